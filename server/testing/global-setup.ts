@@ -1,2 +1,57 @@
-// Placeholder until the database harness lands (foundation work): nothing to set up yet.
-export default async function setup(): Promise<void> {}
+// Vitest global setup: one Postgres for the whole run — DATABASE_URL's server when set (CI may point it at
+// the machine's Postgres), otherwise an embedded one in a temporary folder — plus a migrated template
+// database that each test file clones (CREATE DATABASE … TEMPLATE) into a throwaway database of its own.
+import { mkdtemp, rm, chmod } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "../db/embedded";
+import { migrate } from "../db/migrator";
+
+export default async function setup(): Promise<() => Promise<void>> {
+  let embedded: EmbeddedDatabase | undefined;
+  let tmp: string | undefined;
+  let adminUrl: string;
+  const given = process.env.WEFT_TEST_DATABASE_URL ?? process.env.DATABASE_URL;
+  if (given) {
+    const u = new URL(given);
+    u.pathname = "/postgres";
+    adminUrl = u.toString();
+  } else {
+    tmp = await mkdtemp(path.join(os.tmpdir(), "weft-test-"));
+    await chmod(tmp, 0o755);
+    embedded = await startEmbeddedPostgres({ dataDir: tmp });
+    adminUrl = embedded.adminUrl;
+  }
+  const runId = `${process.pid}_${Date.now().toString(36)}`;
+  const template = `weft_tpl_${runId}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${template}"`);
+  const tplUrl = withDatabase(adminUrl, template);
+  await migrate(tplUrl);
+  await admin.end();
+
+  process.env.WEFT_TEST_ADMIN_URL = adminUrl;
+  process.env.WEFT_TEST_TEMPLATE_DB = template;
+  process.env.WEFT_TEST_RUN_ID = runId;
+
+  return async () => {
+    const c = new pg.Client({ connectionString: adminUrl });
+    await c.connect();
+    const { rows } = await c.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname = $2`,
+      [`weft_t_${runId}_%`, template],
+    );
+    for (const r of rows) await c.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`).catch(() => undefined);
+    await c.end();
+    if (embedded) await embedded.stop();
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  };
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
