@@ -1,0 +1,38 @@
+// The demo workspace: the four teams of the reference firm and one account per role (demo mode only).
+import type { Db } from "../db/client";
+import { createUser } from "../auth/users";
+import type { Role } from "../auth/roles";
+
+export const DEMO_PASSWORD = "weft-demo";
+
+export const TEAMS = [
+  { key: "finance", name: "Finance" },
+  { key: "pmo", name: "PMO" },
+  { key: "hr", name: "HR" },
+  { key: "platform", name: "Platform Engineering" },
+] as const;
+
+export const DEMO_USERS: ReadonlyArray<{ email: string; name: string; roles: Role[]; teamKeys: string[] }> = [
+  { email: "admin@weft.local", name: "Ada Admin", roles: ["admin"], teamKeys: ["platform"] },
+  { email: "designer@weft.local", name: "Dana Designer", roles: ["designer"], teamKeys: ["finance", "platform"] },
+  { email: "approver@weft.local", name: "Arjun Approver", roles: ["approver"], teamKeys: ["finance"] },
+  { email: "operator@weft.local", name: "Olu Operator", roles: ["operator"], teamKeys: ["finance", "pmo"] },
+  { email: "viewer@weft.local", name: "Vera Viewer", roles: ["viewer"], teamKeys: ["pmo"] },
+];
+
+export async function seedTeams(database: Db): Promise<void> {
+  for (const t of TEAMS) {
+    await database.team.upsert({ where: { key: t.key }, update: {}, create: { key: t.key, name: t.name } });
+  }
+}
+
+/** Idempotent: runs on every dev start and only adds what is missing. */
+export async function seedDemo(database: Db): Promise<{ usersCreated: number }> {
+  await seedTeams(database);
+  let usersCreated = 0;
+  for (const u of DEMO_USERS) {
+    const r = await createUser(database, { ...u, password: DEMO_PASSWORD }, null);
+    if (r.created) usersCreated++;
+  }
+  return { usersCreated };
+}
