@@ -8,7 +8,7 @@ import { appRouter, createCaller } from "./root";
 import type { Context, Meta } from "./trpc";
 
 type AnyProc = { _def: { type: "query" | "mutation" | "subscription"; meta?: Meta } };
-const procedures = Object.entries(appRouter._def.procedures as Record<string, AnyProc>);
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, AnyProc>);
 
 function call(ctx: Context, path: string): Promise<unknown> {
   const caller = createCaller(ctx) as unknown as Record<string, unknown>;

@@ -1,0 +1,5 @@
+import { NotBuilt } from "@/components/shell/not-built";
+
+export default function Page() {
+  return <NotBuilt href="/catalog" />;
+}

@@ -1,0 +1,9 @@
+import { AppShell } from "@/components/shell/app-shell";
+import { requirePageUser } from "@/server/auth/session";
+
+export const dynamic = "force-dynamic";
+
+export default async function AppLayout({ children }: { children: React.ReactNode }) {
+  const { user } = await requirePageUser();
+  return <AppShell user={{ name: user.name, email: user.email, roles: user.roles }}>{children}</AppShell>;
+}

@@ -1,0 +1,30 @@
+import type { Metadata } from "next";
+import { PageHeader } from "@/components/shell/page-header";
+import { UsersAndRoles } from "@/components/settings/users-and-roles";
+import { requirePageUser } from "@/server/auth/session";
+import { hasRole } from "@/server/auth/roles";
+
+export const metadata: Metadata = { title: "Settings" };
+
+export default async function SettingsPage() {
+  const { user } = await requirePageUser();
+  return (
+    <>
+      <PageHeader title="Settings" description="Users, roles and teams." />
+      <section className="space-y-6 p-8">
+        <div className="max-w-xl rounded-lg border border-slate-200 bg-white p-5">
+          <h2 className="font-medium">Your account</h2>
+          <dl className="mt-2 grid grid-cols-[8rem_1fr] gap-y-1 text-sm">
+            <dt className="text-slate-500">Name</dt>
+            <dd>{user.name}</dd>
+            <dt className="text-slate-500">Email</dt>
+            <dd>{user.email}</dd>
+            <dt className="text-slate-500">Roles</dt>
+            <dd>{user.roles.join(", ")}</dd>
+          </dl>
+        </div>
+        {hasRole(user.roles, "admin") && <UsersAndRoles selfId={user.id} />}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,17 @@
+// The app's sections, in navigation order. `built` is false while a section is still to come.
+export interface NavItem {
+  href: string;
+  label: string;
+  description: string;
+  built: boolean;
+}
+
+export const NAV: readonly NavItem[] = [
+  { href: "/flows", label: "Flows", description: "Design integration flows on a canvas and publish versions.", built: false },
+  { href: "/catalog", label: "Catalog", description: "Every integration with its owner, domain, version, SLOs and lineage.", built: false },
+  { href: "/runs", label: "Runs", description: "Every run with its step timeline, inputs and outputs.", built: false },
+  { href: "/exceptions", label: "Exceptions", description: "Failed runs to triage, fix, replay and resolve, in business terms.", built: false },
+  { href: "/connections", label: "Connections", description: "Named connections to Salesforce, the PSA, Workday, NetSuite and more.", built: false },
+  { href: "/audit", label: "Audit", description: "The tamper-evident record of every change.", built: true },
+  { href: "/settings", label: "Settings", description: "Users, roles and teams.", built: true },
+];

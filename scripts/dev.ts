@@ -1,0 +1,47 @@
+// `npm run dev`: the whole of Weft in one process with zero configuration — embedded Postgres (unless
+// DATABASE_URL is set), migrations, the demo workspace, pg-boss workers, and Next.js in dev mode.
+import { config } from "@/server/config";
+import { assertPortFree, ensureLocalSecrets, migrateDatabase, resolveDatabase, runMain } from "./lib/boot";
+
+runMain(async () => {
+  process.env.NEXT_TELEMETRY_DISABLED = "1";
+  (process.env as Record<string, string>).NODE_ENV ??= "development";
+  process.env.WEFT_DEMO ??= "1";
+  process.env.WEFT_PROCESS = "weft-dev";
+  const log = (m: string) => console.log(`[weft] ${m}`);
+  const port = config().PORT;
+  await assertPortFree(port);
+  await ensureLocalSecrets();
+  const database = await resolveDatabase(log);
+  log(database.embedded ? `embedded Postgres on 127.0.0.1:${database.embedded.port}` : `using DATABASE_URL`);
+  await migrateDatabase(database.url, log);
+
+  const { db } = await import("@/server/db/client");
+  const { seedDemo } = await import("@/server/seed/demo");
+  if (config().demo) {
+    const r = await seedDemo(db());
+    if (r.usersCreated) log(`demo workspace seeded (${r.usersCreated} accounts)`);
+  }
+
+  const { startBoss } = await import("@/server/queue/boss");
+  const { startWorkers } = await import("@/server/workers");
+  const boss = await startBoss({ url: database.url, role: "worker" });
+  await startWorkers(boss);
+  log("workers running in-process");
+
+  const { startWeb } = await import("./lib/web");
+  const server = await startWeb({ dev: true, port });
+  const url = `http://localhost:${port}`;
+  console.log(`\n  Weft is running at ${url}`);
+  if (config().demo) console.log(`  Sign in as admin@weft.local (or designer@, approver@, operator@, viewer@) with password weft-demo\n`);
+
+  const shutdown = async () => {
+    log("shutting down");
+    server.close();
+    await boss.stop({ graceful: true, timeout: 10_000 }).catch(() => undefined);
+    await database.embedded?.stop().catch(() => undefined);
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown());
+  process.once("SIGTERM", () => void shutdown());
+});

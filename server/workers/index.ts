@@ -1,0 +1,16 @@
+// Everything a worker process runs. Each area registers its queues and handlers here; `npm run worker`
+// and the in-process workers of `npm run dev` both call startWorkers().
+import type { PgBoss } from "pg-boss";
+import { db } from "../db/client";
+import { logger } from "../observability/log";
+
+export const SYSTEM_QUEUES = { sessionCleanup: "system.session-cleanup" } as const;
+
+export async function startWorkers(boss: PgBoss): Promise<void> {
+  await boss.createQueue(SYSTEM_QUEUES.sessionCleanup, { policy: "singleton" });
+  await boss.schedule(SYSTEM_QUEUES.sessionCleanup, "17 * * * *", {}, { tz: "UTC" });
+  await boss.work(SYSTEM_QUEUES.sessionCleanup, async () => {
+    const { count } = await db().session.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+    logger.info({ count }, "expired sessions removed");
+  });
+}
