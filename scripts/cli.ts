@@ -85,4 +85,6 @@ try {
 
 runMain(async () => {
   await program.parseAsync(process.argv);
+  // Exit explicitly: tsx relays only an explicit exit status, and idle pools must not hold the process.
+  process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
 });
