@@ -2,12 +2,14 @@
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 import { adminRouter } from "./routers/admin";
 import { auditRouter } from "./routers/audit";
+import { connectionsRouter } from "./routers/connections";
 import { sessionRouter } from "./routers/session";
 
 export const appRouter = createTRPCRouter({
   session: sessionRouter,
   audit: auditRouter,
   admin: adminRouter,
+  connections: connectionsRouter,
 });
 
 export type AppRouter = typeof appRouter;

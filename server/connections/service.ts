@@ -1,0 +1,60 @@
+// Named connections to external systems. Secrets are sealed with AES-256-GCM (bound to the connection
+// key as associated data) and only ever decrypted on the server, for a connector call or a test.
+import { TRPCError } from "@trpc/server";
+import type { Db, Prisma } from "../db/client";
+import { open, seal } from "./secret-box";
+
+export interface ConnectionView {
+  id: string;
+  key: string;
+  name: string;
+  connectorKey: string;
+  config: Record<string, unknown>;
+  /** Names of the secret fields that hold a value — never the values. */
+  secretFields: string[];
+  updatedAt: Date;
+}
+
+export interface ResolvedConnection {
+  key: string;
+  connectorKey: string;
+  config: Record<string, unknown>;
+  secrets: Record<string, string>;
+}
+
+type Row = { id: string; key: string; name: string; connectorKey: string; config: Prisma.JsonValue; secretsEnc: string | null; updatedAt: Date };
+
+function secretsOf(row: Pick<Row, "key" | "secretsEnc">): Record<string, string> {
+  return row.secretsEnc ? (JSON.parse(open(row.secretsEnc, `connection:${row.key}`)) as Record<string, string>) : {};
+}
+
+export function toView(row: Row): ConnectionView {
+  return {
+    id: row.id,
+    key: row.key,
+    name: row.name,
+    connectorKey: row.connectorKey,
+    config: (row.config ?? {}) as Record<string, unknown>,
+    secretFields: Object.keys(secretsOf(row)).sort(),
+    updatedAt: row.updatedAt,
+  };
+}
+
+export function sealSecrets(key: string, secrets: Record<string, string>): string | null {
+  const clean = Object.fromEntries(Object.entries(secrets).filter(([, v]) => v !== ""));
+  return Object.keys(clean).length ? seal(JSON.stringify(clean), `connection:${key}`) : null;
+}
+
+/** Merges a partial secrets update: omitted fields keep their value, "" clears one. */
+export function mergeSecrets(row: Pick<Row, "key" | "secretsEnc">, update: Record<string, string> | undefined): string | null {
+  if (!update) return row.secretsEnc;
+  const merged = { ...secretsOf(row), ...update };
+  return sealSecrets(row.key, merged);
+}
+
+/** For the runtime and "test connection": the connection with its secrets, server-side only. */
+export async function resolveConnection(db: Db, key: string): Promise<ResolvedConnection> {
+  const row = await db.connection.findUnique({ where: { key } });
+  if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `No connection named "${key}".` });
+  return { key: row.key, connectorKey: row.connectorKey, config: (row.config ?? {}) as Record<string, unknown>, secrets: secretsOf(row) };
+}
