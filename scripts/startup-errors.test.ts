@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from "../server/testing/db";
 function runScript(script: string, env: Record<string, string | undefined>, args: string[] = []): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve) => {
     const child = spawn(path.resolve("node_modules/.bin/tsx"), [script, ...args], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NEXT_TELEMETRY_DISABLED: "1", ...env } as NodeJS.ProcessEnv,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NEXT_TELEMETRY_DISABLED: "1", ...env } as unknown as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";
