@@ -1,5 +1,6 @@
 // `npm run dev`: the whole of Weft in one process with zero configuration — embedded Postgres (unless
 // DATABASE_URL is set), migrations, the demo workspace, pg-boss workers, and Next.js in dev mode.
+import { mkdir, writeFile, access } from "node:fs/promises";
 import { config } from "@/server/config";
 import { assertPortFree, ensureLocalSecrets, migrateDatabase, resolveDatabase, runMain } from "./lib/boot";
 
@@ -11,6 +12,7 @@ runMain(async () => {
   const log = (m: string) => console.log(`[weft] ${m}`);
   const port = config().PORT;
   await assertPortFree(port);
+  if (port !== 3000) await separateBuildFolder(port);
   await ensureLocalSecrets();
   const database = await resolveDatabase(log);
   log(database.embedded ? `embedded Postgres on 127.0.0.1:${database.embedded.port}` : `using DATABASE_URL`);
@@ -45,3 +47,17 @@ runMain(async () => {
   process.once("SIGINT", () => void shutdown());
   process.once("SIGTERM", () => void shutdown());
 });
+
+/** A second dev server needs its own build folder and tsconfig (Next locks the folder and edits the tsconfig). */
+async function separateBuildFolder(port: number): Promise<void> {
+  const dir = `.next-${port}`;
+  // Turbopack only finds a tsconfig in the project folder itself, so it sits there (git-ignored).
+  const tsconfig = `tsconfig.dev-${port}.json`;
+  await mkdir(dir, { recursive: true });
+  const exists = await access(tsconfig).then(() => true, () => false);
+  if (!exists) {
+    await writeFile(tsconfig, JSON.stringify({ extends: "./tsconfig.json", exclude: ["node_modules", ".weft", ".next", ".next-*"] }, null, 2));
+  }
+  process.env.WEFT_NEXT_DIST_DIR ??= dir;
+  process.env.WEFT_TSCONFIG ??= tsconfig;
+}
