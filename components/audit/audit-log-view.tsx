@@ -2,6 +2,7 @@
 import { useInfiniteQuery, useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
+import { SelectField, TextField } from "@/components/ui/fields";
 
 interface Filters {
   action: string;
@@ -41,11 +42,11 @@ export function AuditLogView() {
           setFilters(draft);
         }}
       >
-        <Select label="Action" value={draft.action} options={facets.data?.actions ?? []} onChange={(v) => setDraft({ ...draft, action: v })} />
-        <Select label="Entity" value={draft.entityType} options={facets.data?.entityTypes ?? []} onChange={(v) => setDraft({ ...draft, entityType: v })} />
-        <Text label="Actor" value={draft.actor} placeholder="email contains…" onChange={(v) => setDraft({ ...draft, actor: v })} />
-        <Text label="From" type="date" value={draft.from} onChange={(v) => setDraft({ ...draft, from: v })} />
-        <Text label="To" type="date" value={draft.to} onChange={(v) => setDraft({ ...draft, to: v })} />
+        <SelectField label="Action" value={draft.action} options={(facets.data?.actions ?? []).map((v) => ({ value: v, label: v }))} onChange={(v) => setDraft({ ...draft, action: v })} />
+        <SelectField label="Entity" value={draft.entityType} options={(facets.data?.entityTypes ?? []).map((v) => ({ value: v, label: v }))} onChange={(v) => setDraft({ ...draft, entityType: v })} />
+        <TextField label="Actor" value={draft.actor} placeholder="email contains…" onChange={(v) => setDraft({ ...draft, actor: v })} />
+        <TextField label="From" type="date" value={draft.from} onChange={(v) => setDraft({ ...draft, from: v })} />
+        <TextField label="To" type="date" value={draft.to} onChange={(v) => setDraft({ ...draft, to: v })} />
         <button type="submit" className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700">
           Apply filters
         </button>
@@ -121,30 +122,5 @@ function ChangeSummary({ before, after, meta }: { before: unknown; after: unknow
       <summary className="cursor-pointer text-brand-700">Details</summary>
       <pre className="mt-1 max-w-xl overflow-auto rounded bg-slate-50 p-2 text-xs">{JSON.stringify({ before, after, meta }, null, 2)}</pre>
     </details>
-  );
-}
-
-function Select({ label, value, options, onChange }: { label: string; value: string; options: string[]; onChange: (v: string) => void }) {
-  return (
-    <label className="text-xs font-medium text-slate-600">
-      {label}
-      <select className="mt-1 block rounded-md border border-slate-300 px-2 py-2 text-sm" value={value} onChange={(e) => onChange(e.target.value)}>
-        <option value="">Any</option>
-        {options.map((o) => (
-          <option key={o} value={o}>
-            {o}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}
-
-function Text({ label, value, onChange, type = "text", placeholder }: { label: string; value: string; onChange: (v: string) => void; type?: string; placeholder?: string }) {
-  return (
-    <label className="text-xs font-medium text-slate-600">
-      {label}
-      <input type={type} placeholder={placeholder} className="mt-1 block rounded-md border border-slate-300 px-2 py-1.5 text-sm" value={value} onChange={(e) => onChange(e.target.value)} />
-    </label>
   );
 }

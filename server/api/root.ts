@@ -3,6 +3,7 @@ import { createCallerFactory, createTRPCRouter } from "./trpc";
 import { adminRouter } from "./routers/admin";
 import { auditRouter } from "./routers/audit";
 import { connectionsRouter } from "./routers/connections";
+import { flowsRouter } from "./routers/flows";
 import { sessionRouter } from "./routers/session";
 
 export const appRouter = createTRPCRouter({
@@ -10,6 +11,7 @@ export const appRouter = createTRPCRouter({
   audit: auditRouter,
   admin: adminRouter,
   connections: connectionsRouter,
+  flows: flowsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,5 +1,14 @@
-import { NotBuilt } from "@/components/shell/not-built";
+import type { Metadata } from "next";
+import { FlowList } from "@/components/flows/flow-list";
+import { PageHeader } from "@/components/shell/page-header";
 
-export default function Page() {
-  return <NotBuilt href="/flows" />;
+export const metadata: Metadata = { title: "Flows" };
+
+export default function FlowsPage() {
+  return (
+    <>
+      <PageHeader title="Flows" description="Integration flows across CRM, PSA, HRIS, ERP and reporting." />
+      <FlowList />
+    </>
+  );
 }
