@@ -25,7 +25,46 @@ function create() {
     labelNames: ["queue", "state"] as const,
     registers: [registry],
   });
-  return { registry, httpRequests, httpDuration, queueDepth };
+  // ---- runtime (server/runtime) ----
+  const runtimeIngress = new client.Counter({
+    name: "weft_runtime_ingress_total",
+    help: "Trigger deliveries by flow and outcome (accepted, duplicate, or the HTTP status of a refusal)",
+    labelNames: ["flow", "outcome"] as const,
+    registers: [registry],
+  });
+  const runsFinished = new client.Counter({
+    name: "weft_runs_total",
+    help: "Runs that reached a final or waiting state, by flow and status",
+    labelNames: ["flow", "status"] as const,
+    registers: [registry],
+  });
+  const stepDuration = new client.Histogram({
+    name: "weft_step_duration_seconds",
+    help: "Step execution time by step type and outcome (one observation per attempt)",
+    labelNames: ["type", "outcome"] as const,
+    buckets: [0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const runDuration = new client.Histogram({
+    name: "weft_run_duration_seconds",
+    help: "From run created to run finished, by flow and status",
+    labelNames: ["flow", "status"] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
+    registers: [registry],
+  });
+  const stepRetries = new client.Counter({
+    name: "weft_step_retries_total",
+    help: "Step attempts that failed and were scheduled again, by error class",
+    labelNames: ["error_class"] as const,
+    registers: [registry],
+  });
+  const exceptionsOpened = new client.Counter({
+    name: "weft_exceptions_opened_total",
+    help: "Exception records opened by runs that finally failed, by flow and error class",
+    labelNames: ["flow", "error_class"] as const,
+    registers: [registry],
+  });
+  return { registry, httpRequests, httpDuration, queueDepth, runtimeIngress, runsFinished, stepDuration, runDuration, stepRetries, exceptionsOpened };
 }
 
 export function metrics() {

@@ -1,0 +1,57 @@
+// Exception records: what an operator needs to act on a run that finally failed — which step, which
+// class of error, the request/response excerpt (secrets redacted), the business keys it affects — grouped
+// by signature so a thousand identical failures read as one problem.
+import { randomUUID } from "node:crypto";
+import type { Sql } from "./sql";
+import type { SerializedError } from "./errors";
+import { redact } from "./redact";
+import { exceptionSignature, stepIdOfPath } from "./signature";
+import { metrics } from "../observability/metrics";
+
+export interface OpenException {
+  runId: string;
+  flowId: string;
+  flowKey: string;
+  stepPath: string | null;
+  error: SerializedError;
+  businessKeys: Record<string, unknown> | null;
+  /** Literal secret values to mask in the excerpts (the connection's secrets). */
+  secrets?: readonly string[];
+}
+
+/** Flattens business keys into "name=value" strings for the indexed array column (search by invoice id). */
+export function businessKeyValues(keys: Record<string, unknown> | null | undefined): string[] {
+  if (!keys) return [];
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(keys)) {
+    const vals = Array.isArray(v) ? v : [v];
+    for (const x of vals) if (x !== null && x !== undefined && x !== "") out.push(`${k}=${typeof x === "string" ? x : JSON.stringify(x)}`);
+  }
+  return out.slice(0, 200);
+}
+
+export async function openException(tx: Sql, e: OpenException): Promise<string> {
+  const id = randomUUID();
+  const stepId = e.stepPath ? stepIdOfPath(e.stepPath) : null;
+  const opts = { secrets: e.secrets ?? [] };
+  const message = String(redact(e.error.message, opts));
+  await tx.query(
+    `INSERT INTO exception (id, run_id, flow_id, step_path, error_class, message, signature, request, response, business_keys, business_key_values, status, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open', now())`,
+    [
+      id,
+      e.runId,
+      e.flowId,
+      e.stepPath,
+      e.error.errorClass,
+      message,
+      exceptionSignature(e.flowKey, stepId, e.error.errorClass, e.error.message),
+      e.error.request ? JSON.stringify(redact(e.error.request, opts)) : null,
+      e.error.response ? JSON.stringify(redact(e.error.response, opts)) : null,
+      e.businessKeys ? JSON.stringify(e.businessKeys) : null,
+      businessKeyValues(e.businessKeys),
+    ],
+  );
+  metrics().exceptionsOpened.inc({ flow: e.flowKey, error_class: e.error.errorClass });
+  return id;
+}

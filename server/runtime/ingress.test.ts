@@ -1,0 +1,103 @@
+// Webhook ingress against real Postgres and pg-boss: signature, staleness, limits, de-duplication, and the
+// run committed together with its job (no worker is running here: the job must be waiting in pg-boss).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PgBoss } from "pg-boss";
+import { createTestDatabase, type TestDatabase } from "../testing/db";
+import { acceptWebhook, signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "./ingress";
+import { runtimePool, type Pool } from "./sql";
+import { ensureRuntimeQueues, QUEUES } from "./queues";
+import { ensureTestSecrets, publishFlow, setWebhookSecret, testBoss } from "./testing";
+import { webhookFlow } from "./test-flows";
+
+const SECRET = "whsec_test_0123456789abcdef";
+
+describe("webhook ingress", () => {
+  let t: TestDatabase;
+  let pool: Pool;
+  let boss: PgBoss;
+  beforeAll(async () => {
+    ensureTestSecrets();
+    t = await createTestDatabase();
+    pool = runtimePool(t.url, 5);
+    boss = await testBoss(t.url);
+    await ensureRuntimeQueues(boss);
+    await publishFlow(pool, "hook-flow", webhookFlow({ idempotencyKey: "eventId" }));
+    await setWebhookSecret(pool, "hook-flow", SECRET);
+  });
+  afterAll(async () => {
+    await boss.stop({ graceful: false });
+    await pool.end();
+    await t.drop();
+  });
+
+  const send = (body: unknown, o: { ts?: number; secret?: string; contentType?: string; raw?: string; flowKey?: string; now?: number } = {}) => {
+    const raw = o.raw ?? JSON.stringify(body);
+    const ts = o.ts ?? Math.floor(Date.now() / 1000);
+    const headers = new Headers({
+      "content-type": o.contentType ?? "application/json",
+      [TIMESTAMP_HEADER]: String(ts),
+      [SIGNATURE_HEADER]: signWebhook(o.secret ?? SECRET, ts, raw),
+    });
+    return acceptWebhook({ pool, boss }, { flowKey: o.flowKey ?? "hook-flow", headers, body: Buffer.from(raw), now: o.now });
+  };
+
+  it("accepts a signed call with 202 {runId} and commits the run together with its job", async () => {
+    const r = await send({ eventId: "evt-1", amount: 10 });
+    expect(r.status).toBe(202);
+    const runId = r.body.runId as string;
+    const { rows } = await pool.query(`SELECT status, trigger_type, input, idempotency_key FROM run WHERE id = $1`, [runId]);
+    expect(rows[0]).toMatchObject({ status: "queued", trigger_type: "webhook", input: { eventId: "evt-1", amount: 10 }, idempotency_key: "hook:evt-1" });
+    const jobs = await boss.findJobs(QUEUES.run, { key: runId });
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]!.data).toEqual({ runId });
+  });
+
+  it("de-duplicates by the configured idempotency key and answers with the first run", async () => {
+    const a = await send({ eventId: "evt-dup", n: 1 });
+    const b = await send({ eventId: "evt-dup", n: 2 });
+    expect(a.status).toBe(202);
+    expect(b).toMatchObject({ status: 202, body: { runId: a.body.runId, duplicate: true } });
+    const { rows } = await pool.query(`SELECT count(*)::int AS c FROM run WHERE idempotency_key = 'hook:evt-dup'`);
+    expect(rows[0].c).toBe(1);
+  });
+
+  it("refuses a bad signature, a wrong secret and a tampered body", async () => {
+    expect((await send({ eventId: "x" }, { secret: "another-secret-entirely" })).status).toBe(401);
+    const ts = Math.floor(Date.now() / 1000);
+    const headers = new Headers({ "content-type": "application/json", [TIMESTAMP_HEADER]: String(ts), [SIGNATURE_HEADER]: signWebhook(SECRET, ts, '{"eventId":"a"}') });
+    const tampered = await acceptWebhook({ pool, boss }, { flowKey: "hook-flow", headers, body: Buffer.from('{"eventId":"b"}') });
+    expect(tampered.status).toBe(401);
+    const missing = await acceptWebhook({ pool, boss }, { flowKey: "hook-flow", headers: new Headers({ "content-type": "application/json" }), body: Buffer.from("{}") });
+    expect(missing.status).toBe(401);
+  });
+
+  it("refuses stale and future timestamps even when correctly signed", async () => {
+    const now = Date.now();
+    const old = Math.floor(now / 1000) - 301;
+    expect((await send({ eventId: "old" }, { ts: old, now })).status).toBe(401);
+    expect((await send({ eventId: "future" }, { ts: Math.floor(now / 1000) + 301, now })).status).toBe(401);
+    expect((await send({ eventId: "fresh" }, { ts: Math.floor(now / 1000) - 200, now })).status).toBe(202);
+  });
+
+  it("enforces content type, size and JSON", async () => {
+    expect((await send({ eventId: "ct" }, { contentType: "text/plain" })).status).toBe(415);
+    expect((await send({ eventId: "ct2" }, { contentType: "application/vnd.acme+json; charset=utf-8" })).status).toBe(202);
+    expect((await send(null, { raw: JSON.stringify({ eventId: "big", pad: "x".repeat(1024 * 1024) }) })).status).toBe(413);
+    expect((await send(null, { raw: "{not json" })).status).toBe(400);
+  });
+
+  it("answers 404 for unknown flows", async () => {
+    expect((await send({}, { flowKey: "nope" })).status).toBe(404);
+  });
+
+  it("without a configured key, a re-delivery of the same signed request is recognised", async () => {
+    await publishFlow(pool, "hook-nokey", webhookFlow({}));
+    await setWebhookSecret(pool, "hook-nokey", SECRET);
+    const ts = Math.floor(Date.now() / 1000);
+    const a = await send({ a: 1 }, { flowKey: "hook-nokey", ts });
+    const b = await send({ a: 1 }, { flowKey: "hook-nokey", ts });
+    const c = await send({ a: 2 }, { flowKey: "hook-nokey", ts });
+    expect(b.body.runId).toBe(a.body.runId);
+    expect(c.body.runId).not.toBe(a.body.runId);
+  });
+});

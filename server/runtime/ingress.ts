@@ -1,0 +1,135 @@
+// Webhook ingress: POST /api/hooks/<flowKey>. Signature-authenticated (no session): HMAC-SHA256 over
+// "<timestamp>.<raw body>" with the flow's signing secret, stale timestamps refused (replay window),
+// size and content-type limits, de-duplication by the configured idempotency key, then the run and its
+// job commit together and the caller gets 202 {runId}.
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import type { PgBoss } from "pg-boss";
+import type { Pool } from "./sql";
+import { createRun } from "./runs";
+import { loadPublishedFlow } from "./flow-source";
+import { flowView, evaluateKey } from "./dsl-view";
+import { open } from "../connections/secret-box";
+import { metrics } from "../observability/metrics";
+
+export const SIGNATURE_HEADER = "x-weft-signature";
+export const TIMESTAMP_HEADER = "x-weft-timestamp";
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+
+export interface IngressResult {
+  status: number;
+  body: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+export interface IngressRequest {
+  flowKey: string;
+  headers: Headers;
+  body: Buffer;
+  now?: number;
+}
+
+/** What a sender computes: `v1=` + hex HMAC-SHA256(secret, `${timestamp}.${body}`). */
+export function signWebhook(secret: string, timestamp: number | string, body: string | Buffer): string {
+  return `v1=${createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest("hex")}`;
+}
+
+export function verifySignature(secret: string, timestamp: string, body: Buffer, header: string): boolean {
+  const expected = Buffer.from(signWebhook(secret, timestamp, body));
+  // A header may carry several signatures during secret rotation: "v1=…,v1=…".
+  return header.split(/[,\s]+/).some((candidate) => {
+    const c = Buffer.from(candidate.replace(/^sha256=/, "v1="));
+    return c.length === expected.length && timingSafeEqual(c, expected);
+  });
+}
+
+export function isJsonContentType(ct: string | null): boolean {
+  if (!ct) return false;
+  const type = ct.split(";")[0]!.trim().toLowerCase();
+  return type === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(type);
+}
+
+interface SecretCacheEntry {
+  at: number;
+  secrets: string[];
+}
+const secretCache = new Map<string, SecretCacheEntry>();
+
+/** The flow's signing secret(s): a Connection (connector "webhook") whose sealed secrets hold `signingSecret`
+ *  (and optionally `previousSigningSecret` during rotation). Cached briefly like the flow itself. */
+async function signingSecrets(pool: Pool, connectionKey: string): Promise<string[]> {
+  const hit = secretCache.get(connectionKey);
+  if (hit && Date.now() - hit.at < 2000) return hit.secrets;
+  const { rows } = await pool.query<{ secrets_enc: string | null }>(`SELECT secrets_enc FROM connection WHERE key = $1`, [connectionKey]);
+  const enc = rows[0]?.secrets_enc;
+  const all = enc ? (JSON.parse(open(enc, `connection:${connectionKey}`)) as Record<string, string>) : {};
+  const secrets = [all.signingSecret, all.previousSigningSecret, all.secret].filter((s): s is string => typeof s === "string" && s.length > 0);
+  secretCache.set(connectionKey, { at: Date.now(), secrets });
+  return secrets;
+}
+
+/** The connection holding a flow's webhook secret when its trigger names none. */
+export function defaultWebhookConnectionKey(flowKey: string): string {
+  return `webhook-${flowKey}`;
+}
+
+function reject(status: number, error: string, flowKey: string): IngressResult {
+  metrics().runtimeIngress.inc({ flow: flowKey, outcome: String(status) });
+  return { status, body: { error } };
+}
+
+export async function acceptWebhook(deps: { pool: Pool; boss: PgBoss }, req: IngressRequest): Promise<IngressResult> {
+  const { flowKey, headers, body } = req;
+  if (!/^[a-z0-9][a-z0-9._-]{0,127}$/i.test(flowKey)) return reject(404, "No such flow.", "-");
+  const flow = await loadPublishedFlow(deps.pool, flowKey);
+  if (!flow) return reject(404, "No published flow with this key.", "-");
+  const view = flowView(flow.dsl);
+  const trigger = view.trigger;
+  if (trigger.kind !== "webhook") return reject(404, "This flow is not started by a webhook.", flowKey);
+  const maxBytes = trigger.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (body.length > maxBytes) return reject(413, `The body exceeds ${maxBytes} bytes.`, flowKey);
+  if (!isJsonContentType(headers.get("content-type"))) return reject(415, "Send application/json.", flowKey);
+
+  const ts = headers.get(TIMESTAMP_HEADER);
+  const sig = headers.get(SIGNATURE_HEADER);
+  if (!ts || !sig || !/^\d{9,11}$/.test(ts)) return reject(401, `Missing or malformed ${TIMESTAMP_HEADER} / ${SIGNATURE_HEADER}.`, flowKey);
+  const now = req.now ?? Date.now();
+  if (Math.abs(now / 1000 - Number(ts)) > (trigger.toleranceSeconds ?? SIGNATURE_TOLERANCE_SECONDS)) {
+    return reject(401, "Stale timestamp: the signature is too old or from the future.", flowKey);
+  }
+  const secrets = await signingSecrets(deps.pool, trigger.secretConnection ?? defaultWebhookConnectionKey(flowKey));
+  if (!secrets.length) return reject(503, "This flow has no webhook signing secret configured.", flowKey);
+  if (!secrets.some((s) => verifySignature(s, ts, body, sig))) return reject(401, "Bad signature.", flowKey);
+
+  let payload: unknown;
+  try {
+    payload = JSON.parse(body.toString("utf8"));
+  } catch {
+    return reject(400, "The body is not valid JSON.", flowKey);
+  }
+  // The run's input is the payload itself: what retry re-uses and what replay lets an operator edit.
+  const input = payload;
+
+  let idempotencyKey: string | null = null;
+  try {
+    if (trigger.idempotencyKey) idempotencyKey = await evaluateKey(trigger.idempotencyKey, input);
+  } catch (err) {
+    return reject(422, `The idempotency key expression failed: ${(err as Error).message}`, flowKey);
+  }
+  // Without a configured key, the sender's Idempotency-Key header; else the signed content itself, so a
+  // re-delivery of the same signed request (same timestamp and body) is recognised.
+  idempotencyKey ??= headers.get("idempotency-key") ?? `sig:${createHash("sha256").update(ts).update(".").update(body).digest("hex")}`;
+  let concurrencyKey: string | null = null;
+  if (view.concurrencyKey) concurrencyKey = await evaluateKey(view.concurrencyKey, input).catch(() => null);
+
+  const r = await createRun(deps.pool, deps.boss, {
+    flowId: flow.flowId,
+    flowVersionId: flow.versionId,
+    triggerType: "webhook",
+    input,
+    idempotencyKey: `hook:${idempotencyKey}`,
+    concurrencyKey: concurrencyKey ? `${flowKey}:${concurrencyKey}` : null,
+  });
+  metrics().runtimeIngress.inc({ flow: flowKey, outcome: r.created ? "accepted" : "duplicate" });
+  return { status: 202, body: { runId: r.runId, duplicate: !r.created } };
+}

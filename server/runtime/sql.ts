@@ -1,0 +1,52 @@
+// The runtime's hot path talks to Postgres through a plain `pg` pool: one statement per checkpoint, no
+// ORM round trips (measured in docs/benchmarks.md). Prisma stays for the low-volume operations (tRPC).
+import pg from "pg";
+import type { Db as BossDb } from "pg-boss";
+
+export type Pool = pg.Pool;
+export type Client = pg.PoolClient;
+/** Anything that runs a parameterised statement: the pool or a client inside a transaction. */
+export interface Sql {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+const pools = new Map<string, pg.Pool>();
+
+/** One pool per database URL per process. */
+export function runtimePool(url: string, max = 10): pg.Pool {
+  let p = pools.get(url);
+  if (!p) {
+    p = new pg.Pool({ connectionString: url, max, application_name: `weft-runtime-${process.env.WEFT_PROCESS ?? "app"}` });
+    // A connection the server terminated (restart, pg_terminate_backend) surfaces here; the pool drops
+    // it and the next query opens a fresh one, so all the runtime has to do is not crash.
+    p.on("error", () => undefined);
+    pools.set(url, p);
+  }
+  return p;
+}
+
+export async function closeRuntimePools(): Promise<void> {
+  const all = [...pools.values()];
+  pools.clear();
+  await Promise.all(all.map((p) => p.end().catch(() => undefined)));
+}
+
+export async function withTx<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  const c = await pool.connect();
+  try {
+    await c.query("BEGIN");
+    const r = await fn(c);
+    await c.query("COMMIT");
+    return r;
+  } catch (err) {
+    await c.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  } finally {
+    c.release();
+  }
+}
+
+/** Lets pg-boss write its job rows through our transaction (send/publish with `{ db }`). */
+export function bossDb(sql: Sql): BossDb {
+  return { executeSql: async (text, values) => ({ rows: (await sql.query(text, values)).rows }) };
+}

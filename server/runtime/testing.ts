@@ -1,0 +1,69 @@
+// Test fixtures for the runtime (real Postgres, real pg-boss): a team, a flow with a published version,
+// a webhook signing secret. Used by server/runtime/*.test.ts and the benchmark.
+import { randomUUID } from "node:crypto";
+import { PgBoss } from "pg-boss";
+import type { Pool } from "./sql";
+import { seal } from "../connections/secret-box";
+import { defaultWebhookConnectionKey } from "./ingress";
+import { forgetPublishedFlow } from "./flow-source";
+
+export async function ensureTeam(pool: Pool, key = "platform"): Promise<string> {
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO team (id, key, name) VALUES ($1, $2, $2) ON CONFLICT (key) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
+    [randomUUID(), key],
+  );
+  return rows[0]!.id;
+}
+
+/** Creates (or replaces the draft of) a flow and publishes `dsl` as a new approved version. */
+export async function publishFlow(pool: Pool, flowKey: string, dsl: unknown, opts: { version?: string } = {}): Promise<{ flowId: string; versionId: string }> {
+  const teamId = await ensureTeam(pool);
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO flow (id, key, name, domain, owner_team_id, lifecycle, draft, updated_at)
+     VALUES ($1, $2, $2, 'project', $3, 'active', $4, now())
+     ON CONFLICT (key) DO UPDATE SET draft = EXCLUDED.draft, lifecycle = 'active' RETURNING id`,
+    [randomUUID(), flowKey, teamId, JSON.stringify(dsl)],
+  );
+  const flowId = rows[0]!.id;
+  const versionId = randomUUID();
+  const { rows: n } = await pool.query<{ c: string }>(`SELECT count(*)::text AS c FROM flow_version WHERE flow_id = $1`, [flowId]);
+  await pool.query(
+    `INSERT INTO flow_version (id, flow_id, version, dsl, content_hash, status, approved_at) VALUES ($1, $2, $3, $4, $5, 'approved', now())`,
+    [versionId, flowId, opts.version ?? `1.${n[0]!.c}.0`, JSON.stringify(dsl), randomUUID()],
+  );
+  forgetPublishedFlow(flowKey);
+  return { flowId, versionId };
+}
+
+export async function setWebhookSecret(pool: Pool, flowKey: string, secret: string, connectionKey = defaultWebhookConnectionKey(flowKey)): Promise<void> {
+  await pool.query(
+    `INSERT INTO connection (id, key, name, connector_key, config, secrets_enc, updated_at) VALUES ($1, $2, $2, 'webhook', '{}', $3, now())
+     ON CONFLICT (key) DO UPDATE SET secrets_enc = EXCLUDED.secrets_enc`,
+    [randomUUID(), connectionKey, seal(JSON.stringify({ signingSecret: secret }), `connection:${connectionKey}`)],
+  );
+}
+
+/** A pg-boss instance on the test database; `supervise` makes it the fast supervisor (expiry, heartbeats). */
+export async function testBoss(url: string, opts: { supervise?: boolean; schedule?: boolean } = {}): Promise<PgBoss> {
+  const boss = new PgBoss({
+    connectionString: url,
+    schema: "pgboss",
+    max: 6,
+    supervise: opts.supervise ?? false,
+    schedule: opts.schedule ?? false,
+    useListenNotify: true,
+    superviseIntervalSeconds: 1,
+    monitorIntervalSeconds: 1,
+    cronWorkerIntervalSeconds: 1,
+    cronMonitorIntervalSeconds: 1,
+    migrate: true,
+  });
+  boss.on("error", () => undefined);
+  await boss.start();
+  return boss;
+}
+
+export function ensureTestSecrets(): void {
+  process.env.WEFT_SECRET_KEY ??= Buffer.alloc(32, 7).toString("base64");
+  process.env.BETTER_AUTH_SECRET ??= "test-auth-secret-0123456789-0123456789-abcd";
+}
