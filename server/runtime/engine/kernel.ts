@@ -1,0 +1,415 @@
+// The durable execution kernel: what the DSL interpreter builds on. One kernel instance executes one
+// *segment* of one run inside one pg-boss job. Durability comes from step_run:
+//   - every step has a deterministic path ("lines[3].post"); a step whose row says succeeded is never
+//     executed again — its recorded output is returned (memoization), on resume, redrive or replay;
+//   - an effectful step is checkpointed as `running` (with its idempotency key) before it executes, so a
+//     crash re-runs it with the same key and the target system de-duplicates the effect; its result is
+//     written with the next flush, which always happens before any later effect and at the run's end;
+//   - pure steps' rows are buffered and written in the same round trips (no statement of their own);
+//   - a wait, a long backoff or a subflow *suspends* the segment: the run is re-enqueued with startAfter
+//     (or woken by the child run) and the job ends, freeing the worker.
+import { createHash } from "node:crypto";
+import type { PgBoss } from "pg-boss";
+import type pino from "pino";
+import { classifyError, deserializeError, serializeError, StepError, type ErrorClass, type SerializedError } from "../errors";
+import { bossDb, withTx, type Pool, type Sql } from "../sql";
+import { metrics } from "../../observability/metrics";
+
+export interface RetryPolicy {
+  /** Error classes this policy retries; anything else goes straight to catch routes. */
+  on: readonly ErrorClass[];
+  /** Total attempts including the first. */
+  maxAttempts: number;
+  initialDelayMs: number;
+  backoffRate: number;
+  maxDelayMs: number;
+  /** "full": a random delay between half and all of the computed one (spreads a thundering herd). */
+  jitter: "none" | "full";
+}
+
+export interface StepSpec {
+  path: string;
+  stepId: string;
+  /** The DSL step type ("call", "map"…): metrics label and timeline. */
+  type: string;
+  /** Effectful steps are checkpointed before they execute and get an idempotency key. */
+  effectful: boolean;
+  input?: unknown;
+  retry?: RetryPolicy;
+  timeoutMs?: number;
+  /** A business idempotency key from the DSL's expression; the default is derived from run id + path. */
+  idempotencyKey?: string | null;
+}
+
+export interface AttemptInfo {
+  attempt: number;
+  idempotencyKey: string;
+  signal: AbortSignal;
+}
+
+export interface StepRow {
+  path: string;
+  stepId: string;
+  status: StepStatus;
+  input: unknown;
+  output: unknown;
+  error: SerializedError | null;
+  attempts: number;
+  attemptLog: AttemptLogEntry[];
+  idempotencyKey: string | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export type StepStatus = "running" | "succeeded" | "failed" | "retrying" | "waiting" | "compensated" | "skipped";
+
+export interface AttemptLogEntry {
+  attempt: number;
+  at: string;
+  outcome: "succeeded" | "failed" | "interrupted" | "timeout";
+  durationMs?: number;
+  errorClass?: ErrorClass;
+  message?: string;
+  /** Delay before the next attempt, when one was scheduled. */
+  delayMs?: number;
+  nextAt?: string;
+}
+
+/** Thrown to end the segment: the run continues in a later job. */
+export class Suspend extends Error {
+  constructor(
+    /** When to continue; null = only when woken (a child run finished). */
+    readonly resumeAt: Date | null,
+    readonly reason: string,
+  ) {
+    super(`suspended: ${reason}`);
+    this.name = "Suspend";
+  }
+  static earliest(list: Suspend[]): Suspend {
+    const timed = list.filter((s) => s.resumeAt).sort((a, b) => a.resumeAt!.getTime() - b.resumeAt!.getTime());
+    return timed[0] ?? list[0]!;
+  }
+}
+
+/** A step failed for good (after its retries); carries the path for catch routing and the exception. */
+export class StepFailed extends Error {
+  constructor(
+    readonly path: string,
+    readonly error: StepError,
+  ) {
+    super(error.message);
+    this.name = "StepFailed";
+  }
+}
+
+export interface KernelOptions {
+  pool: Pool;
+  boss: PgBoss;
+  runId: string;
+  flowKey: string;
+  concurrencyKey: string | null;
+  logger: pino.Logger;
+  /** The job's signal (claim lost, worker stopping hard). */
+  signal: AbortSignal;
+  /** Set when the worker drains (SIGTERM): no new effectful step starts; the run is handed on. */
+  draining: () => boolean;
+  /** Backoffs and waits up to this long are slept in process; longer ones re-enqueue the run. */
+  inlineDelayMaxMs?: number;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(t);
+      reject(signal.reason as Error);
+    }, { once: true });
+  });
+
+export function backoffDelay(policy: RetryPolicy, attempt: number, retryAfterMs?: number, random = Math.random): number {
+  const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * Math.pow(policy.backoffRate, Math.max(0, attempt - 1)));
+  const jittered = policy.jitter === "full" ? base / 2 + (random() * base) / 2 : base;
+  // Retry-After is the server telling us when it can take the call again: never retry sooner.
+  return Math.round(Math.max(jittered, retryAfterMs ?? 0));
+}
+
+export class Kernel {
+  readonly runId: string;
+  readonly log: pino.Logger;
+  private readonly rows = new Map<string, StepRow>();
+  private readonly pending = new Map<string, StepRow>();
+  /** How often each path was compensated before (archived rows "~cN/<path>"): part of re-execution keys. */
+  private readonly compensations = new Map<string, number>();
+  private readonly inlineMax: number;
+
+  constructor(readonly o: KernelOptions) {
+    this.runId = o.runId;
+    this.log = o.logger;
+    this.inlineMax = o.inlineDelayMaxMs ?? 1000;
+  }
+
+  async load(sql: Sql = this.o.pool): Promise<void> {
+    const { rows } = await sql.query<{
+      path: string; step_id: string; status: StepStatus; input: unknown; output: unknown; error: SerializedError | null;
+      attempts: number; attempt_log: AttemptLogEntry[]; idempotency_key: string | null; started_at: Date | null; finished_at: Date | null;
+    }>(`SELECT path, step_id, status, input, output, error, attempts, attempt_log, idempotency_key, started_at, finished_at FROM step_run WHERE run_id = $1`, [this.runId]);
+    for (const r of rows) {
+      const archived = /^~c(\d+)\/(.*)$/.exec(r.path);
+      if (archived) {
+        this.compensations.set(archived[2]!, Math.max(this.compensations.get(archived[2]!) ?? 0, Number(archived[1])));
+        continue;
+      }
+      this.rows.set(r.path, {
+        path: r.path, stepId: r.step_id, status: r.status, input: r.input, output: r.output, error: r.error,
+        attempts: r.attempts, attemptLog: r.attempt_log ?? [], idempotencyKey: r.idempotency_key, startedAt: r.started_at, finishedAt: r.finished_at,
+      });
+    }
+  }
+
+  row(path: string): StepRow | undefined {
+    return this.rows.get(path);
+  }
+
+  /** Records a row (buffered until the next flush). */
+  put(row: StepRow): void {
+    this.rows.set(row.path, row);
+    this.pending.set(row.path, row);
+  }
+
+  /** Writes every buffered row in one statement, through `sql` (a transaction) when given. */
+  async flush(sql: Sql = this.o.pool, extra: StepRow[] = []): Promise<void> {
+    // One row per path: a multi-row upsert may not touch the same row twice.
+    const byPath = new Map(this.pending);
+    for (const r of extra) byPath.set(r.path, r);
+    const batch = [...byPath.values()];
+    this.pending.clear();
+    if (!batch.length) return;
+    try {
+      await upsertRows(sql, this.runId, batch);
+    } catch (err) {
+      // Put them back: a retry of this segment recomputes them anyway, but a caller that catches and
+      // flushes again (run end) must not lose them.
+      for (const r of batch) if (!this.pending.has(r.path)) this.pending.set(r.path, r);
+      throw err;
+    }
+  }
+
+  idempotencyKeyFor(spec: StepSpec): string {
+    const n = this.compensations.get(spec.path) ?? 0;
+    if (spec.idempotencyKey) return n ? `${spec.idempotencyKey}:c${n}` : spec.idempotencyKey;
+    // Short, opaque and stable: the same run and path always give the same key.
+    const h = createHash("sha256").update(`${this.runId}:${spec.path}${n ? `:c${n}` : ""}`).digest("base64url").slice(0, 32);
+    return `weft-${h}`;
+  }
+
+  /**
+   * Executes one step durably: memoized output when it already succeeded; otherwise attempts with the
+   * step's retry policy (classified errors only), timeouts, and checkpoints for effectful steps.
+   * Throws StepFailed when the step fails for good, Suspend when the run must continue later.
+   */
+  async step<T>(spec: StepSpec, fn: (a: AttemptInfo) => Promise<T>): Promise<T> {
+    const prev = this.rows.get(spec.path);
+    if (prev?.status === "succeeded" || prev?.status === "skipped") return prev.output as T;
+    // A failure recorded by an earlier segment is replayed as-is: the same catch route is taken again.
+    if (prev?.status === "failed" && prev.error) throw new StepFailed(spec.path, deserializeError(prev.error));
+    const log = [...(prev?.attemptLog ?? [])];
+    let attempts = prev?.attempts ?? 0;
+    if (prev?.status === "retrying") {
+      const nextAt = log.at(-1)?.nextAt;
+      if (nextAt && Date.parse(nextAt) > Date.now() + 50) throw new Suspend(new Date(nextAt), `backoff of ${spec.path}`);
+    }
+    if (prev?.status === "running") {
+      // The segment that started this attempt died with it in flight: run it again, same idempotency key.
+      log.push({ attempt: attempts, at: new Date().toISOString(), outcome: "interrupted" });
+    }
+    const idempotencyKey = spec.effectful ? (prev?.idempotencyKey ?? this.idempotencyKeyFor(spec)) : null;
+    const startedAt = prev?.startedAt ?? new Date();
+    const stepMetric = metrics().stepDuration;
+
+    for (;;) {
+      if (spec.effectful && this.o.draining()) throw new Suspend(new Date(), "worker draining");
+      if (this.o.signal.aborted) throw this.o.signal.reason instanceof Error ? this.o.signal.reason : new Error("job aborted");
+      attempts++;
+      const base: StepRow = { path: spec.path, stepId: spec.stepId, status: "running", input: spec.input ?? null, output: null, error: null, attempts, attemptLog: log, idempotencyKey, startedAt, finishedAt: null };
+      if (spec.effectful) {
+        this.put(base);
+        await this.flush();
+      }
+      const t0 = performance.now();
+      const signals = [this.o.signal];
+      if (spec.timeoutMs) signals.push(AbortSignal.timeout(spec.timeoutMs));
+      const signal = AbortSignal.any(signals);
+      try {
+        const output = await raceSignal(fn({ attempt: attempts, idempotencyKey: idempotencyKey ?? "", signal }), signal);
+        const ms = performance.now() - t0;
+        stepMetric.observe({ type: spec.type, outcome: "succeeded" }, ms / 1000);
+        if (spec.effectful || log.length) log.push({ attempt: attempts, at: new Date().toISOString(), outcome: "succeeded", durationMs: Math.round(ms) });
+        this.put({ ...base, status: "succeeded", output: output ?? null, attemptLog: log, finishedAt: new Date() });
+        return output;
+      } catch (raw) {
+        if (raw instanceof Suspend) throw raw;
+        if (this.o.signal.aborted) throw raw; // our own job went away: not the step's fault
+        const timedOut = signal.aborted && !this.o.signal.aborted;
+        const err = timedOut
+          ? new StepError({ errorClass: "transient", code: "timeout", message: `Step ${spec.stepId} timed out after ${spec.timeoutMs} ms` })
+          : raw instanceof StepFailed ? raw.error : classifyError(raw);
+        const ms = performance.now() - t0;
+        stepMetric.observe({ type: spec.type, outcome: err.errorClass }, ms / 1000);
+        const policy = spec.retry;
+        const retryable = !!policy && policy.on.includes(err.errorClass) && attempts < policy.maxAttempts;
+        const entry: AttemptLogEntry = { attempt: attempts, at: new Date().toISOString(), outcome: timedOut ? "timeout" : "failed", durationMs: Math.round(ms), errorClass: err.errorClass, message: err.message.slice(0, 500) };
+        log.push(entry);
+        if (!retryable) {
+          this.put({ ...base, status: "failed", error: serializeError(err), attemptLog: log, finishedAt: new Date() });
+          throw new StepFailed(spec.path, err);
+        }
+        const delay = backoffDelay(policy, attempts, err.retryAfterMs);
+        entry.delayMs = delay;
+        metrics().stepRetries.inc({ error_class: err.errorClass });
+        this.log.info({ runId: this.runId, step: spec.path, attempt: attempts, errorClass: err.errorClass, delayMs: delay }, "step attempt failed; retrying");
+        if (delay > this.inlineMax) {
+          const nextAt = new Date(Date.now() + delay);
+          entry.nextAt = nextAt.toISOString();
+          this.put({ ...base, status: "retrying", error: serializeError(err), attemptLog: log });
+          throw new Suspend(nextAt, `backoff of ${spec.path}`);
+        }
+        await sleep(delay, this.o.signal);
+      }
+    }
+  }
+
+  /** Records a pure computation (map, switch decision) without a statement of its own. */
+  pure<T>(spec: Omit<StepSpec, "effectful">, compute: () => T | Promise<T>): Promise<T> {
+    return this.step({ ...spec, effectful: false }, async () => compute());
+  }
+
+  /** A durable timer. Short waits sleep in process; long ones end the segment until `until`. */
+  async wait(spec: Omit<StepSpec, "effectful">, until: Date): Promise<void> {
+    const prev = this.rows.get(spec.path);
+    if (prev?.status === "succeeded") return;
+    const resumeAt = prev?.status === "waiting" && isRecord(prev.output) && typeof prev.output.resumeAt === "string" ? new Date(prev.output.resumeAt) : until;
+    const left = resumeAt.getTime() - Date.now();
+    const startedAt = prev?.startedAt ?? new Date();
+    if (left > this.inlineMax) {
+      this.put({ path: spec.path, stepId: spec.stepId, status: "waiting", input: spec.input ?? null, output: { resumeAt: resumeAt.toISOString() }, error: null, attempts: 1, attemptLog: [], idempotencyKey: null, startedAt, finishedAt: null });
+      throw new Suspend(resumeAt, `wait ${spec.path}`);
+    }
+    if (left > 0) await sleep(left, this.o.signal);
+    this.put({ path: spec.path, stepId: spec.stepId, status: "succeeded", input: spec.input ?? null, output: { resumeAt: resumeAt.toISOString() }, error: null, attempts: 1, attemptLog: [], idempotencyKey: null, startedAt, finishedAt: new Date() });
+  }
+
+  /**
+   * Runs `fn` inside a transaction together with the step's `succeeded` checkpoint: the effect (a
+   * pg-boss publish, a child run) and its record commit atomically, so it happens exactly once.
+   */
+  async transactional<T>(spec: Omit<StepSpec, "effectful">, fn: (tx: Sql, a: { idempotencyKey: string }) => Promise<T>): Promise<T> {
+    const prev = this.rows.get(spec.path);
+    if (prev?.status === "succeeded") return prev.output as T;
+    if (this.o.draining()) throw new Suspend(new Date(), "worker draining");
+    const idempotencyKey = this.idempotencyKeyFor({ ...spec, effectful: true });
+    const t0 = performance.now();
+    const startedAt = new Date();
+    const output = await withTx(this.o.pool, async (tx) => {
+      const out = await fn(tx, { idempotencyKey });
+      await this.flush(tx, [{ path: spec.path, stepId: spec.stepId, status: "succeeded", input: spec.input ?? null, output: out ?? null, error: null, attempts: 1, attemptLog: [], idempotencyKey, startedAt, finishedAt: new Date() }]);
+      return out;
+    });
+    this.rows.set(spec.path, { path: spec.path, stepId: spec.stepId, status: "succeeded", input: spec.input ?? null, output: output ?? null, error: null, attempts: 1, attemptLog: [], idempotencyKey, startedAt, finishedAt: new Date() });
+    metrics().stepDuration.observe({ type: spec.type, outcome: "succeeded" }, (performance.now() - t0) / 1000);
+    return output;
+  }
+
+  /** Publishes a domain event exactly once (pg-boss pub/sub, inside the checkpoint's transaction). */
+  emit(spec: Omit<StepSpec, "effectful">, event: string, payload: unknown): Promise<{ eventId: string }> {
+    return this.transactional(spec, async (tx, { idempotencyKey }) => {
+      const eventId = idempotencyKey;
+      await this.o.boss.publish(event, { event, eventId, payload, sourceRunId: this.runId, sourceFlow: this.o.flowKey }, { db: bossDb(tx) });
+      return { eventId };
+    });
+  }
+
+  /**
+   * Runs `count` branches with at most `concurrency` at a time. Every branch settles before this
+   * returns; suspensions are merged (the earliest wins) so sibling work in flight is never abandoned.
+   */
+  async fanOut<T>(count: number, concurrency: number, branch: (index: number) => Promise<T>): Promise<Array<{ ok: true; value: T } | { ok: false; error: StepFailed }>> {
+    const results: Array<{ ok: true; value: T } | { ok: false; error: StepFailed }> = new Array(count);
+    const suspends: Suspend[] = [];
+    let fatal: unknown = null;
+    let next = 0;
+    const lane = async () => {
+      while (next < count && !fatal) {
+        const i = next++;
+        try {
+          results[i] = { ok: true, value: await branch(i) };
+        } catch (err) {
+          if (err instanceof StepFailed) results[i] = { ok: false, error: err };
+          else if (err instanceof Suspend) suspends.push(err);
+          else fatal = err;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, count)) }, lane));
+    if (fatal) throw fatal;
+    if (suspends.length) throw Suspend.earliest(suspends);
+    return results;
+  }
+
+  /** Marks a step's row compensated and archives it so that a redrive re-executes it with a new key. */
+  markCompensated(path: string): void {
+    const r = this.rows.get(path);
+    if (r) this.put({ ...r, status: "compensated" });
+  }
+
+  /** All rows (memoized and new): the run's timeline in this segment. */
+  allRows(): StepRow[] {
+    return [...this.rows.values()];
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null;
+}
+
+/** Resolves with the promise, or rejects as soon as the signal aborts (a connector ignoring it cannot hang the run). */
+function raceSignal<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e as Error);
+      },
+    );
+  });
+}
+
+/** One multi-row upsert for a batch of step rows. */
+export async function upsertRows(sql: Sql, runId: string, rows: StepRow[]): Promise<void> {
+  const values: unknown[] = [];
+  const tuples: string[] = [];
+  for (const r of rows) {
+    const b = values.length;
+    tuples.push(`($${b + 1}::uuid, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::jsonb, $${b + 6}::jsonb, $${b + 7}::jsonb, $${b + 8}::int, $${b + 9}::jsonb, $${b + 10}, $${b + 11}::timestamptz, $${b + 12}::timestamptz)`);
+    values.push(runId, r.path, r.stepId, r.status, json(r.input), json(r.output), r.error ? JSON.stringify(r.error) : null, r.attempts, JSON.stringify(r.attemptLog ?? []), r.idempotencyKey, r.startedAt, r.finishedAt);
+  }
+  await sql.query(
+    `INSERT INTO step_run (run_id, path, step_id, status, input, output, error, attempts, attempt_log, idempotency_key, started_at, finished_at)
+     VALUES ${tuples.join(", ")}
+     ON CONFLICT (run_id, path) DO UPDATE SET status = EXCLUDED.status, input = EXCLUDED.input, output = EXCLUDED.output, error = EXCLUDED.error,
+       attempts = EXCLUDED.attempts, attempt_log = EXCLUDED.attempt_log, idempotency_key = EXCLUDED.idempotency_key,
+       started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at`,
+    values,
+  );
+}
+
+function json(v: unknown): string | null {
+  return v === undefined ? null : JSON.stringify(v);
+}

@@ -1,0 +1,234 @@
+// One run segment = one pg-boss job: claim the run, load its checkpoints, interpret the DSL from the top
+// (completed steps return their recorded output), then end the segment in one transaction — succeeded,
+// failed (with its exception record), or suspended (re-enqueued with startAfter, or woken by a child).
+import type { PgBoss } from "pg-boss";
+import type pino from "pino";
+import { Kernel, StepFailed, Suspend } from "./kernel";
+import { withTx, type Pool, type Sql } from "../sql";
+import { enqueueRun, insertRunWithJob } from "../runs";
+import { loadPublishedFlow, loadVersionDsl } from "../flow-source";
+import { openException, businessKeyValues } from "../exceptions";
+import { serializeError, StepError, type SerializedError } from "../errors";
+import { metrics } from "../../observability/metrics";
+
+export interface RunRecord {
+  id: string;
+  flowId: string;
+  flowKey: string;
+  flowVersionId: string | null;
+  input: unknown;
+  concurrencyKey: string | null;
+  isTest: boolean;
+  parentRunId: string | null;
+  businessKeys: Record<string, unknown> | null;
+  createdAt: Date;
+}
+
+/** What the interpreter gets besides the kernel. */
+export interface RunEnv {
+  run: RunRecord;
+  pool: Pool;
+  boss: PgBoss;
+  logger: pino.Logger;
+  /** Starts (once) a child run of a published flow and waits for it; resolves with its output. */
+  subflow(spec: { path: string; stepId: string; input?: unknown }, flowKey: string, input: unknown, opts?: { version?: string }): Promise<unknown>;
+}
+
+/** A compiled flow: the interpreter's side of the contract (server/runtime/engine/interpreter.ts). */
+export interface Program {
+  /** Evaluated once per run from its input: which invoices, projects, customers it affects. */
+  businessKeys(input: unknown): Promise<Record<string, unknown> | null>;
+  /** Executes the flow; throws StepFailed (after its own catch routes and compensation) or Suspend. */
+  execute(k: Kernel, env: RunEnv): Promise<unknown>;
+}
+
+export type Compile = (dsl: unknown) => Program;
+
+export interface SegmentDeps {
+  pool: Pool;
+  boss: PgBoss;
+  logger: pino.Logger;
+  compile: Compile;
+  draining: () => boolean;
+  inlineDelayMaxMs?: number;
+}
+
+export type SegmentOutcome = "succeeded" | "failed" | "waiting" | "skipped";
+
+const programs = new Map<string, Program>();
+
+async function programFor(deps: SegmentDeps, run: RunRecord, snapshot: unknown): Promise<Program> {
+  if (!run.flowVersionId) return deps.compile(snapshot); // drafts change: never cached
+  let p = programs.get(run.flowVersionId);
+  if (!p) {
+    p = deps.compile(await loadVersionDsl(deps.pool, run.flowVersionId));
+    if (programs.size > 500) programs.clear();
+    programs.set(run.flowVersionId, p);
+  }
+  return p;
+}
+
+/** Claims the run for this segment; null when it already finished (a late duplicate job) or was cancelled. */
+async function claim(sql: Sql, runId: string): Promise<(RunRecord & { snapshot: unknown; hadBusinessKeys: boolean }) | null> {
+  const { rows } = await sql.query<{
+    id: string; flow_id: string; flow_key: string; flow_version_id: string | null; dsl_snapshot: unknown; input: unknown; concurrency_key: string | null;
+    is_test: boolean; parent_run_id: string | null; business_keys: Record<string, unknown> | null; created_at: Date;
+  }>(
+    `UPDATE run r SET status = 'running', started_at = COALESCE(r.started_at, now())
+       FROM flow f WHERE r.id = $1 AND f.id = r.flow_id AND r.status IN ('queued', 'running', 'waiting')
+     RETURNING r.id, r.flow_id, f.key AS flow_key, r.flow_version_id, r.dsl_snapshot, r.input, r.concurrency_key, r.is_test, r.parent_run_id, r.business_keys, r.created_at`,
+    [runId],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    id: r.id, flowId: r.flow_id, flowKey: r.flow_key, flowVersionId: r.flow_version_id, snapshot: r.dsl_snapshot, input: r.input,
+    concurrencyKey: r.concurrency_key, isTest: r.is_test, parentRunId: r.parent_run_id, businessKeys: r.business_keys,
+    hadBusinessKeys: r.business_keys !== null, createdAt: r.created_at,
+  };
+}
+
+export async function executeSegment(deps: SegmentDeps, runId: string, signal: AbortSignal): Promise<SegmentOutcome> {
+  const claimed = await claim(deps.pool, runId);
+  if (!claimed) return "skipped";
+  const run: RunRecord = claimed;
+  const logger = deps.logger.child({ runId, flow: run.flowKey });
+  const k = new Kernel({ pool: deps.pool, boss: deps.boss, runId, flowKey: run.flowKey, concurrencyKey: run.concurrencyKey, logger, signal, draining: deps.draining, inlineDelayMaxMs: deps.inlineDelayMaxMs });
+  let program: Program;
+  try {
+    program = await programFor(deps, run, claimed.snapshot);
+  } catch (err) {
+    // A document the runtime cannot execute fails the run (not the job): retrying cannot fix it.
+    return finish(deps, k, run, { ok: false, path: null, error: new StepError({ errorClass: "validation", code: "invalid_flow", message: `The flow cannot be executed: ${(err as Error).message}` }) }, logger);
+  }
+  if (!claimed.hadBusinessKeys) {
+    run.businessKeys = await program.businessKeys(run.input).catch((err: unknown) => {
+      logger.warn({ err }, "business keys could not be evaluated");
+      return null;
+    });
+  }
+  await k.load();
+  const env: RunEnv = { run, pool: deps.pool, boss: deps.boss, logger, subflow: (spec, flowKey, input, opts) => subflow(k, deps, run, spec, flowKey, input, opts) };
+  try {
+    const output = await program.execute(k, env);
+    return await finish(deps, k, run, { ok: true, output }, logger);
+  } catch (err) {
+    if (err instanceof Suspend) return suspend(deps, k, run, err, logger);
+    if (err instanceof StepFailed) return finish(deps, k, run, { ok: false, path: err.path, error: err.error }, logger);
+    // Anything else is ours (database cut, bug): the job fails and pg-boss retries it; checkpoints hold.
+    throw err;
+  }
+}
+
+type Result = { ok: true; output: unknown } | { ok: false; path: string | null; error: StepError };
+
+async function finish(deps: SegmentDeps, k: Kernel, run: RunRecord, r: Result, logger: pino.Logger): Promise<SegmentOutcome> {
+  const status = r.ok ? "succeeded" : "failed";
+  const error: SerializedError | null = r.ok ? null : { ...serializeError(r.error), ...(r.path ? { step: r.path } : {}) } as SerializedError;
+  await withTx(deps.pool, async (tx) => {
+    await k.flush(tx);
+    await tx.query(
+      `UPDATE run SET status = $2::"RunStatus", output = $3, error = $4, finished_at = now(), business_keys = $5, business_key_values = $6 WHERE id = $1`,
+      [run.id, status, r.ok ? JSON.stringify(r.output ?? null) : null, error ? JSON.stringify(error) : null, run.businessKeys ? JSON.stringify(run.businessKeys) : null, businessKeyValues(run.businessKeys)],
+    );
+    if (!r.ok && !run.isTest) {
+      await openException(tx, { runId: run.id, flowId: run.flowId, flowKey: run.flowKey, stepPath: r.path, error: serializeError(r.error), businessKeys: run.businessKeys });
+    }
+    // A child run wakes its parent in the same transaction that records its end.
+    if (run.parentRunId) await wakeParent(tx, deps.boss, run.parentRunId);
+  });
+  const m = metrics();
+  m.runsFinished.inc({ flow: run.flowKey, status });
+  m.runDuration.observe({ flow: run.flowKey, status }, (Date.now() - run.createdAt.getTime()) / 1000);
+  if (r.ok) logger.debug("run succeeded");
+  else logger.info({ step: r.path, errorClass: r.error.errorClass, err: r.error.message }, "run failed");
+  return status;
+}
+
+async function suspend(deps: SegmentDeps, k: Kernel, run: RunRecord, s: Suspend, logger: pino.Logger): Promise<SegmentOutcome> {
+  await withTx(deps.pool, async (tx) => {
+    await k.flush(tx);
+    await tx.query(`UPDATE run SET status = 'waiting', business_keys = COALESCE(business_keys, $2) WHERE id = $1`, [run.id, run.businessKeys ? JSON.stringify(run.businessKeys) : null]);
+    // A timed suspension re-enqueues the run; an untimed one (subflow) is woken by the child's end.
+    if (s.resumeAt) await enqueueRun(tx, deps.boss, run.id, run.concurrencyKey, s.resumeAt);
+  });
+  metrics().runsFinished.inc({ flow: run.flowKey, status: "waiting" });
+  logger.debug({ resumeAt: s.resumeAt, reason: s.reason }, "run suspended");
+  return "waiting";
+}
+
+async function wakeParent(tx: Sql, boss: PgBoss, parentRunId: string): Promise<void> {
+  const { rows } = await tx.query<{ concurrency_key: string | null }>(`SELECT concurrency_key FROM run WHERE id = $1 AND status IN ('waiting', 'running', 'queued')`, [parentRunId]);
+  if (rows[0]) await enqueueRun(tx, boss, parentRunId, rows[0].concurrency_key);
+}
+
+/** Starts the child once (its key is derived from parent + path) and suspends until it has finished. */
+async function subflow(k: Kernel, deps: SegmentDeps, run: RunRecord, spec: { path: string; stepId: string; input?: unknown }, flowKey: string, input: unknown, opts: { version?: string } = {}): Promise<unknown> {
+  const prev = k.row(spec.path);
+  if (prev?.status === "succeeded") return prev.output;
+  let childId = prev && typeof prev.output === "object" && prev.output !== null ? (prev.output as { childRunId?: string }).childRunId : undefined;
+  if (!childId) {
+    const child = await resolveFlowVersion(deps.pool, flowKey, opts.version);
+    const startedAt = new Date();
+    childId = await withTx(deps.pool, async (tx) => {
+      const created = await insertRunWithJob(tx, deps.boss, {
+        flowId: child.flowId,
+        flowVersionId: child.versionId,
+        triggerType: "subflow",
+        input,
+        idempotencyKey: `sub:${run.id}:${spec.path}`,
+        parentRunId: run.id,
+        isTest: run.isTest,
+      });
+      await k.flush(tx, [{ path: spec.path, stepId: spec.stepId, status: "waiting", input: spec.input ?? input ?? null, output: { childRunId: created.runId, flow: flowKey }, error: null, attempts: 1, attemptLog: [], idempotencyKey: null, startedAt, finishedAt: null }]);
+      return created.runId;
+    });
+    k.put({ path: spec.path, stepId: spec.stepId, status: "waiting", input: spec.input ?? input ?? null, output: { childRunId: childId, flow: flowKey }, error: null, attempts: 1, attemptLog: [], idempotencyKey: null, startedAt, finishedAt: null });
+  }
+  const { rows } = await deps.pool.query<{ status: string; output: unknown; error: SerializedError | null }>(`SELECT status::text AS status, output, error FROM run WHERE id = $1`, [childId]);
+  const c = rows[0];
+  const row = k.row(spec.path)!;
+  if (c?.status === "succeeded") {
+    k.put({ ...row, status: "succeeded", output: { childRunId: childId, output: c.output }, finishedAt: new Date() });
+    return { childRunId: childId, output: c.output };
+  }
+  if (c?.status === "failed" || c?.status === "cancelled") {
+    const e = c.error;
+    const err = new StepError({ errorClass: e?.errorClass ?? "internal", code: e?.code ?? "subflow_failed", message: `Subflow ${flowKey} (run ${childId}) ${c.status}: ${e?.message ?? ""}`, details: { childRunId: childId } });
+    k.put({ ...row, status: "failed", error: serializeError(err), finishedAt: new Date() });
+    throw new StepFailed(spec.path, err);
+  }
+  throw new Suspend(null, `subflow ${flowKey} (run ${childId})`);
+}
+
+async function resolveFlowVersion(pool: Pool, flowKey: string, version?: string): Promise<{ flowId: string; versionId: string }> {
+  if (!version) {
+    const f = await loadPublishedFlow(pool, flowKey);
+    if (!f) throw new StepFailed("", new StepError({ errorClass: "validation", code: "no_such_flow", message: `No published flow "${flowKey}" to run as a subflow.` }));
+    return { flowId: f.flowId, versionId: f.versionId };
+  }
+  const { rows } = await pool.query<{ flow_id: string; id: string }>(
+    `SELECT v.flow_id, v.id FROM flow_version v JOIN flow f ON f.id = v.flow_id WHERE f.key = $1 AND v.version = $2 AND v.status IN ('approved', 'deprecated')`,
+    [flowKey, version],
+  );
+  if (!rows[0]) throw new StepFailed("", new StepError({ errorClass: "validation", code: "no_such_flow", message: `No published version ${version} of flow "${flowKey}".` }));
+  return { flowId: rows[0].flow_id, versionId: rows[0].id };
+}
+
+/** Marks a run failed from outside a segment (dead-lettered job): the run still gets its exception. */
+export async function failRunFromOutside(pool: Pool, boss: PgBoss, runId: string, message: string): Promise<boolean> {
+  return withTx(pool, async (tx) => {
+    const { rows } = await tx.query<{ flow_id: string; flow_key: string; is_test: boolean; parent_run_id: string | null; business_keys: Record<string, unknown> | null }>(
+      `UPDATE run r SET status = 'failed', finished_at = now(), error = $2 FROM flow f
+        WHERE r.id = $1 AND f.id = r.flow_id AND r.status IN ('queued', 'running', 'waiting')
+        RETURNING r.flow_id, f.key AS flow_key, r.is_test, r.parent_run_id, r.business_keys`,
+      [runId, JSON.stringify({ errorClass: "internal", code: "infrastructure", message })],
+    );
+    const r = rows[0];
+    if (!r) return false;
+    if (!r.is_test) await openException(tx, { runId, flowId: r.flow_id, flowKey: r.flow_key, stepPath: null, error: { errorClass: "internal", code: "infrastructure", message }, businessKeys: r.business_keys });
+    if (r.parent_run_id) await wakeParent(tx, boss, r.parent_run_id);
+    metrics().runsFinished.inc({ flow: r.flow_key, status: "failed" });
+    return true;
+  });
+}

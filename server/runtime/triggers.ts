@@ -1,0 +1,113 @@
+// Event and schedule triggers, on pg-boss's own machinery: `emit` steps publish (pub/sub) to the event
+// queue, which starts every published flow whose trigger is that event; cron triggers are boss.schedule()
+// entries (one per flow, keyed by flow key) that send to the schedule queue. syncTriggers() makes the
+// subscriptions and schedules match the published flows (at worker start, periodically, after a publish).
+import type { Job, PgBoss } from "pg-boss";
+import type { Pool } from "./sql";
+import { QUEUES } from "./queues";
+import { createRun } from "./runs";
+import { flowView, evaluateKey } from "./dsl-view";
+import { loadPublishedFlow } from "./flow-source";
+import { logger } from "../observability/log";
+import { metrics } from "../observability/metrics";
+
+export interface EventJobData {
+  event: string;
+  eventId: string;
+  payload: unknown;
+  sourceRunId?: string;
+  sourceFlow?: string;
+}
+
+export interface ScheduleJobData {
+  flowKey: string;
+}
+
+interface PublishedTrigger {
+  flowId: string;
+  flowKey: string;
+  versionId: string;
+  dsl: unknown;
+}
+
+async function publishedFlows(pool: Pool): Promise<PublishedTrigger[]> {
+  const { rows } = await pool.query<{ flow_id: string; key: string; version_id: string; dsl: unknown }>(
+    `SELECT DISTINCT ON (f.id) f.id AS flow_id, f.key, v.id AS version_id, v.dsl
+       FROM flow f JOIN flow_version v ON v.flow_id = f.id AND v.status = 'approved'
+      WHERE f.lifecycle <> 'retired'
+      ORDER BY f.id, v.approved_at DESC NULLS LAST, v.created_at DESC`,
+  );
+  return rows.map((r) => ({ flowId: r.flow_id, flowKey: r.key, versionId: r.version_id, dsl: r.dsl }));
+}
+
+let eventIndex: { at: number; byEvent: Map<string, PublishedTrigger[]> } | null = null;
+
+async function flowsForEvent(pool: Pool, event: string): Promise<PublishedTrigger[]> {
+  if (!eventIndex || Date.now() - eventIndex.at > 2000) {
+    const byEvent = new Map<string, PublishedTrigger[]>();
+    for (const f of await publishedFlows(pool)) {
+      const t = flowView(f.dsl).trigger;
+      if (t.kind === "event" && t.event) byEvent.set(t.event, [...(byEvent.get(t.event) ?? []), f]);
+    }
+    eventIndex = { at: Date.now(), byEvent };
+  }
+  return eventIndex.byEvent.get(event) ?? [];
+}
+
+/** Subscribes the event queue to every event a published flow listens to; schedules every cron flow. */
+export async function syncTriggers(pool: Pool, boss: PgBoss): Promise<{ events: string[]; schedules: string[] }> {
+  const flows = await publishedFlows(pool);
+  const events = new Set<string>();
+  const schedules = new Map<string, { cron: string; tz: string }>();
+  for (const f of flows) {
+    const t = flowView(f.dsl).trigger;
+    if (t.kind === "event" && t.event) events.add(t.event);
+    if (t.kind === "schedule" && t.cron) schedules.set(f.flowKey, { cron: t.cron, tz: t.timezone ?? "UTC" });
+  }
+  for (const e of events) await boss.subscribe(e, QUEUES.event);
+  const existing = await boss.getSchedules(QUEUES.schedule);
+  for (const s of existing) if (!schedules.has(s.key)) await boss.unschedule(QUEUES.schedule, s.key);
+  for (const [flowKey, s] of schedules) {
+    const cur = existing.find((x) => x.key === flowKey);
+    if (cur && cur.cron === s.cron && cur.timezone === s.tz) continue;
+    const data: ScheduleJobData = { flowKey };
+    await boss.schedule(QUEUES.schedule, s.cron, data, { key: flowKey, tz: s.tz });
+  }
+  eventIndex = null;
+  return { events: [...events], schedules: [...schedules.keys()] };
+}
+
+/** One published event → one run per subscribed flow, de-duplicated by event id (a redelivery starts nothing). */
+export async function handleEventJob(pool: Pool, boss: PgBoss, job: Job<EventJobData>): Promise<void> {
+  const { event, eventId, payload } = job.data;
+  for (const f of await flowsForEvent(pool, event)) {
+    const view = flowView(f.dsl);
+    const concurrencyKey = view.concurrencyKey ? await evaluateKey(view.concurrencyKey, payload).catch(() => null) : null;
+    const r = await createRun(pool, boss, {
+      flowId: f.flowId,
+      flowVersionId: f.versionId,
+      triggerType: "event",
+      input: payload,
+      idempotencyKey: `event:${eventId}`,
+      concurrencyKey: concurrencyKey ? `${f.flowKey}:${concurrencyKey}` : null,
+    });
+    metrics().runtimeIngress.inc({ flow: f.flowKey, outcome: r.created ? "accepted" : "duplicate" });
+  }
+}
+
+/** A cron tick → one run; the job id is the slot's identity, so a redelivered tick starts nothing. */
+export async function handleScheduleJob(pool: Pool, boss: PgBoss, job: Job<ScheduleJobData>): Promise<void> {
+  const f = await loadPublishedFlow(pool, job.data.flowKey, { fresh: true });
+  if (!f) {
+    logger.warn({ flow: job.data.flowKey }, "schedule fired for a flow with no published version");
+    return;
+  }
+  const r = await createRun(pool, boss, {
+    flowId: f.flowId,
+    flowVersionId: f.versionId,
+    triggerType: "schedule",
+    input: { scheduledAt: new Date().toISOString(), flowKey: f.flowKey },
+    idempotencyKey: `schedule:${job.id}`,
+  });
+  metrics().runtimeIngress.inc({ flow: f.flowKey, outcome: r.created ? "accepted" : "duplicate" });
+}

@@ -1,0 +1,117 @@
+// The runtime's workers: registered by server/workers/index.ts in every worker process (and in-process in
+// `npm run dev`). Any number of processes on any number of machines cooperate through Postgres alone:
+// pg-boss hands each run job to one of them, stately + singletonKey keeps one segment per run at a time,
+// heartbeats hand a killed worker's run to another.
+import type { Job, JobResult, PgBoss } from "pg-boss";
+import { logger as rootLogger } from "../observability/log";
+import { databaseUrl } from "../db/client";
+import { runtimePool, type Pool } from "./sql";
+import { ensureRuntimeQueues, QUEUES, type RunJobData } from "./queues";
+import { executeSegment, failRunFromOutside, type Compile } from "./engine/run";
+import { handleEventJob, handleScheduleJob, syncTriggers, type EventJobData, type ScheduleJobData } from "./triggers";
+import { compileFlow } from "./engine/interpreter";
+
+export interface RuntimeWorkerOptions {
+  /** Runs executed at once by this process (default WEFT_RUNTIME_CONCURRENCY or 16). */
+  concurrency?: number;
+  databaseUrl?: string;
+  /** For tests: a different compiler (default: the DSL interpreter). */
+  compile?: Compile;
+  /** Backoffs/waits up to this long are slept in process (default 1000 ms). */
+  inlineDelayMaxMs?: number;
+  /** Re-read event subscriptions and schedules this often (default 30 s; 0 = only at start). */
+  triggerSyncSeconds?: number;
+}
+
+export interface RuntimeWorkers {
+  pool: Pool;
+  /** Stop taking new steps; in-flight runs hand themselves on at their next step boundary. */
+  drain(): void;
+  stop(): Promise<void>;
+}
+
+/** Group tiers for DSL concurrency limits above 1 (a job's group tier is `c<N>`). */
+const GROUP_TIERS: Record<string, number> = Object.fromEntries([2, 3, 4, 5, 8, 10, 16, 20, 32, 50, 100].map((n) => [`c${n}`, n]));
+
+export async function startRuntimeWorkers(boss: PgBoss, opts: RuntimeWorkerOptions = {}): Promise<RuntimeWorkers> {
+  const concurrency = opts.concurrency ?? Number(process.env.WEFT_RUNTIME_CONCURRENCY ?? 16);
+  const pool = runtimePool(opts.databaseUrl ?? databaseUrl(), Math.max(4, Math.ceil(concurrency / 2) + 2));
+  const logger = rootLogger.child({ component: "runtime" });
+  let draining = false;
+  const deps = { pool, boss, logger, compile: opts.compile ?? compileFlow, draining: () => draining, inlineDelayMaxMs: opts.inlineDelayMaxMs };
+  await ensureRuntimeQueues(boss);
+
+  // Several fetch loops, each taking a batch: a slow run holds only its own batch, and every batch is one
+  // fetch and one settlement round trip for many runs.
+  const localConcurrency = Math.max(1, Math.min(4, concurrency));
+  const batchSize = Math.max(1, Math.ceil(concurrency / localConcurrency));
+  const workIds: Array<[string, string]> = [];
+  workIds.push([QUEUES.run,
+    await boss.work<RunJobData>(
+      QUEUES.run,
+      {
+        batchSize,
+        localConcurrency,
+        perJobResults: true,
+        pollingIntervalSeconds: 0.5,
+        notifyPollingIntervalSeconds: 2,
+        burstWhenBatchFull: batchSize > 1,
+        // DSL concurrency keys: at most one active run per key across all workers (tiers for larger limits).
+        groupConcurrency: { default: 1, tiers: GROUP_TIERS },
+      },
+      async (jobs: Job<RunJobData>[]): Promise<JobResult[]> =>
+        Promise.all(
+          jobs.map(async (job): Promise<JobResult> => {
+            try {
+              const outcome = await executeSegment(deps, job.data.runId, job.signal);
+              return { id: job.id, status: "completed", output: { outcome } };
+            } catch (err) {
+              logger.warn({ err, runId: job.data.runId, jobId: job.id, retry: job.retryCount }, "run segment failed; pg-boss will retry it");
+              return { id: job.id, status: "failed", output: { message: (err as Error).message } };
+            }
+          }),
+        ),
+    )],
+  );
+
+  // Infrastructure retries exhausted: the run fails with an exception instead of vanishing.
+  workIds.push([QUEUES.runDead,
+    await boss.work<RunJobData>(QUEUES.runDead, { batchSize: 10, pollingIntervalSeconds: 2 }, async (jobs) => {
+      for (const job of jobs) {
+        await failRunFromOutside(pool, boss, job.data.runId, "The run could not be executed: its job failed repeatedly (database or worker failures). Retry it once the cause is fixed.");
+      }
+    })],
+  );
+
+  workIds.push([QUEUES.event, await boss.work<EventJobData>(QUEUES.event, { batchSize: 20, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 5 }, async (jobs) => {
+    for (const job of jobs) await handleEventJob(pool, boss, job);
+  })]);
+  workIds.push([QUEUES.schedule, await boss.work<ScheduleJobData>(QUEUES.schedule, { batchSize: 10, pollingIntervalSeconds: 1 }, async (jobs) => {
+    for (const job of jobs) await handleScheduleJob(pool, boss, job);
+  })]);
+
+  await syncTriggers(pool, boss).catch((err: unknown) => logger.error({ err }, "trigger sync failed"));
+  const syncEvery = (opts.triggerSyncSeconds ?? 30) * 1000;
+  const timer = syncEvery > 0 ? setInterval(() => void syncTriggers(pool, boss).catch((err: unknown) => logger.warn({ err }, "trigger sync failed")), syncEvery) : null;
+  timer?.unref();
+
+  const drain = () => {
+    draining = true;
+  };
+  // The worker process stops pg-boss gracefully on SIGTERM; draining first makes in-flight runs hand
+  // themselves on (checkpoint + re-enqueue) instead of holding the shutdown until they finish.
+  process.once("SIGTERM", drain);
+  process.once("SIGINT", drain);
+  logger.info({ concurrency, batchSize, localConcurrency }, "runtime workers started");
+  return {
+    pool,
+    drain,
+    stop: async () => {
+      drain();
+      if (timer) clearInterval(timer);
+      process.off("SIGTERM", drain);
+      process.off("SIGINT", drain);
+      for (const [name, id] of workIds) await boss.offWork(name, { id, wait: true }).catch(() => undefined);
+    },
+  };
+}
