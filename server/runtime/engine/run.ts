@@ -115,6 +115,7 @@ export async function executeSegment(deps: SegmentDeps, runId: string, signal: A
   } catch (err) {
     if (err instanceof Suspend) return suspend(deps, k, run, err, logger);
     if (err instanceof StepFailed) return finish(deps, k, run, { ok: false, path: err.path, error: err.error }, logger);
+    if (err instanceof StepError) return finish(deps, k, run, { ok: false, path: null, error: err }, logger);
     // Anything else is ours (database cut, bug): the job fails and pg-boss retries it; checkpoints hold.
     throw err;
   }
