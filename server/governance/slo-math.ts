@@ -66,7 +66,7 @@ export const BURN_RATE_RULES: readonly BurnRateRule[] = [
 /** Which histogram bin a duration falls in: the number of bounds strictly below it. */
 export function binOf(valueMs: number): number {
   let lo = 0;
-  let hi = LATENCY_BOUNDS_MS.length;
+  let hi: number = LATENCY_BOUNDS_MS.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (LATENCY_BOUNDS_MS[mid]! < valueMs) lo = mid + 1;

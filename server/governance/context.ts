@@ -1,0 +1,14 @@
+// What governance service functions need from their caller: a database, the acting user and an audit
+// writer bound to that user (a tRPC context has exactly these, so routers pass `ctx` straight through).
+import type { Db, Prisma } from "../db/client";
+import type { SessionUser } from "../api/trpc";
+import type { AuditEntry } from "../audit/audit";
+
+export type Tx = Prisma.TransactionClient;
+export type AuditFn = (tx: Tx, e: Omit<AuditEntry, "actor" | "requestId">) => Promise<unknown>;
+
+export interface GovCtx {
+  db: Db;
+  user: SessionUser;
+  audit: AuditFn;
+}

@@ -1,0 +1,187 @@
+// Policy checks and the four-eyes rule, against a real database.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../testing/db";
+import type { SessionUser } from "../api/trpc";
+import { bumpBetween, runPolicyChecks, type PolicyInputs } from "./policy";
+import { approveVersion, assertVersionRunnable, deprecateVersion, isRunnable, overrideApproval, recordClassificationReview, rejectVersion, requestVersion, retireDueVersions, retireVersion, versionTimeline, type VersionRequestInput } from "./versions";
+import { createContract } from "./contracts";
+import { govCtx, makeFlow, makeUser } from "./testing";
+
+const clean: PolicyInputs = { validationErrors: [], changelog: "Adds the PO number to invoices.", proposedBump: "minor", requiredBump: "minor", classification: "internal", classificationReviewed: false };
+const failing = (i: Partial<PolicyInputs>) => runPolicyChecks({ ...clean, ...i }).checks.filter((c) => !c.ok).map((c) => c.id);
+
+describe("policy checks (pure)", () => {
+  it("pass for a clean, described, correctly bumped internal flow", () => {
+    expect(runPolicyChecks(clean)).toMatchObject({ ok: true });
+  });
+
+  it("fail on validator errors, a missing changelog, and a bump below what the changes need", () => {
+    expect(failing({ validationErrors: [{ path: "steps[2]", message: "unknown connection" }] })).toEqual(["validator"]);
+    expect(failing({ changelog: "  fix " })).toEqual(["changelog"]);
+    expect(failing({ proposedBump: "minor", requiredBump: "major" })).toEqual(["semver"]);
+    expect(failing({ proposedBump: "patch", requiredBump: "minor" })).toEqual(["semver"]);
+    expect(failing({ proposedBump: "major", requiredBump: "patch" })).toEqual([]);
+    expect(failing({ proposedBump: "none" })).toEqual(["semver"]);
+    expect(runPolicyChecks({ ...clean, proposedBump: "minor", requiredBump: "major" }).checks.find((c) => c.id === "semver")!.detail).toBe("The changes need a major version bump; this is a minor bump.");
+  });
+
+  it("require a classification review for restricted data only", () => {
+    expect(failing({ classification: "restricted" })).toEqual(["classification"]);
+    expect(failing({ classification: "restricted", classificationReviewed: true })).toEqual([]);
+    expect(failing({ classification: "confidential" })).toEqual([]);
+  });
+
+  it("compute the proposed bump from the previous version", () => {
+    expect(bumpBetween(null, "1.0.0")).toBe("initial");
+    expect(bumpBetween("1.2.3", "1.2.4")).toBe("patch");
+    expect(bumpBetween("1.2.3", "1.3.0")).toBe("minor");
+    expect(bumpBetween("1.2.3", "2.0.0")).toBe("major");
+    expect(bumpBetween("1.2.3", "1.2.3")).toBe("none");
+    expect(bumpBetween("1.2.3", "v-next")).toBe("invalid");
+  });
+});
+
+describe("publish requests and four-eyes approval", () => {
+  let t: TestDatabase;
+  let designer: SessionUser; // Finance designer, the author
+  let approver: SessionUser; // Finance approver
+  let pmoApprover: SessionUser; // approver of another team
+  let authorApprover: SessionUser; // Finance member with designer + approver roles
+  let admin: SessionUser;
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    designer = await makeUser(t.db, "designer@t", ["designer"], ["finance"]);
+    approver = await makeUser(t.db, "approver@t", ["approver"], ["finance"]);
+    pmoApprover = await makeUser(t.db, "pmo-approver@t", ["approver"], ["pmo"]);
+    authorApprover = await makeUser(t.db, "both@t", ["designer", "approver"], ["finance"]);
+    admin = await makeUser(t.db, "admin@t", ["admin"], ["platform"]);
+    await makeFlow(t.db, { key: "invoice-generation", teamKey: "finance", domain: "invoice" });
+    await makeFlow(t.db, { key: "payroll-export", teamKey: "finance", domain: "resource", classification: "restricted" });
+  });
+  afterAll(() => t.drop());
+
+  const req = (over: Partial<VersionRequestInput> = {}): VersionRequestInput => ({
+    flowKey: "invoice-generation",
+    version: "1.0.0",
+    dsl: { trigger: { type: "event", event: "timesheet.approved" }, steps: [{ id: "post", type: "call", connection: "netsuite", operation: "createInvoice" }] },
+    contentHash: "h1",
+    changelog: "First version: invoices from approved time.",
+    validationErrors: [],
+    requiredBump: null,
+    ...over,
+  });
+
+  it("refuses a request that fails its policy checks and creates nothing", async () => {
+    const r = await requestVersion(govCtx(t.db, designer), req({ changelog: "", validationErrors: ["steps[0]: unknown connection"] }));
+    expect(r.ok).toBe(false);
+    expect(r.report.checks.filter((c) => !c.ok).map((c) => c.id)).toEqual(["validator", "changelog"]);
+    expect(await t.db.flowVersion.count()).toBe(0);
+  });
+
+  it("the author cannot approve their own version", async () => {
+    const r = await requestVersion(govCtx(t.db, authorApprover), req());
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    await expect(approveVersion(govCtx(t.db, authorApprover), { versionId: r.versionId })).rejects.toThrow(/You wrote this version.*four-eyes/);
+    await expect(rejectVersion(govCtx(t.db, authorApprover), { versionId: r.versionId, reason: "not needed" })).rejects.toThrow(/four-eyes/);
+    expect((await t.db.flowVersion.findUniqueOrThrow({ where: { id: r.versionId } })).status).toBe("pending_approval");
+  });
+
+  it("an approver from another team cannot approve", async () => {
+    const v = await t.db.flowVersion.findFirstOrThrow({ where: { status: "pending_approval" } });
+    await expect(approveVersion(govCtx(t.db, pmoApprover), { versionId: v.id })).rejects.toThrow(/Only approvers of the owning team \(finance\)/);
+  });
+
+  it("a designer cannot approve at all, and a second request waits for the first", async () => {
+    const v = await t.db.flowVersion.findFirstOrThrow({ where: { status: "pending_approval" } });
+    await expect(approveVersion(govCtx(t.db, designer), { versionId: v.id })).rejects.toThrow(/approver role/);
+    await expect(requestVersion(govCtx(t.db, designer), req({ version: "1.1.0", requiredBump: "minor" }))).rejects.toThrow(/1\.0\.0 is still waiting/);
+  });
+
+  it("an approver of the owning team who did not write it approves; the flow becomes active; audited", async () => {
+    const v = await t.db.flowVersion.findFirstOrThrow({ where: { status: "pending_approval" } });
+    await approveVersion(govCtx(t.db, approver), { versionId: v.id });
+    const after = await t.db.flowVersion.findUniqueOrThrow({ where: { id: v.id }, include: { flow: true } });
+    expect(after).toMatchObject({ status: "approved", approverId: approver.id });
+    expect(after.flow.lifecycle).toBe("active");
+    const audit = await t.db.auditLog.findMany({ where: { entityType: "flow_version" }, orderBy: { seq: "asc" } });
+    expect(audit.map((a) => [a.action, a.actorEmail])).toEqual([
+      ["version.requested", "both@t"],
+      ["version.approved", "approver@t"],
+    ]);
+    await expect(approveVersion(govCtx(t.db, approver), { versionId: v.id })).rejects.toThrow(/not waiting for approval/);
+  });
+
+  it("refuses a bump smaller than the breaking-change detector demands", async () => {
+    const r = await requestVersion(govCtx(t.db, designer), req({ version: "1.0.1", requiredBump: "major", changelog: "Changes the invoice mapping." }));
+    expect(r.ok).toBe(false);
+    expect(r.report.checks.find((c) => c.id === "semver")).toMatchObject({ ok: false, detail: "The changes need a major version bump; this is a patch bump." });
+  });
+
+  it("checks emitted events against the registry", async () => {
+    const dsl = { trigger: { type: "event", event: "timesheet.approved" }, steps: [{ id: "e", type: "emit", event: "invoice.created", payload: { invoiceId: "$.id" } }] };
+    const r1 = await requestVersion(govCtx(t.db, designer), req({ version: "1.1.0", requiredBump: "minor", dsl }));
+    expect(r1.ok).toBe(false);
+    expect(r1.report.checks.find((c) => c.id === "contracts")!.detail).toMatch(/no contract/);
+    await createContract(govCtx(t.db, designer), { name: "invoice.created", ownerTeamKey: "finance", domain: "invoice", schema: { type: "object", required: ["invoiceId", "amount"], properties: { invoiceId: { type: "string" }, amount: { type: "number" } } } });
+    const r2 = await requestVersion(govCtx(t.db, designer), req({ version: "1.1.0", requiredBump: "minor", dsl }));
+    expect(r2.report.checks.find((c) => c.id === "contracts")!.detail).toMatch(/"amount" is required by the contract/);
+    const r3 = await requestVersion(govCtx(t.db, designer), req({ version: "1.1.0", requiredBump: "minor", dsl: { ...dsl, steps: [{ id: "e", type: "emit", event: "invoice.created", payload: { invoiceId: "$.id", amount: "$.total" } }] } }));
+    expect(r3.ok).toBe(true);
+  });
+
+  it("an admin override needs a reason and is audited as an override", async () => {
+    const v = await t.db.flowVersion.findFirstOrThrow({ where: { version: "1.1.0" } });
+    expect(v.authorId).toBe(designer.id);
+    await expect(overrideApproval(govCtx(t.db, approver), { versionId: v.id, reason: "the only approver is away" })).rejects.toThrow(/Only an admin/);
+    await expect(overrideApproval(govCtx(t.db, admin), { versionId: v.id, reason: "urgent" })).rejects.toThrow(/needs a reason/);
+    await overrideApproval(govCtx(t.db, admin), { versionId: v.id, reason: "Month-end close; the Finance approver is on leave." });
+    const a = await t.db.auditLog.findFirstOrThrow({ where: { action: "version.approval_overridden" } });
+    expect(a.actorEmail).toBe("admin@t");
+    expect(a.meta).toMatchObject({ override: true, reason: "Month-end close; the Finance approver is on leave.", bypassed: "Only approvers of the owning team (finance) may decide on this version." });
+    expect((await t.db.versionRequest.findUniqueOrThrow({ where: { flowVersionId: v.id } })).status).toBe("overridden");
+  });
+
+  it("restricted flows need a classification review before a request passes", async () => {
+    const r = await requestVersion(govCtx(t.db, designer), req({ flowKey: "payroll-export" }));
+    expect(r.ok).toBe(false);
+    expect(r.report.checks.find((c) => !c.ok)!.id).toBe("classification");
+    await expect(recordClassificationReview(govCtx(t.db, pmoApprover), { flowKey: "payroll-export", note: "looked at it" })).rejects.toThrow(/steward.*or an approver of finance/);
+    await recordClassificationReview(govCtx(t.db, approver), { flowKey: "payroll-export", note: "Salary fields masked; restricted confirmed." });
+    expect((await requestVersion(govCtx(t.db, designer), req({ flowKey: "payroll-export" }))).ok).toBe(true);
+  });
+
+  it("deprecation needs a sunset at least 30 days out; deprecated runs, retired does not", async () => {
+    const v = await t.db.flowVersion.findFirstOrThrow({ where: { version: "1.0.0", flow: { key: "invoice-generation" } } });
+    const in10 = new Date(Date.now() + 10 * 86_400_000);
+    await expect(deprecateVersion(govCtx(t.db, approver), { versionId: v.id, sunsetAt: in10 })).rejects.toThrow(/at least 30 days out/);
+    await expect(deprecateVersion(govCtx(t.db, pmoApprover), { versionId: v.id, sunsetAt: new Date(Date.now() + 40 * 86_400_000) })).rejects.toThrow(/Only approvers of finance/);
+    await deprecateVersion(govCtx(t.db, approver), { versionId: v.id, sunsetAt: new Date(Date.now() + 31 * 86_400_000) });
+    await assertVersionRunnable(t.db, v.id);
+    await expect(retireVersion(govCtx(t.db, approver), { versionId: v.id })).rejects.toThrow(/retiring earlier needs an admin/);
+    // The sunset passes: the scheduled job retires it.
+    expect(await retireDueVersions(t.db, new Date(Date.now() + 32 * 86_400_000))).toBe(1);
+    await expect(assertVersionRunnable(t.db, v.id)).rejects.toThrow(/1\.0\.0 is retired and cannot run/);
+    expect([isRunnable("approved", "production"), isRunnable("deprecated", "production"), isRunnable("pending_approval", "production"), isRunnable("retired", "test")]).toEqual([true, true, false, false]);
+  });
+
+  it("a configured notice period replaces the 30-day default", async () => {
+    const team = await t.db.team.findUniqueOrThrow({ where: { key: "platform" } });
+    await t.db.govDomain.create({ data: { key: "runtime", name: "Runtime standards", kind: "platform", ownerTeamId: team.id, policy: { deprecationNoticeDays: 60 } } });
+    const v = await t.db.flowVersion.findFirstOrThrow({ where: { version: "1.1.0" } });
+    await expect(deprecateVersion(govCtx(t.db, approver), { versionId: v.id, sunsetAt: new Date(Date.now() + 45 * 86_400_000) })).rejects.toThrow(/at least 60 days out/);
+    await t.db.govDomain.delete({ where: { key: "runtime" } });
+  });
+
+  it("the timeline lists versions newest first with author, approver, changelog and diff link", async () => {
+    const tl = await versionTimeline(t.db, "invoice-generation");
+    expect(tl.map((e) => [e.version, e.status, e.author?.email, e.approver?.email ?? null])).toEqual([
+      ["1.1.0", "approved", "designer@t", "admin@t"],
+      ["1.0.0", "retired", "both@t", "approver@t"],
+    ]);
+    expect(tl[0]!.diffHref).toBe("/flows/invoice-generation/diff?from=1.0.0&to=1.1.0");
+    expect(tl[0]!.request?.status).toBe("overridden");
+    expect(tl[1]!.changelog).toBe("First version: invoices from approved time.");
+  });
+});

@@ -1,0 +1,311 @@
+// Versions and approvals. Publishing is a request: the policy checks run when it is made (a request that
+// fails them is not created), then an approver of the flow's owning team other than the author approves it
+// (four-eyes). An admin may override the four-eyes rule only with a reason, and that is audited as such.
+// Only approved versions run in production triggers; deprecated ones keep running until retired.
+import { TRPCError } from "@trpc/server";
+import semver from "semver";
+import type { Db } from "../db/client";
+import { hasRole } from "../auth/roles";
+import { appendAudit } from "../audit/audit";
+import type { GovCtx, Tx } from "./context";
+import { checkFlowContracts } from "./contracts";
+import { extractFlowFacts } from "./flow-facts";
+import { bumpBetween, REVIEWED_CLASSIFICATIONS, runPolicyChecks, type Bump, type PolicyInputs, type PolicyReport } from "./policy";
+import { loadStandards } from "./standards";
+
+const DAY_MS = 86_400_000;
+/** An override or an early retirement must say why, in more than a word. */
+export const MIN_REASON = 10;
+
+export interface VersionRequestInput {
+  flowKey: string;
+  version: string;
+  /** The DSL document to publish (immutable once requested). */
+  dsl: unknown;
+  /** sha256 of the canonical DSL (server/dsl's content hash). */
+  contentHash: string;
+  changelog: string;
+  /** The DSL validator's errors for `dsl` — the caller runs the validator. */
+  validationErrors: PolicyInputs["validationErrors"];
+  /** What the breaking-change detector demands against the previous published version (null: no previous). */
+  requiredBump: Bump | null;
+}
+
+export type VersionRequestResult =
+  | { ok: true; versionId: string; version: string; report: PolicyReport }
+  | { ok: false; report: PolicyReport };
+
+async function flowByKey(tx: Tx | Db, key: string) {
+  const flow = await tx.flow.findUnique({ where: { key }, include: { ownerTeam: { select: { id: true, key: true, name: true } } } });
+  if (!flow) throw new TRPCError({ code: "NOT_FOUND", message: `No flow "${key}".` });
+  return flow;
+}
+
+/** The newest version that counts as published history (anything not rejected). */
+async function previousVersion(tx: Tx | Db, flowId: string): Promise<string | null> {
+  const rows = await tx.flowVersion.findMany({ where: { flowId, status: { not: "rejected" } }, select: { version: true } });
+  const valid = rows.map((r) => r.version).filter((v) => semver.valid(v));
+  return valid.sort(semver.rcompare)[0] ?? null;
+}
+
+async function classificationReviewed(tx: Tx | Db, flowId: string, classification: string): Promise<boolean> {
+  return !!(await tx.classificationReview.findFirst({ where: { flowId, classification }, select: { id: true } }));
+}
+
+/** The policy report a request for this version would get now (the designer shows it before submitting). */
+export async function previewPolicy(db: Db | Tx, input: Omit<VersionRequestInput, "contentHash">): Promise<PolicyReport> {
+  const flow = await flowByKey(db, input.flowKey);
+  const previous = await previousVersion(db, flow.id);
+  const contractIssues = await checkFlowContracts(db, extractFlowFacts(input.dsl));
+  return runPolicyChecks({
+    validationErrors: input.validationErrors,
+    changelog: input.changelog,
+    proposedBump: bumpBetween(previous, input.version),
+    requiredBump: previous ? input.requiredBump : null,
+    classification: flow.classification,
+    classificationReviewed: await classificationReviewed(db, flow.id, flow.classification),
+    contractIssues,
+  });
+}
+
+/**
+ * The designer's publish button calls this. Runs the policy checks; when they pass, creates the version
+ * (pending approval) and its request, audited as version.requested. Refuses a second pending request.
+ */
+export async function requestVersion(ctx: GovCtx, input: VersionRequestInput): Promise<VersionRequestResult> {
+  if (!hasRole(ctx.user.roles, "designer")) throw new TRPCError({ code: "FORBIDDEN", message: "Requesting a version needs the designer role." });
+  return ctx.db.$transaction(async (tx) => {
+    const flow = await flowByKey(tx, input.flowKey);
+    // Serialise requests per flow so two concurrent publishes cannot both pass the "pending" check.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`weft.version-request.${flow.id}`}))`;
+    const report = await previewPolicy(tx, input);
+    if (!report.ok) return { ok: false as const, report };
+    const pending = await tx.flowVersion.findFirst({ where: { flowId: flow.id, status: "pending_approval" }, select: { version: true } });
+    if (pending) throw new TRPCError({ code: "CONFLICT", message: `Version ${pending.version} is still waiting for approval; approve or reject it first.` });
+    if (await tx.flowVersion.findUnique({ where: { flowId_version: { flowId: flow.id, version: input.version } }, select: { id: true } })) {
+      throw new TRPCError({ code: "CONFLICT", message: `Version ${input.version} already exists.` });
+    }
+    const v = await tx.flowVersion.create({
+      data: { flowId: flow.id, version: input.version, dsl: input.dsl as object, contentHash: input.contentHash, changelog: input.changelog.trim(), authorId: ctx.user.id },
+    });
+    await tx.versionRequest.create({ data: { flowVersionId: v.id, flowId: flow.id, requestedById: ctx.user.id, policy: report as unknown as object } });
+    await ctx.audit(tx, {
+      action: "version.requested",
+      entityType: "flow_version",
+      entityId: `${flow.key}@${v.version}`,
+      after: { version: v.version, contentHash: v.contentHash, changelog: v.changelog, status: v.status },
+      meta: { policy: report.checks.map((c) => ({ id: c.id, ok: c.ok })) },
+    });
+    return { ok: true as const, versionId: v.id, version: v.version, report };
+  });
+}
+
+async function loadVersion(tx: Tx, versionId: string) {
+  const v = await tx.flowVersion.findUnique({ where: { id: versionId }, include: { flow: { include: { ownerTeam: { select: { id: true, key: true, name: true } } } } } });
+  if (!v) throw new TRPCError({ code: "NOT_FOUND", message: "No such version." });
+  return v;
+}
+
+/** Why `user` may not decide on this version under the four-eyes rule, or null when they may. */
+export function fourEyesRefusal(user: { id: string; teamIds: readonly string[] }, version: { authorId: string | null }, ownerTeam: { id: string; name: string }): string | null {
+  if (version.authorId === user.id) return "You wrote this version: another approver must approve it (four-eyes).";
+  if (!user.teamIds.includes(ownerTeam.id)) return `Only approvers of the owning team (${ownerTeam.name}) may decide on this version.`;
+  return null;
+}
+
+async function activate(tx: Tx, flowId: string, lifecycle: string): Promise<void> {
+  if (lifecycle === "draft" || lifecycle === "deprecated") await tx.flow.update({ where: { id: flowId }, data: { lifecycle: "active" } });
+}
+
+export async function approveVersion(ctx: GovCtx, input: { versionId: string }): Promise<{ version: string; status: "approved" }> {
+  if (!hasRole(ctx.user.roles, "approver")) throw new TRPCError({ code: "FORBIDDEN", message: "Approving needs the approver role." });
+  return ctx.db.$transaction(async (tx) => {
+    const v = await loadVersion(tx, input.versionId);
+    if (v.status !== "pending_approval") throw new TRPCError({ code: "CONFLICT", message: `Version ${v.version} is ${v.status.replace("_", " ")}, not waiting for approval.` });
+    const refusal = fourEyesRefusal(ctx.user, v, v.flow.ownerTeam);
+    if (refusal) throw new TRPCError({ code: "FORBIDDEN", message: refusal });
+    const now = new Date();
+    await tx.flowVersion.update({ where: { id: v.id }, data: { status: "approved", approverId: ctx.user.id, approvedAt: now } });
+    await tx.versionRequest.update({ where: { flowVersionId: v.id }, data: { status: "approved", decidedById: ctx.user.id, decidedAt: now } });
+    await activate(tx, v.flowId, v.flow.lifecycle);
+    await ctx.audit(tx, { action: "version.approved", entityType: "flow_version", entityId: `${v.flow.key}@${v.version}`, before: { status: v.status }, after: { status: "approved", approverId: ctx.user.id }, meta: { authorId: v.authorId } });
+    return { version: v.version, status: "approved" as const };
+  });
+}
+
+export async function rejectVersion(ctx: GovCtx, input: { versionId: string; reason: string }): Promise<{ version: string; status: "rejected" }> {
+  if (!hasRole(ctx.user.roles, "approver")) throw new TRPCError({ code: "FORBIDDEN", message: "Rejecting needs the approver role." });
+  if (input.reason.trim().length < 3) throw new TRPCError({ code: "BAD_REQUEST", message: "Say why the version is rejected." });
+  return ctx.db.$transaction(async (tx) => {
+    const v = await loadVersion(tx, input.versionId);
+    if (v.status !== "pending_approval") throw new TRPCError({ code: "CONFLICT", message: `Version ${v.version} is ${v.status.replace("_", " ")}, not waiting for approval.` });
+    const refusal = fourEyesRefusal(ctx.user, v, v.flow.ownerTeam);
+    if (refusal) throw new TRPCError({ code: "FORBIDDEN", message: refusal });
+    const now = new Date();
+    await tx.flowVersion.update({ where: { id: v.id }, data: { status: "rejected" } });
+    await tx.versionRequest.update({ where: { flowVersionId: v.id }, data: { status: "rejected", decidedById: ctx.user.id, decidedAt: now, reason: input.reason.trim() } });
+    await ctx.audit(tx, { action: "version.rejected", entityType: "flow_version", entityId: `${v.flow.key}@${v.version}`, before: { status: v.status }, after: { status: "rejected" }, meta: { reason: input.reason.trim() } });
+    return { version: v.version, status: "rejected" as const };
+  });
+}
+
+/** Admin-only approval that bypasses four-eyes (e.g. the only team approver wrote it); the reason is audited. */
+export async function overrideApproval(ctx: GovCtx, input: { versionId: string; reason: string }): Promise<{ version: string; status: "approved" }> {
+  if (!ctx.user.roles.includes("admin")) throw new TRPCError({ code: "FORBIDDEN", message: "Only an admin can override the four-eyes rule." });
+  const reason = input.reason.trim();
+  if (reason.length < MIN_REASON) throw new TRPCError({ code: "BAD_REQUEST", message: `An override needs a reason (at least ${MIN_REASON} characters).` });
+  return ctx.db.$transaction(async (tx) => {
+    const v = await loadVersion(tx, input.versionId);
+    if (v.status !== "pending_approval") throw new TRPCError({ code: "CONFLICT", message: `Version ${v.version} is ${v.status.replace("_", " ")}, not waiting for approval.` });
+    const req = await tx.versionRequest.findUnique({ where: { flowVersionId: v.id } });
+    // Policy checks are not overridable: only who approves is.
+    if (req && !(req.policy as unknown as PolicyReport).ok) throw new TRPCError({ code: "PRECONDITION_FAILED", message: "This version failed its policy checks." });
+    const now = new Date();
+    await tx.flowVersion.update({ where: { id: v.id }, data: { status: "approved", approverId: ctx.user.id, approvedAt: now } });
+    await tx.versionRequest.update({ where: { flowVersionId: v.id }, data: { status: "overridden", decidedById: ctx.user.id, decidedAt: now, reason } });
+    await activate(tx, v.flowId, v.flow.lifecycle);
+    await ctx.audit(tx, {
+      action: "version.approval_overridden",
+      entityType: "flow_version",
+      entityId: `${v.flow.key}@${v.version}`,
+      before: { status: v.status },
+      after: { status: "approved", approverId: ctx.user.id },
+      meta: { override: true, reason, bypassed: fourEyesRefusal(ctx.user, v, v.flow.ownerTeam) ?? "nothing (the admin could have approved normally)" },
+    });
+    return { version: v.version, status: "approved" as const };
+  });
+}
+
+function canManage(ctx: GovCtx, ownerTeamId: string): boolean {
+  return ctx.user.roles.includes("admin") || (hasRole(ctx.user.roles, "approver") && ctx.user.teamIds.includes(ownerTeamId));
+}
+
+/** After a status change: a flow with nothing approved left is deprecated; with nothing runnable, retired. */
+async function settleLifecycle(tx: Tx, flowId: string): Promise<void> {
+  const statuses = (await tx.flowVersion.findMany({ where: { flowId }, select: { status: true } })).map((r) => r.status);
+  const lifecycle = statuses.includes("approved") ? "active" : statuses.includes("deprecated") ? "deprecated" : statuses.includes("retired") ? "retired" : null;
+  if (lifecycle) await tx.flow.update({ where: { id: flowId }, data: { lifecycle } });
+}
+
+export async function deprecateVersion(ctx: GovCtx, input: { versionId: string; sunsetAt: Date; reason?: string }): Promise<{ version: string; sunsetAt: Date }> {
+  return ctx.db.$transaction(async (tx) => {
+    const v = await loadVersion(tx, input.versionId);
+    if (!canManage(ctx, v.flow.ownerTeamId)) throw new TRPCError({ code: "FORBIDDEN", message: `Only approvers of ${v.flow.ownerTeam.name} or an admin may deprecate this version.` });
+    if (v.status !== "approved") throw new TRPCError({ code: "CONFLICT", message: `Only an approved version can be deprecated (this one is ${v.status.replace("_", " ")}).` });
+    const { deprecationNoticeDays } = await loadStandards(tx);
+    const earliest = new Date(Date.now() + deprecationNoticeDays * DAY_MS);
+    if (input.sunsetAt.getTime() < earliest.getTime() - 60_000) {
+      throw new TRPCError({ code: "BAD_REQUEST", message: `The sunset date must be at least ${deprecationNoticeDays} days out (on or after ${earliest.toISOString().slice(0, 10)}).` });
+    }
+    await tx.flowVersion.update({ where: { id: v.id }, data: { status: "deprecated", sunsetAt: input.sunsetAt } });
+    await settleLifecycle(tx, v.flowId);
+    await ctx.audit(tx, { action: "version.deprecated", entityType: "flow_version", entityId: `${v.flow.key}@${v.version}`, before: { status: v.status }, after: { status: "deprecated", sunsetAt: input.sunsetAt }, meta: { reason: input.reason ?? null, noticeDays: deprecationNoticeDays } });
+    return { version: v.version, sunsetAt: input.sunsetAt };
+  });
+}
+
+/** Retires a deprecated version once its sunset has passed; before that only an admin, with a reason. */
+export async function retireVersion(ctx: GovCtx, input: { versionId: string; reason?: string }): Promise<{ version: string; status: "retired" }> {
+  return ctx.db.$transaction(async (tx) => {
+    const v = await loadVersion(tx, input.versionId);
+    if (!canManage(ctx, v.flow.ownerTeamId)) throw new TRPCError({ code: "FORBIDDEN", message: `Only approvers of ${v.flow.ownerTeam.name} or an admin may retire this version.` });
+    if (v.status !== "deprecated") throw new TRPCError({ code: "CONFLICT", message: "Deprecate the version (with a sunset date) before retiring it." });
+    const early = !v.sunsetAt || v.sunsetAt.getTime() > Date.now();
+    const reason = input.reason?.trim() ?? "";
+    if (early && !(ctx.user.roles.includes("admin") && reason.length >= MIN_REASON)) {
+      throw new TRPCError({ code: "PRECONDITION_FAILED", message: `Its sunset is ${v.sunsetAt?.toISOString().slice(0, 10)}; retiring earlier needs an admin and a reason.` });
+    }
+    await tx.flowVersion.update({ where: { id: v.id }, data: { status: "retired" } });
+    await settleLifecycle(tx, v.flowId);
+    await ctx.audit(tx, { action: "version.retired", entityType: "flow_version", entityId: `${v.flow.key}@${v.version}`, before: { status: v.status }, after: { status: "retired" }, meta: { early, reason: reason || null } });
+    return { version: v.version, status: "retired" as const };
+  });
+}
+
+/** Scheduled: retires deprecated versions whose sunset has passed (audited as the system). */
+export async function retireDueVersions(db: Db, now = new Date()): Promise<number> {
+  const due = await db.flowVersion.findMany({ where: { status: "deprecated", sunsetAt: { lte: now } }, include: { flow: { select: { key: true } } } });
+  for (const v of due) {
+    await db.$transaction(async (tx) => {
+      const n = await tx.flowVersion.updateMany({ where: { id: v.id, status: "deprecated" }, data: { status: "retired" } });
+      if (!n.count) return;
+      await settleLifecycle(tx, v.flowId);
+      await appendAudit(tx, { actor: null, action: "version.retired", entityType: "flow_version", entityId: `${v.flow.key}@${v.version}`, before: { status: "deprecated" }, after: { status: "retired" }, meta: { sunsetAt: v.sunsetAt, automatic: true } });
+    });
+  }
+  return due.length;
+}
+
+/** Whether a version may run: production triggers need approved or deprecated; nothing runs a retired one. */
+export function isRunnable(status: string, mode: "production" | "test"): boolean {
+  if (status === "retired") return false;
+  if (mode === "test") return true;
+  return status === "approved" || status === "deprecated";
+}
+
+/** For the runtime, before it starts a run on a pinned version (e.g. replay): throws when it may not run. */
+export async function assertVersionRunnable(db: Db, versionId: string, mode: "production" | "test" = "production"): Promise<void> {
+  const v = await db.flowVersion.findUnique({ where: { id: versionId }, select: { status: true, version: true } });
+  if (!v) throw new TRPCError({ code: "NOT_FOUND", message: "No such version." });
+  if (!isRunnable(v.status, mode)) {
+    throw new TRPCError({ code: "PRECONDITION_FAILED", message: `Version ${v.version} is ${v.status.replace("_", " ")} and cannot run${mode === "production" ? " in production" : ""}.` });
+  }
+}
+
+export async function recordClassificationReview(ctx: GovCtx, input: { flowKey: string; note: string }): Promise<{ classification: string }> {
+  return ctx.db.$transaction(async (tx) => {
+    const flow = await flowByKey(tx, input.flowKey);
+    const steward = await tx.govDomainSteward.findUnique({ where: { domainKey_userId: { domainKey: flow.domain, userId: ctx.user.id } } });
+    if (!steward && !canManage(ctx, flow.ownerTeamId)) {
+      throw new TRPCError({ code: "FORBIDDEN", message: `Only a steward of the ${flow.domain} domain or an approver of ${flow.ownerTeam.name} may review its classification.` });
+    }
+    if (input.note.trim().length < 3) throw new TRPCError({ code: "BAD_REQUEST", message: "Note what was reviewed." });
+    await tx.classificationReview.create({ data: { flowId: flow.id, classification: flow.classification, reviewerId: ctx.user.id, note: input.note.trim() } });
+    await ctx.audit(tx, { action: "flow.classification_reviewed", entityType: "flow", entityId: flow.key, after: { classification: flow.classification }, meta: { note: input.note.trim(), required: REVIEWED_CLASSIFICATIONS.includes(flow.classification) } });
+    return { classification: flow.classification };
+  });
+}
+
+export interface TimelineEntry {
+  id: string;
+  version: string;
+  status: string;
+  changelog: string;
+  contentHash: string;
+  createdAt: Date;
+  approvedAt: Date | null;
+  sunsetAt: Date | null;
+  author: { id: string; name: string; email: string } | null;
+  approver: { id: string; name: string; email: string } | null;
+  request: { status: string; reason: string | null; decidedAt: Date | null; policy: PolicyReport } | null;
+  /** The designer's diff view between this version and the one before it. */
+  diffHref: string | null;
+}
+
+export async function versionTimeline(db: Db, flowKey: string): Promise<TimelineEntry[]> {
+  const flow = await flowByKey(db, flowKey);
+  const versions = await db.flowVersion.findMany({ where: { flowId: flow.id }, select: { id: true, version: true, status: true, changelog: true, contentHash: true, createdAt: true, approvedAt: true, sunsetAt: true, authorId: true, approverId: true } });
+  versions.sort((a, b) => (semver.valid(a.version) && semver.valid(b.version) ? semver.rcompare(a.version, b.version) : b.createdAt.getTime() - a.createdAt.getTime()));
+  const requests = await db.versionRequest.findMany({ where: { flowId: flow.id } });
+  const userIds = [...new Set(versions.flatMap((v) => [v.authorId, v.approverId]).filter((x): x is string => !!x))];
+  const users = new Map((await db.user.findMany({ where: { id: { in: userIds } }, select: { id: true, name: true, email: true } })).map((u) => [u.id, u]));
+  const reqBy = new Map(requests.map((r) => [r.flowVersionId, r]));
+  return versions.map((v, i) => {
+    const r = reqBy.get(v.id);
+    const prev = versions[i + 1];
+    return {
+      id: v.id,
+      version: v.version,
+      status: v.status,
+      changelog: v.changelog,
+      contentHash: v.contentHash,
+      createdAt: v.createdAt,
+      approvedAt: v.approvedAt,
+      sunsetAt: v.sunsetAt,
+      author: v.authorId ? (users.get(v.authorId) ?? null) : null,
+      approver: v.approverId ? (users.get(v.approverId) ?? null) : null,
+      request: r ? { status: r.status, reason: r.reason, decidedAt: r.decidedAt, policy: r.policy as unknown as PolicyReport } : null,
+      diffHref: prev ? `/flows/${encodeURIComponent(flow.key)}/diff?from=${encodeURIComponent(prev.version)}&to=${encodeURIComponent(v.version)}` : null,
+    };
+  });
+}
