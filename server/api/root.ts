@@ -5,6 +5,7 @@ import { auditRouter } from "./routers/audit";
 import { connectionsRouter } from "./routers/connections";
 import { flowsRouter } from "./routers/flows";
 import { sessionRouter } from "./routers/session";
+import { runsRouter } from "./routers/runs"; import { exceptionsRouter } from "./routers/exceptions";
 
 export const appRouter = createTRPCRouter({
   session: sessionRouter,
@@ -12,6 +13,7 @@ export const appRouter = createTRPCRouter({
   admin: adminRouter,
   connections: connectionsRouter,
   flows: flowsRouter,
+  runs: runsRouter, exceptions: exceptionsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -35,10 +35,7 @@ export async function openException(tx: Sql, e: OpenException): Promise<string> 
   const stepId = e.stepPath ? stepIdOfPath(e.stepPath) : null;
   const opts = { secrets: e.secrets ?? [] };
   const message = String(redact(e.error.message, opts));
-  await tx.query(
-    `INSERT INTO exception (id, run_id, flow_id, step_path, error_class, message, signature, request, response, business_keys, business_key_values, status, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open', now())`,
-    [
+  const values = [
       id,
       e.runId,
       e.flowId,
@@ -50,8 +47,20 @@ export async function openException(tx: Sql, e: OpenException): Promise<string> 
       e.error.response ? JSON.stringify(redact(e.error.response, opts)) : null,
       e.businessKeys ? JSON.stringify(e.businessKeys) : null,
       businessKeyValues(e.businessKeys),
-    ],
-  );
+    ];
   metrics().exceptionsOpened.inc({ flow: e.flowKey, error_class: e.error.errorClass });
+  // A run the operator retried that fails again reopens its exception (keeping id, assignee, history).
+  const reopened = await tx.query<{ id: string }>(
+    `UPDATE exception SET status = 'open', step_path = $4, error_class = $5, message = $6, signature = $7, request = $8, response = $9,
+            business_keys = $10, business_key_values = $11, updated_at = now()
+      WHERE run_id = $2::uuid AND status = 'retrying' AND $1::uuid IS NOT NULL RETURNING id::text AS id`,
+    values,
+  );
+  if (reopened.rows[0]) return reopened.rows[0].id;
+  await tx.query(
+    `INSERT INTO exception (id, run_id, flow_id, step_path, error_class, message, signature, request, response, business_keys, business_key_values, status, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open', now())`,
+    values,
+  );
   return id;
 }

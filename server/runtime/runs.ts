@@ -2,7 +2,7 @@
 // our connection), so an accepted trigger is never lost even when every worker is down, and a run never
 // exists without a job to execute it. Duplicates are refused by the (flow_id, idempotency_key) unique index.
 import { randomUUID } from "node:crypto";
-import type { PgBoss, SendOptions } from "pg-boss";
+import type { Db as BossDb, PgBoss, SendOptions } from "pg-boss";
 import { bossDb, withTx, type Pool, type Sql } from "./sql";
 import { QUEUES, type RunJobData } from "./queues";
 
@@ -41,12 +41,12 @@ export function runJobOptions(runId: string, concurrencyKey: string | null | und
 }
 
 /** Inserts the run and sends its job through `tx` (which must be inside a transaction). */
-export async function insertRunWithJob(tx: Sql, boss: PgBoss, r: NewRun): Promise<CreatedRun> {
+export async function insertRunWithJob(tx: Sql, boss: PgBoss, r: NewRun, jobDb: BossDb = bossDb(tx)): Promise<CreatedRun> {
   const id = r.id ?? randomUUID();
   const ins = await tx.query<{ id: string }>(
     `INSERT INTO run (id, flow_id, flow_version_id, dsl_snapshot, status, trigger_type, input, idempotency_key, concurrency_key, is_test, parent_run_id, replay_of_id, created_by_id)
-     VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $8, $9, $10, $11, $12)
-     ON CONFLICT DO NOTHING RETURNING id`,
+     VALUES ($1::uuid, $2::uuid, $3::uuid, $4::jsonb, 'queued', $5, $6::jsonb, $7, $8, $9::boolean, $10::uuid, $11::uuid, $12)
+     ON CONFLICT DO NOTHING RETURNING id::text AS id`,
     [
       id,
       r.flowId,
@@ -63,12 +63,12 @@ export async function insertRunWithJob(tx: Sql, boss: PgBoss, r: NewRun): Promis
     ],
   );
   if (!ins.rows.length) {
-    const existing = await tx.query<{ id: string }>(`SELECT id FROM run WHERE flow_id = $1 AND idempotency_key = $2`, [r.flowId, r.idempotencyKey ?? null]);
+    const existing = await tx.query<{ id: string }>(`SELECT id::text AS id FROM run WHERE flow_id = $1::uuid AND idempotency_key = $2`, [r.flowId, r.idempotencyKey ?? null]);
     if (existing.rows[0]) return { runId: existing.rows[0].id, created: false };
     throw new Error(`run ${id} already exists`);
   }
   const data: RunJobData = { runId: id };
-  await boss.send(QUEUES.run, data, { ...runJobOptions(id, r.concurrencyKey, r.startAfter), db: bossDb(tx) });
+  await boss.send(QUEUES.run, data, { ...runJobOptions(id, r.concurrencyKey, r.startAfter), db: jobDb });
   return { runId: id, created: true };
 }
 

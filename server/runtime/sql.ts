@@ -7,7 +7,14 @@ export type Pool = pg.Pool;
 export type Client = pg.PoolClient;
 /** Anything that runs a parameterised statement: the pool or a client inside a transaction. */
 export interface Sql {
-  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
+}
+
+/** A Prisma interactive transaction as Sql, for operations that also write an audit row through Prisma. */
+export function prismaSql(tx: { $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T> }): Sql {
+  return {
+    query: async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) => ({ rows: await tx.$queryRawUnsafe<R[]>(text, ...values) }),
+  };
 }
 
 const pools = new Map<string, pg.Pool>();

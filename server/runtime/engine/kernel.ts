@@ -160,6 +160,7 @@ export class Kernel {
         this.compensations.set(archived[2]!, Math.max(this.compensations.get(archived[2]!) ?? 0, Number(archived[1])));
         continue;
       }
+      if (r.path.startsWith("~")) continue; // archived attempts (before an operator's retry)
       this.rows.set(r.path, {
         path: r.path, stepId: r.step_id, status: r.status, input: r.input, output: r.output, error: r.error,
         attempts: r.attempts, attemptLog: r.attempt_log ?? [], idempotencyKey: r.idempotency_key, startedAt: r.started_at, finishedAt: r.finished_at,

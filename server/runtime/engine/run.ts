@@ -20,6 +20,7 @@ export interface RunRecord {
   concurrencyKey: string | null;
   isTest: boolean;
   parentRunId: string | null;
+  replayOfId: string | null;
   businessKeys: Record<string, unknown> | null;
   createdAt: Date;
 }
@@ -72,18 +73,18 @@ async function programFor(deps: SegmentDeps, run: RunRecord, snapshot: unknown):
 async function claim(sql: Sql, runId: string): Promise<(RunRecord & { snapshot: unknown; hadBusinessKeys: boolean }) | null> {
   const { rows } = await sql.query<{
     id: string; flow_id: string; flow_key: string; flow_version_id: string | null; dsl_snapshot: unknown; input: unknown; concurrency_key: string | null;
-    is_test: boolean; parent_run_id: string | null; business_keys: Record<string, unknown> | null; created_at: Date;
+    is_test: boolean; parent_run_id: string | null; replay_of_id: string | null; business_keys: Record<string, unknown> | null; created_at: Date;
   }>(
     `UPDATE run r SET status = 'running', started_at = COALESCE(r.started_at, now())
        FROM flow f WHERE r.id = $1 AND f.id = r.flow_id AND r.status IN ('queued', 'running', 'waiting')
-     RETURNING r.id, r.flow_id, f.key AS flow_key, r.flow_version_id, r.dsl_snapshot, r.input, r.concurrency_key, r.is_test, r.parent_run_id, r.business_keys, r.created_at`,
+     RETURNING r.id, r.flow_id, f.key AS flow_key, r.flow_version_id, r.dsl_snapshot, r.input, r.concurrency_key, r.is_test, r.parent_run_id, r.replay_of_id, r.business_keys, r.created_at`,
     [runId],
   );
   const r = rows[0];
   if (!r) return null;
   return {
     id: r.id, flowId: r.flow_id, flowKey: r.flow_key, flowVersionId: r.flow_version_id, snapshot: r.dsl_snapshot, input: r.input,
-    concurrencyKey: r.concurrency_key, isTest: r.is_test, parentRunId: r.parent_run_id, businessKeys: r.business_keys,
+    concurrencyKey: r.concurrency_key, isTest: r.is_test, parentRunId: r.parent_run_id, replayOfId: r.replay_of_id, businessKeys: r.business_keys,
     hadBusinessKeys: r.business_keys !== null, createdAt: r.created_at,
   };
 }
@@ -132,9 +133,7 @@ async function finish(deps: SegmentDeps, k: Kernel, run: RunRecord, r: Result, l
       `UPDATE run SET status = $2::"RunStatus", output = $3, error = $4, finished_at = now(), business_keys = $5, business_key_values = $6 WHERE id = $1`,
       [run.id, status, r.ok ? JSON.stringify(r.output ?? null) : null, error ? JSON.stringify(error) : null, run.businessKeys ? JSON.stringify(run.businessKeys) : null, businessKeyValues(run.businessKeys)],
     );
-    if (!r.ok && !run.isTest) {
-      await openException(tx, { runId: run.id, flowId: run.flowId, flowKey: run.flowKey, stepPath: r.path, error: serializeError(r.error), businessKeys: run.businessKeys });
-    }
+    await settleExceptions(tx, run, r);
     // A child run wakes its parent in the same transaction that records its end.
     if (run.parentRunId) await wakeParent(tx, deps.boss, run.parentRunId);
   });
@@ -144,6 +143,30 @@ async function finish(deps: SegmentDeps, k: Kernel, run: RunRecord, r: Result, l
   if (r.ok) logger.debug("run succeeded");
   else logger.info({ step: r.path, errorClass: r.error.errorClass, err: r.error.message }, "run failed");
   return status;
+}
+
+/**
+ * Exceptions an operator retried (same run) or replayed (this run replays another) learn the outcome:
+ * success resolves them; a retried run failing again reopens its exception with the new error; a failed
+ * replay resolves the original as superseded and opens the replay's own exception.
+ */
+async function settleExceptions(tx: Sql, run: RunRecord, r: Result): Promise<void> {
+  const related = [run.id, ...(run.replayOfId ? [run.replayOfId] : [])];
+  if (r.ok) {
+    await tx.query(
+      `UPDATE exception SET status = 'resolved', resolution = $2, resolved_at = now(), updated_at = now() WHERE run_id = ANY($1::uuid[]) AND status = 'retrying'`,
+      [related, `Succeeded on ${run.replayOfId ? "replay" : "retry"} (run ${run.id}).`],
+    );
+    return;
+  }
+  if (run.isTest) return;
+  if (run.replayOfId) {
+    await tx.query(
+      `UPDATE exception SET status = 'resolved', resolution = $2, resolved_at = now(), updated_at = now() WHERE run_id = $1::uuid AND status = 'retrying'`,
+      [run.replayOfId, `Replayed as run ${run.id}, which failed again (see its exception).`],
+    );
+  }
+  await openException(tx, { runId: run.id, flowId: run.flowId, flowKey: run.flowKey, stepPath: r.path, error: serializeError(r.error), businessKeys: run.businessKeys });
 }
 
 async function suspend(deps: SegmentDeps, k: Kernel, run: RunRecord, s: Suspend, logger: pino.Logger): Promise<SegmentOutcome> {

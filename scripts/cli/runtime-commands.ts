@@ -1,0 +1,163 @@
+// `weft runs …` and `weft exceptions …`: the same operations as tRPC (server/runtime/operations.ts), audited
+// with the CLI as actor (`--as <email>` names the person). Wired by scripts/cli.ts via registerRuntimeCommands.
+import { readFile } from "node:fs/promises";
+import os from "node:os";
+import type { Command } from "commander";
+import { StartupError } from "@/server/db/errors";
+import { connectForCommand, migrateDatabase } from "../lib/boot";
+import type { OpsDeps } from "@/server/runtime/operations";
+
+const quiet = () => undefined;
+
+async function withOps<T>(as: string | undefined, fn: (d: OpsDeps) => Promise<T>): Promise<T> {
+  const database = await connectForCommand(quiet);
+  await migrateDatabase(database.url, quiet);
+  const { createDb } = await import("@/server/db/client");
+  const { startBoss } = await import("@/server/queue/boss");
+  const { appendAudit } = await import("@/server/audit/audit");
+  const db = createDb(database.url, 2);
+  const boss = await startBoss({ url: database.url, role: "web", max: 2 });
+  let userId: string | null = null;
+  if (as) {
+    const u = await db.user.findUnique({ where: { email: as }, select: { id: true } });
+    if (!u) throw new StartupError(`No account ${as}.`);
+    userId = u.id;
+  }
+  const actor = { id: userId, email: as ?? `cli:${os.userInfo().username}` };
+  try {
+    return await fn({ db, boss, userId, audit: (tx, e) => appendAudit(tx, { ...e, actor, requestId: null }) });
+  } finally {
+    await boss.stop({ graceful: false }).catch(() => undefined);
+    await db.$disconnect();
+    await database.embedded?.stop();
+  }
+}
+
+/** `--input '{"a":1}'` or `--input @file.json`. */
+async function parseInput(v: string | undefined): Promise<unknown> {
+  if (v === undefined) return undefined;
+  const text = v.startsWith("@") ? await readFile(v.slice(1), "utf8") : v;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new StartupError("--input must be JSON (or @file.json).");
+  }
+}
+
+const print = (json: boolean | undefined, value: unknown, text: () => string) => console.log(json ? JSON.stringify(value, null, 2) : text());
+const when = (d: Date | null | undefined) => (d ? d.toISOString().replace("T", " ").slice(0, 19) : "-");
+
+export function registerRuntimeCommands(program: Command): void {
+  const runs = program.command("runs").description("flow runs");
+  runs
+    .command("list")
+    .option("--flow <key>")
+    .option("--status <status>", "queued | running | waiting | succeeded | failed | cancelled")
+    .option("--business-key <name=value>", "e.g. invoiceId=INV-1001")
+    .option("--limit <n>", "rows", "50")
+    .option("--json")
+    .action(async (o: { flow?: string; status?: "failed"; businessKey?: string; limit: string; json?: boolean }) => {
+      const { listRuns } = await import("@/server/runtime/operations");
+      await withOps(undefined, async (d) => {
+        const r = await listRuns(d.db, { flowKey: o.flow, status: o.status, businessKey: o.businessKey, limit: Number(o.limit) });
+        print(o.json, r, () => r.items.map((x) => `${x.id}  ${x.status.padEnd(9)}  ${x.flow.key}@${x.flowVersion?.version ?? "draft"}  ${x.triggerType.padEnd(8)}  ${when(x.createdAt)}`).join("\n") || "no runs");
+      });
+    });
+  runs
+    .command("show <runId>")
+    .description("a run and its step timeline")
+    .option("--json")
+    .action(async (runId: string, o: { json?: boolean }) => {
+      const { runTimeline } = await import("@/server/runtime/operations");
+      await withOps(undefined, async (d) => {
+        const r = await runTimeline(d.db, runId);
+        print(o.json, r, () =>
+          [`run ${r.id}  ${r.status}  ${r.flow.key}@${r.flowVersion?.version ?? "draft"}  created ${when(r.createdAt)}`, ...r.steps.map((s) => `  ${s.archived ? "(earlier) " : ""}${s.path.padEnd(30)} ${s.status.padEnd(11)} attempts ${s.attempts}  ${s.durationMs ?? "-"} ms${s.error ? `  ${(s.error as { errorClass?: string; message?: string }).errorClass}: ${(s.error as { message?: string }).message}` : ""}`)].join("\n"),
+        );
+      });
+    });
+  runs
+    .command("start <flowKey>")
+    .description("a manual run of the flow's published version")
+    .option("--input <json>", "trigger payload (JSON or @file)")
+    .option("--as <email>", "the account to audit the action under")
+    .action(async (flowKey: string, o: { input?: string; as?: string }) => {
+      const { startManualRun } = await import("@/server/runtime/operations");
+      const input = (await parseInput(o.input)) ?? {};
+      await withOps(o.as, async (d) => console.log(JSON.stringify(await startManualRun(d, flowKey, input))));
+    });
+
+  const exc = program.command("exceptions").description("the exception queue: failed runs to act on");
+  exc
+    .command("list")
+    .option("--status <status>", "open | retrying | resolved", "open")
+    .option("--flow <key>")
+    .option("--business-key <name=value>")
+    .option("--limit <n>", "rows", "50")
+    .option("--json")
+    .action(async (o: { status: "open"; flow?: string; businessKey?: string; limit: string; json?: boolean }) => {
+      const { listExceptions } = await import("@/server/runtime/operations");
+      await withOps(undefined, async (d) => {
+        const r = await listExceptions(d.db, { status: o.status, flowKey: o.flow, businessKey: o.businessKey, limit: Number(o.limit) });
+        print(o.json, r, () => r.items.map((e) => `${e.id}  ${e.status.padEnd(8)}  ${e.run.flow.key}  ${e.stepPath ?? "-"}  ${e.errorClass}: ${e.message.slice(0, 100)}`).join("\n") || "no exceptions");
+      });
+    });
+  exc
+    .command("groups")
+    .description("open exceptions grouped by signature")
+    .option("--json")
+    .action(async (o: { json?: boolean }) => {
+      const { exceptionGroups } = await import("@/server/runtime/operations");
+      await withOps(undefined, async (d) => {
+        const g = await exceptionGroups(d.db, {});
+        print(o.json, g, () => g.map((x) => `${String(x.count).padStart(5)}  ${x.flow?.key ?? "?"}  ${x.stepPath ?? "-"}  ${x.errorClass}  ${x.example?.message.slice(0, 80) ?? ""}  [${x.signature}]`).join("\n") || "no open exceptions");
+      });
+    });
+  exc
+    .command("retry <ids...>")
+    .description("continue the failed runs with the same input (completed steps are not executed again)")
+    .option("--as <email>")
+    .action(async (ids: string[], o: { as?: string }) => {
+      const { retryException } = await import("@/server/runtime/operations");
+      await withOps(o.as, async (d) => {
+        for (const id of ids) console.log(`${id}: retrying run ${(await retryException(d, id)).runId}`);
+      });
+    });
+  exc
+    .command("replay <id>")
+    .description("a new run with the same or an edited input, on the same or the latest published version")
+    .option("--input <json>", "edited input (JSON or @file)")
+    .option("--latest", "run on the latest published version")
+    .option("--as <email>")
+    .action(async (id: string, o: { input?: string; latest?: boolean; as?: string }) => {
+      const { replayException } = await import("@/server/runtime/operations");
+      const input = await parseInput(o.input);
+      await withOps(o.as, async (d) => {
+        const r = await replayException(d, id, { input, latest: o.latest });
+        console.log(`${id}: replayed as run ${r.runId} on version ${r.version}`);
+      });
+    });
+  exc
+    .command("resolve <ids...>")
+    .requiredOption("--reason <text>", "why no further action is needed")
+    .option("--as <email>")
+    .action(async (ids: string[], o: { reason: string; as?: string }) => {
+      const { resolveExceptions } = await import("@/server/runtime/operations");
+      await withOps(o.as, async (d) => console.log(`resolved ${(await resolveExceptions(d, ids, o.reason)).resolved}`));
+    });
+  exc
+    .command("assign <ids...>")
+    .option("--user <email>", "assign to this account")
+    .option("--team <key>", "assign to this team")
+    .option("--as <email>")
+    .action(async (ids: string[], o: { user?: string; team?: string; as?: string }) => {
+      const { assignExceptions } = await import("@/server/runtime/operations");
+      await withOps(o.as, async (d) => {
+        const userId = o.user ? (await d.db.user.findUnique({ where: { email: o.user }, select: { id: true } }))?.id : undefined;
+        const teamId = o.team ? (await d.db.team.findUnique({ where: { key: o.team }, select: { id: true } }))?.id : undefined;
+        if (o.user && !userId) throw new StartupError(`No account ${o.user}.`);
+        if (o.team && !teamId) throw new StartupError(`No team ${o.team}.`);
+        console.log(`assigned ${(await assignExceptions(d, ids, { userId, teamId })).assigned}`);
+      });
+    });
+}

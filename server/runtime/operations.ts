@@ -1,0 +1,299 @@
+// Operations on runs and exceptions, shared by tRPC (server/api/routers/runs.ts, exceptions.ts) and the CLI
+// (scripts/cli/runtime-commands.ts). Every write runs in one Prisma transaction together with its audit
+// row and, where it starts work, the pg-boss job (sent through the same transaction).
+import { fromPrisma, type PgBoss } from "pg-boss";
+import { TRPCError } from "@trpc/server";
+import { Prisma, type Db } from "../db/client";
+import { prismaSql } from "./sql";
+import { insertRunWithJob, runJobOptions } from "./runs";
+import { QUEUES, type RunJobData } from "./queues";
+import { flowView, evaluateKey } from "./dsl-view";
+
+type Tx = Prisma.TransactionClient;
+export type Audit = (tx: Tx, e: { action: string; entityType: string; entityId?: string | null; before?: unknown; after?: unknown; meta?: unknown }) => Promise<unknown>;
+
+export interface OpsDeps {
+  db: Db;
+  boss: PgBoss;
+  audit: Audit;
+  userId: string | null;
+}
+
+const notFound = (what: string) => new TRPCError({ code: "NOT_FOUND", message: `${what} not found.` });
+const conflict = (message: string) => new TRPCError({ code: "CONFLICT", message });
+
+// ---------------------------------------------------------------- reads
+
+export interface RunListFilter {
+  flowKey?: string;
+  status?: "queued" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
+  businessKey?: string;
+  isTest?: boolean;
+  /** Runs created before this one (keyset pagination, newest first). */
+  cursor?: string;
+  limit?: number;
+}
+
+export async function listRuns(db: Db, f: RunListFilter) {
+  const limit = Math.min(f.limit ?? 50, 200);
+  const cursorRow = f.cursor ? await db.run.findUnique({ where: { id: f.cursor }, select: { createdAt: true, id: true } }) : null;
+  const rows = await db.run.findMany({
+    where: {
+      flow: f.flowKey ? { key: f.flowKey } : undefined,
+      status: f.status,
+      isTest: f.isTest,
+      businessKeyValues: f.businessKey ? { has: f.businessKey } : undefined,
+      OR: cursorRow ? [{ createdAt: { lt: cursorRow.createdAt } }, { createdAt: cursorRow.createdAt, id: { lt: cursorRow.id } }] : undefined,
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: limit + 1,
+    select: {
+      id: true, status: true, triggerType: true, isTest: true, businessKeys: true, createdAt: true, startedAt: true, finishedAt: true, error: true, parentRunId: true, replayOfId: true,
+      flow: { select: { key: true, name: true } }, flowVersion: { select: { version: true } },
+    },
+  });
+  const items = rows.slice(0, limit).map((r) => ({
+    ...r,
+    durationMs: r.finishedAt && r.startedAt ? r.finishedAt.getTime() - r.createdAt.getTime() : null,
+  }));
+  return { items, nextCursor: rows.length > limit ? items.at(-1)!.id : null };
+}
+
+/** The run with its step timeline: every step's input, output, attempts, error and timings. */
+export async function runTimeline(db: Db, runId: string) {
+  const run = await db.run.findUnique({
+    where: { id: runId },
+    include: {
+      flow: { select: { key: true, name: true } },
+      flowVersion: { select: { version: true } },
+      steps: { orderBy: [{ startedAt: "asc" }, { path: "asc" }] },
+      exceptions: { select: { id: true, status: true, errorClass: true, message: true, stepPath: true, createdAt: true } },
+    },
+  });
+  if (!run) throw notFound("Run");
+  const children = await db.run.findMany({ where: { parentRunId: runId }, select: { id: true, status: true, flow: { select: { key: true } } } });
+  const replays = await db.run.findMany({ where: { replayOfId: runId }, select: { id: true, status: true, createdAt: true } });
+  return {
+    ...run,
+    dslSnapshot: undefined,
+    // Archived rows ("~…/path") are earlier attempts kept for the record (before a retry or a compensation).
+    steps: run.steps.map((s) => ({ ...s, archived: s.path.startsWith("~"), durationMs: s.startedAt && s.finishedAt ? s.finishedAt.getTime() - s.startedAt.getTime() : null })),
+    children,
+    replays,
+  };
+}
+
+export interface ExceptionFilter {
+  status?: "open" | "resolved" | "retrying";
+  flowKey?: string;
+  signature?: string;
+  errorClass?: string;
+  businessKey?: string;
+  assigneeId?: string;
+  assigneeTeamId?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+function exceptionWhere(f: ExceptionFilter): Prisma.ExceptionWhereInput {
+  return {
+    status: f.status,
+    signature: f.signature,
+    errorClass: f.errorClass,
+    assigneeId: f.assigneeId,
+    assigneeTeamId: f.assigneeTeamId,
+    businessKeyValues: f.businessKey ? { has: f.businessKey } : undefined,
+    run: f.flowKey ? { flow: { key: f.flowKey } } : undefined,
+  };
+}
+
+export async function listExceptions(db: Db, f: ExceptionFilter) {
+  const limit = Math.min(f.limit ?? 50, 200);
+  const cursorRow = f.cursor ? await db.exception.findUnique({ where: { id: f.cursor }, select: { createdAt: true, id: true } }) : null;
+  const where = exceptionWhere(f);
+  const rows = await db.exception.findMany({
+    where: cursorRow ? { AND: [where, { OR: [{ createdAt: { lt: cursorRow.createdAt } }, { createdAt: cursorRow.createdAt, id: { lt: cursorRow.id } }] }] } : where,
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: limit + 1,
+    include: { run: { select: { status: true, triggerType: true, flow: { select: { key: true, name: true } }, flowVersion: { select: { version: true } } } } },
+  });
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: rows.length > limit ? items.at(-1)!.id : null };
+}
+
+/** Identical failures grouped by signature: how many, since when, which flow/step/class, one example. */
+export async function exceptionGroups(db: Db, f: Omit<ExceptionFilter, "signature" | "cursor">) {
+  const groups = await db.exception.groupBy({
+    by: ["signature", "flowId", "stepPath", "errorClass"],
+    where: exceptionWhere({ ...f, status: f.status ?? "open" }),
+    _count: { _all: true },
+    _min: { createdAt: true },
+    _max: { createdAt: true },
+    orderBy: { _count: { signature: "desc" } },
+    take: Math.min(f.limit ?? 50, 200),
+  });
+  const examples = await db.exception.findMany({ where: { signature: { in: groups.map((g) => g.signature) } }, distinct: ["signature"], orderBy: { createdAt: "desc" }, select: { signature: true, message: true, id: true } });
+  const flows = await db.flow.findMany({ where: { id: { in: [...new Set(groups.map((g) => g.flowId))] } }, select: { id: true, key: true, name: true } });
+  return groups.map((g) => ({
+    signature: g.signature,
+    flow: flows.find((x) => x.id === g.flowId) ?? null,
+    stepPath: g.stepPath,
+    errorClass: g.errorClass,
+    count: g._count._all,
+    firstAt: g._min.createdAt,
+    lastAt: g._max.createdAt,
+    example: examples.find((e) => e.signature === g.signature) ?? null,
+  }));
+}
+
+export async function getException(db: Db, id: string) {
+  const e = await db.exception.findUnique({ where: { id }, include: { run: { select: { id: true, status: true, input: true, flowVersionId: true, flow: { select: { key: true, name: true } }, flowVersion: { select: { version: true } } } } } });
+  if (!e) throw notFound("Exception");
+  return e;
+}
+
+// ---------------------------------------------------------------- writes
+
+async function lockException(tx: Tx, id: string) {
+  // Row lock: two operators retrying the same exception at once must not both succeed.
+  const rows = await tx.$queryRaw<Array<{ id: string }>>`SELECT id::text AS id FROM exception WHERE id = ${id}::uuid FOR UPDATE`;
+  if (!rows.length) throw notFound("Exception");
+  return tx.exception.findUniqueOrThrow({ where: { id }, include: { run: { include: { flow: { select: { key: true } } } } } });
+}
+
+/**
+ * Retry with the same input: the *same* run continues from where it failed. Completed steps are not
+ * executed again; the failed step gets fresh attempts with its original idempotency key (a vendor that
+ * did receive an earlier attempt de-duplicates it); compensated steps run again with new keys.
+ */
+export async function retryException(d: OpsDeps, id: string): Promise<{ runId: string }> {
+  return d.db.$transaction(async (tx) => {
+    const e = await lockException(tx, id);
+    if (e.status !== "open") throw conflict(`This exception is ${e.status}; only open exceptions can be retried.`);
+    if (e.run.status !== "failed") throw conflict(`Run ${e.runId} is ${e.run.status}, not failed.`);
+    const sql = prismaSql(tx);
+    const stamp = Date.now().toString(36);
+    // Compensated forward steps: archived as "~c<n>/path" (n counts compensations, part of their next key).
+    await sql.query(
+      `UPDATE step_run s SET path = '~c' || (1 + (SELECT count(*) FROM step_run a WHERE a.run_id = s.run_id AND a.path LIKE '~c%/' || s.path)) || '/' || s.path
+        WHERE s.run_id = $1::uuid AND s.status = 'compensated' AND s.path NOT LIKE '~%'`,
+      [e.runId],
+    );
+    // Failed, interrupted and compensation rows: archived for the record, executed afresh.
+    await sql.query(
+      `UPDATE step_run SET path = '~r' || $2 || '/' || path
+        WHERE run_id = $1::uuid AND path NOT LIKE '~%' AND (status IN ('failed', 'running', 'retrying', 'waiting') OR path LIKE '%~compensate%')`,
+      [e.runId, stamp],
+    );
+    await tx.run.update({ where: { id: e.runId }, data: { status: "queued", error: Prisma.DbNull, output: Prisma.DbNull, finishedAt: null } });
+    await tx.exception.update({ where: { id }, data: { status: "retrying" } });
+    const data: RunJobData = { runId: e.runId };
+    await d.boss.send(QUEUES.run, data, { ...runJobOptions(e.runId, e.run.concurrencyKey), db: fromPrisma(tx) });
+    await d.audit(tx, { action: "exception.retry", entityType: "exception", entityId: id, before: { status: e.status }, after: { status: "retrying" }, meta: { runId: e.runId } });
+    return { runId: e.runId };
+  });
+}
+
+/** Replay: a new run of the same version (or the latest published one) with the same or an edited input. */
+export async function replayException(d: OpsDeps, id: string, opts: { input?: unknown; latest?: boolean }): Promise<{ runId: string; version: string }> {
+  return d.db.$transaction(async (tx) => {
+    const e = await lockException(tx, id);
+    if (e.status !== "open") throw conflict(`This exception is ${e.status}; only open exceptions can be replayed.`);
+    let versionId = e.run.flowVersionId;
+    if (opts.latest || !versionId) {
+      const v = await tx.flowVersion.findFirst({ where: { flowId: e.run.flowId, status: "approved" }, orderBy: [{ approvedAt: { sort: "desc", nulls: "last" } }, { createdAt: "desc" }], select: { id: true } });
+      if (!v) throw conflict("This flow has no published version to replay on.");
+      versionId = v.id;
+    }
+    const version = await tx.flowVersion.findUniqueOrThrow({ where: { id: versionId }, select: { version: true, dsl: true } });
+    const input = opts.input === undefined ? e.run.input : opts.input;
+    const view = flowView(version.dsl);
+    const ck = view.concurrencyKey ? await evaluateKey(view.concurrencyKey, input).catch(() => null) : null;
+    const created = await insertRunWithJob(prismaSql(tx), d.boss, {
+      flowId: e.run.flowId,
+      flowVersionId: versionId,
+      triggerType: "replay",
+      input,
+      replayOfId: e.runId,
+      concurrencyKey: ck ? `${e.run.flow.key}:${ck}` : null,
+      createdById: d.userId,
+    }, fromPrisma(tx));
+    await tx.exception.update({ where: { id }, data: { status: "retrying" } });
+    await d.audit(tx, {
+      action: opts.latest ? "exception.replay_latest" : "exception.replay",
+      entityType: "exception",
+      entityId: id,
+      before: { status: e.status },
+      after: { status: "retrying", runId: created.runId, version: version.version },
+      meta: { originalRunId: e.runId, inputEdited: opts.input !== undefined },
+    });
+    return { runId: created.runId, version: version.version };
+  });
+}
+
+export async function resolveExceptions(d: OpsDeps, ids: string[], reason: string): Promise<{ resolved: number }> {
+  return d.db.$transaction(async (tx) => {
+    let resolved = 0;
+    for (const id of ids) {
+      const e = await lockException(tx, id);
+      if (e.status === "resolved") continue;
+      await tx.exception.update({ where: { id }, data: { status: "resolved", resolution: reason, resolvedById: d.userId, resolvedAt: new Date() } });
+      await d.audit(tx, { action: "exception.resolve", entityType: "exception", entityId: id, before: { status: e.status }, after: { status: "resolved", resolution: reason } });
+      resolved++;
+    }
+    return { resolved };
+  });
+}
+
+export async function assignExceptions(d: OpsDeps, ids: string[], to: { userId?: string | null; teamId?: string | null }): Promise<{ assigned: number }> {
+  return d.db.$transaction(async (tx) => {
+    if (to.userId && !(await tx.user.findUnique({ where: { id: to.userId }, select: { id: true } }))) throw notFound("User");
+    if (to.teamId && !(await tx.team.findUnique({ where: { id: to.teamId }, select: { id: true } }))) throw notFound("Team");
+    for (const id of ids) {
+      const e = await lockException(tx, id);
+      const data = { assigneeId: to.userId === undefined ? e.assigneeId : to.userId, assigneeTeamId: to.teamId === undefined ? e.assigneeTeamId : to.teamId };
+      await tx.exception.update({ where: { id }, data });
+      await d.audit(tx, { action: "exception.assign", entityType: "exception", entityId: id, before: { assigneeId: e.assigneeId, assigneeTeamId: e.assigneeTeamId }, after: data });
+    }
+    return { assigned: ids.length };
+  });
+}
+
+/** A manual run of the flow's current published version (designer), through the same engine as webhooks. */
+export async function startManualRun(d: OpsDeps, flowKey: string, input: unknown): Promise<{ runId: string; version: string }> {
+  return d.db.$transaction(async (tx) => {
+    const flow = await tx.flow.findUnique({ where: { key: flowKey }, select: { id: true, key: true } });
+    if (!flow) throw notFound("Flow");
+    const v = await tx.flowVersion.findFirst({ where: { flowId: flow.id, status: "approved" }, orderBy: [{ approvedAt: { sort: "desc", nulls: "last" } }, { createdAt: "desc" }], select: { id: true, version: true, dsl: true } });
+    if (!v) throw conflict("This flow has no published version; use a test run for the draft.");
+    const view = flowView(v.dsl);
+    const ck = view.concurrencyKey ? await evaluateKey(view.concurrencyKey, input).catch(() => null) : null;
+    const r = await insertRunWithJob(prismaSql(tx), d.boss, { flowId: flow.id, flowVersionId: v.id, triggerType: "manual", input, concurrencyKey: ck ? `${flow.key}:${ck}` : null, createdById: d.userId }, fromPrisma(tx));
+    await d.audit(tx, { action: "run.start", entityType: "run", entityId: r.runId, after: { flowKey, version: v.version, triggerType: "manual" } });
+    return { runId: r.runId, version: v.version };
+  });
+}
+
+/** A test run of the draft (or of a DSL the designer passes): executed like any run, flagged is_test, no exceptions opened. */
+export async function startTestRun(d: OpsDeps, flowKey: string, input: unknown, dsl?: unknown): Promise<{ runId: string }> {
+  return d.db.$transaction(async (tx) => {
+    const flow = await tx.flow.findUnique({ where: { key: flowKey }, select: { id: true, draft: true, draftRevision: true } });
+    if (!flow) throw notFound("Flow");
+    const snapshot = dsl ?? flow.draft;
+    const r = await insertRunWithJob(prismaSql(tx), d.boss, { flowId: flow.id, flowVersionId: null, dslSnapshot: snapshot, triggerType: "test", input, isTest: true, createdById: d.userId }, fromPrisma(tx));
+    await d.audit(tx, { action: "run.test", entityType: "run", entityId: r.runId, after: { flowKey, draftRevision: dsl ? null : flow.draftRevision, triggerType: "test" } });
+    return { runId: r.runId };
+  });
+}
+
+/** Cancels a run that has not finished; its queued job finds it cancelled and does nothing. */
+export async function cancelRun(d: OpsDeps, runId: string, reason: string): Promise<{ cancelled: boolean }> {
+  return d.db.$transaction(async (tx) => {
+    const run = await tx.run.findUnique({ where: { id: runId }, select: { status: true } });
+    if (!run) throw notFound("Run");
+    if (!["queued", "running", "waiting"].includes(run.status)) throw conflict(`Run is ${run.status}.`);
+    await tx.run.update({ where: { id: runId }, data: { status: "cancelled", finishedAt: new Date(), error: { errorClass: "business", code: "cancelled", message: reason } } });
+    await d.audit(tx, { action: "run.cancel", entityType: "run", entityId: runId, before: { status: run.status }, after: { status: "cancelled" }, meta: { reason } });
+    return { cancelled: true };
+  });
+}
