@@ -19,8 +19,10 @@ import {
   type SloSpec,
 } from "./slo-math";
 
-// An aligned "now": the start of a bucket, so the current bucket is [NOW, NOW + 5 min).
+// Buckets are placed relative to NOW (a bucket start); windows are evaluated at END, the end of the
+// bucket starting at NOW, so a 5-minute window is exactly that bucket and a 1-hour window it and the 11 before.
 const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
+const END = NOW + BUCKET_MS;
 const spec = (s: Partial<SloSpec> = {}): SloSpec => ({ kind: "success", target: 0.99, windowDays: 28, thresholdMs: null, minEvents: 10, ...s });
 /** A point `bucketsAgo` buckets before the current one. */
 const at = (bucketsAgo: number, total: number, bad: number): Point => ({ start: NOW - bucketsAgo * BUCKET_MS, total, good: total - bad });
@@ -69,7 +71,7 @@ describe("attainment and error budget", () => {
   const window = (bad: number) => [at(100, 500, 0), at(2, 500, bad)];
 
   it("5 bad of 1 000: 99.5 % attained, half the budget left, burn rate 0.5", () => {
-    const s = computeStatus(window(5), spec(), NOW);
+    const s = computeStatus(window(5), spec(), END);
     expect(s.total).toBe(1000);
     expect(s.attainment).toBeCloseTo(0.995, 12);
     expect(s.allowedBad).toBeCloseTo(10, 9);
@@ -79,33 +81,36 @@ describe("attainment and error budget", () => {
   });
 
   it("8 bad: 20 % left is at risk; 12 bad: −20 %, breached", () => {
-    expect(computeStatus(window(8), spec({ minEvents: 100_000 }), NOW)).toMatchObject({ state: "at-risk" });
-    expect(computeStatus(window(8), spec(), NOW).budgetRemaining).toBeCloseTo(0.2, 12);
-    const breached = computeStatus(window(12), spec({ minEvents: 100_000 }), NOW);
+    expect(computeStatus(window(8), spec({ minEvents: 100_000 }), END)).toMatchObject({ state: "at-risk" });
+    expect(computeStatus(window(8), spec(), END).budgetRemaining).toBeCloseTo(0.2, 12);
+    const breached = computeStatus(window(12), spec({ minEvents: 100_000 }), END);
     expect(breached.budgetRemaining).toBeCloseTo(-0.2, 12);
     expect(breached.state).toBe("breached");
   });
 
   it("only counts the rolling window: a bucket 28 days back falls out", () => {
     const pts = [at(0, 10, 0), { start: NOW - 28 * DAY, total: 90, good: 0 }, { start: NOW - 28 * DAY + BUCKET_MS, total: 40, good: 40 }];
-    // The 28-day window ends with the current bucket: [NOW + 5 min − 28 d, NOW + 5 min).
-    const s = computeStatus(pts, spec(), NOW);
+    // The 28-day window at END is [END − 28 d, END) = [NOW + 5 min − 28 d, NOW + 5 min).
+    const s = computeStatus(pts, spec(), END);
     expect(s.total).toBe(50);
     expect(s.attainment).toBe(1);
   });
 
   it("no runs means no data and an untouched budget", () => {
-    const s = computeStatus([], spec(), NOW);
+    const s = computeStatus([], spec(), END);
     expect(s).toMatchObject({ total: 0, attainment: null, budgetRemaining: 1, state: "no-data" });
   });
 });
 
 describe("burn-rate windows", () => {
-  it("window edges: the 1-hour window is the current bucket and the 11 before it", () => {
-    expect(windowRange(NOW + 90_000, HOUR)).toEqual({ from: NOW + BUCKET_MS - HOUR, to: NOW + BUCKET_MS });
+  it("window edges: at a bucket boundary the 1-hour window is exactly 12 buckets", () => {
+    expect(windowRange(END, HOUR)).toEqual({ from: END - HOUR, to: END });
     const sums = new WindowSums([at(11, 1, 0), at(12, 100, 0)]);
-    const { from, to } = windowRange(NOW, HOUR);
+    const { from, to } = windowRange(END, HOUR);
     expect(sums.sum(from, to).total).toBe(1);
+    // Between boundaries the window reaches back to the start of the bucket holding now − 1 h.
+    expect(windowRange(NOW + 90_000, HOUR)).toEqual({ from: NOW - HOUR, to: NOW + 90_000 });
+    expect(new WindowSums([at(12, 100, 0), at(0, 1, 0)]).sum(NOW - HOUR, NOW + 90_000).total).toBe(101);
   });
 
   // Target 99.9 %: the 1h/5m rule fires above 14.4 × 0.1 % = 1.44 % errors in both windows.
@@ -113,7 +118,7 @@ describe("burn-rate windows", () => {
 
   it("fires 1h/5m when both windows exceed 14.4× the budget rate", () => {
     // long: (20 + 2) / 1 200 = 1.83 % > 1.44 %; short: 2 / 100 = 2 % > 1.44 %.
-    const [r1h] = evaluateRules(new WindowSums(hourOfTraffic(2)), NOW, { target: 0.999, minEvents: 10 });
+    const [r1h] = evaluateRules(new WindowSums(hourOfTraffic(2)), END, { target: 0.999, minEvents: 10 });
     expect(r1h!.rule.id).toBe("1h/5m");
     expect(r1h!.threshold).toBeCloseTo(0.0144, 12);
     expect(r1h!.long).toMatchObject({ total: 1200, good: 1178 });
@@ -124,24 +129,24 @@ describe("burn-rate windows", () => {
 
   it("does not fire once the short window has recovered", () => {
     // long: 21 / 1 200 = 1.75 % still above; short: 1 / 100 = 1 % below 1.44 %.
-    const [r1h] = evaluateRules(new WindowSums(hourOfTraffic(1)), NOW, { target: 0.999, minEvents: 10 });
+    const [r1h] = evaluateRules(new WindowSums(hourOfTraffic(1)), END, { target: 0.999, minEvents: 10 });
     expect(r1h!.long.errorRate).toBeGreaterThan(r1h!.threshold);
     expect(r1h!.short.errorRate).toBeLessThan(r1h!.threshold);
     expect(r1h!.firing).toBe(false);
   });
 
   it("holds a rule back when the long window has fewer events than the guard", () => {
-    const [r1h] = evaluateRules(new WindowSums(hourOfTraffic(2)), NOW, { target: 0.999, minEvents: 1201 });
+    const [r1h] = evaluateRules(new WindowSums(hourOfTraffic(2)), END, { target: 0.999, minEvents: 1201 });
     expect(r1h!.guarded).toBe(true);
     expect(r1h!.firing).toBe(false);
     // 3 failures out of 4 runs at night: 75 % errors, but only 4 events < 10.
-    const night = evaluateRules(new WindowSums([at(0, 4, 3)]), NOW, { target: 0.99, minEvents: 10 });
+    const night = evaluateRules(new WindowSums([at(0, 4, 3)]), END, { target: 0.99, minEvents: 10 });
     expect(night.every((r) => r.guarded && !r.firing)).toBe(true);
   });
 
   it("evaluates all four pairs at their own thresholds (target 99 %, 7 of 100 bad just now)", () => {
     // thresholds: 1h/5m 14.4 %, 6h/30m 6 %, 1d/2h 3 %, 3d/6h 1 %; both windows hold the same 100 runs.
-    const rules = evaluateRules(new WindowSums([at(0, 100, 7)]), NOW, { target: 0.99, minEvents: 10 });
+    const rules = evaluateRules(new WindowSums([at(0, 100, 7)]), END, { target: 0.99, minEvents: 10 });
     expect(rules.map((r) => [r.rule.id, r.rule.burnRate, r.firing])).toEqual([
       ["1h/5m", 14.4, false],
       ["6h/30m", 6, true],
@@ -153,13 +158,13 @@ describe("burn-rate windows", () => {
 
   it("an error ratio exactly at the threshold does not exceed it", () => {
     // 6 of 100 = 6 % = 6 × 1 %: 6h/30m holds; 1d/2h (3 %) and 3d/6h (1 %) fire.
-    const rules = evaluateRules(new WindowSums([at(0, 100, 6)]), NOW, { target: 0.99, minEvents: 10 });
+    const rules = evaluateRules(new WindowSums([at(0, 100, 6)]), END, { target: 0.99, minEvents: 10 });
     expect(rules.map((r) => r.firing)).toEqual([false, false, true, true]);
   });
 
   it("uses each pair's own windows: errors 4 hours ago reach 6h and 1d but not 1h or the short windows", () => {
     // 48 buckets (4 h) ago: 50 runs, 40 bad; now: 100 good runs. Target 99 %.
-    const rules = evaluateRules(new WindowSums([at(48, 50, 40), at(0, 100, 0)]), NOW, { target: 0.99, minEvents: 10 });
+    const rules = evaluateRules(new WindowSums([at(48, 50, 40), at(0, 100, 0)]), END, { target: 0.99, minEvents: 10 });
     const byId = Object.fromEntries(rules.map((r) => [r.rule.id, r]));
     expect(byId["1h/5m"]!.long).toMatchObject({ total: 100, good: 100 });
     expect(byId["6h/30m"]!.long).toMatchObject({ total: 150, good: 110 }); // 26.7 % > 6 %, short 0 %
@@ -171,7 +176,7 @@ describe("burn-rate windows", () => {
   });
 
   it("a firing rule makes the SLO's state firing", () => {
-    expect(computeStatus([at(0, 100, 7)], spec(), NOW).state).toBe("firing");
+    expect(computeStatus([at(0, 100, 7)], spec(), END).state).toBe("firing");
   });
 });
 

@@ -142,12 +142,12 @@ export class WindowSums {
 }
 
 /**
- * Windows are whole buckets ending with the bucket that contains `now`: a 5-minute window is the current
- * bucket, a 1-hour window the current bucket and the 11 before it.
+ * A window of length W evaluated at `now` covers [now − W, now), widened to whole buckets at its start:
+ * every bucket starting from the one that contains now − W, up to (not including) a bucket starting at
+ * `now`. At a bucket boundary that is exactly W; in between, up to one bucket more.
  */
 export function windowRange(now: number, lengthMs: number): { from: number; to: number } {
-  const to = bucketStartOf(now) + BUCKET_MS;
-  return { from: to - lengthMs, to };
+  return { from: bucketStartOf(now - lengthMs), to: now };
 }
 
 export function errorRate(c: Counts): number {

@@ -37,13 +37,13 @@ export async function makeFlow(db: Db, f: { key: string; teamKey: string; domain
 }
 
 /** Inserts finished runs directly (what the runtime writes), e.g. to feed the SLO fold. */
-export async function insertRuns(db: Db, flowId: string, runs: ReadonlyArray<{ status: "succeeded" | "failed" | "running" | "cancelled"; createdAt: Date; startedAt?: Date; finishedAt?: Date | null; input?: unknown }>): Promise<string[]> {
+export async function insertRuns(db: Db, flowId: string, runs: ReadonlyArray<{ status: "succeeded" | "failed" | "running" | "cancelled"; createdAt: Date; startedAt?: Date; finishedAt?: Date | null; input?: unknown; isTest?: boolean }>): Promise<string[]> {
   const ids: string[] = [];
   for (const r of runs) {
     const id = randomUUID();
     ids.push(id);
     await db.run.create({
-      data: { id, flowId, status: r.status, triggerType: "webhook", input: (r.input ?? {}) as object, createdAt: r.createdAt, startedAt: r.startedAt ?? r.createdAt, finishedAt: r.finishedAt === undefined ? (r.status === "running" ? null : r.createdAt) : r.finishedAt },
+      data: { id, flowId, status: r.status, isTest: r.isTest ?? false, triggerType: "webhook", input: (r.input ?? {}) as object, createdAt: r.createdAt, startedAt: r.startedAt ?? r.createdAt, finishedAt: r.finishedAt === undefined ? (r.status === "running" ? null : r.createdAt) : r.finishedAt },
     });
   }
   return ids;
