@@ -51,7 +51,7 @@ export async function openException(tx: Sql, e: OpenException): Promise<string> 
   metrics().exceptionsOpened.inc({ flow: e.flowKey, error_class: e.error.errorClass });
   // A run the operator retried that fails again reopens its exception (keeping id, assignee, history).
   const reopened = await tx.query<{ id: string }>(
-    `UPDATE exception SET status = 'open', step_path = $4, error_class = $5, message = $6, signature = $7, request = $8, response = $9,
+    `UPDATE exception SET status = 'open', flow_id = $3::uuid, step_path = $4, error_class = $5, message = $6, signature = $7, request = $8, response = $9,
             business_keys = $10, business_key_values = $11, updated_at = now()
       WHERE run_id = $2::uuid AND status = 'retrying' AND $1::uuid IS NOT NULL RETURNING id::text AS id`,
     values,
