@@ -134,6 +134,17 @@ export function backoffDelay(policy: RetryPolicy, attempt: number, retryAfterMs?
   return Math.round(Math.max(jittered, retryAfterMs ?? 0));
 }
 
+/** A step_run row as json_agg returns it (timestamps as strings). */
+export interface LoadedRow {
+  path: string; step_id: string; status: StepStatus; input: unknown; output: unknown; error: SerializedError | null;
+  attempts: number; attempt_log: AttemptLogEntry[]; idempotency_key: string | null; started_at: string | null; finished_at: string | null;
+}
+
+/** The SQL expression that loads a run's rows in the claim's own round trip. */
+export const STEP_ROWS_JSON = `COALESCE((SELECT json_agg(json_build_object('path', s.path, 'step_id', s.step_id, 'status', s.status, 'input', s.input, 'output', s.output,
+  'error', s.error, 'attempts', s.attempts, 'attempt_log', s.attempt_log, 'idempotency_key', s.idempotency_key, 'started_at', s.started_at, 'finished_at', s.finished_at))
+  FROM step_run s WHERE s.run_id = r.id), '[]'::json)`;
+
 export class Kernel {
   readonly runId: string;
   readonly log: pino.Logger;
@@ -142,6 +153,8 @@ export class Kernel {
   /** How often each path was compensated before (archived rows "~cN/<path>"): part of re-execution keys. */
   private readonly compensations = new Map<string, number>();
   private readonly inlineMax: number;
+  /** Effects that must commit atomically with their step rows (run at the next flush, in its transaction). */
+  private readonly effects: Array<(tx: Sql) => Promise<void>> = [];
 
   constructor(readonly o: KernelOptions) {
     this.runId = o.runId;
@@ -149,11 +162,8 @@ export class Kernel {
     this.inlineMax = o.inlineDelayMaxMs ?? 1000;
   }
 
-  async load(sql: Sql = this.o.pool): Promise<void> {
-    const { rows } = await sql.query<{
-      path: string; step_id: string; status: StepStatus; input: unknown; output: unknown; error: SerializedError | null;
-      attempts: number; attempt_log: AttemptLogEntry[]; idempotency_key: string | null; started_at: Date | null; finished_at: Date | null;
-    }>(`SELECT path, step_id, status, input, output, error, attempts, attempt_log, idempotency_key, started_at, finished_at FROM step_run WHERE run_id = $1`, [this.runId]);
+  /** Loads the run's checkpoints (rows as selected by STEP_ROWS_JSON, already fetched with the claim). */
+  load(rows: LoadedRow[]): void {
     for (const r of rows) {
       const archived = /^~c(\d+)\/(.*)$/.exec(r.path);
       if (archived) {
@@ -163,7 +173,8 @@ export class Kernel {
       if (r.path.startsWith("~")) continue; // archived attempts (before an operator's retry)
       this.rows.set(r.path, {
         path: r.path, stepId: r.step_id, status: r.status, input: r.input, output: r.output, error: r.error,
-        attempts: r.attempts, attemptLog: r.attempt_log ?? [], idempotencyKey: r.idempotency_key, startedAt: r.started_at, finishedAt: r.finished_at,
+        attempts: r.attempts, attemptLog: r.attempt_log ?? [], idempotencyKey: r.idempotency_key,
+        startedAt: r.started_at ? new Date(r.started_at) : null, finishedAt: r.finished_at ? new Date(r.finished_at) : null,
       });
     }
   }
@@ -178,20 +189,31 @@ export class Kernel {
     this.pending.set(row.path, row);
   }
 
-  /** Writes every buffered row in one statement, through `sql` (a transaction) when given. */
-  async flush(sql: Sql = this.o.pool, extra: StepRow[] = []): Promise<void> {
+  /**
+   * Writes every buffered row in one statement, through `sql` (a transaction) when given. Buffered
+   * transactional effects (emit) run in the same transaction as their rows: both commit or neither.
+   */
+  async flush(sql?: Sql, extra: StepRow[] = []): Promise<void> {
     // One row per path: a multi-row upsert may not touch the same row twice.
     const byPath = new Map(this.pending);
     for (const r of extra) byPath.set(r.path, r);
     const batch = [...byPath.values()];
+    const effects = this.effects.splice(0);
     this.pending.clear();
-    if (!batch.length) return;
+    if (!batch.length && !effects.length) return;
+    const write = async (tx: Sql) => {
+      for (const effect of effects) await effect(tx);
+      if (batch.length) await upsertRows(tx, this.runId, batch);
+    };
     try {
-      await upsertRows(sql, this.runId, batch);
+      if (sql) await write(sql);
+      else if (effects.length) await withTx(this.o.pool, write);
+      else await write(this.o.pool);
     } catch (err) {
-      // Put them back: a retry of this segment recomputes them anyway, but a caller that catches and
-      // flushes again (run end) must not lose them.
+      // Put them back: a caller that catches and flushes again must not lose them (a retried segment
+      // recomputes them anyway).
       for (const r of batch) if (!this.pending.has(r.path)) this.pending.set(r.path, r);
+      this.effects.unshift(...effects);
       throw err;
     }
   }
@@ -301,33 +323,22 @@ export class Kernel {
   }
 
   /**
-   * Runs `fn` inside a transaction together with the step's `succeeded` checkpoint: the effect (a
-   * pg-boss publish, a child run) and its record commit atomically, so it happens exactly once.
+   * Publishes a domain event exactly once: the pg-boss publish is buffered and runs inside the transaction
+   * of the next flush together with this step's row — before any later effect, and at the latest when the
+   * run ends. A crash before that flush loses both, and the replayed segment emits again.
    */
-  async transactional<T>(spec: Omit<StepSpec, "effectful">, fn: (tx: Sql, a: { idempotencyKey: string }) => Promise<T>): Promise<T> {
+  async emit(spec: Omit<StepSpec, "effectful">, event: string, payload: unknown): Promise<{ eventId: string }> {
     const prev = this.rows.get(spec.path);
-    if (prev?.status === "succeeded") return prev.output as T;
-    if (this.o.draining()) throw new Suspend(new Date(), "worker draining");
-    const idempotencyKey = this.idempotencyKeyFor({ ...spec, effectful: true });
+    if (prev?.status === "succeeded") return prev.output as { eventId: string };
+    const eventId = this.idempotencyKeyFor({ ...spec, effectful: true });
     const t0 = performance.now();
-    const startedAt = new Date();
-    const output = await withTx(this.o.pool, async (tx) => {
-      const out = await fn(tx, { idempotencyKey });
-      await this.flush(tx, [{ path: spec.path, stepId: spec.stepId, status: "succeeded", input: spec.input ?? null, output: out ?? null, error: null, attempts: 1, attemptLog: [], idempotencyKey, startedAt, finishedAt: new Date() }]);
-      return out;
-    });
-    this.rows.set(spec.path, { path: spec.path, stepId: spec.stepId, status: "succeeded", input: spec.input ?? null, output: output ?? null, error: null, attempts: 1, attemptLog: [], idempotencyKey, startedAt, finishedAt: new Date() });
-    metrics().stepDuration.observe({ type: spec.type, outcome: "succeeded" }, (performance.now() - t0) / 1000);
-    return output;
-  }
-
-  /** Publishes a domain event exactly once (pg-boss pub/sub, inside the checkpoint's transaction). */
-  emit(spec: Omit<StepSpec, "effectful">, event: string, payload: unknown): Promise<{ eventId: string }> {
-    return this.transactional(spec, async (tx, { idempotencyKey }) => {
-      const eventId = idempotencyKey;
+    this.effects.push(async (tx) => {
       await this.o.boss.publish(event, { event, eventId, payload, sourceRunId: this.runId, sourceFlow: this.o.flowKey }, { db: bossDb(tx) });
-      return { eventId };
     });
+    const now = new Date();
+    this.put({ path: spec.path, stepId: spec.stepId, status: "succeeded", input: spec.input ?? { event, payload }, output: { eventId, event }, error: null, attempts: 1, attemptLog: [], idempotencyKey: eventId, startedAt: now, finishedAt: now });
+    metrics().stepDuration.observe({ type: spec.type, outcome: "succeeded" }, (performance.now() - t0) / 1000);
+    return { eventId };
   }
 
   /**

@@ -3,7 +3,7 @@
 // failed (with its exception record), or suspended (re-enqueued with startAfter, or woken by a child).
 import type { PgBoss } from "pg-boss";
 import type pino from "pino";
-import { Kernel, StepFailed, Suspend } from "./kernel";
+import { Kernel, StepFailed, Suspend, STEP_ROWS_JSON, type LoadedRow } from "./kernel";
 import { withTx, type Pool, type Sql } from "../sql";
 import { enqueueRun, insertRunWithJob } from "../runs";
 import { loadPublishedFlow, loadVersionDsl } from "../flow-source";
@@ -21,6 +21,8 @@ export interface RunRecord {
   isTest: boolean;
   parentRunId: string | null;
   replayOfId: string | null;
+  /** Set per segment: whether settling exceptions needs a statement. */
+  mayHaveRetryingException?: boolean;
   businessKeys: Record<string, unknown> | null;
   createdAt: Date;
 }
@@ -70,14 +72,14 @@ async function programFor(deps: SegmentDeps, run: RunRecord, snapshot: unknown):
 }
 
 /** Claims the run for this segment; null when it already finished (a late duplicate job) or was cancelled. */
-async function claim(sql: Sql, runId: string): Promise<(RunRecord & { snapshot: unknown; hadBusinessKeys: boolean }) | null> {
+async function claim(sql: Sql, runId: string): Promise<(RunRecord & { snapshot: unknown; hadBusinessKeys: boolean; steps: LoadedRow[] }) | null> {
   const { rows } = await sql.query<{
     id: string; flow_id: string; flow_key: string; flow_version_id: string | null; dsl_snapshot: unknown; input: unknown; concurrency_key: string | null;
-    is_test: boolean; parent_run_id: string | null; replay_of_id: string | null; business_keys: Record<string, unknown> | null; created_at: Date;
+    is_test: boolean; parent_run_id: string | null; replay_of_id: string | null; business_keys: Record<string, unknown> | null; created_at: Date; steps: LoadedRow[];
   }>(
     `UPDATE run r SET status = 'running', started_at = COALESCE(r.started_at, now())
        FROM flow f WHERE r.id = $1 AND f.id = r.flow_id AND r.status IN ('queued', 'running', 'waiting')
-     RETURNING r.id, r.flow_id, f.key AS flow_key, r.flow_version_id, r.dsl_snapshot, r.input, r.concurrency_key, r.is_test, r.parent_run_id, r.replay_of_id, r.business_keys, r.created_at`,
+     RETURNING r.id, r.flow_id, f.key AS flow_key, r.flow_version_id, r.dsl_snapshot, r.input, r.concurrency_key, r.is_test, r.parent_run_id, r.replay_of_id, r.business_keys, r.created_at, ${STEP_ROWS_JSON} AS steps`,
     [runId],
   );
   const r = rows[0];
@@ -85,7 +87,7 @@ async function claim(sql: Sql, runId: string): Promise<(RunRecord & { snapshot: 
   return {
     id: r.id, flowId: r.flow_id, flowKey: r.flow_key, flowVersionId: r.flow_version_id, snapshot: r.dsl_snapshot, input: r.input,
     concurrencyKey: r.concurrency_key, isTest: r.is_test, parentRunId: r.parent_run_id, replayOfId: r.replay_of_id, businessKeys: r.business_keys,
-    hadBusinessKeys: r.business_keys !== null, createdAt: r.created_at,
+    hadBusinessKeys: r.business_keys !== null, createdAt: r.created_at, steps: r.steps,
   };
 }
 
@@ -108,7 +110,9 @@ export async function executeSegment(deps: SegmentDeps, runId: string, signal: A
       return null;
     });
   }
-  await k.load();
+  k.load(claimed.steps);
+  // A fresh run (no checkpoints, not a replay) cannot have an exception waiting on its outcome.
+  run.mayHaveRetryingException = claimed.steps.length > 0 || run.replayOfId !== null;
   const env: RunEnv = { run, pool: deps.pool, boss: deps.boss, logger, subflow: (spec, flowKey, input, opts) => subflow(k, deps, run, spec, flowKey, input, opts) };
   try {
     const output = await program.execute(k, env);
@@ -153,6 +157,7 @@ async function finish(deps: SegmentDeps, k: Kernel, run: RunRecord, r: Result, l
 async function settleExceptions(tx: Sql, run: RunRecord, r: Result): Promise<void> {
   const related = [run.id, ...(run.replayOfId ? [run.replayOfId] : [])];
   if (r.ok) {
+    if (!run.mayHaveRetryingException) return;
     await tx.query(
       `UPDATE exception SET status = 'resolved', resolution = $2, resolved_at = now(), updated_at = now() WHERE run_id = ANY($1::uuid[]) AND status = 'retrying'`,
       [related, `Succeeded on ${run.replayOfId ? "replay" : "retry"} (run ${run.id}).`],
