@@ -4,6 +4,7 @@ import { adminRouter } from "./routers/admin";
 import { auditRouter } from "./routers/audit";
 import { connectionsRouter } from "./routers/connections";
 import { flowsRouter } from "./routers/flows";
+import { governanceRouter } from "./routers/governance";
 import { sessionRouter } from "./routers/session";
 import { runsRouter } from "./routers/runs"; import { exceptionsRouter } from "./routers/exceptions";
 
@@ -13,6 +14,7 @@ export const appRouter = createTRPCRouter({
   admin: adminRouter,
   connections: connectionsRouter,
   flows: flowsRouter,
+  governance: governanceRouter,
   runs: runsRouter, exceptions: exceptionsRouter,
 });
 

@@ -2,6 +2,7 @@
 import type { Db } from "../db/client";
 import { createUser } from "../auth/users";
 import type { Role } from "../auth/roles";
+import { seedGovernance } from "../governance/seed";
 
 export const DEMO_PASSWORD = "weft-demo";
 
@@ -34,5 +35,6 @@ export async function seedDemo(database: Db): Promise<{ usersCreated: number }> 
     const r = await createUser(database, { ...u, password: DEMO_PASSWORD }, null);
     if (r.created) usersCreated++;
   }
+  await seedGovernance(database);
   return { usersCreated };
 }

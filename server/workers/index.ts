@@ -3,6 +3,7 @@
 import type { PgBoss } from "pg-boss";
 import { db } from "../db/client";
 import { logger } from "../observability/log";
+import { registerGovernanceJobs } from "../governance/jobs";
 
 export const SYSTEM_QUEUES = { sessionCleanup: "system.session-cleanup" } as const;
 
@@ -13,4 +14,5 @@ export async function startWorkers(boss: PgBoss): Promise<void> {
     const { count } = await db().session.deleteMany({ where: { expiresAt: { lt: new Date() } } });
     logger.info({ count }, "expired sessions removed");
   });
+  await registerGovernanceJobs(boss);
 }

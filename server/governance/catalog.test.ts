@@ -1,0 +1,137 @@
+// The catalog, lineage, duplicate-interface warnings and exports over the demo estate, through the real
+// tRPC router where a user is involved.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { createTestDatabase, type TestDatabase } from "../testing/db";
+import { createCaller } from "../api/root";
+import { loadSessionUser } from "../api/trpc";
+import { seedDemo } from "../seed/demo";
+import { seedGovernance } from "./seed";
+import { buildLineage, findDuplicateInterfaces } from "./catalog";
+import { extractFlowFacts } from "./flow-facts";
+
+describe("catalog over the demo estate", () => {
+  let t: TestDatabase;
+  const as = async (email: string) => {
+    const u = await t.db.user.findUniqueOrThrow({ where: { email } });
+    return createCaller({ db: t.db, requestId: "t", user: (await loadSessionUser(t.db, u.id))! });
+  };
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    await seedDemo(t.db);
+  });
+  afterAll(() => t.drop());
+
+  it("seeding is idempotent", async () => {
+    expect(await seedGovernance(t.db)).toEqual({ flowsCreated: 0 });
+    expect(await t.db.govDomain.count()).toBe(9);
+    expect(await t.db.flowVersion.count({ where: { status: "pending_approval" } })).toBe(1);
+  });
+
+  it("lists every integration with ownership, version, SLO state, systems and events", async () => {
+    const viewer = await as("viewer@weft.local");
+    const { entries, duplicates } = await viewer.governance.catalog.list();
+    expect(entries).toHaveLength(6);
+    const inv = entries.find((e) => e.key === "time-to-invoice")!;
+    expect(inv).toMatchObject({
+      domain: "invoice",
+      ownerTeam: { key: "finance" },
+      onCall: "finance-oncall@weft.local",
+      classification: "confidential",
+      lifecycle: "active",
+      currentVersion: { version: "1.0.0", status: "approved" },
+      pendingVersion: { version: "1.1.0" },
+      produces: ["invoice.created"],
+      consumes: ["timesheet.approved"],
+    });
+    expect(inv.systems.map((s) => `${s.system}.${s.operation}:${s.effect}`)).toEqual(["netsuite.createInvoice:write", "netsuite.getCustomer:read"]);
+    expect(inv.slos).toHaveLength(3);
+    expect(inv.slos.every((s) => s.total > 1000)).toBe(true);
+    expect(inv.lastRun).not.toBeNull();
+    expect(duplicates).toEqual([{ domain: "invoice", system: "netsuite", operation: "createInvoice", flows: ["legacy-invoice-export", "time-to-invoice"] }]);
+    expect(inv.duplicates).toHaveLength(1);
+  });
+
+  it("filters: owned by my teams, domain, classification, search", async () => {
+    const approver = await as("approver@weft.local"); // Finance
+    const mine = await approver.governance.catalog.list({ mine: true });
+    expect(mine.entries.map((e) => e.key).sort()).toEqual(["legacy-invoice-export", "time-to-invoice"]);
+    expect((await approver.governance.catalog.list({ domain: "reporting" })).entries.map((e) => e.key)).toEqual(["invoice-to-reporting"]);
+    expect((await approver.governance.catalog.list({ classification: "restricted" })).entries.map((e) => e.key)).toEqual(["resource-attributes-sync"]);
+    expect((await approver.governance.catalog.list({ search: "workday" })).entries.map((e) => e.key)).toEqual(["resource-attributes-sync"]);
+  });
+
+  it("lineage shows timesheet approved feeding invoicing feeding reporting", async () => {
+    const { nodes, edges } = await (await as("viewer@weft.local")).governance.catalog.lineage();
+    const has = (s: string, d: string) => edges.some((e) => e.source === s && e.target === d);
+    expect(has("flow:timesheet-approval-sync", "event:timesheet.approved")).toBe(true);
+    expect(has("event:timesheet.approved", "flow:time-to-invoice")).toBe(true);
+    expect(has("flow:time-to-invoice", "event:invoice.created")).toBe(true);
+    expect(has("event:invoice.created", "flow:invoice-to-reporting")).toBe(true);
+    expect(has("flow:invoice-to-reporting", "system:bi")).toBe(true);
+    const layer = (id: string) => nodes.find((n) => n.id === id)!.layer;
+    expect(layer("event:timesheet.approved")).toBeLessThan(layer("flow:time-to-invoice"));
+    expect(layer("flow:time-to-invoice")).toBeLessThan(layer("flow:invoice-to-reporting"));
+    // A contract's declared external producer appears as a system feeding the event.
+    expect(has("system:salesforce", "event:opportunity.won")).toBe(true);
+  });
+
+  it("flags duplicates only between active flows writing the same operation in the same domain", () => {
+    const facts = extractFlowFacts({ steps: [{ type: "call", connection: "erp", operation: "createInvoice" }] });
+    const f = (key: string, domain: string, lifecycle: string) => ({ key, domain, lifecycle, facts });
+    expect(findDuplicateInterfaces([f("a", "invoice", "active"), f("b", "invoice", "active")])).toHaveLength(1);
+    expect(findDuplicateInterfaces([f("a", "invoice", "active"), f("b", "invoice", "deprecated")])).toEqual([]);
+    expect(findDuplicateInterfaces([f("a", "invoice", "active"), f("b", "reporting", "active")])).toEqual([]);
+    const reads = extractFlowFacts({ steps: [{ type: "call", connection: "erp", operation: "getInvoice" }] });
+    expect(findDuplicateInterfaces([{ ...f("a", "invoice", "active"), facts: reads }, { ...f("b", "invoice", "active"), facts: reads }])).toEqual([]);
+    expect(buildLineage([], []).nodes).toEqual([]);
+  });
+
+  it("an approver of Finance approves the pending version through the router; the timeline shows it", async () => {
+    const approver = await as("approver@weft.local");
+    const pending = await approver.governance.versions.pending();
+    expect(pending).toMatchObject([{ flowKey: "time-to-invoice", version: "1.1.0", canDecide: true }]);
+    const viewerPending = await (await as("viewer@weft.local")).governance.versions.pending();
+    expect(viewerPending[0]!.canDecide).toBe(false);
+    await expect((await as("operator@weft.local")).governance.versions.approve({ versionId: pending[0]!.id })).rejects.toThrow(/approver role/);
+    await approver.governance.versions.approve({ versionId: pending[0]!.id });
+    const timeline = await approver.governance.versions.timeline({ flowKey: "time-to-invoice" });
+    expect(timeline.map((v) => [v.version, v.status, v.author?.email, v.approver?.email])).toEqual([
+      ["1.1.0", "approved", "designer@weft.local", "approver@weft.local"],
+      ["1.0.0", "approved", "designer@weft.local", "approver@weft.local"],
+      ["0.9.0", "deprecated", "designer@weft.local", "approver@weft.local"],
+    ]);
+    expect((await approver.governance.catalog.list({ search: "time-to-invoice" })).entries[0]!.currentVersion).toEqual({ version: "1.1.0", status: "approved" });
+  });
+
+  it("fault simulation exists only in demo mode", async () => {
+    const saved = process.env.WEFT_DEMO;
+    delete process.env.WEFT_DEMO;
+    await expect((await as("admin@weft.local")).governance.slo.simulateFaults({ flowKey: "time-to-invoice", count: 5 })).rejects.toThrow(/only in demo mode/);
+    process.env.WEFT_DEMO = "1";
+    const r = await (await as("admin@weft.local")).governance.slo.simulateFaults({ flowKey: "invoice-to-reporting", count: 40 });
+    expect(r.fired).toBeGreaterThan(0);
+    if (saved === undefined) delete process.env.WEFT_DEMO;
+    else process.env.WEFT_DEMO = saved;
+    const entry = (await (await as("viewer@weft.local")).governance.catalog.list({ sloState: "firing" })).entries.map((e) => e.key);
+    expect(entry).toEqual(["invoice-to-reporting"]);
+  });
+
+  it("exports the catalog as Backstage entities and SLOs as OpenSLO", async () => {
+    const viewer = await as("viewer@weft.local");
+    const backstage = parseAllDocuments(await viewer.governance.exports.backstage()).map((d) => d.toJS() as { kind: string; metadata: { name: string }; spec: Record<string, unknown> });
+    const byKind = (k: string) => backstage.filter((e) => e.kind === k);
+    expect(byKind("Component")).toHaveLength(6);
+    expect(byKind("Domain").map((d) => d.metadata.name)).toContain("invoice");
+    const comp = byKind("Component").find((c) => c.metadata.name === "time-to-invoice")!;
+    expect(comp.spec).toMatchObject({ type: "integration", lifecycle: "production", owner: "group:default/finance", system: "invoice-integrations", providesApis: ["invoice.created"], consumesApis: ["timesheet.approved"] });
+    expect(byKind("API").find((a) => a.metadata.name === "invoice.created")!.spec).toMatchObject({ type: "asyncapi", owner: "group:default/finance" });
+
+    const openslo = parseAllDocuments(await viewer.governance.exports.openslo()).map((d) => d.toJS() as { apiVersion: string; kind: string; metadata: { name: string }; spec: Record<string, unknown> });
+    expect(openslo.every((d) => d.apiVersion === "openslo/v1")).toBe(true);
+    const slo = openslo.find((d) => d.kind === "SLO" && d.metadata.name === "time-to-invoice-Invoiced-within-30-s")!;
+    expect(slo.spec).toMatchObject({ service: "time-to-invoice", budgetingMethod: "Occurrences", timeWindow: [{ duration: "28d", isRolling: true }], objectives: [{ target: 0.95 }] });
+    expect(openslo.filter((d) => d.kind === "AlertCondition").map((d) => (d.spec.condition as { threshold: number }).threshold)).toEqual([14.4, 6, 3, 1]);
+  });
+});

@@ -1,0 +1,298 @@
+// The catalog of integrations: every flow with its ownership, classification, lifecycle, current version,
+// SLO status, open exceptions, last run, the systems it touches and the events it produces and consumes;
+// duplicate-interface warnings; and the lineage graph of systems, flows and domain events.
+import semver from "semver";
+import { Prisma, type Db } from "../db/client";
+import type { SessionUser } from "../api/trpc";
+import { extractFlowFacts, type FlowFacts, type SystemTouch } from "./flow-facts";
+import { sloSummaries, type SloSummary } from "./slo-store";
+import type { SloState } from "./slo-math";
+
+export interface CatalogFilters {
+  search?: string;
+  domain?: string;
+  ownerTeamKey?: string;
+  lifecycle?: "draft" | "active" | "deprecated" | "retired";
+  classification?: string;
+  sloState?: SloState;
+  mine?: boolean;
+}
+
+export interface DuplicateInterface {
+  domain: string;
+  system: string;
+  operation: string;
+  flows: string[];
+}
+
+export interface CatalogEntry {
+  id: string;
+  key: string;
+  name: string;
+  description: string;
+  domain: string;
+  ownerTeam: { id: string; key: string; name: string };
+  onCall: string | null;
+  classification: string;
+  lifecycle: string;
+  currentVersion: { version: string; status: string } | null;
+  pendingVersion: { id: string; version: string } | null;
+  sloState: SloState;
+  slos: SloSummary[];
+  openExceptions: number;
+  lastRun: { status: string; at: Date } | null;
+  systems: SystemTouch[];
+  produces: string[];
+  consumes: string[];
+  duplicates: DuplicateInterface[];
+}
+
+const STATE_RANK: Record<SloState, number> = { "no-data": 0, ok: 1, "at-risk": 2, breached: 3, firing: 4 };
+export function worstState(states: SloState[]): SloState {
+  return states.reduce<SloState>((w, s) => (STATE_RANK[s] > STATE_RANK[w] ? s : w), "no-data");
+}
+
+interface FlowRow {
+  id: string;
+  key: string;
+  name: string;
+  description: string;
+  domain: string;
+  onCall: string | null;
+  classification: string;
+  lifecycle: string;
+  draft: unknown;
+  ownerTeam: { id: string; key: string; name: string };
+  versions: Array<{ id: string; version: string; status: string; dsl: unknown; approvedAt: Date | null; createdAt: Date }>;
+}
+
+/** The version production runs: the newest approved, else the newest deprecated. */
+export function currentVersionOf<V extends { version: string; status: string; approvedAt: Date | null; createdAt: Date }>(versions: V[]): V | null {
+  const by = (status: string) =>
+    versions
+      .filter((v) => v.status === status)
+      .sort((a, b) => (semver.valid(a.version) && semver.valid(b.version) ? semver.rcompare(a.version, b.version) : b.createdAt.getTime() - a.createdAt.getTime()))[0];
+  return by("approved") ?? by("deprecated") ?? null;
+}
+
+async function loadFlows(db: Db): Promise<FlowRow[]> {
+  return db.flow.findMany({
+    orderBy: { name: "asc" },
+    select: {
+      id: true,
+      key: true,
+      name: true,
+      description: true,
+      domain: true,
+      onCall: true,
+      classification: true,
+      lifecycle: true,
+      draft: true,
+      ownerTeam: { select: { id: true, key: true, name: true } },
+      versions: { select: { id: true, version: true, status: true, dsl: true, approvedAt: true, createdAt: true } },
+    },
+  });
+}
+
+async function connectionMap(db: Db): Promise<Map<string, string>> {
+  return new Map((await db.connection.findMany({ select: { key: true, connectorKey: true } })).map((c) => [c.key, c.connectorKey]));
+}
+
+/** Facts of what the flow runs (its current version), or of its draft when nothing is published yet. */
+function factsOf(f: FlowRow, connections: Map<string, string>): FlowFacts {
+  const current = currentVersionOf(f.versions);
+  return extractFlowFacts(current ? current.dsl : f.draft, { connections });
+}
+
+/** Two or more active flows writing the same operation of the same system for the same domain. */
+export function findDuplicateInterfaces(flows: ReadonlyArray<{ key: string; domain: string; lifecycle: string; facts: FlowFacts }>): DuplicateInterface[] {
+  const groups = new Map<string, DuplicateInterface>();
+  for (const f of flows) {
+    if (f.lifecycle !== "active") continue;
+    for (const s of f.facts.systems) {
+      if (s.effect !== "write") continue;
+      const k = `${f.domain}|${s.system}|${s.operation}`;
+      const g = groups.get(k) ?? { domain: f.domain, system: s.system, operation: s.operation, flows: [] };
+      if (!g.flows.includes(f.key)) g.flows.push(f.key);
+      groups.set(k, g);
+    }
+  }
+  return [...groups.values()].filter((g) => g.flows.length > 1).map((g) => ({ ...g, flows: g.flows.sort() }));
+}
+
+export async function listCatalog(db: Db, user: Pick<SessionUser, "teamIds">, filters: CatalogFilters = {}): Promise<{ entries: CatalogEntry[]; duplicates: DuplicateInterface[]; myFiringAlerts: number }> {
+  const [flows, connections] = await Promise.all([loadFlows(db), connectionMap(db)]);
+  const withFacts = flows.map((f) => ({ ...f, facts: factsOf(f, connections) }));
+  const duplicates = findDuplicateInterfaces(withFacts);
+
+  const q = filters.search?.trim().toLowerCase();
+  const selected = withFacts.filter((f) => {
+    if (filters.domain && f.domain !== filters.domain) return false;
+    if (filters.ownerTeamKey && f.ownerTeam.key !== filters.ownerTeamKey) return false;
+    if (filters.lifecycle && f.lifecycle !== filters.lifecycle) return false;
+    if (filters.classification && f.classification !== filters.classification) return false;
+    if (filters.mine && !user.teamIds.includes(f.ownerTeam.id)) return false;
+    if (q) {
+      const hay = [f.key, f.name, f.description, f.domain, f.ownerTeam.name, ...f.facts.systems.map((s) => s.system), ...f.facts.produces.map((p) => p.event), ...f.facts.consumes].join(" ").toLowerCase();
+      if (!hay.includes(q)) return false;
+    }
+    return true;
+  });
+  const ids = selected.map((f) => f.id);
+  const [slos, lastRuns, exceptions] = await Promise.all([
+    sloSummaries(db, ids),
+    ids.length
+      ? db.$queryRaw<Array<{ flow_id: string; status: string; created_at: Date }>>`
+          SELECT DISTINCT ON (flow_id) flow_id, status::text AS status, created_at FROM run
+           WHERE flow_id IN (${Prisma.join(ids.map((id) => Prisma.sql`${id}::uuid`))}) AND NOT is_test
+           ORDER BY flow_id, created_at DESC`
+      : Promise.resolve([]),
+    ids.length ? db.exception.groupBy({ by: ["flowId"], where: { flowId: { in: ids }, status: "open" }, _count: { _all: true } }) : Promise.resolve([]),
+  ]);
+  const runBy = new Map(lastRuns.map((r) => [r.flow_id, r]));
+  const excBy = new Map(exceptions.map((e) => [e.flowId, e._count._all]));
+
+  let entries: CatalogEntry[] = selected.map((f) => {
+    const current = currentVersionOf(f.versions);
+    const pending = f.versions.find((v) => v.status === "pending_approval");
+    const mySlos = slos.filter((s) => s.flowId === f.id);
+    const run = runBy.get(f.id);
+    return {
+      id: f.id,
+      key: f.key,
+      name: f.name,
+      description: f.description,
+      domain: f.domain,
+      ownerTeam: f.ownerTeam,
+      onCall: f.onCall,
+      classification: f.classification,
+      lifecycle: f.lifecycle,
+      currentVersion: current ? { version: current.version, status: current.status } : null,
+      pendingVersion: pending ? { id: pending.id, version: pending.version } : null,
+      sloState: worstState(mySlos.map((s) => s.state)),
+      slos: mySlos,
+      openExceptions: excBy.get(f.id) ?? 0,
+      lastRun: run ? { status: run.status, at: run.created_at } : null,
+      systems: f.facts.systems,
+      produces: f.facts.produces.map((p) => p.event),
+      consumes: f.facts.consumes,
+      duplicates: duplicates.filter((d) => d.flows.includes(f.key)),
+    };
+  });
+  if (filters.sloState) entries = entries.filter((e) => e.sloState === filters.sloState);
+  const myFiringAlerts = user.teamIds.length ? await db.sloAlert.count({ where: { teamId: { in: user.teamIds }, state: "firing" } }) : 0;
+  return { entries, duplicates, myFiringAlerts };
+}
+
+export type LineageNodeKind = "system" | "flow" | "event";
+export interface LineageNode {
+  id: string;
+  kind: LineageNodeKind;
+  label: string;
+  /** Column in a left-to-right layout (sources first). */
+  layer: number;
+  meta: Record<string, string>;
+}
+export interface LineageEdge {
+  id: string;
+  source: string;
+  target: string;
+  kind: "reads" | "writes" | "emits" | "consumes" | "declared";
+}
+
+/**
+ * The estate as a graph: event → flow (consumes), flow → event (emits), system → flow (reads),
+ * flow → system (writes). Contracts' declared producers/consumers that are not flows appear as systems.
+ */
+export function buildLineage(
+  flows: ReadonlyArray<{ key: string; name: string; domain: string; lifecycle: string; ownerTeam: string; facts: FlowFacts }>,
+  contracts: ReadonlyArray<{ name: string; version: string; producers: string[]; consumers: string[] }>,
+): { nodes: LineageNode[]; edges: LineageEdge[] } {
+  const nodes = new Map<string, Omit<LineageNode, "layer">>();
+  const edges = new Map<string, LineageEdge>();
+  const flowKeys = new Set(flows.map((f) => f.key));
+  const node = (id: string, kind: LineageNodeKind, label: string, meta: Record<string, string> = {}) => {
+    if (!nodes.has(id)) nodes.set(id, { id, kind, label, meta });
+  };
+  const edge = (source: string, target: string, kind: LineageEdge["kind"]) => edges.set(`${source}->${target}`, { id: `${source}->${target}`, source, target, kind });
+  for (const f of flows) {
+    const id = `flow:${f.key}`;
+    node(id, "flow", f.name, { key: f.key, domain: f.domain, lifecycle: f.lifecycle, owner: f.ownerTeam });
+    for (const s of f.facts.systems) {
+      node(`system:${s.system}`, "system", s.system);
+      if (s.effect === "write") edge(id, `system:${s.system}`, "writes");
+      else edge(`system:${s.system}`, id, "reads");
+    }
+    for (const p of f.facts.produces) {
+      node(`event:${p.event}`, "event", p.event);
+      edge(id, `event:${p.event}`, "emits");
+    }
+    for (const c of f.facts.consumes) {
+      node(`event:${c}`, "event", c);
+      edge(`event:${c}`, id, "consumes");
+    }
+  }
+  for (const c of contracts) {
+    node(`event:${c.name}`, "event", c.name, { version: c.version });
+    const n = nodes.get(`event:${c.name}`)!;
+    n.meta = { ...n.meta, version: c.version };
+    for (const p of c.producers) {
+      const src = flowKeys.has(p) ? `flow:${p}` : `system:${p}`;
+      if (!flowKeys.has(p)) node(src, "system", p);
+      if (!edges.has(`${src}->event:${c.name}`)) edge(src, `event:${c.name}`, flowKeys.has(p) ? "emits" : "declared");
+    }
+    for (const k of c.consumers) {
+      const dst = flowKeys.has(k) ? `flow:${k}` : `system:${k}`;
+      if (!flowKeys.has(k)) node(dst, "system", k);
+      if (!edges.has(`event:${c.name}->${dst}`)) edge(`event:${c.name}`, dst, flowKeys.has(k) ? "consumes" : "declared");
+    }
+  }
+  // Layers by longest path over the event chain (flows and events; bounded, so a cycle cannot loop
+  // forever). Systems are placed after: before the first flow reading them, else after their last writer.
+  // (A flow that reads and writes one system would otherwise make a cycle of every edge through it.)
+  const layer = new Map<string, number>([...nodes.keys()].map((k) => [k, 0]));
+  const chain = [...edges.values()].filter((e) => !e.source.startsWith("system:") && !e.target.startsWith("system:"));
+  for (let i = 0; i < nodes.size; i++) {
+    let changed = false;
+    for (const e of chain) {
+      const next = (layer.get(e.source) ?? 0) + 1;
+      if (next > (layer.get(e.target) ?? 0) && next <= nodes.size) {
+        layer.set(e.target, next);
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  // Column 0 is kept for systems that only feed flows.
+  for (const [k, v] of layer) layer.set(k, v + 1);
+  for (const n of nodes.values()) {
+    if (n.kind !== "system") continue;
+    const readers = [...edges.values()].filter((e) => e.source === n.id).map((e) => layer.get(e.target) ?? 0);
+    const writers = [...edges.values()].filter((e) => e.target === n.id).map((e) => layer.get(e.source) ?? 0);
+    layer.set(n.id, readers.length ? Math.max(0, Math.min(...readers) - 1) : writers.length ? Math.max(...writers) + 1 : 0);
+  }
+  return {
+    nodes: [...nodes.values()].map((n) => ({ ...n, layer: layer.get(n.id) ?? 0 })).sort((a, b) => a.layer - b.layer || a.id.localeCompare(b.id)),
+    edges: [...edges.values()],
+  };
+}
+
+export async function lineage(db: Db, opts: { domain?: string } = {}): Promise<{ nodes: LineageNode[]; edges: LineageEdge[] }> {
+  const [flows, connections, contracts] = await Promise.all([loadFlows(db), connectionMap(db), db.eventContract.findMany({ orderBy: { createdAt: "desc" } })]);
+  const latest = new Map<string, (typeof contracts)[number]>();
+  for (const c of contracts) {
+    const prev = latest.get(c.name);
+    if (!prev || semver.gt(c.version, prev.version)) latest.set(c.name, c);
+  }
+  const selected = flows.filter((f) => f.lifecycle !== "retired" && (!opts.domain || f.domain === opts.domain));
+  return buildLineage(
+    selected.map((f) => ({ key: f.key, name: f.name, domain: f.domain, lifecycle: f.lifecycle, ownerTeam: f.ownerTeam.name, facts: factsOf(f, connections) })),
+    opts.domain ? [...latest.values()].filter((c) => c.domain === opts.domain) : [...latest.values()],
+  );
+}
+
+export async function flowFacts(db: Db, flowKey: string): Promise<FlowFacts | null> {
+  const [flows, connections] = await Promise.all([loadFlows(db), connectionMap(db)]);
+  const f = flows.find((x) => x.key === flowKey);
+  return f ? factsOf(f, connections) : null;
+}

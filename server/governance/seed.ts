@@ -1,0 +1,254 @@
+// Governance part of the demo workspace: domain ownership and stewards, runtime standards, the event
+// registry, and — until the designer and runtime produce real ones — a small estate of demo flows with
+// version history, SLOs and a week of synthetic run history (marked `demo: true` in their input).
+// Idempotent: only adds what is missing.
+import type { Db } from "../db/client";
+import { appendAudit } from "../audit/audit";
+import { loadSessionUser } from "../api/trpc";
+import { DEFAULT_STANDARDS, PLATFORM_DOMAIN } from "./standards";
+import { requestVersion } from "./versions";
+import { foldRuns, evaluateAlerts, deliverAlertNotifications } from "./slo-store";
+import type { JsonSchema } from "./contract-compat";
+import type { GovCtx } from "./context";
+
+export const DOMAIN_SEED: ReadonlyArray<{ key: string; name: string; kind: "business" | "platform"; team: string; charter: string; stewards: string[] }> = [
+  { key: "customer", name: "Customer", kind: "business", team: "finance", charter: "Customer master and billing accounts", stewards: ["designer@weft.local"] },
+  { key: "opportunity", name: "Opportunity", kind: "business", team: "pmo", charter: "Pipeline to project hand-off", stewards: ["operator@weft.local"] },
+  { key: "project", name: "Project", kind: "business", team: "pmo", charter: "Project lifecycle", stewards: ["operator@weft.local", "viewer@weft.local"] },
+  { key: "resource", name: "Resource", kind: "business", team: "hr", charter: "Resource attributes (skills, grades, cost rates)", stewards: ["admin@weft.local"] },
+  { key: "contract", name: "Contract", kind: "business", team: "finance", charter: "Contract terms and rate cards", stewards: ["approver@weft.local"] },
+  { key: "time-expense", name: "Time & expense", kind: "business", team: "pmo", charter: "Timesheet and expense approval", stewards: ["operator@weft.local"] },
+  { key: "invoice", name: "Invoice", kind: "business", team: "finance", charter: "Invoice policy", stewards: ["approver@weft.local", "designer@weft.local"] },
+  { key: "reporting", name: "Reporting", kind: "business", team: "platform", charter: "Reporting feeds to BI", stewards: ["designer@weft.local"] },
+  { key: PLATFORM_DOMAIN, name: "Runtime standards", kind: "platform", team: "platform", charter: "Runtime standards: deprecation notice, SLO defaults, alerting", stewards: ["admin@weft.local", "designer@weft.local"] },
+];
+
+const obj = (required: string[], props: Record<string, JsonSchema>): JsonSchema => ({ type: "object", required, properties: props });
+const S: JsonSchema = { type: "string" };
+export const CONTRACT_SEED: ReadonlyArray<{ name: string; team: string; domain: string; description: string; schema: JsonSchema; producers: string[]; consumers: string[] }> = [
+  { name: "opportunity.won", team: "pmo", domain: "opportunity", description: "A CRM opportunity was closed-won.", schema: obj(["opportunityId", "customerId", "amount"], { opportunityId: S, customerId: S, amount: { type: "number", minimum: 0 }, closeDate: { type: "string", format: "date" } }), producers: ["salesforce"], consumers: [] },
+  { name: "project.created", team: "pmo", domain: "project", description: "A delivery project was set up in the PSA.", schema: obj(["projectId", "opportunityId"], { projectId: S, opportunityId: S, customerId: S }), producers: [], consumers: [] },
+  { name: "timesheet.approved", team: "pmo", domain: "time-expense", description: "A timesheet was approved and is billable.", schema: obj(["timesheetId", "projectId", "hours"], { timesheetId: S, projectId: S, hours: { type: "number", minimum: 0 }, approvedAt: { type: "string", format: "date-time" } }), producers: [], consumers: [] },
+  { name: "invoice.created", team: "finance", domain: "invoice", description: "An invoice was raised in the ERP.", schema: obj(["invoiceId", "projectId", "amount", "currency"], { invoiceId: S, projectId: S, amount: { type: "number" }, currency: { type: "string", pattern: "^[A-Z]{3}$" } }), producers: [], consumers: [] },
+  { name: "resource.updated", team: "hr", domain: "resource", description: "A person's staffing attributes changed.", schema: obj(["workerId"], { workerId: S, grade: S, skills: { type: "array", items: S } }), producers: [], consumers: ["psa"] },
+];
+
+const call = (id: string, connection: string, operation: string) => ({ id, type: "call", connection, operation });
+const emit = (id: string, event: string, payload: Record<string, string>) => ({ id, type: "emit", event, payload });
+
+export const FLOW_SEED: ReadonlyArray<{ key: string; name: string; description: string; team: string; domain: string; classification: string; onCall: string; dsl: unknown; runsPerHour: number; failureRate: number }> = [
+  {
+    key: "opportunity-to-project",
+    name: "Opportunity won → project set-up",
+    description: "Creates the PSA project and budget when a CRM opportunity closes.",
+    team: "pmo",
+    domain: "project",
+    classification: "internal",
+    onCall: "pmo-oncall@weft.local",
+    dsl: { trigger: { type: "event", event: "opportunity.won" }, steps: [call("project", "psa", "createProject"), emit("created", "project.created", { projectId: "$.project.id", opportunityId: "$.trigger.opportunityId" })] },
+    runsPerHour: 2,
+    failureRate: 0.01,
+  },
+  {
+    key: "timesheet-approval-sync",
+    name: "Timesheet approval sync",
+    description: "Picks up approved timesheets from the PSA and announces them.",
+    team: "pmo",
+    domain: "time-expense",
+    classification: "internal",
+    onCall: "pmo-oncall@weft.local",
+    dsl: { trigger: { type: "webhook", connection: "psa", operation: "timesheetApproved" }, steps: [call("load", "psa", "getTimesheet"), emit("approved", "timesheet.approved", { timesheetId: "$.load.id", projectId: "$.load.projectId", hours: "$.load.hours" })] },
+    runsPerHour: 12,
+    failureRate: 0.004,
+  },
+  {
+    key: "time-to-invoice",
+    name: "Approved time → invoice",
+    description: "Raises ERP invoices from approved, billable time.",
+    team: "finance",
+    domain: "invoice",
+    classification: "confidential",
+    onCall: "finance-oncall@weft.local",
+    dsl: { trigger: { type: "event", event: "timesheet.approved" }, steps: [call("customer", "netsuite", "getCustomer"), call("invoice", "netsuite", "createInvoice"), emit("created", "invoice.created", { invoiceId: "$.invoice.id", projectId: "$.trigger.projectId", amount: "$.invoice.total", currency: "$.invoice.currency" })] },
+    runsPerHour: 12,
+    failureRate: 0.003,
+  },
+  {
+    key: "invoice-to-reporting",
+    name: "Invoices → revenue reporting",
+    description: "Loads invoice facts into the BI warehouse.",
+    team: "platform",
+    domain: "reporting",
+    classification: "internal",
+    onCall: "platform-oncall@weft.local",
+    dsl: { trigger: { type: "event", event: "invoice.created" }, steps: [call("load", "bi", "upsertRevenueFact")] },
+    runsPerHour: 12,
+    failureRate: 0.002,
+  },
+  {
+    key: "resource-attributes-sync",
+    name: "Worker attributes → PSA resources",
+    description: "Nightly sync of grades, skills and cost rates from the HRIS.",
+    team: "hr",
+    domain: "resource",
+    classification: "restricted",
+    onCall: "hr-oncall@weft.local",
+    dsl: { trigger: { type: "schedule", cron: "0 2 * * *" }, steps: [call("workers", "workday", "listWorkers"), call("update", "psa", "updateResource"), emit("updated", "resource.updated", { workerId: "$.workers.id", grade: "$.workers.grade" })] },
+    runsPerHour: 0,
+    failureRate: 0,
+  },
+  {
+    key: "legacy-invoice-export",
+    name: "Legacy invoice export",
+    description: "The old month-end invoice push, still switched on.",
+    team: "finance",
+    domain: "invoice",
+    classification: "confidential",
+    onCall: "finance-oncall@weft.local",
+    dsl: { trigger: { type: "schedule", cron: "0 6 1 * *" }, steps: [call("post", "netsuite", "createInvoice")] },
+    runsPerHour: 0,
+    failureRate: 0,
+  },
+];
+
+async function teamId(db: Db, key: string): Promise<string> {
+  return (await db.team.upsert({ where: { key }, update: {}, create: { key, name: key } })).id;
+}
+
+async function userId(db: Db, email: string): Promise<string | null> {
+  return (await db.user.findUnique({ where: { email }, select: { id: true } }))?.id ?? null;
+}
+
+const SEED_POLICY = { ok: true, checks: [{ id: "seed", label: "Seeded demo history", ok: true, detail: "Created by the demo seed, not through a publish request." }] };
+
+export async function seedGovernance(db: Db, opts: { now?: Date; runHistoryDays?: number } = {}): Promise<{ flowsCreated: number }> {
+  const now = opts.now ?? new Date();
+  for (const d of DOMAIN_SEED) {
+    const exists = await db.govDomain.findUnique({ where: { key: d.key } });
+    if (exists) continue;
+    await db.govDomain.create({ data: { key: d.key, name: d.name, kind: d.kind, charter: d.charter, ownerTeamId: await teamId(db, d.team), policy: d.kind === "platform" ? { ...DEFAULT_STANDARDS } : {} } });
+    for (const email of d.stewards) {
+      const id = await userId(db, email);
+      if (id) await db.govDomainSteward.create({ data: { domainKey: d.key, userId: id } });
+    }
+  }
+  const designerId = await userId(db, "designer@weft.local");
+  const approverId = await userId(db, "approver@weft.local");
+  const adminId = await userId(db, "admin@weft.local");
+
+  for (const c of CONTRACT_SEED) {
+    if (await db.eventContract.findFirst({ where: { name: c.name } })) continue;
+    await db.eventContract.create({ data: { name: c.name, version: "1.0.0", major: 1, schema: c.schema as object, ownerTeamId: await teamId(db, c.team), domain: c.domain, description: c.description, producers: c.producers, consumers: c.consumers, changelog: "Registered.", createdById: designerId } });
+  }
+
+  let flowsCreated = 0;
+  for (const f of FLOW_SEED) {
+    if (await db.flow.findUnique({ where: { key: f.key }, select: { id: true } })) continue;
+    flowsCreated++;
+    const owner = await teamId(db, f.team);
+    const flow = await db.flow.create({ data: { key: f.key, name: f.name, description: f.description, domain: f.domain, ownerTeamId: owner, onCall: f.onCall, classification: f.classification, lifecycle: "active", draft: f.dsl as object, createdById: designerId } });
+    const approver = f.team === "finance" ? approverId : adminId;
+    const history = f.key === "time-to-invoice" ? ["0.9.0", "1.0.0"] : ["1.0.0"];
+    for (const [i, version] of history.entries()) {
+      const last = i === history.length - 1;
+      const v = await db.flowVersion.create({
+        data: {
+          flowId: flow.id,
+          version,
+          dsl: f.dsl as object,
+          contentHash: `demo-${f.key}-${version}`,
+          status: last ? "approved" : "deprecated",
+          changelog: last ? (i === 0 ? "First version." : "Looks up the customer before invoicing; emits invoice.created.") : "First version (posted invoices without the customer lookup).",
+          authorId: designerId,
+          approverId: approver,
+          approvedAt: new Date(now.getTime() - (history.length - i) * 20 * 86_400_000),
+          sunsetAt: last ? null : new Date(now.getTime() + 45 * 86_400_000),
+          createdAt: new Date(now.getTime() - (history.length - i) * 21 * 86_400_000),
+        },
+      });
+      await db.versionRequest.create({ data: { flowVersionId: v.id, flowId: flow.id, requestedById: designerId ?? "seed", policy: SEED_POLICY, status: "approved", decidedById: approver, decidedAt: v.approvedAt } });
+    }
+    if (f.runsPerHour > 0) {
+      await db.slo.create({ data: { flowId: flow.id, name: "Runs succeed", kind: "success", target: 0.99, createdById: designerId } });
+      if (f.key === "time-to-invoice") {
+        await db.slo.create({ data: { flowId: flow.id, name: "Invoiced within 30 s", kind: "latency", target: 0.95, thresholdMs: 30_000, createdById: designerId } });
+        await db.slo.create({ data: { flowId: flow.id, name: "Invoiced within 4 h of approval", kind: "freshness", target: 0.99, thresholdMs: 4 * 3_600_000, createdById: designerId } });
+      }
+      await seedRunHistory(db, flow.id, f.runsPerHour, f.failureRate, opts.runHistoryDays ?? 7, now);
+    }
+  }
+  if (flowsCreated) {
+    await db.$transaction((tx) => appendAudit(tx, { actor: null, action: "governance.demo_seeded", entityType: "workspace", entityId: null, meta: { flows: FLOW_SEED.map((f) => f.key) } }));
+    await foldRuns(db, { now, lagMs: 0 });
+  }
+
+  // A pending request on the invoice flow, made through the service as the designer: the approver's demo.
+  const invoiceFlow = await db.flow.findUnique({ where: { key: "time-to-invoice" }, select: { id: true, draft: true } });
+  if (invoiceFlow && designerId && !(await db.flowVersion.findFirst({ where: { flowId: invoiceFlow.id, version: "1.1.0" } }))) {
+    const designer = await loadSessionUser(db, designerId);
+    if (designer) {
+      const ctx: GovCtx = { db, user: designer, audit: (tx, e) => appendAudit(tx, { ...e, actor: { id: designer.id, email: designer.email }, requestId: null }) };
+      const dsl = invoiceFlow.draft as { steps?: unknown[] };
+      await requestVersion(ctx, {
+        flowKey: "time-to-invoice",
+        version: "1.1.0",
+        dsl: { ...dsl, steps: [...(dsl.steps ?? []), { id: "po", type: "call", connection: "netsuite", operation: "getPurchaseOrder" }] },
+        contentHash: "demo-time-to-invoice-1.1.0",
+        changelog: "Adds the customer's PO number to every invoice.",
+        validationErrors: [],
+        requiredBump: "minor",
+      });
+    }
+  }
+  return { flowsCreated };
+}
+
+/** A week of runs in one INSERT … SELECT: hourly volume spread across the hour, a small failure rate. */
+async function seedRunHistory(db: Db, flowId: string, perHour: number, failureRate: number, days: number, now: Date): Promise<void> {
+  // Deterministic per run index so reseeding an empty database gives the same picture.
+  await db.$executeRawUnsafe(
+    `INSERT INTO run (id, flow_id, status, trigger_type, input, created_at, started_at, finished_at, error)
+     SELECT gen_random_uuid(), $1::uuid,
+            (CASE WHEN ((i * 7919) % 1000) < $2::float8 * 1000 THEN 'failed' ELSE 'succeeded' END)::"RunStatus",
+            'event',
+            jsonb_build_object('demo', true, 'occurredAt', to_char((t - interval '20 minutes') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
+            t, t + interval '1 second', t + ((800 + (i * 104729) % 20000) * interval '1 millisecond'),
+            CASE WHEN ((i * 7919) % 1000) < $2::float8 * 1000 THEN '{"class":"upstream_5xx","message":"demo failure"}'::jsonb END
+       FROM (SELECT i, $3::timestamptz - (i * (3600.0 / $4::int)) * interval '1 second' AS t
+               FROM generate_series(1, $4::int * 24 * $5::int) AS i) g`,
+    flowId,
+    failureRate,
+    now,
+    perHour,
+    days,
+  );
+}
+
+/**
+ * Demo mode only: what a burst of sandbox faults does to a flow's runs — failed runs just now — followed
+ * by an immediate SLO evaluation, so the alert path can be shown without the runtime's fault injection.
+ */
+export async function simulateSandboxFaults(db: Db, flowKey: string, count: number, now = new Date()): Promise<{ inserted: number; fired: number }> {
+  const flow = await db.flow.findUnique({ where: { key: flowKey }, select: { id: true } });
+  if (!flow) throw new Error(`No flow "${flowKey}".`);
+  await db.$executeRawUnsafe(
+    `INSERT INTO run (id, flow_id, status, trigger_type, input, created_at, started_at, finished_at, error)
+     SELECT gen_random_uuid(), $1::uuid, 'failed'::"RunStatus", 'event', '{"demo": true, "sandboxFault": true}'::jsonb,
+            $2::timestamptz, $2::timestamptz - interval '2 minutes', $2::timestamptz - interval '1 second',
+            '{"class":"sandbox_fault","message":"Sandbox returned 503 (fault injected)"}'::jsonb
+       FROM generate_series(1, $3::int) AS i`,
+    flow.id,
+    now,
+    count,
+  );
+  // Folded at once (no lag): these rows are committed, and demo mode has no runtime racing them.
+  return { inserted: count, ...(await evaluateNow(db, new Date(now.getTime() + 1), 0)) };
+}
+
+/** Fold, evaluate and deliver now (what the minute job does), for the "evaluate now" action. */
+export async function evaluateNow(db: Db, now = new Date(), lagMs?: number): Promise<{ fired: number }> {
+  await foldRuns(db, { now, lagMs });
+  const r = await evaluateAlerts(db, now);
+  await deliverAlertNotifications(db, { now });
+  return { fired: r.fired };
+}
