@@ -8,7 +8,7 @@ export interface NavItem {
 
 export const NAV: readonly NavItem[] = [
   { href: "/flows", label: "Flows", description: "Design integration flows on a canvas and publish versions.", built: false },
-  { href: "/catalog", label: "Catalog", description: "Every integration with its owner, domain, version, SLOs and lineage.", built: false },
+  { href: "/catalog", label: "Catalog", description: "Every integration with its owner, domain, version, SLOs and lineage.", built: true },
   { href: "/runs", label: "Runs", description: "Every run with its step timeline, inputs and outputs.", built: false },
   { href: "/exceptions", label: "Exceptions", description: "Failed runs to triage, fix, replay and resolve, in business terms.", built: false },
   { href: "/connections", label: "Connections", description: "Named connections to Salesforce, the PSA, Workday, NetSuite and more.", built: false },
