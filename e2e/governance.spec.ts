@@ -1,0 +1,72 @@
+// Governance end to end, on the demo estate (seeded by server/governance/seed.ts: flows, versions and
+// run history are seeded directly until the designer and runtime produce them).
+import { expect, test } from "@playwright/test";
+import { signIn } from "./helpers";
+
+test("a reviewer filters the catalog by owner, search and lineage", async ({ page }) => {
+  await signIn(page, "approver");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Catalog" }).click();
+  const table = page.getByRole("table", { name: "Integrations in the catalog" });
+  await expect(table.getByRole("link", { name: "Invoices → revenue reporting" })).toBeVisible();
+  await expect(page.getByRole("status", { name: "Duplicate interfaces" })).toContainText("legacy-invoice-export and time-to-invoice both write netsuite.createInvoice");
+
+  await page.getByLabel("Owned by my teams").check();
+  await expect(table.getByRole("link", { name: "Invoices → revenue reporting" })).toHaveCount(0);
+  await expect(table.getByRole("link", { name: "Approved time → invoice" })).toBeVisible();
+  await expect(table.getByRole("link", { name: "Legacy invoice export" })).toBeVisible();
+
+  await page.getByLabel("Owned by my teams").uncheck();
+  await page.getByLabel("Search").fill("workday");
+  await expect(table.getByRole("link")).toHaveCount(1);
+  await expect(table.getByRole("link", { name: "Worker attributes → PSA resources" })).toBeVisible();
+  await page.getByLabel("Search").fill("");
+  await page.getByLabel("Classification").selectOption("confidential");
+  await expect(table.getByRole("link")).toHaveCount(2);
+
+  await page.getByRole("navigation", { name: "Catalog sections" }).getByRole("link", { name: "Lineage" }).click();
+  await page.getByText("Lineage as a list").click();
+  await expect(page.getByRole("listitem").filter({ hasText: /^timesheet\.approved\s*consumes → Approved time → invoice$/ })).toBeVisible();
+  await expect(page.getByRole("listitem").filter({ hasText: /^invoice\.created\s*consumes → Invoices → revenue reporting$/ })).toBeVisible();
+});
+
+test("an approver of the owning team approves a pending version (four-eyes)", async ({ page }) => {
+  await signIn(page, "approver");
+  await page.goto("/catalog");
+  const row = page.getByRole("row", { name: /Approved time → invoice/ });
+  await expect(row).toContainText("v1.1.0 awaiting approval");
+  await row.getByRole("link", { name: "Approved time → invoice" }).click();
+  await expect(page.getByRole("heading", { name: "Approved time → invoice" })).toBeVisible();
+
+  const timeline = page.getByRole("table", { name: /Versions of Approved time → invoice/ });
+  const pending = timeline.getByRole("row", { name: /v1\.1\.0/ });
+  await expect(pending).toContainText("pending approval");
+  await expect(pending).toContainText("Dana Designer");
+  await expect(pending).toContainText("Changelog present");
+  await pending.getByRole("button", { name: "Approve v1.1.0" }).click();
+  await expect(pending).toContainText("approved");
+  await expect(pending).toContainText("Arjun Approver");
+  await expect(pending.getByRole("button", { name: "Approve v1.1.0" })).toHaveCount(0);
+
+  await page.goto("/catalog");
+  await expect(page.getByRole("row", { name: /Approved time → invoice/ })).toContainText("v1.1.0");
+  await expect(page.getByRole("row", { name: /Approved time → invoice/ })).not.toContainText("awaiting approval");
+});
+
+test("an SLO alert fires after sandbox faults and shows on the flow page and the catalog", async ({ page }) => {
+  await signIn(page, "admin");
+  await page.goto("/catalog/invoice-to-reporting");
+  await expect(page.getByText("No SLO alert is firing.")).toBeVisible();
+  await page.getByRole("button", { name: "Simulate sandbox faults (demo)" }).click();
+  const alerts = page.getByRole("alert", { name: "Firing SLO alerts" });
+  await expect(alerts).toContainText("1h/5m burn-rate alert firing");
+  await expect(alerts).toContainText("Runs succeed");
+  await expect(page.getByRole("article", { name: "SLO Runs succeed" })).toContainText("alert firing");
+
+  await page.goto("/catalog");
+  await page.getByLabel("SLO status").selectOption("firing");
+  const table = page.getByRole("table", { name: "Integrations in the catalog" });
+  await expect(table.getByRole("link")).toHaveCount(1);
+  await expect(table.getByRole("row", { name: /Invoices → revenue reporting/ })).toContainText("alert firing");
+  // Platform Engineering owns the flow and the admin is in it: the in-app notice names the alert.
+  await expect(page.getByRole("main").getByRole("alert").first()).toContainText("firing on flows your teams own");
+});
