@@ -33,12 +33,21 @@ export interface RuntimeWorkers {
 /** Group tiers for DSL concurrency limits above 1 (a job's group tier is `c<N>`). */
 const GROUP_TIERS: Record<string, number> = Object.fromEntries([2, 3, 4, 5, 8, 10, 16, 20, 32, 50, 100].map((n) => [`c${n}`, n]));
 
+/** Tests and benchmarks can point worker processes at a module exporting `compile` (see testing-programs.ts). */
+async function compilerFromEnv(): Promise<Compile | null> {
+  const mod = process.env.WEFT_RUNTIME_COMPILE_MODULE;
+  if (!mod) return null;
+  const m = (await import(mod)) as { compile?: Compile };
+  if (!m.compile) throw new Error(`${mod} exports no compile()`);
+  return m.compile;
+}
+
 export async function startRuntimeWorkers(boss: PgBoss, opts: RuntimeWorkerOptions = {}): Promise<RuntimeWorkers> {
   const concurrency = opts.concurrency ?? Number(process.env.WEFT_RUNTIME_CONCURRENCY ?? 16);
   const pool = runtimePool(opts.databaseUrl ?? databaseUrl(), Math.max(4, Math.ceil(concurrency / 2) + 2));
   const logger = rootLogger.child({ component: "runtime" });
   let draining = false;
-  const deps = { pool, boss, logger, compile: opts.compile ?? compileFlow, draining: () => draining, inlineDelayMaxMs: opts.inlineDelayMaxMs };
+  const deps = { pool, boss, logger, compile: opts.compile ?? (await compilerFromEnv()) ?? compileFlow, draining: () => draining, inlineDelayMaxMs: opts.inlineDelayMaxMs };
   await ensureRuntimeQueues(boss);
 
   // Several fetch loops, each taking a batch: a slow run holds only its own batch, and every batch is one

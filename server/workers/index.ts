@@ -15,4 +15,5 @@ export async function startWorkers(boss: PgBoss): Promise<void> {
     logger.info({ count }, "expired sessions removed");
   });
   await registerGovernanceJobs(boss);
+  await (await import("../runtime/worker")).startRuntimeWorkers(boss); // runs, triggers, exception dead-letters (server/runtime)
 }
