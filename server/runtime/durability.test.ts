@@ -34,16 +34,16 @@ describe("durability with worker processes", () => {
   const savedUrl = process.env.DATABASE_URL;
 
   function startWorker(): Promise<Worker> {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
+    // NODE_ENV and VITEST unset: the worker runs as it would in production (minus the secrets check).
+    const { NODE_ENV: _nodeEnv, VITEST: _vitest, ...inherited } = process.env;
+    const env: Record<string, string> = {
+      ...(Object.fromEntries(Object.entries(inherited).filter((e): e is [string, string] => e[1] !== undefined)) as Record<string, string>),
       DATABASE_URL: t.url,
       WEFT_RUNTIME_COMPILE_MODULE: path.join(ROOT, "server/runtime/testing-programs.ts"),
       WEFT_TEST_TARGET_URL: target.url,
       WEFT_RUNTIME_CONCURRENCY: "8",
       LOG_LEVEL: "warn",
     };
-    delete env.NODE_ENV;
-    delete env.VITEST;
     // Its own process group: tsx runs the worker in a child process, and SIGKILL must reach that one.
     const proc = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/worker.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
