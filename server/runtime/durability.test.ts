@@ -45,7 +45,7 @@ describe("durability with worker processes", () => {
       LOG_LEVEL: "warn",
     };
     // Its own process group: tsx runs the worker in a child process, and SIGKILL must reach that one.
-    const proc = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/worker.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const proc = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/worker.ts"], { cwd: ROOT, env: env as unknown as NodeJS.ProcessEnv /* Next's typing demands NODE_ENV; the worker must not get one */, stdio: ["ignore", "pipe", "pipe"], detached: true });
     const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
     let err = "";
     proc.stderr!.on("data", (d: Buffer) => (err += d.toString()));
