@@ -37,6 +37,7 @@ async function main(): Promise<void> {
   }
   const name = `weft_bench_${process.pid}`;
   const admin = new pg.Client({ connectionString: adminUrl });
+  admin.on("error", () => undefined); // the embedded server stopping at the end closes it
   await admin.connect();
   await admin.query(`CREATE DATABASE "${name}"`);
   const u = new URL(adminUrl);
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
   try {
     await migrate(url);
     const sql = new pg.Client({ connectionString: url });
+    sql.on("error", () => undefined);
     await sql.connect();
     const now = new Date();
     const { rows: [team] } = await sql.query<{ id: string }>(`INSERT INTO team (id, key, name) VALUES (gen_random_uuid(), 'bench', 'Bench') RETURNING id`);
@@ -65,7 +67,7 @@ async function main(): Promise<void> {
                 (CASE WHEN (i * 7919 + $4) % 100 = 0 THEN 'failed' ELSE 'succeeded' END)::"RunStatus", 'event',
                 jsonb_build_object('occurredAt', to_char((t - ((i * 131) % 7200) * interval '1 second') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
                 t, t, t + (200 + (i * 104729) % 60000) * interval '1 millisecond'
-           FROM (SELECT i, $2::timestamptz - (i * ($3::float8 / $5::int)) * interval '1 second' AS t FROM generate_series(1, $5::int) AS i) g`,
+           FROM (SELECT i, $2::timestamptz - (i * ($3::float8 / $5::int)) * interval '1 second' AS t FROM generate_series(1::bigint, $5::bigint) AS i) g`,
         [id, now, DAYS * 86400, f, perFlow],
       );
       process.stdout.write(`\r  ${f + 1}/${FLOWS} flows`);
@@ -131,6 +133,9 @@ async function main(): Promise<void> {
     ];
     console.log(`\n${lines.map((l) => `- ${l}`).join("\n")}`);
     if (median(per) >= 1000) process.exitCode = 1;
+  } catch (e) {
+    console.error(e);
+    process.exitCode = 1;
   } finally {
     await db.$disconnect();
     await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
