@@ -37,11 +37,9 @@ describe("histogram bins", () => {
     expect(binOf(7 * DAY + 1)).toBe(HIST_BINS - 1);
   });
 
-  it("counts good latency events as the bins up to the threshold", () => {
-    const hist = new Array<number>(HIST_BINS).fill(0);
-    hist[0] = 5; // ≤ 100 ms
-    hist[3] = 7; // (500 ms, 1 s]
-    hist[4] = 11; // (1 s, 2 s]
+  it("counts good latency events as the cumulative count at the threshold", () => {
+    // 5 runs ≤ 100 ms, 7 in (500 ms, 1 s], 11 in (1 s, 2 s] → cumulative 5, 5, 5, 12, 23, 23, …
+    const hist = [5, 5, 5, 12, ...new Array<number>(HIST_BINS - 4).fill(23)];
     const b: Bucket = { start: NOW, total: 30, succeeded: 23, latencyHist: hist, freshnessHist: hist };
     expect(goodInBucket(b, { kind: "success", thresholdMs: null })).toBe(23);
     expect(goodInBucket(b, { kind: "latency", thresholdMs: 1000 })).toBe(12);
@@ -60,8 +58,12 @@ describe("histogram bins", () => {
       [NOW, 2, 1],
       [NOW + BUCKET_MS, 1, 1],
     ]);
-    expect(buckets[0]!.latencyHist[3]).toBe(1); // 800 ms → (500 ms, 1 s]
-    expect(buckets[0]!.freshnessHist[binOf(3 * MINUTE)]).toBe(1); // 3 min → (2 min, 5 min]
+    // 800 ms → (500 ms, 1 s]: counted at bound 1 s and every bound above, not at 500 ms.
+    expect(buckets[0]!.latencyHist.slice(0, 5)).toEqual([0, 0, 0, 1, 1]);
+    expect(buckets[0]!.latencyHist[HIST_BINS - 1]).toBe(1);
+    // 3 min → (2 min, 5 min]
+    expect(buckets[0]!.freshnessHist[binOf(3 * MINUTE) - 1]).toBe(0);
+    expect(buckets[0]!.freshnessHist[binOf(3 * MINUTE)]).toBe(1);
     expect(buckets[1]!.latencyHist[0]).toBe(1);
   });
 });

@@ -37,7 +37,9 @@ export interface Bucket {
   start: number;
   total: number;
   succeeded: number;
+  /** Cumulative: element k = succeeded runs whose latency is at or under LATENCY_BOUNDS_MS[k]; the last = all succeeded. */
   latencyHist: readonly number[];
+  /** Cumulative, like latencyHist, for freshness (finish − source event time). */
   freshnessHist: readonly number[];
 }
 
@@ -89,9 +91,7 @@ export function goodInBucket(b: Bucket, spec: Pick<SloSpec, "kind" | "thresholdM
   const k = (LATENCY_BOUNDS_MS as readonly number[]).indexOf(spec.thresholdMs ?? -1);
   if (k < 0) throw new Error(`A ${spec.kind} SLO needs a threshold from LATENCY_BOUNDS_MS (got ${spec.thresholdMs}).`);
   const hist = spec.kind === "latency" ? b.latencyHist : b.freshnessHist;
-  let good = 0;
-  for (let i = 0; i <= k && i < hist.length; i++) good += hist[i] ?? 0;
-  return good;
+  return hist[k] ?? 0;
 }
 
 export function toPoints(buckets: readonly Bucket[], spec: Pick<SloSpec, "kind" | "thresholdMs">): Point[] {
@@ -289,8 +289,8 @@ export function foldRuns(runs: readonly FinishedRun[]): Bucket[] {
     b.total++;
     if (r.status === "succeeded") {
       b.succeeded++;
-      b.latencyHist[binOf(Math.max(0, r.finishedAt - r.startedAt))]!++;
-      b.freshnessHist[binOf(Math.max(0, r.finishedAt - r.sourceAt))]!++;
+      for (let i = binOf(Math.max(0, r.finishedAt - r.startedAt)); i < HIST_BINS; i++) b.latencyHist[i]!++;
+      for (let i = binOf(Math.max(0, r.finishedAt - r.sourceAt)); i < HIST_BINS; i++) b.freshnessHist[i]!++;
     }
   }
   return [...by.values()].sort((a, b) => a.start - b.start);

@@ -36,7 +36,8 @@ export const DEFAULT_FOLD_LAG_MS = 60_000;
  */
 const SOURCE_TIME = `COALESCE(weft_try_timestamptz(r.input->>'occurredAt'), weft_try_timestamptz(r.input->>'time'), r.created_at)`;
 const BOUNDS = `ARRAY[${LATENCY_BOUNDS_MS.join(",")}]::bigint[]`;
-const hist = (col: string) => `ARRAY[${Array.from({ length: HIST_BINS }, (_, i) => `count(*) FILTER (WHERE ok AND ${col} = ${i})`).join(", ")}]::int[]`;
+// Cumulative: element i counts succeeded runs in bins 0..i (at or under bound i).
+const hist = (col: string) => `ARRAY[${Array.from({ length: HIST_BINS }, (_, i) => `count(*) FILTER (WHERE ok AND ${col} <= ${i})`).join(", ")}]::int[]`;
 
 /** SELECT list over `r` (finished runs) → per-flow 5-minute bucket rows. Shared with scripts/bench-slo.ts. */
 export function bucketAggregateSql(source: string): string {
@@ -70,6 +71,8 @@ export async function foldRuns(db: Db, opts: { now?: Date; lagMs?: number } = {}
   return db.$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${FOLD_LOCK})`;
+      // Room for the per-bucket aggregate states (50 histogram counters each) so a large catch-up fold hashes in memory.
+      await tx.$executeRawUnsafe(`SET LOCAL work_mem = '128MB'`);
       const state = await tx.sloFoldState.findUnique({ where: { id: 1 } });
       const watermark = state?.watermark ?? new Date(0);
       if (upto <= watermark) return { folded: 0, parked: 0, watermark };
@@ -171,8 +174,7 @@ export async function sloSummaries(db: Db, flowIds: string[], now = new Date()):
     SELECT s.id, s.flow_id, s.name, s.kind::text AS kind, s.target,
            sum(b.total) AS total,
            sum(CASE WHEN s.kind = 'success' THEN b.succeeded
-                    ELSE (SELECT COALESCE(sum(h), 0) FROM unnest(CASE WHEN s.kind = 'latency' THEN b.latency_hist ELSE b.freshness_hist END) WITH ORDINALITY AS u(h, i)
-                           WHERE i <= array_position(${bounds}, s.threshold_ms::bigint)) END) AS good
+                    ELSE COALESCE((CASE WHEN s.kind = 'latency' THEN b.latency_hist ELSE b.freshness_hist END)[array_position(${bounds}, s.threshold_ms::bigint)], 0) END) AS good
       FROM slo s
       LEFT JOIN slo_bucket b ON b.flow_id = s.flow_id
            AND b.bucket_start >= date_bin('5 minutes', ${now}::timestamptz - s.window_days * interval '1 day', TIMESTAMPTZ '2000-01-01 00:00:00+00')
