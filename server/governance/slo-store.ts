@@ -66,8 +66,23 @@ export interface FoldResult {
   watermark: Date;
 }
 
-export async function foldRuns(db: Db, opts: { now?: Date; lagMs?: number } = {}): Promise<FoldResult> {
+/**
+ * Folds everything created up to `now − lag`, in slices of at most `sliceRuns` runs, each slice its own
+ * transaction (a first fold over millions of existing runs never holds one transaction for minutes).
+ */
+export async function foldRuns(db: Db, opts: { now?: Date; lagMs?: number; sliceRuns?: number } = {}): Promise<FoldResult> {
   const upto = new Date((opts.now ?? new Date()).getTime() - (opts.lagMs ?? DEFAULT_FOLD_LAG_MS));
+  const total: FoldResult = { folded: 0, parked: 0, watermark: upto };
+  for (;;) {
+    const r = await foldSlice(db, upto, opts.sliceRuns ?? 250_000);
+    total.folded += r.folded;
+    total.parked += r.parked;
+    total.watermark = r.watermark;
+    if (r.done) return total;
+  }
+}
+
+async function foldSlice(db: Db, limitUpto: Date, maxRuns: number): Promise<FoldResult & { done: boolean }> {
   return db.$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${FOLD_LOCK})`;
@@ -75,7 +90,11 @@ export async function foldRuns(db: Db, opts: { now?: Date; lagMs?: number } = {}
       await tx.$executeRawUnsafe(`SET LOCAL work_mem = '128MB'`);
       const state = await tx.sloFoldState.findUnique({ where: { id: 1 } });
       const watermark = state?.watermark ?? new Date(0);
-      if (upto <= watermark) return { folded: 0, parked: 0, watermark };
+      if (limitUpto <= watermark) return { folded: 0, parked: 0, watermark, done: true };
+      // A slice ends at the created_at of the maxRuns-th run past the mark (index scan), or at the limit.
+      const [edge] = await tx.$queryRaw<Array<{ created_at: Date }>>`
+        SELECT created_at FROM run WHERE created_at > ${watermark} AND created_at <= ${limitUpto} ORDER BY created_at OFFSET ${maxRuns - 1} LIMIT 1`;
+      const upto = edge && edge.created_at < limitUpto ? edge.created_at : limitUpto;
       // Runs newly past the mark that are still going wait in slo_open_run.
       const parked = await tx.$executeRawUnsafe(
         `INSERT INTO slo_open_run (run_id, flow_id, created_at)
@@ -112,7 +131,7 @@ export async function foldRuns(db: Db, opts: { now?: Date; lagMs?: number } = {}
       // Parked runs whose row is gone (flow deleted) would otherwise wait forever.
       await tx.$executeRaw`DELETE FROM slo_open_run o WHERE NOT EXISTS (SELECT 1 FROM run r WHERE r.id = o.run_id)`;
       await tx.sloFoldState.upsert({ where: { id: 1 }, update: { watermark: upto, updatedAt: new Date() }, create: { id: 1, watermark: upto } });
-      return { folded, parked, watermark: upto };
+      return { folded, parked, watermark: upto, done: upto.getTime() === limitUpto.getTime() };
     },
     { timeout: 120_000 },
   );
