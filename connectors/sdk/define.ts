@@ -1,0 +1,224 @@
+// The connector SDK's declarative half: manifests (key, system, auth schema, operations with zod input and
+// output schemas, docs) and the context an implementation receives. Browser-safe — zod and types only —
+// so the designer can import every manifest to build forms and mapping trees, and the DSL validator can
+// check `call` inputs, without pulling in undici, dns or pg (those live in the sdk's server files).
+import type { z } from "zod";
+import type { HttpExcerpt } from "./errors";
+
+export type ConnectorSystem = "crm" | "psa" | "hris" | "erp" | "data" | "generic";
+
+export type AuthType =
+  | "oauth2_client_credentials"
+  | "oauth2_refresh_token"
+  | "oauth2_jwt_bearer"
+  | "bearer"
+  | "basic"
+  | "api_key"
+  | "preset"
+  | "database"
+  | "none";
+
+export interface AuthSpec<C extends z.ZodType = z.ZodType, S extends z.ZodType = z.ZodType> {
+  type: AuthType;
+  /** Non-secret connection settings (base URL, tenant, API version…): stored in clear. */
+  config: C;
+  /** Secret fields: sealed at rest, never logged, masked in exception records. */
+  secrets: S;
+  docs?: string;
+}
+
+export type TriggerKind = "poll" | "webhook" | "schedule";
+
+export interface OperationSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  kind: "action" | "trigger";
+  name: string;
+  description: string;
+  /** Longer Markdown help shown in the designer's side panel. */
+  docs?: string;
+  input: I;
+  output: O;
+  /** "write" operations change the target system; they send the step's idempotency key. */
+  effect?: "read" | "write";
+  /**
+   * Trigger operations. A poll trigger takes `{cursor?, …}` and returns `{items, cursor}`: the runtime
+   * persists the returned cursor and passes it back on the next poll (at-least-once, de-duplicated by it).
+   * Webhook and schedule triggers are served by the runtime itself and have no handler.
+   */
+  trigger?: { type: TriggerKind };
+  /** For generated operations (OpenAPI import): the HTTP method and path template. */
+  http?: { method: string; path: string };
+}
+
+export interface ConnectorManifest<
+  C extends z.ZodType = z.ZodType,
+  S extends z.ZodType = z.ZodType,
+  Ops extends Record<string, OperationSpec> = Record<string, OperationSpec>,
+> {
+  key: string;
+  name: string;
+  system: ConnectorSystem;
+  /** A short icon name the designer maps to an SVG (e.g. "cloud", "briefcase", "users", "ledger"). */
+  icon: string;
+  description: string;
+  docs?: string;
+  version: string;
+  auth: AuthSpec<C, S>;
+  operations: Ops;
+}
+
+export type AnyManifest = ConnectorManifest<z.ZodType, z.ZodType, Record<string, OperationSpec>>;
+
+const KEY = /^[a-z][a-zA-Z0-9_-]{0,63}$/;
+
+/** Declares a connector manifest. Identity at runtime (plus checks); its value is the precise type. */
+export function defineConnector<C extends z.ZodType, S extends z.ZodType, const Ops extends Record<string, OperationSpec>>(
+  manifest: ConnectorManifest<C, S, Ops>,
+): ConnectorManifest<C, S, Ops> {
+  if (!KEY.test(manifest.key)) throw new Error(`Connector key "${manifest.key}" must match ${KEY}`);
+  for (const [k, o] of Object.entries(manifest.operations)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new Error(`${manifest.key}: operation key "${k}" is not an identifier`);
+    if (o.kind === "trigger" && !o.trigger) throw new Error(`${manifest.key}.${k}: a trigger needs trigger.type`);
+  }
+  return manifest;
+}
+
+/** Keeps an operation's input/output types when operations are declared one by one. */
+export function operation<I extends z.ZodType, O extends z.ZodType>(spec: OperationSpec<I, O>): OperationSpec<I, O> {
+  return spec;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The context an operation handler receives (implemented in sdk/context.ts on the server).
+
+export type QueryValue = string | number | boolean | null | undefined | ReadonlyArray<string | number | boolean>;
+
+export interface HttpRequest {
+  method?: string;
+  /** Absolute URL, or a path joined to `baseUrl`. */
+  url: string;
+  baseUrl?: string;
+  query?: Record<string, QueryValue>;
+  headers?: Record<string, string | undefined>;
+  /** JSON body (sets content-type). */
+  json?: unknown;
+  /** application/x-www-form-urlencoded body. */
+  form?: Record<string, string>;
+  body?: string;
+  timeoutMs?: number;
+  /**
+   * Whether a repeat of this request cannot cause a second effect (GET, PUT, DELETE, or a write carrying an
+   * idempotency key). Only such requests are retried after a 5xx or a dropped connection; 429s are always
+   * retried because the server refused them before doing anything.
+   */
+  idempotent?: boolean;
+  /** In-call attempts (default 3). The runtime retries further, durably. */
+  maxAttempts?: number;
+  /** Statuses that are not errors (default: 2xx and 3xx without a followable Location). */
+  acceptStatus?: (status: number) => boolean;
+  /** Extracts the vendor's error message and code from an error response. */
+  parseError?: (res: HttpResponse) => VendorError | undefined;
+  /** "json" parses (empty → undefined), "text" keeps the string; default: by content-type. */
+  responseType?: "json" | "text" | "auto";
+}
+
+/** A vendor's error as read from its response; `errorClass`/`reason` override the status-based class. */
+export interface VendorError {
+  message: string;
+  code?: string;
+  details?: unknown;
+  errorClass?: "transient" | "auth" | "validation";
+  reason?: "rate_limited" | "server" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "invalid_request";
+}
+
+export interface HttpResponse<T = unknown> {
+  status: number;
+  headers: Record<string, string>;
+  body: T;
+  /** The final URL after redirects. */
+  url: string;
+}
+
+export interface HttpClient {
+  request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>>;
+}
+
+export interface ConnectorLogger {
+  debug(msg: string, data?: Record<string, unknown>): void;
+  info(msg: string, data?: Record<string, unknown>): void;
+  warn(msg: string, data?: Record<string, unknown>): void;
+  error(msg: string, data?: Record<string, unknown>): void;
+}
+
+export interface AccessToken {
+  accessToken: string;
+  /** Epoch ms after which the token must not be used (a safety margin is applied by the cache). */
+  expiresAt?: number;
+  /** Vendor extras, e.g. Salesforce's instance_url. */
+  extra?: Record<string, string>;
+}
+
+/** Per-process token cache keyed by connection (and a hash of its secrets, so rotation invalidates). */
+export interface TokenCache {
+  get(fetch: () => Promise<AccessToken>): Promise<AccessToken>;
+  invalidate(token?: string): void;
+}
+
+/** Address checks for non-HTTP clients (databases): resolves a host and refuses forbidden addresses. */
+export interface NetGuard {
+  /** The address to connect to (connect to it, not the name, so DNS cannot change between check and use). */
+  resolveAllowed(host: string, port: number): Promise<string>;
+}
+
+export interface ConnectionRef<C = Record<string, unknown>, S = Record<string, string>> {
+  key: string;
+  connectorKey: string;
+  config: C;
+  secrets: S;
+}
+
+export interface ConnectorContext<C = unknown, S = unknown> {
+  connection: ConnectionRef<C, S>;
+  http: HttpClient;
+  /** The step's idempotency key (stable across retries and crash recovery); set for write operations. */
+  idempotencyKey: string | undefined;
+  signal: AbortSignal;
+  logger: ConnectorLogger;
+  tokens: TokenCache;
+  net: NetGuard;
+  /** Every secret value of the connection plus tokens obtained with them: masked in logs and excerpts. */
+  addSecret(value: string): void;
+  /** Redacts a request/response excerpt for an error or log. */
+  excerpt(e: HttpExcerpt): HttpExcerpt;
+}
+
+type OpsOf<M extends AnyManifest> = M["operations"];
+type ConfigOf<M extends AnyManifest> = z.output<M["auth"]["config"]>;
+type SecretsOf<M extends AnyManifest> = z.output<M["auth"]["secrets"]>;
+
+export type OperationHandler<M extends AnyManifest, K extends keyof OpsOf<M>> = (
+  input: z.output<OpsOf<M>[K]["input"]>,
+  ctx: ConnectorContext<ConfigOf<M>, SecretsOf<M>>,
+) => Promise<z.input<OpsOf<M>[K]["output"]>>;
+
+export type ConnectorHandlers<M extends AnyManifest> = { [K in keyof OpsOf<M>]?: OperationHandler<M, K> };
+
+export interface ConnectorDefinition<M extends AnyManifest = AnyManifest> {
+  manifest: M;
+  handlers: ConnectorHandlers<M>;
+}
+
+/** The type-erased form kept in registries; executeOperation validates input before calling. */
+export interface AnyConnectorDefinition {
+  manifest: AnyManifest;
+  handlers: Record<string, ((input: unknown, ctx: ConnectorContext) => Promise<unknown>) | undefined>;
+}
+
+/** Binds handlers to a manifest: each handler is typed by its operation's schemas and the auth schema. */
+export function implementConnector<M extends AnyManifest>(manifest: M, handlers: ConnectorHandlers<M>): AnyConnectorDefinition & ConnectorDefinition<M> {
+  for (const k of Object.keys(handlers)) {
+    if (!(k in manifest.operations)) throw new Error(`${manifest.key}: handler "${k}" has no operation in the manifest`);
+  }
+  // The erased view is sound: executeOperation parses input, config and secrets with the manifest's
+  // schemas before a handler sees them.
+  return { manifest, handlers } as unknown as AnyConnectorDefinition & ConnectorDefinition<M>;
+}

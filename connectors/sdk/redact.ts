@@ -1,0 +1,46 @@
+// Redaction for connector logs and exception excerpts: values under secret-looking keys and header names
+// are replaced, the connection's secret values (and tokens obtained with them) are masked wherever they
+// appear, and long values are cut. Browser-safe.
+const SECRET_KEY = /(authori[sz]ation|password|passwd|secret|token|api[-_]?key|cookie|signature|private[-_]?key|credential|session|assertion)/i;
+export const REDACTED = "[redacted]";
+
+export interface Redactor {
+  add(secret: string): void;
+  value(v: unknown): unknown;
+  text(s: string): string;
+}
+
+export function createRedactor(initial: readonly string[] = [], maxString = 2000): Redactor {
+  const secrets = new Set<string>();
+  const add = (s: string) => {
+    if (typeof s === "string" && s.length >= 4) secrets.add(s);
+    // Also the form-encoded and JSON-escaped spellings a secret takes inside a logged body.
+    if (typeof s === "string" && s.length >= 4) {
+      secrets.add(encodeURIComponent(s));
+      secrets.add(JSON.stringify(s).slice(1, -1));
+    }
+  };
+  initial.forEach(add);
+  const text = (s: string): string => {
+    let out = s;
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    out = out.replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g, `$1 ${REDACTED}`);
+    return out.length > maxString ? `${out.slice(0, maxString)}… [${out.length - maxString} more characters]` : out;
+  };
+  const walk = (v: unknown, depth: number): unknown => {
+    if (typeof v === "string") return text(v);
+    if (v === null || typeof v !== "object") return v;
+    if (depth >= 8) return "[…]";
+    if (Array.isArray(v)) {
+      const items = v.slice(0, 50).map((x) => walk(x, depth + 1));
+      if (v.length > 50) items.push(`… ${v.length - 50} more items`);
+      return items;
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      out[k] = SECRET_KEY.test(k) && x !== null && x !== undefined && x !== "" ? REDACTED : walk(x, depth + 1);
+    }
+    return out;
+  };
+  return { add, value: (v) => walk(v, 0), text };
+}

@@ -1,0 +1,72 @@
+// Contract-test harness: a started sandbox, a guard that allow-lists exactly its host:port (the way an
+// admin would), and a `run` that goes through executeOperation — the same path the runtime takes.
+import type { AnyConnectorDefinition } from "./define";
+import { executeOperation, type LogSink } from "./execute";
+import { HttpGuard } from "./http-guard";
+import type { FaultConfig, Sandbox, SandboxInfo } from "../sandbox-kit/server";
+
+export interface Harness {
+  sandbox: Sandbox;
+  info: SandboxInfo;
+  guard: HttpGuard;
+  logs: Array<{ level: string; msg?: string; obj: object }>;
+  run(operation: string, input: unknown, opts?: { idempotencyKey?: string; connection?: Partial<{ config: Record<string, unknown>; secrets: Record<string, string> }>; signal?: AbortSignal; maxInCallWaitMs?: number }): Promise<unknown>;
+  faults(f: FaultConfig & { expireTokens?: boolean }): Promise<void>;
+  admin<T>(path: string): Promise<T>;
+  close(): Promise<void>;
+}
+
+let n = 0;
+
+export async function startHarness(
+  def: AnyConnectorDefinition,
+  make: () => { sandbox: Sandbox; info: () => SandboxInfo },
+): Promise<Harness> {
+  const { sandbox, info: infoOf } = make();
+  await sandbox.start("127.0.0.1", 0);
+  const info = infoOf();
+  const host = new URL(sandbox.baseUrl).host;
+  const guard = new HttpGuard({ allowHosts: [host] });
+  const logs: Harness["logs"] = [];
+  const sink: LogSink = {
+    debug: (obj, msg) => logs.push({ level: "debug", obj, msg }),
+    info: (obj, msg) => logs.push({ level: "info", obj, msg }),
+    warn: (obj, msg) => logs.push({ level: "warn", obj, msg }),
+    error: (obj, msg) => logs.push({ level: "error", obj, msg }),
+  };
+  // A fresh connection key per harness: token caches and limiters are per connection.
+  const key = `test-${def.manifest.key}-${process.pid}-${++n}`;
+  const config = info.config as Record<string, unknown>;
+  const secrets = info.secrets as Record<string, string>;
+  const adminFetch = async <T>(path: string, init?: RequestInit): Promise<T> => {
+    const res = await fetch(`${sandbox.baseUrl}/__sandbox/${path}`, init);
+    return (await res.json()) as T;
+  };
+  return {
+    sandbox,
+    info,
+    guard,
+    logs,
+    run: (operation, input, opts = {}) =>
+      executeOperation({
+        definitions: { [def.manifest.key]: def },
+        connectorKey: def.manifest.key,
+        operation,
+        input,
+        connection: { key: opts.connection ? `${key}-custom-${++n}` : key, connectorKey: def.manifest.key, config: { ...config, ...opts.connection?.config }, secrets: { ...secrets, ...opts.connection?.secrets } },
+        idempotencyKey: opts.idempotencyKey,
+        signal: opts.signal,
+        logger: sink,
+        httpGuard: guard,
+        maxInCallWaitMs: opts.maxInCallWaitMs,
+      }),
+    faults: async (f) => {
+      await adminFetch("faults", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(f) });
+    },
+    admin: (path) => adminFetch(path),
+    close: async () => {
+      await guard.close();
+      await sandbox.close();
+    },
+  };
+}
