@@ -1,0 +1,77 @@
+// Defaults the schema leaves out on purpose (a parsed document is exactly what its author wrote), resolved
+// here once so the runtime, the validator and the docs agree on them.
+import type { ErrorClass, Flow, RetryPolicy, Step } from "./schema";
+
+export const DEFAULT_RETRY_ON: readonly string[] = ["transient", "timeout"];
+export const DEFAULT_STEP_TIMEOUT_MS = 5 * 60_000;
+export const LIMITS = {
+  retryIntervalMaxMs: 60 * 60_000,
+  retryMaxDelayMaxMs: 24 * 60 * 60_000,
+  timeoutMinMs: 1_000,
+  timeoutMaxMs: 24 * 60 * 60_000,
+  waitMaxMs: 366 * 24 * 60 * 60_000,
+  /** Scopes (foreach bodies, parallel branches) nested in one another. */
+  maxScopeDepth: 8,
+  /** Nesting of the raw JSON document, checked before anything recursive touches it. */
+  maxJsonDepth: 64,
+  maxJsonNodes: 2_000_000,
+} as const;
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Milliseconds of a DSL duration ("30s", "5m", "PT1H30M", "P1D"), or null when it is not one. */
+export function parseDuration(text: string): number | null {
+  const short = /^(\d{1,9})(ms|s|m|h|d)$/.exec(text);
+  if (short) return Number(short[1]) * UNIT_MS[short[2]!]!;
+  const iso = /^P(?!$)(?:(\d{1,6})W)?(?:(\d{1,6})D)?(?:T(?=\d)(?:(\d{1,6})H)?(?:(\d{1,6})M)?(?:(\d{1,6}(?:\.\d{1,3})?)S)?)?$/.exec(text);
+  if (!iso) return null;
+  const [, w, d, h, m, s] = iso;
+  return Math.round(
+    Number(w ?? 0) * 7 * 86_400_000 + Number(d ?? 0) * 86_400_000 + Number(h ?? 0) * 3_600_000 + Number(m ?? 0) * 60_000 + Number(s ?? 0) * 1000,
+  );
+}
+
+export interface EffectiveRetry {
+  on: readonly string[];
+  maxAttempts: number;
+  intervalMs: number;
+  backoffRate: number;
+  maxDelayMs: number;
+  jitter: "none" | "full" | "equal";
+}
+
+/** The retry policy that applies to a step: its own, else the flow's default, else one attempt. */
+export function effectiveRetry(step: Step, flow: Pick<Flow, "defaults">): EffectiveRetry {
+  const p: RetryPolicy | undefined = ("retry" in step ? step.retry : undefined) ?? flow.defaults?.retry;
+  return {
+    on: p?.on ?? DEFAULT_RETRY_ON,
+    maxAttempts: p?.maxAttempts ?? 1,
+    intervalMs: parseDuration(p?.interval ?? "1s") ?? 1000,
+    backoffRate: p?.backoffRate ?? 2,
+    maxDelayMs: parseDuration(p?.maxDelay ?? "5m") ?? 300_000,
+    jitter: p?.jitter ?? "full",
+  };
+}
+
+/** Delay before retry number `retry` (1 = the first retry), before jitter. */
+export function retryDelayMs(r: EffectiveRetry, retry: number): number {
+  return Math.min(r.maxDelayMs, r.intervalMs * Math.pow(r.backoffRate, Math.max(0, retry - 1)));
+}
+
+/** Time limit of one attempt of a step. */
+export function effectiveTimeoutMs(step: Step, flow: Pick<Flow, "defaults">): number {
+  const t = ("timeout" in step ? step.timeout : undefined) ?? flow.defaults?.timeout;
+  return (t !== undefined ? parseDuration(t) : null) ?? DEFAULT_STEP_TIMEOUT_MS;
+}
+
+/**
+ * Whether an error matcher list covers an error: a class name, "any", or "business:<code>" for one typed
+ * business error. Used for retry `on` lists and catch routes alike.
+ */
+export function errorMatches(matchers: readonly string[], error: { errorClass: ErrorClass | string; code?: string }): boolean {
+  for (const m of matchers) {
+    if (m === "any" || m === error.errorClass) return true;
+    if (m.startsWith("business:") && error.errorClass === "business" && m.slice(9) === error.code) return true;
+  }
+  return false;
+}

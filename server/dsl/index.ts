@@ -1,0 +1,47 @@
+// Public API of the Weft flow DSL (pure TypeScript, no I/O: browser, CLI and runtime).
+export * from "./schema";
+export type { Catalog, ConnectorInfo, OperationInfo } from "./catalog";
+export { validate, validateText, parseFlow, cronProblem, type ValidateOptions, type ValidationResult } from "./validate";
+export { formatPath, type Problem, type Severity } from "./problems";
+export {
+  checkExpression,
+  compileExpression,
+  evaluate,
+  evaluateMapping,
+  mappingToJsonata,
+  fieldsToJsonata,
+  expressionRefs,
+  clearExpressionCache,
+  ExpressionError,
+  EXPRESSION_LIMITS,
+  type ExpressionScope,
+  type EvaluateOptions,
+  type ExpressionCheck,
+} from "./expressions";
+export { effectiveRetry, effectiveTimeoutMs, retryDelayMs, parseDuration, errorMatches, LIMITS, DEFAULT_RETRY_ON, type EffectiveRetry } from "./defaults";
+export { scopesOf, stepsOf, edgesOf, stepExpressions, collectExpressions, flowExpressions, findStep, type Scope, type StepVisit, type StepEdge, type ExpressionSite, type Path } from "./walk";
+export {
+  compile,
+  decompile,
+  stepConfig,
+  edgeId,
+  handleOf,
+  TRIGGER_NODE_ID,
+  CANVAS_EDGE_KINDS,
+  type CanvasGraph,
+  type CanvasNode,
+  type CanvasEdge,
+  type CanvasEdgeKind,
+  type CanvasNodeData,
+  type StepNodeData,
+  type TriggerNodeData,
+  type StepConfig,
+  type FlowMeta,
+  type CompileResult,
+  type DecompileResult,
+} from "./graph";
+export { layoutGraph, decompileWithLayout, type LayoutOptions } from "./layout";
+export { diffFlows, diffValues, formatDiff, type FlowDiff, type StepDiff, type ValueChange } from "./diff";
+export { detectBreakingChanges, semverBump, proposeVersion, versionBump, type Bump, type Change, type BreakingReport, type VersionProposal } from "./breaking";
+export { contentHash, canonicalJson, verifyContentHash } from "./hash";
+export { dslJsonSchema, DSL_SCHEMA_ID } from "./json-schema";

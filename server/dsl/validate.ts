@@ -1,0 +1,937 @@
+// The validator: every problem of a document at once, each with a JSON path, a stable code and a sentence
+// for the designer. Never throws, whatever the input (not an object, wrong types, deep nesting, hostile
+// JSONata); the fuzz tests hold it to that.
+//
+// Order of work:
+//  1. A non-recursive scan bounds the JSON's depth and size before anything recursive (zod) touches it.
+//  2. The header and each step are parsed on their own (shallow schemas), so one broken step does not hide
+//     the problems of the others; the graph checks work on a loose model read from the raw document.
+//  3. Graph checks per scope: start, dangling/cross-scope references, duplicate ids, cycles, reachability.
+//  4. Typed checks on the steps that parsed: expressions (syntax with position, step references that may
+//     not have run yet, $item outside a foreach), durations in range, catalog (connector, operation,
+//     connection, required input fields), subflows, cron and time zone.
+import { CronExpressionParser } from "cron-parser";
+import semver from "semver";
+import type { z } from "zod";
+import type { Catalog } from "./catalog";
+import { LIMITS, parseDuration } from "./defaults";
+import { checkExpression, expressionRefs } from "./expressions";
+import { closest, formatPath, issuesToProblems, type Problem, type Severity } from "./problems";
+import {
+  ERROR_CLASSES,
+  RESERVED_STEP_IDS,
+  ShallowFlowSchema,
+  ShallowStepSchema,
+  STEP_TYPES,
+  TriggerSchema,
+  type Flow,
+  type Mapping,
+  type RetryPolicy,
+  type Step,
+  type Trigger,
+} from "./schema";
+import { collectExpressions, edgesOf, stepExpressions, type ExpressionSite, type Path } from "./walk";
+
+export type { Problem, Severity } from "./problems";
+
+export interface ValidateOptions {
+  /** Connectors, connections and published flows; when absent the catalog checks are skipped. */
+  catalog?: Catalog;
+}
+
+export interface ValidationResult {
+  /** No problem of severity "error". */
+  ok: boolean;
+  problems: Problem[];
+  /** The typed document, when it passed the schema (it may still have semantic errors: see `ok`). */
+  flow?: Flow;
+}
+
+type Raw = Record<string, unknown>;
+const isObj = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
+// ---------------------------------------------------------------------------------------------------
+// 1. Size and depth, without recursion.
+
+function shapeProblem(input: unknown): Problem | null {
+  const stack: Array<[unknown, number]> = [[input, 1]];
+  let nodes = 0;
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    if (d > LIMITS.maxJsonDepth)
+      return { path: [], code: "too-deep", message: `The document is nested more than ${LIMITS.maxJsonDepth} levels deep; a flow never needs that.`, severity: "error" };
+    const values = Array.isArray(v) ? v : Object.values(v);
+    nodes += values.length;
+    if (nodes > LIMITS.maxJsonNodes)
+      return { path: [], code: "too-large", message: `The document has more than ${LIMITS.maxJsonNodes.toLocaleString("en")} values; a flow never needs that.`, severity: "error" };
+    for (const c of values) if (typeof c === "object" && c !== null) stack.push([c, d + 1]);
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// 2. Loose model
+
+interface LScope {
+  idx: number;
+  kind: "flow" | "body" | "branch";
+  /** Index (into steps) of the owning foreach/parallel; -1 for the flow. */
+  owner: number;
+  branch?: number;
+  start?: string;
+  startPath: Path;
+  steps: number[];
+  parent: number;
+  depth: number;
+}
+
+interface LStep {
+  idx: number;
+  id?: string;
+  type?: string;
+  raw: Raw;
+  path: Path;
+  scope: number;
+  /** The step as parsed (own fields checked; nested steps are checked on their own). */
+  parsed?: Step;
+}
+
+interface Ctx {
+  problems: Problem[];
+  scopes: LScope[];
+  steps: LStep[];
+  /** First step with each id. */
+  byId: Map<string, LStep>;
+  catalog?: Catalog;
+  flowKey?: string;
+}
+
+const STEP_KEYS = new Map<string, readonly string[]>(
+  ShallowStepSchema.options.map((o) => [String((o.shape.type as unknown as { value: unknown }).value), Object.keys(o.shape)] as const),
+);
+const FLOW_KEYS = Object.keys(ShallowFlowSchema.shape);
+const TRIGGER_KEYS = new Map<string, readonly string[]>(
+  TriggerSchema.options.map((o) => [String((o.shape.type as unknown as { value: unknown }).value), Object.keys(o.shape)] as const),
+);
+
+function add(ctx: Ctx, p: { stepId?: string; path: Path; code: string; message: string; severity?: Severity }): void {
+  ctx.problems.push({ ...(p.stepId !== undefined ? { stepId: p.stepId } : {}), path: p.path, code: p.code, message: p.message, severity: p.severity ?? "error" });
+}
+
+const q = (id: string) => `'${id}'`;
+const stepWord = (s: LStep) => (s.id !== undefined ? `Step ${q(s.id)}` : `The step at ${formatPath(s.path)}`);
+
+function valueAt(root: unknown, rel: Path): unknown {
+  let v = root;
+  for (const p of rel) {
+    if (Array.isArray(v) && typeof p === "number") v = v[p];
+    else if (isObj(v) && typeof p === "string") v = v[p];
+    else return undefined;
+  }
+  return v;
+}
+
+function readModel(raw: Raw, ctx: Ctx): void {
+  const scopes = ctx.scopes;
+  const pending: Array<{ arr: unknown; path: Path; scope: LScope }> = [];
+  const root: LScope = { idx: 0, kind: "flow", owner: -1, start: str(raw.start), startPath: ["start"], steps: [], parent: -1, depth: 0 };
+  scopes.push(root);
+  pending.push({ arr: raw.steps, path: ["steps"], scope: root });
+  while (pending.length > 0) {
+    const { arr, path, scope } = pending.shift()!;
+    if (!Array.isArray(arr)) continue; // the shallow schema reports the wrong type
+    arr.forEach((item, i) => {
+      const sPath = [...path, i];
+      if (!isObj(item)) {
+        add(ctx, { path: sPath, code: "wrong-type", message: `The step at ${formatPath(sPath)} must be an object.` });
+        return;
+      }
+      const s: LStep = { idx: ctx.steps.length, id: str(item.id), type: str(item.type), raw: item, path: sPath, scope: scope.idx };
+      ctx.steps.push(s);
+      scope.steps.push(s.idx);
+      parseStep(s, ctx);
+      const nest = (kind: "body" | "branch", block: unknown, blockPath: Path, branch?: number) => {
+        if (!isObj(block)) return;
+        const child: LScope = {
+          idx: scopes.length, kind, owner: s.idx, ...(branch !== undefined ? { branch } : {}), start: str(block.start), startPath: [...blockPath, "start"],
+          steps: [], parent: scope.idx, depth: scope.depth + 1,
+        };
+        if (child.depth > LIMITS.maxScopeDepth) {
+          add(ctx, { stepId: s.id, path: blockPath, code: "too-deep-nesting", message: `${stepWord(s)} nests foreach/parallel steps more than ${LIMITS.maxScopeDepth} levels deep. Move the inner part to a subflow.` });
+          return;
+        }
+        scopes.push(child);
+        pending.push({ arr: block.steps, path: [...blockPath, "steps"], scope: child });
+      };
+      if (s.type === "foreach") nest("body", item.body, [...sPath, "body"]);
+      else if (s.type === "parallel" && Array.isArray(item.branches)) item.branches.forEach((b, j) => nest("branch", b, [...sPath, "branches", j], j));
+    });
+  }
+}
+
+function parseStep(s: LStep, ctx: Ctx): void {
+  const r = ShallowStepSchema.safeParse(s.raw);
+  if (r.success) {
+    s.parsed = s.raw as unknown as Step; // no transforms or defaults: the parsed value is the input
+    return;
+  }
+  const subject = s.id !== undefined ? `Step ${q(s.id)}${s.type && STEP_KEYS.has(s.type) ? ` (${s.type})` : ""}` : `The step at ${formatPath(s.path)}`;
+  ctx.problems.push(
+    ...issuesToProblems(r.error.issues, {
+      base: s.path,
+      stepId: s.id,
+      subject,
+      knownKeys: (rel) => (rel.length === 0 && s.type ? STEP_KEYS.get(s.type) : undefined),
+      valueAt: (rel) => valueAt(s.raw, rel),
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// 3. Graph checks
+
+interface LEdge {
+  kind: "next" | "case" | "default" | "catch" | "compensate";
+  target: string;
+  path: Path;
+}
+
+function looseEdges(s: LStep): LEdge[] {
+  const r = s.raw;
+  const out: LEdge[] = [];
+  const push = (kind: LEdge["kind"], v: unknown, rel: Path) => {
+    if (typeof v === "string") out.push({ kind, target: v, path: [...s.path, ...rel] });
+  };
+  if (s.type !== "switch") push("next", r.next, ["next"]);
+  if (Array.isArray(r.cases)) r.cases.forEach((c, i) => isObj(c) && push("case", c.next, ["cases", i, "next"]));
+  push("default", r.default, ["default"]);
+  if (Array.isArray(r.catch)) r.catch.forEach((c, i) => isObj(c) && push("catch", c.next, ["catch", i, "next"]));
+  push("compensate", r.compensate, ["compensate"]);
+  return out;
+}
+
+/** A description of where a scope is, for messages. */
+function scopeWord(ctx: Ctx, scope: LScope): string {
+  if (scope.kind === "flow") return "the main flow";
+  const owner = ctx.steps[scope.owner]!;
+  if (scope.kind === "body") return `the body of foreach ${q(owner.id ?? "?")}`;
+  const name = valueAt(owner.raw, ["branches", scope.branch ?? 0, "name"]);
+  return `branch ${typeof name === "string" ? q(name) : String(scope.branch)} of parallel ${q(owner.id ?? "?")}`;
+}
+
+function checkIds(ctx: Ctx): void {
+  for (const s of ctx.steps) {
+    if (s.id === undefined) continue;
+    const first = ctx.byId.get(s.id);
+    if (first) {
+      add(ctx, { stepId: s.id, path: [...s.path, "id"], code: "duplicate-id", message: `Two steps are called ${q(s.id)} (${formatPath(first.path)} and ${formatPath(s.path)}). Step ids must be unique in the whole flow.` });
+      continue;
+    }
+    ctx.byId.set(s.id, s);
+    if (RESERVED_STEP_IDS.has(s.id))
+      add(ctx, { stepId: s.id, path: [...s.path, "id"], code: "reserved-id", message: `${q(s.id)} is a reserved word and cannot be a step id; pick another name.` });
+  }
+}
+
+interface ScopeGraph {
+  /** step idx → successors (idx) with edge kind */
+  succ: Map<number, Array<{ to: number; kind: LEdge["kind"] }>>;
+}
+
+function checkScopes(ctx: Ctx): ScopeGraph[] {
+  const graphs: ScopeGraph[] = [];
+  for (const scope of ctx.scopes) {
+    const g: ScopeGraph = { succ: new Map() };
+    graphs.push(g);
+    const owner = scope.owner >= 0 ? ctx.steps[scope.owner]! : undefined;
+    const inScope = (id: string) => {
+      const t = ctx.byId.get(id);
+      return t !== undefined && t.scope === scope.idx ? t : undefined;
+    };
+    const refProblem = (from: string, id: string, path: Path, stepId?: string): LStep | undefined => {
+      const t = ctx.byId.get(id);
+      if (!t) {
+        const hint = closest(id, ctx.byId.keys());
+        add(ctx, { stepId, path, code: "unknown-step", message: `${from} goes to ${q(id)}, but there is no step with that id.${hint ? ` Did you mean ${q(hint)}?` : ""}` });
+        return undefined;
+      }
+      if (t.scope !== scope.idx) {
+        add(ctx, { stepId, path, code: "cross-scope-reference", message: `${from} goes to ${q(id)}, which is in ${scopeWord(ctx, ctx.scopes[t.scope]!)}; a step can only go to steps in ${scopeWord(ctx, scope)}.` });
+        return undefined;
+      }
+      return t;
+    };
+    // start
+    if (scope.steps.length === 0) {
+      if (scope.kind === "flow") add(ctx, { path: ["steps"], code: "no-steps", message: "The flow has no steps yet." });
+      else add(ctx, { stepId: owner?.id, path: scope.startPath.slice(0, -1), code: "empty-scope", message: `${scopeWord(ctx, scope)[0]!.toUpperCase()}${scopeWord(ctx, scope).slice(1)} has no steps.` });
+      if (scope.start !== undefined) refProblem(`The start of ${scopeWord(ctx, scope)}`, scope.start, scope.startPath, owner?.id);
+      continue;
+    }
+    let start: LStep | undefined;
+    if (scope.start === undefined)
+      add(ctx, { stepId: owner?.id, path: scope.startPath, code: "missing-start", message: `${scopeWord(ctx, scope)[0]!.toUpperCase()}${scopeWord(ctx, scope).slice(1)} does not say which step comes first ('start').` });
+    else start = refProblem(`The start of ${scopeWord(ctx, scope)}`, scope.start, scope.startPath, owner?.id);
+    // edges
+    for (const idx of scope.steps) {
+      const s = ctx.steps[idx]!;
+      const list: Array<{ to: number; kind: LEdge["kind"] }> = [];
+      for (const e of looseEdges(s)) {
+        const t = refProblem(stepWord(s), e.target, e.path, s.id);
+        if (t) list.push({ to: t.idx, kind: e.kind });
+      }
+      g.succ.set(idx, list);
+    }
+    // reachability from start, over every kind of edge
+    const reached = new Set<number>();
+    if (start) {
+      const stack = [start.idx];
+      while (stack.length > 0) {
+        const i = stack.pop()!;
+        if (reached.has(i)) continue;
+        reached.add(i);
+        for (const e of g.succ.get(i) ?? []) stack.push(e.to);
+      }
+      for (const idx of scope.steps) {
+        const s = ctx.steps[idx]!;
+        if (!reached.has(idx) && (s.id === undefined || ctx.byId.get(s.id) === s))
+          add(ctx, { stepId: s.id, path: s.path, code: "unreachable-step", severity: "warning", message: `${stepWord(s)} can never run: no step leads to it from ${q(scope.start ?? "?")}.` });
+      }
+    }
+    findCycles(ctx, scope, g);
+    void inScope;
+  }
+  return graphs;
+}
+
+/** Tarjan's strongly connected components, iteratively; every component with a loop is one problem. */
+function findCycles(ctx: Ctx, scope: LScope, g: ScopeGraph): void {
+  const index = new Map<number, number>();
+  const low = new Map<number, number>();
+  const onStack = new Set<number>();
+  const stack: number[] = [];
+  let counter = 0;
+  for (const root of scope.steps) {
+    if (index.has(root)) continue;
+    const work: Array<{ v: number; i: number }> = [{ v: root, i: 0 }];
+    index.set(root, counter);
+    low.set(root, counter++);
+    stack.push(root);
+    onStack.add(root);
+    while (work.length > 0) {
+      const frame = work[work.length - 1]!;
+      const succ = g.succ.get(frame.v) ?? [];
+      if (frame.i < succ.length) {
+        const w = succ[frame.i++]!.to;
+        if (!index.has(w)) {
+          index.set(w, counter);
+          low.set(w, counter++);
+          stack.push(w);
+          onStack.add(w);
+          work.push({ v: w, i: 0 });
+        } else if (onStack.has(w)) low.set(frame.v, Math.min(low.get(frame.v)!, index.get(w)!));
+        continue;
+      }
+      work.pop();
+      if (work.length > 0) {
+        const parent = work[work.length - 1]!.v;
+        low.set(parent, Math.min(low.get(parent)!, low.get(frame.v)!));
+      }
+      if (low.get(frame.v) === index.get(frame.v)) {
+        const comp: number[] = [];
+        let w: number;
+        do {
+          w = stack.pop()!;
+          onStack.delete(w);
+          comp.push(w);
+        } while (w !== frame.v);
+        const selfLoop = comp.length === 1 && (g.succ.get(comp[0]!) ?? []).some((e) => e.to === comp[0]);
+        if (comp.length > 1 || selfLoop) {
+          const members = comp.map((i) => ctx.steps[i]!).sort((a, b) => a.idx - b.idx);
+          const names = members.map((m) => q(m.id ?? "?"));
+          const first = members[0]!;
+          add(ctx, {
+            stepId: first.id,
+            path: first.path,
+            code: "cycle",
+            message: selfLoop
+              ? `${stepWord(first)} leads back to itself. Repeat work with a foreach step instead of a loop.`
+              : `Steps ${names.join(" → ")} form a loop. Loops are not allowed; repeat work with a foreach step.`,
+          });
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// "Guaranteed to have run" analysis: for each step, the steps of its scope that have certainly completed
+// before it starts, whatever path was taken. Must-analysis over bitsets: in[s] = ∩ over predecessors p of
+// (in[p] ∪ {p}) — except along a catch edge, where p failed, so only in[p].
+
+class Bits {
+  readonly w: Uint32Array;
+  constructor(n: number) {
+    this.w = new Uint32Array((n + 31) >>> 5);
+  }
+  has(i: number): boolean {
+    return ((this.w[i >>> 5]! >>> (i & 31)) & 1) === 1;
+  }
+  set(i: number): void {
+    this.w[i >>> 5]! |= 1 << (i & 31);
+  }
+  copy(): Bits {
+    const b = new Bits(0);
+    (b as { w: Uint32Array }).w = this.w.slice();
+    return b;
+  }
+  /** this ∩= o; returns whether anything changed. */
+  and(o: Bits): boolean {
+    let changed = false;
+    for (let i = 0; i < this.w.length; i++) {
+      const v = this.w[i]! & o.w[i]!;
+      if (v !== this.w[i]) {
+        this.w[i] = v;
+        changed = true;
+      }
+    }
+    return changed;
+  }
+}
+
+/** in-sets by step idx (local numbering per scope = position in scope.steps). */
+function guaranteed(ctx: Ctx, scope: LScope, g: ScopeGraph): Map<number, Bits> {
+  const local = new Map<number, number>();
+  scope.steps.forEach((idx, i) => local.set(idx, i));
+  const n = scope.steps.length;
+  const inSets = new Map<number, Bits>();
+  const start = scope.start !== undefined ? ctx.byId.get(scope.start) : undefined;
+  if (!start || start.scope !== scope.idx) return inSets;
+  inSets.set(start.idx, new Bits(n));
+  // Worklist; converges quickly on DAGs (and terminates on cycles: sets only shrink).
+  const work: number[] = [start.idx];
+  const queued = new Set<number>(work);
+  let guard = 0;
+  while (work.length > 0 && guard++ < 50 * (n + 1)) {
+    const p = work.shift()!;
+    queued.delete(p);
+    const inP = inSets.get(p)!;
+    for (const e of g.succ.get(p) ?? []) {
+      const contrib = inP.copy();
+      if (e.kind !== "catch") contrib.set(local.get(p)!);
+      const cur = inSets.get(e.to);
+      let changed: boolean;
+      if (!cur) {
+        inSets.set(e.to, contrib);
+        changed = true;
+      } else changed = cur.and(contrib);
+      if (changed && !queued.has(e.to)) {
+        queued.add(e.to);
+        work.push(e.to);
+      }
+    }
+  }
+  return inSets;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// 4. Typed checks
+
+function checkDurations(ctx: Ctx, retry: RetryPolicy | undefined, timeout: string | undefined, base: Path, stepId: string | undefined, subject: string): void {
+  if (retry) {
+    const interval = retry.interval !== undefined ? parseDuration(retry.interval) : null;
+    const maxDelay = retry.maxDelay !== undefined ? parseDuration(retry.maxDelay) : null;
+    if (interval !== null && (interval < 100 || interval > LIMITS.retryIntervalMaxMs))
+      add(ctx, { stepId, path: [...base, "retry", "interval"], code: "retry-out-of-range", message: `${subject} waits ${retry.interval} before retrying; use between 100ms and 1h.` });
+    if (maxDelay !== null && (maxDelay < 100 || maxDelay > LIMITS.retryMaxDelayMaxMs))
+      add(ctx, { stepId, path: [...base, "retry", "maxDelay"], code: "retry-out-of-range", message: `${subject} has a maximum retry delay of ${retry.maxDelay}; use between 100ms and 24h.` });
+    if (interval !== null && maxDelay !== null && maxDelay < interval)
+      add(ctx, { stepId, path: [...base, "retry", "maxDelay"], code: "retry-out-of-range", message: `${subject}'s maximum retry delay (${retry.maxDelay}) is shorter than its first delay (${retry.interval}).` });
+    if (retry.maxAttempts === 1 && (retry.interval !== undefined || retry.backoffRate !== undefined))
+      add(ctx, { stepId, path: [...base, "retry", "maxAttempts"], code: "retry-never-used", severity: "warning", message: `${subject} has a retry policy with maxAttempts 1, so it never retries.` });
+  }
+  if (timeout !== undefined) {
+    const t = parseDuration(timeout);
+    if (t !== null && (t < LIMITS.timeoutMinMs || t > LIMITS.timeoutMaxMs))
+      add(ctx, { stepId, path: [...base, "timeout"], code: "timeout-out-of-range", message: `${subject} has a timeout of ${timeout}; use between 1s and 24h.` });
+  }
+}
+
+function mappingClashes(ctx: Ctx, m: Mapping | undefined, path: Path, stepId: string | undefined, subject: string): void {
+  if (m === undefined || typeof m === "string") return;
+  const keys = Object.keys(m);
+  const set = new Set(keys);
+  for (const k of keys) {
+    const segs = k.split(".");
+    for (let i = 1; i < segs.length; i++) {
+      const prefix = segs.slice(0, i).join(".");
+      if (set.has(prefix)) {
+        add(ctx, { stepId, path: [...path, k], code: "conflicting-field-mapping", message: `${subject} maps both '${prefix}' and '${k}'; map either the whole '${prefix}' or its fields.` });
+        break;
+      }
+    }
+  }
+}
+
+function checkStepSettings(ctx: Ctx, s: LStep, step: Step): void {
+  const subject = stepWord(s);
+  if (step.type !== "fail") checkDurations(ctx, step.retry, step.timeout, s.path, s.id, subject);
+  switch (step.type) {
+    case "wait": {
+      if ((step.duration === undefined) === (step.until === undefined))
+        add(ctx, { stepId: s.id, path: s.path, code: "wait-needs-duration-or-until", message: `${subject} must have either a 'duration' or an 'until' time (not both, not neither).` });
+      const d = step.duration !== undefined ? parseDuration(step.duration) : null;
+      if (d !== null && d > LIMITS.waitMaxMs)
+        add(ctx, { stepId: s.id, path: [...s.path, "duration"], code: "wait-out-of-range", message: `${subject} waits ${step.duration}; a wait can last at most 366 days.` });
+      break;
+    }
+    case "parallel": {
+      const seen = new Set<string>();
+      step.branches.forEach((b, j) => {
+        if (seen.has(b.name)) add(ctx, { stepId: s.id, path: [...s.path, "branches", j, "name"], code: "duplicate-branch-name", message: `${subject} has two branches called ${q(b.name)}.` });
+        seen.add(b.name);
+      });
+      break;
+    }
+    case "subflow": {
+      if (semver.validRange(step.version) === null)
+        add(ctx, { stepId: s.id, path: [...s.path, "version"], code: "invalid-version-range", message: `${subject}: "${step.version}" is not a version range (try "^1.0.0").` });
+      else if (ctx.catalog?.flows) {
+        const f = ctx.catalog.flows[step.flow];
+        if (!f) add(ctx, { stepId: s.id, path: [...s.path, "flow"], code: "unknown-flow", message: `${subject} starts flow ${q(step.flow)}, which has no published version.` });
+        else if (semver.maxSatisfying(f.versions, step.version) === null)
+          add(ctx, { stepId: s.id, path: [...s.path, "version"], code: "no-matching-version", message: `${subject} wants flow ${q(step.flow)} ${step.version}, but its published versions are ${f.versions.join(", ") || "none"}.` });
+      }
+      if (step.flow === ctx.flowKey)
+        add(ctx, { stepId: s.id, path: [...s.path, "flow"], code: "recursive-subflow", severity: "warning", message: `${subject} starts this same flow; make sure it cannot go on forever.` });
+      mappingClashes(ctx, step.input, [...s.path, "input"], s.id, subject);
+      break;
+    }
+    case "call":
+      mappingClashes(ctx, step.input, [...s.path, "input"], s.id, subject);
+      if (ctx.catalog) checkCall(ctx, s, step);
+      break;
+    case "map":
+      mappingClashes(ctx, step.output, [...s.path, "output"], s.id, subject);
+      break;
+    case "emit":
+      mappingClashes(ctx, step.payload, [...s.path, "payload"], s.id, subject);
+      break;
+    default:
+      break;
+  }
+  if (step.type !== "fail" && step.catch) {
+    const seen = new Map<string, number>();
+    step.catch.forEach((route, i) => {
+      for (const m of route.errors) {
+        const prev = seen.get(m) ?? (seen.has("any") ? seen.get("any") : undefined);
+        if (prev !== undefined)
+          add(ctx, { stepId: s.id, path: [...s.path, "catch", i, "errors"], code: "shadowed-catch-route", severity: "warning", message: `${subject}: catch route ${i + 1} handles '${m}', which route ${prev + 1} already handles.` });
+        else seen.set(m, i);
+      }
+    });
+  }
+}
+
+// --- Catalog: connector, operation, connection, required input fields -------------------------------
+
+interface ZodDefLike {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  catchall?: z.ZodType;
+}
+const defOf = (s: z.ZodType): ZodDefLike => (s as unknown as { _zod: { def: ZodDefLike } })._zod.def;
+
+/** Strips optional/nullable/default/readonly/pipe wrappers. */
+function unwrap(s: z.ZodType): z.ZodType {
+  let cur = s;
+  for (let i = 0; i < 16; i++) {
+    const d = defOf(cur);
+    if ((d.type === "optional" || d.type === "nullable" || d.type === "default" || d.type === "prefault" || d.type === "readonly" || d.type === "nonoptional" || d.type === "catch") && d.innerType) cur = d.innerType;
+    else if (d.type === "pipe" && d.in) cur = d.in;
+    else break;
+  }
+  return cur;
+}
+
+function isRequired(s: z.ZodType): boolean {
+  try {
+    return !s.safeParse(undefined).success;
+  } catch {
+    return true; // async refinements and the like: assume the field matters
+  }
+}
+
+function checkObjectFields(ctx: Ctx, schema: z.ZodType, mapped: string[][], prefix: string[], s: LStep, step: Step & { type: "call" }): void {
+  const obj = unwrap(schema);
+  const d = defOf(obj);
+  if (d.type !== "object" || !d.shape) return;
+  const heads = new Map<string, string[][]>();
+  for (const m of mapped) {
+    const [h, ...rest] = m;
+    if (h === undefined) continue;
+    const list = heads.get(h) ?? [];
+    list.push(rest);
+    heads.set(h, list);
+  }
+  const op = `${step.connector}.${step.operation}`;
+  for (const [key, field] of Object.entries(d.shape)) {
+    const full = [...prefix, key].join(".");
+    const subs = heads.get(key);
+    if (!subs) {
+      if (isRequired(field))
+        add(ctx, { stepId: s.id, path: [...s.path, "input"], code: "missing-required-input", message: `Step ${q(s.id ?? "?")} calls ${op} but no input is mapped to required field '${full}'.` });
+      continue;
+    }
+    // Only sub-fields mapped: the object they build must itself be complete.
+    if (subs.every((r) => r.length > 0)) checkObjectFields(ctx, field, subs, [...prefix, key], s, step);
+  }
+  const catchall = d.catchall ? defOf(d.catchall).type : undefined;
+  if (catchall === undefined || catchall === "never") {
+    for (const [h] of heads) {
+      if (!(h in d.shape)) {
+        const hint = closest(h, Object.keys(d.shape));
+        const fieldPath = [...prefix, h].join(".");
+        const key = Object.keys(step.input as Record<string, string>).find((k) => k === fieldPath || k.startsWith(`${fieldPath}.`)) ?? fieldPath;
+        add(ctx, {
+          stepId: s.id,
+          path: [...s.path, "input", key],
+          code: "unknown-input-field",
+          severity: catchall === "never" ? "error" : "warning",
+          message: `Step ${q(s.id ?? "?")} maps '${fieldPath}', which ${op} does not take.${hint ? ` Did you mean '${[...prefix, hint].join(".")}'?` : ""}`,
+        });
+      }
+    }
+  }
+}
+
+function checkCall(ctx: Ctx, s: LStep, step: Step & { type: "call" }): void {
+  const catalog = ctx.catalog!;
+  const subject = stepWord(s);
+  const connector = catalog.connectors[step.connector];
+  if (!connector) {
+    const hint = closest(step.connector, Object.keys(catalog.connectors));
+    add(ctx, { stepId: s.id, path: [...s.path, "connector"], code: "unknown-connector", message: `${subject} uses connector ${q(step.connector)}, which is not installed.${hint ? ` Did you mean ${q(hint)}?` : ""}` });
+    return;
+  }
+  if (catalog.connections) {
+    const c = catalog.connections.find((x) => x.key === step.connection);
+    if (!c) add(ctx, { stepId: s.id, path: [...s.path, "connection"], code: "unknown-connection", message: `${subject} uses connection ${q(step.connection)}, which does not exist in this workspace.` });
+    else if (c.connectorKey !== step.connector)
+      add(ctx, { stepId: s.id, path: [...s.path, "connection"], code: "connection-mismatch", message: `${subject} calls ${connector.name} but connection ${q(step.connection)} is for ${q(c.connectorKey)}.` });
+  }
+  const op = connector.operations[step.operation];
+  if (!op) {
+    const hint = closest(step.operation, Object.keys(connector.operations));
+    add(ctx, { stepId: s.id, path: [...s.path, "operation"], code: "unknown-operation", message: `${subject}: ${connector.name} has no operation ${q(step.operation)}.${hint ? ` Did you mean ${q(hint)}?` : ""}` });
+    return;
+  }
+  if (op.kind !== "action") {
+    add(ctx, { stepId: s.id, path: [...s.path, "operation"], code: "not-an-action", message: `${subject}: ${step.connector}.${step.operation} is a trigger, not something a step can call.` });
+    return;
+  }
+  if (typeof step.input === "string") return; // one expression for the whole input: only known at run time
+  const mapped = Object.keys(step.input ?? {}).map((k) => k.split("."));
+  try {
+    checkObjectFields(ctx, op.input, mapped, [], s, step);
+  } catch {
+    // A connector schema we cannot introspect is not the designer's problem.
+  }
+}
+
+// --- Expressions -----------------------------------------------------------------------------------
+
+interface ExprPlace {
+  /** The step the expression belongs to (undefined: flow level). */
+  step?: LStep;
+  site: ExpressionSite;
+  /** Absolute path. */
+  path: Path;
+  /** Inside the foreach body (collect) rather than at the step itself. */
+  insideBody?: boolean;
+  /** Flow-level expression evaluated before any step runs (trigger, concurrency key). */
+  beforeSteps?: boolean;
+}
+
+function checkExpressions(ctx: Ctx, places: ExprPlace[], inSets: Map<number, Bits>): void {
+  for (const place of places) {
+    const { site, step } = place;
+    const where = step ? stepWord(step) : "The flow";
+    const check = checkExpression(site.expression);
+    if (!check.ok) {
+      const pos = check.position !== null ? ` at position ${check.position}` : "";
+      add(ctx, { stepId: step?.id, path: place.path, code: "expression-syntax", message: `${where}: the expression at ${formatPath(site.path)} has an error${pos}: ${check.message}` });
+      continue;
+    }
+    const refs = expressionRefs(check.ast);
+    if (refs.variables.has("item") || refs.variables.has("index")) {
+      const inForeach = place.insideBody || (step !== undefined && scopeChainHasBody(ctx, step.scope));
+      if (!inForeach)
+        add(ctx, { stepId: step?.id, path: place.path, code: "item-outside-foreach", message: `${where}: ${formatPath(site.path)} uses $item or $index, which only exist inside a foreach body.` });
+    }
+    for (const ref of refs.steps) checkStepRef(ctx, place, ref.id, inSets);
+  }
+}
+
+function scopeChainHasBody(ctx: Ctx, scopeIdx: number): boolean {
+  for (let sc: LScope | undefined = ctx.scopes[scopeIdx]; sc; sc = sc.parent >= 0 ? ctx.scopes[sc.parent] : undefined) if (sc.kind === "body") return true;
+  return false;
+}
+
+function checkStepRef(ctx: Ctx, place: ExprPlace, id: string, inSets: Map<number, Bits>): void {
+  const { step, site } = place;
+  const where = step ? stepWord(step) : "The flow";
+  const field = formatPath(site.path);
+  const target = ctx.byId.get(id);
+  const stepId = step?.id;
+  if (!target) {
+    const hint = closest(id, ctx.byId.keys());
+    add(ctx, { stepId, path: place.path, code: "unknown-step-reference", message: `${where}: ${field} reads $steps.${id}, but there is no step ${q(id)}.${hint ? ` Did you mean ${q(hint)}?` : ""}` });
+    return;
+  }
+  if (place.beforeSteps) {
+    add(ctx, { stepId, path: place.path, code: "step-not-yet-run", message: `${where}: ${field} is evaluated before any step runs, so it cannot read $steps.${id}.` });
+    return;
+  }
+  // Flow-level (business keys, output): any step of the main flow; evaluated with what has run.
+  const fromScope = step ? step.scope : 0;
+  // Walk up from the referencing step to the scope of the target.
+  let at: LStep | undefined = step;
+  let sc = fromScope;
+  // For `collect`, the expression lives inside the body: references to body steps are allowed as they stand.
+  if (place.insideBody && step) {
+    const bodyScope = ctx.scopes.find((x) => x.owner === step.idx && x.kind === "body");
+    if (bodyScope && target.scope === bodyScope.idx) return;
+  }
+  const chain: number[] = [];
+  for (let c: number = sc; c >= 0; c = ctx.scopes[c]!.parent) chain.push(c);
+  if (!chain.includes(target.scope)) {
+    // Target is in a scope that does not enclose the reader.
+    const tScope = ctx.scopes[target.scope]!;
+    const parallelOwner = tScope.kind === "branch" ? ctx.steps[tScope.owner]! : undefined;
+    const readerInSameParallel =
+      parallelOwner !== undefined && chain.some((c) => ctx.scopes[c]!.owner === parallelOwner.idx && ctx.scopes[c]!.kind === "branch");
+    if (readerInSameParallel)
+      add(ctx, { stepId, path: place.path, code: "step-not-yet-run", message: `${where}: ${field} reads $steps.${id}, which runs in another branch of parallel ${q(parallelOwner.id ?? "?")}, so it may not have run yet.` });
+    else {
+      const container = ctx.steps[tScope.owner];
+      add(ctx, {
+        stepId,
+        path: place.path,
+        code: "step-out-of-scope",
+        message: `${where}: ${field} reads $steps.${id}, which is inside ${scopeWord(ctx, tScope)}; from here read ${container?.id !== undefined ? `$steps.${container.id}.output` : "the container's output"} instead.`,
+      });
+    }
+    return;
+  }
+  if (!step) return; // flow-level expressions may read any main-flow step
+  // Lift the reader to the step that stands for it in the target's scope.
+  while (sc !== target.scope && at) {
+    const scope = ctx.scopes[sc]!;
+    at = ctx.steps[scope.owner];
+    sc = scope.parent;
+  }
+  if (!at) return;
+  if (at === target) {
+    const own = at === step;
+    add(ctx, {
+      stepId,
+      path: place.path,
+      code: "step-not-yet-run",
+      message: own ? `${where}: ${field} reads its own output ($steps.${id}), which does not exist yet.` : `${where}: ${field} reads $steps.${id}, which is still running (it contains this step).`,
+    });
+    return;
+  }
+  const inSet = inSets.get(at.idx);
+  if (!inSet) return; // unreachable: reported already
+  const local = ctx.scopes[target.scope]!.steps.indexOf(target.idx);
+  if (!inSet.has(local))
+    add(ctx, {
+      stepId,
+      path: place.path,
+      code: "step-not-yet-run",
+      message: `${where}: ${field} reads $steps.${id}, but ${q(id)} does not run on every path before ${at === step ? "this step" : q(at.id ?? "?")}, so it may not have run yet.`,
+    });
+}
+
+/** The expression sites of a step that failed its schema, read defensively. */
+function looseExpressions(raw: Raw): ExpressionSite[] {
+  try {
+    const sites = typeof raw.type === "string" && (STEP_TYPES as readonly string[]).includes(raw.type) ? stepExpressions(raw as unknown as Step) : [];
+    return sites.filter((x) => typeof x.expression === "string" && x.expression.length > 0);
+  } catch {
+    return [];
+  }
+}
+
+// --- Trigger --------------------------------------------------------------------------------------
+
+export function cronProblem(cron: string, timezone: string): { field: "cron" | "timezone"; message: string } | null {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: timezone });
+  } catch {
+    return { field: "timezone", message: `"${timezone}" is not a time zone; use an IANA name such as "Europe/Amsterdam".` };
+  }
+  const fields = cron.trim().split(/\s+/);
+  if (!cron.trim().startsWith("@") && (fields.length < 5 || fields.length > 6))
+    return { field: "cron", message: `"${cron}" is not a cron expression: it needs 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first.` };
+  try {
+    CronExpressionParser.parse(cron, { tz: timezone }).next();
+    return null;
+  } catch (err) {
+    return { field: "cron", message: `"${cron}" is not a valid cron expression: ${(err as Error).message}.` };
+  }
+}
+
+function checkTrigger(ctx: Ctx, raw: unknown): Trigger | undefined {
+  if (!isObj(raw)) return undefined; // the flow schema reports it
+  const r = TriggerSchema.safeParse(raw);
+  if (!r.success) return undefined; // idem (the header parse covers the trigger)
+  const t = r.data;
+  if (t.type === "schedule") {
+    const p = cronProblem(t.cron, t.timezone);
+    if (p) add(ctx, { path: ["trigger", p.field], code: p.field === "cron" ? "invalid-cron" : "invalid-timezone", message: `The schedule trigger: ${p.message}` });
+  }
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+/** Validates a document (already parsed from JSON/YAML). Never throws. */
+export function validate(input: unknown, opts: ValidateOptions = {}): ValidationResult {
+  try {
+    return validateInner(input, opts);
+  } catch (err) {
+    // A bug of ours must not become a crash in the designer or the CLI.
+    const problem: Problem = { path: [], code: "internal-error", message: `The validator failed on this document: ${(err as Error)?.message ?? String(err)}`, severity: "error" };
+    return { ok: false, problems: [problem] };
+  }
+}
+
+/** Validates JSON text: a syntax error is a problem, not an exception. */
+export function validateText(text: string, opts: ValidateOptions = {}): ValidationResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text) as unknown;
+  } catch (err) {
+    return { ok: false, problems: [{ path: [], code: "not-json", message: `This is not JSON: ${(err as Error).message}`, severity: "error" }] };
+  }
+  return validate(value, opts);
+}
+
+function validateInner(input: unknown, opts: ValidateOptions): ValidationResult {
+  if (!isObj(input)) {
+    const what = Array.isArray(input) ? "a list" : input === null ? "null" : typeof input;
+    return { ok: false, problems: [{ path: [], code: "not-a-flow", message: `A flow document is a JSON object with "dsl": "weft/1"; this is ${what}.`, severity: "error" }] };
+  }
+  const shape = shapeProblem(input);
+  if (shape) return { ok: false, problems: [shape] };
+  if (input.dsl !== undefined && input.dsl !== "weft/1" && typeof input.dsl === "string")
+    return { ok: false, problems: [{ path: ["dsl"], code: "unsupported-dsl-version", message: `This is a "${input.dsl}" document; this version of Weft reads "weft/1".`, severity: "error" }] };
+
+  const ctx: Ctx = { problems: [], scopes: [], steps: [], byId: new Map(), catalog: opts.catalog, flowKey: str(input.key) };
+
+  // Header (steps unchecked here).
+  const header = ShallowFlowSchema.safeParse(input);
+  if (!header.success) {
+    ctx.problems.push(
+      ...issuesToProblems(header.error.issues, {
+        base: [],
+        subject: "The flow",
+        knownKeys: (rel) => (rel.length === 0 ? FLOW_KEYS : rel.length === 1 && rel[0] === "trigger" ? TRIGGER_KEYS.get(String(valueAt(input, ["trigger", "type"]))) : undefined),
+        valueAt: (rel) => valueAt(input, rel),
+      }).map((p) => (p.path[0] === "trigger" ? { ...p, message: p.message.replace(/^The flow: 'trigger\./, "The trigger: '").replace(/^The flow, 'trigger'/, "The trigger") } : p)),
+    );
+  }
+  const trigger = checkTrigger(ctx, input.trigger);
+
+  readModel(input, ctx);
+  checkIds(ctx);
+  const graphs = checkScopes(ctx);
+
+  // Guaranteed-before sets, per scope.
+  const inSets = new Map<number, Bits>();
+  ctx.scopes.forEach((scope, i) => {
+    for (const [k, v] of guaranteed(ctx, scope, graphs[i]!)) inSets.set(k, v);
+  });
+
+  // Per-step typed checks and expression sites.
+  const places: ExprPlace[] = [];
+  for (const s of ctx.steps) {
+    if (!s.parsed) {
+      // Still check the expressions of a step with schema errors: one problem should not hide the others.
+      for (const site of looseExpressions(s.raw)) places.push({ step: s, site, path: [...s.path, ...site.path] });
+      continue;
+    }
+    checkStepSettings(ctx, s, s.parsed);
+    for (const site of stepExpressions(s.parsed)) places.push({ step: s, site, path: [...s.path, ...site.path] });
+    for (const site of collectExpressions(s.parsed)) places.push({ step: s, site, path: [...s.path, ...site.path], insideBody: true });
+  }
+  // Flow-level expressions (read loosely: the header may have failed elsewhere).
+  const flowSites: ExprPlace[] = [];
+  if (trigger?.type === "webhook" && trigger.idempotencyKey !== undefined)
+    flowSites.push({ site: { path: ["trigger", "idempotencyKey"], expression: trigger.idempotencyKey, role: "key" }, path: ["trigger", "idempotencyKey"], beforeSteps: true });
+  if (trigger?.type === "event" && trigger.filter !== undefined)
+    flowSites.push({ site: { path: ["trigger", "filter"], expression: trigger.filter, role: "condition" }, path: ["trigger", "filter"], beforeSteps: true });
+  const concurrencyKey = isObj(input.concurrency) ? str(input.concurrency.key) : undefined;
+  if (concurrencyKey) flowSites.push({ site: { path: ["concurrency", "key"], expression: concurrencyKey, role: "key" }, path: ["concurrency", "key"], beforeSteps: true });
+  if (isObj(input.businessKeys))
+    for (const [k, v] of Object.entries(input.businessKeys))
+      if (typeof v === "string") flowSites.push({ site: { path: ["businessKeys", k], expression: v, role: "key" }, path: ["businessKeys", k] });
+  if (typeof input.output === "string") flowSites.push({ site: { path: ["output"], expression: input.output, role: "value" }, path: ["output"] });
+  else if (isObj(input.output))
+    for (const [k, v] of Object.entries(input.output))
+      if (typeof v === "string") flowSites.push({ site: { path: ["output", k], expression: v, role: "value" }, path: ["output", k] });
+  checkExpressions(ctx, [...places, ...flowSites], inSets);
+
+  // Flow-level settings.
+  if (isObj(input.defaults)) {
+    const d = input.defaults as { retry?: RetryPolicy; timeout?: string };
+    if (header.success) checkDurations(ctx, d.retry, d.timeout, ["defaults"], undefined, "The flow's defaults");
+  }
+  if (isObj(input.onFailure) && typeof input.onFailure.version === "string" && semver.validRange(input.onFailure.version) === null)
+    add(ctx, { path: ["onFailure", "version"], code: "invalid-version-range", message: `The failure route: "${input.onFailure.version}" is not a version range.` });
+  if (input.layout !== undefined && isObj(input.layout) && isObj(input.layout.nodes)) {
+    for (const id of Object.keys(input.layout.nodes))
+      if (id !== "trigger" && !ctx.byId.has(id))
+        add(ctx, { path: ["layout", "nodes", id], code: "stale-layout", severity: "warning", message: `The layout has a position for ${q(id)}, which is not a step.` });
+  }
+
+  const schemaOk = header.success && ctx.steps.every((s) => s.parsed !== undefined) && !ctx.problems.some((p) => p.code === "wrong-type" || p.code === "too-deep-nesting");
+  const problems = sortProblems(ctx.problems);
+  const ok = !problems.some((p) => p.severity === "error");
+  return { ok, problems, ...(schemaOk ? { flow: input as unknown as Flow } : {}) };
+}
+
+/** Document order: by path, errors before warnings at the same place. */
+function sortProblems(list: Problem[]): Problem[] {
+  const cmp = (a: Path, b: Path): number => {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+      const x = a[i]!;
+      const y = b[i]!;
+      if (x === y) continue;
+      if (typeof x === "number" && typeof y === "number") return x - y;
+      return String(x) < String(y) ? -1 : 1;
+    }
+    return a.length - b.length;
+  };
+  return list
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => cmp(a.p.path, b.p.path) || (a.p.severity === b.p.severity ? a.i - b.i : a.p.severity === "error" ? -1 : 1))
+    .map((x) => x.p);
+}
+
+/** The error classes, re-exported for designers' pickers. */
+export const KNOWN_ERROR_MATCHERS: readonly string[] = ["any", ...ERROR_CLASSES];
+export const KNOWN_STEP_TYPES: readonly string[] = STEP_TYPES;
+
+/** Parses a document that must be valid; throws with every problem listed otherwise (for tests and seeds). */
+export function parseFlow(input: unknown, opts: ValidateOptions = {}): Flow {
+  const r = validate(input, opts);
+  if (!r.ok || !r.flow) throw new Error(`Invalid flow:\n${r.problems.filter((p) => p.severity === "error").map((p) => `  ${formatPath(p.path)}: ${p.message}`).join("\n")}`);
+  return r.flow;
+}
