@@ -144,7 +144,7 @@ describe("durability with worker processes", () => {
     await target.waitForHeld(3);
     const { rows } = await pool.query<{ n: number }>(
       `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
-        WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name IN ('weft-worker', 'weft-runtime-weft-worker')`,
+        WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name IN ('weft-worker', 'weft-worker-runs', 'weft-runtime-weft-worker')`,
     );
     expect(rows[0]!.n).toBeGreaterThan(0);
     target.release();

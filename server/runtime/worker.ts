@@ -2,7 +2,7 @@
 // `npm run dev`). Any number of processes on any number of machines cooperate through Postgres alone:
 // pg-boss hands each run job to one of them, stately + singletonKey keeps one segment per run at a time,
 // heartbeats hand a killed worker's run to another.
-import type { Job, JobResult, PgBoss } from "pg-boss";
+import { PgBoss, type Job, type JobResult } from "pg-boss";
 import { logger as rootLogger } from "../observability/log";
 import { databaseUrl } from "../db/client";
 import { runtimePool, type Pool } from "./sql";
@@ -21,6 +21,12 @@ export interface RuntimeWorkerOptions {
   inlineDelayMaxMs?: number;
   /** Re-read event subscriptions and schedules this often (default 30 s; 0 = only at start). */
   triggerSyncSeconds?: number;
+  /**
+   * Fetch run jobs through the given instance instead of a dedicated one. The dedicated instance exists
+   * for LISTEN/NOTIFY (a new run wakes a worker at once instead of at its next poll) and a pool sized
+   * for the run concurrency; tests that already pass such an instance can skip it.
+   */
+  useGivenInstance?: boolean;
 }
 
 export interface RuntimeWorkers {
@@ -45,18 +51,36 @@ async function compilerFromEnv(): Promise<Compile | null> {
 export async function startRuntimeWorkers(boss: PgBoss, opts: RuntimeWorkerOptions = {}): Promise<RuntimeWorkers> {
   const concurrency = opts.concurrency ?? Number(process.env.WEFT_RUNTIME_CONCURRENCY ?? 16);
   const pool = runtimePool(opts.databaseUrl ?? databaseUrl(), Math.max(4, Math.ceil(concurrency / 2) + 2));
+  // A run segment holds a pooled connection only for single statements and short transactions, never
+  // across a connector call, so half the concurrency in connections is plenty.
   const logger = rootLogger.child({ component: "runtime" });
   let draining = false;
   const deps = { pool, boss, logger, compile: opts.compile ?? (await compilerFromEnv()) ?? compileFlow, draining: () => draining, inlineDelayMaxMs: opts.inlineDelayMaxMs };
   await ensureRuntimeQueues(boss);
+  const url = opts.databaseUrl ?? databaseUrl();
+  let runBoss = boss;
+  if (!opts.useGivenInstance) {
+    runBoss = new PgBoss({
+      connectionString: url,
+      schema: "pgboss",
+      application_name: `${process.env.WEFT_PROCESS ?? "weft"}-runs`,
+      max: Math.max(4, Math.ceil(concurrency / 4) + 3),
+      useListenNotify: true,
+      supervise: false,
+      schedule: false,
+      migrate: false,
+    });
+    runBoss.on("error", (err) => logger.warn({ err }, "pg-boss (runs) error"));
+    await runBoss.start();
+  }
 
   // Several fetch loops, each taking a batch: a slow run holds only its own batch, and every batch is one
   // fetch and one settlement round trip for many runs.
-  const localConcurrency = Math.max(1, Math.min(4, concurrency));
+  const localConcurrency = Math.max(1, Math.min(Number(process.env.WEFT_RUNTIME_LOOPS ?? 4), concurrency));
   const batchSize = Math.max(1, Math.ceil(concurrency / localConcurrency));
   const workIds: Array<[string, string]> = [];
   workIds.push([QUEUES.run,
-    await boss.work<RunJobData>(
+    await runBoss.work<RunJobData>(
       QUEUES.run,
       {
         batchSize,
@@ -105,7 +129,10 @@ export async function startRuntimeWorkers(boss: PgBoss, opts: RuntimeWorkerOptio
   timer?.unref();
 
   const drain = () => {
+    if (draining) return;
     draining = true;
+    // In-flight runs hand themselves on at their next step boundary; then the run instance stops.
+    if (runBoss !== boss) void runBoss.stop({ graceful: true, timeout: 25_000 }).catch(() => undefined);
   };
   // The worker process stops pg-boss gracefully on SIGTERM; draining first makes in-flight runs hand
   // themselves on (checkpoint + re-enqueue) instead of holding the shutdown until they finish.
@@ -120,7 +147,8 @@ export async function startRuntimeWorkers(boss: PgBoss, opts: RuntimeWorkerOptio
       if (timer) clearInterval(timer);
       process.off("SIGTERM", drain);
       process.off("SIGINT", drain);
-      for (const [name, id] of workIds) await boss.offWork(name, { id, wait: true }).catch(() => undefined);
+      for (const [name, id] of workIds) await (name === QUEUES.run ? runBoss : boss).offWork(name, { id, wait: true }).catch(() => undefined);
+      if (runBoss !== boss) await runBoss.stop({ graceful: true, timeout: 25_000 }).catch(() => undefined);
     },
   };
 }
