@@ -283,7 +283,7 @@ function flatHeaders(h: Record<string, string | string[] | undefined>): Record<s
 }
 
 /** WEFT_HTTP_ALLOWLIST: comma- or space-separated allow rules. */
-export function allowListFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+export function allowListFromEnv(env: Record<string, string | undefined> = process.env): string[] {
   return (env.WEFT_HTTP_ALLOWLIST ?? "").split(/[\s,]+/).filter(Boolean);
 }
 

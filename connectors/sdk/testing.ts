@@ -10,7 +10,7 @@ export interface Harness {
   info: SandboxInfo;
   guard: HttpGuard;
   logs: Array<{ level: string; msg?: string; obj: object }>;
-  run(operation: string, input: unknown, opts?: { idempotencyKey?: string; connection?: Partial<{ config: Record<string, unknown>; secrets: Record<string, string> }>; signal?: AbortSignal; maxInCallWaitMs?: number }): Promise<unknown>;
+  run(operation: string, input: unknown, opts?: { idempotencyKey?: string; connectionKey?: string; connection?: Partial<{ config: Record<string, unknown>; secrets: Record<string, string> }>; signal?: AbortSignal; maxInCallWaitMs?: number }): Promise<unknown>;
   faults(f: FaultConfig & { expireTokens?: boolean }): Promise<void>;
   admin<T>(path: string): Promise<T>;
   close(): Promise<void>;
@@ -53,7 +53,7 @@ export async function startHarness(
         connectorKey: def.manifest.key,
         operation,
         input,
-        connection: { key: opts.connection ? `${key}-custom-${++n}` : key, connectorKey: def.manifest.key, config: { ...config, ...opts.connection?.config }, secrets: { ...secrets, ...opts.connection?.secrets } },
+        connection: { key: opts.connectionKey ?? (opts.connection ? `${key}-custom-${++n}` : key), connectorKey: def.manifest.key, config: { ...config, ...opts.connection?.config }, secrets: { ...secrets, ...opts.connection?.secrets } },
         idempotencyKey: opts.idempotencyKey,
         signal: opts.signal,
         logger: sink,
