@@ -1,0 +1,379 @@
+import { readFileSync, readdirSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { exampleCatalog } from "@/examples/catalog";
+import type { Catalog } from "./catalog";
+import { validate, validateText, type Problem } from "./validate";
+
+type Doc = Record<string, unknown>;
+
+function base(steps: unknown[], extra: Doc = {}): Doc {
+  return {
+    dsl: "weft/1",
+    key: "test-flow",
+    version: "1.0.0",
+    name: "Test",
+    description: "",
+    domain: "invoice",
+    owner: "finance",
+    classification: "internal",
+    trigger: { type: "manual" },
+    start: (steps[0] as { id?: string } | undefined)?.id,
+    steps,
+    ...extra,
+  };
+}
+const map = (id: string, extra: Doc = {}) => ({ id, type: "map", output: "$trigger", ...extra });
+const codes = (ps: Problem[]) => ps.map((p) => p.code);
+const find = (ps: Problem[], code: string) => ps.find((p) => p.code === code);
+
+describe("examples", () => {
+  const files = readdirSync("examples").filter((f) => f.endsWith(".weft.json"));
+  it("has the reference journey", () => {
+    expect(files.length).toBeGreaterThanOrEqual(4);
+  });
+  for (const f of files) {
+    it(`${f} is valid, with and without the catalog, without warnings`, () => {
+      const doc = JSON.parse(readFileSync(`examples/${f}`, "utf8")) as unknown;
+      for (const r of [validate(doc), validate(doc, { catalog: exampleCatalog })]) {
+        expect(r.problems).toEqual([]);
+        expect(r.ok).toBe(true);
+        expect(r.flow).toBeDefined();
+      }
+    });
+  }
+  it("together the examples use every step type and every trigger type", () => {
+    const text = files.map((f) => readFileSync(`examples/${f}`, "utf8")).join("\n");
+    for (const t of ["call", "map", "switch", "foreach", "parallel", "wait", "emit", "subflow", "fail"]) expect(text).toContain(`"type": "${t}"`);
+    for (const t of ["webhook", "schedule", "event"]) expect(text).toContain(`"type": "${t}"`);
+  });
+});
+
+describe("schema problems", () => {
+  it("names unknown keys, with a suggestion", () => {
+    const r = validate(base([map("a", { retyr: { maxAttempts: 2 } })], { owener: "x" }));
+    const step = r.problems.find((p) => p.code === "unknown-key" && p.stepId === "a")!;
+    expect(step.path).toEqual(["steps", 0, "retyr"]);
+    expect(step.message).toContain("'retyr'");
+    expect(step.message).toContain("Did you mean 'retry'?");
+    const top = r.problems.find((p) => p.code === "unknown-key" && p.stepId === undefined)!;
+    expect(top.path).toEqual(["owener"]);
+    expect(top.message).toContain("Did you mean 'owner'?");
+    expect(r.ok).toBe(false);
+  });
+
+  it("reports a missing required field by name", () => {
+    const r = validate(base([{ id: "c", type: "call", connector: "netsuite", operation: "createInvoice" }]));
+    const p = find(r.problems, "missing-field")!;
+    expect(p.path).toEqual(["steps", 0, "connection"]);
+    expect(p.message).toBe("Step 'c' (call) needs 'connection'.");
+  });
+
+  it("reports an unknown step type with the choices", () => {
+    const r = validate(base([{ id: "x", type: "loop" }]));
+    const p = find(r.problems, "unknown-step-type")!;
+    expect(p.path).toEqual(["steps", 0, "type"]);
+    expect(p.message).toContain("call, map, switch, foreach, parallel, wait, emit, subflow, fail");
+  });
+
+  it("reports wrong types and out-of-range numbers with the value", () => {
+    const r = validate(base([map("a", { retry: { maxAttempts: 40 }, timeout: 5 })]));
+    const range = find(r.problems, "out-of-range")!;
+    expect(range.path).toEqual(["steps", 0, "retry", "maxAttempts"]);
+    expect(range.message).toContain("at most 25 (it is 40)");
+    const type = find(r.problems, "wrong-type")!;
+    expect(type.path).toEqual(["steps", 0, "timeout"]);
+  });
+
+  it("keeps checking other steps when one step is broken", () => {
+    const r = validate(base([map("a", { next: "b", bogus: 1 }), map("b", { output: "$steps.zz.output" })]));
+    expect(codes(r.problems)).toContain("unknown-key");
+    expect(codes(r.problems)).toContain("unknown-step-reference");
+    expect(r.flow).toBeUndefined();
+  });
+
+  it("checks the expressions of a step whose schema failed", () => {
+    const r = validate(base([map("a", { output: "1 +", bogus: true })]));
+    expect(codes(r.problems)).toEqual(expect.arrayContaining(["unknown-key", "expression-syntax"]));
+  });
+
+  it("rejects a document of another DSL version and non-objects", () => {
+    expect(codes(validate({ ...base([map("a")]), dsl: "weft/2" }).problems)).toEqual(["unsupported-dsl-version"]);
+    expect(codes(validate([1, 2]).problems)).toEqual(["not-a-flow"]);
+    expect(codes(validate(null).problems)).toEqual(["not-a-flow"]);
+    expect(codes(validateText("{ nope").problems)).toEqual(["not-json"]);
+  });
+
+  it("checks header enums and formats", () => {
+    const r = validate(base([map("a")], { domain: "sales", version: "v1", key: "Bad Key" }));
+    expect(r.problems.find((p) => p.path[0] === "domain")?.code).toBe("invalid-value");
+    expect(r.problems.find((p) => p.path[0] === "version")?.code).toBe("invalid-format");
+    expect(r.problems.find((p) => p.path[0] === "key")?.code).toBe("invalid-format");
+  });
+});
+
+describe("graph problems", () => {
+  it("finds dangling and duplicate ids", () => {
+    const r = validate(base([map("a", { next: "nope" }), map("a")]));
+    expect(find(r.problems, "unknown-step")?.path).toEqual(["steps", 0, "next"]);
+    expect(find(r.problems, "duplicate-id")?.path).toEqual(["steps", 1, "id"]);
+  });
+
+  it("suggests the closest id for a typo", () => {
+    const r = validate(base([map("postInvoice", { next: "sendMial" }), map("sendMail")]));
+    expect(find(r.problems, "unknown-step")?.message).toContain("Did you mean 'sendMail'?");
+  });
+
+  it("finds unreachable steps (as warnings) and cycles (as errors)", () => {
+    const r = validate(base([map("a", { next: "b" }), map("b", { next: "a" }), map("lonely")]));
+    const cycle = find(r.problems, "cycle")!;
+    expect(cycle.severity).toBe("error");
+    expect(cycle.message).toContain("'a' → 'b'");
+    const un = find(r.problems, "unreachable-step")!;
+    expect(un.stepId).toBe("lonely");
+    expect(un.severity).toBe("warning");
+  });
+
+  it("finds a self loop", () => {
+    expect(codes(validate(base([map("a", { next: "a" })])).problems)).toContain("cycle");
+  });
+
+  it("finds cycles through switch cases and catch routes", () => {
+    const r = validate(
+      base([
+        { id: "s", type: "switch", cases: [{ when: "true", next: "a" }] },
+        { id: "a", type: "call", connector: "x", operation: "y", connection: "z", catch: [{ errors: ["any"], next: "s" }] },
+      ]),
+    );
+    expect(codes(r.problems)).toContain("cycle");
+  });
+
+  it("does not let a step jump into or out of a foreach body", () => {
+    const r = validate(
+      base([
+        map("a", { next: "inner" }),
+        { id: "loop", type: "foreach", items: "$trigger.lines", body: { start: "inner", steps: [map("inner", { next: "a" })] } },
+      ]),
+    );
+    const cross = r.problems.filter((p) => p.code === "cross-scope-reference");
+    expect(cross.map((p) => p.path)).toEqual([
+      ["steps", 0, "next"],
+      ["steps", 1, "body", "steps", 0, "next"],
+    ]);
+    expect(cross[0]!.message).toContain("the body of foreach 'loop'");
+  });
+
+  it("requires a start and steps", () => {
+    expect(codes(validate(base([])).problems)).toContain("no-steps");
+    const doc = base([map("a")]);
+    delete doc.start;
+    expect(codes(validate(doc).problems)).toContain("missing-start");
+    expect(codes(validate(base([{ id: "l", type: "foreach", items: "$x", body: { steps: [] } }])).problems)).toContain("empty-scope");
+  });
+
+  it("rejects reserved ids", () => {
+    expect(codes(validate(base([map("trigger")])).problems)).toContain("reserved-id");
+    expect(codes(validate(base([map("and")])).problems)).toContain("reserved-id");
+  });
+
+  it("bounds nesting of scopes", () => {
+    let inner: Doc = map("leaf");
+    for (let i = 0; i < 10; i++) inner = { id: `l${i}`, type: "foreach", items: "$x", body: { start: inner.id, steps: [inner] } };
+    expect(codes(validate(base([inner])).problems)).toContain("too-deep-nesting");
+  });
+});
+
+describe("step references", () => {
+  it("flags a step that may not have run (not on every path)", () => {
+    const r = validate(
+      base([
+        { id: "s", type: "switch", cases: [{ when: "$trigger.x", next: "a" }], default: "b" },
+        map("a", { next: "b" }),
+        map("b", { output: "$steps.a.output" }),
+      ]),
+    );
+    const p = find(r.problems, "step-not-yet-run")!;
+    expect(p.stepId).toBe("b");
+    expect(p.path).toEqual(["steps", 2, "output"]);
+  });
+
+  it("accepts a step that runs on every path", () => {
+    const r = validate(
+      base([
+        map("a", { next: "s" }),
+        { id: "s", type: "switch", cases: [{ when: "$trigger.x", next: "b" }], default: "c" },
+        map("b", { next: "c", output: "$steps.a.output" }),
+        map("c", { output: "$steps.a.output.x & $steps.s.output" }),
+      ]),
+    );
+    expect(r.problems).toEqual([]);
+  });
+
+  it("does not count a step that failed into a catch handler", () => {
+    const r = validate(
+      base([
+        { id: "post", type: "call", connector: "n", operation: "o", connection: "c", catch: [{ errors: ["business"], next: "handle" }], next: "done" },
+        map("handle", { output: "$steps.post.output.id" }),
+        map("done", { output: "$steps.post.output.id" }),
+      ]),
+    );
+    expect(r.problems.filter((p) => p.code === "step-not-yet-run").map((p) => p.stepId)).toEqual(["handle"]);
+  });
+
+  it("lets a compensation step read the step it undoes", () => {
+    const r = validate(
+      base([
+        { id: "create", type: "call", connector: "n", operation: "o", connection: "c", compensate: "undo", next: "after" },
+        map("after"),
+        { id: "undo", type: "call", connector: "n", operation: "d", connection: "c", input: { id: "$steps.create.output.id" } },
+      ]),
+    );
+    expect(r.problems).toEqual([]);
+  });
+
+  it("flags references to a sibling parallel branch", () => {
+    const r = validate(
+      base([
+        {
+          id: "par",
+          type: "parallel",
+          join: "all",
+          branches: [
+            { name: "left", start: "l", steps: [map("l")] },
+            { name: "right", start: "r", steps: [map("r", { output: "$steps.l.output" })] },
+          ],
+        },
+      ]),
+    );
+    const p = find(r.problems, "step-not-yet-run")!;
+    expect(p.stepId).toBe("r");
+    expect(p.message).toContain("another branch of parallel 'par'");
+  });
+
+  it("flags reading a foreach body step from outside, and points to the foreach output", () => {
+    const r = validate(
+      base([
+        { id: "loop", type: "foreach", items: "$trigger.lines", body: { start: "inner", steps: [map("inner")] }, next: "after" },
+        map("after", { output: "$steps.inner.output" }),
+      ]),
+    );
+    const p = find(r.problems, "step-out-of-scope")!;
+    expect(p.message).toContain("$steps.loop.output");
+  });
+
+  it("lets a body step read outer steps that ran before the foreach, not the foreach itself", () => {
+    const r = validate(
+      base([
+        map("a", { next: "loop" }),
+        { id: "loop", type: "foreach", items: "$steps.a.output", body: { start: "i", steps: [map("i", { output: "$steps.a.output & $item & $steps.loop.output" })] } },
+      ]),
+    );
+    expect(r.problems.map((p) => [p.code, p.stepId])).toEqual([["step-not-yet-run", "i"]]);
+  });
+
+  it("flags $item outside a foreach, unknown steps, and self references", () => {
+    const r = validate(base([map("a", { output: "$item.x & $steps.ghost.output & $steps.a.output" })]));
+    expect(codes(r.problems).sort()).toEqual(["item-outside-foreach", "step-not-yet-run", "unknown-step-reference"]);
+  });
+
+  it("flags $steps in expressions evaluated before any step runs", () => {
+    const r = validate(base([map("a")], { concurrency: { key: "$steps.a.output" } }));
+    expect(find(r.problems, "step-not-yet-run")?.path).toEqual(["concurrency", "key"]);
+  });
+
+  it("reports JSONata syntax errors with the position", () => {
+    const r = validate(base([map("a", { output: { total: "$sum(lines.amount" } })]));
+    const p = find(r.problems, "expression-syntax")!;
+    expect(p.path).toEqual(["steps", 0, "output", "total"]);
+    expect(p.message).toMatch(/at position \d+/);
+  });
+});
+
+describe("settings", () => {
+  it("checks cron and time zone", () => {
+    expect(find(validate(base([map("a")], { trigger: { type: "schedule", cron: "61 * * * *", timezone: "UTC" } })).problems, "invalid-cron")?.path).toEqual(["trigger", "cron"]);
+    expect(codes(validate(base([map("a")], { trigger: { type: "schedule", cron: "* * *", timezone: "UTC" } })).problems)).toEqual(["invalid-cron"]);
+    expect(codes(validate(base([map("a")], { trigger: { type: "schedule", cron: "0 6 * * *", timezone: "Mars/Olympus" } })).problems)).toEqual(["invalid-timezone"]);
+    expect(validate(base([map("a")], { trigger: { type: "schedule", cron: "0 6 * * 1-5", timezone: "Europe/Amsterdam" } })).ok).toBe(true);
+  });
+
+  it("checks retry and timeout ranges", () => {
+    const r = validate(base([map("a", { retry: { maxAttempts: 3, interval: "2h", maxDelay: "2d" }, timeout: "P2D" })]));
+    expect(r.problems.filter((p) => p.code === "retry-out-of-range").map((p) => p.path.at(-1))).toEqual(["interval", "maxDelay"]);
+    expect(find(r.problems, "timeout-out-of-range")?.path).toEqual(["steps", 0, "timeout"]);
+    const order = validate(base([map("a", { retry: { maxAttempts: 3, interval: "1m", maxDelay: "10s" } })]));
+    expect(find(order.problems, "retry-out-of-range")?.message).toContain("shorter than its first delay");
+  });
+
+  it("a wait needs exactly one of duration and until", () => {
+    expect(codes(validate(base([{ id: "w", type: "wait" }])).problems)).toEqual(["wait-needs-duration-or-until"]);
+    expect(codes(validate(base([{ id: "w", type: "wait", duration: "1h", until: "$x" }])).problems)).toEqual(["wait-needs-duration-or-until"]);
+    expect(codes(validate(base([{ id: "w", type: "wait", duration: "400d" }])).problems)).toEqual(["wait-out-of-range"]);
+  });
+
+  it("flags conflicting field mappings and shadowed catch routes", () => {
+    const r = validate(
+      base([
+        { id: "c", type: "call", connector: "n", operation: "o", connection: "c", input: { customer: "$x", "customer.id": "$y" }, catch: [{ errors: ["any"], next: "h" }, { errors: ["business"], next: "h" }] },
+        map("h"),
+      ]),
+    );
+    expect(codes(r.problems).sort()).toEqual(["conflicting-field-mapping", "shadowed-catch-route"]);
+  });
+});
+
+describe("catalog checks", () => {
+  const call = (extra: Doc) => ({ id: "postInvoice", type: "call", connector: "netsuite", operation: "createInvoice", connection: "netsuite-prod", ...extra });
+
+  it("names the missing required input fields", () => {
+    const r = validate(base([call({ input: { projectCode: "$trigger.p", currency: "'EUR'", lines: "[]" } })]), { catalog: exampleCatalog });
+    const p = find(r.problems, "missing-required-input")!;
+    expect(p.message).toBe("Step 'postInvoice' calls netsuite.createInvoice but no input is mapped to required field 'customerId'.");
+    expect(p.path).toEqual(["steps", 0, "input"]);
+    expect(r.problems).toHaveLength(1);
+  });
+
+  it("checks nested required fields when only sub-fields are mapped", () => {
+    const catalog: Catalog = {
+      connectors: {
+        erp: { key: "erp", name: "ERP", system: "erp", operations: { put: { key: "put", kind: "action", name: "put", input: z.object({ address: z.object({ city: z.string(), zip: z.string() }), note: z.string().optional() }), output: z.unknown() } } },
+      },
+    };
+    const r = validate(base([{ id: "p", type: "call", connector: "erp", operation: "put", connection: "c", input: { "address.city": "'Utrecht'" } }]), { catalog });
+    expect(find(r.problems, "missing-required-input")?.message).toContain("'address.zip'");
+    const whole = validate(base([{ id: "p", type: "call", connector: "erp", operation: "put", connection: "c", input: { address: "$trigger.address" } }]), { catalog });
+    expect(whole.problems).toEqual([]);
+  });
+
+  it("flags fields the operation does not take (error when its schema is strict)", () => {
+    const r = validate(base([{ id: "job", type: "call", connector: "netsuite", operation: "createProject", connection: "netsuite-prod", input: { entityId: "$x", companyName: "$x", customerId: "$x", customerid: "$x" } }]), {
+      catalog: exampleCatalog,
+    });
+    const p = find(r.problems, "unknown-input-field")!;
+    expect(p.severity).toBe("error");
+    expect(p.path).toEqual(["steps", 0, "input", "customerid"]);
+    const loose = validate(base([call({ input: { projectCode: "$x", customerId: "$x", currency: "$x", lines: "$x", extra: "$x" } })]), { catalog: exampleCatalog });
+    expect(find(loose.problems, "unknown-input-field")?.severity).toBe("warning");
+  });
+
+  it("flags unknown connector, operation, connection, and trigger operations", () => {
+    const cat = { catalog: exampleCatalog };
+    expect(find(validate(base([call({ connector: "netsuit" })]), cat).problems, "unknown-connector")?.message).toContain("Did you mean 'netsuite'?");
+    expect(find(validate(base([call({ operation: "createInvoce" })]), cat).problems, "unknown-operation")?.message).toContain("Did you mean 'createInvoice'?");
+    expect(codes(validate(base([call({ connection: "nope", input: "$x" })]), cat).problems)).toEqual(["unknown-connection"]);
+    expect(codes(validate(base([call({ connection: "kantata-prod", input: "$x" })]), cat).problems)).toEqual(["connection-mismatch"]);
+    expect(codes(validate(base([call({ connector: "salesforce", operation: "pollChangedRecords", connection: "salesforce-prod" })]), cat).problems)).toEqual(["not-an-action"]);
+  });
+
+  it("skips input checks when the input is one expression", () => {
+    expect(validate(base([call({ input: "$trigger.invoice" })]), { catalog: exampleCatalog }).problems).toEqual([]);
+  });
+
+  it("checks subflow references against published versions", () => {
+    const sub = (version: string, flow = "assign-default-skills") => base([{ id: "s", type: "subflow", flow, version }]);
+    expect(validate(sub("^1.0.0"), { catalog: exampleCatalog }).problems).toEqual([]);
+    expect(codes(validate(sub("^2.0.0"), { catalog: exampleCatalog }).problems)).toEqual(["no-matching-version"]);
+    expect(codes(validate(sub("^1.0.0", "ghost-flow"), { catalog: exampleCatalog }).problems)).toEqual(["unknown-flow"]);
+    expect(codes(validate(sub("not a range"), { catalog: exampleCatalog }).problems)).toEqual(["invalid-version-range"]);
+  });
+});
