@@ -1,10 +1,11 @@
-// The few facts about a flow that ingress and triggers need before a run exists (trigger kind and its
-// settings, the concurrency key). PROVISIONAL: reads the document loosely until server/dsl lands; then it
-// is rewritten on the DSL's own types.
-import jsonata from "jsonata";
+// The few facts about a flow that ingress and triggers need before a run exists: the trigger's settings
+// and the concurrency key. Read leniently (a document that does not validate still gets a clear answer at
+// ingress; the interpreter refuses to execute it), with the field names of server/dsl's schema.
+import { evaluate, type Trigger } from "../dsl";
 
 export interface TriggerView {
-  kind: "webhook" | "schedule" | "event" | "manual";
+  kind: Trigger["type"];
+  /** webhook: the connection holding the signing secret. */
   secretConnection?: string;
   idempotencyKey?: string;
   maxBodyBytes?: number;
@@ -12,6 +13,7 @@ export interface TriggerView {
   cron?: string;
   timezone?: string;
   event?: string;
+  filter?: string;
 }
 
 export interface FlowView {
@@ -25,27 +27,34 @@ function rec(v: unknown): Record<string, unknown> {
 const s = (v: unknown) => (typeof v === "string" ? v : undefined);
 const n = (v: unknown) => (typeof v === "number" ? v : undefined);
 
+const views = new WeakMap<object, FlowView>();
+
 export function flowView(dsl: unknown): FlowView {
+  if (typeof dsl === "object" && dsl !== null && views.has(dsl)) return views.get(dsl)!;
   const d = rec(dsl);
   const t = rec(d.trigger);
-  const kind = (s(t.type) ?? s(t.kind) ?? "manual") as TriggerView["kind"];
-  return {
+  const kind = (["webhook", "schedule", "event", "manual"].includes(s(t.type) ?? "") ? s(t.type) : "manual") as TriggerView["kind"];
+  const view: FlowView = {
     trigger: {
       kind,
-      secretConnection: s(t.secret) ?? s(t.secretConnection),
+      secretConnection: s(t.secret),
       idempotencyKey: s(t.idempotencyKey),
       maxBodyBytes: n(t.maxBodyBytes),
+      toleranceSeconds: n(t.toleranceSeconds),
       cron: s(t.cron),
       timezone: s(t.timezone),
       event: s(t.event),
+      filter: s(t.filter),
     },
     concurrencyKey: s(rec(d.concurrency).key),
   };
+  if (typeof dsl === "object" && dsl !== null) views.set(dsl, view);
+  return view;
 }
 
-/** Evaluates a key expression against the trigger payload; empty results mean "no key". */
-export async function evaluateKey(expression: string, input: unknown): Promise<string | null> {
-  const v: unknown = await jsonata(expression).evaluate(input);
+/** Evaluates a key expression with `$trigger` (and `$`) bound to the trigger payload; empty = no key. */
+export async function evaluateKey(expression: string, trigger: unknown): Promise<string | null> {
+  const v = await evaluate(expression, { trigger });
   if (v === undefined || v === null || v === "") return null;
   return typeof v === "string" ? v : JSON.stringify(v);
 }

@@ -153,7 +153,7 @@ describe("durability with worker processes", () => {
   }, 120_000);
 
   it("a burst of 5,000 signed webhook calls with 10% duplicates runs exactly the unique ones, each once", async () => {
-    await publishFlow(pool, "burst", { program: "chain", steps: 1, trigger: { type: "webhook", idempotencyKey: "eventId" } });
+    await publishFlow(pool, "burst", { program: "chain", steps: 1, trigger: { type: "webhook", idempotencyKey: "$trigger.body.eventId" } });
     await setWebhookSecret(pool, "burst", "burst-secret-0123456789");
     await startWorker(); // two workers share the burst
     const { POST } = await import("../../app/api/hooks/[flowKey]/route");

@@ -3,9 +3,10 @@
 // construction. Connectors throw already-classified errors; anything else is classified here.
 import { ZodError } from "zod";
 
-export const ERROR_CLASSES = ["transient", "auth", "validation", "mapping", "business", "internal"] as const;
+export const ERROR_CLASSES = ["transient", "timeout", "auth", "validation", "mapping", "business", "internal"] as const;
 /**
- * transient  — network, timeout, HTTP 408/425/429/5xx: worth retrying (honouring Retry-After).
+ * transient  — network, HTTP 408/425/429/5xx, a connector's own timeout: worth retrying (honouring Retry-After).
+ * timeout    — the step's own time limit ran out (the DSL's default retry covers it with transient).
  * auth       — 401/403, missing or rejected credentials: needs a person.
  * validation — other 4xx, schema violations of a step's input or output.
  * mapping    — a JSONata expression failed to evaluate.

@@ -21,7 +21,7 @@ describe("webhook ingress", () => {
     pool = runtimePool(t.url, 5);
     boss = await testBoss(t.url);
     await ensureRuntimeQueues(boss);
-    await publishFlow(pool, "hook-flow", webhookFlow({ idempotencyKey: "eventId" }));
+    await publishFlow(pool, "hook-flow", webhookFlow({ idempotencyKey: "$trigger.body.eventId" }));
     await setWebhookSecret(pool, "hook-flow", SECRET);
   });
   afterAll(async () => {
@@ -46,7 +46,7 @@ describe("webhook ingress", () => {
     expect(r.status).toBe(202);
     const runId = r.body.runId as string;
     const { rows } = await pool.query(`SELECT status, trigger_type, input, idempotency_key FROM run WHERE id = $1`, [runId]);
-    expect(rows[0]).toMatchObject({ status: "queued", trigger_type: "webhook", input: { eventId: "evt-1", amount: 10 }, idempotency_key: "hook:evt-1" });
+    expect(rows[0]).toMatchObject({ status: "queued", trigger_type: "webhook", input: { body: { eventId: "evt-1", amount: 10 } }, idempotency_key: "hook:evt-1" });
     const jobs = await boss.findJobs(QUEUES.run, { key: runId });
     expect(jobs).toHaveLength(1);
     expect(jobs[0]!.data).toEqual({ runId });

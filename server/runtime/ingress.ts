@@ -26,6 +26,8 @@ export interface IngressRequest {
   flowKey: string;
   headers: Headers;
   body: Buffer;
+  /** The query string, without "?". */
+  query?: string;
   now?: number;
 }
 
@@ -107,8 +109,8 @@ export async function acceptWebhook(deps: { pool: Pool; boss: PgBoss }, req: Ing
   } catch {
     return reject(400, "The body is not valid JSON.", flowKey);
   }
-  // The run's input is the payload itself: what retry re-uses and what replay lets an operator edit.
-  const input = payload;
+  // $trigger of a webhook run (server/dsl): the body, the request's non-secret headers and its query.
+  const input = { body: payload, headers: pickHeaders(headers), query: Object.fromEntries(new URLSearchParams(req.query ?? "")) };
 
   let idempotencyKey: string | null = null;
   try {
@@ -132,4 +134,14 @@ export async function acceptWebhook(deps: { pool: Pool; boss: PgBoss }, req: Ing
   });
   metrics().runtimeIngress.inc({ flow: flowKey, outcome: r.created ? "accepted" : "duplicate" });
   return { status: 202, body: { runId: r.runId, duplicate: !r.created } };
+}
+
+/** Headers a flow may map from: never the signature, credentials or cookies. */
+function pickHeaders(h: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  h.forEach((v, k) => {
+    if (k === SIGNATURE_HEADER || k === "authorization" || k === "cookie" || k === "proxy-authorization") return;
+    out[k] = v;
+  });
+  return out;
 }

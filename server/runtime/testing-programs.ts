@@ -34,7 +34,8 @@ function bench5(target: string): ReturnType<Compile> {
   return {
     businessKeys: async (input) => ({ orderId: (input as { orderId?: string } | null)?.orderId ?? null }),
     execute: async (k, env) => {
-      const input = env.run.input as { orderId: string; amount: number; lines?: unknown[] };
+      const raw = env.run.input as { body?: unknown };
+      const input = (raw.body ?? raw) as { orderId: string; amount: number; lines?: unknown[] };
       const order = await k.pure({ path: "toOrder", stepId: "toOrder", type: "map" }, () => ({ externalId: input.orderId, total: input.amount, currency: "EUR" }));
       const created = (await k.step({ path: "post", stepId: "post", type: "call", effectful: true, retry: { on: ["transient"], maxAttempts: 3, initialDelayMs: 200, backoffRate: 2, maxDelayMs: 5000, jitter: "full" } }, async ({ idempotencyKey, signal }) => {
         const res = await fetch(`${target}/effect`, { method: "POST", headers: { "idempotency-key": idempotencyKey, "x-step": "post", "content-type": "application/json" }, body: JSON.stringify(order), signal });

@@ -7,6 +7,7 @@ import type { Pool } from "./sql";
 import { QUEUES } from "./queues";
 import { createRun } from "./runs";
 import { flowView, evaluateKey } from "./dsl-view";
+import { evaluate } from "../dsl";
 import { loadPublishedFlow } from "./flow-source";
 import { logger } from "../observability/log";
 import { metrics } from "../observability/metrics";
@@ -82,6 +83,11 @@ export async function handleEventJob(pool: Pool, boss: PgBoss, job: Job<EventJob
   const { event, eventId, payload } = job.data;
   for (const f of await flowsForEvent(pool, event)) {
     const view = flowView(f.dsl);
+    if (view.trigger.filter) {
+      // An event the flow's filter rejects starts nothing; a filter that fails counts as "no".
+      const pass = await evaluate(view.trigger.filter, { trigger: payload }).catch(() => false);
+      if (!pass) continue;
+    }
     const concurrencyKey = view.concurrencyKey ? await evaluateKey(view.concurrencyKey, payload).catch(() => null) : null;
     const r = await createRun(pool, boss, {
       flowId: f.flowId,
@@ -106,7 +112,7 @@ export async function handleScheduleJob(pool: Pool, boss: PgBoss, job: Job<Sched
     flowId: f.flowId,
     flowVersionId: f.versionId,
     triggerType: "schedule",
-    input: { scheduledAt: new Date().toISOString(), flowKey: f.flowKey },
+    input: { firedAt: new Date().toISOString() },
     idempotencyKey: `schedule:${job.id}`,
   });
   metrics().runtimeIngress.inc({ flow: f.flowKey, outcome: r.created ? "accepted" : "duplicate" });

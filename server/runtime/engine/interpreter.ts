@@ -1,7 +1,338 @@
-// The DSL interpreter: compiles a flow document into a Program over the kernel. PLACEHOLDER until
-// server/dsl lands (its types drive this file).
-import type { Compile } from "./run";
+// The DSL interpreter: a published (or draft) weft/1 document becomes a Program over the kernel. Each step
+// executes through the kernel, so it is memoized, checkpointed and retried per its policy; the interpreter
+// adds the DSL's semantics — next/switch routing, catch routes, compensation in reverse order, foreach with
+// bounded concurrency and tolerated failures, parallel joins, waits, emit, subflows, fail, business keys.
+//
+// Step paths: a step's id at the top level; "<foreach>[<i>].<id>" inside a foreach iteration;
+// "<parallel>.<branch>.<id>" inside a branch; "<path>~compensate" for the step undoing <path>.
+import {
+  effectiveRetry,
+  effectiveTimeoutMs,
+  errorMatches,
+  evaluate,
+  evaluateMapping,
+  parseDuration,
+  parseFlow,
+  type Flow,
+  type Mapping,
+  type Step,
+} from "../../dsl";
+import { StepError, serializeError } from "../errors";
+import { Kernel, StepFailed, Suspend, type RetryPolicy, type StepSpec } from "./kernel";
+import type { Compile, Program, RunEnv } from "./run";
+import { callConnector } from "../connectors";
 
-export const compileFlow: Compile = () => {
-  throw new Error("the DSL interpreter is not available yet");
+type Frame = {
+  trigger: unknown;
+  steps: Record<string, { output?: unknown; error?: unknown }>;
+  item?: unknown;
+  index?: number;
+  flow: unknown;
+  run: unknown;
+  error?: unknown;
 };
+
+interface Completed {
+  path: string;
+  step: Step;
+  scope: Map<string, Step>;
+  frame: Frame;
+}
+
+export const compileFlow: Compile = (doc) => new FlowProgram(parseFlow(doc));
+
+const byId = (steps: Step[]) => new Map(steps.map((s) => [s.id, s]));
+
+export class FlowProgram implements Program {
+  private readonly root: Map<string, Step>;
+
+  constructor(readonly flow: Flow) {
+    this.root = byId(flow.steps);
+  }
+
+  /** Business keys from what is known at the start (the trigger); keys naming steps are filled in at the end. */
+  async businessKeys(input: unknown): Promise<Record<string, unknown> | null> {
+    return this.evaluateKeys({ trigger: input, steps: {}, flow: this.flowInfo(), run: {} });
+  }
+
+  private async evaluateKeys(frame: Frame): Promise<Record<string, unknown> | null> {
+    const keys = this.flow.businessKeys;
+    if (!keys) return null;
+    const out: Record<string, unknown> = {};
+    for (const [name, expr] of Object.entries(keys)) {
+      const v = await evaluate(expr, frame).catch(() => undefined);
+      if (v !== undefined && v !== null) out[name] = v;
+    }
+    return out;
+  }
+
+  private flowInfo() {
+    const f = this.flow;
+    return { key: f.key, version: f.version, name: f.name, domain: f.domain, owner: f.owner, classification: f.classification };
+  }
+
+  async execute(k: Kernel, env: RunEnv): Promise<unknown> {
+    const run = new RunInterpreter(this, k, env);
+    const frame: Frame = { trigger: env.run.input, steps: {}, flow: this.flowInfo(), run: { id: env.run.id, startedAt: env.run.createdAt.toISOString(), isTest: env.run.isTest } };
+    let last: unknown;
+    try {
+      last = await run.scope(this.flow.start, this.root, "", frame);
+    } catch (err) {
+      if (err instanceof StepFailed) {
+        await run.compensate(err);
+        await this.refreshKeys(env, frame);
+      }
+      throw err;
+    }
+    await this.refreshKeys(env, frame);
+    return this.flow.output !== undefined ? evaluateMapping(this.flow.output, frame).catch((e: unknown) => { throw new StepFailed("output", asStepError(e)); }) : last;
+  }
+
+  private async refreshKeys(env: RunEnv, frame: Frame) {
+    const more = await this.evaluateKeys(frame);
+    if (more) env.run.businessKeys = { ...(env.run.businessKeys ?? {}), ...more };
+  }
+
+  retryOf(step: Step): RetryPolicy {
+    const r = effectiveRetry(step, this.flow);
+    return { on: r.on, maxAttempts: r.maxAttempts, initialDelayMs: r.intervalMs, backoffRate: r.backoffRate, maxDelayMs: r.maxDelayMs, jitter: r.jitter };
+  }
+
+  timeoutOf(step: Step): number {
+    return effectiveTimeoutMs(step, this.flow);
+  }
+}
+
+function asStepError(e: unknown): StepError {
+  if (e instanceof StepError) return e;
+  const x = e as { errorClass?: string; code?: string; message?: string };
+  if (x && x.errorClass === "mapping") return new StepError({ errorClass: "mapping", code: x.code, message: x.message ?? "mapping failed", cause: e });
+  return new StepError({ errorClass: "internal", message: x?.message ?? String(e), cause: e });
+}
+
+/** Pure evaluation inside a step: a JSONata failure becomes a classified mapping error. */
+async function mapping(m: Mapping | undefined, frame: Frame): Promise<unknown> {
+  if (m === undefined) return undefined;
+  try {
+    return await evaluateMapping(m, frame);
+  } catch (e) {
+    throw asStepError(e);
+  }
+}
+
+async function expr(text: string, frame: Frame): Promise<unknown> {
+  try {
+    return await evaluate(text, frame);
+  } catch (e) {
+    throw asStepError(e);
+  }
+}
+
+class RunInterpreter {
+  /** Completed steps that declare a compensation, in completion order. */
+  private readonly done: Completed[] = [];
+
+  constructor(
+    private readonly p: FlowProgram,
+    private readonly k: Kernel,
+    private readonly env: RunEnv,
+  ) {}
+
+  /** Executes one scope from `start`, following next / switch / catch edges; returns the last output. */
+  async scope(start: string | undefined, steps: Map<string, Step>, prefix: string, frame: Frame): Promise<unknown> {
+    let cur = start;
+    let last: unknown;
+    const seen = new Set<string>();
+    while (cur) {
+      const step = steps.get(cur);
+      if (!step) throw new StepFailed(prefix + cur, new StepError({ errorClass: "validation", code: "unknown_step", message: `No step "${cur}" in this scope.` }));
+      // The validator refuses cycles; a step reached twice (through a catch route) would reuse its path.
+      if (seen.has(step.id)) throw new StepFailed(prefix + step.id, new StepError({ errorClass: "validation", code: "cycle", message: `Step "${step.id}" was reached twice in one scope.` }));
+      seen.add(step.id);
+      const path = prefix + step.id;
+      try {
+        const r = await this.step(step, path, steps, frame);
+        frame.steps[step.id] = { output: r.output };
+        last = r.output;
+        if (step.type !== "switch" && step.type !== "fail" && "compensate" in step && step.compensate) this.done.push({ path, step, scope: steps, frame });
+        cur = r.next;
+      } catch (err) {
+        if (!(err instanceof StepFailed)) throw err;
+        const route = "catch" in step ? step.catch?.find((c) => errorMatches(c.errors, { errorClass: err.error.errorClass, code: err.error.code })) : undefined;
+        if (!route) throw err;
+        const caught = { errorClass: err.error.errorClass, code: err.error.code, message: err.error.message, stepId: step.id };
+        frame.steps[step.id] = { error: caught };
+        frame.error = caught;
+        this.k.log.info({ runId: this.env.run.id, step: path, errorClass: caught.errorClass, to: route.next }, "step failed; catch route taken");
+        cur = route.next;
+      }
+    }
+    return last;
+  }
+
+  /**
+   * Evaluates what a step needs before it executes (input mapping, key, items). A failure there is the
+   * step's failure: recorded as its row (class "mapping") so the timeline, catch routes and the
+   * exception all point at the step.
+   */
+  private async prepare<T>(step: Step, path: string, fn: () => Promise<T>): Promise<T> {
+    if (this.k.row(path)?.status === "succeeded" && step.type !== "foreach") return undefined as T; // memoized: not needed
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof Suspend || e instanceof StepFailed) throw e;
+      const err = asStepError(e);
+      await this.k.step({ path, stepId: step.id, type: step.type, effectful: false }, async () => {
+        throw err;
+      });
+      throw new StepFailed(path, err);
+    }
+  }
+
+  private spec(step: Step, path: string, effectful: boolean, input?: unknown): StepSpec {
+    return { path, stepId: step.id, type: step.type, effectful, input, retry: this.p.retryOf(step), timeoutMs: this.p.timeoutOf(step) };
+  }
+
+  private async step(step: Step, path: string, scope: Map<string, Step>, frame: Frame): Promise<{ output: unknown; next: string | undefined }> {
+    const k = this.k;
+    switch (step.type) {
+      case "map": {
+        const output = await k.step(this.spec(step, path, false), () => mapping(step.output, frame));
+        return { output, next: step.next };
+      }
+      case "switch": {
+        // The decision is recorded, so a resumed run takes the same branch even if data changed since.
+        const decision = (await k.step(this.spec(step, path, false), async () => {
+          for (let i = 0; i < step.cases.length; i++) {
+            if (await expr(step.cases[i]!.when, frame)) return { case: i, next: step.cases[i]!.next };
+          }
+          return { case: null, next: step.default ?? null };
+        })) as { case: number | null; next: string | null };
+        return { output: decision, next: decision.next ?? undefined };
+      }
+      case "call": {
+        const input = await this.prepare(step, path, () => mapping(step.input ?? {}, frame));
+        const businessKey = step.idempotencyKey ? await this.prepare(step, path, () => expr(step.idempotencyKey!, frame)) : null;
+        const spec: StepSpec = { ...this.spec(step, path, true, input), idempotencyKey: businessKey === null || businessKey === undefined ? null : `${this.p.flow.key}:${step.id}:${typeof businessKey === "string" ? businessKey : JSON.stringify(businessKey)}` };
+        const output = await k.step(spec, ({ idempotencyKey, signal }) =>
+          callConnector(this.env, { connector: step.connector, operation: step.operation, connection: step.connection, input, idempotencyKey, signal, timeoutMs: spec.timeoutMs, logger: k.log.child({ step: path }) }),
+        );
+        return { output, next: step.next };
+      }
+      case "emit": {
+        const payload = await this.prepare(step, path, () => mapping(step.payload, frame));
+        const output = await k.emit({ path, stepId: step.id, type: "emit", input: { event: step.event, version: step.version ?? 1, payload } }, step.event, payload);
+        return { output, next: step.next };
+      }
+      case "wait": {
+        // A suspended wait keeps the time it computed first (the kernel stores it), so "5m" is not restarted.
+        const until = (await this.prepare(step, path, async () => {
+          if (step.until) {
+            const v = await expr(step.until, frame);
+            const t = typeof v === "string" ? Date.parse(v) : NaN;
+            if (Number.isNaN(t)) throw new StepError({ errorClass: "mapping", code: "bad_timestamp", message: `wait.until gave ${JSON.stringify(v)}, not an ISO 8601 timestamp.` });
+            return new Date(t).toISOString();
+          }
+          return new Date(Date.now() + (parseDuration(step.duration ?? "0s") ?? 0)).toISOString();
+        })) as string;
+        await k.wait({ path, stepId: step.id, type: "wait" }, new Date(until));
+        return { output: { until }, next: step.next };
+      }
+      case "fail": {
+        const details = await mapping(step.details, frame).catch(() => undefined);
+        const err = new StepError({ errorClass: step.errorClass ?? "business", code: step.code, message: step.message, details });
+        await k.step({ path, stepId: step.id, type: "fail", effectful: false }, async () => {
+          throw err;
+        });
+        throw new StepFailed(path, err); // unreachable: the step above always fails
+      }
+      case "subflow": {
+        const input = await this.prepare(step, path, () => (step.input === undefined ? Promise.resolve(frame.trigger) : mapping(step.input, frame)));
+        const r = (await this.env.subflow({ path, stepId: step.id, input }, step.flow, input, { range: step.version, wait: step.wait ?? true })) as { childRunId: string; output?: unknown };
+        return { output: step.wait === false ? { childRunId: r.childRunId } : r.output, next: step.next };
+      }
+      case "foreach":
+        return { output: await this.foreach(step, path, frame), next: step.next };
+      case "parallel":
+        return { output: await this.parallel(step, path, frame), next: step.next };
+    }
+  }
+
+  private async foreach(step: Extract<Step, { type: "foreach" }>, path: string, frame: Frame): Promise<unknown> {
+    const k = this.k;
+    const items = await this.prepare(step, path, async () => {
+      const v = await expr(step.items, frame);
+      if (v === undefined || v === null) return [];
+      return Array.isArray(v) ? v : [v];
+    });
+    const body = byId(step.body.steps);
+    const results = await k.fanOut(items.length, step.maxConcurrency ?? 1, async (i) => {
+      const iter: Frame = { ...frame, steps: { ...frame.steps }, item: items[i], index: i, error: undefined };
+      const last = await this.scope(step.body.start, body, `${path}[${i}].`, iter);
+      return step.collect !== undefined ? mapping(step.collect, iter) : last;
+    });
+    const failed = results.filter((r) => !r.ok);
+    const tolerated = step.toleratedFailurePercent ?? 0;
+    const outcome = {
+      results: results.map((r) => (r.ok ? r.value : null)),
+      failures: results.flatMap((r, i) => (r.ok ? [] : [{ index: i, path: r.error.path, errorClass: r.error.error.errorClass, message: r.error.error.message }])),
+    };
+    // Recorded like any step so the timeline shows the iterations' outcome and the decision.
+    return k.step({ path, stepId: step.id, type: "foreach", effectful: false, input: { items: items.length } }, async () => {
+      if (failed.length && (failed.length / Math.max(1, items.length)) * 100 > tolerated) {
+        const first = (failed[0] as { ok: false; error: StepFailed }).error.error;
+        throw new StepError({ errorClass: first.errorClass, code: first.code ?? "foreach_failed", message: `${failed.length} of ${items.length} iterations failed (${tolerated}% tolerated); first: ${first.message}`, details: outcome.failures.slice(0, 50), request: first.request, response: first.response });
+      }
+      return failed.length ? outcome : outcome.results;
+    });
+  }
+
+  private async parallel(step: Extract<Step, { type: "parallel" }>, path: string, frame: Frame): Promise<unknown> {
+    const k = this.k;
+    const frames = step.branches.map(() => ({ ...frame, steps: { ...frame.steps } }) as Frame);
+    const results = await k.fanOut(step.branches.length, step.branches.length, (i) => {
+      const b = step.branches[i]!;
+      return this.scope(b.start, byId(b.steps as Step[]), `${path}.${b.name}.`, frames[i]!);
+    });
+    // Later steps may refer to any branch's steps ($steps.<id>): ids are unique flow-wide.
+    for (const f of frames) Object.assign(frame.steps, f.steps);
+    const out: Record<string, unknown> = {};
+    const errors: Record<string, unknown> = {};
+    step.branches.forEach((b, i) => {
+      const r = results[i]!;
+      if (r.ok) out[b.name] = r.value;
+      else errors[b.name] = serializeError(r.error.error);
+    });
+    return k.step({ path, stepId: step.id, type: "parallel", effectful: false }, async () => {
+      const failures = results.filter((r) => !r.ok) as Array<{ ok: false; error: StepFailed }>;
+      if (step.join === "all" && failures.length) throw failures[0]!.error.error;
+      if (step.join === "any" && failures.length === results.length) throw failures[0]!.error.error;
+      return step.join === "settled" ? { results: out, errors } : out;
+    });
+  }
+
+  /**
+   * Saga rollback: every completed step that names a compensation is undone, newest first. Each
+   * compensation is itself a durable step (path "<path>~compensate"), so a crash mid-rollback resumes it
+   * without undoing anything twice. A compensation that fails is recorded and the rollback goes on.
+   */
+  async compensate(cause: StepFailed): Promise<void> {
+    for (const c of [...this.done].reverse()) {
+      const target = "compensate" in c.step ? c.step.compensate : undefined;
+      if (!target) continue;
+      const comp = c.scope.get(target);
+      if (!comp) continue;
+      const frame: Frame = { ...c.frame, error: { errorClass: cause.error.errorClass, code: cause.error.code, message: cause.error.message, stepId: cause.path } };
+      try {
+        const r = await this.step(comp, `${c.path}~compensate`, c.scope, frame);
+        frame.steps[comp.id] = { output: r.output };
+        this.k.markCompensated(c.path);
+      } catch (err) {
+        if (err instanceof Suspend) throw err;
+        if (!(err instanceof StepFailed)) throw err;
+        this.k.log.warn({ runId: this.env.run.id, step: c.path, err: err.message }, "compensation failed; continuing the rollback");
+      }
+    }
+  }
+}
+

@@ -163,11 +163,11 @@ describe("kernel", () => {
     expect(s.find((x) => x.path === "second")!.attempt_log.map((e) => e.outcome)).toEqual(["failed", "succeeded"]);
   });
 
-  it("times a step out as a transient error", async () => {
+  it("times a step out with the timeout class", async () => {
     const runId = await start("timeout", async (k) => k.step({ path: "slow", stepId: "slow", type: "call", effectful: true, timeoutMs: 100 }, () => new Promise(() => undefined)));
     expect((await settled(runId)).status).toBe("failed");
     const [slow] = await steps(runId);
-    expect(slow).toMatchObject({ status: "failed", error: { errorClass: "transient" } });
+    expect(slow).toMatchObject({ status: "failed", error: { errorClass: "timeout" } });
     expect(slow!.attempt_log[0]!.outcome).toBe("timeout");
   });
 

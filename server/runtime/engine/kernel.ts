@@ -14,17 +14,18 @@ import type pino from "pino";
 import { classifyError, deserializeError, serializeError, StepError, type ErrorClass, type SerializedError } from "../errors";
 import { bossDb, withTx, type Pool, type Sql } from "../sql";
 import { metrics } from "../../observability/metrics";
+import { errorMatches } from "../../dsl/defaults";
 
 export interface RetryPolicy {
-  /** Error classes this policy retries; anything else goes straight to catch routes. */
-  on: readonly ErrorClass[];
+  /** Error matchers this policy retries (a class, "any", "business:<code>"); the rest go to catch routes. */
+  on: readonly string[];
   /** Total attempts including the first. */
   maxAttempts: number;
   initialDelayMs: number;
   backoffRate: number;
   maxDelayMs: number;
-  /** "full": a random delay between half and all of the computed one (spreads a thundering herd). */
-  jitter: "none" | "full";
+  /** "full": random between 0 and the computed delay; "equal": between half and all of it. */
+  jitter: "none" | "full" | "equal";
 }
 
 export interface StepSpec {
@@ -129,7 +130,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 
 export function backoffDelay(policy: RetryPolicy, attempt: number, retryAfterMs?: number, random = Math.random): number {
   const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * Math.pow(policy.backoffRate, Math.max(0, attempt - 1)));
-  const jittered = policy.jitter === "full" ? base / 2 + (random() * base) / 2 : base;
+  const jittered = policy.jitter === "full" ? random() * base : policy.jitter === "equal" ? base / 2 + (random() * base) / 2 : base;
   // Retry-After is the server telling us when it can take the call again: never retry sooner.
   return Math.round(Math.max(jittered, retryAfterMs ?? 0));
 }
@@ -275,12 +276,12 @@ export class Kernel {
         if (this.o.signal.aborted) throw raw; // our own job went away: not the step's fault
         const timedOut = signal.aborted && !this.o.signal.aborted;
         const err = timedOut
-          ? new StepError({ errorClass: "transient", code: "timeout", message: `Step ${spec.stepId} timed out after ${spec.timeoutMs} ms` })
+          ? new StepError({ errorClass: "timeout", code: "timeout", message: `Step ${spec.stepId} timed out after ${spec.timeoutMs} ms` })
           : raw instanceof StepFailed ? raw.error : classifyError(raw);
         const ms = performance.now() - t0;
         stepMetric.observe({ type: spec.type, outcome: err.errorClass }, ms / 1000);
         const policy = spec.retry;
-        const retryable = !!policy && policy.on.includes(err.errorClass) && attempts < policy.maxAttempts;
+        const retryable = !!policy && errorMatches(policy.on, { errorClass: err.errorClass, code: err.code }) && attempts < policy.maxAttempts;
         const entry: AttemptLogEntry = { attempt: attempts, at: new Date().toISOString(), outcome: timedOut ? "timeout" : "failed", durationMs: Math.round(ms), errorClass: err.errorClass, message: err.message.slice(0, 500) };
         log.push(entry);
         if (!retryable) {

@@ -2,6 +2,7 @@
 // (completed steps return their recorded output), then end the segment in one transaction — succeeded,
 // failed (with its exception record), or suspended (re-enqueued with startAfter, or woken by a child).
 import type { PgBoss } from "pg-boss";
+import semver from "semver";
 import type pino from "pino";
 import { Kernel, StepFailed, Suspend, STEP_ROWS_JSON, type LoadedRow } from "./kernel";
 import { withTx, type Pool, type Sql } from "../sql";
@@ -34,7 +35,14 @@ export interface RunEnv {
   boss: PgBoss;
   logger: pino.Logger;
   /** Starts (once) a child run of a published flow and waits for it; resolves with its output. */
-  subflow(spec: { path: string; stepId: string; input?: unknown }, flowKey: string, input: unknown, opts?: { version?: string }): Promise<unknown>;
+  subflow(spec: { path: string; stepId: string; input?: unknown }, flowKey: string, input: unknown, opts?: SubflowOptions): Promise<unknown>;
+}
+
+export interface SubflowOptions {
+  /** Exact version, or a semver range ("^1.2.0"): the newest published version in it. Default: the current one. */
+  range?: string;
+  /** Default true: the parent waits and continues with the child's output; false starts the child and moves on. */
+  wait?: boolean;
 }
 
 /** A compiled flow: the interpreter's side of the contract (server/runtime/engine/interpreter.ts). */
@@ -192,12 +200,14 @@ async function wakeParent(tx: Sql, boss: PgBoss, parentRunId: string): Promise<v
 }
 
 /** Starts the child once (its key is derived from parent + path) and suspends until it has finished. */
-async function subflow(k: Kernel, deps: SegmentDeps, run: RunRecord, spec: { path: string; stepId: string; input?: unknown }, flowKey: string, input: unknown, opts: { version?: string } = {}): Promise<unknown> {
+async function subflow(k: Kernel, deps: SegmentDeps, run: RunRecord, spec: { path: string; stepId: string; input?: unknown }, flowKey: string, input: unknown, opts: SubflowOptions = {}): Promise<unknown> {
   const prev = k.row(spec.path);
   if (prev?.status === "succeeded") return prev.output;
   let childId = prev && typeof prev.output === "object" && prev.output !== null ? (prev.output as { childRunId?: string }).childRunId : undefined;
   if (!childId) {
-    const child = await resolveFlowVersion(deps.pool, flowKey, opts.version);
+    const child = await resolveFlowVersion(deps.pool, flowKey, opts.range).catch((e: unknown) => {
+      throw e instanceof StepFailed ? new StepFailed(spec.path, e.error) : e;
+    });
     const startedAt = new Date();
     childId = await withTx(deps.pool, async (tx) => {
       const created = await insertRunWithJob(tx, deps.boss, {
@@ -213,6 +223,11 @@ async function subflow(k: Kernel, deps: SegmentDeps, run: RunRecord, spec: { pat
       return created.runId;
     });
     k.put({ path: spec.path, stepId: spec.stepId, status: "waiting", input: spec.input ?? input ?? null, output: { childRunId: childId, flow: flowKey }, error: null, attempts: 1, attemptLog: [], idempotencyKey: null, startedAt, finishedAt: null });
+  }
+  if (opts.wait === false) {
+    const row = k.row(spec.path)!;
+    k.put({ ...row, status: "succeeded", output: { childRunId: childId }, finishedAt: new Date() });
+    return { childRunId: childId };
   }
   const { rows } = await deps.pool.query<{ status: string; output: unknown; error: SerializedError | null }>(`SELECT status::text AS status, output, error FROM run WHERE id = $1`, [childId]);
   const c = rows[0];
@@ -230,18 +245,20 @@ async function subflow(k: Kernel, deps: SegmentDeps, run: RunRecord, spec: { pat
   throw new Suspend(null, `subflow ${flowKey} (run ${childId})`);
 }
 
-async function resolveFlowVersion(pool: Pool, flowKey: string, version?: string): Promise<{ flowId: string; versionId: string }> {
-  if (!version) {
+async function resolveFlowVersion(pool: Pool, flowKey: string, range?: string): Promise<{ flowId: string; versionId: string }> {
+  if (!range) {
     const f = await loadPublishedFlow(pool, flowKey);
     if (!f) throw new StepFailed("", new StepError({ errorClass: "validation", code: "no_such_flow", message: `No published flow "${flowKey}" to run as a subflow.` }));
     return { flowId: f.flowId, versionId: f.versionId };
   }
-  const { rows } = await pool.query<{ flow_id: string; id: string }>(
-    `SELECT v.flow_id, v.id FROM flow_version v JOIN flow f ON f.id = v.flow_id WHERE f.key = $1 AND v.version = $2 AND v.status IN ('approved', 'deprecated')`,
-    [flowKey, version],
+  const { rows } = await pool.query<{ flow_id: string; id: string; version: string }>(
+    `SELECT v.flow_id, v.id, v.version FROM flow_version v JOIN flow f ON f.id = v.flow_id WHERE f.key = $1 AND v.status IN ('approved', 'deprecated')`,
+    [flowKey],
   );
-  if (!rows[0]) throw new StepFailed("", new StepError({ errorClass: "validation", code: "no_such_flow", message: `No published version ${version} of flow "${flowKey}".` }));
-  return { flowId: rows[0].flow_id, versionId: rows[0].id };
+  const best = semver.maxSatisfying(rows.map((r) => r.version), range);
+  const hit = rows.find((r) => r.version === best);
+  if (!hit) throw new StepFailed("", new StepError({ errorClass: "validation", code: "no_such_flow", message: `No published version of flow "${flowKey}" matches ${range}.` }));
+  return { flowId: hit.flow_id, versionId: hit.id };
 }
 
 /** Marks a run failed from outside a segment (dead-lettered job): the run still gets its exception. */

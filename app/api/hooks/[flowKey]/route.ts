@@ -37,7 +37,7 @@ export async function POST(req: Request, ctx: { params: Promise<{ flowKey: strin
   const body = await readLimited(req, HARD_LIMIT);
   if (!body) return Response.json({ error: `The body exceeds ${HARD_LIMIT} bytes.` }, { status: 413 });
   try {
-    const r = await acceptWebhook({ pool: runtimePool(databaseUrl()), boss: await webBoss() }, { flowKey, headers: req.headers, body });
+    const r = await acceptWebhook({ pool: runtimePool(databaseUrl()), boss: await webBoss() }, { flowKey, headers: req.headers, body, query: new URL(req.url).search.slice(1) });
     return Response.json(r.body, { status: r.status, headers: r.headers });
   } catch (err) {
     logger.error({ err, flowKey }, "webhook ingress failed");

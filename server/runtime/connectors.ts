@@ -1,0 +1,77 @@
+// `call` steps go through the connectors SDK's executeOperation: input/output validated against the
+// manifest, the guarded HTTP client (SSRF guard, WEFT_HTTP_ALLOWLIST), the idempotency key sent on writes,
+// and every failure thrown as a classified ConnectorError (which classifyError reads as is).
+import type pino from "pino";
+import { executeOperation } from "../../connectors/sdk/execute";
+import type { AnyConnectorDefinition } from "../../connectors/sdk/define";
+import { open } from "../connections/secret-box";
+import { StepError } from "./errors";
+import type { RunEnv } from "./engine/run";
+
+interface Conn {
+  key: string;
+  connectorKey: string;
+  config: Record<string, unknown>;
+  secrets: Record<string, string>;
+}
+
+const connections = new Map<string, { at: number; conn: Conn }>();
+// Short: a rotated secret or a changed base URL is picked up within seconds, without a lookup per call.
+const CONNECTION_TTL_MS = 5000;
+
+async function connection(env: RunEnv, key: string): Promise<Conn> {
+  const hit = connections.get(key);
+  if (hit && Date.now() - hit.at < CONNECTION_TTL_MS) return hit.conn;
+  const { rows } = await env.pool.query<{ key: string; connector_key: string; config: Record<string, unknown> | null; secrets_enc: string | null }>(
+    `SELECT key, connector_key, config, secrets_enc FROM connection WHERE key = $1`,
+    [key],
+  );
+  const r = rows[0];
+  if (!r) throw new StepError({ errorClass: "validation", code: "unknown_connection", message: `No connection named "${key}".` });
+  const conn: Conn = { key: r.key, connectorKey: r.connector_key, config: r.config ?? {}, secrets: r.secrets_enc ? (JSON.parse(open(r.secrets_enc, `connection:${r.key}`)) as Record<string, string>) : {} };
+  connections.set(key, { at: Date.now(), conn });
+  return conn;
+}
+
+const definitions = new Map<string, AnyConnectorDefinition>();
+
+function isDefinition(v: unknown, key: string): v is AnyConnectorDefinition {
+  const d = v as { manifest?: { key?: unknown }; handlers?: unknown } | null;
+  return !!d && typeof d === "object" && d.manifest?.key === key && typeof d.handlers === "object";
+}
+
+/** Connector definitions are loaded on first use from connectors/<key>/client.ts (the connectors' layout). */
+async function definition(key: string): Promise<AnyConnectorDefinition> {
+  const hit = definitions.get(key);
+  if (hit) return hit;
+  if (!/^[a-z][a-z0-9-]{0,63}$/.test(key)) throw new StepError({ errorClass: "validation", code: "unknown_connector", message: `No connector "${key}".` });
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(`../../connectors/${key}/client.ts`)) as Record<string, unknown>;
+  } catch {
+    throw new StepError({ errorClass: "validation", code: "unknown_connector", message: `No connector "${key}".` });
+  }
+  const def = Object.values(mod).find((v) => isDefinition(v, key));
+  if (!def || !isDefinition(def, key)) throw new StepError({ errorClass: "validation", code: "unknown_connector", message: `connectors/${key} exports no connector definition.` });
+  definitions.set(key, def);
+  return def;
+}
+
+export async function callConnector(
+  env: RunEnv,
+  a: { connector: string; operation: string; connection: string; input: unknown; idempotencyKey: string; signal: AbortSignal; timeoutMs?: number; logger: pino.Logger },
+): Promise<unknown> {
+  const conn = await connection(env, a.connection);
+  const def = await definition(a.connector);
+  return executeOperation({
+    connectorKey: a.connector,
+    operation: a.operation,
+    input: a.input,
+    connection: conn,
+    idempotencyKey: a.idempotencyKey,
+    signal: a.signal,
+    timeoutMs: a.timeoutMs,
+    logger: a.logger,
+    definitions: { [a.connector]: def },
+  });
+}
