@@ -195,10 +195,18 @@ type OpsOf<M extends AnyManifest> = M["operations"];
 type ConfigOf<M extends AnyManifest> = z.output<M["auth"]["config"]>;
 type SecretsOf<M extends AnyManifest> = z.output<M["auth"]["secrets"]>;
 
+declare const vendorDataBrand: unique symbol;
+/** Vendor JSON passed through as an operation's result: its shape is checked by the output schema at runtime. */
+export type VendorData = { readonly [vendorDataBrand]: true };
+/** Marks a vendor payload as the result (executeOperation validates it against the output schema). */
+export function vendorData(value: unknown): VendorData {
+  return value as VendorData;
+}
+
 export type OperationHandler<M extends AnyManifest, K extends keyof OpsOf<M>> = (
   input: z.output<OpsOf<M>[K]["input"]>,
   ctx: ConnectorContext<ConfigOf<M>, SecretsOf<M>>,
-) => Promise<z.input<OpsOf<M>[K]["output"]>>;
+) => Promise<z.input<OpsOf<M>[K]["output"]> | VendorData>;
 
 export type ConnectorHandlers<M extends AnyManifest> = { [K in keyof OpsOf<M>]?: OperationHandler<M, K> };
 
