@@ -72,6 +72,8 @@ export async function callConnector(
     signal: a.signal,
     timeoutMs: a.timeoutMs,
     logger: a.logger,
+    // No in-call retries (any wait exceeds -1 ms): the step's DSL retry policy alone decides what is retried, with durable backoff.
+    maxInCallWaitMs: -1,
     definitions: { [a.connector]: def },
   });
 }
