@@ -29,7 +29,7 @@ function mutate(doc: unknown, path: number[], value: unknown): unknown {
   const keys = Array.isArray(doc) ? doc.map((_, i) => i) : Object.keys(doc);
   if (keys.length === 0) return value;
   const k = keys[path[0]! % keys.length]!;
-  const copy: Record<string | number, unknown> = Array.isArray(doc) ? [...doc] : { ...(doc as Record<string, unknown>) };
+  const copy = (Array.isArray(doc) ? [...(doc as unknown[])] : { ...(doc as Record<string, unknown>) }) as Record<string | number, unknown>;
   copy[k] = mutate((doc as Record<string | number, unknown>)[k], path.slice(1), value);
   return copy;
 }

@@ -140,6 +140,10 @@ function issueToProblems(issue: z.core.$ZodIssue, ctx: IssueContext, out: Proble
       return;
     case "invalid_value": {
       const opts = issue.values.map((v) => JSON.stringify(v));
+      if (ctx.valueAt?.(rel) === undefined && rel.length > 0) {
+        push("missing-field", opts.length === 1 ? `${ctx.subject} needs '${field}': ${opts[0]}.` : `${ctx.subject} needs '${field}': one of ${opts.join(", ")}.`);
+        return;
+      }
       push("invalid-value", opts.length === 1 ? `${where} must be ${opts[0]}.` : `${where} must be one of ${opts.join(", ")} (not ${describeValue(ctx.valueAt?.(rel))}).`);
       return;
     }
@@ -154,6 +158,10 @@ function issueToProblems(issue: z.core.$ZodIssue, ctx: IssueContext, out: Proble
         const what = isStep && rel.length <= 1 ? "step type" : `'${field || disc}'`;
         if (got === undefined) push(isStep && rel.length <= 1 ? "missing-type" : "missing-field", `${ctx.subject} needs a '${disc}': one of ${list}.`);
         else push(isStep && rel.length <= 1 ? "unknown-step-type" : "invalid-value", `${ctx.subject}: ${describeValue(got)} is not a ${what}; use one of ${list}.`);
+        return;
+      }
+      if (ctx.valueAt?.(rel) === undefined) {
+        push("missing-field", `${ctx.subject} needs '${field}'.`);
         return;
       }
       // Plain unions (mappings: text or field map): report the branch that got furthest.
