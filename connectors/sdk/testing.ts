@@ -70,3 +70,26 @@ export async function startHarness(
     },
   };
 }
+
+/** A throwaway database for a test file: WEFT_TEST_ADMIN_URL's server (set by the vitest global setup) or the local Postgres. */
+export async function throwawayDatabase(): Promise<{ url: URL; name: string; drop(): Promise<void> }> {
+  const pg = (await import("pg")).default;
+  const admin = new URL(process.env.WEFT_TEST_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres");
+  const name = `weft_conn_${Math.random().toString(36).slice(2, 10)}`;
+  const c = new pg.Client({ connectionString: admin.toString() });
+  await c.connect();
+  await c.query(`CREATE DATABASE "${name}"`);
+  await c.end();
+  const url = new URL(admin.toString());
+  url.pathname = `/${name}`;
+  return {
+    url,
+    name,
+    async drop() {
+      const d = new pg.Client({ connectionString: admin.toString() });
+      await d.connect();
+      await d.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await d.end();
+    },
+  };
+}

@@ -1,0 +1,123 @@
+// Generic HTTP connector against a real local server: methods and bodies, each auth preset (OAuth token
+// cached and renewed on 401), Idempotency-Key on writes, error classes, Retry-After, and the guard.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConnectorError } from "../sdk/errors";
+import { executeOperation } from "../sdk/execute";
+import { HttpGuard } from "../sdk/http-guard";
+import { http as httpConnector } from "./client";
+
+let server: http.Server;
+let base: string;
+let guard: HttpGuard;
+let tokensIssued = 0;
+let validToken = "";
+let flaky = 0;
+const seen: Array<{ method?: string; url?: string; headers: http.IncomingHttpHeaders; body: string }> = [];
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString()));
+    req.on("end", () => {
+      seen.push({ method: req.method, url: req.url, headers: req.headers, body });
+      const u = new URL(req.url ?? "/", "http://x");
+      const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(payload));
+      if (u.pathname === "/oauth/token") {
+        const f = new URLSearchParams(body);
+        if (f.get("client_id") !== "app" || f.get("client_secret") !== "app-secret-123") return send(401, { error: "invalid_client" });
+        validToken = `tok-${++tokensIssued}-abcdefgh`;
+        return send(200, { access_token: validToken, token_type: "Bearer", expires_in: 3600 });
+      }
+      if (u.pathname === "/protected") return req.headers.authorization === `Bearer ${validToken}` ? send(200, { ok: true }) : send(401, { error: "invalid_token" });
+      if (u.pathname === "/status") return send(Number(u.searchParams.get("code")), { message: `status ${u.searchParams.get("code")}` }, u.searchParams.get("retry") ? { "retry-after": u.searchParams.get("retry")! } : {});
+      if (u.pathname === "/flaky") return ++flaky % 2 === 1 ? send(503, { message: "try again" }) : send(200, { attempt: flaky });
+      if (u.pathname === "/text") return res.writeHead(200, { "content-type": "text/plain" }).end("plain text");
+      send(200, { method: req.method, query: Object.fromEntries(u.searchParams), headers: req.headers, body });
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  guard = new HttpGuard({ allowHosts: [new URL(base).host] });
+});
+afterAll(async () => {
+  await guard.close();
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+const run = (input: unknown, config: Record<string, unknown> = {}, secrets: Record<string, string> = {}, opts: { key?: string; idempotencyKey?: string; guard?: HttpGuard } = {}) =>
+  executeOperation({ definitions: { http: httpConnector }, connectorKey: "http", operation: "request", input, connection: { key: opts.key ?? "http-test", config: { baseUrl: base, ...config }, secrets }, httpGuard: opts.guard ?? guard, idempotencyKey: opts.idempotencyKey, maxInCallWaitMs: 2000 });
+
+type Echo = { status: number; body: { method: string; query: Record<string, string>; headers: Record<string, string>; body: string } };
+
+async function failure(p: Promise<unknown>): Promise<ConnectorError> {
+  const e = await p.then(() => undefined, (x: unknown) => x);
+  expect(e).toBeInstanceOf(ConnectorError);
+  return e as ConnectorError;
+}
+
+describe("http connector", () => {
+  it("sends JSON, form and text bodies with query parameters and the step's Idempotency-Key", async () => {
+    const j = (await run({ method: "POST", url: "/echo", query: { a: 1, tags: ["x", "y"] }, body: { hello: "world" } }, {}, {}, { idempotencyKey: "step-1" })) as Echo;
+    expect(j.body).toMatchObject({ method: "POST", query: { a: "1", tags: "y" }, body: '{"hello":"world"}' });
+    expect(j.body.headers["idempotency-key"]).toBe("step-1");
+    const f = (await run({ method: "PUT", url: "/echo", bodyType: "form", body: { a: "1", b: 2 } })) as Echo;
+    expect(f.body.body).toBe("a=1&b=2");
+    expect(f.body.headers["content-type"]).toBe("application/x-www-form-urlencoded");
+    expect(((await run({ url: "/text" })) as { body: string }).body).toBe("plain text");
+  });
+
+  it("applies basic, bearer and API-key presets", async () => {
+    const b = (await run({ url: "/echo" }, { auth: { type: "basic" } }, { username: "u", password: "p@ss" })) as Echo;
+    expect(b.body.headers.authorization).toBe(`Basic ${Buffer.from("u:p@ss").toString("base64")}`);
+    const t = (await run({ url: "/echo" }, { auth: { type: "bearer" } }, { token: "static-token-1" })) as Echo;
+    expect(t.body.headers.authorization).toBe("Bearer static-token-1");
+    const k = (await run({ url: "/echo" }, { auth: { type: "apiKey", in: "query", name: "api_key" } }, { apiKey: "k-123456" })) as Echo;
+    expect(k.body.query.api_key).toBe("k-123456");
+    expect(await failure(run({ url: "/echo" }, { auth: { type: "bearer" } }, {}))).toMatchObject({ errorClass: "auth", code: "missing_secret" });
+  });
+
+  it("gets an OAuth client-credentials token once, reuses it, and renews it after a 401", async () => {
+    const cfg = { auth: { type: "oauth2ClientCredentials", tokenUrl: `${base}/oauth/token` } };
+    const sec = { clientId: "app", clientSecret: "app-secret-123" };
+    const before = tokensIssued;
+    await run({ url: "/protected" }, cfg, sec, { key: "oauth-conn" });
+    await run({ url: "/protected" }, cfg, sec, { key: "oauth-conn" });
+    expect(tokensIssued - before).toBe(1);
+    validToken = "rotated-server-side"; // the server forgets the token
+    expect(await run({ url: "/protected" }, cfg, sec, { key: "oauth-conn" })).toMatchObject({ status: 200 });
+    expect(tokensIssued - before).toBe(2);
+    expect(await failure(run({ url: "/protected" }, cfg, { clientId: "app", clientSecret: "wrong-secret" }, { key: "oauth-bad" }))).toMatchObject({ errorClass: "auth" });
+  });
+
+  it("classifies statuses and honours acceptStatus", async () => {
+    expect(await failure(run({ url: "/status", query: { code: 404 } }))).toMatchObject({ errorClass: "validation", reason: "not_found" });
+    expect(await failure(run({ url: "/status", query: { code: 422 } }))).toMatchObject({ errorClass: "validation", reason: "invalid_request", message: expect.stringContaining("status 422") });
+    expect(await failure(run({ url: "/status", query: { code: 403 } }))).toMatchObject({ errorClass: "auth", reason: "forbidden" });
+    expect(await failure(run({ method: "POST", url: "/status", query: { code: 429, retry: 30 } }))).toMatchObject({ errorClass: "transient", reason: "rate_limited", retryAfterMs: 30_000 });
+    expect(await run({ url: "/status", query: { code: 404 }, acceptStatus: [404] })).toMatchObject({ status: 404 });
+  });
+
+  it("retries a 503 on GET in-call, but not a POST without an idempotency key", async () => {
+    flaky = 0;
+    expect(await run({ url: "/flaky" })).toMatchObject({ status: 200 });
+    flaky = 0;
+    expect(await failure(run({ method: "POST", url: "/flaky", body: {} }))).toMatchObject({ errorClass: "transient", status: 503 });
+    flaky = 0;
+    expect(await run({ method: "POST", url: "/flaky", body: {} }, {}, {}, { idempotencyKey: "k-flaky" })).toMatchObject({ status: 200 });
+  });
+
+  it("refuses internal targets when the host is not allow-listed, and masks secrets in errors", async () => {
+    const strict = new HttpGuard({});
+    try {
+      const e = await failure(run({ url: "http://169.254.169.254/latest/meta-data/" }, { auth: { type: "bearer" } }, { token: "super-secret-token" }, { guard: strict }));
+      expect(e).toMatchObject({ errorClass: "validation", reason: "ssrf" });
+      const e2 = await failure(run({ url: "/status", query: { code: 500 } }, { auth: { type: "bearer" } }, { token: "super-secret-token" }));
+      expect(JSON.stringify(e2.request)).not.toContain("super-secret-token");
+    } finally {
+      await strict.close();
+    }
+  });
+});
