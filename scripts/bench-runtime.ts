@@ -1,8 +1,9 @@
 // `npm run bench:runtime`: throughput and latency of the durable runtime, against raw pg-boss measured in
 // the same process. A benchmark, not a test: figures go to docs/benchmarks.md (## Runtime).
 //
-// Flow: webhook → map → call (a local idempotent HTTP target) → map → emit, executed by 1 and then 2
-// worker processes (scripts/worker.ts). Ingress runs in this process through acceptWebhook — the
+// Flow (a weft/1 document, run by the DSL interpreter): webhook → map → call (Salesforce sandbox,
+// createRecord through the connectors SDK) → map → emit, executed by 1 and then 2 worker processes
+// (scripts/worker.ts). Ingress runs in this process through acceptWebhook — the
 // function the POST /api/hooks route calls (HMAC check included), without Next.js in front.
 //   peak:      N signed webhooks as fast as 32 senders can, completed runs per second
 //   half-peak: an open-loop stream at half of that rate for a few seconds, latency from webhook accepted
@@ -23,6 +24,26 @@ const WORKERS = (process.env.BENCH_WORKERS ?? "1,2").split(",").map(Number);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const SECRET = "bench-signing-secret-0123456789";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const BENCH_FLOW = {
+  dsl: "weft/1",
+  key: "bench",
+  version: "1.0.0",
+  name: "Benchmark: order to CRM account",
+  description: "webhook → map → call → map → emit",
+  domain: "customer",
+  owner: "platform",
+  classification: "internal",
+  trigger: { type: "webhook", secret: "webhook-bench", idempotencyKey: "$trigger.body.orderId" },
+  businessKeys: { order: "$trigger.body.orderId" },
+  start: "toAccount",
+  steps: [
+    { id: "toAccount", type: "map", output: { name: "'Order ' & $trigger.body.orderId", total: "$trigger.body.amount" }, next: "post" },
+    { id: "post", type: "call", connector: "salesforce", operation: "createRecord", connection: "sf", input: { sobject: '"Account"', "fields.Name": "$steps.toAccount.output.name" }, retry: { maxAttempts: 3 }, next: "toEvent" },
+    { id: "toEvent", type: "map", output: { orderId: "$trigger.body.orderId", accountId: "$steps.post.output.id" }, next: "done" },
+    { id: "done", type: "emit", event: "crm.account.created", payload: "$steps.toEvent.output" },
+  ],
+};
 
 runMain(async () => {
   process.env.WEFT_SECRET_KEY ??= Buffer.alloc(32, 9).toString("base64");
@@ -55,15 +76,22 @@ runMain(async () => {
   const { publishFlow, setWebhookSecret } = await import("@/server/runtime/testing");
   const { acceptWebhook, signWebhook } = await import("@/server/runtime/ingress");
   const { ensureRuntimeQueues } = await import("@/server/runtime/queues");
-  const { startTestTarget } = await import("@/server/runtime/test-target");
+  const { createSalesforceSandbox } = await import("@/connectors/salesforce/sandbox");
+  const { seal } = await import("@/server/connections/secret-box");
   const pool = runtimePool(dbUrl, 16);
   const sender = new PgBoss({ connectionString: dbUrl, schema: "pgboss", max: 16, supervise: false, schedule: false, useListenNotify: true });
   sender.on("error", () => undefined);
   await sender.start();
   await ensureRuntimeQueues(sender);
-  const target = await startTestTarget();
-  await publishFlow(pool, "bench", { program: "bench5", trigger: { type: "webhook", idempotencyKey: "orderId" } });
-  await setWebhookSecret(pool, "bench", SECRET);
+  const { sandbox } = createSalesforceSandbox();
+  await sandbox.start("127.0.0.1", 0);
+  const allow = new URL(sandbox.baseUrl).host;
+  await pool.query(`INSERT INTO connection (id, key, name, connector_key, config, secrets_enc, updated_at) VALUES (gen_random_uuid(), 'sf', 'Salesforce sandbox', 'salesforce', $1, $2, now())`, [
+    JSON.stringify({ instanceUrl: sandbox.baseUrl }),
+    seal(JSON.stringify({ clientId: "3MVG9Weft.Sandbox.Salesforce.ConsumerKey", clientSecret: "weft-sandbox-sf-secret-7f3a9c" }), "connection:sf"),
+  ]);
+  await publishFlow(pool, "bench", BENCH_FLOW, { version: "1.0.0" });
+  await setWebhookSecret(pool, "bench", SECRET, "webhook-bench");
 
   console.log(`weft runtime benchmark — ${os.cpus().length} CPUs, Node ${process.version}, Postgres ${(await pool.query("SHOW server_version")).rows[0].server_version}`);
 
@@ -91,7 +119,7 @@ runMain(async () => {
   const results: string[] = [];
   for (const w of WORKERS) {
     await pool.query(`TRUNCATE run CASCADE`);
-    const procs = await Promise.all(Array.from({ length: w }, () => startWorker(dbUrl, target.url)));
+    const procs = await Promise.all(Array.from({ length: w }, () => startWorker(dbUrl, allow)));
     await sleep(500);
     // warm-up: JIT, connection pools, caches
     for (let i = 0; i < 200; i++) await fire();
@@ -139,9 +167,9 @@ runMain(async () => {
   for (const l of results) console.log(l);
   console.log(`raw pg-boss baseline: ${raw.toFixed(0)} jobs/s`);
 
-  const dup = [...target.effects.values()].filter((n) => n !== 1).length;
+  const dup = [...sandbox.effects.values()].filter((e) => e.effects > 1).length;
   if (dup) throw new Error(`${dup} effects applied more than once`);
-  await target.stop();
+  await sandbox.close();
   await sender.stop({ graceful: false });
   await pool.end();
   await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
@@ -185,13 +213,12 @@ async function rawPgBoss(url: string, n: number): Promise<number> {
   return rate;
 }
 
-function startWorker(dbUrl: string, targetUrl: string): Promise<ChildProcess> {
+function startWorker(dbUrl: string, allowHost: string): Promise<ChildProcess> {
   const { NODE_ENV: _n, ...inherited } = process.env;
   const env = {
     ...inherited,
     DATABASE_URL: dbUrl,
-    WEFT_RUNTIME_COMPILE_MODULE: path.resolve("server/runtime/testing-programs.ts"),
-    WEFT_TEST_TARGET_URL: targetUrl,
+    WEFT_HTTP_ALLOWLIST: allowHost,
     WEFT_RUNTIME_CONCURRENCY: String(CONCURRENCY),
     LOG_LEVEL: "warn",
   };

@@ -219,6 +219,19 @@ export class Kernel {
     }
   }
 
+  /** Hands the buffered rows and effects to the caller (the run's end writes them with its own statement). */
+  takePending(): { rows: StepRow[]; effects: Array<(tx: Sql) => Promise<void>> } {
+    const rows = [...this.pending.values()];
+    this.pending.clear();
+    return { rows, effects: this.effects.splice(0) };
+  }
+
+  /** Gives back what takePending() took when writing it failed. */
+  restorePending(p: { rows: StepRow[]; effects: Array<(tx: Sql) => Promise<void>> }): void {
+    for (const r of p.rows) if (!this.pending.has(r.path)) this.pending.set(r.path, r);
+    this.effects.unshift(...p.effects);
+  }
+
   idempotencyKeyFor(spec: StepSpec): string {
     const n = this.compensations.get(spec.path) ?? 0;
     if (spec.idempotencyKey) return n ? `${spec.idempotencyKey}:c${n}` : spec.idempotencyKey;
@@ -406,21 +419,27 @@ function raceSignal<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
 
 /** One multi-row upsert for a batch of step rows. */
 export async function upsertRows(sql: Sql, runId: string, rows: StepRow[]): Promise<void> {
+  const q = upsertSql(runId, rows);
+  await sql.query(q.text, q.values);
+}
+
+/** The upsert of a batch of rows as SQL, its parameters numbered from `offset` + 1 (to embed in a CTE). */
+export function upsertSql(runId: string, rows: StepRow[], offset = 0): { text: string; values: unknown[] } {
   const values: unknown[] = [];
   const tuples: string[] = [];
   for (const r of rows) {
-    const b = values.length;
+    const b = values.length + offset;
     tuples.push(`($${b + 1}::uuid, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::jsonb, $${b + 6}::jsonb, $${b + 7}::jsonb, $${b + 8}::int, $${b + 9}::jsonb, $${b + 10}, $${b + 11}::timestamptz, $${b + 12}::timestamptz)`);
     values.push(runId, r.path, r.stepId, r.status, json(r.input), json(r.output), r.error ? JSON.stringify(r.error) : null, r.attempts, JSON.stringify(r.attemptLog ?? []), r.idempotencyKey, r.startedAt, r.finishedAt);
   }
-  await sql.query(
-    `INSERT INTO step_run (run_id, path, step_id, status, input, output, error, attempts, attempt_log, idempotency_key, started_at, finished_at)
+  return {
+    text: `INSERT INTO step_run (run_id, path, step_id, status, input, output, error, attempts, attempt_log, idempotency_key, started_at, finished_at)
      VALUES ${tuples.join(", ")}
      ON CONFLICT (run_id, path) DO UPDATE SET status = EXCLUDED.status, input = EXCLUDED.input, output = EXCLUDED.output, error = EXCLUDED.error,
        attempts = EXCLUDED.attempts, attempt_log = EXCLUDED.attempt_log, idempotency_key = EXCLUDED.idempotency_key,
        started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at`,
     values,
-  );
+  };
 }
 
 function json(v: unknown): string | null {

@@ -4,7 +4,7 @@
 import type { PgBoss } from "pg-boss";
 import semver from "semver";
 import type pino from "pino";
-import { Kernel, StepFailed, Suspend, STEP_ROWS_JSON, type LoadedRow } from "./kernel";
+import { Kernel, StepFailed, Suspend, STEP_ROWS_JSON, upsertSql, type LoadedRow } from "./kernel";
 import { withTx, type Pool, type Sql } from "../sql";
 import { enqueueRun, insertRunWithJob } from "../runs";
 import { loadPublishedFlow, loadVersionDsl } from "../flow-source";
@@ -139,16 +139,30 @@ type Result = { ok: true; output: unknown } | { ok: false; path: string | null; 
 async function finish(deps: SegmentDeps, k: Kernel, run: RunRecord, r: Result, logger: pino.Logger): Promise<SegmentOutcome> {
   const status = r.ok ? "succeeded" : "failed";
   const error: SerializedError | null = r.ok ? null : { ...serializeError(r.error), ...(r.path ? { step: r.path } : {}) } as SerializedError;
-  await withTx(deps.pool, async (tx) => {
-    await k.flush(tx);
-    await tx.query(
-      `UPDATE run SET status = $2::"RunStatus", output = $3, error = $4, finished_at = now(), business_keys = $5, business_key_values = $6 WHERE id = $1`,
-      [run.id, status, r.ok ? JSON.stringify(r.output ?? null) : null, error ? JSON.stringify(error) : null, run.businessKeys ? JSON.stringify(run.businessKeys) : null, businessKeyValues(run.businessKeys)],
-    );
-    await settleExceptions(tx, run, r);
-    // A child run wakes its parent in the same transaction that records its end.
-    if (run.parentRunId) await wakeParent(tx, deps.boss, run.parentRunId);
-  });
+  const pending = k.takePending();
+  const values: unknown[] = [run.id, status, r.ok ? JSON.stringify(r.output ?? null) : null, error ? JSON.stringify(error) : null, run.businessKeys ? JSON.stringify(run.businessKeys) : null, businessKeyValues(run.businessKeys)];
+  let text = `UPDATE run SET status = $2::"RunStatus", output = $3, error = $4, finished_at = now(), business_keys = $5, business_key_values = $6 WHERE id = $1`;
+  if (pending.rows.length) {
+    // The last rows and the run's end in one statement (a data-modifying CTE): one round trip, atomic.
+    const up = upsertSql(run.id, pending.rows, values.length);
+    text = `WITH steps AS (${up.text}) ${text}`;
+    values.push(...up.values);
+  }
+  const needsTx = pending.effects.length > 0 || !!run.parentRunId || (r.ok ? !!run.mayHaveRetryingException : !run.isTest);
+  try {
+    if (!needsTx) await deps.pool.query(text, values);
+    else
+      await withTx(deps.pool, async (tx) => {
+        for (const effect of pending.effects) await effect(tx);
+        await tx.query(text, values);
+        await settleExceptions(tx, run, r);
+        // A child run wakes its parent in the same transaction that records its end.
+        if (run.parentRunId) await wakeParent(tx, deps.boss, run.parentRunId);
+      });
+  } catch (err) {
+    k.restorePending(pending);
+    throw err;
+  }
   const m = metrics();
   m.runsFinished.inc({ flow: run.flowKey, status });
   m.runDuration.observe({ flow: run.flowKey, status }, (Date.now() - run.createdAt.getTime()) / 1000);
