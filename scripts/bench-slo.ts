@@ -130,7 +130,7 @@ async function main(): Promise<void> {
     const s = sample[0]!.status;
     const lines = [
       `runs: ${(perFlow * FLOWS).toLocaleString()} over ${DAYS} days, ${FLOWS} flows (${perFlow.toLocaleString()} each); buckets: ${Number(b!.n).toLocaleString()}`,
-      `insert (generate_series): ${fmt(insertMs)}, index rebuild ${fmt(indexMs)}; fold of all runs into buckets (one transaction): ${fmt(foldMs)}`,
+      `insert (generate_series): ${fmt(insertMs)}, index rebuild ${fmt(indexMs)}; fold of all runs into buckets (250k-run slices): ${fmt(foldMs)}`,
       `SLO status per flow (3 SLOs + 28-day hourly series, from buckets): median ${fmt(median(per))}, max ${fmt(Math.max(...per))}`,
       `baseline, one flow's success ratio from the run table: ${fmt(rawFlowMs)} (${Number(raw!.total).toLocaleString()} runs; bucketed status is ${(rawFlowMs / median(per)).toFixed(1)}× faster)`,
       `baseline, count(*) over the run table: ${fmt(countAllMs)} (${(countAllMs / median(per)).toFixed(1)}× the per-flow status)`,
