@@ -1,5 +1,7 @@
+import fc from "fast-check";
+import jsonata from "jsonata";
 import { describe, expect, it } from "vitest";
-import { checkExpression, compileExpression, evaluate, evaluateMapping, expressionRefs, ExpressionError, fieldsToJsonata } from "./expressions";
+import { checkExpression, checkExpressions, clearExpressionCache, compileExpression, evaluate, evaluateMapping, expressionRefs, ExpressionError, fieldsToJsonata } from "./expressions";
 
 describe("checkExpression", () => {
   it("returns the AST of a valid expression, cached", () => {
@@ -109,5 +111,43 @@ describe("expressionRefs", () => {
     expect(refs.steps.map((s) => s.id).sort()).toEqual(["a", "b", "d"]);
     // Function names ($count) are variables to JSONata too.
     expect([...refs.variables].sort()).toEqual(["count", "item", "steps"]);
+  });
+});
+
+describe("batched syntax checks agree with one-by-one parsing", () => {
+  // Pieces that combine into valid and invalid expressions, including the lexically tricky ones.
+  const pieces = ["$a", "b.c", "1", "'x'", '"y,"', "(", ")", "[", "]", "{", "}", ",", ";", "+", "&", "?", ":", "$f(", "and", "/r,/", "`n`", "\\\\", "'", '"', ":=", "..", " ", "-", "*", "%"];
+  const exprArb = fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 8 }).map((p) => p.join(""));
+  it("for any mix of expressions", () => {
+    fc.assert(
+      fc.property(fc.array(exprArb, { minLength: 1, maxLength: 30 }), (texts) => {
+        clearExpressionCache();
+        checkExpressions(texts);
+        const batched = texts.map((t) => checkExpression(t).ok);
+        const alone = texts.map((t) => {
+          try {
+            jsonata(t);
+            return t.trim() !== "";
+          } catch {
+            return false;
+          }
+        });
+        expect(batched).toEqual(alone);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("and the refs from a batch are those of a lone parse", () => {
+    clearExpressionCache();
+    const texts = ["$steps.a.output & $steps.b.output", "$count($steps.c.output[x > 1])", "{ 'k': $item.v }"];
+    checkExpressions(texts);
+    for (const t of texts) {
+      const r = checkExpression(t);
+      if (!r.ok) throw new Error(t);
+      const alone = expressionRefs(jsonata(t).ast());
+      expect(expressionRefs(r.ast).steps.map((s) => s.id)).toEqual(alone.steps.map((s) => s.id));
+      expect([...expressionRefs(r.ast).variables].sort()).toEqual([...alone.variables].sort());
+    }
   });
 });

@@ -118,12 +118,42 @@ function nestingDepth(text: string): number {
   return max;
 }
 
+// Most mapping expressions are a plain path ("$steps.post.output.id", "$item.projectCode") or a literal.
+// jsonata rebuilds its whole operator table on every parse (~20 µs), so these get a hand-made AST of the
+// same shape instead; anything else (and any path segment that is a JSONata keyword) goes to jsonata.
+const SIMPLE_PATH = /^(\$?)([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*)*)$/;
+const SIMPLE_LITERAL = /^(?:'[^'\\]*'|"[^"\\]*"|-?(?:0|[1-9]\d{0,14})(?:\.\d{1,15})?)$/;
+const KEYWORDS = new Set(["and", "or", "in", "true", "false", "null", "function"]);
+
+function simpleAst(text: string): JsonataAst | null {
+  if (SIMPLE_LITERAL.test(text)) {
+    const value: unknown = text.startsWith("'") ? text.slice(1, -1) : JSON.parse(text);
+    return { type: typeof value === "number" ? "number" : "string", value, position: text.length } as unknown as JsonataAst;
+  }
+  const m = SIMPLE_PATH.exec(text);
+  if (!m) return null;
+  const [, dollar, head, rest] = m;
+  const names = rest ? rest.slice(1).split(".") : [];
+  if ([head!, ...names].some((n) => KEYWORDS.has(n))) return null;
+  if (!dollar && names.length === 0) return null; // a bare name: leave it to jsonata
+  let pos = dollar!.length + head!.length;
+  const steps: Array<Record<string, unknown>> = [{ type: dollar ? "variable" : "name", value: head, position: pos }];
+  for (const n of names) {
+    pos += 1 + n.length;
+    steps.push({ type: "name", value: n, position: pos });
+  }
+  if (steps.length === 1) return steps[0] as unknown as JsonataAst;
+  return { type: "path", steps } as unknown as JsonataAst;
+}
+
 /** Parses an expression (cached). Never throws. */
 export function checkExpression(text: string): ExpressionCheck {
   const hit = checks.get(text);
   if (hit) return hit;
   let result: ExpressionCheck;
-  if (typeof text !== "string" || text.trim() === "") result = { ok: false, code: "empty", position: null, message: "The expression is empty." };
+  const simple = typeof text === "string" && text.length < 500 ? simpleAst(text) : null;
+  if (simple) result = { ok: true, ast: simple };
+  else if (typeof text !== "string" || text.trim() === "") result = { ok: false, code: "empty", position: null, message: "The expression is empty." };
   else if (text.length > EXPRESSION_LIMITS.maxLength)
     result = { ok: false, code: "too-long", position: null, message: `The expression is longer than ${EXPRESSION_LIMITS.maxLength} characters.` };
   else if (nestingDepth(text) > EXPRESSION_LIMITS.maxNesting)
@@ -136,6 +166,77 @@ export function checkExpression(text: string): ExpressionCheck {
     }
   }
   return remember(checks, text, result);
+}
+
+/**
+ * Whether the text can share one jsonata parse with others: no regex, comment or backtick (their lexing
+ * depends on context), every string closed, brackets balanced and never closing more than they opened.
+ * For such texts, lexing inside `[e1, e2, …]` is the same as alone, so the batch parses iff every element does
+ * (an element with a top-level comma shows up as an extra element).
+ */
+function batchable(text: string): boolean {
+  if (text.length > 2000 || text.includes("/") || text.includes("`")) return false;
+  let depth = 0;
+  let quote: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === "\\") i++;
+      else if (c === quote) quote = null;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === "(" || c === "[" || c === "{") {
+      if (++depth > EXPRESSION_LIMITS.maxNesting) return false;
+    } else if (c === ")" || c === "]" || c === "}") {
+      if (--depth < 0) return false;
+    }
+  }
+  return quote === null && depth === 0 && text.trim() !== "";
+}
+
+interface ArrayAst {
+  type?: string;
+  value?: string;
+  expressions?: JsonataAst[];
+}
+
+function parseBatch(texts: string[]): void {
+  if (texts.length === 0) return;
+  if (texts.length === 1) {
+    checkExpression(texts[0]!);
+    return;
+  }
+  let elements: JsonataAst[] | undefined;
+  try {
+    const ast = jsonata(`[${texts.join(",\n")}]`).ast() as unknown as ArrayAst;
+    if (ast.type === "unary" && ast.value === "[" && ast.expressions?.length === texts.length) elements = ast.expressions;
+  } catch {
+    // one of them is wrong: halve and retry, so one bad expression costs log(n) parses, not n
+  }
+  if (elements) {
+    texts.forEach((t, i) => remember(checks, t, { ok: true, ast: elements[i]! }));
+    return;
+  }
+  const mid = Math.ceil(texts.length / 2);
+  parseBatch(texts.slice(0, mid));
+  parseBatch(texts.slice(mid));
+}
+
+/**
+ * Checks many expressions at once (what the validator does first). jsonata rebuilds its parser tables on
+ * every call, so parsing expressions in batches of up to 200 is several times faster than one by one.
+ */
+export function checkExpressions(texts: readonly string[]): void {
+  const todo: string[] = [];
+  const seen = new Set<string>();
+  for (const t of texts) {
+    if (typeof t !== "string" || seen.has(t) || checks.has(t)) continue;
+    seen.add(t);
+    if (t.length < 500 && simpleAst(t)) continue; // cheap anyway
+    if (batchable(t)) todo.push(t);
+  }
+  for (let i = 0; i < todo.length; i += 200) parseBatch(todo.slice(i, i + 200));
 }
 
 /** The compiled expression with guardrails (cached per text and limits). Throws ExpressionError on bad syntax. */
@@ -243,8 +344,18 @@ export interface ExpressionRefs {
   variables: Set<string>;
 }
 
-/** Walks the AST without recursion (ASTs of accepted expressions are shallow, but the walker should not care). */
+const refsCache = new WeakMap<object, ExpressionRefs>();
+
+/** Walks the AST without recursion (ASTs of accepted expressions are shallow, but the walker should not care). Cached per AST. */
 export function expressionRefs(ast: JsonataAst): ExpressionRefs {
+  const hit = refsCache.get(ast);
+  if (hit) return hit;
+  const refs = walkRefs(ast);
+  refsCache.set(ast, refs);
+  return refs;
+}
+
+function walkRefs(ast: JsonataAst): ExpressionRefs {
   const steps: ExpressionRefs["steps"] = [];
   const variables = new Set<string>();
   const stack: unknown[] = [ast];

@@ -15,7 +15,7 @@ import semver from "semver";
 import type { z } from "zod";
 import type { Catalog } from "./catalog";
 import { LIMITS, parseDuration } from "./defaults";
-import { checkExpression, expressionRefs } from "./expressions";
+import { checkExpression, checkExpressions, expressionRefs } from "./expressions";
 import { closest, formatPath, issuesToProblems, type Problem, type Severity } from "./problems";
 import {
   ERROR_CLASSES,
@@ -657,7 +657,8 @@ interface ExprPlace {
   beforeSteps?: boolean;
 }
 
-function checkExpressions(ctx: Ctx, places: ExprPlace[], inSets: Map<number, Bits>): void {
+function checkExpressionPlaces(ctx: Ctx, places: ExprPlace[], inSets: Map<number, Bits>): void {
+  checkExpressions(places.map((p) => p.site.expression));
   for (const place of places) {
     const { site, step } = place;
     const where = step ? stepWord(step) : "The flow";
@@ -886,7 +887,7 @@ function validateInner(input: unknown, opts: ValidateOptions): ValidationResult 
   else if (isObj(input.output))
     for (const [k, v] of Object.entries(input.output))
       if (typeof v === "string") flowSites.push({ site: { path: ["output", k], expression: v, role: "value" }, path: ["output", k] });
-  checkExpressions(ctx, [...places, ...flowSites], inSets);
+  checkExpressionPlaces(ctx, [...places, ...flowSites], inSets);
 
   // Flow-level settings.
   if (isObj(input.defaults)) {
