@@ -91,7 +91,7 @@ describe("webhook ingress", () => {
   });
 
   it("without a configured key, a re-delivery of the same signed request is recognised", async () => {
-    await publishFlow(pool, "hook-nokey", webhookFlow({}));
+    await publishFlow(pool, "hook-nokey", webhookFlow({ key: "hook-nokey" }));
     await setWebhookSecret(pool, "hook-nokey", SECRET);
     const ts = Math.floor(Date.now() / 1000);
     const a = await send({ a: 1 }, { flowKey: "hook-nokey", ts });

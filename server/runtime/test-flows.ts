@@ -1,4 +1,17 @@
-// DSL documents used by the runtime tests and the benchmark. PROVISIONAL until server/dsl lands.
-export function webhookFlow(o: { idempotencyKey?: string; steps?: unknown[] }): Record<string, unknown> {
-  return { trigger: { type: "webhook", ...(o.idempotencyKey ? { idempotencyKey: o.idempotencyKey } : {}) }, steps: o.steps ?? [] };
+// weft/1 documents used by the runtime tests.
+export function webhookFlow(o: { idempotencyKey?: string; secret?: string; key?: string }): Record<string, unknown> {
+  const key = o.key ?? "hook-flow";
+  return {
+    dsl: "weft/1",
+    key,
+    version: "1.0.0",
+    name: key,
+    description: "",
+    domain: "customer",
+    owner: "platform",
+    classification: "internal",
+    trigger: { type: "webhook", secret: o.secret ?? `webhook-${key}`, ...(o.idempotencyKey ? { idempotencyKey: o.idempotencyKey } : {}) },
+    start: "echo",
+    steps: [{ id: "echo", type: "map", output: "$trigger.body" }],
+  };
 }

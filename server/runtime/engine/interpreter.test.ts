@@ -221,4 +221,40 @@ describe("DSL interpreter", () => {
     expect(await step(runId, "big")).toBeUndefined();
     expect((await step(runId, "both.right.r")).status).toBe("succeeded");
   });
+
+  it("runs with the same concurrency key never execute at the same time", async () => {
+    await faults({ pathPattern: "sobjects", latencyMs: 300 });
+    const d = doc("per-project", "post", [create("post", "$trigger.name")], { concurrency: { key: "$trigger.project" } });
+    const { flowId, versionId } = await publishFlow(pool, "per-project", d);
+    const { createRun: create2 } = await import("../runs");
+    const { evaluateKey } = await import("../dsl-view");
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const input = { project: "P-1", name: `Same ${i}` };
+      ids.push((await create2(pool, boss, { flowId, flowVersionId: versionId, triggerType: "manual", input, concurrencyKey: `per-project:${await evaluateKey("$trigger.project", input)}` })).runId);
+    }
+    for (const id of ids) expect((await settled(id)).status).toBe("succeeded");
+    await clearFaults();
+    const { rows } = await pool.query<{ s: Date; f: Date }>(`SELECT started_at AS s, finished_at AS f FROM step_run WHERE run_id = ANY($1::uuid[]) AND path = 'post' ORDER BY started_at`, [ids]);
+    expect(rows).toHaveLength(4);
+    for (let i = 1; i < rows.length; i++) expect(rows[i]!.s.getTime()).toBeGreaterThanOrEqual(rows[i - 1]!.f.getTime());
+  });
+
+  it("an event trigger's filter decides which events start a run", async () => {
+    await publishFlow(pool, "big-only", doc("big-only", "got", [{ id: "got", type: "map", output: "$trigger.amount" }], { trigger: { type: "event", event: "erp.invoice.posted", filter: "amount > 100" } }));
+    await syncTriggers(pool, boss);
+    const emitter = (amount: number) => doc(`emit-${amount}`, "e", [{ id: "e", type: "emit", event: "erp.invoice.posted", payload: { amount: `${amount}` } }]);
+    expect((await settled(await run(emitter(50)))).status).toBe("succeeded");
+    expect((await settled(await run(emitter(500)))).status).toBe("succeeded");
+    const until = Date.now() + 15_000;
+    let rows: Array<{ input: { amount: number } }> = [];
+    while (Date.now() < until) {
+      ({ rows } = await pool.query(`SELECT r.input FROM run r JOIN flow f ON f.id = r.flow_id WHERE f.key = 'big-only'`));
+      if (rows.length) break;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    await new Promise((res) => setTimeout(res, 500)); // the small one, had it passed, would be there by now
+    ({ rows } = await pool.query(`SELECT r.input FROM run r JOIN flow f ON f.id = r.flow_id WHERE f.key = 'big-only'`));
+    expect(rows.map((r) => r.input.amount)).toEqual([500]);
+  });
 });
