@@ -2,8 +2,7 @@
 // manifest, the guarded HTTP client (SSRF guard, WEFT_HTTP_ALLOWLIST), the idempotency key sent on writes,
 // and every failure thrown as a classified ConnectorError (which classifyError reads as is).
 import type pino from "pino";
-import { executeOperation } from "../../connectors/sdk/execute";
-import type { AnyConnectorDefinition } from "../../connectors/sdk/define";
+import { runOperation } from "../../connectors/server";
 import { open } from "../connections/secret-box";
 import { StepError } from "./errors";
 import type { RunEnv } from "./engine/run";
@@ -33,37 +32,12 @@ async function connection(env: RunEnv, key: string): Promise<Conn> {
   return conn;
 }
 
-const definitions = new Map<string, AnyConnectorDefinition>();
-
-function isDefinition(v: unknown, key: string): v is AnyConnectorDefinition {
-  const d = v as { manifest?: { key?: unknown }; handlers?: unknown } | null;
-  return !!d && typeof d === "object" && d.manifest?.key === key && typeof d.handlers === "object";
-}
-
-/** Connector definitions are loaded on first use from connectors/<key>/client.ts (the connectors' layout). */
-async function definition(key: string): Promise<AnyConnectorDefinition> {
-  const hit = definitions.get(key);
-  if (hit) return hit;
-  if (!/^[a-z][a-z0-9-]{0,63}$/.test(key)) throw new StepError({ errorClass: "validation", code: "unknown_connector", message: `No connector "${key}".` });
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(`../../connectors/${key}/client.ts`)) as Record<string, unknown>;
-  } catch {
-    throw new StepError({ errorClass: "validation", code: "unknown_connector", message: `No connector "${key}".` });
-  }
-  const def = Object.values(mod).find((v) => isDefinition(v, key));
-  if (!def || !isDefinition(def, key)) throw new StepError({ errorClass: "validation", code: "unknown_connector", message: `connectors/${key} exports no connector definition.` });
-  definitions.set(key, def);
-  return def;
-}
-
 export async function callConnector(
   env: RunEnv,
   a: { connector: string; operation: string; connection: string; input: unknown; idempotencyKey: string; signal: AbortSignal; timeoutMs?: number; logger: pino.Logger },
 ): Promise<unknown> {
   const conn = await connection(env, a.connection);
-  const def = await definition(a.connector);
-  return executeOperation({
+  return runOperation({
     connectorKey: a.connector,
     operation: a.operation,
     input: a.input,
@@ -74,6 +48,5 @@ export async function callConnector(
     logger: a.logger,
     // No in-call retries (any wait exceeds -1 ms): the step's DSL retry policy alone decides what is retried, with durable backoff.
     maxInCallWaitMs: -1,
-    definitions: { [a.connector]: def },
   });
 }
