@@ -338,8 +338,8 @@ export async function evaluateMapping(m: Mapping, scope: ExpressionScope, opts?:
 // References (what the validator checks: steps that may not have run yet, $item outside a foreach)
 
 export interface ExpressionRefs {
-  /** Step ids named as `$steps.<id>`, with the position of the id. */
-  steps: Array<{ id: string; position: number }>;
+  /** Step ids named as `$steps.<id>`, with the position of the id and the field read (`output`, `error`). */
+  steps: Array<{ id: string; position: number; field?: string }>;
   /** Variables read ($item, $trigger, …), without the `$`. */
   variables: Set<string>;
 }
@@ -371,9 +371,13 @@ function walkRefs(ast: JsonataAst): ExpressionRefs {
     const o = node as Record<string, unknown>;
     if (o.type === "variable" && typeof o.value === "string" && o.value !== "") variables.add(o.value);
     if (o.type === "path" && Array.isArray(o.steps)) {
-      const [first, second] = o.steps as Array<Record<string, unknown> | undefined>;
+      const [first, second, third] = o.steps as Array<Record<string, unknown> | undefined>;
       if (first?.type === "variable" && first.value === "steps" && second?.type === "name" && typeof second.value === "string")
-        steps.push({ id: second.value, position: typeof second.position === "number" ? second.position : 0 });
+        steps.push({
+          id: second.value,
+          position: typeof second.position === "number" ? second.position : 0,
+          ...(third?.type === "name" && typeof third.value === "string" ? { field: third.value } : {}),
+        });
     }
     for (const v of Object.values(o)) if (typeof v === "object" && v !== null) stack.push(v);
   }

@@ -213,7 +213,7 @@ describe("step references", () => {
     const r = validate(
       base([
         { id: "post", type: "call", connector: "n", operation: "o", connection: "c", catch: [{ errors: ["business"], next: "handle" }], next: "done" },
-        map("handle", { output: "$steps.post.output.id" }),
+        map("handle", { output: "$steps.post.output.id & $steps.post.error.message & $error.code" }),
         map("done", { output: "$steps.post.output.id" }),
       ]),
     );

@@ -674,7 +674,7 @@ function checkExpressionPlaces(ctx: Ctx, places: ExprPlace[], inSets: Map<number
       if (!inForeach)
         add(ctx, { stepId: step?.id, path: place.path, code: "item-outside-foreach", message: `${where}: ${formatPath(site.path)} uses $item or $index, which only exist inside a foreach body.` });
     }
-    for (const ref of refs.steps) checkStepRef(ctx, place, ref.id, inSets);
+    for (const ref of refs.steps) checkStepRef(ctx, place, ref.id, inSets, ref.field === "error");
   }
 }
 
@@ -683,7 +683,7 @@ function scopeChainHasBody(ctx: Ctx, scopeIdx: number): boolean {
   return false;
 }
 
-function checkStepRef(ctx: Ctx, place: ExprPlace, id: string, inSets: Map<number, Bits>): void {
+function checkStepRef(ctx: Ctx, place: ExprPlace, id: string, inSets: Map<number, Bits>, readsError = false): void {
   const { step, site } = place;
   const where = step ? stepWord(step) : "The flow";
   const field = formatPath(site.path);
@@ -730,6 +730,8 @@ function checkStepRef(ctx: Ctx, place: ExprPlace, id: string, inSets: Map<number
     return;
   }
   if (!step) return; // flow-level expressions may read any main-flow step
+  // `$steps.<id>.error` is read in catch handlers, after the step failed: it need not have completed.
+  if (readsError) return;
   // Lift the reader to the step that stands for it in the target's scope.
   while (sc !== target.scope && at) {
     const scope = ctx.scopes[sc]!;
