@@ -1,83 +1,55 @@
-// The connector catalog the examples are written against. A stand-in for the Catalog that connectors/
-// builds from its manifests: the operations and required input fields the example flows use, so the
-// tests exercise the validator's catalog checks (unknown operation, missing required field, …).
-// Salesforce mirrors connectors/salesforce/manifest.ts; the others follow the canonical model.
+// The connector catalog the examples are checked against: the real manifests of the connectors Weft ships
+// (connectors/*/manifest.ts) plus a stand-in for Workday, which has no connector yet. Tests validate every
+// example with it, so an example that drifts from a connector's operations or input schemas fails.
 import { z } from "zod";
-import type { Catalog, OperationInfo } from "@/server/dsl/catalog";
+import type { Catalog, ConnectorInfo, OperationInfo } from "@/server/dsl/catalog";
+import { httpManifest } from "@/connectors/http/manifest";
+import { kantataManifest } from "@/connectors/kantata/manifest";
+import { netsuiteManifest } from "@/connectors/netsuite/manifest";
+import { salesforceManifest } from "@/connectors/salesforce/manifest";
 
-const action = (key: string, input: z.ZodType, effect: "read" | "write" = "write", output: z.ZodType = z.record(z.string(), z.unknown())): OperationInfo => ({
-  key,
-  kind: "action",
-  name: key,
-  input,
-  output,
-  effect,
-});
-const ops = (...list: OperationInfo[]) => Object.fromEntries(list.map((o) => [o.key, o]));
+interface ManifestLike {
+  key: string;
+  name: string;
+  system: string;
+  operations: Record<string, { kind: "action" | "trigger"; name: string; description?: string; input: z.ZodType; output: z.ZodType; effect?: "read" | "write" }>;
+}
 
-export const exampleCatalog: Catalog = {
-  connectors: {
-    salesforce: {
-      key: "salesforce",
-      name: "Salesforce",
-      system: "crm",
-      operations: ops(
-        action("getRecord", z.object({ sobject: z.string(), id: z.string().min(15).max(18), fields: z.array(z.string()).optional() }), "read"),
-        action("upsertRecord", z.object({ sobject: z.string(), externalIdField: z.string(), externalId: z.string(), fields: z.record(z.string(), z.unknown()) })),
-        { key: "pollChangedRecords", kind: "trigger", name: "Changed records", input: z.object({ sobject: z.string() }), output: z.unknown() },
-      ),
-    },
-    netsuite: {
-      key: "netsuite",
-      name: "NetSuite",
-      system: "erp",
-      operations: ops(
-        action("upsertCustomer", z.object({ externalId: z.string(), companyName: z.string(), subsidiaryId: z.string(), email: z.string().optional() })),
-        action("createProject", z.strictObject({ entityId: z.string(), companyName: z.string(), customerId: z.string(), startDate: z.string().optional(), endDate: z.string().optional() })),
-        action("createTimeBills", z.object({ projectCode: z.string(), entries: z.array(z.object({ employeeId: z.string(), hours: z.number(), date: z.string() })) })),
-        action(
-          "createInvoice",
-          z.object({ projectCode: z.string(), customerId: z.string(), currency: z.string(), lines: z.array(z.object({ item: z.string(), quantity: z.number(), rate: z.number() })), memo: z.string().optional() }),
-        ),
-        action("upsertEmployee", z.object({ externalId: z.string(), name: z.string(), email: z.string(), laborCost: z.number().optional() })),
-      ),
-    },
-    kantata: {
-      key: "kantata",
-      name: "Kantata OX",
-      system: "psa",
-      operations: ops(
-        action("createProject", z.object({ title: z.string(), customerRef: z.string(), startDate: z.string(), budget: z.number().optional(), externalRef: z.string().optional() })),
-        action("createMilestone", z.object({ projectId: z.string(), title: z.string(), dueDate: z.string(), amount: z.number().optional() })),
-        action("setRateCard", z.object({ projectId: z.string(), rateCard: z.string() })),
-        action("archiveProject", z.object({ projectId: z.string() })),
-        action("listApprovedTime", z.object({ approvedBefore: z.string(), billed: z.union([z.boolean(), z.string()]).optional() }), "read"),
-        action("getTimesheet", z.object({ timesheetId: z.string() }), "read"),
-        action("markTimeBilled", z.object({ entryIds: z.array(z.string()), invoiceRef: z.string() })),
-        action("createResource", z.object({ name: z.string(), email: z.string(), title: z.string().optional(), employmentType: z.enum(["employee", "contractor"]), externalRef: z.string() })),
-        action("activateResource", z.object({ externalRef: z.string() })),
-        action("deactivateResource", z.object({ externalRef: z.string() })),
-      ),
-    },
-    workday: {
-      key: "workday",
-      name: "Workday",
-      system: "hris",
-      operations: ops(action("getWorker", z.object({ workerId: z.string() }), "read")),
-    },
-    warehouse: {
-      key: "warehouse",
-      name: "Data warehouse",
-      system: "data",
-      operations: ops(action("upsertRows", z.object({ table: z.string(), key: z.array(z.string()), rows: z.array(z.record(z.string(), z.unknown())) }))),
+/** A connector manifest as the DSL validator sees it. */
+export function connectorInfo(m: ManifestLike): ConnectorInfo {
+  const operations: Record<string, OperationInfo> = {};
+  for (const [key, op] of Object.entries(m.operations))
+    operations[key] = { key, kind: op.kind, name: op.name, ...(op.description ? { description: op.description } : {}), input: op.input, output: op.output, ...(op.effect ? { effect: op.effect } : {}) };
+  return { key: m.key, name: m.name, system: m.system, operations };
+}
+
+// Workday (HRIS): stand-in until connectors/workday exists.
+const workday: ConnectorInfo = {
+  key: "workday",
+  name: "Workday",
+  system: "hris",
+  operations: {
+    getWorker: {
+      key: "getWorker",
+      kind: "action",
+      name: "Get worker",
+      effect: "read",
+      input: z.object({ workerId: z.string().min(1) }),
+      output: z.looseObject({ id: z.string(), descriptor: z.string(), firstName: z.string(), lastName: z.string(), primaryWorkEmail: z.string().optional(), businessTitle: z.string().optional(), hireDate: z.string(), workerType: z.string(), costRate: z.number().optional() }),
     },
   },
+};
+
+const manifests = [salesforceManifest, netsuiteManifest, kantataManifest, httpManifest] as unknown as ManifestLike[];
+
+export const exampleCatalog: Catalog = {
+  connectors: Object.fromEntries([...manifests.map(connectorInfo), workday].map((c) => [c.key, c])),
   connections: [
     { key: "salesforce-prod", connectorKey: "salesforce" },
     { key: "netsuite-prod", connectorKey: "netsuite" },
     { key: "kantata-prod", connectorKey: "kantata" },
     { key: "workday-prod", connectorKey: "workday" },
-    { key: "warehouse", connectorKey: "warehouse" },
+    { key: "warehouse-api", connectorKey: "http" },
   ],
   flows: {
     "assign-default-skills": { versions: ["1.0.0", "1.1.0"] },

@@ -325,12 +325,16 @@ describe("settings", () => {
 describe("catalog checks", () => {
   const call = (extra: Doc) => ({ id: "postInvoice", type: "call", connector: "netsuite", operation: "createInvoice", connection: "netsuite-prod", ...extra });
 
-  it("names the missing required input fields", () => {
-    const r = validate(base([call({ input: { projectCode: "$trigger.p", currency: "'EUR'", lines: "[]" } })]), { catalog: exampleCatalog });
+  it("names the missing required input fields (nested too, against the real NetSuite manifest)", () => {
+    const r = validate(base([call({ input: { "body.job.id": "$trigger.job", "body.item.items": "$trigger.lines" } })]), { catalog: exampleCatalog });
     const p = find(r.problems, "missing-required-input")!;
-    expect(p.message).toBe("Step 'postInvoice' calls netsuite.createInvoice but no input is mapped to required field 'customerId'.");
+    expect(p.message).toBe("Step 'postInvoice' calls netsuite.createInvoice but no input is mapped to required field 'body.entity'.");
     expect(p.path).toEqual(["steps", 0, "input"]);
     expect(r.problems).toHaveLength(1);
+    const none = validate(base([call({})]), { catalog: exampleCatalog });
+    expect(none.problems.map((x) => x.message)).toEqual(["Step 'postInvoice' calls netsuite.createInvoice but no input is mapped to required field 'body'."]);
+    const deep = validate(base([call({ input: { "body.entity.refName": "'ACME'", "body.item.items": "$trigger.lines" } })]), { catalog: exampleCatalog });
+    expect(find(deep.problems, "missing-required-input")?.message).toContain("'body.entity.id'");
   });
 
   it("checks nested required fields when only sub-fields are mapped", () => {
@@ -346,14 +350,30 @@ describe("catalog checks", () => {
   });
 
   it("flags fields the operation does not take (error when its schema is strict)", () => {
-    const r = validate(base([{ id: "job", type: "call", connector: "netsuite", operation: "createProject", connection: "netsuite-prod", input: { entityId: "$x", companyName: "$x", customerId: "$x", customerid: "$x" } }]), {
-      catalog: exampleCatalog,
-    });
-    const p = find(r.problems, "unknown-input-field")!;
-    expect(p.severity).toBe("error");
-    expect(p.path).toEqual(["steps", 0, "input", "customerid"]);
-    const loose = validate(base([call({ input: { projectCode: "$x", customerId: "$x", currency: "$x", lines: "$x", extra: "$x" } })]), { catalog: exampleCatalog });
-    expect(find(loose.problems, "unknown-input-field")?.severity).toBe("warning");
+    const catalog: Catalog = {
+      connectors: {
+        erp: {
+          key: "erp", name: "ERP", system: "erp",
+          operations: {
+            strict: { key: "strict", kind: "action", name: "s", input: z.strictObject({ id: z.string() }), output: z.unknown() },
+            plain: { key: "plain", kind: "action", name: "p", input: z.object({ id: z.string() }), output: z.unknown() },
+            loose: { key: "loose", kind: "action", name: "l", input: z.looseObject({ id: z.string() }), output: z.unknown() },
+          },
+        },
+      },
+    };
+    const step = (operation: string) => base([{ id: "s", type: "call", connector: "erp", operation, connection: "c", input: { id: "$x", Id: "$x" } }]);
+    const strict = find(validate(step("strict"), { catalog }).problems, "unknown-input-field")!;
+    expect(strict.severity).toBe("error");
+    expect(strict.path).toEqual(["steps", 0, "input", "Id"]);
+    expect(strict.message).toContain("Did you mean 'id'?");
+    expect(find(validate(step("plain"), { catalog }).problems, "unknown-input-field")?.severity).toBe("warning");
+    expect(validate(step("loose"), { catalog }).problems).toEqual([]);
+  });
+
+  it("checks real manifests: Kantata's createStory needs a story_type", () => {
+    const r = validate(base([{ id: "m", type: "call", connector: "kantata", operation: "createStory", connection: "kantata-prod", input: { workspace_id: "$x", title: "$x" } }]), { catalog: exampleCatalog });
+    expect(r.problems.map((p) => p.message)).toEqual(["Step 'm' calls kantata.createStory but no input is mapped to required field 'story_type'."]);
   });
 
   it("flags unknown connector, operation, connection, and trigger operations", () => {
@@ -362,7 +382,7 @@ describe("catalog checks", () => {
     expect(find(validate(base([call({ operation: "createInvoce" })]), cat).problems, "unknown-operation")?.message).toContain("Did you mean 'createInvoice'?");
     expect(codes(validate(base([call({ connection: "nope", input: "$x" })]), cat).problems)).toEqual(["unknown-connection"]);
     expect(codes(validate(base([call({ connection: "kantata-prod", input: "$x" })]), cat).problems)).toEqual(["connection-mismatch"]);
-    expect(codes(validate(base([call({ connector: "salesforce", operation: "pollChangedRecords", connection: "salesforce-prod" })]), cat).problems)).toEqual(["not-an-action"]);
+    expect(codes(validate(base([call({ connector: "kantata", operation: "pollApprovedTimeEntries", connection: "kantata-prod" })]), cat).problems)).toEqual(["not-an-action"]);
   });
 
   it("skips input checks when the input is one expression", () => {

@@ -157,7 +157,7 @@ describe("breaking changes", () => {
 
   it("flow output: a removed field is breaking", () => {
     const next = clone(opp);
-    next.output = { projectCode: "$steps.createProject.output.code" };
+    next.output = { projectId: "$steps.createProject.output.id", customerId: "$steps.upsertCustomer.output.id" };
     expect(detectBreakingChanges(opp, next).breaking.map((c) => c.code)).toEqual(["output-field-removed"]);
     expect(detectBreakingChanges(opp, { ...opp, output: undefined }).breaking.map((c) => c.code)).toEqual(["output-removed"]);
   });
