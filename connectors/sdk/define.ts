@@ -47,6 +47,11 @@ export interface OperationSpec<I extends z.ZodType = z.ZodType, O extends z.ZodT
   trigger?: { type: TriggerKind };
   /** For generated operations (OpenAPI import): the HTTP method and path template. */
   http?: { method: string; path: string };
+  /**
+   * "strict" (default): a result that does not match `output` fails the step (validation). "lenient": the
+   * mismatch is logged and the raw result returned — for imported specs, which real APIs drift from.
+   */
+  outputValidation?: "strict" | "lenient";
 }
 
 export interface ConnectorManifest<
