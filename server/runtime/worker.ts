@@ -96,7 +96,7 @@ export async function startRuntimeWorkers(boss: PgBoss, opts: RuntimeWorkerOptio
         Promise.all(
           jobs.map(async (job): Promise<JobResult> => {
             try {
-              const outcome = await executeSegment(deps, job.data.runId, job.signal);
+              const outcome = await executeSegment(deps, job.data.runId, job.signal, job.groupId);
               return { id: job.id, status: "completed", output: { outcome } };
             } catch (err) {
               logger.warn({ err, runId: job.data.runId, jobId: job.id, retry: job.retryCount }, "run segment failed; pg-boss will retry it");

@@ -64,7 +64,7 @@ export interface SegmentDeps {
   inlineDelayMaxMs?: number;
 }
 
-export type SegmentOutcome = "succeeded" | "failed" | "waiting" | "skipped";
+export type SegmentOutcome = "succeeded" | "failed" | "waiting" | "skipped" | "blocked";
 
 const programs = new Map<string, Program>();
 
@@ -80,13 +80,30 @@ async function programFor(deps: SegmentDeps, run: RunRecord, snapshot: unknown):
 }
 
 /** Claims the run for this segment; null when it already finished (a late duplicate job) or was cancelled. */
-async function claim(sql: Sql, runId: string): Promise<(RunRecord & { snapshot: unknown; hadBusinessKeys: boolean; steps: LoadedRow[] }) | null> {
+type Claimed = RunRecord & { snapshot: unknown; hadBusinessKeys: boolean; steps: LoadedRow[] };
+
+/**
+ * Claims a run whose job carries a concurrency key. pg-boss's group concurrency keeps two runs of one key
+ * from being *fetched* together almost always, but concurrent fetchers can race; this makes it strict:
+ * under a per-key advisory lock, the run is claimed only if no other run with its key is running.
+ */
+async function claimKeyed(pool: Pool, runId: string, key: string): Promise<Claimed | "blocked" | null> {
+  return withTx(pool, async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, [`weft-run-key:${key}`]);
+    const r = await claim(tx, runId, `AND NOT EXISTS (SELECT 1 FROM run o WHERE o.concurrency_key = r.concurrency_key AND o.status = 'running' AND o.id <> r.id)`);
+    if (r) return r;
+    const { rows } = await tx.query<{ status: string }>(`SELECT status::text AS status FROM run WHERE id = $1`, [runId]);
+    return rows[0] && ["queued", "waiting", "running"].includes(rows[0].status) ? "blocked" : null;
+  });
+}
+
+async function claim(sql: Sql, runId: string, extra = ""): Promise<Claimed | null> {
   const { rows } = await sql.query<{
     id: string; flow_id: string; flow_key: string; flow_version_id: string | null; dsl_snapshot: unknown; input: unknown; concurrency_key: string | null;
     is_test: boolean; parent_run_id: string | null; replay_of_id: string | null; business_keys: Record<string, unknown> | null; created_at: Date; steps: LoadedRow[];
   }>(
     `UPDATE run r SET status = 'running', started_at = COALESCE(r.started_at, now())
-       FROM flow f WHERE r.id = $1 AND f.id = r.flow_id AND r.status IN ('queued', 'running', 'waiting')
+       FROM flow f WHERE r.id = $1 AND f.id = r.flow_id AND r.status IN ('queued', 'running', 'waiting') ${extra}
      RETURNING r.id, r.flow_id, f.key AS flow_key, r.flow_version_id, r.dsl_snapshot, r.input, r.concurrency_key, r.is_test, r.parent_run_id, r.replay_of_id, r.business_keys, r.created_at, ${STEP_ROWS_JSON} AS steps`,
     [runId],
   );
@@ -99,8 +116,15 @@ async function claim(sql: Sql, runId: string): Promise<(RunRecord & { snapshot: 
   };
 }
 
-export async function executeSegment(deps: SegmentDeps, runId: string, signal: AbortSignal): Promise<SegmentOutcome> {
-  const claimed = await claim(deps.pool, runId);
+/** How long a run waits before trying again when another run with its concurrency key is running. */
+const KEY_BLOCKED_RETRY_MS = 500;
+
+export async function executeSegment(deps: SegmentDeps, runId: string, signal: AbortSignal, concurrencyKey?: string | null): Promise<SegmentOutcome> {
+  const claimed = concurrencyKey ? await claimKeyed(deps.pool, runId, concurrencyKey) : await claim(deps.pool, runId);
+  if (claimed === "blocked") {
+    await enqueueRun(deps.pool, deps.boss, runId, concurrencyKey ?? null, new Date(Date.now() + KEY_BLOCKED_RETRY_MS));
+    return "blocked";
+  }
   if (!claimed) return "skipped";
   const run: RunRecord = claimed;
   const logger = deps.logger.child({ runId, flow: run.flowKey });
