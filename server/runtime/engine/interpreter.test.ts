@@ -257,4 +257,25 @@ describe("DSL interpreter", () => {
     ({ rows } = await pool.query(`SELECT r.input FROM run r JOIN flow f ON f.id = r.flow_id WHERE f.key = 'big-only'`));
     expect(rows.map((r) => r.input.amount)).toEqual([500]);
   });
+
+  it("a schedule trigger starts runs through boss.schedule, and stops when the flow is retired", async () => {
+    const cron = await testBoss(t.url, { schedule: true });
+    try {
+      await publishFlow(pool, "every-2s", doc("every-2s", "tick", [{ id: "tick", type: "map", output: "$trigger.firedAt" }], { trigger: { type: "schedule", cron: "*/2 * * * * *", timezone: "Europe/Amsterdam" } }));
+      expect((await syncTriggers(pool, boss)).schedules).toContain("every-2s");
+      const until = Date.now() + 20_000;
+      let rows: Array<{ id: string; trigger_type: string }> = [];
+      while (!rows.length && Date.now() < until) {
+        ({ rows } = await pool.query(`SELECT r.id, r.trigger_type FROM run r JOIN flow f ON f.id = r.flow_id WHERE f.key = 'every-2s'`));
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      expect(rows[0]?.trigger_type).toBe("schedule");
+      expect((await settled(rows[0]!.id)).output).toEqual(expect.stringMatching(/^\d{4}-/));
+      await pool.query(`UPDATE flow SET lifecycle = 'retired' WHERE key = 'every-2s'`);
+      expect((await syncTriggers(pool, boss)).schedules).not.toContain("every-2s");
+      expect(await boss.getSchedules("weft.schedule", "every-2s")).toEqual([]);
+    } finally {
+      await cron.stop({ graceful: false });
+    }
+  });
 });
