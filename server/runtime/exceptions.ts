@@ -17,6 +17,8 @@ export interface OpenException {
   businessKeys: Record<string, unknown> | null;
   /** Literal secret values to mask in the excerpts (the connection's secrets). */
   secrets?: readonly string[];
+  /** The team that owns new exceptions (the flow's onFailure.assignTo, else its owner), by team key. */
+  assignTeamKey?: string | null;
 }
 
 /** Flattens business keys into "name=value" strings for the indexed array column (search by invoice id). */
@@ -47,6 +49,7 @@ export async function openException(tx: Sql, e: OpenException): Promise<string> 
       e.error.response ? JSON.stringify(redact(e.error.response, opts)) : null,
       e.businessKeys ? JSON.stringify(e.businessKeys) : null,
       businessKeyValues(e.businessKeys),
+      e.assignTeamKey ?? null,
     ];
   metrics().exceptionsOpened.inc({ flow: e.flowKey, error_class: e.error.errorClass });
   // A run the operator retried that fails again reopens its exception (keeping id, assignee, history).
@@ -54,12 +57,12 @@ export async function openException(tx: Sql, e: OpenException): Promise<string> 
     `UPDATE exception SET status = 'open', flow_id = $3::uuid, step_path = $4, error_class = $5, message = $6, signature = $7, request = $8, response = $9,
             business_keys = $10, business_key_values = $11, updated_at = now()
       WHERE run_id = $2::uuid AND status = 'retrying' AND $1::uuid IS NOT NULL RETURNING id::text AS id`,
-    values,
+    values.slice(0, 11),
   );
   if (reopened.rows[0]) return reopened.rows[0].id;
   await tx.query(
-    `INSERT INTO exception (id, run_id, flow_id, step_path, error_class, message, signature, request, response, business_keys, business_key_values, status, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open', now())`,
+    `INSERT INTO exception (id, run_id, flow_id, step_path, error_class, message, signature, request, response, business_keys, business_key_values, assignee_team_id, status, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, (SELECT id FROM team WHERE key = $12::text), 'open', now())`,
     values,
   );
   return id;

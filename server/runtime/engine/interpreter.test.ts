@@ -278,4 +278,21 @@ describe("DSL interpreter", () => {
       await cron.stop({ graceful: false });
     }
   });
+
+  it("onFailure routes a failed run to a team's exception queue, or to a failure-handler flow instead", async () => {
+    await pool.query(`INSERT INTO team (id, key, name) VALUES (gen_random_uuid(), 'finance', 'Finance') ON CONFLICT (key) DO NOTHING`);
+    const failing = (key: string, onFailure: Doc) => doc(key, "no", [{ id: "no", type: "fail", code: "blocked", message: "Blocked" }], { onFailure });
+    const a = await run(failing("to-finance", { type: "exception-queue", assignTo: "finance" }));
+    expect((await settled(a)).status).toBe("failed");
+    const { rows } = await pool.query(`SELECT t.key FROM exception e JOIN team t ON t.id = e.assignee_team_id WHERE e.run_id = $1`, [a]);
+    expect(rows).toEqual([{ key: "finance" }]);
+
+    await publishFlow(pool, "on-failure", doc("on-failure", "note", [{ id: "note", type: "map", output: "$trigger.failedRun.error.code" }]));
+    const b = await run(failing("to-handler", { type: "flow", flow: "on-failure" }));
+    expect((await settled(b)).status).toBe("failed");
+    expect((await pool.query(`SELECT 1 FROM exception WHERE run_id = $1`, [b])).rows).toHaveLength(0);
+    const { rows: handled } = await pool.query<{ id: string }>(`SELECT r.id FROM run r JOIN flow f ON f.id = r.flow_id WHERE f.key = 'on-failure'`);
+    expect(handled).toHaveLength(1);
+    expect((await settled(handled[0]!.id)).output).toBe("blocked");
+  });
 });

@@ -45,9 +45,12 @@ const byId = (steps: Step[]) => new Map(steps.map((s) => [s.id, s]));
 
 export class FlowProgram implements Program {
   private readonly root: Map<string, Step>;
+  readonly failureRoute: { assignTeamKey?: string; flow?: { key: string; range?: string } };
 
   constructor(readonly flow: Flow) {
     this.root = byId(flow.steps);
+    const f = flow.onFailure;
+    this.failureRoute = f?.type === "flow" ? { flow: { key: f.flow, range: f.version } } : { assignTeamKey: f?.assignTo ?? flow.owner };
   }
 
   /** Business keys from what is known at the start (the trigger); keys naming steps are filled in at the end. */

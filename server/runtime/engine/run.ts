@@ -22,6 +22,8 @@ export interface RunRecord {
   isTest: boolean;
   parentRunId: string | null;
   replayOfId: string | null;
+  /** From the program: where a failed run goes. */
+  failureRoute?: Program["failureRoute"];
   /** Set per segment: whether settling exceptions needs a statement. */
   mayHaveRetryingException?: boolean;
   businessKeys: Record<string, unknown> | null;
@@ -51,6 +53,8 @@ export interface Program {
   businessKeys(input: unknown): Promise<Record<string, unknown> | null>;
   /** Executes the flow; throws StepFailed (after its own catch routes and compensation) or Suspend. */
   execute(k: Kernel, env: RunEnv): Promise<unknown>;
+  /** Where a finally failed run goes (the DSL's onFailure): the exception queue of a team, or a flow. */
+  failureRoute?: { assignTeamKey?: string; flow?: { key: string; range?: string } };
 }
 
 export type Compile = (dsl: unknown) => Program;
@@ -136,6 +140,7 @@ export async function executeSegment(deps: SegmentDeps, runId: string, signal: A
     // A document the runtime cannot execute fails the run (not the job): retrying cannot fix it.
     return finish(deps, k, run, { ok: false, path: null, error: new StepError({ errorClass: "validation", code: "invalid_flow", message: `The flow cannot be executed: ${(err as Error).message}` }) }, logger);
   }
+  run.failureRoute = program.failureRoute;
   if (!claimed.hadBusinessKeys) {
     run.businessKeys = await program.businessKeys(run.input).catch((err: unknown) => {
       logger.warn({ err }, "business keys could not be evaluated");
@@ -179,7 +184,7 @@ async function finish(deps: SegmentDeps, k: Kernel, run: RunRecord, r: Result, l
       await withTx(deps.pool, async (tx) => {
         for (const effect of pending.effects) await effect(tx);
         await tx.query(text, values);
-        await settleExceptions(tx, run, r);
+        await settleExceptions(tx, run, r, deps.boss);
         // A child run wakes its parent in the same transaction that records its end.
         if (run.parentRunId) await wakeParent(tx, deps.boss, run.parentRunId);
       });
@@ -200,8 +205,9 @@ async function finish(deps: SegmentDeps, k: Kernel, run: RunRecord, r: Result, l
  * success resolves them; a retried run failing again reopens its exception with the new error; a failed
  * replay resolves the original as superseded and opens the replay's own exception.
  */
-async function settleExceptions(tx: Sql, run: RunRecord, r: Result): Promise<void> {
+async function settleExceptions(tx: Sql, run: RunRecord, r: Result, boss?: PgBoss): Promise<void> {
   const related = [run.id, ...(run.replayOfId ? [run.replayOfId] : [])];
+  const route = run.failureRoute;
   if (r.ok) {
     if (!run.mayHaveRetryingException) return;
     await tx.query(
@@ -217,7 +223,22 @@ async function settleExceptions(tx: Sql, run: RunRecord, r: Result): Promise<voi
       [run.replayOfId, `Replayed as run ${run.id}, which failed again (see its exception).`],
     );
   }
-  await openException(tx, { runId: run.id, flowId: run.flowId, flowKey: run.flowKey, stepPath: r.path, error: serializeError(r.error), businessKeys: run.businessKeys });
+  if (route?.flow && boss) {
+    // onFailure: { type: "flow" } — the failure-handler flow gets the failure instead of the exception queue
+    // (unless it is not published: then the exception queue still gets it).
+    const handler = await resolveFlowVersion(tx, route.flow.key, route.flow.range).catch(() => null);
+    if (handler) {
+      await insertRunWithJob(tx, boss, {
+        flowId: handler.flowId,
+        flowVersionId: handler.versionId,
+        triggerType: "event",
+        input: { failedRun: { id: run.id, flow: run.flowKey, step: r.path, error: serializeError(r.error), businessKeys: run.businessKeys, input: run.input } },
+        idempotencyKey: `failure:${run.id}:${Date.now()}`,
+      });
+      return;
+    }
+  }
+  await openException(tx, { runId: run.id, flowId: run.flowId, flowKey: run.flowKey, stepPath: r.path, error: serializeError(r.error), businessKeys: run.businessKeys, assignTeamKey: route?.assignTeamKey ?? null });
 }
 
 async function suspend(deps: SegmentDeps, k: Kernel, run: RunRecord, s: Suspend, logger: pino.Logger): Promise<SegmentOutcome> {
@@ -283,7 +304,7 @@ async function subflow(k: Kernel, deps: SegmentDeps, run: RunRecord, spec: { pat
   throw new Suspend(null, `subflow ${flowKey} (run ${childId})`);
 }
 
-async function resolveFlowVersion(pool: Pool, flowKey: string, range?: string): Promise<{ flowId: string; versionId: string }> {
+async function resolveFlowVersion(pool: Sql, flowKey: string, range?: string): Promise<{ flowId: string; versionId: string }> {
   if (!range) {
     const f = await loadPublishedFlow(pool, flowKey);
     if (!f) throw new StepFailed("", new StepError({ errorClass: "validation", code: "no_such_flow", message: `No published flow "${flowKey}" to run as a subflow.` }));
