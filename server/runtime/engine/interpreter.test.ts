@@ -295,4 +295,17 @@ describe("DSL interpreter", () => {
     expect(handled).toHaveLength(1);
     expect((await settled(handled[0]!.id)).output).toBe("blocked");
   });
+
+  it("a step's concurrency key lets only one run at a time execute that step for the key", async () => {
+    await faults({ pathPattern: "sobjects", latencyMs: 250 });
+    const d = doc("step-key", "post", [create("post", "$trigger.name", { concurrencyKey: "$trigger.customer" })]);
+    const { flowId, versionId } = await publishFlow(pool, "step-key", d);
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await createRun(pool, boss, { flowId, flowVersionId: versionId, triggerType: "manual", input: { customer: "C-1", name: `Keyed ${i}` } })).runId);
+    for (const id of ids) expect((await settled(id)).status).toBe("succeeded");
+    await clearFaults();
+    const { rows } = await pool.query<{ s: Date; f: Date }>(`SELECT started_at AS s, finished_at AS f FROM step_run WHERE run_id = ANY($1::uuid[]) AND path = 'post' ORDER BY started_at`, [ids]);
+    expect(rows).toHaveLength(4);
+    for (let i = 1; i < rows.length; i++) expect(rows[i]!.s.getTime()).toBeGreaterThanOrEqual(rows[i - 1]!.f.getTime());
+  });
 });

@@ -216,7 +216,8 @@ class RunInterpreter {
       case "call": {
         const input = await this.prepare(step, path, () => mapping(step.input ?? {}, frame));
         const businessKey = step.idempotencyKey ? await this.prepare(step, path, () => expr(step.idempotencyKey!, frame)) : null;
-        const spec: StepSpec = { ...this.spec(step, path, true, input), idempotencyKey: businessKey === null || businessKey === undefined ? null : `${this.p.flow.key}:${step.id}:${typeof businessKey === "string" ? businessKey : JSON.stringify(businessKey)}` };
+        const lock = step.concurrencyKey ? await this.prepare(step, path, () => expr(step.concurrencyKey!, frame)) : null;
+        const spec: StepSpec = { ...this.spec(step, path, true, input), lockKey: lock === null || lock === undefined ? null : `${this.p.flow.key}:${step.id}:${typeof lock === "string" ? lock : JSON.stringify(lock)}`, idempotencyKey: businessKey === null || businessKey === undefined ? null : `${this.p.flow.key}:${step.id}:${typeof businessKey === "string" ? businessKey : JSON.stringify(businessKey)}` };
         const output = await k.step(spec, ({ idempotencyKey, signal }) =>
           callConnector(this.env, { connector: step.connector, operation: step.operation, connection: step.connection, input, idempotencyKey, signal, timeoutMs: spec.timeoutMs, logger: k.log.child({ step: path }) }),
         );

@@ -40,6 +40,8 @@ export interface StepSpec {
   timeoutMs?: number;
   /** A business idempotency key from the DSL's expression; the default is derived from run id + path. */
   idempotencyKey?: string | null;
+  /** The DSL step's concurrency key (evaluated): steps with the same lock key run one at a time across runs. */
+  lockKey?: string | null;
 }
 
 export interface AttemptInfo {
@@ -248,6 +250,31 @@ export class Kernel {
   async step<T>(spec: StepSpec, fn: (a: AttemptInfo) => Promise<T>): Promise<T> {
     const prev = this.rows.get(spec.path);
     if (prev?.status === "succeeded" || prev?.status === "skipped") return prev.output as T;
+    if (spec.lockKey) return this.locked(spec.lockKey, () => this.attempt(spec, fn));
+    return this.attempt(spec, fn);
+  }
+
+  /**
+   * A session advisory lock held on its own connection while the step executes: one holder per key across
+   * all workers, released by the server if the worker dies. A busy key ends the segment briefly instead of
+   * holding a connection while it waits.
+   */
+  private async locked<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const client = await this.o.pool.connect();
+    let held = false;
+    try {
+      const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtextextended($1, 11)) AS ok`, [`weft-step-key:${key}`]);
+      held = rows[0]!.ok;
+      if (!held) throw new Suspend(new Date(Date.now() + 300), `step concurrency key ${key} is busy`);
+      return await fn();
+    } finally {
+      if (held) await client.query(`SELECT pg_advisory_unlock(hashtextextended($1, 11))`, [`weft-step-key:${key}`]).catch(() => undefined);
+      client.release();
+    }
+  }
+
+  private async attempt<T>(spec: StepSpec, fn: (a: AttemptInfo) => Promise<T>): Promise<T> {
+    const prev = this.rows.get(spec.path);
     // A failure recorded by an earlier segment is replayed as-is: the same catch route is taken again.
     if (prev?.status === "failed" && prev.error) throw new StepFailed(spec.path, deserializeError(prev.error));
     const log = [...(prev?.attemptLog ?? [])];
