@@ -1,6 +1,10 @@
 import { z } from "zod";
+import { TRPCError } from "@trpc/server";
 import { Prisma } from "../../db/client";
 import { createTRPCRouter, procedure } from "../trpc";
+import { FLOW_KEY_RE, STEP_ID_RE } from "../../dsl/schema";
+import { createFlow, lastSave, pinSample, saveDraft, unpinSample } from "../../flows/drafts";
+import { exampleSummaries } from "../../flows/examples";
 
 import { DOMAINS, LIFECYCLES } from "./flow-constants";
 
@@ -12,7 +16,93 @@ export const flowListInput = z.object({
   mine: z.boolean().optional(),
 });
 
+const flowKey = z.string().min(1).max(128);
+const nodeId = z.string().regex(new RegExp(`${STEP_ID_RE.source}|^trigger$`), "A node id is a step id or \"trigger\".");
+
 export const flowsRouter = createTRPCRouter({
+  /** The designer's document: the draft, its revision, who saved it last, pinned samples, the header. */
+  get: procedure("viewer")
+    .input(z.object({ flowKey }))
+    .query(async ({ ctx, input }) => {
+      const f = await ctx.db.flow.findUnique({
+        where: { key: input.flowKey },
+        select: {
+          id: true,
+          key: true,
+          name: true,
+          description: true,
+          domain: true,
+          lifecycle: true,
+          classification: true,
+          draft: true,
+          draftRevision: true,
+          updatedAt: true,
+          ownerTeam: { select: { key: true, name: true } },
+          versions: { orderBy: { createdAt: "desc" }, take: 1, select: { version: true, status: true } },
+        },
+      });
+      if (!f) throw new TRPCError({ code: "NOT_FOUND", message: `There is no flow "${input.flowKey}".` });
+      const samples = await ctx.db.flowSample.findMany({ where: { flowId: f.id }, select: { nodeId: true, payload: true, source: true, pinnedAt: true } });
+      return {
+        key: f.key,
+        name: f.name,
+        description: f.description,
+        domain: f.domain,
+        lifecycle: f.lifecycle,
+        classification: f.classification,
+        ownerTeam: f.ownerTeam,
+        draft: f.draft as unknown,
+        draftRevision: f.draftRevision,
+        updatedAt: f.updatedAt,
+        latestVersion: f.versions[0] ?? null,
+        lastSaved: await lastSave(ctx.db, f.key),
+        samples: Object.fromEntries(samples.map((s) => [s.nodeId, { payload: s.payload as unknown, source: s.source, pinnedAt: s.pinnedAt }])),
+      };
+    }),
+
+  /** What the designer's palette, pickers and validator need besides the connector manifests (which the browser bundles). */
+  designerCatalog: procedure("viewer").query(async ({ ctx }) => {
+    const [connections, contracts, flows] = await Promise.all([
+      ctx.db.connection.findMany({ orderBy: [{ connectorKey: "asc" }, { key: "asc" }], select: { key: true, name: true, connectorKey: true } }),
+      ctx.db.eventContract.findMany({ orderBy: [{ name: "asc" }, { createdAt: "desc" }], select: { name: true, version: true, major: true, schema: true, description: true, producers: true, domain: true } }),
+      ctx.db.flow.findMany({ select: { key: true, name: true, versions: { where: { status: { in: ["approved", "deprecated"] } }, select: { version: true } } } }),
+    ]);
+    const seen = new Set<string>();
+    return {
+      connections,
+      events: contracts.filter((c) => (seen.has(c.name) ? false : (seen.add(c.name), true))).map((c) => ({ ...c, schema: c.schema as unknown })),
+      flows: flows.map((f) => ({ key: f.key, name: f.name, versions: f.versions.map((v) => v.version) })),
+    };
+  }),
+
+  examples: procedure("viewer").query(() => exampleSummaries()),
+
+  create: procedure("designer")
+    .input(
+      z.object({
+        key: z.string().min(2).max(64).regex(FLOW_KEY_RE, 'A flow key is lower-case words joined by "-" or ".", e.g. "approved-time-to-invoice".'),
+        name: z.string().trim().min(1, "Give the flow a name.").max(200),
+        domain: z.enum(DOMAINS),
+        ownerTeamKey: z.string().min(1).max(64),
+        description: z.string().max(4000).optional(),
+        example: z.string().max(128).optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => createFlow(ctx, input)),
+
+  /** Autosave: refused with CONFLICT (naming who saved last) when `baseRevision` is not the stored revision. */
+  saveDraft: procedure("designer")
+    .input(z.object({ flowKey, baseRevision: z.number().int().min(1), draft: z.record(z.string(), z.unknown()) }))
+    .mutation(({ ctx, input }) => saveDraft(ctx, input)),
+
+  pinSample: procedure("designer")
+    .input(z.object({ flowKey, nodeId, payload: z.unknown(), source: z.enum(["manual", "test-run", "file"]).default("manual") }))
+    .mutation(({ ctx, input }) => pinSample(ctx, { ...input, payload: input.payload ?? null })),
+
+  unpinSample: procedure("designer")
+    .input(z.object({ flowKey, nodeId }))
+    .mutation(({ ctx, input }) => unpinSample(ctx, input)),
+
   list: procedure("viewer")
     .input(flowListInput)
     .query(async ({ ctx, input }) => {

@@ -1,0 +1,133 @@
+// Flow drafts: create (blank or from an example), save with an optimistic revision check, and pinned
+// samples. A save that names an older revision than the stored one is refused with the name of whoever
+// saved last, so two people editing the same flow never silently overwrite each other.
+import { TRPCError } from "@trpc/server";
+import type { Prisma } from "../db/client";
+import type { Db } from "../db/client";
+import { contentHash, DSL_VERSION, type Flow } from "../dsl";
+import { EXAMPLES } from "./examples";
+
+type Tx = Prisma.TransactionClient;
+type AuditFn = (tx: Tx, e: { action: string; entityType: string; entityId?: string | null; before?: unknown; after?: unknown; meta?: unknown }) => Promise<unknown>;
+export interface DraftCtx {
+  db: Db;
+  user: { id: string; name: string };
+  audit: AuditFn;
+}
+
+export const MAX_DRAFT_BYTES = 2_000_000;
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+export function blankDraft(h: { key: string; name: string; domain: string; owner: string; description?: string }): Flow {
+  return {
+    dsl: DSL_VERSION,
+    key: h.key,
+    version: "0.1.0",
+    name: h.name,
+    description: h.description ?? "",
+    domain: h.domain as Flow["domain"],
+    owner: h.owner,
+    classification: "internal",
+    trigger: { type: "manual" },
+    steps: [],
+    layout: { nodes: { trigger: { x: 0, y: 0 } } },
+  };
+}
+
+/** Who last saved the draft of a flow, from the audit log (the one record every save writes). */
+export async function lastSave(db: Db | Tx, flowKey: string): Promise<{ by: string; email: string | null; at: Date; revision: number | null } | null> {
+  const row = await db.auditLog.findFirst({
+    where: { entityType: "flow", entityId: flowKey, action: { in: ["flow.draft.saved", "flow.created"] } },
+    orderBy: { seq: "desc" },
+    select: { actorId: true, actorEmail: true, at: true, after: true },
+  });
+  if (!row) return null;
+  const user = row.actorId ? await db.user.findUnique({ where: { id: row.actorId }, select: { name: true } }) : null;
+  const after = isObj(row.after) ? row.after : {};
+  return { by: user?.name ?? row.actorEmail ?? "someone", email: row.actorEmail, at: row.at, revision: typeof after.revision === "number" ? after.revision : null };
+}
+
+export async function createFlow(
+  ctx: DraftCtx,
+  input: { key: string; name: string; domain: string; ownerTeamKey: string; description?: string; example?: string },
+): Promise<{ key: string; draftRevision: number }> {
+  return ctx.db.$transaction(async (tx) => {
+    if (await tx.flow.findUnique({ where: { key: input.key }, select: { id: true } }))
+      throw new TRPCError({ code: "CONFLICT", message: `A flow with the key "${input.key}" already exists; choose another key.` });
+    const team = await tx.team.findUnique({ where: { key: input.ownerTeamKey }, select: { id: true } });
+    if (!team) throw new TRPCError({ code: "BAD_REQUEST", message: `There is no team "${input.ownerTeamKey}".` });
+    let draft: Flow;
+    if (input.example) {
+      const ex = EXAMPLES[input.example];
+      if (!ex) throw new TRPCError({ code: "BAD_REQUEST", message: `There is no example "${input.example}".` });
+      draft = { ...structuredClone(ex), key: input.key, name: input.name, version: "0.1.0", domain: input.domain as Flow["domain"], owner: input.ownerTeamKey };
+      if (input.description) draft.description = input.description;
+    } else draft = blankDraft({ key: input.key, name: input.name, domain: input.domain, owner: input.ownerTeamKey, ...(input.description ? { description: input.description } : {}) });
+    delete (draft as { $schema?: string }).$schema;
+    await tx.flow.create({
+      data: { key: input.key, name: input.name, description: draft.description, domain: input.domain, ownerTeamId: team.id, classification: draft.classification, draft: draft as object, createdById: ctx.user.id },
+    });
+    await ctx.audit(tx, { action: "flow.created", entityType: "flow", entityId: input.key, after: { name: input.name, domain: input.domain, owner: input.ownerTeamKey, example: input.example ?? null, revision: 1, contentHash: contentHash(draft) } });
+    return { key: input.key, draftRevision: 1 };
+  });
+}
+
+export async function saveDraft(ctx: DraftCtx, input: { flowKey: string; baseRevision: number; draft: Record<string, unknown> }): Promise<{ draftRevision: number; savedAt: Date }> {
+  if (JSON.stringify(input.draft).length > MAX_DRAFT_BYTES) throw new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: "The draft is larger than 2 MB; split the flow into subflows." });
+  if (input.draft.key !== undefined && input.draft.key !== input.flowKey)
+    throw new TRPCError({ code: "BAD_REQUEST", message: `The draft's key "${String(input.draft.key)}" is not this flow's key "${input.flowKey}"; a flow key never changes.` });
+  return ctx.db.$transaction(async (tx) => {
+    const flow = await tx.flow.findUnique({ where: { key: input.flowKey }, select: { id: true, draftRevision: true, name: true } });
+    if (!flow) throw new TRPCError({ code: "NOT_FOUND", message: `There is no flow "${input.flowKey}".` });
+    // Header columns follow the draft when its header is usable (the list and catalog read them).
+    const name = typeof input.draft.name === "string" && input.draft.name.trim() ? input.draft.name.slice(0, 200) : undefined;
+    const description = typeof input.draft.description === "string" ? input.draft.description.slice(0, 4000) : undefined;
+    const updated = await tx.flow.updateMany({
+      where: { id: flow.id, draftRevision: input.baseRevision },
+      data: { draft: input.draft as object, draftRevision: { increment: 1 }, ...(name ? { name } : {}), ...(description !== undefined ? { description } : {}) },
+    });
+    if (updated.count === 0) {
+      const last = await lastSave(tx, input.flowKey);
+      const who = last ? `${last.by} saved revision ${flow.draftRevision} at ${last.at.toISOString().slice(11, 16)} UTC` : `Revision ${flow.draftRevision} was saved by someone else`;
+      throw new TRPCError({
+        code: "CONFLICT",
+        message: `${who} after you opened revision ${input.baseRevision}. Your changes were not saved: reload to see theirs, then apply yours again (or copy your selection first).`,
+      });
+    }
+    const revision = input.baseRevision + 1;
+    await ctx.audit(tx, {
+      action: "flow.draft.saved",
+      entityType: "flow",
+      entityId: input.flowKey,
+      before: { revision: input.baseRevision },
+      after: { revision, contentHash: contentHash(input.draft as unknown as Flow) },
+    });
+    return { draftRevision: revision, savedAt: new Date() };
+  });
+}
+
+export async function pinSample(ctx: DraftCtx, input: { flowKey: string; nodeId: string; payload: unknown; source: string }): Promise<{ pinnedAt: Date }> {
+  if (JSON.stringify(input.payload ?? null).length > 1_000_000) throw new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: "A sample may be at most 1 MB." });
+  return ctx.db.$transaction(async (tx) => {
+    const flow = await tx.flow.findUnique({ where: { key: input.flowKey }, select: { id: true } });
+    if (!flow) throw new TRPCError({ code: "NOT_FOUND", message: `There is no flow "${input.flowKey}".` });
+    const payload = (input.payload ?? null) as Prisma.InputJsonValue;
+    const row = await tx.flowSample.upsert({
+      where: { flowId_nodeId: { flowId: flow.id, nodeId: input.nodeId } },
+      create: { flowId: flow.id, nodeId: input.nodeId, payload, source: input.source, pinnedById: ctx.user.id },
+      update: { payload, source: input.source, pinnedById: ctx.user.id, pinnedAt: new Date() },
+    });
+    await ctx.audit(tx, { action: "flow.sample.pinned", entityType: "flow", entityId: input.flowKey, after: { nodeId: input.nodeId, source: input.source } });
+    return { pinnedAt: row.pinnedAt };
+  });
+}
+
+export async function unpinSample(ctx: DraftCtx, input: { flowKey: string; nodeId: string }): Promise<{ removed: boolean }> {
+  return ctx.db.$transaction(async (tx) => {
+    const flow = await tx.flow.findUnique({ where: { key: input.flowKey }, select: { id: true } });
+    if (!flow) throw new TRPCError({ code: "NOT_FOUND", message: `There is no flow "${input.flowKey}".` });
+    const r = await tx.flowSample.deleteMany({ where: { flowId: flow.id, nodeId: input.nodeId } });
+    if (r.count > 0) await ctx.audit(tx, { action: "flow.sample.unpinned", entityType: "flow", entityId: input.flowKey, before: { nodeId: input.nodeId } });
+    return { removed: r.count > 0 };
+  });
+}

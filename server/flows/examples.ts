@@ -1,0 +1,15 @@
+// The example flows of the reference journey (examples/*.weft.json), offered by "New flow → from an example".
+// Imported statically so a build ships them and a test sees the same documents the designer offers.
+import type { Flow } from "@/server/dsl";
+import approvedTimeToInvoice from "@/examples/approved-time-to-invoice.weft.json";
+import opportunityWonToProject from "@/examples/opportunity-won-to-project.weft.json";
+import timesheetToReporting from "@/examples/timesheet-to-reporting.weft.json";
+import workerOnboarding from "@/examples/worker-onboarding-hris-to-psa.weft.json";
+
+export const EXAMPLES: Readonly<Record<string, Flow>> = Object.fromEntries(
+  [opportunityWonToProject, approvedTimeToInvoice, workerOnboarding, timesheetToReporting].map((d) => [d.key, d as unknown as Flow]),
+);
+
+export function exampleSummaries() {
+  return Object.values(EXAMPLES).map((d) => ({ key: d.key, name: d.name, description: d.description, domain: d.domain, owner: d.owner, steps: d.steps.length }));
+}
