@@ -20,9 +20,12 @@ runMain(async () => {
 
   const { db } = await import("@/server/db/client");
   const { seedDemo } = await import("@/server/seed/demo");
+  let sandboxes: { close(): Promise<void> } | null = null;
   if (config().demo) {
     const r = await seedDemo(db());
     if (r.usersCreated) log(`demo workspace seeded (${r.usersCreated} accounts)`);
+    const { startDemoSandboxes } = await import("./lib/demo-sandboxes");
+    sandboxes = await startDemoSandboxes(db(), port, log);
   }
 
   const { startBoss } = await import("@/server/queue/boss");
@@ -41,6 +44,7 @@ runMain(async () => {
     log("shutting down");
     server.close();
     await boss.stop({ graceful: true, timeout: 10_000 }).catch(() => undefined);
+    await sandboxes?.close().catch(() => undefined);
     await database.embedded?.stop().catch(() => undefined);
     process.exit(0);
   };

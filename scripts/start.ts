@@ -22,10 +22,13 @@ runMain(async () => {
   await assertPortFree(port);
   const database = await resolveDatabase(log);
   await migrateDatabase(database.url, log);
+  let sandboxes: { close(): Promise<void> } | null = null;
   if (demo) {
     const { db } = await import("@/server/db/client");
     const { seedDemo } = await import("@/server/seed/demo");
     await seedDemo(db());
+    const { startDemoSandboxes } = await import("./lib/demo-sandboxes");
+    sandboxes = await startDemoSandboxes(db(), port, log);
   }
   let stopWorkers = async () => {};
   if (process.env.WEFT_WORKERS_IN_PROCESS === "1" || demo) {
@@ -41,6 +44,7 @@ runMain(async () => {
   const shutdown = async () => {
     server.close();
     await stopWorkers().catch(() => undefined);
+    await sandboxes?.close().catch(() => undefined);
     await database.embedded?.stop().catch(() => undefined);
     process.exit(0);
   };
