@@ -26,30 +26,56 @@ const conflict = (message: string) => new TRPCError({ code: "CONFLICT", message 
 
 export interface RunListFilter {
   flowKey?: string;
+  /** A published version of the flow ("1.2.0"). */
+  version?: string;
   status?: "queued" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
+  triggerType?: string;
+  /** "name=value" matches exactly (indexed); anything else matches any business-key value containing it. */
   businessKey?: string;
   isTest?: boolean;
+  from?: Date;
+  to?: Date;
   /** Runs created before this one (keyset pagination, newest first). */
   cursor?: string;
   limit?: number;
 }
 
+async function runIdsWithKeyLike(db: Db, term: string, f: RunListFilter): Promise<string[]> {
+  // Substring search over business-key values: bounded (newest 2,000 matches) and narrowed by flow/time.
+  const rows = await db.$queryRawUnsafe<Array<{ id: string }>>(
+    `SELECT r.id::text AS id FROM run r ${f.flowKey ? "JOIN flow f ON f.id = r.flow_id AND f.key = $2" : ""}
+      WHERE EXISTS (SELECT 1 FROM unnest(r.business_key_values) v WHERE v ILIKE $1)
+        ${f.from ? `AND r.created_at >= '${f.from.toISOString()}'::timestamptz` : ""} ${f.to ? `AND r.created_at <= '${f.to.toISOString()}'::timestamptz` : ""}
+      ORDER BY r.created_at DESC LIMIT 2000`,
+    `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+    ...(f.flowKey ? [f.flowKey] : []),
+  );
+  return rows.map((r) => r.id);
+}
+
 export async function listRuns(db: Db, f: RunListFilter) {
   const limit = Math.min(f.limit ?? 50, 200);
   const cursorRow = f.cursor ? await db.run.findUnique({ where: { id: f.cursor }, select: { createdAt: true, id: true } }) : null;
+  const exactKey = f.businessKey?.includes("=");
+  const likeIds = f.businessKey && !exactKey ? await runIdsWithKeyLike(db, f.businessKey.trim(), f) : undefined;
   const rows = await db.run.findMany({
     where: {
+      id: likeIds ? { in: likeIds } : undefined,
       flow: f.flowKey ? { key: f.flowKey } : undefined,
+      flowVersion: f.version ? { version: f.version } : undefined,
       status: f.status,
+      triggerType: f.triggerType,
       isTest: f.isTest,
-      businessKeyValues: f.businessKey ? { has: f.businessKey } : undefined,
+      businessKeyValues: f.businessKey && exactKey ? { has: f.businessKey.trim() } : undefined,
+      createdAt: f.from || f.to ? { gte: f.from, lte: f.to } : undefined,
       OR: cursorRow ? [{ createdAt: { lt: cursorRow.createdAt } }, { createdAt: cursorRow.createdAt, id: { lt: cursorRow.id } }] : undefined,
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: limit + 1,
     select: {
       id: true, status: true, triggerType: true, isTest: true, businessKeys: true, createdAt: true, startedAt: true, finishedAt: true, error: true, parentRunId: true, replayOfId: true,
-      flow: { select: { key: true, name: true } }, flowVersion: { select: { version: true } },
+      flow: { select: { key: true, name: true, domain: true } }, flowVersion: { select: { version: true } },
+      exceptions: { select: { id: true, status: true }, take: 1, orderBy: { createdAt: "desc" } },
     },
   });
   const items = rows.slice(0, limit).map((r) => ({
@@ -64,8 +90,8 @@ export async function runTimeline(db: Db, runId: string) {
   const run = await db.run.findUnique({
     where: { id: runId },
     include: {
-      flow: { select: { key: true, name: true } },
-      flowVersion: { select: { version: true } },
+      flow: { select: { key: true, name: true, domain: true, classification: true } },
+      flowVersion: { select: { version: true, dsl: true } },
       steps: { orderBy: [{ startedAt: "asc" }, { path: "asc" }] },
       exceptions: { select: { id: true, status: true, errorClass: true, message: true, stepPath: true, createdAt: true } },
     },
@@ -295,5 +321,52 @@ export async function cancelRun(d: OpsDeps, runId: string, reason: string): Prom
     await tx.run.update({ where: { id: runId }, data: { status: "cancelled", finishedAt: new Date(), error: { errorClass: "business", code: "cancelled", message: reason } } });
     await d.audit(tx, { action: "run.cancel", entityType: "run", entityId: runId, before: { status: run.status }, after: { status: "cancelled" }, meta: { reason } });
     return { cancelled: true };
+  });
+}
+
+/**
+ * Skip the failed step with an output the operator provides: the step is recorded as skipped with that
+ * output (the interpreter returns it like a completed step's) and the same run continues after it.
+ */
+export async function skipExceptionStep(d: OpsDeps, id: string, output: unknown): Promise<{ runId: string }> {
+  return d.db.$transaction(async (tx) => {
+    const e = await lockException(tx, id);
+    if (e.status !== "open") throw conflict(`This exception is ${e.status}; only open exceptions can be skipped.`);
+    if (e.run.status !== "failed") throw conflict(`Run ${e.runId} is ${e.run.status}, not failed.`);
+    if (!e.stepPath) throw conflict("This failure is not at a step (the run failed before or between steps); retry or replay it instead.");
+    const sql = prismaSql(tx);
+    const { rows } = await sql.query<{ input: unknown; step_id: string }>(`SELECT input, step_id FROM step_run WHERE run_id = $1::uuid AND path = $2`, [e.runId, e.stepPath]);
+    const stamp = Date.now().toString(36);
+    await sql.query(
+      `UPDATE step_run s SET path = '~c' || (1 + (SELECT count(*) FROM step_run a WHERE a.run_id = s.run_id AND a.path LIKE '~c%/' || s.path)) || '/' || s.path
+        WHERE s.run_id = $1::uuid AND s.status = 'compensated' AND s.path NOT LIKE '~%'`,
+      [e.runId],
+    );
+    await sql.query(
+      `UPDATE step_run SET path = '~r' || $2 || '/' || path
+        WHERE run_id = $1::uuid AND path NOT LIKE '~%' AND (status IN ('failed', 'running', 'retrying', 'waiting') OR path LIKE '%~compensate%')`,
+      [e.runId, stamp],
+    );
+    const stepId = rows[0]?.step_id ?? (e.stepPath.split(".").pop() ?? e.stepPath).replace(/\[\d+\]/g, "");
+    await sql.query(
+      `INSERT INTO step_run (run_id, path, step_id, status, input, output, attempts, attempt_log, started_at, finished_at)
+       VALUES ($1::uuid, $2, $3, 'skipped', $4, $5, 0, $6, now(), now())`,
+      [e.runId, e.stepPath, stepId, rows[0]?.input === undefined ? null : JSON.stringify(rows[0].input), JSON.stringify(output ?? null), JSON.stringify([{ skippedBy: d.userId, exceptionId: id }])],
+    );
+    await tx.run.update({ where: { id: e.runId }, data: { status: "queued", error: Prisma.DbNull, output: Prisma.DbNull, finishedAt: null } });
+    await tx.exception.update({ where: { id }, data: { status: "retrying" } });
+    await d.boss.send(QUEUES.run, { runId: e.runId } satisfies RunJobData, { ...runJobOptions(e.runId, e.run.concurrencyKey), db: fromPrisma(tx) });
+    await d.audit(tx, { action: "exception.skip_step", entityType: "exception", entityId: id, before: { status: e.status, stepPath: e.stepPath }, after: { status: "retrying", output }, meta: { runId: e.runId } });
+    return { runId: e.runId };
+  });
+}
+
+/** A comment on an exception: an audit entry (append-only, shown in the action history). */
+export async function commentException(d: OpsDeps, id: string, text: string): Promise<{ ok: true }> {
+  return d.db.$transaction(async (tx) => {
+    const e = await tx.exception.findUnique({ where: { id }, select: { id: true, status: true } });
+    if (!e) throw notFound("Exception");
+    await d.audit(tx, { action: "exception.comment", entityType: "exception", entityId: id, after: { comment: text }, meta: { status: e.status } });
+    return { ok: true as const };
   });
 }

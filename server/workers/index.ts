@@ -15,5 +15,6 @@ export async function startWorkers(boss: PgBoss): Promise<void> {
     logger.info({ count }, "expired sessions removed");
   });
   await registerGovernanceJobs(boss);
+  await (await import("../exceptions/jobs")).registerExceptionJobs(boss); // bulk actions, auto-resolve (server/exceptions)
   await (await import("../runtime/worker")).startRuntimeWorkers(boss); // runs, triggers, exception dead-letters (server/runtime)
 }

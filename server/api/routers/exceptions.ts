@@ -1,21 +1,33 @@
-// The exception queue's operations (the UI is another issue): list and groups (viewer); retry with the
-// same input, replay with an edited input, replay on the latest published version, resolve with a reason,
-// assign (operator) — each audited in the transaction that changes the exception.
+// The exception queue: reads (viewer) — the page of rows, counts per dimension, signature groups, the
+// business-impact header, one exception in business terms; actions (operator) — retry; replay with an
+// edited, schema-checked input; replay on the latest published version; skip the step with an output;
+// resolve; assign; comment; bulk actions over a whole filter or group (pg-boss job with progress, cancel).
+// Every action is audited in the transaction that changes the exception. Saved views are per user.
 import { z } from "zod";
+import { TRPCError } from "@trpc/server";
 import { createTRPCRouter, procedure } from "../trpc";
 import { webBoss } from "../../queue/boss";
-import { assignExceptions, exceptionGroups, getException, listExceptions, replayException, resolveExceptions, retryException } from "../../runtime/operations";
+import {
+  assignExceptions, commentException, exceptionGroups, getException, listExceptions, replayException, resolveExceptions, retryException, skipExceptionStep,
+} from "../../runtime/operations";
+import { BULK_KINDS, ERROR_CLASSES, exceptionFilterSchema } from "../../exceptions/filter";
+import { businessImpact, listQueue, queueFacets, queueGroups } from "../../exceptions/queue";
+import { exceptionDetail, inputSchemaFor } from "../../exceptions/detail";
+import { cancelBulk, startBulk } from "../../exceptions/bulk";
+import { ageingPolicies, deleteView, listViews, saveView, setAgeing } from "../../exceptions/views";
+import { validatePayload } from "../../governance/contract-compat";
 
 const filter = {
   status: z.enum(["open", "resolved", "retrying"]).optional(),
   flowKey: z.string().max(128).optional(),
-  errorClass: z.enum(["transient", "auth", "validation", "mapping", "business", "internal"]).optional(),
+  errorClass: z.enum(ERROR_CLASSES).optional(),
   businessKey: z.string().max(300).optional(),
   assigneeId: z.string().max(100).optional(),
   assigneeTeamId: z.string().uuid().optional(),
   limit: z.number().int().min(1).max(200).optional(),
 };
 const ids = z.array(z.string().uuid()).min(1).max(500);
+const id = z.object({ id: z.string().uuid() });
 
 export const exceptionsRouter = createTRPCRouter({
   list: procedure("viewer")
@@ -27,20 +39,68 @@ export const exceptionsRouter = createTRPCRouter({
     .query(({ ctx, input }) => exceptionGroups(ctx.db, input)),
 
   get: procedure("viewer")
-    .input(z.object({ id: z.string().uuid() }))
+    .input(id)
     .query(({ ctx, input }) => getException(ctx.db, input.id)),
 
+  // ---- the queue page
+
+  queue: procedure("viewer")
+    .input(z.object({ filter: exceptionFilterSchema, cursor: z.string().max(100).nullish(), limit: z.number().int().min(1).max(200).optional() }))
+    .query(({ ctx, input }) => listQueue(ctx.db, input.filter, { userId: ctx.user.id, cursor: input.cursor, limit: input.limit })),
+
+  facets: procedure("viewer")
+    .input(z.object({ filter: exceptionFilterSchema }))
+    .query(({ ctx, input }) => queueFacets(ctx.db, input.filter, ctx.user.id)),
+
+  signatureGroups: procedure("viewer")
+    .input(z.object({ filter: exceptionFilterSchema, limit: z.number().int().min(1).max(200).optional() }))
+    .query(({ ctx, input }) => queueGroups(ctx.db, input.filter, ctx.user.id, input.limit)),
+
+  impact: procedure("viewer").query(({ ctx }) => businessImpact(ctx.db)),
+
+  detail: procedure("viewer")
+    .input(id)
+    .query(({ ctx, input }) => exceptionDetail(ctx.db, input.id)),
+
+  /** Sensitive payloads unmasked: operators only, and every view is audited. */
+  reveal: procedure("operator")
+    .input(id)
+    .mutation(async ({ ctx, input }) => {
+      const d = await exceptionDetail(ctx.db, input.id, { revealed: true });
+      await ctx.db.$transaction((tx) => ctx.audit(tx, { action: "exception.payload_view", entityType: "exception", entityId: input.id, meta: { classification: d.classification, runId: d.run.id } }));
+      return d;
+    }),
+
+  people: procedure("viewer").query(async ({ ctx }) => ({
+    users: await ctx.db.user.findMany({ where: { disabled: false }, select: { id: true, name: true, email: true }, orderBy: { name: "asc" } }),
+    teams: await ctx.db.team.findMany({ select: { id: true, key: true, name: true }, orderBy: { name: "asc" } }),
+  })),
+
+  // ---- actions on one exception
+
   retry: procedure("operator")
-    .input(z.object({ id: z.string().uuid() }))
+    .input(id)
     .mutation(async ({ ctx, input }) => retryException({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.id)),
 
   replay: procedure("operator")
-    .input(z.object({ id: z.string().uuid(), input: z.unknown() }))
-    .mutation(async ({ ctx, input }) => replayException({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.id, { input: input.input })),
+    .input(z.object({ id: z.string().uuid(), input: z.unknown(), latest: z.boolean().optional() }))
+    .mutation(async ({ ctx, input }) => {
+      // The edited input is checked against the trigger's schema before anything runs.
+      const e = await ctx.db.exception.findUnique({ where: { id: input.id }, select: { run: { select: { input: true, dslSnapshot: true, flowVersion: { select: { dsl: true } } } } } });
+      if (!e) throw new TRPCError({ code: "NOT_FOUND", message: "Exception not found." });
+      const { schema, source } = await inputSchemaFor(ctx.db, e.run.flowVersion?.dsl ?? e.run.dslSnapshot, e.run.input);
+      const issues = input.input === undefined ? [] : validatePayload(schema, input.input);
+      if (issues.length) throw new TRPCError({ code: "BAD_REQUEST", message: `The edited input does not match ${source}: ${issues.slice(0, 5).map((i) => `${i.path} ${i.message}`).join("; ")}` });
+      return replayException({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.id, { input: input.input, latest: input.latest });
+    }),
 
   replayLatest: procedure("operator")
     .input(z.object({ id: z.string().uuid(), input: z.unknown().optional() }))
     .mutation(async ({ ctx, input }) => replayException({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.id, { input: input.input, latest: true })),
+
+  skip: procedure("operator")
+    .input(z.object({ id: z.string().uuid(), output: z.unknown() }))
+    .mutation(async ({ ctx, input }) => skipExceptionStep({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.id, input.output ?? null)),
 
   resolve: procedure("operator")
     .input(z.object({ ids, reason: z.string().min(3).max(2000) }))
@@ -49,4 +109,52 @@ export const exceptionsRouter = createTRPCRouter({
   assign: procedure("operator")
     .input(z.object({ ids, userId: z.string().max(100).nullable().optional(), teamId: z.string().uuid().nullable().optional() }).refine((v) => v.userId !== undefined || v.teamId !== undefined, "Give a user, a team, or null to unassign."))
     .mutation(async ({ ctx, input }) => assignExceptions({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.ids, { userId: input.userId, teamId: input.teamId })),
+
+  comment: procedure("operator")
+    .input(z.object({ id: z.string().uuid(), text: z.string().trim().min(1).max(4000) }))
+    .mutation(async ({ ctx, input }) => commentException({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.id, input.text)),
+
+  // ---- bulk actions over a filter or a signature group
+
+  bulkStart: procedure("operator")
+    .input(z.object({
+      kind: z.enum(BULK_KINDS),
+      filter: exceptionFilterSchema,
+      reason: z.string().max(2000).optional(),
+      userId: z.string().max(100).nullable().optional(),
+      teamId: z.string().uuid().nullable().optional(),
+    }))
+    .mutation(async ({ ctx, input }) => startBulk({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.kind, input.filter, { reason: input.reason, userId: input.userId, teamId: input.teamId })),
+
+  bulkGet: procedure("viewer")
+    .input(id)
+    .query(async ({ ctx, input }) => {
+      const row = await ctx.db.bulkAction.findUnique({ where: { id: input.id } });
+      if (!row) throw new TRPCError({ code: "NOT_FOUND", message: "Bulk action not found." });
+      return row;
+    }),
+
+  bulkList: procedure("viewer").query(({ ctx }) => ctx.db.bulkAction.findMany({ orderBy: { createdAt: "desc" }, take: 10 })),
+
+  bulkCancel: procedure("operator")
+    .input(id)
+    .mutation(({ ctx, input }) => cancelBulk({ db: ctx.db, audit: ctx.audit, userId: ctx.user.id }, input.id)),
+
+  // ---- saved views (per user) and ageing thresholds (per flow)
+
+  views: procedure("viewer").query(({ ctx }) => listViews(ctx.db, ctx.user.id)),
+
+  saveView: procedure("viewer")
+    .input(z.object({ name: z.string().trim().min(1).max(80), filter: exceptionFilterSchema }))
+    .mutation(({ ctx, input }) => saveView(ctx.db, ctx.user.id, input.name, input.filter)),
+
+  deleteView: procedure("viewer")
+    .input(id)
+    .mutation(({ ctx, input }) => deleteView(ctx.db, ctx.user.id, input.id)),
+
+  ageing: procedure("viewer").query(({ ctx }) => ageingPolicies(ctx.db)),
+
+  setAgeing: procedure("operator")
+    .input(z.object({ flowKey: z.string().min(1).max(128), hours: z.number().int().min(1).max(24 * 90) }))
+    .mutation(({ ctx, input }) => setAgeing({ db: ctx.db, audit: ctx.audit, userId: ctx.user.id }, input.flowKey, input.hours)),
 });

@@ -1,31 +1,107 @@
-// Runs: list and timeline (viewer); manual runs of the published version and test runs of the draft
-// (designer), both through the same engine as webhooks; cancel (operator). Writes are audited in the
-// same transaction that creates the run and its pg-boss job.
+// Runs: list (filters: flow, version, status, trigger, time range, business key) and the run page's
+// timeline (viewer) with payloads masked by the flow's data classification — operators reveal them with an
+// audited call; manual runs of the published version and test runs of the draft (designer), both through
+// the same engine as webhooks; cancel (operator). Writes are audited in the same transaction that creates
+// the run and its pg-boss job.
 import { z } from "zod";
 import { createTRPCRouter, procedure } from "../trpc";
 import { webBoss } from "../../queue/boss";
+import type { Db } from "../../db/client";
 import { cancelRun, listRuns, runTimeline, startManualRun, startTestRun } from "../../runtime/operations";
+import { needsReveal, showPayload } from "../../exceptions/payloads";
+import { findStep } from "../../exceptions/dsl-steps";
 
 const RUN_STATUSES = ["queued", "running", "waiting", "succeeded", "failed", "cancelled"] as const;
 const flowKey = z.string().min(1).max(128);
+
+/** The timeline as the run page shows it: payloads masked unless revealed, step names from the DSL. */
+async function timelineView(db: Db, runId: string, revealed: boolean) {
+  const t = await runTimeline(db, runId);
+  const cls = t.flow.classification;
+  const dsl = t.flowVersion?.dsl ?? null;
+  return {
+    id: t.id,
+    status: t.status,
+    triggerType: t.triggerType,
+    isTest: t.isTest,
+    createdAt: t.createdAt,
+    startedAt: t.startedAt,
+    finishedAt: t.finishedAt,
+    businessKeys: t.businessKeys as Record<string, unknown> | null,
+    parentRunId: t.parentRunId,
+    replayOfId: t.replayOfId,
+    error: t.error as { errorClass?: string; code?: string; message?: string; step?: string } | null,
+    flow: { key: t.flow.key, name: t.flow.name, domain: t.flow.domain },
+    version: t.flowVersion?.version ?? null,
+    classification: cls,
+    needsReveal: needsReveal(cls),
+    revealed,
+    input: showPayload(t.input, cls, revealed),
+    output: showPayload(t.output, cls, revealed),
+    exceptions: t.exceptions,
+    children: t.children,
+    replays: t.replays,
+    steps: t.steps.map((s) => {
+      const def = findStep(dsl, s.stepId);
+      return {
+        path: s.path,
+        stepId: s.stepId,
+        name: def?.name ?? null,
+        type: def?.type ?? null,
+        connector: def?.connector ?? null,
+        operation: def?.operation ?? null,
+        status: s.status,
+        attempts: s.attempts,
+        attemptLog: s.attemptLog as Array<{ attempt?: number; outcome?: string; errorClass?: string; message?: string; delayMs?: number; at?: string; durationMs?: number }>,
+        archived: s.archived,
+        startedAt: s.startedAt,
+        finishedAt: s.finishedAt,
+        durationMs: s.durationMs,
+        error: s.error as { errorClass?: string; code?: string; message?: string } | null,
+        input: showPayload(s.input, cls, revealed),
+        output: showPayload(s.output, cls, revealed),
+      };
+    }),
+  };
+}
+export type RunTimelineView = Awaited<ReturnType<typeof timelineView>>;
 
 export const runsRouter = createTRPCRouter({
   list: procedure("viewer")
     .input(
       z.object({
         flowKey: flowKey.optional(),
+        version: z.string().max(64).optional(),
         status: z.enum(RUN_STATUSES).optional(),
+        triggerType: z.string().max(32).optional(),
         businessKey: z.string().max(300).optional(),
         isTest: z.boolean().optional(),
+        from: z.coerce.date().optional(),
+        to: z.coerce.date().optional(),
         cursor: z.string().uuid().optional(),
         limit: z.number().int().min(1).max(200).optional(),
       }),
     )
     .query(({ ctx, input }) => listRuns(ctx.db, input)),
 
+  /** Flows and their versions, for the list's filters. */
+  filters: procedure("viewer").query(async ({ ctx }) => {
+    const flows = await ctx.db.flow.findMany({ select: { key: true, name: true, versions: { select: { version: true, status: true }, orderBy: { createdAt: "desc" } } }, orderBy: { name: "asc" } });
+    return { flows, triggers: ["webhook", "event", "schedule", "manual", "replay", "subflow", "test"] };
+  }),
+
   timeline: procedure("viewer")
     .input(z.object({ runId: z.string().uuid() }))
-    .query(({ ctx, input }) => runTimeline(ctx.db, input.runId)),
+    .query(({ ctx, input }) => timelineView(ctx.db, input.runId, false)),
+
+  /** The unmasked timeline of a confidential or restricted flow: operators only, every view audited. */
+  reveal: procedure("operator")
+    .input(z.object({ runId: z.string().uuid() }))
+    .mutation(async ({ ctx, input }) => {
+      const v = await timelineView(ctx.db, input.runId, true);
+      await ctx.db.$transaction((tx) => ctx.audit(tx, { action: "run.payload_view", entityType: "run", entityId: input.runId, meta: { classification: v.classification, flowKey: v.flow.key } }));
+      return v;
+    }),
 
   start: procedure("designer")
     .input(z.object({ flowKey, input: z.unknown() }))

@@ -11,6 +11,7 @@ import { loadPublishedFlow, loadVersionDsl } from "../flow-source";
 import { openException, businessKeyValues } from "../exceptions";
 import { serializeError, StepError, type SerializedError } from "../errors";
 import { metrics } from "../../observability/metrics";
+import { queueAutoResolve } from "../../exceptions/auto-resolve";
 
 export interface RunRecord {
   id: string;
@@ -191,6 +192,10 @@ async function finish(deps: SegmentDeps, k: Kernel, run: RunRecord, r: Result, l
   } catch (err) {
     k.restorePending(pending);
     throw err;
+  }
+  // Auto-resolve (server/exceptions): open exceptions of earlier runs for these business keys resolve themselves.
+  if (r.ok && !run.isTest && run.businessKeys) {
+    await queueAutoResolve(deps.pool, deps.boss, { id: run.id, flowId: run.flowId, isTest: run.isTest, businessKeyValues: businessKeyValues(run.businessKeys) }).catch((err: unknown) => logger.warn({ err }, "auto-resolve not queued (the sweep will catch it)"));
   }
   const m = metrics();
   m.runsFinished.inc({ flow: run.flowKey, status });

@@ -1,0 +1,70 @@
+// Auto-resolve: when a later run of the same flow for the same business keys succeeds, the open
+// exceptions of earlier runs for those keys resolve themselves — recorded as such (resolution text,
+// resolved_by_run_id, an "exception.auto_resolve" audit entry by the system). The runtime's run-finish path
+// asks for it (queueAutoResolve, one indexed EXISTS per successful run with business keys); a sweep every
+// minute catches anything a lost job would have missed.
+import type { PgBoss } from "pg-boss";
+import type { Db } from "../db/client";
+import type { Sql } from "../runtime/sql";
+import { appendAudit } from "../audit/audit";
+import { logger } from "../observability/log";
+
+export const AUTO_RESOLVE_QUEUE = "exceptions.auto-resolve";
+export const AUTO_RESOLVE_SWEEP_QUEUE = "exceptions.auto-resolve-sweep";
+
+/** Called by the engine after a run succeeded: enqueues the resolve only when open exceptions share its keys. */
+export async function queueAutoResolve(sql: Sql, boss: PgBoss, run: { id: string; flowId: string; isTest: boolean; businessKeyValues: string[] }): Promise<boolean> {
+  if (run.isTest || run.businessKeyValues.length === 0) return false;
+  const { rows } = await sql.query<{ hit: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM exception WHERE flow_id = $1::uuid AND status = 'open' AND business_key_values <@ $2::text[] AND cardinality(business_key_values) > 0 AND run_id <> $3::uuid) AS hit`,
+    [run.flowId, run.businessKeyValues, run.id],
+  );
+  if (!rows[0]?.hit) return false;
+  await boss.send(AUTO_RESOLVE_QUEUE, { runId: run.id }, { singletonKey: run.id, retryLimit: 5, retryDelay: 2 });
+  return true;
+}
+
+/** Resolves the open exceptions that the succeeded run `runId` makes obsolete; returns their ids. */
+export async function autoResolveForRun(db: Db, runId: string): Promise<string[]> {
+  return db.$transaction(async (tx) => {
+    const run = await tx.run.findUnique({ where: { id: runId }, select: { id: true, status: true, isTest: true, flowId: true, createdAt: true, businessKeyValues: true } });
+    if (!run || run.status !== "succeeded" || run.isTest || run.businessKeyValues.length === 0) return [];
+    const rows = await tx.$queryRawUnsafe<Array<{ id: string; run_id: string; values: string[] }>>(
+      `SELECT e.id::text AS id, e.run_id::text AS run_id, e.business_key_values AS values
+         FROM exception e JOIN run r ON r.id = e.run_id
+        WHERE e.flow_id = $1::uuid AND e.status = 'open' AND e.business_key_values <@ $2::text[] AND cardinality(e.business_key_values) > 0 AND e.run_id <> $3::uuid AND r.created_at < $4::timestamptz
+        ORDER BY e.id FOR UPDATE OF e`,
+      run.flowId, run.businessKeyValues, run.id, run.createdAt,
+    );
+    for (const r of rows) {
+      const keys = r.values.filter((v) => run.businessKeyValues.includes(v));
+      const resolution = `Auto-resolved: a later run (${run.id}) for the same business keys (${keys.join(", ")}) succeeded.`;
+      await tx.exception.update({ where: { id: r.id }, data: { status: "resolved", resolution, resolvedAt: new Date(), resolvedByRunId: run.id, resolvedById: null } });
+      await appendAudit(tx, {
+        actor: null,
+        action: "exception.auto_resolve",
+        entityType: "exception",
+        entityId: r.id,
+        before: { status: "open" },
+        after: { status: "resolved", resolution, resolvedByRunId: run.id },
+        meta: { keys, failedRunId: r.run_id },
+      });
+    }
+    return rows.map((r) => r.id);
+  });
+}
+
+/** Succeeded runs of the last 15 minutes that should have resolved open exceptions: resolve them now. */
+export async function autoResolveSweep(db: Db): Promise<number> {
+  const runs = await db.$queryRawUnsafe<Array<{ id: string }>>(
+    `SELECT DISTINCT r.id::text AS id
+       FROM run r JOIN exception e ON e.flow_id = r.flow_id AND e.status = 'open' AND e.business_key_values <@ r.business_key_values AND cardinality(e.business_key_values) > 0 AND e.run_id <> r.id
+       JOIN run er ON er.id = e.run_id AND er.created_at < r.created_at
+      WHERE r.status = 'succeeded' AND NOT r.is_test AND r.finished_at > now() - interval '15 minutes' AND cardinality(r.business_key_values) > 0
+      LIMIT 500`,
+  );
+  let n = 0;
+  for (const r of runs) n += (await autoResolveForRun(db, r.id)).length;
+  if (n) logger.info({ resolved: n }, "auto-resolve sweep");
+  return n;
+}

@@ -1,0 +1,46 @@
+// The exception queue's filter, shared by the browser (URL state, saved views) and the server (SQL).
+// Browser-safe: zod only.
+import { z } from "zod";
+
+export const ERROR_CLASSES = ["transient", "auth", "validation", "mapping", "business", "internal"] as const;
+export const EXCEPTION_STATUSES = ["open", "retrying", "resolved", "all"] as const;
+/** Age buckets of an exception (since it was opened); "ageing" = older than its flow's threshold. */
+export const AGE_BUCKETS = ["lt1h", "1h-24h", "1d-7d", "gt7d", "ageing"] as const;
+export const AGE_LABELS: Record<(typeof AGE_BUCKETS)[number], string> = {
+  lt1h: "< 1 hour",
+  "1h-24h": "1–24 hours",
+  "1d-7d": "1–7 days",
+  gt7d: "> 7 days",
+  ageing: "Past flow threshold",
+};
+
+export const exceptionFilterSchema = z.object({
+  status: z.enum(EXCEPTION_STATUSES).optional(),
+  flowKey: z.string().max(128).optional(),
+  domain: z.string().max(64).optional(),
+  /** The team that owns the exception: its assignee team, else the flow's owner team. */
+  teamId: z.string().uuid().optional(),
+  errorClass: z.enum(ERROR_CLASSES).optional(),
+  signature: z.string().max(64).optional(),
+  age: z.enum(AGE_BUCKETS).optional(),
+  /** "me", "unassigned" or a user id. */
+  assignee: z.string().max(100).optional(),
+  /** Full-text search over business keys ("INV-1042", a project code, a customer name). */
+  q: z.string().max(200).optional(),
+});
+export type ExceptionFilter = z.infer<typeof exceptionFilterSchema>;
+
+export const FILTER_KEYS = Object.keys(exceptionFilterSchema.shape) as Array<keyof ExceptionFilter>;
+
+/** Drops empty values, so that equal filters compare (and serialise into URLs) equally. */
+export function cleanFilter(f: ExceptionFilter): ExceptionFilter {
+  const out: Record<string, string> = {};
+  for (const k of FILTER_KEYS) {
+    const v = f[k];
+    if (typeof v === "string" && v.trim() !== "") out[k] = k === "q" ? v.trim() : v;
+  }
+  return out as ExceptionFilter;
+}
+
+export const BULK_KINDS = ["retry", "replay_latest", "resolve", "assign"] as const;
+export type BulkKind = (typeof BULK_KINDS)[number];

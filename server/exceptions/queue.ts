@@ -1,0 +1,220 @@
+// Reads of the exception queue: the page of rows (keyset-paged, newest first), counts per dimension,
+// groups by signature and the business-impact header. Plain SQL over indexed columns so that the queue
+// stays fast with 100,000 exceptions (scripts/bench-exceptions.ts measures it).
+import type { Db } from "../db/client";
+import { AGE_LABELS, type ExceptionFilter } from "./filter";
+
+/** Default ageing threshold when a flow has no exception_policy row. */
+export const DEFAULT_AGEING_HOURS = 24;
+
+const TEAM = `COALESCE(e.assignee_team_id, f.owner_team_id)`;
+const AGEING = `(e.status = 'open' AND e.created_at < now() - make_interval(hours => COALESCE(p.ageing_hours, ${DEFAULT_AGEING_HOURS})))`;
+const FROM = `exception e JOIN flow f ON f.id = e.flow_id LEFT JOIN exception_policy p ON p.flow_id = e.flow_id`;
+
+type Dim = "errorClass" | "flowKey" | "domain" | "teamId" | "age";
+
+/** Escapes LIKE wildcards in a search term. */
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export class SqlParams {
+  readonly values: unknown[] = [];
+  add(v: unknown): string {
+    this.values.push(v);
+    return `$${this.values.length}`;
+  }
+}
+
+/** The WHERE clause of a filter; `omit` leaves one dimension out (its own facet counts every value). */
+export function whereOf(f: ExceptionFilter, p: SqlParams, opts: { userId?: string | null; omit?: Dim } = {}): string {
+  const c: string[] = [];
+  const status = f.status ?? "open";
+  if (status !== "all") c.push(`e.status = ${p.add(status)}::"ExceptionStatus"`);
+  if (f.flowKey && opts.omit !== "flowKey") c.push(`f.key = ${p.add(f.flowKey)}`);
+  if (f.domain && opts.omit !== "domain") c.push(`f.domain = ${p.add(f.domain)}`);
+  if (f.teamId && opts.omit !== "teamId") c.push(`${TEAM} = ${p.add(f.teamId)}::uuid`);
+  if (f.errorClass && opts.omit !== "errorClass") c.push(`e.error_class = ${p.add(f.errorClass)}`);
+  if (f.signature) c.push(`e.signature = ${p.add(f.signature)}`);
+  if (f.assignee === "unassigned") c.push(`e.assignee_id IS NULL`);
+  else if (f.assignee) c.push(`e.assignee_id = ${p.add(f.assignee === "me" ? (opts.userId ?? "") : f.assignee)}`);
+  if (f.q) c.push(`e.search_text LIKE ${p.add(`%${likeEscape(f.q.toLowerCase())}%`)}`);
+  if (f.age && opts.omit !== "age") {
+    const bounds: Record<string, string> = {
+      lt1h: `e.created_at >= now() - interval '1 hour'`,
+      "1h-24h": `e.created_at < now() - interval '1 hour' AND e.created_at >= now() - interval '24 hours'`,
+      "1d-7d": `e.created_at < now() - interval '24 hours' AND e.created_at >= now() - interval '7 days'`,
+      gt7d: `e.created_at < now() - interval '7 days'`,
+      ageing: AGEING,
+    };
+    c.push(`(${bounds[f.age]})`);
+  }
+  return c.length ? `WHERE ${c.join(" AND ")}` : "";
+}
+
+export interface QueueRow {
+  id: string;
+  createdAt: Date;
+  status: "open" | "retrying" | "resolved";
+  errorClass: string;
+  message: string;
+  stepPath: string | null;
+  signature: string;
+  businessKeys: Record<string, unknown> | null;
+  impactAmount: number | null;
+  impactHours: number | null;
+  runId: string;
+  flowKey: string;
+  flowName: string;
+  domain: string;
+  teamId: string | null;
+  teamName: string | null;
+  assigneeId: string | null;
+  assigneeName: string | null;
+  ageing: boolean;
+  ageingHours: number;
+}
+
+export interface ListOptions {
+  userId?: string | null;
+  /** "createdAt|id" of the last row of the previous page. */
+  cursor?: string | null;
+  limit?: number;
+}
+
+export async function listQueue(db: Db, f: ExceptionFilter, o: ListOptions = {}): Promise<{ items: QueueRow[]; nextCursor: string | null }> {
+  const limit = Math.min(Math.max(o.limit ?? 50, 1), 200);
+  const p = new SqlParams();
+  let where = whereOf(f, p, { userId: o.userId });
+  if (o.cursor) {
+    const [at, id] = o.cursor.split("|");
+    const keyset = `(e.created_at, e.id) < (${p.add(at)}::timestamptz, ${p.add(id)}::uuid)`;
+    where = where ? `${where} AND ${keyset}` : `WHERE ${keyset}`;
+  }
+  const rows = await db.$queryRawUnsafe<QueueRow[]>(
+    `SELECT e.id::text AS "id", e.created_at AS "createdAt", e.status::text AS "status", e.error_class AS "errorClass", e.message, e.step_path AS "stepPath",
+            e.signature, e.business_keys AS "businessKeys", e.impact_amount AS "impactAmount", e.impact_hours AS "impactHours", e.run_id::text AS "runId",
+            f.key AS "flowKey", f.name AS "flowName", f.domain, t.id::text AS "teamId", t.name AS "teamName",
+            e.assignee_id AS "assigneeId", u.name AS "assigneeName", ${AGEING} AS "ageing", COALESCE(p.ageing_hours, ${DEFAULT_AGEING_HOURS}) AS "ageingHours"
+       FROM ${FROM} LEFT JOIN team t ON t.id = ${TEAM} LEFT JOIN "user" u ON u.id = e.assignee_id
+       ${where}
+      ORDER BY e.created_at DESC, e.id DESC
+      LIMIT ${limit + 1}`,
+    ...p.values,
+  );
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? `${last.createdAt.toISOString()}|${last.id}` : null };
+}
+
+export interface Facet {
+  value: string;
+  label: string;
+  count: number;
+}
+
+export interface Facets {
+  total: number;
+  ageing: number;
+  errorClass: Facet[];
+  flow: Facet[];
+  domain: Facet[];
+  team: Facet[];
+  age: Facet[];
+}
+
+/** Counts per error class, flow, domain, owner team and age — each with the other filters applied. */
+export async function queueFacets(db: Db, f: ExceptionFilter, userId?: string | null): Promise<Facets> {
+  const facet = async (dim: Dim, select: string, group: string) => {
+    const p = new SqlParams();
+    const where = whereOf(f, p, { userId, omit: dim });
+    return db.$queryRawUnsafe<Facet[]>(`SELECT ${select}, count(*)::int AS count FROM ${FROM} LEFT JOIN team t ON t.id = ${TEAM} ${where} GROUP BY ${group} ORDER BY count DESC LIMIT 50`, ...p.values);
+  };
+  const totals = async () => {
+    const p = new SqlParams();
+    const where = whereOf(f, p, { userId });
+    const [r] = await db.$queryRawUnsafe<Array<{ total: number; ageing: number }>>(`SELECT count(*)::int AS total, count(*) FILTER (WHERE ${AGEING})::int AS ageing FROM ${FROM} ${where}`, ...p.values);
+    return r ?? { total: 0, ageing: 0 };
+  };
+  const ageFacet = async (): Promise<Facet[]> => {
+    const p = new SqlParams();
+    const where = whereOf(f, p, { userId, omit: "age" });
+    const [r] = await db.$queryRawUnsafe<Array<Record<string, number>>>(
+      `SELECT count(*) FILTER (WHERE e.created_at >= now() - interval '1 hour')::int AS "lt1h",
+              count(*) FILTER (WHERE e.created_at < now() - interval '1 hour' AND e.created_at >= now() - interval '24 hours')::int AS "1h-24h",
+              count(*) FILTER (WHERE e.created_at < now() - interval '24 hours' AND e.created_at >= now() - interval '7 days')::int AS "1d-7d",
+              count(*) FILTER (WHERE e.created_at < now() - interval '7 days')::int AS "gt7d",
+              count(*) FILTER (WHERE ${AGEING})::int AS "ageing"
+         FROM ${FROM} ${where}`,
+      ...p.values,
+    );
+    return (Object.keys(AGE_LABELS) as Array<keyof typeof AGE_LABELS>).map((k) => ({ value: k, label: AGE_LABELS[k], count: r?.[k] ?? 0 }));
+  };
+  const [t, errorClass, flow, domain, team, age] = await Promise.all([
+    totals(),
+    facet("errorClass", `e.error_class AS value, e.error_class AS label`, `e.error_class`),
+    facet("flowKey", `f.key AS value, min(f.name) AS label`, `f.key`),
+    facet("domain", `f.domain AS value, f.domain AS label`, `f.domain`),
+    facet("teamId", `t.id::text AS value, min(t.name) AS label`, `t.id`),
+    ageFacet(),
+  ]);
+  return { total: t.total, ageing: t.ageing, errorClass, flow, domain, team: team.filter((x) => x.value !== null), age };
+}
+
+export interface GroupRow {
+  signature: string;
+  count: number;
+  firstAt: Date;
+  lastAt: Date;
+  ageing: number;
+  impactAmount: number | null;
+  impactHours: number | null;
+  exampleId: string;
+  message: string;
+  stepPath: string | null;
+  errorClass: string;
+  flowKey: string;
+  flowName: string;
+  domain: string;
+}
+
+/** Identical failures (flow + step + error class + normalised message) as one row each. */
+export async function queueGroups(db: Db, f: ExceptionFilter, userId?: string | null, limit = 50): Promise<GroupRow[]> {
+  const p = new SqlParams();
+  const where = whereOf(f, p, { userId });
+  return db.$queryRawUnsafe<GroupRow[]>(
+    `WITH g AS (
+       SELECT e.signature, count(*)::int AS count, min(e.created_at) AS "firstAt", max(e.created_at) AS "lastAt", count(*) FILTER (WHERE ${AGEING})::int AS ageing,
+              sum(e.impact_amount) AS "impactAmount", sum(e.impact_hours) AS "impactHours"
+         FROM ${FROM} ${where}
+        GROUP BY e.signature ORDER BY count DESC, max(e.created_at) DESC LIMIT ${Math.min(Math.max(limit, 1), 200)})
+     SELECT g.*, x.* FROM g CROSS JOIN LATERAL (
+       SELECT e.id::text AS "exampleId", e.message, e.step_path AS "stepPath", e.error_class AS "errorClass", f.key AS "flowKey", f.name AS "flowName", f.domain
+         FROM exception e JOIN flow f ON f.id = e.flow_id WHERE e.signature = g.signature ORDER BY e.created_at DESC LIMIT 1) x
+     ORDER BY g.count DESC, g."lastAt" DESC`,
+    ...p.values,
+  );
+}
+
+export interface ImpactRow {
+  domain: string | null;
+  teamId: string | null;
+  teamName: string | null;
+  open: number;
+  ageing: number;
+  amount: number;
+  hours: number;
+}
+
+/** Money and hours held up by open exceptions, by domain and by owner team (plus the overall total). */
+export async function businessImpact(db: Db): Promise<{ total: ImpactRow; byDomain: ImpactRow[]; byTeam: ImpactRow[] }> {
+  const rows = await db.$queryRawUnsafe<Array<ImpactRow & { g: number }>>(
+    `SELECT f.domain, t.id::text AS "teamId", min(t.name) AS "teamName", count(*)::int AS open, count(*) FILTER (WHERE ${AGEING})::int AS ageing,
+            COALESCE(sum(e.impact_amount), 0)::float8 AS amount, COALESCE(sum(e.impact_hours), 0)::float8 AS hours,
+            GROUPING(f.domain, t.id)::int AS g
+       FROM ${FROM} LEFT JOIN team t ON t.id = ${TEAM}
+      WHERE e.status = 'open'
+      GROUP BY GROUPING SETS ((f.domain), (t.id), ())`,
+  );
+  const total = rows.find((r) => r.g === 3) ?? { domain: null, teamId: null, teamName: null, open: 0, ageing: 0, amount: 0, hours: 0 };
+  const sort = (a: ImpactRow, b: ImpactRow) => b.amount - a.amount || b.hours - a.hours || b.open - a.open;
+  return { total, byDomain: rows.filter((r) => r.g === 1).sort(sort), byTeam: rows.filter((r) => r.g === 2).sort(sort) };
+}
