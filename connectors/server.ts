@@ -2,7 +2,7 @@
 // executeOperation bound to them (plus any extra definitions, e.g. OpenAPI imports from the database).
 // Node-only (undici, dns, pg, crypto). The runtime calls `runOperation`.
 import type { AnyConnectorDefinition } from "./sdk/define";
-import { executeOperation, type ExecuteArgs } from "./sdk/execute";
+import { executeOperation, testConnection, type ExecuteArgs, type TestConnectionArgs } from "./sdk/execute";
 import { salesforce } from "./salesforce/client";
 import { kantata } from "./kantata/client";
 import { workday } from "./workday/client";
@@ -31,4 +31,13 @@ export const definitions: ReadonlyMap<string, AnyConnectorDefinition> = new Map(
 export function runOperation(args: Omit<ExecuteArgs, "definitions"> & { extra?: readonly AnyConnectorDefinition[] }): Promise<unknown> {
   const defs = args.extra?.length ? new Map([...definitions, ...args.extra.map((d) => [d.manifest.key, d] as const)]) : definitions;
   return executeOperation({ ...args, definitions: defs });
+}
+
+/**
+ * "Test connection" for a built-in or an `extra` (imported) connector: its cheapest authenticated call
+ * through the guarded client. Resolves to `{detail}`; throws a classified ConnectorError.
+ */
+export function runConnectionTest(args: Omit<TestConnectionArgs, "definitions"> & { extra?: readonly AnyConnectorDefinition[] }): Promise<{ detail: string }> {
+  const defs = args.extra?.length ? new Map([...definitions, ...args.extra.map((d) => [d.manifest.key, d] as const)]) : definitions;
+  return testConnection({ ...args, definitions: defs });
 }

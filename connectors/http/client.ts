@@ -33,8 +33,9 @@ async function oauthToken(ctx: Ctx): Promise<AccessToken> {
   return tokenFromResponse(res.body);
 }
 
-export const http = implementConnector(httpManifest, {
-  async request(input, ctx) {
+type RequestInput = z.output<typeof httpManifest.operations.request.input>;
+
+async function send(input: RequestInput, ctx: Ctx) {
     const { config, secrets } = ctx.connection;
     const headers: Record<string, string> = { ...config.defaultHeaders, ...input.headers };
     const query: HttpRequest["query"] = { ...input.query };
@@ -62,5 +63,17 @@ export const http = implementConnector(httpManifest, {
     }
     const res = a.type === "oauth2ClientCredentials" ? await withBearer(ctx, () => oauthToken(ctx), () => req) : await ctx.http.request(req);
     return { status: res.status, headers: res.headers, body: res.body };
+}
+
+export const http = implementConnector(
+  httpManifest,
+  { request: send },
+  // Test: a GET of the base URL with the auth preset applied. Any answer below 500 other than 401/403
+  // proves the host is reachable through the guard and the credentials are not refused.
+  async (ctx) => {
+    const base = ctx.connection.config.baseUrl;
+    if (!base) throw new ConnectorError({ errorClass: "validation", reason: "invalid_request", code: "no_base_url", message: "Set a base URL to test this connection (requests with absolute URLs need no base URL)." });
+    const res = await send({ method: "GET", url: base, bodyType: "json", responseType: "text", acceptStatus: [200, 204, 301, 302, 304, 400, 404, 405] }, ctx);
+    return { detail: `GET ${base} answered HTTP ${res.status}.` };
   },
-});
+);

@@ -200,4 +200,11 @@ export const kantata = implementConnector(kantataManifest, {
     const next: PollCursor = last ? { ts: new Date(key(last)[0]).toISOString(), id: last.id } : start;
     return vendorData({ items, cursor: Buffer.from(JSON.stringify(next)).toString("base64url"), hasMore: fresh.length > items.length || res.items.length >= i.batchSize + 400 });
   },
-});
+},
+  // Test: the token (if client credentials) and a one-row workspace list.
+  async (ctx) => {
+    const res = await call<Envelope>(ctx, { url: "workspaces.json", query: { per_page: 1 } });
+    const n = res.body.meta?.count ?? res.body.count;
+    return { detail: `Authenticated; ${n} workspace${n === 1 ? "" : "s"} visible.` };
+  },
+);

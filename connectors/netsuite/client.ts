@@ -137,4 +137,10 @@ export const netsuite = implementConnector(netsuiteManifest, {
     }
     return { items, totalResults, hasMore, ...(hasMore ? { nextOffset: offset } : {}) };
   },
-});
+},
+  // Test: the JWT-bearer token, then a one-row customer list.
+  async (ctx) => {
+    const res = await ns<{ totalResults: number }>(ctx, { url: "/services/rest/record/v1/customer", query: { limit: 1 } });
+    return { detail: `Token issued for account ${ctx.connection.config.accountId}; ${res.body.totalResults} customers visible.` };
+  },
+);

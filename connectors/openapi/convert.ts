@@ -576,8 +576,24 @@ export function openApiToConnector(input: unknown, opts: OpenApiImportOptions = 
       return vendorData((await ctx.http.request(req)).body);
     };
   }
+  // "Test connection": the shortest parameterless GET the document declares, called with the connection's
+  // auth (the cheapest authenticated read); without one, a GET of the base URL.
+  const test = async (rawCtx: ConnectorContext) => {
+    const ctx = rawCtx as Ctx;
+    const candidates = Object.entries(operationsMeta)
+      .filter(([, m]) => m.method === "GET" && !m.path.includes("{"))
+      .sort((a, b) => a[1].path.length - b[1].path.length);
+    for (const [k, m] of candidates.slice(0, 20)) {
+      const parsed = manifest.operations[k]!.input.safeParse({});
+      if (!parsed.success) continue;
+      await handlers[k]!(parsed.data, ctx);
+      return { detail: `GET ${m.path} (${k}) succeeded with the connection's credentials.` };
+    }
+    const res = await ctx.http.request({ url: ctx.connection.config.baseUrl, acceptStatus: (st) => st < 500 && st !== 401 && st !== 403, responseType: "text" });
+    return { detail: `The API declares no parameterless GET; its base URL answered HTTP ${res.status}.` };
+  };
   const def = implementConnector(manifest, {});
-  return { manifest: def.manifest, handlers, warnings, operationsMeta };
+  return { manifest: def.manifest, handlers, test, warnings, operationsMeta };
 }
 
 /** Statistics of a conversion, for the admin page and the tests. */

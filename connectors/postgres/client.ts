@@ -44,4 +44,15 @@ export const postgres = implementConnector(postgresManifest, {
       throw pgError(e, `upsert into ${input.table} failed`);
     }
   },
-});
+},
+  // Test: connect and SELECT 1.
+  async (ctx) => {
+    const pool = await poolFor(ctx);
+    try {
+      const r = await pool.query<{ one: number; v: string }>("SELECT 1 AS one, current_setting('server_version') AS v");
+      return { detail: `Connected; SELECT 1 returned ${r.rows[0]?.one}; PostgreSQL ${r.rows[0]?.v ?? "?"}.` };
+    } catch (e) {
+      throw pgError(e, "connection test failed");
+    }
+  },
+);

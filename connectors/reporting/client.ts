@@ -100,4 +100,15 @@ export const reporting = implementConnector(reportingManifest, {
       throw pgError(e, "writing events failed");
     }
   },
-});
+},
+  // Test: connect and SELECT 1 (the schema is created on the first write, not by a test).
+  async (ctx) => {
+    const pool = await poolFor(ctx);
+    try {
+      const r = await pool.query<{ v: string }>("SELECT current_setting('server_version') AS v");
+      return { detail: `Connected to PostgreSQL ${r.rows[0]?.v ?? "?"} as ${ctx.connection.config.user}.` };
+    } catch (e) {
+      throw pgError(e, "connection test failed");
+    }
+  },
+);

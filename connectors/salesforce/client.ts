@@ -157,4 +157,11 @@ export const salesforce = implementConnector(salesforceManifest, {
     const cursor = last ? encodeCursor({ ts: String(last.LastModifiedDate), id: String(last.Id) }) : encodeCursor(start);
     return { items, cursor, hasMore: fresh.length > items.length || !page.done };
   },
-});
+},
+  // Test: the client-credentials token, then /limits (cheap, needs a valid session).
+  async (ctx) => {
+    const res = await sf<{ DailyApiRequests?: { Max: number; Remaining: number } }>(ctx, { url: data(ctx, "/limits") });
+    const d = res.body.DailyApiRequests;
+    return { detail: d ? `Token issued; API requests today: ${d.Remaining.toLocaleString("en")} of ${d.Max.toLocaleString("en")} left.` : "Token issued; /limits answered." };
+  },
+);

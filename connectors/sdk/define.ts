@@ -215,23 +215,36 @@ export type OperationHandler<M extends AnyManifest, K extends keyof OpsOf<M>> = 
 
 export type ConnectorHandlers<M extends AnyManifest> = { [K in keyof OpsOf<M>]?: OperationHandler<M, K> };
 
+/** What a connection test found (shown on the Connections page): e.g. "API requests: 14,980 of 15,000 left". */
+export interface ConnectionTestResult {
+  detail: string;
+}
+
+/**
+ * "Test connection": the connector's cheapest authenticated call (or its token step), made with the
+ * connection's real credentials through the guarded client. Throws a classified ConnectorError on failure.
+ */
+export type ConnectionTest<M extends AnyManifest> = (ctx: ConnectorContext<ConfigOf<M>, SecretsOf<M>>) => Promise<ConnectionTestResult>;
+
 export interface ConnectorDefinition<M extends AnyManifest = AnyManifest> {
   manifest: M;
   handlers: ConnectorHandlers<M>;
+  test?: ConnectionTest<M>;
 }
 
 /** The type-erased form kept in registries; executeOperation validates input before calling. */
 export interface AnyConnectorDefinition {
   manifest: AnyManifest;
   handlers: Record<string, ((input: unknown, ctx: ConnectorContext) => Promise<unknown>) | undefined>;
+  test?: (ctx: ConnectorContext) => Promise<ConnectionTestResult>;
 }
 
-/** Binds handlers to a manifest: each handler is typed by its operation's schemas and the auth schema. */
-export function implementConnector<M extends AnyManifest>(manifest: M, handlers: ConnectorHandlers<M>): AnyConnectorDefinition & ConnectorDefinition<M> {
+/** Binds handlers (and the connection test) to a manifest: each is typed by its schemas and the auth schema. */
+export function implementConnector<M extends AnyManifest>(manifest: M, handlers: ConnectorHandlers<M>, test?: ConnectionTest<M>): AnyConnectorDefinition & ConnectorDefinition<M> {
   for (const k of Object.keys(handlers)) {
     if (!(k in manifest.operations)) throw new Error(`${manifest.key}: handler "${k}" has no operation in the manifest`);
   }
   // The erased view is sound: executeOperation parses input, config and secrets with the manifest's
   // schemas before a handler sees them.
-  return { manifest, handlers } as unknown as AnyConnectorDefinition & ConnectorDefinition<M>;
+  return { manifest, handlers, ...(test ? { test } : {}) } as unknown as AnyConnectorDefinition & ConnectorDefinition<M>;
 }

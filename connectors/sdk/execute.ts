@@ -138,3 +138,29 @@ export function asConnectorError(e: unknown, where: string, ctx?: ConnectorConte
   const message = ctx ? ctx.excerpt({ body: String(err?.message ?? e) }).body : String(err?.message ?? e);
   return new ConnectorError({ errorClass: "internal", reason: "internal", code: err?.code, message: `${where} failed: ${String(message)}`, cause: e });
 }
+
+export interface TestConnectionArgs extends Omit<ContextOptions, "connectorKey"> {
+  connectorKey: string;
+  definitions: ExecuteArgs["definitions"];
+}
+
+/**
+ * "Test connection": validates the connection's settings and credentials against the manifest, then runs
+ * the connector's test hook (its cheapest authenticated call) through the same guarded context as a
+ * step. Returns the hook's detail; throws a classified ConnectorError. The token cache is bypassed so
+ * the credentials themselves are exercised, not a token cached from before a rotation.
+ */
+export async function testConnection(args: TestConnectionArgs): Promise<{ detail: string }> {
+  const def = lookup(args.definitions, args.connectorKey);
+  if (!def) throw new ConnectorError({ errorClass: "validation", reason: "unsupported", code: "unknown_connector", message: `No connector "${args.connectorKey}".` });
+  if (!def.test) throw new ConnectorError({ errorClass: "validation", reason: "unsupported", code: "no_test", message: `${def.manifest.name} connections have nothing to test: it makes no outbound calls.` });
+  const config = parseOr(def.manifest.auth.config, args.connection.config, (e) => new ConnectorError({ errorClass: "validation", reason: "schema", code: "config_invalid", message: `Connection "${args.connection.key}" settings are invalid: ${zodMessage(e)}`, cause: e }));
+  const secrets = parseOr(def.manifest.auth.secrets, args.connection.secrets, (e) => new ConnectorError({ errorClass: "auth", reason: "unauthorized", code: "secrets_invalid", message: `Connection "${args.connection.key}" is missing credentials: ${e.issues.map((i) => `${i.path.join(".") || "(secrets)"} ${i.message}`).join("; ")}`, cause: e }));
+  const ctx = createContext({ ...args, config, secrets, idempotencyKey: undefined });
+  ctx.tokens.invalidate();
+  try {
+    return await def.test(ctx);
+  } catch (e) {
+    throw asConnectorError(e, `${args.connectorKey} connection test`, ctx);
+  }
+}

@@ -75,4 +75,10 @@ export const workday = implementConnector(workdayManifest, {
         : await get<{ Report_Entry?: unknown[] }>(ctx, url, query);
     return vendorData({ entries: res.body.Report_Entry ?? [] });
   },
-});
+},
+  // Test: the refresh-token grant, then one worker (limit 1).
+  async (ctx) => {
+    const res = await get<{ total: number }>(ctx, staffing(ctx, "/workers"), { limit: 1, offset: 0 });
+    return { detail: `Token issued for tenant ${ctx.connection.config.tenant}; ${res.body.total} workers visible.` };
+  },
+);

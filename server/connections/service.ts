@@ -13,6 +13,8 @@ export interface ConnectionView {
   /** Names of the secret fields that hold a value — never the values. */
   secretFields: string[];
   updatedAt: Date;
+  /** The last "test connection", if any. */
+  lastTest: { at: Date; ok: boolean; errorClass: string | null; message: string | null; latencyMs: number | null } | null;
 }
 
 export interface ResolvedConnection {
@@ -22,7 +24,20 @@ export interface ResolvedConnection {
   secrets: Record<string, string>;
 }
 
-type Row = { id: string; key: string; name: string; connectorKey: string; config: Prisma.JsonValue; secretsEnc: string | null; updatedAt: Date };
+type Row = {
+  id: string;
+  key: string;
+  name: string;
+  connectorKey: string;
+  config: Prisma.JsonValue;
+  secretsEnc: string | null;
+  updatedAt: Date;
+  lastTestAt?: Date | null;
+  lastTestOk?: boolean | null;
+  lastTestErrorClass?: string | null;
+  lastTestMessage?: string | null;
+  lastTestLatencyMs?: number | null;
+};
 
 function secretsOf(row: Pick<Row, "key" | "secretsEnc">): Record<string, string> {
   return row.secretsEnc ? (JSON.parse(open(row.secretsEnc, `connection:${row.key}`)) as Record<string, string>) : {};
@@ -37,6 +52,7 @@ export function toView(row: Row): ConnectionView {
     config: (row.config ?? {}) as Record<string, unknown>,
     secretFields: Object.keys(secretsOf(row)).sort(),
     updatedAt: row.updatedAt,
+    lastTest: row.lastTestAt ? { at: row.lastTestAt, ok: row.lastTestOk === true, errorClass: row.lastTestErrorClass ?? null, message: row.lastTestMessage ?? null, latencyMs: row.lastTestLatencyMs ?? null } : null,
   };
 }
 

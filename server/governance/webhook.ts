@@ -1,9 +1,9 @@
-// Outgoing alert webhooks. The URL is a team's own setting, so it is guarded against server-side request
-// forgery: http(s) only, every resolved address must be public unicast, and redirects are not followed.
-// (The connectors SDK is to provide the shared SSRF guard; this one stands in until it exists.)
-// Limitation: the address is resolved before the request, so a DNS rebinding between the two is possible.
-import { lookup } from "node:dns/promises";
-import ipaddr from "ipaddr.js";
+// Outgoing alert webhooks. The URL is a team's own setting, so it goes through the connectors SDK's
+// outbound HTTP guard (connectors/sdk/http-guard.ts): http(s) only, no credentials in the URL, and the
+// address actually connected to must be public unicast — checked inside the socket connector on the
+// resolved address, so a DNS rebinding between check and connect cannot slip through. Hosts on
+// WEFT_HTTP_ALLOWLIST are allowed; redirects are not followed.
+import { allowListFromEnv, defaultGuard, HttpGuard } from "../../connectors/sdk/http-guard";
 
 export class UnsafeUrlError extends Error {}
 
@@ -12,25 +12,32 @@ export function privateTargetsAllowed(): boolean {
   return process.env.WEFT_ALLOW_PRIVATE_WEBHOOKS === "1";
 }
 
-export async function assertPublicUrl(raw: string, allowPrivate = privateTargetsAllowed()): Promise<URL> {
-  let url: URL;
+/** The guard for one webhook URL: the process guard, or one that also allow-lists this URL's own host. */
+function guardFor(url: URL, allowPrivate: boolean): HttpGuard {
+  return allowPrivate ? new HttpGuard({ allowHosts: [...allowListFromEnv(), url.host], maxRedirects: 0 }) : defaultGuard();
+}
+
+function parse(raw: string): URL {
   try {
-    url = new URL(raw);
+    return new URL(raw);
   } catch {
     throw new UnsafeUrlError("Not a URL.");
   }
+}
+
+/** A pre-flight check when a team saves its webhook URL; the binding check happens again at connect time. */
+export async function assertPublicUrl(raw: string, allowPrivate = privateTargetsAllowed()): Promise<URL> {
+  const url = parse(raw);
   if (url.protocol !== "https:" && url.protocol !== "http:") throw new UnsafeUrlError("Only http and https webhooks are allowed.");
   if (url.username || url.password) throw new UnsafeUrlError("Put credentials in a header, not in the URL.");
-  if (allowPrivate) return url;
-  const host = url.hostname.replace(/^\[|\]$/g, "");
-  const addresses = ipaddr.isValid(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
-  if (!addresses.length) throw new UnsafeUrlError(`${host} does not resolve.`);
-  for (const a of addresses) {
-    let parsed = ipaddr.parse(a);
-    if (parsed.kind() === "ipv6" && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
-    if (parsed.range() !== "unicast") throw new UnsafeUrlError(`${host} resolves to a ${parsed.range()} address; webhooks must go to a public address.`);
+  const guard = guardFor(url, allowPrivate);
+  try {
+    return await guard.check(raw);
+  } catch (e) {
+    throw new UnsafeUrlError((e as Error).message);
+  } finally {
+    if (guard !== defaultGuard()) void guard.close();
   }
-  return url;
 }
 
 export interface PostResult {
@@ -40,18 +47,25 @@ export interface PostResult {
 }
 
 export async function postJson(raw: string, body: unknown, opts: { allowPrivate?: boolean; timeoutMs?: number } = {}): Promise<PostResult> {
+  let guard: HttpGuard | undefined;
   try {
-    const url = await assertPublicUrl(raw, opts.allowPrivate);
-    const res = await fetch(url, {
+    const url = parse(raw);
+    guard = guardFor(url, opts.allowPrivate ?? privateTargetsAllowed());
+    const timeout = opts.timeoutMs ?? 10_000;
+    const res = await guard.request(raw, {
       method: "POST",
       headers: { "content-type": "application/json", "user-agent": "Weft-SLO-Alerts/1" },
       body: JSON.stringify(body),
-      redirect: "manual",
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
+      maxRedirects: 0,
+      maxResponseBytes: 64 * 1024,
+      headersTimeoutMs: timeout,
+      bodyTimeoutMs: timeout,
+      signal: AbortSignal.timeout(timeout),
     });
-    await res.arrayBuffer().catch(() => undefined);
-    return res.ok ? { ok: true, status: res.status, error: null } : { ok: false, status: res.status, error: `HTTP ${res.status}` };
+    return res.status >= 200 && res.status < 300 ? { ok: true, status: res.status, error: null } : { ok: false, status: res.status, error: `HTTP ${res.status}` };
   } catch (e) {
     return { ok: false, status: null, error: (e as Error).message };
+  } finally {
+    if (guard && guard !== defaultGuard()) void guard.close();
   }
 }

@@ -4,6 +4,7 @@
 import type pino from "pino";
 import { runOperation } from "../../connectors/server";
 import { open } from "../connections/secret-box";
+import { importedDefinitionVia } from "../connections/imported";
 import { StepError } from "./errors";
 import type { RunEnv } from "./engine/run";
 
@@ -37,7 +38,10 @@ export async function callConnector(
   a: { connector: string; operation: string; connection: string; input: unknown; idempotencyKey: string; signal: AbortSignal; timeoutMs?: number; logger: pino.Logger },
 ): Promise<unknown> {
   const conn = await connection(env, a.connection);
+  // Not a built-in connector: an OpenAPI import stored in the database (cached by its spec hash).
+  const imported = await importedDefinitionVia(async <R,>(sql: string, params: unknown[]) => (await env.pool.query(sql, params)).rows as R[], a.connector);
   return runOperation({
+    extra: imported ? [imported] : undefined,
     connectorKey: a.connector,
     operation: a.operation,
     input: a.input,

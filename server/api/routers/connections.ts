@@ -1,7 +1,16 @@
+// Connections (named credentials per connector) and connectors imported from OpenAPI documents.
+// Reads are open to every signed-in user (never a secret value: only which secret fields are set);
+// writes are admin-only; "test connection" needs designer. Every change and every test is audited.
 import { TRPCError } from "@trpc/server";
-import { z } from "zod";
+import { z, type ZodError } from "zod";
+import { connectors as builtIn } from "../../../connectors/registry";
 import { mergeSecrets, sealSecrets, toView } from "../../connections/service";
+import { connectionUsage } from "../../connections/usage";
+import { catalog } from "../../connections/catalog";
+import { recordTestOutcome, testStoredConnection } from "../../connections/test";
+import { convert, fetchSpec, forgetImported, importKey, manifestFor, MAX_SPEC_BYTES, parseSpecText, preview, rememberImported, SpecError, specHash } from "../../connections/imported";
 import { createTRPCRouter, procedure } from "../trpc";
+import type { Db } from "../../db/client";
 
 const key = z
   .string()
@@ -11,15 +20,75 @@ const key = z
 const config = z.record(z.string(), z.unknown()).default({});
 const secrets = z.record(z.string(), z.string().max(20_000));
 
+function issues(e: ZodError): string {
+  return e.issues.map((i) => `${i.path.join(".") || "(settings)"}: ${i.message}`).join("; ");
+}
+
+/** Checks settings against the connector's auth schema and secret names against its secret fields. */
+async function checkAgainstManifest(db: Db, connectorKey: string, cfg: Record<string, unknown> | undefined, sec: Record<string, string> | undefined) {
+  const m = await manifestFor(db, connectorKey);
+  if (!m) throw new TRPCError({ code: "BAD_REQUEST", message: `No connector "${connectorKey}" (built in or imported).` });
+  if (cfg) {
+    const r = m.auth.config.safeParse(cfg);
+    if (!r.success) throw new TRPCError({ code: "BAD_REQUEST", message: `Settings for ${m.name} are invalid — ${issues(r.error)}`, cause: r.error });
+  }
+  if (sec) {
+    const known = Object.keys((z.toJSONSchema(m.auth.secrets, { io: "input", unrepresentable: "any" }) as { properties?: object }).properties ?? {});
+    const unknown = Object.keys(sec).filter((k) => !known.includes(k));
+    if (unknown.length) throw new TRPCError({ code: "BAD_REQUEST", message: `${m.name} has no secret field ${unknown.map((u) => `"${u}"`).join(", ")} (it has ${known.join(", ") || "none"}).` });
+  }
+  return m;
+}
+
+const specSource = z
+  .object({
+    text: z.string().max(MAX_SPEC_BYTES).optional().describe("The document's JSON or YAML text"),
+    url: z.url().max(2000).optional().describe("Or a URL to fetch it from (through the SSRF guard)"),
+  })
+  .refine((v) => !!v.text !== !!v.url, { message: "Give the document's text or a URL, not both." });
+
+async function loadSpec(src: { text?: string; url?: string }): Promise<unknown> {
+  try {
+    return parseSpecText(src.text ?? (await fetchSpec(src.url!)));
+  } catch (e) {
+    if (e instanceof SpecError) throw new TRPCError({ code: "BAD_REQUEST", message: e.message });
+    throw e;
+  }
+}
+
+function converted(doc: unknown, opts: { key?: string; name?: string }) {
+  try {
+    return convert(doc, opts);
+  } catch (e) {
+    if (e instanceof SpecError) throw new TRPCError({ code: "BAD_REQUEST", message: e.message });
+    throw e;
+  }
+}
+
 export const connectionsRouter = createTRPCRouter({
+  /** Connections with their non-secret settings, which secrets are set, the last test and the flows using them. */
   list: procedure("viewer").query(async ({ ctx }) => {
-    const rows = await ctx.db.connection.findMany({ orderBy: [{ connectorKey: "asc" }, { name: "asc" }] });
-    return rows.map(toView);
+    const [rows, usage] = await Promise.all([ctx.db.connection.findMany({ orderBy: [{ connectorKey: "asc" }, { name: "asc" }] }), connectionUsage(ctx.db)]);
+    return rows.map((r) => ({ ...toView(r), usedBy: usage.get(r.key) ?? [] }));
   }),
+
+  /** Connectors (built-in and imported) with their auth schemas as JSON Schema: the forms are built from these. */
+  connectors: procedure("viewer").query(({ ctx }) => catalog(ctx.db, { withOperations: false })),
+
+  /**
+   * The browser-safe connector catalog for the designer's palette: built-in manifests plus imported
+   * connectors, each operation's input and output as JSON Schema.
+   */
+  catalog: procedure("viewer").query(({ ctx }) => catalog(ctx.db, { withOperations: true })),
+
   create: procedure("admin")
     .input(z.object({ key, name: z.string().min(1).max(120), connectorKey: z.string().min(1).max(64), config, secrets: secrets.default({}) }))
-    .mutation(({ ctx, input }) =>
-      ctx.db.$transaction(async (tx) => {
+    .mutation(async ({ ctx, input }) => {
+      if (await ctx.db.connection.findUnique({ where: { key: input.key }, select: { id: true } })) {
+        throw new TRPCError({ code: "CONFLICT", message: `A connection named "${input.key}" already exists.` });
+      }
+      await checkAgainstManifest(ctx.db, input.connectorKey, input.config, input.secrets);
+      return ctx.db.$transaction(async (tx) => {
         if (await tx.connection.findUnique({ where: { key: input.key }, select: { id: true } })) {
           throw new TRPCError({ code: "CONFLICT", message: `A connection named "${input.key}" already exists.` });
         }
@@ -27,20 +96,31 @@ export const connectionsRouter = createTRPCRouter({
           data: { key: input.key, name: input.name, connectorKey: input.connectorKey, config: input.config as object, secretsEnc: sealSecrets(input.key, input.secrets), createdById: ctx.user.id },
         });
         const view = toView(row);
-        await ctx.audit(tx, { action: "connection.created", entityType: "connection", entityId: row.key, after: { ...view, updatedAt: undefined } });
+        await ctx.audit(tx, { action: "connection.created", entityType: "connection", entityId: row.key, after: { name: view.name, connectorKey: view.connectorKey, config: view.config, secretFields: view.secretFields } });
         return view;
-      }),
-    ),
+      });
+    }),
+
   update: procedure("admin")
-    .input(z.object({ key, name: z.string().min(1).max(120).optional(), config: config.optional(), secrets: secrets.optional() }))
-    .mutation(({ ctx, input }) =>
-      ctx.db.$transaction(async (tx) => {
+    .input(z.object({ key, name: z.string().min(1).max(120).optional(), config: z.record(z.string(), z.unknown()).optional(), secrets: secrets.optional() }))
+    .mutation(async ({ ctx, input }) => {
+      const existing = await ctx.db.connection.findUnique({ where: { key: input.key }, select: { connectorKey: true } });
+      if (!existing) throw new TRPCError({ code: "NOT_FOUND", message: `No connection named "${input.key}".` });
+      await checkAgainstManifest(ctx.db, existing.connectorKey, input.config, input.secrets);
+      return ctx.db.$transaction(async (tx) => {
         const row = await tx.connection.findUnique({ where: { key: input.key } });
         if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `No connection named "${input.key}".` });
         const before = toView(row);
+        const credentialsChanged = input.config !== undefined || Object.keys(input.secrets ?? {}).length > 0;
         const updated = await tx.connection.update({
           where: { key: input.key },
-          data: { name: input.name, config: input.config as object | undefined, secretsEnc: mergeSecrets(row, input.secrets) },
+          data: {
+            name: input.name,
+            config: input.config as object | undefined,
+            secretsEnc: mergeSecrets(row, input.secrets),
+            // A test result says nothing about settings it did not use.
+            ...(credentialsChanged ? { lastTestAt: null, lastTestOk: null, lastTestErrorClass: null, lastTestMessage: null, lastTestLatencyMs: null } : {}),
+          },
         });
         const after = toView(updated);
         // Secret values never reach the audit log: only which secret fields changed.
@@ -53,18 +133,134 @@ export const connectionsRouter = createTRPCRouter({
           meta: { secretsChanged: Object.keys(input.secrets ?? {}) },
         });
         return after;
-      }),
-    ),
+      });
+    }),
+
+  /** Refused while flows refer to the connection, unless `force` (the audit row names the flows). */
   delete: procedure("admin")
-    .input(z.object({ key }))
-    .mutation(({ ctx, input }) =>
-      ctx.db.$transaction(async (tx) => {
+    .input(z.object({ key, force: z.boolean().default(false) }))
+    .mutation(async ({ ctx, input }) => {
+      const uses = (await connectionUsage(ctx.db, input.key)).get(input.key) ?? [];
+      if (uses.length && !input.force) {
+        const list = uses.map((u) => `${u.flowName} (${u.in.join(", ")})`).join("; ");
+        throw new TRPCError({ code: "PRECONDITION_FAILED", message: `"${input.key}" is used by ${uses.length} flow${uses.length === 1 ? "" : "s"}: ${list}. Change those flows first, or force the deletion (their calls will then fail with unknown_connection).` });
+      }
+      return ctx.db.$transaction(async (tx) => {
         const row = await tx.connection.findUnique({ where: { key: input.key } });
         if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `No connection named "${input.key}".` });
         await tx.connection.delete({ where: { key: input.key } });
         const v = toView(row);
-        await ctx.audit(tx, { action: "connection.deleted", entityType: "connection", entityId: row.key, before: { name: v.name, connectorKey: v.connectorKey, config: v.config, secretFields: v.secretFields } });
+        await ctx.audit(tx, {
+          action: "connection.deleted",
+          entityType: "connection",
+          entityId: row.key,
+          before: { name: v.name, connectorKey: v.connectorKey, config: v.config, secretFields: v.secretFields },
+          meta: uses.length ? { forced: true, usedBy: uses.map((u) => ({ flowKey: u.flowKey, in: u.in })) } : undefined,
+        });
         return { ok: true };
-      }),
-    ),
+      });
+    }),
+
+  /** Runs the connector's cheapest authenticated call with the stored credentials; records and audits the outcome. */
+  test: procedure("designer")
+    .input(z.object({ key }))
+    .mutation(async ({ ctx, input }) => {
+      const outcome = await testStoredConnection(ctx.db, input.key);
+      await ctx.db.$transaction(async (tx) => {
+        await recordTestOutcome(tx, input.key, outcome);
+        await ctx.audit(tx, {
+          action: "connection.tested",
+          entityType: "connection",
+          entityId: input.key,
+          meta: { ok: outcome.ok, errorClass: outcome.errorClass, code: outcome.code, latencyMs: outcome.latencyMs, message: outcome.message },
+        });
+      });
+      return outcome;
+    }),
+
+  // ---- OpenAPI imports ------------------------------------------------------------------------------
+
+  /** Parses and converts a document without saving: its operations and the converter's warnings. */
+  previewImport: procedure("admin")
+    .input(specSource.and(z.object({ key: z.string().max(48).optional(), name: z.string().max(120).optional() })))
+    .mutation(async ({ input }) => {
+      const doc = await loadSpec(input);
+      const c = converted(doc, { name: input.name || undefined });
+      const p = preview(c);
+      let suggestedKey = p.key;
+      try {
+        suggestedKey = importKey(input.key, c.manifest.name);
+      } catch {
+        /* the save reports it */
+      }
+      return { ...p, key: suggestedKey };
+    }),
+
+  /** Stores the document as an imported connector; connections can then be made for it and flows can call it. */
+  saveImport: procedure("admin")
+    .input(specSource.and(z.object({ key: z.string().max(48).optional(), name: z.string().min(1).max(120).optional() })))
+    .mutation(async ({ ctx, input }) => {
+      const doc = await loadSpec(input);
+      const title = converted(doc, {}).manifest.name;
+      let k: string;
+      try {
+        k = importKey(input.key, title);
+      } catch (e) {
+        throw new TRPCError({ code: "BAD_REQUEST", message: (e as Error).message });
+      }
+      const name = input.name?.trim() || title;
+      const c = converted(doc, { key: k, name });
+      const hash = specHash(doc);
+      const saved = await ctx.db.$transaction(async (tx) => {
+        if (await tx.importedConnector.findUnique({ where: { key: k }, select: { id: true } })) {
+          throw new TRPCError({ code: "CONFLICT", message: `An imported connector "${k}" already exists; delete it first or choose another key.` });
+        }
+        const row = await tx.importedConnector.create({
+          data: { key: k, name, spec: doc as object, specHash: hash, sourceUrl: input.url ?? null, operationCount: Object.keys(c.manifest.operations).length, createdById: ctx.user.id },
+        });
+        await ctx.audit(tx, {
+          action: "connector.imported",
+          entityType: "imported_connector",
+          entityId: k,
+          after: { key: k, name, specHash: hash, sourceUrl: row.sourceUrl, operationCount: row.operationCount, version: c.manifest.version },
+          meta: { warnings: c.warnings.length },
+        });
+        return row;
+      });
+      rememberImported(k, hash, c);
+      return { key: saved.key, name: saved.name, operationCount: saved.operationCount, warnings: c.warnings };
+    }),
+
+  /** Imported connectors with who imported them and how many connections use each. */
+  importedList: procedure("viewer").query(async ({ ctx }) => {
+    const [rows, counts] = await Promise.all([
+      ctx.db.importedConnector.findMany({ select: { key: true, name: true, sourceUrl: true, operationCount: true, specHash: true, createdAt: true, createdById: true }, orderBy: { createdAt: "desc" } }),
+      ctx.db.connection.groupBy({ by: ["connectorKey"], _count: { _all: true } }),
+    ]);
+    // Who imported it, as the audit log recorded it (the user row may since be gone).
+    const imports = await ctx.db.auditLog.findMany({ where: { action: "connector.imported", entityId: { in: rows.map((r) => r.key) } }, select: { entityId: true, actorEmail: true, at: true }, orderBy: { seq: "desc" } });
+    return rows.map((r) => ({
+      ...r,
+      createdBy: imports.find((a) => a.entityId === r.key)?.actorEmail ?? null,
+      connections: counts.find((c) => c.connectorKey === r.key)?._count._all ?? 0,
+    }));
+  }),
+
+  /** Refused while connections use the imported connector. */
+  deleteImported: procedure("admin")
+    .input(z.object({ key: z.string().min(1).max(64) }))
+    .mutation(async ({ ctx, input }) => {
+      if (input.key in builtIn) throw new TRPCError({ code: "BAD_REQUEST", message: `"${input.key}" is a built-in connector.` });
+      const res = await ctx.db.$transaction(async (tx) => {
+        const row = await tx.importedConnector.findUnique({ where: { key: input.key }, select: { key: true, name: true, specHash: true, operationCount: true, sourceUrl: true } });
+        if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `No imported connector "${input.key}".` });
+        const conns = await tx.connection.findMany({ where: { connectorKey: input.key }, select: { key: true } });
+        if (conns.length) throw new TRPCError({ code: "PRECONDITION_FAILED", message: `"${row.name}" has ${conns.length} connection${conns.length === 1 ? "" : "s"} (${conns.map((c) => c.key).join(", ")}); delete them first.` });
+        await tx.importedConnector.delete({ where: { key: input.key } });
+        await ctx.audit(tx, { action: "connector.import_deleted", entityType: "imported_connector", entityId: row.key, before: row });
+        return { ok: true };
+      });
+      forgetImported(input.key);
+      return res;
+    }),
 });
