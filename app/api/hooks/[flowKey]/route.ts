@@ -4,33 +4,13 @@ import { runtimePool } from "@/server/runtime/sql";
 import { databaseUrl } from "@/server/db/client";
 import { webBoss } from "@/server/queue/boss";
 import { logger } from "@/server/observability/log";
+import { readLimited } from "@/server/http/body";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
 // The hard ceiling for any flow; a flow's trigger may set a smaller one.
 const HARD_LIMIT = 10 * DEFAULT_MAX_BODY_BYTES;
-
-/** Reads at most `limit` bytes and gives up beyond it, so a huge body never sits in memory. */
-async function readLimited(req: Request, limit: number): Promise<Buffer | null> {
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > limit) return null;
-  if (!req.body) return Buffer.alloc(0);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = req.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
-}
 
 export async function POST(req: Request, ctx: { params: Promise<{ flowKey: string }> }) {
   const { flowKey } = await ctx.params;
