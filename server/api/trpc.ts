@@ -8,6 +8,7 @@ import { db, type Db } from "../db/client";
 import { auth } from "../auth/auth";
 import { hasRole, type Role } from "../auth/roles";
 import { appendAudit, type AuditEntry } from "../audit/audit";
+import { userIdForToken } from "../auth/api-tokens";
 
 export interface SessionUser {
   id: string;
@@ -37,11 +38,18 @@ export async function loadSessionUser(database: Db, userId: string): Promise<Ses
   return { id: u.id, email: u.email, name: u.name, roles: u.roles, teamIds: u.memberships.map((m) => m.teamId) };
 }
 
+/** The caller: a personal access token (`Authorization: Bearer weft_pat_…`, for the CLI) or the session cookie. */
 export async function createContext(opts: { headers: Headers }): Promise<Context> {
   const database = db();
+  const requestId = opts.headers.get("x-request-id") ?? crypto.randomUUID();
+  if (opts.headers.get("authorization")) {
+    // A request that presents a token is judged by the token alone (never falls back to a cookie).
+    const userId = await userIdForToken(database, opts.headers.get("authorization"));
+    return { db: database, user: userId ? await loadSessionUser(database, userId) : null, requestId };
+  }
   const session = await auth().api.getSession({ headers: opts.headers });
   const user = session ? await loadSessionUser(database, session.user.id) : null;
-  return { db: database, user, requestId: opts.headers.get("x-request-id") ?? crypto.randomUUID() };
+  return { db: database, user, requestId };
 }
 
 const t = initTRPC

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { PageHeader } from "@/components/shell/page-header";
 import { UsersAndRoles } from "@/components/settings/users-and-roles";
+import { ApiTokens } from "@/components/settings/api-tokens";
 import { requirePageUser } from "@/server/auth/session";
 import { hasRole } from "@/server/auth/roles";
 
@@ -10,7 +11,7 @@ export default async function SettingsPage() {
   const { user } = await requirePageUser();
   return (
     <>
-      <PageHeader title="Settings" description="Users, roles and teams." />
+      <PageHeader title="Settings" description="Your account, API tokens, users, roles and teams." />
       <section className="space-y-6 p-8">
         <div className="max-w-xl rounded-lg border border-slate-200 bg-white p-5">
           <h2 className="font-medium">Your account</h2>
@@ -23,6 +24,7 @@ export default async function SettingsPage() {
             <dd>{user.roles.join(", ")}</dd>
           </dl>
         </div>
+        <ApiTokens />
         {hasRole(user.roles, "admin") && <UsersAndRoles selfId={user.id} />}
       </section>
     </>
