@@ -5,6 +5,9 @@ import { Command, Option } from "commander";
 import { ROLES, type Role } from "@/server/auth/roles";
 import { StartupError } from "@/server/db/errors";
 import { connectForCommand, migrateDatabase, runMain } from "./lib/boot";
+import { registerDslCommands } from "./cli/dsl-commands";
+import { registerRuntimeCommands } from "./cli/runtime-commands";
+import { registerRemoteCommands } from "./cli/remote-commands";
 
 const program = new Command("weft").description("Weft command line").showHelpAfterError();
 const quiet = () => undefined;
@@ -74,14 +77,10 @@ program
     console.log("database is up to date");
   });
 
-// DSL commands (validate, compile, diff) live with the DSL; they are optional until that module lands.
-try {
-  const modPath = "./cli/dsl-commands";
-  const mod = (await import(modPath)) as { registerDslCommands?: (p: Command) => void };
-  mod.registerDslCommands?.(program);
-} catch (err) {
-  if ((err as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw err;
-}
+// Offline DSL commands (validate, compile, diff); runs and exceptions on the database; export/import over HTTP.
+registerDslCommands(program);
+registerRuntimeCommands(program);
+registerRemoteCommands(program);
 
 runMain(async () => {
   await program.parseAsync(process.argv);

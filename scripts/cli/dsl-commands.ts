@@ -16,10 +16,10 @@ import { validate, type ValidationResult } from "@/server/dsl/validate";
 
 const MAX_FILE_BYTES = 20 * 1024 * 1024;
 
-class CliError extends Error {}
+export class CliError extends Error {}
 
 /** Reads a JSON (or YAML, by extension) file; a problem on failure, never an exception. */
-async function readDocument(file: string): Promise<{ value: unknown } | { problem: Problem }> {
+export async function readDocument(file: string): Promise<{ value: unknown } | { problem: Problem }> {
   const fail = (code: string, message: string) => ({ problem: { path: [], code, message, severity: "error" as const } });
   let size: number;
   try {
@@ -109,7 +109,7 @@ async function validateFile(file: string, catalog: Catalog | undefined): Promise
 }
 
 /** Runs an action; any error becomes one line on stderr and exit code 1. */
-function guarded<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+export function guarded<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       await fn(...args);
