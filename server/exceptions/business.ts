@@ -70,14 +70,19 @@ export function failedVerb(operation: string | null | undefined, system: string 
 
 /** The vendor's reason, short: the first clause of the message without an HTTP status prefix. */
 export function shortReason(message: string): string {
-  const m = message
-    .replace(/^(\w+ )?(HTTP )?\d{3}( \w+)*?:\s*/i, "")
+  let m = message
+    .replace(/^(GET|POST|PUT|PATCH|DELETE|HEAD)\s+\S+\s+(→|->)\s+\d{3}:\s*/i, "")
+    .replace(/^(HTTP )?\d{3}( [A-Za-z]+)*:\s*/, "")
     .replace(/\s+/g, " ")
     .trim();
+  // Vendors' "record not found" wording, as finance says it.
+  const nf = /record (\S+) of type (\w+) was not found/i.exec(m) ?? /(\w+) record (\S+) (?:was )?not found/i.exec(m);
+  if (nf) m = /of type/i.test(nf[0]) ? `${nf[2]} record ${nf[1]} missing` : `${nf[1]} record ${nf[2]} missing`;
   const first = m.split(/(?<=[.;])\s/)[0] ?? m;
   const r = first.replace(/[.;]$/, "");
   const cut = r.length > 140 ? `${r.slice(0, 137)}…` : r;
-  return cut.charAt(0).toLowerCase() + cut.slice(1);
+  // "Customer …" → "customer …", but "NetSuite …" and "HTTP …" keep their capitals.
+  return /^[A-Z][a-z]+\b/.test(cut) && !/^[A-Z][a-z]+[A-Z]/.test(cut) ? cut.charAt(0).toLowerCase() + cut.slice(1) : cut;
 }
 
 export function businessSentence(i: SentenceInput): string {
@@ -85,9 +90,11 @@ export function businessSentence(i: SentenceInput): string {
   const ctx = flatten(Object.fromEntries(keys)).concat(...(i.context ?? []).map((c) => flatten(c)));
   const noun = DOMAIN_NOUN[i.domain] ?? i.domain.charAt(0).toUpperCase() + i.domain.slice(1);
   // The record itself: the key named after the domain, else the first key that is not a number.
-  const own = keys.find(([k]) => k.toLowerCase().includes(i.domain.split("-")[0]!)) ?? keys.find(([k, v]) => !/amount|total|hours|value|date/i.test(k) && num(v) === null) ?? keys[0];
+  const byDomain = keys.find(([k]) => k.toLowerCase().includes(i.domain.split("-")[0]!));
+  const own = byDomain ?? keys.find(([k, v]) => !/amount|total|hours|value|date|customer|client|account/i.test(k) && num(v) === null) ?? keys[0];
   const parts: string[] = [];
-  let head = own ? `${noun} ${scalar(own[1])}` : noun;
+  const ownNoun = own && !byDomain ? own[0].replace(/([a-z])([A-Z])/g, "$1 $2").replace(/Id$/, "").replace(/^./, (c) => c.toUpperCase()) : noun;
+  let head = own ? `${ownNoun} ${scalar(own[1])}` : noun;
   const customer = pick(ctx, /^(customer|customerName|client|clientName|account|accountName|companyName)$/i, scalar) as string | null;
   if (customer && (!own || scalar(own[1]) !== customer)) head += ` for ${customer}`;
   parts.push(head);

@@ -8,11 +8,12 @@ import type { JsonSchema } from "../governance/contract-compat";
 import { businessSentence } from "./business";
 import { showPayload, needsReveal } from "./payloads";
 import { DEFAULT_AGEING_HOURS } from "./queue";
-import { findStep, type DslStep } from "./dsl-steps";
+import { findStep, writeStepOf, type DslStep } from "./dsl-steps";
 
 /** The JSON Schema an edited input must satisfy: the webhook's payload schema, the event's contract, else the original input's shape. */
 export async function inputSchemaFor(db: Db, dsl: unknown, original: unknown): Promise<{ schema: JsonSchema; source: string }> {
-  const trigger = (dsl as { trigger?: { type?: string; payloadSchema?: JsonSchema; event?: string } } | null)?.trigger;
+  const trigger = (dsl as { trigger?: { type?: string; payloadSchema?: JsonSchema; inputSchema?: JsonSchema; event?: string } } | null)?.trigger;
+  if (trigger?.type === "manual" && trigger.inputSchema) return { schema: trigger.inputSchema, source: "the flow's input schema" };
   if (trigger?.type === "webhook" && trigger.payloadSchema) return { schema: trigger.payloadSchema, source: "the webhook's payload schema" };
   if (trigger?.type === "event" && trigger.event) {
     const c = await db.eventContract.findFirst({ where: { name: trigger.event, status: "active" }, orderBy: { major: "desc" }, select: { schema: true, version: true } });
@@ -54,6 +55,8 @@ export async function exceptionDetail(db: Db, id: string, opts: { revealed?: boo
   const step: DslStep | null = stepId ? findStep(dsl, stepId) : null;
   const manifest = step?.connector ? connectors[step.connector] : undefined;
   const system = manifest?.name ?? step?.connector ?? null;
+  // A failed lookup is reported by what it held up: the write to the same system the flow was heading for.
+  const target = step?.connector && /^(get|list|find|search|read|query)/i.test(step.operation ?? "") ? writeStepOf(dsl, step.connector) : null;
 
   const [steps, related, history, policy, latest, assignee, team, replays] = await Promise.all([
     db.stepRun.findMany({ where: { runId: e.runId }, orderBy: [{ startedAt: "asc" }, { path: "asc" }] }),
@@ -78,7 +81,7 @@ export async function exceptionDetail(db: Db, id: string, opts: { revealed?: boo
     businessKeys: (e.businessKeys ?? e.run.businessKeys) as Record<string, unknown> | null,
     context: [e.run.input, failing?.input],
     system,
-    operation: step?.operation ?? null,
+    operation: target?.operation ?? step?.operation ?? null,
     message: e.message,
   });
   const revealed = !!opts.revealed;

@@ -30,3 +30,17 @@ export function findStep(dsl: unknown, id: string): DslStep | null {
   };
   return walk((dsl as { steps?: unknown } | null)?.steps ?? null);
 }
+
+/** The first writing call step (create/post/upsert/update…) to the given connector. */
+export function writeStepOf(dsl: unknown, connector: string): DslStep | null {
+  const out: DslStep[] = [];
+  const walk = (v: unknown): void => {
+    if (!v || typeof v !== "object") return;
+    if (Array.isArray(v)) return v.forEach(walk);
+    const o = v as Record<string, unknown>;
+    if (o.type === "call" && o.connector === connector && typeof o.operation === "string" && /^(create|post|upsert|update|send|submit)/i.test(o.operation)) out.push(o as unknown as DslStep);
+    Object.values(o).forEach(walk);
+  };
+  walk((dsl as { steps?: unknown } | null)?.steps ?? null);
+  return out[0] ?? null;
+}

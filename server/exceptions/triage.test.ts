@@ -1,0 +1,203 @@
+// The exception queue's services on real Postgres, real pg-boss workers, the real DSL runtime and the
+// vendor sandboxes with fault injection: the reference flow "opportunity won → project" fails for real,
+// failures group by signature, the queue reads/filters/searches/counts them, the detail speaks in business
+// terms, edit-and-replay and skip work, bulk retry over a filter processes every match with a summary and
+// can be cancelled, auto-resolve closes earlier exceptions when a later run for the same keys succeeds,
+// viewers cannot act, every action is audited.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PgBoss } from "pg-boss";
+import { createTestDatabase, type TestDatabase } from "../testing/db";
+import { createCaller } from "../api/root";
+import type { Role } from "../auth/roles";
+import { runtimePool, type Pool } from "../runtime/sql";
+import { ensureTestSecrets, testBoss } from "../runtime/testing";
+import { startRuntimeWorkers, type RuntimeWorkers } from "../runtime/worker";
+import { startSandboxes, type StartedSandboxes } from "@/connectors/sandboxes";
+import { sandboxConnection, syncDemoConnections } from "../seed/sandbox-connections";
+import { registerExceptionJobs } from "./jobs";
+import { INVOICE_POSTING_FLOW, publishDemoFlows } from "../seed/demo-flows";
+import { seedTeams } from "../seed/demo";
+
+const FLOW = "post-invoice-to-netsuite";
+const invoice = (n: number, over: Record<string, unknown> = {}) => ({ invoice: `INV-${n}`, customer: "Laurentian Rail", customerId: "101", hours: 38.5, amount: 12400, currency: "USD", ...over });
+
+describe("exception triage", () => {
+  let t: TestDatabase;
+  let pool: Pool;
+  let boss: PgBoss;
+  let workers: RuntimeWorkers;
+  let sandboxes: StartedSandboxes;
+  const saved = { url: process.env.DATABASE_URL, allow: process.env.WEFT_HTTP_ALLOWLIST };
+
+  beforeAll(async () => {
+    ensureTestSecrets();
+    t = await createTestDatabase();
+    process.env.DATABASE_URL = t.url;
+    sandboxes = await startSandboxes();
+    process.env.WEFT_HTTP_ALLOWLIST = sandboxes.allowHosts.join(",");
+    await syncDemoConnections(t.db, sandboxes.systems.map(sandboxConnection));
+    pool = runtimePool(t.url, 6);
+    boss = await testBoss(t.url, { supervise: true });
+    workers = await startRuntimeWorkers(boss, { databaseUrl: t.url, concurrency: 8, triggerSyncSeconds: 0 });
+    await registerExceptionJobs(boss);
+    await t.db.user.create({ data: { id: "u-op", name: "Olu Operator", email: "op@weft.local", roles: ["operator"] } });
+    await seedTeams(t.db);
+    await publishDemoFlows(t.db, [INVOICE_POSTING_FLOW]);
+  }, 120_000);
+  afterAll(async () => {
+    await workers?.stop();
+    await boss?.stop({ graceful: false });
+    const g = globalThis as unknown as { __weftBoss?: Promise<PgBoss> };
+    await (await g.__weftBoss)?.stop({ graceful: false });
+    await sandboxes?.close();
+    process.env.DATABASE_URL = saved.url;
+    process.env.WEFT_HTTP_ALLOWLIST = saved.allow;
+    await t?.drop();
+  });
+
+  const as = (role: Role) => createCaller({ db: t.db, requestId: "req-triage", user: { id: "u-op", email: "op@weft.local", name: "Olu Operator", roles: [role], teamIds: [] } });
+  const sf = () => sandboxes.systems.find((s) => s.connectorKey === "salesforce")!;
+  const faults = (system: string, f: unknown) => fetch(`${sandboxes.systems.find((s) => s.connectorKey === system)!.admin}/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(f) });
+  const clearFaults = (system: string) => fetch(`${sandboxes.systems.find((s) => s.connectorKey === system)!.admin}/faults`, { method: "DELETE" });
+
+  async function settled(runId: string, ms = 60_000) {
+    const until = Date.now() + ms;
+    for (;;) {
+      const r = await t.db.run.findUniqueOrThrow({ where: { id: runId } });
+      if (["succeeded", "failed", "cancelled"].includes(r.status)) return r;
+      if (Date.now() > until) throw new Error(`run ${runId} is still ${r.status}`);
+      await new Promise((res) => setTimeout(res, 100));
+    }
+  }
+
+  const start = async (input: unknown) => (await as("designer").runs.start({ flowKey: FLOW, input })).runId;
+
+  const openFor = async (inv: string) => t.db.exception.findFirstOrThrow({ where: { businessKeyValues: { has: `invoice=${inv}` } }, orderBy: { createdAt: "desc" } });
+  const faulty = async (from: number, n: number) => {
+    await faults("netsuite", { errorRate: 1, errorStatus: 400, pathPattern: "invoice" });
+    try {
+      const ids = await Promise.all(Array.from({ length: n }, (_, i) => start(invoice(from + i, { amount: 1000 + i }))));
+      for (const id of ids) expect((await settled(id)).status).toBe("failed");
+    } finally {
+      await clearFaults("netsuite");
+    }
+  };
+
+  it("a missing customer and an injected NetSuite fault fail the flow for real; the detail speaks in business terms", async () => {
+    expect((await settled(await start(invoice(1001)))).status).toBe("succeeded");
+    expect((await settled(await start(invoice(1002, { customerId: "99999" })))).status).toBe("failed");
+    const e = await openFor("INV-1002");
+    expect(e).toMatchObject({ stepPath: "findCustomer", errorClass: "validation", impactAmount: 12400, impactHours: 38.5 });
+    const d = await as("viewer").exceptions.detail({ id: e.id });
+    expect(d.sentence).toBe("Invoice INV-1002 for Laurentian Rail, 38.5 approved hours, $12,400, not posted to NetSuite: customer record 99999 missing");
+    expect(d.step).toMatchObject({ id: "findCustomer", system: "NetSuite" });
+    expect(d.inputSchema.source).toBe("the flow's input schema");
+    expect(d.failingStep?.input).toMatchObject({ recordType: "customer", id: "99999" });
+  });
+
+  it("groups identical failures by signature, counts them by dimension, searches business keys, sums the impact", async () => {
+    await faulty(2000, 6);
+    const filter = { flowKey: FLOW, q: "inv-20" };
+    const groups = await as("viewer").exceptions.signatureGroups({ filter });
+    expect(groups).toHaveLength(1);
+    expect(groups[0]).toMatchObject({ count: 6, stepPath: "postInvoice", errorClass: "validation", flowKey: FLOW });
+    expect(groups[0]!.impactAmount).toBe(6 * 1000 + 15);
+    const facets = await as("viewer").exceptions.facets({ filter });
+    expect(facets.total).toBe(6);
+    expect(facets.errorClass).toEqual([{ value: "validation", label: "validation", count: 6 }]);
+    expect(facets.team.map((x) => [x.label, x.count])).toEqual([["Finance", 6]]);
+    expect(facets.age.find((a) => a.value === "lt1h")?.count).toBe(6);
+    const one = await as("viewer").exceptions.queue({ filter: { q: "INV-2003" } });
+    expect(one.items.map((x) => x.businessKeys?.invoice)).toEqual(["INV-2003"]);
+    const paged = await as("viewer").exceptions.queue({ filter, limit: 4 });
+    const rest = await as("viewer").exceptions.queue({ filter, limit: 4, cursor: paged.nextCursor });
+    expect([...paged.items, ...rest.items].map((x) => x.id).sort()).toHaveLength(6);
+    expect(rest.nextCursor).toBeNull();
+    const impact = await as("viewer").exceptions.impact();
+    expect(impact.byDomain.find((x) => x.domain === "invoice")).toMatchObject({ open: 7, hours: 7 * 38.5 });
+    expect(impact.byTeam.find((x) => x.teamName === "Finance")?.amount).toBe(12400 + 6015);
+  });
+
+  it("edit and replay: a schema-checked input, a new run that succeeds, the exception resolved, audited with before/after", async () => {
+    const e = await openFor("INV-1002");
+    await expect(as("operator").exceptions.replay({ id: e.id, input: invoice(1002, { customerId: "nope" }) })).rejects.toThrow(/customerId does not match/);
+    await expect(as("viewer").exceptions.replay({ id: e.id, input: invoice(1002) })).rejects.toThrow(/operator/);
+    const { runId } = await as("operator").exceptions.replay({ id: e.id, input: invoice(1002) });
+    expect((await settled(runId)).status).toBe("succeeded");
+    const after = await t.db.exception.findUniqueOrThrow({ where: { id: e.id } });
+    expect(after.status).toBe("resolved");
+    const audit = await t.db.auditLog.findFirstOrThrow({ where: { entityId: e.id, action: "exception.replay" } });
+    expect(audit).toMatchObject({ actorId: "u-op", before: { status: "open" }, after: { status: "retrying", runId } });
+  });
+
+  it("skip the step with a provided output: the same run continues after it", async () => {
+    await faulty(4000, 1);
+    const e = await openFor("INV-4000");
+    const { runId } = await as("operator").exceptions.skip({ id: e.id, output: { id: "MANUAL-77" } });
+    expect(runId).toBe(e.runId);
+    const run = await settled(runId);
+    expect(run).toMatchObject({ status: "succeeded", output: { invoiceId: "MANUAL-77" } });
+    expect((await t.db.exception.findUniqueOrThrow({ where: { id: e.id } })).status).toBe("resolved");
+    expect(await t.db.auditLog.count({ where: { entityId: e.id, action: "exception.skip_step" } })).toBe(1);
+  });
+
+  it("bulk retry over a whole filter (more than a page) processes every match with a summary; cancel stops a bulk action", async () => {
+    await faulty(5000, 60);
+    const filter = { flowKey: FLOW, q: "inv-50" };
+    expect((await as("viewer").exceptions.facets({ filter })).total).toBe(60);
+    await expect(as("viewer").exceptions.bulkStart({ kind: "retry", filter })).rejects.toThrow(/operator/);
+    const bulk = await as("operator").exceptions.bulkStart({ kind: "retry", filter });
+    expect(bulk.total).toBe(60);
+    const until = Date.now() + 60_000;
+    let row = bulk;
+    while (row.status !== "done" && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 200));
+      row = await as("viewer").exceptions.bulkGet({ id: bulk.id });
+    }
+    expect(row).toMatchObject({ status: "done", total: 60, processed: 60, succeeded: 60, failed: 0, skipped: 0 });
+    const runs = await t.db.exception.findMany({ where: { businessKeyValues: { hasSome: Array.from({ length: 60 }, (_, i) => `invoice=INV-${5000 + i}`) } }, select: { runId: true } });
+    for (const r of runs) expect((await settled(r.runId)).status).toBe("succeeded");
+    expect(await t.db.exception.count({ where: { id: { in: (await t.db.exception.findMany({ where: { businessKeyValues: { hasSome: ["invoice=INV-5001"] } } })).map((x) => x.id) }, status: "resolved" } })).toBe(1);
+    expect(await t.db.auditLog.count({ where: { action: "exception.retry", meta: { path: ["bulkActionId"], equals: bulk.id } } })).toBe(60);
+
+    // Cancel: requested before the worker's next batch, the action stops there.
+    const { processBulk } = await import("./bulk");
+    const held = await t.db.bulkAction.create({ data: { kind: "resolve", filter: { flowKey: FLOW }, params: { reason: "held" }, total: 3, createdById: "u-op", status: "running" } });
+    await as("operator").exceptions.bulkCancel({ id: held.id });
+    await processBulk(t.db, boss, held.id, 1);
+    expect(await t.db.bulkAction.findUniqueOrThrow({ where: { id: held.id } })).toMatchObject({ status: "cancelled", processed: 0 });
+  });
+
+  it("auto-resolve: a later successful run for the same business keys resolves the open exception, recorded as such", async () => {
+    await settled(await start(invoice(6001, { customerId: "99999" })));
+    const e = await openFor("INV-6001");
+    expect(e.status).toBe("open");
+    const later = await start(invoice(6001));
+    expect((await settled(later)).status).toBe("succeeded");
+    const until = Date.now() + 20_000;
+    let now = await t.db.exception.findUniqueOrThrow({ where: { id: e.id } });
+    while (now.status !== "resolved" && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 100));
+      now = await t.db.exception.findUniqueOrThrow({ where: { id: e.id } });
+    }
+    expect(now).toMatchObject({ status: "resolved", resolvedByRunId: later, resolvedById: null });
+    expect(now.resolution).toMatch(/^Auto-resolved: a later run/);
+    expect(await t.db.auditLog.findFirstOrThrow({ where: { entityId: e.id, action: "exception.auto_resolve" } })).toMatchObject({ actorId: null, before: { status: "open" } });
+  });
+
+  it("saved views are per user; viewers cannot act; reveal of sensitive payloads is audited", async () => {
+    await as("viewer").exceptions.saveView({ name: "Finance, this week", filter: { domain: "invoice", age: "1d-7d" } });
+    expect((await as("viewer").exceptions.views()).map((v) => [v.name, v.filter])).toEqual([["Finance, this week", { domain: "invoice", age: "1d-7d" }]]);
+    const other = createCaller({ db: t.db, requestId: "r2", user: { id: "u-other", email: "x@weft.local", name: "X", roles: ["viewer"], teamIds: [] } });
+    expect(await other.exceptions.views()).toEqual([]);
+    const e = await t.db.exception.findFirstOrThrow({ where: { status: "open" } });
+    for (const act of [() => as("viewer").exceptions.retry({ id: e.id }), () => as("viewer").exceptions.resolve({ ids: [e.id], reason: "nope" }), () => as("viewer").exceptions.comment({ id: e.id, text: "hi" })]) {
+      await expect(act()).rejects.toThrow(/operator/);
+    }
+    await as("operator").exceptions.comment({ id: e.id, text: "Customer master being fixed by AR." });
+    const d = await as("viewer").exceptions.detail({ id: e.id });
+    expect(d.history.find((h) => h.action === "exception.comment")).toMatchObject({ actor: "Olu Operator", after: { comment: "Customer master being fixed by AR." } });
+    await as("operator").exceptions.reveal({ id: e.id });
+    expect(await t.db.auditLog.count({ where: { entityId: e.id, action: "exception.payload_view" } })).toBe(1);
+  });
+});

@@ -1,0 +1,114 @@
+// The demo workspace's published flows for runs and the exception queue: the reference flows
+// (examples/*.weft.json, the reference journey) and "post-invoice-to-netsuite", the finance team's
+// invoice posting that the exception-queue demo and its end-to-end tests fail and repair against the
+// NetSuite sandbox. Published as approved versions with a seed publish record; idempotent by flow key.
+import { readFileSync, readdirSync } from "node:fs";
+import path from "node:path";
+import type { Db } from "../db/client";
+import { canonicalJson } from "../dsl/hash";
+import { createHash } from "node:crypto";
+
+/** Invoice INV-… for a customer's approved hours, posted to NetSuite: looks the customer up, then posts the invoice. */
+export const INVOICE_POSTING_FLOW = {
+  dsl: "weft/1",
+  key: "post-invoice-to-netsuite",
+  version: "1.0.0",
+  name: "Approved invoice → NetSuite",
+  description: "Posts the invoice for a customer's approved, billable hours to NetSuite: finds the customer record, then creates the invoice (one line of professional services). Failures go to finance.",
+  domain: "invoice",
+  owner: "finance",
+  classification: "internal",
+  tags: ["invoice", "netsuite"],
+  trigger: {
+    type: "manual",
+    inputSchema: {
+      type: "object",
+      required: ["invoice", "customer", "customerId", "hours", "amount", "currency"],
+      properties: {
+        invoice: { type: "string", pattern: "^INV-[0-9]+$" },
+        customer: { type: "string", minLength: 1 },
+        customerId: { type: "string", pattern: "^[0-9]+$" },
+        hours: { type: "number", minimum: 0 },
+        amount: { type: "number", minimum: 0 },
+        currency: { type: "string", pattern: "^[A-Z]{3}$" },
+      },
+    },
+  },
+  businessKeys: { invoice: "$trigger.invoice", customer: "$trigger.customer", hours: "$trigger.hours", amount: "$trigger.amount" },
+  onFailure: { type: "exception-queue", assignTo: "finance" },
+  defaults: { retry: { on: ["transient", "timeout"], maxAttempts: 2, interval: "1s" }, timeout: "30s" },
+  output: { invoiceId: "$steps.postInvoice.output.id" },
+  start: "findCustomer",
+  steps: [
+    {
+      id: "findCustomer",
+      type: "call",
+      name: "Customer record in NetSuite",
+      connector: "netsuite",
+      operation: "getRecord",
+      connection: "netsuite-prod",
+      input: { recordType: "'customer'", id: "$trigger.customerId" },
+      next: "postInvoice",
+    },
+    {
+      id: "postInvoice",
+      type: "call",
+      name: "Invoice in NetSuite",
+      connector: "netsuite",
+      operation: "createInvoice",
+      connection: "netsuite-prod",
+      input: {
+        "body.entity.id": "$steps.findCustomer.output.id",
+        "body.externalId": "$trigger.invoice",
+        "body.memo": "'Approved time ' & $trigger.invoice",
+        "body.item.items": "[{ 'item': { 'id': '5' }, 'quantity': $trigger.hours, 'rate': $round($trigger.amount / $trigger.hours, 2) }]",
+      },
+      idempotencyKey: "'invoice-' & $trigger.invoice",
+    },
+  ],
+} as const;
+
+export interface DemoFlowDoc {
+  key: string;
+  version: string;
+  name: string;
+  description?: string;
+  domain: string;
+  owner: string;
+  classification: string;
+  [k: string]: unknown;
+}
+
+export function referenceFlows(dir = path.resolve("examples")): DemoFlowDoc[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".weft.json"))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(path.join(dir, f), "utf8")) as DemoFlowDoc);
+}
+
+/** Publishes each document (flow + approved version) unless a flow with its key exists; returns the keys created. */
+export async function publishDemoFlows(db: Db, docs: readonly DemoFlowDoc[]): Promise<string[]> {
+  const created: string[] = [];
+  for (const doc of docs) {
+    if (await db.flow.findUnique({ where: { key: doc.key }, select: { id: true } })) continue;
+    const team = (await db.team.findUnique({ where: { key: doc.owner } })) ?? (await db.team.findFirst({ orderBy: { key: "asc" } }));
+    if (!team) continue;
+    const approver = await db.user.findUnique({ where: { email: "approver@weft.local" }, select: { id: true } });
+    const designer = await db.user.findUnique({ where: { email: "designer@weft.local" }, select: { id: true } });
+    const { $schema: _schema, ...dsl } = doc as DemoFlowDoc & { $schema?: string };
+    const approvedAt = new Date(Date.now() - 30 * 86_400_000);
+    await db.$transaction(async (tx) => {
+      const flow = await tx.flow.create({
+        data: { key: doc.key, name: doc.name, description: doc.description ?? "", domain: doc.domain, ownerTeamId: team.id, classification: doc.classification, lifecycle: "active", draft: dsl as object, createdById: designer?.id ?? null },
+      });
+      const v = await tx.flowVersion.create({
+        data: { flowId: flow.id, version: doc.version, dsl: dsl as object, contentHash: createHash("sha256").update(canonicalJson(dsl)).digest("hex"), status: "approved", changelog: "Published for the demo workspace.", authorId: designer?.id ?? null, approverId: approver?.id ?? null, approvedAt, createdAt: approvedAt },
+      });
+      await tx.versionRequest.create({
+        data: { flowVersionId: v.id, flowId: flow.id, requestedById: designer?.id ?? "seed", policy: { ok: true, checks: [{ id: "seed", label: "Seeded demo flow", ok: true, detail: "Published by the demo seed." }] }, status: "approved", decidedById: approver?.id ?? null, decidedAt: approvedAt },
+      });
+    });
+    created.push(doc.key);
+  }
+  return created;
+}
