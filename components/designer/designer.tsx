@@ -1,0 +1,902 @@
+"use client";
+// The visual designer for one flow: palette, React Flow canvas, inspector, problems, test runs, versions.
+// The document is the DSL (server/dsl graph compile/decompile is the only translation); every edit goes
+// through one snapshot history (undo/redo), is validated with the server's validator as you type, and is
+// autosaved with an optimistic revision check.
+import "@xyflow/react/dist/style.css";
+import {
+  applyEdgeChanges,
+  applyNodeChanges,
+  Background,
+  BackgroundVariant,
+  Controls,
+  MarkerType,
+  MiniMap,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+  type Connection,
+  type EdgeChange,
+  type NodeChange,
+} from "@xyflow/react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { clsx } from "clsx";
+import Link from "next/link";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useTRPC } from "@/components/trpc/client";
+import { Badge, LIFECYCLE_TONE } from "@/components/ui/badge";
+import { decompileWithLayout, layoutGraph, validate, type CanvasEdgeKind, type CanvasNodeData, type Flow, type FlowMeta, type Problem, type StepConfig } from "@/server/dsl";
+import { CATALOG, jsonSchemaOf, operationOf, outputSchemaOf, paletteItems, type EventInfo, type PaletteItem } from "./catalog";
+import { CommandMenu, ShortcutSheet, type DesignerCommand } from "./command-menu";
+import { DecorationContext, DecorationStore, type NodeDecoration } from "./decorations";
+import { samplePaths, schemaPaths, type ExprScope } from "./expression-field";
+import { Inspector } from "./inspector/inspector";
+import type { JsonSchema, MapperSource } from "./mapper/types";
+import {
+  CONTAINERS,
+  compileState,
+  dslToPaste,
+  edgeId,
+  fieldOfProblem,
+  fromDecompiled,
+  newStepId,
+  nodeOfProblem,
+  relabelEdges,
+  selectionToDsl,
+  toCanvasGraph,
+  toRfEdge,
+  TRIGGER_NODE_ID,
+  upstreamOf,
+  type DEdge,
+  type DNode,
+  type DocState,
+} from "./model";
+import { NODE_TYPES } from "./nodes";
+import { DRAG_MIME, Palette } from "./palette";
+import { ProblemsPanel } from "./problems-panel";
+import { TestRunDialog, useTestRun } from "./test-run";
+import { useHistory } from "./use-history";
+import { VersionsMount } from "./versions-mount";
+
+const CLIPBOARD_KEY = "weft.designer.clipboard";
+const AUTOSAVE_MS = 1000;
+const EDGE_CSS = `
+.weft-canvas .react-flow__edge-path { stroke: #94a3b8; stroke-width: 1.5; }
+.weft-canvas .react-flow__edge.selected .react-flow__edge-path { stroke: #2563eb; stroke-width: 2; }
+.weft-canvas .weft-edge-catch .react-flow__edge-path { stroke: #dc2626; stroke-dasharray: 6 4; }
+.weft-canvas .weft-edge-compensate .react-flow__edge-path { stroke: #d97706; stroke-dasharray: 2 4; stroke-width: 2; }
+.weft-canvas .weft-edge-case .react-flow__edge-path { stroke: #7c3aed; }
+.weft-canvas .react-flow__edge-textbg { fill: #f8fafc; }
+.weft-canvas .react-flow__edge-text { font-size: 10px; fill: #475569; }
+.weft-flash { animation: weft-flash 1.2s ease-out; }
+@keyframes weft-flash { 0% { box-shadow: 0 0 0 3px rgba(220,38,38,.6); } 100% { box-shadow: 0 0 0 0 rgba(220,38,38,0); } }
+`;
+
+export function Designer({ flowKey }: { flowKey: string }) {
+  const trpc = useTRPC();
+  const flowQ = useQuery({ ...trpc.flows.get.queryOptions({ flowKey }), refetchOnWindowFocus: false, staleTime: Infinity });
+  const catQ = useQuery({ ...trpc.flows.designerCatalog.queryOptions(), staleTime: 60_000 });
+  const meQ = useQuery(trpc.session.me.queryOptions());
+  const [initial, setInitial] = useState<{ state: DocState; revision: number; nonce: number } | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+
+  const f = flowQ.data;
+  useEffect(() => {
+    if (!f) return;
+    let cancelled = false;
+    const draft = f.draft as Flow;
+    decompileWithLayout(draft)
+      .then((g) => !cancelled && setInitial({ state: fromDecompiled(g), revision: f.draftRevision, nonce: Date.now() }))
+      .catch((e: Error) => !cancelled && setLoadError(`The draft cannot be drawn: ${e.message}`));
+    return () => {
+      cancelled = true;
+    };
+  }, [f]);
+
+  const err = flowQ.error?.message ?? catQ.error?.message ?? loadError;
+  if (err)
+    return (
+      <div className="p-8">
+        <p role="alert" className="rounded-md border border-red-200 bg-red-50 p-4 text-sm text-red-800">
+          {err}
+        </p>
+        <Link href="/flows" className="mt-4 inline-block text-sm text-brand-700 hover:underline">
+          ← Back to flows
+        </Link>
+      </div>
+    );
+  if (!f || !catQ.data || !meQ.data || !initial)
+    return (
+      <div className="grid h-screen place-items-center text-sm text-slate-500" aria-busy="true">
+        Opening the designer…
+      </div>
+    );
+  const readOnly = !meQ.data.roles.some((r) => r === "designer" || r === "admin");
+  return (
+    <ReactFlowProvider>
+      <Editor
+        key={initial.nonce}
+        flowKey={flowKey}
+        header={{ name: f.name, lifecycle: f.lifecycle, ownerTeam: f.ownerTeam.name, latestVersion: f.latestVersion?.version ?? null, lastSaved: f.lastSaved }}
+        initial={initial.state}
+        initialRevision={initial.revision}
+        samples={f.samples}
+        catalog={catQ.data}
+        readOnly={readOnly}
+        onReload={() => {
+          setInitial(null);
+          void flowQ.refetch();
+        }}
+      />
+    </ReactFlowProvider>
+  );
+}
+
+interface DesignerCatalog {
+  connections: Array<{ key: string; name: string; connectorKey: string }>;
+  events: EventInfo[];
+  flows: Array<{ key: string; name: string; versions: string[] }>;
+}
+
+type SaveState = { kind: "saved"; at: Date | null } | { kind: "dirty" } | { kind: "saving" } | { kind: "conflict"; message: string } | { kind: "error"; message: string };
+
+function Editor({
+  flowKey,
+  header,
+  initial,
+  initialRevision,
+  samples: initialSamples,
+  catalog,
+  readOnly,
+  onReload,
+}: {
+  flowKey: string;
+  header: { name: string; lifecycle: string; ownerTeam: string; latestVersion: string | null; lastSaved: { by: string; at: Date } | null };
+  initial: DocState;
+  initialRevision: number;
+  samples: Record<string, { payload: unknown; source: string; pinnedAt: Date }>;
+  catalog: DesignerCatalog;
+  readOnly: boolean;
+  onReload(): void;
+}) {
+  const trpc = useTRPC();
+  const qc = useQueryClient();
+  const rf = useReactFlow<DNode, DEdge>();
+  const history = useHistory<DocState>(initial);
+  const doc = history.present;
+  const decorations = useMemo(() => new DecorationStore(), []);
+  const items = useMemo(() => paletteItems(catalog.events), [catalog.events]);
+  const [samples, setSamples] = useState(initialSamples);
+  const [menuOpen, setMenuOpen] = useState(false);
+  const [sheetOpen, setSheetOpen] = useState(false);
+  const [testOpen, setTestOpen] = useState(false);
+  const [problemsOpen, setProblemsOpen] = useState(true);
+  const [tab, setTab] = useState<"inspect" | "versions">("inspect");
+  const [focus, setFocus] = useState<{ field: string; nonce: number } | undefined>();
+  const [toast, setToast] = useState<string | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const showToast = useCallback((m: string) => {
+    setToast(m);
+    setTimeout(() => setToast((t) => (t === m ? null : t)), 3500);
+  }, []);
+
+  // ---------------------------------------------------------------------------------------------
+  // Validation (the server's validator, in the browser), debounced and skipped when only positions or
+  // the selection changed.
+  const validationCatalog = useMemo(
+    () => ({ ...CATALOG, connections: catalog.connections.map((c) => ({ key: c.key, connectorKey: c.connectorKey })), flows: Object.fromEntries(catalog.flows.map((f) => [f.key, { versions: f.versions }])) }),
+    [catalog],
+  );
+  const [validation, setValidation] = useState<{ flow: Flow; problems: Problem[] }>(() => runValidation(initial, validationCatalog));
+  const lastValidated = useRef<{ nodes: DNode[]; edges: DEdge[]; meta: FlowMeta } | null>(null);
+  useEffect(() => {
+    const prev = lastValidated.current;
+    if (prev && prev.meta === doc.meta && prev.edges === doc.edges && sameStructure(prev.nodes, doc.nodes)) return;
+    const t = setTimeout(() => {
+      lastValidated.current = doc;
+      setValidation(runValidation(doc, validationCatalog));
+    }, 120);
+    return () => clearTimeout(t);
+  }, [doc, validationCatalog]);
+  const errorCount = validation.problems.filter((p) => p.severity === "error").length;
+
+  // ---------------------------------------------------------------------------------------------
+  // Test runs
+  const test = useTestRun(flowKey);
+  useEffect(() => {
+    const m = new Map<string, NodeDecoration>();
+    for (const p of validation.problems) {
+      const id = nodeOfProblem(p);
+      if (!id) continue;
+      const d = m.get(id) ?? { errors: 0, warnings: 0 };
+      if (p.severity === "error") d.errors++;
+      else d.warnings++;
+      d.firstMessage ??= p.message;
+      m.set(id, d);
+    }
+    if (test.run) {
+      for (const [id, s] of test.run.steps) m.set(id, { ...(m.get(id) ?? { errors: 0, warnings: 0 }), run: { status: s.status, durationMs: s.durationMs } });
+      m.set(TRIGGER_NODE_ID, { ...(m.get(TRIGGER_NODE_ID) ?? { errors: 0, warnings: 0 }), run: { status: test.run.status, durationMs: test.run.durationMs } });
+    }
+    decorations.replace(m);
+  }, [validation, test.run, decorations]);
+
+  // ---------------------------------------------------------------------------------------------
+  // Autosave with the revision check
+  const save = useMutation(trpc.flows.saveDraft.mutationOptions());
+  const revision = useRef(initialRevision);
+  const savedJson = useRef<string>(JSON.stringify(compileState(initial).flow));
+  const [saveState, setSaveState] = useState<SaveState>({ kind: "saved", at: header.lastSaved ? new Date(header.lastSaved.at) : null });
+  const blocked = saveState.kind === "conflict";
+  const saveNow = useCallback(
+    async (state: DocState) => {
+      const { flow } = compileState(state);
+      const json = JSON.stringify(flow);
+      if (json === savedJson.current) return setSaveState((s) => (s.kind === "dirty" ? { kind: "saved", at: new Date() } : s));
+      setSaveState({ kind: "saving" });
+      try {
+        const r = await save.mutateAsync({ flowKey, baseRevision: revision.current, draft: flow as unknown as Record<string, unknown> });
+        revision.current = r.draftRevision;
+        savedJson.current = json;
+        setSaveState({ kind: "saved", at: new Date(r.savedAt) });
+      } catch (e) {
+        const err = e as { data?: { code?: string }; message: string };
+        if (err.data?.code === "CONFLICT") setSaveState({ kind: "conflict", message: err.message });
+        else setSaveState({ kind: "error", message: err.message });
+      }
+    },
+    [flowKey, save],
+  );
+  useEffect(() => {
+    if (readOnly || blocked) return;
+    const json = JSON.stringify(compileState(doc).flow);
+    if (json === savedJson.current) return;
+    setSaveState((s) => (s.kind === "saving" ? s : { kind: "dirty" }));
+    const t = setTimeout(() => void saveNow(doc), AUTOSAVE_MS);
+    return () => clearTimeout(t);
+  }, [doc, readOnly, blocked, saveNow]);
+  useEffect(() => {
+    const warn = (e: BeforeUnloadEvent) => {
+      if (saveState.kind === "dirty" || saveState.kind === "saving" || saveState.kind === "conflict") e.preventDefault();
+    };
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [saveState.kind]);
+
+  // ---------------------------------------------------------------------------------------------
+  // Editing operations (each is one history entry)
+  const selectedIds = useMemo(() => new Set(doc.nodes.filter((n) => n.selected).map((n) => n.id)), [doc.nodes]);
+  const selectedNode = selectedIds.size === 1 ? (doc.nodes.find((n) => selectedIds.has(n.id)) ?? null) : null;
+  const edit = history.set;
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<DNode>[]) => {
+      const kept = changes.filter((c) => c.type !== "remove");
+      if (kept.length) edit((s) => ({ ...s, nodes: applyNodeChanges(kept, s.nodes) }), { transient: true });
+    },
+    [edit],
+  );
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange<DEdge>[]) => {
+      const kept = changes.filter((c) => c.type === "select");
+      if (kept.length) edit((s) => ({ ...s, edges: applyEdgeChanges(kept, s.edges) }), { transient: true });
+    },
+    [edit],
+  );
+  const dragStart = useRef<DocState | null>(null);
+  const docRef = useRef(doc);
+  docRef.current = doc;
+  const onNodeDragStart = useCallback(() => {
+    dragStart.current = docRef.current;
+  }, []);
+  const onNodeDragStop = useCallback(() => {
+    if (dragStart.current) history.commit(dragStart.current);
+    dragStart.current = null;
+  }, [history]);
+
+  const setEdge = useCallback(
+    (source: string, handle: string, target: string | null) => {
+      edit((s) => {
+        let nodes = s.nodes;
+        let h = handle;
+        if (handle === "catch-new") {
+          // Dragging from the "add error route" handle appends a catch route that catches anything.
+          const n = s.nodes.find((x) => x.id === source);
+          if (!n || n.data.kind !== "step" || n.data.step.type === "fail") return s;
+          const step = n.data.step;
+          const catches = [...(step.catch ?? []), { errors: ["any"] }];
+          h = `catch-${catches.length - 1}`;
+          nodes = s.nodes.map((x) => (x.id === source ? { ...x, data: { ...n.data, step: { ...step, catch: catches } as StepConfig } } : x));
+        }
+        const m = /^(case|catch|branch)-(\d+)$/.exec(h);
+        const kind = (m ? m[1] : h) as CanvasEdgeKind;
+        const index = m ? Number(m[2]) : undefined;
+        const edges = s.edges.filter((e) => !(e.source === source && (e.sourceHandle ?? "next") === h));
+        if (target) edges.push(toRfEdge({ id: edgeId(source, kind, index), source, target, sourceHandle: h, data: index === undefined ? { kind } : { kind, index } }));
+        return { ...s, nodes, edges: relabelEdges({ ...s, nodes, edges }) };
+      });
+    },
+    [edit],
+  );
+  const onConnect = useCallback((c: Connection) => c.source !== c.target && setEdge(c.source, c.sourceHandle ?? "next", c.target), [setEdge]);
+
+  const addItem = useCallback(
+    (item: PaletteItem, at?: { x: number; y: number }) => {
+      if (readOnly) return;
+      if (item.kind === "trigger") {
+        edit((s) => ({ ...s, nodes: s.nodes.map((n) => (n.id === TRIGGER_NODE_ID ? { ...n, selected: true, data: { kind: "trigger", trigger: structuredClone(item.trigger) } } : { ...n, selected: false })) }));
+        return;
+      }
+      edit((s) => {
+        const taken = new Set(s.nodes.map((n) => n.id));
+        const cfg = structuredClone(item.step) as StepConfig;
+        if (cfg.type === "call") cfg.connection = catalog.connections.find((c) => c.connectorKey === cfg.connector)?.key ?? "";
+        const id = newStepId(cfg.type === "call" ? cfg.operation : cfg.type, taken);
+        const selected = s.nodes.filter((n) => n.selected);
+        const after = selected.length === 1 ? selected[0]! : undefined;
+        let pos = at;
+        if (!pos) {
+          if (after) pos = { x: after.position.x + 280, y: after.position.y };
+          else {
+            const vp = rf.getViewport();
+            const el = document.querySelector(".weft-canvas");
+            const w = el?.clientWidth ?? 800;
+            const h = el?.clientHeight ?? 600;
+            pos = { x: (w / 2 - vp.x) / vp.zoom - 110, y: (h / 2 - vp.y) / vp.zoom - 36 };
+          }
+        }
+        // Dropped inside a foreach/parallel box: the step joins its body (first branch for parallel).
+        let parent: DNode | undefined;
+        if (at) {
+          for (const n of s.nodes) {
+            if (!CONTAINERS.has(n.type ?? "") || n.parentId) continue;
+            const w = typeof n.width === "number" ? n.width : 300;
+            const h = typeof n.height === "number" ? n.height : 160;
+            if (at.x >= n.position.x && at.x <= n.position.x + w && at.y >= n.position.y && at.y <= n.position.y + h) parent = n;
+          }
+        } else if (after?.parentId) parent = s.nodes.find((n) => n.id === after.parentId);
+        const node: DNode = {
+          id,
+          type: cfg.type,
+          position: parent && at ? { x: pos.x - parent.position.x, y: pos.y - parent.position.y } : pos,
+          selected: true,
+          data: parent?.type === "parallel" ? { kind: "step", step: cfg, branch: 0 } : { kind: "step", step: cfg },
+          ...(parent ? { parentId: parent.id } : {}),
+          ...(CONTAINERS.has(cfg.type) ? { width: 300, height: 160 } : {}),
+        };
+        if (parent && parent.type === "foreach" && !at && after) node.position = { x: after.position.x + 260, y: after.position.y };
+        const nodes = [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node];
+        let edges = s.edges;
+        // Keyboard building: a step added while one node is selected follows it when that node's exit is free.
+        if (!at && after) {
+          const handle = after.id === TRIGGER_NODE_ID ? "start" : after.data.kind === "step" && !["switch", "fail"].includes(after.data.step.type) ? "next" : null;
+          if (handle && (after.parentId ?? "") === (node.parentId ?? "") && !s.edges.some((e) => e.source === after.id && (e.sourceHandle ?? "next") === handle))
+            edges = [...edges, toRfEdge({ id: edgeId(after.id, handle as CanvasEdgeKind), source: after.id, target: id, sourceHandle: handle, data: { kind: handle as CanvasEdgeKind } })];
+        }
+        return { ...s, nodes, edges };
+      });
+    },
+    [edit, catalog.connections, readOnly, rf],
+  );
+
+  const deleteSelection = useCallback(() => {
+    if (readOnly) return;
+    edit((s) => {
+      const gone = new Set(s.nodes.filter((n) => n.selected && n.id !== TRIGGER_NODE_ID).map((n) => n.id));
+      let grew = true;
+      while (grew) {
+        grew = false;
+        for (const n of s.nodes) if (n.parentId && gone.has(n.parentId) && !gone.has(n.id)) (gone.add(n.id), (grew = true));
+      }
+      const edges = s.edges.filter((e) => !e.selected && !gone.has(e.source) && !gone.has(e.target));
+      if (gone.size === 0 && edges.length === s.edges.length) return s;
+      return { ...s, nodes: s.nodes.filter((n) => !gone.has(n.id)), edges };
+    });
+  }, [edit, readOnly]);
+
+  const copy = useCallback(async () => {
+    const text = selectionToDsl(docRef.current, new Set(docRef.current.nodes.filter((n) => n.selected).map((n) => n.id)));
+    if (!text) return showToast("Select steps to copy.");
+    localStorage.setItem(CLIPBOARD_KEY, text);
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch {
+      // No clipboard permission: the local copy still pastes into any flow in this browser.
+    }
+    const n = (JSON.parse(text) as { steps: unknown[] }).steps.length;
+    showToast(`Copied ${n} step${n === 1 ? "" : "s"} as DSL JSON.`);
+  }, [showToast]);
+
+  const pasteText = useCallback(
+    async (text: string) => {
+      if (readOnly) return;
+      let pasted;
+      try {
+        pasted = dslToPaste(text, docRef.current.meta, new Set(docRef.current.nodes.map((n) => n.id)));
+      } catch (e) {
+        return showToast((e as Error).message);
+      }
+      let nodes = pasted.nodes;
+      if (pasted.unplaced.length) {
+        const laid = await layoutGraph(toCanvasGraph({ meta: docRef.current.meta, nodes, edges: pasted.edges }), { only: new Set(pasted.unplaced) });
+        const pos = new Map(laid.nodes.map((n) => [n.id, n.position]));
+        nodes = nodes.map((n) => ({ ...n, position: pos.get(n.id) ?? n.position }));
+      }
+      // Offset top-level nodes so a paste next to the original is visible as a copy.
+      nodes = nodes.map((n) => ({ ...n, selected: !n.parentId, position: n.parentId ? n.position : { x: n.position.x + 60, y: n.position.y + 80 } }));
+      edit((s) => ({ ...s, nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...nodes], edges: relabelEdges({ ...s, nodes: [...s.nodes, ...nodes], edges: [...s.edges, ...pasted.edges] }) }));
+      showToast(`Pasted ${nodes.length} step${nodes.length === 1 ? "" : "s"}.`);
+    },
+    [edit, readOnly, showToast],
+  );
+  const paste = useCallback(async () => {
+    let text: string | null = null;
+    try {
+      text = await navigator.clipboard.readText();
+    } catch {
+      text = null;
+    }
+    if (!text || !text.trim().startsWith("{")) text = localStorage.getItem(CLIPBOARD_KEY);
+    if (!text) return showToast("The clipboard is empty.");
+    await pasteText(text);
+  }, [pasteText, showToast]);
+
+  const autoLayout = useCallback(async () => {
+    if (readOnly) return;
+    const laid = await layoutGraph(toCanvasGraph(docRef.current));
+    const by = new Map(laid.nodes.map((n) => [n.id, n]));
+    edit((s) => ({
+      ...s,
+      nodes: s.nodes.map((n) => {
+        const l = by.get(n.id);
+        if (!l) return n;
+        return { ...n, position: l.position, ...(CONTAINERS.has(n.type ?? "") && l.width ? { width: l.width, height: l.height } : {}) };
+      }),
+    }));
+    setTimeout(() => void rf.fitView({ duration: 300, padding: 0.15 }), 50);
+  }, [edit, readOnly, rf]);
+
+  const pin = useMutation(trpc.flows.pinSample.mutationOptions());
+  const pinSample = useCallback(
+    (nodeId: string, payload: unknown, source: "manual" | "test-run") => {
+      pin.mutate(
+        { flowKey, nodeId, payload, source },
+        {
+          onSuccess: (r) => {
+            setSamples((s) => ({ ...s, [nodeId]: { payload, source, pinnedAt: r.pinnedAt } }));
+            showToast(`Pinned a sample for ${nodeId}.`);
+          },
+          onError: (e) => showToast(e.message),
+        },
+      );
+    },
+    [flowKey, pin, showToast],
+  );
+
+  const startTest = useCallback(
+    (input: unknown, pinIt: boolean) => {
+      if (pinIt) pinSample(TRIGGER_NODE_ID, input, "manual");
+      test.start(compileState(docRef.current).flow, input);
+    },
+    [pinSample, test],
+  );
+
+  const pickProblem = useCallback(
+    (p: Problem) => {
+      const id = nodeOfProblem(p);
+      if (!id) {
+        edit((s) => ({ ...s, nodes: s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)) }), { transient: true });
+      } else {
+        edit((s) => ({ ...s, nodes: s.nodes.map((n) => (n.id === id ? (n.selected ? n : { ...n, selected: true }) : n.selected ? { ...n, selected: false } : n)) }), { transient: true });
+        const n = docRef.current.nodes.find((x) => x.id === id);
+        if (n) void rf.fitView({ nodes: [{ id }], duration: 300, maxZoom: 1.2 });
+      }
+      setTab("inspect");
+      const field = fieldOfProblem(validation.flow, p);
+      setFocus({ field: field ?? "", nonce: Date.now() });
+    },
+    [edit, rf, validation.flow],
+  );
+
+  // ---------------------------------------------------------------------------------------------
+  // Keyboard
+  const commands: DesignerCommand[] = useMemo(
+    () => [
+      { id: "layout", label: "Auto-layout", shortcut: "Shift L", run: () => void autoLayout() },
+      { id: "fit", label: "Zoom to fit", shortcut: "Shift 1", run: () => void rf.fitView({ duration: 300, padding: 0.15 }) },
+      { id: "test", label: "Test run…", shortcut: "Ctrl Enter", run: () => setTestOpen(true) },
+      { id: "undo", label: "Undo", shortcut: "Ctrl Z", run: history.undo },
+      { id: "redo", label: "Redo", shortcut: "Ctrl Shift Z", run: history.redo },
+      { id: "copy", label: "Copy selection as DSL JSON", shortcut: "Ctrl C", run: () => void copy() },
+      { id: "paste", label: "Paste steps", shortcut: "Ctrl V", run: () => void paste() },
+      { id: "import", label: "Import steps from a file…", run: () => fileInput.current?.click() },
+      { id: "shortcuts", label: "Keyboard shortcuts", shortcut: "?", run: () => setSheetOpen(true) },
+    ],
+    [autoLayout, rf, history.undo, history.redo, copy, paste],
+  );
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (t && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName))) return;
+      const mod = e.ctrlKey || e.metaKey;
+      const k = e.key.toLowerCase();
+      if (mod && k === "k") return (e.preventDefault(), setMenuOpen(true));
+      if (menuOpen || sheetOpen || testOpen) return;
+      if (mod && k === "z" && !e.shiftKey) return (e.preventDefault(), history.undo());
+      if ((mod && k === "z" && e.shiftKey) || (mod && k === "y")) return (e.preventDefault(), history.redo());
+      if (mod && k === "c") return (e.preventDefault(), void copy());
+      if (mod && k === "v") return (e.preventDefault(), void paste());
+      if (mod && k === "a") return (e.preventDefault(), edit((s) => ({ ...s, nodes: s.nodes.map((n) => (n.selected ? n : { ...n, selected: true })) }), { transient: true }));
+      if (mod && e.key === "Enter") return (e.preventDefault(), setTestOpen(true));
+      if (e.key === "Delete" || e.key === "Backspace") return (e.preventDefault(), deleteSelection());
+      if (e.shiftKey && k === "l") return (e.preventDefault(), void autoLayout());
+      if (e.shiftKey && (e.key === "!" || e.code === "Digit1")) return (e.preventDefault(), void rf.fitView({ duration: 300, padding: 0.15 }));
+      if (e.key === "?") return (e.preventDefault(), setSheetOpen(true));
+      if (e.key === "Escape") edit((s) => ({ ...s, nodes: s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)) }), { transient: true });
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [menuOpen, sheetOpen, testOpen, history, copy, paste, deleteSelection, autoLayout, rf, edit]);
+
+  // ---------------------------------------------------------------------------------------------
+  // Scope of the selected node: autocomplete paths and mapper sources
+  const triggerNode = doc.nodes.find((n) => n.id === TRIGGER_NODE_ID);
+  const triggerSchema = useMemo(() => triggerPayloadSchema(triggerNode?.data, catalog.events), [triggerNode?.data, catalog.events]);
+  const { scope, sources, target } = useMemo(() => {
+    const paths: ExprScope["paths"] = [
+      { path: "$trigger", type: "object" },
+      { path: "$steps", type: "object" },
+      { path: "$flow", type: "object" },
+      { path: "$flow.key", type: "string" },
+      { path: "$flow.version", type: "string" },
+      { path: "$run", type: "object" },
+      { path: "$run.id", type: "string" },
+    ];
+    const src: MapperSource[] = [];
+    const tSample = samples[TRIGGER_NODE_ID]?.payload;
+    schemaPaths("$trigger", triggerSchema, paths);
+    if (tSample !== undefined) samplePaths("$trigger", tSample, paths);
+    src.push({ ref: "$trigger", label: "Trigger", ...(triggerSchema ? { schema: triggerSchema } : {}), ...(tSample !== undefined ? { sample: tSample } : {}) });
+    let tgt: { label: string; schema: JsonSchema } | undefined;
+    if (selectedNode && selectedNode.id !== TRIGGER_NODE_ID) {
+      const up = upstreamOf(selectedNode.id, doc.nodes, doc.edges);
+      for (const id of up.steps) {
+        const n = doc.nodes.find((x) => x.id === id);
+        if (!n || n.data.kind !== "step") continue;
+        const ref = `$steps.${id}.output`;
+        paths.push({ path: `$steps.${id}`, type: n.data.step.type }, { path: ref, type: "output" });
+        const schema = stepOutputSchema(n.data.step);
+        const sample = samples[id]?.payload;
+        schemaPaths(ref, schema, paths);
+        if (sample !== undefined) samplePaths(ref, sample, paths);
+        src.push({ ref, label: n.data.step.name || id, ...(schema ? { schema } : {}), ...(sample !== undefined ? { sample } : {}) });
+      }
+      if (up.inForeach) {
+        const fe = doc.nodes.find((x) => x.id === up.inForeach);
+        const itemsExpr = fe?.data.kind === "step" && fe.data.step.type === "foreach" ? fe.data.step.items.trim() : "";
+        paths.push({ path: "$item", type: "any" }, { path: "$index", type: "number" });
+        for (const p of [...paths]) if (itemsExpr && p.path.startsWith(`${itemsExpr}.`)) paths.push({ ...p, path: `$item.${p.path.slice(itemsExpr.length + 1)}` });
+        src.push({ ref: "$item", label: "Current item" });
+      }
+      // The map step's target: the input of the call it feeds.
+      const nextId = doc.edges.find((e) => e.source === selectedNode.id && (e.sourceHandle ?? "next") === "next")?.target;
+      const next = nextId ? doc.nodes.find((n) => n.id === nextId) : undefined;
+      if (next?.data.kind === "step" && next.data.step.type === "call") {
+        const op = operationOf(next.data.step.connector, next.data.step.operation);
+        if (op) tgt = { label: `${CATALOG.connectors[next.data.step.connector]?.name ?? next.data.step.connector} · ${op.name} input`, schema: jsonSchemaOf(op.input) };
+      }
+    }
+    return { scope: { paths }, sources: src, target: tgt };
+  }, [selectedNode, doc.nodes, doc.edges, samples, triggerSchema]);
+
+  const nodeProblems = useMemo(() => {
+    const id = selectedNode?.id;
+    return validation.problems.filter((p) => (id ? nodeOfProblem(p) === id : !nodeOfProblem(p)));
+  }, [validation.problems, selectedNode?.id]);
+  const fieldProblems = useMemo(() => {
+    const m = new Map<string, string>();
+    for (const p of nodeProblems) {
+      const f = fieldOfProblem(validation.flow, p);
+      if (f && !m.has(f)) m.set(f, p.message);
+    }
+    return m;
+  }, [nodeProblems, validation.flow]);
+
+  const edges = useMemo(() => doc.edges, [doc.edges]);
+  const onDrop = useCallback(
+    (e: React.DragEvent) => {
+      e.preventDefault();
+      const id = e.dataTransfer.getData(DRAG_MIME);
+      if (id) {
+        const item = items.find((i) => i.id === id);
+        if (item) addItem(item, rf.screenToFlowPosition({ x: e.clientX - 110, y: e.clientY - 36 }));
+        return;
+      }
+      const file = e.dataTransfer.files[0];
+      if (file) void file.text().then(pasteText);
+    },
+    [items, addItem, rf, pasteText],
+  );
+
+  const saveLabel =
+    saveState.kind === "saved"
+      ? saveState.at
+        ? `Saved ${saveState.at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`
+        : "Saved"
+      : saveState.kind === "dirty"
+        ? "Unsaved changes"
+        : saveState.kind === "saving"
+          ? "Saving…"
+          : saveState.kind === "conflict"
+            ? "Not saved: conflict"
+            : "Not saved";
+
+  return (
+    <DecorationContext.Provider value={decorations}>
+      <style>{EDGE_CSS}</style>
+      <div className="flex h-screen flex-col" data-testid="designer" data-ready="true">
+        {/* Top bar */}
+        <header className="flex items-center gap-3 border-b border-slate-200 bg-white px-4 py-2">
+          <Link href="/flows" className="text-sm text-slate-500 hover:text-slate-800" aria-label="Back to flows">
+            ←
+          </Link>
+          <div className="min-w-0">
+            <h1 className="truncate text-sm font-semibold text-slate-900">{doc.meta.name || header.name}</h1>
+            <p className="truncate font-mono text-[11px] text-slate-400">
+              {flowKey} · draft rev {revision.current} · {header.ownerTeam}
+            </p>
+          </div>
+          <Badge tone={LIFECYCLE_TONE[header.lifecycle]}>{header.lifecycle}</Badge>
+          {header.latestVersion && <span className="font-mono text-xs text-slate-500">v{header.latestVersion}</span>}
+          <span data-testid="save-state" data-state={saveState.kind} className={clsx("text-xs", saveState.kind === "conflict" || saveState.kind === "error" ? "font-medium text-red-700" : "text-slate-500")}>
+            {readOnly ? "Read only" : saveLabel}
+          </span>
+          <div className="ml-auto flex items-center gap-1">
+            <ToolButton label="Undo (Ctrl Z)" onClick={history.undo} disabled={!history.canUndo || readOnly}>
+              ↶
+            </ToolButton>
+            <ToolButton label="Redo (Ctrl Shift Z)" onClick={history.redo} disabled={!history.canRedo || readOnly}>
+              ↷
+            </ToolButton>
+            <span className="mx-1 h-5 w-px bg-slate-200" />
+            <ToolButton label="Auto-layout (Shift L)" onClick={() => void autoLayout()} disabled={readOnly}>
+              ⊞ Layout
+            </ToolButton>
+            <ToolButton label="Zoom to fit (Shift 1)" onClick={() => void rf.fitView({ duration: 300, padding: 0.15 })}>
+              ⤢ Fit
+            </ToolButton>
+            <ToolButton label="Import steps from a file" onClick={() => fileInput.current?.click()} disabled={readOnly}>
+              ⇪ Import
+            </ToolButton>
+            <ToolButton label="Command menu (Ctrl K)" onClick={() => setMenuOpen(true)}>
+              ⌘K
+            </ToolButton>
+            <ToolButton label="Keyboard shortcuts (?)" onClick={() => setSheetOpen(true)}>
+              ?
+            </ToolButton>
+            <span className="mx-1 h-5 w-px bg-slate-200" />
+            <button
+              type="button"
+              onClick={() => setTestOpen(true)}
+              disabled={readOnly || test.pending}
+              className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white shadow-sm hover:bg-brand-700 disabled:opacity-50"
+            >
+              {test.pending ? "Running…" : "▶ Test run"}
+            </button>
+          </div>
+          <input
+            ref={fileInput}
+            type="file"
+            accept=".json,application/json"
+            className="hidden"
+            aria-label="Import steps file"
+            data-testid="import-file"
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              if (file) void file.text().then(pasteText);
+              e.target.value = "";
+            }}
+          />
+        </header>
+        {saveState.kind === "conflict" && (
+          <div role="alert" data-testid="conflict-banner" className="flex items-center gap-3 border-b border-red-200 bg-red-50 px-4 py-2 text-sm text-red-900">
+            <span className="flex-1">{saveState.message}</span>
+            <button type="button" className="rounded-md border border-red-300 bg-white px-2.5 py-1 text-xs font-medium hover:bg-red-100" onClick={() => downloadJson(`${flowKey}-my-draft.weft.json`, compileState(doc).flow)}>
+              Download my version
+            </button>
+            <button type="button" className="rounded-md bg-red-700 px-2.5 py-1 text-xs font-medium text-white hover:bg-red-800" onClick={() => (void qc.invalidateQueries({ queryKey: trpc.flows.get.queryKey({ flowKey }) }), onReload())}>
+              Reload their version
+            </button>
+          </div>
+        )}
+        {saveState.kind === "error" && (
+          <div role="alert" className="flex items-center gap-3 border-b border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-900">
+            <span className="flex-1">The draft could not be saved: {saveState.message}</span>
+            <button type="button" className="rounded-md border border-amber-300 bg-white px-2.5 py-1 text-xs font-medium" onClick={() => void saveNow(doc)}>
+              Retry
+            </button>
+          </div>
+        )}
+        {(test.run || test.error) && <RunBar run={test.run} error={test.error} onClear={test.clear} />}
+        <div className="flex min-h-0 flex-1">
+          <Palette items={items} onAdd={(i) => addItem(i)} readOnly={readOnly} />
+          <div className="flex min-w-0 flex-1 flex-col">
+            <div className="weft-canvas relative min-h-0 flex-1" onDragOver={(e) => (e.preventDefault(), (e.dataTransfer.dropEffect = "move"))} onDrop={onDrop} data-testid="canvas">
+              <ReactFlow<DNode, DEdge>
+                nodes={doc.nodes}
+                edges={edges}
+                nodeTypes={NODE_TYPES}
+                onNodesChange={onNodesChange}
+                onEdgesChange={onEdgesChange}
+                onConnect={onConnect}
+                onNodeDragStart={onNodeDragStart}
+                onNodeDragStop={onNodeDragStop}
+                nodesDraggable={!readOnly}
+                nodesConnectable={!readOnly}
+                deleteKeyCode={null}
+                selectionKeyCode="Shift"
+                multiSelectionKeyCode={["Control", "Meta"]}
+                onlyRenderVisibleElements
+                minZoom={0.05}
+                maxZoom={2}
+                fitView
+                fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
+                defaultEdgeOptions={{ type: "smoothstep", markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color: "#94a3b8" } }}
+                proOptions={{ hideAttribution: true }}
+              >
+                <Background variant={BackgroundVariant.Dots} gap={20} size={1} color="#cbd5e1" />
+                <MiniMap pannable zoomable nodeStrokeWidth={3} nodeColor={(n) => (n.id === TRIGGER_NODE_ID ? "#0f172a" : "#94a3b8")} className="!rounded-md !border !border-slate-200" />
+                <Controls showInteractive={false} />
+              </ReactFlow>
+              {doc.nodes.length === 1 && !readOnly && (
+                <div className="pointer-events-none absolute inset-x-0 top-6 flex justify-center">
+                  <p className="rounded-full bg-white/90 px-4 py-1.5 text-xs text-slate-500 shadow ring-1 ring-slate-200">Drag a step from the palette, or press Ctrl K — then connect it to the trigger.</p>
+                </div>
+              )}
+              {toast && (
+                <div role="status" className="absolute bottom-4 left-1/2 -translate-x-1/2 rounded-md bg-slate-900 px-3 py-1.5 text-xs text-white shadow-lg">
+                  {toast}
+                </div>
+              )}
+            </div>
+            <ProblemsPanel problems={validation.problems} onPick={pickProblem} open={problemsOpen} onToggle={() => setProblemsOpen((o) => !o)} />
+          </div>
+          <aside aria-label="Inspector" className="flex w-[380px] shrink-0 flex-col border-l border-slate-200 bg-white">
+            <div role="tablist" className="flex border-b border-slate-200 text-xs font-medium">
+              {(["inspect", "versions"] as const).map((t) => (
+                <button key={t} role="tab" type="button" aria-selected={tab === t} onClick={() => setTab(t)} className={clsx("flex-1 px-3 py-2", tab === t ? "border-b-2 border-brand-600 text-brand-700" : "text-slate-500 hover:text-slate-800")}>
+                  {t === "inspect" ? "Inspector" : "Versions"}
+                </button>
+              ))}
+            </div>
+            <div className="min-h-0 flex-1">
+              {tab === "inspect" ? (
+                <Inspector
+                  node={selectedNode}
+                  meta={doc.meta}
+                  nodes={doc.nodes}
+                  edges={doc.edges}
+                  connections={catalog.connections}
+                  events={catalog.events}
+                  scope={scope}
+                  mapperSources={sources}
+                  {...(target ? { mapperTarget: target } : {})}
+                  problems={nodeProblems}
+                  fieldProblems={fieldProblems}
+                  readOnly={readOnly}
+                  {...(focus ? { focus } : {})}
+                  {...(selectedNode && test.run ? (selectedNode.id === TRIGGER_NODE_ID ? { run: { status: test.run.status, durationMs: test.run.durationMs, attempts: 1, input: test.run.input, output: null, error: test.run.error } } : test.run.steps.has(selectedNode.id) ? { run: test.run.steps.get(selectedNode.id)! } : {}) : {})}
+                  {...(selectedNode && samples[selectedNode.id] ? { sample: samples[selectedNode.id]! } : {})}
+                  onChange={(id, data: CanvasNodeData, field) =>
+                    edit(
+                      (s) => {
+                        const nodes = s.nodes.map((n) => (n.id === id ? { ...n, data } : n));
+                        return { ...s, nodes, edges: relabelEdges({ ...s, nodes }) };
+                      },
+                      { coalesce: `${id}:${field}` },
+                    )
+                  }
+                  onChangeMeta={(meta, field) => edit((s) => ({ ...s, meta: { ...meta, key: s.meta.key, dsl: s.meta.dsl } }), { coalesce: `meta:${field}` })}
+                  onSetEdge={setEdge}
+                  onPin={pinSample}
+                />
+              ) : (
+                <VersionsMount flowKey={flowKey} draft={validation.flow} draftRevision={revision.current} hasErrors={errorCount > 0} onRestored={onReload} />
+              )}
+            </div>
+          </aside>
+        </div>
+      </div>
+      <CommandMenu open={menuOpen} onClose={() => setMenuOpen(false)} items={items} commands={commands} onAdd={(i) => addItem(i)} />
+      <ShortcutSheet open={sheetOpen} onClose={() => setSheetOpen(false)} />
+      <TestRunDialog open={testOpen} onClose={() => setTestOpen(false)} initial={samples[TRIGGER_NODE_ID]?.payload ?? {}} pinnedSource={samples[TRIGGER_NODE_ID]?.source ?? null} onRun={startTest} />
+    </DecorationContext.Provider>
+  );
+}
+
+function ToolButton({ label, onClick, disabled, children }: { label: string; onClick(): void; disabled?: boolean; children: React.ReactNode }) {
+  return (
+    <button type="button" title={label} aria-label={label} onClick={onClick} disabled={disabled} className="rounded-md px-2 py-1.5 text-sm text-slate-600 hover:bg-slate-100 hover:text-slate-900 disabled:opacity-40 disabled:hover:bg-transparent">
+      {children}
+    </button>
+  );
+}
+
+function RunBar({ run, error, onClear }: { run: ReturnType<typeof useTestRun>["run"]; error: string | null; onClear(): void }) {
+  return (
+    <div data-testid="run-bar" data-status={run?.status ?? "error"} className={clsx("flex items-center gap-3 border-b px-4 py-1.5 text-xs", run?.status === "failed" || error ? "border-red-200 bg-red-50 text-red-900" : run?.status === "succeeded" ? "border-emerald-200 bg-emerald-50 text-emerald-900" : "border-brand-100 bg-brand-50 text-brand-700")}>
+      <span className="font-semibold">Test run</span>
+      {run ? (
+        <>
+          <span>{run.status}</span>
+          {run.durationMs !== null && <span>{run.durationMs} ms</span>}
+          <span className="font-mono text-[11px] opacity-70">{run.runId.slice(0, 8)}</span>
+          {run.error != null && <span className="truncate">{String((run.error as { message?: string }).message ?? "")}</span>}
+          <Link href={`/runs/${run.runId}`} className="underline">
+            Open run
+          </Link>
+        </>
+      ) : (
+        <span>{error}</span>
+      )}
+      <button type="button" className="ml-auto opacity-70 hover:opacity-100" onClick={onClear} aria-label="Clear test run">
+        ✕
+      </button>
+    </div>
+  );
+}
+
+function runValidation(state: DocState, catalog: Parameters<typeof validate>[1] extends infer O ? (O extends { catalog?: infer C } ? C : never) : never): { flow: Flow; problems: Problem[] } {
+  const c = compileState(state);
+  const v = validate(c.flow, { catalog });
+  // Drawing problems first (dangling connections…), then the document's.
+  return { flow: c.flow, problems: [...c.problems, ...v.problems] };
+}
+
+function sameStructure(a: readonly DNode[], b: readonly DNode[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.id !== b[i]!.id || a[i]!.data !== b[i]!.data || a[i]!.parentId !== b[i]!.parentId) return false;
+  return true;
+}
+
+function stepOutputSchema(step: StepConfig): JsonSchema | undefined {
+  if (step.type === "call") {
+    const op = operationOf(step.connector, step.operation);
+    return op ? outputSchemaOf(op.output) : undefined;
+  }
+  if (step.type === "map" && step.output && typeof step.output === "object") {
+    // The map's output fields are its target paths.
+    const props: Record<string, JsonSchema> = {};
+    for (const k of Object.keys(step.output)) {
+      const parts = k.split(".");
+      let cur = props;
+      parts.forEach((p, i) => {
+        if (i === parts.length - 1) cur[p] ??= {};
+        else {
+          cur[p] ??= { type: "object", properties: {} };
+          cur = (cur[p]!.properties ??= {});
+        }
+      });
+    }
+    return { type: "object", properties: props };
+  }
+  return undefined;
+}
+
+function triggerPayloadSchema(data: CanvasNodeData | undefined, events: readonly EventInfo[]): JsonSchema | undefined {
+  if (!data || data.kind !== "trigger") return undefined;
+  const t = data.trigger;
+  if (t.type === "event") return (events.find((e) => e.name === t.event)?.schema as JsonSchema | undefined) ?? undefined;
+  if (t.type === "manual") return t.inputSchema as JsonSchema | undefined;
+  if (t.type === "webhook") return { type: "object", properties: { headers: { type: "object" }, body: (t.payloadSchema as JsonSchema | undefined) ?? { type: "object" }, receivedAt: { type: "string" } } };
+  return { type: "object", properties: { scheduledAt: { type: "string" }, firedAt: { type: "string" } } };
+}
+
+function downloadJson(name: string, value: unknown) {
+  const url = URL.createObjectURL(new Blob([JSON.stringify(value, null, 2)], { type: "application/json" }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

@@ -1,0 +1,222 @@
+"use client";
+// A JSONata expression editor (CodeMirror 6): syntax highlighting, bracket matching, and autocomplete of
+// what is in scope at this node — $trigger fields, upstream $steps.<id>.output fields, $item inside a
+// foreach — plus JSONata's built-in functions. Fields come from JSON Schemas and pinned samples.
+import { autocompletion, closeBrackets, type Completion, type CompletionContext, type CompletionResult } from "@codemirror/autocomplete";
+import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
+import { bracketMatching, HighlightStyle, StreamLanguage, syntaxHighlighting } from "@codemirror/language";
+import { EditorState } from "@codemirror/state";
+import { EditorView, keymap, placeholder as cmPlaceholder } from "@codemirror/view";
+import { tags as t } from "@lezer/highlight";
+import { clsx } from "clsx";
+import { useEffect, useRef } from "react";
+import type { JsonSchema } from "./mapper/types";
+
+/** What an expression at one node can refer to: dotted paths with a type hint. */
+export interface ExprScope {
+  paths: Array<{ path: string; type: string; detail?: string }>;
+}
+
+const FUNCTIONS = [
+  "string", "length", "substring", "substringBefore", "substringAfter", "uppercase", "lowercase", "trim", "pad", "contains", "split", "join", "match", "replace",
+  "number", "abs", "floor", "ceil", "round", "power", "sqrt", "random", "formatNumber", "formatBase", "formatInteger", "parseInteger",
+  "sum", "max", "min", "average", "count", "append", "sort", "reverse", "shuffle", "distinct", "zip", "filter", "map", "reduce", "single", "sift", "each", "keys", "lookup", "spread", "merge", "type", "exists", "not", "boolean", "assert", "error",
+  "now", "millis", "fromMillis", "toMillis", "base64encode", "base64decode", "encodeUrlComponent", "decodeUrlComponent",
+];
+const KEYWORDS = new Set(["and", "or", "in", "true", "false", "null", "function"]);
+
+const jsonata = StreamLanguage.define<{ comment: boolean }>({
+  startState: () => ({ comment: false }),
+  token(stream, state) {
+    if (state.comment) {
+      if (stream.skipTo("*/")) (stream.next(), stream.next(), (state.comment = false));
+      else stream.skipToEnd();
+      return "comment";
+    }
+    if (stream.eatSpace()) return null;
+    if (stream.match("/*")) {
+      state.comment = true;
+      return "comment";
+    }
+    const ch = stream.peek();
+    if (ch === '"' || ch === "'") {
+      const q = stream.next();
+      let esc = false;
+      for (let c = stream.next(); c !== undefined; c = stream.next()) {
+        if (c === q && !esc) break;
+        esc = !esc && c === "\\";
+      }
+      return "string";
+    }
+    if (ch === "`") {
+      stream.next();
+      stream.skipTo("`") ? stream.next() : stream.skipToEnd();
+      return "propertyName";
+    }
+    if (stream.match(/^-?\d+(\.\d+)?([eE][+-]?\d+)?/)) return "number";
+    if (stream.match(/^\$[A-Za-z_][\w]*(?=\s*\()/)) return "function";
+    if (stream.match(/^\$[A-Za-z_]?[\w]*/)) return "variableName";
+    if (stream.match(/^[A-Za-z_][\w]*/)) return KEYWORDS.has(stream.current()) ? "keyword" : "propertyName";
+    if (stream.match(/^(:=|!=|<=|>=|~>|\?:|\?\?|\.\.|[-+*/%=<>&?:!.|^#@])/)) return "operator";
+    stream.next();
+    return "punctuation";
+  },
+  languageData: { closeBrackets: { brackets: ["(", "[", "{", "'", '"', "`"] } },
+});
+
+const highlight = HighlightStyle.define([
+  { tag: t.string, color: "#047857" },
+  { tag: t.number, color: "#b45309" },
+  { tag: t.keyword, color: "#7c3aed", fontWeight: "600" },
+  { tag: t.variableName, color: "#1d4ed8", fontWeight: "600" },
+  { tag: t.function(t.variableName), color: "#9333ea" },
+  { tag: t.propertyName, color: "#0f172a" },
+  { tag: t.operator, color: "#db2777" },
+  { tag: t.comment, color: "#94a3b8", fontStyle: "italic" },
+  { tag: t.punctuation, color: "#64748b" },
+]);
+
+const theme = EditorView.theme({
+  "&": { fontSize: "12px", backgroundColor: "white" },
+  "&.cm-focused": { outline: "none" },
+  ".cm-content": { fontFamily: "ui-monospace, SFMono-Regular, Menlo, monospace", padding: "5px 0" },
+  ".cm-line": { padding: "0 8px" },
+  ".cm-tooltip-autocomplete": { fontSize: "12px" },
+});
+
+function complete(getScope: () => ExprScope) {
+  return (ctx: CompletionContext): CompletionResult | null => {
+    const word = ctx.matchBefore(/\$[\w]*(?:\.[\w`]*)*/);
+    if (!word || (word.from === word.to && !ctx.explicit)) return null;
+    const text = word.text;
+    const dot = text.lastIndexOf(".");
+    const scope = getScope();
+    if (dot < 0) {
+      const roots = new Map<string, Completion>();
+      for (const p of scope.paths) {
+        const root = p.path.split(".")[0]!;
+        if (!roots.has(root)) roots.set(root, { label: root, type: "variable", detail: p.path === root ? p.type : undefined, boost: 2 });
+      }
+      const fns: Completion[] = FUNCTIONS.map((f) => ({ label: `$${f}`, type: "function", apply: `$${f}(` }));
+      return { from: word.from, options: [...roots.values(), ...fns], validFor: /^\$\w*$/ };
+    }
+    const parent = text.slice(0, dot);
+    const seen = new Set<string>();
+    const options: Completion[] = [];
+    for (const p of scope.paths) {
+      if (!p.path.startsWith(`${parent}.`)) continue;
+      const rest = p.path.slice(parent.length + 1);
+      if (rest.includes(".")) continue;
+      if (seen.has(rest)) continue;
+      seen.add(rest);
+      options.push({ label: rest, type: "property", detail: p.type, info: p.detail });
+    }
+    return options.length ? { from: word.from + dot + 1, options, validFor: /^[\w`]*$/ } : null;
+  };
+}
+
+export function ExpressionField({
+  value,
+  onChange,
+  scope,
+  ariaLabel,
+  field,
+  invalid,
+  placeholder,
+  readOnly,
+  multiline,
+}: {
+  value: string;
+  onChange(next: string): void;
+  scope: ExprScope;
+  ariaLabel: string;
+  /** data-field for problem focus ("input.amount"). */
+  field?: string;
+  invalid?: boolean;
+  placeholder?: string;
+  readOnly?: boolean;
+  multiline?: boolean;
+}) {
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView | null>(null);
+  const scopeRef = useRef(scope);
+  scopeRef.current = scope;
+  const changeRef = useRef(onChange);
+  changeRef.current = onChange;
+
+  useEffect(() => {
+    const v = new EditorView({
+      parent: host.current!,
+      state: EditorState.create({
+        doc: value,
+        extensions: [
+          history(),
+          keymap.of([...defaultKeymap, ...historyKeymap]),
+          jsonata,
+          syntaxHighlighting(highlight),
+          bracketMatching(),
+          closeBrackets(),
+          autocompletion({ override: [complete(() => scopeRef.current)], activateOnTyping: true, icons: false }),
+          theme,
+          EditorView.lineWrapping,
+          EditorState.readOnly.of(!!readOnly),
+          EditorView.contentAttributes.of({ "aria-label": ariaLabel, "data-field": field ?? "", "data-testid": "expression-editor" }),
+          ...(placeholder ? [cmPlaceholder(placeholder)] : []),
+          EditorView.updateListener.of((u) => {
+            if (u.docChanged) changeRef.current(u.state.doc.toString());
+          }),
+        ],
+      }),
+    });
+    view.current = v;
+    return () => v.destroy();
+    // The editor is created once; value changes from outside are applied below.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  useEffect(() => {
+    const v = view.current;
+    if (v && v.state.doc.toString() !== value) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
+  }, [value]);
+
+  return (
+    <div
+      ref={host}
+      className={clsx(
+        "overflow-hidden rounded-md border bg-white focus-within:border-brand-500 focus-within:ring-2 focus-within:ring-brand-100",
+        invalid ? "border-red-400" : "border-slate-300",
+        multiline ? "min-h-[64px]" : "min-h-[30px]",
+      )}
+      // Keystrokes in the editor must not reach the canvas shortcuts (Delete, Ctrl+Z, Ctrl+C).
+      onKeyDown={(e) => e.stopPropagation()}
+    />
+  );
+}
+
+/** Dotted paths of a JSON Schema (arrays contribute their items' fields, as JSONata maps over arrays). */
+export function schemaPaths(root: string, schema: JsonSchema | undefined, out: ExprScope["paths"] = [], depth = 0): ExprScope["paths"] {
+  if (!schema || depth > 5) return out;
+  const s = schema.anyOf?.find((x) => x.type === "object" || x.properties) ?? schema.oneOf?.find((x) => x.type === "object" || x.properties) ?? schema;
+  const items = s.type === "array" && s.items && !Array.isArray(s.items) ? s.items : undefined;
+  const obj = items ?? s;
+  for (const [k, v] of Object.entries(obj.properties ?? {})) {
+    const name = /^[A-Za-z_]\w*$/.test(k) ? k : `\`${k}\``;
+    const type = Array.isArray(v.type) ? v.type.join("|") : (v.type ?? (v.anyOf ? "any" : "any"));
+    out.push({ path: `${root}.${name}`, type: String(type), ...(v.description ? { detail: v.description } : {}) });
+    schemaPaths(`${root}.${name}`, v, out, depth + 1);
+  }
+  return out;
+}
+
+/** Dotted paths of a sample value. */
+export function samplePaths(root: string, sample: unknown, out: ExprScope["paths"] = [], depth = 0): ExprScope["paths"] {
+  if (depth > 5 || sample === null || typeof sample !== "object") return out;
+  const obj = Array.isArray(sample) ? sample[0] : sample;
+  if (!obj || typeof obj !== "object") return out;
+  for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
+    const name = /^[A-Za-z_]\w*$/.test(k) ? k : `\`${k}\``;
+    out.push({ path: `${root}.${name}`, type: Array.isArray(v) ? "array" : v === null ? "null" : typeof v, detail: `sample: ${JSON.stringify(v)?.slice(0, 60)}` });
+    samplePaths(`${root}.${name}`, v, out, depth + 1);
+  }
+  return out;
+}
