@@ -50,7 +50,7 @@ function pick(pairs: Flat, re: RegExp, conv: (x: unknown) => unknown): unknown {
 
 export function formatMoney(amount: number, currency?: string | null): string {
   try {
-    return new Intl.NumberFormat("en-US", { style: "currency", currency: currency ?? "EUR", maximumFractionDigits: amount % 1 === 0 ? 0 : 2 }).format(amount);
+    return new Intl.NumberFormat("en-US", { style: "currency", currency: currency ?? "USD", maximumFractionDigits: amount % 1 === 0 ? 0 : 2 }).format(amount);
   } catch {
     return `${amount.toLocaleString("en-US")} ${currency ?? ""}`.trim();
   }
