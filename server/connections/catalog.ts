@@ -52,6 +52,9 @@ export function jsonSchema(schema: z.ZodType, io: "input" | "output"): JsonSchem
 
 function describe(m: AnyManifest, source: CatalogConnector["source"], testable: boolean, withOperations: boolean): CatalogConnector {
   const ops = Object.entries(m.operations);
+  const config = jsonSchema(m.auth.config, "input");
+  const secrets = jsonSchema(m.auth.secrets, "input");
+  const hasFields = (s: JsonSchema) => Object.keys((s.properties as object | undefined) ?? {}).length > 0;
   const out: CatalogConnector = {
     key: m.key,
     name: m.name,
@@ -62,8 +65,8 @@ function describe(m: AnyManifest, source: CatalogConnector["source"], testable: 
     version: m.version,
     source,
     testable,
-    needsConnection: testable,
-    auth: { type: m.auth.type, ...(m.auth.docs ? { docs: m.auth.docs } : {}), config: jsonSchema(m.auth.config, "input"), secrets: jsonSchema(m.auth.secrets, "input") },
+    needsConnection: testable || hasFields(config) || hasFields(secrets),
+    auth: { type: m.auth.type, ...(m.auth.docs ? { docs: m.auth.docs } : {}), config, secrets },
     operationCount: ops.length,
   };
   if (withOperations) {
