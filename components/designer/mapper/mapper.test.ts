@@ -56,7 +56,9 @@ describe("trees", () => {
   });
 
   it("infers a tree from a pinned sample, merging the fields of list elements", () => {
-    const t = sampleTree({ a: 1.5, d: "2026-01-02", rows: [{ x: 1 }, { y: "z" }], tags: ["p"] });
+    const t = sampleTree({ a: 1.5, d: "2026-01-02", rows: [{ x: 1 }, { y: "z", x: 2.5 }, { y: null }], tags: ["p"] });
+    expect(findNode(t, "rows.x")?.type).toBe("number");
+    expect(findNode(t, "rows.y")?.type).toBe("string");
     expect(findNode(t, "a")?.type).toBe("number");
     expect(findNode(t, "d")?.format).toBe("date");
     expect(findNode(t, "rows")?.children.map((c) => c.name)).toEqual(["x", "y"]);
@@ -78,7 +80,9 @@ describe("rules ⇄ JSONata", () => {
     [{ kind: "literal", value: 0 }, 0],
     [{ kind: "literal", value: false }, false],
     [{ kind: "fn", fn: "formatDate", sources: ["$trigger.CloseDate"], param: "[D01]/[M01]/[Y0001]" }, "31/03/2026"],
-    [{ kind: "fn", fn: "money", sources: ["$trigger.Amount"], param: 2 }, 1234.57],
+    [{ kind: "fn", fn: "money", sources: ["$trigger.Amount"], param: 2 }, "1234.57"],
+    [{ kind: "fn", fn: "money", sources: ["$trigger.Probability"], param: 0 }, "90"],
+    [{ kind: "fn", fn: "round", sources: ["$trigger.Amount"], param: 2 }, 1234.57],
     [{ kind: "fn", fn: "formatNumber", sources: ["$trigger.Amount"], param: "#,##0.00" }, "1,234.57"],
     [{ kind: "fn", fn: "concat", sources: ["$trigger.Account.Name", "$trigger.Missing", "$trigger.Name"], param: " – " }, "ACME Ltd – ACME rollout"],
     [{ kind: "fn", fn: "lookup", sources: ["$trigger.Stage"], param: { won: "Closed Won", lost: "Closed Lost" } }, "Closed Won"],
@@ -133,8 +137,20 @@ describe("fields ⇄ one JSONata expression", () => {
   it("round-trips: fields → code → fields is the same mapping, and code that is not fields stays code", async () => {
     const fields = { "customer.id": "$trigger.Account.Id", "customer.city": "$trigger.Account.BillingCity ?? \"n/a\"", total: "$round($number($trigger.Amount), 2)", lines: renderRule({ kind: "each", source: "$trigger.Items", fields: { sku: "Code" } }) };
     const code = mappingCode(fields);
-    expect(code).toBe(mappingToJsonata(fields));
+    expect(code.split("\n")).toEqual([
+      "{",
+      '  "customer": {',
+      '    "id": $trigger.Account.Id,',
+      '    "city": $trigger.Account.BillingCity ?? "n/a"',
+      "  },",
+      '  "total": $round($number($trigger.Amount), 2),',
+      '  "lines": ([$trigger.Items.{"sku": (Code)}])',
+      "}",
+    ]);
     expect(mappingFromCode(code)).toEqual(fields);
+    expect(await evaluate(code, { trigger: opportunity })).toEqual(await evaluate(mappingToJsonata(fields), { trigger: opportunity }));
+    const multi = { note: '(\n  $a := "x  y";\n  $a\n)' };
+    expect(mappingFromCode(mappingCode(multi))).toEqual(multi);
     expect(await evaluateMapping(mappingFromCode(code), { trigger: opportunity })).toEqual(await evaluateMapping(fields, { trigger: opportunity }));
     const custom = `($t := $trigger; {"id": $t.Id})`;
     expect(mappingFromCode(custom)).toBe(custom);
@@ -174,7 +190,7 @@ describe("checks before saving", () => {
   it("flags type mismatches with a fix, lists mapped onto single values, unknown fields and bad syntax", () => {
     const problems = checkMapping({ customerId: "$trigger.Account.Id", issueDate: "$trigger.CloseDate", total: "$trigger.Amount", lines: "$trigger.Items", "billTo.name": "$trigger.Items.Code", "billTo.zip": "1", memo: "$trigger.Nope", currency: "$trigger.(" }, sources, target);
     expect(problems.map((p) => `${p.code}:${p.path}`)).toEqual(["type-mismatch:total", "list-to-value:billTo.name", "unknown-target:billTo.zip", "unknown-source:memo", "syntax:currency"]);
-    expect(problems[0]!.message).toBe('total expects a number but gets a text from $trigger.Amount; apply "To number" or "Money".');
+    expect(problems[0]!.message).toBe('total expects a number but gets a text from $trigger.Amount; apply "To number" or "Round".');
     expect(problems[3]!.message).toBe("memo: $trigger.Nope is not a field of Opportunity (trigger).");
   });
 

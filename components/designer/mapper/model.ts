@@ -2,7 +2,7 @@
 // fields with rules, the source and target trees, the checks shown before saving (unmapped required
 // fields, type mismatches, unknown fields, bad syntax) and the scope the live preview evaluates in.
 // Pure: the component and the unit tests share it.
-import { checkExpression, mappingToJsonata, type ExpressionScope, type Mapping } from "@/server/dsl";
+import { checkExpression, type ExpressionScope, type Mapping } from "@/server/dsl";
 import { FN_BY_ID, decomposeObject, parseRule, renderRule, sourcePath, type FieldRule } from "./rules";
 import { findNode, sampleTree, schemaTree, TYPE_LABEL, typeOfValue, typesCompatible, walkTree, type FieldNode, type FieldType } from "./schema-tree";
 import type { JsonSchema, MapperSource } from "./types";
@@ -19,10 +19,38 @@ export function mappingView(m: Mapping): MappingView {
   return fields ? { mode: "fields", fields } : { mode: "expression", expr: m };
 }
 
-/** The JSONata the code view shows. */
+/**
+ * The JSONata the code view shows: field mappings as one object constructor, one field per line. Values
+ * that read as mapper rules go in bare; anything else in parentheses, exactly as written (multi-line
+ * text is not re-indented, so reading it back gives the same text).
+ */
 export function mappingCode(m: Mapping): string {
   if (typeof m === "string") return m;
-  return Object.keys(m).length === 0 ? "{}" : mappingToJsonata(m);
+  if (Object.keys(m).length === 0) return "{}";
+  interface Node {
+    leaf?: string;
+    children: Map<string, Node>;
+  }
+  const root: Node = { children: new Map() };
+  for (const [path, expr] of Object.entries(m)) {
+    let node = root;
+    for (const seg of path.split(".")) {
+      let c = node.children.get(seg);
+      if (!c) node.children.set(seg, (c = { children: new Map() }));
+      node = c;
+    }
+    node.leaf = expr;
+  }
+  const render = (n: Node, indent: string): string => {
+    if (n.children.size === 0) {
+      const e = n.leaf ?? "null";
+      const r = parseRule(e);
+      return r.kind === "custom" || r.kind === "each" ? `(${e})` : e;
+    }
+    const inner = indent + "  ";
+    return `{\n${[...n.children].map(([k, v]) => `${inner}${JSON.stringify(k)}: ${render(v, inner)}`).join(",\n")}\n${indent}}`;
+  };
+  return render(root, "");
 }
 
 /** What the code view's text means as a mapping: field mappings when it says exactly that, else the text itself. */
@@ -167,9 +195,9 @@ function ruleType(rule: FieldRule, index: ReadonlyMap<string, SourceField>): Rul
 }
 
 const HINT: Partial<Record<FieldType, string>> = {
-  string: 'apply "To text" (or "Format date", "Format number")',
-  number: 'apply "To number" or "Money"',
-  integer: 'apply "To number" or "Money" with 0 decimals',
+  string: 'apply "To text" (or "Money", "Format date", "Format number")',
+  number: 'apply "To number" or "Round"',
+  integer: 'apply "Round" with 0 decimals',
   boolean: 'apply "To yes/no"',
 };
 

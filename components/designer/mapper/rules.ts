@@ -5,7 +5,7 @@
 import { checkExpression, fieldsToJsonata } from "@/server/dsl";
 import type { FieldType } from "./schema-tree";
 
-export type FnId = "formatDate" | "money" | "formatNumber" | "concat" | "lookup" | "default" | "uppercase" | "lowercase" | "trim" | "toText" | "toNumber" | "toBoolean";
+export type FnId = "formatDate" | "money" | "round" | "formatNumber" | "concat" | "lookup" | "default" | "uppercase" | "lowercase" | "trim" | "toText" | "toNumber" | "toBoolean";
 
 export type Literal = string | number | boolean | null;
 
@@ -50,7 +50,8 @@ export const FUNCTIONS: readonly FnDef[] = [
       ],
     },
   },
-  { id: "money", label: "Money", hint: "A number rounded to the given decimals (text amounts are converted).", output: "number", arity: "one", param: { label: "Decimals", kind: "number", default: 2 } },
+  { id: "money", label: "Money", hint: "An amount as decimal text with fixed decimals (\"1234.50\"), as the canonical model's Money.amount expects.", output: "string", arity: "one", param: { label: "Decimals", kind: "number", default: 2 } },
+  { id: "round", label: "Round", hint: "A number rounded to the given decimals (text amounts are converted).", output: "number", arity: "one", param: { label: "Decimals", kind: "number", default: 2 } },
   { id: "formatNumber", label: "Format number", hint: "A number as text with a decimal picture.", output: "string", arity: "one", param: { label: "Picture", kind: "text", default: "#,##0.00", presets: [{ label: "1,234.50", value: "#,##0.00" }, { label: "1234.5", value: "0.##" }, { label: "12%", value: "0%" }] } },
   { id: "concat", label: "Concatenate", hint: "Joins several fields with a separator (missing fields are skipped).", output: "string", arity: "many", param: { label: "Separator", kind: "text", default: " " } },
   { id: "lookup", label: "Lookup", hint: "Translates codes through a table (unknown codes give nothing).", output: "string", arity: "one", param: { label: "Table", kind: "table", default: {} } },
@@ -166,7 +167,11 @@ function renderFn(fn: FnId, sources: string[], param: Literal | Record<string, s
   switch (fn) {
     case "formatDate":
       return `$fromMillis($toMillis(${s}), ${lit(String(p))})`;
-    case "money":
+    case "money": {
+      const n = Math.max(0, Math.min(6, Math.trunc(Number(p) || 0)));
+      return `$formatNumber($number(${s}), ${lit(n ? `0.${"0".repeat(n)}` : "0")})`;
+    }
+    case "round":
       return `$round($number(${s}), ${Number(p) || 0})`;
     case "formatNumber":
       return `$formatNumber($number(${s}), ${lit(String(p))})`;
@@ -214,11 +219,13 @@ function readFn(ast: Ast): Extract<FieldRule, { kind: "fn" }> | null {
   if (name === "round" && args.length === 2) {
     const src = inner(args[0], "number");
     const d = literalOf(args[1]!);
-    if (src && d.ok && typeof d.value === "number") return { kind: "fn", fn: "money", sources: [src], param: d.value };
+    if (src && d.ok && typeof d.value === "number") return { kind: "fn", fn: "round", sources: [src], param: d.value };
   }
   if (name === "formatNumber" && args.length === 2) {
     const src = inner(args[0], "number");
     const pic = literalOf(args[1]!);
+    // A plain "0.00" picture is how Money is written.
+    if (src && pic.ok && typeof pic.value === "string" && /^0(\.0{1,6})?$/.test(pic.value)) return { kind: "fn", fn: "money", sources: [src], param: pic.value.length > 1 ? pic.value.length - 2 : 0 };
     if (src && pic.ok && typeof pic.value === "string") return { kind: "fn", fn: "formatNumber", sources: [src], param: pic.value };
   }
   if (name === "join" && args.length === 2) {

@@ -164,7 +164,15 @@ export function sampleTree(sample: unknown, name = ""): FieldNode {
         const t = typeOfValue(el);
         itemType = itemType === undefined || itemType === t ? t : itemType === "integer" && t === "number" ? "number" : "any";
         if (!isObj(el)) continue;
-        for (const child of build(el, "[]", join(path, "[]"), depth + 1).children) if (!merged.has(child.name)) merged.set(child.name, child);
+        for (const child of build(el, "[]", join(path, "[]"), depth + 1).children) {
+          const prev = merged.get(child.name);
+          if (!prev) merged.set(child.name, child);
+          else if (prev.type !== child.type && child.type !== "null") {
+            // 3 and 50.5 in one column: a number; mixed kinds: any.
+            const widened: FieldType = prev.type === "null" ? child.type : [prev.type, child.type].every((t) => t === "integer" || t === "number") ? "number" : "any";
+            merged.set(child.name, { ...prev, type: widened, nullable: prev.nullable || prev.type === "null" });
+          }
+        }
       }
       if (itemType) node.itemType = itemType;
       node.children = [...merged.values()];
