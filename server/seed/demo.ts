@@ -3,6 +3,7 @@ import type { Db } from "../db/client";
 import { createUser } from "../auth/users";
 import type { Role } from "../auth/roles";
 import { seedGovernance } from "../governance/seed";
+import { seedDemoHistory } from "./demo-history";
 
 export const DEMO_PASSWORD = "weft-demo";
 
@@ -36,5 +37,6 @@ export async function seedDemo(database: Db): Promise<{ usersCreated: number }> 
     if (r.created) usersCreated++;
   }
   await seedGovernance(database);
+  await seedDemoHistory(database); // reference flows, a week of runs and the open exceptions (runs + exception queue)
   return { usersCreated };
 }
