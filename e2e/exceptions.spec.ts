@@ -1,0 +1,121 @@
+// The exception queue with real failures: runs of the invoice-posting flow against the NetSuite sandbox
+// fail through fault injection (or a missing customer record). A group of identical failures is one row;
+// an operator edits a payload, replays it and the run succeeds; a bulk retry over a filter of 500
+// exceptions completes with a correct summary; a viewer cannot act; auto-resolve happens.
+import { expect, test } from "@playwright/test";
+import { signIn } from "./helpers";
+import { clearFaults, injectFaults, invoiceInput, netsuiteAdmin, shot, startRuns, trpcMutation, trpcQuery, waitForExceptions } from "./triage-helpers";
+
+test.describe.configure({ mode: "serial" });
+
+test("identical failures from a NetSuite fault are one row with count, first and last seen", async ({ page }) => {
+  await signIn(page, "admin");
+  const admin = await netsuiteAdmin(page.request);
+  await injectFaults(page.request, admin, { errorRate: 1, errorStatus: 400, pathPattern: "invoice" });
+  try {
+    await startRuns(page.request, Array.from({ length: 8 }, (_, i) => invoiceInput(`INV-7${String(i).padStart(4, "0")}`, { customer: "Tailspin Grouping", amount: 1000 + i })));
+    await waitForExceptions(page.request, { q: "tailspin grouping" }, 8);
+  } finally {
+    await clearFaults(page.request, admin);
+  }
+  await signIn(page, "operator");
+  await page.goto("/exceptions?q=tailspin+grouping");
+  const groups = page.getByTestId("exception-group");
+  await expect(groups).toHaveCount(1);
+  await expect(groups.first().getByLabel("Count")).toHaveText("8");
+  await expect(groups.first()).toContainText("Injected fault: HTTP 400");
+  await expect(groups.first()).toContainText("postInvoice");
+  await expect(page.getByLabel("Matching exceptions")).toHaveText("8 open exceptions");
+  await shot(page, "exceptions-grouped");
+  await groups.first().getByRole("button", { name: /Show/ }).click();
+  await expect(page.getByTestId("exception-row")).toHaveCount(8);
+  await shot(page, "exceptions-list");
+});
+
+test("an operator edits the payload, replays it, and the run succeeds", async ({ page }) => {
+  await signIn(page, "admin");
+  await startRuns(page.request, [invoiceInput("INV-78001", { customer: "Acme Replay", customerId: "99999" })]);
+  await waitForExceptions(page.request, { q: "inv-78001" }, 1);
+  await signIn(page, "operator");
+  await page.goto("/exceptions?q=INV-78001&view=list");
+  await page.getByTestId("exception-row").first().getByRole("link").first().click();
+  await expect(page.getByTestId("business-sentence")).toHaveText("Invoice INV-78001 for Acme Replay, 38.5 approved hours, $12,400, not posted to NetSuite: customer record 99999 missing");
+  await page.getByRole("button", { name: "Edit & replay" }).click();
+  const editor = page.getByLabel("Run input");
+  const text = await editor.inputValue();
+  await editor.fill(text.replace('"customerId": "99999"', '"customerId": "abc"'));
+  await expect(page.getByRole("alert").filter({ hasText: "customerId" })).toContainText("does not match");
+  await expect(page.getByRole("button", { name: "Replay with this input" })).toBeDisabled();
+  await editor.fill(text.replace('"customerId": "99999"', '"customerId": "101"'));
+  const diff = page.getByLabel("What changed");
+  await expect(diff).toContainText("/customerId");
+  await expect(diff).toContainText('"99999"');
+  await expect(diff).toContainText('"101"');
+  await shot(page, "exception-replay-editor");
+  await page.getByRole("button", { name: "Replay with this input" }).click();
+  await expect(page.getByText(/Replay started as run/)).toBeVisible();
+  await expect(page.getByTestId("resolution")).toContainText("Succeeded on replay", { timeout: 30_000 });
+  await expect(page.getByRole("list", { name: "History" })).toContainText("replayed with an edited input");
+  await shot(page, "exception-replayed");
+  await page.getByRole("link", { name: /succeeded, v1\.0\.0/ }).click();
+  await expect(page.getByRole("list", { name: "Step timeline" })).toContainText("Invoice in NetSuite");
+  await expect(page.getByText("succeeded").first()).toBeVisible();
+});
+
+test("a bulk retry over a filter of 500 exceptions completes with a correct summary", async ({ page }) => {
+  test.setTimeout(300_000);
+  await signIn(page, "admin");
+  const admin = await netsuiteAdmin(page.request);
+  await injectFaults(page.request, admin, { errorRate: 1, errorStatus: 400, pathPattern: "invoice" });
+  try {
+    await startRuns(page.request, Array.from({ length: 500 }, (_, i) => invoiceInput(`INV-6${String(i).padStart(4, "0")}`, { customer: "Northwind Bulk", hours: 8, amount: 1600 })), 25);
+    await waitForExceptions(page.request, { q: "northwind bulk" }, 500, 180_000);
+  } finally {
+    await clearFaults(page.request, admin);
+  }
+  await signIn(page, "operator");
+  await page.goto("/exceptions?q=northwind+bulk&view=list");
+  await expect(page.getByLabel("Matching exceptions")).toHaveText("500 open exceptions");
+  await expect(page.getByTestId("exception-row")).toHaveCount(50); // one page on screen; the action covers the filter
+  await page.getByLabel("Bulk action").selectOption("retry");
+  await page.getByRole("button", { name: "Apply to 500" }).click();
+  const panel = page.getByRole("status", { name: "Bulk action" });
+  await expect(panel).toBeVisible();
+  await shot(page, "bulk-progress");
+  await expect(panel.getByLabel("Bulk summary")).toHaveText("500 of 500 processed: 500 succeeded, 0 skipped, 0 failed", { timeout: 180_000 });
+  await expect(panel).toContainText("done");
+  await shot(page, "bulk-done");
+  // The retried runs go through: every exception of the filter resolves itself.
+  await expect.poll(async () => (await trpcQuery<{ total: number }>(page.request, "exceptions.facets", { filter: { q: "northwind bulk", status: "resolved" } })).total, { timeout: 120_000 }).toBe(500);
+  await expect.poll(async () => (await trpcQuery<{ total: number }>(page.request, "exceptions.facets", { filter: { q: "northwind bulk" } })).total).toBe(0);
+});
+
+test("a viewer sees the queue but cannot act", async ({ page }) => {
+  await signIn(page, "viewer");
+  await page.goto("/exceptions");
+  await expect(page.getByRole("region", { name: "Business impact" })).toBeVisible();
+  await expect(page.getByLabel("Bulk action")).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Retry group" })).toHaveCount(0);
+  await shot(page, "exceptions-viewer");
+  const first = await trpcQuery<{ items: Array<{ id: string }> }>(page.request, "exceptions.queue", { filter: {} });
+  await page.goto(`/exceptions/${first.items[0]!.id}`);
+  await expect(page.getByRole("note")).toContainText("Your role can view this exception but not act on it");
+  await expect(page.getByRole("button", { name: "Retry" })).toHaveCount(0);
+  const refused = await trpcMutation(page.request, "exceptions.retry", { id: first.items[0]!.id });
+  expect(refused.status).toBe(403);
+  const bulk = await trpcMutation(page.request, "exceptions.bulkStart", { kind: "resolve", filter: {}, reason: "viewer tries" });
+  expect(bulk.status).toBe(403);
+});
+
+test("auto-resolve: a later successful run for the same business keys resolves the open exception", async ({ page }) => {
+  await signIn(page, "admin");
+  await startRuns(page.request, [invoiceInput("INV-79001", { customer: "Contoso Auto", customerId: "99999" })]);
+  await waitForExceptions(page.request, { q: "inv-79001" }, 1);
+  const { items } = await trpcQuery<{ items: Array<{ id: string }> }>(page.request, "exceptions.queue", { filter: { q: "inv-79001" } });
+  await startRuns(page.request, [invoiceInput("INV-79001", { customer: "Contoso Auto", customerId: "101" })]);
+  await signIn(page, "operator");
+  await page.goto(`/exceptions/${items[0]!.id}`);
+  await expect(page.getByTestId("resolution")).toContainText("Auto-resolved: a later run", { timeout: 30_000 });
+  await expect(page.getByRole("list", { name: "History" })).toContainText("Weft resolved automatically");
+  await shot(page, "exception-auto-resolved");
+});
