@@ -28,7 +28,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: "tsx scripts/start.ts",
+    command: "node --import tsx scripts/start.ts",
     url: `${baseURL}/api/health`,
     timeout: 180_000,
     reuseExistingServer: false,

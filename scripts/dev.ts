@@ -2,7 +2,7 @@
 // DATABASE_URL is set), migrations, the demo workspace, pg-boss workers, and Next.js in dev mode.
 import { mkdir, writeFile, access } from "node:fs/promises";
 import { config } from "@/server/config";
-import { assertPortFree, ensureLocalSecrets, migrateDatabase, resolveDatabase, runMain } from "./lib/boot";
+import { assertPortFree, ensureLocalSecrets, migrateDatabase, onShutdown, resolveDatabase, runMain } from "./lib/boot";
 
 runMain(async () => {
   process.env.NEXT_TELEMETRY_DISABLED = "1";
@@ -31,7 +31,7 @@ runMain(async () => {
   const { startBoss } = await import("@/server/queue/boss");
   const { startWorkers } = await import("@/server/workers");
   const boss = await startBoss({ url: database.url, role: "worker" });
-  await startWorkers(boss);
+  const workers = await startWorkers(boss);
   log("workers running in-process");
 
   const { startWeb } = await import("./lib/web");
@@ -43,13 +43,11 @@ runMain(async () => {
   const shutdown = async () => {
     log("shutting down");
     server.close();
-    await boss.stop({ graceful: true, timeout: 10_000 }).catch(() => undefined);
+    await workers.stop().catch(() => undefined);
     await sandboxes?.close().catch(() => undefined);
     await database.embedded?.stop().catch(() => undefined);
-    process.exit(0);
   };
-  process.once("SIGINT", () => void shutdown());
-  process.once("SIGTERM", () => void shutdown());
+  onShutdown(shutdown);
 });
 
 /** A second dev server needs its own build folder and tsconfig (Next locks the folder and edits the tsconfig). */

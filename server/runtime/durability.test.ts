@@ -1,6 +1,7 @@
 // Proof of durability with real worker processes (scripts/worker.ts), real Postgres, real pg-boss and an
 // idempotent HTTP target that counts effects per idempotency key:
 //   - SIGKILL a worker while calls are in flight: another worker completes every run, no effect twice;
+//   - SIGTERM a worker while calls are in flight: it hands its runs on and exits 0, another completes them;
 //   - cut the workers' database connections mid-run: they reconnect and every run completes;
 //   - a burst of 5,000 signed webhook calls through the real route, 10% duplicates: exactly the unique
 //     ones run, each once.
@@ -44,8 +45,8 @@ describe("durability with worker processes", () => {
       WEFT_RUNTIME_CONCURRENCY: "8",
       LOG_LEVEL: "warn",
     };
-    // Its own process group: tsx runs the worker in a child process, and SIGKILL must reach that one.
-    const proc = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/worker.ts"], { cwd: ROOT, env: env as unknown as NodeJS.ProcessEnv /* Next's typing demands NODE_ENV; the worker must not get one */, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    // As `npm run worker` runs it (node --import tsx: one process, no signal-relaying wrapper), in its own group.
+    const proc = spawn(path.join(ROOT, "node_modules/.bin/node"), ["--import", "tsx", "scripts/worker.ts"], { cwd: ROOT, env: env as unknown as NodeJS.ProcessEnv /* Next's typing demands NODE_ENV; the worker must not get one */, stdio: ["ignore", "pipe", "pipe"], detached: true });
     const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
     let err = "";
     proc.stderr!.on("data", (d: Buffer) => (err += d.toString()));
@@ -136,6 +137,33 @@ describe("durability with worker processes", () => {
     expect(repeated.length).toBeGreaterThanOrEqual(4);
     const { rows } = await pool.query(`SELECT count(*)::int AS n FROM step_run WHERE run_id = ANY($1::uuid[]) AND attempt_log @> '[{"outcome":"interrupted"}]'`, [runIds]);
     expect(rows[0].n).toBeGreaterThanOrEqual(4);
+  }, 120_000);
+
+  it("SIGTERM mid-run: the worker hands its runs on and exits 0; another worker completes them, no effect twice", async () => {
+    for (const w of workers.splice(0)) {
+      try {
+        process.kill(-w.proc.pid!, "SIGKILL");
+      } catch {
+        // already gone
+      }
+      await w.exited;
+    }
+    target.hold("s2");
+    const a = await startWorker();
+    const runIds = await startRuns(8, "term");
+    await target.waitForHeld(4);
+    let out = "";
+    a.proc.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    process.kill(-a.proc.pid!, "SIGTERM");
+    // The in-flight calls finish (released here), each run checkpoints and is handed on instead of holding the stop.
+    setTimeout(() => target.release(), 500);
+    expect(await a.exited).toBe(0);
+    expect(out).toContain("stopped");
+    const { rows: pending } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM run WHERE id = ANY($1::uuid[]) AND status <> 'succeeded'`, [runIds]);
+    expect(pending[0]!.n).toBeGreaterThan(0); // runs were left for another worker, not finished during the stop
+    await startWorker();
+    await allSucceeded(runIds);
+    await expectEffectsOnce(runIds, 4);
   }, 120_000);
 
   it("cutting the workers' database connections mid-run: they reconnect and every run completes", async () => {

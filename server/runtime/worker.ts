@@ -136,8 +136,8 @@ export async function startRuntimeWorkers(boss: PgBoss, opts: RuntimeWorkerOptio
   };
   // The worker process stops pg-boss gracefully on SIGTERM; draining first makes in-flight runs hand
   // themselves on (checkpoint + re-enqueue) instead of holding the shutdown until they finish.
-  process.once("SIGTERM", drain);
-  process.once("SIGINT", drain);
+  process.on("SIGTERM", drain);
+  process.on("SIGINT", drain);
   logger.info({ concurrency, batchSize, localConcurrency }, "runtime workers started");
   return {
     pool,

@@ -7,7 +7,15 @@ import { registerGovernanceJobs } from "../governance/jobs";
 
 export const SYSTEM_QUEUES = { sessionCleanup: "system.session-cleanup" } as const;
 
-export async function startWorkers(boss: PgBoss): Promise<void> {
+export interface Workers {
+  /**
+   * Graceful stop: in-flight runs hand themselves on at their next step boundary (checkpoint + re-enqueue),
+   * other handlers finish, then pg-boss stops. Call it before the process exits.
+   */
+  stop(): Promise<void>;
+}
+
+export async function startWorkers(boss: PgBoss): Promise<Workers> {
   await boss.createQueue(SYSTEM_QUEUES.sessionCleanup, { policy: "singleton" });
   await boss.schedule(SYSTEM_QUEUES.sessionCleanup, "17 * * * *", {}, { tz: "UTC" });
   await boss.work(SYSTEM_QUEUES.sessionCleanup, async () => {
@@ -16,5 +24,11 @@ export async function startWorkers(boss: PgBoss): Promise<void> {
   });
   await registerGovernanceJobs(boss);
   await (await import("../exceptions/jobs")).registerExceptionJobs(boss); // bulk actions, auto-resolve (server/exceptions)
-  await (await import("../runtime/worker")).startRuntimeWorkers(boss); // runs, triggers, exception dead-letters (server/runtime)
+  const runtime = await (await import("../runtime/worker")).startRuntimeWorkers(boss); // runs, triggers, exception dead-letters (server/runtime)
+  return {
+    stop: async () => {
+      await runtime.stop();
+      await boss.stop({ graceful: true, timeout: 30_000, close: true });
+    },
+  };
 }
