@@ -1,5 +1,6 @@
-// Which DSL a trigger starts: the flow's current published version (the newest approved one), cached for
-// a few seconds per process so a burst of webhooks costs one lookup, not one per call.
+// Which DSL a trigger starts: the flow's current published version — the newest approved one, else the newest
+// deprecated one (deprecated versions keep running until retired) — cached for a few seconds per process so a
+// burst of webhooks costs one lookup, not one per call.
 import type { Sql } from "./sql";
 
 export interface PublishedFlow {
@@ -19,9 +20,9 @@ export async function loadPublishedFlow(sql: Sql, flowKey: string, opts: { fresh
   if (!opts.fresh && hit && Date.now() - hit.at < TTL_MS) return hit.value;
   const { rows } = await sql.query<{ flow_id: string; key: string; lifecycle: string; version_id: string; version: string; dsl: unknown }>(
     `SELECT f.id AS flow_id, f.key, f.lifecycle::text AS lifecycle, v.id AS version_id, v.version, v.dsl
-       FROM flow f JOIN flow_version v ON v.flow_id = f.id AND v.status = 'approved'
+       FROM flow f JOIN flow_version v ON v.flow_id = f.id AND v.status IN ('approved', 'deprecated')
       WHERE f.key = $1 AND f.lifecycle <> 'retired'
-      ORDER BY v.approved_at DESC NULLS LAST, v.created_at DESC LIMIT 1`,
+      ORDER BY v.status = 'approved' DESC, v.approved_at DESC NULLS LAST, v.created_at DESC LIMIT 1`,
     [flowKey],
   );
   const r = rows[0];
