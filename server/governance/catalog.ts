@@ -4,6 +4,7 @@
 import semver from "semver";
 import { Prisma, type Db } from "../db/client";
 import type { SessionUser } from "../api/trpc";
+import { connectors } from "@/connectors/registry";
 import { extractFlowFacts, type FlowFacts, type SystemTouch } from "./flow-facts";
 import { sloSummaries, type SloSummary } from "./slo-store";
 import type { SloState } from "./slo-math";
@@ -94,14 +95,10 @@ async function loadFlows(db: Db): Promise<FlowRow[]> {
   });
 }
 
-async function connectionMap(db: Db): Promise<Map<string, string>> {
-  return new Map((await db.connection.findMany({ select: { key: true, connectorKey: true } })).map((c) => [c.key, c.connectorKey]));
-}
-
 /** Facts of what the flow runs (its current version), or of its draft when nothing is published yet. */
-function factsOf(f: FlowRow, connections: Map<string, string>): FlowFacts {
+function factsOf(f: FlowRow): FlowFacts {
   const current = currentVersionOf(f.versions);
-  return extractFlowFacts(current ? current.dsl : f.draft, { connections });
+  return extractFlowFacts(current ? current.dsl : f.draft);
 }
 
 /** Two or more active flows writing the same operation of the same system for the same domain. */
@@ -121,8 +118,8 @@ export function findDuplicateInterfaces(flows: ReadonlyArray<{ key: string; doma
 }
 
 export async function listCatalog(db: Db, user: Pick<SessionUser, "teamIds">, filters: CatalogFilters = {}): Promise<{ entries: CatalogEntry[]; duplicates: DuplicateInterface[]; myFiringAlerts: number }> {
-  const [flows, connections] = await Promise.all([loadFlows(db), connectionMap(db)]);
-  const withFacts = flows.map((f) => ({ ...f, facts: factsOf(f, connections) }));
+  const flows = await loadFlows(db);
+  const withFacts = flows.map((f) => ({ ...f, facts: factsOf(f) }));
   const duplicates = findDuplicateInterfaces(withFacts);
 
   const q = filters.search?.trim().toLowerCase();
@@ -133,7 +130,7 @@ export async function listCatalog(db: Db, user: Pick<SessionUser, "teamIds">, fi
     if (filters.classification && f.classification !== filters.classification) return false;
     if (filters.mine && !user.teamIds.includes(f.ownerTeam.id)) return false;
     if (q) {
-      const hay = [f.key, f.name, f.description, f.domain, f.ownerTeam.name, ...f.facts.systems.map((s) => s.system), ...f.facts.produces.map((p) => p.event), ...f.facts.consumes].join(" ").toLowerCase();
+      const hay = [f.key, f.name, f.description, f.domain, f.ownerTeam.name, ...f.facts.systems.flatMap((s) => [s.system, s.kind ?? ""]), ...f.facts.produces.map((p) => p.event), ...f.facts.consumes].join(" ").toLowerCase();
       if (!hay.includes(q)) return false;
     }
     return true;
@@ -214,12 +211,17 @@ export function buildLineage(
   const node = (id: string, kind: LineageNodeKind, label: string, meta: Record<string, string> = {}) => {
     if (!nodes.has(id)) nodes.set(id, { id, kind, label, meta });
   };
+  // A system is a connector (its name and kind from the manifest); a contract may name one by key.
+  const systemNode = (key: string) => {
+    const m = connectors[key];
+    node(`system:${key}`, "system", m?.name ?? key, m ? { connector: key, kind: m.system } : {});
+  };
   const edge = (source: string, target: string, kind: LineageEdge["kind"]) => edges.set(`${source}->${target}`, { id: `${source}->${target}`, source, target, kind });
   for (const f of flows) {
     const id = `flow:${f.key}`;
     node(id, "flow", f.name, { key: f.key, domain: f.domain, lifecycle: f.lifecycle, owner: f.ownerTeam });
     for (const s of f.facts.systems) {
-      node(`system:${s.system}`, "system", s.system);
+      systemNode(s.system);
       if (s.effect === "write") edge(id, `system:${s.system}`, "writes");
       else edge(`system:${s.system}`, id, "reads");
     }
@@ -238,12 +240,12 @@ export function buildLineage(
     n.meta = { ...n.meta, version: c.version };
     for (const p of c.producers) {
       const src = flowKeys.has(p) ? `flow:${p}` : `system:${p}`;
-      if (!flowKeys.has(p)) node(src, "system", p);
+      if (!flowKeys.has(p)) systemNode(p);
       if (!edges.has(`${src}->event:${c.name}`)) edge(src, `event:${c.name}`, flowKeys.has(p) ? "emits" : "declared");
     }
     for (const k of c.consumers) {
       const dst = flowKeys.has(k) ? `flow:${k}` : `system:${k}`;
-      if (!flowKeys.has(k)) node(dst, "system", k);
+      if (!flowKeys.has(k)) systemNode(k);
       if (!edges.has(`event:${c.name}->${dst}`)) edge(`event:${c.name}`, dst, flowKeys.has(k) ? "consumes" : "declared");
     }
   }
@@ -278,7 +280,7 @@ export function buildLineage(
 }
 
 export async function lineage(db: Db, opts: { domain?: string } = {}): Promise<{ nodes: LineageNode[]; edges: LineageEdge[] }> {
-  const [flows, connections, contracts] = await Promise.all([loadFlows(db), connectionMap(db), db.eventContract.findMany({ orderBy: { createdAt: "desc" } })]);
+  const [flows, contracts] = await Promise.all([loadFlows(db), db.eventContract.findMany({ orderBy: { createdAt: "desc" } })]);
   const latest = new Map<string, (typeof contracts)[number]>();
   for (const c of contracts) {
     const prev = latest.get(c.name);
@@ -286,13 +288,12 @@ export async function lineage(db: Db, opts: { domain?: string } = {}): Promise<{
   }
   const selected = flows.filter((f) => f.lifecycle !== "retired" && (!opts.domain || f.domain === opts.domain));
   return buildLineage(
-    selected.map((f) => ({ key: f.key, name: f.name, domain: f.domain, lifecycle: f.lifecycle, ownerTeam: f.ownerTeam.name, facts: factsOf(f, connections) })),
+    selected.map((f) => ({ key: f.key, name: f.name, domain: f.domain, lifecycle: f.lifecycle, ownerTeam: f.ownerTeam.name, facts: factsOf(f) })),
     opts.domain ? [...latest.values()].filter((c) => c.domain === opts.domain) : [...latest.values()],
   );
 }
 
 export async function flowFacts(db: Db, flowKey: string): Promise<FlowFacts | null> {
-  const [flows, connections] = await Promise.all([loadFlows(db), connectionMap(db)]);
-  const f = flows.find((x) => x.key === flowKey);
-  return f ? factsOf(f, connections) : null;
+  const f = (await loadFlows(db)).find((x) => x.key === flowKey);
+  return f ? factsOf(f) : null;
 }
