@@ -9,6 +9,7 @@ import { seedDemo } from "../seed/demo";
 import { seedGovernance } from "./seed";
 import { buildLineage, findDuplicateInterfaces } from "./catalog";
 import { extractFlowFacts } from "./flow-facts";
+import { legacyInvoiceExport, timeToInvoice090 } from "./seed-flows";
 
 describe("catalog over the demo estate", () => {
   let t: TestDatabase;
@@ -32,7 +33,8 @@ describe("catalog over the demo estate", () => {
   it("lists every integration with ownership, version, SLO state, systems and events", async () => {
     const viewer = await as("viewer@weft.local");
     const { entries, duplicates } = await viewer.governance.catalog.list();
-    expect(entries).toHaveLength(6);
+    // The governance estate (six flows) and the reference flows published by the demo history.
+    expect(entries).toHaveLength(11);
     const inv = entries.find((e) => e.key === "time-to-invoice")!;
     expect(inv).toMatchObject({
       domain: "invoice",
@@ -45,21 +47,39 @@ describe("catalog over the demo estate", () => {
       produces: ["invoice.created"],
       consumes: ["timesheet.approved"],
     });
-    expect(inv.systems.map((s) => `${s.system}.${s.operation}:${s.effect}`)).toEqual(["netsuite.createInvoice:write", "netsuite.getCustomer:read"]);
+    // Read from the live version's call steps; kind and effect come from the connector manifests.
+    expect(inv.systems.map((s) => `${s.kind}/${s.system}.${s.operation}:${s.effect}`)).toEqual([
+      "psa/kantata.listExternalReferences:read",
+      "psa/kantata.listTimeEntries:read",
+      "erp/netsuite.createInvoice:write",
+      "erp/netsuite.getRecord:read",
+    ]);
     expect(inv.slos).toHaveLength(3);
     expect(inv.slos.every((s) => s.total > 1000)).toBe(true);
     expect(inv.lastRun).not.toBeNull();
-    expect(duplicates).toEqual([{ domain: "invoice", system: "netsuite", operation: "createInvoice", flows: ["legacy-invoice-export", "time-to-invoice"] }]);
+    // Writes of one operation of one system for one domain by several active flows: the legacy month-end
+    // export beside the invoicing flows, and the reference flows beside the governance estate's.
+    expect(duplicates).toEqual([
+      { domain: "invoice", system: "netsuite", operation: "createInvoice", flows: ["approved-time-to-invoice", "legacy-invoice-export", "post-invoice-to-netsuite", "time-to-invoice"] },
+      { domain: "project", system: "kantata", operation: "createWorkspace", flows: ["opportunity-to-project", "opportunity-won-to-project"] },
+      { domain: "resource", system: "kantata", operation: "createExternalReference", flows: ["resource-attributes-sync", "worker-onboarding-hris-to-psa"] },
+    ]);
     expect(inv.duplicates).toHaveLength(1);
   });
 
   it("filters: owned by my teams, domain, classification, search", async () => {
     const approver = await as("approver@weft.local"); // Finance
     const mine = await approver.governance.catalog.list({ mine: true });
-    expect(mine.entries.map((e) => e.key).sort()).toEqual(["legacy-invoice-export", "time-to-invoice"]);
-    expect((await approver.governance.catalog.list({ domain: "reporting" })).entries.map((e) => e.key)).toEqual(["invoice-to-reporting"]);
-    expect((await approver.governance.catalog.list({ classification: "restricted" })).entries.map((e) => e.key)).toEqual(["resource-attributes-sync"]);
-    expect((await approver.governance.catalog.list({ search: "workday" })).entries.map((e) => e.key)).toEqual(["resource-attributes-sync"]);
+    // (timesheet-to-reporting names an owner team, "data", the demo workspace does not have: the demo
+    // history publishes it under the first team, Finance.)
+    expect(mine.entries.map((e) => e.key).sort()).toEqual(["approved-time-to-invoice", "legacy-invoice-export", "post-invoice-to-netsuite", "time-to-invoice", "timesheet-to-reporting"]);
+    const keys = async (f: Parameters<typeof approver.governance.catalog.list>[0]) => (await approver.governance.catalog.list(f)).entries.map((e) => e.key).sort();
+    expect(await keys({ domain: "reporting" })).toEqual(["invoice-to-reporting", "timesheet-to-reporting"]);
+    expect(await keys({ classification: "restricted" })).toEqual(["resource-attributes-sync", "worker-onboarding-hris-to-psa"]);
+    // Search matches the systems a flow calls, by connector and by kind (Workday is the HRIS).
+    expect(await keys({ search: "workday" })).toEqual(["resource-attributes-sync", "worker-onboarding-hris-to-psa"]);
+    expect(await keys({ search: "hris" })).toEqual(["resource-attributes-sync", "worker-onboarding-hris-to-psa"]);
+    expect(await keys({ search: "data" })).toContain("invoice-to-reporting");
   });
 
   it("lineage shows timesheet approved feeding invoicing feeding reporting", async () => {
@@ -69,7 +89,13 @@ describe("catalog over the demo estate", () => {
     expect(has("event:timesheet.approved", "flow:time-to-invoice")).toBe(true);
     expect(has("flow:time-to-invoice", "event:invoice.created")).toBe(true);
     expect(has("event:invoice.created", "flow:invoice-to-reporting")).toBe(true);
-    expect(has("flow:invoice-to-reporting", "system:bi")).toBe(true);
+    // Systems are the connectors the flows call, named and typed by their manifests.
+    expect(has("flow:invoice-to-reporting", "system:reporting")).toBe(true);
+    expect(nodes.find((n) => n.id === "system:reporting")).toMatchObject({ kind: "system", label: "Data platform (reporting)", meta: { connector: "reporting", kind: "data" } });
+    expect(has("system:netsuite", "flow:invoice-to-reporting")).toBe(true);
+    expect(has("flow:time-to-invoice", "system:netsuite")).toBe(true);
+    expect(has("system:workday", "flow:resource-attributes-sync")).toBe(true);
+    expect(has("flow:resource-attributes-sync", "system:kantata")).toBe(true);
     const layer = (id: string) => nodes.find((n) => n.id === id)!.layer;
     expect(layer("event:timesheet.approved")).toBeLessThan(layer("flow:time-to-invoice"));
     expect(layer("flow:time-to-invoice")).toBeLessThan(layer("flow:invoice-to-reporting"));
@@ -78,12 +104,16 @@ describe("catalog over the demo estate", () => {
   });
 
   it("flags duplicates only between active flows writing the same operation in the same domain", () => {
-    const facts = extractFlowFacts({ steps: [{ type: "call", connection: "erp", operation: "createInvoice" }] });
+    const facts = extractFlowFacts(legacyInvoiceExport);
+    expect(facts.systems.filter((s) => s.effect === "write").map((s) => `${s.system}.${s.operation}`)).toEqual(["netsuite.createInvoice"]);
     const f = (key: string, domain: string, lifecycle: string) => ({ key, domain, lifecycle, facts });
     expect(findDuplicateInterfaces([f("a", "invoice", "active"), f("b", "invoice", "active")])).toHaveLength(1);
     expect(findDuplicateInterfaces([f("a", "invoice", "active"), f("b", "invoice", "deprecated")])).toEqual([]);
     expect(findDuplicateInterfaces([f("a", "invoice", "active"), f("b", "reporting", "active")])).toEqual([]);
-    const reads = extractFlowFacts({ steps: [{ type: "call", connection: "erp", operation: "getInvoice" }] });
+    // Only reads (the invoice flow without its write and emit): no duplicate.
+    const steps = timeToInvoice090.steps as Array<{ id: string; next?: string }>;
+    const reads = extractFlowFacts({ ...timeToInvoice090, steps: steps.filter((s) => s.id !== "createInvoice").map(({ next, ...s }) => (next === "createInvoice" ? s : { ...s, next })) });
+    expect(reads.systems.map((s) => s.effect)).toEqual(["read", "read", "read"]);
     expect(findDuplicateInterfaces([{ ...f("a", "invoice", "active"), facts: reads }, { ...f("b", "invoice", "active"), facts: reads }])).toEqual([]);
     expect(buildLineage([], []).nodes).toEqual([]);
   });
@@ -102,7 +132,7 @@ describe("catalog over the demo estate", () => {
       ["1.0.0", "approved", "designer@weft.local", "approver@weft.local"],
       ["0.9.0", "deprecated", "designer@weft.local", "approver@weft.local"],
     ]);
-    expect((await approver.governance.catalog.list({ search: "time-to-invoice" })).entries[0]!.currentVersion).toEqual({ version: "1.1.0", status: "approved" });
+    expect((await approver.governance.catalog.list({ search: "time-to-invoice" })).entries.find((e) => e.key === "time-to-invoice")!.currentVersion).toEqual({ version: "1.1.0", status: "approved" });
   });
 
   it("fault simulation exists only in demo mode", async () => {
@@ -122,7 +152,7 @@ describe("catalog over the demo estate", () => {
     const viewer = await as("viewer@weft.local");
     const backstage = parseAllDocuments(await viewer.governance.exports.backstage()).map((d) => d.toJS() as { kind: string; metadata: { name: string }; spec: Record<string, unknown> });
     const byKind = (k: string) => backstage.filter((e) => e.kind === k);
-    expect(byKind("Component")).toHaveLength(6);
+    expect(byKind("Component")).toHaveLength(11);
     expect(byKind("Domain").map((d) => d.metadata.name)).toContain("invoice");
     const comp = byKind("Component").find((c) => c.metadata.name === "time-to-invoice")!;
     expect(comp.spec).toMatchObject({ type: "integration", lifecycle: "production", owner: "group:default/finance", system: "invoice-integrations", providesApis: ["invoice.created"], consumesApis: ["timesheet.approved"] });

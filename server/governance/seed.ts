@@ -1,6 +1,7 @@
 // Governance part of the demo workspace: domain ownership and stewards, runtime standards, the event
-// registry, and — until the designer and runtime produce real ones — a small estate of demo flows with
-// version history, SLOs and a week of synthetic run history (marked `demo: true` in their input).
+// registry, and a small estate of demo flows — real weft/1 documents over the demo connections
+// (seed-flows.ts) — with version history, a pending request, SLOs and a week of synthetic run history
+// (marked `demo: true` in their input).
 // Idempotent: only adds what is missing.
 import type { Db } from "../db/client";
 import { appendAudit } from "../audit/audit";
@@ -10,6 +11,14 @@ import { requestVersion } from "./versions";
 import { foldRuns, evaluateAlerts, deliverAlertNotifications } from "./slo-store";
 import type { JsonSchema } from "./contract-compat";
 import type { GovCtx } from "./context";
+import { validate } from "../dsl/validate";
+import { contentHash } from "../dsl/hash";
+import { formatPath } from "../dsl/problems";
+import { detectBreakingChanges } from "../dsl/breaking";
+import type { Flow } from "../dsl/schema";
+import { connectorCatalog } from "@/connectors/registry";
+import * as flows from "./seed-flows";
+import type { FlowDocument } from "./seed-flows";
 
 export const DOMAIN_SEED: ReadonlyArray<{ key: string; name: string; kind: "business" | "platform"; team: string; charter: string; stewards: string[] }> = [
   { key: "customer", name: "Customer", kind: "business", team: "finance", charter: "Customer master and billing accounts", stewards: ["designer@weft.local"] },
@@ -30,86 +39,41 @@ export const CONTRACT_SEED: ReadonlyArray<{ name: string; team: string; domain: 
   { name: "project.created", team: "pmo", domain: "project", description: "A delivery project was set up in the PSA.", schema: obj(["projectId", "opportunityId"], { projectId: S, opportunityId: S, customerId: S }), producers: [], consumers: [] },
   { name: "timesheet.approved", team: "pmo", domain: "time-expense", description: "A timesheet was approved and is billable.", schema: obj(["timesheetId", "projectId", "hours"], { timesheetId: S, projectId: S, hours: { type: "number", minimum: 0 }, approvedAt: { type: "string", format: "date-time" } }), producers: [], consumers: [] },
   { name: "invoice.created", team: "finance", domain: "invoice", description: "An invoice was raised in the ERP.", schema: obj(["invoiceId", "projectId", "amount", "currency"], { invoiceId: S, projectId: S, amount: { type: "number" }, currency: { type: "string", pattern: "^[A-Z]{3}$" } }), producers: [], consumers: [] },
-  { name: "resource.updated", team: "hr", domain: "resource", description: "A person's staffing attributes changed.", schema: obj(["workerId"], { workerId: S, grade: S, skills: { type: "array", items: S } }), producers: [], consumers: ["psa"] },
+  { name: "resource.updated", team: "hr", domain: "resource", description: "A person's staffing attributes changed.", schema: obj(["workerId"], { workerId: S, grade: S, skills: { type: "array", items: S } }), producers: [], consumers: ["kantata"] },
 ];
 
-const call = (id: string, connection: string, operation: string) => ({ id, type: "call", connection, operation });
-const emit = (id: string, event: string, payload: Record<string, string>) => ({ id, type: "emit", event, payload });
-
-export const FLOW_SEED: ReadonlyArray<{ key: string; name: string; description: string; team: string; domain: string; classification: string; onCall: string; dsl: unknown; runsPerHour: number; failureRate: number }> = [
-  {
-    key: "opportunity-to-project",
-    name: "Opportunity won → project set-up",
-    description: "Creates the PSA project and budget when a CRM opportunity closes.",
-    team: "pmo",
-    domain: "project",
-    classification: "internal",
-    onCall: "pmo-oncall@weft.local",
-    dsl: { trigger: { type: "event", event: "opportunity.won" }, steps: [call("project", "psa", "createProject"), emit("created", "project.created", { projectId: "$.project.id", opportunityId: "$.trigger.opportunityId" })] },
-    runsPerHour: 2,
-    failureRate: 0.01,
-  },
-  {
-    key: "timesheet-approval-sync",
-    name: "Timesheet approval sync",
-    description: "Picks up approved timesheets from the PSA and announces them.",
-    team: "pmo",
-    domain: "time-expense",
-    classification: "internal",
-    onCall: "pmo-oncall@weft.local",
-    dsl: { trigger: { type: "webhook", connection: "psa", operation: "timesheetApproved" }, steps: [call("load", "psa", "getTimesheet"), emit("approved", "timesheet.approved", { timesheetId: "$.load.id", projectId: "$.load.projectId", hours: "$.load.hours" })] },
-    runsPerHour: 12,
-    failureRate: 0.004,
-  },
-  {
-    key: "time-to-invoice",
-    name: "Approved time → invoice",
-    description: "Raises ERP invoices from approved, billable time.",
-    team: "finance",
-    domain: "invoice",
-    classification: "confidential",
-    onCall: "finance-oncall@weft.local",
-    dsl: { trigger: { type: "event", event: "timesheet.approved" }, steps: [call("customer", "netsuite", "getCustomer"), call("invoice", "netsuite", "createInvoice"), emit("created", "invoice.created", { invoiceId: "$.invoice.id", projectId: "$.trigger.projectId", amount: "$.invoice.total", currency: "$.invoice.currency" })] },
-    runsPerHour: 12,
-    failureRate: 0.003,
-  },
-  {
-    key: "invoice-to-reporting",
-    name: "Invoices → revenue reporting",
-    description: "Loads invoice facts into the BI warehouse.",
-    team: "platform",
-    domain: "reporting",
-    classification: "internal",
-    onCall: "platform-oncall@weft.local",
-    dsl: { trigger: { type: "event", event: "invoice.created" }, steps: [call("load", "bi", "upsertRevenueFact")] },
-    runsPerHour: 12,
-    failureRate: 0.002,
-  },
-  {
-    key: "resource-attributes-sync",
-    name: "Worker attributes → PSA resources",
-    description: "Nightly sync of grades, skills and cost rates from the HRIS.",
-    team: "hr",
-    domain: "resource",
-    classification: "restricted",
-    onCall: "hr-oncall@weft.local",
-    dsl: { trigger: { type: "schedule", cron: "0 2 * * *" }, steps: [call("workers", "workday", "listWorkers"), call("update", "psa", "updateResource"), emit("updated", "resource.updated", { workerId: "$.workers.id", grade: "$.workers.grade" })] },
-    runsPerHour: 0,
-    failureRate: 0,
-  },
-  {
-    key: "legacy-invoice-export",
-    name: "Legacy invoice export",
-    description: "The old month-end invoice push, still switched on.",
-    team: "finance",
-    domain: "invoice",
-    classification: "confidential",
-    onCall: "finance-oncall@weft.local",
-    dsl: { trigger: { type: "schedule", cron: "0 6 1 * *" }, steps: [call("post", "netsuite", "createInvoice")] },
-    runsPerHour: 0,
-    failureRate: 0,
-  },
+export const FLOW_SEED: ReadonlyArray<{
+  key: string;
+  name: string;
+  description: string;
+  team: string;
+  domain: string;
+  classification: string;
+  onCall: string;
+  /** The live (approved) version. */
+  dsl: FlowDocument;
+  /** Earlier versions, oldest first (deprecated, still in their sunset window). */
+  earlier?: FlowDocument[];
+  /** The draft when it is ahead of the live version (otherwise the live version). */
+  draft?: FlowDocument;
+  runsPerHour: number;
+  failureRate: number;
+}> = [
+  { ...meta(flows.opportunityToProject, "pmo-oncall@weft.local"), dsl: flows.opportunityToProject, runsPerHour: 2, failureRate: 0.01 },
+  { ...meta(flows.timesheetApprovalSync, "pmo-oncall@weft.local"), dsl: flows.timesheetApprovalSync, runsPerHour: 12, failureRate: 0.004 },
+  // The draft is what the designer asked to publish as 1.1.0 (the pending request below).
+  { ...meta(flows.timeToInvoice, "finance-oncall@weft.local"), dsl: flows.timeToInvoice, earlier: [flows.timeToInvoice090], draft: flows.timeToInvoice110, runsPerHour: 12, failureRate: 0.003 },
+  { ...meta(flows.invoiceToReporting, "platform-oncall@weft.local"), dsl: flows.invoiceToReporting, runsPerHour: 12, failureRate: 0.002 },
+  { ...meta(flows.resourceAttributesSync, "hr-oncall@weft.local"), dsl: flows.resourceAttributesSync, runsPerHour: 0, failureRate: 0 },
+  { ...meta(flows.legacyInvoiceExport, "finance-oncall@weft.local"), dsl: flows.legacyInvoiceExport, runsPerHour: 0, failureRate: 0 },
 ];
+
+/** The pending version of time-to-invoice the approver's demo starts from. */
+export const PENDING_SEED = { flowKey: "time-to-invoice", dsl: flows.timeToInvoice110, changelog: "Adds the customer's PO number to every invoice." } as const;
+
+function meta(d: FlowDocument, onCall: string) {
+  return { key: d.key, name: d.name, description: d.description, team: d.owner, domain: d.domain, classification: d.classification, onCall };
+}
 
 async function teamId(db: Db, key: string): Promise<string> {
   return (await db.team.upsert({ where: { key }, update: {}, create: { key, name: key } })).id;
@@ -146,17 +110,17 @@ export async function seedGovernance(db: Db, opts: { now?: Date; runHistoryDays?
     if (await db.flow.findUnique({ where: { key: f.key }, select: { id: true } })) continue;
     flowsCreated++;
     const owner = await teamId(db, f.team);
-    const flow = await db.flow.create({ data: { key: f.key, name: f.name, description: f.description, domain: f.domain, ownerTeamId: owner, onCall: f.onCall, classification: f.classification, lifecycle: "active", draft: f.dsl as object, createdById: designerId } });
+    const flow = await db.flow.create({ data: { key: f.key, name: f.name, description: f.description, domain: f.domain, ownerTeamId: owner, onCall: f.onCall, classification: f.classification, lifecycle: "active", draft: (f.draft ?? f.dsl) as object, createdById: designerId } });
     const approver = f.team === "finance" ? approverId : adminId;
-    const history = f.key === "time-to-invoice" ? ["0.9.0", "1.0.0"] : ["1.0.0"];
-    for (const [i, version] of history.entries()) {
+    const history = [...(f.earlier ?? []), f.dsl];
+    for (const [i, doc] of history.entries()) {
       const last = i === history.length - 1;
       const v = await db.flowVersion.create({
         data: {
           flowId: flow.id,
-          version,
-          dsl: f.dsl as object,
-          contentHash: `demo-${f.key}-${version}`,
+          version: doc.version,
+          dsl: doc as object,
+          contentHash: contentHash(doc as unknown as Flow),
           status: last ? "approved" : "deprecated",
           changelog: last ? (i === 0 ? "First version." : "Looks up the customer before invoicing; emits invoice.created.") : "First version (posted invoices without the customer lookup).",
           authorId: designerId,
@@ -183,20 +147,23 @@ export async function seedGovernance(db: Db, opts: { now?: Date; runHistoryDays?
   }
 
   // A pending request on the invoice flow, made through the service as the designer: the approver's demo.
-  const invoiceFlow = await db.flow.findUnique({ where: { key: "time-to-invoice" }, select: { id: true, draft: true } });
-  if (invoiceFlow && designerId && !(await db.flowVersion.findFirst({ where: { flowId: invoiceFlow.id, version: "1.1.0" } }))) {
+  const invoiceFlow = await db.flow.findUnique({ where: { key: PENDING_SEED.flowKey }, select: { id: true } });
+  if (invoiceFlow && designerId && !(await db.flowVersion.findFirst({ where: { flowId: invoiceFlow.id, version: PENDING_SEED.dsl.version } }))) {
     const designer = await loadSessionUser(db, designerId);
     if (designer) {
       const ctx: GovCtx = { db, user: designer, audit: (tx, e) => appendAudit(tx, { ...e, actor: { id: designer.id, email: designer.email }, requestId: null }) };
-      const dsl = invoiceFlow.draft as { steps?: unknown[] };
+      // What the designer's publish button does: validate, and let the detector say which bump it needs.
+      const next = PENDING_SEED.dsl as unknown as Flow;
+      const live = FLOW_SEED.find((f) => f.key === PENDING_SEED.flowKey)!.dsl as unknown as Flow;
+      const bump = detectBreakingChanges(live, next).bump;
       await requestVersion(ctx, {
-        flowKey: "time-to-invoice",
-        version: "1.1.0",
-        dsl: { ...dsl, steps: [...(dsl.steps ?? []), { id: "po", type: "call", connection: "netsuite", operation: "getPurchaseOrder" }] },
-        contentHash: "demo-time-to-invoice-1.1.0",
-        changelog: "Adds the customer's PO number to every invoice.",
-        validationErrors: [],
-        requiredBump: "minor",
+        flowKey: PENDING_SEED.flowKey,
+        version: next.version,
+        dsl: PENDING_SEED.dsl,
+        contentHash: contentHash(next),
+        changelog: PENDING_SEED.changelog,
+        validationErrors: validate(next, { catalog: connectorCatalog() }).problems.filter((p) => p.severity === "error").map((p) => ({ message: p.message, path: formatPath(p.path) })),
+        requiredBump: bump === "none" ? null : bump,
       });
     }
   }

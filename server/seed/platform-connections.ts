@@ -1,0 +1,46 @@
+// Demo mode: the connections the demo flows need besides the vendor sandboxes (sandbox-connections.ts):
+//   - "reporting-warehouse": the data platform (reporting connector) on the Weft database's own
+//     `reporting` schema, so invoice-to-reporting writes somewhere real that can be inspected with psql;
+//   - "kantata-webhook": the signing secret the PSA's approval webhook (timesheet-approval-sync) is
+//     verified with — random, created once (a later boot leaves it alone: syncDemoConnections compares
+//     config, not secrets).
+// The database's host:port goes on the outbound allow-list: the reporting connector connects through the
+// same SSRF guard as every connector, and a local database is a private address.
+import { randomBytes } from "node:crypto";
+import type { DemoConnection } from "./sandbox-connections";
+
+export const REPORTING_CONNECTION_KEY = "reporting-warehouse";
+export const KANTATA_WEBHOOK_CONNECTION_KEY = "kantata-webhook";
+
+/** The reporting connection for a postgresql:// URL, and the host:port rule that lets the guard reach it. */
+export function reportingConnection(databaseUrl: string, schema = "reporting"): { connection: DemoConnection; allowHost: string } {
+  const url = new URL(databaseUrl);
+  if (!/^postgres(ql)?:$/.test(url.protocol)) throw new Error(`The reporting connection needs a postgresql:// URL, not ${url.protocol}//.`);
+  const host = url.hostname.replace(/^\[|\]$/g, "") || "127.0.0.1";
+  const port = Number(url.port) || 5432;
+  const sslmode = url.searchParams.get("sslmode");
+  const password = decodeURIComponent(url.password);
+  return {
+    connection: {
+      key: REPORTING_CONNECTION_KEY,
+      name: "Data platform (Weft database, reporting schema)",
+      connectorKey: "reporting",
+      config: {
+        host,
+        port,
+        database: decodeURIComponent(url.pathname.replace(/^\//, "")) || "postgres",
+        user: decodeURIComponent(url.username) || "postgres",
+        ssl: sslmode === "verify-full" ? "verify-full" : sslmode === "require" ? "require" : "disable",
+        statementTimeoutMs: 30_000,
+        schema,
+      },
+      secrets: password ? { password } : {},
+    },
+    allowHost: host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`,
+  };
+}
+
+/** The webhook signing secret of the PSA's timesheet-approval webhook. */
+export function kantataWebhookConnection(): DemoConnection {
+  return { key: KANTATA_WEBHOOK_CONNECTION_KEY, name: "Kantata approval webhook (signing secret)", connectorKey: "webhook", config: {}, secrets: { signingSecret: randomBytes(24).toString("base64url") } };
+}
