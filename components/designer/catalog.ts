@@ -24,19 +24,19 @@ export const LOOKS: Record<string, { label: string; mono: string; bg: string; fg
   http: { label: "HTTP", mono: "{}", bg: "#f1f5f9", fg: "#334155" },
   postgres: { label: "PostgreSQL", mono: "PG", bg: "#e0e7ff", fg: "#3730a3" },
   webhook: { label: "Webhook", mono: "WH", bg: "#fce7f3", fg: "#be185d" },
-  schedule: { label: "Schedule", mono: "⏱", bg: "#f1f5f9", fg: "#334155" },
+  schedule: { label: "Schedule", mono: "CR", bg: "#f1f5f9", fg: "#334155" },
   manual: { label: "Manual", mono: "▶", bg: "#f1f5f9", fg: "#334155" },
   event: { label: "Event", mono: "⚡", bg: "#fef3c7", fg: "#b45309" },
   map: { label: "Map", mono: "⇄", bg: "#ecfeff", fg: "#0e7490" },
   switch: { label: "Switch", mono: "⑂", bg: "#f5f3ff", fg: "#5b21b6" },
   foreach: { label: "For each", mono: "↻", bg: "#f0fdfa", fg: "#0f766e" },
   parallel: { label: "Parallel", mono: "⇉", bg: "#eff6ff", fg: "#1d4ed8" },
-  wait: { label: "Wait", mono: "⏸", bg: "#f8fafc", fg: "#475569" },
+  wait: { label: "Wait", mono: "‖", bg: "#f8fafc", fg: "#475569" },
   emit: { label: "Emit event", mono: "⚑", bg: "#fef3c7", fg: "#b45309" },
   subflow: { label: "Subflow", mono: "⊂", bg: "#f1f5f9", fg: "#334155" },
   fail: { label: "Fail", mono: "✕", bg: "#fee2e2", fg: "#b91c1c" },
 };
-export const lookOf = (key: string) => LOOKS[key] ?? { label: key, mono: key.slice(0, 2).toUpperCase(), bg: "#f1f5f9", fg: "#334155" };
+export const lookOf = (key: string | undefined) => (key && LOOKS[key]) || { label: key ?? "?", mono: String(key ?? "?").slice(0, 2).toUpperCase(), bg: "#f1f5f9", fg: "#334155" };
 
 export interface EventInfo {
   name: string;
