@@ -118,22 +118,7 @@ function ConnectionItem({ row, connector, canEdit, canTest, onEdit }: { row: Con
       <div className="min-w-0">
         <p className="font-medium text-slate-900">{row.name}</p>
         <p className="font-mono text-xs text-slate-500">{row.key}</p>
-        <p className="mt-2 text-xs text-slate-500">
-          Used by{" "}
-          {row.usedBy.length === 0 ? (
-            <span className="text-slate-400">no flows</span>
-          ) : (
-            row.usedBy.map((u, i) => (
-              <span key={u.flowKey}>
-                {i > 0 && ", "}
-                <Link href={`/catalog/${u.flowKey}`} className="text-brand-700 hover:underline">
-                  {u.flowName}
-                </Link>{" "}
-                <span className="text-slate-400">({u.in.join(", ")})</span>
-              </span>
-            ))
-          )}
-        </p>
+        <UsedBy uses={row.usedBy} />
       </div>
 
       <div className="min-w-0 text-xs">
@@ -231,5 +216,34 @@ function ConnectionItem({ row, connector, canEdit, canTest, onEdit }: { row: Con
         )}
       </div>
     </li>
+  );
+}
+
+/** The flows that refer to a connection: the first few, the rest on demand. */
+function UsedBy({ uses }: { uses: ConnectionRow["usedBy"] }) {
+  const [all, setAll] = useState(false);
+  if (uses.length === 0) return <p className="mt-2 text-xs text-slate-400">Used by no flows</p>;
+  const shown = all ? uses : uses.slice(0, 3);
+  return (
+    <div className="mt-2 text-xs text-slate-500">
+      <p>
+        Used by {uses.length} flow{uses.length === 1 ? "" : "s"}
+      </p>
+      <ul className="mt-0.5 space-y-0.5" aria-label="Flows using this connection">
+        {shown.map((u) => (
+          <li key={u.flowKey} className="truncate">
+            <Link href={`/catalog/${u.flowKey}`} className="text-brand-700 hover:underline">
+              {u.flowName}
+            </Link>{" "}
+            <span className="text-slate-400">({u.in.join(", ")})</span>
+          </li>
+        ))}
+      </ul>
+      {uses.length > 3 && (
+        <button type="button" className="mt-0.5 text-brand-700 hover:underline" onClick={() => setAll(!all)}>
+          {all ? "Show fewer" : `and ${uses.length - 3} more`}
+        </button>
+      )}
+    </div>
   );
 }

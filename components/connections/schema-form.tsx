@@ -105,9 +105,10 @@ function Field({ name, schema, required, value, onChange, path, errors, disabled
     return (
       <fieldset className="rounded-md border border-slate-200 p-3">
         <legend className="px-1 text-xs font-medium text-slate-700">{humanize(name)}</legend>
-        <label className="block text-xs font-medium text-slate-600">
+        <label htmlFor={id} className="block text-xs font-medium text-slate-600">
           {humanize(disc)}
-          <select className={inputCls} disabled={disabled} value={String(chosen.properties?.[disc]?.const)} onChange={(e) => onChange({ [disc]: e.target.value })}>
+        </label>
+        <select id={id} className={inputCls} disabled={disabled} value={String(chosen.properties?.[disc]?.const)} onChange={(e) => onChange({ [disc]: e.target.value })}>
             {options.map((o) => {
               const v = String(o.properties?.[disc]?.const);
               return (
@@ -116,8 +117,7 @@ function Field({ name, schema, required, value, onChange, path, errors, disabled
                 </option>
               );
             })}
-          </select>
-        </label>
+        </select>
         {Object.keys(rest.properties ?? {}).length > 0 && (
           <div className="mt-3">
             <SchemaFields schema={rest} value={current} errors={errors} path={path} disabled={disabled} onChange={(v) => onChange({ ...v, [disc]: chosen.properties?.[disc]?.const })} />
