@@ -121,42 +121,57 @@ export interface Facets {
   age: Facet[];
 }
 
-/** Counts per error class, flow, domain, owner team and age — each with the other filters applied. */
+/**
+ * Counts per error class, flow, domain, owner team and age — each with the other filters applied (a value
+ * of the filtered dimension still shows what choosing it instead would give). One scan: the matching
+ * exceptions grouped at the finest grain (flow × class × team × age bucket × ageing, a few hundred rows at
+ * most), then summed per dimension here.
+ */
 export async function queueFacets(db: Db, f: ExceptionFilter, userId?: string | null): Promise<Facets> {
-  const facet = async (dim: Dim, select: string, group: string) => {
-    const p = new SqlParams();
-    const where = whereOf(f, p, { userId, omit: dim });
-    return db.$queryRawUnsafe<Facet[]>(`SELECT ${select}, count(*)::int AS count FROM ${FROM} LEFT JOIN team t ON t.id = ${TEAM} ${where} GROUP BY ${group} ORDER BY count DESC LIMIT 50`, ...p.values);
+  const p = new SqlParams();
+  // The dimension filters are applied below, per facet; the rest (status, signature, assignee, search) here.
+  const where = whereOf({ status: f.status, signature: f.signature, assignee: f.assignee, q: f.q }, p, { userId });
+  const cells = await db.$queryRawUnsafe<Array<{ flowKey: string; flowName: string; domain: string; errorClass: string; teamId: string | null; teamName: string | null; age: string; ageing: boolean; n: number }>>(
+    `SELECT f.key AS "flowKey", min(f.name) AS "flowName", min(f.domain) AS domain, e.error_class AS "errorClass", t.id::text AS "teamId", min(t.name) AS "teamName",
+            CASE WHEN e.created_at >= now() - interval '1 hour' THEN 'lt1h' WHEN e.created_at >= now() - interval '24 hours' THEN '1h-24h'
+                 WHEN e.created_at >= now() - interval '7 days' THEN '1d-7d' ELSE 'gt7d' END AS age,
+            ${AGEING} AS ageing, count(*)::int AS n
+       FROM ${FROM} LEFT JOIN team t ON t.id = ${TEAM} ${where}
+      GROUP BY f.key, e.error_class, t.id, 7, 8`,
+    ...p.values,
+  );
+  type Cell = (typeof cells)[number];
+  const keep: Record<Dim, (c: Cell) => boolean> = {
+    errorClass: (c) => !f.errorClass || c.errorClass === f.errorClass,
+    flowKey: (c) => !f.flowKey || c.flowKey === f.flowKey,
+    domain: (c) => !f.domain || c.domain === f.domain,
+    teamId: (c) => !f.teamId || c.teamId === f.teamId,
+    age: (c) => !f.age || (f.age === "ageing" ? c.ageing : c.age === f.age),
   };
-  const totals = async () => {
-    const p = new SqlParams();
-    const where = whereOf(f, p, { userId });
-    const [r] = await db.$queryRawUnsafe<Array<{ total: number; ageing: number }>>(`SELECT count(*)::int AS total, count(*) FILTER (WHERE ${AGEING})::int AS ageing FROM ${FROM} ${where}`, ...p.values);
-    return r ?? { total: 0, ageing: 0 };
+  const dims = Object.keys(keep) as Dim[];
+  const matching = (omit?: Dim) => cells.filter((c) => dims.every((d) => d === omit || keep[d](c)));
+  const facet = (omit: Dim, value: (c: Cell) => string | null, label: (c: Cell) => string | null): Facet[] => {
+    const m = new Map<string, Facet>();
+    for (const c of matching(omit)) {
+      const v = value(c);
+      if (v === null) continue;
+      const x = m.get(v) ?? { value: v, label: label(c) ?? v, count: 0 };
+      x.count += c.n;
+      m.set(v, x);
+    }
+    return [...m.values()].sort((a, b) => b.count - a.count || a.label.localeCompare(b.label)).slice(0, 50);
   };
-  const ageFacet = async (): Promise<Facet[]> => {
-    const p = new SqlParams();
-    const where = whereOf(f, p, { userId, omit: "age" });
-    const [r] = await db.$queryRawUnsafe<Array<Record<string, number>>>(
-      `SELECT count(*) FILTER (WHERE e.created_at >= now() - interval '1 hour')::int AS "lt1h",
-              count(*) FILTER (WHERE e.created_at < now() - interval '1 hour' AND e.created_at >= now() - interval '24 hours')::int AS "1h-24h",
-              count(*) FILTER (WHERE e.created_at < now() - interval '24 hours' AND e.created_at >= now() - interval '7 days')::int AS "1d-7d",
-              count(*) FILTER (WHERE e.created_at < now() - interval '7 days')::int AS "gt7d",
-              count(*) FILTER (WHERE ${AGEING})::int AS "ageing"
-         FROM ${FROM} ${where}`,
-      ...p.values,
-    );
-    return (Object.keys(AGE_LABELS) as Array<keyof typeof AGE_LABELS>).map((k) => ({ value: k, label: AGE_LABELS[k], count: r?.[k] ?? 0 }));
+  const all = matching();
+  const ageCells = matching("age");
+  return {
+    total: all.reduce((n, c) => n + c.n, 0),
+    ageing: all.reduce((n, c) => n + (c.ageing ? c.n : 0), 0),
+    errorClass: facet("errorClass", (c) => c.errorClass, (c) => c.errorClass),
+    flow: facet("flowKey", (c) => c.flowKey, (c) => c.flowName),
+    domain: facet("domain", (c) => c.domain, (c) => c.domain),
+    team: facet("teamId", (c) => c.teamId, (c) => c.teamName),
+    age: (Object.keys(AGE_LABELS) as Array<keyof typeof AGE_LABELS>).map((k) => ({ value: k, label: AGE_LABELS[k], count: ageCells.reduce((n, c) => n + ((k === "ageing" ? c.ageing : c.age === k) ? c.n : 0), 0) })),
   };
-  const [t, errorClass, flow, domain, team, age] = await Promise.all([
-    totals(),
-    facet("errorClass", `e.error_class AS value, e.error_class AS label`, `e.error_class`),
-    facet("flowKey", `f.key AS value, min(f.name) AS label`, `f.key`),
-    facet("domain", `f.domain AS value, f.domain AS label`, `f.domain`),
-    facet("teamId", `t.id::text AS value, min(t.name) AS label`, `t.id`),
-    ageFacet(),
-  ]);
-  return { total: t.total, ageing: t.ageing, errorClass, flow, domain, team: team.filter((x) => x.value !== null), age };
 }
 
 export interface GroupRow {
