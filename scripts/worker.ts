@@ -1,8 +1,20 @@
 // `npm run worker`: a worker process. Run any number, on any number of machines, against one Postgres:
 // pg-boss hands each job to exactly one of them. SIGTERM finishes (or releases) in-flight jobs first.
-import { ensureLocalSecrets, migrateDatabase, onShutdown, resolveDatabase, runMain } from "./lib/boot";
+import http from "node:http";
+import { assertPortFree, ensureLocalSecrets, migrateDatabase, onShutdown, resolveDatabase, runMain } from "./lib/boot";
 import { StartupError } from "@/server/db/errors";
 import { assertProductionSecrets } from "@/server/config";
+
+async function serveMetrics(port: number, boss: import("pg-boss").PgBoss): Promise<http.Server> {
+  const { scrape } = await import("@/server/observability/scrape");
+  await assertPortFree(port);
+  const server = http.createServer((req, res) => {
+    if (req.method !== "GET" || req.url?.split("?")[0] !== "/metrics") return void res.writeHead(404).end("not found\n");
+    void scrape(req.headers.authorization ?? null, async () => boss).then((r) => res.writeHead(r.status, { "content-type": r.contentType }).end(r.body));
+  });
+  await new Promise<void>((resolve) => server.listen(port, "0.0.0.0", resolve));
+  return server;
+}
 
 runMain(async () => {
   process.env.WEFT_PROCESS = "weft-worker";
@@ -18,9 +30,14 @@ runMain(async () => {
   const { startWorkers } = await import("@/server/workers");
   const boss = await startBoss({ url: database.url, role: "worker" });
   const workers = await startWorkers(boss);
+  // Runs execute here, so their metrics live here: scrape each worker on WEFT_METRICS_PORT (off when unset).
+  const metricsPort = process.env.WEFT_METRICS_PORT ? Number(process.env.WEFT_METRICS_PORT) : null;
+  const metricsServer = metricsPort ? await serveMetrics(metricsPort, boss) : null;
+  if (metricsServer) log(`metrics on :${metricsPort}/metrics`);
   log(`worker ${process.pid} running`);
   onShutdown(async (signal) => {
     log(`${signal}: handing on in-flight runs and finishing other jobs`);
+    metricsServer?.close();
     await workers.stop().catch((err: unknown) => log(`stop: ${(err as Error).message}`));
     log("stopped");
   });

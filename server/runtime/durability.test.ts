@@ -34,7 +34,7 @@ describe("durability with worker processes", () => {
   const workers: Worker[] = [];
   const savedUrl = process.env.DATABASE_URL;
 
-  function startWorker(): Promise<Worker> {
+  function startWorker(extraEnv: Record<string, string> = {}): Promise<Worker> {
     // NODE_ENV and VITEST unset: the worker runs as it would in production (minus the secrets check).
     const { NODE_ENV: _nodeEnv, VITEST: _vitest, ...inherited } = process.env;
     const env: Record<string, string> = {
@@ -44,6 +44,7 @@ describe("durability with worker processes", () => {
       WEFT_TEST_TARGET_URL: target.url,
       WEFT_RUNTIME_CONCURRENCY: "8",
       LOG_LEVEL: "warn",
+      ...extraEnv,
     };
     // As `npm run worker` runs it (node --import tsx: one process, no signal-relaying wrapper), in its own group.
     const proc = spawn(path.join(ROOT, "node_modules/.bin/node"), ["--import", "tsx", "scripts/worker.ts"], { cwd: ROOT, env: env as unknown as NodeJS.ProcessEnv /* Next's typing demands NODE_ENV; the worker must not get one */, stdio: ["ignore", "pipe", "pipe"], detached: true });
@@ -161,9 +162,15 @@ describe("durability with worker processes", () => {
     expect(out).toContain("stopped");
     const { rows: pending } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM run WHERE id = ANY($1::uuid[]) AND status <> 'succeeded'`, [runIds]);
     expect(pending[0]!.n).toBeGreaterThan(0); // runs were left for another worker, not finished during the stop
-    await startWorker();
+    const port = 20_000 + (process.pid % 20_000);
+    await startWorker({ WEFT_METRICS_PORT: String(port) });
     await allSucceeded(runIds);
     await expectEffectsOnce(runIds, 4);
+    // The worker that ran them reports them on its own metrics port.
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const succeeded = [...text.matchAll(/^weft_runs_total\{[^}]*status="succeeded"[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    expect(succeeded).toBeGreaterThanOrEqual(pending[0]!.n);
+    expect(text).toMatch(/^weft_step_duration_seconds_count\{/m);
   }, 120_000);
 
   it("cutting the workers' database connections mid-run: they reconnect and every run completes", async () => {
