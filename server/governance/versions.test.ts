@@ -6,6 +6,15 @@ import { bumpBetween, runPolicyChecks, type PolicyInputs } from "./policy";
 import { approveVersion, assertVersionRunnable, deprecateVersion, isRunnable, overrideApproval, recordClassificationReview, rejectVersion, requestVersion, retireDueVersions, retireVersion, versionTimeline, type VersionRequestInput } from "./versions";
 import { createContract } from "./contracts";
 import { govCtx, makeFlow, makeUser } from "./testing";
+import { timeToInvoice090 } from "./seed-flows";
+
+/** A weft/1 document of the flow under test: the demo's invoicing flow under this key. */
+const FLOW_DOC = { ...timeToInvoice090, key: "invoice-generation", version: "1.0.0" };
+/** The same flow announcing invoice.created with these payload fields (emit after the invoice post). */
+const emitting = (payload: Record<string, string>) => {
+  const steps = (FLOW_DOC.steps as Array<Record<string, unknown>>).map((s) => (s.id === "createInvoice" ? { ...s, next: "announce" } : s));
+  return { ...FLOW_DOC, version: "1.1.0", steps: [...steps, { id: "announce", type: "emit", event: "invoice.created", version: 1, payload }] };
+};
 
 const clean: PolicyInputs = { validationErrors: [], changelog: "Adds the PO number to invoices.", proposedBump: "minor", requiredBump: "minor", classification: "internal", classificationReviewed: false };
 const failing = (i: Partial<PolicyInputs>) => runPolicyChecks({ ...clean, ...i }).checks.filter((c) => !c.ok).map((c) => c.id);
@@ -64,7 +73,7 @@ describe("publish requests and four-eyes approval", () => {
   const req = (over: Partial<VersionRequestInput> = {}): VersionRequestInput => ({
     flowKey: "invoice-generation",
     version: "1.0.0",
-    dsl: { trigger: { type: "event", event: "timesheet.approved" }, steps: [{ id: "post", type: "call", connection: "netsuite", operation: "createInvoice" }] },
+    dsl: FLOW_DOC,
     contentHash: "h1",
     changelog: "First version: invoices from approved time.",
     validationErrors: [],
@@ -120,14 +129,14 @@ describe("publish requests and four-eyes approval", () => {
   });
 
   it("checks emitted events against the registry", async () => {
-    const dsl = { trigger: { type: "event", event: "timesheet.approved" }, steps: [{ id: "e", type: "emit", event: "invoice.created", payload: { invoiceId: "$.id" } }] };
+    const dsl = emitting({ invoiceId: "$steps.createInvoice.output.id" });
     const r1 = await requestVersion(govCtx(t.db, designer), req({ version: "1.1.0", requiredBump: "minor", dsl }));
     expect(r1.ok).toBe(false);
     expect(r1.report.checks.find((c) => c.id === "contracts")!.detail).toMatch(/no contract/);
     await createContract(govCtx(t.db, designer), { name: "invoice.created", ownerTeamKey: "finance", domain: "invoice", schema: { type: "object", required: ["invoiceId", "amount"], properties: { invoiceId: { type: "string" }, amount: { type: "number" } } } });
     const r2 = await requestVersion(govCtx(t.db, designer), req({ version: "1.1.0", requiredBump: "minor", dsl }));
     expect(r2.report.checks.find((c) => c.id === "contracts")!.detail).toMatch(/"amount" is required by the contract/);
-    const r3 = await requestVersion(govCtx(t.db, designer), req({ version: "1.1.0", requiredBump: "minor", dsl: { ...dsl, steps: [{ id: "e", type: "emit", event: "invoice.created", payload: { invoiceId: "$.id", amount: "$.total" } }] } }));
+    const r3 = await requestVersion(govCtx(t.db, designer), req({ version: "1.1.0", requiredBump: "minor", dsl: emitting({ invoiceId: "$steps.createInvoice.output.id", amount: "$sum($steps.getEntries.output.items.rate_in_cents) / 100" }) }));
     expect(r3.ok).toBe(true);
   });
 
