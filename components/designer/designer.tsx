@@ -175,6 +175,11 @@ function Editor({
   const [focus, setFocus] = useState<{ field: string; nonce: number } | undefined>();
   const [toast, setToast] = useState<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
+  // "?zoom=1" opens at that zoom at the top-left of the drawing instead of fitting it (deep links, bench:designer).
+  const [startZoom] = useState(() => {
+    const z = Number(new URLSearchParams(typeof window === "undefined" ? "" : window.location.search).get("zoom"));
+    return Number.isFinite(z) && z >= 0.05 && z <= 2 ? z : null;
+  });
   const showToast = useCallback((m: string) => {
     setToast(m);
     setTimeout(() => setToast((t) => (t === m ? null : t)), 3500);
@@ -739,7 +744,8 @@ function Editor({
                 onlyRenderVisibleElements
                 minZoom={0.05}
                 maxZoom={2}
-                fitView
+                fitView={startZoom === null}
+                {...(startZoom !== null ? { defaultViewport: { x: 40, y: 40, zoom: startZoom } } : {})}
                 fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
                 defaultEdgeOptions={{ type: "smoothstep", markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color: "#94a3b8" } }}
                 proOptions={{ hideAttribution: true }}
