@@ -3,13 +3,12 @@
 // an operator edits a payload, replays it and the run succeeds; a bulk retry over a filter of 500
 // exceptions completes with a correct summary; a viewer cannot act; auto-resolve happens.
 import { expect, test } from "@playwright/test";
-import { signIn } from "./helpers";
-import { clearFaults, injectFaults, invoiceInput, netsuiteAdmin, shot, startRuns, trpcMutation, trpcQuery, waitForExceptions } from "./triage-helpers";
+import { signInAs, clearFaults, injectFaults, invoiceInput, netsuiteAdmin, shot, startRuns, trpcMutation, trpcQuery, waitForExceptions } from "./triage-helpers";
 
 test.describe.configure({ mode: "serial" });
 
 test("identical failures from a NetSuite fault are one row with count, first and last seen", async ({ page }) => {
-  await signIn(page, "admin");
+  await signInAs(page, "admin");
   const admin = await netsuiteAdmin(page.request);
   await injectFaults(page.request, admin, { errorRate: 1, errorStatus: 400, pathPattern: "invoice" });
   try {
@@ -18,7 +17,7 @@ test("identical failures from a NetSuite fault are one row with count, first and
   } finally {
     await clearFaults(page.request, admin);
   }
-  await signIn(page, "operator");
+  await signInAs(page, "operator");
   await page.goto("/exceptions?q=tailspin+grouping");
   const groups = page.getByTestId("exception-group");
   await expect(groups).toHaveCount(1);
@@ -33,10 +32,10 @@ test("identical failures from a NetSuite fault are one row with count, first and
 });
 
 test("an operator edits the payload, replays it, and the run succeeds", async ({ page }) => {
-  await signIn(page, "admin");
+  await signInAs(page, "admin");
   await startRuns(page.request, [invoiceInput("INV-78001", { customer: "Acme Replay", customerId: "99999" })]);
   await waitForExceptions(page.request, { q: "inv-78001" }, 1);
-  await signIn(page, "operator");
+  await signInAs(page, "operator");
   await page.goto("/exceptions?q=INV-78001&view=list");
   await page.getByTestId("exception-row").first().getByRole("link").first().click();
   await expect(page.getByTestId("business-sentence")).toHaveText("Invoice INV-78001 for Acme Replay, 38.5 approved hours, $12,400, not posted to NetSuite: customer record 99999 missing");
@@ -64,7 +63,7 @@ test("an operator edits the payload, replays it, and the run succeeds", async ({
 
 test("a bulk retry over a filter of 500 exceptions completes with a correct summary", async ({ page }) => {
   test.setTimeout(300_000);
-  await signIn(page, "admin");
+  await signInAs(page, "admin");
   const admin = await netsuiteAdmin(page.request);
   await injectFaults(page.request, admin, { errorRate: 1, errorStatus: 400, pathPattern: "invoice" });
   try {
@@ -73,7 +72,7 @@ test("a bulk retry over a filter of 500 exceptions completes with a correct summ
   } finally {
     await clearFaults(page.request, admin);
   }
-  await signIn(page, "operator");
+  await signInAs(page, "operator");
   await page.goto("/exceptions?q=northwind+bulk&view=list");
   await expect(page.getByLabel("Matching exceptions")).toHaveText("500 open exceptions");
   await expect(page.getByTestId("exception-row")).toHaveCount(50); // one page on screen; the action covers the filter
@@ -91,7 +90,7 @@ test("a bulk retry over a filter of 500 exceptions completes with a correct summ
 });
 
 test("a viewer sees the queue but cannot act", async ({ page }) => {
-  await signIn(page, "viewer");
+  await signInAs(page, "viewer");
   await page.goto("/exceptions");
   await expect(page.getByRole("region", { name: "Business impact" })).toBeVisible();
   await expect(page.getByLabel("Bulk action")).toHaveCount(0);
@@ -108,12 +107,12 @@ test("a viewer sees the queue but cannot act", async ({ page }) => {
 });
 
 test("auto-resolve: a later successful run for the same business keys resolves the open exception", async ({ page }) => {
-  await signIn(page, "admin");
+  await signInAs(page, "admin");
   await startRuns(page.request, [invoiceInput("INV-79001", { customer: "Contoso Auto", customerId: "99999" })]);
   await waitForExceptions(page.request, { q: "inv-79001" }, 1);
   const { items } = await trpcQuery<{ items: Array<{ id: string }> }>(page.request, "exceptions.queue", { filter: { q: "inv-79001" } });
   await startRuns(page.request, [invoiceInput("INV-79001", { customer: "Contoso Auto", customerId: "101" })]);
-  await signIn(page, "operator");
+  await signInAs(page, "operator");
   await page.goto(`/exceptions/${items[0]!.id}`);
   await expect(page.getByTestId("resolution")).toContainText("Auto-resolved: a later run", { timeout: 30_000 });
   await expect(page.getByRole("list", { name: "History" })).toContainText("Weft resolved automatically");

@@ -2,23 +2,22 @@
 // step timeline with the retries and why, live updates while a run is in flight (a slow NetSuite through
 // fault injection), and payloads of a restricted flow masked until an operator reveals them (audited).
 import { expect, test } from "@playwright/test";
-import { signIn } from "./helpers";
-import { clearFaults, injectFaults, invoiceInput, netsuiteAdmin, shot, startRuns, trpcQuery } from "./triage-helpers";
+import { signInAs, clearFaults, injectFaults, invoiceInput, netsuiteAdmin, shot, startRuns, trpcQuery } from "./triage-helpers";
 
 test.describe.configure({ mode: "serial" });
 
 test("the runs list filters by flow, status and business key; a run shows its steps, retries and why", async ({ page }) => {
-  await signIn(page, "viewer");
+  await signInAs(page, "viewer");
   await page.goto("/runs");
   await expect(page.getByRole("link", { name: /^Run / }).first()).toBeVisible();
   await shot(page, "runs-list");
-  await page.getByLabel("Flow").selectOption("post-invoice-to-netsuite");
-  await page.getByLabel("Status").selectOption("failed");
+  await page.getByRole("combobox", { name: /^Flow/ }).selectOption("post-invoice-to-netsuite");
+  await page.getByRole("combobox", { name: /^Status/ }).selectOption("failed");
   await expect(page).toHaveURL(/flow=post-invoice-to-netsuite/);
   const rows = page.locator("tbody tr");
   await expect(rows.first()).toContainText("failed");
   for (const row of await rows.all()) await expect(row).toContainText("Approved invoice → NetSuite");
-  await page.getByLabel("Version").selectOption("1.0.0");
+  await page.getByRole("combobox", { name: /^Version/ }).selectOption("1.0.0");
   await expect(rows.first()).toContainText("v1.0.0");
   // A run held up by NetSuite's concurrency limit: its step shows the retry and why.
   const limited = await trpcQuery<{ items: Array<{ id: string; error: { code?: string } | null }> }>(page.request, "runs.list", { flowKey: "post-invoice-to-netsuite", status: "failed", limit: 200 });
@@ -40,7 +39,7 @@ test("the runs list filters by flow, status and business key; a run shows its st
 });
 
 test("a run in flight updates live until it finishes", async ({ page }) => {
-  await signIn(page, "admin");
+  await signInAs(page, "admin");
   const admin = await netsuiteAdmin(page.request);
   await injectFaults(page.request, admin, { latencyMs: 2500 });
   try {
@@ -57,7 +56,7 @@ test("a run in flight updates live until it finishes", async ({ page }) => {
 });
 
 test("restricted payloads are masked; an operator reveals them and the view is audited", async ({ page }) => {
-  await signIn(page, "operator");
+  await signInAs(page, "operator");
   const runs = await trpcQuery<{ items: Array<{ id: string }> }>(page.request, "runs.list", { flowKey: "worker-onboarding-hris-to-psa", status: "succeeded" });
   await page.goto(`/runs/${runs.items[0]!.id}`);
   await expect(page.getByText("payloads are masked")).toBeVisible();
@@ -66,7 +65,7 @@ test("restricted payloads are masked; an operator reveals them and the view is a
   await expect(page.getByText("Payloads revealed")).toBeVisible();
   await expect(page.getByText("•••")).toHaveCount(0);
   await shot(page, "run-revealed");
-  await signIn(page, "admin");
+  await signInAs(page, "admin");
   const audit = await trpcQuery<unknown>(page.request, "audit.list", { action: "run.payload_view" });
   expect(JSON.stringify(audit)).toContain(runs.items[0]!.id);
 });

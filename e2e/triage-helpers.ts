@@ -1,6 +1,13 @@
 // Helpers for the runs and exception e2e tests: tRPC over HTTP with the signed-in browser's cookies, the
 // NetSuite sandbox's fault-injection endpoint (found through the demo connection), and polling.
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import { signIn } from "./helpers";
+
+/** Signs in as another demo user in the same page (the previous session's cookie is dropped first). */
+export async function signInAs(page: Page, who: Parameters<typeof signIn>[1]): Promise<void> {
+  await page.context().clearCookies();
+  await signIn(page, who);
+}
 
 export async function trpcQuery<T>(request: APIRequestContext, path: string, input?: unknown): Promise<T> {
   const q = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify({ json: input }))}`;

@@ -57,7 +57,7 @@ export async function startBulk(d: { db: Db; boss: PgBoss; audit: Audit; userId:
     await d.boss.send(BULK_QUEUE, { id: row.id }, { db: fromPrisma(tx), retryLimit: 3, retryDelay: 2, singletonKey: row.id });
     await d.audit(tx, { action: "exception.bulk_start", entityType: "bulk_action", entityId: row.id, after: { kind, filter, params, total } });
     return row;
-  });
+  }, { maxWait: 10_000 });
 }
 
 export async function cancelBulk(d: { db: Db; audit: Audit; userId: string }, id: string) {
