@@ -7,8 +7,9 @@ import type { Db } from "../db/client";
 import type { GovCtx, Tx } from "./context";
 import { checkContractChange, checkEmittedFields, type CompatibilityMode, type ContractChangeCheck, type JsonSchema } from "./contract-compat";
 import type { FlowFacts } from "./flow-facts";
+import { EVENT_NAME } from "./inputs";
 
-export const EVENT_NAME = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
+export { EVENT_NAME };
 
 export interface ContractVersionView {
   id: string;

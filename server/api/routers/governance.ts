@@ -8,7 +8,9 @@ import { createTRPCRouter, procedure } from "../trpc";
 import { DOMAINS, LIFECYCLES } from "./flow-constants";
 import { flowFacts, lineage, listCatalog } from "../../governance/catalog";
 import { createSlo, deleteSlo, describeSlo, listDomains, setTeamAlertChannel, updateDomain, updateFlowOwnership, updateSlo } from "../../governance/admin";
+import { sendTestAlert } from "../../governance/alert-test";
 import { checkContractProposal, createContract, listContracts, publishContractVersion } from "../../governance/contracts";
+import { alertChannelInput, contractCreateFields, domainUpdateInput, ownershipInput, sloCreateInput, sloUpdateInput, teamKeyInput } from "../../governance/inputs";
 import { validatePayload, type JsonSchema } from "../../governance/contract-compat";
 import { backstageCatalog, openSloYaml } from "../../governance/exports";
 import { CLASSIFICATIONS, BUMPS } from "../../governance/policy";
@@ -83,15 +85,7 @@ const catalogRouter = createTRPCRouter({
 const domainsRouter = createTRPCRouter({
   list: procedure("viewer").query(async ({ ctx }) => ({ domains: await listDomains(ctx.db), standards: await loadStandards(ctx.db) })),
   update: procedure("admin")
-    .input(
-      z.object({
-        key: z.string().min(1).max(64),
-        ownerTeamKey: z.string().max(64).optional(),
-        charter: z.string().max(500).optional(),
-        stewardEmails: z.array(z.string().email()).max(20).optional(),
-        policy: z.object({ deprecationNoticeDays: z.number().int().min(0).max(3650), sloWindowDays: z.number().int().min(1).max(90), minEvents: z.number().int().min(0).max(100_000) }).partial().optional(),
-      }),
-    )
+    .input(domainUpdateInput)
     .mutation(({ ctx, input }) => updateDomain(ctx, { ...input, policy: input.policy as Record<string, number> | undefined })),
   alertChannels: procedure("viewer").query(async ({ ctx }) => {
     const [teams, channels] = await Promise.all([ctx.db.team.findMany({ orderBy: { name: "asc" } }), ctx.db.teamAlertChannel.findMany()]);
@@ -101,18 +95,12 @@ const domainsRouter = createTRPCRouter({
     });
   }),
   setAlertChannel: procedure("designer")
-    .input(z.object({ teamKey: z.string().min(1).max(64), webhookUrl: z.string().url().max(2000).nullable(), enabled: z.boolean().optional() }))
+    .input(alertChannelInput)
     .mutation(({ ctx, input }) => setTeamAlertChannel(ctx, input)),
-});
-
-const sloInput = z.object({
-  flowKey,
-  name: z.string().min(1).max(80),
-  kind: z.enum(["success", "latency", "freshness"]),
-  target: z.number().gt(0).lt(1),
-  windowDays: z.number().int().min(1).max(90).optional(),
-  thresholdMs: z.number().int().positive().nullable().optional(),
-  minEvents: z.number().int().min(0).max(100_000).optional(),
+  /** Posts a marked test payload to the team's saved webhook and reports the outcome (audited). */
+  testAlertChannel: procedure("designer")
+    .input(z.object({ teamKey: teamKeyInput }))
+    .mutation(({ ctx, input }) => sendTestAlert(ctx, input)),
 });
 
 const sloRouter = createTRPCRouter({
@@ -125,9 +113,9 @@ const sloRouter = createTRPCRouter({
       const details = await flowSloDetails(ctx.db, flow.id);
       return details.map((d) => ({ ...d, description: describeSlo(d.slo) }));
     }),
-  create: procedure("designer").input(sloInput).mutation(({ ctx, input }) => createSlo(ctx, input)),
+  create: procedure("designer").input(sloCreateInput).mutation(({ ctx, input }) => createSlo(ctx, input)),
   update: procedure("designer")
-    .input(sloInput.omit({ flowKey: true, kind: true }).partial().extend({ id: z.string().uuid(), enabled: z.boolean().optional() }))
+    .input(sloUpdateInput)
     .mutation(({ ctx, input }) => updateSlo(ctx, input)),
   delete: procedure("designer")
     .input(z.object({ id: z.string().uuid() }))
@@ -149,16 +137,7 @@ const contractsRouter = createTRPCRouter({
   list: procedure("viewer").query(({ ctx }) => listContracts(ctx.db)),
   create: procedure("designer")
     .input(
-      z.object({
-        name: z.string().min(3).max(128),
-        version: z.string().max(32).optional(),
-        schema: jsonSchema,
-        ownerTeamKey: z.string().min(1).max(64),
-        domain: z.enum(DOMAINS),
-        description: z.string().max(1000).optional(),
-        producers: z.array(z.string().max(128)).max(50).optional(),
-        consumers: z.array(z.string().max(128)).max(50).optional(),
-      }),
+      z.object({ ...contractCreateFields, schema: jsonSchema }),
     )
     .mutation(({ ctx, input }) => createContract(ctx, input)),
   check: procedure("viewer")
@@ -225,7 +204,7 @@ export const governanceRouter = createTRPCRouter({
   versions: versionsRouter,
   flows: createTRPCRouter({
     updateOwnership: procedure("approver")
-      .input(z.object({ flowKey, ownerTeamKey: z.string().max(64).optional(), onCall: z.string().max(200).nullable().optional(), classification: z.enum(CLASSIFICATIONS).optional() }))
+      .input(ownershipInput)
       .mutation(({ ctx, input }) => updateFlowOwnership(ctx, input)),
   }),
   exports: createTRPCRouter({

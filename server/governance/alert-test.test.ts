@@ -1,0 +1,59 @@
+// "Send test alert" over real HTTP to a local receiver: the payload arrives, the attempt is audited, a
+// team without a webhook is told so, and someone outside the team is refused.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../testing/db";
+import { setTeamAlertChannel } from "./admin";
+import { sendTestAlert } from "./alert-test";
+import { govCtx, makeUser } from "./testing";
+
+describe("send test alert", () => {
+  let t: TestDatabase;
+  let server: http.Server;
+  let url: string;
+  const received: unknown[] = [];
+  const prev = process.env.WEFT_ALLOW_PRIVATE_WEBHOOKS;
+
+  beforeAll(async () => {
+    process.env.WEFT_ALLOW_PRIVATE_WEBHOOKS = "1";
+    t = await createTestDatabase();
+    server = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        received.push(JSON.parse(body));
+        res.writeHead(req.url === "/fail" ? 503 : 204).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    process.env.WEFT_ALLOW_PRIVATE_WEBHOOKS = prev;
+    server.close();
+    await t.drop();
+  });
+
+  it("posts a marked payload to the saved webhook and audits the outcome", async () => {
+    const dana = await makeUser(t.db, "dana@x.test", ["designer"], ["finance"]);
+    const ctx = govCtx(t.db, dana);
+    await expect(sendTestAlert(ctx, { teamKey: "finance" })).rejects.toThrow(/no webhook URL saved/);
+
+    await setTeamAlertChannel(ctx, { teamKey: "finance", webhookUrl: `${url}/ok` });
+    const r = await sendTestAlert(ctx, { teamKey: "finance" });
+    expect(r).toMatchObject({ ok: true, status: 204, error: null });
+    expect(received.at(-1)).toMatchObject({ type: "slo.alert.test", team: { key: "finance" }, sentBy: "dana@x.test" });
+
+    await setTeamAlertChannel(ctx, { teamKey: "finance", webhookUrl: `${url}/fail` });
+    expect(await sendTestAlert(ctx, { teamKey: "finance" })).toMatchObject({ ok: false, status: 503, error: "HTTP 503" });
+
+    const audit = await t.db.auditLog.findMany({ where: { action: "team.alert_channel_tested" }, orderBy: { seq: "asc" } });
+    expect(audit.map((a) => (a.meta as { ok: boolean }).ok)).toEqual([true, false]);
+  });
+
+  it("refuses a designer of another team", async () => {
+    const pat = await makeUser(t.db, "pat@x.test", ["designer"], ["pmo"]);
+    await expect(sendTestAlert(govCtx(t.db, pat), { teamKey: "finance" })).rejects.toThrow(/Only finance's designers and approvers/);
+  });
+});
