@@ -13,6 +13,7 @@ import { formatDiff, diffFlows } from "@/server/dsl/diff";
 import { proposeVersion } from "@/server/dsl/breaking";
 import { formatPath, type Problem } from "@/server/dsl/problems";
 import { validate, type ValidationResult } from "@/server/dsl/validate";
+import { connectorCatalog } from "@/connectors/registry";
 
 const MAX_FILE_BYTES = 20 * 1024 * 1024;
 
@@ -73,7 +74,7 @@ async function catalogFrom(specifier: string): Promise<Catalog | null> {
   return null;
 }
 
-/** --catalog <module>, else the built-in connector registry when it exists, else none (checks skipped). */
+/** --catalog <module>, else the built-in connector registry. */
 async function loadCatalog(option: string | undefined): Promise<{ catalog?: Catalog; source: string }> {
   if (option) {
     let c: Catalog | null;
@@ -85,15 +86,8 @@ async function loadCatalog(option: string | undefined): Promise<{ catalog?: Cata
     if (!c) throw new CliError(`${option} exports no catalog (export \`catalog\` or \`buildCatalog()\`).`);
     return { catalog: c, source: option };
   }
-  // The connectors' registry, when installed (built by another part of Weft; optional here).
-  const registry = new URL("../../connectors/registry.ts", import.meta.url).href;
-  try {
-    const c = await catalogFrom(registry);
-    if (c) return { catalog: c, source: "connectors/registry.ts" };
-  } catch {
-    // not there (yet): connector checks are skipped
-  }
-  return { source: "none" };
+  // Offline: the connectors that ship with Weft (connections and published flows are only known to a server).
+  return { catalog: connectorCatalog(), source: "built-in connectors" };
 }
 
 const where = (p: Problem) => `${formatPath(p.path) || "(document)"}${p.stepId ? ` [${p.stepId}]` : ""}`;
