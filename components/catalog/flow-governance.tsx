@@ -7,7 +7,11 @@ import { useState } from "react";
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge, LIFECYCLE_TONE } from "@/components/ui/badge";
+import { TeamAlertChannel } from "./alert-channel";
+import { ReadOnlyNote } from "./form-parts";
+import { EditOwnershipButton } from "./ownership-editor";
 import { SloBadge, pct } from "./shared";
+import { AddSloButton, EditSloButton } from "./slo-editor";
 
 type Roles = ReadonlyArray<string>;
 const VERSION_TONE = { pending_approval: "amber", approved: "green", rejected: "red", deprecated: "amber", retired: "gray" } as const;
@@ -22,15 +26,25 @@ export function FlowGovernance({ flowKey, roles }: { flowKey: string; roles: Rol
   const faults = useMutation(trpc.governance.slo.simulateFaults.mutationOptions({ onSuccess: refresh }));
   const isAdmin = roles.includes("admin");
   const canOperate = isAdmin || roles.includes("operator");
+  const canDesign = isAdmin || roles.includes("designer");
 
   if (detail.error) return <p role="alert" className="p-8 text-sm text-red-700">{detail.error.message}</p>;
   if (!detail.data) return <p className="p-8 text-sm text-slate-500">Loading…</p>;
   const { entry, timeline, alerts, stewards, reviews, demo } = detail.data;
   const firing = alerts.filter((a) => a.state === "firing");
+  const canOwn = isAdmin || (roles.includes("approver") && detail.data.viewer.isOwnerMember);
 
   return (
     <section className="space-y-6 p-8">
-      <div className="grid gap-4 rounded-lg border border-slate-200 bg-white p-4 text-sm md:grid-cols-4">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <h2 className="text-base font-semibold">Ownership</h2>
+        {canOwn ? (
+          <EditOwnershipButton flowKey={flowKey} current={{ ownerTeam: entry.ownerTeam, onCall: entry.onCall, classification: entry.classification }} />
+        ) : (
+          <ReadOnlyNote>Approvers of {entry.ownerTeam.name} or an admin change the owner, on-call contact and classification.</ReadOnlyNote>
+        )}
+      </div>
+      <div className="-mt-3 grid gap-4 rounded-lg border border-slate-200 bg-white p-4 text-sm md:grid-cols-4">
         <Fact label="Owning team">{entry.ownerTeam.name}</Fact>
         <Fact label="On call">{entry.onCall ?? "—"}</Fact>
         <Fact label="Domain">{entry.domain}</Fact>
@@ -44,6 +58,7 @@ export function FlowGovernance({ flowKey, roles }: { flowKey: string; roles: Rol
         <Fact label="Systems">{entry.systems.map((s) => `${s.system}.${s.operation} (${s.effect})`).join(", ") || "—"}</Fact>
         <Fact label="Events">{[...entry.consumes.map((c) => `← ${c}`), ...entry.produces.map((p) => `→ ${p}`)].join("  ") || "—"}</Fact>
       </div>
+      <TeamAlertChannel teamKey={entry.ownerTeam.key} roles={roles} />
       {entry.duplicates.map((d) => (
         <p key={`${d.system}.${d.operation}`} role="status" className="rounded-md border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900">
           Duplicate interface: {d.flows.filter((f) => f !== entry.key).join(", ")} also write{d.flows.length > 2 ? "" : "s"} <span className="font-mono">{d.system}.{d.operation}</span> for {d.domain}.
@@ -92,14 +107,23 @@ export function FlowGovernance({ flowKey, roles }: { flowKey: string; roles: Rol
       </section>
 
       <section aria-labelledby="slo-h" className="space-y-3">
-        <h2 id="slo-h" className="text-base font-semibold">Service level objectives</h2>
-        {slos.data?.length === 0 && <p className="text-sm text-slate-500">No SLOs defined for this flow.</p>}
+        <div className="flex flex-wrap items-center justify-between gap-3">
+          <h2 id="slo-h" className="text-base font-semibold">Service level objectives</h2>
+          {canDesign ? <AddSloButton flowKey={flowKey} /> : <ReadOnlyNote>Designers add, change and delete SLOs.</ReadOnlyNote>}
+        </div>
+        {slos.data?.length === 0 && <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-center text-sm text-slate-500">No SLOs defined for this flow.{canDesign ? " Add one to track success, latency or freshness against a target." : ""}</p>}
         <div className="grid gap-4 lg:grid-cols-2">
           {slos.data?.map((d) => (
             <article key={d.slo.id} aria-label={`SLO ${d.slo.name}`} className="rounded-lg border border-slate-200 bg-white p-4">
               <header className="flex items-center justify-between gap-2">
-                <h3 className="font-medium">{d.slo.name}</h3>
-                <SloBadge state={d.status.state} />
+                <h3 className="font-medium">
+                  {d.slo.name}
+                  {!d.slo.enabled && <span className="ml-2 text-xs font-normal text-slate-500">(disabled)</span>}
+                </h3>
+                <span className="flex items-center gap-2">
+                  <SloBadge state={d.status.state} />
+                  {canDesign && <EditSloButton flowKey={flowKey} slo={d.slo} />}
+                </span>
               </header>
               <p className="text-xs text-slate-500">{d.description}</p>
               <dl className="mt-2 grid grid-cols-4 gap-2 text-sm">

@@ -16,6 +16,7 @@ const TABS = [
   { href: "/catalog", label: "Integrations" },
   { href: "/catalog/lineage", label: "Lineage" },
   { href: "/catalog/events", label: "Event contracts" },
+  { href: "/catalog/domains", label: "Domains" },
 ] as const;
 
 export function CatalogTabs() {
