@@ -230,34 +230,45 @@ function Editor({
   // Autosave with the revision check
   const save = useMutation(trpc.flows.saveDraft.mutationOptions());
   const revision = useRef(initialRevision);
-  const savedJson = useRef<string>(JSON.stringify(compileState(initial).flow));
+  const savedJson = useRef<string | null>(null);
+  savedJson.current ??= JSON.stringify(compileState(initial).flow);
   const [saveState, setSaveState] = useState<SaveState>({ kind: "saved", at: header.lastSaved ? new Date(header.lastSaved.at) : null });
   const blocked = saveState.kind === "conflict";
   const saveNow = useCallback(
-    async (state: DocState) => {
+    async (state: DocState): Promise<boolean> => {
       const { flow } = compileState(state);
       const json = JSON.stringify(flow);
-      if (json === savedJson.current) return setSaveState((s) => (s.kind === "dirty" ? { kind: "saved", at: new Date() } : s));
+      if (json === savedJson.current) {
+        setSaveState((s) => (s.kind === "dirty" ? { kind: "saved", at: new Date() } : s));
+        return true;
+      }
       setSaveState({ kind: "saving" });
       try {
         const r = await save.mutateAsync({ flowKey, baseRevision: revision.current, draft: flow as unknown as Record<string, unknown> });
         revision.current = r.draftRevision;
         savedJson.current = json;
         setSaveState({ kind: "saved", at: new Date(r.savedAt) });
+        return true;
       } catch (e) {
         const err = e as { data?: { code?: string }; message: string };
         if (err.data?.code === "CONFLICT") setSaveState({ kind: "conflict", message: err.message });
         else setSaveState({ kind: "error", message: err.message });
+        return false;
       }
     },
     [flowKey, save],
   );
+  const savedDoc = useRef<DocState>(initial);
   useEffect(() => {
     if (readOnly || blocked) return;
-    const json = JSON.stringify(compileState(doc).flow);
-    if (json === savedJson.current) return;
-    setSaveState((s) => (s.kind === "saving" ? s : { kind: "dirty" }));
-    const t = setTimeout(() => void saveNow(doc), AUTOSAVE_MS);
+    // Cheap identity check per change (a drag frame must not compile 2,000 steps); compile when it settles.
+    if (sameDoc(savedDoc.current, doc)) return;
+    setSaveState((s) => (s.kind === "saving" || s.kind === "dirty" ? s : { kind: "dirty" }));
+    const t = setTimeout(() => {
+      void saveNow(doc).then((ok) => {
+        if (ok) savedDoc.current = doc;
+      });
+    }, AUTOSAVE_MS);
     return () => clearTimeout(t);
   }, [doc, readOnly, blocked, saveNow]);
   useEffect(() => {
@@ -270,8 +281,14 @@ function Editor({
 
   // ---------------------------------------------------------------------------------------------
   // Editing operations (each is one history entry)
-  const selectedIds = useMemo(() => new Set(doc.nodes.filter((n) => n.selected).map((n) => n.id)), [doc.nodes]);
-  const selectedNode = selectedIds.size === 1 ? (doc.nodes.find((n) => selectedIds.has(n.id)) ?? null) : null;
+  // Nodes whose identity changes only when settings or nesting change (not on drag frames or selection):
+  // scope, autocomplete and the inspector depend on these, so dragging does not recompute them.
+  const structRef = useRef(doc.nodes);
+  if (!sameStructure(structRef.current, doc.nodes)) structRef.current = doc.nodes;
+  const structNodes = structRef.current;
+  const selectedList = doc.nodes.filter((n) => n.selected);
+  const selectedId = selectedList.length === 1 ? selectedList[0]!.id : null;
+  const selectedNode = useMemo(() => (selectedId ? (structNodes.find((n) => n.id === selectedId) ?? null) : null), [selectedId, structNodes]);
   const edit = history.set;
 
   const onNodesChange = useCallback(
@@ -545,7 +562,7 @@ function Editor({
 
   // ---------------------------------------------------------------------------------------------
   // Scope of the selected node: autocomplete paths and mapper sources
-  const triggerNode = doc.nodes.find((n) => n.id === TRIGGER_NODE_ID);
+  const triggerNode = structNodes.find((n) => n.id === TRIGGER_NODE_ID);
   const triggerSchema = useMemo(() => triggerPayloadSchema(triggerNode?.data, catalog.events), [triggerNode?.data, catalog.events]);
   const { scope, sources, target } = useMemo(() => {
     const paths: ExprScope["paths"] = [
@@ -564,9 +581,9 @@ function Editor({
     src.push({ ref: "$trigger", label: "Trigger", ...(triggerSchema ? { schema: triggerSchema } : {}), ...(tSample !== undefined ? { sample: tSample } : {}) });
     let tgt: { label: string; schema: JsonSchema } | undefined;
     if (selectedNode && selectedNode.id !== TRIGGER_NODE_ID) {
-      const up = upstreamOf(selectedNode.id, doc.nodes, doc.edges);
+      const up = upstreamOf(selectedNode.id, structNodes, doc.edges);
       for (const id of up.steps) {
-        const n = doc.nodes.find((x) => x.id === id);
+        const n = structNodes.find((x) => x.id === id);
         if (!n || n.data.kind !== "step") continue;
         const ref = `$steps.${id}.output`;
         paths.push({ path: `$steps.${id}`, type: n.data.step.type }, { path: ref, type: "output" });
@@ -577,7 +594,7 @@ function Editor({
         src.push({ ref, label: n.data.step.name || id, ...(schema ? { schema } : {}), ...(sample !== undefined ? { sample } : {}) });
       }
       if (up.inForeach) {
-        const fe = doc.nodes.find((x) => x.id === up.inForeach);
+        const fe = structNodes.find((x) => x.id === up.inForeach);
         const itemsExpr = fe?.data.kind === "step" && fe.data.step.type === "foreach" ? fe.data.step.items.trim() : "";
         paths.push({ path: "$item", type: "any" }, { path: "$index", type: "number" });
         for (const p of [...paths]) if (itemsExpr && p.path.startsWith(`${itemsExpr}.`)) paths.push({ ...p, path: `$item.${p.path.slice(itemsExpr.length + 1)}` });
@@ -585,15 +602,27 @@ function Editor({
       }
       // The map step's target: the input of the call it feeds.
       const nextId = doc.edges.find((e) => e.source === selectedNode.id && (e.sourceHandle ?? "next") === "next")?.target;
-      const next = nextId ? doc.nodes.find((n) => n.id === nextId) : undefined;
+      const next = nextId ? structNodes.find((n) => n.id === nextId) : undefined;
       if (next?.data.kind === "step" && next.data.step.type === "call") {
         const op = operationOf(next.data.step.connector, next.data.step.operation);
         if (op) tgt = { label: `${CATALOG.connectors[next.data.step.connector]?.name ?? next.data.step.connector} · ${op.name} input`, schema: jsonSchemaOf(op.input) };
       }
     }
     return { scope: { paths }, sources: src, target: tgt };
-  }, [selectedNode, doc.nodes, doc.edges, samples, triggerSchema]);
+  }, [selectedNode, structNodes, doc.edges, samples, triggerSchema]);
 
+  const changeNodeData = useCallback(
+    (id: string, data: CanvasNodeData, field: string) =>
+      edit(
+        (s) => {
+          const nodes = s.nodes.map((n) => (n.id === id ? { ...n, data } : n));
+          return { ...s, nodes, edges: relabelEdges({ ...s, nodes }) };
+        },
+        { coalesce: `${id}:${field}` },
+      ),
+    [edit],
+  );
+  const changeMeta = useCallback((meta: FlowMeta, field: string) => edit((s) => ({ ...s, meta: { ...meta, key: s.meta.key, dsl: s.meta.dsl } }), { coalesce: `meta:${field}` }), [edit]);
   const nodeProblems = useMemo(() => {
     const id = selectedNode?.id;
     return validation.problems.filter((p) => (id ? nodeOfProblem(p) === id : !nodeOfProblem(p)));
@@ -780,7 +809,7 @@ function Editor({
                 <Inspector
                   node={selectedNode}
                   meta={doc.meta}
-                  nodes={doc.nodes}
+                  nodes={structNodes}
                   edges={doc.edges}
                   connections={catalog.connections}
                   events={catalog.events}
@@ -793,16 +822,8 @@ function Editor({
                   {...(focus ? { focus } : {})}
                   {...(selectedNode && test.run ? (selectedNode.id === TRIGGER_NODE_ID ? { run: { status: test.run.status, durationMs: test.run.durationMs, attempts: 1, input: test.run.input, output: null, error: test.run.error } } : test.run.steps.has(selectedNode.id) ? { run: test.run.steps.get(selectedNode.id)! } : {}) : {})}
                   {...(selectedNode && samples[selectedNode.id] ? { sample: samples[selectedNode.id]! } : {})}
-                  onChange={(id, data: CanvasNodeData, field) =>
-                    edit(
-                      (s) => {
-                        const nodes = s.nodes.map((n) => (n.id === id ? { ...n, data } : n));
-                        return { ...s, nodes, edges: relabelEdges({ ...s, nodes }) };
-                      },
-                      { coalesce: `${id}:${field}` },
-                    )
-                  }
-                  onChangeMeta={(meta, field) => edit((s) => ({ ...s, meta: { ...meta, key: s.meta.key, dsl: s.meta.dsl } }), { coalesce: `meta:${field}` })}
+                  onChange={changeNodeData}
+                  onChangeMeta={changeMeta}
                   onSetEdge={setEdge}
                   onPin={pinSample}
                 />
@@ -857,6 +878,18 @@ function runValidation(state: DocState, catalog: Parameters<typeof validate>[1] 
   const v = validate(c.flow, { catalog });
   // Drawing problems first (dangling connections…), then the document's.
   return { flow: c.flow, problems: [...c.problems, ...v.problems] };
+}
+
+function sameDoc(a: DocState, b: DocState): boolean {
+  if (a === b) return true;
+  if (a.meta !== b.meta || a.edges.length !== b.edges.length || a.nodes.length !== b.nodes.length) return false;
+  for (let i = 0; i < a.edges.length; i++) if (a.edges[i]!.id !== b.edges[i]!.id || a.edges[i]!.target !== b.edges[i]!.target) return false;
+  for (let i = 0; i < a.nodes.length; i++) {
+    const x = a.nodes[i]!;
+    const y = b.nodes[i]!;
+    if (x.id !== y.id || x.data !== y.data || x.parentId !== y.parentId || x.position.x !== y.position.x || x.position.y !== y.position.y || x.width !== y.width || x.height !== y.height) return false;
+  }
+  return true;
 }
 
 function sameStructure(a: readonly DNode[], b: readonly DNode[]): boolean {

@@ -2,9 +2,9 @@
 // Canvas node components. Memoised, subscribed only to their own decoration (problems, run status) and to
 // one boolean of the viewport (low zoom), so that panning a 2,000-node flow re-renders nothing and zooming
 // out swaps every card for a plain block once.
-import { Handle, Position, useStore, type NodeProps, type ReactFlowState } from "@xyflow/react";
+import { Handle, Position, useStore, useUpdateNodeInternals, type NodeProps, type ReactFlowState } from "@xyflow/react";
 import { clsx } from "clsx";
-import { memo } from "react";
+import { memo, useEffect } from "react";
 import type { CanvasNodeData, StepConfig, Trigger } from "@/server/dsl";
 import { CATALOG, lookOf } from "./catalog";
 import { useDecoration, type NodeDecoration } from "./decorations";
@@ -144,8 +144,12 @@ export const TriggerNode = memo(function TriggerNode({ id, data, selected }: Nod
   );
 });
 
-function StepHandles({ step }: { step: StepConfig }) {
+function StepHandles({ id, step }: { id: string; step: StepConfig }) {
   const catches = step.type !== "fail" ? (step.catch ?? []) : [];
+  // Handles come and go with cases, catch routes and branches: React Flow must re-measure them.
+  const update = useUpdateNodeInternals();
+  const signature = `${step.type}:${catches.length}:${step.type === "switch" ? step.cases.length : 0}:${step.type === "parallel" ? step.branches.length : 0}`;
+  useEffect(() => update(id), [id, signature, update]);
   return (
     <>
       <Handle type="target" position={Position.Left} className={clsx(handleCls, "!bg-slate-400")} />
@@ -178,7 +182,7 @@ export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps
   const { title, subtitle } = stepTitle(id, data.step);
   return (
     <Card id={id} look={stepLook(data.step)} title={title} subtitle={subtitle} selected={!!selected} d={d} testType={data.step.type === "call" ? `call:${data.step.connector}` : data.step.type}>
-      <StepHandles step={data.step} />
+      <StepHandles id={id} step={data.step} />
     </Card>
   );
 });
@@ -203,7 +207,7 @@ export const ContainerNode = memo(function ContainerNode({ id, data, selected }:
         </div>
       </div>
       <Badges d={d} />
-      <StepHandles step={step} />
+      <StepHandles id={id} step={step} />
       {step.type === "foreach" && <Handle type="source" id="body" position={Position.Top} title="First step of the loop body" style={{ left: 24 }} className={clsx(handleCls, "!bg-teal-500")} />}
       {step.type === "parallel" &&
         step.branches.map((b, i) => <Handle key={i} type="source" id={`branch-${i}`} position={Position.Top} title={`Branch ${b.name}`} style={{ left: 24 + i * 24 }} className={clsx(handleCls, "!bg-blue-500")} />)}

@@ -2,7 +2,7 @@
 // "Test run": runs the draft on the real runtime (runs.test) with a chosen or pinned trigger payload, then
 // polls runs.timeline so every node shows its status and duration while the run progresses.
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import type { Flow } from "@/server/dsl";
 import type { StepRunView } from "./inspector/inspector";
@@ -27,9 +27,9 @@ export function useTestRun(flowKey: string) {
     enabled: runId !== null,
     refetchInterval: (q) => (q.state.data && TERMINAL.has(q.state.data.status) ? false : 600),
   });
-  let run: RunState | null = null;
   const t = timeline.data;
-  if (runId && t && t.id === runId) {
+  const run = useMemo((): RunState | null => {
+  if (!runId || !t || t.id !== runId) return null;
     const steps = new Map<string, StepRunView>();
     // One view per step id: iterations of a foreach are folded (failed wins, then running, else the last).
     for (const s of t.steps) {
@@ -41,8 +41,8 @@ export function useTestRun(flowKey: string) {
     }
     const started = t.startedAt ? new Date(t.startedAt).getTime() : null;
     const finished = t.finishedAt ? new Date(t.finishedAt).getTime() : null;
-    run = { runId, status: t.status, durationMs: started && finished ? finished - started : null, error: t.error, steps, input: t.input };
-  }
+    return { runId, status: t.status, durationMs: started && finished ? finished - started : null, error: t.error, steps, input: t.input };
+  }, [runId, t]);
   return {
     run,
     pending: start.isPending || (runId !== null && (!run || !TERMINAL.has(run.status))),
