@@ -6,10 +6,10 @@ import { bumpBetween, runPolicyChecks, type PolicyInputs } from "./policy";
 import { approveVersion, assertVersionRunnable, deprecateVersion, isRunnable, overrideApproval, recordClassificationReview, rejectVersion, requestVersion, retireDueVersions, retireVersion, versionTimeline, type VersionRequestInput } from "./versions";
 import { createContract } from "./contracts";
 import { govCtx, makeFlow, makeUser } from "./testing";
-import { timeToInvoice090 } from "./seed-flows";
+import { timeToInvoice090, type FlowDocument } from "./seed-flows";
 
 /** A weft/1 document of the flow under test: the demo's invoicing flow under this key. */
-const FLOW_DOC = { ...timeToInvoice090, key: "invoice-generation", version: "1.0.0" };
+const FLOW_DOC: FlowDocument = { ...timeToInvoice090, key: "invoice-generation", version: "1.0.0" };
 /** The same flow announcing invoice.created with these payload fields (emit after the invoice post). */
 const emitting = (payload: Record<string, string>) => {
   const steps = (FLOW_DOC.steps as Array<Record<string, unknown>>).map((s) => (s.id === "createInvoice" ? { ...s, next: "announce" } : s));
