@@ -191,7 +191,7 @@ describe("checks before saving", () => {
     const problems = checkMapping({ customerId: "$trigger.Account.Id", issueDate: "$trigger.CloseDate", total: "$trigger.Amount", lines: "$trigger.Items", "billTo.name": "$trigger.Items.Code", "billTo.zip": "1", memo: "$trigger.Nope", currency: "$trigger.(" }, sources, target);
     expect(problems.map((p) => `${p.code}:${p.path}`)).toEqual(["type-mismatch:total", "list-to-value:billTo.name", "unknown-target:billTo.zip", "unknown-source:memo", "syntax:currency"]);
     expect(problems[0]!.message).toBe('total expects a number but gets a text from $trigger.Amount; apply "To number" or "Round".');
-    expect(problems[3]!.message).toBe("memo: $trigger.Nope is not a field of Opportunity (trigger).");
+    expect(problems[3]!.message).toBe("memo: $trigger.Nope is not a field that Opportunity (trigger) describes.");
   });
 
   it("says nothing about fields when the mapping is one custom expression, except its syntax", () => {

@@ -218,7 +218,7 @@ function unknownSource(expr: string, index: ReadonlyMap<string, SourceField>, ro
   for (const seg of rest) {
     if (!node || node.type === "any" || (node.children.length === 0 && node.type !== "object")) return null;
     node = node.children.find((c) => c.name === seg.replace(/^`|`$/g, ""));
-    if (!node) return `${expr} is not a field of ${rootField.sourceLabel}.`;
+    if (!node) return `${expr} is not a field that ${rootField.sourceLabel} describes.`;
   }
   return null;
 }
@@ -250,7 +250,7 @@ export function checkMapping(value: Mapping, sources: readonly MapperSource[], t
       }
       const rule = parseRule(expr);
       for (const s of sourcesOf(rule)) {
-        const unknown = unknownSource(s, idx, prefix ? [] : roots) ?? (prefix && !idx.has(s) && !s.startsWith("$") && idx.size > 0 ? `${s} is not a field of the list's elements.` : null);
+        const unknown = unknownSource(s, idx, prefix ? [] : roots) ?? (prefix && !idx.has(s) && !s.startsWith("$") && idx.size > 0 ? `${s} is not a field that the list's elements describe.` : null);
         if (unknown) problems.push({ severity: "warning", code: "unknown-source", path: full, message: `${full}: ${unknown}` });
       }
       if (withSchema && extraPaths.has(path)) problems.push({ severity: "warning", code: "unknown-target", path: full, message: `${full} is not a field of ${target?.label ?? "the target"}.` });

@@ -40,7 +40,8 @@ export function VersionsPanel({ flowKey, draft, draftRevision, hasErrors, onRest
   const proposal: VersionProposal | null = useMemo(() => {
     if (!baseline) return null;
     try {
-      return proposeVersion(baseline.flow as Flow, { ...draft, version: baseline.version });
+      // A draft without a key yet (a new or imported document) is still this flow.
+      return proposeVersion(baseline.flow as Flow, { ...draft, key: draft.key || flowKey, version: baseline.version });
     } catch {
       return null; // a malformed baseline: the version is then the author's call
     }
@@ -55,7 +56,7 @@ export function VersionsPanel({ flowKey, draft, draftRevision, hasErrors, onRest
     if (!touchedVersion) setVersion(proposed);
   }, [proposed, touchedVersion]);
 
-  const doc: Flow = useMemo(() => ({ ...draft, version }), [draft, version]);
+  const doc: Flow = useMemo(() => ({ ...draft, key: draft.key || flowKey, version }), [draft, flowKey, version]);
   const requiredBump = baseline && proposal && proposal.required !== "none" ? proposal.required : null;
   const pending = history.data?.pending ?? null;
   const nothingChanged = !!baseline && proposal?.required === "none";
