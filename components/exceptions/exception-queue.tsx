@@ -15,6 +15,7 @@ import { formatMoney } from "@/server/exceptions/business";
 import { BusinessKeys, ERROR_CLASS_TONE, formatTime, timeAgo } from "@/components/runs/format";
 import { ImpactHeader } from "./impact-header";
 import { BulkPanel } from "./bulk-panel";
+import { AgeingSettings } from "./ageing-settings";
 
 function filterFromParams(p: URLSearchParams): ExceptionFilter {
   const raw: Record<string, string> = {};
@@ -156,6 +157,7 @@ export function ExceptionQueue({ roles }: { roles: readonly string[] }) {
           <FacetBox title="Flow" items={facets.data?.flow} active={filter.flowKey} onPick={(v) => toggle("flowKey", v)} />
           <FacetBox title="Domain" items={facets.data?.domain} active={filter.domain} onPick={(v) => toggle("domain", v)} />
           <FacetBox title="Owner team" items={facets.data?.team} active={filter.teamId} onPick={(v) => toggle("teamId", v)} />
+          <AgeingSettings canOperate={canOperate} />
         </aside>
 
         <div className="min-w-0 space-y-3">
