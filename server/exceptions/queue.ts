@@ -29,8 +29,9 @@ export function whereOf(f: ExceptionFilter, p: SqlParams, opts: { userId?: strin
   const c: string[] = [];
   const status = f.status ?? "open";
   if (status !== "all") c.push(`e.status = ${p.add(status)}::"ExceptionStatus"`);
-  if (f.flowKey && opts.omit !== "flowKey") c.push(`f.key = ${p.add(f.flowKey)}`);
-  if (f.domain && opts.omit !== "domain") c.push(`f.domain = ${p.add(f.domain)}`);
+  // Flow and domain as conditions on e.flow_id: the planner then walks (flow_id, status, created_at) in order.
+  if (f.flowKey && opts.omit !== "flowKey") c.push(`e.flow_id = (SELECT id FROM flow WHERE key = ${p.add(f.flowKey)})`);
+  if (f.domain && opts.omit !== "domain") c.push(`e.flow_id IN (SELECT id FROM flow WHERE domain = ${p.add(f.domain)})`);
   if (f.teamId && opts.omit !== "teamId") c.push(`${TEAM} = ${p.add(f.teamId)}::uuid`);
   if (f.errorClass && opts.omit !== "errorClass") c.push(`e.error_class = ${p.add(f.errorClass)}`);
   if (f.signature) c.push(`e.signature = ${p.add(f.signature)}`);
@@ -131,13 +132,20 @@ export async function queueFacets(db: Db, f: ExceptionFilter, userId?: string | 
   const p = new SqlParams();
   // The dimension filters are applied below, per facet; the rest (status, signature, assignee, search) here.
   const where = whereOf({ status: f.status, signature: f.signature, assignee: f.assignee, q: f.q }, p, { userId });
+  // Aggregate first over the exception's own columns (an index-only scan of exception_facets_idx when only
+  // status filters), then name the few hundred cells.
   const cells = await db.$queryRawUnsafe<Array<{ flowKey: string; flowName: string; domain: string; errorClass: string; teamId: string | null; teamName: string | null; age: string; ageing: boolean; n: number }>>(
-    `SELECT f.key AS "flowKey", min(f.name) AS "flowName", min(f.domain) AS domain, e.error_class AS "errorClass", t.id::text AS "teamId", min(t.name) AS "teamName",
-            CASE WHEN e.created_at >= now() - interval '1 hour' THEN 'lt1h' WHEN e.created_at >= now() - interval '24 hours' THEN '1h-24h'
-                 WHEN e.created_at >= now() - interval '7 days' THEN '1d-7d' ELSE 'gt7d' END AS age,
-            ${AGEING} AS ageing, count(*)::int AS n
-       FROM ${FROM} LEFT JOIN team t ON t.id = ${TEAM} ${where}
-      GROUP BY f.key, e.error_class, t.id, 7, 8`,
+    `WITH c AS (
+       SELECT e.flow_id, e.error_class, e.assignee_team_id,
+              CASE WHEN e.created_at >= now() - interval '1 hour' THEN 'lt1h' WHEN e.created_at >= now() - interval '24 hours' THEN '1h-24h'
+                   WHEN e.created_at >= now() - interval '7 days' THEN '1d-7d' ELSE 'gt7d' END AS age,
+              ${AGEING} AS ageing, count(*)::int AS n
+         FROM exception e LEFT JOIN exception_policy p ON p.flow_id = e.flow_id ${where}
+        GROUP BY 1, 2, 3, 4, 5)
+     SELECT f.key AS "flowKey", min(f.name) AS "flowName", min(f.domain) AS domain, c.error_class AS "errorClass", t.id::text AS "teamId", min(t.name) AS "teamName",
+            c.age, c.ageing, sum(c.n)::int AS n
+       FROM c JOIN flow f ON f.id = c.flow_id LEFT JOIN team t ON t.id = COALESCE(c.assignee_team_id, f.owner_team_id)
+      GROUP BY f.key, c.error_class, t.id, c.age, c.ageing`,
     ...p.values,
   );
   type Cell = (typeof cells)[number];
