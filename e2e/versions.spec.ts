@@ -1,0 +1,148 @@
+// Versions in the designer and the visual diff, on the real app: publish v1.0.0 through governance
+// (request, four-eyes approval by another user), change the draft, see the proposed bump and the diff,
+// publish the next version, restore an older one as the draft. The diff page is also reached from the
+// catalog's version timeline. Screenshots land in test-results/versions.
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import path from "node:path";
+import { signIn } from "./helpers";
+
+test.use({ viewport: { width: 1600, height: 1000 } });
+
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join("test-results", "versions", `${name}.png`) });
+const node = (page: Page, id: string) => page.locator(`[data-testid="canvas-node"][data-node-id="${id}"]`);
+const diffNode = (page: Page, side: "Before" | "After", id: string) => page.getByRole("region", { name: new RegExp(`^${side}:`) }).locator(`[data-testid="diff-node"][data-node-id="${id}"]`);
+const saved = (page: Page) => expect(page.getByTestId("save-state")).toHaveAttribute("data-state", "saved", { timeout: 15_000 });
+
+async function approveAs(browser: Browser, flowKey: string, version: string): Promise<void> {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await signIn(page, "approver");
+  await page.goto(`/catalog/${flowKey}`);
+  const row = page.getByRole("table", { name: /Versions of/ }).getByRole("row", { name: new RegExp(`v${version.replace(/\./g, "\\.")}`) });
+  await row.getByRole("button", { name: `Approve v${version}` }).click();
+  await expect(row).toContainText("Arjun Approver");
+  await ctx.close();
+}
+
+test("the diff page is reached from the catalog timeline: added nodes, swapped sides, breaking changes", async ({ page }) => {
+  await signIn(page, "viewer");
+  await page.goto("/catalog/time-to-invoice");
+  await page.getByRole("table", { name: /Versions of/ }).getByRole("row", { name: /v1\.1\.0/ }).getByRole("link", { name: "diff" }).click();
+  await expect(page).toHaveURL(/\/flows\/time-to-invoice\/diff\?from=1\.0\.0&to=1\.1\.0$/);
+  const summary = page.getByRole("status", { name: "Diff summary" });
+  await expect(summary).toContainText("1 added");
+  await expect(summary).toContainText("0 removed");
+  await expect(summary).toContainText("minor bump");
+  await expect(diffNode(page, "After", "po")).toHaveAttribute("data-change", "added");
+  await expect(diffNode(page, "Before", "invoice")).toHaveAttribute("data-change", "same");
+  await expect(page.getByRole("region", { name: "Step po added" })).toContainText("getPurchaseOrder");
+  await shot(page, "01-diff-from-catalog");
+
+  await page.getByRole("button", { name: "Swap sides" }).click();
+  await expect(page).toHaveURL(/from=1\.1\.0&to=1\.0\.0$/);
+  await expect(summary).toContainText("1 removed");
+  await expect(diffNode(page, "Before", "po")).toHaveAttribute("data-change", "removed");
+
+  // One version against itself: nothing to show.
+  await page.getByLabel("From").selectOption("1.0.0");
+  await page.getByLabel("To").selectOption("1.0.0");
+  await expect(page.getByText("No differences")).toBeVisible();
+});
+
+test("publish v1.0.0, change the draft, see the bump and the diff, publish v1.0.1, restore v1.0.0 as the draft", async ({ page, browser }) => {
+  await signIn(page, "designer");
+  await page.goto("/flows");
+  await page.getByRole("button", { name: "+ New flow" }).click();
+  const dialog = page.getByRole("dialog", { name: "New flow" });
+  await dialog.getByText("An example").click();
+  await dialog.getByLabel("Example").selectOption("approved-time-to-invoice");
+  await dialog.getByLabel("Name").fill("Versions e2e invoicing");
+  const key = await dialog.getByLabel("Key").inputValue();
+  await dialog.getByRole("button", { name: "Create and open" }).click();
+  await expect(page.getByTestId("designer")).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId("problem-count")).toHaveAttribute("data-errors", "0");
+  await saved(page);
+
+  // First version: nothing to compare with; the changelog is required.
+  await page.getByRole("tab", { name: "Versions" }).click();
+  const panel = page.getByTestId("versions-panel");
+  await expect(panel.getByText("First version of this flow.")).toBeVisible();
+  await expect(panel.getByLabel("Version")).toHaveValue("1.0.0");
+  const publish = panel.getByRole("button", { name: /^Publish v/ });
+  await expect(publish).toBeDisabled();
+  await expect(panel.getByTestId("publish-blocked")).toContainText("Describe the change");
+  await panel.getByLabel("Changelog").fill("First version: invoices approved time per project.");
+  await expect(panel.getByRole("list", { name: "Policy checks" })).toContainText("Changelog present");
+  await publish.click();
+  await expect(panel.getByText("v1.0.0 requested.")).toBeVisible();
+  await expect(panel.getByText("v1.0.0 is waiting for approval.")).toBeVisible();
+  await expect(panel.getByRole("link", { name: "Open the approval" })).toHaveAttribute("href", `/catalog/${key}`);
+  await expect(panel.getByTestId("publish-blocked")).toContainText("waiting for approval");
+
+  // Four-eyes: another user, an approver of the owning team, approves it.
+  await approveAs(browser, key, "1.0.0");
+  await page.reload();
+  await expect(page.getByTestId("designer")).toBeVisible({ timeout: 60_000 });
+  await page.getByRole("tab", { name: "Versions" }).click();
+  const v100 = panel.getByRole("listitem", { name: "Version 1.0.0" });
+  await expect(v100).toContainText("approved");
+  await expect(v100).toContainText("approved by Arjun Approver");
+  await expect(panel.getByTestId("publish-blocked")).toContainText("Nothing changed since v1.0.0");
+
+  // Change a mapping (the byProject map is one custom expression: edited in the JSONata view).
+  await page.getByRole("tab", { name: "Inspector" }).click();
+  await node(page, "byProject").click();
+  const mapper = page.getByRole("region", { name: "Data mapper" });
+  await mapper.getByRole("tab", { name: "JSONata" }).click();
+  await mapper.getByLabel("Mapping JSONata").click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type(" ~> $sort(function($l, $r) { $l.amount < $r.amount })");
+  await expect(mapper.getByText("One custom expression")).toBeVisible();
+  await saved(page);
+
+  // The detector proposes a patch (a mapping changed, no contract touched).
+  await page.getByRole("tab", { name: "Versions" }).click();
+  await expect(panel).toContainText("Compared with v1.0.0");
+  await expect(panel).toContainText("patch bump");
+  await expect(panel.getByLabel("Version")).toHaveValue("1.0.1");
+  await shot(page, "02-panel-proposal");
+
+  // The diff with the draft: the changed node in amber, the field-level change listed.
+  await panel.getByRole("link", { name: "See the diff" }).click();
+  await expect(page).toHaveURL(new RegExp(`/flows/${key}/diff\\?from=1\\.0\\.0&to=draft$`));
+  await expect(page.getByRole("status", { name: "Diff summary" })).toContainText("1 changed");
+  await expect(diffNode(page, "After", "byProject")).toHaveAttribute("data-change", "changed");
+  await expect(diffNode(page, "Before", "byProject")).toHaveAttribute("data-change", "changed");
+  const change = page.getByRole("region", { name: "Step byProject changed" });
+  await expect(change.getByTestId("value-change")).toContainText("output");
+  await expect(change.getByTestId("value-change")).toContainText("~> $sort(function($l, $r) { $l.amount < $r.amount })");
+  await shot(page, "03-diff-draft");
+
+  await page.getByRole("link", { name: "Open in designer" }).click();
+  await expect(page.getByTestId("designer")).toBeVisible({ timeout: 60_000 });
+  await page.getByRole("tab", { name: "Versions" }).click();
+  await panel.getByLabel("Changelog").fill("Projects are invoiced largest amount first.");
+  await panel.getByRole("button", { name: "Publish v1.0.1" }).click();
+  await expect(panel.getByText("v1.0.1 is waiting for approval.")).toBeVisible();
+  await approveAs(browser, key, "1.0.1");
+
+  // History: both versions, the diff with the previous one.
+  await page.reload();
+  await expect(page.getByTestId("designer")).toBeVisible({ timeout: 60_000 });
+  await page.getByRole("tab", { name: "Versions" }).click();
+  const v101 = panel.getByRole("listitem", { name: "Version 1.0.1" });
+  await expect(v101).toContainText("Projects are invoiced largest amount first.");
+  await expect(v101).toContainText("by Dana Designer · approved by Arjun Approver");
+  await expect(v101.getByRole("link", { name: "Diff with previous" })).toHaveAttribute("href", `/flows/${key}/diff?from=1.0.0&to=1.0.1`);
+
+  // Restore v1.0.0 as the draft: the designer reloads it, and the draft equals v1.0.0 again.
+  await panel.getByRole("listitem", { name: "Version 1.0.0" }).getByRole("button", { name: "Restore as draft" }).click();
+  await page.getByRole("alertdialog", { name: "Restore v1.0.0" }).getByRole("button", { name: "Restore v1.0.0" }).click();
+  await expect(panel).toContainText("Compared with v1.0.1");
+  await expect(panel).toContainText("patch bump");
+  await page.goto(`/flows/${key}/diff?from=1.0.0&to=draft`);
+  await expect(page.getByText("No differences")).toBeVisible();
+  await page.goto(`/flows/${key}/diff?from=1.0.1&to=draft`);
+  await expect(page.getByRole("region", { name: "Step byProject changed" }).getByTestId("value-change")).toContainText("$l.amount < $r.amount");
+  await shot(page, "04-after-restore");
+});
