@@ -65,7 +65,7 @@ test("an admin tests, creates, edits and deletes connections", async ({ page }) 
   await edited.getByRole("button", { name: "Delete Sandbox admin API (edited)" }).click();
   await edited.getByRole("button", { name: "Confirm delete" }).click();
   await expect(edited).toBeHidden();
-  await page.screenshot({ path: "test-results/connections-admin.png", fullPage: true });
+  await page.screenshot({ path: test.info().outputPath("connections-admin.png"), fullPage: true });
 });
 
 test("an admin previews and saves an OpenAPI import; a viewer sees the page read-only", async ({ page }) => {
@@ -91,7 +91,7 @@ test("an admin previews and saves an OpenAPI import; a viewer sees the page read
   await page.getByRole("dialog", { name: "New connection" }).getByLabel("Connector").selectOption({ label: "ReadMe API (imported)" });
   await expect(page.getByRole("dialog", { name: "New connection" }).getByLabel("Security Scheme")).toBeVisible();
   await page.keyboard.press("Escape");
-  await page.screenshot({ path: "test-results/connections-import.png", fullPage: true });
+  await page.screenshot({ path: test.info().outputPath("connections-import.png"), fullPage: true });
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await signIn(page, "viewer");
@@ -102,5 +102,5 @@ test("an admin previews and saves an OpenAPI import; a viewer sees the page read
   await expect(page.getByRole("button", { name: /^(Edit|Delete|Test connection) / })).toHaveCount(0);
   await expect(page.getByRole("region", { name: "OpenAPI imports" })).toContainText("ReadMe API");
   await expect(page.getByRole("button", { name: "Preview operations" })).toHaveCount(0);
-  await page.screenshot({ path: "test-results/connections-viewer.png", fullPage: true });
+  await page.screenshot({ path: test.info().outputPath("connections-viewer.png"), fullPage: true });
 });
