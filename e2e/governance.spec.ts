@@ -1,38 +1,49 @@
-// Governance end to end, on the demo estate (seeded by server/governance/seed.ts: flows, versions and
-// run history are seeded directly until the designer and runtime produce them).
-import { expect, test } from "@playwright/test";
+// Governance end to end, on the demo estate: the governance flows (server/governance/seed.ts — weft/1
+// documents with versions, a pending request and synthetic run history) beside the reference flows the
+// demo history publishes (two flows are named "Approved time → invoice": rows are told apart by key).
+import { expect, test, type Page } from "@playwright/test";
 import { signIn } from "./helpers";
+
+/** The catalog row of a flow, by its key (shown under the name). */
+const flowRow = (page: Page, key: string) => page.getByRole("row").filter({ has: page.getByText(key, { exact: true }) });
 
 test("a reviewer filters the catalog by owner, search and lineage", async ({ page }) => {
   await signIn(page, "approver");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Catalog" }).click();
   const table = page.getByRole("table", { name: "Integrations in the catalog" });
   await expect(table.getByRole("link", { name: "Invoices → revenue reporting" })).toBeVisible();
-  await expect(page.getByRole("status", { name: "Duplicate interfaces" })).toContainText("legacy-invoice-export and time-to-invoice both write netsuite.createInvoice");
+  const duplicates = page.getByRole("status", { name: "Duplicate interfaces" });
+  await expect(duplicates).toContainText("approved-time-to-invoice, legacy-invoice-export, post-invoice-to-netsuite, and time-to-invoice all write netsuite.createInvoice for the invoice domain.");
+  await expect(duplicates).toContainText("opportunity-to-project and opportunity-won-to-project both write kantata.createWorkspace for the project domain.");
 
   await page.getByLabel("Owned by my teams").check();
   await expect(table.getByRole("link", { name: "Invoices → revenue reporting" })).toHaveCount(0);
-  await expect(table.getByRole("link", { name: "Approved time → invoice" })).toBeVisible();
+  await expect(flowRow(page, "time-to-invoice").getByRole("link", { name: "Approved time → invoice" })).toBeVisible();
   await expect(table.getByRole("link", { name: "Legacy invoice export" })).toBeVisible();
+  // The systems column lists the connectors the live version calls.
+  await expect(flowRow(page, "time-to-invoice")).toContainText("kantata, netsuite");
 
   await page.getByLabel("Owned by my teams").uncheck();
   await page.getByLabel("Search").fill("workday");
-  await expect(table.getByRole("link")).toHaveCount(1);
+  await expect(table.getByRole("link")).toHaveCount(2);
   await expect(table.getByRole("link", { name: "Worker attributes → PSA resources" })).toBeVisible();
   await page.getByLabel("Search").fill("");
   await page.getByLabel("Classification").selectOption("confidential");
-  await expect(table.getByRole("link")).toHaveCount(2);
+  await expect(table.getByRole("link")).toHaveCount(3);
 
   await page.getByRole("navigation", { name: "Catalog sections" }).getByRole("link", { name: "Lineage" }).click();
   await page.getByText("Lineage as a list").click();
   await expect(page.getByRole("listitem").filter({ hasText: /^timesheet\.approved\s*consumes → Approved time → invoice$/ })).toBeVisible();
   await expect(page.getByRole("listitem").filter({ hasText: /^invoice\.created\s*consumes → Invoices → revenue reporting$/ })).toBeVisible();
+  // Systems are the connectors the flows call, by their manifest names.
+  await expect(page.getByRole("listitem").filter({ hasText: /^Invoices → revenue reporting\s*writes → Data platform \(reporting\)$/ })).toBeVisible();
+  await expect(page.getByRole("listitem").filter({ hasText: /^Workday\s*reads → Worker attributes → PSA resources$/ })).toBeVisible();
 });
 
 test("an approver of the owning team approves a pending version (four-eyes)", async ({ page }) => {
   await signIn(page, "approver");
   await page.goto("/catalog");
-  const row = page.getByRole("row", { name: /Approved time → invoice/ });
+  const row = flowRow(page, "time-to-invoice");
   await expect(row).toContainText("v1.1.0 awaiting approval");
   await row.getByRole("link", { name: "Approved time → invoice" }).click();
   await expect(page.getByRole("heading", { name: "Approved time → invoice" })).toBeVisible();
@@ -48,8 +59,8 @@ test("an approver of the owning team approves a pending version (four-eyes)", as
   await expect(pending.getByRole("button", { name: "Approve v1.1.0" })).toHaveCount(0);
 
   await page.goto("/catalog");
-  await expect(page.getByRole("row", { name: /Approved time → invoice/ })).toContainText("v1.1.0");
-  await expect(page.getByRole("row", { name: /Approved time → invoice/ })).not.toContainText("awaiting approval");
+  await expect(flowRow(page, "time-to-invoice")).toContainText("v1.1.0");
+  await expect(flowRow(page, "time-to-invoice")).not.toContainText("awaiting approval");
 });
 
 test("an SLO alert fires after sandbox faults and shows on the flow page and the catalog", async ({ page }) => {

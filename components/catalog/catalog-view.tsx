@@ -9,6 +9,9 @@ import { Badge, LIFECYCLE_TONE, RUN_STATUS_TONE } from "@/components/ui/badge";
 import { SelectField, TextField } from "@/components/ui/fields";
 import { DOMAINS, LIFECYCLES } from "@/server/api/routers/flow-constants";
 import { CLASSIFICATIONS } from "@/server/governance/policy";
+
+/** "a and b", "a, b, and c": duplicate groups can have more than two flows. */
+const LIST = new Intl.ListFormat("en", { type: "conjunction" });
 import { SLO_STATE_LABEL, SloBadge, download, pct } from "./shared";
 
 const SLO_STATES = ["firing", "breached", "at-risk", "ok", "no-data"] as const;
@@ -57,7 +60,7 @@ export function CatalogView() {
           <ul className="mt-1 list-disc pl-5">
             {data.duplicates.map((d) => (
               <li key={`${d.domain}-${d.system}-${d.operation}`}>
-                {d.flows.join(" and ")} both write <span className="font-mono">{d.system}.{d.operation}</span> for the {d.domain} domain.
+                {LIST.format(d.flows)} {d.flows.length === 2 ? "both" : "all"} write <span className="font-mono">{d.system}.{d.operation}</span> for the {d.domain} domain.
               </li>
             ))}
           </ul>
