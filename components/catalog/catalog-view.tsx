@@ -9,10 +9,10 @@ import { Badge, LIFECYCLE_TONE, RUN_STATUS_TONE } from "@/components/ui/badge";
 import { SelectField, TextField } from "@/components/ui/fields";
 import { DOMAINS, LIFECYCLES } from "@/server/api/routers/flow-constants";
 import { CLASSIFICATIONS } from "@/server/governance/policy";
+import { SLO_STATE_LABEL, SloBadge, download, pct } from "./shared";
 
 /** "a and b", "a, b, and c": duplicate groups can have more than two flows. */
 const LIST = new Intl.ListFormat("en", { type: "conjunction" });
-import { SLO_STATE_LABEL, SloBadge, download, pct } from "./shared";
 
 const SLO_STATES = ["firing", "breached", "at-risk", "ok", "no-data"] as const;
 
