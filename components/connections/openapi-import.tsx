@@ -254,9 +254,10 @@ function PreviewPanel({ preview, keyValue, name, onKey, onName, onSave, saving }
                 <td className="px-4 py-1.5">
                   <Badge tone={METHOD_TONE[o.method] ?? "gray"}>{o.method}</Badge>
                 </td>
-                <td className="px-3 py-1.5 font-mono text-xs">{o.path}</td>
+                <td className="break-all px-3 py-1.5 font-mono text-xs">{o.path}</td>
                 <td className="px-3 py-1.5">
-                  <span className="text-slate-900">{o.name}</span> <span className="font-mono text-xs text-slate-400">{o.key}</span>
+                  <span className="text-slate-900">{o.name}</span>
+                  <span className="block break-all font-mono text-xs text-slate-400">{o.key}</span>
                 </td>
               </tr>
             ))}

@@ -201,7 +201,9 @@ export const connectionsRouter = createTRPCRouter({
     .input(specSource.and(z.object({ key: z.string().max(48).optional(), name: z.string().min(1).max(120).optional() })))
     .mutation(async ({ ctx, input }) => {
       const doc = await loadSpec(input);
-      const title = converted(doc, {}).manifest.name;
+      // The title as openApiToConnector names it, without converting a large document twice.
+      const info = (doc as { info?: { title?: unknown } } | null)?.info;
+      const title = typeof info?.title === "string" ? info.title : "Imported API";
       let k: string;
       try {
         k = importKey(input.key, title);
