@@ -100,7 +100,7 @@ export function DomainsView({ roles }: { roles: Roles }) {
       {platform && domains.data && (
         <section aria-labelledby="standards-h" className="rounded-lg border border-slate-200 bg-white p-4">
           <div className="flex flex-wrap items-start justify-between gap-3">
-            <div>
+            <div className="min-w-0 flex-1">
               <h2 id="standards-h" className="text-base font-semibold">
                 Workspace standards
               </h2>
@@ -109,7 +109,7 @@ export function DomainsView({ roles }: { roles: Roles }) {
               </p>
             </div>
             {isAdmin ? (
-              <button type="button" className={secondaryBtn} onClick={() => setEditingStandards(true)}>
+              <button type="button" className={`${secondaryBtn} shrink-0`} onClick={() => setEditingStandards(true)}>
                 Edit standards
               </button>
             ) : (

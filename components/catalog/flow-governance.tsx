@@ -4,7 +4,7 @@
 import Link from "next/link";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge, LIFECYCLE_TONE } from "@/components/ui/badge";
 import { TeamAlertChannel } from "./alert-channel";
@@ -155,7 +155,7 @@ export function FlowGovernance({ flowKey, roles }: { flowKey: string; roles: Rol
                   ))}
                 </tbody>
               </table>
-              <div className="mt-3 h-40" role="img" aria-label={`Attainment and error budget of ${d.slo.name} over ${d.slo.windowDays} days`}>
+              <div className="mt-3 h-48" role="img" aria-label={`Attainment and error budget of ${d.slo.name} over ${d.slo.windowDays} days`}>
                 <ResponsiveContainer width="100%" height="100%">
                   <LineChart data={d.series.filter((_, i) => i % 6 === 0).map((p) => ({ at: p.at, attainment: p.attainment === null ? null : p.attainment * 100, budget: Math.max(-100, p.budgetRemaining * 100) }))}>
                     <CartesianGrid strokeDasharray="3 3" />
@@ -163,7 +163,8 @@ export function FlowGovernance({ flowKey, roles }: { flowKey: string; roles: Rol
                     <YAxis yAxisId="a" domain={[Math.floor(d.slo.target * 100 - 2), 100]} fontSize={10} unit="%" />
                     <YAxis yAxisId="b" orientation="right" domain={[-100, 100]} fontSize={10} unit="%" />
                     <Tooltip labelFormatter={(v) => new Date(Number(v)).toLocaleString()} formatter={(v) => `${Number(v).toFixed(2)}%`} />
-                    <ReferenceLine yAxisId="a" y={d.slo.target * 100} stroke="#94a3b8" strokeDasharray="4 2" />
+                    <Legend verticalAlign="top" height={20} iconType="plainline" wrapperStyle={{ fontSize: 11 }} />
+                    <ReferenceLine yAxisId="a" y={d.slo.target * 100} stroke="#94a3b8" strokeDasharray="4 2" label={{ value: "target", position: "insideBottomLeft", fontSize: 10, fill: "#64748b" }} />
                     <Line yAxisId="a" dataKey="attainment" name="Attainment" stroke="#2563eb" dot={false} isAnimationActive={false} />
                     <Line yAxisId="b" dataKey="budget" name="Budget left" stroke="#d97706" dot={false} isAnimationActive={false} />
                   </LineChart>

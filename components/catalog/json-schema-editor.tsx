@@ -13,6 +13,7 @@ import { useEffect, useRef } from "react";
 
 const theme = EditorView.theme({
   "&": { fontSize: "12px", backgroundColor: "white", maxHeight: "22rem" },
+  ".cm-content, .cm-gutter": { minHeight: "12rem" },
   "&.cm-focused": { outline: "none" },
   ".cm-scroller": { overflow: "auto", fontFamily: "ui-monospace, SFMono-Regular, Menlo, monospace" },
   ".cm-gutters": { backgroundColor: "#f8fafc", borderRight: "1px solid #e2e8f0", color: "#94a3b8" },
@@ -42,6 +43,7 @@ export function JsonSchemaEditor({ value, onChange, ariaLabel, invalid, id }: { 
           linter(jsonParseLinter(), { delay: 300 }),
           syntaxHighlighting(defaultHighlightStyle),
           theme,
+          EditorView.lineWrapping,
           EditorView.contentAttributes.of({ "aria-label": ariaLabel, ...(id ? { id } : {}) }),
           EditorView.updateListener.of((u) => {
             if (u.docChanged) changeRef.current(u.state.doc.toString());
@@ -60,7 +62,21 @@ export function JsonSchemaEditor({ value, onChange, ariaLabel, invalid, id }: { 
     if (v && v.state.doc.toString() !== value) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
   }, [value]);
 
-  return <div ref={host} className={clsx("mt-1 overflow-hidden rounded-md border bg-white focus-within:border-brand-500 focus-within:ring-1 focus-within:ring-brand-500", invalid ? "border-red-400" : "border-slate-300")} />;
+  const format = () => {
+    try {
+      onChange(JSON.stringify(JSON.parse(value), null, 2));
+    } catch {
+      // Not JSON yet: the linter already marks where.
+    }
+  };
+  return (
+    <div className="relative">
+      <div ref={host} className={clsx("mt-1 overflow-hidden rounded-md border bg-white focus-within:border-brand-500 focus-within:ring-1 focus-within:ring-brand-500", invalid ? "border-red-400" : "border-slate-300")} />
+      <button type="button" className="absolute right-2 top-2 rounded border border-slate-200 bg-white/90 px-2 py-0.5 text-xs text-slate-600 hover:bg-slate-50" onClick={format}>
+        Format
+      </button>
+    </div>
+  );
 }
 
 /** Parses an editor's text into a JSON Schema object, or says precisely why it is not one. */

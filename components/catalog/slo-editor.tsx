@@ -44,8 +44,11 @@ const formSchema = z
     minEvents: sloFields.minEvents,
     enabled: z.boolean(),
   })
-  .superRefine((v, ctx) => {
-    if (v.kind !== "success" && v.thresholdMs === null) ctx.addIssue({ code: "custom", path: ["thresholdMs"], message: `A ${SLO_KIND_LABEL[v.kind].toLowerCase()} SLO needs a threshold.` });
+  .refine((v) => v.kind === "success" || v.thresholdMs !== null, {
+    path: ["thresholdMs"],
+    // Reported together with any other field's error, not only once the rest is valid.
+    when: () => true,
+    error: (iss) => `A ${(SLO_KIND_LABEL[(iss.input as { kind: (typeof SLO_KINDS)[number] }).kind] ?? "latency").toLowerCase()} SLO needs a threshold.`,
   });
 type FormIn = z.input<typeof formSchema>;
 type FormOut = z.output<typeof formSchema>;
