@@ -63,10 +63,12 @@ test("build a flow on an empty canvas, watch validation, map fields and test-run
   // Trigger, map and NetSuite call from the palette by drag and drop.
   await dropFromPalette(page, "trigger:event:opportunity.won", { x: 300, y: 200 });
   await expect(node(page, "trigger")).toContainText("When opportunity.won");
-  await dropFromPalette(page, "logic:map", { x: 420, y: 420 });
+  await page.keyboard.press("Escape");
+  await dropFromPalette(page, "logic:map", { x: 200, y: 420 });
   await expect(node(page, "map")).toBeVisible();
+  await page.keyboard.press("Escape");
   await page.getByRole("searchbox", { name: "Search the palette" }).fill("netsuite create customer");
-  await dropFromPalette(page, "call:netsuite.createCustomer", { x: 760, y: 420 });
+  await dropFromPalette(page, "call:netsuite.createCustomer", { x: 520, y: 420 });
   await page.getByRole("searchbox", { name: "Search the palette" }).fill("");
   await expect(node(page, "createCustomer")).toBeVisible();
 

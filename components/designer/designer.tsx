@@ -388,6 +388,7 @@ function Editor({
         };
         if (parent && parent.type === "foreach" && !at && after) node.position = { x: after.position.x + 260, y: after.position.y };
         const nodes = [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node];
+        reveal.current = parent ? { x: parent.position.x + node.position.x, y: parent.position.y + node.position.y } : node.position;
         let edges = s.edges;
         // Keyboard building: a step added while one node is selected follows it when that node's exit is free.
         if (!at && after) {
@@ -400,6 +401,21 @@ function Editor({
     },
     [edit, catalog.connections, readOnly, rf],
   );
+
+  // A step added off-screen (keyboard building, the command menu) is scrolled into view.
+  const reveal = useRef<{ x: number; y: number } | null>(null);
+  useEffect(() => {
+    const at = reveal.current;
+    if (!at) return;
+    reveal.current = null;
+    const vp = rf.getViewport();
+    const el = document.querySelector(".weft-canvas");
+    const w = el?.clientWidth ?? 800;
+    const h = el?.clientHeight ?? 600;
+    const sx = at.x * vp.zoom + vp.x;
+    const sy = at.y * vp.zoom + vp.y;
+    if (sx < 0 || sy < 0 || sx + 220 * vp.zoom > w - 16 || sy + 72 * vp.zoom > h - 16) void rf.setCenter(at.x + 110, at.y + 36, { zoom: vp.zoom, duration: 0 });
+  }, [doc, rf]);
 
   const deleteSelection = useCallback(() => {
     if (readOnly) return;
@@ -796,7 +812,7 @@ function Editor({
             </div>
             <ProblemsPanel problems={validation.problems} onPick={pickProblem} open={problemsOpen} onToggle={() => setProblemsOpen((o) => !o)} />
           </div>
-          <aside aria-label="Inspector" className="flex w-[380px] shrink-0 flex-col border-l border-slate-200 bg-white">
+          <aside aria-label="Inspector" className={clsx("flex shrink-0 flex-col border-l border-slate-200 bg-white transition-[width]", selectedNode?.type === "map" && tab === "inspect" ? "w-[640px]" : "w-[380px]")}>
             <div role="tablist" className="flex border-b border-slate-200 text-xs font-medium">
               {(["inspect", "versions"] as const).map((t) => (
                 <button key={t} role="tab" type="button" aria-selected={tab === t} onClick={() => setTab(t)} className={clsx("flex-1 px-3 py-2", tab === t ? "border-b-2 border-brand-600 text-brand-700" : "text-slate-500 hover:text-slate-800")}>
