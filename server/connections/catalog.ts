@@ -2,7 +2,8 @@
 // connectors, with auth and operation schemas as JSON Schema (zod schemas cannot cross the wire). The
 // Connections page builds its forms from `auth`; the designer's palette lists `operations`.
 import { z } from "zod";
-import { connectors as builtIn } from "../../connectors/registry";
+import { connectorCatalog, connectors as builtIn } from "../../connectors/registry";
+import type { Catalog } from "../dsl/catalog";
 import { definitions } from "../../connectors/server";
 import type { AnyManifest } from "../../connectors/sdk/define";
 import type { Db } from "../db/client";
@@ -106,4 +107,12 @@ export async function catalog(db: Db, opts: { withOperations: boolean }): Promis
   const builtins = Object.values(builtIn).map((m) => cached(m, "built-in", !!definitions.get(m.key)?.test, opts.withOperations));
   const imported = (await allImportedDefinitions(db)).map((d) => cached(d.manifest, "imported", true, opts.withOperations));
   return [...builtins, ...imported];
+}
+
+/**
+ * The DSL validator's catalog (zod schemas) on the server: built-in connectors plus the imported ones, so a
+ * flow calling an OpenAPI import validates. Pass the workspace's connections to check `call.connection`.
+ */
+export async function dslCatalog(db: Db, connections?: Catalog["connections"]): Promise<Catalog> {
+  return connectorCatalog((await allImportedDefinitions(db)).map((d) => d.manifest), connections);
 }

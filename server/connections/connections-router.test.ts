@@ -11,6 +11,7 @@ import { createCaller } from "../api/root";
 import { startSandboxes, type StartedSandboxes } from "../../connectors/sandboxes";
 import { closePostgresPools, runOperation } from "../../connectors/server";
 import { importedDefinition, importedDefinitionVia } from "./imported";
+import { dslCatalog } from "./catalog";
 import type { Role } from "../auth/roles";
 
 const SPEC_YAML = `
@@ -207,6 +208,10 @@ describe("connections API", () => {
     expect(pets.operations!.getPet!.input).toMatchObject({ type: "object", properties: { path: { type: "object", required: ["petId"] } } });
     expect(pets.operations!.listPets!.output).toMatchObject({ type: "array" });
     expect(cat.find((c) => c.key === "salesforce")!.operations!.query!.input).toMatchObject({ type: "object" });
+    // The server-side DSL catalog (zod) knows the import too, so flows calling it validate.
+    const dsl = await dslCatalog(t.db, [{ key: "pets-prod", connectorKey: "petstore" }]);
+    expect(dsl.connectors.petstore!.operations.getPet!.input.safeParse({ path: { petId: 7 } }).success).toBe(true);
+    expect(dsl.connectors.salesforce).toBeDefined();
 
     await as("admin").connections.create({ key: "pets-prod", name: "Pets", connectorKey: "petstore", config: { baseUrl: apiBase }, secrets: { token: "pet-token" } });
     expect(await as("designer").connections.test({ key: "pets-prod" })).toMatchObject({ ok: true, message: expect.stringContaining("GET /pets (listPets)") });
