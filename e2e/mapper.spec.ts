@@ -14,8 +14,13 @@ async function newFlowFromExample(page: Page, name: string, example: string): Pr
   await page.goto("/flows");
   await page.getByRole("button", { name: "+ New flow" }).click();
   const dialog = page.getByRole("dialog", { name: "New flow" });
-  await dialog.getByText("An example").click();
-  await dialog.getByLabel("Example").selectOption(example);
+  const select = dialog.locator("label", { hasText: /^Example/ }).locator("select");
+  // The examples load with the dialog: choosing "An example" before they arrive does nothing yet.
+  await expect(async () => {
+    await dialog.getByText("An example").click();
+    await expect(select).toBeVisible({ timeout: 1_000 });
+  }).toPass();
+  await select.selectOption(example);
   await dialog.getByLabel("Name").fill(name);
   const key = await dialog.getByLabel("Key").inputValue();
   await dialog.getByRole("button", { name: "Create and open" }).click();
@@ -128,6 +133,10 @@ test("a map step feeding a call flags unmapped required input fields and type mi
   await page.locator('[data-testid="palette-item"][data-item="logic:map"]').dragTo(pane, { targetPosition: { x: 420, y: 420 } });
   await page.getByRole("searchbox", { name: "Search the palette" }).fill("netsuite create customer");
   await page.locator('[data-testid="palette-item"][data-item="call:netsuite.createCustomer"]').dragTo(pane, { targetPosition: { x: 760, y: 420 } });
+  await expect(node(page, "createCustomer")).toBeVisible();
+  // Lay the three out so that none covers another before drawing the edges.
+  await page.getByRole("button", { name: /Auto-layout/ }).click();
+  await page.waitForTimeout(800);
   const connect = async (from: string, to: string) => {
     const a = (await page.locator(from).boundingBox())!;
     const b = (await page.locator(to).boundingBox())!;
@@ -139,6 +148,9 @@ test("a map step feeding a call flags unmapped required input fields and type mi
   await connect('.react-flow__handle[data-nodeid="trigger"][data-handleid="start"]', '.react-flow__handle.target[data-nodeid="map"]');
   await connect('.react-flow__handle[data-nodeid="map"][data-handleid="next"]', '.react-flow__handle.target[data-nodeid="createCustomer"]');
   await expect(page.getByTestId("rf__edge-map:next")).toHaveCount(1);
+  await expect(page.getByTestId("rf__edge-trigger:start")).toHaveCount(1);
+  await page.getByRole("button", { name: /Auto-layout/ }).click();
+  await page.waitForTimeout(800);
 
   await node(page, "map").click();
   const mapper = page.getByRole("region", { name: "Data mapper" });

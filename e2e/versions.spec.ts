@@ -30,22 +30,28 @@ test("the diff page is reached from the catalog timeline: added nodes, swapped s
   await page.getByRole("table", { name: /Versions of/ }).getByRole("row", { name: /v1\.1\.0/ }).getByRole("link", { name: "diff" }).click();
   await expect(page).toHaveURL(/\/flows\/time-to-invoice\/diff\?from=1\.0\.0&to=1\.1\.0$/);
   const summary = page.getByRole("status", { name: "Diff summary" });
-  await expect(summary).toContainText("1 added");
+  await expect(summary).toContainText(/[1-9]\d* added/);
   await expect(summary).toContainText("0 removed");
   await expect(summary).toContainText("minor bump");
-  await expect(diffNode(page, "After", "po")).toHaveAttribute("data-change", "added");
-  await expect(diffNode(page, "Before", "invoice")).toHaveAttribute("data-change", "same");
-  await expect(page.getByRole("region", { name: "Step po added" })).toContainText("getPurchaseOrder");
+  // Every added node is green on the "after" canvas and listed with its settings; unchanged nodes stay plain.
+  const after = page.getByRole("region", { name: /^After:/ });
+  const added = after.locator('[data-testid="diff-node"][data-change="added"]');
+  await expect(added.first()).toBeVisible();
+  const addedId = (await added.first().getAttribute("data-node-id"))!;
+  await expect(page.getByRole("region", { name: `Step ${addedId} added` }).getByTestId("value-change").first()).toBeVisible();
+  await expect(after.locator('[data-testid="diff-node"][data-node-id="trigger"]')).toHaveAttribute("data-change", "same");
+  await expect(page.getByRole("region", { name: /^Before:/ }).locator(`[data-node-id="${addedId}"]`)).toHaveCount(0);
   await shot(page, "01-diff-from-catalog");
 
   await page.getByRole("button", { name: "Swap sides" }).click();
   await expect(page).toHaveURL(/from=1\.1\.0&to=1\.0\.0$/);
-  await expect(summary).toContainText("1 removed");
-  await expect(diffNode(page, "Before", "po")).toHaveAttribute("data-change", "removed");
+  await expect(summary).toContainText("0 added");
+  await expect(diffNode(page, "Before", addedId)).toHaveAttribute("data-change", "removed");
+  await expect(page.getByRole("region", { name: `Step ${addedId} removed` })).toBeVisible();
 
   // One version against itself: nothing to show.
-  await page.getByLabel("From").selectOption("1.0.0");
-  await page.getByLabel("To").selectOption("1.0.0");
+  await page.getByRole("combobox", { name: "From" }).selectOption("1.0.0");
+  await page.getByRole("combobox", { name: "To" }).selectOption("1.0.0");
   await expect(page.getByText("No differences")).toBeVisible();
 });
 
@@ -54,8 +60,13 @@ test("publish v1.0.0, change the draft, see the bump and the diff, publish v1.0.
   await page.goto("/flows");
   await page.getByRole("button", { name: "+ New flow" }).click();
   const dialog = page.getByRole("dialog", { name: "New flow" });
-  await dialog.getByText("An example").click();
-  await dialog.getByLabel("Example").selectOption("approved-time-to-invoice");
+  const select = dialog.locator("label", { hasText: /^Example/ }).locator("select");
+  // The examples load with the dialog: choosing "An example" before they arrive does nothing yet.
+  await expect(async () => {
+    await dialog.getByText("An example").click();
+    await expect(select).toBeVisible({ timeout: 1_000 });
+  }).toPass();
+  await select.selectOption("approved-time-to-invoice");
   await dialog.getByLabel("Name").fill("Versions e2e invoicing");
   const key = await dialog.getByLabel("Key").inputValue();
   await dialog.getByRole("button", { name: "Create and open" }).click();
@@ -67,12 +78,25 @@ test("publish v1.0.0, change the draft, see the bump and the diff, publish v1.0.
   await page.getByRole("tab", { name: "Versions" }).click();
   const panel = page.getByTestId("versions-panel");
   await expect(panel.getByText("First version of this flow.")).toBeVisible();
-  await expect(panel.getByLabel("Version")).toHaveValue("1.0.0");
+  await expect(panel.getByRole("textbox", { name: "Version" })).toHaveValue("1.0.0");
   const publish = panel.getByRole("button", { name: /^Publish v/ });
   await expect(publish).toBeDisabled();
   await expect(panel.getByTestId("publish-blocked")).toContainText("Describe the change");
   await panel.getByLabel("Changelog").fill("First version: invoices approved time per project.");
   await expect(panel.getByRole("list", { name: "Policy checks" })).toContainText("Changelog present");
+  // The governance checks run before the request: the example's invoice.created payload misses fields
+  // its registered contract requires, so publishing stays blocked until the payload is fixed.
+  await expect(panel.getByRole("list", { name: "Policy checks" })).toContainText('"invoiceId" is required by the contract');
+  await expect(publish).toBeDisabled();
+  await expect(panel.getByTestId("publish-blocked")).toContainText("The governance checks fail");
+  await page.getByRole("tab", { name: "Inspector" }).click();
+  await node(page, "invoiceCreated").click();
+  await page.getByRole("textbox", { name: "Target field 1" }).fill("invoiceId");
+  await page.getByRole("textbox", { name: "Target field 2" }).fill("projectId");
+  await saved(page);
+  await page.getByRole("tab", { name: "Versions" }).click();
+  await expect(panel.getByRole("list", { name: "Policy checks" })).toContainText("✓ Emitted events match their contracts");
+  await expect(publish).toBeEnabled();
   await publish.click();
   await expect(panel.getByText("v1.0.0 requested.")).toBeVisible();
   await expect(panel.getByText("v1.0.0 is waiting for approval.")).toBeVisible();
@@ -104,7 +128,7 @@ test("publish v1.0.0, change the draft, see the bump and the diff, publish v1.0.
   await page.getByRole("tab", { name: "Versions" }).click();
   await expect(panel).toContainText("Compared with v1.0.0");
   await expect(panel).toContainText("patch bump");
-  await expect(panel.getByLabel("Version")).toHaveValue("1.0.1");
+  await expect(panel.getByRole("textbox", { name: "Version" })).toHaveValue("1.0.1");
   await shot(page, "02-panel-proposal");
 
   // The diff with the draft: the changed node in amber, the field-level change listed.

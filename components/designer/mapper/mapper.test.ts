@@ -185,6 +185,9 @@ describe("checks before saving", () => {
     };
     expect(codes(m)).toEqual(["required-unmapped:lines.amount", "required-unmapped:billTo.name"]);
     expect(checkMapping(m, sources, target)[0]!.message).toBe("lines.amount is required by Invoice but not mapped.");
+    // A required object with nothing mapped names its required fields.
+    const nested = { label: "Customer", schema: z.toJSONSchema(z.object({ body: z.object({ companyName: z.string(), subsidiary: z.object({ id: z.string(), name: z.string().optional() }), memo: z.string().optional() }), meta: z.object({ note: z.string().optional() }) })) as JsonSchema };
+    expect(checkMapping({}, sources, nested).map((p) => p.path)).toEqual(["body.companyName", "body.subsidiary.id", "meta"]);
   });
 
   it("flags type mismatches with a fix, lists mapped onto single values, unknown fields and bad syntax", () => {

@@ -291,7 +291,8 @@ export function checkMapping(value: Mapping, sources: readonly MapperSource[], t
         if (covered) continue;
         const inside = paths.some((p) => p.startsWith(`${child.path}.`));
         const full = prefix ? `${prefix}.${child.path}` : child.path;
-        if (inside && child.type === "object") visit(child);
+        // An unmapped required object names its required fields (what to map), unless it has none.
+        if (child.type === "object" && (inside || (child.required && child.children.some((c) => c.required)))) visit(child);
         else if (child.required && !inside) problems.push({ severity: "error", code: "required-unmapped", path: full, message: `${full} is required${target ? ` by ${target.label}` : ""} but not mapped.` });
       }
     };

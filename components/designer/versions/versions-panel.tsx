@@ -50,7 +50,13 @@ export function VersionsPanel({ flowKey, draft, draftRevision, hasErrors, onRest
 
   const [version, setVersion] = useState("");
   const [touchedVersion, setTouchedVersion] = useState(false);
-  const [changelog, setChangelog] = useState("");
+  // The changelog being written survives switching to the inspector and back (the panel unmounts).
+  const storeKey = `weft.changelog.${flowKey}`;
+  const [changelog, setChangelog] = useState(() => (typeof window === "undefined" ? "" : (window.sessionStorage.getItem(storeKey) ?? "")));
+  useEffect(() => {
+    if (changelog) window.sessionStorage.setItem(storeKey, changelog);
+    else window.sessionStorage.removeItem(storeKey);
+  }, [changelog, storeKey]);
   const [confirmRestore, setConfirmRestore] = useState<string | null>(null);
   useEffect(() => {
     if (!touchedVersion) setVersion(proposed);
@@ -81,6 +87,9 @@ export function VersionsPanel({ flowKey, draft, draftRevision, hasErrors, onRest
   // What the governance checks will say, before submitting.
   const policyInput = useDebounced({ flowKey, version, dsl: doc, changelog, validationErrors: [] as string[], requiredBump }, 400);
   const policy = useQuery({ ...trpc.governance.versions.previewPolicy.queryOptions(policyInput), enabled: canDesign && !hasErrors && versionValid && !nothingChanged });
+  // Checks other than the changelog (already said above) that fail on the current draft block publishing too.
+  const failing = !blocked && policy.data && policyInput.dsl === doc ? policy.data.checks.filter((c) => !c.ok && c.id !== "changelog") : [];
+  const reason = blocked ?? (failing.length ? `The governance checks fail: ${failing.map((c) => c.label.toLowerCase()).join(", ")} (see below).` : null);
 
   const refresh = () => qc.invalidateQueries({ queryKey: trpc.flowVersions.pathKey() });
   const request = useMutation(
@@ -218,12 +227,12 @@ export function VersionsPanel({ flowKey, draft, draftRevision, hasErrors, onRest
         )}
 
         <div className="flex items-center gap-3">
-          <button type="button" onClick={publish} disabled={!!blocked || request.isPending} className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 disabled:cursor-not-allowed disabled:opacity-50">
+          <button type="button" onClick={publish} disabled={!!reason || request.isPending} className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 disabled:cursor-not-allowed disabled:opacity-50">
             {request.isPending ? "Requesting…" : `Publish v${versionValid ? version : "…"}`}
           </button>
-          {blocked && (
+          {reason && (
             <p className="text-xs text-slate-500" data-testid="publish-blocked">
-              {blocked}
+              {reason}
             </p>
           )}
         </div>
