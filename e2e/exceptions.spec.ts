@@ -67,7 +67,7 @@ test("a bulk retry over a filter of 500 exceptions completes with a correct summ
   const admin = await netsuiteAdmin(page.request);
   await injectFaults(page.request, admin, { errorRate: 1, errorStatus: 400, pathPattern: "invoice" });
   try {
-    await startRuns(page.request, Array.from({ length: 500 }, (_, i) => invoiceInput(`INV-6${String(i).padStart(4, "0")}`, { customer: "Northwind Bulk", hours: 8, amount: 1600 })), 25);
+    await startRuns(page.request, Array.from({ length: 500 }, (_, i) => invoiceInput(`INV-6${String(i).padStart(4, "0")}`, { customer: "Northwind Bulk", hours: 8, amount: 1600 })), 8);
     await waitForExceptions(page.request, { q: "northwind bulk" }, 500, 180_000);
   } finally {
     await clearFaults(page.request, admin);

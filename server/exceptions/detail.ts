@@ -58,11 +58,13 @@ export async function exceptionDetail(db: Db, id: string, opts: { revealed?: boo
   // A failed lookup is reported by what it held up: the write to the same system the flow was heading for.
   const target = step?.connector && /^(get|list|find|search|read|query)/i.test(step.operation ?? "") ? writeStepOf(dsl, step.connector) : null;
 
+  // Related = sharing an identifying key (an invoice, a customer), not a number such as hours or an amount.
+  const identifying = e.businessKeyValues.filter((v) => !/^[^=]*=-?\d+(\.\d+)?$/.test(v));
   const [steps, related, history, policy, latest, assignee, team, replays] = await Promise.all([
     db.stepRun.findMany({ where: { runId: e.runId }, orderBy: [{ startedAt: "asc" }, { path: "asc" }] }),
-    e.businessKeyValues.length
+    identifying.length
       ? db.exception.findMany({
-          where: { id: { not: id }, businessKeyValues: { hasSome: e.businessKeyValues } },
+          where: { id: { not: id }, businessKeyValues: { hasSome: identifying } },
           orderBy: { createdAt: "desc" },
           take: 20,
           select: { id: true, status: true, errorClass: true, message: true, createdAt: true, runId: true, businessKeys: true, run: { select: { flow: { select: { key: true, name: true } } } } },
