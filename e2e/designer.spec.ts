@@ -1,5 +1,5 @@
 // The visual designer, driven in Chromium against the real app (demo mode: connector sandboxes and the
-// salesforce-prod / netsuite-prod connections pointing at them). Screenshots land in test-results/designer.
+// salesforce-prod / netsuite-prod connections pointing at them). Screenshots land in $DESIGNER_SHOTS (default test-results/designer).
 import { expect, test, type Browser, type Locator, type Page } from "@playwright/test";
 import path from "node:path";
 import { readFileSync } from "node:fs";
@@ -7,7 +7,8 @@ import { signIn } from "./helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 }, permissions: ["clipboard-read", "clipboard-write"] });
 
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join("test-results", "designer", `${name}.png`) });
+// DESIGNER_SHOTS: where to keep the screenshots (other runs wipe test-results/).
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(process.env.DESIGNER_SHOTS ?? path.join("test-results", "designer"), `${name}.png`) });
 const node = (page: Page, id: string) => page.locator(`[data-testid="canvas-node"][data-node-id="${id}"]`);
 const handle = (page: Page, nodeId: string, handleId: string | null) =>
   handleId === null ? page.locator(`.react-flow__handle.target[data-nodeid="${nodeId}"]`) : page.locator(`.react-flow__handle[data-nodeid="${nodeId}"][data-handleid="${handleId}"]`);
