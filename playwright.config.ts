@@ -39,6 +39,8 @@ export default defineConfig({
       WEFT_DEMO: "1",
       WEFT_DATA_DIR: dataDir,
       LOG_LEVEL: "warn",
+      // The governance e2e delivers a test alert to a webhook receiver on 127.0.0.1.
+      WEFT_ALLOW_PRIVATE_WEBHOOKS: "1",
       ...(process.env.E2E_DATABASE_URL ? { DATABASE_URL: process.env.E2E_DATABASE_URL } : {}),
     },
   },
