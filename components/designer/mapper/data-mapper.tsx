@@ -167,7 +167,6 @@ export function DataMapper({ value, onChange, sources, target, readOnly }: DataM
   };
 
   const selectedRow = rows.find((r) => refKey(r.ref) === selectedKey) ?? null;
-  const firstProblem = problems[0];
   const sampleSummary = sources.filter((s) => s.sample !== undefined).map((s) => s.label);
 
   return (
@@ -312,7 +311,17 @@ export function DataMapper({ value, onChange, sources, target, readOnly }: DataM
               </ul>
             </section>
           )}
-          {firstProblem === undefined && tab === "code" && <p className="p-3 text-xs text-slate-500">{mappingCode(value).split("\n").length} lines of JSONata.</p>}
+          {tab === "code" && (
+            <div className="order-first p-3 text-xs text-slate-500">
+              <p className="font-medium text-slate-700">JSONata view</p>
+              <ul className="mt-1 list-disc space-y-0.5 pl-4">
+                <li>Type $ for what is in scope: the trigger, upstream step outputs, the loop item.</li>
+                <li>An object such as {"{"} "customer": {"{"} "id": $trigger.id {"}"} {"}"} is shown as fields in the field view.</li>
+                <li>Anything else stays one custom expression, kept exactly as written.</li>
+                <li>{mappingCode(value).split("\n").length} line(s); changes apply as soon as they parse.</li>
+              </ul>
+            </div>
+          )}
         </div>
       </div>
     </div>
