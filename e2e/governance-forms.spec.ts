@@ -118,6 +118,17 @@ test("an admin edits a domain's stewards on the domains page", async ({ page }) 
   await expect(invoice).toContainText("Olu Operator");
   await expect(invoice).not.toContainText("Dana Designer");
   await expect(invoice).toContainText("Invoice policy: numbering, tax codes and credit notes");
+
+  // Workspace standards (the platform domain's policy): defaults of new SLOs.
+  await page.getByRole("button", { name: "Edit standards" }).click();
+  const std = page.getByRole("dialog", { name: "Workspace standards" });
+  await std.getByLabel("Default SLO window (days)").fill("0");
+  await std.getByRole("button", { name: "Save standards" }).click();
+  await expect(std).toContainText("At least 1 day.");
+  await std.getByLabel("Default SLO window (days)").fill("30");
+  await std.getByRole("button", { name: "Save standards" }).click();
+  await expect(std).toHaveCount(0);
+  await expect(page.getByRole("region", { name: "Workspace standards" }).locator("div", { hasText: /^Default SLO window/ })).toHaveText(/30 days$/);
   await shot(page, "domains");
 });
 

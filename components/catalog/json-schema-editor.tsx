@@ -70,11 +70,13 @@ export function JsonSchemaEditor({ value, onChange, ariaLabel, invalid, id }: { 
     }
   };
   return (
-    <div className="relative">
+    <div>
       <div ref={host} className={clsx("mt-1 overflow-hidden rounded-md border bg-white focus-within:border-brand-500 focus-within:ring-1 focus-within:ring-brand-500", invalid ? "border-red-400" : "border-slate-300")} />
-      <button type="button" className="absolute right-2 top-2 rounded border border-slate-200 bg-white/90 px-2 py-0.5 text-xs text-slate-600 hover:bg-slate-50" onClick={format}>
-        Format
-      </button>
+      <div className="mt-1 flex justify-end">
+        <button type="button" className="rounded border border-slate-200 bg-white px-2 py-0.5 text-xs text-slate-600 hover:bg-slate-50" onClick={format}>
+          Format JSON
+        </button>
+      </div>
     </div>
   );
 }

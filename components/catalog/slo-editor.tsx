@@ -5,7 +5,7 @@
 // field schemas, so the browser and the API refuse the same things with the same words.
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useForm, useWatch } from "react-hook-form";
 import { z } from "zod";
 import { useTRPC } from "@/components/trpc/client";
@@ -105,6 +105,13 @@ function SloSheet({ flowKey, slo, onClose }: { flowKey: string; slo?: SloDefinit
   });
   const { register, handleSubmit, formState, setValue, control } = form;
   const errors = formState.errors;
+  // The workspace standards may arrive after the sheet opened: apply them unless the user typed already.
+  const std = standards.data;
+  useEffect(() => {
+    if (slo || !std) return;
+    if (!form.getFieldState("windowDays").isDirty) setValue("windowDays", std.sloWindowDays);
+    if (!form.getFieldState("minEvents").isDirty) setValue("minEvents", std.minEvents);
+  }, [slo, std, form, setValue]);
   const kind = useWatch({ control, name: "kind" });
   const target = useWatch({ control, name: "target" });
 
