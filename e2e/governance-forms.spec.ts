@@ -130,6 +130,14 @@ test("an admin edits a domain's stewards on the domains page", async ({ page }) 
   await expect(std).toHaveCount(0);
   await expect(page.getByRole("region", { name: "Workspace standards" }).locator("div", { hasText: /^Default SLO window/ })).toHaveText(/30 days$/);
   await shot(page, "domains");
+
+  // Both edits are in the audit log, with the admin as actor.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit" }).click();
+  await page.getByLabel("Action").selectOption("domain.updated");
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  const audit = page.getByRole("table", { name: "Audit log entries, newest first" });
+  await expect(audit.getByRole("row").filter({ hasText: "domain.updated" })).toHaveCount(2);
+  await expect(audit.getByRole("row").filter({ hasText: "domain.updated" }).filter({ hasText: "Invoice policy: numbering" })).toContainText("admin@weft.local");
 });
 
 test("a designer routes the owning team's alerts to a webhook and sends a test alert", async ({ page }) => {
