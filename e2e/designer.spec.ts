@@ -65,11 +65,11 @@ test("build a flow on an empty canvas, watch validation, map fields and test-run
   await dropFromPalette(page, "trigger:event:opportunity.won", { x: 300, y: 200 });
   await expect(node(page, "trigger")).toContainText("When opportunity.won");
   await page.keyboard.press("Escape");
-  await dropFromPalette(page, "logic:map", { x: 200, y: 420 });
+  await dropFromPalette(page, "logic:map", { x: 200, y: 480 });
   await expect(node(page, "map")).toBeVisible();
   await page.keyboard.press("Escape");
   await page.getByRole("searchbox", { name: "Search the palette" }).fill("netsuite create customer");
-  await dropFromPalette(page, "call:netsuite.createCustomer", { x: 520, y: 420 });
+  await dropFromPalette(page, "call:netsuite.createCustomer", { x: 560, y: 480 });
   await page.getByRole("searchbox", { name: "Search the palette" }).fill("");
   await expect(node(page, "createCustomer")).toBeVisible();
 
@@ -193,6 +193,7 @@ test("copy and paste a selection as DSL JSON, within a flow, between flows and f
   await expect(page.getByTestId("rf__edge-map:next")).toHaveCount(1);
 
   // Multi-select map and wait, copy, paste: new ids, the edge between them comes along.
+  await page.getByRole("button", { name: "Zoom to fit (Shift 1)" }).click();
   await node(page, "map").click();
   await node(page, "wait").click({ modifiers: ["Control"] });
   await page.keyboard.press("Control+c");
@@ -202,6 +203,7 @@ test("copy and paste a selection as DSL JSON, within a flow, between flows and f
   expect(parsed.steps.map((s) => s.id)).toEqual(["map", "wait"]);
   expect(parsed.steps[0]!.next).toBe("wait");
   await page.keyboard.press("Control+v");
+  await page.getByRole("button", { name: "Zoom to fit (Shift 1)" }).click();
   await expect(node(page, "map2")).toBeVisible();
   await expect(node(page, "wait2")).toBeVisible();
   await expect(page.getByTestId("rf__edge-map2:next")).toHaveCount(1);
@@ -211,6 +213,7 @@ test("copy and paste a selection as DSL JSON, within a flow, between flows and f
   await newFlow(page, "Paste target");
   await page.locator(".react-flow__pane").click({ position: { x: 20, y: 20 } });
   await page.keyboard.press("Control+v");
+  await page.getByRole("button", { name: "Zoom to fit (Shift 1)" }).click();
   await expect(node(page, "map")).toBeVisible();
   await expect(node(page, "wait")).toBeVisible();
   await expect(page.getByTestId("rf__edge-map:next")).toHaveCount(1);
@@ -218,6 +221,7 @@ test("copy and paste a selection as DSL JSON, within a flow, between flows and f
   // Import steps from a file (a whole example flow): ids that exist already are renamed.
   const example = readFileSync(path.resolve("examples/opportunity-won-to-project.weft.json"), "utf8");
   await page.getByTestId("import-file").setInputFiles({ name: "example.weft.json", mimeType: "application/json", buffer: Buffer.from(example) });
+  await page.getByRole("button", { name: "Zoom to fit (Shift 1)" }).click();
   await expect(node(page, "getOpportunity")).toBeVisible();
   await expect(page.getByTestId("rf__edge-getOpportunity:next")).toHaveCount(1);
   await page.getByRole("button", { name: "Zoom to fit (Shift 1)" }).click();

@@ -388,7 +388,7 @@ function Editor({
         };
         if (parent && parent.type === "foreach" && !at && after) node.position = { x: after.position.x + 260, y: after.position.y };
         const nodes = [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node];
-        reveal.current = parent ? { x: parent.position.x + node.position.x, y: parent.position.y + node.position.y } : node.position;
+        if (!at) reveal.current = parent ? { x: parent.position.x + node.position.x, y: parent.position.y + node.position.y } : node.position;
         let edges = s.edges;
         // Keyboard building: a step added while one node is selected follows it when that node's exit is free.
         if (!at && after) {
@@ -812,7 +812,7 @@ function Editor({
             </div>
             <ProblemsPanel problems={validation.problems} onPick={pickProblem} open={problemsOpen} onToggle={() => setProblemsOpen((o) => !o)} />
           </div>
-          <aside aria-label="Inspector" className={clsx("flex shrink-0 flex-col border-l border-slate-200 bg-white transition-[width]", selectedNode?.type === "map" && tab === "inspect" ? "w-[640px]" : "w-[380px]")}>
+          <aside aria-label="Inspector" className="flex w-[420px] shrink-0 flex-col border-l border-slate-200 bg-white">
             <div role="tablist" className="flex border-b border-slate-200 text-xs font-medium">
               {(["inspect", "versions"] as const).map((t) => (
                 <button key={t} role="tab" type="button" aria-selected={tab === t} onClick={() => setTab(t)} className={clsx("flex-1 px-3 py-2", tab === t ? "border-b-2 border-brand-600 text-brand-700" : "text-slate-500 hover:text-slate-800")}>

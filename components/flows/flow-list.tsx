@@ -7,6 +7,14 @@ import { Badge, LIFECYCLE_TONE, RUN_STATUS_TONE } from "@/components/ui/badge";
 import { SelectField, TextField } from "@/components/ui/fields";
 import { DOMAINS, LIFECYCLES } from "@/server/api/routers/flow-constants";
 
+const LAST_RUN_FILTERS = [
+  { value: "succeeded", label: "succeeded" },
+  { value: "failed", label: "failed" },
+  { value: "running", label: "running" },
+  { value: "waiting", label: "waiting" },
+  { value: "never", label: "never run" },
+];
+
 export function FlowList() {
   const trpc = useTRPC();
   const [search, setSearch] = useState("");
@@ -14,6 +22,7 @@ export function FlowList() {
   const [lifecycle, setLifecycle] = useState("");
   const [team, setTeam] = useState("");
   const [mine, setMine] = useState(false);
+  const [lastRun, setLastRun] = useState("");
   const teams = useQuery(trpc.admin.teams.queryOptions());
   const flows = useQuery(
     trpc.flows.list.queryOptions({
@@ -25,6 +34,9 @@ export function FlowList() {
     }),
   );
 
+  // Last-run status is per flow and already in the list, so it filters here rather than in SQL.
+  const rows = flows.data?.filter((f) => !lastRun || (lastRun === "never" ? f.lastRun === null : f.lastRun?.status === lastRun));
+
   return (
     <section className="space-y-4 p-8">
       <div role="search" aria-label="Filter flows" className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4">
@@ -32,6 +44,7 @@ export function FlowList() {
         <SelectField label="Domain" value={domain} options={DOMAINS.map((d) => ({ value: d, label: d }))} onChange={setDomain} />
         <SelectField label="Owner" value={team} options={(teams.data ?? []).map((t) => ({ value: t.key, label: t.name }))} onChange={setTeam} />
         <SelectField label="Status" value={lifecycle} options={LIFECYCLES.map((l) => ({ value: l, label: l }))} onChange={setLifecycle} />
+        <SelectField label="Last run" value={lastRun} options={LAST_RUN_FILTERS} onChange={setLastRun} />
         <label className="flex items-center gap-2 pb-2 text-sm text-slate-700">
           <input type="checkbox" checked={mine} onChange={(e) => setMine(e.target.checked)} />
           Owned by my teams
@@ -52,7 +65,7 @@ export function FlowList() {
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
-            {flows.data?.map((f) => (
+            {rows?.map((f) => (
               <tr key={f.key} className="hover:bg-slate-50">
                 <td className="px-4 py-2">
                   <Link href={`/flows/${f.key}`} className="font-medium text-brand-700 hover:underline">
@@ -79,7 +92,7 @@ export function FlowList() {
                 <td className="px-4 py-2 text-right">{f.openExceptions > 0 ? <Badge tone="red">{f.openExceptions}</Badge> : <span className="text-slate-400">0</span>}</td>
               </tr>
             ))}
-            {flows.data?.length === 0 && (
+            {rows?.length === 0 && (
               <tr>
                 <td colSpan={7} className="px-4 py-10 text-center text-slate-500">
                   No flows match these filters.
