@@ -267,7 +267,7 @@ function GroupTable({ groups, loading, canOperate, onShow, filter, onStarted }: 
   const trpc = useTRPC();
   const start = useMutation(trpc.exceptions.bulkStart.mutationOptions({ onSuccess: (b) => onStarted(b.id) }));
   return (
-    <div className="overflow-hidden rounded-lg border border-slate-200 bg-white">
+    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
       <table className="w-full text-left text-sm" aria-label="Exception groups">
         <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
           <tr>
@@ -282,14 +282,14 @@ function GroupTable({ groups, loading, canOperate, onShow, filter, onStarted }: 
         <tbody className="divide-y divide-slate-100">
           {(groups ?? []).map((g) => (
             <tr key={g.signature} className={clsx("align-top", g.ageing > 0 ? "bg-amber-50/60" : "hover:bg-slate-50")} data-testid="exception-group">
-              <td className="max-w-xl px-3 py-2.5">
+              <td className="min-w-72 max-w-md break-words px-3 py-2.5">
                 <span className="flex flex-wrap items-center gap-1.5">
                   <Badge tone={ERROR_CLASS_TONE[g.errorClass] ?? "gray"}>{g.errorClass}</Badge>
                   <span className="font-medium text-slate-900">{g.flowName}</span>
                   <span className="font-mono text-xs text-slate-500">{g.stepPath ?? "run"}</span>
                   {g.ageing > 0 && <Badge tone="amber">{g.ageing} ageing</Badge>}
                 </span>
-                <Link href={`/exceptions/${g.exampleId}`} className="mt-1 block text-slate-700 hover:underline">{g.message}</Link>
+                <Link href={`/exceptions/${g.exampleId}`} className="mt-1 block text-slate-700 [overflow-wrap:anywhere] hover:underline">{g.message}</Link>
               </td>
               <td className="px-3 py-2.5 text-right text-base font-semibold tabular-nums text-slate-900" aria-label="Count">{g.count.toLocaleString("en-US")}</td>
               <td className="whitespace-nowrap px-3 py-2.5 text-slate-600" title={formatTime(g.firstAt)}>{timeAgo(g.firstAt)}</td>
@@ -323,7 +323,7 @@ type Row = { id: string; createdAt: Date; status: string; errorClass: string; me
 
 function ListTable({ rows, loading }: { rows: Row[]; loading: boolean }) {
   return (
-    <div className="overflow-hidden rounded-lg border border-slate-200 bg-white">
+    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
       <table className="w-full text-left text-sm" aria-label="Exceptions">
         <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
           <tr>
@@ -343,13 +343,13 @@ function ListTable({ rows, loading }: { rows: Row[]; loading: boolean }) {
                 {r.status !== "open" && <span className="mt-1 block"><Badge tone={r.status === "resolved" ? "green" : "blue"}>{r.status}</Badge></span>}
               </td>
               <td className="max-w-xs px-3 py-2.5"><BusinessKeys keys={r.businessKeys} /></td>
-              <td className="max-w-lg px-3 py-2.5">
+              <td className="min-w-72 max-w-md break-words px-3 py-2.5">
                 <span className="flex flex-wrap items-center gap-1.5">
                   <Badge tone={ERROR_CLASS_TONE[r.errorClass] ?? "gray"}>{r.errorClass}</Badge>
                   <span className="text-slate-800">{r.flowName}</span>
                   <span className="font-mono text-xs text-slate-500">{r.stepPath ?? "run"}</span>
                 </span>
-                <span className="mt-1 block text-slate-600">{r.message}</span>
+                <span className="mt-1 block text-slate-600 [overflow-wrap:anywhere]">{r.message}</span>
               </td>
               <td className="px-3 py-2.5 text-slate-600">
                 {r.teamName ?? "—"}

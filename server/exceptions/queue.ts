@@ -229,15 +229,35 @@ export interface ImpactRow {
 
 /** Money and hours held up by open exceptions, by domain and by owner team (plus the overall total). */
 export async function businessImpact(db: Db): Promise<{ total: ImpactRow; byDomain: ImpactRow[]; byTeam: ImpactRow[] }> {
-  const rows = await db.$queryRawUnsafe<Array<ImpactRow & { g: number }>>(
-    `SELECT f.domain, t.id::text AS "teamId", min(t.name) AS "teamName", count(*)::int AS open, count(*) FILTER (WHERE ${AGEING})::int AS ageing,
-            COALESCE(sum(e.impact_amount), 0)::float8 AS amount, COALESCE(sum(e.impact_hours), 0)::float8 AS hours,
-            GROUPING(f.domain, t.id)::int AS g
-       FROM ${FROM} LEFT JOIN team t ON t.id = ${TEAM}
-      WHERE e.status = 'open'
-      GROUP BY GROUPING SETS ((f.domain), (t.id), ())`,
+  // Summed per (flow, assignee team) over the exception's own columns first, then named and rolled up here.
+  const cells = await db.$queryRawUnsafe<Array<{ domain: string; teamId: string | null; teamName: string | null; open: number; ageing: number; amount: number; hours: number }>>(
+    `WITH c AS (
+       SELECT e.flow_id, e.assignee_team_id, count(*)::int AS open, count(*) FILTER (WHERE ${AGEING})::int AS ageing,
+              COALESCE(sum(e.impact_amount), 0)::float8 AS amount, COALESCE(sum(e.impact_hours), 0)::float8 AS hours
+         FROM exception e LEFT JOIN exception_policy p ON p.flow_id = e.flow_id
+        WHERE e.status = 'open'
+        GROUP BY 1, 2)
+     SELECT f.domain, t.id::text AS "teamId", t.name AS "teamName", c.open, c.ageing, c.amount, c.hours
+       FROM c JOIN flow f ON f.id = c.flow_id LEFT JOIN team t ON t.id = COALESCE(c.assignee_team_id, f.owner_team_id)`,
   );
-  const total = rows.find((r) => r.g === 3) ?? { domain: null, teamId: null, teamName: null, open: 0, ageing: 0, amount: 0, hours: 0 };
+  const roll = (key: (c: (typeof cells)[number]) => string, make: (c: (typeof cells)[number]) => Omit<ImpactRow, "open" | "ageing" | "amount" | "hours">) => {
+    const m = new Map<string, ImpactRow>();
+    for (const c of cells) {
+      const k = key(c);
+      const r = m.get(k) ?? { ...make(c), open: 0, ageing: 0, amount: 0, hours: 0 };
+      r.open += c.open;
+      r.ageing += c.ageing;
+      r.amount += c.amount;
+      r.hours += c.hours;
+      m.set(k, r);
+    }
+    return [...m.values()];
+  };
   const sort = (a: ImpactRow, b: ImpactRow) => b.amount - a.amount || b.hours - a.hours || b.open - a.open;
-  return { total, byDomain: rows.filter((r) => r.g === 1).sort(sort), byTeam: rows.filter((r) => r.g === 2).sort(sort) };
+  const total = roll(() => "", () => ({ domain: null, teamId: null, teamName: null }))[0] ?? { domain: null, teamId: null, teamName: null, open: 0, ageing: 0, amount: 0, hours: 0 };
+  return {
+    total,
+    byDomain: roll((c) => c.domain, (c) => ({ domain: c.domain, teamId: null, teamName: null })).sort(sort),
+    byTeam: roll((c) => c.teamId ?? "", (c) => ({ domain: null, teamId: c.teamId, teamName: c.teamName })).sort(sort),
+  };
 }
