@@ -8,10 +8,14 @@ import path from "node:path";
 const port = Number(process.env.E2E_PORT ?? 3210);
 const baseURL = `http://localhost:${port}`;
 const dataDir = process.env.E2E_DATA_DIR ?? path.join(os.tmpdir(), `weft-e2e-${process.pid}`);
+// The OpenID provider of the SSO tests (e2e/global-setup.ts); the web server is configured against it.
+process.env.E2E_OIDC_PORT ??= String(port + 2000);
 
 export default defineConfig({
   testDir: "e2e",
-  outputDir: "test-results",
+  globalSetup: "./e2e/global-setup.ts",
+  // Per port, so runs on different ports (several worktrees or engineers on one machine) never share artifacts.
+  outputDir: `test-results/${port}`,
   fullyParallel: false,
   workers: 1,
   retries: 0,
@@ -41,6 +45,10 @@ export default defineConfig({
       LOG_LEVEL: "warn",
       // The governance e2e delivers a test alert to a webhook receiver on 127.0.0.1.
       WEFT_ALLOW_PRIVATE_WEBHOOKS: "1",
+      WEFT_OIDC_DISCOVERY_URL: `http://127.0.0.1:${process.env.E2E_OIDC_PORT}/.well-known/openid-configuration`,
+      WEFT_OIDC_CLIENT_ID: "weft-e2e",
+      WEFT_OIDC_CLIENT_SECRET: "weft-e2e-client-secret-0123456789",
+      WEFT_OIDC_NAME: "Acme SSO",
       ...(process.env.E2E_DATABASE_URL ? { DATABASE_URL: process.env.E2E_DATABASE_URL } : {}),
     },
   },

@@ -6,6 +6,6 @@ export async function signIn(page: Page, who: "admin" | "designer" | "approver" 
   await page.goto("/login");
   await page.getByLabel("Email").fill(`${who}@weft.local`);
   await page.getByLabel("Password").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL(/\/flows$/);
 }

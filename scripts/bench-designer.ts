@@ -158,7 +158,7 @@ async function main() {
     await page.goto(`${base}/login`);
     await page.getByLabel("Email").fill("designer@weft.local");
     await page.getByLabel("Password").fill("weft-demo");
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.waitForURL(/\/flows$/);
 
     const rows: Row[] = [];

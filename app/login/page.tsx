@@ -3,14 +3,16 @@ import { redirect } from "next/navigation";
 import { LoginForm } from "@/components/auth/login-form";
 import { currentUser } from "@/server/auth/session";
 import { config } from "@/server/config";
+import { oidcSettings } from "@/server/auth/oidc";
 
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
+export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string; error?: string }> }) {
   if (await currentUser()) redirect("/flows");
-  const { next } = await searchParams;
+  const { next, error } = await searchParams;
   const demo = config().demo;
+  const sso = oidcSettings();
   return (
     <main className="grid min-h-full place-items-center bg-gradient-to-br from-slate-900 via-slate-800 to-brand-700 px-4 py-16">
       <div className="w-full max-w-sm">
@@ -23,7 +25,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         </div>
         <div className="rounded-xl bg-white p-6 shadow-2xl">
           <h1 className="mb-4 text-lg font-semibold">Sign in</h1>
-          <LoginForm next={next?.startsWith("/") ? next : "/flows"} />
+          <LoginForm next={next?.startsWith("/") && !next.startsWith("//") ? next : "/flows"} sso={sso ? { name: sso.name } : null} ssoError={error ?? null} />
         </div>
         {demo && (
           <p className="mt-4 text-center text-sm text-slate-300">

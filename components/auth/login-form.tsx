@@ -12,9 +12,17 @@ const schema = z.object({
 });
 type Values = z.infer<typeof schema>;
 
-export function LoginForm({ next }: { next: string }) {
+/** Messages for the `?error=` better-auth puts on the sign-in page when single sign-on fails. */
+function ssoErrorText(code: string): string {
+  if (/signup_disabled|sign_up_disabled|user_not_found/i.test(code)) return "You have no Weft account yet. Ask an admin to create one for your email address.";
+  if (/email_not_verified|unverified|unable_to_create_user/i.test(code)) return "Your identity provider has not verified your email address, so Weft cannot match it to an account.";
+  return `Single sign-on did not complete (${code.replace(/[^a-z0-9_ -]/gi, "").slice(0, 80)}). Try again, or sign in with your password.`;
+}
+
+export function LoginForm({ next, sso, ssoError }: { next: string; sso: { name: string } | null; ssoError: string | null }) {
   const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(ssoError ? ssoErrorText(ssoError) : null);
+  const [redirecting, setRedirecting] = useState(false);
   const { register, handleSubmit, formState } = useForm<Values>({ resolver: zodResolver(schema) });
 
   const onSubmit = handleSubmit(async (values) => {
@@ -28,8 +36,30 @@ export function LoginForm({ next }: { next: string }) {
     router.refresh();
   });
 
+  const signInWithSso = async () => {
+    setError(null);
+    setRedirecting(true);
+    const { error: err } = await authClient.signIn.social({ provider: "sso", callbackURL: next, errorCallbackURL: `/login?next=${encodeURIComponent(next)}` });
+    if (err) {
+      setRedirecting(false);
+      setError(err.message ?? "Single sign-on could not start.");
+    }
+  };
+
   return (
     <form onSubmit={onSubmit} className="space-y-4" noValidate>
+      {sso && (
+        <>
+          <button type="button" onClick={() => void signInWithSso()} disabled={redirecting} className="w-full rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-800 shadow-sm hover:bg-slate-50 disabled:opacity-60">
+            {redirecting ? "Redirecting…" : `Sign in with ${sso.name}`}
+          </button>
+          <div className="flex items-center gap-3 text-xs text-slate-400" aria-hidden="true">
+            <span className="h-px flex-1 bg-slate-200" />
+            or with your password
+            <span className="h-px flex-1 bg-slate-200" />
+          </div>
+        </>
+      )}
       <Field label="Email" error={formState.errors.email?.message}>
         {(id) => <input id={id} type="email" autoComplete="username" className={inputClass} {...register("email")} />}
       </Field>

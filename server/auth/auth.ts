@@ -1,16 +1,19 @@
-// better-auth: email + password (argon2), sessions in Postgres through Prisma. Public sign-up is off —
-// admins create accounts (CLI or Settings). An OIDC provider can be added through `socialProviders` /
-// the genericOAuth plugin without touching the rest of the app.
+// better-auth: email + password (argon2), sessions in Postgres through Prisma, and optional single sign-on
+// with the firm's OIDC provider (server/auth/oidc.ts). Public sign-up is off — admins create accounts (CLI or
+// Settings); SSO may create viewer accounts for people the provider vouches for.
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { db } from "../db/client";
 import { appendAudit } from "../audit/audit";
 import { config } from "../config";
 import { hashPassword, verifyPassword } from "./password";
+import { oidcSettings, SSO_PROVIDER_ID } from "./oidc";
+import { genericOAuth } from "better-auth/plugins";
 
 function createAuth() {
   const c = config();
   const prisma = db();
+  const sso = oidcSettings();
   return betterAuth({
     appName: "Weft",
     baseURL: c.baseUrl,
@@ -31,8 +34,41 @@ function createAuth() {
       customRules: { "/sign-in/email": { window: 60, max: Number(process.env.WEFT_SIGNIN_PER_MINUTE ?? 20) } },
     },
     session: { expiresIn: 60 * 60 * 12, updateAge: 60 * 60 },
+    // An account an admin made is linked to the provider identity with the same verified email.
+    account: { accountLinking: { enabled: true, trustedProviders: [SSO_PROVIDER_ID] } },
+    plugins: sso
+      ? [
+          genericOAuth({
+            config: [
+              {
+                providerId: SSO_PROVIDER_ID,
+                name: sso.name,
+                discoveryUrl: sso.discoveryUrl,
+                clientId: sso.clientId,
+                clientSecret: sso.clientSecret,
+                scopes: ["openid", "email", "profile"],
+                pkce: true,
+                requireEmailVerification: true,
+                disableImplicitSignUp: !sso.signUp,
+              },
+            ],
+          }),
+        ]
+      : [],
     advanced: { database: { generateId: () => crypto.randomUUID() } },
     databaseHooks: {
+      user: {
+        create: {
+          // Only SSO creates users through better-auth (email sign-up is off; admins use createUser). An address
+          // the provider has not verified must not claim an account (it could squat a colleague's email).
+          before: async (user) => (user.emailVerified ? undefined : false),
+          after: async (user) => {
+            await prisma.$transaction((tx) =>
+              appendAudit(tx, { actor: { id: user.id, email: user.email }, action: "user.created", entityType: "user", entityId: user.id, after: { email: user.email, name: user.name, roles: ["viewer"], via: "sso" } }),
+            );
+          },
+        },
+      },
       session: {
         create: {
           after: async (session) => {

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { AuditLogView } from "@/components/audit/audit-log-view";
 import { PageHeader } from "@/components/shell/page-header";
-import { Forbidden } from "@/components/shell/not-built";
+import { Forbidden } from "@/components/shell/forbidden";
 import { requirePageUser } from "@/server/auth/session";
 
 export const metadata: Metadata = { title: "Audit" };
