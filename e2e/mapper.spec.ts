@@ -129,10 +129,10 @@ test("a map step feeding a call flags unmapped required input fields and type mi
 
   // Salesforce opportunity.won → map → NetSuite create customer (palette drag, then connect the handles).
   const pane = page.locator(".react-flow__pane");
-  await page.locator('[data-testid="palette-item"][data-item="trigger:event:opportunity.won"]').dragTo(pane, { targetPosition: { x: 300, y: 200 } });
-  await page.locator('[data-testid="palette-item"][data-item="logic:map"]').dragTo(pane, { targetPosition: { x: 420, y: 420 } });
+  await page.locator('[data-testid="palette-item"][data-item="trigger:event:opportunity.won"]').dragTo(pane, { targetPosition: { x: 80, y: 120 } });
+  await page.locator('[data-testid="palette-item"][data-item="logic:map"]').dragTo(pane, { targetPosition: { x: 80, y: 380 } });
   await page.getByRole("searchbox", { name: "Search the palette" }).fill("netsuite create customer");
-  await page.locator('[data-testid="palette-item"][data-item="call:netsuite.createCustomer"]').dragTo(pane, { targetPosition: { x: 760, y: 420 } });
+  await page.locator('[data-testid="palette-item"][data-item="call:netsuite.createCustomer"]').dragTo(pane, { targetPosition: { x: 300, y: 380 } });
   await expect(node(page, "createCustomer")).toBeVisible();
   // Lay the three out so that none covers another before drawing the edges.
   await page.getByRole("button", { name: /Auto-layout/ }).click();

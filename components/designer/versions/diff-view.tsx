@@ -143,9 +143,11 @@ export function DiffView({ flowKey, from, to }: { flowKey: string; from: string;
       {!data ? (
         <p className="p-8 text-sm text-slate-500">Comparing…</p>
       ) : (
-        <div className="grid min-h-0 flex-1 grid-cols-1 lg:grid-cols-[minmax(0,1fr)_minmax(0,1fr)_380px]">
+        <div className="grid min-h-0 flex-1 grid-cols-1 lg:grid-cols-[minmax(0,1fr)_400px]">
+          {/* Flows run left to right, so the two sides are stacked: each gets the full width. */}
+          <div className="grid min-h-0 grid-rows-2 border-r border-slate-200">
           {[data.from, data.to].map((side, i) => (
-            <section key={i} aria-label={`${i === 0 ? "Before" : "After"}: ${side.label}`} className="flex min-h-[320px] flex-col border-r border-slate-200">
+            <section key={i} aria-label={`${i === 0 ? "Before" : "After"}: ${side.label}`} className={clsx("flex min-h-[260px] flex-col", i === 0 && "border-b border-slate-200")}>
               <header className="flex items-center gap-2 border-b border-slate-200 bg-slate-50 px-4 py-2 text-sm">
                 <span className="text-xs uppercase tracking-wide text-slate-400">{i === 0 ? "Before" : "After"}</span>
                 <span className="font-semibold text-slate-800">{side.label}</span>
@@ -161,6 +163,7 @@ export function DiffView({ flowKey, from, to }: { flowKey: string; from: string;
               </div>
             </section>
           ))}
+          </div>
 
           <aside aria-label="Changes" className="min-h-0 overflow-auto bg-slate-50 p-4 text-sm">
             {breaking.length > 0 && (
