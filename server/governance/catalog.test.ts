@@ -5,7 +5,8 @@ import { parseAllDocuments } from "yaml";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
 import { createCaller } from "../api/root";
 import { loadSessionUser } from "../api/trpc";
-import { seedDemo } from "../seed/demo";
+import { seedDemoWorkspace } from "../testing/demo";
+import type { StartedSandboxes } from "@/connectors/sandboxes";
 import { seedGovernance } from "./seed";
 import { buildLineage, findDuplicateInterfaces } from "./catalog";
 import { extractFlowFacts } from "./flow-facts";
@@ -18,11 +19,15 @@ describe("catalog over the demo estate", () => {
     return createCaller({ db: t.db, requestId: "t", user: (await loadSessionUser(t.db, u.id))! });
   };
 
+  let sandboxes: StartedSandboxes;
   beforeAll(async () => {
     t = await createTestDatabase();
-    await seedDemo(t.db);
+    ({ sandboxes } = await seedDemoWorkspace(t.db, t.url));
   });
-  afterAll(() => t.drop());
+  afterAll(async () => {
+    await sandboxes?.close();
+    await t.drop();
+  });
 
   it("seeding is idempotent", async () => {
     expect(await seedGovernance(t.db)).toEqual({ flowsCreated: 0 });

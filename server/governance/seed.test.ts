@@ -7,11 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PgBoss } from "pg-boss";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
-import { seedDemo } from "../seed/demo";
-import { sandboxConnection, syncDemoConnections } from "../seed/sandbox-connections";
-import { kantataWebhookConnection, reportingConnection } from "../seed/platform-connections";
+import { seedDemoWorkspace } from "../testing/demo";
 import { resolveConnection } from "../connections/service";
-import { startSandboxes, type StartedSandboxes } from "@/connectors/sandboxes";
+import type { StartedSandboxes } from "@/connectors/sandboxes";
 import { connectorCatalog } from "@/connectors/registry";
 import { validate } from "../dsl/validate";
 import { contentHash } from "../dsl/hash";
@@ -40,13 +38,11 @@ describe("the governance demo flows", () => {
   beforeAll(async () => {
     ensureTestSecrets();
     t = await createTestDatabase();
-    await seedDemo(t.db);
-    // What demo boot does (scripts/lib/demo-sandboxes.ts): sandboxes, the reporting connection on this
-    // database, the webhook secret, and the guard's allow-list.
-    sandboxes = await startSandboxes();
-    const reporting = reportingConnection(t.url);
-    await syncDemoConnections(t.db, [...sandboxes.systems.map(sandboxConnection), reporting.connection, kantataWebhookConnection()]);
-    process.env.WEFT_HTTP_ALLOWLIST = [...sandboxes.allowHosts, reporting.allowHost].join(",");
+    // What demo boot does: sandboxes, the demo connections (sandboxes, this database's reporting schema,
+    // the webhook secret), the guard's allow-list, then the demo workspace.
+    let allowHosts: string[];
+    ({ sandboxes, allowHosts } = await seedDemoWorkspace(t.db, t.url));
+    process.env.WEFT_HTTP_ALLOWLIST = allowHosts.join(",");
     const [connections, flows] = await Promise.all([
       t.db.connection.findMany({ select: { key: true, connectorKey: true } }),
       t.db.flow.findMany({ select: { key: true, versions: { where: { status: { in: ["approved", "deprecated"] } }, select: { version: true } } } }),

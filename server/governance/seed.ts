@@ -11,12 +11,8 @@ import { requestVersion } from "./versions";
 import { foldRuns, evaluateAlerts, deliverAlertNotifications } from "./slo-store";
 import type { JsonSchema } from "./contract-compat";
 import type { GovCtx } from "./context";
-import { validate } from "../dsl/validate";
 import { contentHash } from "../dsl/hash";
-import { formatPath } from "../dsl/problems";
-import { detectBreakingChanges } from "../dsl/breaking";
 import type { Flow } from "../dsl/schema";
-import { connectorCatalog } from "@/connectors/registry";
 import * as flows from "./seed-flows";
 import type { FlowDocument } from "./seed-flows";
 
@@ -152,19 +148,8 @@ export async function seedGovernance(db: Db, opts: { now?: Date; runHistoryDays?
     const designer = await loadSessionUser(db, designerId);
     if (designer) {
       const ctx: GovCtx = { db, user: designer, audit: (tx, e) => appendAudit(tx, { ...e, actor: { id: designer.id, email: designer.email }, requestId: null }) };
-      // What the designer's publish button does: validate, and let the detector say which bump it needs.
-      const next = PENDING_SEED.dsl as unknown as Flow;
-      const live = FLOW_SEED.find((f) => f.key === PENDING_SEED.flowKey)!.dsl as unknown as Flow;
-      const bump = detectBreakingChanges(live, next).bump;
-      await requestVersion(ctx, {
-        flowKey: PENDING_SEED.flowKey,
-        version: next.version,
-        dsl: PENDING_SEED.dsl,
-        contentHash: contentHash(next),
-        changelog: PENDING_SEED.changelog,
-        validationErrors: validate(next, { catalog: connectorCatalog() }).problems.filter((p) => p.severity === "error").map((p) => ({ message: p.message, path: formatPath(p.path) })),
-        requiredBump: bump === "none" ? null : bump,
-      });
+      // What the designer's publish button does (the server validates and detects the bump itself).
+      await requestVersion(ctx, { flowKey: PENDING_SEED.flowKey, version: PENDING_SEED.dsl.version, dsl: PENDING_SEED.dsl, changelog: PENDING_SEED.changelog });
     }
   }
   return { flowsCreated };

@@ -66,25 +66,30 @@ describe("publish requests and four-eyes approval", () => {
     authorApprover = await makeUser(t.db, "both@t", ["designer", "approver"], ["finance"]);
     admin = await makeUser(t.db, "admin@t", ["admin"], ["platform"]);
     await makeFlow(t.db, { key: "invoice-generation", teamKey: "finance", domain: "invoice" });
+    // The connections the document calls: the server validates requests against the workspace's own.
+    for (const [key, connectorKey] of [["kantata-prod", "kantata"], ["netsuite-prod", "netsuite"]]) await t.db.connection.create({ data: { key: key!, name: key!, connectorKey: connectorKey! } });
     await makeFlow(t.db, { key: "payroll-export", teamKey: "finance", domain: "resource", classification: "restricted" });
   });
   afterAll(() => t.drop());
 
+  /** A request; the document carries the requested version, as the designer's does. */
   const req = (over: Partial<VersionRequestInput> = {}): VersionRequestInput => ({
     flowKey: "invoice-generation",
-    version: "1.0.0",
-    dsl: FLOW_DOC,
-    contentHash: "h1",
     changelog: "First version: invoices from approved time.",
-    validationErrors: [],
-    requiredBump: null,
     ...over,
+    version: over.version ?? "1.0.0",
+    dsl: { ...((over.dsl as object | undefined) ?? FLOW_DOC), version: over.version ?? "1.0.0" },
   });
 
-  it("refuses a request that fails its policy checks and creates nothing", async () => {
-    const r = await requestVersion(govCtx(t.db, designer), req({ changelog: "", validationErrors: ["steps[0]: unknown connection"] }));
+  it("refuses a request that fails its policy checks and creates nothing — the server runs the validator itself", async () => {
+    const steps = (FLOW_DOC.steps as Array<Record<string, unknown>>).map((s, i) => (i === 0 ? { ...s, connection: "no-such-connection" } : s));
+    const r = await requestVersion(govCtx(t.db, designer), req({ changelog: "", dsl: { ...FLOW_DOC, steps } }));
     expect(r.ok).toBe(false);
     expect(r.report.checks.filter((c) => !c.ok).map((c) => c.id)).toEqual(["validator", "changelog"]);
+    expect(r.report.checks.find((c) => c.id === "validator")!.detail).toMatch(/no-such-connection/);
+    // A document whose own version differs from the one requested is refused too.
+    const mismatch = await requestVersion(govCtx(t.db, designer), { ...req(), dsl: { ...FLOW_DOC, version: "0.0.1" } });
+    expect(mismatch.report.checks.find((c) => c.id === "validator")!.detail).toMatch(/says version 0\.0\.1, but it is being published as 1\.0\.0/);
     expect(await t.db.flowVersion.count()).toBe(0);
   });
 
@@ -105,7 +110,7 @@ describe("publish requests and four-eyes approval", () => {
   it("a designer cannot approve at all, and a second request waits for the first", async () => {
     const v = await t.db.flowVersion.findFirstOrThrow({ where: { status: "pending_approval" } });
     await expect(approveVersion(govCtx(t.db, designer), { versionId: v.id })).rejects.toThrow(/approver role/);
-    await expect(requestVersion(govCtx(t.db, designer), req({ version: "1.1.0", requiredBump: "minor" }))).rejects.toThrow(/1\.0\.0 is still waiting/);
+    await expect(requestVersion(govCtx(t.db, designer), req({ version: "1.1.0" }))).rejects.toThrow(/1\.0\.0 is still waiting/);
   });
 
   it("an approver of the owning team who did not write it approves; the flow becomes active; audited", async () => {
@@ -122,21 +127,22 @@ describe("publish requests and four-eyes approval", () => {
     await expect(approveVersion(govCtx(t.db, approver), { versionId: v.id })).rejects.toThrow(/not waiting for approval/);
   });
 
-  it("refuses a bump smaller than the breaking-change detector demands", async () => {
-    const r = await requestVersion(govCtx(t.db, designer), req({ version: "1.0.1", requiredBump: "major", changelog: "Changes the invoice mapping." }));
+  it("refuses a bump smaller than the breaking-change detector (run by the server) demands", async () => {
+    // Dropping the event trigger breaks whoever emits timesheet.approved for this flow: a major change.
+    const r = await requestVersion(govCtx(t.db, designer), req({ version: "1.0.1", dsl: { ...FLOW_DOC, trigger: { type: "manual" } }, changelog: "Runs on demand instead of on approval." }));
     expect(r.ok).toBe(false);
     expect(r.report.checks.find((c) => c.id === "semver")).toMatchObject({ ok: false, detail: "The changes need a major version bump; this is a patch bump." });
   });
 
   it("checks emitted events against the registry", async () => {
     const dsl = emitting({ invoiceId: "$steps.createInvoice.output.id" });
-    const r1 = await requestVersion(govCtx(t.db, designer), req({ version: "1.1.0", requiredBump: "minor", dsl }));
+    const r1 = await requestVersion(govCtx(t.db, designer), req({ version: "1.1.0", dsl }));
     expect(r1.ok).toBe(false);
     expect(r1.report.checks.find((c) => c.id === "contracts")!.detail).toMatch(/no contract/);
     await createContract(govCtx(t.db, designer), { name: "invoice.created", ownerTeamKey: "finance", domain: "invoice", schema: { type: "object", required: ["invoiceId", "amount"], properties: { invoiceId: { type: "string" }, amount: { type: "number" } } } });
-    const r2 = await requestVersion(govCtx(t.db, designer), req({ version: "1.1.0", requiredBump: "minor", dsl }));
+    const r2 = await requestVersion(govCtx(t.db, designer), req({ version: "1.1.0", dsl }));
     expect(r2.report.checks.find((c) => c.id === "contracts")!.detail).toMatch(/"amount" is required by the contract/);
-    const r3 = await requestVersion(govCtx(t.db, designer), req({ version: "1.1.0", requiredBump: "minor", dsl: emitting({ invoiceId: "$steps.createInvoice.output.id", amount: "$sum($steps.getEntries.output.items.rate_in_cents) / 100" }) }));
+    const r3 = await requestVersion(govCtx(t.db, designer), req({ version: "1.1.0", dsl: emitting({ invoiceId: "$steps.createInvoice.output.id", amount: "$sum($steps.getEntries.output.items.rate_in_cents) / 100" }) }));
     expect(r3.ok).toBe(true);
   });
 

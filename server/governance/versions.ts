@@ -12,6 +12,11 @@ import { checkFlowContracts } from "./contracts";
 import { extractFlowFacts } from "./flow-facts";
 import { bumpBetween, REVIEWED_CLASSIFICATIONS, runPolicyChecks, type Bump, type PolicyInputs, type PolicyReport } from "./policy";
 import { loadStandards } from "./standards";
+import { dslCatalog } from "../connections/catalog";
+import { contentHash, type Flow } from "../dsl";
+import { validate } from "../dsl/validate";
+import { formatPath } from "../dsl/problems";
+import { detectBreakingChanges } from "../dsl/breaking";
 
 const DAY_MS = 86_400_000;
 /** An override or an early retirement must say why, in more than a word. */
@@ -22,13 +27,35 @@ export interface VersionRequestInput {
   version: string;
   /** The DSL document to publish (immutable once requested). */
   dsl: unknown;
-  /** sha256 of the canonical DSL (server/dsl's content hash). */
-  contentHash: string;
   changelog: string;
-  /** The DSL validator's errors for `dsl` — the caller runs the validator. */
-  validationErrors: PolicyInputs["validationErrors"];
-  /** What the breaking-change detector demands against the previous published version (null: no previous). */
-  requiredBump: Bump | null;
+}
+
+/**
+ * What the server itself concludes about a document before it may be published — never taken from the
+ * caller, who could otherwise publish an invalid flow or under-state a breaking change: the validator's
+ * errors (built-in and imported connectors, the workspace's connections and published flows), the bump the
+ * breaking-change detector demands against the previous version, and the content hash.
+ */
+async function documentChecks(db: Db | Tx, flowId: string, input: Pick<VersionRequestInput, "dsl" | "version">, previous: string | null): Promise<Pick<PolicyInputs, "validationErrors" | "requiredBump"> & { contentHash: string | null }> {
+  const [connections, flows] = await Promise.all([
+    db.connection.findMany({ select: { key: true, connectorKey: true } }),
+    db.flow.findMany({ select: { key: true, versions: { where: { status: { in: ["approved", "deprecated"] } }, select: { version: true } } } }),
+  ]);
+  // dslCatalog only reads; a transaction client serves it as well as the pool.
+  const catalog = { ...(await dslCatalog(db as Db, connections)), flows: Object.fromEntries(flows.map((f) => [f.key, { versions: f.versions.map((v) => v.version) }])) };
+  const result = validate(input.dsl, { catalog });
+  const validationErrors: Array<{ message: string; path?: string }> = result.problems.filter((p) => p.severity === "error").map((p) => ({ message: p.message, path: formatPath(p.path) }));
+  if (result.flow && result.flow.version !== input.version) {
+    validationErrors.push({ message: `The document says version ${result.flow.version}, but it is being published as ${input.version}; they must be the same.`, path: "version" });
+  }
+  let requiredBump: Bump | null = null;
+  if (result.flow && previous) {
+    const prev = await db.flowVersion.findUnique({ where: { flowId_version: { flowId, version: previous } }, select: { dsl: true } });
+    const prevFlow = prev ? validate(prev.dsl).flow : undefined;
+    const bump = prevFlow ? detectBreakingChanges(prevFlow, result.flow).bump : "none";
+    requiredBump = bump === "none" ? null : bump;
+  }
+  return { validationErrors, requiredBump, contentHash: result.flow ? contentHash(input.dsl as Flow) : null };
 }
 
 export type VersionRequestResult =
@@ -53,19 +80,25 @@ async function classificationReviewed(tx: Tx | Db, flowId: string, classificatio
 }
 
 /** The policy report a request for this version would get now (the designer shows it before submitting). */
-export async function previewPolicy(db: Db | Tx, input: Omit<VersionRequestInput, "contentHash">): Promise<PolicyReport> {
+export async function previewPolicy(db: Db | Tx, input: VersionRequestInput): Promise<PolicyReport> {
+  return (await policyFor(db, input)).report;
+}
+
+async function policyFor(db: Db | Tx, input: VersionRequestInput): Promise<{ report: PolicyReport; contentHash: string | null }> {
   const flow = await flowByKey(db, input.flowKey);
   const previous = await previousVersion(db, flow.id);
   const contractIssues = await checkFlowContracts(db, extractFlowFacts(input.dsl));
-  return runPolicyChecks({
-    validationErrors: input.validationErrors,
+  const checks = await documentChecks(db, flow.id, input, previous);
+  const report = runPolicyChecks({
+    validationErrors: checks.validationErrors,
     changelog: input.changelog,
     proposedBump: bumpBetween(previous, input.version),
-    requiredBump: previous ? input.requiredBump : null,
+    requiredBump: previous ? checks.requiredBump : null,
     classification: flow.classification,
     classificationReviewed: await classificationReviewed(db, flow.id, flow.classification),
     contractIssues,
   });
+  return { report, contentHash: checks.contentHash };
 }
 
 /**
@@ -78,15 +111,15 @@ export async function requestVersion(ctx: GovCtx, input: VersionRequestInput): P
     const flow = await flowByKey(tx, input.flowKey);
     // Serialise requests per flow so two concurrent publishes cannot both pass the "pending" check.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`weft.version-request.${flow.id}`}))`;
-    const report = await previewPolicy(tx, input);
-    if (!report.ok) return { ok: false as const, report };
+    const { report, contentHash: hash } = await policyFor(tx, input);
+    if (!report.ok || !hash) return { ok: false as const, report };
     const pending = await tx.flowVersion.findFirst({ where: { flowId: flow.id, status: "pending_approval" }, select: { version: true } });
     if (pending) throw new TRPCError({ code: "CONFLICT", message: `Version ${pending.version} is still waiting for approval; approve or reject it first.` });
     if (await tx.flowVersion.findUnique({ where: { flowId_version: { flowId: flow.id, version: input.version } }, select: { id: true } })) {
       throw new TRPCError({ code: "CONFLICT", message: `Version ${input.version} already exists.` });
     }
     const v = await tx.flowVersion.create({
-      data: { flowId: flow.id, version: input.version, dsl: input.dsl as object, contentHash: input.contentHash, changelog: input.changelog.trim(), authorId: ctx.user.id },
+      data: { flowId: flow.id, version: input.version, dsl: input.dsl as object, contentHash: hash, changelog: input.changelog.trim(), authorId: ctx.user.id },
     });
     await tx.versionRequest.create({ data: { flowVersionId: v.id, flowId: flow.id, requestedById: ctx.user.id, policy: report as unknown as object } });
     await ctx.audit(tx, {

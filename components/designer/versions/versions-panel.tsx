@@ -9,7 +9,7 @@ import { clsx } from "clsx";
 import Link from "next/link";
 import { useEffect, useMemo, useState } from "react";
 import semver from "semver";
-import { contentHash, proposeVersion, type Flow, type VersionProposal } from "@/server/dsl";
+import { proposeVersion, type Flow, type VersionProposal } from "@/server/dsl";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import type { VersionsPanelProps } from "./types";
@@ -63,7 +63,6 @@ export function VersionsPanel({ flowKey, draft, draftRevision, hasErrors, onRest
   }, [proposed, touchedVersion]);
 
   const doc: Flow = useMemo(() => ({ ...draft, key: draft.key || flowKey, version }), [draft, flowKey, version]);
-  const requiredBump = baseline && proposal && proposal.required !== "none" ? proposal.required : null;
   const pending = history.data?.pending ?? null;
   const nothingChanged = !!baseline && proposal?.required === "none";
   const versionValid = !!semver.valid(version) && (!baseline || semver.gt(version, baseline.version));
@@ -85,7 +84,7 @@ export function VersionsPanel({ flowKey, draft, draftRevision, hasErrors, onRest
               : null;
 
   // What the governance checks will say, before submitting.
-  const policyInput = useDebounced({ flowKey, version, dsl: doc, changelog, validationErrors: [] as string[], requiredBump }, 400);
+  const policyInput = useDebounced({ flowKey, version, dsl: doc, changelog }, 400);
   const policy = useQuery({ ...trpc.governance.versions.previewPolicy.queryOptions(policyInput), enabled: canDesign && !hasErrors && versionValid && !nothingChanged });
   // Checks other than the changelog (already said above) that fail on the current draft block publishing too.
   const failing = !blocked && policy.data && policyInput.dsl === doc ? policy.data.checks.filter((c) => !c.ok && c.id !== "changelog") : [];
@@ -114,7 +113,7 @@ export function VersionsPanel({ flowKey, draft, draftRevision, hasErrors, onRest
     }),
   );
 
-  const publish = () => request.mutate({ flowKey, version, dsl: doc, contentHash: contentHash(doc), changelog: changelog.trim(), validationErrors: [], requiredBump });
+  const publish = () => request.mutate({ flowKey, version, dsl: doc, changelog: changelog.trim() });
   const versions = history.data?.versions ?? [];
   const result = request.data;
 

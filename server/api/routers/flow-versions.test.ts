@@ -60,7 +60,7 @@ describe("flowVersions router", () => {
     await makeFlow(t.db, { key: "invoice-sync", teamKey: "finance", draft: v1 });
     await as(designer).governance.contracts.create({ name: "invoice.synced", schema: { type: "object", required: ["invoiceId"], properties: { invoiceId: { type: "string" }, currency: { type: "string" } } }, ownerTeamKey: "finance", domain: "invoice" });
     // v1.0.0 goes through the real governance flow: request as the designer, four-eyes approval.
-    const req = await as(designer).governance.versions.request({ flowKey: "invoice-sync", version: "1.0.0", dsl: v1, contentHash: contentHash(v1), changelog: "First version of the invoice sync.", validationErrors: [], requiredBump: null });
+    const req = await as(designer).governance.versions.request({ flowKey: "invoice-sync", version: "1.0.0", dsl: v1, changelog: "First version of the invoice sync." });
     if (!req.ok) throw new Error(JSON.stringify(req.report));
     await as(approver).governance.versions.approve({ versionId: req.versionId });
     await t.db.flow.update({ where: { key: "invoice-sync" }, data: { draft: v2draft as object, draftRevision: { increment: 1 } } });
@@ -110,7 +110,7 @@ describe("flowVersions router", () => {
 
   it("shows a pending request with where to approve it, and returns a version's document", async () => {
     const v2 = { ...v2draft, version: "2.0.0" };
-    const req = await as(designer).governance.versions.request({ flowKey: "invoice-sync", version: "2.0.0", dsl: v2, contentHash: contentHash(v2), changelog: "Drops the currency from invoice.synced.", validationErrors: [], requiredBump: "major" });
+    const req = await as(designer).governance.versions.request({ flowKey: "invoice-sync", version: "2.0.0", dsl: v2, changelog: "Drops the currency from invoice.synced." });
     expect(req.ok).toBe(true);
     const h = await as(viewer).flowVersions.history({ flowKey: "invoice-sync" });
     expect(h.pending).toEqual({ id: req.ok ? req.versionId : "", version: "2.0.0", approvalHref: "/catalog/invoice-sync" });

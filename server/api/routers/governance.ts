@@ -171,11 +171,13 @@ const versionsRouter = createTRPCRouter({
       canDecide: v.authorId !== ctx.user.id && ctx.user.teamIds.includes(v.flow.ownerTeamId) && (ctx.user.roles.includes("approver") || ctx.user.roles.includes("admin")),
     }));
   }),
+  // The server validates the document, detects breaking changes and hashes it itself (versions.ts
+  // documentChecks); a caller's own view of those is not an input.
   previewPolicy: procedure("designer")
-    .input(z.object({ flowKey, version: z.string().max(32), dsl: z.unknown(), changelog: z.string().max(5000), validationErrors: z.array(z.string()).max(500), requiredBump: z.enum(BUMPS).nullable() }))
+    .input(z.object({ flowKey, version: z.string().max(32), dsl: z.unknown(), changelog: z.string().max(5000) }))
     .query(({ ctx, input }) => previewPolicy(ctx.db, input)),
   request: procedure("designer")
-    .input(z.object({ flowKey, version: z.string().max(32), dsl: z.unknown(), contentHash: z.string().min(1).max(128), changelog: z.string().max(5000), validationErrors: z.array(z.string()).max(500), requiredBump: z.enum(BUMPS).nullable() }))
+    .input(z.object({ flowKey, version: z.string().max(32), dsl: z.unknown(), changelog: z.string().max(5000) }))
     .mutation(({ ctx, input }) => requestVersion(ctx, input)),
   approve: procedure("approver").input(versionInput).mutation(({ ctx, input }) => approveVersion(ctx, input)),
   reject: procedure("approver")
