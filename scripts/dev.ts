@@ -22,10 +22,12 @@ runMain(async () => {
   const { seedDemo } = await import("@/server/seed/demo");
   let sandboxes: { close(): Promise<void> } | null = null;
   if (config().demo) {
-    const r = await seedDemo(db());
-    if (r.usersCreated) log(`demo workspace seeded (${r.usersCreated} accounts)`);
     const { startDemoSandboxes } = await import("./lib/demo-sandboxes");
-    sandboxes = await startDemoSandboxes(db(), port, log);
+    const demo = await startDemoSandboxes(database.url, port, log);
+    sandboxes = demo.sandboxes;
+    const r = await seedDemo(db(), { connections: demo.connections });
+    if (r.usersCreated) log(`demo workspace seeded (${r.usersCreated} accounts)`);
+    if (r.connectionsChanged.length) log(`demo connections ${r.connectionsChanged.join(", ")} point at the sandboxes`);
   }
 
   const { startBoss } = await import("@/server/queue/boss");

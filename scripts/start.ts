@@ -26,9 +26,10 @@ runMain(async () => {
   if (demo) {
     const { db } = await import("@/server/db/client");
     const { seedDemo } = await import("@/server/seed/demo");
-    await seedDemo(db());
     const { startDemoSandboxes } = await import("./lib/demo-sandboxes");
-    sandboxes = await startDemoSandboxes(db(), port, log);
+    const demo = await startDemoSandboxes(database.url, port, log);
+    sandboxes = demo.sandboxes;
+    await seedDemo(db(), { connections: demo.connections });
   }
   let stopWorkers = async () => {};
   if (process.env.WEFT_WORKERS_IN_PROCESS === "1" || demo) {

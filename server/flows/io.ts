@@ -4,7 +4,7 @@
 // in no version unless forced, so a CI job never silently discards someone's work in the designer.
 import { TRPCError } from "@trpc/server";
 import type { Db } from "../db/client";
-import { connectorCatalog } from "@/connectors/registry";
+import { dslCatalog } from "../connections/catalog";
 import { contentHash, type Flow } from "../dsl";
 import { validate } from "../dsl/validate";
 import { formatPath } from "../dsl/problems";
@@ -61,7 +61,8 @@ export async function importFlow(ctx: DraftCtx, document: unknown, opts: { force
     ctx.db.connection.findMany({ select: { key: true, connectorKey: true } }),
     ctx.db.flow.findMany({ select: { key: true, versions: { where: { status: { in: ["approved", "deprecated"] } }, select: { version: true } } } }),
   ]);
-  const catalog = { ...connectorCatalog([], connections), flows: Object.fromEntries(flows.map((f) => [f.key, { versions: f.versions.map((v) => v.version) }])) };
+  // Built-in and imported (OpenAPI) connectors, the workspace's connections and published flows.
+  const catalog = { ...(await dslCatalog(ctx.db, connections)), flows: Object.fromEntries(flows.map((f) => [f.key, { versions: f.versions.map((v) => v.version) }])) };
   const result = validate(document, { catalog });
   const errors = result.problems.filter((p) => p.severity === "error");
   if (!result.flow || errors.length) {

@@ -4,6 +4,7 @@ import { createUser } from "../auth/users";
 import type { Role } from "../auth/roles";
 import { seedGovernance } from "../governance/seed";
 import { seedDemoHistory } from "./demo-history";
+import { syncDemoConnections, type DemoConnection } from "./sandbox-connections";
 
 export const DEMO_PASSWORD = "weft-demo";
 
@@ -28,15 +29,20 @@ export async function seedTeams(database: Db): Promise<void> {
   }
 }
 
-/** Idempotent: runs on every dev start and only adds what is missing. */
-export async function seedDemo(database: Db): Promise<{ usersCreated: number }> {
+/**
+ * Idempotent: runs on every dev start and only adds what is missing. `connections` are the demo workspace's
+ * connections (platform-connections.ts demoConnections: the sandboxes this boot started, the reporting
+ * database): made or re-pointed before the flows, whose versions are validated against them.
+ */
+export async function seedDemo(database: Db, opts: { connections?: readonly DemoConnection[] } = {}): Promise<{ usersCreated: number; connectionsChanged: string[] }> {
   await seedTeams(database);
   let usersCreated = 0;
   for (const u of DEMO_USERS) {
     const r = await createUser(database, { ...u, password: DEMO_PASSWORD }, null);
     if (r.created) usersCreated++;
   }
+  const connectionsChanged = await syncDemoConnections(database, opts.connections ?? []);
   await seedGovernance(database);
   await seedDemoHistory(database); // reference flows, a week of runs and the open exceptions (runs + exception queue)
-  return { usersCreated };
+  return { usersCreated, connectionsChanged };
 }

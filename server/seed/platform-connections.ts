@@ -7,7 +7,8 @@
 // The database's host:port goes on the outbound allow-list: the reporting connector connects through the
 // same SSRF guard as every connector, and a local database is a private address.
 import { randomBytes } from "node:crypto";
-import type { DemoConnection } from "./sandbox-connections";
+import { sandboxConnection, type DemoConnection } from "./sandbox-connections";
+import type { SandboxInfo } from "@/connectors/sandbox-kit/server";
 
 export const REPORTING_CONNECTION_KEY = "reporting-warehouse";
 export const KANTATA_WEBHOOK_CONNECTION_KEY = "kantata-webhook";
@@ -43,4 +44,14 @@ export function reportingConnection(databaseUrl: string, schema = "reporting"): 
 /** The webhook signing secret of the PSA's timesheet-approval webhook. */
 export function kantataWebhookConnection(): DemoConnection {
   return { key: KANTATA_WEBHOOK_CONNECTION_KEY, name: "Kantata approval webhook (signing secret)", connectorKey: "webhook", config: {}, secrets: { signingSecret: randomBytes(24).toString("base64url") } };
+}
+
+/**
+ * Every connection of the demo workspace, for sandboxes started at `systems` and the Weft database at
+ * `databaseUrl`, with the host:port rules the outbound guard needs to reach them.
+ */
+export function demoConnections(systems: readonly SandboxInfo[], databaseUrl: string): { connections: DemoConnection[]; allowHosts: string[] } {
+  const reporting = reportingConnection(databaseUrl);
+  const sandboxHosts = systems.map((s) => new URL(s.baseUrl).host);
+  return { connections: [...systems.map(sandboxConnection), reporting.connection, kantataWebhookConnection()], allowHosts: [...sandboxHosts, reporting.allowHost] };
 }
