@@ -43,8 +43,9 @@ export default defineConfig({
       WEFT_DEMO: "1",
       WEFT_DATA_DIR: dataDir,
       LOG_LEVEL: "warn",
-      // The governance e2e delivers a test alert to a webhook receiver on 127.0.0.1.
-      WEFT_ALLOW_PRIVATE_WEBHOOKS: "1",
+      // The governance e2e delivers a test alert to a webhook receiver on 127.0.0.1 (any port): allow-listed
+      // like an internal host an admin names (demo boot adds the sandboxes to it).
+      WEFT_HTTP_ALLOWLIST: "127.0.0.1",
       WEFT_OIDC_DISCOVERY_URL: `http://127.0.0.1:${process.env.E2E_OIDC_PORT}/.well-known/openid-configuration`,
       WEFT_OIDC_CLIENT_ID: "weft-e2e",
       WEFT_OIDC_CLIENT_SECRET: "weft-e2e-client-secret-0123456789",

@@ -13,10 +13,9 @@ describe("send test alert", () => {
   let server: http.Server;
   let url: string;
   const received: unknown[] = [];
-  const prev = process.env.WEFT_ALLOW_PRIVATE_WEBHOOKS;
+  const prev = process.env.WEFT_HTTP_ALLOWLIST;
 
   beforeAll(async () => {
-    process.env.WEFT_ALLOW_PRIVATE_WEBHOOKS = "1";
     t = await createTestDatabase();
     server = http.createServer((req, res) => {
       let body = "";
@@ -28,9 +27,11 @@ describe("send test alert", () => {
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // The receiver is on this machine: on the allow-list, like any internal host an admin names.
+    process.env.WEFT_HTTP_ALLOWLIST = new URL(url).host;
   });
   afterAll(async () => {
-    process.env.WEFT_ALLOW_PRIVATE_WEBHOOKS = prev;
+    process.env.WEFT_HTTP_ALLOWLIST = prev;
     server.close();
     await t.drop();
   });

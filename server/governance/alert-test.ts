@@ -4,7 +4,7 @@
 import { TRPCError } from "@trpc/server";
 import { hasRole } from "../auth/roles";
 import type { GovCtx } from "./context";
-import { postJson, privateTargetsAllowed } from "./webhook";
+import { postJson } from "./webhook";
 
 export interface TestAlertPayload {
   type: "slo.alert.test";
@@ -29,7 +29,7 @@ export async function sendTestAlert(ctx: GovCtx, input: { teamKey: string }, opt
     message: `Test alert from Weft for ${team.name}. Real SLO alerts arrive as slo.alert.firing and slo.alert.resolved.`,
   };
   const post = opts.post ?? postJson;
-  const result = await post(channel.webhookUrl, body, { allowPrivate: privateTargetsAllowed() });
+  const result = await post(channel.webhookUrl, body);
   await ctx.db.$transaction((tx) =>
     ctx.audit(tx, { action: "team.alert_channel_tested", entityType: "team", entityId: team.key, meta: { webhookUrl: channel.webhookUrl, enabled: channel.enabled, ok: result.ok, status: result.status, error: result.error } }),
   );

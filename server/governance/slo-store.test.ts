@@ -117,7 +117,10 @@ describe("SLO buckets and alerts", () => {
     expect((await quietAlerts()).map((a) => [a.rule, a.state])).toEqual([["1d/2h", "firing"], ["1h/5m", "firing"], ["3d/6h", "firing"], ["6h/30m", "firing"]]);
     expect(await evaluateAlerts(t.db, t0)).toMatchObject({ fired: 0, resolved: 0 });
 
-    const post = (u: string, body: Parameters<typeof postJson>[1]) => postJson(u, body, { allowPrivate: true });
+    // The receiver is on this machine: on the allow-list, like any internal host an admin names.
+    const savedAllow = process.env.WEFT_HTTP_ALLOWLIST;
+    process.env.WEFT_HTTP_ALLOWLIST = new URL(url).host;
+    const post = (u: string, body: Parameters<typeof postJson>[1]) => postJson(u, body);
     expect(await deliverAlertNotifications(t.db, { post, now: t0 })).toEqual({ sent: 4, failed: 0 });
     expect(await deliverAlertNotifications(t.db, { post, now: t0 })).toEqual({ sent: 0, failed: 0 });
     expect(received.map((r) => r.type)).toEqual(Array(4).fill("slo.alert.firing"));
@@ -133,6 +136,7 @@ describe("SLO buckets and alerts", () => {
     const audit = await t.db.auditLog.findMany({ where: { entityType: "slo" }, select: { action: true } });
     expect(audit.filter((a) => a.action === "slo.alert_fired")).toHaveLength(4);
     expect((await sloSummaries(t.db, [quietFlowId], t1))[0]!.state).toBe("firing");
+    process.env.WEFT_HTTP_ALLOWLIST = savedAllow;
   });
 
   it("a failed delivery is retried on the next pass", async () => {
@@ -158,13 +162,13 @@ describe("SLO buckets and alerts", () => {
 
 describe("webhook SSRF guard", () => {
   it("refuses private, loopback and link-local targets and non-http schemes", async () => {
-    await expect(assertPublicUrl("http://127.0.0.1:8080/x", false)).rejects.toThrow(/loopback/);
-    await expect(assertPublicUrl("http://10.1.2.3/x", false)).rejects.toThrow(/private/);
-    await expect(assertPublicUrl("http://169.254.169.254/latest/meta-data", false)).rejects.toThrow(/linkLocal/);
-    await expect(assertPublicUrl("http://[::1]/x", false)).rejects.toThrow(/loopback/);
-    await expect(assertPublicUrl("http://[::ffff:127.0.0.1]/x", false)).rejects.toThrow(/loopback/);
-    await expect(assertPublicUrl("file:///etc/passwd", false)).rejects.toThrow(/http and https/);
-    await expect(assertPublicUrl("https://93.184.216.34/hook", false)).resolves.toBeInstanceOf(URL);
-    expect(await postJson("http://127.0.0.1:9/x", {}, { allowPrivate: false })).toMatchObject({ ok: false, error: expect.stringMatching(/loopback/) });
+    await expect(assertPublicUrl("http://127.0.0.1:8080/x")).rejects.toThrow(/loopback/);
+    await expect(assertPublicUrl("http://10.1.2.3/x")).rejects.toThrow(/private/);
+    await expect(assertPublicUrl("http://169.254.169.254/latest/meta-data")).rejects.toThrow(/linkLocal/);
+    await expect(assertPublicUrl("http://[::1]/x")).rejects.toThrow(/loopback/);
+    await expect(assertPublicUrl("http://[::ffff:127.0.0.1]/x")).rejects.toThrow(/loopback/);
+    await expect(assertPublicUrl("file:///etc/passwd")).rejects.toThrow(/http and https/);
+    await expect(assertPublicUrl("https://93.184.216.34/hook")).resolves.toBeInstanceOf(URL);
+    expect(await postJson("http://127.0.0.1:9/x", {})).toMatchObject({ ok: false, error: expect.stringMatching(/loopback/) });
   });
 });

@@ -24,7 +24,7 @@ import {
   type SloSpec,
   type SloStatus,
 } from "./slo-math";
-import { postJson, privateTargetsAllowed } from "./webhook";
+import { postJson } from "./webhook";
 
 const FOLD_LOCK = 0x57ef5101;
 const EVAL_LOCK = 0x57ef5102;
@@ -289,7 +289,7 @@ const DELIVERY_GIVE_UP_MS = DAY;
  */
 export async function deliverAlertNotifications(db: Db, opts: { post?: Poster; baseUrl?: string; now?: Date } = {}): Promise<{ sent: number; failed: number }> {
   const now = opts.now ?? new Date();
-  const post: Poster = opts.post ?? ((url, body) => postJson(url, body, { allowPrivate: privateTargetsAllowed() }));
+  const post: Poster = opts.post ?? ((url, body) => postJson(url, body));
   const pending = await db.sloAlert.findMany({
     where: {
       OR: [{ firedNotifiedAt: null, firedAt: { gte: new Date(now.getTime() - DELIVERY_GIVE_UP_MS) } }, { state: "resolved", resolvedNotifiedAt: null, resolvedAt: { gte: new Date(now.getTime() - DELIVERY_GIVE_UP_MS) } }],

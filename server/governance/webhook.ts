@@ -3,19 +3,9 @@
 // address actually connected to must be public unicast — checked inside the socket connector on the
 // resolved address, so a DNS rebinding between check and connect cannot slip through. Hosts on
 // WEFT_HTTP_ALLOWLIST are allowed; redirects are not followed.
-import { allowListFromEnv, defaultGuard, HttpGuard } from "../../connectors/sdk/http-guard";
+import { defaultGuard } from "../../connectors/sdk/http-guard";
 
 export class UnsafeUrlError extends Error {}
-
-/** Set WEFT_ALLOW_PRIVATE_WEBHOOKS=1 to allow private addresses (local development and tests only). */
-export function privateTargetsAllowed(): boolean {
-  return process.env.WEFT_ALLOW_PRIVATE_WEBHOOKS === "1";
-}
-
-/** The guard for one webhook URL: the process guard, or one that also allow-lists this URL's own host. */
-function guardFor(url: URL, allowPrivate: boolean): HttpGuard {
-  return allowPrivate ? new HttpGuard({ allowHosts: [...allowListFromEnv(), url.host], maxRedirects: 0 }) : defaultGuard();
-}
 
 function parse(raw: string): URL {
   try {
@@ -26,17 +16,14 @@ function parse(raw: string): URL {
 }
 
 /** A pre-flight check when a team saves its webhook URL; the binding check happens again at connect time. */
-export async function assertPublicUrl(raw: string, allowPrivate = privateTargetsAllowed()): Promise<URL> {
+export async function assertPublicUrl(raw: string): Promise<URL> {
   const url = parse(raw);
   if (url.protocol !== "https:" && url.protocol !== "http:") throw new UnsafeUrlError("Only http and https webhooks are allowed.");
   if (url.username || url.password) throw new UnsafeUrlError("Put credentials in a header, not in the URL.");
-  const guard = guardFor(url, allowPrivate);
   try {
-    return await guard.check(raw);
+    return await defaultGuard().check(raw);
   } catch (e) {
     throw new UnsafeUrlError((e as Error).message);
-  } finally {
-    if (guard !== defaultGuard()) void guard.close();
   }
 }
 
@@ -46,13 +33,11 @@ export interface PostResult {
   error: string | null;
 }
 
-export async function postJson(raw: string, body: unknown, opts: { allowPrivate?: boolean; timeoutMs?: number } = {}): Promise<PostResult> {
-  let guard: HttpGuard | undefined;
+export async function postJson(raw: string, body: unknown, opts: { timeoutMs?: number } = {}): Promise<PostResult> {
   try {
-    const url = parse(raw);
-    guard = guardFor(url, opts.allowPrivate ?? privateTargetsAllowed());
+    parse(raw);
     const timeout = opts.timeoutMs ?? 10_000;
-    const res = await guard.request(raw, {
+    const res = await defaultGuard().request(raw, {
       method: "POST",
       headers: { "content-type": "application/json", "user-agent": "Weft-SLO-Alerts/1" },
       body: JSON.stringify(body),
@@ -65,7 +50,5 @@ export async function postJson(raw: string, body: unknown, opts: { allowPrivate?
     return res.status >= 200 && res.status < 300 ? { ok: true, status: res.status, error: null } : { ok: false, status: res.status, error: `HTTP ${res.status}` };
   } catch (e) {
     return { ok: false, status: null, error: (e as Error).message };
-  } finally {
-    if (guard && guard !== defaultGuard()) void guard.close();
   }
 }
