@@ -10,7 +10,7 @@ import { z } from "zod";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import { alertChannelInput } from "@/server/governance/inputs";
-import { Field, FormError, inputCls, primaryBtn, ReadOnlyNote, secondaryBtn, Sheet } from "./form-parts";
+import { Field, FormError, inputCls, ReadOnlyNote, secondaryBtn, Sheet } from "./form-parts";
 
 type Roles = ReadonlyArray<string>;
 
@@ -127,16 +127,7 @@ function ChannelSheet({ row, onClose }: { row: ChannelRow; onClose: () => void }
       subtitle="In-app alerts are always on: the catalog and the flow page show every firing alert."
       onClose={onClose}
       onSubmit={(e) => void submit(e)}
-      footer={
-        <>
-          <button type="button" className={secondaryBtn} onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className={primaryBtn} disabled={save.isPending}>
-            {save.isPending ? "Saving…" : "Save channel"}
-          </button>
-        </>
-      }
+      submit={{ label: "Save channel", pendingLabel: "Saving…", pending: save.isPending }}
     >
       <FormError message={serverError} />
       <Field

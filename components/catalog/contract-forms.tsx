@@ -102,16 +102,7 @@ function RegisterSheet({ onClose }: { onClose: () => void }) {
       subtitle="A domain event other flows can rely on. Later changes are checked for backward compatibility; a breaking change needs a new major version."
       onClose={onClose}
       onSubmit={(e) => void submit(e)}
-      footer={
-        <>
-          <button type="button" className={secondaryBtn} onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className={primaryBtn} disabled={create.isPending}>
-            {create.isPending ? "Registering…" : "Register event"}
-          </button>
-        </>
-      }
+      submit={{ label: "Register event", pendingLabel: "Registering…", pending: create.isPending }}
     >
       <FormError message={serverError} />
       <div className="grid grid-cols-3 gap-4">

@@ -11,7 +11,7 @@ import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import { domainPolicyInput, domainUpdateInput } from "@/server/governance/inputs";
 import { ChannelActions, ChannelSummary } from "./alert-channel";
-import { Field, FormError, inputCls, primaryBtn, ReadOnlyNote, secondaryBtn, Sheet } from "./form-parts";
+import { Field, FormError, inputCls, ReadOnlyNote, secondaryBtn, Sheet } from "./form-parts";
 
 type Roles = ReadonlyArray<string>;
 interface DomainRow {
@@ -218,16 +218,7 @@ function DomainSheet({ domain, onClose }: { domain: DomainRow; onClose: () => vo
       subtitle={<span className="font-mono">{domain.key}</span>}
       onClose={onClose}
       onSubmit={(e) => void submit(e)}
-      footer={
-        <>
-          <button type="button" className={secondaryBtn} onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className={primaryBtn} disabled={save.isPending}>
-            {save.isPending ? "Saving…" : "Save domain"}
-          </button>
-        </>
-      }
+      submit={{ label: "Save domain", pendingLabel: "Saving…", pending: save.isPending }}
     >
       <FormError message={serverError} />
       <Field label="Owning team" error={formState.errors.ownerTeamKey?.message} hint="Sets the policy of this domain (e.g. Finance owns invoice policy).">
@@ -281,16 +272,7 @@ function StandardsSheet({ domainKey, standards, onClose }: { domainKey: string; 
       subtitle="Apply to new SLOs and new deprecations; existing ones keep their settings."
       onClose={onClose}
       onSubmit={(e) => void submit(e)}
-      footer={
-        <>
-          <button type="button" className={secondaryBtn} onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className={primaryBtn} disabled={save.isPending}>
-            {save.isPending ? "Saving…" : "Save standards"}
-          </button>
-        </>
-      }
+      submit={{ label: "Save standards", pendingLabel: "Saving…", pending: save.isPending }}
     >
       <FormError message={serverError} />
       <Field label="Deprecation notice (days)" error={errors.deprecationNoticeDays?.message} hint="A deprecated version's sunset date must be at least this far out.">

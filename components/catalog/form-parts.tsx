@@ -52,8 +52,18 @@ export function ReadOnlyNote({ children }: { children: React.ReactNode }) {
   return <p className="text-xs text-slate-500">{children}</p>;
 }
 
-/** A right-hand sheet over the page, closed by Escape, the backdrop or Cancel. */
-export function Sheet({ title, subtitle, onClose, onSubmit, footer, children, wide }: { title: string; subtitle?: React.ReactNode; onClose: () => void; onSubmit: (e: React.FormEvent) => void; footer: React.ReactNode; children: React.ReactNode; wide?: boolean }) {
+/** The usual footer: Cancel, and the submit button that says what it does while it is doing it. */
+export interface SheetSubmit {
+  label: string;
+  pendingLabel: string;
+  pending: boolean;
+}
+
+/**
+ * A right-hand sheet over the page, closed by Escape, the backdrop or Cancel. `submit` gives the usual
+ * Cancel + submit footer; `footer` replaces it when a form needs more (e.g. a delete action).
+ */
+export function Sheet({ title, subtitle, onClose, onSubmit, footer, submit, children, wide }: { title: string; subtitle?: React.ReactNode; onClose: () => void; onSubmit: (e: React.FormEvent) => void; footer?: React.ReactNode; submit?: SheetSubmit; children: React.ReactNode; wide?: boolean }) {
   const titleId = useId();
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => e.key === "Escape" && onClose();
@@ -70,7 +80,20 @@ export function Sheet({ title, subtitle, onClose, onSubmit, footer, children, wi
           {subtitle && <p className="text-sm text-slate-500">{subtitle}</p>}
         </header>
         <div className="flex-1 space-y-5 overflow-y-auto px-6 py-5">{children}</div>
-        <footer className="flex items-center justify-end gap-2 border-t border-slate-200 px-6 py-3">{footer}</footer>
+        <footer className="flex items-center justify-end gap-2 border-t border-slate-200 px-6 py-3">
+          {footer ?? (
+            <>
+              <button type="button" className={secondaryBtn} onClick={onClose}>
+                Cancel
+              </button>
+              {submit && (
+                <button type="submit" className={primaryBtn} disabled={submit.pending}>
+                  {submit.pending ? submit.pendingLabel : submit.label}
+                </button>
+              )}
+            </>
+          )}
+        </footer>
       </form>
     </div>
   );

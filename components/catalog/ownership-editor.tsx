@@ -9,7 +9,7 @@ import { z } from "zod";
 import { useTRPC } from "@/components/trpc/client";
 import { ownershipInput } from "@/server/governance/inputs";
 import { CLASSIFICATIONS, REVIEWED_CLASSIFICATIONS } from "@/server/governance/policy";
-import { Field, FormError, inputCls, primaryBtn, secondaryBtn, Sheet } from "./form-parts";
+import { Field, FormError, inputCls, secondaryBtn, Sheet } from "./form-parts";
 
 export interface Ownership {
   ownerTeam: { key: string; name: string };
@@ -80,16 +80,7 @@ function OwnershipSheet({ flowKey, current, onClose }: { flowKey: string; curren
       subtitle={flowKey}
       onClose={onClose}
       onSubmit={(e) => void submit(e)}
-      footer={
-        <>
-          <button type="button" className={secondaryBtn} onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className={primaryBtn} disabled={save.isPending}>
-            {save.isPending ? "Saving…" : "Save ownership"}
-          </button>
-        </>
-      }
+      submit={{ label: "Save ownership", pendingLabel: "Saving…", pending: save.isPending }}
     >
       <FormError message={serverError} />
       <Field label="Owning team" error={errors.ownerTeamKey?.message} hint={team !== current.ownerTeam.key ? "The new team's approvers decide on this flow's versions from now on, and its SLO alerts go to the new team." : "Approves this flow's versions and receives its SLO alerts."}>
