@@ -20,6 +20,31 @@ const show = (v: unknown): string => {
 };
 const pathText = (p: Path) => p.map((x) => (typeof x === "number" ? `[${x}]` : x)).join(".").replace(/\.\[/g, "[") || "(whole)";
 
+/** A long text (an expression) changed: only the part that differs, with a little context either side. */
+function TextChange({ before, after }: { before: string; after: string }) {
+  let p = 0;
+  while (p < before.length && p < after.length && before[p] === after[p]) p++;
+  let q = 0;
+  while (q < before.length - p && q < after.length - p && before[before.length - 1 - q] === after[after.length - 1 - q]) q++;
+  const ctx = 40;
+  const head = before.slice(Math.max(0, p - ctx), p);
+  const tail = before.slice(before.length - q, before.length - q + ctx);
+  return (
+    <span className="block whitespace-pre-wrap break-all pl-3" data-testid="text-change">
+      <span className="text-slate-500">
+        {p > ctx ? "…" : ""}
+        {head}
+      </span>
+      <del className="bg-red-100 text-red-800 decoration-red-400">{before.slice(p, before.length - q)}</del>
+      <ins className="bg-emerald-100 text-emerald-800 no-underline">{after.slice(p, after.length - q)}</ins>
+      <span className="text-slate-500">
+        {tail}
+        {before.length - q + ctx < before.length ? "…" : ""}
+      </span>
+    </span>
+  );
+}
+
 function ValueLines({ changes }: { changes: readonly ValueChange[] }) {
   return (
     <ul className="mt-1 space-y-1">
@@ -27,7 +52,9 @@ function ValueLines({ changes }: { changes: readonly ValueChange[] }) {
         <li key={i} className="rounded bg-white px-2 py-1 font-mono text-[11px] ring-1 ring-slate-200" data-testid="value-change">
           <span className={clsx("mr-1 font-semibold", c.kind === "added" ? "text-emerald-700" : c.kind === "removed" ? "text-red-700" : "text-amber-700")}>{c.kind === "added" ? "+" : c.kind === "removed" ? "−" : "~"}</span>
           <span className="text-slate-700">{pathText(c.path)}</span>
-          {c.kind === "changed" ? (
+          {c.kind === "changed" && typeof c.before === "string" && typeof c.after === "string" && (c.before.length > 60 || c.after.length > 60) ? (
+            <TextChange before={c.before} after={c.after} />
+          ) : c.kind === "changed" ? (
             <span className="block pl-3">
               <del className="text-red-700 decoration-red-300">{show(c.before)}</del>
               <span className="px-1 text-slate-400">→</span>
