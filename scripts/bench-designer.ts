@@ -72,25 +72,17 @@ async function waitHealthy(): Promise<void> {
 
 /** Frames per second while `action` runs, counted with requestAnimationFrame in the page. */
 async function fps(page: Page, action: () => Promise<void>): Promise<number> {
-  await page.evaluate(() => {
-    const w = window as unknown as { __frames: number; __run: boolean };
-    w.__frames = 0;
-    w.__run = true;
-    const tick = () => {
-      if (!w.__run) return;
-      w.__frames++;
-      requestAnimationFrame(tick);
-    };
+  // A string, not a function: tsx's name-keeping helper (__name) does not exist in the page.
+  await page.evaluate(`(() => {
+    window.__frames = 0;
+    window.__run = true;
+    const tick = () => { if (!window.__run) return; window.__frames++; requestAnimationFrame(tick); };
     requestAnimationFrame(tick);
-  });
+  })()`);
   const t0 = Date.now();
   await action();
   const ms = Date.now() - t0;
-  const frames = await page.evaluate(() => {
-    const w = window as unknown as { __frames: number; __run: boolean };
-    w.__run = false;
-    return w.__frames;
-  });
+  const frames = (await page.evaluate("(() => { window.__run = false; return window.__frames; })()")) as number;
   return Math.min(60, (frames * 1000) / ms);
 }
 
@@ -105,7 +97,8 @@ async function pan(page: Page) {
 }
 
 async function dragNode(page: Page) {
-  const n = page.locator(".react-flow__node").nth(3);
+  const all = page.locator(".react-flow__node");
+  const n = all.nth(Math.min(3, (await all.count()) - 1));
   const b = (await n.boundingBox())!;
   const x = b.x + b.width / 2;
   const y = b.y + Math.min(b.height / 2, 10);
@@ -131,7 +124,7 @@ async function measure(page: Page, key: string, nodes: number): Promise<Row> {
     await page.goto(`${base}/flows/${key}${query}`, { waitUntil: "commit" });
     await page.locator(".react-flow__node").first().waitFor({ timeout: 120_000 });
     // Interactive: the first frame after the nodes mounted has been painted and input is handled.
-    return page.evaluate(() => new Promise<number>((r) => requestAnimationFrame(() => setTimeout(() => r(performance.now()), 0))));
+    return (await page.evaluate("new Promise((r) => requestAnimationFrame(() => setTimeout(() => r(performance.now()), 0)))")) as number;
   };
   const ttiMs = await open("?zoom=1");
   await page.waitForTimeout(300);

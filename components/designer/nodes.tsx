@@ -4,7 +4,7 @@
 // out swaps every card for a plain block once.
 import { Handle, Position, useStore, useUpdateNodeInternals, type NodeProps, type ReactFlowState } from "@xyflow/react";
 import { clsx } from "clsx";
-import { memo, useEffect } from "react";
+import { memo, useEffect, useRef } from "react";
 import type { CanvasNodeData, StepConfig, Trigger } from "@/server/dsl";
 import { CATALOG, lookOf } from "./catalog";
 import { useDecoration, type NodeDecoration } from "./decorations";
@@ -149,7 +149,14 @@ function StepHandles({ id, step }: { id: string; step: StepConfig }) {
   // Handles come and go with cases, catch routes and branches: React Flow must re-measure them.
   const update = useUpdateNodeInternals();
   const signature = `${step.type}:${catches.length}:${step.type === "switch" ? step.cases.length : 0}:${step.type === "parallel" ? step.branches.length : 0}`;
-  useEffect(() => update(id), [id, signature, update]);
+  // Only on a change after mount: calling it for every node as it mounts made React Flow re-adopt all
+  // nodes once per node (quadratic on a big canvas).
+  const last = useRef(signature);
+  useEffect(() => {
+    if (last.current === signature) return;
+    last.current = signature;
+    update(id);
+  }, [id, signature, update]);
   return (
     <>
       <Handle type="target" position={Position.Left} className={clsx(handleCls, "!bg-slate-400")} />
