@@ -7,12 +7,8 @@
 // reports p50/p95 against two baselines measured in the same process: a primary-key lookup of one
 // exception, and the same searches without the trigram index (a scan over the business-key values).
 // BENCH_EXCEPTIONS and BENCH_ITERATIONS change the size.
-import { mkdtemp, rm, chmod } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import pg from "pg";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "@/server/db/embedded";
-import { migrate } from "@/server/db/migrator";
+import { benchDatabase } from "./lib/bench-db";
 import { createDb, type Db } from "@/server/db/client";
 import { businessImpact, listQueue, queueFacets, queueGroups } from "@/server/exceptions/queue";
 import type { ExceptionFilter } from "@/server/exceptions/filter";
@@ -72,32 +68,12 @@ async function load(sql: pg.Client): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  let embedded: EmbeddedDatabase | undefined;
-  let tmp: string | undefined;
-  let adminUrl: string;
-  if (process.env.DATABASE_URL) {
-    const u = new URL(process.env.DATABASE_URL);
-    u.pathname = "/postgres";
-    adminUrl = u.toString();
-  } else {
-    tmp = await mkdtemp(path.join(os.tmpdir(), "weft-bench-"));
-    await chmod(tmp, 0o755);
-    embedded = await startEmbeddedPostgres({ dataDir: tmp });
-    adminUrl = embedded.adminUrl;
-  }
-  const name = `weft_bench_exc_${process.pid}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  admin.on("error", () => undefined);
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  const url = u.toString();
+  const bench = await benchDatabase("weft_bench_exc");
+  const url = bench.url;
   const db: Db = createDb(url, 8);
   const sql = new pg.Client({ connectionString: url });
   sql.on("error", () => undefined);
   try {
-    await migrate(url);
     await sql.connect();
     const t0 = process.hrtime.bigint();
     await load(sql);
@@ -144,10 +120,7 @@ async function main(): Promise<void> {
   } finally {
     await sql.end().catch(() => undefined);
     await db.$disconnect();
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
-    await admin.end().catch(() => undefined);
-    if (embedded) await embedded.stop();
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    await bench.drop();
   }
 }
 

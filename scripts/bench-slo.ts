@@ -4,12 +4,9 @@
 // with the production fold, and times per-flow SLO status (3 SLOs, burn-rate windows and a 28-day hourly
 // chart series) against a baseline that counts the same flow's runs straight from the run table.
 // BENCH_RUNS and BENCH_FLOWS change the size.
-import { mkdtemp, rm, chmod } from "node:fs/promises";
 import os from "node:os";
-import path from "node:path";
 import pg from "pg";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "@/server/db/embedded";
-import { migrate } from "@/server/db/migrator";
+import { benchDatabase } from "./lib/bench-db";
 import { createDb } from "@/server/db/client";
 import { foldRuns, flowSloDetails, sloSummaries, evaluateAlerts } from "@/server/governance/slo-store";
 
@@ -22,30 +19,10 @@ const fmt = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFi
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
-  let embedded: EmbeddedDatabase | undefined;
-  let tmp: string | undefined;
-  let adminUrl: string;
-  if (process.env.DATABASE_URL) {
-    const u = new URL(process.env.DATABASE_URL);
-    u.pathname = "/postgres";
-    adminUrl = u.toString();
-  } else {
-    tmp = await mkdtemp(path.join(os.tmpdir(), "weft-bench-"));
-    await chmod(tmp, 0o755);
-    embedded = await startEmbeddedPostgres({ dataDir: tmp });
-    adminUrl = embedded.adminUrl;
-  }
-  const name = `weft_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  admin.on("error", () => undefined); // the embedded server stopping at the end closes it
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  const url = u.toString();
+  const bench = await benchDatabase("weft_bench_slo");
+  const url = bench.url;
   const db = createDb(url, 4);
   try {
-    await migrate(url);
     const sql = new pg.Client({ connectionString: url });
     sql.on("error", () => undefined);
     await sql.connect();
@@ -136,7 +113,7 @@ async function main(): Promise<void> {
       `baseline, count(*) over the run table: ${fmt(countAllMs)} (${(countAllMs / median(per)).toFixed(1)}× the per-flow status)`,
       `catalog summary of all ${FLOWS} flows' SLOs (one SQL pass): ${fmt(catalogMs)}; burn-rate evaluation of all ${FLOWS * 3} SLOs: ${fmt(evalMs)}`,
       `check: flow 0 success attainment ${(s.attainment! * 100).toFixed(3)}% from buckets vs ${((Number(raw!.good) / Number(raw!.total)) * 100).toFixed(3)}% from runs`,
-      `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${embedded ? "embedded Postgres" : "DATABASE_URL's Postgres"}`,
+      `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${bench.where}`,
     ];
     console.log(`\n${lines.map((l) => `- ${l}`).join("\n")}`);
     if (median(per) >= 1000) process.exitCode = 1;
@@ -145,10 +122,7 @@ async function main(): Promise<void> {
     process.exitCode = 1;
   } finally {
     await db.$disconnect();
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
-    if (embedded) await embedded.stop();
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    await bench.drop();
   }
 }
 
