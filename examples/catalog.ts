@@ -10,7 +10,7 @@ export const exampleCatalog: Catalog = {
     { key: "netsuite-prod", connectorKey: "netsuite" },
     { key: "kantata-prod", connectorKey: "kantata" },
     { key: "workday-prod", connectorKey: "workday" },
-    { key: "warehouse-api", connectorKey: "http" },
+    { key: "reporting-warehouse", connectorKey: "reporting" },
   ]),
   flows: {
     "assign-default-skills": { versions: ["1.0.0", "1.1.0"] },

@@ -38,8 +38,8 @@ describe("catalog over the demo estate", () => {
   it("lists every integration with ownership, version, SLO state, systems and events", async () => {
     const viewer = await as("viewer@weft.local");
     const { entries, duplicates } = await viewer.governance.catalog.list();
-    // The governance estate (six flows) and the reference flows published by the demo history.
-    expect(entries).toHaveLength(11);
+    // The governance estate (six flows) and the reference flows (and the subflow one of them calls) published by the demo history.
+    expect(entries).toHaveLength(12);
     const inv = entries.find((e) => e.key === "time-to-invoice")!;
     expect(inv).toMatchObject({
       domain: "invoice",
@@ -66,6 +66,9 @@ describe("catalog over the demo estate", () => {
     // export beside the invoicing flows, and the reference flows beside the governance estate's.
     expect(duplicates).toEqual([
       { domain: "invoice", system: "netsuite", operation: "createInvoice", flows: ["approved-time-to-invoice", "legacy-invoice-export", "post-invoice-to-netsuite", "time-to-invoice"] },
+      // Both warehouse loaders (invoices; time entries and utilization) write through the reporting connector.
+      { domain: "reporting", system: "reporting", operation: "upsertRecords", flows: ["invoice-to-reporting", "timesheet-to-reporting"] },
+      { domain: "reporting", system: "reporting", operation: "writeEvents", flows: ["invoice-to-reporting", "timesheet-to-reporting"] },
       { domain: "project", system: "kantata", operation: "createWorkspace", flows: ["opportunity-to-project", "opportunity-won-to-project"] },
       { domain: "resource", system: "kantata", operation: "createExternalReference", flows: ["resource-attributes-sync", "worker-onboarding-hris-to-psa"] },
     ]);
@@ -75,9 +78,7 @@ describe("catalog over the demo estate", () => {
   it("filters: owned by my teams, domain, classification, search", async () => {
     const approver = await as("approver@weft.local"); // Finance
     const mine = await approver.governance.catalog.list({ mine: true });
-    // (timesheet-to-reporting names an owner team, "data", the demo workspace does not have: the demo
-    // history publishes it under the first team, Finance.)
-    expect(mine.entries.map((e) => e.key).sort()).toEqual(["approved-time-to-invoice", "legacy-invoice-export", "post-invoice-to-netsuite", "time-to-invoice", "timesheet-to-reporting"]);
+    expect(mine.entries.map((e) => e.key).sort()).toEqual(["approved-time-to-invoice", "legacy-invoice-export", "post-invoice-to-netsuite", "time-to-invoice"]);
     const keys = async (f: Parameters<typeof approver.governance.catalog.list>[0]) => (await approver.governance.catalog.list(f)).entries.map((e) => e.key).sort();
     expect(await keys({ domain: "reporting" })).toEqual(["invoice-to-reporting", "timesheet-to-reporting"]);
     expect(await keys({ classification: "restricted" })).toEqual(["resource-attributes-sync", "worker-onboarding-hris-to-psa"]);
@@ -157,7 +158,7 @@ describe("catalog over the demo estate", () => {
     const viewer = await as("viewer@weft.local");
     const backstage = parseAllDocuments(await viewer.governance.exports.backstage()).map((d) => d.toJS() as { kind: string; metadata: { name: string }; spec: Record<string, unknown> });
     const byKind = (k: string) => backstage.filter((e) => e.kind === k);
-    expect(byKind("Component")).toHaveLength(11);
+    expect(byKind("Component")).toHaveLength(12);
     expect(byKind("Domain").map((d) => d.metadata.name)).toContain("invoice");
     const comp = byKind("Component").find((c) => c.metadata.name === "time-to-invoice")!;
     expect(comp.spec).toMatchObject({ type: "integration", lifecycle: "production", owner: "group:default/finance", system: "invoice-integrations", providesApis: ["invoice.created"], consumesApis: ["timesheet.approved"] });

@@ -68,6 +68,62 @@ export const INVOICE_POSTING_FLOW = {
   ],
 } as const;
 
+/** The subflow worker-onboarding-hris-to-psa calls (`assign-default-skills@^1.0.0`): the default skills of a
+ *  new resource's title, announced as resource.updated for the PSA to apply (Kantata's API has no skill writes). */
+export const DEFAULT_SKILLS_FLOW = {
+  dsl: "weft/1",
+  key: "assign-default-skills",
+  version: "1.0.0",
+  name: "New resource → default skills by title",
+  description: "Called by the worker onboarding flow: picks the default skills for the worker's title and announces them (resource.updated) for the PSA to apply.",
+  domain: "resource",
+  owner: "hr",
+  classification: "internal",
+  tags: ["resource", "skills"],
+  trigger: {
+    type: "manual",
+    inputSchema: {
+      type: "object",
+      required: ["workerId", "title"],
+      properties: { workerId: { type: "string", minLength: 1 }, title: { type: "string" } },
+    },
+  },
+  onFailure: { type: "exception-queue", assignTo: "hr" },
+  output: { skills: "$steps.defaults.output.skills" },
+  start: "defaults",
+  steps: [
+    {
+      id: "defaults",
+      type: "map",
+      name: "Default skills of the title",
+      output: {
+        workerId: "$trigger.workerId",
+        grade: "$trigger.title",
+        skills: `(
+  $byTitle := {
+    'Analyst': ['Excel', 'SQL'],
+    'Consultant': ['Excel', 'SQL', 'Client workshops'],
+    'Senior Consultant': ['SQL', 'Client workshops', 'Solution design'],
+    'Manager': ['Project management', 'Client workshops'],
+    'Senior Manager': ['Project management', 'Account management'],
+    'Director': ['Account management', 'Practice leadership'],
+    'Partner': ['Account management', 'Practice leadership']
+  };
+  $exists($lookup($byTitle, $trigger.title)) ? $lookup($byTitle, $trigger.title) : ['Onboarding']
+)`,
+      },
+      next: "announce",
+    },
+    {
+      id: "announce",
+      type: "emit",
+      event: "resource.updated",
+      version: 1,
+      payload: { workerId: "$steps.defaults.output.workerId", grade: "$steps.defaults.output.grade", skills: "$steps.defaults.output.skills" },
+    },
+  ],
+} as const;
+
 export interface DemoFlowDoc {
   key: string;
   version: string;

@@ -16,7 +16,7 @@ import { prismaSql } from "../runtime/sql";
 import { openException } from "../runtime/exceptions";
 import { businessKeyValues } from "../runtime/exceptions";
 import { firm } from "@/connectors/sandbox-kit/firm";
-import { INVOICE_POSTING_FLOW, publishDemoFlows, referenceFlows } from "./demo-flows";
+import { DEFAULT_SKILLS_FLOW, INVOICE_POSTING_FLOW, publishDemoFlows, referenceFlows } from "./demo-flows";
 
 const MARKER = "exceptions.demo_history_seeded";
 type Json = Record<string, unknown>;
@@ -158,7 +158,7 @@ function history(now: Date): RunSpec[] {
 }
 
 export async function seedDemoHistory(db: Db, opts: { now?: Date } = {}): Promise<{ runs: number; exceptions: number; flows: string[] }> {
-  const flows = await publishDemoFlows(db, [...referenceFlows(), INVOICE_POSTING_FLOW]);
+  const flows = await publishDemoFlows(db, [...referenceFlows(), INVOICE_POSTING_FLOW, DEFAULT_SKILLS_FLOW]);
   if (await db.auditLog.findFirst({ where: { action: MARKER }, select: { seq: true } })) return { runs: 0, exceptions: 0, flows };
   const now = opts.now ?? new Date();
   const specs = history(now);
