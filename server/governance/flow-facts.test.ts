@@ -20,6 +20,7 @@ describe("flow facts", () => {
       "psa/kantata.createExternalReference:write",
       "psa/kantata.createStory:write",
       "psa/kantata.createWorkspace:write",
+      "psa/kantata.listRateCards:read",
       "psa/kantata.updateWorkspace:write",
       "erp/netsuite.createJob:write",
       "erp/netsuite.upsertByExternalId:write",
@@ -36,8 +37,15 @@ describe("flow facts", () => {
       "hris/workday.listWorkers:read",
     ]);
     expect(extractFlowFacts(resourceAttributesSync).produces).toEqual([{ event: "resource.updated", major: 1, fields: ["workerId", "grade", "skills"] }]);
-    // The example's parallel: a foreach in one branch (NetSuite time bills), an HTTP call in the other.
-    expect(touches(timesheetToReporting)).toEqual(["generic/http.request:write", "psa/kantata.listTimeEntries:read", "erp/netsuite.createTimeBill:write"]);
+    // The example's parallel: lookups and a foreach in one branch (NetSuite time bills), reporting writes in the other.
+    expect(touches(timesheetToReporting)).toEqual([
+      "psa/kantata.listExternalReferences:read",
+      "psa/kantata.listTimeEntries:read",
+      "erp/netsuite.createTimeBill:write",
+      "erp/netsuite.getRecord:read",
+      "data/reporting.upsertRecords:write",
+      "data/reporting.writeEvents:write",
+    ]);
     expect(extractFlowFacts(timesheetToReporting).consumes).toEqual(["psa.timesheet.approved"]);
   });
 

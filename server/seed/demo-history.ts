@@ -141,11 +141,15 @@ function history(now: Date): RunSpec[] {
     const hold = d === 1 ? projects[2] : undefined;
     const steps: StepSpec[] = [
       { path: "listApprovedTime", status: "succeeded", input: { approved: "true", uninvoiced: "true", to: day }, output: { count: 40 + d * 3 }, ms: 640 },
+      { path: "workerLinks", status: "succeeded", output: { count: f.consultants.length }, ms: 310 },
+      { path: "employees", status: "succeeded", output: { count: f.consultants.length }, ms: 280 },
       { path: "byProject", status: "succeeded", output: projects.map((p) => ({ workspaceId: String(70000 + p.opportunityN), amount: Math.round(p.budget / 20) })), ms: 3 },
     ];
     projects.forEach((p, k) => {
       const ws = String(70000 + p.opportunityN);
-      steps.push({ path: `invoiceProjects[${k}].findJob`, status: "succeeded", output: { id: String(5000 + p.opportunityN) }, ms: 150 });
+      const job = String(5000 + p.opportunityN);
+      steps.push({ path: `invoiceProjects[${k}].findJob`, status: "succeeded", output: { items: [{ subject_type: "Workspace", subject_id: ws, service_name: "NetSuite", service_model: "job", service_model_ref: job }] }, ms: 120 });
+      steps.push({ path: `invoiceProjects[${k}].getJob`, status: "succeeded", output: { id: job }, ms: 150 });
       if (p === hold) steps.push({ path: `invoiceProjects[${k}].creditHold`, status: "failed", error: { errorClass: "business", code: "customer_on_credit_hold", message: "The customer is on credit hold; finance must release it before the project can be invoiced." }, ms: 1 });
       else steps.push({ path: `invoiceProjects[${k}].createInvoice`, status: "succeeded", output: { id: `INV-${ws}-${day}` }, ms: 520, idempotencyKey: `invoice-${ws}-${day}` });
     });
