@@ -122,6 +122,11 @@ describe("the example flows run against the sandboxes", () => {
     const { rows: events } = await pool.query<{ type: string; data: Record<string, unknown> }>(`SELECT type, data FROM reporting.event WHERE id = 'utilization-30066-2026-05-04'`);
     const billable = entries.filter((e) => e.billable).reduce((s, e) => s + Number(e.time_in_minutes), 0) / 60;
     expect(events).toEqual([{ type: "reporting.utilization.updated", data: expect.objectContaining({ resourceId: "30066", week: "2026-05-04", billableHours: billable }) }]);
+
+    // A week without approved time has nothing to post or load: the run ends after the facts.
+    const empty = await run("timesheet-to-reporting", "event", { userId: "30066", weekStart: "2020-01-06", weekEnd: "2020-01-12" });
+    expect(empty, JSON.stringify(empty.error)).toMatchObject({ status: "succeeded" });
+    expect(await steps(empty.runId, "findWorker")).toEqual([]);
   }, 120_000);
 
   it("worker-onboarding-hris-to-psa: NetSuite employee with the cost rate, the Kantata user linked to the Workday worker", async () => {
