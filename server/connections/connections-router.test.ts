@@ -159,7 +159,7 @@ describe("connections API", () => {
     expect(await as("designer").connections.test({ key: "api-ok" })).toMatchObject({ ok: false, errorClass: "auth" });
 
     const db = new URL(t.url);
-    await as("admin").connections.create({ key: "warehouse", name: "Warehouse", connectorKey: "postgres", config: { host: db.hostname, port: Number(db.port), database: db.pathname.slice(1), user: db.username || "postgres", ssl: "disable" }, secrets: {} });
+    await as("admin").connections.create({ key: "warehouse", name: "Warehouse", connectorKey: "postgres", config: { host: db.hostname, port: Number(db.port), database: db.pathname.slice(1), user: db.username || "postgres", ssl: "disable" }, secrets: db.password ? { password: decodeURIComponent(db.password) } : {} });
     expect(await as("designer").connections.test({ key: "warehouse" })).toMatchObject({ ok: true, message: expect.stringMatching(/SELECT 1 returned 1/) });
   });
 
