@@ -91,6 +91,20 @@ describe("the example flows run against the sandboxes", () => {
     expect((await steps(r.runId, "announce"))[0]!.input).toMatchObject({ event: "project.created", payload: { projectId, erpJobId, customerId, opportunityId: "006Wf0000000001AAA" } });
   }, 120_000);
 
+  it("opportunity-won-to-project, fixed fee: one Kantata milestone per payment term", async () => {
+    // First Up Consultants – SOC 2 Readiness: won, Billing_Type__c "Fixed Fee", 180,000.
+    const milestones = [{ name: "Readiness assessment", dueDate: "2024-08-15", amount: 80000 }, { name: "Audit support", dueDate: "2024-10-15", amount: 100000 }];
+    const r = await run("opportunity-won-to-project", "event", { opportunityId: "006Wf0000000015AAA", amount: 180000, milestones });
+    expect(r, JSON.stringify(r.error)).toMatchObject({ status: "succeeded" });
+    const projectId = String(r.output.projectId);
+    const stories = (await records("psa", "stories")).filter((s) => s.workspace_id === projectId);
+    expect(stories.map((s) => ({ title: s.title, story_type: s.story_type, due_date: s.due_date, budget_estimate_in_cents: s.budget_estimate_in_cents })).sort((a, b) => String(a.due_date).localeCompare(String(b.due_date)))).toEqual(
+      milestones.map((m) => ({ title: m.name, story_type: "milestone", due_date: m.dueDate, budget_estimate_in_cents: m.amount * 100 })),
+    );
+    expect(await steps(r.runId, "setRates")).toEqual([]);
+    expect((await steps(r.runId, "announce"))[0]!.input).toMatchObject({ payload: { billing: "fixed-fee" } });
+  }, 120_000);
+
   it("approved-time-to-invoice: the batch of a day posts time bills and the invoice to NetSuite, marks the time invoiced in Kantata, announces invoice.created", async () => {
     // Up to 2026-01-15 the only approved, uninvoiced time is eight billable entries on workspace 10006.
     const r = await run("approved-time-to-invoice", "schedule", { firedAt: "2026-01-15T05:00:00.000Z" }, 240_000);

@@ -117,7 +117,7 @@ describe("canvas model", () => {
     expect(byId.get("createProject:compensate")?.target).toBe("archiveProject");
     expect(byId.get("createMilestones:body")?.target).toBe("createMilestone");
     const data = graph.nodes.find((n) => n.id === "chooseBilling")!.data;
-    expect(data).toEqual({ kind: "step", step: { type: "switch", name: "Fixed fee or T&M?", cases: [{ when: "$steps.getOpportunity.output.Type = 'Fixed Fee'", label: "Fixed fee" }] } });
+    expect(data).toEqual({ kind: "step", step: { type: "switch", name: "Fixed fee or T&M?", cases: [{ when: "$steps.getOpportunity.output.Billing_Type__c = 'Fixed Fee'", label: "Fixed fee" }] } });
   });
 
   it("reports drawing problems instead of throwing", () => {
