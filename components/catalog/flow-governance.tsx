@@ -23,7 +23,7 @@ export function FlowGovernance({ flowKey, roles }: { flowKey: string; roles: Rol
   const slos = useQuery(trpc.governance.slo.status.queryOptions({ flowKey }));
   const refresh = () => qc.invalidateQueries({ queryKey: trpc.governance.pathKey() });
   const evaluate = useMutation(trpc.governance.slo.evaluateNow.mutationOptions({ onSuccess: refresh }));
-  const faults = useMutation(trpc.governance.slo.simulateFaults.mutationOptions({ onSuccess: refresh }));
+  const faults = useMutation(trpc.governance.slo.injectFaults.mutationOptions({ onSuccess: refresh }));
   const isAdmin = roles.includes("admin");
   const canOperate = isAdmin || roles.includes("operator");
   const canDesign = isAdmin || roles.includes("designer");
@@ -75,11 +75,16 @@ export function FlowGovernance({ flowKey, roles }: { flowKey: string; roles: Rol
           )}
           {isAdmin && demo && (
             <button type="button" className="rounded-md border border-red-300 px-3 py-1 text-sm text-red-700" disabled={faults.isPending} onClick={() => faults.mutate({ flowKey, count: 40 })}>
-              Simulate sandbox faults (demo)
+              Inject sandbox faults (demo)
             </button>
           )}
         </div>
-        {faults.data && <p role="status" className="text-sm text-slate-600">{faults.data.inserted} failed runs injected; {faults.data.fired} alert(s) fired.</p>}
+        {faults.data && (
+          <p role="status" className="text-sm text-slate-600">
+            The {faults.data.connector} sandbox answers 503 and {faults.data.started} runs started. They fail as they exhaust their retries (about 15 s); the SLO job counts runs a minute after they start — use “Evaluate SLOs now” to see the alert fire.
+          </p>
+        )}
+        {faults.error && <p role="alert" className="text-sm text-red-700">{faults.error.message}</p>}
         {firing.length > 0 ? (
           <ul role="alert" aria-label="Firing SLO alerts" className="space-y-1 rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-800">
             {firing.map((a) => (

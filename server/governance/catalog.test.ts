@@ -7,7 +7,12 @@ import { createCaller } from "../api/root";
 import { loadSessionUser } from "../api/trpc";
 import { seedDemoWorkspace } from "../testing/demo";
 import type { StartedSandboxes } from "@/connectors/sandboxes";
-import { seedGovernance } from "./seed";
+import type { PgBoss } from "pg-boss";
+import { testBoss } from "../runtime/testing";
+import { startRuntimeWorkers, type RuntimeWorkers } from "../runtime/worker";
+import { closePostgresPools } from "@/connectors/postgres/pg";
+import { demoSandboxFor, setDemoSandboxes } from "../seed/demo-sandboxes-registry";
+import { evaluateNow, seedGovernance } from "./seed";
 import { buildLineage, findDuplicateInterfaces } from "./catalog";
 import { extractFlowFacts } from "./flow-facts";
 import { legacyInvoiceExport, timeToInvoice090 } from "./seed-flows";
@@ -20,12 +25,33 @@ describe("catalog over the demo estate", () => {
   };
 
   let sandboxes: StartedSandboxes;
+  // The runtime, as demo boot runs it: the fault-injection test starts real runs against the sandboxes.
+  let boss: PgBoss;
+  let workers: RuntimeWorkers;
+  const saved = { allow: process.env.WEFT_HTTP_ALLOWLIST, url: process.env.DATABASE_URL, demo: process.env.WEFT_DEMO };
   beforeAll(async () => {
     t = await createTestDatabase();
-    ({ sandboxes } = await seedDemoWorkspace(t.db, t.url));
-  });
+    let allowHosts: string[];
+    ({ sandboxes, allowHosts } = await seedDemoWorkspace(t.db, t.url));
+    setDemoSandboxes(sandboxes);
+    process.env.WEFT_HTTP_ALLOWLIST = allowHosts.join(",");
+    process.env.DATABASE_URL = t.url; // the router's sending boss (webBoss) joins this database
+    boss = await testBoss(t.url, { supervise: true });
+    workers = await startRuntimeWorkers(boss, { databaseUrl: t.url, concurrency: 8, inlineDelayMaxMs: 300, triggerSyncSeconds: 0 });
+  }, 120_000);
   afterAll(async () => {
+    await workers?.stop();
+    await boss?.stop({ graceful: false });
+    const g = globalThis as unknown as { __weftBoss?: Promise<PgBoss> };
+    await (await g.__weftBoss)?.stop({ graceful: false }).catch(() => undefined);
+    g.__weftBoss = undefined;
+    await closePostgresPools();
+    setDemoSandboxes(null);
     await sandboxes?.close();
+    for (const [k, v] of [["WEFT_HTTP_ALLOWLIST", saved.allow], ["DATABASE_URL", saved.url], ["WEFT_DEMO", saved.demo]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
     await t.drop();
   });
 
@@ -141,18 +167,35 @@ describe("catalog over the demo estate", () => {
     expect((await approver.governance.catalog.list({ search: "time-to-invoice" })).entries.find((e) => e.key === "time-to-invoice")!.currentVersion).toEqual({ version: "1.1.0", status: "approved" });
   });
 
-  it("fault simulation exists only in demo mode", async () => {
-    const saved = process.env.WEFT_DEMO;
+  it("sandbox faults (demo mode only) make real runs fail, and the SLO alert fires", async () => {
+    const admin = await as("admin@weft.local");
     delete process.env.WEFT_DEMO;
-    await expect((await as("admin@weft.local")).governance.slo.simulateFaults({ flowKey: "time-to-invoice", count: 5 })).rejects.toThrow(/only in demo mode/);
+    await expect(admin.governance.slo.injectFaults({ flowKey: "time-to-invoice", count: 5 })).rejects.toThrow(/only in demo mode/);
     process.env.WEFT_DEMO = "1";
-    const r = await (await as("admin@weft.local")).governance.slo.simulateFaults({ flowKey: "invoice-to-reporting", count: 40 });
-    expect(r.fired).toBeGreaterThan(0);
-    if (saved === undefined) delete process.env.WEFT_DEMO;
-    else process.env.WEFT_DEMO = saved;
+    const r = await admin.governance.slo.injectFaults({ flowKey: "invoice-to-reporting", count: 30 });
+    // invoice-to-reporting starts by reading the invoice from NetSuite.
+    expect(r).toEqual({ started: 30, connector: "netsuite", system: "netsuite" });
+    const netsuite = demoSandboxFor("netsuite")!;
+    const faults = async () => ((await (await fetch(`${netsuite.admin}/state`)).json()) as { faults: Record<string, unknown> }).faults;
+    expect(await faults()).toMatchObject({ errorRate: 1, errorStatus: 503 });
+
+    const flow = await t.db.flow.findUniqueOrThrow({ where: { key: "invoice-to-reporting" } });
+    const started = { flowId: flow.id, triggerType: "manual" as const };
+    // Each run retries the 503s (4 attempts, 2 s backoff) before it fails for real.
+    await expect.poll(() => t.db.run.count({ where: { ...started, status: { in: ["queued", "running", "waiting"] } } }), { timeout: 90_000, interval: 1000 }).toBe(0);
+    expect(await t.db.run.count({ where: { ...started, status: "failed" } })).toBe(30);
+    const failed = await t.db.run.findFirstOrThrow({ where: { ...started, status: "failed" }, select: { id: true, error: true } });
+    expect(JSON.stringify(failed.error)).toMatch(/503/);
+    expect(await t.db.exception.count({ where: { runId: failed.id } })).toBe(1);
+    // The faults are cleared once the runs have finished.
+    await expect.poll(faults, { timeout: 10_000 }).toEqual({});
+    expect(await t.db.auditLog.count({ where: { action: "slo.sandbox_faults_injected" } })).toBe(1);
+
+    // Every run is finished and committed, so the fold needs no lag here (the minute job keeps one).
+    expect((await evaluateNow(t.db, new Date(), 0)).fired).toBeGreaterThan(0);
     const entry = (await (await as("viewer@weft.local")).governance.catalog.list({ sloState: "firing" })).entries.map((e) => e.key);
     expect(entry).toEqual(["invoice-to-reporting"]);
-  });
+  }, 120_000);
 
   it("exports the catalog as Backstage entities and SLOs as OpenSLO", async () => {
     const viewer = await as("viewer@weft.local");

@@ -14,6 +14,12 @@ import type { GovCtx } from "./context";
 import { contentHash } from "../dsl/hash";
 import type { Flow } from "../dsl/schema";
 import * as flows from "./seed-flows";
+import { TRPCError } from "@trpc/server";
+import type { FaultConfig } from "@/connectors/sandbox-kit/server";
+import { demoSandboxFor } from "../seed/demo-sandboxes-registry";
+import { startManualRun, type OpsDeps } from "../runtime/operations";
+import { loadPublishedFlow } from "../runtime/flow-source";
+import { prismaSql } from "../runtime/sql";
 import type { FlowDocument } from "./seed-flows";
 
 export const DOMAIN_SEED: ReadonlyArray<{ key: string; name: string; kind: "business" | "platform"; team: string; charter: string; stewards: string[] }> = [
@@ -177,24 +183,127 @@ async function seedRunHistory(db: Db, flowId: string, perHour: number, failureRa
 }
 
 /**
- * Demo mode only: what a burst of sandbox faults does to a flow's runs — failed runs just now — followed
- * by an immediate SLO evaluation, so the alert path can be shown without the runtime's fault injection.
+ * Demo mode only: makes the sandbox behind the flow's first call step answer 503 to every API call, then
+ * starts `count` real runs of the published version (the input of its latest real succeeded run, else a
+ * sample of its trigger's event contract). They fail for real once their retries are exhausted, open
+ * exceptions, and the SLO job folds them. Returns at once; the faults are cleared when those runs have
+ * finished (or after FAULT_WINDOW_MS at the latest), and at once when starting them fails.
  */
-export async function simulateSandboxFaults(db: Db, flowKey: string, count: number, now = new Date()): Promise<{ inserted: number; fired: number }> {
-  const flow = await db.flow.findUnique({ where: { key: flowKey }, select: { id: true } });
-  if (!flow) throw new Error(`No flow "${flowKey}".`);
-  await db.$executeRawUnsafe(
-    `INSERT INTO run (id, flow_id, status, trigger_type, input, created_at, started_at, finished_at, error)
-     SELECT gen_random_uuid(), $1::uuid, 'failed'::"RunStatus", 'event', '{"demo": true, "sandboxFault": true}'::jsonb,
-            $2::timestamptz, $2::timestamptz - interval '2 minutes', $2::timestamptz - interval '1 second',
-            '{"class":"sandbox_fault","message":"Sandbox returned 503 (fault injected)"}'::jsonb
-       FROM generate_series(1, $3::int) AS i`,
-    flow.id,
-    now,
-    count,
-  );
-  // Folded at once (no lag): these rows are committed, and demo mode has no runtime racing them.
-  return { inserted: count, ...(await evaluateNow(db, new Date(now.getTime() + 1), 0)) };
+export async function injectSandboxFaults(d: OpsDeps, flowKey: string, count: number): Promise<{ started: number; connector: string; system: string }> {
+  const flow = await loadPublishedFlow(prismaSql(d.db), flowKey, { fresh: true });
+  if (!flow) throw new TRPCError({ code: "NOT_FOUND", message: `Flow "${flowKey}" has no published version.` });
+  const dsl = flow.dsl as { trigger?: { type?: string; event?: string }; steps?: unknown[] };
+  const call = firstCallStep(dsl.steps ?? []);
+  if (!call) throw new TRPCError({ code: "PRECONDITION_FAILED", message: `Flow "${flowKey}" v${flow.version} has no call step to fault.` });
+  const sandbox = demoSandboxFor(call.connector);
+  if (!sandbox) throw new TRPCError({ code: "PRECONDITION_FAILED", message: `Step "${call.id}" calls ${call.connector}, which has no demo sandbox in this process.` });
+  const input = await faultRunInput(d.db, flow.flowId, dsl.trigger);
+
+  await holdFaults(sandbox.admin);
+  const runIds: string[] = [];
+  try {
+    for (let i = 0; i < count; i++) runIds.push((await startManualRun(d, flowKey, input)).runId);
+  } catch (e) {
+    if (!runIds.length) {
+      await releaseFaults(sandbox.admin);
+      throw e;
+    }
+  }
+  void releaseWhenFinished(d.db, sandbox.admin, runIds);
+  return { started: runIds.length, connector: call.connector, system: sandbox.system };
+}
+
+/** The longest the sandbox stays faulty for one injection (the demo flows give up after ~15 s of retries). */
+const FAULT_WINDOW_MS = 120_000;
+// Overlapping injections into one sandbox: the faults are cleared when the last one ends.
+const holders = ((globalThis as unknown as { __weftFaultHolders?: Map<string, number> }).__weftFaultHolders ??= new Map<string, number>());
+
+async function sandboxAdmin(admin: string, method: "POST" | "DELETE", body?: FaultConfig): Promise<void> {
+  const res = await fetch(`${admin}/faults`, { method, headers: { "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
+  if (!res.ok) throw new Error(`Sandbox admin ${method} ${admin}/faults answered ${res.status}.`);
+}
+
+async function holdFaults(admin: string): Promise<void> {
+  holders.set(admin, (holders.get(admin) ?? 0) + 1);
+  try {
+    await sandboxAdmin(admin, "POST", { errorRate: 1, errorStatus: 503 });
+  } catch (e) {
+    await releaseFaults(admin);
+    throw e;
+  }
+}
+
+async function releaseFaults(admin: string): Promise<void> {
+  const n = (holders.get(admin) ?? 1) - 1;
+  if (n > 0) return void holders.set(admin, n);
+  holders.delete(admin);
+  await sandboxAdmin(admin, "DELETE").catch((e: unknown) => console.error("[weft] could not clear sandbox faults", e));
+}
+
+async function releaseWhenFinished(db: Db, admin: string, runIds: string[]): Promise<void> {
+  const until = Date.now() + FAULT_WINDOW_MS;
+  try {
+    while (Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const going = await db.run.count({ where: { id: { in: runIds }, status: { in: ["queued", "running", "waiting"] } } });
+      if (going === 0) break;
+    }
+  } catch (e) {
+    console.error("[weft] watching fault-injection runs failed; clearing the faults now", e);
+  } finally {
+    await releaseFaults(admin);
+  }
+}
+
+/** The first call step in document order (nested steps included). */
+function firstCallStep(steps: unknown[]): { id: string; connector: string } | null {
+  for (const s of steps) {
+    if (!s || typeof s !== "object") continue;
+    const step = s as Record<string, unknown>;
+    if (step.type === "call" && typeof step.connector === "string") return { id: String(step.id), connector: step.connector };
+    for (const v of Object.values(step)) {
+      const nested = Array.isArray(v) ? v : v && typeof v === "object" ? Object.values(v).flatMap((x) => (Array.isArray(x) ? x : [])) : [];
+      const hit = nested.length ? firstCallStep(nested) : null;
+      if (hit) return hit;
+    }
+  }
+  return null;
+}
+
+/** What the runs start with: the latest real (not seeded-history, not test) succeeded run's input, else a contract sample. */
+async function faultRunInput(db: Db, flowId: string, trigger: { type?: string; event?: string } | undefined): Promise<unknown> {
+  const [last] = await db.$queryRaw<Array<{ input: unknown }>>`
+    SELECT input FROM run WHERE flow_id = ${flowId}::uuid AND status = 'succeeded' AND NOT is_test
+       AND input->'demo' IS DISTINCT FROM 'true'::jsonb
+     ORDER BY created_at DESC LIMIT 1`;
+  if (last) return last.input;
+  if (trigger?.type !== "event" || !trigger.event) return {};
+  const contract = await db.eventContract.findFirst({ where: { name: trigger.event }, orderBy: { createdAt: "desc" }, select: { schema: true } });
+  return contract ? sampleOf(contract.schema as JsonSchema, "sample") : {};
+}
+
+function sampleOf(schema: JsonSchema, name: string): unknown {
+  const s = schema as JsonSchema & { enum?: unknown[]; format?: string; pattern?: string; minimum?: number; items?: JsonSchema; properties?: Record<string, JsonSchema> };
+  if (s.enum?.length) return s.enum[0];
+  switch (s.type) {
+    case "object":
+      return Object.fromEntries(Object.entries(s.properties ?? {}).map(([k, v]) => [k, sampleOf(v, k)]));
+    case "array":
+      return s.items ? [sampleOf(s.items, name)] : [];
+    case "number":
+    case "integer":
+      return Math.max(s.minimum ?? 0, 100);
+    case "boolean":
+      return true;
+    case "string": {
+      if (s.format === "date") return new Date().toISOString().slice(0, 10);
+      if (s.format === "date-time") return new Date().toISOString();
+      const candidates = [`demo-${name}`, "USD", "A"];
+      return candidates.find((c) => !s.pattern || new RegExp(s.pattern).test(c)) ?? candidates[0];
+    }
+    default:
+      return null;
+  }
 }
 
 /** Fold, evaluate and deliver now (what the minute job does), for the "evaluate now" action. */

@@ -14,7 +14,8 @@ import { alertChannelInput, contractCreateFields, domainUpdateInput, ownershipIn
 import { validatePayload, type JsonSchema } from "../../governance/contract-compat";
 import { backstageCatalog, openSloYaml } from "../../governance/exports";
 import { CLASSIFICATIONS, BUMPS } from "../../governance/policy";
-import { evaluateNow, simulateSandboxFaults } from "../../governance/seed";
+import { evaluateNow, injectSandboxFaults } from "../../governance/seed";
+import { webBoss } from "../../queue/boss";
 import { flowSloDetails } from "../../governance/slo-store";
 import { BURN_RATE_RULES, LATENCY_BOUNDS_MS } from "../../governance/slo-math";
 import { loadStandards } from "../../governance/standards";
@@ -122,13 +123,16 @@ const sloRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => deleteSlo(ctx, input)),
   /** Runs the minute job now (fold, evaluate, deliver). */
   evaluateNow: procedure("operator").mutation(({ ctx }) => evaluateNow(ctx.db)),
-  /** Demo mode only: inject failed runs as sandbox faults would, then evaluate. */
-  simulateFaults: procedure("admin")
-    .input(z.object({ flowKey, count: z.number().int().min(1).max(500).default(40) }))
+  /**
+   * Demo mode only: faults the vendor sandbox behind the flow's first call step and starts real runs of its
+   * published version, which fail once their retries are exhausted (the SLO job then folds them).
+   */
+  injectFaults: procedure("admin")
+    .input(z.object({ flowKey, count: z.number().int().min(1).max(200).default(40) }))
     .mutation(async ({ ctx, input }) => {
-      if (!config().demo) throw new TRPCError({ code: "PRECONDITION_FAILED", message: "Fault simulation exists only in demo mode." });
-      const r = await simulateSandboxFaults(ctx.db, input.flowKey, input.count);
-      await ctx.db.$transaction((tx) => ctx.audit(tx, { action: "slo.faults_simulated", entityType: "flow", entityId: input.flowKey, meta: r }));
+      if (!config().demo) throw new TRPCError({ code: "PRECONDITION_FAILED", message: "Sandbox fault injection exists only in demo mode." });
+      const r = await injectSandboxFaults({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.flowKey, input.count);
+      await ctx.db.$transaction((tx) => ctx.audit(tx, { action: "slo.sandbox_faults_injected", entityType: "flow", entityId: input.flowKey, meta: r }));
       return r;
     }),
 });
