@@ -9,6 +9,12 @@ test.use({ viewport: { width: 1600, height: 1000 } });
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join("test-results", "mapper", `${name}.png`) });
 const node = (page: Page, id: string) => page.locator(`[data-testid="canvas-node"][data-node-id="${id}"]`);
+/** Selects a canvas node wherever it is: zoom to fit (every node rendered), then click it. */
+async function selectNode(page: Page, id: string): Promise<void> {
+  await page.getByRole("button", { name: /Zoom to fit/ }).click();
+  await page.waitForTimeout(500);
+  await page.getByTestId(`rf__node-${id}`).click();
+}
 
 async function newFlowFromExample(page: Page, name: string, example: string): Promise<string> {
   await page.goto("/flows");
@@ -42,7 +48,7 @@ test("map fields by drag and drop and keyboard, apply functions, edit the JSONat
   await page.getByRole("button", { name: "Run test" }).click();
   await expect(page.getByText("Pinned a sample for trigger")).toBeVisible();
 
-  await node(page, "facts").click();
+  await selectNode(page, "facts");
   const mapper = page.getByRole("region", { name: "Data mapper" });
   await expect(mapper).toBeVisible();
   await mapper.getByRole("button", { name: "Full screen" }).click();
@@ -106,8 +112,8 @@ test("map fields by drag and drop and keyboard, apply functions, edit the JSONat
   await mapper.getByRole("button", { name: "Close full screen" }).click();
   await saved(page);
   await page.reload();
-  await expect(node(page, "facts")).toBeVisible({ timeout: 30_000 });
-  await node(page, "facts").click();
+  await expect(page.getByTestId("designer")).toBeVisible({ timeout: 30_000 });
+  await selectNode(page, "facts");
   const again = page.getByRole("region", { name: "Data mapper" });
   await again.getByRole("tab", { name: "JSONata" }).click();
   const reopened = again.getByLabel("Mapping JSONata");

@@ -159,9 +159,10 @@ export function DiffView({ flowKey, from, to }: { flowKey: string; from: string;
           </div>
         )}
         <span className="flex-1" />
-        <Link href={`/flows/${encodeURIComponent(flowKey)}`} className="mb-1 text-sm font-medium text-brand-700 hover:underline">
+        {/* A full load: the designer must start from the saved draft, not a cached copy. */}
+        <a href={`/flows/${encodeURIComponent(flowKey)}`} className="mb-1 text-sm font-medium text-brand-700 hover:underline">
           Open in designer
-        </Link>
+        </a>
         <Link href={`/catalog/${encodeURIComponent(flowKey)}`} className="mb-1 text-sm font-medium text-brand-700 hover:underline">
           Version timeline
         </Link>
