@@ -75,6 +75,7 @@ test("the diff page is reached from the catalog timeline: added nodes, swapped s
 });
 
 test("publish v1.0.0, change the draft, see the bump and the diff, publish v1.0.1, restore v1.0.0 as the draft", async ({ page, browser }) => {
+  test.setTimeout(180_000); // two publish/approve rounds, each with another user's session
   await signIn(page, "designer");
   await page.goto("/flows");
   await page.getByRole("button", { name: "+ New flow" }).click();
@@ -186,6 +187,9 @@ test("publish v1.0.0, change the draft, see the bump and the diff, publish v1.0.
   // Restore v1.0.0 as the draft: the designer reloads it, and the draft equals v1.0.0 again.
   await panel.getByRole("listitem", { name: "Version 1.0.0" }).getByRole("button", { name: "Restore as draft" }).click();
   await page.getByRole("alertdialog", { name: "Restore v1.0.0" }).getByRole("button", { name: "Restore v1.0.0" }).click();
+  // The designer reloads the restored draft (revision bumped).
+  await expect(page.getByText(/draft rev 3/)).toBeVisible();
+  await page.getByRole("tab", { name: "Versions" }).click();
   await expect(panel).toContainText("Compared with v1.0.1");
   await expect(panel).toContainText("patch bump");
   await page.goto(`/flows/${key}/diff?from=1.0.0&to=draft`);

@@ -85,9 +85,10 @@ export function VersionsPanel({ flowKey, draft, draftRevision, hasErrors, onRest
 
   // What the governance checks will say, before submitting.
   const policyInput = useDebounced({ flowKey, version, dsl: doc, changelog }, 400);
-  const policy = useQuery({ ...trpc.governance.versions.previewPolicy.queryOptions(policyInput), enabled: canDesign && !hasErrors && versionValid && !nothingChanged });
+  const policyEnabled = canDesign && !hasErrors && versionValid && !nothingChanged && !pending;
+  const policy = useQuery({ ...trpc.governance.versions.previewPolicy.queryOptions(policyInput), enabled: policyEnabled });
   // Checks other than the changelog (already said above) that fail on the current draft block publishing too.
-  const failing = !blocked && policy.data && policyInput.dsl === doc ? policy.data.checks.filter((c) => !c.ok && c.id !== "changelog") : [];
+  const failing = !blocked && policyEnabled && policy.data && policyInput.dsl === doc ? policy.data.checks.filter((c) => !c.ok && c.id !== "changelog") : [];
   const reason = blocked ?? (failing.length ? `The governance checks fail: ${failing.map((c) => c.label.toLowerCase()).join(", ")} (see below).` : null);
 
   const refresh = () => qc.invalidateQueries({ queryKey: trpc.flowVersions.pathKey() });
@@ -199,7 +200,7 @@ export function VersionsPanel({ flowKey, draft, draftRevision, hasErrors, onRest
           </label>
         </div>
 
-        {policy.data && (
+        {policyEnabled && policy.data && (
           <ul className="space-y-0.5 text-xs" aria-label="Policy checks">
             {policy.data.checks.map((c) => (
               <li key={c.id} className={c.ok ? "text-emerald-700" : "text-red-700"} title={c.detail}>
