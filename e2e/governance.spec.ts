@@ -64,11 +64,19 @@ test("an approver of the owning team approves a pending version (four-eyes)", as
 });
 
 test("an SLO alert fires after sandbox faults and shows on the flow page and the catalog", async ({ page }) => {
+  // Real runs fail against the faulted NetSuite sandbox (~15 s of retries) and the SLO fold keeps a 60 s lag.
+  test.setTimeout(180_000);
   await signIn(page, "admin");
   await page.goto("/catalog/invoice-to-reporting");
   await expect(page.getByText("No SLO alert is firing.")).toBeVisible();
-  await page.getByRole("button", { name: "Simulate sandbox faults (demo)" }).click();
+  await page.getByRole("button", { name: "Inject sandbox faults (demo)" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "netsuite sandbox answers 503" })).toContainText("40 runs started");
   const alerts = page.getByRole("alert", { name: "Firing SLO alerts" });
+  // Evaluate now (what the minute job does) until the failed runs are folded and the alert fires.
+  await expect(async () => {
+    await page.getByRole("button", { name: "Evaluate SLOs now" }).click();
+    await expect(alerts).toBeVisible({ timeout: 3_000 });
+  }).toPass({ timeout: 120_000, intervals: [5_000] });
   await expect(alerts).toContainText("1h/5m burn-rate alert firing");
   await expect(alerts).toContainText("Runs succeed");
   await expect(page.getByRole("article", { name: "SLO Runs succeed" })).toContainText("alert firing");
