@@ -118,6 +118,13 @@ describe("batched syntax checks agree with one-by-one parsing", () => {
   // Pieces that combine into valid and invalid expressions, including the lexically tricky ones.
   const pieces = ["$a", "b.c", "1", "'x'", '"y,"', "(", ")", "[", "]", "{", "}", ",", ";", "+", "&", "?", ":", "$f(", "and", "/r,/", "`n`", "\\\\", "'", '"', ":=", "..", " ", "-", "*", "%"];
   const exprArb = fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 8 }).map((p) => p.join(""));
+  it("a range outside an array constructor is refused even in a batch (found by this property: $a..$a)", () => {
+    clearExpressionCache();
+    checkExpressions(["b.c + 1", "$a..$a"]);
+    expect(checkExpression("$a..$a").ok).toBe(false);
+    expect(checkExpression("[$a..$a]").ok).toBe(true);
+  });
+
   it("for any mix of expressions", () => {
     fc.assert(
       fc.property(fc.array(exprArb, { minLength: 1, maxLength: 30 }), (texts) => {

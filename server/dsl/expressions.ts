@@ -170,12 +170,13 @@ export function checkExpression(text: string): ExpressionCheck {
 
 /**
  * Whether the text can share one jsonata parse with others: no regex, comment or backtick (their lexing
- * depends on context), every string closed, brackets balanced and never closing more than they opened.
+ * depends on context), no `..` (a range is valid only inside an array constructor — which the batch is),
+ * every string closed, brackets balanced and never closing more than they opened.
  * For such texts, lexing inside `[e1, e2, …]` is the same as alone, so the batch parses iff every element does
  * (an element with a top-level comma shows up as an extra element).
  */
 function batchable(text: string): boolean {
-  if (text.length > 2000 || text.includes("/") || text.includes("`")) return false;
+  if (text.length > 2000 || text.includes("/") || text.includes("`") || text.includes("..")) return false;
   let depth = 0;
   let quote: string | null = null;
   for (let i = 0; i < text.length; i++) {
