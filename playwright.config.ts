@@ -43,6 +43,8 @@ export default defineConfig({
       WEFT_DEMO: "1",
       WEFT_DATA_DIR: dataDir,
       LOG_LEVEL: "warn",
+      // The suite signs in far more often than a person (every test, several users): lift the brute-force limit.
+      WEFT_SIGNIN_PER_MINUTE: "10000",
       // The governance e2e delivers a test alert to a webhook receiver on 127.0.0.1 (any port): allow-listed
       // like an internal host an admin names (demo boot adds the sandboxes to it).
       WEFT_HTTP_ALLOWLIST: "127.0.0.1",
