@@ -74,7 +74,9 @@ const EDGE_CSS = `
 
 export function Designer({ flowKey }: { flowKey: string }) {
   const trpc = useTRPC();
-  const flowQ = useQuery({ ...trpc.flows.get.queryOptions({ flowKey }), refetchOnWindowFocus: false, staleTime: Infinity });
+  // Loaded once per opening (never refetched under the user's edits), and never from an earlier opening's
+  // cache: reopening the designer after client-side navigation must show the draft as stored now.
+  const flowQ = useQuery({ ...trpc.flows.get.queryOptions({ flowKey }), refetchOnWindowFocus: false, staleTime: Infinity, gcTime: 0 });
   const catQ = useQuery({ ...trpc.flows.designerCatalog.queryOptions(), staleTime: 60_000 });
   const meQ = useQuery(trpc.session.me.queryOptions());
   const [initial, setInitial] = useState<{ state: DocState; revision: number; nonce: number } | null>(null);
