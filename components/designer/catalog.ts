@@ -10,6 +10,41 @@ import type { JsonSchema } from "./mapper/types";
 
 export const CATALOG: Catalog = connectorCatalog();
 
+/** An imported (OpenAPI) connector as `connections.catalog` sends it: operations with JSON Schemas. */
+export interface ImportedConnector {
+  key: string;
+  name: string;
+  system: string;
+  source: string;
+  operations?: Record<string, { key: string; kind: "action" | "trigger"; name: string; description: string; effect?: "read" | "write"; input: Record<string, unknown>; output: Record<string, unknown> }>;
+}
+
+/**
+ * Adds the workspace's imported connectors to the designer's catalog (palette, forms, validator), once per
+ * connector: their schemas arrive as JSON Schema and become zod again (z.fromJSONSchema), so the validator
+ * checks calls to them like calls to the built-in ones. Returns how many were added.
+ */
+export function addImportedConnectors(list: readonly ImportedConnector[]): number {
+  let added = 0;
+  for (const c of list) {
+    if (c.source !== "imported" || !c.operations || CATALOG.connectors[c.key]) continue;
+    const operations: Record<string, OperationInfo> = {};
+    for (const op of Object.values(c.operations)) {
+      const zodOf = (schema: Record<string, unknown>): z.ZodType => {
+        try {
+          return z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
+        } catch {
+          return z.unknown(); // a schema zod cannot rebuild: the server's validator still checks the call
+        }
+      };
+      operations[op.key] = { key: op.key, kind: op.kind, name: op.name, description: op.description, input: zodOf(op.input), output: zodOf(op.output), ...(op.effect ? { effect: op.effect } : {}) };
+    }
+    CATALOG.connectors[c.key] = { key: c.key, name: c.name, system: c.system, operations };
+    added++;
+  }
+  return added;
+}
+
 export type PaletteGroup = "Triggers" | "CRM" | "PSA" | "HRIS" | "ERP" | "Data" | "Generic" | "Logic";
 export const PALETTE_GROUPS: readonly PaletteGroup[] = ["Triggers", "CRM", "PSA", "HRIS", "ERP", "Data", "Generic", "Logic"];
 const SYSTEM_GROUP: Record<string, PaletteGroup> = { crm: "CRM", psa: "PSA", hris: "HRIS", erp: "ERP", data: "Data", generic: "Generic" };

@@ -26,7 +26,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge, LIFECYCLE_TONE } from "@/components/ui/badge";
 import { decompileWithLayout, layoutGraph, validate, type CanvasEdgeKind, type CanvasNodeData, type Flow, type FlowMeta, type Problem, type StepConfig } from "@/server/dsl";
-import { CATALOG, jsonSchemaOf, operationOf, outputSchemaOf, paletteItems, type EventInfo, type PaletteItem } from "./catalog";
+import { addImportedConnectors, CATALOG, jsonSchemaOf, operationOf, outputSchemaOf, paletteItems, type EventInfo, type PaletteItem } from "./catalog";
 import { CommandMenu, ShortcutSheet, type DesignerCommand } from "./command-menu";
 import { DecorationContext, DecorationStore, type NodeDecoration } from "./decorations";
 import { samplePaths, schemaPaths, type ExprScope } from "./expression-field";
@@ -78,6 +78,9 @@ export function Designer({ flowKey }: { flowKey: string }) {
   // cache: reopening the designer after client-side navigation must show the draft as stored now.
   const flowQ = useQuery({ ...trpc.flows.get.queryOptions({ flowKey }), refetchOnWindowFocus: false, staleTime: Infinity, gcTime: 0 });
   const catQ = useQuery({ ...trpc.flows.designerCatalog.queryOptions(), staleTime: 60_000 });
+  // The workspace's imported (OpenAPI) connectors join the palette, forms and validator before the editor opens.
+  const importsQ = useQuery({ ...trpc.connections.catalog.queryOptions(), staleTime: 60_000 });
+  if (importsQ.data) addImportedConnectors(importsQ.data);
   const meQ = useQuery(trpc.session.me.queryOptions());
   const [initial, setInitial] = useState<{ state: DocState; revision: number; nonce: number } | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -95,7 +98,7 @@ export function Designer({ flowKey }: { flowKey: string }) {
     };
   }, [f]);
 
-  const err = flowQ.error?.message ?? catQ.error?.message ?? loadError;
+  const err = flowQ.error?.message ?? catQ.error?.message ?? importsQ.error?.message ?? loadError;
   if (err)
     return (
       <div className="p-8">
@@ -107,7 +110,7 @@ export function Designer({ flowKey }: { flowKey: string }) {
         </Link>
       </div>
     );
-  if (!f || !catQ.data || !meQ.data || !initial)
+  if (!f || !catQ.data || !importsQ.data || !meQ.data || !initial)
     return (
       <div className="grid h-screen place-items-center text-sm text-slate-500" aria-busy="true">
         Opening the designer…
