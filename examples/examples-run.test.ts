@@ -5,40 +5,27 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PgBoss } from "pg-boss";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
-import { seedDemoWorkspace } from "@/server/testing/demo";
+import { startDemoRuntime, type DemoRuntime } from "@/server/testing/demo";
 import type { StartedSandboxes } from "@/connectors/sandboxes";
-import { runtimePool, type Pool } from "@/server/runtime/sql";
-import { ensureTestSecrets, testBoss } from "@/server/runtime/testing";
-import { startRuntimeWorkers, type RuntimeWorkers } from "@/server/runtime/worker";
+import type { Pool } from "@/server/runtime/sql";
 import { loadPublishedFlow } from "@/server/runtime/flow-source";
 import { createRun } from "@/server/runtime/runs";
-import { closePostgresPools } from "@/connectors/postgres/pg";
 import { referenceFlows } from "@/server/seed/demo-flows";
 
 describe("the example flows run against the sandboxes", () => {
   let t: TestDatabase;
+  let rt: DemoRuntime;
   let sandboxes: StartedSandboxes;
   let pool: Pool;
   let boss: PgBoss;
-  let workers: RuntimeWorkers;
-  const savedAllow = process.env.WEFT_HTTP_ALLOWLIST;
 
   beforeAll(async () => {
-    ensureTestSecrets();
     t = await createTestDatabase();
-    let allowHosts: string[];
-    ({ sandboxes, allowHosts } = await seedDemoWorkspace(t.db, t.url));
-    process.env.WEFT_HTTP_ALLOWLIST = allowHosts.join(",");
-    pool = runtimePool(t.url, 6);
-    boss = await testBoss(t.url, { supervise: true });
-    workers = await startRuntimeWorkers(boss, { databaseUrl: t.url, concurrency: 8, inlineDelayMaxMs: 300, triggerSyncSeconds: 0 });
+    rt = await startDemoRuntime(t);
+    ({ sandboxes, pool, boss } = rt);
   }, 120_000);
   afterAll(async () => {
-    await workers?.stop();
-    await boss?.stop({ graceful: false });
-    await closePostgresPools();
-    await sandboxes?.close();
-    process.env.WEFT_HTTP_ALLOWLIST = savedAllow;
+    await rt?.stop();
     await t?.drop();
   });
 

@@ -5,12 +5,8 @@ import { parseAllDocuments } from "yaml";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
 import { createCaller } from "../api/root";
 import { loadSessionUser } from "../api/trpc";
-import { seedDemoWorkspace } from "../testing/demo";
-import type { StartedSandboxes } from "@/connectors/sandboxes";
+import { startDemoRuntime, type DemoRuntime } from "../testing/demo";
 import type { PgBoss } from "pg-boss";
-import { testBoss } from "../runtime/testing";
-import { startRuntimeWorkers, type RuntimeWorkers } from "../runtime/worker";
-import { closePostgresPools } from "@/connectors/postgres/pg";
 import { demoSandboxFor, setDemoSandboxes } from "../seed/demo-sandboxes-registry";
 import { evaluateNow, seedGovernance } from "./seed";
 import { buildLineage, findDuplicateInterfaces } from "./catalog";
@@ -24,31 +20,22 @@ describe("catalog over the demo estate", () => {
     return createCaller({ db: t.db, requestId: "t", user: (await loadSessionUser(t.db, u.id))! });
   };
 
-  let sandboxes: StartedSandboxes;
   // The runtime, as demo boot runs it: the fault-injection test starts real runs against the sandboxes.
-  let boss: PgBoss;
-  let workers: RuntimeWorkers;
-  const saved = { allow: process.env.WEFT_HTTP_ALLOWLIST, url: process.env.DATABASE_URL, demo: process.env.WEFT_DEMO };
+  let rt: DemoRuntime;
+  const saved = { url: process.env.DATABASE_URL, demo: process.env.WEFT_DEMO };
   beforeAll(async () => {
     t = await createTestDatabase();
-    let allowHosts: string[];
-    ({ sandboxes, allowHosts } = await seedDemoWorkspace(t.db, t.url));
-    setDemoSandboxes(sandboxes);
-    process.env.WEFT_HTTP_ALLOWLIST = allowHosts.join(",");
+    rt = await startDemoRuntime(t);
+    setDemoSandboxes(rt.sandboxes);
     process.env.DATABASE_URL = t.url; // the router's sending boss (webBoss) joins this database
-    boss = await testBoss(t.url, { supervise: true });
-    workers = await startRuntimeWorkers(boss, { databaseUrl: t.url, concurrency: 8, inlineDelayMaxMs: 300, triggerSyncSeconds: 0 });
   }, 120_000);
   afterAll(async () => {
-    await workers?.stop();
-    await boss?.stop({ graceful: false });
     const g = globalThis as unknown as { __weftBoss?: Promise<PgBoss> };
     await (await g.__weftBoss)?.stop({ graceful: false }).catch(() => undefined);
     g.__weftBoss = undefined;
-    await closePostgresPools();
     setDemoSandboxes(null);
-    await sandboxes?.close();
-    for (const [k, v] of [["WEFT_HTTP_ALLOWLIST", saved.allow], ["DATABASE_URL", saved.url], ["WEFT_DEMO", saved.demo]] as const) {
+    await rt?.stop();
+    for (const [k, v] of [["DATABASE_URL", saved.url], ["WEFT_DEMO", saved.demo]] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PgBoss } from "pg-boss";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
-import { seedDemoWorkspace } from "../testing/demo";
+import { startDemoRuntime, type DemoRuntime } from "../testing/demo";
 import { resolveConnection } from "../connections/service";
 import type { StartedSandboxes } from "@/connectors/sandboxes";
 import { connectorCatalog } from "@/connectors/registry";
@@ -15,50 +15,37 @@ import { validate } from "../dsl/validate";
 import { contentHash } from "../dsl/hash";
 import type { Catalog } from "../dsl/catalog";
 import type { Flow } from "../dsl/schema";
-import { runtimePool, type Pool } from "../runtime/sql";
-import { ensureTestSecrets, testBoss } from "../runtime/testing";
-import { startRuntimeWorkers, type RuntimeWorkers } from "../runtime/worker";
+import type { Pool } from "../runtime/sql";
 import { syncTriggers } from "../runtime/triggers";
 import { acceptWebhook, signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../runtime/ingress";
 import { loadPublishedFlow } from "../runtime/flow-source";
 import { createRun } from "../runtime/runs";
-import { closePostgresPools } from "@/connectors/postgres/pg";
 import { CONTRACT_SEED, FLOW_SEED, PENDING_SEED } from "./seed";
 import { extractFlowFacts } from "./flow-facts";
 
 describe("the governance demo flows", () => {
   let t: TestDatabase;
+  let rt: DemoRuntime;
   let sandboxes: StartedSandboxes;
   let pool: Pool;
   let boss: PgBoss;
-  let workers: RuntimeWorkers;
   let catalog: Catalog;
-  const savedAllow = process.env.WEFT_HTTP_ALLOWLIST;
 
   beforeAll(async () => {
-    ensureTestSecrets();
     t = await createTestDatabase();
     // What demo boot does: sandboxes, the demo connections (sandboxes, this database's reporting schema,
-    // the webhook secret), the guard's allow-list, then the demo workspace.
-    let allowHosts: string[];
-    ({ sandboxes, allowHosts } = await seedDemoWorkspace(t.db, t.url));
-    process.env.WEFT_HTTP_ALLOWLIST = allowHosts.join(",");
+    // the webhook secret), the guard's allow-list, the demo workspace, and the runtime.
+    rt = await startDemoRuntime(t);
+    ({ sandboxes, pool, boss } = rt);
     const [connections, flows] = await Promise.all([
       t.db.connection.findMany({ select: { key: true, connectorKey: true } }),
       t.db.flow.findMany({ select: { key: true, versions: { where: { status: { in: ["approved", "deprecated"] } }, select: { version: true } } } }),
     ]);
     catalog = { ...connectorCatalog([], connections), flows: Object.fromEntries(flows.map((f) => [f.key, { versions: f.versions.map((v) => v.version) }])) };
-    pool = runtimePool(t.url, 6);
-    boss = await testBoss(t.url, { supervise: true });
-    workers = await startRuntimeWorkers(boss, { databaseUrl: t.url, concurrency: 8, inlineDelayMaxMs: 300, triggerSyncSeconds: 0 });
     await syncTriggers(pool, boss);
   }, 120_000);
   afterAll(async () => {
-    await workers?.stop();
-    await boss?.stop({ graceful: false });
-    await closePostgresPools();
-    await sandboxes?.close();
-    process.env.WEFT_HTTP_ALLOWLIST = savedAllow;
+    await rt?.stop();
     await t?.drop();
   });
 
