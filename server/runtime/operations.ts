@@ -188,6 +188,24 @@ async function lockException(tx: Tx, id: string) {
 }
 
 /**
+ * Before a failed run runs again: its completed steps stay (memoised), the rest is archived for the record —
+ * compensated forward steps as "~c<n>/path" (n counts compensations, part of their next key), failed,
+ * interrupted and compensation rows as "~r<stamp>/path" — so they execute afresh.
+ */
+async function archiveForRerun(sql: ReturnType<typeof prismaSql>, runId: string): Promise<void> {
+  await sql.query(
+    `UPDATE step_run s SET path = '~c' || (1 + (SELECT count(*) FROM step_run a WHERE a.run_id = s.run_id AND a.path LIKE '~c%/' || s.path)) || '/' || s.path
+      WHERE s.run_id = $1::uuid AND s.status = 'compensated' AND s.path NOT LIKE '~%'`,
+    [runId],
+  );
+  await sql.query(
+    `UPDATE step_run SET path = '~r' || $2 || '/' || path
+      WHERE run_id = $1::uuid AND path NOT LIKE '~%' AND (status IN ('failed', 'running', 'retrying', 'waiting') OR path LIKE '%~compensate%')`,
+    [runId, Date.now().toString(36)],
+  );
+}
+
+/**
  * Retry with the same input: the *same* run continues from where it failed. Completed steps are not
  * executed again; the failed step gets fresh attempts with its original idempotency key (a vendor that
  * did receive an earlier attempt de-duplicates it); compensated steps run again with new keys.
@@ -198,19 +216,7 @@ export async function retryException(d: OpsDeps, id: string): Promise<{ runId: s
     if (e.status !== "open") throw conflict(`This exception is ${e.status}; only open exceptions can be retried.`);
     if (e.run.status !== "failed") throw conflict(`Run ${e.runId} is ${e.run.status}, not failed.`);
     const sql = prismaSql(tx);
-    const stamp = Date.now().toString(36);
-    // Compensated forward steps: archived as "~c<n>/path" (n counts compensations, part of their next key).
-    await sql.query(
-      `UPDATE step_run s SET path = '~c' || (1 + (SELECT count(*) FROM step_run a WHERE a.run_id = s.run_id AND a.path LIKE '~c%/' || s.path)) || '/' || s.path
-        WHERE s.run_id = $1::uuid AND s.status = 'compensated' AND s.path NOT LIKE '~%'`,
-      [e.runId],
-    );
-    // Failed, interrupted and compensation rows: archived for the record, executed afresh.
-    await sql.query(
-      `UPDATE step_run SET path = '~r' || $2 || '/' || path
-        WHERE run_id = $1::uuid AND path NOT LIKE '~%' AND (status IN ('failed', 'running', 'retrying', 'waiting') OR path LIKE '%~compensate%')`,
-      [e.runId, stamp],
-    );
+    await archiveForRerun(sql, e.runId);
     await tx.run.update({ where: { id: e.runId }, data: { status: "queued", error: Prisma.DbNull, output: Prisma.DbNull, finishedAt: null } });
     await tx.exception.update({ where: { id }, data: { status: "retrying" } });
     const data: RunJobData = { runId: e.runId };
@@ -336,17 +342,7 @@ export async function skipExceptionStep(d: OpsDeps, id: string, output: unknown)
     if (!e.stepPath) throw conflict("This failure is not at a step (the run failed before or between steps); retry or replay it instead.");
     const sql = prismaSql(tx);
     const { rows } = await sql.query<{ input: unknown; step_id: string }>(`SELECT input, step_id FROM step_run WHERE run_id = $1::uuid AND path = $2`, [e.runId, e.stepPath]);
-    const stamp = Date.now().toString(36);
-    await sql.query(
-      `UPDATE step_run s SET path = '~c' || (1 + (SELECT count(*) FROM step_run a WHERE a.run_id = s.run_id AND a.path LIKE '~c%/' || s.path)) || '/' || s.path
-        WHERE s.run_id = $1::uuid AND s.status = 'compensated' AND s.path NOT LIKE '~%'`,
-      [e.runId],
-    );
-    await sql.query(
-      `UPDATE step_run SET path = '~r' || $2 || '/' || path
-        WHERE run_id = $1::uuid AND path NOT LIKE '~%' AND (status IN ('failed', 'running', 'retrying', 'waiting') OR path LIKE '%~compensate%')`,
-      [e.runId, stamp],
-    );
+    await archiveForRerun(sql, e.runId);
     const stepId = rows[0]?.step_id ?? (e.stepPath.split(".").pop() ?? e.stepPath).replace(/\[\d+\]/g, "");
     await sql.query(
       `INSERT INTO step_run (run_id, path, step_id, status, input, output, attempts, attempt_log, started_at, finished_at)
