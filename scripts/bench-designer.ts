@@ -74,37 +74,60 @@ async function waitHealthy(): Promise<void> {
 async function fps(page: Page, action: () => Promise<void>): Promise<number> {
   // A string, not a function: tsx's name-keeping helper (__name) does not exist in the page.
   await page.evaluate(`(() => {
+    // A counter per measurement: the previous one's pending frame callback must not count into this one.
+    const gen = (window.__gen = (window.__gen || 0) + 1);
     window.__frames = 0;
-    window.__run = true;
-    const tick = () => { if (!window.__run) return; window.__frames++; requestAnimationFrame(tick); };
+    const tick = () => { if (window.__gen !== gen) return; window.__frames++; requestAnimationFrame(tick); };
     requestAnimationFrame(tick);
   })()`);
   const t0 = Date.now();
   await action();
   const ms = Date.now() - t0;
-  const frames = (await page.evaluate("(() => { window.__run = false; return window.__frames; })()")) as number;
+  const frames = (await page.evaluate("(() => { window.__gen++; return window.__frames; })()")) as number;
   return Math.min(60, (frames * 1000) / ms);
 }
 
+/** A point on the empty pane nearest the canvas centre: pressing there pans (on a node it would drag it). */
+async function emptyPanePoint(page: Page): Promise<{ x: number; y: number }> {
+  // A string, not a function: tsx's name-keeping helper (__name) does not exist in the page.
+  return (await page.evaluate(`(() => {
+    const pane = document.querySelector(".react-flow__pane");
+    const r = pane.getBoundingClientRect();
+    const cx = r.left + r.width / 2, cy = r.top + r.height / 2;
+    const points = [];
+    for (let dx = -r.width / 2 + 30; dx < r.width / 2 - 30; dx += 10) for (let dy = -r.height / 2 + 30; dy < r.height / 2 - 30; dy += 10) points.push([cx + dx, cy + dy]);
+    points.sort((a, b) => Math.hypot(a[0] - cx, a[1] - cy) - Math.hypot(b[0] - cx, b[1] - cy));
+    const p = points.find(([x, y]) => document.elementFromPoint(x, y) === pane);
+    if (!p) throw new Error("no empty spot on the pane to pan from");
+    return { x: p[0], y: p[1] };
+  })()`)) as { x: number; y: number };
+}
+
 async function pan(page: Page) {
-  const box = (await page.locator(".react-flow__pane").boundingBox())!;
-  const cx = box.x + box.width / 2;
-  const cy = box.y + box.height / 2;
+  const { x: cx, y: cy } = await emptyPanePoint(page);
   await page.mouse.move(cx, cy);
   await page.mouse.down();
   for (let i = 0; i < 90; i++) await page.mouse.move(cx - 300 * Math.sin((i / 90) * Math.PI * 2), cy - 150 * Math.sin((i / 45) * Math.PI));
   await page.mouse.up();
 }
 
+/** Drags the node nearest the canvas centre around a loop and back (away from the borders, where React Flow would auto-pan). */
 async function dragNode(page: Page) {
-  const all = page.locator(".react-flow__node");
-  const n = all.nth(Math.min(3, (await all.count()) - 1));
-  const b = (await n.boundingBox())!;
-  const x = b.x + b.width / 2;
-  const y = b.y + Math.min(b.height / 2, 10);
+  const { x, y } = (await page.evaluate(`(() => {
+    const r = document.querySelector(".react-flow__pane").getBoundingClientRect();
+    const cx = r.left + r.width / 2, cy = r.top + r.height / 2;
+    let best = null;
+    for (const n of document.querySelectorAll(".react-flow__node")) {
+      const b = n.getBoundingClientRect();
+      const p = { x: b.left + b.width / 2, y: b.top + Math.min(b.height / 2, 10) };
+      if (!best || Math.hypot(p.x - cx, p.y - cy) < Math.hypot(best.x - cx, best.y - cy)) best = p;
+    }
+    return best;
+  })()`)) as { x: number; y: number };
   await page.mouse.move(x, y);
   await page.mouse.down();
   for (let i = 0; i < 90; i++) await page.mouse.move(x + 120 * Math.sin((i / 90) * Math.PI * 2), y + 60 * Math.sin((i / 45) * Math.PI));
+  await page.mouse.move(x, y);
   await page.mouse.up();
 }
 
