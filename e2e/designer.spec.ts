@@ -4,6 +4,7 @@ import { expect, test, type Browser, type Locator, type Page } from "@playwright
 import path from "node:path";
 import { readFileSync } from "node:fs";
 import { signIn } from "./helpers";
+import { trpcQuery } from "./triage-helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 }, permissions: ["clipboard-read", "clipboard-write"] });
 
@@ -210,7 +211,7 @@ test("copy and paste a selection as DSL JSON, within a flow, between flows and f
   await saved(page);
 
   // Paste into another flow.
-  await newFlow(page, "Paste target");
+  const target = await newFlow(page, "Paste target");
   await page.locator(".react-flow__pane").click({ position: { x: 20, y: 20 } });
   await page.keyboard.press("Control+v");
   await page.getByRole("button", { name: "Zoom to fit (Shift 1)" }).click();
@@ -222,10 +223,15 @@ test("copy and paste a selection as DSL JSON, within a flow, between flows and f
   const example = readFileSync(path.resolve("examples/opportunity-won-to-project.weft.json"), "utf8");
   await page.getByTestId("import-file").setInputFiles({ name: "example.weft.json", mimeType: "application/json", buffer: Buffer.from(example) });
   await page.getByRole("button", { name: "Zoom to fit (Shift 1)" }).click();
-  // Fitted, a flow this size is drawn at low zoom (plain blocks): check React Flow's own node wrappers.
+  // Fitted, a flow this size is drawn as an overview: plain blocks (React Flow's own node wrappers) and one
+  // drawing of all edges instead of React Flow's edges.
   await expect(page.getByTestId("rf__node-getOpportunity")).toHaveCount(1);
   await expect(page.getByTestId("rf__node-map")).toHaveCount(1);
-  await expect(page.getByTestId("rf__edge-getOpportunity:next")).toHaveCount(1);
+  await expect(page.getByTestId("edge-overview")).toBeAttached();
+  // The imported steps' edges came along into the saved draft.
+  await saved(page);
+  const { draft } = await trpcQuery<{ draft: { steps: Array<{ id: string; next?: string }> } }>(page.request, "flows.get", { flowKey: target });
+  expect(draft.steps.find((s) => s.id === "getOpportunity")?.next).toBe("getAccount");
   await page.getByRole("button", { name: "Zoom to fit (Shift 1)" }).click();
   await shot(page, "07-pasted");
 });

@@ -15,6 +15,7 @@ import {
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
+  useStore,
   type Connection,
   type EdgeChange,
   type NodeChange,
@@ -30,6 +31,8 @@ import { addImportedConnectors, CATALOG, jsonSchemaOf, operationOf, outputSchema
 import { CommandMenu, ShortcutSheet, type DesignerCommand } from "./command-menu";
 import { DecorationContext, DecorationStore, type NodeDecoration } from "./decorations";
 import { samplePaths, schemaPaths, type ExprScope } from "./expression-field";
+import { EdgeOverview } from "./edge-overview";
+import { useCanvasNodes } from "./geometry";
 import { Inspector } from "./inspector/inspector";
 import type { JsonSchema, MapperSource } from "./mapper/types";
 import {
@@ -51,7 +54,7 @@ import {
   type DNode,
   type DocState,
 } from "./model";
-import { NODE_TYPES } from "./nodes";
+import { lowZoom, NODE_TYPES } from "./nodes";
 import { DRAG_MIME, Palette } from "./palette";
 import { ProblemsPanel } from "./problems-panel";
 import { TestRunDialog, useTestRun } from "./test-run";
@@ -68,6 +71,7 @@ const EDGE_CSS = `
 .weft-canvas .weft-edge-case .react-flow__edge-path { stroke: #7c3aed; }
 .weft-canvas .react-flow__edge-textbg { fill: #f8fafc; }
 .weft-canvas .react-flow__edge-text { font-size: 10px; fill: #475569; }
+.weft-moving .react-flow__node { pointer-events: none; }
 .weft-flash { animation: weft-flash 1.2s ease-out; }
 @keyframes weft-flash { 0% { box-shadow: 0 0 0 3px rgba(220,38,38,.6); } 100% { box-shadow: 0 0 0 0 rgba(220,38,38,0); } }
 `;
@@ -198,7 +202,8 @@ function Editor({
     [catalog],
   );
   const [validation, setValidation] = useState<{ flow: Flow; problems: Problem[] }>(() => runValidation(initial, validationCatalog));
-  const lastValidated = useRef<{ nodes: DNode[]; edges: DEdge[]; meta: FlowMeta } | null>(null);
+  // The opening document was validated above: the effect below must not validate it a second time.
+  const lastValidated = useRef<{ nodes: DNode[]; edges: DEdge[]; meta: FlowMeta } | null>(initial);
   useEffect(() => {
     const prev = lastValidated.current;
     if (prev && prev.meta === doc.meta && prev.edges === doc.edges && sameStructure(prev.nodes, doc.nodes)) return;
@@ -236,7 +241,7 @@ function Editor({
   const save = useMutation(trpc.flows.saveDraft.mutationOptions());
   const revision = useRef(initialRevision);
   const savedJson = useRef<string | null>(null);
-  savedJson.current ??= JSON.stringify(compileState(initial).flow);
+  savedJson.current ??= JSON.stringify(validation.flow);
   const [saveState, setSaveState] = useState<SaveState>({ kind: "saved", at: header.lastSaved ? new Date(header.lastSaved.at) : null });
   const blocked = saveState.kind === "conflict";
   const saveNow = useCallback(
@@ -658,6 +663,15 @@ function Editor({
   }, [nodeProblems, validation.flow]);
 
   const edges = useMemo(() => doc.edges, [doc.edges]);
+  const canvasNodes = useCanvasNodes(doc.nodes);
+  // Zoomed out to plain blocks, the canvas is its own overview: React Flow's edges give way to one drawn
+  // overview of them (edge-overview.tsx), and the minimap and background dots (a grey haze at that size) go.
+  const overview = useStore(lowZoom);
+  const rfEdges = useMemo(() => (overview ? edges.map((e) => (e.hidden ? e : { ...e, hidden: true })) : edges), [edges, overview]);
+  // While the view pans or zooms, nodes are not hit-tested on every pointer move.
+  const canvasRef = useRef<HTMLDivElement>(null);
+  const onMoveStart = useCallback(() => canvasRef.current?.classList.add("weft-moving"), []);
+  const onMoveEnd = useCallback(() => canvasRef.current?.classList.remove("weft-moving"), []);
   const onDrop = useCallback(
     (e: React.DragEvent) => {
       e.preventDefault();
@@ -776,16 +790,18 @@ function Editor({
         <div className="flex min-h-0 flex-1">
           <Palette items={items} onAdd={(i) => addItem(i)} readOnly={readOnly} />
           <div className="flex min-w-0 flex-1 flex-col">
-            <div className="weft-canvas relative min-h-0 flex-1" onDragOver={(e) => (e.preventDefault(), (e.dataTransfer.dropEffect = "move"))} onDrop={onDrop} data-testid="canvas">
+            <div ref={canvasRef} className="weft-canvas relative min-h-0 flex-1" onDragOver={(e) => (e.preventDefault(), (e.dataTransfer.dropEffect = "move"))} onDrop={onDrop} data-testid="canvas">
               <ReactFlow<DNode, DEdge>
-                nodes={doc.nodes}
-                edges={edges}
+                nodes={canvasNodes}
+                edges={rfEdges}
                 nodeTypes={NODE_TYPES}
                 onNodesChange={onNodesChange}
                 onEdgesChange={onEdgesChange}
                 onConnect={onConnect}
                 onNodeDragStart={onNodeDragStart}
                 onNodeDragStop={onNodeDragStop}
+                onMoveStart={onMoveStart}
+                onMoveEnd={onMoveEnd}
                 nodesDraggable={!readOnly}
                 nodesConnectable={!readOnly}
                 deleteKeyCode={null}
@@ -800,8 +816,14 @@ function Editor({
                 defaultEdgeOptions={{ type: "smoothstep", markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color: "#94a3b8" } }}
                 proOptions={{ hideAttribution: true }}
               >
-                <Background variant={BackgroundVariant.Dots} gap={20} size={1} color="#cbd5e1" />
-                <MiniMap pannable zoomable nodeStrokeWidth={3} nodeColor={(n) => (n.id === TRIGGER_NODE_ID ? "#0f172a" : "#94a3b8")} className="!rounded-md !border !border-slate-200" />
+                {overview ? (
+                  <EdgeOverview nodes={canvasNodes} edges={edges} />
+                ) : (
+                  <>
+                    <Background variant={BackgroundVariant.Dots} gap={20} size={1} color="#cbd5e1" />
+                    <MiniMap pannable zoomable nodeStrokeWidth={3} nodeColor={(n) => (n.id === TRIGGER_NODE_ID ? "#0f172a" : "#94a3b8")} className="!rounded-md !border !border-slate-200" />
+                  </>
+                )}
                 <Controls showInteractive={false} />
               </ReactFlow>
               {doc.nodes.length === 1 && !readOnly && (

@@ -2,15 +2,17 @@
 // Canvas node components. Memoised, subscribed only to their own decoration (problems, run status) and to
 // one boolean of the viewport (low zoom), so that panning a 2,000-node flow re-renders nothing and zooming
 // out swaps every card for a plain block once.
-import { Handle, Position, useStore, useUpdateNodeInternals, type NodeProps, type ReactFlowState } from "@xyflow/react";
+import { Handle, useStore, type NodeProps, type ReactFlowState } from "@xyflow/react";
 import { clsx } from "clsx";
-import { memo, useEffect, useRef } from "react";
+import { memo } from "react";
 import type { CanvasNodeData, StepConfig, Trigger } from "@/server/dsl";
 import { CATALOG, lookOf } from "./catalog";
 import { useDecoration, type NodeDecoration } from "./decorations";
-import type { DNode } from "./model";
+import { handleBounds, handleStyle, stepHandleSpecs, TRIGGER_HANDLES, type HandleSpec } from "./geometry";
+import { NODE_H, NODE_W, type DNode } from "./model";
 
-const lowZoom = (s: ReactFlowState) => s.transform[2] < 0.45;
+/** Below this zoom cards are drawn as plain blocks and the canvas as an overview. */
+export const lowZoom = (s: ReactFlowState) => s.transform[2] < 0.45;
 
 export function SystemIcon({ look, size = 32 }: { look: string; size?: number }) {
   const l = lookOf(look);
@@ -102,12 +104,12 @@ function Badges({ d }: { d: NodeDecoration }) {
 
 const handleCls = "!h-2.5 !w-2.5 !border-2 !border-white";
 
-function Card({ id, look, title, subtitle, selected, d, children, testType }: { id: string; look: string; title: string; subtitle: string; selected: boolean; d: NodeDecoration; children?: React.ReactNode; testType: string }) {
+function Card({ id, look, title, subtitle, selected, d, handles, children, testType }: { id: string; look: string; title: string; subtitle: string; selected: boolean; d: NodeDecoration; handles: readonly HandleSpec[]; children?: React.ReactNode; testType: string }) {
   const low = useStore(lowZoom);
   if (low)
     return (
       <div className={clsx("h-[72px] w-[220px] rounded-lg border-2", d.errors ? "border-red-500" : selected ? "border-brand-600" : "border-slate-300")} style={{ background: lookOf(look).bg }}>
-        {children}
+        <HandleMarks specs={handles} />
       </div>
     );
   return (
@@ -129,6 +131,7 @@ function Card({ id, look, title, subtitle, selected, d, children, testType }: { 
       </div>
       <Badges d={d} />
       {children}
+      <Handles specs={handles} />
     </div>
   );
 }
@@ -137,48 +140,34 @@ export const TriggerNode = memo(function TriggerNode({ id, data, selected }: Nod
   const d = useDecoration(id);
   const t = data.kind === "trigger" ? triggerTitle(data.trigger) : { title: "Trigger", subtitle: "", look: "manual" };
   return (
-    <Card id={id} look={t.look} title={t.title} subtitle={t.subtitle} selected={!!selected} d={d} testType="trigger">
+    <Card id={id} look={t.look} title={t.title} subtitle={t.subtitle} selected={!!selected} d={d} handles={TRIGGER_HANDLES} testType="trigger">
       <span className="absolute -left-2 top-1/2 -translate-y-1/2 rounded bg-slate-900 px-1 text-[9px] font-semibold uppercase text-white">Start</span>
-      <Handle type="source" id="start" position={Position.Right} className={clsx(handleCls, "!bg-slate-500")} />
     </Card>
   );
 });
 
-function StepHandles({ id, step }: { id: string; step: StepConfig }) {
-  const catches = step.type !== "fail" ? (step.catch ?? []) : [];
-  // Handles come and go with cases, catch routes and branches: React Flow must re-measure them.
-  const update = useUpdateNodeInternals();
-  const signature = `${step.type}:${catches.length}:${step.type === "switch" ? step.cases.length : 0}:${step.type === "parallel" ? step.branches.length : 0}`;
-  // Only on a change after mount: calling it for every node as it mounts made React Flow re-adopt all
-  // nodes once per node (quadratic on a big canvas).
-  const last = useRef(signature);
-  useEffect(() => {
-    if (last.current === signature) return;
-    last.current = signature;
-    update(id);
-  }, [id, signature, update]);
+function Handles({ specs }: { specs: readonly HandleSpec[] }) {
   return (
     <>
-      <Handle type="target" position={Position.Left} className={clsx(handleCls, "!bg-slate-400")} />
-      {step.type === "switch" ? (
-        <>
-          {step.cases.map((c, i) => (
-            <Handle key={i} type="source" id={`case-${i}`} position={Position.Right} title={c.label ?? c.when} style={{ top: `${((i + 1) / (step.cases.length + 2)) * 100}%` }} className={clsx(handleCls, "!bg-violet-500")} />
-          ))}
-          <Handle type="source" id="default" position={Position.Right} title="default" style={{ top: `${((step.cases.length + 1) / (step.cases.length + 2)) * 100}%` }} className={clsx(handleCls, "!bg-slate-500")} />
-        </>
-      ) : step.type !== "fail" ? (
-        <Handle type="source" id="next" position={Position.Right} className={clsx(handleCls, "!bg-slate-500")} />
-      ) : null}
-      {step.type !== "fail" && (
-        <>
-          {catches.map((c, i) => (
-            <Handle key={i} type="source" id={`catch-${i}`} position={Position.Bottom} title={`on ${c.errors.join(", ")}`} style={{ left: `${18 + i * 14}%` }} className={clsx(handleCls, "!bg-red-500")} />
-          ))}
-          <Handle type="source" id="catch-new" position={Position.Bottom} title="Drag to add an error route" style={{ left: `${18 + catches.length * 14}%` }} className={clsx(handleCls, "!bg-red-200")} />
-          <Handle type="source" id="compensate" position={Position.Bottom} title="Compensation (undo on later failure)" style={{ left: "86%" }} className={clsx(handleCls, "!bg-amber-500")} />
-        </>
-      )}
+      {specs.map((h) => (
+        <Handle key={h.id ?? "in"} type={h.type} {...(h.id !== null ? { id: h.id } : {})} position={h.position} title={h.title} style={handleStyle(h)} className={clsx(handleCls, h.tone)} />
+      ))}
+    </>
+  );
+}
+
+/**
+ * At low zoom, invisible stand-ins where the handles are (computed, geometry.ts) instead of React Flow's
+ * handles: too small to connect at this zoom, and no store subscription per handle while panning. React
+ * Flow measures every node it mounts and reads handles from the DOM (`.source`/`.target`), so the
+ * stand-ins carry the same classes and data attributes.
+ */
+function HandleMarks({ specs }: { specs: readonly HandleSpec[] }) {
+  return (
+    <>
+      {handleBounds(specs, NODE_W, NODE_H, 1).map((b) => (
+        <span key={b.id ?? "in"} aria-hidden className={clsx("pointer-events-none invisible absolute", b.type)} data-handleid={b.id ?? undefined} data-handlepos={b.position} style={{ left: b.x, top: b.y, width: b.width, height: b.height }} />
+      ))}
     </>
   );
 }
@@ -188,9 +177,7 @@ export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps
   if (data.kind !== "step") return null;
   const { title, subtitle } = stepTitle(id, data.step);
   return (
-    <Card id={id} look={stepLook(data.step)} title={title} subtitle={subtitle} selected={!!selected} d={d} testType={data.step.type === "call" ? `call:${data.step.connector}` : data.step.type}>
-      <StepHandles id={id} step={data.step} />
-    </Card>
+    <Card id={id} look={stepLook(data.step)} title={title} subtitle={subtitle} selected={!!selected} d={d} handles={stepHandleSpecs(data.step)} testType={data.step.type === "call" ? `call:${data.step.connector}` : data.step.type} />
   );
 });
 
@@ -214,10 +201,7 @@ export const ContainerNode = memo(function ContainerNode({ id, data, selected }:
         </div>
       </div>
       <Badges d={d} />
-      <StepHandles id={id} step={step} />
-      {step.type === "foreach" && <Handle type="source" id="body" position={Position.Top} title="First step of the loop body" style={{ left: 24 }} className={clsx(handleCls, "!bg-teal-500")} />}
-      {step.type === "parallel" &&
-        step.branches.map((b, i) => <Handle key={i} type="source" id={`branch-${i}`} position={Position.Top} title={`Branch ${b.name}`} style={{ left: 24 + i * 24 }} className={clsx(handleCls, "!bg-blue-500")} />)}
+      <Handles specs={stepHandleSpecs(step)} />
     </div>
   );
 });
