@@ -64,6 +64,10 @@ test("map fields by drag and drop and keyboard, apply functions, edit the JSONat
   const weekEnd = mapper.getByRole("button", { name: "Target weekEnd", exact: true });
   await expect(weekEnd).toContainText("← $trigger.weekEnd");
   await expect(weekEnd.getByTestId("preview-value")).toHaveText('= "2026-11-29"');
+  // A line in the gutter between the trees joins each mapped source field to the target it feeds.
+  const lines = mapper.getByTestId("mapping-lines");
+  await expect(lines.locator('path[data-from="$trigger.weekEnd"][data-to="weekEnd"]')).toHaveCount(1);
+  await expect(lines.locator('path[data-from="$trigger.userId"][data-to="resourceId"]')).toHaveCount(1);
 
   // A function on a mapped field: format the week as a European date.
   await mapper.getByRole("button", { name: "Target week", exact: true }).click();
@@ -79,6 +83,9 @@ test("map fields by drag and drop and keyboard, apply functions, edit the JSONat
   await mapper.getByRole("button", { name: "Target resourceId", exact: true }).focus();
   await page.keyboard.press("Enter");
   await expect(mapper.getByRole("button", { name: "Target resourceId", exact: true })).toContainText("← $trigger.capacityHours");
+  // The line moved with the mapping, and the selected target's line stands out.
+  await expect(lines.locator('path[data-to="resourceId"]')).toHaveCount(1);
+  await expect(lines.locator('path[data-from="$trigger.capacityHours"][data-to="resourceId"]')).toHaveAttribute("stroke", "#2563eb");
   await expect(preview).toContainText('"resourceId": 32');
   // …and a default for it when the sample lacks it.
   await mapper.getByLabel("Function").selectOption("default");
@@ -107,6 +114,7 @@ test("map fields by drag and drop and keyboard, apply functions, edit the JSONat
   await mapper.getByRole("button", { name: "Clear weekEnd" }).click();
   await expect(mapper.getByRole("button", { name: "Target weekEnd", exact: true })).toHaveCount(0);
   await expect(preview).not.toContainText("weekEnd");
+  await expect(lines.locator('path[data-to="weekEnd"]')).toHaveCount(0);
 
   // Saved, reopened: the mapping is exactly what was built.
   await mapper.getByRole("button", { name: "Close full screen" }).click();

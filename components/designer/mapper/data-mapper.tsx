@@ -4,11 +4,12 @@
 // field's rule and the live preview on the right; a code view shows the same mapping as JSONata. Both
 // views edit one value (the DSL Mapping), so they never drift; what the field view cannot show is custom.
 import { clsx } from "clsx";
-import { useCallback, useDeferredValue, useEffect, useMemo, useState } from "react";
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 import { evaluateMapping, type Mapping } from "@/server/dsl";
 import type { ExprScope } from "../expression-field";
 import { CodeView } from "./code-view";
 import { checkMapping, mappingCode, mappingView, previewScope, setEachField, setField, sourceIndex, sourceTrees, targetTree, valueAt, type MapperProblem } from "./model";
+import { MappingLines, type MappingPair } from "./mapping-lines";
 import { RuleEditor } from "./rule-editor";
 import { parseRule, renderRule, sourcePath, type FieldRule } from "./rules";
 import { SourcePanel, DRAG_MIME } from "./source-tree";
@@ -167,6 +168,18 @@ export function DataMapper({ value, onChange, sources, target, readOnly }: DataM
   };
 
   const selectedRow = rows.find((r) => refKey(r.ref) === selectedKey) ?? null;
+  // The lines between the trees: each mapped source field to the target row it feeds.
+  const grid = useRef<HTMLDivElement>(null);
+  const pairs = useMemo<MappingPair[]>(() => {
+    if (tab !== "fields" || view.mode !== "fields") return [];
+    const out: MappingPair[] = [];
+    for (const r of rows) {
+      const rule = r.rule;
+      const from = rule?.kind === "source" || rule?.kind === "each" ? [rule.source] : rule?.kind === "fn" ? rule.sources : [];
+      for (const f of from) out.push({ from: r.eachSource && !f.startsWith("$") ? `${r.eachSource}.${f}` : f, to: refKey(r.ref) });
+    }
+    return out;
+  }, [rows, tab, view.mode]);
   const sampleSummary = sources.filter((s) => s.sample !== undefined).map((s) => s.label);
 
   return (
@@ -206,8 +219,9 @@ export function DataMapper({ value, onChange, sources, target, readOnly }: DataM
         </button>
       </header>
 
-      <div className="grid min-h-0 flex-1 grid-cols-1 divide-y divide-slate-200 @3xl:grid-cols-[minmax(200px,1fr)_minmax(260px,1.35fr)_minmax(260px,1.2fr)] @3xl:divide-x @3xl:divide-y-0">
+      <div ref={grid} className="grid min-h-0 flex-1 grid-cols-1 divide-y divide-slate-200 @3xl:grid-cols-[minmax(200px,1fr)_48px_minmax(260px,1.35fr)_minmax(260px,1.2fr)] @3xl:divide-x @3xl:divide-y-0">
         <SourcePanel trees={trees} selected={selectedSource} onSelect={setSelectedSource} mappedSources={mappedSources} readOnly={readOnly} />
+        <MappingLines scope={grid} pairs={pairs} selectedKey={selectedKey} />
 
         {tab === "code" ? (
           <CodeView value={value} onChange={onChange} scope={scope} readOnly={readOnly} />
