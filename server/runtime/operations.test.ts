@@ -91,6 +91,20 @@ describe("runtime operations", () => {
     expect(timeline.steps.map((s) => [s.path, s.status])).toEqual([["fetch", "succeeded"], ["post", "failed"]]);
   });
 
+  it("the runs list finds runs by part of a business key, within a flow and a time range (bound as parameters)", async () => {
+    const { runId } = await failedRun("INV-LIKE-9%_x", 303);
+    const created = (await t.db.run.findUniqueOrThrow({ where: { id: runId } })).createdAt;
+    const around = { from: new Date(created.getTime() - 1000), to: new Date(created.getTime() + 1000) };
+    const ids = async (f: Record<string, unknown>) => (await as("viewer").runs.list(f)).items.map((r) => r.id);
+    expect(await ids({ businessKey: "LIKE-9%_", flowKey: "invoice-post", ...around })).toEqual([runId]);
+    // % and _ are literal characters in the search, not wildcards.
+    expect(await ids({ businessKey: "LIKE-9__" })).toEqual([]);
+    // Outside the time range, or in another flow: nothing.
+    expect(await ids({ businessKey: "LIKE-9", from: new Date(created.getTime() + 60_000) })).toEqual([]);
+    expect(await ids({ businessKey: "LIKE-9", to: new Date(created.getTime() - 60_000) })).toEqual([]);
+    expect(await ids({ businessKey: "LIKE-9", flowKey: "no-such-flow" })).toEqual([]);
+  });
+
   it("retry continues the same run: completed steps are not executed again, the exception resolves itself, audited", async () => {
     const { runId, exception } = await failedRun("INV-3", 303);
     const fetchesBefore = effects.fetch;

@@ -42,14 +42,12 @@ export interface RunListFilter {
 
 async function runIdsWithKeyLike(db: Db, term: string, f: RunListFilter): Promise<string[]> {
   // Substring search over business-key values: bounded (newest 2,000 matches) and narrowed by flow/time.
-  const rows = await db.$queryRawUnsafe<Array<{ id: string }>>(
-    `SELECT r.id::text AS id FROM run r ${f.flowKey ? "JOIN flow f ON f.id = r.flow_id AND f.key = $2" : ""}
-      WHERE EXISTS (SELECT 1 FROM unnest(r.business_key_values) v WHERE v ILIKE $1)
-        ${f.from ? `AND r.created_at >= '${f.from.toISOString()}'::timestamptz` : ""} ${f.to ? `AND r.created_at <= '${f.to.toISOString()}'::timestamptz` : ""}
-      ORDER BY r.created_at DESC LIMIT 2000`,
-    `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
-    ...(f.flowKey ? [f.flowKey] : []),
-  );
+  const like = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const rows = await db.$queryRaw<Array<{ id: string }>>`
+    SELECT r.id::text AS id FROM run r ${f.flowKey ? Prisma.sql`JOIN flow f ON f.id = r.flow_id AND f.key = ${f.flowKey}` : Prisma.empty}
+     WHERE EXISTS (SELECT 1 FROM unnest(r.business_key_values) v WHERE v ILIKE ${like})
+       ${f.from ? Prisma.sql`AND r.created_at >= ${f.from}` : Prisma.empty} ${f.to ? Prisma.sql`AND r.created_at <= ${f.to}` : Prisma.empty}
+     ORDER BY r.created_at DESC LIMIT 2000`;
   return rows.map((r) => r.id);
 }
 
