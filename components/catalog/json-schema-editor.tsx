@@ -6,10 +6,9 @@ import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirro
 import { json, jsonParseLinter } from "@codemirror/lang-json";
 import { bracketMatching, defaultHighlightStyle, foldGutter, indentOnInput, syntaxHighlighting } from "@codemirror/language";
 import { linter, lintGutter } from "@codemirror/lint";
-import { EditorState } from "@codemirror/state";
 import { EditorView, keymap, lineNumbers } from "@codemirror/view";
 import { clsx } from "clsx";
-import { useEffect, useRef } from "react";
+import { useCodeMirror } from "@/components/ui/use-codemirror";
 
 const theme = EditorView.theme({
   "&": { fontSize: "12px", backgroundColor: "white", maxHeight: "22rem" },
@@ -20,47 +19,22 @@ const theme = EditorView.theme({
 });
 
 export function JsonSchemaEditor({ value, onChange, ariaLabel, invalid, id }: { value: string; onChange(next: string): void; ariaLabel: string; invalid?: boolean; id?: string }) {
-  const host = useRef<HTMLDivElement>(null);
-  const view = useRef<EditorView | null>(null);
-  const changeRef = useRef(onChange);
-  changeRef.current = onChange;
-
-  useEffect(() => {
-    const v = new EditorView({
-      parent: host.current!,
-      state: EditorState.create({
-        doc: value,
-        extensions: [
-          lineNumbers(),
-          foldGutter(),
-          lintGutter(),
-          history(),
-          indentOnInput(),
-          bracketMatching(),
-          closeBrackets(),
-          keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
-          json(),
-          linter(jsonParseLinter(), { delay: 300 }),
-          syntaxHighlighting(defaultHighlightStyle),
-          theme,
-          EditorView.lineWrapping,
-          EditorView.contentAttributes.of({ "aria-label": ariaLabel, ...(id ? { id } : {}) }),
-          EditorView.updateListener.of((u) => {
-            if (u.docChanged) changeRef.current(u.state.doc.toString());
-          }),
-        ],
-      }),
-    });
-    view.current = v;
-    return () => v.destroy();
-    // Created once; outside value changes are applied below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
-
-  useEffect(() => {
-    const v = view.current;
-    if (v && v.state.doc.toString() !== value) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
-  }, [value]);
+  const host = useCodeMirror(value, onChange, () => [
+    lineNumbers(),
+    foldGutter(),
+    lintGutter(),
+    history(),
+    indentOnInput(),
+    bracketMatching(),
+    closeBrackets(),
+    keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
+    json(),
+    linter(jsonParseLinter(), { delay: 300 }),
+    syntaxHighlighting(defaultHighlightStyle),
+    theme,
+    EditorView.lineWrapping,
+    EditorView.contentAttributes.of({ "aria-label": ariaLabel, ...(id ? { id } : {}) }),
+  ]);
 
   const format = () => {
     try {

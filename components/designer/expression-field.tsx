@@ -7,9 +7,10 @@ import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
 import { bracketMatching, HighlightStyle, StreamLanguage, syntaxHighlighting } from "@codemirror/language";
 import { EditorState } from "@codemirror/state";
 import { EditorView, keymap, placeholder as cmPlaceholder } from "@codemirror/view";
+import { useCodeMirror } from "@/components/ui/use-codemirror";
 import { tags as t } from "@lezer/highlight";
 import { clsx } from "clsx";
-import { useEffect, useRef } from "react";
+import { useRef } from "react";
 import type { JsonSchema } from "./mapper/types";
 
 /** What an expression at one node can refer to: dotted paths with a type hint. */
@@ -137,47 +138,22 @@ export function ExpressionField({
   readOnly?: boolean;
   multiline?: boolean;
 }) {
-  const host = useRef<HTMLDivElement>(null);
-  const view = useRef<EditorView | null>(null);
   const scopeRef = useRef(scope);
   scopeRef.current = scope;
-  const changeRef = useRef(onChange);
-  changeRef.current = onChange;
-
-  useEffect(() => {
-    const v = new EditorView({
-      parent: host.current!,
-      state: EditorState.create({
-        doc: value,
-        extensions: [
-          history(),
-          keymap.of([...defaultKeymap, ...historyKeymap]),
-          jsonata,
-          syntaxHighlighting(highlight),
-          bracketMatching(),
-          closeBrackets(),
-          autocompletion({ override: [complete(() => scopeRef.current)], activateOnTyping: true, icons: false }),
-          theme,
-          EditorView.lineWrapping,
-          EditorState.readOnly.of(!!readOnly),
-          EditorView.contentAttributes.of({ "aria-label": ariaLabel, "data-field": field ?? "", "data-testid": "expression-editor" }),
-          ...(placeholder ? [cmPlaceholder(placeholder)] : []),
-          EditorView.updateListener.of((u) => {
-            if (u.docChanged) changeRef.current(u.state.doc.toString());
-          }),
-        ],
-      }),
-    });
-    view.current = v;
-    return () => v.destroy();
-    // The editor is created once; value changes from outside are applied below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
-
-  useEffect(() => {
-    const v = view.current;
-    if (v && v.state.doc.toString() !== value) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
-  }, [value]);
+  const host = useCodeMirror(value, onChange, () => [
+    history(),
+    keymap.of([...defaultKeymap, ...historyKeymap]),
+    jsonata,
+    syntaxHighlighting(highlight),
+    bracketMatching(),
+    closeBrackets(),
+    autocompletion({ override: [complete(() => scopeRef.current)], activateOnTyping: true, icons: false }),
+    theme,
+    EditorView.lineWrapping,
+    EditorState.readOnly.of(!!readOnly),
+    EditorView.contentAttributes.of({ "aria-label": ariaLabel, "data-field": field ?? "", "data-testid": "expression-editor" }),
+    ...(placeholder ? [cmPlaceholder(placeholder)] : []),
+  ]);
 
   return (
     <div
