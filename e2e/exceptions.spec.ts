@@ -1,22 +1,15 @@
 // The exception queue with real failures: runs of the invoice-posting flow against the NetSuite sandbox
 // fail through fault injection (or a missing customer record). A group of identical failures is one row;
 // an operator edits a payload, replays it and the run succeeds; a bulk retry over a filter of 500
-// exceptions completes with a correct summary; a viewer cannot act; auto-resolve happens.
+// exceptions completes with a correct summary, one over rows ticked by hand covers exactly those; a viewer
+// cannot act; auto-resolve happens.
 import { expect, test } from "@playwright/test";
-import { signInAs, clearFaults, injectFaults, invoiceInput, netsuiteAdmin, shot, startRuns, trpcMutation, trpcQuery, waitForExceptions } from "./triage-helpers";
+import { signInAs, failInvoices, invoiceInput, shot, startRuns, trpcMutation, trpcQuery, waitForExceptions } from "./triage-helpers";
 
 test.describe.configure({ mode: "serial" });
 
 test("identical failures from a NetSuite fault are one row with count, first and last seen", async ({ page }) => {
-  await signInAs(page, "admin");
-  const admin = await netsuiteAdmin(page.request);
-  await injectFaults(page.request, admin, { errorRate: 1, errorStatus: 400, pathPattern: "invoice" });
-  try {
-    await startRuns(page.request, Array.from({ length: 8 }, (_, i) => invoiceInput(`INV-7${String(i).padStart(4, "0")}`, { customer: "Tailspin Grouping", amount: 1000 + i })));
-    await waitForExceptions(page.request, { q: "tailspin grouping" }, 8);
-  } finally {
-    await clearFaults(page.request, admin);
-  }
+  await failInvoices(page, Array.from({ length: 8 }, (_, i) => invoiceInput(`INV-7${String(i).padStart(4, "0")}`, { customer: "Tailspin Grouping", amount: 1000 + i })), "tailspin grouping", { parallel: 20 });
   await signInAs(page, "operator");
   await page.goto("/exceptions?q=tailspin+grouping");
   const groups = page.getByTestId("exception-group");
@@ -63,15 +56,7 @@ test("an operator edits the payload, replays it, and the run succeeds", async ({
 
 test("a bulk retry over a filter of 500 exceptions completes with a correct summary", async ({ page }) => {
   test.setTimeout(300_000);
-  await signInAs(page, "admin");
-  const admin = await netsuiteAdmin(page.request);
-  await injectFaults(page.request, admin, { errorRate: 1, errorStatus: 400, pathPattern: "invoice" });
-  try {
-    await startRuns(page.request, Array.from({ length: 500 }, (_, i) => invoiceInput(`INV-6${String(i).padStart(4, "0")}`, { customer: "Northwind Bulk", hours: 8, amount: 1600 })), 8);
-    await waitForExceptions(page.request, { q: "northwind bulk" }, 500, 180_000);
-  } finally {
-    await clearFaults(page.request, admin);
-  }
+  await failInvoices(page, Array.from({ length: 500 }, (_, i) => invoiceInput(`INV-6${String(i).padStart(4, "0")}`, { customer: "Northwind Bulk", hours: 8, amount: 1600 })), "northwind bulk", { timeoutMs: 180_000 });
   await signInAs(page, "operator");
   await page.goto("/exceptions?q=northwind+bulk&view=list");
   await expect(page.getByLabel("Matching exceptions")).toHaveText("500 open exceptions");
@@ -87,6 +72,29 @@ test("a bulk retry over a filter of 500 exceptions completes with a correct summ
   // The retried runs go through: every exception of the filter resolves itself.
   await expect.poll(async () => (await trpcQuery<{ total: number }>(page.request, "exceptions.facets", { filter: { q: "northwind bulk", status: "resolved" } })).total, { timeout: 120_000 }).toBe(500);
   await expect.poll(async () => (await trpcQuery<{ total: number }>(page.request, "exceptions.facets", { filter: { q: "northwind bulk" } })).total).toBe(0);
+});
+
+test("rows ticked by hand: a bulk resolve covers exactly those", async ({ page }) => {
+  test.setTimeout(180_000);
+  await failInvoices(page, Array.from({ length: 4 }, (_, i) => invoiceInput(`INV-85${String(i).padStart(3, "0")}`, { customer: "Tickwell Partners", hours: 4, amount: 800 })), "tickwell", { parallel: 4 });
+  await signInAs(page, "operator");
+  await page.goto("/exceptions?q=tickwell&view=list");
+  await expect(page.getByTestId("exception-row")).toHaveCount(4);
+  const rows = page.getByTestId("exception-row");
+  await rows.nth(0).getByRole("checkbox").check();
+  await rows.nth(2).getByRole("checkbox").check();
+  // The bulk bar now speaks of the ticked rows, not the whole filter.
+  await expect(page.getByLabel("Bulk action")).toContainText("Act on the 2 ticked…");
+  await page.getByLabel("Bulk action").selectOption("resolve");
+  await page.getByLabel("Reason").fill("Credited by hand in NetSuite");
+  await page.getByRole("button", { name: "Apply to 2" }).click();
+  const panel = page.getByRole("status", { name: "Bulk action" });
+  await expect(panel.getByLabel("Bulk summary")).toHaveText("2 of 2 processed: 2 succeeded, 0 skipped, 0 failed", { timeout: 60_000 });
+  await shot(page, "bulk-ticked");
+  await expect.poll(async () => (await trpcQuery<{ total: number }>(page.request, "exceptions.facets", { filter: { q: "tickwell", status: "resolved" } })).total).toBe(2);
+  await expect.poll(async () => (await trpcQuery<{ total: number }>(page.request, "exceptions.facets", { filter: { q: "tickwell" } })).total).toBe(2);
+  // Ticks are gone once the action started: the bar is back to the whole filter.
+  await expect(page.getByRole("combobox", { name: "Bulk action" })).toContainText("Act on all");
 });
 
 test("a viewer sees the queue but cannot act", async ({ page }) => {

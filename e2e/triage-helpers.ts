@@ -82,3 +82,16 @@ export async function waitForExceptions(request: APIRequestContext, filter: Reco
 export async function shot(page: Page, name: string): Promise<void> {
   if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: `${process.env.E2E_SCREENSHOTS}/${name}.png`, fullPage: true });
 }
+
+/** Runs of the invoice flow that fail at NetSuite (an injected 400 on invoices), until their exceptions are in the queue. */
+export async function failInvoices(page: Page, inputs: InvoiceInput[], q: string, opts: { parallel?: number; timeoutMs?: number } = {}): Promise<void> {
+  await signInAs(page, "admin");
+  const admin = await netsuiteAdmin(page.request);
+  await injectFaults(page.request, admin, { errorRate: 1, errorStatus: 400, pathPattern: "invoice" });
+  try {
+    await startRuns(page.request, inputs, opts.parallel ?? 8);
+    await waitForExceptions(page.request, { q }, inputs.length, opts.timeoutMs);
+  } finally {
+    await clearFaults(page.request, admin);
+  }
+}

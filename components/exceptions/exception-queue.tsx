@@ -2,7 +2,8 @@
 // The exception queue: business impact on top; counts by error class, flow, domain, owner team and age
 // (each a filter); search over business keys; saved views; identical failures grouped by signature (one
 // row with count, first and last seen) or every exception newest first; bulk actions over the whole
-// filter or a group, run on the server with progress. Filters live in the URL so views can be shared.
+// filter, a group or the rows ticked by hand, run on the server with progress. Filters live in the URL so
+// views can be shared.
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
@@ -10,7 +11,7 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tansta
 import { clsx } from "clsx";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
-import { AGE_LABELS, cleanFilter, exceptionFilterSchema, FILTER_KEYS, type BulkKind, type ExceptionFilter } from "@/server/exceptions/filter";
+import { AGE_LABELS, cleanFilter, exceptionFilterSchema, FILTER_KEYS, type BulkKind, type BulkScope, type ExceptionFilter } from "@/server/exceptions/filter";
 import { formatMoney } from "@/server/exceptions/business";
 import { BusinessKeys, ERROR_CLASS_TONE, formatTime, timeAgo } from "@/components/runs/format";
 import { ImpactHeader } from "./impact-header";
@@ -37,6 +38,21 @@ export function ExceptionQueue({ roles }: { roles: readonly string[] }) {
   const view = params.get("view") === "list" || filter.signature ? "list" : "grouped";
   const [search, setSearch] = useState(filter.q ?? "");
   const [bulkId, setBulkId] = useState<string | null>(null);
+  // Rows ticked by hand (list view): bulk actions then cover those instead of the whole filter. A new
+  // filter or layout starts a new selection.
+  const [ticked, setTicked] = useState<ReadonlySet<string>>(() => new Set());
+  const filterKey = `${JSON.stringify(cleanFilter(filter))}|${view}`;
+  useEffect(() => setTicked(new Set()), [filterKey]);
+  const tick = (ids: readonly string[], on: boolean) =>
+    setTicked((prev) => {
+      const next = new Set(prev);
+      for (const id of ids) if (on) next.add(id); else next.delete(id);
+      return next;
+    });
+  const started = (id: string) => {
+    setBulkId(id);
+    setTicked(new Set());
+  };
 
   const go = (f: ExceptionFilter, v: "list" | "grouped" = view) => {
     const next = new URLSearchParams();
@@ -171,14 +187,18 @@ export function ExceptionQueue({ roles }: { roles: readonly string[] }) {
                 {k === "flowKey" ? `flow: ${flowName ?? v}` : k === "teamId" ? `team: ${facets.data?.team.find((t) => t.value === v)?.label ?? v}` : k === "age" ? AGE_LABELS[v as keyof typeof AGE_LABELS] : k === "signature" ? "this group" : `${k}: ${v}`} ×
               </button>
             ))}
-            {canOperate && total > 0 && <BulkBar filter={filter} total={total} people={people.data} onStarted={setBulkId} />}
+            {canOperate && ticked.size > 0 ? (
+              <BulkBar key="ticked" filter={{ ...filter, ids: [...ticked] }} total={ticked.size} ticked people={people.data} onStarted={started} onClear={() => setTicked(new Set())} />
+            ) : (
+              canOperate && total > 0 && <BulkBar key="all" filter={filter} total={total} people={people.data} onStarted={started} />
+            )}
           </div>
 
           {view === "grouped" ? (
             <GroupTable groups={groups.data} loading={groups.isLoading} canOperate={canOperate} onShow={(sig) => go({ ...filter, signature: sig }, "list")} filter={filter} onStarted={setBulkId} />
           ) : (
             <>
-              <ListTable rows={rows} loading={list.isLoading} />
+              <ListTable rows={rows} loading={list.isLoading} {...(canOperate ? { ticked, onTick: tick } : {})} />
               {list.hasNextPage && (
                 <button type="button" className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm" disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
                   {list.isFetchingNextPage ? "Loading…" : "Load older exceptions"}
@@ -222,7 +242,7 @@ function FacetBox({ title, items, active, onPick, highlight }: { title: string; 
 
 type People = { users: Array<{ id: string; name: string }>; teams: Array<{ id: string; name: string }> } | undefined;
 
-function BulkBar({ filter, total, people, onStarted, label }: { filter: ExceptionFilter; total: number; people: People; onStarted: (id: string) => void; label?: string }) {
+function BulkBar({ filter, total, people, onStarted, label, ticked, onClear }: { filter: BulkScope; total: number; people: People; onStarted: (id: string) => void; label?: string; ticked?: boolean; onClear?: () => void }) {
   const trpc = useTRPC();
   const [kind, setKind] = useState<BulkKind | "">("");
   const [reason, setReason] = useState("");
@@ -237,12 +257,17 @@ function BulkBar({ filter, total, people, onStarted, label }: { filter: Exceptio
     <span className="ml-auto flex flex-wrap items-center gap-2">
       <label className="sr-only" htmlFor={`bulk-${label ?? "all"}`}>Bulk action</label>
       <select id={`bulk-${label ?? "all"}`} className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm" value={kind} onChange={(e) => setKind(e.target.value as BulkKind | "")}>
-        <option value="">Act on all {total.toLocaleString("en-US")} matching…</option>
-        <option value="retry">Retry all</option>
-        <option value="replay_latest">Replay all on the latest version</option>
-        <option value="resolve">Resolve all…</option>
-        <option value="assign">Assign all…</option>
+        <option value="">{ticked ? `Act on the ${total.toLocaleString("en-US")} ticked…` : `Act on all ${total.toLocaleString("en-US")} matching…`}</option>
+        <option value="retry">{ticked ? "Retry" : "Retry all"}</option>
+        <option value="replay_latest">{ticked ? "Replay on the latest version" : "Replay all on the latest version"}</option>
+        <option value="resolve">{ticked ? "Resolve…" : "Resolve all…"}</option>
+        <option value="assign">{ticked ? "Assign…" : "Assign all…"}</option>
       </select>
+      {onClear && (
+        <button type="button" className="text-sm text-slate-500 hover:text-slate-800" onClick={onClear}>
+          Clear ticks
+        </button>
+      )}
       {kind === "resolve" && <input aria-label="Reason" className="rounded-md border border-slate-300 px-2 py-1.5 text-sm" placeholder="Reason" value={reason} onChange={(e) => setReason(e.target.value)} />}
       {kind === "assign" && (
         <select aria-label="Assign to" className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm" value={assignee} onChange={(e) => setAssignee(e.target.value)}>
@@ -321,12 +346,18 @@ function GroupTable({ groups, loading, canOperate, onShow, filter, onStarted }: 
 
 type Row = { id: string; createdAt: Date; status: string; errorClass: string; message: string; stepPath: string | null; businessKeys: Record<string, unknown> | null; impactAmount: number | null; impactHours: number | null; flowName: string; domain: string; teamName: string | null; assigneeName: string | null; ageing: boolean; ageingHours: number };
 
-function ListTable({ rows, loading }: { rows: Row[]; loading: boolean }) {
+function ListTable({ rows, loading, ticked, onTick }: { rows: Row[]; loading: boolean; ticked?: ReadonlySet<string>; onTick?: (ids: readonly string[], on: boolean) => void }) {
+  const allTicked = rows.length > 0 && !!ticked && rows.every((r) => ticked.has(r.id));
   return (
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
       <table className="w-full text-left text-sm" aria-label="Exceptions">
         <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
           <tr>
+            {onTick && (
+              <th className="w-8 px-3 py-2">
+                <input type="checkbox" aria-label="Tick every exception listed" checked={allTicked} onChange={(e) => onTick(rows.map((r) => r.id), e.target.checked)} />
+              </th>
+            )}
             <th className="px-3 py-2">Opened</th>
             <th className="px-3 py-2">Business keys</th>
             <th className="px-3 py-2">Failure</th>
@@ -336,7 +367,12 @@ function ListTable({ rows, loading }: { rows: Row[]; loading: boolean }) {
         </thead>
         <tbody className="divide-y divide-slate-100">
           {rows.map((r) => (
-            <tr key={r.id} className={clsx("align-top", r.ageing ? "bg-amber-50/70" : "hover:bg-slate-50")} data-testid="exception-row">
+            <tr key={r.id} className={clsx("align-top", ticked?.has(r.id) ? "bg-brand-50/60" : r.ageing ? "bg-amber-50/70" : "hover:bg-slate-50")} data-testid="exception-row">
+              {onTick && (
+                <td className="px-3 py-2.5">
+                  <input type="checkbox" aria-label={`Tick the exception of ${r.flowName} opened ${formatTime(r.createdAt)}`} checked={!!ticked?.has(r.id)} onChange={(e) => onTick([r.id], e.target.checked)} />
+                </td>
+              )}
               <td className="whitespace-nowrap px-3 py-2.5">
                 <Link href={`/exceptions/${r.id}`} className="font-medium text-brand-700 hover:underline" title={formatTime(r.createdAt)}>{timeAgo(r.createdAt)}</Link>
                 {r.ageing && <span className="mt-1 block"><Badge tone="amber" title={`Open longer than this flow's ${r.ageingHours} h threshold`}>ageing &gt; {r.ageingHours} h</Badge></span>}

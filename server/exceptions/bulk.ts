@@ -1,4 +1,4 @@
-// Bulk actions over a whole filter or signature group — not just the rows on screen. The request records a
+// Bulk actions over a whole filter or signature group — not just the rows on screen — or over rows ticked by hand. The request records a
 // bulk_action row (the filter, frozen at "as of" the moment it was asked) and a pg-boss job; the job walks
 // the matching exceptions in id order in batches, applies the single-exception operation to each (each in
 // its own transaction with its own audit entry, by the requesting user), writes progress after every
@@ -8,7 +8,7 @@ import { TRPCError } from "@trpc/server";
 import type { Db } from "../db/client";
 import { appendAudit } from "../audit/audit";
 import { assignExceptions, replayException, resolveExceptions, retryException, type Audit, type OpsDeps } from "../runtime/operations";
-import { exceptionFilterSchema, type BulkKind, type ExceptionFilter } from "./filter";
+import { bulkScopeSchema, type BulkKind, type BulkScope } from "./filter";
 import { SqlParams, whereOf } from "./queue";
 import { logger } from "../observability/log";
 
@@ -23,7 +23,7 @@ export interface BulkParams {
 }
 
 /** Matching exceptions as of a moment, in id order after `afterId`. */
-async function nextBatch(db: Db, filter: ExceptionFilter, asOf: Date, afterId: string | null, userId: string, limit: number): Promise<string[]> {
+async function nextBatch(db: Db, filter: BulkScope, asOf: Date, afterId: string | null, userId: string, limit: number): Promise<string[]> {
   const p = new SqlParams();
   const where = whereOf(filter, p, { userId });
   const extra = [`e.created_at <= ${p.add(asOf)}::timestamptz`, ...(afterId ? [`e.id > ${p.add(afterId)}::uuid`] : [])].join(" AND ");
@@ -35,7 +35,7 @@ async function nextBatch(db: Db, filter: ExceptionFilter, asOf: Date, afterId: s
   return rows.map((r) => r.id);
 }
 
-export async function countMatching(db: Db, filter: ExceptionFilter, userId: string, asOf?: Date): Promise<number> {
+export async function countMatching(db: Db, filter: BulkScope, userId: string, asOf?: Date): Promise<number> {
   const p = new SqlParams();
   const where = whereOf(filter, p, { userId });
   const extra = asOf ? `e.created_at <= ${p.add(asOf)}::timestamptz` : "true";
@@ -46,7 +46,7 @@ export async function countMatching(db: Db, filter: ExceptionFilter, userId: str
   return r?.n ?? 0;
 }
 
-export async function startBulk(d: { db: Db; boss: PgBoss; audit: Audit; userId: string }, kind: BulkKind, filter: ExceptionFilter, params: BulkParams) {
+export async function startBulk(d: { db: Db; boss: PgBoss; audit: Audit; userId: string }, kind: BulkKind, filter: BulkScope, params: BulkParams) {
   if (kind === "resolve" && !(params.reason && params.reason.trim().length >= 3)) throw new TRPCError({ code: "BAD_REQUEST", message: "Resolving needs a reason (at least 3 characters)." });
   if (kind === "assign" && params.userId === undefined && params.teamId === undefined) throw new TRPCError({ code: "BAD_REQUEST", message: "Assigning needs a person or a team." });
   const asOf = new Date();
@@ -80,7 +80,7 @@ export async function processBulk(db: Db, boss: PgBoss, id: string, batch = BULK
   const user = await db.user.findUnique({ where: { id: action.createdById }, select: { id: true, email: true } });
   const audit: Audit = (tx, e) => appendAudit(tx, { ...e, actor: { id: user?.id ?? action!.createdById, email: user?.email ?? null }, meta: { ...(e.meta as object | undefined), bulkActionId: id } });
   const deps: OpsDeps = { db, boss, audit, userId: action.createdById };
-  const filter = exceptionFilterSchema.parse(action.filter);
+  const filter = bulkScopeSchema.parse(action.filter);
   const params = action.params as BulkParams;
   if (action.status === "queued") action = await db.bulkAction.update({ where: { id }, data: { status: "running", startedAt: new Date() } });
   const apply = async (exceptionId: string): Promise<Outcome> => {

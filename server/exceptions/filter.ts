@@ -42,5 +42,11 @@ export function cleanFilter(f: ExceptionFilter): ExceptionFilter {
   return out as ExceptionFilter;
 }
 
+/** What a bulk action covers: a filter, optionally narrowed to hand-picked exceptions (ticked rows). */
+export const bulkScopeSchema = exceptionFilterSchema.extend({
+  ids: z.array(z.string().uuid()).min(1).max(500).optional(),
+});
+export type BulkScope = z.infer<typeof bulkScopeSchema>;
+
 export const BULK_KINDS = ["retry", "replay_latest", "resolve", "assign"] as const;
 export type BulkKind = (typeof BULK_KINDS)[number];

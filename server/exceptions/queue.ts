@@ -25,8 +25,9 @@ export class SqlParams {
 }
 
 /** The WHERE clause of a filter; `omit` leaves one dimension out (its own facet counts every value). */
-export function whereOf(f: ExceptionFilter, p: SqlParams, opts: { userId?: string | null; omit?: Dim } = {}): string {
+export function whereOf(f: ExceptionFilter & { ids?: readonly string[] }, p: SqlParams, opts: { userId?: string | null; omit?: Dim } = {}): string {
   const c: string[] = [];
+  if (f.ids) c.push(`e.id = ANY(${p.add(f.ids)}::uuid[])`);
   const status = f.status ?? "open";
   if (status !== "all") c.push(`e.status = ${p.add(status)}::"ExceptionStatus"`);
   // Flow and domain as conditions on e.flow_id: the planner then walks (flow_id, status, created_at) in order.

@@ -70,6 +70,17 @@ describe("exception triage", () => {
     }
   }
 
+  /** A bulk action once it is done (or as it is when `ms` ran out). */
+  async function bulkFinished(id: string, ms: number) {
+    const until = Date.now() + ms;
+    let row = await as("viewer").exceptions.bulkGet({ id });
+    while (row.status !== "done" && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 200));
+      row = await as("viewer").exceptions.bulkGet({ id });
+    }
+    return row;
+  }
+
   const start = async (input: unknown) => (await as("designer").runs.start({ flowKey: FLOW, input })).runId;
 
   const openFor = async (inv: string) => t.db.exception.findFirstOrThrow({ where: { businessKeyValues: { has: `invoice=${inv}` } }, orderBy: { createdAt: "desc" } });
@@ -150,12 +161,7 @@ describe("exception triage", () => {
     await expect(as("viewer").exceptions.bulkStart({ kind: "retry", filter })).rejects.toThrow(/operator/);
     const bulk = await as("operator").exceptions.bulkStart({ kind: "retry", filter });
     expect(bulk.total).toBe(60);
-    const until = Date.now() + 60_000;
-    let row = bulk;
-    while (row.status !== "done" && Date.now() < until) {
-      await new Promise((r) => setTimeout(r, 200));
-      row = await as("viewer").exceptions.bulkGet({ id: bulk.id });
-    }
+    const row = await bulkFinished(bulk.id, 60_000);
     expect(row).toMatchObject({ status: "done", total: 60, processed: 60, succeeded: 60, failed: 0, skipped: 0 });
     const runs = await t.db.exception.findMany({ where: { businessKeyValues: { hasSome: Array.from({ length: 60 }, (_, i) => `invoice=INV-${5000 + i}`) } }, select: { runId: true } });
     for (const r of runs) expect((await settled(r.runId)).status).toBe("succeeded");
@@ -169,6 +175,24 @@ describe("exception triage", () => {
     await processBulk(t.db, boss, held.id, 1);
     expect(await t.db.bulkAction.findUniqueOrThrow({ where: { id: held.id } })).toMatchObject({ status: "cancelled", processed: 0 });
   }, 180_000);
+
+  it("bulk resolve over hand-ticked exceptions acts on exactly those, and only while they still match the filter", async () => {
+    await faulty(6000, 5);
+    const filter = { flowKey: FLOW, q: "inv-600" };
+    const open = await as("viewer").exceptions.queue({ filter, limit: 50 });
+    expect(open.items).toHaveLength(5);
+    const ticked = open.items.slice(0, 2).map((e) => e.id);
+    // A ticked id outside the filter (another search) is not acted on.
+    const outside = (await openFor("INV-4000")).id;
+    const bulk = await as("operator").exceptions.bulkStart({ kind: "resolve", filter: { ...filter, ids: [...ticked, outside] }, reason: "checked by hand" });
+    expect(bulk.total).toBe(2);
+    const row = await bulkFinished(bulk.id, 30_000);
+    expect(row).toMatchObject({ status: "done", total: 2, processed: 2, succeeded: 2 });
+    const after = await t.db.exception.findMany({ where: { id: { in: open.items.map((e) => e.id) } }, select: { id: true, status: true } });
+    expect(after.filter((e) => e.status === "resolved").map((e) => e.id).sort()).toEqual([...ticked].sort());
+    expect(after.filter((e) => e.status === "open")).toHaveLength(3);
+    await expect(as("operator").exceptions.bulkStart({ kind: "retry", filter: { ...filter, ids: [] } })).rejects.toThrow();
+  }, 120_000);
 
   it("auto-resolve: a later successful run for the same business keys resolves the open exception, recorded as such", async () => {
     await settled(await start(invoice(6001, { customerId: "99999" })));

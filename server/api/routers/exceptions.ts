@@ -10,7 +10,7 @@ import { webBoss } from "../../queue/boss";
 import {
   assignExceptions, commentException, exceptionGroups, getException, listExceptions, replayException, resolveExceptions, retryException, skipExceptionStep,
 } from "../../runtime/operations";
-import { BULK_KINDS, ERROR_CLASSES, exceptionFilterSchema } from "../../exceptions/filter";
+import { BULK_KINDS, bulkScopeSchema, ERROR_CLASSES, exceptionFilterSchema } from "../../exceptions/filter";
 import { businessImpact, listQueue, queueFacets, queueGroups } from "../../exceptions/queue";
 import { exceptionDetail, inputSchemaFor } from "../../exceptions/detail";
 import { cancelBulk, startBulk } from "../../exceptions/bulk";
@@ -119,7 +119,7 @@ export const exceptionsRouter = createTRPCRouter({
   bulkStart: procedure("operator")
     .input(z.object({
       kind: z.enum(BULK_KINDS),
-      filter: exceptionFilterSchema,
+      filter: bulkScopeSchema,
       reason: z.string().max(2000).optional(),
       userId: z.string().max(100).nullable().optional(),
       teamId: z.string().uuid().nullable().optional(),
