@@ -104,6 +104,11 @@ test("a viewer sees the queue but cannot act", async ({ page }) => {
   await expect(page.getByLabel("Bulk action")).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Retry group" })).toHaveCount(0);
   await shot(page, "exceptions-viewer");
+  // Two quick picks both stay in the URL (the second used to be built on the URL before the first).
+  await page.getByRole("list", { name: "Counts by error class" }).getByRole("button", { name: /validation/ }).click();
+  await page.getByRole("combobox", { name: "Status" }).selectOption("all");
+  await expect(page).toHaveURL(/errorClass=validation/);
+  await expect(page).toHaveURL(/status=all/);
   const first = await trpcQuery<{ items: Array<{ id: string }> }>(page.request, "exceptions.queue", { filter: {} });
   await page.goto(`/exceptions/${first.items[0]!.id}`);
   await expect(page.getByRole("note")).toContainText("Your role can view this exception but not act on it");

@@ -6,7 +6,7 @@
 // views can be shared.
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { clsx } from "clsx";
 import { useTRPC } from "@/components/trpc/client";
@@ -54,18 +54,30 @@ export function ExceptionQueue({ roles }: { roles: readonly string[] }) {
     setTicked(new Set());
   };
 
-  const go = (f: ExceptionFilter, v: "list" | "grouped" = view) => {
+  // What the last change asked for, until the URL has caught up with it: a second change made before then
+  // (two quick clicks) builds on it instead of on the stale URL, which would drop the first.
+  const pending = useRef<{ filter: ExceptionFilter; view: "list" | "grouped"; query: string } | null>(null);
+  useEffect(() => {
+    if (pending.current?.query === params.toString()) pending.current = null;
+  }, [params]);
+  const latest = () => pending.current ?? { filter, view };
+  /** Changes the filter (merging `patch` into the latest one, or replacing it) and the layout, in the URL. */
+  const go = (patch: ExceptionFilter, v?: "list" | "grouped", opts: { replace?: boolean } = {}) => {
+    const base = latest();
+    const f = opts.replace ? patch : { ...base.filter, ...patch };
+    const layout = v ?? base.view;
     const next = new URLSearchParams();
     for (const [k, val] of Object.entries(cleanFilter(f))) next.set(k, String(val));
-    if (v === "list") next.set("view", "list");
+    if (layout === "list") next.set("view", "list");
+    pending.current = { filter: f, view: layout, query: next.toString() };
     router.replace(`/exceptions${next.size ? `?${next}` : ""}`, { scroll: false });
   };
-  const toggle = (k: keyof ExceptionFilter, v: string) => go({ ...filter, [k]: filter[k] === v ? undefined : v });
+  const toggle = (k: keyof ExceptionFilter, v: string) => go({ [k]: latest().filter[k] === v ? undefined : v });
 
   // Search as you type, a moment after the last key.
   useEffect(() => {
     const h = setTimeout(() => {
-      if ((filter.q ?? "") !== search.trim()) go({ ...filter, q: search });
+      if ((filter.q ?? "") !== search.trim()) go({ q: search });
     }, 300);
     return () => clearTimeout(h);
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -87,7 +99,7 @@ export function ExceptionQueue({ roles }: { roles: readonly string[] }) {
 
   return (
     <section className="space-y-4 p-8">
-      <ImpactHeader onDomain={(d) => go({ ...filter, domain: d })} onTeam={(t) => go({ ...filter, teamId: t })} />
+      <ImpactHeader onDomain={(d) => go({ domain: d })} onTeam={(t) => go({ teamId: t })} />
 
       <div role="search" aria-label="Filter exceptions" className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4">
         <label className="min-w-72 flex-1 text-xs font-medium text-slate-600">
@@ -102,7 +114,7 @@ export function ExceptionQueue({ roles }: { roles: readonly string[] }) {
         </label>
         <label className="text-xs font-medium text-slate-600">
           Status
-          <select className="mt-1 block rounded-md border border-slate-300 bg-white px-2 py-2 text-sm" value={filter.status ?? "open"} onChange={(e) => go({ ...filter, status: e.target.value === "open" ? undefined : (e.target.value as ExceptionFilter["status"]) })}>
+          <select className="mt-1 block rounded-md border border-slate-300 bg-white px-2 py-2 text-sm" value={filter.status ?? "open"} onChange={(e) => go({ status: e.target.value === "open" ? undefined : (e.target.value as ExceptionFilter["status"]) })}>
             <option value="open">Open</option>
             <option value="retrying">Retrying</option>
             <option value="resolved">Resolved</option>
@@ -111,7 +123,7 @@ export function ExceptionQueue({ roles }: { roles: readonly string[] }) {
         </label>
         <label className="text-xs font-medium text-slate-600">
           Assignee
-          <select className="mt-1 block rounded-md border border-slate-300 bg-white px-2 py-2 text-sm" value={filter.assignee ?? ""} onChange={(e) => go({ ...filter, assignee: e.target.value || undefined })}>
+          <select className="mt-1 block rounded-md border border-slate-300 bg-white px-2 py-2 text-sm" value={filter.assignee ?? ""} onChange={(e) => go({ assignee: e.target.value || undefined })}>
             <option value="">Anyone</option>
             <option value="me">Assigned to me</option>
             <option value="unassigned">Unassigned</option>
@@ -129,7 +141,7 @@ export function ExceptionQueue({ roles }: { roles: readonly string[] }) {
               const v = views.data?.find((x) => x.id === e.target.value);
               if (v) {
                 setSearch(v.filter.q ?? "");
-                go(v.filter);
+                go(v.filter, undefined, { replace: true });
               }
             }}
           >
@@ -155,10 +167,10 @@ export function ExceptionQueue({ roles }: { roles: readonly string[] }) {
           </button>
         )}
         <div className="ml-auto flex rounded-md border border-slate-300 p-0.5 text-sm" role="group" aria-label="Layout">
-          <button type="button" aria-pressed={view === "grouped"} className={clsx("rounded px-3 py-1.5", view === "grouped" ? "bg-slate-900 text-white" : "text-slate-700")} onClick={() => go({ ...filter, signature: undefined }, "grouped")}>
+          <button type="button" aria-pressed={view === "grouped"} className={clsx("rounded px-3 py-1.5", view === "grouped" ? "bg-slate-900 text-white" : "text-slate-700")} onClick={() => go({ signature: undefined }, "grouped")}>
             Grouped
           </button>
-          <button type="button" aria-pressed={view === "list"} className={clsx("rounded px-3 py-1.5", view === "list" ? "bg-slate-900 text-white" : "text-slate-700")} onClick={() => go(filter, "list")}>
+          <button type="button" aria-pressed={view === "list"} className={clsx("rounded px-3 py-1.5", view === "list" ? "bg-slate-900 text-white" : "text-slate-700")} onClick={() => go({}, "list")}>
             All exceptions
           </button>
         </div>
@@ -183,7 +195,7 @@ export function ExceptionQueue({ roles }: { roles: readonly string[] }) {
             </span>
             {facets.data && facets.data.ageing > 0 && <Badge tone="amber">{facets.data.ageing} past their flow&apos;s threshold</Badge>}
             {Object.entries(cleanFilter(filter)).filter(([k]) => k !== "status").map(([k, v]) => (
-              <button key={k} type="button" className="rounded-full border border-slate-300 bg-white px-2 py-0.5 text-xs text-slate-700 hover:border-red-300" onClick={() => { if (k === "q") setSearch(""); go({ ...filter, [k]: undefined }); }} title="Remove this filter">
+              <button key={k} type="button" className="rounded-full border border-slate-300 bg-white px-2 py-0.5 text-xs text-slate-700 hover:border-red-300" onClick={() => { if (k === "q") setSearch(""); go({ [k]: undefined }); }} title="Remove this filter">
                 {k === "flowKey" ? `flow: ${flowName ?? v}` : k === "teamId" ? `team: ${facets.data?.team.find((t) => t.value === v)?.label ?? v}` : k === "age" ? AGE_LABELS[v as keyof typeof AGE_LABELS] : k === "signature" ? "this group" : `${k}: ${v}`} ×
               </button>
             ))}
@@ -195,7 +207,7 @@ export function ExceptionQueue({ roles }: { roles: readonly string[] }) {
           </div>
 
           {view === "grouped" ? (
-            <GroupTable groups={groups.data} loading={groups.isLoading} canOperate={canOperate} onShow={(sig) => go({ ...filter, signature: sig }, "list")} filter={filter} onStarted={setBulkId} />
+            <GroupTable groups={groups.data} loading={groups.isLoading} canOperate={canOperate} onShow={(sig) => go({ signature: sig }, "list")} filter={filter} onStarted={setBulkId} />
           ) : (
             <>
               <ListTable rows={rows} loading={list.isLoading} {...(canOperate ? { ticked, onTick: tick } : {})} />

@@ -4,6 +4,7 @@
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useEffect, useRef } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import { SelectField, TextField } from "@/components/ui/fields";
@@ -18,12 +19,22 @@ export function RunsList() {
   const router = useRouter();
   const params = useSearchParams();
   const get = (k: (typeof FIELDS)[number]) => params.get(k) ?? "";
+  // The URL the last change asked for, until the router has caught up with it: a second change made
+  // before then (two quick picks) builds on it instead of on the stale URL, which would drop the first.
+  const pending = useRef<string | null>(null);
+  useEffect(() => {
+    if (pending.current === params.toString()) pending.current = null;
+  }, [params]);
+  const replace = (next: URLSearchParams) => {
+    pending.current = next.toString();
+    router.replace(`/runs${next.size ? `?${next}` : ""}`, { scroll: false });
+  };
   const set = (k: (typeof FIELDS)[number], v: string) => {
-    const next = new URLSearchParams(params.toString());
+    const next = new URLSearchParams(pending.current ?? params.toString());
     if (v) next.set(k, v);
     else next.delete(k);
     if (k === "flow") next.delete("version");
-    router.replace(`/runs${next.size ? `?${next}` : ""}`, { scroll: false });
+    replace(next);
   };
   const filters = useQuery(trpc.runs.filters.queryOptions());
   const flow = filters.data?.flows.find((f) => f.key === get("flow"));
@@ -56,7 +67,7 @@ export function RunsList() {
         <TextField label="To" type="datetime-local" value={get("to")} onChange={(v) => set("to", v)} />
         <TextField label="Business key" value={get("key")} placeholder="INV-1042, a project code…" onChange={(v) => set("key", v)} />
         {params.size > 0 && (
-          <button type="button" className="pb-2 text-sm text-brand-700 hover:underline" onClick={() => router.replace("/runs")}>
+          <button type="button" className="pb-2 text-sm text-brand-700 hover:underline" onClick={() => replace(new URLSearchParams())}>
             Clear filters
           </button>
         )}
