@@ -5,12 +5,12 @@
 // filter, a group or the rows ticked by hand, run on the server with progress. Filters live in the URL so
 // views can be shared.
 import Link from "next/link";
-import { useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { clsx } from "clsx";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
+import { useUrlParams } from "@/components/ui/use-url-params";
 import { AGE_LABELS, cleanFilter, exceptionFilterSchema, FILTER_KEYS, type BulkKind, type BulkScope, type ExceptionFilter } from "@/server/exceptions/filter";
 import { formatMoney } from "@/server/exceptions/business";
 import { BusinessKeys, ERROR_CLASS_TONE, formatTime, timeAgo } from "@/components/runs/format";
@@ -28,14 +28,17 @@ function filterFromParams(p: URLSearchParams): ExceptionFilter {
   return parsed.success ? parsed.data : {};
 }
 
+function layoutOf(p: URLSearchParams, f: ExceptionFilter): "list" | "grouped" {
+  return p.get("view") === "list" || f.signature ? "list" : "grouped";
+}
+
 export function ExceptionQueue({ roles }: { roles: readonly string[] }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
-  const router = useRouter();
-  const params = useSearchParams();
+  const { params, latest, replace } = useUrlParams("/exceptions");
   const canOperate = roles.includes("operator") || roles.includes("admin");
   const filter = useMemo(() => filterFromParams(params), [params]);
-  const view = params.get("view") === "list" || filter.signature ? "list" : "grouped";
+  const view = layoutOf(params, filter);
   const [search, setSearch] = useState(filter.q ?? "");
   const [bulkId, setBulkId] = useState<string | null>(null);
   // Rows ticked by hand (list view): bulk actions then cover those instead of the whole filter. A new
@@ -54,25 +57,17 @@ export function ExceptionQueue({ roles }: { roles: readonly string[] }) {
     setTicked(new Set());
   };
 
-  // What the last change asked for, until the URL has caught up with it: a second change made before then
-  // (two quick clicks) builds on it instead of on the stale URL, which would drop the first.
-  const pending = useRef<{ filter: ExceptionFilter; view: "list" | "grouped"; query: string } | null>(null);
-  useEffect(() => {
-    if (pending.current?.query === params.toString()) pending.current = null;
-  }, [params]);
-  const latest = () => pending.current ?? { filter, view };
   /** Changes the filter (merging `patch` into the latest one, or replacing it) and the layout, in the URL. */
   const go = (patch: ExceptionFilter, v?: "list" | "grouped", opts: { replace?: boolean } = {}) => {
     const base = latest();
-    const f = opts.replace ? patch : { ...base.filter, ...patch };
-    const layout = v ?? base.view;
+    const current = filterFromParams(base);
+    const f = opts.replace ? patch : { ...current, ...patch };
     const next = new URLSearchParams();
     for (const [k, val] of Object.entries(cleanFilter(f))) next.set(k, String(val));
-    if (layout === "list") next.set("view", "list");
-    pending.current = { filter: f, view: layout, query: next.toString() };
-    router.replace(`/exceptions${next.size ? `?${next}` : ""}`, { scroll: false });
+    if ((v ?? layoutOf(base, current)) === "list") next.set("view", "list");
+    replace(next);
   };
-  const toggle = (k: keyof ExceptionFilter, v: string) => go({ [k]: latest().filter[k] === v ? undefined : v });
+  const toggle = (k: keyof ExceptionFilter, v: string) => go({ [k]: filterFromParams(latest())[k] === v ? undefined : v });
 
   // Search as you type, a moment after the last key.
   useEffect(() => {

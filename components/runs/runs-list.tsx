@@ -2,12 +2,11 @@
 // The runs list: filters (flow, version, status, trigger, time range, business key) kept in the URL,
 // newest first with keyset paging; refreshes itself while any listed run is in flight.
 import Link from "next/link";
-import { useRouter, useSearchParams } from "next/navigation";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { useEffect, useRef } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import { SelectField, TextField } from "@/components/ui/fields";
+import { useUrlParams } from "@/components/ui/use-url-params";
 import { BusinessKeys, RunStatus, formatDuration, formatTime } from "./format";
 
 const STATUSES = ["queued", "running", "waiting", "succeeded", "failed", "cancelled"] as const;
@@ -16,21 +15,10 @@ const FIELDS = ["flow", "version", "status", "trigger", "from", "to", "key"] as 
 
 export function RunsList() {
   const trpc = useTRPC();
-  const router = useRouter();
-  const params = useSearchParams();
+  const { params, latest, replace } = useUrlParams("/runs");
   const get = (k: (typeof FIELDS)[number]) => params.get(k) ?? "";
-  // The URL the last change asked for, until the router has caught up with it: a second change made
-  // before then (two quick picks) builds on it instead of on the stale URL, which would drop the first.
-  const pending = useRef<string | null>(null);
-  useEffect(() => {
-    if (pending.current === params.toString()) pending.current = null;
-  }, [params]);
-  const replace = (next: URLSearchParams) => {
-    pending.current = next.toString();
-    router.replace(`/runs${next.size ? `?${next}` : ""}`, { scroll: false });
-  };
   const set = (k: (typeof FIELDS)[number], v: string) => {
-    const next = new URLSearchParams(pending.current ?? params.toString());
+    const next = latest();
     if (v) next.set(k, v);
     else next.delete(k);
     if (k === "flow") next.delete("version");
