@@ -19,6 +19,7 @@ import type { DataMapperProps } from "./types";
 
 type Preview = { state: "ok"; value: unknown } | { state: "error"; message: string } | { state: "none"; reason: string };
 
+const NO_PAIRS: MappingPair[] = [];
 const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, "");
 
 /** Same-named element fields of a source list for a target list (auto-map on an element-wise drop). */
@@ -87,16 +88,17 @@ export function DataMapper({ value, onChange, sources, target, readOnly }: DataM
     [preview],
   );
 
-  const mappedSources = useMemo(() => {
-    const s = new Set<string>();
-    const add = (r: FieldRule, base?: string) => {
-      const list = r.kind === "source" ? [r.source] : r.kind === "fn" ? r.sources : r.kind === "each" ? [r.source] : [];
-      for (const x of list) s.add(base && !x.startsWith("$") ? `${base}.${x}` : x);
-      if (r.kind === "each") for (const e of Object.values(r.fields)) add(parseRule(e), r.source);
-    };
-    for (const e of Object.values(fields)) add(parseRule(e));
-    return s;
-  }, [fields]);
+  // Each mapped source field and the target row it feeds: the source tree marks them, the lines join them.
+  const pairs = useMemo<MappingPair[]>(() => {
+    const out: MappingPair[] = [];
+    for (const r of rows) {
+      const rule = r.rule;
+      const from = rule?.kind === "source" || rule?.kind === "each" ? [rule.source] : rule?.kind === "fn" ? rule.sources : [];
+      for (const f of from) out.push({ from: r.eachSource && !f.startsWith("$") ? `${r.eachSource}.${f}` : f, to: refKey(r.ref) });
+    }
+    return out;
+  }, [rows]);
+  const mappedSources = useMemo(() => new Set(pairs.map((p) => p.from)), [pairs]);
 
   const scope: ExprScope = useMemo(() => ({ paths: [...index.values()].filter((f) => f.expr.startsWith("$")).map((f) => ({ path: f.expr, type: f.node.type, ...(f.node.description ? { detail: f.node.description } : {}) })) }), [index]);
 
@@ -168,18 +170,7 @@ export function DataMapper({ value, onChange, sources, target, readOnly }: DataM
   };
 
   const selectedRow = rows.find((r) => refKey(r.ref) === selectedKey) ?? null;
-  // The lines between the trees: each mapped source field to the target row it feeds.
   const grid = useRef<HTMLDivElement>(null);
-  const pairs = useMemo<MappingPair[]>(() => {
-    if (tab !== "fields" || view.mode !== "fields") return [];
-    const out: MappingPair[] = [];
-    for (const r of rows) {
-      const rule = r.rule;
-      const from = rule?.kind === "source" || rule?.kind === "each" ? [rule.source] : rule?.kind === "fn" ? rule.sources : [];
-      for (const f of from) out.push({ from: r.eachSource && !f.startsWith("$") ? `${r.eachSource}.${f}` : f, to: refKey(r.ref) });
-    }
-    return out;
-  }, [rows, tab, view.mode]);
   const sampleSummary = sources.filter((s) => s.sample !== undefined).map((s) => s.label);
 
   return (
@@ -221,7 +212,7 @@ export function DataMapper({ value, onChange, sources, target, readOnly }: DataM
 
       <div ref={grid} className="grid min-h-0 flex-1 grid-cols-1 divide-y divide-slate-200 @3xl:grid-cols-[minmax(200px,1fr)_48px_minmax(260px,1.35fr)_minmax(260px,1.2fr)] @3xl:divide-x @3xl:divide-y-0">
         <SourcePanel trees={trees} selected={selectedSource} onSelect={setSelectedSource} mappedSources={mappedSources} readOnly={readOnly} />
-        <MappingLines scope={grid} pairs={pairs} selectedKey={selectedKey} />
+        <MappingLines scope={grid} pairs={tab === "fields" && view.mode === "fields" ? pairs : NO_PAIRS} selectedKey={selectedKey} />
 
         {tab === "code" ? (
           <CodeView value={value} onChange={onChange} scope={scope} readOnly={readOnly} />
