@@ -64,11 +64,11 @@ import { VersionsMount } from "./versions-mount";
 const CLIPBOARD_KEY = "weft.designer.clipboard";
 const AUTOSAVE_MS = 1000;
 const EDGE_CSS = `
-.weft-canvas .react-flow__edge-path { stroke: #94a3b8; stroke-width: 1.5; }
+.weft-canvas .react-flow__edge-path, .weft-canvas .weft-edge-overview path { stroke: #94a3b8; stroke-width: 1.5; fill: none; }
 .weft-canvas .react-flow__edge.selected .react-flow__edge-path { stroke: #2563eb; stroke-width: 2; }
-.weft-canvas .weft-edge-catch .react-flow__edge-path { stroke: #dc2626; stroke-dasharray: 6 4; }
-.weft-canvas .weft-edge-compensate .react-flow__edge-path { stroke: #d97706; stroke-dasharray: 2 4; stroke-width: 2; }
-.weft-canvas .weft-edge-case .react-flow__edge-path { stroke: #7c3aed; }
+.weft-canvas .weft-edge-catch .react-flow__edge-path, .weft-canvas path.weft-edge-catch { stroke: #dc2626; stroke-dasharray: 6 4; }
+.weft-canvas .weft-edge-compensate .react-flow__edge-path, .weft-canvas path.weft-edge-compensate { stroke: #d97706; stroke-dasharray: 2 4; stroke-width: 2; }
+.weft-canvas .weft-edge-case .react-flow__edge-path, .weft-canvas path.weft-edge-case { stroke: #7c3aed; }
 .weft-canvas .react-flow__edge-textbg { fill: #f8fafc; }
 .weft-canvas .react-flow__edge-text { font-size: 10px; fill: #475569; }
 .weft-moving .react-flow__node { pointer-events: none; }
@@ -662,12 +662,11 @@ function Editor({
     return m;
   }, [nodeProblems, validation.flow]);
 
-  const edges = useMemo(() => doc.edges, [doc.edges]);
   const canvasNodes = useCanvasNodes(doc.nodes);
   // Zoomed out to plain blocks, the canvas is its own overview: React Flow's edges give way to one drawn
   // overview of them (edge-overview.tsx), and the minimap and background dots (a grey haze at that size) go.
   const overview = useStore(lowZoom);
-  const rfEdges = useMemo(() => (overview ? edges.map((e) => (e.hidden ? e : { ...e, hidden: true })) : edges), [edges, overview]);
+  const rfEdges = useMemo(() => (overview ? doc.edges.map((e) => (e.hidden ? e : { ...e, hidden: true })) : doc.edges), [doc.edges, overview]);
   // While the view pans or zooms, nodes are not hit-tested on every pointer move.
   const canvasRef = useRef<HTMLDivElement>(null);
   const onMoveStart = useCallback(() => canvasRef.current?.classList.add("weft-moving"), []);
@@ -817,7 +816,7 @@ function Editor({
                 proOptions={{ hideAttribution: true }}
               >
                 {overview ? (
-                  <EdgeOverview nodes={canvasNodes} edges={edges} />
+                  <EdgeOverview nodes={canvasNodes} edges={doc.edges} />
                 ) : (
                   <>
                     <Background variant={BackgroundVariant.Dots} gap={20} size={1} color="#cbd5e1" />

@@ -8,13 +8,6 @@ import { memo, useMemo } from "react";
 import { handleAnchor } from "./geometry";
 import { edgeStyleClass, type DEdge, type DNode } from "./model";
 
-const STROKE: Record<string, { color: string; dash?: string }> = {
-  "weft-edge-next": { color: "#94a3b8" },
-  "weft-edge-case": { color: "#7c3aed" },
-  "weft-edge-catch": { color: "#dc2626", dash: "6 4" },
-  "weft-edge-compensate": { color: "#d97706", dash: "2 4" },
-};
-
 /** One path per edge kind: "M x1 y1 L x2 y2" per edge, in flow coordinates. */
 export function overviewPaths(nodes: readonly DNode[], edges: readonly DEdge[]): Map<string, string> {
   const byId = new Map(nodes.map((n) => [n.id, n]));
@@ -48,9 +41,10 @@ export const EdgeOverview = memo(function EdgeOverview({ nodes, edges }: { nodes
   // The edge-label layer lies between React Flow's edges and its nodes and moves with the viewport.
   return (
     <EdgeLabelRenderer>
-      <svg data-testid="edge-overview" aria-hidden className="pointer-events-none absolute left-0 top-0 overflow-visible" width={1} height={1}>
+      {/* Paths carry the edge-kind classes: the designer's edge styles colour them like React Flow's edges. */}
+      <svg data-testid="edge-overview" aria-hidden className="weft-edge-overview pointer-events-none absolute left-0 top-0 overflow-visible" width={1} height={1}>
         {[...paths].map(([cls, d]) => (
-          <path key={cls} data-kind={cls} d={d} fill="none" stroke={STROKE[cls]?.color ?? "#94a3b8"} strokeWidth={1.25} strokeDasharray={STROKE[cls]?.dash} vectorEffect="non-scaling-stroke" />
+          <path key={cls} className={cls} d={d} vectorEffect="non-scaling-stroke" />
         ))}
       </svg>
     </EdgeLabelRenderer>
