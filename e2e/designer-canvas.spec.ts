@@ -7,14 +7,14 @@ import { expect, test, type Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { signIn } from "./helpers";
+import { trpcMutation } from "./triage-helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 } });
 
-async function trpc(page: Page, proc: string, input: unknown): Promise<unknown> {
-  const r = await page.request.post(`/api/trpc/${proc}`, { data: { json: input } });
-  const body = (await r.json()) as { result?: { data?: { json?: unknown } }; error?: unknown };
-  expect(r.ok(), `${proc}: ${JSON.stringify(body.error)}`).toBe(true);
-  return body.result?.data?.json;
+/** A tRPC mutation that must succeed. */
+async function mutate(page: Page, proc: string, input: unknown): Promise<void> {
+  const r = await trpcMutation(page.request, proc, input);
+  expect(r.error, proc).toBeUndefined();
 }
 
 interface EdgeCheck {
@@ -69,8 +69,8 @@ test("edges meet the handles they leave from and arrive at, for every kind of ha
     // confidential flows of the demo workspace).
     const key = `geometry-${example}`.slice(0, 60);
     const doc = JSON.parse(readFileSync(path.resolve(`examples/${example}.weft.json`), "utf8")) as { domain: string; owner: string };
-    await trpc(page, "flows.create", { key, name: `Geometry ${example}`, domain: doc.domain, ownerTeamKey: doc.owner });
-    await trpc(page, "flows.saveDraft", { flowKey: key, baseRevision: 1, draft: { ...doc, key, name: `Geometry ${example}`, classification: "internal" } });
+    await mutate(page, "flows.create", { key, name: `Geometry ${example}`, domain: doc.domain, ownerTeamKey: doc.owner });
+    await mutate(page, "flows.saveDraft", { flowKey: key, baseRevision: 1, draft: { ...doc, key, name: `Geometry ${example}`, classification: "internal" } });
     // Half size: every card is drawn in full (handles included). The drawing is wider than the view:
     // check what is on screen, pan left, check again, across the whole flow.
     await page.goto(`/flows/${key}?zoom=0.5`);
@@ -114,9 +114,9 @@ test("opening a 600-node flow mounts only the nodes in view, at zoom 1 and fitte
     steps.push({ id: `s${i}`, type: "map", output: { value: `$trigger.amount * ${i}` }, ...(i + 1 < 600 ? { next: `s${i + 1}` } : {}) });
     layout[`s${i}`] = { x: (i % 25) * 280, y: Math.floor(i / 25) * 140 };
   }
-  await trpc(page, "flows.create", { key, name: "Geometry 600 nodes", domain: "reporting", ownerTeamKey: "platform" });
+  await mutate(page, "flows.create", { key, name: "Geometry 600 nodes", domain: "reporting", ownerTeamKey: "platform" });
   const draft = { dsl: "weft/1", key, version: "0.1.0", name: "Geometry 600 nodes", domain: "reporting", owner: "platform", classification: "internal", trigger: { type: "manual" }, start: "s1", steps, layout: { nodes: layout } };
-  await trpc(page, "flows.saveDraft", { flowKey: key, baseRevision: 1, draft });
+  await mutate(page, "flows.saveDraft", { flowKey: key, baseRevision: 1, draft });
   // The most nodes React Flow ever had in the page while it opened (React Flow used to mount them all to measure them).
   await page.addInitScript(`(() => {
     window.__maxNodes = 0;
