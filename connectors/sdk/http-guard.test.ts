@@ -9,6 +9,7 @@ import { ConnectorError } from "./errors";
 import { allowListFromEnv, forbiddenRange, HttpGuard, SsrfError, type Resolver } from "./http-guard";
 import { createHttpClient } from "./http";
 import { createRedactor } from "./redact";
+import { FORBIDDEN_ADDRESS_FORMS, PUBLIC_TRANSITION_FORMS } from "./ssrf-forms";
 
 interface Target {
   port: number;
@@ -103,12 +104,20 @@ describe("address ranges", () => {
     ["::ffff:127.0.0.1", "loopback"],
     ["::ffff:10.0.0.1", "private"],
     ["::ffff:169.254.169.254", "linkLocal"],
-    ["64:ff9b::7f00:1", "rfc6052"],
-    ["2002:7f00:1::1", "6to4"],
-    ["2001:0:4136:e378::1", "teredo"],
+    ["64:ff9b::7f00:1", "loopback"],
+    ["2002:7f00:1::1", "loopback"],
+    ["2001:0:4136:e378::1", "reserved"],
     ["ff02::1", "multicast"],
   ])("refuses %s (%s)", (addr, range) => {
-    expect(forbiddenRange(addr)).toBe(range);
+    expect(forbiddenRange(addr) ?? "allowed").toMatch(new RegExp(`^${range}`));
+  });
+
+  it.each(FORBIDDEN_ADDRESS_FORMS.map((f) => [f.host, f.range]))("judges the IPv4 address inside the transition form %s (%s)", (host, range) => {
+    expect(forbiddenRange(host) ?? "allowed").toMatch(new RegExp(`^${range}`));
+  });
+
+  it.each(PUBLIC_TRANSITION_FORMS)("allows %s, which reaches a public IPv4 address", (addr) => {
+    expect(forbiddenRange(addr)).toBeUndefined();
   });
 
   it.each(["8.8.8.8", "1.1.1.1", "93.184.216.34", "2606:4700:4700::1111", "2a00:1450:4001:80b::200e"])("allows public %s", (addr) => {
@@ -138,6 +147,29 @@ describe("literal and encoded hosts", () => {
     expect(b.hits).toBe(0);
   });
 
+  it("refuses every IPv6 transition form of an internal address, on a dual-stack listener that would answer", async () => {
+    let hits = 0;
+    const v6 = http.createServer((_req, res) => {
+      hits++;
+      res.end("reached");
+    });
+    await new Promise<void>((r) => v6.listen(0, "::", () => r()));
+    const port = (v6.address() as AddressInfo).port;
+    try {
+      const g = guard({});
+      for (const f of FORBIDDEN_ADDRESS_FORMS) {
+        const e = await refused(g.request(`http://${f.host}:${port}/latest/meta-data/`));
+        expect(e.message).toContain(f.range);
+      }
+      // The listener is reachable at all (through an allow-listed mapped spelling), so hits 0 means refused.
+      expect((await guard({ allowHosts: [`127.0.0.1:${port}`] }).request(`http://[::ffff:127.0.0.1]:${port}/`)).status).toBe(200);
+      expect(hits).toBe(1);
+    } finally {
+      v6.closeAllConnections();
+      await new Promise((r) => v6.close(r));
+    }
+  });
+
   it("refuses cloud metadata by address and by name", async () => {
     const g = guard({ resolve: async () => [{ address: "169.254.169.254", family: 4 }] });
     await refused(g.request("http://169.254.169.254/latest/meta-data/"));
@@ -163,8 +195,8 @@ describe("DNS answers", () => {
   };
 
   it("refuses names that resolve to private, loopback or ULA addresses, or to a mix", async () => {
-    const g = guard({ resolve: fake({ "intranet.test": ["10.0.0.5"], "loop.test": ["127.0.0.1"], "v6.test": ["fd00::5"], "mixed.test": ["93.184.216.34", "127.0.0.1"], "mapped.test": ["::ffff:192.168.1.1"] }) });
-    for (const h of ["intranet.test", "loop.test", "v6.test", "mixed.test", "mapped.test"]) await refused(g.request(`http://${h}:${b.port}/`));
+    const g = guard({ resolve: fake({ "intranet.test": ["10.0.0.5"], "loop.test": ["127.0.0.1"], "v6.test": ["fd00::5"], "mixed.test": ["93.184.216.34", "127.0.0.1"], "mapped.test": ["::ffff:192.168.1.1"], "compat.test": ["::a9fe:a9fe"], "nat64.test": ["64:ff9b::a00:1"], "sixtofour.test": ["2002:7f00:1::1"] }) });
+    for (const h of ["intranet.test", "loop.test", "v6.test", "mixed.test", "mapped.test", "compat.test", "nat64.test", "sixtofour.test"]) await refused(g.request(`http://${h}:${b.port}/`));
     expect(b.hits).toBe(0);
   });
 

@@ -1,7 +1,9 @@
 // Outbound HTTP guard against server-side request forgery. Connectors call URLs that integration owners
 // type in (and OpenAPI documents name), so every connection Weft opens is checked:
 //   - the address actually connected to must be public unicast: private, loopback, link-local, ULA,
-//     CGNAT, multicast, reserved, NAT64/6to4/Teredo, IPv4-mapped IPv6 and cloud metadata are refused;
+//     CGNAT, multicast, reserved and cloud metadata are refused; an IPv6 transition form (IPv4-mapped,
+//     -translated, -compatible, NAT64, 6to4, Teredo) is judged by the IPv4 address it carries, and the
+//     forms that do not simply reach that address (compatible, local NAT64, 6to4, Teredo) are refused;
 //   - the check runs inside the undici connector on the resolved address, and the socket connects to that
 //     same address, so a DNS answer that changes between a check and the connect (rebinding) cannot slip
 //     through;
@@ -78,16 +80,59 @@ function normalise(addr: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | ipaddr.IPv6 {
   return addr;
 }
 
+const v6 = (cidr: string) => ipaddr.parseCIDR(cidr) as [ipaddr.IPv6, number];
+const v4From = (hi: number, lo: number) => new ipaddr.IPv4([hi >> 8, hi & 0xff, lo >> 8, lo & 0xff]);
+
+/**
+ * IPv6 forms that carry an IPv4 address, and where it sits. `reaches` forms are translated to that IPv4
+ * address by the host or a NAT64 gateway, so the IPv4 address is what gets judged; the others (deprecated,
+ * relay-dependent or local-use) are refused whatever they carry — but the refusal names what they carry.
+ * ipaddr.js's range() calls IPv4-compatible addresses (::a9fe:a9fe) plain "unicast", hence this table.
+ */
+const TRANSITION_FORMS: Array<{ name: string; net: [ipaddr.IPv6, number]; reaches: boolean; v4: (p: number[]) => ipaddr.IPv4[] }> = [
+  { name: "IPv4-mapped", net: v6("::ffff:0:0/96"), reaches: true, v4: (p) => [v4From(p[6]!, p[7]!)] },
+  { name: "IPv4-translated (RFC 6145)", net: v6("::ffff:0:0:0/96"), reaches: true, v4: (p) => [v4From(p[6]!, p[7]!)] },
+  { name: "NAT64 (64:ff9b::/96)", net: v6("64:ff9b::/96"), reaches: true, v4: (p) => [v4From(p[6]!, p[7]!)] },
+  { name: "local-use NAT64 (64:ff9b:1::/48)", net: v6("64:ff9b:1::/48"), reaches: false, v4: (p) => [v4From(p[6]!, p[7]!)] },
+  { name: "6to4", net: v6("2002::/16"), reaches: false, v4: (p) => [v4From(p[1]!, p[2]!)] },
+  // Teredo: the server's address in plain, the client's obfuscated (bit-inverted) in the last 32 bits.
+  { name: "Teredo", net: v6("2001::/32"), reaches: false, v4: (p) => [v4From(p[2]!, p[3]!), v4From(~p[6]! & 0xffff, ~p[7]! & 0xffff)] },
+  // IPv4-compatible (deprecated by RFC 4291); :: and ::1 are matched by ipaddr.js's own ranges first.
+  { name: "IPv4-compatible", net: v6("::/96"), reaches: false, v4: (p) => [v4From(p[6]!, p[7]!)] },
+];
+
+/** The IPv4 address(es) an IPv6 transition form carries, or undefined when the address is not one. */
+export function embeddedIPv4(address: ipaddr.IPv6): { form: string; reaches: boolean; v4: ipaddr.IPv4[] } | undefined {
+  const own = address.range();
+  if (own === "unspecified" || own === "loopback") return undefined;
+  const f = TRANSITION_FORMS.find((t) => address.match(t.net));
+  return f ? { form: f.name, reaches: f.reaches, v4: f.v4(address.parts) } : undefined;
+}
+
 /** Why an address may not be connected to, or undefined when it is public unicast. */
 export function forbiddenRange(address: string): string | undefined {
   let parsed: ipaddr.IPv4 | ipaddr.IPv6;
   try {
-    parsed = ipaddr.parse(address.replace(/^\[|\]$/g, "").replace(/%.*$/, ""));
+    let bare = address.replace(/^\[|\]$/g, "").replace(/%.*$/, "");
+    // Read IPv6 the way the socket will: ipaddr.js parses "::1.2.3.4" as IPv4-mapped, the WHATWG URL parser
+    // (and the kernel) as IPv4-compatible ::102:304.
+    if (bare.includes(":")) bare = new URL(`http://[${bare}]/`).hostname.slice(1, -1);
+    parsed = ipaddr.parse(bare);
   } catch {
     return "an unparseable address";
   }
-  const n = normalise(parsed);
-  const range = n.range();
+  if (parsed.kind() === "ipv6") {
+    // Judge the IPv4 address inside a transition form, whatever ipaddr.js calls the IPv6 range.
+    const t = embeddedIPv4(parsed as ipaddr.IPv6);
+    if (t) {
+      for (const v4 of t.v4) {
+        const r = v4.range();
+        if (r !== "unicast") return `${r} (${v4.toString()} in ${t.form} form)`;
+      }
+      return t.reaches ? undefined : `${t.form} IPv6`;
+    }
+  }
+  const range = parsed.range();
   return range === "unicast" ? undefined : range;
 }
 
