@@ -34,6 +34,8 @@ export interface OpenApiOperationMeta {
   path: string;
   parameters: Array<{ name: string; in: "path" | "query" | "header" | "cookie"; style?: string; explode?: boolean }>;
   bodyMediaType?: string;
+  /** Every media type the request body may have (the caller's content-type must be one of them). */
+  bodyMediaTypes?: string[];
   security?: string[];
 }
 
@@ -124,6 +126,8 @@ class SchemaConverter {
     if (depth > 200) return {};
     if (Array.isArray(node)) return node.map((n) => this.rewrite(n, mode, refs, depth + 1));
     if (!isObj(node)) return node;
+    const distributed = this.distributeRequired(node);
+    if (distributed) return this.rewrite(distributed, mode, refs, depth + 1);
     const out: JsonObject = {};
     for (const [k, v] of Object.entries(node)) {
       if (k === "$ref" && typeof v === "string") {
@@ -177,6 +181,33 @@ class SchemaConverter {
       }
     }
     return out;
+  }
+
+  /**
+   * `anyOf`/`oneOf` branches that only list `required` fields ("email or phone", usually beside
+   * `additionalProperties: false`) constrain the object they sit in, but zod reads such a branch as "any value"
+   * and the constraint vanishes. Distributing the object over the branches is exact:
+   * {properties, anyOf: [{required: [a]}, {required: [b]}]} ≡ anyOf: [{properties, required: [a]}, {properties, required: [b]}].
+   * Where the branches have no object to distribute over, the constraint is dropped with a warning.
+   */
+  private distributeRequired(node: JsonObject): JsonObject | undefined {
+    for (const k of ["anyOf", "oneOf"] as const) {
+      const branches = node[k];
+      if (!Array.isArray(branches) || !branches.length) continue;
+      const requiredOnly = branches.every((b) => isObj(b) && Array.isArray(b.required) && Object.keys(b).every((x) => x === "required" || x === "description" || x === "title" || (x === "type" && b.type === "object")));
+      if (!requiredOnly) continue;
+      const { [k]: _branches, description, title, ...base } = node;
+      if (!isObj(base.properties) && base.additionalProperties === undefined) {
+        this.dropped.set(`${k} of required-only branches without properties`, (this.dropped.get(`${k} of required-only branches without properties`) ?? 0) + 1);
+        return { ...base, ...(description !== undefined ? { description } : {}), ...(title !== undefined ? { title } : {}) };
+      }
+      const own = Array.isArray(base.required) ? base.required : [];
+      const out: JsonObject = { [k]: branches.map((b) => ({ ...base, type: "object", required: [...new Set([...own, ...((b as JsonObject).required as Json[])])] })) };
+      if (description !== undefined) out.description = description;
+      if (title !== undefined) out.title = title;
+      return out;
+    }
+    return undefined;
   }
 
   private preparedDef(ref: string, mode: "input" | "output"): { json: Json; refs: string[] } {
@@ -300,9 +331,58 @@ function pickMedia(content: Json | undefined): { type: string; schema: Json | un
   return undefined;
 }
 
+// Request body media types. Binary ones (application/octet-stream, application/pdf, image/png, …) carry bytes:
+// base64 in the DSL (flows are JSON), decoded to bytes on the wire. A wildcard (`*/*`, `image/*`) is never sent
+// as a content-type: the caller names the concrete type in the content-type header, or it is derived from the body.
+const isJsonMedia = (t: string) => /[/+]json\b|^application\/json/i.test(t);
+const isFormMedia = (t: string) => /x-www-form-urlencoded|multipart\//i.test(t);
+const isTextMedia = (t: string) => /^text\/|[/+]xml\b/i.test(t);
+const isWildcardMedia = (t: string) => t.includes("*");
+export const isBinaryMedia = (t: string) => !isWildcardMedia(t) && !isJsonMedia(t) && !isFormMedia(t) && !isTextMedia(t);
+const CONCRETE_MEDIA = /^[A-Za-z0-9][\w.+-]*\/[A-Za-z0-9][\w.+-]*(\s*;.*)?$/;
+const mediaAccepts = (declared: string, actual: string): boolean => {
+  const [dt, ds] = declared.split(";")[0]!.trim().toLowerCase().split("/");
+  const [at, as] = actual.split(";")[0]!.trim().toLowerCase().split("/");
+  return (dt === "*" || dt === at) && (ds === "*" || ds === as);
+};
+
+/** Decodes base64 (standard or URL-safe, whitespace ignored) without Buffer, so this module stays browser-safe. */
+function base64Bytes(text: string): Uint8Array | undefined {
+  const t = text.replace(/\s+/g, "").replace(/-/g, "+").replace(/_/g, "/");
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(t) || t.replace(/=+$/, "").length % 4 === 1) return undefined;
+  const bin = atob(t.padEnd(Math.ceil(t.length / 4) * 4, "="));
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+// apiKey schemes in the Authorization header: most APIs want a scheme word before the key ("Bearer <key>",
+// "SSWS <token>", "Token <key>"). Taken from an x- extension or the scheme's description when the spec gives
+// it; the connection's "prefix" setting (default: that, else Bearer) lets the user enter only the key.
+const KNOWN_PREFIXES = ["Bearer", "Token", "Basic", "SSWS", "ApiKey", "Api-Key", "Apikey", "Key", "JWT", "OAuth", "GenieKey", "DeepL-Auth-Key", "Klaviyo-API-Key", "Zoho-oauthtoken", "sso-key", "Splunk"];
+const PLACEHOLDER = String.raw`(?:<[^>\n]{1,60}>|\{\{?[^}\n]{1,60}\}?\}|\[[^\]\n]{1,60}\]|\$\{?[A-Za-z_]+\}?|YOUR[_ -][A-Za-z_ -]{1,30}|[A-Z][A-Z0-9]*_[A-Z0-9_]+|x{3,}|\.\.\.)`;
+export function authorizationPrefix(s: JsonObject): string | undefined {
+  for (const [k, v] of Object.entries(s)) if (/^x-.*(prefix|scheme)/i.test(k) && typeof v === "string" && /^[\w.-]{1,40}$/.test(v.trim())) return v.trim();
+  const d = typeof s.description === "string" ? s.description : "";
+  const known = KNOWN_PREFIXES.map((p) => p.replace(/-/g, "\\-")).join("|");
+  const patterns = [
+    new RegExp(String.raw`authorization\s*:\s*["'\x60]?([A-Za-z][\w-]{1,30})\s+${PLACEHOLDER}`, "i"),
+    new RegExp(String.raw`["'\x60]([A-Za-z][\w-]{1,30})\s+${PLACEHOLDER}`),
+    new RegExp(String.raw`prefix(?:ed)?\s+(?:it\s+)?(?:with|by)\s+(?:the\s+)?(?:word\s+)?["'\x60]?([A-Za-z][\w-]{1,30})`, "i"),
+    new RegExp(String.raw`\b(${known})\s+${PLACEHOLDER}`, "i"),
+  ];
+  for (const re of patterns) {
+    const m = re.exec(d);
+    if (m?.[1] && !/^(your|the|an?|my|use|with|header|authorization)$/i.test(m[1])) return KNOWN_PREFIXES.find((p) => p.toLowerCase() === m[1]!.toLowerCase()) ?? m[1];
+  }
+  return undefined;
+}
+
 interface SecurityScheme {
   name: string;
   type: string;
+  /** apiKey in the Authorization header: the scheme word the spec asks for, if it says. */
+  prefix?: string;
   in?: string;
   paramName?: string;
   scheme?: string;
@@ -358,7 +438,8 @@ export function openApiToConnector(input: unknown, opts: OpenApiImportOptions = 
     const s = resolveRef<JsonObject>(doc, raw);
     if (!isObj(s) || typeof s.type !== "string") continue;
     const cc = isObj(s.flows) && isObj(s.flows.clientCredentials) ? s.flows.clientCredentials : undefined;
-    schemes.push({ name, type: s.type, in: typeof s.in === "string" ? s.in : undefined, paramName: typeof s.name === "string" ? s.name : undefined, scheme: typeof s.scheme === "string" ? s.scheme.toLowerCase() : undefined, tokenUrl: cc && typeof cc.tokenUrl === "string" ? cc.tokenUrl : undefined, scopes: cc && isObj(cc.scopes) ? Object.keys(cc.scopes) : undefined });
+    const inAuthorization = s.type === "apiKey" && s.in === "header" && typeof s.name === "string" && s.name.toLowerCase() === "authorization";
+    schemes.push({ name, type: s.type, prefix: inAuthorization ? authorizationPrefix(s) : undefined, in: typeof s.in === "string" ? s.in : undefined, paramName: typeof s.name === "string" ? s.name : undefined, scheme: typeof s.scheme === "string" ? s.scheme.toLowerCase() : undefined, tokenUrl: cc && typeof cc.tokenUrl === "string" ? cc.tokenUrl : undefined, scopes: cc && isObj(cc.scopes) ? Object.keys(cc.scopes) : undefined });
   }
   const globalSecurity = Array.isArray(doc.security) ? doc.security.filter(isObj).flatMap((r) => Object.keys(r)) : [];
   const defaultScheme = globalSecurity.find((n) => schemes.some((s) => s.name === n)) ?? schemes[0]?.name;
@@ -422,7 +503,6 @@ export function openApiToConnector(input: unknown, opts: OpenApiImportOptions = 
       };
       if (Object.keys(groups.path).length) shape.path = () => z.object(build(groups.path));
       if (Object.keys(groups.query).length) shape.query = group(groups.query);
-      if (Object.keys(groups.header).length) shape.headers = group(groups.header);
       if (Object.keys(groups.cookie).length) shape.cookies = group(groups.cookie, true);
 
       const rb = resolveRef<JsonObject>(doc, op.requestBody);
@@ -430,12 +510,29 @@ export function openApiToConnector(input: unknown, opts: OpenApiImportOptions = 
         const media = pickMedia(rb.content);
         if (media) {
           meta.bodyMediaType = media.type;
+          meta.bodyMediaTypes = Object.keys(rb.content as JsonObject);
           if (/multipart/i.test(media.type)) warn(`${where}: multipart bodies are sent form-encoded (file parts are not supported)`);
-          const get = /^text\//i.test(media.type) || /octet-stream/i.test(media.type) ? () => z.string() : conv.slot(media.schema, "input", `${where} request body`);
+          const s = resolveRef<JsonObject>(doc, media.schema);
+          const binarySchema = !isObj(s) || Object.keys(s).length === 0 || (s.type === "string" && (s.format === "binary" || s.format === "byte" || s.contentEncoding === "base64"));
+          const get = isTextMedia(media.type)
+            ? () => z.string()
+            : isBinaryMedia(media.type) || (isWildcardMedia(media.type) && binarySchema)
+              ? () => z.string().describe(`The body's bytes, base64-encoded (sent as ${isWildcardMedia(media.type) ? "the content-type header's type" : media.type})`)
+              : conv.slot(media.schema, "input", `${where} request body`);
           const required = rb.required === true;
           shape.body = () => (required ? get() : get().optional());
+          // Where the operation takes more than one kind of body (a wildcard, or several types), the caller says
+          // which one it sends; a spec-declared Content-Type parameter is used as it is.
+          const choice = meta.bodyMediaTypes.length > 1 || meta.bodyMediaTypes.some((t) => isWildcardMedia(t) || isBinaryMedia(t));
+          if (choice && !Object.keys(groups.header).some((h) => h.toLowerCase() === "content-type")) {
+            const types = meta.bodyMediaTypes.join(", ");
+            groups.header["content-type"] = () => z.string().regex(CONCRETE_MEDIA, "a concrete media type such as application/pdf (no wildcards)").describe(`Content type of the body; the operation accepts ${types}`).optional();
+            meta.parameters.push({ name: "content-type", in: "header" });
+          }
         }
       }
+
+      if (Object.keys(groups.header).length) shape.headers = group(groups.header);
 
       // Output: the union of the 2xx JSON bodies (or "default" when no 2xx is declared).
       const responses = isObj(op.responses) ? op.responses : {};
@@ -485,6 +582,8 @@ export function openApiToConnector(input: unknown, opts: OpenApiImportOptions = 
   if (!count) throw new OpenApiImportError("The document has no operations under paths.");
 
   const schemeNames = schemes.map((s) => s.name);
+  const inAuthorization = (s: SecurityScheme) => s.type === "apiKey" && s.in === "header" && s.paramName?.toLowerCase() === "authorization";
+  const authorizationScheme = schemes.find((s) => s.name === defaultScheme && inAuthorization(s)) ?? schemes.find(inAuthorization);
   const manifest = defineConnector({
     key: opts.key ?? slugKey(title),
     name: opts.name ?? title,
@@ -498,6 +597,7 @@ export function openApiToConnector(input: unknown, opts: OpenApiImportOptions = 
       config: z.object({
         baseUrl: (base && /^https?:\/\//.test(base) ? z.url().default(base) : z.url()).describe("API base URL (the document's first server by default)"),
         securityScheme: (schemeNames.length ? z.enum(schemeNames as [string, ...string[]]).default(defaultScheme ?? schemeNames[0]!) : z.string().optional()).describe("Which of the document's security schemes to use"),
+        ...(authorizationScheme ? { prefix: z.string().max(40).default(authorizationScheme.prefix ?? "Bearer").describe(`Written before the API key in the Authorization header${authorizationScheme.prefix ? " (as the API's documentation says)" : ""}; empty to send the key alone`) } : {}),
         rateLimit: rateLimitSchema.optional(),
       }),
       secrets: z.object({ apiKey: z.string().optional(), token: z.string().optional(), username: z.string().optional(), password: z.string().optional(), clientId: z.string().optional(), clientSecret: z.string().optional() }),
@@ -505,7 +605,7 @@ export function openApiToConnector(input: unknown, opts: OpenApiImportOptions = 
     operations,
   });
 
-  type Ctx = ConnectorContext<{ baseUrl: string; securityScheme?: string }, Record<string, string | undefined>>;
+  type Ctx = ConnectorContext<{ baseUrl: string; securityScheme?: string; prefix?: string }, Record<string, string | undefined>>;
   const need = (v: string | undefined, what: string): string => {
     if (!v) throw new ConnectorError({ errorClass: "auth", reason: "unauthorized", code: "missing_secret", message: `The connection needs ${what} for this API's security scheme.` });
     return v;
@@ -537,19 +637,28 @@ export function openApiToConnector(input: unknown, opts: OpenApiImportOptions = 
       for (const [k, v] of Object.entries(input.headers ?? {})) if (v !== undefined && v !== null) headers[k] = String(v);
       const cookies = Object.entries(input.cookies ?? {}).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`);
       const req: HttpRequest = { method: meta.method, url: url.replace(/^\//, ""), baseUrl: ctx.connection.config.baseUrl, query, headers };
+      // The caller's content-type (any spelling of the header) is taken out and sent once, as chosen below.
+      const ctKey = Object.keys(headers).find((h) => h.toLowerCase() === "content-type");
+      const askedType = ctKey ? headers[ctKey] : undefined;
+      if (ctKey) delete headers[ctKey];
       if (input.body !== undefined) {
-        const mt = meta.bodyMediaType ?? "application/json";
-        if (/x-www-form-urlencoded|multipart/i.test(mt)) {
+        const mt = bodyContentType(meta, askedType, input.body);
+        if (isFormMedia(mt)) {
           req.body = bracketEncode(input.body).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&");
           headers["content-type"] = "application/x-www-form-urlencoded";
-        } else if (/json/i.test(mt)) {
+        } else if (isJsonMedia(mt)) {
           req.json = input.body;
+          headers["content-type"] = mt;
+        } else if (isBinaryMedia(mt)) {
+          const bytes = input.body instanceof Uint8Array ? input.body : typeof input.body === "string" ? base64Bytes(input.body) : undefined;
+          if (!bytes) throw new ConnectorError({ errorClass: "validation", reason: "schema", code: "body_not_base64", message: `The ${mt} body must be the file's bytes, base64-encoded.` });
+          req.body = bytes;
           headers["content-type"] = mt;
         } else {
           req.body = typeof input.body === "string" ? input.body : JSON.stringify(input.body);
           headers["content-type"] = mt;
         }
-      }
+      } else if (askedType) headers["content-type"] = askedType;
       // Authentication with the chosen scheme (an operation may declare `security: []` = none).
       const schemeName = meta.security && meta.security.length === 0 ? undefined : ctx.connection.config.securityScheme;
       const scheme = schemes.find((s) => s.name === schemeName);
@@ -558,7 +667,11 @@ export function openApiToConnector(input: unknown, opts: OpenApiImportOptions = 
         const v = need(secrets.apiKey, "an API key");
         if (scheme.in === "query") query[scheme.paramName ?? "api_key"] = v;
         else if (scheme.in === "cookie") cookies.push(`${scheme.paramName ?? "api_key"}=${encodeURIComponent(v)}`);
-        else headers[scheme.paramName ?? "X-API-Key"] = v;
+        else if ((scheme.paramName ?? "").toLowerCase() === "authorization") {
+          // "Bearer <key>" and the like: the user enters only the key (one already carrying the prefix is kept).
+          const prefix = (ctx.connection.config.prefix ?? scheme.prefix ?? "").trim();
+          headers.authorization = !prefix || v.toLowerCase().startsWith(`${prefix.toLowerCase()} `) ? v : `${prefix} ${v}`;
+        } else headers[scheme.paramName ?? "X-API-Key"] = v;
       } else if (scheme?.type === "http" && scheme.scheme === "basic") {
         headers.authorization = `Basic ${btoa(`${need(secrets.username ?? secrets.apiKey, "a username")}:${secrets.password ?? ""}`)}`;
       } else if ((scheme?.type === "http" && scheme.scheme === "bearer") || ((scheme?.type === "oauth2" || scheme?.type === "openIdConnect") && !scheme.tokenUrl)) {
@@ -594,6 +707,24 @@ export function openApiToConnector(input: unknown, opts: OpenApiImportOptions = 
   };
   const def = implementConnector(manifest, {});
   return { manifest: def.manifest, handlers, test, warnings, operationsMeta };
+}
+
+/**
+ * The content-type a request body is sent with: the caller's, when it is concrete and one the operation accepts;
+ * else the declared type; for a wildcard, JSON for structured values and application/octet-stream for strings.
+ */
+function bodyContentType(meta: OpenApiOperationMeta, asked: string | undefined, body: unknown): string {
+  const declared = meta.bodyMediaTypes?.length ? meta.bodyMediaTypes : [meta.bodyMediaType ?? "application/json"];
+  if (asked !== undefined) {
+    if (!CONCRETE_MEDIA.test(asked.trim())) throw new ConnectorError({ errorClass: "validation", reason: "schema", code: "content_type_invalid", message: `content-type "${asked}" is not a concrete media type (such as application/pdf).` });
+    if (!declared.some((d) => mediaAccepts(d, asked))) throw new ConnectorError({ errorClass: "validation", reason: "schema", code: "content_type_not_accepted", message: `content-type "${asked}" is not one this operation accepts (${declared.join(", ")}).` });
+    return asked.trim();
+  }
+  const picked = meta.bodyMediaType ?? declared[0]!;
+  if (!isWildcardMedia(picked)) return picked;
+  const concrete = declared.find((d) => !isWildcardMedia(d));
+  if (concrete) return concrete;
+  return typeof body === "string" || body instanceof Uint8Array ? "application/octet-stream" : "application/json";
 }
 
 /** Statistics of a conversion, for the admin page and the tests. */

@@ -108,7 +108,8 @@ export interface HttpRequest {
   json?: unknown;
   /** application/x-www-form-urlencoded body. */
   form?: Record<string, string>;
-  body?: string;
+  /** A raw body: text, or bytes (binary uploads). */
+  body?: string | Uint8Array;
   timeoutMs?: number;
   /**
    * Whether a repeat of this request cannot cause a second effect (GET, PUT, DELETE, or a write carrying an

@@ -72,7 +72,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       const url = buildUrl(req.url, req.baseUrl, req.query);
       const headers: Record<string, string> = { accept: "application/json", "user-agent": opts.userAgent ?? "Weft-Connector/1" };
       for (const [k, v] of Object.entries(req.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;
-      let body: string | undefined = req.body;
+      let body: string | Uint8Array | undefined = req.body;
       if (req.json !== undefined) {
         body = JSON.stringify(req.json);
         headers["content-type"] ??= "application/json";
@@ -84,7 +84,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       if (isWrite && opts.idempotencyKey && !Object.keys(headers).some((h) => h.endsWith("idempotency-key"))) headers["idempotency-key"] = opts.idempotencyKey;
       const repeatable = req.idempotent ?? (SAFE_METHODS.has(method) || Object.keys(headers).some((h) => h.endsWith("idempotency-key")));
       const maxAttempts = Math.max(1, req.maxAttempts ?? 3);
-      const requestExcerpt = () => opts.redactor.value({ method, url, headers, body: body && body.length < 4000 ? safeJson(body) : body?.slice(0, 4000) }) as ConnectorError["request"];
+      const requestExcerpt = () => opts.redactor.value({ method, url, headers, body: typeof body !== "string" ? (body ? `(${body.byteLength} bytes)` : undefined) : body.length < 4000 ? safeJson(body) : body.slice(0, 4000) }) as ConnectorError["request"];
 
       for (let attempt = 1; ; attempt++) {
         const timeoutMs = req.timeoutMs ?? opts.defaultTimeoutMs ?? 30_000;
@@ -94,7 +94,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         const release = opts.limiter ? await opts.limiter.acquire(opts.signal) : undefined;
         const started = Date.now();
         try {
-          const res = await opts.guard.request(url, { method, headers, body, signal, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, maxResponseBytes: opts.maxResponseBytes });
+          const res = await opts.guard.request(url, { method, headers, body: body instanceof Uint8Array ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : body, signal, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, maxResponseBytes: opts.maxResponseBytes });
           const parsed = parseBody(res.body, res.headers["content-type"], req.responseType);
           const response: HttpResponse<T> = { status: res.status, headers: res.headers, body: parsed as T, url: res.url };
           opts.logger.debug("http", { method, url: opts.redactor.text(url), status: res.status, ms: Date.now() - started, attempt });

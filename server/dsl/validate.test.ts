@@ -368,7 +368,32 @@ describe("catalog checks", () => {
     expect(strict.path).toEqual(["steps", 0, "input", "Id"]);
     expect(strict.message).toContain("Did you mean 'id'?");
     expect(find(validate(step("plain"), { catalog }).problems, "unknown-input-field")?.severity).toBe("warning");
-    expect(validate(step("loose"), { catalog }).problems).toEqual([]);
+    // Passed through but undeclared (OpenAPI's default when additionalProperties is absent): still a warning.
+    const loose = find(validate(step("loose"), { catalog }).problems, "unknown-input-field")!;
+    expect(loose.severity).toBe("warning");
+    expect(loose.message).toBe("Step 's' maps 'Id', which erp.loose does not declare (a typo?). Did you mean 'id'?");
+  });
+
+  it("warns about misspelled nested body fields of loose objects, but not about keys a record-like schema types", () => {
+    const customer = z.looseObject({ id: z.string(), email: z.string().optional() });
+    const catalog: Catalog = {
+      connectors: {
+        crm: {
+          key: "crm", name: "CRM", system: "crm",
+          operations: {
+            put: { key: "put", kind: "action", name: "put", input: z.object({ body: z.looseObject({ customer, metadata: z.object({ source: z.string() }).catchall(z.string()).optional() }) }), output: z.unknown() },
+            free: { key: "free", kind: "action", name: "free", input: z.object({ body: z.looseObject({}) }), output: z.unknown() },
+          },
+        },
+      },
+    };
+    const put = (input: Record<string, string>) => validate(base([{ id: "up", type: "call", connector: "crm", operation: "put", connection: "c", input }]), { catalog }).problems;
+    const typo = put({ "body.customer.idd": "$x", "body.customer.email": "$y" });
+    expect(typo).toHaveLength(2); // the typo, and the required customer.id it leaves unmapped
+    expect(find(typo, "unknown-input-field")).toMatchObject({ severity: "warning", path: ["steps", 0, "input", "body.customer.idd"] });
+    expect(find(typo, "unknown-input-field")!.message).toContain("Did you mean 'body.customer.id'?");
+    expect(put({ "body.customer.id": "$x", "body.metadata.source": "'web'", "body.metadata.campaign": "'q4'" })).toEqual([]);
+    expect(validate(base([{ id: "f", type: "call", connector: "crm", operation: "free", connection: "c", input: { "body.anything": "$x" } }]), { catalog }).problems).toEqual([]);
   });
 
   it("checks real manifests: Kantata's createStory needs a story_type", () => {

@@ -543,6 +543,7 @@ interface ZodDefLike {
   innerType?: z.ZodType;
   in?: z.ZodType;
   catchall?: z.ZodType;
+  options?: z.ZodType[];
 }
 const defOf = (s: z.ZodType): ZodDefLike => (s as unknown as { _zod: { def: ZodDefLike } })._zod.def;
 
@@ -566,10 +567,44 @@ function isRequired(s: z.ZodType): boolean {
   }
 }
 
+/** How an object treats keys it does not declare: "never" (strict), "strip", "open" (passed through untyped) or "typed" (a record-like catchall). */
+type ExtraKeys = "never" | "strip" | "open" | "typed";
+interface ObjectView {
+  shape: Record<string, z.ZodType>;
+  /** Per field: required (read separately because a union's field is required only where every branch requires it). */
+  required: (k: string) => boolean;
+  extra: ExtraKeys;
+}
+const extraKeys = (d: ZodDefLike): ExtraKeys => {
+  const t = d.catchall ? defOf(d.catchall).type : undefined;
+  return t === undefined ? "strip" : t === "never" ? "never" : t === "unknown" || t === "any" ? "open" : "typed";
+};
+
+/**
+ * The object a schema describes, for field checks: an object itself, or a union of objects (OpenAPI anyOf /
+ * oneOf bodies such as "email or phone required") read as one object whose fields are every branch's, required
+ * where every branch requires them, strict only where every branch is.
+ */
+function objectView(schema: z.ZodType): ObjectView | undefined {
+  const d = defOf(unwrap(schema));
+  if (d.type === "object" && d.shape) {
+    const shape = d.shape;
+    return { shape, required: (k) => !!shape[k] && isRequired(shape[k]), extra: extraKeys(d) };
+  }
+  if (d.type !== "union" || !d.options?.length) return undefined;
+  const views = d.options.map(objectView);
+  if (views.some((v) => !v)) return undefined;
+  const vs = views as ObjectView[];
+  const shape: Record<string, z.ZodType> = {};
+  for (const v of vs) for (const [k, f] of Object.entries(v.shape)) if (!(k in shape)) shape[k] = f;
+  const order: ExtraKeys[] = ["typed", "open", "strip", "never"];
+  const extra = order.find((o) => vs.some((v) => v.extra === o)) ?? "strip";
+  return { shape, required: (k) => vs.every((v) => v.required(k)), extra };
+}
+
 function checkObjectFields(ctx: Ctx, schema: z.ZodType, mapped: string[][], prefix: string[], s: LStep, step: Step & { type: "call" }): void {
-  const obj = unwrap(schema);
-  const d = defOf(obj);
-  if (d.type !== "object" || !d.shape) return;
+  const d = objectView(schema);
+  if (!d) return;
   const heads = new Map<string, string[][]>();
   for (const m of mapped) {
     const [h, ...rest] = m;
@@ -583,26 +618,36 @@ function checkObjectFields(ctx: Ctx, schema: z.ZodType, mapped: string[][], pref
     const full = [...prefix, key].join(".");
     const subs = heads.get(key);
     if (!subs) {
-      if (isRequired(field))
+      if (d.required(key))
         add(ctx, { stepId: s.id, path: [...s.path, "input"], code: "missing-required-input", message: `Step ${q(s.id ?? "?")} calls ${op} but no input is mapped to required field '${full}'.` });
       continue;
     }
     // Only sub-fields mapped: the object they build must itself be complete.
     if (subs.every((r) => r.length > 0)) checkObjectFields(ctx, field, subs, [...prefix, key], s, step);
   }
-  const catchall = d.catchall ? defOf(d.catchall).type : undefined;
-  if (catchall === undefined || catchall === "never") {
+  // Extra keys: an error where the schema forbids them (strict, additionalProperties: false); a warning where it
+  // merely does not declare them (stripped, or passed through as unknown — OpenAPI's default, and the likely
+  // place of a typo such as 'customer.idd'); nothing where the schema types them (a record-like catchall) or
+  // declares no fields at all. unknown and any are treated alike because a schema that went through JSON Schema
+  // (the designer's copy of an imported connector) comes back with either, and the designer, the CLI and the
+  // server must report the same problems.
+  const declared = Object.keys(d.shape);
+  const severity = d.extra === "never" ? "error" : d.extra === "strip" || (d.extra === "open" && declared.length) ? "warning" : undefined;
+  if (severity) {
     for (const [h] of heads) {
       if (!(h in d.shape)) {
-        const hint = closest(h, Object.keys(d.shape));
+        const hint = closest(h, declared);
         const fieldPath = [...prefix, h].join(".");
         const key = Object.keys(step.input as Record<string, string>).find((k) => k === fieldPath || k.startsWith(`${fieldPath}.`)) ?? fieldPath;
+        // One wording for stripped and passed-through objects: the designer's copy of an imported schema cannot
+        // tell them apart, and its Problems panel must say what the CLI says.
+        const what = d.extra === "never" ? "does not take" : "does not declare (a typo?)";
         add(ctx, {
           stepId: s.id,
           path: [...s.path, "input", key],
           code: "unknown-input-field",
-          severity: catchall === "never" ? "error" : "warning",
-          message: `Step ${q(s.id ?? "?")} maps '${fieldPath}', which ${op} does not take.${hint ? ` Did you mean '${[...prefix, hint].join(".")}'?` : ""}`,
+          severity,
+          message: `Step ${q(s.id ?? "?")} maps '${fieldPath}', which ${op} ${what}.${hint ? ` Did you mean '${[...prefix, hint].join(".")}'?` : ""}`,
         });
       }
     }
