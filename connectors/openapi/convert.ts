@@ -597,7 +597,7 @@ export function openApiToConnector(input: unknown, opts: OpenApiImportOptions = 
       config: z.object({
         baseUrl: (base && /^https?:\/\//.test(base) ? z.url().default(base) : z.url()).describe("API base URL (the document's first server by default)"),
         securityScheme: (schemeNames.length ? z.enum(schemeNames as [string, ...string[]]).default(defaultScheme ?? schemeNames[0]!) : z.string().optional()).describe("Which of the document's security schemes to use"),
-        ...(authorizationScheme ? { prefix: z.string().max(40).default(authorizationScheme.prefix ?? "Bearer").describe(`Written before the API key in the Authorization header${authorizationScheme.prefix ? " (as the API's documentation says)" : ""}; empty to send the key alone`) } : {}),
+        ...(authorizationScheme ? { prefix: z.string().max(40).default(authorizationScheme.prefix ?? "Bearer").describe(`Written before the API key in the Authorization header${authorizationScheme.prefix ? " (as the API's documentation says)" : ""}; "none" to send the key alone`) } : {}),
         rateLimit: rateLimitSchema.optional(),
       }),
       secrets: z.object({ apiKey: z.string().optional(), token: z.string().optional(), username: z.string().optional(), password: z.string().optional(), clientId: z.string().optional(), clientSecret: z.string().optional() }),
@@ -669,7 +669,8 @@ export function openApiToConnector(input: unknown, opts: OpenApiImportOptions = 
         else if (scheme.in === "cookie") cookies.push(`${scheme.paramName ?? "api_key"}=${encodeURIComponent(v)}`);
         else if ((scheme.paramName ?? "").toLowerCase() === "authorization") {
           // "Bearer <key>" and the like: the user enters only the key (one already carrying the prefix is kept).
-          const prefix = (ctx.connection.config.prefix ?? scheme.prefix ?? "").trim();
+          const configured = (ctx.connection.config.prefix ?? scheme.prefix ?? "").trim();
+          const prefix = configured.toLowerCase() === "none" ? "" : configured;
           headers.authorization = !prefix || v.toLowerCase().startsWith(`${prefix.toLowerCase()} `) ? v : `${prefix} ${v}`;
         } else headers[scheme.paramName ?? "X-API-Key"] = v;
       } else if (scheme?.type === "http" && scheme.scheme === "basic") {

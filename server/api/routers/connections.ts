@@ -1,6 +1,7 @@
 // Connections (named credentials per connector) and connectors imported from OpenAPI documents.
 // Reads are open to every signed-in user (never a secret value: only which secret fields are set);
 // writes are admin-only; "test connection" needs designer. Every change and every test is audited.
+import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { z, type ZodError } from "zod";
 import { connectors as builtIn } from "../../../connectors/registry";
@@ -55,6 +56,8 @@ async function loadSpec(src: { text?: string; url?: string }): Promise<unknown> 
     throw e;
   }
 }
+
+const importExists = (k: string) => new TRPCError({ code: "CONFLICT", message: `An imported connector "${k}" already exists; delete it first or choose another key.` });
 
 function converted(doc: unknown, opts: { key?: string; name?: string }) {
   try {
@@ -211,26 +214,37 @@ export const connectionsRouter = createTRPCRouter({
         throw new TRPCError({ code: "BAD_REQUEST", message: (e as Error).message });
       }
       const name = input.name?.trim() || title;
+      // Everything heavy happens before the transaction: converting, hashing and serialising a multi-megabyte
+      // document takes seconds, and an interactive transaction that held its connection that long timed out
+      // (Prisma's 5 s) with a raw 500. Inside: a key check, one INSERT of the prepared JSON text, the audit row.
       const c = converted(doc, { key: k, name });
       const hash = specHash(doc);
-      const saved = await ctx.db.$transaction(async (tx) => {
-        if (await tx.importedConnector.findUnique({ where: { key: k }, select: { id: true } })) {
-          throw new TRPCError({ code: "CONFLICT", message: `An imported connector "${k}" already exists; delete it first or choose another key.` });
-        }
-        const row = await tx.importedConnector.create({
-          data: { key: k, name, spec: doc as object, specHash: hash, sourceUrl: input.url ?? null, operationCount: Object.keys(c.manifest.operations).length, createdById: ctx.user.id },
+      const specJson = JSON.stringify(doc);
+      const operationCount = Object.keys(c.manifest.operations).length;
+      if (await ctx.db.importedConnector.findUnique({ where: { key: k }, select: { id: true } })) throw importExists(k);
+      const sourceUrl = input.url ?? null;
+      try {
+        await ctx.db.$transaction(async (tx) => {
+          // ON CONFLICT: a concurrent save of the same key loses cleanly instead of with a constraint error.
+          const inserted = await tx.$executeRaw`INSERT INTO imported_connector (id, key, name, spec, spec_hash, source_url, operation_count, created_by_id)
+            VALUES (${randomUUID()}::uuid, ${k}, ${name}, ${specJson}::jsonb, ${hash}, ${sourceUrl}, ${operationCount}, ${ctx.user.id})
+            ON CONFLICT (key) DO NOTHING`;
+          if (inserted !== 1) throw importExists(k);
+          await ctx.audit(tx, {
+            action: "connector.imported",
+            entityType: "imported_connector",
+            entityId: k,
+            after: { key: k, name, specHash: hash, sourceUrl, operationCount, version: c.manifest.version },
+            meta: { warnings: c.warnings.length },
+          });
         });
-        await ctx.audit(tx, {
-          action: "connector.imported",
-          entityType: "imported_connector",
-          entityId: k,
-          after: { key: k, name, specHash: hash, sourceUrl: row.sourceUrl, operationCount: row.operationCount, version: c.manifest.version },
-          meta: { warnings: c.warnings.length },
-        });
-        return row;
-      });
+      } catch (e) {
+        if (e instanceof TRPCError) throw e;
+        // Nothing was stored (the transaction rolled back); say so instead of passing the database's words on.
+        throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: `The imported connector "${k}" could not be saved: the database did not complete the write, and nothing was stored. Try again; if it keeps failing, an administrator can find the cause in the server log (request ${ctx.requestId}).`, cause: e });
+      }
       rememberImported(k, hash, c);
-      return { key: saved.key, name: saved.name, operationCount: saved.operationCount, warnings: c.warnings };
+      return { key: k, name, operationCount, warnings: c.warnings };
     }),
 
   /** Imported connectors with who imported them and how many connections use each. */
