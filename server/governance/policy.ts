@@ -15,6 +15,8 @@ export const REVIEWED_CLASSIFICATIONS: readonly string[] = ["restricted"];
 export interface PolicyInputs {
   /** The DSL validator's errors for the version's document; must be empty. */
   validationErrors: ReadonlyArray<string | { message: string; path?: string }>;
+  /** The validator's warnings (the designer's Problems panel and `weft validate` show the same): reported, never blocking. */
+  validationWarnings?: ReadonlyArray<string | { message: string; path?: string }>;
   changelog: string;
   /** previous published version → this one: "initial" for a flow's first version, "none"/"invalid" when not an increase. */
   proposedBump: Bump | "initial" | "none" | "invalid";
@@ -56,12 +58,15 @@ export function bumpBetween(previous: string | null, next: string): PolicyInputs
 
 export function runPolicyChecks(i: PolicyInputs): PolicyReport {
   const checks: PolicyCheck[] = [];
-  const errs = i.validationErrors.map((e) => (typeof e === "string" ? e : e.path ? `${e.path}: ${e.message}` : e.message));
+  const line = (e: string | { message: string; path?: string }) => (typeof e === "string" ? e : e.path ? `${e.path}: ${e.message}` : e.message);
+  const errs = i.validationErrors.map(line);
+  const warns = (i.validationWarnings ?? []).map(line);
+  const warned = warns.length ? ` ${warns.length} warning(s): ${warns.slice(0, 3).join("; ")}${warns.length > 3 ? "; …" : ""}` : "";
   checks.push({
     id: "validator",
     label: "Validator clean",
     ok: errs.length === 0,
-    detail: errs.length === 0 ? "No validation errors." : `${errs.length} validation error(s): ${errs.slice(0, 3).join("; ")}${errs.length > 3 ? "; …" : ""}`,
+    detail: (errs.length === 0 ? "No validation errors." : `${errs.length} validation error(s): ${errs.slice(0, 3).join("; ")}${errs.length > 3 ? "; …" : ""}`) + warned,
   });
 
   const log = i.changelog.trim();

@@ -24,6 +24,12 @@ describe("policy checks (pure)", () => {
     expect(runPolicyChecks(clean)).toMatchObject({ ok: true });
   });
 
+  it("report the validator's warnings (the designer's and the CLI's) without failing on them", () => {
+    const r = runPolicyChecks({ ...clean, validationWarnings: [{ path: "steps[0].input.body.customer.idd", message: "Step 'a' maps 'body.customer.idd', which billing.createCustomer does not declare (a typo?). Did you mean 'body.customer.id'?" }] });
+    expect(r.ok).toBe(true);
+    expect(r.checks.find((c) => c.id === "validator")!.detail).toBe("No validation errors. 1 warning(s): steps[0].input.body.customer.idd: Step 'a' maps 'body.customer.idd', which billing.createCustomer does not declare (a typo?). Did you mean 'body.customer.id'?");
+  });
+
   it("fail on validator errors, a missing changelog, and a bump below what the changes need", () => {
     expect(failing({ validationErrors: [{ path: "steps[2]", message: "unknown connection" }] })).toEqual(["validator"]);
     expect(failing({ changelog: "  fix " })).toEqual(["changelog"]);

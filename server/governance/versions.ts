@@ -36,7 +36,7 @@ export interface VersionRequestInput {
  * errors (built-in and imported connectors, the workspace's connections and published flows), the bump the
  * breaking-change detector demands against the previous version, and the content hash.
  */
-async function documentChecks(db: Db | Tx, flowId: string, input: Pick<VersionRequestInput, "dsl" | "version">, previous: string | null): Promise<Pick<PolicyInputs, "validationErrors" | "requiredBump"> & { contentHash: string | null }> {
+async function documentChecks(db: Db | Tx, flowId: string, input: Pick<VersionRequestInput, "dsl" | "version">, previous: string | null): Promise<Pick<PolicyInputs, "validationErrors" | "validationWarnings" | "requiredBump"> & { contentHash: string | null }> {
   const [connections, flows] = await Promise.all([
     db.connection.findMany({ select: { key: true, connectorKey: true } }),
     db.flow.findMany({ select: { key: true, versions: { where: { status: { in: ["approved", "deprecated"] } }, select: { version: true } } } }),
@@ -45,6 +45,7 @@ async function documentChecks(db: Db | Tx, flowId: string, input: Pick<VersionRe
   const catalog = { ...(await dslCatalog(db as Db, connections)), flows: Object.fromEntries(flows.map((f) => [f.key, { versions: f.versions.map((v) => v.version) }])) };
   const result = validate(input.dsl, { catalog });
   const validationErrors: Array<{ message: string; path?: string }> = result.problems.filter((p) => p.severity === "error").map((p) => ({ message: p.message, path: formatPath(p.path) }));
+  const validationWarnings = result.problems.filter((p) => p.severity === "warning").map((p) => ({ message: p.message, path: formatPath(p.path) }));
   if (result.flow && result.flow.version !== input.version) {
     validationErrors.push({ message: `The document says version ${result.flow.version}, but it is being published as ${input.version}; they must be the same.`, path: "version" });
   }
@@ -55,7 +56,7 @@ async function documentChecks(db: Db | Tx, flowId: string, input: Pick<VersionRe
     const bump = prevFlow ? detectBreakingChanges(prevFlow, result.flow).bump : "none";
     requiredBump = bump === "none" ? null : bump;
   }
-  return { validationErrors, requiredBump, contentHash: result.flow ? contentHash(input.dsl as Flow) : null };
+  return { validationErrors, validationWarnings, requiredBump, contentHash: result.flow ? contentHash(input.dsl as Flow) : null };
 }
 
 export type VersionRequestResult =
@@ -91,6 +92,7 @@ async function policyFor(db: Db | Tx, input: VersionRequestInput): Promise<{ rep
   const checks = await documentChecks(db, flow.id, input, previous);
   const report = runPolicyChecks({
     validationErrors: checks.validationErrors,
+    validationWarnings: checks.validationWarnings,
     changelog: input.changelog,
     proposedBump: bumpBetween(previous, input.version),
     requiredBump: previous ? checks.requiredBump : null,
