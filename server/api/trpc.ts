@@ -9,6 +9,9 @@ import { auth } from "../auth/auth";
 import { hasRole, type Role } from "../auth/roles";
 import { appendAudit, type AuditEntry } from "../audit/audit";
 import { userIdForToken } from "../auth/api-tokens";
+import { assertInput, InputRejectedError } from "../http/input-guard";
+import { logger } from "../observability/log";
+import { clientError, dbFault, INTERNAL_MESSAGE } from "./errors";
 
 export interface SessionUser {
   id: string;
@@ -52,18 +55,50 @@ export async function createContext(opts: { headers: Headers }): Promise<Context
   return { db: database, user, requestId };
 }
 
+/** The input guard as a TRPCError: 400 for characters, 413 for size, naming the field. */
+function guardInput(value: unknown, rootName?: string): void {
+  try {
+    assertInput(value, rootName);
+  } catch (e) {
+    if (e instanceof InputRejectedError) throw new TRPCError({ code: e.status === 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST", message: e.message, cause: e });
+    throw e;
+  }
+}
+
+// superjson on the way out; on the way in the guard runs first, because superjson's revival recurses over
+// the payload (and its metadata) and would overflow on deep input before any middleware sees it.
+const transformer = {
+  input: {
+    serialize: (v: unknown) => superjson.serialize(v),
+    deserialize: (v: unknown) => {
+      if (typeof v === "object" && v !== null && "json" in v) {
+        guardInput((v as { json: unknown }).json);
+        guardInput((v as { meta?: unknown }).meta, "The request's superjson metadata");
+      } else guardInput(v);
+      return superjson.deserialize(v as Parameters<typeof superjson.deserialize>[0]);
+    },
+  },
+  output: superjson,
+};
+
 const t = initTRPC
   .context<Context>()
   .meta<Meta>()
   .create({
-    transformer: superjson,
+    transformer,
     errorFormatter({ shape, error }) {
+      // Last line of defence: an unexpected error never shows its own text (it may hold SQL or values).
+      const leaky = error.code === "INTERNAL_SERVER_ERROR" && (dbFault(error.cause) !== null || /prisma|invalid `|database error/i.test(error.message));
+      const issues =
+        error.cause instanceof ZodError
+          ? error.cause.issues.map((i) => ({ path: i.path.map(String), message: i.message }))
+          : error.cause instanceof InputRejectedError
+            ? [{ path: error.cause.fault.path.map(String), message: error.cause.message }]
+            : null;
       return {
         ...shape,
-        data: {
-          ...shape.data,
-          zodIssues: error.cause instanceof ZodError ? error.cause.issues.map((i) => ({ path: i.path.map(String), message: i.message })) : null,
-        },
+        message: leaky ? INTERNAL_MESSAGE : shape.message,
+        data: { ...shape.data, zodIssues: issues, ...(leaky ? { stack: undefined } : {}) },
       };
     },
   });
@@ -90,7 +125,27 @@ const gate = t.middleware(({ ctx, meta, next }) => {
   });
 });
 
+// Database errors become a 4xx sentence (or a generic 500) here, in one place; the original is logged.
+const errors = t.middleware(async ({ ctx, path, next }) => {
+  const r = await next();
+  if (!r.ok && r.error.code === "INTERNAL_SERVER_ERROR") {
+    const mapped = clientError(r.error.cause ?? r.error);
+    if (mapped) {
+      logger[mapped.code === "INTERNAL_SERVER_ERROR" ? "error" : "warn"]({ path, requestId: ctx.requestId, err: r.error.cause, code: mapped.code }, "tRPC procedure failed on a database error");
+      throw mapped;
+    }
+  }
+  return r;
+});
+
+// Every input passes the guard (characters, depth, size) before its schema parses it; after the gate, so
+// an unauthorised caller learns nothing about the input. Over HTTP the transformer has already checked.
+const inputGuard = t.middleware(async ({ getRawInput, next }) => {
+  guardInput(await getRawInput());
+  return next();
+});
+
 /** The only way to build a procedure: `procedure("designer").input(...).mutation(...)`. */
 export function procedure(role: Role) {
-  return t.procedure.meta({ role }).use(gate);
+  return t.procedure.use(errors).meta({ role }).use(gate).use(inputGuard);
 }

@@ -100,4 +100,29 @@ describe("webhook ingress", () => {
     expect(b.body.runId).toBe(a.body.runId);
     expect(c.body.runId).not.toBe(a.body.runId);
   });
+
+  // What Postgres or recursive code cannot take is the sender's to fix: a 4xx naming the field (never the
+  // 503 "retry later" a sender retries for ever), and no run.
+  it.each([
+    ["a NUL in a value", JSON.stringify({ eventId: "evt-nul", note: "a\u0000b" }), 400, "`body.note` contains a NUL character"],
+    ["a NUL in a field name", JSON.stringify({ eventId: "evt-nulkey", ["x\u0000"]: 1 }), 400, "has a field name that contains a NUL character"],
+    ["a lone high surrogate", `{"eventId":"evt-sur","lines":[{"name":"\\ud800x"}]}`, 400, "`body.lines[0].name` contains an unpaired UTF-16 surrogate"],
+    ["a lone low surrogate", `{"eventId":"evt-sur2","name":"x\\udc00"}`, 400, "`body.name` contains an unpaired UTF-16 surrogate"],
+    ["5,000 levels of arrays", `{"eventId":"evt-deep","a":${"[".repeat(5000)}${"]".repeat(5000)}}`, 413, "is nested more than 100 levels deep"],
+    ["100,000 levels of objects", `{"eventId":"evt-deeper","a":${'{"a":'.repeat(100_000)}1${"}".repeat(100_000)}}`, 413, "is nested more than 100 levels deep"],
+  ])("refuses %s with a 4xx naming the field and starts no run", async (_what, raw, status, message) => {
+    const r = await send(null, { raw });
+    expect(r.status).toBe(status);
+    expect(String(r.body.error)).toContain(message);
+    const { rows } = await pool.query(`SELECT count(*)::int AS c FROM run WHERE input->'body'->>'eventId' LIKE 'evt-%' AND input->'body'->>'eventId' NOT IN ('evt-1','evt-dup')`);
+    expect(rows[0].c).toBe(0);
+  });
+
+  it("refuses a NUL in the query string, naming the parameter", async () => {
+    const raw = JSON.stringify({ eventId: "evt-q" });
+    const ts = Math.floor(Date.now() / 1000);
+    const headers = new Headers({ "content-type": "application/json", [TIMESTAMP_HEADER]: String(ts), [SIGNATURE_HEADER]: signWebhook(SECRET, ts, raw) });
+    const r = await acceptWebhook({ pool, boss }, { flowKey: "hook-flow", headers, body: Buffer.from(raw), query: "ref=a%00b" });
+    expect(r).toMatchObject({ status: 400, body: { error: expect.stringContaining("`query.ref` contains a NUL character") } });
+  });
 });

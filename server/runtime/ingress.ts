@@ -10,6 +10,7 @@ import { loadPublishedFlow } from "./flow-source";
 import { flowView, evaluateKey } from "./dsl-view";
 import { open } from "../connections/secret-box";
 import { metrics } from "../observability/metrics";
+import { describeInputFault, inputFaultStatus, inspectInput } from "../http/input-guard";
 
 export const SIGNATURE_HEADER = "x-weft-signature";
 export const TIMESTAMP_HEADER = "x-weft-timestamp";
@@ -111,6 +112,10 @@ export async function acceptWebhook(deps: { pool: Pool; boss: PgBoss }, req: Ing
   }
   // $trigger of a webhook run (server/dsl): the body, the request's non-secret headers and its query.
   const input = { body: payload, headers: pickHeaders(headers), query: Object.fromEntries(new URLSearchParams(req.query ?? "")) };
+  // Before anything recursive (expressions, JSON.stringify, jsonb): a 4xx the sender will not retry, naming
+  // the field, rather than a 503 it would retry for ever.
+  const fault = inspectInput(input);
+  if (fault) return reject(inputFaultStatus(fault), describeInputFault(fault), flowKey);
 
   let idempotencyKey: string | null = null;
   try {
