@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { exampleCatalog } from "@/examples/catalog";
 import { compile, type CanvasGraph } from "./graph";
+import { contentHash } from "./hash";
 import type { Flow } from "./schema";
 import { flowArb } from "./test-arbitraries";
 import { validate, validateText, type Problem } from "./validate";
@@ -173,6 +174,67 @@ describe("compile never throws", () => {
         wellFormed(validate(r.flow).problems);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+// Text Postgres cannot store and canonical JSON cannot hash: NUL and unpaired UTF-16 surrogates (a JSON
+// file may spell them as "\u0000" or "\ud800"). The validator refuses them at their path, so nothing it
+// accepts makes contentHash throw later.
+describe("text that cannot be stored", () => {
+  type Site = { path: Array<string | number>; key: boolean };
+  const sites = (doc: unknown): Site[] => {
+    const out: Site[] = [];
+    const stack: Array<[unknown, Array<string | number>]> = [[doc, []]];
+    while (stack.length) {
+      const [v, p] = stack.pop()!;
+      if (typeof v === "string") out.push({ path: p, key: false });
+      else if (Array.isArray(v)) v.forEach((c, i) => stack.push([c, [...p, i]]));
+      else if (typeof v === "object" && v !== null)
+        for (const [k, c] of Object.entries(v)) {
+          out.push({ path: [...p, k], key: true });
+          stack.push([c, [...p, k]]);
+        }
+    }
+    return out;
+  };
+  const spoil = (doc: unknown, site: Site, bad: string): { doc: unknown; path: Array<string | number> } => {
+    const copy = structuredClone(doc) as Record<string | number, unknown>;
+    let parent: Record<string | number, unknown> = copy;
+    for (const seg of site.path.slice(0, -1)) parent = parent[seg] as Record<string | number, unknown>;
+    const last = site.path.at(-1)!;
+    if (!site.key) {
+      parent[last] = `${String(parent[last]).slice(0, 3)}${bad}${String(parent[last]).slice(3)}`;
+      return { doc: copy, path: site.path };
+    }
+    const renamed = `${String(last)}${bad}`;
+    const entries = Object.entries(parent).map(([k, v]) => [k === last ? renamed : k, v] as const);
+    for (const k of Object.keys(parent)) delete parent[k];
+    for (const [k, v] of entries) parent[k] = v;
+    return { doc: copy, path: [...site.path.slice(0, -1), renamed] };
+  };
+
+  it("a NUL or unpaired surrogate in any string or field name is a bad-text problem at its path", () => {
+    fc.assert(
+      fc.property(flowArb(), fc.nat(), fc.constantFrom("\u0000", "\ud800", "\udbff", "\udc00", "\udfff"), (flow, pick, bad) => {
+        const all = sites(flow);
+        const { doc, path } = spoil(flow, all[pick % all.length]!, bad);
+        const r = validate(doc, { catalog: exampleCatalog });
+        expect(r.ok).toBe(false);
+        wellFormed(r.problems);
+        expect(r.problems).toEqual([expect.objectContaining({ code: "bad-text", path })]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("every document the validator accepts has a content hash", () => {
+    fc.assert(
+      fc.property(flowArb(), fc.array(fc.nat(), { maxLength: 6 }), fc.oneof(json, fc.string({ unit: "binary" })), (flow, path, value) => {
+        const doc = mutate(flow, path, value);
+        if (validate(doc, { catalog: exampleCatalog }).ok) expect(contentHash(doc as Flow)).toMatch(/^sha256:[0-9a-f]{64}$/);
+      }),
+      { numRuns: 300 },
     );
   });
 });

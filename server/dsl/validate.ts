@@ -15,6 +15,7 @@ import semver from "semver";
 import type { z } from "zod";
 import type { Catalog } from "./catalog";
 import { LIMITS, parseDuration } from "./defaults";
+import { describeInputFault, inspectInput } from "../http/input-guard";
 import { checkExpression, checkExpressions, expressionRefs } from "./expressions";
 import { closest, formatPath, issuesToProblems, type Problem, type Severity } from "./problems";
 import {
@@ -55,20 +56,15 @@ const str = (v: unknown): string | undefined => (typeof v === "string" ? v : und
 // 1. Size and depth, without recursion.
 
 function shapeProblem(input: unknown): Problem | null {
-  const stack: Array<[unknown, number]> = [[input, 1]];
-  let nodes = 0;
-  while (stack.length > 0) {
-    const [v, d] = stack.pop()!;
-    if (typeof v !== "object" || v === null) continue;
-    if (d > LIMITS.maxJsonDepth)
-      return { path: [], code: "too-deep", message: `The document is nested more than ${LIMITS.maxJsonDepth} levels deep; a flow never needs that.`, severity: "error" };
-    const values = Array.isArray(v) ? v : Object.values(v);
-    nodes += values.length;
-    if (nodes > LIMITS.maxJsonNodes)
-      return { path: [], code: "too-large", message: `The document has more than ${LIMITS.maxJsonNodes.toLocaleString("en")} values; a flow never needs that.`, severity: "error" };
-    for (const c of values) if (typeof c === "object" && c !== null) stack.push([c, d + 1]);
-  }
-  return null;
+  // The same scan as the input guard at the edge (server/http/input-guard.ts), with the DSL's own limits.
+  const f = inspectInput(input, { maxDepth: LIMITS.maxJsonDepth, maxNodes: LIMITS.maxJsonNodes });
+  if (!f) return null;
+  if (f.kind === "too-deep")
+    return { path: [], code: "too-deep", message: `The document is nested more than ${LIMITS.maxJsonDepth} levels deep; a flow never needs that.`, severity: "error" };
+  if (f.kind === "too-large")
+    return { path: [], code: "too-large", message: `The document has more than ${LIMITS.maxJsonNodes.toLocaleString("en")} values; a flow never needs that.`, severity: "error" };
+  // NUL and unpaired surrogates: Postgres cannot store them and canonical JSON (the content hash) throws.
+  return { path: f.path, code: "bad-text", message: describeInputFault(f, "The document"), severity: "error" };
 }
 
 // ---------------------------------------------------------------------------------------------------
