@@ -32,8 +32,16 @@ export type StepType = (typeof STEP_TYPES)[number];
 export const TRIGGER_TYPES = ["webhook", "schedule", "event", "manual"] as const;
 export type TriggerType = (typeof TRIGGER_TYPES)[number];
 
-/** Ids a step may not take: "trigger" names the trigger node on the canvas; the others are JSONata keywords, so `$steps.and` would not parse as a path. */
-export const RESERVED_STEP_IDS: ReadonlySet<string> = new Set(["trigger", "and", "or", "in", "true", "false", "null", "function"]);
+/** Ids a step may not take: "trigger" names the trigger node on the canvas; "and" … "function" are JSONata
+ *  keywords, so `$steps.and` would not parse as a path; the names of Object.prototype (`__proto__`,
+ *  `constructor`, `hasOwnProperty`, …) are what any JavaScript table of steps — in a tool, a script or a
+ *  connector — would confuse with its own machinery. */
+export const RESERVED_STEP_IDS: ReadonlySet<string> = new Set([
+  "trigger", "and", "or", "in", "true", "false", "null", "function",
+  // Object.prototype's names, spelled out so the browser and the server refuse the same set.
+  "__proto__", "constructor", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "toString", "toLocaleString", "valueOf",
+  "__defineGetter__", "__defineSetter__", "__lookupGetter__", "__lookupSetter__",
+]);
 
 // ---------------------------------------------------------------------------------------------------
 // Scalars

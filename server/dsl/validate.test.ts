@@ -174,6 +174,12 @@ describe("graph problems", () => {
   it("rejects reserved ids", () => {
     expect(codes(validate(base([map("trigger")])).problems)).toContain("reserved-id");
     expect(codes(validate(base([map("and")])).problems)).toContain("reserved-id");
+    // Every name of Object.prototype (on a plain object `__proto__` would swallow a step's output).
+    for (const id of Object.getOwnPropertyNames(Object.prototype)) {
+      const r = validate(base([map(id)]));
+      expect(r.ok, id).toBe(false);
+      expect(r.problems.find((p) => p.code === "reserved-id")).toMatchObject({ stepId: id, path: ["steps", 0, "id"], message: `'${id}' is a reserved word and cannot be a step id; pick another name.` });
+    }
   });
 
   it("bounds nesting of scopes", () => {

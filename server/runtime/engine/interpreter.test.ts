@@ -308,4 +308,31 @@ describe("DSL interpreter", () => {
     expect(rows).toHaveLength(4);
     for (let i = 1; i < rows.length; i++) expect(rows[i]!.s.getTime()).toBeGreaterThanOrEqual(rows[i - 1]!.f.getTime());
   });
+
+  // Names that are also Object.prototype's (`__proto__`, `constructor`, …): step ids are refused by the
+  // validator (reserved-id), but branch names and business-key names may take them, and the runtime keeps
+  // what they hold (on a plain object `__proto__` would replace the prototype and the value would be lost).
+  it("branches and business keys called __proto__, constructor or hasOwnProperty keep their values", async () => {
+    const d = doc("proto-names", "par", [
+      {
+        id: "par", type: "parallel", join: "all", next: "done",
+        branches: [
+          { name: "__proto__", start: "p1", steps: [{ id: "p1", type: "map", output: "1" }] },
+          { name: "constructor", start: "c1", steps: [{ id: "c1", type: "wait", duration: "10ms", next: "c2" }, { id: "c2", type: "map", output: "2" }] },
+          { name: "hasOwnProperty", start: "h1", steps: [{ id: "h1", type: "map", output: "3" }] },
+        ],
+      },
+      { id: "done", type: "map", output: { a: "$steps.par.output.`__proto__`", b: "$steps.par.output.constructor", c: "$steps.par.output.hasOwnProperty" } },
+    ], { businessKeys: JSON.parse('{"__proto__":"$steps.done.output.a","constructor":"$steps.done.output.b","hasOwnProperty":"$steps.done.output.c"}'), output: "$steps.done.output" });
+    const r = await settled(await run(d));
+    expect(r.error).toBeNull();
+    expect(r).toMatchObject({ status: "succeeded", output: { a: 1, b: 2, c: 3 } });
+    expect(JSON.stringify(r.business_keys)).toBe('{"__proto__":1,"constructor":2,"hasOwnProperty":3}');
+  });
+
+  it("a document with a step called __proto__ fails to start with a validation error naming the step", async () => {
+    const r = await settled(await run(doc("proto-step", "__proto__", [{ id: "__proto__", type: "map", output: "1" }])));
+    expect(r.status).toBe("failed");
+    expect(r.error).toMatchObject({ errorClass: "validation", message: expect.stringContaining("'__proto__' is a reserved word") });
+  });
 });

@@ -43,6 +43,12 @@ export const compileFlow: Compile = (doc) => new FlowProgram(parseFlow(doc));
 
 const byId = (steps: Step[]) => new Map(steps.map((s) => [s.id, s]));
 
+// Tables keyed by step ids or branch names have no prototype: an id like `__proto__` or `constructor` is
+// then an ordinary key (on a plain object `__proto__` would replace the prototype and lose the output).
+function table<T>(from?: Record<string, T>): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, from);
+}
+
 export class FlowProgram implements Program {
   private readonly root: Map<string, Step>;
   readonly failureRoute: { assignTeamKey?: string; flow?: { key: string; range?: string } };
@@ -55,13 +61,13 @@ export class FlowProgram implements Program {
 
   /** Business keys from what is known at the start (the trigger); keys naming steps are filled in at the end. */
   async businessKeys(input: unknown): Promise<Record<string, unknown> | null> {
-    return this.evaluateKeys({ trigger: input, steps: {}, flow: this.flowInfo(), run: {} });
+    return this.evaluateKeys({ trigger: input, steps: table(), flow: this.flowInfo(), run: {} });
   }
 
   private async evaluateKeys(frame: Frame): Promise<Record<string, unknown> | null> {
     const keys = this.flow.businessKeys;
     if (!keys) return null;
-    const out: Record<string, unknown> = {};
+    const out = table<unknown>();
     for (const [name, expr] of Object.entries(keys)) {
       const v = await evaluate(expr, frame).catch(() => undefined);
       if (v !== undefined && v !== null) out[name] = v;
@@ -76,7 +82,7 @@ export class FlowProgram implements Program {
 
   async execute(k: Kernel, env: RunEnv): Promise<unknown> {
     const run = new RunInterpreter(this, k, env);
-    const frame: Frame = { trigger: env.run.input, steps: {}, flow: this.flowInfo(), run: { id: env.run.id, startedAt: env.run.createdAt.toISOString(), isTest: env.run.isTest } };
+    const frame: Frame = { trigger: env.run.input, steps: table(), flow: this.flowInfo(), run: { id: env.run.id, startedAt: env.run.createdAt.toISOString(), isTest: env.run.isTest } };
     let last: unknown;
     try {
       last = await run.scope(this.flow.start, this.root, "", frame);
@@ -93,7 +99,7 @@ export class FlowProgram implements Program {
 
   private async refreshKeys(env: RunEnv, frame: Frame) {
     const more = await this.evaluateKeys(frame);
-    if (more) env.run.businessKeys = { ...(env.run.businessKeys ?? {}), ...more };
+    if (more) env.run.businessKeys = Object.assign(table(), env.run.businessKeys, more);
   }
 
   retryOf(step: Step): RetryPolicy {
@@ -271,7 +277,7 @@ class RunInterpreter {
     });
     const body = byId(step.body.steps);
     const results = await k.fanOut(items.length, step.maxConcurrency ?? 1, async (i) => {
-      const iter: Frame = { ...frame, steps: { ...frame.steps }, item: items[i], index: i, error: undefined };
+      const iter: Frame = { ...frame, steps: table(frame.steps), item: items[i], index: i, error: undefined };
       const last = await this.scope(step.body.start, body, `${path}[${i}].`, iter);
       return step.collect !== undefined ? mapping(step.collect, iter) : last;
     });
@@ -293,15 +299,15 @@ class RunInterpreter {
 
   private async parallel(step: Extract<Step, { type: "parallel" }>, path: string, frame: Frame): Promise<unknown> {
     const k = this.k;
-    const frames = step.branches.map(() => ({ ...frame, steps: { ...frame.steps } }) as Frame);
+    const frames = step.branches.map(() => ({ ...frame, steps: table(frame.steps) }) as Frame);
     const results = await k.fanOut(step.branches.length, step.branches.length, (i) => {
       const b = step.branches[i]!;
       return this.scope(b.start, byId(b.steps as Step[]), `${path}.${b.name}.`, frames[i]!);
     });
     // Later steps may refer to any branch's steps ($steps.<id>): ids are unique flow-wide.
     for (const f of frames) Object.assign(frame.steps, f.steps);
-    const out: Record<string, unknown> = {};
-    const errors: Record<string, unknown> = {};
+    const out = table<unknown>();
+    const errors = table<unknown>();
     step.branches.forEach((b, i) => {
       const r = results[i]!;
       if (r.ok) out[b.name] = r.value;
