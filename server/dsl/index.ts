@@ -45,3 +45,4 @@ export { diffFlows, diffValues, formatDiff, type FlowDiff, type StepDiff, type V
 export { detectBreakingChanges, semverBump, proposeVersion, versionBump, type Bump, type Change, type BreakingReport, type VersionProposal } from "./breaking";
 export { contentHash, canonicalJson, verifyContentHash } from "./hash";
 export { dslJsonSchema, DSL_SCHEMA_ID } from "./json-schema";
+export { webhookInput, scheduleInput, triggerInputSchema, triggerSampleSkeleton, asTriggerInput, checkTriggerInput, HIDDEN_WEBHOOK_HEADERS, type WebhookInput, type TriggerInputProblem, type JsonSchemaObject } from "./trigger-input";

@@ -5,6 +5,7 @@ import { TRPCError } from "@trpc/server";
 import type { Db } from "../db/client";
 import { connectors } from "@/connectors/registry";
 import type { JsonSchema } from "../governance/contract-compat";
+import { triggerInputSchema, type Trigger } from "../dsl";
 import { businessSentence } from "./business";
 import { showPayload, needsReveal } from "./payloads";
 import { DEFAULT_AGEING_HOURS } from "./queue";
@@ -14,7 +15,8 @@ import { findStep, writeStepOf, type DslStep } from "./dsl-steps";
 export async function inputSchemaFor(db: Db, dsl: unknown, original: unknown): Promise<{ schema: JsonSchema; source: string }> {
   const trigger = (dsl as { trigger?: { type?: string; payloadSchema?: JsonSchema; inputSchema?: JsonSchema; event?: string } } | null)?.trigger;
   if (trigger?.type === "manual" && trigger.inputSchema) return { schema: trigger.inputSchema, source: "the flow's input schema" };
-  if (trigger?.type === "webhook" && trigger.payloadSchema) return { schema: trigger.payloadSchema, source: "the webhook's payload schema" };
+  // A webhook run's input is the request { body, headers, query } (server/dsl trigger-input.ts), its body per the payload schema.
+  if (trigger?.type === "webhook" && trigger.payloadSchema) return { schema: triggerInputSchema(trigger as Trigger) as JsonSchema, source: "the webhook's request, its body per the payload schema" };
   if (trigger?.type === "event" && trigger.event) {
     const c = await db.eventContract.findFirst({ where: { name: trigger.event, status: "active" }, orderBy: { major: "desc" }, select: { schema: true, version: true } });
     if (c) return { schema: c.schema as JsonSchema, source: `event contract ${trigger.event} ${c.version}` };

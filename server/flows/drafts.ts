@@ -4,7 +4,7 @@
 import { TRPCError } from "@trpc/server";
 import type { Prisma } from "../db/client";
 import type { Db } from "../db/client";
-import { contentHash, DSL_VERSION, type Flow } from "../dsl";
+import { checkTriggerInput, contentHash, DSL_VERSION, TRIGGER_NODE_ID, TriggerSchema, type Flow, type TriggerInputProblem } from "../dsl";
 import { EXAMPLES } from "./examples";
 
 type Tx = Prisma.TransactionClient;
@@ -109,8 +109,14 @@ export async function saveDraft(ctx: DraftCtx, input: { flowKey: string; baseRev
 export async function pinSample(ctx: DraftCtx, input: { flowKey: string; nodeId: string; payload: unknown; source: string }): Promise<{ pinnedAt: Date }> {
   if (JSON.stringify(input.payload ?? null).length > 1_000_000) throw new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: "A sample may be at most 1 MB." });
   return ctx.db.$transaction(async (tx) => {
-    const flow = await tx.flow.findUnique({ where: { key: input.flowKey }, select: { id: true } });
+    const flow = await tx.flow.findUnique({ where: { key: input.flowKey }, select: { id: true, draft: true } });
     if (!flow) throw new TRPCError({ code: "NOT_FOUND", message: `There is no flow "${input.flowKey}".` });
+    // The trigger's sample is a `$trigger` the trigger could produce (a webhook's { body, headers, query }):
+    // checked by the same function test runs and replays use.
+    if (input.nodeId === TRIGGER_NODE_ID) {
+      const problems = await triggerSampleProblems(tx, flow.draft, input.payload);
+      if (problems.length) throw new TRPCError({ code: "BAD_REQUEST", message: `The trigger sample is not what the trigger produces: ${problems.map((p) => p.message).join(" ")}` });
+    }
     const payload = (input.payload ?? null) as Prisma.InputJsonValue;
     const row = await tx.flowSample.upsert({
       where: { flowId_nodeId: { flowId: flow.id, nodeId: input.nodeId } },
@@ -120,6 +126,18 @@ export async function pinSample(ctx: DraftCtx, input: { flowKey: string; nodeId:
     await ctx.audit(tx, { action: "flow.sample.pinned", entityType: "flow", entityId: input.flowKey, after: { nodeId: input.nodeId, source: input.source } });
     return { pinnedAt: row.pinnedAt };
   });
+}
+
+/** What is wrong with a value as `$trigger` of a draft (nothing when the draft's trigger cannot be read). */
+export async function triggerSampleProblems(tx: Tx, draft: unknown, payload: unknown): Promise<TriggerInputProblem[]> {
+  const t = TriggerSchema.safeParse((draft as { trigger?: unknown } | null)?.trigger);
+  if (!t.success) return [];
+  let eventSchema: Record<string, unknown> | undefined;
+  if (t.data.type === "event") {
+    const c = await tx.eventContract.findFirst({ where: { name: t.data.event, status: "active", ...(t.data.version ? { major: t.data.version } : {}) }, orderBy: [{ major: "desc" }, { createdAt: "desc" }], select: { schema: true } });
+    eventSchema = (c?.schema as Record<string, unknown> | undefined) ?? undefined;
+  }
+  return checkTriggerInput(t.data, payload, eventSchema);
 }
 
 export async function unpinSample(ctx: DraftCtx, input: { flowKey: string; nodeId: string }): Promise<{ removed: boolean }> {

@@ -9,6 +9,7 @@ import { createRun } from "./runs";
 import { loadPublishedFlow } from "./flow-source";
 import { flowView, evaluateKey } from "./dsl-view";
 import { open } from "../connections/secret-box";
+import { webhookInput } from "../dsl/trigger-input";
 import { metrics } from "../observability/metrics";
 import { describeInputFault, inputFaultStatus, inspectInput } from "../http/input-guard";
 
@@ -110,8 +111,8 @@ export async function acceptWebhook(deps: { pool: Pool; boss: PgBoss }, req: Ing
   } catch {
     return reject(400, "The body is not valid JSON.", flowKey);
   }
-  // $trigger of a webhook run (server/dsl): the body, the request's non-secret headers and its query.
-  const input = { body: payload, headers: pickHeaders(headers), query: Object.fromEntries(new URLSearchParams(req.query ?? "")) };
+  // $trigger of a webhook run: the one definition in server/dsl (trigger-input.ts).
+  const input = webhookInput(payload, headers.entries(), req.query ?? "");
   // Before anything recursive (expressions, JSON.stringify, jsonb): a 4xx the sender will not retry, naming
   // the field, rather than a 503 it would retry for ever.
   const fault = inspectInput(input);
@@ -139,14 +140,4 @@ export async function acceptWebhook(deps: { pool: Pool; boss: PgBoss }, req: Ing
   });
   metrics().runtimeIngress.inc({ flow: flowKey, outcome: r.created ? "accepted" : "duplicate" });
   return { status: 202, body: { runId: r.runId, duplicate: !r.created } };
-}
-
-/** Headers a flow may map from: never the signature, credentials or cookies. */
-function pickHeaders(h: Headers): Record<string, string> {
-  const out: Record<string, string> = {};
-  h.forEach((v, k) => {
-    if (k === SIGNATURE_HEADER || k === "authorization" || k === "cookie" || k === "proxy-authorization") return;
-    out[k] = v;
-  });
-  return out;
 }

@@ -8,6 +8,7 @@ import { QUEUES } from "./queues";
 import { createRun } from "./runs";
 import { flowView, evaluateKey } from "./dsl-view";
 import { evaluate } from "../dsl";
+import { scheduleInput } from "../dsl/trigger-input";
 import { loadPublishedFlow } from "./flow-source";
 import { logger } from "../observability/log";
 import { metrics } from "../observability/metrics";
@@ -112,7 +113,7 @@ export async function handleScheduleJob(pool: Pool, boss: PgBoss, job: Job<Sched
     flowId: f.flowId,
     flowVersionId: f.versionId,
     triggerType: "schedule",
-    input: { firedAt: new Date().toISOString() },
+    input: scheduleInput(new Date()),
     idempotencyKey: `schedule:${job.id}`,
   });
   metrics().runtimeIngress.inc({ flow: f.flowKey, outcome: r.created ? "accepted" : "duplicate" });
