@@ -26,7 +26,8 @@ import Link from "next/link";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge, LIFECYCLE_TONE } from "@/components/ui/badge";
-import { decompileWithLayout, layoutGraph, validate, type CanvasEdgeKind, type CanvasNodeData, type Flow, type FlowMeta, type Problem, type StepConfig } from "@/server/dsl";
+import { TEST_MODE_LABEL } from "@/components/runs/format";
+import { decompileWithLayout, layoutGraph, triggerInputSchema, validate, type JsonSchemaObject, type CanvasEdgeKind, type CanvasNodeData, type Flow, type FlowMeta, type Problem, type StepConfig } from "@/server/dsl";
 import { addImportedConnectors, CATALOG, jsonSchemaOf, operationOf, outputSchemaOf, paletteItems, type EventInfo, type PaletteItem } from "./catalog";
 import { CommandMenu, ShortcutSheet, type DesignerCommand } from "./command-menu";
 import { DecorationContext, DecorationStore, type NodeDecoration } from "./decorations";
@@ -57,7 +58,7 @@ import {
 import { lowZoom, NODE_TYPES } from "./nodes";
 import { DRAG_MIME, Palette } from "./palette";
 import { ProblemsPanel } from "./problems-panel";
-import { TestRunDialog, useTestRun } from "./test-run";
+import { TestRunDialog, useTestRun, type LiveConnection, type TestMode } from "./test-run";
 import { useHistory } from "./use-history";
 import { VersionsMount } from "./versions-mount";
 
@@ -142,7 +143,7 @@ export function Designer({ flowKey }: { flowKey: string }) {
 }
 
 interface DesignerCatalog {
-  connections: Array<{ key: string; name: string; connectorKey: string }>;
+  connections: Array<{ key: string; name: string; connectorKey: string; host: string | null }>;
   events: EventInfo[];
   flows: Array<{ key: string; name: string; versions: string[] }>;
 }
@@ -522,9 +523,9 @@ function Editor({
   );
 
   const startTest = useCallback(
-    (input: unknown, pinIt: boolean) => {
+    (input: unknown, pinIt: boolean, mode: TestMode) => {
       if (pinIt) pinSample(TRIGGER_NODE_ID, input, "manual");
-      test.start(compileState(docRef.current).flow, input);
+      test.start(compileState(docRef.current).flow, input, mode);
     },
     [pinSample, test],
   );
@@ -636,6 +637,16 @@ function Editor({
     }
     return { scope: { paths }, sources: src, target: tgt };
   }, [selectedNode, structNodes, doc.edges, samples, triggerSchema]);
+
+  // The connections a live test run would really call (named, with their hosts, before it starts).
+  const liveConnections = useMemo((): LiveConnection[] => {
+    const used = new Set<string>();
+    for (const n of structNodes) if (n.data.kind === "step" && n.data.step.type === "call" && n.data.step.connection) used.add(n.data.step.connection);
+    return [...used].sort().map((key) => {
+      const c = catalog.connections.find((x) => x.key === key);
+      return { key, name: c?.name ?? "unknown connection", host: c?.host ?? null };
+    });
+  }, [structNodes, catalog.connections]);
 
   const changeNodeData = useCallback(
     (id: string, data: CanvasNodeData, field: string) =>
@@ -878,7 +889,16 @@ function Editor({
       </div>
       <CommandMenu open={menuOpen} onClose={() => setMenuOpen(false)} items={items} commands={commands} onAdd={(i) => addItem(i)} />
       <ShortcutSheet open={sheetOpen} onClose={() => setSheetOpen(false)} />
-      <TestRunDialog open={testOpen} onClose={() => setTestOpen(false)} initial={samples[TRIGGER_NODE_ID]?.payload ?? {}} pinnedSource={samples[TRIGGER_NODE_ID]?.source ?? null} onRun={startTest} />
+      <TestRunDialog
+        open={testOpen}
+        onClose={() => setTestOpen(false)}
+        trigger={triggerNode?.data.kind === "trigger" ? triggerNode.data.trigger : undefined}
+        {...(triggerNode?.data.kind === "trigger" && triggerNode.data.trigger.type === "event" ? { eventSchema: triggerSchema as JsonSchemaObject | undefined } : {})}
+        initial={samples[TRIGGER_NODE_ID]?.payload}
+        pinnedSource={samples[TRIGGER_NODE_ID]?.source ?? null}
+        connections={liveConnections}
+        onRun={startTest}
+      />
     </DecorationContext.Provider>
   );
 }
@@ -897,6 +917,7 @@ function RunBar({ run, error, onClear }: { run: ReturnType<typeof useTestRun>["r
       <span className="font-semibold">Test run</span>
       {run ? (
         <>
+          {run.testMode && <span data-testid="run-mode" className="rounded bg-white/70 px-1.5 py-0.5 font-medium">{TEST_MODE_LABEL[run.testMode] ?? run.testMode}</span>}
           <span>{run.status}</span>
           {run.durationMs !== null && <span>{run.durationMs} ms</span>}
           <span className="font-mono text-[11px] opacity-70">{run.runId.slice(0, 8)}</span>
@@ -964,13 +985,12 @@ function stepOutputSchema(step: StepConfig): JsonSchema | undefined {
   return undefined;
 }
 
+/** `$trigger`'s schema: the one definition (server/dsl trigger-input.ts), with the consumed event's contract. */
 function triggerPayloadSchema(data: CanvasNodeData | undefined, events: readonly EventInfo[]): JsonSchema | undefined {
   if (!data || data.kind !== "trigger") return undefined;
   const t = data.trigger;
-  if (t.type === "event") return (events.find((e) => e.name === t.event)?.schema as JsonSchema | undefined) ?? undefined;
-  if (t.type === "manual") return t.inputSchema as JsonSchema | undefined;
-  if (t.type === "webhook") return { type: "object", properties: { headers: { type: "object" }, body: (t.payloadSchema as JsonSchema | undefined) ?? { type: "object" }, receivedAt: { type: "string" } } };
-  return { type: "object", properties: { scheduledAt: { type: "string" }, firedAt: { type: "string" } } };
+  const eventSchema = t.type === "event" ? (events.find((e) => e.name === t.event)?.schema as JsonSchemaObject | undefined) : undefined;
+  return triggerInputSchema(t, eventSchema) as JsonSchema;
 }
 
 function downloadJson(name: string, value: unknown) {

@@ -65,3 +65,22 @@ export const ERROR_CLASS_TONE: Record<string, "red" | "amber" | "gray" | "blue">
   business: "blue",
   internal: "gray",
 };
+
+/** How a dry test run answered a step it did not send (the kernel's attempt-log `simulated`), in words. */
+export const SIMULATED_LABEL: Record<string, string> = {
+  "pinned-sample": "dry run: not sent — answered with the step's pinned sample",
+  synthesised: "dry run: not sent — response synthesised from the operation's output schema",
+  "not-published": "dry run: event recorded, not published",
+};
+
+/** What a test run's mode means, for the run bar and the run page. */
+export const TEST_MODE_LABEL: Record<string, string> = { "dry-run": "dry run (writes simulated)", live: "live (writes sent)" };
+
+export function SimulatedBadge({ simulated }: { simulated: string | null | undefined }) {
+  if (!simulated) return null;
+  return (
+    <Badge tone="amber" title={SIMULATED_LABEL[simulated] ?? simulated}>
+      <span data-testid="simulated">{simulated === "not-published" ? "not published" : "simulated"}</span>
+    </Badge>
+  );
+}

@@ -9,7 +9,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import type { RunTimelineView } from "@/server/api/routers/runs";
-import { BusinessKeys, ERROR_CLASS_TONE, JsonBlock, RunStatus, formatDuration, formatTime } from "./format";
+import { BusinessKeys, ERROR_CLASS_TONE, JsonBlock, RunStatus, SIMULATED_LABEL, SimulatedBadge, TEST_MODE_LABEL, formatDuration, formatTime } from "./format";
 
 const IN_FLIGHT = ["queued", "running", "waiting"];
 
@@ -42,6 +42,7 @@ export function RunView({ runId, roles }: { runId: string; roles: readonly strin
         <Fact label="Flow">
           <Link className="text-brand-700 hover:underline" href={`/catalog/${encodeURIComponent(run.flow.key)}`}>{run.flow.name}</Link>
           <span className="block font-mono text-xs text-slate-500">{run.version ? `version ${run.version}` : "draft (test run)"}</span>
+          {run.testMode && <span className="block text-xs text-amber-700" data-testid="test-mode">{TEST_MODE_LABEL[run.testMode] ?? run.testMode}</span>}
         </Fact>
         <Fact label="Trigger">
           {run.triggerType}
@@ -171,6 +172,7 @@ function StepRow({ step, t0, span }: { step: Step; t0: number; span: number }) {
           <span className="col-span-2 flex flex-wrap gap-1">
             <Badge tone={step.status === "succeeded" ? "green" : step.status === "failed" ? "red" : step.status === "skipped" || step.status === "compensated" ? "gray" : "amber"}>{step.status}</Badge>
             {step.attempts > 1 && <Badge tone="amber" title={`${step.attempts} attempts`}>{step.attempts} attempts</Badge>}
+            <SimulatedBadge simulated={step.simulated} />
           </span>
           <span className="col-span-1 text-right tabular-nums text-slate-600">{formatDuration(step.durationMs)}</span>
           <span className="col-span-5 h-2 rounded bg-slate-100" aria-hidden>
@@ -178,6 +180,7 @@ function StepRow({ step, t0, span }: { step: Step; t0: number; span: number }) {
           </span>
         </summary>
         <div className="space-y-3 border-t border-slate-100 bg-slate-50/50 px-4 py-3">
+          {step.simulated && <p className="text-xs text-amber-800">{SIMULATED_LABEL[step.simulated] ?? step.simulated}</p>}
           {step.error && (
             <p className="rounded-md border border-red-200 bg-red-50 p-2 text-sm text-red-800">
               <Badge tone={ERROR_CLASS_TONE[step.error.errorClass ?? ""] ?? "red"}>{step.error.errorClass ?? "error"}</Badge> {step.error.message}

@@ -46,7 +46,7 @@ export interface ExecuteArgs extends Omit<ContextOptions, "connectorKey"> {
   definitions: ReadonlyMap<string, AnyConnectorDefinition> | Record<string, AnyConnectorDefinition>;
 }
 
-function zodMessage(e: ZodError): string {
+export function zodMessage(e: ZodError): string {
   return e.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
 }
 

@@ -5,7 +5,8 @@ import { fromPrisma, type PgBoss } from "pg-boss";
 import { TRPCError } from "@trpc/server";
 import { Prisma, type Db } from "../db/client";
 import { prismaSql } from "./sql";
-import { insertRunWithJob, runJobOptions } from "./runs";
+import { insertRunWithJob, runJobOptions, type TestMode } from "./runs";
+import { triggerSampleProblems } from "../flows/drafts";
 import { QUEUES, type RunJobData } from "./queues";
 import { flowView, evaluateKey } from "./dsl-view";
 
@@ -304,16 +305,43 @@ export async function startManualRun(d: OpsDeps, flowKey: string, input: unknown
   });
 }
 
-/** A test run of the draft (or of a DSL the designer passes): executed like any run, flagged is_test, no exceptions opened. */
-export async function startTestRun(d: OpsDeps, flowKey: string, input: unknown, dsl?: unknown): Promise<{ runId: string }> {
+/**
+ * A test run of the draft (or of a DSL the designer passes): executed like any run, flagged is_test, no
+ * exceptions opened. `mode` "dry-run" (the default) sends reads only and answers writes with their pinned
+ * sample or a synthesised response; "live" really calls the connections. The input must be what the
+ * trigger produces (server/dsl trigger-input.ts): a webhook test gets `{ body, headers, query }` like a delivery.
+ */
+export async function startTestRun(d: OpsDeps, flowKey: string, input: unknown, dsl?: unknown, mode: TestMode = "dry-run"): Promise<{ runId: string; mode: TestMode }> {
   return d.db.$transaction(async (tx) => {
     const flow = await tx.flow.findUnique({ where: { key: flowKey }, select: { id: true, draft: true, draftRevision: true } });
     if (!flow) throw notFound("Flow");
     const snapshot = dsl ?? flow.draft;
-    const r = await insertRunWithJob(prismaSql(tx), d.boss, { flowId: flow.id, flowVersionId: null, dslSnapshot: snapshot, triggerType: "test", input, isTest: true, createdById: d.userId }, fromPrisma(tx));
-    await d.audit(tx, { action: "run.test", entityType: "run", entityId: r.runId, after: { flowKey, draftRevision: dsl ? null : flow.draftRevision, triggerType: "test" } });
-    return { runId: r.runId };
+    const problems = await triggerSampleProblems(tx, snapshot, input);
+    if (problems.length) {
+      const type = String((snapshot as { trigger?: { type?: unknown } } | null)?.trigger?.type ?? "");
+      throw new TRPCError({ code: "BAD_REQUEST", message: `The test input is not what the ${type} trigger produces: ${problems.map((p) => p.message).join(" ")}` });
+    }
+    const view = flowView(snapshot);
+    const ck = view.concurrencyKey ? await evaluateKey(view.concurrencyKey, input).catch(() => null) : null;
+    const r = await insertRunWithJob(prismaSql(tx), d.boss, { flowId: flow.id, flowVersionId: null, dslSnapshot: snapshot, triggerType: "test", input, isTest: true, testMode: mode, concurrencyKey: ck ? `${flowKey}:${ck}` : null, createdById: d.userId }, fromPrisma(tx));
+    await d.audit(tx, { action: "run.test", entityType: "run", entityId: r.runId, after: { flowKey, draftRevision: dsl ? null : flow.draftRevision, triggerType: "test", mode, ...(mode === "live" ? { connections: connectionsOf(snapshot) } : {}) } });
+    return { runId: r.runId, mode };
   });
+}
+
+/** The connections a document's call steps name (a live test run's audit entry and confirmation list them). */
+export function connectionsOf(dsl: unknown): string[] {
+  const out = new Set<string>();
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === "object") {
+      const o = v as Record<string, unknown>;
+      if (o.type === "call" && typeof o.connection === "string") out.add(o.connection);
+      for (const x of Object.values(o)) if (x && typeof x === "object") walk(x);
+    }
+  };
+  walk((dsl as { steps?: unknown } | null)?.steps);
+  return [...out].sort();
 }
 
 /** Cancels a run that has not finished; its queued job finds it cancelled and does nothing. */

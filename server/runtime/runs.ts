@@ -6,6 +6,9 @@ import type { Db as BossDb, PgBoss, SendOptions } from "pg-boss";
 import { bossDb, withTx, type Pool, type Sql } from "./sql";
 import { QUEUES, type RunJobData } from "./queues";
 
+export const TEST_MODES = ["dry-run", "live"] as const;
+export type TestMode = (typeof TEST_MODES)[number];
+
 export type TriggerType = "webhook" | "manual" | "test" | "schedule" | "event" | "subflow" | "retry" | "replay";
 
 export interface NewRun {
@@ -19,6 +22,8 @@ export interface NewRun {
   idempotencyKey?: string | null;
   concurrencyKey?: string | null;
   isTest?: boolean;
+  /** Test runs: "dry-run" simulates writes, "live" sends them (server/runtime/dry-run.ts). */
+  testMode?: TestMode | null;
   parentRunId?: string | null;
   replayOfId?: string | null;
   createdById?: string | null;
@@ -44,8 +49,8 @@ export function runJobOptions(runId: string, concurrencyKey: string | null | und
 export async function insertRunWithJob(tx: Sql, boss: PgBoss, r: NewRun, jobDb: BossDb = bossDb(tx)): Promise<CreatedRun> {
   const id = r.id ?? randomUUID();
   const ins = await tx.query<{ id: string }>(
-    `INSERT INTO run (id, flow_id, flow_version_id, dsl_snapshot, status, trigger_type, input, idempotency_key, concurrency_key, is_test, parent_run_id, replay_of_id, created_by_id)
-     VALUES ($1::uuid, $2::uuid, $3::uuid, $4::jsonb, 'queued', $5, $6::jsonb, $7, $8, $9::boolean, $10::uuid, $11::uuid, $12)
+    `INSERT INTO run (id, flow_id, flow_version_id, dsl_snapshot, status, trigger_type, input, idempotency_key, concurrency_key, is_test, parent_run_id, replay_of_id, created_by_id, test_mode)
+     VALUES ($1::uuid, $2::uuid, $3::uuid, $4::jsonb, 'queued', $5, $6::jsonb, $7, $8, $9::boolean, $10::uuid, $11::uuid, $12, $13)
      ON CONFLICT DO NOTHING RETURNING id::text AS id`,
     [
       id,
@@ -60,6 +65,7 @@ export async function insertRunWithJob(tx: Sql, boss: PgBoss, r: NewRun, jobDb: 
       r.parentRunId ?? null,
       r.replayOfId ?? null,
       r.createdById ?? null,
+      r.isTest ? (r.testMode ?? "live") : null,
     ],
   );
   if (!ins.rows.length) {

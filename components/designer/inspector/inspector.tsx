@@ -15,6 +15,7 @@ import type { DEdge, DNode } from "../model";
 import { MappingEditor } from "./mapping-editor";
 import { FieldShell, inputLeaves, JsonTextArea, SchemaFields, type FieldProblems } from "./schema-form";
 import { MapStepEditor } from "./map-step";
+import { SIMULATED_LABEL } from "@/components/runs/format";
 
 export interface StepRunView {
   status: string;
@@ -23,6 +24,8 @@ export interface StepRunView {
   input: unknown;
   output: unknown;
   error: unknown;
+  /** A dry test run did not send this step: how its output was obtained. */
+  simulated?: string | null;
 }
 
 export interface InspectorProps {
@@ -426,6 +429,11 @@ function RunSection(p: InspectorProps & { node: DNode }) {
         <span className={clsx("font-semibold", r.status === "succeeded" ? "text-emerald-700" : r.status === "failed" ? "text-red-700" : "text-brand-700")}>{r.status}</span>
         {r.durationMs !== null && ` in ${r.durationMs} ms`} · {r.attempts} attempt{r.attempts === 1 ? "" : "s"}
       </p>
+      {r.simulated && (
+        <p data-testid="simulated-note" className="rounded-md bg-amber-50 px-2 py-1 text-[11px] text-amber-900">
+          {SIMULATED_LABEL[r.simulated] ?? r.simulated}
+        </p>
+      )}
       {r.error != null && <Json label="Error" value={r.error} tone="red" />}
       {r.input !== undefined && r.input !== null && <Json label="Input" value={r.input} />}
       {r.output !== undefined && r.output !== null && (

@@ -19,6 +19,21 @@ export const flowListInput = z.object({
 const flowKey = z.string().min(1).max(128);
 const nodeId = z.string().regex(new RegExp(`${STEP_ID_RE.source}|^trigger$`), "A node id is a step id or \"trigger\".");
 
+/** Where a connection's settings point: the host of its first URL setting, else its host (and port) setting. */
+function connectionHost(config: unknown): string | null {
+  if (!config || typeof config !== "object") return null;
+  const c = config as Record<string, unknown>;
+  for (const v of Object.values(c)) {
+    if (typeof v !== "string" || !/^https?:\/\//i.test(v)) continue;
+    try {
+      return new URL(v).host;
+    } catch {
+      // not a URL after all
+    }
+  }
+  return typeof c.host === "string" ? `${c.host}${typeof c.port === "number" ? `:${c.port}` : ""}` : null;
+}
+
 export const flowsRouter = createTRPCRouter({
   /** The designer's document: the draft, its revision, who saved it last, pinned samples, the header. */
   get: procedure("viewer")
@@ -63,13 +78,14 @@ export const flowsRouter = createTRPCRouter({
   /** What the designer's palette, pickers and validator need besides the connector manifests (which the browser bundles). */
   designerCatalog: procedure("viewer").query(async ({ ctx }) => {
     const [connections, contracts, flows] = await Promise.all([
-      ctx.db.connection.findMany({ orderBy: [{ connectorKey: "asc" }, { key: "asc" }], select: { key: true, name: true, connectorKey: true } }),
+      ctx.db.connection.findMany({ orderBy: [{ connectorKey: "asc" }, { key: "asc" }], select: { key: true, name: true, connectorKey: true, config: true } }),
       ctx.db.eventContract.findMany({ orderBy: [{ name: "asc" }, { createdAt: "desc" }], select: { name: true, version: true, major: true, schema: true, description: true, producers: true, domain: true } }),
       ctx.db.flow.findMany({ select: { key: true, name: true, versions: { where: { status: { in: ["approved", "deprecated"] } }, select: { version: true } } } }),
     ]);
     const seen = new Set<string>();
     return {
-      connections,
+      // The host a connection reaches (never its secrets): a live test run's confirmation names it.
+      connections: connections.map(({ config, ...c }) => ({ ...c, host: connectionHost(config) })),
       events: contracts.filter((c) => (seen.has(c.name) ? false : (seen.add(c.name), true))).map((c) => ({ ...c, schema: c.schema as unknown })),
       flows: flows.map((f) => ({ key: f.key, name: f.name, versions: f.versions.map((v) => v.version) })),
     };

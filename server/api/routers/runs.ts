@@ -8,6 +8,7 @@ import { createTRPCRouter, procedure } from "../trpc";
 import { webBoss } from "../../queue/boss";
 import type { Db } from "../../db/client";
 import { cancelRun, listRuns, runTimeline, startManualRun, startTestRun } from "../../runtime/operations";
+import { TEST_MODES } from "../../runtime/runs";
 import { needsReveal, showPayload } from "../../exceptions/payloads";
 import { findStep } from "../../exceptions/dsl-steps";
 
@@ -24,6 +25,7 @@ async function timelineView(db: Db, runId: string, revealed: boolean) {
     status: t.status,
     triggerType: t.triggerType,
     isTest: t.isTest,
+    testMode: t.testMode,
     createdAt: t.createdAt,
     startedAt: t.startedAt,
     finishedAt: t.finishedAt,
@@ -52,7 +54,9 @@ async function timelineView(db: Db, runId: string, revealed: boolean) {
         operation: def?.operation ?? null,
         status: s.status,
         attempts: s.attempts,
-        attemptLog: s.attemptLog as Array<{ attempt?: number; outcome?: string; errorClass?: string; message?: string; delayMs?: number; at?: string; durationMs?: number }>,
+        attemptLog: s.attemptLog as Array<{ attempt?: number; outcome?: string; errorClass?: string; message?: string; delayMs?: number; at?: string; durationMs?: number; simulated?: string }>,
+        // A dry test run answered this step without sending it (server/runtime/dry-run.ts).
+        simulated: ((s.attemptLog as Array<{ simulated?: string }> | null) ?? []).find((a) => a.simulated)?.simulated ?? null,
         archived: s.archived,
         startedAt: s.startedAt,
         finishedAt: s.finishedAt,
@@ -107,9 +111,10 @@ export const runsRouter = createTRPCRouter({
     .input(z.object({ flowKey, input: z.unknown() }))
     .mutation(async ({ ctx, input }) => startManualRun({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.flowKey, input.input ?? {})),
 
+  /** A test run of the draft: "dry-run" (default) simulates writes; "live" sends them to the connections. */
   test: procedure("designer")
-    .input(z.object({ flowKey, input: z.unknown(), dsl: z.unknown().optional() }))
-    .mutation(async ({ ctx, input }) => startTestRun({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.flowKey, input.input ?? {}, input.dsl)),
+    .input(z.object({ flowKey, input: z.unknown(), dsl: z.unknown().optional(), mode: z.enum(TEST_MODES).default("dry-run") }))
+    .mutation(async ({ ctx, input }) => startTestRun({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.flowKey, input.input ?? {}, input.dsl, input.mode)),
 
   cancel: procedure("operator")
     .input(z.object({ runId: z.string().uuid(), reason: z.string().min(1).max(500) }))

@@ -21,6 +21,7 @@ import { StepError, serializeError } from "../errors";
 import { Kernel, StepFailed, Suspend, type RetryPolicy, type StepSpec } from "./kernel";
 import type { Compile, Program, RunEnv } from "./run";
 import { callConnector } from "../connectors";
+import { sendsInDryRun, simulatedCall } from "../dry-run";
 
 type Frame = {
   trigger: unknown;
@@ -82,7 +83,7 @@ export class FlowProgram implements Program {
 
   async execute(k: Kernel, env: RunEnv): Promise<unknown> {
     const run = new RunInterpreter(this, k, env);
-    const frame: Frame = { trigger: env.run.input, steps: table(), flow: this.flowInfo(), run: { id: env.run.id, startedAt: env.run.createdAt.toISOString(), isTest: env.run.isTest } };
+    const frame: Frame = { trigger: env.run.input, steps: table(), flow: this.flowInfo(), run: { id: env.run.id, startedAt: env.run.createdAt.toISOString(), isTest: env.run.isTest, dryRun: env.run.dryRun } };
     let last: unknown;
     try {
       last = await run.scope(this.flow.start, this.root, "", frame);
@@ -224,6 +225,12 @@ class RunInterpreter {
         const businessKey = step.idempotencyKey ? await this.prepare(step, path, () => expr(step.idempotencyKey!, frame)) : null;
         const lock = step.concurrencyKey ? await this.prepare(step, path, () => expr(step.concurrencyKey!, frame)) : null;
         const spec: StepSpec = { ...this.spec(step, path, true, input), lockKey: lock === null || lock === undefined ? null : `${this.p.flow.key}:${step.id}:${typeof lock === "string" ? lock : JSON.stringify(lock)}`, idempotencyKey: businessKey === null || businessKey === undefined ? null : `${this.p.flow.key}:${step.id}:${typeof businessKey === "string" ? businessKey : JSON.stringify(businessKey)}` };
+        // A dry test run sends reads only; a write is answered by its pinned sample or a synthesised response.
+        if (this.env.run.dryRun && k.row(path)?.status !== "succeeded" && !(await sendsInDryRun(this.env, step.connector, step.operation))) {
+          const sim = await this.prepare(step, path, () => simulatedCall(this.env, step, input));
+          const output = await k.step({ ...spec, effectful: false, lockKey: null, simulated: sim.simulated }, async () => sim.output);
+          return { output, next: step.next };
+        }
         const output = await k.step(spec, ({ idempotencyKey, signal }) =>
           callConnector(this.env, { connector: step.connector, operation: step.operation, connection: step.connection, input, idempotencyKey, signal, timeoutMs: spec.timeoutMs, logger: k.log.child({ step: path }) }),
         );

@@ -42,7 +42,12 @@ export interface StepSpec {
   idempotencyKey?: string | null;
   /** The DSL step's concurrency key (evaluated): steps with the same lock key run one at a time across runs. */
   lockKey?: string | null;
+  /** A dry test run answered this step without sending it: where the output came from (the timeline says so). */
+  simulated?: Simulated;
 }
+
+/** How a dry test run answered an effectful step: its pinned sample, or a value synthesised from the operation's output schema. */
+export type Simulated = "pinned-sample" | "synthesised" | "not-published";
 
 export interface AttemptInfo {
   attempt: number;
@@ -76,6 +81,8 @@ export interface AttemptLogEntry {
   /** Delay before the next attempt, when one was scheduled. */
   delayMs?: number;
   nextAt?: string;
+  /** Dry test runs: the step was not sent; its output is this. */
+  simulated?: Simulated;
 }
 
 /** Thrown to end the segment: the run continues in a later job. */
@@ -118,6 +125,8 @@ export interface KernelOptions {
   draining: () => boolean;
   /** Backoffs and waits up to this long are slept in process; longer ones re-enqueue the run. */
   inlineDelayMaxMs?: number;
+  /** A dry test run: emits are recorded but not published. */
+  dryRun?: boolean;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -308,7 +317,7 @@ export class Kernel {
         const output = await raceSignal(fn({ attempt: attempts, idempotencyKey: idempotencyKey ?? "", signal }), signal);
         const ms = performance.now() - t0;
         stepMetric.observe({ type: spec.type, outcome: "succeeded" }, ms / 1000);
-        if (spec.effectful || log.length) log.push({ attempt: attempts, at: new Date().toISOString(), outcome: "succeeded", durationMs: Math.round(ms) });
+        if (spec.effectful || log.length || spec.simulated) log.push({ attempt: attempts, at: new Date().toISOString(), outcome: "succeeded", durationMs: Math.round(ms), ...(spec.simulated ? { simulated: spec.simulated } : {}) });
         this.put({ ...base, status: "succeeded", output: output ?? null, attemptLog: log, finishedAt: new Date() });
         return output;
       } catch (raw) {
@@ -373,11 +382,14 @@ export class Kernel {
     if (prev?.status === "succeeded") return prev.output as { eventId: string };
     const eventId = this.idempotencyKeyFor({ ...spec, effectful: true });
     const t0 = performance.now();
-    this.effects.push(async (tx) => {
-      await this.o.boss.publish(event, { event, eventId, payload, sourceRunId: this.runId, sourceFlow: this.o.flowKey }, { db: bossDb(tx) });
-    });
+    // A dry test run records the event it would publish; publishing would start real runs of its consumers.
+    if (!this.o.dryRun)
+      this.effects.push(async (tx) => {
+        await this.o.boss.publish(event, { event, eventId, payload, sourceRunId: this.runId, sourceFlow: this.o.flowKey }, { db: bossDb(tx) });
+      });
     const now = new Date();
-    this.put({ path: spec.path, stepId: spec.stepId, status: "succeeded", input: spec.input ?? { event, payload }, output: { eventId, event }, error: null, attempts: 1, attemptLog: [], idempotencyKey: eventId, startedAt: now, finishedAt: now });
+    const attemptLog: AttemptLogEntry[] = this.o.dryRun ? [{ attempt: 1, at: now.toISOString(), outcome: "succeeded", simulated: "not-published" }] : [];
+    this.put({ path: spec.path, stepId: spec.stepId, status: "succeeded", input: spec.input ?? { event, payload }, output: { eventId, event }, error: null, attempts: 1, attemptLog, idempotencyKey: eventId, startedAt: now, finishedAt: now });
     metrics().stepDuration.observe({ type: spec.type, outcome: "succeeded" }, (performance.now() - t0) / 1000);
     return { eventId };
   }

@@ -21,6 +21,8 @@ export interface RunRecord {
   input: unknown;
   concurrencyKey: string | null;
   isTest: boolean;
+  /** A dry test run: writes are simulated and events are not published (server/runtime/dry-run.ts). */
+  dryRun: boolean;
   parentRunId: string | null;
   replayOfId: string | null;
   /** From the program: where a failed run goes. */
@@ -105,18 +107,18 @@ async function claimKeyed(pool: Pool, runId: string, key: string): Promise<Claim
 async function claim(sql: Sql, runId: string, extra = ""): Promise<Claimed | null> {
   const { rows } = await sql.query<{
     id: string; flow_id: string; flow_key: string; flow_version_id: string | null; dsl_snapshot: unknown; input: unknown; concurrency_key: string | null;
-    is_test: boolean; parent_run_id: string | null; replay_of_id: string | null; business_keys: Record<string, unknown> | null; created_at: Date; steps: LoadedRow[];
+    is_test: boolean; test_mode: string | null; parent_run_id: string | null; replay_of_id: string | null; business_keys: Record<string, unknown> | null; created_at: Date; steps: LoadedRow[];
   }>(
     `UPDATE run r SET status = 'running', started_at = COALESCE(r.started_at, now())
        FROM flow f WHERE r.id = $1 AND f.id = r.flow_id AND r.status IN ('queued', 'running', 'waiting') ${extra}
-     RETURNING r.id, r.flow_id, f.key AS flow_key, r.flow_version_id, r.dsl_snapshot, r.input, r.concurrency_key, r.is_test, r.parent_run_id, r.replay_of_id, r.business_keys, r.created_at, ${STEP_ROWS_JSON} AS steps`,
+     RETURNING r.id, r.flow_id, f.key AS flow_key, r.flow_version_id, r.dsl_snapshot, r.input, r.concurrency_key, r.is_test, r.test_mode, r.parent_run_id, r.replay_of_id, r.business_keys, r.created_at, ${STEP_ROWS_JSON} AS steps`,
     [runId],
   );
   const r = rows[0];
   if (!r) return null;
   return {
     id: r.id, flowId: r.flow_id, flowKey: r.flow_key, flowVersionId: r.flow_version_id, snapshot: r.dsl_snapshot, input: r.input,
-    concurrencyKey: r.concurrency_key, isTest: r.is_test, parentRunId: r.parent_run_id, replayOfId: r.replay_of_id, businessKeys: r.business_keys,
+    concurrencyKey: r.concurrency_key, isTest: r.is_test, dryRun: r.is_test && r.test_mode === "dry-run", parentRunId: r.parent_run_id, replayOfId: r.replay_of_id, businessKeys: r.business_keys,
     hadBusinessKeys: r.business_keys !== null, createdAt: r.created_at, steps: r.steps,
   };
 }
@@ -133,7 +135,7 @@ export async function executeSegment(deps: SegmentDeps, runId: string, signal: A
   if (!claimed) return "skipped";
   const run: RunRecord = claimed;
   const logger = deps.logger.child({ runId, flow: run.flowKey });
-  const k = new Kernel({ pool: deps.pool, boss: deps.boss, runId, flowKey: run.flowKey, concurrencyKey: run.concurrencyKey, logger, signal, draining: deps.draining, inlineDelayMaxMs: deps.inlineDelayMaxMs });
+  const k = new Kernel({ pool: deps.pool, boss: deps.boss, runId, flowKey: run.flowKey, concurrencyKey: run.concurrencyKey, logger, signal, draining: deps.draining, inlineDelayMaxMs: deps.inlineDelayMaxMs, dryRun: run.dryRun });
   let program: Program;
   try {
     program = await programFor(deps, run, claimed.snapshot);
@@ -282,6 +284,8 @@ async function subflow(k: Kernel, deps: SegmentDeps, run: RunRecord, spec: { pat
         idempotencyKey: `sub:${run.id}:${spec.path}`,
         parentRunId: run.id,
         isTest: run.isTest,
+        // A dry test run's children are dry too: a subflow must not write where its parent may not.
+        testMode: run.isTest ? (run.dryRun ? "dry-run" : "live") : null,
       });
       await k.flush(tx, [{ path: spec.path, stepId: spec.stepId, status: "waiting", input: spec.input ?? input ?? null, output: { childRunId: created.runId, flow: flowKey }, error: null, attempts: 1, attemptLog: [], idempotencyKey: null, startedAt, finishedAt: null }]);
       return created.runId;
