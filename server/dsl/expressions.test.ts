@@ -71,6 +71,8 @@ describe("evaluate", () => {
     const t = Date.now();
     const e = await evaluate("($f := function($x){ $f($x) }; $f(1))", {}, { timeoutMs: 100 }).catch((err: unknown) => err);
     expect((e as ExpressionError).code).toBe("D1012");
+    // Said plainly, with the limit and what usually causes it.
+    expect((e as ExpressionError).message).toMatch(/ran longer than its 100 ms limit and was stopped: an endless loop, or work that grows with the data/);
     expect(Date.now() - t).toBeLessThan(2000);
   });
 

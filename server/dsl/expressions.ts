@@ -253,10 +253,12 @@ export function compileExpression(text: string, opts: EvaluateOptions = {}): jso
   return remember(compiled, key, expr);
 }
 
-const GUARD_MESSAGES: Record<string, string> = {
-  D1011: "The expression recursed too deeply (is a function calling itself forever?).",
-  D1012: "The expression took too long (is there an infinite loop?).",
-  D2015: "The expression built a sequence that is too large.",
+const GUARD_MESSAGES: Record<string, (limitMs: number) => string> = {
+  D1011: () => "The expression recursed too deeply (is a function calling itself forever?).",
+  // Said plainly, with the limit and the usual cause: a scan of one list per element of another grows with the data.
+  D1012: (ms) =>
+    `The expression ran longer than its ${ms} ms limit and was stopped: an endless loop, or work that grows with the data (a filter over one list inside a loop over another — build a lookup object once, e.g. $merge(list.{ key: value }), and read it with $lookup).`,
+  D2015: () => "The expression built a sequence that is too large.",
 };
 
 /** Plain JSON out: drops jsonata's sequence markers and functions. */
@@ -290,7 +292,8 @@ export async function evaluate(text: string, scope: ExpressionScope, opts: Evalu
     return toJson(await expr.evaluate(focus, bindingsOf(scope)));
   } catch (err) {
     const d = describe(err);
-    throw new ExpressionError(d.code, GUARD_MESSAGES[d.code] ?? d.message, d.position, text);
+    const guard = GUARD_MESSAGES[d.code];
+    throw new ExpressionError(d.code, guard ? guard(opts.timeoutMs ?? EXPRESSION_LIMITS.timeoutMs) : d.message, d.position, text);
   }
 }
 

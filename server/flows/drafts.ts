@@ -5,7 +5,7 @@ import { TRPCError } from "@trpc/server";
 import type { Prisma } from "../db/client";
 import type { Db } from "../db/client";
 import { checkTriggerInput, contentHash, DSL_VERSION, TRIGGER_NODE_ID, TriggerSchema, type Flow, type TriggerInputProblem } from "../dsl";
-import { EXAMPLES } from "./examples";
+import { EXAMPLE_SAMPLES, EXAMPLES } from "./examples";
 
 type Tx = Prisma.TransactionClient;
 type AuditFn = (tx: Tx, e: { action: string; entityType: string; entityId?: string | null; before?: unknown; after?: unknown; meta?: unknown }) => Promise<unknown>;
@@ -67,6 +67,12 @@ export async function createFlow(
     await tx.flow.create({
       data: { key: input.key, name: input.name, description: draft.description, domain: input.domain, ownerTeamId: team.id, classification: draft.classification, draft: draft as object, createdById: ctx.user.id },
     });
+    // A flow made from an example starts with the example's samples pinned, so its first test run has an input.
+    const samples = input.example ? (EXAMPLE_SAMPLES[input.example] ?? {}) : {};
+    if (Object.keys(samples).length) {
+      const created = await tx.flow.findUniqueOrThrow({ where: { key: input.key }, select: { id: true } });
+      await tx.flowSample.createMany({ data: Object.entries(samples).map(([nodeId, payload]) => ({ flowId: created.id, nodeId, payload: payload as Prisma.InputJsonValue, source: "example", pinnedById: ctx.user.id })) });
+    }
     await ctx.audit(tx, { action: "flow.created", entityType: "flow", entityId: input.key, after: { name: input.name, domain: input.domain, owner: input.ownerTeamKey, example: input.example ?? null, revision: 1, contentHash: contentHash(draft) } });
     return { key: input.key, draftRevision: 1 };
   });

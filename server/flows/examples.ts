@@ -5,10 +5,25 @@ import approvedTimeToInvoice from "@/examples/approved-time-to-invoice.weft.json
 import opportunityWonToProject from "@/examples/opportunity-won-to-project.weft.json";
 import timesheetToReporting from "@/examples/timesheet-to-reporting.weft.json";
 import workerOnboarding from "@/examples/worker-onboarding-hris-to-psa.weft.json";
+import approvedTimeToInvoiceSamples from "@/examples/approved-time-to-invoice.samples.json";
+import opportunityWonToProjectSamples from "@/examples/opportunity-won-to-project.samples.json";
+import timesheetToReportingSamples from "@/examples/timesheet-to-reporting.samples.json";
+import workerOnboardingSamples from "@/examples/worker-onboarding-hris-to-psa.samples.json";
 
 export const EXAMPLES: Readonly<Record<string, Flow>> = Object.fromEntries(
   [opportunityWonToProject, approvedTimeToInvoice, workerOnboarding, timesheetToReporting].map((d) => [d.key, d as unknown as Flow]),
 );
+
+/**
+ * Each example's pinned samples by node id (examples/<key>.samples.json): at least the trigger's, a `$trigger`
+ * the trigger produces, so "Test run" works on a flow made from the example (and on the demo's copy) as shipped.
+ */
+export const EXAMPLE_SAMPLES: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
+  [opportunityWonToProject.key]: opportunityWonToProjectSamples,
+  [approvedTimeToInvoice.key]: approvedTimeToInvoiceSamples,
+  [workerOnboarding.key]: workerOnboardingSamples,
+  [timesheetToReporting.key]: timesheetToReportingSamples,
+};
 
 export function exampleSummaries() {
   return Object.values(EXAMPLES).map((d) => ({ key: d.key, name: d.name, description: d.description, domain: d.domain, owner: d.owner, steps: d.steps.length }));

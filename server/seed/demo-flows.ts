@@ -6,6 +6,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import type { Db } from "../db/client";
 import { canonicalJson } from "../dsl/hash";
+import { EXAMPLE_SAMPLES } from "../flows/examples";
 import { createHash } from "node:crypto";
 
 /** Invoice INV-… for a customer's approved hours, posted to NetSuite: looks the customer up, then posts the invoice. */
@@ -160,6 +161,10 @@ export async function publishDemoFlows(db: Db, docs: readonly DemoFlowDoc[]): Pr
       const v = await tx.flowVersion.create({
         data: { flowId: flow.id, version: doc.version, dsl: dsl as object, contentHash: createHash("sha256").update(canonicalJson(dsl)).digest("hex"), status: "approved", changelog: "Published for the demo workspace.", authorId: designer?.id ?? null, approverId: approver?.id ?? null, approvedAt, createdAt: approvedAt },
       });
+      // The example flows come with their pinned samples: "Test run" works on them out of the box.
+      const samples = EXAMPLE_SAMPLES[doc.key] ?? {};
+      if (Object.keys(samples).length)
+        await tx.flowSample.createMany({ data: Object.entries(samples).map(([nodeId, payload]) => ({ flowId: flow.id, nodeId, payload: payload as object, source: "example", pinnedById: designer?.id ?? null })) });
       await tx.versionRequest.create({
         data: { flowVersionId: v.id, flowId: flow.id, requestedById: designer?.id ?? "seed", policy: { ok: true, checks: [{ id: "seed", label: "Seeded demo flow", ok: true, detail: "Published by the demo seed." }] }, status: "approved", decidedById: approver?.id ?? null, decidedAt: approvedAt },
       });
