@@ -428,3 +428,64 @@ describe("catalog checks", () => {
     expect(codes(validate(sub("not a range"), { catalog: exampleCatalog }).problems)).toEqual(["invalid-version-range"]);
   });
 });
+
+describe("what a call's input provably gives the operation (literals, whole-input objects, map steps, typed sources)", () => {
+  const customer = (input: unknown, extra: Doc = {}) => ({ id: "createCustomer", type: "call", connector: "netsuite", operation: "createCustomer", connection: "netsuite-prod", input, ...extra });
+
+  it("a fixed value of the wrong type is an error naming the field, with the fix", () => {
+    const r = validate(base([customer({ "body.companyName": "1", "body.subsidiary.id": "'1'" })]), { catalog: exampleCatalog });
+    expect(r.problems.map((p) => [p.code, p.path, p.message])).toEqual([
+      ["input-literal-type", ["steps", 0, "input", "body.companyName"], "Step 'createCustomer': input 'body.companyName' is the fixed value 1 (a number), but netsuite.createCustomer expects text. Write it in quotes ('1') to send text."],
+    ]);
+    // The same value as text, or an expression whose type is not known before the run, passes.
+    expect(validate(base([customer({ "body.companyName": "'1'", "body.subsidiary.id": "'1'" })]), { catalog: exampleCatalog }).ok).toBe(true);
+    expect(validate(base([customer({ "body.companyName": "$trigger.name", "body.subsidiary.id": "'1'" })]), { catalog: exampleCatalog }).ok).toBe(true);
+    // A literal the schema refuses for another reason (an empty name) is named too.
+    expect(find(validate(base([customer({ "body.companyName": "''", "body.subsidiary.id": "'1'" })]), { catalog: exampleCatalog }).problems, "input-literal-type")?.message).toMatch(/fixed value "" \(text\), but netsuite.createCustomer does not accept it/);
+  });
+
+  it("a whole input written as one object expression is checked like field mappings: {} misses the required body", () => {
+    const empty = validate(base([customer("{}")]), { catalog: exampleCatalog });
+    expect(empty.problems.map((p) => p.message)).toEqual(["Step 'createCustomer' calls netsuite.createCustomer but no input is mapped to required field 'body'."]);
+    const partial = validate(base([customer("{ 'body': { 'companyName': 42 } }")]), { catalog: exampleCatalog });
+    expect(codes(partial.problems).sort()).toEqual(["input-literal-type", "missing-required-input"]);
+    expect(find(partial.problems, "missing-required-input")!.message).toContain("'body.subsidiary'");
+    // An expression that is not an object constructor is only known at run time.
+    expect(validate(base([customer("$trigger.customer")]), { catalog: exampleCatalog }).ok).toBe(true);
+  });
+
+  it("a call fed whole by a map step ($steps.<map>.output) is checked against the map's fields, reported on the map", () => {
+    const prep = (output: Record<string, string>) => ({ id: "prep", type: "map", output, next: "createCustomer" });
+    const r = validate(base([prep({ "body.companyName": "$trigger.name" }), customer("$steps.prep.output")]), { catalog: exampleCatalog });
+    expect(r.problems.map((p) => [p.code, p.stepId, p.path, p.message])).toEqual([
+      ["missing-required-input", "prep", ["steps", 0, "output"], "Map step 'prep' builds the input of 'createCustomer' (netsuite.createCustomer) but no input is mapped to required field 'body.subsidiary'."],
+    ]);
+    const typed = validate(base([prep({ "body.companyName": "7", "body.subsidiary.id": "'1'" }), customer("$steps.prep.output")]), { catalog: exampleCatalog });
+    expect(typed.problems.map((p) => [p.code, p.path])).toEqual([["input-literal-type", ["steps", 0, "output", "body.companyName"]]]);
+    expect(validate(base([prep({ "body.companyName": "$trigger.name", "body.subsidiary.id": "'1'" }), customer("$steps.prep.output")]), { catalog: exampleCatalog }).ok).toBe(true);
+  });
+
+  it("a path into a described source (a call's output) must have the field's type", () => {
+    const catalog: Catalog = {
+      connectors: {
+        erp: {
+          key: "erp", name: "ERP", system: "erp",
+          operations: {
+            get: { key: "get", kind: "action", name: "get", input: z.object({}), output: z.object({ total: z.number(), code: z.string(), lines: z.array(z.object({ sku: z.string() })) }) },
+            put: { key: "put", kind: "action", name: "put", input: z.object({ memo: z.string(), amount: z.number().optional() }), output: z.unknown() },
+          },
+        },
+      },
+    };
+    const flow = (input: Record<string, string>) =>
+      base([{ id: "get", type: "call", connector: "erp", operation: "get", connection: "c", next: "put" }, { id: "put", type: "call", connector: "erp", operation: "put", connection: "c", input }]);
+    const bad = validate(flow({ memo: "$steps.get.output.total", amount: "$steps.get.output.code" }), { catalog });
+    expect(bad.problems.map((p) => [p.code, p.path, p.message])).toEqual([
+      ["input-type-mismatch", ["steps", 1, "input", "amount"], "Step 'put': input 'amount' reads $steps.get.output.code, which is text, but erp.put expects a number there. Convert it (e.g. $string(…), $number(…))."],
+      ["input-type-mismatch", ["steps", 1, "input", "memo"], "Step 'put': input 'memo' reads $steps.get.output.total, which is a number, but erp.put expects text there. Convert it (e.g. $string(…), $number(…))."],
+    ]);
+    expect(validate(flow({ memo: "$steps.get.output.code", amount: "$steps.get.output.total" }), { catalog }).ok).toBe(true);
+    // Converted, filtered or unknown paths are not judged.
+    expect(validate(flow({ memo: "$string($steps.get.output.total)", amount: "$sum($steps.get.output.lines.qty)" }), { catalog }).ok).toBe(true);
+  });
+});

@@ -16,7 +16,7 @@ import type { z } from "zod";
 import type { Catalog } from "./catalog";
 import { LIMITS, parseDuration } from "./defaults";
 import { describeInputFault, inspectInput } from "../http/input-guard";
-import { checkExpression, checkExpressions, expressionRefs } from "./expressions";
+import { checkExpression, checkExpressions, expressionRefs, type JsonataAst } from "./expressions";
 import { closest, formatPath, issuesToProblems, type Problem, type Severity } from "./problems";
 import {
   ERROR_CLASSES,
@@ -598,7 +598,21 @@ function objectView(schema: z.ZodType): ObjectView | undefined {
   return { shape, required: (k) => vs.every((v) => v.required(k)), extra };
 }
 
-function checkObjectFields(ctx: Ctx, schema: z.ZodType, mapped: string[][], prefix: string[], s: LStep, step: Step & { type: "call" }): void {
+/** Where input-field problems are reported: the call's input, or the output of the map step that builds it. */
+interface InputSite {
+  stepId: string | undefined;
+  /** The mapping's path: the call's input, or the feeding map step's output. */
+  base: Path;
+  /** The mapping's own keys (a problem points at the key that holds the field). */
+  keys: string[];
+  /** "Step 'post' calls netsuite.createCustomer" or "Map step 'prepare' builds the input of …". */
+  lead: string;
+  /** Who maps the fields: "Step 'post'" or "Map step 'prepare'". */
+  who: string;
+  op: string;
+}
+
+function checkObjectFields(ctx: Ctx, schema: z.ZodType, mapped: string[][], prefix: string[], site: InputSite): void {
   const d = objectView(schema);
   if (!d) return;
   const heads = new Map<string, string[][]>();
@@ -609,17 +623,17 @@ function checkObjectFields(ctx: Ctx, schema: z.ZodType, mapped: string[][], pref
     list.push(rest);
     heads.set(h, list);
   }
-  const op = `${step.connector}.${step.operation}`;
+  const op = site.op;
   for (const [key, field] of Object.entries(d.shape)) {
     const full = [...prefix, key].join(".");
     const subs = heads.get(key);
     if (!subs) {
       if (d.required(key))
-        add(ctx, { stepId: s.id, path: [...s.path, "input"], code: "missing-required-input", message: `Step ${q(s.id ?? "?")} calls ${op} but no input is mapped to required field '${full}'.` });
+        add(ctx, { stepId: site.stepId, path: site.base, code: "missing-required-input", message: `${site.lead} but no input is mapped to required field '${full}'.` });
       continue;
     }
     // Only sub-fields mapped: the object they build must itself be complete.
-    if (subs.every((r) => r.length > 0)) checkObjectFields(ctx, field, subs, [...prefix, key], s, step);
+    if (subs.every((r) => r.length > 0)) checkObjectFields(ctx, field, subs, [...prefix, key], site);
   }
   // Extra keys: an error where the schema forbids them (strict, additionalProperties: false); a warning where it
   // merely does not declare them (stripped, or passed through as unknown — OpenAPI's default, and the likely
@@ -634,16 +648,16 @@ function checkObjectFields(ctx: Ctx, schema: z.ZodType, mapped: string[][], pref
       if (!(h in d.shape)) {
         const hint = closest(h, declared);
         const fieldPath = [...prefix, h].join(".");
-        const key = Object.keys(step.input as Record<string, string>).find((k) => k === fieldPath || k.startsWith(`${fieldPath}.`)) ?? fieldPath;
+        const key = site.keys.find((k) => k === fieldPath || k.startsWith(`${fieldPath}.`));
         // One wording for stripped and passed-through objects: the designer's copy of an imported schema cannot
         // tell them apart, and its Problems panel must say what the CLI says.
         const what = d.extra === "never" ? "does not take" : "does not declare (a typo?)";
         add(ctx, {
-          stepId: s.id,
-          path: [...s.path, "input", key],
+          stepId: site.stepId,
+          path: key ? [...site.base, key] : site.base,
           code: "unknown-input-field",
           severity,
-          message: `Step ${q(s.id ?? "?")} maps '${fieldPath}', which ${op} ${what}.${hint ? ` Did you mean '${[...prefix, hint].join(".")}'?` : ""}`,
+          message: `${site.who} maps '${fieldPath}', which ${op} ${what}.${hint ? ` Did you mean '${[...prefix, hint].join(".")}'?` : ""}`,
         });
       }
     }
@@ -675,13 +689,162 @@ function checkCall(ctx: Ctx, s: LStep, step: Step & { type: "call" }): void {
     add(ctx, { stepId: s.id, path: [...s.path, "operation"], code: "not-an-action", message: `${subject}: ${step.connector}.${step.operation} is a trigger, not something a step can call.` });
     return;
   }
-  if (typeof step.input === "string") return; // one expression for the whole input: only known at run time
-  const mapped = Object.keys(step.input ?? {}).map((k) => k.split("."));
+  const opName = `${step.connector}.${step.operation}`;
+  // What the input is at design time: field mappings; one expression that is an object constructor (its
+  // fields); or exactly `$steps.<map>.output` of a map step with field mappings (the map builds this input).
+  let leaves: InputLeaf[] | null = null;
+  let site: InputSite = { stepId: s.id, base: [...s.path, "input"], keys: [], lead: `Step ${q(s.id ?? "?")} calls ${opName}`, who: `Step ${q(s.id ?? "?")}`, op: opName };
+  if (step.input === undefined || typeof step.input !== "string") {
+    leaves = mappingLeaves(step.input ?? {});
+    site.keys = Object.keys(step.input ?? {});
+  } else {
+    const feeder = mapStepRead(ctx, step.input);
+    if (feeder?.parsed?.type === "map" && typeof feeder.parsed.output !== "string") {
+      leaves = mappingLeaves(feeder.parsed.output);
+      site = { stepId: feeder.id, base: [...feeder.path, "output"], keys: Object.keys(feeder.parsed.output), lead: `Map step ${q(feeder.id ?? "?")} builds the input of ${q(s.id ?? "?")} (${opName})`, who: `Map step ${q(feeder.id ?? "?")}`, op: opName };
+    } else if (!feeder) {
+      const c = checkExpression(step.input);
+      const fields = c.ok ? objectLeaves(c.ast, []) : null;
+      if (fields) leaves = fields; // else: only known at run time
+    }
+  }
+  if (!leaves) return;
   try {
-    checkObjectFields(ctx, op.input, mapped, [], s, step);
+    checkObjectFields(ctx, op.input, leaves.map((l) => l.path), [], site);
+    for (const leaf of leaves) checkLeafType(ctx, op.input, leaf, site, s);
   } catch {
     // A connector schema we cannot introspect is not the designer's problem.
   }
+}
+
+// --- What a mapping provably gives each input field ------------------------------------------------
+
+interface InputLeaf {
+  path: string[];
+  /** The mapping key holding it (the problem's location). */
+  key?: string;
+  ast: JsonataAst | null;
+}
+
+/** Field mappings as leaves; a field whose expression is itself an object constructor contributes its fields. */
+function mappingLeaves(m: Record<string, string>): InputLeaf[] {
+  const out: InputLeaf[] = [];
+  for (const [k, text] of Object.entries(m)) {
+    const c = checkExpression(text);
+    const base = k.split(".");
+    const inner = c.ok ? objectLeaves(c.ast, base) : null;
+    if (inner && inner.length) out.push(...inner.map((l) => ({ ...l, key: k })));
+    else out.push({ path: base, key: k, ast: c.ok ? c.ast : null });
+  }
+  return out;
+}
+
+/** The fields of a JSONata object constructor with literal keys (`{ "body": { "a": 1 } }`), else null. */
+function objectLeaves(ast: JsonataAst, prefix: string[]): InputLeaf[] | null {
+  const a = ast as { type: string; value?: unknown; lhs?: unknown };
+  if (a.type === "block" && Array.isArray((ast as { expressions?: unknown[] }).expressions) && (ast as { expressions: unknown[] }).expressions.length === 1)
+    return objectLeaves((ast as { expressions: JsonataAst[] }).expressions[0]!, prefix);
+  if (a.type !== "unary" || a.value !== "{" || !Array.isArray(a.lhs)) return null;
+  const out: InputLeaf[] = [];
+  for (const pair of a.lhs as Array<[JsonataAst, JsonataAst]>) {
+    const key = pair[0] as { type: string; value?: unknown };
+    if (key.type !== "string" || typeof key.value !== "string") return null;
+    const path = [...prefix, key.value];
+    const inner = objectLeaves(pair[1], path);
+    if (inner && inner.length) out.push(...inner);
+    else out.push({ path, ast: pair[1] });
+  }
+  return out;
+}
+
+/** The step an input expression reads whole when it is exactly `$steps.<id>.output`. */
+function mapStepRead(ctx: Ctx, text: string): LStep | undefined {
+  const m = /^\s*\$steps\.([A-Za-z_][A-Za-z0-9_]*)\.output\s*$/.exec(text);
+  return m ? ctx.byId.get(m[1]!) : undefined;
+}
+
+type Prim = "string" | "number" | "boolean" | "object" | "array" | "null";
+const PRIM_WORD: Record<Prim, string> = { string: "text", number: "a number", boolean: "yes/no", object: "an object", array: "a list", null: "null" };
+
+/** The one JSON type a zod schema accepts, when it accepts exactly one. */
+function primOf(schema: z.ZodType): Prim | undefined {
+  const d = defOf(unwrap(schema)) as ZodDefLike & { values?: unknown[]; entries?: Record<string, unknown> };
+  switch (d.type) {
+    case "string":
+    case "enum":
+      return "string";
+    case "number":
+    case "int":
+      return "number";
+    case "boolean":
+      return "boolean";
+    case "object":
+      return "object";
+    case "array":
+      return "array";
+    case "literal": {
+      const v = d.values?.[0];
+      return typeof v === "string" ? "string" : typeof v === "number" ? "number" : typeof v === "boolean" ? "boolean" : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The input schema's field at a path (through objects only). */
+function fieldAt(schema: z.ZodType, path: string[]): z.ZodType | undefined {
+  let cur: z.ZodType | undefined = schema;
+  for (const seg of path) {
+    const v: ObjectView | undefined = cur ? objectView(cur) : undefined;
+    cur = v?.shape[seg];
+    if (!cur) return undefined;
+  }
+  return cur;
+}
+
+/** The schema of what a path expression reads, when its source is described: a call step's output, the trigger. */
+function sourceSchema(ctx: Ctx, ast: JsonataAst): { schema: z.ZodType; what: string } | undefined {
+  const a = ast as { type: string; steps?: Array<{ type: string; value?: unknown; stages?: unknown; predicate?: unknown; group?: unknown }> };
+  if (a.type !== "path" || !a.steps?.length) return undefined;
+  if (a.steps.some((st) => st.stages || st.predicate || st.group || (st.type !== "name" && st.type !== "variable"))) return undefined;
+  const [root, ...rest] = a.steps;
+  if (root!.type !== "variable" || root!.value !== "steps" || rest.length < 2 || rest[1]!.value !== "output") return undefined;
+  const src = ctx.byId.get(String(rest[0]!.value));
+  if (src?.parsed?.type !== "call") return undefined;
+  const op = ctx.catalog?.connectors[src.parsed.connector]?.operations[src.parsed.operation];
+  if (!op) return undefined;
+  const names = rest.slice(2).map((st) => String(st.value));
+  const f = fieldAt(op.output, names);
+  return f ? { schema: f, what: `$steps.${String(rest[0]!.value)}.output${names.length ? `.${names.join(".")}` : ""}` } : undefined;
+}
+
+/**
+ * A field's value, checked against the operation's schema when it is known at design time: a fixed value
+ * (literal) must be accepted as it is; a path into a described source must have the field's type.
+ */
+function checkLeafType(ctx: Ctx, input: z.ZodType, leaf: InputLeaf, site: InputSite, s: LStep): void {
+  if (!leaf.ast) return;
+  const field = fieldAt(input, leaf.path);
+  if (!field) return;
+  const name = leaf.path.join(".");
+  const where = leaf.key ? [...site.base, leaf.key] : site.base;
+  const want = primOf(field);
+  const a = leaf.ast as { type: string; value?: unknown };
+  const lead = site.stepId === s.id ? site.who : site.lead;
+  if (a.type === "string" || a.type === "number" || (a.type === "value" && (typeof a.value === "boolean" || a.value === null))) {
+    const value = a.value;
+    if (field.safeParse(value).success) return;
+    const got: Prim = value === null ? "null" : (typeof value as Prim);
+    const hint = want === "string" && got === "number" ? ` Write it in quotes ('${String(value)}') to send text.` : want === "number" && got === "string" && value !== "" && !Number.isNaN(Number(value)) ? ` Write it without quotes (${String(value)}) to send a number.` : "";
+    const why = want && want !== got ? `expects ${PRIM_WORD[want]}` : `does not accept it (${field.safeParse(value).error?.issues[0]?.message ?? "invalid"})`;
+    add(ctx, { stepId: site.stepId, path: where, code: "input-literal-type", message: `${lead}: input '${name}' is the fixed value ${JSON.stringify(value)} (${PRIM_WORD[got]}), but ${site.op} ${why}.${hint}` });
+    return;
+  }
+  const src = sourceSchema(ctx, leaf.ast);
+  if (!src || !want) return;
+  const have = primOf(src.schema);
+  if (!have || have === want) return;
+  add(ctx, { stepId: site.stepId, path: where, code: "input-type-mismatch", message: `${lead}: input '${name}' reads ${src.what}, which is ${PRIM_WORD[have]}, but ${site.op} expects ${PRIM_WORD[want]} there. Convert it (e.g. $string(…), $number(…)).` });
 }
 
 // --- Expressions -----------------------------------------------------------------------------------
