@@ -51,6 +51,7 @@ import {
   toRfEdge,
   TRIGGER_NODE_ID,
   upstreamOf,
+  wireMapInputs,
   type DEdge,
   type DNode,
   type DocState,
@@ -346,6 +347,7 @@ function Editor({
         const index = m ? Number(m[2]) : undefined;
         const edges = s.edges.filter((e) => !(e.source === source && (e.sourceHandle ?? "next") === h));
         if (target) edges.push(toRfEdge({ id: edgeId(source, kind, index), source, target, sourceHandle: h, data: index === undefined ? { kind } : { kind, index } }));
+        nodes = wireMapInputs({ ...s, nodes, edges });
         return { ...s, nodes, edges: relabelEdges({ ...s, nodes, edges }) };
       });
     },
@@ -652,7 +654,7 @@ function Editor({
     (id: string, data: CanvasNodeData, field: string) =>
       edit(
         (s) => {
-          const nodes = s.nodes.map((n) => (n.id === id ? { ...n, data } : n));
+          const nodes = wireMapInputs({ ...s, nodes: s.nodes.map((n) => (n.id === id ? { ...n, data } : n)) });
           return { ...s, nodes, edges: relabelEdges({ ...s, nodes }) };
         },
         { coalesce: `${id}:${field}` },

@@ -87,6 +87,31 @@ export function relabelEdges(state: DocState): DEdge[] {
   });
 }
 
+/** The expression a call's input is when a map step builds it whole. */
+export function mapOutputRef(mapId: string): string {
+  return `$steps.${mapId}.output`;
+}
+
+/**
+ * A map step followed by a call builds that call's input (the mapper's target is the call's input): a call
+ * whose input is still empty is wired to `$steps.<map>.output`. An input the user wrote is never replaced.
+ */
+export function wireMapInputs(state: DocState): DNode[] {
+  let nodes = state.nodes;
+  for (const e of state.edges) {
+    if ((e.sourceHandle ?? "next") !== "next") continue;
+    const from = nodes.find((n) => n.id === e.source);
+    const to = nodes.find((n) => n.id === e.target);
+    if (from?.data.kind !== "step" || from.data.step.type !== "map" || to?.data.kind !== "step" || to.data.step.type !== "call") continue;
+    const input = to.data.step.input;
+    const empty = input === undefined || (typeof input === "string" ? input.trim() === "" || input.trim() === "{}" : Object.keys(input).length === 0);
+    if (!empty) continue;
+    const wired = { ...to, data: { ...to.data, step: { ...to.data.step, input: mapOutputRef(from.id) } } };
+    nodes = nodes.map((n) => (n.id === to.id ? wired : n));
+  }
+  return nodes;
+}
+
 export function toCanvasGraph(state: DocState): CanvasGraph {
   return {
     flow: state.meta,

@@ -11,7 +11,7 @@ import { CATALOG, jsonSchemaOf, lookOf, operationOf, stepSettingsSchema, type Ev
 import { ExpressionField, type ExprScope } from "../expression-field";
 import type { JsonSchema, MapperSource } from "../mapper/types";
 import { SystemIcon, stepTitle, triggerTitle } from "../nodes";
-import type { DEdge, DNode } from "../model";
+import { mapOutputRef, type DEdge, type DNode } from "../model";
 import { MappingEditor } from "./mapping-editor";
 import { FieldShell, inputLeaves, JsonTextArea, SchemaFields, type FieldProblems } from "./schema-form";
 import { MapStepEditor } from "./map-step";
@@ -184,6 +184,8 @@ function CallSettings(p: InspectorProps & { node: DNode; step: Extract<StepConfi
   const conns = p.connections.filter((c) => c.connectorKey === step.connector);
   const input = step.input;
   const fields = input && typeof input === "object" ? (input as Record<string, string>) : {};
+  // `$steps.<map>.output` of a map step: the mapper builds this input (model.ts wireMapInputs).
+  const builtBy = typeof input === "string" ? p.nodes.find((n) => n.data.kind === "step" && n.data.step.type === "map" && input.trim() === mapOutputRef(n.id))?.id : undefined;
   const setInput = (path: string, v: string) => {
     const next = { ...fields };
     if (v.trim() === "") delete next[path];
@@ -220,6 +222,11 @@ function CallSettings(p: InspectorProps & { node: DNode; step: Extract<StepConfi
       <Section title="Input" testId="input-section">
         {typeof input === "string" ? (
           <>
+            {builtBy && (
+              <p data-testid="input-built-by" className="rounded-md bg-brand-50 px-2 py-1 text-[11px] text-brand-800">
+                Built by map step <span className="font-mono">{builtBy}</span>: its fields are this call&apos;s input.
+              </p>
+            )}
             <ExpressionField value={input} onChange={(v) => setStep({ ...step, input: v }, "input")} scope={p.scope} ariaLabel="Whole input" field="input" multiline readOnly={p.readOnly} />
             <button type="button" className="text-xs text-brand-700 hover:underline" onClick={() => setStep({ ...step, input: {} }, "input")}>
               Edit field by field
