@@ -2,7 +2,7 @@
 // inputs/outputs (zod → JSON Schema, once per operation) and how each system looks. Everything is derived
 // from the connector manifests (connectors/registry.ts) and the DSL schema, never written per connector.
 import { z } from "zod";
-import { connectorCatalog } from "@/connectors/registry";
+import { connectorCatalog, connectors as builtInConnectors } from "@/connectors/registry";
 import { ShallowStepSchema, STEP_TYPES, type StepType, type Trigger } from "@/server/dsl";
 import type { Catalog, OperationInfo } from "@/server/dsl";
 import type { StepConfig } from "@/server/dsl";
@@ -168,6 +168,56 @@ export function outputSchemaOf(schema: z.ZodType): JsonSchema {
     outCache.set(schema, s);
   }
   return s;
+}
+
+/**
+ * The values a call's input mapping states outright — JSONata literals such as 'Opportunity', "SELECT Id FROM
+ * Account", ["Id", "Name"] or 5 — by field path; expressions that depend on data are left out.
+ */
+export function literalInput(input: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!input || typeof input !== "object") return out;
+  for (const [path, expr] of Object.entries(input as Record<string, unknown>)) {
+    if (typeof expr !== "string") continue;
+    const t = expr.trim();
+    let value: unknown;
+    const single = /^'((?:[^'\\]|\\.)*)'$/s.exec(t);
+    if (single) value = single[1]!.replace(/\\(.)/g, "$1");
+    else if (/^(".*"|\[.*\]|-?\d+(\.\d+)?|true|false)$/s.test(t)) {
+      try {
+        value = JSON.parse(t);
+      } catch {
+        continue;
+      }
+    } else continue;
+    const parts = path.split(".");
+    let cur = out;
+    parts.slice(0, -1).forEach((p) => (cur = (cur[p] ??= {}) as Record<string, unknown>));
+    cur[parts.at(-1)!] = value;
+  }
+  return out;
+}
+
+/** What the designer should ask the server to describe for a call step (a Salesforce sObject), if anything. */
+export function describeRequest(step: StepConfig): { key: string; operation: string; subject: string } | undefined {
+  if (step.type !== "call" || !step.connection) return undefined;
+  const spec = builtInConnectors[step.connector]?.operations[step.operation]?.describedOutput;
+  const subject = spec?.subject(literalInput(step.input));
+  return subject && /^[A-Za-z][A-Za-z0-9_]*$/.test(subject) ? { key: step.connection, operation: step.operation, subject } : undefined;
+}
+export const describeKey = (r: { key: string; operation: string; subject: string }) => `${r.key}|${r.operation}|${r.subject}`;
+
+/**
+ * A call step's output schema: shaped by what it reads where the connector can say (the org's described
+ * fields when `description` is given, else its canonical shapes), otherwise the operation's declared output.
+ */
+export function callOutputSchema(step: StepConfig, description?: unknown): JsonSchema | undefined {
+  if (step.type !== "call") return undefined;
+  const spec = builtInConnectors[step.connector]?.operations[step.operation]?.describedOutput;
+  const shaped = spec?.schema(literalInput(step.input), description);
+  if (shaped) return outputSchemaOf(shaped);
+  const op = operationOf(step.connector, step.operation);
+  return op ? outputSchemaOf(op.output) : undefined;
 }
 
 export function operationOf(connector: string | undefined, operation: string | undefined): OperationInfo | undefined {

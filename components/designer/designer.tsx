@@ -20,7 +20,7 @@ import {
   type EdgeChange,
   type NodeChange,
 } from "@xyflow/react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { clsx } from "clsx";
 import Link from "next/link";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
@@ -28,7 +28,7 @@ import { useTRPC } from "@/components/trpc/client";
 import { Badge, LIFECYCLE_TONE } from "@/components/ui/badge";
 import { TEST_MODE_LABEL } from "@/components/runs/format";
 import { decompileWithLayout, layoutGraph, triggerInputSchema, validate, type JsonSchemaObject, type CanvasEdgeKind, type CanvasNodeData, type Flow, type FlowMeta, type Problem, type StepConfig } from "@/server/dsl";
-import { addImportedConnectors, CATALOG, jsonSchemaOf, operationOf, outputSchemaOf, paletteItems, type EventInfo, type PaletteItem } from "./catalog";
+import { addImportedConnectors, callOutputSchema, CATALOG, describeKey, describeRequest, jsonSchemaOf, operationOf, paletteItems, type EventInfo, type PaletteItem } from "./catalog";
 import { CommandMenu, ShortcutSheet, type DesignerCommand } from "./command-menu";
 import { DecorationContext, DecorationStore, type NodeDecoration } from "./decorations";
 import { samplePaths, schemaPaths, type ExprScope } from "./expression-field";
@@ -593,6 +593,29 @@ function Editor({
   // Scope of the selected node: autocomplete paths and mapper sources
   const triggerNode = structNodes.find((n) => n.id === TRIGGER_NODE_ID);
   const triggerSchema = useMemo(() => triggerPayloadSchema(triggerNode?.data, catalog.events), [triggerNode?.data, catalog.events]);
+  // Steps whose output depends on the target account (a Salesforce record has its org's fields): described on
+  // the server with the step's connection. Until an answer arrives — or without one (no connection, offline,
+  // no designer role) — the connector's canonical shapes stand in.
+  const describeRequests = useMemo(() => {
+    const m = new Map<string, { key: string; operation: string; subject: string }>();
+    for (const n of structNodes) {
+      if (readOnly || n.data.kind !== "step") continue;
+      const r = describeRequest(n.data.step);
+      if (r && catalog.connections.some((c) => c.key === r.key)) m.set(describeKey(r), r);
+    }
+    return [...m.values()];
+  }, [structNodes, readOnly, catalog.connections]);
+  const describeResults = useQueries({ queries: describeRequests.map((r) => ({ ...trpc.connections.describe.queryOptions(r), staleTime: 5 * 60_000, retry: false, refetchOnWindowFocus: false })) });
+  const describedKey = describeResults.map((q) => (q.data ? `${q.data.subject}:${q.dataUpdatedAt}` : "-")).join(",");
+  const described = useMemo(() => {
+    const m = new Map<string, unknown>();
+    describeRequests.forEach((r, i) => {
+      const d = describeResults[i]?.data;
+      if (d) m.set(describeKey(r), d.description);
+    });
+    return m;
+    // describedKey stands for the results' data (useQueries returns a new array every render).
+  }, [describeRequests, describedKey]);
   const { scope, sources, target } = useMemo(() => {
     const paths: ExprScope["paths"] = [
       { path: "$trigger", type: "object" },
@@ -616,7 +639,8 @@ function Editor({
         if (!n || n.data.kind !== "step") continue;
         const ref = `$steps.${id}.output`;
         paths.push({ path: `$steps.${id}`, type: n.data.step.type }, { path: ref, type: "output" });
-        const schema = stepOutputSchema(n.data.step);
+        const req = describeRequest(n.data.step);
+        const schema = stepOutputSchema(n.data.step, req ? described.get(describeKey(req)) : undefined);
         const sample = samples[id]?.payload;
         schemaPaths(ref, schema, paths);
         if (sample !== undefined) samplePaths(ref, sample, paths);
@@ -638,7 +662,7 @@ function Editor({
       }
     }
     return { scope: { paths }, sources: src, target: tgt };
-  }, [selectedNode, structNodes, doc.edges, samples, triggerSchema]);
+  }, [selectedNode, structNodes, doc.edges, samples, triggerSchema, described]);
 
   // The connections a live test run would really call (named, with their hosts, before it starts).
   const liveConnections = useMemo((): LiveConnection[] => {
@@ -963,11 +987,8 @@ function sameStructure(a: readonly DNode[], b: readonly DNode[]): boolean {
   return true;
 }
 
-function stepOutputSchema(step: StepConfig): JsonSchema | undefined {
-  if (step.type === "call") {
-    const op = operationOf(step.connector, step.operation);
-    return op ? outputSchemaOf(op.output) : undefined;
-  }
+function stepOutputSchema(step: StepConfig, description?: unknown): JsonSchema | undefined {
+  if (step.type === "call") return callOutputSchema(step, description);
   if (step.type === "map" && step.output && typeof step.output === "object") {
     // The map's output fields are its target paths.
     const props: Record<string, JsonSchema> = {};

@@ -4,7 +4,7 @@
 import { ConnectorError } from "../sdk/errors";
 import { implementConnector, type ConnectorContext, type HttpRequest, type HttpResponse, type VendorError } from "../sdk/define";
 import { parseOAuthError, tokenFromResponse, withBearer } from "../sdk/oauth";
-import { salesforceManifest } from "./manifest";
+import { salesforceManifest, type SObjectDescribe } from "./manifest";
 
 type Config = { instanceUrl: string; apiVersion: string };
 type Secrets = { clientId: string; clientSecret: string };
@@ -94,6 +94,10 @@ export const salesforce = implementConnector(salesforceManifest, {
 
   async getRecord(input, ctx) {
     return (await sf<Record<string, unknown>>(ctx, { url: data(ctx, `/sobjects/${input.sobject}/${encodeURIComponent(input.id)}`), query: { fields: input.fields?.join(",") } })).body;
+  },
+
+  async describeSObject(input, ctx) {
+    return (await sf<SObjectDescribe>(ctx, { url: data(ctx, `/sobjects/${encodeURIComponent(input.sobject)}/describe`) })).body;
   },
 
   async createRecord(input, ctx) {

@@ -2,6 +2,9 @@
 import { z } from "zod";
 import { defineConnector } from "../sdk/define";
 import { httpUrl, pollCursor, rateLimitSchema } from "../sdk/common";
+import { SObjectDescribe, soqlTarget, sobjectRecordSchema } from "./records";
+
+export { AccountFields, ContactFields, OpportunityFields, SObjectDescribe } from "./records";
 
 export const SObjectName = z.enum(["Account", "Opportunity", "Contact"]).describe("sObject type");
 
@@ -14,19 +17,11 @@ export const SfRecord = z.looseObject({
 const fieldsMap = z.record(z.string(), z.unknown()).describe("Field API names and values, e.g. {\"Name\": \"Acme\", \"StageName\": \"Closed Won\"}");
 const SaveResult = z.object({ id: z.string(), success: z.boolean(), errors: z.array(z.unknown()) });
 
-export const OpportunityFields = z.looseObject({
-  Id: z.string(),
-  AccountId: z.string().nullable().optional(),
-  Name: z.string(),
-  StageName: z.string(),
-  CloseDate: z.string(),
-  Amount: z.number().nullable().optional(),
-  Probability: z.number().nullable().optional(),
-  IsClosed: z.boolean().optional(),
-  IsWon: z.boolean().optional(),
-  OwnerId: z.string().optional(),
-  LastModifiedDate: z.string().optional(),
-});
+// Records are shaped by the org: getRecord and query describe the sObject they read (the step's literal
+// `sobject`, or the FROM of a literal SOQL query) so the designer offers the fields the org really has.
+const fieldsOf = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((f) => typeof f === "string") ? (v as string[]) : undefined);
+const describeSObject = { operation: "describeSObject", input: (sobject: string) => ({ sobject }) };
+const describedRecord = (description: unknown) => (description ? SObjectDescribe.safeParse(description).data : undefined);
 
 export const salesforceManifest = defineConnector({
   key: "salesforce",
@@ -58,6 +53,15 @@ export const salesforceManifest = defineConnector({
         nextRecordsUrl: z.string().optional().describe("Continue a previous query from this page"),
       }).refine((v) => v.soql !== undefined || v.nextRecordsUrl !== undefined, { message: "Give soql, or nextRecordsUrl to continue a query", path: ["soql"] }),
       output: z.object({ totalSize: z.number().int(), done: z.boolean(), nextRecordsUrl: z.string().optional(), records: z.array(SfRecord) }),
+      describedOutput: {
+        subject: (input) => (typeof input.soql === "string" ? soqlTarget(input.soql)?.sobject : undefined),
+        describe: describeSObject,
+        schema: (input, description) => {
+          const target = typeof input.soql === "string" ? soqlTarget(input.soql) : undefined;
+          if (!target) return undefined;
+          return z.object({ totalSize: z.number().int(), done: z.boolean(), nextRecordsUrl: z.string().optional(), records: z.array(sobjectRecordSchema(target.sobject, describedRecord(description), target.fields)) });
+        },
+      },
     },
     getRecord: {
       kind: "action",
@@ -66,6 +70,19 @@ export const salesforceManifest = defineConnector({
       effect: "read",
       input: z.object({ sobject: SObjectName, id: z.string().min(15).max(18), fields: z.array(z.string()).optional() }),
       output: SfRecord,
+      describedOutput: {
+        subject: (input) => (typeof input.sobject === "string" ? input.sobject : undefined),
+        describe: describeSObject,
+        schema: (input, description) => (typeof input.sobject === "string" ? sobjectRecordSchema(input.sobject, describedRecord(description), fieldsOf(input.fields)) : undefined),
+      },
+    },
+    describeSObject: {
+      kind: "action",
+      name: "Describe sObject",
+      description: "The fields of an sObject in this org (standard and custom), with their types, as sObject Describe returns them.",
+      effect: "read",
+      input: z.object({ sobject: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/).max(80).describe("sObject API name, e.g. Opportunity or Invoice__c") }),
+      output: SObjectDescribe,
     },
     createRecord: {
       kind: "action",

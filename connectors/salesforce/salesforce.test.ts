@@ -4,7 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConnectorError } from "../sdk/errors";
 import { startHarness, type Harness } from "../sdk/testing";
+import { z } from "zod";
 import { salesforce } from "./client";
+import { salesforceManifest, SObjectDescribe } from "./manifest";
 import { createSalesforceSandbox } from "./sandbox";
 
 let h: Harness;
@@ -221,5 +223,49 @@ describe("salesforce: changed-records poll trigger", () => {
     }
     for (const r of open.records) expect(seen).toContain(r.Id);
     expect(new Set(seen).size).toBe(seen.length);
+  });
+});
+
+describe("salesforce: describe and the records it shapes", () => {
+  it("answers sObject Describe as Salesforce does: standard and custom fields with their types", async () => {
+    const d = SObjectDescribe.parse(await h.run("describeSObject", { sobject: "Opportunity" }));
+    expect(d).toMatchObject({ name: "Opportunity", keyPrefix: "006" });
+    const byName = new Map(d.fields.map((f) => [f.name, f]));
+    expect(byName.get("Name")).toMatchObject({ type: "string", nillable: false, createable: true });
+    expect(byName.get("Amount")).toMatchObject({ type: "currency", nillable: true });
+    expect(byName.get("AccountId")).toMatchObject({ type: "reference", referenceTo: ["Account"], relationshipName: "Account" });
+    expect(byName.get("Project_Code__c")).toMatchObject({ custom: true });
+    expect(byName.get("StageName")!.picklistValues!.map((p) => p.value)).toContain("Closed Won");
+    expect((await failure(h.run("describeSObject", { sobject: "Invoice__c" }))).errorClass).toBe("validation");
+  });
+
+  it("Get record's output has the described fields of the chosen sObject (canonical shapes without a description)", async () => {
+    const spec = salesforceManifest.operations.getRecord.describedOutput!;
+    const description = await h.run("describeSObject", { sobject: "Opportunity" });
+    const id = ((await h.run("query", { soql: "SELECT Id FROM Opportunity LIMIT 1" })) as Page).records[0]!.Id as string;
+    const record = (await h.run("getRecord", { sobject: "Opportunity", id })) as Rec;
+    const keys = (t: z.ZodType) => Object.keys((z.toJSONSchema(t, { io: "output", unrepresentable: "any" }) as { properties: object }).properties);
+    // The run returns Name and the org's custom fields: the described schema knows every one of them.
+    const described = spec.schema({ sobject: "Opportunity" }, description)!;
+    for (const k of Object.keys(record)) expect(keys(described)).toContain(k);
+    expect(described.safeParse(record).success).toBe(true);
+    // Offline: the canonical Opportunity (Name, StageName, Amount, …); the static output knew only Id.
+    expect(keys(spec.schema({ sobject: "Opportunity" }, undefined)!)).toEqual(expect.arrayContaining(["Id", "Name", "StageName", "CloseDate", "Amount"]));
+    expect(keys(salesforceManifest.operations.getRecord.output)).toEqual(["attributes", "Id"]);
+    // Selected fields only, when the step names them.
+    expect(keys(spec.schema({ sobject: "Account", fields: ["Id", "Name", "customer_number__c"] }, await h.run("describeSObject", { sobject: "Account" }))!)).toEqual(["attributes", "Id", "Name", "Customer_Number__c"]);
+    expect(spec.subject({ sobject: "Contact" })).toBe("Contact");
+  });
+
+  it("Query's records follow the SOQL's FROM and SELECT list", async () => {
+    const spec = salesforceManifest.operations.query.describedOutput!;
+    const soql = "SELECT Id, Name, Amount, Account.Name FROM Opportunity WHERE IsWon = true LIMIT 3";
+    expect(spec.subject({ soql })).toBe("Opportunity");
+    const schema = spec.schema({ soql }, await h.run("describeSObject", { sobject: "Opportunity" }))!;
+    const page = await h.run("query", { soql });
+    expect(schema.safeParse(page).success).toBe(true);
+    const js = z.toJSONSchema(schema, { io: "output", unrepresentable: "any" }) as unknown as { properties: { records: { items: { properties: Record<string, { type?: unknown }> } } } };
+    expect(Object.keys(js.properties.records.items.properties)).toEqual(["attributes", "Id", "Name", "Amount", "Account"]);
+    expect(spec.subject({ soql: "SELECT COUNT() FROM (SELECT Id FROM Account)" })).toBeUndefined();
   });
 });

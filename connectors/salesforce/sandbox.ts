@@ -18,6 +18,9 @@ interface FieldDef {
   externalId?: boolean;
   /** For references: the relationship name used in SOQL (Account for AccountId). */
   relationship?: string;
+  /** The describe type where it is more specific than the storage type (currency, percent for numbers). */
+  describeType?: string;
+  label?: string;
 }
 
 const COMMON: Record<string, FieldDef> = {
@@ -70,8 +73,8 @@ export const SOBJECTS: Record<string, { prefix: string; fields: Record<string, F
       Name: { type: "string", required: true },
       StageName: { type: "picklist", required: true },
       CloseDate: { type: "date", required: true },
-      Amount: { type: "number" },
-      Probability: { type: "number" },
+      Amount: { type: "number", describeType: "currency" },
+      Probability: { type: "number", describeType: "percent" },
       IsClosed: { type: "boolean", readOnly: true },
       IsWon: { type: "boolean", readOnly: true },
       Type: { type: "picklist" },
@@ -477,6 +480,54 @@ export function createSalesforceSandbox(opts: SalesforceSandboxOptions = {}) {
     });
 
   const idem = (req: SbRequest) => header(req, "idempotency-key");
+
+  // sObject Describe, shaped as Salesforce answers it (a subset of DescribeSObjectResult and its Field entries):
+  // the designer reads it to know which fields a record of this org has, custom ones included. Registered
+  // before /sobjects/:sobject/:id, which would otherwise take "describe" for a record id.
+  const describe = (sobject: string) => {
+    const def = SOBJECTS[sobject]!;
+    const label = (name: string) => name.replace(/__c$/, "").replace(/_/g, " ").replace(/([a-z])([A-Z])/g, "$1 $2").replace(/ Id$/, " ID");
+    const sfType = (d: FieldDef) => d.describeType ?? (d.type === "number" ? "double" : d.type);
+    return {
+      name: sobject,
+      label: sobject,
+      labelPlural: `${sobject === "Opportunity" ? "Opportunities" : `${sobject}s`}`,
+      keyPrefix: def.prefix,
+      custom: false,
+      createable: sobject !== "User",
+      updateable: sobject !== "User",
+      deletable: sobject !== "User",
+      queryable: true,
+      retrieveable: true,
+      searchable: true,
+      urls: { sobject: `${apiBase()}/sobjects/${sobject}`, describe: `${apiBase()}/sobjects/${sobject}/describe`, rowTemplate: `${apiBase()}/sobjects/${sobject}/{ID}` },
+      fields: Object.entries(def.fields).map(([name, d]) => ({
+        name,
+        label: d.label ?? label(name),
+        type: sfType(d),
+        length: d.type === "string" || d.type === "picklist" ? 255 : d.type === "id" || d.type === "reference" ? 18 : 0,
+        precision: d.type === "number" ? 18 : 0,
+        scale: d.type === "number" ? 2 : 0,
+        nillable: !d.required && name !== "Id" && !d.readOnly,
+        createable: !d.readOnly,
+        updateable: !d.readOnly,
+        custom: name.endsWith("__c"),
+        externalId: !!d.externalId,
+        unique: !!d.externalId,
+        idLookup: name === "Id" || !!d.externalId,
+        calculated: false,
+        defaultedOnCreate: !!d.readOnly,
+        picklistValues: name === "StageName" ? Object.keys(STAGES).map((v) => ({ active: true, defaultValue: false, label: v, validFor: null, value: v })) : [],
+        referenceTo: d.type === "reference" ? [name === "OwnerId" ? "User" : name === "ParentId" ? sobject : "Account"] : [],
+        relationshipName: d.relationship ?? null,
+        soapType: d.type === "number" ? "xsd:double" : d.type === "boolean" ? "xsd:boolean" : d.type === "date" ? "xsd:date" : d.type === "datetime" ? "xsd:dateTime" : d.type === "id" || d.type === "reference" ? "tns:ID" : "xsd:string",
+      })),
+    };
+  };
+  sb.route("GET", "/services/data/:v/sobjects/:sobject/describe", (req) => {
+    const s = SOBJECTS[req.params.sobject!] ? req.params.sobject! : undefined;
+    return s ? json(200, describe(s)) : sb.error(404, "NOT_FOUND", TYPES_ERROR(req.params.sobject!));
+  });
 
   sb.route("GET", "/services/data/:v/sobjects/:sobject/:id", (req) => {
     const s = sobjectOf(req.params.sobject!);

@@ -52,6 +52,19 @@ export interface OperationSpec<I extends z.ZodType = z.ZodType, O extends z.ZodT
    * mismatch is logged and the raw result returned — for imported specs, which real APIs drift from.
    */
   outputValidation?: "strict" | "lenient";
+  /**
+   * Outputs that depend on the input and on the target account's metadata (a Salesforce record has the fields
+   * the org's sObject has, custom ones included). `subject` reads what to describe from the step's literal
+   * inputs; `describe` is the connector's read-only operation that describes it (run on the server with the
+   * step's connection); `schema` builds the output from that description — or, without one (offline, no
+   * connection chosen), from the connector's canonical shapes. The designer's mapper and autocomplete use it;
+   * `output` stays the runtime's contract.
+   */
+  describedOutput?: {
+    subject(input: Record<string, unknown>): string | undefined;
+    describe: { operation: string; input(subject: string): unknown };
+    schema(input: Record<string, unknown>, description?: unknown): z.ZodType | undefined;
+  };
 }
 
 export interface ConnectorManifest<

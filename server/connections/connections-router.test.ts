@@ -171,6 +171,20 @@ describe("connections API", () => {
     await expect(as("viewer").connections.test({ key: "api-ok" })).rejects.toThrow(/designer role/);
   });
 
+  it("describes a Salesforce sObject with the stored connection for the designer (server-side, no secret in the answer)", async () => {
+    const sf = sb.systems.find((s) => s.connectorKey === "salesforce")!;
+    await as("admin").connections.create({ key: "sf-describe", name: "Salesforce (describe)", connectorKey: "salesforce", config: sf.config as Record<string, unknown>, secrets: sf.secrets as Record<string, string> });
+    const r = await as("designer").connections.describe({ key: "sf-describe", operation: "getRecord", subject: "Opportunity" });
+    const fields = (r.description as { fields: Array<{ name: string; type: string }> }).fields;
+    expect(fields.map((f) => f.name)).toEqual(expect.arrayContaining(["Id", "Name", "StageName", "Amount", "Project_Code__c"]));
+    for (const v of secretValues()) expect(JSON.stringify(r)).not.toContain(v);
+    await expect(as("viewer").connections.describe({ key: "sf-describe", operation: "getRecord", subject: "Opportunity" })).rejects.toThrow(/designer role/);
+    await expect(as("designer").connections.describe({ key: "sf-describe", operation: "getRecord", subject: "Invoice__c" })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/^Could not describe Invoice__c with connection "sf-describe": .*not supported/) });
+    await expect(as("designer").connections.describe({ key: "sf-describe", operation: "createRecord", subject: "Opportunity" })).rejects.toThrow(/salesforce.createRecord has no output to describe/);
+    await expect(as("designer").connections.describe({ key: "sf-describe", operation: "getRecord", subject: "Opportunity; DROP" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await as("admin").connections.delete({ key: "sf-describe" });
+  });
+
   it("refuses to delete a connection flows use (naming them) unless forced, and audits the forced deletion", async () => {
     const team = await t.db.team.create({ data: { key: "fin", name: "Finance" } });
     const draft = { dsl: "weft/1", steps: [{ id: "a", type: "foreach", body: { steps: [{ id: "b", type: "call", connector: "netsuite", operation: "getRecord", connection: "netsuite-sb" }] } }] };

@@ -9,6 +9,7 @@ import { mergeSecrets, sealSecrets, toView } from "../../connections/service";
 import { connectionUsage } from "../../connections/usage";
 import { catalog } from "../../connections/catalog";
 import { recordTestOutcome, testStoredConnection } from "../../connections/test";
+import { describeForDesigner } from "../../connections/describe";
 import { convert, fetchSpec, forgetImported, importKey, manifestFor, MAX_SPEC_BYTES, parseSpecText, preview, rememberImported, SpecError, specHash } from "../../connections/imported";
 import { createTRPCRouter, procedure } from "../trpc";
 import type { Db } from "../../db/client";
@@ -180,6 +181,14 @@ export const connectionsRouter = createTRPCRouter({
       });
       return outcome;
     }),
+
+  /**
+   * Describes what a step reads with its connection (e.g. a Salesforce sObject's fields), for the designer's
+   * mapper: run on the server through the guarded client, credentials never leave it.
+   */
+  describe: procedure("designer")
+    .input(z.object({ key, operation: z.string().min(1).max(80), subject: z.string().min(1).max(120).regex(/^[A-Za-z][A-Za-z0-9_]*$/, "An object API name such as Opportunity or Invoice__c.") }))
+    .query(({ ctx, input }) => describeForDesigner(ctx.db, input)),
 
   // ---- OpenAPI imports ------------------------------------------------------------------------------
 
