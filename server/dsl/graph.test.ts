@@ -144,6 +144,49 @@ describe("canvas model", () => {
     expect(codes.sort()).toEqual(["unconnected-case", "unconnected-catch"]);
   });
 
+  it("names steps whose containers form a circle instead of dropping them", () => {
+    // createMilestones (foreach) inside a new foreach that is itself inside createMilestones.
+    const loop = { ...graph.nodes.find((n) => n.id === "createMilestones")!, id: "outerLoop", parentId: "createMilestones" };
+    const nodes = [...graph.nodes.map((n) => (n.id === "createMilestones" ? { ...n, parentId: "outerLoop" } : n)), loop];
+    const r = compile({ ...graph, nodes });
+    const cycle = r.problems.filter((p) => p.code === "parent-cycle");
+    expect(cycle.map((p) => p.stepId).sort()).toEqual(["createMilestone", "createMilestones", "outerLoop"]);
+    expect(cycle.find((p) => p.stepId === "createMilestones")!.message).toBe(
+      "Step 'createMilestones' is inside itself through its containers ('createMilestones' → 'outerLoop' → 'createMilestones'); move it out of 'outerLoop'.",
+    );
+    expect(cycle.find((p) => p.stepId === "createMilestone")!.message).toContain("whose containers form a circle");
+    expect(r.problems.filter((p) => p.code === "invalid-edge")).toEqual([]);
+  });
+
+  // The class: however the parents are rewired, every step node is in the compiled document or named by a problem.
+  it("never drops a step silently, whatever the parents", () => {
+    fc.assert(
+      fc.property(flowArb(), fc.array(fc.tuple(fc.nat(), fc.nat()), { minLength: 1, maxLength: 4 }), (flow, rewires) => {
+        const g = decompile(flow).graph;
+        const steps = g.nodes.filter((n) => n.type !== "trigger");
+        if (steps.length === 0) return;
+        const nodes = g.nodes.map((n) => ({ ...n }));
+        for (const [a, b] of rewires) {
+          const child = nodes.find((n) => n.id === steps[a % steps.length]!.id)!;
+          child.parentId = steps[b % steps.length]!.id;
+        }
+        const r = compile({ ...g, nodes });
+        const kept = new Set<string>();
+        const walk = (list: unknown): void => {
+          for (const s of (list as Array<{ id: string; body?: { steps: unknown }; branches?: Array<{ steps: unknown }> }>) ?? []) {
+            kept.add(s.id);
+            if (s.body) walk(s.body.steps);
+            for (const b of s.branches ?? []) walk(b.steps);
+          }
+        };
+        walk(r.flow.steps);
+        const named = new Set(r.problems.map((p) => p.stepId));
+        for (const n of steps) expect(kept.has(n.id) || named.has(n.id), n.id).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("rejects steps inside a non-container or outside any branch", () => {
     const nodes = graph.nodes.map((n) => (n.id === "announce" ? { ...n, parentId: "getAccount" } : n));
     expect(compile({ ...graph, nodes }).problems.map((p) => p.code)).toContain("invalid-parent");

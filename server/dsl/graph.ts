@@ -299,10 +299,34 @@ export function compile(graph: CanvasGraph, opts: CompileOptions = {}): CompileR
 
   const start = triggerNode ? take(triggerNode.id, "start") : undefined;
   const steps = buildScope("");
+  // Step nodes the walk from the root never reached sit in a parent cycle (a inside b inside a) or inside
+  // one: name them rather than drop them (and skip their edges, which would only add noise).
+  const unreached = new Set<string>();
+  for (const list of children.values())
+    for (const n of list) {
+      if (building.has(n.id)) continue;
+      unreached.add(n.id);
+      const chain: string[] = [];
+      let cur: string | undefined = n.id;
+      while (cur !== undefined && !chain.includes(cur)) {
+        chain.push(cur);
+        cur = byId.get(cur)?.node.parentId;
+      }
+      const loop = cur === undefined ? [] : [...chain.slice(chain.indexOf(cur)), cur];
+      const names = loop.map((id) => `'${id}'`).join(" → ");
+      problem(
+        ["nodes", byId.get(n.id)!.i, "parentId"],
+        "parent-cycle",
+        loop[0] === n.id
+          ? `Step '${n.id}' is inside itself through its containers (${names}); move it out of '${n.parentId}'.`
+          : `Step '${n.id}' is inside '${n.parentId}', whose containers form a circle (${names}); move them apart.`,
+        n.id,
+      );
+    }
   // Edges no step consumed: a handle the node type does not have.
   for (const [source, m] of out)
     for (const [h, t] of m)
-      if (!used.has(`${source}\u0000${h}`))
+      if (!used.has(`${source}\u0000${h}`) && !unreached.has(source))
         problem(["edges"], "invalid-edge", `'${source}' cannot have a '${h}' connection (to '${t}').`, source === triggerNode?.id ? undefined : source);
 
   const flow: Record<string, unknown> = { ...(isObj(graph?.flow) ? graph.flow : {}) };
