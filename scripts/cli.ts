@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { Command, Option } from "commander";
 import { ROLES, type Role } from "@/server/auth/roles";
 import { StartupError } from "@/server/db/errors";
-import { connectForCommand, migrateDatabase, runMain } from "./lib/boot";
+import { connectForCommand, exitWhenFlushed, migrateDatabase, runMain } from "./lib/boot";
 import { registerDslCommands } from "./cli/dsl-commands";
 import { registerRuntimeCommands } from "./cli/runtime-commands";
 import { registerRemoteCommands } from "./cli/remote-commands";
@@ -84,6 +84,7 @@ registerRemoteCommands(program);
 
 runMain(async () => {
   await program.parseAsync(process.argv);
-  // Exit explicitly: tsx relays only an explicit exit status, and idle pools must not hold the process.
-  process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
+  // Exit explicitly (tsx relays only an explicit exit status, and idle pools must not hold the process), but
+  // only once the output has drained: every command's output reaches a pipe whole.
+  await exitWhenFlushed(typeof process.exitCode === "number" ? process.exitCode : 0);
 });

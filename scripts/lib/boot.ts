@@ -123,8 +123,23 @@ export function runMain(main: () => Promise<void>): void {
     } else {
       process.stderr.write(`\nweft: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     }
-    process.exit(1);
+    void exitWhenFlushed(1);
   });
+}
+
+/**
+ * Exits with `code` once stdout and stderr have handed everything written to the OS. `process.exit()` right
+ * after a large write to a pipe drops what is still queued (the output is cut at 64 KB: `weft validate
+ * --json | jq` got invalid JSON). An empty write's callback runs after every earlier write has flushed.
+ */
+export async function exitWhenFlushed(code: number): Promise<never> {
+  const flushed = (s: NodeJS.WriteStream) =>
+    new Promise<void>((resolve) => {
+      if (s.destroyed || !s.writable) return resolve();
+      s.write("", () => resolve());
+    });
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
 }
 
 /**
