@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compile, decompile, edgeId, type CanvasEdge, type CanvasGraph } from "./graph";
-import { decompileWithLayout, layoutGraph } from "./layout";
+import { decompileWithLayout, ELK_MAX_NODES, layoutGraph } from "./layout";
 import type { Flow } from "./schema";
 import { flowArb } from "./test-arbitraries";
 import { validate } from "./validate";
@@ -213,4 +213,47 @@ describe("layout", () => {
     const g = await decompileWithLayout(partial);
     expect(g.nodes.find((n) => n.id === "trigger")!.position).toEqual({ x: -999, y: 4242 });
   });
+
+  // A 5,000-step draft: ELK overflowed the stack on it (a long foreach body) and the designer could not
+  // open it. Above ELK_MAX_NODES the layered fallback lays it out; the picture must still be a layout.
+  it.each([
+    ["a 5,000-step chain inside a foreach", () => [{ id: "loop", type: "foreach", items: "$trigger.items", body: { start: "b0", steps: chain("b", 5000) } }]],
+    ["5,000 steps with switches, catch routes and a parallel", () => [
+      ...chain("s", 4990).map((st, i) =>
+        i === 4989 ? { ...st, next: "par" } : i % 50 === 10 ? { id: st.id, type: "switch", cases: [{ when: "$trigger.x = 1", next: `s${i + 3}` }], default: st.next } : i % 70 === 20 ? { ...st, catch: [{ errors: ["any"], next: `s${i + 5}` }] } : st,
+      ),
+      { id: "par", type: "parallel", join: "all", branches: [{ name: "a", start: "pa0", steps: chain("pa", 4) }, { name: "b", start: "pb0", steps: chain("pb", 4) }] },
+    ]],
+  ] as const)("lays out %s without overflowing: every node placed, edges point forward, containers hold their children", async (_what, steps) => {
+    const all = steps() as Array<{ id: string }>;
+    const flow = { dsl: "weft/1", key: "huge", version: "1.0.0", name: "Huge", trigger: { type: "manual" }, start: all[0]!.id, steps: all } as unknown as Flow;
+    const { graph } = decompile(flow);
+    expect(graph.nodes.length).toBeGreaterThan(ELK_MAX_NODES);
+    const laid = await layoutGraph(graph);
+    const byId = new Map(laid.nodes.map((n) => [n.id, n]));
+    const w = (id: string) => byId.get(id)!.width ?? 220;
+    const h = (id: string) => byId.get(id)!.height ?? 72;
+    // Every node has its own place among its siblings.
+    const seen = new Map<string, string>();
+    for (const n of laid.nodes) {
+      expect(Number.isFinite(n.position.x) && Number.isFinite(n.position.y), n.id).toBe(true);
+      const k = `${n.parentId ?? ""}|${n.position.x},${n.position.y}`;
+      expect(seen.get(k), `${n.id} on top of ${seen.get(k)}`).toBeUndefined();
+      seen.set(k, n.id);
+      if (n.parentId) {
+        expect(n.position.x + w(n.id)).toBeLessThanOrEqual(w(n.parentId));
+        expect(n.position.y + h(n.id)).toBeLessThanOrEqual(h(n.parentId));
+      }
+    }
+    // Sibling edges run left to right (the graphs are acyclic).
+    for (const e of laid.edges) {
+      const a = byId.get(e.source)!;
+      const b = byId.get(e.target)!;
+      if ((a.parentId ?? "") === (b.parentId ?? "")) expect(b.position.x, `${e.source} → ${e.target}`).toBeGreaterThan(a.position.x);
+    }
+  }, 60_000);
 });
+
+function chain(prefix: string, n: number): Array<{ id: string; type: "map"; output: string; next?: string }> {
+  return Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, type: "map", output: "1", ...(i < n - 1 ? { next: `${prefix}${i + 1}` } : {}) }));
+}
