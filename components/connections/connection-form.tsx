@@ -30,6 +30,8 @@ export function ConnectionForm({ connectors, existing, onClose }: { connectors: 
   const [keyTouched, setKeyTouched] = useState(false);
   const [config, setConfig] = useState<Record<string, unknown>>(existing ? { ...existing.config } : {});
   const [secrets, setSecrets] = useState<Record<string, string>>({});
+  // One host per line; the server checks each entry (connectors/sdk/credential-scope.ts allowedHostSchema).
+  const [allowedHosts, setAllowedHosts] = useState(existing?.allowedHosts.join("\n") ?? "");
   const [clear, setClear] = useState<Record<string, boolean>>({});
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
@@ -73,8 +75,9 @@ export function ConnectionForm({ connectors, existing, onClose }: { connectors: 
     setError(null);
     setFieldErrors({});
     const cfg = prune(config) as Record<string, unknown>;
-    if (existing) update.mutate({ key: existing.key, name, config: cfg, secrets: secretUpdate });
-    else create.mutate({ key: effectiveKey, name, connectorKey, config: cfg, secrets: secretUpdate });
+    const hosts = allowedHosts.split(/[\s,]+/).filter(Boolean);
+    if (existing) update.mutate({ key: existing.key, name, config: cfg, allowedHosts: hosts, secrets: secretUpdate });
+    else create.mutate({ key: effectiveKey, name, connectorKey, config: cfg, allowedHosts: hosts, secrets: secretUpdate });
   };
 
   return (
@@ -184,6 +187,32 @@ export function ConnectionForm({ connectors, existing, onClose }: { connectors: 
                   );
                 })}
               </div>
+            </section>
+          )}
+
+          {secretProps.length > 0 && (
+            <section aria-labelledby="allowed-hosts-h">
+              <h3 id="allowed-hosts-h" className="text-sm font-semibold text-slate-800">
+                Allowed hosts
+              </h3>
+              <p className="mb-2 text-xs text-slate-500">
+                The credentials are sent only to the URLs in the settings above. List any other host a flow may call with them — one per line: <code>api.example.com</code>, <code>host:8443</code>, <code>*.example.com</code> or <code>https://files.example.com</code>.
+              </p>
+              <textarea
+                id="allowed-hosts"
+                aria-labelledby="allowed-hosts-h"
+                rows={3}
+                spellCheck={false}
+                className={`${inputCls} font-mono text-xs`}
+                placeholder="none"
+                value={allowedHosts}
+                onChange={(e) => setAllowedHosts(e.target.value)}
+              />
+              {Object.entries(fieldErrors).filter(([k]) => k.startsWith("allowedHosts")).map(([k, m]) => (
+                <span key={k} className="mt-0.5 block text-xs text-red-700">
+                  {allowedHosts.split(/[\s,]+/).filter(Boolean)[Number(k.split(".")[1])] ?? ""} — {m}
+                </span>
+              ))}
             </section>
           )}
         </div>

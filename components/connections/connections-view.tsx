@@ -132,6 +132,14 @@ function ConnectionItem({ row, connector, canEdit, canTest, onEdit }: { row: Con
               </dd>
             </div>
           ))}
+          {row.allowedHosts.length > 0 && (
+            <div className="contents">
+              <dt className="text-slate-500">allowed hosts</dt>
+              <dd className="truncate font-mono text-slate-700" title="Other hosts the credentials may be sent to">
+                {row.allowedHosts.join(", ")}
+              </dd>
+            </div>
+          )}
         </dl>
         {secretNames.length > 0 && (
           <div className="mt-2 flex flex-wrap gap-1" aria-label="Secrets">

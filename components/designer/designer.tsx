@@ -27,7 +27,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge, LIFECYCLE_TONE } from "@/components/ui/badge";
 import { TEST_MODE_LABEL } from "@/components/runs/format";
-import { decompileWithLayout, layoutGraph, triggerInputSchema, validate, type JsonSchemaObject, type CanvasEdgeKind, type CanvasNodeData, type Flow, type FlowMeta, type Problem, type StepConfig } from "@/server/dsl";
+import { decompileWithLayout, layoutGraph, triggerInputSchema, validate, type JsonSchemaObject, type CanvasEdgeKind, type CanvasNodeData, type Flow, type FlowMeta, type Problem, type StepConfig, type CatalogConnection } from "@/server/dsl";
 import { addImportedConnectors, callOutputSchema, CATALOG, describeKey, describeRequest, jsonSchemaOf, operationOf, paletteItems, type EventInfo, type PaletteItem } from "./catalog";
 import { CommandMenu, ShortcutSheet, type DesignerCommand } from "./command-menu";
 import { DecorationContext, DecorationStore, type NodeDecoration } from "./decorations";
@@ -144,7 +144,7 @@ export function Designer({ flowKey }: { flowKey: string }) {
 }
 
 interface DesignerCatalog {
-  connections: Array<{ key: string; name: string; connectorKey: string; host: string | null }>;
+  connections: Array<CatalogConnection & { name: string; host: string | null }>;
   events: EventInfo[];
   flows: Array<{ key: string; name: string; versions: string[] }>;
 }
@@ -200,7 +200,7 @@ function Editor({
   // Validation (the server's validator, in the browser), debounced and skipped when only positions or
   // the selection changed.
   const validationCatalog = useMemo(
-    () => ({ ...CATALOG, connections: catalog.connections.map((c) => ({ key: c.key, connectorKey: c.connectorKey })), flows: Object.fromEntries(catalog.flows.map((f) => [f.key, { versions: f.versions }])) }),
+    () => ({ ...CATALOG, connections: catalog.connections.map((c) => ({ key: c.key, connectorKey: c.connectorKey, credentials: c.credentials })), flows: Object.fromEntries(catalog.flows.map((f) => [f.key, { versions: f.versions }])) }),
     [catalog],
   );
   const [validation, setValidation] = useState<{ flow: Flow; problems: Problem[] }>(() => runValidation(initial, validationCatalog));

@@ -33,6 +33,7 @@ beforeAll(async () => {
       if (u.pathname === "/protected") return req.headers.authorization === `Bearer ${validToken}` ? send(200, { ok: true }) : send(401, { error: "invalid_token" });
       if (u.pathname === "/status") return send(Number(u.searchParams.get("code")), { message: `status ${u.searchParams.get("code")}` }, u.searchParams.get("retry") ? { "retry-after": u.searchParams.get("retry")! } : {});
       if (u.pathname === "/flaky") return ++flaky % 2 === 1 ? send(503, { message: "try again" }) : send(200, { attempt: flaky });
+      if (u.pathname === "/redirect") return res.writeHead(Number(u.searchParams.get("status")), { location: u.searchParams.get("to")! }).end();
       if (u.pathname === "/text") return res.writeHead(200, { "content-type": "text/plain" }).end("plain text");
       send(200, { method: req.method, query: Object.fromEntries(u.searchParams), headers: req.headers, body });
     });
@@ -112,12 +113,87 @@ describe("http connector", () => {
   it("refuses internal targets when the host is not allow-listed, and masks secrets in errors", async () => {
     const strict = new HttpGuard({});
     try {
-      const e = await failure(run({ url: "http://169.254.169.254/latest/meta-data/" }, { auth: { type: "bearer" } }, { token: "super-secret-token" }, { guard: strict }));
+      const e = await failure(run({ url: "http://169.254.169.254/latest/meta-data/" }, { baseUrl: undefined }, {}, { guard: strict }));
       expect(e).toMatchObject({ errorClass: "validation", reason: "ssrf" });
       const e2 = await failure(run({ url: "/status", query: { code: 500 } }, { auth: { type: "bearer" } }, { token: "super-secret-token" }));
       expect(JSON.stringify(e2.request)).not.toContain("super-secret-token");
     } finally {
       await strict.close();
     }
+  });
+});
+
+// The probe's finding: a designer named their own listener as the step's URL and the connection's bearer token
+// reached it. The listener is a real server on another port that the SSRF guard lets through, so the only
+// thing standing between it and the credentials is the connection's credential scope.
+describe("credentials go only to the connection's own hosts", () => {
+  let listener: http.Server;
+  let evil: string;
+  const received: Array<{ url?: string; headers: http.IncomingHttpHeaders; body: string }> = [];
+  let both: HttpGuard;
+  beforeAll(async () => {
+    listener = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        received.push({ url: req.url, headers: req.headers, body });
+        res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      });
+    });
+    await new Promise<void>((r) => listener.listen(0, "127.0.0.1", () => r()));
+    evil = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
+    both = new HttpGuard({ allowHosts: [new URL(base).host, new URL(evil).host] });
+  });
+  afterAll(async () => {
+    await both.close();
+    listener.closeAllConnections();
+    await new Promise((r) => listener.close(r));
+  });
+  const leaked = () => received.filter((r) => JSON.stringify(r).match(/s3cr3t|Bearer|Basic|app-secret|k-live|tok-/));
+
+  it.each([
+    ["bearer", { auth: { type: "bearer" } }, { token: "s3cr3t-bearer" }],
+    ["basic", { auth: { type: "basic" } }, { username: "svc", password: "s3cr3t-pw" }],
+    ["API key in a header", { auth: { type: "apiKey", in: "header", name: "X-Api-Key" } }, { apiKey: "k-live-s3cr3t" }],
+    ["API key in the query", { auth: { type: "apiKey", in: "query", name: "api_key" } }, { apiKey: "k-live-s3cr3t" }],
+    ["OAuth client credentials", { auth: { type: "oauth2ClientCredentials", tokenUrl: "" } }, { clientId: "app", clientSecret: "app-secret-123" }],
+  ])("refuses an absolute URL on another host with %s auth, before sending", async (_n, cfg, sec) => {
+    const config = JSON.parse(JSON.stringify(cfg).replace('"tokenUrl":""', `"tokenUrl":"${base}/oauth/token"`)) as Record<string, unknown>;
+    const before = received.length;
+    const e = await failure(run({ method: "POST", url: `${evil}/collect`, body: { x: 1 } }, config, sec, { guard: both, key: `scope-${_n}` }));
+    expect(e).toMatchObject({ errorClass: "validation", reason: "credential_scope", code: "credentials_off_origin" });
+    expect(e.message).toContain(`${evil} is not one of them`);
+    expect(e.message).toContain(base);
+    expect(received.length).toBe(before);
+    // The same connection still works against its own base URL.
+    expect(await run({ url: cfg.auth.type === "oauth2ClientCredentials" ? "/protected" : "/echo" }, config, sec, { guard: both, key: `scope-${_n}` })).toMatchObject({ status: 200 });
+  });
+
+  it("sends to a host the admin listed in the connection's allowed hosts, and anywhere without credentials", async () => {
+    const conn = (allowedHosts: string[]) => ({ key: "scope-allowed", config: { baseUrl: base, auth: { type: "bearer" } }, secrets: { token: "s3cr3t-listed" }, allowedHosts });
+    const call = (allowedHosts: string[]) => executeOperation({ definitions: { http: httpConnector }, connectorKey: "http", operation: "request", input: { url: `${evil}/listed` }, connection: conn(allowedHosts), httpGuard: both });
+    await expect(call([])).rejects.toMatchObject({ reason: "credential_scope" });
+    await expect(call(["other.example.com", `127.0.0.1:1`])).rejects.toMatchObject({ reason: "credential_scope" });
+    expect(await call([new URL(evil).host])).toMatchObject({ status: 200 });
+    expect(received.at(-1)?.headers.authorization).toBe("Bearer s3cr3t-listed");
+    received.length = 0;
+    // No auth preset and no secrets: nothing to leak, any (guarded) host is fine.
+    expect(await run({ url: `${evil}/open` }, {}, {}, { guard: both })).toMatchObject({ status: 200 });
+    expect(received).toHaveLength(1);
+    received.length = 0;
+  });
+
+  it("never carries credentials across a redirect to another host", async () => {
+    received.length = 0;
+    const hop = (status: number, path = "/redirect") => `${path}?status=${status}&to=${encodeURIComponent(`${evil}/stolen`)}`;
+    // A header credential is dropped on the hop (Authorization and a custom API-key header alike).
+    await run({ url: hop(302) }, { auth: { type: "apiKey", in: "header", name: "X-Api-Key" } }, { apiKey: "k-live-s3cr3t" }, { guard: both });
+    await run({ url: hop(302) }, { auth: { type: "bearer" } }, { token: "s3cr3t-bearer" }, { guard: both });
+    expect(received).toHaveLength(2);
+    // A 307 would re-send a body that holds the secret: refused, not followed.
+    const e = await failure(run({ method: "POST", url: hop(307), bodyType: "form", body: { note: "k-live-s3cr3t" } }, { auth: { type: "apiKey", in: "header", name: "X-Api-Key" } }, { apiKey: "k-live-s3cr3t" }, { guard: both }));
+    expect(e).toMatchObject({ errorClass: "validation", reason: "credential_scope", code: "credentials_redirected" });
+    expect(received).toHaveLength(2);
+    expect(leaked()).toEqual([]);
   });
 });

@@ -682,7 +682,8 @@ export function openApiToConnector(input: unknown, opts: OpenApiImportOptions = 
       if (scheme?.type === "oauth2" && scheme.tokenUrl) {
         const tokenUrl = new URL(scheme.tokenUrl, ctx.connection.config.baseUrl).toString();
         const getToken = async (): Promise<AccessToken> => {
-          const res = await ctx.http.request({ method: "POST", url: tokenUrl, form: { grant_type: "client_credentials", client_id: need(secrets.clientId, "a client id"), client_secret: need(secrets.clientSecret, "a client secret") }, parseError: parseOAuthError, idempotent: true });
+          // baseUrl: the token endpoint is the document's own (an admin uploaded it), so the client secret may go there.
+          const res = await ctx.http.request({ method: "POST", url: tokenUrl, baseUrl: tokenUrl, form: { grant_type: "client_credentials", client_id: need(secrets.clientId, "a client id"), client_secret: need(secrets.clientSecret, "a client secret") }, parseError: parseOAuthError, idempotent: true });
           return tokenFromResponse(res.body);
         };
         return vendorData((await withBearer(ctx, getToken, () => req)).body);

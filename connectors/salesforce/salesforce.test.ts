@@ -41,6 +41,12 @@ describe("salesforce: query", () => {
     expect(h.sandbox.apiCalls - before).toBe(2); // two pages of ≤200
   });
 
+  it("does not send the bearer token to a nextRecordsUrl on another host", async () => {
+    // The step's input is the designer's: an absolute URL elsewhere must not get the session token.
+    const e = await h.run("query", { nextRecordsUrl: "https://collector.evil.test/services/data/v59.0/query/01g-200" }).then(() => undefined, (x: unknown) => x);
+    expect(e).toMatchObject({ errorClass: "validation", reason: "credential_scope", code: "credentials_off_origin" });
+  });
+
   it("stops at maxRecords and can continue from nextRecordsUrl", async () => {
     const first = (await h.run("query", { soql: "SELECT Id FROM Opportunity ORDER BY Id", batchSize: 200, maxRecords: 200 })) as Page;
     expect(first.done).toBe(false);

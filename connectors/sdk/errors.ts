@@ -2,7 +2,8 @@
 // classes *here*, where the vendor's semantics are known, so the runtime never has to guess:
 //   transient  — network, timeout, 408/425/429, 5xx: retry (honouring retryAfterMs)
 //   auth       — 401/403, rejected or expired credentials: needs a person
-//   validation — other 4xx, schema violations, SSRF refusals: retrying cannot help
+//   validation — other 4xx, schema violations, SSRF refusals, credentials refused for a host outside the
+//                connection's own (credential_scope): retrying cannot help
 //   internal   — a bug in the connector
 // `reason` is the finer, connector-level detail (not_found, conflict, rate_limited…), kept apart so the
 // runtime's duck-typed classifier (server/runtime/errors.ts) reads `errorClass` unchanged. Browser-safe.
@@ -23,6 +24,7 @@ export type ConnectorErrorReason =
   | "invalid_request"
   | "schema"
   | "ssrf"
+  | "credential_scope"
   | "too_large"
   | "unsupported"
   | "internal";

@@ -8,6 +8,7 @@ import { ConnectorError } from "./errors";
 import type { AnyConnectorDefinition, ConnectorContext, ConnectorLogger } from "./define";
 import { defaultGuard, type HttpGuard } from "./http-guard";
 import { createHttpClient } from "./http";
+import { credentialScope } from "./credential-scope";
 import { tokenCacheFor } from "./oauth";
 import { limiterFor, type RateLimit } from "./rate-limiter";
 import { createRedactor, type Redactor } from "./redact";
@@ -25,6 +26,8 @@ export interface ConnectionInput {
   connectorKey?: string;
   config: Record<string, unknown>;
   secrets: Record<string, string>;
+  /** Other hosts the admin lets the credentials go to (connectors/sdk/credential-scope.ts). */
+  allowedHosts?: readonly string[];
 }
 
 export interface ContextOptions {
@@ -81,6 +84,7 @@ export function createContext<C, S>(opts: ContextOptions & { config: C; secrets:
       defaultTimeoutMs: opts.timeoutMs,
       maxInCallWaitMs: opts.maxInCallWaitMs,
       idempotencyKey: opts.idempotencyKey,
+      credentials: { connectionKey: opts.connection.key, scope: credentialScope(opts.connection.config, opts.connection.allowedHosts) },
     }),
     idempotencyKey: opts.idempotencyKey,
     signal,

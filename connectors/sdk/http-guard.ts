@@ -153,6 +153,12 @@ export interface GuardedRequest {
   bodyTimeoutMs?: number;
   maxRedirects?: number;
   maxResponseBytes?: number;
+  /**
+   * Whether a header value, URL or body carries the caller's credentials (connectors/sdk/http.ts passes the
+   * connection's secrets). On a cross-origin hop such headers are dropped like Authorization, and a hop
+   * that would carry them in its URL or re-sent body is refused.
+   */
+  carriesCredentials?: (text: string) => boolean;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -265,13 +271,17 @@ export class HttpGuard {
         await res.body.dump().catch(() => undefined);
         if (hop >= maxRedirects) throw new ConnectorError({ errorClass: "validation", reason: "invalid_request", code: "too_many_redirects", message: `More than ${maxRedirects} redirects from ${rawUrl}.`, request: { method, url: url.toString() } });
         const next = parseHttpUrl(new URL(location, url).toString());
-        if (next.origin !== url.origin) {
-          headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !CREDENTIAL_HEADERS.includes(k.toLowerCase())));
-        }
         if (res.statusCode === 303 || ((res.statusCode === 301 || res.statusCode === 302) && method === "POST")) {
           method = "GET";
           body = undefined;
           headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !/^content-/i.test(k)));
+        }
+        if (next.origin !== url.origin) {
+          const secret = init.carriesCredentials ?? (() => false);
+          headers = Object.fromEntries(Object.entries(headers).filter(([k, v]) => !CREDENTIAL_HEADERS.includes(k.toLowerCase()) && !secret(v)));
+          if (secret(next.toString()) || (body !== undefined && secret(body.toString()))) {
+            throw new ConnectorError({ errorClass: "validation", reason: "credential_scope", code: "credentials_redirected", message: `${url.host} redirected to ${next.host} with the credentials in the ${body !== undefined && secret(body.toString()) ? "body" : "URL"}; a redirect to another host is not followed with credentials.`, request: { method, url: `${next.origin}${next.pathname}` } });
+          }
         }
         url = next;
         continue;

@@ -7,6 +7,7 @@ import { ConnectorError, classifyStatus, parseRetryAfter } from "./errors";
 import type { ConnectorLogger, HttpClient, HttpRequest, HttpResponse, QueryValue, VendorError } from "./define";
 import type { HttpGuard } from "./http-guard";
 import type { RateLimiter } from "./rate-limiter";
+import { offScopeMessage, type CredentialScope } from "./credential-scope";
 import type { Redactor } from "./redact";
 
 export interface HttpClientOptions {
@@ -22,9 +23,17 @@ export interface HttpClientOptions {
   idempotencyKey?: string;
   userAgent?: string;
   maxResponseBytes?: number;
+  /**
+   * The connection's credential scope (connectors/sdk/credential-scope.ts): a request carrying the
+   * connection's secrets (or tokens obtained with them, or an auth header while it has secrets) to a host
+   * outside it is refused before sending. The redactor knows the secret values.
+   */
+  credentials?: { connectionKey: string; scope: CredentialScope };
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"]);
+/** Headers that carry credentials whatever their value looks like (Basic is base64 of the secrets). */
+const AUTH_HEADERS = new Set(["authorization", "proxy-authorization", "cookie"]);
 
 export function buildUrl(url: string, baseUrl: string | undefined, query: Record<string, QueryValue> | undefined): string {
   const u = baseUrl && !/^https?:\/\//i.test(url) ? new URL(url.replace(/^\//, ""), baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`) : new URL(url);
@@ -85,6 +94,14 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       const repeatable = req.idempotent ?? (SAFE_METHODS.has(method) || Object.keys(headers).some((h) => h.endsWith("idempotency-key")));
       const maxAttempts = Math.max(1, req.maxAttempts ?? 3);
       const requestExcerpt = () => opts.redactor.value({ method, url, headers, body: typeof body !== "string" ? (body ? `(${body.byteLength} bytes)` : undefined) : body.length < 4000 ? safeJson(body) : body.slice(0, 4000) }) as ConnectorError["request"];
+      const secret = (t: string) => opts.redactor.contains(t) || opts.redactor.contains(safeDecode(t));
+      if (opts.credentials && !opts.redactor.empty) {
+        const bodyText = body === undefined ? undefined : typeof body === "string" ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
+        const carries = Object.entries(headers).some(([k, v]) => AUTH_HEADERS.has(k) || secret(v)) || secret(url) || (bodyText !== undefined && secret(bodyText));
+        if (carries && !opts.credentials.scope.allows(url, req.baseUrl)) {
+          throw new ConnectorError({ errorClass: "validation", reason: "credential_scope", code: "credentials_off_origin", message: offScopeMessage(opts.credentials.connectionKey, url, opts.credentials.scope), request: requestExcerpt() });
+        }
+      }
 
       for (let attempt = 1; ; attempt++) {
         const timeoutMs = req.timeoutMs ?? opts.defaultTimeoutMs ?? 30_000;
@@ -94,7 +111,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         const release = opts.limiter ? await opts.limiter.acquire(opts.signal) : undefined;
         const started = Date.now();
         try {
-          const res = await opts.guard.request(url, { method, headers, body: body instanceof Uint8Array ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : body, signal, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, maxResponseBytes: opts.maxResponseBytes });
+          const res = await opts.guard.request(url, { method, headers, body: body instanceof Uint8Array ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : body, signal, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, maxResponseBytes: opts.maxResponseBytes, carriesCredentials: secret });
           const parsed = parseBody(res.body, res.headers["content-type"], req.responseType);
           const response: HttpResponse<T> = { status: res.status, headers: res.headers, body: parsed as T, url: res.url };
           opts.logger.debug("http", { method, url: opts.redactor.text(url), status: res.status, ms: Date.now() - started, attempt });
@@ -171,6 +188,14 @@ function genericError(body: unknown): { message: string; code?: string } | undef
   if (typeof b.error === "string") return { message: typeof b.error_description === "string" ? b.error_description : b.error, code: code ?? b.error };
   if (b.error && typeof b.error === "object") return genericError(b.error);
   return undefined;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, " "));
+  } catch {
+    return s;
+  }
 }
 
 function safeJson(s: string): unknown {

@@ -6,6 +6,10 @@ export const REDACTED = "[redacted]";
 
 export interface Redactor {
   add(secret: string): void;
+  /** Whether `s` holds any secret (in any spelling add() knows); the credential scope check uses it. */
+  contains(s: string): boolean;
+  /** Whether any secret is known at all. */
+  readonly empty: boolean;
   value(v: unknown): unknown;
   text(s: string): string;
 }
@@ -42,5 +46,17 @@ export function createRedactor(initial: readonly string[] = [], maxString = 2000
     }
     return out;
   };
-  return { add, value: (v) => walk(v, 0), text };
+  const contains = (s: string): boolean => {
+    for (const secret of secrets) if (s.includes(secret)) return true;
+    return false;
+  };
+  return {
+    add,
+    contains,
+    get empty() {
+      return secrets.size === 0;
+    },
+    value: (v) => walk(v, 0),
+    text,
+  };
 }

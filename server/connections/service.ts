@@ -10,6 +10,8 @@ export interface ConnectionView {
   name: string;
   connectorKey: string;
   config: Record<string, unknown>;
+  /** Hosts besides those in `config` the credentials may go to (connectors/sdk/credential-scope.ts). */
+  allowedHosts: string[];
   /** Names of the secret fields that hold a value — never the values. */
   secretFields: string[];
   updatedAt: Date;
@@ -22,6 +24,7 @@ export interface ResolvedConnection {
   connectorKey: string;
   config: Record<string, unknown>;
   secrets: Record<string, string>;
+  allowedHosts: string[];
 }
 
 type Row = {
@@ -30,6 +33,7 @@ type Row = {
   name: string;
   connectorKey: string;
   config: Prisma.JsonValue;
+  allowedHosts?: string[] | null;
   secretsEnc: string | null;
   updatedAt: Date;
   lastTestAt?: Date | null;
@@ -50,6 +54,7 @@ export function toView(row: Row): ConnectionView {
     name: row.name,
     connectorKey: row.connectorKey,
     config: (row.config ?? {}) as Record<string, unknown>,
+    allowedHosts: row.allowedHosts ?? [],
     secretFields: Object.keys(secretsOf(row)).sort(),
     updatedAt: row.updatedAt,
     lastTest: row.lastTestAt ? { at: row.lastTestAt, ok: row.lastTestOk === true, errorClass: row.lastTestErrorClass ?? null, message: row.lastTestMessage ?? null, latencyMs: row.lastTestLatencyMs ?? null } : null,
@@ -72,5 +77,5 @@ export function mergeSecrets(row: Pick<Row, "key" | "secretsEnc">, update: Recor
 export async function resolveConnection(db: Db, key: string): Promise<ResolvedConnection> {
   const row = await db.connection.findUnique({ where: { key } });
   if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `No connection named "${key}".` });
-  return { key: row.key, connectorKey: row.connectorKey, config: (row.config ?? {}) as Record<string, unknown>, secrets: secretsOf(row) };
+  return { key: row.key, connectorKey: row.connectorKey, config: (row.config ?? {}) as Record<string, unknown>, secrets: secretsOf(row), allowedHosts: row.allowedHosts ?? [] };
 }

@@ -25,10 +25,20 @@ export interface ConnectorInfo {
   operations: Record<string, OperationInfo>;
 }
 
+export interface CatalogConnection {
+  key: string;
+  connectorKey: string;
+  /**
+   * Set when the connection holds credentials: the origins in its settings and its allowed hosts, where
+   * they may be sent (connectors/sdk/credential-scope.ts). A literal request URL elsewhere is a problem.
+   */
+  credentials?: { origins: string[]; allowedHosts: string[] };
+}
+
 export interface Catalog {
   connectors: Record<string, ConnectorInfo>;
   /** Named connections known to the workspace; when absent the validator skips connection checks. */
-  connections?: ReadonlyArray<{ key: string; connectorKey: string }>;
+  connections?: ReadonlyArray<CatalogConnection>;
   /** Published flows by key with their versions; when absent subflow references are not checked. */
   flows?: Record<string, { versions: string[] }>;
 }

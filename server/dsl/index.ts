@@ -1,6 +1,6 @@
 // Public API of the Weft flow DSL (pure TypeScript, no I/O: browser, CLI and runtime).
 export * from "./schema";
-export type { Catalog, ConnectorInfo, OperationInfo } from "./catalog";
+export type { Catalog, CatalogConnection, ConnectorInfo, OperationInfo } from "./catalog";
 export { validate, validateText, parseFlow, cronProblem, type ValidateOptions, type ValidationResult } from "./validate";
 export { formatPath, type Problem, type Severity } from "./problems";
 export {

@@ -416,6 +416,25 @@ describe("catalog checks", () => {
     expect(codes(validate(base([call({ connector: "kantata", operation: "pollApprovedTimeEntries", connection: "kantata-prod" })]), cat).problems)).toEqual(["not-an-action"]);
   });
 
+  it("flags a literal request URL outside the hosts the connection's credentials may go to, on the field", () => {
+    const withConn = (credentials?: { origins: string[]; allowedHosts: string[] }): { catalog: Catalog } => ({
+      catalog: { ...exampleCatalog, connections: [{ key: "api", connectorKey: "http", credentials }] },
+    });
+    const step = (url: string) => base([{ id: "get", type: "call", connector: "http", operation: "request", connection: "api", input: { url } }]);
+    const creds = { origins: ["https://api.example.com"], allowedHosts: ["*.files.example.com"] };
+    const off = find(validate(step(`"https://collector.evil.test/x"`), withConn(creds)).problems, "credentials-off-origin")!;
+    expect(off).toMatchObject({ stepId: "get", path: ["steps", 0, "input", "url"], severity: "error" });
+    expect(off.message).toContain("https://collector.evil.test is not one of them");
+    expect(off.message).toContain("https://api.example.com, *.files.example.com");
+    // A literal origin in front of a concatenation counts; the connection's own hosts, paths and computed URLs do not.
+    expect(codes(validate(step(`"https://collector.evil.test/" & $trigger.id`), withConn(creds)).problems)).toEqual(["credentials-off-origin"]);
+    for (const fine of [`"https://api.example.com/v1/x"`, `"https://eu.files.example.com/f"`, `"/v1/customers"`, `$trigger.url`, `"https://" & $trigger.host`]) {
+      expect(validate(step(fine), withConn(creds)).problems, fine).toEqual([]);
+    }
+    // A connection without secrets has nothing to leak.
+    expect(validate(step(`"https://collector.evil.test/x"`), withConn(undefined)).problems).toEqual([]);
+  });
+
   it("skips input checks when the input is one expression", () => {
     expect(validate(base([call({ input: "$trigger.invoice" })]), { catalog: exampleCatalog }).problems).toEqual([]);
   });

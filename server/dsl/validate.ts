@@ -17,6 +17,7 @@ import type { Catalog } from "./catalog";
 import { LIMITS, parseDuration } from "./defaults";
 import { describeInputFault, inspectInput } from "../http/input-guard";
 import { checkExpression, checkExpressions, expressionRefs, type JsonataAst } from "./expressions";
+import { credentialScope, offScopeMessage } from "../../connectors/sdk/credential-scope";
 import { closest, formatPath, issuesToProblems, type Problem, type Severity } from "./problems";
 import {
   ERROR_CLASSES,
@@ -678,6 +679,7 @@ function checkCall(ctx: Ctx, s: LStep, step: Step & { type: "call" }): void {
     if (!c) add(ctx, { stepId: s.id, path: [...s.path, "connection"], code: "unknown-connection", message: `${subject} uses connection ${q(step.connection)}, which does not exist in this workspace.` });
     else if (c.connectorKey !== step.connector)
       add(ctx, { stepId: s.id, path: [...s.path, "connection"], code: "connection-mismatch", message: `${subject} calls ${connector.name} but connection ${q(step.connection)} is for ${q(c.connectorKey)}.` });
+    else if (c.credentials && step.input && typeof step.input === "object") checkRequestUrls(ctx, s, step, c.credentials);
   }
   const op = connector.operations[step.operation];
   if (!op) {
@@ -845,6 +847,42 @@ function checkLeafType(ctx: Ctx, input: z.ZodType, leaf: InputLeaf, site: InputS
   const have = primOf(src.schema);
   if (!have || have === want) return;
   add(ctx, { stepId: site.stepId, path: where, code: "input-type-mismatch", message: `${lead}: input '${name}' reads ${src.what}, which is ${PRIM_WORD[have]}, but ${site.op} expects ${PRIM_WORD[want]} there. Convert it (e.g. $string(…), $number(…)).` });
+}
+
+/**
+ * A request URL typed into the step (a top-level `url` / `…Url` input field whose expression is a literal, or
+ * starts with a literal origin) must lie where the connection's credentials may go; the runtime refuses the
+ * rest anyway (connectors/sdk/http.ts), this says so while designing, on the field.
+ */
+function checkRequestUrls(ctx: Ctx, s: LStep, step: Step & { type: "call" }, credentials: { origins: string[]; allowedHosts: string[] }): void {
+  const scope = credentialScope(credentials.origins, credentials.allowedHosts);
+  for (const [field, expr] of Object.entries(step.input as Record<string, string>)) {
+    if (field.includes(".") || !(field === "url" || /Url$/.test(field)) || typeof expr !== "string") continue;
+    const url = literalUrl(expr);
+    if (!url || scope.allows(url)) continue;
+    add(ctx, { stepId: s.id, path: [...s.path, "input", field], code: "credentials-off-origin", message: `${stepWord(s)}: ${offScopeMessage(step.connection, url, scope)}` });
+  }
+}
+
+/** The absolute http(s) URL an expression starts with, when its origin is spelled out literally. */
+function literalUrl(expr: string): string | undefined {
+  const check = checkExpression(expr);
+  if (!check.ok) return undefined;
+  let node = check.ast as { type: string; value?: unknown; lhs?: unknown };
+  let whole = true;
+  while (node.type === "binary" && node.value === "&" && node.lhs) {
+    node = node.lhs as typeof node;
+    whole = false;
+  }
+  if (node.type !== "string" || typeof node.value !== "string") return undefined;
+  // A concatenation's literal prefix names the host only once the authority has ended.
+  const m = /^https?:\/\/[^/?#\s]+/i.exec(node.value);
+  if (!m || (!whole && node.value.length === m[0].length)) return undefined;
+  try {
+    return new URL(m[0]).toString();
+  } catch {
+    return undefined;
+  }
 }
 
 // --- Expressions -----------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 // in no version unless forced, so a CI job never silently discards someone's work in the designer.
 import { TRPCError } from "@trpc/server";
 import type { Db } from "../db/client";
-import { dslCatalog } from "../connections/catalog";
+import { dslCatalog, workspaceConnections } from "../connections/catalog";
 import { contentHash, type Flow } from "../dsl";
 import { validate } from "../dsl/validate";
 import { formatPath } from "../dsl/problems";
@@ -58,7 +58,7 @@ const line = (p: { path: (string | number)[]; stepId?: string; message: string; 
 
 export async function importFlow(ctx: DraftCtx, document: unknown, opts: { force?: boolean } = {}): Promise<ImportResult> {
   const [connections, flows] = await Promise.all([
-    ctx.db.connection.findMany({ select: { key: true, connectorKey: true } }),
+    workspaceConnections(ctx.db),
     ctx.db.flow.findMany({ select: { key: true, versions: { where: { status: { in: ["approved", "deprecated"] } }, select: { version: true } } } }),
   ]);
   // Built-in and imported (OpenAPI) connectors, the workspace's connections and published flows.

@@ -12,7 +12,7 @@ import { checkFlowContracts } from "./contracts";
 import { extractFlowFacts } from "./flow-facts";
 import { bumpBetween, REVIEWED_CLASSIFICATIONS, runPolicyChecks, type Bump, type PolicyInputs, type PolicyReport } from "./policy";
 import { loadStandards } from "./standards";
-import { dslCatalog } from "../connections/catalog";
+import { dslCatalog, workspaceConnections } from "../connections/catalog";
 import { contentHash, type Flow } from "../dsl";
 import { validate } from "../dsl/validate";
 import { formatPath } from "../dsl/problems";
@@ -38,7 +38,7 @@ export interface VersionRequestInput {
  */
 async function documentChecks(db: Db | Tx, flowId: string, input: Pick<VersionRequestInput, "dsl" | "version">, previous: string | null): Promise<Pick<PolicyInputs, "validationErrors" | "validationWarnings" | "requiredBump"> & { contentHash: string | null }> {
   const [connections, flows] = await Promise.all([
-    db.connection.findMany({ select: { key: true, connectorKey: true } }),
+    workspaceConnections(db as Db),
     db.flow.findMany({ select: { key: true, versions: { where: { status: { in: ["approved", "deprecated"] } }, select: { version: true } } } }),
   ]);
   // dslCatalog only reads; a transaction client serves it as well as the pool.

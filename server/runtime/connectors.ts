@@ -13,6 +13,7 @@ interface Conn {
   connectorKey: string;
   config: Record<string, unknown>;
   secrets: Record<string, string>;
+  allowedHosts: string[];
 }
 
 const connections = new Map<string, { at: number; conn: Conn }>();
@@ -22,13 +23,13 @@ const CONNECTION_TTL_MS = 5000;
 async function connection(env: RunEnv, key: string): Promise<Conn> {
   const hit = connections.get(key);
   if (hit && Date.now() - hit.at < CONNECTION_TTL_MS) return hit.conn;
-  const { rows } = await env.pool.query<{ key: string; connector_key: string; config: Record<string, unknown> | null; secrets_enc: string | null }>(
-    `SELECT key, connector_key, config, secrets_enc FROM connection WHERE key = $1`,
+  const { rows } = await env.pool.query<{ key: string; connector_key: string; config: Record<string, unknown> | null; secrets_enc: string | null; allowed_hosts: string[] | null }>(
+    `SELECT key, connector_key, config, secrets_enc, allowed_hosts FROM connection WHERE key = $1`,
     [key],
   );
   const r = rows[0];
   if (!r) throw new StepError({ errorClass: "validation", code: "unknown_connection", message: `No connection named "${key}".` });
-  const conn: Conn = { key: r.key, connectorKey: r.connector_key, config: r.config ?? {}, secrets: r.secrets_enc ? (JSON.parse(open(r.secrets_enc, `connection:${r.key}`)) as Record<string, string>) : {} };
+  const conn: Conn = { key: r.key, connectorKey: r.connector_key, config: r.config ?? {}, secrets: r.secrets_enc ? (JSON.parse(open(r.secrets_enc, `connection:${r.key}`)) as Record<string, string>) : {}, allowedHosts: r.allowed_hosts ?? [] };
   connections.set(key, { at: Date.now(), conn });
   return conn;
 }

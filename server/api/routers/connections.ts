@@ -12,6 +12,7 @@ import { recordTestOutcome, testStoredConnection } from "../../connections/test"
 import { describeForDesigner } from "../../connections/describe";
 import { convert, fetchSpec, forgetImported, importKey, manifestFor, MAX_SPEC_BYTES, parseSpecText, preview, rememberImported, SpecError, specHash } from "../../connections/imported";
 import { createTRPCRouter, procedure } from "../trpc";
+import { allowedHostsSchema } from "../../../connectors/sdk/credential-scope";
 import type { Db } from "../../db/client";
 
 const key = z
@@ -86,7 +87,7 @@ export const connectionsRouter = createTRPCRouter({
   catalog: procedure("viewer").query(({ ctx }) => catalog(ctx.db, { withOperations: true })),
 
   create: procedure("admin")
-    .input(z.object({ key, name: z.string().min(1).max(120), connectorKey: z.string().min(1).max(64), config, secrets: secrets.default({}) }))
+    .input(z.object({ key, name: z.string().min(1).max(120), connectorKey: z.string().min(1).max(64), config, allowedHosts: allowedHostsSchema.default([]), secrets: secrets.default({}) }))
     .mutation(async ({ ctx, input }) => {
       if (await ctx.db.connection.findUnique({ where: { key: input.key }, select: { id: true } })) {
         throw new TRPCError({ code: "CONFLICT", message: `A connection named "${input.key}" already exists.` });
@@ -97,16 +98,16 @@ export const connectionsRouter = createTRPCRouter({
           throw new TRPCError({ code: "CONFLICT", message: `A connection named "${input.key}" already exists.` });
         }
         const row = await tx.connection.create({
-          data: { key: input.key, name: input.name, connectorKey: input.connectorKey, config: input.config as object, secretsEnc: sealSecrets(input.key, input.secrets), createdById: ctx.user.id },
+          data: { key: input.key, name: input.name, connectorKey: input.connectorKey, config: input.config as object, allowedHosts: input.allowedHosts, secretsEnc: sealSecrets(input.key, input.secrets), createdById: ctx.user.id },
         });
         const view = toView(row);
-        await ctx.audit(tx, { action: "connection.created", entityType: "connection", entityId: row.key, after: { name: view.name, connectorKey: view.connectorKey, config: view.config, secretFields: view.secretFields } });
+        await ctx.audit(tx, { action: "connection.created", entityType: "connection", entityId: row.key, after: { name: view.name, connectorKey: view.connectorKey, config: view.config, allowedHosts: view.allowedHosts, secretFields: view.secretFields } });
         return view;
       });
     }),
 
   update: procedure("admin")
-    .input(z.object({ key, name: z.string().min(1).max(120).optional(), config: z.record(z.string(), z.unknown()).optional(), secrets: secrets.optional() }))
+    .input(z.object({ key, name: z.string().min(1).max(120).optional(), config: z.record(z.string(), z.unknown()).optional(), allowedHosts: allowedHostsSchema.optional(), secrets: secrets.optional() }))
     .mutation(async ({ ctx, input }) => {
       const existing = await ctx.db.connection.findUnique({ where: { key: input.key }, select: { connectorKey: true } });
       if (!existing) throw new TRPCError({ code: "NOT_FOUND", message: `No connection named "${input.key}".` });
@@ -115,12 +116,13 @@ export const connectionsRouter = createTRPCRouter({
         const row = await tx.connection.findUnique({ where: { key: input.key } });
         if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `No connection named "${input.key}".` });
         const before = toView(row);
-        const credentialsChanged = input.config !== undefined || Object.keys(input.secrets ?? {}).length > 0;
+        const credentialsChanged = input.config !== undefined || input.allowedHosts !== undefined || Object.keys(input.secrets ?? {}).length > 0;
         const updated = await tx.connection.update({
           where: { key: input.key },
           data: {
             name: input.name,
             config: input.config as object | undefined,
+            allowedHosts: input.allowedHosts,
             secretsEnc: mergeSecrets(row, input.secrets),
             // A test result says nothing about settings it did not use.
             ...(credentialsChanged ? { lastTestAt: null, lastTestOk: null, lastTestErrorClass: null, lastTestMessage: null, lastTestLatencyMs: null } : {}),
@@ -132,8 +134,8 @@ export const connectionsRouter = createTRPCRouter({
           action: "connection.updated",
           entityType: "connection",
           entityId: row.key,
-          before: { name: before.name, config: before.config, secretFields: before.secretFields },
-          after: { name: after.name, config: after.config, secretFields: after.secretFields },
+          before: { name: before.name, config: before.config, allowedHosts: before.allowedHosts, secretFields: before.secretFields },
+          after: { name: after.name, config: after.config, allowedHosts: after.allowedHosts, secretFields: after.secretFields },
           meta: { secretsChanged: Object.keys(input.secrets ?? {}) },
         });
         return after;
@@ -158,7 +160,7 @@ export const connectionsRouter = createTRPCRouter({
           action: "connection.deleted",
           entityType: "connection",
           entityId: row.key,
-          before: { name: v.name, connectorKey: v.connectorKey, config: v.config, secretFields: v.secretFields },
+          before: { name: v.name, connectorKey: v.connectorKey, config: v.config, allowedHosts: v.allowedHosts, secretFields: v.secretFields },
           meta: uses.length ? { forced: true, usedBy: uses.map((u) => ({ flowKey: u.flowKey, in: u.in })) } : undefined,
         });
         return { ok: true };

@@ -5,6 +5,7 @@ import { createTRPCRouter, procedure } from "../trpc";
 import { FLOW_KEY_RE, STEP_ID_RE } from "../../dsl/schema";
 import { createFlow, lastSave, pinSample, saveDraft, unpinSample } from "../../flows/drafts";
 import { exampleSummaries } from "../../flows/examples";
+import { workspaceConnections } from "../../connections/catalog";
 
 import { DOMAINS, LIFECYCLES } from "./flow-constants";
 
@@ -78,7 +79,7 @@ export const flowsRouter = createTRPCRouter({
   /** What the designer's palette, pickers and validator need besides the connector manifests (which the browser bundles). */
   designerCatalog: procedure("viewer").query(async ({ ctx }) => {
     const [connections, contracts, flows] = await Promise.all([
-      ctx.db.connection.findMany({ orderBy: [{ connectorKey: "asc" }, { key: "asc" }], select: { key: true, name: true, connectorKey: true, config: true } }),
+      workspaceConnections(ctx.db),
       ctx.db.eventContract.findMany({ orderBy: [{ name: "asc" }, { createdAt: "desc" }], select: { name: true, version: true, major: true, schema: true, description: true, producers: true, domain: true } }),
       ctx.db.flow.findMany({ select: { key: true, name: true, versions: { where: { status: { in: ["approved", "deprecated"] } }, select: { version: true } } } }),
     ]);
