@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { Command, Option } from "commander";
 import { ROLES, type Role } from "@/server/auth/roles";
 import { StartupError } from "@/server/db/errors";
-import { connectForCommand, exitWhenFlushed, migrateDatabase, runMain } from "./lib/boot";
+import { connectForCommand, exitWhenFlushed, loadLocalSecrets, migrateDatabase, runMain } from "./lib/boot";
 import { registerDslCommands } from "./cli/dsl-commands";
 import { registerRuntimeCommands } from "./cli/runtime-commands";
 import { registerRemoteCommands } from "./cli/remote-commands";
@@ -13,6 +13,7 @@ const program = new Command("weft").description("Weft command line").showHelpAft
 const quiet = () => undefined;
 
 async function withDb<T>(fn: (db: import("@/server/db/client").Db) => Promise<T>): Promise<T> {
+  await loadLocalSecrets(); // the audit key of a dev/demo install, for audited commands and `audit verify`
   const database = await connectForCommand(quiet);
   await migrateDatabase(database.url, quiet);
   const { createDb } = await import("@/server/db/client");
@@ -54,17 +55,48 @@ user
 const audit = program.command("audit").description("the audit log");
 audit
   .command("verify")
-  .description("check the audit log's hash chain; exit 1 when any row was edited or deleted")
+  .description("check the audit log's keyed hash chain (and, with --anchor, that it still holds the anchored rows); exit 1 on any problem")
+  .option("--anchor <file>", "a signed anchor exported earlier (Audit page or `weft audit anchor`)")
   .option("--json", "machine-readable output")
-  .action(async (o: { json?: boolean }) => {
-    const r = await withDb(async (db) => (await import("@/server/audit/audit")).verifyAuditChain(db));
+  .action(async (o: { anchor?: string; json?: boolean }) => {
+    const { readFile } = await import("node:fs/promises");
+    const { parseAnchor, checkAnchor } = await import("@/server/audit/anchor");
+    let anchorText: string | undefined;
+    if (o.anchor) anchorText = await readFile(o.anchor, "utf8").catch((e: Error) => Promise.reject(new StartupError(`Cannot read the anchor file ${o.anchor}: ${e.message}`)));
+    let anchor: ReturnType<typeof parseAnchor> | undefined;
+    try {
+      anchor = anchorText === undefined ? undefined : parseAnchor(anchorText);
+    } catch (e) {
+      throw new StartupError((e as Error).message);
+    }
+    const r = await withDb(async (db) => {
+      const chain = await (await import("@/server/audit/audit")).verifyAuditChain(db);
+      const anchored = anchor ? await checkAnchor(db, anchor) : [];
+      return { ...chain, ok: chain.ok && anchored.length === 0, problems: [...chain.problems, ...anchored], anchor: anchor ? { seq: anchor.seq, at: anchor.at, ok: anchored.length === 0 } : undefined };
+    });
     if (o.json) console.log(JSON.stringify(r));
-    else if (r.ok) console.log(`audit log intact: ${r.rows} rows, head ${r.head}`);
+    else if (r.ok) console.log(`audit log intact: ${r.rows} rows, head ${r.head}${r.anchor ? `; contains the anchored rows up to ${r.anchor.seq} (anchor of ${r.anchor.at})` : ""}`);
     else {
       console.log(`audit log TAMPERED: ${r.problems.length} problem(s) in ${r.rows} rows`);
       for (const p of r.problems) console.log(`  row ${p.seq}: ${p.problem}`);
     }
     process.exitCode = r.ok ? 0 : 1;
+  });
+audit
+  .command("anchor")
+  .description("export a signed anchor of the audit chain (head hash, row count, time) to keep outside the database")
+  .option("--out <file>", "write it to a file (default: print it)")
+  .action(async (o: { out?: string }) => {
+    const a = await withDb(async (db) => {
+      const { exportAnchor } = await import("@/server/audit/anchor");
+      return db.$transaction((tx) => exportAnchor(tx, { id: null, email: "cli" }));
+    });
+    const text = `${JSON.stringify(a, null, 2)}\n`;
+    if (o.out) {
+      const { writeFile } = await import("node:fs/promises");
+      await writeFile(o.out, text);
+      console.log(`anchor written to ${o.out}: ${a.rows} rows up to ${a.seq}, head ${a.head}`);
+    } else process.stdout.write(text);
   });
 
 program

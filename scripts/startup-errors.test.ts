@@ -103,24 +103,39 @@ describe("weft CLI", () => {
   afterAll(() => t.drop());
 
   it("creates the first admin and verifies the audit chain", async () => {
-    const created = await runScript("scripts/cli.ts", { DATABASE_URL: t.url }, ["user", "create", "--admin", "--email", "first@corp.example", "--password", "s3cret-pass-1"]);
+    // The server's audit key, as production sets it in the environment.
+    const env = { DATABASE_URL: t.url, WEFT_AUDIT_KEY: process.env.WEFT_AUDIT_KEY };
+    const created = await runScript("scripts/cli.ts", env, ["user", "create", "--admin", "--email", "first@corp.example", "--password", "s3cret-pass-1"]);
     expect(created.stderr).toBe("");
     expect(created.stdout).toContain("created first@corp.example with roles admin");
     const user = await t.db.user.findUnique({ where: { email: "first@corp.example" } });
     expect(user?.roles).toEqual(["admin"]);
 
-    const again = await runScript("scripts/cli.ts", { DATABASE_URL: t.url }, ["user", "create", "--email", "first@corp.example"]);
+    const again = await runScript("scripts/cli.ts", env, ["user", "create", "--email", "first@corp.example"]);
     expect(again.code).toBe(1);
     expectOneSentence(again.stderr, /An account for first@corp.example already exists/);
 
-    const ok = await runScript("scripts/cli.ts", { DATABASE_URL: t.url }, ["audit", "verify"]);
+    const ok = await runScript("scripts/cli.ts", env, ["audit", "verify"]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/audit log intact: 1 rows/);
 
+    // A signed anchor, then the newest rows deleted behind the trigger: the chain alone still looks intact.
+    const dir = await mkdtemp(path.join(os.tmpdir(), "weft-anchor-"));
+    const file = path.join(dir, "anchor.json");
+    const anchored = await runScript("scripts/cli.ts", env, ["audit", "anchor", "--out", file]);
+    expect(anchored.stdout).toMatch(/anchor written to .*: 2 rows up to \d+, head [0-9a-f]{64}/);
+    expect((await runScript("scripts/cli.ts", env, ["audit", "verify", "--anchor", file])).stdout).toMatch(/intact: 2 rows.*contains the anchored rows/);
     await t.db.$executeRawUnsafe(`ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`);
+    await t.db.$executeRawUnsafe(`DELETE FROM audit_log WHERE action = 'audit.anchor_exported'`);
+    const cut = await runScript("scripts/cli.ts", env, ["audit", "verify", "--anchor", file]);
+    expect(cut.code).toBe(1);
+    expect(cut.stdout).toMatch(/TAMPERED[\s\S]*anchored row .* is gone/);
+    await writeFile(file, "{}");
+    expectOneSentence((await runScript("scripts/cli.ts", env, ["audit", "verify", "--anchor", file])).stderr, /not a Weft audit anchor/);
+
     await t.db.$executeRawUnsafe(`UPDATE audit_log SET actor_email = 'someone-else'`);
-    const bad = await runScript("scripts/cli.ts", { DATABASE_URL: t.url }, ["audit", "verify"]);
+    const bad = await runScript("scripts/cli.ts", env, ["audit", "verify"]);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/TAMPERED/);
-  });
+  }, 300_000); // eight CLI processes on a shared machine
 });

@@ -1,6 +1,7 @@
 "use client";
-import { useInfiniteQuery, useMutation, useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import type { AuditAnchor } from "@/server/audit/anchor";
 import { useTRPC } from "@/components/trpc/client";
 import { SelectField, TextField } from "@/components/ui/fields";
 
@@ -30,6 +31,29 @@ export function AuditLogView() {
     trpc.audit.list.infiniteQueryOptions(input, { getNextPageParam: (last) => last.nextCursor ?? undefined }),
   );
   const verify = useMutation(trpc.audit.verify.mutationOptions());
+  const qc = useQueryClient();
+  // The anchor is downloaded as a file: it is only worth something kept outside Weft's database.
+  const anchor = useMutation(
+    trpc.audit.anchor.mutationOptions({
+      onSuccess: (a) => {
+        const url = URL.createObjectURL(new Blob([`${JSON.stringify(a, null, 2)}\n`], { type: "application/json" }));
+        const link = Object.assign(document.createElement("a"), { href: url, download: `weft-audit-anchor-${a.seq}.json` });
+        link.click();
+        URL.revokeObjectURL(url);
+        void qc.invalidateQueries({ queryKey: trpc.audit.list.pathKey() });
+      },
+    }),
+  );
+  const [anchorError, setAnchorError] = useState<string | null>(null);
+  const verifyWithAnchor = async (file: File | undefined) => {
+    setAnchorError(null);
+    if (!file) return;
+    try {
+      verify.mutate({ anchor: JSON.parse(await file.text()) as AuditAnchor });
+    } catch {
+      setAnchorError(`${file.name} is not an anchor file (JSON).`);
+    }
+  };
   const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
 
   return (
@@ -55,12 +79,29 @@ export function AuditLogView() {
         </button>
         <div className="ml-auto flex items-center gap-3">
           {verify.data && (
-            <span role="status" className={verify.data.ok ? "text-sm text-emerald-700" : "text-sm font-medium text-red-700"}>
-              {verify.data.ok ? `Chain intact (${verify.data.rows} rows)` : `Tampering detected in ${verify.data.problems.length} row(s): ${verify.data.problems.map((p) => p.seq).join(", ")}`}
+            <span role="status" className={verify.data.ok ? "text-sm text-emerald-700" : "text-sm font-medium text-red-700"} title={verify.data.problems.map((p) => `row ${p.seq}: ${p.problem}`).join("\n")}>
+              {verify.data.ok ? `Chain intact (${verify.data.rows} rows)` : `Tampering detected in ${verify.data.problems.length} row(s): ${verify.data.problems.map((p) => p.seq).join(", ")} — ${verify.data.problems[0]!.problem}`}
             </span>
           )}
-          <button type="button" className="rounded-md border border-slate-300 px-4 py-2 text-sm" onClick={() => verify.mutate()} disabled={verify.isPending}>
+          {(verify.error || anchor.error || anchorError) && (
+            <span role="alert" className="text-sm text-red-700">
+              {anchorError ?? verify.error?.message ?? anchor.error?.message}
+            </span>
+          )}
+          {anchor.data && !anchor.isPending && (
+            <span role="status" className="text-sm text-slate-600">
+              Anchor saved: {anchor.data.rows} rows up to #{anchor.data.seq}
+            </span>
+          )}
+          <button type="button" className="rounded-md border border-slate-300 px-4 py-2 text-sm" onClick={() => verify.mutate({})} disabled={verify.isPending}>
             {verify.isPending ? "Verifying…" : "Verify chain"}
+          </button>
+          <label className="cursor-pointer rounded-md border border-slate-300 px-4 py-2 text-sm" title="Check the log against an anchor exported earlier">
+            Verify with anchor…
+            <input type="file" accept="application/json,.json" className="sr-only" onChange={(e) => void verifyWithAnchor(e.target.files?.[0])} />
+          </label>
+          <button type="button" className="rounded-md border border-slate-300 px-4 py-2 text-sm" onClick={() => anchor.mutate()} disabled={anchor.isPending} title="Download a signed anchor (head hash, row count, time) to keep outside Weft">
+            {anchor.isPending ? "Signing…" : "Export signed anchor"}
           </button>
         </div>
       </form>

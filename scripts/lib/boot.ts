@@ -81,22 +81,43 @@ export async function migrateDatabase(url: string, log: (m: string) => void): Pr
   }
 }
 
+type LocalSecrets = { authSecret?: string; secretKey?: string; auditKey?: string };
+
+function applyLocalSecrets(s: LocalSecrets): void {
+  if (s.authSecret) process.env.BETTER_AUTH_SECRET ??= s.authSecret;
+  if (s.secretKey) process.env.WEFT_SECRET_KEY ??= s.secretKey;
+  if (s.auditKey) process.env.WEFT_AUDIT_KEY ??= s.auditKey;
+}
+
 /** Zero-config secrets for dev and demo: generated once into the data directory, never committed. */
 export async function ensureLocalSecrets(): Promise<void> {
-  if (process.env.BETTER_AUTH_SECRET && process.env.WEFT_SECRET_KEY) return;
+  if (process.env.BETTER_AUTH_SECRET && process.env.WEFT_SECRET_KEY && process.env.WEFT_AUDIT_KEY) return;
   const dir = await ensureDataDir();
   const file = path.join(dir, "secrets.json");
-  let s: { authSecret?: string; secretKey?: string } = {};
+  let s: LocalSecrets = {};
   try {
-    s = JSON.parse(await readFile(file, "utf8")) as typeof s;
+    s = JSON.parse(await readFile(file, "utf8")) as LocalSecrets;
   } catch {
     // first start: generate below
   }
   s.authSecret ??= randomBytes(32).toString("base64url");
   s.secretKey ??= randomBytes(32).toString("base64");
+  // The audit chain's HMAC and anchor-signing key (server/audit/key.ts); an install from before it gets one now.
+  s.auditKey ??= randomBytes(32).toString("base64");
   await writeFile(file, JSON.stringify(s, null, 2), { mode: 0o600 });
-  process.env.BETTER_AUTH_SECRET ??= s.authSecret;
-  process.env.WEFT_SECRET_KEY ??= s.secretKey;
+  applyLocalSecrets(s);
+}
+
+/**
+ * For the CLI on a dev/demo install: the data directory's generated secrets, read-only (a missing file is
+ * fine — production sets them in the environment), so `weft audit verify` uses the server's audit key.
+ */
+export async function loadLocalSecrets(): Promise<void> {
+  try {
+    applyLocalSecrets(JSON.parse(await readFile(path.join(dataDir(), "secrets.json"), "utf8")) as LocalSecrets);
+  } catch {
+    // no generated secrets here
+  }
 }
 
 export async function assertPortFree(port: number, host = "0.0.0.0"): Promise<void> {

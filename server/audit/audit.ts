@@ -1,10 +1,15 @@
-// Append-only, hash-chained audit log. Each row's hash is sha256 over the previous row's hash and a
-// canonical (RFC 8785) encoding of the row, so any edited or deleted row breaks the chain from that
-// point on. Rows are appended inside the caller's transaction: a change and its audit record commit
-// together or not at all.
-import { createHash } from "node:crypto";
+// Append-only, hash-chained audit log. Each row's hash is an HMAC-SHA256, keyed with a secret that is not in
+// the database (auditKey()), over the previous row's hash and a canonical (RFC 8785) encoding of the row, so
+// any edited or deleted row breaks the chain from that point on — and the database role the app uses cannot
+// rewrite the whole chain with fresh hashes, because it does not have the key. Rows are appended inside the
+// caller's transaction: a change and its audit record commit together or not at all.
+// Rows written before the chain was keyed (hash_alg 'sha256', plain SHA-256) stay valid as a prefix: the first
+// keyed row's HMAC covers their head. Deleting the newest rows still leaves a valid (shorter) chain; signed
+// anchors (anchor.ts) catch that.
+import { createHash, createHmac } from "node:crypto";
 import canonicalize from "canonicalize";
 import type { Prisma } from "../db/client";
+import { auditKey } from "./key";
 
 export const GENESIS_HASH = "0".repeat(64);
 // Serialises appenders so that "read the head, then insert after it" cannot interleave.
@@ -43,8 +48,12 @@ interface HashedFields {
   requestId: string | null;
 }
 
-export function rowHash(prevHash: string, f: HashedFields): string {
-  return createHash("sha256").update(prevHash).update("\n").update(canonicalize(f) ?? "").digest("hex");
+/** Keyed rows (the default) and rows from before the chain was keyed. */
+export type HashAlg = "hmac-sha256" | "sha256";
+
+export function rowHash(prevHash: string, f: HashedFields, alg: HashAlg = "hmac-sha256"): string {
+  const h = alg === "sha256" ? createHash("sha256") : createHmac("sha256", auditKey());
+  return h.update(prevHash).update("\n").update(canonicalize(f) ?? "").digest("hex");
 }
 
 /** JSON round-trip so the hashed value is exactly what jsonb will give back (no undefined, Dates as strings). */
@@ -88,6 +97,7 @@ export async function appendAudit(tx: Tx, e: AuditEntry): Promise<{ seq: bigint;
       requestId: fields.requestId,
       prevHash,
       hash,
+      hashAlg: "hmac-sha256",
     },
   });
   return { seq: nextval, hash };
@@ -97,6 +107,10 @@ export interface VerifyResult {
   ok: boolean;
   rows: number;
   head: string;
+  /** The newest row's seq ("0" for an empty log). */
+  headSeq: string;
+  /** Rows from before the chain was keyed (plain SHA-256). */
+  unkeyedRows: number;
   problems: Array<{ seq: string; problem: string }>;
 }
 
@@ -105,6 +119,8 @@ export async function verifyAuditChain(db: { auditLog: Tx["auditLog"] }, pageSiz
   const problems: VerifyResult["problems"] = [];
   let prev = GENESIS_HASH;
   let rows = 0;
+  let unkeyedRows = 0;
+  let keyed = false;
   let after: bigint | undefined;
   for (;;) {
     const page = await db.auditLog.findMany({
@@ -118,6 +134,14 @@ export async function verifyAuditChain(db: { auditLog: Tx["auditLog"] }, pageSiz
       if (r.prevHash !== prev) {
         problems.push({ seq: r.seq.toString(), problem: "the previous row it was chained to is missing or was changed" });
       }
+      const alg = r.hashAlg as HashAlg;
+      if (alg === "sha256") {
+        unkeyedRows++;
+        // Unkeyed rows are only valid before the first keyed one: one after it was written without the key.
+        if (keyed) problems.push({ seq: r.seq.toString(), problem: "it is not keyed although earlier rows are: it was rewritten without the audit key" });
+      } else if (alg !== "hmac-sha256") {
+        problems.push({ seq: r.seq.toString(), problem: `its hash algorithm "${String(r.hashAlg)}" is unknown` });
+      } else keyed = true;
       const expected = rowHash(r.prevHash, {
         seq: r.seq.toString(),
         at: r.at.toISOString(),
@@ -130,11 +154,13 @@ export async function verifyAuditChain(db: { auditLog: Tx["auditLog"] }, pageSiz
         after: r.after ?? null,
         meta: r.meta ?? null,
         requestId: r.requestId,
-      });
-      if (expected !== r.hash) problems.push({ seq: r.seq.toString(), problem: "its content was edited after it was written" });
+      }, alg === "sha256" ? "sha256" : "hmac-sha256");
+      if (expected !== r.hash) problems.push({ seq: r.seq.toString(), problem: alg === "sha256" ? "its content was edited after it was written" : "its content was edited after it was written, or it was hashed without this installation's audit key" });
       prev = r.hash;
     }
     after = page[page.length - 1]!.seq;
   }
-  return { ok: problems.length === 0, rows, head: prev, problems };
+  // A log of only unkeyed rows proves nothing: anyone with database access can write one.
+  if (rows > 0 && !keyed) problems.push({ seq: after!.toString(), problem: "no row is keyed with the audit key: the log predates keyed hashing (any audited change keys it) or was rewritten without the key" });
+  return { ok: problems.length === 0, rows, head: prev, headSeq: (after ?? 0n).toString(), unkeyedRows, problems };
 }

@@ -3,6 +3,7 @@
 // database that each test file clones (CREATE DATABASE … TEMPLATE) into a throwaway database of its own.
 import { mkdtemp, rm, chmod } from "node:fs/promises";
 import os from "node:os";
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import pg from "pg";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../db/embedded";
@@ -35,6 +36,8 @@ export default async function setup(): Promise<() => Promise<void>> {
   process.env.WEFT_TEST_ADMIN_URL = adminUrl;
   process.env.WEFT_TEST_TEMPLATE_DB = template;
   process.env.WEFT_TEST_RUN_ID = runId;
+  // The audit chain's key lives outside the database (server/audit/key.ts); each test run gets its own.
+  process.env.WEFT_AUDIT_KEY ??= randomBytes(32).toString("base64");
 
   return async () => {
     const c = new pg.Client({ connectionString: adminUrl });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { verifyAuditChain } from "../../audit/audit";
+import { auditAnchorSchema, checkAnchor, exportAnchor } from "../../audit/anchor";
 import { createTRPCRouter, procedure } from "../trpc";
 
 export const auditListInput = z.object({
@@ -54,5 +55,14 @@ export const auditRouter = createTRPCRouter({
     ]);
     return { actions: actions.map((a) => a.action), entityTypes: entityTypes.map((e) => e.entityType) };
   }),
-  verify: procedure("admin").mutation(async ({ ctx }) => verifyAuditChain(ctx.db)),
+  /** The whole chain, and — given an anchor exported earlier — whether the log still holds exactly its rows. */
+  verify: procedure("admin")
+    .input(z.object({ anchor: auditAnchorSchema.optional() }).default({}))
+    .mutation(async ({ ctx, input }) => {
+      const chain = await verifyAuditChain(ctx.db);
+      const anchored = input.anchor ? await checkAnchor(ctx.db, input.anchor) : [];
+      return { ...chain, ok: chain.ok && anchored.length === 0, problems: [...chain.problems, ...anchored] };
+    }),
+  /** A signed anchor (head hash, row count, time) for the admin to keep outside the database; audited. */
+  anchor: procedure("admin").mutation(({ ctx }) => ctx.db.$transaction((tx) => exportAnchor(tx, { id: ctx.user.id, email: ctx.user.email }, ctx.requestId))),
 });
