@@ -17,7 +17,8 @@ function runScript(script: string, env: Record<string, string | undefined>, args
     let stdout = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    // A safety net, not a time limit: on a busy shared machine one tsx start can take over a minute.
+    const timer = setTimeout(() => child.kill("SIGKILL"), 180_000);
     child.on("exit", (code) => {
       clearTimeout(timer);
       resolve({ code, stderr, stdout });
