@@ -1,4 +1,5 @@
 // Request bodies for route handlers that take untrusted input.
+import { describeInputFault, inputFaultStatus, inspectInput } from "./input-guard";
 
 /** Reads at most `limit` bytes and gives up beyond it, so a huge body never sits in memory. */
 export async function readLimited(req: Request, limit: number): Promise<Buffer | null> {
@@ -19,4 +20,21 @@ export async function readLimited(req: Request, limit: number): Promise<Buffer |
     chunks.push(value);
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * The input guard for a route that hands a JSON body to a library (better-auth): a 400/413 naming the field
+ * when the body holds what cannot be stored or is nested too deeply; null to go on (also for bodies that
+ * are not JSON, which the library refuses itself). Reads a clone, so the original body is untouched.
+ */
+export async function refuseUnstorableJson(req: Request): Promise<Response | null> {
+  if (!/^application\/(?:[a-z0-9.+-]+\+)?json\b/i.test(req.headers.get("content-type") ?? "")) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(await req.clone().text());
+  } catch {
+    return null;
+  }
+  const fault = inspectInput(value);
+  return fault ? Response.json({ code: "BAD_INPUT", message: describeInputFault(fault, "The body") }, { status: inputFaultStatus(fault) }) : null;
 }
