@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import "@fontsource-variable/inter";
 import "./globals.css";
+import { connection } from "next/server";
 import { Providers } from "@/components/trpc/providers";
 
 export const metadata: Metadata = {
@@ -8,7 +9,9 @@ export const metadata: Metadata = {
   description: "Governed, observable integrations for professional-services firms.",
 };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // Every page renders per request, so Next.js can stamp this request's CSP nonce on its scripts (proxy.ts).
+  await connection();
   return (
     <html lang="en">
       <body>

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { LoginForm } from "@/components/auth/login-form";
+import { safeNext } from "@/components/auth/sign-in";
 import { currentUser } from "@/server/auth/session";
 import { config } from "@/server/config";
 import { oidcSettings } from "@/server/auth/oidc";
@@ -25,7 +26,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         </div>
         <div className="rounded-xl bg-white p-6 shadow-2xl">
           <h1 className="mb-4 text-lg font-semibold">Sign in</h1>
-          <LoginForm next={next?.startsWith("/") && !next.startsWith("//") ? next : "/flows"} sso={sso ? { name: sso.name } : null} ssoError={error ?? null} />
+          <LoginForm next={safeNext(next)} sso={sso ? { name: sso.name } : null} ssoError={error ?? null} />
         </div>
         {demo && (
           <p className="mt-4 text-center text-sm text-slate-300">

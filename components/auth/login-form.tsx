@@ -1,16 +1,8 @@
 "use client";
-import { useRouter } from "next/navigation";
-import { useState } from "react";
-import { useForm } from "react-hook-form";
-import { zodResolver } from "@hookform/resolvers/zod";
-import { z } from "zod";
+import { useActionState, useState } from "react";
 import { authClient } from "@/components/trpc/auth-client";
-
-const schema = z.object({
-  email: z.string().email("Enter an email address."),
-  password: z.string().min(1, "Enter your password."),
-});
-type Values = z.infer<typeof schema>;
+import { signInWithPassword } from "@/app/login/actions";
+import { initialSignInState } from "@/components/auth/sign-in";
 
 /** Messages for the `?error=` better-auth puts on the sign-in page when single sign-on fails. */
 function ssoErrorText(code: string): string {
@@ -19,35 +11,26 @@ function ssoErrorText(code: string): string {
   return `Single sign-on did not complete (${code.replace(/[^a-z0-9_ -]/gi, "").slice(0, 80)}). Try again, or sign in with your password.`;
 }
 
+// The password form is a server action (app/login/actions.ts): before hydration — or with no JavaScript at
+// all — the browser POSTs it like any form, so the password never goes into the URL.
 export function LoginForm({ next, sso, ssoError }: { next: string; sso: { name: string } | null; ssoError: string | null }) {
-  const router = useRouter();
-  const [error, setError] = useState<string | null>(ssoError ? ssoErrorText(ssoError) : null);
+  const [state, formAction, pending] = useActionState(signInWithPassword, initialSignInState);
+  const [ssoFailure, setSsoFailure] = useState<string | null>(ssoError ? ssoErrorText(ssoError) : null);
   const [redirecting, setRedirecting] = useState(false);
-  const { register, handleSubmit, formState } = useForm<Values>({ resolver: zodResolver(schema) });
-
-  const onSubmit = handleSubmit(async (values) => {
-    setError(null);
-    const { error: err } = await authClient.signIn.email({ email: values.email, password: values.password });
-    if (err) {
-      setError(err.status === 401 || err.code === "INVALID_EMAIL_OR_PASSWORD" ? "Wrong email or password." : (err.message ?? "Sign-in failed."));
-      return;
-    }
-    router.replace(next);
-    router.refresh();
-  });
+  const error = state.submitted ? state.error : ssoFailure;
 
   const signInWithSso = async () => {
-    setError(null);
+    setSsoFailure(null);
     setRedirecting(true);
     const { error: err } = await authClient.signIn.social({ provider: "sso", callbackURL: next, errorCallbackURL: `/login?next=${encodeURIComponent(next)}` });
     if (err) {
       setRedirecting(false);
-      setError(err.message ?? "Single sign-on could not start.");
+      setSsoFailure(err.message ?? "Single sign-on could not start.");
     }
   };
 
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form action={formAction} className="space-y-4" noValidate>
       {sso && (
         <>
           <button type="button" onClick={() => void signInWithSso()} disabled={redirecting} className="w-full rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-800 shadow-sm hover:bg-slate-50 disabled:opacity-60">
@@ -60,19 +43,20 @@ export function LoginForm({ next, sso, ssoError }: { next: string; sso: { name: 
           </div>
         </>
       )}
-      <Field label="Email" error={formState.errors.email?.message}>
-        {(id) => <input id={id} type="email" autoComplete="username" className={inputClass} {...register("email")} />}
+      <input type="hidden" name="next" value={next} />
+      <Field label="Email" error={state.fieldErrors.email}>
+        {(id) => <input id={id} name="email" type="email" autoComplete="username" defaultValue={state.email} className={inputClass} />}
       </Field>
-      <Field label="Password" error={formState.errors.password?.message}>
-        {(id) => <input id={id} type="password" autoComplete="current-password" className={inputClass} {...register("password")} />}
+      <Field label="Password" error={state.fieldErrors.password}>
+        {(id) => <input id={id} name="password" type="password" autoComplete="current-password" className={inputClass} />}
       </Field>
       {error && (
         <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
           {error}
         </p>
       )}
-      <button type="submit" disabled={formState.isSubmitting} className="w-full rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60">
-        {formState.isSubmitting ? "Signing in…" : "Sign in"}
+      <button type="submit" disabled={pending} className="w-full rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60">
+        {pending ? "Signing in…" : "Sign in"}
       </button>
     </form>
   );

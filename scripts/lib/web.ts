@@ -1,20 +1,27 @@
-// The HTTP front of a web process: Next.js behind a thin Node server that stamps request ids, logs
-// each request as JSON and counts it for /api/metrics.
+// The HTTP front of a web process: Next.js behind a thin Node server that stamps request ids and the
+// client's address (server/http/client-ip.ts), logs each request as JSON — path only: a query string can
+// carry credentials or personal data — and counts it for /api/metrics.
 import http from "node:http";
-import { randomUUID } from "node:crypto";
 import next from "next";
 import { logger } from "@/server/observability/log";
 import { metrics } from "@/server/observability/metrics";
+import { requestIdFrom } from "@/server/http/request-id";
+import { CLIENT_IP_HEADER, clientIp, trustedProxies } from "@/server/http/client-ip";
 
 export async function startWeb(opts: { dev: boolean; port: number; hostname?: string }): Promise<http.Server> {
   const app = next({ dev: opts.dev, dir: process.cwd(), port: opts.port, hostname: opts.hostname ?? "localhost" });
   await app.prepare();
   const handle = app.getRequestHandler();
   const m = metrics();
+  const trusted = trustedProxies(process.env.WEFT_TRUSTED_PROXIES);
   const server = http.createServer((req, res) => {
     const started = process.hrtime.bigint();
-    const requestId = (req.headers["x-request-id"] as string | undefined) ?? randomUUID();
+    const requestId = requestIdFrom(req.headers["x-request-id"]);
     req.headers["x-request-id"] = requestId;
+    // Always overwritten: a client's own value for this header must never reach the app.
+    const ip = clientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"], trusted);
+    if (ip) req.headers[CLIENT_IP_HEADER] = ip;
+    else delete req.headers[CLIENT_IP_HEADER];
     res.setHeader("x-request-id", requestId);
     res.on("finish", () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -12,6 +12,7 @@ import { userIdForToken } from "../auth/api-tokens";
 import { assertInput, InputRejectedError } from "../http/input-guard";
 import { logger } from "../observability/log";
 import { clientError, dbFault, INTERNAL_MESSAGE } from "./errors";
+import { requestIdFrom } from "../http/request-id";
 
 export interface SessionUser {
   id: string;
@@ -44,7 +45,7 @@ export async function loadSessionUser(database: Db, userId: string): Promise<Ses
 /** The caller: a personal access token (`Authorization: Bearer weft_pat_…`, for the CLI) or the session cookie. */
 export async function createContext(opts: { headers: Headers }): Promise<Context> {
   const database = db();
-  const requestId = opts.headers.get("x-request-id") ?? crypto.randomUUID();
+  const requestId = requestIdFrom(opts.headers.get("x-request-id"));
   if (opts.headers.get("authorization")) {
     // A request that presents a token is judged by the token alone (never falls back to a cookie).
     const userId = await userIdForToken(database, opts.headers.get("authorization"));

@@ -9,6 +9,18 @@ import { config } from "../config";
 import { hashPassword, verifyPassword } from "./password";
 import { oidcSettings, SSO_PROVIDER_ID } from "./oidc";
 import { genericOAuth } from "better-auth/plugins";
+import { APIError, createAuthMiddleware } from "better-auth/api";
+import { nextCookies } from "better-auth/next-js";
+import { CLIENT_IP_HEADER } from "../http/client-ip";
+import { checkSignIn, recordFailure, recordSuccess } from "./throttle";
+
+const PASSWORD_SIGN_IN = "/sign-in/email";
+
+function signInAttempt(ctx: { path?: string; body?: unknown; headers?: Headers | null }): { email: string; ip: string | null } | null {
+  if (ctx.path !== PASSWORD_SIGN_IN) return null;
+  const email = (ctx.body as { email?: unknown } | undefined)?.email;
+  return typeof email === "string" && email ? { email, ip: ctx.headers?.get(CLIENT_IP_HEADER) ?? null } : null;
+}
 
 function createAuth() {
   const c = config();
@@ -26,7 +38,8 @@ function createAuth() {
       minPasswordLength: 8,
       password: { hash: hashPassword, verify: verifyPassword },
     },
-    // Brute-force guard per client IP (on in production by default); sign-in gets its own, stricter window.
+    // Request-volume guard per client (on in production by default); sign-in gets its own, stricter window.
+    // Failed passwords are throttled separately, per account and per client, in every environment (hooks).
     rateLimit: {
       enabled: process.env.NODE_ENV === "production",
       window: 60,
@@ -36,7 +49,9 @@ function createAuth() {
     session: { expiresIn: 60 * 60 * 12, updateAge: 60 * 60 },
     // An account an admin made is linked to the provider identity with the same verified email.
     account: { accountLinking: { enabled: true, trustedProviders: [SSO_PROVIDER_ID] } },
-    plugins: sso
+    // nextCookies last: it lets the sign-in form's server action set the session cookie.
+    plugins: [
+      ...(sso
       ? [
           genericOAuth({
             config: [
@@ -54,8 +69,33 @@ function createAuth() {
             ],
           }),
         ]
-      : [],
-    advanced: { database: { generateId: () => crypto.randomUUID() } },
+      : []),
+      nextCookies(),
+    ],
+    advanced: {
+      database: { generateId: () => crypto.randomUUID() },
+      // The client address as scripts/lib/web.ts derived it (trusted proxies only; the client's own value is
+      // replaced) — never X-Forwarded-For as sent, which any client can rotate.
+      ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
+    },
+    hooks: {
+      before: createAuthMiddleware(async (ctx) => {
+        const attempt = signInAttempt(ctx);
+        if (!attempt) return;
+        const refusal = await checkSignIn(prisma, attempt.email, attempt.ip);
+        if (refusal) throw new APIError("TOO_MANY_REQUESTS", { message: refusal.message, code: "SIGN_IN_THROTTLED" }, { "Retry-After": String(refusal.retryAfterSeconds) });
+      }),
+      after: createAuthMiddleware(async (ctx) => {
+        const attempt = signInAttempt(ctx);
+        if (!attempt) return;
+        const returned = ctx.context.returned;
+        if (returned instanceof APIError) {
+          if (returned.statusCode === 401) await recordFailure(prisma, attempt.email, attempt.ip);
+        } else if (returned !== undefined) {
+          await recordSuccess(prisma, attempt.email, attempt.ip);
+        }
+      }),
+    },
     databaseHooks: {
       user: {
         create: {

@@ -2,12 +2,14 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { appRouter } from "@/server/api/root";
 import { createContext } from "@/server/api/trpc";
 import { logger } from "@/server/observability/log";
+import { TRPC_MAX_BATCH } from "@/server/api/limits";
 
 const handler = (req: Request) =>
   fetchRequestHandler({
     endpoint: "/api/trpc",
     req,
     router: appRouter,
+    maxBatchSize: TRPC_MAX_BATCH,
     createContext: () => createContext({ headers: req.headers }),
     onError({ path, error }) {
       if (error.code === "INTERNAL_SERVER_ERROR") {
