@@ -122,7 +122,8 @@ export function Designer({ flowKey }: { flowKey: string }) {
         Opening the designer…
       </div>
     );
-  const readOnly = !meQ.data.roles.some((r) => r === "designer" || r === "admin");
+  // The server's answer (role and team ownership, server/auth/ownership.ts): the same rule that guards saving.
+  const readOnly = !f.access.canEdit;
   return (
     <ReactFlowProvider>
       <Editor
@@ -134,6 +135,7 @@ export function Designer({ flowKey }: { flowKey: string }) {
         samples={f.samples}
         catalog={catQ.data}
         readOnly={readOnly}
+        readOnlyReason={f.access.reason}
         onReload={() => {
           setInitial(null);
           void flowQ.refetch();
@@ -159,6 +161,7 @@ function Editor({
   samples: initialSamples,
   catalog,
   readOnly,
+  readOnlyReason,
   onReload,
 }: {
   flowKey: string;
@@ -168,6 +171,7 @@ function Editor({
   samples: Record<string, { payload: unknown; source: string; pinnedAt: Date }>;
   catalog: DesignerCatalog;
   readOnly: boolean;
+  readOnlyReason: string | null;
   onReload(): void;
 }) {
   const trpc = useTRPC();
@@ -754,7 +758,7 @@ function Editor({
           <Badge tone={LIFECYCLE_TONE[header.lifecycle]}>{header.lifecycle}</Badge>
           {header.latestVersion && <span className="font-mono text-xs text-slate-500">v{header.latestVersion}</span>}
           <span data-testid="save-state" data-state={saveState.kind} className={clsx("text-xs", saveState.kind === "conflict" || saveState.kind === "error" ? "font-medium text-red-700" : "text-slate-500")}>
-            {readOnly ? "Read only" : saveLabel}
+            {readOnly ? <span title={readOnlyReason ?? undefined}>Read only</span> : saveLabel}
           </span>
           <div className="ml-auto flex items-center gap-1">
             <ToolButton label="Undo (Ctrl Z)" onClick={history.undo} disabled={!history.canUndo || readOnly}>
@@ -803,6 +807,11 @@ function Editor({
             }}
           />
         </header>
+        {readOnly && readOnlyReason && (
+          <p role="note" data-testid="read-only-reason" className="border-b border-amber-200 bg-amber-50 px-4 py-1.5 text-xs text-amber-900">
+            Read only — {readOnlyReason}
+          </p>
+        )}
         {saveState.kind === "conflict" && (
           <div role="alert" data-testid="conflict-banner" className="flex items-center gap-3 border-b border-red-200 bg-red-50 px-4 py-2 text-sm text-red-900">
             <span className="flex-1">{saveState.message}</span>

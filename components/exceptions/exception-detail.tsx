@@ -88,10 +88,10 @@ export function ExceptionDetailView({ id, roles }: { id: string; roles: readonly
           {d.needsReveal && !d.revealed && (
             <p className="mt-3 flex flex-wrap items-center gap-2 text-sm text-slate-600">
               <Badge tone={d.classification === "restricted" ? "red" : "amber"}>{d.classification}</Badge> payloads are masked.
-              {canOperate ? (
+              {canOperate && d.access.canAct ? (
                 <button type="button" className="rounded-md border border-slate-300 px-2.5 py-1 text-sm hover:bg-slate-50" onClick={() => reveal.mutate({ id })}>Reveal (audited)</button>
               ) : (
-                <span className="text-xs">Operators can reveal them; each view is audited.</span>
+                <span className="text-xs">{canOperate ? d.access.reason : "Operators can reveal them; each view is audited."}</span>
               )}
             </p>
           )}
@@ -160,7 +160,7 @@ export function ExceptionDetailView({ id, roles }: { id: string; roles: readonly
       </div>
 
       <aside className="space-y-4">
-        {canOperate ? <Actions d={d} onDone={refresh} /> : (
+        {canOperate ? <Actions d={d} onDone={refresh} blocked={d.access.canAct ? null : d.access.reason} /> : (
           <div className="rounded-lg border border-slate-200 bg-white p-4 text-sm text-slate-600" role="note">
             Your role can view this exception but not act on it. Operators retry, replay, skip, resolve and assign.
           </div>
@@ -195,7 +195,8 @@ function HistoryDetail({ action, before, after }: { action: string; before: unkn
 
 type Panel = "replay" | "skip" | "resolve" | "assign" | null;
 
-function Actions({ d, onDone }: { d: Detail; onDone: () => void }) {
+/** `blocked`: why this operator may not act here (another team's exception) — every action shows disabled with it. */
+function Actions({ d, onDone, blocked }: { d: Detail; onDone: () => void; blocked: string | null }) {
   const trpc = useTRPC();
   const router = useRouter();
   const [panel, setPanel] = useState<Panel>(null);
@@ -209,14 +210,18 @@ function Actions({ d, onDone }: { d: Detail; onDone: () => void }) {
   const replayLatest = useMutation(trpc.exceptions.replayLatest.mutationOptions({ onSuccess: (r) => done(`Replaying on v${r.version} as run ${r.runId.slice(0, 8)}.`) }));
   const comment = useMutation(trpc.exceptions.comment.mutationOptions({ onSuccess: () => { setCommentText(""); onDone(); } }));
   const [commentText, setCommentText] = useState("");
-  const open = d.status === "open";
+  const open = d.status === "open" && !blocked;
   const err = retry.error ?? replayLatest.error ?? comment.error;
 
   return (
     <div className="space-y-4">
       <div className="rounded-lg border border-slate-200 bg-white p-4">
         <h2 className="text-sm font-semibold text-slate-900">Actions</h2>
-        {!open && <p className="mt-1 text-sm text-slate-500">This exception is {d.status}; actions apply to open exceptions.</p>}
+        {blocked ? (
+          <p role="note" data-testid="actions-blocked" className="mt-1 rounded-md bg-amber-50 p-2 text-sm text-amber-900">{blocked}</p>
+        ) : (
+          !open && <p className="mt-1 text-sm text-slate-500">This exception is {d.status}; actions apply to open exceptions.</p>
+        )}
         <div className="mt-3 grid grid-cols-2 gap-2">
           <ActionButton disabled={!open || retry.isPending} onClick={() => retry.mutate({ id: d.id })} primary>Retry</ActionButton>
           <ActionButton disabled={!open} onClick={() => setPanel(panel === "replay" ? null : "replay")} active={panel === "replay"}>Edit &amp; replay</ActionButton>
@@ -224,8 +229,8 @@ function Actions({ d, onDone }: { d: Detail; onDone: () => void }) {
             Replay on v{d.latestVersion ?? "—"}
           </ActionButton>
           <ActionButton disabled={!open || !d.stepPath} onClick={() => setPanel(panel === "skip" ? null : "skip")} active={panel === "skip"}>Skip step</ActionButton>
-          <ActionButton disabled={d.status === "resolved"} onClick={() => setPanel(panel === "resolve" ? null : "resolve")} active={panel === "resolve"}>Resolve</ActionButton>
-          <ActionButton onClick={() => setPanel(panel === "assign" ? null : "assign")} active={panel === "assign"}>Assign</ActionButton>
+          <ActionButton disabled={d.status === "resolved" || !!blocked} onClick={() => setPanel(panel === "resolve" ? null : "resolve")} active={panel === "resolve"}>Resolve</ActionButton>
+          <ActionButton disabled={!!blocked} onClick={() => setPanel(panel === "assign" ? null : "assign")} active={panel === "assign"}>Assign</ActionButton>
         </div>
         {message && <p role="status" className="mt-3 rounded-md bg-emerald-50 p-2 text-sm text-emerald-800">{message}</p>}
         {err && <p role="alert" className="mt-3 text-sm text-red-700">{err.message}</p>}
@@ -239,7 +244,7 @@ function Actions({ d, onDone }: { d: Detail; onDone: () => void }) {
           Comment
           <textarea className="mt-1 block w-full rounded-md border border-slate-300 p-2 text-sm" rows={3} value={commentText} onChange={(e) => setCommentText(e.target.value)} placeholder="What you found, who you asked…" />
         </label>
-        <button type="button" className="mt-2 rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50 disabled:opacity-50" disabled={!commentText.trim() || comment.isPending} onClick={() => comment.mutate({ id: d.id, text: commentText })}>
+        <button type="button" className="mt-2 rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50 disabled:opacity-50" disabled={!commentText.trim() || comment.isPending || !!blocked} onClick={() => comment.mutate({ id: d.id, text: commentText })}>
           Add comment
         </button>
       </div>

@@ -13,6 +13,7 @@ import { assertInput, InputRejectedError } from "../http/input-guard";
 import { logger } from "../observability/log";
 import { clientError, dbFault, INTERNAL_MESSAGE } from "./errors";
 import { requestIdFrom } from "../http/request-id";
+import { ownershipDenial, type Owns } from "../auth/ownership";
 
 export interface SessionUser {
   id: string;
@@ -31,6 +32,8 @@ export interface Context {
 export interface Meta {
   /** The role a caller needs; "viewer" means any signed-in user. There are no anonymous procedures. */
   role: Role;
+  /** What a team-scoped procedure acts on: the caller must belong to its owner team (server/auth/ownership.ts). */
+  owns?: Owns;
 }
 
 export async function loadSessionUser(database: Db, userId: string): Promise<SessionUser | null> {
@@ -107,7 +110,7 @@ const t = initTRPC
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-const gate = t.middleware(({ ctx, meta, next }) => {
+const gate = t.middleware(async ({ ctx, meta, next, getRawInput }) => {
   if (!meta?.role) {
     throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "This procedure declares no role." });
   }
@@ -116,6 +119,11 @@ const gate = t.middleware(({ ctx, meta, next }) => {
     throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${meta.role} role.` });
   }
   const user = ctx.user;
+  if (meta.owns) {
+    // After the role check, before input parsing: only the fields that name the target are read.
+    const denial = await ownershipDenial(ctx.db, user, meta.owns, await getRawInput());
+    if (denial) throw new TRPCError({ code: "FORBIDDEN", message: denial });
+  }
   return next({
     ctx: {
       user,
@@ -146,7 +154,10 @@ const inputGuard = t.middleware(async ({ getRawInput, next }) => {
   return next();
 });
 
-/** The only way to build a procedure: `procedure("designer").input(...).mutation(...)`. */
-export function procedure(role: Role) {
-  return t.procedure.use(errors).meta({ role }).use(gate).use(inputGuard);
+/**
+ * The only way to build a procedure: `procedure("designer").input(...).mutation(...)`; a procedure that changes
+ * or acts on one team's things names them: `procedure("designer", "flow")` (server/auth/ownership.ts).
+ */
+export function procedure(role: Role, owns?: Owns) {
+  return t.procedure.use(errors).meta(owns ? { role, owns } : { role }).use(gate).use(inputGuard);
 }

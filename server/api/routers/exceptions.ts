@@ -6,6 +6,8 @@
 import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import { createTRPCRouter, procedure } from "../trpc";
+import { exceptionAccess } from "../../auth/ownership";
+import { hasRole } from "../../auth/roles";
 import { webBoss } from "../../queue/boss";
 import {
   assignExceptions, commentException, exceptionGroups, getException, listExceptions, replayException, resolveExceptions, retryException, skipExceptionStep,
@@ -60,10 +62,15 @@ export const exceptionsRouter = createTRPCRouter({
 
   detail: procedure("viewer")
     .input(id)
-    .query(({ ctx, input }) => exceptionDetail(ctx.db, input.id)),
+    .query(async ({ ctx, input }) => {
+      const d = await exceptionDetail(ctx.db, input.id);
+      // The rule the gate applies to the actions below, so the page disables them with the reason.
+      const access = hasRole(ctx.user.roles, "operator") ? await exceptionAccess(ctx.db, ctx.user, [input.id]) : { allowed: false, reason: "Acting on exceptions needs the operator role." };
+      return { ...d, access: { canAct: access.allowed, reason: access.reason } };
+    }),
 
   /** Sensitive payloads unmasked: operators only, and every view is audited. */
-  reveal: procedure("operator")
+  reveal: procedure("operator", "exception")
     .input(id)
     .mutation(async ({ ctx, input }) => {
       const d = await exceptionDetail(ctx.db, input.id, { revealed: true });
@@ -78,11 +85,11 @@ export const exceptionsRouter = createTRPCRouter({
 
   // ---- actions on one exception
 
-  retry: procedure("operator")
+  retry: procedure("operator", "exception")
     .input(id)
     .mutation(async ({ ctx, input }) => retryException({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.id)),
 
-  replay: procedure("operator")
+  replay: procedure("operator", "exception")
     .input(z.object({ id: z.string().uuid(), input: z.unknown(), latest: z.boolean().optional() }))
     .mutation(async ({ ctx, input }) => {
       // The edited input is checked against the trigger's schema before anything runs.
@@ -94,29 +101,29 @@ export const exceptionsRouter = createTRPCRouter({
       return replayException({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.id, { input: input.input, latest: input.latest });
     }),
 
-  replayLatest: procedure("operator")
+  replayLatest: procedure("operator", "exception")
     .input(z.object({ id: z.string().uuid(), input: z.unknown().optional() }))
     .mutation(async ({ ctx, input }) => replayException({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.id, { input: input.input, latest: true })),
 
-  skip: procedure("operator")
+  skip: procedure("operator", "exception")
     .input(z.object({ id: z.string().uuid(), output: z.unknown() }))
     .mutation(async ({ ctx, input }) => skipExceptionStep({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.id, input.output ?? null)),
 
-  resolve: procedure("operator")
+  resolve: procedure("operator", "exception")
     .input(z.object({ ids, reason: z.string().min(3).max(2000) }))
     .mutation(async ({ ctx, input }) => resolveExceptions({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.ids, input.reason)),
 
-  assign: procedure("operator")
+  assign: procedure("operator", "exception")
     .input(z.object({ ids, userId: z.string().max(100).nullable().optional(), teamId: z.string().uuid().nullable().optional() }).refine((v) => v.userId !== undefined || v.teamId !== undefined, "Give a user, a team, or null to unassign."))
     .mutation(async ({ ctx, input }) => assignExceptions({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.ids, { userId: input.userId, teamId: input.teamId })),
 
-  comment: procedure("operator")
+  comment: procedure("operator", "exception")
     .input(z.object({ id: z.string().uuid(), text: z.string().trim().min(1).max(4000) }))
     .mutation(async ({ ctx, input }) => commentException({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.id, input.text)),
 
   // ---- bulk actions over a filter or a signature group
 
-  bulkStart: procedure("operator")
+  bulkStart: procedure("operator", "exceptionFilter")
     .input(z.object({
       kind: z.enum(BULK_KINDS),
       filter: bulkScopeSchema,
@@ -136,7 +143,7 @@ export const exceptionsRouter = createTRPCRouter({
 
   bulkList: procedure("viewer").query(({ ctx }) => ctx.db.bulkAction.findMany({ orderBy: { createdAt: "desc" }, take: 10 })),
 
-  bulkCancel: procedure("operator")
+  bulkCancel: procedure("operator", "bulkAction")
     .input(id)
     .mutation(({ ctx, input }) => cancelBulk({ db: ctx.db, audit: ctx.audit, userId: ctx.user.id }, input.id)),
 
@@ -154,7 +161,7 @@ export const exceptionsRouter = createTRPCRouter({
 
   ageing: procedure("viewer").query(({ ctx }) => ageingPolicies(ctx.db)),
 
-  setAgeing: procedure("operator")
+  setAgeing: procedure("operator", "flow")
     .input(z.object({ flowKey: z.string().min(1).max(128), hours: z.number().int().min(1).max(24 * 90) }))
     .mutation(({ ctx, input }) => setAgeing({ db: ctx.db, audit: ctx.audit, userId: ctx.user.id }, input.flowKey, input.hours)),
 });

@@ -10,7 +10,7 @@ export const flowFilesRouter = createTRPCRouter({
     .input(z.object({ flowKey, version: z.string().max(64).optional() }))
     .query(({ ctx, input }) => exportFlow(ctx.db, input.flowKey, input.version)),
 
-  import: procedure("designer")
+  import: procedure("designer", "flowDocument")
     .input(z.object({ document: z.unknown(), force: z.boolean().optional() }))
     .mutation(({ ctx, input }) => importFlow({ db: ctx.db, user: ctx.user, audit: ctx.audit }, input.document, { force: input.force })),
 });

@@ -155,7 +155,7 @@ export const flowVersionsRouter = createTRPCRouter({
    * Restores a version as the draft. Names the draft revision the caller saw: a draft saved since then
    * is not overwritten (CONFLICT). Bumps the revision; audited as flow.draft_restored.
    */
-  restore: procedure("designer")
+  restore: procedure("designer", "flow")
     .input(z.object({ flowKey, version: z.string().min(1).max(64), expectedRevision: z.number().int().min(0) }))
     .mutation(async ({ ctx, input }) => {
       return ctx.db.$transaction(async (tx) => {

@@ -6,6 +6,8 @@ import { FLOW_KEY_RE, STEP_ID_RE } from "../../dsl/schema";
 import { createFlow, lastSave, pinSample, saveDraft, unpinSample } from "../../flows/drafts";
 import { exampleSummaries } from "../../flows/examples";
 import { workspaceConnections } from "../../connections/catalog";
+import { flowAccess } from "../../auth/ownership";
+import { hasRole } from "../../auth/roles";
 
 import { DOMAINS, LIFECYCLES } from "./flow-constants";
 
@@ -53,11 +55,14 @@ export const flowsRouter = createTRPCRouter({
           draft: true,
           draftRevision: true,
           updatedAt: true,
+          ownerTeamId: true,
           ownerTeam: { select: { key: true, name: true } },
           versions: { orderBy: { createdAt: "desc" }, take: 1, select: { version: true, status: true } },
         },
       });
       if (!f) throw new TRPCError({ code: "NOT_FOUND", message: `There is no flow "${input.flowKey}".` });
+      // The same rule the gate applies to saveDraft & co., so the designer opens read-only with the reason.
+      const access = hasRole(ctx.user.roles, "designer") ? await flowAccess(ctx.db, ctx.user, f) : { allowed: false, reason: "Editing flows needs the designer role." };
       const samples = await ctx.db.flowSample.findMany({ where: { flowId: f.id }, select: { nodeId: true, payload: true, source: true, pinnedAt: true } });
       return {
         key: f.key,
@@ -73,6 +78,7 @@ export const flowsRouter = createTRPCRouter({
         latestVersion: f.versions[0] ?? null,
         lastSaved: await lastSave(ctx.db, f.key),
         samples: Object.fromEntries(samples.map((s) => [s.nodeId, { payload: s.payload as unknown, source: s.source, pinnedAt: s.pinnedAt }])),
+        access: { canEdit: access.allowed, reason: access.reason },
       };
     }),
 
@@ -94,7 +100,7 @@ export const flowsRouter = createTRPCRouter({
 
   examples: procedure("viewer").query(() => exampleSummaries()),
 
-  create: procedure("designer")
+  create: procedure("designer", "team")
     .input(
       z.object({
         key: z.string().min(2).max(64).regex(FLOW_KEY_RE, 'A flow key is lower-case words joined by "-" or ".", e.g. "approved-time-to-invoice".'),
@@ -108,15 +114,15 @@ export const flowsRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => createFlow(ctx, input)),
 
   /** Autosave: refused with CONFLICT (naming who saved last) when `baseRevision` is not the stored revision. */
-  saveDraft: procedure("designer")
+  saveDraft: procedure("designer", "flow")
     .input(z.object({ flowKey, baseRevision: z.number().int().min(1), draft: z.record(z.string(), z.unknown()) }))
     .mutation(({ ctx, input }) => saveDraft(ctx, input)),
 
-  pinSample: procedure("designer")
+  pinSample: procedure("designer", "flow")
     .input(z.object({ flowKey, nodeId, payload: z.unknown(), source: z.enum(["manual", "test-run", "file"]).default("manual") }))
     .mutation(({ ctx, input }) => pinSample(ctx, { ...input, payload: input.payload ?? null })),
 
-  unpinSample: procedure("designer")
+  unpinSample: procedure("designer", "flow")
     .input(z.object({ flowKey, nodeId }))
     .mutation(({ ctx, input }) => unpinSample(ctx, input)),
 

@@ -114,11 +114,11 @@ const sloRouter = createTRPCRouter({
       const details = await flowSloDetails(ctx.db, flow.id);
       return details.map((d) => ({ ...d, description: describeSlo(d.slo) }));
     }),
-  create: procedure("designer").input(sloCreateInput).mutation(({ ctx, input }) => createSlo(ctx, input)),
-  update: procedure("designer")
+  create: procedure("designer", "flow").input(sloCreateInput).mutation(({ ctx, input }) => createSlo(ctx, input)),
+  update: procedure("designer", "slo")
     .input(sloUpdateInput)
     .mutation(({ ctx, input }) => updateSlo(ctx, input)),
-  delete: procedure("designer")
+  delete: procedure("designer", "slo")
     .input(z.object({ id: z.string().uuid() }))
     .mutation(({ ctx, input }) => deleteSlo(ctx, input)),
   /** Runs the minute job now (fold, evaluate, deliver). */
@@ -180,7 +180,7 @@ const versionsRouter = createTRPCRouter({
   previewPolicy: procedure("designer")
     .input(z.object({ flowKey, version: z.string().max(32), dsl: z.unknown(), changelog: z.string().max(5000) }))
     .query(({ ctx, input }) => previewPolicy(ctx.db, input)),
-  request: procedure("designer")
+  request: procedure("designer", "flow")
     .input(z.object({ flowKey, version: z.string().max(32), dsl: z.unknown(), changelog: z.string().max(5000) }))
     .mutation(({ ctx, input }) => requestVersion(ctx, input)),
   approve: procedure("approver").input(versionInput).mutation(({ ctx, input }) => approveVersion(ctx, input)),

@@ -99,7 +99,7 @@ export const runsRouter = createTRPCRouter({
     .query(({ ctx, input }) => timelineView(ctx.db, input.runId, false)),
 
   /** The unmasked timeline of a confidential or restricted flow: operators only, every view audited. */
-  reveal: procedure("operator")
+  reveal: procedure("operator", "run")
     .input(z.object({ runId: z.string().uuid() }))
     .mutation(async ({ ctx, input }) => {
       const v = await timelineView(ctx.db, input.runId, true);
@@ -107,16 +107,16 @@ export const runsRouter = createTRPCRouter({
       return v;
     }),
 
-  start: procedure("designer")
+  start: procedure("designer", "flow")
     .input(z.object({ flowKey, input: z.unknown() }))
     .mutation(async ({ ctx, input }) => startManualRun({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.flowKey, input.input ?? {})),
 
   /** A test run of the draft: "dry-run" (default) simulates writes; "live" sends them to the connections. */
-  test: procedure("designer")
+  test: procedure("designer", "flow")
     .input(z.object({ flowKey, input: z.unknown(), dsl: z.unknown().optional(), mode: z.enum(TEST_MODES).default("dry-run") }))
     .mutation(async ({ ctx, input }) => startTestRun({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.flowKey, input.input ?? {}, input.dsl, input.mode)),
 
-  cancel: procedure("operator")
+  cancel: procedure("operator", "run")
     .input(z.object({ runId: z.string().uuid(), reason: z.string().min(1).max(500) }))
     .mutation(async ({ ctx, input }) => cancelRun({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.runId, input.reason)),
 });
