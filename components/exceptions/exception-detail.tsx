@@ -88,10 +88,10 @@ export function ExceptionDetailView({ id, roles }: { id: string; roles: readonly
           {d.needsReveal && !d.revealed && (
             <p className="mt-3 flex flex-wrap items-center gap-2 text-sm text-slate-600">
               <Badge tone={d.classification === "restricted" ? "red" : "amber"}>{d.classification}</Badge> payloads are masked.
-              {canOperate && d.access.canAct ? (
+              {canOperate ? (
                 <button type="button" className="rounded-md border border-slate-300 px-2.5 py-1 text-sm hover:bg-slate-50" onClick={() => reveal.mutate({ id })}>Reveal (audited)</button>
               ) : (
-                <span className="text-xs">{canOperate ? d.access.reason : "Operators can reveal them; each view is audited."}</span>
+                <span className="text-xs">Operators can reveal them; each view is audited.</span>
               )}
             </p>
           )}

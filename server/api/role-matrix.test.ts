@@ -44,8 +44,6 @@ const TEAM_SCOPED: Record<string, Owns> = {
   "runs.start": "flow",
   "runs.test": "flow",
   "runs.cancel": "run",
-  "runs.reveal": "run",
-  "exceptions.reveal": "exception",
   "exceptions.retry": "exception",
   "exceptions.replay": "exception",
   "exceptions.replayLatest": "exception",

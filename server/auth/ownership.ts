@@ -1,7 +1,8 @@
 // Team ownership: who may change what. Roles say what kind of work a person does; teams say whose work it is.
 //   - A flow belongs to its owner team: designers edit, test and run only their teams' flows.
 //   - An exception belongs to its assignee team, else its flow's owner team (the queue's "owner team",
-//     server/exceptions/queue.ts): operators act only on their teams' exceptions (and runs of their teams' flows).
+//     server/exceptions/queue.ts): operators act only on their teams' exceptions (and cancel only runs of their
+//     teams' flows). Revealing masked payloads is a read, audited per view, and stays open to every operator.
 //   - Cross-team grant: admins, and members of the platform team (PLATFORM_TEAM_KEY, "Platform Engineering"),
 //     who run the platform for everyone.
 // Procedures declare what they act on (`procedure(role, owns)` in server/api/trpc.ts); the gate resolves the

@@ -70,7 +70,7 @@ export const exceptionsRouter = createTRPCRouter({
     }),
 
   /** Sensitive payloads unmasked: operators only, and every view is audited. */
-  reveal: procedure("operator", "exception")
+  reveal: procedure("operator")
     .input(id)
     .mutation(async ({ ctx, input }) => {
       const d = await exceptionDetail(ctx.db, input.id, { revealed: true });

@@ -99,7 +99,7 @@ export const runsRouter = createTRPCRouter({
     .query(({ ctx, input }) => timelineView(ctx.db, input.runId, false)),
 
   /** The unmasked timeline of a confidential or restricted flow: operators only, every view audited. */
-  reveal: procedure("operator", "run")
+  reveal: procedure("operator")
     .input(z.object({ runId: z.string().uuid() }))
     .mutation(async ({ ctx, input }) => {
       const v = await timelineView(ctx.db, input.runId, true);
