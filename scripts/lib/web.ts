@@ -3,6 +3,7 @@
 // carry credentials or personal data — and counts it for /api/metrics.
 import http from "node:http";
 import next from "next";
+import type { Logger } from "pino";
 import { logger } from "@/server/observability/log";
 import { metrics } from "@/server/observability/metrics";
 import { requestIdFrom } from "@/server/http/request-id";
@@ -11,10 +12,16 @@ import { CLIENT_IP_HEADER, clientIp, trustedProxies } from "@/server/http/client
 export async function startWeb(opts: { dev: boolean; port: number; hostname?: string }): Promise<http.Server> {
   const app = next({ dev: opts.dev, dir: process.cwd(), port: opts.port, hostname: opts.hostname ?? "localhost" });
   await app.prepare();
-  const handle = app.getRequestHandler();
+  const server = http.createServer(webFront(app.getRequestHandler()));
+  await new Promise<void>((resolve) => server.listen(opts.port, resolve));
+  return server;
+}
+
+/** What runs before Next.js on every request (exported for its test, which stands a plain handler in for Next). */
+export function webFront(handle: (req: http.IncomingMessage, res: http.ServerResponse) => unknown, log: Logger = logger): http.RequestListener {
   const m = metrics();
   const trusted = trustedProxies(process.env.WEFT_TRUSTED_PROXIES);
-  const server = http.createServer((req, res) => {
+  return (req, res) => {
     const started = process.hrtime.bigint();
     const requestId = requestIdFrom(req.headers["x-request-id"]);
     req.headers["x-request-id"] = requestId;
@@ -29,10 +36,8 @@ export async function startWeb(opts: { dev: boolean; port: number; hostname?: st
       if (url.startsWith("/_next/")) return;
       m.httpRequests.inc({ method: req.method ?? "GET", status: `${Math.floor(res.statusCode / 100)}xx` });
       m.httpDuration.observe({ method: req.method ?? "GET" }, seconds);
-      logger.info({ requestId, method: req.method, url: url.split("?")[0], status: res.statusCode, ms: Math.round(seconds * 1000) }, "request");
+      log.info({ requestId, method: req.method, url: url.split("?")[0], status: res.statusCode, ms: Math.round(seconds * 1000) }, "request");
     });
     void handle(req, res);
-  });
-  await new Promise<void>((resolve) => server.listen(opts.port, resolve));
-  return server;
+  };
 }
