@@ -86,6 +86,7 @@ async function watchCsp(page: Page): Promise<string[]> {
 }
 
 test("the app runs under its CSP: designer canvas, expression editor, runs, exceptions and catalog report no violations", async ({ page }) => {
+  test.setTimeout(180_000); // seven pages on a shared machine
   const violations = await watchCsp(page);
   await signIn(page, "designer");
   await page.goto("/flows/post-invoice-to-netsuite");
@@ -146,6 +147,7 @@ test("an operator sees another team's exception with its actions disabled and th
 });
 
 test("a designer opens another team's flow read-only with the reason; saving is refused", async ({ page }) => {
+  test.setTimeout(180_000); // four sign-ins and two designer loads on a shared machine
   // operator@ (Finance + PMO) is made a designer for this test; HR owns the onboarding flow.
   await signInAs(page, "admin");
   const users = await trpcQuery<Array<{ id: string; email: string; roles: string[] }>>(page.request, "admin.users");
