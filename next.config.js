@@ -27,5 +27,8 @@ const nextConfig = {
       },
     ];
   },
+  // The dev server is started for "localhost" (scripts/lib/web.ts) and Next 16 refuses its own /_next scripts and
+  // HMR socket to any other origin, so a page opened at http://127.0.0.1:<port> never became interactive.
+  allowedDevOrigins: ["localhost", "127.0.0.1"],
 };
 export default nextConfig;
