@@ -11,6 +11,7 @@ export const exampleCatalog: Catalog = {
     { key: "kantata-prod", connectorKey: "kantata" },
     { key: "workday-prod", connectorKey: "workday" },
     { key: "reporting-warehouse", connectorKey: "reporting" },
+    { key: "workday-webhook-signing", connectorKey: "webhook" },
   ]),
   flows: {
     "assign-default-skills": { versions: ["1.0.0", "1.1.0"] },

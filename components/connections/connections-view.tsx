@@ -243,7 +243,9 @@ function UsedBy({ uses }: { uses: ConnectionRow["usedBy"] }) {
             <Link href={`/catalog/${u.flowKey}`} className="text-brand-700 hover:underline">
               {u.flowName}
             </Link>{" "}
-            <span className="text-slate-400">({u.in.join(", ")})</span>
+            <span className="text-slate-400">
+              ({u.in.join(", ")}){u.webhookSecret ? " · webhook signing secret" : ""}
+            </span>
           </li>
         ))}
       </ul>

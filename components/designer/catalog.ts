@@ -3,7 +3,7 @@
 // from the connector manifests (connectors/registry.ts) and the DSL schema, never written per connector.
 import { z } from "zod";
 import { connectorCatalog, connectors as builtInConnectors } from "@/connectors/registry";
-import { ShallowStepSchema, STEP_TYPES, type StepType, type Trigger } from "@/server/dsl";
+import { defaultWebhookSecret, ShallowStepSchema, STEP_TYPES, type StepType, type Trigger } from "@/server/dsl";
 import type { Catalog, OperationInfo } from "@/server/dsl";
 import type { StepConfig } from "@/server/dsl";
 import type { JsonSchema } from "./mapper/types";
@@ -109,10 +109,10 @@ const LOGIC_DETAIL: Record<Exclude<StepType, "call">, string> = {
 };
 
 /** Palette items: triggers (DSL trigger types + event contracts a system produces), every connector action, the logic steps. */
-export function paletteItems(events: readonly EventInfo[]): PaletteItem[] {
+export function paletteItems(events: readonly EventInfo[], flowKey: string): PaletteItem[] {
   const items: PaletteItem[] = [
     { id: "trigger:manual", group: "Triggers", label: "Manual", detail: "Started by an operator or a test run", look: "manual", kind: "trigger", trigger: { type: "manual" } },
-    { id: "trigger:webhook", group: "Triggers", label: "Webhook", detail: "A signed HTTP call to the flow's URL", look: "webhook", kind: "trigger", trigger: { type: "webhook", secret: "webhook-signing" } },
+    { id: "trigger:webhook", group: "Triggers", label: "Webhook", detail: "A signed HTTP call to the flow's URL", look: "webhook", kind: "trigger", trigger: { type: "webhook", secret: defaultWebhookSecret(flowKey) } },
     { id: "trigger:schedule", group: "Triggers", label: "Schedule", detail: "Cron, in a time zone", look: "schedule", kind: "trigger", trigger: { type: "schedule", cron: "0 6 * * 1-5", timezone: "UTC" } },
   ];
   for (const e of events) {

@@ -180,7 +180,7 @@ function Editor({
   const history = useHistory<DocState>(initial);
   const doc = history.present;
   const decorations = useMemo(() => new DecorationStore(), []);
-  const items = useMemo(() => paletteItems(catalog.events), [catalog.events]);
+  const items = useMemo(() => paletteItems(catalog.events, flowKey), [catalog.events, flowKey]);
   const [samples, setSamples] = useState(initialSamples);
   const [menuOpen, setMenuOpen] = useState(false);
   const [sheetOpen, setSheetOpen] = useState(false);

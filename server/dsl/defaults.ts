@@ -2,6 +2,16 @@
 // here once so the runtime, the validator and the docs agree on them.
 import type { ErrorClass, Flow, RetryPolicy, Step } from "./schema";
 
+/** The connector of connections holding a webhook signing secret, and the secret field the ingress reads. */
+export const WEBHOOK_CONNECTOR = "webhook";
+export const WEBHOOK_SECRET_FIELD = "signingSecret";
+
+/** The signing-secret connection a new webhook trigger names: one per flow, so a leaked secret opens one door.
+ *  The designer proposes it and the ingress falls back to it — one definition. */
+export function defaultWebhookSecret(flowKey: string): string {
+  return `webhook-${flowKey}`;
+}
+
 export const DEFAULT_RETRY_ON: readonly string[] = ["transient", "timeout"];
 export const DEFAULT_STEP_TIMEOUT_MS = 5 * 60_000;
 export const LIMITS = {

@@ -435,6 +435,17 @@ describe("catalog checks", () => {
     expect(validate(step(`"https://collector.evil.test/x"`), withConn(undefined)).problems).toEqual([]);
   });
 
+  it("checks a webhook trigger's signing secret against the workspace's connections", () => {
+    const hook = (secret: string) => base([map("a")], { trigger: { type: "webhook", secret } });
+    const missing = find(validate(hook("webhook-test-flow"), { catalog: exampleCatalog }).problems, "unknown-webhook-secret");
+    expect(missing).toMatchObject({ path: ["trigger", "secret"], severity: "error" });
+    expect(missing?.message).toBe("The webhook trigger's signing secret 'webhook-test-flow' does not exist in this workspace: create it, or name an existing webhook connection.");
+    expect(codes(validate(hook("netsuite-prod"), { catalog: exampleCatalog }).problems)).toEqual(["webhook-secret-mismatch"]);
+    expect(validate(hook("workday-webhook-signing"), { catalog: exampleCatalog }).problems).toEqual([]);
+    // Offline (no workspace connections: the CLI's validate), the name cannot be checked.
+    expect(validate(hook("webhook-test-flow")).problems).toEqual([]);
+  });
+
   it("skips input checks when the input is one expression", () => {
     expect(validate(base([call({ input: "$trigger.invoice" })]), { catalog: exampleCatalog }).problems).toEqual([]);
   });

@@ -14,7 +14,7 @@ import { CronExpressionParser } from "cron-parser";
 import semver from "semver";
 import type { z } from "zod";
 import type { Catalog } from "./catalog";
-import { LIMITS, parseDuration } from "./defaults";
+import { LIMITS, parseDuration, WEBHOOK_CONNECTOR } from "./defaults";
 import { describeInputFault, inspectInput } from "../http/input-guard";
 import { checkExpression, checkExpressions, expressionRefs, type JsonataAst } from "./expressions";
 import { credentialScope, offScopeMessage } from "../../connectors/sdk/credential-scope";
@@ -1037,6 +1037,14 @@ function checkTrigger(ctx: Ctx, raw: unknown): Trigger | undefined {
   const r = TriggerSchema.safeParse(raw);
   if (!r.success) return undefined; // idem (the header parse covers the trigger)
   const t = r.data;
+  if (t.type === "webhook" && ctx.catalog?.connections) {
+    // Without its connection the published flow would answer every call with 503; say so while designing.
+    const c = ctx.catalog.connections.find((x) => x.key === t.secret);
+    if (!c)
+      add(ctx, { path: ["trigger", "secret"], code: "unknown-webhook-secret", message: `The webhook trigger's signing secret ${q(t.secret)} does not exist in this workspace: create it, or name an existing webhook connection.` });
+    else if (c.connectorKey !== WEBHOOK_CONNECTOR)
+      add(ctx, { path: ["trigger", "secret"], code: "webhook-secret-mismatch", message: `The webhook trigger's signing secret ${q(t.secret)} is a ${q(c.connectorKey)} connection, not a webhook signing secret.` });
+  }
   if (t.type === "schedule") {
     const p = cronProblem(t.cron, t.timezone);
     if (p) add(ctx, { path: ["trigger", p.field], code: p.field === "cron" ? "invalid-cron" : "invalid-timezone", message: `The schedule trigger: ${p.message}` });

@@ -10,6 +10,7 @@ import { loadPublishedFlow } from "./flow-source";
 import { flowView, evaluateKey } from "./dsl-view";
 import { open } from "../connections/secret-box";
 import { webhookInput } from "../dsl/trigger-input";
+import { defaultWebhookSecret, WEBHOOK_SECRET_FIELD } from "../dsl/defaults";
 import { metrics } from "../observability/metrics";
 import { describeInputFault, inputFaultStatus, inspectInput } from "../http/input-guard";
 
@@ -67,14 +68,9 @@ async function signingSecrets(pool: Pool, connectionKey: string): Promise<string
   const { rows } = await pool.query<{ secrets_enc: string | null }>(`SELECT secrets_enc FROM connection WHERE key = $1`, [connectionKey]);
   const enc = rows[0]?.secrets_enc;
   const all = enc ? (JSON.parse(open(enc, `connection:${connectionKey}`)) as Record<string, string>) : {};
-  const secrets = [all.signingSecret, all.previousSigningSecret, all.secret].filter((s): s is string => typeof s === "string" && s.length > 0);
+  const secrets = [all[WEBHOOK_SECRET_FIELD], all.previousSigningSecret, all.secret].filter((s): s is string => typeof s === "string" && s.length > 0);
   secretCache.set(connectionKey, { at: Date.now(), secrets });
   return secrets;
-}
-
-/** The connection holding a flow's webhook secret when its trigger names none. */
-export function defaultWebhookConnectionKey(flowKey: string): string {
-  return `webhook-${flowKey}`;
 }
 
 function reject(status: number, error: string, flowKey: string): IngressResult {
@@ -101,8 +97,8 @@ export async function acceptWebhook(deps: { pool: Pool; boss: PgBoss }, req: Ing
   if (Math.abs(now / 1000 - Number(ts)) > (trigger.toleranceSeconds ?? SIGNATURE_TOLERANCE_SECONDS)) {
     return reject(401, "Stale timestamp: the signature is too old or from the future.", flowKey);
   }
-  const secrets = await signingSecrets(deps.pool, trigger.secretConnection ?? defaultWebhookConnectionKey(flowKey));
-  if (!secrets.length) return reject(503, "This flow has no webhook signing secret configured.", flowKey);
+  const secrets = await signingSecrets(deps.pool, trigger.secretConnection ?? defaultWebhookSecret(flowKey));
+  if (!secrets.length) return reject(503, `This flow's webhook signing secret ("${trigger.secretConnection ?? defaultWebhookSecret(flowKey)}") is not configured: create it from the flow's trigger in the designer.`, flowKey);
   if (!secrets.some((s) => verifySignature(s, ts, body, sig))) return reject(401, "Bad signature.", flowKey);
 
   let payload: unknown;

@@ -1,4 +1,5 @@
 // weft/1 documents used by the runtime tests.
+import { defaultWebhookSecret } from "../dsl/defaults";
 export function webhookFlow(o: { idempotencyKey?: string; secret?: string; key?: string }): Record<string, unknown> {
   const key = o.key ?? "hook-flow";
   return {
@@ -10,7 +11,7 @@ export function webhookFlow(o: { idempotencyKey?: string; secret?: string; key?:
     domain: "customer",
     owner: "platform",
     classification: "internal",
-    trigger: { type: "webhook", secret: o.secret ?? `webhook-${key}`, ...(o.idempotencyKey ? { idempotencyKey: o.idempotencyKey } : {}) },
+    trigger: { type: "webhook", secret: o.secret ?? defaultWebhookSecret(key), ...(o.idempotencyKey ? { idempotencyKey: o.idempotencyKey } : {}) },
     start: "echo",
     steps: [{ id: "echo", type: "map", output: "$trigger.body" }],
   };

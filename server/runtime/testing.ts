@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { PgBoss } from "pg-boss";
 import type { Pool } from "./sql";
 import { seal } from "../connections/secret-box";
-import { defaultWebhookConnectionKey } from "./ingress";
+import { defaultWebhookSecret } from "../dsl/defaults";
 import { forgetPublishedFlow } from "./flow-source";
 
 export async function ensureTeam(pool: Pool, key = "platform"): Promise<string> {
@@ -35,7 +35,7 @@ export async function publishFlow(pool: Pool, flowKey: string, dsl: unknown, opt
   return { flowId, versionId };
 }
 
-export async function setWebhookSecret(pool: Pool, flowKey: string, secret: string, connectionKey = defaultWebhookConnectionKey(flowKey)): Promise<void> {
+export async function setWebhookSecret(pool: Pool, flowKey: string, secret: string, connectionKey = defaultWebhookSecret(flowKey)): Promise<void> {
   await pool.query(
     `INSERT INTO connection (id, key, name, connector_key, config, secrets_enc, updated_at) VALUES ($1, $2, $2, 'webhook', '{}', $3, now())
      ON CONFLICT (key) DO UPDATE SET secrets_enc = EXCLUDED.secrets_enc`,

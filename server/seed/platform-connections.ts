@@ -1,17 +1,20 @@
 // Demo mode: the connections the demo flows need besides the vendor sandboxes (sandbox-connections.ts):
 //   - "reporting-warehouse": the data platform (reporting connector) on the Weft database's own
 //     `reporting` schema, so invoice-to-reporting writes somewhere real that can be inspected with psql;
-//   - "kantata-webhook": the signing secret the PSA's approval webhook (timesheet-approval-sync) is
-//     verified with — random, created once (a later boot leaves it alone: syncDemoConnections compares
-//     config, not secrets).
+//   - "kantata-webhook" and "workday-webhook-signing": the signing secrets the PSA's approval webhook
+//     (timesheet-approval-sync) and Workday's hire webhook (worker-onboarding-hris-to-psa) are verified
+//     with — random, created once (a later boot leaves them alone: syncDemoConnections compares config,
+//     not secrets).
 // The database's host:port goes on the outbound allow-list: the reporting connector connects through the
 // same SSRF guard as every connector, and a local database is a private address.
-import { randomBytes } from "node:crypto";
+import { generateSigningSecret } from "../connections/webhook-secrets";
+import { WEBHOOK_CONNECTOR, WEBHOOK_SECRET_FIELD } from "../dsl/defaults";
 import { sandboxConnection, type DemoConnection } from "./sandbox-connections";
 import type { SandboxInfo } from "@/connectors/sandbox-kit/server";
 
 export const REPORTING_CONNECTION_KEY = "reporting-warehouse";
 export const KANTATA_WEBHOOK_CONNECTION_KEY = "kantata-webhook";
+export const WORKDAY_WEBHOOK_CONNECTION_KEY = "workday-webhook-signing";
 
 /** The reporting connection for a postgresql:// URL, and the host:port rule that lets the guard reach it. */
 export function reportingConnection(databaseUrl: string, schema = "reporting"): { connection: DemoConnection; allowHost: string } {
@@ -41,9 +44,18 @@ export function reportingConnection(databaseUrl: string, schema = "reporting"): 
   };
 }
 
+function webhookSecretConnection(key: string, name: string): DemoConnection {
+  return { key, name, connectorKey: WEBHOOK_CONNECTOR, config: {}, secrets: { [WEBHOOK_SECRET_FIELD]: generateSigningSecret() } };
+}
+
 /** The webhook signing secret of the PSA's timesheet-approval webhook. */
 export function kantataWebhookConnection(): DemoConnection {
-  return { key: KANTATA_WEBHOOK_CONNECTION_KEY, name: "Kantata approval webhook (signing secret)", connectorKey: "webhook", config: {}, secrets: { signingSecret: randomBytes(24).toString("base64url") } };
+  return webhookSecretConnection(KANTATA_WEBHOOK_CONNECTION_KEY, "Kantata approval webhook (signing secret)");
+}
+
+/** The webhook signing secret of Workday's hire-completed webhook (the reference journey's onboarding flow). */
+export function workdayWebhookConnection(): DemoConnection {
+  return webhookSecretConnection(WORKDAY_WEBHOOK_CONNECTION_KEY, "Workday hire webhook (signing secret)");
 }
 
 /**
@@ -53,5 +65,5 @@ export function kantataWebhookConnection(): DemoConnection {
 export function demoConnections(systems: readonly SandboxInfo[], databaseUrl: string): { connections: DemoConnection[]; allowHosts: string[] } {
   const reporting = reportingConnection(databaseUrl);
   const sandboxHosts = systems.map((s) => new URL(s.baseUrl).host);
-  return { connections: [...systems.map(sandboxConnection), reporting.connection, kantataWebhookConnection()], allowHosts: [...sandboxHosts, reporting.allowHost] };
+  return { connections: [...systems.map(sandboxConnection), reporting.connection, kantataWebhookConnection(), workdayWebhookConnection()], allowHosts: [...sandboxHosts, reporting.allowHost] };
 }

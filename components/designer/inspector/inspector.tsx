@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { clsx } from "clsx";
 import { useEffect, useMemo, useRef } from "react";
-import { ShallowFlowSchema, TriggerSchema, type CanvasNodeData, type FlowMeta, type Mapping, type Problem, type StepConfig, type Trigger } from "@/server/dsl";
+import { defaultWebhookSecret, ShallowFlowSchema, TriggerSchema, type CanvasNodeData, type FlowMeta, type Mapping, type Problem, type StepConfig, type Trigger } from "@/server/dsl";
 import { CATALOG, jsonSchemaOf, lookOf, operationOf, stepSettingsSchema, type EventInfo } from "../catalog";
 import { ExpressionField, type ExprScope } from "../expression-field";
 import type { JsonSchema, MapperSource } from "../mapper/types";
@@ -360,7 +360,7 @@ function TriggerInspector(p: InspectorProps & { node: DNode }) {
             value={t.type}
             onChange={(e) => {
               const v = e.target.value;
-              set(v === "event" ? { type: "event", event: p.events[0]?.name ?? "domain.entity.changed" } : v === "schedule" ? { type: "schedule", cron: "0 6 * * 1-5", timezone: "UTC" } : v === "webhook" ? { type: "webhook", secret: "webhook-signing" } : { type: "manual" }, "type");
+              set(v === "event" ? { type: "event", event: p.events[0]?.name ?? "domain.entity.changed" } : v === "schedule" ? { type: "schedule", cron: "0 6 * * 1-5", timezone: "UTC" } : v === "webhook" ? { type: "webhook", secret: defaultWebhookSecret(p.meta.key) } : { type: "manual" }, "type");
             }}
           >
             <option value="manual">An operator starts it (manual)</option>

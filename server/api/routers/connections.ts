@@ -7,6 +7,7 @@ import { z, type ZodError } from "zod";
 import { connectors as builtIn } from "../../../connectors/registry";
 import { mergeSecrets, sealSecrets, toView } from "../../connections/service";
 import { connectionUsage } from "../../connections/usage";
+import { createWebhookSecret, webhookSecretState } from "../../connections/webhook-secrets";
 import { catalog } from "../../connections/catalog";
 import { recordTestOutcome, testStoredConnection } from "../../connections/test";
 import { describeForDesigner } from "../../connections/describe";
@@ -105,6 +106,16 @@ export const connectionsRouter = createTRPCRouter({
         return view;
       });
     }),
+
+  /** A webhook trigger's signing secret: whether the connection exists, is a webhook connection and holds a secret. */
+  webhookSecret: procedure("viewer")
+    .input(z.object({ key: z.string().min(1).max(128) }))
+    .query(({ ctx, input }) => webhookSecretState(ctx.db, input.key)),
+
+  /** Creates a missing signing secret (generated on the server) and returns it this once. Same role as creating any connection. */
+  createWebhookSecret: procedure("admin")
+    .input(z.object({ key, flowKey: z.string().min(1).max(128).optional() }))
+    .mutation(({ ctx, input }) => createWebhookSecret(ctx, input)),
 
   update: procedure("admin")
     .input(z.object({ key, name: z.string().min(1).max(120).optional(), config: z.record(z.string(), z.unknown()).optional(), allowedHosts: allowedHostsSchema.optional(), secrets: secrets.optional() }))
