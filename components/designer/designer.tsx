@@ -209,12 +209,13 @@ function Editor({
   );
   const [validation, setValidation] = useState<{ flow: Flow; problems: Problem[] }>(() => runValidation(initial, validationCatalog));
   // The opening document was validated above: the effect below must not validate it a second time.
-  const lastValidated = useRef<{ nodes: DNode[]; edges: DEdge[]; meta: FlowMeta } | null>(initial);
+  // A changed catalog (a connection created from the inspector) re-validates an unchanged document.
+  const lastValidated = useRef<{ doc: { nodes: DNode[]; edges: DEdge[]; meta: FlowMeta }; catalog: typeof validationCatalog } | null>({ doc: initial, catalog: validationCatalog });
   useEffect(() => {
     const prev = lastValidated.current;
-    if (prev && prev.meta === doc.meta && prev.edges === doc.edges && sameStructure(prev.nodes, doc.nodes)) return;
+    if (prev && prev.catalog === validationCatalog && prev.doc.meta === doc.meta && prev.doc.edges === doc.edges && sameStructure(prev.doc.nodes, doc.nodes)) return;
     const t = setTimeout(() => {
-      lastValidated.current = doc;
+      lastValidated.current = { doc, catalog: validationCatalog };
       setValidation(runValidation(doc, validationCatalog));
     }, 120);
     return () => clearTimeout(t);

@@ -2,7 +2,6 @@
 // opened at http://127.0.0.1:<port> too: checked with Next's own cross-site guard and our next.config.js.
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import nextConfig from "../../next.config.js";
 
 const require = createRequire(import.meta.url);
 const { blockCrossSiteDEV } = require("next/dist/server/lib/router-utils/block-cross-site-dev.js") as {
@@ -20,8 +19,9 @@ describe("dev server origins", () => {
   it("Next's guard would block 127.0.0.1 without the setting (so the test can fail)", () => {
     expect(blocked("http://127.0.0.1:3000", undefined)).toBe(true);
   });
-  it("allows both localhost and 127.0.0.1, and still blocks other sites", () => {
-    const allowed = (nextConfig as { allowedDevOrigins?: string[] }).allowedDevOrigins;
+  it("allows both localhost and 127.0.0.1, and still blocks other sites", async () => {
+    const configPath = "../../next.config.js"; // plain JS without types: imported by path
+    const allowed = ((await import(configPath)) as { default: { allowedDevOrigins?: string[] } }).default.allowedDevOrigins;
     expect(blocked("http://localhost:3000", allowed)).toBe(false);
     expect(blocked("http://127.0.0.1:3000", allowed)).toBe(false);
     expect(blocked("http://evil.example", allowed)).toBe(true);

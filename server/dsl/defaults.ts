@@ -5,6 +5,15 @@ import type { ErrorClass, Flow, RetryPolicy, Step } from "./schema";
 /** The connector of connections holding a webhook signing secret, and the secret field the ingress reads. */
 export const WEBHOOK_CONNECTOR = "webhook";
 export const WEBHOOK_SECRET_FIELD = "signingSecret";
+/** The signing scheme: `x-weft-signature: v1=<hex HMAC-SHA256(secret, "<x-weft-timestamp>.<body>")>`. */
+export const WEBHOOK_SIGNATURE_HEADER = "x-weft-signature";
+export const WEBHOOK_TIMESTAMP_HEADER = "x-weft-timestamp";
+/** Signed requests older (or newer) than this many seconds are refused unless the trigger says otherwise. */
+export const WEBHOOK_TOLERANCE_SECONDS = 300;
+/** Where a flow's webhook is called, relative to Weft's base URL. */
+export function webhookPath(flowKey: string): string {
+  return `/api/hooks/${encodeURIComponent(flowKey)}`;
+}
 
 /** The signing-secret connection a new webhook trigger names: one per flow, so a leaked secret opens one door.
  *  The designer proposes it and the ingress falls back to it — one definition. */

@@ -10,14 +10,12 @@ import { loadPublishedFlow } from "./flow-source";
 import { flowView, evaluateKey } from "./dsl-view";
 import { open } from "../connections/secret-box";
 import { webhookInput } from "../dsl/trigger-input";
-import { defaultWebhookSecret, WEBHOOK_SECRET_FIELD } from "../dsl/defaults";
+import { defaultWebhookSecret, WEBHOOK_SECRET_FIELD, WEBHOOK_SIGNATURE_HEADER as SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER as TIMESTAMP_HEADER, WEBHOOK_TOLERANCE_SECONDS as SIGNATURE_TOLERANCE_SECONDS } from "../dsl/defaults";
 import { metrics } from "../observability/metrics";
 import { describeInputFault, inputFaultStatus, inspectInput } from "../http/input-guard";
 
-export const SIGNATURE_HEADER = "x-weft-signature";
-export const TIMESTAMP_HEADER = "x-weft-timestamp";
+export { WEBHOOK_SIGNATURE_HEADER as SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER as TIMESTAMP_HEADER, WEBHOOK_TOLERANCE_SECONDS as SIGNATURE_TOLERANCE_SECONDS } from "../dsl/defaults";
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
 export interface IngressResult {
   status: number;

@@ -16,6 +16,7 @@ import { MappingEditor } from "./mapping-editor";
 import { FieldShell, inputLeaves, JsonTextArea, SchemaFields, type FieldProblems } from "./schema-form";
 import { MapStepEditor } from "./map-step";
 import { SIMULATED_LABEL } from "@/components/runs/format";
+import { WebhookSetup } from "./webhook-setup";
 
 export interface StepRunView {
   status: string;
@@ -383,6 +384,11 @@ function TriggerInspector(p: InspectorProps & { node: DNode }) {
         )}
         <SchemaFields schema={schema} value={t as unknown as Record<string, unknown>} omit={new Set(["type", "event"])} onChange={(v, f) => set(v as unknown as Trigger, f)} scope={p.scope} problems={p.fieldProblems} readOnly={p.readOnly} />
       </Section>
+      {t.type === "webhook" && (
+        <Section title="Webhook set-up" testId="webhook-section">
+          <WebhookSetup flowKey={p.meta.key} secretKey={t.secret} toleranceSeconds={t.toleranceSeconds} sample={p.sample?.payload} readOnly={p.readOnly} />
+        </Section>
+      )}
       <SampleSection {...p} />
       <RunSection {...p} />
     </div>
