@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { defineConnector } from "../sdk/define";
 import { httpUrl, pollCursor, rateLimitSchema } from "../sdk/common";
+import { withArticle } from "../sdk/text";
 
 const id = z.string().describe("Kantata id");
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "YYYY-MM-DD");
@@ -43,7 +44,7 @@ const listOp = <T extends z.ZodType, F extends z.ZodRawShape>(what: string, item
 const createOp = <T extends z.ZodType, B extends z.ZodType>(what: string, item: T, body: B) => ({
   kind: "action" as const,
   name: `Create ${what}`,
-  description: `Creates a ${what}.`,
+  description: `Creates ${withArticle(what)}.`,
   effect: "write" as const,
   input: body,
   output: item,

@@ -10,6 +10,7 @@
 import { addDays, firm, TITLES } from "../sandbox-kit/firm";
 import { header, json, Sandbox, type SandboxInfo, type SbRequest, type SbResponse } from "../sandbox-kit/server";
 import { sfId } from "../salesforce/sandbox";
+import { withArticle } from "../sdk/text";
 
 type Rec = Record<string, unknown> & { id: string };
 
@@ -345,7 +346,7 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
       const spec = resource ? CREATE[resource] : undefined;
       if (!resource || !spec) return notFound();
       const attrs = ((req.body ?? {}) as Record<string, unknown>)[SINGULAR[resource]];
-      if (!attrs || typeof attrs !== "object" || Array.isArray(attrs)) return sb.error(400, "INVALID_BODY", `Expected a ${SINGULAR[resource]} object: {"${SINGULAR[resource]}": {…}}`);
+      if (!attrs || typeof attrs !== "object" || Array.isArray(attrs)) return sb.error(400, "INVALID_BODY", `Expected ${withArticle(SINGULAR[resource])} object: {"${SINGULAR[resource]}": {…}}`);
       const a = attrs as Record<string, unknown>;
       const errs = spec.required.filter((k) => a[k] === undefined || a[k] === null || a[k] === "").map((k) => `${k.replace(/_ids?$/, "").replace(/_/g, " ")} can't be blank`.replace(/^./, (c) => c.toUpperCase()));
       errs.push(...checkRefs(resource, a));

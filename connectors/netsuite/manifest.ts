@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { defineConnector } from "../sdk/define";
 import { httpUrl, rateLimitSchema } from "../sdk/common";
+import { withArticle } from "../sdk/text";
 
 export const NsRecordType = z.enum(["customer", "job", "timebill", "invoice", "employee"]).describe("NetSuite record type");
 const Ref = z.object({ id: z.string().min(1), refName: z.string().optional() }).describe("A reference to another record: {\"id\": \"647\"}");
@@ -60,7 +61,7 @@ export const NsInvoiceBody = z.looseObject({
 const createOp = <B extends z.ZodType>(what: string, body: B) => ({
   kind: "action" as const,
   name: `Create ${what}`,
-  description: `Creates a ${what} record (204 + Location); sends X-NetSuite-Idempotency-Key.`,
+  description: `Creates ${withArticle(what)} record (204 + Location); sends X-NetSuite-Idempotency-Key.`,
   effect: "write" as const,
   input: z.object({ body }),
   output: Created,

@@ -18,6 +18,7 @@ import { isIP } from "node:net";
 import ipaddr from "ipaddr.js";
 import { Agent, buildConnector, request as undiciRequest, type Dispatcher } from "undici";
 import { ConnectorError } from "./errors";
+import { withArticle } from "./text";
 
 export type Resolver = (hostname: string) => Promise<Array<{ address: string; family: number }>>;
 
@@ -119,7 +120,7 @@ export function forbiddenRange(address: string): string | undefined {
     if (bare.includes(":")) bare = new URL(`http://[${bare}]/`).hostname.slice(1, -1);
     parsed = ipaddr.parse(bare);
   } catch {
-    return "an unparseable address";
+    return "unparseable";
   }
   if (parsed.kind() === "ipv6") {
     // Judge the IPv4 address inside a transition form, whatever ipaddr.js calls the IPv6 range.
@@ -213,7 +214,7 @@ export class HttpGuard {
     const name = host.toLowerCase().replace(/^\[|\]$/g, "").replace(/\.$/, "");
     if (isIP(name)) {
       const why = forbiddenRange(name);
-      if (why && !this.allowListed(name, port, name)) throw new SsrfError(`Refusing to connect to ${name}: it is a ${why} address and not allow-listed.`);
+      if (why && !this.allowListed(name, port, name)) throw new SsrfError(`Refusing to connect to ${name}: it is ${withArticle(why)} address and not allow-listed.`);
       return name;
     }
     if (BLOCKED_NAMES.has(name) && !this.allowListed(name, port)) throw new SsrfError(`Refusing to connect to ${name}: a cloud metadata host.`);
@@ -232,7 +233,7 @@ export class HttpGuard {
     for (const a of answers) {
       const why = forbiddenRange(a.address);
       if (why && !byName && !this.allowListed(name, port, a.address)) {
-        throw new SsrfError(`Refusing to connect to ${name}: it resolves to ${a.address}, a ${why} address, and is not allow-listed.`);
+        throw new SsrfError(`Refusing to connect to ${name}: it resolves to ${a.address}, ${withArticle(why)} address, and is not allow-listed.`);
       }
     }
     return answers[0]!.address;
