@@ -23,6 +23,8 @@ export interface SentenceInput {
   system?: string | null;
   /** The failing step's operation key, e.g. "createInvoice". */
   operation?: string | null;
+  /** The failing step's input: names the record the step works on when the run has no business keys. */
+  stepInput?: unknown;
   message: string;
   currency?: string | null;
 }
@@ -85,6 +87,21 @@ export function shortReason(message: string): string {
   return /^[A-Z][a-z]+\b/.test(cut) && !/^[A-Z][a-z]+[A-Z]/.test(cut) ? cut.charAt(0).toLowerCase() + cut.slice(1) : cut;
 }
 
+const OP_VERB = /^(get|list|find|search|read|query|fetch|create|add|post|update|patch|set|delete|remove|archive|upsert|sync)/;
+const humanize = (s: string) => s.replace(/([a-z])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ").replace(/^./, (c) => c.toUpperCase());
+
+/**
+ * The record a step works on, as a noun: what its input names (Salesforce `sobject`, NetSuite `recordType`)
+ * or else its operation ("getOpportunity" → "Opportunity"); null for generic operations ("getRecord" without a type).
+ */
+export function recordNoun(operation: string | null | undefined, stepInput: unknown): string | null {
+  const named = pick(flatten(stepInput), /^(sobject|sobjectType|recordType|objectType)$/i, scalar) as string | null;
+  if (named) return humanize(named);
+  const rest = (operation ?? "").replace(OP_VERB, "");
+  if (!rest || rest === operation || /^(records?|objects?|raw|request|query)$/i.test(rest)) return null;
+  return humanize(rest);
+}
+
 export function businessSentence(i: SentenceInput): string {
   const keys = Object.entries(i.businessKeys ?? {}).filter(([, v]) => scalar(v) !== null);
   const ctx = flatten(Object.fromEntries(keys)).concat(...(i.context ?? []).map((c) => flatten(c)));
@@ -94,7 +111,11 @@ export function businessSentence(i: SentenceInput): string {
   const own = byDomain ?? keys.find(([k, v]) => !/amount|total|hours|value|date|customer|client|account/i.test(k) && num(v) === null) ?? keys[0];
   const parts: string[] = [];
   const ownNoun = own && !byDomain ? own[0].replace(/([a-z])([A-Z])/g, "$1 $2").replace(/Id$/, "").replace(/^./, (c) => c.toUpperCase()) : noun;
-  let head = own ? `${ownNoun} ${scalar(own[1])}` : noun;
+  // Without business keys, the record the failing step worked on ("Opportunity 006…") — not the flow's domain,
+  // which names what the flow produces, not what failed.
+  const stepNoun = own ? null : recordNoun(i.operation, i.stepInput);
+  const stepId = stepNoun ? (pick(flatten(i.stepInput), /^(id|externalId)$/i, scalar) as string | null) : null;
+  let head = own ? `${ownNoun} ${scalar(own[1])}` : stepNoun ? [stepNoun, stepId].filter(Boolean).join(" ") : noun;
   const customer = pick(ctx, /^(customer|customerName|client|clientName|account|accountName|companyName)$/i, scalar) as string | null;
   if (customer && (!own || scalar(own[1]) !== customer)) head += ` for ${customer}`;
   parts.push(head);

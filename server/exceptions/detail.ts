@@ -86,6 +86,7 @@ export async function exceptionDetail(db: Db, id: string, opts: { revealed?: boo
     context: [e.run.input, failing?.input],
     system,
     operation: target?.operation ?? step?.operation ?? null,
+    stepInput: failing?.input,
     message: e.message,
   });
   const revealed = !!opts.revealed;
