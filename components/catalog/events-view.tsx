@@ -6,6 +6,28 @@ import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import { ProposeVersionButton, RegisterContractButton } from "./contract-forms";
 import { ReadOnlyNote } from "./form-parts";
+import Link from "next/link";
+
+/** Flows (derived from their emit steps and triggers) and the systems the contract's owner declared. */
+function Parties({ flows, systems }: { flows: ReadonlyArray<{ key: string; name: string }>; systems: readonly string[] }) {
+  if (!flows.length && !systems.length) return <span className="text-slate-400">none yet</span>;
+  return (
+    <ul className="flex flex-wrap gap-x-3 gap-y-0.5">
+      {flows.map((f) => (
+        <li key={f.key}>
+          <Link href={`/catalog/${f.key}`} className="text-brand-700 hover:underline">
+            {f.name}
+          </Link>
+        </li>
+      ))}
+      {systems.map((s) => (
+        <li key={s} className="text-slate-700" title="Declared by the event's owner">
+          {s} <span className="text-xs text-slate-400">(system)</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 export function EventsView({ canEdit }: { canEdit: boolean }) {
   const trpc = useTRPC();
@@ -27,12 +49,16 @@ export function EventsView({ canEdit }: { canEdit: boolean }) {
           {c.latest.description && <p className="mt-1 text-sm text-slate-600">{c.latest.description}</p>}
           <dl className="mt-2 grid grid-cols-2 gap-2 text-sm">
             <div>
-              <dt className="text-xs uppercase text-slate-500">Declared producers</dt>
-              <dd>{c.latest.producers.join(", ") || "—"}</dd>
+              <dt className="text-xs uppercase text-slate-500">Producers</dt>
+              <dd>
+                <Parties flows={c.flows.producedBy} systems={c.latest.producers} />
+              </dd>
             </div>
             <div>
-              <dt className="text-xs uppercase text-slate-500">Declared consumers</dt>
-              <dd>{c.latest.consumers.join(", ") || "—"}</dd>
+              <dt className="text-xs uppercase text-slate-500">Consumers</dt>
+              <dd>
+                <Parties flows={c.flows.consumedBy} systems={c.latest.consumers} />
+              </dd>
             </div>
           </dl>
           <details className="mt-2">

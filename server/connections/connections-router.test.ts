@@ -230,13 +230,13 @@ describe("connections API", () => {
     const flow = await t.db.flow.create({ data: { key: "invoice-sync", name: "Invoice sync", domain: "finance", ownerTeamId: team.id, draft } });
     await t.db.flowVersion.create({ data: { flowId: flow.id, version: "1.0.0", dsl: draft, contentHash: "x", status: "approved" } });
     const list = await as("viewer").connections.list();
-    expect(list.find((c) => c.key === "netsuite-sb")!.usedBy).toEqual([{ flowKey: "invoice-sync", flowName: "Invoice sync", in: ["draft", "1.0.0"], webhookSecret: false }]);
+    expect(list.find((c) => c.key === "netsuite-sb")!.usedBy).toEqual([{ flowKey: "invoice-sync", flowName: "Invoice sync", in: ["live 1.0.0"], webhookSecret: false }]);
     expect(list.find((c) => c.key === "workday-sb")!.usedBy).toEqual([]);
 
-    await expect(as("admin").connections.delete({ key: "netsuite-sb" })).rejects.toThrow(/used by 1 flow: Invoice sync \(draft, 1\.0\.0\)/);
+    await expect(as("admin").connections.delete({ key: "netsuite-sb" })).rejects.toThrow(/used by 1 flow: Invoice sync \(live 1\.0\.0\)/);
     await as("admin").connections.delete({ key: "netsuite-sb", force: true });
     const del = await t.db.auditLog.findFirstOrThrow({ where: { action: "connection.deleted", entityId: "netsuite-sb" } });
-    expect(del.meta).toEqual({ forced: true, usedBy: [{ flowKey: "invoice-sync", in: ["draft", "1.0.0"] }] });
+    expect(del.meta).toEqual({ forced: true, usedBy: [{ flowKey: "invoice-sync", in: ["live 1.0.0"] }] });
     await as("admin").connections.delete({ key: "workday-sb" });
   });
 

@@ -6,7 +6,7 @@ import type { Db } from "../db/client";
 export interface ConnectionUse {
   flowKey: string;
   flowName: string;
-  /** "draft" and/or version numbers, e.g. ["draft", "1.2.0"]. */
+  /** The versions ("live 1.2.0", "pending 1.3.0", "deprecated 1.1.0") and "draft" when the draft differs from them. */
   in: string[];
   /** The flow's webhook trigger verifies its callers with this connection's signing secret. */
   webhookSecret: boolean;
@@ -16,9 +16,12 @@ export interface ConnectionUse {
 export async function connectionUsage(db: Db, onlyKey?: string): Promise<Map<string, ConnectionUse[]>> {
   const rows = await db.$queryRaw<Array<{ conn: string; flow_key: string; flow_name: string; src: string; hook: boolean }>>`
     WITH refs AS (
-      SELECT f.key AS flow_key, f.name AS flow_name, 'draft' AS src, 0 AS ord, f.draft AS doc FROM flow f
+      -- The draft only where it differs from every version listed (an unchanged draft is the live version).
+      SELECT f.key AS flow_key, f.name AS flow_name, 'draft' AS src, 2 AS ord, f.draft AS doc FROM flow f
+      WHERE NOT EXISTS (SELECT 1 FROM flow_version v WHERE v.flow_id = f.id AND v.status IN ('approved', 'pending_approval', 'deprecated') AND v.dsl = f.draft)
       UNION ALL
-      SELECT f.key, f.name, v.version, 1, v.dsl FROM flow_version v JOIN flow f ON f.id = v.flow_id
+      SELECT f.key, f.name, CASE v.status WHEN 'approved' THEN 'live ' WHEN 'pending_approval' THEN 'pending ' ELSE 'deprecated ' END || v.version, 1, v.dsl
+      FROM flow_version v JOIN flow f ON f.id = v.flow_id
       WHERE v.status IN ('approved', 'pending_approval', 'deprecated')
     )
     SELECT DISTINCT r.flow_key, r.flow_name, r.src, r.ord, c.conn, c.hook

@@ -72,8 +72,11 @@ describe("webhook signing secrets", () => {
     expect(JSON.stringify(await as("designer").connections.list())).not.toContain(r.secret);
     expect(validate(doc, { catalog: await catalog() }).problems).toEqual([]);
     const list = await as("viewer").connections.list();
-    expect(list.find((c) => c.key === r.key)!.usedBy).toEqual([{ flowKey: "timesheet-hook", flowName: "Timesheet hook", in: ["draft", "1.0.0"], webhookSecret: true }]);
+    expect(list.find((c) => c.key === r.key)!.usedBy).toEqual([{ flowKey: "timesheet-hook", flowName: "Timesheet hook", in: ["live 1.0.0"], webhookSecret: true }]);
 
+    // A draft edited since the version is listed as well.
+    await t.db.flow.update({ where: { key: "timesheet-hook" }, data: { draft: { ...doc, description: "edited" } } });
+    expect((await as("viewer").connections.list()).find((c) => c.key === r.key)!.usedBy[0]!.in).toEqual(["live 1.0.0", "draft"]);
     await new Promise((res) => setTimeout(res, 2100)); // the ingress caches a secret lookup for 2 s
     expect((await call(r.secret)).status).toBe(202);
     expect((await call("a-guessed-secret-0123456789")).status).toBe(401);

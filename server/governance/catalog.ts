@@ -293,6 +293,26 @@ export async function lineage(db: Db, opts: { domain?: string } = {}): Promise<{
   );
 }
 
+export interface EventFlows {
+  /** Flows whose current version (else draft) has an `emit` step for the event. */
+  producedBy: Array<{ key: string; name: string }>;
+  /** Flows started by the event. */
+  consumedBy: Array<{ key: string; name: string }>;
+}
+
+/** event name → the flows that emit and consume it, read from the flows themselves (retired flows left out). */
+export async function flowsByEvent(db: Db): Promise<Map<string, EventFlows>> {
+  const out = new Map<string, EventFlows>();
+  const at = (e: string) => out.get(e) ?? out.set(e, { producedBy: [], consumedBy: [] }).get(e)!;
+  for (const f of await loadFlows(db)) {
+    if (f.lifecycle === "retired") continue;
+    const facts = factsOf(f);
+    for (const e of new Set(facts.produces.map((p) => p.event))) at(e).producedBy.push({ key: f.key, name: f.name });
+    for (const e of new Set(facts.consumes)) at(e).consumedBy.push({ key: f.key, name: f.name });
+  }
+  return out;
+}
+
 export async function flowFacts(db: Db, flowKey: string): Promise<FlowFacts | null> {
   const f = (await loadFlows(db)).find((x) => x.key === flowKey);
   return f ? factsOf(f) : null;

@@ -7,6 +7,7 @@ import type { Db } from "../db/client";
 import type { GovCtx, Tx } from "./context";
 import { checkContractChange, checkEmittedFields, type CompatibilityMode, type ContractChangeCheck, type JsonSchema } from "./contract-compat";
 import type { FlowFacts } from "./flow-facts";
+import { flowsByEvent, type EventFlows } from "./catalog";
 import { EVENT_NAME } from "./inputs";
 
 export { EVENT_NAME };
@@ -35,15 +36,19 @@ async function views(db: Db | Tx, rows: Row[]): Promise<ContractVersionView[]> {
   return rows.map((r) => ({ ...r, schema: r.schema as JsonSchema, ownerTeam: byId.get(r.ownerTeamId) ?? null }));
 }
 
-/** Every event with all its versions, newest first; `latest` is the newest version overall. */
-export async function listContracts(db: Db): Promise<Array<{ name: string; latest: ContractVersionView; versions: ContractVersionView[] }>> {
-  const rows = await db.eventContract.findMany({ orderBy: [{ name: "asc" }, { createdAt: "desc" }] });
+/**
+ * Every event with all its versions, newest first; `latest` is the newest version overall; `flows` are the
+ * flows that emit and consume it, derived from their steps and triggers (the contract's `producers`/`consumers`
+ * are what its owner declared, typically external systems).
+ */
+export async function listContracts(db: Db): Promise<Array<{ name: string; latest: ContractVersionView; versions: ContractVersionView[]; flows: EventFlows }>> {
+  const [rows, byEvent] = await Promise.all([db.eventContract.findMany({ orderBy: [{ name: "asc" }, { createdAt: "desc" }] }), flowsByEvent(db)]);
   const all = await views(db, rows);
   const by = new Map<string, ContractVersionView[]>();
   for (const v of all) (by.get(v.name) ?? by.set(v.name, []).get(v.name)!).push(v);
   return [...by.entries()].map(([name, versions]) => {
     versions.sort((a, b) => semver.rcompare(a.version, b.version));
-    return { name, latest: versions[0]!, versions };
+    return { name, latest: versions[0]!, versions, flows: byEvent.get(name) ?? { producedBy: [], consumedBy: [] } };
   });
 }
 

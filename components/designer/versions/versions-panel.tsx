@@ -117,6 +117,9 @@ export function VersionsPanel({ flowKey, draft, draftRevision, hasErrors, onRest
   const publish = () => request.mutate({ flowKey, version, dsl: doc, changelog: changelog.trim() });
   const versions = history.data?.versions ?? [];
   const result = request.data;
+  // The checks are shown only for what is on screen now (not a debounced earlier input), and not beside the
+  // success message of the request they were for: after "requested" the cleared changelog would read "✗".
+  const showChecks = policyEnabled && !!policy.data && policyInput.dsl === doc && policyInput.changelog === changelog && !result?.ok;
 
   return (
     <div className="space-y-5 p-4 text-sm" data-testid="versions-panel">
@@ -196,11 +199,18 @@ export function VersionsPanel({ flowKey, draft, draftRevision, hasErrors, onRest
           </label>
           <label className="text-xs font-medium text-slate-600">
             Changelog <span className="text-red-600">*</span>
-            <textarea aria-label="Changelog" value={changelog} onChange={(e) => setChangelog(e.target.value)} rows={3} placeholder="What changed and why, for the approver and the catalog" className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
+            <textarea
+              aria-label="Changelog"
+              value={changelog}
+              onChange={(e) => {
+                setChangelog(e.target.value);
+                // The next version's changelog: the previous request's outcome no longer applies.
+                if (request.data) request.reset();
+              }} rows={3} placeholder="What changed and why, for the approver and the catalog" className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
           </label>
         </div>
 
-        {policyEnabled && policy.data && (
+        {showChecks && (
           <ul className="space-y-0.5 text-xs" aria-label="Policy checks">
             {policy.data.checks.map((c) => (
               <li key={c.id} className={c.ok ? "text-emerald-700" : "text-red-700"} title={c.detail}>
