@@ -52,7 +52,7 @@ describe("the governance demo flows", () => {
   const problems = (doc: unknown) => validate(doc, { catalog }).problems.map((p) => `${p.severity} ${p.code} at ${p.path.join(".")}: ${p.message}`);
 
   it("every seeded document validates with no problem against the full catalog, as written and as stored", async () => {
-    expect(catalog.connections?.map((c) => c.key).sort()).toEqual(["kantata-prod", "kantata-webhook", "netsuite-prod", "reporting-warehouse", "salesforce-prod", "workday-prod"]);
+    expect(catalog.connections?.map((c) => c.key).sort()).toEqual(["kantata-prod", "kantata-webhook", "netsuite-prod", "reporting-warehouse", "salesforce-prod", "workday-prod", "workday-webhook-signing"]);
     const written = [...FLOW_SEED.flatMap((f) => [f.dsl, ...(f.earlier ?? []), ...(f.draft ? [f.draft] : [])]), PENDING_SEED.dsl];
     expect(written).toHaveLength(9);
     for (const d of written) expect(problems(d), `${d.key}@${d.version}`).toEqual([]);
