@@ -111,6 +111,11 @@ function createAuth() {
       },
       session: {
         create: {
+          // A deactivated user (Settings → Users) cannot sign in again, with a password or through SSO.
+          before: async (session) => {
+            const user = await prisma.user.findUnique({ where: { id: session.userId }, select: { disabled: true } });
+            return user?.disabled ? false : undefined;
+          },
           after: async (session) => {
             const user = await prisma.user.findUnique({ where: { id: session.userId }, select: { email: true } });
             await prisma.$transaction((tx) =>

@@ -1,31 +1,56 @@
-import { TRPCError } from "@trpc/server";
+// Users and teams (Settings): admin only and audited (server/auth/admin-users.ts); the team list is readable by
+// everyone, since pickers across the app (owner team, filters) need it.
 import { z } from "zod";
 import { ROLES } from "../../auth/roles";
+import {
+  createTeam,
+  createUserByAdmin,
+  createUserInput,
+  listTeams,
+  listUsers,
+  password,
+  renameTeam,
+  resetUserPassword,
+  setTeamMembers,
+  setUserActive,
+  setUserRoles,
+  setUserTeams,
+  teamInput,
+} from "../../auth/admin-users";
 import { createTRPCRouter, procedure } from "../trpc";
 
+const userId = z.string().min(1).max(64);
+const teamKey = z.string().min(1).max(64);
+
 export const adminRouter = createTRPCRouter({
-  users: procedure("admin").query(({ ctx }) =>
-    ctx.db.user.findMany({
-      orderBy: { email: "asc" },
-      select: { id: true, email: true, name: true, roles: true, disabled: true, memberships: { select: { team: { select: { key: true, name: true } } } } },
-    }),
-  ),
+  users: procedure("admin").query(({ ctx }) => listUsers(ctx.db)),
+  createUser: procedure("admin")
+    .input(createUserInput)
+    .mutation(({ ctx, input }) => createUserByAdmin(ctx, input)),
   setRoles: procedure("admin")
-    .input(z.object({ userId: z.string().min(1), roles: z.array(z.enum(ROLES)).min(1) }))
-    .mutation(async ({ ctx, input }) => {
-      if (input.userId === ctx.user.id && !input.roles.includes("admin")) {
-        throw new TRPCError({ code: "BAD_REQUEST", message: "You cannot remove your own admin role; ask another admin." });
-      }
-      return ctx.db.$transaction(async (tx) => {
-        const before = await tx.user.findUnique({ where: { id: input.userId }, select: { roles: true, email: true } });
-        if (!before) throw new TRPCError({ code: "NOT_FOUND", message: "No such user." });
-        const roles = [...new Set(input.roles)];
-        await tx.user.update({ where: { id: input.userId }, data: { roles } });
-        await ctx.audit(tx, { action: "user.roles_changed", entityType: "user", entityId: input.userId, before: { roles: before.roles }, after: { roles }, meta: { email: before.email } });
-        return { roles };
-      });
-    }),
+    .input(z.object({ userId, roles: z.array(z.enum(ROLES)).min(1, "A user needs at least one role.") }))
+    .mutation(({ ctx, input }) => setUserRoles(ctx, input)),
+  setTeams: procedure("admin")
+    .input(z.object({ userId, teamKeys: z.array(teamKey).max(50) }))
+    .mutation(({ ctx, input }) => setUserTeams(ctx, input)),
+  setPassword: procedure("admin")
+    .input(z.object({ userId, password: password.optional() }))
+    .mutation(({ ctx, input }) => resetUserPassword(ctx, input)),
+  setActive: procedure("admin")
+    .input(z.object({ userId, active: z.boolean() }))
+    .mutation(({ ctx, input }) => setUserActive(ctx, input)),
+
   teams: procedure("viewer").query(({ ctx }) =>
     ctx.db.team.findMany({ orderBy: { name: "asc" }, select: { id: true, key: true, name: true, _count: { select: { members: true } } } }),
   ),
+  teamsWithMembers: procedure("admin").query(({ ctx }) => listTeams(ctx.db)),
+  createTeam: procedure("admin")
+    .input(teamInput)
+    .mutation(({ ctx, input }) => createTeam(ctx, input)),
+  renameTeam: procedure("admin")
+    .input(z.object({ key: teamKey, name: teamInput.shape.name }))
+    .mutation(({ ctx, input }) => renameTeam(ctx, input)),
+  setTeamMembers: procedure("admin")
+    .input(z.object({ key: teamKey, userIds: z.array(userId).max(1000) }))
+    .mutation(({ ctx, input }) => setTeamMembers(ctx, input)),
 });
