@@ -69,7 +69,9 @@ describe("users and teams administration", () => {
 
     await admin().admin.setActive({ userId: id, active: false });
     expect(await t.db.session.count({ where: { userId: id } })).toBe(0);
-    expect((await signIn("omar@weft.local", "second-password-2")).ok).toBe(false);
+    const refused = await signIn("omar@weft.local", "second-password-2");
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ message: "This account is deactivated: ask an administrator to reactivate it." });
     await admin().admin.setActive({ userId: id, active: true });
     expect((await signIn("omar@weft.local", "second-password-2")).status).toBe(200);
     expect((await t.db.auditLog.findMany({ where: { entityId: id, action: { in: ["user.deactivated", "user.reactivated"] } }, orderBy: { seq: "asc" } })).map((a) => a.action)).toEqual(["user.deactivated", "user.reactivated"]);

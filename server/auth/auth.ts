@@ -114,7 +114,7 @@ function createAuth() {
           // A deactivated user (Settings → Users) cannot sign in again, with a password or through SSO.
           before: async (session) => {
             const user = await prisma.user.findUnique({ where: { id: session.userId }, select: { disabled: true } });
-            return user?.disabled ? false : undefined;
+            if (user?.disabled) throw new APIError("FORBIDDEN", { code: "ACCOUNT_DEACTIVATED", message: "This account is deactivated: ask an administrator to reactivate it." });
           },
           after: async (session) => {
             const user = await prisma.user.findUnique({ where: { id: session.userId }, select: { email: true } });

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { PageHeader } from "@/components/shell/page-header";
-import { UsersAndRoles } from "@/components/settings/users-and-roles";
+import { UsersAdmin } from "@/components/settings/users-admin";
+import { TeamsAdmin } from "@/components/settings/teams-admin";
 import { ApiTokens } from "@/components/settings/api-tokens";
 import { requirePageUser } from "@/server/auth/session";
 import { hasRole } from "@/server/auth/roles";
@@ -25,7 +26,14 @@ export default async function SettingsPage() {
           </dl>
         </div>
         <ApiTokens />
-        {hasRole(user.roles, "admin") && <UsersAndRoles selfId={user.id} />}
+        {hasRole(user.roles, "admin") ? (
+          <>
+            <UsersAdmin selfId={user.id} />
+            <TeamsAdmin />
+          </>
+        ) : (
+          <p className="max-w-xl text-sm text-slate-500">Users, roles and teams are managed by an administrator.</p>
+        )}
       </section>
     </>
   );
