@@ -6,7 +6,7 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expect, test, type Browser, type Locator, type Page } from "@playwright/test";
 import { signIn } from "./helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 } });
@@ -14,6 +14,16 @@ const run = promisify(execFile);
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join("test-results", "webhook", `${name}.png`) });
 const node = (page: Page, id: string) => page.locator(`[data-testid="canvas-node"][data-node-id="${id}"]`);
 const saved = (page: Page) => expect(page.getByTestId("save-state")).toHaveAttribute("data-state", "saved", { timeout: 15_000 });
+
+async function connect(page: Page, from: Locator, to: Locator) {
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
 
 async function openTrigger(page: Page, key: string) {
   await page.goto(`/flows/${key}`);
@@ -59,10 +69,10 @@ test("a webhook flow is set up, secured, published and called from the screens a
   await expect(setup.getByTestId("webhook-url")).toContainText(`/api/hooks/${key}`);
   await expect(setup).toContainText("x-weft-signature: v1=HMAC-SHA256(secret, \"timestamp.body\")");
   // A step after the trigger, so the flow can be published.
-  await page.keyboard.press("Control+k");
-  await page.getByPlaceholder("Add a step or run a command…").fill("Map");
-  await page.keyboard.press("Enter");
+  await page.locator('[data-testid="palette-item"][data-item="logic:map"]').dragTo(page.locator(".react-flow__pane"), { targetPosition: { x: 300, y: 520 } });
   await expect(node(page, "map")).toBeVisible();
+  await connect(page, page.locator('.react-flow__handle[data-nodeid="trigger"][data-handleid="start"]'), page.locator('.react-flow__handle.target[data-nodeid="map"]'));
+  await expect(page.getByTestId("rf__edge-trigger:start")).toHaveCount(1);
   await saved(page);
   await shot(page, "01-designer-secret-missing");
 
