@@ -68,6 +68,8 @@ test("a webhook flow is set up, secured, published and called from the screens a
   await expect(setup.getByRole("button", { name: "Create the secret" })).toHaveCount(0);
   await expect(setup.getByTestId("webhook-url")).toContainText(`/api/hooks/${key}`);
   await expect(setup).toContainText("x-weft-signature: v1=HMAC-SHA256(secret, \"timestamp.body\")");
+  // (Saved before the next edit: overlapping autosaves of one tab are the autosave work's concern, not this test's.)
+  await saved(page);
   // A step after the trigger, so the flow can be published.
   await page.locator('[data-testid="palette-item"][data-item="logic:map"]').dragTo(page.locator(".react-flow__pane"), { targetPosition: { x: 300, y: 520 } });
   await expect(node(page, "map")).toBeVisible();
