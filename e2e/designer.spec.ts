@@ -3,7 +3,7 @@
 import { expect, test, type Browser, type Locator, type Page } from "@playwright/test";
 import path from "node:path";
 import { readFileSync } from "node:fs";
-import { signIn } from "./helpers";
+import { connect, signIn } from "./helpers";
 import { trpcQuery } from "./triage-helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 }, permissions: ["clipboard-read", "clipboard-write"] });
@@ -34,15 +34,6 @@ async function dropFromPalette(page: Page, itemId: string, at: { x: number; y: n
   await page.locator(`[data-testid="palette-item"][data-item="${itemId}"]`).dragTo(page.locator(".react-flow__pane"), { targetPosition: at });
 }
 
-async function connect(page: Page, from: Locator, to: Locator) {
-  const a = (await from.boundingBox())!;
-  const b = (await to.boundingBox())!;
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
-  await page.mouse.up();
-}
 
 async function addByCommand(page: Page, query: string) {
   await page.keyboard.press("Control+k");

@@ -4,7 +4,7 @@
 // catalog's version timeline. Screenshots land in test-results/versions.
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import path from "node:path";
-import { signIn } from "./helpers";
+import { approveAs, signIn } from "./helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 } });
 
@@ -32,16 +32,6 @@ async function renameField(page: Page, from: string, to: string): Promise<void> 
   throw new Error(`No target field named ${from}`);
 }
 
-async function approveAs(browser: Browser, flowKey: string, version: string): Promise<void> {
-  const ctx = await browser.newContext();
-  const page = await ctx.newPage();
-  await signIn(page, "approver");
-  await page.goto(`/catalog/${flowKey}`);
-  const row = page.getByRole("table", { name: /Versions of/ }).getByRole("row", { name: new RegExp(`v${version.replace(/\./g, "\\.")}`) });
-  await row.getByRole("button", { name: `Approve v${version}` }).click();
-  await expect(row).toContainText("Arjun Approver");
-  await ctx.close();
-}
 
 test("the diff page is reached from the catalog timeline: added nodes, swapped sides, breaking changes", async ({ page }) => {
   await signIn(page, "viewer");

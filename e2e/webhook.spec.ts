@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { expect, test, type Browser, type Locator, type Page } from "@playwright/test";
-import { signIn } from "./helpers";
+import { approveAs, connect, signIn } from "./helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 } });
 const run = promisify(execFile);
@@ -15,15 +15,6 @@ const shot = (page: Page, name: string) => page.screenshot({ path: path.join("te
 const node = (page: Page, id: string) => page.locator(`[data-testid="canvas-node"][data-node-id="${id}"]`);
 const saved = (page: Page) => expect(page.getByTestId("save-state")).toHaveAttribute("data-state", "saved", { timeout: 15_000 });
 
-async function connect(page: Page, from: Locator, to: Locator) {
-  const a = (await from.boundingBox())!;
-  const b = (await to.boundingBox())!;
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
-  await page.mouse.up();
-}
 
 async function openTrigger(page: Page, key: string) {
   await page.goto(`/flows/${key}`);
@@ -32,16 +23,6 @@ async function openTrigger(page: Page, key: string) {
   await expect(page.getByTestId("webhook-section")).toBeVisible();
 }
 
-async function approveAs(browser: Browser, flowKey: string, version: string): Promise<void> {
-  const ctx = await browser.newContext();
-  const page = await ctx.newPage();
-  await signIn(page, "approver");
-  await page.goto(`/catalog/${flowKey}`);
-  const row = page.getByRole("table", { name: /Versions of/ }).getByRole("row", { name: new RegExp(`v${version.replace(/\./g, "\\.")}`) });
-  await row.getByRole("button", { name: `Approve v${version}` }).click();
-  await expect(row).toContainText("Arjun Approver");
-  await ctx.close();
-}
 
 test("a webhook flow is set up, secured, published and called from the screens alone", async ({ page, browser }) => {
   test.setTimeout(180_000);

@@ -61,6 +61,11 @@ export function toView(row: Row): ConnectionView {
   };
 }
 
+/** What an audit row records of a connection: never a secret value, only which secret fields are set. */
+export function auditedView(v: ConnectionView): Pick<ConnectionView, "name" | "config" | "allowedHosts" | "secretFields"> {
+  return { name: v.name, config: v.config, allowedHosts: v.allowedHosts, secretFields: v.secretFields };
+}
+
 export function sealSecrets(key: string, secrets: Record<string, string>): string | null {
   const clean = Object.fromEntries(Object.entries(secrets).filter(([, v]) => v !== ""));
   return Object.keys(clean).length ? seal(JSON.stringify(clean), `connection:${key}`) : null;

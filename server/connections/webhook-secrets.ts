@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { Prisma, type Db } from "../db/client";
 import { WEBHOOK_CONNECTOR, WEBHOOK_SECRET_FIELD } from "../dsl/defaults";
-import { mergeSecrets, sealSecrets, toView } from "./service";
+import { auditedView, mergeSecrets, sealSecrets, toView } from "./service";
 import type { AuditEntry } from "../audit/audit";
 
 /** 256 random bits, URL-safe (no quoting needed in a shell or a vendor's settings form). */
@@ -59,7 +59,7 @@ export async function createWebhookSecret(ctx: Ctx, input: { key: string; flowKe
           action: "connection.created",
           entityType: "connection",
           entityId: created.key,
-          after: { name: view.name, connectorKey: view.connectorKey, config: view.config, secretFields: view.secretFields },
+          after: { ...auditedView(view), connectorKey: view.connectorKey },
           meta: { generatedSecret: WEBHOOK_SECRET_FIELD, forFlow: input.flowKey ?? null },
         });
         return { key: created.key, name: created.name, secret, created: true };
@@ -70,13 +70,12 @@ export async function createWebhookSecret(ctx: Ctx, input: { key: string; flowKe
       if (before.secretFields.includes(WEBHOOK_SECRET_FIELD))
         throw new TRPCError({ code: "CONFLICT", message: `"${input.key}" already has a signing secret. To replace it, edit the connection on the Connections page (senders must then use the new one).` });
       const updated = await tx.connection.update({ where: { key: input.key }, data: { secretsEnc: mergeSecrets(row, { [WEBHOOK_SECRET_FIELD]: secret }) } });
-      const after = toView(updated);
       await ctx.audit(tx, {
         action: "connection.updated",
         entityType: "connection",
         entityId: row.key,
-        before: { name: before.name, config: before.config, secretFields: before.secretFields },
-        after: { name: after.name, config: after.config, secretFields: after.secretFields },
+        before: auditedView(before),
+        after: auditedView(toView(updated)),
         meta: { secretsChanged: [WEBHOOK_SECRET_FIELD], generatedSecret: WEBHOOK_SECRET_FIELD, forFlow: input.flowKey ?? null },
       });
       return { key: row.key, name: row.name, secret, created: false };

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { z, type ZodError } from "zod";
 import { connectors as builtIn } from "../../../connectors/registry";
-import { mergeSecrets, sealSecrets, toView } from "../../connections/service";
+import { auditedView, mergeSecrets, sealSecrets, toView } from "../../connections/service";
 import { connectionUsage } from "../../connections/usage";
 import { createWebhookSecret, webhookSecretState } from "../../connections/webhook-secrets";
 import { catalog } from "../../connections/catalog";
@@ -102,7 +102,7 @@ export const connectionsRouter = createTRPCRouter({
           data: { key: input.key, name: input.name, connectorKey: input.connectorKey, config: input.config as object, allowedHosts: input.allowedHosts, secretsEnc: sealSecrets(input.key, input.secrets), createdById: ctx.user.id },
         });
         const view = toView(row);
-        await ctx.audit(tx, { action: "connection.created", entityType: "connection", entityId: row.key, after: { name: view.name, connectorKey: view.connectorKey, config: view.config, allowedHosts: view.allowedHosts, secretFields: view.secretFields } });
+        await ctx.audit(tx, { action: "connection.created", entityType: "connection", entityId: row.key, after: { ...auditedView(view), connectorKey: view.connectorKey } });
         return view;
       });
     }),
@@ -145,8 +145,8 @@ export const connectionsRouter = createTRPCRouter({
           action: "connection.updated",
           entityType: "connection",
           entityId: row.key,
-          before: { name: before.name, config: before.config, allowedHosts: before.allowedHosts, secretFields: before.secretFields },
-          after: { name: after.name, config: after.config, allowedHosts: after.allowedHosts, secretFields: after.secretFields },
+          before: auditedView(before),
+          after: auditedView(after),
           meta: { secretsChanged: Object.keys(input.secrets ?? {}) },
         });
         return after;
