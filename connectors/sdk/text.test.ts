@@ -22,6 +22,7 @@ describe("withArticle", () => {
       "a European customer",
       "a story (task)",
     ]);
+    expect(["sObject", "HTTP request", "URL", "API", "SOQL query", "JSON body"].map(withArticle)).toEqual(["an sObject", "an HTTP request", "a URL", "an API", "a SOQL query", "a JSON body"]);
   });
 
   it("no operation description of a shipped connector says 'a' before a vowel or 'an' before a consonant", () => {
