@@ -71,8 +71,10 @@ test("build a flow on an empty canvas, watch validation, map fields and test-run
   await expect(page.getByTestId("rf__edge-trigger:start")).toHaveCount(1);
   await expect(page.getByTestId("rf__edge-map:next")).toHaveCount(1);
 
-  // The call has no input yet: the validator (the server's, running in the browser) flags it.
-  await expect(node(page, "createCustomer").getByTestId("node-error-badge")).toBeVisible();
+  // The map now builds the call's input ($steps.map.output) and maps nothing yet: the validator (the
+  // server's, running in the browser) flags the map, naming the call's required body.
+  await expect(node(page, "map").getByTestId("node-error-badge")).toBeVisible();
+  await expect(page.getByTestId("problem").filter({ hasText: "Map step 'map' builds the input of 'createCustomer'" }).first()).toBeVisible();
   await expect(page.getByTestId("problem-count")).not.toHaveAttribute("data-errors", "0");
   await shot(page, "02-validation-error");
 
@@ -84,8 +86,11 @@ test("build a flow on an empty canvas, watch validation, map fields and test-run
   await expect(mapper.getByTestId("mapping-chip").first()).toBeVisible();
   await shot(page, "03-mapper");
 
-  // Fill the call's input from the map's output; a broken expression is an error on that very field…
+  // The call's input is the map's output, and says so; switch it to field-by-field to fill it from the
+  // map's fields; a broken expression is an error on that very field…
   await node(page, "createCustomer").click();
+  await expect(page.getByTestId("input-built-by")).toContainText("map");
+  await page.getByRole("button", { name: "Edit field by field" }).click();
   const company = page.getByRole("textbox", { name: "Input body.companyName" });
   await company.fill("$steps.map.output.body.(");
   await expect(page.getByTestId("problem").filter({ hasText: "body.companyName" })).toBeVisible();
@@ -103,7 +108,7 @@ test("build a flow on an empty canvas, watch validation, map fields and test-run
   // Test run on the real runtime against the sandboxes; each node shows its status.
   await page.getByRole("button", { name: "▶ Test run" }).click();
   await page.getByLabel("Trigger payload").fill(JSON.stringify({ opportunityId: "006E2E0001", customerId: "Acme Designer E2E", amount: 12000 }));
-  await page.getByLabel("Pin this payload as the trigger sample").check();
+  await page.getByLabel("Pin this input as the trigger sample").check();
   await page.getByRole("button", { name: "Run test" }).click();
   await expect(page.getByTestId("run-bar")).toHaveAttribute("data-status", "succeeded", { timeout: 60_000 });
   await expect(node(page, "createCustomer").getByTestId("node-run-status")).toHaveAttribute("data-status", "succeeded");

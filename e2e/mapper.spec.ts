@@ -44,7 +44,7 @@ test("map fields by drag and drop and keyboard, apply functions, edit the JSONat
   // Pin a trigger sample (through a test run) so that the mapper can preview its result.
   await page.getByRole("button", { name: "▶ Test run" }).click();
   await page.getByLabel("Trigger payload").fill(JSON.stringify({ userId: "U-42", weekStart: "2026-11-23", weekEnd: "2026-11-29", capacityHours: 32 }));
-  await page.getByLabel("Pin this payload as the trigger sample").check();
+  await page.getByLabel("Pin this input as the trigger sample").check();
   await page.getByRole("button", { name: "Run test" }).click();
   await expect(page.getByText("Pinned a sample for trigger")).toBeVisible();
 

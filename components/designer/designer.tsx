@@ -352,7 +352,7 @@ function Editor({
         const index = m ? Number(m[2]) : undefined;
         const edges = s.edges.filter((e) => !(e.source === source && (e.sourceHandle ?? "next") === h));
         if (target) edges.push(toRfEdge({ id: edgeId(source, kind, index), source, target, sourceHandle: h, data: index === undefined ? { kind } : { kind, index } }));
-        nodes = wireMapInputs({ ...s, nodes, edges });
+        if (target) nodes = wireMapInputs({ ...s, nodes, edges: edges.filter((e) => e.source === source && e.target === target) });
         return { ...s, nodes, edges: relabelEdges({ ...s, nodes, edges }) };
       });
     },
@@ -683,7 +683,9 @@ function Editor({
     (id: string, data: CanvasNodeData, field: string) =>
       edit(
         (s) => {
-          const nodes = wireMapInputs({ ...s, nodes: s.nodes.map((n) => (n.id === id ? { ...n, data } : n)) });
+          let nodes = s.nodes.map((n) => (n.id === id ? { ...n, data } : n));
+          // A map step being edited builds the input of the call it feeds (not when the call's own input is edited).
+          if (data.kind === "step" && data.step.type === "map") nodes = wireMapInputs({ ...s, nodes });
           return { ...s, nodes, edges: relabelEdges({ ...s, nodes }) };
         },
         { coalesce: `${id}:${field}` },

@@ -173,7 +173,7 @@ export function TestRunDialog({
             Cancel
           </button>
           <button type="button" disabled={blocked} className={clsx("rounded-md px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50", mode === "live" ? "bg-amber-600 hover:bg-amber-700" : "bg-brand-600 hover:bg-brand-700")} onClick={run}>
-            {mode === "dry-run" ? "Dry run" : confirming ? "Yes, run live" : "Run live…"}
+            {mode === "dry-run" ? "Run test (dry run)" : confirming ? "Yes, run test live" : "Run test live…"}
           </button>
         </div>
       </div>
