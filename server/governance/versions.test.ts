@@ -96,6 +96,11 @@ describe("publish requests and four-eyes approval", () => {
     // A document whose own version differs from the one requested is refused too.
     const mismatch = await requestVersion(govCtx(t.db, designer), { ...req(), dsl: { ...FLOW_DOC, version: "0.0.1" } });
     expect(mismatch.report.checks.find((c) => c.id === "validator")!.detail).toMatch(/says version 0\.0\.1, but it is being published as 1\.0\.0/);
+    // What the designer's Problems panel shows about a call's input is a publish check too: a whole input
+    // of {} leaves the invoice's required body unmapped (the same validator, run by the server).
+    const emptyInput = (FLOW_DOC.steps as Array<Record<string, unknown>>).map((s) => (s.id === "createInvoice" ? { ...s, input: "{}" } : s));
+    const empty = await requestVersion(govCtx(t.db, designer), req({ dsl: { ...FLOW_DOC, steps: emptyInput } }));
+    expect(empty.report.checks.find((c) => c.id === "validator")!.detail).toMatch(/Step 'createInvoice' calls netsuite\.createInvoice but no input is mapped to required field 'body'/);
     expect(await t.db.flowVersion.count()).toBe(0);
   });
 
