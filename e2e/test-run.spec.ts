@@ -9,9 +9,11 @@ import { readFileSync } from "node:fs";
 import { signIn } from "./helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 } });
+test.setTimeout(240_000);
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(process.env.DESIGNER_SHOTS ?? path.join("test-results", "test-run"), `${name}.png`) });
-const node = (page: Page, id: string) => page.locator(`[data-testid="canvas-node"][data-node-id="${id}"]`);
+// The whole flow fits at a zoom where nodes are plain blocks: select them through React Flow's node wrapper.
+const select = (page: Page, id: string) => page.getByTestId(`rf__node-${id}`).click();
 const FLOW = "worker-onboarding-hris-to-psa";
 const sample = (JSON.parse(readFileSync(`examples/${FLOW}.samples.json`, "utf8")) as { trigger: { body: unknown; headers: Record<string, string> } }).trigger;
 
@@ -40,14 +42,14 @@ test("test-run the demo's webhook flow from its shipped sample: request-shaped i
   const bar = page.getByTestId("run-bar");
   await expect(bar).toHaveAttribute("data-status", "succeeded", { timeout: 90_000 });
   await expect(page.getByTestId("run-mode")).toHaveText("dry run (writes simulated)");
-  await expect(node(page, "upsertEmployee").getByTestId("node-run-status")).toHaveAttribute("data-status", "succeeded");
 
   // The NetSuite write was not sent: the inspector says how its output was obtained.
-  await node(page, "upsertEmployee").click();
+  await select(page, "upsertEmployee");
+  await expect(page.getByTestId("run-io")).toContainText("succeeded");
   await expect(page.getByTestId("simulated-note")).toContainText("dry run: not sent");
-  // The Workday read was sent for real.
-  await node(page, "getWorker").click();
-  await expect(page.getByTestId("run-io")).toContainText("olivia.okafor@meridianpartners.com");
+  // The Workday read was sent for real (its values are masked: the flow is restricted).
+  await select(page, "getWorker");
+  await expect(page.getByTestId("run-io")).toContainText("succeeded");
   await expect(page.getByTestId("simulated-note")).toHaveCount(0);
   await shot(page, "02-dry-run");
 
@@ -62,7 +64,7 @@ test("test-run the demo's webhook flow from its shipped sample: request-shaped i
   await other.close();
 
   // A fixed value of the wrong type is a problem before any run (the validator the publish checks use).
-  await node(page, "getWorker").click();
+  await select(page, "getWorker");
   const workerId = page.getByRole("textbox", { name: "Input id" });
   await workerId.fill("1");
   await expect(page.getByTestId("problem").filter({ hasText: "input 'id' is the fixed value 1 (a number), but workday.getWorker expects text" })).toBeVisible();
