@@ -14,12 +14,15 @@ describe("test runs", () => {
   let t: TestDatabase;
   let rt: DemoRuntime;
   const savedUrl = process.env.DATABASE_URL;
+  /** Platform Engineering may run every team's flows (flows belong to their owning team). */
+  let teamIds: string[] = [];
 
   beforeAll(async () => {
     t = await createTestDatabase();
     process.env.DATABASE_URL = t.url; // the routers' sending boss (webBoss) joins this database
     rt = await startDemoRuntime(t);
     await t.db.user.upsert({ where: { id: "u-tr" }, create: { id: "u-tr", name: "Dee Signer", email: "tr@weft.local", roles: ["designer"] }, update: {} });
+    teamIds = [(await t.db.team.findUniqueOrThrow({ where: { key: "platform" }, select: { id: true } })).id];
   }, 180_000);
   afterAll(async () => {
     await rt?.stop();
@@ -29,7 +32,7 @@ describe("test runs", () => {
     await t?.drop();
   });
 
-  const as = (role: Role) => createCaller({ db: t.db, requestId: "req-test-runs", user: { id: "u-tr", email: "tr@weft.local", name: "Dee Signer", roles: [role], teamIds: [] } });
+  const as = (role: Role) => createCaller({ db: t.db, requestId: "req-test-runs", user: { id: "u-tr", email: "tr@weft.local", name: "Dee Signer", roles: [role], teamIds } });
 
   async function settled(runId: string, timeoutMs = 120_000) {
     const until = Date.now() + timeoutMs;
