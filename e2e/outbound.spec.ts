@@ -10,6 +10,8 @@ import { trpcMutation } from "./triage-helpers";
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join("test-results", "outbound", `${name}.png`) });
 
+test.setTimeout(400_000); // a busy shared machine: the production server answers slowly
+
 test("allowed hosts on a connection, the designer's credential problem, and a signed audit anchor", async ({ page }) => {
   await signIn(page, "admin");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Connections" }).click();
@@ -21,9 +23,9 @@ test("allowed hosts on a connection, the designer's credential problem, and a si
   await dialog.getByLabel("Type", { exact: true }).selectOption("bearer");
   await dialog.getByLabel("Token", { exact: true }).fill("tok-partner-secret");
   const hosts = dialog.getByRole("textbox", { name: "Allowed hosts" });
-  await hosts.fill("files.partner.example\nnot a host!");
+  await hosts.fill("files.partner.example\nbad_host!");
   await dialog.getByRole("button", { name: "Create connection" }).click();
-  await expect(dialog).toContainText("not a host! — Use a host name");
+  await expect(dialog).toContainText("bad_host! — Use a host name");
   await shot(page, "01-allowed-hosts-refused");
   await hosts.fill("files.partner.example\n*.cdn.partner.example");
   await dialog.getByRole("button", { name: "Create connection" }).click();
@@ -52,7 +54,7 @@ test("allowed hosts on a connection, the designer's credential problem, and a si
   await shot(page, "03-designer-credential-problem");
   // A path under the connection's base URL is fine.
   await url.fill('"/customers"');
-  await expect(page.getByTestId("problem-count")).toHaveAttribute("data-errors", "0");
+  await expect(problem).toHaveCount(0);
 
   // The Audit page: export a signed anchor (downloaded), then verify the log against it.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit" }).click();

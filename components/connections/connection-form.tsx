@@ -53,7 +53,8 @@ export function ConnectionForm({ connectors, existing, onClose }: { connectors: 
     // Input-shape issues name the input field (key, name…); settings issues are paths inside the config.
     for (const i of issues) fe[i.path[0] === "config" ? i.path.slice(1).join(".") : i.path.join(".")] = i.message;
     setFieldErrors(fe);
-    setError(e.message);
+    // Input-shape issues are shown at their fields; tRPC's message for them is the raw issue list.
+    setError(issues.length ? "Some fields need attention — see the messages below them." : e.message);
   };
   const done = async (savedKey: string) => {
     await qc.invalidateQueries({ queryKey: trpc.connections.list.queryKey() });
