@@ -20,24 +20,20 @@ const notRepresentable = (c: OpenApiConnector) => c.warnings.filter((w) => w.inc
 
 describe("large public specs", () => {
   const specs: Record<string, OpenApiConnector> = {};
-  const timings: Record<string, number> = {};
   beforeAll(() => {
     for (const [name, file] of [["github", "github-api.json.gz"], ["stripe", "stripe.json.gz"], ["adyen", "adyen-checkout-3.1.json.gz"], ["readme", "readme-3.1.json.gz"]] as const) {
       const doc = fixture(file);
-      const t = performance.now();
       specs[name] = openApiToConnector(doc);
-      timings[name] = performance.now() - t;
     }
   });
 
-  it("imports every operation quickly and without falling back to untyped schemas", () => {
+  it("imports every operation without falling back to untyped schemas", () => {
     expect(Object.keys(specs.github!.manifest.operations).length).toBeGreaterThanOrEqual(1200);
     expect(Object.keys(specs.stripe!.manifest.operations).length).toBeGreaterThanOrEqual(450);
     expect(Object.keys(specs.adyen!.manifest.operations).length).toBeGreaterThanOrEqual(25);
     expect(Object.keys(specs.readme!.manifest.operations).length).toBeGreaterThanOrEqual(50);
     for (const [name, c] of Object.entries(specs)) {
       expect(notRepresentable(c), name).toEqual([]);
-      expect(timings[name]!, `${name} import time`).toBeLessThan(15_000);
     }
   });
 
