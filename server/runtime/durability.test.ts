@@ -5,10 +5,8 @@
 //   - cut the workers' database connections mid-run: they reconnect and every run completes;
 //   - a burst of 5,000 signed webhook calls through the real route, 10% duplicates: exactly the unique
 //     ones run, each once.
-import { spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PgBoss } from "pg-boss";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
@@ -18,13 +16,7 @@ import { ensureTestSecrets, publishFlow, setWebhookSecret, testBoss } from "./te
 import { startTestTarget, type TestTarget } from "./test-target";
 import { signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "./ingress";
 import { ensureRuntimeQueues } from "./queues";
-
-const ROOT = path.resolve(__dirname, "../..");
-
-interface Worker {
-  proc: ChildProcess;
-  exited: Promise<number | null>;
-}
+import { killWorkers, spawnWorker, type Worker } from "./worker-processes";
 
 describe("durability with worker processes", () => {
   let t: TestDatabase;
@@ -34,36 +26,7 @@ describe("durability with worker processes", () => {
   const workers: Worker[] = [];
   const savedUrl = process.env.DATABASE_URL;
 
-  function startWorker(extraEnv: Record<string, string> = {}): Promise<Worker> {
-    // NODE_ENV and VITEST unset: the worker runs as it would in production (minus the secrets check).
-    const { NODE_ENV: _nodeEnv, VITEST: _vitest, ...inherited } = process.env;
-    const env: Record<string, string> = {
-      ...(Object.fromEntries(Object.entries(inherited).filter((e): e is [string, string] => e[1] !== undefined)) as Record<string, string>),
-      DATABASE_URL: t.url,
-      WEFT_RUNTIME_COMPILE_MODULE: path.join(ROOT, "server/runtime/testing-programs.ts"),
-      WEFT_TEST_TARGET_URL: target.url,
-      WEFT_RUNTIME_CONCURRENCY: "8",
-      LOG_LEVEL: "warn",
-      ...extraEnv,
-    };
-    // As `npm run worker` runs it (node --import tsx: one process, no signal-relaying wrapper), in its own group.
-    const proc = spawn(path.join(ROOT, "node_modules/.bin/node"), ["--import", "tsx", "scripts/worker.ts"], { cwd: ROOT, env: env as unknown as NodeJS.ProcessEnv /* Next's typing demands NODE_ENV; the worker must not get one */, stdio: ["ignore", "pipe", "pipe"], detached: true });
-    const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
-    let err = "";
-    proc.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-    const w = { proc, exited };
-    workers.push(w);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`worker did not start: ${err}`)), 60_000);
-      proc.stdout!.on("data", (d: Buffer) => {
-        if (d.toString().includes("running")) {
-          clearTimeout(timer);
-          resolve(w);
-        }
-      });
-      void exited.then((code) => reject(new Error(`worker exited with ${code}: ${err}`)));
-    });
-  }
+  const startWorker = (extraEnv: Record<string, string> = {}) => spawnWorker(workers, { url: t.url, targetUrl: target.url, env: extraEnv });
 
   async function allSucceeded(runIds: string[], timeoutMs = 90_000): Promise<void> {
     const until = Date.now() + timeoutMs;
@@ -99,14 +62,7 @@ describe("durability with worker processes", () => {
 
   afterAll(async () => {
     target.release();
-    for (const w of workers) {
-      try {
-        process.kill(-w.proc.pid!, "SIGKILL");
-      } catch {
-        // already gone
-      }
-      await w.exited;
-    }
+    await killWorkers(workers);
     await supervisor.stop({ graceful: false });
     const g = globalThis as unknown as { __weftBoss?: Promise<PgBoss> };
     await (await g.__weftBoss)?.stop({ graceful: false }).catch(() => undefined);
@@ -141,14 +97,7 @@ describe("durability with worker processes", () => {
   }, 120_000);
 
   it("SIGTERM mid-run: the worker hands its runs on and exits 0; another worker completes them, no effect twice", async () => {
-    for (const w of workers.splice(0)) {
-      try {
-        process.kill(-w.proc.pid!, "SIGKILL");
-      } catch {
-        // already gone
-      }
-      await w.exited;
-    }
+    await killWorkers(workers);
     target.hold("s2");
     const a = await startWorker();
     const runIds = await startRuns(8, "term");

@@ -2,6 +2,7 @@
 // process, checkpointing each, until the run ends or has to wait (timer, backoff, subflow) — then the run
 // is re-enqueued with startAfter. A job per step cannot reach the throughput target (docs/benchmarks.md).
 import type { PgBoss, Queue } from "pg-boss";
+import { SUPERVISE_INTERVAL_SECONDS } from "../queue/boss";
 
 export const QUEUES = {
   /** Executes runs. `stately` with singletonKey = run id: at most one queued and one active job per run, so
@@ -15,8 +16,20 @@ export const QUEUES = {
   schedule: "weft.schedule",
 } as const;
 
-/** Crash detection: a worker refreshes the heartbeat every 5 s; a job silent for 10 s is retried elsewhere. */
+/** Crash detection: a job whose heartbeat is older than this is failed and retried elsewhere (pg-boss's minimum). */
 export const RUN_HEARTBEAT_SECONDS = 10;
+/** A worker refreshes its jobs' heartbeats this often, so a killed worker's last one is at most this old. */
+export const RUN_HEARTBEAT_REFRESH_SECONDS = 2;
+/** First infrastructure retry of a run job (pg-boss backs off from here). */
+const RUN_RETRY_DELAY_SECONDS = 1;
+/** How often workers poll for run jobs when no NOTIFY woke them (server/runtime/worker.ts). */
+export const RUN_POLL_SECONDS = 0.5;
+/**
+ * The documented bound (docs/architecture.md) for handing a killed worker's run to another: its heartbeat
+ * goes stale (≤ 10 s after the kill), the next supervision pass fails the job (≤ 2 s, server/queue/boss.ts),
+ * the retry becomes due (1 s, backoff jitter ≤ 1 s more) and another worker's poll picks it up (≤ 0.5 s).
+ */
+export const RUN_HANDOFF_BOUND_SECONDS = Math.ceil(RUN_HEARTBEAT_SECONDS + SUPERVISE_INTERVAL_SECONDS + 2 * RUN_RETRY_DELAY_SECONDS + RUN_POLL_SECONDS);
 
 const runQueue: Omit<Queue, "name"> = {
   policy: "stately",
@@ -27,7 +40,7 @@ const runQueue: Omit<Queue, "name"> = {
   // These retries are for the *infrastructure* (database cut, worker killed): step failures are classified
   // and retried by the engine with the step's own policy, never by pg-boss.
   retryLimit: 25,
-  retryDelay: 1,
+  retryDelay: RUN_RETRY_DELAY_SECONDS,
   retryBackoff: true,
   retryDelayMax: 60,
   deadLetter: QUEUES.runDead,

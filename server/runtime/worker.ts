@@ -6,7 +6,7 @@ import { PgBoss, type Job, type JobResult } from "pg-boss";
 import { logger as rootLogger } from "../observability/log";
 import { databaseUrl } from "../db/client";
 import { runtimePool, type Pool } from "./sql";
-import { ensureRuntimeQueues, QUEUES, type RunJobData } from "./queues";
+import { ensureRuntimeQueues, QUEUES, RUN_HEARTBEAT_REFRESH_SECONDS, RUN_POLL_SECONDS, type RunJobData } from "./queues";
 import { executeSegment, failRunFromOutside, type Compile } from "./engine/run";
 import { handleEventJob, handleScheduleJob, syncTriggers, type EventJobData, type ScheduleJobData } from "./triggers";
 import { compileFlow } from "./engine/interpreter";
@@ -86,8 +86,10 @@ export async function startRuntimeWorkers(boss: PgBoss, opts: RuntimeWorkerOptio
         batchSize,
         localConcurrency,
         perJobResults: true,
-        pollingIntervalSeconds: 0.5,
+        pollingIntervalSeconds: RUN_POLL_SECONDS,
         notifyPollingIntervalSeconds: 2,
+        // Refreshed well inside the 10 s heartbeat: a killed worker's run is found stale soon after it died.
+        heartbeatRefreshSeconds: RUN_HEARTBEAT_REFRESH_SECONDS,
         burstWhenBatchFull: batchSize > 1,
         // DSL concurrency keys: at most one active run per key across all workers (tiers for larger limits).
         groupConcurrency: { default: 1, tiers: GROUP_TIERS },
