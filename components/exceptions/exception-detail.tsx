@@ -5,7 +5,7 @@
 // skip the step with an output, resolve with a reason, assign, comment. Viewers see everything they may.
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { clsx } from "clsx";
 import { useTRPC } from "@/components/trpc/client";
@@ -13,6 +13,7 @@ import { Badge } from "@/components/ui/badge";
 import { BusinessKeys, ERROR_CLASS_TONE, JsonBlock, RunStatus, formatTime, timeAgo } from "@/components/runs/format";
 import { formatMoney } from "@/server/exceptions/business";
 import type { ExceptionDetail as Detail } from "@/server/exceptions/detail";
+import type { ReplayPlan } from "@/server/runtime/replay-plan";
 import { JsonEditor, checkJson } from "./json-editor";
 
 const ACTION_LABEL: Record<string, string> = {
@@ -122,6 +123,11 @@ export function ExceptionDetailView({ id, roles }: { id: string; roles: readonly
           {d.replays.length > 0 && (
             <p className="mt-3 text-sm text-slate-600">
               Replays: {d.replays.map((r) => <Link key={r.id} href={`/runs/${r.id}`} className="mr-2 text-brand-700 hover:underline">{r.id.slice(0, 8)} ({r.status}{r.version ? `, v${r.version}` : ""})</Link>)}
+            </p>
+          )}
+          {d.replays.some((r) => r.status === "succeeded" && r.emptyBusinessKeys) && (
+            <p role="note" className="mt-2 rounded-md bg-amber-50 p-2 text-sm text-amber-900">
+              A replay succeeded but its business keys came out empty, so it did not process the record this exception is about; the exception stays open.
             </p>
           )}
         </Card>
@@ -275,22 +281,66 @@ function ReplayPanel({ d, onDone }: { d: Detail; onDone: (runId: string) => void
   const [text, setText] = useState(() => JSON.stringify(original ?? {}, null, 2));
   const [latest, setLatest] = useState(false);
   const replay = useMutation(trpc.exceptions.replay.mutationOptions({ onSuccess: (r) => onDone(r.runId) }));
+  const checked = checkJson(text, original ?? {}, d.inputSchema.schema);
+  // The plan follows the edit once typing pauses: which steps the replay reuses and which run again.
+  const planned = useDebounced(checked.ok ? JSON.stringify(checked.value) : null, 400);
+  const plan = useQuery(trpc.exceptions.replayPlan.queryOptions({ id: d.id, input: planned === null ? undefined : JSON.parse(planned) as unknown, latest }, { enabled: planned !== null && original !== null }));
   if (original === null) {
     return <div className="rounded-lg border border-amber-200 bg-amber-50 p-4 text-sm text-amber-900">This flow&apos;s input is {d.classification}: reveal the payloads (audited) to edit and replay it.</div>;
   }
-  const checked = checkJson(text, original, d.inputSchema.schema);
+  const current = checked.ok && planned === JSON.stringify(checked.value) && plan.data ? plan.data : null;
   return (
     <div className="space-y-3 rounded-lg border border-brand-100 bg-white p-4" aria-label="Edit and replay">
       <JsonEditor label="Run input" text={text} onChange={setText} checked={checked} schemaSource={d.inputSchema.source} />
       <label className="flex items-center gap-2 text-sm text-slate-700">
         <input type="checkbox" checked={latest} onChange={(e) => setLatest(e.target.checked)} /> on the latest published version (v{d.latestVersion ?? "—"}) instead of v{d.run.version}
       </label>
-      <button type="button" className="rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-50" disabled={!checked.ok || replay.isPending} onClick={() => checked.ok && replay.mutate({ id: d.id, input: checked.value, latest })}>
+      {checked.ok && <ReplayPlanView plan={current} error={plan.error?.message ?? null} />}
+      <button type="button" className="rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-50" disabled={!checked.ok || !current || replay.isPending} onClick={() => checked.ok && replay.mutate({ id: d.id, input: checked.value, latest })}>
         Replay with this input
       </button>
       {replay.error && <p role="alert" className="text-sm text-red-700">{replay.error.message}</p>}
     </div>
   );
+}
+
+const PLAN_LABEL = { reused: "reused — not called again", runs: "runs again", later: "runs if reached" } as const;
+const PLAN_TONE = { reused: "green", runs: "amber", later: "gray" } as const;
+
+/** What the replay will do at each step that acts on another system, before the operator confirms. */
+function ReplayPlanView({ plan, error }: { plan: (ReplayPlan & { version: string }) | null; error: string | null }) {
+  if (error) return <p role="alert" className="text-sm text-red-700">{error}</p>;
+  if (!plan) return <p className="text-xs text-slate-500">Working out which steps run again…</p>;
+  const again = plan.steps.filter((s) => s.plan !== "reused").length;
+  return (
+    <div className="rounded-md border border-slate-200 bg-slate-50 p-3 text-sm" aria-label="Replay plan">
+      <p className="font-medium text-slate-800">
+        On v{plan.version}: {plan.steps.length - again} step{plan.steps.length - again === 1 ? "" : "s"} reused from the original run, {again} run{again === 1 ? "s" : ""} again
+      </p>
+      <p className="mt-0.5 text-xs text-slate-500">A step that already succeeded with the same input keeps its result and is not sent to the other system again.</p>
+      <ul className="mt-2 space-y-1">
+        {plan.steps.map((s) => (
+          <li key={s.path} className="flex flex-wrap items-center gap-2" data-testid="replay-plan-step">
+            <Badge tone={PLAN_TONE[s.plan]}>{PLAN_LABEL[s.plan]}</Badge>
+            <span className="text-slate-800">{s.name ?? s.stepId}</span>
+            <span className="font-mono text-xs text-slate-500">{s.path}</span>
+            <span className="text-xs text-slate-500">{s.reason}</span>
+          </li>
+        ))}
+      </ul>
+      {plan.failure && <p role="alert" className="mt-2 text-sm text-red-700">With this input the replay fails at {plan.failure.path} before anything is sent: {plan.failure.message}</p>}
+      {plan.emptyBusinessKeys && <p role="alert" className="mt-2 text-sm text-amber-800">Its business keys come out empty with this input: the replay will not close this exception.</p>}
+    </div>
+  );
+}
+
+function useDebounced<T>(value: T, ms: number): T {
+  const [v, setV] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setV(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return v;
 }
 
 function SkipPanel({ d, onDone }: { d: Detail; onDone: () => void }) {

@@ -4,24 +4,38 @@
 import { TRPCError } from "@trpc/server";
 import type { Db } from "../db/client";
 import { connectors } from "@/connectors/registry";
-import type { JsonSchema } from "../governance/contract-compat";
+import { validatePayload, type JsonSchema } from "../governance/contract-compat";
 import { triggerInputSchema, type Trigger } from "../dsl";
 import { businessSentence } from "./business";
 import { showPayload, needsReveal } from "./payloads";
 import { DEFAULT_AGEING_HOURS } from "./queue";
 import { findStep, writeStepOf, type DslStep } from "./dsl-steps";
 
-/** The JSON Schema an edited input must satisfy: the webhook's payload schema, the event's contract, else the original input's shape. */
+/** The JSON Schema an edited input must satisfy: the shape the trigger gives a run, the event's contract, else the original input's shape. */
 export async function inputSchemaFor(db: Db, dsl: unknown, original: unknown): Promise<{ schema: JsonSchema; source: string }> {
   const trigger = (dsl as { trigger?: { type?: string; payloadSchema?: JsonSchema; inputSchema?: JsonSchema; event?: string } } | null)?.trigger;
   if (trigger?.type === "manual" && trigger.inputSchema) return { schema: trigger.inputSchema, source: "the flow's input schema" };
-  // A webhook run's input is the request { body, headers, query } (server/dsl trigger-input.ts), its body per the payload schema.
-  if (trigger?.type === "webhook" && trigger.payloadSchema) return { schema: triggerInputSchema(trigger as Trigger) as JsonSchema, source: "the webhook's request, its body per the payload schema" };
+  // A webhook run's input is the request { body, headers, query } (server/dsl trigger-input.ts), its body per
+  // the payload schema — or, without one, shaped like the original body.
+  if (trigger?.type === "webhook") {
+    const body = trigger.payloadSchema ?? inferSchema((original as { body?: unknown } | null)?.body ?? null, true);
+    return { schema: triggerInputSchema({ ...(trigger as Trigger & { type: "webhook" }), payloadSchema: body as Record<string, unknown> }) as JsonSchema, source: trigger.payloadSchema ? "the webhook's request, its body per the payload schema" : "the webhook's request, its body shaped like the original" };
+  }
   if (trigger?.type === "event" && trigger.event) {
     const c = await db.eventContract.findFirst({ where: { name: trigger.event, status: "active" }, orderBy: { major: "desc" }, select: { schema: true, version: true } });
     if (c) return { schema: c.schema as JsonSchema, source: `event contract ${trigger.event} ${c.version}` };
   }
   return { schema: inferSchema(original, true), source: "the shape of the original input" };
+}
+
+/** An edited replay input is checked against the trigger's input shape before anything runs (400 naming the fields). */
+export async function checkReplayInput(db: Db, id: string, input: unknown): Promise<void> {
+  if (input === undefined) return;
+  const e = await db.exception.findUnique({ where: { id }, select: { run: { select: { input: true, dslSnapshot: true, flowVersion: { select: { dsl: true } } } } } });
+  if (!e) throw new TRPCError({ code: "NOT_FOUND", message: "Exception not found." });
+  const { schema, source } = await inputSchemaFor(db, e.run.flowVersion?.dsl ?? e.run.dslSnapshot, e.run.input);
+  const issues = validatePayload(schema, input);
+  if (issues.length) throw new TRPCError({ code: "BAD_REQUEST", message: `The edited input does not match ${source}: ${issues.slice(0, 5).map((i) => `${i.path} ${i.message}`).join("; ")}` });
 }
 
 /** A schema that keeps the original's fields and types (all present fields required at the top level). */
@@ -77,7 +91,7 @@ export async function exceptionDetail(db: Db, id: string, opts: { revealed?: boo
     db.flowVersion.findFirst({ where: { flowId: flow.id, status: "approved" }, orderBy: [{ approvedAt: { sort: "desc", nulls: "last" } }, { createdAt: "desc" }], select: { version: true } }),
     e.assigneeId ? db.user.findUnique({ where: { id: e.assigneeId }, select: { id: true, name: true, email: true } }) : Promise.resolve(null),
     e.assigneeTeamId ? db.team.findUnique({ where: { id: e.assigneeTeamId }, select: { id: true, name: true } }) : Promise.resolve(null),
-    db.run.findMany({ where: { replayOfId: e.runId }, orderBy: { createdAt: "desc" }, select: { id: true, status: true, createdAt: true, flowVersion: { select: { version: true } } } }),
+    db.run.findMany({ where: { replayOfId: e.runId }, orderBy: { createdAt: "desc" }, select: { id: true, status: true, createdAt: true, businessKeys: true, businessKeyValues: true, flowVersion: { select: { version: true } } } }),
   ]);
   const failing = steps.filter((s) => s.path === e.stepPath || s.path.endsWith(`/${e.stepPath}`)).sort((a, b) => (b.startedAt?.getTime() ?? 0) - (a.startedAt?.getTime() ?? 0))[0] ?? null;
   const sentence = businessSentence({
@@ -130,7 +144,8 @@ export async function exceptionDetail(db: Db, id: string, opts: { revealed?: boo
     failingStep: failing ? { path: failing.path, input: showPayload(failing.input, cls, revealed), output: showPayload(failing.output, cls, revealed), attempts: failing.attempts, attemptLog: failing.attemptLog } : null,
     steps: steps.map((s) => ({ path: s.path, stepId: s.stepId, status: s.status, attempts: s.attempts, archived: s.path.startsWith("~"), startedAt: s.startedAt, finishedAt: s.finishedAt, error: s.error })),
     related: related.map((r) => ({ id: r.id, status: r.status, errorClass: r.errorClass, message: r.message, createdAt: r.createdAt, runId: r.runId, flowKey: r.run.flow.key, flowName: r.run.flow.name, businessKeys: r.businessKeys as Record<string, unknown> | null })),
-    replays: replays.map((r) => ({ id: r.id, status: r.status, createdAt: r.createdAt, version: r.flowVersion?.version ?? null })),
+    // A replay that succeeded without business keys did not close this exception (engine/run.ts settleExceptions).
+    replays: replays.map((r) => ({ id: r.id, status: r.status, createdAt: r.createdAt, version: r.flowVersion?.version ?? null, emptyBusinessKeys: r.businessKeys !== null && r.businessKeyValues.length === 0 })),
     history: history.map((h) => ({ seq: String(h.seq), at: h.at, action: h.action, actor: actors.find((a) => a.id === h.actorId)?.name ?? h.actorEmail ?? (h.actorId ? h.actorId : "Weft"), entityType: h.entityType, before: h.before, after: h.after, meta: h.meta })),
   };
 }

@@ -9,6 +9,7 @@ import { insertRunWithJob, runJobOptions, type TestMode } from "./runs";
 import { triggerSampleProblems } from "../flows/drafts";
 import { QUEUES, type RunJobData } from "./queues";
 import { flowView, evaluateKey } from "./dsl-view";
+import { planReplay, type ReplayPlan } from "./replay-plan";
 
 type Tx = Prisma.TransactionClient;
 export type Audit = (tx: Tx, e: { action: string; entityType: string; entityId?: string | null; before?: unknown; after?: unknown; meta?: unknown }) => Promise<unknown>;
@@ -225,18 +226,43 @@ export async function retryException(d: OpsDeps, id: string): Promise<{ runId: s
   });
 }
 
-/** Replay: a new run of the same version (or the latest published one) with the same or an edited input. */
-export async function replayException(d: OpsDeps, id: string, opts: { input?: unknown; latest?: boolean }): Promise<{ runId: string; version: string }> {
+/** The version a replay runs: the run's own, or the latest published one (also when the run was a draft's). */
+export async function replayVersion(tx: Tx, run: { flowId: string; flowVersionId: string | null }, latest?: boolean): Promise<{ id: string; version: string; dsl: unknown }> {
+  let versionId = run.flowVersionId;
+  if (latest || !versionId) {
+    const v = await tx.flowVersion.findFirst({ where: { flowId: run.flowId, status: "approved" }, orderBy: [{ approvedAt: { sort: "desc", nulls: "last" } }, { createdAt: "desc" }], select: { id: true } });
+    if (!v) throw conflict("This flow has no published version to replay on.");
+    versionId = v.id;
+  }
+  const v = await tx.flowVersion.findUniqueOrThrow({ where: { id: versionId }, select: { id: true, version: true, dsl: true } });
+  return { id: v.id, version: v.version, dsl: v.dsl };
+}
+
+/**
+ * What replaying the exception would do (server/runtime/replay-plan.ts): which effectful steps reuse the
+ * original run's results and which run again, with this input on this version.
+ */
+export async function replayExceptionPlan(db: Db, id: string, opts: { input?: unknown; latest?: boolean }): Promise<ReplayPlan & { version: string }> {
+  const e = await db.exception.findUnique({ where: { id }, select: { runId: true, run: { select: { flowId: true, flowVersionId: true, input: true, isTest: true } } } });
+  if (!e) throw notFound("Exception");
+  const v = await replayVersion(db, e.run, opts.latest);
+  const plan = await planReplay(prismaSql(db), { originRunId: e.runId, dsl: v.dsl, input: opts.input === undefined ? e.run.input : opts.input, isTest: e.run.isTest });
+  return { ...plan, version: v.version };
+}
+
+/**
+ * Replay: a new run of the same version (or the latest published one) with the same or an edited input,
+ * linked to the original run — whose succeeded effects it reuses where the step's input is unchanged
+ * (Kernel.reuseDecision), so only what changed executes again.
+ */
+export async function replayException(d: OpsDeps, id: string, opts: { input?: unknown; latest?: boolean }): Promise<{ runId: string; version: string; plan: { reused: string[]; runs: string[] } }> {
+  const preview = await replayExceptionPlan(d.db, id, opts).catch(() => null);
+  const plan = { reused: preview?.steps.filter((s) => s.plan === "reused").map((s) => s.path) ?? [], runs: preview?.steps.filter((s) => s.plan !== "reused").map((s) => s.path) ?? [] };
   return d.db.$transaction(async (tx) => {
     const e = await lockException(tx, id);
     if (e.status !== "open") throw conflict(`This exception is ${e.status}; only open exceptions can be replayed.`);
-    let versionId = e.run.flowVersionId;
-    if (opts.latest || !versionId) {
-      const v = await tx.flowVersion.findFirst({ where: { flowId: e.run.flowId, status: "approved" }, orderBy: [{ approvedAt: { sort: "desc", nulls: "last" } }, { createdAt: "desc" }], select: { id: true } });
-      if (!v) throw conflict("This flow has no published version to replay on.");
-      versionId = v.id;
-    }
-    const version = await tx.flowVersion.findUniqueOrThrow({ where: { id: versionId }, select: { version: true, dsl: true } });
+    const version = await replayVersion(tx, e.run, opts.latest);
+    const versionId = version.id;
     const input = opts.input === undefined ? e.run.input : opts.input;
     const view = flowView(version.dsl);
     const ck = view.concurrencyKey ? await evaluateKey(view.concurrencyKey, input).catch(() => null) : null;
@@ -256,9 +282,10 @@ export async function replayException(d: OpsDeps, id: string, opts: { input?: un
       entityId: id,
       before: { status: e.status },
       after: { status: "retrying", runId: created.runId, version: version.version },
-      meta: { originalRunId: e.runId, inputEdited: opts.input !== undefined },
+      // What the operator was shown before confirming: the steps reused from the original run and those run again.
+      meta: { originalRunId: e.runId, inputEdited: opts.input !== undefined, reusedSteps: plan.reused, stepsRunAgain: plan.runs },
     });
-    return { runId: created.runId, version: version.version };
+    return { runId: created.runId, version: version.version, plan };
   });
 }
 

@@ -10,14 +10,13 @@ import { exceptionAccess } from "../../auth/ownership";
 import { hasRole } from "../../auth/roles";
 import { webBoss } from "../../queue/boss";
 import {
-  assignExceptions, commentException, exceptionGroups, getException, listExceptions, replayException, resolveExceptions, retryException, skipExceptionStep,
+  assignExceptions, commentException, exceptionGroups, getException, listExceptions, replayException, replayExceptionPlan, resolveExceptions, retryException, skipExceptionStep,
 } from "../../runtime/operations";
 import { BULK_KINDS, bulkScopeSchema, ERROR_CLASSES, exceptionFilterSchema } from "../../exceptions/filter";
 import { businessImpact, listQueue, queueFacets, queueGroups } from "../../exceptions/queue";
-import { exceptionDetail, inputSchemaFor } from "../../exceptions/detail";
+import { checkReplayInput, exceptionDetail } from "../../exceptions/detail";
 import { cancelBulk, startBulk } from "../../exceptions/bulk";
 import { ageingPolicies, deleteView, listViews, saveView, setAgeing } from "../../exceptions/views";
-import { validatePayload } from "../../governance/contract-compat";
 
 const filter = {
   status: z.enum(["open", "resolved", "retrying"]).optional(),
@@ -30,6 +29,7 @@ const filter = {
 };
 const ids = z.array(z.string().uuid()).min(1).max(500);
 const id = z.object({ id: z.string().uuid() });
+const replayInput = z.object({ id: z.string().uuid(), input: z.unknown(), latest: z.boolean().optional() });
 
 export const exceptionsRouter = createTRPCRouter({
   list: procedure("viewer")
@@ -89,15 +89,18 @@ export const exceptionsRouter = createTRPCRouter({
     .input(id)
     .mutation(async ({ ctx, input }) => retryException({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.id)),
 
+  /** Before the operator confirms: which effectful steps the replay reuses from the original run and which run again. */
+  replayPlan: procedure("operator", "exception")
+    .input(replayInput)
+    .query(async ({ ctx, input }) => {
+      await checkReplayInput(ctx.db, input.id, input.input);
+      return replayExceptionPlan(ctx.db, input.id, { input: input.input, latest: input.latest });
+    }),
+
   replay: procedure("operator", "exception")
-    .input(z.object({ id: z.string().uuid(), input: z.unknown(), latest: z.boolean().optional() }))
+    .input(replayInput)
     .mutation(async ({ ctx, input }) => {
-      // The edited input is checked against the trigger's schema before anything runs.
-      const e = await ctx.db.exception.findUnique({ where: { id: input.id }, select: { run: { select: { input: true, dslSnapshot: true, flowVersion: { select: { dsl: true } } } } } });
-      if (!e) throw new TRPCError({ code: "NOT_FOUND", message: "Exception not found." });
-      const { schema, source } = await inputSchemaFor(ctx.db, e.run.flowVersion?.dsl ?? e.run.dslSnapshot, e.run.input);
-      const issues = input.input === undefined ? [] : validatePayload(schema, input.input);
-      if (issues.length) throw new TRPCError({ code: "BAD_REQUEST", message: `The edited input does not match ${source}: ${issues.slice(0, 5).map((i) => `${i.path} ${i.message}`).join("; ")}` });
+      await checkReplayInput(ctx.db, input.id, input.input);
       return replayException({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.id, { input: input.input, latest: input.latest });
     }),
 

@@ -224,7 +224,7 @@ class RunInterpreter {
         const input = await this.prepare(step, path, () => mapping(step.input ?? {}, frame));
         const businessKey = step.idempotencyKey ? await this.prepare(step, path, () => expr(step.idempotencyKey!, frame)) : null;
         const lock = step.concurrencyKey ? await this.prepare(step, path, () => expr(step.concurrencyKey!, frame)) : null;
-        const spec: StepSpec = { ...this.spec(step, path, true, input), lockKey: lock === null || lock === undefined ? null : `${this.p.flow.key}:${step.id}:${typeof lock === "string" ? lock : JSON.stringify(lock)}`, idempotencyKey: businessKey === null || businessKey === undefined ? null : `${this.p.flow.key}:${step.id}:${typeof businessKey === "string" ? businessKey : JSON.stringify(businessKey)}` };
+        const spec: StepSpec = { ...this.spec(step, path, true, input), target: { connector: step.connector, operation: step.operation, connection: step.connection ?? null }, lockKey: lock === null || lock === undefined ? null : `${this.p.flow.key}:${step.id}:${typeof lock === "string" ? lock : JSON.stringify(lock)}`, idempotencyKey: businessKey === null || businessKey === undefined ? null : `${this.p.flow.key}:${step.id}:${typeof businessKey === "string" ? businessKey : JSON.stringify(businessKey)}` };
         // A dry test run sends reads only; a write is answered by its pinned sample or a synthesised response.
         if (this.env.run.dryRun && k.row(path)?.status !== "succeeded" && !(await sendsInDryRun(this.env, step.connector, step.operation))) {
           const sim = await this.prepare(step, path, () => simulatedCall(this.env, step, input));

@@ -15,6 +15,7 @@ import { classifyError, deserializeError, serializeError, StepError, type ErrorC
 import { bossDb, withTx, type Pool, type Sql } from "../sql";
 import { metrics } from "../../observability/metrics";
 import { errorMatches } from "../../dsl/defaults";
+import { canonicalJson } from "../../dsl/hash";
 
 export interface RetryPolicy {
   /** Error matchers this policy retries (a class, "any", "business:<code>"); the rest go to catch routes. */
@@ -44,6 +45,8 @@ export interface StepSpec {
   lockKey?: string | null;
   /** A dry test run answered this step without sending it: where the output came from (the timeline says so). */
   simulated?: Simulated;
+  /** What an effectful step acts on besides its input (connector, operation, connection): part of its input hash. */
+  target?: unknown;
 }
 
 /** How a dry test run answered an effectful step: its pinned sample, or a value synthesised from the operation's output schema. */
@@ -65,6 +68,8 @@ export interface StepRow {
   attempts: number;
   attemptLog: AttemptLogEntry[];
   idempotencyKey: string | null;
+  /** Effectful steps: sha256 of what the step was asked to do (target + resolved input); replays compare it. */
+  inputHash?: string | null;
   startedAt: Date | null;
   finishedAt: Date | null;
 }
@@ -74,7 +79,9 @@ export type StepStatus = "running" | "succeeded" | "failed" | "retrying" | "wait
 export interface AttemptLogEntry {
   attempt: number;
   at: string;
-  outcome: "succeeded" | "failed" | "interrupted" | "timeout";
+  /** "reused": a replay took the original run's recorded result instead of acting again (reusedFrom). */
+  outcome: "succeeded" | "failed" | "interrupted" | "timeout" | "reused";
+  reusedFrom?: string;
   durationMs?: number;
   errorClass?: ErrorClass;
   message?: string;
@@ -127,6 +134,38 @@ export interface KernelOptions {
   inlineDelayMaxMs?: number;
   /** A dry test run: emits are recorded but not published. */
   dryRun?: boolean;
+  /** Set for a replay preview: nothing is written or called; effectful steps are recorded in the plan instead. */
+  preview?: ReplayPlanRecorder;
+}
+
+/** What a replay does at an effectful step: reuse the original run's recorded result, or act again (why). */
+export type ReuseDecision = { reuse: true; output: unknown; idempotencyKey: string | null; inputHash: string } | { reuse: false; reason: string };
+
+/** The original run's effectful rows a replay may reuse (by path). */
+export interface OriginRow {
+  status: StepStatus;
+  output: unknown;
+  idempotencyKey: string | null;
+  inputHash: string | null;
+}
+
+/** The preview's record of a replay (server/runtime/replay-plan.ts builds the operator's plan from it). */
+export interface ReplayPlanRecorder {
+  entries: Array<{ path: string; stepId: string; type: string; plan: "reused" | "runs"; reason: string }>;
+  failure?: { path: string; errorClass: ErrorClass; message: string };
+}
+
+/** Ends a replay preview at the first step that would act again: what follows depends on its result. */
+export class PreviewStop extends Error {
+  constructor(readonly path: string) {
+    super(`preview stops at ${path}`);
+    this.name = "PreviewStop";
+  }
+}
+
+/** The input hash of an effectful step: what it acts on and with what, as canonical JSON (RFC 8785). */
+export function effectHash(spec: Pick<StepSpec, "type" | "target" | "input">): string {
+  return createHash("sha256").update(canonicalJson({ type: spec.type, target: spec.target ?? null, input: spec.input ?? null })).digest("hex");
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -149,12 +188,12 @@ export function backoffDelay(policy: RetryPolicy, attempt: number, retryAfterMs?
 /** A step_run row as json_agg returns it (timestamps as strings). */
 export interface LoadedRow {
   path: string; step_id: string; status: StepStatus; input: unknown; output: unknown; error: SerializedError | null;
-  attempts: number; attempt_log: AttemptLogEntry[]; idempotency_key: string | null; started_at: string | null; finished_at: string | null;
+  attempts: number; attempt_log: AttemptLogEntry[]; idempotency_key: string | null; input_hash?: string | null; started_at: string | null; finished_at: string | null;
 }
 
 /** The SQL expression that loads a run's rows in the claim's own round trip. */
 export const STEP_ROWS_JSON = `COALESCE((SELECT json_agg(json_build_object('path', s.path, 'step_id', s.step_id, 'status', s.status, 'input', s.input, 'output', s.output,
-  'error', s.error, 'attempts', s.attempts, 'attempt_log', s.attempt_log, 'idempotency_key', s.idempotency_key, 'started_at', s.started_at, 'finished_at', s.finished_at))
+  'error', s.error, 'attempts', s.attempts, 'attempt_log', s.attempt_log, 'idempotency_key', s.idempotency_key, 'input_hash', s.input_hash, 'started_at', s.started_at, 'finished_at', s.finished_at))
   FROM step_run s WHERE s.run_id = r.id), '[]'::json)`;
 
 export class Kernel {
@@ -167,6 +206,8 @@ export class Kernel {
   private readonly inlineMax: number;
   /** Effects that must commit atomically with their step rows (run at the next flush, in its transaction). */
   private readonly effects: Array<(tx: Sql) => Promise<void>> = [];
+  /** A replay's original run and its effectful rows: results a replay reuses instead of acting again. */
+  private origin: { runId: string; rows: Map<string, OriginRow> } | null = null;
 
   constructor(readonly o: KernelOptions) {
     this.runId = o.runId;
@@ -185,7 +226,7 @@ export class Kernel {
       if (r.path.startsWith("~")) continue; // archived attempts (before an operator's retry)
       this.rows.set(r.path, {
         path: r.path, stepId: r.step_id, status: r.status, input: r.input, output: r.output, error: r.error,
-        attempts: r.attempts, attemptLog: r.attempt_log ?? [], idempotencyKey: r.idempotency_key,
+        attempts: r.attempts, attemptLog: r.attempt_log ?? [], idempotencyKey: r.idempotency_key, inputHash: r.input_hash ?? null,
         startedAt: r.started_at ? new Date(r.started_at) : null, finishedAt: r.finished_at ? new Date(r.finished_at) : null,
       });
     }
@@ -193,6 +234,49 @@ export class Kernel {
 
   row(path: string): StepRow | undefined {
     return this.rows.get(path);
+  }
+
+  /** A replay: the original run's rows (server/runtime/replay-plan.ts loadOriginRows). */
+  loadOrigin(runId: string, rows: Map<string, OriginRow>): void {
+    this.origin = { runId, rows };
+  }
+
+  /**
+   * The replay semantics, one definition for the run and its preview: an effectful step whose original
+   * (same path) succeeded with the same input hash has already happened — its recorded result and
+   * idempotency key are reused; anything else acts again.
+   */
+  reuseDecision(spec: StepSpec): ReuseDecision | null {
+    if (!this.origin || !spec.effectful) return null;
+    const o = this.origin.rows.get(spec.path);
+    const hash = effectHash(spec);
+    if (!o) return { reuse: false, reason: "not reached by the original run" };
+    if (o.status === "failed" || o.status === "retrying" || o.status === "running") return { reuse: false, reason: "did not succeed in the original run" };
+    if (o.status === "compensated") return { reuse: false, reason: "was undone (compensated) in the original run" };
+    if (o.status !== "succeeded") return { reuse: false, reason: `was ${o.status} in the original run` };
+    if (!o.inputHash) return { reuse: false, reason: "the original run recorded no input hash for it (before replays could reuse steps)" };
+    if (o.inputHash !== hash) return { reuse: false, reason: "its input differs from the original run's" };
+    return { reuse: true, output: o.output, idempotencyKey: o.idempotencyKey, inputHash: hash };
+  }
+
+  /** Records an effectful step the replay does not repeat: the original's result, key and hash, attempts 0. */
+  private reuse(spec: StepSpec, d: Extract<ReuseDecision, { reuse: true }>): unknown {
+    const now = new Date();
+    this.put({
+      path: spec.path, stepId: spec.stepId, status: "succeeded", input: spec.input ?? null, output: d.output ?? null, error: null, attempts: 0,
+      attemptLog: [{ attempt: 0, at: now.toISOString(), outcome: "reused", reusedFrom: this.origin!.runId }], idempotencyKey: d.idempotencyKey, inputHash: d.inputHash, startedAt: now, finishedAt: now,
+    });
+    return d.output;
+  }
+
+  /** In a preview: records what the replay would do at this effectful step; stops the preview where it acts. */
+  private previewEffect(spec: StepSpec): unknown {
+    const plan = this.o.preview!;
+    if (plan.failure) throw new PreviewStop(spec.path); // compensations after a failure: the failure is the plan's answer
+    const d = this.reuseDecision(spec) ?? { reuse: false as const, reason: "not a replay" };
+    plan.entries.push({ path: spec.path, stepId: spec.stepId, type: spec.type, plan: d.reuse ? "reused" : "runs", reason: d.reuse ? "same input as in the original run" : d.reason });
+    if (!d.reuse) throw new PreviewStop(spec.path);
+    return this.reuse(spec, d);
   }
 
   /** Records a row (buffered until the next flush). */
@@ -212,6 +296,7 @@ export class Kernel {
     const batch = [...byPath.values()];
     const effects = this.effects.splice(0);
     this.pending.clear();
+    if (this.o.preview) return; // a preview writes nothing
     if (!batch.length && !effects.length) return;
     const write = async (tx: Sql) => {
       for (const effect of effects) await effect(tx);
@@ -259,6 +344,14 @@ export class Kernel {
   async step<T>(spec: StepSpec, fn: (a: AttemptInfo) => Promise<T>): Promise<T> {
     const prev = this.rows.get(spec.path);
     if (prev?.status === "succeeded" || prev?.status === "skipped") return prev.output as T;
+    if (this.o.preview) {
+      if (spec.effectful) return this.previewEffect(spec) as T;
+      return this.attempt({ ...spec, retry: undefined, lockKey: null }, fn); // pure steps compute; nothing is retried or locked
+    }
+    if (!prev && spec.effectful) {
+      const d = this.reuseDecision(spec);
+      if (d?.reuse) return this.reuse(spec, d) as T;
+    }
     if (spec.lockKey) return this.locked(spec.lockKey, () => this.attempt(spec, fn));
     return this.attempt(spec, fn);
   }
@@ -297,6 +390,7 @@ export class Kernel {
       log.push({ attempt: attempts, at: new Date().toISOString(), outcome: "interrupted" });
     }
     const idempotencyKey = spec.effectful ? (prev?.idempotencyKey ?? this.idempotencyKeyFor(spec)) : null;
+    const inputHash = spec.effectful ? effectHash(spec) : null;
     const startedAt = prev?.startedAt ?? new Date();
     const stepMetric = metrics().stepDuration;
 
@@ -304,7 +398,7 @@ export class Kernel {
       if (spec.effectful && this.o.draining()) throw new Suspend(new Date(), "worker draining");
       if (this.o.signal.aborted) throw this.o.signal.reason instanceof Error ? this.o.signal.reason : new Error("job aborted");
       attempts++;
-      const base: StepRow = { path: spec.path, stepId: spec.stepId, status: "running", input: spec.input ?? null, output: null, error: null, attempts, attemptLog: log, idempotencyKey, startedAt, finishedAt: null };
+      const base: StepRow = { path: spec.path, stepId: spec.stepId, status: "running", input: spec.input ?? null, output: null, error: null, attempts, attemptLog: log, idempotencyKey, inputHash, startedAt, finishedAt: null };
       if (spec.effectful) {
         this.put(base);
         await this.flush();
@@ -334,6 +428,7 @@ export class Kernel {
         const entry: AttemptLogEntry = { attempt: attempts, at: new Date().toISOString(), outcome: timedOut ? "timeout" : "failed", durationMs: Math.round(ms), errorClass: err.errorClass, message: err.message.slice(0, 500) };
         log.push(entry);
         if (!retryable) {
+          if (this.o.preview) this.o.preview.failure ??= { path: spec.path, errorClass: err.errorClass, message: err.message };
           this.put({ ...base, status: "failed", error: serializeError(err), attemptLog: log, finishedAt: new Date() });
           throw new StepFailed(spec.path, err);
         }
@@ -362,7 +457,7 @@ export class Kernel {
     const prev = this.rows.get(spec.path);
     if (prev?.status === "succeeded") return;
     const resumeAt = prev?.status === "waiting" && isRecord(prev.output) && typeof prev.output.resumeAt === "string" ? new Date(prev.output.resumeAt) : until;
-    const left = resumeAt.getTime() - Date.now();
+    const left = this.o.preview ? 0 : resumeAt.getTime() - Date.now(); // a preview does not wait
     const startedAt = prev?.startedAt ?? new Date();
     if (left > this.inlineMax) {
       this.put({ path: spec.path, stepId: spec.stepId, status: "waiting", input: spec.input ?? null, output: { resumeAt: resumeAt.toISOString() }, error: null, attempts: 1, attemptLog: [], idempotencyKey: null, startedAt, finishedAt: null });
@@ -380,7 +475,12 @@ export class Kernel {
   async emit(spec: Omit<StepSpec, "effectful">, event: string, payload: unknown): Promise<{ eventId: string }> {
     const prev = this.rows.get(spec.path);
     if (prev?.status === "succeeded") return prev.output as { eventId: string };
-    const eventId = this.idempotencyKeyFor({ ...spec, effectful: true });
+    // An event the original run published with the same payload is not published again by its replay.
+    const asEffect: StepSpec = { ...spec, effectful: true, input: spec.input ?? { event, payload } };
+    if (this.o.preview) return this.previewEffect(asEffect) as { eventId: string };
+    const d = this.reuseDecision(asEffect);
+    if (d?.reuse) return this.reuse(asEffect, d) as { eventId: string };
+    const eventId = this.idempotencyKeyFor(asEffect);
     const t0 = performance.now();
     // A dry test run records the event it would publish; publishing would start real runs of its consumers.
     if (!this.o.dryRun)
@@ -389,7 +489,7 @@ export class Kernel {
       });
     const now = new Date();
     const attemptLog: AttemptLogEntry[] = this.o.dryRun ? [{ attempt: 1, at: now.toISOString(), outcome: "succeeded", simulated: "not-published" }] : [];
-    this.put({ path: spec.path, stepId: spec.stepId, status: "succeeded", input: spec.input ?? { event, payload }, output: { eventId, event }, error: null, attempts: 1, attemptLog, idempotencyKey: eventId, startedAt: now, finishedAt: now });
+    this.put({ path: spec.path, stepId: spec.stepId, status: "succeeded", input: asEffect.input, output: { eventId, event }, error: null, attempts: 1, attemptLog, idempotencyKey: eventId, inputHash: effectHash(asEffect), startedAt: now, finishedAt: now });
     metrics().stepDuration.observe({ type: spec.type, outcome: "succeeded" }, (performance.now() - t0) / 1000);
     return { eventId };
   }
@@ -468,14 +568,14 @@ export function upsertSql(runId: string, rows: StepRow[], offset = 0): { text: s
   const tuples: string[] = [];
   for (const r of rows) {
     const b = values.length + offset;
-    tuples.push(`($${b + 1}::uuid, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::jsonb, $${b + 6}::jsonb, $${b + 7}::jsonb, $${b + 8}::int, $${b + 9}::jsonb, $${b + 10}, $${b + 11}::timestamptz, $${b + 12}::timestamptz)`);
-    values.push(runId, r.path, r.stepId, r.status, json(r.input), json(r.output), r.error ? JSON.stringify(r.error) : null, r.attempts, JSON.stringify(r.attemptLog ?? []), r.idempotencyKey, r.startedAt, r.finishedAt);
+    tuples.push(`($${b + 1}::uuid, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::jsonb, $${b + 6}::jsonb, $${b + 7}::jsonb, $${b + 8}::int, $${b + 9}::jsonb, $${b + 10}, $${b + 11}, $${b + 12}::timestamptz, $${b + 13}::timestamptz)`);
+    values.push(runId, r.path, r.stepId, r.status, json(r.input), json(r.output), r.error ? JSON.stringify(r.error) : null, r.attempts, JSON.stringify(r.attemptLog ?? []), r.idempotencyKey, r.inputHash ?? null, r.startedAt, r.finishedAt);
   }
   return {
-    text: `INSERT INTO step_run (run_id, path, step_id, status, input, output, error, attempts, attempt_log, idempotency_key, started_at, finished_at)
+    text: `INSERT INTO step_run (run_id, path, step_id, status, input, output, error, attempts, attempt_log, idempotency_key, input_hash, started_at, finished_at)
      VALUES ${tuples.join(", ")}
      ON CONFLICT (run_id, path) DO UPDATE SET status = EXCLUDED.status, input = EXCLUDED.input, output = EXCLUDED.output, error = EXCLUDED.error,
-       attempts = EXCLUDED.attempts, attempt_log = EXCLUDED.attempt_log, idempotency_key = EXCLUDED.idempotency_key,
+       attempts = EXCLUDED.attempts, attempt_log = EXCLUDED.attempt_log, idempotency_key = EXCLUDED.idempotency_key, input_hash = EXCLUDED.input_hash,
        started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at`,
     values,
   };

@@ -12,6 +12,7 @@ import { openException, businessKeyValues } from "../exceptions";
 import { serializeError, StepError, type SerializedError } from "../errors";
 import { metrics } from "../../observability/metrics";
 import { queueAutoResolve } from "../../exceptions/auto-resolve";
+import { loadOriginRows } from "../replay-plan";
 
 export interface RunRecord {
   id: string;
@@ -151,6 +152,8 @@ export async function executeSegment(deps: SegmentDeps, runId: string, signal: A
     });
   }
   k.load(claimed.steps);
+  // A replay reuses what its original run already did (same step, same input): see Kernel.reuseDecision.
+  if (run.replayOfId) k.loadOrigin(run.replayOfId, await loadOriginRows(deps.pool, run.replayOfId));
   // A fresh run (no checkpoints, not a replay) cannot have an exception waiting on its outcome.
   run.mayHaveRetryingException = claimed.steps.length > 0 || run.replayOfId !== null;
   const env: RunEnv = { run, pool: deps.pool, boss: deps.boss, logger, subflow: (spec, flowKey, input, opts) => subflow(k, deps, run, spec, flowKey, input, opts) };
@@ -217,6 +220,13 @@ async function settleExceptions(tx: Sql, run: RunRecord, r: Result, boss?: PgBos
   const route = run.failureRoute;
   if (r.ok) {
     if (!run.mayHaveRetryingException) return;
+    if (run.replayOfId && run.businessKeys !== null && businessKeyValues(run.businessKeys).length === 0) {
+      // The flow declares business keys and this replay found none: it did not process the business object
+      // the exception is about (e.g. an edited input without the fields the keys read), so its success
+      // proves nothing. The exception goes back to the queue instead of closing.
+      await tx.query(`UPDATE exception SET status = 'open', updated_at = now() WHERE run_id = $1::uuid AND status = 'retrying'`, [run.replayOfId]);
+      return;
+    }
     await tx.query(
       `UPDATE exception SET status = 'resolved', resolution = $2, resolved_at = now(), updated_at = now() WHERE run_id = ANY($1::uuid[]) AND status = 'retrying'`,
       [related, `Succeeded on ${run.replayOfId ? "replay" : "retry"} (run ${run.id}).`],
