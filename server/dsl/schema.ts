@@ -307,6 +307,7 @@ export const TriggerSchema = z
       secret: z.string().min(1).max(128).meta({ description: "Name of the secret (or connection) holding the HMAC signing key." }),
       idempotencyKey: Expression.optional().meta({ description: 'Where the sender\'s idempotency key is, e.g. "$trigger.headers.`x-request-id`" or "$trigger.body.eventId".' }),
       payloadSchema: JsonSchemaObject.optional().meta({ description: "JSON Schema of the body: the contract with the sender." }),
+      onInvalidPayload: z.enum(["accept", "reject"]).optional().meta({ description: 'A body that breaks payloadSchema: "accept" (default) starts the run anyway, so a failure lands in the exception queue for repair; "reject" answers 422 with the schema errors and stores nothing, so the sender must fix and resend.' }),
       maxBodyBytes: z.int().min(1).max(10_000_000).optional(),
       toleranceSeconds: z.int().min(1).max(3600).optional().meta({ description: "Maximum age of a signed request (replay protection)." }),
     }),

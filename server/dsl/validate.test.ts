@@ -303,6 +303,14 @@ describe("settings", () => {
     expect(validate(base([map("a")], { trigger: { type: "schedule", cron: "0 6 * * 1-5", timezone: "Europe/Amsterdam" } })).ok).toBe(true);
   });
 
+  it("a webhook that rejects invalid bodies needs a schema to check them against", () => {
+    const hook = (t: Record<string, unknown>) => validate(base([map("a")], { trigger: { type: "webhook", secret: "webhook-x", ...t } }));
+    expect(find(hook({ onInvalidPayload: "reject" }).problems, "reject-without-schema")?.path).toEqual(["trigger", "onInvalidPayload"]);
+    expect(hook({ onInvalidPayload: "reject", payloadSchema: { type: "object" } }).ok).toBe(true);
+    expect(hook({ onInvalidPayload: "accept" }).ok).toBe(true);
+    expect(hook({ onInvalidPayload: "drop" }).ok).toBe(false);
+  });
+
   it("checks retry and timeout ranges", () => {
     const r = validate(base([map("a", { retry: { maxAttempts: 3, interval: "2h", maxDelay: "2d" }, timeout: "P2D" })]));
     expect(r.problems.filter((p) => p.code === "retry-out-of-range").map((p) => p.path.at(-1))).toEqual(["interval", "maxDelay"]);

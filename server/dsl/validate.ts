@@ -1045,6 +1045,9 @@ function checkTrigger(ctx: Ctx, raw: unknown): Trigger | undefined {
     else if (c.connectorKey !== WEBHOOK_CONNECTOR)
       add(ctx, { path: ["trigger", "secret"], code: "webhook-secret-mismatch", message: `The webhook trigger's signing secret ${q(t.secret)} is a ${q(c.connectorKey)} connection, not a webhook signing secret.` });
   }
+  if (t.type === "webhook" && t.onInvalidPayload === "reject" && !t.payloadSchema) {
+    add(ctx, { path: ["trigger", "onInvalidPayload"], code: "reject-without-schema", message: 'The webhook trigger: onInvalidPayload "reject" needs a payloadSchema to check the body against.' });
+  }
   if (t.type === "schedule") {
     const p = cronProblem(t.cron, t.timezone);
     if (p) add(ctx, { path: ["trigger", p.field], code: p.field === "cron" ? "invalid-cron" : "invalid-timezone", message: `The schedule trigger: ${p.message}` });

@@ -554,3 +554,15 @@ export const legacyInvoiceExport = doc(LEGACY, "1.0.0", {
     },
   ],
 });
+
+/**
+ * Trigger inputs that refer to records the vendor sandboxes seed (connectors/*/sandbox.ts): Kantata
+ * timesheet 900013 of workspace 10002, Salesforce opportunity 006Wf0000000001AAA, NetSuite invoice 70001.
+ * Pinned as each flow's trigger sample (the designer's test input) and used by the demo's fault injection,
+ * so runs that failed only because of an injected fault succeed when retried once the fault is gone.
+ */
+export const DEMO_TRIGGER_SAMPLES: Readonly<Record<string, unknown>> = {
+  "time-to-invoice": { timesheetId: "900013", projectId: "10002", hours: 31.5, approvedAt: "2026-04-10T09:00:00Z" },
+  "opportunity-to-project": { opportunityId: "006Wf0000000001AAA", customerId: "001Wf0000000030AAA", amount: 585000, closeDate: "2024-05-27" },
+  "invoice-to-reporting": { invoiceId: "70001", projectId: "10002", amount: 10710, currency: "USD" },
+};

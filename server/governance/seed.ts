@@ -12,6 +12,7 @@ import { foldRuns, evaluateAlerts, deliverAlertNotifications } from "./slo-store
 import type { JsonSchema } from "./contract-compat";
 import type { GovCtx } from "./context";
 import { contentHash } from "../dsl/hash";
+import { TRIGGER_NODE_ID } from "../dsl/graph";
 import type { Flow } from "../dsl/schema";
 import * as flows from "./seed-flows";
 import { TRPCError } from "@trpc/server";
@@ -148,6 +149,11 @@ export async function seedGovernance(db: Db, opts: { now?: Date; runHistoryDays?
     await foldRuns(db, { now, lagMs: 0 });
   }
 
+  for (const [key, payload] of Object.entries(flows.DEMO_TRIGGER_SAMPLES)) {
+    const flow = await db.flow.findUnique({ where: { key }, select: { id: true } });
+    // Only where nobody pinned one yet: a designer's own sample wins.
+    if (flow) await db.flowSample.upsert({ where: { flowId_nodeId: { flowId: flow.id, nodeId: TRIGGER_NODE_ID } }, update: {}, create: { flowId: flow.id, nodeId: TRIGGER_NODE_ID, payload: payload as object, source: "demo" } });
+  }
   // A pending request on the invoice flow, made through the service as the designer: the approver's demo.
   const invoiceFlow = await db.flow.findUnique({ where: { key: PENDING_SEED.flowKey }, select: { id: true } });
   if (invoiceFlow && designerId && !(await db.flowVersion.findFirst({ where: { flowId: invoiceFlow.id, version: PENDING_SEED.dsl.version } }))) {
@@ -270,13 +276,19 @@ function firstCallStep(steps: unknown[]): { id: string; connector: string } | nu
   return null;
 }
 
-/** What the runs start with: the latest real (not seeded-history, not test) succeeded run's input, else a contract sample. */
+/**
+ * What the runs start with: an input that succeeds once the fault is gone, so the exceptions they leave can
+ * be cleared by a retry — the latest real (not seeded-history, not test) succeeded run's input, else the
+ * flow's pinned trigger sample (DEMO_TRIGGER_SAMPLES, records the sandboxes hold), else a contract sample.
+ */
 async function faultRunInput(db: Db, flowId: string, trigger: { type?: string; event?: string } | undefined): Promise<unknown> {
   const [last] = await db.$queryRaw<Array<{ input: unknown }>>`
     SELECT input FROM run WHERE flow_id = ${flowId}::uuid AND status = 'succeeded' AND NOT is_test
        AND input->'demo' IS DISTINCT FROM 'true'::jsonb
      ORDER BY created_at DESC LIMIT 1`;
   if (last) return last.input;
+  const pinned = await db.flowSample.findUnique({ where: { flowId_nodeId: { flowId, nodeId: TRIGGER_NODE_ID } }, select: { payload: true } });
+  if (pinned) return pinned.payload;
   if (trigger?.type !== "event" || !trigger.event) return {};
   const contract = await db.eventContract.findFirst({ where: { name: trigger.event }, orderBy: { createdAt: "desc" }, select: { schema: true } });
   return contract ? sampleOf(contract.schema as JsonSchema, "sample") : {};

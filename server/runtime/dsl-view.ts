@@ -10,6 +10,9 @@ export interface TriggerView {
   idempotencyKey?: string;
   maxBodyBytes?: number;
   toleranceSeconds?: number;
+  /** webhook: the body's JSON Schema, and whether a body breaking it is refused at the door (422). */
+  payloadSchema?: Record<string, unknown>;
+  rejectInvalidPayload?: boolean;
   cron?: string;
   timezone?: string;
   event?: string;
@@ -41,6 +44,8 @@ export function flowView(dsl: unknown): FlowView {
       idempotencyKey: s(t.idempotencyKey),
       maxBodyBytes: n(t.maxBodyBytes),
       toleranceSeconds: n(t.toleranceSeconds),
+      payloadSchema: t.payloadSchema && typeof t.payloadSchema === "object" ? rec(t.payloadSchema) : undefined,
+      rejectInvalidPayload: t.onInvalidPayload === "reject",
       cron: s(t.cron),
       timezone: s(t.timezone),
       event: s(t.event),

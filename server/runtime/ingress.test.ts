@@ -90,6 +90,47 @@ describe("webhook ingress", () => {
     expect((await send({}, { flowKey: "nope" })).status).toBe(404);
   });
 
+  describe("a body that breaks the payload schema", () => {
+    const schema = {
+      type: "object",
+      required: ["eventId", "amount"],
+      additionalProperties: false,
+      properties: { eventId: { type: "string", pattern: "^evt-" }, amount: { type: "number", minimum: 0 }, lines: { type: "array", items: { type: "object", required: ["sku"] } } },
+    };
+    const runsOf = async (flowKey: string) => (await pool.query<{ c: number }>(`SELECT count(*)::int AS c FROM run r JOIN flow f ON f.id = r.flow_id WHERE f.key = $1`, [flowKey])).rows[0]!.c;
+    // The class of schema breaches: missing field, wrong type, pattern, bound, unknown field, nested item, not an object.
+    const breaches: Array<[unknown, RegExp]> = [
+      [{ amount: 1 }, /"eventId" is required/],
+      [{ eventId: "evt-a", amount: "12" }, /expected number, got string/],
+      [{ eventId: "order-1", amount: 1 }, /does not match \^evt-/],
+      [{ eventId: "evt-b", amount: -1 }, /below 0/],
+      [{ eventId: "evt-c", amount: 1, extra: true }, /"extra" is not in the contract/],
+      [{ eventId: "evt-d", amount: 1, lines: [{ qty: 1 }] }, /"sku" is required/],
+      [["evt-e"], /expected object, got array/],
+    ];
+
+    it('with onInvalidPayload "reject": 422 naming each problem, nothing stored; a valid body is accepted', async () => {
+      await publishFlow(pool, "hook-strict", webhookFlow({ key: "hook-strict", payloadSchema: schema, onInvalidPayload: "reject" }));
+      await setWebhookSecret(pool, "hook-strict", SECRET);
+      for (const [body, problem] of breaches) {
+        const r = await send(body, { flowKey: "hook-strict" });
+        expect(r.status, JSON.stringify(body)).toBe(422);
+        expect(r.body.error).toBe("The body does not match the webhook's payload schema.");
+        expect(JSON.stringify(r.body.issues)).toMatch(problem);
+      }
+      expect(await runsOf("hook-strict")).toBe(0);
+      expect((await send({ eventId: "evt-ok", amount: 3, lines: [{ sku: "A" }] }, { flowKey: "hook-strict" })).status).toBe(202);
+      expect(await runsOf("hook-strict")).toBe(1);
+    });
+
+    it("by default (accept) the run starts anyway, so the failure can be repaired from the exception queue", async () => {
+      await publishFlow(pool, "hook-lenient", webhookFlow({ key: "hook-lenient", payloadSchema: schema }));
+      await setWebhookSecret(pool, "hook-lenient", SECRET);
+      for (const [body] of breaches) expect((await send(body, { flowKey: "hook-lenient" })).status).toBe(202);
+      expect(await runsOf("hook-lenient")).toBe(breaches.length);
+    });
+  });
+
   it("without a configured key, a re-delivery of the same signed request is recognised", async () => {
     await publishFlow(pool, "hook-nokey", webhookFlow({ key: "hook-nokey" }));
     await setWebhookSecret(pool, "hook-nokey", SECRET);

@@ -8,6 +8,7 @@ import type { Pool } from "./sql";
 import { createRun } from "./runs";
 import { loadPublishedFlow } from "./flow-source";
 import { flowView, evaluateKey } from "./dsl-view";
+import { validatePayload, type JsonSchema } from "../governance/contract-compat";
 import { open } from "../connections/secret-box";
 import { webhookInput } from "../dsl/trigger-input";
 import { defaultWebhookSecret, WEBHOOK_SECRET_FIELD, WEBHOOK_SIGNATURE_HEADER as SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER as TIMESTAMP_HEADER, WEBHOOK_TOLERANCE_SECONDS as SIGNATURE_TOLERANCE_SECONDS } from "../dsl/defaults";
@@ -111,6 +112,14 @@ export async function acceptWebhook(deps: { pool: Pool; boss: PgBoss }, req: Ing
   // the field, rather than a 503 it would retry for ever.
   const fault = inspectInput(input);
   if (fault) return reject(inputFaultStatus(fault), describeInputFault(fault), flowKey);
+  if (trigger.rejectInvalidPayload && trigger.payloadSchema) {
+    // Enforcement at the door (the trigger's onInvalidPayload: "reject"): nothing is stored, the sender learns why.
+    const issues = validatePayload(trigger.payloadSchema as JsonSchema, payload);
+    if (issues.length) {
+      const r = reject(422, "The body does not match the webhook's payload schema.", flowKey);
+      return { ...r, body: { ...r.body, issues: issues.slice(0, 50).map((i) => ({ path: i.path, message: i.message })) } };
+    }
+  }
 
   let idempotencyKey: string | null = null;
   try {
