@@ -14,6 +14,7 @@ import type { JsonSchema } from "@/server/governance/contract-compat";
 import { contractCreateFields, semverInput } from "@/server/governance/inputs";
 import { Field, FormError, inputCls, primaryBtn, secondaryBtn, Sheet, splitList } from "./form-parts";
 import { JsonSchemaEditor, parseSchemaText } from "./json-schema-editor";
+import { useDebounced } from "@/components/ui/use-debounced";
 
 const STARTER = `{
   "type": "object",
@@ -34,14 +35,6 @@ const schemaText = z.string().transform((text, ctx) => {
   return r.schema as JsonSchema;
 });
 
-function useDebounced<T>(value: T, ms = 400): T {
-  const [v, setV] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setV(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return v;
-}
 
 const registerSchema = z.object({
   name: contractCreateFields.name,

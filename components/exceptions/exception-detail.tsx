@@ -5,7 +5,7 @@
 // skip the step with an output, resolve with a reason, assign, comment. Viewers see everything they may.
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { clsx } from "clsx";
 import { useTRPC } from "@/components/trpc/client";
@@ -15,6 +15,7 @@ import { formatMoney } from "@/server/exceptions/business";
 import type { ExceptionDetail as Detail } from "@/server/exceptions/detail";
 import type { ReplayPlan } from "@/server/runtime/replay-plan";
 import { JsonEditor, checkJson } from "./json-editor";
+import { useDebounced } from "@/components/ui/use-debounced";
 
 const ACTION_LABEL: Record<string, string> = {
   "exception.retry": "Retried",
@@ -334,14 +335,6 @@ function ReplayPlanView({ plan, error }: { plan: (ReplayPlan & { version: string
   );
 }
 
-function useDebounced<T>(value: T, ms: number): T {
-  const [v, setV] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setV(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return v;
-}
 
 function SkipPanel({ d, onDone }: { d: Detail; onDone: () => void }) {
   const trpc = useTRPC();

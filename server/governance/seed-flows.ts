@@ -556,7 +556,7 @@ export const legacyInvoiceExport = doc(LEGACY, "1.0.0", {
 });
 
 /**
- * Trigger inputs that refer to records the vendor sandboxes seed (connectors/*/sandbox.ts): Kantata
+ * Trigger inputs that refer to records the vendor sandboxes seed (each connector's sandbox.ts): Kantata
  * timesheet 900013 of workspace 10002, Salesforce opportunity 006Wf0000000001AAA, NetSuite invoice 70001.
  * Pinned as each flow's trigger sample (the designer's test input) and used by the demo's fault injection,
  * so runs that failed only because of an injected fault succeed when retried once the fault is gone.

@@ -13,6 +13,7 @@ import { proposeVersion, type Flow, type VersionProposal } from "@/server/dsl";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import type { VersionsPanelProps } from "./types";
+import { useDebounced } from "@/components/ui/use-debounced";
 
 const STATUS_TONE = { pending_approval: "amber", approved: "green", rejected: "red", deprecated: "amber", retired: "gray" } as const;
 const BUMP_TONE = { major: "red", minor: "amber", patch: "blue", none: "gray" } as const;
@@ -20,14 +21,6 @@ const MIN_CHANGELOG = 10; // governance policy: the smallest changelog that says
 
 const diffHref = (key: string, from: string, to: string) => `/flows/${encodeURIComponent(key)}/diff?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
 
-function useDebounced<T>(value: T, ms: number): T {
-  const [v, setV] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setV(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return v;
-}
 
 export function VersionsPanel({ flowKey, draft, draftRevision, hasErrors, onRestored }: VersionsPanelProps) {
   const trpc = useTRPC();
