@@ -200,7 +200,7 @@ function HistoryDetail({ action, before, after }: { action: string; before: unkn
   return parts.length ? <span className="block text-xs text-slate-500">{parts.join(" · ")}</span> : null;
 }
 
-type Panel = "replay" | "skip" | "resolve" | "assign" | null;
+type Panel = "replay" | "replay-latest" | "skip" | "resolve" | "assign" | null;
 
 /** `blocked`: why this operator may not act here (another team's exception) — every action shows disabled with it. */
 function Actions({ d, onDone, blocked }: { d: Detail; onDone: () => void; blocked: string | null }) {
@@ -214,11 +214,10 @@ function Actions({ d, onDone, blocked }: { d: Detail; onDone: () => void; blocke
     onDone();
   };
   const retry = useMutation(trpc.exceptions.retry.mutationOptions({ onSuccess: (r) => done(`Retrying run ${r.runId.slice(0, 8)} from the failed step.`) }));
-  const replayLatest = useMutation(trpc.exceptions.replayLatest.mutationOptions({ onSuccess: (r) => done(`Replaying on v${r.version} as run ${r.runId.slice(0, 8)}.`) }));
   const comment = useMutation(trpc.exceptions.comment.mutationOptions({ onSuccess: () => { setCommentText(""); onDone(); } }));
   const [commentText, setCommentText] = useState("");
   const open = d.status === "open" && !blocked;
-  const err = retry.error ?? replayLatest.error ?? comment.error;
+  const err = retry.error ?? comment.error;
 
   return (
     <div className="space-y-4">
@@ -232,7 +231,8 @@ function Actions({ d, onDone, blocked }: { d: Detail; onDone: () => void; blocke
         <div className="mt-3 grid grid-cols-2 gap-2">
           <ActionButton disabled={!open || retry.isPending} onClick={() => retry.mutate({ id: d.id })} primary>Retry</ActionButton>
           <ActionButton disabled={!open} onClick={() => setPanel(panel === "replay" ? null : "replay")} active={panel === "replay"}>Edit &amp; replay</ActionButton>
-          <ActionButton disabled={!open || replayLatest.isPending || !d.latestVersion} onClick={() => replayLatest.mutate({ id: d.id })} title={d.latestVersion ? `Replay on v${d.latestVersion}` : "No published version"}>
+          {/* The same dialog as Edit & replay, on the latest version: the plan is shown before the operator confirms. */}
+          <ActionButton disabled={!open || !d.latestVersion} onClick={() => setPanel(panel === "replay-latest" ? null : "replay-latest")} active={panel === "replay-latest"} title={d.latestVersion ? `Replay on v${d.latestVersion}` : "No published version"}>
             Replay on v{d.latestVersion ?? "—"}
           </ActionButton>
           <ActionButton disabled={!open || !d.stepPath} onClick={() => setPanel(panel === "skip" ? null : "skip")} active={panel === "skip"}>Skip step</ActionButton>
@@ -242,7 +242,7 @@ function Actions({ d, onDone, blocked }: { d: Detail; onDone: () => void; blocke
         {message && <p role="status" className="mt-3 rounded-md bg-emerald-50 p-2 text-sm text-emerald-800">{message}</p>}
         {err && <p role="alert" className="mt-3 text-sm text-red-700">{err.message}</p>}
       </div>
-      {panel === "replay" && <ReplayPanel d={d} onDone={(runId) => { done(`Replay started as run ${runId.slice(0, 8)}.`); router.refresh(); }} />}
+      {(panel === "replay" || panel === "replay-latest") && <ReplayPanel key={panel} d={d} initialLatest={panel === "replay-latest"} onDone={(runId) => { done(`Replay started as run ${runId.slice(0, 8)}.`); router.refresh(); }} />}
       {panel === "skip" && <SkipPanel d={d} onDone={() => done("Step skipped; the run continues after it.")} />}
       {panel === "resolve" && <ResolvePanel d={d} onDone={() => done("Resolved.")} />}
       {panel === "assign" && <AssignPanel d={d} onDone={() => done("Assigned.")} />}
@@ -276,11 +276,11 @@ function ActionButton({ children, onClick, disabled, primary, active, title }: {
   );
 }
 
-function ReplayPanel({ d, onDone }: { d: Detail; onDone: (runId: string) => void }) {
+function ReplayPanel({ d, onDone, initialLatest = false }: { d: Detail; onDone: (runId: string) => void; initialLatest?: boolean }) {
   const trpc = useTRPC();
   const original = d.editableInput;
   const [text, setText] = useState(() => JSON.stringify(original ?? {}, null, 2));
-  const [latest, setLatest] = useState(false);
+  const [latest, setLatest] = useState(initialLatest);
   const replay = useMutation(trpc.exceptions.replay.mutationOptions({ onSuccess: (r) => onDone(r.runId) }));
   const checked = checkJson(text, original ?? {}, d.inputSchema.schema);
   // The plan follows the edit once typing pauses: which steps the replay reuses and which run again.

@@ -158,6 +158,8 @@ function StepRow({ step, t0, span }: { step: Step; t0: number; span: number }) {
   const left = Math.max(0, Math.min(100, ((start - t0) / span) * 100));
   const width = Math.max(0.8, Math.min(100 - left, ((end - start) / span) * 100));
   const retries = step.attemptLog.filter((a) => a.outcome !== "succeeded" && (a.errorClass || a.message));
+  // A replay's step that already happened in the original run: its result was reused, nothing was sent again.
+  const reusedFrom = step.attemptLog.find((a) => a.outcome === "reused")?.reusedFrom;
   return (
     <li className="text-sm" aria-label={`Step ${step.path}`}>
       <details>
@@ -173,6 +175,7 @@ function StepRow({ step, t0, span }: { step: Step; t0: number; span: number }) {
             <Badge tone={step.status === "succeeded" ? "green" : step.status === "failed" ? "red" : step.status === "skipped" || step.status === "compensated" ? "gray" : "amber"}>{step.status}</Badge>
             {step.attempts > 1 && <Badge tone="amber" title={`${step.attempts} attempts`}>{step.attempts} attempts</Badge>}
             <SimulatedBadge simulated={step.simulated} />
+            {reusedFrom && <Badge tone="gray" title={`Not executed again: the result of run ${reusedFrom}, where this step succeeded with the same input`}>reused from {reusedFrom.slice(0, 8)}</Badge>}
           </span>
           <span className="col-span-1 text-right tabular-nums text-slate-600">{formatDuration(step.durationMs)}</span>
           <span className="col-span-5 h-2 rounded bg-slate-100" aria-hidden>

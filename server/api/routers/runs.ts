@@ -54,7 +54,7 @@ async function timelineView(db: Db, runId: string, revealed: boolean) {
         operation: def?.operation ?? null,
         status: s.status,
         attempts: s.attempts,
-        attemptLog: s.attemptLog as Array<{ attempt?: number; outcome?: string; errorClass?: string; message?: string; delayMs?: number; at?: string; durationMs?: number; simulated?: string }>,
+        attemptLog: s.attemptLog as Array<{ attempt?: number; outcome?: string; errorClass?: string; message?: string; delayMs?: number; at?: string; durationMs?: number; simulated?: string; reusedFrom?: string }>,
         // A dry test run answered this step without sending it (server/runtime/dry-run.ts).
         simulated: ((s.attemptLog as Array<{ simulated?: string }> | null) ?? []).find((a) => a.simulated)?.simulated ?? null,
         archived: s.archived,
