@@ -86,7 +86,12 @@ test("edit & replay of a webhook run: the plan shows what runs again, the replay
   await replayButton.click();
   await expect(page.getByText(/Replay started as run/)).toBeVisible();
   await expect(page.getByTestId("resolution")).toContainText("Succeeded on replay", { timeout: 30_000 });
+  await expect(page.getByRole("list", { name: "History" })).toContainText("reused createCustomer · ran again postInvoice");
   await shot(page, "replay-webhook-resolved");
+  // The replay's run page: the customer step was not executed again, it carries the original run's result.
+  await page.getByRole("link", { name: /succeeded, v1\.0\.0/ }).click();
+  await expect(page.getByLabel("Step createCustomer")).toContainText("reused from");
+  await shot(page, "replay-run-reused-step");
 
   // The vendor's side: still one customer for the company, and the invoice with the edited hours.
   await signInAs(page, "admin");

@@ -157,7 +157,7 @@ export function ExceptionDetailView({ id, roles }: { id: string; roles: readonly
                 <span className="w-32 shrink-0 text-xs text-slate-400">{formatTime(h.at)}</span>
                 <span>
                   <strong className="font-medium text-slate-800">{h.actor}</strong> {(ACTION_LABEL[h.action] ?? h.action).toLowerCase()}
-                  <HistoryDetail action={h.action} before={h.before} after={h.after} />
+                  <HistoryDetail action={h.action} before={h.before} after={h.after} meta={h.meta} />
                 </span>
               </li>
             ))}
@@ -186,9 +186,10 @@ function Card({ title, children }: { title: string; children: React.ReactNode })
   );
 }
 
-function HistoryDetail({ action, before, after }: { action: string; before: unknown; after: unknown }) {
+function HistoryDetail({ action, before, after, meta }: { action: string; before: unknown; after: unknown; meta?: unknown }) {
   const a = (after ?? {}) as Record<string, unknown>;
   const b = (before ?? {}) as Record<string, unknown>;
+  const m = (meta ?? {}) as { reusedSteps?: string[]; stepsRunAgain?: string[] };
   if (action === "exception.comment") return <span className="mt-0.5 block rounded bg-slate-50 p-2 text-slate-700">“{String(a.comment ?? "")}”</span>;
   if (action === "exception.resolve" || action === "exception.auto_resolve") return <span className="block text-slate-600">{String(a.resolution ?? "")}</span>;
   if (action === "exception.skip_step") return <span className="block font-mono text-xs text-slate-600">output {JSON.stringify(a.output)}</span>;
@@ -197,6 +198,9 @@ function HistoryDetail({ action, before, after }: { action: string; before: unkn
   if (a.runId) parts.push(`run ${String(a.runId).slice(0, 8)}`);
   if (a.version) parts.push(`v${String(a.version)}`);
   if ("assigneeId" in a || "assigneeTeamId" in a) parts.push("assignee changed");
+  // What the operator confirmed for a replay: the steps it reused from the original run and those it ran again.
+  if (m.reusedSteps?.length) parts.push(`reused ${m.reusedSteps.join(", ")}`);
+  if (m.stepsRunAgain?.length) parts.push(`ran again ${m.stepsRunAgain.join(", ")}`);
   return parts.length ? <span className="block text-xs text-slate-500">{parts.join(" · ")}</span> : null;
 }
 
