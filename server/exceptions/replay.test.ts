@@ -107,10 +107,11 @@ describe("replay and recovery of a webhook flow", () => {
     // The original input (the envelope) passes — the button is enabled for it — and so does an edited body.
     const original = run.input as { body: Record<string, unknown> };
     await expect(as("operator").exceptions.replayPlan({ id: exception.id, input: original })).resolves.toBeTruthy();
-    // The class of wrong inputs: a bare body, a body breaking the payload schema, a stray top-level field.
+    // The class of wrong inputs: a bare body, a body breaking the payload schema, headers that are not strings.
     await expect(as("operator").exceptions.replay({ id: exception.id, input: body(5001) })).rejects.toThrow(/"body" is required/);
     await expect(as("operator").exceptions.replay({ id: exception.id, input: { ...original, body: { ...original.body, invoice: "5001" } } })).rejects.toThrow(/\$\.body\.invoice does not match/);
-    await expect(as("operator").exceptions.replay({ id: exception.id, input: { ...original, extra: 1 } })).rejects.toThrow(/"extra" is not in the contract/);
+    await expect(as("operator").exceptions.replay({ id: exception.id, input: { ...original, headers: { "x-n": 1 } } })).rejects.toThrow(/\$\.headers\["x-n"\] expected string/);
+    await expect(as("operator").exceptions.replayPlan({ id: exception.id, input: { body: original.body } })).rejects.toThrow(/"headers" is required/);
     expect(await t.db.run.count({ where: { replayOfId: run.id } })).toBe(0);
   });
 

@@ -95,18 +95,18 @@ describe("webhook ingress", () => {
       type: "object",
       required: ["eventId", "amount"],
       additionalProperties: false,
-      properties: { eventId: { type: "string", pattern: "^evt-" }, amount: { type: "number", minimum: 0 }, lines: { type: "array", items: { type: "object", required: ["sku"] } } },
+      properties: { eventId: { type: "string", pattern: "^ev_" }, amount: { type: "number", minimum: 0 }, lines: { type: "array", items: { type: "object", required: ["sku"] } } },
     };
     const runsOf = async (flowKey: string) => (await pool.query<{ c: number }>(`SELECT count(*)::int AS c FROM run r JOIN flow f ON f.id = r.flow_id WHERE f.key = $1`, [flowKey])).rows[0]!.c;
     // The class of schema breaches: missing field, wrong type, pattern, bound, unknown field, nested item, not an object.
     const breaches: Array<[unknown, RegExp]> = [
       [{ amount: 1 }, /"eventId" is required/],
-      [{ eventId: "evt-a", amount: "12" }, /expected number, got string/],
-      [{ eventId: "order-1", amount: 1 }, /does not match \^evt-/],
-      [{ eventId: "evt-b", amount: -1 }, /below 0/],
-      [{ eventId: "evt-c", amount: 1, extra: true }, /"extra" is not in the contract/],
-      [{ eventId: "evt-d", amount: 1, lines: [{ qty: 1 }] }, /"sku" is required/],
-      [["evt-e"], /expected object, got array/],
+      [{ eventId: "ev_a", amount: "12" }, /expected number, got string/],
+      [{ eventId: "order-1", amount: 1 }, /does not match \^ev_/],
+      [{ eventId: "ev_b", amount: -1 }, /below 0/],
+      [{ eventId: "ev_c", amount: 1, extra: true }, /"extra" is not in the contract/],
+      [{ eventId: "ev_d", amount: 1, lines: [{ qty: 1 }] }, /"sku" is required/],
+      [["ev_e"], /expected object, got array/],
     ];
 
     it('with onInvalidPayload "reject": 422 naming each problem, nothing stored; a valid body is accepted', async () => {
@@ -119,7 +119,7 @@ describe("webhook ingress", () => {
         expect((r.body.issues as Array<{ path: string; message: string }>).map((i) => `${i.path} ${i.message}`).join("; ")).toMatch(problem);
       }
       expect(await runsOf("hook-strict")).toBe(0);
-      expect((await send({ eventId: "evt-ok", amount: 3, lines: [{ sku: "A" }] }, { flowKey: "hook-strict" })).status).toBe(202);
+      expect((await send({ eventId: "ev_ok", amount: 3, lines: [{ sku: "A" }] }, { flowKey: "hook-strict" })).status).toBe(202);
       expect(await runsOf("hook-strict")).toBe(1);
     });
 
