@@ -4,7 +4,7 @@
 // record in the sandbox, not two.
 import { createHmac } from "node:crypto";
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import { VENDOR_BILLING_WEBHOOK_FLOW as FLOW } from "../server/seed/demo-flows";
+import { VENDOR_BILLING_WEBHOOK_FLOW as FLOW } from "../server/seed/vendor-billing-flow";
 import { clearFaults, injectFaults, netsuiteAdmin, shot, signInAs, trpcMutation, waitForExceptions } from "./triage-helpers";
 
 const SECRET = "whsec_e2e_replay_0123456789";

@@ -16,7 +16,8 @@ import { acceptWebhook, signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "
 import { forgetPublishedFlow } from "../runtime/flow-source";
 import { startSandboxes, type StartedSandboxes } from "@/connectors/sandboxes";
 import { sandboxConnection, syncDemoConnections } from "../seed/sandbox-connections";
-import { VENDOR_BILLING_WEBHOOK_FLOW, publishDemoFlows } from "../seed/demo-flows";
+import { publishDemoFlows } from "../seed/demo-flows";
+import { VENDOR_BILLING_WEBHOOK_FLOW } from "../seed/vendor-billing-flow";
 import { seedTeams } from "../seed/demo";
 import { registerExceptionJobs } from "./jobs";
 
