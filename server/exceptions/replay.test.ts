@@ -46,6 +46,7 @@ describe("replay and recovery of a webhook flow", () => {
     await registerExceptionJobs(boss);
     await t.db.user.create({ data: { id: "u-op", name: "Olu Operator", email: "op@weft.local", roles: ["operator"] } });
     await seedTeams(t.db);
+    financeTeamId = (await t.db.team.findUniqueOrThrow({ where: { key: "finance" } })).id;
     await publishDemoFlows(t.db, [VENDOR_BILLING_WEBHOOK_FLOW]);
     await setWebhookSecret(pool, FLOW, SECRET, VENDOR_BILLING_WEBHOOK_FLOW.trigger.secret);
   }, 120_000);
@@ -60,7 +61,9 @@ describe("replay and recovery of a webhook flow", () => {
     await t?.drop();
   });
 
-  const as = (role: Role) => createCaller({ db: t.db, requestId: "req-replay", user: { id: "u-op", email: "op@weft.local", name: "Olu Operator", roles: [role], teamIds: [] } });
+  // An operator of Finance, the team that owns the flow (and so its exceptions).
+  let financeTeamId = "";
+  const as = (role: Role) => createCaller({ db: t.db, requestId: "req-replay", user: { id: "u-op", email: "op@weft.local", name: "Olu Operator", roles: [role], teamIds: [financeTeamId] } });
   const netsuite = () => sandboxes.systems.find((s) => s.connectorKey === "netsuite")!;
   const faultInvoices = () => fetch(`${netsuite().admin}/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ errorRate: 1, errorStatus: 400, pathPattern: "invoice" }) });
   const clearFaults = () => fetch(`${netsuite().admin}/faults`, { method: "DELETE" });
