@@ -87,6 +87,15 @@ export const SHORTCUTS: ReadonlyArray<[string, string]> = [
 ];
 
 export function ShortcutSheet({ open, onClose }: { open: boolean; onClose(): void }) {
+  // Esc closes the sheet (it says so); the canvas's own key handler ignores keys while a dialog is open.
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape") (e.preventDefault(), onClose());
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [open, onClose]);
   if (!open) return null;
   return (
     <div className="fixed inset-0 z-50 grid place-items-center bg-slate-900/30" onMouseDown={onClose} role="dialog" aria-label="Keyboard shortcuts">

@@ -37,16 +37,20 @@ import { useCanvasNodes } from "./geometry";
 import { Inspector } from "./inspector/inspector";
 import type { JsonSchema, MapperSource } from "./mapper/types";
 import {
+  absolutePosition,
+  addStepAfter,
   CONTAINERS,
   compileState,
   dslToPaste,
   edgeId,
   fieldOfProblem,
   fromDecompiled,
+  insertStepOnEdge,
   newStepId,
   nodeOfProblem,
   relabelEdges,
   selectionToDsl,
+  stepNode,
   toCanvasGraph,
   toRfEdge,
   TRIGGER_NODE_ID,
@@ -56,7 +60,7 @@ import {
   type DNode,
   type DocState,
 } from "./model";
-import { lowZoom, NODE_TYPES } from "./nodes";
+import { fitOptions, lowZoom, NODE_TYPES } from "./nodes";
 import { DRAG_MIME, Palette } from "./palette";
 import { ProblemsPanel } from "./problems-panel";
 import { TestRunDialog, useTestRun, type LiveConnection, type TestMode } from "./test-run";
@@ -361,7 +365,7 @@ function Editor({
   const onConnect = useCallback((c: Connection) => c.source !== c.target && setEdge(c.source, c.sourceHandle ?? "next", c.target), [setEdge]);
 
   const addItem = useCallback(
-    (item: PaletteItem, at?: { x: number; y: number }) => {
+    (item: PaletteItem, at?: { x: number; y: number }, onEdge?: string) => {
       if (readOnly) return;
       if (item.kind === "trigger") {
         edit((s) => ({ ...s, nodes: s.nodes.map((n) => (n.id === TRIGGER_NODE_ID ? { ...n, selected: true, data: { kind: "trigger", trigger: structuredClone(item.trigger) } } : { ...n, selected: false })) }));
@@ -372,52 +376,33 @@ function Editor({
         const cfg = structuredClone(item.step) as StepConfig;
         if (cfg.type === "call") cfg.connection = catalog.connections.find((c) => c.connectorKey === cfg.connector)?.key ?? "";
         const id = newStepId(cfg.type === "call" ? cfg.operation : cfg.type, taken);
-        const selected = s.nodes.filter((n) => n.selected);
-        const after = selected.length === 1 ? selected[0]! : undefined;
-        let pos = at;
-        if (!pos) {
-          if (after) pos = { x: after.position.x + 280, y: after.position.y };
-          else {
-            const vp = rf.getViewport();
-            const el = document.querySelector(".weft-canvas");
-            const w = el?.clientWidth ?? 800;
-            const h = el?.clientHeight ?? 600;
-            pos = { x: (w / 2 - vp.x) / vp.zoom - 110, y: (h / 2 - vp.y) / vp.zoom - 36 };
-          }
+        // Dropped on an edge: inserted between its ends (model.ts insertStepOnEdge).
+        if (at && onEdge) {
+          const next = insertStepOnEdge(s, onEdge, id, cfg, at);
+          if (next !== s) return next;
+        }
+        // Added from the keyboard, the command menu or a palette click: after the selected node (or the end of
+        // the main path), connected.
+        if (!at) {
+          const selected = s.nodes.filter((n) => n.selected);
+          const next = addStepAfter(s, id, cfg, selected.length === 1 ? selected[0]!.id : undefined);
+          const node = next.nodes.find((n) => n.id === id);
+          if (node) reveal.current = absolutePosition(next.nodes, node);
+          return next;
         }
         // Dropped inside a foreach/parallel box: the step joins its body (first branch for parallel).
         let parent: DNode | undefined;
-        if (at) {
-          for (const n of s.nodes) {
-            if (!CONTAINERS.has(n.type ?? "") || n.parentId) continue;
-            const w = typeof n.width === "number" ? n.width : 300;
-            const h = typeof n.height === "number" ? n.height : 160;
-            if (at.x >= n.position.x && at.x <= n.position.x + w && at.y >= n.position.y && at.y <= n.position.y + h) parent = n;
-          }
-        } else if (after?.parentId) parent = s.nodes.find((n) => n.id === after.parentId);
-        const node: DNode = {
-          id,
-          type: cfg.type,
-          position: parent && at ? { x: pos.x - parent.position.x, y: pos.y - parent.position.y } : pos,
-          selected: true,
-          data: parent?.type === "parallel" ? { kind: "step", step: cfg, branch: 0 } : { kind: "step", step: cfg },
-          ...(parent ? { parentId: parent.id } : {}),
-          ...(CONTAINERS.has(cfg.type) ? { width: 300, height: 160 } : {}),
-        };
-        if (parent && parent.type === "foreach" && !at && after) node.position = { x: after.position.x + 260, y: after.position.y };
-        const nodes = [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node];
-        if (!at) reveal.current = parent ? { x: parent.position.x + node.position.x, y: parent.position.y + node.position.y } : node.position;
-        let edges = s.edges;
-        // Keyboard building: a step added while one node is selected follows it when that node's exit is free.
-        if (!at && after) {
-          const handle = after.id === TRIGGER_NODE_ID ? "start" : after.data.kind === "step" && !["switch", "fail"].includes(after.data.step.type) ? "next" : null;
-          if (handle && (after.parentId ?? "") === (node.parentId ?? "") && !s.edges.some((e) => e.source === after.id && (e.sourceHandle ?? "next") === handle))
-            edges = [...edges, toRfEdge({ id: edgeId(after.id, handle as CanvasEdgeKind), source: after.id, target: id, sourceHandle: handle, data: { kind: handle as CanvasEdgeKind } })];
+        for (const n of s.nodes) {
+          if (!CONTAINERS.has(n.type ?? "") || n.parentId) continue;
+          const w = typeof n.width === "number" ? n.width : 300;
+          const h = typeof n.height === "number" ? n.height : 160;
+          if (at.x >= n.position.x && at.x <= n.position.x + w && at.y >= n.position.y && at.y <= n.position.y + h) parent = n;
         }
-        return { ...s, nodes, edges };
+        const node = stepNode(id, cfg, parent ? { x: at.x - parent.position.x, y: at.y - parent.position.y } : at, parent ? { parentId: parent.id, ...(parent.type === "parallel" ? { branch: 0 } : {}) } : {});
+        return { ...s, nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node] };
       });
     },
-    [edit, catalog.connections, readOnly, rf],
+    [edit, catalog.connections, readOnly],
   );
 
   // A step added off-screen (keyboard building, the command menu) is scrolled into view.
@@ -497,6 +482,12 @@ function Editor({
     await pasteText(text);
   }, [pasteText, showToast]);
 
+  // Fit with the readable-zoom floor of small flows (nodes.tsx fitOptions).
+  const nodeCount = doc.nodes.length;
+  const fitOpts = useMemo(() => fitOptions(nodeCount), [nodeCount]);
+  const initialFitOpts = useMemo(() => fitOptions(nodeCount, 0), [nodeCount]);
+  const fitAll = useCallback(() => rf.fitView(fitOptions(docRef.current.nodes.length)), [rf]);
+
   const autoLayout = useCallback(async () => {
     if (readOnly) return;
     const laid = await layoutGraph(toCanvasGraph(docRef.current));
@@ -509,8 +500,8 @@ function Editor({
         return { ...n, position: l.position, ...(CONTAINERS.has(n.type ?? "") && l.width ? { width: l.width, height: l.height } : {}) };
       }),
     }));
-    setTimeout(() => void rf.fitView({ duration: 300, padding: 0.15 }), 50);
-  }, [edit, readOnly, rf]);
+    setTimeout(() => void fitAll(), 50);
+  }, [edit, readOnly, fitAll]);
 
   const pin = useMutation(trpc.flows.pinSample.mutationOptions());
   const pinSample = useCallback(
@@ -559,7 +550,7 @@ function Editor({
   const commands: DesignerCommand[] = useMemo(
     () => [
       { id: "layout", label: "Auto-layout", shortcut: "Shift L", run: () => void autoLayout() },
-      { id: "fit", label: "Zoom to fit", shortcut: "Shift 1", run: () => void rf.fitView({ duration: 300, padding: 0.15 }) },
+      { id: "fit", label: "Zoom to fit", shortcut: "Shift 1", run: () => void fitAll() },
       { id: "test", label: "Test run…", shortcut: "Ctrl Enter", run: () => setTestOpen(true) },
       { id: "undo", label: "Undo", shortcut: "Ctrl Z", run: history.undo },
       { id: "redo", label: "Redo", shortcut: "Ctrl Shift Z", run: history.redo },
@@ -568,7 +559,7 @@ function Editor({
       { id: "import", label: "Import steps from a file…", run: () => fileInput.current?.click() },
       { id: "shortcuts", label: "Keyboard shortcuts", shortcut: "?", run: () => setSheetOpen(true) },
     ],
-    [autoLayout, rf, history.undo, history.redo, copy, paste],
+    [autoLayout, fitAll, history.undo, history.redo, copy, paste],
   );
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -586,13 +577,13 @@ function Editor({
       if (mod && e.key === "Enter") return (e.preventDefault(), setTestOpen(true));
       if (e.key === "Delete" || e.key === "Backspace") return (e.preventDefault(), deleteSelection());
       if (e.shiftKey && k === "l") return (e.preventDefault(), void autoLayout());
-      if (e.shiftKey && (e.key === "!" || e.code === "Digit1")) return (e.preventDefault(), void rf.fitView({ duration: 300, padding: 0.15 }));
+      if (e.shiftKey && (e.key === "!" || e.code === "Digit1")) return (e.preventDefault(), void fitAll());
       if (e.key === "?") return (e.preventDefault(), setSheetOpen(true));
       if (e.key === "Escape") edit((s) => ({ ...s, nodes: s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)) }), { transient: true });
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [menuOpen, sheetOpen, testOpen, history, copy, paste, deleteSelection, autoLayout, rf, edit]);
+  }, [menuOpen, sheetOpen, testOpen, history, copy, paste, deleteSelection, autoLayout, fitAll, edit]);
 
   // ---------------------------------------------------------------------------------------------
   // Scope of the selected node: autocomplete paths and mapper sources
@@ -721,7 +712,13 @@ function Editor({
       const id = e.dataTransfer.getData(DRAG_MIME);
       if (id) {
         const item = items.find((i) => i.id === id);
-        if (item) addItem(item, rf.screenToFlowPosition({ x: e.clientX - 110, y: e.clientY - 36 }));
+        // The edge under the pointer (React Flow widens each edge's hit area), if the step was dropped on one.
+        const onEdge = document
+          .elementsFromPoint(e.clientX, e.clientY)
+          .map((el) => el.closest(".react-flow__edge"))
+          .find((el) => el)
+          ?.getAttribute("data-id");
+        if (item) addItem(item, rf.screenToFlowPosition({ x: e.clientX - 110, y: e.clientY - 36 }), onEdge ?? undefined);
         return;
       }
       const file = e.dataTransfer.files[0];
@@ -774,7 +771,7 @@ function Editor({
             <ToolButton label="Auto-layout (Shift L)" onClick={() => void autoLayout()} disabled={readOnly}>
               ⊞ Layout
             </ToolButton>
-            <ToolButton label="Zoom to fit (Shift 1)" onClick={() => void rf.fitView({ duration: 300, padding: 0.15 })}>
+            <ToolButton label="Zoom to fit (Shift 1)" onClick={() => void fitAll()}>
               ⤢ Fit
             </ToolButton>
             <ToolButton label="Import steps from a file" onClick={() => fileInput.current?.click()} disabled={readOnly}>
@@ -860,7 +857,7 @@ function Editor({
                 maxZoom={2}
                 fitView={startZoom === null}
                 {...(startZoom !== null ? { defaultViewport: { x: 40, y: 40, zoom: startZoom } } : {})}
-                fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
+                fitViewOptions={initialFitOpts}
                 defaultEdgeOptions={{ type: "smoothstep", markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color: "#94a3b8" } }}
                 proOptions={{ hideAttribution: true }}
               >
@@ -872,7 +869,7 @@ function Editor({
                     <MiniMap pannable zoomable nodeStrokeWidth={3} nodeColor={(n) => (n.id === TRIGGER_NODE_ID ? "#0f172a" : "#94a3b8")} className="!rounded-md !border !border-slate-200" />
                   </>
                 )}
-                <Controls showInteractive={false} />
+                <Controls showInteractive={false} fitViewOptions={fitOpts} />
               </ReactFlow>
               {doc.nodes.length === 1 && !readOnly && (
                 <div className="pointer-events-none absolute inset-x-0 top-6 flex justify-center">

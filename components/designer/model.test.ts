@@ -1,10 +1,10 @@
-// A map step followed by a call builds the call's input: the designer wires it (wireMapInputs) and the
-// validator then checks the call against the map's fields, so the call no longer reports its body unmapped.
+// The designer's pure document edits: a map step wiring the call after it (wireMapInputs), adding a step
+// after the selected node or the end of the main path (connected), and dropping a step on an edge (inserted
+// between its ends, both sides reconnected).
 import { describe, expect, it } from "vitest";
-import { validate, type Flow } from "@/server/dsl";
+import { compile, decompile, validate, type Flow, type StepConfig } from "@/server/dsl";
 import { exampleCatalog } from "@/examples/catalog";
-import { compileState, fromDecompiled, wireMapInputs } from "./model";
-import { decompile } from "@/server/dsl";
+import { addStepAfter, compileState, fromDecompiled, insertStepOnEdge, lastStepOf, STEP_GAP_X, toCanvasGraph, wireMapInputs, type DocState } from "./model";
 
 const flow = (input: unknown): Flow =>
   ({
@@ -35,5 +35,117 @@ describe("wireMapInputs", () => {
       const state = fromDecompiled(decompile(flow(empty)).graph);
       expect(compileState({ ...state, nodes: wireMapInputs(state) }).flow.steps[1]).toMatchObject({ input: "$steps.prep.output" });
     }
+  });
+});
+
+const header = { dsl: "weft/1", key: "model-test", version: "0.1.0", name: "Model test", description: "", domain: "invoice", owner: "finance", classification: "internal" } as const;
+
+function doc(flow: Partial<Flow>): DocState {
+  return fromDecompiled(decompile({ ...header, trigger: { type: "manual" }, steps: [], ...flow } as Flow).graph);
+}
+/** trigger → a (map) → b (wait), laid out left to right. */
+const chain = () =>
+  doc({
+    start: "a",
+    steps: [
+      { id: "a", type: "map", output: { x: "1" }, next: "b" },
+      { id: "b", type: "wait", duration: "PT1M" },
+    ] as Flow["steps"],
+    layout: { nodes: { trigger: { x: 0, y: 0 }, a: { x: 280, y: 0 }, b: { x: 560, y: 0 } } },
+  });
+const wait = { type: "wait", duration: "PT5M" } as unknown as StepConfig;
+const fail = { type: "fail", code: "STOP", message: "'stop'" } as unknown as StepConfig;
+const pos = (s: DocState, id: string) => s.nodes.find((n) => n.id === id)!.position;
+const targetOf = (s: DocState, edgeId: string) => s.edges.find((e) => e.id === edgeId)?.target;
+const steps = (s: DocState) => compile(toCanvasGraph(s)).flow;
+
+describe("adding a step", () => {
+  it("on an empty canvas follows the trigger, beside it, connected", () => {
+    const s = addStepAfter(doc({ layout: { nodes: { trigger: { x: 0, y: 0 } } } }), "w", wait);
+    expect(targetOf(s, "trigger:start")).toBe("w");
+    expect(pos(s, "w")).toEqual({ x: STEP_GAP_X, y: 0 });
+    expect(s.nodes.filter((n) => n.selected).map((n) => n.id)).toEqual(["w"]);
+    expect(steps(s).start).toBe("w");
+  });
+
+  it("without a selection goes after the last step of the main path, not on top of the trigger", () => {
+    const s0 = chain();
+    expect(lastStepOf(s0).id).toBe("b");
+    const s = addStepAfter(s0, "w", wait);
+    expect(targetOf(s, "b:next")).toBe("w");
+    expect(pos(s, "w")).toEqual({ x: 560 + STEP_GAP_X, y: 0 });
+    expect(steps(s).steps.map((x) => [x.id, "next" in x ? x.next : undefined])).toEqual([
+      ["a", "b"],
+      ["b", "w"],
+      ["w", undefined],
+    ]);
+  });
+
+  it("after a selected step whose exit is taken, inserts itself there and moves what follows one column right", () => {
+    const s = addStepAfter(chain(), "w", wait, "a");
+    expect(targetOf(s, "a:next")).toBe("w");
+    expect(targetOf(s, "w:next")).toBe("b");
+    expect(pos(s, "w")).toEqual({ x: 560, y: 0 });
+    expect(pos(s, "b")).toEqual({ x: 560 + STEP_GAP_X, y: 0 });
+    expect(pos(s, "a")).toEqual({ x: 280, y: 0 });
+  });
+
+  it("after a fail step is placed beside it, below anything already there, unconnected", () => {
+    const s0 = addStepAfter(chain(), "stop", fail, "b");
+    expect(targetOf(s0, "b:next")).toBe("stop");
+    const s = addStepAfter(s0, "w", wait, "stop");
+    expect(s.edges.filter((e) => e.source === "stop" || e.target === "w")).toEqual([]);
+    expect(pos(s, "w").x).toBe(pos(s0, "stop").x + STEP_GAP_X);
+    // A fail added on a taken exit does not cut the path: it is placed, not inserted.
+    const s2 = addStepAfter(chain(), "stop", fail, "a");
+    expect(targetOf(s2, "a:next")).toBe("b");
+    expect(s2.nodes.some((n) => n.id === "stop")).toBe(true);
+  });
+
+  it("after a switch continues from its default route", () => {
+    const s0 = doc({ start: "sw", steps: [{ id: "sw", type: "switch", cases: [{ when: "true", next: "b" }] }, { id: "b", type: "wait", duration: "PT1M" }] as Flow["steps"] });
+    const s = addStepAfter(s0, "w", wait, "sw");
+    expect(targetOf(s, "sw:default")).toBe("w");
+    expect(targetOf(s, "sw:case-0")).toBe("b");
+  });
+});
+
+describe("dropping a step on an edge", () => {
+  it("inserts it between the edge's ends at the drop point and reconnects both sides", () => {
+    const s = insertStepOnEdge(chain(), "a:next", "w", wait, { x: 420, y: 120 });
+    expect(targetOf(s, "a:next")).toBe("w");
+    expect(targetOf(s, "w:next")).toBe("b");
+    expect(pos(s, "w")).toEqual({ x: 420, y: 120 });
+    expect(pos(s, "b")).toEqual({ x: 560, y: 0 });
+    const f = steps(s);
+    expect(f.steps.find((x) => x.id === "a")).toMatchObject({ next: "w" });
+    expect(f.steps.find((x) => x.id === "w")).toMatchObject({ next: "b" });
+  });
+
+  it("on the trigger's start edge makes the step the flow's start", () => {
+    const s = insertStepOnEdge(chain(), "trigger:start", "w", wait, { x: 100, y: 100 });
+    expect(steps(s).start).toBe("w");
+    expect(targetOf(s, "w:next")).toBe("a");
+  });
+
+  it("on a loop's body edge puts the step inside the loop, at the body's start, positioned relative to the loop", () => {
+    const s0 = doc({
+      start: "loop",
+      steps: [{ id: "loop", type: "foreach", items: "$trigger.items", body: { start: "inner", steps: [{ id: "inner", type: "wait", duration: "PT1M" }] } }] as Flow["steps"],
+      layout: { nodes: { trigger: { x: 0, y: 0 }, loop: { x: 300, y: 0, width: 600, height: 200 }, inner: { x: 40, y: 60 } } },
+    });
+    const s = insertStepOnEdge(s0, "loop:body", "w", wait, { x: 400, y: 100 });
+    const w = s.nodes.find((n) => n.id === "w")!;
+    expect(w.parentId).toBe("loop");
+    expect(w.position).toEqual({ x: 100, y: 100 });
+    const loop = steps(s).steps[0] as Extract<Flow["steps"][number], { type: "foreach" }>;
+    expect(loop.body.start).toBe("w");
+    expect(loop.body.steps.map((x) => x.id)).toEqual(["inner", "w"]);
+  });
+
+  it("refuses a fail step or an unknown edge (the document is returned unchanged)", () => {
+    const s0 = chain();
+    expect(insertStepOnEdge(s0, "a:next", "stop", fail)).toBe(s0);
+    expect(insertStepOnEdge(s0, "nope:next", "w", wait)).toBe(s0);
   });
 });

@@ -19,6 +19,7 @@ import {
   type FlowMeta,
   type Problem,
   type Step,
+  type StepConfig,
 } from "@/server/dsl";
 
 export type DNode = Node<CanvasNodeData>;
@@ -297,3 +298,152 @@ export function dslToPaste(text: string, meta: FlowMeta, taken: ReadonlySet<stri
 }
 
 export { edgeId, handleOf, TRIGGER_NODE_ID };
+
+// ---------------------------------------------------------------------------------------------------
+// Adding steps: after a node (connected), or onto an edge (inserted between its ends)
+
+/** Horizontal distance between a step and the one it leads to (the layout runs left to right). */
+export const STEP_GAP_X = 280;
+
+/** The handle a step added after `node` continues from: "start" for the trigger, a switch's "default", none after "fail". */
+export function exitHandleOf(node: DNode): string | null {
+  if (node.id === TRIGGER_NODE_ID) return "start";
+  if (node.data.kind !== "step") return null;
+  const t = node.data.step.type;
+  return t === "fail" ? null : t === "switch" ? "default" : "next";
+}
+
+function edgeFrom(source: string, handle: string, target: string): DEdge {
+  const m = /^(case|catch|branch)-(\d+)$/.exec(handle);
+  const kind = (m ? m[1] : handle) as CanvasEdgeKind;
+  const index = m ? Number(m[2]) : undefined;
+  return toRfEdge({ id: edgeId(source, kind, index), source, target, sourceHandle: handle, data: index === undefined ? { kind } : { kind, index } });
+}
+
+/**
+ * The end of the main path: from the trigger along "start" then each step's exit, staying at the top level.
+ * A flow with no path yet ends at the trigger.
+ */
+export function lastStepOf(state: DocState): DNode {
+  const byId = new Map(state.nodes.map((n) => [n.id, n] as const));
+  const out = new Map(state.edges.map((e) => [`${e.source}\u0000${e.sourceHandle ?? "next"}`, e.target] as const));
+  let cur = byId.get(TRIGGER_NODE_ID)!;
+  const seen = new Set<string>([cur.id]);
+  for (;;) {
+    const h = exitHandleOf(cur);
+    const nextId = h ? out.get(`${cur.id}\u0000${h}`) : undefined;
+    const next = nextId !== undefined ? byId.get(nextId) : undefined;
+    if (!next || next.parentId || seen.has(next.id)) return cur;
+    seen.add(next.id);
+    cur = next;
+  }
+}
+
+/** Nodes with `parentId` reachable from `from` over edges (itself included): what moves aside for an insert. */
+function downstream(state: DocState, from: string, parentId: string | undefined): Set<string> {
+  const parentOf = new Map(state.nodes.map((n) => [n.id, n.parentId] as const));
+  const seen = new Set<string>();
+  const stack = [from];
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (seen.has(id) || parentOf.get(id) !== parentId) continue;
+    seen.add(id);
+    for (const e of state.edges) if (e.source === id) stack.push(e.target);
+  }
+  return seen;
+}
+
+/** A new step node (selected) with its container size. */
+export function stepNode(id: string, step: StepConfig, position: { x: number; y: number }, place: { parentId?: string; branch?: number } = {}): DNode {
+  return {
+    id,
+    type: step.type,
+    position,
+    selected: true,
+    data: place.branch !== undefined ? { kind: "step", step, branch: place.branch } : { kind: "step", step },
+    ...(place.parentId ? { parentId: place.parentId } : {}),
+    ...(CONTAINERS.has(step.type) ? { width: 300, height: 160 } : {}),
+  };
+}
+
+const deselect = (nodes: readonly DNode[]) => nodes.map((n) => (n.selected ? { ...n, selected: false } : n));
+
+/**
+ * Inserts a new step on an edge: the edge's source now leads to the step (same handle, same edge id) and the
+ * step's exit leads to the edge's old target. Inside a loop body or parallel branch the step joins that
+ * scope. Without `at` (flow coordinates, absolute) the step takes the old target's place and everything
+ * downstream of it moves one column right. A "fail" step cannot continue, so it is not inserted.
+ */
+export function insertStepOnEdge(state: DocState, edgeIdToSplit: string, id: string, step: StepConfig, at?: { x: number; y: number }): DocState {
+  const edge = state.edges.find((e) => e.id === edgeIdToSplit);
+  const source = edge && state.nodes.find((n) => n.id === edge.source);
+  const target = edge && state.nodes.find((n) => n.id === edge.target);
+  if (!edge || !source || !target || step.type === "fail" || state.nodes.some((n) => n.id === id)) return state;
+  const kind = edge.data?.kind ?? "next";
+  // "body" and "branch" edges lead into the container that is their source.
+  const inside = kind === "body" || kind === "branch";
+  const parentId = inside ? source.id : source.parentId;
+  const branch = inside ? (kind === "branch" ? (edge.data?.index ?? 0) : undefined) : source.data.kind === "step" ? source.data.branch : undefined;
+  const parent = parentId ? state.nodes.find((n) => n.id === parentId) : undefined;
+  const origin = parent ? absolutePosition(state.nodes, parent) : { x: 0, y: 0 };
+  const exit = exitHandleOf(stepNode(id, step, { x: 0, y: 0 }))!;
+  let nodes = deselect(state.nodes);
+  let position: { x: number; y: number };
+  if (at) position = { x: at.x - origin.x, y: at.y - origin.y };
+  else {
+    position = { ...target.position };
+    const move = target.parentId === parentId ? downstream(state, target.id, parentId) : new Set<string>();
+    nodes = nodes.map((n) => (move.has(n.id) ? { ...n, position: { x: n.position.x + STEP_GAP_X, y: n.position.y } } : n));
+  }
+  nodes = [...nodes, stepNode(id, step, position, { ...(parentId ? { parentId } : {}), ...(branch !== undefined ? { branch } : {}) })];
+  const edges = state.edges.map((e) => (e.id === edge.id ? { ...e, target: id } : e));
+  edges.push(edgeFrom(id, exit, target.id));
+  return { ...state, nodes, edges: relabelEdges({ ...state, nodes, edges }) };
+}
+
+/**
+ * Adds a new step after `afterId` (default: the end of the main path) and connects it: when that node's exit
+ * already leads somewhere the step is inserted there; after "fail" it is only placed beside it.
+ */
+export function addStepAfter(state: DocState, id: string, step: StepConfig, afterId?: string): DocState {
+  if (state.nodes.some((n) => n.id === id)) return state;
+  const after = (afterId !== undefined ? state.nodes.find((n) => n.id === afterId) : undefined) ?? lastStepOf(state);
+  const handle = exitHandleOf(after);
+  const existing = handle ? state.edges.find((e) => e.source === after.id && (e.sourceHandle ?? "next") === handle) : undefined;
+  if (existing && step.type !== "fail") return insertStepOnEdge(state, existing.id, id, step);
+  const place = { ...(after.parentId ? { parentId: after.parentId } : {}), ...(after.data.kind === "step" && after.data.branch !== undefined ? { branch: after.data.branch } : {}) };
+  const node = stepNode(id, step, freeSpot(state.nodes, after.parentId, { x: after.position.x + STEP_GAP_X, y: after.position.y }), place);
+  const nodes = [...deselect(state.nodes), node];
+  const edges = handle && !existing ? [...state.edges, edgeFrom(after.id, handle, id)] : state.edges;
+  return { ...state, nodes, edges: relabelEdges({ ...state, nodes, edges }) };
+}
+
+/** `want`, moved down until no sibling card overlaps it. */
+function freeSpot(nodes: readonly DNode[], parentId: string | undefined, want: { x: number; y: number }): { x: number; y: number } {
+  const siblings = nodes.filter((n) => n.parentId === parentId);
+  const pos = { ...want };
+  for (let i = 0; i < 50; i++) {
+    const hit = siblings.some((n) => {
+      const w = typeof n.width === "number" ? n.width : NODE_W;
+      const h = typeof n.height === "number" ? n.height : NODE_H;
+      return pos.x < n.position.x + w && pos.x + NODE_W > n.position.x && pos.y < n.position.y + h && pos.y + NODE_H > n.position.y;
+    });
+    if (!hit) return pos;
+    pos.y += NODE_H + 40;
+  }
+  return pos;
+}
+
+/** A node's position in flow coordinates (positions of children are relative to their container). */
+export function absolutePosition(nodes: readonly DNode[], node: DNode): { x: number; y: number } {
+  let x = node.position.x;
+  let y = node.position.y;
+  for (let p = node.parentId; p; ) {
+    const parent = nodes.find((n) => n.id === p);
+    if (!parent) break;
+    x += parent.position.x;
+    y += parent.position.y;
+    p = parent.parentId;
+  }
+  return { x, y };
+}

@@ -11,8 +11,17 @@ import { useDecoration, type NodeDecoration } from "./decorations";
 import { handleBounds, handleStyle, stepHandleSpecs, TRIGGER_HANDLES, type HandleSpec } from "./geometry";
 import { NODE_H, NODE_W, type DNode } from "./model";
 
-/** Below this zoom cards are drawn as plain blocks and the canvas as an overview. */
-export const lowZoom = (s: ReactFlowState) => s.transform[2] < 0.45;
+/** Flows with more nodes than this become an overview when zoomed out; smaller ones always keep their labels. */
+export const OVERVIEW_MIN_NODES = 150;
+/** Below this zoom a large flow's cards are drawn as plain blocks and the canvas as an overview. */
+export const OVERVIEW_ZOOM = 0.45;
+/** "Zoom to fit" never goes below this for a flow drawn with labels: past it card text is unreadable. */
+export const READABLE_ZOOM = 0.6;
+export const lowZoom = (s: ReactFlowState) => s.transform[2] < OVERVIEW_ZOOM && s.nodes.length > OVERVIEW_MIN_NODES;
+/** Options of every "zoom to fit" (toolbar, Shift 1, the zoom controls, after Layout, on opening). */
+export function fitOptions(nodeCount: number, duration = 300): { padding: number; maxZoom: number; minZoom?: number; duration: number } {
+  return { padding: 0.15, maxZoom: 1, duration, ...(nodeCount <= OVERVIEW_MIN_NODES ? { minZoom: READABLE_ZOOM } : {}) };
+}
 
 export function SystemIcon({ look, size = 32 }: { look: string; size?: number }) {
   const l = lookOf(look);

@@ -64,6 +64,24 @@ describe("flow drafts", () => {
     expect(audit.map((r) => (r.after as { revision: number }).revision)).toEqual([2, 3]);
   });
 
+  it("saves an editor's version as a copy (a new flow, same domain and team, next free key), audited", async () => {
+    const f = await dana.flows.get({ flowKey: "blank-one" });
+    const mine = { ...(f.draft as Record<string, unknown>), description: "Mine, kept as a copy" };
+    const a = await dana.flows.saveDraftAsCopy({ flowKey: "blank-one", draft: mine });
+    const b = await dana.flows.saveDraftAsCopy({ flowKey: "blank-one", draft: mine });
+    expect([a.key, b.key]).toEqual(["blank-one-copy", "blank-one-copy-2"]);
+    const copy = await dana.flows.get({ flowKey: "blank-one-copy" });
+    expect(copy.draftRevision).toBe(1);
+    expect(copy.domain).toBe("invoice");
+    expect(copy.ownerTeam.key).toBe("finance");
+    expect(copy.draft).toMatchObject({ key: "blank-one-copy", name: a.name, description: "Mine, kept as a copy" });
+    // The original is untouched.
+    expect((await dana.flows.get({ flowKey: "blank-one" })).draftRevision).toBe(f.draftRevision);
+    const audit = await t.db.auditLog.findFirst({ where: { entityId: "blank-one-copy", action: "flow.created" } });
+    expect(audit?.after).toMatchObject({ copyOf: "blank-one" });
+    await expect(dana.flows.saveDraftAsCopy({ flowKey: "no-such-flow", draft: mine })).rejects.toThrow(/no flow "no-such-flow"/);
+  });
+
   it("refuses a draft for another key", async () => {
     await expect(dana.flows.saveDraft({ flowKey: "blank-one", baseRevision: 3, draft: { key: "other" } })).rejects.toThrow(/never changes/);
   });

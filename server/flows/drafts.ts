@@ -50,6 +50,8 @@ export async function lastSave(db: Db | Tx, flowKey: string): Promise<{ by: stri
 export async function createFlow(
   ctx: DraftCtx,
   input: { key: string; name: string; domain: string; ownerTeamKey: string; description?: string; example?: string },
+  /** A copy of another flow's draft (saveDraftAsCopy): the document, with this flow's key and name. */
+  copy?: { of: string; draft: Record<string, unknown> },
 ): Promise<{ key: string; draftRevision: number }> {
   return ctx.db.$transaction(async (tx) => {
     if (await tx.flow.findUnique({ where: { key: input.key }, select: { id: true } }))
@@ -57,7 +59,8 @@ export async function createFlow(
     const team = await tx.team.findUnique({ where: { key: input.ownerTeamKey }, select: { id: true } });
     if (!team) throw new TRPCError({ code: "BAD_REQUEST", message: `There is no team "${input.ownerTeamKey}".` });
     let draft: Flow;
-    if (input.example) {
+    if (copy) draft = { ...(copy.draft as unknown as Flow), key: input.key, name: input.name };
+    else if (input.example) {
       const ex = EXAMPLES[input.example];
       if (!ex) throw new TRPCError({ code: "BAD_REQUEST", message: `There is no example "${input.example}".` });
       draft = { ...structuredClone(ex), key: input.key, name: input.name, version: "0.1.0", domain: input.domain as Flow["domain"], owner: input.ownerTeamKey };
@@ -73,12 +76,24 @@ export async function createFlow(
       const created = await tx.flow.findUniqueOrThrow({ where: { key: input.key }, select: { id: true } });
       await tx.flowSample.createMany({ data: Object.entries(samples).map(([nodeId, payload]) => ({ flowId: created.id, nodeId, payload: payload as Prisma.InputJsonValue, source: "example", pinnedById: ctx.user.id })) });
     }
-    await ctx.audit(tx, { action: "flow.created", entityType: "flow", entityId: input.key, after: { name: input.name, domain: input.domain, owner: input.ownerTeamKey, example: input.example ?? null, revision: 1, contentHash: contentHash(draft) } });
+    await ctx.audit(tx, { action: "flow.created", entityType: "flow", entityId: input.key, after: { name: input.name, domain: input.domain, owner: input.ownerTeamKey, example: input.example ?? null, ...(copy ? { copyOf: copy.of } : {}), revision: 1, contentHash: contentHash(draft) } });
     return { key: input.key, draftRevision: 1 };
   });
 }
 
+/**
+ * TEST-ONLY: `WEFT_TEST_SAVE_DELAY_MS` makes every draft save wait that long (at most 30 s) before it
+ * touches the database, so end-to-end tests can edit while a save is in flight (a slow network or a busy
+ * database). Unset in every real deployment; nothing else reads it.
+ */
+function testSaveDelayMs(): number {
+  const ms = Number(process.env.WEFT_TEST_SAVE_DELAY_MS ?? "");
+  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, 30_000) : 0;
+}
+
 export async function saveDraft(ctx: DraftCtx, input: { flowKey: string; baseRevision: number; draft: Record<string, unknown> }): Promise<{ draftRevision: number; savedAt: Date }> {
+  const delay = testSaveDelayMs();
+  if (delay) await new Promise((r) => setTimeout(r, delay));
   if (JSON.stringify(input.draft).length > MAX_DRAFT_BYTES) throw new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: "The draft is larger than 2 MB; split the flow into subflows." });
   if (input.draft.key !== undefined && input.draft.key !== input.flowKey)
     throw new TRPCError({ code: "BAD_REQUEST", message: `The draft's key "${String(input.draft.key)}" is not this flow's key "${input.flowKey}"; a flow key never changes.` });
@@ -110,6 +125,32 @@ export async function saveDraft(ctx: DraftCtx, input: { flowKey: string; baseRev
     });
     return { draftRevision: revision, savedAt: new Date() };
   });
+}
+
+/**
+ * "Save mine as a copy" after an edit conflict: the editor's version of the draft becomes the draft of a new
+ * flow (`<key>-copy`, `-copy-2`, …) with the same domain and owner team, so nothing has to be given up.
+ */
+export async function saveDraftAsCopy(ctx: DraftCtx, input: { flowKey: string; draft: Record<string, unknown> }): Promise<{ key: string; name: string; draftRevision: number }> {
+  if (JSON.stringify(input.draft).length > MAX_DRAFT_BYTES) throw new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: "The draft is larger than 2 MB; split the flow into subflows." });
+  const src = await ctx.db.flow.findUnique({ where: { key: input.flowKey }, select: { name: true, domain: true, ownerTeam: { select: { key: true } } } });
+  if (!src) throw new TRPCError({ code: "NOT_FOUND", message: `There is no flow "${input.flowKey}".` });
+  const base = input.flowKey.slice(0, 52);
+  const draftName = typeof input.draft.name === "string" && input.draft.name.trim() ? input.draft.name.trim() : src.name;
+  for (let i = 1; i <= 50; i++) {
+    const key = i === 1 ? `${base}-copy` : `${base}-copy-${i}`;
+    const name = `${draftName} (copy${i === 1 ? "" : ` ${i}`})`.slice(0, 200);
+    if (await ctx.db.flow.findUnique({ where: { key }, select: { id: true } })) continue;
+    try {
+      const r = await createFlow(ctx, { key, name, domain: src.domain, ownerTeamKey: src.ownerTeam.key }, { of: input.flowKey, draft: input.draft });
+      return { ...r, name };
+    } catch (e) {
+      // Someone took the key between the look-up and the insert: try the next one.
+      if (e instanceof TRPCError && e.code === "CONFLICT") continue;
+      throw e;
+    }
+  }
+  throw new TRPCError({ code: "CONFLICT", message: `"${input.flowKey}" already has 50 copies; delete some before saving another.` });
 }
 
 export async function pinSample(ctx: DraftCtx, input: { flowKey: string; nodeId: string; payload: unknown; source: string }): Promise<{ pinnedAt: Date }> {

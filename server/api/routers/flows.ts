@@ -3,7 +3,7 @@ import { TRPCError } from "@trpc/server";
 import { Prisma } from "../../db/client";
 import { createTRPCRouter, procedure } from "../trpc";
 import { FLOW_KEY_RE, STEP_ID_RE } from "../../dsl/schema";
-import { createFlow, lastSave, pinSample, saveDraft, unpinSample } from "../../flows/drafts";
+import { createFlow, lastSave, pinSample, saveDraft, saveDraftAsCopy, unpinSample } from "../../flows/drafts";
 import { exampleSummaries } from "../../flows/examples";
 import { workspaceConnections } from "../../connections/catalog";
 import { flowAccess } from "../../auth/ownership";
@@ -117,6 +117,11 @@ export const flowsRouter = createTRPCRouter({
   saveDraft: procedure("designer", "flow")
     .input(z.object({ flowKey, baseRevision: z.number().int().min(1), draft: z.record(z.string(), z.unknown()) }))
     .mutation(({ ctx, input }) => saveDraft(ctx, input)),
+
+  /** After a conflict: the editor's version becomes the draft of a new flow (`<key>-copy…`), audited as its creation. */
+  saveDraftAsCopy: procedure("designer", "flow")
+    .input(z.object({ flowKey, draft: z.record(z.string(), z.unknown()) }))
+    .mutation(({ ctx, input }) => saveDraftAsCopy(ctx, input)),
 
   pinSample: procedure("designer", "flow")
     .input(z.object({ flowKey, nodeId, payload: z.unknown(), source: z.enum(["manual", "test-run", "file"]).default("manual") }))
