@@ -1,10 +1,10 @@
 // The designer's pure document edits: a map step wiring the call after it (wireMapInputs), adding a step
 // after the selected node or the end of the main path (connected), and dropping a step on an edge (inserted
-// between its ends, both sides reconnected).
+// between its ends, both sides reconnected), and the three-way merge of two editors' versions.
 import { describe, expect, it } from "vitest";
 import { compile, decompile, validate, type Flow, type StepConfig } from "@/server/dsl";
 import { exampleCatalog } from "@/examples/catalog";
-import { addStepAfter, compileState, fromDecompiled, insertStepOnEdge, lastStepOf, STEP_GAP_X, toCanvasGraph, wireMapInputs, type DocState } from "./model";
+import { addStepAfter, compileState, fromDecompiled, insertStepOnEdge, lastStepOf, mergeDocs, STEP_GAP_X, toCanvasGraph, wireMapInputs, type DNode, type DocState } from "./model";
 
 const flow = (input: unknown): Flow =>
   ({
@@ -147,5 +147,87 @@ describe("dropping a step on an edge", () => {
     const s0 = chain();
     expect(insertStepOnEdge(s0, "a:next", "stop", fail)).toBe(s0);
     expect(insertStepOnEdge(s0, "nope:next", "w", wait)).toBe(s0);
+  });
+});
+
+describe("three-way merge of two editors' versions", () => {
+  /** Changes the settings of one step (a new document; the others are untouched). */
+  const setStep = (s: DocState, id: string, patch: Record<string, unknown>): DocState => ({
+    ...s,
+    nodes: s.nodes.map((n) => (n.id === id && n.data.kind === "step" ? ({ ...n, data: { ...n.data, step: { ...n.data.step, ...patch } } } as DNode) : n)),
+  });
+  const step = (s: DocState, id: string) => {
+    const n = s.nodes.find((x) => x.id === id);
+    return n?.data.kind === "step" ? (n.data.step as unknown as Record<string, unknown>) : undefined;
+  };
+
+  it("takes both sides' changes where they do not overlap: different steps, different fields of one step, different mapped fields", () => {
+    const base = chain();
+    const theirs = setStep(setStep(base, "b", { duration: "PT2M" }), "a", { output: { x: "1", y: "2" } });
+    const mine = setStep({ ...addStepAfter(base, "w", wait), meta: { ...base.meta, description: "Mine" } }, "a", { name: "Mapped", output: { x: "1", z: "3" } });
+    const r = mergeDocs(base, theirs, mine);
+    expect(r.conflicts).toEqual([]);
+    expect(r.merged.meta.description).toBe("Mine");
+    expect(step(r.merged, "b")!.duration).toBe("PT2M");
+    expect(step(r.merged, "a")).toMatchObject({ name: "Mapped", output: { x: "1", y: "2", z: "3" } });
+    expect(r.merged.edges.find((e) => e.id === "b:next")?.target).toBe("w");
+    expect(r.fromTheirs).toBe(2);
+    // The merged document compiles to a flow with all of it.
+    const f = steps(r.merged);
+    expect(f.steps.map((x) => x.id)).toEqual(["a", "b", "w"]);
+  });
+
+  it("reports what overlaps and resolves each overlap by the user's choice (mine unless told)", () => {
+    const base = chain();
+    const theirs = { ...setStep(base, "b", { duration: "PT2M" }), meta: { ...base.meta, name: "Their name" } };
+    const mine = { ...setStep(base, "b", { duration: "PT9M" }), meta: { ...base.meta, name: "My name" } };
+    const r = mergeDocs(base, theirs, mine);
+    expect(r.conflicts.map((c) => [c.id, c.label, c.theirs, c.mine])).toEqual([
+      ["flow/name", "Flow · name", "Their name", "My name"],
+      ["node:b/data/step/duration", 'Step "b" · duration', "PT2M", "PT9M"],
+    ]);
+    expect(step(r.merged, "b")!.duration).toBe("PT9M");
+    expect(r.merged.meta.name).toBe("My name");
+    const r2 = mergeDocs(base, theirs, mine, { "node:b/data/step/duration": "theirs" });
+    expect(step(r2.merged, "b")!.duration).toBe("PT2M");
+    expect(r2.merged.meta.name).toBe("My name");
+    expect(r2.conflicts).toHaveLength(2);
+  });
+
+  it("a step they deleted that I changed is a conflict: keeping mine restores it, taking theirs drops it and its connections", () => {
+    const base = chain();
+    const theirs = { ...base, nodes: base.nodes.filter((n) => n.id !== "b"), edges: base.edges.filter((e) => e.target !== "b") };
+    const mine = setStep(base, "b", { duration: "PT7M" });
+    const r = mergeDocs(base, theirs, mine);
+    expect(r.conflicts.map((c) => c.label)).toEqual(['Step "b" (deleted by them)']);
+    expect(step(r.merged, "b")!.duration).toBe("PT7M");
+    expect(r.merged.edges.find((e) => e.id === "a:next")?.target).toBe("b");
+    const r2 = mergeDocs(base, theirs, mine, { "node:b": "theirs" });
+    expect(step(r2.merged, "b")).toBeUndefined();
+    expect(r2.merged.edges.some((e) => e.target === "b")).toBe(false);
+  });
+
+  it("a connection I added to a step they deleted asks whether to keep the step", () => {
+    const base = chain();
+    const theirs = { ...base, nodes: base.nodes.filter((n) => n.id !== "b"), edges: base.edges.filter((e) => e.target !== "b") };
+    // Mine: a new step after b (b itself unchanged).
+    const mine = addStepAfter(base, "w", wait, "b");
+    const r = mergeDocs(base, theirs, mine);
+    expect(r.conflicts.map((c) => c.id)).toEqual(["node:b/kept"]);
+    expect(r.merged.nodes.map((n) => n.id)).toEqual(["trigger", "a", "b", "w"]);
+    expect(r.merged.edges.map((e) => `${e.id}>${e.target}`).sort()).toEqual(["a:next>b", "b:next>w", "trigger:start>a"]);
+    const r2 = mergeDocs(base, theirs, mine, { "node:b/kept": "theirs" });
+    expect(r2.merged.nodes.map((n) => n.id)).toEqual(["trigger", "a", "w"]);
+    expect(r2.merged.edges.map((e) => e.id)).toEqual(["trigger:start"]);
+  });
+
+  it("positions merge per node and transient state (selection) is not a change", () => {
+    const base = chain();
+    const theirs = { ...base, nodes: base.nodes.map((n) => (n.id === "a" ? { ...n, position: { x: 300, y: 50 } } : n)) };
+    const mine = { ...base, nodes: base.nodes.map((n) => (n.id === "b" ? { ...n, position: { x: 600, y: 90 }, selected: true } : n)) };
+    const r = mergeDocs(base, theirs, mine);
+    expect(r.conflicts).toEqual([]);
+    expect(pos(r.merged, "a")).toEqual({ x: 300, y: 50 });
+    expect(pos(r.merged, "b")).toEqual({ x: 600, y: 90 });
   });
 });

@@ -20,6 +20,7 @@ import {
   type Problem,
   type Step,
   type StepConfig,
+  jsonEqual,
 } from "@/server/dsl";
 
 export type DNode = Node<CanvasNodeData>;
@@ -446,4 +447,181 @@ export function absolutePosition(nodes: readonly DNode[], node: DNode): { x: num
     p = parent.parentId;
   }
   return { x, y };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Three-way merge of two editors' versions of one draft
+
+/** One place both sides changed differently. `id` is stable across merges of the same three documents. */
+export interface MergeConflict {
+  id: string;
+  /** What the user reads: 'Step "notify" · input.amount', 'Flow · name', 'Connection "map:next"'. */
+  label: string;
+  base: unknown;
+  theirs: unknown;
+  mine: unknown;
+}
+export type MergeChoice = "mine" | "theirs";
+export interface MergeResult {
+  merged: DocState;
+  conflicts: MergeConflict[];
+  /** How many places took the other side's change (changes of mine alone are kept as they are). */
+  fromTheirs: number;
+}
+
+type Json = unknown;
+const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A node as the merge sees it: what is saved, nothing transient (selection, measured size). Arrays are atomic. */
+interface NodeProjection {
+  type: string;
+  parentId?: string;
+  position: [number, number];
+  size?: [number, number];
+  data: CanvasNodeData;
+}
+
+function projectNodes(state: DocState): Map<string, { proj: NodeProjection; node: CanvasNode }> {
+  const out = new Map<string, { proj: NodeProjection; node: CanvasNode }>();
+  for (const n of toCanvasGraph(state).nodes) {
+    const proj: NodeProjection = { type: n.type, position: [n.position.x, n.position.y], data: n.data };
+    if (n.parentId) proj.parentId = n.parentId;
+    if (n.width !== undefined) proj.size = [n.width, n.height ?? 160];
+    out.set(n.id, { proj, node: n });
+  }
+  return out;
+}
+
+function projectEdges(state: DocState): Map<string, CanvasEdge> {
+  return new Map(toCanvasGraph(state).edges.map((e) => [e.id, e] as const));
+}
+
+function nodeLabel(id: string): string {
+  return id === TRIGGER_NODE_ID ? "Trigger" : `Step "${id}"`;
+}
+
+/** The field path a user recognises: a step's settings without the "data.step." wrapper. */
+function fieldLabel(path: readonly string[]): string {
+  const p = path[0] === "data" ? path.slice(path[1] === "step" || path[1] === "trigger" ? 2 : 1) : path;
+  return p.join(".") || "settings";
+}
+
+/**
+ * Merges three versions of a value: where only one side changed it, that change wins; where both changed it
+ * the same way, that; otherwise plain objects merge key by key and anything else is a conflict, resolved by
+ * `choices` (mine by default) and reported.
+ */
+function merge3(base: Json, theirs: Json, mine: Json, at: { id: string; label: (p: string[]) => string }, path: string[], ctx: { conflicts: MergeConflict[]; choices: Readonly<Record<string, MergeChoice>>; fromTheirs: number }): Json {
+  if (jsonEqual(theirs, mine)) return mine;
+  if (jsonEqual(base, mine)) {
+    ctx.fromTheirs++;
+    return theirs;
+  }
+  if (jsonEqual(base, theirs)) return mine;
+  if (isPlain(base) && isPlain(theirs) && isPlain(mine)) {
+    const out: Record<string, unknown> = {};
+    for (const k of new Set([...Object.keys(base), ...Object.keys(theirs), ...Object.keys(mine)])) {
+      const v = merge3(base[k], theirs[k], mine[k], at, [...path, k], ctx);
+      if (v !== undefined) out[k] = v;
+    }
+    return out;
+  }
+  const id = [at.id, ...path].join("/");
+  ctx.conflicts.push({ id, label: at.label(path), base, theirs, mine });
+  return ctx.choices[id] === "theirs" ? theirs : mine;
+}
+
+/**
+ * Three-way merge of the designer document: `base` is the revision this editor last had acknowledged,
+ * `theirs` the stored draft someone else saved since, `mine` this editor's document. The flow header and
+ * settings merge per field, steps per step and per field of their settings (a map's output fields and a
+ * call's input fields one by one), connections per exit handle, positions per node. A step one side deleted
+ * while the other changed it or connected to it is a conflict too. Pure; the merged document is
+ * deterministic for the same inputs and choices.
+ */
+export function mergeDocs(base: DocState, theirs: DocState, mine: DocState, choices: Readonly<Record<string, MergeChoice>> = {}): MergeResult {
+  const ctx = { conflicts: [] as MergeConflict[], choices, fromTheirs: 0 };
+  const meta = merge3(base.meta, theirs.meta, mine.meta, { id: "flow", label: (p) => `Flow · ${p.join(".") || "settings"}` }, [], ctx) as FlowMeta;
+
+  const [bn, tn, mn] = [projectNodes(base), projectNodes(theirs), projectNodes(mine)];
+  // Mine's order first, then theirs' additions (parents are re-sorted before children below).
+  const order = [...new Set([...mn.keys(), ...tn.keys(), ...bn.keys()])];
+  const nodes = new Map<string, CanvasNode>();
+  for (const id of order) {
+    const [b, t, m] = [bn.get(id), tn.get(id), mn.get(id)];
+    const v = merge3(b?.proj, t?.proj, m?.proj, { id: `node:${id}`, label: (p) => (p.length ? `${nodeLabel(id)} · ${fieldLabel(p)}` : `${nodeLabel(id)}${!t ? " (deleted by them)" : !m ? " (deleted by you)" : b ? "" : " (added by both)"}`) }, [], ctx) as NodeProjection | undefined;
+    if (v) nodes.set(id, fromProjection(id, v));
+  }
+
+  const [be, te, me] = [projectEdges(base), projectEdges(theirs), projectEdges(mine)];
+  const edges = new Map<string, CanvasEdge>();
+  for (const id of new Set([...me.keys(), ...te.keys(), ...be.keys()])) {
+    const [b, t, m] = [be.get(id), te.get(id), me.get(id)];
+    const target = merge3(b?.target, t?.target, m?.target, { id: `edge:${id}`, label: () => `Connection "${id}"` }, [], ctx) as string | undefined;
+    const shape = m ?? t ?? b;
+    if (target !== undefined && shape) edges.set(id, { ...shape, target });
+  }
+
+  // A step one side deleted and the other kept (changed, or chosen): the keeper's connections to it come
+  // back with it where that exit is still free, so a kept step is not left standing alone.
+  const restoreEdges = (id: string, side: Map<string, CanvasEdge>) => {
+    for (const [eid, e] of side) if ((e.source === id || e.target === id) && !edges.has(eid) && nodes.has(e.source) && nodes.has(e.target)) edges.set(eid, e);
+  };
+  for (const id of nodes.keys()) {
+    if (!bn.has(id)) continue;
+    if (!tn.has(id) && mn.has(id)) restoreEdges(id, me);
+    else if (!mn.has(id) && tn.has(id)) restoreEdges(id, te);
+  }
+
+  // A node one side deleted while the other still points at it (a connection, a child): keep it or let it
+  // go together with what points at it — the user's call, like any other conflict.
+  for (let round = 0; round < 10; round++) {
+    const missing = new Set<string>();
+    for (const e of edges.values()) for (const end of [e.source, e.target]) if (!nodes.has(end)) missing.add(end);
+    for (const n of nodes.values()) if (n.parentId && !nodes.has(n.parentId)) missing.add(n.parentId);
+    if (missing.size === 0) break;
+    for (const id of missing) {
+      const keptBy: MergeChoice | null = mn.has(id) ? "mine" : tn.has(id) ? "theirs" : null;
+      const cid = `node:${id}/kept`;
+      if (keptBy && !ctx.conflicts.some((c) => c.id === cid))
+        ctx.conflicts.push({ id: cid, label: `${nodeLabel(id)} · ${keptBy === "mine" ? "they deleted it; your version still uses it" : "you deleted it; their version still uses it"}`, base: bn.get(id)?.proj.data, theirs: tn.get(id)?.proj.data, mine: mn.get(id)?.proj.data });
+      if (keptBy && (choices[cid] ?? "mine") === keptBy) {
+        nodes.set(id, fromProjection(id, (keptBy === "mine" ? mn : tn).get(id)!.proj));
+        restoreEdges(id, keptBy === "mine" ? me : te);
+      } else {
+        for (const [eid, e] of edges) if (e.source === id || e.target === id) edges.delete(eid);
+        for (const [nid, n] of nodes) if (n.parentId === id) nodes.delete(nid);
+      }
+    }
+  }
+
+  const ordered = order.filter((id) => nodes.has(id)).map((id) => nodes.get(id)!);
+  const state: DocState = { meta, nodes: parentsFirst(ordered).map(toRfNode), edges: [...edges.values()].map((e) => toRfEdge(e)) };
+  return { merged: { ...state, edges: relabelEdges(state) }, conflicts: ctx.conflicts, fromTheirs: ctx.fromTheirs };
+}
+
+function fromProjection(id: string, p: NodeProjection): CanvasNode {
+  const n: CanvasNode = { id, type: p.type as CanvasNode["type"], position: { x: p.position[0], y: p.position[1] }, data: p.data };
+  if (p.parentId) n.parentId = p.parentId;
+  if (p.size) {
+    n.width = p.size[0];
+    n.height = p.size[1];
+  }
+  return n;
+}
+
+/** React Flow needs every container before its children; otherwise the order is kept. */
+function parentsFirst(nodes: CanvasNode[]): CanvasNode[] {
+  const byId = new Map(nodes.map((n) => [n.id, n] as const));
+  const out: CanvasNode[] = [];
+  const done = new Set<string>();
+  const visit = (n: CanvasNode, depth: number) => {
+    if (done.has(n.id)) return;
+    const p = n.parentId ? byId.get(n.parentId) : undefined;
+    if (p && depth < 50) visit(p, depth + 1);
+    done.add(n.id);
+    out.push(n);
+  };
+  for (const n of nodes) visit(n, 0);
+  return out;
 }

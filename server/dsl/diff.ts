@@ -36,7 +36,8 @@ const SETTING_KEYS = ["tags", "concurrency", "businessKeys", "onFailure", "defau
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-function equal(a: unknown, b: unknown): boolean {
+/** Deep equality of JSON values; an object key holding undefined counts as absent. */
+export function equal(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => equal(x, b[i]));
   if (isObj(a) && isObj(b)) {

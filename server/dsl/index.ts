@@ -41,7 +41,7 @@ export {
   type DecompileResult,
 } from "./graph";
 export { layoutGraph, decompileWithLayout, type LayoutOptions } from "./layout";
-export { diffFlows, diffValues, formatDiff, type FlowDiff, type StepDiff, type ValueChange } from "./diff";
+export { diffFlows, diffValues, equal as jsonEqual, formatDiff, type FlowDiff, type StepDiff, type ValueChange } from "./diff";
 export { detectBreakingChanges, semverBump, proposeVersion, versionBump, type Bump, type Change, type BreakingReport, type VersionProposal } from "./breaking";
 export { contentHash, canonicalJson, verifyContentHash } from "./hash";
 export { dslJsonSchema, DSL_SCHEMA_ID } from "./json-schema";
