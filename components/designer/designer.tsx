@@ -20,11 +20,12 @@ import {
   type EdgeChange,
   type NodeChange,
 } from "@xyflow/react";
-import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueries, useQuery } from "@tanstack/react-query";
 import { clsx } from "clsx";
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { useTRPC } from "@/components/trpc/client";
+import { useTRPC, useTRPCClient } from "@/components/trpc/client";
 import { Badge, LIFECYCLE_TONE } from "@/components/ui/badge";
 import { TEST_MODE_LABEL } from "@/components/runs/format";
 import { decompileWithLayout, layoutGraph, triggerInputSchema, validate, type JsonSchemaObject, type CanvasEdgeKind, type CanvasNodeData, type Flow, type FlowMeta, type Problem, type StepConfig, type CatalogConnection } from "@/server/dsl";
@@ -64,11 +65,12 @@ import { fitOptions, lowZoom, NODE_TYPES } from "./nodes";
 import { DRAG_MIME, Palette } from "./palette";
 import { ProblemsPanel } from "./problems-panel";
 import { TestRunDialog, useTestRun, type LiveConnection, type TestMode } from "./test-run";
+import { ConflictBanner, MergeDialog, RestoreBanner, SaveAlertContext } from "./save-alert";
+import { useAutosave } from "./use-autosave";
 import { useHistory } from "./use-history";
 import { VersionsMount } from "./versions-mount";
 
 const CLIPBOARD_KEY = "weft.designer.clipboard";
-const AUTOSAVE_MS = 1000;
 const EDGE_CSS = `
 .weft-canvas .react-flow__edge-path, .weft-canvas .weft-edge-overview path { stroke: #94a3b8; stroke-width: 1.5; fill: none; }
 .weft-canvas .react-flow__edge.selected .react-flow__edge-path { stroke: #2563eb; stroke-width: 2; }
@@ -179,10 +181,11 @@ function Editor({
   onReload(): void;
 }) {
   const trpc = useTRPC();
-  const qc = useQueryClient();
   const rf = useReactFlow<DNode, DEdge>();
   const history = useHistory<DocState>(initial);
   const doc = history.present;
+  const docRef = useRef(doc);
+  docRef.current = doc;
   const decorations = useMemo(() => new DecorationStore(), []);
   const items = useMemo(() => paletteItems(catalog.events, flowKey), [catalog.events, flowKey]);
   const [samples, setSamples] = useState(initialSamples);
@@ -248,57 +251,40 @@ function Editor({
   }, [validation, test.run, decorations]);
 
   // ---------------------------------------------------------------------------------------------
-  // Autosave with the revision check
-  const save = useMutation(trpc.flows.saveDraft.mutationOptions());
-  const revision = useRef(initialRevision);
-  const savedJson = useRef<string | null>(null);
-  savedJson.current ??= JSON.stringify(validation.flow);
-  const [saveState, setSaveState] = useState<SaveState>({ kind: "saved", at: header.lastSaved ? new Date(header.lastSaved.at) : null });
-  const blocked = saveState.kind === "conflict";
-  const saveNow = useCallback(
-    async (state: DocState): Promise<boolean> => {
-      const { flow } = compileState(state);
-      const json = JSON.stringify(flow);
-      if (json === savedJson.current) {
-        setSaveState((s) => (s.kind === "dirty" ? { kind: "saved", at: new Date() } : s));
-        return true;
-      }
-      setSaveState({ kind: "saving" });
-      try {
-        const r = await save.mutateAsync({ flowKey, baseRevision: revision.current, draft: flow as unknown as Record<string, unknown> });
-        revision.current = r.draftRevision;
-        savedJson.current = json;
-        setSaveState({ kind: "saved", at: new Date(r.savedAt) });
-        return true;
-      } catch (e) {
-        const err = e as { data?: { code?: string }; message: string };
-        if (err.data?.code === "CONFLICT") setSaveState({ kind: "conflict", message: err.message });
-        else setSaveState({ kind: "error", message: err.message });
-        return false;
-      }
-    },
-    [flowKey, save],
-  );
-  const savedDoc = useRef<DocState>(initial);
-  useEffect(() => {
-    if (readOnly || blocked) return;
-    // Cheap identity check per change (a drag frame must not compile 2,000 steps); compile when it settles.
-    if (sameDoc(savedDoc.current, doc)) return;
-    setSaveState((s) => (s.kind === "saving" || s.kind === "dirty" ? s : { kind: "dirty" }));
-    const t = setTimeout(() => {
-      void saveNow(doc).then((ok) => {
-        if (ok) savedDoc.current = doc;
-      });
-    }, AUTOSAVE_MS);
-    return () => clearTimeout(t);
-  }, [doc, readOnly, blocked, saveNow]);
-  useEffect(() => {
-    const warn = (e: BeforeUnloadEvent) => {
-      if (saveState.kind === "dirty" || saveState.kind === "saving" || saveState.kind === "conflict") e.preventDefault();
-    };
-    window.addEventListener("beforeunload", warn);
-    return () => window.removeEventListener("beforeunload", warn);
-  }, [saveState.kind]);
+  // Autosave: serialised on the acknowledged revision, kept in localStorage until acknowledged, merged on a
+  // real conflict (use-autosave.ts).
+  const trpcClient = useTRPCClient();
+  const autosave = useAutosave({
+    flowKey,
+    doc,
+    initial,
+    initialRevision,
+    lastSavedAt: header.lastSaved ? new Date(header.lastSaved.at) : null,
+    readOnly,
+    save: (baseRevision, draft) => trpcClient.flows.saveDraft.mutate({ flowKey, baseRevision, draft: draft as unknown as Record<string, unknown> }),
+    loadLatest: () => trpcClient.flows.get.query({ flowKey }),
+    apply: (next) => history.set(next),
+  });
+  const saveState = autosave.state;
+  const [mergeOpen, setMergeOpen] = useState(false);
+  const [copying, setCopying] = useState(false);
+  const router = useRouter();
+  const saveMineAsCopy = useCallback(async () => {
+    setCopying(true);
+    try {
+      const r = await trpcClient.flows.saveDraftAsCopy.mutate({ flowKey, draft: compileState(docRef.current).flow as unknown as Record<string, unknown> });
+      autosave.forget();
+      router.push(`/flows/${r.key}`);
+    } catch (e) {
+      showToast(`Your version could not be saved as a copy: ${(e as Error).message}`);
+    } finally {
+      setCopying(false);
+    }
+  }, [trpcClient, flowKey, autosave, router, showToast]);
+  const restoreEdits = useCallback(async () => {
+    await autosave.restore();
+    setMergeOpen(true);
+  }, [autosave]);
 
   // ---------------------------------------------------------------------------------------------
   // Editing operations (each is one history entry)
@@ -327,8 +313,6 @@ function Editor({
     [edit],
   );
   const dragStart = useRef<DocState | null>(null);
-  const docRef = useRef(doc);
-  docRef.current = doc;
   const onNodeDragStart = useCallback(() => {
     dragStart.current = docRef.current;
   }, []);
@@ -740,7 +724,30 @@ function Editor({
             ? "Not saved: conflict"
             : "Not saved";
 
+  // The save alert: shown under the top bar and repeated inside the full-screen mapper, which covers it.
+  const saveAlert =
+    saveState.kind === "conflict" ? (
+      <ConflictBanner
+        message={saveState.message}
+        canMerge={!!autosave.merge}
+        busy={copying}
+        onMerge={() => (autosave.merge ? setMergeOpen(true) : void autosave.prepareMerge().then(() => setMergeOpen(true)))}
+        onCopy={() => void saveMineAsCopy()}
+        onDownload={() => downloadJson(`${flowKey}-my-draft.weft.json`, compileState(docRef.current).flow)}
+      />
+    ) : saveState.kind === "error" ? (
+      <div role="alert" data-testid="save-error" className="flex items-center gap-3 border-b border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-900">
+        <span className="flex-1">The draft could not be saved: {saveState.message} Your edits are kept in this browser.</span>
+        <button type="button" className="rounded-md border border-amber-300 bg-white px-2.5 py-1 text-xs font-medium" onClick={autosave.retry}>
+          Retry
+        </button>
+      </div>
+    ) : autosave.restorable && !readOnly ? (
+      <RestoreBanner at={autosave.restorable.at} baseRevision={autosave.restorable.baseRevision} onRestore={() => void restoreEdits()} onDiscard={autosave.discardRestorable} />
+    ) : null;
+
   return (
+    <SaveAlertContext.Provider value={saveAlert}>
     <DecorationContext.Provider value={decorations}>
       <style>{EDGE_CSS}</style>
       <div className="flex h-screen flex-col" data-testid="designer" data-ready="true">
@@ -752,7 +759,7 @@ function Editor({
           <div className="min-w-0">
             <h1 className="truncate text-sm font-semibold text-slate-900">{doc.meta.name || header.name}</h1>
             <p className="truncate font-mono text-[11px] text-slate-400">
-              {flowKey} · draft rev {revision.current} · {header.ownerTeam}
+              {flowKey} · draft rev {autosave.revision} · {header.ownerTeam}
             </p>
           </div>
           <Badge tone={LIFECYCLE_TONE[header.lifecycle]}>{header.lifecycle}</Badge>
@@ -812,25 +819,7 @@ function Editor({
             Read only — {readOnlyReason}
           </p>
         )}
-        {saveState.kind === "conflict" && (
-          <div role="alert" data-testid="conflict-banner" className="flex items-center gap-3 border-b border-red-200 bg-red-50 px-4 py-2 text-sm text-red-900">
-            <span className="flex-1">{saveState.message}</span>
-            <button type="button" className="rounded-md border border-red-300 bg-white px-2.5 py-1 text-xs font-medium hover:bg-red-100" onClick={() => downloadJson(`${flowKey}-my-draft.weft.json`, compileState(doc).flow)}>
-              Download my version
-            </button>
-            <button type="button" className="rounded-md bg-red-700 px-2.5 py-1 text-xs font-medium text-white hover:bg-red-800" onClick={() => (void qc.invalidateQueries({ queryKey: trpc.flows.get.queryKey({ flowKey }) }), onReload())}>
-              Reload their version
-            </button>
-          </div>
-        )}
-        {saveState.kind === "error" && (
-          <div role="alert" className="flex items-center gap-3 border-b border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-900">
-            <span className="flex-1">The draft could not be saved: {saveState.message}</span>
-            <button type="button" className="rounded-md border border-amber-300 bg-white px-2.5 py-1 text-xs font-medium" onClick={() => void saveNow(doc)}>
-              Retry
-            </button>
-          </div>
-        )}
+        {saveAlert}
         {(test.run || test.error) && <RunBar run={test.run} error={test.error} onClear={test.clear} />}
         <div className="flex min-h-0 flex-1">
           <Palette items={items} onAdd={(i) => addItem(i)} readOnly={readOnly} />
@@ -916,7 +905,7 @@ function Editor({
                   onPin={pinSample}
                 />
               ) : (
-                <VersionsMount flowKey={flowKey} draft={validation.flow} draftRevision={revision.current} hasErrors={errorCount > 0} onRestored={onReload} />
+                <VersionsMount flowKey={flowKey} draft={validation.flow} draftRevision={autosave.revision} hasErrors={errorCount > 0} onRestored={onReload} />
               )}
             </div>
           </aside>
@@ -924,6 +913,14 @@ function Editor({
       </div>
       <CommandMenu open={menuOpen} onClose={() => setMenuOpen(false)} items={items} commands={commands} onAdd={(i) => addItem(i)} />
       <ShortcutSheet open={sheetOpen} onClose={() => setSheetOpen(false)} />
+      {mergeOpen && autosave.merge && (
+        <MergeDialog
+          merge={autosave.merge}
+          mine={doc}
+          onApply={(merged) => (setMergeOpen(false), autosave.acceptMerge(merged))}
+          onCancel={() => (setMergeOpen(false), autosave.cancelMerge())}
+        />
+      )}
       <TestRunDialog
         open={testOpen}
         onClose={() => setTestOpen(false)}
@@ -935,6 +932,7 @@ function Editor({
         onRun={startTest}
       />
     </DecorationContext.Provider>
+    </SaveAlertContext.Provider>
   );
 }
 
@@ -976,18 +974,6 @@ function runValidation(state: DocState, catalog: Parameters<typeof validate>[1] 
   const v = validate(c.flow, { catalog });
   // Drawing problems first (dangling connections…), then the document's.
   return { flow: c.flow, problems: [...c.problems, ...v.problems] };
-}
-
-function sameDoc(a: DocState, b: DocState): boolean {
-  if (a === b) return true;
-  if (a.meta !== b.meta || a.edges.length !== b.edges.length || a.nodes.length !== b.nodes.length) return false;
-  for (let i = 0; i < a.edges.length; i++) if (a.edges[i]!.id !== b.edges[i]!.id || a.edges[i]!.target !== b.edges[i]!.target) return false;
-  for (let i = 0; i < a.nodes.length; i++) {
-    const x = a.nodes[i]!;
-    const y = b.nodes[i]!;
-    if (x.id !== y.id || x.data !== y.data || x.parentId !== y.parentId || x.position.x !== y.position.x || x.position.y !== y.position.y || x.width !== y.width || x.height !== y.height) return false;
-  }
-  return true;
 }
 
 function sameStructure(a: readonly DNode[], b: readonly DNode[]): boolean {

@@ -112,7 +112,7 @@ export async function saveDraft(ctx: DraftCtx, input: { flowKey: string; baseRev
       const who = last ? `${last.by} saved revision ${flow.draftRevision} at ${last.at.toISOString().slice(11, 16)} UTC` : `Revision ${flow.draftRevision} was saved by someone else`;
       throw new TRPCError({
         code: "CONFLICT",
-        message: `${who} after you opened revision ${input.baseRevision}. Your changes were not saved: reload to see theirs, then apply yours again (or copy your selection first).`,
+        message: `${who} after you opened revision ${input.baseRevision}. Your changes were not written over theirs.`,
       });
     }
     const revision = input.baseRevision + 1;

@@ -16,6 +16,7 @@ import { SourcePanel, DRAG_MIME } from "./source-tree";
 import { TargetPanel, problemPath, refKey, targetRows, type TargetRef, type TargetRow } from "./target-tree";
 import type { FieldNode } from "./schema-tree";
 import type { DataMapperProps } from "./types";
+import { useSaveAlert } from "../save-alert";
 
 type Preview = { state: "ok"; value: unknown } | { state: "error"; message: string } | { state: "none"; reason: string };
 
@@ -41,6 +42,8 @@ export function DataMapper({ value, onChange, sources, target, readOnly }: DataM
   const [selectedKey, setSelectedKey] = useState<string | null>(null);
   const [expanded, setExpanded] = useState(false);
   const [newField, setNewField] = useState("");
+  // Full screen covers the designer's save banner (a conflict, unsaved edits): it is repeated here.
+  const saveAlert = useSaveAlert();
 
   const view = useMemo(() => mappingView(value), [value]);
   const fields = view.mode === "fields" ? view.fields : {};
@@ -209,6 +212,7 @@ export function DataMapper({ value, onChange, sources, target, readOnly }: DataM
           {expanded ? "Close full screen" : "Full screen"}
         </button>
       </header>
+      {expanded && saveAlert}
 
       <div ref={grid} className="grid min-h-0 flex-1 grid-cols-1 divide-y divide-slate-200 @3xl:grid-cols-[minmax(200px,1fr)_48px_minmax(260px,1.35fr)_minmax(260px,1.2fr)] @3xl:divide-x @3xl:divide-y-0">
         <SourcePanel trees={trees} selected={selectedSource} onSelect={setSelectedSource} mappedSources={mappedSources} readOnly={readOnly} />
