@@ -219,11 +219,10 @@ test("copy and paste a selection as DSL JSON, within a flow, between flows and f
   const example = readFileSync(path.resolve("examples/opportunity-won-to-project.weft.json"), "utf8");
   await page.getByTestId("import-file").setInputFiles({ name: "example.weft.json", mimeType: "application/json", buffer: Buffer.from(example) });
   await page.getByRole("button", { name: "Zoom to fit (Shift 1)" }).click();
-  // Fitted, a flow this size is drawn as an overview: plain blocks (React Flow's own node wrappers) and one
-  // drawing of all edges instead of React Flow's edges.
-  await expect(page.getByTestId("rf__node-getOpportunity")).toHaveCount(1);
-  await expect(page.getByTestId("rf__node-map")).toHaveCount(1);
-  await expect(page.getByTestId("edge-overview")).toBeAttached();
+  // Fitted, a flow this size keeps its labelled cards and React Flow's edges: the overview (plain blocks,
+  // one drawing of all edges) is for large flows only.
+  await expect(page.getByTestId("edge-overview")).toHaveCount(0);
+  await expect(page.locator('[data-testid="canvas-node"][data-node-id="getOpportunity"]')).toContainText(/\S/);
   // The imported steps' edges came along into the saved draft.
   await saved(page);
   const { draft } = await trpcQuery<{ draft: { steps: Array<{ id: string; next?: string }> } }>(page.request, "flows.get", { flowKey: target });
@@ -241,7 +240,7 @@ async function openAs(browser: Browser, who: "designer" | "admin", key: string) 
   return page;
 }
 
-test("two people editing the same draft: the later save is refused, naming who saved, and nothing is overwritten", async ({ browser, page }) => {
+test("two people editing the same draft: the later save is refused, naming who saved, and merging keeps both people's work", async ({ browser, page }) => {
   await signIn(page, "designer");
   const key = await newFlow(page, "Concurrent edits");
   const dana = page;
@@ -250,6 +249,7 @@ test("two people editing the same draft: the later save is refused, naming who s
   await node(dana, "trigger").click();
   await addByCommand(dana, "Logic Wait");
   await saved(dana);
+  await expect.poll(async () => (await trpcQuery<{ draftRevision: number }>(dana.request, "flows.get", { flowKey: key })).draftRevision).toBe(2);
 
   await node(ada, "trigger").click();
   await addByCommand(ada, "Logic Fail");
@@ -257,13 +257,21 @@ test("two people editing the same draft: the later save is refused, naming who s
   await expect(banner).toBeVisible({ timeout: 15_000 });
   await expect(banner).toContainText("Dana Designer saved revision 2");
   await expect(ada.getByTestId("save-state")).toHaveAttribute("data-state", "conflict");
+  // Ada's step is still on her canvas: nothing is discarded.
+  await expect(node(ada, "fail")).toBeVisible();
   await shot(ada, "08-conflict");
 
-  // Dana's step is still there for everyone; Ada reloads and sees it.
-  await ada.getByRole("button", { name: "Reload their version" }).click();
+  // Both connected the trigger: that overlaps (Ada keeps hers); Dana's step merges in.
+  await banner.getByRole("button", { name: /Merge with theirs/ }).click();
+  const dialog = ada.getByRole("dialog", { name: "Merge your edits with theirs" });
+  await expect(dialog.getByTestId("merge-conflict")).toHaveCount(1);
+  await expect(dialog.getByTestId("merge-conflict")).toContainText('Connection "trigger:start"');
+  await dialog.getByRole("button", { name: "Apply merge and save" }).click();
   await expect(node(ada, "wait")).toBeVisible({ timeout: 30_000 });
-  await expect(node(ada, "fail")).toHaveCount(0);
+  await expect(node(ada, "fail")).toBeVisible();
+  await saved(ada);
   await dana.reload();
   await expect(node(dana, "wait")).toBeVisible({ timeout: 30_000 });
+  await expect(node(dana, "fail")).toBeVisible();
   await ada.context().close();
 });

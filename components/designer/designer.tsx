@@ -157,7 +157,6 @@ interface DesignerCatalog {
   flows: Array<{ key: string; name: string; versions: string[] }>;
 }
 
-type SaveState = { kind: "saved"; at: Date | null } | { kind: "dirty" } | { kind: "saving" } | { kind: "conflict"; message: string } | { kind: "error"; message: string };
 
 function Editor({
   flowKey,
@@ -282,8 +281,7 @@ function Editor({
     }
   }, [trpcClient, flowKey, autosave, router, showToast]);
   const restoreEdits = useCallback(async () => {
-    await autosave.restore();
-    setMergeOpen(true);
+    if (await autosave.restore()) setMergeOpen(true);
   }, [autosave]);
 
   // ---------------------------------------------------------------------------------------------

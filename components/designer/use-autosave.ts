@@ -59,7 +59,8 @@ export interface Autosave {
   /** Unsaved edits from an earlier visit, offered for restoring. */
   restorable: { at: Date; baseRevision: number } | null;
   retry(): void;
-  restore(): Promise<void>;
+  /** Restores the offered edits; true when they overlap the draft and wait in `merge` for the user. */
+  restore(): Promise<boolean>;
   discardRestorable(): void;
   /** Loads the stored draft again to merge with it (after a conflict whose loading failed, or to look again). */
   prepareMerge(): Promise<void>;
@@ -253,7 +254,7 @@ export function useAutosave(o: AutosaveOptions): Autosave {
 
   const restore = useCallback(async () => {
     const u = offeredRef.current;
-    if (!u) return;
+    if (!u) return false;
     const mine = await docOf(u.mine);
     // Base: the revision the edits were made on (as stored); without it, every difference counts as mine.
     const theirs = ack.current.doc;
@@ -262,7 +263,10 @@ export function useAutosave(o: AutosaveOptions): Autosave {
     if (r.conflicts.length === 0) {
       setOffered(null);
       opts.current.apply(r.merged);
-    } else setMerge({ reason: "restore", base, theirs, theirRevision: ack.current.revision, mine });
+      return false;
+    }
+    setMerge({ reason: "restore", base, theirs, theirRevision: ack.current.revision, mine });
+    return true;
   }, []);
 
   return {

@@ -1,0 +1,106 @@
+// Building on the canvas the way a newcomer does: steps added with Ctrl+K land after the last step (or the
+// selected one) and are connected, a step dropped on a connection is inserted into it, a small flow keeps
+// its labelled cards after Layout and Fit, and Esc closes the keyboard-shortcuts sheet.
+import { expect, test, type Page } from "@playwright/test";
+import path from "node:path";
+import { signIn } from "./helpers";
+import { trpcMutation, trpcQuery } from "./triage-helpers";
+
+test.use({ viewport: { width: 1600, height: 1000 } });
+
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(process.env.DESIGNER_SHOTS ?? path.join("test-results", "designer"), `${name}.png`) });
+const node = (page: Page, id: string) => page.locator(`[data-testid="canvas-node"][data-node-id="${id}"]`);
+const edge = (page: Page, id: string) => page.getByTestId(`rf__edge-${id}`);
+
+async function addByCommand(page: Page, query: string) {
+  await page.keyboard.press("Control+k");
+  const input = page.getByPlaceholder("Add a step or run a command…");
+  await input.fill(query);
+  await page.keyboard.press("Enter");
+  await expect(input).toBeHidden();
+}
+
+async function openNew(page: Page, key: string, draft?: Record<string, unknown>) {
+  expect((await trpcMutation(page.request, "flows.create", { key, name: `Building ${key}`, domain: "project", ownerTeamKey: "pmo" })).error).toBeUndefined();
+  if (draft) {
+    const { draft: d } = await trpcQuery<{ draft: Record<string, unknown> }>(page.request, "flows.get", { flowKey: key });
+    expect((await trpcMutation(page.request, "flows.saveDraft", { flowKey: key, baseRevision: 1, draft: { ...d, ...draft } })).error).toBeUndefined();
+  }
+  await page.goto(`/flows/${key}`);
+  await expect(page.getByTestId("designer")).toBeVisible({ timeout: 60_000 });
+}
+
+const overlaps = (a: { x: number; y: number; width: number; height: number }, b: { x: number; y: number; width: number; height: number }) =>
+  a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+const zoomOf = (page: Page) => page.evaluate(`new DOMMatrixReadOnly(getComputedStyle(document.querySelector(".react-flow__viewport")).transform).a`) as Promise<number>;
+
+test("Ctrl+K adds each step after the last one and connects it; a step dropped on a connection is inserted into it", async ({ page }) => {
+  await signIn(page, "designer");
+  const key = `building-${Date.now().toString(36)}`;
+  await openNew(page, key);
+  const pane = page.locator(".react-flow__pane");
+
+  // Nothing selected: the first step follows the trigger (beside it, not on top of it), connected.
+  await pane.click({ position: { x: 20, y: 20 } });
+  await addByCommand(page, "Logic Wait");
+  await expect(node(page, "wait")).toBeVisible();
+  await expect(edge(page, "trigger:start")).toHaveCount(1);
+  expect(overlaps((await node(page, "trigger").boundingBox())!, (await node(page, "wait").boundingBox())!)).toBe(false);
+  // Still nothing selected: the next one goes after the last step of the path.
+  await pane.click({ position: { x: 20, y: 20 } });
+  await addByCommand(page, "Logic Map");
+  await expect(edge(page, "wait:next")).toHaveCount(1);
+  await page.getByRole("button", { name: "Zoom to fit (Shift 1)" }).click();
+  await shot(page, "building-01-added-and-connected");
+
+  // Drop an Emit step from the palette onto the trigger → wait connection: trigger → emit → wait.
+  const path = (await edge(page, "trigger:start").locator(".react-flow__edge-path").boundingBox())!;
+  const paneBox = (await pane.boundingBox())!;
+  await page.locator('[data-testid="palette-item"][data-item="logic:emit"]').dragTo(pane, {
+    targetPosition: { x: path.x + path.width / 2 - paneBox.x, y: path.y + path.height / 2 - paneBox.y },
+  });
+  await expect(node(page, "emit")).toBeVisible();
+  await expect(edge(page, "trigger:start")).toHaveCount(1);
+  await expect(edge(page, "emit:next")).toHaveCount(1);
+  const saved = page.getByTestId("save-state");
+  await expect(saved).toHaveAttribute("data-state", "saved", { timeout: 15_000 });
+  await expect
+    .poll(async () => {
+      const { draft } = await trpcQuery<{ draft: { start?: string; steps: Array<{ id: string; next?: string }> } }>(page.request, "flows.get", { flowKey: key });
+      return { start: draft.start, next: Object.fromEntries(draft.steps.map((s) => [s.id, s.next ?? null])) };
+    })
+    .toEqual({ start: "emit", next: { emit: "wait", wait: "map", map: null } });
+  await shot(page, "building-02-dropped-on-edge");
+});
+
+test("a small flow keeps labelled cards after Layout and Fit, never zoomed past readable; Esc closes the shortcuts sheet", async ({ page }) => {
+  await signIn(page, "designer");
+  const key = `building-wide-${Date.now().toString(36)}`;
+  // Twelve steps in a row: far wider than the canvas.
+  const steps = Array.from({ length: 12 }, (_, i) => ({ id: `s${i + 1}`, type: "wait", duration: "PT1M", ...(i < 11 ? { next: `s${i + 2}` } : {}) }));
+  await openNew(page, key, { start: "s1", steps, layout: { nodes: Object.fromEntries([["trigger", { x: 0, y: 0 }], ...steps.map((s, i) => [s.id, { x: (i + 1) * 280, y: 0 }])]) } });
+
+  for (const button of ["Auto-layout (Shift L)", "Zoom to fit (Shift 1)"]) {
+    await page.getByRole("button", { name: button }).click();
+    await page.waitForTimeout(600);
+    expect(await zoomOf(page), `zoom after ${button}`).toBeGreaterThanOrEqual(0.6 - 1e-6);
+    await expect(page.getByTestId("edge-overview")).toHaveCount(0);
+    // Cards with their titles and React Flow's edges, not plain blocks.
+    await expect(node(page, "trigger")).toContainText("Manual start");
+    await expect(page.locator(".react-flow__edge").first()).toBeAttached();
+  }
+  // Zoomed far out by hand, a small flow still draws cards (no overview mode below 150 nodes).
+  await page.getByRole("button", { name: "Zoom Out" }).click({ clickCount: 8 });
+  await expect(page.getByTestId("edge-overview")).toHaveCount(0);
+  await expect(node(page, "s1")).toBeAttached();
+  await page.getByRole("button", { name: "Zoom to fit (Shift 1)" }).click();
+  await page.waitForTimeout(600);
+  await shot(page, "building-03-small-flow-fit");
+
+  await page.locator(".react-flow__pane").click({ position: { x: 20, y: 20 } });
+  await page.keyboard.press("?");
+  const sheet = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+  await expect(sheet).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(sheet).toBeHidden();
+});
