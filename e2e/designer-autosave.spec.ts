@@ -8,14 +8,14 @@
 // the real server, so the full suite exercises the same timing without slowing every other spec's saves.
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import path from "node:path";
-import { signIn } from "./helpers";
+import { addByCommand, canvasNode, signIn } from "./helpers";
 import { trpcMutation, trpcQuery } from "./triage-helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 } });
 
 const SAVE_DELAY_MS = 1500;
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(process.env.DESIGNER_SHOTS ?? path.join("test-results", "designer"), `${name}.png`) });
-const node = (page: Page, id: string) => page.locator(`[data-testid="canvas-node"][data-node-id="${id}"]`);
+const node = canvasNode;
 
 interface Draft {
   name: string;
@@ -59,13 +59,6 @@ async function open(page: Page, key: string): Promise<void> {
   await expect(page.getByTestId("designer")).toBeVisible({ timeout: 60_000 });
 }
 
-async function addByCommand(page: Page, query: string) {
-  await page.keyboard.press("Control+k");
-  const input = page.getByPlaceholder("Add a step or run a command…");
-  await input.fill(query);
-  await page.keyboard.press("Enter");
-  await expect(input).toBeHidden();
-}
 
 /** Types like a person in a hurry: key by key, no pause between fields. */
 async function typeInto(page: Page, selector: string, text: string) {
@@ -96,11 +89,12 @@ test("quick edits while every save takes 1.5 s: all saved, none refused, the con
 
   // The flow's own header, then each step's name and description, typed straight through.
   await page.locator(".react-flow__pane").click({ position: { x: 20, y: 20 } });
-  await typeInto(page, "#f-description", "Kick-off once the deal is signed");
+  await typeInto(page, '[data-field="description"]', "Kick-off once the deal is signed");
   await node(page, "review").click();
   await typeInto(page, "#f-name", "Review the signed order");
   await typeInto(page, "#f-description", "Someone in PMO checks the order first");
-  // A step added from the keyboard follows the selected one and is connected.
+  // A step added from the keyboard follows the selected one and is connected (focus back on the canvas first).
+  await node(page, "review").click();
   await addByCommand(page, "Logic Wait");
   await expect(node(page, "wait")).toBeVisible();
   await expect(page.getByTestId("rf__edge-wait:next")).toHaveCount(1);

@@ -3,22 +3,15 @@
 // its labelled cards after Layout and Fit, and Esc closes the keyboard-shortcuts sheet.
 import { expect, test, type Page } from "@playwright/test";
 import path from "node:path";
-import { signIn } from "./helpers";
+import { addByCommand, canvasNode, signIn } from "./helpers";
 import { trpcMutation, trpcQuery } from "./triage-helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 } });
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(process.env.DESIGNER_SHOTS ?? path.join("test-results", "designer"), `${name}.png`) });
-const node = (page: Page, id: string) => page.locator(`[data-testid="canvas-node"][data-node-id="${id}"]`);
+const node = canvasNode;
 const edge = (page: Page, id: string) => page.getByTestId(`rf__edge-${id}`);
 
-async function addByCommand(page: Page, query: string) {
-  await page.keyboard.press("Control+k");
-  const input = page.getByPlaceholder("Add a step or run a command…");
-  await input.fill(query);
-  await page.keyboard.press("Enter");
-  await expect(input).toBeHidden();
-}
 
 async function openNew(page: Page, key: string, draft?: Record<string, unknown>) {
   expect((await trpcMutation(page.request, "flows.create", { key, name: `Building ${key}`, domain: "project", ownerTeamKey: "pmo" })).error).toBeUndefined();

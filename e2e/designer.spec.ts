@@ -3,14 +3,18 @@
 import { expect, test, type Browser, type Locator, type Page } from "@playwright/test";
 import path from "node:path";
 import { readFileSync } from "node:fs";
+<<<<<<< HEAD
 import { connect, signIn } from "./helpers";
+=======
+import { addByCommand, canvasNode, signIn } from "./helpers";
+>>>>>>> 124b427 (Designer: one edge-from-handle builder (model.ts edgeFrom) for connecting and inserting; e2e helpers addByCommand/canvasNode shared)
 import { trpcQuery } from "./triage-helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 }, permissions: ["clipboard-read", "clipboard-write"] });
 
 // DESIGNER_SHOTS: where to keep the screenshots (other runs wipe test-results/).
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(process.env.DESIGNER_SHOTS ?? path.join("test-results", "designer"), `${name}.png`) });
-const node = (page: Page, id: string) => page.locator(`[data-testid="canvas-node"][data-node-id="${id}"]`);
+const node = canvasNode;
 const handle = (page: Page, nodeId: string, handleId: string | null) =>
   handleId === null ? page.locator(`.react-flow__handle.target[data-nodeid="${nodeId}"]`) : page.locator(`.react-flow__handle[data-nodeid="${nodeId}"][data-handleid="${handleId}"]`);
 
@@ -35,13 +39,6 @@ async function dropFromPalette(page: Page, itemId: string, at: { x: number; y: n
 }
 
 
-async function addByCommand(page: Page, query: string) {
-  await page.keyboard.press("Control+k");
-  const input = page.getByPlaceholder("Add a step or run a command…");
-  await input.fill(query);
-  await page.keyboard.press("Enter");
-  await expect(input).toBeHidden();
-}
 
 async function saved(page: Page) {
   await expect(page.getByTestId("save-state")).toHaveAttribute("data-state", "saved", { timeout: 15_000 });

@@ -43,7 +43,7 @@ import {
   CONTAINERS,
   compileState,
   dslToPaste,
-  edgeId,
+  edgeFrom,
   fieldOfProblem,
   fromDecompiled,
   insertStepOnEdge,
@@ -53,7 +53,6 @@ import {
   selectionToDsl,
   stepNode,
   toCanvasGraph,
-  toRfEdge,
   TRIGGER_NODE_ID,
   upstreamOf,
   wireMapInputs,
@@ -333,11 +332,8 @@ function Editor({
           h = `catch-${catches.length - 1}`;
           nodes = s.nodes.map((x) => (x.id === source ? { ...x, data: { ...n.data, step: { ...step, catch: catches } as StepConfig } } : x));
         }
-        const m = /^(case|catch|branch)-(\d+)$/.exec(h);
-        const kind = (m ? m[1] : h) as CanvasEdgeKind;
-        const index = m ? Number(m[2]) : undefined;
         const edges = s.edges.filter((e) => !(e.source === source && (e.sourceHandle ?? "next") === h));
-        if (target) edges.push(toRfEdge({ id: edgeId(source, kind, index), source, target, sourceHandle: h, data: index === undefined ? { kind } : { kind, index } }));
+        if (target) edges.push(edgeFrom(source, h, target));
         if (target) nodes = wireMapInputs({ ...s, nodes, edges: edges.filter((e) => e.source === source && e.target === target) });
         return { ...s, nodes, edges: relabelEdges({ ...s, nodes, edges }) };
       });

@@ -314,7 +314,8 @@ export function exitHandleOf(node: DNode): string | null {
   return t === "fail" ? null : t === "switch" ? "default" : "next";
 }
 
-function edgeFrom(source: string, handle: string, target: string): DEdge {
+/** The edge leaving `source` by `handle` ("next", "case-1", …) for `target`. */
+export function edgeFrom(source: string, handle: string, target: string): DEdge {
   const m = /^(case|catch|branch)-(\d+)$/.exec(handle);
   const kind = (m ? m[1] : handle) as CanvasEdgeKind;
   const index = m ? Number(m[2]) : undefined;
