@@ -143,6 +143,12 @@ describe("dropping a step on an edge", () => {
     expect(loop.body.steps.map((x) => x.id)).toEqual(["inner", "w"]);
   });
 
+  it("a call inserted after a map takes its input from the map (wireMapInputs)", () => {
+    const call = { type: "call", connector: "netsuite", operation: "createCustomer", connection: "netsuite-prod" } as unknown as StepConfig;
+    const s = insertStepOnEdge(chain(), "a:next", "createCustomer", call, { x: 420, y: 0 });
+    expect(steps(s).steps.find((x) => x.id === "createCustomer")).toMatchObject({ input: "$steps.a.output", next: "b" });
+  });
+
   it("refuses a fail step or an unknown edge (the document is returned unchanged)", () => {
     const s0 = chain();
     expect(insertStepOnEdge(s0, "a:next", "stop", fail)).toBe(s0);
