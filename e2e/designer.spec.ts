@@ -3,11 +3,7 @@
 import { expect, test, type Browser, type Locator, type Page } from "@playwright/test";
 import path from "node:path";
 import { readFileSync } from "node:fs";
-<<<<<<< HEAD
-import { connect, signIn } from "./helpers";
-=======
-import { addByCommand, canvasNode, signIn } from "./helpers";
->>>>>>> 124b427 (Designer: one edge-from-handle builder (model.ts edgeFrom) for connecting and inserting; e2e helpers addByCommand/canvasNode shared)
+import { addByCommand, canvasNode, connect, signIn } from "./helpers";
 import { trpcQuery } from "./triage-helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 }, permissions: ["clipboard-read", "clipboard-write"] });

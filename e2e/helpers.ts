@@ -10,7 +10,6 @@ export async function signIn(page: Page, who: "admin" | "designer" | "approver" 
   await expect(page).toHaveURL(/\/flows$/);
 }
 
-<<<<<<< HEAD
 /** Drags from one React Flow handle to another, in steps, as a person connects two nodes. */
 export async function connect(page: Page, from: Locator, to: Locator): Promise<void> {
   const a = (await from.boundingBox())!;
@@ -33,7 +32,7 @@ export async function approveAs(browser: Browser, flowKey: string, version: stri
   await expect(row).toContainText("Arjun Approver");
   await ctx.close();
 }
-=======
+
 /** Adds a step (or runs a command) in the designer through the Ctrl+K menu; focus must be on the canvas. */
 export async function addByCommand(page: Page, query: string): Promise<void> {
   await page.keyboard.press("Control+k");
@@ -45,4 +44,3 @@ export async function addByCommand(page: Page, query: string): Promise<void> {
 
 /** A node card on the designer's canvas. */
 export const canvasNode = (page: Page, id: string) => page.locator(`[data-testid="canvas-node"][data-node-id="${id}"]`);
->>>>>>> 124b427 (Designer: one edge-from-handle builder (model.ts edgeFrom) for connecting and inserting; e2e helpers addByCommand/canvasNode shared)
