@@ -43,6 +43,8 @@ describe("exception triage", () => {
     await t.db.user.create({ data: { id: "u-op", name: "Olu Operator", email: "op@weft.local", roles: ["operator"] } });
     await seedTeams(t.db);
     await publishDemoFlows(t.db, [INVOICE_POSTING_FLOW]);
+    // Olu works in Finance, the flow's owning team (operators act on their teams' exceptions).
+    teamIds = [(await t.db.team.findUniqueOrThrow({ where: { key: "finance" } })).id];
   }, 120_000);
   afterAll(async () => {
     await workers?.stop();
@@ -55,7 +57,8 @@ describe("exception triage", () => {
     await t?.drop();
   });
 
-  const as = (role: Role) => createCaller({ db: t.db, requestId: "req-triage", user: { id: "u-op", email: "op@weft.local", name: "Olu Operator", roles: [role], teamIds: [] } });
+  let teamIds: string[] = [];
+  const as = (role: Role) => createCaller({ db: t.db, requestId: "req-triage", user: { id: "u-op", email: "op@weft.local", name: "Olu Operator", roles: [role], teamIds } });
   const sf = () => sandboxes.systems.find((s) => s.connectorKey === "salesforce")!;
   const faults = (system: string, f: unknown) => fetch(`${sandboxes.systems.find((s) => s.connectorKey === system)!.admin}/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(f) });
   const clearFaults = (system: string) => fetch(`${sandboxes.systems.find((s) => s.connectorKey === system)!.admin}/faults`, { method: "DELETE" });

@@ -49,6 +49,8 @@ describe("runtime operations", () => {
     workers = await startRuntimeWorkers(boss, { databaseUrl: t.url, compile, concurrency: 4, triggerSyncSeconds: 0 });
     await t.db.user.create({ data: { id: "u-op", name: "Op", email: "op@weft.local", roles: ["operator"] } });
     await publishFlow(pool, "invoice-post", { v: 1, trigger: { type: "manual" } });
+    // The operator works for the flow's owning team (operators act on their teams' exceptions).
+    teamIds = [(await t.db.flow.findFirstOrThrow({ where: { key: "invoice-post" } })).ownerTeamId];
   });
   afterAll(async () => {
     await workers.stop();
@@ -59,7 +61,8 @@ describe("runtime operations", () => {
     await t.drop();
   });
 
-  const as = (role: Role) => createCaller({ db: t.db, requestId: "req-ops", user: { id: "u-op", email: "op@weft.local", name: "Op", roles: [role], teamIds: [] } });
+  let teamIds: string[] = [];
+  const as = (role: Role) => createCaller({ db: t.db, requestId: "req-ops", user: { id: "u-op", email: "op@weft.local", name: "Op", roles: [role], teamIds } });
 
   async function settled(runId: string) {
     const until = Date.now() + 20_000;
