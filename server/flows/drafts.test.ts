@@ -19,7 +19,9 @@ describe("flow drafts", () => {
     await seedTeams(t.db);
     const mk = async (email: string, name: string, roles: Role[]) => {
       const u = await t.db.user.create({ data: { id: crypto.randomUUID(), email, name, roles } });
-      return createCaller({ db: t.db, requestId: "test", user: { id: u.id, email, name, roles, teamIds: [] } });
+      // Flows belong to their owning team: Dana is a member of the teams whose flows she edits here.
+      const teamIds = (await t.db.team.findMany({ where: { key: { in: ["finance", "pmo"] } }, select: { id: true } })).map((x) => x.id);
+      return createCaller({ db: t.db, requestId: "test", user: { id: u.id, email, name, roles, teamIds } });
     };
     dana = await mk("dana@weft.local", "Dana Designer", ["designer"]);
     ada = await mk("ada@weft.local", "Ada Admin", ["admin"]);
