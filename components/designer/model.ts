@@ -400,8 +400,8 @@ export function insertStepOnEdge(state: DocState, edgeIdToSplit: string, id: str
   nodes = [...nodes, stepNode(id, step, position, { ...(parentId ? { parentId } : {}), ...(branch !== undefined ? { branch } : {}) })];
   const edges = state.edges.map((e) => (e.id === edge.id ? { ...e, target: id } : e));
   edges.push(edgeFrom(id, exit, target.id));
-  // A call now following a map gets its input from the map, like any connection (wireMapInputs).
-  nodes = wireMapInputs({ ...state, nodes, edges });
+  // A call now following a map gets its input from the map, like a drawn connection (only the new ones).
+  nodes = wireMapInputs({ ...state, nodes, edges: edges.filter((e) => e.source === id || e.target === id) });
   return { ...state, nodes, edges: relabelEdges({ ...state, nodes, edges }) };
 }
 
@@ -418,7 +418,7 @@ export function addStepAfter(state: DocState, id: string, step: StepConfig, afte
   const place = { ...(after.parentId ? { parentId: after.parentId } : {}), ...(after.data.kind === "step" && after.data.branch !== undefined ? { branch: after.data.branch } : {}) };
   const node = stepNode(id, step, freeSpot(state.nodes, after.parentId, { x: after.position.x + STEP_GAP_X, y: after.position.y }), place);
   const edges = handle && !existing ? [...state.edges, edgeFrom(after.id, handle, id)] : state.edges;
-  const nodes = wireMapInputs({ ...state, nodes: [...deselect(state.nodes), node], edges });
+  const nodes = wireMapInputs({ ...state, nodes: [...deselect(state.nodes), node], edges: edges.filter((e) => e.target === id) });
   return { ...state, nodes, edges: relabelEdges({ ...state, nodes, edges }) };
 }
 
