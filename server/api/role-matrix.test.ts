@@ -37,6 +37,7 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 const TEAM_SCOPED: Record<string, Owns> = {
   "flows.create": "team",
   "flows.saveDraft": "flow",
+  "flows.saveDraftAsCopy": "flow",
   "flows.pinSample": "flow",
   "flows.unpinSample": "flow",
   "flowVersions.restore": "flow",
@@ -47,6 +48,7 @@ const TEAM_SCOPED: Record<string, Owns> = {
   "exceptions.retry": "exception",
   "exceptions.replay": "exception",
   "exceptions.replayLatest": "exception",
+  "exceptions.replayPlan": "exception",
   "exceptions.skip": "exception",
   "exceptions.resolve": "exception",
   "exceptions.assign": "exception",

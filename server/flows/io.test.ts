@@ -25,7 +25,9 @@ describe("flow files", () => {
     for (const key of ["netsuite-prod", "kantata-prod"]) await t.db.connection.create({ data: { key, name: key, connectorKey: key.split("-")[0]! } });
     const mk = async (email: string, name: string, roles: Role[]) => {
       const u = await t.db.user.create({ data: { id: crypto.randomUUID(), email, name, roles } });
-      return createCaller({ db: t.db, requestId: "test", user: { id: u.id, email, name, roles, teamIds: [] } });
+      // Flows belong to their owning team: Dana is a member of the team whose flows she imports here.
+      const teamIds = (await t.db.team.findMany({ where: { key: "finance" }, select: { id: true } })).map((x) => x.id);
+      return createCaller({ db: t.db, requestId: "test", user: { id: u.id, email, name, roles, teamIds } });
     };
     dana = await mk("dana@weft.local", "Dana Designer", ["designer"]);
     vera = await mk("vera@weft.local", "Vera Viewer", ["viewer"]);
