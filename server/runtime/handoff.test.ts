@@ -51,10 +51,12 @@ describe("hand-off of a killed worker's runs with the production settings", () =
 
   it(`SIGKILL: the other worker resumes each in-flight run within ${RUN_HANDOFF_BOUND_SECONDS} s`, async () => {
     target.hold("s2");
-    const a = await spawnWorker(workers, { url: t.url, targetUrl: target.url });
     const { rows: v } = await pool.query<{ flow_id: string; id: string }>(`SELECT v.flow_id, v.id FROM flow_version v JOIN flow f ON f.id = v.flow_id WHERE f.key = 'chain'`);
     const runIds: string[] = [];
     for (let i = 0; i < 6; i++) runIds.push((await createRun(pool, sender, { flowId: v[0]!.flow_id, flowVersionId: v[0]!.id, triggerType: "manual", input: { orderId: `handoff-${i}` } })).runId);
+    // Worker A starts with all six queued: each fetch loop takes a full batch. (Started first, a loop could take
+    // one run as it arrives and then wait on it, held, while the others stayed queued: capacity, not hand-off.)
+    const a = await spawnWorker(workers, { url: t.url, targetUrl: target.url });
     await target.waitForHeld(6); // every run is inside worker A, at its second call
     await spawnWorker(workers, { url: t.url, targetUrl: target.url });
     process.kill(-a.proc.pid!, "SIGKILL");
