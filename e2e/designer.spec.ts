@@ -215,7 +215,8 @@ test("copy and paste a selection as DSL JSON, within a flow, between flows and f
   // Fitted, a flow this size keeps its labelled cards and React Flow's edges: the overview (plain blocks,
   // one drawing of all edges) is for large flows only.
   await expect(page.getByTestId("edge-overview")).toHaveCount(0);
-  await expect(page.locator('[data-testid="canvas-node"][data-node-id="getOpportunity"]')).toContainText(/\S/);
+  // (Fit stops at a readable zoom, so not every imported card need be in view: any card in view has its label.)
+  await expect(page.locator('[data-testid="canvas-node"]').first()).toContainText(/\S/);
   // The imported steps' edges came along into the saved draft.
   await saved(page);
   const { draft } = await trpcQuery<{ draft: { steps: Array<{ id: string; next?: string }> } }>(page.request, "flows.get", { flowKey: target });

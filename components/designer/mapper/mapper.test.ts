@@ -71,6 +71,13 @@ describe("trees", () => {
     expect(idx.get("$steps.load.output.rows.v")?.throughList).toBe(true);
     expect(sourcePath("$trigger", "a.[].b")).toBe("$trigger.a.b");
   });
+
+  it("a schema that names no fields does not hide the pinned sample's fields (an event trigger without a contract schema)", () => {
+    const [open] = sourceTrees([{ ref: "$trigger", label: "Trigger", schema: { type: "object" }, sample: { userId: "U-42", weekEnd: "2026-11-29" } }]);
+    expect(open!.tree.children.map((c) => c.name)).toEqual(["userId", "weekEnd"]);
+    const [described] = sourceTrees([{ ref: "$trigger", label: "Trigger", schema: { type: "object", properties: { id: { type: "string" } } }, sample: { other: 1 } }]);
+    expect(described!.tree.children.map((c) => c.name)).toEqual(["id"]);
+  });
 });
 
 describe("rules ⇄ JSONata", () => {

@@ -89,7 +89,14 @@ export interface SourceTree {
 
 export function sourceTrees(sources: readonly MapperSource[]): SourceTree[] {
   return sources.map((source) => {
-    const tree = source.schema ? schemaTree(source.schema, source.label) : source.sample !== undefined ? sampleTree(source.sample, source.label) : ({ name: source.label, path: "", type: "any", required: false, nullable: false, children: [] } satisfies FieldNode);
+    const fromSchema = source.schema ? schemaTree(source.schema, source.label) : null;
+    // A schema that names no fields (an open object) must not hide what a pinned sample shows.
+    const tree =
+      fromSchema && (fromSchema.children.length > 0 || source.sample === undefined)
+        ? fromSchema
+        : source.sample !== undefined
+          ? sampleTree(source.sample, source.label)
+          : ({ name: source.label, path: "", type: "any", required: false, nullable: false, children: [] } satisfies FieldNode);
     return { source, tree };
   });
 }
