@@ -64,6 +64,8 @@ test("test-run the demo's webhook flow from its shipped sample: request-shaped i
   await other.close();
 
   // A fixed value of the wrong type is a problem before any run (the validator the publish checks use).
+  // (Fit again first: the view may have moved since, and only the nodes in view are drawn.)
+  await page.getByRole("button", { name: "Zoom to fit (Shift 1)" }).click();
   await select(page, "getWorker");
   const workerId = page.getByRole("textbox", { name: "Input id" });
   await workerId.fill("1");
