@@ -1,6 +1,6 @@
 // Every built-in connector's manifest, and the DSL catalog built from them. Browser-safe: manifests and
 // zod schemas only (the designer bundles this; clients live in connectors/server.ts).
-import type { Catalog, ConnectorInfo, OperationInfo } from "@/server/dsl/catalog";
+import type { Catalog, ConnectorInfo, OperationInfo } from "@/core/dsl/catalog";
 import type { AnyManifest } from "./sdk/define";
 import { salesforceManifest } from "./salesforce/manifest";
 import { kantataManifest } from "./kantata/manifest";

@@ -9,7 +9,7 @@ import { trpcMutation, trpcQuery } from "./triage-helpers";
 import { billingApi } from "../connectors/openapi/fixtures/vendor-shaped";
 import { openApiToConnector } from "../connectors/openapi/convert";
 import { connectorCatalog } from "../connectors/registry";
-import { validate } from "../server/dsl";
+import { validate } from "../core/dsl";
 
 test("an imported API's operations appear in the designer's palette and validate as calls", async ({ page }) => {
   await signIn(page, "admin");

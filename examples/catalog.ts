@@ -1,7 +1,7 @@
 // The catalog the examples are checked against: the connectors Weft ships (connectors/registry.ts) plus the
 // connections and published flows the examples refer to. Tests validate every example with it, so an example
 // that drifts from a connector's operations or input schemas fails.
-import type { Catalog } from "@/server/dsl/catalog";
+import type { Catalog } from "@/core/dsl/catalog";
 import { connectorCatalog } from "@/connectors/registry";
 
 export const exampleCatalog: Catalog = {

@@ -4,10 +4,10 @@
 //   warm: the designer's case — re-validating after an edit, JSONata parses cached (expressions are
 //         compiled once and cached by text);
 //   cold: the CLI's case — a first validation with an empty expression cache.
-import { FlowSchema, type Flow, type Step } from "@/server/dsl/schema";
-import { validate } from "@/server/dsl/validate";
-import { compile, decompile } from "@/server/dsl/graph";
-import { clearExpressionCache } from "@/server/dsl/expressions";
+import { FlowSchema, type Flow, type Step } from "@/core/dsl/schema";
+import { validate } from "@/core/dsl/validate";
+import { compile, decompile } from "@/core/dsl/graph";
+import { clearExpressionCache } from "@/core/dsl/expressions";
 
 const STEPS = Number(process.env.BENCH_STEPS ?? 1000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);

@@ -11,7 +11,7 @@ import pg from "pg";
 import { benchDatabase } from "./lib/bench-db";
 import { createDb, type Db } from "@/server/db/client";
 import { businessImpact, listQueue, queueFacets, queueGroups } from "@/server/exceptions/queue";
-import type { ExceptionFilter } from "@/server/exceptions/filter";
+import type { ExceptionFilter } from "@/core/exceptions/filter";
 
 const N = Number(process.env.BENCH_EXCEPTIONS ?? 100_000);
 const ITER = Number(process.env.BENCH_ITERATIONS ?? 60);

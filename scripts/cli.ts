@@ -2,7 +2,7 @@
 // directory (reusing it when `npm run dev` is up). DSL commands work offline on files.
 import { randomBytes } from "node:crypto";
 import { Command, Option } from "commander";
-import { ROLES, type Role } from "@/server/auth/roles";
+import { ROLES, type Role } from "@/core/roles";
 import { StartupError } from "@/server/db/errors";
 import { connectForCommand, exitWhenFlushed, loadLocalSecrets, migrateDatabase, runMain } from "./lib/boot";
 import { registerDslCommands } from "./cli/dsl-commands";

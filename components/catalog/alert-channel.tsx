@@ -9,7 +9,7 @@ import { useForm } from "react-hook-form";
 import { z } from "zod";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
-import { alertChannelInput } from "@/server/governance/inputs";
+import { alertChannelInput } from "@/core/governance/inputs";
 import { Field, FormError, inputCls, ReadOnlyNote, secondaryBtn, Sheet } from "./form-parts";
 
 type Roles = ReadonlyArray<string>;

@@ -9,7 +9,7 @@ import { useForm } from "react-hook-form";
 import { z } from "zod";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
-import { domainPolicyInput, domainUpdateInput } from "@/server/governance/inputs";
+import { domainPolicyInput, domainUpdateInput } from "@/core/governance/inputs";
 import { ChannelActions, ChannelSummary } from "./alert-channel";
 import { Field, FormError, inputCls, ReadOnlyNote, secondaryBtn, Sheet } from "./form-parts";
 

@@ -8,7 +8,7 @@ import { useMemo, useState } from "react";
 import { Background, Controls, MarkerType, ReactFlow, type Edge, type Node } from "@xyflow/react";
 import { useTRPC } from "@/components/trpc/client";
 import { SelectField } from "@/components/ui/fields";
-import { DOMAINS } from "@/server/api/routers/flow-constants";
+import { DOMAINS } from "@/core/flow-constants";
 
 const STYLE: Record<string, string> = {
   system: "border-slate-400 bg-slate-100 text-slate-800",

@@ -7,8 +7,8 @@ import { useState } from "react";
 import { useForm, useWatch } from "react-hook-form";
 import { z } from "zod";
 import { useTRPC } from "@/components/trpc/client";
-import { ownershipInput } from "@/server/governance/inputs";
-import { CLASSIFICATIONS, REVIEWED_CLASSIFICATIONS } from "@/server/governance/policy";
+import { ownershipInput } from "@/core/governance/inputs";
+import { CLASSIFICATIONS, REVIEWED_CLASSIFICATIONS } from "@/core/governance/policy";
 import { Field, FormError, inputCls, secondaryBtn, Sheet } from "./form-parts";
 
 export interface Ownership {

@@ -9,8 +9,8 @@ import { useEffect, useState } from "react";
 import { useForm, useWatch } from "react-hook-form";
 import { z } from "zod";
 import { useTRPC } from "@/components/trpc/client";
-import { SLO_KIND_LABEL, SLO_KINDS, sloCreateInput, sloFields, sloUpdateInput } from "@/server/governance/inputs";
-import { formatDuration } from "@/server/governance/slo-math";
+import { SLO_KIND_LABEL, SLO_KINDS, sloCreateInput, sloFields, sloUpdateInput } from "@/core/governance/inputs";
+import { formatDuration } from "@/core/governance/slo-math";
 import { dangerBtn, Field, FormError, inputCls, primaryBtn, secondaryBtn, Sheet } from "./form-parts";
 
 export interface SloDefinition {

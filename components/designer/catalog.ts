@@ -3,9 +3,9 @@
 // from the connector manifests (connectors/registry.ts) and the DSL schema, never written per connector.
 import { z } from "zod";
 import { connectorCatalog, connectors as builtInConnectors } from "@/connectors/registry";
-import { defaultWebhookSecret, ShallowStepSchema, STEP_TYPES, type StepType, type Trigger } from "@/server/dsl";
-import type { Catalog, OperationInfo } from "@/server/dsl";
-import type { StepConfig } from "@/server/dsl";
+import { defaultWebhookSecret, ShallowStepSchema, STEP_TYPES, type StepType, type Trigger } from "@/core/dsl";
+import type { Catalog, OperationInfo } from "@/core/dsl";
+import type { StepConfig } from "@/core/dsl";
 import type { JsonSchema } from "./mapper/types";
 
 export const CATALOG: Catalog = connectorCatalog();

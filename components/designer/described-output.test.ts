@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, type Harness } from "@/connectors/sdk/testing";
 import { salesforce } from "@/connectors/salesforce/client";
 import { createSalesforceSandbox } from "@/connectors/salesforce/sandbox";
-import type { StepConfig } from "@/server/dsl";
+import type { StepConfig } from "@/core/dsl";
 import { callOutputSchema, describeRequest, literalInput } from "./catalog";
 import { checkMapping } from "./mapper/model";
 

@@ -28,7 +28,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTRPC, useTRPCClient } from "@/components/trpc/client";
 import { Badge, LIFECYCLE_TONE } from "@/components/ui/badge";
 import { TEST_MODE_LABEL } from "@/components/runs/format";
-import { decompileWithLayout, layoutGraph, triggerInputSchema, validate, type JsonSchemaObject, type CanvasEdgeKind, type CanvasNodeData, type Flow, type FlowMeta, type Problem, type StepConfig, type CatalogConnection } from "@/server/dsl";
+import { decompileWithLayout, layoutGraph, triggerInputSchema, validate, type JsonSchemaObject, type CanvasEdgeKind, type CanvasNodeData, type Flow, type FlowMeta, type Problem, type StepConfig, type CatalogConnection } from "@/core/dsl";
 import { addImportedConnectors, callOutputSchema, CATALOG, describeKey, describeRequest, jsonSchemaOf, operationOf, paletteItems, type EventInfo, type PaletteItem } from "./catalog";
 import { CommandMenu, ShortcutSheet, type DesignerCommand } from "./command-menu";
 import { DecorationContext, DecorationStore, type NodeDecoration } from "./decorations";

@@ -1,7 +1,7 @@
 // The overview drawing's lines (edge-overview.tsx) start and end at the handles React Flow would use,
 // including for steps inside containers, whose positions are relative to the container.
 import { describe, expect, it } from "vitest";
-import type { StepConfig } from "@/server/dsl";
+import type { StepConfig } from "@/core/dsl";
 import { overviewPaths } from "./edge-overview";
 import { handleBounds, stepHandleSpecs, TRIGGER_HANDLES } from "./geometry";
 import type { DEdge, DNode } from "./model";

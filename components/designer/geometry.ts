@@ -6,7 +6,7 @@
 // The node components draw their handles from the same specs, so the two cannot drift apart.
 import { Position, type NodeHandle } from "@xyflow/react";
 import { useMemo, useRef, type CSSProperties } from "react";
-import type { StepConfig } from "@/server/dsl";
+import type { StepConfig } from "@/core/dsl";
 import { CONTAINERS, NODE_H, NODE_W, type DNode } from "./model";
 
 export interface HandleSpec {

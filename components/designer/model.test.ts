@@ -2,7 +2,7 @@
 // after the selected node or the end of the main path (connected), and dropping a step on an edge (inserted
 // between its ends, both sides reconnected), and the three-way merge of two editors' versions.
 import { describe, expect, it } from "vitest";
-import { compile, decompile, validate, type Flow, type StepConfig } from "@/server/dsl";
+import { compile, decompile, validate, type Flow, type StepConfig } from "@/core/dsl";
 import { exampleCatalog } from "@/examples/catalog";
 import { addStepAfter, compileState, fromDecompiled, insertStepOnEdge, lastStepOf, mergeDocs, STEP_GAP_X, toCanvasGraph, wireMapInputs, type DNode, type DocState } from "./model";
 

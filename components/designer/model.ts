@@ -21,7 +21,7 @@ import {
   type Step,
   type StepConfig,
   jsonEqual,
-} from "@/server/dsl";
+} from "@/core/dsl";
 
 export type DNode = Node<CanvasNodeData>;
 export type DEdge = Edge<{ kind: CanvasEdgeKind; index?: number }>;

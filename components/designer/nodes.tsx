@@ -5,7 +5,7 @@
 import { Handle, useStore, type NodeProps, type ReactFlowState } from "@xyflow/react";
 import { clsx } from "clsx";
 import { memo } from "react";
-import type { CanvasNodeData, StepConfig, Trigger } from "@/server/dsl";
+import type { CanvasNodeData, StepConfig, Trigger } from "@/core/dsl";
 import { CATALOG, lookOf } from "./catalog";
 import { useDecoration, type NodeDecoration } from "./decorations";
 import { handleBounds, handleStyle, stepHandleSpecs, TRIGGER_HANDLES, type HandleSpec } from "./geometry";

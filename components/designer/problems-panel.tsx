@@ -2,7 +2,7 @@
 // Live validation results (the server's own validator, run in the browser). Clicking a problem selects its
 // node and focuses the field it is about.
 import { clsx } from "clsx";
-import { formatPath, type Problem } from "@/server/dsl";
+import { formatPath, type Problem } from "@/core/dsl";
 import { nodeOfProblem } from "./model";
 
 export function ProblemsPanel({ problems, onPick, open, onToggle }: { problems: readonly Problem[]; onPick(p: Problem): void; open: boolean; onToggle(): void }) {

@@ -5,7 +5,7 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { clsx } from "clsx";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { asTriggerInput, checkTriggerInput, triggerSampleSkeleton, type Flow, type JsonSchemaObject, type Trigger } from "@/server/dsl";
+import { asTriggerInput, checkTriggerInput, triggerSampleSkeleton, type Flow, type JsonSchemaObject, type Trigger } from "@/core/dsl";
 import type { StepRunView } from "./inspector/inspector";
 
 const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);

@@ -7,7 +7,7 @@
 // acknowledged the edits are also kept in localStorage (per flow, with their base revision and base
 // document), so a reload or a crashed tab offers to restore them instead of losing them.
 import { useCallback, useEffect, useRef, useState } from "react";
-import { decompileWithLayout, jsonEqual, type Flow } from "@/server/dsl";
+import { decompileWithLayout, jsonEqual, type Flow } from "@/core/dsl";
 import { compileState, fromDecompiled, mergeDocs, type DNode, type DocState } from "./model";
 
 /** Quiet time after the last edit before it is saved. */

@@ -11,7 +11,7 @@ import { clsx } from "clsx";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import { BusinessKeys, ERROR_CLASS_TONE, JsonBlock, RunStatus, formatTime, timeAgo } from "@/components/runs/format";
-import { formatMoney } from "@/server/exceptions/business";
+import { formatMoney } from "@/core/exceptions/business";
 import type { ExceptionDetail as Detail } from "@/server/exceptions/detail";
 import type { ReplayPlan } from "@/server/runtime/replay-plan";
 import { JsonEditor, checkJson } from "./json-editor";

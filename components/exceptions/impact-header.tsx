@@ -2,7 +2,7 @@
 // Business impact of the open exceptions: money and hours held up, by domain and by owner team.
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc/client";
-import { formatMoney } from "@/server/exceptions/business";
+import { formatMoney } from "@/core/exceptions/business";
 
 export function ImpactHeader({ onDomain, onTeam }: { onDomain: (d: string) => void; onTeam: (teamId: string) => void }) {
   const trpc = useTRPC();

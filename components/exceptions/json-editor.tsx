@@ -4,7 +4,7 @@
 import { useMemo } from "react";
 import { diff } from "jsondiffpatch";
 import { format as toJsonPatch } from "jsondiffpatch/formatters/jsonpatch";
-import { validatePayload, type JsonSchema } from "@/server/governance/contract-compat";
+import { validatePayload, type JsonSchema } from "@/core/governance/contract-compat";
 
 export type Checked = { ok: true; value: unknown; changes: Array<{ op: string; path: string; before?: unknown; after?: unknown }> } | { ok: false; error: string };
 

@@ -5,7 +5,7 @@ import { useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge, LIFECYCLE_TONE, RUN_STATUS_TONE } from "@/components/ui/badge";
 import { SelectField, TextField } from "@/components/ui/fields";
-import { DOMAINS, LIFECYCLES } from "@/server/api/routers/flow-constants";
+import { DOMAINS, LIFECYCLES } from "@/core/flow-constants";
 
 const LAST_RUN_FILTERS = [
   { value: "succeeded", label: "succeeded" },

@@ -4,7 +4,7 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { DOMAINS } from "@/server/api/routers/flow-constants";
+import { DOMAINS } from "@/core/flow-constants";
 
 const slug = (s: string) =>
   s

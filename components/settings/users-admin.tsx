@@ -7,7 +7,7 @@ import { clsx } from "clsx";
 import { useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
-import { ROLES, type Role } from "@/server/auth/roles";
+import { ROLES, type Role } from "@/core/roles";
 
 const inputCls = "mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm";
 const btn = "rounded-md border border-slate-300 bg-white px-2.5 py-1 text-xs font-medium hover:bg-slate-50 disabled:opacity-50";

@@ -7,7 +7,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectorCatalog } from "../registry";
-import { validate } from "../../server/dsl";
+import { validate } from "../../core/dsl";
 import { executeOperation } from "../sdk/execute";
 import { HttpGuard } from "../sdk/http-guard";
 import { authorizationPrefix, openApiToConnector, type OpenApiConnector } from "./convert";

@@ -7,12 +7,12 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Command } from "commander";
 import YAML from "yaml";
-import type { Catalog } from "@/server/dsl/catalog";
-import { compile, type CanvasGraph } from "@/server/dsl/graph";
-import { formatDiff, diffFlows } from "@/server/dsl/diff";
-import { proposeVersion } from "@/server/dsl/breaking";
-import { formatPath, type Problem } from "@/server/dsl/problems";
-import { validate, type ValidationResult } from "@/server/dsl/validate";
+import type { Catalog } from "@/core/dsl/catalog";
+import { compile, type CanvasGraph } from "@/core/dsl/graph";
+import { formatDiff, diffFlows } from "@/core/dsl/diff";
+import { proposeVersion } from "@/core/dsl/breaking";
+import { formatPath, type Problem } from "@/core/dsl/problems";
+import { validate, type ValidationResult } from "@/core/dsl/validate";
 import { connectorCatalog } from "@/connectors/registry";
 
 const MAX_FILE_BYTES = 20 * 1024 * 1024;

@@ -8,10 +8,10 @@ import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
 import { seedTeams } from "../seed/demo";
-import { ROLES } from "../auth/roles";
+import { ROLES } from "../../core/roles";
 import { appRouter, createCaller } from "./root";
 import { createTRPCRouter, procedure, type Context } from "./trpc";
-import { inspectInput } from "../http/input-guard";
+import { inspectInput } from "../../core/input-guard";
 
 type AnyProc = { _def: { type: "query" | "mutation" | "subscription" } };
 const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, AnyProc>);

@@ -5,7 +5,7 @@
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
-import { ROLES, type Role } from "../auth/roles";
+import { ROLES, type Role } from "../../core/roles";
 import { appRouter, createCaller } from "./root";
 import type { Context, Meta, SessionUser } from "./trpc";
 import { ownershipDenial, PLATFORM_TEAM_KEY, type Owns } from "../auth/ownership";

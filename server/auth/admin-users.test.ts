@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
 import { createCaller } from "../api/root";
-import type { Role } from "./roles";
+import type { Role } from "../../core/roles";
 import type { Auth } from "./auth";
 
 describe("users and teams administration", () => {

@@ -12,7 +12,7 @@ import { z } from "zod";
 import type { Db, Prisma } from "../db/client";
 import type { AuditEntry } from "../audit/audit";
 import { hashPassword } from "./password";
-import { ROLES, type Role } from "./roles";
+import { ROLES, type Role } from "../../core/roles";
 
 /** The same minimum better-auth enforces at sign-in (server/auth/auth.ts). */
 export const MIN_PASSWORD_LENGTH = 8;

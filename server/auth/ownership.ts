@@ -9,9 +9,9 @@
 // owner team from the input and refuses with the reason. Pages ask the same functions (`flowAccess`,
 // `exceptionAccess`) so the UI shows the same reason read-only instead of failing on save.
 import type { Db } from "../db/client";
-import type { Role } from "./roles";
+import type { Role } from "../../core/roles";
 import { countMatching } from "../exceptions/bulk";
-import { bulkScopeSchema } from "../exceptions/filter";
+import { bulkScopeSchema } from "../../core/exceptions/filter";
 
 export const PLATFORM_TEAM_KEY = "platform";
 

@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import { db } from "../db/client";
 import { loadSessionUser, type SessionUser } from "../api/trpc";
 import { auth } from "./auth";
-import { hasRole, type Role } from "./roles";
+import { hasRole, type Role } from "../../core/roles";
 
 export async function currentUser(): Promise<SessionUser | null> {
   const session = await auth().api.getSession({ headers: await headers() });

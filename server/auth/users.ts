@@ -3,7 +3,7 @@
 import type { Db } from "../db/client";
 import { appendAudit, type AuditActor } from "../audit/audit";
 import { hashPassword } from "./password";
-import type { Role } from "./roles";
+import type { Role } from "../../core/roles";
 
 export interface NewUser {
   email: string;

@@ -3,7 +3,7 @@
 // Connections page builds its forms from `auth`; the designer's palette lists `operations`.
 import { z } from "zod";
 import { connectorCatalog, connectors as builtIn } from "../../connectors/registry";
-import type { Catalog, CatalogConnection } from "../dsl/catalog";
+import type { Catalog, CatalogConnection } from "../../core/dsl/catalog";
 import { settingsOrigins } from "../../connectors/sdk/credential-scope";
 import { definitions } from "../../connectors/server";
 import type { AnyManifest } from "../../connectors/sdk/define";

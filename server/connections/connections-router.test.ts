@@ -13,7 +13,7 @@ import { closePostgresPools, runOperation } from "../../connectors/server";
 import { importedDefinition, importedDefinitionVia } from "./imported";
 import { dslCatalog } from "./catalog";
 import { resolveConnection } from "./service";
-import type { Role } from "../auth/roles";
+import type { Role } from "../../core/roles";
 
 const SPEC_YAML = `
 openapi: 3.0.3

@@ -8,9 +8,9 @@ import { createTestDatabase, type TestDatabase } from "../testing/db";
 import { createCaller } from "../api/root";
 import { billingApi, erpApi } from "../../connectors/openapi/fixtures/vendor-shaped";
 import { dslCatalog } from "./catalog";
-import { validate, type Problem } from "../dsl";
+import { validate, type Problem } from "../../core/dsl";
 import { addImportedConnectors, CATALOG } from "../../components/designer/catalog";
-import type { Role } from "../auth/roles";
+import type { Role } from "../../core/roles";
 
 describe("OpenAPI imports (hardening)", () => {
   let t: TestDatabase;

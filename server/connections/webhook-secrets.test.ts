@@ -6,11 +6,11 @@ import { PgBoss } from "pg-boss";
 import pg from "pg";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
 import { createCaller } from "../api/root";
-import { validate } from "../dsl/validate";
+import { validate } from "../../core/dsl/validate";
 import { dslCatalog } from "./catalog";
 import { acceptWebhook, signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../runtime/ingress";
 import { webhookFlow } from "../runtime/test-flows";
-import type { Role } from "../auth/roles";
+import type { Role } from "../../core/roles";
 
 describe("webhook signing secrets", () => {
   let t: TestDatabase;

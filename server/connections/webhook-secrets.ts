@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { Prisma, type Db } from "../db/client";
-import { WEBHOOK_CONNECTOR, WEBHOOK_SECRET_FIELD } from "../dsl/defaults";
+import { WEBHOOK_CONNECTOR, WEBHOOK_SECRET_FIELD } from "../../core/dsl/defaults";
 import { auditedView, mergeSecrets, sealSecrets, toView } from "./service";
 import type { AuditEntry } from "../audit/audit";
 

@@ -8,7 +8,7 @@ import { TRPCError } from "@trpc/server";
 import type { Db } from "../db/client";
 import { appendAudit } from "../audit/audit";
 import { assignExceptions, replayException, resolveExceptions, retryException, type Audit, type OpsDeps } from "../runtime/operations";
-import { bulkScopeSchema, type BulkKind, type BulkScope } from "./filter";
+import { bulkScopeSchema, type BulkKind, type BulkScope } from "../../core/exceptions/filter";
 import { SqlParams, whereOf } from "./queue";
 import { logger } from "../observability/log";
 

@@ -4,9 +4,9 @@
 import { TRPCError } from "@trpc/server";
 import type { Db } from "../db/client";
 import { connectors } from "@/connectors/registry";
-import { validatePayload, type JsonSchema } from "../governance/contract-compat";
-import { triggerInputSchema, type Trigger } from "../dsl";
-import { businessSentence } from "./business";
+import { validatePayload, type JsonSchema } from "../../core/governance/contract-compat";
+import { triggerInputSchema, type Trigger } from "../../core/dsl";
+import { businessSentence } from "../../core/exceptions/business";
 import { showPayload, needsReveal } from "./payloads";
 import { DEFAULT_AGEING_HOURS } from "./queue";
 import { findStep, writeStepOf, type DslStep } from "./dsl-steps";

@@ -2,7 +2,7 @@
 // groups by signature and the business-impact header. Plain SQL over indexed columns so that the queue
 // stays fast with 100,000 exceptions (scripts/bench-exceptions.ts measures it).
 import type { Db } from "../db/client";
-import { AGE_LABELS, type ExceptionFilter } from "./filter";
+import { AGE_LABELS, type ExceptionFilter } from "../../core/exceptions/filter";
 
 /** Default ageing threshold when a flow has no exception_policy row. */
 export const DEFAULT_AGEING_HOURS = 24;

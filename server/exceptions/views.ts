@@ -2,7 +2,7 @@
 import { TRPCError } from "@trpc/server";
 import type { Db } from "../db/client";
 import type { Audit } from "../runtime/operations";
-import { cleanFilter, exceptionFilterSchema, type ExceptionFilter } from "./filter";
+import { cleanFilter, exceptionFilterSchema, type ExceptionFilter } from "../../core/exceptions/filter";
 import { DEFAULT_AGEING_HOURS } from "./queue";
 
 export async function listViews(db: Db, userId: string) {

@@ -5,9 +5,9 @@ import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
 import { createCaller } from "../api/root";
-import type { Role } from "../auth/roles";
+import type { Role } from "../../core/roles";
 import { seedTeams } from "../seed/demo";
-import { validate } from "../dsl";
+import { validate } from "../../core/dsl";
 import { connectorCatalog } from "@/connectors/registry";
 
 describe("flow drafts", () => {

@@ -4,7 +4,7 @@
 import { TRPCError } from "@trpc/server";
 import type { Prisma } from "../db/client";
 import type { Db } from "../db/client";
-import { checkTriggerInput, contentHash, DSL_VERSION, TRIGGER_NODE_ID, TriggerSchema, type Flow, type TriggerInputProblem } from "../dsl";
+import { checkTriggerInput, contentHash, DSL_VERSION, TRIGGER_NODE_ID, TriggerSchema, type Flow, type TriggerInputProblem } from "../../core/dsl";
 import { EXAMPLE_SAMPLES, EXAMPLES } from "./examples";
 
 type Tx = Prisma.TransactionClient;

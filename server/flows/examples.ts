@@ -1,6 +1,6 @@
 // The example flows of the reference journey (examples/*.weft.json), offered by "New flow → from an example".
 // Imported statically so a build ships them and a test sees the same documents the designer offers.
-import type { Flow } from "@/server/dsl";
+import type { Flow } from "@/core/dsl";
 import approvedTimeToInvoice from "@/examples/approved-time-to-invoice.weft.json";
 import opportunityWonToProject from "@/examples/opportunity-won-to-project.weft.json";
 import timesheetToReporting from "@/examples/timesheet-to-reporting.weft.json";

@@ -5,9 +5,9 @@
 import { TRPCError } from "@trpc/server";
 import type { Db } from "../db/client";
 import { dslCatalog, workspaceConnections } from "../connections/catalog";
-import { contentHash, type Flow } from "../dsl";
-import { validate } from "../dsl/validate";
-import { formatPath } from "../dsl/problems";
+import { contentHash, type Flow } from "../../core/dsl";
+import { validate } from "../../core/dsl/validate";
+import { formatPath } from "../../core/dsl/problems";
 import { createFlow, lastSave, saveDraft, type DraftCtx } from "./drafts";
 
 export interface ExportedFlow {

@@ -2,12 +2,12 @@
 // channels and a flow's ownership fields. Every change is audited in its transaction.
 import { TRPCError } from "@trpc/server";
 import type { Db } from "../db/client";
-import { hasRole } from "../auth/roles";
+import { hasRole } from "../../core/roles";
 import type { GovCtx } from "./context";
-import { isValidThreshold, formatDuration } from "./slo-math";
+import { isValidThreshold, formatDuration } from "../../core/governance/slo-math";
 import { loadStandards } from "./standards";
 import { assertPublicUrl, UnsafeUrlError } from "./webhook";
-import { CLASSIFICATIONS } from "./policy";
+import { CLASSIFICATIONS } from "../../core/governance/policy";
 
 export interface SloInput {
   flowKey: string;

@@ -2,7 +2,7 @@
 // its channel works before a real burn-rate alert needs it. Same permission as editing the channel; the
 // attempt and its outcome are audited (a webhook call leaves the workspace).
 import { TRPCError } from "@trpc/server";
-import { hasRole } from "../auth/roles";
+import { hasRole } from "../../core/roles";
 import type { GovCtx } from "./context";
 import { postJson } from "./webhook";
 

@@ -7,7 +7,7 @@ import type { SessionUser } from "../api/trpc";
 import { connectors } from "@/connectors/registry";
 import { extractFlowFacts, type FlowFacts, type SystemTouch } from "./flow-facts";
 import { sloSummaries, type SloSummary } from "./slo-store";
-import type { SloState } from "./slo-math";
+import type { SloState } from "../../core/governance/slo-math";
 
 export interface CatalogFilters {
   search?: string;

@@ -5,10 +5,10 @@ import { TRPCError } from "@trpc/server";
 import semver from "semver";
 import type { Db } from "../db/client";
 import type { GovCtx, Tx } from "./context";
-import { checkContractChange, checkEmittedFields, type CompatibilityMode, type ContractChangeCheck, type JsonSchema } from "./contract-compat";
+import { checkContractChange, checkEmittedFields, type CompatibilityMode, type ContractChangeCheck, type JsonSchema } from "../../core/governance/contract-compat";
 import type { FlowFacts } from "./flow-facts";
 import { flowsByEvent, type EventFlows } from "./catalog";
-import { EVENT_NAME } from "./inputs";
+import { EVENT_NAME } from "../../core/governance/inputs";
 
 export { EVENT_NAME };
 

@@ -5,7 +5,7 @@ import semver from "semver";
 import { stringify } from "yaml";
 import type { Db } from "../db/client";
 import { listCatalog, type CatalogEntry } from "./catalog";
-import { BURN_RATE_RULES, type BurnRateRule } from "./slo-math";
+import { BURN_RATE_RULES, type BurnRateRule } from "../../core/governance/slo-math";
 import { describeSlo } from "./admin";
 
 /** Backstage entity names: [a-z0-9A-Z] separated by [-_.], at most 63 characters. */

@@ -3,10 +3,10 @@
 // walker (server/dsl: validate's typed flow, stepsOf), and the connector manifests for what kind of system
 // a connector is and whether an operation writes. A document that does not parse as weft/1 has no facts.
 import { connectorCatalog } from "@/connectors/registry";
-import type { Catalog } from "../dsl/catalog";
-import type { Flow, Mapping } from "../dsl/schema";
-import { validate } from "../dsl/validate";
-import { stepsOf } from "../dsl/walk";
+import type { Catalog } from "../../core/dsl/catalog";
+import type { Flow, Mapping } from "../../core/dsl/schema";
+import { validate } from "../../core/dsl/validate";
+import { stepsOf } from "../../core/dsl/walk";
 
 export interface SystemTouch {
   /** The connector key, e.g. "netsuite" (the system lineage shows). */

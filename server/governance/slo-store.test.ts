@@ -4,7 +4,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
-import { BUCKET_MS, DAY, HOUR, MINUTE, computeStatus, foldRuns as referenceFold, toPoints, type FinishedRun } from "./slo-math";
+import { BUCKET_MS, DAY, HOUR, MINUTE, computeStatus, foldRuns as referenceFold, toPoints, type FinishedRun } from "../../core/governance/slo-math";
 import { deliverAlertNotifications, evaluateAlerts, flowSloDetails, foldRuns, loadBuckets, sloSummaries } from "./slo-store";
 import { assertPublicUrl, postJson } from "./webhook";
 import { insertRuns, makeFlow } from "./testing";

@@ -23,7 +23,7 @@ import {
   type SeriesPoint,
   type SloSpec,
   type SloStatus,
-} from "./slo-math";
+} from "../../core/governance/slo-math";
 import { postJson } from "./webhook";
 
 const FOLD_LOCK = 0x57ef5101;

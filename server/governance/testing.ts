@@ -2,7 +2,7 @@
 // service context whose audit writer is the real one.
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db/client";
-import type { Role } from "../auth/roles";
+import type { Role } from "../../core/roles";
 import { appendAudit } from "../audit/audit";
 import type { SessionUser } from "../api/trpc";
 import type { GovCtx } from "./context";

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
 import type { SessionUser } from "../api/trpc";
-import { bumpBetween, runPolicyChecks, type PolicyInputs } from "./policy";
+import { bumpBetween, runPolicyChecks, type PolicyInputs } from "../../core/governance/policy";
 import { approveVersion, assertVersionRunnable, deprecateVersion, isRunnable, overrideApproval, recordClassificationReview, rejectVersion, requestVersion, retireDueVersions, retireVersion, versionTimeline, type VersionRequestInput } from "./versions";
 import { createContract } from "./contracts";
 import { govCtx, makeFlow, makeUser } from "./testing";

@@ -5,18 +5,18 @@
 import { TRPCError } from "@trpc/server";
 import semver from "semver";
 import type { Db } from "../db/client";
-import { hasRole } from "../auth/roles";
+import { hasRole } from "../../core/roles";
 import { appendAudit } from "../audit/audit";
 import type { GovCtx, Tx } from "./context";
 import { checkFlowContracts } from "./contracts";
 import { extractFlowFacts } from "./flow-facts";
-import { bumpBetween, REVIEWED_CLASSIFICATIONS, runPolicyChecks, type Bump, type PolicyInputs, type PolicyReport } from "./policy";
+import { bumpBetween, REVIEWED_CLASSIFICATIONS, runPolicyChecks, type Bump, type PolicyInputs, type PolicyReport } from "../../core/governance/policy";
 import { loadStandards } from "./standards";
 import { dslCatalog, workspaceConnections } from "../connections/catalog";
-import { contentHash, type Flow } from "../dsl";
-import { validate } from "../dsl/validate";
-import { formatPath } from "../dsl/problems";
-import { detectBreakingChanges } from "../dsl/breaking";
+import { contentHash, type Flow } from "../../core/dsl";
+import { validate } from "../../core/dsl/validate";
+import { formatPath } from "../../core/dsl/problems";
+import { detectBreakingChanges } from "../../core/dsl/breaking";
 
 const DAY_MS = 86_400_000;
 /** An override or an early retirement must say why, in more than a word. */

@@ -1,5 +1,5 @@
 // Request bodies for route handlers that take untrusted input.
-import { describeInputFault, inputFaultStatus, inspectInput } from "./input-guard";
+import { describeInputFault, inputFaultStatus, inspectInput } from "../../core/input-guard";
 
 /** Reads at most `limit` bytes and gives up beyond it, so a huge body never sits in memory. */
 export async function readLimited(req: Request, limit: number): Promise<Buffer | null> {

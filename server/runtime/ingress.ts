@@ -8,14 +8,14 @@ import type { Pool } from "./sql";
 import { createRun } from "./runs";
 import { loadPublishedFlow } from "./flow-source";
 import { flowView, evaluateKey } from "./dsl-view";
-import { validatePayload, type JsonSchema } from "../governance/contract-compat";
+import { validatePayload, type JsonSchema } from "../../core/governance/contract-compat";
 import { open } from "../connections/secret-box";
-import { webhookInput } from "../dsl/trigger-input";
-import { defaultWebhookSecret, WEBHOOK_SECRET_FIELD, WEBHOOK_SIGNATURE_HEADER as SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER as TIMESTAMP_HEADER, WEBHOOK_TOLERANCE_SECONDS as SIGNATURE_TOLERANCE_SECONDS } from "../dsl/defaults";
+import { webhookInput } from "../../core/dsl/trigger-input";
+import { defaultWebhookSecret, WEBHOOK_SECRET_FIELD, WEBHOOK_SIGNATURE_HEADER as SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER as TIMESTAMP_HEADER, WEBHOOK_TOLERANCE_SECONDS as SIGNATURE_TOLERANCE_SECONDS } from "../../core/dsl/defaults";
 import { metrics } from "../observability/metrics";
-import { describeInputFault, inputFaultStatus, inspectInput } from "../http/input-guard";
+import { describeInputFault, inputFaultStatus, inspectInput } from "../../core/input-guard";
 
-export { WEBHOOK_SIGNATURE_HEADER as SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER as TIMESTAMP_HEADER, WEBHOOK_TOLERANCE_SECONDS as SIGNATURE_TOLERANCE_SECONDS } from "../dsl/defaults";
+export { WEBHOOK_SIGNATURE_HEADER as SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER as TIMESTAMP_HEADER, WEBHOOK_TOLERANCE_SECONDS as SIGNATURE_TOLERANCE_SECONDS } from "../../core/dsl/defaults";
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 export interface IngressResult {

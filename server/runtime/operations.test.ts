@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PgBoss } from "pg-boss";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
 import { createCaller } from "../api/root";
-import type { Role } from "../auth/roles";
+import type { Role } from "../../core/roles";
 import { runtimePool, type Pool } from "./sql";
 import { ensureTestSecrets, publishFlow, testBoss } from "./testing";
 import { startRuntimeWorkers, type RuntimeWorkers } from "./worker";

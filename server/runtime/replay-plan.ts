@@ -10,7 +10,7 @@
 import { randomUUID } from "node:crypto";
 import pino from "pino";
 import type { PgBoss } from "pg-boss";
-import { parseFlow, stepsOf } from "../dsl";
+import { parseFlow, stepsOf } from "../../core/dsl";
 import { compileFlow } from "./engine/interpreter";
 import { Kernel, PreviewStop, StepFailed, Suspend, type OriginRow, type ReplayPlanRecorder, type StepStatus } from "./engine/kernel";
 import type { RunEnv, RunRecord } from "./engine/run";

@@ -1,5 +1,5 @@
 // weft/1 documents used by the runtime tests.
-import { defaultWebhookSecret } from "../dsl/defaults";
+import { defaultWebhookSecret } from "../../core/dsl/defaults";
 export function webhookFlow(o: { idempotencyKey?: string; secret?: string; key?: string; payloadSchema?: Record<string, unknown>; onInvalidPayload?: "accept" | "reject" }): Record<string, unknown> {
   const key = o.key ?? "hook-flow";
   return {

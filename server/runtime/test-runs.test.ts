@@ -7,7 +7,7 @@ import type { PgBoss } from "pg-boss";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
 import { startDemoRuntime, type DemoRuntime } from "../testing/demo";
 import { createCaller } from "../api/root";
-import type { Role } from "../auth/roles";
+import type { Role } from "../../core/roles";
 import { EXAMPLE_SAMPLES, EXAMPLES } from "../flows/examples";
 
 describe("test runs", () => {

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { PgBoss } from "pg-boss";
 import type { Pool } from "./sql";
 import { seal } from "../connections/secret-box";
-import { defaultWebhookSecret } from "../dsl/defaults";
+import { defaultWebhookSecret } from "../../core/dsl/defaults";
 import { forgetPublishedFlow } from "./flow-source";
 
 export async function ensureTeam(pool: Pool, key = "platform"): Promise<string> {

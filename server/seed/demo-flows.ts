@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import type { Db } from "../db/client";
-import { canonicalJson } from "../dsl/hash";
+import { canonicalJson } from "../../core/dsl/hash";
 import { EXAMPLE_SAMPLES } from "../flows/examples";
 import { createHash } from "node:crypto";
 

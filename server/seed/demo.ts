@@ -1,7 +1,7 @@
 // The demo workspace: the four teams of the reference firm and one account per role (demo mode only).
 import type { Db } from "../db/client";
 import { createUser } from "../auth/users";
-import type { Role } from "../auth/roles";
+import type { Role } from "../../core/roles";
 import { seedGovernance } from "../governance/seed";
 import { seedDemoHistory } from "./demo-history";
 import { syncDemoConnections, type DemoConnection } from "./sandbox-connections";

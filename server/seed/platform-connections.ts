@@ -8,7 +8,7 @@
 // The database's host:port goes on the outbound allow-list: the reporting connector connects through the
 // same SSRF guard as every connector, and a local database is a private address.
 import { generateSigningSecret } from "../connections/webhook-secrets";
-import { WEBHOOK_CONNECTOR, WEBHOOK_SECRET_FIELD } from "../dsl/defaults";
+import { WEBHOOK_CONNECTOR, WEBHOOK_SECRET_FIELD } from "../../core/dsl/defaults";
 import { sandboxConnection, type DemoConnection } from "./sandbox-connections";
 import type { SandboxInfo } from "@/connectors/sandbox-kit/server";
 

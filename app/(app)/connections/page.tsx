@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { PageHeader } from "@/components/shell/page-header";
 import { ConnectionsView } from "@/components/connections/connections-view";
 import { requirePageUser } from "@/server/auth/session";
-import { hasRole } from "@/server/auth/roles";
+import { hasRole } from "@/core/roles";
 
 export const metadata: Metadata = { title: "Connections" };
 

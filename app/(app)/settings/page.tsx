@@ -4,7 +4,7 @@ import { UsersAdmin } from "@/components/settings/users-admin";
 import { TeamsAdmin } from "@/components/settings/teams-admin";
 import { ApiTokens } from "@/components/settings/api-tokens";
 import { requirePageUser } from "@/server/auth/session";
-import { hasRole } from "@/server/auth/roles";
+import { hasRole } from "@/core/roles";
 
 export const metadata: Metadata = { title: "Settings" };
 

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { clsx } from "clsx";
 import { useEffect, useMemo, useRef } from "react";
-import { defaultWebhookSecret, ShallowFlowSchema, TriggerSchema, type CanvasNodeData, type FlowMeta, type Mapping, type Problem, type StepConfig, type Trigger } from "@/server/dsl";
+import { defaultWebhookSecret, ShallowFlowSchema, TriggerSchema, type CanvasNodeData, type FlowMeta, type Mapping, type Problem, type StepConfig, type Trigger } from "@/core/dsl";
 import { CATALOG, jsonSchemaOf, lookOf, operationOf, stepSettingsSchema, type EventInfo } from "../catalog";
 import { ExpressionField, type ExprScope } from "../expression-field";
 import type { JsonSchema, MapperSource } from "../mapper/types";

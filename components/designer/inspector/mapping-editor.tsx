@@ -1,7 +1,7 @@
 "use client";
 // A compact editor for a DSL Mapping (one JSONata expression, or target field → expression rows). The map
 // step uses the full data mapper (./mapper); this one serves emit payloads, subflow inputs and fail details.
-import type { Mapping } from "@/server/dsl";
+import type { Mapping } from "@/core/dsl";
 import { ExpressionField, type ExprScope } from "../expression-field";
 
 export function MappingEditor({ value, onChange, scope, field, readOnly }: { value: unknown; onChange(v: Mapping | undefined): void; scope: ExprScope; field: string; readOnly?: boolean }) {

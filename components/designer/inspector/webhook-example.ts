@@ -1,7 +1,7 @@
 // The shell snippet the trigger's inspector offers to try a flow's webhook: it signs the body the way the
 // ingress verifies it (server/runtime/ingress.ts), with openssl, from the secret in an environment variable —
 // the secret itself is never part of the text, so the snippet can be pasted into tickets and chats.
-import { WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from "@/server/dsl";
+import { WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from "@/core/dsl";
 
 export const SECRET_ENV = "WEFT_WEBHOOK_SECRET";
 

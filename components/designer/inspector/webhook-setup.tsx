@@ -6,7 +6,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { webhookPath, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, WEBHOOK_TOLERANCE_SECONDS } from "@/server/dsl";
+import { webhookPath, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, WEBHOOK_TOLERANCE_SECONDS } from "@/core/dsl";
 import { SECRET_ENV, exampleBody, webhookCurlExample } from "./webhook-example";
 
 function CopyButton({ text, label }: { text: string; label: string }) {

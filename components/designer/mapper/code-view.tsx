@@ -4,7 +4,7 @@
 // it), otherwise as the one expression it is (the field view shows it as custom). Text that does not
 // parse is not written, and says why.
 import { useEffect, useRef, useState } from "react";
-import { checkExpression, type Mapping } from "@/server/dsl";
+import { checkExpression, type Mapping } from "@/core/dsl";
 import { ExpressionField, type ExprScope } from "../expression-field";
 import { mappingCode, mappingFromCode, mappingView } from "./model";
 

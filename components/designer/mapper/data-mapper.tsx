@@ -5,7 +5,7 @@
 // views edit one value (the DSL Mapping), so they never drift; what the field view cannot show is custom.
 import { clsx } from "clsx";
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
-import { evaluateMapping, type Mapping } from "@/server/dsl";
+import { evaluateMapping, type Mapping } from "@/core/dsl";
 import type { ExprScope } from "../expression-field";
 import { CodeView } from "./code-view";
 import { checkMapping, mappingCode, mappingView, previewScope, setEachField, setField, sourceIndex, sourceTrees, targetTree, valueAt, type MapperProblem } from "./model";

@@ -2,7 +2,7 @@
 // functions compiling to JSONata that evaluates as labelled, element-wise lists, and the checks.
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { evaluate, evaluateMapping, mappingToJsonata } from "@/server/dsl";
+import { evaluate, evaluateMapping, mappingToJsonata } from "@/core/dsl";
 import { checkMapping, mappingCode, mappingFromCode, mappingView, previewScope, setField, sourceIndex, sourceTrees, targetTree } from "./model";
 import { decomposeObject, parseRule, renderRule, sourcePath, type FieldRule } from "./rules";
 import { findNode, sampleTree, schemaTree } from "./schema-tree";

@@ -2,7 +2,7 @@
 // fields with rules, the source and target trees, the checks shown before saving (unmapped required
 // fields, type mismatches, unknown fields, bad syntax) and the scope the live preview evaluates in.
 // Pure: the component and the unit tests share it.
-import { checkExpression, type ExpressionScope, type Mapping } from "@/server/dsl";
+import { checkExpression, type ExpressionScope, type Mapping } from "@/core/dsl";
 import { FN_BY_ID, decomposeObject, parseRule, renderRule, sourcePath, type FieldRule } from "./rules";
 import { findNode, sampleTree, schemaTree, TYPE_LABEL, typeOfValue, typesCompatible, walkTree, type FieldNode, type FieldType } from "./schema-tree";
 import type { JsonSchema, MapperSource } from "./types";

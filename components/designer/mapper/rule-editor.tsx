@@ -3,7 +3,7 @@
 // or the JSONata itself. Every control writes the field's expression; the expression box shows exactly
 // what is saved, and text it cannot read as a rule stays custom.
 import { useState } from "react";
-import { checkExpression } from "@/server/dsl";
+import { checkExpression } from "@/core/dsl";
 import { ExpressionField, type ExprScope } from "../expression-field";
 import { FN_BY_ID, FUNCTIONS, renderRule, type FieldRule, type FnId, type Literal } from "./rules";
 import { TypeTag } from "./source-tree";

@@ -2,7 +2,7 @@
 // source fields, a fixed value, an element-wise list mapping) and written back. Whatever does not read
 // as a rule is "custom": shown and kept verbatim, never dropped or rewritten. A rule is only recognised
 // when writing it back reads as the same rule, so the round trip is exact by construction.
-import { checkExpression, fieldsToJsonata } from "@/server/dsl";
+import { checkExpression, fieldsToJsonata } from "@/core/dsl";
 import type { FieldType } from "./schema-tree";
 
 export type FnId = "formatDate" | "money" | "round" | "formatNumber" | "concat" | "lookup" | "default" | "uppercase" | "lowercase" | "trim" | "toText" | "toNumber" | "toBoolean";

@@ -1,5 +1,5 @@
 // Contract between the designer (d1) and the data mapper (d2): types only.
-import type { Mapping } from "@/server/dsl";
+import type { Mapping } from "@/core/dsl";
 
 /** A JSON Schema document as produced by zod 4 `z.toJSONSchema` (or written by hand). */
 export type JsonSchema = {

@@ -5,7 +5,7 @@ import { Background, Controls, Handle, Position, ReactFlow, ReactFlowProvider, u
 import "@xyflow/react/dist/style.css";
 import { clsx } from "clsx";
 import { memo, useEffect, useMemo } from "react";
-import type { CanvasGraph, CanvasNodeData } from "@/server/dsl";
+import type { CanvasGraph, CanvasNodeData } from "@/core/dsl";
 import { fromDecompiled } from "../model";
 import { stepLook, stepTitle, SystemIcon, triggerTitle } from "../nodes";
 

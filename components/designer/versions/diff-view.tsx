@@ -8,7 +8,7 @@ import { clsx } from "clsx";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
-import type { Path, ValueChange } from "@/server/dsl";
+import type { Path, ValueChange } from "@/core/dsl";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import { DiffCanvas, type NodeChange } from "./diff-canvas";

@@ -1,5 +1,5 @@
 // Contract between the designer (d1) and the versions panel (d2): types only.
-import type { Flow } from "@/server/dsl";
+import type { Flow } from "@/core/dsl";
 
 export interface VersionsPanelProps {
   flowKey: string;

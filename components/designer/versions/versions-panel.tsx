@@ -9,7 +9,7 @@ import { clsx } from "clsx";
 import Link from "next/link";
 import { useEffect, useMemo, useState } from "react";
 import semver from "semver";
-import { proposeVersion, type Flow, type VersionProposal } from "@/server/dsl";
+import { proposeVersion, type Flow, type VersionProposal } from "@/core/dsl";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import type { VersionsPanelProps } from "./types";

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { createTRPCRouter, procedure } from "../trpc";
 import { createApiToken, listApiTokens, revokeApiToken } from "../../auth/api-tokens";
-import { hasRole } from "../../auth/roles";
+import { hasRole } from "../../../core/roles";
 
 export const apiTokensRouter = createTRPCRouter({
   list: procedure("viewer").query(({ ctx }) => listApiTokens(ctx.db, ctx.user.id)),

@@ -7,12 +7,12 @@ import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import { createTRPCRouter, procedure } from "../trpc";
 import { exceptionAccess } from "../../auth/ownership";
-import { hasRole } from "../../auth/roles";
+import { hasRole } from "../../../core/roles";
 import { webBoss } from "../../queue/boss";
 import {
   assignExceptions, commentException, exceptionGroups, getException, listExceptions, replayException, replayExceptionPlan, resolveExceptions, retryException, skipExceptionStep,
 } from "../../runtime/operations";
-import { BULK_KINDS, bulkScopeSchema, ERROR_CLASSES, exceptionFilterSchema } from "../../exceptions/filter";
+import { BULK_KINDS, bulkScopeSchema, ERROR_CLASSES, exceptionFilterSchema } from "../../../core/exceptions/filter";
 import { businessImpact, listQueue, queueFacets, queueGroups } from "../../exceptions/queue";
 import { checkReplayInput, exceptionDetail } from "../../exceptions/detail";
 import { cancelBulk, startBulk } from "../../exceptions/bulk";

@@ -3,7 +3,7 @@
 // and restore-as-draft with its revision check and audit row.
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { contentHash, FlowSchema, type Flow } from "../../dsl";
+import { contentHash, FlowSchema, type Flow } from "../../../core/dsl";
 import { createTestDatabase, type TestDatabase } from "../../testing/db";
 import { makeFlow, makeUser } from "../../governance/testing";
 import { createCaller } from "../root";

@@ -5,7 +5,7 @@
 import { TRPCError } from "@trpc/server";
 import semver from "semver";
 import { z } from "zod";
-import { FlowSchema, decompileWithLayout, detectBreakingChanges, diffFlows, type BreakingReport, type CanvasGraph, type Flow, type FlowDiff } from "../../dsl";
+import { FlowSchema, decompileWithLayout, detectBreakingChanges, diffFlows, type BreakingReport, type CanvasGraph, type Flow, type FlowDiff } from "../../../core/dsl";
 import type { Db } from "../../db/client";
 import { versionTimeline } from "../../governance/versions";
 import { createTRPCRouter, procedure } from "../trpc";

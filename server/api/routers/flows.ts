@@ -2,14 +2,14 @@ import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import { Prisma } from "../../db/client";
 import { createTRPCRouter, procedure } from "../trpc";
-import { FLOW_KEY_RE, STEP_ID_RE } from "../../dsl/schema";
+import { FLOW_KEY_RE, STEP_ID_RE } from "../../../core/dsl/schema";
 import { createFlow, lastSave, pinSample, saveDraft, saveDraftAsCopy, unpinSample } from "../../flows/drafts";
 import { exampleSummaries } from "../../flows/examples";
 import { workspaceConnections } from "../../connections/catalog";
 import { flowAccess } from "../../auth/ownership";
-import { hasRole } from "../../auth/roles";
+import { hasRole } from "../../../core/roles";
 
-import { DOMAINS, LIFECYCLES } from "./flow-constants";
+import { DOMAINS, LIFECYCLES } from "../../../core/flow-constants";
 
 export const flowListInput = z.object({
   search: z.string().max(200).optional(),

@@ -5,19 +5,19 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { config } from "../../config";
 import { createTRPCRouter, procedure } from "../trpc";
-import { DOMAINS, LIFECYCLES } from "./flow-constants";
+import { DOMAINS, LIFECYCLES } from "../../../core/flow-constants";
 import { flowFacts, lineage, listCatalog } from "../../governance/catalog";
 import { createSlo, deleteSlo, describeSlo, listDomains, setTeamAlertChannel, updateDomain, updateFlowOwnership, updateSlo } from "../../governance/admin";
 import { sendTestAlert } from "../../governance/alert-test";
 import { checkContractProposal, createContract, listContracts, publishContractVersion } from "../../governance/contracts";
-import { alertChannelInput, contractCreateFields, domainUpdateInput, ownershipInput, sloCreateInput, sloUpdateInput, teamKeyInput } from "../../governance/inputs";
-import { validatePayload, type JsonSchema } from "../../governance/contract-compat";
+import { alertChannelInput, contractCreateFields, domainUpdateInput, ownershipInput, sloCreateInput, sloUpdateInput, teamKeyInput } from "../../../core/governance/inputs";
+import { validatePayload, type JsonSchema } from "../../../core/governance/contract-compat";
 import { backstageCatalog, openSloYaml } from "../../governance/exports";
-import { CLASSIFICATIONS, BUMPS } from "../../governance/policy";
+import { CLASSIFICATIONS, BUMPS } from "../../../core/governance/policy";
 import { evaluateNow, injectSandboxFaults } from "../../governance/seed";
 import { webBoss } from "../../queue/boss";
 import { flowSloDetails } from "../../governance/slo-store";
-import { BURN_RATE_RULES, LATENCY_BOUNDS_MS } from "../../governance/slo-math";
+import { BURN_RATE_RULES, LATENCY_BOUNDS_MS } from "../../../core/governance/slo-math";
 import { loadStandards } from "../../governance/standards";
 import {
   approveVersion,

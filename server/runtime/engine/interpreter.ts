@@ -16,7 +16,7 @@ import {
   type Flow,
   type Mapping,
   type Step,
-} from "../../dsl";
+} from "../../../core/dsl";
 import { StepError, serializeError } from "../errors";
 import { Kernel, StepFailed, Suspend, type RetryPolicy, type StepSpec } from "./kernel";
 import type { Compile, Program, RunEnv } from "./run";

@@ -14,8 +14,8 @@ import type pino from "pino";
 import { classifyError, deserializeError, serializeError, StepError, type ErrorClass, type SerializedError } from "../errors";
 import { bossDb, withTx, type Pool, type Sql } from "../sql";
 import { metrics } from "../../observability/metrics";
-import { errorMatches } from "../../dsl/defaults";
-import { canonicalJson } from "../../dsl/hash";
+import { errorMatches } from "../../../core/dsl/defaults";
+import { canonicalJson } from "../../../core/dsl/hash";
 
 export interface RetryPolicy {
   /** Error matchers this policy retries (a class, "any", "business:<code>"); the rest go to catch routes. */

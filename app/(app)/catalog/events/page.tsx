@@ -3,7 +3,7 @@ import { EventsView } from "@/components/catalog/events-view";
 import { CatalogTabs } from "@/components/catalog/shared";
 import { PageHeader } from "@/components/shell/page-header";
 import { requirePageUser } from "@/server/auth/session";
-import { hasRole } from "@/server/auth/roles";
+import { hasRole } from "@/core/roles";
 
 export const metadata: Metadata = { title: "Event contracts" };
 

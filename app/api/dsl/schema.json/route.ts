@@ -1,7 +1,7 @@
 // The JSON Schema of the Weft DSL (generated from the zod schema), for editors validating *.weft.json files
 // (`"$schema": "https://<weft>/api/dsl/schema.json"`). Public on purpose, like /api/health: it is the same for
 // every workspace and holds no workspace data, and editors fetch it without credentials.
-import { dslJsonSchema } from "@/server/dsl/json-schema";
+import { dslJsonSchema } from "@/core/dsl/json-schema";
 
 export const dynamic = "force-static";
 

@@ -2,7 +2,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { appRouter } from "@/server/api/root";
 import { createContext } from "@/server/api/trpc";
 import { logger } from "@/server/observability/log";
-import { TRPC_MAX_BATCH } from "@/server/api/limits";
+import { TRPC_MAX_BATCH } from "@/core/limits";
 
 const handler = (req: Request) =>
   fetchRequestHandler({

@@ -2,7 +2,7 @@
 // server imports): one definition of what a valid SLO, ownership change, domain edit, alert channel or
 // event contract is, with messages written for the person filling in the form.
 import { z } from "zod";
-import { DOMAINS } from "../api/routers/flow-constants";
+import { DOMAINS } from "../flow-constants";
 import { CLASSIFICATIONS } from "./policy";
 
 export const flowKeyInput = z.string().min(1).max(128);

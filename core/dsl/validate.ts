@@ -15,7 +15,7 @@ import semver from "semver";
 import type { z } from "zod";
 import type { Catalog } from "./catalog";
 import { LIMITS, parseDuration, WEBHOOK_CONNECTOR } from "./defaults";
-import { describeInputFault, inspectInput } from "../http/input-guard";
+import { describeInputFault, inspectInput } from "../input-guard";
 import { checkExpression, checkExpressions, expressionRefs, type JsonataAst } from "./expressions";
 import { credentialScope, offScopeMessage } from "../../connectors/sdk/credential-scope";
 import { closest, formatPath, issuesToProblems, type Problem, type Severity } from "./problems";
