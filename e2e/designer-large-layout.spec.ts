@@ -1,5 +1,5 @@
 // A 5,000-step draft without positions opens in the designer: the automatic layout used to overflow the
-// stack inside ELK on it (the canvas never appeared). Above 400 nodes server/dsl/layout.ts lays the graph
+// stack inside ELK on it (the canvas never appeared). Above 400 nodes core/dsl/layout.ts lays the graph
 // out with its own iterative layered layout.
 import { expect, test } from "@playwright/test";
 import { signIn } from "./helpers";

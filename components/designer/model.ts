@@ -1,5 +1,5 @@
 // Canvas state ⇄ DSL glue for the designer: React Flow nodes/edges to the DSL's CanvasGraph (compile and
-// decompile live in server/dsl/graph.ts — not re-implemented here), new step ids, what is in scope upstream
+// decompile live in core/dsl/graph.ts — not re-implemented here), new step ids, what is in scope upstream
 // of a node, where a validation problem points, and copy/paste of selections as DSL JSON.
 import type { Edge, Node } from "@xyflow/react";
 import {

@@ -1,5 +1,5 @@
 // What the DSL validator needs to know about the outside world, passed in by the caller so that
-// server/dsl stays pure: the designer passes the catalog it got from the server, the CLI a static one
+// core/dsl stays pure: the designer passes the catalog it got from the server, the CLI a static one
 // built from connectors/registry.ts, the runtime the live one (with connections and flows from the DB).
 import type { z } from "zod";
 

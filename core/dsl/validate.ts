@@ -57,7 +57,7 @@ const str = (v: unknown): string | undefined => (typeof v === "string" ? v : und
 // 1. Size and depth, without recursion.
 
 function shapeProblem(input: unknown): Problem | null {
-  // The same scan as the input guard at the edge (server/http/input-guard.ts), with the DSL's own limits.
+  // The same scan as the input guard at the edge (core/input-guard.ts), with the DSL's own limits.
   const f = inspectInput(input, { maxDepth: LIMITS.maxJsonDepth, maxNodes: LIMITS.maxJsonNodes });
   if (!f) return null;
   if (f.kind === "too-deep")

@@ -1,6 +1,6 @@
 // The policy checks a publish request must pass before anyone may approve it. Pure: the publish flow
 // gathers the inputs (the DSL validator's errors, the breaking-change detector's required bump, …) and
-// this decides. Until server/dsl exposes its validator and detector, callers fill PolicyInputs themselves.
+// this decides. Until core/dsl exposes its validator and detector, callers fill PolicyInputs themselves.
 import semver from "semver";
 
 export type Bump = "patch" | "minor" | "major";

@@ -15,7 +15,7 @@ import { findStep, writeStepOf, type DslStep } from "./dsl-steps";
 export async function inputSchemaFor(db: Db, dsl: unknown, original: unknown): Promise<{ schema: JsonSchema; source: string }> {
   const trigger = (dsl as { trigger?: { type?: string; payloadSchema?: JsonSchema; inputSchema?: JsonSchema; event?: string } } | null)?.trigger;
   if (trigger?.type === "manual" && trigger.inputSchema) return { schema: trigger.inputSchema, source: "the flow's input schema" };
-  // A webhook run's input is the request { body, headers, query } (server/dsl trigger-input.ts), its body per
+  // A webhook run's input is the request { body, headers, query } (core/dsl trigger-input.ts), its body per
   // the payload schema — or, without one, shaped like the original body.
   if (trigger?.type === "webhook") {
     const body = trigger.payloadSchema ?? inferSchema((original as { body?: unknown } | null)?.body ?? null, true);

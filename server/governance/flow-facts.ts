@@ -1,6 +1,6 @@
 // What the catalog and lineage need to know about a flow's document: the systems it calls (and whether it
 // writes to them), the domain events it emits and the ones it consumes. Read with the DSL's own parser and
-// walker (server/dsl: validate's typed flow, stepsOf), and the connector manifests for what kind of system
+// walker (core/dsl: validate's typed flow, stepsOf), and the connector manifests for what kind of system
 // a connector is and whether an operation writes. A document that does not parse as weft/1 has no facts.
 import { connectorCatalog } from "@/connectors/registry";
 import type { Catalog } from "../../core/dsl/catalog";

@@ -1,6 +1,6 @@
 // The few facts about a flow that ingress and triggers need before a run exists: the trigger's settings
 // and the concurrency key. Read leniently (a document that does not validate still gets a clear answer at
-// ingress; the interpreter refuses to execute it), with the field names of server/dsl's schema.
+// ingress; the interpreter refuses to execute it), with the field names of core/dsl's schema.
 import { evaluate, type Trigger } from "../../core/dsl";
 
 export interface TriggerView {

@@ -106,7 +106,7 @@ export async function acceptWebhook(deps: { pool: Pool; boss: PgBoss }, req: Ing
   } catch {
     return reject(400, "The body is not valid JSON.", flowKey);
   }
-  // $trigger of a webhook run: the one definition in server/dsl (trigger-input.ts).
+  // $trigger of a webhook run: the one definition in core/dsl (trigger-input.ts).
   const input = webhookInput(payload, headers.entries(), req.query ?? "");
   // Before anything recursive (expressions, JSON.stringify, jsonb): a 4xx the sender will not retry, naming
   // the field, rather than a 503 it would retry for ever.

@@ -336,7 +336,7 @@ export async function startManualRun(d: OpsDeps, flowKey: string, input: unknown
  * A test run of the draft (or of a DSL the designer passes): executed like any run, flagged is_test, no
  * exceptions opened. `mode` "dry-run" (the default) sends reads only and answers writes with their pinned
  * sample or a synthesised response; "live" really calls the connections. The input must be what the
- * trigger produces (server/dsl trigger-input.ts): a webhook test gets `{ body, headers, query }` like a delivery.
+ * trigger produces (core/dsl trigger-input.ts): a webhook test gets `{ body, headers, query }` like a delivery.
  */
 export async function startTestRun(d: OpsDeps, flowKey: string, input: unknown, dsl?: unknown, mode: TestMode = "dry-run"): Promise<{ runId: string; mode: TestMode }> {
   return d.db.$transaction(async (tx) => {
