@@ -1,6 +1,6 @@
 "use client";
 // The visual designer for one flow: palette, React Flow canvas, inspector, problems, test runs, versions.
-// The document is the DSL (server/dsl graph compile/decompile is the only translation); every edit goes
+// The document is the DSL (core/dsl graph compile/decompile is the only translation); every edit goes
 // through one snapshot history (undo/redo), is validated with the server's validator as you type, and is
 // autosaved with an optimistic revision check.
 import "@xyflow/react/dist/style.css";
@@ -34,28 +34,21 @@ import { CommandMenu, ShortcutSheet, type DesignerCommand } from "./command-menu
 import { DecorationContext, DecorationStore, type NodeDecoration } from "./decorations";
 import { samplePaths, schemaPaths, type ExprScope } from "./expression-field";
 import { EdgeOverview } from "./edge-overview";
+import { addStep, applyLayout, connect, deleteSelection as deleteSelectionOf, pasteSteps, selectAll, selectOnly, setMeta, setNodeData, setTrigger } from "./edits";
 import { useCanvasNodes } from "./geometry";
 import { Inspector } from "./inspector/inspector";
 import type { JsonSchema, MapperSource } from "./mapper/types";
 import {
   absolutePosition,
-  addStepAfter,
-  CONTAINERS,
   compileState,
   dslToPaste,
-  edgeFrom,
   fieldOfProblem,
   fromDecompiled,
-  insertStepOnEdge,
-  newStepId,
   nodeOfProblem,
-  relabelEdges,
   selectionToDsl,
-  stepNode,
   toCanvasGraph,
   TRIGGER_NODE_ID,
   upstreamOf,
-  wireMapInputs,
   type DEdge,
   type DNode,
   type DocState,
@@ -318,66 +311,19 @@ function Editor({
     dragStart.current = null;
   }, [history]);
 
-  const setEdge = useCallback(
-    (source: string, handle: string, target: string | null) => {
-      edit((s) => {
-        let nodes = s.nodes;
-        let h = handle;
-        if (handle === "catch-new") {
-          // Dragging from the "add error route" handle appends a catch route that catches anything.
-          const n = s.nodes.find((x) => x.id === source);
-          if (!n || n.data.kind !== "step" || n.data.step.type === "fail") return s;
-          const step = n.data.step;
-          const catches = [...(step.catch ?? []), { errors: ["any"] }];
-          h = `catch-${catches.length - 1}`;
-          nodes = s.nodes.map((x) => (x.id === source ? { ...x, data: { ...n.data, step: { ...step, catch: catches } as StepConfig } } : x));
-        }
-        const edges = s.edges.filter((e) => !(e.source === source && (e.sourceHandle ?? "next") === h));
-        if (target) edges.push(edgeFrom(source, h, target));
-        if (target) nodes = wireMapInputs({ ...s, nodes, edges: edges.filter((e) => e.source === source && e.target === target) });
-        return { ...s, nodes, edges: relabelEdges({ ...s, nodes, edges }) };
-      });
-    },
-    [edit],
-  );
+  const setEdge = useCallback((source: string, handle: string, target: string | null) => edit((s) => connect(s, source, handle, target)), [edit]);
   const onConnect = useCallback((c: Connection) => c.source !== c.target && setEdge(c.source, c.sourceHandle ?? "next", c.target), [setEdge]);
 
   const addItem = useCallback(
     (item: PaletteItem, at?: { x: number; y: number }, onEdge?: string) => {
       if (readOnly) return;
-      if (item.kind === "trigger") {
-        edit((s) => ({ ...s, nodes: s.nodes.map((n) => (n.id === TRIGGER_NODE_ID ? { ...n, selected: true, data: { kind: "trigger", trigger: structuredClone(item.trigger) } } : { ...n, selected: false })) }));
-        return;
-      }
+      if (item.kind === "trigger") return edit((s) => setTrigger(s, item.trigger));
       edit((s) => {
-        const taken = new Set(s.nodes.map((n) => n.id));
-        const cfg = structuredClone(item.step) as StepConfig;
-        if (cfg.type === "call") cfg.connection = catalog.connections.find((c) => c.connectorKey === cfg.connector)?.key ?? "";
-        const id = newStepId(cfg.type === "call" ? cfg.operation : cfg.type, taken);
-        // Dropped on an edge: inserted between its ends (model.ts insertStepOnEdge).
-        if (at && onEdge) {
-          const next = insertStepOnEdge(s, onEdge, id, cfg, at);
-          if (next !== s) return next;
-        }
-        // Added from the keyboard, the command menu or a palette click: after the selected node (or the end of
-        // the main path), connected.
-        if (!at) {
-          const selected = s.nodes.filter((n) => n.selected);
-          const next = addStepAfter(s, id, cfg, selected.length === 1 ? selected[0]!.id : undefined);
-          const node = next.nodes.find((n) => n.id === id);
-          if (node) reveal.current = absolutePosition(next.nodes, node);
-          return next;
-        }
-        // Dropped inside a foreach/parallel box: the step joins its body (first branch for parallel).
-        let parent: DNode | undefined;
-        for (const n of s.nodes) {
-          if (!CONTAINERS.has(n.type ?? "") || n.parentId) continue;
-          const w = typeof n.width === "number" ? n.width : 300;
-          const h = typeof n.height === "number" ? n.height : 160;
-          if (at.x >= n.position.x && at.x <= n.position.x + w && at.y >= n.position.y && at.y <= n.position.y + h) parent = n;
-        }
-        const node = stepNode(id, cfg, parent ? { x: at.x - parent.position.x, y: at.y - parent.position.y } : at, parent ? { parentId: parent.id, ...(parent.type === "parallel" ? { branch: 0 } : {}) } : {});
-        return { ...s, nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node] };
+        const added = addStep(s, item.step, catalog.connections, { ...(at ? { at } : {}), ...(onEdge ? { onEdge } : {}) });
+        // Added without a point (keyboard, command menu, palette click): scrolled into view below.
+        const node = !at ? added.state.nodes.find((n) => n.id === added.id) : undefined;
+        if (node) reveal.current = absolutePosition(added.state.nodes, node);
+        return added.state;
       });
     },
     [edit, catalog.connections, readOnly],
@@ -400,17 +346,7 @@ function Editor({
 
   const deleteSelection = useCallback(() => {
     if (readOnly) return;
-    edit((s) => {
-      const gone = new Set(s.nodes.filter((n) => n.selected && n.id !== TRIGGER_NODE_ID).map((n) => n.id));
-      let grew = true;
-      while (grew) {
-        grew = false;
-        for (const n of s.nodes) if (n.parentId && gone.has(n.parentId) && !gone.has(n.id)) (gone.add(n.id), (grew = true));
-      }
-      const edges = s.edges.filter((e) => !e.selected && !gone.has(e.source) && !gone.has(e.target));
-      if (gone.size === 0 && edges.length === s.edges.length) return s;
-      return { ...s, nodes: s.nodes.filter((n) => !gone.has(n.id)), edges };
-    });
+    edit(deleteSelectionOf);
   }, [edit, readOnly]);
 
   const copy = useCallback(async () => {
@@ -441,9 +377,7 @@ function Editor({
         const pos = new Map(laid.nodes.map((n) => [n.id, n.position]));
         nodes = nodes.map((n) => ({ ...n, position: pos.get(n.id) ?? n.position }));
       }
-      // Offset top-level nodes so a paste next to the original is visible as a copy.
-      nodes = nodes.map((n) => ({ ...n, selected: !n.parentId, position: n.parentId ? n.position : { x: n.position.x + 60, y: n.position.y + 80 } }));
-      edit((s) => ({ ...s, nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...nodes], edges: relabelEdges({ ...s, nodes: [...s.nodes, ...nodes], edges: [...s.edges, ...pasted.edges] }) }));
+      edit((s) => pasteSteps(s, { nodes, edges: pasted.edges }));
       showToast(`Pasted ${nodes.length} step${nodes.length === 1 ? "" : "s"}.`);
     },
     [edit, readOnly, showToast],
@@ -469,15 +403,7 @@ function Editor({
   const autoLayout = useCallback(async () => {
     if (readOnly) return;
     const laid = await layoutGraph(toCanvasGraph(docRef.current));
-    const by = new Map(laid.nodes.map((n) => [n.id, n]));
-    edit((s) => ({
-      ...s,
-      nodes: s.nodes.map((n) => {
-        const l = by.get(n.id);
-        if (!l) return n;
-        return { ...n, position: l.position, ...(CONTAINERS.has(n.type ?? "") && l.width ? { width: l.width, height: l.height } : {}) };
-      }),
-    }));
+    edit((s) => applyLayout(s, laid.nodes));
     setTimeout(() => void fitAll(), 50);
   }, [edit, readOnly, fitAll]);
 
@@ -509,10 +435,8 @@ function Editor({
   const pickProblem = useCallback(
     (p: Problem) => {
       const id = nodeOfProblem(p);
-      if (!id) {
-        edit((s) => ({ ...s, nodes: s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)) }), { transient: true });
-      } else {
-        edit((s) => ({ ...s, nodes: s.nodes.map((n) => (n.id === id ? (n.selected ? n : { ...n, selected: true }) : n.selected ? { ...n, selected: false } : n)) }), { transient: true });
+      edit((s) => selectOnly(s, id ?? null), { transient: true });
+      if (id) {
         const n = docRef.current.nodes.find((x) => x.id === id);
         if (n) void rf.fitView({ nodes: [{ id }], duration: 300, maxZoom: 1.2 });
       }
@@ -551,13 +475,13 @@ function Editor({
       if ((mod && k === "z" && e.shiftKey) || (mod && k === "y")) return (e.preventDefault(), history.redo());
       if (mod && k === "c") return (e.preventDefault(), void copy());
       if (mod && k === "v") return (e.preventDefault(), void paste());
-      if (mod && k === "a") return (e.preventDefault(), edit((s) => ({ ...s, nodes: s.nodes.map((n) => (n.selected ? n : { ...n, selected: true })) }), { transient: true }));
+      if (mod && k === "a") return (e.preventDefault(), edit(selectAll, { transient: true }));
       if (mod && e.key === "Enter") return (e.preventDefault(), setTestOpen(true));
       if (e.key === "Delete" || e.key === "Backspace") return (e.preventDefault(), deleteSelection());
       if (e.shiftKey && k === "l") return (e.preventDefault(), void autoLayout());
       if (e.shiftKey && (e.key === "!" || e.code === "Digit1")) return (e.preventDefault(), void fitAll());
       if (e.key === "?") return (e.preventDefault(), setSheetOpen(true));
-      if (e.key === "Escape") edit((s) => ({ ...s, nodes: s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)) }), { transient: true });
+      if (e.key === "Escape") edit((s) => selectOnly(s, null), { transient: true });
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
@@ -650,18 +574,10 @@ function Editor({
 
   const changeNodeData = useCallback(
     (id: string, data: CanvasNodeData, field: string) =>
-      edit(
-        (s) => {
-          let nodes = s.nodes.map((n) => (n.id === id ? { ...n, data } : n));
-          // A map step being edited builds the input of the call it feeds (not when the call's own input is edited).
-          if (data.kind === "step" && data.step.type === "map") nodes = wireMapInputs({ ...s, nodes });
-          return { ...s, nodes, edges: relabelEdges({ ...s, nodes }) };
-        },
-        { coalesce: `${id}:${field}` },
-      ),
+edit((s) => setNodeData(s, id, data), { coalesce: `${id}:${field}` }),
     [edit],
   );
-  const changeMeta = useCallback((meta: FlowMeta, field: string) => edit((s) => ({ ...s, meta: { ...meta, key: s.meta.key, dsl: s.meta.dsl } }), { coalesce: `meta:${field}` }), [edit]);
+  const changeMeta = useCallback((meta: FlowMeta, field: string) => edit((s) => setMeta(s, meta), { coalesce: `meta:${field}` }), [edit]);
   const nodeProblems = useMemo(() => {
     const id = selectedNode?.id;
     return validation.problems.filter((p) => (id ? nodeOfProblem(p) === id : !nodeOfProblem(p)));
@@ -997,7 +913,7 @@ function stepOutputSchema(step: StepConfig, description?: unknown): JsonSchema |
   return undefined;
 }
 
-/** `$trigger`'s schema: the one definition (server/dsl trigger-input.ts), with the consumed event's contract. */
+/** `$trigger`'s schema: the one definition (core/dsl trigger-input.ts), with the consumed event's contract. */
 function triggerPayloadSchema(data: CanvasNodeData | undefined, events: readonly EventInfo[]): JsonSchema | undefined {
   if (!data || data.kind !== "trigger") return undefined;
   const t = data.trigger;
