@@ -46,6 +46,24 @@ export async function countMatching(db: Db, filter: BulkScope, userId: string, a
   return r?.n ?? 0;
 }
 
+/**
+ * What became of the runs a retry or replay action started: "done" means every run was started, not that
+ * they finished — the exceptions stay "retrying" until their runs end (resolved, or open again on a new
+ * failure). The exceptions are the ones the action's own audit entries name. Null for other kinds.
+ */
+export async function bulkRunOutcome(db: Db, action: { id: string; kind: string }): Promise<{ running: number; succeeded: number; failedAgain: number } | null> {
+  if (action.kind !== "retry" && action.kind !== "replay_latest") return null;
+  const rows = await db.$queryRawUnsafe<Array<{ status: string; n: number }>>(
+    `SELECT e.status, count(*)::int AS n FROM exception e
+      WHERE e.id::text IN (SELECT a.entity_id FROM audit_log a
+                            WHERE a.entity_type = 'exception' AND a.action IN ('exception.retry', 'exception.replay_latest') AND a.meta->>'bulkActionId' = $1)
+      GROUP BY e.status`,
+    action.id,
+  );
+  const n = (s: string) => rows.find((r) => r.status === s)?.n ?? 0;
+  return { running: n("retrying"), succeeded: n("resolved"), failedAgain: n("open") };
+}
+
 export async function startBulk(d: { db: Db; boss: PgBoss; audit: Audit; userId: string }, kind: BulkKind, filter: BulkScope, params: BulkParams) {
   if (kind === "resolve" && !(params.reason && params.reason.trim().length >= 3)) throw new TRPCError({ code: "BAD_REQUEST", message: "Resolving needs a reason (at least 3 characters)." });
   if (kind === "assign" && params.userId === undefined && params.teamId === undefined) throw new TRPCError({ code: "BAD_REQUEST", message: "Assigning needs a person or a team." });

@@ -166,8 +166,11 @@ describe("exception triage", () => {
     expect(bulk.total).toBe(60);
     const row = await bulkFinished(bulk.id, 60_000);
     expect(row).toMatchObject({ status: "done", total: 60, processed: 60, succeeded: 60, failed: 0, skipped: 0 });
+    expect(row.runs && row.runs.running + row.runs.succeeded + row.runs.failedAgain).toBe(60);
     const runs = await t.db.exception.findMany({ where: { businessKeyValues: { hasSome: Array.from({ length: 60 }, (_, i) => `invoice=INV-${5000 + i}`) } }, select: { runId: true } });
     for (const r of runs) expect((await settled(r.runId)).status).toBe("succeeded");
+    // "Done" meant every run was started; the action follows them to their end (the exception queue polls this).
+    await expect.poll(async () => (await as("viewer").exceptions.bulkGet({ id: bulk.id })).runs, { timeout: 30_000 }).toEqual({ running: 0, succeeded: 60, failedAgain: 0 });
     expect(await t.db.exception.count({ where: { id: { in: (await t.db.exception.findMany({ where: { businessKeyValues: { hasSome: ["invoice=INV-5001"] } } })).map((x) => x.id) }, status: "resolved" } })).toBe(1);
     expect(await t.db.auditLog.count({ where: { action: "exception.retry", meta: { path: ["bulkActionId"], equals: bulk.id } } })).toBe(60);
 

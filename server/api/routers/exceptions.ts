@@ -15,7 +15,7 @@ import {
 import { BULK_KINDS, bulkScopeSchema, ERROR_CLASSES, exceptionFilterSchema } from "../../../core/exceptions/filter";
 import { businessImpact, listQueue, queueFacets, queueGroups } from "../../exceptions/queue";
 import { checkReplayInput, exceptionDetail } from "../../exceptions/detail";
-import { cancelBulk, startBulk } from "../../exceptions/bulk";
+import { bulkRunOutcome, cancelBulk, startBulk } from "../../exceptions/bulk";
 import { ageingPolicies, deleteView, listViews, saveView, setAgeing } from "../../exceptions/views";
 
 const filter = {
@@ -141,7 +141,7 @@ export const exceptionsRouter = createTRPCRouter({
     .query(async ({ ctx, input }) => {
       const row = await ctx.db.bulkAction.findUnique({ where: { id: input.id } });
       if (!row) throw new TRPCError({ code: "NOT_FOUND", message: "Bulk action not found." });
-      return row;
+      return { ...row, runs: await bulkRunOutcome(ctx.db, row) };
     }),
 
   bulkList: procedure("viewer").query(({ ctx }) => ctx.db.bulkAction.findMany({ orderBy: { createdAt: "desc" }, take: 10 })),
