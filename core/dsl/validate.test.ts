@@ -526,4 +526,34 @@ describe("what a call's input provably gives the operation (literals, whole-inpu
     // Converted, filtered or unknown paths are not judged.
     expect(validate(flow({ memo: "$string($steps.get.output.total)", amount: "$sum($steps.get.output.lines.qty)" }), { catalog }).ok).toBe(true);
   });
+
+  it("the data mapper's warnings are the validator's: a source field the call does not return, a list onto one value", () => {
+    const catalog: Catalog = {
+      connectors: {
+        erp: {
+          key: "erp", name: "ERP", system: "erp",
+          operations: {
+            get: { key: "get", kind: "action", name: "get", input: z.object({}), output: z.object({ code: z.string(), lines: z.array(z.object({ sku: z.string(), qty: z.number() })), extra: z.looseObject({ id: z.string() }) }) },
+            put: { key: "put", kind: "action", name: "put", input: z.object({ memo: z.string().optional(), skus: z.array(z.string()).optional(), body: z.object({ sku: z.string() }).optional() }), output: z.unknown() },
+          },
+        },
+      },
+    };
+    const get = { id: "get", type: "call", connector: "erp", operation: "get", connection: "c", next: "shape" };
+    const flow = (output: Record<string, string>, input: unknown = "$steps.shape.output") =>
+      base([get, { id: "shape", type: "map", output, next: "put" }, { id: "put", type: "call", connector: "erp", operation: "put", connection: "c", input }]);
+    const r = validate(flow({ memo: "$steps.get.output.codes", "body.sku": "$steps.get.output.lines.sku", skus: "$steps.get.output.lines.sku" }), { catalog });
+    expect(r.ok).toBe(true); // warnings: they do not block, but the Problems panel and the publish checks list them
+    expect(r.problems.map((p) => [p.code, p.severity, p.path, p.message])).toEqual([
+      ["list-to-value", "warning", ["steps", 1, "output", "body.sku"], "Map step 'shape' builds the input of 'put' (erp.put): input 'body.sku' reads $steps.get.output.lines.sku, one value per element of the list 'lines', but erp.put expects one value (text) there. Map the list element by element, or pick or aggregate one value (e.g. [0], $join(…), $sum(…))."],
+      ["unknown-source-field", "warning", ["steps", 1, "output", "memo"], "Map step 'shape' maps 'memo' from $steps.get.output.codes, but erp.get does not return a field 'codes'. Did you mean 'code'?"],
+    ]);
+    // Element fields are checked too; a list onto a list, a picked element and an open object's fields are fine.
+    expect(validate(flow({ memo: "$steps.get.output.lines.skus" }), { catalog }).problems.map((p) => p.message)).toEqual([
+      "Map step 'shape' maps 'memo' from $steps.get.output.lines.skus, but erp.get does not return a field 'lines.skus'. Did you mean 'sku'?",
+    ]);
+    expect(validate(flow({ skus: "$steps.get.output.lines.sku", memo: "$steps.get.output.lines[0].sku", "body.sku": "$steps.get.output.extra.anything" }), { catalog }).problems).toEqual([]);
+    // The same on a call's own input.
+    expect(validate(flow({}, { memo: "$steps.get.output.lines.sku" }), { catalog }).problems.map((p) => [p.code, p.path])).toEqual([["list-to-value", ["steps", 2, "input", "memo"]]]);
+  });
 });

@@ -509,9 +509,11 @@ function checkStepSettings(ctx: Ctx, s: LStep, step: Step): void {
     case "call":
       mappingClashes(ctx, step.input, [...s.path, "input"], s.id, subject);
       if (ctx.catalog) checkCall(ctx, s, step);
+      if (ctx.catalog && step.input && typeof step.input === "object") checkSourceFields(ctx, s, step.input, [...s.path, "input"], subject);
       break;
     case "map":
       mappingClashes(ctx, step.output, [...s.path, "output"], s.id, subject);
+      if (ctx.catalog && typeof step.output === "object") checkSourceFields(ctx, s, step.output, [...s.path, "output"], `Map step ${q(s.id ?? "?")}`);
       break;
     case "emit":
       mappingClashes(ctx, step.payload, [...s.path, "payload"], s.id, subject);
@@ -541,6 +543,7 @@ interface ZodDefLike {
   in?: z.ZodType;
   catchall?: z.ZodType;
   options?: z.ZodType[];
+  element?: z.ZodType;
 }
 const defOf = (s: z.ZodType): ZodDefLike => (s as unknown as { _zod: { def: ZodDefLike } })._zod.def;
 
@@ -820,6 +823,76 @@ function sourceSchema(ctx: Ctx, ast: JsonataAst): { schema: z.ZodType; what: str
   return f ? { schema: f, what: `$steps.${String(rest[0]!.value)}.output${names.length ? `.${names.join(".")}` : ""}` } : undefined;
 }
 
+/** What a plain path into a call step's output reads, walked through the operation's output schema. */
+interface SourceRead {
+  /** The path as written, e.g. "$steps.get.output.lines.amount". */
+  what: string;
+  /** The call it reads, e.g. "netsuite.getInvoice". */
+  op: string;
+  /** The list it went through (the path then yields one value per element), e.g. "lines". */
+  list?: string;
+  /** A field the output does not describe (a closed object: every field it has is declared), with a hint. */
+  unknown?: { field: string; hint?: string };
+}
+
+function readSource(ctx: Ctx, ast: JsonataAst): SourceRead | undefined {
+  const a = ast as { type: string; steps?: Array<{ type: string; value?: unknown; stages?: unknown; predicate?: unknown; group?: unknown }> };
+  if (a.type !== "path" || !a.steps?.length) return undefined;
+  if (a.steps.some((st) => st.stages || st.predicate || st.group || (st.type !== "name" && st.type !== "variable"))) return undefined;
+  const [root, ...rest] = a.steps;
+  if (root!.type !== "variable" || root!.value !== "steps" || rest.length < 2 || rest[1]!.value !== "output") return undefined;
+  const src = ctx.byId.get(String(rest[0]!.value));
+  if (src?.parsed?.type !== "call") return undefined;
+  const opName = `${src.parsed.connector}.${src.parsed.operation}`;
+  const op = ctx.catalog?.connectors[src.parsed.connector]?.operations[src.parsed.operation];
+  if (!op) return undefined;
+  const names = rest.slice(2).map((st) => String(st.value));
+  const read: SourceRead = { what: `$steps.${String(rest[0]!.value)}.output${names.length ? `.${names.join(".")}` : ""}`, op: opName };
+  let cur: z.ZodType = op.output;
+  const seen: string[] = [];
+  for (const name of names) {
+    // JSONata maps a path over a list: the fields after it are the elements' fields, one value per element.
+    let d = defOf(unwrap(cur));
+    while (d.type === "array" && d.element) {
+      read.list ??= seen.join(".") || "output";
+      cur = d.element;
+      d = defOf(unwrap(cur));
+    }
+    const v = objectView(cur);
+    if (!v) return read; // not described further (unknown, any, a scalar): nothing to say
+    const next = v.shape[name];
+    if (!next) {
+      // Only an object that declares every field it has can say a field is not there.
+      if (v.extra === "strip" || v.extra === "never") read.unknown = { field: [...seen, name].join("."), hint: closest(name, Object.keys(v.shape)) ?? undefined };
+      return read;
+    }
+    seen.push(name);
+    cur = next;
+  }
+  if (defOf(unwrap(cur)).type === "array") read.list ??= seen.join(".") || "output";
+  return read;
+}
+
+/**
+ * Fields a mapping reads from a call step's output that the operation does not describe (a typo, or a field
+ * of another record type): a warning, as the data mapper shows it, so the Problems panel and the publish
+ * checks say it too.
+ */
+function checkSourceFields(ctx: Ctx, s: LStep, mapping: Record<string, string>, base: Path, who: string): void {
+  for (const leaf of mappingLeaves(mapping)) {
+    if (!leaf.ast) continue;
+    const read = readSource(ctx, leaf.ast);
+    if (!read?.unknown) continue;
+    add(ctx, {
+      stepId: s.id,
+      path: leaf.key ? [...base, leaf.key] : base,
+      code: "unknown-source-field",
+      severity: "warning",
+      message: `${who} maps '${leaf.path.join(".")}' from ${read.what}, but ${read.op} does not return a field '${read.unknown.field}'.${read.unknown.hint ? ` Did you mean '${read.unknown.hint}'?` : ""}`,
+    });
+  }
+}
+
 /**
  * A field's value, checked against the operation's schema when it is known at design time: a fixed value
  * (literal) must be accepted as it is; a path into a described source must have the field's type.
@@ -840,6 +913,17 @@ function checkLeafType(ctx: Ctx, input: z.ZodType, leaf: InputLeaf, site: InputS
     const hint = want === "string" && got === "number" ? ` Write it in quotes ('${String(value)}') to send text.` : want === "number" && got === "string" && value !== "" && !Number.isNaN(Number(value)) ? ` Write it without quotes (${String(value)}) to send a number.` : "";
     const why = want && want !== got ? `expects ${PRIM_WORD[want]}` : `does not accept it (${field.safeParse(value).error?.issues[0]?.message ?? "invalid"})`;
     add(ctx, { stepId: site.stepId, path: where, code: "input-literal-type", message: `${lead}: input '${name}' is the fixed value ${JSON.stringify(value)} (${PRIM_WORD[got]}), but ${site.op} ${why}.${hint}` });
+    return;
+  }
+  const read = readSource(ctx, leaf.ast);
+  if (read?.list && !read.unknown && want && want !== "array") {
+    add(ctx, {
+      stepId: site.stepId,
+      path: where,
+      code: "list-to-value",
+      severity: "warning",
+      message: `${lead}: input '${name}' reads ${read.what}, one value per element of the list '${read.list}', but ${site.op} expects one value (${PRIM_WORD[want]}) there. Map the list element by element, or pick or aggregate one value (e.g. [0], $join(…), $sum(…)).`,
+    });
     return;
   }
   const src = sourceSchema(ctx, leaf.ast);
