@@ -1,6 +1,8 @@
 // What the designer knows about connectors and step types: palette items, JSON Schemas of operation
 // inputs/outputs (zod → JSON Schema, once per operation) and how each system looks. Everything is derived
 // from the connector manifests (connectors/registry.ts) and the DSL schema, never written per connector.
+// The connector catalog is a value, never mutated: the built-in one plus the workspace's imported connectors
+// (withImportedConnectors) is made once per answer and handed down (catalog-context.ts, props).
 import { z } from "zod";
 import { connectorCatalog, connectors as builtInConnectors } from "@/connectors/registry";
 import { defaultWebhookSecret, ShallowStepSchema, STEP_TYPES, type StepType, type Trigger } from "@/core/dsl";
@@ -8,7 +10,8 @@ import type { Catalog, OperationInfo } from "@/core/dsl";
 import type { StepConfig } from "@/core/dsl";
 import type { JsonSchema } from "./mapper/types";
 
-export const CATALOG: Catalog = connectorCatalog();
+/** The built-in connectors' catalog (the manifests). */
+export const BUILT_IN_CATALOG: Catalog = connectorCatalog();
 
 /** An imported (OpenAPI) connector as `connections.catalog` sends it: operations with JSON Schemas. */
 export interface ImportedConnector {
@@ -20,14 +23,14 @@ export interface ImportedConnector {
 }
 
 /**
- * Adds the workspace's imported connectors to the designer's catalog (palette, forms, validator), once per
- * connector: their schemas arrive as JSON Schema and become zod again (z.fromJSONSchema), so the validator
- * checks calls to them like calls to the built-in ones. Returns how many were added.
+ * `base` with the workspace's imported connectors added (palette, forms, validator): their schemas arrive as
+ * JSON Schema and become zod again (z.fromJSONSchema), so the validator checks calls to them like calls to the
+ * built-in ones. A key `base` already has is left alone. `base` is not changed.
  */
-export function addImportedConnectors(list: readonly ImportedConnector[]): number {
-  let added = 0;
+export function withImportedConnectors(base: Catalog, list: readonly ImportedConnector[]): Catalog {
+  const connectors = { ...base.connectors };
   for (const c of list) {
-    if (c.source !== "imported" || !c.operations || CATALOG.connectors[c.key]) continue;
+    if (c.source !== "imported" || !c.operations || connectors[c.key]) continue;
     const operations: Record<string, OperationInfo> = {};
     for (const op of Object.values(c.operations)) {
       const zodOf = (schema: Record<string, unknown>): z.ZodType => {
@@ -39,10 +42,9 @@ export function addImportedConnectors(list: readonly ImportedConnector[]): numbe
       };
       operations[op.key] = { key: op.key, kind: op.kind, name: op.name, description: op.description, input: zodOf(op.input), output: zodOf(op.output), ...(op.effect ? { effect: op.effect } : {}) };
     }
-    CATALOG.connectors[c.key] = { key: c.key, name: c.name, system: c.system, operations };
-    added++;
+    connectors[c.key] = { key: c.key, name: c.name, system: c.system, operations };
   }
-  return added;
+  return { ...base, connectors };
 }
 
 export type PaletteGroup = "Triggers" | "CRM" | "PSA" | "HRIS" | "ERP" | "Data" | "Generic" | "Logic";
@@ -109,7 +111,7 @@ const LOGIC_DETAIL: Record<Exclude<StepType, "call">, string> = {
 };
 
 /** Palette items: triggers (DSL trigger types + event contracts a system produces), every connector action, the logic steps. */
-export function paletteItems(events: readonly EventInfo[], flowKey: string): PaletteItem[] {
+export function paletteItems(catalog: Catalog, events: readonly EventInfo[], flowKey: string): PaletteItem[] {
   const items: PaletteItem[] = [
     { id: "trigger:manual", group: "Triggers", label: "Manual", detail: "Started by an operator or a test run", look: "manual", kind: "trigger", trigger: { type: "manual" } },
     { id: "trigger:webhook", group: "Triggers", label: "Webhook", detail: "A signed HTTP call to the flow's URL", look: "webhook", kind: "trigger", trigger: { type: "webhook", secret: defaultWebhookSecret(flowKey) } },
@@ -120,7 +122,7 @@ export function paletteItems(events: readonly EventInfo[], flowKey: string): Pal
     const sys = LOOKS[producer] ? lookOf(producer).label : "Event";
     items.push({ id: `trigger:event:${e.name}`, group: "Triggers", label: `${sys}: ${e.name}`, detail: e.description || `Domain event ${e.name}`, look: producer, kind: "trigger", trigger: { type: "event", event: e.name, version: e.major } });
   }
-  for (const c of Object.values(CATALOG.connectors)) {
+  for (const c of Object.values(catalog.connectors)) {
     const group = SYSTEM_GROUP[c.system] ?? "Generic";
     for (const op of Object.values(c.operations)) {
       if (op.kind !== "action") continue;
@@ -211,18 +213,18 @@ export const describeKey = (r: { key: string; operation: string; subject: string
  * A call step's output schema: shaped by what it reads where the connector can say (the org's described
  * fields when `description` is given, else its canonical shapes), otherwise the operation's declared output.
  */
-export function callOutputSchema(step: StepConfig, description?: unknown): JsonSchema | undefined {
+export function callOutputSchema(catalog: Catalog, step: StepConfig, description?: unknown): JsonSchema | undefined {
   if (step.type !== "call") return undefined;
   const spec = builtInConnectors[step.connector]?.operations[step.operation]?.describedOutput;
   const shaped = spec?.schema(literalInput(step.input), description);
   if (shaped) return outputSchemaOf(shaped);
-  const op = operationOf(step.connector, step.operation);
+  const op = operationOf(catalog, step.connector, step.operation);
   return op ? outputSchemaOf(op.output) : undefined;
 }
 
-export function operationOf(connector: string | undefined, operation: string | undefined): OperationInfo | undefined {
+export function operationOf(catalog: Catalog, connector: string | undefined, operation: string | undefined): OperationInfo | undefined {
   if (!connector || !operation) return undefined;
-  return CATALOG.connectors[connector]?.operations[operation];
+  return catalog.connectors[connector]?.operations[operation];
 }
 
 /** JSON Schema of a step type's own settings (from the DSL's zod schema). */

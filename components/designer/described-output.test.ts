@@ -7,7 +7,7 @@ import { startHarness, type Harness } from "@/connectors/sdk/testing";
 import { salesforce } from "@/connectors/salesforce/client";
 import { createSalesforceSandbox } from "@/connectors/salesforce/sandbox";
 import type { StepConfig } from "@/core/dsl";
-import { callOutputSchema, describeRequest, literalInput } from "./catalog";
+import { BUILT_IN_CATALOG, callOutputSchema, describeRequest, literalInput } from "./catalog";
 import { checkMapping } from "./mapper/model";
 
 let h: Harness;
@@ -30,14 +30,14 @@ describe("described outputs in the designer", () => {
 
   it("maps Name and custom fields of the described sObject without unknown-field warnings", async () => {
     const description = await h.run("describeSObject", { sobject: "Opportunity" });
-    expect(unknownSources(callOutputSchema(getOpp, description))).toEqual([]);
+    expect(unknownSources(callOutputSchema(BUILT_IN_CATALOG, getOpp, description))).toEqual([]);
     // Offline: the canonical Opportunity knows Name and StageName, not the org's custom field.
-    expect(unknownSources(callOutputSchema(getOpp))).toEqual(["code"]);
+    expect(unknownSources(callOutputSchema(BUILT_IN_CATALOG, getOpp))).toEqual(["code"]);
   });
 
   it("shapes a SOQL query's records from its FROM and SELECT list", () => {
     const q = { ...getOpp, operation: "query", input: { soql: "'SELECT Id, Name, Account.Name FROM Opportunity WHERE IsWon = true'" } } as unknown as StepConfig;
-    const schema = callOutputSchema(q) as { properties: { records: { items: { properties: Record<string, unknown> } } } };
+    const schema = callOutputSchema(BUILT_IN_CATALOG, q) as { properties: { records: { items: { properties: Record<string, unknown> } } } };
     expect(Object.keys(schema.properties.records.items.properties)).toEqual(["attributes", "Id", "Name", "Account"]);
   });
 });

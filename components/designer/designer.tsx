@@ -28,8 +28,9 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTRPC, useTRPCClient } from "@/components/trpc/client";
 import { Badge, LIFECYCLE_TONE } from "@/components/ui/badge";
 import { TEST_MODE_LABEL } from "@/components/runs/format";
-import { decompileWithLayout, layoutGraph, triggerInputSchema, validate, type JsonSchemaObject, type CanvasEdgeKind, type CanvasNodeData, type Flow, type FlowMeta, type Problem, type StepConfig, type CatalogConnection } from "@/core/dsl";
-import { addImportedConnectors, callOutputSchema, CATALOG, describeKey, describeRequest, jsonSchemaOf, operationOf, paletteItems, type EventInfo, type PaletteItem } from "./catalog";
+import { decompileWithLayout, layoutGraph, triggerInputSchema, validate, type JsonSchemaObject, type CanvasEdgeKind, type CanvasNodeData, type Flow, type FlowMeta, type Problem, type StepConfig, type Catalog, type CatalogConnection } from "@/core/dsl";
+import { BUILT_IN_CATALOG, callOutputSchema, describeKey, describeRequest, jsonSchemaOf, operationOf, paletteItems, withImportedConnectors, type EventInfo, type PaletteItem } from "./catalog";
+import { ConnectorCatalogContext } from "./catalog-context";
 import { CommandMenu, ShortcutSheet, type DesignerCommand } from "./command-menu";
 import { DecorationContext, DecorationStore, type NodeDecoration } from "./decorations";
 import { samplePaths, schemaPaths, type ExprScope } from "./expression-field";
@@ -84,7 +85,7 @@ export function Designer({ flowKey }: { flowKey: string }) {
   const catQ = useQuery({ ...trpc.flows.designerCatalog.queryOptions(), staleTime: 60_000 });
   // The workspace's imported (OpenAPI) connectors join the palette, forms and validator before the editor opens.
   const importsQ = useQuery({ ...trpc.connections.catalog.queryOptions(), staleTime: 60_000 });
-  if (importsQ.data) addImportedConnectors(importsQ.data);
+  const connectors = useMemo(() => (importsQ.data ? withImportedConnectors(BUILT_IN_CATALOG, importsQ.data) : null), [importsQ.data]);
   const meQ = useQuery(trpc.session.me.queryOptions());
   const [initial, setInitial] = useState<{ state: DocState; revision: number; nonce: number } | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -114,7 +115,7 @@ export function Designer({ flowKey }: { flowKey: string }) {
         </Link>
       </div>
     );
-  if (!f || !catQ.data || !importsQ.data || !meQ.data || !initial)
+  if (!f || !catQ.data || !connectors || !meQ.data || !initial)
     return (
       <div className="grid h-screen place-items-center text-sm text-slate-500" aria-busy="true">
         Opening the designer…
@@ -124,6 +125,7 @@ export function Designer({ flowKey }: { flowKey: string }) {
   const readOnly = !f.access.canEdit;
   return (
     <ReactFlowProvider>
+      <ConnectorCatalogContext.Provider value={connectors}>
       <Editor
         key={initial.nonce}
         flowKey={flowKey}
@@ -132,6 +134,7 @@ export function Designer({ flowKey }: { flowKey: string }) {
         initialRevision={initial.revision}
         samples={f.samples}
         catalog={catQ.data}
+        connectors={connectors}
         readOnly={readOnly}
         readOnlyReason={f.access.reason}
         onReload={() => {
@@ -139,6 +142,7 @@ export function Designer({ flowKey }: { flowKey: string }) {
           void flowQ.refetch();
         }}
       />
+      </ConnectorCatalogContext.Provider>
     </ReactFlowProvider>
   );
 }
@@ -157,6 +161,7 @@ function Editor({
   initialRevision,
   samples: initialSamples,
   catalog,
+  connectors,
   readOnly,
   readOnlyReason,
   onReload,
@@ -167,6 +172,8 @@ function Editor({
   initialRevision: number;
   samples: Record<string, { payload: unknown; source: string; pinnedAt: Date }>;
   catalog: DesignerCatalog;
+  /** Built-in plus imported connectors (catalog.ts withImportedConnectors). */
+  connectors: Catalog;
   readOnly: boolean;
   readOnlyReason: string | null;
   onReload(): void;
@@ -178,7 +185,7 @@ function Editor({
   const docRef = useRef(doc);
   docRef.current = doc;
   const decorations = useMemo(() => new DecorationStore(), []);
-  const items = useMemo(() => paletteItems(catalog.events, flowKey), [catalog.events, flowKey]);
+  const items = useMemo(() => paletteItems(connectors, catalog.events, flowKey), [connectors, catalog.events, flowKey]);
   const [samples, setSamples] = useState(initialSamples);
   const [menuOpen, setMenuOpen] = useState(false);
   const [sheetOpen, setSheetOpen] = useState(false);
@@ -202,8 +209,8 @@ function Editor({
   // Validation (the server's validator, in the browser), debounced and skipped when only positions or
   // the selection changed.
   const validationCatalog = useMemo(
-    () => ({ ...CATALOG, connections: catalog.connections.map((c) => ({ key: c.key, connectorKey: c.connectorKey, credentials: c.credentials })), flows: Object.fromEntries(catalog.flows.map((f) => [f.key, { versions: f.versions }])) }),
-    [catalog],
+    () => ({ ...connectors, connections: catalog.connections.map((c) => ({ key: c.key, connectorKey: c.connectorKey, credentials: c.credentials })), flows: Object.fromEntries(catalog.flows.map((f) => [f.key, { versions: f.versions }])) }),
+    [connectors, catalog],
   );
   const [validation, setValidation] = useState<{ flow: Flow; problems: Problem[] }>(() => runValidation(initial, validationCatalog));
   // The opening document was validated above: the effect below must not validate it a second time.
@@ -538,7 +545,7 @@ function Editor({
         const ref = `$steps.${id}.output`;
         paths.push({ path: `$steps.${id}`, type: n.data.step.type }, { path: ref, type: "output" });
         const req = describeRequest(n.data.step);
-        const schema = stepOutputSchema(n.data.step, req ? described.get(describeKey(req)) : undefined);
+        const schema = stepOutputSchema(connectors, n.data.step, req ? described.get(describeKey(req)) : undefined);
         const sample = samples[id]?.payload;
         schemaPaths(ref, schema, paths);
         if (sample !== undefined) samplePaths(ref, sample, paths);
@@ -555,12 +562,12 @@ function Editor({
       const nextId = doc.edges.find((e) => e.source === selectedNode.id && (e.sourceHandle ?? "next") === "next")?.target;
       const next = nextId ? structNodes.find((n) => n.id === nextId) : undefined;
       if (next?.data.kind === "step" && next.data.step.type === "call") {
-        const op = operationOf(next.data.step.connector, next.data.step.operation);
-        if (op) tgt = { label: `${CATALOG.connectors[next.data.step.connector]?.name ?? next.data.step.connector} · ${op.name} input`, schema: jsonSchemaOf(op.input) };
+        const op = operationOf(connectors, next.data.step.connector, next.data.step.operation);
+        if (op) tgt = { label: `${connectors.connectors[next.data.step.connector]?.name ?? next.data.step.connector} · ${op.name} input`, schema: jsonSchemaOf(op.input) };
       }
     }
     return { scope: { paths }, sources: src, target: tgt };
-  }, [selectedNode, structNodes, doc.edges, samples, triggerSchema, described]);
+  }, [selectedNode, structNodes, doc.edges, samples, triggerSchema, described, connectors]);
 
   // The connections a live test run would really call (named, with their hosts, before it starts).
   const liveConnections = useMemo((): LiveConnection[] => {
@@ -892,8 +899,8 @@ function sameStructure(a: readonly DNode[], b: readonly DNode[]): boolean {
   return true;
 }
 
-function stepOutputSchema(step: StepConfig, description?: unknown): JsonSchema | undefined {
-  if (step.type === "call") return callOutputSchema(step, description);
+function stepOutputSchema(connectors: Catalog, step: StepConfig, description?: unknown): JsonSchema | undefined {
+  if (step.type === "call") return callOutputSchema(connectors, step, description);
   if (step.type === "map" && step.output && typeof step.output === "object") {
     // The map's output fields are its target paths.
     const props: Record<string, JsonSchema> = {};

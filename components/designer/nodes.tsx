@@ -5,8 +5,9 @@
 import { Handle, useStore, type NodeProps, type ReactFlowState } from "@xyflow/react";
 import { clsx } from "clsx";
 import { memo } from "react";
-import type { CanvasNodeData, StepConfig, Trigger } from "@/core/dsl";
-import { CATALOG, lookOf } from "./catalog";
+import type { CanvasNodeData, Catalog, StepConfig, Trigger } from "@/core/dsl";
+import { lookOf } from "./catalog";
+import { useConnectorCatalog } from "./catalog-context";
 import { useDecoration, type NodeDecoration } from "./decorations";
 import { handleBounds, handleStyle, stepHandleSpecs, TRIGGER_HANDLES, type HandleSpec } from "./geometry";
 import { NODE_H, NODE_W, type DNode } from "./model";
@@ -40,9 +41,9 @@ export function stepLook(step: StepConfig): string {
   return step.type === "call" ? step.connector : step.type;
 }
 
-export function stepTitle(id: string, step: StepConfig): { title: string; subtitle: string } {
+export function stepTitle(id: string, step: StepConfig, catalog: Catalog): { title: string; subtitle: string } {
   if (step.type === "call") {
-    const c = CATALOG.connectors[step.connector];
+    const c = catalog.connectors[step.connector];
     const op = c?.operations[step.operation];
     return { title: step.name || id, subtitle: `${c?.name ?? step.connector} · ${op?.name ?? step.operation}` };
   }
@@ -183,8 +184,9 @@ function HandleMarks({ specs }: { specs: readonly HandleSpec[] }) {
 
 export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps<DNode>) {
   const d = useDecoration(id);
+  const catalog = useConnectorCatalog();
   if (data.kind !== "step") return null;
-  const { title, subtitle } = stepTitle(id, data.step);
+  const { title, subtitle } = stepTitle(id, data.step, catalog);
   return (
     <Card id={id} look={stepLook(data.step)} title={title} subtitle={subtitle} selected={!!selected} d={d} handles={stepHandleSpecs(data.step)} testType={data.step.type === "call" ? `call:${data.step.connector}` : data.step.type} />
   );
@@ -192,9 +194,10 @@ export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps
 
 export const ContainerNode = memo(function ContainerNode({ id, data, selected }: NodeProps<DNode>) {
   const d = useDecoration(id);
+  const catalog = useConnectorCatalog();
   if (data.kind !== "step") return null;
   const step = data.step;
-  const { title, subtitle } = stepTitle(id, step);
+  const { title, subtitle } = stepTitle(id, step, catalog);
   return (
     <div
       data-testid="canvas-node"

@@ -7,7 +7,8 @@ import { z } from "zod";
 import { clsx } from "clsx";
 import { useEffect, useMemo, useRef } from "react";
 import { defaultWebhookSecret, ShallowFlowSchema, TriggerSchema, type CanvasNodeData, type FlowMeta, type Mapping, type Problem, type StepConfig, type Trigger } from "@/core/dsl";
-import { CATALOG, jsonSchemaOf, lookOf, operationOf, stepSettingsSchema, type EventInfo } from "../catalog";
+import { jsonSchemaOf, lookOf, operationOf, stepSettingsSchema, type EventInfo } from "../catalog";
+import { useConnectorCatalog } from "../catalog-context";
 import { ExpressionField, type ExprScope } from "../expression-field";
 import type { JsonSchema, MapperSource } from "../mapper/types";
 import { SystemIcon, stepTitle, triggerTitle } from "../nodes";
@@ -120,7 +121,7 @@ function StepInspector(p: InspectorProps & { node: DNode }) {
   const data = p.node.data as Extract<CanvasNodeData, { kind: "step" }>;
   const step = data.step;
   const id = p.node.id;
-  const { title, subtitle } = stepTitle(id, step);
+  const { title, subtitle } = stepTitle(id, step, useConnectorCatalog());
   const setStep = (next: StepConfig, field: string) => p.onChange(id, { ...data, step: next }, field);
   const settingsSchema = useMemo(() => stepSettingsSchema(step.type), [step.type]);
   const asRecord = step as unknown as Record<string, unknown>;
@@ -178,8 +179,9 @@ function StepInspector(p: InspectorProps & { node: DNode }) {
 
 function CallSettings(p: InspectorProps & { node: DNode; step: Extract<StepConfig, { type: "call" }>; setStep(s: StepConfig, f: string): void }) {
   const { step, setStep } = p;
-  const connector = CATALOG.connectors[step.connector];
-  const op = operationOf(step.connector, step.operation);
+  const catalog = useConnectorCatalog();
+  const connector = catalog.connectors[step.connector];
+  const op = operationOf(catalog, step.connector, step.operation);
   const inputSchema = useMemo(() => (op ? jsonSchemaOf(op.input) : undefined), [op]);
   const leaves = useMemo(() => (inputSchema ? inputLeaves(inputSchema) : []), [inputSchema]);
   const conns = p.connections.filter((c) => c.connectorKey === step.connector);

@@ -5,7 +5,8 @@ import { Background, Controls, Handle, Position, ReactFlow, ReactFlowProvider, u
 import "@xyflow/react/dist/style.css";
 import { clsx } from "clsx";
 import { memo, useEffect, useMemo } from "react";
-import type { CanvasGraph, CanvasNodeData } from "@/core/dsl";
+import type { CanvasGraph, CanvasNodeData, Catalog } from "@/core/dsl";
+import { useConnectorCatalog } from "../catalog-context";
 import { fromDecompiled } from "../model";
 import { stepLook, stepTitle, SystemIcon, triggerTitle } from "../nodes";
 
@@ -22,7 +23,7 @@ const TONE: Record<NodeChange, string> = {
 const TAG: Record<NodeChange, string> = { added: "bg-emerald-600", removed: "bg-red-600", changed: "bg-amber-500" };
 
 /** Title and look of a node; history read leniently may lack fields the designer's helpers expect. */
-function describe(id: string, data: DiffNodeData): { title: string; subtitle: string; look: string } {
+function describe(id: string, data: DiffNodeData, catalog: Catalog): { title: string; subtitle: string; look: string } {
   try {
     if (data.kind === "trigger") return triggerTitle(data.trigger);
     const step = data.step;
@@ -30,14 +31,14 @@ function describe(id: string, data: DiffNodeData): { title: string; subtitle: st
       const legacy = step as unknown as { connection?: string; operation?: string; name?: string };
       return { title: legacy.name || id, subtitle: `${legacy.connection ?? "?"} · ${legacy.operation ?? "?"}`, look: "http" };
     }
-    return { ...stepTitle(id, step), look: stepLook(step) || step.type };
+    return { ...stepTitle(id, step, catalog), look: stepLook(step) || step.type };
   } catch {
     return { title: id, subtitle: data.kind === "step" ? String(data.step.type) : "trigger", look: "manual" };
   }
 }
 
 const DiffCard = memo(function DiffCard({ id, data }: NodeProps<DiffNode>) {
-  const t = describe(id, data);
+  const t = describe(id, data, useConnectorCatalog());
   return (
     <div
       data-testid="diff-node"
@@ -59,8 +60,9 @@ const DiffCard = memo(function DiffCard({ id, data }: NodeProps<DiffNode>) {
 });
 
 const DiffContainer = memo(function DiffContainer({ id, data }: NodeProps<DiffNode>) {
+  const catalog = useConnectorCatalog();
   if (data.kind !== "step") return null;
-  const { title, subtitle } = describe(id, data);
+  const { title, subtitle } = describe(id, data, catalog);
   return (
     <div data-testid="diff-node" data-node-id={id} data-change={data.change ?? "same"} className={clsx("relative h-full w-full rounded-xl border-2 border-dashed", data.change ? TONE[data.change] : "border-slate-300 bg-slate-50/60")}>
       <Handle type="target" position={Position.Left} className="!h-2 !w-2 !border-0 !bg-slate-400" isConnectable={false} />
