@@ -2,6 +2,7 @@
 // `npm run sandboxes` and the dev server. Each system's info carries its base URL, its credentials and
 // ready-made connection config/secrets; `allowHosts` lists the exact host:port pairs to put on the
 // outbound HTTP allow-list (WEFT_HTTP_ALLOWLIST) — the guard itself is never disabled.
+import "server-only";
 import type { Sandbox, SandboxInfo } from "./sandbox-kit/server";
 import { createSalesforceSandbox } from "./salesforce/sandbox";
 import { createKantataSandbox } from "./kantata/sandbox";

@@ -1,6 +1,7 @@
 // Server side of the connector registry: every built-in connector's implementation, and
 // executeOperation bound to them (plus any extra definitions, e.g. OpenAPI imports from the database).
 // Node-only (undici, dns, pg, crypto). The runtime calls `runOperation`.
+import "server-only";
 import type { AnyConnectorDefinition } from "./sdk/define";
 import { executeOperation, testConnection, type ExecuteArgs, type TestConnectionArgs } from "./sdk/execute";
 import { salesforce } from "./salesforce/client";

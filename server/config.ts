@@ -1,5 +1,6 @@
 // Process configuration read from the environment, in one place. Scripts (dev/start/worker) fill in the
 // zero-config defaults (embedded database, generated secrets) before anything reads this.
+import "server-only";
 import { z } from "zod";
 import { StartupError } from "./db/errors";
 

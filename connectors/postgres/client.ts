@@ -1,4 +1,5 @@
 // PostgreSQL connector client: parameterised statements on a guarded, pooled connection.
+import "server-only";
 import { implementConnector } from "../sdk/define";
 import { postgresManifest } from "./manifest";
 import { insertSql, pgError, poolFor, quoteIdent } from "./pg";

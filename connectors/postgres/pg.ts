@@ -1,6 +1,7 @@
 // Shared PostgreSQL plumbing for the postgres and reporting connectors: a small pool per connection,
 // connected to the address the guard resolved (not the name, so DNS cannot change between check and
 // connect), identifier quoting, and pg errors mapped onto connector error classes.
+import "server-only";
 import { createHash } from "node:crypto";
 import pg from "pg";
 import { ConnectorError } from "../sdk/errors";

@@ -1,5 +1,6 @@
 // Data platform client: validates records against the canonical model and upserts them into
 // <schema>.<entity> (newer entity timestamps win), appends events idempotently, creates tables on first use.
+import "server-only";
 import { ConnectorError } from "../sdk/errors";
 import { canonicalEntities, type CanonicalEntityName } from "../canonical";
 import { implementConnector, type ConnectorContext } from "../sdk/define";

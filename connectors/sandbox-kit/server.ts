@@ -7,6 +7,7 @@
 //   POST   /__sandbox/faults            merge a FaultConfig; {"expireTokens":true} revokes issued tokens
 //   DELETE /__sandbox/faults            clear faults
 //   POST   /__sandbox/reset             reseed, clear writes, effects and faults
+import "server-only";
 import http from "node:http";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";

@@ -2,6 +2,7 @@
 // operation. It validates config, secrets and input against the manifest, builds the context (guarded
 // HTTP client, per-connection limiter and token cache, redacting logger, idempotency key), runs the
 // handler, validates the output, and turns every failure into a classified ConnectorError.
+import "server-only";
 import { createHash } from "node:crypto";
 import { ZodError, type z } from "zod";
 import { ConnectorError } from "./errors";

@@ -13,6 +13,7 @@
 // An admin may allow-list hosts (name, *.suffix, host:port, IP or CIDR, optionally with :port), e.g. the
 // sandboxes on 127.0.0.1 — through WEFT_HTTP_ALLOWLIST or the `allowHosts` option. There is no switch
 // that turns the guard off.
+import "server-only";
 import { lookup as dnsLookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import ipaddr from "ipaddr.js";

@@ -3,6 +3,7 @@
 // message and code), Retry-After, short in-call retries of requests that are safe to repeat, and
 // redacted request/response excerpts on every error. Longer waits are left to the runtime's durable
 // retries: the error carries retryAfterMs.
+import "server-only";
 import { ConnectorError, classifyStatus, parseRetryAfter } from "./errors";
 import type { ConnectorLogger, HttpClient, HttpRequest, HttpResponse, QueryValue, VendorError } from "./define";
 import type { HttpGuard } from "./http-guard";

@@ -1,5 +1,6 @@
 // Contract-test harness: a started sandbox, a guard that allow-lists exactly its host:port (the way an
 // admin would), and a `run` that goes through executeOperation — the same path the runtime takes.
+import "server-only";
 import type { AnyConnectorDefinition } from "./define";
 import { executeOperation, type LogSink } from "./execute";
 import { HttpGuard } from "./http-guard";

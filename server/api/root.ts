@@ -1,4 +1,5 @@
 // The app's tRPC router: one sub-router per area. Add new areas here.
+import "server-only";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 import { adminRouter } from "./routers/admin";
 import { auditRouter } from "./routers/audit";

@@ -1,6 +1,7 @@
 // tRPC wiring (create-t3-app's shape): context, one base procedure, and `procedure(role)` — every
 // procedure states the role it needs, and the gate runs before input parsing so an unauthorised caller
 // learns nothing about the input shape. server/api/role-matrix.test.ts walks every procedure to prove it.
+import "server-only";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";

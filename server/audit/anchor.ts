@@ -3,6 +3,7 @@
 // `weft audit anchor`) and keeps it outside the database; `weft audit verify --anchor FILE` then proves the
 // chain still contains exactly that prefix — which catches what the chain alone cannot: the newest rows
 // deleted, or the whole log replaced.
+import "server-only";
 import { sign, verify } from "node:crypto";
 import canonicalize from "canonicalize";
 import { z } from "zod";

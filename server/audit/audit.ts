@@ -6,6 +6,7 @@
 // Rows written before the chain was keyed (hash_alg 'sha256', plain SHA-256) stay valid as a prefix: the first
 // keyed row's HMAC covers their head. Deleting the newest rows still leaves a valid (shorter) chain; signed
 // anchors (anchor.ts) catch that.
+import "server-only";
 import { createHash, createHmac } from "node:crypto";
 import canonicalize from "canonicalize";
 import type { Prisma } from "../db/client";

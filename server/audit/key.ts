@@ -2,6 +2,7 @@
 // chain and the connection secrets can be rotated apart), else derived from WEFT_SECRET_KEY. Demo and dev
 // generate WEFT_AUDIT_KEY into WEFT_DATA_DIR/secrets.json with the other generated secrets. Two keys come out
 // of it with HKDF-SHA256: the HMAC key of the row hashes and the Ed25519 key that signs anchors.
+import "server-only";
 import { createHash, createPrivateKey, createPublicKey, hkdfSync, type KeyObject } from "node:crypto";
 import { StartupError } from "../db/errors";
 

@@ -6,6 +6,7 @@
 // better-auth's admin plugin because it brings its own single-role and ban columns, while Weft's roles are a set
 // and deactivation is `user.disabled`. Sessions live only in Postgres (no secondary storage, no cookie cache), so
 // deleting a user's session rows signs them out everywhere, atomically with the audit row.
+import "server-only";
 import { randomBytes } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";

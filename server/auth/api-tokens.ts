@@ -1,6 +1,7 @@
 // Personal access tokens: `weft_pat_` + 32 random bytes (base64url). The token acts as its user with the
 // user's current roles (a disabled user's tokens stop working); only its SHA-256 is stored, so a database
 // leak yields nothing usable. Lookups are by hash, so no timing-sensitive comparison is needed.
+import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import type { Db, Prisma } from "../db/client";

@@ -1,6 +1,7 @@
 // better-auth: email + password (argon2), sessions in Postgres through Prisma, and optional single sign-on
 // with the firm's OIDC provider (server/auth/oidc.ts). Public sign-up is off — admins create accounts (CLI or
 // Settings); SSO may create viewer accounts for people the provider vouches for.
+import "server-only";
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { db } from "../db/client";

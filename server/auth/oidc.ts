@@ -2,6 +2,7 @@
 // better-auth's genericOAuth plugin. Configured by environment; off when WEFT_OIDC_DISCOVERY_URL is unset.
 // Accounts an admin created are linked by their (provider-verified) email on first SSO sign-in; people with no
 // account get one with the viewer role unless WEFT_OIDC_SIGNUP=off. Roles are always granted in Weft.
+import "server-only";
 import { StartupError } from "../db/errors";
 
 export const SSO_PROVIDER_ID = "sso";

@@ -8,6 +8,7 @@
 // Procedures declare what they act on (`procedure(role, owns)` in server/api/trpc.ts); the gate resolves the
 // owner team from the input and refuses with the reason. Pages ask the same functions (`flowAccess`,
 // `exceptionAccess`) so the UI shows the same reason read-only instead of failing on save.
+import "server-only";
 import type { Db } from "../db/client";
 import type { Role } from "../../core/roles";
 import { countMatching } from "../exceptions/bulk";

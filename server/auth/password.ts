@@ -1,4 +1,5 @@
 // Argon2id (OWASP's first choice) via @node-rs/argon2, used by better-auth and by the seed/CLI.
+import "server-only";
 import { hash, verify } from "@node-rs/argon2";
 
 // OWASP 2023 minimum for argon2id: m=19 MiB, t=2, p=1.

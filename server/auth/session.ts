@@ -1,4 +1,5 @@
 // Session lookup for server components and route handlers.
+import "server-only";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { db } from "../db/client";

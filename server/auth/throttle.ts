@@ -7,6 +7,7 @@
 // The client is the address scripts/lib/web.ts derived (trusted proxies only), never a header the
 // caller chose. Wired into better-auth as hooks on /sign-in/email (server/auth/auth.ts), so the HTTP
 // endpoint and the sign-in form's server action share it.
+import "server-only";
 import type { Db } from "../db/client";
 import { appendAudit } from "../audit/audit";
 

@@ -1,5 +1,6 @@
 // Creating accounts outside the sign-in flow (seed, `weft user create`): the same rows better-auth
 // writes for an email + password sign-up — a user and a "credential" account holding the argon2 hash.
+import "server-only";
 import type { Db } from "../db/client";
 import { appendAudit, type AuditActor } from "../audit/audit";
 import { hashPassword } from "./password";

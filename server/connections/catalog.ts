@@ -1,6 +1,7 @@
 // The browser-safe connector catalog: every built-in manifest plus the workspace's imported (OpenAPI)
 // connectors, with auth and operation schemas as JSON Schema (zod schemas cannot cross the wire). The
 // Connections page builds its forms from `auth`; the designer's palette lists `operations`.
+import "server-only";
 import { z } from "zod";
 import { connectorCatalog, connectors as builtIn } from "../../connectors/registry";
 import type { Catalog, CatalogConnection } from "../../core/dsl/catalog";

@@ -3,6 +3,7 @@
 // runs here, on the server, with the step's stored connection through the guarded HTTP client — the
 // credentials never reach the browser, which receives only the description. Cached briefly per
 // connection (and its last change), operation and subject: designers reopen the same steps all the time.
+import "server-only";
 import { TRPCError } from "@trpc/server";
 import { isConnectorError, runOperation, type HttpGuard } from "../../connectors/server";
 import type { Db } from "../db/client";

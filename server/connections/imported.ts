@@ -2,6 +2,7 @@
 // the SSRF guard, previewing what openApiToConnector makes of it, and loading stored imports as connector
 // definitions for the runtime, "test connection" and the catalog. The stored spec is the source of truth;
 // the converted definition is cached per process by the spec's hash (large specs take seconds to convert).
+import "server-only";
 import { createHash } from "node:crypto";
 import canonicalize from "canonicalize";
 import { parse as parseYaml } from "yaml";

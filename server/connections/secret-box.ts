@@ -1,6 +1,7 @@
 // Secrets at rest: AES-256-GCM with a random 96-bit nonce per value. The key comes from WEFT_SECRET_KEY
 // (32 bytes, base64; any other string is stretched with SHA-256). Format: v1.<nonce>.<tag>.<ciphertext>,
 // base64url parts — the version prefix leaves room for key rotation.
+import "server-only";
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 
 function key(): Buffer {

@@ -1,5 +1,6 @@
 // Named connections to external systems. Secrets are sealed with AES-256-GCM (bound to the connection
 // key as associated data) and only ever decrypted on the server, for a connector call or a test.
+import "server-only";
 import { TRPCError } from "@trpc/server";
 import type { Db, Prisma } from "../db/client";
 import { open, seal } from "./secret-box";

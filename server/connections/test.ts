@@ -1,6 +1,7 @@
 // "Test connection": resolve the stored connection (secrets decrypted here, on the server, only), run the
 // connector's test hook — its cheapest authenticated call — through the guarded HTTP client, and record
 // the outcome (ok / error class + message / latency) on the connection row.
+import "server-only";
 import { isConnectorError, runConnectionTest, type HttpGuard } from "../../connectors/server";
 import type { Db, Prisma } from "../db/client";
 import { importedDefinition } from "./imported";

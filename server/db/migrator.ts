@@ -1,6 +1,7 @@
 // Applies prisma/migrations/*/migration.sql in order, keeping Prisma's `_prisma_migrations` ledger so that
 // `prisma migrate deploy` (where its engine exists) and this migrator agree on what has been applied.
 // Why not the Prisma CLI: it downloads its schema engine at start-up, which these machines cannot do.
+import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";

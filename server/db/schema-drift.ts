@@ -1,6 +1,7 @@
 // Compares the Prisma schema (via its DMMF) with a database built by our SQL migrations, so that a model
 // edited without a migration (or the reverse) fails the test suite. Prisma's own `migrate diff` would do
 // this, but it needs the schema-engine binary that cannot be downloaded here.
+import "server-only";
 import { readFile } from "node:fs/promises";
 import internals from "@prisma/internals";
 import pg from "pg";

@@ -3,6 +3,7 @@
 // resolved_by_run_id, an "exception.auto_resolve" audit entry by the system). The runtime's run-finish path
 // asks for it (queueAutoResolve, one indexed EXISTS per successful run with business keys); a sweep every
 // minute catches anything a lost job would have missed.
+import "server-only";
 import type { PgBoss } from "pg-boss";
 import type { Db } from "../db/client";
 import type { Sql } from "../runtime/sql";

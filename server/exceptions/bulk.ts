@@ -3,6 +3,7 @@
 // the matching exceptions in id order in batches, applies the single-exception operation to each (each in
 // its own transaction with its own audit entry, by the requesting user), writes progress after every
 // batch and stops between batches when cancelled. A restarted job resumes from its keyset position.
+import "server-only";
 import { fromPrisma, type PgBoss } from "pg-boss";
 import { TRPCError } from "@trpc/server";
 import type { Db } from "../db/client";

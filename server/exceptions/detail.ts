@@ -1,6 +1,7 @@
 // One exception as an operator reads it: the business sentence first, then the technical error, the
 // request/response excerpts, the step trace, related exceptions for the same business keys and the
 // history of what was done (from the audit log), plus the schema the input editor checks against.
+import "server-only";
 import { TRPCError } from "@trpc/server";
 import type { Db } from "../db/client";
 import { connectors } from "@/connectors/registry";

@@ -1,5 +1,6 @@
 // The exception queue's background work, registered by server/workers/index.ts: bulk actions and
 // auto-resolve (per succeeded run, plus a sweep every minute).
+import "server-only";
 import type { PgBoss } from "pg-boss";
 import { db } from "../db/client";
 import { registerBulkJobs } from "./bulk";

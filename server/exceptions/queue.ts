@@ -1,6 +1,7 @@
 // Reads of the exception queue: the page of rows (keyset-paged, newest first), counts per dimension,
 // groups by signature and the business-impact header. Plain SQL over indexed columns so that the queue
 // stays fast with 100,000 exceptions (scripts/bench-exceptions.ts measures it).
+import "server-only";
 import type { Db } from "../db/client";
 import { AGE_LABELS, type ExceptionFilter } from "../../core/exceptions/filter";
 

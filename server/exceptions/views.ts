@@ -1,4 +1,5 @@
 // Saved views (a user's named queue filters) and per-flow ageing thresholds.
+import "server-only";
 import { TRPCError } from "@trpc/server";
 import type { Db } from "../db/client";
 import type { Audit } from "../runtime/operations";

@@ -1,6 +1,7 @@
 // Flow drafts: create (blank or from an example), save with an optimistic revision check, and pinned
 // samples. A save that names an older revision than the stored one is refused with the name of whoever
 // saved last, so two people editing the same flow never silently overwrite each other.
+import "server-only";
 import { TRPCError } from "@trpc/server";
 import type { Prisma } from "../db/client";
 import type { Db } from "../db/client";

@@ -2,6 +2,7 @@
 // keep flows in git. Export gives the draft or a published version; import validates the document like the
 // designer does, then creates the flow or saves it as its draft — refusing to overwrite draft edits that are
 // in no version unless forced, so a CI job never silently discards someone's work in the designer.
+import "server-only";
 import { TRPCError } from "@trpc/server";
 import type { Db } from "../db/client";
 import { dslCatalog, workspaceConnections } from "../connections/catalog";

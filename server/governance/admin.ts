@@ -1,5 +1,6 @@
 // Editing governance records: SLO definitions, domains (owner, charter, stewards, policy), team alert
 // channels and a flow's ownership fields. Every change is audited in its transaction.
+import "server-only";
 import { TRPCError } from "@trpc/server";
 import type { Db } from "../db/client";
 import { hasRole } from "../../core/roles";

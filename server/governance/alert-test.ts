@@ -1,6 +1,7 @@
 // "Send test alert": posts a clearly marked test payload to a team's saved webhook, so a team can see
 // its channel works before a real burn-rate alert needs it. Same permission as editing the channel; the
 // attempt and its outcome are audited (a webhook call leaves the workspace).
+import "server-only";
 import { TRPCError } from "@trpc/server";
 import { hasRole } from "../../core/roles";
 import type { GovCtx } from "./context";

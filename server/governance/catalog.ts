@@ -1,6 +1,7 @@
 // The catalog of integrations: every flow with its ownership, classification, lifecycle, current version,
 // SLO status, open exceptions, last run, the systems it touches and the events it produces and consumes;
 // duplicate-interface warnings; and the lineage graph of systems, flows and domain events.
+import "server-only";
 import semver from "semver";
 import { Prisma, type Db } from "../db/client";
 import type { SessionUser } from "../api/trpc";

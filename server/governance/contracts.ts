@@ -1,6 +1,7 @@
 // The registry of domain events: each published version of an event's contract is a row; within a
 // major version every new schema must stay compatible (checkContractChange), a breaking one starts a new
 // major. Flows' emitted events are checked against the registry when a version is requested.
+import "server-only";
 import { TRPCError } from "@trpc/server";
 import semver from "semver";
 import type { Db } from "../db/client";

@@ -1,6 +1,7 @@
 // Exports for the tools firms already run: the catalog as Backstage catalog-info.yaml entities
 // (Group, Domain, System, Component, Resource, API) and SLOs as OpenSLO v1 YAML (Service, SLO,
 // AlertPolicy, AlertCondition with the burn-rate rules Weft evaluates).
+import "server-only";
 import semver from "semver";
 import { stringify } from "yaml";
 import type { Db } from "../db/client";

@@ -1,5 +1,6 @@
 // Governance's scheduled work on pg-boss: every minute fold finished runs into SLO buckets, evaluate
 // burn-rate alerts and deliver their webhooks; hourly retire deprecated versions past their sunset.
+import "server-only";
 import type { PgBoss } from "pg-boss";
 import { db } from "../db/client";
 import { config } from "../config";

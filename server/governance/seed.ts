@@ -3,6 +3,7 @@
 // (seed-flows.ts) — with version history, a pending request, SLOs and a week of synthetic run history
 // (marked `demo: true` in their input).
 // Idempotent: only adds what is missing.
+import "server-only";
 import type { Db } from "../db/client";
 import { appendAudit } from "../audit/audit";
 import { loadSessionUser } from "../api/trpc";

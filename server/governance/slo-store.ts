@@ -7,6 +7,7 @@
 // slo_open_run and folded when they finish. Everything happens in one transaction under an advisory lock,
 // so concurrent or repeated folds never count a run twice. Runs are read up to `now − lag` so that a run
 // inserted by a transaction still in flight is not skipped by the mark.
+import "server-only";
 import { Prisma, type Db } from "../db/client";
 import { appendAudit } from "../audit/audit";
 import {

@@ -1,5 +1,6 @@
 // Workspace-wide governance standards, owned by Platform Engineering: stored as the policy of the
 // "runtime" platform domain so that changing them is an audited domain edit, not a deploy.
+import "server-only";
 import type { Db } from "../db/client";
 import type { Tx } from "./context";
 

@@ -1,5 +1,6 @@
 // Test fixtures for governance: teams, users with roles and memberships, flows, finished runs, and a
 // service context whose audit writer is the real one.
+import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db/client";
 import type { Role } from "../../core/roles";

@@ -2,6 +2,7 @@
 // fails them is not created), then an approver of the flow's owning team other than the author approves it
 // (four-eyes). An admin may override the four-eyes rule only with a reason, and that is audited as such.
 // Only approved versions run in production triggers; deprecated ones keep running until retired.
+import "server-only";
 import { TRPCError } from "@trpc/server";
 import semver from "semver";
 import type { Db } from "../db/client";

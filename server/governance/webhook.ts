@@ -3,6 +3,7 @@
 // address actually connected to must be public unicast — checked inside the socket connector on the
 // resolved address, so a DNS rebinding between check and connect cannot slip through. Hosts on
 // WEFT_HTTP_ALLOWLIST are allowed; redirects are not followed.
+import "server-only";
 import { defaultGuard } from "../../connectors/sdk/http-guard";
 
 export class UnsafeUrlError extends Error {}

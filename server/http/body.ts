@@ -1,4 +1,5 @@
 // Request bodies for route handlers that take untrusted input.
+import "server-only";
 import { describeInputFault, inputFaultStatus, inspectInput } from "../../core/input-guard";
 
 /** Reads at most `limit` bytes and gives up beyond it, so a huge body never sits in memory. */

@@ -4,6 +4,7 @@
 // itself is never believed, so rotating X-Forwarded-For does not buy a fresh sign-in budget.
 // scripts/lib/web.ts stamps the answer on every request as CLIENT_IP_HEADER (replacing any client value);
 // better-auth's rate limiter and the sign-in throttle read only that header.
+import "server-only";
 import { BlockList, isIP } from "node:net";
 
 export const CLIENT_IP_HEADER = "x-weft-client-ip";

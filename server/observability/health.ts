@@ -1,4 +1,5 @@
 // Health of the things a Weft process depends on: the database and the pg-boss queue schema.
+import "server-only";
 import { db } from "../db/client";
 import { webBoss } from "../queue/boss";
 

@@ -1,4 +1,5 @@
 // Structured JSON logs (pino). Request and run ids travel as child-logger bindings.
+import "server-only";
 import pino from "pino";
 
 const g = globalThis as unknown as { __weftLogger?: pino.Logger };

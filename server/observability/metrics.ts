@@ -1,4 +1,5 @@
 // Prometheus metrics (prom-client). One registry per process; names are prefixed `weft_`.
+import "server-only";
 import client from "prom-client";
 
 const g = globalThis as unknown as { __weftMetrics?: ReturnType<typeof create> };

@@ -1,6 +1,7 @@
 // One Prometheus scrape, shared by the web route (/api/metrics) and a worker's own metrics port: checks the
 // optional bearer token (WEFT_METRICS_TOKEN), refreshes queue depths from pg-boss, renders the registry.
 // Run and step metrics are counted where runs execute — in worker processes — so each worker is scraped too.
+import "server-only";
 import type { PgBoss } from "pg-boss";
 import { metrics } from "./metrics";
 

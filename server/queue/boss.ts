@@ -1,5 +1,6 @@
 // pg-boss is Weft's only queue and scheduler. Web processes hold a sending-only instance; worker
 // processes (and `npm run dev`) hold one that also supervises queues and runs cron schedules.
+import "server-only";
 import { PgBoss, type ConstructorOptions } from "pg-boss";
 import { logger } from "../observability/log";
 

@@ -1,6 +1,7 @@
 // `call` steps go through the connectors SDK's executeOperation: input/output validated against the
 // manifest, the guarded HTTP client (SSRF guard, WEFT_HTTP_ALLOWLIST), the idempotency key sent on writes,
 // and every failure thrown as a classified ConnectorError (which classifyError reads as is).
+import "server-only";
 import type pino from "pino";
 import { runOperation } from "../../connectors/server";
 import { open } from "../connections/secret-box";

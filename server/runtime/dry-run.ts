@@ -3,6 +3,7 @@
 // from the operation's output schema — so the rest of the flow runs on a value of the right shape, and the
 // sandbox or vendor system is left exactly as it was. Reads are sent: they change nothing and give the test
 // real data. The kernel records how each simulated step was answered (attempt log `simulated`).
+import "server-only";
 import { z } from "zod";
 import { connectors } from "@/connectors/registry";
 import type { AnyManifest } from "@/connectors/sdk/define";

@@ -1,6 +1,7 @@
 // Exception records: what an operator needs to act on a run that finally failed — which step, which
 // class of error, the request/response excerpt (secrets redacted), the business keys it affects — grouped
 // by signature so a thousand identical failures read as one problem.
+import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Sql } from "./sql";
 import type { SerializedError } from "./errors";

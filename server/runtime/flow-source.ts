@@ -1,6 +1,7 @@
 // Which DSL a trigger starts: the flow's current published version — the newest approved one, else the newest
 // deprecated one (deprecated versions keep running until retired) — cached for a few seconds per process so a
 // burst of webhooks costs one lookup, not one per call.
+import "server-only";
 import type { Sql } from "./sql";
 
 export interface PublishedFlow {

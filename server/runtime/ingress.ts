@@ -2,6 +2,7 @@
 // "<timestamp>.<raw body>" with the flow's signing secret, stale timestamps refused (replay window),
 // size and content-type limits, de-duplication by the configured idempotency key, then the run and its
 // job commit together and the caller gets 202 {runId}.
+import "server-only";
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { PgBoss } from "pg-boss";
 import type { Pool } from "./sql";

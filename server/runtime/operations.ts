@@ -1,6 +1,7 @@
 // Operations on runs and exceptions, shared by tRPC (server/api/routers/runs.ts, exceptions.ts) and the CLI
 // (scripts/cli/runtime-commands.ts). Every write runs in one Prisma transaction together with its audit
 // row and, where it starts work, the pg-boss job (sent through the same transaction).
+import "server-only";
 import { fromPrisma, type PgBoss } from "pg-boss";
 import { TRPCError } from "@trpc/server";
 import { Prisma, type Db } from "../db/client";

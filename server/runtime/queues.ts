@@ -1,6 +1,7 @@
 // The runtime's pg-boss queues. A job is a *run segment*, not a step: one job executes a run's steps in
 // process, checkpointing each, until the run ends or has to wait (timer, backoff, subflow) — then the run
 // is re-enqueued with startAfter. A job per step cannot reach the throughput target (docs/benchmarks.md).
+import "server-only";
 import type { PgBoss, Queue } from "pg-boss";
 import { SUPERVISE_INTERVAL_SECONDS } from "../queue/boss";
 

@@ -7,6 +7,7 @@
 // The plan is computed by the same interpreter and kernel in preview mode: pure steps (maps, switches)
 // evaluate with the edited input; effectful steps are looked up, never called, and the preview stops at the
 // first one that will act again — what follows depends on that step's new result ("runs if reached").
+import "server-only";
 import { randomUUID } from "node:crypto";
 import pino from "pino";
 import type { PgBoss } from "pg-boss";

@@ -1,6 +1,7 @@
 // Creating a run: the run row and its first job commit in one transaction (pg-boss writes the job through
 // our connection), so an accepted trigger is never lost even when every worker is down, and a run never
 // exists without a job to execute it. Duplicates are refused by the (flow_id, idempotency_key) unique index.
+import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Db as BossDb, PgBoss, SendOptions } from "pg-boss";
 import { bossDb, withTx, type Pool, type Sql } from "./sql";

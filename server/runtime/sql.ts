@@ -1,5 +1,6 @@
 // The runtime's hot path talks to Postgres through a plain `pg` pool: one statement per checkpoint, no
 // ORM round trips (measured in docs/benchmarks.md). Prisma stays for the low-volume operations (tRPC).
+import "server-only";
 import pg from "pg";
 import type { Db as BossDb } from "pg-boss";
 

@@ -1,6 +1,7 @@
 // A small idempotent HTTP target for the runtime's process-level tests, standing in for a vendor sandbox:
 // it applies an effect once per Idempotency-Key (a repeat returns the stored result), counts every call,
 // and can hold requests for a step open so a test can kill or cut a worker while a call is in flight.
+import "server-only";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 

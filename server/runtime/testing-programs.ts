@@ -1,6 +1,7 @@
 // Flow programs written directly against the kernel, loaded by worker *processes* in tests through
 // WEFT_RUNTIME_COMPILE_MODULE (they cannot receive a function). The DSL interpreter replaces them once
 // flows can be written in the DSL; the durability under test (kernel, queue, checkpoints) is the same.
+import "server-only";
 import type { Compile } from "./engine/run";
 
 /**

@@ -1,5 +1,6 @@
 // Test fixtures for the runtime (real Postgres, real pg-boss): a team, a flow with a published version,
 // a webhook signing secret. Used by server/runtime/*.test.ts and the benchmark.
+import "server-only";
 import { randomUUID } from "node:crypto";
 import { PgBoss } from "pg-boss";
 import type { Pool } from "./sql";

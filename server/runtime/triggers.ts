@@ -2,6 +2,7 @@
 // queue, which starts every published flow whose trigger is that event; cron triggers are boss.schedule()
 // entries (one per flow, keyed by flow key) that send to the schedule queue. syncTriggers() makes the
 // subscriptions and schedules match the published flows (at worker start, periodically, after a publish).
+import "server-only";
 import type { Job, PgBoss } from "pg-boss";
 import type { Pool } from "./sql";
 import { QUEUES } from "./queues";

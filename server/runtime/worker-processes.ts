@@ -1,6 +1,7 @@
 // Test helper: real worker processes (scripts/worker.ts, as `npm run worker` runs it) on a test database,
 // executing the kernel-level programs of testing-programs.ts against a test target. Used by the durability
 // and hand-off tests.
+import "server-only";
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 

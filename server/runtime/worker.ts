@@ -2,6 +2,7 @@
 // `npm run dev`). Any number of processes on any number of machines cooperate through Postgres alone:
 // pg-boss hands each run job to one of them, stately + singletonKey keeps one segment per run at a time,
 // heartbeats hand a killed worker's run to another.
+import "server-only";
 import { PgBoss, type Job, type JobResult } from "pg-boss";
 import { logger as rootLogger } from "../observability/log";
 import { databaseUrl } from "../db/client";

@@ -2,6 +2,7 @@
 // (examples/*.weft.json, the reference journey) and "post-invoice-to-netsuite", the finance team's
 // invoice posting that the exception-queue demo and its end-to-end tests fail and repair against the
 // NetSuite sandbox. Published as approved versions with a seed publish record; idempotent by flow key.
+import "server-only";
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import type { Db } from "../db/client";

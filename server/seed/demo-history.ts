@@ -9,6 +9,7 @@
 // picture must be the same on every fresh database. The messages are the ones the runtime records for
 // those faults against the sandboxes (server/exceptions/triage.test.ts and e2e/exceptions.spec.ts produce
 // them for real through fault injection). Idempotent: a marker audit entry says it ran.
+import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db/client";
 import { appendAudit } from "../audit/audit";

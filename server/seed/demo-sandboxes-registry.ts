@@ -1,6 +1,7 @@
 // Demo mode only: the vendor sandboxes this process started (scripts/lib/demo-sandboxes.ts), so the server
 // can reach the sandbox behind a demo connection — e.g. to inject faults for the SLO demo. Kept on
 // globalThis because the boot script and the Next bundle load this module separately in one process.
+import "server-only";
 import type { StartedSandboxes } from "@/connectors/sandboxes";
 
 const KEY = Symbol.for("weft.demoSandboxes");

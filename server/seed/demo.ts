@@ -1,4 +1,5 @@
 // The demo workspace: the four teams of the reference firm and one account per role (demo mode only).
+import "server-only";
 import type { Db } from "../db/client";
 import { createUser } from "../auth/users";
 import type { Role } from "../../core/roles";

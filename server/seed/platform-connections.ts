@@ -7,6 +7,7 @@
 //     not secrets).
 // The database's host:port goes on the outbound allow-list: the reporting connector connects through the
 // same SSRF guard as every connector, and a local database is a private address.
+import "server-only";
 import { generateSigningSecret } from "../connections/webhook-secrets";
 import { WEBHOOK_CONNECTOR, WEBHOOK_SECRET_FIELD } from "../../core/dsl/defaults";
 import { sandboxConnection, type DemoConnection } from "./sandbox-connections";

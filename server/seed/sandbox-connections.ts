@@ -2,6 +2,7 @@
 // under the keys the example flows use ("salesforce-prod", …), so an example opened in the designer test-runs
 // as it is. Sandboxes get new ports when theirs are taken, so every boot re-points the connections; a change
 // is written to the audit log like any other connection change (by the system, not a user).
+import "server-only";
 import canonicalize from "canonicalize";
 import type { Db } from "../db/client";
 import { appendAudit } from "../audit/audit";

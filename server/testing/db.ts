@@ -1,4 +1,5 @@
 // A throwaway, fully migrated database per test file, cloned from the run's template (see global-setup.ts).
+import "server-only";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { createDb, type Db } from "../db/client";

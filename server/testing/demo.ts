@@ -1,6 +1,7 @@
 // The demo workspace as demo boot makes it (scripts/dev.ts, start.ts): vendor sandboxes started, the demo
 // connections pointing at them and at this database's reporting schema, then seedDemo. Close the sandboxes
 // after the test.
+import "server-only";
 import { startSandboxes, type StartedSandboxes } from "@/connectors/sandboxes";
 import type { Db } from "../db/client";
 import { seedDemo } from "../seed/demo";

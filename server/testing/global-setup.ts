@@ -1,6 +1,7 @@
 // Vitest global setup: one Postgres for the whole run — DATABASE_URL's server when set (CI may point it at
 // the machine's Postgres), otherwise an embedded one in a temporary folder — plus a migrated template
 // database that each test file clones (CREATE DATABASE … TEMPLATE) into a throwaway database of its own.
+import "server-only";
 import { mkdtemp, rm, chmod } from "node:fs/promises";
 import os from "node:os";
 import { randomBytes } from "node:crypto";

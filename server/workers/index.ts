@@ -1,5 +1,6 @@
 // Everything a worker process runs. Each area registers its queues and handlers here; `npm run worker`
 // and the in-process workers of `npm run dev` both call startWorkers().
+import "server-only";
 import type { PgBoss } from "pg-boss";
 import { db } from "../db/client";
 import { logger } from "../observability/log";

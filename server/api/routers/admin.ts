@@ -1,5 +1,6 @@
 // Users and teams (Settings): admin only and audited (server/auth/admin-users.ts); the team list is readable by
 // everyone, since pickers across the app (owner team, filters) need it.
+import "server-only";
 import { z } from "zod";
 import { ROLES } from "../../../core/roles";
 import {

@@ -1,4 +1,5 @@
 // Personal access tokens: each signed-in user manages their own (a token acts with its user's roles).
+import "server-only";
 import { z } from "zod";
 import { createTRPCRouter, procedure } from "../trpc";
 import { createApiToken, listApiTokens, revokeApiToken } from "../../auth/api-tokens";

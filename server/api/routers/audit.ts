@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { verifyAuditChain } from "../../audit/audit";
 import { auditAnchorSchema, checkAnchor, exportAnchor } from "../../audit/anchor";

@@ -1,6 +1,7 @@
 // Connections (named credentials per connector) and connectors imported from OpenAPI documents.
 // Reads are open to every signed-in user (never a secret value: only which secret fields are set);
 // writes are admin-only; "test connection" needs designer. Every change and every test is audited.
+import "server-only";
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { z, type ZodError } from "zod";

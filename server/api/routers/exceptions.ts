@@ -3,6 +3,7 @@
 // edited, schema-checked input; replay on the latest published version; skip the step with an output;
 // resolve; assign; comment; bulk actions over a whole filter or group (pg-boss job with progress, cancel).
 // Every action is audited in the transaction that changes the exception. Saved views are per user.
+import "server-only";
 import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import { createTRPCRouter, procedure } from "../trpc";

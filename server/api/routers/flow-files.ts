@@ -1,4 +1,5 @@
 // Flows as files (the CLI's `weft export` / `weft import`, also reachable as /api/v1/flows/<key>).
+import "server-only";
 import { z } from "zod";
 import { createTRPCRouter, procedure } from "../trpc";
 import { exportFlow, importFlow } from "../../flows/io";

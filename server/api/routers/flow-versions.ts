@@ -2,6 +2,7 @@
 // (a version or the draft) with breaking changes, and restoring a version as the draft. Publishing and
 // approval stay in governance.versions (request → four-eyes approve); this router only reads versions
 // and writes the draft (designer role, revision-checked, audited).
+import "server-only";
 import { TRPCError } from "@trpc/server";
 import semver from "semver";
 import { z } from "zod";

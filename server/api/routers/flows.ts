@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import { Prisma } from "../../db/client";

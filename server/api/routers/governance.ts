@@ -1,6 +1,7 @@
 // Governance: catalog and lineage, domains, SLOs and alerts, event contracts, versions and approvals,
 // exports. Reading needs viewer; SLO and contract edits designer; approve/reject approver (the service
 // enforces four-eyes and team membership); override admin with a reason. Every write is audited.
+import "server-only";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { config } from "../../config";

@@ -3,6 +3,7 @@
 // audited call; manual runs of the published version and test runs of the draft (designer), both through
 // the same engine as webhooks; cancel (operator). Writes are audited in the same transaction that creates
 // the run and its pg-boss job.
+import "server-only";
 import { z } from "zod";
 import { createTRPCRouter, procedure } from "../trpc";
 import { webBoss } from "../../queue/boss";

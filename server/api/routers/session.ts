@@ -1,3 +1,4 @@
+import "server-only";
 import { createTRPCRouter, procedure } from "../trpc";
 
 export const sessionRouter = createTRPCRouter({

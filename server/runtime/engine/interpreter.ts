@@ -5,6 +5,7 @@
 //
 // Step paths: a step's id at the top level; "<foreach>[<i>].<id>" inside a foreach iteration;
 // "<parallel>.<branch>.<id>" inside a branch; "<path>~compensate" for the step undoing <path>.
+import "server-only";
 import {
   effectiveRetry,
   effectiveTimeoutMs,

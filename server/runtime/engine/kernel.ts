@@ -8,6 +8,7 @@
 //   - pure steps' rows are buffered and written in the same round trips (no statement of their own);
 //   - a wait, a long backoff or a subflow *suspends* the segment: the run is re-enqueued with startAfter
 //     (or woken by the child run) and the job ends, freeing the worker.
+import "server-only";
 import { createHash } from "node:crypto";
 import type { PgBoss } from "pg-boss";
 import type pino from "pino";

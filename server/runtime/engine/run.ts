@@ -1,6 +1,7 @@
 // One run segment = one pg-boss job: claim the run, load its checkpoints, interpret the DSL from the top
 // (completed steps return their recorded output), then end the segment in one transaction — succeeded,
 // failed (with its exception record), or suspended (re-enqueued with startAfter, or woken by a child).
+import "server-only";
 import type { PgBoss } from "pg-boss";
 import semver from "semver";
 import type pino from "pino";
