@@ -5,7 +5,9 @@ import os from "node:os";
 import type { Command } from "commander";
 import { StartupError } from "@/server/db/errors";
 import { connectForCommand, migrateDatabase } from "../lib/boot";
+import { z } from "zod";
 import type { OpsDeps } from "@/server/runtime/operations";
+import { exceptionFilterSchema, type ExceptionFilter } from "@/core/exceptions/filter";
 
 const quiet = () => undefined;
 
@@ -90,16 +92,19 @@ export function registerRuntimeCommands(program: Command): void {
   const exc = program.command("exceptions").description("the exception queue: failed runs to act on");
   exc
     .command("list")
-    .option("--status <status>", "open | retrying | resolved", "open")
+    .option("--status <status>", "open | retrying | resolved | all", "open")
     .option("--flow <key>")
-    .option("--business-key <name=value>")
+    .option("--business-key <text>", "part of a business-key value (INV-1042, a customer name)")
     .option("--limit <n>", "rows", "50")
     .option("--json")
-    .action(async (o: { status: "open"; flow?: string; businessKey?: string; limit: string; json?: boolean }) => {
-      const { listExceptions } = await import("@/server/runtime/operations");
+    .action(async (o: { status: ExceptionFilter["status"]; flow?: string; businessKey?: string; limit: string; json?: boolean }) => {
+      const { listQueue } = await import("@/server/exceptions/queue");
+      const parsed = exceptionFilterSchema.safeParse({ status: o.status, flowKey: o.flow, q: o.businessKey });
+      if (!parsed.success) throw new StartupError(z.prettifyError(parsed.error));
+      const filter = parsed.data;
       await withOps(undefined, async (d) => {
-        const r = await listExceptions(d.db, { status: o.status, flowKey: o.flow, businessKey: o.businessKey, limit: Number(o.limit) });
-        print(o.json, r, () => r.items.map((e) => `${e.id}  ${e.status.padEnd(8)}  ${e.run.flow.key}  ${e.stepPath ?? "-"}  ${e.errorClass}: ${e.message.slice(0, 100)}`).join("\n") || "no exceptions");
+        const r = await listQueue(d.db, filter, { limit: Number(o.limit) });
+        print(o.json, r, () => r.items.map((e) => `${e.id}  ${e.status.padEnd(8)}  ${e.flowKey}  ${e.stepPath ?? "-"}  ${e.errorClass}: ${e.message.slice(0, 100)}`).join("\n") || "no exceptions");
       });
     });
   exc
@@ -107,10 +112,10 @@ export function registerRuntimeCommands(program: Command): void {
     .description("open exceptions grouped by signature")
     .option("--json")
     .action(async (o: { json?: boolean }) => {
-      const { exceptionGroups } = await import("@/server/runtime/operations");
+      const { queueGroups } = await import("@/server/exceptions/queue");
       await withOps(undefined, async (d) => {
-        const g = await exceptionGroups(d.db, {});
-        print(o.json, g, () => g.map((x) => `${String(x.count).padStart(5)}  ${x.flow?.key ?? "?"}  ${x.stepPath ?? "-"}  ${x.errorClass}  ${x.example?.message.slice(0, 80) ?? ""}  [${x.signature}]`).join("\n") || "no open exceptions");
+        const g = await queueGroups(d.db, {});
+        print(o.json, g, () => g.map((x) => `${String(x.count).padStart(5)}  ${x.flowKey}  ${x.stepPath ?? "-"}  ${x.errorClass}  ${x.message.slice(0, 80)}  [${x.signature}]`).join("\n") || "no open exceptions");
       });
     });
   exc

@@ -11,40 +11,19 @@ import { exceptionAccess } from "../../auth/ownership";
 import { hasRole } from "../../../core/roles";
 import { webBoss } from "../../queue/boss";
 import {
-  assignExceptions, commentException, exceptionGroups, getException, listExceptions, replayException, replayExceptionPlan, resolveExceptions, retryException, skipExceptionStep,
+  assignExceptions, commentException, replayException, replayExceptionPlan, resolveExceptions, retryException, skipExceptionStep,
 } from "../../runtime/operations";
-import { BULK_KINDS, bulkScopeSchema, ERROR_CLASSES, exceptionFilterSchema } from "../../../core/exceptions/filter";
+import { BULK_KINDS, bulkScopeSchema, exceptionFilterSchema } from "../../../core/exceptions/filter";
 import { businessImpact, listQueue, queueFacets, queueGroups } from "../../exceptions/queue";
 import { checkReplayInput, exceptionDetail } from "../../exceptions/detail";
 import { bulkRunOutcome, cancelBulk, startBulk } from "../../exceptions/bulk";
 import { ageingPolicies, deleteView, listViews, saveView, setAgeing } from "../../exceptions/views";
 
-const filter = {
-  status: z.enum(["open", "resolved", "retrying"]).optional(),
-  flowKey: z.string().max(128).optional(),
-  errorClass: z.enum(ERROR_CLASSES).optional(),
-  businessKey: z.string().max(300).optional(),
-  assigneeId: z.string().max(100).optional(),
-  assigneeTeamId: z.string().uuid().optional(),
-  limit: z.number().int().min(1).max(200).optional(),
-};
 const ids = z.array(z.string().uuid()).min(1).max(500);
 const id = z.object({ id: z.string().uuid() });
 const replayInput = z.object({ id: z.string().uuid(), input: z.unknown(), latest: z.boolean().optional() });
 
 export const exceptionsRouter = createTRPCRouter({
-  list: procedure("viewer")
-    .input(z.object({ ...filter, signature: z.string().max(64).optional(), cursor: z.string().uuid().optional() }))
-    .query(({ ctx, input }) => listExceptions(ctx.db, input)),
-
-  groups: procedure("viewer")
-    .input(z.object(filter))
-    .query(({ ctx, input }) => exceptionGroups(ctx.db, input)),
-
-  get: procedure("viewer")
-    .input(id)
-    .query(({ ctx, input }) => getException(ctx.db, input.id)),
-
   // ---- the queue page
 
   queue: procedure("viewer")
