@@ -10,7 +10,6 @@ export const inputCls =
 export const primaryBtn = "rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-50";
 export const secondaryBtn = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50 disabled:opacity-50";
 export const dangerBtn = "rounded-md border border-red-300 bg-white px-3 py-1.5 text-sm text-red-700 hover:bg-red-50 disabled:opacity-50";
-export const linkBtn = "text-sm font-medium text-brand-700 hover:underline disabled:text-slate-400 disabled:no-underline";
 
 /** A labelled control: `children` receives the id (and describedby) to put on the input. */
 export function Field({ label, hint, error, children, className }: { label: string; hint?: React.ReactNode; error?: string; children: (a: { id: string; "aria-describedby"?: string; "aria-invalid"?: boolean }) => React.ReactNode; className?: string }) {

@@ -4,6 +4,5 @@ import type { AppRouter } from "@/server/api/root";
 type Out = inferRouterOutputs<AppRouter>["connections"];
 export type ConnectionRow = Out["list"][number];
 export type ConnectorEntry = Out["connectors"][number];
-export type ImportedRow = Out["importedList"][number];
 export type ImportPreview = Out["previewImport"];
 export type TestOutcome = Out["test"];

@@ -6,7 +6,6 @@
 // are canonical ids (…Id), and vendor ids live in externalRefs.
 import { z } from "zod";
 
-export const SOURCE_SYSTEMS = ["salesforce", "kantata", "workday", "netsuite", "reporting", "weft", "other"] as const;
 
 export const decimalString = z
   .string()

@@ -729,7 +729,3 @@ function bodyContentType(meta: OpenApiOperationMeta, asked: string | undefined, 
   return typeof body === "string" || body instanceof Uint8Array ? "application/octet-stream" : "application/json";
 }
 
-/** Statistics of a conversion, for the admin page and the tests. */
-export function importStats(c: OpenApiConnector): { operations: number; warnings: number } {
-  return { operations: Object.keys(c.manifest.operations).length, warnings: c.warnings.length };
-}

@@ -11,11 +11,5 @@ export const rateLimitSchema = z
 
 export const httpUrl = z.url({ protocol: /^https?$/ });
 
-/** A list page's paging inputs where the vendor pages by offset. */
-export const offsetPaging = {
-  limit: z.number().int().min(1).max(1000).optional(),
-  offset: z.number().int().min(0).optional(),
-};
-
 /** A poll trigger's cursor: opaque to the runtime, which stores it and hands it back. */
 export const pollCursor = z.string().optional().describe("The cursor returned by the previous poll; omit on the first poll");

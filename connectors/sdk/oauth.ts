@@ -50,11 +50,6 @@ export function tokenCacheFor(connectionKey: string, fingerprint: string): Token
   };
 }
 
-/** Drops every cached token (tests; a connection deleted). */
-export function clearTokenCaches(): void {
-  caches.clear();
-}
-
 /** Parses a standard OAuth2 token response into an AccessToken, keeping string extras. */
 export function tokenFromResponse(body: unknown): AccessToken {
   const b = (body ?? {}) as Record<string, unknown>;

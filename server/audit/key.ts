@@ -30,7 +30,3 @@ export function anchorKeys(): { privateKey: KeyObject; publicKey: KeyObject; key
   return { privateKey, publicKey, keyId };
 }
 
-/** Which variable the key comes from (for `weft audit verify`'s report). */
-export function auditKeySource(): string {
-  return material().source;
-}

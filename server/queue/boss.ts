@@ -6,7 +6,6 @@ import { logger } from "../observability/log";
 
 export const BOSS_SCHEMA = "pgboss";
 
-export type Boss = PgBoss;
 
 /**
  * How often a supervising instance looks for jobs whose heartbeat stopped (a killed worker). pg-boss fails

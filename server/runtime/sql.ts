@@ -33,12 +33,6 @@ export function runtimePool(url: string, max = 10): pg.Pool {
   return p;
 }
 
-export async function closeRuntimePools(): Promise<void> {
-  const all = [...pools.values()];
-  pools.clear();
-  await Promise.all(all.map((p) => p.end().catch(() => undefined)));
-}
-
 export async function withTx<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const c = await pool.connect();
   try {

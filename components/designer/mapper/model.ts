@@ -268,7 +268,7 @@ export function checkMapping(value: Mapping, sources: readonly MapperSource[], t
         if (rule.kind === "each") {
           const srcField = idx.get(rule.source);
           const elIdx = srcField ? elementIndex(srcField.node, srcField.sourceLabel) : new Map<string, SourceField>();
-          const elTree: FieldNode = { ...t, path: "", children: t.children.map((ch) => rebase(ch, t.path)) };
+          const elTree = elementTarget(t);
           const elTarget = targetTree(undefined, rule.fields).tree;
           const elExtra = new Set(Object.keys(rule.fields).filter((p) => !findNode(elTree, p)));
           checkFields(rule.fields, mergeTrees(elTree, elTarget), new Map([...idx, ...elIdx]), full, withSchema && t.children.length > 0, elExtra);
@@ -332,7 +332,7 @@ function mergeTrees(a: FieldNode, b: FieldNode): FieldNode {
 }
 
 /** Re-roots a target list's element fields (for the element-wise view). */
-export function elementTarget(list: FieldNode): FieldNode {
+function elementTarget(list: FieldNode): FieldNode {
   return { ...list, path: "", children: list.children.map((c) => rebase(c, list.path)) };
 }
 
