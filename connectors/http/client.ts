@@ -2,14 +2,12 @@
 // on a 401), sends the body in the chosen encoding, and returns status, headers and body. GETs are read
 // operations in effect even though the operation is declared "write" for the general case.
 import { ConnectorError } from "../sdk/errors";
-import { implementConnector, type AccessToken, type ConnectorContext, type HttpRequest } from "../sdk/define";
+import { implementConnector, type AccessToken, type ConnectorContextOf, type HttpRequest } from "../sdk/define";
 import { parseOAuthError, tokenFromResponse, withBearer } from "../sdk/oauth";
 import { httpManifest } from "./manifest";
 import type { z } from "zod";
 
-type Config = z.output<typeof httpManifest.auth.config>;
-type Secrets = z.output<typeof httpManifest.auth.secrets>;
-type Ctx = ConnectorContext<Config, Secrets>;
+type Ctx = ConnectorContextOf<typeof httpManifest>;
 
 function need(v: string | undefined, what: string): string {
   if (!v) throw new ConnectorError({ errorClass: "auth", reason: "unauthorized", code: "missing_secret", message: `The connection's auth preset needs ${what}.` });

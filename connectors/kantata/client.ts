@@ -2,13 +2,11 @@
 // connection), the results + keyed-collections envelope unpacked in `results` order, page/per_page
 // paging, Rails-style {resource: {…}} bodies, and {"errors":[{type,message}]} mapped onto classes.
 import { ConnectorError } from "../sdk/errors";
-import { implementConnector, vendorData, type ConnectorContext, type VendorData, type HttpRequest, type HttpResponse, type QueryValue, type VendorError } from "../sdk/define";
+import { implementConnector, vendorData, type ConnectorContextOf, type VendorData, type HttpRequest, type HttpResponse, type QueryValue, type VendorError } from "../sdk/define";
 import { parseOAuthError, tokenFromResponse, withBearer } from "../sdk/oauth";
 import { kantataManifest } from "./manifest";
 
-type Config = { baseUrl: string; tokenUrl?: string };
-type Secrets = { accessToken?: string; clientId?: string; clientSecret?: string };
-type Ctx = ConnectorContext<Config, Secrets>;
+type Ctx = ConnectorContextOf<typeof kantataManifest>;
 type Obj = Record<string, unknown> & { id: string };
 
 export interface Envelope {

@@ -7,9 +7,8 @@
 // billing_milestones, rate card chain, external_references. Seeded from the shared firm: users are the
 // Workday workers (external reference to the WID), workspaces are the NetSuite jobs.
 // Sandbox extension: writes honour an Idempotency-Key header.
-import { addDays, firm, TITLES } from "../sandbox-kit/firm";
+import { addDays, firm, sfId, TITLES } from "../sandbox-kit/firm";
 import { header, json, Sandbox, type SandboxInfo, type SbRequest, type SbResponse } from "../sandbox-kit/server";
-import { sfId } from "../salesforce/sandbox";
 import { withArticle } from "../sdk/text";
 
 type Rec = Record<string, unknown> & { id: string };

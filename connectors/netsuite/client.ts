@@ -3,13 +3,13 @@
 // SuiteQL paging, X-NetSuite-Idempotency-Key on writes, and NetSuite's error format.
 import { createHash, createPrivateKey, randomUUID, sign } from "node:crypto";
 import { ConnectorError } from "../sdk/errors";
-import { implementConnector, type ConnectorContext, type HttpRequest, type HttpResponse, type VendorError } from "../sdk/define";
+import { implementConnector, type ConfigOf, type ConnectorContextOf, type SecretsOf, type HttpRequest, type HttpResponse, type VendorError } from "../sdk/define";
 import { parseOAuthError, tokenFromResponse, withBearer } from "../sdk/oauth";
 import { netsuiteManifest } from "./manifest";
 
-type Config = { accountId: string; baseUrl?: string; certificateId: string };
-type Secrets = { clientId: string; privateKey: string };
-type Ctx = ConnectorContext<Config, Secrets>;
+type Ctx = ConnectorContextOf<typeof netsuiteManifest>;
+type Config = ConfigOf<typeof netsuiteManifest>;
+type Secrets = SecretsOf<typeof netsuiteManifest>;
 
 export function parseNetSuiteError(res: HttpResponse): VendorError | undefined {
   const b = res.body as { title?: string; "o:errorDetails"?: Array<{ detail?: string; "o:errorCode"?: string; "o:errorPath"?: string }> } | undefined;

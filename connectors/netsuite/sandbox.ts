@@ -7,10 +7,9 @@
 // Seeded from the shared firm: customers = Salesforce Accounts, jobs = PSA workspaces, employees =
 // Workday workers, time bills = approved PSA time already synced, invoices = PSA invoices.
 import { createPublicKey, verify, type KeyObject } from "node:crypto";
-import { addDays, firm } from "../sandbox-kit/firm";
+import { addDays, firm, sfId } from "../sandbox-kit/firm";
 import { parseSelect, runSelect, SqlError } from "../sandbox-kit/mini-sql";
 import { header, json, Sandbox, type SandboxInfo, type SbRequest, type SbResponse } from "../sandbox-kit/server";
-import { sfId } from "../salesforce/sandbox";
 
 /** The sandbox's test key pair (never used anywhere real): connections get the private half. */
 export const NETSUITE_SANDBOX_PRIVATE_KEY = `-----BEGIN PRIVATE KEY-----

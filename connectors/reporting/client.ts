@@ -3,11 +3,11 @@
 import "server-only";
 import { ConnectorError } from "../sdk/errors";
 import { canonicalEntities, type CanonicalEntityName } from "../canonical";
-import { implementConnector, type ConnectorContext } from "../sdk/define";
-import { pgError, poolFor, quoteIdent, type PgConfig } from "../postgres/pg";
+import { implementConnector, type ConnectorContextOf } from "../sdk/define";
+import { pgError, poolFor, quoteIdent } from "../postgres/pg";
 import { reportingManifest } from "./manifest";
 
-type Ctx = ConnectorContext<PgConfig & { schema: string }, { password?: string }>;
+type Ctx = ConnectorContextOf<typeof reportingManifest>;
 const ensured = new Set<string>();
 
 export function tableOf(entity: string): string {

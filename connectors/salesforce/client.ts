@@ -2,13 +2,11 @@
 // the instance_url the token response names, SOQL paging through nextRecordsUrl, and the vendor error
 // array mapped onto classified errors (REQUEST_LIMIT_EXCEEDED is a rate limit even on 403).
 import { ConnectorError } from "../sdk/errors";
-import { implementConnector, type ConnectorContext, type HttpRequest, type HttpResponse, type VendorError } from "../sdk/define";
+import { implementConnector, type ConnectorContextOf, type HttpRequest, type HttpResponse, type VendorError } from "../sdk/define";
 import { parseOAuthError, tokenFromResponse, withBearer } from "../sdk/oauth";
 import { salesforceManifest, type SObjectDescribe } from "./manifest";
 
-type Config = { instanceUrl: string; apiVersion: string };
-type Secrets = { clientId: string; clientSecret: string };
-type Ctx = ConnectorContext<Config, Secrets>;
+type Ctx = ConnectorContextOf<typeof salesforceManifest>;
 
 export function parseSalesforceError(res: HttpResponse): VendorError | undefined {
   const b = res.body;

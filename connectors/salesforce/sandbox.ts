@@ -6,7 +6,7 @@
 // Sandbox extension: POST creates honour an Idempotency-Key header (real Salesforce ignores it; use
 // upsert by external id there) so runtime tests can prove an effect happens once.
 import { randomUUID } from "node:crypto";
-import { firm, type FirmConsultant } from "../sandbox-kit/firm";
+import { firm, sfId, type FirmConsultant } from "../sandbox-kit/firm";
 import { parseSelect, runSelect, SqlError } from "../sandbox-kit/mini-sql";
 import { header, json, Sandbox, type SandboxInfo, type SbRequest, type SbResponse } from "../sandbox-kit/server";
 
@@ -99,10 +99,6 @@ const STAGES: Record<string, { probability: number; closed: boolean; won: boolea
   "Closed Won": { probability: 100, closed: true, won: true },
   "Closed Lost": { probability: 0, closed: true, won: false },
 };
-
-export function sfId(prefix: string, n: number): string {
-  return `${prefix}Wf0${String(n).padStart(9, "0")}AAA`;
-}
 
 const sfTime = (iso: string) => iso.replace(/Z$/, "+0000");
 const TYPES_ERROR = (sobject: string) => `sObject type '${sobject}' is not supported.`;

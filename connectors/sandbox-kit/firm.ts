@@ -5,7 +5,15 @@
 import { Rng } from "./random";
 
 export const FIRM_AS_OF = "2026-05-15";
-export const FIRM_NAME = "Meridian Partners";
+
+/**
+ * The Salesforce id of the firm's n-th record of a key prefix ("001" Account, "006" Opportunity, "005"
+ * User): the Salesforce sandbox issues it and the other vendors' sandboxes hold it as their external
+ * reference, so cross-system lookups line up.
+ */
+export function sfId(prefix: string, n: number): string {
+  return `${prefix}Wf0${String(n).padStart(9, "0")}AAA`;
+}
 
 export interface FirmCustomer {
   n: number;

@@ -100,11 +100,6 @@ export function defineConnector<C extends z.ZodType, S extends z.ZodType, const 
   return manifest;
 }
 
-/** Keeps an operation's input/output types when operations are declared one by one. */
-export function operation<I extends z.ZodType, O extends z.ZodType>(spec: OperationSpec<I, O>): OperationSpec<I, O> {
-  return spec;
-}
-
 // ---------------------------------------------------------------------------------------------------
 // The context an operation handler receives (implemented in sdk/context.ts on the server).
 
@@ -211,8 +206,10 @@ export interface ConnectorContext<C = unknown, S = unknown> {
 }
 
 type OpsOf<M extends AnyManifest> = M["operations"];
-type ConfigOf<M extends AnyManifest> = z.output<M["auth"]["config"]>;
-type SecretsOf<M extends AnyManifest> = z.output<M["auth"]["secrets"]>;
+export type ConfigOf<M extends AnyManifest> = z.output<M["auth"]["config"]>;
+export type SecretsOf<M extends AnyManifest> = z.output<M["auth"]["secrets"]>;
+/** The context a connector's handlers get, typed by what its manifest's auth schemas produce. */
+export type ConnectorContextOf<M extends AnyManifest> = ConnectorContext<ConfigOf<M>, SecretsOf<M>>;
 
 declare const vendorDataBrand: unique symbol;
 /** Vendor JSON passed through as an operation's result: its shape is checked by the output schema at runtime. */
@@ -224,7 +221,7 @@ export function vendorData(value: unknown): VendorData {
 
 export type OperationHandler<M extends AnyManifest, K extends keyof OpsOf<M>> = (
   input: z.output<OpsOf<M>[K]["input"]>,
-  ctx: ConnectorContext<ConfigOf<M>, SecretsOf<M>>,
+  ctx: ConnectorContextOf<M>,
 ) => Promise<z.input<OpsOf<M>[K]["output"]> | VendorData>;
 
 export type ConnectorHandlers<M extends AnyManifest> = { [K in keyof OpsOf<M>]?: OperationHandler<M, K> };
@@ -238,7 +235,7 @@ export interface ConnectionTestResult {
  * "Test connection": the connector's cheapest authenticated call (or its token step), made with the
  * connection's real credentials through the guarded client. Throws a classified ConnectorError on failure.
  */
-export type ConnectionTest<M extends AnyManifest> = (ctx: ConnectorContext<ConfigOf<M>, SecretsOf<M>>) => Promise<ConnectionTestResult>;
+export type ConnectionTest<M extends AnyManifest> = (ctx: ConnectorContextOf<M>) => Promise<ConnectionTestResult>;
 
 export interface ConnectorDefinition<M extends AnyManifest = AnyManifest> {
   manifest: M;

@@ -2,13 +2,11 @@
 // {data, total} collections paged by limit/offset, RaaS reports with ISU basic auth or the bearer token,
 // and Workday's {error, errors:[{error, field}]} format.
 import { ConnectorError } from "../sdk/errors";
-import { implementConnector, vendorData, type ConnectorContext, type HttpResponse, type VendorError } from "../sdk/define";
+import { implementConnector, vendorData, type ConnectorContextOf, type HttpResponse, type VendorError } from "../sdk/define";
 import { parseOAuthError, tokenFromResponse, withBearer } from "../sdk/oauth";
 import { workdayManifest } from "./manifest";
 
-type Config = { baseUrl: string; tenant: string };
-type Secrets = { clientId: string; clientSecret: string; refreshToken: string; isuUsername?: string; isuPassword?: string };
-type Ctx = ConnectorContext<Config, Secrets>;
+type Ctx = ConnectorContextOf<typeof workdayManifest>;
 
 export function parseWorkdayError(res: HttpResponse): VendorError | undefined {
   const b = res.body as { error?: unknown; error_description?: unknown; errors?: Array<{ error?: string; field?: string }> } | undefined;
