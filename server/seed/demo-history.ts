@@ -16,7 +16,7 @@ import { appendAudit } from "../audit/audit";
 import { prismaSql } from "../runtime/sql";
 import { openException } from "../runtime/exceptions";
 import { businessKeyValues } from "../runtime/exceptions";
-import { firm } from "@/connectors/sandbox-kit/firm";
+import { firm, sfId } from "@/connectors/sandbox-kit/firm";
 import { DEFAULT_SKILLS_FLOW, INVOICE_POSTING_FLOW, publishDemoFlows, referenceFlows } from "./demo-flows";
 
 const MARKER = "exceptions.demo_history_seeded";
@@ -78,7 +78,7 @@ function history(now: Date): RunSpec[] {
     const customerId = missing ? String(900 + (i % 7) * 3) : String(100 + c.n);
     const input = { invoice: inv, customer: c.name, customerId, hours, amount: hours * rate, currency: "USD" };
     const keys = { invoice: inv, customer: c.name, hours, amount: hours * rate };
-    const find: StepSpec = { path: "findCustomer", status: "succeeded", input: { recordType: "customer", id: customerId }, output: { id: customerId, companyName: c.name, externalId: `001Wf0${String(c.n).padStart(9, "0")}AAA`, currency: { id: "1", refName: "USD" } }, ms: 120 + Math.floor(r() * 200) };
+    const find: StepSpec = { path: "findCustomer", status: "succeeded", input: { recordType: "customer", id: customerId }, output: { id: customerId, companyName: c.name, externalId: sfId("001", c.n), currency: { id: "1", refName: "USD" } }, ms: 120 + Math.floor(r() * 200) };
     const postInput = { body: { entity: { id: customerId }, externalId: inv, memo: `Approved time ${inv}`, item: { items: [{ item: { id: "5" }, quantity: hours, rate }] } } };
     if (missing) {
       const message = `GET /services/rest/record/v1/customer/${customerId} → 404: Record ${customerId} of type customer was not found.`;
@@ -100,8 +100,8 @@ function history(now: Date): RunSpec[] {
   for (let i = 0; i < 36; i++) {
     const o = f.opportunities[i % f.opportunities.length]!;
     const c = f.customers[o.customerN - 1]!;
-    const oppId = `006Wf0${String(o.n).padStart(9, "0")}AAA`;
-    const accId = `001Wf0${String(c.n).padStart(9, "0")}AAA`;
+    const oppId = sfId("006", o.n);
+    const accId = sfId("001", c.n);
     const input = { opportunityId: oppId, amount: o.amount, stage: "Closed Won" };
     const getOpp: StepSpec = { path: "getOpportunity", status: "succeeded", input: { sobject: "Opportunity", id: oppId }, output: { Name: o.name, AccountId: accId, Amount: o.amount, CloseDate: o.closeDate }, ms: 180 };
     const getAcc: StepSpec = { path: "getAccount", status: "succeeded", input: { sobject: "Account", id: accId }, output: { Id: accId, Name: c.name, BillingCountry: c.country }, ms: 150 };
