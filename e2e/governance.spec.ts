@@ -1,4 +1,4 @@
-// Governance end to end, on the demo estate: the governance flows (server/governance/seed.ts — weft/1
+// Governance end to end, on the demo estate: the governance flows (server/seed/governance.ts — weft/1
 // documents with versions, a pending request and synthetic run history) beside the reference flows the
 // demo history publishes (the reference flows are named apart from the governance estate's, e.g. "Approved time → invoice (weekday batch)"; rows are still told apart by key).
 import { expect, test, type Page } from "@playwright/test";

@@ -8,10 +8,11 @@ import { loadSessionUser } from "../api/trpc";
 import { startDemoRuntime, type DemoRuntime } from "../testing/demo";
 import type { PgBoss } from "pg-boss";
 import { demoSandboxFor, setDemoSandboxes } from "../seed/demo-sandboxes-registry";
-import { evaluateNow, seedGovernance } from "./seed";
+import { seedGovernance } from "../seed/governance";
+import { sloTick } from "./slo-store";
 import { buildLineage, findDuplicateInterfaces } from "./catalog";
 import { extractFlowFacts } from "./flow-facts";
-import { legacyInvoiceExport, timeToInvoice090 } from "./seed-flows";
+import { legacyInvoiceExport, timeToInvoice090 } from "../seed/governance-flows";
 
 describe("catalog over the demo estate", () => {
   let t: TestDatabase;
@@ -179,7 +180,7 @@ describe("catalog over the demo estate", () => {
     expect(await t.db.auditLog.count({ where: { action: "slo.sandbox_faults_injected" } })).toBe(1);
 
     // Every run is finished and committed, so the fold needs no lag here (the minute job keeps one).
-    expect((await evaluateNow(t.db, new Date(), 0)).fired).toBeGreaterThan(0);
+    expect((await sloTick(t.db, { baseUrl: "http://weft.test", lagMs: 0 })).evaluation.fired).toBeGreaterThan(0);
     const entry = (await (await as("viewer@weft.local")).governance.catalog.list({ sloState: "firing" })).entries.map((e) => e.key);
     expect(entry).toEqual(["invoice-to-reporting"]);
 

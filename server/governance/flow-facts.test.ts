@@ -3,7 +3,7 @@
 // manifest, emitted events with their major and payload fields, the consumed event of an event trigger.
 import { describe, expect, it } from "vitest";
 import { extractFlowFacts } from "./flow-facts";
-import { opportunityToProject, resourceAttributesSync, timesheetApprovalSync, timeToInvoice } from "./seed-flows";
+import { opportunityToProject, resourceAttributesSync, timesheetApprovalSync, timeToInvoice } from "../seed/governance-flows";
 import timesheetToReporting from "../../examples/timesheet-to-reporting.weft.json";
 import opportunityWonToProject from "../../examples/opportunity-won-to-project.weft.json";
 

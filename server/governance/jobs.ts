@@ -5,7 +5,7 @@ import type { PgBoss } from "pg-boss";
 import { db } from "../db/client";
 import { config } from "../config";
 import { logger } from "../observability/log";
-import { deliverAlertNotifications, evaluateAlerts, foldRuns } from "./slo-store";
+import { sloTick } from "./slo-store";
 import { retireDueVersions } from "./versions";
 
 export const GOVERNANCE_QUEUES = { sloTick: "governance.slo-tick", retireDue: "governance.retire-due" } as const;
@@ -15,10 +15,7 @@ export async function registerGovernanceJobs(boss: PgBoss): Promise<void> {
   await boss.createQueue(GOVERNANCE_QUEUES.sloTick, { policy: "singleton" });
   await boss.schedule(GOVERNANCE_QUEUES.sloTick, "* * * * *", {}, { tz: "UTC" });
   await boss.work(GOVERNANCE_QUEUES.sloTick, async () => {
-    const database = db();
-    const fold = await foldRuns(database);
-    const evaluation = await evaluateAlerts(database);
-    const delivery = await deliverAlertNotifications(database, { baseUrl: config().baseUrl });
+    const { fold, evaluation, delivery } = await sloTick(db(), { baseUrl: config().baseUrl });
     if (fold.folded || evaluation.fired || evaluation.resolved || delivery.sent || delivery.failed) logger.info({ fold, evaluation, delivery }, "slo tick");
   });
   await boss.createQueue(GOVERNANCE_QUEUES.retireDue, { policy: "singleton" });

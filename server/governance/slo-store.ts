@@ -337,3 +337,14 @@ export async function deliverAlertNotifications(db: Db, opts: { post?: Poster; b
   }
   return { sent, failed };
 }
+
+/**
+ * The minute job (`governance.slo-tick`) and the "Evaluate now" action: fold finished runs, evaluate the
+ * burn-rate rules, deliver the transitions' webhooks (with absolute links from `baseUrl`).
+ */
+export async function sloTick(db: Db, opts: { baseUrl: string; now?: Date; lagMs?: number }): Promise<{ fold: FoldResult; evaluation: EvaluationResult; delivery: { sent: number; failed: number } }> {
+  const fold = await foldRuns(db, { now: opts.now, lagMs: opts.lagMs });
+  const evaluation = await evaluateAlerts(db, opts.now);
+  const delivery = await deliverAlertNotifications(db, { baseUrl: opts.baseUrl, now: opts.now });
+  return { fold, evaluation, delivery };
+}

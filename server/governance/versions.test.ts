@@ -6,7 +6,7 @@ import { bumpBetween, runPolicyChecks, type PolicyInputs } from "../../core/gove
 import { approveVersion, assertVersionRunnable, deprecateVersion, isRunnable, overrideApproval, recordClassificationReview, rejectVersion, requestVersion, retireDueVersions, retireVersion, versionTimeline, type VersionRequestInput } from "./versions";
 import { createContract } from "./contracts";
 import { govCtx, makeFlow, makeUser } from "./testing";
-import { timeToInvoice090, type FlowDocument } from "./seed-flows";
+import { timeToInvoice090, type FlowDocument } from "../seed/governance-flows";
 
 /** A weft/1 document of the flow under test: the demo's invoicing flow under this key. */
 const FLOW_DOC: FlowDocument = { ...timeToInvoice090, key: "invoice-generation", version: "1.0.0" };

@@ -3,7 +3,7 @@ import "server-only";
 import type { Db } from "../db/client";
 import { createUser } from "../auth/users";
 import type { Role } from "../../core/roles";
-import { seedGovernance } from "../governance/seed";
+import { seedGovernance } from "./governance";
 import { seedDemoHistory } from "./demo-history";
 import { syncDemoConnections, type DemoConnection } from "./sandbox-connections";
 

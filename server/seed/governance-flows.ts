@@ -6,10 +6,10 @@
 //   ─invoice.created→ invoice-to-reporting → data platform;  opportunity.won → opportunity-to-project
 //   ─project.created→;  Workday → resource-attributes-sync ─resource.updated→;  legacy-invoice-export
 //   (month-end, writes the same NetSuite invoices as time-to-invoice: the duplicate-interface warning).
-// Emitted payloads carry exactly the fields of the event contracts in seed.ts (CONTRACT_SEED).
-// seed.test.ts validates every document with the full catalog, and runs the invoicing chain end to end.
+// Emitted payloads carry exactly the fields of the event contracts in governance.ts (CONTRACT_SEED).
+// governance.test.ts validates every document with the full catalog, and runs the invoicing chain end to end.
 
-/** A weft/1 document (kept loose here: the validator is the judge, see seed.test.ts). */
+/** A weft/1 document (kept loose here: the validator is the judge, see governance.test.ts). */
 export type FlowDocument = { dsl: "weft/1"; key: string; version: string; name: string; description: string; domain: string; owner: string; classification: string; [k: string]: unknown };
 
 type Header = Pick<FlowDocument, "key" | "name" | "description" | "domain" | "owner" | "classification">;

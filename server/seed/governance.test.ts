@@ -20,8 +20,8 @@ import { syncTriggers } from "../runtime/triggers";
 import { acceptWebhook, signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../runtime/ingress";
 import { loadPublishedFlow } from "../runtime/flow-source";
 import { createRun } from "../runtime/runs";
-import { CONTRACT_SEED, FLOW_SEED, PENDING_SEED } from "./seed";
-import { extractFlowFacts } from "./flow-facts";
+import { CONTRACT_SEED, FLOW_SEED, PENDING_SEED } from "./governance";
+import { extractFlowFacts } from "../governance/flow-facts";
 
 describe("the governance demo flows", () => {
   let t: TestDatabase;

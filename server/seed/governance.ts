@@ -1,28 +1,28 @@
 // Governance part of the demo workspace: domain ownership and stewards, runtime standards, the event
 // registry, and a small estate of demo flows — real weft/1 documents over the demo connections
-// (seed-flows.ts) — with version history, a pending request, SLOs and a week of synthetic run history
+// (governance-flows.ts) — with version history, a pending request, SLOs and a week of synthetic run history
 // (marked `demo: true` in their input).
 // Idempotent: only adds what is missing.
 import "server-only";
 import type { Db } from "../db/client";
 import { appendAudit } from "../audit/audit";
 import { loadSessionUser } from "../api/trpc";
-import { DEFAULT_STANDARDS, PLATFORM_DOMAIN } from "./standards";
-import { requestVersion } from "./versions";
-import { foldRuns, evaluateAlerts, deliverAlertNotifications } from "./slo-store";
+import { DEFAULT_STANDARDS, PLATFORM_DOMAIN } from "../governance/standards";
+import { requestVersion } from "../governance/versions";
+import { foldRuns } from "../governance/slo-store";
 import type { JsonSchema } from "../../core/governance/contract-compat";
-import type { GovCtx } from "./context";
+import type { GovCtx } from "../governance/context";
 import { contentHash } from "../../core/dsl/hash";
 import { TRIGGER_NODE_ID } from "../../core/dsl/graph";
 import type { Flow } from "../../core/dsl/schema";
-import * as flows from "./seed-flows";
+import * as flows from "./governance-flows";
 import { TRPCError } from "@trpc/server";
 import type { FaultConfig } from "@/connectors/sandbox-kit/server";
-import { demoSandboxFor } from "../seed/demo-sandboxes-registry";
+import { demoSandboxFor } from "./demo-sandboxes-registry";
 import { startManualRun, type OpsDeps } from "../runtime/operations";
 import { loadPublishedFlow } from "../runtime/flow-source";
 import { prismaSql } from "../runtime/sql";
-import type { FlowDocument } from "./seed-flows";
+import type { FlowDocument } from "./governance-flows";
 
 export const DOMAIN_SEED: ReadonlyArray<{ key: string; name: string; kind: "business" | "platform"; team: string; charter: string; stewards: string[] }> = [
   { key: "customer", name: "Customer", kind: "business", team: "finance", charter: "Customer master and billing accounts", stewards: ["designer@weft.local"] },
@@ -317,12 +317,4 @@ function sampleOf(schema: JsonSchema, name: string): unknown {
     default:
       return null;
   }
-}
-
-/** Fold, evaluate and deliver now (what the minute job does), for the "evaluate now" action. */
-export async function evaluateNow(db: Db, now = new Date(), lagMs?: number): Promise<{ fired: number }> {
-  await foldRuns(db, { now, lagMs });
-  const r = await evaluateAlerts(db, now);
-  await deliverAlertNotifications(db, { now });
-  return { fired: r.fired };
 }

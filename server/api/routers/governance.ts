@@ -15,9 +15,9 @@ import { alertChannelInput, contractCreateFields, domainUpdateInput, ownershipIn
 import { validatePayload, type JsonSchema } from "../../../core/governance/contract-compat";
 import { backstageCatalog, openSloYaml } from "../../governance/exports";
 import { CLASSIFICATIONS, BUMPS } from "../../../core/governance/policy";
-import { evaluateNow, injectSandboxFaults } from "../../governance/seed";
+import { injectSandboxFaults } from "../../seed/governance";
 import { webBoss } from "../../queue/boss";
-import { flowSloDetails } from "../../governance/slo-store";
+import { flowSloDetails, sloTick } from "../../governance/slo-store";
 import { BURN_RATE_RULES, LATENCY_BOUNDS_MS } from "../../../core/governance/slo-math";
 import { loadStandards } from "../../governance/standards";
 import {
@@ -123,7 +123,7 @@ const sloRouter = createTRPCRouter({
     .input(z.object({ id: z.string().uuid() }))
     .mutation(({ ctx, input }) => deleteSlo(ctx, input)),
   /** Runs the minute job now (fold, evaluate, deliver). */
-  evaluateNow: procedure("operator").mutation(({ ctx }) => evaluateNow(ctx.db)),
+  evaluateNow: procedure("operator").mutation(async ({ ctx }) => ({ fired: (await sloTick(ctx.db, { baseUrl: config().baseUrl })).evaluation.fired })),
   /**
    * Demo mode only: faults the vendor sandbox behind the flow's first call step and starts real runs of its
    * published version, which fail once their retries are exhausted (the SLO job then folds them).
