@@ -10,7 +10,8 @@ import { createWorkdaySandbox } from "./workday/sandbox";
 import { createNetSuiteSandbox } from "./netsuite/sandbox";
 
 export interface StartedSandboxes {
-  systems: SandboxInfo[];
+  /** Each with `admin`, the URL of its admin API (state, faults). */
+  systems: Array<SandboxInfo & { admin: string }>;
   /** host:port of every sandbox, for WEFT_HTTP_ALLOWLIST / HttpGuard allowHosts. */
   allowHosts: string[];
   sandboxes: Sandbox[];

@@ -5,81 +5,37 @@
 // often it is replayed, on the same or the latest version) and runs only what changed; the plan the
 // operator sees says so beforehand; a replay whose business keys come out empty closes nothing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PgBoss } from "pg-boss";
-import { createTestDatabase, type TestDatabase } from "../testing/db";
-import { createCaller } from "../api/root";
-import type { Role } from "../../core/roles";
-import { runtimePool, type Pool } from "../runtime/sql";
-import { ensureTestSecrets, setWebhookSecret, testBoss } from "../runtime/testing";
-import { startRuntimeWorkers, type RuntimeWorkers } from "../runtime/worker";
+import { setWebhookSecret } from "../runtime/testing";
 import { acceptWebhook, signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../runtime/ingress";
 import { forgetPublishedFlow } from "../runtime/flow-source";
-import { startSandboxes, type StartedSandboxes } from "@/connectors/sandboxes";
-import { sandboxConnection, syncDemoConnections } from "../seed/sandbox-connections";
-import { publishDemoFlows } from "../seed/demo-flows";
 import { VENDOR_BILLING_WEBHOOK_FLOW } from "../seed/vendor-billing-flow";
-import { seedTeams } from "../seed/demo";
-import { registerExceptionJobs } from "./jobs";
+import { startExceptionRuntime, type ExceptionRuntime } from "../testing/exceptions";
 
 const FLOW = VENDOR_BILLING_WEBHOOK_FLOW.key;
 const SECRET = "whsec_replay_0123456789abcdef";
 const body = (n: number, over: Record<string, unknown> = {}) => ({ invoice: `INV-${n}`, company: `Replay Co ${n}`, hours: 10, amount: 1500, ...over });
 
 describe("replay and recovery of a webhook flow", () => {
-  let t: TestDatabase;
-  let pool: Pool;
-  let boss: PgBoss;
-  let workers: RuntimeWorkers;
-  let sandboxes: StartedSandboxes;
-  const saved = { url: process.env.DATABASE_URL, allow: process.env.WEFT_HTTP_ALLOWLIST };
-
+  let rt: ExceptionRuntime;
+  let t: ExceptionRuntime["t"];
+  let pool: ExceptionRuntime["pool"];
+  let boss: ExceptionRuntime["boss"];
   beforeAll(async () => {
-    ensureTestSecrets();
-    t = await createTestDatabase();
-    process.env.DATABASE_URL = t.url;
-    sandboxes = await startSandboxes();
-    process.env.WEFT_HTTP_ALLOWLIST = sandboxes.allowHosts.join(",");
-    await syncDemoConnections(t.db, sandboxes.systems.map(sandboxConnection));
-    pool = runtimePool(t.url, 6);
-    boss = await testBoss(t.url, { supervise: true });
-    workers = await startRuntimeWorkers(boss, { databaseUrl: t.url, concurrency: 4, triggerSyncSeconds: 0 });
-    await registerExceptionJobs(boss);
-    await t.db.user.create({ data: { id: "u-op", name: "Olu Operator", email: "op@weft.local", roles: ["operator"] } });
-    await seedTeams(t.db);
-    financeTeamId = (await t.db.team.findUniqueOrThrow({ where: { key: "finance" } })).id;
-    await publishDemoFlows(t.db, [VENDOR_BILLING_WEBHOOK_FLOW]);
+    rt = await startExceptionRuntime({ flows: [VENDOR_BILLING_WEBHOOK_FLOW], concurrency: 4, requestId: "req-replay" });
+    ({ t, pool, boss } = rt);
     await setWebhookSecret(pool, FLOW, SECRET, VENDOR_BILLING_WEBHOOK_FLOW.trigger.secret);
   }, 120_000);
-  afterAll(async () => {
-    await workers?.stop();
-    await boss?.stop({ graceful: false });
-    const g = globalThis as unknown as { __weftBoss?: Promise<PgBoss> };
-    await (await g.__weftBoss)?.stop({ graceful: false });
-    await sandboxes?.close();
-    process.env.DATABASE_URL = saved.url;
-    process.env.WEFT_HTTP_ALLOWLIST = saved.allow;
-    await t?.drop();
-  });
+  afterAll(() => rt?.stop());
 
   // An operator of Finance, the team that owns the flow (and so its exceptions).
-  let financeTeamId = "";
-  const as = (role: Role) => createCaller({ db: t.db, requestId: "req-replay", user: { id: "u-op", email: "op@weft.local", name: "Olu Operator", roles: [role], teamIds: [financeTeamId] } });
-  const netsuite = () => sandboxes.systems.find((s) => s.connectorKey === "netsuite")!;
-  const faultInvoices = () => fetch(`${netsuite().admin}/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ errorRate: 1, errorStatus: 400, pathPattern: "invoice" }) });
-  const clearFaults = () => fetch(`${netsuite().admin}/faults`, { method: "DELETE" });
+  const as: ExceptionRuntime["as"] = (role) => rt.as(role);
+  const settled: ExceptionRuntime["settled"] = (runId, ms) => rt.settled(runId, ms);
+  const netsuite = () => rt.admin("netsuite");
+  const faultInvoices = () => rt.faults("netsuite", { errorRate: 1, errorStatus: 400, pathPattern: "invoice" });
+  const clearFaults = () => rt.clearFaults("netsuite");
   /** Customer records in the sandbox with this company name: the vendor-side effect a replay must not repeat. */
-  const customers = async (company: string) => ((await (await fetch(`${netsuite().admin}/records/customer`)).json()) as { records: Array<{ companyName: string }> }).records.filter((r) => r.companyName === company).length;
-  const invoices = async (externalId: string) => ((await (await fetch(`${netsuite().admin}/records/invoice`)).json()) as { records: Array<{ externalId?: string }> }).records.filter((r) => r.externalId === externalId).length;
-
-  async function settled(runId: string, ms = 60_000) {
-    const until = Date.now() + ms;
-    for (;;) {
-      const r = await t.db.run.findUniqueOrThrow({ where: { id: runId } });
-      if (["succeeded", "failed", "cancelled"].includes(r.status)) return r;
-      if (Date.now() > until) throw new Error(`run ${runId} is still ${r.status}`);
-      await new Promise((res) => setTimeout(res, 100));
-    }
-  }
+  const customers = async (company: string) => ((await (await fetch(`${netsuite()}/records/customer`)).json()) as { records: Array<{ companyName: string }> }).records.filter((r) => r.companyName === company).length;
+  const invoices = async (externalId: string) => ((await (await fetch(`${netsuite()}/records/invoice`)).json()) as { records: Array<{ externalId?: string }> }).records.filter((r) => r.externalId === externalId).length;
 
   async function send(payload: unknown) {
     const raw = JSON.stringify(payload);

@@ -5,73 +5,28 @@
 // can be cancelled, auto-resolve closes earlier exceptions when a later run for the same keys succeeds,
 // viewers cannot act, every action is audited.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PgBoss } from "pg-boss";
-import { createTestDatabase, type TestDatabase } from "../testing/db";
 import { createCaller } from "../api/root";
-import type { Role } from "../../core/roles";
-import { runtimePool, type Pool } from "../runtime/sql";
-import { ensureTestSecrets, testBoss } from "../runtime/testing";
-import { startRuntimeWorkers, type RuntimeWorkers } from "../runtime/worker";
-import { startSandboxes, type StartedSandboxes } from "@/connectors/sandboxes";
-import { sandboxConnection, syncDemoConnections } from "../seed/sandbox-connections";
-import { registerExceptionJobs } from "./jobs";
-import { INVOICE_POSTING_FLOW, publishDemoFlows } from "../seed/demo-flows";
-import { seedTeams } from "../seed/demo";
+import { INVOICE_POSTING_FLOW } from "../seed/demo-flows";
+import { startExceptionRuntime, type ExceptionRuntime } from "../testing/exceptions";
 
 const FLOW = "post-invoice-to-netsuite";
 const invoice = (n: number, over: Record<string, unknown> = {}) => ({ invoice: `INV-${n}`, customer: "Laurentian Rail", customerId: "101", hours: 38.5, amount: 12400, currency: "USD", ...over });
 
 describe("exception triage", () => {
-  let t: TestDatabase;
-  let pool: Pool;
-  let boss: PgBoss;
-  let workers: RuntimeWorkers;
-  let sandboxes: StartedSandboxes;
-  const saved = { url: process.env.DATABASE_URL, allow: process.env.WEFT_HTTP_ALLOWLIST };
-
+  let rt: ExceptionRuntime;
+  let t: ExceptionRuntime["t"];
+  let boss: ExceptionRuntime["boss"];
   beforeAll(async () => {
-    ensureTestSecrets();
-    t = await createTestDatabase();
-    process.env.DATABASE_URL = t.url;
-    sandboxes = await startSandboxes();
-    process.env.WEFT_HTTP_ALLOWLIST = sandboxes.allowHosts.join(",");
-    await syncDemoConnections(t.db, sandboxes.systems.map(sandboxConnection));
-    pool = runtimePool(t.url, 6);
-    boss = await testBoss(t.url, { supervise: true });
-    workers = await startRuntimeWorkers(boss, { databaseUrl: t.url, concurrency: 8, triggerSyncSeconds: 0 });
-    await registerExceptionJobs(boss);
-    await t.db.user.create({ data: { id: "u-op", name: "Olu Operator", email: "op@weft.local", roles: ["operator"] } });
-    await seedTeams(t.db);
-    await publishDemoFlows(t.db, [INVOICE_POSTING_FLOW]);
-    // Olu works in Finance, the flow's owning team (operators act on their teams' exceptions).
-    teamIds = [(await t.db.team.findUniqueOrThrow({ where: { key: "finance" } })).id];
+    rt = await startExceptionRuntime({ flows: [INVOICE_POSTING_FLOW], concurrency: 8, requestId: "req-triage" });
+    ({ t, boss } = rt);
   }, 120_000);
-  afterAll(async () => {
-    await workers?.stop();
-    await boss?.stop({ graceful: false });
-    const g = globalThis as unknown as { __weftBoss?: Promise<PgBoss> };
-    await (await g.__weftBoss)?.stop({ graceful: false });
-    await sandboxes?.close();
-    process.env.DATABASE_URL = saved.url;
-    process.env.WEFT_HTTP_ALLOWLIST = saved.allow;
-    await t?.drop();
-  });
+  afterAll(() => rt?.stop());
 
-  let teamIds: string[] = [];
-  const as = (role: Role) => createCaller({ db: t.db, requestId: "req-triage", user: { id: "u-op", email: "op@weft.local", name: "Olu Operator", roles: [role], teamIds } });
-  const sf = () => sandboxes.systems.find((s) => s.connectorKey === "salesforce")!;
-  const faults = (system: string, f: unknown) => fetch(`${sandboxes.systems.find((s) => s.connectorKey === system)!.admin}/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(f) });
-  const clearFaults = (system: string) => fetch(`${sandboxes.systems.find((s) => s.connectorKey === system)!.admin}/faults`, { method: "DELETE" });
-
-  async function settled(runId: string, ms = 60_000) {
-    const until = Date.now() + ms;
-    for (;;) {
-      const r = await t.db.run.findUniqueOrThrow({ where: { id: runId } });
-      if (["succeeded", "failed", "cancelled"].includes(r.status)) return r;
-      if (Date.now() > until) throw new Error(`run ${runId} is still ${r.status}`);
-      await new Promise((res) => setTimeout(res, 100));
-    }
-  }
+  // An operator of Finance, the flow's owning team.
+  const as: ExceptionRuntime["as"] = (role) => rt.as(role);
+  const settled: ExceptionRuntime["settled"] = (runId, ms) => rt.settled(runId, ms);
+  const faults: ExceptionRuntime["faults"] = (system, f) => rt.faults(system, f);
+  const clearFaults: ExceptionRuntime["clearFaults"] = (system) => rt.clearFaults(system);
 
   /** A bulk action once it is done (or as it is when `ms` ran out). */
   async function bulkFinished(id: string, ms: number) {

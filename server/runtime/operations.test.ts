@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PgBoss } from "pg-boss";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
+import { runSettled } from "../testing/runs";
 import { createCaller } from "../api/root";
 import type { Role } from "../../core/roles";
 import { runtimePool, type Pool } from "./sql";
@@ -64,15 +65,7 @@ describe("runtime operations", () => {
   let teamIds: string[] = [];
   const as = (role: Role) => createCaller({ db: t.db, requestId: "req-ops", user: { id: "u-op", email: "op@weft.local", name: "Op", roles: [role], teamIds } });
 
-  async function settled(runId: string) {
-    const until = Date.now() + 20_000;
-    for (;;) {
-      const r = await t.db.run.findUniqueOrThrow({ where: { id: runId } });
-      if (["succeeded", "failed", "cancelled"].includes(r.status)) return r;
-      if (Date.now() > until) throw new Error(`run ${runId} is still ${r.status}`);
-      await new Promise((res) => setTimeout(res, 50));
-    }
-  }
+  const settled = (runId: string, ms = 20_000) => runSettled(t, runId, ms, 50);
 
   async function failedRun(invoiceId: string, amount: number) {
     const { runId } = await as("designer").runs.start({ flowKey: "invoice-post", input: { invoiceId, amount } });

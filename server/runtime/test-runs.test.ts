@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PgBoss } from "pg-boss";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
+import { runSettled } from "../testing/runs";
 import { startDemoRuntime, type DemoRuntime } from "../testing/demo";
 import { createCaller } from "../api/root";
 import type { Role } from "../../core/roles";
@@ -34,15 +35,7 @@ describe("test runs", () => {
 
   const as = (role: Role) => createCaller({ db: t.db, requestId: "req-test-runs", user: { id: "u-tr", email: "tr@weft.local", name: "Dee Signer", roles: [role], teamIds } });
 
-  async function settled(runId: string, timeoutMs = 120_000) {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const r = await t.db.run.findUniqueOrThrow({ where: { id: runId } });
-      if (["succeeded", "failed", "cancelled"].includes(r.status)) return r;
-      if (Date.now() > until) throw new Error(`run ${runId} is still ${r.status}`);
-      await new Promise((res) => setTimeout(res, 100));
-    }
-  }
+  const settled = (runId: string, ms = 120_000) => runSettled(t, runId, ms);
   async function records(system: string, collection: string): Promise<Record<string, unknown>[]> {
     const s = rt.sandboxes.systems.find((x) => x.system === system)!;
     const res = await fetch(`${String(s.admin)}/records/${collection}`);
