@@ -1,51 +1,43 @@
 // Generic HTTP connector against a real local server: methods and bodies, each auth preset (OAuth token
 // cached and renewed on 401), Idempotency-Key on writes, error classes, Retry-After, and the guard.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConnectorError } from "../sdk/errors";
 import { executeOperation } from "../sdk/execute";
 import { HttpGuard } from "../sdk/http-guard";
+import { sendJson, startListener, type TestListener } from "../sdk/testing";
 import { http as httpConnector } from "./client";
 
-let server: http.Server;
+let server: TestListener;
 let base: string;
 let guard: HttpGuard;
 let tokensIssued = 0;
 let validToken = "";
 let flaky = 0;
-const seen: Array<{ method?: string; url?: string; headers: http.IncomingHttpHeaders; body: string }> = [];
 
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => (body += c.toString()));
-    req.on("end", () => {
-      seen.push({ method: req.method, url: req.url, headers: req.headers, body });
-      const u = new URL(req.url ?? "/", "http://x");
-      const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(payload));
-      if (u.pathname === "/oauth/token") {
-        const f = new URLSearchParams(body);
-        if (f.get("client_id") !== "app" || f.get("client_secret") !== "app-secret-123") return send(401, { error: "invalid_client" });
-        validToken = `tok-${++tokensIssued}-abcdefgh`;
-        return send(200, { access_token: validToken, token_type: "Bearer", expires_in: 3600 });
-      }
-      if (u.pathname === "/protected") return req.headers.authorization === `Bearer ${validToken}` ? send(200, { ok: true }) : send(401, { error: "invalid_token" });
-      if (u.pathname === "/status") return send(Number(u.searchParams.get("code")), { message: `status ${u.searchParams.get("code")}` }, u.searchParams.get("retry") ? { "retry-after": u.searchParams.get("retry")! } : {});
-      if (u.pathname === "/flaky") return ++flaky % 2 === 1 ? send(503, { message: "try again" }) : send(200, { attempt: flaky });
-      if (u.pathname === "/redirect") return res.writeHead(Number(u.searchParams.get("status")), { location: u.searchParams.get("to")! }).end();
-      if (u.pathname === "/text") return res.writeHead(200, { "content-type": "text/plain" }).end("plain text");
-      send(200, { method: req.method, query: Object.fromEntries(u.searchParams), headers: req.headers, body });
-    });
+  server = await startListener((req, res) => {
+    const body = req.body.toString();
+    const u = new URL(req.url ?? "/", "http://x");
+    const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => sendJson(res, status, payload, headers);
+    if (u.pathname === "/oauth/token") {
+      const f = new URLSearchParams(body);
+      if (f.get("client_id") !== "app" || f.get("client_secret") !== "app-secret-123") return send(401, { error: "invalid_client" });
+      validToken = `tok-${++tokensIssued}-abcdefgh`;
+      return send(200, { access_token: validToken, token_type: "Bearer", expires_in: 3600 });
+    }
+    if (u.pathname === "/protected") return req.headers.authorization === `Bearer ${validToken}` ? send(200, { ok: true }) : send(401, { error: "invalid_token" });
+    if (u.pathname === "/status") return send(Number(u.searchParams.get("code")), { message: `status ${u.searchParams.get("code")}` }, u.searchParams.get("retry") ? { "retry-after": u.searchParams.get("retry")! } : {});
+    if (u.pathname === "/flaky") return ++flaky % 2 === 1 ? send(503, { message: "try again" }) : send(200, { attempt: flaky });
+    if (u.pathname === "/redirect") return res.writeHead(Number(u.searchParams.get("status")), { location: u.searchParams.get("to")! }).end();
+    if (u.pathname === "/text") return res.writeHead(200, { "content-type": "text/plain" }).end("plain text");
+    send(200, { method: req.method, query: Object.fromEntries(u.searchParams), headers: req.headers, body });
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  guard = new HttpGuard({ allowHosts: [new URL(base).host] });
+  base = server.base;
+  guard = new HttpGuard({ allowHosts: [server.host] });
 });
 afterAll(async () => {
   await guard.close();
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await server.close();
 });
 
 const run = (input: unknown, config: Record<string, unknown> = {}, secrets: Record<string, string> = {}, opts: { key?: string; idempotencyKey?: string; guard?: HttpGuard } = {}) =>
@@ -127,29 +119,20 @@ describe("http connector", () => {
 // reached it. The listener is a real server on another port that the SSRF guard lets through, so the only
 // thing standing between it and the credentials is the connection's credential scope.
 describe("credentials go only to the connection's own hosts", () => {
-  let listener: http.Server;
+  let listener: TestListener;
   let evil: string;
-  const received: Array<{ url?: string; headers: http.IncomingHttpHeaders; body: string }> = [];
   let both: HttpGuard;
   beforeAll(async () => {
-    listener = http.createServer((req, res) => {
-      let body = "";
-      req.on("data", (c: Buffer) => (body += c.toString()));
-      req.on("end", () => {
-        received.push({ url: req.url, headers: req.headers, body });
-        res.writeHead(200, { "content-type": "application/json" }).end("{}");
-      });
-    });
-    await new Promise<void>((r) => listener.listen(0, "127.0.0.1", () => r()));
-    evil = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
-    both = new HttpGuard({ allowHosts: [new URL(base).host, new URL(evil).host] });
+    listener = await startListener((_req, res) => sendJson(res, 200, {}));
+    evil = listener.base;
+    both = new HttpGuard({ allowHosts: [server.host, listener.host] });
   });
   afterAll(async () => {
     await both.close();
-    listener.closeAllConnections();
-    await new Promise((r) => listener.close(r));
+    await listener.close();
   });
-  const leaked = () => received.filter((r) => JSON.stringify(r).match(/s3cr3t|Bearer|Basic|app-secret|k-live|tok-/));
+  const received = () => listener.received;
+  const leaked = () => received().filter((r) => JSON.stringify({ url: r.url, headers: r.headers, body: r.body.toString() }).match(/s3cr3t|Bearer|Basic|app-secret|k-live|tok-/));
 
   it.each([
     ["bearer", { auth: { type: "bearer" } }, { token: "s3cr3t-bearer" }],
@@ -159,12 +142,12 @@ describe("credentials go only to the connection's own hosts", () => {
     ["OAuth client credentials", { auth: { type: "oauth2ClientCredentials", tokenUrl: "" } }, { clientId: "app", clientSecret: "app-secret-123" }],
   ])("refuses an absolute URL on another host with %s auth, before sending", async (_n, cfg, sec) => {
     const config = JSON.parse(JSON.stringify(cfg).replace('"tokenUrl":""', `"tokenUrl":"${base}/oauth/token"`)) as Record<string, unknown>;
-    const before = received.length;
+    const before = received().length;
     const e = await failure(run({ method: "POST", url: `${evil}/collect`, body: { x: 1 } }, config, sec, { guard: both, key: `scope-${_n}` }));
     expect(e).toMatchObject({ errorClass: "validation", reason: "credential_scope", code: "credentials_off_origin" });
     expect(e.message).toContain(`${evil} is not one of them`);
     expect(e.message).toContain(base);
-    expect(received.length).toBe(before);
+    expect(received().length).toBe(before);
     // The same connection still works against its own base URL.
     expect(await run({ url: cfg.auth.type === "oauth2ClientCredentials" ? "/protected" : "/echo" }, config, sec, { guard: both, key: `scope-${_n}` })).toMatchObject({ status: 200 });
   });
@@ -175,25 +158,25 @@ describe("credentials go only to the connection's own hosts", () => {
     await expect(call([])).rejects.toMatchObject({ reason: "credential_scope" });
     await expect(call(["other.example.com", `127.0.0.1:1`])).rejects.toMatchObject({ reason: "credential_scope" });
     expect(await call([new URL(evil).host])).toMatchObject({ status: 200 });
-    expect(received.at(-1)?.headers.authorization).toBe("Bearer s3cr3t-listed");
-    received.length = 0;
+    expect(received().at(-1)?.headers.authorization).toBe("Bearer s3cr3t-listed");
+    received().length = 0;
     // No auth preset and no secrets: nothing to leak, any (guarded) host is fine.
     expect(await run({ url: `${evil}/open` }, {}, {}, { guard: both })).toMatchObject({ status: 200 });
-    expect(received).toHaveLength(1);
-    received.length = 0;
+    expect(received()).toHaveLength(1);
+    received().length = 0;
   });
 
   it("never carries credentials across a redirect to another host", async () => {
-    received.length = 0;
+    received().length = 0;
     const hop = (status: number, path = "/redirect") => `${path}?status=${status}&to=${encodeURIComponent(`${evil}/stolen`)}`;
     // A header credential is dropped on the hop (Authorization and a custom API-key header alike).
     await run({ url: hop(302) }, { auth: { type: "apiKey", in: "header", name: "X-Api-Key" } }, { apiKey: "k-live-s3cr3t" }, { guard: both });
     await run({ url: hop(302) }, { auth: { type: "bearer" } }, { token: "s3cr3t-bearer" }, { guard: both });
-    expect(received).toHaveLength(2);
+    expect(received()).toHaveLength(2);
     // A 307 would re-send a body that holds the secret: refused, not followed.
     const e = await failure(run({ method: "POST", url: hop(307), bodyType: "form", body: { note: "k-live-s3cr3t" } }, { auth: { type: "apiKey", in: "header", name: "X-Api-Key" } }, { apiKey: "k-live-s3cr3t" }, { guard: both }));
     expect(e).toMatchObject({ errorClass: "validation", reason: "credential_scope", code: "credentials_redirected" });
-    expect(received).toHaveLength(2);
+    expect(received()).toHaveLength(2);
     expect(leaked()).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
 // Contract-test harness: a started sandbox, a guard that allow-lists exactly its host:port (the way an
 // admin would), and a `run` that goes through executeOperation — the same path the runtime takes.
 import "server-only";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import type { AnyConnectorDefinition } from "./define";
 import { executeOperation, type LogSink } from "./execute";
 import { HttpGuard } from "./http-guard";
@@ -93,4 +95,57 @@ export async function throwawayDatabase(): Promise<{ url: URL; name: string; dro
       await d.end();
     },
   };
+}
+
+/** One request a test listener received, with its whole body. */
+export interface ReceivedRequest {
+  method?: string;
+  url?: string;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export interface TestListener {
+  server: http.Server;
+  /** http://127.0.0.1:<port> */
+  base: string;
+  /** host:port, for an allow-list. */
+  host: string;
+  /** Every request, in arrival order. */
+  received: ReceivedRequest[];
+  close(): Promise<void>;
+}
+
+/**
+ * A local HTTP endpoint for a test (a vendor API, a webhook receiver) on a free port of 127.0.0.1: the
+ * handler sees each request once its body has arrived, and every request is recorded in `received`.
+ */
+export async function startListener(handle: (req: ReceivedRequest, res: http.ServerResponse) => void): Promise<TestListener> {
+  const received: ReceivedRequest[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const r: ReceivedRequest = { method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks) };
+      received.push(r);
+      handle(r, res);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    server,
+    base: `http://${host}`,
+    host,
+    received,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+/** Answers a test listener's request with JSON. */
+export function sendJson(res: http.ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(payload));
 }
