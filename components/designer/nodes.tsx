@@ -68,6 +68,8 @@ export function triggerTitle(t: Trigger): { title: string; subtitle: string; loo
       return { title: "On schedule", subtitle: `${t.cron} (${t.timezone})`, look: "schedule" };
     case "webhook":
       return { title: "Webhook received", subtitle: `Signed with ${t.secret}`, look: "webhook" };
+    case "poll":
+      return { title: "When records change", subtitle: `Polls ${t.connector}.${t.operation} every ${t.interval}`, look: t.connector };
     default:
       return { title: "Manual start", subtitle: "Operator or test run", look: "manual" };
   }

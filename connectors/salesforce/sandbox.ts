@@ -604,5 +604,17 @@ export function createSalesforceSandbox(opts: SalesforceSandboxOptions = {}) {
   );
 
   const info = (): SandboxInfo => ({ system: "salesforce", connectorKey: "salesforce", name: sb.name, baseUrl: sb.baseUrl, clientId, clientSecret, config: { instanceUrl: sb.baseUrl, apiVersion: opts.apiVersion ?? "v62.0" }, secrets: { clientId, clientSecret } });
-  return { sandbox: sb, info, store, newEventId: randomUUID };
+  /**
+   * Changes a record as the org itself would (a user's edit, a workflow rule): fields, stage rules and
+   * LastModifiedDate/SystemModstamp — `at` sets the stamp, e.g. to the instant of a poll's newest record, as
+   * a transaction that started before the poll's read but committed after it would.
+   */
+  const touch = (sobject: string, id: string, fields: Record<string, unknown>, at?: string): Record<string, unknown> => {
+    const rec = store.get(sobject)?.get(id);
+    if (!rec) throw new Error(`${sobject} ${id} does not exist`);
+    update(sobject, rec, fields);
+    if (at) rec.LastModifiedDate = rec.SystemModstamp = sfTime(new Date(Date.parse(at.replace(/([+-]\d{2})(\d{2})$/, "$1:$2"))).toISOString());
+    return rec;
+  };
+  return { sandbox: sb, info, store, touch, newEventId: randomUUID };
 }

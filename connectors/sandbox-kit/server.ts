@@ -118,6 +118,11 @@ export class Sandbox {
   /** Collections the admin API exposes; the sandbox registers its stores here. */
   readonly collections = new Map<string, () => unknown[]>();
   private resetHook: () => void = () => undefined;
+  /**
+   * Test hook: runs after a route answered an API call and before the answer is sent — e.g. to change a
+   * record while a client's poll is in flight (the read already done, its answer not yet received).
+   */
+  afterHandle: ((req: SbRequest, res: SbResponse) => void | Promise<void>) | null = null;
   apiCalls = 0;
 
   constructor(readonly opts: SandboxOptions) {
@@ -310,7 +315,9 @@ export class Sandbox {
       const fault = this.forcedFault(req);
       if (fault) return fault;
       if (!this.tokenValid(req)) return this.error(401, "INVALID_SESSION", "Session expired or invalid");
-      return await m.route.handler(req);
+      const res = await m.route.handler(req);
+      if (this.afterHandle) await this.afterHandle(req, res);
+      return res;
     } finally {
       this.inFlight--;
     }

@@ -103,6 +103,11 @@ function triggerChanges(a: Trigger, b: Trigger, out: Change[]): void {
   } else if (a.type === "schedule" && b.type === "schedule") {
     if (a.cron !== b.cron || a.timezone !== b.timezone)
       out.push({ code: "schedule-changed", level: "feature", message: `The schedule changed from "${a.cron}" (${a.timezone}) to "${b.cron}" (${b.timezone}).`, path: ["trigger"] });
+  } else if (a.type === "poll" && b.type === "poll") {
+    if (a.connector !== b.connector || a.connection !== b.connection || a.operation !== b.operation || JSON.stringify(a.input) !== JSON.stringify(b.input))
+      out.push({ code: "poll-source-changed", level: "feature", message: `The poll now reads ${b.connector}.${b.operation} through ${b.connection} with its input as changed; the cursor carries on from where the last version left it.`, path: ["trigger"] });
+    if (a.cursor !== b.cursor || a.recordId !== b.recordId || a.version !== b.version)
+      out.push({ code: "poll-identity-changed", level: "breaking", message: "Records are identified or versioned differently: records already started may start again.", path: ["trigger"] });
   } else if (a.type === "manual" && b.type === "manual") inputSchemaChanges(a.inputSchema, b.inputSchema, "The manual input", ["trigger", "inputSchema"], out);
 }
 

@@ -94,3 +94,14 @@ export function errorMatches(matchers: readonly string[], error: { errorClass: E
   }
   return false;
 }
+
+/** Poll triggers: the allowed interval, and the failing poll's backoff (doubling from the interval, capped). */
+export const POLL_INTERVAL_MIN_MS = 10_000;
+export const POLL_INTERVAL_MAX_MS = 86_400_000;
+export const POLL_BACKOFF_MAX_MS = 3_600_000;
+
+/** Delay before the next poll after `failures` consecutive failures (0 = the last poll succeeded). */
+export function pollDelayMs(intervalMs: number, failures: number): number {
+  if (failures <= 0) return intervalMs;
+  return Math.min(Math.max(intervalMs, POLL_BACKOFF_MAX_MS), intervalMs * Math.pow(2, Math.min(failures, 30)));
+}

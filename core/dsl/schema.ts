@@ -29,7 +29,7 @@ export type ErrorClass = (typeof ERROR_CLASSES)[number];
 export const STEP_TYPES = ["call", "map", "switch", "foreach", "parallel", "wait", "emit", "subflow", "fail"] as const;
 export type StepType = (typeof STEP_TYPES)[number];
 
-export const TRIGGER_TYPES = ["webhook", "schedule", "event", "manual"] as const;
+export const TRIGGER_TYPES = ["webhook", "schedule", "event", "manual", "poll"] as const;
 export type TriggerType = (typeof TRIGGER_TYPES)[number];
 
 /** Ids a step may not take: "trigger" names the trigger node on the canvas; "and" … "function" are JSONata
@@ -321,6 +321,19 @@ export const TriggerSchema = z
       event: EventName,
       version: z.int().min(1).max(999).optional().meta({ description: "Major version of the event contract consumed. Default 1." }),
       filter: Expression.optional().meta({ description: "Only events for which this is true start a run." }),
+    }),
+    z.strictObject({
+      type: z.literal("poll"),
+      connector: z.string().min(1).max(64).meta({ description: 'Connector key, e.g. "salesforce".' }),
+      connection: z.string().min(1).max(128).meta({ description: "Named connection the poll reads through (its connector's operation, credentials and base URL)." }),
+      operation: z.string().min(1).max(128).meta({ description: 'A read operation of the connection\'s connector, e.g. "query" (Salesforce SOQL) or a poll trigger operation.' }),
+      interval: Duration.meta({ description: 'How often to poll: 10s to 24h, e.g. "1m". A poll that finds a full page polls again at once; a failing poll backs off.' }),
+      input: Mapping.meta({ description: 'The operation\'s input. Evaluated with $trigger = { cursor } (the watermark, ISO 8601 for date-time cursors), e.g. { "soql": "\'SELECT Id, Name, SystemModstamp FROM Opportunity WHERE IsWon = true AND SystemModstamp >= \' & $substring($trigger.cursor, 0, 19) & \'Z ORDER BY SystemModstamp\'" }.' }),
+      records: Expression.optional().meta({ description: "Where the records are in the operation's output. Default: items, else records, else the output if it is a list." }),
+      cursor: Expression.meta({ description: 'Per record ($trigger = the record): the watermark it carries, e.g. "SystemModstamp". The next poll reads from the largest one seen (>=, so a record changed at the same instant is not skipped).' }),
+      recordId: Expression.meta({ description: 'Per record: its identity, e.g. "Id".' }),
+      version: Expression.optional().meta({ description: "Per record: its version; a record id + version starts at most one run. Default: the cursor value." }),
+      lookback: Duration.optional().meta({ description: 'Re-read this far behind the watermark, for systems whose timestamps can commit late (e.g. "2m"); re-read records are de-duplicated. Default: none.' }),
     }),
     z.strictObject({
       type: z.literal("manual"),

@@ -182,6 +182,7 @@ const triggerArb: fc.Arbitrary<Trigger> = fc.oneof(
   fc.record({ type: fc.constant("schedule" as const), cron: fc.constantFrom("0 6 * * 1-5", "*/15 * * * *", "0 0 1 * *"), timezone: fc.constantFrom("Europe/Amsterdam", "UTC", "America/New_York") }),
   fc.record({ type: fc.constant("event" as const), event: fc.constantFrom("crm.opportunity.won", "psa.timesheet.approved"), version: opt(fc.integer({ min: 1, max: 2 })), filter: opt(fc.constantFrom(...CONDS)) }).map(clean),
   fc.record({ type: fc.constant("webhook" as const), secret: fc.constant("hook-secret"), idempotencyKey: opt(fc.constant("$trigger.body.eventId")), toleranceSeconds: opt(fc.integer({ min: 1, max: 600 })) }).map(clean),
+  fc.record({ type: fc.constant("poll" as const), connector: fc.constant("salesforce"), connection: fc.constant("salesforce-prod"), operation: fc.constant("query"), interval: fc.constantFrom("1m", "30s", "PT5M"), input: fc.constant({ soql: "'SELECT Id, SystemModstamp FROM Opportunity WHERE SystemModstamp >= ' & $trigger.cursor" }), cursor: fc.constant("SystemModstamp"), recordId: fc.constant("Id"), version: opt(fc.constant("SystemModstamp")), lookback: opt(fc.constantFrom("2m", "30s")) }).map(clean),
 );
 
 export interface FlowArbOptions {

@@ -57,6 +57,8 @@ export function triggerInputSchema(trigger: Trigger | undefined, eventSchema?: J
       return eventSchema ?? { type: "object" };
     case "manual":
       return trigger.inputSchema ?? { type: "object" };
+    case "poll":
+      return { type: "object", description: `One record the poll of ${trigger.connector}.${trigger.operation} found new or changed (a run per record version).` };
     default:
       return { type: "object" };
   }

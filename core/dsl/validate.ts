@@ -14,7 +14,7 @@ import { CronExpressionParser } from "cron-parser";
 import semver from "semver";
 import type { z } from "zod";
 import type { Catalog } from "./catalog";
-import { LIMITS, parseDuration, WEBHOOK_CONNECTOR } from "./defaults";
+import { LIMITS, parseDuration, POLL_INTERVAL_MAX_MS, POLL_INTERVAL_MIN_MS, WEBHOOK_CONNECTOR } from "./defaults";
 import { describeInputFault, inspectInput } from "../input-guard";
 import { checkExpression, checkExpressions, expressionRefs, type JsonataAst } from "./expressions";
 import { credentialScope, offScopeMessage } from "../../connectors/sdk/credential-scope";
@@ -32,7 +32,7 @@ import {
   type Step,
   type Trigger,
 } from "./schema";
-import { collectExpressions, edgesOf, stepExpressions, type ExpressionSite, type Path } from "./walk";
+import { collectExpressions, edgesOf, pollTriggerSites, stepExpressions, type ExpressionSite, type Path } from "./walk";
 
 export type { Problem, Severity } from "./problems";
 
@@ -1116,6 +1116,37 @@ export function cronProblem(cron: string, timezone: string): { field: "cron" | "
   }
 }
 
+function checkPollTrigger(ctx: Ctx, t: Extract<Trigger, { type: "poll" }>): void {
+  const interval = parseDuration(t.interval);
+  if (interval === null || interval < POLL_INTERVAL_MIN_MS || interval > POLL_INTERVAL_MAX_MS)
+    add(ctx, { path: ["trigger", "interval"], code: "invalid-poll-interval", message: `The poll trigger: interval ${q(t.interval)} must be between 10s and 24h.` });
+  const lookback = t.lookback === undefined ? 0 : parseDuration(t.lookback);
+  if (lookback === null || lookback > POLL_INTERVAL_MAX_MS)
+    add(ctx, { path: ["trigger", "lookback"], code: "invalid-poll-lookback", message: `The poll trigger: lookback ${q(t.lookback ?? "")} must be a duration of at most 24h.` });
+  const catalog = ctx.catalog;
+  if (!catalog) return;
+  const connector = catalog.connectors[t.connector];
+  if (!connector) {
+    const hint = closest(t.connector, Object.keys(catalog.connectors));
+    add(ctx, { path: ["trigger", "connector"], code: "unknown-connector", message: `The poll trigger uses connector ${q(t.connector)}, which is not installed.${hint ? ` Did you mean ${q(hint)}?` : ""}` });
+    return;
+  }
+  if (catalog.connections) {
+    const c = catalog.connections.find((x) => x.key === t.connection);
+    if (!c) add(ctx, { path: ["trigger", "connection"], code: "unknown-connection", message: `The poll trigger reads through connection ${q(t.connection)}, which does not exist in this workspace.` });
+    else if (c.connectorKey !== t.connector)
+      add(ctx, { path: ["trigger", "connection"], code: "connection-mismatch", message: `The poll trigger reads ${connector.name} but connection ${q(t.connection)} is for ${q(c.connectorKey)}.` });
+  }
+  const op = connector.operations[t.operation];
+  if (!op) {
+    const hint = closest(t.operation, Object.keys(connector.operations));
+    add(ctx, { path: ["trigger", "operation"], code: "unknown-operation", message: `The poll trigger: ${connector.name} has no operation ${q(t.operation)}.${hint ? ` Did you mean ${q(hint)}?` : ""}` });
+  } else if (op.effect === "write") {
+    // A poll repeats its call every interval: an operation that changes the vendor would change it each time.
+    add(ctx, { path: ["trigger", "operation"], code: "poll-operation-writes", message: `The poll trigger: ${t.connector}.${t.operation} changes data in ${connector.name}; a poll may only read.` });
+  }
+}
+
 function checkTrigger(ctx: Ctx, raw: unknown): Trigger | undefined {
   if (!isObj(raw)) return undefined; // the flow schema reports it
   const r = TriggerSchema.safeParse(raw);
@@ -1132,6 +1163,7 @@ function checkTrigger(ctx: Ctx, raw: unknown): Trigger | undefined {
   if (t.type === "webhook" && t.onInvalidPayload === "reject" && !t.payloadSchema) {
     add(ctx, { path: ["trigger", "onInvalidPayload"], code: "reject-without-schema", message: 'The webhook trigger: onInvalidPayload "reject" needs a payloadSchema to check the body against.' });
   }
+  if (t.type === "poll") checkPollTrigger(ctx, t);
   if (t.type === "schedule") {
     const p = cronProblem(t.cron, t.timezone);
     if (p) add(ctx, { path: ["trigger", p.field], code: p.field === "cron" ? "invalid-cron" : "invalid-timezone", message: `The schedule trigger: ${p.message}` });
@@ -1217,6 +1249,7 @@ function validateInner(input: unknown, opts: ValidateOptions): ValidationResult 
     flowSites.push({ site: { path: ["trigger", "idempotencyKey"], expression: trigger.idempotencyKey, role: "key" }, path: ["trigger", "idempotencyKey"], beforeSteps: true });
   if (trigger?.type === "event" && trigger.filter !== undefined)
     flowSites.push({ site: { path: ["trigger", "filter"], expression: trigger.filter, role: "condition" }, path: ["trigger", "filter"], beforeSteps: true });
+  if (trigger?.type === "poll") for (const site of pollTriggerSites(trigger)) flowSites.push({ site, path: site.path, beforeSteps: true });
   const concurrencyKey = isObj(input.concurrency) ? str(input.concurrency.key) : undefined;
   if (concurrencyKey) flowSites.push({ site: { path: ["concurrency", "key"], expression: concurrencyKey, role: "key" }, path: ["concurrency", "key"], beforeSteps: true });
   if (isObj(input.businessKeys))

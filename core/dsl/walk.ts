@@ -136,12 +136,24 @@ export function collectExpressions(step: Step): ExpressionSite[] {
   return out;
 }
 
+/** A poll trigger's expressions: the operation's input (evaluated with `$trigger = { cursor }`) and the per-record ones. */
+export function pollTriggerSites(t: Extract<Flow["trigger"], { type: "poll" }>): ExpressionSite[] {
+  const out: ExpressionSite[] = [];
+  mappingSites(t.input, ["trigger", "input"], out);
+  if (t.records !== undefined) out.push({ path: ["trigger", "records"], expression: t.records, role: "items" });
+  out.push({ path: ["trigger", "cursor"], expression: t.cursor, role: "key" });
+  out.push({ path: ["trigger", "recordId"], expression: t.recordId, role: "key" });
+  if (t.version !== undefined) out.push({ path: ["trigger", "version"], expression: t.version, role: "key" });
+  return out;
+}
+
 /** Flow-level expressions: trigger settings, concurrency key, business keys, output. */
 export function flowExpressions(flow: Flow): ExpressionSite[] {
   const out: ExpressionSite[] = [];
   const t = flow.trigger;
   if (t.type === "webhook" && t.idempotencyKey !== undefined) out.push({ path: ["trigger", "idempotencyKey"], expression: t.idempotencyKey, role: "key" });
   if (t.type === "event" && t.filter !== undefined) out.push({ path: ["trigger", "filter"], expression: t.filter, role: "condition" });
+  if (t.type === "poll") out.push(...pollTriggerSites(t));
   if (flow.concurrency) out.push({ path: ["concurrency", "key"], expression: flow.concurrency.key, role: "key" });
   for (const [k, v] of Object.entries(flow.businessKeys ?? {})) out.push({ path: ["businessKeys", k], expression: v, role: "key" });
   mappingSites(flow.output, ["output"], out);

@@ -41,6 +41,7 @@ const TEAM_SCOPED: Record<string, Owns> = {
   "flows.pinSample": "flow",
   "flows.unpinSample": "flow",
   "flowVersions.restore": "flow",
+  "polls.activate": "flow",
   "flowFiles.import": "flowDocument",
   "runs.start": "flow",
   "runs.test": "flow",

@@ -10,6 +10,7 @@ import { governanceRouter } from "./routers/governance";
 import { sessionRouter } from "./routers/session";
 import { apiTokensRouter } from "./routers/api-tokens";
 import { flowFilesRouter } from "./routers/flow-files";
+import { pollsRouter } from "./routers/polls";
 import { runsRouter } from "./routers/runs"; import { exceptionsRouter } from "./routers/exceptions";
 
 export const appRouter = createTRPCRouter({
@@ -23,6 +24,7 @@ export const appRouter = createTRPCRouter({
   flowVersions: flowVersionsRouter,
   governance: governanceRouter,
   runs: runsRouter, exceptions: exceptionsRouter,
+  polls: pollsRouter,
 });
 
 export type AppRouter = typeof appRouter;

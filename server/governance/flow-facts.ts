@@ -58,6 +58,11 @@ export function factsOfFlow(flow: Flow, ctx: FactContext = {}): FlowFacts {
   const consumes = new Set<string>();
 
   if (flow.trigger.type === "event") consumes.add(flow.trigger.event);
+  if (flow.trigger.type === "poll") {
+    // A poll trigger reads its system: lineage draws system → flow like a reading call step.
+    const t = flow.trigger;
+    systems.set(`${t.connector}|${t.operation}|read`, { system: t.connector, kind: catalog.connectors[t.connector]?.system ?? null, connection: t.connection, operation: t.operation, effect: "read" });
+  }
   for (const { step } of stepsOf(flow)) {
     if (step.type === "call") {
       const connector = catalog.connectors[step.connector];

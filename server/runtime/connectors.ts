@@ -21,7 +21,7 @@ const connections = new Map<string, { at: number; conn: Conn }>();
 // Short: a rotated secret or a changed base URL is picked up within seconds, without a lookup per call.
 const CONNECTION_TTL_MS = 5000;
 
-async function connection(env: RunEnv, key: string): Promise<Conn> {
+async function connection(env: Pick<RunEnv, "pool">, key: string): Promise<Conn> {
   const hit = connections.get(key);
   if (hit && Date.now() - hit.at < CONNECTION_TTL_MS) return hit.conn;
   const { rows } = await env.pool.query<{ key: string; connector_key: string; config: Record<string, unknown> | null; secrets_enc: string | null; allowed_hosts: string[] | null }>(
@@ -36,7 +36,7 @@ async function connection(env: RunEnv, key: string): Promise<Conn> {
 }
 
 export async function callConnector(
-  env: RunEnv,
+  env: Pick<RunEnv, "pool">,
   a: { connector: string; operation: string; connection: string; input: unknown; idempotencyKey: string; signal: AbortSignal; timeoutMs?: number; logger: pino.Logger },
 ): Promise<unknown> {
   const conn = await connection(env, a.connection);

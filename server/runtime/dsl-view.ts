@@ -1,7 +1,8 @@
 // The few facts about a flow that ingress and triggers need before a run exists: the trigger's settings
 // and the concurrency key. Read leniently (a document that does not validate still gets a clear answer at
 // ingress; the interpreter refuses to execute it), with the field names of core/dsl's schema.
-import { evaluate, type Trigger } from "../../core/dsl";
+import { evaluate, type Mapping, type Trigger } from "../../core/dsl";
+import { parseDuration } from "../../core/dsl/defaults";
 
 export interface TriggerView {
   kind: Trigger["type"];
@@ -17,6 +18,21 @@ export interface TriggerView {
   timezone?: string;
   event?: string;
   filter?: string;
+  /** poll: what to read and how to tell records apart (server/runtime/poll.ts). */
+  poll?: PollView;
+}
+
+export interface PollView {
+  connector: string;
+  connection: string;
+  operation: string;
+  interval?: string;
+  input: Mapping;
+  records?: string;
+  cursor: string;
+  recordId: string;
+  version?: string;
+  lookbackMs: number;
 }
 
 export interface FlowView {
@@ -36,7 +52,7 @@ export function flowView(dsl: unknown): FlowView {
   if (typeof dsl === "object" && dsl !== null && views.has(dsl)) return views.get(dsl)!;
   const d = rec(dsl);
   const t = rec(d.trigger);
-  const kind = (["webhook", "schedule", "event", "manual"].includes(s(t.type) ?? "") ? s(t.type) : "manual") as TriggerView["kind"];
+  const kind = (["webhook", "schedule", "event", "manual", "poll"].includes(s(t.type) ?? "") ? s(t.type) : "manual") as TriggerView["kind"];
   const view: FlowView = {
     trigger: {
       kind,
@@ -50,6 +66,21 @@ export function flowView(dsl: unknown): FlowView {
       timezone: s(t.timezone),
       event: s(t.event),
       filter: s(t.filter),
+      poll:
+        kind === "poll" && s(t.connector) && s(t.connection) && s(t.operation) && s(t.cursor) && s(t.recordId)
+          ? {
+              connector: s(t.connector)!,
+              connection: s(t.connection)!,
+              operation: s(t.operation)!,
+              interval: s(t.interval),
+              input: (typeof t.input === "string" ? t.input : rec(t.input)) as Mapping,
+              records: s(t.records),
+              cursor: s(t.cursor)!,
+              recordId: s(t.recordId)!,
+              version: s(t.version),
+              lookbackMs: (s(t.lookback) ? parseDuration(s(t.lookback)!) : 0) ?? 0,
+            }
+          : undefined,
     },
     concurrencyKey: s(rec(d.concurrency).key),
   };

@@ -15,6 +15,10 @@ export const QUEUES = {
   event: "weft.event",
   /** boss.schedule() target of cron-triggered flows (one schedule per flow, keyed by flow key). */
   schedule: "weft.schedule",
+  /** Poll triggers' scheduler: one job per tick slot (whatever the number of workers) enqueues the due polls. */
+  pollTick: "weft.poll.tick",
+  /** One poll of one flow (server/runtime/poll.ts); stately with singletonKey = flow id. */
+  poll: "weft.poll",
 } as const;
 
 /** Crash detection: a job whose heartbeat is older than this is failed and retried elsewhere (pg-boss's minimum). */
@@ -59,6 +63,9 @@ export async function ensureRuntimeQueues(boss: PgBoss): Promise<void> {
   await create(QUEUES.runDead, { policy: "standard", retryLimit: 5, retryBackoff: true, notify: true });
   await create(QUEUES.run, runQueue);
   await create(QUEUES.event, { policy: "standard", notify: true, retryLimit: 10, retryBackoff: true, retryDelayMax: 60 });
+  // Poll failures back off on the poll's own state row, so pg-boss retries only a crashed worker's poll.
+  await create(QUEUES.pollTick, { policy: "standard", retryLimit: 0, expireInSeconds: 60, deleteAfterSeconds: 600 });
+  await create(QUEUES.poll, { policy: "stately", notify: true, retryLimit: 2, retryDelay: 5, expireInSeconds: 300, deleteAfterSeconds: 3600 });
   await create(QUEUES.schedule, { policy: "standard", notify: true, retryLimit: 10, retryBackoff: true, retryDelayMax: 60 });
 }
 

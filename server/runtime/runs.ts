@@ -10,7 +10,7 @@ import { QUEUES, type RunJobData } from "./queues";
 export const TEST_MODES = ["dry-run", "live"] as const;
 export type TestMode = (typeof TEST_MODES)[number];
 
-export type TriggerType = "webhook" | "manual" | "test" | "schedule" | "event" | "subflow" | "retry" | "replay";
+export type TriggerType = "webhook" | "manual" | "test" | "schedule" | "event" | "poll" | "subflow" | "retry" | "replay";
 
 export interface NewRun {
   id?: string;

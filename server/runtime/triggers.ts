@@ -1,4 +1,4 @@
-// Event and schedule triggers, on pg-boss's own machinery: `emit` steps publish (pub/sub) to the event
+// Event, schedule and poll triggers, on pg-boss's own machinery: `emit` steps publish (pub/sub) to the event
 // queue, which starts every published flow whose trigger is that event; cron triggers are boss.schedule()
 // entries (one per flow, keyed by flow key) that send to the schedule queue. syncTriggers() makes the
 // subscriptions and schedules match the published flows (at worker start, periodically, after a publish).
@@ -13,6 +13,7 @@ import { scheduleInput } from "../../core/dsl/trigger-input";
 import { loadPublishedFlow } from "./flow-source";
 import { logger } from "../observability/log";
 import { metrics } from "../observability/metrics";
+import { pollIntervalSeconds, syncPollStates } from "./poll";
 
 export interface EventJobData {
   event: string;
@@ -58,15 +59,19 @@ async function flowsForEvent(pool: Pool, event: string): Promise<PublishedTrigge
 }
 
 /** Subscribes the event queue to every event a published flow listens to; schedules every cron flow. */
-export async function syncTriggers(pool: Pool, boss: PgBoss): Promise<{ events: string[]; schedules: string[] }> {
+export async function syncTriggers(pool: Pool, boss: PgBoss): Promise<{ events: string[]; schedules: string[]; polls: string[] }> {
   const flows = await publishedFlows(pool);
   const events = new Set<string>();
   const schedules = new Map<string, { cron: string; tz: string }>();
+  const polls: Array<{ flowId: string; flowKey: string; intervalSeconds: number }> = [];
   for (const f of flows) {
     const t = flowView(f.dsl).trigger;
     if (t.kind === "event" && t.event) events.add(t.event);
     if (t.kind === "schedule" && t.cron) schedules.set(f.flowKey, { cron: t.cron, tz: t.timezone ?? "UTC" });
+    if (t.kind === "poll" && t.poll) polls.push({ flowId: f.flowId, flowKey: f.flowKey, intervalSeconds: pollIntervalSeconds(t.poll.interval) });
   }
+  // Poll triggers are rows, not schedules: the poll tick reads which are due (server/runtime/poll.ts).
+  await syncPollStates(pool, polls);
   for (const e of events) await boss.subscribe(e, QUEUES.event);
   const existing = await boss.getSchedules(QUEUES.schedule);
   for (const s of existing) if (!schedules.has(s.key)) await boss.unschedule(QUEUES.schedule, s.key);
@@ -77,7 +82,7 @@ export async function syncTriggers(pool: Pool, boss: PgBoss): Promise<{ events: 
     await boss.schedule(QUEUES.schedule, s.cron, data, { key: flowKey, tz: s.tz });
   }
   eventIndex = null;
-  return { events: [...events], schedules: [...schedules.keys()] };
+  return { events: [...events], schedules: [...schedules.keys()], polls: polls.map((p) => p.flowKey) };
 }
 
 /** One published event → one run per subscribed flow, de-duplicated by event id (a redelivery starts nothing). */

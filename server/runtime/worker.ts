@@ -11,6 +11,7 @@ import { ensureRuntimeQueues, QUEUES, RUN_HEARTBEAT_REFRESH_SECONDS, RUN_POLL_SE
 import { executeSegment, failRunFromOutside, type Compile } from "./engine/run";
 import { handleEventJob, handleScheduleJob, syncTriggers, type EventJobData, type ScheduleJobData } from "./triggers";
 import { compileFlow } from "./engine/interpreter";
+import { enqueueDuePolls, pollOnce, POLL_TICK_SECONDS, sendPollTick, type PollJobData } from "./poll";
 
 export interface RuntimeWorkerOptions {
   /** Runs executed at once by this process (default WEFT_RUNTIME_CONCURRENCY or 16). */
@@ -22,6 +23,8 @@ export interface RuntimeWorkerOptions {
   inlineDelayMaxMs?: number;
   /** Re-read event subscriptions and schedules this often (default 30 s; 0 = only at start). */
   triggerSyncSeconds?: number;
+  /** Send the poll scheduler's tick this often (default POLL_TICK_SECONDS; 0 = never, for tests that drive polls). */
+  pollTickSeconds?: number;
   /**
    * Fetch run jobs through the given instance instead of a dedicated one. The dedicated instance exists
    * for LISTEN/NOTIFY (a new run wakes a worker at once instead of at its next poll) and a pool sized
@@ -126,6 +129,17 @@ export async function startRuntimeWorkers(boss: PgBoss, opts: RuntimeWorkerOptio
     for (const job of jobs) await handleScheduleJob(pool, boss, job);
   })]);
 
+  // Poll triggers: one tick job per slot across the cluster fans out the due polls; each poll is a job.
+  workIds.push([QUEUES.pollTick, await boss.work(QUEUES.pollTick, { pollingIntervalSeconds: 1 }, async () => {
+    await enqueueDuePolls(pool, boss);
+  })]);
+  workIds.push([QUEUES.poll, await boss.work<PollJobData>(QUEUES.poll, { batchSize: 4, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 2 }, async (jobs) => {
+    await Promise.all(jobs.map((job) => (draining ? undefined : pollOnce({ pool, boss, logger }, job.data.flowId))));
+  })]);
+  const tickEvery = (opts.pollTickSeconds ?? POLL_TICK_SECONDS) * 1000;
+  const tickTimer = tickEvery > 0 ? setInterval(() => void sendPollTick(boss).catch((err: unknown) => logger.warn({ err }, "poll tick not sent")), tickEvery) : null;
+  tickTimer?.unref();
+
   await syncTriggers(pool, boss).catch((err: unknown) => logger.error({ err }, "trigger sync failed"));
   const syncEvery = (opts.triggerSyncSeconds ?? 30) * 1000;
   const timer = syncEvery > 0 ? setInterval(() => void syncTriggers(pool, boss).catch((err: unknown) => logger.warn({ err }, "trigger sync failed")), syncEvery) : null;
@@ -148,6 +162,7 @@ export async function startRuntimeWorkers(boss: PgBoss, opts: RuntimeWorkerOptio
     stop: async () => {
       drain();
       if (timer) clearInterval(timer);
+      if (tickTimer) clearInterval(tickTimer);
       process.off("SIGTERM", drain);
       process.off("SIGINT", drain);
       for (const [name, id] of workIds) await (name === QUEUES.run ? runBoss : boss).offWork(name, { id, wait: true }).catch(() => undefined);

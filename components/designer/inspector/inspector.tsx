@@ -18,6 +18,7 @@ import { FieldShell, inputLeaves, JsonTextArea, SchemaFields, type FieldProblems
 import { MapStepEditor } from "./map-step";
 import { SIMULATED_LABEL } from "@/components/runs/format";
 import { WebhookSetup } from "./webhook-setup";
+import { defaultPollTrigger, PollSource } from "./poll-trigger";
 
 export interface StepRunView {
   status: string;
@@ -348,6 +349,7 @@ function TriggerInspector(p: InspectorProps & { node: DNode }) {
   const t = data.trigger;
   const tt = triggerTitle(t);
   const set = (next: Trigger, field: string) => p.onChange(p.node.id, { kind: "trigger", trigger: next }, field);
+  const catalog = useConnectorCatalog();
   const schema = triggerSchemas.get(t.type) ?? {};
   return (
     <div className="min-h-0 flex-1 overflow-y-auto">
@@ -363,15 +365,17 @@ function TriggerInspector(p: InspectorProps & { node: DNode }) {
             value={t.type}
             onChange={(e) => {
               const v = e.target.value;
-              set(v === "event" ? { type: "event", event: p.events[0]?.name ?? "domain.entity.changed" } : v === "schedule" ? { type: "schedule", cron: "0 6 * * 1-5", timezone: "UTC" } : v === "webhook" ? { type: "webhook", secret: defaultWebhookSecret(p.meta.key) } : { type: "manual" }, "type");
+              set(v === "event" ? { type: "event", event: p.events[0]?.name ?? "domain.entity.changed" } : v === "schedule" ? { type: "schedule", cron: "0 6 * * 1-5", timezone: "UTC" } : v === "webhook" ? { type: "webhook", secret: defaultWebhookSecret(p.meta.key) } : v === "poll" ? defaultPollTrigger(catalog, p.connections) : { type: "manual" }, "type");
             }}
           >
             <option value="manual">An operator starts it (manual)</option>
             <option value="event">A domain event arrives</option>
             <option value="webhook">A webhook is called</option>
             <option value="schedule">On a schedule</option>
+            <option value="poll">Records change in a system (poll)</option>
           </select>
         </FieldShell>
+        {t.type === "poll" && <PollSource trigger={t} connections={p.connections} readOnly={p.readOnly} problems={p.fieldProblems} onChange={(next, f) => set(next, f)} />}
         {t.type === "event" && (
           <FieldShell label="Event" htmlFor="f-event" error={p.fieldProblems.get("event")} description={p.events.find((e) => e.name === t.event)?.description}>
             <input id="f-event" list="weft-events" data-field="event" disabled={p.readOnly} className="block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" value={t.event} onChange={(e) => set({ ...t, event: e.target.value }, "event")} />
@@ -384,7 +388,7 @@ function TriggerInspector(p: InspectorProps & { node: DNode }) {
             </datalist>
           </FieldShell>
         )}
-        <SchemaFields schema={schema} value={t as unknown as Record<string, unknown>} omit={new Set(["type", "event"])} onChange={(v, f) => set(v as unknown as Trigger, f)} scope={p.scope} problems={p.fieldProblems} readOnly={p.readOnly} />
+        <SchemaFields schema={schema} value={t as unknown as Record<string, unknown>} omit={new Set(["type", "event", "connector", "connection", "operation"])} onChange={(v, f) => set(v as unknown as Trigger, f)} scope={p.scope} problems={p.fieldProblems} readOnly={p.readOnly} />
       </Section>
       {t.type === "webhook" && (
         <Section title="Webhook set-up" testId="webhook-section">

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { FlowGovernance } from "@/components/catalog/flow-governance";
+import { PollPanel } from "@/components/catalog/poll-panel";
 import { CatalogTabs } from "@/components/catalog/shared";
 import { PageHeader } from "@/components/shell/page-header";
 import { requirePageUser } from "@/server/auth/session";
@@ -18,6 +19,7 @@ export default async function FlowGovernancePage({ params }: { params: Promise<{
       <PageHeader title={flow?.name ?? flowKey} description={flow?.description || `Governance of ${flowKey}: ownership, SLOs, alerts and versions.`} />
       <CatalogTabs />
       <FlowGovernance flowKey={flowKey} roles={user.roles} />
+      <PollPanel flowKey={flowKey} roles={user.roles} />
     </>
   );
 }
