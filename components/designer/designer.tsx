@@ -4,78 +4,34 @@
 // through one snapshot history (undo/redo), is validated with the server's validator as you type, and is
 // autosaved with an optimistic revision check.
 import "@xyflow/react/dist/style.css";
-import {
-  applyEdgeChanges,
-  applyNodeChanges,
-  Background,
-  BackgroundVariant,
-  Controls,
-  MarkerType,
-  MiniMap,
-  ReactFlow,
-  ReactFlowProvider,
-  useReactFlow,
-  useStore,
-  type Connection,
-  type EdgeChange,
-  type NodeChange,
-} from "@xyflow/react";
-import { useMutation, useQueries, useQuery } from "@tanstack/react-query";
-import { clsx } from "clsx";
+import { ReactFlowProvider, useReactFlow, type Connection } from "@xyflow/react";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTRPC, useTRPCClient } from "@/components/trpc/client";
-import { Badge, LIFECYCLE_TONE } from "@/components/ui/badge";
-import { TEST_MODE_LABEL } from "@/components/runs/format";
-import { decompileWithLayout, layoutGraph, triggerInputSchema, validate, type JsonSchemaObject, type CanvasEdgeKind, type CanvasNodeData, type Flow, type FlowMeta, type Problem, type StepConfig, type Catalog, type CatalogConnection } from "@/core/dsl";
-import { BUILT_IN_CATALOG, callOutputSchema, describeKey, describeRequest, jsonSchemaOf, operationOf, paletteItems, withImportedConnectors, type EventInfo, type PaletteItem } from "./catalog";
+import { decompileWithLayout, layoutGraph, type CanvasNodeData, type Catalog, type CatalogConnection, type Flow, type FlowMeta, type JsonSchemaObject, type Problem } from "@/core/dsl";
+import { EditorCanvas, useRevealAdded } from "./canvas";
+import { BUILT_IN_CATALOG, paletteItems, withImportedConnectors, type EventInfo, type PaletteItem } from "./catalog";
 import { ConnectorCatalogContext } from "./catalog-context";
-import { CommandMenu, ShortcutSheet, type DesignerCommand } from "./command-menu";
-import { DecorationContext, DecorationStore, type NodeDecoration } from "./decorations";
-import { samplePaths, schemaPaths, type ExprScope } from "./expression-field";
-import { EdgeOverview } from "./edge-overview";
-import { addStep, applyLayout, connect, deleteSelection as deleteSelectionOf, pasteSteps, selectAll, selectOnly, setMeta, setNodeData, setTrigger } from "./edits";
-import { useCanvasNodes } from "./geometry";
-import { Inspector } from "./inspector/inspector";
-import type { JsonSchema, MapperSource } from "./mapper/types";
-import {
-  absolutePosition,
-  compileState,
-  dslToPaste,
-  fieldOfProblem,
-  fromDecompiled,
-  nodeOfProblem,
-  selectionToDsl,
-  toCanvasGraph,
-  TRIGGER_NODE_ID,
-  upstreamOf,
-  type DEdge,
-  type DNode,
-  type DocState,
-} from "./model";
-import { fitOptions, lowZoom, NODE_TYPES } from "./nodes";
-import { DRAG_MIME, Palette } from "./palette";
+import { CommandMenu, ShortcutSheet } from "./command-menu";
+import { DecorationContext } from "./decorations";
+import { addStep, applyLayout, connect, deleteSelection, selectAll, selectOnly, setMeta, setNodeData, setTrigger } from "./edits";
+import { absolutePosition, compileState, fieldOfProblem, fromDecompiled, nodeOfProblem, sameStructure, TRIGGER_NODE_ID, toCanvasGraph, type DEdge, type DNode, type DocState } from "./model";
+import { fitOptions } from "./nodes";
+import { Palette } from "./palette";
 import { ProblemsPanel } from "./problems-panel";
+import { RunBar } from "./run-bar";
+import { MergeDialog, SaveAlert, SaveAlertContext } from "./save-alert";
+import { SidePanel, type SideTab } from "./side-panel";
 import { TestRunDialog, useTestRun, type LiveConnection, type TestMode } from "./test-run";
-import { ConflictBanner, MergeDialog, RestoreBanner, SaveAlertContext } from "./save-alert";
+import { EditorToolbar, type EditorHeader } from "./toolbar";
 import { useAutosave } from "./use-autosave";
+import { useClipboard } from "./use-clipboard";
 import { useHistory } from "./use-history";
-import { VersionsMount } from "./versions-mount";
-
-const CLIPBOARD_KEY = "weft.designer.clipboard";
-const EDGE_CSS = `
-.weft-canvas .react-flow__edge-path, .weft-canvas .weft-edge-overview path { stroke: #94a3b8; stroke-width: 1.5; fill: none; }
-.weft-canvas .react-flow__edge.selected .react-flow__edge-path { stroke: #2563eb; stroke-width: 2; }
-.weft-canvas .weft-edge-catch .react-flow__edge-path, .weft-canvas path.weft-edge-catch { stroke: #dc2626; stroke-dasharray: 6 4; }
-.weft-canvas .weft-edge-compensate .react-flow__edge-path, .weft-canvas path.weft-edge-compensate { stroke: #d97706; stroke-dasharray: 2 4; stroke-width: 2; }
-.weft-canvas .weft-edge-case .react-flow__edge-path, .weft-canvas path.weft-edge-case { stroke: #7c3aed; }
-.weft-canvas .react-flow__edge-textbg { fill: #f8fafc; }
-.weft-canvas .react-flow__edge-text { font-size: 10px; fill: #475569; }
-.weft-moving .react-flow__node { pointer-events: none; }
-.weft-flash { animation: weft-flash 1.2s ease-out; }
-@keyframes weft-flash { 0% { box-shadow: 0 0 0 3px rgba(220,38,38,.6); } 100% { box-shadow: 0 0 0 0 rgba(220,38,38,0); } }
-`;
+import { useScope } from "./use-scope";
+import { useShortcuts, type EditorActions } from "./use-shortcuts";
+import { useDecorations, useValidation } from "./use-validation";
 
 export function Designer({ flowKey }: { flowKey: string }) {
   const trpc = useTRPC();
@@ -153,7 +109,11 @@ interface DesignerCatalog {
   flows: Array<{ key: string; name: string; versions: string[] }>;
 }
 
-
+/**
+ * One opening of a flow: the document's history, and the hooks and panels around it. Edits are pure
+ * functions (edits.ts, model.ts) handed to the history; validation, autosave, scope, clipboard and
+ * shortcuts are hooks; the toolbar, canvas and side panel are components of their own.
+ */
 function Editor({
   flowKey,
   header,
@@ -167,7 +127,7 @@ function Editor({
   onReload,
 }: {
   flowKey: string;
-  header: { name: string; lifecycle: string; ownerTeam: string; latestVersion: string | null; lastSaved: { by: string; at: Date } | null };
+  header: EditorHeader;
   initial: DocState;
   initialRevision: number;
   samples: Record<string, { payload: unknown; source: string; pinnedAt: Date }>;
@@ -179,79 +139,39 @@ function Editor({
   onReload(): void;
 }) {
   const trpc = useTRPC();
+  const trpcClient = useTRPCClient();
+  const router = useRouter();
   const rf = useReactFlow<DNode, DEdge>();
   const history = useHistory<DocState>(initial);
   const doc = history.present;
+  const edit = history.set;
+  // The document as of the last render, for handlers that read it without re-subscribing.
   const docRef = useRef(doc);
   docRef.current = doc;
-  const decorations = useMemo(() => new DecorationStore(), []);
   const items = useMemo(() => paletteItems(connectors, catalog.events, flowKey), [connectors, catalog.events, flowKey]);
   const [samples, setSamples] = useState(initialSamples);
   const [menuOpen, setMenuOpen] = useState(false);
   const [sheetOpen, setSheetOpen] = useState(false);
   const [testOpen, setTestOpen] = useState(false);
+  const [mergeOpen, setMergeOpen] = useState(false);
   const [problemsOpen, setProblemsOpen] = useState(true);
-  const [tab, setTab] = useState<"inspect" | "versions">("inspect");
+  const [tab, setTab] = useState<SideTab>("inspect");
   const [focus, setFocus] = useState<{ field: string; nonce: number } | undefined>();
-  const [toast, setToast] = useState<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
-  // "?zoom=1" opens at that zoom at the top-left of the drawing instead of fitting it (deep links, bench:designer).
-  const [startZoom] = useState(() => {
-    const z = Number(new URLSearchParams(typeof window === "undefined" ? "" : window.location.search).get("zoom"));
-    return Number.isFinite(z) && z >= 0.05 && z <= 2 ? z : null;
-  });
-  const showToast = useCallback((m: string) => {
-    setToast(m);
-    setTimeout(() => setToast((t) => (t === m ? null : t)), 3500);
-  }, []);
+  const { toast, showToast } = useToast();
 
-  // ---------------------------------------------------------------------------------------------
-  // Validation (the server's validator, in the browser), debounced and skipped when only positions or
-  // the selection changed.
+  // Validation with the workspace's connections and published flows; the canvas badges follow it and the test run.
   const validationCatalog = useMemo(
     () => ({ ...connectors, connections: catalog.connections.map((c) => ({ key: c.key, connectorKey: c.connectorKey, credentials: c.credentials })), flows: Object.fromEntries(catalog.flows.map((f) => [f.key, { versions: f.versions }])) }),
     [connectors, catalog],
   );
-  const [validation, setValidation] = useState<{ flow: Flow; problems: Problem[] }>(() => runValidation(initial, validationCatalog));
-  // The opening document was validated above: the effect below must not validate it a second time.
-  // A changed catalog (a connection created from the inspector) re-validates an unchanged document.
-  const lastValidated = useRef<{ doc: { nodes: DNode[]; edges: DEdge[]; meta: FlowMeta }; catalog: typeof validationCatalog } | null>({ doc: initial, catalog: validationCatalog });
-  useEffect(() => {
-    const prev = lastValidated.current;
-    if (prev && prev.catalog === validationCatalog && prev.doc.meta === doc.meta && prev.doc.edges === doc.edges && sameStructure(prev.doc.nodes, doc.nodes)) return;
-    const t = setTimeout(() => {
-      lastValidated.current = { doc, catalog: validationCatalog };
-      setValidation(runValidation(doc, validationCatalog));
-    }, 120);
-    return () => clearTimeout(t);
-  }, [doc, validationCatalog]);
+  const validation = useValidation(doc, initial, validationCatalog);
   const errorCount = validation.problems.filter((p) => p.severity === "error").length;
-
-  // ---------------------------------------------------------------------------------------------
-  // Test runs
   const test = useTestRun(flowKey);
-  useEffect(() => {
-    const m = new Map<string, NodeDecoration>();
-    for (const p of validation.problems) {
-      const id = nodeOfProblem(p);
-      if (!id) continue;
-      const d = m.get(id) ?? { errors: 0, warnings: 0 };
-      if (p.severity === "error") d.errors++;
-      else d.warnings++;
-      d.firstMessage ??= p.message;
-      m.set(id, d);
-    }
-    if (test.run) {
-      for (const [id, s] of test.run.steps) m.set(id, { ...(m.get(id) ?? { errors: 0, warnings: 0 }), run: { status: s.status, durationMs: s.durationMs } });
-      m.set(TRIGGER_NODE_ID, { ...(m.get(TRIGGER_NODE_ID) ?? { errors: 0, warnings: 0 }), run: { status: test.run.status, durationMs: test.run.durationMs } });
-    }
-    decorations.replace(m);
-  }, [validation, test.run, decorations]);
+  const decorations = useDecorations(validation.problems, test.run);
 
-  // ---------------------------------------------------------------------------------------------
   // Autosave: serialised on the acknowledged revision, kept in localStorage until acknowledged, merged on a
   // real conflict (use-autosave.ts).
-  const trpcClient = useTRPCClient();
   const autosave = useAutosave({
     flowKey,
     doc,
@@ -263,10 +183,7 @@ function Editor({
     loadLatest: () => trpcClient.flows.get.query({ flowKey }),
     apply: (next) => history.set(next),
   });
-  const saveState = autosave.state;
-  const [mergeOpen, setMergeOpen] = useState(false);
   const [copying, setCopying] = useState(false);
-  const router = useRouter();
   const saveMineAsCopy = useCallback(async () => {
     setCopying(true);
     try {
@@ -279,12 +196,19 @@ function Editor({
       setCopying(false);
     }
   }, [trpcClient, flowKey, autosave, router, showToast]);
-  const restoreEdits = useCallback(async () => {
-    if (await autosave.restore()) setMergeOpen(true);
-  }, [autosave]);
+  // The save alert: shown under the top bar and repeated inside the full-screen mapper, which covers it.
+  const saveAlert = (
+    <SaveAlert
+      autosave={autosave}
+      readOnly={readOnly}
+      copying={copying}
+      onOpenMerge={() => setMergeOpen(true)}
+      onCopy={() => void saveMineAsCopy()}
+      onDownload={() => downloadJson(`${flowKey}-my-draft.weft.json`, compileState(docRef.current).flow)}
+      onRestore={() => void autosave.restore().then((overlaps) => overlaps && setMergeOpen(true))}
+    />
+  );
 
-  // ---------------------------------------------------------------------------------------------
-  // Editing operations (each is one history entry)
   // Nodes whose identity changes only when settings or nesting change (not on drag frames or selection):
   // scope, autocomplete and the inspector depend on these, so dragging does not recompute them.
   const structRef = useRef(doc.nodes);
@@ -293,126 +217,45 @@ function Editor({
   const selectedList = doc.nodes.filter((n) => n.selected);
   const selectedId = selectedList.length === 1 ? selectedList[0]!.id : null;
   const selectedNode = useMemo(() => (selectedId ? (structNodes.find((n) => n.id === selectedId) ?? null) : null), [selectedId, structNodes]);
-  const edit = history.set;
+  const triggerNode = structNodes.find((n) => n.id === TRIGGER_NODE_ID);
+  const { scope, sources, target, triggerSchema } = useScope({ nodes: structNodes, edges: doc.edges, selected: selectedNode, samples, events: catalog.events, connections: catalog.connections, connectors, readOnly });
 
-  const onNodesChange = useCallback(
-    (changes: NodeChange<DNode>[]) => {
-      const kept = changes.filter((c) => c.type !== "remove");
-      if (kept.length) edit((s) => ({ ...s, nodes: applyNodeChanges(kept, s.nodes) }), { transient: true });
-    },
-    [edit],
-  );
-  const onEdgesChange = useCallback(
-    (changes: EdgeChange<DEdge>[]) => {
-      const kept = changes.filter((c) => c.type === "select");
-      if (kept.length) edit((s) => ({ ...s, edges: applyEdgeChanges(kept, s.edges) }), { transient: true });
-    },
-    [edit],
-  );
-  const dragStart = useRef<DocState | null>(null);
-  const onNodeDragStart = useCallback(() => {
-    dragStart.current = docRef.current;
-  }, []);
-  const onNodeDragStop = useCallback(() => {
-    if (dragStart.current) history.commit(dragStart.current);
-    dragStart.current = null;
-  }, [history]);
-
+  // ---------------------------------------------------------------------------------------------
+  // Editing (each edit is a pure function of the document, one history entry)
   const setEdge = useCallback((source: string, handle: string, target: string | null) => edit((s) => connect(s, source, handle, target)), [edit]);
   const onConnect = useCallback((c: Connection) => c.source !== c.target && setEdge(c.source, c.sourceHandle ?? "next", c.target), [setEdge]);
-
+  const reveal = useRevealAdded(doc);
   const addItem = useCallback(
     (item: PaletteItem, at?: { x: number; y: number }, onEdge?: string) => {
       if (readOnly) return;
       if (item.kind === "trigger") return edit((s) => setTrigger(s, item.trigger));
       edit((s) => {
         const added = addStep(s, item.step, catalog.connections, { ...(at ? { at } : {}), ...(onEdge ? { onEdge } : {}) });
-        // Added without a point (keyboard, command menu, palette click): scrolled into view below.
+        // Added without a point (keyboard, command menu, palette click): scrolled into view if off-screen.
         const node = !at ? added.state.nodes.find((n) => n.id === added.id) : undefined;
         if (node) reveal.current = absolutePosition(added.state.nodes, node);
         return added.state;
       });
     },
-    [edit, catalog.connections, readOnly],
+    [edit, catalog.connections, readOnly, reveal],
   );
-
-  // A step added off-screen (keyboard building, the command menu) is scrolled into view.
-  const reveal = useRef<{ x: number; y: number } | null>(null);
-  useEffect(() => {
-    const at = reveal.current;
-    if (!at) return;
-    reveal.current = null;
-    const vp = rf.getViewport();
-    const el = document.querySelector(".weft-canvas");
-    const w = el?.clientWidth ?? 800;
-    const h = el?.clientHeight ?? 600;
-    const sx = at.x * vp.zoom + vp.x;
-    const sy = at.y * vp.zoom + vp.y;
-    if (sx < 0 || sy < 0 || sx + 220 * vp.zoom > w - 16 || sy + 72 * vp.zoom > h - 16) void rf.setCenter(at.x + 110, at.y + 36, { zoom: vp.zoom, duration: 0 });
-  }, [doc, rf]);
-
-  const deleteSelection = useCallback(() => {
-    if (readOnly) return;
-    edit(deleteSelectionOf);
-  }, [edit, readOnly]);
-
-  const copy = useCallback(async () => {
-    const text = selectionToDsl(docRef.current, new Set(docRef.current.nodes.filter((n) => n.selected).map((n) => n.id)));
-    if (!text) return showToast("Select steps to copy.");
-    localStorage.setItem(CLIPBOARD_KEY, text);
-    try {
-      await navigator.clipboard.writeText(text);
-    } catch {
-      // No clipboard permission: the local copy still pastes into any flow in this browser.
-    }
-    const n = (JSON.parse(text) as { steps: unknown[] }).steps.length;
-    showToast(`Copied ${n} step${n === 1 ? "" : "s"} as DSL JSON.`);
-  }, [showToast]);
-
-  const pasteText = useCallback(
-    async (text: string) => {
-      if (readOnly) return;
-      let pasted;
-      try {
-        pasted = dslToPaste(text, docRef.current.meta, new Set(docRef.current.nodes.map((n) => n.id)));
-      } catch (e) {
-        return showToast((e as Error).message);
-      }
-      let nodes = pasted.nodes;
-      if (pasted.unplaced.length) {
-        const laid = await layoutGraph(toCanvasGraph({ meta: docRef.current.meta, nodes, edges: pasted.edges }), { only: new Set(pasted.unplaced) });
-        const pos = new Map(laid.nodes.map((n) => [n.id, n.position]));
-        nodes = nodes.map((n) => ({ ...n, position: pos.get(n.id) ?? n.position }));
-      }
-      edit((s) => pasteSteps(s, { nodes, edges: pasted.edges }));
-      showToast(`Pasted ${nodes.length} step${nodes.length === 1 ? "" : "s"}.`);
+  const onDropItem = useCallback(
+    (id: string, at: { x: number; y: number }, onEdge: string | undefined) => {
+      const item = items.find((i) => i.id === id);
+      if (item) addItem(item, at, onEdge);
     },
-    [edit, readOnly, showToast],
+    [items, addItem],
   );
-  const paste = useCallback(async () => {
-    let text: string | null = null;
-    try {
-      text = await navigator.clipboard.readText();
-    } catch {
-      text = null;
-    }
-    if (!text || !text.trim().startsWith("{")) text = localStorage.getItem(CLIPBOARD_KEY);
-    if (!text) return showToast("The clipboard is empty.");
-    await pasteText(text);
-  }, [pasteText, showToast]);
-
-  // Fit with the readable-zoom floor of small flows (nodes.tsx fitOptions).
-  const nodeCount = doc.nodes.length;
-  const fitOpts = useMemo(() => fitOptions(nodeCount), [nodeCount]);
-  const initialFitOpts = useMemo(() => fitOptions(nodeCount, 0), [nodeCount]);
+  const clipboard = useClipboard({ docRef, edit, readOnly, showToast });
   const fitAll = useCallback(() => rf.fitView(fitOptions(docRef.current.nodes.length)), [rf]);
-
   const autoLayout = useCallback(async () => {
     if (readOnly) return;
     const laid = await layoutGraph(toCanvasGraph(docRef.current));
     edit((s) => applyLayout(s, laid.nodes));
     setTimeout(() => void fitAll(), 50);
   }, [edit, readOnly, fitAll]);
+  const changeNodeData = useCallback((id: string, data: CanvasNodeData, field: string) => edit((s) => setNodeData(s, id, data), { coalesce: `${id}:${field}` }), [edit]);
+  const changeMeta = useCallback((meta: FlowMeta, field: string) => edit((s) => setMeta(s, meta), { coalesce: `meta:${field}` }), [edit]);
 
   const pin = useMutation(trpc.flows.pinSample.mutationOptions());
   const pinSample = useCallback(
@@ -430,7 +273,6 @@ function Editor({
     },
     [flowKey, pin, showToast],
   );
-
   const startTest = useCallback(
     (input: unknown, pinIt: boolean, mode: TestMode) => {
       if (pinIt) pinSample(TRIGGER_NODE_ID, input, "manual");
@@ -443,10 +285,7 @@ function Editor({
     (p: Problem) => {
       const id = nodeOfProblem(p);
       edit((s) => selectOnly(s, id ?? null), { transient: true });
-      if (id) {
-        const n = docRef.current.nodes.find((x) => x.id === id);
-        if (n) void rf.fitView({ nodes: [{ id }], duration: 300, maxZoom: 1.2 });
-      }
+      if (id && docRef.current.nodes.some((x) => x.id === id)) void rf.fitView({ nodes: [{ id }], duration: 300, maxZoom: 1.2 });
       setTab("inspect");
       const field = fieldOfProblem(validation.flow, p);
       setFocus({ field: field ?? "", nonce: Date.now() });
@@ -455,120 +294,29 @@ function Editor({
   );
 
   // ---------------------------------------------------------------------------------------------
-  // Keyboard
-  const commands: DesignerCommand[] = useMemo(
-    () => [
-      { id: "layout", label: "Auto-layout", shortcut: "Shift L", run: () => void autoLayout() },
-      { id: "fit", label: "Zoom to fit", shortcut: "Shift 1", run: () => void fitAll() },
-      { id: "test", label: "Test run…", shortcut: "Ctrl Enter", run: () => setTestOpen(true) },
-      { id: "undo", label: "Undo", shortcut: "Ctrl Z", run: history.undo },
-      { id: "redo", label: "Redo", shortcut: "Ctrl Shift Z", run: history.redo },
-      { id: "copy", label: "Copy selection as DSL JSON", shortcut: "Ctrl C", run: () => void copy() },
-      { id: "paste", label: "Paste steps", shortcut: "Ctrl V", run: () => void paste() },
-      { id: "import", label: "Import steps from a file…", run: () => fileInput.current?.click() },
-      { id: "shortcuts", label: "Keyboard shortcuts", shortcut: "?", run: () => setSheetOpen(true) },
-    ],
-    [autoLayout, fitAll, history.undo, history.redo, copy, paste],
+  // Keyboard and the command menu: one list of actions
+  const actions: EditorActions = useMemo(
+    () => ({
+      undo: history.undo,
+      redo: history.redo,
+      copy: () => void clipboard.copy(),
+      paste: () => void clipboard.paste(),
+      selectAll: () => edit(selectAll, { transient: true }),
+      clearSelection: () => edit((s) => selectOnly(s, null), { transient: true }),
+      deleteSelection: () => !readOnly && edit(deleteSelection),
+      autoLayout: () => void autoLayout(),
+      fitAll: () => void fitAll(),
+      importFile: () => fileInput.current?.click(),
+      openMenu: () => setMenuOpen(true),
+      openShortcuts: () => setSheetOpen(true),
+      openTest: () => setTestOpen(true),
+    }),
+    [history.undo, history.redo, clipboard, edit, readOnly, autoLayout, fitAll],
   );
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const t = e.target as HTMLElement | null;
-      if (t && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName))) return;
-      const mod = e.ctrlKey || e.metaKey;
-      const k = e.key.toLowerCase();
-      if (mod && k === "k") return (e.preventDefault(), setMenuOpen(true));
-      if (menuOpen || sheetOpen || testOpen) return;
-      if (mod && k === "z" && !e.shiftKey) return (e.preventDefault(), history.undo());
-      if ((mod && k === "z" && e.shiftKey) || (mod && k === "y")) return (e.preventDefault(), history.redo());
-      if (mod && k === "c") return (e.preventDefault(), void copy());
-      if (mod && k === "v") return (e.preventDefault(), void paste());
-      if (mod && k === "a") return (e.preventDefault(), edit(selectAll, { transient: true }));
-      if (mod && e.key === "Enter") return (e.preventDefault(), setTestOpen(true));
-      if (e.key === "Delete" || e.key === "Backspace") return (e.preventDefault(), deleteSelection());
-      if (e.shiftKey && k === "l") return (e.preventDefault(), void autoLayout());
-      if (e.shiftKey && (e.key === "!" || e.code === "Digit1")) return (e.preventDefault(), void fitAll());
-      if (e.key === "?") return (e.preventDefault(), setSheetOpen(true));
-      if (e.key === "Escape") edit((s) => selectOnly(s, null), { transient: true });
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [menuOpen, sheetOpen, testOpen, history, copy, paste, deleteSelection, autoLayout, fitAll, edit]);
+  const commands = useShortcuts(actions, menuOpen || sheetOpen || testOpen);
 
   // ---------------------------------------------------------------------------------------------
-  // Scope of the selected node: autocomplete paths and mapper sources
-  const triggerNode = structNodes.find((n) => n.id === TRIGGER_NODE_ID);
-  const triggerSchema = useMemo(() => triggerPayloadSchema(triggerNode?.data, catalog.events), [triggerNode?.data, catalog.events]);
-  // Steps whose output depends on the target account (a Salesforce record has its org's fields): described on
-  // the server with the step's connection. Until an answer arrives — or without one (no connection, offline,
-  // no designer role) — the connector's canonical shapes stand in.
-  const describeRequests = useMemo(() => {
-    const m = new Map<string, { key: string; operation: string; subject: string }>();
-    for (const n of structNodes) {
-      if (readOnly || n.data.kind !== "step") continue;
-      const r = describeRequest(n.data.step);
-      if (r && catalog.connections.some((c) => c.key === r.key)) m.set(describeKey(r), r);
-    }
-    return [...m.values()];
-  }, [structNodes, readOnly, catalog.connections]);
-  const describeResults = useQueries({ queries: describeRequests.map((r) => ({ ...trpc.connections.describe.queryOptions(r), staleTime: 5 * 60_000, retry: false, refetchOnWindowFocus: false })) });
-  const describedKey = describeResults.map((q) => (q.data ? `${q.data.subject}:${q.dataUpdatedAt}` : "-")).join(",");
-  const described = useMemo(() => {
-    const m = new Map<string, unknown>();
-    describeRequests.forEach((r, i) => {
-      const d = describeResults[i]?.data;
-      if (d) m.set(describeKey(r), d.description);
-    });
-    return m;
-    // describedKey stands for the results' data (useQueries returns a new array every render).
-  }, [describeRequests, describedKey]);
-  const { scope, sources, target } = useMemo(() => {
-    const paths: ExprScope["paths"] = [
-      { path: "$trigger", type: "object" },
-      { path: "$steps", type: "object" },
-      { path: "$flow", type: "object" },
-      { path: "$flow.key", type: "string" },
-      { path: "$flow.version", type: "string" },
-      { path: "$run", type: "object" },
-      { path: "$run.id", type: "string" },
-    ];
-    const src: MapperSource[] = [];
-    const tSample = samples[TRIGGER_NODE_ID]?.payload;
-    schemaPaths("$trigger", triggerSchema, paths);
-    if (tSample !== undefined) samplePaths("$trigger", tSample, paths);
-    src.push({ ref: "$trigger", label: "Trigger", ...(triggerSchema ? { schema: triggerSchema } : {}), ...(tSample !== undefined ? { sample: tSample } : {}) });
-    let tgt: { label: string; schema: JsonSchema } | undefined;
-    if (selectedNode && selectedNode.id !== TRIGGER_NODE_ID) {
-      const up = upstreamOf(selectedNode.id, structNodes, doc.edges);
-      for (const id of up.steps) {
-        const n = structNodes.find((x) => x.id === id);
-        if (!n || n.data.kind !== "step") continue;
-        const ref = `$steps.${id}.output`;
-        paths.push({ path: `$steps.${id}`, type: n.data.step.type }, { path: ref, type: "output" });
-        const req = describeRequest(n.data.step);
-        const schema = stepOutputSchema(connectors, n.data.step, req ? described.get(describeKey(req)) : undefined);
-        const sample = samples[id]?.payload;
-        schemaPaths(ref, schema, paths);
-        if (sample !== undefined) samplePaths(ref, sample, paths);
-        src.push({ ref, label: n.data.step.name || id, ...(schema ? { schema } : {}), ...(sample !== undefined ? { sample } : {}) });
-      }
-      if (up.inForeach) {
-        const fe = structNodes.find((x) => x.id === up.inForeach);
-        const itemsExpr = fe?.data.kind === "step" && fe.data.step.type === "foreach" ? fe.data.step.items.trim() : "";
-        paths.push({ path: "$item", type: "any" }, { path: "$index", type: "number" });
-        for (const p of [...paths]) if (itemsExpr && p.path.startsWith(`${itemsExpr}.`)) paths.push({ ...p, path: `$item.${p.path.slice(itemsExpr.length + 1)}` });
-        src.push({ ref: "$item", label: "Current item" });
-      }
-      // The map step's target: the input of the call it feeds.
-      const nextId = doc.edges.find((e) => e.source === selectedNode.id && (e.sourceHandle ?? "next") === "next")?.target;
-      const next = nextId ? structNodes.find((n) => n.id === nextId) : undefined;
-      if (next?.data.kind === "step" && next.data.step.type === "call") {
-        const op = operationOf(connectors, next.data.step.connector, next.data.step.operation);
-        if (op) tgt = { label: `${connectors.connectors[next.data.step.connector]?.name ?? next.data.step.connector} · ${op.name} input`, schema: jsonSchemaOf(op.input) };
-      }
-    }
-    return { scope: { paths }, sources: src, target: tgt };
-  }, [selectedNode, structNodes, doc.edges, samples, triggerSchema, described, connectors]);
-
+  // What the inspector and the test-run dialog show
   // The connections a live test run would really call (named, with their hosts, before it starts).
   const liveConnections = useMemo((): LiveConnection[] => {
     const used = new Set<string>();
@@ -578,13 +326,6 @@ function Editor({
       return { key, name: c?.name ?? "unknown connection", host: c?.host ?? null };
     });
   }, [structNodes, catalog.connections]);
-
-  const changeNodeData = useCallback(
-    (id: string, data: CanvasNodeData, field: string) =>
-edit((s) => setNodeData(s, id, data), { coalesce: `${id}:${field}` }),
-    [edit],
-  );
-  const changeMeta = useCallback((meta: FlowMeta, field: string) => edit((s) => setMeta(s, meta), { coalesce: `meta:${field}` }), [edit]);
   const nodeProblems = useMemo(() => {
     const id = selectedNode?.id;
     return validation.problems.filter((p) => (id ? nodeOfProblem(p) === id : !nodeOfProblem(p)));
@@ -597,335 +338,103 @@ edit((s) => setNodeData(s, id, data), { coalesce: `${id}:${field}` }),
     }
     return m;
   }, [nodeProblems, validation.flow]);
-
-  const canvasNodes = useCanvasNodes(doc.nodes);
-  // Zoomed out to plain blocks, the canvas is its own overview: React Flow's edges give way to one drawn
-  // overview of them (edge-overview.tsx), and the minimap and background dots (a grey haze at that size) go.
-  const overview = useStore(lowZoom);
-  const rfEdges = useMemo(() => (overview ? doc.edges.map((e) => (e.hidden ? e : { ...e, hidden: true })) : doc.edges), [doc.edges, overview]);
-  // While the view pans or zooms, nodes are not hit-tested on every pointer move.
-  const canvasRef = useRef<HTMLDivElement>(null);
-  const onMoveStart = useCallback(() => canvasRef.current?.classList.add("weft-moving"), []);
-  const onMoveEnd = useCallback(() => canvasRef.current?.classList.remove("weft-moving"), []);
-  const onDrop = useCallback(
-    (e: React.DragEvent) => {
-      e.preventDefault();
-      const id = e.dataTransfer.getData(DRAG_MIME);
-      if (id) {
-        const item = items.find((i) => i.id === id);
-        // The edge under the pointer (React Flow widens each edge's hit area), if the step was dropped on one.
-        const onEdge = document
-          .elementsFromPoint(e.clientX, e.clientY)
-          .map((el) => el.closest(".react-flow__edge"))
-          .find((el) => el)
-          ?.getAttribute("data-id");
-        if (item) addItem(item, rf.screenToFlowPosition({ x: e.clientX - 110, y: e.clientY - 36 }), onEdge ?? undefined);
-        return;
-      }
-      const file = e.dataTransfer.files[0];
-      if (file) void file.text().then(pasteText);
-    },
-    [items, addItem, rf, pasteText],
-  );
-
-  const saveLabel =
-    saveState.kind === "saved"
-      ? saveState.at
-        ? `Saved ${saveState.at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`
-        : "Saved"
-      : saveState.kind === "dirty"
-        ? "Unsaved changes"
-        : saveState.kind === "saving"
-          ? "Saving…"
-          : saveState.kind === "conflict"
-            ? "Not saved: conflict"
-            : "Not saved";
-
-  // The save alert: shown under the top bar and repeated inside the full-screen mapper, which covers it.
-  const saveAlert =
-    saveState.kind === "conflict" ? (
-      <ConflictBanner
-        message={saveState.message}
-        canMerge={!!autosave.merge}
-        busy={copying}
-        onMerge={() => (autosave.merge ? setMergeOpen(true) : void autosave.prepareMerge().then(() => setMergeOpen(true)))}
-        onCopy={() => void saveMineAsCopy()}
-        onDownload={() => downloadJson(`${flowKey}-my-draft.weft.json`, compileState(docRef.current).flow)}
-      />
-    ) : saveState.kind === "error" ? (
-      <div role="alert" data-testid="save-error" className="flex items-center gap-3 border-b border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-900">
-        <span className="flex-1">The draft could not be saved: {saveState.message} Your edits are kept in this browser.</span>
-        <button type="button" className="rounded-md border border-amber-300 bg-white px-2.5 py-1 text-xs font-medium" onClick={autosave.retry}>
-          Retry
-        </button>
-      </div>
-    ) : autosave.restorable && !readOnly ? (
-      <RestoreBanner at={autosave.restorable.at} baseRevision={autosave.restorable.baseRevision} onRestore={() => void restoreEdits()} onDiscard={autosave.discardRestorable} />
-    ) : null;
+  const run = test.run;
+  const selectedRun = selectedNode && run ? (selectedNode.id === TRIGGER_NODE_ID ? { status: run.status, durationMs: run.durationMs, attempts: 1, input: run.input, output: null, error: run.error } : run.steps.get(selectedNode.id)) : undefined;
+  const selectedSample = selectedNode ? samples[selectedNode.id] : undefined;
 
   return (
     <SaveAlertContext.Provider value={saveAlert}>
-    <DecorationContext.Provider value={decorations}>
-      <style>{EDGE_CSS}</style>
-      <div className="flex h-screen flex-col" data-testid="designer" data-ready="true">
-        {/* Top bar */}
-        <header className="flex items-center gap-3 border-b border-slate-200 bg-white px-4 py-2">
-          <Link href="/flows" className="text-sm text-slate-500 hover:text-slate-800" aria-label="Back to flows">
-            ←
-          </Link>
-          <div className="min-w-0">
-            <h1 className="truncate text-sm font-semibold text-slate-900">{doc.meta.name || header.name}</h1>
-            <p className="truncate font-mono text-[11px] text-slate-400">
-              {flowKey} · draft rev {autosave.revision} · {header.ownerTeam}
-            </p>
-          </div>
-          <Badge tone={LIFECYCLE_TONE[header.lifecycle]}>{header.lifecycle}</Badge>
-          {header.latestVersion && <span className="font-mono text-xs text-slate-500">v{header.latestVersion}</span>}
-          <span data-testid="save-state" data-state={saveState.kind} className={clsx("text-xs", saveState.kind === "conflict" || saveState.kind === "error" ? "font-medium text-red-700" : "text-slate-500")}>
-            {readOnly ? <span title={readOnlyReason ?? undefined}>Read only</span> : saveLabel}
-          </span>
-          <div className="ml-auto flex items-center gap-1">
-            <ToolButton label="Undo (Ctrl Z)" onClick={history.undo} disabled={!history.canUndo || readOnly}>
-              ↶
-            </ToolButton>
-            <ToolButton label="Redo (Ctrl Shift Z)" onClick={history.redo} disabled={!history.canRedo || readOnly}>
-              ↷
-            </ToolButton>
-            <span className="mx-1 h-5 w-px bg-slate-200" />
-            <ToolButton label="Auto-layout (Shift L)" onClick={() => void autoLayout()} disabled={readOnly}>
-              ⊞ Layout
-            </ToolButton>
-            <ToolButton label="Zoom to fit (Shift 1)" onClick={() => void fitAll()}>
-              ⤢ Fit
-            </ToolButton>
-            <ToolButton label="Import steps from a file" onClick={() => fileInput.current?.click()} disabled={readOnly}>
-              ⇪ Import
-            </ToolButton>
-            <ToolButton label="Command menu (Ctrl K)" onClick={() => setMenuOpen(true)}>
-              ⌘K
-            </ToolButton>
-            <ToolButton label="Keyboard shortcuts (?)" onClick={() => setSheetOpen(true)}>
-              ?
-            </ToolButton>
-            <span className="mx-1 h-5 w-px bg-slate-200" />
-            <button
-              type="button"
-              onClick={() => setTestOpen(true)}
-              disabled={readOnly || test.pending}
-              className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white shadow-sm hover:bg-brand-700 disabled:opacity-50"
-            >
-              {test.pending ? "Running…" : "▶ Test run"}
-            </button>
-          </div>
-          <input
-            ref={fileInput}
-            type="file"
-            accept=".json,application/json"
-            className="hidden"
-            aria-label="Import steps file"
-            data-testid="import-file"
-            onChange={(e) => {
-              const file = e.target.files?.[0];
-              if (file) void file.text().then(pasteText);
-              e.target.value = "";
-            }}
+      <DecorationContext.Provider value={decorations}>
+        <div className="flex h-screen flex-col" data-testid="designer" data-ready="true">
+          <EditorToolbar
+            flowKey={flowKey}
+            header={header}
+            name={doc.meta.name}
+            revision={autosave.revision}
+            saveState={autosave.state}
+            readOnly={readOnly}
+            readOnlyReason={readOnlyReason}
+            canUndo={history.canUndo}
+            canRedo={history.canRedo}
+            testPending={test.pending}
+            actions={actions}
+            fileInput={fileInput}
+            onImportText={(text) => void clipboard.pasteText(text)}
           />
-        </header>
-        {readOnly && readOnlyReason && (
-          <p role="note" data-testid="read-only-reason" className="border-b border-amber-200 bg-amber-50 px-4 py-1.5 text-xs text-amber-900">
-            Read only — {readOnlyReason}
-          </p>
-        )}
-        {saveAlert}
-        {(test.run || test.error) && <RunBar run={test.run} error={test.error} onClear={test.clear} />}
-        <div className="flex min-h-0 flex-1">
-          <Palette items={items} onAdd={(i) => addItem(i)} readOnly={readOnly} />
-          <div className="flex min-w-0 flex-1 flex-col">
-            <div ref={canvasRef} className="weft-canvas relative min-h-0 flex-1" onDragOver={(e) => (e.preventDefault(), (e.dataTransfer.dropEffect = "move"))} onDrop={onDrop} data-testid="canvas">
-              <ReactFlow<DNode, DEdge>
-                nodes={canvasNodes}
-                edges={rfEdges}
-                nodeTypes={NODE_TYPES}
-                onNodesChange={onNodesChange}
-                onEdgesChange={onEdgesChange}
-                onConnect={onConnect}
-                onNodeDragStart={onNodeDragStart}
-                onNodeDragStop={onNodeDragStop}
-                onMoveStart={onMoveStart}
-                onMoveEnd={onMoveEnd}
-                nodesDraggable={!readOnly}
-                nodesConnectable={!readOnly}
-                deleteKeyCode={null}
-                selectionKeyCode="Shift"
-                multiSelectionKeyCode={["Control", "Meta"]}
-                onlyRenderVisibleElements
-                minZoom={0.05}
-                maxZoom={2}
-                fitView={startZoom === null}
-                {...(startZoom !== null ? { defaultViewport: { x: 40, y: 40, zoom: startZoom } } : {})}
-                fitViewOptions={initialFitOpts}
-                defaultEdgeOptions={{ type: "smoothstep", markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color: "#94a3b8" } }}
-                proOptions={{ hideAttribution: true }}
-              >
-                {overview ? (
-                  <EdgeOverview nodes={canvasNodes} edges={doc.edges} />
-                ) : (
-                  <>
-                    <Background variant={BackgroundVariant.Dots} gap={20} size={1} color="#cbd5e1" />
-                    <MiniMap pannable zoomable nodeStrokeWidth={3} nodeColor={(n) => (n.id === TRIGGER_NODE_ID ? "#0f172a" : "#94a3b8")} className="!rounded-md !border !border-slate-200" />
-                  </>
-                )}
-                <Controls showInteractive={false} fitViewOptions={fitOpts} />
-              </ReactFlow>
-              {doc.nodes.length === 1 && !readOnly && (
-                <div className="pointer-events-none absolute inset-x-0 top-6 flex justify-center">
-                  <p className="rounded-full bg-white/90 px-4 py-1.5 text-xs text-slate-500 shadow ring-1 ring-slate-200">Drag a step from the palette, or press Ctrl K — then connect it to the trigger.</p>
-                </div>
-              )}
-              {toast && (
-                <div role="status" className="absolute bottom-4 left-1/2 -translate-x-1/2 rounded-md bg-slate-900 px-3 py-1.5 text-xs text-white shadow-lg">
-                  {toast}
-                </div>
-              )}
+          {readOnly && readOnlyReason && (
+            <p role="note" data-testid="read-only-reason" className="border-b border-amber-200 bg-amber-50 px-4 py-1.5 text-xs text-amber-900">
+              Read only — {readOnlyReason}
+            </p>
+          )}
+          {saveAlert}
+          {(test.run || test.error) && <RunBar run={test.run} error={test.error} onClear={test.clear} />}
+          <div className="flex min-h-0 flex-1">
+            <Palette items={items} onAdd={(i) => addItem(i)} readOnly={readOnly} />
+            <div className="flex min-w-0 flex-1 flex-col">
+              <EditorCanvas history={history} readOnly={readOnly} toast={toast} onConnect={onConnect} onDropItem={onDropItem} onDropFile={(text) => void clipboard.pasteText(text)} />
+              <ProblemsPanel problems={validation.problems} onPick={pickProblem} open={problemsOpen} onToggle={() => setProblemsOpen((o) => !o)} />
             </div>
-            <ProblemsPanel problems={validation.problems} onPick={pickProblem} open={problemsOpen} onToggle={() => setProblemsOpen((o) => !o)} />
+            <SidePanel
+              tab={tab}
+              onTab={setTab}
+              inspector={{
+                node: selectedNode,
+                meta: doc.meta,
+                nodes: structNodes,
+                edges: doc.edges,
+                connections: catalog.connections,
+                events: catalog.events,
+                scope,
+                mapperSources: sources,
+                ...(target ? { mapperTarget: target } : {}),
+                problems: nodeProblems,
+                fieldProblems,
+                readOnly,
+                ...(focus ? { focus } : {}),
+                ...(selectedRun ? { run: selectedRun } : {}),
+                ...(selectedSample ? { sample: selectedSample } : {}),
+                onChange: changeNodeData,
+                onChangeMeta: changeMeta,
+                onSetEdge: setEdge,
+                onPin: pinSample,
+              }}
+              versions={{ flowKey, draft: validation.flow, draftRevision: autosave.revision, hasErrors: errorCount > 0, onRestored: onReload }}
+            />
           </div>
-          <aside aria-label="Inspector" className="flex w-[420px] shrink-0 flex-col border-l border-slate-200 bg-white">
-            <div role="tablist" className="flex border-b border-slate-200 text-xs font-medium">
-              {(["inspect", "versions"] as const).map((t) => (
-                <button key={t} role="tab" type="button" aria-selected={tab === t} onClick={() => setTab(t)} className={clsx("flex-1 px-3 py-2", tab === t ? "border-b-2 border-brand-600 text-brand-700" : "text-slate-500 hover:text-slate-800")}>
-                  {t === "inspect" ? "Inspector" : "Versions"}
-                </button>
-              ))}
-            </div>
-            <div className="min-h-0 flex-1">
-              {tab === "inspect" ? (
-                <Inspector
-                  node={selectedNode}
-                  meta={doc.meta}
-                  nodes={structNodes}
-                  edges={doc.edges}
-                  connections={catalog.connections}
-                  events={catalog.events}
-                  scope={scope}
-                  mapperSources={sources}
-                  {...(target ? { mapperTarget: target } : {})}
-                  problems={nodeProblems}
-                  fieldProblems={fieldProblems}
-                  readOnly={readOnly}
-                  {...(focus ? { focus } : {})}
-                  {...(selectedNode && test.run ? (selectedNode.id === TRIGGER_NODE_ID ? { run: { status: test.run.status, durationMs: test.run.durationMs, attempts: 1, input: test.run.input, output: null, error: test.run.error } } : test.run.steps.has(selectedNode.id) ? { run: test.run.steps.get(selectedNode.id)! } : {}) : {})}
-                  {...(selectedNode && samples[selectedNode.id] ? { sample: samples[selectedNode.id]! } : {})}
-                  onChange={changeNodeData}
-                  onChangeMeta={changeMeta}
-                  onSetEdge={setEdge}
-                  onPin={pinSample}
-                />
-              ) : (
-                <VersionsMount flowKey={flowKey} draft={validation.flow} draftRevision={autosave.revision} hasErrors={errorCount > 0} onRestored={onReload} />
-              )}
-            </div>
-          </aside>
         </div>
-      </div>
-      <CommandMenu open={menuOpen} onClose={() => setMenuOpen(false)} items={items} commands={commands} onAdd={(i) => addItem(i)} />
-      <ShortcutSheet open={sheetOpen} onClose={() => setSheetOpen(false)} />
-      {mergeOpen && autosave.merge && (
-        <MergeDialog
-          merge={autosave.merge}
-          mine={doc}
-          onApply={(merged) => (setMergeOpen(false), autosave.acceptMerge(merged))}
-          onCancel={() => (setMergeOpen(false), autosave.cancelMerge())}
+        <CommandMenu open={menuOpen} onClose={() => setMenuOpen(false)} items={items} commands={commands} onAdd={(i) => addItem(i)} />
+        <ShortcutSheet open={sheetOpen} onClose={() => setSheetOpen(false)} />
+        {mergeOpen && autosave.merge && (
+          <MergeDialog
+            merge={autosave.merge}
+            mine={doc}
+            onApply={(merged) => (setMergeOpen(false), autosave.acceptMerge(merged))}
+            onCancel={() => (setMergeOpen(false), autosave.cancelMerge())}
+          />
+        )}
+        <TestRunDialog
+          open={testOpen}
+          onClose={() => setTestOpen(false)}
+          trigger={triggerNode?.data.kind === "trigger" ? triggerNode.data.trigger : undefined}
+          {...(triggerNode?.data.kind === "trigger" && triggerNode.data.trigger.type === "event" ? { eventSchema: triggerSchema as JsonSchemaObject | undefined } : {})}
+          initial={samples[TRIGGER_NODE_ID]?.payload}
+          pinnedSource={samples[TRIGGER_NODE_ID]?.source ?? null}
+          connections={liveConnections}
+          onRun={startTest}
         />
-      )}
-      <TestRunDialog
-        open={testOpen}
-        onClose={() => setTestOpen(false)}
-        trigger={triggerNode?.data.kind === "trigger" ? triggerNode.data.trigger : undefined}
-        {...(triggerNode?.data.kind === "trigger" && triggerNode.data.trigger.type === "event" ? { eventSchema: triggerSchema as JsonSchemaObject | undefined } : {})}
-        initial={samples[TRIGGER_NODE_ID]?.payload}
-        pinnedSource={samples[TRIGGER_NODE_ID]?.source ?? null}
-        connections={liveConnections}
-        onRun={startTest}
-      />
-    </DecorationContext.Provider>
+      </DecorationContext.Provider>
     </SaveAlertContext.Provider>
   );
 }
 
-function ToolButton({ label, onClick, disabled, children }: { label: string; onClick(): void; disabled?: boolean; children: React.ReactNode }) {
-  return (
-    <button type="button" title={label} aria-label={label} onClick={onClick} disabled={disabled} className="rounded-md px-2 py-1.5 text-sm text-slate-600 hover:bg-slate-100 hover:text-slate-900 disabled:opacity-40 disabled:hover:bg-transparent">
-      {children}
-    </button>
-  );
-}
-
-function RunBar({ run, error, onClear }: { run: ReturnType<typeof useTestRun>["run"]; error: string | null; onClear(): void }) {
-  return (
-    <div data-testid="run-bar" data-status={run?.status ?? "error"} className={clsx("flex items-center gap-3 border-b px-4 py-1.5 text-xs", run?.status === "failed" || error ? "border-red-200 bg-red-50 text-red-900" : run?.status === "succeeded" ? "border-emerald-200 bg-emerald-50 text-emerald-900" : "border-brand-100 bg-brand-50 text-brand-700")}>
-      <span className="font-semibold">Test run</span>
-      {run ? (
-        <>
-          {run.testMode && <span data-testid="run-mode" className="rounded bg-white/70 px-1.5 py-0.5 font-medium">{TEST_MODE_LABEL[run.testMode] ?? run.testMode}</span>}
-          <span>{run.status}</span>
-          {run.durationMs !== null && <span>{run.durationMs} ms</span>}
-          <span className="font-mono text-[11px] opacity-70">{run.runId.slice(0, 8)}</span>
-          {run.error != null && <span className="truncate">{String((run.error as { message?: string }).message ?? "")}</span>}
-          <Link href={`/runs/${run.runId}`} className="underline">
-            Open run
-          </Link>
-        </>
-      ) : (
-        <span>{error}</span>
-      )}
-      <button type="button" className="ml-auto opacity-70 hover:opacity-100" onClick={onClear} aria-label="Clear test run">
-        ✕
-      </button>
-    </div>
-  );
-}
-
-function runValidation(state: DocState, catalog: Parameters<typeof validate>[1] extends infer O ? (O extends { catalog?: infer C } ? C : never) : never): { flow: Flow; problems: Problem[] } {
-  const c = compileState(state);
-  const v = validate(c.flow, { catalog });
-  // Drawing problems first (dangling connections…), then the document's.
-  return { flow: c.flow, problems: [...c.problems, ...v.problems] };
-}
-
-function sameStructure(a: readonly DNode[], b: readonly DNode[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i]!.id !== b[i]!.id || a[i]!.data !== b[i]!.data || a[i]!.parentId !== b[i]!.parentId) return false;
-  return true;
-}
-
-function stepOutputSchema(connectors: Catalog, step: StepConfig, description?: unknown): JsonSchema | undefined {
-  if (step.type === "call") return callOutputSchema(connectors, step, description);
-  if (step.type === "map" && step.output && typeof step.output === "object") {
-    // The map's output fields are its target paths.
-    const props: Record<string, JsonSchema> = {};
-    for (const k of Object.keys(step.output)) {
-      const parts = k.split(".");
-      let cur = props;
-      parts.forEach((p, i) => {
-        if (i === parts.length - 1) cur[p] ??= {};
-        else {
-          cur[p] ??= { type: "object", properties: {} };
-          cur = (cur[p]!.properties ??= {});
-        }
-      });
-    }
-    return { type: "object", properties: props };
-  }
-  return undefined;
-}
-
-/** `$trigger`'s schema: the one definition (core/dsl trigger-input.ts), with the consumed event's contract. */
-function triggerPayloadSchema(data: CanvasNodeData | undefined, events: readonly EventInfo[]): JsonSchema | undefined {
-  if (!data || data.kind !== "trigger") return undefined;
-  const t = data.trigger;
-  const eventSchema = t.type === "event" ? (events.find((e) => e.name === t.event)?.schema as JsonSchemaObject | undefined) : undefined;
-  return triggerInputSchema(t, eventSchema) as JsonSchema;
+/** A message over the canvas for a few seconds (a newer one replaces it). */
+function useToast() {
+  const [toast, setToast] = useState<string | null>(null);
+  const showToast = useCallback((m: string) => {
+    setToast(m);
+    setTimeout(() => setToast((t) => (t === m ? null : t)), 3500);
+  }, []);
+  return { toast, showToast };
 }
 
 function downloadJson(name: string, value: unknown) {

@@ -134,6 +134,13 @@ export function compileState(state: DocState): { flow: Flow; problems: Problem[]
   return compile(toCanvasGraph(state));
 }
 
+/** Same nodes with the same settings and nesting: only positions, sizes or the selection may differ. */
+export function sameStructure(a: readonly DNode[], b: readonly DNode[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.id !== b[i]!.id || a[i]!.data !== b[i]!.data || a[i]!.parentId !== b[i]!.parentId) return false;
+  return true;
+}
+
 /** A fresh step id from a hint ("createInvoice", "map"), unique among `taken`. */
 export function newStepId(hint: string, taken: ReadonlySet<string>): string {
   let base = hint.replace(/[^A-Za-z0-9_]/g, "").replace(/^[^A-Za-z_]+/, "");

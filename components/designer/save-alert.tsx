@@ -6,11 +6,38 @@
 import { clsx } from "clsx";
 import { createContext, useContext, useMemo, useState } from "react";
 import { mergeDocs, type DocState, type MergeChoice } from "./model";
-import type { PendingMerge } from "./use-autosave";
+import type { Autosave, PendingMerge } from "./use-autosave";
 
 /** The alert to repeat inside overlays that cover the designer's own banner (the full-screen mapper). */
 export const SaveAlertContext = createContext<React.ReactNode>(null);
 export const useSaveAlert = () => useContext(SaveAlertContext);
+
+/** The editor's save alert, if one is due: a conflict, a failed save (retry), or edits to restore. */
+export function SaveAlert({ autosave, readOnly, copying, onOpenMerge, onCopy, onDownload, onRestore }: { autosave: Autosave; readOnly: boolean; copying: boolean; onOpenMerge(): void; onCopy(): void; onDownload(): void; onRestore(): void }) {
+  const s = autosave.state;
+  if (s.kind === "conflict")
+    return (
+      <ConflictBanner
+        message={s.message}
+        canMerge={!!autosave.merge}
+        busy={copying}
+        onMerge={() => (autosave.merge ? onOpenMerge() : void autosave.prepareMerge().then(onOpenMerge))}
+        onCopy={onCopy}
+        onDownload={onDownload}
+      />
+    );
+  if (s.kind === "error")
+    return (
+      <div role="alert" data-testid="save-error" className="flex items-center gap-3 border-b border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-900">
+        <span className="flex-1">The draft could not be saved: {s.message} Your edits are kept in this browser.</span>
+        <button type="button" className="rounded-md border border-amber-300 bg-white px-2.5 py-1 text-xs font-medium" onClick={autosave.retry}>
+          Retry
+        </button>
+      </div>
+    );
+  if (autosave.restorable && !readOnly) return <RestoreBanner at={autosave.restorable.at} baseRevision={autosave.restorable.baseRevision} onRestore={onRestore} onDiscard={autosave.discardRestorable} />;
+  return null;
+}
 
 export function ConflictBanner({ message, canMerge, busy, onMerge, onCopy, onDownload }: { message: string; canMerge: boolean; busy: boolean; onMerge(): void; onCopy(): void; onDownload(): void }) {
   return (
