@@ -7,8 +7,7 @@ import { useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge, LIFECYCLE_TONE, RUN_STATUS_TONE } from "@/components/ui/badge";
 import { SelectField, TextField } from "@/components/ui/fields";
-import { DOMAINS, LIFECYCLES } from "@/core/flow-constants";
-import { CLASSIFICATIONS } from "@/core/governance/policy";
+import { CLASSIFICATIONS, DOMAINS, LIFECYCLES } from "@/core/flow-constants";
 import { SLO_STATE_LABEL, SloBadge, download, pct } from "./shared";
 
 /** "a and b", "a, b, and c": duplicate groups can have more than two flows. */

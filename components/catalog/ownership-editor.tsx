@@ -8,7 +8,8 @@ import { useForm, useWatch } from "react-hook-form";
 import { z } from "zod";
 import { useTRPC } from "@/components/trpc/client";
 import { ownershipInput } from "@/core/governance/inputs";
-import { CLASSIFICATIONS, REVIEWED_CLASSIFICATIONS } from "@/core/governance/policy";
+import { REVIEWED_CLASSIFICATIONS } from "@/core/governance/policy";
+import { CLASSIFICATIONS } from "@/core/flow-constants";
 import { Field, FormError, inputCls, secondaryBtn, Sheet } from "./form-parts";
 
 export interface Ownership {

@@ -22,6 +22,7 @@ import {
   type StepConfig,
   jsonEqual,
 } from "@/core/dsl";
+import { isObj } from "@/core/is-obj";
 
 export type DNode = Node<CanvasNodeData>;
 export type DEdge = Edge<{ kind: CanvasEdgeKind; index?: number }>;
@@ -480,7 +481,6 @@ export interface MergeResult {
 }
 
 type Json = unknown;
-const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** A node as the merge sees it: what is saved, nothing transient (selection, measured size). Arrays are atomic. */
 interface NodeProjection {
@@ -528,7 +528,7 @@ function merge3(base: Json, theirs: Json, mine: Json, at: { id: string; label: (
     return theirs;
   }
   if (jsonEqual(base, theirs)) return mine;
-  if (isPlain(base) && isPlain(theirs) && isPlain(mine)) {
+  if (isObj(base) && isObj(theirs) && isObj(mine)) {
     const out: Record<string, unknown> = {};
     for (const k of new Set([...Object.keys(base), ...Object.keys(theirs), ...Object.keys(mine)])) {
       const v = merge3(base[k], theirs[k], mine[k], at, [...path, k], ctx);

@@ -8,9 +8,9 @@ import { Badge } from "@/components/ui/badge";
 import { SelectField, TextField } from "@/components/ui/fields";
 import { useUrlParams } from "@/components/ui/use-url-params";
 import { BusinessKeys, RunStatus, formatDuration, formatTime } from "./format";
+import { RUN_STATUSES, type RunStatus as Status } from "@/core/flow-constants";
 
-const STATUSES = ["queued", "running", "waiting", "succeeded", "failed", "cancelled"] as const;
-type Status = (typeof STATUSES)[number];
+const STATUSES = RUN_STATUSES;
 const FIELDS = ["flow", "version", "status", "trigger", "from", "to", "key"] as const;
 
 export function RunsList() {

@@ -16,6 +16,7 @@ import { defineConnector, implementConnector, vendorData } from "../sdk/define";
 import { parseOAuthError, tokenFromResponse, withBearer } from "../sdk/oauth";
 import { ConnectorError } from "../sdk/errors";
 import { rateLimitSchema } from "../sdk/common";
+import { isObj as isObject } from "../../core/is-obj";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type JsonObject = { [k: string]: Json };
@@ -50,7 +51,7 @@ const TYPES = new Set(["string", "number", "integer", "boolean", "object", "arra
 const validType = (v: Json): boolean => (typeof v === "string" ? TYPES.has(v) : Array.isArray(v) && v.every((t) => typeof t === "string" && TYPES.has(t)));
 
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
-const isObj = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
+const isObj = (v: unknown): v is JsonObject => isObject(v);
 
 function decodePointer(p: string): string[] {
   return p

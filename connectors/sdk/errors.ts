@@ -7,8 +7,10 @@
 //   internal   — a bug in the connector
 // `reason` is the finer, connector-level detail (not_found, conflict, rate_limited…), kept apart so the
 // runtime's duck-typed classifier (server/runtime/errors.ts) reads `errorClass` unchanged. Browser-safe.
+import type { ErrorClass } from "../../core/error-classes";
 
-export const CONNECTOR_ERROR_CLASSES = ["transient", "auth", "validation", "internal"] as const;
+/** The runtime classes a connector can know (a step's time limit, mappings and `fail` steps are the runtime's). */
+export const CONNECTOR_ERROR_CLASSES = ["transient", "auth", "validation", "internal"] as const satisfies readonly ErrorClass[];
 export type ConnectorErrorClass = (typeof CONNECTOR_ERROR_CLASSES)[number];
 
 export type ConnectorErrorReason =

@@ -1,6 +1,7 @@
 // Redaction for connector logs and exception excerpts: values under secret-looking keys and header names
 // are replaced, the connection's secret values (and tokens obtained with them) are masked wherever they
-// appear, and long values are cut. Browser-safe.
+// appear, and long values are cut. The one redactor: the runtime's (server/runtime/redact.ts, for exception
+// records, logs and the timeline) is this one with its own limits. Browser-safe.
 const SECRET_KEY = /(authori[sz]ation|password|passwd|secret|token|api[-_]?key|cookie|signature|private[-_]?key|credential|session|assertion)/i;
 export const REDACTED = "[redacted]";
 
@@ -14,7 +15,19 @@ export interface Redactor {
   text(s: string): string;
 }
 
-export function createRedactor(initial: readonly string[] = [], maxString = 2000): Redactor {
+export interface RedactorLimits {
+  /** Longest string kept whole (default 2,000). */
+  maxString?: number;
+  /** Deeper values become "[…]" (default 8). */
+  maxDepth?: number;
+  /** Array items kept (default 50). */
+  maxItems?: number;
+  /** Object keys kept (default: all). */
+  maxKeys?: number;
+}
+
+export function createRedactor(initial: readonly string[] = [], limits: RedactorLimits = {}): Redactor {
+  const { maxString = 2000, maxDepth = 8, maxItems = 50, maxKeys = Infinity } = limits;
   const secrets = new Set<string>();
   const add = (s: string) => {
     if (typeof s === "string" && s.length >= 4) secrets.add(s);
@@ -34,14 +47,20 @@ export function createRedactor(initial: readonly string[] = [], maxString = 2000
   const walk = (v: unknown, depth: number): unknown => {
     if (typeof v === "string") return text(v);
     if (v === null || typeof v !== "object") return v;
-    if (depth >= 8) return "[…]";
+    if (depth >= maxDepth) return "[…]";
     if (Array.isArray(v)) {
-      const items = v.slice(0, 50).map((x) => walk(x, depth + 1));
-      if (v.length > 50) items.push(`… ${v.length - 50} more items`);
+      const items = v.slice(0, maxItems).map((x) => walk(x, depth + 1));
+      if (v.length > maxItems) items.push(`… ${v.length - maxItems} more items`);
       return items;
     }
+    if (v instanceof Date) return v.toISOString();
     const out: Record<string, unknown> = {};
+    let n = 0;
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (n++ >= maxKeys) {
+        out["…"] = "more keys omitted";
+        break;
+      }
       out[k] = SECRET_KEY.test(k) && x !== null && x !== undefined && x !== "" ? REDACTED : walk(x, depth + 1);
     }
     return out;

@@ -11,6 +11,7 @@ import semver from "semver";
 import { diffFlows } from "./diff";
 import type { Flow, Mapping, Trigger } from "./schema";
 import { stepsOf, type Path } from "./walk";
+import { isObj } from "../is-obj";
 
 export type Bump = "major" | "minor" | "patch" | "none";
 export type ChangeLevel = "breaking" | "feature" | "fix";
@@ -31,7 +32,6 @@ export interface BreakingReport {
   bump: Bump;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 // ---------------------------------------------------------------------------------------------------
 // JSON Schema subset (type, properties, required, enum, items, additionalProperties) for input contracts:

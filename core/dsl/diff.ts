@@ -2,6 +2,7 @@
 // wherever it sits). The layout is reported as one flag: moving boxes is not a change of behaviour.
 import { stepsOf, type Path, type Scope } from "./walk";
 import type { Flow, Step, StepType } from "./schema";
+import { isObj } from "../is-obj";
 
 export interface ValueChange {
   /** Relative to the section (the step, the trigger, the flow). */
@@ -34,7 +35,6 @@ export interface FlowDiff {
 const HEADER_KEYS = ["dsl", "key", "version", "name", "description", "domain", "owner", "classification"] as const;
 const SETTING_KEYS = ["tags", "concurrency", "businessKeys", "onFailure", "defaults", "output", "start"] as const;
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Deep equality of JSON values; an object key holding undefined counts as absent. */
 export function equal(a: unknown, b: unknown): boolean {

@@ -15,6 +15,7 @@
 // for graphs in canonical form (edge ids as decompile names them); the property tests hold both.
 import type { Problem } from "./problems";
 import type { Block, Branch, CatchRoute, Flow, Step, StepType, SwitchStep, Trigger } from "./schema";
+import { isObj } from "../is-obj";
 
 export type CanvasEdgeKind = "start" | "next" | "case" | "default" | "catch" | "compensate" | "body" | "branch";
 export const CANVAS_EDGE_KINDS: readonly CanvasEdgeKind[] = ["start", "next", "case", "default", "catch", "compensate", "body", "branch"];
@@ -160,7 +161,6 @@ export interface CompileResult {
   problems: Problem[];
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function kindOfEdge(e: CanvasEdge): { kind: CanvasEdgeKind; index?: number } | null {
   const d = e.data;

@@ -13,18 +13,14 @@
 //   "shallow" variant (nested steps = unknown) so that one broken step does not hide the problems of all
 //   the others; the full recursive variant is what the JSON Schema and `parseFlow` use.
 import { z } from "zod";
+import { ERROR_CLASSES, type ErrorClass } from "../error-classes";
+import { CLASSIFICATIONS, DOMAINS } from "../flow-constants";
 
 export const DSL_VERSION = "weft/1" as const;
 
-export const DOMAINS = ["customer", "opportunity", "project", "resource", "contract", "time-expense", "invoice", "reporting"] as const;
+export { CLASSIFICATIONS, DOMAINS, ERROR_CLASSES, type ErrorClass };
 export type Domain = (typeof DOMAINS)[number];
-
-export const CLASSIFICATIONS = ["public", "internal", "confidential", "restricted"] as const;
 export type Classification = (typeof CLASSIFICATIONS)[number];
-
-/** Error classes a step failure is put in before anything decides to retry or catch it (same as the runtime's, plus timeout). */
-export const ERROR_CLASSES = ["transient", "auth", "validation", "mapping", "business", "timeout", "internal"] as const;
-export type ErrorClass = (typeof ERROR_CLASSES)[number];
 
 export const STEP_TYPES = ["call", "map", "switch", "foreach", "parallel", "wait", "emit", "subflow", "fail"] as const;
 export type StepType = (typeof STEP_TYPES)[number];

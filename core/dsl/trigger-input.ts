@@ -6,6 +6,7 @@
 // real delivery. Pure (no I/O).
 import { z } from "zod";
 import type { Trigger } from "./schema";
+import { isObj } from "../is-obj";
 
 /** A JSON Schema object (draft 2020-12). */
 export type JsonSchemaObject = Record<string, unknown>;
@@ -117,6 +118,3 @@ export function checkTriggerInput(trigger: Trigger | undefined, input: unknown, 
   });
 }
 
-function isObj(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}

@@ -20,7 +20,6 @@ import { checkExpression, checkExpressions, expressionRefs, type JsonataAst } fr
 import { credentialScope, offScopeMessage } from "../../connectors/sdk/credential-scope";
 import { closest, formatPath, issuesToProblems, type Problem, type Severity } from "./problems";
 import {
-  ERROR_CLASSES,
   RESERVED_STEP_IDS,
   ShallowFlowSchema,
   ShallowStepSchema,
@@ -33,6 +32,7 @@ import {
   type Trigger,
 } from "./schema";
 import { collectExpressions, edgesOf, pollTriggerSites, stepExpressions, type ExpressionSite, type Path } from "./walk";
+import { isObj } from "../is-obj";
 
 export type { Problem, Severity } from "./problems";
 
@@ -50,7 +50,6 @@ export interface ValidationResult {
 }
 
 type Raw = Record<string, unknown>;
-const isObj = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
 // ---------------------------------------------------------------------------------------------------
@@ -1297,10 +1296,6 @@ function sortProblems(list: Problem[]): Problem[] {
     .sort((a, b) => cmp(a.p.path, b.p.path) || (a.p.severity === b.p.severity ? a.i - b.i : a.p.severity === "error" ? -1 : 1))
     .map((x) => x.p);
 }
-
-/** The error classes, re-exported for designers' pickers. */
-export const KNOWN_ERROR_MATCHERS: readonly string[] = ["any", ...ERROR_CLASSES];
-export const KNOWN_STEP_TYPES: readonly string[] = STEP_TYPES;
 
 /** Parses a document that must be valid; throws with every problem listed otherwise (for tests and seeds). */
 export function parseFlow(input: unknown, opts: ValidateOptions = {}): Flow {

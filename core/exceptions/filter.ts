@@ -1,8 +1,8 @@
 // The exception queue's filter, shared by the browser (URL state, saved views) and the server (SQL).
 // Browser-safe: zod only.
 import { z } from "zod";
+import { ERROR_CLASSES } from "../error-classes";
 
-export const ERROR_CLASSES = ["transient", "auth", "validation", "mapping", "business", "internal"] as const;
 export const EXCEPTION_STATUSES = ["open", "retrying", "resolved", "all"] as const;
 /** Age buckets of an exception (since it was opened); "ageing" = older than its flow's threshold. */
 export const AGE_BUCKETS = ["lt1h", "1h-24h", "1d-7d", "gt7d", "ageing"] as const;

@@ -2,8 +2,7 @@
 // server imports): one definition of what a valid SLO, ownership change, domain edit, alert channel or
 // event contract is, with messages written for the person filling in the form.
 import { z } from "zod";
-import { DOMAINS } from "../flow-constants";
-import { CLASSIFICATIONS } from "./policy";
+import { CLASSIFICATIONS, DOMAINS } from "../flow-constants";
 
 export const flowKeyInput = z.string().min(1).max(128);
 export const teamKeyInput = z.string().min(1, "Choose a team.").max(64);

@@ -7,8 +7,6 @@ export type Bump = "patch" | "minor" | "major";
 export const BUMPS: readonly Bump[] = ["patch", "minor", "major"];
 const ORDER: Record<Bump, number> = { patch: 0, minor: 1, major: 2 };
 
-export const CLASSIFICATIONS = ["public", "internal", "confidential", "restricted"] as const;
-export type Classification = (typeof CLASSIFICATIONS)[number];
 /** Classifications whose flows need a recorded classification review before a version can be published. */
 export const REVIEWED_CLASSIFICATIONS: readonly string[] = ["restricted"];
 

@@ -10,7 +10,7 @@ import { triggerInputSchema, type Trigger } from "../../core/dsl";
 import { businessSentence } from "../../core/exceptions/business";
 import { showPayload, needsReveal } from "./payloads";
 import { DEFAULT_AGEING_HOURS } from "./queue";
-import { findStep, writeStepOf, type DslStep } from "./dsl-steps";
+import { stepInDocument, writeStepOf, type DslStep } from "./dsl-steps";
 
 /** The JSON Schema an edited input must satisfy: the shape the trigger gives a run, the event's contract, else the original input's shape. */
 export async function inputSchemaFor(db: Db, dsl: unknown, original: unknown): Promise<{ schema: JsonSchema; source: string }> {
@@ -69,7 +69,7 @@ export async function exceptionDetail(db: Db, id: string, opts: { revealed?: boo
   const flow = e.run.flow;
   const dsl = e.run.flowVersion?.dsl ?? e.run.dslSnapshot;
   const stepId = e.stepPath ? (e.stepPath.split(".").pop() ?? "").replace(/\[\d+\]/g, "") : null;
-  const step: DslStep | null = stepId ? findStep(dsl, stepId) : null;
+  const step: DslStep | null = stepId ? stepInDocument(dsl, stepId) : null;
   const manifest = step?.connector ? connectors[step.connector] : undefined;
   const system = manifest?.name ?? step?.connector ?? null;
   // A failed lookup is reported by what it held up: the write to the same system the flow was heading for.

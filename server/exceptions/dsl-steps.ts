@@ -1,4 +1,7 @@
-// Finds a step of a weft/1 document by id, wherever it is nested (foreach/parallel bodies, branches).
+// Steps of a stored weft/1 document (not parsed again): one by id, and the write a failed lookup held up.
+import { findStep } from "../../core/dsl/walk";
+import type { Flow } from "../../core/dsl/schema";
+
 export interface DslStep {
   id: string;
   type: string;
@@ -8,27 +11,18 @@ export interface DslStep {
   connection?: string;
 }
 
-export function findStep(dsl: unknown, id: string): DslStep | null {
-  const seen = new Set<unknown>();
-  const walk = (v: unknown): DslStep | null => {
-    if (!v || typeof v !== "object" || seen.has(v)) return null;
-    seen.add(v);
-    if (Array.isArray(v)) {
-      for (const x of v) {
-        const hit = walk(x);
-        if (hit) return hit;
-      }
-      return null;
-    }
-    const o = v as Record<string, unknown>;
-    if (o.id === id && typeof o.type === "string") return o as unknown as DslStep;
-    for (const x of Object.values(o)) {
-      const hit = walk(x);
-      if (hit) return hit;
-    }
-    return null;
-  };
-  return walk((dsl as { steps?: unknown } | null)?.steps ?? null);
+/**
+ * The step of a stored document (a version's DSL or a run's snapshot) with this id, wherever it is nested —
+ * core/dsl's findStep over a document that is not parsed again here; null if the document is not a flow.
+ */
+export function stepInDocument(dsl: unknown, id: string): DslStep | null {
+  const doc = dsl as Pick<Flow, "start" | "steps"> | null;
+  if (!doc || typeof doc !== "object" || !Array.isArray(doc.steps)) return null;
+  try {
+    return (findStep(doc, id)?.step as DslStep | undefined) ?? null;
+  } catch {
+    return null; // a malformed nested block (a snapshot of a draft that never parsed): no step to name
+  }
 }
 
 /** The first writing call step (create/post/upsert/update…) to the given connector. */

@@ -7,6 +7,7 @@ import type { Prisma } from "../db/client";
 import type { Db } from "../db/client";
 import { checkTriggerInput, contentHash, DSL_VERSION, TRIGGER_NODE_ID, TriggerSchema, type Flow, type TriggerInputProblem } from "../../core/dsl";
 import { EXAMPLE_SAMPLES, EXAMPLES } from "./examples";
+import { isObj } from "../../core/is-obj";
 
 type Tx = Prisma.TransactionClient;
 type AuditFn = (tx: Tx, e: { action: string; entityType: string; entityId?: string | null; before?: unknown; after?: unknown; meta?: unknown }) => Promise<unknown>;
@@ -17,7 +18,6 @@ export interface DraftCtx {
 }
 
 export const MAX_DRAFT_BYTES = 2_000_000;
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 export function blankDraft(h: { key: string; name: string; domain: string; owner: string; description?: string }): Flow {
   return {

@@ -8,7 +8,7 @@ import type { GovCtx } from "./context";
 import { isValidThreshold, formatDuration } from "../../core/governance/slo-math";
 import { loadStandards } from "./standards";
 import { assertPublicUrl, UnsafeUrlError } from "./webhook";
-import { CLASSIFICATIONS } from "../../core/governance/policy";
+import { CLASSIFICATIONS } from "../../core/flow-constants";
 
 export interface SloInput {
   flowKey: string;

@@ -63,6 +63,20 @@ describe("redaction", () => {
     expect(JSON.stringify(out)).not.toContain("eyJhbGciOiJIUzI1NiJ9");
     expect((out as unknown as { long: string }).long.length).toBeLessThan(2100);
   });
+
+  it("is the connectors' redactor: a JWT-bearer assertion and a secret's URL-encoded spelling are masked in exception records too", () => {
+    const out = JSON.stringify(redact({ form: { client_assertion: "eyJ.header.sig", grant: "jwt" }, body: "client_secret=a%2Bb%2Fc%3D%3D&x=1" }, { secrets: ["a+b/c=="] }));
+    expect(out).not.toContain("eyJ.header.sig");
+    expect(out).not.toContain("a%2Bb%2Fc%3D%3D");
+    expect(out).toContain("jwt");
+  });
+
+  it("keeps its limits: 100 items and keys, dates as ISO strings", () => {
+    const out = redact({ list: Array.from({ length: 150 }, (_, i) => i), at: new Date("2026-01-02T03:04:05Z") }) as { list: unknown[]; at: string };
+    expect(out.list).toHaveLength(101);
+    expect(out.list.at(-1)).toBe("… 50 more items");
+    expect(out.at).toBe("2026-01-02T03:04:05.000Z");
+  });
 });
 
 describe("exception signature", () => {

@@ -2,26 +2,10 @@
 // retry policy names classes ("retry transient, never validation") and double posting is avoided by
 // construction. Connectors throw already-classified errors; anything else is classified here.
 import { ZodError } from "zod";
+import { ERROR_CLASSES, type ErrorClass } from "../../core/error-classes";
+import { parseRetryAfter, type HttpExcerpt } from "@/connectors/sdk/errors";
 
-export const ERROR_CLASSES = ["transient", "timeout", "auth", "validation", "mapping", "business", "internal"] as const;
-/**
- * transient  — network, HTTP 408/425/429/5xx, a connector's own timeout: worth retrying (honouring Retry-After).
- * timeout    — the step's own time limit ran out (the DSL's default retry covers it with transient).
- * auth       — 401/403, missing or rejected credentials: needs a person.
- * validation — other 4xx, schema violations of a step's input or output.
- * mapping    — a JSONata expression failed to evaluate.
- * business   — a `fail` step said so.
- * internal   — a bug or an unexpected exception; never retried automatically.
- */
-export type ErrorClass = (typeof ERROR_CLASSES)[number];
-
-export interface HttpExcerpt {
-  method?: string;
-  url?: string;
-  status?: number;
-  headers?: Record<string, string>;
-  body?: unknown;
-}
+export { ERROR_CLASSES, parseRetryAfter, type ErrorClass, type HttpExcerpt };
 
 export interface StepErrorInit {
   errorClass: ErrorClass;
@@ -107,16 +91,6 @@ export function classOfStatus(status: number): ErrorClass {
   if (status === 408 || status === 425 || status === 429 || status >= 500) return "transient";
   if (status >= 400) return "validation";
   return "internal";
-}
-
-/** Retry-After is either delta-seconds or an HTTP date; returns milliseconds from `now`, capped at a day. */
-export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const v = value.trim();
-  if (/^\d+(\.\d+)?$/.test(v)) return Math.min(Math.round(Number(v) * 1000), 86_400_000);
-  const at = Date.parse(v);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, Math.min(at - now, 86_400_000));
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -11,6 +11,7 @@ import { triggerSampleProblems } from "../flows/drafts";
 import { QUEUES, type RunJobData } from "./queues";
 import { flowView, evaluateKey } from "./dsl-view";
 import { planReplay, type ReplayPlan } from "./replay-plan";
+import type { RunStatus } from "../../core/flow-constants";
 
 type Tx = Prisma.TransactionClient;
 export type Audit = (tx: Tx, e: { action: string; entityType: string; entityId?: string | null; before?: unknown; after?: unknown; meta?: unknown }) => Promise<unknown>;
@@ -31,7 +32,7 @@ export interface RunListFilter {
   flowKey?: string;
   /** A published version of the flow ("1.2.0"). */
   version?: string;
-  status?: "queued" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
+  status?: RunStatus;
   triggerType?: string;
   /** "name=value" matches exactly (indexed); anything else matches any business-key value containing it. */
   businessKey?: string;

@@ -1,6 +1,7 @@
 // Field trees for the data mapper, built from JSON Schema (connector and canonical zod schemas through
 // z.toJSONSchema) or, when a source has no schema, inferred from its pinned sample. Pure: unit-tested.
 import type { JsonSchema } from "./types";
+import { isObj } from "@/core/is-obj";
 
 export type FieldType = "string" | "number" | "integer" | "boolean" | "object" | "array" | "null" | "any";
 
@@ -25,7 +26,6 @@ export interface FieldNode {
 const MAX_DEPTH = 12;
 const MAX_FIELDS = 2_000;
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function resolveRef(root: JsonSchema, ref: string): JsonSchema | undefined {
   if (!ref.startsWith("#")) return undefined;

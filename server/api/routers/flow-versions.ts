@@ -10,12 +10,12 @@ import { FlowSchema, decompileWithLayout, detectBreakingChanges, diffFlows, type
 import type { Db } from "../../db/client";
 import { versionTimeline } from "../../governance/versions";
 import { createTRPCRouter, procedure } from "../trpc";
+import { isObj } from "../../../core/is-obj";
 
 const flowKey = z.string().min(1).max(128);
 /** "draft" or a version number. */
 const side = z.string().min(1).max(64);
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 async function loadFlow(db: Db, key: string) {
   const flow = await db.flow.findUnique({ where: { key }, select: { id: true, key: true, name: true, domain: true, draft: true, draftRevision: true, lifecycle: true, updatedAt: true } });

@@ -6,7 +6,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { config } from "../../config";
 import { createTRPCRouter, procedure } from "../trpc";
-import { DOMAINS, LIFECYCLES } from "../../../core/flow-constants";
+import { CLASSIFICATIONS, DOMAINS, LIFECYCLES } from "../../../core/flow-constants";
 import { flowFacts, lineage, listCatalog } from "../../governance/catalog";
 import { createSlo, deleteSlo, describeSlo, listDomains, setTeamAlertChannel, updateDomain, updateFlowOwnership, updateSlo } from "../../governance/admin";
 import { sendTestAlert } from "../../governance/alert-test";
@@ -14,7 +14,7 @@ import { checkContractProposal, createContract, listContracts, publishContractVe
 import { alertChannelInput, contractCreateFields, domainUpdateInput, ownershipInput, sloCreateInput, sloUpdateInput, teamKeyInput } from "../../../core/governance/inputs";
 import { validatePayload, type JsonSchema } from "../../../core/governance/contract-compat";
 import { backstageCatalog, openSloYaml } from "../../governance/exports";
-import { CLASSIFICATIONS, BUMPS } from "../../../core/governance/policy";
+import { BUMPS } from "../../../core/governance/policy";
 import { injectSandboxFaults } from "../../seed/governance";
 import { webBoss } from "../../queue/boss";
 import { flowSloDetails, sloTick } from "../../governance/slo-store";

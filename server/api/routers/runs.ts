@@ -11,9 +11,9 @@ import type { Db } from "../../db/client";
 import { cancelRun, listRuns, runTimeline, startManualRun, startTestRun } from "../../runtime/operations";
 import { TEST_MODES } from "../../runtime/runs";
 import { needsReveal, showPayload } from "../../exceptions/payloads";
-import { findStep } from "../../exceptions/dsl-steps";
+import { stepInDocument } from "../../exceptions/dsl-steps";
+import { RUN_STATUSES } from "../../../core/flow-constants";
 
-const RUN_STATUSES = ["queued", "running", "waiting", "succeeded", "failed", "cancelled"] as const;
 const flowKey = z.string().min(1).max(128);
 
 /** The timeline as the run page shows it: payloads masked unless revealed, step names from the DSL. */
@@ -45,7 +45,7 @@ async function timelineView(db: Db, runId: string, revealed: boolean) {
     children: t.children,
     replays: t.replays,
     steps: t.steps.map((s) => {
-      const def = findStep(dsl, s.stepId);
+      const def = stepInDocument(dsl, s.stepId);
       return {
         path: s.path,
         stepId: s.stepId,

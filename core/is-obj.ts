@@ -1,0 +1,4 @@
+/** A JSON-style object: not null, not an array. The one copy of this guard (documents, schemas and payloads are walked as unknown). */
+export function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
