@@ -5,9 +5,8 @@
 // autosaved with an optimistic revision check.
 import "@xyflow/react/dist/style.css";
 import { ReactFlowProvider, useReactFlow, type Connection } from "@xyflow/react";
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTRPC, useTRPCClient } from "@/components/trpc/client";
 import { decompileWithLayout, layoutGraph, type CanvasNodeData, type Catalog, type CatalogConnection, type Flow, type FlowMeta, type JsonSchemaObject, type Problem } from "@/core/dsl";
@@ -22,16 +21,17 @@ import { fitOptions } from "./nodes";
 import { Palette } from "./palette";
 import { ProblemsPanel } from "./problems-panel";
 import { RunBar } from "./run-bar";
-import { MergeDialog, SaveAlert, SaveAlertContext } from "./save-alert";
+import { MergeDialog, SaveAlert, SaveAlertContext, useSaveAsCopy } from "./save-alert";
 import { SidePanel, type SideTab } from "./side-panel";
 import { TestRunDialog, useTestRun, type LiveConnection, type TestMode } from "./test-run";
 import { EditorToolbar, type EditorHeader } from "./toolbar";
 import { useAutosave } from "./use-autosave";
 import { useClipboard } from "./use-clipboard";
 import { useHistory } from "./use-history";
+import { useSamples, type Samples } from "./use-samples";
 import { useScope } from "./use-scope";
 import { useShortcuts, type EditorActions } from "./use-shortcuts";
-import { useDecorations, useValidation } from "./use-validation";
+import { useDecorations, useProblemsAt, useValidation } from "./use-validation";
 
 export function Designer({ flowKey }: { flowKey: string }) {
   const trpc = useTRPC();
@@ -130,7 +130,7 @@ function Editor({
   header: EditorHeader;
   initial: DocState;
   initialRevision: number;
-  samples: Record<string, { payload: unknown; source: string; pinnedAt: Date }>;
+  samples: Samples;
   catalog: DesignerCatalog;
   /** Built-in plus imported connectors (catalog.ts withImportedConnectors). */
   connectors: Catalog;
@@ -138,9 +138,7 @@ function Editor({
   readOnlyReason: string | null;
   onReload(): void;
 }) {
-  const trpc = useTRPC();
   const trpcClient = useTRPCClient();
-  const router = useRouter();
   const rf = useReactFlow<DNode, DEdge>();
   const history = useHistory<DocState>(initial);
   const doc = history.present;
@@ -149,7 +147,6 @@ function Editor({
   const docRef = useRef(doc);
   docRef.current = doc;
   const items = useMemo(() => paletteItems(connectors, catalog.events, flowKey), [connectors, catalog.events, flowKey]);
-  const [samples, setSamples] = useState(initialSamples);
   const [menuOpen, setMenuOpen] = useState(false);
   const [sheetOpen, setSheetOpen] = useState(false);
   const [testOpen, setTestOpen] = useState(false);
@@ -159,6 +156,7 @@ function Editor({
   const [focus, setFocus] = useState<{ field: string; nonce: number } | undefined>();
   const fileInput = useRef<HTMLInputElement>(null);
   const { toast, showToast } = useToast();
+  const { samples, pinSample } = useSamples(flowKey, initialSamples, showToast);
 
   // Validation with the workspace's connections and published flows; the canvas badges follow it and the test run.
   const validationCatalog = useMemo(
@@ -183,27 +181,15 @@ function Editor({
     loadLatest: () => trpcClient.flows.get.query({ flowKey }),
     apply: (next) => history.set(next),
   });
-  const [copying, setCopying] = useState(false);
-  const saveMineAsCopy = useCallback(async () => {
-    setCopying(true);
-    try {
-      const r = await trpcClient.flows.saveDraftAsCopy.mutate({ flowKey, draft: compileState(docRef.current).flow as unknown as Record<string, unknown> });
-      autosave.forget();
-      router.push(`/flows/${r.key}`);
-    } catch (e) {
-      showToast(`Your version could not be saved as a copy: ${(e as Error).message}`);
-    } finally {
-      setCopying(false);
-    }
-  }, [trpcClient, flowKey, autosave, router, showToast]);
+  const copy = useSaveAsCopy({ flowKey, draft: () => compileState(docRef.current).flow, autosave, showToast });
   // The save alert: shown under the top bar and repeated inside the full-screen mapper, which covers it.
   const saveAlert = (
     <SaveAlert
       autosave={autosave}
       readOnly={readOnly}
-      copying={copying}
+      copying={copy.busy}
       onOpenMerge={() => setMergeOpen(true)}
-      onCopy={() => void saveMineAsCopy()}
+      onCopy={() => void copy.save()}
       onDownload={() => downloadJson(`${flowKey}-my-draft.weft.json`, compileState(docRef.current).flow)}
       onRestore={() => void autosave.restore().then((overlaps) => overlaps && setMergeOpen(true))}
     />
@@ -257,22 +243,6 @@ function Editor({
   const changeNodeData = useCallback((id: string, data: CanvasNodeData, field: string) => edit((s) => setNodeData(s, id, data), { coalesce: `${id}:${field}` }), [edit]);
   const changeMeta = useCallback((meta: FlowMeta, field: string) => edit((s) => setMeta(s, meta), { coalesce: `meta:${field}` }), [edit]);
 
-  const pin = useMutation(trpc.flows.pinSample.mutationOptions());
-  const pinSample = useCallback(
-    (nodeId: string, payload: unknown, source: "manual" | "test-run") => {
-      pin.mutate(
-        { flowKey, nodeId, payload, source },
-        {
-          onSuccess: (r) => {
-            setSamples((s) => ({ ...s, [nodeId]: { payload, source, pinnedAt: r.pinnedAt } }));
-            showToast(`Pinned a sample for ${nodeId}.`);
-          },
-          onError: (e) => showToast(e.message),
-        },
-      );
-    },
-    [flowKey, pin, showToast],
-  );
   const startTest = useCallback(
     (input: unknown, pinIt: boolean, mode: TestMode) => {
       if (pinIt) pinSample(TRIGGER_NODE_ID, input, "manual");
@@ -326,18 +296,7 @@ function Editor({
       return { key, name: c?.name ?? "unknown connection", host: c?.host ?? null };
     });
   }, [structNodes, catalog.connections]);
-  const nodeProblems = useMemo(() => {
-    const id = selectedNode?.id;
-    return validation.problems.filter((p) => (id ? nodeOfProblem(p) === id : !nodeOfProblem(p)));
-  }, [validation.problems, selectedNode?.id]);
-  const fieldProblems = useMemo(() => {
-    const m = new Map<string, string>();
-    for (const p of nodeProblems) {
-      const f = fieldOfProblem(validation.flow, p);
-      if (f && !m.has(f)) m.set(f, p.message);
-    }
-    return m;
-  }, [nodeProblems, validation.flow]);
+  const { nodeProblems, fieldProblems } = useProblemsAt(validation, selectedNode?.id ?? null);
   const run = test.run;
   const selectedRun = selectedNode && run ? (selectedNode.id === TRIGGER_NODE_ID ? { status: run.status, durationMs: run.durationMs, attempts: 1, input: run.input, output: null, error: run.error } : run.steps.get(selectedNode.id)) : undefined;
   const selectedSample = selectedNode ? samples[selectedNode.id] : undefined;

@@ -4,13 +4,36 @@
 // and the merge dialog. The alert is also shown inside the full-screen data mapper (SaveAlertContext), which
 // otherwise covers the designer's banner.
 import { clsx } from "clsx";
-import { createContext, useContext, useMemo, useState } from "react";
+import { useRouter } from "next/navigation";
+import { createContext, useCallback, useContext, useMemo, useState } from "react";
+import { useTRPCClient } from "@/components/trpc/client";
+import type { Flow } from "@/core/dsl";
 import { mergeDocs, type DocState, type MergeChoice } from "./model";
 import type { Autosave, PendingMerge } from "./use-autosave";
 
 /** The alert to repeat inside overlays that cover the designer's own banner (the full-screen mapper). */
 export const SaveAlertContext = createContext<React.ReactNode>(null);
 export const useSaveAlert = () => useContext(SaveAlertContext);
+
+/** "Save mine as a copy" after a conflict: the user's draft becomes a new flow, which then opens. */
+export function useSaveAsCopy({ flowKey, draft, autosave, showToast }: { flowKey: string; draft(): Flow; autosave: Autosave; showToast(message: string): void }) {
+  const trpcClient = useTRPCClient();
+  const router = useRouter();
+  const [busy, setBusy] = useState(false);
+  const save = useCallback(async () => {
+    setBusy(true);
+    try {
+      const r = await trpcClient.flows.saveDraftAsCopy.mutate({ flowKey, draft: draft() as unknown as Record<string, unknown> });
+      autosave.forget();
+      router.push(`/flows/${r.key}`);
+    } catch (e) {
+      showToast(`Your version could not be saved as a copy: ${(e as Error).message}`);
+    } finally {
+      setBusy(false);
+    }
+  }, [trpcClient, flowKey, draft, autosave, router, showToast]);
+  return { busy, save };
+}
 
 /** The editor's save alert, if one is due: a conflict, a failed save (retry), or edits to restore. */
 export function SaveAlert({ autosave, readOnly, copying, onOpenMerge, onCopy, onDownload, onRestore }: { autosave: Autosave; readOnly: boolean; copying: boolean; onOpenMerge(): void; onCopy(): void; onDownload(): void; onRestore(): void }) {

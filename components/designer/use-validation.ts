@@ -5,7 +5,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { validate, type Catalog, type Flow, type Problem } from "@/core/dsl";
 import { DecorationStore, type NodeDecoration } from "./decorations";
-import { compileState, nodeOfProblem, sameStructure, TRIGGER_NODE_ID, type DocState } from "./model";
+import { compileState, fieldOfProblem, nodeOfProblem, sameStructure, TRIGGER_NODE_ID, type DocState } from "./model";
 
 export interface Validation {
   flow: Flow;
@@ -68,4 +68,21 @@ export function useDecorations(problems: readonly Problem[], run: RunDecoration 
   const [store] = useState(() => new DecorationStore());
   useEffect(() => store.replace(decorationsOf(problems, run)), [store, problems, run]);
   return store;
+}
+
+/**
+ * The problems the inspector shows: the selected node's (the flow's own with no node selected), and the
+ * first message per field path for the field they point at.
+ */
+export function useProblemsAt(validation: Validation, nodeId: string | null): { nodeProblems: Problem[]; fieldProblems: Map<string, string> } {
+  const nodeProblems = useMemo(() => validation.problems.filter((p) => (nodeId ? nodeOfProblem(p) === nodeId : !nodeOfProblem(p))), [validation.problems, nodeId]);
+  const fieldProblems = useMemo(() => {
+    const m = new Map<string, string>();
+    for (const p of nodeProblems) {
+      const f = fieldOfProblem(validation.flow, p);
+      if (f && !m.has(f)) m.set(f, p.message);
+    }
+    return m;
+  }, [nodeProblems, validation.flow]);
+  return { nodeProblems, fieldProblems };
 }
