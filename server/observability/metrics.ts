@@ -33,6 +33,12 @@ function create() {
     labelNames: ["flow", "outcome"] as const,
     registers: [registry],
   });
+  const polls = new client.Counter({
+    name: "weft_polls_total",
+    help: "Poll trigger polls by flow and outcome (polled, failed, superseded by a concurrent poll)",
+    labelNames: ["flow", "outcome"] as const,
+    registers: [registry],
+  });
   const runsFinished = new client.Counter({
     name: "weft_runs_total",
     help: "Runs that reached a final or waiting state, by flow and status",
@@ -65,7 +71,7 @@ function create() {
     labelNames: ["flow", "error_class"] as const,
     registers: [registry],
   });
-  return { registry, httpRequests, httpDuration, queueDepth, runtimeIngress, runsFinished, stepDuration, runDuration, stepRetries, exceptionsOpened };
+  return { registry, httpRequests, httpDuration, queueDepth, runtimeIngress, polls, runsFinished, stepDuration, runDuration, stepRetries, exceptionsOpened };
 }
 
 export function metrics() {

@@ -9,6 +9,7 @@ import { createTestDatabase, type TestDatabase } from "../testing/db";
 import { runtimePool, type Pool } from "./sql";
 import { ensureTestSecrets, publishFlow, testBoss } from "./testing";
 import { ensureRuntimeQueues } from "./queues";
+import { killWorkers, spawnWorker, type Worker } from "./worker-processes";
 import { startRuntimeWorkers, type RuntimeWorkers } from "./worker";
 import { activatePoll, compareCursors, normaliseCursor, pollOnce, readPollState } from "./poll";
 import { syncTriggers } from "./triggers";
@@ -18,6 +19,7 @@ import { createSalesforceSandbox } from "@/connectors/salesforce/sandbox";
 import { validate } from "../../core/dsl";
 import { connectorCatalog } from "@/connectors/registry";
 import { createCaller } from "../api/root";
+import { factsOfFlow } from "../governance/flow-facts";
 import type { Role } from "../../core/roles";
 
 const CONNECTION = "sf-poll";
@@ -131,6 +133,8 @@ describe("poll triggers over the Salesforce sandbox", () => {
     const bad = validate({ ...flowDoc, trigger: { ...flowDoc.trigger, operation: "createRecord", interval: "5s", connection: "nope" } }, { catalog }).problems;
     expect(bad.map((p) => [p.path.join("."), p.code])).toEqual(expect.arrayContaining([["trigger.operation", "poll-operation-writes"], ["trigger.interval", "invalid-poll-interval"], ["trigger.connection", "unknown-connection"]]));
     expect(validate({ ...flowDoc, trigger: { ...flowDoc.trigger, cursor: "SystemModstamp >" } }).problems.some((p) => p.path.join(".") === "trigger.cursor")).toBe(true);
+    // Lineage: the flow reads from Salesforce (system → flow), like a reading call step.
+    expect(factsOfFlow(validate(flowDoc).flow!).systems).toContainEqual({ system: "salesforce", kind: "crm", connection: CONNECTION, operation: "query", effect: "read" });
   });
 
   it("a published poll waits for its start; a backfill starts one run per closed-won opportunity, and a restarted worker starts only the new ones", async () => {
@@ -219,6 +223,44 @@ describe("poll triggers over the Salesforce sandbox", () => {
     expect(next.runsStarted).toBe(1); // the late record; the ones at the watermark were read again and dropped
     await expectOneRunPerWon();
   }, 120_000);
+
+  it("a worker process killed while its poll is in flight (the vendor answered, nothing committed): another worker polls again, each record once", async () => {
+    for (const w of [...running]) await stopWorker(w);
+    const processes: Worker[] = [];
+    let held!: () => void;
+    const heldP = new Promise<void>((r) => (held = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let holding = true;
+    sf.sandbox.afterHandle = async (req) => {
+      if (!holding || !req.path.endsWith("/query")) return;
+      held();
+      await gate;
+    };
+    try {
+      for (const id of openOpps().slice(0, 2)) sf.touch("Opportunity", id, { StageName: "Closed Won" });
+      const before = (await runs()).length;
+      await pool.query(`UPDATE poll_state SET next_poll_at = now() WHERE flow_id = $1::uuid`, [flowId]);
+      // Production settings: the worker's own tick (5 s), heartbeats, the DSL interpreter.
+      const env = { WEFT_RUNTIME_COMPILE_MODULE: "", WEFT_HTTP_ALLOWLIST: process.env.WEFT_HTTP_ALLOWLIST! };
+      const a = await spawnWorker(processes, { url: t.url, targetUrl: sf.sandbox.baseUrl, env });
+      await heldP;
+      process.kill(-a.proc.pid!, "SIGKILL");
+      await a.exited;
+      processes.splice(processes.indexOf(a), 1);
+      holding = false;
+      release();
+      expect((await runs()).length).toBe(before); // the killed poll committed nothing
+      await spawnWorker(processes, { url: t.url, targetUrl: sf.sandbox.baseUrl, env });
+      await untilEveryWonHasRun(90_000);
+      await expectOneRunPerWon();
+    } finally {
+      sf.sandbox.afterHandle = null;
+      holding = false;
+      release();
+      await killWorkers(processes);
+    }
+  }, 180_000);
 
   it("the flow page reads the state (viewer) and a designer of the owning team restarts it from a date: only missing records start", async () => {
     const teamId = (await t.db.team.findUniqueOrThrow({ where: { key: "platform" }, select: { id: true } })).id;

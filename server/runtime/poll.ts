@@ -31,6 +31,7 @@ import { loadPublishedFlow } from "./flow-source";
 import { callConnector } from "./connectors";
 import { classifyError } from "./errors";
 import { logger as rootLogger } from "../observability/log";
+import { metrics } from "../observability/metrics";
 
 /** How often the cluster looks for due polls (one tick job per slot, whatever the number of workers). */
 export const POLL_TICK_SECONDS = 5;
@@ -247,7 +248,13 @@ export async function pollOnce(deps: PollDeps, flowId: string, now: () => Date =
       );
       return started;
     });
-    if (committed === null) return { outcome: "superseded", records: found.length, runsStarted: 0, cursor: state.cursor, hasMore: false };
+    if (committed === null) {
+      metrics().polls.inc({ flow: state.flow_key, outcome: "superseded" });
+      return { outcome: "superseded", records: found.length, runsStarted: 0, cursor: state.cursor, hasMore: false };
+    }
+    metrics().polls.inc({ flow: state.flow_key, outcome: "polled" });
+    if (committed) metrics().runtimeIngress.inc({ flow: state.flow_key, outcome: "accepted" }, committed);
+    if (found.length > committed) metrics().runtimeIngress.inc({ flow: state.flow_key, outcome: "duplicate" }, found.length - committed);
     if (hasMore) await deps.boss.send(QUEUES.poll, { flowId } satisfies PollJobData, { singletonKey: flowId });
     log.info({ records: found.length, runsStarted: committed, cursor }, "poll committed");
     return { outcome: "polled", records: found.length, runsStarted: committed, cursor, hasMore };
@@ -261,6 +268,7 @@ export async function pollOnce(deps: PollDeps, flowId: string, now: () => Date =
         WHERE flow_id = $1::uuid AND revision = $6::bigint`,
       [flowId, startedAt, next, e.message.slice(0, 2000), e.errorClass, state.revision],
     );
+    metrics().polls.inc({ flow: state.flow_key, outcome: "failed" });
     log.warn({ err: e.message, errorClass: e.errorClass, failures, nextPollAt: next }, "poll failed; backing off");
     return { outcome: "failed", records: 0, runsStarted: 0, cursor: state.cursor, hasMore: false, error: e.message };
   }

@@ -65,7 +65,9 @@ export async function ensureRuntimeQueues(boss: PgBoss): Promise<void> {
   await create(QUEUES.event, { policy: "standard", notify: true, retryLimit: 10, retryBackoff: true, retryDelayMax: 60 });
   // Poll failures back off on the poll's own state row, so pg-boss retries only a crashed worker's poll.
   await create(QUEUES.pollTick, { policy: "standard", retryLimit: 0, expireInSeconds: 60, deleteAfterSeconds: 600 });
-  await create(QUEUES.poll, { policy: "stately", notify: true, retryLimit: 2, retryDelay: 5, expireInSeconds: 300, deleteAfterSeconds: 3600 });
+  // Heartbeats as for runs: a worker killed mid-poll leaves an active job that would block the flow's polls
+  // (stately) until it expired; a stale heartbeat fails it within seconds and the retry polls again.
+  await create(QUEUES.poll, { policy: "stately", notify: true, heartbeatSeconds: RUN_HEARTBEAT_SECONDS, retryLimit: 5, retryDelay: 2, expireInSeconds: 300, deleteAfterSeconds: 3600 });
   await create(QUEUES.schedule, { policy: "standard", notify: true, retryLimit: 10, retryBackoff: true, retryDelayMax: 60 });
 }
 

@@ -133,7 +133,7 @@ export async function startRuntimeWorkers(boss: PgBoss, opts: RuntimeWorkerOptio
   workIds.push([QUEUES.pollTick, await boss.work(QUEUES.pollTick, { pollingIntervalSeconds: 1 }, async () => {
     await enqueueDuePolls(pool, boss);
   })]);
-  workIds.push([QUEUES.poll, await boss.work<PollJobData>(QUEUES.poll, { batchSize: 4, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 2 }, async (jobs) => {
+  workIds.push([QUEUES.poll, await boss.work<PollJobData>(QUEUES.poll, { batchSize: 4, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 2, heartbeatRefreshSeconds: RUN_HEARTBEAT_REFRESH_SECONDS }, async (jobs) => {
     await Promise.all(jobs.map((job) => (draining ? undefined : pollOnce({ pool, boss, logger }, job.data.flowId))));
   })]);
   const tickEvery = (opts.pollTickSeconds ?? POLL_TICK_SECONDS) * 1000;
