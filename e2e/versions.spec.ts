@@ -2,7 +2,7 @@
 // (request, four-eyes approval by another user), change the draft, see the proposed bump and the diff,
 // publish the next version, restore an older one as the draft. The diff page is also reached from the
 // catalog's version timeline. Screenshots land in test-results/versions.
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import path from "node:path";
 import { approveAs, signIn } from "./helpers";
 

@@ -6,7 +6,7 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
-import { expect, test, type Browser, type Locator, type Page } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { approveAs, connect, signIn } from "./helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 } });

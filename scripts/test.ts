@@ -1,4 +1,4 @@
-// `npm test`: every test Weft has — unit and integration (vitest, real Postgres) and end-to-end
+// `npm test`: the lint, then every test Weft has — unit and integration (vitest, real Postgres) and end-to-end
 // (Playwright, Chromium, production build) — then one closing line "N passed, N failed".
 // Without DATABASE_URL everything runs on embedded Postgres; with it, throwaway databases on that server.
 import { spawnSync } from "node:child_process";
@@ -29,6 +29,11 @@ function readJson<T>(file: string): T | null {
 
 async function main(): Promise<number> {
   const only = process.argv[2]; // "unit" | "e2e" | undefined
+  // The lint first (typescript-eslint, rules of hooks, the import boundaries): a failure counts as one.
+  if (run("eslint", ["."]) !== 0) {
+    console.error("lint failed");
+    failed += 1;
+  }
   if (only !== "e2e") {
     const out = path.join(tmp, "vitest.json");
     const code = run("vitest", ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`]);

@@ -91,7 +91,10 @@ export function ShortcutSheet({ open, onClose }: { open: boolean; onClose(): voi
   useEffect(() => {
     if (!open) return;
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") (e.preventDefault(), onClose());
+      if (e.key === "Escape") {
+        e.preventDefault();
+        onClose();
+      }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);

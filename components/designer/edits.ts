@@ -84,7 +84,10 @@ export function deleteSelection(state: DocState): DocState {
   let grew = true;
   while (grew) {
     grew = false;
-    for (const n of state.nodes) if (n.parentId && gone.has(n.parentId) && !gone.has(n.id)) (gone.add(n.id), (grew = true));
+    for (const n of state.nodes) if (n.parentId && gone.has(n.parentId) && !gone.has(n.id)) {
+        gone.add(n.id);
+        grew = true;
+      }
   }
   const edges = state.edges.filter((e) => !e.selected && !gone.has(e.source) && !gone.has(e.target));
   if (gone.size === 0 && edges.length === state.edges.length) return state;

@@ -30,8 +30,11 @@ const jsonata = StreamLanguage.define<{ comment: boolean }>({
   startState: () => ({ comment: false }),
   token(stream, state) {
     if (state.comment) {
-      if (stream.skipTo("*/")) (stream.next(), stream.next(), (state.comment = false));
-      else stream.skipToEnd();
+      if (stream.skipTo("*/")) {
+        stream.next();
+        stream.next();
+        state.comment = false;
+      } else stream.skipToEnd();
       return "comment";
     }
     if (stream.eatSpace()) return null;
@@ -51,7 +54,8 @@ const jsonata = StreamLanguage.define<{ comment: boolean }>({
     }
     if (ch === "`") {
       stream.next();
-      stream.skipTo("`") ? stream.next() : stream.skipToEnd();
+      if (stream.skipTo("`")) stream.next();
+      else stream.skipToEnd();
       return "propertyName";
     }
     if (stream.match(/^-?\d+(\.\d+)?([eE][+-]?\d+)?/)) return "number";

@@ -169,7 +169,11 @@ export function upstreamOf(nodeId: string, nodes: readonly DNode[], edges: reado
   let inForeach: string | null = null;
   while (stack.length) {
     const id = stack.pop()!;
-    for (const s of incoming.get(id) ?? []) if (!seen.has(s)) (seen.add(s), stack.push(s));
+    for (const s of incoming.get(id) ?? [])
+      if (!seen.has(s)) {
+        seen.add(s);
+        stack.push(s);
+      }
     const p = parentOf.get(id);
     if (p && !seen.has(p)) {
       if (typeOf.get(p) === "foreach" && inForeach === null) inForeach = p;
@@ -221,7 +225,10 @@ export function selectionToDsl(state: DocState, selected: ReadonlySet<string>): 
   let grew = true;
   while (grew) {
     grew = false;
-    for (const n of state.nodes) if (n.parentId && ids.has(n.parentId) && !ids.has(n.id)) (ids.add(n.id), (grew = true));
+    for (const n of state.nodes) if (n.parentId && ids.has(n.parentId) && !ids.has(n.id)) {
+        ids.add(n.id);
+        grew = true;
+      }
   }
   if (ids.size === 0) return null;
   const nodes = [

@@ -75,7 +75,7 @@ export function ExceptionQueue({ roles }: { roles: readonly string[] }) {
       if ((filter.q ?? "") !== search.trim()) go({ q: search });
     }, 300);
     return () => clearTimeout(h);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only typing schedules a search: `filter` and `go` change with every navigation, and listing them would search again after each one
   }, [search]);
 
   const facets = useQuery(trpc.exceptions.facets.queryOptions({ filter }, { refetchInterval: 10_000 }));

@@ -11,13 +11,13 @@ import { BusinessKeys, RunStatus, formatDuration, formatTime } from "./format";
 import { RUN_STATUSES, type RunStatus as Status } from "@/core/flow-constants";
 
 const STATUSES = RUN_STATUSES;
-const FIELDS = ["flow", "version", "status", "trigger", "from", "to", "key"] as const;
+type Field = "flow" | "version" | "status" | "trigger" | "from" | "to" | "key";
 
 export function RunsList() {
   const trpc = useTRPC();
   const { params, latest, replace } = useUrlParams("/runs");
-  const get = (k: (typeof FIELDS)[number]) => params.get(k) ?? "";
-  const set = (k: (typeof FIELDS)[number], v: string) => {
+  const get = (k: Field) => params.get(k) ?? "";
+  const set = (k: Field, v: string) => {
     const next = latest();
     if (v) next.set(k, v);
     else next.delete(k);

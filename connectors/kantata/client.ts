@@ -72,7 +72,7 @@ async function listRaw(ctx: Ctx, resource: string, filters: Record<string, Query
   const items: Obj[] = [];
   const included: Record<string, Record<string, unknown>> = {};
   let page = input.page;
-  let meta: NonNullable<Envelope["meta"]> = { count: 0, page_count: 1, page_number: page, page_size: input.perPage };
+  let meta: NonNullable<Envelope["meta"]>;
   for (;;) {
     const res = await call<Envelope>(ctx, { url: `${resource}.json`, query: { ...filters, page, per_page: input.perPage, include: input.include?.join(",") } });
     const u = unpack(res.body);

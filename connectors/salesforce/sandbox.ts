@@ -557,7 +557,7 @@ export function createSalesforceSandbox(opts: SalesforceSandboxOptions = {}) {
       let failed = false;
       const resolveRefs = (v: unknown): unknown => {
         if (typeof v === "string") {
-          return v.replace(/@\{([A-Za-z0-9_]+)\.([A-Za-z0-9_.\[\]]+)\}/g, (_, ref: string, path: string) => {
+          return v.replace(/@\{([A-Za-z0-9_]+)\.([A-Za-z0-9_.[\]]+)\}/g, (_, ref: string, path: string) => {
             const r = results[ref] as Record<string, unknown> | undefined;
             const val = path.split(".").reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), r);
             if (val === undefined) throw new Error(`Invalid reference specified. No value for ${ref}.${path} found in ${ref}.`);

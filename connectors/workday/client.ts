@@ -43,7 +43,7 @@ export const workday = implementConnector(workdayManifest, {
   async listWorkers(i, ctx) {
     const items: unknown[] = [];
     let offset = i.offset;
-    let total = 0;
+    let total: number;
     for (;;) {
       const res = await get<{ data: unknown[]; total: number }>(ctx, staffing(ctx, "/workers"), { limit: i.limit, offset, search: i.search });
       items.push(...res.body.data);

@@ -137,7 +137,11 @@ export function layeredLayout(
   const queue = [""];
   for (let i = 0; i < queue.length; i++) {
     order.push(queue[i]!);
-    for (const n of byParent.get(queue[i]!) ?? []) if (isGroup(n) && !seen.has(n.id)) (seen.add(n.id), queue.push(n.id));
+    for (const n of byParent.get(queue[i]!) ?? [])
+      if (isGroup(n) && !seen.has(n.id)) {
+        seen.add(n.id);
+        queue.push(n.id);
+      }
   }
   const across = direction === "RIGHT" ? "height" : "width";
   const along = direction === "RIGHT" ? "width" : "height";

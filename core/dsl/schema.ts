@@ -97,7 +97,6 @@ export const Mapping = z
 /** A JSON Schema (not checked further here; used for trigger and output contracts). */
 const JsonSchemaObject = z.record(z.string(), z.unknown()).meta({ description: "A JSON Schema (draft 2020-12) object." });
 
-const ErrorClassEnum = z.enum(ERROR_CLASSES);
 export const ERROR_MATCHER_RE = /^(?:any|transient|auth|validation|mapping|business|timeout|internal|business:[a-z][a-z0-9_.-]{0,79})$/;
 const ErrorMatcher = z
   .string()

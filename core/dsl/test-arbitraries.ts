@@ -221,8 +221,14 @@ export function flowArb(opts: FlowArbOptions = {}): fc.Arbitrary<Flow> {
         const containers = new Set<string>();
         const walk = (list: Step[]) =>
           list.forEach((s) => {
-            if (s.type === "foreach") (containers.add(s.id), walk(s.body.steps));
-            if (s.type === "parallel") (containers.add(s.id), s.branches.forEach((b) => walk(b.steps)));
+            if (s.type === "foreach") {
+              containers.add(s.id);
+              walk(s.body.steps);
+            }
+            if (s.type === "parallel") {
+              containers.add(s.id);
+              s.branches.forEach((b) => walk(b.steps));
+            }
           });
         walk(steps);
         const nodes: Record<string, { x: number; y: number; width?: number; height?: number }> = {};

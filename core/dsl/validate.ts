@@ -31,7 +31,7 @@ import {
   type Step,
   type Trigger,
 } from "./schema";
-import { collectExpressions, edgesOf, pollTriggerSites, stepExpressions, type ExpressionSite, type Path } from "./walk";
+import { collectExpressions, pollTriggerSites, stepExpressions, type ExpressionSite, type Path } from "./walk";
 import { isObj } from "../is-obj";
 
 export type { Problem, Severity } from "./problems";

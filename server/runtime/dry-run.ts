@@ -39,7 +39,7 @@ export async function simulatedCall(env: RunEnv, step: { id: string; connector: 
     throw new StepError({ errorClass: "validation", code: "input_invalid", message: `${step.connector}.${step.operation} input: ${zodMessage(parsed.error)}`, details: { issues: parsed.error.issues.slice(0, 20) } });
   const { rows } = await env.pool.query<{ payload: unknown }>(`SELECT payload FROM flow_sample WHERE flow_id = $1::uuid AND node_id = $2`, [env.run.flowId, step.id]);
   if (rows[0]) return { output: rows[0].payload, simulated: "pinned-sample" };
-  let schema: Record<string, unknown> = {};
+  let schema: Record<string, unknown>;
   try {
     schema = z.toJSONSchema(spec.output, { io: "output", unrepresentable: "any" }) as Record<string, unknown>;
   } catch {

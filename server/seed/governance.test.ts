@@ -9,7 +9,6 @@ import type { PgBoss } from "pg-boss";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
 import { startDemoRuntime, type DemoRuntime } from "../testing/demo";
 import { resolveConnection } from "../connections/service";
-import type { StartedSandboxes } from "@/connectors/sandboxes";
 import { connectorCatalog } from "@/connectors/registry";
 import { validate } from "../../core/dsl/validate";
 import { contentHash } from "../../core/dsl/hash";
@@ -26,7 +25,6 @@ import { extractFlowFacts } from "../governance/flow-facts";
 describe("the governance demo flows", () => {
   let t: TestDatabase;
   let rt: DemoRuntime;
-  let sandboxes: StartedSandboxes;
   let pool: Pool;
   let boss: PgBoss;
   let catalog: Catalog;
@@ -36,7 +34,7 @@ describe("the governance demo flows", () => {
     // What demo boot does: sandboxes, the demo connections (sandboxes, this database's reporting schema,
     // the webhook secret), the guard's allow-list, the demo workspace, and the runtime.
     rt = await startDemoRuntime(t);
-    ({ sandboxes, pool, boss } = rt);
+    ({ pool, boss } = rt);
     const [connections, flows] = await Promise.all([
       t.db.connection.findMany({ select: { key: true, connectorKey: true } }),
       t.db.flow.findMany({ select: { key: true, versions: { where: { status: { in: ["approved", "deprecated"] } }, select: { version: true } } } }),

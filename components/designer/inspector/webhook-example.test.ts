@@ -5,6 +5,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// eslint-disable-next-line @typescript-eslint/no-restricted-imports -- a test on Node, not browser code: it checks the example against the server's own verifier
 import { verifySignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "@/server/runtime/ingress";
 import { SECRET_ENV, webhookCurlExample } from "./webhook-example";
 

@@ -46,7 +46,7 @@ export function DataMapper({ value, onChange, sources, target, readOnly }: DataM
   const saveAlert = useSaveAlert();
 
   const view = useMemo(() => mappingView(value), [value]);
-  const fields = view.mode === "fields" ? view.fields : {};
+  const fields = useMemo(() => (view.mode === "fields" ? view.fields : {}), [view]);
   const trees = useMemo(() => sourceTrees(sources), [sources]);
   const index = useMemo(() => sourceIndex(trees), [trees]);
   const { tree, extra } = useMemo(() => targetTree(target?.schema, fields, target?.label ?? "Output"), [target, fields]);

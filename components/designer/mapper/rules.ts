@@ -275,7 +275,7 @@ export function parseRule(expr: string): FieldRule {
   const ast0 = parse(expr);
   if (!ast0) return custom;
   const ast = unblock(ast0);
-  let rule: FieldRule | null = null;
+  let rule: FieldRule | null;
   const src = pathText(ast);
   if (src) rule = { kind: "source", source: src };
   else {

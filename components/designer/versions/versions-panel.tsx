@@ -38,7 +38,7 @@ export function VersionsPanel({ flowKey, draft, draftRevision, hasErrors, onRest
     } catch {
       return null; // a malformed baseline: the version is then the author's call
     }
-  }, [baseline, draft]);
+  }, [baseline, draft, flowKey]);
   const proposed = baseline ? (proposal?.version ?? semver.inc(baseline.version, "minor") ?? "") : "1.0.0";
 
   const [version, setVersion] = useState("");

@@ -110,7 +110,7 @@ export async function diffSides(db: Db, key: string, from: string, to: string): 
   const flow = await loadFlow(db, key);
   const [a, b] = await Promise.all([loadSide(db, flow, from), loadSide(db, flow, to)]);
   const diff = diffFlows(a.doc.flow, b.doc.flow);
-  let report: BreakingReport | null = null;
+  let report: BreakingReport | null;
   try {
     report = detectBreakingChanges(a.doc.flow, b.doc.flow);
   } catch {

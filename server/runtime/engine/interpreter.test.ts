@@ -247,7 +247,7 @@ describe("DSL interpreter", () => {
     expect((await settled(await run(emitter(50)))).status).toBe("succeeded");
     expect((await settled(await run(emitter(500)))).status).toBe("succeeded");
     const until = Date.now() + 15_000;
-    let rows: Array<{ input: { amount: number } }> = [];
+    let rows: Array<{ input: { amount: number } }>;
     while (Date.now() < until) {
       ({ rows } = await pool.query(`SELECT r.input FROM run r JOIN flow f ON f.id = r.flow_id WHERE f.key = 'big-only'`));
       if (rows.length) break;
