@@ -45,7 +45,7 @@ export function useClipboard({ docRef, edit, readOnly, showToast }: { docRef: Re
   );
 
   const paste = useCallback(async () => {
-    let text: string | null = null;
+    let text: string | null;
     try {
       text = await navigator.clipboard.readText();
     } catch {

@@ -55,7 +55,7 @@ export function useScope({ nodes, edges, selected, samples, events, connections,
       if (d) m.set(describeKey(r), d.description);
     });
     return m;
-    // describedKey stands for the results' data (useQueries returns a new array every render).
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- describedKey stands for the results' data (useQueries returns a new array every render)
   }, [describeRequests, describedKey]);
   const { scope, sources, target } = useMemo(() => {
     const paths: ExprScope["paths"] = [
