@@ -14,7 +14,6 @@ import { checkContractProposal, createContract, listContracts, publishContractVe
 import { alertChannelInput, contractCreateFields, domainUpdateInput, ownershipInput, sloCreateInput, sloUpdateInput, teamKeyInput } from "../../../core/governance/inputs";
 import { validatePayload, type JsonSchema } from "../../../core/governance/contract-compat";
 import { backstageCatalog, openSloYaml } from "../../governance/exports";
-import { BUMPS } from "../../../core/governance/policy";
 import { injectSandboxFaults } from "../../seed/governance";
 import { webBoss } from "../../queue/boss";
 import { flowSloDetails, sloTick } from "../../governance/slo-store";
