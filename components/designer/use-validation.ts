@@ -2,7 +2,7 @@
 // compiled document with the connector catalog and the workspace's connections and published flows.
 // Debounced, and skipped when only positions or the selection changed; the decorations (per-node badges and
 // test-run status) follow the problems.
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { validate, type Catalog, type Flow, type Problem } from "@/core/dsl";
 import { DecorationStore, type NodeDecoration } from "./decorations";
 import { compileState, fieldOfProblem, nodeOfProblem, sameStructure, TRIGGER_NODE_ID, type DocState } from "./model";
