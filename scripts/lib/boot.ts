@@ -8,6 +8,7 @@ import pg from "pg";
 import { assertDatabaseUrl, describeDatabaseError, StartupError } from "@/server/db/errors";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "@/server/db/embedded";
 import { migrate } from "@/server/db/migrator";
+import { DomainError } from "@/core/domain-error";
 
 export function dataDir(): string {
   return path.resolve(process.env.WEFT_DATA_DIR ?? ".weft");
@@ -139,7 +140,8 @@ export async function assertPortFree(port: number, host = "0.0.0.0"): Promise<vo
 /** Runs a script's main; expected failures print one sentence and exit 1, never a stack trace. */
 export function runMain(main: () => Promise<void>): void {
   main().catch((err: unknown) => {
-    if (err instanceof StartupError) {
+    if (err instanceof StartupError || err instanceof DomainError) {
+      // A refusal in the caller's terms (no account, exception not open, …): the sentence, not a stack.
       process.stderr.write(`\nweft: ${err.message}\n\n`);
     } else {
       process.stderr.write(`\nweft: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -1,8 +1,10 @@
 // The one place that turns an error a procedure did not mean to show into what a client may see. Database
 // errors (Prisma's, or node-postgres' from the runtime's raw pool) become a clear sentence with a 4xx code
 // when the caller's data caused them and a generic 500 otherwise; their text (SQL, table names, values)
-// never reaches the client, and the original is logged by the caller of `clientError`.
+// never reaches the client, and the original is logged by the caller of `clientError`. Domain code's own
+// errors (DomainError: not_found, conflict, …) become the matching tRPC code here too, with their message.
 import { TRPCError } from "@trpc/server";
+import { DomainError, type DomainErrorCode } from "../../core/domain-error";
 
 type Code = TRPCError["code"];
 
@@ -92,12 +94,23 @@ function describe(f: DbFault): { code: Code; message: string } {
   return { code: "INTERNAL_SERVER_ERROR", message: "Something went wrong on our side; it has been logged." };
 }
 
+const TRPC_CODE: Record<DomainErrorCode, Code> = {
+  invalid: "BAD_REQUEST",
+  forbidden: "FORBIDDEN",
+  not_found: "NOT_FOUND",
+  conflict: "CONFLICT",
+  precondition: "PRECONDITION_FAILED",
+  too_large: "PAYLOAD_TOO_LARGE",
+};
+
 /**
- * The TRPCError a client gets for `err`, when `err` is a database error or a stack overflow (which the input
- * guard is there to prevent); null when it is neither (TRPCErrors and our own errors pass unchanged).
+ * The TRPCError a client gets for `err`: a DomainError's code and message; for a database error or a stack
+ * overflow (which the input guard is there to prevent) a sentence without the database's text; null for
+ * anything else (TRPCErrors pass unchanged).
  */
 export function clientError(err: unknown): TRPCError | null {
   if (err instanceof TRPCError) return null;
+  if (err instanceof DomainError) return new TRPCError({ code: TRPC_CODE[err.code], message: err.message, cause: err });
   const f = dbFault(err);
   if (f) {
     const d = describe(f);

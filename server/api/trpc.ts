@@ -13,6 +13,7 @@ import { userIdForToken } from "../auth/api-tokens";
 import { assertInput, InputRejectedError } from "../../core/input-guard";
 import { logger } from "../observability/log";
 import { clientError, dbFault, INTERNAL_MESSAGE } from "./errors";
+import { DomainError } from "../../core/domain-error";
 import { requestIdFrom } from "../http/request-id";
 import { ownershipDenial, type Owns } from "../auth/ownership";
 
@@ -103,7 +104,13 @@ const t = initTRPC
       return {
         ...shape,
         message: leaky ? INTERNAL_MESSAGE : shape.message,
-        data: { ...shape.data, zodIssues: issues, ...(leaky ? { stack: undefined } : {}) },
+        data: {
+          ...shape.data,
+          zodIssues: issues,
+          // Where a domain error points, for the form field or canvas node to show it at.
+          ...(error.cause instanceof DomainError ? { field: error.cause.field ?? null, node: error.cause.node ?? null } : {}),
+          ...(leaky ? { stack: undefined } : {}),
+        },
       };
     },
   });
@@ -135,13 +142,15 @@ const gate = t.middleware(async ({ ctx, meta, next, getRawInput }) => {
   });
 });
 
-// Database errors become a 4xx sentence (or a generic 500) here, in one place; the original is logged.
+// Domain errors become their tRPC code, database errors a 4xx sentence (or a generic 500) — here, in one
+// place; a database error's original is logged.
 const errors = t.middleware(async ({ ctx, path, next }) => {
   const r = await next();
   if (!r.ok && r.error.code === "INTERNAL_SERVER_ERROR") {
-    const mapped = clientError(r.error.cause ?? r.error);
+    const cause = r.error.cause ?? r.error;
+    const mapped = clientError(cause);
     if (mapped) {
-      logger[mapped.code === "INTERNAL_SERVER_ERROR" ? "error" : "warn"]({ path, requestId: ctx.requestId, err: r.error.cause, code: mapped.code }, "tRPC procedure failed on a database error");
+      if (!(cause instanceof DomainError)) logger[mapped.code === "INTERNAL_SERVER_ERROR" ? "error" : "warn"]({ path, requestId: ctx.requestId, err: r.error.cause, code: mapped.code }, "tRPC procedure failed on a database error");
       throw mapped;
     }
   }

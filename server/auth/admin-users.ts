@@ -8,7 +8,7 @@
 // deleting a user's session rows signs them out everywhere, atomically with the audit row.
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../../core/domain-error";
 import { z } from "zod";
 import type { Db, Prisma } from "../db/client";
 import type { AuditEntry } from "../audit/audit";
@@ -50,7 +50,7 @@ async function teamIds(tx: Tx, keys: readonly string[]): Promise<Array<{ id: str
   const unique = [...new Set(keys)];
   const teams = await tx.team.findMany({ where: { key: { in: unique } }, select: { id: true, key: true } });
   const missing = unique.filter((k) => !teams.some((t) => t.key === k));
-  if (missing.length) throw new TRPCError({ code: "BAD_REQUEST", message: `No team ${missing.map((m) => `"${m}"`).join(", ")}.` });
+  if (missing.length) throw new DomainError("invalid", `No team ${missing.map((m) => `"${m}"`).join(", ")}.`);
   return teams;
 }
 
@@ -59,7 +59,7 @@ async function assertAnAdminRemains(tx: Tx, what: string): Promise<void> {
   // Serialises admin-affecting changes, so two admins demoting each other at once cannot both succeed.
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('weft.admins'))`;
   const admins = await tx.user.count({ where: { disabled: false, roles: { has: "admin" } } });
-  if (admins === 0) throw new TRPCError({ code: "BAD_REQUEST", message: `${what} would leave the workspace without an active admin; make someone else an admin first.` });
+  if (admins === 0) throw new DomainError("invalid", `${what} would leave the workspace without an active admin; make someone else an admin first.`);
 }
 
 export async function listUsers(db: Db) {
@@ -76,7 +76,7 @@ export async function createUserByAdmin(ctx: Ctx, input: z.output<typeof createU
   const generated = input.password ? null : oneTimePassword();
   const hash = await hashPassword(input.password ?? generated!);
   return ctx.db.$transaction(async (tx) => {
-    if (await tx.user.findUnique({ where: { email: input.email }, select: { id: true } })) throw new TRPCError({ code: "CONFLICT", message: `There is already a user ${input.email}.` });
+    if (await tx.user.findUnique({ where: { email: input.email }, select: { id: true } })) throw new DomainError("conflict", `There is already a user ${input.email}.`);
     const teams = await teamIds(tx, input.teamKeys);
     const id = crypto.randomUUID();
     const roles = [...new Set(input.roles)];
@@ -89,10 +89,10 @@ export async function createUserByAdmin(ctx: Ctx, input: z.output<typeof createU
 }
 
 export async function setUserRoles(ctx: Ctx, input: { userId: string; roles: Role[] }): Promise<{ roles: Role[] }> {
-  if (input.userId === ctx.user.id && !input.roles.includes("admin")) throw new TRPCError({ code: "BAD_REQUEST", message: "You cannot remove your own admin role; ask another admin." });
+  if (input.userId === ctx.user.id && !input.roles.includes("admin")) throw new DomainError("invalid", "You cannot remove your own admin role; ask another admin.");
   return ctx.db.$transaction(async (tx) => {
     const before = await tx.user.findUnique({ where: { id: input.userId }, select: { roles: true, email: true } });
-    if (!before) throw new TRPCError({ code: "NOT_FOUND", message: "No such user." });
+    if (!before) throw new DomainError("not_found", "No such user.");
     const roles = [...new Set(input.roles)];
     await tx.user.update({ where: { id: input.userId }, data: { roles } });
     if (before.roles.includes("admin") && !roles.includes("admin")) await assertAnAdminRemains(tx, `Removing the admin role from ${before.email}`);
@@ -104,7 +104,7 @@ export async function setUserRoles(ctx: Ctx, input: { userId: string; roles: Rol
 export async function setUserTeams(ctx: Ctx, input: { userId: string; teamKeys: string[] }): Promise<{ teams: string[] }> {
   return ctx.db.$transaction(async (tx) => {
     const u = await tx.user.findUnique({ where: { id: input.userId }, select: { email: true, memberships: { select: { team: { select: { key: true } } } } } });
-    if (!u) throw new TRPCError({ code: "NOT_FOUND", message: "No such user." });
+    if (!u) throw new DomainError("not_found", "No such user.");
     const teams = await teamIds(tx, input.teamKeys);
     await tx.teamMember.deleteMany({ where: { userId: input.userId, teamId: { notIn: teams.map((t) => t.id) } } });
     await tx.teamMember.createMany({ data: teams.map((t) => ({ teamId: t.id, userId: input.userId })), skipDuplicates: true });
@@ -120,7 +120,7 @@ export async function resetUserPassword(ctx: Ctx, input: { userId: string; passw
   const hash = await hashPassword(input.password ?? generated!);
   return ctx.db.$transaction(async (tx) => {
     const u = await tx.user.findUnique({ where: { id: input.userId }, select: { email: true } });
-    if (!u) throw new TRPCError({ code: "NOT_FOUND", message: "No such user." });
+    if (!u) throw new DomainError("not_found", "No such user.");
     const account = await tx.account.findFirst({ where: { userId: input.userId, providerId: "credential" }, select: { id: true } });
     if (account) await tx.account.update({ where: { id: account.id }, data: { password: hash } });
     else await tx.account.create({ data: { id: crypto.randomUUID(), userId: input.userId, accountId: input.userId, providerId: "credential", password: hash } });
@@ -132,10 +132,10 @@ export async function resetUserPassword(ctx: Ctx, input: { userId: string; passw
 
 /** Deactivates (signs out everywhere; sessions and API tokens stop working) or reactivates a user. */
 export async function setUserActive(ctx: Ctx, input: { userId: string; active: boolean }): Promise<{ disabled: boolean }> {
-  if (!input.active && input.userId === ctx.user.id) throw new TRPCError({ code: "BAD_REQUEST", message: "You cannot deactivate yourself; ask another admin." });
+  if (!input.active && input.userId === ctx.user.id) throw new DomainError("invalid", "You cannot deactivate yourself; ask another admin.");
   return ctx.db.$transaction(async (tx) => {
     const u = await tx.user.findUnique({ where: { id: input.userId }, select: { email: true, disabled: true, roles: true } });
-    if (!u) throw new TRPCError({ code: "NOT_FOUND", message: "No such user." });
+    if (!u) throw new DomainError("not_found", "No such user.");
     await tx.user.update({ where: { id: input.userId }, data: { disabled: !input.active } });
     let sessionsRevoked = 0;
     if (!input.active) {
@@ -153,7 +153,7 @@ export async function listTeams(db: Db) {
 
 export async function createTeam(ctx: Ctx, input: z.output<typeof teamInput>) {
   return ctx.db.$transaction(async (tx) => {
-    if (await tx.team.findUnique({ where: { key: input.key }, select: { id: true } })) throw new TRPCError({ code: "CONFLICT", message: `There is already a team "${input.key}".` });
+    if (await tx.team.findUnique({ where: { key: input.key }, select: { id: true } })) throw new DomainError("conflict", `There is already a team "${input.key}".`);
     const t = await tx.team.create({ data: { key: input.key, name: input.name } });
     await ctx.audit(tx, { action: "team.created", entityType: "team", entityId: t.key, after: { key: t.key, name: t.name } });
     return { id: t.id, key: t.key, name: t.name };
@@ -164,7 +164,7 @@ export async function createTeam(ctx: Ctx, input: z.output<typeof teamInput>) {
 export async function renameTeam(ctx: Ctx, input: { key: string; name: string }) {
   return ctx.db.$transaction(async (tx) => {
     const t = await tx.team.findUnique({ where: { key: input.key } });
-    if (!t) throw new TRPCError({ code: "NOT_FOUND", message: `No team "${input.key}".` });
+    if (!t) throw new DomainError("not_found", `No team "${input.key}".`);
     await tx.team.update({ where: { key: input.key }, data: { name: input.name } });
     await ctx.audit(tx, { action: "team.renamed", entityType: "team", entityId: t.key, before: { name: t.name }, after: { name: input.name } });
     return { key: t.key, name: input.name };
@@ -174,10 +174,10 @@ export async function renameTeam(ctx: Ctx, input: { key: string; name: string })
 export async function setTeamMembers(ctx: Ctx, input: { key: string; userIds: string[] }) {
   return ctx.db.$transaction(async (tx) => {
     const t = await tx.team.findUnique({ where: { key: input.key }, select: { id: true, key: true, members: { select: { user: { select: { id: true, email: true } } } } } });
-    if (!t) throw new TRPCError({ code: "NOT_FOUND", message: `No team "${input.key}".` });
+    if (!t) throw new DomainError("not_found", `No team "${input.key}".`);
     const ids = [...new Set(input.userIds)];
     const users = await tx.user.findMany({ where: { id: { in: ids } }, select: { id: true, email: true } });
-    if (users.length !== ids.length) throw new TRPCError({ code: "BAD_REQUEST", message: "One of the chosen people does not exist (any more); reload the page." });
+    if (users.length !== ids.length) throw new DomainError("invalid", "One of the chosen people does not exist (any more); reload the page.");
     await tx.teamMember.deleteMany({ where: { teamId: t.id, userId: { notIn: ids } } });
     await tx.teamMember.createMany({ data: ids.map((userId) => ({ teamId: t.id, userId })), skipDuplicates: true });
     const after = users.map((u) => u.email).sort();

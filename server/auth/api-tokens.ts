@@ -3,7 +3,7 @@
 // leak yields nothing usable. Lookups are by hash, so no timing-sensitive comparison is needed.
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../../core/domain-error";
 import type { Db, Prisma } from "../db/client";
 
 export const TOKEN_PREFIX = "weft_pat_";
@@ -37,7 +37,7 @@ export async function createApiToken(
   const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
   return ctx.db.$transaction(async (tx) => {
     const active = await tx.apiToken.count({ where: { userId: ctx.userId, revokedAt: null } });
-    if (active >= MAX_TOKENS_PER_USER) throw new TRPCError({ code: "BAD_REQUEST", message: `You already have ${active} active tokens; revoke one you no longer use first.` });
+    if (active >= MAX_TOKENS_PER_USER) throw new DomainError("invalid", `You already have ${active} active tokens; revoke one you no longer use first.`);
     const view = await tx.apiToken.create({
       data: {
         userId: ctx.userId,
@@ -57,7 +57,7 @@ export async function createApiToken(
 export async function revokeApiToken(ctx: { db: Db; userId: string; isAdmin: boolean; audit: AuditFn }, id: string): Promise<{ revoked: boolean }> {
   return ctx.db.$transaction(async (tx) => {
     const row = await tx.apiToken.findUnique({ where: { id }, select: { userId: true, name: true, prefix: true, revokedAt: true } });
-    if (!row || (row.userId !== ctx.userId && !ctx.isAdmin)) throw new TRPCError({ code: "NOT_FOUND", message: "Token not found." });
+    if (!row || (row.userId !== ctx.userId && !ctx.isAdmin)) throw new DomainError("not_found", "Token not found.");
     if (row.revokedAt) return { revoked: false };
     await tx.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
     await ctx.audit(tx, { action: "api_token.revoked", entityType: "api_token", entityId: id, before: { name: row.name, prefix: row.prefix, owner: row.userId } });

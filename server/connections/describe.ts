@@ -4,7 +4,7 @@
 // credentials never reach the browser, which receives only the description. Cached briefly per
 // connection (and its last change), operation and subject: designers reopen the same steps all the time.
 import "server-only";
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../../core/domain-error";
 import { isConnectorError, runOperation, type HttpGuard } from "../../connectors/server";
 import type { Db } from "../db/client";
 import { importedDefinition, manifestFor } from "./imported";
@@ -17,7 +17,7 @@ export async function describeForDesigner(db: Db, args: { key: string; operation
   const conn = await resolveConnection(db, args.key);
   const manifest = await manifestFor(db, conn.connectorKey);
   const described = manifest?.operations[args.operation]?.describedOutput;
-  if (!manifest || !described) throw new TRPCError({ code: "BAD_REQUEST", message: `${conn.connectorKey}.${args.operation} has no output to describe.` });
+  if (!manifest || !described) throw new DomainError("invalid", `${conn.connectorKey}.${args.operation} has no output to describe.`);
   const row = await db.connection.findUnique({ where: { key: args.key }, select: { updatedAt: true } });
   const id = `${args.key}|${row?.updatedAt.getTime() ?? 0}|${args.operation}|${args.subject}`;
   const hit = cache.get(id);
@@ -40,7 +40,7 @@ export async function describeForDesigner(db: Db, args: { key: string; operation
     cache.set(id, { at: Date.now(), description });
     return { subject: args.subject, description };
   } catch (e) {
-    if (isConnectorError(e)) throw new TRPCError({ code: e.errorClass === "validation" ? "BAD_REQUEST" : "PRECONDITION_FAILED", message: `Could not describe ${args.subject} with connection "${args.key}": ${e.message}`.slice(0, 600) });
+    if (isConnectorError(e)) throw new DomainError(e.errorClass === "validation" ? "invalid" : "precondition", `Could not describe ${args.subject} with connection "${args.key}": ${e.message}`.slice(0, 600));
     throw e;
   }
 }

@@ -1,7 +1,7 @@
 // Named connections to external systems. Secrets are sealed with AES-256-GCM (bound to the connection
 // key as associated data) and only ever decrypted on the server, for a connector call or a test.
 import "server-only";
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../../core/domain-error";
 import type { Db, Prisma } from "../db/client";
 import { open, seal } from "./secret-box";
 
@@ -82,6 +82,6 @@ export function mergeSecrets(row: Pick<Row, "key" | "secretsEnc">, update: Recor
 /** For the runtime and "test connection": the connection with its secrets, server-side only. */
 export async function resolveConnection(db: Db, key: string): Promise<ResolvedConnection> {
   const row = await db.connection.findUnique({ where: { key } });
-  if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `No connection named "${key}".` });
+  if (!row) throw new DomainError("not_found", `No connection named "${key}".`);
   return { key: row.key, connectorKey: row.connectorKey, config: (row.config ?? {}) as Record<string, unknown>, secrets: secretsOf(row), allowedHosts: row.allowedHosts ?? [] };
 }

@@ -4,7 +4,7 @@
 // secret, returned once so the user can hand it to the sender, and audited without the value.
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../../core/domain-error";
 import { Prisma, type Db } from "../db/client";
 import { WEBHOOK_CONNECTOR, WEBHOOK_SECRET_FIELD } from "../../core/dsl/defaults";
 import { auditedView, mergeSecrets, sealSecrets, toView } from "./service";
@@ -66,10 +66,10 @@ export async function createWebhookSecret(ctx: Ctx, input: { key: string; flowKe
         return { key: created.key, name: created.name, secret, created: true };
       }
       if (row.connectorKey !== WEBHOOK_CONNECTOR)
-        throw new TRPCError({ code: "CONFLICT", message: `"${input.key}" is a ${row.connectorKey} connection, not a webhook signing secret: name another secret in the trigger.` });
+        throw new DomainError("conflict", `"${input.key}" is a ${row.connectorKey} connection, not a webhook signing secret: name another secret in the trigger.`);
       const before = toView(row);
       if (before.secretFields.includes(WEBHOOK_SECRET_FIELD))
-        throw new TRPCError({ code: "CONFLICT", message: `"${input.key}" already has a signing secret. To replace it, edit the connection on the Connections page (senders must then use the new one).` });
+        throw new DomainError("conflict", `"${input.key}" already has a signing secret. To replace it, edit the connection on the Connections page (senders must then use the new one).`);
       const updated = await tx.connection.update({ where: { key: input.key }, data: { secretsEnc: mergeSecrets(row, { [WEBHOOK_SECRET_FIELD]: secret }) } });
       await ctx.audit(tx, {
         action: "connection.updated",
@@ -83,7 +83,7 @@ export async function createWebhookSecret(ctx: Ctx, input: { key: string; flowKe
     });
   } catch (e) {
     // Two clicks at once: the other one created it.
-    if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") throw new TRPCError({ code: "CONFLICT", message: `"${input.key}" was just created by someone else; reload to see it.` });
+    if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") throw new DomainError("conflict", `"${input.key}" was just created by someone else; reload to see it.`);
     throw e;
   }
 }

@@ -5,7 +5,7 @@
 // batch and stops between batches when cancelled. A restarted job resumes from its keyset position.
 import "server-only";
 import { fromPrisma, type PgBoss } from "pg-boss";
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../../core/domain-error";
 import type { Db } from "../db/client";
 import { appendAudit } from "../audit/audit";
 import { assignExceptions, replayException, resolveExceptions, retryException, type Audit, type OpsDeps } from "../runtime/operations";
@@ -66,11 +66,11 @@ export async function bulkRunOutcome(db: Db, action: { id: string; kind: string 
 }
 
 export async function startBulk(d: { db: Db; boss: PgBoss; audit: Audit; userId: string }, kind: BulkKind, filter: BulkScope, params: BulkParams) {
-  if (kind === "resolve" && !(params.reason && params.reason.trim().length >= 3)) throw new TRPCError({ code: "BAD_REQUEST", message: "Resolving needs a reason (at least 3 characters)." });
-  if (kind === "assign" && params.userId === undefined && params.teamId === undefined) throw new TRPCError({ code: "BAD_REQUEST", message: "Assigning needs a person or a team." });
+  if (kind === "resolve" && !(params.reason && params.reason.trim().length >= 3)) throw new DomainError("invalid", "Resolving needs a reason (at least 3 characters).");
+  if (kind === "assign" && params.userId === undefined && params.teamId === undefined) throw new DomainError("invalid", "Assigning needs a person or a team.");
   const asOf = new Date();
   const total = await countMatching(d.db, filter, d.userId, asOf);
-  if (total === 0) throw new TRPCError({ code: "BAD_REQUEST", message: "No exceptions match this filter." });
+  if (total === 0) throw new DomainError("invalid", "No exceptions match this filter.");
   return d.db.$transaction(async (tx) => {
     const row = await tx.bulkAction.create({ data: { kind, filter: filter as object, params: params as object, total, asOf, createdById: d.userId } });
     await d.boss.send(BULK_QUEUE, { id: row.id }, { db: fromPrisma(tx), retryLimit: 3, retryDelay: 2, singletonKey: row.id });
@@ -82,8 +82,8 @@ export async function startBulk(d: { db: Db; boss: PgBoss; audit: Audit; userId:
 export async function cancelBulk(d: { db: Db; audit: Audit; userId: string }, id: string) {
   return d.db.$transaction(async (tx) => {
     const row = await tx.bulkAction.findUnique({ where: { id } });
-    if (!row) throw new TRPCError({ code: "NOT_FOUND", message: "Bulk action not found." });
-    if (!["queued", "running"].includes(row.status)) throw new TRPCError({ code: "CONFLICT", message: `This bulk action is ${row.status}.` });
+    if (!row) throw new DomainError("not_found", "Bulk action not found.");
+    if (!["queued", "running"].includes(row.status)) throw new DomainError("conflict", `This bulk action is ${row.status}.`);
     const updated = await tx.bulkAction.update({ where: { id }, data: { cancelRequestedAt: new Date(), status: row.status === "queued" ? "cancelled" : "cancelling", ...(row.status === "queued" ? { finishedAt: new Date() } : {}) } });
     await d.audit(tx, { action: "exception.bulk_cancel", entityType: "bulk_action", entityId: id, before: { status: row.status, processed: row.processed }, after: { status: updated.status } });
     return updated;
@@ -133,7 +133,7 @@ export async function processBulk(db: Db, boss: PgBoss, id: string, batch = BULK
         counts[await apply(exceptionId)]++;
       } catch (err) {
         // A conflict (no longer open, run not failed) is a skip: someone or something got there first.
-        if (err instanceof TRPCError && (err.code === "CONFLICT" || err.code === "NOT_FOUND")) counts.skipped++;
+        if (err instanceof DomainError && (err.code === "conflict" || err.code === "not_found")) counts.skipped++;
         else counts.failed++;
         errors.push({ id: exceptionId, message: (err as Error).message });
       }

@@ -2,7 +2,7 @@
 // request/response excerpts, the step trace, related exceptions for the same business keys and the
 // history of what was done (from the audit log), plus the schema the input editor checks against.
 import "server-only";
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../../core/domain-error";
 import type { Db } from "../db/client";
 import { connectors } from "@/connectors/registry";
 import { validatePayload, type JsonSchema } from "../../core/governance/contract-compat";
@@ -33,10 +33,10 @@ export async function inputSchemaFor(db: Db, dsl: unknown, original: unknown): P
 export async function checkReplayInput(db: Db, id: string, input: unknown): Promise<void> {
   if (input === undefined) return;
   const e = await db.exception.findUnique({ where: { id }, select: { run: { select: { input: true, dslSnapshot: true, flowVersion: { select: { dsl: true } } } } } });
-  if (!e) throw new TRPCError({ code: "NOT_FOUND", message: "Exception not found." });
+  if (!e) throw new DomainError("not_found", "Exception not found.");
   const { schema, source } = await inputSchemaFor(db, e.run.flowVersion?.dsl ?? e.run.dslSnapshot, e.run.input);
   const issues = validatePayload(schema, input);
-  if (issues.length) throw new TRPCError({ code: "BAD_REQUEST", message: `The edited input does not match ${source}: ${issues.slice(0, 5).map((i) => `${i.path} ${i.message}`).join("; ")}` });
+  if (issues.length) throw new DomainError("invalid", `The edited input does not match ${source}: ${issues.slice(0, 5).map((i) => `${i.path} ${i.message}`).join("; ")}`);
 }
 
 /** A schema that keeps the original's fields and types (all present fields required at the top level). */
@@ -65,7 +65,7 @@ export async function exceptionDetail(db: Db, id: string, opts: { revealed?: boo
       },
     },
   });
-  if (!e) throw new TRPCError({ code: "NOT_FOUND", message: "Exception not found." });
+  if (!e) throw new DomainError("not_found", "Exception not found.");
   const flow = e.run.flow;
   const dsl = e.run.flowVersion?.dsl ?? e.run.dslSnapshot;
   const stepId = e.stepPath ? (e.stepPath.split(".").pop() ?? "").replace(/\[\d+\]/g, "") : null;

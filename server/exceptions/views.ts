@@ -1,6 +1,6 @@
 // Saved views (a user's named queue filters) and per-flow ageing thresholds.
 import "server-only";
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../../core/domain-error";
 import type { Db } from "../db/client";
 import type { Audit } from "../runtime/operations";
 import { cleanFilter, exceptionFilterSchema, type ExceptionFilter } from "../../core/exceptions/filter";
@@ -19,7 +19,7 @@ export async function saveView(db: Db, userId: string, name: string, filter: Exc
 
 export async function deleteView(db: Db, userId: string, id: string) {
   const { count } = await db.savedView.deleteMany({ where: { id, userId } });
-  if (!count) throw new TRPCError({ code: "NOT_FOUND", message: "Saved view not found." });
+  if (!count) throw new DomainError("not_found", "Saved view not found.");
   return { deleted: true };
 }
 
@@ -32,7 +32,7 @@ export async function ageingPolicies(db: Db) {
 export async function setAgeing(d: { db: Db; audit: Audit; userId: string }, flowKey: string, hours: number) {
   return d.db.$transaction(async (tx) => {
     const flow = await tx.flow.findUnique({ where: { key: flowKey }, select: { id: true } });
-    if (!flow) throw new TRPCError({ code: "NOT_FOUND", message: `Flow ${flowKey} not found.` });
+    if (!flow) throw new DomainError("not_found", `Flow ${flowKey} not found.`);
     const before = await tx.exceptionPolicy.findUnique({ where: { flowId: flow.id } });
     await tx.exceptionPolicy.upsert({ where: { flowId: flow.id }, update: { ageingHours: hours, updatedById: d.userId, updatedAt: new Date() }, create: { flowId: flow.id, ageingHours: hours, updatedById: d.userId } });
     await d.audit(tx, { action: "exception.ageing_threshold", entityType: "flow", entityId: flowKey, before: { ageingHours: before?.ageingHours ?? DEFAULT_AGEING_HOURS }, after: { ageingHours: hours } });

@@ -2,7 +2,7 @@
 // samples. A save that names an older revision than the stored one is refused with the name of whoever
 // saved last, so two people editing the same flow never silently overwrite each other.
 import "server-only";
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../../core/domain-error";
 import type { Prisma } from "../db/client";
 import type { Db } from "../db/client";
 import { checkTriggerInput, contentHash, DSL_VERSION, TRIGGER_NODE_ID, TriggerSchema, type Flow, type TriggerInputProblem } from "../../core/dsl";
@@ -56,14 +56,14 @@ export async function createFlow(
 ): Promise<{ key: string; draftRevision: number }> {
   return ctx.db.$transaction(async (tx) => {
     if (await tx.flow.findUnique({ where: { key: input.key }, select: { id: true } }))
-      throw new TRPCError({ code: "CONFLICT", message: `A flow with the key "${input.key}" already exists; choose another key.` });
+      throw new DomainError("conflict", `A flow with the key "${input.key}" already exists; choose another key.`);
     const team = await tx.team.findUnique({ where: { key: input.ownerTeamKey }, select: { id: true } });
-    if (!team) throw new TRPCError({ code: "BAD_REQUEST", message: `There is no team "${input.ownerTeamKey}".` });
+    if (!team) throw new DomainError("invalid", `There is no team "${input.ownerTeamKey}".`);
     let draft: Flow;
     if (copy) draft = { ...(copy.draft as unknown as Flow), key: input.key, name: input.name };
     else if (input.example) {
       const ex = EXAMPLES[input.example];
-      if (!ex) throw new TRPCError({ code: "BAD_REQUEST", message: `There is no example "${input.example}".` });
+      if (!ex) throw new DomainError("invalid", `There is no example "${input.example}".`);
       draft = { ...structuredClone(ex), key: input.key, name: input.name, version: "0.1.0", domain: input.domain as Flow["domain"], owner: input.ownerTeamKey };
       if (input.description) draft.description = input.description;
     } else draft = blankDraft({ key: input.key, name: input.name, domain: input.domain, owner: input.ownerTeamKey, ...(input.description ? { description: input.description } : {}) });
@@ -95,12 +95,12 @@ function testSaveDelayMs(): number {
 export async function saveDraft(ctx: DraftCtx, input: { flowKey: string; baseRevision: number; draft: Record<string, unknown> }): Promise<{ draftRevision: number; savedAt: Date }> {
   const delay = testSaveDelayMs();
   if (delay) await new Promise((r) => setTimeout(r, delay));
-  if (JSON.stringify(input.draft).length > MAX_DRAFT_BYTES) throw new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: "The draft is larger than 2 MB; split the flow into subflows." });
+  if (JSON.stringify(input.draft).length > MAX_DRAFT_BYTES) throw new DomainError("too_large", "The draft is larger than 2 MB; split the flow into subflows.");
   if (input.draft.key !== undefined && input.draft.key !== input.flowKey)
-    throw new TRPCError({ code: "BAD_REQUEST", message: `The draft's key "${String(input.draft.key)}" is not this flow's key "${input.flowKey}"; a flow key never changes.` });
+    throw new DomainError("invalid", `The draft's key "${String(input.draft.key)}" is not this flow's key "${input.flowKey}"; a flow key never changes.`);
   return ctx.db.$transaction(async (tx) => {
     const flow = await tx.flow.findUnique({ where: { key: input.flowKey }, select: { id: true, draftRevision: true, name: true } });
-    if (!flow) throw new TRPCError({ code: "NOT_FOUND", message: `There is no flow "${input.flowKey}".` });
+    if (!flow) throw new DomainError("not_found", `There is no flow "${input.flowKey}".`);
     // Header columns follow the draft when its header is usable (the list and catalog read them).
     const name = typeof input.draft.name === "string" && input.draft.name.trim() ? input.draft.name.slice(0, 200) : undefined;
     const description = typeof input.draft.description === "string" ? input.draft.description.slice(0, 4000) : undefined;
@@ -111,10 +111,7 @@ export async function saveDraft(ctx: DraftCtx, input: { flowKey: string; baseRev
     if (updated.count === 0) {
       const last = await lastSave(tx, input.flowKey);
       const who = last ? `${last.by} saved revision ${flow.draftRevision} at ${last.at.toISOString().slice(11, 16)} UTC` : `Revision ${flow.draftRevision} was saved by someone else`;
-      throw new TRPCError({
-        code: "CONFLICT",
-        message: `${who} after you opened revision ${input.baseRevision}. Your changes were not written over theirs.`,
-      });
+      throw new DomainError("conflict", `${who} after you opened revision ${input.baseRevision}. Your changes were not written over theirs.`);
     }
     const revision = input.baseRevision + 1;
     await ctx.audit(tx, {
@@ -133,9 +130,9 @@ export async function saveDraft(ctx: DraftCtx, input: { flowKey: string; baseRev
  * flow (`<key>-copy`, `-copy-2`, …) with the same domain and owner team, so nothing has to be given up.
  */
 export async function saveDraftAsCopy(ctx: DraftCtx, input: { flowKey: string; draft: Record<string, unknown> }): Promise<{ key: string; name: string; draftRevision: number }> {
-  if (JSON.stringify(input.draft).length > MAX_DRAFT_BYTES) throw new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: "The draft is larger than 2 MB; split the flow into subflows." });
+  if (JSON.stringify(input.draft).length > MAX_DRAFT_BYTES) throw new DomainError("too_large", "The draft is larger than 2 MB; split the flow into subflows.");
   const src = await ctx.db.flow.findUnique({ where: { key: input.flowKey }, select: { name: true, domain: true, ownerTeam: { select: { key: true } } } });
-  if (!src) throw new TRPCError({ code: "NOT_FOUND", message: `There is no flow "${input.flowKey}".` });
+  if (!src) throw new DomainError("not_found", `There is no flow "${input.flowKey}".`);
   const base = input.flowKey.slice(0, 52);
   const draftName = typeof input.draft.name === "string" && input.draft.name.trim() ? input.draft.name.trim() : src.name;
   for (let i = 1; i <= 50; i++) {
@@ -147,23 +144,23 @@ export async function saveDraftAsCopy(ctx: DraftCtx, input: { flowKey: string; d
       return { ...r, name };
     } catch (e) {
       // Someone took the key between the look-up and the insert: try the next one.
-      if (e instanceof TRPCError && e.code === "CONFLICT") continue;
+      if (e instanceof DomainError && e.code === "conflict") continue;
       throw e;
     }
   }
-  throw new TRPCError({ code: "CONFLICT", message: `"${input.flowKey}" already has 50 copies; delete some before saving another.` });
+  throw new DomainError("conflict", `"${input.flowKey}" already has 50 copies; delete some before saving another.`);
 }
 
 export async function pinSample(ctx: DraftCtx, input: { flowKey: string; nodeId: string; payload: unknown; source: string }): Promise<{ pinnedAt: Date }> {
-  if (JSON.stringify(input.payload ?? null).length > 1_000_000) throw new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: "A sample may be at most 1 MB." });
+  if (JSON.stringify(input.payload ?? null).length > 1_000_000) throw new DomainError("too_large", "A sample may be at most 1 MB.");
   return ctx.db.$transaction(async (tx) => {
     const flow = await tx.flow.findUnique({ where: { key: input.flowKey }, select: { id: true, draft: true } });
-    if (!flow) throw new TRPCError({ code: "NOT_FOUND", message: `There is no flow "${input.flowKey}".` });
+    if (!flow) throw new DomainError("not_found", `There is no flow "${input.flowKey}".`);
     // The trigger's sample is a `$trigger` the trigger could produce (a webhook's { body, headers, query }):
     // checked by the same function test runs and replays use.
     if (input.nodeId === TRIGGER_NODE_ID) {
       const problems = await triggerSampleProblems(tx, flow.draft, input.payload);
-      if (problems.length) throw new TRPCError({ code: "BAD_REQUEST", message: `The trigger sample is not what the trigger produces: ${problems.map((p) => p.message).join(" ")}` });
+      if (problems.length) throw new DomainError("invalid", `The trigger sample is not what the trigger produces: ${problems.map((p) => p.message).join(" ")}`);
     }
     const payload = (input.payload ?? null) as Prisma.InputJsonValue;
     const row = await tx.flowSample.upsert({
@@ -191,7 +188,7 @@ export async function triggerSampleProblems(tx: Tx, draft: unknown, payload: unk
 export async function unpinSample(ctx: DraftCtx, input: { flowKey: string; nodeId: string }): Promise<{ removed: boolean }> {
   return ctx.db.$transaction(async (tx) => {
     const flow = await tx.flow.findUnique({ where: { key: input.flowKey }, select: { id: true } });
-    if (!flow) throw new TRPCError({ code: "NOT_FOUND", message: `There is no flow "${input.flowKey}".` });
+    if (!flow) throw new DomainError("not_found", `There is no flow "${input.flowKey}".`);
     const r = await tx.flowSample.deleteMany({ where: { flowId: flow.id, nodeId: input.nodeId } });
     if (r.count > 0) await ctx.audit(tx, { action: "flow.sample.unpinned", entityType: "flow", entityId: input.flowKey, before: { nodeId: input.nodeId } });
     return { removed: r.count > 0 };

@@ -3,7 +3,7 @@
 // designer does, then creates the flow or saves it as its draft — refusing to overwrite draft edits that are
 // in no version unless forced, so a CI job never silently discards someone's work in the designer.
 import "server-only";
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../../core/domain-error";
 import type { Db } from "../db/client";
 import { dslCatalog, workspaceConnections } from "../connections/catalog";
 import { contentHash, type Flow } from "../../core/dsl";
@@ -30,14 +30,14 @@ const behaviour = (f: unknown) => contentHash(f as Flow, { behaviourOnly: true }
 
 export async function exportFlow(db: Db, flowKey: string, version?: string): Promise<ExportedFlow> {
   const flow = await db.flow.findUnique({ where: { key: flowKey }, select: { id: true, draft: true, draftRevision: true } });
-  if (!flow) throw new TRPCError({ code: "NOT_FOUND", message: `There is no flow "${flowKey}".` });
+  if (!flow) throw new DomainError("not_found", `There is no flow "${flowKey}".`);
   const latest = await latestVersion(db, flow.id);
   const unpublishedChanges = !latest || behaviour(latest.dsl) !== behaviour(flow.draft);
   if (version) {
     const v = await db.flowVersion.findUnique({ where: { flowId_version: { flowId: flow.id, version } }, select: { dsl: true } });
     if (!v) {
       const known = await db.flowVersion.findMany({ where: { flowId: flow.id }, orderBy: { createdAt: "desc" }, take: 10, select: { version: true } });
-      throw new TRPCError({ code: "NOT_FOUND", message: `Flow "${flowKey}" has no version ${version}${known.length ? ` (it has ${known.map((k) => k.version).join(", ")})` : " (nothing is published yet)"}.` });
+      throw new DomainError("not_found", `Flow "${flowKey}" has no version ${version}${known.length ? ` (it has ${known.map((k) => k.version).join(", ")})` : " (nothing is published yet)"}.`);
     }
     const dsl = v.dsl as unknown as Flow;
     return { flow: dsl, source: "version", version, draftRevision: flow.draftRevision, contentHash: contentHash(dsl), unpublishedChanges };
@@ -67,7 +67,7 @@ export async function importFlow(ctx: DraftCtx, document: unknown, opts: { force
   const result = validate(document, { catalog });
   const errors = result.problems.filter((p) => p.severity === "error");
   if (!result.flow || errors.length) {
-    throw new TRPCError({ code: "BAD_REQUEST", message: `The document is not a valid flow (${errors.length} error${errors.length === 1 ? "" : "s"}):\n${errors.slice(0, 50).map((p) => `  ${line(p)}`).join("\n")}` });
+    throw new DomainError("invalid", `The document is not a valid flow (${errors.length} error${errors.length === 1 ? "" : "s"}):\n${errors.slice(0, 50).map((p) => `  ${line(p)}`).join("\n")}`);
   }
   const flow = result.flow;
   // The draft is the document as written (not the parsed one with defaults filled in), so an export gives
@@ -91,10 +91,7 @@ export async function importFlow(ctx: DraftCtx, document: unknown, opts: { force
     if (!draftIsPublished && existing.draftRevision > 1) {
       const last = await lastSave(ctx.db, flow.key);
       const who = last ? ` (revision ${existing.draftRevision}, saved by ${last.by} at ${last.at.toISOString().slice(0, 16).replace("T", " ")} UTC)` : "";
-      throw new TRPCError({
-        code: "CONFLICT",
-        message: `The draft of "${flow.key}" has changes that are in no published version${who}; importing would overwrite them. Publish or export them first, or import with --force.`,
-      });
+      throw new DomainError("conflict", `The draft of "${flow.key}" has changes that are in no published version${who}; importing would overwrite them. Publish or export them first, or import with --force.`);
     }
   }
   const saved = await saveDraft(ctx, { flowKey: flow.key, baseRevision: existing.draftRevision, draft });

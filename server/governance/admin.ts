@@ -1,7 +1,7 @@
 // Editing governance records: SLO definitions, domains (owner, charter, stewards, policy), team alert
 // channels and a flow's ownership fields. Every change is audited in its transaction.
 import "server-only";
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../../core/domain-error";
 import type { Db } from "../db/client";
 import { hasRole } from "../../core/roles";
 import type { GovCtx } from "./context";
@@ -22,10 +22,10 @@ export interface SloInput {
 }
 
 function checkSlo(i: Pick<SloInput, "kind" | "target" | "thresholdMs">): void {
-  if (!(i.target > 0 && i.target < 1)) throw new TRPCError({ code: "BAD_REQUEST", message: "The target is a fraction between 0 and 1, e.g. 0.99." });
-  if (i.kind === "success" && i.thresholdMs != null) throw new TRPCError({ code: "BAD_REQUEST", message: "A success-ratio SLO has no threshold." });
+  if (!(i.target > 0 && i.target < 1)) throw new DomainError("invalid", "The target is a fraction between 0 and 1, e.g. 0.99.");
+  if (i.kind === "success" && i.thresholdMs != null) throw new DomainError("invalid", "A success-ratio SLO has no threshold.");
   if (i.kind !== "success" && (i.thresholdMs == null || !isValidThreshold(i.thresholdMs))) {
-    throw new TRPCError({ code: "BAD_REQUEST", message: `A ${i.kind} SLO needs a threshold from the fixed ladder (100 ms … 7 d).` });
+    throw new DomainError("invalid", `A ${i.kind} SLO needs a threshold from the fixed ladder (100 ms … 7 d).`);
   }
 }
 
@@ -33,9 +33,9 @@ export async function createSlo(ctx: GovCtx, input: SloInput) {
   checkSlo(input);
   return ctx.db.$transaction(async (tx) => {
     const flow = await tx.flow.findUnique({ where: { key: input.flowKey }, select: { id: true, key: true } });
-    if (!flow) throw new TRPCError({ code: "NOT_FOUND", message: `No flow "${input.flowKey}".` });
+    if (!flow) throw new DomainError("not_found", `No flow "${input.flowKey}".`);
     if (await tx.slo.findUnique({ where: { flowId_name: { flowId: flow.id, name: input.name } }, select: { id: true } })) {
-      throw new TRPCError({ code: "CONFLICT", message: `This flow already has an SLO named "${input.name}".` });
+      throw new DomainError("conflict", `This flow already has an SLO named "${input.name}".`);
     }
     const std = await loadStandards(tx);
     const slo = await tx.slo.create({
@@ -59,7 +59,7 @@ export async function createSlo(ctx: GovCtx, input: SloInput) {
 export async function updateSlo(ctx: GovCtx, input: { id: string } & Partial<Omit<SloInput, "flowKey" | "kind">>) {
   return ctx.db.$transaction(async (tx) => {
     const before = await tx.slo.findUnique({ where: { id: input.id } });
-    if (!before) throw new TRPCError({ code: "NOT_FOUND", message: "No such SLO." });
+    if (!before) throw new DomainError("not_found", "No such SLO.");
     const next = { kind: before.kind, target: input.target ?? before.target, thresholdMs: input.thresholdMs === undefined ? before.thresholdMs : input.thresholdMs };
     checkSlo(next);
     const slo = await tx.slo.update({
@@ -76,7 +76,7 @@ export async function updateSlo(ctx: GovCtx, input: { id: string } & Partial<Omi
 export async function deleteSlo(ctx: GovCtx, input: { id: string }) {
   return ctx.db.$transaction(async (tx) => {
     const before = await tx.slo.findUnique({ where: { id: input.id } });
-    if (!before) throw new TRPCError({ code: "NOT_FOUND", message: "No such SLO." });
+    if (!before) throw new DomainError("not_found", "No such SLO.");
     await tx.slo.delete({ where: { id: input.id } });
     const flow = await tx.flow.findUnique({ where: { id: before.flowId }, select: { key: true } });
     await ctx.audit(tx, { action: "slo.deleted", entityType: "slo", entityId: `${flow?.key}/${before.name}`, before: { kind: before.kind, target: before.target } });
@@ -107,21 +107,21 @@ export async function listDomains(db: Db) {
 }
 
 export async function updateDomain(ctx: GovCtx, input: { key: string; ownerTeamKey?: string; charter?: string; stewardEmails?: string[]; policy?: Record<string, number> }) {
-  if (!ctx.user.roles.includes("admin")) throw new TRPCError({ code: "FORBIDDEN", message: "Only an admin may change domain ownership." });
+  if (!ctx.user.roles.includes("admin")) throw new DomainError("forbidden", "Only an admin may change domain ownership.");
   return ctx.db.$transaction(async (tx) => {
     const before = await tx.govDomain.findUnique({ where: { key: input.key }, include: { stewards: true } });
-    if (!before) throw new TRPCError({ code: "NOT_FOUND", message: `No domain "${input.key}".` });
+    if (!before) throw new DomainError("not_found", `No domain "${input.key}".`);
     let ownerTeamId = before.ownerTeamId;
     if (input.ownerTeamKey) {
       const team = await tx.team.findUnique({ where: { key: input.ownerTeamKey } });
-      if (!team) throw new TRPCError({ code: "NOT_FOUND", message: `No team "${input.ownerTeamKey}".` });
+      if (!team) throw new DomainError("not_found", `No team "${input.ownerTeamKey}".`);
       ownerTeamId = team.id;
     }
     await tx.govDomain.update({ where: { key: input.key }, data: { ownerTeamId, charter: input.charter, policy: input.policy ? { ...(before.policy as object), ...input.policy } : undefined } });
     if (input.stewardEmails) {
       const users = await tx.user.findMany({ where: { email: { in: input.stewardEmails } }, select: { id: true, email: true } });
       const missing = input.stewardEmails.filter((e) => !users.some((u) => u.email === e));
-      if (missing.length) throw new TRPCError({ code: "NOT_FOUND", message: `No user ${missing.join(", ")}.` });
+      if (missing.length) throw new DomainError("not_found", `No user ${missing.join(", ")}.`);
       await tx.govDomainSteward.deleteMany({ where: { domainKey: input.key } });
       await tx.govDomainSteward.createMany({ data: users.map((u) => ({ domainKey: input.key, userId: u.id })) });
     }
@@ -139,14 +139,14 @@ export async function updateDomain(ctx: GovCtx, input: { key: string; ownerTeamK
 export async function setTeamAlertChannel(ctx: GovCtx, input: { teamKey: string; webhookUrl: string | null; enabled?: boolean }) {
   return ctx.db.$transaction(async (tx) => {
     const team = await tx.team.findUnique({ where: { key: input.teamKey } });
-    if (!team) throw new TRPCError({ code: "NOT_FOUND", message: `No team "${input.teamKey}".` });
+    if (!team) throw new DomainError("not_found", `No team "${input.teamKey}".`);
     const member = ctx.user.teamIds.includes(team.id) && (hasRole(ctx.user.roles, "approver") || hasRole(ctx.user.roles, "designer"));
-    if (!ctx.user.roles.includes("admin") && !member) throw new TRPCError({ code: "FORBIDDEN", message: `Only ${team.name}'s designers and approvers, or an admin, may set where its alerts go.` });
+    if (!ctx.user.roles.includes("admin") && !member) throw new DomainError("forbidden", `Only ${team.name}'s designers and approvers, or an admin, may set where its alerts go.`);
     if (input.webhookUrl) {
       try {
         await assertPublicUrl(input.webhookUrl);
       } catch (e) {
-        if (e instanceof UnsafeUrlError || e instanceof Error) throw new TRPCError({ code: "BAD_REQUEST", message: `Refused webhook URL: ${e.message}` });
+        if (e instanceof UnsafeUrlError || e instanceof Error) throw new DomainError("invalid", `Refused webhook URL: ${e.message}`);
         throw e;
       }
     }
@@ -164,13 +164,13 @@ export async function setTeamAlertChannel(ctx: GovCtx, input: { teamKey: string;
 export async function updateFlowOwnership(ctx: GovCtx, input: { flowKey: string; ownerTeamKey?: string; onCall?: string | null; classification?: (typeof CLASSIFICATIONS)[number] }) {
   return ctx.db.$transaction(async (tx) => {
     const flow = await tx.flow.findUnique({ where: { key: input.flowKey }, include: { ownerTeam: true } });
-    if (!flow) throw new TRPCError({ code: "NOT_FOUND", message: `No flow "${input.flowKey}".` });
+    if (!flow) throw new DomainError("not_found", `No flow "${input.flowKey}".`);
     const canManage = ctx.user.roles.includes("admin") || (hasRole(ctx.user.roles, "approver") && ctx.user.teamIds.includes(flow.ownerTeamId));
-    if (!canManage) throw new TRPCError({ code: "FORBIDDEN", message: `Only approvers of ${flow.ownerTeam.name} or an admin may change this flow's ownership.` });
+    if (!canManage) throw new DomainError("forbidden", `Only approvers of ${flow.ownerTeam.name} or an admin may change this flow's ownership.`);
     let ownerTeamId = flow.ownerTeamId;
     if (input.ownerTeamKey) {
       const team = await tx.team.findUnique({ where: { key: input.ownerTeamKey } });
-      if (!team) throw new TRPCError({ code: "NOT_FOUND", message: `No team "${input.ownerTeamKey}".` });
+      if (!team) throw new DomainError("not_found", `No team "${input.ownerTeamKey}".`);
       ownerTeamId = team.id;
     }
     const after = await tx.flow.update({ where: { id: flow.id }, data: { ownerTeamId, onCall: input.onCall, classification: input.classification } });

@@ -2,7 +2,7 @@
 // its channel works before a real burn-rate alert needs it. Same permission as editing the channel; the
 // attempt and its outcome are audited (a webhook call leaves the workspace).
 import "server-only";
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../../core/domain-error";
 import { hasRole } from "../../core/roles";
 import type { GovCtx } from "./context";
 import { postJson } from "./webhook";
@@ -17,11 +17,11 @@ export interface TestAlertPayload {
 
 export async function sendTestAlert(ctx: GovCtx, input: { teamKey: string }, opts: { post?: typeof postJson } = {}) {
   const team = await ctx.db.team.findUnique({ where: { key: input.teamKey } });
-  if (!team) throw new TRPCError({ code: "NOT_FOUND", message: `No team "${input.teamKey}".` });
+  if (!team) throw new DomainError("not_found", `No team "${input.teamKey}".`);
   const member = ctx.user.teamIds.includes(team.id) && (hasRole(ctx.user.roles, "approver") || hasRole(ctx.user.roles, "designer"));
-  if (!ctx.user.roles.includes("admin") && !member) throw new TRPCError({ code: "FORBIDDEN", message: `Only ${team.name}'s designers and approvers, or an admin, may test its alert channel.` });
+  if (!ctx.user.roles.includes("admin") && !member) throw new DomainError("forbidden", `Only ${team.name}'s designers and approvers, or an admin, may test its alert channel.`);
   const channel = await ctx.db.teamAlertChannel.findUnique({ where: { teamId: team.id } });
-  if (!channel?.webhookUrl) throw new TRPCError({ code: "PRECONDITION_FAILED", message: `${team.name} has no webhook URL saved: its alerts are in-app only.` });
+  if (!channel?.webhookUrl) throw new DomainError("precondition", `${team.name} has no webhook URL saved: its alerts are in-app only.`);
   const body: TestAlertPayload = {
     type: "slo.alert.test",
     team: { key: team.key, name: team.name },

@@ -2,7 +2,7 @@
 // major version every new schema must stay compatible (checkContractChange), a breaking one starts a new
 // major. Flows' emitted events are checked against the registry when a version is requested.
 import "server-only";
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../../core/domain-error";
 import semver from "semver";
 import type { Db } from "../db/client";
 import type { GovCtx, Tx } from "./context";
@@ -65,15 +65,15 @@ export interface NewContract {
 }
 
 export async function createContract(ctx: GovCtx, input: NewContract): Promise<ContractVersionView> {
-  if (!EVENT_NAME.test(input.name)) throw new TRPCError({ code: "BAD_REQUEST", message: 'Name events as "<entity>.<past-tense verb>", e.g. "timesheet.approved".' });
+  if (!EVENT_NAME.test(input.name)) throw new DomainError("invalid", 'Name events as "<entity>.<past-tense verb>", e.g. "timesheet.approved".');
   const version = input.version ?? "1.0.0";
-  if (!semver.valid(version)) throw new TRPCError({ code: "BAD_REQUEST", message: `"${version}" is not a semantic version.` });
+  if (!semver.valid(version)) throw new DomainError("invalid", `"${version}" is not a semantic version.`);
   return ctx.db.$transaction(async (tx) => {
     if (await tx.eventContract.findFirst({ where: { name: input.name }, select: { id: true } })) {
-      throw new TRPCError({ code: "CONFLICT", message: `The event "${input.name}" is already registered: publish a new version of it instead.` });
+      throw new DomainError("conflict", `The event "${input.name}" is already registered: publish a new version of it instead.`);
     }
     const team = await tx.team.findUnique({ where: { key: input.ownerTeamKey } });
-    if (!team) throw new TRPCError({ code: "NOT_FOUND", message: `No team "${input.ownerTeamKey}".` });
+    if (!team) throw new DomainError("not_found", `No team "${input.ownerTeamKey}".`);
     const row = await tx.eventContract.create({
       data: {
         name: input.name,
@@ -101,7 +101,7 @@ async function historyOf(db: Db | Tx, name: string): Promise<Row[]> {
 /** Dry run of a new contract version: what the compatibility check says, without saving anything. */
 export async function checkContractProposal(db: Db, input: { name: string; version: string; schema: JsonSchema; mode?: CompatibilityMode }): Promise<ContractChangeCheck> {
   const history = await historyOf(db, input.name);
-  if (!history.length) throw new TRPCError({ code: "NOT_FOUND", message: `No event "${input.name}".` });
+  if (!history.length) throw new DomainError("not_found", `No event "${input.name}".`);
   return checkContractChange(history.map((h) => ({ version: h.version, schema: h.schema as JsonSchema })), input.version, input.schema, input.mode);
 }
 
@@ -111,10 +111,10 @@ export async function publishContractVersion(
 ): Promise<{ version: ContractVersionView; check: ContractChangeCheck }> {
   return ctx.db.$transaction(async (tx) => {
     const history = await historyOf(tx, input.name);
-    if (!history.length) throw new TRPCError({ code: "NOT_FOUND", message: `No event "${input.name}".` });
-    if (input.changelog.trim().length < 3) throw new TRPCError({ code: "BAD_REQUEST", message: "Say what changed (changelog)." });
+    if (!history.length) throw new DomainError("not_found", `No event "${input.name}".`);
+    if (input.changelog.trim().length < 3) throw new DomainError("invalid", "Say what changed (changelog).");
     const check = checkContractChange(history.map((h) => ({ version: h.version, schema: h.schema as JsonSchema })), input.version, input.schema);
-    if (!check.ok) throw new TRPCError({ code: "PRECONDITION_FAILED", message: [...check.problems, ...check.issues.map((i) => `${i.path}: ${i.message}`)].join(" ") });
+    if (!check.ok) throw new DomainError("precondition", [...check.problems, ...check.issues.map((i) => `${i.path}: ${i.message}`)].join(" "));
     const latest = history.sort((a, b) => semver.rcompare(a.version, b.version))[0]!;
     const row = await tx.eventContract.create({
       data: {

@@ -3,7 +3,7 @@
 // (four-eyes). An admin may override the four-eyes rule only with a reason, and that is audited as such.
 // Only approved versions run in production triggers; deprecated ones keep running until retired.
 import "server-only";
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../../core/domain-error";
 import semver from "semver";
 import type { Db } from "../db/client";
 import { hasRole } from "../../core/roles";
@@ -66,7 +66,7 @@ export type VersionRequestResult =
 
 async function flowByKey(tx: Tx | Db, key: string) {
   const flow = await tx.flow.findUnique({ where: { key }, include: { ownerTeam: { select: { id: true, key: true, name: true } } } });
-  if (!flow) throw new TRPCError({ code: "NOT_FOUND", message: `No flow "${key}".` });
+  if (!flow) throw new DomainError("not_found", `No flow "${key}".`);
   return flow;
 }
 
@@ -109,7 +109,7 @@ async function policyFor(db: Db | Tx, input: VersionRequestInput): Promise<{ rep
  * (pending approval) and its request, audited as version.requested. Refuses a second pending request.
  */
 export async function requestVersion(ctx: GovCtx, input: VersionRequestInput): Promise<VersionRequestResult> {
-  if (!hasRole(ctx.user.roles, "designer")) throw new TRPCError({ code: "FORBIDDEN", message: "Requesting a version needs the designer role." });
+  if (!hasRole(ctx.user.roles, "designer")) throw new DomainError("forbidden", "Requesting a version needs the designer role.");
   return ctx.db.$transaction(async (tx) => {
     const flow = await flowByKey(tx, input.flowKey);
     // Serialise requests per flow so two concurrent publishes cannot both pass the "pending" check.
@@ -117,9 +117,9 @@ export async function requestVersion(ctx: GovCtx, input: VersionRequestInput): P
     const { report, contentHash: hash } = await policyFor(tx, input);
     if (!report.ok || !hash) return { ok: false as const, report };
     const pending = await tx.flowVersion.findFirst({ where: { flowId: flow.id, status: "pending_approval" }, select: { version: true } });
-    if (pending) throw new TRPCError({ code: "CONFLICT", message: `Version ${pending.version} is still waiting for approval; approve or reject it first.` });
+    if (pending) throw new DomainError("conflict", `Version ${pending.version} is still waiting for approval; approve or reject it first.`);
     if (await tx.flowVersion.findUnique({ where: { flowId_version: { flowId: flow.id, version: input.version } }, select: { id: true } })) {
-      throw new TRPCError({ code: "CONFLICT", message: `Version ${input.version} already exists.` });
+      throw new DomainError("conflict", `Version ${input.version} already exists.`);
     }
     const v = await tx.flowVersion.create({
       data: { flowId: flow.id, version: input.version, dsl: input.dsl as object, contentHash: hash, changelog: input.changelog.trim(), authorId: ctx.user.id },
@@ -138,7 +138,7 @@ export async function requestVersion(ctx: GovCtx, input: VersionRequestInput): P
 
 async function loadVersion(tx: Tx, versionId: string) {
   const v = await tx.flowVersion.findUnique({ where: { id: versionId }, include: { flow: { include: { ownerTeam: { select: { id: true, key: true, name: true } } } } } });
-  if (!v) throw new TRPCError({ code: "NOT_FOUND", message: "No such version." });
+  if (!v) throw new DomainError("not_found", "No such version.");
   return v;
 }
 
@@ -154,12 +154,12 @@ async function activate(tx: Tx, flowId: string, lifecycle: string): Promise<void
 }
 
 export async function approveVersion(ctx: GovCtx, input: { versionId: string }): Promise<{ version: string; status: "approved" }> {
-  if (!hasRole(ctx.user.roles, "approver")) throw new TRPCError({ code: "FORBIDDEN", message: "Approving needs the approver role." });
+  if (!hasRole(ctx.user.roles, "approver")) throw new DomainError("forbidden", "Approving needs the approver role.");
   return ctx.db.$transaction(async (tx) => {
     const v = await loadVersion(tx, input.versionId);
-    if (v.status !== "pending_approval") throw new TRPCError({ code: "CONFLICT", message: `Version ${v.version} is ${v.status.replace("_", " ")}, not waiting for approval.` });
+    if (v.status !== "pending_approval") throw new DomainError("conflict", `Version ${v.version} is ${v.status.replace("_", " ")}, not waiting for approval.`);
     const refusal = fourEyesRefusal(ctx.user, v, v.flow.ownerTeam);
-    if (refusal) throw new TRPCError({ code: "FORBIDDEN", message: refusal });
+    if (refusal) throw new DomainError("forbidden", refusal);
     const now = new Date();
     await tx.flowVersion.update({ where: { id: v.id }, data: { status: "approved", approverId: ctx.user.id, approvedAt: now } });
     await tx.versionRequest.update({ where: { flowVersionId: v.id }, data: { status: "approved", decidedById: ctx.user.id, decidedAt: now } });
@@ -170,13 +170,13 @@ export async function approveVersion(ctx: GovCtx, input: { versionId: string }):
 }
 
 export async function rejectVersion(ctx: GovCtx, input: { versionId: string; reason: string }): Promise<{ version: string; status: "rejected" }> {
-  if (!hasRole(ctx.user.roles, "approver")) throw new TRPCError({ code: "FORBIDDEN", message: "Rejecting needs the approver role." });
-  if (input.reason.trim().length < 3) throw new TRPCError({ code: "BAD_REQUEST", message: "Say why the version is rejected." });
+  if (!hasRole(ctx.user.roles, "approver")) throw new DomainError("forbidden", "Rejecting needs the approver role.");
+  if (input.reason.trim().length < 3) throw new DomainError("invalid", "Say why the version is rejected.");
   return ctx.db.$transaction(async (tx) => {
     const v = await loadVersion(tx, input.versionId);
-    if (v.status !== "pending_approval") throw new TRPCError({ code: "CONFLICT", message: `Version ${v.version} is ${v.status.replace("_", " ")}, not waiting for approval.` });
+    if (v.status !== "pending_approval") throw new DomainError("conflict", `Version ${v.version} is ${v.status.replace("_", " ")}, not waiting for approval.`);
     const refusal = fourEyesRefusal(ctx.user, v, v.flow.ownerTeam);
-    if (refusal) throw new TRPCError({ code: "FORBIDDEN", message: refusal });
+    if (refusal) throw new DomainError("forbidden", refusal);
     const now = new Date();
     await tx.flowVersion.update({ where: { id: v.id }, data: { status: "rejected" } });
     await tx.versionRequest.update({ where: { flowVersionId: v.id }, data: { status: "rejected", decidedById: ctx.user.id, decidedAt: now, reason: input.reason.trim() } });
@@ -187,15 +187,15 @@ export async function rejectVersion(ctx: GovCtx, input: { versionId: string; rea
 
 /** Admin-only approval that bypasses four-eyes (e.g. the only team approver wrote it); the reason is audited. */
 export async function overrideApproval(ctx: GovCtx, input: { versionId: string; reason: string }): Promise<{ version: string; status: "approved" }> {
-  if (!ctx.user.roles.includes("admin")) throw new TRPCError({ code: "FORBIDDEN", message: "Only an admin can override the four-eyes rule." });
+  if (!ctx.user.roles.includes("admin")) throw new DomainError("forbidden", "Only an admin can override the four-eyes rule.");
   const reason = input.reason.trim();
-  if (reason.length < MIN_REASON) throw new TRPCError({ code: "BAD_REQUEST", message: `An override needs a reason (at least ${MIN_REASON} characters).` });
+  if (reason.length < MIN_REASON) throw new DomainError("invalid", `An override needs a reason (at least ${MIN_REASON} characters).`);
   return ctx.db.$transaction(async (tx) => {
     const v = await loadVersion(tx, input.versionId);
-    if (v.status !== "pending_approval") throw new TRPCError({ code: "CONFLICT", message: `Version ${v.version} is ${v.status.replace("_", " ")}, not waiting for approval.` });
+    if (v.status !== "pending_approval") throw new DomainError("conflict", `Version ${v.version} is ${v.status.replace("_", " ")}, not waiting for approval.`);
     const req = await tx.versionRequest.findUnique({ where: { flowVersionId: v.id } });
     // Policy checks are not overridable: only who approves is.
-    if (req && !(req.policy as unknown as PolicyReport).ok) throw new TRPCError({ code: "PRECONDITION_FAILED", message: "This version failed its policy checks." });
+    if (req && !(req.policy as unknown as PolicyReport).ok) throw new DomainError("precondition", "This version failed its policy checks.");
     const now = new Date();
     await tx.flowVersion.update({ where: { id: v.id }, data: { status: "approved", approverId: ctx.user.id, approvedAt: now } });
     await tx.versionRequest.update({ where: { flowVersionId: v.id }, data: { status: "overridden", decidedById: ctx.user.id, decidedAt: now, reason } });
@@ -226,12 +226,12 @@ async function settleLifecycle(tx: Tx, flowId: string): Promise<void> {
 export async function deprecateVersion(ctx: GovCtx, input: { versionId: string; sunsetAt: Date; reason?: string }): Promise<{ version: string; sunsetAt: Date }> {
   return ctx.db.$transaction(async (tx) => {
     const v = await loadVersion(tx, input.versionId);
-    if (!canManage(ctx, v.flow.ownerTeamId)) throw new TRPCError({ code: "FORBIDDEN", message: `Only approvers of ${v.flow.ownerTeam.name} or an admin may deprecate this version.` });
-    if (v.status !== "approved") throw new TRPCError({ code: "CONFLICT", message: `Only an approved version can be deprecated (this one is ${v.status.replace("_", " ")}).` });
+    if (!canManage(ctx, v.flow.ownerTeamId)) throw new DomainError("forbidden", `Only approvers of ${v.flow.ownerTeam.name} or an admin may deprecate this version.`);
+    if (v.status !== "approved") throw new DomainError("conflict", `Only an approved version can be deprecated (this one is ${v.status.replace("_", " ")}).`);
     const { deprecationNoticeDays } = await loadStandards(tx);
     const earliest = new Date(Date.now() + deprecationNoticeDays * DAY_MS);
     if (input.sunsetAt.getTime() < earliest.getTime() - 60_000) {
-      throw new TRPCError({ code: "BAD_REQUEST", message: `The sunset date must be at least ${deprecationNoticeDays} days out (on or after ${earliest.toISOString().slice(0, 10)}).` });
+      throw new DomainError("invalid", `The sunset date must be at least ${deprecationNoticeDays} days out (on or after ${earliest.toISOString().slice(0, 10)}).`);
     }
     await tx.flowVersion.update({ where: { id: v.id }, data: { status: "deprecated", sunsetAt: input.sunsetAt } });
     await settleLifecycle(tx, v.flowId);
@@ -244,12 +244,12 @@ export async function deprecateVersion(ctx: GovCtx, input: { versionId: string; 
 export async function retireVersion(ctx: GovCtx, input: { versionId: string; reason?: string }): Promise<{ version: string; status: "retired" }> {
   return ctx.db.$transaction(async (tx) => {
     const v = await loadVersion(tx, input.versionId);
-    if (!canManage(ctx, v.flow.ownerTeamId)) throw new TRPCError({ code: "FORBIDDEN", message: `Only approvers of ${v.flow.ownerTeam.name} or an admin may retire this version.` });
-    if (v.status !== "deprecated") throw new TRPCError({ code: "CONFLICT", message: "Deprecate the version (with a sunset date) before retiring it." });
+    if (!canManage(ctx, v.flow.ownerTeamId)) throw new DomainError("forbidden", `Only approvers of ${v.flow.ownerTeam.name} or an admin may retire this version.`);
+    if (v.status !== "deprecated") throw new DomainError("conflict", "Deprecate the version (with a sunset date) before retiring it.");
     const early = !v.sunsetAt || v.sunsetAt.getTime() > Date.now();
     const reason = input.reason?.trim() ?? "";
     if (early && !(ctx.user.roles.includes("admin") && reason.length >= MIN_REASON)) {
-      throw new TRPCError({ code: "PRECONDITION_FAILED", message: `Its sunset is ${v.sunsetAt?.toISOString().slice(0, 10)}; retiring earlier needs an admin and a reason.` });
+      throw new DomainError("precondition", `Its sunset is ${v.sunsetAt?.toISOString().slice(0, 10)}; retiring earlier needs an admin and a reason.`);
     }
     await tx.flowVersion.update({ where: { id: v.id }, data: { status: "retired" } });
     await settleLifecycle(tx, v.flowId);
@@ -282,9 +282,9 @@ export function isRunnable(status: string, mode: "production" | "test"): boolean
 /** For the runtime, before it starts a run on a pinned version (e.g. replay): throws when it may not run. */
 export async function assertVersionRunnable(db: Db, versionId: string, mode: "production" | "test" = "production"): Promise<void> {
   const v = await db.flowVersion.findUnique({ where: { id: versionId }, select: { status: true, version: true } });
-  if (!v) throw new TRPCError({ code: "NOT_FOUND", message: "No such version." });
+  if (!v) throw new DomainError("not_found", "No such version.");
   if (!isRunnable(v.status, mode)) {
-    throw new TRPCError({ code: "PRECONDITION_FAILED", message: `Version ${v.version} is ${v.status.replace("_", " ")} and cannot run${mode === "production" ? " in production" : ""}.` });
+    throw new DomainError("precondition", `Version ${v.version} is ${v.status.replace("_", " ")} and cannot run${mode === "production" ? " in production" : ""}.`);
   }
 }
 
@@ -293,9 +293,9 @@ export async function recordClassificationReview(ctx: GovCtx, input: { flowKey: 
     const flow = await flowByKey(tx, input.flowKey);
     const steward = await tx.govDomainSteward.findUnique({ where: { domainKey_userId: { domainKey: flow.domain, userId: ctx.user.id } } });
     if (!steward && !canManage(ctx, flow.ownerTeamId)) {
-      throw new TRPCError({ code: "FORBIDDEN", message: `Only a steward of the ${flow.domain} domain or an approver of ${flow.ownerTeam.name} may review its classification.` });
+      throw new DomainError("forbidden", `Only a steward of the ${flow.domain} domain or an approver of ${flow.ownerTeam.name} may review its classification.`);
     }
-    if (input.note.trim().length < 3) throw new TRPCError({ code: "BAD_REQUEST", message: "Note what was reviewed." });
+    if (input.note.trim().length < 3) throw new DomainError("invalid", "Note what was reviewed.");
     await tx.classificationReview.create({ data: { flowId: flow.id, classification: flow.classification, reviewerId: ctx.user.id, note: input.note.trim() } });
     await ctx.audit(tx, { action: "flow.classification_reviewed", entityType: "flow", entityId: flow.key, after: { classification: flow.classification }, meta: { note: input.note.trim(), required: REVIEWED_CLASSIFICATIONS.includes(flow.classification) } });
     return { classification: flow.classification };

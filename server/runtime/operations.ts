@@ -3,7 +3,7 @@
 // row and, where it starts work, the pg-boss job (sent through the same transaction).
 import "server-only";
 import { fromPrisma, type PgBoss } from "pg-boss";
-import { TRPCError } from "@trpc/server";
+import { DomainError, notFound } from "../../core/domain-error";
 import { Prisma, type Db } from "../db/client";
 import { prismaSql } from "./sql";
 import { insertRunWithJob, runJobOptions, type TestMode } from "./runs";
@@ -23,8 +23,7 @@ export interface OpsDeps {
   userId: string | null;
 }
 
-const notFound = (what: string) => new TRPCError({ code: "NOT_FOUND", message: `${what} not found.` });
-const conflict = (message: string) => new TRPCError({ code: "CONFLICT", message });
+const conflict = (message: string) => new DomainError("conflict", message);
 
 // ---------------------------------------------------------------- reads
 
@@ -279,7 +278,7 @@ export async function startTestRun(d: OpsDeps, flowKey: string, input: unknown, 
     const problems = await triggerSampleProblems(tx, snapshot, input);
     if (problems.length) {
       const type = String((snapshot as { trigger?: { type?: unknown } } | null)?.trigger?.type ?? "");
-      throw new TRPCError({ code: "BAD_REQUEST", message: `The test input is not what the ${type} trigger produces: ${problems.map((p) => p.message).join(" ")}` });
+      throw new DomainError("invalid", `The test input is not what the ${type} trigger produces: ${problems.map((p) => p.message).join(" ")}`);
     }
     const view = flowView(snapshot);
     const ck = view.concurrencyKey ? await evaluateKey(view.concurrencyKey, input).catch(() => null) : null;

@@ -16,7 +16,7 @@ import { contentHash } from "../../core/dsl/hash";
 import { TRIGGER_NODE_ID } from "../../core/dsl/graph";
 import type { Flow } from "../../core/dsl/schema";
 import * as flows from "./governance-flows";
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../../core/domain-error";
 import type { FaultConfig } from "@/connectors/sandbox-kit/server";
 import { demoSandboxFor } from "./demo-sandboxes-registry";
 import { startManualRun, type OpsDeps } from "../runtime/operations";
@@ -198,12 +198,12 @@ async function seedRunHistory(db: Db, flowId: string, perHour: number, failureRa
  */
 export async function injectSandboxFaults(d: OpsDeps, flowKey: string, count: number): Promise<{ started: number; connector: string; system: string }> {
   const flow = await loadPublishedFlow(prismaSql(d.db), flowKey, { fresh: true });
-  if (!flow) throw new TRPCError({ code: "NOT_FOUND", message: `Flow "${flowKey}" has no published version.` });
+  if (!flow) throw new DomainError("not_found", `Flow "${flowKey}" has no published version.`);
   const dsl = flow.dsl as { trigger?: { type?: string; event?: string }; steps?: unknown[] };
   const call = firstCallStep(dsl.steps ?? []);
-  if (!call) throw new TRPCError({ code: "PRECONDITION_FAILED", message: `Flow "${flowKey}" v${flow.version} has no call step to fault.` });
+  if (!call) throw new DomainError("precondition", `Flow "${flowKey}" v${flow.version} has no call step to fault.`);
   const sandbox = demoSandboxFor(call.connector);
-  if (!sandbox) throw new TRPCError({ code: "PRECONDITION_FAILED", message: `Step "${call.id}" calls ${call.connector}, which has no demo sandbox in this process.` });
+  if (!sandbox) throw new DomainError("precondition", `Step "${call.id}" calls ${call.connector}, which has no demo sandbox in this process.`);
   const input = await faultRunInput(d.db, flow.flowId, dsl.trigger);
 
   await holdFaults(sandbox.admin);
