@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
 import { ROLES, type Role } from "../../core/roles";
 import { appRouter, createCaller } from "./root";
-import type { Context, Meta, SessionUser } from "./trpc";
+import type { Context, Meta } from "./trpc";
+import type { SessionUser } from "../auth/session-user";
 import { ownershipDenial, PLATFORM_TEAM_KEY, type Owns } from "../auth/ownership";
 import { ensureTeam, insertRuns, makeFlow } from "../governance/testing";
 

@@ -16,14 +16,7 @@ import { clientError, dbFault, INTERNAL_MESSAGE } from "./errors";
 import { DomainError } from "../../core/domain-error";
 import { requestIdFrom } from "../http/request-id";
 import { ownershipDenial, type Owns } from "../auth/ownership";
-
-export interface SessionUser {
-  id: string;
-  email: string;
-  name: string;
-  roles: Role[];
-  teamIds: string[];
-}
+import { loadSessionUser, type SessionUser } from "../auth/session-user";
 
 export interface Context {
   db: Db;
@@ -36,15 +29,6 @@ export interface Meta {
   role: Role;
   /** What a team-scoped procedure acts on: the caller must belong to its owner team (server/auth/ownership.ts). */
   owns?: Owns;
-}
-
-export async function loadSessionUser(database: Db, userId: string): Promise<SessionUser | null> {
-  const u = await database.user.findUnique({
-    where: { id: userId },
-    select: { id: true, email: true, name: true, roles: true, disabled: true, memberships: { select: { teamId: true } } },
-  });
-  if (!u || u.disabled) return null;
-  return { id: u.id, email: u.email, name: u.name, roles: u.roles, teamIds: u.memberships.map((m) => m.teamId) };
 }
 
 /** The caller: a personal access token (`Authorization: Bearer weft_pat_…`, for the CLI) or the session cookie. */

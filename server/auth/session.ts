@@ -3,7 +3,7 @@ import "server-only";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { db } from "../db/client";
-import { loadSessionUser, type SessionUser } from "../api/trpc";
+import { loadSessionUser, type SessionUser } from "./session-user";
 import { auth } from "./auth";
 import { hasRole, type Role } from "../../core/roles";
 

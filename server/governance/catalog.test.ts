@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
 import { createCaller } from "../api/root";
-import { loadSessionUser } from "../api/trpc";
+import { loadSessionUser } from "../auth/session-user";
 import { startDemoRuntime, type DemoRuntime } from "../testing/demo";
 import type { PgBoss } from "pg-boss";
 import { demoSandboxFor, setDemoSandboxes } from "../seed/demo-sandboxes-registry";

@@ -4,7 +4,7 @@
 import "server-only";
 import semver from "semver";
 import { Prisma, type Db } from "../db/client";
-import type { SessionUser } from "../api/trpc";
+import type { SessionUser } from "../auth/session-user";
 import { connectors } from "@/connectors/registry";
 import { extractFlowFacts, type FlowFacts, type SystemTouch } from "./flow-facts";
 import { sloSummaries, type SloSummary } from "./slo-store";

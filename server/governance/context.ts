@@ -1,7 +1,7 @@
 // What governance service functions need from their caller: a database, the acting user and an audit
 // writer bound to that user (a tRPC context has exactly these, so routers pass `ctx` straight through).
 import type { Db, Prisma } from "../db/client";
-import type { SessionUser } from "../api/trpc";
+import type { SessionUser } from "../auth/session-user";
 import type { AuditEntry } from "../audit/audit";
 
 export type Tx = Prisma.TransactionClient;

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { Db } from "../db/client";
 import type { Role } from "../../core/roles";
 import { appendAudit } from "../audit/audit";
-import type { SessionUser } from "../api/trpc";
+import type { SessionUser } from "../auth/session-user";
 import type { GovCtx } from "./context";
 
 export async function ensureTeam(db: Db, key: string, name = key): Promise<string> {

@@ -1,7 +1,7 @@
 // Policy checks and the four-eyes rule, against a real database.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
-import type { SessionUser } from "../api/trpc";
+import type { SessionUser } from "../auth/session-user";
 import { bumpBetween, runPolicyChecks, type PolicyInputs } from "../../core/governance/policy";
 import { approveVersion, assertVersionRunnable, deprecateVersion, isRunnable, overrideApproval, recordClassificationReview, rejectVersion, requestVersion, retireDueVersions, retireVersion, versionTimeline, type VersionRequestInput } from "./versions";
 import { createContract } from "./contracts";

@@ -6,7 +6,7 @@
 import "server-only";
 import type { Db } from "../db/client";
 import { appendAudit } from "../audit/audit";
-import { loadSessionUser } from "../api/trpc";
+import { loadSessionUser } from "../auth/session-user";
 import { DEFAULT_STANDARDS, PLATFORM_DOMAIN } from "../governance/standards";
 import { requestVersion } from "../governance/versions";
 import { foldRuns } from "../governance/slo-store";

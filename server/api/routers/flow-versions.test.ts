@@ -7,7 +7,7 @@ import { contentHash, FlowSchema, type Flow } from "../../../core/dsl";
 import { createTestDatabase, type TestDatabase } from "../../testing/db";
 import { makeFlow, makeUser } from "../../governance/testing";
 import { createCaller } from "../root";
-import type { SessionUser } from "../trpc";
+import type { SessionUser } from "../../auth/session-user";
 
 const v1: Flow = FlowSchema.parse({
   dsl: "weft/1",
