@@ -3,8 +3,6 @@
 // anyOf "expandable" fields, recursion; Adyen Checkout 3.1.0: oneOf-heavy payment methods; ReadMe 3.1.0),
 // a hand-written document for each $ref/allOf/oneOf/readOnly edge, and imported operations executed
 // against a local server through executeOperation and the SSRF guard.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import path from "node:path";
@@ -12,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { executeOperation } from "../sdk/execute";
 import { HttpGuard } from "../sdk/http-guard";
+import { sendJson, startListener, type TestListener } from "../sdk/testing";
 import { bracketEncode, openApiToConnector, OpenApiImportError, type OpenApiConnector } from "./convert";
 
 const fixture = (f: string): unknown => JSON.parse(gunzipSync(readFileSync(path.join(__dirname, "fixtures", f))).toString("utf8"));
@@ -164,30 +163,24 @@ describe("edge cases", () => {
 });
 
 describe("imported operations over HTTP", () => {
-  let server: http.Server;
+  let server: TestListener;
   let base: string;
   let guard: HttpGuard;
-  const seen: Array<{ method?: string; url?: string; headers: http.IncomingHttpHeaders; body: string }> = [];
+  /** What the server received, bodies as text. */
+  const seen = () => server.received.map((r) => ({ ...r, body: r.body.toString() }));
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      let body = "";
-      req.on("data", (c: Buffer) => (body += c.toString()));
-      req.on("end", () => {
-        seen.push({ method: req.method, url: req.url, headers: req.headers, body });
-        if (req.url?.startsWith("/repos/octo/hello%20world")) return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ id: 1, name: "hello world", full_name: "octo/hello world", unexpected_extra: true }));
-        if (req.url?.startsWith("/v1/customers") && req.method === "POST") return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ id: "cus_1", object: "customer" }));
-        if (req.url?.startsWith("/v1/customers")) return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ object: "list", data: [], has_more: false, url: "/v1/customers" }));
-        res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "no such route", type: "invalid_request_error" } }));
-      });
+    server = await startListener((req, res) => {
+      if (req.url?.startsWith("/repos/octo/hello%20world")) return sendJson(res, 200, { id: 1, name: "hello world", full_name: "octo/hello world", unexpected_extra: true });
+      if (req.url?.startsWith("/v1/customers") && req.method === "POST") return sendJson(res, 200, { id: "cus_1", object: "customer" });
+      if (req.url?.startsWith("/v1/customers")) return sendJson(res, 200, { object: "list", data: [], has_more: false, url: "/v1/customers" });
+      sendJson(res, 404, { error: { message: "no such route", type: "invalid_request_error" } });
     });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    guard = new HttpGuard({ allowHosts: [new URL(base).host] });
+    base = server.base;
+    guard = new HttpGuard({ allowHosts: [server.host] });
   });
   afterAll(async () => {
     await guard.close();
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
+    await server.close();
   });
 
   const run = (c: OpenApiConnector, operation: string, input: unknown, secrets: Record<string, string> = {}, config: Record<string, unknown> = {}, idempotencyKey?: string) =>
@@ -197,20 +190,20 @@ describe("imported operations over HTTP", () => {
     const gh = openApiToConnector(fixture("github-api.json.gz"));
     const out = (await run(gh, "reposGet", { path: { owner: "octo", repo: "hello world" } })) as { full_name: string };
     expect(out.full_name).toBe("octo/hello world");
-    expect(seen.at(-1)).toMatchObject({ method: "GET", url: "/repos/octo/hello%20world" });
+    expect(seen().at(-1)).toMatchObject({ method: "GET", url: "/repos/octo/hello%20world" });
   });
 
   it("Stripe: bearer auth, bracket-encoded form body, deepObject query, Idempotency-Key on writes", async () => {
     const st = openApiToConnector(fixture("stripe.json.gz"));
     await run(st, "postCustomers", { body: { email: "ap@example.com", metadata: { plan: "gold" }, preferred_locales: ["en", "fr"] } }, { token: "sk_test_123456" }, { securityScheme: "bearerAuth" }, "run-1/create-customer");
-    const post = seen.at(-1)!;
+    const post = seen().at(-1)!;
     expect(post.headers.authorization).toBe("Bearer sk_test_123456");
     expect(post.headers["content-type"]).toBe("application/x-www-form-urlencoded");
     expect(post.headers["idempotency-key"]).toBe("run-1/create-customer");
     expect(new URLSearchParams(post.body).get("metadata[plan]")).toBe("gold");
     expect(new URLSearchParams(post.body).get("preferred_locales[1]")).toBe("fr");
     await run(st, "getCustomers", { query: { created: { gte: 1700000000 }, limit: 3 } }, { apiKey: "sk_test_123456" });
-    const get = seen.at(-1)!;
+    const get = seen().at(-1)!;
     expect(get.headers.authorization).toBe(`Basic ${Buffer.from("sk_test_123456:").toString("base64")}`);
     expect(decodeURIComponent(get.url!)).toContain("created[gte]=1700000000");
     expect(get.url).toContain("limit=3");

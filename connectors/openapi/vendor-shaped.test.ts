@@ -2,14 +2,13 @@
 // header fields warn through the DSL validator; "email or phone" anyOf bodies stay tight; binary and `*/*`
 // bodies go out as the caller's concrete content type with the exact bytes (checked by a real local server
 // through the SSRF guard); apiKey-in-Authorization APIs get their scheme word from the spec.
-import http from "node:http";
 import { createHash, randomBytes } from "node:crypto";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectorCatalog } from "../registry";
 import { validate } from "../../core/dsl";
 import { executeOperation } from "../sdk/execute";
 import { HttpGuard } from "../sdk/http-guard";
+import { sendJson, startListener, type TestListener } from "../sdk/testing";
 import { authorizationPrefix, openApiToConnector, type OpenApiConnector } from "./convert";
 import { billingApi, springDocumentApi } from "./fixtures/vendor-shaped";
 
@@ -77,29 +76,21 @@ describe("vendor-shaped specs: conversion", () => {
 });
 
 describe("vendor-shaped specs over HTTP", () => {
-  let server: http.Server;
+  let server: TestListener;
   let base: string;
   let guard: HttpGuard;
-  const seen: Array<{ method?: string; url?: string; headers: http.IncomingHttpHeaders; body: Buffer }> = [];
+  const seen = () => server.received;
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        const body = Buffer.concat(chunks);
-        seen.push({ method: req.method, url: req.url, headers: req.headers, body });
-        // The server answers with what it received, so the assertions check the bytes on the wire.
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ id: "inv_1", status: "posted", total: { amount: 1, currency: "EUR" }, contentType: req.headers["content-type"], size: body.length, sha256: createHash("sha256").update(body).digest("hex") }));
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    guard = new HttpGuard({ allowHosts: [new URL(base).host] });
+    // The server answers with what it received, so the assertions check the bytes on the wire.
+    server = await startListener((req, res) =>
+      sendJson(res, 200, { id: "inv_1", status: "posted", total: { amount: 1, currency: "EUR" }, contentType: req.headers["content-type"], size: req.body.length, sha256: createHash("sha256").update(req.body).digest("hex") }),
+    );
+    base = server.base;
+    guard = new HttpGuard({ allowHosts: [server.host] });
   });
   afterAll(async () => {
     await guard.close();
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
+    await server.close();
   });
   const run = (c: OpenApiConnector, operation: string, input: unknown, secrets: Record<string, string> = { apiKey: "test_k3y" }, config: Record<string, unknown> = {}) =>
     executeOperation({ definitions: { [c.manifest.key]: c }, connectorKey: c.manifest.key, operation, input, connection: { key: "c", config: { baseUrl: base, ...config }, secrets }, httpGuard: guard });
@@ -112,7 +103,7 @@ describe("vendor-shaped specs over HTTP", () => {
   it("sends an application/pdf body as the decoded bytes with its content type", async () => {
     const billing = openApiToConnector(billingApi(base), { key: "billing" });
     const out = (await run(billing, "attachInvoicePdf", { path: { invoice_id: "inv_1" }, query: { file_name: "INV-1.pdf" }, body: pdf.toString("base64") })) as { sha256: string };
-    const req = seen.at(-1)!;
+    const req = seen().at(-1)!;
     expect(req.headers["content-type"]).toBe("application/pdf");
     expect(req.body.equals(pdf)).toBe(true);
     expect(out.sha256).toBe(sha);
@@ -125,11 +116,11 @@ describe("vendor-shaped specs over HTTP", () => {
     const id = "3f2b8c1e-7d4a-4e59-9a51-0c6f2d8e1b77";
     const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(2048)]);
     await run(docs, "storePreview", { path: { id }, headers: { "content-type": "image/png" }, body: png.toString("base64") });
-    expect(seen.at(-1)!.headers["content-type"]).toBe("image/png");
-    expect(seen.at(-1)!.body.equals(png)).toBe(true);
+    expect(seen().at(-1)!.headers["content-type"]).toBe("image/png");
+    expect(seen().at(-1)!.body.equals(png)).toBe(true);
     await run(docs, "storePreview", { path: { id }, headers: { "content-type": "application/pdf" }, body: pdf.toString("base64") });
-    expect(seen.at(-1)!.headers["content-type"]).toBe("application/pdf");
-    expect(seen.at(-1)!.body.equals(pdf)).toBe(true);
+    expect(seen().at(-1)!.headers["content-type"]).toBe("application/pdf");
+    expect(seen().at(-1)!.body.equals(pdf)).toBe(true);
     // A differently spelled header name is flagged before it is silently dropped.
     const catalog = connectorCatalog([docs.manifest]);
     const spelled = validate(flow({ connector: docs.manifest.key, operation: "storePreview", input: { "path.id": "$trigger.id", "headers.Content-Type": "'image/png'", body: "$trigger.file" } }) as never, { catalog }).problems;
@@ -138,17 +129,17 @@ describe("vendor-shaped specs over HTTP", () => {
     expect(ok(docs, "storePreview", { path: { id }, headers: { "content-type": "*/*" }, body: "" })).toBe(false);
     // application/octet-stream bodies (Spring's byte[]): bytes.
     await run(docs, "uploadContent", { path: { id }, body: pdf.toString("base64") });
-    expect(seen.at(-1)!.headers["content-type"]).toBe("application/octet-stream");
-    expect(seen.at(-1)!.body.equals(pdf)).toBe(true);
+    expect(seen().at(-1)!.headers["content-type"]).toBe("application/octet-stream");
+    expect(seen().at(-1)!.body.equals(pdf)).toBe(true);
     // A JSON object to a */* body without a content type goes as JSON.
     await run(docs, "create", { body: { title: "Engagement letter", matterNumber: "M-2026-114" } });
-    expect(seen.at(-1)!.headers["content-type"]).toBe("application/json");
-    expect(JSON.parse(seen.at(-1)!.body.toString("utf8"))).toEqual({ title: "Engagement letter", matterNumber: "M-2026-114" });
+    expect(seen().at(-1)!.headers["content-type"]).toBe("application/json");
+    expect(JSON.parse(seen().at(-1)!.body.toString("utf8"))).toEqual({ title: "Engagement letter", matterNumber: "M-2026-114" });
     // No hint in the spec: the default prefix is Bearer; "none" sends the key alone; a key typed with its prefix is not doubled.
-    expect(seen.at(-1)!.headers.authorization).toBe("Bearer test_k3y");
+    expect(seen().at(-1)!.headers.authorization).toBe("Bearer test_k3y");
     await run(docs, "create", { body: { title: "x" } }, { apiKey: "raw-key" }, { prefix: "none" });
-    expect(seen.at(-1)!.headers.authorization).toBe("raw-key");
+    expect(seen().at(-1)!.headers.authorization).toBe("raw-key");
     await run(docs, "create", { body: { title: "x" } }, { apiKey: "Bearer typed-by-hand" });
-    expect(seen.at(-1)!.headers.authorization).toBe("Bearer typed-by-hand");
+    expect(seen().at(-1)!.headers.authorization).toBe("Bearer typed-by-hand");
   });
 });

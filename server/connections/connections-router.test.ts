@@ -2,11 +2,10 @@
 // (through the SSRF guard and WEFT_HTTP_ALLOWLIST), a local HTTP server and a real database; secrets never
 // in a response or an audit row; deletion refused while flows use a connection; OpenAPI imports stored,
 // listed in the catalog, connectable, testable and callable through runOperation.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
+import { startListener, type TestListener } from "@/connectors/sdk/testing";
 import { createCaller } from "../api/root";
 import { startSandboxes, type StartedSandboxes } from "../../connectors/sandboxes";
 import { closePostgresPools, runOperation } from "../../connectors/server";
@@ -48,7 +47,7 @@ paths:
 describe("connections API", () => {
   let t: TestDatabase;
   let sb: StartedSandboxes;
-  let api: http.Server;
+  let api: TestListener;
   let apiBase = "";
   const seen: Array<{ method: string; url: string; auth?: string }> = [];
   const saved = { key: process.env.WEFT_SECRET_KEY, allow: process.env.WEFT_HTTP_ALLOWLIST };
@@ -59,7 +58,7 @@ describe("connections API", () => {
     t = await createTestDatabase();
     sb = await startSandboxes({ host: "127.0.0.1" });
     // A small API: the generic HTTP connector's and the imported connector's target.
-    api = http.createServer((req, res) => {
+    api = await startListener((req, res) => {
       seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization });
       if (req.url === "/openapi.yaml") {
         res.setHeader("content-type", "application/yaml");
@@ -77,21 +76,15 @@ describe("connections API", () => {
         }
         res.setHeader("content-type", "application/json");
         if (req.method === "POST") {
-          let body = "";
-          req.on("data", (c: Buffer) => (body += c.toString()));
-          req.on("end", () => {
-            res.statusCode = 201;
-            res.end(body);
-          });
-          return;
+          res.statusCode = 201;
+          return res.end(req.body);
         }
         return res.end(JSON.stringify([{ id: 1, name: "Rex", tag: null }, { id: 2, name: "Tom" }]));
       }
       res.setHeader("content-type", "text/plain");
       res.end("hello");
     });
-    await new Promise<void>((r) => api.listen(0, "127.0.0.1", r));
-    apiBase = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+    apiBase = api.base;
     pgHost = new URL(t.url).host;
     process.env.WEFT_HTTP_ALLOWLIST = [...sb.allowHosts, new URL(apiBase).host, pgHost].join(",");
   }, 60_000);
@@ -101,7 +94,7 @@ describe("connections API", () => {
     process.env.WEFT_HTTP_ALLOWLIST = saved.allow;
     await closePostgresPools();
     await sb?.close();
-    await new Promise((r) => api?.close(r));
+    await api?.close();
     await t?.drop();
   });
 
@@ -165,13 +158,9 @@ describe("connections API", () => {
   });
 
   it("sends a stored connection's credentials only to its own hosts and the allowed hosts an admin lists", async () => {
-    const heard: Array<{ url: string; headers: http.IncomingHttpHeaders }> = [];
-    const listener = http.createServer((req, res) => {
-      heard.push({ url: req.url!, headers: req.headers });
-      res.end("{}");
-    });
-    await new Promise<void>((r) => listener.listen(0, "127.0.0.1", r));
-    const evil = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
+    const listener = await startListener((_req, res) => res.end("{}"));
+    const heard = listener.received;
+    const evil = listener.base;
     const allow = process.env.WEFT_HTTP_ALLOWLIST;
     // The SSRF guard lets the listener through: only the credential scope stands in the way.
     process.env.WEFT_HTTP_ALLOWLIST = `${allow},${new URL(evil).host}`;
@@ -197,8 +186,7 @@ describe("connections API", () => {
       expect(heard[0]!.headers.authorization).toBe("Bearer good-token");
     } finally {
       process.env.WEFT_HTTP_ALLOWLIST = allow;
-      listener.closeAllConnections();
-      await new Promise((r) => listener.close(r));
+      await listener.close();
     }
   });
 

@@ -1,11 +1,10 @@
 // An OpenAPI import used by a flow: saved through the router, a connection made for it, and a weft/1 flow
 // whose call step names the imported connector run by real workers (pg-boss, the DSL interpreter) against a
 // local HTTP server — the runtime resolves the connector from the database, not the built-in registry.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PgBoss } from "pg-boss";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
+import { startListener, type TestListener } from "@/connectors/sdk/testing";
 import { createCaller } from "../api/root";
 import { runtimePool, type Pool } from "../runtime/sql";
 import { createRun } from "../runtime/runs";
@@ -34,7 +33,7 @@ describe("imported connector in a flow run", () => {
   let pool: Pool;
   let boss: PgBoss;
   let workers: RuntimeWorkers;
-  let server: http.Server;
+  let server: TestListener;
   let base = "";
   const calls: Array<{ url: string; key?: string }> = [];
   const savedAllow = process.env.WEFT_HTTP_ALLOWLIST;
@@ -43,7 +42,7 @@ describe("imported connector in a flow run", () => {
     ensureTestSecrets();
     t = await createTestDatabase();
     pool = runtimePool(t.url, 6);
-    server = http.createServer((req, res) => {
+    server = await startListener((req, res) => {
       calls.push({ url: req.url!, key: req.headers["x-rates-key"] as string | undefined });
       res.setHeader("content-type", "application/json");
       if (req.headers["x-rates-key"] !== "rates-secret") {
@@ -53,8 +52,7 @@ describe("imported connector in a flow run", () => {
       const m = /^\/rates\/([A-Z]{3})$/.exec(req.url ?? "");
       res.end(JSON.stringify({ currency: m?.[1], rate: m?.[1] === "GBP" ? 0.79 : 1 }));
     });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = server.base;
     process.env.WEFT_HTTP_ALLOWLIST = new URL(base).host;
     boss = await testBoss(t.url, { supervise: true });
     workers = await startRuntimeWorkers(boss, { databaseUrl: t.url, concurrency: 4, inlineDelayMaxMs: 300, triggerSyncSeconds: 0 });
@@ -62,7 +60,7 @@ describe("imported connector in a flow run", () => {
   afterAll(async () => {
     await workers?.stop();
     await boss?.stop({ graceful: false });
-    await new Promise((r) => server?.close(r));
+    await server?.close();
     process.env.WEFT_HTTP_ALLOWLIST = savedAllow;
     await t?.drop();
   });

@@ -1,38 +1,32 @@
 // "Send test alert" over real HTTP to a local receiver: the payload arrives, the attempt is audited, a
 // team without a webhook is told so, and someone outside the team is refused.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
+import { startListener, type TestListener } from "@/connectors/sdk/testing";
 import { setTeamAlertChannel } from "./admin";
 import { sendTestAlert } from "./alert-test";
 import { govCtx, makeUser } from "./testing";
 
 describe("send test alert", () => {
   let t: TestDatabase;
-  let server: http.Server;
+  let server: TestListener;
   let url: string;
   const received: unknown[] = [];
   const prev = process.env.WEFT_HTTP_ALLOWLIST;
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    server = http.createServer((req, res) => {
-      let body = "";
-      req.on("data", (c) => (body += c));
-      req.on("end", () => {
-        received.push(JSON.parse(body));
-        res.writeHead(req.url === "/fail" ? 503 : 204).end();
-      });
+    server = await startListener((req, res) => {
+      received.push(JSON.parse(req.body.toString()));
+      res.writeHead(req.url === "/fail" ? 503 : 204).end();
     });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    url = server.base;
     // The receiver is on this machine: on the allow-list, like any internal host an admin names.
     process.env.WEFT_HTTP_ALLOWLIST = new URL(url).host;
   });
   afterAll(async () => {
     process.env.WEFT_HTTP_ALLOWLIST = prev;
-    server.close();
+    await server.close();
     await t.drop();
   });
 

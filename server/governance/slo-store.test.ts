@@ -1,9 +1,8 @@
 // The SQL fold against the reference fold, its exactly-once behaviour, alert transitions and webhook
 // delivery (once per transition), on a real database and a real local HTTP receiver.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
+import { startListener, type TestListener } from "@/connectors/sdk/testing";
 import { BUCKET_MS, DAY, HOUR, MINUTE, computeStatus, foldRuns as referenceFold, toPoints, type FinishedRun } from "../../core/governance/slo-math";
 import { deliverAlertNotifications, evaluateAlerts, flowSloDetails, foldRuns, loadBuckets, sloSummaries } from "./slo-store";
 import { assertPublicUrl, postJson } from "./webhook";
@@ -17,26 +16,21 @@ describe("SLO buckets and alerts", () => {
   let flowId: string;
   let quietFlowId: string;
   let received: Array<{ type: string; rule: string }> = [];
-  let server: http.Server;
+  let server: TestListener;
   let url: string;
 
   beforeAll(async () => {
     t = await createTestDatabase();
     flowId = await makeFlow(t.db, { key: "invoice-generation", teamKey: "finance", lifecycle: "active" });
     quietFlowId = await makeFlow(t.db, { key: "quiet", teamKey: "finance", lifecycle: "active" });
-    server = http.createServer((req, res) => {
-      let body = "";
-      req.on("data", (c: Buffer) => (body += c.toString()));
-      req.on("end", () => {
-        received.push(JSON.parse(body) as { type: string; rule: string });
-        res.writeHead(204).end();
-      });
+    server = await startListener((req, res) => {
+      received.push(JSON.parse(req.body.toString()) as { type: string; rule: string });
+      res.writeHead(204).end();
     });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    url = `${server.base}/hook`;
   });
   afterAll(async () => {
-    server.close();
+    await server.close();
     await t.drop();
   });
 
