@@ -23,7 +23,7 @@ export function FlowGovernance({ flowKey, roles }: { flowKey: string; roles: Rol
   const slos = useQuery(trpc.governance.slo.status.queryOptions({ flowKey }));
   const refresh = () => qc.invalidateQueries({ queryKey: trpc.governance.pathKey() });
   const evaluate = useMutation(trpc.governance.slo.evaluateNow.mutationOptions({ onSuccess: refresh }));
-  const faults = useMutation(trpc.governance.slo.injectFaults.mutationOptions({ onSuccess: refresh }));
+  const faults = useMutation(trpc.demo.injectFaults.mutationOptions({ onSuccess: refresh }));
   const isAdmin = roles.includes("admin");
   const canOperate = isAdmin || roles.includes("operator");
   const canDesign = isAdmin || roles.includes("designer");

@@ -6,13 +6,17 @@ import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
 import { ROLES, type Role } from "../../core/roles";
-import { appRouter, createCaller } from "./root";
+import { buildAppRouter } from "./root";
+import { createCallerFactory } from "./trpc";
 import type { Context, Meta } from "./trpc";
 import type { SessionUser } from "../auth/session-user";
 import { ownershipDenial, PLATFORM_TEAM_KEY, type Owns } from "../auth/ownership";
 import { ensureTeam, insertRuns, makeFlow } from "../governance/testing";
 
 type AnyProc = { _def: { type: "query" | "mutation" | "subscription"; meta?: Meta } };
+// The router as demo mode builds it: every procedure, the demo workspace's included.
+const appRouter = buildAppRouter({ demo: true });
+const createCaller = createCallerFactory(appRouter);
 const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, AnyProc>);
 
 function call(ctx: Context, path: string, input?: unknown): Promise<unknown> {

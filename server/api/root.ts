@@ -1,6 +1,7 @@
 // The app's tRPC router: one sub-router per area. Add new areas here.
 import "server-only";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
+import { config } from "../config";
 import { adminRouter } from "./routers/admin";
 import { auditRouter } from "./routers/audit";
 import { connectionsRouter } from "./routers/connections";
@@ -11,9 +12,11 @@ import { sessionRouter } from "./routers/session";
 import { apiTokensRouter } from "./routers/api-tokens";
 import { flowFilesRouter } from "./routers/flow-files";
 import { pollsRouter } from "./routers/polls";
-import { runsRouter } from "./routers/runs"; import { exceptionsRouter } from "./routers/exceptions";
+import { runsRouter } from "./routers/runs";
+import { exceptionsRouter } from "./routers/exceptions";
+import { demoRouter } from "./routers/demo";
 
-export const appRouter = createTRPCRouter({
+const areas = {
   session: sessionRouter,
   apiTokens: apiTokensRouter,
   flowFiles: flowFilesRouter,
@@ -23,9 +26,20 @@ export const appRouter = createTRPCRouter({
   flows: flowsRouter,
   flowVersions: flowVersionsRouter,
   governance: governanceRouter,
-  runs: runsRouter, exceptions: exceptionsRouter,
+  runs: runsRouter,
+  exceptions: exceptionsRouter,
   polls: pollsRouter,
-});
+};
 
+/**
+ * The app router; `demo` holds the demo workspace's procedures (sandbox fault injection) only when `demo`
+ * is set. Its type always has them (the page offers them only in demo mode); outside demo mode calling one
+ * is "no procedure found" (404).
+ */
+export function buildAppRouter(opts: { demo: boolean }) {
+  return createTRPCRouter({ ...areas, demo: opts.demo ? demoRouter : (createTRPCRouter({}) as unknown as typeof demoRouter) });
+}
+
+export const appRouter = buildAppRouter({ demo: config().demo });
 export type AppRouter = typeof appRouter;
 export const createCaller = createCallerFactory(appRouter);

@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
-import { createCaller } from "../api/root";
+import { buildAppRouter, createCaller } from "../api/root";
+import { createCallerFactory } from "../api/trpc";
 import { loadSessionUser } from "../auth/session-user";
 import { startDemoRuntime, type DemoRuntime } from "../testing/demo";
 import type { PgBoss } from "pg-boss";
@@ -16,9 +17,9 @@ import { legacyInvoiceExport, timeToInvoice090 } from "../seed/governance-flows"
 
 describe("catalog over the demo estate", () => {
   let t: TestDatabase;
-  const as = async (email: string) => {
+  const as = async (email: string, callerOf = createCaller) => {
     const u = await t.db.user.findUniqueOrThrow({ where: { email } });
-    return createCaller({ db: t.db, requestId: "t", user: (await loadSessionUser(t.db, u.id))! });
+    return callerOf({ db: t.db, requestId: "t", user: (await loadSessionUser(t.db, u.id))! });
   };
 
   // The runtime, as demo boot runs it: the fault-injection test starts real runs against the sandboxes.
@@ -157,10 +158,11 @@ describe("catalog over the demo estate", () => {
 
   it("sandbox faults (demo mode only) make real runs fail, and the SLO alert fires", async () => {
     const admin = await as("admin@weft.local");
-    delete process.env.WEFT_DEMO;
-    await expect(admin.governance.slo.injectFaults({ flowKey: "time-to-invoice", count: 5 })).rejects.toThrow(/only in demo mode/);
-    process.env.WEFT_DEMO = "1";
-    const r = await admin.governance.slo.injectFaults({ flowKey: "invoice-to-reporting", count: 30 });
+    // Outside demo mode the procedure is not there at all.
+    const plain = await as("admin@weft.local", createCallerFactory(buildAppRouter({ demo: false })));
+    await expect(plain.demo.injectFaults({ flowKey: "time-to-invoice", count: 5 })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const demo = await as("admin@weft.local", createCallerFactory(buildAppRouter({ demo: true })));
+    const r = await demo.demo.injectFaults({ flowKey: "invoice-to-reporting", count: 30 });
     // invoice-to-reporting starts by reading the invoice from NetSuite.
     expect(r).toEqual({ started: 30, connector: "netsuite", system: "netsuite" });
     const netsuite = demoSandboxFor("netsuite")!;

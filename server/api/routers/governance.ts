@@ -14,8 +14,6 @@ import { checkContractProposal, createContract, listContracts, publishContractVe
 import { alertChannelInput, contractCreateFields, domainUpdateInput, ownershipInput, sloCreateInput, sloUpdateInput, teamKeyInput } from "../../../core/governance/inputs";
 import { validatePayload, type JsonSchema } from "../../../core/governance/contract-compat";
 import { backstageCatalog, openSloYaml } from "../../governance/exports";
-import { injectSandboxFaults } from "../../seed/governance";
-import { webBoss } from "../../queue/boss";
 import { flowSloDetails, sloTick } from "../../governance/slo-store";
 import { BURN_RATE_RULES, LATENCY_BOUNDS_MS } from "../../../core/governance/slo-math";
 import { loadStandards } from "../../governance/standards";
@@ -123,18 +121,6 @@ const sloRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => deleteSlo(ctx, input)),
   /** Runs the minute job now (fold, evaluate, deliver). */
   evaluateNow: procedure("operator").mutation(async ({ ctx }) => ({ fired: (await sloTick(ctx.db, { baseUrl: config().baseUrl })).evaluation.fired })),
-  /**
-   * Demo mode only: faults the vendor sandbox behind the flow's first call step and starts real runs of its
-   * published version, which fail once their retries are exhausted (the SLO job then folds them).
-   */
-  injectFaults: procedure("admin")
-    .input(z.object({ flowKey, count: z.number().int().min(1).max(200).default(40) }))
-    .mutation(async ({ ctx, input }) => {
-      if (!config().demo) throw new TRPCError({ code: "PRECONDITION_FAILED", message: "Sandbox fault injection exists only in demo mode." });
-      const r = await injectSandboxFaults({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.flowKey, input.count);
-      await ctx.db.$transaction((tx) => ctx.audit(tx, { action: "slo.sandbox_faults_injected", entityType: "flow", entityId: input.flowKey, meta: r }));
-      return r;
-    }),
 });
 
 const contractsRouter = createTRPCRouter({
