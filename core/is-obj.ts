@@ -2,3 +2,8 @@
 export function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
+
+/** Any object, arrays included (reading properties of a thrown value or an error's metadata). */
+export function isObjectLike(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null;
+}

@@ -9,6 +9,7 @@ import { ConnectorError } from "./errors";
 import { allowListFromEnv, forbiddenRange, HttpGuard, SsrfError, type Resolver } from "./http-guard";
 import { createHttpClient } from "./http";
 import { createRedactor } from "./redact";
+import { startListener } from "./testing";
 import { FORBIDDEN_ADDRESS_FORMS, PUBLIC_TRANSITION_FORMS } from "./ssrf-forms";
 
 interface Target {
@@ -148,13 +149,8 @@ describe("literal and encoded hosts", () => {
   });
 
   it("refuses every IPv6 transition form of an internal address, on a dual-stack listener that would answer", async () => {
-    let hits = 0;
-    const v6 = http.createServer((_req, res) => {
-      hits++;
-      res.end("reached");
-    });
-    await new Promise<void>((r) => v6.listen(0, "::", () => r()));
-    const port = (v6.address() as AddressInfo).port;
+    const v6 = await startListener((_req, res) => res.end("reached"), { listen: "::" });
+    const port = v6.port;
     try {
       const g = guard({});
       for (const f of FORBIDDEN_ADDRESS_FORMS) {
@@ -163,10 +159,9 @@ describe("literal and encoded hosts", () => {
       }
       // The listener is reachable at all (through an allow-listed mapped spelling), so hits 0 means refused.
       expect((await guard({ allowHosts: [`127.0.0.1:${port}`] }).request(`http://[::ffff:127.0.0.1]:${port}/`)).status).toBe(200);
-      expect(hits).toBe(1);
+      expect(v6.received).toHaveLength(1);
     } finally {
-      v6.closeAllConnections();
-      await new Promise((r) => v6.close(r));
+      await v6.close();
     }
   });
 

@@ -111,16 +111,18 @@ export interface TestListener {
   base: string;
   /** host:port, for an allow-list. */
   host: string;
+  port: number;
   /** Every request, in arrival order. */
   received: ReceivedRequest[];
   close(): Promise<void>;
 }
 
 /**
- * A local HTTP endpoint for a test (a vendor API, a webhook receiver) on a free port of 127.0.0.1: the
- * handler sees each request once its body has arrived, and every request is recorded in `received`.
+ * A local HTTP endpoint for a test (a vendor API, a webhook receiver) on a free port of 127.0.0.1 (or of
+ * every address, `listen: "::"`, for tests that reach it through IPv6 spellings): the handler sees each
+ * request once its body has arrived, and every request is recorded in `received`.
  */
-export async function startListener(handle: (req: ReceivedRequest, res: http.ServerResponse) => void): Promise<TestListener> {
+export async function startListener(handle: (req: ReceivedRequest, res: http.ServerResponse) => void, opts: { listen?: "127.0.0.1" | "::" } = {}): Promise<TestListener> {
   const received: ReceivedRequest[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -131,12 +133,14 @@ export async function startListener(handle: (req: ReceivedRequest, res: http.Ser
       handle(r, res);
     });
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((r) => server.listen(0, opts.listen ?? "127.0.0.1", () => r()));
+  const port = (server.address() as AddressInfo).port;
+  const host = `127.0.0.1:${port}`;
   return {
     server,
     base: `http://${host}`,
     host,
+    port,
     received,
     close: async () => {
       server.closeAllConnections();

@@ -5,6 +5,7 @@
 // errors (DomainError: not_found, conflict, …) become the matching tRPC code here too, with their message.
 import { TRPCError } from "@trpc/server";
 import { DomainError, type DomainErrorCode } from "../../core/domain-error";
+import { isObjectLike as isObj } from "../../core/is-obj";
 
 type Code = TRPCError["code"];
 
@@ -19,7 +20,6 @@ interface DbFault {
   entity?: string;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
 /** Reads a Prisma (7, driver adapter) or node-postgres error; null for anything else. Duck-typed, so a

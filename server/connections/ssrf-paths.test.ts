@@ -2,31 +2,30 @@
 // connector call (HTTP connector, OpenAPI-imported operation), "test connection", OpenAPI import by URL and
 // team alert webhooks. A dual-stack listener that would answer on each of those addresses must see nothing.
 // (SSO's OIDC discovery URL is the operator's environment, fetched by better-auth, not a user-typed URL.)
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openApiToConnector } from "@/connectors/openapi/convert";
 import { runConnectionTest, runOperation, SsrfError } from "@/connectors/server";
 import { FORBIDDEN_ADDRESS_FORMS } from "@/connectors/sdk/ssrf-forms";
+import { sendJson, startListener, type TestListener } from "@/connectors/sdk/testing";
 import { assertPublicUrl, postJson, UnsafeUrlError } from "@/server/governance/webhook";
 import { fetchSpec, SpecError } from "./imported";
 
-let server: http.Server;
+let server: TestListener;
 let port = 0;
 let hits = 0;
 beforeAll(async () => {
   delete process.env.WEFT_HTTP_ALLOWLIST;
-  server = http.createServer((req, res) => {
-    hits++;
-    req.resume();
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ openapi: "3.0.0", info: { title: "x", version: "1" }, paths: {} }));
-  });
-  await new Promise<void>((r) => server.listen(0, "::", () => r()));
-  port = (server.address() as AddressInfo).port;
+  server = await startListener(
+    (_req, res) => {
+      hits++;
+      sendJson(res, 200, { openapi: "3.0.0", info: { title: "x", version: "1" }, paths: {} });
+    },
+    { listen: "::" },
+  );
+  port = server.port;
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await server.close();
 });
 
 const spec = { openapi: "3.0.0", info: { title: "Probe", version: "1.0.0" }, paths: { "/ping": { get: { operationId: "ping", responses: { "200": { description: "ok", content: { "application/json": { schema: { type: "object" } } } } } } } } };

@@ -4,6 +4,7 @@
 import { ZodError } from "zod";
 import { ERROR_CLASSES, type ErrorClass } from "../../core/error-classes";
 import { parseRetryAfter, type HttpExcerpt } from "@/connectors/sdk/errors";
+import { isObjectLike as isRecord } from "../../core/is-obj";
 
 export { ERROR_CLASSES, parseRetryAfter, type ErrorClass, type HttpExcerpt };
 
@@ -91,10 +92,6 @@ export function classOfStatus(status: number): ErrorClass {
   if (status === 408 || status === 425 || status === 429 || status >= 500) return "transient";
   if (status >= 400) return "validation";
   return "internal";
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null;
 }
 
 function str(v: unknown): string | undefined {

@@ -17,6 +17,7 @@ import { bossDb, withTx, type Pool, type Sql } from "../sql";
 import { metrics } from "../../observability/metrics";
 import { errorMatches } from "../../../core/dsl/defaults";
 import { canonicalJson } from "../../../core/dsl/hash";
+import { isObjectLike as isRecord } from "../../../core/is-obj";
 
 export interface RetryPolicy {
   /** Error matchers this policy retries (a class, "any", "business:<code>"); the rest go to catch routes. */
@@ -534,9 +535,6 @@ export class Kernel {
   }
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null;
-}
 
 /** Resolves with the promise, or rejects as soon as the signal aborts (a connector ignoring it cannot hang the run). */
 function raceSignal<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
