@@ -153,13 +153,19 @@ async function activate(tx: Tx, flowId: string, lifecycle: string): Promise<void
   if (lifecycle === "draft" || lifecycle === "deprecated") await tx.flow.update({ where: { id: flowId }, data: { lifecycle: "active" } });
 }
 
+/** A version waiting for approval that this caller may decide (four eyes: not the author, in the owning team). */
+async function loadPendingDecision(tx: Tx, ctx: GovCtx, versionId: string) {
+  const v = await loadVersion(tx, versionId);
+  if (v.status !== "pending_approval") throw new DomainError("conflict", `Version ${v.version} is ${v.status.replace("_", " ")}, not waiting for approval.`);
+  const refusal = fourEyesRefusal(ctx.user, v, v.flow.ownerTeam);
+  if (refusal) throw new DomainError("forbidden", refusal);
+  return v;
+}
+
 export async function approveVersion(ctx: GovCtx, input: { versionId: string }): Promise<{ version: string; status: "approved" }> {
   if (!hasRole(ctx.user.roles, "approver")) throw new DomainError("forbidden", "Approving needs the approver role.");
   return ctx.db.$transaction(async (tx) => {
-    const v = await loadVersion(tx, input.versionId);
-    if (v.status !== "pending_approval") throw new DomainError("conflict", `Version ${v.version} is ${v.status.replace("_", " ")}, not waiting for approval.`);
-    const refusal = fourEyesRefusal(ctx.user, v, v.flow.ownerTeam);
-    if (refusal) throw new DomainError("forbidden", refusal);
+    const v = await loadPendingDecision(tx, ctx, input.versionId);
     const now = new Date();
     await tx.flowVersion.update({ where: { id: v.id }, data: { status: "approved", approverId: ctx.user.id, approvedAt: now } });
     await tx.versionRequest.update({ where: { flowVersionId: v.id }, data: { status: "approved", decidedById: ctx.user.id, decidedAt: now } });
@@ -173,10 +179,7 @@ export async function rejectVersion(ctx: GovCtx, input: { versionId: string; rea
   if (!hasRole(ctx.user.roles, "approver")) throw new DomainError("forbidden", "Rejecting needs the approver role.");
   if (input.reason.trim().length < 3) throw new DomainError("invalid", "Say why the version is rejected.");
   return ctx.db.$transaction(async (tx) => {
-    const v = await loadVersion(tx, input.versionId);
-    if (v.status !== "pending_approval") throw new DomainError("conflict", `Version ${v.version} is ${v.status.replace("_", " ")}, not waiting for approval.`);
-    const refusal = fourEyesRefusal(ctx.user, v, v.flow.ownerTeam);
-    if (refusal) throw new DomainError("forbidden", refusal);
+    const v = await loadPendingDecision(tx, ctx, input.versionId);
     const now = new Date();
     await tx.flowVersion.update({ where: { id: v.id }, data: { status: "rejected" } });
     await tx.versionRequest.update({ where: { flowVersionId: v.id }, data: { status: "rejected", decidedById: ctx.user.id, decidedAt: now, reason: input.reason.trim() } });

@@ -44,16 +44,8 @@ export class StepError extends Error {
   }
 }
 
-/** The JSON form stored in step_run.error / run.error and shown in the timeline. */
-export interface SerializedError {
-  errorClass: ErrorClass;
-  message: string;
-  code?: string;
-  retryAfterMs?: number;
-  request?: HttpExcerpt;
-  response?: HttpExcerpt;
-  details?: unknown;
-}
+/** The JSON form stored in step_run.error / run.error and shown in the timeline: the error without its cause. */
+export type SerializedError = Omit<StepErrorInit, "cause">;
 
 export function serializeError(e: StepError): SerializedError {
   const out: SerializedError = { errorClass: e.errorClass, message: e.message };
