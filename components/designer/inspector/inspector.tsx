@@ -5,8 +5,8 @@
 // test run, the node's input, output and error with "pin as sample".
 import { z } from "zod";
 import { clsx } from "clsx";
-import { useEffect, useMemo, useRef } from "react";
-import { defaultWebhookSecret, ShallowFlowSchema, TriggerSchema, type CanvasNodeData, type FlowMeta, type Mapping, type Problem, type StepConfig, type Trigger } from "@/core/dsl";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { checkTriggerInput, defaultWebhookSecret, ShallowFlowSchema, triggerSampleSkeleton, TriggerSchema, type CanvasNodeData, type FlowMeta, type Mapping, type Problem, type StepConfig, type Trigger } from "@/core/dsl";
 import { jsonSchemaOf, lookOf, operationOf, stepSettingsSchema, type EventInfo } from "../catalog";
 import { useConnectorCatalog } from "../catalog-context";
 import { ExpressionField, type ExprScope } from "../expression-field";
@@ -395,43 +395,68 @@ function TriggerInspector(p: InspectorProps & { node: DNode }) {
           <WebhookSetup flowKey={p.meta.key} secretKey={t.secret} toleranceSeconds={t.toleranceSeconds} sample={p.sample?.payload} readOnly={p.readOnly} />
         </Section>
       )}
-      <SampleSection {...p} />
+      <SampleSection {...p} trigger={t} />
       <RunSection {...p} />
     </div>
   );
 }
 
-function SampleSection(p: InspectorProps & { node: DNode }) {
-  const ref = useRef<HTMLTextAreaElement>(null);
+/**
+ * The pinned sample, edited as the value the trigger produces (`$trigger`): checked as the user types against
+ * the same definition test runs and replays use (core/dsl/trigger-input.ts), each problem named inline, with
+ * the trigger's shape one click away.
+ */
+function SampleSection(p: InspectorProps & { node: DNode; trigger: Trigger }) {
+  const pinned = p.sample ? JSON.stringify(p.sample.payload, null, 2) : "";
+  const [text, setText] = useState(pinned);
+  // A new pin (from a run's output, another tab's save) replaces what is shown.
+  useEffect(() => setText(pinned), [pinned]);
+  const skeleton = useMemo(() => JSON.stringify(triggerSampleSkeleton(p.trigger), null, 2), [p.trigger]);
+  const problems = useMemo((): string[] => {
+    if (!text.trim()) return [];
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      return [`This is not JSON: ${(e as Error).message}`];
+    }
+    return checkTriggerInput(p.trigger, value).map((x) => x.message);
+  }, [text, p.trigger]);
+  const shape = p.trigger.type === "webhook" ? "the request a delivery makes: { body, headers, query }" : p.trigger.type === "schedule" ? "{ firedAt }, when the schedule fired" : "the input the trigger gives the run";
   return (
     <Section title="Sample payload" testId="sample-section">
-      <p className="text-[11px] text-slate-500">Pinned test input: used by “Test run”, by the mapper&apos;s preview and for $trigger autocomplete.</p>
+      <p className="text-[11px] text-slate-500" id="sample-hint">
+        Pinned test input: used by “Test run”, by the mapper&apos;s preview and for $trigger autocomplete. Its shape is {shape}.
+      </p>
       <textarea
-        ref={ref}
-        key={JSON.stringify(p.sample?.payload ?? null)}
         aria-label="Sample payload"
+        aria-describedby="sample-hint"
+        aria-invalid={problems.length > 0 || undefined}
         rows={6}
         disabled={p.readOnly}
-        className="block w-full rounded-md border border-slate-300 px-2 py-1.5 font-mono text-xs"
-        defaultValue={p.sample ? JSON.stringify(p.sample.payload, null, 2) : ""}
-        placeholder='{ "opportunityId": "006…" }'
+        className={clsx("block w-full rounded-md border px-2 py-1.5 font-mono text-xs", problems.length ? "border-red-400" : "border-slate-300")}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        placeholder={skeleton}
       />
+      {problems.length > 0 && (
+        <ul role="alert" aria-label="Sample problems" className="list-disc space-y-0.5 pl-4 text-[11px] text-red-700">
+          {problems.map((m) => (
+            <li key={m}>{m}</li>
+          ))}
+        </ul>
+      )}
       <div className="flex items-center gap-2">
         <button
           type="button"
-          disabled={p.readOnly}
-          className="rounded-md bg-slate-900 px-2.5 py-1 text-xs font-medium text-white hover:bg-slate-700"
-          onClick={() => {
-            try {
-              p.onPin(p.node.id, JSON.parse(ref.current?.value || "null"), "manual");
-              ref.current?.setCustomValidity("");
-            } catch {
-              ref.current?.setCustomValidity("This is not valid JSON.");
-              ref.current?.reportValidity();
-            }
-          }}
+          disabled={p.readOnly || problems.length > 0 || !text.trim()}
+          className="rounded-md bg-slate-900 px-2.5 py-1 text-xs font-medium text-white hover:bg-slate-700 disabled:opacity-50"
+          onClick={() => p.onPin(p.node.id, JSON.parse(text), "manual")}
         >
           Pin sample
+        </button>
+        <button type="button" disabled={p.readOnly} className="rounded-md border border-slate-300 px-2.5 py-1 text-xs text-slate-700 hover:bg-slate-50" onClick={() => setText(skeleton)}>
+          Insert example
         </button>
         {p.sample && <span className="text-[11px] text-slate-500">pinned ({p.sample.source})</span>}
       </div>
