@@ -44,3 +44,45 @@ export async function addByCommand(page: Page, query: string): Promise<void> {
 
 /** A node card on the designer's canvas. */
 export const canvasNode = (page: Page, id: string) => page.locator(`[data-testid="canvas-node"][data-node-id="${id}"]`);
+
+/** How long every draft save takes in the specs that test work is never lost (the issue's "slow server"). */
+export const SAVE_DELAY_MS = 1500;
+
+/**
+ * Makes every draft save of this page take SAVE_DELAY_MS, and counts saves and refusals (409). When the run
+ * sets WEFT_TEST_SAVE_DELAY_MS the server itself is slow (server/flows/drafts.ts, passed through by
+ * playwright.config.ts); otherwise each save request is held that long on its way to the real server, so a
+ * full run gives these specs the same timing without slowing every other spec's saves.
+ */
+export async function slowSaves(page: Page): Promise<{ refused: () => number; saves: () => number }> {
+  let refused = 0;
+  let saves = 0;
+  page.on("response", (r) => {
+    if (!r.url().includes("flows.saveDraft")) return;
+    saves++;
+    if (r.status() === 409) refused++;
+  });
+  if (!process.env.WEFT_TEST_SAVE_DELAY_MS)
+    await page.route(
+      (url) => url.pathname.includes("flows.saveDraft"),
+      async (route) => {
+        await new Promise((r) => setTimeout(r, SAVE_DELAY_MS));
+        await route.continue();
+      },
+    );
+  return { refused: () => refused, saves: () => saves };
+}
+
+/**
+ * Selects a step (or the trigger: id "trigger") as a keyboard user does, wherever the view is: the command
+ * menu's "Go to step …" selects it and brings it into view. (Only the cards near the view are drawn, so a
+ * step outside it cannot be clicked or tabbed to.)
+ */
+export async function goToStep(page: Page, id: string): Promise<void> {
+  await page.getByRole("button", { name: "Command menu (Ctrl K)" }).click();
+  const input = page.getByPlaceholder("Add a step or run a command…");
+  await input.fill(id === "trigger" ? "Go to the trigger" : `Go to step ${id}`);
+  await page.getByRole("option", { name: id === "trigger" ? "Go to the trigger" : new RegExp(`^Go to step ${id}\\b`) }).click();
+  await expect(input).toBeHidden();
+  await expect(page.getByRole("group", { name: id === "trigger" ? /^Trigger: / : new RegExp(`^Step ${id}\\b`) })).toBeVisible();
+}

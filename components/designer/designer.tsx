@@ -15,7 +15,7 @@ import { BUILT_IN_CATALOG, paletteItems, withImportedConnectors, type EventInfo,
 import { ConnectorCatalogContext } from "./catalog-context";
 import { CommandMenu, ShortcutSheet } from "./command-menu";
 import { DecorationContext } from "./decorations";
-import { addStep, applyLayout, connect, deleteSelection, selectAll, selectOnly, setMeta, setNodeData, setTrigger } from "./edits";
+import { addStep, applyLayout, connect, deleteSelection, keepSelection, selectAll, selectOnly, setMeta, setNodeData, setTrigger } from "./edits";
 import { absolutePosition, compileState, fieldOfProblem, fromDecompiled, nodeOfProblem, sameStructure, TRIGGER_NODE_ID, toCanvasGraph, type DEdge, type DNode, type DocState } from "./model";
 import { fitOptions } from "./nodes";
 import { Palette } from "./palette";
@@ -179,7 +179,7 @@ function Editor({
     readOnly,
     save: (baseRevision, draft) => trpcClient.flows.saveDraft.mutate({ flowKey, baseRevision, draft: draft as unknown as Record<string, unknown> }),
     loadLatest: () => trpcClient.flows.get.query({ flowKey }),
-    apply: (next) => history.set(next),
+    apply: (next) => history.set(keepSelection(next, docRef.current)),
   });
   const copy = useSaveAsCopy({ flowKey, draft: () => compileState(docRef.current).flow, autosave, showToast });
   // The save alert: shown under the top bar and repeated inside the full-screen mapper, which covers it.
@@ -280,10 +280,16 @@ function Editor({
       openMenu: () => setMenuOpen(true),
       openShortcuts: () => setSheetOpen(true),
       openTest: () => setTestOpen(true),
+      goTo: (id) => {
+        edit((s) => selectOnly(s, id), { transient: true });
+        void rf.fitView({ nodes: [{ id }], duration: 300, maxZoom: 1 });
+        setTab("inspect");
+      },
     }),
-    [history.undo, history.redo, clipboard, edit, readOnly, autoLayout, fitAll],
+    [history.undo, history.redo, clipboard, edit, readOnly, autoLayout, fitAll, rf],
   );
-  const commands = useShortcuts(actions, menuOpen || sheetOpen || testOpen);
+  const goToTargets = useMemo(() => doc.nodes.map((n) => ({ id: n.id, trigger: n.data.kind === "trigger", name: n.data.kind === "step" ? n.data.step.name : undefined })), [doc.nodes]);
+  const commands = useShortcuts(actions, menuOpen || sheetOpen || testOpen, goToTargets);
 
   // ---------------------------------------------------------------------------------------------
   // What the inspector and the test-run dialog show

@@ -2,7 +2,7 @@
 // pasting do to the document, checked on the compiled flow where the DSL is what matters.
 import { describe, expect, it } from "vitest";
 import { compile, decompile, type Flow, type StepConfig } from "@/core/dsl";
-import { addStep, applyLayout, connect, containerAt, deleteSelection, pasteSteps, selectAll, selectOnly, setMeta, setNodeData, setTrigger } from "./edits";
+import { addStep, applyLayout, connect, containerAt, deleteSelection, keepSelection, pasteSteps, selectAll, selectOnly, setMeta, setNodeData, setTrigger } from "./edits";
 import { dslToPaste, fromDecompiled, selectionToDsl, toCanvasGraph, TRIGGER_NODE_ID, type DocState } from "./model";
 
 const header = { dsl: "weft/1", key: "edits-test", version: "0.1.0", name: "Edits test", description: "", domain: "invoice", owner: "finance", classification: "internal" } as const;
@@ -119,6 +119,16 @@ describe("deleting", () => {
     expect(s.nodes).toEqual(s0.nodes);
     expect(targetOf(s, "a:next")).toBeUndefined();
     expect(deleteSelection(s0)).toBe(s0);
+  });
+});
+
+describe("a merged or restored document", () => {
+  it("keeps the editor's selection (the user stays on the step, in the mapper they merged from)", () => {
+    const merged = selectOnly(sample(), TRIGGER_NODE_ID);
+    const kept = keepSelection(merged, selectOnly(sample(), "b"));
+    expect(kept.nodes.filter((n) => n.selected).map((n) => n.id)).toEqual(["b"]);
+    // Nodes whose selection is unchanged keep their identity (React Flow re-adopts only changed nodes).
+    expect(kept.nodes.find((n) => n.id === "a")).toBe(merged.nodes.find((n) => n.id === "a"));
   });
 });
 

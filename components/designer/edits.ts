@@ -113,6 +113,15 @@ export function selectOnly(state: DocState, id: string | null): DocState {
   return { ...state, nodes: state.nodes.map((n) => (n.id === id ? (n.selected ? n : { ...n, selected: true }) : n.selected ? { ...n, selected: false } : n)) };
 }
 
+/**
+ * `next` (a merged or restored document replacing the editor's) with the selection of `current`: the user
+ * stays where they were — on the same step, in the full-screen mapper they merged from.
+ */
+export function keepSelection(next: DocState, current: DocState): DocState {
+  const selected = new Set(current.nodes.filter((n) => n.selected).map((n) => n.id));
+  return { ...next, nodes: next.nodes.map((n) => (selected.has(n.id) === !!n.selected ? n : { ...n, selected: selected.has(n.id) })) };
+}
+
 export function selectAll(state: DocState): DocState {
   return { ...state, nodes: state.nodes.map((n) => (n.selected ? n : { ...n, selected: true })) };
 }

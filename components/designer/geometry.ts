@@ -77,7 +77,17 @@ function withGeometry(n: DNode): DNode {
   const width = n.measured?.width ?? (container ? (typeof n.width === "number" ? n.width : 300) : NODE_W);
   const height = n.measured?.height ?? (container ? (typeof n.height === "number" ? n.height : 160) : NODE_H);
   const specs = n.data.kind === "trigger" ? TRIGGER_HANDLES : stepHandleSpecs(n.data.step);
-  return { ...n, measured: { width, height }, handles: handleBounds(specs, width, height, container ? 2 : 1) };
+  return { ...n, measured: { width, height }, handles: handleBounds(specs, width, height, container ? 2 : 1), ariaLabel: nodeLabel(n) };
+}
+
+/**
+ * A node's accessible name (React Flow's focusable group): what a keyboard or screen-reader user selects it by
+ * — Tab to it (the canvas pans to it), Enter selects it, wherever the view is.
+ */
+export function nodeLabel(n: DNode): string {
+  if (n.data.kind === "trigger") return `Trigger: ${n.data.trigger.type}`;
+  const name = "step" in n.data ? n.data.step.name : undefined;
+  return `Step ${n.id}${name ? `: ${name}` : ""}`;
 }
 
 /**

@@ -8,7 +8,7 @@ import type { useTestRun } from "./test-run";
 
 export function RunBar({ run, error, onClear }: { run: ReturnType<typeof useTestRun>["run"]; error: string | null; onClear(): void }) {
   return (
-    <div data-testid="run-bar" data-status={run?.status ?? "error"} className={clsx("flex items-center gap-3 border-b px-4 py-1.5 text-xs", run?.status === "failed" || error ? "border-red-200 bg-red-50 text-red-900" : run?.status === "succeeded" ? "border-emerald-200 bg-emerald-50 text-emerald-900" : "border-brand-100 bg-brand-50 text-brand-700")}>
+    <div role="status" aria-label="Test run result" data-testid="run-bar" data-status={run?.status ?? "error"} className={clsx("flex items-center gap-3 border-b px-4 py-1.5 text-xs", run?.status === "failed" || error ? "border-red-200 bg-red-50 text-red-900" : run?.status === "succeeded" ? "border-emerald-200 bg-emerald-50 text-emerald-900" : "border-brand-100 bg-brand-50 text-brand-700")}>
       <span className="font-semibold">Test run</span>
       {run ? (
         <>

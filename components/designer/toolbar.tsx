@@ -46,7 +46,7 @@ export function EditorToolbar(p: {
       </div>
       <Badge tone={LIFECYCLE_TONE[header.lifecycle]}>{header.lifecycle}</Badge>
       {header.latestVersion && <span className="font-mono text-xs text-slate-500">v{header.latestVersion}</span>}
-      <span data-testid="save-state" data-state={saveState.kind} className={clsx("text-xs", saveState.kind === "conflict" || saveState.kind === "error" ? "font-medium text-red-700" : "text-slate-500")}>
+      <span role="status" aria-label="Save state" data-testid="save-state" data-state={saveState.kind} className={clsx("text-xs", saveState.kind === "conflict" || saveState.kind === "error" ? "font-medium text-red-700" : "text-slate-500")}>
         {readOnly ? <span title={p.readOnlyReason ?? undefined}>Read only</span> : saveLabel(saveState)}
       </span>
       <div className="ml-auto flex items-center gap-1">

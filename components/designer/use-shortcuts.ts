@@ -17,10 +17,19 @@ export interface EditorActions {
   openMenu(): void;
   openShortcuts(): void;
   openTest(): void;
+  /** Selects a node and brings it into view (only the cards near the view are drawn: no click or Tab reaches the rest). */
+  goTo(id: string): void;
+}
+
+/** A node the command menu can go to. */
+export interface GoToTarget {
+  id: string;
+  trigger: boolean;
+  name?: string;
 }
 
 /** Binds the keys while mounted (not while `paused`: a dialog is open) and returns the command menu's commands. */
-export function useShortcuts(a: EditorActions, paused: boolean): DesignerCommand[] {
+export function useShortcuts(a: EditorActions, paused: boolean, targets: readonly GoToTarget[]): DesignerCommand[] {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
@@ -47,6 +56,7 @@ export function useShortcuts(a: EditorActions, paused: boolean): DesignerCommand
 
   return useMemo(
     () => [
+      ...targets.map((t) => ({ id: `goto:${t.id}`, label: t.trigger ? "Go to the trigger" : `Go to step ${t.id}${t.name ? ` (${t.name})` : ""}`, run: () => a.goTo(t.id) })),
       { id: "layout", label: "Auto-layout", shortcut: "Shift L", run: a.autoLayout },
       { id: "fit", label: "Zoom to fit", shortcut: "Shift 1", run: a.fitAll },
       { id: "test", label: "Test run…", shortcut: "Ctrl Enter", run: a.openTest },
@@ -57,6 +67,6 @@ export function useShortcuts(a: EditorActions, paused: boolean): DesignerCommand
       { id: "import", label: "Import steps from a file…", run: a.importFile },
       { id: "shortcuts", label: "Keyboard shortcuts", shortcut: "?", run: a.openShortcuts },
     ],
-    [a],
+    [a, targets],
   );
 }
