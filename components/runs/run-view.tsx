@@ -142,7 +142,7 @@ export function RunView({ runId, roles }: { runId: string; roles: readonly strin
 
 function Fact({ label, children }: { label: string; children: React.ReactNode }) {
   return (
-    <div>
+    <div role="group" aria-label={label}>
       <p className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</p>
       <div className="mt-1 text-sm text-slate-800">{children}</div>
     </div>

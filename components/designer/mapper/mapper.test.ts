@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { evaluate, evaluateMapping, mappingToJsonata } from "@/core/dsl";
 import { checkMapping, mappingCode, mappingFromCode, mappingView, previewScope, setField, sourceIndex, sourceTrees, targetTree } from "./model";
-import { decomposeObject, parseRule, renderRule, sourcePath, type FieldRule } from "./rules";
+import { decomposeObject, literalFrom, parseRule, renderRule, sourcePath, type FieldRule } from "./rules";
 import { findNode, sampleTree, schemaTree } from "./schema-tree";
 import type { JsonSchema, MapperSource } from "./types";
 
@@ -226,5 +226,13 @@ describe("preview", () => {
     ]);
     expect(missing).toEqual(["other"]);
     expect(await evaluateMapping({ x: "$trigger.a", y: "$steps.load.output.b" }, scope)).toEqual({ x: 1, y: 2 });
+  });
+
+  it("a fixed value typed onto a text field stays text; elsewhere numbers and true/false/null are typed", () => {
+    expect(literalFrom("1", "string")).toBe("1");
+    expect(renderRule({ kind: "literal", value: literalFrom("1", "string") })).toBe('"1"');
+    expect(literalFrom("1", "integer")).toBe(1);
+    expect(literalFrom("true")).toBe(true);
+    expect(literalFrom("net 30", "any")).toBe("net 30");
   });
 });

@@ -5,7 +5,7 @@
 import { useState } from "react";
 import { checkExpression } from "@/core/dsl";
 import { ExpressionField, type ExprScope } from "../expression-field";
-import { FN_BY_ID, FUNCTIONS, renderRule, type FieldRule, type FnId, type Literal } from "./rules";
+import { FN_BY_ID, FUNCTIONS, literalFrom, renderRule, type FieldRule, type FnId } from "./rules";
 import { TypeTag } from "./source-tree";
 import { previewText, refLabel, type TargetRow } from "./target-tree";
 import type { MapperProblem } from "./model";
@@ -42,13 +42,6 @@ const formatTable = (t: Record<string, string>) =>
   Object.entries(t)
     .map(([k, v]) => `${k} = ${v}`)
     .join("\n");
-
-function literalFrom(text: string): Literal {
-  const t = text.trim();
-  if (t === "true" || t === "false" || t === "null") return JSON.parse(t) as Literal;
-  if (t !== "" && /^-?\d+(\.\d+)?$/.test(t)) return Number(t);
-  return text;
-}
 
 export function RuleEditor({
   row,
@@ -232,10 +225,10 @@ export function RuleEditor({
                 aria-label="Fixed value"
                 disabled={readOnly}
                 value={rule.value === null ? "null" : String(rule.value)}
-                onChange={(e) => set({ kind: "literal", value: literalFrom(e.target.value) })}
+                onChange={(e) => set({ kind: "literal", value: literalFrom(e.target.value, row.node.type) })}
                 className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1 font-mono text-xs"
               />
-              <span className="mt-0.5 block font-normal text-slate-400">Numbers, true, false and null are typed; anything else is text.</span>
+              <span className="mt-0.5 block font-normal text-slate-400">{row.node.type === "string" ? "This field takes text: what is typed is sent as text." : "Numbers, true, false and null are typed; anything else is text."}</span>
             </label>
           )}
 

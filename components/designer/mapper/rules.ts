@@ -9,6 +9,18 @@ export type FnId = "formatDate" | "money" | "round" | "formatNumber" | "concat" 
 
 export type Literal = string | number | boolean | null;
 
+/**
+ * A fixed value as typed in the mapper: numbers, true, false and null are typed — except onto a text field,
+ * which gets exactly what was typed as text (a subsidiary id "1" must not become the number 1).
+ */
+export function literalFrom(text: string, target?: string): Literal {
+  if (target === "string") return text;
+  const t = text.trim();
+  if (t === "true" || t === "false" || t === "null") return JSON.parse(t) as Literal;
+  if (t !== "" && /^-?\d+(\.\d+)?$/.test(t)) return Number(t);
+  return text;
+}
+
 export type FieldRule =
   /** A source field as it is. `source` is a JSONata path ("$trigger.customer.name", or "sku" inside a list mapping). */
   | { kind: "source"; source: string }
