@@ -21,12 +21,16 @@ test.use({ viewport: { width: 1600, height: 1000 }, permissions: ["clipboard-rea
 test.setTimeout(420_000);
 
 const run = promisify(execFile);
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(process.env.DESIGNER_SHOTS ?? path.join("test-results", "journey"), `${name}.png`) });
+const shot = (page: Page, name: string) =>
+  page.screenshot({
+    path: path.join(process.env.DESIGNER_SHOTS ?? path.join("test-results", "journey"), `${name}.png`),
+  });
 const ACCOUNT = "001Wf0000000001AAA"; // a Salesforce sandbox Account (connectors/salesforce/sandbox.ts)
 
 /** A canvas card, by its accessible name ("Trigger: webhook", "Step getRecord: …"). */
 const card = (page: Page, name: RegExp) => page.getByRole("group", { name });
-const saved = (page: Page) => expect(page.getByRole("status", { name: "Save state" })).toHaveText(/Saved/, { timeout: 30_000 });
+const saved = (page: Page) =>
+  expect(page.getByRole("status", { name: "Save state" })).toHaveText(/Saved/, { timeout: 30_000 });
 const clipboard = (page: Page) => page.evaluate(() => navigator.clipboard.readText());
 
 async function openDesigner(page: Page, key: string) {
@@ -36,7 +40,10 @@ async function openDesigner(page: Page, key: string) {
 
 /** The admin creates the flow's signing secret from the trigger's inspector and copies it (shown once). */
 async function adminCreatesSecret(browser: Browser, key: string): Promise<string> {
-  const ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 }, permissions: ["clipboard-read", "clipboard-write"] });
+  const ctx = await browser.newContext({
+    viewport: { width: 1600, height: 1000 },
+    permissions: ["clipboard-read", "clipboard-write"],
+  });
   const admin = await ctx.newPage();
   await signIn(admin, "admin");
   await openDesigner(admin, key);
@@ -52,7 +59,10 @@ async function adminCreatesSecret(browser: Browser, key: string): Promise<string
   return secret;
 }
 
-test("day one: build a webhook flow from the palette and mapper on a slow server, test, publish, call it with the curl, break it, retry from the queue", async ({ page, browser }) => {
+test("day one: build a webhook flow from the palette and mapper on a slow server, test, publish, call it with the curl, break it, retry from the queue", async ({
+  page,
+  browser,
+}) => {
   const seen = await slowSaves(page);
   await signIn(page, "designer");
 
@@ -76,11 +86,21 @@ test("day one: build a webhook flow from the palette and mapper on a slow server
   // The sample box checks the shape as it is typed: a bare body is not what a delivery gives the run.
   const sampleBox = page.getByRole("textbox", { name: "Sample payload" });
   await sampleBox.fill(JSON.stringify({ accountId: ACCOUNT }));
-  await expect(page.getByRole("alert", { name: "Sample problems" })).toContainText("'body' is required (A webhook trigger produces { body, headers, query })");
+  await expect(page.getByRole("alert", { name: "Sample problems" })).toContainText(
+    "'body' is required (A webhook trigger produces { body, headers, query })",
+  );
   await expect(page.getByRole("button", { name: "Pin sample" })).toBeDisabled();
   await page.getByRole("button", { name: "Insert example" }).click();
-  expect(JSON.parse(await sampleBox.inputValue())).toEqual({ body: {}, headers: { "content-type": "application/json" }, query: {} });
-  const sample = { body: { accountId: ACCOUNT, dealId: "D-1001" }, headers: { "content-type": "application/json" }, query: {} };
+  expect(JSON.parse(await sampleBox.inputValue())).toEqual({
+    body: {},
+    headers: { "content-type": "application/json" },
+    query: {},
+  });
+  const sample = {
+    body: { accountId: ACCOUNT, dealId: "D-1001" },
+    headers: { "content-type": "application/json" },
+    query: {},
+  };
   await sampleBox.fill(JSON.stringify(sample, null, 2));
   await expect(page.getByRole("alert", { name: "Sample problems" })).toHaveCount(0);
   await page.getByRole("button", { name: "Pin sample" }).click();
@@ -137,12 +157,15 @@ test("day one: build a webhook flow from the palette and mapper on a slow server
   // Back in Dana's designer (reloaded): every step and field is still there, and the flow has no problems.
   await page.reload();
   await expect(page.getByRole("application")).toBeVisible({ timeout: 60_000 });
-  for (const n of [/^Trigger: webhook/, /^Step getRecord/, /^Step map/, /^Step createCustomer/]) await expect(card(page, n)).toBeAttached();
+  for (const n of [/^Trigger: webhook/, /^Step getRecord/, /^Step map/, /^Step createCustomer/])
+    await expect(card(page, n)).toBeAttached();
   await goToStep(page, "getRecord");
   await expect(page.getByRole("textbox", { name: "Input sobject" })).toHaveText("'Account'");
   await expect(page.getByRole("textbox", { name: "Input id" })).toHaveText("$trigger.body.accountId");
   await goToStep(page, "map");
-  await expect(mapper.getByRole("button", { name: "Target body.companyName", exact: true })).toContainText("← $steps.getRecord.output.Name");
+  await expect(mapper.getByRole("button", { name: "Target body.companyName", exact: true })).toContainText(
+    "← $steps.getRecord.output.Name",
+  );
   await expect(mapper.getByRole("button", { name: "Target body.subsidiary.id", exact: true })).toContainText('"1"');
   const problemsToggle = problems.getByRole("button", { name: /Problems/ });
   if ((await problemsToggle.getAttribute("aria-expanded")) !== "true") await problemsToggle.click();
@@ -173,7 +196,10 @@ test("day one: build a webhook flow from the palette and mapper on a slow server
   const curl = await clipboard(page);
   expect(curl).toContain(`/api/hooks/${key}`);
   expect(curl).not.toContain(secret);
-  const send = async () => JSON.parse((await run("bash", ["-c", curl], { env: { ...process.env, WEFT_WEBHOOK_SECRET: secret } })).stdout) as { runId: string };
+  const send = async () =>
+    JSON.parse((await run("bash", ["-c", curl], { env: { ...process.env, WEFT_WEBHOOK_SECRET: secret } })).stdout) as {
+      runId: string;
+    };
   const first = await send();
   expect(first.runId).toEqual(expect.any(String));
 
@@ -202,7 +228,11 @@ test("day one: build a webhook flow from the palette and mapper on a slow server
   await signInAs(page, "operator");
   await page.goto(`/exceptions?flowKey=${key}&view=list`);
   await expect(page.getByLabel("Matching exceptions")).toHaveText("1 open exception");
-  await page.getByRole("row", { name: new RegExp(name) }).getByRole("link").first().click();
+  await page
+    .getByRole("row", { name: new RegExp(name) })
+    .getByRole("link")
+    .first()
+    .click();
   await page.getByRole("button", { name: "Retry", exact: true }).click();
   await expect(page.getByText(/Succeeded on retry/)).toBeVisible({ timeout: 60_000 });
   await shot(page, "05-retried");

@@ -56,7 +56,11 @@ export function useShortcuts(a: EditorActions, paused: boolean, targets: readonl
 
   return useMemo(
     () => [
-      ...targets.map((t) => ({ id: `goto:${t.id}`, label: t.trigger ? "Go to the trigger" : `Go to step ${t.id}${t.name ? ` (${t.name})` : ""}`, run: () => a.goTo(t.id) })),
+      ...targets.map((t) => ({
+        id: `goto:${t.id}`,
+        label: t.trigger ? "Go to the trigger" : `Go to step ${t.id}${t.name ? ` (${t.name})` : ""}`,
+        run: () => a.goTo(t.id),
+      })),
       { id: "layout", label: "Auto-layout", shortcut: "Shift L", run: a.autoLayout },
       { id: "fit", label: "Zoom to fit", shortcut: "Shift 1", run: a.fitAll },
       { id: "test", label: "Test run…", shortcut: "Ctrl Enter", run: a.openTest },
