@@ -71,6 +71,8 @@ test("quick edits while every save takes 1.5 s: all saved, none refused, the con
   // The flow's own header, then each step's name and description, typed straight through.
   await page.locator(".react-flow__pane").click({ position: { x: 20, y: 20 } });
   await typeInto(page, '[data-field="description"]', "Kick-off once the deal is signed");
+  // Its save starts (after a second without typing) and takes 1.5 s: everything below is typed while a save is in flight.
+  await expect(page.getByTestId("save-state")).toHaveAttribute("data-state", "saving");
   await node(page, "review").click();
   await typeInto(page, "#f-name", "Review the signed order");
   await typeInto(page, "#f-description", "Someone in PMO checks the order first");
