@@ -10,6 +10,7 @@ import { runtimePool, type Pool } from "../runtime/sql";
 import { createRun } from "../runtime/runs";
 import { ensureTestSecrets, publishFlow, testBoss } from "../runtime/testing";
 import { startRuntimeWorkers, type RuntimeWorkers } from "../runtime/worker";
+import { runRowSettled } from "../testing/runs";
 
 const spec = (base: string) => ({
   openapi: "3.1.0",
@@ -67,15 +68,7 @@ describe("imported connector in a flow run", () => {
 
   const admin = () => createCaller({ db: t.db, requestId: "r-imp", user: { id: "u-admin", email: "admin@weft.local", name: "A", roles: ["admin"], teamIds: [] } });
 
-  async function settled(runId: string) {
-    const until = Date.now() + 20_000;
-    for (;;) {
-      const { rows } = await pool.query(`SELECT status::text AS status, output, error FROM run WHERE id = $1`, [runId]);
-      if (["succeeded", "failed"].includes(rows[0]?.status)) return rows[0] as { status: string; output: unknown; error: unknown };
-      if (Date.now() > until) throw new Error(`run still ${rows[0]?.status}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  const settled = (runId: string, ms = 20_000) => runRowSettled(pool, runId, ms);
 
   it("runs a call step on the imported connector with the connection's credentials", async () => {
     await admin().connections.saveImport({ text: JSON.stringify(spec(base)), key: "rates" });

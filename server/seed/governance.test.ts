@@ -21,6 +21,7 @@ import { loadPublishedFlow } from "../runtime/flow-source";
 import { createRun } from "../runtime/runs";
 import { CONTRACT_SEED, FLOW_SEED, PENDING_SEED } from "./governance";
 import { extractFlowFacts } from "../governance/flow-facts";
+import { runRowSettled } from "../testing/runs";
 
 describe("the governance demo flows", () => {
   let t: TestDatabase;
@@ -100,15 +101,7 @@ describe("the governance demo flows", () => {
     ]);
   });
 
-  async function settled(runId: string, timeoutMs = 60_000) {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const { rows } = await pool.query(`SELECT status::text AS status, output, error FROM run WHERE id = $1`, [runId]);
-      if (["succeeded", "failed", "cancelled"].includes(rows[0]?.status)) return rows[0] as { status: string; output: Record<string, unknown>; error: unknown };
-      if (Date.now() > until) throw new Error(`run ${runId} still ${rows[0]?.status}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const settled = (runId: string, ms = 60_000) => runRowSettled(pool, runId, ms, 100);
   /** The one real (not seeded-history) run of a flow, once it exists. */
   async function runOf(flowKey: string, timeoutMs = 30_000): Promise<string> {
     const until = Date.now() + timeoutMs;

@@ -13,6 +13,7 @@ import { syncTriggers } from "../triggers";
 import { createSalesforceSandbox } from "../../../connectors/salesforce/sandbox";
 import { seal } from "../../connections/secret-box";
 import type { Sandbox } from "../../../connectors/sandbox-kit/server";
+import { runRowSettled } from "../../testing/runs";
 
 type Doc = Record<string, unknown>;
 
@@ -57,15 +58,7 @@ describe("DSL interpreter", () => {
     return (await createRun(pool, boss, { flowId, flowVersionId: versionId, triggerType: "manual", input })).runId;
   }
 
-  async function settled(runId: string, timeoutMs = 20_000) {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const { rows } = await pool.query(`SELECT status::text AS status, output, error, business_keys FROM run WHERE id = $1`, [runId]);
-      if (["succeeded", "failed"].includes(rows[0]?.status)) return rows[0] as { status: string; output: Record<string, unknown>; error: Record<string, unknown> | null; business_keys: unknown };
-      if (Date.now() > until) throw new Error(`run still ${rows[0]?.status}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  const settled = (runId: string, ms = 20_000) => runRowSettled(pool, runId, ms);
 
   const step = async (runId: string, path: string) =>
     (await pool.query(`SELECT status, attempts, attempt_log, idempotency_key, output, error, started_at FROM step_run WHERE run_id = $1 AND path = $2`, [runId, path])).rows[0] as {

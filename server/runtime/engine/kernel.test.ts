@@ -14,6 +14,7 @@ import { StepError } from "../errors";
 import type { Kernel, RetryPolicy } from "./kernel";
 import type { Compile, RunEnv } from "./run";
 import { syncTriggers } from "../triggers";
+import { runRowSettled } from "../../testing/runs";
 
 type Prog = (k: Kernel, env: RunEnv) => Promise<unknown>;
 
@@ -90,15 +91,7 @@ describe("kernel", () => {
     return (await createRun(pool, boss, { flowId, flowVersionId: versionId, triggerType: "manual", input })).runId;
   }
 
-  async function settled(runId: string, timeoutMs = 20_000) {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const { rows } = await pool.query(`SELECT status::text AS status, output, error, business_keys FROM run WHERE id = $1`, [runId]);
-      if (["succeeded", "failed", "cancelled"].includes(rows[0]?.status)) return rows[0] as { status: string; output: unknown; error: Record<string, unknown> | null; business_keys: unknown };
-      if (Date.now() > until) throw new Error(`run ${runId} still ${rows[0]?.status}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  const settled = (runId: string, ms = 20_000) => runRowSettled(pool, runId, ms);
 
   const steps = async (runId: string) =>
     (await pool.query(`SELECT path, status, attempts, attempt_log, idempotency_key, output, error FROM step_run WHERE run_id = $1 ORDER BY started_at, path`, [runId])).rows as Array<{
