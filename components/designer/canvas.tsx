@@ -3,8 +3,6 @@
 // updates (a drag is one undo step, committed on drop), palette items and files dropped onto it, the large-
 // canvas overview, and the hint and toast drawn over it.
 import {
-  applyEdgeChanges,
-  applyNodeChanges,
   Background,
   BackgroundVariant,
   Controls,
@@ -19,6 +17,7 @@ import {
 } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { EdgeOverview } from "./edge-overview";
+import { applyCanvasEdgeChanges, applyCanvasNodeChanges } from "./edits";
 import { useCanvasNodes } from "./geometry";
 import { TRIGGER_NODE_ID, type DEdge, type DNode, type DocState } from "./model";
 import { fitOptions, lowZoom, NODE_TYPES } from "./nodes";
@@ -65,20 +64,8 @@ export function EditorCanvas({
     return Number.isFinite(z) && z >= 0.05 && z <= 2 ? z : null;
   });
 
-  const onNodesChange = useCallback(
-    (changes: NodeChange<DNode>[]) => {
-      const kept = changes.filter((c) => c.type !== "remove");
-      if (kept.length) edit((s) => ({ ...s, nodes: applyNodeChanges(kept, s.nodes) }), { transient: true });
-    },
-    [edit],
-  );
-  const onEdgesChange = useCallback(
-    (changes: EdgeChange<DEdge>[]) => {
-      const kept = changes.filter((c) => c.type === "select");
-      if (kept.length) edit((s) => ({ ...s, edges: applyEdgeChanges(kept, s.edges) }), { transient: true });
-    },
-    [edit],
-  );
+  const onNodesChange = useCallback((changes: NodeChange<DNode>[]) => edit((s) => applyCanvasNodeChanges(s, changes), { transient: true }), [edit]);
+  const onEdgesChange = useCallback((changes: EdgeChange<DEdge>[]) => edit((s) => applyCanvasEdgeChanges(s, changes), { transient: true }), [edit]);
   const docRef = useRef(doc);
   useEffect(() => {
     docRef.current = doc;

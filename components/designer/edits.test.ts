@@ -2,7 +2,7 @@
 // pasting do to the document, checked on the compiled flow where the DSL is what matters.
 import { describe, expect, it } from "vitest";
 import { compile, decompile, type Flow, type StepConfig } from "@/core/dsl";
-import { addStep, applyLayout, connect, containerAt, deleteSelection, keepSelection, pasteSteps, selectAll, selectOnly, setMeta, setNodeData, setTrigger } from "./edits";
+import { addStep, applyCanvasEdgeChanges, applyCanvasNodeChanges, applyLayout, connect, containerAt, deleteSelection, keepSelection, pasteSteps, selectAll, selectOnly, setMeta, setNodeData, setTrigger } from "./edits";
 import { dslToPaste, fromDecompiled, selectionToDsl, toCanvasGraph, TRIGGER_NODE_ID, type DocState } from "./model";
 
 const header = { dsl: "weft/1", key: "edits-test", version: "0.1.0", name: "Edits test", description: "", domain: "invoice", owner: "finance", classification: "internal" } as const;
@@ -175,5 +175,17 @@ describe("settings, selection, layout and paste", () => {
     const original = pasted.nodes.find((n) => n.id === ca!.id)!;
     expect(ca!.position).toEqual({ x: original.position.x + 60, y: original.position.y + 80 });
     expect(s.edges.some((e) => e.source === copies[0]!.id && e.target === copies[1]!.id)).toBe(true);
+  });
+
+  it("canvas changes: drags and selection apply, removals and edge changes other than selection do not", () => {
+    const s0 = sample();
+    const moved = applyCanvasNodeChanges(s0, [{ type: "position", id: "b", position: { x: 9, y: 9 } }, { type: "remove", id: "a" }]);
+    expect(node(moved, "b")?.position).toEqual({ x: 9, y: 9 });
+    expect(node(moved, "a")).toBeDefined();
+    expect(applyCanvasNodeChanges(s0, [{ type: "remove", id: "a" }])).toBe(s0);
+    const picked = applyCanvasEdgeChanges(s0, [{ type: "select", id: "a:next", selected: true }, { type: "remove", id: "trigger:start" }]);
+    expect(picked.edges.find((e) => e.id === "a:next")?.selected).toBe(true);
+    expect(picked.edges).toHaveLength(s0.edges.length);
+    expect(applyCanvasEdgeChanges(s0, [{ type: "remove", id: "a:next" }])).toBe(s0);
   });
 });

@@ -2,6 +2,7 @@
 // editor hands each one to the history (use-history.ts) and never edits a document inline. Adding a step
 // after a node or onto an edge lives in model.ts (addStepAfter, insertStepOnEdge); this file composes them
 // with palette items, hit-testing, connecting, deleting, selecting and layout.
+import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange } from "@xyflow/react";
 import type { CanvasNodeData, FlowMeta, StepConfig, Trigger } from "@/core/dsl";
 import { addStepAfter, CONTAINERS, edgeFrom, insertStepOnEdge, newStepId, relabelEdges, stepNode, TRIGGER_NODE_ID, wireMapInputs, type DEdge, type DNode, type DocState } from "./model";
 
@@ -146,4 +147,19 @@ export function applyLayout(state: DocState, laid: ReadonlyArray<{ id: string; p
 export function pasteSteps(state: DocState, pasted: { nodes: readonly DNode[]; edges: readonly DEdge[] }): DocState {
   const nodes = pasted.nodes.map((n) => ({ ...n, selected: !n.parentId, position: n.parentId ? n.position : { x: n.position.x + 60, y: n.position.y + 80 } }));
   return { ...state, nodes: [...deselect(state.nodes), ...nodes], edges: relabelEdges({ ...state, nodes: [...state.nodes, ...nodes], edges: [...state.edges, ...pasted.edges] }) };
+}
+
+/**
+ * React Flow's node changes (drag, select, measure) applied to the document. Removals are not: deleting goes
+ * through `deleteSelection`, which takes a box's contents and the edges along.
+ */
+export function applyCanvasNodeChanges(state: DocState, changes: readonly NodeChange<DNode>[]): DocState {
+  const kept = changes.filter((c) => c.type !== "remove");
+  return kept.length ? { ...state, nodes: applyNodeChanges(kept, state.nodes) } : state;
+}
+
+/** React Flow's edge changes applied to the document: only selection (connections change through `connect`). */
+export function applyCanvasEdgeChanges(state: DocState, changes: readonly EdgeChange<DEdge>[]): DocState {
+  const kept = changes.filter((c) => c.type === "select");
+  return kept.length ? { ...state, edges: applyEdgeChanges(kept, state.edges) } : state;
 }
