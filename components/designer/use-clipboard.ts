@@ -1,7 +1,7 @@
 // Copy and paste of steps as DSL JSON (model.ts selectionToDsl / dslToPaste): through the system clipboard,
 // with a copy in localStorage so a paste works without clipboard permission (and into any flow in this
 // browser). Imported files paste the same way.
-import { useCallback, type RefObject } from "react";
+import { useCallback, useMemo, type RefObject } from "react";
 import { layoutGraph } from "@/core/dsl";
 import { pasteSteps } from "./edits";
 import { dslToPaste, selectionToDsl, toCanvasGraph, type DocState } from "./model";
@@ -56,5 +56,5 @@ export function useClipboard({ docRef, edit, readOnly, showToast }: { docRef: Re
     await pasteText(text);
   }, [pasteText, showToast]);
 
-  return { copy, paste, pasteText };
+  return useMemo(() => ({ copy, paste, pasteText }), [copy, paste, pasteText]);
 }
