@@ -10,13 +10,14 @@ import { useForm, useWatch } from "react-hook-form";
 import { z } from "zod";
 import { useTRPC } from "@/components/trpc/client";
 import { SLO_KIND_LABEL, SLO_KINDS, sloCreateInput, sloFields, sloUpdateInput } from "@/core/governance/inputs";
+import type { SloKind } from "@/core/governance/slo-math";
 import { formatDuration } from "@/core/governance/slo-math";
 import { dangerBtn, Field, FormError, inputCls, primaryBtn, secondaryBtn, Sheet } from "./form-parts";
 
 export interface SloDefinition {
   id: string;
   name: string;
-  kind: (typeof SLO_KINDS)[number];
+  kind: SloKind;
   target: number;
   windowDays: number;
   thresholdMs: number | null;
@@ -24,7 +25,7 @@ export interface SloDefinition {
   enabled: boolean;
 }
 
-const KIND_HELP: Record<(typeof SLO_KINDS)[number], string> = {
+const KIND_HELP: Record<SloKind, string> = {
   success: "Share of runs that succeed.",
   latency: "Share of runs that succeed within a time, from start to finish.",
   freshness: "Share of runs that finish within a time of the source event.",

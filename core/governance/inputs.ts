@@ -3,6 +3,7 @@
 // event contract is, with messages written for the person filling in the form.
 import { z } from "zod";
 import { CLASSIFICATIONS, DOMAINS } from "../flow-constants";
+import { SLO_KINDS, type SloKind } from "./slo-math";
 
 export const flowKeyInput = z.string().min(1).max(128);
 export const teamKeyInput = z.string().min(1, "Choose a team.").max(64);
@@ -11,8 +12,8 @@ export const teamKeyInput = z.string().min(1, "Choose a team.").max(64);
 export const EVENT_NAME = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 
-export const SLO_KINDS = ["success", "latency", "freshness"] as const;
-export const SLO_KIND_LABEL: Record<(typeof SLO_KINDS)[number], string> = {
+export { SLO_KINDS };
+export const SLO_KIND_LABEL: Record<SloKind, string> = {
   success: "Success ratio",
   latency: "Latency",
   freshness: "Freshness",

@@ -19,7 +19,8 @@ export const LATENCY_BOUNDS_MS = [
 ] as const;
 export const HIST_BINS = LATENCY_BOUNDS_MS.length + 1;
 
-export type SloKind = "success" | "latency" | "freshness";
+export const SLO_KINDS = ["success", "latency", "freshness"] as const;
+export type SloKind = (typeof SLO_KINDS)[number];
 
 export interface SloSpec {
   kind: SloKind;

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { ExceptionStatus, Lifecycle, Role, RunStatus, SloKind } from "./generated/enums";
 import { ROLES } from "../../core/roles";
 import { LIFECYCLES, RUN_STATUSES } from "../../core/flow-constants";
-import { SLO_KINDS } from "../../core/governance/inputs";
+import { SLO_KINDS } from "../../core/governance/slo-math";
 import { EXCEPTION_STATUSES } from "../../core/exceptions/filter";
 
 const sorted = (xs: readonly string[]) => [...xs].sort();

@@ -4,6 +4,7 @@
 import "server-only";
 import type { Db } from "../db/client";
 import { AGE_LABELS, type ExceptionFilter } from "../../core/exceptions/filter";
+import type { ExceptionStatus } from "../db/generated/enums";
 
 /** Default ageing threshold when a flow has no exception_policy row. */
 export const DEFAULT_AGEING_HOURS = 24;
@@ -56,7 +57,7 @@ export function whereOf(f: ExceptionFilter & { ids?: readonly string[] }, p: Sql
 export interface QueueRow {
   id: string;
   createdAt: Date;
-  status: "open" | "retrying" | "resolved";
+  status: ExceptionStatus;
   errorClass: string;
   message: string;
   stepPath: string | null;

@@ -5,7 +5,7 @@ import { DomainError } from "../../core/domain-error";
 import type { Db } from "../db/client";
 import { hasRole } from "../../core/roles";
 import type { GovCtx } from "./context";
-import { isValidThreshold, formatDuration } from "../../core/governance/slo-math";
+import { isValidThreshold, formatDuration, type SloKind } from "../../core/governance/slo-math";
 import { loadStandards } from "./standards";
 import { assertPublicUrl, UnsafeUrlError } from "./webhook";
 import { CLASSIFICATIONS } from "../../core/flow-constants";
@@ -13,7 +13,7 @@ import { CLASSIFICATIONS } from "../../core/flow-constants";
 export interface SloInput {
   flowKey: string;
   name: string;
-  kind: "success" | "latency" | "freshness";
+  kind: SloKind;
   target: number;
   windowDays?: number;
   thresholdMs?: number | null;

@@ -9,12 +9,13 @@ import { connectors } from "@/connectors/registry";
 import { extractFlowFacts, type FlowFacts, type SystemTouch } from "./flow-facts";
 import { sloSummaries, type SloSummary } from "./slo-store";
 import type { SloState } from "../../core/governance/slo-math";
+import type { Lifecycle } from "../../core/flow-constants";
 
 export interface CatalogFilters {
   search?: string;
   domain?: string;
   ownerTeamKey?: string;
-  lifecycle?: "draft" | "active" | "deprecated" | "retired";
+  lifecycle?: Lifecycle;
   classification?: string;
   sloState?: SloState;
   mine?: boolean;

@@ -24,6 +24,7 @@ import {
   type SeriesPoint,
   type SloSpec,
   type SloStatus,
+  type SloKind,
 } from "../../core/governance/slo-math";
 import { postJson } from "./webhook";
 
@@ -145,7 +146,7 @@ export async function loadBuckets(db: Db, flowId: string, from: Date, to: Date):
   return rows.map((r) => ({ start: r.bucket_start.getTime(), total: r.total, succeeded: r.succeeded, latencyHist: r.latency_hist ?? [], freshnessHist: r.freshness_hist ?? [] }));
 }
 
-type SloRow = { id: string; flowId: string; name: string; kind: "success" | "latency" | "freshness"; target: number; windowDays: number; thresholdMs: number | null; minEvents: number; enabled: boolean };
+type SloRow = { id: string; flowId: string; name: string; kind: SloKind; target: number; windowDays: number; thresholdMs: number | null; minEvents: number; enabled: boolean };
 export const specOf = (s: SloRow): SloSpec => ({ kind: s.kind, target: s.target, windowDays: s.windowDays, thresholdMs: s.thresholdMs, minEvents: s.minEvents });
 
 export interface SloDetail {

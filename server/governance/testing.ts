@@ -7,6 +7,7 @@ import type { Role } from "../../core/roles";
 import { appendAudit } from "../audit/audit";
 import type { SessionUser } from "../auth/session-user";
 import type { GovCtx } from "./context";
+import type { Lifecycle } from "../../core/flow-constants";
 
 export async function ensureTeam(db: Db, key: string, name = key): Promise<string> {
   const t = await db.team.upsert({ where: { key }, update: {}, create: { key, name } });
@@ -29,7 +30,7 @@ export function govCtx(db: Db, user: SessionUser): GovCtx {
   return { db, user, audit: (tx, e) => appendAudit(tx, { ...e, actor: { id: user.id, email: user.email }, requestId: "test" }) };
 }
 
-export async function makeFlow(db: Db, f: { key: string; teamKey: string; domain?: string; classification?: string; lifecycle?: "draft" | "active" | "deprecated" | "retired"; name?: string; draft?: unknown }): Promise<string> {
+export async function makeFlow(db: Db, f: { key: string; teamKey: string; domain?: string; classification?: string; lifecycle?: Lifecycle; name?: string; draft?: unknown }): Promise<string> {
   const ownerTeamId = await ensureTeam(db, f.teamKey);
   const row = await db.flow.create({
     data: { key: f.key, name: f.name ?? f.key, domain: f.domain ?? "invoice", ownerTeamId, classification: f.classification ?? "internal", lifecycle: f.lifecycle ?? "draft", draft: (f.draft ?? {}) as object, onCall: "oncall@weft.local" },
