@@ -33,6 +33,9 @@ export interface AuditEntry {
 }
 
 type Tx = Prisma.TransactionClient;
+
+/** What domain code is handed to audit with: appendAudit bound to the caller (actor, request id). */
+export type AuditFn = (tx: Tx, e: Omit<AuditEntry, "actor" | "requestId">) => Promise<unknown>;
 type Json = Prisma.InputJsonValue;
 
 interface HashedFields {

@@ -5,12 +5,12 @@ import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { DomainError } from "../../core/domain-error";
 import type { Db, Prisma } from "../db/client";
+import type { AuditFn } from "../audit/audit";
 
 export const TOKEN_PREFIX = "weft_pat_";
 const MAX_TOKENS_PER_USER = 20;
 
 type Tx = Prisma.TransactionClient;
-type AuditFn = (tx: Tx, e: { action: string; entityType: string; entityId?: string | null; before?: unknown; after?: unknown }) => Promise<unknown>;
 
 const hashOf = (token: string) => createHash("sha256").update(token).digest("hex");
 

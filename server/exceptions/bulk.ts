@@ -7,8 +7,8 @@ import "server-only";
 import { fromPrisma, type PgBoss } from "pg-boss";
 import { DomainError } from "../../core/domain-error";
 import type { Db } from "../db/client";
-import { appendAudit } from "../audit/audit";
-import { assignExceptions, replayException, resolveExceptions, retryException, type Audit, type OpsDeps } from "../runtime/operations";
+import { appendAudit, type AuditFn } from "../audit/audit";
+import { assignExceptions, replayException, resolveExceptions, retryException, type OpsDeps } from "../runtime/operations";
 import { bulkScopeSchema, type BulkKind, type BulkScope } from "../../core/exceptions/filter";
 import { SqlParams, whereOf } from "./queue";
 import { logger } from "../observability/log";
@@ -65,7 +65,7 @@ export async function bulkRunOutcome(db: Db, action: { id: string; kind: string 
   return { running: n("retrying"), succeeded: n("resolved"), failedAgain: n("open") };
 }
 
-export async function startBulk(d: { db: Db; boss: PgBoss; audit: Audit; userId: string }, kind: BulkKind, filter: BulkScope, params: BulkParams) {
+export async function startBulk(d: { db: Db; boss: PgBoss; audit: AuditFn; userId: string }, kind: BulkKind, filter: BulkScope, params: BulkParams) {
   if (kind === "resolve" && !(params.reason && params.reason.trim().length >= 3)) throw new DomainError("invalid", "Resolving needs a reason (at least 3 characters).");
   if (kind === "assign" && params.userId === undefined && params.teamId === undefined) throw new DomainError("invalid", "Assigning needs a person or a team.");
   const asOf = new Date();
@@ -79,7 +79,7 @@ export async function startBulk(d: { db: Db; boss: PgBoss; audit: Audit; userId:
   }, { maxWait: 10_000 });
 }
 
-export async function cancelBulk(d: { db: Db; audit: Audit; userId: string }, id: string) {
+export async function cancelBulk(d: { db: Db; audit: AuditFn; userId: string }, id: string) {
   return d.db.$transaction(async (tx) => {
     const row = await tx.bulkAction.findUnique({ where: { id } });
     if (!row) throw new DomainError("not_found", "Bulk action not found.");
@@ -97,7 +97,7 @@ export async function processBulk(db: Db, boss: PgBoss, id: string, batch = BULK
   let action = await db.bulkAction.findUnique({ where: { id } });
   if (!action || ["done", "cancelled", "failed"].includes(action.status)) return;
   const user = await db.user.findUnique({ where: { id: action.createdById }, select: { id: true, email: true } });
-  const audit: Audit = (tx, e) => appendAudit(tx, { ...e, actor: { id: user?.id ?? action!.createdById, email: user?.email ?? null }, meta: { ...(e.meta as object | undefined), bulkActionId: id } });
+  const audit: AuditFn = (tx, e) => appendAudit(tx, { ...e, actor: { id: user?.id ?? action!.createdById, email: user?.email ?? null }, meta: { ...(e.meta as object | undefined), bulkActionId: id } });
   const deps: OpsDeps = { db, boss, audit, userId: action.createdById };
   const filter = bulkScopeSchema.parse(action.filter);
   const params = action.params as BulkParams;

@@ -2,7 +2,7 @@
 import "server-only";
 import { DomainError } from "../../core/domain-error";
 import type { Db } from "../db/client";
-import type { Audit } from "../runtime/operations";
+import type { AuditFn } from "../audit/audit";
 import { cleanFilter, exceptionFilterSchema, type ExceptionFilter } from "../../core/exceptions/filter";
 import { DEFAULT_AGEING_HOURS } from "./queue";
 
@@ -29,7 +29,7 @@ export async function ageingPolicies(db: Db) {
   return flows.map((f) => ({ flowKey: f.key, flowName: f.name, ageingHours: policies.find((p) => p.flowId === f.id)?.ageingHours ?? DEFAULT_AGEING_HOURS }));
 }
 
-export async function setAgeing(d: { db: Db; audit: Audit; userId: string }, flowKey: string, hours: number) {
+export async function setAgeing(d: { db: Db; audit: AuditFn; userId: string }, flowKey: string, hours: number) {
   return d.db.$transaction(async (tx) => {
     const flow = await tx.flow.findUnique({ where: { key: flowKey }, select: { id: true } });
     if (!flow) throw new DomainError("not_found", `Flow ${flowKey} not found.`);

@@ -8,9 +8,9 @@ import type { Db } from "../db/client";
 import { checkTriggerInput, contentHash, DSL_VERSION, TRIGGER_NODE_ID, TriggerSchema, type Flow, type TriggerInputProblem } from "../../core/dsl";
 import { EXAMPLE_SAMPLES, EXAMPLES } from "./examples";
 import { isObj } from "../../core/is-obj";
+import type { AuditFn } from "../audit/audit";
 
 type Tx = Prisma.TransactionClient;
-type AuditFn = (tx: Tx, e: { action: string; entityType: string; entityId?: string | null; before?: unknown; after?: unknown; meta?: unknown }) => Promise<unknown>;
 export interface DraftCtx {
   db: Db;
   user: { id: string; name: string };

@@ -2,10 +2,10 @@
 // writer bound to that user (a tRPC context has exactly these, so routers pass `ctx` straight through).
 import type { Db, Prisma } from "../db/client";
 import type { SessionUser } from "../auth/session-user";
-import type { AuditEntry } from "../audit/audit";
+import type { AuditFn } from "../audit/audit";
 
 export type Tx = Prisma.TransactionClient;
-export type AuditFn = (tx: Tx, e: Omit<AuditEntry, "actor" | "requestId">) => Promise<unknown>;
+export type { AuditFn };
 
 export interface GovCtx {
   db: Db;

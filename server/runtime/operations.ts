@@ -14,12 +14,12 @@ import { planReplay, type ReplayPlan } from "./replay-plan";
 import type { RunStatus } from "../../core/flow-constants";
 
 type Tx = Prisma.TransactionClient;
-export type Audit = (tx: Tx, e: { action: string; entityType: string; entityId?: string | null; before?: unknown; after?: unknown; meta?: unknown }) => Promise<unknown>;
+import type { AuditFn } from "../audit/audit";
 
 export interface OpsDeps {
   db: Db;
   boss: PgBoss;
-  audit: Audit;
+  audit: AuditFn;
   userId: string | null;
 }
 
