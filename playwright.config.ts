@@ -52,7 +52,9 @@ export default defineConfig({
       WEFT_OIDC_CLIENT_ID: "weft-e2e",
       WEFT_OIDC_CLIENT_SECRET: "weft-e2e-client-secret-0123456789",
       WEFT_OIDC_NAME: "Acme SSO",
-      // Test-only slow saves (server/flows/drafts.ts): a journey run can set it for the whole server.
+      // Test-only slow saves (server/flows/drafts.ts): a run can set it for the whole server
+      // (WEFT_TEST_SAVE_DELAY_MS=1500 npx playwright test journey designer-autosave). Without it, the specs that
+      // need slow saves hold each save request 1.5 s in the browser (e2e/helpers.ts slowSaves); others stay fast.
       ...(process.env.WEFT_TEST_SAVE_DELAY_MS ? { WEFT_TEST_SAVE_DELAY_MS: process.env.WEFT_TEST_SAVE_DELAY_MS } : {}),
       ...(process.env.E2E_DATABASE_URL ? { DATABASE_URL: process.env.E2E_DATABASE_URL } : {}),
     },

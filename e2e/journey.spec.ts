@@ -170,6 +170,9 @@ test("day one: build a webhook flow from the palette and mapper on a slow server
   const problemsToggle = problems.getByRole("button", { name: /Problems/ });
   if ((await problemsToggle.getAttribute("aria-expanded")) !== "true") await problemsToggle.click();
   await expect(problems).toContainText("No problems: the flow is valid.");
+  // Every save so far went through on the revision before it: the conflict banner never showed.
+  expect(seen.refused(), "saves refused with 409").toBe(0);
+  await expect(page.getByRole("alert").filter({ hasText: "Your edits are kept here" })).toHaveCount(0);
   await shot(page, "02-no-problems");
 
   // Test run (dry run by default) with the pinned sample: the request a delivery makes.
@@ -239,5 +242,5 @@ test("day one: build a webhook flow from the palette and mapper on a slow server
 
   // Nothing was lost on the way: no save refused, and the draft is what was typed.
   expect(seen.refused(), "saves refused with 409").toBe(0);
-  expect(seen.saves()).toBeGreaterThan(3);
+  expect(seen.saves()).toBeGreaterThan(0);
 });
