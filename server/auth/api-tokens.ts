@@ -4,13 +4,11 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { DomainError } from "../../core/domain-error";
-import type { Db, Prisma } from "../db/client";
+import type { Db } from "../db/client";
 import type { AuditFn } from "../audit/audit";
 
 export const TOKEN_PREFIX = "weft_pat_";
 const MAX_TOKENS_PER_USER = 20;
-
-type Tx = Prisma.TransactionClient;
 
 const hashOf = (token: string) => createHash("sha256").update(token).digest("hex");
 
