@@ -191,7 +191,8 @@ test("a map step feeding a call flags unmapped required input fields and type mi
     await mapper.getByRole("button", { name: `Target ${field}`, exact: true }).click();
     await mapper.getByRole("button", { name: "fixed value" }).click();
     await mapper.getByLabel("Fixed value").fill("1");
-    await expect(mapper.getByRole("button", { name: `Target ${field}`, exact: true })).toContainText("← 1");
+    // Onto a text field the fixed value stays text ("1"); onto a number field it is the number 1.
+    await expect(mapper.getByRole("button", { name: `Target ${field}`, exact: true })).toContainText(/← "?1"?/);
   }
   await expect(status).not.toContainText("error");
 });
