@@ -111,7 +111,7 @@ test("build a flow on an empty canvas, watch validation, map fields and test-run
   await expect(io).toContainText("Output");
   await expect(io).toContainText('"id"');
   await io.getByRole("button", { name: "Pin output as sample" }).click();
-  await expect(page.getByRole("status")).toContainText("Pinned a sample for createCustomer");
+  await expect(page.getByRole("status").filter({ hasText: "Pinned a sample" })).toContainText("Pinned a sample for createCustomer");
   await shot(page, "05-test-run");
 
   // Reopening shows the same flow (nothing lost on reload).
