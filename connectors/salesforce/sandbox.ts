@@ -112,7 +112,7 @@ export interface SalesforceSandboxOptions {
 
 export function createSalesforceSandbox(opts: SalesforceSandboxOptions = {}) {
   const clientId = opts.clientId ?? "3MVG9Weft.Sandbox.Salesforce.ConsumerKey";
-  const clientSecret = opts.clientSecret ?? "weft-sandbox-sf-secret-7f3a9c";
+  let clientSecret = opts.clientSecret ?? "weft-sandbox-sf-secret-7f3a9c";
   const dailyMax = opts.dailyApiLimit ?? 100_000;
   const sb: Sandbox = new Sandbox({
     system: "salesforce",
@@ -616,5 +616,9 @@ export function createSalesforceSandbox(opts: SalesforceSandboxOptions = {}) {
     if (at) rec.LastModifiedDate = rec.SystemModstamp = sfTime(new Date(Date.parse(at.replace(/([+-]\d{2})(\d{2})$/, "$1:$2"))).toISOString());
     return rec;
   };
-  return { sandbox: sb, info, store, touch, newEventId: randomUUID };
+  /** An admin rotating the connected app's consumer secret: the old one is refused, tokens already issued stay valid. */
+  const rotateClientSecret = (next: string) => {
+    clientSecret = next;
+  };
+  return { sandbox: sb, info, store, touch, rotateClientSecret, newEventId: randomUUID };
 }

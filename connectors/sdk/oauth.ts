@@ -11,17 +11,18 @@ interface Entry {
   pending?: Promise<AccessToken>;
 }
 
-const caches = new Map<string, Entry>();
+// connection key → (fingerprint of its settings and secrets → tokens). Keyed by the fingerprint, so any
+// change to a connection is a cache miss in every process that sees the new settings; only the current
+// fingerprint's tokens are kept, so a superseded secret's token is dropped, not merely unused.
+const caches = new Map<string, { fingerprint: string; entry: Entry }>();
 
-/** The cache for one connection; `fingerprint` changes when the secrets change, dropping old tokens. */
+/** The cache for one connection; `fingerprint` changes when the settings or secrets change, dropping old tokens. */
 export function tokenCacheFor(connectionKey: string, fingerprint: string): TokenCache {
-  const id = `${connectionKey}\u0000${fingerprint}`;
   const entry = (): Entry => {
-    let e = caches.get(id);
-    if (!e) {
-      e = {};
-      caches.set(id, e);
-    }
+    const c = caches.get(connectionKey);
+    if (c?.fingerprint === fingerprint) return c.entry;
+    const e: Entry = {};
+    caches.set(connectionKey, { fingerprint, entry: e });
     return e;
   };
   return {
@@ -48,6 +49,11 @@ export function tokenCacheFor(connectionKey: string, fingerprint: string): Token
       if (token === undefined || e.token?.accessToken === token) e.token = undefined;
     },
   };
+}
+
+/** Forgets a connection's cached tokens (it was changed or deleted in this process). */
+export function forgetTokens(connectionKey: string): void {
+  caches.delete(connectionKey);
 }
 
 /** Parses a standard OAuth2 token response into an AccessToken, keeping string extras. */

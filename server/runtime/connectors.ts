@@ -4,6 +4,7 @@
 import "server-only";
 import type pino from "pino";
 import { runOperation } from "../../connectors/server";
+import { forgetTokens } from "../../connectors/sdk/oauth";
 import { open } from "../connections/secret-box";
 import { importedDefinitionVia } from "../connections/imported";
 import { StepError } from "./errors";
@@ -18,8 +19,15 @@ interface Conn {
 }
 
 const connections = new Map<string, { at: number; conn: Conn }>();
-// Short: a rotated secret or a changed base URL is picked up within seconds, without a lookup per call.
+// Short: another process's change (a rotated secret, a changed base URL) is picked up within seconds, without
+// a lookup per call; the OAuth token cache is keyed by a hash of the settings, so it misses then too.
 const CONNECTION_TTL_MS = 5000;
+
+/** Called when this process changed or deleted a connection: its next call reads it afresh and fetches a new token. */
+export function forgetConnection(key: string): void {
+  connections.delete(key);
+  forgetTokens(key);
+}
 
 async function connection(env: Pick<RunEnv, "pool">, key: string): Promise<Conn> {
   const hit = connections.get(key);

@@ -7,6 +7,7 @@ import { TRPCError } from "@trpc/server";
 import { z, type ZodError } from "zod";
 import { connectors as builtIn } from "../../../connectors/registry";
 import { auditedView, mergeSecrets, sealSecrets, toView } from "../../connections/service";
+import { forgetConnection } from "../../runtime/connectors";
 import { connectionUsage } from "../../connections/usage";
 import { createWebhookSecret, webhookSecretState } from "../../connections/webhook-secrets";
 import { catalog } from "../../connections/catalog";
@@ -124,7 +125,7 @@ export const connectionsRouter = createTRPCRouter({
       const existing = await ctx.db.connection.findUnique({ where: { key: input.key }, select: { connectorKey: true } });
       if (!existing) throw new TRPCError({ code: "NOT_FOUND", message: `No connection named "${input.key}".` });
       await checkAgainstManifest(ctx.db, existing.connectorKey, input.config, input.secrets);
-      return ctx.db.$transaction(async (tx) => {
+      const after = await ctx.db.$transaction(async (tx) => {
         const row = await tx.connection.findUnique({ where: { key: input.key } });
         if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `No connection named "${input.key}".` });
         const before = toView(row);
@@ -152,6 +153,9 @@ export const connectionsRouter = createTRPCRouter({
         });
         return after;
       });
+      // After the commit: this process's next call uses the new settings and a new token, not the cached ones.
+      forgetConnection(input.key);
+      return after;
     }),
 
   /** Refused while flows refer to the connection, unless `force` (the audit row names the flows). */
@@ -163,7 +167,7 @@ export const connectionsRouter = createTRPCRouter({
         const list = uses.map((u) => `${u.flowName} (${u.in.join(", ")})`).join("; ");
         throw new TRPCError({ code: "PRECONDITION_FAILED", message: `"${input.key}" is used by ${uses.length} flow${uses.length === 1 ? "" : "s"}: ${list}. Change those flows first, or force the deletion (their calls will then fail with unknown_connection).` });
       }
-      return ctx.db.$transaction(async (tx) => {
+      const done = await ctx.db.$transaction(async (tx) => {
         const row = await tx.connection.findUnique({ where: { key: input.key } });
         if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `No connection named "${input.key}".` });
         await tx.connection.delete({ where: { key: input.key } });
@@ -177,6 +181,8 @@ export const connectionsRouter = createTRPCRouter({
         });
         return { ok: true };
       });
+      forgetConnection(input.key);
+      return done;
     }),
 
   /** Runs the connector's cheapest authenticated call with the stored credentials; records and audits the outcome. */
