@@ -2,7 +2,7 @@
 // process, checkpointing each, until the run ends or has to wait (timer, backoff, subflow) — then the run
 // is re-enqueued with startAfter. A job per step cannot reach the throughput target (docs/benchmarks.md).
 import "server-only";
-import type { PgBoss, Queue } from "pg-boss";
+import type { PgBoss, Queue, UpdateQueueOptions } from "pg-boss";
 import { SUPERVISE_INTERVAL_SECONDS } from "../queue/boss";
 
 export const QUEUES = {
@@ -52,23 +52,57 @@ const runQueue: Omit<Queue, "name"> = {
   deleteAfterSeconds: 3600,
 };
 
-export async function ensureRuntimeQueues(boss: PgBoss): Promise<void> {
-  const existing = new Set((await boss.getQueues(Object.values(QUEUES))).map((q) => q.name));
-  const create = async (name: string, opts: Omit<Queue, "name">) => {
-    if (!existing.has(name)) await boss.createQueue(name, opts).catch((err: unknown) => {
-      // Two processes starting together race to create the queue; the loser finds it there.
-      if (!/already exists|duplicate key/i.test((err as Error).message)) throw err;
-    });
-  };
-  await create(QUEUES.runDead, { policy: "standard", retryLimit: 5, retryBackoff: true, notify: true });
-  await create(QUEUES.run, runQueue);
-  await create(QUEUES.event, { policy: "standard", notify: true, retryLimit: 10, retryBackoff: true, retryDelayMax: 60 });
+/** Each runtime queue's options: created with these, and an existing queue is brought to them (ensureRuntimeQueues). */
+export const RUNTIME_QUEUE_OPTIONS: Record<(typeof QUEUES)[keyof typeof QUEUES], Omit<Queue, "name">> = {
+  // Created first: the run queue names it as its dead letter.
+  [QUEUES.runDead]: { policy: "standard", retryLimit: 5, retryBackoff: true, notify: true },
+  [QUEUES.run]: runQueue,
+  [QUEUES.event]: { policy: "standard", notify: true, retryLimit: 10, retryBackoff: true, retryDelayMax: 60 },
   // Poll failures back off on the poll's own state row, so pg-boss retries only a crashed worker's poll.
-  await create(QUEUES.pollTick, { policy: "standard", retryLimit: 0, expireInSeconds: 60, deleteAfterSeconds: 600 });
+  [QUEUES.pollTick]: { policy: "standard", retryLimit: 0, expireInSeconds: 60, deleteAfterSeconds: 600 },
   // Heartbeats as for runs: a worker killed mid-poll leaves an active job that would block the flow's polls
   // (stately) until it expired; a stale heartbeat fails it within seconds and the retry polls again.
-  await create(QUEUES.poll, { policy: "stately", notify: true, heartbeatSeconds: RUN_HEARTBEAT_SECONDS, retryLimit: 5, retryDelay: 2, expireInSeconds: 300, deleteAfterSeconds: 3600 });
-  await create(QUEUES.schedule, { policy: "standard", notify: true, retryLimit: 10, retryBackoff: true, retryDelayMax: 60 });
+  [QUEUES.poll]: { policy: "stately", notify: true, heartbeatSeconds: RUN_HEARTBEAT_SECONDS, retryLimit: 5, retryDelay: 2, expireInSeconds: 300, deleteAfterSeconds: 3600 },
+  [QUEUES.schedule]: { policy: "standard", notify: true, retryLimit: 10, retryBackoff: true, retryDelayMax: 60 },
+};
+
+// Options pg-boss can clear with null; left out of a queue's options above, they are meant to be off.
+const NULLABLE = ["deadLetter", "retryDelayMax", "heartbeatSeconds"] as const;
+
+/**
+ * The changes that bring an existing queue to `want` (empty when it has them). A database created before an
+ * option changed keeps the old one otherwise: createQueue does nothing for an existing queue.
+ */
+export function queueUpdates(have: Partial<Queue>, want: Omit<Queue, "name">): UpdateQueueOptions {
+  const changes: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(want)) {
+    if (k === "policy" || k === "partition") continue; // fixed at creation: see ensureRuntimeQueues
+    if ((have as Record<string, unknown>)[k] !== v) changes[k] = v;
+  }
+  for (const k of NULLABLE) if (want[k] === undefined && have[k] != null) changes[k] = null;
+  return changes as UpdateQueueOptions;
+}
+
+export async function ensureRuntimeQueues(boss: PgBoss): Promise<void> {
+  const existing = new Map((await boss.getQueues(Object.values(QUEUES))).map((q) => [q.name, q]));
+  for (const [name, opts] of Object.entries(RUNTIME_QUEUE_OPTIONS)) {
+    const have = existing.get(name);
+    if (!have) {
+      await boss.createQueue(name, opts).catch((err: unknown) => {
+        // Two processes starting together race to create the queue; the loser finds it there.
+        if (!/already exists|duplicate key/i.test((err as Error).message)) throw err;
+      });
+      continue;
+    }
+    // A policy is part of the queue's table layout; pg-boss cannot change it in place. Refusing to start
+    // beats running a "stately" queue as "standard" (two segments of one run at once).
+    if ((have.policy ?? "standard") !== (opts.policy ?? "standard")) {
+      throw new Error(`pg-boss queue ${name} has policy "${have.policy}", the runtime needs "${opts.policy}": delete the queue (pg-boss deleteQueue) once it is drained, and restart.`);
+    }
+    const changes = queueUpdates(have, opts);
+    // Idempotent: two processes starting together both set the same values.
+    if (Object.keys(changes).length) await boss.updateQueue(name, changes);
+  }
 }
 
 export interface RunJobData {
