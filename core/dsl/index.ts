@@ -45,4 +45,4 @@ export { diffFlows, diffValues, equal as jsonEqual, formatDiff, type FlowDiff, t
 export { detectBreakingChanges, semverBump, proposeVersion, versionBump, type Bump, type Change, type BreakingReport, type VersionProposal } from "./breaking";
 export { contentHash, canonicalJson, verifyContentHash } from "./hash";
 export { dslJsonSchema, DSL_SCHEMA_ID } from "./json-schema";
-export { webhookInput, scheduleInput, triggerInputSchema, triggerSampleSkeleton, asTriggerInput, checkTriggerInput, HIDDEN_WEBHOOK_HEADERS, type WebhookInput, type TriggerInputProblem, type JsonSchemaObject } from "./trigger-input";
+export { webhookInput, scheduleInput, pollReadInput, triggerFieldInput, triggerInputSchema, triggerSampleSkeleton, asTriggerInput, checkTriggerInput, HIDDEN_WEBHOOK_HEADERS, type WebhookInput, type TriggerInputProblem, type JsonSchemaObject } from "./trigger-input";

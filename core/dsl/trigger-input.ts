@@ -65,6 +65,43 @@ export function triggerInputSchema(trigger: Trigger | undefined, eventSchema?: J
   }
 }
 
+/** `$trigger` of a poll's read (its `input` mapping): the cursor to read from — before any record exists. */
+export function pollReadInput(cursor: string): { cursor: string } {
+  return { cursor };
+}
+
+/** What a poll trigger's own expression fields see as `$trigger` (by top-level field). */
+const POLL_FIELD_INPUT = { input: "read", records: "output", cursor: "record", recordId: "record", version: "record" } as const;
+
+/**
+ * `$trigger` inside a trigger's own expression field (`field` as the inspector names it, e.g. "input.soql" or
+ * "cursor"): what it is and its JSON Schema, or undefined where it is the run's `$trigger` (an event's
+ * filter). A poll evaluates its fields with nothing else bound (no `$steps`, `$flow` or `$run`): `input`
+ * sees `{ cursor }` (`pollReadInput`), `records` the operation's output (`operationOutput` when known),
+ * cursor / recordId / version one record — the run's `$trigger`.
+ */
+export function triggerFieldInput(trigger: Trigger | undefined, field: string, operationOutput?: JsonSchemaObject): { sees: "read" | "output" | "record"; schema: JsonSchemaObject } | undefined {
+  if (trigger?.type !== "poll") return undefined;
+  const sees = (POLL_FIELD_INPUT as Record<string, "read" | "output" | "record" | undefined>)[field.split(".")[0]!];
+  switch (sees) {
+    case "read":
+      return {
+        sees,
+        schema: {
+          type: "object",
+          required: ["cursor"],
+          properties: { cursor: { type: "string", description: "The watermark to read from (ISO 8601 for date-time cursors, moved back by the lookback). No record exists yet here." } },
+        },
+      };
+    case "output":
+      return { sees, schema: operationOutput ?? { type: "object", description: `The output of ${trigger.connector}.${trigger.operation}.` } };
+    case "record":
+      return { sees, schema: triggerInputSchema(trigger) };
+    default:
+      return undefined;
+  }
+}
+
 /** A starting point for the sample editor when nothing is pinned: the shape the trigger produces. */
 export function triggerSampleSkeleton(trigger: Trigger | undefined, now = new Date()): unknown {
   switch (trigger?.type) {

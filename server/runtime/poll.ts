@@ -25,7 +25,7 @@ import { withTx, type Pool, type Sql } from "./sql";
 import { QUEUES } from "./queues";
 import { insertRunWithJob } from "./runs";
 import { evaluateKey, flowView } from "./dsl-view";
-import { evaluate, evaluateMapping } from "../../core/dsl";
+import { evaluate, evaluateMapping, pollReadInput } from "../../core/dsl";
 import { parseDuration, pollDelayMs } from "../../core/dsl/defaults";
 import { loadPublishedFlow } from "./flow-source";
 import { callConnector } from "./connectors";
@@ -193,7 +193,7 @@ export async function pollOnce(deps: PollDeps, flowId: string, now: () => Date =
     const p = t.poll;
     const intervalMs = state.interval_seconds * 1000;
 
-    const input = await evaluateMapping(p.input, { trigger: { cursor: readFrom(state.cursor, p.lookbackMs) } });
+    const input = await evaluateMapping(p.input, { trigger: pollReadInput(readFrom(state.cursor, p.lookbackMs)) });
     const output = await callConnector(
       { pool: deps.pool },
       { connector: p.connector, operation: p.operation, connection: p.connection, input, idempotencyKey: `poll:${flowId}:${state.revision}`, signal: AbortSignal.timeout(POLL_CALL_TIMEOUT_MS), logger: log as pino.Logger },

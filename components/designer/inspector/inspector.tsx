@@ -19,6 +19,7 @@ import { MapStepEditor } from "./map-step";
 import { SIMULATED_LABEL } from "@/components/runs/format";
 import { WebhookSetup } from "./webhook-setup";
 import { defaultPollTrigger, PollSource } from "./poll-trigger";
+import { triggerFieldScope } from "../trigger-field-scope";
 
 export interface StepRunView {
   status: string;
@@ -351,6 +352,8 @@ function TriggerInspector(p: InspectorProps & { node: DNode }) {
   const set = (next: Trigger, field: string) => p.onChange(p.node.id, { kind: "trigger", trigger: next }, field);
   const catalog = useConnectorCatalog();
   const schema = triggerSchemas.get(t.type) ?? {};
+  // A poll's fields are evaluated by the poller, each with its own `$trigger` — not the run's scope.
+  const fieldScope = (field: string) => triggerFieldScope(t, field, catalog, p.sample?.payload);
   return (
     <div className="min-h-0 flex-1 overflow-y-auto">
       <Header look={t.type === "event" ? "event" : tt.look} title={tt.title} subtitle={tt.subtitle} id="trigger" />
@@ -388,7 +391,17 @@ function TriggerInspector(p: InspectorProps & { node: DNode }) {
             </datalist>
           </FieldShell>
         )}
-        <SchemaFields schema={schema} value={t as unknown as Record<string, unknown>} omit={new Set(["type", "event", "connector", "connection", "operation"])} onChange={(v, f) => set(v as unknown as Trigger, f)} scope={p.scope} problems={p.fieldProblems} readOnly={p.readOnly} />
+        <SchemaFields
+          schema={schema}
+          value={t as unknown as Record<string, unknown>}
+          omit={new Set(["type", "event", "connector", "connection", "operation"])}
+          onChange={(v, f) => set(v as unknown as Trigger, f)}
+          scope={p.scope}
+          scopeFor={fieldScope}
+          renderMapping={(key, value, onChange, field) => <MappingEditor value={value} onChange={(v) => onChange(v as Mapping | undefined)} scope={fieldScope(field) ?? p.scope} field={field} readOnly={p.readOnly} />}
+          problems={p.fieldProblems}
+          readOnly={p.readOnly}
+        />
       </Section>
       {t.type === "webhook" && (
         <Section title="Webhook set-up" testId="webhook-section">

@@ -48,6 +48,8 @@ export interface SchemaFieldsProps {
   value: Record<string, unknown>;
   onChange(next: Record<string, unknown>, field: string): void;
   scope: ExprScope;
+  /** A field's own scope where it differs from `scope` (a poll trigger's fields: components/designer/trigger-field-scope.ts). */
+  scopeFor?: (field: string) => ExprScope | undefined;
   /** Field path prefix for data-field and problems ("retry"). */
   prefix?: string;
   omit?: ReadonlySet<string>;
@@ -58,7 +60,7 @@ export interface SchemaFieldsProps {
 }
 
 /** The properties of an object schema as form fields; `value` is the object being edited. */
-export function SchemaFields({ schema, root = schema, value, onChange, scope, prefix = "", omit, problems, readOnly, renderMapping }: SchemaFieldsProps) {
+export function SchemaFields({ schema, root = schema, value, onChange, scope, scopeFor, prefix = "", omit, problems, readOnly, renderMapping }: SchemaFieldsProps) {
   const s = resolve(schema, root);
   const required = new Set(s.required ?? []);
   return (
@@ -86,7 +88,7 @@ export function SchemaFields({ schema, root = schema, value, onChange, scope, pr
         if (isExpressionSchema(p))
           return (
             <FieldShell key={key} label={labelOf(key)} required={required.has(key)} description={p.description} error={err}>
-              <ExpressionField value={typeof cur === "string" ? cur : ""} onChange={set} scope={scope} ariaLabel={labelOf(key)} field={field} invalid={!!err} readOnly={readOnly} />
+              <ExpressionField value={typeof cur === "string" ? cur : ""} onChange={set} scope={scopeFor?.(field) ?? scope} ariaLabel={labelOf(key)} field={field} invalid={!!err} readOnly={readOnly} />
             </FieldShell>
           );
         const enumVals = p.enum ?? (p.anyOf?.every((x) => x.const !== undefined) ? p.anyOf.map((x) => x.const) : undefined);
@@ -169,6 +171,7 @@ export function SchemaFields({ schema, root = schema, value, onChange, scope, pr
                   onChange(next, f);
                 }}
                 scope={scope}
+                scopeFor={scopeFor}
                 prefix={field}
                 problems={problems}
                 readOnly={readOnly}
