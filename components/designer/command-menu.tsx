@@ -1,7 +1,7 @@
 "use client";
 // Keyboard-only building (cmdk): Ctrl+K opens a palette of every step/trigger and the designer's commands.
 import { Command } from "cmdk";
-import { useEffect, useRef } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import type { PaletteItem } from "./catalog";
 import { SystemIcon } from "./nodes";
 
@@ -9,14 +9,25 @@ export interface DesignerCommand {
   id: string;
   label: string;
   shortcut?: string;
+  /** "Go to step …": one per node, so listed only when the search names them (a 5,000-step flow mounts 50, not 5,000). */
+  goTo?: boolean;
   run(): void;
 }
 
+const GO_TO_SHOWN = 50;
+
 export function CommandMenu({ open, onClose, items, commands, onAdd }: { open: boolean; onClose(): void; items: readonly PaletteItem[]; commands: readonly DesignerCommand[]; onAdd(item: PaletteItem): void }) {
   const input = useRef<HTMLInputElement>(null);
+  const [search, setSearch] = useState("");
   useEffect(() => {
     if (open) setTimeout(() => input.current?.focus(), 0);
+    else setSearch("");
   }, [open]);
+  const shown = useMemo(() => {
+    const q = search.trim().toLowerCase();
+    const goTo = q ? commands.filter((c) => c.goTo && c.label.toLowerCase().includes(q)).slice(0, GO_TO_SHOWN) : [];
+    return [...goTo, ...commands.filter((c) => !c.goTo)];
+  }, [commands, search]);
   if (!open) return null;
   return (
     <div className="fixed inset-0 z-50 flex items-start justify-center bg-slate-900/30 pt-[12vh]" onMouseDown={onClose}>
@@ -29,11 +40,11 @@ export function CommandMenu({ open, onClose, items, commands, onAdd }: { open: b
           if (e.key === "Escape") onClose();
         }}
       >
-        <Command.Input ref={input} placeholder="Add a step or run a command…" className="w-full border-b border-slate-200 px-4 py-3 text-sm outline-none" />
+        <Command.Input ref={input} value={search} onValueChange={setSearch} placeholder="Add a step or run a command…" className="w-full border-b border-slate-200 px-4 py-3 text-sm outline-none" />
         <Command.List className="max-h-[380px] overflow-y-auto p-2">
           <Command.Empty className="p-4 text-center text-sm text-slate-500">No match.</Command.Empty>
           <Command.Group heading="Commands" className="text-xs text-slate-500 [&_[cmdk-group-heading]]:px-2 [&_[cmdk-group-heading]]:py-1">
-            {commands.map((c) => (
+            {shown.map((c) => (
               <Command.Item
                 key={c.id}
                 value={`command ${c.label}`}

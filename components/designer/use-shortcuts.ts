@@ -59,6 +59,7 @@ export function useShortcuts(a: EditorActions, paused: boolean, targets: readonl
       ...targets.map((t) => ({
         id: `goto:${t.id}`,
         label: t.trigger ? "Go to the trigger" : `Go to step ${t.id}${t.name ? ` (${t.name})` : ""}`,
+        goTo: true,
         run: () => a.goTo(t.id),
       })),
       { id: "layout", label: "Auto-layout", shortcut: "Shift L", run: a.autoLayout },
