@@ -6,6 +6,7 @@ import { ROLES, type Role } from "@/core/roles";
 import { StartupError } from "@/server/db/errors";
 import { connectForCommand, exitWhenFlushed, loadLocalSecrets, migrateDatabase, runMain } from "./lib/boot";
 import { registerDslCommands } from "./cli/dsl-commands";
+import { registerConvertCommand } from "./cli/convert-command";
 import { registerRuntimeCommands } from "./cli/runtime-commands";
 import { registerRemoteCommands } from "./cli/remote-commands";
 
@@ -109,8 +110,9 @@ program
     console.log("database is up to date");
   });
 
-// Offline DSL commands (validate, compile, diff); runs and exceptions on the database; export/import over HTTP.
+// Offline DSL commands (validate, compile, diff, convert); runs and exceptions on the database; export/import over HTTP.
 registerDslCommands(program);
+registerConvertCommand(program);
 registerRuntimeCommands(program);
 registerRemoteCommands(program);
 

@@ -21,6 +21,11 @@ export function defaultWebhookSecret(flowKey: string): string {
   return `webhook-${flowKey}`;
 }
 
+/** The connector of a placeholder step: a `call` standing in for something an importer (core/convert) could
+ *  not carry over. It always fails validation (`placeholder-step`, with its description), so a converted
+ *  draft cannot be published or run until someone replaces it. */
+export const PLACEHOLDER_CONNECTOR = "placeholder";
+
 export const DEFAULT_RETRY_ON: readonly string[] = ["transient", "timeout"];
 export const DEFAULT_STEP_TIMEOUT_MS = 5 * 60_000;
 export const LIMITS = {

@@ -18,7 +18,7 @@ export {
   type EvaluateOptions,
   type ExpressionCheck,
 } from "./expressions";
-export { effectiveRetry, effectiveTimeoutMs, retryDelayMs, parseDuration, errorMatches, LIMITS, DEFAULT_RETRY_ON, defaultWebhookSecret, webhookPath, WEBHOOK_CONNECTOR, WEBHOOK_SECRET_FIELD, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, WEBHOOK_TOLERANCE_SECONDS, type EffectiveRetry } from "./defaults";
+export { effectiveRetry, effectiveTimeoutMs, retryDelayMs, parseDuration, errorMatches, LIMITS, DEFAULT_RETRY_ON, defaultWebhookSecret, webhookPath, PLACEHOLDER_CONNECTOR, WEBHOOK_CONNECTOR, WEBHOOK_SECRET_FIELD, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, WEBHOOK_TOLERANCE_SECONDS, type EffectiveRetry } from "./defaults";
 export { scopesOf, stepsOf, edgesOf, stepExpressions, collectExpressions, flowExpressions, findStep, type Scope, type StepVisit, type StepEdge, type ExpressionSite, type Path } from "./walk";
 export {
   compile,

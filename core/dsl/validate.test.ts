@@ -112,6 +112,17 @@ describe("schema problems", () => {
   });
 });
 
+describe("placeholder steps", () => {
+  it("refuses a placeholder with its description, with or without a catalog", () => {
+    const step = { id: "rewriteMe", type: "call", connector: "placeholder", operation: "rewrite", connection: "placeholder", description: "Rewrite this n8n Code node." };
+    for (const r of [validate(base([step])), validate(base([step]), { catalog: exampleCatalog })]) {
+      expect(r.ok).toBe(false);
+      expect(r.problems.filter((p) => p.severity === "error").map((p) => [p.code, p.stepId, p.path])).toEqual([["placeholder-step", "rewriteMe", ["steps", 0, "connector"]]]);
+      expect(find(r.problems, "placeholder-step")?.message).toBe("Step 'rewriteMe' is a placeholder: Rewrite this n8n Code node.");
+    }
+  });
+});
+
 describe("graph problems", () => {
   it("finds dangling and duplicate ids", () => {
     const r = validate(base([map("a", { next: "nope" }), map("a")]));

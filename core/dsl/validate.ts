@@ -14,7 +14,7 @@ import { CronExpressionParser } from "cron-parser";
 import semver from "semver";
 import type { z } from "zod";
 import type { Catalog } from "./catalog";
-import { LIMITS, parseDuration, POLL_INTERVAL_MAX_MS, POLL_INTERVAL_MIN_MS, WEBHOOK_CONNECTOR } from "./defaults";
+import { LIMITS, parseDuration, POLL_INTERVAL_MAX_MS, POLL_INTERVAL_MIN_MS, PLACEHOLDER_CONNECTOR, WEBHOOK_CONNECTOR } from "./defaults";
 import { describeInputFault, inspectInput } from "../input-guard";
 import { checkExpression, checkExpressions, expressionRefs, type JsonataAst } from "./expressions";
 import { credentialScope, offScopeMessage } from "../../connectors/sdk/credential-scope";
@@ -507,6 +507,10 @@ function checkStepSettings(ctx: Ctx, s: LStep, step: Step): void {
     }
     case "call":
       mappingClashes(ctx, step.input, [...s.path, "input"], s.id, subject);
+      if (step.connector === PLACEHOLDER_CONNECTOR) {
+        add(ctx, { stepId: s.id, path: [...s.path, "connector"], code: "placeholder-step", message: `${subject} is a placeholder: ${step.description ?? "replace it with a real step."}` });
+        break;
+      }
       if (ctx.catalog) checkCall(ctx, s, step);
       if (ctx.catalog && step.input && typeof step.input === "object") checkSourceFields(ctx, s, step.input, [...s.path, "input"], subject);
       break;
