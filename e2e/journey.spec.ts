@@ -5,7 +5,7 @@
 // test-runs it (dry run), requests publishing; Arjun approves in his own browser. The curl example copied
 // from the trigger's inspector, run in a shell with the secret in its environment, starts a run that
 // succeeds. With NetSuite refusing customers the next delivery fails; once NetSuite is back an operator
-// retries it from the exception queue and it succeeds. No save is refused, no conflict banner ever shows,
+// replays it from the exception queue (the Salesforce read reused, the NetSuite write sent again) and it succeeds. No save is refused, no conflict banner ever shows,
 // and after every edit a reload shows everything that was typed.
 //
 // Slow saves: see slowSaves (e2e/helpers.ts) — the server's own WEFT_TEST_SAVE_DELAY_MS when the run sets
@@ -59,7 +59,7 @@ async function adminCreatesSecret(browser: Browser, key: string): Promise<string
   return secret;
 }
 
-test("day one: build a webhook flow from the palette and mapper on a slow server, test, publish, call it with the curl, break it, retry from the queue", async ({
+test("day one: build a webhook flow from the palette and mapper on a slow server, test, publish, call it with the curl, break it, replay from the queue", async ({
   page,
   browser,
 }) => {
@@ -227,7 +227,7 @@ test("day one: build a webhook flow from the palette and mapper on a slow server
   }
   await runs.close();
 
-  // The operator retries it from the queue: it succeeds.
+  // The operator replays it from the queue: what already succeeded is reused, NetSuite is called again, it succeeds.
   await signInAs(page, "operator");
   await page.goto(`/exceptions?flowKey=${key}&view=list`);
   await expect(page.getByLabel("Matching exceptions")).toHaveText("1 open exception");
@@ -236,9 +236,12 @@ test("day one: build a webhook flow from the palette and mapper on a slow server
     .getByRole("link")
     .first()
     .click();
-  await page.getByRole("button", { name: "Retry", exact: true }).click();
-  await expect(page.getByText(/Succeeded on retry/)).toBeVisible({ timeout: 60_000 });
-  await shot(page, "05-retried");
+  await page.getByRole("button", { name: "Edit & replay" }).click();
+  await expect(page.getByLabel("Replay plan")).toContainText("1 step reused from the original run, 1 runs again");
+  await page.getByRole("button", { name: "Replay with this input" }).click();
+  await expect(page.getByText(/Replay started as run/)).toBeVisible();
+  await expect(page.getByText(/Succeeded on replay/)).toBeVisible({ timeout: 60_000 });
+  await shot(page, "05-replayed");
 
   // Nothing was lost on the way: no save refused, and the draft is what was typed.
   expect(seen.refused(), "saves refused with 409").toBe(0);
