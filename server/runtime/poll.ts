@@ -19,13 +19,15 @@
 // - Nothing here reads the clock except through `now` parameters' defaults, and `pollOnce` can be called
 //   directly, so a simulator can drive polls deterministically.
 import "server-only";
+import { createHash } from "node:crypto";
 import type { PgBoss } from "pg-boss";
 import type pino from "pino";
 import { withTx, type Pool, type Sql } from "./sql";
 import { QUEUES } from "./queues";
 import { insertRunWithJob } from "./runs";
-import { evaluateKey, flowView } from "./dsl-view";
-import { evaluate, evaluateMapping, pollReadInput } from "../../core/dsl";
+import { evaluateKey, flowView, type PollView } from "./dsl-view";
+import { evaluate, evaluateMapping, pollReadInput, type Flow } from "../../core/dsl";
+import { openException } from "./exceptions";
 import { parseDuration, pollDelayMs } from "../../core/dsl/defaults";
 import { loadPublishedFlow } from "./flow-source";
 import { callConnector } from "./connectors";
@@ -204,17 +206,18 @@ export async function pollOnce(deps: PollDeps, flowId: string, now: () => Date =
       : (asList(out.items) ?? asList(out.records) ?? asList(output));
     if (!list) throw new Error(p.records ? `The records expression "${p.records}" did not give a list.` : "The operation's output has no list of records (items or records); set the trigger's records expression.");
 
-    // Identity, version and watermark of every record, as the run will see it ($trigger = the record).
+    // Identity, version and watermark of every record, as the run will see it ($trigger = the record). A
+    // record without an id or version cannot be de-duplicated: it becomes a failed run with an exception
+    // naming it and the expression, and the poll goes on — one bad record must not block the flow's polls.
     const found: Array<{ record: unknown; id: string; version: string; cursor: string | null }> = [];
+    const unidentified: Array<{ record: unknown; message: string }> = [];
     let cursor = state.cursor;
     for (const record of list) {
-      const id = await evaluateKey(p.recordId, record);
-      if (!id) throw new Error(`A record has no id (recordId "${p.recordId}" gave nothing).`);
       const c = normaliseCursor(await evaluate(p.cursor, { trigger: record }));
-      const version = p.version ? await evaluateKey(p.version, record) : c;
-      if (version === null) throw new Error(`Record ${id} has no version (${p.version ? `version "${p.version}"` : `cursor "${p.cursor}"`} gave nothing).`);
       if (c !== null && compareCursors(c, cursor) > 0) cursor = c;
-      found.push({ record, id, version, cursor: c });
+      const problem = await recordIdentity(p, record, c);
+      if ("message" in problem) unidentified.push({ record, message: problem.message });
+      else found.push({ record, id: problem.id, version: problem.version, cursor: c });
     }
     const advanced = cursor !== state.cursor;
     // A full page that moved the watermark: poll again at once. A full page stuck on one watermark (more
@@ -238,13 +241,14 @@ export async function pollOnce(deps: PollDeps, flowId: string, now: () => Date =
         });
         if (r.created) started++;
       }
+      for (const u of unidentified) if (await recordUnidentified(tx, { flowId, flowKey: state.flow_key, flowVersionId: flow.versionId, dsl: flow.dsl }, u)) log.warn({ error: u.message }, "poll record skipped: no id or version");
       const next = hasMore ? startedAt : new Date(startedAt.getTime() + intervalMs);
       await tx.query(
         `UPDATE poll_state SET cursor = $2, revision = revision + 1, last_poll_at = $3, last_success_at = $3, next_poll_at = $4,
                 consecutive_failures = 0, last_error = NULL, last_error_class = NULL,
                 runs_started = runs_started + $5, records_seen = records_seen + $6, updated_at = now()
           WHERE flow_id = $1::uuid`,
-        [flowId, cursor, startedAt, next, started, found.length],
+        [flowId, cursor, startedAt, next, started, found.length + unidentified.length],
       );
       return started;
     });
@@ -273,6 +277,59 @@ export async function pollOnce(deps: PollDeps, flowId: string, now: () => Date =
     log.warn({ err: e.message, errorClass: e.errorClass, failures, nextPollAt: next }, "poll failed; backing off");
     return { outcome: "failed", records: 0, runsStarted: 0, cursor: state.cursor, hasMore: false, error: e.message };
   }
+}
+
+
+/** A record's id and version, or why it has none (naming the expression and the record). */
+async function recordIdentity(p: PollView, record: unknown, cursor: string | null): Promise<{ id: string; version: string } | { message: string }> {
+  const what = recordExcerpt(record);
+  const key = async (expr: string, field: string) => {
+    try {
+      return { v: await evaluateKey(expr, record) };
+    } catch (e) {
+      return { err: `${field} "${expr}" failed on the record ${what}: ${(e as Error).message}` };
+    }
+  };
+  const id = await key(p.recordId, "recordId");
+  if ("err" in id) return { message: id.err! };
+  if (!id.v) return { message: `A polled record has no id: recordId "${p.recordId}" gave nothing for the record ${what}. It was skipped; fix the record or the trigger's recordId (its next change is polled again).` };
+  if (!p.version) {
+    if (cursor === null) return { message: `Record ${id.v} has no version: cursor "${p.cursor}" gave nothing for the record ${what}. It was skipped; fix the record or the trigger's cursor.` };
+    return { id: id.v, version: cursor };
+  }
+  const version = await key(p.version, "version");
+  if ("err" in version) return { message: version.err! };
+  if (!version.v) return { message: `Record ${id.v} has no version: version "${p.version}" gave nothing for the record ${what}. It was skipped; fix the record or the trigger's version.` };
+  return { id: id.v, version: version.v };
+}
+
+const recordExcerpt = (record: unknown): string => {
+  const json = JSON.stringify(record) ?? String(record);
+  return json.length > 300 ? `${json.slice(0, 300)}…` : json;
+};
+
+/**
+ * A record the poll could not identify: a failed run (its input the record) with a validation exception, in
+ * the poll's transaction. Keyed by a hash of the record, so re-reading the same record records it once.
+ * Returns whether it was new.
+ */
+async function recordUnidentified(tx: Sql, f: { flowId: string; flowKey: string; flowVersionId: string; dsl: unknown }, u: { record: unknown; message: string }): Promise<boolean> {
+  const error = { errorClass: "validation" as const, code: "poll_record_unidentified", message: u.message };
+  const key = `poll:unidentified:${createHash("sha256").update(JSON.stringify(u.record) ?? "null").digest("hex").slice(0, 40)}`;
+  const { rows } = await tx.query<{ id: string }>(
+    `INSERT INTO run (id, flow_id, flow_version_id, status, trigger_type, input, idempotency_key, error, started_at, finished_at)
+     VALUES (gen_random_uuid(), $1::uuid, $2::uuid, 'failed', 'poll', $3::jsonb, $4, $5::jsonb, now(), now())
+     ON CONFLICT DO NOTHING RETURNING id::text AS id`,
+    [f.flowId, f.flowVersionId, JSON.stringify(u.record ?? null), key, JSON.stringify(error)],
+  );
+  const runId = rows[0]?.id;
+  if (!runId) return false;
+  // The team the flow's failures go to (as the interpreter's failure route; a failure flow has no run to take).
+  const dsl = f.dsl as Pick<Flow, "owner" | "onFailure">;
+  const assignTeamKey = dsl.onFailure?.type === "exception-queue" ? (dsl.onFailure.assignTo ?? dsl.owner) : dsl.owner;
+  await openException(tx, { runId, flowId: f.flowId, flowKey: f.flowKey, stepPath: null, error, businessKeys: null, assignTeamKey });
+  metrics().runsFinished.inc({ flow: f.flowKey, status: "failed" });
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------------
