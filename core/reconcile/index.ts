@@ -3,4 +3,4 @@ export * from "./schema";
 export { compareKeys, getPath, normaliseText, recordKey, KEY_SEPARATOR } from "./keys";
 export { parseDec, formatDec, type Dec } from "./decimal";
 export * from "./matcher";
-export { sortForMatch, matchArrays } from "./memory";
+export { sortForMatch, matchArrays, type MatchResult } from "./memory";

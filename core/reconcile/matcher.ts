@@ -493,7 +493,8 @@ class SideReader {
   }
 }
 
-function parseDefinition(def: ReconDefinition | ReconDefinitionInput): ReconDefinition {
+/** Parses a definition, throwing a DomainError that names the field at fault. */
+export function parseDefinition(def: ReconDefinition | ReconDefinitionInput): ReconDefinition {
   const parsed = ReconDefinition.safeParse(def);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

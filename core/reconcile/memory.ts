@@ -2,8 +2,16 @@
 // sorted by the feeding layer (SQL `ORDER BY … COLLATE "C"`) and go to matchStreams directly.
 import { DomainError } from "../domain-error";
 import { compareKeys, recordKey } from "./keys";
-import { matchStreams, type Checkpoint, type MatchOptions, type Outcome, type Summary, type Totals } from "./matcher";
-import { ReconDefinition, type ReconDefinitionInput } from "./schema";
+import {
+  matchStreams,
+  parseDefinition,
+  type Checkpoint,
+  type MatchOptions,
+  type Outcome,
+  type Summary,
+  type Totals,
+} from "./matcher";
+import type { ReconDefinition, ReconDefinitionInput } from "./schema";
 
 /**
  * The side's records in match order (stable: rows with equal keys keep their order). Unkeyed records go
@@ -14,7 +22,7 @@ export function sortForMatch<T>(
   side: string,
   records: readonly T[],
 ): T[] {
-  const def = ReconDefinition.parse(definition);
+  const def = parseDefinition(definition);
   const s = def.sides.find((x) => x.name === side);
   if (!s) throw new DomainError("invalid", `No side named "${side}".`, { field: "side" });
   const keyed = records.map((record, i) => ({ record, i, key: recordKey(s, record, def.maps) }));
@@ -38,7 +46,7 @@ export async function matchArrays(
   records: Record<string, readonly unknown[]>,
   options: MatchOptions = {},
 ): Promise<MatchResult> {
-  const def = ReconDefinition.parse(definition);
+  const def = parseDefinition(definition);
   const sources = Object.fromEntries(def.sides.map((s) => [s.name, sortForMatch(def, s.name, records[s.name] ?? [])]));
   const outcomes: Outcome[] = [];
   const checkpoints: Checkpoint[] = [];

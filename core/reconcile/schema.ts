@@ -54,7 +54,13 @@ export const Operand = z.object({
 export type Operand = z.infer<typeof Operand>;
 
 const ruleBase = {
-  id: identifier.describe("Names the rule in results, exceptions and the breaks-by-rule count"),
+  id: z
+    .string()
+    .regex(
+      /^[a-z][a-zA-Z0-9_-]{0,63}$/,
+      "a name starting with a lower-case letter (letters, digits, _ and -; at most 64)",
+    )
+    .describe("Names the rule in results, exceptions and the breaks-by-rule count"),
   a: Operand,
   b: Operand,
 };
