@@ -1,10 +1,32 @@
 "use client";
-// "New flow": a blank flow (just a manual trigger) or a copy of an example from the reference journey.
+// "New flow": a blank flow (just a manual trigger), a copy of an example from the reference journey, or an
+// import of an n8n workflow / Step Functions state machine (converted in the browser for the report shown
+// here; the server converts the same file again when it creates the flow).
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
+import { convert, ConvertError, type ConvertResult, type ConvertSource } from "@/core/convert";
 import { DOMAINS } from "@/core/flow-constants";
+
+type Start = "blank" | "example" | "import";
+const STATUS_MARK = { converted: "✓", approximated: "≈", placeholder: "!", skipped: "–" } as const;
+
+function preview(from: ConvertSource, text: string): { result?: ConvertResult; error?: string } {
+  if (!text.trim()) return {};
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    return { error: `Not JSON: ${(e as Error).message}` };
+  }
+  try {
+    return { result: convert(from, doc) };
+  } catch (e) {
+    if (e instanceof ConvertError) return { error: e.message };
+    throw e;
+  }
+}
 
 const slug = (s: string) =>
   s
@@ -42,6 +64,17 @@ function NewFlowDialog({ onClose }: { onClose(): void }) {
   const [domain, setDomain] = useState<(typeof DOMAINS)[number]>("invoice");
   const [owner, setOwner] = useState("");
   const [example, setExample] = useState("");
+  const [start, setStart] = useState<Start>("blank");
+  const [from, setFrom] = useState<ConvertSource>("n8n");
+  const [source, setSource] = useState("");
+  const converted = useMemo(() => (start === "import" ? preview(from, source) : {}), [start, from, source]);
+  // "An example" chosen before the examples arrived: pick the first once they do.
+  useEffect(() => {
+    if (start === "example" && !example && examples.data?.[0]) setExample(examples.data[0].key);
+  }, [start, example, examples.data]);
+  useEffect(() => {
+    if (converted.result && !name) setName(converted.result.report.name.slice(0, 200));
+  }, [converted.result, name]);
   const create = useMutation(trpc.flows.create.mutationOptions({ onSuccess: (r) => router.push(`/flows/${r.key}`) }));
   useEffect(() => {
     if (!owner && (me.data?.teams[0] || teams.data?.[0])) setOwner(me.data?.teams[0]?.key ?? teams.data![0]!.key);
@@ -57,24 +90,37 @@ function NewFlowDialog({ onClose }: { onClose(): void }) {
         onMouseDown={(e) => e.stopPropagation()}
         onSubmit={(e) => {
           e.preventDefault();
-          create.mutate({ key, name, domain, ownerTeamKey: owner, ...(example ? { example } : {}) });
+          create.mutate({ key, name, domain, ownerTeamKey: owner, ...(start === "example" && example ? { example } : {}), ...(start === "import" ? { import: { from, source } } : {}) });
         }}
       >
         <h2 className="text-base font-semibold text-slate-900">New flow</h2>
-        <fieldset className="grid grid-cols-2 gap-2">
+        <fieldset className="grid grid-cols-3 gap-2">
           <legend className="mb-1 text-xs font-medium text-slate-700">Start from</legend>
-          <label className={`cursor-pointer rounded-lg border p-3 text-sm ${example === "" ? "border-brand-500 bg-brand-50" : "border-slate-200"}`}>
-            <input type="radio" name="start" className="sr-only" checked={example === ""} onChange={() => setExample("")} />
-            <span className="block font-medium">Blank canvas</span>
-            <span className="block text-xs text-slate-500">Just a trigger</span>
-          </label>
-          <label className={`cursor-pointer rounded-lg border p-3 text-sm ${example !== "" ? "border-brand-500 bg-brand-50" : "border-slate-200"}`}>
-            <input type="radio" name="start" className="sr-only" checked={example !== ""} onChange={() => setExample(examples.data?.[0]?.key ?? "")} />
-            <span className="block font-medium">An example</span>
-            <span className="block text-xs text-slate-500">From the reference journey</span>
-          </label>
+          {(
+            [
+              ["blank", "Blank canvas", "Just a trigger"],
+              ["example", "An example", "From the reference journey"],
+              ["import", "Import", "n8n or Step Functions"],
+            ] as const
+          ).map(([value, title, hint]) => (
+            <label key={value} className={`cursor-pointer rounded-lg border p-3 text-sm ${start === value ? "border-brand-500 bg-brand-50" : "border-slate-200"}`}>
+              <input
+                type="radio"
+                name="start"
+                className="sr-only"
+                checked={start === value}
+                onChange={() => {
+                  setStart(value);
+                  setExample(value === "example" ? (examples.data?.[0]?.key ?? "") : "");
+                }}
+              />
+              <span className="block font-medium">{title}</span>
+              <span className="block text-xs text-slate-500">{hint}</span>
+            </label>
+          ))}
         </fieldset>
-        {example !== "" && (
+        {start === "import" && <ImportSource from={from} setFrom={setFrom} source={source} setSource={setSource} converted={converted} />}
+        {start === "example" && (
           <label className="block text-xs font-medium text-slate-700">
             Example
             <select
@@ -146,11 +192,107 @@ function NewFlowDialog({ onClose }: { onClose(): void }) {
           <button type="button" className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" disabled={create.isPending || !owner} className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-50">
+          <button type="submit" disabled={create.isPending || !owner || (start === "import" && !converted.result)} className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-50">
             {create.isPending ? "Creating…" : "Create and open"}
           </button>
         </div>
       </form>
+    </div>
+  );
+}
+
+function ImportSource(props: {
+  from: ConvertSource;
+  setFrom(f: ConvertSource): void;
+  source: string;
+  setSource(s: string): void;
+  converted: { result?: ConvertResult; error?: string };
+}) {
+  const { result, error } = props.converted;
+  return (
+    <div className="space-y-2">
+      <label className="block text-xs font-medium text-slate-700">
+        Import from
+        <select
+          className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-2 text-sm"
+          value={props.from}
+          onChange={(e) => props.setFrom(e.target.value as ConvertSource)}
+        >
+          <option value="n8n">n8n workflow (exported JSON)</option>
+          <option value="asl">AWS Step Functions state machine (ASL JSON)</option>
+        </select>
+      </label>
+      <label className="block text-xs font-medium text-slate-700">
+        File
+        <input
+          type="file"
+          accept=".json,application/json"
+          className="mt-1 block w-full text-sm"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            if (f) void f.text().then(props.setSource);
+          }}
+        />
+      </label>
+      <label className="block text-xs font-medium text-slate-700">
+        …or paste it
+        <textarea
+          className="mt-1 block h-20 w-full rounded-md border border-slate-300 px-2 py-1 font-mono text-[11px]"
+          value={props.source}
+          onChange={(e) => props.setSource(e.target.value)}
+          spellCheck={false}
+        />
+      </label>
+      {error && (
+        <p role="alert" className="text-sm text-red-700">
+          {error}
+        </p>
+      )}
+      {result && (
+        <section
+          aria-label="Conversion report"
+          className="max-h-56 overflow-auto rounded-md border border-slate-200 p-2 text-xs"
+        >
+          <p className="font-medium text-slate-800">
+            {result.report.converted} of {result.report.total} converted without a placeholder
+            {result.report.entries.some((e) => e.status === "placeholder") && (
+              <span className="text-amber-700">
+                {" "}
+                — fix the placeholders (marked !) in the designer before publishing
+              </span>
+            )}
+          </p>
+          <ul className="mt-1 space-y-1">
+            {result.report.entries.map((e) => (
+              <li key={e.source} title={e.notes.join("\n")}>
+                <span
+                  className={
+                    e.status === "placeholder"
+                      ? "text-amber-700"
+                      : e.status === "approximated"
+                        ? "text-slate-700"
+                        : "text-slate-500"
+                  }
+                >
+                  {STATUS_MARK[e.status]} {e.source} → {e.stepId ? <code>{e.stepId}</code> : null}{" "}
+                  {e.became ?? e.status}
+                </span>
+                {e.notes.length > 0 && (
+                  <span className="block pl-4 text-[11px] text-slate-500">{e.notes[0]!.split("\n")[0]}</span>
+                )}
+              </li>
+            ))}
+          </ul>
+          {result.report.connections.length > 0 && (
+            <p className="mt-2 text-slate-600">
+              Connections to create:{" "}
+              {result.report.connections
+                .map((c) => `${c.key} (${c.connector}${c.auth ? `, ${c.auth}` : ""})`)
+                .join(", ")}
+            </p>
+          )}
+        </section>
+      )}
     </div>
   );
 }

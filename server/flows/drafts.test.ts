@@ -1,6 +1,8 @@
 // Flow drafts through the tRPC router on a real database: create (blank and from an example), the
 // optimistic revision check on save (a stale save is refused naming who saved last, nothing is lost),
 // pinned samples, and the audit rows each change writes.
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
@@ -46,6 +48,22 @@ describe("flow drafts", () => {
     const d = f.draft as { key: string; steps: Array<{ id: string }> };
     expect(d.key).toBe("won-copy");
     expect(d.steps.map((s) => s.id)).toContain("getOpportunity");
+  });
+
+  it("creates a flow from an n8n export: the converted draft, its pinned data as samples, audited; bad files are a clear 400", async () => {
+    const source = readFileSync(path.join(__dirname, "../../core/convert/fixtures/n8n/webhook-order-approval.json"), "utf8");
+    await dana.flows.create({ key: "imported-orders", name: "Imported orders", domain: "customer", ownerTeamKey: "finance", import: { from: "n8n", source } });
+    const f = await dana.flows.get({ flowKey: "imported-orders" });
+    expect(f.draft).toMatchObject({ key: "imported-orders", name: "Imported orders", domain: "customer", owner: "finance", trigger: { type: "webhook", secret: "webhook-imported-orders" } });
+    expect((f.draft as { steps: { id: string }[] }).steps.map((s) => s.id)).toContain("getCustomer");
+    expect(Object.keys(f.samples)).toEqual(["trigger"]);
+    expect(f.samples.trigger).toMatchObject({ source: "file", payload: { body: { customerId: "C-1", amount: 1200 } } });
+    const audit = await t.db.auditLog.findFirstOrThrow({ where: { entityId: "imported-orders", action: "flow.created" } });
+    expect(audit.after).toMatchObject({ importedFrom: "n8n", converted: 7, of: 7 });
+    const bad = await dana.flows.create({ key: "imported-bad", name: "Bad", domain: "customer", ownerTeamKey: "finance", import: { from: "asl", source } }).catch((e: unknown) => e);
+    expect((bad as TRPCError).code).toBe("BAD_REQUEST");
+    expect((bad as TRPCError).message).toMatch(/not a Step Functions state machine/);
+    await expect(dana.flows.create({ key: "imported-bad", name: "Bad", domain: "customer", ownerTeamKey: "finance", import: { from: "n8n", source: "{nope" } })).rejects.toThrow(/not JSON/);
   });
 
   it("refuses a stale save, naming who saved last, and keeps their revision", async () => {

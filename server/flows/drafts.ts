@@ -7,6 +7,7 @@ import type { Prisma } from "../db/client";
 import type { Db } from "../db/client";
 import { checkTriggerInput, contentHash, DSL_VERSION, TRIGGER_NODE_ID, TriggerSchema, type Flow, type TriggerInputProblem } from "../../core/dsl";
 import { EXAMPLE_SAMPLES, EXAMPLES } from "./examples";
+import { convert, ConvertError, type ConvertSource } from "../../core/convert";
 import { isObj } from "../../core/is-obj";
 import type { AuditFn } from "../audit/audit";
 
@@ -50,7 +51,7 @@ export async function lastSave(db: Db | Tx, flowKey: string): Promise<{ by: stri
 
 export async function createFlow(
   ctx: DraftCtx,
-  input: { key: string; name: string; domain: string; ownerTeamKey: string; description?: string; example?: string },
+  input: { key: string; name: string; domain: string; ownerTeamKey: string; description?: string; example?: string; import?: { from: ConvertSource; source: string } },
   /** A copy of another flow's draft (saveDraftAsCopy): the document, with this flow's key and name. */
   copy?: { of: string; draft: Record<string, unknown> },
 ): Promise<{ key: string; draftRevision: number }> {
@@ -59,8 +60,14 @@ export async function createFlow(
       throw new DomainError("conflict", `A flow with the key "${input.key}" already exists; choose another key.`);
     const team = await tx.team.findUnique({ where: { key: input.ownerTeamKey }, select: { id: true } });
     if (!team) throw new DomainError("invalid", `There is no team "${input.ownerTeamKey}".`);
+    if (input.example && input.import) throw new DomainError("invalid", "Start from an example or from an imported file, not both.");
     let draft: Flow;
+    let imported: ReturnType<typeof importDraft> | undefined;
     if (copy) draft = { ...(copy.draft as unknown as Flow), key: input.key, name: input.name };
+    else if (input.import) {
+      imported = importDraft(input.import, input);
+      draft = imported.flow;
+    }
     else if (input.example) {
       const ex = EXAMPLES[input.example];
       if (!ex) throw new DomainError("invalid", `There is no example "${input.example}".`);
@@ -72,14 +79,32 @@ export async function createFlow(
       data: { key: input.key, name: input.name, description: draft.description, domain: input.domain, ownerTeamId: team.id, classification: draft.classification, draft: draft as object, createdById: ctx.user.id },
     });
     // A flow made from an example starts with the example's samples pinned, so its first test run has an input.
-    const samples = input.example ? (EXAMPLE_SAMPLES[input.example] ?? {}) : {};
+    // An imported flow starts with the source's pinned data as its samples.
+    const samples = input.example ? (EXAMPLE_SAMPLES[input.example] ?? {}) : (imported?.report.pinned ?? {});
     if (Object.keys(samples).length) {
       const created = await tx.flow.findUniqueOrThrow({ where: { key: input.key }, select: { id: true } });
-      await tx.flowSample.createMany({ data: Object.entries(samples).map(([nodeId, payload]) => ({ flowId: created.id, nodeId, payload: payload as Prisma.InputJsonValue, source: "example", pinnedById: ctx.user.id })) });
+      await tx.flowSample.createMany({ data: Object.entries(samples).map(([nodeId, payload]) => ({ flowId: created.id, nodeId, payload: payload as Prisma.InputJsonValue, source: input.example ? "example" : "file", pinnedById: ctx.user.id })) });
     }
-    await ctx.audit(tx, { action: "flow.created", entityType: "flow", entityId: input.key, after: { name: input.name, domain: input.domain, owner: input.ownerTeamKey, example: input.example ?? null, ...(copy ? { copyOf: copy.of } : {}), revision: 1, contentHash: contentHash(draft) } });
+    const importedFrom = imported ? { importedFrom: input.import!.from, converted: imported.report.converted, of: imported.report.total } : {};
+    await ctx.audit(tx, { action: "flow.created", entityType: "flow", entityId: input.key, after: { name: input.name, domain: input.domain, owner: input.ownerTeamKey, example: input.example ?? null, ...(copy ? { copyOf: copy.of } : {}), ...importedFrom, revision: 1, contentHash: contentHash(draft) } });
     return { key: input.key, draftRevision: 1 };
   });
+}
+
+/** An n8n export or ASL state machine (the file's text) → the draft, with the dialog's key, name, domain and owner. */
+function importDraft(imp: { from: ConvertSource; source: string }, input: { key: string; name: string; domain: string; ownerTeamKey: string }) {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(imp.source);
+  } catch (e) {
+    throw new DomainError("invalid", `The file to import is not JSON: ${(e as Error).message}`);
+  }
+  try {
+    return convert(imp.from, doc, { key: input.key, name: input.name, domain: input.domain as Flow["domain"], owner: input.ownerTeamKey });
+  } catch (e) {
+    if (e instanceof ConvertError) throw new DomainError("invalid", e.message);
+    throw e;
+  }
 }
 
 /**

@@ -4,7 +4,8 @@ import { TRPCError } from "@trpc/server";
 import { Prisma } from "../../db/client";
 import { createTRPCRouter, procedure } from "../trpc";
 import { FLOW_KEY_RE, STEP_ID_RE } from "../../../core/dsl/schema";
-import { createFlow, lastSave, pinSample, saveDraft, saveDraftAsCopy, unpinSample } from "../../flows/drafts";
+import { createFlow, lastSave, MAX_DRAFT_BYTES, pinSample, saveDraft, saveDraftAsCopy, unpinSample } from "../../flows/drafts";
+import { CONVERT_SOURCES } from "../../../core/convert";
 import { exampleSummaries } from "../../flows/examples";
 import { workspaceConnections } from "../../connections/catalog";
 import { flowAccess } from "../../auth/ownership";
@@ -110,6 +111,8 @@ export const flowsRouter = createTRPCRouter({
         ownerTeamKey: z.string().min(1).max(64),
         description: z.string().max(4000).optional(),
         example: z.string().max(128).optional(),
+        /** An n8n workflow export or a Step Functions state machine, as the file's text (docs/convert.md). */
+        import: z.object({ from: z.enum(CONVERT_SOURCES), source: z.string().min(1).max(MAX_DRAFT_BYTES, "The file to import is larger than 2 MB.") }).optional(),
       }),
     )
     .mutation(({ ctx, input }) => createFlow(ctx, input)),
