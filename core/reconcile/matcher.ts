@@ -3,6 +3,9 @@
 // and exposes that count (`stats`) so tests and the runtime can prove it stays bounded. It can emit
 // checkpoints (last key completed + running totals) and resume from one with the same final result.
 import { DomainError } from "../domain-error";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
+import { canonicalJson } from "../dsl/hash";
 import { abs, add, cmp, formatDec, max, mulInt, parseDec, shift, sub, ZERO, type Dec } from "./decimal";
 import { compareKeys, getPath, normaliseText, recordKey } from "./keys";
 import { ReconDefinition, type Operand, type ReconDefinitionInput, type Rule, type Side } from "./schema";
@@ -66,6 +69,8 @@ export interface Totals {
 }
 
 export interface Checkpoint {
+  /** The definition the checkpoint was taken with (definitionHash): resuming under another one is refused. */
+  definition: string;
   /** The last key whose group is complete and counted. */
   lastKey: string;
   totals: Totals;
@@ -366,7 +371,10 @@ function evaluate(
     if (g.length > 1 && !s.many) duplicateOn.push(s.name);
     if (s.id) {
       const list: string[] = [];
-      for (let i = 0; i < g.length && i < MAX_IDS; i++) list.push(String(scalar(getPath(g[i], s.id!))));
+      for (let i = 0; i < g.length && list.length < MAX_IDS; i++) {
+        const id = scalar(getPath(g[i], s.id));
+        if (id !== null) list.push(String(id));
+      }
       ids[s.name] = list;
     }
   }
@@ -493,6 +501,11 @@ class SideReader {
   }
 }
 
+/** "sha256:<hex>" of the parsed definition's canonical JSON (defaults filled in, so spelling them out hashes alike). */
+export function definitionHash(def: ReconDefinition): string {
+  return `sha256:${bytesToHex(sha256(utf8ToBytes(canonicalJson(def))))}`;
+}
+
 /** Parses a definition, throwing a DomainError that names the field at fault. */
 export function parseDefinition(def: ReconDefinition | ReconDefinitionInput): ReconDefinition {
   const parsed = ReconDefinition.safeParse(def);
@@ -523,6 +536,15 @@ export async function* matchStreams(
       throw new DomainError("invalid", `No records given for side "${s.name}".`, { field: `sides.${s.name}` });
   const stats = options.stats ?? newStats();
   const resume = options.resumeFrom ?? null;
+  const hash = definitionHash(def);
+  if (resume && resume.definition !== hash)
+    throw new DomainError(
+      "conflict",
+      "The checkpoint was taken with a different version of this reconciliation; start the run again.",
+      {
+        field: "resumeFrom",
+      },
+    );
   const totals: Totals = resume ? structuredClone(resume.totals) : emptyTotals(def);
   let money = parseDec(totals.moneyAtStake) ?? ZERO;
   let minutes = parseDec(totals.minutesAtStake) ?? ZERO;
@@ -533,6 +555,7 @@ export async function* matchStreams(
     lastKey === null
       ? null
       : {
+          definition: hash,
           lastKey,
           totals: structuredClone({ ...totals, moneyAtStake: formatDec(money), minutesAtStake: formatDec(minutes) }),
         };

@@ -120,6 +120,24 @@ describe("checkpoint and resume", () => {
   }
 });
 
+describe("resuming under another definition", () => {
+  it("is refused: the checkpoint's totals belong to the definition it was taken with", async () => {
+    const a = [{ id: "a1", k: "K1", d: "2026-01-02", v: "1.00", s: "p" }];
+    const first = await run(oneToOne, { a, b: a }, { stopAfter: 1 });
+    const changed: ReconDefinitionInput = { ...oneToOne, rules: [oneToOne.rules![0]!] };
+    await expect(run(changed, { a, b: a }, { resumeFrom: first.checkpoint! })).rejects.toMatchObject({
+      code: "conflict",
+      field: "resumeFrom",
+    });
+    // Spelling out a default is the same definition.
+    const same: ReconDefinitionInput = { ...oneToOne, maps: {} };
+    expect((await run(same, { a, b: a }, { resumeFrom: first.checkpoint! })).totals).toMatchObject({
+      keys: 1,
+      matched: 1,
+    });
+  });
+});
+
 /** Generated records, never held: side b lacks every 1000th key and differs in amount on every 777th. */
 async function* generate(side: "a" | "b", n: number) {
   for (let i = 0; i < n; i++) {
