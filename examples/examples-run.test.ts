@@ -11,6 +11,9 @@ import type { Pool } from "@/server/runtime/sql";
 import { loadPublishedFlow } from "@/server/runtime/flow-source";
 import { createRun } from "@/server/runtime/runs";
 import { referenceFlows } from "@/server/seed/demo-flows";
+import { activatePoll, pollOnce } from "@/server/runtime/poll";
+import { callConnector } from "@/server/runtime/connectors";
+import pino from "pino";
 
 describe("the example flows run against the sandboxes", () => {
   let t: TestDatabase;
@@ -54,7 +57,7 @@ describe("the example flows run against the sandboxes", () => {
 
   it("the demo workspace has every example published, with names unlike any other flow", async () => {
     const examples = referenceFlows();
-    expect(examples.map((e) => e.key).sort()).toEqual(["approved-time-to-invoice", "opportunity-won-to-project", "timesheet-to-reporting", "worker-onboarding-hris-to-psa"]);
+    expect(examples.map((e) => e.key).sort()).toEqual(["approved-time-to-invoice", "opportunity-won-to-project", "salesforce-won-opportunities", "timesheet-to-reporting", "worker-onboarding-hris-to-psa"]);
     const flows = await t.db.flow.findMany({ select: { key: true, name: true } });
     for (const e of examples) expect(flows.find((f) => f.key === e.key)?.name).toBe(e.name);
     const names = flows.map((f) => f.name);
@@ -77,6 +80,34 @@ describe("the example flows run against the sandboxes", () => {
     expect((await records("psa", "external_references")).filter((x) => x.subject_type === "Workspace" && x.subject_id === projectId && x.service_name === "NetSuite")).toMatchObject([{ service_model_ref: erpJobId }]);
     expect((await steps(r.runId, "announce"))[0]!.input).toMatchObject({ event: "project.created", payload: { projectId, erpJobId, customerId, opportunityId: "006Wf0000000001AAA" } });
   }, 120_000);
+
+  it("salesforce-won-opportunities → opportunity-won-to-project: a deal closed in Salesforce is polled, announced once, and becomes a project", async () => {
+    const sf = (operation: string, input: unknown) =>
+      callConnector({ pool }, { connector: "salesforce", operation, connection: "salesforce-prod", input, idempotencyKey: `examples-run:${operation}:${JSON.stringify(input)}`, signal: AbortSignal.timeout(30_000), logger: pino({ level: "silent" }) });
+    const poll = await loadPublishedFlow(pool, "salesforce-won-opportunities", { fresh: true });
+    // Started "from now", as an operator would: only deals closed from here on are announced.
+    await activatePoll(pool, { flowId: poll!.flowId, from: new Date(), actorId: null, intervalSeconds: 60 });
+    const open = (await sf("query", { soql: "SELECT Id, Amount FROM Opportunity WHERE IsClosed = false ORDER BY Id LIMIT 1" })) as { records: Array<{ Id: string; Amount: number }> };
+    const opp = open.records[0]!;
+    await sf("updateRecord", { sobject: "Opportunity", id: opp.Id, fields: { StageName: "Closed Won" } });
+    // The worker's tick polls the flow too; whichever poll commits, the deal starts one run.
+    await pollOnce({ pool, boss }, poll!.flowId);
+    await pollOnce({ pool, boss }, poll!.flowId);
+    const runsOf = async (flowKey: string, field: string) =>
+      (await pool.query<{ id: string; status: string }>(`SELECT r.id, r.status::text AS status FROM run r JOIN flow f ON f.id = r.flow_id WHERE f.key = $1 AND r.input->>$2 = $3`, [flowKey, field, opp.Id])).rows;
+    const until = Date.now() + 120_000;
+    for (;;) {
+      const project = await runsOf("opportunity-won-to-project", "opportunityId");
+      if (project.length && ["succeeded", "failed"].includes(project[0]!.status)) break;
+      if (Date.now() > until) throw new Error(`no finished project set-up for ${opp.Id}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const announced = await runsOf("salesforce-won-opportunities", "Id");
+    expect(announced).toMatchObject([{ status: "succeeded" }]);
+    expect((await steps(announced[0]!.id, "announce"))[0]!.input).toMatchObject({ event: "crm.opportunity.won", payload: { opportunityId: opp.Id, amount: opp.Amount } });
+    const project = await runsOf("opportunity-won-to-project", "opportunityId");
+    expect(project).toMatchObject([{ status: "succeeded" }]);
+  }, 180_000);
 
   it("opportunity-won-to-project, fixed fee: one Kantata milestone per payment term", async () => {
     // First Up Consultants – SOC 2 Readiness: won, Billing_Type__c "Fixed Fee", 180,000.

@@ -3,15 +3,17 @@
 import type { Flow } from "@/core/dsl";
 import approvedTimeToInvoice from "@/examples/approved-time-to-invoice.weft.json";
 import opportunityWonToProject from "@/examples/opportunity-won-to-project.weft.json";
+import salesforceWonOpportunities from "@/examples/salesforce-won-opportunities.weft.json";
 import timesheetToReporting from "@/examples/timesheet-to-reporting.weft.json";
 import workerOnboarding from "@/examples/worker-onboarding-hris-to-psa.weft.json";
 import approvedTimeToInvoiceSamples from "@/examples/approved-time-to-invoice.samples.json";
 import opportunityWonToProjectSamples from "@/examples/opportunity-won-to-project.samples.json";
+import salesforceWonOpportunitiesSamples from "@/examples/salesforce-won-opportunities.samples.json";
 import timesheetToReportingSamples from "@/examples/timesheet-to-reporting.samples.json";
 import workerOnboardingSamples from "@/examples/worker-onboarding-hris-to-psa.samples.json";
 
 export const EXAMPLES: Readonly<Record<string, Flow>> = Object.fromEntries(
-  [opportunityWonToProject, approvedTimeToInvoice, workerOnboarding, timesheetToReporting].map((d) => [d.key, d as unknown as Flow]),
+  [opportunityWonToProject, approvedTimeToInvoice, workerOnboarding, timesheetToReporting, salesforceWonOpportunities].map((d) => [d.key, d as unknown as Flow]),
 );
 
 /**
@@ -19,6 +21,7 @@ export const EXAMPLES: Readonly<Record<string, Flow>> = Object.fromEntries(
  * the trigger produces, so "Test run" works on a flow made from the example (and on the demo's copy) as shipped.
  */
 export const EXAMPLE_SAMPLES: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
+  [salesforceWonOpportunities.key]: salesforceWonOpportunitiesSamples,
   [opportunityWonToProject.key]: opportunityWonToProjectSamples,
   [approvedTimeToInvoice.key]: approvedTimeToInvoiceSamples,
   [workerOnboarding.key]: workerOnboardingSamples,

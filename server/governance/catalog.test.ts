@@ -54,7 +54,7 @@ describe("catalog over the demo estate", () => {
     const viewer = await as("viewer@weft.local");
     const { entries, duplicates } = await viewer.governance.catalog.list();
     // The governance estate (six flows) and the reference flows (and the subflow one of them calls) published by the demo history.
-    expect(entries).toHaveLength(12);
+    expect(entries).toHaveLength(13);
     const inv = entries.find((e) => e.key === "time-to-invoice")!;
     expect(inv).toMatchObject({
       domain: "invoice",
@@ -201,7 +201,7 @@ describe("catalog over the demo estate", () => {
     const viewer = await as("viewer@weft.local");
     const backstage = parseAllDocuments(await viewer.governance.exports.backstage()).map((d) => d.toJS() as { kind: string; metadata: { name: string }; spec: Record<string, unknown> });
     const byKind = (k: string) => backstage.filter((e) => e.kind === k);
-    expect(byKind("Component")).toHaveLength(12);
+    expect(byKind("Component")).toHaveLength(13);
     expect(byKind("Domain").map((d) => d.metadata.name)).toContain("invoice");
     const comp = byKind("Component").find((c) => c.metadata.name === "time-to-invoice")!;
     expect(comp.spec).toMatchObject({ type: "integration", lifecycle: "production", owner: "group:default/finance", system: "invoice-integrations", providesApis: ["invoice.created"], consumesApis: ["timesheet.approved"] });
