@@ -45,7 +45,7 @@ describe("examples", () => {
   it("together the examples use every step type and every trigger type", () => {
     const text = files.map((f) => readFileSync(`examples/${f}`, "utf8")).join("\n");
     for (const t of ["call", "map", "switch", "foreach", "parallel", "wait", "emit", "subflow", "fail"]) expect(text).toContain(`"type": "${t}"`);
-    for (const t of ["webhook", "schedule", "event"]) expect(text).toContain(`"type": "${t}"`);
+    for (const t of ["webhook", "schedule", "event", "poll"]) expect(text).toContain(`"type": "${t}"`);
   });
 });
 
