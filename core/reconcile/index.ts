@@ -4,3 +4,4 @@ export { compareKeys, getPath, normaliseText, recordKey, KEY_SEPARATOR } from ".
 export { parseDec, formatDec, type Dec } from "./decimal";
 export * from "./matcher";
 export { sortForMatch, matchArrays, type MatchResult } from "./memory";
+export { breaksOf, breakIdentity, displayKey, resolvedBy, type Break } from "./breaks";
