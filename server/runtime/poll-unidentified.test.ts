@@ -95,6 +95,9 @@ describe("a polled record without an id", () => {
     const ex = await exceptions();
     expect(ex.map((e) => e.input_id)).toEqual(uncoded.map((o) => String(o.Id)).sort());
     for (const e of ex) expect(e).toMatchObject({ error_class: "validation", status: "open", run_status: "failed" });
+    // One problem, one group in the queue: the records' exceptions share their signature.
+    const { rows: sigs } = await pool.query(`SELECT DISTINCT signature FROM exception WHERE flow_id = $1::uuid`, [flowId]);
+    expect(sigs).toHaveLength(1);
     const mine = ex.find((e) => e.input_id === String(missing.Id))!;
     expect(mine.message).toContain('recordId "Project_Code__c" gave nothing');
     expect(mine.message).toContain(String(missing.Id));

@@ -303,9 +303,15 @@ async function recordIdentity(p: PollView, record: unknown, cursor: string | nul
   return { id: id.v, version: version.v };
 }
 
+/**
+ * The record as a message names it: its first scalar fields, long strings cut. Cut value by value (never the
+ * JSON text), so quotes stay balanced and the exceptions of one problem keep one signature.
+ */
 const recordExcerpt = (record: unknown): string => {
-  const json = JSON.stringify(record) ?? String(record);
-  return json.length > 300 ? `${json.slice(0, 300)}…` : json;
+  const cut = (v: unknown) => (typeof v === "string" && v.length > 60 ? `${v.slice(0, 60)}…` : v !== null && typeof v === "object" ? "…" : v);
+  if (record === null || typeof record !== "object" || Array.isArray(record)) return JSON.stringify(cut(record)) ?? String(record);
+  const shown = Object.entries(record as Record<string, unknown>).slice(0, 8);
+  return JSON.stringify(Object.fromEntries(shown.map(([k, v]) => [k, cut(v)])));
 };
 
 /**
