@@ -55,7 +55,7 @@ export interface Totals {
   missing: number;
   duplicate: number;
   unkeyed: number;
-  /** Records outside the period (dropped). */
+  /** Records outside the period or a side's `where` scope (dropped). */
   outOfScope: number;
   /** In-scope keyed records read per side. */
   records: Record<string, number>;
@@ -441,7 +441,12 @@ class SideReader {
     this.skippingUntilAfter = resumeAfter;
   }
 
-  private inPeriod(record: unknown): boolean {
+  /** In the period and the side's `where` scope. */
+  private inScope(record: unknown): boolean {
+    for (const cond of this.side.where) {
+      const v = scalar(getPath(record, cond.path));
+      if (v === null || !cond.in.some((x) => String(x) === String(v))) return false;
+    }
     const period = this.c.def.period;
     if (!period || !this.side.date) return true;
     const v = getPath(record, this.side.date);
@@ -462,7 +467,7 @@ class SideReader {
       this.stats.read++;
       const record = next.value;
       const skipping = this.skippingUntilAfter !== null;
-      if (!this.inPeriod(record)) {
+      if (!this.inScope(record)) {
         if (!skipping) this.totals.outOfScope++;
         continue;
       }

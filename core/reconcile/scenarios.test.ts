@@ -42,6 +42,7 @@ const timeVsBilling: ReconDefinitionInput = {
       many: true,
       id: "id",
       date: "date_performed",
+      where: [{ path: "approval_status", in: ["approved"] }],
     },
     { name: "erp", key: ["job"], normalise: { caseFold: true }, id: "line", date: "trandate" },
   ],
@@ -95,6 +96,7 @@ function firmTime(projects: number, seed: number) {
         id: String(entry++),
         workspace_id: ws,
         date_performed: `2026-01-${String(1 + (e % 28)).padStart(2, "0")}`,
+        approval_status: "approved",
         time_in_minutes: m,
         amount_in_cents: amount,
       });
@@ -104,8 +106,18 @@ function firmTime(projects: number, seed: number) {
       id: String(entry++),
       workspace_id: ws,
       date_performed: "2026-02-01",
+      approval_status: "approved",
       time_in_minutes: 480,
       amount_in_cents: 99999,
+    });
+    // Time not approved yet is not billable: out of scope.
+    psa.push({
+      id: String(entry++),
+      workspace_id: ws,
+      date_performed: "2026-01-15",
+      approval_status: "submitted",
+      time_in_minutes: 60,
+      amount_in_cents: 15000,
     });
     erp.push({
       line: `INV-26-${p}`,
@@ -227,7 +239,7 @@ describe("injected differences", () => {
     expect(r.totals).toMatchObject({
       keys: 300,
       matched: 300,
-      outOfScope: 300,
+      outOfScope: 600,
       moneyAtStake: "0",
       minutesAtStake: "0",
     });

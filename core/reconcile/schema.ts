@@ -41,6 +41,19 @@ export const Side = z
       .describe("Many rows per key (e.g. time entries per project and period), summed by the rules"),
     id: FieldPath.optional().describe("The record's own id, reported with breaks for drill-down"),
     date: FieldPath.optional().describe("The record's date (YYYY-MM-DD or ISO timestamp), checked against `period`"),
+    where: z
+      .array(
+        z.object({
+          path: FieldPath,
+          in: z
+            .array(z.union([z.string(), z.number(), z.boolean()]))
+            .min(1)
+            .max(100),
+        }),
+      )
+      .max(10)
+      .default([])
+      .describe("Scope: only records whose value at each path is one of the listed values (e.g. approved time)"),
   })
   .describe("One record set being reconciled");
 export type Side = z.infer<typeof Side>;
