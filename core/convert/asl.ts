@@ -13,6 +13,7 @@ import {
   StepIds,
   appendPath,
   finishReport,
+  reportValidation,
   flowKeyFrom,
   header,
   literal,
@@ -616,7 +617,14 @@ export function fromAsl(input: unknown, opts: ConvertOptions = {}): ConvertResul
   };
   return {
     flow,
-    report: finishReport({ source: "asl", name, entries, notes, connections: [...connections.values()], pinned: {} }),
+    report: finishReport({
+      source: "asl",
+      name,
+      entries: reportValidation(flow, entries, notes),
+      notes,
+      connections: [...connections.values()],
+      pinned: {},
+    }),
   };
 }
 

@@ -1,6 +1,14 @@
 // What both importers (n8n, Step Functions) share: the report, step ids, the flow header, placeholders and
 // JSONata literals. Pure: no I/O, so the CLI and the browser convert the same way.
-import { PLACEHOLDER_CONNECTOR, RESERVED_STEP_IDS, type CallStep, type Flow, type Step, type Trigger } from "../dsl";
+import {
+  PLACEHOLDER_CONNECTOR,
+  RESERVED_STEP_IDS,
+  validate,
+  type CallStep,
+  type Flow,
+  type Step,
+  type Trigger,
+} from "../dsl";
 import type { Classification, Domain } from "../dsl";
 
 export type ConvertSource = "n8n" | "asl";
@@ -183,4 +191,29 @@ export function allSteps(steps: Step[]): Step[] {
     if (s.type === "parallel") for (const b of s.branches) out.push(...allSteps(b.steps));
   }
   return out;
+}
+
+/**
+ * What the converter could not make valid is reported, never left for the designer to discover: every
+ * validation error other than a placeholder becomes a note (and "approximated") on the entry of the source
+ * node/state whose step it names, or a flow note. (No catalog here; the CLI and the designer validate
+ * against theirs as well.)
+ */
+export function reportValidation(flow: Flow, entries: ReportEntry[], flowNotes: string[]): ReportEntry[] {
+  const byStep = new Map(entries.filter((e) => e.stepId).map((e) => [e.stepId!, e]));
+  for (const p of validate(flow).problems) {
+    if (p.severity !== "error" || p.code === "placeholder-step") continue;
+    // Derived steps (`<state>Output`, `<node>Branches`) report on the entry they came from.
+    const e = p.stepId
+      ? (byStep.get(p.stepId) ?? [...byStep.entries()].find(([id]) => p.stepId!.startsWith(id))?.[1])
+      : undefined;
+    const text = `Fix in the designer: ${p.message} (${p.code})`;
+    if (!e) {
+      if (!flowNotes.includes(text)) flowNotes.push(text);
+      continue;
+    }
+    if (!e.notes.includes(text)) e.notes.push(text);
+    if (e.status === "converted") e.status = "approximated";
+  }
+  return entries;
 }

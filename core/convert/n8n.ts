@@ -21,6 +21,7 @@ import { isObj } from "../is-obj";
 import {
   StepIds,
   finishReport,
+  reportValidation,
   flowKeyFrom,
   header,
   literal,
@@ -184,7 +185,9 @@ export function fromN8n(input: unknown, opts: ConvertOptions = {}): ConvertResul
     });
     nodes.delete(n.name);
   }
-  const targets = (name: string, out: number) => edges.filter((e) => e.from === name && e.out === out).map((e) => e.to);
+  const targets = (name: string, out: number) => [
+    ...new Set(edges.filter((e) => e.from === name && e.out === out).map((e) => e.to)),
+  ];
 
   // --- Trigger ----------------------------------------------------------------------------------------------
   const triggerNodes = [...nodes.values()].filter((n) => TRIGGERS.has(shortType(n.type)) || /Trigger$/.test(n.type));
@@ -310,8 +313,12 @@ export function fromN8n(input: unknown, opts: ConvertOptions = {}): ConvertResul
     if (ts.length === 0) return undefined;
     if (ts.length === 1) return reach(ts[0]!);
     const join = findJoin(ts, edges);
-    const forks = ts.filter((t) => t !== join && !stop.has(t));
-    if (forks.length <= 1) return reach(forks[0] ?? join!);
+    // A target converted already cannot start a branch (a step sits in one scope): it is reported, not forked.
+    for (const t of ts)
+      if (t !== join && !stop.has(t) && emitted.has(t))
+        note(name, `Its connection to "${t}", which another path already leads to, was dropped: reconnect it by hand.`);
+    const forks = ts.filter((t) => t !== join && !stop.has(t) && !emitted.has(t));
+    if (forks.length <= 1) return forks[0] || join ? reach(forks[0] ?? join!) : undefined;
     const parId = ids.take(`${name} branches`);
     const branchStop = new Set([...stop, ...(join ? [join] : [])]);
     const par: Step = {
@@ -454,9 +461,9 @@ export function fromN8n(input: unknown, opts: ConvertOptions = {}): ConvertResul
         else if (no) s.cases.push({ when: `$not(${cond})`, next: no, label: "false" });
         if (yes && no) s.default = no;
         if (!s.cases.length) {
-          scope.steps.pop();
-          push<Step>({ id, type: "map", name: n.name, output: inRef(n.name) });
+          scope.steps.splice(scope.steps.indexOf(s), 1, { id, type: "map", name: n.name, output: inRef(n.name) });
           note(n.name, "No output of this IF is connected: it became a map step passing its input on.");
+          return;
         }
         withPolicies(n, s, scope, stop, t === "if" ? 2 : 1);
         return;
@@ -480,9 +487,19 @@ export function fromN8n(input: unknown, opts: ConvertOptions = {}): ConvertResul
           if (d) s.default = d;
         }
         if (!s.cases.length) {
-          scope.steps.pop();
-          push<Step>({ id, type: "map", name: n.name, output: inRef(n.name) });
-          note(n.name, "No rule output of this Switch is connected: it became a map step passing its input on.");
+          // Replaced where it stands: the steps its fallback led to were pushed after it.
+          scope.steps.splice(scope.steps.indexOf(s), 1, {
+            id,
+            type: "map",
+            name: n.name,
+            output: inRef(n.name),
+            ...(s.default ? { next: s.default } : {}),
+          });
+          note(
+            n.name,
+            "No rule output of this Switch is connected: it became a map step passing its input on (to its fallback, if connected).",
+          );
+          return;
         }
         withPolicies(n, s, scope, stop, cases.rules.length + (cases.fallback !== undefined ? 1 : 0));
         return;
@@ -491,7 +508,15 @@ export function fromN8n(input: unknown, opts: ConvertOptions = {}): ConvertResul
         // Inputs by index; emitted after the branches that feed it, so their references are known.
         const inputs: string[] = [];
         for (const e of edges.filter((x) => x.to === n.name)) if (inputs[e.in] === undefined) inputs[e.in] = e.from;
-        const refs = inputs.map((src) => (src === undefined ? "[]" : outRef(src)));
+        // An input whose node has not been converted before this one (unreachable, or after it) cannot be read.
+        const refs = inputs.map((src, i) => {
+          if (src === undefined) return "[]";
+          if (!emitted.has(src) && src !== triggerNode?.name) {
+            note(n.name, `Input ${i + 1} comes from "${src}", which does not run before it: that input is left empty.`);
+            return "[]";
+          }
+          return outRef(src);
+        });
         while (refs.length < 2) refs.push("[]");
         const m = mergeExpr(p, v, refs);
         if (!m.expr) {
@@ -726,7 +751,7 @@ export function fromN8n(input: unknown, opts: ConvertOptions = {}): ConvertResul
     report: finishReport({
       source: "n8n",
       name: wfName,
-      entries: ordered,
+      entries: reportValidation(flow, ordered, flowNotes),
       notes: flowNotes,
       connections: [...connections.values()],
       pinned,
