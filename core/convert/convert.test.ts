@@ -253,6 +253,37 @@ describe("n8n", () => {
     ).toBe("Order 5 for Bo");
   });
 
+  it("maps Salesforce record operations to the salesforce connector where the operation matches", async () => {
+    const { flow, report } = fromN8n(load("salesforce-sync.json"));
+    expect(step(flow, "upsertAccount")).toMatchObject({
+      connector: "salesforce",
+      operation: "upsertRecord",
+      connection: "salesforce-prod",
+      input: { sobject: '"Account"', externalIdField: '"Customer_Number__c"' },
+    });
+    const upsert = step(flow, "upsertAccount") as { input: Record<string, string> };
+    expect(await evaluate(upsert.input.fields!, { trigger: { customerName: "Acme", website: "acme.test" } })).toEqual({
+      Name: "Acme",
+      Website: "acme.test",
+    });
+    const won = step(flow, "markWon") as { input: Record<string, string> };
+    expect(await evaluate(won.input.id!, { trigger: { opportunityId: "006000000000001" } })).toBe("006000000000001");
+    expect(await evaluate(won.input.fields!, { steps: { upsertAccount: { output: { id: "001X" } } } })).toEqual({
+      StageName: "Closed Won",
+      Account_Ref__c: "001X",
+    });
+    expect(report.entries.find((e) => e.source === "All leads")!.status).toBe("placeholder");
+    expect(report.connections).toEqual([
+      {
+        key: "salesforce-prod",
+        connector: "salesforce",
+        auth: "oauth2",
+        from: 'n8n credential "Salesforce prod"',
+        steps: ["upsertAccount", "markWon"],
+      },
+    ]);
+  });
+
   it("refuses what is not an n8n export", () => {
     expect(() => fromN8n({ foo: 1 })).toThrow(ConvertError);
     expect(() => fromN8n([])).toThrow(/not an n8n workflow/);

@@ -651,6 +651,32 @@ export function fromN8n(input: unknown, opts: ConvertOptions = {}): ConvertResul
           return;
         }
         break;
+      case "salesforce": {
+        const sf = salesforceCall(p, (val, w) => tr(n.name, val, w));
+        if (!sf) break;
+        const cred = Object.values(n.credentials ?? {})[0]?.name ?? "salesforce";
+        const conn = flowKeyFrom(cred);
+        addConnection(connections, {
+          key: conn,
+          connector: "salesforce",
+          auth: "oauth2",
+          from: `n8n credential "${cred}"`,
+          step: id,
+        });
+        const s = push<Step>({
+          id,
+          type: "call",
+          name: n.name,
+          connector: "salesforce",
+          operation: sf.operation,
+          connection: conn,
+          input: sf.input,
+        });
+        ok(`call salesforce.${sf.operation}`, sf.notes);
+        if (s.type === "call") s.next = nextOf(n.name, 0, scope, stop);
+        withPolicies(n, s, scope, stop, 1);
+        return;
+      }
       case "executeWorkflow": {
         const wf = obj(p.workflowId);
         const target = str(wf.cachedResultName) ?? str(p.workflowId) ?? str(wf.value) ?? "subflow";
@@ -760,6 +786,58 @@ export function fromN8n(input: unknown, opts: ConvertOptions = {}): ConvertResul
 }
 
 // --- Pieces -----------------------------------------------------------------------------------------------
+
+const SF_OBJECTS: Record<string, string> = { account: "Account", opportunity: "Opportunity", contact: "Contact" };
+/** The record fields an n8n Salesforce node sets outside "additional fields", by resource. */
+const SF_FIELDS: Record<string, Record<string, string>> = {
+  account: { name: "Name" },
+  opportunity: { name: "Name", closeDate: "CloseDate", stageName: "StageName" },
+  contact: { lastName: "LastName" },
+};
+
+/** The n8n Salesforce node's record operations → the Weft salesforce connector's; undefined = no match. */
+function salesforceCall(
+  p: Record<string, unknown>,
+  tr: Tr,
+): { operation: string; input: Record<string, string>; notes: string[] } | undefined {
+  const resource = str(p.resource) ?? "lead";
+  const sobject = SF_OBJECTS[resource];
+  const op = str(p.operation) ?? "create";
+  if (!sobject || !["create", "get", "update", "upsert"].includes(op)) return undefined;
+  const notes: string[] = [];
+  const fields: string[] = [];
+  for (const [param, field] of Object.entries(SF_FIELDS[resource] ?? {}))
+    if (p[param] !== undefined) fields.push(`${literal(field)}: ${tr(p[param], field)}`);
+  for (const group of [obj(p.additionalFields), obj(p.updateFields)])
+    for (const [k, v] of Object.entries(group)) {
+      if (k === "customFieldsUi") continue;
+      const field = k.charAt(0).toUpperCase() + k.slice(1);
+      fields.push(`${literal(field)}: ${tr(v, field)}`);
+      notes.push(`Field "${k}" became "${field}": check the API name.`);
+    }
+  const custom = [
+    obj(obj(p.additionalFields).customFieldsUi),
+    obj(obj(p.updateFields).customFieldsUi),
+    obj(p.customFieldsUi),
+  ];
+  for (const c of custom)
+    for (const f of arr(c.customFieldsValues).filter(isObj))
+      if (typeof f.fieldId === "string") fields.push(`${literal(f.fieldId)}: ${tr(f.value, f.fieldId)}`);
+  const input: Record<string, string> = { sobject: literal(sobject) };
+  const idParam = p[`${resource}Id`] ?? p.recordId;
+  if (op === "get" || op === "update") {
+    if (idParam === undefined) return undefined;
+    input.id = tr(idParam, "record id");
+  }
+  if (op === "upsert") {
+    if (typeof p.externalId !== "string" || p.externalIdValue === undefined) return undefined;
+    input.externalIdField = literal(p.externalId);
+    input.externalId = tr(p.externalIdValue, "external id");
+  }
+  if (op !== "get") input.fields = `{${fields.join(", ")}}`;
+  const operation = { create: "createRecord", get: "getRecord", update: "updateRecord", upsert: "upsertRecord" }[op]!;
+  return { operation, input, notes };
+}
 
 /** The first node every fork reaches (where parallel branches meet again), nearest to the first fork. */
 function findJoin(forks: string[], edges: Edge[]): string | undefined {
