@@ -29,15 +29,25 @@ function readJson<T>(file: string): T | null {
 
 async function main(): Promise<number> {
   const only = process.argv[2]; // "unit" | "e2e" | undefined
-  // The lint first (typescript-eslint, rules of hooks, the import boundaries): a failure counts as one.
+  // The lint first (typescript-eslint, rules of hooks, the import boundaries), then the format check: each failure counts as one.
   if (run("eslint", ["."]) !== 0) {
     console.error("lint failed");
+    failed += 1;
+  }
+  // Formatting is Prettier's (npm run format): an unformatted file counts as one failure.
+  if (run("prettier", ["--check", "--log-level=warn", "."]) !== 0) {
+    console.error("format check failed: run npm run format");
     failed += 1;
   }
   if (only !== "e2e") {
     const out = path.join(tmp, "vitest.json");
     const code = run("vitest", ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`]);
-    const r = readJson<{ numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number }>(out);
+    const r = readJson<{
+      numPassedTests: number;
+      numFailedTests: number;
+      numPendingTests: number;
+      numTodoTests: number;
+    }>(out);
     if (r) {
       passed += r.numPassedTests;
       failed += r.numFailedTests;
@@ -54,7 +64,10 @@ async function main(): Promise<number> {
       }
     }
     let e2eDb: string | null = null;
-    const extra: Record<string, string> = { PW_JSON_OUTPUT: path.join(tmp, "playwright.json"), E2E_DATA_DIR: path.join(tmp, "e2e-data") };
+    const extra: Record<string, string> = {
+      PW_JSON_OUTPUT: path.join(tmp, "playwright.json"),
+      E2E_DATA_DIR: path.join(tmp, "e2e-data"),
+    };
     if (process.env.DATABASE_URL) {
       e2eDb = `weft_e2e_${process.pid}`;
       const admin = adminUrl(process.env.DATABASE_URL);
@@ -64,14 +77,19 @@ async function main(): Promise<number> {
       extra.E2E_DATABASE_URL = u.toString();
     }
     const code = run("playwright", ["test"], extra);
-    const r = readJson<{ stats: { expected: number; unexpected: number; skipped: number; flaky: number } }>(extra.PW_JSON_OUTPUT!);
+    const r = readJson<{ stats: { expected: number; unexpected: number; skipped: number; flaky: number } }>(
+      extra.PW_JSON_OUTPUT!,
+    );
     if (r) {
       passed += r.stats.expected + r.stats.flaky;
       failed += r.stats.unexpected;
       skipped += r.stats.skipped;
     }
     if (code !== 0 && (!r || r.stats.unexpected === 0)) failed += 1;
-    if (e2eDb) await sql(adminUrl(process.env.DATABASE_URL!), `DROP DATABASE IF EXISTS "${e2eDb}" WITH (FORCE)`).catch(() => undefined);
+    if (e2eDb)
+      await sql(adminUrl(process.env.DATABASE_URL!), `DROP DATABASE IF EXISTS "${e2eDb}" WITH (FORCE)`).catch(
+        () => undefined,
+      );
   }
   return summary();
 }
