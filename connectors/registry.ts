@@ -14,13 +14,31 @@ import { postgresManifest } from "./postgres/manifest";
 
 /** All built-in connector manifests by key. */
 export const connectors: Record<string, AnyManifest> = Object.fromEntries(
-  [salesforceManifest, kantataManifest, workdayManifest, netsuiteManifest, reportingManifest, httpManifest, webhookManifest, scheduleManifest, postgresManifest].map((m) => [m.key, m as AnyManifest]),
+  [
+    salesforceManifest,
+    kantataManifest,
+    workdayManifest,
+    netsuiteManifest,
+    reportingManifest,
+    httpManifest,
+    webhookManifest,
+    scheduleManifest,
+    postgresManifest,
+  ].map((m) => [m.key, m as AnyManifest]),
 );
 
 export function connectorInfo(m: AnyManifest): ConnectorInfo {
   const operations: Record<string, OperationInfo> = {};
   for (const [key, op] of Object.entries(m.operations)) {
-    operations[key] = { key, kind: op.kind, name: op.name, description: op.description, input: op.input, output: op.output, ...(op.effect ? { effect: op.effect } : {}) };
+    operations[key] = {
+      key,
+      kind: op.kind,
+      name: op.name,
+      description: op.description,
+      input: op.input,
+      output: op.output,
+      ...(op.effect ? { effect: op.effect } : {}),
+    };
   }
   return { key: m.key, name: m.name, system: m.system, operations };
 }
@@ -28,5 +46,8 @@ export function connectorInfo(m: AnyManifest): ConnectorInfo {
 /** The DSL catalog of connectors; pass `extra` manifests (e.g. OpenAPI imports) and the workspace's connections. */
 export function connectorCatalog(extra: readonly AnyManifest[] = [], connections?: Catalog["connections"]): Catalog {
   const all = [...Object.values(connectors), ...extra];
-  return { connectors: Object.fromEntries(all.map((m) => [m.key, connectorInfo(m)])), ...(connections ? { connections } : {}) };
+  return {
+    connectors: Object.fromEntries(all.map((m) => [m.key, connectorInfo(m)])),
+    ...(connections ? { connections } : {}),
+  };
 }

@@ -21,7 +21,17 @@ export { closePostgresPools } from "./postgres/pg";
 export type { ExecuteArgs, LogSink, ConnectionInput } from "./sdk/execute";
 
 export const definitions: ReadonlyMap<string, AnyConnectorDefinition> = new Map(
-  [salesforce, kantata, workday, netsuite, reporting, http, postgres, implementConnector(webhookManifest, {}), implementConnector(scheduleManifest, {})].map((d) => [d.manifest.key, d]),
+  [
+    salesforce,
+    kantata,
+    workday,
+    netsuite,
+    reporting,
+    http,
+    postgres,
+    implementConnector(webhookManifest, {}),
+    implementConnector(scheduleManifest, {}),
+  ].map((d) => [d.manifest.key, d]),
 );
 
 /**
@@ -29,8 +39,12 @@ export const definitions: ReadonlyMap<string, AnyConnectorDefinition> = new Map(
  * idempotencyKey, signal, logger, httpGuard})`. Throws ConnectorError (errorClass transient | auth |
  * validation | internal, with retryAfterMs and redacted request/response excerpts).
  */
-export function runOperation(args: Omit<ExecuteArgs, "definitions"> & { extra?: readonly AnyConnectorDefinition[] }): Promise<unknown> {
-  const defs = args.extra?.length ? new Map([...definitions, ...args.extra.map((d) => [d.manifest.key, d] as const)]) : definitions;
+export function runOperation(
+  args: Omit<ExecuteArgs, "definitions"> & { extra?: readonly AnyConnectorDefinition[] },
+): Promise<unknown> {
+  const defs = args.extra?.length
+    ? new Map([...definitions, ...args.extra.map((d) => [d.manifest.key, d] as const)])
+    : definitions;
   return executeOperation({ ...args, definitions: defs });
 }
 
@@ -38,7 +52,11 @@ export function runOperation(args: Omit<ExecuteArgs, "definitions"> & { extra?: 
  * "Test connection" for a built-in or an `extra` (imported) connector: its cheapest authenticated call
  * through the guarded client. Resolves to `{detail}`; throws a classified ConnectorError.
  */
-export function runConnectionTest(args: Omit<TestConnectionArgs, "definitions"> & { extra?: readonly AnyConnectorDefinition[] }): Promise<{ detail: string }> {
-  const defs = args.extra?.length ? new Map([...definitions, ...args.extra.map((d) => [d.manifest.key, d] as const)]) : definitions;
+export function runConnectionTest(
+  args: Omit<TestConnectionArgs, "definitions"> & { extra?: readonly AnyConnectorDefinition[] },
+): Promise<{ detail: string }> {
+  const defs = args.extra?.length
+    ? new Map([...definitions, ...args.extra.map((d) => [d.manifest.key, d] as const)])
+    : definitions;
   return testConnection({ ...args, definitions: defs });
 }

@@ -2,7 +2,14 @@
 // what went wrong in the caller's terms, without knowing who called. The tRPC error middleware turns it
 // into a TRPCError (server/api/errors.ts), route handlers into an HTTP status, the CLI prints its message;
 // pg-boss jobs that call the same functions (bulk actions) read its code.
-export const DOMAIN_ERROR_CODES = ["invalid", "forbidden", "not_found", "conflict", "precondition", "too_large"] as const;
+export const DOMAIN_ERROR_CODES = [
+  "invalid",
+  "forbidden",
+  "not_found",
+  "conflict",
+  "precondition",
+  "too_large",
+] as const;
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
 
 export interface DomainErrorDetails {

@@ -1,5 +1,14 @@
 // Flow metadata lists shared by the DSL, the routers, governance and the browser (no server imports here).
-export const DOMAINS = ["customer", "opportunity", "project", "resource", "contract", "time-expense", "invoice", "reporting"] as const;
+export const DOMAINS = [
+  "customer",
+  "opportunity",
+  "project",
+  "resource",
+  "contract",
+  "time-expense",
+  "invoice",
+  "reporting",
+] as const;
 export const LIFECYCLES = ["draft", "active", "deprecated", "retired"] as const;
 export type Lifecycle = (typeof LIFECYCLES)[number];
 /** Where a run is (the database enum RunStatus; server/db/enums.test.ts keeps them equal). */

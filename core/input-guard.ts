@@ -50,7 +50,8 @@ export function textFault(s: string): Exclude<InputFaultKind, "too-deep" | "too-
 
 const TEXT_REASON = {
   nul: "contains a NUL character (U+0000), which cannot be stored; remove it",
-  surrogate: "contains an unpaired UTF-16 surrogate (not valid Unicode), which cannot be stored; remove it or send valid UTF-8",
+  surrogate:
+    "contains an unpaired UTF-16 surrogate (not valid Unicode), which cannot be stored; remove it or send valid UTF-8",
 } as const;
 
 interface Item {
@@ -67,7 +68,10 @@ function pathOf(item: Item | null): Array<string | number> {
 }
 
 /** The first thing in `value` the database or recursive code cannot take, or null. Never recurses. */
-export function inspectInput(value: unknown, limits: { maxDepth: number; maxNodes: number } = INPUT_LIMITS): InputFault | null {
+export function inspectInput(
+  value: unknown,
+  limits: { maxDepth: number; maxNodes: number } = INPUT_LIMITS,
+): InputFault | null {
   const stack: Item[] = [{ v: value, depth: 0, key: null, parent: null }];
   let nodes = 0;
   while (stack.length > 0) {
@@ -84,7 +88,12 @@ export function inspectInput(value: unknown, limits: { maxDepth: number; maxNode
     }
     if (Array.isArray(v)) {
       nodes += v.length;
-      if (nodes > limits.maxNodes) return { kind: "too-large", path: pathOf(item), reason: `makes the input hold more than ${limits.maxNodes.toLocaleString("en")} values` };
+      if (nodes > limits.maxNodes)
+        return {
+          kind: "too-large",
+          path: pathOf(item),
+          reason: `makes the input hold more than ${limits.maxNodes.toLocaleString("en")} values`,
+        };
       for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], depth: item.depth + 1, key: i, parent: item });
       continue;
     }
@@ -92,11 +101,17 @@ export function inspectInput(value: unknown, limits: { maxDepth: number; maxNode
     // them); plain objects are what untrusted JSON becomes.
     const keys = Object.keys(v);
     nodes += keys.length;
-    if (nodes > limits.maxNodes) return { kind: "too-large", path: pathOf(item), reason: `makes the input hold more than ${limits.maxNodes.toLocaleString("en")} values` };
+    if (nodes > limits.maxNodes)
+      return {
+        kind: "too-large",
+        path: pathOf(item),
+        reason: `makes the input hold more than ${limits.maxNodes.toLocaleString("en")} values`,
+      };
     for (let i = keys.length - 1; i >= 0; i--) {
       const k = keys[i]!;
       const f = textFault(k);
-      if (f) return { kind: f, path: [...pathOf(item), k], inKey: true, reason: `has a field name that ${TEXT_REASON[f]}` };
+      if (f)
+        return { kind: f, path: [...pathOf(item), k], inKey: true, reason: `has a field name that ${TEXT_REASON[f]}` };
       stack.push({ v: (v as Record<string, unknown>)[k], depth: item.depth + 1, key: k, parent: item });
     }
   }
@@ -117,7 +132,10 @@ export function inputFaultStatus(f: InputFault): 400 | 413 {
 /** Thrown by `assertInput`; the tRPC error formatter and the HTTP routes turn it into a 400/413 naming the field. */
 export class InputRejectedError extends Error {
   readonly status: 400 | 413;
-  constructor(readonly fault: InputFault, rootName?: string) {
+  constructor(
+    readonly fault: InputFault,
+    rootName?: string,
+  ) {
     super(describeInputFault(fault, rootName));
     this.name = "InputRejectedError";
     this.status = inputFaultStatus(fault);

@@ -10,9 +10,16 @@ import { signIn } from "./helpers";
 
 const run = promisify(execFile);
 
-async function weft(baseURL: string, token: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function weft(
+  baseURL: string,
+  token: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await run("tsx", ["scripts/cli.ts", ...args], { env: { ...process.env, WEFT_URL: baseURL, WEFT_TOKEN: token }, timeout: 60_000 });
+    const r = await run("tsx", ["scripts/cli.ts", ...args], {
+      env: { ...process.env, WEFT_URL: baseURL, WEFT_TOKEN: token },
+      timeout: 60_000,
+    });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
@@ -20,7 +27,10 @@ async function weft(baseURL: string, token: string, args: string[]): Promise<{ c
   }
 }
 
-test("a designer's API token drives weft import and weft export; revoking it locks the CLI out", async ({ page, baseURL }) => {
+test("a designer's API token drives weft import and weft export; revoking it locks the CLI out", async ({
+  page,
+  baseURL,
+}) => {
   test.setTimeout(180_000);
   await signIn(page, "designer");
   await page.goto("/settings");
@@ -31,9 +41,15 @@ test("a designer's API token drives weft import and weft export; revoking it loc
   await expect(page.getByRole("cell", { name: "e2e laptop", exact: true })).toBeVisible();
 
   const dir = await mkdtemp(path.join(os.tmpdir(), "weft-cli-"));
-  const example = JSON.parse(await readFile("examples/approved-time-to-invoice.weft.json", "utf8")) as Record<string, unknown>;
+  const example = JSON.parse(await readFile("examples/approved-time-to-invoice.weft.json", "utf8")) as Record<
+    string,
+    unknown
+  >;
   const file = path.join(dir, "flow.weft.json");
-  await writeFile(file, JSON.stringify({ ...example, key: "cli-time-to-invoice", name: "Time to invoice (from git)" }, null, 2));
+  await writeFile(
+    file,
+    JSON.stringify({ ...example, key: "cli-time-to-invoice", name: "Time to invoice (from git)" }, null, 2),
+  );
 
   const imported = await weft(baseURL!, token, ["import", file]);
   expect(imported.stderr).toBe("");
@@ -66,7 +82,11 @@ test("a designer's API token drives weft import and weft export; revoking it loc
   expect(refused.stderr).toContain("The token was refused");
 });
 
-test("a viewer's token can export but not import; the DSL JSON Schema is public", async ({ page, baseURL, request }) => {
+test("a viewer's token can export but not import; the DSL JSON Schema is public", async ({
+  page,
+  baseURL,
+  request,
+}) => {
   await signIn(page, "viewer");
   await page.goto("/settings");
   await page.getByLabel("Token name").fill("viewer script");

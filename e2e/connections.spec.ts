@@ -23,7 +23,11 @@ test("an admin tests, creates, edits and deletes connections", async ({ page }) 
   await sf.getByRole("button", { name: /^Test connection/ }).click();
   await expect(sf.getByText("Test passed")).toBeVisible();
   await expect(sf).toContainText(/API requests today: [\d,]+ of 100,000 left/);
-  const instanceUrl = (await sf.locator("dd").filter({ hasText: /^http:\/\/127\.0\.0\.1:\d+$/ }).first().textContent())!.trim();
+  const instanceUrl = (await sf
+    .locator("dd")
+    .filter({ hasText: /^http:\/\/127\.0\.0\.1:\d+$/ })
+    .first()
+    .textContent())!.trim();
 
   // A new HTTP connection, from the form generated out of the HTTP connector's auth schema.
   await page.getByRole("button", { name: "New connection" }).click();
@@ -55,7 +59,10 @@ test("an admin tests, creates, edits and deletes connections", async ({ page }) 
   await mine.getByRole("button", { name: "Edit Sandbox admin API" }).click();
   const edit = page.getByRole("dialog", { name: "Edit Sandbox admin API" });
   await expect(edit.getByLabel("Token", { exact: true })).toHaveValue("");
-  await expect(edit.getByLabel("Token", { exact: true })).toHaveAttribute("placeholder", /stored — leave blank to keep/);
+  await expect(edit.getByLabel("Token", { exact: true })).toHaveAttribute(
+    "placeholder",
+    /stored — leave blank to keep/,
+  );
   await edit.getByLabel("Name", { exact: true }).fill("Sandbox admin API (edited)");
   await edit.getByRole("button", { name: "Save changes" }).click();
   await expect(edit).toBeHidden();
@@ -74,7 +81,9 @@ test("an admin previews and saves an OpenAPI import; a viewer sees the page read
   await page.goto("/connections");
   const imports = page.getByRole("region", { name: "OpenAPI imports" });
   const spec = gunzipSync(readFileSync(path.resolve("connectors/openapi/fixtures/readme-3.1.json.gz")));
-  await imports.getByLabel(/OpenAPI document/).setInputFiles({ name: "readme.json", mimeType: "application/json", buffer: spec });
+  await imports
+    .getByLabel(/OpenAPI document/)
+    .setInputFiles({ name: "readme.json", mimeType: "application/json", buffer: spec });
   await imports.getByRole("button", { name: "Preview operations" }).click();
   const preview = imports.getByRole("region", { name: "Import preview" });
   await expect(preview).toContainText("ReadMe API");
@@ -89,7 +98,10 @@ test("an admin previews and saves an OpenAPI import; a viewer sees the page read
 
   // The import can now have connections.
   await page.getByRole("button", { name: "New connection" }).click();
-  await page.getByRole("dialog", { name: "New connection" }).getByLabel("Connector").selectOption({ label: "ReadMe API (imported)" });
+  await page
+    .getByRole("dialog", { name: "New connection" })
+    .getByLabel("Connector")
+    .selectOption({ label: "ReadMe API (imported)" });
   await expect(page.getByRole("dialog", { name: "New connection" }).getByLabel("Security Scheme")).toBeVisible();
   await page.keyboard.press("Escape");
   await page.screenshot({ path: test.info().outputPath("connections-import.png"), fullPage: true });

@@ -15,22 +15,39 @@ test.use({ viewport: { width: 1600, height: 1000 } });
 // Every save takes 1.5 s and these tests wait for several of them (two people, merges).
 test.describe.configure({ timeout: 240_000 });
 
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(process.env.DESIGNER_SHOTS ?? path.join("test-results", "designer"), `${name}.png`) });
+const shot = (page: Page, name: string) =>
+  page.screenshot({
+    path: path.join(process.env.DESIGNER_SHOTS ?? path.join("test-results", "designer"), `${name}.png`),
+  });
 const node = canvasNode;
 
 interface Draft {
   name: string;
   description?: string;
   start?: string;
-  steps: Array<{ id: string; type: string; name?: string; description?: string; next?: string; duration?: string; output?: Record<string, string> }>;
+  steps: Array<{
+    id: string;
+    type: string;
+    name?: string;
+    description?: string;
+    next?: string;
+    duration?: string;
+    output?: Record<string, string>;
+  }>;
 }
 
 async function createFlow(page: Page, key: string, name: string, draft?: Omit<Draft, "name">): Promise<void> {
   const r = await trpcMutation(page.request, "flows.create", { key, name, domain: "project", ownerTeamKey: "pmo" });
   expect(r.error).toBeUndefined();
   if (draft) {
-    const { draft: d } = await trpcQuery<{ draft: Record<string, unknown> }>(page.request, "flows.get", { flowKey: key });
-    const s = await trpcMutation(page.request, "flows.saveDraft", { flowKey: key, baseRevision: 1, draft: { ...d, ...draft } });
+    const { draft: d } = await trpcQuery<{ draft: Record<string, unknown> }>(page.request, "flows.get", {
+      flowKey: key,
+    });
+    const s = await trpcMutation(page.request, "flows.saveDraft", {
+      flowKey: key,
+      baseRevision: 1,
+      draft: { ...d, ...draft },
+    });
     expect(s.error).toBeUndefined();
   }
 }
@@ -40,7 +57,6 @@ async function open(page: Page, key: string): Promise<void> {
   await expect(page.getByTestId("designer")).toBeVisible({ timeout: 60_000 });
 }
 
-
 /** Types like a person in a hurry: key by key, no pause between fields. */
 async function typeInto(page: Page, selector: string, text: string) {
   const f = page.locator(selector);
@@ -49,8 +65,10 @@ async function typeInto(page: Page, selector: string, text: string) {
   await f.pressSequentially(text, { delay: 15 });
 }
 
-const draftOf = async (page: Page, key: string) => (await trpcQuery<{ draft: Draft; draftRevision: number }>(page.request, "flows.get", { flowKey: key }));
-const saved = (page: Page) => expect(page.getByTestId("save-state")).toHaveAttribute("data-state", "saved", { timeout: 30_000 });
+const draftOf = async (page: Page, key: string) =>
+  await trpcQuery<{ draft: Draft; draftRevision: number }>(page.request, "flows.get", { flowKey: key });
+const saved = (page: Page) =>
+  expect(page.getByTestId("save-state")).toHaveAttribute("data-state", "saved", { timeout: 30_000 });
 
 const seeded: Omit<Draft, "name"> = {
   start: "review",
@@ -60,7 +78,9 @@ const seeded: Omit<Draft, "name"> = {
   ],
 };
 
-test("quick edits while every save takes 1.5 s: all saved, none refused, the conflict banner never shows, a reload shows everything", async ({ page }) => {
+test("quick edits while every save takes 1.5 s: all saved, none refused, the conflict banner never shows, a reload shows everything", async ({
+  page,
+}) => {
   await signIn(page, "designer");
   const key = `autosave-slow-${Date.now().toString(36)}`;
   await createFlow(page, key, "Slow saves", seeded);
@@ -108,10 +128,19 @@ test("quick edits while every save takes 1.5 s: all saved, none refused, the con
   const check = (d: Draft) => {
     expect(d.description).toBe("Kick-off once the deal is signed");
     const by = Object.fromEntries(d.steps.map((s) => [s.id, s]));
-    expect(by.review).toMatchObject({ name: "Review the signed order", description: "Someone in PMO checks the order first", next: "wait" });
+    expect(by.review).toMatchObject({
+      name: "Review the signed order",
+      description: "Someone in PMO checks the order first",
+      next: "wait",
+    });
     expect(by.wait).toMatchObject({ name: "Cool-off", next: "shape" });
-    expect(by.shape).toMatchObject({ name: "Shape the project", description: "Last edit, typed just before the save finishes" });
-    expect(Object.keys(by.shape!.output ?? {})).toEqual(expect.arrayContaining(["projectCode", "projectName", "startDate", "budget.amount", "budget.currency"]));
+    expect(by.shape).toMatchObject({
+      name: "Shape the project",
+      description: "Last edit, typed just before the save finishes",
+    });
+    expect(Object.keys(by.shape!.output ?? {})).toEqual(
+      expect.arrayContaining(["projectCode", "projectName", "startDate", "budget.amount", "budget.currency"]),
+    );
   };
   check((await draftOf(page, key)).draft);
 
@@ -136,7 +165,9 @@ test("edits the server never acknowledged survive a reload: offered back, restor
   await open(page, key);
   await node(page, "review").click();
   await typeInto(page, "#f-name", "Typed while offline");
-  await expect(page.getByTestId("save-error")).toContainText("Your edits are kept in this browser", { timeout: 20_000 });
+  await expect(page.getByTestId("save-error")).toContainText("Your edits are kept in this browser", {
+    timeout: 20_000,
+  });
   // Reload (the page asks before leaving with unsaved edits — leave).
   page.on("dialog", (d) => void d.accept());
   await page.reload();
@@ -152,7 +183,9 @@ test("edits the server never acknowledged survive a reload: offered back, restor
   await expect(node(page, "review")).toContainText("Typed while offline");
   await saved(page);
   await expect(offer).toHaveCount(0);
-  await expect.poll(async () => (await draftOf(page, key)).draft.steps.find((s) => s.id === "review")?.name).toBe("Typed while offline");
+  await expect
+    .poll(async () => (await draftOf(page, key)).draft.steps.find((s) => s.id === "review")?.name)
+    .toBe("Typed while offline");
   // Acknowledged: nothing is offered any more.
   await page.reload();
   await expect(page.getByTestId("designer")).toBeVisible({ timeout: 60_000 });
@@ -170,7 +203,10 @@ async function openAs(browser: Browser, who: "admin", key: string): Promise<Page
 
 // fixme: timed out (240 s) in the integration run after the first merge succeeded (Ada at rev 4 with the merged
 // work); the second round (Dana behind, merging again) needs a look. The merge itself is unit-tested (model.test.ts).
-test("two people edit one flow: the conflict keeps both sides' work — merged field by field, the overlap chosen, or saved as a copy", async ({ browser, page }) => {
+test("two people edit one flow: the conflict keeps both sides' work — merged field by field, the overlap chosen, or saved as a copy", async ({
+  browser,
+  page,
+}) => {
   await signIn(page, "designer");
   const key = `autosave-merge-${Date.now().toString(36)}`;
   await createFlow(page, key, "Two editors", seeded);
@@ -183,7 +219,9 @@ test("two people edit one flow: the conflict keeps both sides' work — merged f
   await typeInto(dana, "#f-name", "Dana's review");
   await typeInto(dana, "#f-description", "Dana wrote this");
   await saved(dana);
-  await expect.poll(async () => (await draftOf(dana, key)).draft.steps.find((s) => s.id === "review")).toMatchObject({ name: "Dana's review", description: "Dana wrote this" });
+  await expect
+    .poll(async () => (await draftOf(dana, key)).draft.steps.find((s) => s.id === "review"))
+    .toMatchObject({ name: "Dana's review", description: "Dana wrote this" });
 
   // Ada (still on revision 2): renames the same step, maps a new field in the full-screen mapper.
   await node(ada, "review").click();
@@ -217,8 +255,13 @@ test("two people edit one flow: the conflict keeps both sides' work — merged f
   await saved(ada);
 
   let d = (await draftOf(ada, key)).draft;
-  expect(d.steps.find((s) => s.id === "review")).toMatchObject({ name: "Ada's review", description: "Dana wrote this" });
-  expect(Object.keys(d.steps.find((s) => s.id === "shape")!.output!)).toEqual(expect.arrayContaining(["projectCode", "projectName"]));
+  expect(d.steps.find((s) => s.id === "review")).toMatchObject({
+    name: "Ada's review",
+    description: "Dana wrote this",
+  });
+  expect(Object.keys(d.steps.find((s) => s.id === "shape")!.output!)).toEqual(
+    expect.arrayContaining(["projectCode", "projectName"]),
+  );
 
   // Dana (now behind) edits again: a conflict on her side; this time she takes Ada's name on the overlap.
   await node(dana, "review").click();
@@ -233,7 +276,10 @@ test("two people edit one flow: the conflict keeps both sides' work — merged f
   await danaDialog.getByRole("button", { name: "Apply merge and save" }).click();
   await saved(dana);
   d = (await draftOf(dana, key)).draft;
-  expect(d.steps.find((s) => s.id === "review")).toMatchObject({ name: "Ada's review", description: "Dana's second thoughts" });
+  expect(d.steps.find((s) => s.id === "review")).toMatchObject({
+    name: "Ada's review",
+    description: "Dana's second thoughts",
+  });
   expect(Object.keys(d.steps.find((s) => s.id === "shape")!.output!)).toContain("projectName");
 
   // Ada edits on her stale revision once more and saves hers as a copy instead: a new flow with her version.

@@ -9,26 +9,54 @@ import { trpcMutation, trpcQuery } from "./triage-helpers";
 test.use({ viewport: { width: 1600, height: 1000 } });
 test.describe.configure({ timeout: 180_000 });
 
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(process.env.DESIGNER_SHOTS ?? path.join("test-results", "designer"), `${name}.png`) });
+const shot = (page: Page, name: string) =>
+  page.screenshot({
+    path: path.join(process.env.DESIGNER_SHOTS ?? path.join("test-results", "designer"), `${name}.png`),
+  });
 const node = canvasNode;
 const edge = (page: Page, id: string) => page.getByTestId(`rf__edge-${id}`);
 
-
 async function openNew(page: Page, key: string, draft?: Record<string, unknown>) {
-  expect((await trpcMutation(page.request, "flows.create", { key, name: `Building ${key}`, domain: "project", ownerTeamKey: "pmo" })).error).toBeUndefined();
+  expect(
+    (
+      await trpcMutation(page.request, "flows.create", {
+        key,
+        name: `Building ${key}`,
+        domain: "project",
+        ownerTeamKey: "pmo",
+      })
+    ).error,
+  ).toBeUndefined();
   if (draft) {
-    const { draft: d } = await trpcQuery<{ draft: Record<string, unknown> }>(page.request, "flows.get", { flowKey: key });
-    expect((await trpcMutation(page.request, "flows.saveDraft", { flowKey: key, baseRevision: 1, draft: { ...d, ...draft } })).error).toBeUndefined();
+    const { draft: d } = await trpcQuery<{ draft: Record<string, unknown> }>(page.request, "flows.get", {
+      flowKey: key,
+    });
+    expect(
+      (
+        await trpcMutation(page.request, "flows.saveDraft", {
+          flowKey: key,
+          baseRevision: 1,
+          draft: { ...d, ...draft },
+        })
+      ).error,
+    ).toBeUndefined();
   }
   await page.goto(`/flows/${key}`);
   await expect(page.getByTestId("designer")).toBeVisible({ timeout: 60_000 });
 }
 
-const overlaps = (a: { x: number; y: number; width: number; height: number }, b: { x: number; y: number; width: number; height: number }) =>
-  a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
-const zoomOf = (page: Page) => page.evaluate(`new DOMMatrixReadOnly(getComputedStyle(document.querySelector(".react-flow__viewport")).transform).a`) as Promise<number>;
+const overlaps = (
+  a: { x: number; y: number; width: number; height: number },
+  b: { x: number; y: number; width: number; height: number },
+) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+const zoomOf = (page: Page) =>
+  page.evaluate(
+    `new DOMMatrixReadOnly(getComputedStyle(document.querySelector(".react-flow__viewport")).transform).a`,
+  ) as Promise<number>;
 
-test("Ctrl+K adds each step after the last one and connects it; a step dropped on a connection is inserted into it", async ({ page }) => {
+test("Ctrl+K adds each step after the last one and connects it; a step dropped on a connection is inserted into it", async ({
+  page,
+}) => {
   await signIn(page, "designer");
   const key = `building-${Date.now().toString(36)}`;
   await openNew(page, key);
@@ -60,19 +88,39 @@ test("Ctrl+K adds each step after the last one and connects it; a step dropped o
   await expect(saved).toHaveAttribute("data-state", "saved", { timeout: 15_000 });
   await expect
     .poll(async () => {
-      const { draft } = await trpcQuery<{ draft: { start?: string; steps: Array<{ id: string; next?: string }> } }>(page.request, "flows.get", { flowKey: key });
+      const { draft } = await trpcQuery<{ draft: { start?: string; steps: Array<{ id: string; next?: string }> } }>(
+        page.request,
+        "flows.get",
+        { flowKey: key },
+      );
       return { start: draft.start, next: Object.fromEntries(draft.steps.map((s) => [s.id, s.next ?? null])) };
     })
     .toEqual({ start: "emit", next: { emit: "wait", wait: "map", map: null } });
   await shot(page, "building-02-dropped-on-edge");
 });
 
-test("a small flow keeps labelled cards after Layout and Fit, never zoomed past readable; Esc closes the shortcuts sheet", async ({ page }) => {
+test("a small flow keeps labelled cards after Layout and Fit, never zoomed past readable; Esc closes the shortcuts sheet", async ({
+  page,
+}) => {
   await signIn(page, "designer");
   const key = `building-wide-${Date.now().toString(36)}`;
   // Twelve steps in a row: far wider than the canvas.
-  const steps = Array.from({ length: 12 }, (_, i) => ({ id: `s${i + 1}`, type: "wait", duration: "PT1M", ...(i < 11 ? { next: `s${i + 2}` } : {}) }));
-  await openNew(page, key, { start: "s1", steps, layout: { nodes: Object.fromEntries([["trigger", { x: 0, y: 0 }], ...steps.map((s, i) => [s.id, { x: (i + 1) * 280, y: 0 }])]) } });
+  const steps = Array.from({ length: 12 }, (_, i) => ({
+    id: `s${i + 1}`,
+    type: "wait",
+    duration: "PT1M",
+    ...(i < 11 ? { next: `s${i + 2}` } : {}),
+  }));
+  await openNew(page, key, {
+    start: "s1",
+    steps,
+    layout: {
+      nodes: Object.fromEntries([
+        ["trigger", { x: 0, y: 0 }],
+        ...steps.map((s, i) => [s.id, { x: (i + 1) * 280, y: 0 }]),
+      ]),
+    },
+  });
 
   for (const button of ["Auto-layout (Shift L)", "Zoom to fit (Shift 1)"]) {
     await page.getByRole("button", { name: button }).click();

@@ -61,16 +61,30 @@ async function edgeChecks(page: Page): Promise<EdgeCheck[]> {
   })()`)) as EdgeCheck[];
 }
 
-test("edges meet the handles they leave from and arrive at, for every kind of handle, from the computed handle places", async ({ page }) => {
+test("edges meet the handles they leave from and arrive at, for every kind of handle, from the computed handle places", async ({
+  page,
+}) => {
   await signIn(page, "designer");
   const seen = new Set<string>();
   for (const example of ["opportunity-won-to-project", "approved-time-to-invoice", "timesheet-to-reporting"]) {
     // The example's document under a key of its own, classified internal (the catalog's e2e counts the
     // confidential flows of the demo workspace).
     const key = `geometry-${example}`.slice(0, 60);
-    const doc = JSON.parse(readFileSync(path.resolve(`examples/${example}.weft.json`), "utf8")) as { domain: string; owner: string };
-    await mutate(page, "flows.create", { key, name: `Geometry ${example}`, domain: doc.domain, ownerTeamKey: doc.owner });
-    await mutate(page, "flows.saveDraft", { flowKey: key, baseRevision: 1, draft: { ...doc, key, name: `Geometry ${example}`, classification: "internal" } });
+    const doc = JSON.parse(readFileSync(path.resolve(`examples/${example}.weft.json`), "utf8")) as {
+      domain: string;
+      owner: string;
+    };
+    await mutate(page, "flows.create", {
+      key,
+      name: `Geometry ${example}`,
+      domain: doc.domain,
+      ownerTeamKey: doc.owner,
+    });
+    await mutate(page, "flows.saveDraft", {
+      flowKey: key,
+      baseRevision: 1,
+      draft: { ...doc, key, name: `Geometry ${example}`, classification: "internal" },
+    });
     // Half size: every card is drawn in full (handles included). The drawing is wider than the view:
     // check what is on screen, pan left, check again, across the whole flow.
     await page.goto(`/flows/${key}?zoom=0.5`);
@@ -87,8 +101,12 @@ test("edges meet the handles they leave from and arrive at, for every kind of ha
       for (const c of await edgeChecks(page)) {
         if (!c.expectedStart) continue;
         const [x, y] = c.expectedStart;
-        expect(Math.hypot(c.start[0] - x, c.start[1] - y), `${example}: edge ${c.id} starts at its handle (${c.start} vs ${x},${y})`).toBeLessThan(1.5);
-        if (c.endInView) expect(c.nearestTarget, `${example}: edge ${c.id} ends at a node's entry handle`).toBeLessThan(1.5);
+        expect(
+          Math.hypot(c.start[0] - x, c.start[1] - y),
+          `${example}: edge ${c.id} starts at its handle (${c.start} vs ${x},${y})`,
+        ).toBeLessThan(1.5);
+        if (c.endInView)
+          expect(c.nearestTarget, `${example}: edge ${c.id} ends at a node's entry handle`).toBeLessThan(1.5);
         seen.add(c.id.slice(c.id.lastIndexOf(":") + 1).replace(/-\d+$/, ""));
         checked++;
       }
@@ -102,7 +120,9 @@ test("edges meet the handles they leave from and arrive at, for every kind of ha
   }
   // Every kind of exit was among the checked edges: next, switch cases and default, error routes,
   // compensation, a loop's body and a parallel's branches.
-  expect([...seen].sort()).toEqual(expect.arrayContaining(["body", "branch", "case", "catch", "compensate", "default", "next", "start"]));
+  expect([...seen].sort()).toEqual(
+    expect.arrayContaining(["body", "branch", "case", "catch", "compensate", "default", "next", "start"]),
+  );
 });
 
 test("opening a 600-node flow mounts only the nodes in view, at zoom 1 and fitted", async ({ page }) => {
@@ -111,11 +131,33 @@ test("opening a 600-node flow mounts only the nodes in view, at zoom 1 and fitte
   const steps: Array<Record<string, unknown>> = [];
   const layout: Record<string, { x: number; y: number }> = { trigger: { x: 0, y: 0 } };
   for (let i = 1; i < 600; i++) {
-    steps.push({ id: `s${i}`, type: "map", output: { value: `$trigger.amount * ${i}` }, ...(i + 1 < 600 ? { next: `s${i + 1}` } : {}) });
+    steps.push({
+      id: `s${i}`,
+      type: "map",
+      output: { value: `$trigger.amount * ${i}` },
+      ...(i + 1 < 600 ? { next: `s${i + 1}` } : {}),
+    });
     layout[`s${i}`] = { x: (i % 25) * 280, y: Math.floor(i / 25) * 140 };
   }
-  await mutate(page, "flows.create", { key, name: "Geometry 600 nodes", domain: "reporting", ownerTeamKey: "platform" });
-  const draft = { dsl: "weft/1", key, version: "0.1.0", name: "Geometry 600 nodes", domain: "reporting", owner: "platform", classification: "internal", trigger: { type: "manual" }, start: "s1", steps, layout: { nodes: layout } };
+  await mutate(page, "flows.create", {
+    key,
+    name: "Geometry 600 nodes",
+    domain: "reporting",
+    ownerTeamKey: "platform",
+  });
+  const draft = {
+    dsl: "weft/1",
+    key,
+    version: "0.1.0",
+    name: "Geometry 600 nodes",
+    domain: "reporting",
+    owner: "platform",
+    classification: "internal",
+    trigger: { type: "manual" },
+    start: "s1",
+    steps,
+    layout: { nodes: layout },
+  };
   await mutate(page, "flows.saveDraft", { flowKey: key, baseRevision: 1, draft });
   // The most nodes React Flow ever had in the page while it opened (React Flow used to mount them all to measure them).
   await page.addInitScript(`(() => {

@@ -13,10 +13,17 @@ import { validate } from "../core/dsl";
 
 test("an imported API's operations appear in the designer's palette and validate as calls", async ({ page }) => {
   await signIn(page, "admin");
-  const text = gunzipSync(readFileSync(path.resolve("connectors/openapi/fixtures/readme-3.1.json.gz"))).toString("utf8");
+  const text = gunzipSync(readFileSync(path.resolve("connectors/openapi/fixtures/readme-3.1.json.gz"))).toString(
+    "utf8",
+  );
   const saved = await trpcMutation(page.request, "connections.saveImport", { text, key: "readmedocs" });
   expect(saved.error).toBeUndefined();
-  const created = await trpcMutation(page.request, "flows.create", { key: "docs-sync", name: "Docs sync", domain: "reporting", ownerTeamKey: "platform" });
+  const created = await trpcMutation(page.request, "flows.create", {
+    key: "docs-sync",
+    name: "Docs sync",
+    domain: "reporting",
+    ownerTeamKey: "platform",
+  });
   expect(created.error).toBeUndefined();
 
   await page.goto("/flows/docs-sync");
@@ -35,26 +42,73 @@ test("an imported API's operations appear in the designer's palette and validate
   await expect(page.locator(`[data-testid="canvas-node"]`).filter({ hasText: op! })).toHaveCount(1);
 });
 
-test("an imported API's typo warnings show in the Problems panel as weft validate prints them; its connection form offers the Authorization prefix", async ({ page }) => {
+test("an imported API's typo warnings show in the Problems panel as weft validate prints them; its connection form offers the Authorization prefix", async ({
+  page,
+}) => {
   test.setTimeout(180_000); // two imports' conversions and two page loads on a shared machine
   await signIn(page, "admin");
-  const saved = await trpcMutation(page.request, "connections.saveImport", { text: JSON.stringify(billingApi()), key: "ledgerly" });
+  const saved = await trpcMutation(page.request, "connections.saveImport", {
+    text: JSON.stringify(billingApi()),
+    key: "ledgerly",
+  });
   expect(saved.error).toBeUndefined();
-  const conn = await trpcMutation(page.request, "connections.create", { key: "ledgerly-test", name: "Ledgerly test site", connectorKey: "ledgerly", config: { baseUrl: "https://acme-test.billing.example.com/api/v2" }, secrets: { apiKey: "test_abc" } });
+  const conn = await trpcMutation(page.request, "connections.create", {
+    key: "ledgerly-test",
+    name: "Ledgerly test site",
+    connectorKey: "ledgerly",
+    config: { baseUrl: "https://acme-test.billing.example.com/api/v2" },
+    secrets: { apiKey: "test_abc" },
+  });
   expect(conn.error).toBeUndefined();
-  expect((await trpcMutation(page.request, "flows.create", { key: "customer-sync", name: "Customer sync", domain: "reporting", ownerTeamKey: "platform" })).error).toBeUndefined();
-  const flow = await trpcQuery<{ draft: Record<string, unknown>; draftRevision: number }>(page.request, "flows.get", { flowKey: "customer-sync" });
+  expect(
+    (
+      await trpcMutation(page.request, "flows.create", {
+        key: "customer-sync",
+        name: "Customer sync",
+        domain: "reporting",
+        ownerTeamKey: "platform",
+      })
+    ).error,
+  ).toBeUndefined();
+  const flow = await trpcQuery<{ draft: Record<string, unknown>; draftRevision: number }>(page.request, "flows.get", {
+    flowKey: "customer-sync",
+  });
   const draft = {
     ...flow.draft,
     start: "createCustomer",
     steps: [
-      { id: "createCustomer", type: "call", connector: "ledgerly", operation: "createCustomer", connection: "ledgerly-test", input: { "body.customer.idd": "'ACME-1'", "body.customer.email": "'ap@acme.test'" }, next: "listCustomers" },
-      { id: "listCustomers", type: "call", connector: "ledgerly", operation: "listCustomers", connection: "ledgerly-test", input: { "query.limt": "10", "headers.X-Reqest-Id": "'r1'" } },
+      {
+        id: "createCustomer",
+        type: "call",
+        connector: "ledgerly",
+        operation: "createCustomer",
+        connection: "ledgerly-test",
+        input: { "body.customer.idd": "'ACME-1'", "body.customer.email": "'ap@acme.test'" },
+        next: "listCustomers",
+      },
+      {
+        id: "listCustomers",
+        type: "call",
+        connector: "ledgerly",
+        operation: "listCustomers",
+        connection: "ledgerly-test",
+        input: { "query.limt": "10", "headers.X-Reqest-Id": "'r1'" },
+      },
     ],
   };
-  expect((await trpcMutation(page.request, "flows.saveDraft", { flowKey: "customer-sync", baseRevision: flow.draftRevision, draft })).error).toBeUndefined();
+  expect(
+    (
+      await trpcMutation(page.request, "flows.saveDraft", {
+        flowKey: "customer-sync",
+        baseRevision: flow.draftRevision,
+        draft,
+      })
+    ).error,
+  ).toBeUndefined();
   // What the CLI (and the server's publish checks) say: the same validator over the converter's zod schemas.
-  const cli = validate(draft as never, { catalog: connectorCatalog([openApiToConnector(billingApi(), { key: "ledgerly" }).manifest]) }).problems.filter((p) => p.severity === "warning");
+  const cli = validate(draft as never, {
+    catalog: connectorCatalog([openApiToConnector(billingApi(), { key: "ledgerly" }).manifest]),
+  }).problems.filter((p) => p.severity === "warning");
   expect(cli.map((p) => p.code)).toEqual(["unknown-input-field", "unknown-input-field", "unknown-input-field"]);
 
   await page.goto("/flows/customer-sync");

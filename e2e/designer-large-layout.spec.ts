@@ -12,12 +12,42 @@ test("a 5,000-step draft with no layout opens, laid out, in the designer", async
   await signIn(page, "designer");
   const key = "layout-5000-steps";
   const chain = (prefix: string, n: number, last?: string) =>
-    Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, type: "map", output: { value: `$trigger.amount * ${i}` }, ...(i + 1 < n ? { next: `${prefix}${i + 1}` } : last ? { next: last } : {}) }));
+    Array.from({ length: n }, (_, i) => ({
+      id: `${prefix}${i}`,
+      type: "map",
+      output: { value: `$trigger.amount * ${i}` },
+      ...(i + 1 < n ? { next: `${prefix}${i + 1}` } : last ? { next: last } : {}),
+    }));
   // 2,500 steps in a row, then a foreach whose body is 2,500 steps in a row (the shape ELK overflowed on).
-  const steps = [...chain("s", 2500, "loop"), { id: "loop", type: "foreach", items: "$trigger.lines", body: { start: "b0", steps: chain("b", 2500) } }];
-  expect((await trpcMutation(page.request, "flows.create", { key, name: "Layout 5000 steps", domain: "reporting", ownerTeamKey: "platform" })).error).toBeUndefined();
-  const draft = { dsl: "weft/1", key, version: "0.1.0", name: "Layout 5000 steps", domain: "reporting", owner: "platform", classification: "internal", trigger: { type: "manual" }, start: "s0", steps };
-  expect((await trpcMutation(page.request, "flows.saveDraft", { flowKey: key, baseRevision: 1, draft })).error).toBeUndefined();
+  const steps = [
+    ...chain("s", 2500, "loop"),
+    { id: "loop", type: "foreach", items: "$trigger.lines", body: { start: "b0", steps: chain("b", 2500) } },
+  ];
+  expect(
+    (
+      await trpcMutation(page.request, "flows.create", {
+        key,
+        name: "Layout 5000 steps",
+        domain: "reporting",
+        ownerTeamKey: "platform",
+      })
+    ).error,
+  ).toBeUndefined();
+  const draft = {
+    dsl: "weft/1",
+    key,
+    version: "0.1.0",
+    name: "Layout 5000 steps",
+    domain: "reporting",
+    owner: "platform",
+    classification: "internal",
+    trigger: { type: "manual" },
+    start: "s0",
+    steps,
+  };
+  expect(
+    (await trpcMutation(page.request, "flows.saveDraft", { flowKey: key, baseRevision: 1, draft })).error,
+  ).toBeUndefined();
 
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));

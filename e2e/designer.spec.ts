@@ -9,10 +9,15 @@ import { trpcQuery } from "./triage-helpers";
 test.use({ viewport: { width: 1600, height: 1000 }, permissions: ["clipboard-read", "clipboard-write"] });
 
 // DESIGNER_SHOTS: where to keep the screenshots (other runs wipe test-results/).
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(process.env.DESIGNER_SHOTS ?? path.join("test-results", "designer"), `${name}.png`) });
+const shot = (page: Page, name: string) =>
+  page.screenshot({
+    path: path.join(process.env.DESIGNER_SHOTS ?? path.join("test-results", "designer"), `${name}.png`),
+  });
 const node = canvasNode;
 const handle = (page: Page, nodeId: string, handleId: string | null) =>
-  handleId === null ? page.locator(`.react-flow__handle.target[data-nodeid="${nodeId}"]`) : page.locator(`.react-flow__handle[data-nodeid="${nodeId}"][data-handleid="${handleId}"]`);
+  handleId === null
+    ? page.locator(`.react-flow__handle.target[data-nodeid="${nodeId}"]`)
+    : page.locator(`.react-flow__handle[data-nodeid="${nodeId}"][data-handleid="${handleId}"]`);
 
 async function newFlow(page: Page, name: string, opts: { example?: string } = {}): Promise<string> {
   await page.goto("/flows");
@@ -31,16 +36,18 @@ async function newFlow(page: Page, name: string, opts: { example?: string } = {}
 }
 
 async function dropFromPalette(page: Page, itemId: string, at: { x: number; y: number }) {
-  await page.locator(`[data-testid="palette-item"][data-item="${itemId}"]`).dragTo(page.locator(".react-flow__pane"), { targetPosition: at });
+  await page
+    .locator(`[data-testid="palette-item"][data-item="${itemId}"]`)
+    .dragTo(page.locator(".react-flow__pane"), { targetPosition: at });
 }
-
-
 
 async function saved(page: Page) {
   await expect(page.getByTestId("save-state")).toHaveAttribute("data-state", "saved", { timeout: 15_000 });
 }
 
-test("build a flow on an empty canvas, watch validation, map fields and test-run it against the sandboxes", async ({ page }) => {
+test("build a flow on an empty canvas, watch validation, map fields and test-run it against the sandboxes", async ({
+  page,
+}) => {
   await signIn(page, "designer");
   const key = await newFlow(page, "Won deal to NetSuite customer");
   await expect(page.getByTestId("canvas-node")).toHaveCount(1);
@@ -67,15 +74,23 @@ test("build a flow on an empty canvas, watch validation, map fields and test-run
   // The map now builds the call's input ($steps.map.output) and maps nothing yet: the validator (the
   // server's, running in the browser) flags the map, naming the call's required body.
   await expect(node(page, "map").getByTestId("node-error-badge")).toBeVisible();
-  await expect(page.getByTestId("problem").filter({ hasText: "Map step 'map' builds the input of 'createCustomer'" }).first()).toBeVisible();
+  await expect(
+    page.getByTestId("problem").filter({ hasText: "Map step 'map' builds the input of 'createCustomer'" }).first(),
+  ).toBeVisible();
   await expect(page.getByTestId("problem-count")).not.toHaveAttribute("data-errors", "0");
   await shot(page, "02-validation-error");
 
   // Map fields: drag the trigger's customerId onto the call's body.companyName in the data mapper.
   await node(page, "map").click();
-  const mapper = page.getByRole("region", { name: "Data mapper" }).or(page.locator('[aria-label="Data mapper"]')).first();
+  const mapper = page
+    .getByRole("region", { name: "Data mapper" })
+    .or(page.locator('[aria-label="Data mapper"]'))
+    .first();
   await expect(mapper).toBeVisible();
-  await mapper.locator('[aria-label^="Source $trigger.customerId"]').first().dragTo(mapper.locator('[aria-label^="Target body.companyName"]').first());
+  await mapper
+    .locator('[aria-label^="Source $trigger.customerId"]')
+    .first()
+    .dragTo(mapper.locator('[aria-label^="Target body.companyName"]').first());
   await expect(mapper.getByTestId("mapping-chip").first()).toBeVisible();
   await shot(page, "03-mapper");
 
@@ -100,7 +115,9 @@ test("build a flow on an empty canvas, watch validation, map fields and test-run
 
   // Test run on the real runtime against the sandboxes; each node shows its status.
   await page.getByRole("button", { name: "▶ Test run" }).click();
-  await page.getByLabel("Trigger payload").fill(JSON.stringify({ opportunityId: "006E2E0001", customerId: "Acme Designer E2E", amount: 12000 }));
+  await page
+    .getByLabel("Trigger payload")
+    .fill(JSON.stringify({ opportunityId: "006E2E0001", customerId: "Acme Designer E2E", amount: 12000 }));
   await page.getByLabel("Pin this input as the trigger sample").check();
   await page.getByRole("button", { name: "Run test" }).click();
   await expect(page.getByTestId("run-bar")).toHaveAttribute("data-status", "succeeded", { timeout: 60_000 });
@@ -111,7 +128,9 @@ test("build a flow on an empty canvas, watch validation, map fields and test-run
   await expect(io).toContainText("Output");
   await expect(io).toContainText('"id"');
   await io.getByRole("button", { name: "Pin output as sample" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Pinned a sample" })).toContainText("Pinned a sample for createCustomer");
+  await expect(page.getByRole("status").filter({ hasText: "Pinned a sample" })).toContainText(
+    "Pinned a sample for createCustomer",
+  );
   await shot(page, "05-test-run");
 
   // Reopening shows the same flow (nothing lost on reload).
@@ -210,7 +229,9 @@ test("copy and paste a selection as DSL JSON, within a flow, between flows and f
 
   // Import steps from a file (a whole example flow): ids that exist already are renamed.
   const example = readFileSync(path.resolve("examples/opportunity-won-to-project.weft.json"), "utf8");
-  await page.getByTestId("import-file").setInputFiles({ name: "example.weft.json", mimeType: "application/json", buffer: Buffer.from(example) });
+  await page
+    .getByTestId("import-file")
+    .setInputFiles({ name: "example.weft.json", mimeType: "application/json", buffer: Buffer.from(example) });
   await page.getByRole("button", { name: "Zoom to fit (Shift 1)" }).click();
   // Fitted, a flow this size keeps its labelled cards and React Flow's edges: the overview (plain blocks,
   // one drawing of all edges) is for large flows only.
@@ -219,7 +240,11 @@ test("copy and paste a selection as DSL JSON, within a flow, between flows and f
   await expect(page.locator('[data-testid="canvas-node"]').first()).toContainText(/\S/);
   // The imported steps' edges came along into the saved draft.
   await saved(page);
-  const { draft } = await trpcQuery<{ draft: { steps: Array<{ id: string; next?: string }> } }>(page.request, "flows.get", { flowKey: target });
+  const { draft } = await trpcQuery<{ draft: { steps: Array<{ id: string; next?: string }> } }>(
+    page.request,
+    "flows.get",
+    { flowKey: target },
+  );
   expect(draft.steps.find((s) => s.id === "getOpportunity")?.next).toBe("getAccount");
   await page.getByRole("button", { name: "Zoom to fit (Shift 1)" }).click();
   await shot(page, "07-pasted");
@@ -234,7 +259,10 @@ async function openAs(browser: Browser, who: "designer" | "admin", key: string) 
   return page;
 }
 
-test("two people editing the same draft: the later save is refused, naming who saved, and merging keeps both people's work", async ({ browser, page }) => {
+test("two people editing the same draft: the later save is refused, naming who saved, and merging keeps both people's work", async ({
+  browser,
+  page,
+}) => {
   await signIn(page, "designer");
   const key = await newFlow(page, "Concurrent edits");
   const dana = page;
@@ -243,7 +271,12 @@ test("two people editing the same draft: the later save is refused, naming who s
   await node(dana, "trigger").click();
   await addByCommand(dana, "Logic Wait");
   await saved(dana);
-  await expect.poll(async () => (await trpcQuery<{ draftRevision: number }>(dana.request, "flows.get", { flowKey: key })).draftRevision).toBe(2);
+  await expect
+    .poll(
+      async () =>
+        (await trpcQuery<{ draftRevision: number }>(dana.request, "flows.get", { flowKey: key })).draftRevision,
+    )
+    .toBe(2);
 
   await node(ada, "trigger").click();
   await addByCommand(ada, "Logic Fail");

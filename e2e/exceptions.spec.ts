@@ -4,12 +4,28 @@
 // exceptions completes with a correct summary, one over rows ticked by hand covers exactly those; a viewer
 // cannot act; auto-resolve happens.
 import { expect, test } from "@playwright/test";
-import { signInAs, failInvoices, invoiceInput, shot, startRuns, trpcMutation, trpcQuery, waitForExceptions } from "./triage-helpers";
+import {
+  signInAs,
+  failInvoices,
+  invoiceInput,
+  shot,
+  startRuns,
+  trpcMutation,
+  trpcQuery,
+  waitForExceptions,
+} from "./triage-helpers";
 
 test.describe.configure({ mode: "serial" });
 
 test("identical failures from a NetSuite fault are one row with count, first and last seen", async ({ page }) => {
-  await failInvoices(page, Array.from({ length: 8 }, (_, i) => invoiceInput(`INV-7${String(i).padStart(4, "0")}`, { customer: "Tailspin Grouping", amount: 1000 + i })), "tailspin grouping", { parallel: 20 });
+  await failInvoices(
+    page,
+    Array.from({ length: 8 }, (_, i) =>
+      invoiceInput(`INV-7${String(i).padStart(4, "0")}`, { customer: "Tailspin Grouping", amount: 1000 + i }),
+    ),
+    "tailspin grouping",
+    { parallel: 20 },
+  );
   await signInAs(page, "operator");
   await page.goto("/exceptions?q=tailspin+grouping");
   const groups = page.getByTestId("exception-group");
@@ -31,7 +47,9 @@ test("an operator edits the payload, replays it, and the run succeeds", async ({
   await signInAs(page, "operator");
   await page.goto("/exceptions?q=INV-78001&view=list");
   await page.getByTestId("exception-row").first().getByRole("link").first().click();
-  await expect(page.getByTestId("business-sentence")).toHaveText("Invoice INV-78001 for Acme Replay, 38.5 approved hours, $12,400, not posted to NetSuite: customer record 99999 missing");
+  await expect(page.getByTestId("business-sentence")).toHaveText(
+    "Invoice INV-78001 for Acme Replay, 38.5 approved hours, $12,400, not posted to NetSuite: customer record 99999 missing",
+  );
   await page.getByRole("button", { name: "Edit & replay" }).click();
   const editor = page.getByLabel("Run input");
   const text = await editor.inputValue();
@@ -56,7 +74,14 @@ test("an operator edits the payload, replays it, and the run succeeds", async ({
 
 test("a bulk retry over a filter of 500 exceptions completes with a correct summary", async ({ page }) => {
   test.setTimeout(300_000);
-  await failInvoices(page, Array.from({ length: 500 }, (_, i) => invoiceInput(`INV-6${String(i).padStart(4, "0")}`, { customer: "Northwind Bulk", hours: 8, amount: 1600 })), "northwind bulk", { timeoutMs: 180_000 });
+  await failInvoices(
+    page,
+    Array.from({ length: 500 }, (_, i) =>
+      invoiceInput(`INV-6${String(i).padStart(4, "0")}`, { customer: "Northwind Bulk", hours: 8, amount: 1600 }),
+    ),
+    "northwind bulk",
+    { timeoutMs: 180_000 },
+  );
   await signInAs(page, "operator");
   await page.goto("/exceptions?q=northwind+bulk&view=list");
   await expect(page.getByLabel("Matching exceptions")).toHaveText("500 open exceptions");
@@ -66,20 +91,38 @@ test("a bulk retry over a filter of 500 exceptions completes with a correct summ
   const panel = page.getByRole("status", { name: "Bulk action" });
   await expect(panel).toBeVisible();
   await shot(page, "bulk-progress");
-  await expect(panel.getByLabel("Bulk summary")).toHaveText("500 of 500 processed: 500 succeeded, 0 skipped, 0 failed", { timeout: 180_000 });
+  await expect(panel.getByLabel("Bulk summary")).toHaveText(
+    "500 of 500 processed: 500 succeeded, 0 skipped, 0 failed",
+    { timeout: 180_000 },
+  );
   // "Done" starts every run; the panel follows the runs until they end, and the list on screen follows them
   // (no reload): every exception of the filter resolves itself.
-  await expect(panel.getByLabel("Runs started")).toHaveText("Runs started: all ended — 500 succeeded, 0 failed again", { timeout: 120_000 });
+  await expect(panel.getByLabel("Runs started")).toHaveText("Runs started: all ended — 500 succeeded, 0 failed again", {
+    timeout: 120_000,
+  });
   await expect(panel).toContainText("done");
   await expect(page.getByLabel("Matching exceptions")).toHaveText("0 open exceptions");
   await expect(page.getByTestId("exception-row")).toHaveCount(0);
   await shot(page, "bulk-done");
-  expect((await trpcQuery<{ total: number }>(page.request, "exceptions.facets", { filter: { q: "northwind bulk", status: "resolved" } })).total).toBe(500);
+  expect(
+    (
+      await trpcQuery<{ total: number }>(page.request, "exceptions.facets", {
+        filter: { q: "northwind bulk", status: "resolved" },
+      })
+    ).total,
+  ).toBe(500);
 });
 
 test("rows ticked by hand: a bulk resolve covers exactly those", async ({ page }) => {
   test.setTimeout(180_000);
-  await failInvoices(page, Array.from({ length: 4 }, (_, i) => invoiceInput(`INV-85${String(i).padStart(3, "0")}`, { customer: "Tickwell Partners", hours: 4, amount: 800 })), "tickwell", { parallel: 4 });
+  await failInvoices(
+    page,
+    Array.from({ length: 4 }, (_, i) =>
+      invoiceInput(`INV-85${String(i).padStart(3, "0")}`, { customer: "Tickwell Partners", hours: 4, amount: 800 }),
+    ),
+    "tickwell",
+    { parallel: 4 },
+  );
   await signInAs(page, "operator");
   await page.goto("/exceptions?q=tickwell&view=list");
   await expect(page.getByTestId("exception-row")).toHaveCount(4);
@@ -92,10 +135,26 @@ test("rows ticked by hand: a bulk resolve covers exactly those", async ({ page }
   await page.getByLabel("Reason").fill("Credited by hand in NetSuite");
   await page.getByRole("button", { name: "Apply to 2" }).click();
   const panel = page.getByRole("status", { name: "Bulk action" });
-  await expect(panel.getByLabel("Bulk summary")).toHaveText("2 of 2 processed: 2 succeeded, 0 skipped, 0 failed", { timeout: 60_000 });
+  await expect(panel.getByLabel("Bulk summary")).toHaveText("2 of 2 processed: 2 succeeded, 0 skipped, 0 failed", {
+    timeout: 60_000,
+  });
   await shot(page, "bulk-ticked");
-  await expect.poll(async () => (await trpcQuery<{ total: number }>(page.request, "exceptions.facets", { filter: { q: "tickwell", status: "resolved" } })).total).toBe(2);
-  await expect.poll(async () => (await trpcQuery<{ total: number }>(page.request, "exceptions.facets", { filter: { q: "tickwell" } })).total).toBe(2);
+  await expect
+    .poll(
+      async () =>
+        (
+          await trpcQuery<{ total: number }>(page.request, "exceptions.facets", {
+            filter: { q: "tickwell", status: "resolved" },
+          })
+        ).total,
+    )
+    .toBe(2);
+  await expect
+    .poll(
+      async () =>
+        (await trpcQuery<{ total: number }>(page.request, "exceptions.facets", { filter: { q: "tickwell" } })).total,
+    )
+    .toBe(2);
   // Ticks are gone once the action started: the bar is back to the whole filter.
   await expect(page.getByRole("combobox", { name: "Bulk action" })).toContainText("Act on all");
 });
@@ -108,7 +167,10 @@ test("a viewer sees the queue but cannot act", async ({ page }) => {
   await expect(page.getByRole("button", { name: "Retry group" })).toHaveCount(0);
   await shot(page, "exceptions-viewer");
   // Two quick picks both stay in the URL (the second used to be built on the URL before the first).
-  await page.getByRole("list", { name: "Counts by error class" }).getByRole("button", { name: /validation/ }).click();
+  await page
+    .getByRole("list", { name: "Counts by error class" })
+    .getByRole("button", { name: /validation/ })
+    .click();
   await page.getByRole("combobox", { name: "Status" }).selectOption("all");
   await expect(page).toHaveURL(/errorClass=validation/);
   await expect(page).toHaveURL(/status=all/);
@@ -118,15 +180,23 @@ test("a viewer sees the queue but cannot act", async ({ page }) => {
   await expect(page.getByRole("button", { name: "Retry" })).toHaveCount(0);
   const refused = await trpcMutation(page.request, "exceptions.retry", { id: first.items[0]!.id });
   expect(refused.status).toBe(403);
-  const bulk = await trpcMutation(page.request, "exceptions.bulkStart", { kind: "resolve", filter: {}, reason: "viewer tries" });
+  const bulk = await trpcMutation(page.request, "exceptions.bulkStart", {
+    kind: "resolve",
+    filter: {},
+    reason: "viewer tries",
+  });
   expect(bulk.status).toBe(403);
 });
 
-test("auto-resolve: a later successful run for the same business keys resolves the open exception", async ({ page }) => {
+test("auto-resolve: a later successful run for the same business keys resolves the open exception", async ({
+  page,
+}) => {
   await signInAs(page, "admin");
   await startRuns(page.request, [invoiceInput("INV-79001", { customer: "Contoso Auto", customerId: "99999" })]);
   await waitForExceptions(page.request, { q: "inv-79001" }, 1);
-  const { items } = await trpcQuery<{ items: Array<{ id: string }> }>(page.request, "exceptions.queue", { filter: { q: "inv-79001" } });
+  const { items } = await trpcQuery<{ items: Array<{ id: string }> }>(page.request, "exceptions.queue", {
+    filter: { q: "inv-79001" },
+  });
   await startRuns(page.request, [invoiceInput("INV-79001", { customer: "Contoso Auto", customerId: "101" })]);
   await signInAs(page, "operator");
   await page.goto(`/exceptions/${items[0]!.id}`);

@@ -89,7 +89,9 @@ test("an approver of the owning team changes a flow's on-call contact", async ({
   await expect(page.getByRole("main")).toContainText("finance-night@firm.example");
 
   await page.goto("/catalog");
-  await expect(page.getByRole("row").filter({ has: page.getByText("time-to-invoice", { exact: true }) })).toContainText("on call: finance-night@firm.example");
+  await expect(page.getByRole("row").filter({ has: page.getByText("time-to-invoice", { exact: true }) })).toContainText(
+    "on call: finance-night@firm.example",
+  );
 
   // Not an approver of Platform Engineering: that flow's ownership is read-only, with the reason.
   await page.goto("/catalog/invoice-to-reporting");
@@ -128,7 +130,9 @@ test("an admin edits a domain's stewards on the domains page", async ({ page }) 
   await std.getByLabel("Default SLO window (days)").fill("30");
   await std.getByRole("button", { name: "Save standards" }).click();
   await expect(std).toHaveCount(0);
-  await expect(page.getByRole("region", { name: "Workspace standards" }).locator("div", { hasText: /^Default SLO window/ })).toHaveText(/30 days$/);
+  await expect(
+    page.getByRole("region", { name: "Workspace standards" }).locator("div", { hasText: /^Default SLO window/ }),
+  ).toHaveText(/30 days$/);
   await shot(page, "domains");
 
   // Both edits are in the audit log, with the admin as actor.
@@ -137,7 +141,9 @@ test("an admin edits a domain's stewards on the domains page", async ({ page }) 
   await page.getByRole("button", { name: "Apply filters" }).click();
   const audit = page.getByRole("table", { name: "Audit log entries, newest first" });
   await expect(audit.getByRole("row").filter({ hasText: "domain.updated" })).toHaveCount(2);
-  await expect(audit.getByRole("row").filter({ hasText: "domain.updated" }).filter({ hasText: "Invoice policy: numbering" })).toContainText("admin@weft.local");
+  await expect(
+    audit.getByRole("row").filter({ hasText: "domain.updated" }).filter({ hasText: "Invoice policy: numbering" }),
+  ).toContainText("admin@weft.local");
 });
 
 test("a designer routes the owning team's alerts to a webhook and sends a test alert", async ({ page }) => {
@@ -169,7 +175,9 @@ test("a designer routes the owning team's alerts to a webhook and sends a test a
     await expect(channel).toContainText("webhook on");
     await channel.getByRole("button", { name: "Send test alert" }).click();
     await expect(channel.getByRole("status")).toContainText("Delivered (HTTP 204).");
-    expect(received).toEqual([expect.objectContaining({ type: "slo.alert.test", team: expect.objectContaining({ key: "finance" }) })]);
+    expect(received).toEqual([
+      expect.objectContaining({ type: "slo.alert.test", team: expect.objectContaining({ key: "finance" }) }),
+    ]);
     await shot(page, "flow-page-designer");
   } finally {
     server.close();
@@ -190,12 +198,18 @@ test("a designer registers an event contract and a breaking change is refused wi
   await sheet.getByLabel("Domain").selectOption("time-expense");
   await sheet.getByLabel("Owner team").selectOption({ label: "Finance" });
   await sheet.getByLabel("Description").fill("An expense claim was approved by the project manager.");
-  await sheet.getByLabel("JSON Schema").fill('{ "type": "object", "required": ["expenseId", "amount"], "properties": { "expenseId": { "type": "string" }, "amount": { "type": "number" } }');
+  await sheet
+    .getByLabel("JSON Schema")
+    .fill(
+      '{ "type": "object", "required": ["expenseId", "amount"], "properties": { "expenseId": { "type": "string" }, "amount": { "type": "number" } }',
+    );
   await sheet.getByRole("button", { name: "Register event" }).click();
   await expect(sheet).toContainText("Not valid JSON");
   await sheet
     .getByLabel("JSON Schema")
-    .fill('{ "type": "object", "required": ["expenseId", "amount"], "properties": { "expenseId": { "type": "string" }, "amount": { "type": "number" }, "note": { "type": "string" } } }');
+    .fill(
+      '{ "type": "object", "required": ["expenseId", "amount"], "properties": { "expenseId": { "type": "string" }, "amount": { "type": "number" }, "note": { "type": "string" } } }',
+    );
   await shot(page, "contract-register");
   await sheet.getByRole("button", { name: "Register event" }).click();
   await expect(sheet).toHaveCount(0);
@@ -210,7 +224,9 @@ test("a designer registers an event contract and a breaking change is refused wi
   await expect(propose.getByLabel("Version")).toHaveValue("1.1.0");
   await propose
     .getByLabel("JSON Schema")
-    .fill('{ "type": "object", "required": ["expenseId", "amount", "currency"], "properties": { "expenseId": { "type": "string" }, "amount": { "type": "number" }, "note": { "type": "string" }, "currency": { "type": "string" } } }');
+    .fill(
+      '{ "type": "object", "required": ["expenseId", "amount", "currency"], "properties": { "expenseId": { "type": "string" }, "amount": { "type": "number" }, "note": { "type": "string" }, "currency": { "type": "string" } } }',
+    );
   await propose.getByLabel("Changelog").fill("Adds the currency of the amount.");
   const verdict = propose.getByRole("region", { name: "Compatibility check" });
   await expect(verdict).toContainText("Refused: this is a breaking change");
@@ -230,7 +246,9 @@ test("a designer registers an event contract and a breaking change is refused wi
   await expect(propose.getByLabel("Version")).toHaveValue("2.1.0");
   await propose
     .getByLabel("JSON Schema")
-    .fill('{ "type": "object", "required": ["expenseId", "amount", "currency"], "properties": { "expenseId": { "type": "string" }, "amount": { "type": "number" }, "note": { "type": "string" }, "currency": { "type": "string" }, "costCentre": { "type": "string" } } }');
+    .fill(
+      '{ "type": "object", "required": ["expenseId", "amount", "currency"], "properties": { "expenseId": { "type": "string" }, "amount": { "type": "number" }, "note": { "type": "string" }, "currency": { "type": "string" }, "costCentre": { "type": "string" } } }',
+    );
   await expect(verdict).toContainText("✓ Compatible. This change needs at least a minor version");
   await propose.getByLabel("Changelog").fill("Adds the optional cost centre.");
   await propose.getByRole("button", { name: "Publish version" }).click();
@@ -243,8 +261,11 @@ test("a viewer sees governance read-only, with the reasons", async ({ page }) =>
   await expect(page.getByRole("heading", { name: "Service level objectives" })).toBeVisible();
   await expect(page.getByText("Designers add, change and delete SLOs.")).toBeVisible();
   await expect(page.getByText("Approvers of Finance or an admin change the owner")).toBeVisible();
-  await expect(page.getByText("Finance's designers and approvers, or an admin, set where its alerts go.")).toBeVisible();
-  for (const name of ["Add SLO", "Edit ownership", "Edit channel", "Send test alert"]) await expect(page.getByRole("button", { name })).toHaveCount(0);
+  await expect(
+    page.getByText("Finance's designers and approvers, or an admin, set where its alerts go."),
+  ).toBeVisible();
+  for (const name of ["Add SLO", "Edit ownership", "Edit channel", "Send test alert"])
+    await expect(page.getByRole("button", { name })).toHaveCount(0);
   await expect(page.getByRole("button", { name: /^Edit SLO / })).toHaveCount(0);
   await shot(page, "flow-page-viewer");
 

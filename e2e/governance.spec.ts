@@ -5,7 +5,8 @@ import { expect, test, type Page } from "@playwright/test";
 import { signIn } from "./helpers";
 
 /** The catalog row of a flow, by its key (shown under the name). */
-const flowRow = (page: Page, key: string) => page.getByRole("row").filter({ has: page.getByText(key, { exact: true }) });
+const flowRow = (page: Page, key: string) =>
+  page.getByRole("row").filter({ has: page.getByText(key, { exact: true }) });
 
 test("a reviewer filters the catalog by owner, search and lineage", async ({ page }) => {
   await signIn(page, "approver");
@@ -13,8 +14,12 @@ test("a reviewer filters the catalog by owner, search and lineage", async ({ pag
   const table = page.getByRole("table", { name: "Integrations in the catalog" });
   await expect(table.getByRole("link", { name: "Invoices → revenue reporting" })).toBeVisible();
   const duplicates = page.getByRole("status", { name: "Duplicate interfaces" });
-  await expect(duplicates).toContainText("approved-time-to-invoice, legacy-invoice-export, post-invoice-to-netsuite, and time-to-invoice all write netsuite.createInvoice for the invoice domain.");
-  await expect(duplicates).toContainText("opportunity-to-project and opportunity-won-to-project both write kantata.createWorkspace for the project domain.");
+  await expect(duplicates).toContainText(
+    "approved-time-to-invoice, legacy-invoice-export, post-invoice-to-netsuite, and time-to-invoice all write netsuite.createInvoice for the invoice domain.",
+  );
+  await expect(duplicates).toContainText(
+    "opportunity-to-project and opportunity-won-to-project both write kantata.createWorkspace for the project domain.",
+  );
 
   await page.getByLabel("Owned by my teams").check();
   await expect(table.getByRole("link", { name: "Invoices → revenue reporting" })).toHaveCount(0);
@@ -33,11 +38,21 @@ test("a reviewer filters the catalog by owner, search and lineage", async ({ pag
 
   await page.getByRole("navigation", { name: "Catalog sections" }).getByRole("link", { name: "Lineage" }).click();
   await page.getByText("Lineage as a list").click();
-  await expect(page.getByRole("listitem").filter({ hasText: /^timesheet\.approved\s*consumes → Approved time → invoice$/ })).toBeVisible();
-  await expect(page.getByRole("listitem").filter({ hasText: /^invoice\.created\s*consumes → Invoices → revenue reporting$/ })).toBeVisible();
+  await expect(
+    page.getByRole("listitem").filter({ hasText: /^timesheet\.approved\s*consumes → Approved time → invoice$/ }),
+  ).toBeVisible();
+  await expect(
+    page.getByRole("listitem").filter({ hasText: /^invoice\.created\s*consumes → Invoices → revenue reporting$/ }),
+  ).toBeVisible();
   // Systems are the connectors the flows call, by their manifest names.
-  await expect(page.getByRole("listitem").filter({ hasText: /^Invoices → revenue reporting\s*writes → Data platform \(reporting\)$/ })).toBeVisible();
-  await expect(page.getByRole("listitem").filter({ hasText: /^Workday\s*reads → Worker attributes → PSA resources$/ })).toBeVisible();
+  await expect(
+    page
+      .getByRole("listitem")
+      .filter({ hasText: /^Invoices → revenue reporting\s*writes → Data platform \(reporting\)$/ }),
+  ).toBeVisible();
+  await expect(
+    page.getByRole("listitem").filter({ hasText: /^Workday\s*reads → Worker attributes → PSA resources$/ }),
+  ).toBeVisible();
 });
 
 test("an approver of the owning team approves a pending version (four-eyes)", async ({ page }) => {
@@ -70,7 +85,9 @@ test("an SLO alert fires after sandbox faults and shows on the flow page and the
   await page.goto("/catalog/invoice-to-reporting");
   await expect(page.getByText("No SLO alert is firing.")).toBeVisible();
   await page.getByRole("button", { name: "Inject sandbox faults (demo)" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "netsuite sandbox answers 503" })).toContainText("40 runs started");
+  await expect(page.getByRole("status").filter({ hasText: "netsuite sandbox answers 503" })).toContainText(
+    "40 runs started",
+  );
   const alerts = page.getByRole("alert", { name: "Firing SLO alerts" });
   // Evaluate now (what the minute job does) until the failed runs are folded and the alert fires.
   await expect(async () => {

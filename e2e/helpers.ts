@@ -2,7 +2,10 @@ import { expect, type Browser, type Locator, type Page } from "@playwright/test"
 
 export const DEMO_PASSWORD = "weft-demo";
 
-export async function signIn(page: Page, who: "admin" | "designer" | "approver" | "operator" | "viewer"): Promise<void> {
+export async function signIn(
+  page: Page,
+  who: "admin" | "designer" | "approver" | "operator" | "viewer",
+): Promise<void> {
   await page.goto("/login");
   await page.getByLabel("Email").fill(`${who}@weft.local`);
   await page.getByLabel("Password").fill(DEMO_PASSWORD);
@@ -27,7 +30,9 @@ export async function approveAs(browser: Browser, flowKey: string, version: stri
   const page = await ctx.newPage();
   await signIn(page, "approver");
   await page.goto(`/catalog/${flowKey}`);
-  const row = page.getByRole("table", { name: /Versions of/ }).getByRole("row", { name: new RegExp(`v${version.replace(/\./g, "\\.")}`) });
+  const row = page
+    .getByRole("table", { name: /Versions of/ })
+    .getByRole("row", { name: new RegExp(`v${version.replace(/\./g, "\\.")}`) });
   await row.getByRole("button", { name: `Approve v${version}` }).click();
   await expect(row).toContainText("Arjun Approver");
   await ctx.close();
@@ -82,7 +87,11 @@ export async function goToStep(page: Page, id: string): Promise<void> {
   await page.getByRole("button", { name: "Command menu (Ctrl K)" }).click();
   const input = page.getByPlaceholder("Add a step or run a command…");
   await input.fill(id === "trigger" ? "Go to the trigger" : `Go to step ${id}`);
-  await page.getByRole("option", { name: id === "trigger" ? "Go to the trigger" : new RegExp(`^Go to step ${id}\\b`) }).click();
+  await page
+    .getByRole("option", { name: id === "trigger" ? "Go to the trigger" : new RegExp(`^Go to step ${id}\\b`) })
+    .click();
   await expect(input).toBeHidden();
-  await expect(page.getByRole("group", { name: id === "trigger" ? /^Trigger: / : new RegExp(`^Step ${id}\\b`) })).toBeVisible();
+  await expect(
+    page.getByRole("group", { name: id === "trigger" ? /^Trigger: / : new RegExp(`^Step ${id}\\b`) }),
+  ).toBeVisible();
 }

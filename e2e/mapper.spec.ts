@@ -7,7 +7,8 @@ import { signIn } from "./helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 } });
 
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join("test-results", "mapper", `${name}.png`) });
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: path.join("test-results", "mapper", `${name}.png`) });
 const node = (page: Page, id: string) => page.locator(`[data-testid="canvas-node"][data-node-id="${id}"]`);
 /** Selects a canvas node wherever it is: zoom to fit (every node rendered), then click it. */
 async function selectNode(page: Page, id: string): Promise<void> {
@@ -35,15 +36,20 @@ async function newFlowFromExample(page: Page, name: string, example: string): Pr
   return key;
 }
 
-const saved = (page: Page) => expect(page.getByTestId("save-state")).toHaveAttribute("data-state", "saved", { timeout: 15_000 });
+const saved = (page: Page) =>
+  expect(page.getByTestId("save-state")).toHaveAttribute("data-state", "saved", { timeout: 15_000 });
 
-test("map fields by drag and drop and keyboard, apply functions, edit the JSONata, preview on the pinned sample, reopen without loss", async ({ page }) => {
+test("map fields by drag and drop and keyboard, apply functions, edit the JSONata, preview on the pinned sample, reopen without loss", async ({
+  page,
+}) => {
   await signIn(page, "designer");
   const key = await newFlowFromExample(page, "Mapper e2e utilization", "timesheet-to-reporting");
 
   // Pin a trigger sample (through a test run) so that the mapper can preview its result.
   await page.getByRole("button", { name: "▶ Test run" }).click();
-  await page.getByLabel("Trigger payload").fill(JSON.stringify({ userId: "U-42", weekStart: "2026-11-23", weekEnd: "2026-11-29", capacityHours: 32 }));
+  await page
+    .getByLabel("Trigger payload")
+    .fill(JSON.stringify({ userId: "U-42", weekStart: "2026-11-23", weekEnd: "2026-11-29", capacityHours: 32 }));
   await page.getByLabel("Pin this input as the trigger sample").check();
   await page.getByRole("button", { name: "Run test" }).click();
   await expect(page.getByText("Pinned a sample for trigger")).toBeVisible();
@@ -57,10 +63,14 @@ test("map fields by drag and drop and keyboard, apply functions, edit the JSONat
   await expect(preview).toContainText('"resourceId": "U-42"');
   await expect(preview).toContainText('"week": "2026-11-23"');
   // Expressions the field view cannot show as rules stay custom, exactly as written.
-  await expect(mapper.getByRole("button", { name: "Target totalHours", exact: true })).toContainText("custom: $sum($steps.getEntries.output.items.time_in_minutes) / 60");
+  await expect(mapper.getByRole("button", { name: "Target totalHours", exact: true })).toContainText(
+    "custom: $sum($steps.getEntries.output.items.time_in_minutes) / 60",
+  );
 
   // Drag a source field onto the "new field" drop zone: a target field named after it.
-  await mapper.getByRole("button", { name: "Source $trigger.weekEnd", exact: true }).dragTo(mapper.getByLabel("New target field"));
+  await mapper
+    .getByRole("button", { name: "Source $trigger.weekEnd", exact: true })
+    .dragTo(mapper.getByLabel("New target field"));
   const weekEnd = mapper.getByRole("button", { name: "Target weekEnd", exact: true });
   await expect(weekEnd).toContainText("← $trigger.weekEnd");
   await expect(weekEnd.getByTestId("preview-value")).toHaveText('= "2026-11-29"');
@@ -73,24 +83,36 @@ test("map fields by drag and drop and keyboard, apply functions, edit the JSONat
   await mapper.getByRole("button", { name: "Target week", exact: true }).click();
   await mapper.getByLabel("Function").selectOption("formatDate");
   await mapper.getByLabel("Picture presets").selectOption("[D01]/[M01]/[Y0001]");
-  await expect(mapper.getByRole("button", { name: "Target week", exact: true })).toContainText("Format date($trigger.weekStart)");
+  await expect(mapper.getByRole("button", { name: "Target week", exact: true })).toContainText(
+    "Format date($trigger.weekStart)",
+  );
   await expect(preview).toContainText('"week": "23/11/2026"');
 
   // Keyboard only: select a source with Enter, then drop it on a target with Enter (replaces the mapping).
   await mapper.getByRole("button", { name: "Source $trigger.capacityHours", exact: true }).focus();
   await page.keyboard.press("Enter");
-  await expect(mapper.getByRole("button", { name: "Source $trigger.capacityHours", exact: true })).toHaveAttribute("aria-pressed", "true");
+  await expect(mapper.getByRole("button", { name: "Source $trigger.capacityHours", exact: true })).toHaveAttribute(
+    "aria-pressed",
+    "true",
+  );
   await mapper.getByRole("button", { name: "Target resourceId", exact: true }).focus();
   await page.keyboard.press("Enter");
-  await expect(mapper.getByRole("button", { name: "Target resourceId", exact: true })).toContainText("← $trigger.capacityHours");
+  await expect(mapper.getByRole("button", { name: "Target resourceId", exact: true })).toContainText(
+    "← $trigger.capacityHours",
+  );
   // The line moved with the mapping, and the selected target's line stands out.
   await expect(lines.locator('path[data-to="resourceId"]')).toHaveCount(1);
-  await expect(lines.locator('path[data-from="$trigger.capacityHours"][data-to="resourceId"]')).toHaveAttribute("stroke", "#2563eb");
+  await expect(lines.locator('path[data-from="$trigger.capacityHours"][data-to="resourceId"]')).toHaveAttribute(
+    "stroke",
+    "#2563eb",
+  );
   await expect(preview).toContainText('"resourceId": 32');
   // …and a default for it when the sample lacks it.
   await mapper.getByLabel("Function").selectOption("default");
   await mapper.getByLabel("Default value").fill("40");
-  await expect(mapper.getByRole("button", { name: "Target resourceId", exact: true })).toContainText("Default($trigger.capacityHours)");
+  await expect(mapper.getByRole("button", { name: "Target resourceId", exact: true })).toContainText(
+    "Default($trigger.capacityHours)",
+  );
   await shot(page, "01-fields");
 
   // The JSONata view shows the same mapping; an edit there shows up in the field view.
@@ -108,7 +130,9 @@ test("map fields by drag and drop and keyboard, apply functions, edit the JSONat
   await expect(preview).toContainText('"source": "U-42"');
   await shot(page, "02-code");
   await mapper.getByRole("tab", { name: "Fields" }).click();
-  await expect(mapper.getByRole("button", { name: "Target source", exact: true })).toContainText("Upper case($trigger.userId)");
+  await expect(mapper.getByRole("button", { name: "Target source", exact: true })).toContainText(
+    "Upper case($trigger.userId)",
+  );
 
   // Clearing a field removes it from the mapping (and the preview).
   await mapper.getByRole("button", { name: "Clear weekEnd" }).click();
@@ -132,7 +156,9 @@ test("map fields by drag and drop and keyboard, apply functions, edit the JSONat
   expect(key).toBe("mapper-e2e-utilization");
 });
 
-test("a map step feeding a call flags unmapped required input fields and type mismatches before saving", async ({ page }) => {
+test("a map step feeding a call flags unmapped required input fields and type mismatches before saving", async ({
+  page,
+}) => {
   await signIn(page, "designer");
   await page.goto("/flows");
   await page.getByRole("button", { name: "+ New flow" }).click();
@@ -143,10 +169,16 @@ test("a map step feeding a call flags unmapped required input fields and type mi
 
   // Salesforce opportunity.won → map → NetSuite create customer (palette drag, then connect the handles).
   const pane = page.locator(".react-flow__pane");
-  await page.locator('[data-testid="palette-item"][data-item="trigger:event:opportunity.won"]').dragTo(pane, { targetPosition: { x: 80, y: 120 } });
-  await page.locator('[data-testid="palette-item"][data-item="logic:map"]').dragTo(pane, { targetPosition: { x: 80, y: 380 } });
+  await page
+    .locator('[data-testid="palette-item"][data-item="trigger:event:opportunity.won"]')
+    .dragTo(pane, { targetPosition: { x: 80, y: 120 } });
+  await page
+    .locator('[data-testid="palette-item"][data-item="logic:map"]')
+    .dragTo(pane, { targetPosition: { x: 80, y: 380 } });
   await page.getByRole("searchbox", { name: "Search the palette" }).fill("netsuite create customer");
-  await page.locator('[data-testid="palette-item"][data-item="call:netsuite.createCustomer"]').dragTo(pane, { targetPosition: { x: 300, y: 380 } });
+  await page
+    .locator('[data-testid="palette-item"][data-item="call:netsuite.createCustomer"]')
+    .dragTo(pane, { targetPosition: { x: 300, y: 380 } });
   await expect(node(page, "createCustomer")).toBeVisible();
   // Lay the three out so that none covers another before drawing the edges.
   await page.getByRole("button", { name: /Auto-layout/ }).click();
@@ -159,8 +191,14 @@ test("a map step feeding a call flags unmapped required input fields and type mi
     await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 8 });
     await page.mouse.up();
   };
-  await connect('.react-flow__handle[data-nodeid="trigger"][data-handleid="start"]', '.react-flow__handle.target[data-nodeid="map"]');
-  await connect('.react-flow__handle[data-nodeid="map"][data-handleid="next"]', '.react-flow__handle.target[data-nodeid="createCustomer"]');
+  await connect(
+    '.react-flow__handle[data-nodeid="trigger"][data-handleid="start"]',
+    '.react-flow__handle.target[data-nodeid="map"]',
+  );
+  await connect(
+    '.react-flow__handle[data-nodeid="map"][data-handleid="next"]',
+    '.react-flow__handle.target[data-nodeid="createCustomer"]',
+  );
   await expect(page.getByTestId("rf__edge-map:next")).toHaveCount(1);
   await expect(page.getByTestId("rf__edge-trigger:start")).toHaveCount(1);
   await page.getByRole("button", { name: /Auto-layout/ }).click();
@@ -170,15 +208,21 @@ test("a map step feeding a call flags unmapped required input fields and type mi
   const mapper = page.getByRole("region", { name: "Data mapper" });
   await mapper.getByRole("button", { name: "Full screen" }).click();
   const status = mapper.getByRole("status", { name: "Mapping problems" });
-  const problems = mapper.getByRole("region", { name: "Mapping problems list" }).or(mapper.locator('[aria-label="Mapping problems list"]'));
+  const problems = mapper
+    .getByRole("region", { name: "Mapping problems list" })
+    .or(mapper.locator('[aria-label="Mapping problems list"]'));
   // The call's input schema is the target: its required fields are flagged while unmapped.
   await expect(status).toContainText("error");
   await expect(problems).toContainText("body.companyName is required by");
 
   // A number onto a text field: a type mismatch, with the fix named; "To text" fixes it.
-  await mapper.getByRole("button", { name: "Source $trigger.amount", exact: true }).dragTo(mapper.getByRole("button", { name: "Target body.companyName", exact: true }));
+  await mapper
+    .getByRole("button", { name: "Source $trigger.amount", exact: true })
+    .dragTo(mapper.getByRole("button", { name: "Target body.companyName", exact: true }));
   await expect(problems).not.toContainText("body.companyName is required by");
-  await expect(problems).toContainText('body.companyName expects a text but gets a number from $trigger.amount; apply "To text"');
+  await expect(problems).toContainText(
+    'body.companyName expects a text but gets a number from $trigger.amount; apply "To text"',
+  );
   await mapper.getByLabel("Function").selectOption("toText");
   await expect(problems).not.toContainText("body.companyName expects");
   await shot(page, "03-required");

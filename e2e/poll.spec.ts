@@ -22,7 +22,9 @@ const FLOW = {
     connection: "salesforce-prod",
     operation: "query",
     interval: "1m",
-    input: { soql: "'SELECT Id, Name, Amount, SystemModstamp FROM Opportunity WHERE IsWon = true AND SystemModstamp >= ' & $substring($trigger.cursor, 0, 19) & 'Z ORDER BY SystemModstamp ASC, Id ASC'" },
+    input: {
+      soql: "'SELECT Id, Name, Amount, SystemModstamp FROM Opportunity WHERE IsWon = true AND SystemModstamp >= ' & $substring($trigger.cursor, 0, 19) & 'Z ORDER BY SystemModstamp ASC, Id ASC'",
+    },
     cursor: "SystemModstamp",
     recordId: "Id",
   },
@@ -36,12 +38,33 @@ async function ok<T>(r: Promise<{ status: number; data?: T; error?: string }>, w
   return x.data;
 }
 
-test("a poll trigger: inspected in the designer, published, and started from now on the flow's page", async ({ page }) => {
+test("a poll trigger: inspected in the designer, published, and started from now on the flow's page", async ({
+  page,
+}) => {
   test.setTimeout(180_000);
   await signInAs(page, "designer");
-  await ok(trpcMutation(page.request, "flows.create", { key: KEY, name: FLOW.name, domain: FLOW.domain, ownerTeamKey: FLOW.owner }), "flows.create");
-  await ok(trpcMutation(page.request, "flows.saveDraft", { flowKey: KEY, baseRevision: 1, draft: FLOW }), "flows.saveDraft");
-  const requested = await ok(trpcMutation<{ ok: boolean; versionId?: string }>(page.request, "governance.versions.request", { flowKey: KEY, version: "1.0.0", dsl: FLOW, changelog: "First version." }), "versions.request");
+  await ok(
+    trpcMutation(page.request, "flows.create", {
+      key: KEY,
+      name: FLOW.name,
+      domain: FLOW.domain,
+      ownerTeamKey: FLOW.owner,
+    }),
+    "flows.create",
+  );
+  await ok(
+    trpcMutation(page.request, "flows.saveDraft", { flowKey: KEY, baseRevision: 1, draft: FLOW }),
+    "flows.saveDraft",
+  );
+  const requested = await ok(
+    trpcMutation<{ ok: boolean; versionId?: string }>(page.request, "governance.versions.request", {
+      flowKey: KEY,
+      version: "1.0.0",
+      dsl: FLOW,
+      changelog: "First version.",
+    }),
+    "versions.request",
+  );
   expect(requested.ok, JSON.stringify(requested)).toBe(true);
 
   // The designer: the trigger's inspector names the source, and the flow has no problems.
@@ -56,7 +79,10 @@ test("a poll trigger: inspected in the designer, published, and started from now
   await expect(page.getByTestId("problem-count")).toHaveAttribute("data-errors", "0");
 
   await signInAs(page, "approver");
-  await ok(trpcMutation(page.request, "governance.versions.approve", { versionId: requested.versionId }), "versions.approve");
+  await ok(
+    trpcMutation(page.request, "governance.versions.approve", { versionId: requested.versionId }),
+    "versions.approve",
+  );
 
   // A viewer sees the poll waiting for its start, without the controls.
   await signInAs(page, "viewer");

@@ -5,7 +5,15 @@
 import { createHmac } from "node:crypto";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { VENDOR_BILLING_WEBHOOK_FLOW as FLOW } from "../server/seed/vendor-billing-flow";
-import { clearFaults, injectFaults, netsuiteAdmin, shot, signInAs, trpcMutation, waitForExceptions } from "./triage-helpers";
+import {
+  clearFaults,
+  injectFaults,
+  netsuiteAdmin,
+  shot,
+  signInAs,
+  trpcMutation,
+  waitForExceptions,
+} from "./triage-helpers";
 
 const SECRET = "whsec_e2e_replay_0123456789";
 const COMPANY = "E2E Replay Outfitters";
@@ -17,22 +25,59 @@ async function ok<T>(r: Promise<{ status: number; data?: T; error?: string }>, w
 }
 
 /** Records of a NetSuite sandbox collection matching a predicate (the vendor-side truth). */
-async function records(request: APIRequestContext, admin: string, type: string, match: (r: Record<string, unknown>) => boolean): Promise<number> {
-  const body = (await (await request.get(`${admin}/records/${type}`)).json()) as { records: Array<Record<string, unknown>> };
+async function records(
+  request: APIRequestContext,
+  admin: string,
+  type: string,
+  match: (r: Record<string, unknown>) => boolean,
+): Promise<number> {
+  const body = (await (await request.get(`${admin}/records/${type}`)).json()) as {
+    records: Array<Record<string, unknown>>;
+  };
   return body.records.filter(match).length;
 }
 
-test("edit & replay of a webhook run: the plan shows what runs again, the replay reuses the customer and resolves the exception", async ({ page }) => {
+test("edit & replay of a webhook run: the plan shows what runs again, the replay reuses the customer and resolves the exception", async ({
+  page,
+}) => {
   test.setTimeout(180_000);
   // Set-up through the product's own API: the signing secret (admin), the flow published with four eyes.
   await signInAs(page, "admin");
-  await ok(trpcMutation(page.request, "connections.create", { key: FLOW.trigger.secret, name: "Vendor billing webhook", connectorKey: "webhook", config: {}, secrets: { signingSecret: SECRET } }), "connections.create");
+  await ok(
+    trpcMutation(page.request, "connections.create", {
+      key: FLOW.trigger.secret,
+      name: "Vendor billing webhook",
+      connectorKey: "webhook",
+      config: {},
+      secrets: { signingSecret: SECRET },
+    }),
+    "connections.create",
+  );
   await signInAs(page, "designer");
-  await ok(trpcMutation(page.request, "flows.create", { key: FLOW.key, name: FLOW.name, domain: FLOW.domain, ownerTeamKey: FLOW.owner }), "flows.create");
-  const requested = await ok(trpcMutation<{ ok: boolean; versionId?: string }>(page.request, "governance.versions.request", { flowKey: FLOW.key, version: FLOW.version, dsl: FLOW, changelog: "First version." }), "versions.request");
+  await ok(
+    trpcMutation(page.request, "flows.create", {
+      key: FLOW.key,
+      name: FLOW.name,
+      domain: FLOW.domain,
+      ownerTeamKey: FLOW.owner,
+    }),
+    "flows.create",
+  );
+  const requested = await ok(
+    trpcMutation<{ ok: boolean; versionId?: string }>(page.request, "governance.versions.request", {
+      flowKey: FLOW.key,
+      version: FLOW.version,
+      dsl: FLOW,
+      changelog: "First version.",
+    }),
+    "versions.request",
+  );
   expect(requested.ok, JSON.stringify(requested)).toBe(true);
   await signInAs(page, "approver");
-  await ok(trpcMutation(page.request, "governance.versions.approve", { versionId: requested.versionId }), "versions.approve");
+  await ok(
+    trpcMutation(page.request, "governance.versions.approve", { versionId: requested.versionId }),
+    "versions.approve",
+  );
 
   // The sender's webhook while NetSuite refuses invoices: the customer is created, the invoice fails.
   await signInAs(page, "admin");
@@ -42,7 +87,11 @@ test("edit & replay of a webhook run: the plan shows what runs again, the replay
     const raw = JSON.stringify({ invoice: "INV-88001", company: COMPANY, hours: 12, amount: 1800 });
     const ts = Math.floor(Date.now() / 1000);
     const res = await page.request.post(`/api/hooks/${FLOW.key}?source=e2e`, {
-      headers: { "content-type": "application/json", "x-weft-timestamp": String(ts), "x-weft-signature": `v1=${createHmac("sha256", SECRET).update(`${ts}.${raw}`).digest("hex")}` },
+      headers: {
+        "content-type": "application/json",
+        "x-weft-timestamp": String(ts),
+        "x-weft-signature": `v1=${createHmac("sha256", SECRET).update(`${ts}.${raw}`).digest("hex")}`,
+      },
       data: raw,
     });
     expect(res.status()).toBe(202);
@@ -58,7 +107,11 @@ test("edit & replay of a webhook run: the plan shows what runs again, the replay
   await page.getByRole("button", { name: "Edit & replay" }).click();
   const editor = page.getByLabel("Run input");
   const original = await editor.inputValue();
-  const input = JSON.parse(original) as { body: Record<string, unknown>; headers: Record<string, string>; query: Record<string, string> };
+  const input = JSON.parse(original) as {
+    body: Record<string, unknown>;
+    headers: Record<string, string>;
+    query: Record<string, string>;
+  };
   // The editor holds the run's input as the trigger produced it, and checks it as such.
   expect(input.body).toEqual({ invoice: "INV-88001", company: COMPANY, hours: 12, amount: 1800 });
   expect(input.query).toEqual({ source: "e2e" });
@@ -86,7 +139,9 @@ test("edit & replay of a webhook run: the plan shows what runs again, the replay
   await replayButton.click();
   await expect(page.getByText(/Replay started as run/)).toBeVisible();
   await expect(page.getByTestId("resolution")).toContainText("Succeeded on replay", { timeout: 30_000 });
-  await expect(page.getByRole("list", { name: "History" })).toContainText("reused createCustomer · ran again postInvoice");
+  await expect(page.getByRole("list", { name: "History" })).toContainText(
+    "reused createCustomer · ran again postInvoice",
+  );
   await shot(page, "replay-webhook-resolved");
   // The replay's run page: the customer step was not executed again, it carries the original run's result.
   await page.getByRole("link", { name: /succeeded, v1\.0\.0/ }).click();

@@ -2,11 +2,22 @@
 // step timeline with the retries and why, live updates while a run is in flight (a slow NetSuite through
 // fault injection), and payloads of a restricted flow masked until an operator reveals them (audited).
 import { expect, test } from "@playwright/test";
-import { signInAs, clearFaults, injectFaults, invoiceInput, netsuiteAdmin, shot, startRuns, trpcQuery } from "./triage-helpers";
+import {
+  signInAs,
+  clearFaults,
+  injectFaults,
+  invoiceInput,
+  netsuiteAdmin,
+  shot,
+  startRuns,
+  trpcQuery,
+} from "./triage-helpers";
 
 test.describe.configure({ mode: "serial" });
 
-test("the runs list filters by flow, status and business key; a run shows its steps, retries and why", async ({ page }) => {
+test("the runs list filters by flow, status and business key; a run shows its steps, retries and why", async ({
+  page,
+}) => {
   await signInAs(page, "viewer");
   await page.goto("/runs");
   await expect(page.getByRole("link", { name: /^Run / }).first()).toBeVisible();
@@ -20,7 +31,11 @@ test("the runs list filters by flow, status and business key; a run shows its st
   await page.getByRole("combobox", { name: /^Version/ }).selectOption("1.0.0");
   await expect(rows.first()).toContainText("v1.0.0");
   // A run held up by NetSuite's concurrency limit: its step shows the retry and why.
-  const limited = await trpcQuery<{ items: Array<{ id: string; error: { code?: string } | null }> }>(page.request, "runs.list", { flowKey: "post-invoice-to-netsuite", status: "failed", limit: 200 });
+  const limited = await trpcQuery<{ items: Array<{ id: string; error: { code?: string } | null }> }>(
+    page.request,
+    "runs.list",
+    { flowKey: "post-invoice-to-netsuite", status: "failed", limit: 200 },
+  );
   const run = limited.items.find((r) => r.error?.code === "http_429")!;
   await page.goto(`/runs/${run.id}`);
   const timeline = page.getByRole("list", { name: "Step timeline" });
@@ -47,7 +62,9 @@ test("a run in flight updates live until it finishes", async ({ page }) => {
     await page.goto(`/runs/${runId}`);
     await expect(page.getByText("live — refreshing every second")).toBeVisible();
     await shot(page, "run-live");
-    await expect(page.getByRole("list", { name: "Step timeline" })).toContainText("Invoice in NetSuite", { timeout: 20_000 });
+    await expect(page.getByRole("list", { name: "Step timeline" })).toContainText("Invoice in NetSuite", {
+      timeout: 20_000,
+    });
     await expect(page.getByText("live — refreshing every second")).toHaveCount(0, { timeout: 20_000 });
     await expect(page.locator("header, section").getByText("succeeded").first()).toBeVisible();
   } finally {
@@ -57,7 +74,10 @@ test("a run in flight updates live until it finishes", async ({ page }) => {
 
 test("restricted payloads are masked; an operator reveals them and the view is audited", async ({ page }) => {
   await signInAs(page, "operator");
-  const runs = await trpcQuery<{ items: Array<{ id: string }> }>(page.request, "runs.list", { flowKey: "worker-onboarding-hris-to-psa", status: "succeeded" });
+  const runs = await trpcQuery<{ items: Array<{ id: string }> }>(page.request, "runs.list", {
+    flowKey: "worker-onboarding-hris-to-psa",
+    status: "succeeded",
+  });
   await page.goto(`/runs/${runs.items[0]!.id}`);
   await expect(page.getByText("payloads are masked")).toBeVisible();
   await expect(page.getByText("•••").first()).toBeVisible();

@@ -33,14 +33,19 @@ test.describe("sign-in without JavaScript", () => {
 });
 
 test("a sign-in URL carrying a password is answered with the clean URL", async ({ page }) => {
-  const res = await page.request.get("/login?email=admin%40weft.local&password=weft-demo&next=%2Fruns", { maxRedirects: 0 });
+  const res = await page.request.get("/login?email=admin%40weft.local&password=weft-demo&next=%2Fruns", {
+    maxRedirects: 0,
+  });
   expect(res.status()).toBe(303);
   expect(res.headers()["location"]).toMatch(/\/login\?next=%2Fruns$/);
   await page.goto("/login?email=admin%40weft.local&password=weft-demo");
   await expect(page).toHaveURL(/\/login$/);
 });
 
-test("pages, API routes and build assets carry the security headers; each page gets its own CSP nonce", async ({ page, request }) => {
+test("pages, API routes and build assets carry the security headers; each page gets its own CSP nonce", async ({
+  page,
+  request,
+}) => {
   const a = await request.get("/login");
   const b = await request.get("/login");
   const csp = a.headers()["content-security-policy"]!;
@@ -55,7 +60,12 @@ test("pages, API routes and build assets carry the security headers; each page g
 
   await page.goto("/login");
   const asset = (await page.locator("script[src^='/_next/static/']").first().getAttribute("src"))!;
-  for (const res of [a, await request.get("/api/health"), await request.get("/api/trpc/session.me"), await request.get(asset)]) {
+  for (const res of [
+    a,
+    await request.get("/api/health"),
+    await request.get("/api/trpc/session.me"),
+    await request.get(asset),
+  ]) {
     const h = res.headers();
     expect(h["x-frame-options"], res.url()).toBe("DENY");
     expect(h["x-content-type-options"], res.url()).toBe("nosniff");
@@ -65,7 +75,12 @@ test("pages, API routes and build assets carry the security headers; each page g
 });
 
 test("a foreign page cannot frame the sign-in page", async ({ page, baseURL }) => {
-  await page.route("http://attacker.test/**", (route) => route.fulfill({ contentType: "text/html", body: `<h1>Win a prize</h1><iframe src="${baseURL}/login" width="600" height="400"></iframe>` }));
+  await page.route("http://attacker.test/**", (route) =>
+    route.fulfill({
+      contentType: "text/html",
+      body: `<h1>Win a prize</h1><iframe src="${baseURL}/login" width="600" height="400"></iframe>`,
+    }),
+  );
   await page.goto("http://attacker.test/");
   await expect(page.getByRole("heading", { name: "Win a prize" })).toBeVisible();
   await page.waitForTimeout(1000);
@@ -80,12 +95,18 @@ async function watchCsp(page: Page): Promise<string[]> {
   });
   await page.exposeFunction("__cspViolation", (v: string) => violations.push(v));
   await page.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (e) => (window as unknown as { __cspViolation(v: string): void }).__cspViolation(`${e.violatedDirective} ${e.blockedURI}`));
+    document.addEventListener("securitypolicyviolation", (e) =>
+      (window as unknown as { __cspViolation(v: string): void }).__cspViolation(
+        `${e.violatedDirective} ${e.blockedURI}`,
+      ),
+    );
   });
   return violations;
 }
 
-test("the app runs under its CSP: designer canvas, expression editor, runs, exceptions and catalog report no violations", async ({ page }) => {
+test("the app runs under its CSP: designer canvas, expression editor, runs, exceptions and catalog report no violations", async ({
+  page,
+}) => {
   test.setTimeout(180_000); // seven pages on a shared machine
   const violations = await watchCsp(page);
   await signIn(page, "designer");
@@ -117,13 +138,20 @@ test("tRPC refuses a batch over the limit with 400 and runs none of it", async (
 
 test("a hostile x-request-id is replaced, not echoed or stored", async ({ page }) => {
   await signIn(page, "viewer");
-  const res = await page.request.post("/api/trpc/exceptions.saveView", { data: { json: { name: "Request id probe", filter: {} } }, headers: { "x-request-id": "<img src=x onerror=alert(1)>" + "A".repeat(500) } });
+  const res = await page.request.post("/api/trpc/exceptions.saveView", {
+    data: { json: { name: "Request id probe", filter: {} } },
+    headers: { "x-request-id": "<img src=x onerror=alert(1)>" + "A".repeat(500) },
+  });
   expect(res.ok()).toBe(true);
   expect(res.headers()["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
 });
 
 test("rotating X-Forwarded-For buys no extra sign-in attempts", async ({ request }) => {
-  const attempt = (i: number) => request.post("/api/auth/sign-in/email", { data: { email: "rotating-xff@weft.local", password: `guess-${i}` }, headers: { "x-forwarded-for": `203.0.113.${i}` } });
+  const attempt = (i: number) =>
+    request.post("/api/auth/sign-in/email", {
+      data: { email: "rotating-xff@weft.local", password: `guess-${i}` },
+      headers: { "x-forwarded-for": `203.0.113.${i}` },
+    });
   for (let i = 0; i < 5; i++) expect((await attempt(i)).status()).toBe(401);
   const refused = await attempt(99);
   expect(refused.status()).toBe(429);
@@ -134,7 +162,9 @@ test("an operator sees another team's exception with its actions disabled and th
   await signInAs(page, "operator"); // Finance + PMO
   const people = await trpcQuery<{ teams: Array<{ id: string; key: string }> }>(page.request, "exceptions.people");
   const hr = people.teams.find((t) => t.key === "hr")!;
-  const { items } = await trpcQuery<{ items: Array<{ id: string }> }>(page.request, "exceptions.queue", { filter: { teamId: hr.id, status: "open" } });
+  const { items } = await trpcQuery<{ items: Array<{ id: string }> }>(page.request, "exceptions.queue", {
+    filter: { teamId: hr.id, status: "open" },
+  });
   expect(items.length).toBeGreaterThan(0);
   await page.goto(`/exceptions/${items[0]!.id}`);
   await expect(page.getByTestId("actions-blocked")).toContainText("belongs to HR");
@@ -152,7 +182,9 @@ test("a designer opens another team's flow read-only with the reason; saving is 
   await signInAs(page, "admin");
   const users = await trpcQuery<Array<{ id: string; email: string; roles: string[] }>>(page.request, "admin.users");
   const op = users.find((u) => u.email === "operator@weft.local")!;
-  expect((await trpcMutation(page.request, "admin.setRoles", { userId: op.id, roles: ["operator", "designer"] })).status).toBe(200);
+  expect(
+    (await trpcMutation(page.request, "admin.setRoles", { userId: op.id, roles: ["operator", "designer"] })).status,
+  ).toBe(200);
   try {
     await signInAs(page, "operator");
     await page.goto("/flows/worker-onboarding-hris-to-psa");
@@ -160,8 +192,14 @@ test("a designer opens another team's flow read-only with the reason; saving is 
     await expect(page.getByTestId("save-state")).toHaveText("Read only");
     await expect(page.getByRole("button", { name: "▶ Test run" })).toBeDisabled();
     await shot(page, "designer-other-team");
-    const flow = await trpcQuery<{ draftRevision: number; draft: Record<string, unknown> }>(page.request, "flows.get", { flowKey: "worker-onboarding-hris-to-psa" });
-    const save = await trpcMutation(page.request, "flows.saveDraft", { flowKey: "worker-onboarding-hris-to-psa", baseRevision: flow.draftRevision, draft: flow.draft });
+    const flow = await trpcQuery<{ draftRevision: number; draft: Record<string, unknown> }>(page.request, "flows.get", {
+      flowKey: "worker-onboarding-hris-to-psa",
+    });
+    const save = await trpcMutation(page.request, "flows.saveDraft", {
+      flowKey: "worker-onboarding-hris-to-psa",
+      baseRevision: flow.draftRevision,
+      draft: flow.draft,
+    });
     expect(save.status).toBe(403);
     // Their own team's flow stays editable.
     await page.goto("/flows/post-invoice-to-netsuite");
@@ -169,6 +207,8 @@ test("a designer opens another team's flow read-only with the reason; saving is 
     await expect(page.getByTestId("read-only-reason")).toHaveCount(0);
   } finally {
     await signInAs(page, "admin");
-    expect((await trpcMutation(page.request, "admin.setRoles", { userId: op.id, roles: ["operator"] })).status).toBe(200);
+    expect((await trpcMutation(page.request, "admin.setRoles", { userId: op.id, roles: ["operator"] })).status).toBe(
+      200,
+    );
   }
 });

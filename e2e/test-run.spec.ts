@@ -11,14 +11,23 @@ import { goToStep, signIn } from "./helpers";
 test.use({ viewport: { width: 1600, height: 1000 } });
 test.setTimeout(240_000);
 
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(process.env.DESIGNER_SHOTS ?? path.join("test-results", "test-run"), `${name}.png`) });
+const shot = (page: Page, name: string) =>
+  page.screenshot({
+    path: path.join(process.env.DESIGNER_SHOTS ?? path.join("test-results", "test-run"), `${name}.png`),
+  });
 // Steps are selected through the command menu ("Go to step …"), wherever the view is: after the run page and
 // Fit (which stops at a readable zoom) a step can be outside the view, where its card is not drawn.
 const select = goToStep;
 const FLOW = "worker-onboarding-hris-to-psa";
-const sample = (JSON.parse(readFileSync(`examples/${FLOW}.samples.json`, "utf8")) as { trigger: { body: unknown; headers: Record<string, string> } }).trigger;
+const sample = (
+  JSON.parse(readFileSync(`examples/${FLOW}.samples.json`, "utf8")) as {
+    trigger: { body: unknown; headers: Record<string, string> };
+  }
+).trigger;
 
-test("test-run the demo's webhook flow from its shipped sample: request-shaped input, dry run by default, live names its hosts", async ({ page }) => {
+test("test-run the demo's webhook flow from its shipped sample: request-shaped input, dry run by default, live names its hosts", async ({
+  page,
+}) => {
   await signIn(page, "designer");
   await page.goto(`/flows/${FLOW}`);
   await expect(page.getByTestId("designer")).toBeVisible({ timeout: 60_000 });
@@ -32,7 +41,9 @@ test("test-run the demo's webhook flow from its shipped sample: request-shaped i
 
   // A bare body is not what a webhook produces: refused before it runs, naming the field.
   await payload.fill(JSON.stringify(sample.body, null, 2));
-  await expect(dialog.getByTestId("input-problems")).toContainText("'body' is required (A webhook trigger produces { body, headers, query })");
+  await expect(dialog.getByTestId("input-problems")).toContainText(
+    "'body' is required (A webhook trigger produces { body, headers, query })",
+  );
   await expect(dialog.getByRole("button", { name: "Run test (dry run)" })).toBeDisabled();
   await shot(page, "01-bare-body-refused");
 
@@ -61,14 +72,20 @@ test("test-run the demo's webhook flow from its shipped sample: request-shaped i
   await other.goto(href!);
   await expect(other.getByTestId("test-mode")).toHaveText("dry run (writes simulated)");
   await expect(other.getByTestId("simulated").first()).toBeVisible();
-  await other.screenshot({ path: path.join(process.env.DESIGNER_SHOTS ?? path.join("test-results", "test-run"), "03-run-page.png") });
+  await other.screenshot({
+    path: path.join(process.env.DESIGNER_SHOTS ?? path.join("test-results", "test-run"), "03-run-page.png"),
+  });
   await other.close();
 
   // A fixed value of the wrong type is a problem before any run (the validator the publish checks use).
   await select(page, "getWorker");
   const workerId = page.getByRole("textbox", { name: "Input id" });
   await workerId.fill("1");
-  await expect(page.getByTestId("problem").filter({ hasText: "input 'id' is the fixed value 1 (a number), but workday.getWorker expects text" })).toBeVisible();
+  await expect(
+    page
+      .getByTestId("problem")
+      .filter({ hasText: "input 'id' is the fixed value 1 (a number), but workday.getWorker expects text" }),
+  ).toBeVisible();
   await shot(page, "04-literal-type-problem");
   await workerId.fill("$trigger.body.workerId");
   await expect(page.getByTestId("problem-count")).toHaveAttribute("data-errors", "0");

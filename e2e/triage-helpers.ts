@@ -17,7 +17,11 @@ export async function trpcQuery<T>(request: APIRequestContext, path: string, inp
   return body.result.data.json;
 }
 
-export async function trpcMutation<T>(request: APIRequestContext, path: string, input: unknown): Promise<{ status: number; data?: T; error?: string }> {
+export async function trpcMutation<T>(
+  request: APIRequestContext,
+  path: string,
+  input: unknown,
+): Promise<{ status: number; data?: T; error?: string }> {
   const res = await request.post(`/api/trpc/${path}`, { data: { json: input } });
   const body = (await res.json()) as { result?: { data: { json: T } }; error?: { json: { message: string } } };
   return { status: res.status(), data: body.result?.data.json, error: body.error?.json.message };
@@ -52,13 +56,25 @@ export interface InvoiceInput {
   currency: string;
 }
 
-export const invoiceInput = (invoice: string, over: Partial<InvoiceInput> = {}): InvoiceInput => ({ invoice, customer: "Laurentian Rail", customerId: "101", hours: 38.5, amount: 12400, currency: "USD", ...over });
+export const invoiceInput = (invoice: string, over: Partial<InvoiceInput> = {}): InvoiceInput => ({
+  invoice,
+  customer: "Laurentian Rail",
+  customerId: "101",
+  hours: 38.5,
+  amount: 12400,
+  currency: "USD",
+  ...over,
+});
 
 /** Starts manual runs of the invoice flow (as the signed-in designer/admin), `parallel` at a time. */
 export async function startRuns(request: APIRequestContext, inputs: InvoiceInput[], parallel = 20): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < inputs.length; i += parallel) {
-    const batch = await Promise.all(inputs.slice(i, i + parallel).map((input) => trpcMutation<{ runId: string }>(request, "runs.start", { flowKey: FLOW, input })));
+    const batch = await Promise.all(
+      inputs
+        .slice(i, i + parallel)
+        .map((input) => trpcMutation<{ runId: string }>(request, "runs.start", { flowKey: FLOW, input })),
+    );
     for (const r of batch) {
       if (!r.data) throw new Error(`runs.start: ${r.status} ${r.error}`);
       ids.push(r.data.runId);
@@ -68,7 +84,12 @@ export async function startRuns(request: APIRequestContext, inputs: InvoiceInput
 }
 
 /** Waits until `count` exceptions match the filter (the runs have failed and opened them). */
-export async function waitForExceptions(request: APIRequestContext, filter: Record<string, string>, count: number, timeoutMs = 120_000): Promise<void> {
+export async function waitForExceptions(
+  request: APIRequestContext,
+  filter: Record<string, string>,
+  count: number,
+  timeoutMs = 120_000,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   let seen = -1;
   while (Date.now() < until) {
@@ -80,11 +101,17 @@ export async function waitForExceptions(request: APIRequestContext, filter: Reco
 }
 
 export async function shot(page: Page, name: string): Promise<void> {
-  if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: `${process.env.E2E_SCREENSHOTS}/${name}.png`, fullPage: true });
+  if (process.env.E2E_SCREENSHOTS)
+    await page.screenshot({ path: `${process.env.E2E_SCREENSHOTS}/${name}.png`, fullPage: true });
 }
 
 /** Runs of the invoice flow that fail at NetSuite (an injected 400 on invoices), until their exceptions are in the queue. */
-export async function failInvoices(page: Page, inputs: InvoiceInput[], q: string, opts: { parallel?: number; timeoutMs?: number } = {}): Promise<void> {
+export async function failInvoices(
+  page: Page,
+  inputs: InvoiceInput[],
+  q: string,
+  opts: { parallel?: number; timeoutMs?: number } = {},
+): Promise<void> {
   await signInAs(page, "admin");
   const admin = await netsuiteAdmin(page.request);
   await injectFaults(page.request, admin, { errorRate: 1, errorStatus: 400, pathPattern: "invoice" });

@@ -6,7 +6,8 @@ import { expect, test, type Page } from "@playwright/test";
 import { signIn } from "./helpers";
 
 test.use({ viewport: { width: 1500, height: 1000 } });
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join("test-results", "users", `${name}.png`), fullPage: true });
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: path.join("test-results", "users", `${name}.png`), fullPage: true });
 
 async function signInWith(page: Page, email: string, password: string) {
   await page.goto("/login");
@@ -15,7 +16,10 @@ async function signInWith(page: Page, email: string, password: string) {
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
-test("an admin adds a user with a one-time password, staffs a new team, deactivates and reactivates them", async ({ page, browser }) => {
+test("an admin adds a user with a one-time password, staffs a new team, deactivates and reactivates them", async ({
+  page,
+  browser,
+}) => {
   test.setTimeout(120_000);
   await signIn(page, "admin");
   await page.goto("/settings");
@@ -84,5 +88,13 @@ test("an admin adds a user with a one-time password, staffs a new team, deactiva
 
   // Every change is in the audit log.
   await page.goto("/audit");
-  for (const action of ["user.created", "team.created", "team.members_changed", "team.renamed", "user.deactivated", "user.reactivated"]) await expect(page.getByRole("cell", { name: action, exact: true }).first()).toBeVisible();
+  for (const action of [
+    "user.created",
+    "team.created",
+    "team.members_changed",
+    "team.renamed",
+    "user.deactivated",
+    "user.reactivated",
+  ])
+    await expect(page.getByRole("cell", { name: action, exact: true }).first()).toBeVisible();
 });

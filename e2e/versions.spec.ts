@@ -8,15 +8,20 @@ import { approveAs, signIn } from "./helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 } });
 
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join("test-results", "versions", `${name}.png`) });
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: path.join("test-results", "versions", `${name}.png`) });
 /** Selects a canvas node wherever it is: zoom to fit (every node rendered), then click it. */
 async function selectNode(page: Page, id: string): Promise<void> {
   await page.getByRole("button", { name: /Zoom to fit/ }).click();
   await page.waitForTimeout(500);
   await page.getByTestId(`rf__node-${id}`).click();
 }
-const diffNode = (page: Page, side: "Before" | "After", id: string) => page.getByRole("region", { name: new RegExp(`^${side}:`) }).locator(`[data-testid="diff-node"][data-node-id="${id}"]`);
-const saved = (page: Page) => expect(page.getByTestId("save-state")).toHaveAttribute("data-state", "saved", { timeout: 15_000 });
+const diffNode = (page: Page, side: "Before" | "After", id: string) =>
+  page
+    .getByRole("region", { name: new RegExp(`^${side}:`) })
+    .locator(`[data-testid="diff-node"][data-node-id="${id}"]`);
+const saved = (page: Page) =>
+  expect(page.getByTestId("save-state")).toHaveAttribute("data-state", "saved", { timeout: 15_000 });
 
 /** Renames a target field of the inspector's mapping editor (rows are found by their current name). */
 async function renameField(page: Page, from: string, to: string): Promise<void> {
@@ -32,11 +37,16 @@ async function renameField(page: Page, from: string, to: string): Promise<void> 
   throw new Error(`No target field named ${from}`);
 }
 
-
-test("the diff page is reached from the catalog timeline: added nodes, swapped sides, breaking changes", async ({ page }) => {
+test("the diff page is reached from the catalog timeline: added nodes, swapped sides, breaking changes", async ({
+  page,
+}) => {
   await signIn(page, "viewer");
   await page.goto("/catalog/time-to-invoice");
-  await page.getByRole("table", { name: /Versions of/ }).getByRole("row", { name: /v1\.1\.0/ }).getByRole("link", { name: "diff" }).click();
+  await page
+    .getByRole("table", { name: /Versions of/ })
+    .getByRole("row", { name: /v1\.1\.0/ })
+    .getByRole("link", { name: "diff" })
+    .click();
   await expect(page).toHaveURL(/\/flows\/time-to-invoice\/diff\?from=1\.0\.0&to=1\.1\.0$/);
   const summary = page.getByRole("status", { name: "Diff summary" });
   await expect(summary).toContainText(/[1-9]\d* added/);
@@ -47,8 +57,16 @@ test("the diff page is reached from the catalog timeline: added nodes, swapped s
   const added = after.locator('[data-testid="diff-node"][data-change="added"]');
   await expect(added.first()).toBeVisible();
   const addedId = (await added.first().getAttribute("data-node-id"))!;
-  await expect(page.getByRole("region", { name: `Step ${addedId} added` }).getByTestId("value-change").first()).toBeVisible();
-  await expect(after.locator('[data-testid="diff-node"][data-node-id="trigger"]')).toHaveAttribute("data-change", "same");
+  await expect(
+    page
+      .getByRole("region", { name: `Step ${addedId} added` })
+      .getByTestId("value-change")
+      .first(),
+  ).toBeVisible();
+  await expect(after.locator('[data-testid="diff-node"][data-node-id="trigger"]')).toHaveAttribute(
+    "data-change",
+    "same",
+  );
   await expect(page.getByRole("region", { name: /^Before:/ }).locator(`[data-node-id="${addedId}"]`)).toHaveCount(0);
   await shot(page, "01-diff-from-catalog");
 
@@ -64,7 +82,10 @@ test("the diff page is reached from the catalog timeline: added nodes, swapped s
   await expect(page.getByText("No differences")).toBeVisible();
 });
 
-test("publish v1.0.0, change the draft, see the bump and the diff, publish v1.0.1, restore v1.0.0 as the draft", async ({ page, browser }) => {
+test("publish v1.0.0, change the draft, see the bump and the diff, publish v1.0.1, restore v1.0.0 as the draft", async ({
+  page,
+  browser,
+}) => {
   test.setTimeout(180_000); // two publish/approve rounds, each with another user's session
   await signIn(page, "designer");
   await page.goto("/flows");
@@ -153,7 +174,9 @@ test("publish v1.0.0, change the draft, see the bump and the diff, publish v1.0.
   await expect(diffNode(page, "Before", "byProject")).toHaveAttribute("data-change", "changed");
   const change = page.getByRole("region", { name: "Step byProject changed" });
   await expect(change.getByTestId("value-change")).toContainText("output");
-  await expect(change.getByTestId("value-change")).toContainText("~> $sort(function($l, $r) { $l.amount < $r.amount })");
+  await expect(change.getByTestId("value-change")).toContainText(
+    "~> $sort(function($l, $r) { $l.amount < $r.amount })",
+  );
   await shot(page, "03-diff-draft");
 
   await expect(page.getByRole("link", { name: "Open in designer" })).toHaveAttribute("href", `/flows/${key}`);
@@ -172,11 +195,20 @@ test("publish v1.0.0, change the draft, see the bump and the diff, publish v1.0.
   const v101 = panel.getByRole("listitem", { name: "Version 1.0.1" });
   await expect(v101).toContainText("Projects are invoiced largest amount first.");
   await expect(v101).toContainText("by Dana Designer · approved by Arjun Approver");
-  await expect(v101.getByRole("link", { name: "Diff with previous" })).toHaveAttribute("href", `/flows/${key}/diff?from=1.0.0&to=1.0.1`);
+  await expect(v101.getByRole("link", { name: "Diff with previous" })).toHaveAttribute(
+    "href",
+    `/flows/${key}/diff?from=1.0.0&to=1.0.1`,
+  );
 
   // Restore v1.0.0 as the draft: the designer reloads it, and the draft equals v1.0.0 again.
-  await panel.getByRole("listitem", { name: "Version 1.0.0" }).getByRole("button", { name: "Restore as draft" }).click();
-  await page.getByRole("alertdialog", { name: "Restore v1.0.0" }).getByRole("button", { name: "Restore v1.0.0" }).click();
+  await panel
+    .getByRole("listitem", { name: "Version 1.0.0" })
+    .getByRole("button", { name: "Restore as draft" })
+    .click();
+  await page
+    .getByRole("alertdialog", { name: "Restore v1.0.0" })
+    .getByRole("button", { name: "Restore v1.0.0" })
+    .click();
   // The designer reloads the restored draft (revision bumped).
   await expect(page.getByText(/draft rev 3/)).toBeVisible();
   await page.getByRole("tab", { name: "Versions" }).click();
@@ -185,6 +217,8 @@ test("publish v1.0.0, change the draft, see the bump and the diff, publish v1.0.
   await page.goto(`/flows/${key}/diff?from=1.0.0&to=draft`);
   await expect(page.getByText("No differences")).toBeVisible();
   await page.goto(`/flows/${key}/diff?from=1.0.1&to=draft`);
-  await expect(page.getByRole("region", { name: "Step byProject changed" }).getByTestId("value-change")).toContainText("$l.amount < $r.amount");
+  await expect(page.getByRole("region", { name: "Step byProject changed" }).getByTestId("value-change")).toContainText(
+    "$l.amount < $r.amount",
+  );
   await shot(page, "04-after-restore");
 });

@@ -11,10 +11,11 @@ import { approveAs, connect, signIn } from "./helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 } });
 const run = promisify(execFile);
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join("test-results", "webhook", `${name}.png`) });
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: path.join("test-results", "webhook", `${name}.png`) });
 const node = (page: Page, id: string) => page.locator(`[data-testid="canvas-node"][data-node-id="${id}"]`);
-const saved = (page: Page) => expect(page.getByTestId("save-state")).toHaveAttribute("data-state", "saved", { timeout: 15_000 });
-
+const saved = (page: Page) =>
+  expect(page.getByTestId("save-state")).toHaveAttribute("data-state", "saved", { timeout: 15_000 });
 
 async function openTrigger(page: Page, key: string) {
   await page.goto(`/flows/${key}`);
@@ -22,7 +23,6 @@ async function openTrigger(page: Page, key: string) {
   await node(page, "trigger").click();
   await expect(page.getByTestId("webhook-section")).toBeVisible();
 }
-
 
 test("a webhook flow is set up, secured, published and called from the screens alone", async ({ page, browser }) => {
   test.setTimeout(180_000);
@@ -42,19 +42,29 @@ test("a webhook flow is set up, secured, published and called from the screens a
   // The new trigger names the flow's own secret (one definition with the ingress's default)…
   await expect(page.getByTestId("inspector").locator('[data-field="secret"]')).toHaveValue(secretName);
   // …which does not exist: a validation error, and the set-up section says what that means and who can fix it.
-  await expect(page.getByLabel("Problems of this node")).toContainText(`The webhook trigger's signing secret '${secretName}' does not exist in this workspace`);
+  await expect(page.getByLabel("Problems of this node")).toContainText(
+    `The webhook trigger's signing secret '${secretName}' does not exist in this workspace`,
+  );
   const setup = page.getByTestId("webhook-setup");
-  await expect(setup.getByTestId("webhook-secret-state")).toContainText(`Missing: there is no connection ${secretName}`);
+  await expect(setup.getByTestId("webhook-secret-state")).toContainText(
+    `Missing: there is no connection ${secretName}`,
+  );
   await expect(setup).toContainText("Only an administrator can create connections");
   await expect(setup.getByRole("button", { name: "Create the secret" })).toHaveCount(0);
   await expect(setup.getByTestId("webhook-url")).toContainText(`/api/hooks/${key}`);
-  await expect(setup).toContainText("x-weft-signature: v1=HMAC-SHA256(secret, \"timestamp.body\")");
+  await expect(setup).toContainText('x-weft-signature: v1=HMAC-SHA256(secret, "timestamp.body")');
   // (Saved before the next edit: overlapping autosaves of one tab are the autosave work's concern, not this test's.)
   await saved(page);
   // A step after the trigger, so the flow can be published.
-  await page.locator('[data-testid="palette-item"][data-item="logic:map"]').dragTo(page.locator(".react-flow__pane"), { targetPosition: { x: 300, y: 520 } });
+  await page
+    .locator('[data-testid="palette-item"][data-item="logic:map"]')
+    .dragTo(page.locator(".react-flow__pane"), { targetPosition: { x: 300, y: 520 } });
   await expect(node(page, "map")).toBeVisible();
-  await connect(page, page.locator('.react-flow__handle[data-nodeid="trigger"][data-handleid="start"]'), page.locator('.react-flow__handle.target[data-nodeid="map"]'));
+  await connect(
+    page,
+    page.locator('.react-flow__handle[data-nodeid="trigger"][data-handleid="start"]'),
+    page.locator('.react-flow__handle.target[data-nodeid="map"]'),
+  );
   await expect(page.getByTestId("rf__edge-trigger:start")).toHaveCount(1);
   await saved(page);
   await shot(page, "01-designer-secret-missing");
@@ -70,7 +80,9 @@ test("a webhook flow is set up, secured, published and called from the screens a
   await expect(shown).toBeVisible();
   const secret = (await shown.textContent())!.trim();
   expect(secret.length).toBeGreaterThanOrEqual(40);
-  await expect(adminSetup.getByTestId("webhook-secret-state")).toContainText(`Stored (encrypted) in connection ${secretName}`);
+  await expect(adminSetup.getByTestId("webhook-secret-state")).toContainText(
+    `Stored (encrypted) in connection ${secretName}`,
+  );
   await expect(admin.getByTestId("problem-count")).toHaveAttribute("data-errors", "0");
   const curl = (await adminSetup.getByTestId("webhook-curl").textContent())!;
   expect(curl).not.toContain(secret);
@@ -98,14 +110,18 @@ test("a webhook flow is set up, secured, published and called from the screens a
   // The curl example, pasted into a shell with the secret in the environment, starts a run.
   const { stdout } = await run("bash", ["-c", curl], { env: { ...process.env, WEFT_WEBHOOK_SECRET: secret } });
   expect(JSON.parse(stdout)).toMatchObject({ runId: expect.any(String), duplicate: false });
-  const wrong = await run("bash", ["-c", curl], { env: { ...process.env, WEFT_WEBHOOK_SECRET: "not-the-secret-0123456789" } });
+  const wrong = await run("bash", ["-c", curl], {
+    env: { ...process.env, WEFT_WEBHOOK_SECRET: "not-the-secret-0123456789" },
+  });
   expect(JSON.parse(wrong.stdout)).toEqual({ error: "Bad signature." });
 
   // The Connections page names the flow as the secret's user.
   await admin.goto("/connections");
   const item = admin.getByRole("listitem", { name: `Connection Timesheet approved hook (webhook signing secret)` });
   await expect(item).toContainText(secretName);
-  await expect(item.getByRole("list", { name: "Flows using this connection" })).toContainText("Timesheet approved hook");
+  await expect(item.getByRole("list", { name: "Flows using this connection" })).toContainText(
+    "Timesheet approved hook",
+  );
   await expect(item).toContainText("webhook signing secret");
   await shot(admin, "03-connections-used-by");
   await adminCtx.close();

@@ -5,14 +5,17 @@ import type { Catalog } from "@/core/dsl/catalog";
 import { connectorCatalog } from "@/connectors/registry";
 
 export const exampleCatalog: Catalog = {
-  ...connectorCatalog([], [
-    { key: "salesforce-prod", connectorKey: "salesforce" },
-    { key: "netsuite-prod", connectorKey: "netsuite" },
-    { key: "kantata-prod", connectorKey: "kantata" },
-    { key: "workday-prod", connectorKey: "workday" },
-    { key: "reporting-warehouse", connectorKey: "reporting" },
-    { key: "workday-webhook-signing", connectorKey: "webhook" },
-  ]),
+  ...connectorCatalog(
+    [],
+    [
+      { key: "salesforce-prod", connectorKey: "salesforce" },
+      { key: "netsuite-prod", connectorKey: "netsuite" },
+      { key: "kantata-prod", connectorKey: "kantata" },
+      { key: "workday-prod", connectorKey: "workday" },
+      { key: "reporting-warehouse", connectorKey: "reporting" },
+      { key: "workday-webhook-signing", connectorKey: "webhook" },
+    ],
+  ),
   flows: {
     "assign-default-skills": { versions: ["1.0.0", "1.1.0"] },
   },

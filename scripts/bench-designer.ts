@@ -25,7 +25,14 @@ function generatedFlow(key: string, n: number) {
     const kind = i % 3;
     const step: Record<string, unknown> =
       kind === 0
-        ? { id, type: "call", connector: "netsuite", operation: "getRecord", connection: "netsuite-prod", input: { recordType: "'customer'", id: `$trigger.ids[${i % 10}]` } }
+        ? {
+            id,
+            type: "call",
+            connector: "netsuite",
+            operation: "getRecord",
+            connection: "netsuite-prod",
+            input: { recordType: "'customer'", id: `$trigger.ids[${i % 10}]` },
+          }
         : kind === 1
           ? { id, type: "map", output: { value: `$trigger.amount * ${i}`, label: `'step ${i}'` } }
           : { id, type: "wait", duration: "1s" };
@@ -107,7 +114,8 @@ async function pan(page: Page) {
   const { x: cx, y: cy } = await emptyPanePoint(page);
   await page.mouse.move(cx, cy);
   await page.mouse.down();
-  for (let i = 0; i < 90; i++) await page.mouse.move(cx - 300 * Math.sin((i / 90) * Math.PI * 2), cy - 150 * Math.sin((i / 45) * Math.PI));
+  for (let i = 0; i < 90; i++)
+    await page.mouse.move(cx - 300 * Math.sin((i / 90) * Math.PI * 2), cy - 150 * Math.sin((i / 45) * Math.PI));
   await page.mouse.up();
 }
 
@@ -126,7 +134,8 @@ async function dragNode(page: Page) {
   })()`)) as { x: number; y: number };
   await page.mouse.move(x, y);
   await page.mouse.down();
-  for (let i = 0; i < 90; i++) await page.mouse.move(x + 120 * Math.sin((i / 90) * Math.PI * 2), y + 60 * Math.sin((i / 45) * Math.PI));
+  for (let i = 0; i < 90; i++)
+    await page.mouse.move(x + 120 * Math.sin((i / 90) * Math.PI * 2), y + 60 * Math.sin((i / 45) * Math.PI));
   await page.mouse.move(x, y);
   await page.mouse.up();
 }
@@ -147,7 +156,9 @@ async function measure(page: Page, key: string, nodes: number): Promise<Row> {
     await page.goto(`${base}/flows/${key}${query}`, { waitUntil: "commit" });
     await page.locator(".react-flow__node").first().waitFor({ timeout: 120_000 });
     // Interactive: the first frame after the nodes mounted has been painted and input is handled.
-    return (await page.evaluate("new Promise((r) => requestAnimationFrame(() => setTimeout(() => r(performance.now()), 0)))")) as number;
+    return (await page.evaluate(
+      "new Promise((r) => requestAnimationFrame(() => setTimeout(() => r(performance.now()), 0)))",
+    )) as number;
   };
   const ttiMs = await open("?zoom=1");
   await page.waitForTimeout(300);
@@ -169,7 +180,10 @@ async function main() {
   });
   try {
     await waitHealthy();
-    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+    });
     const page = await (await browser.newContext({ viewport: { width: 1600, height: 1000 } })).newPage();
     await page.goto(`${base}/login`);
     await page.getByLabel("Email").fill("designer@weft.local");
@@ -185,10 +199,14 @@ async function main() {
       await measure(page, key, n); // warm-up (code and data caches), not reported
       rows.push(await measure(page, key, n));
       const r = rows.at(-1)!;
-      console.log(`${n} nodes: TTI ${r.ttiMs.toFixed(0)} ms (fit ${r.ttiFitMs.toFixed(0)} ms), ${r.mounted} mounted at zoom 1; pan ${r.panFps1.toFixed(0)} fps, drag ${r.dragFps1.toFixed(0)} fps at zoom 1; pan ${r.panFpsFit.toFixed(0)} fps, drag ${r.dragFpsFit.toFixed(0)} fps fitted`);
+      console.log(
+        `${n} nodes: TTI ${r.ttiMs.toFixed(0)} ms (fit ${r.ttiFitMs.toFixed(0)} ms), ${r.mounted} mounted at zoom 1; pan ${r.panFps1.toFixed(0)} fps, drag ${r.dragFps1.toFixed(0)} fps at zoom 1; pan ${r.panFpsFit.toFixed(0)} fps, drag ${r.dragFpsFit.toFixed(0)} fps fitted`,
+      );
     }
     const baseline = rows[0]!;
-    console.log("\n| Nodes | TTI zoom 1 | TTI fitted | Mounted (zoom 1) | Pan fps zoom 1 | Drag fps zoom 1 | Pan fps fitted | Drag fps fitted | TTI vs 1-step flow |");
+    console.log(
+      "\n| Nodes | TTI zoom 1 | TTI fitted | Mounted (zoom 1) | Pan fps zoom 1 | Drag fps zoom 1 | Pan fps fitted | Drag fps fitted | TTI vs 1-step flow |",
+    );
     console.log("|---|---|---|---|---|---|---|---|---|");
     for (const r of rows)
       console.log(

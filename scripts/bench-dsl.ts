@@ -48,7 +48,10 @@ function generateTopLevel(total: number): Flow {
       const val = ref ? `$steps.${ref}.output.id` : "$trigger.id";
       if (k === 7 && left >= 4) {
         // switch → a | b → join
-        const sw = id(), a = id(), b = id(), join = id();
+        const sw = id(),
+          a = id(),
+          b = id(),
+          join = id();
         steps.push(
           { id: sw, type: "switch", cases: [{ when: `${val} = 'x${n}'`, next: a }], default: b },
           { id: a, type: "map", output: { [`f${n}`]: `${val} & '-a'` }, next: join },
@@ -59,17 +62,40 @@ function generateTopLevel(total: number): Flow {
       } else if (k === 13 && left >= 6 && !inBody) {
         const fe = id();
         const body = makeChain(4, true, prev);
-        steps.push({ id: fe, type: "foreach", items: `${val}.lines`, maxConcurrency: 4, toleratedFailurePercent: 5, body: { start: body[0]!.id, steps: body } });
+        steps.push({
+          id: fe,
+          type: "foreach",
+          items: `${val}.lines`,
+          maxConcurrency: 4,
+          toleratedFailurePercent: 5,
+          body: { start: body[0]!.id, steps: body },
+        });
         prev.push(fe);
       } else if (k === 17 && left >= 5 && !inBody) {
         const par = id();
         const b1 = makeChain(2, true, prev);
         const b2 = makeChain(2, true, prev);
-        steps.push({ id: par, type: "parallel", join: "all", branches: [{ name: "erp", start: b1[0]!.id, steps: b1 }, { name: "bi", start: b2[0]!.id, steps: b2 }] });
+        steps.push({
+          id: par,
+          type: "parallel",
+          join: "all",
+          branches: [
+            { name: "erp", start: b1[0]!.id, steps: b1 },
+            { name: "bi", start: b2[0]!.id, steps: b2 },
+          ],
+        });
         prev.push(par);
       } else if (k % 3 === 0) {
         const s = id();
-        steps.push({ id: s, type: "map", output: { id: `${val}`, amount: `$sum(${inBody ? "$item" : "$trigger"}.lines.amount) * 1.21`, "customer.name": `$uppercase(${val})` } });
+        steps.push({
+          id: s,
+          type: "map",
+          output: {
+            id: `${val}`,
+            amount: `$sum(${inBody ? "$item" : "$trigger"}.lines.amount) * 1.21`,
+            "customer.name": `$uppercase(${val})`,
+          },
+        });
         prev.push(s);
       } else {
         const s = id();
@@ -79,7 +105,12 @@ function generateTopLevel(total: number): Flow {
           connector: "netsuite",
           operation: "createInvoice",
           connection: "netsuite-prod",
-          input: { customerId: val, projectCode: `${inBody ? "$item" : "$trigger"}.projectCode`, currency: "'EUR'", lines: `${inBody ? "$item" : "$trigger"}.lines` },
+          input: {
+            customerId: val,
+            projectCode: `${inBody ? "$item" : "$trigger"}.projectCode`,
+            currency: "'EUR'",
+            lines: `${inBody ? "$item" : "$trigger"}.lines`,
+          },
           retry: { on: ["transient", "timeout"], maxAttempts: 5, interval: "2s", backoffRate: 2, maxDelay: "2m" },
           timeout: "30s",
           idempotencyKey: `'inv-' & ${val}`,
@@ -113,7 +144,17 @@ function generateTopLevel(total: number): Flow {
 }
 
 function countSteps(list: Step[]): number {
-  return list.reduce((a, s) => a + 1 + (s.type === "foreach" ? countSteps(s.body.steps) : s.type === "parallel" ? s.branches.reduce((b, br) => b + countSteps(br.steps), 0) : 0), 0);
+  return list.reduce(
+    (a, s) =>
+      a +
+      1 +
+      (s.type === "foreach"
+        ? countSteps(s.body.steps)
+        : s.type === "parallel"
+          ? s.branches.reduce((b, br) => b + countSteps(br.steps), 0)
+          : 0),
+    0,
+  );
 }
 
 function median(xs: number[]): number {
@@ -169,7 +210,12 @@ function main(): void {
     bytes: text.length,
     runs: RUNS,
     baselineMs: +b.toFixed(2),
-    warm: { totalMs: +warm.toFixed(2), validateMs: +v.toFixed(2), compileMs: +c.toFixed(2), ratio: +(warm / b).toFixed(1) },
+    warm: {
+      totalMs: +warm.toFixed(2),
+      validateMs: +v.toFixed(2),
+      compileMs: +c.toFixed(2),
+      ratio: +(warm / b).toFixed(1),
+    },
     cold: { totalMs: +cold.toFixed(2), ratio: +(cold / b).toFixed(1) },
     targetMs: 50,
     node: process.version,
@@ -178,11 +224,19 @@ function main(): void {
     console.log(JSON.stringify(result));
     return;
   }
-  console.log(`DSL benchmark: ${stepCount} steps, ${(text.length / 1024).toFixed(0)} KiB, median of ${RUNS} runs (Node ${process.version})`);
+  console.log(
+    `DSL benchmark: ${stepCount} steps, ${(text.length / 1024).toFixed(0)} KiB, median of ${RUNS} runs (Node ${process.version})`,
+  );
   console.log(`  baseline  JSON.parse + zod parse           ${b.toFixed(2)} ms`);
-  console.log(`  warm      validate + compile               ${warm.toFixed(2)} ms  (${(warm / b).toFixed(1)}× baseline)   validate ${v.toFixed(2)} ms, compile ${c.toFixed(2)} ms`);
-  console.log(`  cold      validate + compile, empty cache  ${cold.toFixed(2)} ms  (${(cold / b).toFixed(1)}× baseline)`);
-  console.log(`  target    < 50 ms for 1,000 steps: warm ${warm < 50 ? "met" : "MISSED"}, cold ${cold < 50 ? "met" : "MISSED"}`);
+  console.log(
+    `  warm      validate + compile               ${warm.toFixed(2)} ms  (${(warm / b).toFixed(1)}× baseline)   validate ${v.toFixed(2)} ms, compile ${c.toFixed(2)} ms`,
+  );
+  console.log(
+    `  cold      validate + compile, empty cache  ${cold.toFixed(2)} ms  (${(cold / b).toFixed(1)}× baseline)`,
+  );
+  console.log(
+    `  target    < 50 ms for 1,000 steps: warm ${warm < 50 ? "met" : "MISSED"}, cold ${cold < 50 ? "met" : "MISSED"}`,
+  );
 }
 
 if (process.argv[1]?.endsWith("bench-dsl.ts")) main();

@@ -25,7 +25,9 @@ const trigger = {
   connection: "salesforce-bench",
   operation: "query",
   interval: "1m",
-  input: { soql: "'SELECT Id, Name, SystemModstamp FROM Opportunity WHERE IsWon = true AND SystemModstamp >= ' & $substring($trigger.cursor, 0, 19) & 'Z ORDER BY SystemModstamp ASC, Id ASC'" },
+  input: {
+    soql: "'SELECT Id, Name, SystemModstamp FROM Opportunity WHERE IsWon = true AND SystemModstamp >= ' & $substring($trigger.cursor, 0, 19) & 'Z ORDER BY SystemModstamp ASC, Id ASC'",
+  },
   cursor: "SystemModstamp",
   recordId: "Id",
 };
@@ -41,14 +43,28 @@ async function main(): Promise<void> {
   const sql = new pg.Client({ connectionString: bench.url });
   sql.on("error", () => undefined);
   await sql.connect();
-  const boss = new PgBoss({ connectionString: bench.url, schema: "pgboss", max: 8, supervise: true, schedule: false, migrate: true });
+  const boss = new PgBoss({
+    connectionString: bench.url,
+    schema: "pgboss",
+    max: 8,
+    supervise: true,
+    schedule: false,
+    migrate: true,
+  });
   boss.on("error", () => undefined);
   await boss.start();
   try {
     await ensureRuntimeQueues(boss);
     const info = sf.info();
-    await sql.query(`INSERT INTO connection (id, key, name, connector_key, config, secrets_enc, updated_at) VALUES (gen_random_uuid(), 'salesforce-bench', 'bench', 'salesforce', $1, $2, now())`, [JSON.stringify(info.config), sealSecrets("salesforce-bench", info.secrets as Record<string, string>)]);
-    const { rows: [team] } = await sql.query<{ id: string }>(`INSERT INTO team (id, key, name) VALUES (gen_random_uuid(), 'bench', 'Bench') RETURNING id`);
+    await sql.query(
+      `INSERT INTO connection (id, key, name, connector_key, config, secrets_enc, updated_at) VALUES (gen_random_uuid(), 'salesforce-bench', 'bench', 'salesforce', $1, $2, now())`,
+      [JSON.stringify(info.config), sealSecrets("salesforce-bench", info.secrets as Record<string, string>)],
+    );
+    const {
+      rows: [team],
+    } = await sql.query<{ id: string }>(
+      `INSERT INTO team (id, key, name) VALUES (gen_random_uuid(), 'bench', 'Bench') RETURNING id`,
+    );
     // Flows, their published versions (the same poll, each under its own key) and active poll states whose
     // cursor is "now": every poll is a real query that finds nothing new — the scheduler's own cost.
     await sql.query(
@@ -82,27 +98,49 @@ async function main(): Promise<void> {
     const fanoutMs = ms(t0);
 
     // Drain: one worker polls them all (ticks off: the jobs are already queued).
-    const stat = async () => (await sql.query<{ c: string; r: string; f: string }>(`SELECT xact_commit::text AS c, tup_returned::text AS r, tup_fetched::text AS f FROM pg_stat_database WHERE datname = current_database()`)).rows[0]!;
+    const stat = async () =>
+      (
+        await sql.query<{ c: string; r: string; f: string }>(
+          `SELECT xact_commit::text AS c, tup_returned::text AS r, tup_fetched::text AS f FROM pg_stat_database WHERE datname = current_database()`,
+        )
+      ).rows[0]!;
     const s0 = await stat();
     const start = new Date();
     t0 = process.hrtime.bigint();
-    const workers = await startRuntimeWorkers(boss, { databaseUrl: bench.url, concurrency: 8, triggerSyncSeconds: 0, pollTickSeconds: 0, useGivenInstance: true });
+    const workers = await startRuntimeWorkers(boss, {
+      databaseUrl: bench.url,
+      concurrency: 8,
+      triggerSyncSeconds: 0,
+      pollTickSeconds: 0,
+      useGivenInstance: true,
+    });
     for (;;) {
-      const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM poll_state WHERE last_poll_at >= $1`, [start]);
+      const { rows } = await sql.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM poll_state WHERE last_poll_at >= $1`,
+        [start],
+      );
       if (rows[0]!.n >= FLOWS) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const drainMs = ms(t0);
     const s1 = await stat();
     await workers.stop();
-    const { rows: failed } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM poll_state WHERE consecutive_failures > 0`);
+    const { rows: failed } = await sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM poll_state WHERE consecutive_failures > 0`,
+    );
 
     const perPoll = (a: string, b: string) => ((Number(b) - Number(a)) / FLOWS).toFixed(1);
     console.log(`\nPoll scheduler, ${FLOWS.toLocaleString()} polling flows (${bench.where}):`);
     console.log(`  idle tick (nothing due):        median ${median(idle).toFixed(2)} ms`);
-    console.log(`  fan-out tick (${enqueued} due):      ${fanoutMs.toFixed(1)} ms (one query + one batch insert of ${enqueued} jobs)`);
-    console.log(`  drain, 1 worker:                ${(FLOWS / (drainMs / 1000)).toFixed(0)} polls/s (${(drainMs / 1000).toFixed(1)} s for ${FLOWS}; ${failed[0]!.n} failed)`);
-    console.log(`  database per poll:              ${perPoll(s0.c, s1.c)} commits, ${perPoll(s0.r, s1.r)} rows returned, ${perPoll(s0.f, s1.f)} rows fetched (pg-boss included)`);
+    console.log(
+      `  fan-out tick (${enqueued} due):      ${fanoutMs.toFixed(1)} ms (one query + one batch insert of ${enqueued} jobs)`,
+    );
+    console.log(
+      `  drain, 1 worker:                ${(FLOWS / (drainMs / 1000)).toFixed(0)} polls/s (${(drainMs / 1000).toFixed(1)} s for ${FLOWS}; ${failed[0]!.n} failed)`,
+    );
+    console.log(
+      `  database per poll:              ${perPoll(s0.c, s1.c)} commits, ${perPoll(s0.r, s1.r)} rows returned, ${perPoll(s0.f, s1.f)} rows fetched (pg-boss included)`,
+    );
     console.log(`  steady state at a 1-minute interval: ${(FLOWS / 60).toFixed(1)} polls/s needed`);
   } finally {
     await boss.stop({ graceful: false }).catch(() => undefined);

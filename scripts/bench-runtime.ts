@@ -38,9 +38,28 @@ const BENCH_FLOW = {
   businessKeys: { order: "$trigger.body.orderId" },
   start: "toAccount",
   steps: [
-    { id: "toAccount", type: "map", output: { name: "'Order ' & $trigger.body.orderId", total: "$trigger.body.amount" }, next: "post" },
-    { id: "post", type: "call", connector: "salesforce", operation: "createRecord", connection: "sf", input: { sobject: '"Account"', "fields.Name": "$steps.toAccount.output.name" }, retry: { maxAttempts: 3 }, next: "toEvent" },
-    { id: "toEvent", type: "map", output: { orderId: "$trigger.body.orderId", accountId: "$steps.post.output.id" }, next: "done" },
+    {
+      id: "toAccount",
+      type: "map",
+      output: { name: "'Order ' & $trigger.body.orderId", total: "$trigger.body.amount" },
+      next: "post",
+    },
+    {
+      id: "post",
+      type: "call",
+      connector: "salesforce",
+      operation: "createRecord",
+      connection: "sf",
+      input: { sobject: '"Account"', "fields.Name": "$steps.toAccount.output.name" },
+      retry: { maxAttempts: 3 },
+      next: "toEvent",
+    },
+    {
+      id: "toEvent",
+      type: "map",
+      output: { orderId: "$trigger.body.orderId", accountId: "$steps.post.output.id" },
+      next: "done",
+    },
     { id: "done", type: "emit", event: "crm.account.created", payload: "$steps.toEvent.output" },
   ],
 };
@@ -79,21 +98,39 @@ runMain(async () => {
   const { createSalesforceSandbox } = await import("@/connectors/salesforce/sandbox");
   const { seal } = await import("@/server/connections/secret-box");
   const pool = runtimePool(dbUrl, 16);
-  const sender = new PgBoss({ connectionString: dbUrl, schema: "pgboss", max: 16, supervise: false, schedule: false, useListenNotify: true });
+  const sender = new PgBoss({
+    connectionString: dbUrl,
+    schema: "pgboss",
+    max: 16,
+    supervise: false,
+    schedule: false,
+    useListenNotify: true,
+  });
   sender.on("error", () => undefined);
   await sender.start();
   await ensureRuntimeQueues(sender);
   const { sandbox } = createSalesforceSandbox();
   await sandbox.start("127.0.0.1", 0);
   const allow = new URL(sandbox.baseUrl).host;
-  await pool.query(`INSERT INTO connection (id, key, name, connector_key, config, secrets_enc, updated_at) VALUES (gen_random_uuid(), 'sf', 'Salesforce sandbox', 'salesforce', $1, $2, now())`, [
-    JSON.stringify({ instanceUrl: sandbox.baseUrl }),
-    seal(JSON.stringify({ clientId: "3MVG9Weft.Sandbox.Salesforce.ConsumerKey", clientSecret: "weft-sandbox-sf-secret-7f3a9c" }), "connection:sf"),
-  ]);
+  await pool.query(
+    `INSERT INTO connection (id, key, name, connector_key, config, secrets_enc, updated_at) VALUES (gen_random_uuid(), 'sf', 'Salesforce sandbox', 'salesforce', $1, $2, now())`,
+    [
+      JSON.stringify({ instanceUrl: sandbox.baseUrl }),
+      seal(
+        JSON.stringify({
+          clientId: "3MVG9Weft.Sandbox.Salesforce.ConsumerKey",
+          clientSecret: "weft-sandbox-sf-secret-7f3a9c",
+        }),
+        "connection:sf",
+      ),
+    ],
+  );
   await publishFlow(pool, "bench", BENCH_FLOW, { version: "1.0.0" });
   await setWebhookSecret(pool, "bench", SECRET, "webhook-bench");
 
-  console.log(`weft runtime benchmark — ${os.cpus().length} CPUs, Node ${process.version}, Postgres ${(await pool.query("SHOW server_version")).rows[0].server_version}`);
+  console.log(
+    `weft runtime benchmark — ${os.cpus().length} CPUs, Node ${process.version}, Postgres ${(await pool.query("SHOW server_version")).rows[0].server_version}`,
+  );
 
   // ---------- baseline: raw pg-boss, same process ----------
   const raw = await rawPgBoss(dbUrl, RUNS);
@@ -104,10 +141,22 @@ runMain(async () => {
     const n = seq++;
     const body = JSON.stringify({ orderId: `SO-${n}`, amount: 100 + (n % 50), lines: [{ sku: "CONSULT", hours: 8 }] });
     const ts = Math.floor(Date.now() / 1000);
-    const r = await acceptWebhook({ pool, boss: sender }, { flowKey: "bench", headers: new Headers({ "content-type": "application/json", "x-weft-timestamp": String(ts), "x-weft-signature": signWebhook(SECRET, ts, body) }), body: Buffer.from(body) });
+    const r = await acceptWebhook(
+      { pool, boss: sender },
+      {
+        flowKey: "bench",
+        headers: new Headers({
+          "content-type": "application/json",
+          "x-weft-timestamp": String(ts),
+          "x-weft-signature": signWebhook(SECRET, ts, body),
+        }),
+        body: Buffer.from(body),
+      },
+    );
     if (r.status !== 202) throw new Error(`ingress answered ${r.status}: ${JSON.stringify(r.body)}`);
   };
-  const succeeded = async () => (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM run WHERE status = 'succeeded'`)).rows[0]!.n;
+  const succeeded = async () =>
+    (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM run WHERE status = 'succeeded'`)).rows[0]!.n;
   const waitFor = async (n: number, timeoutMs: number) => {
     const until = Date.now() + timeoutMs;
     while ((await succeeded()) < n) {
@@ -129,12 +178,14 @@ runMain(async () => {
     // peak
     const t0 = Date.now();
     let sent = 0;
-    await Promise.all(Array.from({ length: 32 }, async () => {
-      while (sent < RUNS) {
-        sent++;
-        await fire();
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (sent < RUNS) {
+          sent++;
+          await fire();
+        }
+      }),
+    );
     const acceptedMs = Date.now() - t0;
     await waitFor(RUNS, 300_000);
     const peakMs = Date.now() - t0;
@@ -158,11 +209,15 @@ runMain(async () => {
     const half = await latencies();
     const line = `| ${w} | ${peak.toFixed(0)} | ${(RUNS / (acceptedMs / 1000)).toFixed(0)} | ${(peak / raw).toFixed(2)} | ${rate.toFixed(0)} | ${half.p50.toFixed(0)} | ${half.p99.toFixed(0)} | ${peakLat.p50.toFixed(0)} / ${peakLat.p99.toFixed(0)} |`;
     results.push(line);
-    console.log(`${w} worker(s): peak ${peak.toFixed(0)} runs/s (ingress ${(RUNS / (acceptedMs / 1000)).toFixed(0)}/s, ${(peak / raw * 100).toFixed(0)}% of raw pg-boss); at ${rate.toFixed(0)} runs/s: p50 ${half.p50.toFixed(0)} ms, p99 ${half.p99.toFixed(0)} ms [queue wait p50 ${half.waitP50.toFixed(0)} ms, execution p50 ${half.execP50.toFixed(0)} ms] (at peak: p50 ${peakLat.p50.toFixed(0)} ms, p99 ${peakLat.p99.toFixed(0)} ms)`);
+    console.log(
+      `${w} worker(s): peak ${peak.toFixed(0)} runs/s (ingress ${(RUNS / (acceptedMs / 1000)).toFixed(0)}/s, ${((peak / raw) * 100).toFixed(0)}% of raw pg-boss); at ${rate.toFixed(0)} runs/s: p50 ${half.p50.toFixed(0)} ms, p99 ${half.p99.toFixed(0)} ms [queue wait p50 ${half.waitP50.toFixed(0)} ms, execution p50 ${half.execP50.toFixed(0)} ms] (at peak: p50 ${peakLat.p50.toFixed(0)} ms, p99 ${peakLat.p99.toFixed(0)} ms)`,
+    );
     await Promise.all(procs.map(stopWorker));
     await sleep(1000);
   }
-  console.log("\n| workers | peak runs/s | ingress accepts/s | runtime ÷ raw pg-boss | half-peak load (runs/s) | p50 ms | p99 ms | at peak p50 / p99 ms |");
+  console.log(
+    "\n| workers | peak runs/s | ingress accepts/s | runtime ÷ raw pg-boss | half-peak load (runs/s) | p50 ms | p99 ms | at peak p50 / p99 ms |",
+  );
   console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const l of results) console.log(l);
   console.log(`raw pg-boss baseline: ${raw.toFixed(0)} jobs/s`);
@@ -191,22 +246,35 @@ runMain(async () => {
 
 /** Empty jobs: send one at a time from 32 senders while 4 loops fetch and complete batches of 16. */
 async function rawPgBoss(url: string, n: number): Promise<number> {
-  const boss = new PgBoss({ connectionString: url, schema: "pgboss", max: 16, supervise: false, schedule: false, useListenNotify: true });
+  const boss = new PgBoss({
+    connectionString: url,
+    schema: "pgboss",
+    max: 16,
+    supervise: false,
+    schedule: false,
+    useListenNotify: true,
+  });
   boss.on("error", () => undefined);
   await boss.start();
   await boss.createQueue("bench.raw", { notify: true });
   let done = 0;
-  await boss.work("bench.raw", { batchSize: 16, localConcurrency: 4, pollingIntervalSeconds: 0.5, burstWhenBatchFull: true }, async (jobs) => {
-    done += jobs.length;
-  });
+  await boss.work(
+    "bench.raw",
+    { batchSize: 16, localConcurrency: 4, pollingIntervalSeconds: 0.5, burstWhenBatchFull: true },
+    async (jobs) => {
+      done += jobs.length;
+    },
+  );
   const t0 = Date.now();
   let sent = 0;
-  await Promise.all(Array.from({ length: 32 }, async () => {
-    while (sent < n) {
-      sent++;
-      await boss.send("bench.raw", {});
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (sent < n) {
+        sent++;
+        await boss.send("bench.raw", {});
+      }
+    }),
+  );
   while (done < n) await sleep(10);
   const rate = n / ((Date.now() - t0) / 1000);
   await boss.stop({ graceful: true, timeout: 5000 });
@@ -222,7 +290,11 @@ function startWorker(dbUrl: string, allowHost: string): Promise<ChildProcess> {
     WEFT_RUNTIME_CONCURRENCY: String(CONCURRENCY),
     LOG_LEVEL: "warn",
   };
-  const proc = spawn(path.resolve("node_modules/.bin/tsx"), ["scripts/worker.ts"], { env: env as unknown as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "inherit"], detached: true });
+  const proc = spawn(path.resolve("node_modules/.bin/tsx"), ["scripts/worker.ts"], {
+    env: env as unknown as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "inherit"],
+    detached: true,
+  });
   return new Promise((resolve, reject) => {
     proc.stdout!.on("data", (d: Buffer) => {
       if (d.toString().includes("running")) resolve(proc);

@@ -27,18 +27,29 @@ async function main(): Promise<void> {
     sql.on("error", () => undefined);
     await sql.connect();
     const now = new Date();
-    const { rows: [team] } = await sql.query<{ id: string }>(`INSERT INTO team (id, key, name) VALUES (gen_random_uuid(), 'bench', 'Bench') RETURNING id`);
+    const {
+      rows: [team],
+    } = await sql.query<{ id: string }>(
+      `INSERT INTO team (id, key, name) VALUES (gen_random_uuid(), 'bench', 'Bench') RETURNING id`,
+    );
     const flowIds: string[] = [];
     for (let f = 0; f < FLOWS; f++) {
-      const { rows } = await sql.query<{ id: string }>(`INSERT INTO flow (id, key, name, domain, owner_team_id, draft, lifecycle) VALUES (gen_random_uuid(), $1, $1, 'invoice', $2, '{}', 'active') RETURNING id`, [`bench-${f}`, team!.id]);
+      const { rows } = await sql.query<{ id: string }>(
+        `INSERT INTO flow (id, key, name, domain, owner_team_id, draft, lifecycle) VALUES (gen_random_uuid(), $1, $1, 'invoice', $2, '{}', 'active') RETURNING id`,
+        [`bench-${f}`, team!.id],
+      );
       flowIds.push(rows[0]!.id);
     }
     // Bulk load the way one would: secondary indexes dropped during the load and rebuilt after it.
     await sql.query(`SET synchronous_commit = off`);
-    const { rows: indexes } = await sql.query<{ indexname: string; indexdef: string }>(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'run' AND indexname <> 'run_pkey'`);
+    const { rows: indexes } = await sql.query<{ indexname: string; indexdef: string }>(
+      `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'run' AND indexname <> 'run_pkey'`,
+    );
     for (const i of indexes) await sql.query(`DROP INDEX "${i.indexname}"`);
     const perFlow = Math.floor(RUNS / FLOWS);
-    console.log(`inserting ${(perFlow * FLOWS).toLocaleString()} runs (${FLOWS} flows × ${perFlow.toLocaleString()}) over ${DAYS} days…`);
+    console.log(
+      `inserting ${(perFlow * FLOWS).toLocaleString()} runs (${FLOWS} flows × ${perFlow.toLocaleString()}) over ${DAYS} days…`,
+    );
     let t0 = process.hrtime.bigint();
     for (const [f, id] of flowIds.entries()) {
       // ~1 % failures, latencies 0.2–60 s, source events 0–2 h before the run; deterministic per index.
@@ -63,8 +74,12 @@ async function main(): Promise<void> {
     t0 = process.hrtime.bigint();
     const fold = await foldRuns(db, { now, lagMs: 0 });
     const foldMs = ms(t0);
-    const { rows: [b] } = await sql.query<{ n: string }>(`SELECT count(*) AS n FROM slo_bucket`);
-    console.log(`fold: ${fold.folded.toLocaleString()} runs → ${Number(b!.n).toLocaleString()} buckets in ${fmt(foldMs)}`);
+    const {
+      rows: [b],
+    } = await sql.query<{ n: string }>(`SELECT count(*) AS n FROM slo_bucket`);
+    console.log(
+      `fold: ${fold.folded.toLocaleString()} runs → ${Number(b!.n).toLocaleString()} buckets in ${fmt(foldMs)}`,
+    );
     await sql.query(`ANALYZE slo_bucket`);
 
     for (const id of flowIds) {
@@ -83,12 +98,15 @@ async function main(): Promise<void> {
       t0 = process.hrtime.bigint();
       const details = await flowSloDetails(db, id, now);
       per.push(ms(t0));
-      if (details.length !== 3 || details[0]!.status.total < perFlow * 0.99) throw new Error(`unexpected status for ${id}: ${details[0]?.status.total}`);
+      if (details.length !== 3 || details[0]!.status.total < perFlow * 0.99)
+        throw new Error(`unexpected status for ${id}: ${details[0]?.status.total}`);
     }
     const sample = await flowSloDetails(db, flowIds[0]!, now);
     // Baseline: the same flow's success ratio straight from 10 M runs, and a count(*) of the whole table.
     t0 = process.hrtime.bigint();
-    const { rows: [raw] } = await sql.query<{ total: string; good: string }>(
+    const {
+      rows: [raw],
+    } = await sql.query<{ total: string; good: string }>(
       `SELECT count(*) AS total, count(*) FILTER (WHERE status = 'succeeded') AS good FROM run WHERE flow_id = $1 AND created_at >= $2`,
       [flowIds[0], new Date(now.getTime() - DAYS * 86_400_000)],
     );

@@ -37,33 +37,51 @@ user
   .option("--admin", "give the admin role")
   .addOption(new Option("--role <role...>", "roles to give").choices(ROLES as unknown as string[]))
   .option("--team <key...>", "team keys to join (finance, pmo, hr, platform)")
-  .action(async (o: { email: string; name?: string; password?: string; admin?: boolean; role?: Role[]; team?: string[] }) => {
-    if (!/^[^@\s]+@[^@\s]+$/.test(o.email)) throw new StartupError(`"${o.email}" is not an email address.`);
-    const password = o.password ?? process.env.WEFT_PASSWORD ?? randomBytes(12).toString("base64url");
-    if (password.length < 8) throw new StartupError("The password must have at least 8 characters.");
-    const roles: Role[] = [...new Set([...(o.role ?? []), ...(o.admin ? (["admin"] as Role[]) : [])])];
-    await withDb(async (db) => {
-      const { createUser } = await import("@/server/auth/users");
-      const { seedTeams } = await import("@/server/seed/demo");
-      await seedTeams(db);
-      const r = await createUser(db, { email: o.email, name: o.name ?? o.email.split("@")[0]!, password, roles: roles.length ? roles : ["viewer"], teamKeys: o.team }, { id: null, email: "cli" });
-      if (!r.created) throw new StartupError(`An account for ${o.email} already exists.`);
-      console.log(`created ${o.email} with roles ${(roles.length ? roles : ["viewer"]).join(", ")}`);
-      if (!o.password && !process.env.WEFT_PASSWORD) console.log(`password: ${password}   (shown once; change it after signing in)`);
-    });
-  });
+  .action(
+    async (o: { email: string; name?: string; password?: string; admin?: boolean; role?: Role[]; team?: string[] }) => {
+      if (!/^[^@\s]+@[^@\s]+$/.test(o.email)) throw new StartupError(`"${o.email}" is not an email address.`);
+      const password = o.password ?? process.env.WEFT_PASSWORD ?? randomBytes(12).toString("base64url");
+      if (password.length < 8) throw new StartupError("The password must have at least 8 characters.");
+      const roles: Role[] = [...new Set([...(o.role ?? []), ...(o.admin ? (["admin"] as Role[]) : [])])];
+      await withDb(async (db) => {
+        const { createUser } = await import("@/server/auth/users");
+        const { seedTeams } = await import("@/server/seed/demo");
+        await seedTeams(db);
+        const r = await createUser(
+          db,
+          {
+            email: o.email,
+            name: o.name ?? o.email.split("@")[0]!,
+            password,
+            roles: roles.length ? roles : ["viewer"],
+            teamKeys: o.team,
+          },
+          { id: null, email: "cli" },
+        );
+        if (!r.created) throw new StartupError(`An account for ${o.email} already exists.`);
+        console.log(`created ${o.email} with roles ${(roles.length ? roles : ["viewer"]).join(", ")}`);
+        if (!o.password && !process.env.WEFT_PASSWORD)
+          console.log(`password: ${password}   (shown once; change it after signing in)`);
+      });
+    },
+  );
 
 const audit = program.command("audit").description("the audit log");
 audit
   .command("verify")
-  .description("check the audit log's keyed hash chain (and, with --anchor, that it still holds the anchored rows); exit 1 on any problem")
+  .description(
+    "check the audit log's keyed hash chain (and, with --anchor, that it still holds the anchored rows); exit 1 on any problem",
+  )
   .option("--anchor <file>", "a signed anchor exported earlier (Audit page or `weft audit anchor`)")
   .option("--json", "machine-readable output")
   .action(async (o: { anchor?: string; json?: boolean }) => {
     const { readFile } = await import("node:fs/promises");
     const { parseAnchor, checkAnchor } = await import("@/server/audit/anchor");
     let anchorText: string | undefined;
-    if (o.anchor) anchorText = await readFile(o.anchor, "utf8").catch((e: Error) => Promise.reject(new StartupError(`Cannot read the anchor file ${o.anchor}: ${e.message}`)));
+    if (o.anchor)
+      anchorText = await readFile(o.anchor, "utf8").catch((e: Error) =>
+        Promise.reject(new StartupError(`Cannot read the anchor file ${o.anchor}: ${e.message}`)),
+      );
     let anchor: ReturnType<typeof parseAnchor> | undefined;
     try {
       anchor = anchorText === undefined ? undefined : parseAnchor(anchorText);
@@ -73,10 +91,18 @@ audit
     const r = await withDb(async (db) => {
       const chain = await (await import("@/server/audit/audit")).verifyAuditChain(db);
       const anchored = anchor ? await checkAnchor(db, anchor) : [];
-      return { ...chain, ok: chain.ok && anchored.length === 0, problems: [...chain.problems, ...anchored], anchor: anchor ? { seq: anchor.seq, at: anchor.at, ok: anchored.length === 0 } : undefined };
+      return {
+        ...chain,
+        ok: chain.ok && anchored.length === 0,
+        problems: [...chain.problems, ...anchored],
+        anchor: anchor ? { seq: anchor.seq, at: anchor.at, ok: anchored.length === 0 } : undefined,
+      };
     });
     if (o.json) console.log(JSON.stringify(r));
-    else if (r.ok) console.log(`audit log intact: ${r.rows} rows, head ${r.head}${r.anchor ? `; contains the anchored rows up to ${r.anchor.seq} (anchor of ${r.anchor.at})` : ""}`);
+    else if (r.ok)
+      console.log(
+        `audit log intact: ${r.rows} rows, head ${r.head}${r.anchor ? `; contains the anchored rows up to ${r.anchor.seq} (anchor of ${r.anchor.at})` : ""}`,
+      );
     else {
       console.log(`audit log TAMPERED: ${r.problems.length} problem(s) in ${r.rows} rows`);
       for (const p of r.problems) console.log(`  row ${p.seq}: ${p.problem}`);

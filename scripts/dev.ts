@@ -40,7 +40,10 @@ runMain(async () => {
   const server = await startWeb({ dev: true, port });
   const url = `http://localhost:${port}`;
   console.log(`\n  Weft is running at ${url}`);
-  if (config().demo) console.log(`  Sign in as admin@weft.local (or designer@, approver@, operator@, viewer@) with password weft-demo\n`);
+  if (config().demo)
+    console.log(
+      `  Sign in as admin@weft.local (or designer@, approver@, operator@, viewer@) with password weft-demo\n`,
+    );
 
   const shutdown = async () => {
     log("shutting down");
@@ -58,9 +61,15 @@ async function separateBuildFolder(port: number): Promise<void> {
   // Turbopack only finds a tsconfig in the project folder itself, so it sits there (git-ignored).
   const tsconfig = `tsconfig.dev-${port}.json`;
   await mkdir(dir, { recursive: true });
-  const exists = await access(tsconfig).then(() => true, () => false);
+  const exists = await access(tsconfig).then(
+    () => true,
+    () => false,
+  );
   if (!exists) {
-    await writeFile(tsconfig, JSON.stringify({ extends: "./tsconfig.json", exclude: ["node_modules", ".weft", ".next", ".next-*"] }, null, 2));
+    await writeFile(
+      tsconfig,
+      JSON.stringify({ extends: "./tsconfig.json", exclude: ["node_modules", ".weft", ".next", ".next-*"] }, null, 2),
+    );
   }
   process.env.WEFT_NEXT_DIST_DIR ??= dir;
   process.env.WEFT_TSCONFIG ??= tsconfig;

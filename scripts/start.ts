@@ -15,7 +15,9 @@ runMain(async () => {
   else {
     assertProductionSecrets();
     if (!process.env.DATABASE_URL) {
-      throw new StartupError("DATABASE_URL is not set. Production needs a Postgres: set DATABASE_URL (or WEFT_DEMO=1 to run the embedded demo).");
+      throw new StartupError(
+        "DATABASE_URL is not set. Production needs a Postgres: set DATABASE_URL (or WEFT_DEMO=1 to run the embedded demo).",
+      );
     }
   }
   const port = config().PORT;

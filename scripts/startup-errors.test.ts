@@ -7,10 +7,19 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../server/testing/db";
 
-function runScript(script: string, env: Record<string, string | undefined>, args: string[] = []): Promise<{ code: number | null; stderr: string; stdout: string }> {
+function runScript(
+  script: string,
+  env: Record<string, string | undefined>,
+  args: string[] = [],
+): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve) => {
     const child = spawn(path.resolve("node_modules/.bin/tsx"), [script, ...args], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NEXT_TELEMETRY_DISABLED: "1", ...env } as unknown as NodeJS.ProcessEnv,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NEXT_TELEMETRY_DISABLED: "1",
+        ...env,
+      } as unknown as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";
@@ -29,7 +38,12 @@ function runScript(script: string, env: Record<string, string | undefined>, args
 function expectOneSentence(stderr: string, pattern: RegExp) {
   expect(stderr).toMatch(pattern);
   expect(stderr).not.toMatch(/^\s+at /m);
-  expect(stderr.trim().split("\n").filter((l) => l.trim())).toHaveLength(1);
+  expect(
+    stderr
+      .trim()
+      .split("\n")
+      .filter((l) => l.trim()),
+  ).toHaveLength(1);
 }
 
 const strongSecrets = { BETTER_AUTH_SECRET: "x".repeat(40), WEFT_SECRET_KEY: "y".repeat(40) };
@@ -50,9 +64,16 @@ describe("start-up errors", () => {
   });
 
   it("an unreachable database", async () => {
-    const r = await runScript("scripts/start.ts", { ...strongSecrets, DATABASE_URL: "postgresql://postgres@127.0.0.1:1/weft", PORT: "3292" });
+    const r = await runScript("scripts/start.ts", {
+      ...strongSecrets,
+      DATABASE_URL: "postgresql://postgres@127.0.0.1:1/weft",
+      PORT: "3292",
+    });
     expect(r.code).toBe(1);
-    expectOneSentence(r.stderr, /Cannot reach the database at postgresql:\/\/postgres@127\.0\.0\.1:1\/weft: nothing is listening there/);
+    expectOneSentence(
+      r.stderr,
+      /Cannot reach the database at postgresql:\/\/postgres@127\.0\.0\.1:1\/weft: nothing is listening there/,
+    );
   });
 
   it("a database that does not exist", async () => {
@@ -64,7 +85,12 @@ describe("start-up errors", () => {
   });
 
   it("default secrets in production", async () => {
-    const r = await runScript("scripts/start.ts", { DATABASE_URL: t.url, BETTER_AUTH_SECRET: "weft-dev-auth-secret-change-me", WEFT_SECRET_KEY: "y".repeat(40), PORT: "3294" });
+    const r = await runScript("scripts/start.ts", {
+      DATABASE_URL: t.url,
+      BETTER_AUTH_SECRET: "weft-dev-auth-secret-change-me",
+      WEFT_SECRET_KEY: "y".repeat(40),
+      PORT: "3294",
+    });
     expect(r.code).toBe(1);
     expectOneSentence(r.stderr, /BETTER_AUTH_SECRET is a default or too short/);
   });
@@ -89,7 +115,9 @@ describe("start-up errors", () => {
   });
 
   it("a migration whose checksum changed", async () => {
-    await t.db.$executeRawUnsafe(`UPDATE "_prisma_migrations" SET checksum = 'deadbeef' WHERE migration_name = '20261124000000_foundation'`);
+    await t.db.$executeRawUnsafe(
+      `UPDATE "_prisma_migrations" SET checksum = 'deadbeef' WHERE migration_name = '20261124000000_foundation'`,
+    );
     const r = await runScript("scripts/worker.ts", { DATABASE_URL: t.url });
     expect(r.code).toBe(1);
     expectOneSentence(r.stderr, /Migration 20261124000000_foundation was changed after it was applied/);
@@ -106,7 +134,15 @@ describe("weft CLI", () => {
   it("creates the first admin and verifies the audit chain", async () => {
     // The server's audit key, as production sets it in the environment.
     const env = { DATABASE_URL: t.url, WEFT_AUDIT_KEY: process.env.WEFT_AUDIT_KEY };
-    const created = await runScript("scripts/cli.ts", env, ["user", "create", "--admin", "--email", "first@corp.example", "--password", "s3cret-pass-1"]);
+    const created = await runScript("scripts/cli.ts", env, [
+      "user",
+      "create",
+      "--admin",
+      "--email",
+      "first@corp.example",
+      "--password",
+      "s3cret-pass-1",
+    ]);
     expect(created.stderr).toBe("");
     expect(created.stdout).toContain("created first@corp.example with roles admin");
     const user = await t.db.user.findUnique({ where: { email: "first@corp.example" } });
@@ -125,14 +161,19 @@ describe("weft CLI", () => {
     const file = path.join(dir, "anchor.json");
     const anchored = await runScript("scripts/cli.ts", env, ["audit", "anchor", "--out", file]);
     expect(anchored.stdout).toMatch(/anchor written to .*: 2 rows up to \d+, head [0-9a-f]{64}/);
-    expect((await runScript("scripts/cli.ts", env, ["audit", "verify", "--anchor", file])).stdout).toMatch(/intact: 2 rows.*contains the anchored rows/);
+    expect((await runScript("scripts/cli.ts", env, ["audit", "verify", "--anchor", file])).stdout).toMatch(
+      /intact: 2 rows.*contains the anchored rows/,
+    );
     await t.db.$executeRawUnsafe(`ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`);
     await t.db.$executeRawUnsafe(`DELETE FROM audit_log WHERE action = 'audit.anchor_exported'`);
     const cut = await runScript("scripts/cli.ts", env, ["audit", "verify", "--anchor", file]);
     expect(cut.code).toBe(1);
     expect(cut.stdout).toMatch(/TAMPERED[\s\S]*anchored row .* is gone/);
     await writeFile(file, "{}");
-    expectOneSentence((await runScript("scripts/cli.ts", env, ["audit", "verify", "--anchor", file])).stderr, /not a Weft audit anchor/);
+    expectOneSentence(
+      (await runScript("scripts/cli.ts", env, ["audit", "verify", "--anchor", file])).stderr,
+      /not a Weft audit anchor/,
+    );
 
     await t.db.$executeRawUnsafe(`UPDATE audit_log SET actor_email = 'someone-else'`);
     const bad = await runScript("scripts/cli.ts", env, ["audit", "verify"]);

@@ -11,5 +11,9 @@ const tsx = path.join(path.dirname(require.resolve("tsx/package.json")), "dist/c
 // tsx finds tsconfig.json (and so the "@/" alias) from the working directory: name Weft's own, so the CLI
 // works from any folder (a flows repository, a CI job).
 const tsconfig = path.join(here, "..", "tsconfig.json");
-const r = spawnSync(process.execPath, [tsx, "--tsconfig", tsconfig, path.join(here, "cli.ts"), ...process.argv.slice(2)], { stdio: "inherit" });
+const r = spawnSync(
+  process.execPath,
+  [tsx, "--tsconfig", tsconfig, path.join(here, "cli.ts"), ...process.argv.slice(2)],
+  { stdio: "inherit" },
+);
 process.exit(r.status ?? 1);

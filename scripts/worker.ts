@@ -9,8 +9,11 @@ async function serveMetrics(port: number, boss: import("pg-boss").PgBoss): Promi
   const { scrape } = await import("@/server/observability/scrape");
   await assertPortFree(port);
   const server = http.createServer((req, res) => {
-    if (req.method !== "GET" || req.url?.split("?")[0] !== "/metrics") return void res.writeHead(404).end("not found\n");
-    void scrape(req.headers.authorization ?? null, async () => boss).then((r) => res.writeHead(r.status, { "content-type": r.contentType }).end(r.body));
+    if (req.method !== "GET" || req.url?.split("?")[0] !== "/metrics")
+      return void res.writeHead(404).end("not found\n");
+    void scrape(req.headers.authorization ?? null, async () => boss).then((r) =>
+      res.writeHead(r.status, { "content-type": r.contentType }).end(r.body),
+    );
   });
   await new Promise<void>((resolve) => server.listen(port, "0.0.0.0", resolve));
   return server;
@@ -20,7 +23,9 @@ runMain(async () => {
   process.env.WEFT_PROCESS = "weft-worker";
   const log = (m: string) => console.log(`[weft-worker] ${m}`);
   if (!process.env.DATABASE_URL) {
-    throw new StartupError("DATABASE_URL is not set. A worker process joins an existing Weft database; set DATABASE_URL (npm run dev already runs workers in-process).");
+    throw new StartupError(
+      "DATABASE_URL is not set. A worker process joins an existing Weft database; set DATABASE_URL (npm run dev already runs workers in-process).",
+    );
   }
   if (process.env.NODE_ENV === "production" && process.env.WEFT_DEMO !== "1") assertProductionSecrets();
   else await ensureLocalSecrets();

@@ -19,7 +19,12 @@ export async function signInWithPassword(_prev: SignInState, form: FormData): Pr
     await auth().api.signInEmail({ body: parsed.data, headers: await headers() });
   } catch (e) {
     if (!(e instanceof APIError)) throw e;
-    const error = e.statusCode === 401 ? "Wrong email or password." : e.statusCode === 429 ? e.message : `Sign-in failed: ${e.message}`;
+    const error =
+      e.statusCode === 401
+        ? "Wrong email or password."
+        : e.statusCode === 429
+          ? e.message
+          : `Sign-in failed: ${e.message}`;
     return { submitted: true, error, fieldErrors: {}, email };
   }
   redirect(safeNext(String(form.get("next") ?? "")));

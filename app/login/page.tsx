@@ -9,7 +9,11 @@ import { oidcSettings } from "@/server/auth/oidc";
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string; error?: string }> }) {
+export default async function LoginPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ next?: string; error?: string }>;
+}) {
   if (await currentUser()) redirect("/flows");
   const { next, error } = await searchParams;
   const demo = config().demo;
@@ -30,7 +34,8 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         </div>
         {demo && (
           <p className="mt-4 text-center text-sm text-slate-300">
-            Demo accounts: admin@, designer@, approver@, operator@, viewer@weft.local — password <code className="font-mono">weft-demo</code>
+            Demo accounts: admin@, designer@, approver@, operator@, viewer@weft.local — password{" "}
+            <code className="font-mono">weft-demo</code>
           </p>
         )}
       </div>

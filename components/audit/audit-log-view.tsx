@@ -37,7 +37,10 @@ export function AuditLogView() {
     trpc.audit.anchor.mutationOptions({
       onSuccess: (a) => {
         const url = URL.createObjectURL(new Blob([`${JSON.stringify(a, null, 2)}\n`], { type: "application/json" }));
-        const link = Object.assign(document.createElement("a"), { href: url, download: `weft-audit-anchor-${a.seq}.json` });
+        const link = Object.assign(document.createElement("a"), {
+          href: url,
+          download: `weft-audit-anchor-${a.seq}.json`,
+        });
         link.click();
         URL.revokeObjectURL(url);
         void qc.invalidateQueries({ queryKey: trpc.audit.list.pathKey() });
@@ -66,21 +69,52 @@ export function AuditLogView() {
           setFilters(draft);
         }}
       >
-        <SelectField label="Action" value={draft.action} options={(facets.data?.actions ?? []).map((v) => ({ value: v, label: v }))} onChange={(v) => setDraft({ ...draft, action: v })} />
-        <SelectField label="Entity" value={draft.entityType} options={(facets.data?.entityTypes ?? []).map((v) => ({ value: v, label: v }))} onChange={(v) => setDraft({ ...draft, entityType: v })} />
-        <TextField label="Actor" value={draft.actor} placeholder="email contains…" onChange={(v) => setDraft({ ...draft, actor: v })} />
+        <SelectField
+          label="Action"
+          value={draft.action}
+          options={(facets.data?.actions ?? []).map((v) => ({ value: v, label: v }))}
+          onChange={(v) => setDraft({ ...draft, action: v })}
+        />
+        <SelectField
+          label="Entity"
+          value={draft.entityType}
+          options={(facets.data?.entityTypes ?? []).map((v) => ({ value: v, label: v }))}
+          onChange={(v) => setDraft({ ...draft, entityType: v })}
+        />
+        <TextField
+          label="Actor"
+          value={draft.actor}
+          placeholder="email contains…"
+          onChange={(v) => setDraft({ ...draft, actor: v })}
+        />
         <TextField label="From" type="date" value={draft.from} onChange={(v) => setDraft({ ...draft, from: v })} />
         <TextField label="To" type="date" value={draft.to} onChange={(v) => setDraft({ ...draft, to: v })} />
-        <button type="submit" className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700">
+        <button
+          type="submit"
+          className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700"
+        >
           Apply filters
         </button>
-        <button type="button" className="rounded-md border border-slate-300 px-4 py-2 text-sm" onClick={() => { setDraft(EMPTY); setFilters(EMPTY); }}>
+        <button
+          type="button"
+          className="rounded-md border border-slate-300 px-4 py-2 text-sm"
+          onClick={() => {
+            setDraft(EMPTY);
+            setFilters(EMPTY);
+          }}
+        >
           Clear
         </button>
         <div className="ml-auto flex items-center gap-3">
           {verify.data && (
-            <span role="status" className={verify.data.ok ? "text-sm text-emerald-700" : "text-sm font-medium text-red-700"} title={verify.data.problems.map((p) => `row ${p.seq}: ${p.problem}`).join("\n")}>
-              {verify.data.ok ? `Chain intact (${verify.data.rows} rows)` : `Tampering detected in ${verify.data.problems.length} row(s): ${verify.data.problems.map((p) => p.seq).join(", ")} — ${verify.data.problems[0]!.problem}`}
+            <span
+              role="status"
+              className={verify.data.ok ? "text-sm text-emerald-700" : "text-sm font-medium text-red-700"}
+              title={verify.data.problems.map((p) => `row ${p.seq}: ${p.problem}`).join("\n")}
+            >
+              {verify.data.ok
+                ? `Chain intact (${verify.data.rows} rows)`
+                : `Tampering detected in ${verify.data.problems.length} row(s): ${verify.data.problems.map((p) => p.seq).join(", ")} — ${verify.data.problems[0]!.problem}`}
             </span>
           )}
           {(verify.error || anchor.error || anchorError) && (
@@ -93,14 +127,33 @@ export function AuditLogView() {
               Anchor saved: {anchor.data.rows} rows up to #{anchor.data.seq}
             </span>
           )}
-          <button type="button" className="rounded-md border border-slate-300 px-4 py-2 text-sm" onClick={() => verify.mutate({})} disabled={verify.isPending}>
+          <button
+            type="button"
+            className="rounded-md border border-slate-300 px-4 py-2 text-sm"
+            onClick={() => verify.mutate({})}
+            disabled={verify.isPending}
+          >
             {verify.isPending ? "Verifying…" : "Verify chain"}
           </button>
-          <label className="cursor-pointer rounded-md border border-slate-300 px-4 py-2 text-sm" title="Check the log against an anchor exported earlier">
+          <label
+            className="cursor-pointer rounded-md border border-slate-300 px-4 py-2 text-sm"
+            title="Check the log against an anchor exported earlier"
+          >
             Verify with anchor…
-            <input type="file" accept="application/json,.json" className="sr-only" onChange={(e) => void verifyWithAnchor(e.target.files?.[0])} />
+            <input
+              type="file"
+              accept="application/json,.json"
+              className="sr-only"
+              onChange={(e) => void verifyWithAnchor(e.target.files?.[0])}
+            />
           </label>
-          <button type="button" className="rounded-md border border-slate-300 px-4 py-2 text-sm" onClick={() => anchor.mutate()} disabled={anchor.isPending} title="Download a signed anchor (head hash, row count, time) to keep outside Weft">
+          <button
+            type="button"
+            className="rounded-md border border-slate-300 px-4 py-2 text-sm"
+            onClick={() => anchor.mutate()}
+            disabled={anchor.isPending}
+            title="Download a signed anchor (head hash, row count, time) to keep outside Weft"
+          >
             {anchor.isPending ? "Signing…" : "Export signed anchor"}
           </button>
         </div>
@@ -145,10 +198,19 @@ export function AuditLogView() {
           </tbody>
         </table>
         {list.isLoading && <p className="p-4 text-sm text-slate-500">Loading…</p>}
-        {list.error && <p role="alert" className="p-4 text-sm text-red-700">{list.error.message}</p>}
+        {list.error && (
+          <p role="alert" className="p-4 text-sm text-red-700">
+            {list.error.message}
+          </p>
+        )}
       </div>
       {list.hasNextPage && (
-        <button type="button" className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+        <button
+          type="button"
+          className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm"
+          onClick={() => void list.fetchNextPage()}
+          disabled={list.isFetchingNextPage}
+        >
           {list.isFetchingNextPage ? "Loading…" : "Load older entries"}
         </button>
       )}
@@ -161,7 +223,9 @@ function ChangeSummary({ before, after, meta }: { before: unknown; after: unknow
   return (
     <details>
       <summary className="cursor-pointer text-brand-700">Details</summary>
-      <pre className="mt-1 max-w-xl overflow-auto rounded bg-slate-50 p-2 text-xs">{JSON.stringify({ before, after, meta }, null, 2)}</pre>
+      <pre className="mt-1 max-w-xl overflow-auto rounded bg-slate-50 p-2 text-xs">
+        {JSON.stringify({ before, after, meta }, null, 2)}
+      </pre>
     </details>
   );
 }

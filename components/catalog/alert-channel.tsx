@@ -33,7 +33,10 @@ export function TeamAlertChannel({ teamKey, roles }: { teamKey: string; roles: R
   const row = channels.data?.find((c) => c.teamKey === teamKey);
   if (!row) return null;
   return (
-    <section aria-label={`Alert channel of ${row.teamName}`} className="rounded-lg border border-slate-200 bg-white p-4 text-sm">
+    <section
+      aria-label={`Alert channel of ${row.teamName}`}
+      className="rounded-lg border border-slate-200 bg-white p-4 text-sm"
+    >
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div>
           <h3 className="text-xs uppercase tracking-wide text-slate-500">Alerts go to {row.teamName}</h3>
@@ -66,17 +69,29 @@ export function ChannelActions({ row, roles }: { row: ChannelRow; roles: Roles }
   const [open, setOpen] = useState(false);
   const test = useMutation(trpc.governance.domains.testAlertChannel.mutationOptions());
   if (!canEditChannel(row, roles)) {
-    return <ReadOnlyNote>{row.teamName}&apos;s designers and approvers, or an admin, set where its alerts go.</ReadOnlyNote>;
+    return (
+      <ReadOnlyNote>{row.teamName}&apos;s designers and approvers, or an admin, set where its alerts go.</ReadOnlyNote>
+    );
   }
   return (
     <div className="flex flex-col items-end gap-1">
       <div className="flex gap-2">
         {row.webhookUrl && (
-          <button type="button" className={secondaryBtn} disabled={test.isPending} onClick={() => test.mutate({ teamKey: row.teamKey })}>
+          <button
+            type="button"
+            className={secondaryBtn}
+            disabled={test.isPending}
+            onClick={() => test.mutate({ teamKey: row.teamKey })}
+          >
             {test.isPending ? "Sending…" : "Send test alert"}
           </button>
         )}
-        <button type="button" className={secondaryBtn} aria-label={`Edit alert channel of ${row.teamName}`} onClick={() => setOpen(true)}>
+        <button
+          type="button"
+          className={secondaryBtn}
+          aria-label={`Edit alert channel of ${row.teamName}`}
+          onClick={() => setOpen(true)}
+        >
           Edit channel
         </button>
       </div>
@@ -97,7 +112,10 @@ export function ChannelActions({ row, roles }: { row: ChannelRow; roles: Roles }
 }
 
 const formSchema = z.object({
-  webhookUrl: z.string().trim().pipe(z.union([z.literal(""), alertChannelInput.shape.webhookUrl.unwrap()])),
+  webhookUrl: z
+    .string()
+    .trim()
+    .pipe(z.union([z.literal(""), alertChannelInput.shape.webhookUrl.unwrap()])),
   enabled: z.boolean(),
 });
 type FormIn = z.input<typeof formSchema>;
@@ -116,10 +134,15 @@ function ChannelSheet({ row, onClose }: { row: ChannelRow; onClose: () => void }
       onError: (e) => setServerError(e.message),
     }),
   );
-  const { register, handleSubmit, formState } = useForm<FormIn, unknown, FormOut>({ resolver: zodResolver(formSchema), defaultValues: { webhookUrl: row.webhookUrl ?? "", enabled: row.enabled || !row.webhookUrl } });
+  const { register, handleSubmit, formState } = useForm<FormIn, unknown, FormOut>({
+    resolver: zodResolver(formSchema),
+    defaultValues: { webhookUrl: row.webhookUrl ?? "", enabled: row.enabled || !row.webhookUrl },
+  });
   const submit = handleSubmit((v) => {
     setServerError(null);
-    save.mutate(alertChannelInput.parse({ teamKey: row.teamKey, webhookUrl: v.webhookUrl || null, enabled: v.enabled }));
+    save.mutate(
+      alertChannelInput.parse({ teamKey: row.teamKey, webhookUrl: v.webhookUrl || null, enabled: v.enabled }),
+    );
   });
   return (
     <Sheet
@@ -135,7 +158,15 @@ function ChannelSheet({ row, onClose }: { row: ChannelRow; onClose: () => void }
         error={formState.errors.webhookUrl?.message}
         hint="Each alert firing or resolving is POSTed here as JSON (type slo.alert.firing / slo.alert.resolved), e.g. to Slack, Teams or an incident tool. Public http(s) addresses only; leave empty for in-app only."
       >
-        {(a) => <input {...a} type="url" className={`${inputCls} font-mono`} placeholder="https://hooks.example.com/weft-alerts" {...register("webhookUrl")} />}
+        {(a) => (
+          <input
+            {...a}
+            type="url"
+            className={`${inputCls} font-mono`}
+            placeholder="https://hooks.example.com/weft-alerts"
+            {...register("webhookUrl")}
+          />
+        )}
       </Field>
       <label className="flex items-center gap-2 text-sm text-slate-700">
         <input type="checkbox" {...register("enabled")} /> Deliver alerts to the webhook

@@ -38,7 +38,11 @@ export function CatalogView() {
     }),
   );
   const exportYaml = async (kind: "backstage" | "openslo") => {
-    const text = await qc.fetchQuery(kind === "backstage" ? trpc.governance.exports.backstage.queryOptions() : trpc.governance.exports.openslo.queryOptions());
+    const text = await qc.fetchQuery(
+      kind === "backstage"
+        ? trpc.governance.exports.backstage.queryOptions()
+        : trpc.governance.exports.openslo.queryOptions(),
+    );
     download(kind === "backstage" ? "catalog-info.yaml" : "openslo.yaml", text);
   };
   const data = catalog.data;
@@ -48,39 +52,91 @@ export function CatalogView() {
       {data && data.myFiringAlerts > 0 && (
         <div role="alert" className="rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-800">
           {data.myFiringAlerts} SLO alert{data.myFiringAlerts === 1 ? " is" : "s are"} firing on flows your teams own.{" "}
-          <button type="button" className="font-medium underline" onClick={() => { setSloState("firing"); setMine(true); }}>
+          <button
+            type="button"
+            className="font-medium underline"
+            onClick={() => {
+              setSloState("firing");
+              setMine(true);
+            }}
+          >
             Show them
           </button>
         </div>
       )}
       {data && data.duplicates.length > 0 && (
-        <div role="status" aria-label="Duplicate interfaces" className="rounded-lg border border-amber-200 bg-amber-50 p-4 text-sm text-amber-900">
+        <div
+          role="status"
+          aria-label="Duplicate interfaces"
+          className="rounded-lg border border-amber-200 bg-amber-50 p-4 text-sm text-amber-900"
+        >
           <p className="font-medium">Duplicate interfaces</p>
           <ul className="mt-1 list-disc pl-5">
             {data.duplicates.map((d) => (
               <li key={`${d.domain}-${d.system}-${d.operation}`}>
-                {LIST.format(d.flows)} {d.flows.length === 2 ? "both" : "all"} write <span className="font-mono">{d.system}.{d.operation}</span> for the {d.domain} domain.
+                {LIST.format(d.flows)} {d.flows.length === 2 ? "both" : "all"} write{" "}
+                <span className="font-mono">
+                  {d.system}.{d.operation}
+                </span>{" "}
+                for the {d.domain} domain.
               </li>
             ))}
           </ul>
         </div>
       )}
-      <div role="search" aria-label="Filter the catalog" className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4">
+      <div
+        role="search"
+        aria-label="Filter the catalog"
+        className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4"
+      >
         <TextField label="Search" value={search} placeholder="name, system or event" onChange={setSearch} />
-        <SelectField label="Domain" value={domain} options={DOMAINS.map((d) => ({ value: d, label: d }))} onChange={setDomain} />
-        <SelectField label="Owner" value={team} options={(teams.data ?? []).map((t) => ({ value: t.key, label: t.name }))} onChange={setTeam} />
-        <SelectField label="Lifecycle" value={lifecycle} options={LIFECYCLES.map((l) => ({ value: l, label: l }))} onChange={setLifecycle} />
-        <SelectField label="Classification" value={classification} options={CLASSIFICATIONS.map((c) => ({ value: c, label: c }))} onChange={setClassification} />
-        <SelectField label="SLO status" value={sloState} options={SLO_STATES.map((s) => ({ value: s, label: SLO_STATE_LABEL[s]! }))} onChange={setSloState} />
+        <SelectField
+          label="Domain"
+          value={domain}
+          options={DOMAINS.map((d) => ({ value: d, label: d }))}
+          onChange={setDomain}
+        />
+        <SelectField
+          label="Owner"
+          value={team}
+          options={(teams.data ?? []).map((t) => ({ value: t.key, label: t.name }))}
+          onChange={setTeam}
+        />
+        <SelectField
+          label="Lifecycle"
+          value={lifecycle}
+          options={LIFECYCLES.map((l) => ({ value: l, label: l }))}
+          onChange={setLifecycle}
+        />
+        <SelectField
+          label="Classification"
+          value={classification}
+          options={CLASSIFICATIONS.map((c) => ({ value: c, label: c }))}
+          onChange={setClassification}
+        />
+        <SelectField
+          label="SLO status"
+          value={sloState}
+          options={SLO_STATES.map((s) => ({ value: s, label: SLO_STATE_LABEL[s]! }))}
+          onChange={setSloState}
+        />
         <label className="flex items-center gap-2 pb-2 text-sm text-slate-700">
           <input type="checkbox" checked={mine} onChange={(e) => setMine(e.target.checked)} />
           Owned by my teams
         </label>
         <div className="ml-auto flex gap-2">
-          <button type="button" className="rounded-md border border-slate-300 px-3 py-2 text-sm" onClick={() => void exportYaml("backstage")}>
+          <button
+            type="button"
+            className="rounded-md border border-slate-300 px-3 py-2 text-sm"
+            onClick={() => void exportYaml("backstage")}
+          >
             Export Backstage YAML
           </button>
-          <button type="button" className="rounded-md border border-slate-300 px-3 py-2 text-sm" onClick={() => void exportYaml("openslo")}>
+          <button
+            type="button"
+            className="rounded-md border border-slate-300 px-3 py-2 text-sm"
+            onClick={() => void exportYaml("openslo")}
+          >
             Export OpenSLO YAML
           </button>
         </div>
@@ -107,11 +163,21 @@ export function CatalogView() {
             {data?.entries.map((e) => (
               <tr key={e.key} className="align-top hover:bg-slate-50">
                 <td className="px-3 py-2">
-                  <Link href={`/catalog/${encodeURIComponent(e.key)}`} className="font-medium text-brand-700 hover:underline">
+                  <Link
+                    href={`/catalog/${encodeURIComponent(e.key)}`}
+                    className="font-medium text-brand-700 hover:underline"
+                  >
                     {e.name}
                   </Link>
                   <span className="block font-mono text-xs text-slate-400">{e.key}</span>
-                  {e.duplicates.length > 0 && <Badge tone="amber" title={e.duplicates.map((d) => `${d.system}.${d.operation}: ${d.flows.join(", ")}`).join("; ")}>duplicate interface</Badge>}
+                  {e.duplicates.length > 0 && (
+                    <Badge
+                      tone="amber"
+                      title={e.duplicates.map((d) => `${d.system}.${d.operation}: ${d.flows.join(", ")}`).join("; ")}
+                    >
+                      duplicate interface
+                    </Badge>
+                  )}
                 </td>
                 <td className="px-3 py-2 text-slate-600">{e.domain}</td>
                 <td className="px-3 py-2 text-slate-600">
@@ -119,14 +185,26 @@ export function CatalogView() {
                   {e.onCall && <span className="block text-xs text-slate-400">on call: {e.onCall}</span>}
                 </td>
                 <td className="px-3 py-2">
-                  <Badge tone={e.classification === "restricted" ? "red" : e.classification === "confidential" ? "amber" : "gray"}>{e.classification}</Badge>
+                  <Badge
+                    tone={
+                      e.classification === "restricted" ? "red" : e.classification === "confidential" ? "amber" : "gray"
+                    }
+                  >
+                    {e.classification}
+                  </Badge>
                 </td>
                 <td className="px-3 py-2">
                   <Badge tone={LIFECYCLE_TONE[e.lifecycle]}>{e.lifecycle}</Badge>
                 </td>
                 <td className="px-3 py-2 font-mono text-xs">
-                  {e.currentVersion ? `v${e.currentVersion.version}${e.currentVersion.status === "deprecated" ? " (deprecated)" : ""}` : <span className="text-slate-400">unpublished</span>}
-                  {e.pendingVersion && <span className="block text-amber-700">v{e.pendingVersion.version} awaiting approval</span>}
+                  {e.currentVersion ? (
+                    `v${e.currentVersion.version}${e.currentVersion.status === "deprecated" ? " (deprecated)" : ""}`
+                  ) : (
+                    <span className="text-slate-400">unpublished</span>
+                  )}
+                  {e.pendingVersion && (
+                    <span className="block text-amber-700">v{e.pendingVersion.version} awaiting approval</span>
+                  )}
                 </td>
                 <td className="px-3 py-2">
                   <SloBadge state={e.sloState} />
@@ -136,7 +214,13 @@ export function CatalogView() {
                     </span>
                   ))}
                 </td>
-                <td className="px-3 py-2 text-right">{e.openExceptions > 0 ? <Badge tone="red">{e.openExceptions}</Badge> : <span className="text-slate-400">0</span>}</td>
+                <td className="px-3 py-2 text-right">
+                  {e.openExceptions > 0 ? (
+                    <Badge tone="red">{e.openExceptions}</Badge>
+                  ) : (
+                    <span className="text-slate-400">0</span>
+                  )}
+                </td>
                 <td className="px-3 py-2">
                   {e.lastRun ? (
                     <span className="flex flex-col gap-1">
@@ -147,13 +231,19 @@ export function CatalogView() {
                     <span className="text-slate-400">never</span>
                   )}
                 </td>
-                <td className="px-3 py-2 text-xs text-slate-600">{[...new Set(e.systems.map((s) => s.system))].join(", ") || "—"}</td>
+                <td className="px-3 py-2 text-xs text-slate-600">
+                  {[...new Set(e.systems.map((s) => s.system))].join(", ") || "—"}
+                </td>
                 <td className="px-3 py-2 text-xs text-slate-600">
                   {e.consumes.map((c) => (
-                    <span key={`c-${c}`} className="block">← {c}</span>
+                    <span key={`c-${c}`} className="block">
+                      ← {c}
+                    </span>
                   ))}
                   {e.produces.map((p) => (
-                    <span key={`p-${p}`} className="block">→ {p}</span>
+                    <span key={`p-${p}`} className="block">
+                      → {p}
+                    </span>
                   ))}
                 </td>
               </tr>
@@ -168,7 +258,11 @@ export function CatalogView() {
           </tbody>
         </table>
         {catalog.isLoading && <p className="p-4 text-sm text-slate-500">Loading…</p>}
-        {catalog.error && <p role="alert" className="p-4 text-sm text-red-700">{catalog.error.message}</p>}
+        {catalog.error && (
+          <p role="alert" className="p-4 text-sm text-red-700">
+            {catalog.error.message}
+          </p>
+        )}
       </div>
     </section>
   );

@@ -35,13 +35,16 @@ const schemaText = z.string().transform((text, ctx) => {
   return r.schema as JsonSchema;
 });
 
-
 const registerSchema = z.object({
   name: contractCreateFields.name,
   version: semverInput,
   domain: z.enum(DOMAINS, { error: "Choose the domain the event belongs to." }),
   ownerTeamKey: contractCreateFields.ownerTeamKey,
-  description: z.string().trim().min(1, "Say what happened when this event is emitted.").max(1000, "Keep the description under 1000 characters."),
+  description: z
+    .string()
+    .trim()
+    .min(1, "Say what happened when this event is emitted.")
+    .max(1000, "Keep the description under 1000 characters."),
   producers: z.string().transform(splitList),
   consumers: z.string().transform(splitList),
   schema: schemaText,
@@ -76,17 +79,37 @@ function RegisterSheet({ onClose }: { onClose: () => void }) {
     }),
   );
   const myTeam = channels.data?.find((c) => c.mine)?.teamKey ?? "";
-  const { register, handleSubmit, formState, control, setValue, getValues } = useForm<RegisterIn, unknown, RegisterOut>({
-    resolver: zodResolver(registerSchema),
-    defaultValues: { name: "", version: "1.0.0", domain: "" as RegisterIn["domain"], ownerTeamKey: "", description: "", producers: "", consumers: "", schema: STARTER },
-  });
+  const { register, handleSubmit, formState, control, setValue, getValues } = useForm<RegisterIn, unknown, RegisterOut>(
+    {
+      resolver: zodResolver(registerSchema),
+      defaultValues: {
+        name: "",
+        version: "1.0.0",
+        domain: "" as RegisterIn["domain"],
+        ownerTeamKey: "",
+        description: "",
+        producers: "",
+        consumers: "",
+        schema: STARTER,
+      },
+    },
+  );
   useEffect(() => {
     if (myTeam && !getValues("ownerTeamKey")) setValue("ownerTeamKey", myTeam);
   }, [myTeam, getValues, setValue]);
   const errors = formState.errors;
   const submit = handleSubmit((v) => {
     setServerError(null);
-    create.mutate({ name: v.name, version: v.version, domain: v.domain, ownerTeamKey: v.ownerTeamKey, description: v.description, producers: v.producers, consumers: v.consumers, schema: v.schema });
+    create.mutate({
+      name: v.name,
+      version: v.version,
+      domain: v.domain,
+      ownerTeamKey: v.ownerTeamKey,
+      description: v.description,
+      producers: v.producers,
+      consumers: v.consumers,
+      schema: v.schema,
+    });
   });
   return (
     <Sheet
@@ -99,8 +122,21 @@ function RegisterSheet({ onClose }: { onClose: () => void }) {
     >
       <FormError message={serverError} />
       <div className="grid grid-cols-3 gap-4">
-        <Field className="col-span-2" label="Event name" error={errors.name?.message} hint="<entity>.<past-tense verb>, e.g. expense.approved">
-          {(a) => <input {...a} className={`${inputCls} font-mono`} autoFocus placeholder="expense.approved" {...register("name")} />}
+        <Field
+          className="col-span-2"
+          label="Event name"
+          error={errors.name?.message}
+          hint="<entity>.<past-tense verb>, e.g. expense.approved"
+        >
+          {(a) => (
+            <input
+              {...a}
+              className={`${inputCls} font-mono`}
+              autoFocus
+              placeholder="expense.approved"
+              {...register("name")}
+            />
+          )}
         </Field>
         <Field label="Version" error={errors.version?.message}>
           {(a) => <input {...a} className={`${inputCls} font-mono`} {...register("version")} />}
@@ -133,7 +169,15 @@ function RegisterSheet({ onClose }: { onClose: () => void }) {
         </Field>
       </div>
       <Field label="Description" error={errors.description?.message}>
-        {(a) => <textarea {...a} rows={2} className={inputCls} placeholder="An expense claim was approved by the project manager." {...register("description")} />}
+        {(a) => (
+          <textarea
+            {...a}
+            rows={2}
+            className={inputCls}
+            placeholder="An expense claim was approved by the project manager."
+            {...register("description")}
+          />
+        )}
       </Field>
       <div className="grid grid-cols-2 gap-4">
         <Field label="Producers" hint="Flow keys or systems that emit it, comma-separated (optional).">
@@ -143,8 +187,26 @@ function RegisterSheet({ onClose }: { onClose: () => void }) {
           {(a) => <input {...a} className={`${inputCls} font-mono`} {...register("consumers")} />}
         </Field>
       </div>
-      <Field label="JSON Schema" error={errors.schema?.message} hint="The payload's fields: types, required fields, enums and formats.">
-        {(a) => <Controller control={control} name="schema" render={({ field }) => <JsonSchemaEditor id={a.id} ariaLabel="JSON Schema" value={field.value} onChange={field.onChange} invalid={!!errors.schema} />} />}
+      <Field
+        label="JSON Schema"
+        error={errors.schema?.message}
+        hint="The payload's fields: types, required fields, enums and formats."
+      >
+        {(a) => (
+          <Controller
+            control={control}
+            name="schema"
+            render={({ field }) => (
+              <JsonSchemaEditor
+                id={a.id}
+                ariaLabel="JSON Schema"
+                value={field.value}
+                onChange={field.onChange}
+                invalid={!!errors.schema}
+              />
+            )}
+          />
+        )}
       </Field>
     </Sheet>
   );
@@ -170,7 +232,17 @@ export function ProposeVersionButton({ name, latest, schema }: { name: string; l
   );
 }
 
-function ProposeSheet({ name, latest, schema, onClose }: { name: string; latest: string; schema: JsonSchema; onClose: () => void }) {
+function ProposeSheet({
+  name,
+  latest,
+  schema,
+  onClose,
+}: {
+  name: string;
+  latest: string;
+  schema: JsonSchema;
+  onClose: () => void;
+}) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const [serverError, setServerError] = useState<string | null>(null);
@@ -185,7 +257,11 @@ function ProposeSheet({ name, latest, schema, onClose }: { name: string; latest:
   );
   const { register, handleSubmit, formState, control, setValue } = useForm<ProposeIn, unknown, ProposeOut>({
     resolver: zodResolver(proposeSchema),
-    defaultValues: { version: semver.inc(latest, "minor") ?? "", changelog: "", schema: JSON.stringify(schema, null, 2) },
+    defaultValues: {
+      version: semver.inc(latest, "minor") ?? "",
+      changelog: "",
+      schema: JSON.stringify(schema, null, 2),
+    },
   });
   const errors = formState.errors;
   const version = useDebounced(useWatch({ control, name: "version" }));
@@ -193,7 +269,11 @@ function ProposeSheet({ name, latest, schema, onClose }: { name: string; latest:
   const parsed = parseSchemaText(text);
   const versionOk = semverInput.safeParse(version).success;
   const check = useQuery({
-    ...trpc.governance.contracts.check.queryOptions({ name, version: version.trim(), schema: "schema" in parsed ? parsed.schema : {} }),
+    ...trpc.governance.contracts.check.queryOptions({
+      name,
+      version: version.trim(),
+      schema: "schema" in parsed ? parsed.schema : {},
+    }),
     enabled: "schema" in parsed && versionOk,
   });
   const verdict = check.data;
@@ -214,7 +294,11 @@ function ProposeSheet({ name, latest, schema, onClose }: { name: string; latest:
       onSubmit={(e) => void submit(e)}
       footer={
         <>
-          {blocked && <span className="mr-auto text-xs text-slate-500">{check.isFetching ? "Checking compatibility…" : "Publishing needs a passing compatibility check."}</span>}
+          {blocked && (
+            <span className="mr-auto text-xs text-slate-500">
+              {check.isFetching ? "Checking compatibility…" : "Publishing needs a passing compatibility check."}
+            </span>
+          )}
           <button type="button" className={secondaryBtn} onClick={onClose}>
             Cancel
           </button>
@@ -230,24 +314,52 @@ function ProposeSheet({ name, latest, schema, onClose }: { name: string; latest:
           {(a) => <input {...a} className={`${inputCls} font-mono`} {...register("version")} />}
         </Field>
         <Field className="col-span-2" label="Changelog" error={errors.changelog?.message}>
-          {(a) => <input {...a} className={inputCls} placeholder="Adds the optional cost centre." {...register("changelog")} />}
+          {(a) => (
+            <input
+              {...a}
+              className={inputCls}
+              placeholder="Adds the optional cost centre."
+              {...register("changelog")}
+            />
+          )}
         </Field>
       </div>
       <Field label="JSON Schema" error={errors.schema?.message ?? ("error" in parsed ? parsed.error : undefined)}>
-        {(a) => <Controller control={control} name="schema" render={({ field }) => <JsonSchemaEditor id={a.id} ariaLabel="JSON Schema" value={field.value} onChange={field.onChange} invalid={"error" in parsed} />} />}
+        {(a) => (
+          <Controller
+            control={control}
+            name="schema"
+            render={({ field }) => (
+              <JsonSchemaEditor
+                id={a.id}
+                ariaLabel="JSON Schema"
+                value={field.value}
+                onChange={field.onChange}
+                invalid={"error" in parsed}
+              />
+            )}
+          />
+        )}
       </Field>
-      <section aria-label="Compatibility check" aria-live="polite" className="rounded-md border border-slate-200 p-3 text-sm">
+      <section
+        aria-label="Compatibility check"
+        aria-live="polite"
+        className="rounded-md border border-slate-200 p-3 text-sm"
+      >
         <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Compatibility check</h3>
         {!versionOk && <p className="mt-1 text-slate-500">Enter a semantic version to check.</p>}
         {check.error && <p className="mt-1 text-red-700">{check.error.message}</p>}
         {verdict && verdict.ok && (
           <p className="mt-1 text-emerald-700">
-            ✓ Compatible. This change needs at least a {verdict.requiredBump} version{verdict.requiredBump === "major" ? "" : ` within ${semver.major(latest)}.x`}.
+            ✓ Compatible. This change needs at least a {verdict.requiredBump} version
+            {verdict.requiredBump === "major" ? "" : ` within ${semver.major(latest)}.x`}.
           </p>
         )}
         {verdict && !verdict.ok && (
           <div className="mt-1 space-y-1 text-red-800">
-            <p className="font-medium">✗ Refused{verdict.requiredBump === "major" ? ": this is a breaking change" : ""}.</p>
+            <p className="font-medium">
+              ✗ Refused{verdict.requiredBump === "major" ? ": this is a breaking change" : ""}.
+            </p>
             <ul className="list-disc space-y-0.5 pl-5">
               {verdict.problems.map((p) => (
                 <li key={p}>{p}</li>
@@ -259,7 +371,11 @@ function ProposeSheet({ name, latest, schema, onClose }: { name: string; latest:
               ))}
             </ul>
             {verdict.requiredBump === "major" && version.trim() !== nextMajor && (
-              <button type="button" className="mt-1 text-sm font-medium text-brand-700 hover:underline" onClick={() => setValue("version", nextMajor, { shouldValidate: true })}>
+              <button
+                type="button"
+                className="mt-1 text-sm font-medium text-brand-700 hover:underline"
+                onClick={() => setValue("version", nextMajor, { shouldValidate: true })}
+              >
                 Publish as {nextMajor} instead (new major: consumers must upgrade)
               </button>
             )}

@@ -44,7 +44,9 @@ export function DomainsView({ roles }: { roles: Roles }) {
           <h2 id="domains-h" className="text-base font-semibold">
             Business domains
           </h2>
-          {!isAdmin && <ReadOnlyNote>Only an admin changes a domain&apos;s owning team, charter or stewards.</ReadOnlyNote>}
+          {!isAdmin && (
+            <ReadOnlyNote>Only an admin changes a domain&apos;s owning team, charter or stewards.</ReadOnlyNote>
+          )}
         </div>
         <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
           <table className="w-full text-left text-sm">
@@ -56,7 +58,11 @@ export function DomainsView({ roles }: { roles: Roles }) {
                 <th className="px-3 py-2">Charter</th>
                 <th className="px-3 py-2">Stewards</th>
                 <th className="px-3 py-2 text-right">Flows</th>
-                {isAdmin && <th className="px-3 py-2"><span className="sr-only">Actions</span></th>}
+                {isAdmin && (
+                  <th className="px-3 py-2">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                )}
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -67,7 +73,9 @@ export function DomainsView({ roles }: { roles: Roles }) {
                     <span className="block font-mono text-xs text-slate-400">{d.key}</span>
                   </td>
                   <td className="px-3 py-2 text-slate-700">{d.ownerTeam?.name ?? "—"}</td>
-                  <td className="max-w-md px-3 py-2 text-slate-600">{d.charter || <span className="text-slate-400">No charter yet.</span>}</td>
+                  <td className="max-w-md px-3 py-2 text-slate-600">
+                    {d.charter || <span className="text-slate-400">No charter yet.</span>}
+                  </td>
                   <td className="px-3 py-2">
                     {d.stewards.length ? (
                       <ul>
@@ -81,10 +89,17 @@ export function DomainsView({ roles }: { roles: Roles }) {
                       <span className="text-slate-400">none</span>
                     )}
                   </td>
-                  <td className="px-3 py-2 text-right tabular-nums text-slate-600">{catalog.data ? flowsIn(d.key) : ""}</td>
+                  <td className="px-3 py-2 text-right tabular-nums text-slate-600">
+                    {catalog.data ? flowsIn(d.key) : ""}
+                  </td>
                   {isAdmin && (
                     <td className="px-3 py-2 text-right">
-                      <button type="button" className="rounded-md px-2 py-0.5 text-xs font-medium text-brand-700 hover:bg-brand-50" aria-label={`Edit domain ${d.name}`} onClick={() => setEditing(d)}>
+                      <button
+                        type="button"
+                        className="rounded-md px-2 py-0.5 text-xs font-medium text-brand-700 hover:bg-brand-50"
+                        aria-label={`Edit domain ${d.name}`}
+                        onClick={() => setEditing(d)}
+                      >
                         Edit
                       </button>
                     </td>
@@ -105,7 +120,8 @@ export function DomainsView({ roles }: { roles: Roles }) {
                 Workspace standards
               </h2>
               <p className="text-sm text-slate-500">
-                Owned by {platform.ownerTeam?.name ?? "—"} ({platform.charter || platform.name}). Defaults for new SLOs and the deprecation notice every sunset must give.
+                Owned by {platform.ownerTeam?.name ?? "—"} ({platform.charter || platform.name}). Defaults for new SLOs
+                and the deprecation notice every sunset must give.
               </p>
             </div>
             {isAdmin ? (
@@ -128,7 +144,10 @@ export function DomainsView({ roles }: { roles: Roles }) {
         <h2 id="channels-h" className="text-base font-semibold">
           Team alert channels
         </h2>
-        <p className="text-sm text-slate-500">SLO burn-rate alerts go to the team that owns the flow: in-app always, and to the team&apos;s webhook when one is set.</p>
+        <p className="text-sm text-slate-500">
+          SLO burn-rate alerts go to the team that owns the flow: in-app always, and to the team&apos;s webhook when one
+          is set.
+        </p>
         <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
           <table className="w-full text-left text-sm">
             <caption className="sr-only">Where each team&apos;s alerts go</caption>
@@ -136,7 +155,9 @@ export function DomainsView({ roles }: { roles: Roles }) {
               <tr>
                 <th className="px-3 py-2">Team</th>
                 <th className="px-3 py-2">Channel</th>
-                <th className="px-3 py-2 text-right"><span className="sr-only">Actions</span></th>
+                <th className="px-3 py-2 text-right">
+                  <span className="sr-only">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -144,7 +165,11 @@ export function DomainsView({ roles }: { roles: Roles }) {
                 <tr key={c.teamKey} className="align-top">
                   <td className="px-3 py-2 font-medium text-slate-900">
                     {c.teamName}
-                    {c.mine && <span className="ml-2"><Badge>your team</Badge></span>}
+                    {c.mine && (
+                      <span className="ml-2">
+                        <Badge>your team</Badge>
+                      </span>
+                    )}
                   </td>
                   <td className="px-3 py-2">
                     <ChannelSummary row={c} />
@@ -160,7 +185,13 @@ export function DomainsView({ roles }: { roles: Roles }) {
       </section>
 
       {editing && <DomainSheet domain={editing} onClose={() => setEditing(null)} />}
-      {editingStandards && domains.data && platform && <StandardsSheet domainKey={platform.key} standards={domains.data.standards} onClose={() => setEditingStandards(false)} />}
+      {editingStandards && domains.data && platform && (
+        <StandardsSheet
+          domainKey={platform.key}
+          standards={domains.data.standards}
+          onClose={() => setEditingStandards(false)}
+        />
+      )}
     </section>
   );
 }
@@ -205,7 +236,11 @@ function DomainSheet({ domain, onClose }: { domain: DomainRow; onClose: () => vo
   const { save, serverError, setServerError } = useSave(onClose);
   const { register, handleSubmit, formState } = useForm<DomainIn, unknown, DomainOut>({
     resolver: zodResolver(domainForm),
-    defaultValues: { ownerTeamKey: domain.ownerTeam?.key ?? "", charter: domain.charter, stewardEmails: domain.stewards.map((s) => s.email) },
+    defaultValues: {
+      ownerTeamKey: domain.ownerTeam?.key ?? "",
+      charter: domain.charter,
+      stewardEmails: domain.stewards.map((s) => s.email),
+    },
   });
   const submit = handleSubmit((v) => {
     setServerError(null);
@@ -221,7 +256,11 @@ function DomainSheet({ domain, onClose }: { domain: DomainRow; onClose: () => vo
       submit={{ label: "Save domain", pendingLabel: "Saving…", pending: save.isPending }}
     >
       <FormError message={serverError} />
-      <Field label="Owning team" error={formState.errors.ownerTeamKey?.message} hint="Sets the policy of this domain (e.g. Finance owns invoice policy).">
+      <Field
+        label="Owning team"
+        error={formState.errors.ownerTeamKey?.message}
+        hint="Sets the policy of this domain (e.g. Finance owns invoice policy)."
+      >
         {(a) => (
           <select {...a} className={inputCls} {...register("ownerTeamKey")}>
             {(teams.data ?? []).map((t) => (
@@ -232,15 +271,24 @@ function DomainSheet({ domain, onClose }: { domain: DomainRow; onClose: () => vo
           </select>
         )}
       </Field>
-      <Field label="Charter" error={formState.errors.charter?.message} hint="What the owning team governs here, in a sentence.">
+      <Field
+        label="Charter"
+        error={formState.errors.charter?.message}
+        hint="What the owning team governs here, in a sentence."
+      >
         {(a) => <textarea {...a} rows={3} className={inputCls} {...register("charter")} />}
       </Field>
       <fieldset>
         <legend className="text-xs font-medium text-slate-700">Stewards</legend>
-        <p className="text-xs text-slate-500">Stewards review the data classification of this domain&apos;s flows; they need no role beyond viewer.</p>
+        <p className="text-xs text-slate-500">
+          Stewards review the data classification of this domain&apos;s flows; they need no role beyond viewer.
+        </p>
         <div className="mt-2 max-h-72 space-y-1 overflow-y-auto rounded-md border border-slate-200 p-2">
           {active.map((u) => (
-            <label key={u.id} className="flex cursor-pointer items-center gap-2 rounded px-1 py-1 text-sm hover:bg-slate-50">
+            <label
+              key={u.id}
+              className="flex cursor-pointer items-center gap-2 rounded px-1 py-1 text-sm hover:bg-slate-50"
+            >
               <input type="checkbox" value={u.email} {...register("stewardEmails")} />
               <span className="text-slate-800">{u.name}</span>
               <span className="text-xs text-slate-500">{u.email}</span>
@@ -249,7 +297,9 @@ function DomainSheet({ domain, onClose }: { domain: DomainRow; onClose: () => vo
           ))}
           {users.isLoading && <p className="text-sm text-slate-500">Loading people…</p>}
         </div>
-        {formState.errors.stewardEmails && <p className="mt-1 text-xs text-red-700">{formState.errors.stewardEmails.message}</p>}
+        {formState.errors.stewardEmails && (
+          <p className="mt-1 text-xs text-red-700">{formState.errors.stewardEmails.message}</p>
+        )}
       </fieldset>
     </Sheet>
   );
@@ -258,9 +308,20 @@ function DomainSheet({ domain, onClose }: { domain: DomainRow; onClose: () => vo
 const standardsForm = domainPolicyInput.required();
 type Standards = z.infer<typeof standardsForm>;
 
-function StandardsSheet({ domainKey, standards, onClose }: { domainKey: string; standards: Standards; onClose: () => void }) {
+function StandardsSheet({
+  domainKey,
+  standards,
+  onClose,
+}: {
+  domainKey: string;
+  standards: Standards;
+  onClose: () => void;
+}) {
   const { save, serverError, setServerError } = useSave(onClose);
-  const { register, handleSubmit, formState } = useForm<Standards>({ resolver: zodResolver(standardsForm), defaultValues: standards });
+  const { register, handleSubmit, formState } = useForm<Standards>({
+    resolver: zodResolver(standardsForm),
+    defaultValues: standards,
+  });
   const errors = formState.errors;
   const submit = handleSubmit((policy) => {
     setServerError(null);
@@ -275,14 +336,39 @@ function StandardsSheet({ domainKey, standards, onClose }: { domainKey: string; 
       submit={{ label: "Save standards", pendingLabel: "Saving…", pending: save.isPending }}
     >
       <FormError message={serverError} />
-      <Field label="Deprecation notice (days)" error={errors.deprecationNoticeDays?.message} hint="A deprecated version's sunset date must be at least this far out.">
-        {(a) => <input {...a} type="number" className={`${inputCls} max-w-40`} {...register("deprecationNoticeDays", { valueAsNumber: true })} />}
+      <Field
+        label="Deprecation notice (days)"
+        error={errors.deprecationNoticeDays?.message}
+        hint="A deprecated version's sunset date must be at least this far out."
+      >
+        {(a) => (
+          <input
+            {...a}
+            type="number"
+            className={`${inputCls} max-w-40`}
+            {...register("deprecationNoticeDays", { valueAsNumber: true })}
+          />
+        )}
       </Field>
       <Field label="Default SLO window (days)" error={errors.sloWindowDays?.message}>
-        {(a) => <input {...a} type="number" className={`${inputCls} max-w-40`} {...register("sloWindowDays", { valueAsNumber: true })} />}
+        {(a) => (
+          <input
+            {...a}
+            type="number"
+            className={`${inputCls} max-w-40`}
+            {...register("sloWindowDays", { valueAsNumber: true })}
+          />
+        )}
       </Field>
       <Field label="Default minimum runs before alerting" error={errors.minEvents?.message}>
-        {(a) => <input {...a} type="number" className={`${inputCls} max-w-40`} {...register("minEvents", { valueAsNumber: true })} />}
+        {(a) => (
+          <input
+            {...a}
+            type="number"
+            className={`${inputCls} max-w-40`}
+            {...register("minEvents", { valueAsNumber: true })}
+          />
+        )}
       </Field>
     </Sheet>
   );

@@ -7,12 +7,27 @@ import { useEffect, useId } from "react";
 
 export const inputCls =
   "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm font-normal text-slate-900 shadow-sm focus:border-brand-500 focus:outline-none focus:ring-1 focus:ring-brand-500 disabled:bg-slate-50 disabled:text-slate-500";
-export const primaryBtn = "rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-50";
-export const secondaryBtn = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50 disabled:opacity-50";
-export const dangerBtn = "rounded-md border border-red-300 bg-white px-3 py-1.5 text-sm text-red-700 hover:bg-red-50 disabled:opacity-50";
+export const primaryBtn =
+  "rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-50";
+export const secondaryBtn =
+  "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50 disabled:opacity-50";
+export const dangerBtn =
+  "rounded-md border border-red-300 bg-white px-3 py-1.5 text-sm text-red-700 hover:bg-red-50 disabled:opacity-50";
 
 /** A labelled control: `children` receives the id (and describedby) to put on the input. */
-export function Field({ label, hint, error, children, className }: { label: string; hint?: React.ReactNode; error?: string; children: (a: { id: string; "aria-describedby"?: string; "aria-invalid"?: boolean }) => React.ReactNode; className?: string }) {
+export function Field({
+  label,
+  hint,
+  error,
+  children,
+  className,
+}: {
+  label: string;
+  hint?: React.ReactNode;
+  error?: string;
+  children: (a: { id: string; "aria-describedby"?: string; "aria-invalid"?: boolean }) => React.ReactNode;
+  className?: string;
+}) {
   const id = useId();
   const hintId = `${id}-hint`;
   const errId = `${id}-err`;
@@ -62,7 +77,25 @@ export interface SheetSubmit {
  * A right-hand sheet over the page, closed by Escape, the backdrop or Cancel. `submit` gives the usual
  * Cancel + submit footer; `footer` replaces it when a form needs more (e.g. a delete action).
  */
-export function Sheet({ title, subtitle, onClose, onSubmit, footer, submit, children, wide }: { title: string; subtitle?: React.ReactNode; onClose: () => void; onSubmit: (e: React.FormEvent) => void; footer?: React.ReactNode; submit?: SheetSubmit; children: React.ReactNode; wide?: boolean }) {
+export function Sheet({
+  title,
+  subtitle,
+  onClose,
+  onSubmit,
+  footer,
+  submit,
+  children,
+  wide,
+}: {
+  title: string;
+  subtitle?: React.ReactNode;
+  onClose: () => void;
+  onSubmit: (e: React.FormEvent) => void;
+  footer?: React.ReactNode;
+  submit?: SheetSubmit;
+  children: React.ReactNode;
+  wide?: boolean;
+}) {
   const titleId = useId();
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => e.key === "Escape" && onClose();
@@ -71,7 +104,15 @@ export function Sheet({ title, subtitle, onClose, onSubmit, footer, submit, chil
   }, [onClose]);
   return (
     <div className="fixed inset-0 z-40 flex justify-end bg-slate-900/30" role="presentation" onClick={onClose}>
-      <form role="dialog" aria-modal="true" aria-labelledby={titleId} noValidate className={clsx("flex h-full w-full flex-col bg-white shadow-xl", wide ? "max-w-3xl" : "max-w-xl")} onClick={(e) => e.stopPropagation()} onSubmit={onSubmit}>
+      <form
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        noValidate
+        className={clsx("flex h-full w-full flex-col bg-white shadow-xl", wide ? "max-w-3xl" : "max-w-xl")}
+        onClick={(e) => e.stopPropagation()}
+        onSubmit={onSubmit}
+      >
         <header className="border-b border-slate-200 px-6 py-4">
           <h2 id={titleId} className="text-lg font-semibold text-slate-900">
             {title}
@@ -100,5 +141,12 @@ export function Sheet({ title, subtitle, onClose, onSubmit, footer, submit, chil
 
 /** Splits a comma- or newline-separated list typed by a person into trimmed, distinct entries. */
 export function splitList(text: string): string[] {
-  return [...new Set(text.split(/[,\n]/).map((s) => s.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(/[,\n]/)
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
 }

@@ -20,7 +20,11 @@ const KIND_LABEL: Record<string, string> = { system: "System", flow: "Flow", eve
 export function LineageView() {
   const trpc = useTRPC();
   const [domain, setDomain] = useState("");
-  const graph = useQuery(trpc.governance.catalog.lineage.queryOptions({ domain: (domain || undefined) as (typeof DOMAINS)[number] | undefined }));
+  const graph = useQuery(
+    trpc.governance.catalog.lineage.queryOptions({
+      domain: (domain || undefined) as (typeof DOMAINS)[number] | undefined,
+    }),
+  );
 
   const { nodes, edges } = useMemo(() => {
     const rows = new Map<number, number>();
@@ -34,7 +38,11 @@ export function LineageView() {
           label: (
             <div aria-label={`${KIND_LABEL[n.kind]} ${n.label}`}>
               <span className="block text-[10px] uppercase tracking-wide opacity-60">{KIND_LABEL[n.kind]}</span>
-              {n.kind === "flow" ? <Link href={`/catalog/${encodeURIComponent(n.meta.key ?? "")}`}>{n.label}</Link> : n.label}
+              {n.kind === "flow" ? (
+                <Link href={`/catalog/${encodeURIComponent(n.meta.key ?? "")}`}>{n.label}</Link>
+              ) : (
+                n.label
+              )}
               {n.meta.owner && <span className="block text-[10px] opacity-60">{n.meta.owner}</span>}
             </div>
           ),
@@ -57,15 +65,36 @@ export function LineageView() {
 
   return (
     <section className="space-y-4 p-8">
-      <div role="search" aria-label="Filter the lineage" className="flex items-end gap-3 rounded-lg border border-slate-200 bg-white p-4">
-        <SelectField label="Domain" value={domain} anyLabel="All domains" options={DOMAINS.map((d) => ({ value: d, label: d }))} onChange={setDomain} />
-        <p className="pb-2 text-xs text-slate-500">Arrows run from systems and events into the flows that read or consume them, and on to what those flows write and emit.</p>
+      <div
+        role="search"
+        aria-label="Filter the lineage"
+        className="flex items-end gap-3 rounded-lg border border-slate-200 bg-white p-4"
+      >
+        <SelectField
+          label="Domain"
+          value={domain}
+          anyLabel="All domains"
+          options={DOMAINS.map((d) => ({ value: d, label: d }))}
+          onChange={setDomain}
+        />
+        <p className="pb-2 text-xs text-slate-500">
+          Arrows run from systems and events into the flows that read or consume them, and on to what those flows write
+          and emit.
+        </p>
       </div>
       <div className="h-[640px] rounded-lg border border-slate-200 bg-white" aria-label="Lineage graph" role="figure">
-        {graph.data && <ReactFlow nodes={nodes} edges={edges} fitView nodesConnectable={false} proOptions={{ hideAttribution: true }}>
-          <Background />
-          <Controls showInteractive={false} />
-        </ReactFlow>}
+        {graph.data && (
+          <ReactFlow
+            nodes={nodes}
+            edges={edges}
+            fitView
+            nodesConnectable={false}
+            proOptions={{ hideAttribution: true }}
+          >
+            <Background />
+            <Controls showInteractive={false} />
+          </ReactFlow>
+        )}
       </div>
       {graph.data && (
         <details className="rounded-lg border border-slate-200 bg-white p-4 text-sm">
@@ -73,13 +102,19 @@ export function LineageView() {
           <ul className="mt-2 space-y-1">
             {graph.data.edges.map((e) => (
               <li key={e.id}>
-                {graph.data.nodes.find((n) => n.id === e.source)?.label} <span className="text-slate-500">{e.kind}</span> → {graph.data.nodes.find((n) => n.id === e.target)?.label}
+                {graph.data.nodes.find((n) => n.id === e.source)?.label}{" "}
+                <span className="text-slate-500">{e.kind}</span> →{" "}
+                {graph.data.nodes.find((n) => n.id === e.target)?.label}
               </li>
             ))}
           </ul>
         </details>
       )}
-      {graph.error && <p role="alert" className="text-sm text-red-700">{graph.error.message}</p>}
+      {graph.error && (
+        <p role="alert" className="text-sm text-red-700">
+          {graph.error.message}
+        </p>
+      )}
     </section>
   );
 }

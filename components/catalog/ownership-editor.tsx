@@ -64,7 +64,11 @@ function OwnershipSheet({ flowKey, current, onClose }: { flowKey: string; curren
   );
   const { register, handleSubmit, formState, control } = useForm<FormIn, unknown, FormOut>({
     resolver: zodResolver(formSchema),
-    defaultValues: { ownerTeamKey: current.ownerTeam.key, onCall: current.onCall ?? "", classification: current.classification as (typeof CLASSIFICATIONS)[number] },
+    defaultValues: {
+      ownerTeamKey: current.ownerTeam.key,
+      onCall: current.onCall ?? "",
+      classification: current.classification as (typeof CLASSIFICATIONS)[number],
+    },
   });
   const team = useWatch({ control, name: "ownerTeamKey" });
   const classification = useWatch({ control, name: "classification" });
@@ -72,7 +76,14 @@ function OwnershipSheet({ flowKey, current, onClose }: { flowKey: string; curren
 
   const submit = handleSubmit((v) => {
     setServerError(null);
-    save.mutate(ownershipInput.parse({ flowKey, ownerTeamKey: v.ownerTeamKey, onCall: v.onCall, classification: v.classification }));
+    save.mutate(
+      ownershipInput.parse({
+        flowKey,
+        ownerTeamKey: v.ownerTeamKey,
+        onCall: v.onCall,
+        classification: v.classification,
+      }),
+    );
   });
 
   return (
@@ -84,7 +95,15 @@ function OwnershipSheet({ flowKey, current, onClose }: { flowKey: string; curren
       submit={{ label: "Save ownership", pendingLabel: "Saving…", pending: save.isPending }}
     >
       <FormError message={serverError} />
-      <Field label="Owning team" error={errors.ownerTeamKey?.message} hint={team !== current.ownerTeam.key ? "The new team's approvers decide on this flow's versions from now on, and its SLO alerts go to the new team." : "Approves this flow's versions and receives its SLO alerts."}>
+      <Field
+        label="Owning team"
+        error={errors.ownerTeamKey?.message}
+        hint={
+          team !== current.ownerTeam.key
+            ? "The new team's approvers decide on this flow's versions from now on, and its SLO alerts go to the new team."
+            : "Approves this flow's versions and receives its SLO alerts."
+        }
+      >
         {(a) => (
           <select {...a} className={inputCls} {...register("ownerTeamKey")}>
             {(teams.data ?? [{ key: current.ownerTeam.key, name: current.ownerTeam.name }]).map((t) => (
@@ -95,14 +114,23 @@ function OwnershipSheet({ flowKey, current, onClose }: { flowKey: string; curren
           </select>
         )}
       </Field>
-      <Field label="On-call contact" error={errors.onCall?.message} hint="Who to reach when this flow fails out of hours: an email, a rota or a phone number. Leave empty for none.">
-        {(a) => <input {...a} className={inputCls} placeholder="e.g. finance-oncall@firm.example" {...register("onCall")} />}
+      <Field
+        label="On-call contact"
+        error={errors.onCall?.message}
+        hint="Who to reach when this flow fails out of hours: an email, a rota or a phone number. Leave empty for none."
+      >
+        {(a) => (
+          <input {...a} className={inputCls} placeholder="e.g. finance-oncall@firm.example" {...register("onCall")} />
+        )}
       </Field>
       <fieldset>
         <legend className="text-xs font-medium text-slate-700">Data classification</legend>
         <div className="mt-1 space-y-1.5">
           {CLASSIFICATIONS.map((c) => (
-            <label key={c} className="flex cursor-pointer items-start gap-2 rounded-md border border-slate-200 p-2 text-sm has-[:checked]:border-brand-600 has-[:checked]:bg-brand-50">
+            <label
+              key={c}
+              className="flex cursor-pointer items-start gap-2 rounded-md border border-slate-200 p-2 text-sm has-[:checked]:border-brand-600 has-[:checked]:bg-brand-50"
+            >
               <input type="radio" value={c} className="mt-0.5" {...register("classification")} />
               <span>
                 <span className="font-medium capitalize text-slate-800">{c}</span>
@@ -112,7 +140,10 @@ function OwnershipSheet({ flowKey, current, onClose }: { flowKey: string; curren
           ))}
         </div>
         {REVIEWED_CLASSIFICATIONS.includes(classification) && classification !== current.classification && (
-          <p className="mt-2 rounded-md bg-amber-50 p-2 text-xs text-amber-900">Raising the classification to {classification} means the next version cannot be published until a steward or approver records a classification review.</p>
+          <p className="mt-2 rounded-md bg-amber-50 p-2 text-xs text-amber-900">
+            Raising the classification to {classification} means the next version cannot be published until a steward or
+            approver records a classification review.
+          </p>
         )}
       </fieldset>
     </Sheet>

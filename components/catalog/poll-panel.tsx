@@ -13,23 +13,44 @@ export function PollPanel({ flowKey, roles }: { flowKey: string; roles: Readonly
   const trpc = useTRPC();
   const qc = useQueryClient();
   const q = useQuery({ ...trpc.polls.state.queryOptions({ flowKey }), refetchInterval: 5000 });
-  const activate = useMutation(trpc.polls.activate.mutationOptions({ onSuccess: () => qc.invalidateQueries({ queryKey: trpc.polls.pathKey() }) }));
+  const activate = useMutation(
+    trpc.polls.activate.mutationOptions({ onSuccess: () => qc.invalidateQueries({ queryKey: trpc.polls.pathKey() }) }),
+  );
   const [mode, setMode] = useState<"now" | "date">("now");
   const [date, setDate] = useState("");
   const canStart = roles.includes("admin") || roles.includes("designer");
   if (!q.data?.polls) return null;
   const { source, state } = q.data;
   const failing = (state?.consecutiveFailures ?? 0) > 0;
-  const start = () => activate.mutate({ flowKey, from: mode === "now" ? { mode: "now" } : { mode: "date", date: date ? new Date(date).toISOString() : "" } });
+  const start = () =>
+    activate.mutate({
+      flowKey,
+      from: mode === "now" ? { mode: "now" } : { mode: "date", date: date ? new Date(date).toISOString() : "" },
+    });
   return (
     <section aria-labelledby="poll-h" className="space-y-2 px-8 pb-8">
       <div className="flex items-center gap-2">
-        <h2 id="poll-h" className="text-base font-semibold">Poll trigger</h2>
-        {!state || state.status === "awaiting_start" ? <Badge tone="amber">Not started</Badge> : state.status === "inactive" ? <Badge>Inactive</Badge> : failing ? <Badge tone="red">Failing</Badge> : <Badge tone="green">Polling</Badge>}
+        <h2 id="poll-h" className="text-base font-semibold">
+          Poll trigger
+        </h2>
+        {!state || state.status === "awaiting_start" ? (
+          <Badge tone="amber">Not started</Badge>
+        ) : state.status === "inactive" ? (
+          <Badge>Inactive</Badge>
+        ) : failing ? (
+          <Badge tone="red">Failing</Badge>
+        ) : (
+          <Badge tone="green">Polling</Badge>
+        )}
       </div>
       <div className="rounded-lg border border-slate-200 bg-white p-4 text-sm">
         <p className="text-slate-600">
-          Reads <code>{source?.connector}.{source?.operation}</code> through <code>{source?.connection}</code> every {source?.interval ?? "minute"}; one run per new or changed record.
+          Reads{" "}
+          <code>
+            {source?.connector}.{source?.operation}
+          </code>{" "}
+          through <code>{source?.connection}</code> every {source?.interval ?? "minute"}; one run per new or changed
+          record.
         </p>
         {state && state.status !== "awaiting_start" && (
           <dl className="mt-3 grid grid-cols-2 gap-2 sm:grid-cols-4">
@@ -41,7 +62,8 @@ export function PollPanel({ flowKey, roles }: { flowKey: string; roles: Readonly
         )}
         {failing && state && (
           <p role="alert" className="mt-3 rounded-md bg-red-50 p-2 text-red-800">
-            {state.consecutiveFailures} failed poll{state.consecutiveFailures === 1 ? "" : "s"} in a row ({state.lastErrorClass}): {state.lastError} — backing off; next try {when(state.nextPollAt)}.
+            {state.consecutiveFailures} failed poll{state.consecutiveFailures === 1 ? "" : "s"} in a row (
+            {state.lastErrorClass}): {state.lastError} — backing off; next try {when(state.nextPollAt)}.
           </p>
         )}
         {canStart ? (
@@ -51,17 +73,35 @@ export function PollPanel({ flowKey, roles }: { flowKey: string; roles: Readonly
               <input type="radio" name="poll-from" checked={mode === "now"} onChange={() => setMode("now")} /> From now
             </label>
             <label className="flex items-center gap-1">
-              <input type="radio" name="poll-from" checked={mode === "date"} onChange={() => setMode("date")} /> From a date (backfill)
+              <input type="radio" name="poll-from" checked={mode === "date"} onChange={() => setMode("date")} /> From a
+              date (backfill)
             </label>
-            {mode === "date" && <input type="datetime-local" aria-label="Backfill from" value={date} onChange={(e) => setDate(e.target.value)} className="rounded-md border border-slate-300 px-2 py-1" />}
-            <button type="button" disabled={activate.isPending || (mode === "date" && !date)} onClick={start} className="rounded-md bg-brand-600 px-3 py-1.5 font-medium text-white disabled:opacity-50">
+            {mode === "date" && (
+              <input
+                type="datetime-local"
+                aria-label="Backfill from"
+                value={date}
+                onChange={(e) => setDate(e.target.value)}
+                className="rounded-md border border-slate-300 px-2 py-1"
+              />
+            )}
+            <button
+              type="button"
+              disabled={activate.isPending || (mode === "date" && !date)}
+              onClick={start}
+              className="rounded-md bg-brand-600 px-3 py-1.5 font-medium text-white disabled:opacity-50"
+            >
               {state && state.status === "active" ? "Restart poll" : "Start poll"}
             </button>
-            {activate.error && <span role="alert" className="text-red-700">{activate.error.message}</span>}
+            {activate.error && (
+              <span role="alert" className="text-red-700">
+                {activate.error.message}
+              </span>
+            )}
           </fieldset>
-        ) : (
-          !state || state.status === "awaiting_start" ? <p className="mt-3 text-slate-500">A designer of the owning team chooses where the poll starts.</p> : null
-        )}
+        ) : !state || state.status === "awaiting_start" ? (
+          <p className="mt-3 text-slate-500">A designer of the owning team chooses where the poll starts.</p>
+        ) : null}
       </div>
     </section>
   );

@@ -5,8 +5,20 @@ import { usePathname } from "next/navigation";
 import { clsx } from "clsx";
 import { Badge, type Tone } from "@/components/ui/badge";
 
-export const SLO_STATE_TONE: Record<string, Tone> = { firing: "red", breached: "red", "at-risk": "amber", ok: "green", "no-data": "gray" };
-export const SLO_STATE_LABEL: Record<string, string> = { firing: "alert firing", breached: "budget spent", "at-risk": "at risk", ok: "healthy", "no-data": "no data" };
+export const SLO_STATE_TONE: Record<string, Tone> = {
+  firing: "red",
+  breached: "red",
+  "at-risk": "amber",
+  ok: "green",
+  "no-data": "gray",
+};
+export const SLO_STATE_LABEL: Record<string, string> = {
+  firing: "alert firing",
+  breached: "budget spent",
+  "at-risk": "at risk",
+  ok: "healthy",
+  "no-data": "no data",
+};
 
 export function SloBadge({ state }: { state: string }) {
   return <Badge tone={SLO_STATE_TONE[state] ?? "gray"}>{SLO_STATE_LABEL[state] ?? state}</Badge>;
@@ -26,7 +38,17 @@ export function CatalogTabs() {
       {TABS.map((t) => {
         const current = t.href === "/catalog" ? path === "/catalog" : path.startsWith(t.href);
         return (
-          <Link key={t.href} href={t.href} aria-current={current ? "page" : undefined} className={clsx("border-b-2 px-3 py-2 text-sm", current ? "border-brand-600 font-medium text-brand-700" : "border-transparent text-slate-600 hover:text-slate-900")}>
+          <Link
+            key={t.href}
+            href={t.href}
+            aria-current={current ? "page" : undefined}
+            className={clsx(
+              "border-b-2 px-3 py-2 text-sm",
+              current
+                ? "border-brand-600 font-medium text-brand-700"
+                : "border-transparent text-slate-600 hover:text-slate-900",
+            )}
+          >
             {t.label}
           </Link>
         );

@@ -49,7 +49,8 @@ const formSchema = z
     path: ["thresholdMs"],
     // Reported together with any other field's error, not only once the rest is valid.
     when: () => true,
-    error: (iss) => `A ${(SLO_KIND_LABEL[(iss.input as { kind: (typeof SLO_KINDS)[number] }).kind] ?? "latency").toLowerCase()} SLO needs a threshold.`,
+    error: (iss) =>
+      `A ${(SLO_KIND_LABEL[(iss.input as { kind: (typeof SLO_KINDS)[number] }).kind] ?? "latency").toLowerCase()} SLO needs a threshold.`,
   });
 type FormIn = z.input<typeof formSchema>;
 type FormOut = z.output<typeof formSchema>;
@@ -73,7 +74,12 @@ export function EditSloButton({ flowKey, slo }: { flowKey: string; slo: SloDefin
   const [open, setOpen] = useState(false);
   return (
     <>
-      <button type="button" className="rounded-md px-2 py-0.5 text-xs font-medium text-brand-700 hover:bg-brand-50" aria-label={`Edit SLO ${slo.name}`} onClick={() => setOpen(true)}>
+      <button
+        type="button"
+        className="rounded-md px-2 py-0.5 text-xs font-medium text-brand-700 hover:bg-brand-50"
+        aria-label={`Edit SLO ${slo.name}`}
+        onClick={() => setOpen(true)}
+      >
         Edit
       </button>
       {open && <SloSheet flowKey={flowKey} slo={slo} onClose={() => setOpen(false)} />}
@@ -101,8 +107,24 @@ function SloSheet({ flowKey, slo, onClose }: { flowKey: string; slo?: SloDefinit
   const form = useForm<FormIn, unknown, FormOut>({
     resolver: zodResolver(formSchema),
     defaultValues: slo
-      ? { name: slo.name, kind: slo.kind, target: Number(pctText(slo.target)), windowDays: slo.windowDays, thresholdMs: slo.thresholdMs ? String(slo.thresholdMs) : "", minEvents: slo.minEvents, enabled: slo.enabled }
-      : { name: "", kind: "success", target: 99, windowDays: standards.data?.sloWindowDays ?? 28, thresholdMs: "", minEvents: standards.data?.minEvents ?? 10, enabled: true },
+      ? {
+          name: slo.name,
+          kind: slo.kind,
+          target: Number(pctText(slo.target)),
+          windowDays: slo.windowDays,
+          thresholdMs: slo.thresholdMs ? String(slo.thresholdMs) : "",
+          minEvents: slo.minEvents,
+          enabled: slo.enabled,
+        }
+      : {
+          name: "",
+          kind: "success",
+          target: 99,
+          windowDays: standards.data?.sloWindowDays ?? 28,
+          thresholdMs: "",
+          minEvents: standards.data?.minEvents ?? 10,
+          enabled: true,
+        },
   });
   const { register, handleSubmit, formState, setValue, control } = form;
   const errors = formState.errors;
@@ -118,17 +140,28 @@ function SloSheet({ flowKey, slo, onClose }: { flowKey: string; slo?: SloDefinit
 
   const submit = handleSubmit((v) => {
     setServerError(null);
-    const fields = { name: v.name, target: v.target, windowDays: v.windowDays, thresholdMs: v.kind === "success" ? null : v.thresholdMs, minEvents: v.minEvents };
+    const fields = {
+      name: v.name,
+      target: v.target,
+      windowDays: v.windowDays,
+      thresholdMs: v.kind === "success" ? null : v.thresholdMs,
+      minEvents: v.minEvents,
+    };
     if (slo) update.mutate(sloUpdateInput.parse({ id: slo.id, ...fields, enabled: v.enabled }));
     else create.mutate(sloCreateInput.parse({ flowKey, kind: v.kind, ...fields }));
   });
 
-  const budgetPer1000 = typeof target === "number" && target > 0 && target < 100 ? +((100 - target) * 10).toFixed(2) : null;
+  const budgetPer1000 =
+    typeof target === "number" && target > 0 && target < 100 ? +((100 - target) * 10).toFixed(2) : null;
 
   return (
     <Sheet
       title={slo ? `Edit SLO “${slo.name}”` : "New SLO"}
-      subtitle={slo ? `${SLO_KIND_LABEL[slo.kind]} · ${flowKey}` : `For ${flowKey}. Computed from real runs in 5-minute buckets.`}
+      subtitle={
+        slo
+          ? `${SLO_KIND_LABEL[slo.kind]} · ${flowKey}`
+          : `For ${flowKey}. Computed from real runs in 5-minute buckets.`
+      }
       onClose={onClose}
       onSubmit={(e) => void submit(e)}
       footer={
@@ -141,7 +174,12 @@ function SloSheet({ flowKey, slo, onClose }: { flowKey: string; slo?: SloDefinit
           {slo && confirmDelete && (
             <span className="mr-auto flex items-center gap-2 text-sm text-red-800">
               Delete “{slo.name}” and its alert history?
-              <button type="button" className="rounded-md bg-red-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-red-700 disabled:opacity-50" disabled={pending} onClick={() => remove.mutate({ id: slo.id })}>
+              <button
+                type="button"
+                className="rounded-md bg-red-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-red-700 disabled:opacity-50"
+                disabled={pending}
+                onClick={() => remove.mutate({ id: slo.id })}
+              >
                 Delete
               </button>
               <button type="button" className={secondaryBtn} onClick={() => setConfirmDelete(false)}>
@@ -160,14 +198,25 @@ function SloSheet({ flowKey, slo, onClose }: { flowKey: string; slo?: SloDefinit
     >
       <FormError message={serverError} />
       <Field label="Name" error={errors.name?.message}>
-        {(a) => <input {...a} className={inputCls} autoFocus placeholder="e.g. Invoiced within 1 hour" {...register("name")} />}
+        {(a) => (
+          <input
+            {...a}
+            className={inputCls}
+            autoFocus
+            placeholder="e.g. Invoiced within 1 hour"
+            {...register("name")}
+          />
+        )}
       </Field>
 
       <fieldset>
         <legend className="text-xs font-medium text-slate-700">Kind</legend>
         <div className="mt-1 grid grid-cols-3 gap-2">
           {SLO_KINDS.map((k) => (
-            <label key={k} className={`cursor-pointer rounded-md border p-2 text-sm has-[:checked]:border-brand-600 has-[:checked]:bg-brand-50 has-[:disabled]:cursor-not-allowed ${kind === k ? "" : "border-slate-200"}`}>
+            <label
+              key={k}
+              className={`cursor-pointer rounded-md border p-2 text-sm has-[:checked]:border-brand-600 has-[:checked]:bg-brand-50 has-[:disabled]:cursor-not-allowed ${kind === k ? "" : "border-slate-200"}`}
+            >
               <span className="flex items-center gap-2 font-medium text-slate-800">
                 <input
                   type="radio"
@@ -185,14 +234,22 @@ function SloSheet({ flowKey, slo, onClose }: { flowKey: string; slo?: SloDefinit
             </label>
           ))}
         </div>
-        {slo && <p className="mt-1 text-xs text-slate-500">The kind of an existing SLO cannot change: add a new SLO instead.</p>}
+        {slo && (
+          <p className="mt-1 text-xs text-slate-500">
+            The kind of an existing SLO cannot change: add a new SLO instead.
+          </p>
+        )}
       </fieldset>
 
       {kind !== "success" && (
         <Field
           label={kind === "latency" ? "Latency threshold" : "Freshness threshold"}
           error={errors.thresholdMs?.message}
-          hint={kind === "latency" ? "A run is good when it succeeds and takes at most this long." : "A run is good when it succeeds at most this long after its source event occurred."}
+          hint={
+            kind === "latency"
+              ? "A run is good when it succeeds and takes at most this long."
+              : "A run is good when it succeeds at most this long after its source event occurred."
+          }
         >
           {(a) => (
             <select {...a} className={inputCls} {...register("thresholdMs")}>
@@ -208,15 +265,56 @@ function SloSheet({ flowKey, slo, onClose }: { flowKey: string; slo?: SloDefinit
       )}
 
       <div className="grid grid-cols-2 gap-4">
-        <Field label="Target (%)" error={errors.target?.message} hint={budgetPer1000 !== null ? `Error budget: ${budgetPer1000} bad runs per 1,000.` : undefined}>
-          {(a) => <input {...a} type="number" step="0.01" min="0" max="100" className={inputCls} {...register("target", { valueAsNumber: true })} />}
+        <Field
+          label="Target (%)"
+          error={errors.target?.message}
+          hint={budgetPer1000 !== null ? `Error budget: ${budgetPer1000} bad runs per 1,000.` : undefined}
+        >
+          {(a) => (
+            <input
+              {...a}
+              type="number"
+              step="0.01"
+              min="0"
+              max="100"
+              className={inputCls}
+              {...register("target", { valueAsNumber: true })}
+            />
+          )}
         </Field>
-        <Field label="Rolling window (days)" error={errors.windowDays?.message} hint={`Workspace default: ${standards.data?.sloWindowDays ?? 28} days.`}>
-          {(a) => <input {...a} type="number" step="1" min="1" max="90" className={inputCls} {...register("windowDays", { valueAsNumber: true })} />}
+        <Field
+          label="Rolling window (days)"
+          error={errors.windowDays?.message}
+          hint={`Workspace default: ${standards.data?.sloWindowDays ?? 28} days.`}
+        >
+          {(a) => (
+            <input
+              {...a}
+              type="number"
+              step="1"
+              min="1"
+              max="90"
+              className={inputCls}
+              {...register("windowDays", { valueAsNumber: true })}
+            />
+          )}
         </Field>
       </div>
-      <Field label="Minimum runs before alerting" error={errors.minEvents?.message} hint="Low-volume guard: a burn-rate alert does not fire with fewer runs than this in its long window (1 h … 3 d).">
-        {(a) => <input {...a} type="number" step="1" min="0" className={`${inputCls} max-w-40`} {...register("minEvents", { valueAsNumber: true })} />}
+      <Field
+        label="Minimum runs before alerting"
+        error={errors.minEvents?.message}
+        hint="Low-volume guard: a burn-rate alert does not fire with fewer runs than this in its long window (1 h … 3 d)."
+      >
+        {(a) => (
+          <input
+            {...a}
+            type="number"
+            step="1"
+            min="0"
+            className={`${inputCls} max-w-40`}
+            {...register("minEvents", { valueAsNumber: true })}
+          />
+        )}
       </Field>
       {slo && (
         <label className="flex items-center gap-2 text-sm text-slate-700">

@@ -11,7 +11,11 @@ import type { ConnectionRow, ConnectorEntry } from "./types";
 const inputCls = "mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm";
 
 function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 64);
+  return s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 64);
 }
 
 /** Multi-line secrets (PEM keys) need a textarea: a password input drops the newlines. */
@@ -19,7 +23,15 @@ function multiline(s: JsonSchema): boolean {
   return /PRIVATE KEY/.test(s.pattern ?? "") || /\bPEM\b/.test(s.description ?? "");
 }
 
-export function ConnectionForm({ connectors, existing, onClose }: { connectors: ConnectorEntry[]; existing?: ConnectionRow; onClose: (savedKey?: string) => void }) {
+export function ConnectionForm({
+  connectors,
+  existing,
+  onClose,
+}: {
+  connectors: ConnectorEntry[];
+  existing?: ConnectionRow;
+  onClose: (savedKey?: string) => void;
+}) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const creatable = connectors.filter((c) => c.needsConnection);
@@ -47,7 +59,10 @@ export function ConnectionForm({ connectors, existing, onClose }: { connectors: 
   const requiredSecrets = new Set(secretSchema.required ?? []);
   const effectiveKey = existing ? existing.key : keyTouched ? key : slug(`${connectorKey}-${name}`);
 
-  const onError = (e: { message: string; data?: { zodIssues?: Array<{ path: string[]; message: string }> | null } | null }) => {
+  const onError = (e: {
+    message: string;
+    data?: { zodIssues?: Array<{ path: string[]; message: string }> | null } | null;
+  }) => {
     const issues = e.data?.zodIssues ?? [];
     const fe: FieldErrors = {};
     // Input-shape issues name the input field (key, name…); settings issues are paths inside the config.
@@ -78,7 +93,8 @@ export function ConnectionForm({ connectors, existing, onClose }: { connectors: 
     const cfg = prune(config) as Record<string, unknown>;
     const hosts = allowedHosts.split(/[\s,]+/).filter(Boolean);
     if (existing) update.mutate({ key: existing.key, name, config: cfg, allowedHosts: hosts, secrets: secretUpdate });
-    else create.mutate({ key: effectiveKey, name, connectorKey, config: cfg, allowedHosts: hosts, secrets: secretUpdate });
+    else
+      create.mutate({ key: effectiveKey, name, connectorKey, config: cfg, allowedHosts: hosts, secrets: secretUpdate });
   };
 
   return (
@@ -95,7 +111,11 @@ export function ConnectionForm({ connectors, existing, onClose }: { connectors: 
           <h2 id="connection-form-title" className="text-lg font-semibold text-slate-900">
             {existing ? `Edit ${existing.name}` : "New connection"}
           </h2>
-          <p className="text-sm text-slate-500">{existing ? `${connector?.name ?? existing.connectorKey} · ${existing.key}` : "Credentials and settings for one system; flows refer to it by its key."}</p>
+          <p className="text-sm text-slate-500">
+            {existing
+              ? `${connector?.name ?? existing.connectorKey} · ${existing.key}`
+              : "Credentials and settings for one system; flows refer to it by its key."}
+          </p>
         </header>
         <div className="flex-1 space-y-5 overflow-y-auto px-6 py-5">
           {error && (
@@ -129,7 +149,14 @@ export function ConnectionForm({ connectors, existing, onClose }: { connectors: 
           <div className="grid grid-cols-2 gap-3">
             <label className="block text-xs font-medium text-slate-700">
               Name
-              <input className={inputCls} required autoFocus value={name} placeholder="e.g. Salesforce — production" onChange={(e) => setName(e.target.value)} />
+              <input
+                className={inputCls}
+                required
+                autoFocus
+                value={name}
+                placeholder="e.g. Salesforce — production"
+                onChange={(e) => setName(e.target.value)}
+              />
             </label>
             <label className="block text-xs font-medium text-slate-700">
               Key
@@ -143,7 +170,9 @@ export function ConnectionForm({ connectors, existing, onClose }: { connectors: 
                   setKey(e.target.value);
                 }}
               />
-              {fieldErrors.key && <span className="mt-0.5 block text-xs font-normal text-red-700">{fieldErrors.key}</span>}
+              {fieldErrors.key && (
+                <span className="mt-0.5 block text-xs font-normal text-red-700">{fieldErrors.key}</span>
+              )}
             </label>
           </div>
 
@@ -152,7 +181,12 @@ export function ConnectionForm({ connectors, existing, onClose }: { connectors: 
               <h3 id="settings-h" className="mb-2 text-sm font-semibold text-slate-800">
                 Settings
               </h3>
-              <SchemaFields schema={connector.auth.config as JsonSchema} value={config} onChange={setConfig} errors={fieldErrors} />
+              <SchemaFields
+                schema={connector.auth.config as JsonSchema}
+                value={config}
+                onChange={setConfig}
+                errors={fieldErrors}
+              />
             </section>
           )}
 
@@ -161,27 +195,64 @@ export function ConnectionForm({ connectors, existing, onClose }: { connectors: 
               <h3 id="secrets-h" className="text-sm font-semibold text-slate-800">
                 Secrets
               </h3>
-              <p className="mb-2 text-xs text-slate-500">Encrypted at rest (AES-256-GCM) and never shown again. {existing ? "Leave a field blank to keep its stored value." : ""}</p>
+              <p className="mb-2 text-xs text-slate-500">
+                Encrypted at rest (AES-256-GCM) and never shown again.{" "}
+                {existing ? "Leave a field blank to keep its stored value." : ""}
+              </p>
               <div className="space-y-3">
                 {secretProps.map(([k, s]) => {
                   const isSet = existing?.secretFields.includes(k) ?? false;
                   const id = `secret-${k}`;
-                  const placeholder = isSet ? "•••••••• stored — leave blank to keep" : requiredSecrets.has(k) ? "required" : "optional";
+                  const placeholder = isSet
+                    ? "•••••••• stored — leave blank to keep"
+                    : requiredSecrets.has(k)
+                      ? "required"
+                      : "optional";
                   return (
                     <div key={k}>
                       <span className="flex items-baseline justify-between text-xs font-medium text-slate-700">
                         <label htmlFor={id}>{humanize(k)}</label>
-                        {isSet ? <span className="font-normal text-emerald-700">set</span> : <span className="font-normal text-slate-400">{requiredSecrets.has(k) ? "required" : "optional"}</span>}
+                        {isSet ? (
+                          <span className="font-normal text-emerald-700">set</span>
+                        ) : (
+                          <span className="font-normal text-slate-400">
+                            {requiredSecrets.has(k) ? "required" : "optional"}
+                          </span>
+                        )}
                       </span>
                       {multiline(s) ? (
-                        <textarea id={id} rows={4} autoComplete="off" spellCheck={false} className={`${inputCls} font-mono text-xs [-webkit-text-security:disc]`} placeholder={placeholder} disabled={clear[k]} value={secrets[k] ?? ""} onChange={(e) => setSecrets({ ...secrets, [k]: e.target.value })} />
+                        <textarea
+                          id={id}
+                          rows={4}
+                          autoComplete="off"
+                          spellCheck={false}
+                          className={`${inputCls} font-mono text-xs [-webkit-text-security:disc]`}
+                          placeholder={placeholder}
+                          disabled={clear[k]}
+                          value={secrets[k] ?? ""}
+                          onChange={(e) => setSecrets({ ...secrets, [k]: e.target.value })}
+                        />
                       ) : (
-                        <input id={id} type="password" autoComplete="new-password" className={inputCls} placeholder={placeholder} disabled={clear[k]} value={secrets[k] ?? ""} onChange={(e) => setSecrets({ ...secrets, [k]: e.target.value })} />
+                        <input
+                          id={id}
+                          type="password"
+                          autoComplete="new-password"
+                          className={inputCls}
+                          placeholder={placeholder}
+                          disabled={clear[k]}
+                          value={secrets[k] ?? ""}
+                          onChange={(e) => setSecrets({ ...secrets, [k]: e.target.value })}
+                        />
                       )}
                       {s.description && <p className="mt-0.5 text-xs text-slate-500">{s.description}</p>}
                       {isSet && (
                         <label className="mt-1 flex items-center gap-1.5 text-xs text-slate-600">
-                          <input type="checkbox" checked={!!clear[k]} onChange={(e) => setClear({ ...clear, [k]: e.target.checked })} /> Remove the stored {humanize(k).toLowerCase()}
+                          <input
+                            type="checkbox"
+                            checked={!!clear[k]}
+                            onChange={(e) => setClear({ ...clear, [k]: e.target.checked })}
+                          />{" "}
+                          Remove the stored {humanize(k).toLowerCase()}
                         </label>
                       )}
                     </div>
@@ -197,7 +268,9 @@ export function ConnectionForm({ connectors, existing, onClose }: { connectors: 
                 Allowed hosts
               </h3>
               <p className="mb-2 text-xs text-slate-500">
-                The credentials are sent only to the URLs in the settings above. List any other host a flow may call with them — one per line: <code>api.example.com</code>, <code>host:8443</code>, <code>*.example.com</code> or <code>https://files.example.com</code>.
+                The credentials are sent only to the URLs in the settings above. List any other host a flow may call
+                with them — one per line: <code>api.example.com</code>, <code>host:8443</code>,{" "}
+                <code>*.example.com</code> or <code>https://files.example.com</code>.
               </p>
               <textarea
                 id="allowed-hosts"
@@ -209,19 +282,29 @@ export function ConnectionForm({ connectors, existing, onClose }: { connectors: 
                 value={allowedHosts}
                 onChange={(e) => setAllowedHosts(e.target.value)}
               />
-              {Object.entries(fieldErrors).filter(([k]) => k.startsWith("allowedHosts")).map(([k, m]) => (
-                <span key={k} className="mt-0.5 block text-xs text-red-700">
-                  {allowedHosts.split(/[\s,]+/).filter(Boolean)[Number(k.split(".")[1])] ?? ""} — {m}
-                </span>
-              ))}
+              {Object.entries(fieldErrors)
+                .filter(([k]) => k.startsWith("allowedHosts"))
+                .map(([k, m]) => (
+                  <span key={k} className="mt-0.5 block text-xs text-red-700">
+                    {allowedHosts.split(/[\s,]+/).filter(Boolean)[Number(k.split(".")[1])] ?? ""} — {m}
+                  </span>
+                ))}
             </section>
           )}
         </div>
         <footer className="flex justify-end gap-2 border-t border-slate-200 px-6 py-3">
-          <button type="button" className="rounded-md border border-slate-300 px-3 py-1.5 text-sm" onClick={() => onClose()}>
+          <button
+            type="button"
+            className="rounded-md border border-slate-300 px-3 py-1.5 text-sm"
+            onClick={() => onClose()}
+          >
             Cancel
           </button>
-          <button type="submit" disabled={pending || !connector} className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-50">
+          <button
+            type="submit"
+            disabled={pending || !connector}
+            className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-50"
+          >
             {pending ? "Saving…" : existing ? "Save changes" : "Create connection"}
           </button>
         </footer>

@@ -18,7 +18,11 @@ function settingText(v: unknown): string {
     const o = v as Record<string, unknown>;
     if (typeof o.type === "string") return o.type;
     const n = Object.keys(o).length;
-    return n ? Object.entries(o).map(([k, x]) => `${k}=${typeof x === "object" ? "…" : String(x)}`).join(", ") : "—";
+    return n
+      ? Object.entries(o)
+          .map(([k, x]) => `${k}=${typeof x === "object" ? "…" : String(x)}`)
+          .join(", ")
+      : "—";
   }
   return String(v);
 }
@@ -39,7 +43,8 @@ export function ConnectionsView({ canEdit, canTest }: { canEdit: boolean; canTes
       <div className="flex flex-wrap items-center justify-between gap-3">
         <div className="flex items-center gap-2 text-sm text-slate-600">
           <span>
-            <strong className="text-slate-900">{list.data?.length ?? "…"}</strong> connections across <strong className="text-slate-900">{byConnector.size}</strong> connectors
+            <strong className="text-slate-900">{list.data?.length ?? "…"}</strong> connections across{" "}
+            <strong className="text-slate-900">{byConnector.size}</strong> connectors
           </span>
           {failing > 0 && <Badge tone="red">{failing} failing last test</Badge>}
           {!canEdit && (
@@ -49,40 +54,67 @@ export function ConnectionsView({ canEdit, canTest }: { canEdit: boolean; canTes
           )}
         </div>
         {canEdit && (
-          <button type="button" className="rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white shadow-sm hover:bg-brand-700" onClick={() => setEditing("new")} disabled={!connectors.data}>
+          <button
+            type="button"
+            className="rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white shadow-sm hover:bg-brand-700"
+            onClick={() => setEditing("new")}
+            disabled={!connectors.data}
+          >
             New connection
           </button>
         )}
       </div>
 
-      {list.error && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{list.error.message}</p>}
+      {list.error && (
+        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+          {list.error.message}
+        </p>
+      )}
       {list.data && list.data.length === 0 && (
         <div className="rounded-lg border border-dashed border-slate-300 bg-white p-10 text-center text-sm text-slate-500">
-          No connections yet.{canEdit ? " Create one for each system your flows call." : " An administrator creates them."}
+          No connections yet.
+          {canEdit ? " Create one for each system your flows call." : " An administrator creates them."}
         </div>
       )}
 
       {[...byConnector.entries()].map(([connectorKey, rows]) => {
         const c = connectorOf(connectorKey);
         return (
-          <div key={connectorKey} className="overflow-hidden rounded-lg border border-slate-200 bg-white" aria-label={`${c?.name ?? connectorKey} connections`} role="region">
+          <div
+            key={connectorKey}
+            className="overflow-hidden rounded-lg border border-slate-200 bg-white"
+            aria-label={`${c?.name ?? connectorKey} connections`}
+            role="region"
+          >
             <div className="flex items-center gap-3 border-b border-slate-200 bg-slate-50/60 px-5 py-3">
               <SystemIcon icon={c?.icon ?? "api"} system={c?.system ?? "generic"} />
               <div className="min-w-0">
                 <h2 className="font-medium text-slate-900">{c?.name ?? connectorKey}</h2>
                 <p className="truncate text-xs text-slate-500">
-                  {SYSTEM_LABEL[c?.system ?? "generic"]} · {c?.auth.type.replace(/_/g, " ")} · {c?.operationCount ?? 0} operations
+                  {SYSTEM_LABEL[c?.system ?? "generic"]} · {c?.auth.type.replace(/_/g, " ")} · {c?.operationCount ?? 0}{" "}
+                  operations
                 </p>
               </div>
               {c?.source === "imported" && <Badge tone="blue">OpenAPI import</Badge>}
-              {!c && <Badge tone="red" title="The connector this connection names is not installed or was deleted.">unknown connector</Badge>}
+              {!c && (
+                <Badge tone="red" title="The connector this connection names is not installed or was deleted.">
+                  unknown connector
+                </Badge>
+              )}
               <span className="ml-auto text-xs text-slate-500">
                 {rows.length} connection{rows.length === 1 ? "" : "s"}
               </span>
             </div>
             <ul className="divide-y divide-slate-100">
               {rows.map((r) => (
-                <ConnectionItem key={r.key} row={r} connector={c} canEdit={canEdit} canTest={canTest} onEdit={() => setEditing(r)} />
+                <ConnectionItem
+                  key={r.key}
+                  row={r}
+                  connector={c}
+                  canEdit={canEdit}
+                  canTest={canTest}
+                  onEdit={() => setEditing(r)}
+                />
               ))}
             </ul>
           </div>
@@ -91,12 +123,30 @@ export function ConnectionsView({ canEdit, canTest }: { canEdit: boolean; canTes
 
       <OpenApiImports canEdit={canEdit} />
 
-      {editing && connectors.data && <ConnectionForm connectors={connectors.data} existing={editing === "new" ? undefined : editing} onClose={() => setEditing(null)} />}
+      {editing && connectors.data && (
+        <ConnectionForm
+          connectors={connectors.data}
+          existing={editing === "new" ? undefined : editing}
+          onClose={() => setEditing(null)}
+        />
+      )}
     </section>
   );
 }
 
-function ConnectionItem({ row, connector, canEdit, canTest, onEdit }: { row: ConnectionRow; connector?: ConnectorEntry; canEdit: boolean; canTest: boolean; onEdit: () => void }) {
+function ConnectionItem({
+  row,
+  connector,
+  canEdit,
+  canTest,
+  onEdit,
+}: {
+  row: ConnectionRow;
+  connector?: ConnectorEntry;
+  canEdit: boolean;
+  canTest: boolean;
+  onEdit: () => void;
+}) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const refresh = () => qc.invalidateQueries({ queryKey: trpc.connections.list.queryKey() });
@@ -109,12 +159,17 @@ function ConnectionItem({ row, connector, canEdit, canTest, onEdit }: { row: Con
       onError: (e) => setDeleteError({ message: e.message, inUse: e.data?.code === "PRECONDITION_FAILED" }),
     }),
   );
-  const secretNames = Object.keys(((connector?.auth.secrets as { properties?: object } | undefined)?.properties ?? {}) as object);
+  const secretNames = Object.keys(
+    ((connector?.auth.secrets as { properties?: object } | undefined)?.properties ?? {}) as object,
+  );
   const settings = Object.entries(row.config);
   const t = row.lastTest;
 
   return (
-    <li className="grid grid-cols-1 gap-4 px-5 py-4 lg:grid-cols-[minmax(12rem,1.1fr)_minmax(14rem,1.6fr)_minmax(12rem,1.3fr)_auto]" aria-label={`Connection ${row.name}`}>
+    <li
+      className="grid grid-cols-1 gap-4 px-5 py-4 lg:grid-cols-[minmax(12rem,1.1fr)_minmax(14rem,1.6fr)_minmax(12rem,1.3fr)_auto]"
+      aria-label={`Connection ${row.name}`}
+    >
       <div className="min-w-0">
         <p className="font-medium text-slate-900">{row.name}</p>
         <p className="font-mono text-xs text-slate-500">{row.key}</p>
@@ -127,7 +182,10 @@ function ConnectionItem({ row, connector, canEdit, canTest, onEdit }: { row: Con
           {settings.map(([k, v]) => (
             <div key={k} className="contents">
               <dt className="text-slate-500">{k}</dt>
-              <dd className="truncate font-mono text-slate-700" title={typeof v === "object" ? JSON.stringify(v) : String(v)}>
+              <dd
+                className="truncate font-mono text-slate-700"
+                title={typeof v === "object" ? JSON.stringify(v) : String(v)}
+              >
                 {settingText(v)}
               </dd>
             </div>
@@ -164,38 +222,72 @@ function ConnectionItem({ row, connector, canEdit, canTest, onEdit }: { row: Con
         ) : t ? (
           <div>
             <div className="flex flex-wrap items-center gap-1.5">
-              {t.ok ? <Badge tone="green">Test passed</Badge> : <Badge tone="red">Test failed{t.errorClass ? ` · ${t.errorClass}` : ""}</Badge>}
+              {t.ok ? (
+                <Badge tone="green">Test passed</Badge>
+              ) : (
+                <Badge tone="red">Test failed{t.errorClass ? ` · ${t.errorClass}` : ""}</Badge>
+              )}
               <span className="text-slate-500">
                 {t.latencyMs !== null ? `${t.latencyMs} ms · ` : ""}
                 {ago(t.at)}
               </span>
             </div>
-            {t.message && <p className={`mt-1 line-clamp-3 ${t.ok ? "text-slate-600" : "text-red-700"}`} title={t.message}>{t.message}</p>}
+            {t.message && (
+              <p className={`mt-1 line-clamp-3 ${t.ok ? "text-slate-600" : "text-red-700"}`} title={t.message}>
+                {t.message}
+              </p>
+            )}
           </div>
         ) : (
           <p className="text-slate-400">Never tested</p>
         )}
-        {test.error && <p role="alert" className="mt-1 text-red-700">{test.error.message}</p>}
+        {test.error && (
+          <p role="alert" className="mt-1 text-red-700">
+            {test.error.message}
+          </p>
+        )}
       </div>
 
       <div className="flex flex-wrap items-start gap-2 lg:justify-end">
         {canTest && connector?.testable && (
-          <button type="button" className="rounded-md border border-slate-300 bg-white px-2.5 py-1 text-xs font-medium hover:bg-slate-50 disabled:opacity-50" disabled={test.isPending} onClick={() => test.mutate({ key: row.key })} aria-label={`Test connection ${row.name}`}>
+          <button
+            type="button"
+            className="rounded-md border border-slate-300 bg-white px-2.5 py-1 text-xs font-medium hover:bg-slate-50 disabled:opacity-50"
+            disabled={test.isPending}
+            onClick={() => test.mutate({ key: row.key })}
+            aria-label={`Test connection ${row.name}`}
+          >
             Test connection
           </button>
         )}
         {canEdit && (
           <>
-            <button type="button" className="rounded-md border border-slate-300 bg-white px-2.5 py-1 text-xs font-medium hover:bg-slate-50" onClick={onEdit} disabled={!connector} aria-label={`Edit ${row.name}`}>
+            <button
+              type="button"
+              className="rounded-md border border-slate-300 bg-white px-2.5 py-1 text-xs font-medium hover:bg-slate-50"
+              onClick={onEdit}
+              disabled={!connector}
+              aria-label={`Edit ${row.name}`}
+            >
               Edit
             </button>
             {!confirming ? (
-              <button type="button" className="rounded-md border border-red-200 bg-white px-2.5 py-1 text-xs font-medium text-red-700 hover:bg-red-50" onClick={() => setConfirming(true)} aria-label={`Delete ${row.name}`}>
+              <button
+                type="button"
+                className="rounded-md border border-red-200 bg-white px-2.5 py-1 text-xs font-medium text-red-700 hover:bg-red-50"
+                onClick={() => setConfirming(true)}
+                aria-label={`Delete ${row.name}`}
+              >
                 Delete
               </button>
             ) : (
               <span className="flex items-center gap-1">
-                <button type="button" className="rounded-md bg-red-600 px-2.5 py-1 text-xs font-medium text-white" disabled={del.isPending} onClick={() => del.mutate({ key: row.key })}>
+                <button
+                  type="button"
+                  className="rounded-md bg-red-600 px-2.5 py-1 text-xs font-medium text-white"
+                  disabled={del.isPending}
+                  onClick={() => del.mutate({ key: row.key })}
+                >
                   Confirm delete
                 </button>
                 <button
@@ -213,10 +305,17 @@ function ConnectionItem({ row, connector, canEdit, canTest, onEdit }: { row: Con
           </>
         )}
         {deleteError && (
-          <div role="alert" className="w-full max-w-sm rounded-md bg-red-50 px-3 py-2 text-xs text-red-700 lg:text-left">
+          <div
+            role="alert"
+            className="w-full max-w-sm rounded-md bg-red-50 px-3 py-2 text-xs text-red-700 lg:text-left"
+          >
             {deleteError.message}
             {deleteError.inUse && (
-              <button type="button" className="mt-1 block font-medium underline" onClick={() => del.mutate({ key: row.key, force: true })}>
+              <button
+                type="button"
+                className="mt-1 block font-medium underline"
+                onClick={() => del.mutate({ key: row.key, force: true })}
+              >
                 Delete anyway
               </button>
             )}

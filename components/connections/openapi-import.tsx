@@ -24,7 +24,11 @@ export function OpenApiImports({ canEdit }: { canEdit: boolean }) {
   const [error, setError] = useState<string | null>(null);
   const remove = useMutation(
     trpc.connections.deleteImported.mutationOptions({
-      onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: trpc.connections.importedList.queryKey() }), qc.invalidateQueries({ queryKey: trpc.connections.connectors.queryKey() })]),
+      onSuccess: () =>
+        Promise.all([
+          qc.invalidateQueries({ queryKey: trpc.connections.importedList.queryKey() }),
+          qc.invalidateQueries({ queryKey: trpc.connections.connectors.queryKey() }),
+        ]),
       onError: (e) => setError(e.message),
     }),
   );
@@ -33,9 +37,16 @@ export function OpenApiImports({ canEdit }: { canEdit: boolean }) {
     <div className="rounded-lg border border-slate-200 bg-white" role="region" aria-label="OpenAPI imports">
       <div className="border-b border-slate-200 px-5 py-3">
         <h2 className="font-medium text-slate-900">Imported connectors (OpenAPI)</h2>
-        <p className="text-xs text-slate-500">Any REST API with an OpenAPI 3.0 or 3.1 document becomes a connector: every operation is a typed action in the designer.</p>
+        <p className="text-xs text-slate-500">
+          Any REST API with an OpenAPI 3.0 or 3.1 document becomes a connector: every operation is a typed action in the
+          designer.
+        </p>
       </div>
-      {error && <p role="alert" className="mx-5 mt-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{error}</p>}
+      {error && (
+        <p role="alert" className="mx-5 mt-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+          {error}
+        </p>
+      )}
       {imported.data && imported.data.length > 0 ? (
         <table className="w-full text-left text-sm">
           <caption className="sr-only">Imported connectors</caption>
@@ -139,7 +150,8 @@ function ImportForm() {
       <div className="mt-2 flex gap-4 text-sm" role="radiogroup" aria-label="Source">
         {(["file", "url"] as const).map((m) => (
           <label key={m} className="flex items-center gap-1.5">
-            <input type="radio" name="openapi-source" checked={mode === m} onChange={() => setMode(m)} /> {m === "file" ? "Upload a file" : "Fetch from a URL"}
+            <input type="radio" name="openapi-source" checked={mode === m} onChange={() => setMode(m)} />{" "}
+            {m === "file" ? "Upload a file" : "Fetch from a URL"}
           </label>
         ))}
       </div>
@@ -169,7 +181,13 @@ function ImportForm() {
         ) : (
           <label className="block text-xs font-medium text-slate-700">
             Document URL
-            <input type="url" className={inputCls} placeholder="https://api.example.com/openapi.json" value={url} onChange={(e) => setUrl(e.target.value)} />
+            <input
+              type="url"
+              className={inputCls}
+              placeholder="https://api.example.com/openapi.json"
+              value={url}
+              onChange={(e) => setUrl(e.target.value)}
+            />
           </label>
         )}
         <button
@@ -185,9 +203,21 @@ function ImportForm() {
           {previewM.isPending ? "Reading…" : "Preview operations"}
         </button>
       </div>
-      {fileName && mode === "file" && !preview && <p className="mt-1 text-xs text-slate-500">{fileName} loaded ({Math.round((text?.length ?? 0) / 1024)} KB).</p>}
-      {error && <p role="alert" className="mt-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{error}</p>}
-      {saved && <p role="status" className="mt-3 rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800">{saved}</p>}
+      {fileName && mode === "file" && !preview && (
+        <p className="mt-1 text-xs text-slate-500">
+          {fileName} loaded ({Math.round((text?.length ?? 0) / 1024)} KB).
+        </p>
+      )}
+      {error && (
+        <p role="alert" className="mt-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+          {error}
+        </p>
+      )}
+      {saved && (
+        <p role="status" className="mt-3 rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
+          {saved}
+        </p>
+      )}
       {preview && source && (
         <PreviewPanel
           preview={preview}
@@ -206,7 +236,23 @@ function ImportForm() {
   );
 }
 
-function PreviewPanel({ preview, keyValue, name, onKey, onName, onSave, saving }: { preview: ImportPreview; keyValue: string; name: string; onKey: (v: string) => void; onName: (v: string) => void; onSave: () => void; saving: boolean }) {
+function PreviewPanel({
+  preview,
+  keyValue,
+  name,
+  onKey,
+  onName,
+  onSave,
+  saving,
+}: {
+  preview: ImportPreview;
+  keyValue: string;
+  name: string;
+  onKey: (v: string) => void;
+  onName: (v: string) => void;
+  onSave: () => void;
+  saving: boolean;
+}) {
   const [filter, setFilter] = useState("");
   const shown = useMemo(() => {
     const f = filter.toLowerCase();
@@ -220,10 +266,17 @@ function PreviewPanel({ preview, keyValue, name, onKey, onName, onSave, saving }
             {preview.name} <span className="text-sm font-normal text-slate-500">v{preview.version}</span>
           </p>
           <p className="text-xs text-slate-500">
-            {preview.operationCount} operations{preview.baseUrl ? ` · ${preview.baseUrl}` : " · no absolute server URL (set the base URL on the connection)"}
+            {preview.operationCount} operations
+            {preview.baseUrl
+              ? ` · ${preview.baseUrl}`
+              : " · no absolute server URL (set the base URL on the connection)"}
           </p>
         </div>
-        {preview.warnings.length > 0 ? <Badge tone="amber">{preview.warnings.length} warnings</Badge> : <Badge tone="green">No warnings</Badge>}
+        {preview.warnings.length > 0 ? (
+          <Badge tone="amber">{preview.warnings.length} warnings</Badge>
+        ) : (
+          <Badge tone="green">No warnings</Badge>
+        )}
       </div>
       {preview.warnings.length > 0 && (
         <details className="border-b border-slate-200 px-4 py-2 text-xs text-amber-800">
@@ -236,7 +289,14 @@ function PreviewPanel({ preview, keyValue, name, onKey, onName, onSave, saving }
         </details>
       )}
       <div className="px-4 py-2">
-        <input type="search" aria-label="Filter operations" placeholder="Filter operations…" className="w-full rounded-md border border-slate-300 px-2 py-1 text-sm" value={filter} onChange={(e) => setFilter(e.target.value)} />
+        <input
+          type="search"
+          aria-label="Filter operations"
+          placeholder="Filter operations…"
+          className="w-full rounded-md border border-slate-300 px-2 py-1 text-sm"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+        />
       </div>
       <div className="max-h-80 overflow-y-auto">
         <table className="w-full text-left text-sm">
@@ -263,7 +323,9 @@ function PreviewPanel({ preview, keyValue, name, onKey, onName, onSave, saving }
             ))}
           </tbody>
         </table>
-        {shown.length > 300 && <p className="px-4 py-2 text-xs text-slate-500">…and {shown.length - 300} more (filter to find one).</p>}
+        {shown.length > 300 && (
+          <p className="px-4 py-2 text-xs text-slate-500">…and {shown.length - 300} more (filter to find one).</p>
+        )}
       </div>
       <div className="grid gap-3 border-t border-slate-200 px-4 py-3 md:grid-cols-[1fr_1fr_auto] md:items-end">
         <label className="block text-xs font-medium text-slate-700">
@@ -274,7 +336,12 @@ function PreviewPanel({ preview, keyValue, name, onKey, onName, onSave, saving }
           Connector key
           <input className={`${inputCls} font-mono`} value={keyValue} onChange={(e) => onKey(e.target.value)} />
         </label>
-        <button type="button" className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-50" disabled={saving} onClick={onSave}>
+        <button
+          type="button"
+          className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-50"
+          disabled={saving}
+          onClick={onSave}
+        >
           {saving ? "Saving…" : "Save connector"}
         </button>
       </div>

@@ -27,8 +27,19 @@ const inputCls = "mt-1 block w-full rounded-md border border-slate-300 px-2 py-1
 
 /** "instanceUrl" → "Instance URL". */
 export function humanize(key: string): string {
-  const words = key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ").trim();
-  return words.charAt(0).toUpperCase() + words.slice(1).replace(/\b(Url|Id|Ms|Ssl|Api|Oauth)\b/gi, (w) => ({ url: "URL", id: "ID", ms: "(ms)", ssl: "SSL", api: "API", oauth: "OAuth" })[w.toLowerCase()] ?? w);
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/[_-]+/g, " ")
+    .trim();
+  return (
+    words.charAt(0).toUpperCase() +
+    words
+      .slice(1)
+      .replace(
+        /\b(Url|Id|Ms|Ssl|Api|Oauth)\b/gi,
+        (w) => ({ url: "URL", id: "ID", ms: "(ms)", ssl: "SSL", api: "API", oauth: "OAuth" })[w.toLowerCase()] ?? w,
+      )
+  );
 }
 
 const variants = (s: JsonSchema) => s.oneOf ?? s.anyOf;
@@ -57,19 +68,53 @@ export function prune(value: unknown): unknown {
   return out;
 }
 
-export function SchemaFields({ schema, value, onChange, errors, path = "", disabled }: { schema: JsonSchema; value: Obj; onChange: (v: Obj) => void; errors: FieldErrors; path?: string; disabled?: boolean }) {
+export function SchemaFields({
+  schema,
+  value,
+  onChange,
+  errors,
+  path = "",
+  disabled,
+}: {
+  schema: JsonSchema;
+  value: Obj;
+  onChange: (v: Obj) => void;
+  errors: FieldErrors;
+  path?: string;
+  disabled?: boolean;
+}) {
   const props = schema.properties ?? {};
   const required = new Set(schema.required ?? []);
   return (
     <div className="space-y-3">
       {Object.entries(props).map(([k, s]) => (
-        <Field key={k} name={k} schema={s} required={required.has(k)} value={value[k]} path={path ? `${path}.${k}` : k} errors={errors} disabled={disabled} onChange={(v) => onChange({ ...value, [k]: v })} />
+        <Field
+          key={k}
+          name={k}
+          schema={s}
+          required={required.has(k)}
+          value={value[k]}
+          path={path ? `${path}.${k}` : k}
+          errors={errors}
+          disabled={disabled}
+          onChange={(v) => onChange({ ...value, [k]: v })}
+        />
       ))}
     </div>
   );
 }
 
-function Label({ name, schema, required, htmlFor }: { name: string; schema: JsonSchema; required: boolean; htmlFor?: string }) {
+function Label({
+  name,
+  schema,
+  required,
+  htmlFor,
+}: {
+  name: string;
+  schema: JsonSchema;
+  required: boolean;
+  htmlFor?: string;
+}) {
   return (
     <span className="flex items-baseline justify-between gap-2 text-xs font-medium text-slate-700">
       <label htmlFor={htmlFor}>{humanize(name)}</label>
@@ -92,7 +137,25 @@ function Help({ schema, error }: { schema: JsonSchema; error?: string }) {
   );
 }
 
-function Field({ name, schema, required, value, onChange, path, errors, disabled }: { name: string; schema: JsonSchema; required: boolean; value: unknown; onChange: (v: unknown) => void; path: string; errors: FieldErrors; disabled?: boolean }) {
+function Field({
+  name,
+  schema,
+  required,
+  value,
+  onChange,
+  path,
+  errors,
+  disabled,
+}: {
+  name: string;
+  schema: JsonSchema;
+  required: boolean;
+  value: unknown;
+  onChange: (v: unknown) => void;
+  path: string;
+  errors: FieldErrors;
+  disabled?: boolean;
+}) {
   const id = `f-${path.replace(/\W+/g, "-")}`;
   const error = errors[path];
   const options = variants(schema);
@@ -101,26 +164,42 @@ function Field({ name, schema, required, value, onChange, path, errors, disabled
   if (options && disc) {
     const current = (value as Obj | undefined) ?? (schema.default as Obj | undefined) ?? {};
     const chosen = options.find((o) => o.properties?.[disc]?.const === current[disc]) ?? options[0]!;
-    const rest: JsonSchema = { ...chosen, properties: Object.fromEntries(Object.entries(chosen.properties ?? {}).filter(([k]) => k !== disc)) };
+    const rest: JsonSchema = {
+      ...chosen,
+      properties: Object.fromEntries(Object.entries(chosen.properties ?? {}).filter(([k]) => k !== disc)),
+    };
     return (
       <fieldset className="rounded-md border border-slate-200 p-3">
         <legend className="px-1 text-xs font-medium text-slate-700">{humanize(name)}</legend>
         <label htmlFor={id} className="block text-xs font-medium text-slate-600">
           {humanize(disc)}
         </label>
-        <select id={id} className={inputCls} disabled={disabled} value={String(chosen.properties?.[disc]?.const)} onChange={(e) => onChange({ [disc]: e.target.value })}>
-            {options.map((o) => {
-              const v = String(o.properties?.[disc]?.const);
-              return (
-                <option key={v} value={v}>
-                  {o.description ? `${v} — ${o.description}` : v}
-                </option>
-              );
-            })}
+        <select
+          id={id}
+          className={inputCls}
+          disabled={disabled}
+          value={String(chosen.properties?.[disc]?.const)}
+          onChange={(e) => onChange({ [disc]: e.target.value })}
+        >
+          {options.map((o) => {
+            const v = String(o.properties?.[disc]?.const);
+            return (
+              <option key={v} value={v}>
+                {o.description ? `${v} — ${o.description}` : v}
+              </option>
+            );
+          })}
         </select>
         {Object.keys(rest.properties ?? {}).length > 0 && (
           <div className="mt-3">
-            <SchemaFields schema={rest} value={current} errors={errors} path={path} disabled={disabled} onChange={(v) => onChange({ ...v, [disc]: chosen.properties?.[disc]?.const })} />
+            <SchemaFields
+              schema={rest}
+              value={current}
+              errors={errors}
+              path={path}
+              disabled={disabled}
+              onChange={(v) => onChange({ ...v, [disc]: chosen.properties?.[disc]?.const })}
+            />
           </div>
         )}
         <Help schema={{}} error={error} />
@@ -134,10 +213,20 @@ function Field({ name, schema, required, value, onChange, path, errors, disabled
     return (
       <details className="rounded-md border border-slate-200 px-3 py-2" open={set || !!error}>
         <summary className="cursor-pointer text-xs font-medium text-slate-700">
-          {humanize(name)} <span className="font-normal text-slate-400">optional{schema.description ? ` — ${schema.description}` : ""}</span>
+          {humanize(name)}{" "}
+          <span className="font-normal text-slate-400">
+            optional{schema.description ? ` — ${schema.description}` : ""}
+          </span>
         </summary>
         <div className="mt-3">
-          <SchemaFields schema={schema} value={(value as Obj | undefined) ?? {}} errors={errors} path={path} disabled={disabled} onChange={onChange} />
+          <SchemaFields
+            schema={schema}
+            value={(value as Obj | undefined) ?? {}}
+            errors={errors}
+            path={path}
+            disabled={disabled}
+            onChange={onChange}
+          />
         </div>
         <Help schema={{}} error={error} />
       </details>
@@ -151,20 +240,38 @@ function Field({ name, schema, required, value, onChange, path, errors, disabled
           {humanize(name)} {!required && <span className="font-normal text-slate-400">optional</span>}
         </legend>
         {schema.description && <p className="mb-2 text-xs text-slate-500">{schema.description}</p>}
-        <SchemaFields schema={schema} value={(value as Obj | undefined) ?? {}} errors={errors} path={path} disabled={disabled} onChange={onChange} />
+        <SchemaFields
+          schema={schema}
+          value={(value as Obj | undefined) ?? {}}
+          errors={errors}
+          path={path}
+          disabled={disabled}
+          onChange={onChange}
+        />
         <Help schema={{}} error={error} />
       </fieldset>
     );
   }
 
   const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== "null") : schema.type;
-  const placeholder = schema.default !== undefined && typeof schema.default !== "object" ? `Default: ${String(schema.default)}` : schema.format === "uri" ? "https://…" : "";
+  const placeholder =
+    schema.default !== undefined && typeof schema.default !== "object"
+      ? `Default: ${String(schema.default)}`
+      : schema.format === "uri"
+        ? "https://…"
+        : "";
 
   if (schema.enum && schema.enum.every((e) => typeof e === "string")) {
     return (
       <div>
         <Label name={name} schema={schema} required={required} htmlFor={id} />
-        <select id={id} className={inputCls} disabled={disabled} value={(value as string | undefined) ?? ""} onChange={(e) => onChange(e.target.value || undefined)}>
+        <select
+          id={id}
+          className={inputCls}
+          disabled={disabled}
+          value={(value as string | undefined) ?? ""}
+          onChange={(e) => onChange(e.target.value || undefined)}
+        >
           <option value="">{schema.default !== undefined ? `Default (${String(schema.default)})` : "—"}</option>
           {(schema.enum as string[]).map((e) => (
             <option key={e} value={e}>
@@ -180,7 +287,12 @@ function Field({ name, schema, required, value, onChange, path, errors, disabled
     return (
       <div>
         <label className="flex items-center gap-2 text-sm text-slate-700">
-          <input type="checkbox" disabled={disabled} checked={value === undefined ? schema.default === true : value === true} onChange={(e) => onChange(e.target.checked)} />
+          <input
+            type="checkbox"
+            disabled={disabled}
+            checked={value === undefined ? schema.default === true : value === true}
+            onChange={(e) => onChange(e.target.checked)}
+          />
           {humanize(name)}
         </label>
         <Help schema={schema} error={error} />
@@ -191,7 +303,15 @@ function Field({ name, schema, required, value, onChange, path, errors, disabled
     return (
       <div>
         <Label name={name} schema={schema} required={required} htmlFor={id} />
-        <input id={id} type={schema.format === "uri" ? "url" : "text"} className={inputCls} disabled={disabled} placeholder={placeholder} value={(value as string | undefined) ?? ""} onChange={(e) => onChange(e.target.value === "" ? undefined : e.target.value)} />
+        <input
+          id={id}
+          type={schema.format === "uri" ? "url" : "text"}
+          className={inputCls}
+          disabled={disabled}
+          placeholder={placeholder}
+          value={(value as string | undefined) ?? ""}
+          onChange={(e) => onChange(e.target.value === "" ? undefined : e.target.value)}
+        />
         <Help schema={schema} error={error} />
       </div>
     );
@@ -200,16 +320,54 @@ function Field({ name, schema, required, value, onChange, path, errors, disabled
     return (
       <div>
         <Label name={name} schema={schema} required={required} htmlFor={id} />
-        <input id={id} type="number" step={type === "integer" ? 1 : "any"} className={inputCls} disabled={disabled} placeholder={placeholder} value={value === undefined ? "" : String(value)} onChange={(e) => onChange(e.target.value === "" ? undefined : Number(e.target.value))} />
+        <input
+          id={id}
+          type="number"
+          step={type === "integer" ? 1 : "any"}
+          className={inputCls}
+          disabled={disabled}
+          placeholder={placeholder}
+          value={value === undefined ? "" : String(value)}
+          onChange={(e) => onChange(e.target.value === "" ? undefined : Number(e.target.value))}
+        />
         <Help schema={schema} error={error} />
       </div>
     );
   }
-  return <JsonField id={id} name={name} schema={schema} required={required} value={value} onChange={onChange} error={error} disabled={disabled} />;
+  return (
+    <JsonField
+      id={id}
+      name={name}
+      schema={schema}
+      required={required}
+      value={value}
+      onChange={onChange}
+      error={error}
+      disabled={disabled}
+    />
+  );
 }
 
 /** Records, arrays and anything unusual: edited as JSON, applied when it parses. */
-function JsonField({ id, name, schema, required, value, onChange, error, disabled }: { id: string; name: string; schema: JsonSchema; required: boolean; value: unknown; onChange: (v: unknown) => void; error?: string; disabled?: boolean }) {
+function JsonField({
+  id,
+  name,
+  schema,
+  required,
+  value,
+  onChange,
+  error,
+  disabled,
+}: {
+  id: string;
+  name: string;
+  schema: JsonSchema;
+  required: boolean;
+  value: unknown;
+  onChange: (v: unknown) => void;
+  error?: string;
+  disabled?: boolean;
+}) {
   const [text, setText] = useState(value === undefined ? "" : JSON.stringify(value, null, 2));
   const [parseError, setParseError] = useState<string | null>(null);
   return (

@@ -36,7 +36,10 @@ const EDGE_CSS = `
 .weft-flash { animation: weft-flash 1.2s ease-out; }
 @keyframes weft-flash { 0% { box-shadow: 0 0 0 3px rgba(220,38,38,.6); } 100% { box-shadow: 0 0 0 0 rgba(220,38,38,0); } }
 `;
-const DEFAULT_EDGE = { type: "smoothstep", markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color: "#94a3b8" } };
+const DEFAULT_EDGE = {
+  type: "smoothstep",
+  markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color: "#94a3b8" },
+};
 const PRO = { hideAttribution: true };
 
 export function EditorCanvas({
@@ -64,8 +67,14 @@ export function EditorCanvas({
     return Number.isFinite(z) && z >= 0.05 && z <= 2 ? z : null;
   });
 
-  const onNodesChange = useCallback((changes: NodeChange<DNode>[]) => edit((s) => applyCanvasNodeChanges(s, changes), { transient: true }), [edit]);
-  const onEdgesChange = useCallback((changes: EdgeChange<DEdge>[]) => edit((s) => applyCanvasEdgeChanges(s, changes), { transient: true }), [edit]);
+  const onNodesChange = useCallback(
+    (changes: NodeChange<DNode>[]) => edit((s) => applyCanvasNodeChanges(s, changes), { transient: true }),
+    [edit],
+  );
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange<DEdge>[]) => edit((s) => applyCanvasEdgeChanges(s, changes), { transient: true }),
+    [edit],
+  );
   const docRef = useRef(doc);
   useEffect(() => {
     docRef.current = doc;
@@ -88,7 +97,10 @@ export function EditorCanvas({
   // Zoomed out to plain blocks, the canvas is its own overview: React Flow's edges give way to one drawn
   // overview of them (edge-overview.tsx), and the minimap and background dots (a grey haze at that size) go.
   const overview = useStore(lowZoom);
-  const rfEdges = useMemo(() => (overview ? doc.edges.map((e) => (e.hidden ? e : { ...e, hidden: true })) : doc.edges), [doc.edges, overview]);
+  const rfEdges = useMemo(
+    () => (overview ? doc.edges.map((e) => (e.hidden ? e : { ...e, hidden: true })) : doc.edges),
+    [doc.edges, overview],
+  );
   // While the view pans or zooms, nodes are not hit-tested on every pointer move.
   const canvasRef = useRef<HTMLDivElement>(null);
   const onMoveStart = useCallback(() => canvasRef.current?.classList.add("weft-moving"), []);
@@ -114,7 +126,13 @@ export function EditorCanvas({
   );
 
   return (
-    <div ref={canvasRef} className="weft-canvas relative min-h-0 flex-1" onDragOver={(e) => (e.preventDefault(), (e.dataTransfer.dropEffect = "move"))} onDrop={onDrop} data-testid="canvas">
+    <div
+      ref={canvasRef}
+      className="weft-canvas relative min-h-0 flex-1"
+      onDragOver={(e) => (e.preventDefault(), (e.dataTransfer.dropEffect = "move"))}
+      onDrop={onDrop}
+      data-testid="canvas"
+    >
       <style>{EDGE_CSS}</style>
       <ReactFlow<DNode, DEdge>
         nodes={canvasNodes}
@@ -146,18 +164,29 @@ export function EditorCanvas({
         ) : (
           <>
             <Background variant={BackgroundVariant.Dots} gap={20} size={1} color="#cbd5e1" />
-            <MiniMap pannable zoomable nodeStrokeWidth={3} nodeColor={(n) => (n.id === TRIGGER_NODE_ID ? "#0f172a" : "#94a3b8")} className="!rounded-md !border !border-slate-200" />
+            <MiniMap
+              pannable
+              zoomable
+              nodeStrokeWidth={3}
+              nodeColor={(n) => (n.id === TRIGGER_NODE_ID ? "#0f172a" : "#94a3b8")}
+              className="!rounded-md !border !border-slate-200"
+            />
           </>
         )}
         <Controls showInteractive={false} fitViewOptions={fitOpts} />
       </ReactFlow>
       {doc.nodes.length === 1 && !readOnly && (
         <div className="pointer-events-none absolute inset-x-0 top-6 flex justify-center">
-          <p className="rounded-full bg-white/90 px-4 py-1.5 text-xs text-slate-500 shadow ring-1 ring-slate-200">Drag a step from the palette, or press Ctrl K — then connect it to the trigger.</p>
+          <p className="rounded-full bg-white/90 px-4 py-1.5 text-xs text-slate-500 shadow ring-1 ring-slate-200">
+            Drag a step from the palette, or press Ctrl K — then connect it to the trigger.
+          </p>
         </div>
       )}
       {toast && (
-        <div role="status" className="absolute bottom-4 left-1/2 -translate-x-1/2 rounded-md bg-slate-900 px-3 py-1.5 text-xs text-white shadow-lg">
+        <div
+          role="status"
+          className="absolute bottom-4 left-1/2 -translate-x-1/2 rounded-md bg-slate-900 px-3 py-1.5 text-xs text-white shadow-lg"
+        >
           {toast}
         </div>
       )}
@@ -182,7 +211,8 @@ export function useRevealAdded(doc: DocState) {
     const h = el?.clientHeight ?? 600;
     const sx = at.x * vp.zoom + vp.x;
     const sy = at.y * vp.zoom + vp.y;
-    if (sx < 0 || sy < 0 || sx + 220 * vp.zoom > w - 16 || sy + 72 * vp.zoom > h - 16) void rf.setCenter(at.x + 110, at.y + 36, { zoom: vp.zoom, duration: 0 });
+    if (sx < 0 || sy < 0 || sx + 220 * vp.zoom > w - 16 || sy + 72 * vp.zoom > h - 16)
+      void rf.setCenter(at.x + 110, at.y + 36, { zoom: vp.zoom, duration: 0 });
   }, [doc, rf]);
   return reveal;
 }

@@ -16,7 +16,18 @@ const ledgerly: ImportedConnector = {
       name: "Create customer",
       description: "Creates a customer",
       effect: "write",
-      input: { type: "object", properties: { body: { type: "object", properties: { name: { type: "string" } }, required: ["name"], additionalProperties: false } }, required: ["body"] },
+      input: {
+        type: "object",
+        properties: {
+          body: {
+            type: "object",
+            properties: { name: { type: "string" } },
+            required: ["name"],
+            additionalProperties: false,
+          },
+        },
+        required: ["body"],
+      },
       output: { type: "object", properties: { id: { type: "string" } } },
     },
   },
@@ -36,7 +47,10 @@ describe("withImportedConnectors", () => {
 
   it("never replaces a connector the catalog has, and skips built-in entries of the list", () => {
     const first = Object.values(BUILT_IN_CATALOG.connectors)[0]!;
-    const c = withImportedConnectors(BUILT_IN_CATALOG, [{ ...ledgerly, key: first.key }, { ...ledgerly, key: "other", source: "builtin" }]);
+    const c = withImportedConnectors(BUILT_IN_CATALOG, [
+      { ...ledgerly, key: first.key },
+      { ...ledgerly, key: "other", source: "builtin" },
+    ]);
     expect(c.connectors[first.key]).toBe(first);
     expect(c.connectors.other).toBeUndefined();
   });
@@ -44,11 +58,32 @@ describe("withImportedConnectors", () => {
   it("the validator checks calls to an imported operation against its schema", () => {
     const c = withImportedConnectors(BUILT_IN_CATALOG, [ledgerly]);
     const flow = {
-      dsl: "weft/1", key: "ledgerly-sync", version: "1.0.0", name: "Ledgerly sync", description: "", domain: "invoice", owner: "finance", classification: "internal",
-      trigger: { type: "manual" }, start: "a",
-      steps: [{ id: "a", type: "call", connector: "ledgerly", operation: "createCustomer", connection: "l", input: { "body.nmae": "'ACME'" } }],
+      dsl: "weft/1",
+      key: "ledgerly-sync",
+      version: "1.0.0",
+      name: "Ledgerly sync",
+      description: "",
+      domain: "invoice",
+      owner: "finance",
+      classification: "internal",
+      trigger: { type: "manual" },
+      start: "a",
+      steps: [
+        {
+          id: "a",
+          type: "call",
+          connector: "ledgerly",
+          operation: "createCustomer",
+          connection: "l",
+          input: { "body.nmae": "'ACME'" },
+        },
+      ],
     } as unknown as Flow;
-    expect(validate(flow, { catalog: c }).problems.map((p) => p.code).sort()).toEqual(["missing-required-input", "unknown-input-field"]);
+    expect(
+      validate(flow, { catalog: c })
+        .problems.map((p) => p.code)
+        .sort(),
+    ).toEqual(["missing-required-input", "unknown-input-field"]);
     expect(validate(flow, { catalog: BUILT_IN_CATALOG }).problems.map((p) => p.code)).toEqual(["unknown-connector"]);
   });
 });

@@ -19,7 +19,18 @@ export interface ImportedConnector {
   name: string;
   system: string;
   source: string;
-  operations?: Record<string, { key: string; kind: "action" | "trigger"; name: string; description: string; effect?: "read" | "write"; input: Record<string, unknown>; output: Record<string, unknown> }>;
+  operations?: Record<
+    string,
+    {
+      key: string;
+      kind: "action" | "trigger";
+      name: string;
+      description: string;
+      effect?: "read" | "write";
+      input: Record<string, unknown>;
+      output: Record<string, unknown>;
+    }
+  >;
 }
 
 /**
@@ -40,7 +51,15 @@ export function withImportedConnectors(base: Catalog, list: readonly ImportedCon
           return z.unknown(); // a schema zod cannot rebuild: the server's validator still checks the call
         }
       };
-      operations[op.key] = { key: op.key, kind: op.kind, name: op.name, description: op.description, input: zodOf(op.input), output: zodOf(op.output), ...(op.effect ? { effect: op.effect } : {}) };
+      operations[op.key] = {
+        key: op.key,
+        kind: op.kind,
+        name: op.name,
+        description: op.description,
+        input: zodOf(op.input),
+        output: zodOf(op.output),
+        ...(op.effect ? { effect: op.effect } : {}),
+      };
     }
     connectors[c.key] = { key: c.key, name: c.name, system: c.system, operations };
   }
@@ -48,8 +67,24 @@ export function withImportedConnectors(base: Catalog, list: readonly ImportedCon
 }
 
 export type PaletteGroup = "Triggers" | "CRM" | "PSA" | "HRIS" | "ERP" | "Data" | "Generic" | "Logic";
-export const PALETTE_GROUPS: readonly PaletteGroup[] = ["Triggers", "CRM", "PSA", "HRIS", "ERP", "Data", "Generic", "Logic"];
-const SYSTEM_GROUP: Record<string, PaletteGroup> = { crm: "CRM", psa: "PSA", hris: "HRIS", erp: "ERP", data: "Data", generic: "Generic" };
+export const PALETTE_GROUPS: readonly PaletteGroup[] = [
+  "Triggers",
+  "CRM",
+  "PSA",
+  "HRIS",
+  "ERP",
+  "Data",
+  "Generic",
+  "Logic",
+];
+const SYSTEM_GROUP: Record<string, PaletteGroup> = {
+  crm: "CRM",
+  psa: "PSA",
+  hris: "HRIS",
+  erp: "ERP",
+  data: "Data",
+  generic: "Generic",
+};
 
 /** Colour and monogram of each system (connector key) and of the step types. */
 export const LOOKS: Record<string, { label: string; mono: string; bg: string; fg: string }> = {
@@ -73,7 +108,15 @@ export const LOOKS: Record<string, { label: string; mono: string; bg: string; fg
   subflow: { label: "Subflow", mono: "⊂", bg: "#f1f5f9", fg: "#334155" },
   fail: { label: "Fail", mono: "✕", bg: "#fee2e2", fg: "#b91c1c" },
 };
-export const lookOf = (key: string | undefined) => (key && LOOKS[key]) || { label: key ?? "?", mono: String(key ?? "?").slice(0, 2).toUpperCase(), bg: "#f1f5f9", fg: "#334155" };
+export const lookOf = (key: string | undefined) =>
+  (key && LOOKS[key]) || {
+    label: key ?? "?",
+    mono: String(key ?? "?")
+      .slice(0, 2)
+      .toUpperCase(),
+    bg: "#f1f5f9",
+    fg: "#334155",
+  };
 
 export interface EventInfo {
   name: string;
@@ -113,14 +156,46 @@ const LOGIC_DETAIL: Record<Exclude<StepType, "call">, string> = {
 /** Palette items: triggers (DSL trigger types + event contracts a system produces), every connector action, the logic steps. */
 export function paletteItems(catalog: Catalog, events: readonly EventInfo[], flowKey: string): PaletteItem[] {
   const items: PaletteItem[] = [
-    { id: "trigger:manual", group: "Triggers", label: "Manual", detail: "Started by an operator or a test run", look: "manual", kind: "trigger", trigger: { type: "manual" } },
-    { id: "trigger:webhook", group: "Triggers", label: "Webhook", detail: "A signed HTTP call to the flow's URL", look: "webhook", kind: "trigger", trigger: { type: "webhook", secret: defaultWebhookSecret(flowKey) } },
-    { id: "trigger:schedule", group: "Triggers", label: "Schedule", detail: "Cron, in a time zone", look: "schedule", kind: "trigger", trigger: { type: "schedule", cron: "0 6 * * 1-5", timezone: "UTC" } },
+    {
+      id: "trigger:manual",
+      group: "Triggers",
+      label: "Manual",
+      detail: "Started by an operator or a test run",
+      look: "manual",
+      kind: "trigger",
+      trigger: { type: "manual" },
+    },
+    {
+      id: "trigger:webhook",
+      group: "Triggers",
+      label: "Webhook",
+      detail: "A signed HTTP call to the flow's URL",
+      look: "webhook",
+      kind: "trigger",
+      trigger: { type: "webhook", secret: defaultWebhookSecret(flowKey) },
+    },
+    {
+      id: "trigger:schedule",
+      group: "Triggers",
+      label: "Schedule",
+      detail: "Cron, in a time zone",
+      look: "schedule",
+      kind: "trigger",
+      trigger: { type: "schedule", cron: "0 6 * * 1-5", timezone: "UTC" },
+    },
   ];
   for (const e of events) {
     const producer = e.producers.find((p) => LOOKS[p]) ?? "event";
     const sys = LOOKS[producer] ? lookOf(producer).label : "Event";
-    items.push({ id: `trigger:event:${e.name}`, group: "Triggers", label: `${sys}: ${e.name}`, detail: e.description || `Domain event ${e.name}`, look: producer, kind: "trigger", trigger: { type: "event", event: e.name, version: e.major } });
+    items.push({
+      id: `trigger:event:${e.name}`,
+      group: "Triggers",
+      label: `${sys}: ${e.name}`,
+      detail: e.description || `Domain event ${e.name}`,
+      look: producer,
+      kind: "trigger",
+      trigger: { type: "event", event: e.name, version: e.major },
+    });
   }
   for (const c of Object.values(catalog.connectors)) {
     const group = SYSTEM_GROUP[c.system] ?? "Generic";
@@ -139,7 +214,15 @@ export function paletteItems(catalog: Catalog, events: readonly EventInfo[], flo
   }
   for (const t of STEP_TYPES) {
     if (t === "call") continue;
-    items.push({ id: `logic:${t}`, group: "Logic", label: lookOf(t).label, detail: LOGIC_DETAIL[t], look: t, kind: "step", step: structuredClone(LOGIC_DEFAULTS[t]) });
+    items.push({
+      id: `logic:${t}`,
+      group: "Logic",
+      label: lookOf(t).label,
+      detail: LOGIC_DETAIL[t],
+      look: t,
+      kind: "step",
+      step: structuredClone(LOGIC_DEFAULTS[t]),
+    });
   }
   return items;
 }
@@ -205,9 +288,12 @@ export function describeRequest(step: StepConfig): { key: string; operation: str
   if (step.type !== "call" || !step.connection) return undefined;
   const spec = builtInConnectors[step.connector]?.operations[step.operation]?.describedOutput;
   const subject = spec?.subject(literalInput(step.input));
-  return subject && /^[A-Za-z][A-Za-z0-9_]*$/.test(subject) ? { key: step.connection, operation: step.operation, subject } : undefined;
+  return subject && /^[A-Za-z][A-Za-z0-9_]*$/.test(subject)
+    ? { key: step.connection, operation: step.operation, subject }
+    : undefined;
 }
-export const describeKey = (r: { key: string; operation: string; subject: string }) => `${r.key}|${r.operation}|${r.subject}`;
+export const describeKey = (r: { key: string; operation: string; subject: string }) =>
+  `${r.key}|${r.operation}|${r.subject}`;
 
 /**
  * A call step's output schema: shaped by what it reads where the connector can say (the org's described
@@ -222,7 +308,11 @@ export function callOutputSchema(catalog: Catalog, step: StepConfig, description
   return op ? outputSchemaOf(op.output) : undefined;
 }
 
-export function operationOf(catalog: Catalog, connector: string | undefined, operation: string | undefined): OperationInfo | undefined {
+export function operationOf(
+  catalog: Catalog,
+  connector: string | undefined,
+  operation: string | undefined,
+): OperationInfo | undefined {
   if (!connector || !operation) return undefined;
   return catalog.connectors[connector]?.operations[operation];
 }
@@ -234,4 +324,5 @@ export function stepSettingsSchema(type: StepType): JsonSchema {
 }
 
 /** A JSONata expression field in a JSON Schema generated from the DSL (the DSL's Expression has maxLength 20,000). */
-export const isExpressionSchema = (s: JsonSchema | undefined): boolean => !!s && s.type === "string" && s.maxLength === 20000;
+export const isExpressionSchema = (s: JsonSchema | undefined): boolean =>
+  !!s && s.type === "string" && s.maxLength === 20000;

@@ -16,7 +16,19 @@ export interface DesignerCommand {
 
 const GO_TO_SHOWN = 50;
 
-export function CommandMenu({ open, onClose, items, commands, onAdd }: { open: boolean; onClose(): void; items: readonly PaletteItem[]; commands: readonly DesignerCommand[]; onAdd(item: PaletteItem): void }) {
+export function CommandMenu({
+  open,
+  onClose,
+  items,
+  commands,
+  onAdd,
+}: {
+  open: boolean;
+  onClose(): void;
+  items: readonly PaletteItem[];
+  commands: readonly DesignerCommand[];
+  onAdd(item: PaletteItem): void;
+}) {
   const input = useRef<HTMLInputElement>(null);
   const [search, setSearch] = useState("");
   useEffect(() => {
@@ -40,10 +52,19 @@ export function CommandMenu({ open, onClose, items, commands, onAdd }: { open: b
           if (e.key === "Escape") onClose();
         }}
       >
-        <Command.Input ref={input} value={search} onValueChange={setSearch} placeholder="Add a step or run a command…" className="w-full border-b border-slate-200 px-4 py-3 text-sm outline-none" />
+        <Command.Input
+          ref={input}
+          value={search}
+          onValueChange={setSearch}
+          placeholder="Add a step or run a command…"
+          className="w-full border-b border-slate-200 px-4 py-3 text-sm outline-none"
+        />
         <Command.List className="max-h-[380px] overflow-y-auto p-2">
           <Command.Empty className="p-4 text-center text-sm text-slate-500">No match.</Command.Empty>
-          <Command.Group heading="Commands" className="text-xs text-slate-500 [&_[cmdk-group-heading]]:px-2 [&_[cmdk-group-heading]]:py-1">
+          <Command.Group
+            heading="Commands"
+            className="text-xs text-slate-500 [&_[cmdk-group-heading]]:px-2 [&_[cmdk-group-heading]]:py-1"
+          >
             {shown.map((c) => (
               <Command.Item
                 key={c.id}
@@ -55,11 +76,18 @@ export function CommandMenu({ open, onClose, items, commands, onAdd }: { open: b
                 className="flex cursor-pointer items-center justify-between rounded-md px-2 py-1.5 text-sm text-slate-800 data-[selected=true]:bg-brand-50"
               >
                 {c.label}
-                {c.shortcut && <kbd className="rounded border border-slate-200 bg-slate-50 px-1.5 text-[10px] text-slate-500">{c.shortcut}</kbd>}
+                {c.shortcut && (
+                  <kbd className="rounded border border-slate-200 bg-slate-50 px-1.5 text-[10px] text-slate-500">
+                    {c.shortcut}
+                  </kbd>
+                )}
               </Command.Item>
             ))}
           </Command.Group>
-          <Command.Group heading="Add" className="text-xs text-slate-500 [&_[cmdk-group-heading]]:px-2 [&_[cmdk-group-heading]]:py-1">
+          <Command.Group
+            heading="Add"
+            className="text-xs text-slate-500 [&_[cmdk-group-heading]]:px-2 [&_[cmdk-group-heading]]:py-1"
+          >
             {items.map((it) => (
               <Command.Item
                 key={it.id}
@@ -112,7 +140,12 @@ export function ShortcutSheet({ open, onClose }: { open: boolean; onClose(): voi
   }, [open, onClose]);
   if (!open) return null;
   return (
-    <div className="fixed inset-0 z-50 grid place-items-center bg-slate-900/30" onMouseDown={onClose} role="dialog" aria-label="Keyboard shortcuts">
+    <div
+      className="fixed inset-0 z-50 grid place-items-center bg-slate-900/30"
+      onMouseDown={onClose}
+      role="dialog"
+      aria-label="Keyboard shortcuts"
+    >
       <div className="w-[480px] rounded-xl bg-white p-5 shadow-2xl" onMouseDown={(e) => e.stopPropagation()}>
         <div className="mb-3 flex items-center justify-between">
           <h2 className="text-sm font-semibold text-slate-900">Keyboard shortcuts</h2>

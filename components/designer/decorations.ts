@@ -25,7 +25,15 @@ export class DecorationStore {
     let changed = next.size !== this.map.size;
     for (const [id, d] of next) {
       const old = this.map.get(id);
-      if (old && old.errors === d.errors && old.warnings === d.warnings && old.firstMessage === d.firstMessage && old.run?.status === d.run?.status && old.run?.durationMs === d.run?.durationMs) next.set(id, old);
+      if (
+        old &&
+        old.errors === d.errors &&
+        old.warnings === d.warnings &&
+        old.firstMessage === d.firstMessage &&
+        old.run?.status === d.run?.status &&
+        old.run?.durationMs === d.run?.durationMs
+      )
+        next.set(id, old);
       else changed = true;
     }
     if (!changed) return;

@@ -16,15 +16,34 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-const getOpp = { type: "call", connector: "salesforce", operation: "getRecord", connection: "salesforce-prod", input: { sobject: "'Opportunity'", id: "$trigger.opportunityId" } } as unknown as StepConfig;
-const mapping = { name: "$steps.getOpp.output.Name", code: "$steps.getOpp.output.Project_Code__c", stage: "$steps.getOpp.output.StageName" };
-const unknownSources = (schema: unknown) => checkMapping(mapping, [{ ref: "$steps.getOpp.output", label: "Get opportunity", schema: schema as Record<string, unknown> }]).filter((p) => p.code === "unknown-source").map((p) => p.path);
+const getOpp = {
+  type: "call",
+  connector: "salesforce",
+  operation: "getRecord",
+  connection: "salesforce-prod",
+  input: { sobject: "'Opportunity'", id: "$trigger.opportunityId" },
+} as unknown as StepConfig;
+const mapping = {
+  name: "$steps.getOpp.output.Name",
+  code: "$steps.getOpp.output.Project_Code__c",
+  stage: "$steps.getOpp.output.StageName",
+};
+const unknownSources = (schema: unknown) =>
+  checkMapping(mapping, [
+    { ref: "$steps.getOpp.output", label: "Get opportunity", schema: schema as Record<string, unknown> },
+  ])
+    .filter((p) => p.code === "unknown-source")
+    .map((p) => p.path);
 
 describe("described outputs in the designer", () => {
   it("reads literal inputs and knows what to describe", () => {
-    expect(literalInput({ sobject: "'Opportunity'", id: "$trigger.id", fields: '["Id", "Name"]', "q.limit": "5" })).toEqual({ sobject: "Opportunity", fields: ["Id", "Name"], q: { limit: 5 } });
+    expect(
+      literalInput({ sobject: "'Opportunity'", id: "$trigger.id", fields: '["Id", "Name"]', "q.limit": "5" }),
+    ).toEqual({ sobject: "Opportunity", fields: ["Id", "Name"], q: { limit: 5 } });
     expect(describeRequest(getOpp)).toEqual({ key: "salesforce-prod", operation: "getRecord", subject: "Opportunity" });
-    expect(describeRequest({ ...getOpp, input: { sobject: "$trigger.type" } } as unknown as StepConfig)).toBeUndefined();
+    expect(
+      describeRequest({ ...getOpp, input: { sobject: "$trigger.type" } } as unknown as StepConfig),
+    ).toBeUndefined();
     expect(describeRequest({ ...getOpp, connection: "" } as unknown as StepConfig)).toBeUndefined();
   });
 
@@ -36,8 +55,14 @@ describe("described outputs in the designer", () => {
   });
 
   it("shapes a SOQL query's records from its FROM and SELECT list", () => {
-    const q = { ...getOpp, operation: "query", input: { soql: "'SELECT Id, Name, Account.Name FROM Opportunity WHERE IsWon = true'" } } as unknown as StepConfig;
-    const schema = callOutputSchema(BUILT_IN_CATALOG, q) as { properties: { records: { items: { properties: Record<string, unknown> } } } };
+    const q = {
+      ...getOpp,
+      operation: "query",
+      input: { soql: "'SELECT Id, Name, Account.Name FROM Opportunity WHERE IsWon = true'" },
+    } as unknown as StepConfig;
+    const schema = callOutputSchema(BUILT_IN_CATALOG, q) as {
+      properties: { records: { items: { properties: Record<string, unknown> } } };
+    };
     expect(Object.keys(schema.properties.records.items.properties)).toEqual(["attributes", "Id", "Name", "Account"]);
   });
 });

@@ -9,14 +9,47 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTRPC, useTRPCClient } from "@/components/trpc/client";
-import { decompileWithLayout, layoutGraph, type CanvasNodeData, type Catalog, type CatalogConnection, type Flow, type FlowMeta, type JsonSchemaObject, type Problem } from "@/core/dsl";
+import {
+  decompileWithLayout,
+  layoutGraph,
+  type CanvasNodeData,
+  type Catalog,
+  type CatalogConnection,
+  type Flow,
+  type FlowMeta,
+  type JsonSchemaObject,
+  type Problem,
+} from "@/core/dsl";
 import { EditorCanvas, useRevealAdded } from "./canvas";
 import { BUILT_IN_CATALOG, paletteItems, withImportedConnectors, type EventInfo, type PaletteItem } from "./catalog";
 import { ConnectorCatalogContext } from "./catalog-context";
 import { CommandMenu, ShortcutSheet } from "./command-menu";
 import { DecorationContext } from "./decorations";
-import { addStep, applyLayout, connect, deleteSelection, keepSelection, selectAll, selectOnly, setMeta, setNodeData, setTrigger } from "./edits";
-import { absolutePosition, compileState, fieldOfProblem, fromDecompiled, nodeOfProblem, sameStructure, TRIGGER_NODE_ID, toCanvasGraph, type DEdge, type DNode, type DocState } from "./model";
+import {
+  addStep,
+  applyLayout,
+  connect,
+  deleteSelection,
+  keepSelection,
+  selectAll,
+  selectOnly,
+  setMeta,
+  setNodeData,
+  setTrigger,
+} from "./edits";
+import {
+  absolutePosition,
+  compileState,
+  fieldOfProblem,
+  fromDecompiled,
+  nodeOfProblem,
+  sameStructure,
+  TRIGGER_NODE_ID,
+  toCanvasGraph,
+  type DEdge,
+  type DNode,
+  type DocState,
+} from "./model";
 import { fitOptions } from "./nodes";
 import { Palette } from "./palette";
 import { ProblemsPanel } from "./problems-panel";
@@ -37,11 +70,19 @@ export function Designer({ flowKey }: { flowKey: string }) {
   const trpc = useTRPC();
   // Loaded once per opening (never refetched under the user's edits), and never from an earlier opening's
   // cache: reopening the designer after client-side navigation must show the draft as stored now.
-  const flowQ = useQuery({ ...trpc.flows.get.queryOptions({ flowKey }), refetchOnWindowFocus: false, staleTime: Infinity, gcTime: 0 });
+  const flowQ = useQuery({
+    ...trpc.flows.get.queryOptions({ flowKey }),
+    refetchOnWindowFocus: false,
+    staleTime: Infinity,
+    gcTime: 0,
+  });
   const catQ = useQuery({ ...trpc.flows.designerCatalog.queryOptions(), staleTime: 60_000 });
   // The workspace's imported (OpenAPI) connectors join the palette, forms and validator before the editor opens.
   const importsQ = useQuery({ ...trpc.connections.catalog.queryOptions(), staleTime: 60_000 });
-  const connectors = useMemo(() => (importsQ.data ? withImportedConnectors(BUILT_IN_CATALOG, importsQ.data) : null), [importsQ.data]);
+  const connectors = useMemo(
+    () => (importsQ.data ? withImportedConnectors(BUILT_IN_CATALOG, importsQ.data) : null),
+    [importsQ.data],
+  );
   const meQ = useQuery(trpc.session.me.queryOptions());
   const [initial, setInitial] = useState<{ state: DocState; revision: number; nonce: number } | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -82,22 +123,28 @@ export function Designer({ flowKey }: { flowKey: string }) {
   return (
     <ReactFlowProvider>
       <ConnectorCatalogContext.Provider value={connectors}>
-      <Editor
-        key={initial.nonce}
-        flowKey={flowKey}
-        header={{ name: f.name, lifecycle: f.lifecycle, ownerTeam: f.ownerTeam.name, latestVersion: f.latestVersion?.version ?? null, lastSaved: f.lastSaved }}
-        initial={initial.state}
-        initialRevision={initial.revision}
-        samples={f.samples}
-        catalog={catQ.data}
-        connectors={connectors}
-        readOnly={readOnly}
-        readOnlyReason={f.access.reason}
-        onReload={() => {
-          setInitial(null);
-          void flowQ.refetch();
-        }}
-      />
+        <Editor
+          key={initial.nonce}
+          flowKey={flowKey}
+          header={{
+            name: f.name,
+            lifecycle: f.lifecycle,
+            ownerTeam: f.ownerTeam.name,
+            latestVersion: f.latestVersion?.version ?? null,
+            lastSaved: f.lastSaved,
+          }}
+          initial={initial.state}
+          initialRevision={initial.revision}
+          samples={f.samples}
+          catalog={catQ.data}
+          connectors={connectors}
+          readOnly={readOnly}
+          readOnlyReason={f.access.reason}
+          onReload={() => {
+            setInitial(null);
+            void flowQ.refetch();
+          }}
+        />
       </ConnectorCatalogContext.Provider>
     </ReactFlowProvider>
   );
@@ -160,7 +207,15 @@ function Editor({
 
   // Validation with the workspace's connections and published flows; the canvas badges follow it and the test run.
   const validationCatalog = useMemo(
-    () => ({ ...connectors, connections: catalog.connections.map((c) => ({ key: c.key, connectorKey: c.connectorKey, credentials: c.credentials })), flows: Object.fromEntries(catalog.flows.map((f) => [f.key, { versions: f.versions }])) }),
+    () => ({
+      ...connectors,
+      connections: catalog.connections.map((c) => ({
+        key: c.key,
+        connectorKey: c.connectorKey,
+        credentials: c.credentials,
+      })),
+      flows: Object.fromEntries(catalog.flows.map((f) => [f.key, { versions: f.versions }])),
+    }),
     [connectors, catalog],
   );
   const validation = useValidation(doc, initial, validationCatalog);
@@ -177,7 +232,8 @@ function Editor({
     initialRevision,
     lastSavedAt: header.lastSaved ? new Date(header.lastSaved.at) : null,
     readOnly,
-    save: (baseRevision, draft) => trpcClient.flows.saveDraft.mutate({ flowKey, baseRevision, draft: draft as unknown as Record<string, unknown> }),
+    save: (baseRevision, draft) =>
+      trpcClient.flows.saveDraft.mutate({ flowKey, baseRevision, draft: draft as unknown as Record<string, unknown> }),
     loadLatest: () => trpcClient.flows.get.query({ flowKey }),
     apply: (next) => history.set(keepSelection(next, docRef.current)),
   });
@@ -202,21 +258,42 @@ function Editor({
   const structNodes = structRef.current;
   const selectedList = doc.nodes.filter((n) => n.selected);
   const selectedId = selectedList.length === 1 ? selectedList[0]!.id : null;
-  const selectedNode = useMemo(() => (selectedId ? (structNodes.find((n) => n.id === selectedId) ?? null) : null), [selectedId, structNodes]);
+  const selectedNode = useMemo(
+    () => (selectedId ? (structNodes.find((n) => n.id === selectedId) ?? null) : null),
+    [selectedId, structNodes],
+  );
   const triggerNode = structNodes.find((n) => n.id === TRIGGER_NODE_ID);
-  const { scope, sources, target, triggerSchema } = useScope({ nodes: structNodes, edges: doc.edges, selected: selectedNode, samples, events: catalog.events, connections: catalog.connections, connectors, readOnly });
+  const { scope, sources, target, triggerSchema } = useScope({
+    nodes: structNodes,
+    edges: doc.edges,
+    selected: selectedNode,
+    samples,
+    events: catalog.events,
+    connections: catalog.connections,
+    connectors,
+    readOnly,
+  });
 
   // ---------------------------------------------------------------------------------------------
   // Editing (each edit is a pure function of the document, one history entry)
-  const setEdge = useCallback((source: string, handle: string, target: string | null) => edit((s) => connect(s, source, handle, target)), [edit]);
-  const onConnect = useCallback((c: Connection) => c.source !== c.target && setEdge(c.source, c.sourceHandle ?? "next", c.target), [setEdge]);
+  const setEdge = useCallback(
+    (source: string, handle: string, target: string | null) => edit((s) => connect(s, source, handle, target)),
+    [edit],
+  );
+  const onConnect = useCallback(
+    (c: Connection) => c.source !== c.target && setEdge(c.source, c.sourceHandle ?? "next", c.target),
+    [setEdge],
+  );
   const reveal = useRevealAdded(doc);
   const addItem = useCallback(
     (item: PaletteItem, at?: { x: number; y: number }, onEdge?: string) => {
       if (readOnly) return;
       if (item.kind === "trigger") return edit((s) => setTrigger(s, item.trigger));
       edit((s) => {
-        const added = addStep(s, item.step, catalog.connections, { ...(at ? { at } : {}), ...(onEdge ? { onEdge } : {}) });
+        const added = addStep(s, item.step, catalog.connections, {
+          ...(at ? { at } : {}),
+          ...(onEdge ? { onEdge } : {}),
+        });
         // Added without a point (keyboard, command menu, palette click): scrolled into view if off-screen.
         const node = !at ? added.state.nodes.find((n) => n.id === added.id) : undefined;
         if (node) reveal.current = absolutePosition(added.state.nodes, node);
@@ -240,8 +317,15 @@ function Editor({
     edit((s) => applyLayout(s, laid.nodes));
     setTimeout(() => void fitAll(), 50);
   }, [edit, readOnly, fitAll]);
-  const changeNodeData = useCallback((id: string, data: CanvasNodeData, field: string) => edit((s) => setNodeData(s, id, data), { coalesce: `${id}:${field}` }), [edit]);
-  const changeMeta = useCallback((meta: FlowMeta, field: string) => edit((s) => setMeta(s, meta), { coalesce: `meta:${field}` }), [edit]);
+  const changeNodeData = useCallback(
+    (id: string, data: CanvasNodeData, field: string) =>
+      edit((s) => setNodeData(s, id, data), { coalesce: `${id}:${field}` }),
+    [edit],
+  );
+  const changeMeta = useCallback(
+    (meta: FlowMeta, field: string) => edit((s) => setMeta(s, meta), { coalesce: `meta:${field}` }),
+    [edit],
+  );
 
   const startTest = useCallback(
     (input: unknown, pinIt: boolean, mode: TestMode) => {
@@ -255,7 +339,8 @@ function Editor({
     (p: Problem) => {
       const id = nodeOfProblem(p);
       edit((s) => selectOnly(s, id ?? null), { transient: true });
-      if (id && docRef.current.nodes.some((x) => x.id === id)) void rf.fitView({ nodes: [{ id }], duration: 300, maxZoom: 1.2 });
+      if (id && docRef.current.nodes.some((x) => x.id === id))
+        void rf.fitView({ nodes: [{ id }], duration: 300, maxZoom: 1.2 });
       setTab("inspect");
       const field = fieldOfProblem(validation.flow, p);
       setFocus({ field: field ?? "", nonce: Date.now() });
@@ -288,7 +373,15 @@ function Editor({
     }),
     [history.undo, history.redo, clipboard, edit, readOnly, autoLayout, fitAll, rf],
   );
-  const goToTargets = useMemo(() => doc.nodes.map((n) => ({ id: n.id, trigger: n.data.kind === "trigger", name: n.data.kind === "step" ? n.data.step.name : undefined })), [doc.nodes]);
+  const goToTargets = useMemo(
+    () =>
+      doc.nodes.map((n) => ({
+        id: n.id,
+        trigger: n.data.kind === "trigger",
+        name: n.data.kind === "step" ? n.data.step.name : undefined,
+      })),
+    [doc.nodes],
+  );
   const commands = useShortcuts(actions, menuOpen || sheetOpen || testOpen, goToTargets);
 
   // ---------------------------------------------------------------------------------------------
@@ -296,7 +389,9 @@ function Editor({
   // The connections a live test run would really call (named, with their hosts, before it starts).
   const liveConnections = useMemo((): LiveConnection[] => {
     const used = new Set<string>();
-    for (const n of structNodes) if (n.data.kind === "step" && n.data.step.type === "call" && n.data.step.connection) used.add(n.data.step.connection);
+    for (const n of structNodes)
+      if (n.data.kind === "step" && n.data.step.type === "call" && n.data.step.connection)
+        used.add(n.data.step.connection);
     return [...used].sort().map((key) => {
       const c = catalog.connections.find((x) => x.key === key);
       return { key, name: c?.name ?? "unknown connection", host: c?.host ?? null };
@@ -304,7 +399,19 @@ function Editor({
   }, [structNodes, catalog.connections]);
   const { nodeProblems, fieldProblems } = useProblemsAt(validation, selectedNode?.id ?? null);
   const run = test.run;
-  const selectedRun = selectedNode && run ? (selectedNode.id === TRIGGER_NODE_ID ? { status: run.status, durationMs: run.durationMs, attempts: 1, input: run.input, output: null, error: run.error } : run.steps.get(selectedNode.id)) : undefined;
+  const selectedRun =
+    selectedNode && run
+      ? selectedNode.id === TRIGGER_NODE_ID
+        ? {
+            status: run.status,
+            durationMs: run.durationMs,
+            attempts: 1,
+            input: run.input,
+            output: null,
+            error: run.error,
+          }
+        : run.steps.get(selectedNode.id)
+      : undefined;
   const selectedSample = selectedNode ? samples[selectedNode.id] : undefined;
 
   return (
@@ -327,7 +434,11 @@ function Editor({
             onImportText={(text) => void clipboard.pasteText(text)}
           />
           {readOnly && readOnlyReason && (
-            <p role="note" data-testid="read-only-reason" className="border-b border-amber-200 bg-amber-50 px-4 py-1.5 text-xs text-amber-900">
+            <p
+              role="note"
+              data-testid="read-only-reason"
+              className="border-b border-amber-200 bg-amber-50 px-4 py-1.5 text-xs text-amber-900"
+            >
               Read only — {readOnlyReason}
             </p>
           )}
@@ -336,8 +447,20 @@ function Editor({
           <div className="flex min-h-0 flex-1">
             <Palette items={items} onAdd={(i) => addItem(i)} readOnly={readOnly} />
             <div className="flex min-w-0 flex-1 flex-col">
-              <EditorCanvas history={history} readOnly={readOnly} toast={toast} onConnect={onConnect} onDropItem={onDropItem} onDropFile={(text) => void clipboard.pasteText(text)} />
-              <ProblemsPanel problems={validation.problems} onPick={pickProblem} open={problemsOpen} onToggle={() => setProblemsOpen((o) => !o)} />
+              <EditorCanvas
+                history={history}
+                readOnly={readOnly}
+                toast={toast}
+                onConnect={onConnect}
+                onDropItem={onDropItem}
+                onDropFile={(text) => void clipboard.pasteText(text)}
+              />
+              <ProblemsPanel
+                problems={validation.problems}
+                onPick={pickProblem}
+                open={problemsOpen}
+                onToggle={() => setProblemsOpen((o) => !o)}
+              />
             </div>
             <SidePanel
               tab={tab}
@@ -363,11 +486,23 @@ function Editor({
                 onSetEdge: setEdge,
                 onPin: pinSample,
               }}
-              versions={{ flowKey, draft: validation.flow, draftRevision: autosave.revision, hasErrors: errorCount > 0, onRestored: onReload }}
+              versions={{
+                flowKey,
+                draft: validation.flow,
+                draftRevision: autosave.revision,
+                hasErrors: errorCount > 0,
+                onRestored: onReload,
+              }}
             />
           </div>
         </div>
-        <CommandMenu open={menuOpen} onClose={() => setMenuOpen(false)} items={items} commands={commands} onAdd={(i) => addItem(i)} />
+        <CommandMenu
+          open={menuOpen}
+          onClose={() => setMenuOpen(false)}
+          items={items}
+          commands={commands}
+          onAdd={(i) => addItem(i)}
+        />
         <ShortcutSheet open={sheetOpen} onClose={() => setSheetOpen(false)} />
         {mergeOpen && autosave.merge && (
           <MergeDialog
@@ -381,7 +516,9 @@ function Editor({
           open={testOpen}
           onClose={() => setTestOpen(false)}
           trigger={triggerNode?.data.kind === "trigger" ? triggerNode.data.trigger : undefined}
-          {...(triggerNode?.data.kind === "trigger" && triggerNode.data.trigger.type === "event" ? { eventSchema: triggerSchema as JsonSchemaObject | undefined } : {})}
+          {...(triggerNode?.data.kind === "trigger" && triggerNode.data.trigger.type === "event"
+            ? { eventSchema: triggerSchema as JsonSchemaObject | undefined }
+            : {})}
           initial={samples[TRIGGER_NODE_ID]?.payload}
           pinnedSource={samples[TRIGGER_NODE_ID]?.source ?? null}
           connections={liveConnections}

@@ -30,19 +30,33 @@ export function overviewPaths(nodes: readonly DNode[], edges: readonly DEdge[]):
     const to = origin(t);
     const cls = edgeStyleClass(e.data?.kind);
     const list = parts.get(cls) ?? [];
-    list.push(`M${(so.x + a.x).toFixed(1)} ${(so.y + a.y).toFixed(1)}L${(to.x + b.x).toFixed(1)} ${(to.y + b.y).toFixed(1)}`);
+    list.push(
+      `M${(so.x + a.x).toFixed(1)} ${(so.y + a.y).toFixed(1)}L${(to.x + b.x).toFixed(1)} ${(to.y + b.y).toFixed(1)}`,
+    );
     parts.set(cls, list);
   }
   return new Map([...parts].map(([k, v]) => [k, v.join("")]));
 }
 
-export const EdgeOverview = memo(function EdgeOverview({ nodes, edges }: { nodes: readonly DNode[]; edges: readonly DEdge[] }) {
+export const EdgeOverview = memo(function EdgeOverview({
+  nodes,
+  edges,
+}: {
+  nodes: readonly DNode[];
+  edges: readonly DEdge[];
+}) {
   const paths = useMemo(() => overviewPaths(nodes, edges), [nodes, edges]);
   // The edge-label layer lies between React Flow's edges and its nodes and moves with the viewport.
   return (
     <EdgeLabelRenderer>
       {/* Paths carry the edge-kind classes: the designer's edge styles colour them like React Flow's edges. */}
-      <svg data-testid="edge-overview" aria-hidden className="weft-edge-overview pointer-events-none absolute left-0 top-0 overflow-visible" width={1} height={1}>
+      <svg
+        data-testid="edge-overview"
+        aria-hidden
+        className="weft-edge-overview pointer-events-none absolute left-0 top-0 overflow-visible"
+        width={1}
+        height={1}
+      >
         {[...paths].map(([cls, d]) => (
           <path key={cls} className={cls} d={d} vectorEffect="non-scaling-stroke" />
         ))}

@@ -2,11 +2,36 @@
 // pasting do to the document, checked on the compiled flow where the DSL is what matters.
 import { describe, expect, it } from "vitest";
 import { compile, decompile, type Flow, type StepConfig } from "@/core/dsl";
-import { addStep, applyCanvasEdgeChanges, applyCanvasNodeChanges, applyLayout, connect, containerAt, deleteSelection, keepSelection, pasteSteps, selectAll, selectOnly, setMeta, setNodeData, setTrigger } from "./edits";
+import {
+  addStep,
+  applyCanvasEdgeChanges,
+  applyCanvasNodeChanges,
+  applyLayout,
+  connect,
+  containerAt,
+  deleteSelection,
+  keepSelection,
+  pasteSteps,
+  selectAll,
+  selectOnly,
+  setMeta,
+  setNodeData,
+  setTrigger,
+} from "./edits";
 import { dslToPaste, fromDecompiled, selectionToDsl, toCanvasGraph, TRIGGER_NODE_ID, type DocState } from "./model";
 
-const header = { dsl: "weft/1", key: "edits-test", version: "0.1.0", name: "Edits test", description: "", domain: "invoice", owner: "finance", classification: "internal" } as const;
-const doc = (flow: Partial<Flow>): DocState => fromDecompiled(decompile({ ...header, trigger: { type: "manual" }, steps: [], ...flow } as Flow).graph);
+const header = {
+  dsl: "weft/1",
+  key: "edits-test",
+  version: "0.1.0",
+  name: "Edits test",
+  description: "",
+  domain: "invoice",
+  owner: "finance",
+  classification: "internal",
+} as const;
+const doc = (flow: Partial<Flow>): DocState =>
+  fromDecompiled(decompile({ ...header, trigger: { type: "manual" }, steps: [], ...flow } as Flow).graph);
 /** trigger → a (map) → b (wait), laid out left to right, and a foreach box "loop" below, off the path. */
 const sample = () =>
   doc({
@@ -14,12 +39,31 @@ const sample = () =>
     steps: [
       { id: "a", type: "map", output: { x: "1" }, next: "b" },
       { id: "b", type: "wait", duration: "PT1M" },
-      { id: "loop", type: "foreach", items: "$trigger.items", body: { start: "inner", steps: [{ id: "inner", type: "wait", duration: "PT1M" }] } },
+      {
+        id: "loop",
+        type: "foreach",
+        items: "$trigger.items",
+        body: { start: "inner", steps: [{ id: "inner", type: "wait", duration: "PT1M" }] },
+      },
     ] as Flow["steps"],
-    layout: { nodes: { trigger: { x: 0, y: 0 }, a: { x: 280, y: 0 }, b: { x: 560, y: 0 }, loop: { x: 0, y: 300, width: 400, height: 200 }, inner: { x: 40, y: 60 } } },
+    layout: {
+      nodes: {
+        trigger: { x: 0, y: 0 },
+        a: { x: 280, y: 0 },
+        b: { x: 560, y: 0 },
+        loop: { x: 0, y: 300, width: 400, height: 200 },
+        inner: { x: 40, y: 60 },
+      },
+    },
   });
 const wait = { type: "wait", duration: "PT5M" } as unknown as StepConfig;
-const call = { type: "call", connector: "netsuite", operation: "createCustomer", connection: "", input: {} } as unknown as StepConfig;
+const call = {
+  type: "call",
+  connector: "netsuite",
+  operation: "createCustomer",
+  connection: "",
+  input: {},
+} as unknown as StepConfig;
 const node = (s: DocState, id: string) => s.nodes.find((n) => n.id === id);
 const selected = (s: DocState) => s.nodes.filter((n) => n.selected).map((n) => n.id);
 const targetOf = (s: DocState, edgeId: string) => s.edges.find((e) => e.id === edgeId)?.target;
@@ -62,7 +106,9 @@ describe("adding a palette item", () => {
     expect(node(outside, "wait")?.position).toEqual({ x: 900, y: 900 });
     expect(outside.edges).toEqual(sample().edges);
     // A drop on an edge that refuses the step (an unknown edge) falls back to the drop point.
-    expect(node(addStep(sample(), wait, [], { at: { x: 900, y: 900 }, onEdge: "nope" }).state, "wait")?.position).toEqual({ x: 900, y: 900 });
+    expect(
+      node(addStep(sample(), wait, [], { at: { x: 900, y: 900 }, onEdge: "nope" }).state, "wait")?.position,
+    ).toEqual({ x: 900, y: 900 });
   });
 
   it("hit-tests only top-level boxes, the last drawn winning", () => {
@@ -93,7 +139,10 @@ describe("connecting", () => {
   it("the add-error-route handle appends a catch-anything route to the target; never on a fail step", () => {
     const s = connect(sample(), "b", "catch-new", "loop");
     expect(flowOf(s).steps.find((x) => x.id === "b")).toMatchObject({ catch: [{ errors: ["any"], next: "loop" }] });
-    const withFail = doc({ start: "f", steps: [{ id: "f", type: "fail", code: "STOP", message: "'stop'" }] as Flow["steps"] });
+    const withFail = doc({
+      start: "f",
+      steps: [{ id: "f", type: "fail", code: "STOP", message: "'stop'" }] as Flow["steps"],
+    });
     expect(connect(withFail, "f", "catch-new", TRIGGER_NODE_ID)).toBe(withFail);
   });
 
@@ -107,7 +156,10 @@ describe("connecting", () => {
 describe("deleting", () => {
   it("removes selected steps with their box contents and every edge touching them; the trigger stays", () => {
     const s0 = sample();
-    const s = deleteSelection({ ...s0, nodes: s0.nodes.map((n) => ({ ...n, selected: n.id === "loop" || n.id === TRIGGER_NODE_ID })) });
+    const s = deleteSelection({
+      ...s0,
+      nodes: s0.nodes.map((n) => ({ ...n, selected: n.id === "loop" || n.id === TRIGGER_NODE_ID })),
+    });
     expect(s.nodes.map((n) => n.id).sort()).toEqual(["a", "b", TRIGGER_NODE_ID].sort());
     const s2 = deleteSelection(selectOnly(sample(), "b"));
     expect(s2.edges.some((e) => e.target === "b")).toBe(false);
@@ -115,7 +167,10 @@ describe("deleting", () => {
 
   it("removes a selected edge alone, and returns the document itself when nothing is selected", () => {
     const s0 = sample();
-    const s = deleteSelection({ ...s0, edges: s0.edges.map((e) => (e.id === "a:next" ? { ...e, selected: true } : e)) });
+    const s = deleteSelection({
+      ...s0,
+      edges: s0.edges.map((e) => (e.id === "a:next" ? { ...e, selected: true } : e)),
+    });
     expect(s.nodes).toEqual(s0.nodes);
     expect(targetOf(s, "a:next")).toBeUndefined();
     expect(deleteSelection(s0)).toBe(s0);
@@ -136,7 +191,10 @@ describe("settings, selection, layout and paste", () => {
   it("the inspector's node settings and flow settings; the flow's key and DSL version never change", () => {
     const s0 = sample();
     const b = node(s0, "b")!;
-    const s = setNodeData(s0, "b", { kind: "step", step: { ...(b.data.kind === "step" ? b.data.step : wait), name: "Pause" } as StepConfig });
+    const s = setNodeData(s0, "b", {
+      kind: "step",
+      step: { ...(b.data.kind === "step" ? b.data.step : wait), name: "Pause" } as StepConfig,
+    });
     expect(flowOf(s).steps.find((x) => x.id === "b")).toMatchObject({ name: "Pause" });
     const m = setMeta(s0, { ...s0.meta, name: "Renamed", key: "other", dsl: "weft/9" as never });
     expect(m.meta).toMatchObject({ name: "Renamed", key: "edits-test", dsl: "weft/1" });
@@ -179,11 +237,17 @@ describe("settings, selection, layout and paste", () => {
 
   it("canvas changes: drags and selection apply, removals and edge changes other than selection do not", () => {
     const s0 = sample();
-    const moved = applyCanvasNodeChanges(s0, [{ type: "position", id: "b", position: { x: 9, y: 9 } }, { type: "remove", id: "a" }]);
+    const moved = applyCanvasNodeChanges(s0, [
+      { type: "position", id: "b", position: { x: 9, y: 9 } },
+      { type: "remove", id: "a" },
+    ]);
     expect(node(moved, "b")?.position).toEqual({ x: 9, y: 9 });
     expect(node(moved, "a")).toBeDefined();
     expect(applyCanvasNodeChanges(s0, [{ type: "remove", id: "a" }])).toBe(s0);
-    const picked = applyCanvasEdgeChanges(s0, [{ type: "select", id: "a:next", selected: true }, { type: "remove", id: "trigger:start" }]);
+    const picked = applyCanvasEdgeChanges(s0, [
+      { type: "select", id: "a:next", selected: true },
+      { type: "remove", id: "trigger:start" },
+    ]);
     expect(picked.edges.find((e) => e.id === "a:next")?.selected).toBe(true);
     expect(picked.edges).toHaveLength(s0.edges.length);
     expect(applyCanvasEdgeChanges(s0, [{ type: "remove", id: "a:next" }])).toBe(s0);

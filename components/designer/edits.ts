@@ -4,13 +4,33 @@
 // with palette items, hit-testing, connecting, deleting, selecting and layout.
 import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange } from "@xyflow/react";
 import type { CanvasNodeData, FlowMeta, StepConfig, Trigger } from "@/core/dsl";
-import { addStepAfter, CONTAINERS, edgeFrom, insertStepOnEdge, newStepId, relabelEdges, stepNode, TRIGGER_NODE_ID, wireMapInputs, type DEdge, type DNode, type DocState } from "./model";
+import {
+  addStepAfter,
+  CONTAINERS,
+  edgeFrom,
+  insertStepOnEdge,
+  newStepId,
+  relabelEdges,
+  stepNode,
+  TRIGGER_NODE_ID,
+  wireMapInputs,
+  type DEdge,
+  type DNode,
+  type DocState,
+} from "./model";
 
 type Point = { x: number; y: number };
 
 /** The trigger takes `trigger`'s settings and becomes the only selected node. */
 export function setTrigger(state: DocState, trigger: Trigger): DocState {
-  return { ...state, nodes: state.nodes.map((n) => (n.id === TRIGGER_NODE_ID ? { ...n, selected: true, data: { kind: "trigger", trigger: structuredClone(trigger) } } : { ...n, selected: false })) };
+  return {
+    ...state,
+    nodes: state.nodes.map((n) =>
+      n.id === TRIGGER_NODE_ID
+        ? { ...n, selected: true, data: { kind: "trigger", trigger: structuredClone(trigger) } }
+        : { ...n, selected: false },
+    ),
+  };
 }
 
 /** The top-level foreach/parallel box under `at` (flow coordinates), the last drawn winning; none outside boxes. */
@@ -51,7 +71,12 @@ export function addStep(
     return { state: addStepAfter(state, id, cfg, selected.length === 1 ? selected[0]!.id : undefined), id };
   }
   const parent = containerAt(state.nodes, at);
-  const node = stepNode(id, cfg, parent ? { x: at.x - parent.position.x, y: at.y - parent.position.y } : at, parent ? { parentId: parent.id, ...(parent.type === "parallel" ? { branch: 0 } : {}) } : {});
+  const node = stepNode(
+    id,
+    cfg,
+    parent ? { x: at.x - parent.position.x, y: at.y - parent.position.y } : at,
+    parent ? { parentId: parent.id, ...(parent.type === "parallel" ? { branch: 0 } : {}) } : {},
+  );
   return { state: { ...state, nodes: [...deselect(state.nodes), node], edges: state.edges }, id };
 }
 
@@ -68,11 +93,14 @@ export function connect(state: DocState, source: string, handle: string, target:
     const step = n.data.step;
     const catches = [...(step.catch ?? []), { errors: ["any"] }];
     h = `catch-${catches.length - 1}`;
-    nodes = state.nodes.map((x) => (x.id === source ? { ...x, data: { ...n.data, step: { ...step, catch: catches } as StepConfig } } : x));
+    nodes = state.nodes.map((x) =>
+      x.id === source ? { ...x, data: { ...n.data, step: { ...step, catch: catches } as StepConfig } } : x,
+    );
   }
   const edges = state.edges.filter((e) => !(e.source === source && (e.sourceHandle ?? "next") === h));
   if (target) edges.push(edgeFrom(source, h, target));
-  if (target) nodes = wireMapInputs({ ...state, nodes, edges: edges.filter((e) => e.source === source && e.target === target) });
+  if (target)
+    nodes = wireMapInputs({ ...state, nodes, edges: edges.filter((e) => e.source === source && e.target === target) });
   return { ...state, nodes, edges: relabelEdges({ ...state, nodes, edges }) };
 }
 
@@ -85,7 +113,8 @@ export function deleteSelection(state: DocState): DocState {
   let grew = true;
   while (grew) {
     grew = false;
-    for (const n of state.nodes) if (n.parentId && gone.has(n.parentId) && !gone.has(n.id)) {
+    for (const n of state.nodes)
+      if (n.parentId && gone.has(n.parentId) && !gone.has(n.id)) {
         gone.add(n.id);
         grew = true;
       }
@@ -111,7 +140,12 @@ const deselect = (nodes: readonly DNode[]) => nodes.map((n) => (n.selected ? { .
 
 /** Only `id` selected (none with null); unchanged nodes keep their identity. */
 export function selectOnly(state: DocState, id: string | null): DocState {
-  return { ...state, nodes: state.nodes.map((n) => (n.id === id ? (n.selected ? n : { ...n, selected: true }) : n.selected ? { ...n, selected: false } : n)) };
+  return {
+    ...state,
+    nodes: state.nodes.map((n) =>
+      n.id === id ? (n.selected ? n : { ...n, selected: true }) : n.selected ? { ...n, selected: false } : n,
+    ),
+  };
 }
 
 /**
@@ -120,7 +154,10 @@ export function selectOnly(state: DocState, id: string | null): DocState {
  */
 export function keepSelection(next: DocState, current: DocState): DocState {
   const selected = new Set(current.nodes.filter((n) => n.selected).map((n) => n.id));
-  return { ...next, nodes: next.nodes.map((n) => (selected.has(n.id) === !!n.selected ? n : { ...n, selected: selected.has(n.id) })) };
+  return {
+    ...next,
+    nodes: next.nodes.map((n) => (selected.has(n.id) === !!n.selected ? n : { ...n, selected: selected.has(n.id) })),
+  };
 }
 
 export function selectAll(state: DocState): DocState {
@@ -128,14 +165,21 @@ export function selectAll(state: DocState): DocState {
 }
 
 /** Positions (and box sizes) from an auto-layout; nodes it did not place stay where they are. */
-export function applyLayout(state: DocState, laid: ReadonlyArray<{ id: string; position: Point; width?: number; height?: number }>): DocState {
+export function applyLayout(
+  state: DocState,
+  laid: ReadonlyArray<{ id: string; position: Point; width?: number; height?: number }>,
+): DocState {
   const by = new Map(laid.map((n) => [n.id, n]));
   return {
     ...state,
     nodes: state.nodes.map((n) => {
       const l = by.get(n.id);
       if (!l) return n;
-      return { ...n, position: l.position, ...(CONTAINERS.has(n.type ?? "") && l.width ? { width: l.width, height: l.height } : {}) };
+      return {
+        ...n,
+        position: l.position,
+        ...(CONTAINERS.has(n.type ?? "") && l.width ? { width: l.width, height: l.height } : {}),
+      };
     }),
   };
 }
@@ -145,8 +189,16 @@ export function applyLayout(state: DocState, laid: ReadonlyArray<{ id: string; p
  * paste next to the original shows as a copy, and selected instead of what was.
  */
 export function pasteSteps(state: DocState, pasted: { nodes: readonly DNode[]; edges: readonly DEdge[] }): DocState {
-  const nodes = pasted.nodes.map((n) => ({ ...n, selected: !n.parentId, position: n.parentId ? n.position : { x: n.position.x + 60, y: n.position.y + 80 } }));
-  return { ...state, nodes: [...deselect(state.nodes), ...nodes], edges: relabelEdges({ ...state, nodes: [...state.nodes, ...nodes], edges: [...state.edges, ...pasted.edges] }) };
+  const nodes = pasted.nodes.map((n) => ({
+    ...n,
+    selected: !n.parentId,
+    position: n.parentId ? n.position : { x: n.position.x + 60, y: n.position.y + 80 },
+  }));
+  return {
+    ...state,
+    nodes: [...deselect(state.nodes), ...nodes],
+    edges: relabelEdges({ ...state, nodes: [...state.nodes, ...nodes], edges: [...state.edges, ...pasted.edges] }),
+  };
 }
 
 /**

@@ -2,7 +2,13 @@
 // A JSONata expression editor (CodeMirror 6): syntax highlighting, bracket matching, and autocomplete of
 // what is in scope at this node — $trigger fields, upstream $steps.<id>.output fields, $item inside a
 // foreach — plus JSONata's built-in functions. Fields come from JSON Schemas and pinned samples.
-import { autocompletion, closeBrackets, type Completion, type CompletionContext, type CompletionResult } from "@codemirror/autocomplete";
+import {
+  autocompletion,
+  closeBrackets,
+  type Completion,
+  type CompletionContext,
+  type CompletionResult,
+} from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
 import { bracketMatching, HighlightStyle, StreamLanguage, syntaxHighlighting } from "@codemirror/language";
 import { EditorState } from "@codemirror/state";
@@ -19,10 +25,67 @@ export interface ExprScope {
 }
 
 const FUNCTIONS = [
-  "string", "length", "substring", "substringBefore", "substringAfter", "uppercase", "lowercase", "trim", "pad", "contains", "split", "join", "match", "replace",
-  "number", "abs", "floor", "ceil", "round", "power", "sqrt", "random", "formatNumber", "formatBase", "formatInteger", "parseInteger",
-  "sum", "max", "min", "average", "count", "append", "sort", "reverse", "shuffle", "distinct", "zip", "filter", "map", "reduce", "single", "sift", "each", "keys", "lookup", "spread", "merge", "type", "exists", "not", "boolean", "assert", "error",
-  "now", "millis", "fromMillis", "toMillis", "base64encode", "base64decode", "encodeUrlComponent", "decodeUrlComponent",
+  "string",
+  "length",
+  "substring",
+  "substringBefore",
+  "substringAfter",
+  "uppercase",
+  "lowercase",
+  "trim",
+  "pad",
+  "contains",
+  "split",
+  "join",
+  "match",
+  "replace",
+  "number",
+  "abs",
+  "floor",
+  "ceil",
+  "round",
+  "power",
+  "sqrt",
+  "random",
+  "formatNumber",
+  "formatBase",
+  "formatInteger",
+  "parseInteger",
+  "sum",
+  "max",
+  "min",
+  "average",
+  "count",
+  "append",
+  "sort",
+  "reverse",
+  "shuffle",
+  "distinct",
+  "zip",
+  "filter",
+  "map",
+  "reduce",
+  "single",
+  "sift",
+  "each",
+  "keys",
+  "lookup",
+  "spread",
+  "merge",
+  "type",
+  "exists",
+  "not",
+  "boolean",
+  "assert",
+  "error",
+  "now",
+  "millis",
+  "fromMillis",
+  "toMillis",
+  "base64encode",
+  "base64decode",
+  "encodeUrlComponent",
+  "decodeUrlComponent",
 ];
 const KEYWORDS = new Set(["and", "or", "in", "true", "false", "null", "function"]);
 
@@ -100,7 +163,8 @@ function complete(getScope: () => ExprScope) {
       const roots = new Map<string, Completion>();
       for (const p of scope.paths) {
         const root = p.path.split(".")[0]!;
-        if (!roots.has(root)) roots.set(root, { label: root, type: "variable", detail: p.path === root ? p.type : undefined, boost: 2 });
+        if (!roots.has(root))
+          roots.set(root, { label: root, type: "variable", detail: p.path === root ? p.type : undefined, boost: 2 });
       }
       const fns: Completion[] = FUNCTIONS.map((f) => ({ label: `$${f}`, type: "function", apply: `$${f}(` }));
       return { from: word.from, options: [...roots.values(), ...fns], validFor: /^\$\w*$/ };
@@ -155,7 +219,11 @@ export function ExpressionField({
     theme,
     EditorView.lineWrapping,
     EditorState.readOnly.of(!!readOnly),
-    EditorView.contentAttributes.of({ "aria-label": ariaLabel, "data-field": field ?? "", "data-testid": "expression-editor" }),
+    EditorView.contentAttributes.of({
+      "aria-label": ariaLabel,
+      "data-field": field ?? "",
+      "data-testid": "expression-editor",
+    }),
     ...(placeholder ? [cmPlaceholder(placeholder)] : []),
   ]);
 
@@ -174,9 +242,17 @@ export function ExpressionField({
 }
 
 /** Dotted paths of a JSON Schema (arrays contribute their items' fields, as JSONata maps over arrays). */
-export function schemaPaths(root: string, schema: JsonSchema | undefined, out: ExprScope["paths"] = [], depth = 0): ExprScope["paths"] {
+export function schemaPaths(
+  root: string,
+  schema: JsonSchema | undefined,
+  out: ExprScope["paths"] = [],
+  depth = 0,
+): ExprScope["paths"] {
   if (!schema || depth > 5) return out;
-  const s = schema.anyOf?.find((x) => x.type === "object" || x.properties) ?? schema.oneOf?.find((x) => x.type === "object" || x.properties) ?? schema;
+  const s =
+    schema.anyOf?.find((x) => x.type === "object" || x.properties) ??
+    schema.oneOf?.find((x) => x.type === "object" || x.properties) ??
+    schema;
   const items = s.type === "array" && s.items && !Array.isArray(s.items) ? s.items : undefined;
   const obj = items ?? s;
   for (const [k, v] of Object.entries(obj.properties ?? {})) {
@@ -189,13 +265,22 @@ export function schemaPaths(root: string, schema: JsonSchema | undefined, out: E
 }
 
 /** Dotted paths of a sample value. */
-export function samplePaths(root: string, sample: unknown, out: ExprScope["paths"] = [], depth = 0): ExprScope["paths"] {
+export function samplePaths(
+  root: string,
+  sample: unknown,
+  out: ExprScope["paths"] = [],
+  depth = 0,
+): ExprScope["paths"] {
   if (depth > 5 || sample === null || typeof sample !== "object") return out;
   const obj = Array.isArray(sample) ? sample[0] : sample;
   if (!obj || typeof obj !== "object") return out;
   for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
     const name = /^[A-Za-z_]\w*$/.test(k) ? k : `\`${k}\``;
-    out.push({ path: `${root}.${name}`, type: Array.isArray(v) ? "array" : v === null ? "null" : typeof v, detail: `sample: ${JSON.stringify(v)?.slice(0, 60)}` });
+    out.push({
+      path: `${root}.${name}`,
+      type: Array.isArray(v) ? "array" : v === null ? "null" : typeof v,
+      detail: `sample: ${JSON.stringify(v)?.slice(0, 60)}`,
+    });
     samplePaths(`${root}.${name}`, v, out, depth + 1);
   }
   return out;

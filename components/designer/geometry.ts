@@ -25,22 +25,81 @@ export function stepHandleSpecs(step: StepConfig): HandleSpec[] {
   const specs: HandleSpec[] = [{ id: null, type: "target", position: Position.Left, tone: "!bg-slate-400" }];
   if (step.type === "switch") {
     const n = step.cases.length;
-    step.cases.forEach((c, i) => specs.push({ id: `case-${i}`, type: "source", position: Position.Right, at: { fraction: (i + 1) / (n + 2) }, title: c.label ?? c.when, tone: "!bg-violet-500" }));
-    specs.push({ id: "default", type: "source", position: Position.Right, at: { fraction: (n + 1) / (n + 2) }, title: "default", tone: "!bg-slate-500" });
-  } else if (step.type !== "fail") specs.push({ id: "next", type: "source", position: Position.Right, tone: "!bg-slate-500" });
+    step.cases.forEach((c, i) =>
+      specs.push({
+        id: `case-${i}`,
+        type: "source",
+        position: Position.Right,
+        at: { fraction: (i + 1) / (n + 2) },
+        title: c.label ?? c.when,
+        tone: "!bg-violet-500",
+      }),
+    );
+    specs.push({
+      id: "default",
+      type: "source",
+      position: Position.Right,
+      at: { fraction: (n + 1) / (n + 2) },
+      title: "default",
+      tone: "!bg-slate-500",
+    });
+  } else if (step.type !== "fail")
+    specs.push({ id: "next", type: "source", position: Position.Right, tone: "!bg-slate-500" });
   if (step.type !== "fail") {
     const catches = step.catch ?? [];
-    catches.forEach((c, i) => specs.push({ id: `catch-${i}`, type: "source", position: Position.Bottom, at: { fraction: 0.18 + i * 0.14 }, title: `on ${c.errors.join(", ")}`, tone: "!bg-red-500" }));
-    specs.push({ id: "catch-new", type: "source", position: Position.Bottom, at: { fraction: 0.18 + catches.length * 0.14 }, title: "Drag to add an error route", tone: "!bg-red-200" });
-    specs.push({ id: "compensate", type: "source", position: Position.Bottom, at: { fraction: 0.86 }, title: "Compensation (undo on later failure)", tone: "!bg-amber-500" });
+    catches.forEach((c, i) =>
+      specs.push({
+        id: `catch-${i}`,
+        type: "source",
+        position: Position.Bottom,
+        at: { fraction: 0.18 + i * 0.14 },
+        title: `on ${c.errors.join(", ")}`,
+        tone: "!bg-red-500",
+      }),
+    );
+    specs.push({
+      id: "catch-new",
+      type: "source",
+      position: Position.Bottom,
+      at: { fraction: 0.18 + catches.length * 0.14 },
+      title: "Drag to add an error route",
+      tone: "!bg-red-200",
+    });
+    specs.push({
+      id: "compensate",
+      type: "source",
+      position: Position.Bottom,
+      at: { fraction: 0.86 },
+      title: "Compensation (undo on later failure)",
+      tone: "!bg-amber-500",
+    });
   }
-  if (step.type === "foreach") specs.push({ id: "body", type: "source", position: Position.Top, at: { px: 24 }, title: "First step of the loop body", tone: "!bg-teal-500" });
+  if (step.type === "foreach")
+    specs.push({
+      id: "body",
+      type: "source",
+      position: Position.Top,
+      at: { px: 24 },
+      title: "First step of the loop body",
+      tone: "!bg-teal-500",
+    });
   if (step.type === "parallel")
-    step.branches.forEach((b, i) => specs.push({ id: `branch-${i}`, type: "source", position: Position.Top, at: { px: 24 + i * 24 }, title: `Branch ${b.name}`, tone: "!bg-blue-500" }));
+    step.branches.forEach((b, i) =>
+      specs.push({
+        id: `branch-${i}`,
+        type: "source",
+        position: Position.Top,
+        at: { px: 24 + i * 24 },
+        title: `Branch ${b.name}`,
+        tone: "!bg-blue-500",
+      }),
+    );
   return specs;
 }
 
-export const TRIGGER_HANDLES: HandleSpec[] = [{ id: "start", type: "source", position: Position.Right, tone: "!bg-slate-500" }];
+export const TRIGGER_HANDLES: HandleSpec[] = [
+  { id: "start", type: "source", position: Position.Right, tone: "!bg-slate-500" },
+];
 
 /** The inline style that puts a handle at its place along the side (React Flow's CSS centres it otherwise). */
 export function handleStyle(spec: HandleSpec): CSSProperties | undefined {
@@ -55,7 +114,12 @@ const HANDLE = 10; // the handles' size (h-2.5 w-2.5, border-box)
  * Handle bounds relative to the node, as React Flow measures them: handles are positioned inside the
  * card's padding box (the card's border is `border` px) and centred on its edge by React Flow's CSS.
  */
-export function handleBounds(specs: readonly HandleSpec[], width: number, height: number, border: number): NodeHandle[] {
+export function handleBounds(
+  specs: readonly HandleSpec[],
+  width: number,
+  height: number,
+  border: number,
+): NodeHandle[] {
   const w = width - 2 * border;
   const h = height - 2 * border;
   return specs.map((s) => {
@@ -68,7 +132,15 @@ export function handleBounds(specs: readonly HandleSpec[], width: number, height
           : s.position === Position.Top
             ? { x: along(w), y: 0 }
             : { x: along(w), y: h };
-    return { id: s.id, type: s.type, position: s.position, x: border + c.x - HANDLE / 2, y: border + c.y - HANDLE / 2, width: HANDLE, height: HANDLE };
+    return {
+      id: s.id,
+      type: s.type,
+      position: s.position,
+      x: border + c.x - HANDLE / 2,
+      y: border + c.y - HANDLE / 2,
+      width: HANDLE,
+      height: HANDLE,
+    };
   });
 }
 
@@ -77,7 +149,12 @@ function withGeometry(n: DNode): DNode {
   const width = n.measured?.width ?? (container ? (typeof n.width === "number" ? n.width : 300) : NODE_W);
   const height = n.measured?.height ?? (container ? (typeof n.height === "number" ? n.height : 160) : NODE_H);
   const specs = n.data.kind === "trigger" ? TRIGGER_HANDLES : stepHandleSpecs(n.data.step);
-  return { ...n, measured: { width, height }, handles: handleBounds(specs, width, height, container ? 2 : 1), ariaLabel: nodeLabel(n) };
+  return {
+    ...n,
+    measured: { width, height },
+    handles: handleBounds(specs, width, height, container ? 2 : 1),
+    ariaLabel: nodeLabel(n),
+  };
 }
 
 /**
@@ -108,7 +185,11 @@ export function useCanvasNodes(nodes: DNode[]): DNode[] {
 }
 
 /** Where an edge meets a handle of a node from useCanvasNodes (React Flow's anchor: the handle's outer side). */
-export function handleAnchor(node: DNode, handleId: string | null, type: "source" | "target"): { x: number; y: number } | null {
+export function handleAnchor(
+  node: DNode,
+  handleId: string | null,
+  type: "source" | "target",
+): { x: number; y: number } | null {
   const h = node.handles?.find((x) => x.type === type && (type === "target" || x.id === handleId));
   if (!h) return null;
   const w = h.width ?? HANDLE;

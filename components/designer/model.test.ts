@@ -4,22 +4,56 @@
 import { describe, expect, it } from "vitest";
 import { compile, decompile, validate, type Flow, type StepConfig } from "@/core/dsl";
 import { exampleCatalog } from "@/examples/catalog";
-import { addStepAfter, compileState, fromDecompiled, insertStepOnEdge, lastStepOf, mergeDocs, STEP_GAP_X, toCanvasGraph, wireMapInputs, type DNode, type DocState } from "./model";
+import {
+  addStepAfter,
+  compileState,
+  fromDecompiled,
+  insertStepOnEdge,
+  lastStepOf,
+  mergeDocs,
+  STEP_GAP_X,
+  toCanvasGraph,
+  wireMapInputs,
+  type DNode,
+  type DocState,
+} from "./model";
 
 const flow = (input: unknown): Flow =>
   ({
-    dsl: "weft/1", key: "map-wiring", version: "0.1.0", name: "Map wiring", description: "", domain: "customer", owner: "sales", classification: "internal",
-    trigger: { type: "manual" }, start: "prep",
+    dsl: "weft/1",
+    key: "map-wiring",
+    version: "0.1.0",
+    name: "Map wiring",
+    description: "",
+    domain: "customer",
+    owner: "sales",
+    classification: "internal",
+    trigger: { type: "manual" },
+    start: "prep",
     steps: [
-      { id: "prep", type: "map", output: { "body.companyName": "$trigger.name", "body.subsidiary.id": "'1'" }, next: "createCustomer" },
-      { id: "createCustomer", type: "call", connector: "netsuite", operation: "createCustomer", connection: "netsuite-prod", ...(input === undefined ? {} : { input }) },
+      {
+        id: "prep",
+        type: "map",
+        output: { "body.companyName": "$trigger.name", "body.subsidiary.id": "'1'" },
+        next: "createCustomer",
+      },
+      {
+        id: "createCustomer",
+        type: "call",
+        connector: "netsuite",
+        operation: "createCustomer",
+        connection: "netsuite-prod",
+        ...(input === undefined ? {} : { input }),
+      },
     ],
   }) as unknown as Flow;
 
 describe("wireMapInputs", () => {
   it("wires an empty call input after a map step to $steps.<map>.output; the validator then finds nothing missing", () => {
     const state = fromDecompiled(decompile(flow(undefined)).graph);
-    expect(validate(compileState(state).flow, { catalog: exampleCatalog }).problems.map((p) => p.code)).toEqual(["missing-required-input"]);
+    expect(validate(compileState(state).flow, { catalog: exampleCatalog }).problems.map((p) => p.code)).toEqual([
+      "missing-required-input",
+    ]);
     const wired = { ...state, nodes: wireMapInputs(state) };
     const doc = compileState(wired).flow;
     expect(doc.steps[1]).toMatchObject({ id: "createCustomer", input: "$steps.prep.output" });
@@ -33,12 +67,23 @@ describe("wireMapInputs", () => {
     }
     for (const empty of [{}, "{}"]) {
       const state = fromDecompiled(decompile(flow(empty)).graph);
-      expect(compileState({ ...state, nodes: wireMapInputs(state) }).flow.steps[1]).toMatchObject({ input: "$steps.prep.output" });
+      expect(compileState({ ...state, nodes: wireMapInputs(state) }).flow.steps[1]).toMatchObject({
+        input: "$steps.prep.output",
+      });
     }
   });
 });
 
-const header = { dsl: "weft/1", key: "model-test", version: "0.1.0", name: "Model test", description: "", domain: "invoice", owner: "finance", classification: "internal" } as const;
+const header = {
+  dsl: "weft/1",
+  key: "model-test",
+  version: "0.1.0",
+  name: "Model test",
+  description: "",
+  domain: "invoice",
+  owner: "finance",
+  classification: "internal",
+} as const;
 
 function doc(flow: Partial<Flow>): DocState {
   return fromDecompiled(decompile({ ...header, trigger: { type: "manual" }, steps: [], ...flow } as Flow).graph);
@@ -103,7 +148,13 @@ describe("adding a step", () => {
   });
 
   it("after a switch continues from its default route", () => {
-    const s0 = doc({ start: "sw", steps: [{ id: "sw", type: "switch", cases: [{ when: "true", next: "b" }] }, { id: "b", type: "wait", duration: "PT1M" }] as Flow["steps"] });
+    const s0 = doc({
+      start: "sw",
+      steps: [
+        { id: "sw", type: "switch", cases: [{ when: "true", next: "b" }] },
+        { id: "b", type: "wait", duration: "PT1M" },
+      ] as Flow["steps"],
+    });
     const s = addStepAfter(s0, "w", wait, "sw");
     expect(targetOf(s, "sw:default")).toBe("w");
     expect(targetOf(s, "sw:case-0")).toBe("b");
@@ -131,8 +182,17 @@ describe("dropping a step on an edge", () => {
   it("on a loop's body edge puts the step inside the loop, at the body's start, positioned relative to the loop", () => {
     const s0 = doc({
       start: "loop",
-      steps: [{ id: "loop", type: "foreach", items: "$trigger.items", body: { start: "inner", steps: [{ id: "inner", type: "wait", duration: "PT1M" }] } }] as Flow["steps"],
-      layout: { nodes: { trigger: { x: 0, y: 0 }, loop: { x: 300, y: 0, width: 600, height: 200 }, inner: { x: 40, y: 60 } } },
+      steps: [
+        {
+          id: "loop",
+          type: "foreach",
+          items: "$trigger.items",
+          body: { start: "inner", steps: [{ id: "inner", type: "wait", duration: "PT1M" }] },
+        },
+      ] as Flow["steps"],
+      layout: {
+        nodes: { trigger: { x: 0, y: 0 }, loop: { x: 300, y: 0, width: 600, height: 200 }, inner: { x: 40, y: 60 } },
+      },
     });
     const s = insertStepOnEdge(s0, "loop:body", "w", wait, { x: 400, y: 100 });
     const w = s.nodes.find((n) => n.id === "w")!;
@@ -144,9 +204,17 @@ describe("dropping a step on an edge", () => {
   });
 
   it("a call inserted after a map takes its input from the map (wireMapInputs)", () => {
-    const call = { type: "call", connector: "netsuite", operation: "createCustomer", connection: "netsuite-prod" } as unknown as StepConfig;
+    const call = {
+      type: "call",
+      connector: "netsuite",
+      operation: "createCustomer",
+      connection: "netsuite-prod",
+    } as unknown as StepConfig;
     const s = insertStepOnEdge(chain(), "a:next", "createCustomer", call, { x: 420, y: 0 });
-    expect(steps(s).steps.find((x) => x.id === "createCustomer")).toMatchObject({ input: "$steps.a.output", next: "b" });
+    expect(steps(s).steps.find((x) => x.id === "createCustomer")).toMatchObject({
+      input: "$steps.a.output",
+      next: "b",
+    });
   });
 
   it("refuses a fail step or an unknown edge (the document is returned unchanged)", () => {
@@ -160,7 +228,11 @@ describe("three-way merge of two editors' versions", () => {
   /** Changes the settings of one step (a new document; the others are untouched). */
   const setStep = (s: DocState, id: string, patch: Record<string, unknown>): DocState => ({
     ...s,
-    nodes: s.nodes.map((n) => (n.id === id && n.data.kind === "step" ? ({ ...n, data: { ...n.data, step: { ...n.data.step, ...patch } } } as DNode) : n)),
+    nodes: s.nodes.map((n) =>
+      n.id === id && n.data.kind === "step"
+        ? ({ ...n, data: { ...n.data, step: { ...n.data.step, ...patch } } } as DNode)
+        : n,
+    ),
   });
   const step = (s: DocState, id: string) => {
     const n = s.nodes.find((x) => x.id === id);
@@ -170,7 +242,10 @@ describe("three-way merge of two editors' versions", () => {
   it("takes both sides' changes where they do not overlap: different steps, different fields of one step, different mapped fields", () => {
     const base = chain();
     const theirs = setStep(setStep(base, "b", { duration: "PT2M" }), "a", { output: { x: "1", y: "2" } });
-    const mine = setStep({ ...addStepAfter(base, "w", wait), meta: { ...base.meta, description: "Mine" } }, "a", { name: "Mapped", output: { x: "1", z: "3" } });
+    const mine = setStep({ ...addStepAfter(base, "w", wait), meta: { ...base.meta, description: "Mine" } }, "a", {
+      name: "Mapped",
+      output: { x: "1", z: "3" },
+    });
     const r = mergeDocs(base, theirs, mine);
     expect(r.conflicts).toEqual([]);
     expect(r.merged.meta.description).toBe("Mine");
@@ -202,7 +277,11 @@ describe("three-way merge of two editors' versions", () => {
 
   it("a step they deleted that I changed is a conflict: keeping mine restores it, taking theirs drops it and its connections", () => {
     const base = chain();
-    const theirs = { ...base, nodes: base.nodes.filter((n) => n.id !== "b"), edges: base.edges.filter((e) => e.target !== "b") };
+    const theirs = {
+      ...base,
+      nodes: base.nodes.filter((n) => n.id !== "b"),
+      edges: base.edges.filter((e) => e.target !== "b"),
+    };
     const mine = setStep(base, "b", { duration: "PT7M" });
     const r = mergeDocs(base, theirs, mine);
     expect(r.conflicts.map((c) => c.label)).toEqual(['Step "b" (deleted by them)']);
@@ -215,13 +294,21 @@ describe("three-way merge of two editors' versions", () => {
 
   it("a connection I added to a step they deleted asks whether to keep the step", () => {
     const base = chain();
-    const theirs = { ...base, nodes: base.nodes.filter((n) => n.id !== "b"), edges: base.edges.filter((e) => e.target !== "b") };
+    const theirs = {
+      ...base,
+      nodes: base.nodes.filter((n) => n.id !== "b"),
+      edges: base.edges.filter((e) => e.target !== "b"),
+    };
     // Mine: a new step after b (b itself unchanged).
     const mine = addStepAfter(base, "w", wait, "b");
     const r = mergeDocs(base, theirs, mine);
     expect(r.conflicts.map((c) => c.id)).toEqual(["node:b/kept"]);
     expect(r.merged.nodes.map((n) => n.id)).toEqual(["trigger", "a", "b", "w"]);
-    expect(r.merged.edges.map((e) => `${e.id}>${e.target}`).sort()).toEqual(["a:next>b", "b:next>w", "trigger:start>a"]);
+    expect(r.merged.edges.map((e) => `${e.id}>${e.target}`).sort()).toEqual([
+      "a:next>b",
+      "b:next>w",
+      "trigger:start>a",
+    ]);
     const r2 = mergeDocs(base, theirs, mine, { "node:b/kept": "theirs" });
     expect(r2.merged.nodes.map((n) => n.id)).toEqual(["trigger", "a", "w"]);
     expect(r2.merged.edges.map((e) => e.id)).toEqual(["trigger:start"]);
@@ -229,8 +316,14 @@ describe("three-way merge of two editors' versions", () => {
 
   it("positions merge per node and transient state (selection) is not a change", () => {
     const base = chain();
-    const theirs = { ...base, nodes: base.nodes.map((n) => (n.id === "a" ? { ...n, position: { x: 300, y: 50 } } : n)) };
-    const mine = { ...base, nodes: base.nodes.map((n) => (n.id === "b" ? { ...n, position: { x: 600, y: 90 }, selected: true } : n)) };
+    const theirs = {
+      ...base,
+      nodes: base.nodes.map((n) => (n.id === "a" ? { ...n, position: { x: 300, y: 50 } } : n)),
+    };
+    const mine = {
+      ...base,
+      nodes: base.nodes.map((n) => (n.id === "b" ? { ...n, position: { x: 600, y: 90 }, selected: true } : n)),
+    };
     const r = mergeDocs(base, theirs, mine);
     expect(r.conflicts).toEqual([]);
     expect(pos(r.merged, "a")).toEqual({ x: 300, y: 50 });

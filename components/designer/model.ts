@@ -37,7 +37,13 @@ export const NODE_W = 220;
 export const NODE_H = 72;
 
 export function edgeStyleClass(kind: CanvasEdgeKind | undefined): string {
-  return kind === "catch" ? "weft-edge-catch" : kind === "compensate" ? "weft-edge-compensate" : kind === "case" || kind === "default" ? "weft-edge-case" : "weft-edge-next";
+  return kind === "catch"
+    ? "weft-edge-catch"
+    : kind === "compensate"
+      ? "weft-edge-compensate"
+      : kind === "case" || kind === "default"
+        ? "weft-edge-case"
+        : "weft-edge-next";
 }
 
 export function toRfEdge(e: CanvasEdge, label?: string): DEdge {
@@ -65,7 +71,11 @@ export function toRfNode(n: CanvasNode): DNode {
 }
 
 export function fromDecompiled(graph: CanvasGraph): DocState {
-  return { meta: graph.flow, nodes: graph.nodes.map(toRfNode), edges: graph.edges.map((e) => toRfEdge(e, edgeLabel(graph.nodes, e))) };
+  return {
+    meta: graph.flow,
+    nodes: graph.nodes.map(toRfNode),
+    edges: graph.edges.map((e) => toRfEdge(e, edgeLabel(graph.nodes, e))),
+  };
 }
 
 function edgeLabel(nodes: readonly CanvasNode[], e: CanvasEdge): string | undefined {
@@ -75,7 +85,8 @@ function edgeLabel(nodes: readonly CanvasNode[], e: CanvasEdge): string | undefi
   if (k === "compensate") return "compensate";
   if (k === "case") {
     const n = nodes.find((x) => x.id === e.source);
-    const c = n?.data.kind === "step" && n.data.step.type === "switch" ? n.data.step.cases[e.data?.index ?? 0] : undefined;
+    const c =
+      n?.data.kind === "step" && n.data.step.type === "switch" ? n.data.step.cases[e.data?.index ?? 0] : undefined;
     return c?.label ?? c?.when ?? `case ${(e.data?.index ?? 0) + 1}`;
   }
   if (k === "branch") return `branch ${(e.data?.index ?? 0) + 1}`;
@@ -105,9 +116,17 @@ export function wireMapInputs(state: DocState): DNode[] {
     if ((e.sourceHandle ?? "next") !== "next") continue;
     const from = nodes.find((n) => n.id === e.source);
     const to = nodes.find((n) => n.id === e.target);
-    if (from?.data.kind !== "step" || from.data.step.type !== "map" || to?.data.kind !== "step" || to.data.step.type !== "call") continue;
+    if (
+      from?.data.kind !== "step" ||
+      from.data.step.type !== "map" ||
+      to?.data.kind !== "step" ||
+      to.data.step.type !== "call"
+    )
+      continue;
     const input = to.data.step.input;
-    const empty = input === undefined || (typeof input === "string" ? input.trim() === "" || input.trim() === "{}" : Object.keys(input).length === 0);
+    const empty =
+      input === undefined ||
+      (typeof input === "string" ? input.trim() === "" || input.trim() === "{}" : Object.keys(input).length === 0);
     if (!empty) continue;
     const wired = { ...to, data: { ...to.data, step: { ...to.data.step, input: mapOutputRef(from.id) } } };
     nodes = nodes.map((n) => (n.id === to.id ? wired : n));
@@ -127,7 +146,13 @@ export function toCanvasGraph(state: DocState): CanvasGraph {
       }
       return c;
     }),
-    edges: state.edges.map((e) => ({ id: e.id, source: e.source, target: e.target, sourceHandle: e.sourceHandle ?? null, ...(e.data ? { data: e.data } : {}) })),
+    edges: state.edges.map((e) => ({
+      id: e.id,
+      source: e.source,
+      target: e.target,
+      sourceHandle: e.sourceHandle ?? null,
+      ...(e.data ? { data: e.data } : {}),
+    })),
   };
 }
 
@@ -138,7 +163,8 @@ export function compileState(state: DocState): { flow: Flow; problems: Problem[]
 /** Same nodes with the same settings and nesting: only positions, sizes or the selection may differ. */
 export function sameStructure(a: readonly DNode[], b: readonly DNode[]): boolean {
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i]!.id !== b[i]!.id || a[i]!.data !== b[i]!.data || a[i]!.parentId !== b[i]!.parentId) return false;
+  for (let i = 0; i < a.length; i++)
+    if (a[i]!.id !== b[i]!.id || a[i]!.data !== b[i]!.data || a[i]!.parentId !== b[i]!.parentId) return false;
   return true;
 }
 
@@ -155,7 +181,11 @@ export function newStepId(hint: string, taken: ReadonlySet<string>): string {
 }
 
 /** Step nodes that run before `nodeId` (reverse reachability over edges, through enclosing containers). */
-export function upstreamOf(nodeId: string, nodes: readonly DNode[], edges: readonly DEdge[]): { steps: string[]; inForeach: string | null } {
+export function upstreamOf(
+  nodeId: string,
+  nodes: readonly DNode[],
+  edges: readonly DEdge[],
+): { steps: string[]; inForeach: string | null } {
   const incoming = new Map<string, string[]>();
   for (const e of edges) {
     const l = incoming.get(e.target) ?? [];
@@ -225,14 +255,20 @@ export function selectionToDsl(state: DocState, selected: ReadonlySet<string>): 
   let grew = true;
   while (grew) {
     grew = false;
-    for (const n of state.nodes) if (n.parentId && ids.has(n.parentId) && !ids.has(n.id)) {
+    for (const n of state.nodes)
+      if (n.parentId && ids.has(n.parentId) && !ids.has(n.id)) {
         ids.add(n.id);
         grew = true;
       }
   }
   if (ids.size === 0) return null;
   const nodes = [
-    { id: TRIGGER_NODE_ID, type: "trigger" as const, position: { x: 0, y: 0 }, data: { kind: "trigger" as const, trigger: { type: "manual" as const } } },
+    {
+      id: TRIGGER_NODE_ID,
+      type: "trigger" as const,
+      position: { x: 0, y: 0 },
+      data: { kind: "trigger" as const, trigger: { type: "manual" as const } },
+    },
     ...toCanvasGraph(state)
       .nodes.filter((n) => ids.has(n.id))
       .map((n) => (n.parentId && !ids.has(n.parentId) ? { ...n, parentId: undefined } : n)),
@@ -257,7 +293,9 @@ function allStepIds(steps: readonly Step[], out: string[] = []): string[] {
 
 function renameSteps(steps: Step[], map: ReadonlyMap<string, string>): Step[] {
   const r = (id: string | undefined) => (id !== undefined ? (map.get(id) ?? id) : undefined);
-  const refRe = map.size ? new RegExp(`\\$steps\\.(${[...map.keys()].map((k) => k.replace(/[$]/g, "\\$")).join("|")})\\b`, "g") : null;
+  const refRe = map.size
+    ? new RegExp(`\\$steps\\.(${[...map.keys()].map((k) => k.replace(/[$]/g, "\\$")).join("|")})\\b`, "g")
+    : null;
   const rewrite = (v: unknown): unknown => {
     if (typeof v === "string") return refRe ? v.replace(refRe, (_m, id: string) => `$steps.${map.get(id) ?? id}`) : v;
     if (Array.isArray(v)) return v.map(rewrite);
@@ -270,8 +308,17 @@ function renameSteps(steps: Step[], map: ReadonlyMap<string, string>): Step[] {
     for (const k of REF_KEYS) if (typeof s[k] === "string") s[k] = r(s[k] as string);
     if (s.type === "switch") s.cases = s.cases.map((c) => ({ ...c, next: r(c.next)! }));
     if (s.type !== "fail" && s.catch) s.catch = s.catch.map((c) => ({ ...c, next: r(c.next)! }));
-    if (s.type === "foreach") s.body = { ...(s.body.start !== undefined ? { start: r(s.body.start) } : {}), steps: renameSteps(s.body.steps, map) };
-    if (s.type === "parallel") s.branches = s.branches.map((b) => ({ ...b, ...(b.start !== undefined ? { start: r(b.start) } : {}), steps: renameSteps(b.steps, map) }));
+    if (s.type === "foreach")
+      s.body = {
+        ...(s.body.start !== undefined ? { start: r(s.body.start) } : {}),
+        steps: renameSteps(s.body.steps, map),
+      };
+    if (s.type === "parallel")
+      s.branches = s.branches.map((b) => ({
+        ...b,
+        ...(b.start !== undefined ? { start: r(b.start) } : {}),
+        steps: renameSteps(b.steps, map),
+      }));
     return s as Step;
   });
 }
@@ -291,8 +338,13 @@ export function dslToPaste(text: string, meta: FlowMeta, taken: ReadonlySet<stri
     throw new Error("The clipboard does not hold Weft steps (it is not JSON).");
   }
   if (!doc || typeof doc !== "object" || !Array.isArray((doc as { steps?: unknown }).steps))
-    throw new Error('The clipboard does not hold Weft steps: expected a weft/1 flow or a "weft/steps" fragment with a "steps" list.');
-  const d = doc as { steps: Step[]; layout?: { nodes?: Record<string, { x: number; y: number; width?: number; height?: number }> } };
+    throw new Error(
+      'The clipboard does not hold Weft steps: expected a weft/1 flow or a "weft/steps" fragment with a "steps" list.',
+    );
+  const d = doc as {
+    steps: Step[];
+    layout?: { nodes?: Record<string, { x: number; y: number; width?: number; height?: number }> };
+  };
   const ids = allStepIds(d.steps);
   const used = new Set(taken);
   const map = new Map<string, string>();
@@ -303,8 +355,14 @@ export function dslToPaste(text: string, meta: FlowMeta, taken: ReadonlySet<stri
   }
   const steps = renameSteps(d.steps, map);
   const layout: Record<string, { x: number; y: number; width?: number; height?: number }> = {};
-  for (const [k, v] of Object.entries(d.layout?.nodes ?? {})) if (k !== TRIGGER_NODE_ID && v && typeof v.x === "number") layout[map.get(k) ?? k] = v;
-  const { graph, unplaced } = decompile({ ...(meta as Flow), trigger: { type: "manual" }, steps, layout: { nodes: layout } } as Flow);
+  for (const [k, v] of Object.entries(d.layout?.nodes ?? {}))
+    if (k !== TRIGGER_NODE_ID && v && typeof v.x === "number") layout[map.get(k) ?? k] = v;
+  const { graph, unplaced } = decompile({
+    ...(meta as Flow),
+    trigger: { type: "manual" },
+    steps,
+    layout: { nodes: layout },
+  } as Flow);
   const state = fromDecompiled(graph);
   return {
     nodes: state.nodes.filter((n) => n.id !== TRIGGER_NODE_ID),
@@ -334,7 +392,13 @@ export function edgeFrom(source: string, handle: string, target: string): DEdge 
   const m = /^(case|catch|branch)-(\d+)$/.exec(handle);
   const kind = (m ? m[1] : handle) as CanvasEdgeKind;
   const index = m ? Number(m[2]) : undefined;
-  return toRfEdge({ id: edgeId(source, kind, index), source, target, sourceHandle: handle, data: index === undefined ? { kind } : { kind, index } });
+  return toRfEdge({
+    id: edgeId(source, kind, index),
+    source,
+    target,
+    sourceHandle: handle,
+    data: index === undefined ? { kind } : { kind, index },
+  });
 }
 
 /**
@@ -371,7 +435,12 @@ function downstream(state: DocState, from: string, parentId: string | undefined)
 }
 
 /** A new step node (selected) with its container size. */
-export function stepNode(id: string, step: StepConfig, position: { x: number; y: number }, place: { parentId?: string; branch?: number } = {}): DNode {
+export function stepNode(
+  id: string,
+  step: StepConfig,
+  position: { x: number; y: number },
+  place: { parentId?: string; branch?: number } = {},
+): DNode {
   return {
     id,
     type: step.type,
@@ -391,7 +460,13 @@ const deselect = (nodes: readonly DNode[]) => nodes.map((n) => (n.selected ? { .
  * scope. Without `at` (flow coordinates, absolute) the step takes the old target's place and everything
  * downstream of it moves one column right. A "fail" step cannot continue, so it is not inserted.
  */
-export function insertStepOnEdge(state: DocState, edgeIdToSplit: string, id: string, step: StepConfig, at?: { x: number; y: number }): DocState {
+export function insertStepOnEdge(
+  state: DocState,
+  edgeIdToSplit: string,
+  id: string,
+  step: StepConfig,
+  at?: { x: number; y: number },
+): DocState {
   const edge = state.edges.find((e) => e.id === edgeIdToSplit);
   const source = edge && state.nodes.find((n) => n.id === edge.source);
   const target = edge && state.nodes.find((n) => n.id === edge.target);
@@ -400,7 +475,13 @@ export function insertStepOnEdge(state: DocState, edgeIdToSplit: string, id: str
   // "body" and "branch" edges lead into the container that is their source.
   const inside = kind === "body" || kind === "branch";
   const parentId = inside ? source.id : source.parentId;
-  const branch = inside ? (kind === "branch" ? (edge.data?.index ?? 0) : undefined) : source.data.kind === "step" ? source.data.branch : undefined;
+  const branch = inside
+    ? kind === "branch"
+      ? (edge.data?.index ?? 0)
+      : undefined
+    : source.data.kind === "step"
+      ? source.data.branch
+      : undefined;
   const parent = parentId ? state.nodes.find((n) => n.id === parentId) : undefined;
   const origin = parent ? absolutePosition(state.nodes, parent) : { x: 0, y: 0 };
   const exit = exitHandleOf(stepNode(id, step, { x: 0, y: 0 }))!;
@@ -410,9 +491,14 @@ export function insertStepOnEdge(state: DocState, edgeIdToSplit: string, id: str
   else {
     position = { ...target.position };
     const move = target.parentId === parentId ? downstream(state, target.id, parentId) : new Set<string>();
-    nodes = nodes.map((n) => (move.has(n.id) ? { ...n, position: { x: n.position.x + STEP_GAP_X, y: n.position.y } } : n));
+    nodes = nodes.map((n) =>
+      move.has(n.id) ? { ...n, position: { x: n.position.x + STEP_GAP_X, y: n.position.y } } : n,
+    );
   }
-  nodes = [...nodes, stepNode(id, step, position, { ...(parentId ? { parentId } : {}), ...(branch !== undefined ? { branch } : {}) })];
+  nodes = [
+    ...nodes,
+    stepNode(id, step, position, { ...(parentId ? { parentId } : {}), ...(branch !== undefined ? { branch } : {}) }),
+  ];
   const edges = state.edges.map((e) => (e.id === edge.id ? { ...e, target: id } : e));
   edges.push(edgeFrom(id, exit, target.id));
   // A call now following a map gets its input from the map, like a drawn connection (only the new ones).
@@ -428,24 +514,47 @@ export function addStepAfter(state: DocState, id: string, step: StepConfig, afte
   if (state.nodes.some((n) => n.id === id)) return state;
   const after = (afterId !== undefined ? state.nodes.find((n) => n.id === afterId) : undefined) ?? lastStepOf(state);
   const handle = exitHandleOf(after);
-  const existing = handle ? state.edges.find((e) => e.source === after.id && (e.sourceHandle ?? "next") === handle) : undefined;
+  const existing = handle
+    ? state.edges.find((e) => e.source === after.id && (e.sourceHandle ?? "next") === handle)
+    : undefined;
   if (existing && step.type !== "fail") return insertStepOnEdge(state, existing.id, id, step);
-  const place = { ...(after.parentId ? { parentId: after.parentId } : {}), ...(after.data.kind === "step" && after.data.branch !== undefined ? { branch: after.data.branch } : {}) };
-  const node = stepNode(id, step, freeSpot(state.nodes, after.parentId, { x: after.position.x + STEP_GAP_X, y: after.position.y }), place);
+  const place = {
+    ...(after.parentId ? { parentId: after.parentId } : {}),
+    ...(after.data.kind === "step" && after.data.branch !== undefined ? { branch: after.data.branch } : {}),
+  };
+  const node = stepNode(
+    id,
+    step,
+    freeSpot(state.nodes, after.parentId, { x: after.position.x + STEP_GAP_X, y: after.position.y }),
+    place,
+  );
   const edges = handle && !existing ? [...state.edges, edgeFrom(after.id, handle, id)] : state.edges;
-  const nodes = wireMapInputs({ ...state, nodes: [...deselect(state.nodes), node], edges: edges.filter((e) => e.target === id) });
+  const nodes = wireMapInputs({
+    ...state,
+    nodes: [...deselect(state.nodes), node],
+    edges: edges.filter((e) => e.target === id),
+  });
   return { ...state, nodes, edges: relabelEdges({ ...state, nodes, edges }) };
 }
 
 /** `want`, moved down until no sibling card overlaps it. */
-function freeSpot(nodes: readonly DNode[], parentId: string | undefined, want: { x: number; y: number }): { x: number; y: number } {
+function freeSpot(
+  nodes: readonly DNode[],
+  parentId: string | undefined,
+  want: { x: number; y: number },
+): { x: number; y: number } {
   const siblings = nodes.filter((n) => n.parentId === parentId);
   const pos = { ...want };
   for (let i = 0; i < 50; i++) {
     const hit = siblings.some((n) => {
       const w = typeof n.width === "number" ? n.width : NODE_W;
       const h = typeof n.height === "number" ? n.height : NODE_H;
-      return pos.x < n.position.x + w && pos.x + NODE_W > n.position.x && pos.y < n.position.y + h && pos.y + NODE_H > n.position.y;
+      return (
+        pos.x < n.position.x + w &&
+        pos.x + NODE_W > n.position.x &&
+        pos.y < n.position.y + h &&
+        pos.y + NODE_H > n.position.y
+      );
     });
     if (!hit) return pos;
     pos.y += NODE_H + 40;
@@ -457,7 +566,7 @@ function freeSpot(nodes: readonly DNode[], parentId: string | undefined, want: {
 export function absolutePosition(nodes: readonly DNode[], node: DNode): { x: number; y: number } {
   let x = node.position.x;
   let y = node.position.y;
-  for (let p = node.parentId; p; ) {
+  for (let p = node.parentId; p;) {
     const parent = nodes.find((n) => n.id === p);
     if (!parent) break;
     x += parent.position.x;
@@ -528,7 +637,14 @@ function fieldLabel(path: readonly string[]): string {
  * the same way, that; otherwise plain objects merge key by key and anything else is a conflict, resolved by
  * `choices` (mine by default) and reported.
  */
-function merge3(base: Json, theirs: Json, mine: Json, at: { id: string; label: (p: string[]) => string }, path: string[], ctx: { conflicts: MergeConflict[]; choices: Readonly<Record<string, MergeChoice>>; fromTheirs: number }): Json {
+function merge3(
+  base: Json,
+  theirs: Json,
+  mine: Json,
+  at: { id: string; label: (p: string[]) => string },
+  path: string[],
+  ctx: { conflicts: MergeConflict[]; choices: Readonly<Record<string, MergeChoice>>; fromTheirs: number },
+): Json {
   if (jsonEqual(theirs, mine)) return mine;
   if (jsonEqual(base, mine)) {
     ctx.fromTheirs++;
@@ -556,9 +672,21 @@ function merge3(base: Json, theirs: Json, mine: Json, at: { id: string; label: (
  * while the other changed it or connected to it is a conflict too. Pure; the merged document is
  * deterministic for the same inputs and choices.
  */
-export function mergeDocs(base: DocState, theirs: DocState, mine: DocState, choices: Readonly<Record<string, MergeChoice>> = {}): MergeResult {
+export function mergeDocs(
+  base: DocState,
+  theirs: DocState,
+  mine: DocState,
+  choices: Readonly<Record<string, MergeChoice>> = {},
+): MergeResult {
   const ctx = { conflicts: [] as MergeConflict[], choices, fromTheirs: 0 };
-  const meta = merge3(base.meta, theirs.meta, mine.meta, { id: "flow", label: (p) => `Flow · ${p.join(".") || "settings"}` }, [], ctx) as FlowMeta;
+  const meta = merge3(
+    base.meta,
+    theirs.meta,
+    mine.meta,
+    { id: "flow", label: (p) => `Flow · ${p.join(".") || "settings"}` },
+    [],
+    ctx,
+  ) as FlowMeta;
 
   const [bn, tn, mn] = [projectNodes(base), projectNodes(theirs), projectNodes(mine)];
   // Mine's order first, then theirs' additions (parents are re-sorted before children below).
@@ -566,7 +694,20 @@ export function mergeDocs(base: DocState, theirs: DocState, mine: DocState, choi
   const nodes = new Map<string, CanvasNode>();
   for (const id of order) {
     const [b, t, m] = [bn.get(id), tn.get(id), mn.get(id)];
-    const v = merge3(b?.proj, t?.proj, m?.proj, { id: `node:${id}`, label: (p) => (p.length ? `${nodeLabel(id)} · ${fieldLabel(p)}` : `${nodeLabel(id)}${!t ? " (deleted by them)" : !m ? " (deleted by you)" : b ? "" : " (added by both)"}`) }, [], ctx) as NodeProjection | undefined;
+    const v = merge3(
+      b?.proj,
+      t?.proj,
+      m?.proj,
+      {
+        id: `node:${id}`,
+        label: (p) =>
+          p.length
+            ? `${nodeLabel(id)} · ${fieldLabel(p)}`
+            : `${nodeLabel(id)}${!t ? " (deleted by them)" : !m ? " (deleted by you)" : b ? "" : " (added by both)"}`,
+      },
+      [],
+      ctx,
+    ) as NodeProjection | undefined;
     if (v) nodes.set(id, fromProjection(id, v));
   }
 
@@ -574,7 +715,14 @@ export function mergeDocs(base: DocState, theirs: DocState, mine: DocState, choi
   const edges = new Map<string, CanvasEdge>();
   for (const id of new Set([...me.keys(), ...te.keys(), ...be.keys()])) {
     const [b, t, m] = [be.get(id), te.get(id), me.get(id)];
-    const target = merge3(b?.target, t?.target, m?.target, { id: `edge:${id}`, label: () => `Connection "${id}"` }, [], ctx) as string | undefined;
+    const target = merge3(
+      b?.target,
+      t?.target,
+      m?.target,
+      { id: `edge:${id}`, label: () => `Connection "${id}"` },
+      [],
+      ctx,
+    ) as string | undefined;
     const shape = m ?? t ?? b;
     if (target !== undefined && shape) edges.set(id, { ...shape, target });
   }
@@ -582,7 +730,9 @@ export function mergeDocs(base: DocState, theirs: DocState, mine: DocState, choi
   // A step one side deleted and the other kept (changed, or chosen): the keeper's connections to it come
   // back with it where that exit is still free, so a kept step is not left standing alone.
   const restoreEdges = (id: string, side: Map<string, CanvasEdge>) => {
-    for (const [eid, e] of side) if ((e.source === id || e.target === id) && !edges.has(eid) && nodes.has(e.source) && nodes.has(e.target)) edges.set(eid, e);
+    for (const [eid, e] of side)
+      if ((e.source === id || e.target === id) && !edges.has(eid) && nodes.has(e.source) && nodes.has(e.target))
+        edges.set(eid, e);
   };
   for (const id of nodes.keys()) {
     if (!bn.has(id)) continue;
@@ -601,7 +751,13 @@ export function mergeDocs(base: DocState, theirs: DocState, mine: DocState, choi
       const keptBy: MergeChoice | null = mn.has(id) ? "mine" : tn.has(id) ? "theirs" : null;
       const cid = `node:${id}/kept`;
       if (keptBy && !ctx.conflicts.some((c) => c.id === cid))
-        ctx.conflicts.push({ id: cid, label: `${nodeLabel(id)} · ${keptBy === "mine" ? "they deleted it; your version still uses it" : "you deleted it; their version still uses it"}`, base: bn.get(id)?.proj.data, theirs: tn.get(id)?.proj.data, mine: mn.get(id)?.proj.data });
+        ctx.conflicts.push({
+          id: cid,
+          label: `${nodeLabel(id)} · ${keptBy === "mine" ? "they deleted it; your version still uses it" : "you deleted it; their version still uses it"}`,
+          base: bn.get(id)?.proj.data,
+          theirs: tn.get(id)?.proj.data,
+          mine: mn.get(id)?.proj.data,
+        });
       if (keptBy && (choices[cid] ?? "mine") === keptBy) {
         nodes.set(id, fromProjection(id, (keptBy === "mine" ? mn : tn).get(id)!.proj));
         restoreEdges(id, keptBy === "mine" ? me : te);
@@ -613,12 +769,21 @@ export function mergeDocs(base: DocState, theirs: DocState, mine: DocState, choi
   }
 
   const ordered = order.filter((id) => nodes.has(id)).map((id) => nodes.get(id)!);
-  const state: DocState = { meta, nodes: parentsFirst(ordered).map(toRfNode), edges: [...edges.values()].map((e) => toRfEdge(e)) };
+  const state: DocState = {
+    meta,
+    nodes: parentsFirst(ordered).map(toRfNode),
+    edges: [...edges.values()].map((e) => toRfEdge(e)),
+  };
   return { merged: { ...state, edges: relabelEdges(state) }, conflicts: ctx.conflicts, fromTheirs: ctx.fromTheirs };
 }
 
 function fromProjection(id: string, p: NodeProjection): CanvasNode {
-  const n: CanvasNode = { id, type: p.type as CanvasNode["type"], position: { x: p.position[0], y: p.position[1] }, data: p.data };
+  const n: CanvasNode = {
+    id,
+    type: p.type as CanvasNode["type"],
+    position: { x: p.position[0], y: p.position[1] },
+    data: p.data,
+  };
   if (p.parentId) n.parentId = p.parentId;
   if (p.size) {
     n.width = p.size[0];

@@ -20,8 +20,16 @@ export const OVERVIEW_ZOOM = 0.45;
 export const READABLE_ZOOM = 0.6;
 export const lowZoom = (s: ReactFlowState) => s.transform[2] < OVERVIEW_ZOOM && s.nodes.length > OVERVIEW_MIN_NODES;
 /** Options of every "zoom to fit" (toolbar, Shift 1, the zoom controls, after Layout, on opening). */
-export function fitOptions(nodeCount: number, duration = 300): { padding: number; maxZoom: number; minZoom?: number; duration: number } {
-  return { padding: 0.15, maxZoom: 1, duration, ...(nodeCount <= OVERVIEW_MIN_NODES ? { minZoom: READABLE_ZOOM } : {}) };
+export function fitOptions(
+  nodeCount: number,
+  duration = 300,
+): { padding: number; maxZoom: number; minZoom?: number; duration: number } {
+  return {
+    padding: 0.15,
+    maxZoom: 1,
+    duration,
+    ...(nodeCount <= OVERVIEW_MIN_NODES ? { minZoom: READABLE_ZOOM } : {}),
+  };
 }
 
 export function SystemIcon({ look, size = 32 }: { look: string; size?: number }) {
@@ -69,7 +77,11 @@ export function triggerTitle(t: Trigger): { title: string; subtitle: string; loo
     case "webhook":
       return { title: "Webhook received", subtitle: `Signed with ${t.secret}`, look: "webhook" };
     case "poll":
-      return { title: "When records change", subtitle: `Polls ${t.connector}.${t.operation} every ${t.interval}`, look: t.connector };
+      return {
+        title: "When records change",
+        subtitle: `Polls ${t.connector}.${t.operation} every ${t.interval}`,
+        look: t.connector,
+      };
     default:
       return { title: "Manual start", subtitle: "Operator or test run", look: "manual" };
   }
@@ -88,12 +100,19 @@ function Badges({ d }: { d: NodeDecoration }) {
   return (
     <div className="absolute -top-2.5 right-2 flex gap-1">
       {d.errors > 0 && (
-        <span data-testid="node-error-badge" title={d.firstMessage} className="rounded-full bg-red-600 px-1.5 text-[10px] font-semibold leading-4 text-white shadow">
+        <span
+          data-testid="node-error-badge"
+          title={d.firstMessage}
+          className="rounded-full bg-red-600 px-1.5 text-[10px] font-semibold leading-4 text-white shadow"
+        >
           {d.errors} {d.errors === 1 ? "error" : "errors"}
         </span>
       )}
       {d.errors === 0 && d.warnings > 0 && (
-        <span title={d.firstMessage} className="rounded-full bg-amber-400 px-1.5 text-[10px] font-semibold leading-4 text-amber-950 shadow">
+        <span
+          title={d.firstMessage}
+          className="rounded-full bg-amber-400 px-1.5 text-[10px] font-semibold leading-4 text-amber-950 shadow"
+        >
           {d.warnings} warning{d.warnings === 1 ? "" : "s"}
         </span>
       )}
@@ -103,11 +122,17 @@ function Badges({ d }: { d: NodeDecoration }) {
           data-status={d.run.status}
           className={clsx(
             "rounded-full px-1.5 text-[10px] font-semibold leading-4 shadow",
-            d.run.status === "succeeded" ? "bg-emerald-600 text-white" : d.run.status === "failed" ? "bg-red-600 text-white" : "bg-brand-600 text-white",
+            d.run.status === "succeeded"
+              ? "bg-emerald-600 text-white"
+              : d.run.status === "failed"
+                ? "bg-red-600 text-white"
+                : "bg-brand-600 text-white",
           )}
         >
           {d.run.status}
-          {d.run.durationMs !== null ? ` · ${d.run.durationMs < 1000 ? `${d.run.durationMs} ms` : `${(d.run.durationMs / 1000).toFixed(1)} s`}` : ""}
+          {d.run.durationMs !== null
+            ? ` · ${d.run.durationMs < 1000 ? `${d.run.durationMs} ms` : `${(d.run.durationMs / 1000).toFixed(1)} s`}`
+            : ""}
         </span>
       )}
     </div>
@@ -116,11 +141,37 @@ function Badges({ d }: { d: NodeDecoration }) {
 
 const handleCls = "!h-2.5 !w-2.5 !border-2 !border-white";
 
-function Card({ id, look, title, subtitle, selected, d, handles, children, testType }: { id: string; look: string; title: string; subtitle: string; selected: boolean; d: NodeDecoration; handles: readonly HandleSpec[]; children?: React.ReactNode; testType: string }) {
+function Card({
+  id,
+  look,
+  title,
+  subtitle,
+  selected,
+  d,
+  handles,
+  children,
+  testType,
+}: {
+  id: string;
+  look: string;
+  title: string;
+  subtitle: string;
+  selected: boolean;
+  d: NodeDecoration;
+  handles: readonly HandleSpec[];
+  children?: React.ReactNode;
+  testType: string;
+}) {
   const low = useStore(lowZoom);
   if (low)
     return (
-      <div className={clsx("h-[72px] w-[220px] rounded-lg border-2", d.errors ? "border-red-500" : selected ? "border-brand-600" : "border-slate-300")} style={{ background: lookOf(look).bg }}>
+      <div
+        className={clsx(
+          "h-[72px] w-[220px] rounded-lg border-2",
+          d.errors ? "border-red-500" : selected ? "border-brand-600" : "border-slate-300",
+        )}
+        style={{ background: lookOf(look).bg }}
+      >
         <HandleMarks specs={handles} />
       </div>
     );
@@ -131,7 +182,11 @@ function Card({ id, look, title, subtitle, selected, d, handles, children, testT
       data-node-type={testType}
       className={clsx(
         "relative flex h-[72px] w-[220px] items-center gap-3 rounded-lg border bg-white px-3 shadow-sm transition-shadow",
-        selected ? "border-brand-600 shadow-md ring-2 ring-brand-200" : d.errors ? "border-red-400" : "border-slate-200 hover:shadow",
+        selected
+          ? "border-brand-600 shadow-md ring-2 ring-brand-200"
+          : d.errors
+            ? "border-red-400"
+            : "border-slate-200 hover:shadow",
         d.run && RUN_RING[d.run.status],
       )}
     >
@@ -152,8 +207,19 @@ export const TriggerNode = memo(function TriggerNode({ id, data, selected }: Nod
   const d = useDecoration(id);
   const t = data.kind === "trigger" ? triggerTitle(data.trigger) : { title: "Trigger", subtitle: "", look: "manual" };
   return (
-    <Card id={id} look={t.look} title={t.title} subtitle={t.subtitle} selected={!!selected} d={d} handles={TRIGGER_HANDLES} testType="trigger">
-      <span className="absolute -left-2 top-1/2 -translate-y-1/2 rounded bg-slate-900 px-1 text-[9px] font-semibold uppercase text-white">Start</span>
+    <Card
+      id={id}
+      look={t.look}
+      title={t.title}
+      subtitle={t.subtitle}
+      selected={!!selected}
+      d={d}
+      handles={TRIGGER_HANDLES}
+      testType="trigger"
+    >
+      <span className="absolute -left-2 top-1/2 -translate-y-1/2 rounded bg-slate-900 px-1 text-[9px] font-semibold uppercase text-white">
+        Start
+      </span>
     </Card>
   );
 });
@@ -162,7 +228,15 @@ function Handles({ specs }: { specs: readonly HandleSpec[] }) {
   return (
     <>
       {specs.map((h) => (
-        <Handle key={h.id ?? "in"} type={h.type} {...(h.id !== null ? { id: h.id } : {})} position={h.position} title={h.title} style={handleStyle(h)} className={clsx(handleCls, h.tone)} />
+        <Handle
+          key={h.id ?? "in"}
+          type={h.type}
+          {...(h.id !== null ? { id: h.id } : {})}
+          position={h.position}
+          title={h.title}
+          style={handleStyle(h)}
+          className={clsx(handleCls, h.tone)}
+        />
       ))}
     </>
   );
@@ -178,7 +252,14 @@ function HandleMarks({ specs }: { specs: readonly HandleSpec[] }) {
   return (
     <>
       {handleBounds(specs, NODE_W, NODE_H, 1).map((b) => (
-        <span key={b.id ?? "in"} aria-hidden className={clsx("pointer-events-none invisible absolute", b.type)} data-handleid={b.id ?? undefined} data-handlepos={b.position} style={{ left: b.x, top: b.y, width: b.width, height: b.height }} />
+        <span
+          key={b.id ?? "in"}
+          aria-hidden
+          className={clsx("pointer-events-none invisible absolute", b.type)}
+          data-handleid={b.id ?? undefined}
+          data-handlepos={b.position}
+          style={{ left: b.x, top: b.y, width: b.width, height: b.height }}
+        />
       ))}
     </>
   );
@@ -190,7 +271,16 @@ export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps
   if (data.kind !== "step") return null;
   const { title, subtitle } = stepTitle(id, data.step, catalog);
   return (
-    <Card id={id} look={stepLook(data.step)} title={title} subtitle={subtitle} selected={!!selected} d={d} handles={stepHandleSpecs(data.step)} testType={data.step.type === "call" ? `call:${data.step.connector}` : data.step.type} />
+    <Card
+      id={id}
+      look={stepLook(data.step)}
+      title={title}
+      subtitle={subtitle}
+      selected={!!selected}
+      d={d}
+      handles={stepHandleSpecs(data.step)}
+      testType={data.step.type === "call" ? `call:${data.step.connector}` : data.step.type}
+    />
   );
 });
 
@@ -205,7 +295,10 @@ export const ContainerNode = memo(function ContainerNode({ id, data, selected }:
       data-testid="canvas-node"
       data-node-id={id}
       data-node-type={step.type}
-      className={clsx("relative h-full w-full rounded-xl border-2 border-dashed bg-slate-50/60", selected ? "border-brand-500" : d.errors ? "border-red-400" : "border-slate-300")}
+      className={clsx(
+        "relative h-full w-full rounded-xl border-2 border-dashed bg-slate-50/60",
+        selected ? "border-brand-500" : d.errors ? "border-red-400" : "border-slate-300",
+      )}
     >
       <div className="flex items-center gap-2 border-b border-dashed border-slate-200 px-3 py-2">
         <SystemIcon look={step.type} size={24} />

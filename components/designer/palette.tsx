@@ -8,13 +8,23 @@ import { SystemIcon } from "./nodes";
 
 export const DRAG_MIME = "application/x-weft-palette";
 
-export function Palette({ items, onAdd, readOnly }: { items: readonly PaletteItem[]; onAdd(item: PaletteItem): void; readOnly: boolean }) {
+export function Palette({
+  items,
+  onAdd,
+  readOnly,
+}: {
+  items: readonly PaletteItem[];
+  onAdd(item: PaletteItem): void;
+  readOnly: boolean;
+}) {
   const [q, setQ] = useState("");
   const [closed, setClosed] = useState<Set<string>>(new Set());
   const groups = useMemo(() => {
     const words = q.toLowerCase().split(/\s+/).filter(Boolean);
     const match = (i: PaletteItem) => words.every((w) => `${i.label} ${i.detail} ${i.group}`.toLowerCase().includes(w));
-    return PALETTE_GROUPS.map((g) => ({ group: g, items: items.filter((i) => i.group === g && match(i)) })).filter((g) => g.items.length > 0);
+    return PALETTE_GROUPS.map((g) => ({ group: g, items: items.filter((i) => i.group === g && match(i)) })).filter(
+      (g) => g.items.length > 0,
+    );
   }, [items, q]);
   return (
     <aside aria-label="Palette" className="flex w-64 shrink-0 flex-col border-r border-slate-200 bg-white">
@@ -38,7 +48,9 @@ export function Palette({ items, onAdd, readOnly }: { items: readonly PaletteIte
               <button
                 type="button"
                 className="flex w-full items-center justify-between px-3 pb-1 pt-3 text-[11px] font-semibold uppercase tracking-wide text-slate-500 hover:text-slate-800"
-                onClick={() => setClosed((s) => (s.has(group) ? new Set([...s].filter((x) => x !== group)) : new Set([...s, group])))}
+                onClick={() =>
+                  setClosed((s) => (s.has(group) ? new Set([...s].filter((x) => x !== group)) : new Set([...s, group])))
+                }
                 aria-expanded={open}
               >
                 {group}
@@ -63,7 +75,10 @@ export function Palette({ items, onAdd, readOnly }: { items: readonly PaletteIte
                         onKeyDown={(e) => {
                           if (e.key === "Enter" && !readOnly) onAdd(it);
                         }}
-                        className={clsx("mx-2 flex cursor-grab items-center gap-2 rounded-md px-2 py-1.5 hover:bg-slate-100 active:cursor-grabbing", readOnly && "cursor-default opacity-60")}
+                        className={clsx(
+                          "mx-2 flex cursor-grab items-center gap-2 rounded-md px-2 py-1.5 hover:bg-slate-100 active:cursor-grabbing",
+                          readOnly && "cursor-default opacity-60",
+                        )}
                       >
                         <SystemIcon look={it.look} size={24} />
                         <span className="min-w-0">

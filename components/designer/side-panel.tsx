@@ -22,12 +22,24 @@ export function SidePanel({
     <aside aria-label="Inspector" className="flex w-[420px] shrink-0 flex-col border-l border-slate-200 bg-white">
       <div role="tablist" className="flex border-b border-slate-200 text-xs font-medium">
         {(["inspect", "versions"] as const).map((t) => (
-          <button key={t} role="tab" type="button" aria-selected={tab === t} onClick={() => onTab(t)} className={clsx("flex-1 px-3 py-2", tab === t ? "border-b-2 border-brand-600 text-brand-700" : "text-slate-500 hover:text-slate-800")}>
+          <button
+            key={t}
+            role="tab"
+            type="button"
+            aria-selected={tab === t}
+            onClick={() => onTab(t)}
+            className={clsx(
+              "flex-1 px-3 py-2",
+              tab === t ? "border-b-2 border-brand-600 text-brand-700" : "text-slate-500 hover:text-slate-800",
+            )}
+          >
             {t === "inspect" ? "Inspector" : "Versions"}
           </button>
         ))}
       </div>
-      <div className="min-h-0 flex-1">{tab === "inspect" ? <Inspector {...inspector} /> : <VersionsMount {...versions} />}</div>
+      <div className="min-h-0 flex-1">
+        {tab === "inspect" ? <Inspector {...inspector} /> : <VersionsMount {...versions} />}
+      </div>
     </aside>
   );
 }

@@ -5,7 +5,14 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { clsx } from "clsx";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { asTriggerInput, checkTriggerInput, triggerSampleSkeleton, type Flow, type JsonSchemaObject, type Trigger } from "@/core/dsl";
+import {
+  asTriggerInput,
+  checkTriggerInput,
+  triggerSampleSkeleton,
+  type Flow,
+  type JsonSchemaObject,
+  type Trigger,
+} from "@/core/dsl";
 import type { StepRunView } from "./inspector/inspector";
 
 const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
@@ -31,7 +38,7 @@ export function useTestRun(flowKey: string) {
   });
   const t = timeline.data;
   const run = useMemo((): RunState | null => {
-  if (!runId || !t || t.id !== runId) return null;
+    if (!runId || !t || t.id !== runId) return null;
     const steps = new Map<string, StepRunView>();
     // One view per step id: iterations of a foreach are folded (failed wins, then running, else the last).
     for (const s of t.steps) {
@@ -39,11 +46,27 @@ export function useTestRun(flowKey: string) {
       const prev = steps.get(s.stepId);
       const rank = (st: string) => (st === "failed" ? 3 : st === "running" ? 2 : 1);
       if (!prev || rank(s.status) >= rank(prev.status))
-        steps.set(s.stepId, { status: s.status, durationMs: s.durationMs, attempts: s.attempts, input: s.input, output: s.output, error: s.error, simulated: s.simulated });
+        steps.set(s.stepId, {
+          status: s.status,
+          durationMs: s.durationMs,
+          attempts: s.attempts,
+          input: s.input,
+          output: s.output,
+          error: s.error,
+          simulated: s.simulated,
+        });
     }
     const started = t.startedAt ? new Date(t.startedAt).getTime() : null;
     const finished = t.finishedAt ? new Date(t.finishedAt).getTime() : null;
-    return { runId, status: t.status, durationMs: started && finished ? finished - started : null, error: t.error, steps, input: t.input, testMode: t.testMode };
+    return {
+      runId,
+      status: t.status,
+      durationMs: started && finished ? finished - started : null,
+      error: t.error,
+      steps,
+      input: t.input,
+      testMode: t.testMode,
+    };
   }, [runId, t]);
   return {
     run,
@@ -97,7 +120,13 @@ export function TestRunDialog({
   const area = useRef<HTMLTextAreaElement>(null);
   useEffect(() => {
     if (open) {
-      setText(JSON.stringify(initial === undefined ? triggerSampleSkeleton(trigger) : asTriggerInput(trigger, initial), null, 2));
+      setText(
+        JSON.stringify(
+          initial === undefined ? triggerSampleSkeleton(trigger) : asTriggerInput(trigger, initial),
+          null,
+          2,
+        ),
+      );
       setConfirming(false);
       setTimeout(() => area.current?.focus(), 0);
     }
@@ -109,7 +138,10 @@ export function TestRunDialog({
       return { ok: false, message: `The input is not valid JSON: ${(e as Error).message}` };
     }
   }, [text]);
-  const problems = useMemo(() => (parsed.ok ? checkTriggerInput(trigger, parsed.value, eventSchema) : []), [parsed, trigger, eventSchema]);
+  const problems = useMemo(
+    () => (parsed.ok ? checkTriggerInput(trigger, parsed.value, eventSchema) : []),
+    [parsed, trigger, eventSchema],
+  );
   if (!open) return null;
   const blocked = !parsed.ok || problems.length > 0;
   const run = () => {
@@ -118,15 +150,42 @@ export function TestRunDialog({
     onRun(parsed.value, pin, mode);
     onClose();
   };
-  const shape = trigger?.type === "webhook" ? "the request a delivery makes: { body, headers, query }" : trigger?.type === "schedule" ? "the tick: { firedAt }" : trigger?.type === "event" ? "the event's payload" : "the run's input";
+  const shape =
+    trigger?.type === "webhook"
+      ? "the request a delivery makes: { body, headers, query }"
+      : trigger?.type === "schedule"
+        ? "the tick: { firedAt }"
+        : trigger?.type === "event"
+          ? "the event's payload"
+          : "the run's input";
   return (
-    <div className="fixed inset-0 z-50 grid place-items-center bg-slate-900/30" onMouseDown={onClose} role="dialog" aria-label="Test run">
-      <div className="w-[600px] rounded-xl bg-white p-5 shadow-2xl" onMouseDown={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}>
+    <div
+      className="fixed inset-0 z-50 grid place-items-center bg-slate-900/30"
+      onMouseDown={onClose}
+      role="dialog"
+      aria-label="Test run"
+    >
+      <div
+        className="w-[600px] rounded-xl bg-white p-5 shadow-2xl"
+        onMouseDown={(e) => e.stopPropagation()}
+        onKeyDown={(e) => e.stopPropagation()}
+      >
         <h2 className="text-sm font-semibold text-slate-900">Test run of the draft</h2>
-        <p className="mt-1 text-xs text-slate-500">{pinnedSource ? `Input: the pinned trigger sample (${pinnedSource}).` : "No trigger sample is pinned yet: this is the shape the trigger produces."}</p>
+        <p className="mt-1 text-xs text-slate-500">
+          {pinnedSource
+            ? `Input: the pinned trigger sample (${pinnedSource}).`
+            : "No trigger sample is pinned yet: this is the shape the trigger produces."}
+        </p>
         <label className="mt-3 block text-xs font-medium text-slate-700">
           Trigger input ($trigger) — {shape}
-          <textarea ref={area} aria-label="Trigger payload" rows={10} className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5 font-mono text-xs" value={text} onChange={(e) => (setText(e.target.value), setConfirming(false))} />
+          <textarea
+            ref={area}
+            aria-label="Trigger payload"
+            rows={10}
+            className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5 font-mono text-xs"
+            value={text}
+            onChange={(e) => (setText(e.target.value), setConfirming(false))}
+          />
         </label>
         {(!parsed.ok || problems.length > 0) && (
           <ul role="alert" data-testid="input-problems" className="mt-1 space-y-0.5 text-xs text-red-700">
@@ -134,31 +193,61 @@ export function TestRunDialog({
           </ul>
         )}
         <label className="mt-2 flex items-center gap-2 text-xs text-slate-700">
-          <input type="checkbox" checked={pin} onChange={(e) => setPin(e.target.checked)} /> Pin this input as the trigger sample
+          <input type="checkbox" checked={pin} onChange={(e) => setPin(e.target.checked)} /> Pin this input as the
+          trigger sample
         </label>
-        <fieldset className="mt-3 space-y-1.5 rounded-md border border-slate-200 p-2.5 text-xs" role="radiogroup" aria-label="Test mode">
+        <fieldset
+          className="mt-3 space-y-1.5 rounded-md border border-slate-200 p-2.5 text-xs"
+          role="radiogroup"
+          aria-label="Test mode"
+        >
           <legend className="px-1 font-medium text-slate-700">Mode</legend>
           <label className="flex items-start gap-2">
-            <input type="radio" name="test-mode" checked={mode === "dry-run"} onChange={() => (setMode("dry-run"), setConfirming(false))} className="mt-0.5" />
+            <input
+              type="radio"
+              name="test-mode"
+              checked={mode === "dry-run"}
+              onChange={() => (setMode("dry-run"), setConfirming(false))}
+              className="mt-0.5"
+            />
             <span>
-              <span className="font-medium text-slate-800">Dry run</span> — reads are sent; writes and events are not. A write answers with the step&apos;s pinned sample, else a response built from the operation&apos;s output schema, marked “simulated” in the timeline.
+              <span className="font-medium text-slate-800">Dry run</span> — reads are sent; writes and events are not. A
+              write answers with the step&apos;s pinned sample, else a response built from the operation&apos;s output
+              schema, marked “simulated” in the timeline.
             </span>
           </label>
           <label className="flex items-start gap-2">
-            <input type="radio" name="test-mode" checked={mode === "live"} onChange={() => (setMode("live"), setConfirming(false))} className="mt-0.5" />
+            <input
+              type="radio"
+              name="test-mode"
+              checked={mode === "live"}
+              onChange={() => (setMode("live"), setConfirming(false))}
+              className="mt-0.5"
+            />
             <span>
-              <span className="font-medium text-slate-800">Live against the connections</span> — every call is really sent; what it creates stays there.
+              <span className="font-medium text-slate-800">Live against the connections</span> — every call is really
+              sent; what it creates stays there.
             </span>
           </label>
         </fieldset>
         {confirming && (
-          <div role="alert" data-testid="live-confirmation" className="mt-3 rounded-md border border-amber-300 bg-amber-50 p-2.5 text-xs text-amber-900">
+          <div
+            role="alert"
+            data-testid="live-confirmation"
+            className="mt-3 rounded-md border border-amber-300 bg-amber-50 p-2.5 text-xs text-amber-900"
+          >
             <p className="font-semibold">This test run really calls:</p>
             {connections.length ? (
               <ul className="mt-1 list-disc pl-5">
                 {connections.map((c) => (
                   <li key={c.key}>
-                    <span className="font-mono">{c.key}</span> ({c.name}){c.host ? <> at <span className="font-mono">{c.host}</span></> : null}
+                    <span className="font-mono">{c.key}</span> ({c.name})
+                    {c.host ? (
+                      <>
+                        {" "}
+                        at <span className="font-mono">{c.host}</span>
+                      </>
+                    ) : null}
                   </li>
                 ))}
               </ul>
@@ -169,10 +258,22 @@ export function TestRunDialog({
           </div>
         )}
         <div className="mt-4 flex justify-end gap-2">
-          <button type="button" className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50" onClick={onClose}>
+          <button
+            type="button"
+            className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50"
+            onClick={onClose}
+          >
             Cancel
           </button>
-          <button type="button" disabled={blocked} className={clsx("rounded-md px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50", mode === "live" ? "bg-amber-600 hover:bg-amber-700" : "bg-brand-600 hover:bg-brand-700")} onClick={run}>
+          <button
+            type="button"
+            disabled={blocked}
+            className={clsx(
+              "rounded-md px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50",
+              mode === "live" ? "bg-amber-600 hover:bg-amber-700" : "bg-brand-600 hover:bg-brand-700",
+            )}
+            onClick={run}
+          >
             {mode === "dry-run" ? "Run test (dry run)" : confirming ? "Yes, run test live" : "Run test live…"}
           </button>
         </div>

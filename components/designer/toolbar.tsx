@@ -46,7 +46,16 @@ export function EditorToolbar(p: {
       </div>
       <Badge tone={LIFECYCLE_TONE[header.lifecycle]}>{header.lifecycle}</Badge>
       {header.latestVersion && <span className="font-mono text-xs text-slate-500">v{header.latestVersion}</span>}
-      <span role="status" aria-label="Save state" data-testid="save-state" data-state={saveState.kind} className={clsx("text-xs", saveState.kind === "conflict" || saveState.kind === "error" ? "font-medium text-red-700" : "text-slate-500")}>
+      <span
+        role="status"
+        aria-label="Save state"
+        data-testid="save-state"
+        data-state={saveState.kind}
+        className={clsx(
+          "text-xs",
+          saveState.kind === "conflict" || saveState.kind === "error" ? "font-medium text-red-700" : "text-slate-500",
+        )}
+      >
         {readOnly ? <span title={p.readOnlyReason ?? undefined}>Read only</span> : saveLabel(saveState)}
       </span>
       <div className="ml-auto flex items-center gap-1">
@@ -100,16 +109,34 @@ export function EditorToolbar(p: {
 }
 
 function saveLabel(s: SaveState): string {
-  if (s.kind === "saved") return s.at ? `Saved ${s.at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}` : "Saved";
+  if (s.kind === "saved")
+    return s.at ? `Saved ${s.at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}` : "Saved";
   if (s.kind === "dirty") return "Unsaved changes";
   if (s.kind === "saving") return "Saving…";
   if (s.kind === "conflict") return "Not saved: conflict";
   return "Not saved";
 }
 
-function ToolButton({ label, onClick, disabled, children }: { label: string; onClick(): void; disabled?: boolean; children: React.ReactNode }) {
+function ToolButton({
+  label,
+  onClick,
+  disabled,
+  children,
+}: {
+  label: string;
+  onClick(): void;
+  disabled?: boolean;
+  children: React.ReactNode;
+}) {
   return (
-    <button type="button" title={label} aria-label={label} onClick={onClick} disabled={disabled} className="rounded-md px-2 py-1.5 text-sm text-slate-600 hover:bg-slate-100 hover:text-slate-900 disabled:opacity-40 disabled:hover:bg-transparent">
+    <button
+      type="button"
+      title={label}
+      aria-label={label}
+      onClick={onClick}
+      disabled={disabled}
+      className="rounded-md px-2 py-1.5 text-sm text-slate-600 hover:bg-slate-100 hover:text-slate-900 disabled:opacity-40 disabled:hover:bg-transparent"
+    >
       {children}
     </button>
   );

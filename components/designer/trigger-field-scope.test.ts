@@ -12,12 +12,28 @@ const catalog: Catalog = {
       key: "salesforce",
       name: "Salesforce",
       operations: {
-        query: { key: "query", kind: "action", name: "SOQL query", effect: "read", input: z.object({ soql: z.string() }), output: z.object({ totalSize: z.number(), records: z.array(z.object({ Id: z.string() })) }) },
+        query: {
+          key: "query",
+          kind: "action",
+          name: "SOQL query",
+          effect: "read",
+          input: z.object({ soql: z.string() }),
+          output: z.object({ totalSize: z.number(), records: z.array(z.object({ Id: z.string() })) }),
+        },
       },
     },
   },
 } as unknown as Catalog;
-const poll: Trigger = { type: "poll", connector: "salesforce", connection: "sf", operation: "query", interval: "1m", input: { soql: "'SELECT Id FROM Opportunity'" }, cursor: "SystemModstamp", recordId: "Id" };
+const poll: Trigger = {
+  type: "poll",
+  connector: "salesforce",
+  connection: "sf",
+  operation: "query",
+  interval: "1m",
+  input: { soql: "'SELECT Id FROM Opportunity'" },
+  cursor: "SystemModstamp",
+  recordId: "Id",
+};
 const record = { Id: "006A", Name: "Acme renewal", SystemModstamp: "2026-01-01T00:00:00.000+0000" };
 const paths = (field: string) => triggerFieldScope(poll, field, catalog, record)!.paths.map((p) => p.path);
 
@@ -27,16 +43,27 @@ describe("poll trigger field scope", () => {
     expect(paths("input")).toEqual(["$trigger", "$trigger.cursor"]);
   });
   it("records sees the operation's output", () => {
-    expect(paths("records")).toEqual(expect.arrayContaining(["$trigger.totalSize", "$trigger.records", "$trigger.records.Id"]));
+    expect(paths("records")).toEqual(
+      expect.arrayContaining(["$trigger.totalSize", "$trigger.records", "$trigger.records.Id"]),
+    );
     expect(paths("records")).not.toContain("$trigger.Name");
   });
   it("cursor, recordId and version see the record (the pinned sample's fields)", () => {
-    for (const f of ["cursor", "recordId", "version"]) expect(paths(f)).toEqual(expect.arrayContaining(["$trigger.Id", "$trigger.Name", "$trigger.SystemModstamp"]));
+    for (const f of ["cursor", "recordId", "version"])
+      expect(paths(f)).toEqual(expect.arrayContaining(["$trigger.Id", "$trigger.Name", "$trigger.SystemModstamp"]));
     expect(paths("cursor")).not.toContain("$trigger.cursor");
   });
   it("nothing of the run is offered, and other triggers' fields keep the run's scope", () => {
-    for (const f of ["input.soql", "records", "recordId"]) expect(paths(f).some((p) => /^\$(steps|flow|run)\b/.test(p))).toBe(false);
-    expect(triggerFieldScope({ type: "event", event: "opportunity.won", filter: "$trigger.amount > 0" }, "filter", catalog, record)).toBeUndefined();
+    for (const f of ["input.soql", "records", "recordId"])
+      expect(paths(f).some((p) => /^\$(steps|flow|run)\b/.test(p))).toBe(false);
+    expect(
+      triggerFieldScope(
+        { type: "event", event: "opportunity.won", filter: "$trigger.amount > 0" },
+        "filter",
+        catalog,
+        record,
+      ),
+    ).toBeUndefined();
     expect(triggerFieldScope(poll, "interval", catalog, record)).toBeUndefined();
   });
 });

@@ -16,7 +16,12 @@ export const AUTOSAVE_MS = 1000;
 const PERSIST_MS = 250;
 const STORAGE_PREFIX = "weft.designer.unsaved.";
 
-export type SaveState = { kind: "saved"; at: Date | null } | { kind: "dirty" } | { kind: "saving" } | { kind: "conflict"; message: string } | { kind: "error"; message: string };
+export type SaveState =
+  | { kind: "saved"; at: Date | null }
+  | { kind: "dirty" }
+  | { kind: "saving" }
+  | { kind: "conflict"; message: string }
+  | { kind: "error"; message: string };
 
 /** The three documents of a merge the user has to look at (a save conflict, or restoring edits whose base is not the draft's). */
 export interface PendingMerge {
@@ -112,11 +117,21 @@ async function docOf(flow: unknown): Promise<DocState> {
 export function sameDoc(a: DocState, b: DocState): boolean {
   if (a === b) return true;
   if (a.meta !== b.meta || a.edges.length !== b.edges.length || a.nodes.length !== b.nodes.length) return false;
-  for (let i = 0; i < a.edges.length; i++) if (a.edges[i]!.id !== b.edges[i]!.id || a.edges[i]!.target !== b.edges[i]!.target) return false;
+  for (let i = 0; i < a.edges.length; i++)
+    if (a.edges[i]!.id !== b.edges[i]!.id || a.edges[i]!.target !== b.edges[i]!.target) return false;
   for (let i = 0; i < a.nodes.length; i++) {
     const x: DNode = a.nodes[i]!;
     const y: DNode = b.nodes[i]!;
-    if (x.id !== y.id || x.data !== y.data || x.parentId !== y.parentId || x.position.x !== y.position.x || x.position.y !== y.position.y || x.width !== y.width || x.height !== y.height) return false;
+    if (
+      x.id !== y.id ||
+      x.data !== y.data ||
+      x.parentId !== y.parentId ||
+      x.position.x !== y.position.x ||
+      x.position.y !== y.position.y ||
+      x.width !== y.width ||
+      x.height !== y.height
+    )
+      return false;
   }
   return true;
 }
@@ -132,7 +147,12 @@ export function useAutosave(o: AutosaveOptions): Autosave {
 
   // The last acknowledged revision, its document and its compiled JSON (the base of any merge).
   const ack = useRef<{ revision: number; doc: DocState; json: string; at: Date | null }>(null!);
-  ack.current ??= { revision: o.initialRevision, doc: o.initial, json: JSON.stringify(compiled(o.initial)), at: o.lastSavedAt };
+  ack.current ??= {
+    revision: o.initialRevision,
+    doc: o.initial,
+    json: JSON.stringify(compiled(o.initial)),
+    at: o.lastSavedAt,
+  };
   const inFlight = useRef(false);
   const blocked = useRef(false);
   const [state, setState] = useState<SaveState>({ kind: "saved", at: o.lastSavedAt });
@@ -158,7 +178,12 @@ export function useAutosave(o: AutosaveOptions): Autosave {
       if (readOnly || offeredRef.current) return;
       const mine = json ?? JSON.stringify(compiled(docRef.current));
       if (mine === ack.current.json && !blocked.current) return clearUnsaved(flowKey);
-      writeUnsaved(flowKey, { baseRevision: ack.current.revision, base: JSON.parse(ack.current.json) as Flow, mine: JSON.parse(mine) as Flow, at: new Date().toISOString() });
+      writeUnsaved(flowKey, {
+        baseRevision: ack.current.revision,
+        base: JSON.parse(ack.current.json) as Flow,
+        mine: JSON.parse(mine) as Flow,
+        at: new Date().toISOString(),
+      });
     },
     [flowKey, readOnly],
   );
@@ -166,10 +191,19 @@ export function useAutosave(o: AutosaveOptions): Autosave {
   const openConflict = useCallback(async () => {
     try {
       const latest = await opts.current.loadLatest();
-      setMerge({ reason: "conflict", base: ack.current.doc, theirs: await docOf(latest.draft), theirRevision: latest.draftRevision, mine: null });
+      setMerge({
+        reason: "conflict",
+        base: ack.current.doc,
+        theirs: await docOf(latest.draft),
+        theirRevision: latest.draftRevision,
+        mine: null,
+      });
     } catch (e) {
       setMerge(null);
-      setState({ kind: "conflict", message: `The other version could not be loaded to merge with: ${(e as Error).message}` });
+      setState({
+        kind: "conflict",
+        message: `The other version could not be loaded to merge with: ${(e as Error).message}`,
+      });
     }
   }, []);
 
@@ -178,7 +212,9 @@ export function useAutosave(o: AutosaveOptions): Autosave {
     const sent = docRef.current;
     const json = JSON.stringify(compiled(sent));
     if (json === ack.current.json) {
-      setState((s) => (s.kind === "dirty" || s.kind === "saving" || s.kind === "error" ? { kind: "saved", at: ack.current.at } : s));
+      setState((s) =>
+        s.kind === "dirty" || s.kind === "saving" || s.kind === "error" ? { kind: "saved", at: ack.current.at } : s,
+      );
       if (!offeredRef.current) clearUnsaved(flowKey);
       return;
     }
@@ -239,7 +275,12 @@ export function useAutosave(o: AutosaveOptions): Autosave {
     (merged: DocState) => {
       const m = merge;
       if (!m) return;
-      ack.current = { revision: m.theirRevision, doc: m.theirs, json: JSON.stringify(compiled(m.theirs)), at: ack.current.at };
+      ack.current = {
+        revision: m.theirRevision,
+        doc: m.theirs,
+        json: JSON.stringify(compiled(m.theirs)),
+        at: ack.current.at,
+      };
       setRevision(m.theirRevision);
       blocked.current = false;
       setMerge(null);

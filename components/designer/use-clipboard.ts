@@ -9,9 +9,22 @@ import type { History } from "./use-history";
 
 const CLIPBOARD_KEY = "weft.designer.clipboard";
 
-export function useClipboard({ docRef, edit, readOnly, showToast }: { docRef: RefObject<DocState>; edit: History<DocState>["set"]; readOnly: boolean; showToast(message: string): void }) {
+export function useClipboard({
+  docRef,
+  edit,
+  readOnly,
+  showToast,
+}: {
+  docRef: RefObject<DocState>;
+  edit: History<DocState>["set"];
+  readOnly: boolean;
+  showToast(message: string): void;
+}) {
   const copy = useCallback(async () => {
-    const text = selectionToDsl(docRef.current, new Set(docRef.current.nodes.filter((n) => n.selected).map((n) => n.id)));
+    const text = selectionToDsl(
+      docRef.current,
+      new Set(docRef.current.nodes.filter((n) => n.selected).map((n) => n.id)),
+    );
     if (!text) return showToast("Select steps to copy.");
     localStorage.setItem(CLIPBOARD_KEY, text);
     try {
@@ -34,7 +47,9 @@ export function useClipboard({ docRef, edit, readOnly, showToast }: { docRef: Re
       }
       let nodes = pasted.nodes;
       if (pasted.unplaced.length) {
-        const laid = await layoutGraph(toCanvasGraph({ meta: docRef.current.meta, nodes, edges: pasted.edges }), { only: new Set(pasted.unplaced) });
+        const laid = await layoutGraph(toCanvasGraph({ meta: docRef.current.meta, nodes, edges: pasted.edges }), {
+          only: new Set(pasted.unplaced),
+        });
         const pos = new Map(laid.nodes.map((n) => [n.id, n.position]));
         nodes = nodes.map((n) => ({ ...n, position: pos.get(n.id) ?? n.position }));
       }

@@ -21,7 +21,11 @@ export interface History<T> {
 }
 
 export function useHistory<T>(initial: T): History<T> {
-  const [state, setState] = useState<{ past: T[]; present: T; future: T[] }>({ past: [], present: initial, future: [] });
+  const [state, setState] = useState<{ past: T[]; present: T; future: T[] }>({
+    past: [],
+    present: initial,
+    future: [],
+  });
   const last = useRef<{ key: string; at: number } | null>(null);
 
   const set = useCallback((next: T | ((prev: T) => T), opts: { coalesce?: string; transient?: boolean } = {}) => {
@@ -30,7 +34,11 @@ export function useHistory<T>(initial: T): History<T> {
       if (value === s.present) return s;
       if (opts.transient) return { ...s, present: value };
       const now = Date.now();
-      const merge = opts.coalesce !== undefined && last.current?.key === opts.coalesce && now - last.current.at < COALESCE_MS && s.past.length > 0;
+      const merge =
+        opts.coalesce !== undefined &&
+        last.current?.key === opts.coalesce &&
+        now - last.current.at < COALESCE_MS &&
+        s.past.length > 0;
       last.current = opts.coalesce !== undefined ? { key: opts.coalesce, at: now } : null;
       if (merge) return { past: s.past, present: value, future: [] };
       return { past: [...s.past, s.present].slice(-LIMIT), present: value, future: [] };
@@ -38,19 +46,36 @@ export function useHistory<T>(initial: T): History<T> {
   }, []);
   const commit = useCallback((before: T) => {
     last.current = null;
-    setState((s) => (before === s.present ? s : { past: [...s.past, before].slice(-LIMIT), present: s.present, future: [] }));
+    setState((s) =>
+      before === s.present ? s : { past: [...s.past, before].slice(-LIMIT), present: s.present, future: [] },
+    );
   }, []);
   const undo = useCallback(() => {
     last.current = null;
-    setState((s) => (s.past.length === 0 ? s : { past: s.past.slice(0, -1), present: s.past[s.past.length - 1]!, future: [s.present, ...s.future] }));
+    setState((s) =>
+      s.past.length === 0
+        ? s
+        : { past: s.past.slice(0, -1), present: s.past[s.past.length - 1]!, future: [s.present, ...s.future] },
+    );
   }, []);
   const redo = useCallback(() => {
     last.current = null;
-    setState((s) => (s.future.length === 0 ? s : { past: [...s.past, s.present], present: s.future[0]!, future: s.future.slice(1) }));
+    setState((s) =>
+      s.future.length === 0 ? s : { past: [...s.past, s.present], present: s.future[0]!, future: s.future.slice(1) },
+    );
   }, []);
   const reset = useCallback((next: T) => {
     last.current = null;
     setState({ past: [], present: next, future: [] });
   }, []);
-  return { present: state.present, set, commit, undo, redo, reset, canUndo: state.past.length > 0, canRedo: state.future.length > 0 };
+  return {
+    present: state.present,
+    set,
+    commit,
+    undo,
+    redo,
+    reset,
+    canUndo: state.past.length > 0,
+    canRedo: state.future.length > 0,
+  };
 }

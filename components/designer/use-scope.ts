@@ -7,7 +7,13 @@
 import { useQueries } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { triggerInputSchema, type CanvasNodeData, type Catalog, type JsonSchemaObject, type StepConfig } from "@/core/dsl";
+import {
+  triggerInputSchema,
+  type CanvasNodeData,
+  type Catalog,
+  type JsonSchemaObject,
+  type StepConfig,
+} from "@/core/dsl";
 import { callOutputSchema, describeKey, describeRequest, jsonSchemaOf, operationOf, type EventInfo } from "./catalog";
 import { samplePaths, schemaPaths, type ExprScope } from "./expression-field";
 import type { JsonSchema, MapperSource } from "./mapper/types";
@@ -33,7 +39,16 @@ export interface Scope {
   triggerSchema: JsonSchema | undefined;
 }
 
-export function useScope({ nodes, edges, selected, samples, events, connections, connectors, readOnly }: ScopeInput): Scope {
+export function useScope({
+  nodes,
+  edges,
+  selected,
+  samples,
+  events,
+  connections,
+  connectors,
+  readOnly,
+}: ScopeInput): Scope {
   const trpc = useTRPC();
   const triggerNode = nodes.find((n) => n.id === TRIGGER_NODE_ID);
   const triggerSchema = useMemo(() => triggerPayloadSchema(triggerNode?.data, events), [triggerNode?.data, events]);
@@ -46,7 +61,14 @@ export function useScope({ nodes, edges, selected, samples, events, connections,
     }
     return [...m.values()];
   }, [nodes, readOnly, connections]);
-  const describeResults = useQueries({ queries: describeRequests.map((r) => ({ ...trpc.connections.describe.queryOptions(r), staleTime: 5 * 60_000, retry: false, refetchOnWindowFocus: false })) });
+  const describeResults = useQueries({
+    queries: describeRequests.map((r) => ({
+      ...trpc.connections.describe.queryOptions(r),
+      staleTime: 5 * 60_000,
+      retry: false,
+      refetchOnWindowFocus: false,
+    })),
+  });
   const describedKey = describeResults.map((q) => (q.data ? `${q.data.subject}:${q.dataUpdatedAt}` : "-")).join(",");
   const described = useMemo(() => {
     const m = new Map<string, unknown>();
@@ -71,7 +93,12 @@ export function useScope({ nodes, edges, selected, samples, events, connections,
     const tSample = samples[TRIGGER_NODE_ID]?.payload;
     schemaPaths("$trigger", triggerSchema, paths);
     if (tSample !== undefined) samplePaths("$trigger", tSample, paths);
-    src.push({ ref: "$trigger", label: "Trigger", ...(triggerSchema ? { schema: triggerSchema } : {}), ...(tSample !== undefined ? { sample: tSample } : {}) });
+    src.push({
+      ref: "$trigger",
+      label: "Trigger",
+      ...(triggerSchema ? { schema: triggerSchema } : {}),
+      ...(tSample !== undefined ? { sample: tSample } : {}),
+    });
     let tgt: { label: string; schema: JsonSchema } | undefined;
     if (selected && selected.id !== TRIGGER_NODE_ID) {
       const up = upstreamOf(selected.id, nodes, edges);
@@ -85,13 +112,20 @@ export function useScope({ nodes, edges, selected, samples, events, connections,
         const sample = samples[id]?.payload;
         schemaPaths(ref, schema, paths);
         if (sample !== undefined) samplePaths(ref, sample, paths);
-        src.push({ ref, label: n.data.step.name || id, ...(schema ? { schema } : {}), ...(sample !== undefined ? { sample } : {}) });
+        src.push({
+          ref,
+          label: n.data.step.name || id,
+          ...(schema ? { schema } : {}),
+          ...(sample !== undefined ? { sample } : {}),
+        });
       }
       if (up.inForeach) {
         const fe = nodes.find((x) => x.id === up.inForeach);
         const itemsExpr = fe?.data.kind === "step" && fe.data.step.type === "foreach" ? fe.data.step.items.trim() : "";
         paths.push({ path: "$item", type: "any" }, { path: "$index", type: "number" });
-        for (const p of [...paths]) if (itemsExpr && p.path.startsWith(`${itemsExpr}.`)) paths.push({ ...p, path: `$item.${p.path.slice(itemsExpr.length + 1)}` });
+        for (const p of [...paths])
+          if (itemsExpr && p.path.startsWith(`${itemsExpr}.`))
+            paths.push({ ...p, path: `$item.${p.path.slice(itemsExpr.length + 1)}` });
         src.push({ ref: "$item", label: "Current item" });
       }
       // The map step's target: the input of the call it feeds.
@@ -99,7 +133,11 @@ export function useScope({ nodes, edges, selected, samples, events, connections,
       const next = nextId ? nodes.find((n) => n.id === nextId) : undefined;
       if (next?.data.kind === "step" && next.data.step.type === "call") {
         const op = operationOf(connectors, next.data.step.connector, next.data.step.operation);
-        if (op) tgt = { label: `${connectors.connectors[next.data.step.connector]?.name ?? next.data.step.connector} · ${op.name} input`, schema: jsonSchemaOf(op.input) };
+        if (op)
+          tgt = {
+            label: `${connectors.connectors[next.data.step.connector]?.name ?? next.data.step.connector} · ${op.name} input`,
+            schema: jsonSchemaOf(op.input),
+          };
       }
     }
     return { scope: { paths }, sources: src, target: tgt };
@@ -119,7 +157,7 @@ function stepOutputSchema(connectors: Catalog, step: StepConfig, description?: u
         if (i === parts.length - 1) cur[p] ??= {};
         else {
           cur[p] ??= { type: "object", properties: {} };
-          cur = (cur[p]!.properties ??= {});
+          cur = cur[p]!.properties ??= {};
         }
       });
     }
@@ -132,6 +170,7 @@ function stepOutputSchema(connectors: Catalog, step: StepConfig, description?: u
 function triggerPayloadSchema(data: CanvasNodeData | undefined, events: readonly EventInfo[]): JsonSchema | undefined {
   if (!data || data.kind !== "trigger") return undefined;
   const t = data.trigger;
-  const eventSchema = t.type === "event" ? (events.find((e) => e.name === t.event)?.schema as JsonSchemaObject | undefined) : undefined;
+  const eventSchema =
+    t.type === "event" ? (events.find((e) => e.name === t.event)?.schema as JsonSchemaObject | undefined) : undefined;
   return triggerInputSchema(t, eventSchema) as JsonSchema;
 }

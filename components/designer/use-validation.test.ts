@@ -8,8 +8,16 @@ import { fromDecompiled, TRIGGER_NODE_ID } from "./model";
 import { decorationsOf, runValidation } from "./use-validation";
 
 const flow = {
-  dsl: "weft/1", key: "validation-test", version: "0.1.0", name: "Validation test", description: "", domain: "invoice", owner: "finance", classification: "internal",
-  trigger: { type: "manual" }, start: "a",
+  dsl: "weft/1",
+  key: "validation-test",
+  version: "0.1.0",
+  name: "Validation test",
+  description: "",
+  domain: "invoice",
+  owner: "finance",
+  classification: "internal",
+  trigger: { type: "manual" },
+  start: "a",
   steps: [
     { id: "a", type: "map", output: { x: "1" }, next: "b" },
     { id: "b", type: "wait", duration: "PT1M" },
@@ -32,7 +40,11 @@ describe("validation as you edit", () => {
       { stepId: "a", path: ["steps", 0], code: "z", message: "third", severity: "error" },
       { path: ["name"], code: "w", message: "flow-level", severity: "error" },
     ];
-    const run = { status: "succeeded", durationMs: 40, steps: new Map([["b", { status: "succeeded", durationMs: 12 }]]) };
+    const run = {
+      status: "succeeded",
+      durationMs: 40,
+      steps: new Map([["b", { status: "succeeded", durationMs: 12 }]]),
+    };
     const m = decorationsOf(problems, run);
     expect(m.get("a")).toEqual({ errors: 2, warnings: 1, firstMessage: "first" });
     expect(m.get("b")).toEqual({ errors: 0, warnings: 0, run: { status: "succeeded", durationMs: 12 } });

@@ -28,7 +28,13 @@ export function useValidation(doc: DocState, initial: DocState, catalog: Catalog
   const lastValidated = useRef<{ doc: DocState; catalog: Catalog }>({ doc: initial, catalog });
   useEffect(() => {
     const prev = lastValidated.current;
-    if (prev.catalog === catalog && prev.doc.meta === doc.meta && prev.doc.edges === doc.edges && sameStructure(prev.doc.nodes, doc.nodes)) return;
+    if (
+      prev.catalog === catalog &&
+      prev.doc.meta === doc.meta &&
+      prev.doc.edges === doc.edges &&
+      sameStructure(prev.doc.nodes, doc.nodes)
+    )
+      return;
     const t = setTimeout(() => {
       lastValidated.current = { doc, catalog };
       setValidation(runValidation(doc, catalog));
@@ -57,8 +63,12 @@ export function decorationsOf(problems: readonly Problem[], run: RunDecoration |
     m.set(id, d);
   }
   if (run) {
-    for (const [id, s] of run.steps) m.set(id, { ...(m.get(id) ?? { errors: 0, warnings: 0 }), run: { status: s.status, durationMs: s.durationMs } });
-    m.set(TRIGGER_NODE_ID, { ...(m.get(TRIGGER_NODE_ID) ?? { errors: 0, warnings: 0 }), run: { status: run.status, durationMs: run.durationMs } });
+    for (const [id, s] of run.steps)
+      m.set(id, { ...(m.get(id) ?? { errors: 0, warnings: 0 }), run: { status: s.status, durationMs: s.durationMs } });
+    m.set(TRIGGER_NODE_ID, {
+      ...(m.get(TRIGGER_NODE_ID) ?? { errors: 0, warnings: 0 }),
+      run: { status: run.status, durationMs: run.durationMs },
+    });
   }
   return m;
 }
@@ -74,8 +84,14 @@ export function useDecorations(problems: readonly Problem[], run: RunDecoration 
  * The problems the inspector shows: the selected node's (the flow's own with no node selected), and the
  * first message per field path for the field they point at.
  */
-export function useProblemsAt(validation: Validation, nodeId: string | null): { nodeProblems: Problem[]; fieldProblems: Map<string, string> } {
-  const nodeProblems = useMemo(() => validation.problems.filter((p) => (nodeId ? nodeOfProblem(p) === nodeId : !nodeOfProblem(p))), [validation.problems, nodeId]);
+export function useProblemsAt(
+  validation: Validation,
+  nodeId: string | null,
+): { nodeProblems: Problem[]; fieldProblems: Map<string, string> } {
+  const nodeProblems = useMemo(
+    () => validation.problems.filter((p) => (nodeId ? nodeOfProblem(p) === nodeId : !nodeOfProblem(p))),
+    [validation.problems, nodeId],
+  );
   const fieldProblems = useMemo(() => {
     const m = new Map<string, string>();
     for (const p of nodeProblems) {

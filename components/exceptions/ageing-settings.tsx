@@ -10,14 +10,22 @@ export function AgeingSettings({ canOperate }: { canOperate: boolean }) {
   const qc = useQueryClient();
   const q = useQuery(trpc.exceptions.ageing.queryOptions());
   const [draft, setDraft] = useState<Record<string, string>>({});
-  const save = useMutation(trpc.exceptions.setAgeing.mutationOptions({ onSuccess: () => void qc.invalidateQueries({ queryKey: trpc.exceptions.pathKey() }) }));
+  const save = useMutation(
+    trpc.exceptions.setAgeing.mutationOptions({
+      onSuccess: () => void qc.invalidateQueries({ queryKey: trpc.exceptions.pathKey() }),
+    }),
+  );
   return (
     <details className="rounded-lg border border-slate-200 bg-white p-3 text-sm">
-      <summary className="cursor-pointer text-xs font-medium uppercase tracking-wide text-slate-500">Ageing thresholds</summary>
+      <summary className="cursor-pointer text-xs font-medium uppercase tracking-wide text-slate-500">
+        Ageing thresholds
+      </summary>
       <ul className="mt-2 space-y-1.5">
         {(q.data ?? []).map((f) => (
           <li key={f.flowKey} className="flex items-center justify-between gap-2">
-            <span className="truncate text-slate-700" title={f.flowKey}>{f.flowName}</span>
+            <span className="truncate text-slate-700" title={f.flowKey}>
+              {f.flowName}
+            </span>
             {canOperate ? (
               <span className="flex items-center gap-1">
                 <input
@@ -29,7 +37,8 @@ export function AgeingSettings({ canOperate }: { canOperate: boolean }) {
                   onChange={(e) => setDraft({ ...draft, [f.flowKey]: e.target.value })}
                   onBlur={() => {
                     const h = Number(draft[f.flowKey]);
-                    if (draft[f.flowKey] !== undefined && Number.isInteger(h) && h >= 1 && h !== f.ageingHours) save.mutate({ flowKey: f.flowKey, hours: h });
+                    if (draft[f.flowKey] !== undefined && Number.isInteger(h) && h >= 1 && h !== f.ageingHours)
+                      save.mutate({ flowKey: f.flowKey, hours: h });
                   }}
                 />
                 <span className="text-xs text-slate-500">h</span>
@@ -40,7 +49,11 @@ export function AgeingSettings({ canOperate }: { canOperate: boolean }) {
           </li>
         ))}
       </ul>
-      {save.error && <p role="alert" className="mt-2 text-xs text-red-700">{save.error.message}</p>}
+      {save.error && (
+        <p role="alert" className="mt-2 text-xs text-red-700">
+          {save.error.message}
+        </p>
+      )}
     </details>
   );
 }

@@ -6,7 +6,9 @@ import { diff } from "jsondiffpatch";
 import { format as toJsonPatch } from "jsondiffpatch/formatters/jsonpatch";
 import { validatePayload, type JsonSchema } from "@/core/governance/contract-compat";
 
-export type Checked = { ok: true; value: unknown; changes: Array<{ op: string; path: string; before?: unknown; after?: unknown }> } | { ok: false; error: string };
+export type Checked =
+  | { ok: true; value: unknown; changes: Array<{ op: string; path: string; before?: unknown; after?: unknown }> }
+  | { ok: false; error: string };
 
 function pointer(doc: unknown, path: string): unknown {
   let cur = doc;
@@ -27,14 +29,40 @@ export function checkJson(text: string, original: unknown, schema?: JsonSchema |
   }
   if (schema) {
     const issues = validatePayload(schema, value);
-    if (issues.length) return { ok: false, error: issues.slice(0, 4).map((i) => `${i.path === "$" ? "input" : i.path.replace(/^\$\.?/, "")}: ${i.message}`).join("; ") };
+    if (issues.length)
+      return {
+        ok: false,
+        error: issues
+          .slice(0, 4)
+          .map((i) => `${i.path === "$" ? "input" : i.path.replace(/^\$\.?/, "")}: ${i.message}`)
+          .join("; "),
+      };
   }
   const delta = diff(original, value);
-  const changes = delta ? toJsonPatch(delta).map((op) => ({ op: op.op, path: op.path, before: op.op === "add" ? undefined : pointer(original, op.path), after: "value" in op ? op.value : undefined })) : [];
+  const changes = delta
+    ? toJsonPatch(delta).map((op) => ({
+        op: op.op,
+        path: op.path,
+        before: op.op === "add" ? undefined : pointer(original, op.path),
+        after: "value" in op ? op.value : undefined,
+      }))
+    : [];
   return { ok: true, value, changes };
 }
 
-export function JsonEditor({ label, text, onChange, checked, schemaSource }: { label: string; text: string; onChange: (t: string) => void; checked: Checked; schemaSource?: string }) {
+export function JsonEditor({
+  label,
+  text,
+  onChange,
+  checked,
+  schemaSource,
+}: {
+  label: string;
+  text: string;
+  onChange: (t: string) => void;
+  checked: Checked;
+  schemaSource?: string;
+}) {
   const rows = useMemo(() => Math.min(18, Math.max(6, text.split("\n").length + 1)), [text]);
   return (
     <div className="space-y-2">
@@ -49,7 +77,9 @@ export function JsonEditor({ label, text, onChange, checked, schemaSource }: { l
         />
       </label>
       {!checked.ok ? (
-        <p role="alert" className="text-xs text-red-700">{checked.error}</p>
+        <p role="alert" className="text-xs text-red-700">
+          {checked.error}
+        </p>
       ) : (
         <div aria-label="What changed" className="rounded-md border border-slate-200 bg-white p-2 text-xs">
           {schemaSource && <p className="mb-1 text-emerald-700">✓ Matches {schemaSource}</p>}
@@ -62,7 +92,9 @@ export function JsonEditor({ label, text, onChange, checked, schemaSource }: { l
                   <span className="text-slate-500">{c.path}</span>{" "}
                   {c.op !== "add" && <del className="bg-red-50 text-red-700">{JSON.stringify(c.before)}</del>}
                   {c.op !== "add" && c.op !== "remove" && " → "}
-                  {c.op !== "remove" && <ins className="bg-emerald-50 text-emerald-800 no-underline">{JSON.stringify(c.after)}</ins>}
+                  {c.op !== "remove" && (
+                    <ins className="bg-emerald-50 text-emerald-800 no-underline">{JSON.stringify(c.after)}</ins>
+                  )}
                 </li>
               ))}
             </ul>

@@ -35,15 +35,36 @@ export function FlowList() {
   );
 
   // Last-run status is per flow and already in the list, so it filters here rather than in SQL.
-  const rows = flows.data?.filter((f) => !lastRun || (lastRun === "never" ? f.lastRun === null : f.lastRun?.status === lastRun));
+  const rows = flows.data?.filter(
+    (f) => !lastRun || (lastRun === "never" ? f.lastRun === null : f.lastRun?.status === lastRun),
+  );
 
   return (
     <section className="space-y-4 p-8">
-      <div role="search" aria-label="Filter flows" className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4">
+      <div
+        role="search"
+        aria-label="Filter flows"
+        className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4"
+      >
         <TextField label="Search" value={search} placeholder="name, key or description" onChange={setSearch} />
-        <SelectField label="Domain" value={domain} options={DOMAINS.map((d) => ({ value: d, label: d }))} onChange={setDomain} />
-        <SelectField label="Owner" value={team} options={(teams.data ?? []).map((t) => ({ value: t.key, label: t.name }))} onChange={setTeam} />
-        <SelectField label="Status" value={lifecycle} options={LIFECYCLES.map((l) => ({ value: l, label: l }))} onChange={setLifecycle} />
+        <SelectField
+          label="Domain"
+          value={domain}
+          options={DOMAINS.map((d) => ({ value: d, label: d }))}
+          onChange={setDomain}
+        />
+        <SelectField
+          label="Owner"
+          value={team}
+          options={(teams.data ?? []).map((t) => ({ value: t.key, label: t.name }))}
+          onChange={setTeam}
+        />
+        <SelectField
+          label="Status"
+          value={lifecycle}
+          options={LIFECYCLES.map((l) => ({ value: l, label: l }))}
+          onChange={setLifecycle}
+        />
         <SelectField label="Last run" value={lastRun} options={LAST_RUN_FILTERS} onChange={setLastRun} />
         <label className="flex items-center gap-2 pb-2 text-sm text-slate-700">
           <input type="checkbox" checked={mine} onChange={(e) => setMine(e.target.checked)} />
@@ -78,7 +99,13 @@ export function FlowList() {
                 <td className="px-4 py-2">
                   <Badge tone={LIFECYCLE_TONE[f.lifecycle]}>{f.lifecycle}</Badge>
                 </td>
-                <td className="px-4 py-2 font-mono text-xs">{f.currentVersion ? `v${f.currentVersion.version}` : <span className="text-slate-400">unpublished</span>}</td>
+                <td className="px-4 py-2 font-mono text-xs">
+                  {f.currentVersion ? (
+                    `v${f.currentVersion.version}`
+                  ) : (
+                    <span className="text-slate-400">unpublished</span>
+                  )}
+                </td>
                 <td className="px-4 py-2">
                   {f.lastRun ? (
                     <span className="flex items-center gap-2">
@@ -89,7 +116,13 @@ export function FlowList() {
                     <span className="text-slate-400">never</span>
                   )}
                 </td>
-                <td className="px-4 py-2 text-right">{f.openExceptions > 0 ? <Badge tone="red">{f.openExceptions}</Badge> : <span className="text-slate-400">0</span>}</td>
+                <td className="px-4 py-2 text-right">
+                  {f.openExceptions > 0 ? (
+                    <Badge tone="red">{f.openExceptions}</Badge>
+                  ) : (
+                    <span className="text-slate-400">0</span>
+                  )}
+                </td>
               </tr>
             ))}
             {rows?.length === 0 && (
@@ -102,7 +135,11 @@ export function FlowList() {
           </tbody>
         </table>
         {flows.isLoading && <p className="p-4 text-sm text-slate-500">Loading…</p>}
-        {flows.error && <p role="alert" className="p-4 text-sm text-red-700">{flows.error.message}</p>}
+        {flows.error && (
+          <p role="alert" className="p-4 text-sm text-red-700">
+            {flows.error.message}
+          </p>
+        )}
       </div>
     </section>
   );

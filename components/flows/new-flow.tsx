@@ -44,7 +44,11 @@ export function NewFlowButton() {
   if (!canCreate) return null;
   return (
     <>
-      <button type="button" onClick={() => setOpen(true)} className="rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white shadow-sm hover:bg-brand-700">
+      <button
+        type="button"
+        onClick={() => setOpen(true)}
+        className="rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white shadow-sm hover:bg-brand-700"
+      >
         + New flow
       </button>
       {open && <NewFlowDialog onClose={() => setOpen(false)} />}
@@ -84,13 +88,25 @@ function NewFlowDialog({ onClose }: { onClose(): void }) {
   }, [name, keyTouched]);
   const ex = examples.data?.find((e) => e.key === example);
   return (
-    <div className="fixed inset-0 z-50 grid place-items-center bg-slate-900/30" role="dialog" aria-label="New flow" onMouseDown={onClose}>
+    <div
+      className="fixed inset-0 z-50 grid place-items-center bg-slate-900/30"
+      role="dialog"
+      aria-label="New flow"
+      onMouseDown={onClose}
+    >
       <form
         className="w-[520px] space-y-4 rounded-xl bg-white p-6 shadow-2xl"
         onMouseDown={(e) => e.stopPropagation()}
         onSubmit={(e) => {
           e.preventDefault();
-          create.mutate({ key, name, domain, ownerTeamKey: owner, ...(start === "example" && example ? { example } : {}), ...(start === "import" ? { import: { from, source } } : {}) });
+          create.mutate({
+            key,
+            name,
+            domain,
+            ownerTeamKey: owner,
+            ...(start === "example" && example ? { example } : {}),
+            ...(start === "import" ? { import: { from, source } } : {}),
+          });
         }}
       >
         <h2 className="text-base font-semibold text-slate-900">New flow</h2>
@@ -103,7 +119,10 @@ function NewFlowDialog({ onClose }: { onClose(): void }) {
               ["import", "Import", "n8n or Step Functions"],
             ] as const
           ).map(([value, title, hint]) => (
-            <label key={value} className={`cursor-pointer rounded-lg border p-3 text-sm ${start === value ? "border-brand-500 bg-brand-50" : "border-slate-200"}`}>
+            <label
+              key={value}
+              className={`cursor-pointer rounded-lg border p-3 text-sm ${start === value ? "border-brand-500 bg-brand-50" : "border-slate-200"}`}
+            >
               <input
                 type="radio"
                 name="start"
@@ -119,7 +138,9 @@ function NewFlowDialog({ onClose }: { onClose(): void }) {
             </label>
           ))}
         </fieldset>
-        {start === "import" && <ImportSource from={from} setFrom={setFrom} source={source} setSource={setSource} converted={converted} />}
+        {start === "import" && (
+          <ImportSource from={from} setFrom={setFrom} source={source} setSource={setSource} converted={converted} />
+        )}
         {start === "example" && (
           <label className="block text-xs font-medium text-slate-700">
             Example
@@ -144,7 +165,14 @@ function NewFlowDialog({ onClose }: { onClose(): void }) {
         )}
         <label className="block text-xs font-medium text-slate-700">
           Name
-          <input required autoFocus className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" value={name} onChange={(e) => setName(e.target.value)} placeholder="Won deal → NetSuite customer" />
+          <input
+            required
+            autoFocus
+            className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            placeholder="Won deal → NetSuite customer"
+          />
         </label>
         <label className="block text-xs font-medium text-slate-700">
           Key
@@ -159,12 +187,18 @@ function NewFlowDialog({ onClose }: { onClose(): void }) {
               setKey(e.target.value);
             }}
           />
-          <span className="mt-1 block text-[11px] font-normal text-slate-500">Stable identifier used by URLs, runs and subflows; it never changes.</span>
+          <span className="mt-1 block text-[11px] font-normal text-slate-500">
+            Stable identifier used by URLs, runs and subflows; it never changes.
+          </span>
         </label>
         <div className="grid grid-cols-2 gap-3">
           <label className="block text-xs font-medium text-slate-700">
             Domain
-            <select className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-2 text-sm" value={domain} onChange={(e) => setDomain(e.target.value as (typeof DOMAINS)[number])}>
+            <select
+              className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-2 text-sm"
+              value={domain}
+              onChange={(e) => setDomain(e.target.value as (typeof DOMAINS)[number])}
+            >
               {DOMAINS.map((d) => (
                 <option key={d} value={d}>
                   {d}
@@ -174,7 +208,11 @@ function NewFlowDialog({ onClose }: { onClose(): void }) {
           </label>
           <label className="block text-xs font-medium text-slate-700">
             Owner team
-            <select className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-2 text-sm" value={owner} onChange={(e) => setOwner(e.target.value)}>
+            <select
+              className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-2 text-sm"
+              value={owner}
+              onChange={(e) => setOwner(e.target.value)}
+            >
               {teams.data?.map((t) => (
                 <option key={t.key} value={t.key}>
                   {t.name}
@@ -189,10 +227,18 @@ function NewFlowDialog({ onClose }: { onClose(): void }) {
           </p>
         )}
         <div className="flex justify-end gap-2">
-          <button type="button" className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50" onClick={onClose}>
+          <button
+            type="button"
+            className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50"
+            onClick={onClose}
+          >
             Cancel
           </button>
-          <button type="submit" disabled={create.isPending || !owner || (start === "import" && !converted.result)} className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-50">
+          <button
+            type="submit"
+            disabled={create.isPending || !owner || (start === "import" && !converted.result)}
+            className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-50"
+          >
             {create.isPending ? "Creating…" : "Create and open"}
           </button>
         </div>

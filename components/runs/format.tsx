@@ -7,7 +7,9 @@ export function JsonBlock({ value, label, empty = "—" }: { value: unknown; lab
     <div>
       {label && <p className="mb-1 text-xs font-medium uppercase tracking-wide text-slate-500">{label}</p>}
       {text ? (
-        <pre className="max-h-80 overflow-auto rounded-md border border-slate-200 bg-slate-50 p-3 font-mono text-xs leading-relaxed text-slate-800">{text}</pre>
+        <pre className="max-h-80 overflow-auto rounded-md border border-slate-200 bg-slate-50 p-3 font-mono text-xs leading-relaxed text-slate-800">
+          {text}
+        </pre>
       ) : (
         <p className="text-sm text-slate-400">{empty}</p>
       )}
@@ -30,7 +32,13 @@ export function formatDuration(ms: number | null | undefined): string {
 export function formatTime(d: Date | string | null | undefined): string {
   if (!d) return "—";
   const date = typeof d === "string" ? new Date(d) : d;
-  return date.toLocaleString("en-GB", { day: "2-digit", month: "short", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  return date.toLocaleString("en-GB", {
+    day: "2-digit",
+    month: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  });
 }
 
 export function timeAgo(d: Date | string): string {
@@ -74,7 +82,10 @@ export const SIMULATED_LABEL: Record<string, string> = {
 };
 
 /** What a test run's mode means, for the run bar and the run page. */
-export const TEST_MODE_LABEL: Record<string, string> = { "dry-run": "dry run (writes simulated)", live: "live (writes sent)" };
+export const TEST_MODE_LABEL: Record<string, string> = {
+  "dry-run": "dry run (writes simulated)",
+  live: "live (writes sent)",
+};
 
 export function SimulatedBadge({ simulated }: { simulated: string | null | undefined }) {
   if (!simulated) return null;

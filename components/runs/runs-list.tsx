@@ -39,23 +39,62 @@ export function RunsList() {
   const runs = useInfiniteQuery(
     trpc.runs.list.infiniteQueryOptions(input, {
       getNextPageParam: (last) => last.nextCursor ?? undefined,
-      refetchInterval: (q) => (q.state.data?.pages.some((p) => p.items.some((r) => ["queued", "running", "waiting"].includes(r.status))) ? 2000 : 15_000),
+      refetchInterval: (q) =>
+        q.state.data?.pages.some((p) => p.items.some((r) => ["queued", "running", "waiting"].includes(r.status)))
+          ? 2000
+          : 15_000,
     }),
   );
   const items = runs.data?.pages.flatMap((p) => p.items) ?? [];
 
   return (
     <section className="space-y-4 p-8">
-      <div role="search" aria-label="Filter runs" className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4">
-        <SelectField label="Flow" value={get("flow")} options={(filters.data?.flows ?? []).map((f) => ({ value: f.key, label: f.name }))} onChange={(v) => set("flow", v)} />
-        <SelectField label="Version" value={get("version")} options={(flow?.versions ?? []).map((v) => ({ value: v.version, label: `v${v.version}${v.status === "approved" ? "" : ` (${v.status.replace("_", " ")})`}` }))} onChange={(v) => set("version", v)} />
-        <SelectField label="Status" value={get("status")} options={STATUSES.map((s) => ({ value: s, label: s }))} onChange={(v) => set("status", v)} />
-        <SelectField label="Trigger" value={get("trigger")} options={(filters.data?.triggers ?? []).map((s) => ({ value: s, label: s }))} onChange={(v) => set("trigger", v)} />
+      <div
+        role="search"
+        aria-label="Filter runs"
+        className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4"
+      >
+        <SelectField
+          label="Flow"
+          value={get("flow")}
+          options={(filters.data?.flows ?? []).map((f) => ({ value: f.key, label: f.name }))}
+          onChange={(v) => set("flow", v)}
+        />
+        <SelectField
+          label="Version"
+          value={get("version")}
+          options={(flow?.versions ?? []).map((v) => ({
+            value: v.version,
+            label: `v${v.version}${v.status === "approved" ? "" : ` (${v.status.replace("_", " ")})`}`,
+          }))}
+          onChange={(v) => set("version", v)}
+        />
+        <SelectField
+          label="Status"
+          value={get("status")}
+          options={STATUSES.map((s) => ({ value: s, label: s }))}
+          onChange={(v) => set("status", v)}
+        />
+        <SelectField
+          label="Trigger"
+          value={get("trigger")}
+          options={(filters.data?.triggers ?? []).map((s) => ({ value: s, label: s }))}
+          onChange={(v) => set("trigger", v)}
+        />
         <TextField label="From" type="datetime-local" value={get("from")} onChange={(v) => set("from", v)} />
         <TextField label="To" type="datetime-local" value={get("to")} onChange={(v) => set("to", v)} />
-        <TextField label="Business key" value={get("key")} placeholder="INV-1042, a project code…" onChange={(v) => set("key", v)} />
+        <TextField
+          label="Business key"
+          value={get("key")}
+          placeholder="INV-1042, a project code…"
+          onChange={(v) => set("key", v)}
+        />
         {params.size > 0 && (
-          <button type="button" className="pb-2 text-sm text-brand-700 hover:underline" onClick={() => replace(new URLSearchParams())}>
+          <button
+            type="button"
+            className="pb-2 text-sm text-brand-700 hover:underline"
+            onClick={() => replace(new URLSearchParams())}
+          >
             Clear filters
           </button>
         )}
@@ -79,7 +118,11 @@ export function RunsList() {
             {items.map((r) => (
               <tr key={r.id} className="align-top hover:bg-slate-50">
                 <td className="whitespace-nowrap px-3 py-2">
-                  <Link href={`/runs/${r.id}`} className="font-medium text-brand-700 hover:underline" aria-label={`Run ${r.id}`}>
+                  <Link
+                    href={`/runs/${r.id}`}
+                    className="font-medium text-brand-700 hover:underline"
+                    aria-label={`Run ${r.id}`}
+                  >
                     {formatTime(r.createdAt)}
                   </Link>
                   <span className="block font-mono text-[11px] text-slate-400">{r.id.slice(0, 8)}</span>
@@ -88,7 +131,9 @@ export function RunsList() {
                   <span className="font-medium text-slate-800">{r.flow.name}</span>
                   <span className="block text-xs text-slate-400">{r.flow.domain}</span>
                 </td>
-                <td className="px-3 py-2 font-mono text-xs">{r.flowVersion ? `v${r.flowVersion.version}` : r.isTest ? "draft" : "—"}</td>
+                <td className="px-3 py-2 font-mono text-xs">
+                  {r.flowVersion ? `v${r.flowVersion.version}` : r.isTest ? "draft" : "—"}
+                </td>
                 <td className="px-3 py-2">
                   <RunStatus status={r.status} />
                   {r.isTest && <Badge tone="blue">test</Badge>}
@@ -100,7 +145,9 @@ export function RunsList() {
                 <td className="max-w-xs px-3 py-2">
                   <BusinessKeys keys={r.businessKeys as Record<string, unknown> | null} />
                 </td>
-                <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums text-slate-600">{formatDuration(r.durationMs)}</td>
+                <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums text-slate-600">
+                  {formatDuration(r.durationMs)}
+                </td>
                 <td className="px-3 py-2">
                   {r.exceptions[0] ? (
                     <Link href={`/exceptions/${r.exceptions[0].id}`} className="text-sm text-red-700 hover:underline">
@@ -115,11 +162,22 @@ export function RunsList() {
           </tbody>
         </table>
         {runs.isLoading && <p className="p-6 text-sm text-slate-500">Loading runs…</p>}
-        {runs.error && <p role="alert" className="p-6 text-sm text-red-700">{runs.error.message}</p>}
-        {!runs.isLoading && items.length === 0 && !runs.error && <p className="p-6 text-sm text-slate-500">No runs match these filters.</p>}
+        {runs.error && (
+          <p role="alert" className="p-6 text-sm text-red-700">
+            {runs.error.message}
+          </p>
+        )}
+        {!runs.isLoading && items.length === 0 && !runs.error && (
+          <p className="p-6 text-sm text-slate-500">No runs match these filters.</p>
+        )}
       </div>
       {runs.hasNextPage && (
-        <button type="button" className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm" disabled={runs.isFetchingNextPage} onClick={() => void runs.fetchNextPage()}>
+        <button
+          type="button"
+          className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm"
+          disabled={runs.isFetchingNextPage}
+          onClick={() => void runs.fetchNextPage()}
+        >
           {runs.isFetchingNextPage ? "Loading…" : "Load older runs"}
         </button>
       )}

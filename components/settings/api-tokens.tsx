@@ -33,14 +33,18 @@ export function ApiTokens() {
       onError: (e) => setError(e.data?.zodIssues?.[0]?.message ?? e.message),
     }),
   );
-  const revoke = useMutation(trpc.apiTokens.revoke.mutationOptions({ onSuccess: () => void refresh(), onError: (e) => setError(e.message) }));
+  const revoke = useMutation(
+    trpc.apiTokens.revoke.mutationOptions({ onSuccess: () => void refresh(), onError: (e) => setError(e.message) }),
+  );
 
   return (
     <div className="rounded-lg border border-slate-200 bg-white">
       <div className="border-b border-slate-200 px-5 py-3">
         <h2 className="font-medium">API tokens</h2>
         <p className="text-sm text-slate-500">
-          For the <code className="rounded bg-slate-100 px-1">weft</code> command line and scripts: <code className="rounded bg-slate-100 px-1">WEFT_TOKEN=… npx weft export &lt;flow&gt;</code>. A token acts as you, with your roles.
+          For the <code className="rounded bg-slate-100 px-1">weft</code> command line and scripts:{" "}
+          <code className="rounded bg-slate-100 px-1">WEFT_TOKEN=… npx weft export &lt;flow&gt;</code>. A token acts as
+          you, with your roles.
         </p>
       </div>
       <form
@@ -55,7 +59,11 @@ export function ApiTokens() {
         <TextField label="Token name" value={name} onChange={setName} placeholder="CI of the finance-flows repo" />
         <label className="text-xs font-medium text-slate-600">
           Expires after
-          <select className="mt-1 block rounded-md border border-slate-300 bg-white px-2 py-2 text-sm" value={expiry} onChange={(e) => setExpiry(e.target.value)}>
+          <select
+            className="mt-1 block rounded-md border border-slate-300 bg-white px-2 py-2 text-sm"
+            value={expiry}
+            onChange={(e) => setExpiry(e.target.value)}
+          >
             {EXPIRY.map((o) => (
               <option key={o.label} value={o.value}>
                 {o.label}
@@ -63,17 +71,36 @@ export function ApiTokens() {
             ))}
           </select>
         </label>
-        <button type="submit" disabled={create.isPending} className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-50">
+        <button
+          type="submit"
+          disabled={create.isPending}
+          className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-50"
+        >
           Create token
         </button>
       </form>
-      {error && <p role="alert" className="mx-5 mb-3 rounded bg-red-50 px-3 py-2 text-sm text-red-700">{error}</p>}
+      {error && (
+        <p role="alert" className="mx-5 mb-3 rounded bg-red-50 px-3 py-2 text-sm text-red-700">
+          {error}
+        </p>
+      )}
       {created && (
         <div role="status" className="mx-5 mb-4 rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm">
-          <p className="font-medium text-emerald-900">Token “{created.name}” created. Copy it now: it is not shown again.</p>
+          <p className="font-medium text-emerald-900">
+            Token “{created.name}” created. Copy it now: it is not shown again.
+          </p>
           <div className="mt-2 flex items-center gap-2">
-            <code data-testid="new-token" className="select-all break-all rounded bg-white px-2 py-1 font-mono text-xs ring-1 ring-emerald-200">{created.token}</code>
-            <button type="button" className="rounded border border-emerald-300 bg-white px-2 py-1 text-xs" onClick={() => void navigator.clipboard?.writeText(created.token)}>
+            <code
+              data-testid="new-token"
+              className="select-all break-all rounded bg-white px-2 py-1 font-mono text-xs ring-1 ring-emerald-200"
+            >
+              {created.token}
+            </code>
+            <button
+              type="button"
+              className="rounded border border-emerald-300 bg-white px-2 py-1 text-xs"
+              onClick={() => void navigator.clipboard?.writeText(created.token)}
+            >
               Copy
             </button>
           </div>
@@ -88,13 +115,17 @@ export function ApiTokens() {
             <th className="px-3 py-2">Created</th>
             <th className="px-3 py-2">Last used</th>
             <th className="px-3 py-2">Expires</th>
-            <th className="px-5 py-2 text-right"><span className="sr-only">Actions</span></th>
+            <th className="px-5 py-2 text-right">
+              <span className="sr-only">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
           {tokens.data?.length === 0 && (
             <tr>
-              <td colSpan={6} className="px-5 py-4 text-slate-500">No tokens yet.</td>
+              <td colSpan={6} className="px-5 py-4 text-slate-500">
+                No tokens yet.
+              </td>
             </tr>
           )}
           {tokens.data?.map((t) => {
@@ -105,7 +136,15 @@ export function ApiTokens() {
                 <td className="px-3 py-2 font-mono text-xs">{t.prefix}…</td>
                 <td className="px-3 py-2">{day(t.createdAt)}</td>
                 <td className="px-3 py-2">{t.lastUsedAt ? day(t.lastUsedAt) : "never"}</td>
-                <td className="px-3 py-2">{t.revokedAt ? `revoked ${day(t.revokedAt)}` : expired ? "expired" : t.expiresAt ? day(t.expiresAt) : "never"}</td>
+                <td className="px-3 py-2">
+                  {t.revokedAt
+                    ? `revoked ${day(t.revokedAt)}`
+                    : expired
+                      ? "expired"
+                      : t.expiresAt
+                        ? day(t.expiresAt)
+                        : "never"}
+                </td>
                 <td className="px-5 py-2 text-right">
                   {!t.revokedAt && !expired && (
                     <button

@@ -6,11 +6,23 @@ import { useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 
 const inputCls = "block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm";
-const btn = "rounded-md border border-slate-300 bg-white px-2.5 py-1 text-xs font-medium hover:bg-slate-50 disabled:opacity-50";
+const btn =
+  "rounded-md border border-slate-300 bg-white px-2.5 py-1 text-xs font-medium hover:bg-slate-50 disabled:opacity-50";
 
-type Team = { key: string; name: string; members: Array<{ user: { id: string; name: string; email: string; disabled: boolean } }>; _count: { flows: number } };
+type Team = {
+  key: string;
+  name: string;
+  members: Array<{ user: { id: string; name: string; email: string; disabled: boolean } }>;
+  _count: { flows: number };
+};
 
-function TeamRow({ team, people }: { team: Team; people: ReadonlyArray<{ id: string; name: string; email: string; disabled: boolean }> }) {
+function TeamRow({
+  team,
+  people,
+}: {
+  team: Team;
+  people: ReadonlyArray<{ id: string; name: string; email: string; disabled: boolean }>;
+}) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const [name, setName] = useState(team.name);
@@ -29,7 +41,12 @@ function TeamRow({ team, people }: { team: Team; people: ReadonlyArray<{ id: str
         }}
       >
         <div className="flex gap-2">
-          <input aria-label={`Name of team ${team.key}`} className={inputCls} value={name} onChange={(e) => setName(e.target.value)} />
+          <input
+            aria-label={`Name of team ${team.key}`}
+            className={inputCls}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
           {name !== team.name && (
             <button type="submit" className={btn} disabled={rename.isPending}>
               Rename
@@ -43,7 +60,8 @@ function TeamRow({ team, people }: { team: Team; people: ReadonlyArray<{ id: str
       <div className="text-sm">
         <details>
           <summary className="cursor-pointer text-slate-700" aria-label={`Members of ${team.name}`}>
-            {team.members.length} member{team.members.length === 1 ? "" : "s"}: {team.members.map((m) => m.user.name).join(", ") || "nobody yet"}
+            {team.members.length} member{team.members.length === 1 ? "" : "s"}:{" "}
+            {team.members.map((m) => m.user.name).join(", ") || "nobody yet"}
           </summary>
           <div className="mt-2 grid grid-cols-2 gap-1 text-xs lg:grid-cols-3">
             {people.map((p) => (
@@ -53,7 +71,12 @@ function TeamRow({ team, people }: { team: Team; people: ReadonlyArray<{ id: str
                   aria-label={`${p.email} in ${team.name}`}
                   checked={ids.includes(p.id)}
                   disabled={members.isPending}
-                  onChange={(e) => members.mutate({ key: team.key, userIds: e.target.checked ? [...ids, p.id] : ids.filter((x) => x !== p.id) })}
+                  onChange={(e) =>
+                    members.mutate({
+                      key: team.key,
+                      userIds: e.target.checked ? [...ids, p.id] : ids.filter((x) => x !== p.id),
+                    })
+                  }
                 />
                 {p.name} <span className="text-slate-400">{p.disabled ? "(deactivated)" : ""}</span>
               </label>
@@ -115,9 +138,18 @@ export function TeamsAdmin() {
         </label>
         <label className="text-xs font-medium text-slate-700">
           Key
-          <input className={`${inputCls} mt-1 w-44 font-mono`} value={key} onChange={(e) => setKey(e.target.value)} required />
+          <input
+            className={`${inputCls} mt-1 w-44 font-mono`}
+            value={key}
+            onChange={(e) => setKey(e.target.value)}
+            required
+          />
         </label>
-        <button type="submit" disabled={create.isPending} className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-50">
+        <button
+          type="submit"
+          disabled={create.isPending}
+          className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-50"
+        >
           Create team
         </button>
         {create.error && (

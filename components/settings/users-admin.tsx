@@ -10,14 +10,20 @@ import { Badge } from "@/components/ui/badge";
 import { ROLES, type Role } from "@/core/roles";
 
 const inputCls = "mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm";
-const btn = "rounded-md border border-slate-300 bg-white px-2.5 py-1 text-xs font-medium hover:bg-slate-50 disabled:opacity-50";
+const btn =
+  "rounded-md border border-slate-300 bg-white px-2.5 py-1 text-xs font-medium hover:bg-slate-50 disabled:opacity-50";
 
 function OneTime({ who, password, onDone }: { who: string; password: string; onDone(): void }) {
   return (
     <div role="status" className="mx-5 mb-3 rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm">
-      <p className="font-medium text-emerald-900">One-time password for {who}. Copy it now and hand it over safely: it is not shown again.</p>
+      <p className="font-medium text-emerald-900">
+        One-time password for {who}. Copy it now and hand it over safely: it is not shown again.
+      </p>
       <div className="mt-2 flex items-center gap-2">
-        <code data-testid="one-time-password" className="select-all break-all rounded bg-white px-2 py-1 font-mono text-xs ring-1 ring-emerald-200">
+        <code
+          data-testid="one-time-password"
+          className="select-all break-all rounded bg-white px-2 py-1 font-mono text-xs ring-1 ring-emerald-200"
+        >
           {password}
         </code>
         <button type="button" className={btn} onClick={() => void navigator.clipboard?.writeText(password)}>
@@ -31,7 +37,15 @@ function OneTime({ who, password, onDone }: { who: string; password: string; onD
   );
 }
 
-function NewUserForm({ teams, onCreated, onCancel }: { teams: ReadonlyArray<{ key: string; name: string }>; onCreated(email: string, oneTime: string | null): void; onCancel(): void }) {
+function NewUserForm({
+  teams,
+  onCreated,
+  onCancel,
+}: {
+  teams: ReadonlyArray<{ key: string; name: string }>;
+  onCreated(email: string, oneTime: string | null): void;
+  onCancel(): void;
+}) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const [name, setName] = useState("");
@@ -73,7 +87,12 @@ function NewUserForm({ teams, onCreated, onCancel }: { teams: ReadonlyArray<{ ke
         <div className="mt-1 flex flex-wrap gap-3">
           {ROLES.map((r) => (
             <label key={r} className="flex items-center gap-1">
-              <input type="checkbox" checked={roles.includes(r)} onChange={(e) => setRoles(toggle(roles, r, e.target.checked))} /> {r}
+              <input
+                type="checkbox"
+                checked={roles.includes(r)}
+                onChange={(e) => setRoles(toggle(roles, r, e.target.checked))}
+              />{" "}
+              {r}
             </label>
           ))}
         </div>
@@ -83,7 +102,12 @@ function NewUserForm({ teams, onCreated, onCancel }: { teams: ReadonlyArray<{ ke
         <div className="mt-1 flex flex-wrap gap-3">
           {teams.map((t) => (
             <label key={t.key} className="flex items-center gap-1">
-              <input type="checkbox" checked={teamKeys.includes(t.key)} onChange={(e) => setTeamKeys(toggle(teamKeys, t.key, e.target.checked))} /> {t.name}
+              <input
+                type="checkbox"
+                checked={teamKeys.includes(t.key)}
+                onChange={(e) => setTeamKeys(toggle(teamKeys, t.key, e.target.checked))}
+              />{" "}
+              {t.name}
             </label>
           ))}
         </div>
@@ -91,7 +115,8 @@ function NewUserForm({ teams, onCreated, onCancel }: { teams: ReadonlyArray<{ ke
       <fieldset className="text-xs">
         <legend className="font-medium text-slate-700">First sign-in</legend>
         <label className="mt-1 flex items-center gap-1">
-          <input type="radio" name="pw" checked={mode === "one-time"} onChange={() => setMode("one-time")} /> Generate a one-time password (shown once)
+          <input type="radio" name="pw" checked={mode === "one-time"} onChange={() => setMode("one-time")} /> Generate a
+          one-time password (shown once)
         </label>
         <label className="mt-1 flex items-center gap-1">
           <input type="radio" name="pw" checked={mode === "set"} onChange={() => setMode("set")} /> Set a password
@@ -99,7 +124,15 @@ function NewUserForm({ teams, onCreated, onCancel }: { teams: ReadonlyArray<{ ke
         {mode === "set" && (
           <label className="mt-1 block font-medium text-slate-700">
             Password
-            <input type="password" autoComplete="new-password" className={inputCls} value={password} onChange={(e) => setPassword(e.target.value)} required minLength={8} />
+            <input
+              type="password"
+              autoComplete="new-password"
+              className={inputCls}
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              required
+              minLength={8}
+            />
           </label>
         )}
       </fieldset>
@@ -109,7 +142,11 @@ function NewUserForm({ teams, onCreated, onCancel }: { teams: ReadonlyArray<{ ke
         </p>
       )}
       <div className="flex gap-2">
-        <button type="submit" disabled={create.isPending} className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-50">
+        <button
+          type="submit"
+          disabled={create.isPending}
+          className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-50"
+        >
           {create.isPending ? "Creating…" : "Create user"}
         </button>
         <button type="button" className="rounded-md border border-slate-300 px-3 py-1.5 text-sm" onClick={onCancel}>
@@ -143,7 +180,11 @@ export function UsersAdmin({ selfId }: { selfId: string }) {
           Users
         </h2>
         {!adding && (
-          <button type="button" className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700" onClick={() => setAdding(true)}>
+          <button
+            type="button"
+            className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700"
+            onClick={() => setAdding(true)}
+          >
             Add user
           </button>
         )}
@@ -186,7 +227,11 @@ export function UsersAdmin({ selfId }: { selfId: string }) {
           {users.data?.map((u) => {
             const mine = u.memberships.map((m) => m.team.key);
             return (
-              <tr key={u.id} aria-label={`User ${u.email}`} className={clsx(u.disabled && "bg-slate-50 text-slate-500")}>
+              <tr
+                key={u.id}
+                aria-label={`User ${u.email}`}
+                className={clsx(u.disabled && "bg-slate-50 text-slate-500")}
+              >
                 <td className="px-5 py-2">
                   <span className="font-medium">{u.name}</span> {u.disabled && <Badge tone="gray">deactivated</Badge>}
                   <span className="block text-xs text-slate-500">
@@ -209,7 +254,10 @@ export function UsersAdmin({ selfId }: { selfId: string }) {
                             disabled={busy}
                             onChange={(e) => {
                               setError(null);
-                              setTeams.mutate({ userId: u.id, teamKeys: e.target.checked ? [...mine, t.key] : mine.filter((k) => k !== t.key) });
+                              setTeams.mutate({
+                                userId: u.id,
+                                teamKeys: e.target.checked ? [...mine, t.key] : mine.filter((k) => k !== t.key),
+                              });
                             }}
                           />
                           {t.name}
@@ -243,7 +291,13 @@ export function UsersAdmin({ selfId }: { selfId: string }) {
                       aria-label={`New one-time password for ${u.email}`}
                       onClick={() => {
                         setError(null);
-                        setPassword.mutate({ userId: u.id }, { onSuccess: (r) => r.oneTimePassword && setOneTime({ who: u.email, password: r.oneTimePassword }) });
+                        setPassword.mutate(
+                          { userId: u.id },
+                          {
+                            onSuccess: (r) =>
+                              r.oneTimePassword && setOneTime({ who: u.email, password: r.oneTimePassword }),
+                          },
+                        );
                       }}
                     >
                       New password

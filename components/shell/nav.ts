@@ -7,11 +7,31 @@ export interface NavItem {
 }
 
 export const NAV: readonly NavItem[] = [
-  { href: "/flows", label: "Flows", description: "Design integration flows on a canvas and publish versions.", built: false },
-  { href: "/catalog", label: "Catalog", description: "Every integration with its owner, domain, version, SLOs and lineage.", built: true },
+  {
+    href: "/flows",
+    label: "Flows",
+    description: "Design integration flows on a canvas and publish versions.",
+    built: false,
+  },
+  {
+    href: "/catalog",
+    label: "Catalog",
+    description: "Every integration with its owner, domain, version, SLOs and lineage.",
+    built: true,
+  },
   { href: "/runs", label: "Runs", description: "Every run with its step timeline, inputs and outputs.", built: false },
-  { href: "/exceptions", label: "Exceptions", description: "Failed runs to triage, fix, replay and resolve, in business terms.", built: false },
-  { href: "/connections", label: "Connections", description: "Named connections to Salesforce, the PSA, Workday, NetSuite and more.", built: false },
+  {
+    href: "/exceptions",
+    label: "Exceptions",
+    description: "Failed runs to triage, fix, replay and resolve, in business terms.",
+    built: false,
+  },
+  {
+    href: "/connections",
+    label: "Connections",
+    description: "Named connections to Salesforce, the PSA, Workday, NetSuite and more.",
+    built: false,
+  },
   { href: "/audit", label: "Audit", description: "The tamper-evident record of every change.", built: true },
   { href: "/settings", label: "Settings", description: "Users, roles and teams.", built: true },
 ];

@@ -12,7 +12,13 @@ export type Tone = keyof typeof TONES;
 
 export function Badge({ tone = "gray", children, title }: { tone?: Tone; children: React.ReactNode; title?: string }) {
   return (
-    <span title={title} className={clsx("inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset", TONES[tone])}>
+    <span
+      title={title}
+      className={clsx(
+        "inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset",
+        TONES[tone],
+      )}
+    >
       {children}
     </span>
   );
@@ -27,4 +33,9 @@ export const RUN_STATUS_TONE: Record<string, Tone> = {
   cancelled: "gray",
 };
 
-export const LIFECYCLE_TONE: Record<string, Tone> = { draft: "gray", active: "green", deprecated: "amber", retired: "red" };
+export const LIFECYCLE_TONE: Record<string, Tone> = {
+  draft: "gray",
+  active: "green",
+  deprecated: "amber",
+  retired: "red",
+};

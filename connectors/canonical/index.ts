@@ -6,15 +6,19 @@
 // are canonical ids (…Id), and vendor ids live in externalRefs.
 import { z } from "zod";
 
-
 export const decimalString = z
   .string()
-  .regex(/^-?\d+(\.\d+)?$/, "a decimal number as a string, e.g. \"1250.00\"")
+  .regex(/^-?\d+(\.\d+)?$/, 'a decimal number as a string, e.g. "1250.00"')
   .describe("Decimal amount as a string (no float rounding)");
 
-export const currencyCode = z.string().regex(/^[A-Z]{3}$/, "an ISO 4217 code such as USD").describe("ISO 4217 currency code");
+export const currencyCode = z
+  .string()
+  .regex(/^[A-Z]{3}$/, "an ISO 4217 code such as USD")
+  .describe("ISO 4217 currency code");
 
-export const Money = z.object({ amount: decimalString, currency: currencyCode }).describe("An amount of money in a currency");
+export const Money = z
+  .object({ amount: decimalString, currency: currencyCode })
+  .describe("An amount of money in a currency");
 export type Money = z.infer<typeof Money>;
 
 export const isoDate = z.iso.date().describe("Calendar date, YYYY-MM-DD");
@@ -64,7 +68,9 @@ export const Customer = z
   .describe("A client organisation (Salesforce Account, NetSuite customer)");
 export type Customer = z.infer<typeof Customer>;
 
-export const BillingType = z.enum(["time_and_materials", "fixed_fee", "milestone", "retainer", "non_billable"]).describe("How work is billed");
+export const BillingType = z
+  .enum(["time_and_materials", "fixed_fee", "milestone", "retainer", "non_billable"])
+  .describe("How work is billed");
 export type BillingType = z.infer<typeof BillingType>;
 
 export const Opportunity = z
@@ -175,7 +181,11 @@ export const Resource = z
     costRate: Money.optional().describe("Per hour"),
     defaultBillRate: Money.optional().describe("Per hour"),
     weeklyCapacityHours: z.number().min(0).optional(),
-    timeOff: z.array(z.object({ startDate: isoDate, endDate: isoDate, type: z.string().optional(), hours: z.number().optional() })).default([]),
+    timeOff: z
+      .array(
+        z.object({ startDate: isoDate, endDate: isoDate, type: z.string().optional(), hours: z.number().optional() }),
+      )
+      .default([]),
   })
   .describe("A person who can be staffed (Workday worker, Kantata user)");
 export type Resource = z.infer<typeof Resource>;
@@ -208,7 +218,14 @@ export const RateCard = z
       z.object({
         effectiveFrom: isoDate,
         effectiveTo: isoDate.optional(),
-        lines: z.array(z.object({ roleId: z.string(), roleName: z.string().optional(), rate: decimalString, unit: z.enum(["hour", "day"]) })),
+        lines: z.array(
+          z.object({
+            roleId: z.string(),
+            roleName: z.string().optional(),
+            rate: decimalString,
+            unit: z.enum(["hour", "day"]),
+          }),
+        ),
       }),
     ),
   })
@@ -269,9 +286,15 @@ export const InvoiceLine = z
     wbsNodeId: z.string().optional(),
     itemId: z.string().optional(),
     revenueAccountId: z.string().optional(),
-    trackingCategories: z.array(z.object({ type: z.string(), id: z.string(), name: z.string().optional() })).default([]),
+    trackingCategories: z
+      .array(z.object({ type: z.string(), id: z.string(), name: z.string().optional() }))
+      .default([]),
     sourceRefs: z
-      .object({ timeEntryIds: z.array(z.string()).default([]), expenseIds: z.array(z.string()).default([]), milestoneId: z.string().optional() })
+      .object({
+        timeEntryIds: z.array(z.string()).default([]),
+        expenseIds: z.array(z.string()).default([]),
+        milestoneId: z.string().optional(),
+      })
       .optional(),
   })
   .describe("One line of an invoice, traceable to the time, expenses or milestone it bills");
@@ -335,6 +358,10 @@ export function moneyFromDecimal(amount: number | string, currency: string): Mon
 }
 
 /** The first external id a canonical entity has in `system` (optionally of an object type). */
-export function externalId(entity: { externalRefs?: ExternalRef[] }, system: string, objectType?: string): string | undefined {
+export function externalId(
+  entity: { externalRefs?: ExternalRef[] },
+  system: string,
+  objectType?: string,
+): string | undefined {
   return entity.externalRefs?.find((r) => r.system === system && (!objectType || r.objectType === objectType))?.id;
 }

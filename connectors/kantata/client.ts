@@ -2,7 +2,16 @@
 // connection), the results + keyed-collections envelope unpacked in `results` order, page/per_page
 // paging, Rails-style {resource: {…}} bodies, and {"errors":[{type,message}]} mapped onto classes.
 import { ConnectorError } from "../sdk/errors";
-import { implementConnector, vendorData, type ConnectorContextOf, type VendorData, type HttpRequest, type HttpResponse, type QueryValue, type VendorError } from "../sdk/define";
+import {
+  implementConnector,
+  vendorData,
+  type ConnectorContextOf,
+  type VendorData,
+  type HttpRequest,
+  type HttpResponse,
+  type QueryValue,
+  type VendorError,
+} from "../sdk/define";
 import { parseOAuthError, tokenFromResponse, withBearer } from "../sdk/oauth";
 import { kantataManifest } from "./manifest";
 
@@ -46,18 +55,42 @@ export function unpack(body: Envelope): { items: Obj[]; included: Record<string,
 async function token(ctx: Ctx) {
   const { config, secrets } = ctx.connection;
   if (secrets.accessToken) return { accessToken: secrets.accessToken };
-  if (!config.tokenUrl || !secrets.clientId || !secrets.clientSecret) throw new ConnectorError({ errorClass: "auth", reason: "unauthorized", code: "no_credentials", message: "The PSA connection needs an access token, or a token URL with client id and secret." });
+  if (!config.tokenUrl || !secrets.clientId || !secrets.clientSecret)
+    throw new ConnectorError({
+      errorClass: "auth",
+      reason: "unauthorized",
+      code: "no_credentials",
+      message: "The PSA connection needs an access token, or a token URL with client id and secret.",
+    });
   const res = await ctx.http
-    .request({ method: "POST", url: config.tokenUrl, form: { grant_type: "client_credentials", client_id: secrets.clientId, client_secret: secrets.clientSecret }, parseError: parseOAuthError, idempotent: true })
+    .request({
+      method: "POST",
+      url: config.tokenUrl,
+      form: { grant_type: "client_credentials", client_id: secrets.clientId, client_secret: secrets.clientSecret },
+      parseError: parseOAuthError,
+      idempotent: true,
+    })
     .catch((e: unknown) => {
-      if (e instanceof ConnectorError && e.status === 400 && /invalid_(client|grant)/.test(e.code ?? "")) throw new ConnectorError({ errorClass: "auth", reason: "unauthorized", code: e.code, status: 400, message: e.message, response: e.response });
+      if (e instanceof ConnectorError && e.status === 400 && /invalid_(client|grant)/.test(e.code ?? ""))
+        throw new ConnectorError({
+          errorClass: "auth",
+          reason: "unauthorized",
+          code: e.code,
+          status: 400,
+          message: e.message,
+          response: e.response,
+        });
       throw e;
     });
   return tokenFromResponse(res.body);
 }
 
 function call<T>(ctx: Ctx, req: Omit<HttpRequest, "baseUrl">): Promise<HttpResponse<T>> {
-  return withBearer<T>(ctx, () => token(ctx), () => ({ ...req, baseUrl: ctx.connection.config.baseUrl, parseError: parseKantataError }));
+  return withBearer<T>(
+    ctx,
+    () => token(ctx),
+    () => ({ ...req, baseUrl: ctx.connection.config.baseUrl, parseError: parseKantataError }),
+  );
 }
 
 interface ListInput {
@@ -74,7 +107,10 @@ async function listRaw(ctx: Ctx, resource: string, filters: Record<string, Query
   let page = input.page;
   let meta: NonNullable<Envelope["meta"]>;
   for (;;) {
-    const res = await call<Envelope>(ctx, { url: `${resource}.json`, query: { ...filters, page, per_page: input.perPage, include: input.include?.join(",") } });
+    const res = await call<Envelope>(ctx, {
+      url: `${resource}.json`,
+      query: { ...filters, page, per_page: input.perPage, include: input.include?.join(",") },
+    });
     const u = unpack(res.body);
     items.push(...u.items);
     for (const [k, v] of Object.entries(u.included)) Object.assign((included[k] ??= {}), v);
@@ -86,119 +122,191 @@ async function listRaw(ctx: Ctx, resource: string, filters: Record<string, Query
 }
 
 /** A list as the operation's result (vendor objects, checked by the output schema). */
-async function list(ctx: Ctx, resource: string, filters: Record<string, QueryValue>, input: ListInput): Promise<VendorData> {
+async function list(
+  ctx: Ctx,
+  resource: string,
+  filters: Record<string, QueryValue>,
+  input: ListInput,
+): Promise<VendorData> {
   return vendorData(await listRaw(ctx, resource, filters, input));
 }
 
 async function getOne(ctx: Ctx, resource: string, id: string, include?: string[]): Promise<VendorData> {
-  const res = await call<Envelope>(ctx, { url: `${resource}/${encodeURIComponent(id)}.json`, query: { include: include?.join(",") } });
+  const res = await call<Envelope>(ctx, {
+    url: `${resource}/${encodeURIComponent(id)}.json`,
+    query: { include: include?.join(",") },
+  });
   const item = unpack(res.body).items[0];
-  if (!item) throw new ConnectorError({ errorClass: "validation", reason: "not_found", code: "not_found", status: 404, message: `${resource} ${id} not found` });
+  if (!item)
+    throw new ConnectorError({
+      errorClass: "validation",
+      reason: "not_found",
+      code: "not_found",
+      status: 404,
+      message: `${resource} ${id} not found`,
+    });
   return vendorData(item);
 }
 
-async function create(ctx: Ctx, resource: string, singular: string, attrs: Record<string, unknown>): Promise<VendorData> {
+async function create(
+  ctx: Ctx,
+  resource: string,
+  singular: string,
+  attrs: Record<string, unknown>,
+): Promise<VendorData> {
   const res = await call<Envelope>(ctx, { method: "POST", url: `${resource}.json`, json: { [singular]: attrs } });
   return vendorData(unpack(res.body).items[0]);
 }
 
-async function update(ctx: Ctx, resource: string, singular: string, id: string, attrs: Record<string, unknown>): Promise<VendorData> {
-  const res = await call<Envelope>(ctx, { method: "PUT", url: `${resource}/${encodeURIComponent(id)}.json`, json: { [singular]: attrs } });
+async function update(
+  ctx: Ctx,
+  resource: string,
+  singular: string,
+  id: string,
+  attrs: Record<string, unknown>,
+): Promise<VendorData> {
+  const res = await call<Envelope>(ctx, {
+    method: "PUT",
+    url: `${resource}/${encodeURIComponent(id)}.json`,
+    json: { [singular]: attrs },
+  });
   return vendorData(unpack(res.body).items[0]);
 }
 
-const dropUndefined = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+const dropUndefined = <T extends Record<string, unknown>>(o: T) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
 interface PollCursor {
   ts: string;
   id: string;
 }
 
-export const kantata = implementConnector(kantataManifest, {
-  listWorkspaces: (i, ctx) => list(ctx, "workspaces", { search: i.search, updated_after: i.updatedAfter }, i),
-  getWorkspace: (i, ctx) => getOne(ctx, "workspaces", i.id, i.include),
-  createWorkspace: (i, ctx) => create(ctx, "workspaces", "workspace", dropUndefined(i)),
-  updateWorkspace: (i, ctx) => update(ctx, "workspaces", "workspace", i.id, i.attributes),
-  listStories: (i, ctx) => list(ctx, "stories", { workspace_id: i.workspaceId, story_type: i.storyType, parent_id: i.parentId }, i),
-  createStory: (i, ctx) => create(ctx, "stories", "story", dropUndefined(i)),
-  listAssignments: (i, ctx) => list(ctx, "assignments", { story_id: i.storyId, assignee_id: i.assigneeId }, i),
-  createAssignment: (i, ctx) => create(ctx, "assignments", "assignment", dropUndefined(i)),
-  listUsers: (i, ctx) => list(ctx, "users", {}, i),
-  listTimeEntries: (i, ctx) =>
-    list(
-      ctx,
-      "time_entries",
-      {
-        workspace_id: i.workspaceId,
-        user_id: i.userId,
-        approved: i.approved,
-        uninvoiced: i.uninvoiced,
-        date_performed_between: i.from || i.to ? `${i.from ?? "1970-01-01"}:${i.to ?? "2999-12-31"}` : undefined,
-        updated_after: i.updatedAfter,
-      },
-      i,
-    ),
-  createTimeEntry: (i, ctx) => create(ctx, "time_entries", "time_entry", dropUndefined(i)),
-  updateTimeEntry: (i, ctx) => update(ctx, "time_entries", "time_entry", i.id, i.attributes),
-  listExpenses: (i, ctx) => list(ctx, "expenses", { workspace_id: i.workspaceId, approved: i.approved, uninvoiced: i.uninvoiced }, i),
-  createExpense: (i, ctx) => create(ctx, "expenses", "expense", dropUndefined(i)),
+export const kantata = implementConnector(
+  kantataManifest,
+  {
+    listWorkspaces: (i, ctx) => list(ctx, "workspaces", { search: i.search, updated_after: i.updatedAfter }, i),
+    getWorkspace: (i, ctx) => getOne(ctx, "workspaces", i.id, i.include),
+    createWorkspace: (i, ctx) => create(ctx, "workspaces", "workspace", dropUndefined(i)),
+    updateWorkspace: (i, ctx) => update(ctx, "workspaces", "workspace", i.id, i.attributes),
+    listStories: (i, ctx) =>
+      list(ctx, "stories", { workspace_id: i.workspaceId, story_type: i.storyType, parent_id: i.parentId }, i),
+    createStory: (i, ctx) => create(ctx, "stories", "story", dropUndefined(i)),
+    listAssignments: (i, ctx) => list(ctx, "assignments", { story_id: i.storyId, assignee_id: i.assigneeId }, i),
+    createAssignment: (i, ctx) => create(ctx, "assignments", "assignment", dropUndefined(i)),
+    listUsers: (i, ctx) => list(ctx, "users", {}, i),
+    listTimeEntries: (i, ctx) =>
+      list(
+        ctx,
+        "time_entries",
+        {
+          workspace_id: i.workspaceId,
+          user_id: i.userId,
+          approved: i.approved,
+          uninvoiced: i.uninvoiced,
+          date_performed_between: i.from || i.to ? `${i.from ?? "1970-01-01"}:${i.to ?? "2999-12-31"}` : undefined,
+          updated_after: i.updatedAfter,
+        },
+        i,
+      ),
+    createTimeEntry: (i, ctx) => create(ctx, "time_entries", "time_entry", dropUndefined(i)),
+    updateTimeEntry: (i, ctx) => update(ctx, "time_entries", "time_entry", i.id, i.attributes),
+    listExpenses: (i, ctx) =>
+      list(ctx, "expenses", { workspace_id: i.workspaceId, approved: i.approved, uninvoiced: i.uninvoiced }, i),
+    createExpense: (i, ctx) => create(ctx, "expenses", "expense", dropUndefined(i)),
 
-  async listRateCards(_i, ctx) {
-    const all = { page: 1, perPage: 200, allPages: true, maxItems: 10_000 };
-    const [sets, versions, cards, roles, roleNames] = await Promise.all([
-      listRaw(ctx, "rate_card_sets", {}, all),
-      listRaw(ctx, "rate_card_set_versions", {}, all),
-      listRaw(ctx, "rate_cards", {}, all),
-      listRaw(ctx, "rate_card_roles", {}, all),
-      listRaw(ctx, "roles", {}, all),
-    ]);
-    const roleName = new Map(roleNames.items.map((r) => [r.id, String(r.name)]));
-    return {
-      items: sets.items.map((s) => ({
-        id: s.id,
-        title: String(s.title),
-        versions: versions.items
-          .filter((v) => v.rate_card_set_id === s.id)
-          .map((v) => ({
-            id: v.id,
-            effective_date: (v.effective_date as string | null) ?? null,
-            rate_cards: cards.items
-              .filter((c) => c.rate_card_set_version_id === v.id)
-              .map((c) => ({ id: c.id, currency: String(c.currency), roles: roles.items.filter((r) => r.rate_card_id === c.id).map((r) => ({ role_id: String(r.role_id), role_name: roleName.get(String(r.role_id)), rate_in_cents: Number(r.rate_in_cents) })) })),
-          })),
-      })),
-    };
+    async listRateCards(_i, ctx) {
+      const all = { page: 1, perPage: 200, allPages: true, maxItems: 10_000 };
+      const [sets, versions, cards, roles, roleNames] = await Promise.all([
+        listRaw(ctx, "rate_card_sets", {}, all),
+        listRaw(ctx, "rate_card_set_versions", {}, all),
+        listRaw(ctx, "rate_cards", {}, all),
+        listRaw(ctx, "rate_card_roles", {}, all),
+        listRaw(ctx, "roles", {}, all),
+      ]);
+      const roleName = new Map(roleNames.items.map((r) => [r.id, String(r.name)]));
+      return {
+        items: sets.items.map((s) => ({
+          id: s.id,
+          title: String(s.title),
+          versions: versions.items
+            .filter((v) => v.rate_card_set_id === s.id)
+            .map((v) => ({
+              id: v.id,
+              effective_date: (v.effective_date as string | null) ?? null,
+              rate_cards: cards.items
+                .filter((c) => c.rate_card_set_version_id === v.id)
+                .map((c) => ({
+                  id: c.id,
+                  currency: String(c.currency),
+                  roles: roles.items
+                    .filter((r) => r.rate_card_id === c.id)
+                    .map((r) => ({
+                      role_id: String(r.role_id),
+                      role_name: roleName.get(String(r.role_id)),
+                      rate_in_cents: Number(r.rate_in_cents),
+                    })),
+                })),
+            })),
+        })),
+      };
+    },
+
+    listInvoices: (i, ctx) => list(ctx, "invoices", { status: i.status }, i),
+    createInvoice: (i, ctx) => create(ctx, "invoices", "invoice", dropUndefined(i)),
+    listBillingMilestones: (i, ctx) => list(ctx, "billing_milestones", { workspace_id: i.workspaceId }, i),
+    createExternalReference: (i, ctx) => create(ctx, "external_references", "external_reference", dropUndefined(i)),
+    listExternalReferences: (i, ctx) =>
+      list(
+        ctx,
+        "external_references",
+        { subject_type: i.subjectType, subject_id: i.subjectId, service_name: i.serviceName },
+        i,
+      ),
+
+    async pollApprovedTimeEntries(i, ctx) {
+      let start: PollCursor;
+      try {
+        start = i.cursor
+          ? (JSON.parse(Buffer.from(i.cursor, "base64url").toString()) as PollCursor)
+          : { ts: i.since ?? new Date(Date.now() - 86_400_000).toISOString(), id: "" };
+      } catch {
+        throw new ConnectorError({
+          errorClass: "validation",
+          reason: "invalid_request",
+          code: "bad_cursor",
+          message: "The poll cursor is not one this connector issued.",
+        });
+      }
+      // updated_after is strict, so ask from one second earlier and skip what the cursor covers.
+      const from = new Date(Date.parse(start.ts) - 1000).toISOString();
+      const res = await listRaw(
+        ctx,
+        "time_entries",
+        {
+          approved: true,
+          uninvoiced: i.uninvoicedOnly ? true : undefined,
+          updated_after: from,
+          order: "updated_at:asc",
+        },
+        { page: 1, perPage: 200, allPages: true, maxItems: i.batchSize + 400 },
+      );
+      const key = (o: Obj) => [Date.parse(String(o.updated_at)), Number(o.id)] as const;
+      const startKey = [Date.parse(start.ts), Number(start.id || 0)] as const;
+      const fresh = res.items.filter((o) => {
+        const [t, n] = key(o);
+        return t > startKey[0] || (t === startKey[0] && n > startKey[1]);
+      });
+      fresh.sort((a, b) => key(a)[0] - key(b)[0] || key(a)[1] - key(b)[1]);
+      const items = fresh.slice(0, i.batchSize);
+      const last = items[items.length - 1];
+      const next: PollCursor = last ? { ts: new Date(key(last)[0]).toISOString(), id: last.id } : start;
+      return vendorData({
+        items,
+        cursor: Buffer.from(JSON.stringify(next)).toString("base64url"),
+        hasMore: fresh.length > items.length || res.items.length >= i.batchSize + 400,
+      });
+    },
   },
-
-  listInvoices: (i, ctx) => list(ctx, "invoices", { status: i.status }, i),
-  createInvoice: (i, ctx) => create(ctx, "invoices", "invoice", dropUndefined(i)),
-  listBillingMilestones: (i, ctx) => list(ctx, "billing_milestones", { workspace_id: i.workspaceId }, i),
-  createExternalReference: (i, ctx) => create(ctx, "external_references", "external_reference", dropUndefined(i)),
-  listExternalReferences: (i, ctx) => list(ctx, "external_references", { subject_type: i.subjectType, subject_id: i.subjectId, service_name: i.serviceName }, i),
-
-  async pollApprovedTimeEntries(i, ctx) {
-    let start: PollCursor;
-    try {
-      start = i.cursor ? (JSON.parse(Buffer.from(i.cursor, "base64url").toString()) as PollCursor) : { ts: i.since ?? new Date(Date.now() - 86_400_000).toISOString(), id: "" };
-    } catch {
-      throw new ConnectorError({ errorClass: "validation", reason: "invalid_request", code: "bad_cursor", message: "The poll cursor is not one this connector issued." });
-    }
-    // updated_after is strict, so ask from one second earlier and skip what the cursor covers.
-    const from = new Date(Date.parse(start.ts) - 1000).toISOString();
-    const res = await listRaw(ctx, "time_entries", { approved: true, uninvoiced: i.uninvoicedOnly ? true : undefined, updated_after: from, order: "updated_at:asc" }, { page: 1, perPage: 200, allPages: true, maxItems: i.batchSize + 400 });
-    const key = (o: Obj) => [Date.parse(String(o.updated_at)), Number(o.id)] as const;
-    const startKey = [Date.parse(start.ts), Number(start.id || 0)] as const;
-    const fresh = res.items.filter((o) => {
-      const [t, n] = key(o);
-      return t > startKey[0] || (t === startKey[0] && n > startKey[1]);
-    });
-    fresh.sort((a, b) => key(a)[0] - key(b)[0] || key(a)[1] - key(b)[1]);
-    const items = fresh.slice(0, i.batchSize);
-    const last = items[items.length - 1];
-    const next: PollCursor = last ? { ts: new Date(key(last)[0]).toISOString(), id: last.id } : start;
-    return vendorData({ items, cursor: Buffer.from(JSON.stringify(next)).toString("base64url"), hasMore: fresh.length > items.length || res.items.length >= i.batchSize + 400 });
-  },
-},
   // Test: the token (if client credentials) and a one-row workspace list.
   async (ctx) => {
     const res = await call<Envelope>(ctx, { url: "workspaces.json", query: { per_page: 1 } });

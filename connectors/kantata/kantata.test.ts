@@ -18,21 +18,34 @@ type R = Record<string, unknown>;
 type List = { items: R[]; meta: { count: number; page_count: number }; included?: Record<string, Record<string, R>> };
 
 async function failure(p: Promise<unknown>): Promise<ConnectorError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(ConnectorError);
   return e as ConnectorError;
 }
 
 describe("kantata: envelope", () => {
   it("iterates results, not the keyed collection (included objects share keys)", () => {
-    const u = unpack({ count: 1, results: [{ key: "stories", id: "2" }], stories: { "1": { id: "1", title: "parent" }, "2": { id: "2", title: "child", parent_id: "1" } } });
+    const u = unpack({
+      count: 1,
+      results: [{ key: "stories", id: "2" }],
+      stories: { "1": { id: "1", title: "parent" }, "2": { id: "2", title: "child", parent_id: "1" } },
+    });
     expect(u.items.map((i) => i.id)).toEqual(["2"]);
     expect(u.included.stories).toHaveProperty("1");
   });
 
   it("keeps included associations out of items over the wire", async () => {
     // Only tasks are asked for; their parent deliverables arrive under the same "stories" key.
-    const r = (await h.run("listStories", { workspaceId: "10001", storyType: "task", include: ["parent", "workspace"], allPages: false, perPage: 50 })) as List;
+    const r = (await h.run("listStories", {
+      workspaceId: "10001",
+      storyType: "task",
+      include: ["parent", "workspace"],
+      allPages: false,
+      perPage: 50,
+    })) as List;
     expect(r.items.length).toBeGreaterThan(0);
     expect(r.items.every((s) => s.story_type === "task" && s.workspace_id === "10001")).toBe(true);
     expect(Object.keys(r.included?.stories ?? {})).toEqual(expect.arrayContaining([String(r.items[0]!.parent_id)]));
@@ -50,7 +63,12 @@ describe("kantata: reads and paging", () => {
   });
 
   it("filters time entries: approved + uninvoiced in a date range", async () => {
-    const r = (await h.run("listTimeEntries", { approved: true, uninvoiced: true, from: "2026-05-01", to: "2026-05-31" })) as List;
+    const r = (await h.run("listTimeEntries", {
+      approved: true,
+      uninvoiced: true,
+      from: "2026-05-01",
+      to: "2026-05-31",
+    })) as List;
     expect(r.items.length).toBeGreaterThan(20);
     for (const t of r.items) {
       expect(t).toMatchObject({ approved: true, is_invoiced: false });
@@ -61,7 +79,14 @@ describe("kantata: reads and paging", () => {
   });
 
   it("reads rate cards through the set → version → card → role chain", async () => {
-    const r = (await h.run("listRateCards", {})) as { items: Array<{ title: string; versions: Array<{ rate_cards: Array<{ currency: string; roles: Array<{ role_name?: string; rate_in_cents: number }> }> }> }> };
+    const r = (await h.run("listRateCards", {})) as {
+      items: Array<{
+        title: string;
+        versions: Array<{
+          rate_cards: Array<{ currency: string; roles: Array<{ role_name?: string; rate_in_cents: number }> }>;
+        }>;
+      }>;
+    };
     const usd = r.items.find((s) => s.title.includes("USD"))!;
     const partner = usd.versions[0]!.rate_cards[0]!.roles.find((x) => x.role_name === "Partner");
     expect(partner?.rate_in_cents).toBe(47500);
@@ -75,34 +100,79 @@ describe("kantata: reads and paging", () => {
 
 describe("kantata: writes", () => {
   it("builds a project: workspace, phase and task stories, assignment, time, expense, invoice", async () => {
-    const ws = (await h.run("createWorkspace", { title: "Harbor Data Platform", start_date: "2026-06-01", due_date: "2026-09-30", currency: "USD", budgeted: true, price_in_cents: 25_000_000 }, { idempotencyKey: "ws-1" })) as R;
+    const ws = (await h.run(
+      "createWorkspace",
+      {
+        title: "Harbor Data Platform",
+        start_date: "2026-06-01",
+        due_date: "2026-09-30",
+        currency: "USD",
+        budgeted: true,
+        price_in_cents: 25_000_000,
+      },
+      { idempotencyKey: "ws-1" },
+    )) as R;
     expect(ws).toMatchObject({ title: "Harbor Data Platform", currency: "USD", require_time_approvals: true });
-    const phase = (await h.run("createStory", { workspace_id: ws.id, title: "Discover", story_type: "deliverable" })) as R;
-    const task = (await h.run("createStory", { workspace_id: ws.id, title: "Interviews", story_type: "task", parent_id: phase.id })) as R;
+    const phase = (await h.run("createStory", {
+      workspace_id: ws.id,
+      title: "Discover",
+      story_type: "deliverable",
+    })) as R;
+    const task = (await h.run("createStory", {
+      workspace_id: ws.id,
+      title: "Interviews",
+      story_type: "task",
+      parent_id: phase.id,
+    })) as R;
     await h.run("createAssignment", { story_id: task.id, assignee_id: "30010", allocated_minutes: 2400 });
-    const te = (await h.run("createTimeEntry", { workspace_id: ws.id, story_id: task.id, user_id: "30010", date_performed: "2026-06-02", time_in_minutes: 480, rate_in_cents: 24000 })) as R;
+    const te = (await h.run("createTimeEntry", {
+      workspace_id: ws.id,
+      story_id: task.id,
+      user_id: "30010",
+      date_performed: "2026-06-02",
+      time_in_minutes: 480,
+      rate_in_cents: 24000,
+    })) as R;
     expect(te).toMatchObject({ approved: false, is_invoiced: false, currency: "USD" });
     // Unapproved time cannot be invoiced: a 422 validation error.
     const e = await failure(h.run("createInvoice", { workspace_id: ws.id, time_entry_ids: [te.id], expense_ids: [] }));
     expect(e).toMatchObject({ errorClass: "validation", status: 422, code: "validation" });
     expect(e.message).toContain("has not been approved");
     await h.run("updateTimeEntry", { id: te.id, attributes: { approved: true } });
-    const ex = (await h.run("createExpense", { workspace_id: ws.id, user_id: "30010", date: "2026-06-02", category: "Hotel", amount_in_cents: 21900 })) as R;
-    const inv = (await h.run("createInvoice", { workspace_id: ws.id, time_entry_ids: [te.id], expense_ids: [ex.id], draft: false }, { idempotencyKey: "inv-1" })) as R;
+    const ex = (await h.run("createExpense", {
+      workspace_id: ws.id,
+      user_id: "30010",
+      date: "2026-06-02",
+      category: "Hotel",
+      amount_in_cents: 21900,
+    })) as R;
+    const inv = (await h.run(
+      "createInvoice",
+      { workspace_id: ws.id, time_entry_ids: [te.id], expense_ids: [ex.id], draft: false },
+      { idempotencyKey: "inv-1" },
+    )) as R;
     expect(inv).toMatchObject({ status: "submitted", balance_in_cents: 8 * 24000 + 21900, time_entry_ids: [te.id] });
     const after = (await h.run("listTimeEntries", { workspaceId: String(ws.id) })) as List;
     expect(after.items[0]).toMatchObject({ is_invoiced: true, invoice_id: inv.id });
   });
 
   it("reports 422 validation errors in Kantata's format", async () => {
-    const e = await failure(h.run("createTimeEntry", { workspace_id: "99999", date_performed: "2026-06-02", time_in_minutes: 60 }));
+    const e = await failure(
+      h.run("createTimeEntry", { workspace_id: "99999", date_performed: "2026-06-02", time_in_minutes: 60 }),
+    );
     expect(e).toMatchObject({ errorClass: "validation", status: 422 });
     expect(e.response?.body).toEqual({ errors: [{ type: "validation", message: "workspace not found" }] });
     expect(await failure(h.run("getWorkspace", { id: "1" }))).toMatchObject({ reason: "not_found", status: 404 });
   });
 
   it("re-sending a create with the same idempotency key creates one time entry", async () => {
-    const input = { workspace_id: "10002", user_id: "30011", date_performed: "2026-05-14", time_in_minutes: 90, notes: "once" };
+    const input = {
+      workspace_id: "10002",
+      user_id: "30011",
+      date_performed: "2026-05-14",
+      time_in_minutes: 90,
+      notes: "once",
+    };
     const a = (await h.run("createTimeEntry", input, { idempotencyKey: "psa-te-once" })) as R;
     const b = (await h.run("createTimeEntry", input, { idempotencyKey: "psa-te-once" })) as R;
     expect(b.id).toBe(a.id);
@@ -113,8 +183,16 @@ describe("kantata: writes", () => {
 
 describe("kantata: approved-time poll trigger", () => {
   it("returns approvals after the cursor once, oldest first", async () => {
-    const first = (await h.run("pollApprovedTimeEntries", { since: new Date(Date.now() - 2000).toISOString() })) as { items: R[]; cursor: string };
-    const te = (await h.run("createTimeEntry", { workspace_id: "10003", user_id: "30012", date_performed: "2026-05-15", time_in_minutes: 120 })) as R;
+    const first = (await h.run("pollApprovedTimeEntries", { since: new Date(Date.now() - 2000).toISOString() })) as {
+      items: R[];
+      cursor: string;
+    };
+    const te = (await h.run("createTimeEntry", {
+      workspace_id: "10003",
+      user_id: "30012",
+      date_performed: "2026-05-15",
+      time_in_minutes: 120,
+    })) as R;
     await h.run("updateTimeEntry", { id: te.id, attributes: { approved: true } });
     const second = (await h.run("pollApprovedTimeEntries", { cursor: first.cursor })) as { items: R[]; cursor: string };
     expect(second.items.map((t) => t.id)).toContain(te.id);
@@ -129,12 +207,20 @@ describe("kantata: faults", () => {
     expect(((await h.run("listWorkspaces", { allPages: false, perPage: 5 })) as List).items).toHaveLength(5);
     await h.faults({ expireTokens: true });
     expect(((await h.run("getWorkspace", { id: "10001" })) as R).id).toBe("10001");
-    const e = await failure(h.run("getWorkspace", { id: "10001" }, { connection: { secrets: { clientId: h.info.clientId as string, clientSecret: "nope-nope" } } }));
+    const e = await failure(
+      h.run(
+        "getWorkspace",
+        { id: "10001" },
+        { connection: { secrets: { clientId: h.info.clientId as string, clientSecret: "nope-nope" } } },
+      ),
+    );
     expect(e).toMatchObject({ errorClass: "auth", status: 401 });
   });
 
   it("rejects a connection without usable credentials before calling", async () => {
-    const e = await failure(h.run("getWorkspace", { id: "10001" }, { connection: { secrets: { clientId: "", clientSecret: "" } } }));
+    const e = await failure(
+      h.run("getWorkspace", { id: "10001" }, { connection: { secrets: { clientId: "", clientSecret: "" } } }),
+    );
     expect(e).toMatchObject({ errorClass: "auth", code: "secrets_invalid" });
   });
 });

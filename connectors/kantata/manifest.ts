@@ -8,29 +8,155 @@ const id = z.string().describe("Kantata id");
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "YYYY-MM-DD");
 const stamps = { created_at: z.string().optional(), updated_at: z.string().optional() };
 
-export const Workspace = z.looseObject({ id, title: z.string(), description: z.string().nullable().optional(), start_date: z.string().nullable().optional(), due_date: z.string().nullable().optional(), budgeted: z.boolean().optional(), price_in_cents: z.number().nullable().optional(), currency: z.string().optional(), rate_card_id: z.string().nullable().optional(), require_time_approvals: z.boolean().optional(), stage: z.string().optional(), primary_maven_id: z.string().nullable().optional(), ...stamps });
-export const Story = z.looseObject({ id, title: z.string(), story_type: z.enum(["task", "deliverable", "milestone", "issue"]), parent_id: z.string().nullable().optional(), workspace_id: z.string(), state: z.string().optional(), start_date: z.string().nullable().optional(), due_date: z.string().nullable().optional(), time_estimate_in_minutes: z.number().nullable().optional(), budget_estimate_in_cents: z.number().nullable().optional(), fixed_fee: z.boolean().optional(), billable: z.boolean().optional(), ...stamps });
-export const AssignmentRec = z.looseObject({ id, story_id: z.string(), assignee_id: z.string(), estimated_minutes: z.number().nullable().optional(), allocated_minutes: z.number().nullable().optional(), current: z.boolean().optional(), ...stamps });
-export const User = z.looseObject({ id, full_name: z.string(), email_address: z.string().optional(), headline: z.string().nullable().optional(), role_id: z.string().optional(), ...stamps });
-export const TimeEntryRec = z.looseObject({ id, workspace_id: z.string(), story_id: z.string().nullable().optional(), user_id: z.string(), role_id: z.string().nullable().optional(), date_performed: z.string(), time_in_minutes: z.number(), billable: z.boolean(), rate_in_cents: z.number().nullable().optional(), cost_rate_in_cents: z.number().nullable().optional(), currency: z.string().optional(), notes: z.string().nullable().optional(), approved: z.boolean(), is_invoiced: z.boolean(), invoice_id: z.string().nullable().optional(), ...stamps });
-export const ExpenseRec = z.looseObject({ id, workspace_id: z.string(), user_id: z.string().optional(), date: z.string(), category: z.string(), amount_in_cents: z.number(), currency: z.string().optional(), is_billable: z.boolean(), reimbursable: z.boolean().optional(), approved: z.boolean().optional(), is_invoiced: z.boolean().optional(), invoice_id: z.string().nullable().optional(), ...stamps });
-export const InvoiceRec = z.looseObject({ id, invoice_date: z.string().nullable().optional(), due_date: z.string().nullable().optional(), payment_schedule: z.string().nullable().optional(), status: z.string().optional(), draft: z.boolean().optional(), balance_in_cents: z.number().optional(), currency: z.string().optional(), workspace_ids: z.array(z.string()), time_entry_ids: z.array(z.string()), expense_ids: z.array(z.string()), billing_milestone_ids: z.array(z.string()).optional(), purchase_order: z.string().nullable().optional(), ...stamps });
-export const BillingMilestoneRec = z.looseObject({ id, title: z.string(), workspace_id: z.string(), story_id: z.string().nullable().optional(), date_to_invoice: z.string().nullable().optional(), amount_in_cents: z.number(), invoice_id: z.string().nullable().optional(), ...stamps });
-export const ExternalReferenceRec = z.looseObject({ id, subject_type: z.string(), subject_id: z.string(), service_name: z.string(), service_model: z.string(), service_model_ref: z.string(), status: z.string().nullable().optional(), external_link: z.string().nullable().optional() });
+export const Workspace = z.looseObject({
+  id,
+  title: z.string(),
+  description: z.string().nullable().optional(),
+  start_date: z.string().nullable().optional(),
+  due_date: z.string().nullable().optional(),
+  budgeted: z.boolean().optional(),
+  price_in_cents: z.number().nullable().optional(),
+  currency: z.string().optional(),
+  rate_card_id: z.string().nullable().optional(),
+  require_time_approvals: z.boolean().optional(),
+  stage: z.string().optional(),
+  primary_maven_id: z.string().nullable().optional(),
+  ...stamps,
+});
+export const Story = z.looseObject({
+  id,
+  title: z.string(),
+  story_type: z.enum(["task", "deliverable", "milestone", "issue"]),
+  parent_id: z.string().nullable().optional(),
+  workspace_id: z.string(),
+  state: z.string().optional(),
+  start_date: z.string().nullable().optional(),
+  due_date: z.string().nullable().optional(),
+  time_estimate_in_minutes: z.number().nullable().optional(),
+  budget_estimate_in_cents: z.number().nullable().optional(),
+  fixed_fee: z.boolean().optional(),
+  billable: z.boolean().optional(),
+  ...stamps,
+});
+export const AssignmentRec = z.looseObject({
+  id,
+  story_id: z.string(),
+  assignee_id: z.string(),
+  estimated_minutes: z.number().nullable().optional(),
+  allocated_minutes: z.number().nullable().optional(),
+  current: z.boolean().optional(),
+  ...stamps,
+});
+export const User = z.looseObject({
+  id,
+  full_name: z.string(),
+  email_address: z.string().optional(),
+  headline: z.string().nullable().optional(),
+  role_id: z.string().optional(),
+  ...stamps,
+});
+export const TimeEntryRec = z.looseObject({
+  id,
+  workspace_id: z.string(),
+  story_id: z.string().nullable().optional(),
+  user_id: z.string(),
+  role_id: z.string().nullable().optional(),
+  date_performed: z.string(),
+  time_in_minutes: z.number(),
+  billable: z.boolean(),
+  rate_in_cents: z.number().nullable().optional(),
+  cost_rate_in_cents: z.number().nullable().optional(),
+  currency: z.string().optional(),
+  notes: z.string().nullable().optional(),
+  approved: z.boolean(),
+  is_invoiced: z.boolean(),
+  invoice_id: z.string().nullable().optional(),
+  ...stamps,
+});
+export const ExpenseRec = z.looseObject({
+  id,
+  workspace_id: z.string(),
+  user_id: z.string().optional(),
+  date: z.string(),
+  category: z.string(),
+  amount_in_cents: z.number(),
+  currency: z.string().optional(),
+  is_billable: z.boolean(),
+  reimbursable: z.boolean().optional(),
+  approved: z.boolean().optional(),
+  is_invoiced: z.boolean().optional(),
+  invoice_id: z.string().nullable().optional(),
+  ...stamps,
+});
+export const InvoiceRec = z.looseObject({
+  id,
+  invoice_date: z.string().nullable().optional(),
+  due_date: z.string().nullable().optional(),
+  payment_schedule: z.string().nullable().optional(),
+  status: z.string().optional(),
+  draft: z.boolean().optional(),
+  balance_in_cents: z.number().optional(),
+  currency: z.string().optional(),
+  workspace_ids: z.array(z.string()),
+  time_entry_ids: z.array(z.string()),
+  expense_ids: z.array(z.string()),
+  billing_milestone_ids: z.array(z.string()).optional(),
+  purchase_order: z.string().nullable().optional(),
+  ...stamps,
+});
+export const BillingMilestoneRec = z.looseObject({
+  id,
+  title: z.string(),
+  workspace_id: z.string(),
+  story_id: z.string().nullable().optional(),
+  date_to_invoice: z.string().nullable().optional(),
+  amount_in_cents: z.number(),
+  invoice_id: z.string().nullable().optional(),
+  ...stamps,
+});
+export const ExternalReferenceRec = z.looseObject({
+  id,
+  subject_type: z.string(),
+  subject_id: z.string(),
+  service_name: z.string(),
+  service_model: z.string(),
+  service_model_ref: z.string(),
+  status: z.string().nullable().optional(),
+  external_link: z.string().nullable().optional(),
+});
 export const RateCardSet = z.object({
   id,
   title: z.string(),
-  versions: z.array(z.object({ id, effective_date: z.string().nullable(), rate_cards: z.array(z.object({ id, currency: z.string(), roles: z.array(z.object({ role_id: z.string(), role_name: z.string().optional(), rate_in_cents: z.number() })) })) })),
+  versions: z.array(
+    z.object({
+      id,
+      effective_date: z.string().nullable(),
+      rate_cards: z.array(
+        z.object({
+          id,
+          currency: z.string(),
+          roles: z.array(
+            z.object({ role_id: z.string(), role_name: z.string().optional(), rate_in_cents: z.number() }),
+          ),
+        }),
+      ),
+    }),
+  ),
 });
 
 const Meta = z.object({ count: z.number(), page_count: z.number(), page_number: z.number(), page_size: z.number() });
-const listOutput = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), meta: Meta, included: z.record(z.string(), z.record(z.string(), z.unknown())).optional() });
+const listOutput = <T extends z.ZodType>(item: T) =>
+  z.object({
+    items: z.array(item),
+    meta: Meta,
+    included: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  });
 const paging = {
   page: z.number().int().min(1).default(1),
   perPage: z.number().int().min(1).max(200).default(200),
   allPages: z.boolean().default(true).describe("Follow every page (stops at maxItems)"),
   maxItems: z.number().int().positive().default(10_000),
-  include: z.array(z.string()).optional().describe("Associations to include, e.g. [\"user\", \"workspace\"]"),
+  include: z.array(z.string()).optional().describe('Associations to include, e.g. ["user", "workspace"]'),
 };
 
 const listOp = <T extends z.ZodType, F extends z.ZodRawShape>(what: string, item: T, filters: F) => ({
@@ -56,30 +182,101 @@ export const kantataManifest = defineConnector({
   system: "psa",
   icon: "briefcase",
   version: "1.0.0",
-  description: "Professional services automation (Kantata OX / Mavenlink API v1): projects, WBS, staffing, time, expenses, rate cards, invoices.",
+  description:
+    "Professional services automation (Kantata OX / Mavenlink API v1): projects, WBS, staffing, time, expenses, rate cards, invoices.",
   docs: "Responses use Kantata's envelope — `results` gives the order, objects sit under their resource key — which the connector unpacks into `items`. Authenticate with an OAuth access token, or with client credentials against the token URL.",
   auth: {
     type: "oauth2_client_credentials",
     config: z.object({
       baseUrl: httpUrl.default("https://api.mavenlink.com/api/v1").describe("API base, …/api/v1"),
-      tokenUrl: httpUrl.optional().describe("OAuth token endpoint (client credentials); not needed with an access token"),
+      tokenUrl: httpUrl
+        .optional()
+        .describe("OAuth token endpoint (client credentials); not needed with an access token"),
       rateLimit: rateLimitSchema.optional(),
     }),
-    secrets: z.object({ accessToken: z.string().min(1).optional(), clientId: z.string().min(1).optional(), clientSecret: z.string().min(1).optional() }).refine((s) => !!s.accessToken || (!!s.clientId && !!s.clientSecret), { message: "Give an access token, or a client id and secret" }),
+    secrets: z
+      .object({
+        accessToken: z.string().min(1).optional(),
+        clientId: z.string().min(1).optional(),
+        clientSecret: z.string().min(1).optional(),
+      })
+      .refine((s) => !!s.accessToken || (!!s.clientId && !!s.clientSecret), {
+        message: "Give an access token, or a client id and secret",
+      }),
   },
   operations: {
-    listWorkspaces: listOp("workspaces (projects)", Workspace, { search: z.string().optional(), updatedAfter: z.string().optional() }),
-    getWorkspace: { kind: "action", name: "Get workspace", description: "Reads one workspace (project).", effect: "read", input: z.object({ id, include: z.array(z.string()).optional() }), output: Workspace },
+    listWorkspaces: listOp("workspaces (projects)", Workspace, {
+      search: z.string().optional(),
+      updatedAfter: z.string().optional(),
+    }),
+    getWorkspace: {
+      kind: "action",
+      name: "Get workspace",
+      description: "Reads one workspace (project).",
+      effect: "read",
+      input: z.object({ id, include: z.array(z.string()).optional() }),
+      output: Workspace,
+    },
     createWorkspace: createOp(
       "workspace (project)",
       Workspace,
-      z.object({ title: z.string().min(1), description: z.string().optional(), start_date: day.optional(), due_date: day.optional(), currency: z.string().length(3).optional(), budgeted: z.boolean().optional(), price_in_cents: z.number().int().optional(), rate_card_id: z.string().optional(), require_time_approvals: z.boolean().optional(), stories_are_fixed_fee_by_default: z.boolean().optional(), creator_role: z.enum(["maven", "buyer"]).default("maven") }),
+      z.object({
+        title: z.string().min(1),
+        description: z.string().optional(),
+        start_date: day.optional(),
+        due_date: day.optional(),
+        currency: z.string().length(3).optional(),
+        budgeted: z.boolean().optional(),
+        price_in_cents: z.number().int().optional(),
+        rate_card_id: z.string().optional(),
+        require_time_approvals: z.boolean().optional(),
+        stories_are_fixed_fee_by_default: z.boolean().optional(),
+        creator_role: z.enum(["maven", "buyer"]).default("maven"),
+      }),
     ),
-    updateWorkspace: { kind: "action", name: "Update workspace", description: "Changes workspace attributes.", effect: "write", input: z.object({ id, attributes: z.record(z.string(), z.unknown()) }), output: Workspace },
-    listStories: listOp("stories (WBS)", Story, { workspaceId: z.string().optional(), storyType: z.enum(["task", "deliverable", "milestone", "issue"]).optional(), parentId: z.string().optional() }),
-    createStory: createOp("story (task, deliverable or milestone)", Story, z.object({ workspace_id: id, title: z.string().min(1), story_type: z.enum(["task", "deliverable", "milestone"]), parent_id: z.string().optional(), start_date: day.optional(), due_date: day.optional(), time_estimate_in_minutes: z.number().int().optional(), budget_estimate_in_cents: z.number().int().optional(), billable: z.boolean().optional(), fixed_fee: z.boolean().optional() })),
-    listAssignments: listOp("assignments", AssignmentRec, { storyId: z.string().optional(), assigneeId: z.string().optional() }),
-    createAssignment: createOp("assignment", AssignmentRec, z.object({ story_id: id, assignee_id: id, allocated_minutes: z.number().int().min(0).optional(), estimated_minutes: z.number().int().min(0).optional() })),
+    updateWorkspace: {
+      kind: "action",
+      name: "Update workspace",
+      description: "Changes workspace attributes.",
+      effect: "write",
+      input: z.object({ id, attributes: z.record(z.string(), z.unknown()) }),
+      output: Workspace,
+    },
+    listStories: listOp("stories (WBS)", Story, {
+      workspaceId: z.string().optional(),
+      storyType: z.enum(["task", "deliverable", "milestone", "issue"]).optional(),
+      parentId: z.string().optional(),
+    }),
+    createStory: createOp(
+      "story (task, deliverable or milestone)",
+      Story,
+      z.object({
+        workspace_id: id,
+        title: z.string().min(1),
+        story_type: z.enum(["task", "deliverable", "milestone"]),
+        parent_id: z.string().optional(),
+        start_date: day.optional(),
+        due_date: day.optional(),
+        time_estimate_in_minutes: z.number().int().optional(),
+        budget_estimate_in_cents: z.number().int().optional(),
+        billable: z.boolean().optional(),
+        fixed_fee: z.boolean().optional(),
+      }),
+    ),
+    listAssignments: listOp("assignments", AssignmentRec, {
+      storyId: z.string().optional(),
+      assigneeId: z.string().optional(),
+    }),
+    createAssignment: createOp(
+      "assignment",
+      AssignmentRec,
+      z.object({
+        story_id: id,
+        assignee_id: id,
+        allocated_minutes: z.number().int().min(0).optional(),
+        estimated_minutes: z.number().int().min(0).optional(),
+      }),
+    ),
     listUsers: listOp("users (resources)", User, {}),
     listTimeEntries: listOp("time entries", TimeEntryRec, {
       workspaceId: z.string().optional(),
@@ -90,23 +287,103 @@ export const kantataManifest = defineConnector({
       to: day.optional().describe("date_performed on or before"),
       updatedAfter: z.string().optional(),
     }),
-    createTimeEntry: createOp("time entry", TimeEntryRec, z.object({ workspace_id: id, user_id: id.optional(), story_id: z.string().optional(), date_performed: day, time_in_minutes: z.number().int().positive().max(1440), billable: z.boolean().optional(), notes: z.string().optional(), rate_in_cents: z.number().int().optional(), role_id: z.string().optional() })),
-    updateTimeEntry: { kind: "action", name: "Update time entry", description: "Changes a time entry (e.g. approve it).", effect: "write", input: z.object({ id, attributes: z.record(z.string(), z.unknown()) }), output: TimeEntryRec },
-    listExpenses: listOp("expenses", ExpenseRec, { workspaceId: z.string().optional(), approved: z.boolean().optional(), uninvoiced: z.boolean().optional() }),
-    createExpense: createOp("expense", ExpenseRec, z.object({ workspace_id: id, user_id: z.string().optional(), date: day, category: z.string().min(1), amount_in_cents: z.number().int(), currency: z.string().length(3).optional(), is_billable: z.boolean().optional(), reimbursable: z.boolean().optional(), notes: z.string().optional() })),
-    listRateCards: { kind: "action", name: "List rate cards", description: "Rate card sets with their versions, cards and role rates.", effect: "read", input: z.object({}), output: z.object({ items: z.array(RateCardSet) }) },
+    createTimeEntry: createOp(
+      "time entry",
+      TimeEntryRec,
+      z.object({
+        workspace_id: id,
+        user_id: id.optional(),
+        story_id: z.string().optional(),
+        date_performed: day,
+        time_in_minutes: z.number().int().positive().max(1440),
+        billable: z.boolean().optional(),
+        notes: z.string().optional(),
+        rate_in_cents: z.number().int().optional(),
+        role_id: z.string().optional(),
+      }),
+    ),
+    updateTimeEntry: {
+      kind: "action",
+      name: "Update time entry",
+      description: "Changes a time entry (e.g. approve it).",
+      effect: "write",
+      input: z.object({ id, attributes: z.record(z.string(), z.unknown()) }),
+      output: TimeEntryRec,
+    },
+    listExpenses: listOp("expenses", ExpenseRec, {
+      workspaceId: z.string().optional(),
+      approved: z.boolean().optional(),
+      uninvoiced: z.boolean().optional(),
+    }),
+    createExpense: createOp(
+      "expense",
+      ExpenseRec,
+      z.object({
+        workspace_id: id,
+        user_id: z.string().optional(),
+        date: day,
+        category: z.string().min(1),
+        amount_in_cents: z.number().int(),
+        currency: z.string().length(3).optional(),
+        is_billable: z.boolean().optional(),
+        reimbursable: z.boolean().optional(),
+        notes: z.string().optional(),
+      }),
+    ),
+    listRateCards: {
+      kind: "action",
+      name: "List rate cards",
+      description: "Rate card sets with their versions, cards and role rates.",
+      effect: "read",
+      input: z.object({}),
+      output: z.object({ items: z.array(RateCardSet) }),
+    },
     listInvoices: listOp("invoices", InvoiceRec, { status: z.string().optional() }),
-    createInvoice: createOp("invoice", InvoiceRec, z.object({ workspace_id: id, time_entry_ids: z.array(id), expense_ids: z.array(id), payment_schedule: z.string().default("monthly"), invoice_date: day.optional(), due_date: day.optional(), purchase_order: z.string().optional(), draft: z.boolean().optional(), title: z.string().optional() })),
+    createInvoice: createOp(
+      "invoice",
+      InvoiceRec,
+      z.object({
+        workspace_id: id,
+        time_entry_ids: z.array(id),
+        expense_ids: z.array(id),
+        payment_schedule: z.string().default("monthly"),
+        invoice_date: day.optional(),
+        due_date: day.optional(),
+        purchase_order: z.string().optional(),
+        draft: z.boolean().optional(),
+        title: z.string().optional(),
+      }),
+    ),
     listBillingMilestones: listOp("billing milestones", BillingMilestoneRec, { workspaceId: z.string().optional() }),
-    createExternalReference: createOp("external reference", ExternalReferenceRec, z.object({ subject_type: z.enum(["Workspace", "User", "Story", "TimeEntry", "Invoice", "Expense"]), subject_id: id, service_name: z.string().min(1).describe("e.g. NetSuite"), service_model: z.string().min(1).describe("e.g. job"), service_model_ref: z.string().min(1), external_link: z.string().optional() })),
-    listExternalReferences: listOp("external references", ExternalReferenceRec, { subjectType: z.string().optional(), subjectId: z.string().optional(), serviceName: z.string().optional() }),
+    createExternalReference: createOp(
+      "external reference",
+      ExternalReferenceRec,
+      z.object({
+        subject_type: z.enum(["Workspace", "User", "Story", "TimeEntry", "Invoice", "Expense"]),
+        subject_id: id,
+        service_name: z.string().min(1).describe("e.g. NetSuite"),
+        service_model: z.string().min(1).describe("e.g. job"),
+        service_model_ref: z.string().min(1),
+        external_link: z.string().optional(),
+      }),
+    ),
+    listExternalReferences: listOp("external references", ExternalReferenceRec, {
+      subjectType: z.string().optional(),
+      subjectId: z.string().optional(),
+      serviceName: z.string().optional(),
+    }),
     pollApprovedTimeEntries: {
       kind: "trigger",
       trigger: { type: "poll" },
       name: "Approved time",
       description: "Time entries approved (or changed while approved) since the cursor, oldest change first.",
       effect: "read",
-      input: z.object({ cursor: pollCursor, since: z.string().optional().describe("ISO timestamp for the first poll"), uninvoicedOnly: z.boolean().default(true), batchSize: z.number().int().min(1).max(1000).default(200) }),
+      input: z.object({
+        cursor: pollCursor,
+        since: z.string().optional().describe("ISO timestamp for the first poll"),
+        uninvoicedOnly: z.boolean().default(true),
+        batchSize: z.number().int().min(1).max(1000).default(200),
+      }),
       output: z.object({ items: z.array(TimeEntryRec), cursor: z.string(), hasMore: z.boolean() }),
     },
   },

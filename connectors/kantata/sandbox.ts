@@ -64,11 +64,20 @@ const FILTERS: Partial<Record<PsaResource, string[]>> = {
 
 /** include=… associations: the attribute holding the id(s) and the resource they live in. */
 const INCLUDES: Partial<Record<PsaResource, Record<string, [string, PsaResource]>>> = {
-  time_entries: { workspace: ["workspace_id", "workspaces"], user: ["user_id", "users"], story: ["story_id", "stories"], role: ["role_id", "roles"] },
+  time_entries: {
+    workspace: ["workspace_id", "workspaces"],
+    user: ["user_id", "users"],
+    story: ["story_id", "stories"],
+    role: ["role_id", "roles"],
+  },
   stories: { workspace: ["workspace_id", "workspaces"], parent: ["parent_id", "stories"] },
   assignments: { story: ["story_id", "stories"], assignee: ["assignee_id", "users"] },
   expenses: { workspace: ["workspace_id", "workspaces"], user: ["user_id", "users"] },
-  invoices: { workspaces: ["workspace_ids", "workspaces"], time_entries: ["time_entry_ids", "time_entries"], expenses: ["expense_ids", "expenses"] },
+  invoices: {
+    workspaces: ["workspace_ids", "workspaces"],
+    time_entries: ["time_entry_ids", "time_entries"],
+    expenses: ["expense_ids", "expenses"],
+  },
   rate_card_sets: { rate_card_set_versions: ["$children:rate_card_set_id", "rate_card_set_versions"] },
   rate_card_set_versions: { rate_cards: ["$children:rate_card_set_version_id", "rate_cards"] },
   rate_cards: { rate_card_roles: ["$children:rate_card_id", "rate_card_roles"] },
@@ -78,13 +87,71 @@ const INCLUDES: Partial<Record<PsaResource, Record<string, [string, PsaResource]
 
 /** Creatable resources: required attributes and defaults. */
 const CREATE: Partial<Record<PsaResource, { required: string[]; defaults?: Record<string, unknown> }>> = {
-  workspaces: { required: ["title", "creator_role"], defaults: { budgeted: false, currency: "USD", require_time_approvals: true, require_expense_approvals: true, stories_are_fixed_fee_by_default: false, archived: false, price_in_cents: null, rate_card_id: null, description: null, start_date: null, due_date: null, stage: "planning", status: { key: 305, message: "Not Started", color: "grey" } } },
-  stories: { required: ["title", "workspace_id", "story_type"], defaults: { parent_id: null, state: "not started", billable: true, fixed_fee: false, time_estimate_in_minutes: null, budget_estimate_in_cents: null, start_date: null, due_date: null } },
-  assignments: { required: ["story_id", "assignee_id"], defaults: { estimated_minutes: null, allocated_minutes: 0, current: true } },
-  time_entries: { required: ["workspace_id", "date_performed", "time_in_minutes"], defaults: { story_id: null, role_id: null, billable: true, notes: null, approved: false, is_invoiced: false, invoice_id: null, active_submission_id: null, cost_rate_in_cents: null } },
-  expenses: { required: ["workspace_id", "date", "category", "amount_in_cents"], defaults: { is_billable: true, reimbursable: true, approved: false, is_invoiced: false, invoice_id: null, notes: null } },
+  workspaces: {
+    required: ["title", "creator_role"],
+    defaults: {
+      budgeted: false,
+      currency: "USD",
+      require_time_approvals: true,
+      require_expense_approvals: true,
+      stories_are_fixed_fee_by_default: false,
+      archived: false,
+      price_in_cents: null,
+      rate_card_id: null,
+      description: null,
+      start_date: null,
+      due_date: null,
+      stage: "planning",
+      status: { key: 305, message: "Not Started", color: "grey" },
+    },
+  },
+  stories: {
+    required: ["title", "workspace_id", "story_type"],
+    defaults: {
+      parent_id: null,
+      state: "not started",
+      billable: true,
+      fixed_fee: false,
+      time_estimate_in_minutes: null,
+      budget_estimate_in_cents: null,
+      start_date: null,
+      due_date: null,
+    },
+  },
+  assignments: {
+    required: ["story_id", "assignee_id"],
+    defaults: { estimated_minutes: null, allocated_minutes: 0, current: true },
+  },
+  time_entries: {
+    required: ["workspace_id", "date_performed", "time_in_minutes"],
+    defaults: {
+      story_id: null,
+      role_id: null,
+      billable: true,
+      notes: null,
+      approved: false,
+      is_invoiced: false,
+      invoice_id: null,
+      active_submission_id: null,
+      cost_rate_in_cents: null,
+    },
+  },
+  expenses: {
+    required: ["workspace_id", "date", "category", "amount_in_cents"],
+    defaults: {
+      is_billable: true,
+      reimbursable: true,
+      approved: false,
+      is_invoiced: false,
+      invoice_id: null,
+      notes: null,
+    },
+  },
   invoices: { required: ["workspace_id", "time_entry_ids", "expense_ids", "payment_schedule"] },
-  external_references: { required: ["subject_type", "subject_id", "service_name", "service_model", "service_model_ref"], defaults: { status: "synced", external_link: null, external_status: null } },
+  external_references: {
+    required: ["subject_type", "subject_id", "service_name", "service_model", "service_model_ref"],
+    defaults: { status: "synced", external_link: null, external_status: null },
+  },
 };
 
 export interface KantataSandboxOptions {
@@ -101,15 +168,36 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
     name: "Kantata OX PSA (sandbox)",
     errors: {
       error(status, code, message) {
-        const type = status === 401 ? "oauth" : status === 422 || status === 400 ? "validation" : status === 404 ? "system" : status >= 500 || status === 429 ? "system" : "syntax";
-        return json(status, { errors: [{ type, message: code && !["NOT_FOUND", "INVALID_SESSION"].includes(code) && status !== 422 ? `${message}` : message }] });
+        const type =
+          status === 401
+            ? "oauth"
+            : status === 422 || status === 400
+              ? "validation"
+              : status === 404
+                ? "system"
+                : status >= 500 || status === 429
+                  ? "system"
+                  : "syntax";
+        return json(status, {
+          errors: [
+            {
+              type,
+              message:
+                code && !["NOT_FOUND", "INVALID_SESSION"].includes(code) && status !== 422 ? `${message}` : message,
+            },
+          ],
+        });
       },
     },
   });
 
   const db = new Map<PsaResource, Map<string, Rec>>();
   const seqs = new Map<PsaResource, number>();
-  const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, "-00:00").replace(/Z$/, "-00:00");
+  const now = () =>
+    new Date()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, "-00:00")
+      .replace(/Z$/, "-00:00");
 
   const put = (r: PsaResource, rec: Rec) => db.get(r)!.set(rec.id, rec);
 
@@ -118,19 +206,73 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
     for (const r of PSA_RESOURCES) db.set(r, new Map());
     const ts = (d: string) => `${d}T17:00:00-00:00`;
     const roleId = (t: string) => String(TITLES.indexOf(t as (typeof TITLES)[number]) + 1);
-    TITLES.forEach((t, i) => put("roles", { id: String(i + 1), name: t, created_at: ts("2024-01-02"), updated_at: ts("2024-01-02") }));
+    TITLES.forEach((t, i) =>
+      put("roles", { id: String(i + 1), name: t, created_at: ts("2024-01-02"), updated_at: ts("2024-01-02") }),
+    );
     let extRef = 0;
     for (const c of f.consultants) {
       const id = String(30000 + c.n);
-      put("users", { id, full_name: `${c.firstName} ${c.lastName}`, email_address: c.email, headline: c.title, account_id: "5001", role_id: roleId(c.title), classification: "maven", disabled: false, created_at: ts(c.hireDate), updated_at: ts("2026-01-05") });
-      put("external_references", { id: String(++extRef), subject_type: "User", subject_id: id, service_name: "Workday", service_model: "Worker", service_model_ref: c.wid, status: "synced", external_link: null, external_status: null, created_at: ts("2026-01-05"), updated_at: ts("2026-01-05") });
+      put("users", {
+        id,
+        full_name: `${c.firstName} ${c.lastName}`,
+        email_address: c.email,
+        headline: c.title,
+        account_id: "5001",
+        role_id: roleId(c.title),
+        classification: "maven",
+        disabled: false,
+        created_at: ts(c.hireDate),
+        updated_at: ts("2026-01-05"),
+      });
+      put("external_references", {
+        id: String(++extRef),
+        subject_type: "User",
+        subject_id: id,
+        service_name: "Workday",
+        service_model: "Worker",
+        service_model_ref: c.wid,
+        status: "synced",
+        external_link: null,
+        external_status: null,
+        created_at: ts("2026-01-05"),
+        updated_at: ts("2026-01-05"),
+      });
     }
     for (const rc of f.rateCards) {
       const setId = String(rc.n);
-      put("rate_card_sets", { id: setId, title: rc.name, published: true, default: rc.n === 1, created_at: ts("2025-12-01"), updated_at: ts("2025-12-01") });
-      put("rate_card_set_versions", { id: setId, rate_card_set_id: setId, effective_date: rc.effectiveFrom, published_at: ts("2025-12-15"), created_at: ts("2025-12-01"), updated_at: ts("2025-12-15") });
-      put("rate_cards", { id: setId, rate_card_set_version_id: setId, currency: rc.currency, created_at: ts("2025-12-01"), updated_at: ts("2025-12-01") });
-      TITLES.forEach((t, i) => put("rate_card_roles", { id: String(rc.n * 100 + i + 1), rate_card_id: setId, role_id: String(i + 1), rate_in_cents: rc.rates[t] * 100, created_at: ts("2025-12-01"), updated_at: ts("2025-12-01") }));
+      put("rate_card_sets", {
+        id: setId,
+        title: rc.name,
+        published: true,
+        default: rc.n === 1,
+        created_at: ts("2025-12-01"),
+        updated_at: ts("2025-12-01"),
+      });
+      put("rate_card_set_versions", {
+        id: setId,
+        rate_card_set_id: setId,
+        effective_date: rc.effectiveFrom,
+        published_at: ts("2025-12-15"),
+        created_at: ts("2025-12-01"),
+        updated_at: ts("2025-12-15"),
+      });
+      put("rate_cards", {
+        id: setId,
+        rate_card_set_version_id: setId,
+        currency: rc.currency,
+        created_at: ts("2025-12-01"),
+        updated_at: ts("2025-12-01"),
+      });
+      TITLES.forEach((t, i) =>
+        put("rate_card_roles", {
+          id: String(rc.n * 100 + i + 1),
+          rate_card_id: setId,
+          role_id: String(i + 1),
+          rate_in_cents: rc.rates[t] * 100,
+          created_at: ts("2025-12-01"),
+          updated_at: ts("2025-12-01"),
+        }),
+      );
     }
     for (const p of f.projects) {
       const id = String(10000 + p.n);
@@ -149,23 +291,85 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
         stories_are_fixed_fee_by_default: p.billingType === "fixed_fee",
         require_time_approvals: true,
         require_expense_approvals: true,
-        status: active ? { key: 310, message: "In Progress", color: "green" } : { key: 350, message: "Completed", color: "grey" },
+        status: active
+          ? { key: 310, message: "In Progress", color: "green" }
+          : { key: 350, message: "Completed", color: "grey" },
         stage: active ? "in_progress" : "completed",
         primary_maven_id: String(30000 + p.pmN),
         archived: false,
         created_at: ts(p.start),
         updated_at: ts(addDays(p.start, 3)),
       });
-      put("external_references", { id: String(++extRef), subject_type: "Workspace", subject_id: id, service_name: "Salesforce", service_model: "Opportunity", service_model_ref: sfId("006", p.opportunityN), status: "synced", external_link: null, external_status: null, created_at: ts(p.start), updated_at: ts(p.start) });
-      put("external_references", { id: String(++extRef), subject_type: "Workspace", subject_id: id, service_name: "NetSuite", service_model: "job", service_model_ref: String(5000 + p.n), status: "synced", external_link: null, external_status: null, created_at: ts(p.start), updated_at: ts(p.start) });
+      put("external_references", {
+        id: String(++extRef),
+        subject_type: "Workspace",
+        subject_id: id,
+        service_name: "Salesforce",
+        service_model: "Opportunity",
+        service_model_ref: sfId("006", p.opportunityN),
+        status: "synced",
+        external_link: null,
+        external_status: null,
+        created_at: ts(p.start),
+        updated_at: ts(p.start),
+      });
+      put("external_references", {
+        id: String(++extRef),
+        subject_type: "Workspace",
+        subject_id: id,
+        service_name: "NetSuite",
+        service_model: "job",
+        service_model_ref: String(5000 + p.n),
+        status: "synced",
+        external_link: null,
+        external_status: null,
+        created_at: ts(p.start),
+        updated_at: ts(p.start),
+      });
       for (const s of p.stories) {
-        put("stories", { id: String(20000 + s.n), title: s.title, story_type: s.type, parent_id: s.parentN ? String(20000 + s.parentN) : null, workspace_id: id, state: s.state, start_date: s.start, due_date: s.due, time_estimate_in_minutes: s.estimateMinutes || null, budget_estimate_in_cents: s.budgetCents || null, fixed_fee: s.type === "milestone", billable: s.billable, created_at: ts(p.start), updated_at: ts(s.state === "completed" ? s.due : p.start) });
+        put("stories", {
+          id: String(20000 + s.n),
+          title: s.title,
+          story_type: s.type,
+          parent_id: s.parentN ? String(20000 + s.parentN) : null,
+          workspace_id: id,
+          state: s.state,
+          start_date: s.start,
+          due_date: s.due,
+          time_estimate_in_minutes: s.estimateMinutes || null,
+          budget_estimate_in_cents: s.budgetCents || null,
+          fixed_fee: s.type === "milestone",
+          billable: s.billable,
+          created_at: ts(p.start),
+          updated_at: ts(s.state === "completed" ? s.due : p.start),
+        });
       }
       for (const m of p.milestones) {
-        put("billing_milestones", { id: String(80000 + m.n), title: m.title, workspace_id: id, story_id: String(20000 + m.storyN), date_to_invoice: m.date, amount_in_cents: m.amount * 100, currency: p.currency, invoice_id: m.invoiceN ? String(70000 + m.invoiceN) : null, created_at: ts(p.start), updated_at: ts(p.start) });
+        put("billing_milestones", {
+          id: String(80000 + m.n),
+          title: m.title,
+          workspace_id: id,
+          story_id: String(20000 + m.storyN),
+          date_to_invoice: m.date,
+          amount_in_cents: m.amount * 100,
+          currency: p.currency,
+          invoice_id: m.invoiceN ? String(70000 + m.invoiceN) : null,
+          created_at: ts(p.start),
+          updated_at: ts(p.start),
+        });
       }
     }
-    for (const a of f.assignments) put("assignments", { id: String(40000 + a.n), story_id: String(20000 + a.storyN), assignee_id: String(30000 + a.consultantN), estimated_minutes: a.allocatedMinutes, allocated_minutes: a.allocatedMinutes, current: true, created_at: ts(f.projects[a.projectN - 1]!.start), updated_at: ts(f.projects[a.projectN - 1]!.start) });
+    for (const a of f.assignments)
+      put("assignments", {
+        id: String(40000 + a.n),
+        story_id: String(20000 + a.storyN),
+        assignee_id: String(30000 + a.consultantN),
+        estimated_minutes: a.allocatedMinutes,
+        allocated_minutes: a.allocatedMinutes,
+        current: true,
+        created_at: ts(f.projects[a.projectN - 1]!.start),
+        updated_at: ts(f.projects[a.projectN - 1]!.start),
+      });
     for (const t of f.timeEntries) {
       const c = f.consultants[t.consultantN - 1]!;
       put("time_entries", {
@@ -187,16 +391,63 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
         active_submission_id: t.submitted ? String(900000 + Math.floor(t.n / 5)) : null,
         created_at: ts(t.date),
         // Approved entries were last touched when approved (a few days after being worked).
-        updated_at: ts(t.approved ? addDays(t.date, Math.min(4, Math.max(0, Math.floor((Date.parse(f.asOf) - Date.parse(t.date)) / 86_400_000) - 1))) : t.date),
+        updated_at: ts(
+          t.approved
+            ? addDays(
+                t.date,
+                Math.min(4, Math.max(0, Math.floor((Date.parse(f.asOf) - Date.parse(t.date)) / 86_400_000) - 1)),
+              )
+            : t.date,
+        ),
       });
     }
-    for (const e of f.expenses) put("expenses", { id: String(60000 + e.n), workspace_id: String(10000 + e.projectN), user_id: String(30000 + e.consultantN), date: e.date, category: e.category, amount_in_cents: e.amount * 100, currency: e.currency, is_billable: e.billable, reimbursable: e.reimbursable, approved: e.approved, is_invoiced: !!e.invoiceN, invoice_id: e.invoiceN ? String(70000 + e.invoiceN) : null, notes: null, created_at: ts(e.date), updated_at: ts(e.date) });
+    for (const e of f.expenses)
+      put("expenses", {
+        id: String(60000 + e.n),
+        workspace_id: String(10000 + e.projectN),
+        user_id: String(30000 + e.consultantN),
+        date: e.date,
+        category: e.category,
+        amount_in_cents: e.amount * 100,
+        currency: e.currency,
+        is_billable: e.billable,
+        reimbursable: e.reimbursable,
+        approved: e.approved,
+        is_invoiced: !!e.invoiceN,
+        invoice_id: e.invoiceN ? String(70000 + e.invoiceN) : null,
+        notes: null,
+        created_at: ts(e.date),
+        updated_at: ts(e.date),
+      });
     for (const inv of f.invoices) {
       const id = String(70000 + inv.n);
       const teIds = f.timeEntries.filter((t) => t.invoiceN === inv.n).map((t) => String(50000 + t.n));
       const exIds = f.expenses.filter((e) => e.invoiceN === inv.n).map((e) => String(60000 + e.n));
-      const msIds = f.projects.flatMap((p) => p.milestones).filter((m) => m.invoiceN === inv.n).map((m) => String(80000 + m.n));
-      put("invoices", { id, invoice_date: inv.date, due_date: inv.dueDate, payment_schedule: inv.lines[0]?.type === "milestone" ? "milestone" : "monthly", status: inv.status === "paid" ? "paid" : "submitted", draft: false, balance_in_cents: Math.round(inv.balance * 100), total_in_cents: Math.round(inv.total * 100), currency: inv.currency, workspace_ids: [String(10000 + inv.projectN)], time_entry_ids: teIds, expense_ids: exIds, billing_milestone_ids: msIds, fixed_fee_item_ids: [], tax_rate: 0, purchase_order: null, title: inv.number, created_at: ts(inv.date), updated_at: ts(inv.date) });
+      const msIds = f.projects
+        .flatMap((p) => p.milestones)
+        .filter((m) => m.invoiceN === inv.n)
+        .map((m) => String(80000 + m.n));
+      put("invoices", {
+        id,
+        invoice_date: inv.date,
+        due_date: inv.dueDate,
+        payment_schedule: inv.lines[0]?.type === "milestone" ? "milestone" : "monthly",
+        status: inv.status === "paid" ? "paid" : "submitted",
+        draft: false,
+        balance_in_cents: Math.round(inv.balance * 100),
+        total_in_cents: Math.round(inv.total * 100),
+        currency: inv.currency,
+        workspace_ids: [String(10000 + inv.projectN)],
+        time_entry_ids: teIds,
+        expense_ids: exIds,
+        billing_milestone_ids: msIds,
+        fixed_fee_item_ids: [],
+        tax_rate: 0,
+        purchase_order: null,
+        title: inv.number,
+        created_at: ts(inv.date),
+        updated_at: ts(inv.date),
+      });
     }
     for (const r of PSA_RESOURCES) seqs.set(r, Math.max(0, ...[...db.get(r)!.keys()].map(Number)) + 100);
   };
@@ -210,22 +461,48 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
     "/oauth/token",
     (req) => {
       const b = (req.body ?? {}) as Record<string, string>;
-      if (b.grant_type !== "client_credentials") return json(400, { error: "unsupported_grant_type", error_description: "The authorization grant type is not supported by the authorization server." });
-      if (b.client_id !== clientId || b.client_secret !== clientSecret) return json(401, { error: "invalid_client", error_description: "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method." });
+      if (b.grant_type !== "client_credentials")
+        return json(400, {
+          error: "unsupported_grant_type",
+          error_description: "The authorization grant type is not supported by the authorization server.",
+        });
+      if (b.client_id !== clientId || b.client_secret !== clientSecret)
+        return json(401, {
+          error: "invalid_client",
+          error_description:
+            "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.",
+        });
       const { token, expiresIn } = sb.issueToken(b.client_id);
-      return json(200, { access_token: token, token_type: "Bearer", expires_in: expiresIn, created_at: Math.floor(Date.now() / 1000) });
+      return json(200, {
+        access_token: token,
+        token_type: "Bearer",
+        expires_in: expiresIn,
+        created_at: Math.floor(Date.now() / 1000),
+      });
     },
     { auth: false },
   );
 
-  const resourceOf = (raw: string): PsaResource | undefined => PSA_RESOURCES.find((r) => `${r}.json` === raw || r === raw);
+  const resourceOf = (raw: string): PsaResource | undefined =>
+    PSA_RESOURCES.find((r) => `${r}.json` === raw || r === raw);
   const notFound = () => sb.error(404, "NOT_FOUND", "Not found");
 
   /** The envelope: results in order, objects keyed by id under their resource key, plus included ones. */
-  const envelope = (resource: PsaResource, rows: Rec[], req: SbRequest, meta?: { page: number; perPage: number; total: number }): SbResponse => {
-    const body: Record<string, unknown> = { count: meta?.total ?? rows.length, results: rows.map((r) => ({ key: resource, id: r.id })) };
+  const envelope = (
+    resource: PsaResource,
+    rows: Rec[],
+    req: SbRequest,
+    meta?: { page: number; perPage: number; total: number },
+  ): SbResponse => {
+    const body: Record<string, unknown> = {
+      count: meta?.total ?? rows.length,
+      results: rows.map((r) => ({ key: resource, id: r.id })),
+    };
     const keyed: Record<string, Record<string, Rec>> = { [resource]: Object.fromEntries(rows.map((r) => [r.id, r])) };
-    for (const inc of (req.query.get("include") ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+    for (const inc of (req.query.get("include") ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const spec = INCLUDES[resource]?.[inc];
       if (!spec) return sb.error(400, "INVALID_INCLUDE", `${inc} is not a valid include for ${resource}.`);
       const [attr, target] = spec;
@@ -234,7 +511,12 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
         if (attr.startsWith("$children:")) {
           const fk = attr.slice("$children:".length);
           for (const child of db.get(target)!.values()) {
-            if (child[fk] === r.id && (target !== "external_references" || child.subject_type === (resource === "workspaces" ? "Workspace" : "User"))) keyed[target]![child.id] = child;
+            if (
+              child[fk] === r.id &&
+              (target !== "external_references" ||
+                child.subject_type === (resource === "workspaces" ? "Workspace" : "User"))
+            )
+              keyed[target]![child.id] = child;
           }
           continue;
         }
@@ -246,7 +528,13 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
       }
     }
     Object.assign(body, keyed);
-    if (meta) body.meta = { count: meta.total, page_count: Math.max(1, Math.ceil(meta.total / meta.perPage)), page_number: meta.page, page_size: meta.perPage };
+    if (meta)
+      body.meta = {
+        count: meta.total,
+        page_count: Math.max(1, Math.ceil(meta.total / meta.perPage)),
+        page_number: meta.page,
+        page_size: meta.perPage,
+      };
     return json(200, body);
   };
 
@@ -275,7 +563,8 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
     if (resource === "time_entries" || resource === "expenses") {
       const approved = bool("approved");
       const uninvoiced = bool("uninvoiced");
-      if (approved === "bad" || uninvoiced === "bad") return sb.error(400, "INVALID_PARAM", "approved and uninvoiced must be true or false.");
+      if (approved === "bad" || uninvoiced === "bad")
+        return sb.error(400, "INVALID_PARAM", "approved and uninvoiced must be true or false.");
       if (approved !== undefined) rows = rows.filter((r) => r.approved === approved);
       if (uninvoiced !== undefined) rows = rows.filter((r) => (r.is_invoiced === false) === uninvoiced);
       const between = q.get(resource === "time_entries" ? "date_performed_between" : "date_between");
@@ -293,20 +582,30 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
       rows = rows.filter((r) => Date.parse(String(r.updated_at)) > t);
     }
     const search = q.get("search");
-    if (search && resource === "workspaces") rows = rows.filter((r) => String(r.title).toLowerCase().includes(search.toLowerCase()));
+    if (search && resource === "workspaces")
+      rows = rows.filter((r) => String(r.title).toLowerCase().includes(search.toLowerCase()));
     const order = q.get("order") ?? "id:asc";
     const [field, dir] = order.split(":") as [string, string | undefined];
-    if (rows.length && !(field in rows[0]!)) return sb.error(400, "INVALID_PARAM", `${field} is not a valid order field.`);
+    if (rows.length && !(field in rows[0]!))
+      return sb.error(400, "INVALID_PARAM", `${field} is not a valid order field.`);
     rows.sort((a, b) => {
       const av = a[field];
       const bv = b[field];
-      const c = field === "id" || typeof av === "number" ? Number(av) - Number(bv) : String(av ?? "").localeCompare(String(bv ?? ""));
+      const c =
+        field === "id" || typeof av === "number"
+          ? Number(av) - Number(bv)
+          : String(av ?? "").localeCompare(String(bv ?? ""));
       return (dir === "desc" ? -c : c) || Number(a.id) - Number(b.id);
     });
     const perPage = Number(q.get("per_page") ?? 20);
     const page = Number(q.get("page") ?? 1);
-    if (!Number.isInteger(perPage) || perPage < 1 || perPage > 200 || !Number.isInteger(page) || page < 1) return sb.error(400, "INVALID_PARAM", "per_page must be 1–200 and page ≥ 1.");
-    return envelope(resource, rows.slice((page - 1) * perPage, page * perPage), req, { page, perPage, total: rows.length });
+    if (!Number.isInteger(perPage) || perPage < 1 || perPage > 200 || !Number.isInteger(page) || page < 1)
+      return sb.error(400, "INVALID_PARAM", "per_page must be 1–200 and page ≥ 1.");
+    return envelope(resource, rows.slice((page - 1) * perPage, page * perPage), req, {
+      page,
+      perPage,
+      total: rows.length,
+    });
   });
 
   sb.route("GET", "/api/v1/:resource/:id", (req) => {
@@ -318,22 +617,48 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
     return envelope(resource, rows as Rec[], req);
   });
 
-  const validationError = (messages: string[]) => json(422, { errors: messages.map((message) => ({ type: "validation", message })) });
+  const validationError = (messages: string[]) =>
+    json(422, { errors: messages.map((message) => ({ type: "validation", message })) });
 
   const checkRefs = (resource: PsaResource, attrs: Record<string, unknown>): string[] => {
     const errs: string[] = [];
-    const refs: Record<string, PsaResource> = { workspace_id: "workspaces", story_id: "stories", user_id: "users", assignee_id: "users", parent_id: "stories", role_id: "roles", rate_card_id: "rate_card_sets" };
+    const refs: Record<string, PsaResource> = {
+      workspace_id: "workspaces",
+      story_id: "stories",
+      user_id: "users",
+      assignee_id: "users",
+      parent_id: "stories",
+      role_id: "roles",
+      rate_card_id: "rate_card_sets",
+    };
     for (const [attr, target] of Object.entries(refs)) {
       const v = attrs[attr];
-      if (v !== undefined && v !== null && !db.get(target)!.has(String(v))) errs.push(`${attr.replace(/_id$/, "").replace(/_/g, " ")} not found`);
+      if (v !== undefined && v !== null && !db.get(target)!.has(String(v)))
+        errs.push(`${attr.replace(/_id$/, "").replace(/_/g, " ")} not found`);
     }
-    if (resource === "stories" && attrs.story_type !== undefined && !["task", "deliverable", "milestone", "issue"].includes(String(attrs.story_type))) errs.push("Story type is not included in the list");
-    if (resource === "time_entries" && attrs.time_in_minutes !== undefined && (typeof attrs.time_in_minutes !== "number" || attrs.time_in_minutes <= 0 || attrs.time_in_minutes > 1440)) errs.push("Time in minutes must be greater than 0 and at most 1440");
+    if (
+      resource === "stories" &&
+      attrs.story_type !== undefined &&
+      !["task", "deliverable", "milestone", "issue"].includes(String(attrs.story_type))
+    )
+      errs.push("Story type is not included in the list");
+    if (
+      resource === "time_entries" &&
+      attrs.time_in_minutes !== undefined &&
+      (typeof attrs.time_in_minutes !== "number" || attrs.time_in_minutes <= 0 || attrs.time_in_minutes > 1440)
+    )
+      errs.push("Time in minutes must be greater than 0 and at most 1440");
     for (const d of ["date_performed", "date", "start_date", "due_date", "invoice_date"]) {
       const v = attrs[d];
-      if (v !== undefined && v !== null && (typeof v !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(v))) errs.push(`${d.replace(/_/g, " ")} is not a valid date`);
+      if (v !== undefined && v !== null && (typeof v !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(v)))
+        errs.push(`${d.replace(/_/g, " ")} is not a valid date`);
     }
-    if (resource === "workspaces" && attrs.creator_role !== undefined && !["maven", "buyer"].includes(String(attrs.creator_role))) errs.push("Creator role must be maven or buyer");
+    if (
+      resource === "workspaces" &&
+      attrs.creator_role !== undefined &&
+      !["maven", "buyer"].includes(String(attrs.creator_role))
+    )
+      errs.push("Creator role must be maven or buyer");
     return errs;
   };
 
@@ -345,9 +670,18 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
       const spec = resource ? CREATE[resource] : undefined;
       if (!resource || !spec) return notFound();
       const attrs = ((req.body ?? {}) as Record<string, unknown>)[SINGULAR[resource]];
-      if (!attrs || typeof attrs !== "object" || Array.isArray(attrs)) return sb.error(400, "INVALID_BODY", `Expected ${withArticle(SINGULAR[resource])} object: {"${SINGULAR[resource]}": {…}}`);
+      if (!attrs || typeof attrs !== "object" || Array.isArray(attrs))
+        return sb.error(
+          400,
+          "INVALID_BODY",
+          `Expected ${withArticle(SINGULAR[resource])} object: {"${SINGULAR[resource]}": {…}}`,
+        );
       const a = attrs as Record<string, unknown>;
-      const errs = spec.required.filter((k) => a[k] === undefined || a[k] === null || a[k] === "").map((k) => `${k.replace(/_ids?$/, "").replace(/_/g, " ")} can't be blank`.replace(/^./, (c) => c.toUpperCase()));
+      const errs = spec.required
+        .filter((k) => a[k] === undefined || a[k] === null || a[k] === "")
+        .map((k) =>
+          `${k.replace(/_ids?$/, "").replace(/_/g, " ")} can't be blank`.replace(/^./, (c) => c.toUpperCase()),
+        );
       errs.push(...checkRefs(resource, a));
       let extra: Record<string, unknown> = {};
       if (resource === "invoices" && !errs.length) {
@@ -369,16 +703,44 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
         }
         if (!te.length && !ex.length) errs.push("An invoice needs at least one time entry or expense");
         if (!errs.length) {
-          const total = te.reduce((s, id) => { const t = db.get("time_entries")!.get(id)!; return s + Math.round((Number(t.time_in_minutes) / 60) * Number(t.rate_in_cents)); }, 0) + ex.reduce((s, id) => s + Number(db.get("expenses")!.get(id)!.amount_in_cents), 0);
+          const total =
+            te.reduce((s, id) => {
+              const t = db.get("time_entries")!.get(id)!;
+              return s + Math.round((Number(t.time_in_minutes) / 60) * Number(t.rate_in_cents));
+            }, 0) + ex.reduce((s, id) => s + Number(db.get("expenses")!.get(id)!.amount_in_cents), 0);
           const currency = db.get("workspaces")!.get(ws)!.currency;
-          extra = { workspace_ids: [ws], time_entry_ids: te, expense_ids: ex, billing_milestone_ids: [], fixed_fee_item_ids: [], draft: a.draft ?? true, status: a.draft === false ? "submitted" : "draft", balance_in_cents: total, total_in_cents: total, currency, invoice_date: a.invoice_date ?? new Date().toISOString().slice(0, 10), due_date: a.due_date ?? null, tax_rate: a.tax_rate ?? 0, purchase_order: a.purchase_order ?? null, title: a.title ?? null };
+          extra = {
+            workspace_ids: [ws],
+            time_entry_ids: te,
+            expense_ids: ex,
+            billing_milestone_ids: [],
+            fixed_fee_item_ids: [],
+            draft: a.draft ?? true,
+            status: a.draft === false ? "submitted" : "draft",
+            balance_in_cents: total,
+            total_in_cents: total,
+            currency,
+            invoice_date: a.invoice_date ?? new Date().toISOString().slice(0, 10),
+            due_date: a.due_date ?? null,
+            tax_rate: a.tax_rate ?? 0,
+            purchase_order: a.purchase_order ?? null,
+            title: a.title ?? null,
+          };
         }
       }
       if (errs.length) return validationError(errs);
       const id = String((seqs.get(resource) ?? 0) + 1);
       seqs.set(resource, Number(id));
       const { workspace_id: _ws, ...rest } = a;
-      const rec: Rec = { ...(spec.defaults ?? {}), ...(resource === "invoices" ? {} : a), ...(resource === "invoices" ? { payment_schedule: rest.payment_schedule } : {}), ...extra, id, created_at: now(), updated_at: now() } as Rec;
+      const rec: Rec = {
+        ...(spec.defaults ?? {}),
+        ...(resource === "invoices" ? {} : a),
+        ...(resource === "invoices" ? { payment_schedule: rest.payment_schedule } : {}),
+        ...extra,
+        id,
+        created_at: now(),
+        updated_at: now(),
+      } as Rec;
       if (resource === "time_entries") {
         const ws = db.get("workspaces")!.get(String(a.workspace_id))!;
         rec.currency ??= ws.currency;
@@ -387,10 +749,19 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
       delete rec.creator_role;
       put(resource, rec);
       if (resource === "invoices") {
-        for (const tid of rec.time_entry_ids as string[]) Object.assign(db.get("time_entries")!.get(tid)!, { is_invoiced: true, invoice_id: id, updated_at: now() });
-        for (const eid of rec.expense_ids as string[]) Object.assign(db.get("expenses")!.get(eid)!, { is_invoiced: true, invoice_id: id, updated_at: now() });
+        for (const tid of rec.time_entry_ids as string[])
+          Object.assign(db.get("time_entries")!.get(tid)!, { is_invoiced: true, invoice_id: id, updated_at: now() });
+        for (const eid of rec.expense_ids as string[])
+          Object.assign(db.get("expenses")!.get(eid)!, { is_invoiced: true, invoice_id: id, updated_at: now() });
       }
-      sb.recordWrite({ method: "POST", path: req.path, idempotencyKey: idem(req), collection: resource, id, action: "create" });
+      sb.recordWrite({
+        method: "POST",
+        path: req.path,
+        idempotencyKey: idem(req),
+        collection: resource,
+        id,
+        action: "create",
+      });
       return envelope(resource, [rec], req);
     }),
   );
@@ -402,17 +773,35 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
       const rec = resource ? db.get(resource)!.get(id) : undefined;
       if (!resource || !rec || !CREATE[resource]) return notFound();
       const attrs = ((req.body ?? {}) as Record<string, unknown>)[SINGULAR[resource]];
-      if (!attrs || typeof attrs !== "object") return sb.error(400, "INVALID_BODY", `Expected {"${SINGULAR[resource]}": {…}}`);
+      if (!attrs || typeof attrs !== "object")
+        return sb.error(400, "INVALID_BODY", `Expected {"${SINGULAR[resource]}": {…}}`);
       const a = attrs as Record<string, unknown>;
       const errs = checkRefs(resource, a);
-      if (resource === "time_entries" && rec.is_invoiced && ("time_in_minutes" in a || "date_performed" in a)) errs.push("Time entries that have been invoiced cannot be changed");
+      if (resource === "time_entries" && rec.is_invoiced && ("time_in_minutes" in a || "date_performed" in a))
+        errs.push("Time entries that have been invoiced cannot be changed");
       if (errs.length) return validationError(errs);
       Object.assign(rec, a, { id, updated_at: now() });
-      sb.recordWrite({ method: "PUT", path: req.path, idempotencyKey: idem(req), collection: resource, id, action: "update" });
+      sb.recordWrite({
+        method: "PUT",
+        path: req.path,
+        idempotencyKey: idem(req),
+        collection: resource,
+        id,
+        action: "update",
+      });
       return envelope(resource, [rec], req);
     }),
   );
 
-  const info = (): SandboxInfo => ({ system: "psa", connectorKey: "kantata", name: sb.name, baseUrl: sb.baseUrl, clientId, clientSecret, config: { baseUrl: `${sb.baseUrl}/api/v1`, tokenUrl: `${sb.baseUrl}/oauth/token` }, secrets: { clientId, clientSecret } });
+  const info = (): SandboxInfo => ({
+    system: "psa",
+    connectorKey: "kantata",
+    name: sb.name,
+    baseUrl: sb.baseUrl,
+    clientId,
+    clientSecret,
+    config: { baseUrl: `${sb.baseUrl}/api/v1`, tokenUrl: `${sb.baseUrl}/oauth/token` },
+    secrets: { clientId, clientSecret },
+  });
   return { sandbox: sb, info, db };
 }

@@ -4,10 +4,17 @@ import { defineConnector } from "../sdk/define";
 import { httpUrl, rateLimitSchema } from "../sdk/common";
 import { withArticle } from "../sdk/text";
 
-export const NsRecordType = z.enum(["customer", "job", "timebill", "invoice", "employee"]).describe("NetSuite record type");
-const Ref = z.object({ id: z.string().min(1), refName: z.string().optional() }).describe("A reference to another record: {\"id\": \"647\"}");
+export const NsRecordType = z
+  .enum(["customer", "job", "timebill", "invoice", "employee"])
+  .describe("NetSuite record type");
+const Ref = z
+  .object({ id: z.string().min(1), refName: z.string().optional() })
+  .describe('A reference to another record: {"id": "647"}');
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "YYYY-MM-DD");
-export const NsRecord = z.looseObject({ id: z.string(), links: z.array(z.object({ rel: z.string(), href: z.string() })).optional() });
+export const NsRecord = z.looseObject({
+  id: z.string(),
+  links: z.array(z.object({ rel: z.string(), href: z.string() })).optional(),
+});
 const Created = z.object({ id: z.string(), location: z.string() });
 
 export const NsCustomerBody = z.looseObject({
@@ -55,7 +62,19 @@ export const NsInvoiceBody = z.looseObject({
   memo: z.string().optional(),
   otherRefNum: z.string().optional().describe("PO number"),
   externalId: z.string().optional(),
-  item: z.object({ items: z.array(z.looseObject({ item: Ref, quantity: z.number().optional(), rate: z.number().optional(), amount: z.number().optional(), description: z.string().optional() })).min(1) }),
+  item: z.object({
+    items: z
+      .array(
+        z.looseObject({
+          item: Ref,
+          quantity: z.number().optional(),
+          rate: z.number().optional(),
+          amount: z.number().optional(),
+          description: z.string().optional(),
+        }),
+      )
+      .min(1),
+  }),
 });
 
 const createOp = <B extends z.ZodType>(what: string, body: B) => ({
@@ -83,7 +102,10 @@ export const netsuiteManifest = defineConnector({
       certificateId: z.string().min(1).describe("Certificate id from the OAuth 2.0 client credentials setup (JWT kid)"),
       rateLimit: rateLimitSchema.optional(),
     }),
-    secrets: z.object({ clientId: z.string().min(1).describe("Integration record client id"), privateKey: z.string().includes("PRIVATE KEY").describe("PEM private key of the certificate") }),
+    secrets: z.object({
+      clientId: z.string().min(1).describe("Integration record client id"),
+      privateKey: z.string().includes("PRIVATE KEY").describe("PEM private key of the certificate"),
+    }),
   },
   operations: {
     getRecord: {
@@ -91,7 +113,14 @@ export const netsuiteManifest = defineConnector({
       name: "Get record",
       description: "Reads a record by internal id or by external id.",
       effect: "read",
-      input: z.object({ recordType: NsRecordType, id: z.string().optional(), externalId: z.string().optional(), expandSubResources: z.boolean().optional() }).refine((v) => !!v.id !== !!v.externalId, { message: "Give id or externalId" }),
+      input: z
+        .object({
+          recordType: NsRecordType,
+          id: z.string().optional(),
+          externalId: z.string().optional(),
+          expandSubResources: z.boolean().optional(),
+        })
+        .refine((v) => !!v.id !== !!v.externalId, { message: "Give id or externalId" }),
       output: NsRecord,
     },
     listRecords: {
@@ -99,8 +128,19 @@ export const netsuiteManifest = defineConnector({
       name: "List records",
       description: "Lists record ids (offset paging), optionally filtered with NetSuite's q syntax.",
       effect: "read",
-      input: z.object({ recordType: NsRecordType, q: z.string().optional().describe('e.g. companyName START_WITH "North"'), limit: z.number().int().min(1).max(1000).default(1000), offset: z.number().int().min(0).default(0) }),
-      output: z.object({ items: z.array(z.object({ id: z.string() })), totalResults: z.number().int(), count: z.number().int(), offset: z.number().int(), hasMore: z.boolean() }),
+      input: z.object({
+        recordType: NsRecordType,
+        q: z.string().optional().describe('e.g. companyName START_WITH "North"'),
+        limit: z.number().int().min(1).max(1000).default(1000),
+        offset: z.number().int().min(0).default(0),
+      }),
+      output: z.object({
+        items: z.array(z.object({ id: z.string() })),
+        totalResults: z.number().int(),
+        count: z.number().int(),
+        offset: z.number().int(),
+        hasMore: z.boolean(),
+      }),
     },
     createCustomer: createOp("customer", NsCustomerBody),
     createJob: createOp("project (job)", NsJobBody),
@@ -127,7 +167,11 @@ export const netsuiteManifest = defineConnector({
       name: "Upsert by external id",
       description: "Creates or updates the record with this external id (PUT …/eid:{externalId}).",
       effect: "write",
-      input: z.object({ recordType: NsRecordType, externalId: z.string().min(1), body: z.record(z.string(), z.unknown()) }),
+      input: z.object({
+        recordType: NsRecordType,
+        externalId: z.string().min(1),
+        body: z.record(z.string(), z.unknown()),
+      }),
       output: Created,
     },
     suiteql: {
@@ -141,7 +185,12 @@ export const netsuiteManifest = defineConnector({
         offset: z.number().int().min(0).default(0),
         maxRows: z.number().int().positive().optional().describe("Stop after this many rows (default: all)"),
       }),
-      output: z.object({ items: z.array(z.record(z.string(), z.unknown())), totalResults: z.number().int(), hasMore: z.boolean(), nextOffset: z.number().int().optional() }),
+      output: z.object({
+        items: z.array(z.record(z.string(), z.unknown())),
+        totalResults: z.number().int(),
+        hasMore: z.boolean(),
+        nextOffset: z.number().int().optional(),
+      }),
     },
   },
 });

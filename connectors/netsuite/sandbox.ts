@@ -30,19 +30,138 @@ export type RecordType = (typeof RECORD_TYPES)[number];
 type Rec = Record<string, unknown>;
 const ref = (id: string | number, refName?: string) => ({ id: String(id), ...(refName ? { refName } : {}) });
 
-const STATUS_TEXT: Record<number, string> = { 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable" };
-
-/** Which fields a create must have, which reference which record type, and which are writable. */
-const SPEC: Record<RecordType, { required: string[]; refs: Record<string, RecordType | "subsidiary" | "currency" | "terms" | "item" | "status">; fields: string[] }> = {
-  customer: { required: ["companyName", "subsidiary"], refs: { subsidiary: "subsidiary", currency: "currency", terms: "terms", parent: "customer" }, fields: ["entityId", "companyName", "externalId", "email", "phone", "url", "vatRegNumber", "isInactive", "comments", "subsidiary", "currency", "terms", "parent", "defaultAddress"] },
-  job: { required: ["companyName", "parent"], refs: { parent: "customer", subsidiary: "subsidiary", currency: "currency", entityStatus: "status", projectManager: "employee" }, fields: ["entityId", "companyName", "externalId", "parent", "subsidiary", "currency", "jobType", "entityStatus", "startDate", "projectedEndDate", "endDate", "percentComplete", "estimatedRevenue", "projectExpenseType", "projectManager", "jobBillingType", "comments"] },
-  timebill: { required: ["employee", "hours"], refs: { employee: "employee", customer: "job", item: "item", approvalStatus: "status" }, fields: ["employee", "customer", "item", "hours", "tranDate", "isBillable", "approvalStatus", "memo", "rate", "externalId", "caseTaskEvent"] },
-  invoice: { required: ["entity", "item"], refs: { entity: "customer", job: "job", currency: "currency", terms: "terms" }, fields: ["entity", "job", "tranId", "tranDate", "dueDate", "currency", "terms", "memo", "otherRefNum", "externalId", "item"] },
-  employee: { required: ["firstName", "lastName", "subsidiary"], refs: { subsidiary: "subsidiary", supervisor: "employee" }, fields: ["entityId", "firstName", "lastName", "email", "title", "externalId", "subsidiary", "laborCost", "supervisor", "isInactive"] },
+const STATUS_TEXT: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
 };
 
-const ITEMS: Record<string, string> = { "5": "Professional Services", "6": "Reimbursable Expenses", "7": "Milestone Billing" };
-const SUBSIDIARIES: Record<string, string> = { "1": "Meridian Partners Inc.", "2": "Meridian Partners UK Ltd", "3": "Meridian Partners Canada", "4": "Meridian Partners Europe BV" };
+/** Which fields a create must have, which reference which record type, and which are writable. */
+const SPEC: Record<
+  RecordType,
+  {
+    required: string[];
+    refs: Record<string, RecordType | "subsidiary" | "currency" | "terms" | "item" | "status">;
+    fields: string[];
+  }
+> = {
+  customer: {
+    required: ["companyName", "subsidiary"],
+    refs: { subsidiary: "subsidiary", currency: "currency", terms: "terms", parent: "customer" },
+    fields: [
+      "entityId",
+      "companyName",
+      "externalId",
+      "email",
+      "phone",
+      "url",
+      "vatRegNumber",
+      "isInactive",
+      "comments",
+      "subsidiary",
+      "currency",
+      "terms",
+      "parent",
+      "defaultAddress",
+    ],
+  },
+  job: {
+    required: ["companyName", "parent"],
+    refs: {
+      parent: "customer",
+      subsidiary: "subsidiary",
+      currency: "currency",
+      entityStatus: "status",
+      projectManager: "employee",
+    },
+    fields: [
+      "entityId",
+      "companyName",
+      "externalId",
+      "parent",
+      "subsidiary",
+      "currency",
+      "jobType",
+      "entityStatus",
+      "startDate",
+      "projectedEndDate",
+      "endDate",
+      "percentComplete",
+      "estimatedRevenue",
+      "projectExpenseType",
+      "projectManager",
+      "jobBillingType",
+      "comments",
+    ],
+  },
+  timebill: {
+    required: ["employee", "hours"],
+    refs: { employee: "employee", customer: "job", item: "item", approvalStatus: "status" },
+    fields: [
+      "employee",
+      "customer",
+      "item",
+      "hours",
+      "tranDate",
+      "isBillable",
+      "approvalStatus",
+      "memo",
+      "rate",
+      "externalId",
+      "caseTaskEvent",
+    ],
+  },
+  invoice: {
+    required: ["entity", "item"],
+    refs: { entity: "customer", job: "job", currency: "currency", terms: "terms" },
+    fields: [
+      "entity",
+      "job",
+      "tranId",
+      "tranDate",
+      "dueDate",
+      "currency",
+      "terms",
+      "memo",
+      "otherRefNum",
+      "externalId",
+      "item",
+    ],
+  },
+  employee: {
+    required: ["firstName", "lastName", "subsidiary"],
+    refs: { subsidiary: "subsidiary", supervisor: "employee" },
+    fields: [
+      "entityId",
+      "firstName",
+      "lastName",
+      "email",
+      "title",
+      "externalId",
+      "subsidiary",
+      "laborCost",
+      "supervisor",
+      "isInactive",
+    ],
+  },
+};
+
+const ITEMS: Record<string, string> = {
+  "5": "Professional Services",
+  "6": "Reimbursable Expenses",
+  "7": "Milestone Billing",
+};
+const SUBSIDIARIES: Record<string, string> = {
+  "1": "Meridian Partners Inc.",
+  "2": "Meridian Partners UK Ltd",
+  "3": "Meridian Partners Canada",
+  "4": "Meridian Partners Europe BV",
+};
 const CURRENCIES: Record<string, string> = { "1": "USD", "2": "GBP", "3": "CAD", "4": "EUR" };
 const currencyId = (code: string) => Object.entries(CURRENCIES).find(([, c]) => c === code)?.[0] ?? "1";
 
@@ -66,12 +185,19 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
     maxConcurrent: opts.maxConcurrent ?? 5,
     errors: {
       error(status, code, message, field) {
-        const map: Record<string, string> = { INVALID_SESSION: "INVALID_LOGIN", NOT_FOUND: "NONEXISTENT_ID", REQUEST_LIMIT_EXCEEDED: "CONCURRENCY_LIMIT_EXCEEDED", SERVER_UNAVAILABLE: "UNEXPECTED_ERROR" };
+        const map: Record<string, string> = {
+          INVALID_SESSION: "INVALID_LOGIN",
+          NOT_FOUND: "NONEXISTENT_ID",
+          REQUEST_LIMIT_EXCEEDED: "CONCURRENCY_LIMIT_EXCEEDED",
+          SERVER_UNAVAILABLE: "UNEXPECTED_ERROR",
+        };
         return json(status, {
           type: `https://www.rfc-editor.org/rfc/rfc9110.html#section-15.${status >= 500 ? 6 : 5}.${status >= 500 ? status - 499 : status - 399}`,
           title: STATUS_TEXT[status] ?? "Error",
           status,
-          "o:errorDetails": [{ detail: message, "o:errorCode": map[code] ?? code, ...(field ? { "o:errorPath": field } : {}) }],
+          "o:errorDetails": [
+            { detail: message, "o:errorCode": map[code] ?? code, ...(field ? { "o:errorPath": field } : {}) },
+          ],
         });
       },
     },
@@ -106,7 +232,21 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
     }
     for (const w of f.consultants) {
       const id = String(2000 + w.n);
-      store.get("employee")!.set(id, { id, entityId: w.employeeId, firstName: w.firstName, lastName: w.lastName, email: w.email, title: w.title, externalId: w.wid, subsidiary: ref(currencyId(w.location.currency)), laborCost: w.costRate, supervisor: w.managerN ? ref(2000 + w.managerN) : null, isInactive: false, dateCreated: `${w.hireDate}T09:00:00Z`, lastModifiedDate: stamp });
+      store.get("employee")!.set(id, {
+        id,
+        entityId: w.employeeId,
+        firstName: w.firstName,
+        lastName: w.lastName,
+        email: w.email,
+        title: w.title,
+        externalId: w.wid,
+        subsidiary: ref(currencyId(w.location.currency)),
+        laborCost: w.costRate,
+        supervisor: w.managerN ? ref(2000 + w.managerN) : null,
+        isInactive: false,
+        dateCreated: `${w.hireDate}T09:00:00Z`,
+        lastModifiedDate: stamp,
+      });
     }
     for (const p of f.projects) {
       const id = String(5000 + p.n);
@@ -119,12 +259,22 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
         subsidiary: ref(currencyId(p.currency)),
         currency: ref(currencyId(p.currency), p.currency),
         jobType: ref(1, "Consulting"),
-        jobBillingType: { time_and_materials: "Time and Materials", fixed_fee: "Fixed Bid, Interval", milestone: "Fixed Bid, Milestone", retainer: "Time and Materials" }[p.billingType],
+        jobBillingType: {
+          time_and_materials: "Time and Materials",
+          fixed_fee: "Fixed Bid, Interval",
+          milestone: "Fixed Bid, Milestone",
+          retainer: "Time and Materials",
+        }[p.billingType],
         entityStatus: p.status === "active" ? ref(2, "In Progress") : ref(1, "Closed"),
         startDate: p.start,
         projectedEndDate: p.end,
         endDate: p.status === "completed" ? p.end : null,
-        percentComplete: p.status === "completed" ? 100 : Math.round((100 * (Date.parse(f.asOf) - Date.parse(p.start))) / (Date.parse(p.end) - Date.parse(p.start))),
+        percentComplete:
+          p.status === "completed"
+            ? 100
+            : Math.round(
+                (100 * (Date.parse(f.asOf) - Date.parse(p.start))) / (Date.parse(p.end) - Date.parse(p.start)),
+              ),
         estimatedRevenue: p.budget,
         projectExpenseType: ref(-2, "Regular"),
         projectManager: ref(2000 + p.pmN),
@@ -135,7 +285,21 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
     // Time already synced from the PSA: the invoiced entries (the approved-uninvoiced ones are the sync flow's job).
     for (const t of f.timeEntries.filter((t) => t.invoiceN)) {
       const id = String(90000 + t.n);
-      store.get("timebill")!.set(id, { id, externalId: `kantata-time-${t.n}`, employee: ref(2000 + t.consultantN), customer: ref(5000 + t.projectN), item: ref(5, ITEMS["5"]), hours: t.minutes / 60, tranDate: t.date, isBillable: t.billable, approvalStatus: ref(3, "Approved"), memo: t.notes, rate: t.billRate, dateCreated: `${t.date}T18:00:00Z`, lastModifiedDate: `${addDays(t.date, 1)}T02:00:00Z` });
+      store.get("timebill")!.set(id, {
+        id,
+        externalId: `kantata-time-${t.n}`,
+        employee: ref(2000 + t.consultantN),
+        customer: ref(5000 + t.projectN),
+        item: ref(5, ITEMS["5"]),
+        hours: t.minutes / 60,
+        tranDate: t.date,
+        isBillable: t.billable,
+        approvalStatus: ref(3, "Approved"),
+        memo: t.notes,
+        rate: t.billRate,
+        dateCreated: `${t.date}T18:00:00Z`,
+        lastModifiedDate: `${addDays(t.date, 1)}T02:00:00Z`,
+      });
     }
     for (const inv of f.invoices) {
       const id = String(70000 + inv.n);
@@ -153,7 +317,19 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
         taxTotal: 0,
         total: inv.total,
         amountRemaining: inv.balance,
-        item: { items: inv.lines.map((l, k) => ({ line: k + 1, item: ref(l.type === "time" ? 5 : l.type === "expense" ? 6 : 7, ITEMS[l.type === "time" ? "5" : l.type === "expense" ? "6" : "7"]), description: l.description, quantity: l.quantity, rate: l.unitPrice, amount: l.amount })) },
+        item: {
+          items: inv.lines.map((l, k) => ({
+            line: k + 1,
+            item: ref(
+              l.type === "time" ? 5 : l.type === "expense" ? 6 : 7,
+              ITEMS[l.type === "time" ? "5" : l.type === "expense" ? "6" : "7"],
+            ),
+            description: l.description,
+            quantity: l.quantity,
+            rate: l.unitPrice,
+            amount: l.amount,
+          })),
+        },
         dateCreated: `${inv.date}T09:00:00Z`,
         lastModifiedDate: `${inv.date}T09:00:00Z`,
       });
@@ -176,8 +352,10 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
     (req) => {
       const b = (req.body ?? {}) as Record<string, string>;
       const bad = (error: string, description: string) => json(400, { error, error_description: description });
-      if (b.grant_type !== "client_credentials") return bad("unsupported_grant_type", "grant_type must be client_credentials");
-      if (b.client_assertion_type !== "urn:ietf:params:oauth:client-assertion-type:jwt-bearer") return bad("invalid_request", "client_assertion_type must be jwt-bearer");
+      if (b.grant_type !== "client_credentials")
+        return bad("unsupported_grant_type", "grant_type must be client_credentials");
+      if (b.client_assertion_type !== "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+        return bad("invalid_request", "client_assertion_type must be jwt-bearer");
       const parts = String(b.client_assertion ?? "").split(".");
       if (parts.length !== 3) return bad("invalid_request", "client_assertion is not a JWT");
       let head: { alg?: string; kid?: string; typ?: string };
@@ -200,7 +378,14 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
       if (claims.iss !== clientId) return bad("invalid_client", "Unknown client id (iss)");
       if (!scopes.includes("rest_webservices")) return bad("invalid_scope", "scope must include rest_webservices");
       if (claims.aud !== `${sb.baseUrl}${tokenPath}`) return bad("invalid_grant", "aud must be the token endpoint URL");
-      if (typeof claims.iat !== "number" || typeof claims.exp !== "number" || claims.exp <= now || claims.exp - claims.iat > 3600 || claims.iat > now + 60) return bad("invalid_grant", "The assertion is expired or its lifetime exceeds 60 minutes");
+      if (
+        typeof claims.iat !== "number" ||
+        typeof claims.exp !== "number" ||
+        claims.exp <= now ||
+        claims.exp - claims.iat > 3600 ||
+        claims.iat > now + 60
+      )
+        return bad("invalid_grant", "The assertion is expired or its lifetime exceeds 60 minutes");
       const { token, expiresIn } = sb.issueToken(clientId);
       return json(200, { access_token: token, expires_in: String(expiresIn), token_type: "bearer" });
     },
@@ -209,44 +394,99 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
 
   // --- records -------------------------------------------------------------------------------------------
   const typeOf = (t: string): RecordType | undefined => RECORD_TYPES.find((x) => x === t.toLowerCase());
-  const withLinks = (type: string, r: Rec): Rec => ({ links: [{ rel: "self", href: recUrl(type, String(r.id)) }], ...r });
+  const withLinks = (type: string, r: Rec): Rec => ({
+    links: [{ rel: "self", href: recUrl(type, String(r.id)) }],
+    ...r,
+  });
   const find = (type: RecordType, idOrEid: string): Rec | undefined => {
-    if (idOrEid.startsWith("eid:")) return [...store.get(type)!.values()].find((r) => r.externalId === idOrEid.slice(4));
+    if (idOrEid.startsWith("eid:"))
+      return [...store.get(type)!.values()].find((r) => r.externalId === idOrEid.slice(4));
     return store.get(type)!.get(idOrEid);
   };
 
   /** Validates a body; returns an error response or the cleaned fields. */
   const validate = (type: RecordType, body: unknown, creating: boolean): Rec | SbResponse => {
-    if (!body || typeof body !== "object" || Array.isArray(body)) return sb.error(400, "INVALID_CONTENT", "The request body must be a JSON object.");
+    if (!body || typeof body !== "object" || Array.isArray(body))
+      return sb.error(400, "INVALID_CONTENT", "The request body must be a JSON object.");
     const spec = SPEC[type];
     const out: Rec = {};
     for (const [k, v] of Object.entries(body as Rec)) {
       const field = spec.fields.find((f) => f.toLowerCase() === k.toLowerCase());
-      if (!field) return sb.error(400, "INVALID_CONTENT", `Invalid field: ${k} is not a field of the ${type} record.`, k);
+      if (!field)
+        return sb.error(400, "INVALID_CONTENT", `Invalid field: ${k} is not a field of the ${type} record.`, k);
       const target = spec.refs[field];
       if (target && v !== null) {
-        const id = typeof v === "object" && v && "id" in v ? String((v as { id: unknown }).id) : typeof v === "object" && v && "externalId" in v ? `eid:${String((v as { externalId: unknown }).externalId)}` : undefined;
-        if (!id) return sb.error(400, "INVALID_CONTENT", `Invalid value for ${field}: expected a reference object {"id": "…"}.`, field);
+        const id =
+          typeof v === "object" && v && "id" in v
+            ? String((v as { id: unknown }).id)
+            : typeof v === "object" && v && "externalId" in v
+              ? `eid:${String((v as { externalId: unknown }).externalId)}`
+              : undefined;
+        if (!id)
+          return sb.error(
+            400,
+            "INVALID_CONTENT",
+            `Invalid value for ${field}: expected a reference object {"id": "…"}.`,
+            field,
+          );
         const exists =
-          target === "subsidiary" ? !!SUBSIDIARIES[id] : target === "currency" ? !!CURRENCIES[id] : target === "item" ? !!ITEMS[id] : target === "terms" || target === "status" ? true : !!find(target, id);
+          target === "subsidiary"
+            ? !!SUBSIDIARIES[id]
+            : target === "currency"
+              ? !!CURRENCIES[id]
+              : target === "item"
+                ? !!ITEMS[id]
+                : target === "terms" || target === "status"
+                  ? true
+                  : !!find(target, id);
         if (!exists) return sb.error(400, "INVALID_CONTENT", `Invalid reference key ${id} for ${field}.`, field);
-        const resolved = target !== "subsidiary" && target !== "currency" && target !== "item" && target !== "terms" && target !== "status" ? find(target, id)! : undefined;
-        out[field] = resolved ? ref(String(resolved.id), String(resolved.companyName ?? resolved.entityId ?? "")) : { id };
+        const resolved =
+          target !== "subsidiary" &&
+          target !== "currency" &&
+          target !== "item" &&
+          target !== "terms" &&
+          target !== "status"
+            ? find(target, id)!
+            : undefined;
+        out[field] = resolved
+          ? ref(String(resolved.id), String(resolved.companyName ?? resolved.entityId ?? ""))
+          : { id };
         continue;
       }
-      if (field === "hours" && (typeof v !== "number" || v <= 0 || v > 24)) return sb.error(400, "INVALID_CONTENT", "Invalid value for hours: a number of hours between 0 and 24.", field);
-      if (/Date$/.test(field) && v !== null && (typeof v !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(v))) return sb.error(400, "INVALID_CONTENT", `Invalid date value for ${field}: use YYYY-MM-DD.`, field);
+      if (field === "hours" && (typeof v !== "number" || v <= 0 || v > 24))
+        return sb.error(400, "INVALID_CONTENT", "Invalid value for hours: a number of hours between 0 and 24.", field);
+      if (/Date$/.test(field) && v !== null && (typeof v !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(v)))
+        return sb.error(400, "INVALID_CONTENT", `Invalid date value for ${field}: use YYYY-MM-DD.`, field);
       if (field === "item" && type === "invoice") {
         const items = (v as { items?: unknown[] } | null)?.items;
-        if (!Array.isArray(items) || !items.length) return sb.error(400, "INVALID_CONTENT", "The item sublist needs at least one line: {\"items\": [...]}.", "item.items");
+        if (!Array.isArray(items) || !items.length)
+          return sb.error(
+            400,
+            "INVALID_CONTENT",
+            'The item sublist needs at least one line: {"items": [...]}.',
+            "item.items",
+          );
         const lines: Rec[] = [];
         for (const [i, line] of items.entries()) {
           const l = (line ?? {}) as Rec;
           const itemId = (l.item as { id?: unknown } | undefined)?.id;
-          if (itemId === undefined || !ITEMS[String(itemId)]) return sb.error(400, "INVALID_CONTENT", `Invalid reference key ${String(itemId)} for item.`, `item.items[${i}].item`);
+          if (itemId === undefined || !ITEMS[String(itemId)])
+            return sb.error(
+              400,
+              "INVALID_CONTENT",
+              `Invalid reference key ${String(itemId)} for item.`,
+              `item.items[${i}].item`,
+            );
           const quantity = typeof l.quantity === "number" ? l.quantity : 1;
           const rate = typeof l.rate === "number" ? l.rate : typeof l.amount === "number" ? l.amount / quantity : 0;
-          lines.push({ line: i + 1, item: ref(String(itemId), ITEMS[String(itemId)]), description: l.description ?? null, quantity, rate, amount: Math.round(quantity * rate * 100) / 100 });
+          lines.push({
+            line: i + 1,
+            item: ref(String(itemId), ITEMS[String(itemId)]),
+            description: l.description ?? null,
+            quantity,
+            rate,
+            amount: Math.round(quantity * rate * 100) / 100,
+          });
         }
         out.item = { items: lines };
         continue;
@@ -254,13 +494,17 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
       out[field] = v;
     }
     if (creating) {
-      for (const r of spec.required) if (out[r] === undefined || out[r] === null) return sb.error(400, "INVALID_CONTENT", `Please enter value(s) for: ${r}`, r);
+      for (const r of spec.required)
+        if (out[r] === undefined || out[r] === null)
+          return sb.error(400, "INVALID_CONTENT", `Please enter value(s) for: ${r}`, r);
       // "item" is required on a time bill when a customer (project) is set.
-      if (type === "timebill" && out.customer && !out.item) return sb.error(400, "INVALID_CONTENT", "Please enter value(s) for: item", "item");
+      if (type === "timebill" && out.customer && !out.item)
+        return sb.error(400, "INVALID_CONTENT", "Please enter value(s) for: item", "item");
     }
     return out;
   };
-  const isErr = (x: Rec | SbResponse): x is SbResponse => typeof (x as SbResponse).status === "number" && "body" in x && !("id" in x) && !("companyName" in x);
+  const isErr = (x: Rec | SbResponse): x is SbResponse =>
+    typeof (x as SbResponse).status === "number" && "body" in x && !("id" in x) && !("companyName" in x);
 
   const derive = (type: RecordType, r: Rec) => {
     if (type === "invoice") {
@@ -282,7 +526,13 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
     sb.idempotent(key, () => {
       const fields = validate(type, body, true);
       if (isErr(fields)) return fields;
-      if (fields.externalId !== undefined && find(type, `eid:${String(fields.externalId)}`)) return sb.error(400, "DUP_RCRD", `A ${type} record with external ID ${String(fields.externalId)} already exists.`, "externalId");
+      if (fields.externalId !== undefined && find(type, `eid:${String(fields.externalId)}`))
+        return sb.error(
+          400,
+          "DUP_RCRD",
+          `A ${type} record with external ID ${String(fields.externalId)} already exists.`,
+          "externalId",
+        );
       const id = String((next.get(type) ?? 1) + 1);
       next.set(type, Number(id));
       const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -301,17 +551,21 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
     if (!type) return sb.error(404, "INVALID_RCRD_TYPE", `Record type '${req.params.type}' does not exist.`);
     const limit = Math.min(1000, Number(req.query.get("limit") ?? 1000));
     const offset = Number(req.query.get("offset") ?? 0);
-    if (!Number.isInteger(limit) || limit < 1 || !Number.isInteger(offset) || offset < 0) return sb.error(400, "INVALID_PARAMETER", "limit and offset must be non-negative integers.");
+    if (!Number.isInteger(limit) || limit < 1 || !Number.isInteger(offset) || offset < 0)
+      return sb.error(400, "INVALID_PARAMETER", "limit and offset must be non-negative integers.");
     let rows = [...store.get(type)!.values()];
     const q = req.query.get("q");
     if (q) {
       // The record API's q filter: FIELD OPERATOR VALUE, e.g. companyName START_WITH "Nor", lastModifiedDate AFTER "2026-01-01".
-      const m = /^(\w+)\s+(IS|IS_NOT|START_WITH|CONTAIN|AFTER|BEFORE|ON_OR_AFTER|EQUAL|GREATER)\s+"?([^"]*)"?$/i.exec(q.trim());
+      const m = /^(\w+)\s+(IS|IS_NOT|START_WITH|CONTAIN|AFTER|BEFORE|ON_OR_AFTER|EQUAL|GREATER)\s+"?([^"]*)"?$/i.exec(
+        q.trim(),
+      );
       if (!m) return sb.error(400, "INVALID_PARAMETER", `Invalid query: ${q}`);
       const [, field, op, value] = m as unknown as [string, string, string, string];
       rows = rows.filter((r) => {
         const raw = r[Object.keys(r).find((k) => k.toLowerCase() === field.toLowerCase()) ?? field];
-        const v = raw && typeof raw === "object" && "id" in raw ? String((raw as { id: unknown }).id) : String(raw ?? "");
+        const v =
+          raw && typeof raw === "object" && "id" in raw ? String((raw as { id: unknown }).id) : String(raw ?? "");
         switch (op.toUpperCase()) {
           case "IS":
           case "EQUAL":
@@ -335,9 +589,23 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
     const page = rows.slice(offset, offset + limit);
     const base = `${sb.baseUrl}/services/rest/record/v1/${type}`;
     const links = [{ rel: "self", href: `${base}?limit=${limit}&offset=${offset}` }];
-    if (offset + limit < rows.length) links.push({ rel: "next", href: `${base}?limit=${limit}&offset=${offset + limit}` });
-    links.push({ rel: "first", href: `${base}?limit=${limit}&offset=0` }, { rel: "last", href: `${base}?limit=${limit}&offset=${Math.max(0, Math.floor((rows.length - 1) / limit) * limit)}` });
-    return json(200, { links, count: page.length, hasMore: offset + limit < rows.length, items: page.map((r) => ({ links: [{ rel: "self", href: recUrl(type, String(r.id)) }], id: String(r.id) })), offset, totalResults: rows.length });
+    if (offset + limit < rows.length)
+      links.push({ rel: "next", href: `${base}?limit=${limit}&offset=${offset + limit}` });
+    links.push(
+      { rel: "first", href: `${base}?limit=${limit}&offset=0` },
+      {
+        rel: "last",
+        href: `${base}?limit=${limit}&offset=${Math.max(0, Math.floor((rows.length - 1) / limit) * limit)}`,
+      },
+    );
+    return json(200, {
+      links,
+      count: page.length,
+      hasMore: offset + limit < rows.length,
+      items: page.map((r) => ({ links: [{ rel: "self", href: recUrl(type, String(r.id)) }], id: String(r.id) })),
+      offset,
+      totalResults: rows.length,
+    });
   });
 
   sb.route("GET", "/services/rest/record/v1/:type/:id", (req) => {
@@ -347,13 +615,19 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
     if (!r) return sb.error(404, "NONEXISTENT_ID", `Record ${req.params.id} of type ${type} was not found.`);
     const out = withLinks(type, r);
     // Sublists are links unless expanded, as in the real API.
-    if (type === "invoice" && req.query.get("expandSubResources") !== "true") out.item = { links: [{ rel: "self", href: `${recUrl(type, String(r.id))}/item` }] };
+    if (type === "invoice" && req.query.get("expandSubResources") !== "true")
+      out.item = { links: [{ rel: "self", href: `${recUrl(type, String(r.id))}/item` }] };
     return json(200, out);
   });
 
   sb.route("POST", "/services/rest/record/v1/:type", (req) => {
     const type = typeOf(req.params.type!);
-    if (!type || type === "employee") return sb.error(type ? 405 : 404, "INVALID_RCRD_TYPE", `Record type '${req.params.type}' cannot be created here.`);
+    if (!type || type === "employee")
+      return sb.error(
+        type ? 405 : 404,
+        "INVALID_RCRD_TYPE",
+        `Record type '${req.params.type}' cannot be created here.`,
+      );
     return create(type, req.body, idem(req), req.path);
   });
 
@@ -367,7 +641,14 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
       if (isErr(fields)) return fields;
       Object.assign(r, fields, { lastModifiedDate: new Date().toISOString().replace(/\.\d{3}Z$/, "Z") });
       derive(type, r);
-      sb.recordWrite({ method: "PATCH", path: req.path, idempotencyKey: idem(req), collection: type, id: String(r.id), action: "update" });
+      sb.recordWrite({
+        method: "PATCH",
+        path: req.path,
+        idempotencyKey: idem(req),
+        collection: type,
+        id: String(r.id),
+        action: "update",
+      });
       return { status: 204 };
     }),
   );
@@ -377,7 +658,8 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
     sb.idempotent(idem(req), () => {
       const type = typeOf(req.params.type!);
       if (!type) return sb.error(404, "INVALID_RCRD_TYPE", `Record type '${req.params.type}' does not exist.`);
-      if (!req.params.id!.startsWith("eid:")) return sb.error(405, "METHOD_NOT_ALLOWED", "PUT (upsert) needs an external id: …/eid:{externalId}.");
+      if (!req.params.id!.startsWith("eid:"))
+        return sb.error(405, "METHOD_NOT_ALLOWED", "PUT (upsert) needs an external id: …/eid:{externalId}.");
       const eid = req.params.id!.slice(4);
       const existing = find(type, req.params.id!);
       const fields = validate(type, req.body, !existing);
@@ -385,7 +667,14 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
       if (existing) {
         Object.assign(existing, fields, { lastModifiedDate: new Date().toISOString().replace(/\.\d{3}Z$/, "Z") });
         derive(type, existing);
-        sb.recordWrite({ method: "PUT", path: req.path, idempotencyKey: idem(req), collection: type, id: String(existing.id), action: "upsert" });
+        sb.recordWrite({
+          method: "PUT",
+          path: req.path,
+          idempotencyKey: idem(req),
+          collection: type,
+          id: String(existing.id),
+          action: "upsert",
+        });
         return { status: 204, headers: { location: recUrl(type, String(existing.id)) } };
       }
       const id = String((next.get(type) ?? 1) + 1);
@@ -395,7 +684,14 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
       if (type === "customer" || type === "job") rec.entityId ??= `${type.toUpperCase()}-${id}`;
       derive(type, rec);
       store.get(type)!.set(id, rec);
-      sb.recordWrite({ method: "PUT", path: req.path, idempotencyKey: idem(req), collection: type, id, action: "upsert" });
+      sb.recordWrite({
+        method: "PUT",
+        path: req.path,
+        idempotencyKey: idem(req),
+        collection: type,
+        id,
+        action: "upsert",
+      });
       return { status: 204, headers: { location: recUrl(type, id) } };
     }),
   );
@@ -410,7 +706,14 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
     const out: Rec = {};
     for (const [k, v] of Object.entries(r)) {
       if (k === "item" || k === "links") continue;
-      out[k.toLowerCase()] = v && typeof v === "object" && "id" in (v as object) ? String((v as { id: unknown }).id) : typeof v === "boolean" ? (v ? "T" : "F") : v;
+      out[k.toLowerCase()] =
+        v && typeof v === "object" && "id" in (v as object)
+          ? String((v as { id: unknown }).id)
+          : typeof v === "boolean"
+            ? v
+              ? "T"
+              : "F"
+            : v;
     }
     return out;
   };
@@ -419,22 +722,34 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
     job: () => [...store.get("job")!.values()].map(flat),
     employee: () => [...store.get("employee")!.values()].map(flat),
     timebill: () => [...store.get("timebill")!.values()].map(flat),
-    transaction: () => [...store.get("invoice")!.values()].map((r) => ({ ...flat(r), type: "CustInvc", tranid: r.tranId, foreigntotal: r.total, foreignamountremaining: r.amountRemaining })),
+    transaction: () =>
+      [...store.get("invoice")!.values()].map((r) => ({
+        ...flat(r),
+        type: "CustInvc",
+        tranid: r.tranId,
+        foreigntotal: r.total,
+        foreignamountremaining: r.amountRemaining,
+      })),
   };
 
   sb.route("POST", "/services/rest/query/v1/suiteql", (req) => {
-    if (!/transient/i.test(header(req, "prefer") ?? "")) return sb.error(400, "INVALID_HEADER", "SuiteQL requests need the header Prefer: transient.");
+    if (!/transient/i.test(header(req, "prefer") ?? ""))
+      return sb.error(400, "INVALID_HEADER", "SuiteQL requests need the header Prefer: transient.");
     const q = (req.body as { q?: unknown } | undefined)?.q;
-    if (typeof q !== "string" || !q.trim()) return sb.error(400, "INVALID_CONTENT", "The request body must be {\"q\": \"SELECT …\"}.");
+    if (typeof q !== "string" || !q.trim())
+      return sb.error(400, "INVALID_CONTENT", 'The request body must be {"q": "SELECT …"}.');
     const limit = Number(req.query.get("limit") ?? 1000);
     const offset = Number(req.query.get("offset") ?? 0);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return sb.error(400, "INVALID_PARAMETER", "limit must be between 1 and 1000.");
-    if (!Number.isInteger(offset) || offset < 0 || offset % limit !== 0) return sb.error(400, "INVALID_PARAMETER", "offset must be a multiple of limit.");
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      return sb.error(400, "INVALID_PARAMETER", "limit must be between 1 and 1000.");
+    if (!Number.isInteger(offset) || offset < 0 || offset % limit !== 0)
+      return sb.error(400, "INVALID_PARAMETER", "offset must be a multiple of limit.");
     let rows: Rec[];
     try {
       const parsed = parseSelect(q);
       const table = TABLES[parsed.table.toLowerCase()];
-      if (!table) return sb.error(400, "INVALID_SEARCH", `Invalid search query. Record '${parsed.table}' was not found.`);
+      if (!table)
+        return sb.error(400, "INVALID_SEARCH", `Invalid search query. Record '${parsed.table}' was not found.`);
       const all = table();
       const matched = runSelect(parsed, all, undefined, all[0]);
       if (parsed.fields.includes("COUNT()")) rows = [{ expr1: matched.length }];
@@ -457,10 +772,22 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
     const base = `${sb.baseUrl}/services/rest/query/v1/suiteql`;
     const links = [{ rel: "self", href: `${base}?limit=${limit}&offset=${offset}` }];
     if (hasMore) links.push({ rel: "next", href: `${base}?limit=${limit}&offset=${offset + limit}` });
-    return json(200, { links, count: page.length, hasMore, items: page.map((r) => ({ links: [], ...r })), offset, totalResults: rows.length });
+    return json(200, {
+      links,
+      count: page.length,
+      hasMore,
+      items: page.map((r) => ({ links: [], ...r })),
+      offset,
+      totalResults: rows.length,
+    });
   });
 
-  sb.route("GET", "/services/rest/system/v1/governanceLimits", () => json(200, { accountConcurrencyLimit: opts.maxConcurrent ?? 5, integrationConcurrencyLimit: opts.maxConcurrent ?? 5 }));
+  sb.route("GET", "/services/rest/system/v1/governanceLimits", () =>
+    json(200, {
+      accountConcurrencyLimit: opts.maxConcurrent ?? 5,
+      integrationConcurrencyLimit: opts.maxConcurrent ?? 5,
+    }),
+  );
 
   const info = (): SandboxInfo => ({
     system: "netsuite",

@@ -11,7 +11,14 @@
 //     bracket-encoded form bodies) and authenticates with the chosen security scheme.
 // Responses are checked leniently: real APIs drift from their specs, so a mismatch is logged, not fatal.
 import { z } from "zod";
-import type { AccessToken, AnyConnectorDefinition, ConnectorContext, HttpRequest, OperationSpec, QueryValue } from "../sdk/define";
+import type {
+  AccessToken,
+  AnyConnectorDefinition,
+  ConnectorContext,
+  HttpRequest,
+  OperationSpec,
+  QueryValue,
+} from "../sdk/define";
 import { defineConnector, implementConnector, vendorData } from "../sdk/define";
 import { parseOAuthError, tokenFromResponse, withBearer } from "../sdk/oauth";
 import { ConnectorError } from "../sdk/errors";
@@ -46,9 +53,18 @@ export interface OpenApiConnector extends AnyConnectorDefinition {
   operationsMeta: Record<string, OpenApiOperationMeta>;
 }
 
-const UNSUPPORTED = new Set(["unevaluatedItems", "unevaluatedProperties", "if", "then", "else", "dependentSchemas", "dependentRequired"]);
+const UNSUPPORTED = new Set([
+  "unevaluatedItems",
+  "unevaluatedProperties",
+  "if",
+  "then",
+  "else",
+  "dependentSchemas",
+  "dependentRequired",
+]);
 const TYPES = new Set(["string", "number", "integer", "boolean", "object", "array", "null"]);
-const validType = (v: Json): boolean => (typeof v === "string" ? TYPES.has(v) : Array.isArray(v) && v.every((t) => typeof t === "string" && TYPES.has(t)));
+const validType = (v: Json): boolean =>
+  typeof v === "string" ? TYPES.has(v) : Array.isArray(v) && v.every((t) => typeof t === "string" && TYPES.has(t));
 
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
 const isObj = (v: unknown): v is JsonObject => isObject(v);
@@ -72,13 +88,23 @@ function at(doc: JsonObject, ref: string): Json | undefined {
 }
 
 function identifier(s: string): string {
-  const words = s.replace(/[^A-Za-z0-9]+/g, " ").trim().split(/\s+/).filter(Boolean);
-  const id = words.map((w, i) => (i === 0 ? w.charAt(0).toLowerCase() + w.slice(1) : w.charAt(0).toUpperCase() + w.slice(1))).join("");
+  const words = s
+    .replace(/[^A-Za-z0-9]+/g, " ")
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
+  const id = words
+    .map((w, i) => (i === 0 ? w.charAt(0).toLowerCase() + w.slice(1) : w.charAt(0).toUpperCase() + w.slice(1)))
+    .join("");
   return /^[A-Za-z_]/.test(id) ? id : `op${id.charAt(0).toUpperCase()}${id.slice(1)}`;
 }
 
 export function slugKey(s: string): string {
-  const k = s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 48);
+  const k = s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 48);
   return /^[a-z]/.test(k) ? k : `api-${k || "import"}`;
 }
 
@@ -112,7 +138,11 @@ class SchemaConverter {
     if (!ref.startsWith("#")) return undefined;
     const target = at(this.doc, ref);
     if (target === undefined) return undefined;
-    let key = decodePointer(ref).slice(-3).join("_").replace(/[^A-Za-z0-9_]/g, "_").replace(/^(components_schemas_|schemas_)/, "");
+    let key = decodePointer(ref)
+      .slice(-3)
+      .join("_")
+      .replace(/[^A-Za-z0-9_]/g, "_")
+      .replace(/^(components_schemas_|schemas_)/, "");
     while (this.keys.has(key)) key = `${key}_`;
     this.keys.add(key);
     this.defs.set(ref, { json: target, key });
@@ -141,7 +171,18 @@ class SchemaConverter {
         out.$ref = `#/${this.defsKey()}/${key}`;
         continue;
       }
-      if (k.startsWith("x-") || k === "example" || k === "examples" || k === "xml" || k === "externalDocs" || k === "discriminator" || k === "$schema" || k === "$id" || k === "$comment") continue;
+      if (
+        k.startsWith("x-") ||
+        k === "example" ||
+        k === "examples" ||
+        k === "xml" ||
+        k === "externalDocs" ||
+        k === "discriminator" ||
+        k === "$schema" ||
+        k === "$id" ||
+        k === "$comment"
+      )
+        continue;
       // Keywords zod cannot express: dropped, so validation is looser there but the import goes through.
       if (UNSUPPORTED.has(k) || (k === "not" && !(isObj(v) && Object.keys(v).length === 0))) {
         this.dropped.set(k, (this.dropped.get(k) ?? 0) + 1);
@@ -158,7 +199,17 @@ class SchemaConverter {
         continue;
       }
       // Keywords whose values are not schemas are copied as they are.
-      if (k === "enum" || k === "const" || k === "default" || k === "required" || k === "type" || k === "format" || k === "pattern" || k === "description" || k === "title") {
+      if (
+        k === "enum" ||
+        k === "const" ||
+        k === "default" ||
+        k === "required" ||
+        k === "type" ||
+        k === "format" ||
+        k === "pattern" ||
+        k === "description" ||
+        k === "title"
+      ) {
         out[k] = v;
         continue;
       }
@@ -195,15 +246,35 @@ class SchemaConverter {
     for (const k of ["anyOf", "oneOf"] as const) {
       const branches = node[k];
       if (!Array.isArray(branches) || !branches.length) continue;
-      const requiredOnly = branches.every((b) => isObj(b) && Array.isArray(b.required) && Object.keys(b).every((x) => x === "required" || x === "description" || x === "title" || (x === "type" && b.type === "object")));
+      const requiredOnly = branches.every(
+        (b) =>
+          isObj(b) &&
+          Array.isArray(b.required) &&
+          Object.keys(b).every(
+            (x) => x === "required" || x === "description" || x === "title" || (x === "type" && b.type === "object"),
+          ),
+      );
       if (!requiredOnly) continue;
       const { [k]: _branches, description, title, ...base } = node;
       if (!isObj(base.properties) && base.additionalProperties === undefined) {
-        this.dropped.set(`${k} of required-only branches without properties`, (this.dropped.get(`${k} of required-only branches without properties`) ?? 0) + 1);
-        return { ...base, ...(description !== undefined ? { description } : {}), ...(title !== undefined ? { title } : {}) };
+        this.dropped.set(
+          `${k} of required-only branches without properties`,
+          (this.dropped.get(`${k} of required-only branches without properties`) ?? 0) + 1,
+        );
+        return {
+          ...base,
+          ...(description !== undefined ? { description } : {}),
+          ...(title !== undefined ? { title } : {}),
+        };
       }
       const own = Array.isArray(base.required) ? base.required : [];
-      const out: JsonObject = { [k]: branches.map((b) => ({ ...base, type: "object", required: [...new Set([...own, ...((b as JsonObject).required as Json[])])] })) };
+      const out: JsonObject = {
+        [k]: branches.map((b) => ({
+          ...base,
+          type: "object",
+          required: [...new Set([...own, ...((b as JsonObject).required as Json[])])],
+        })),
+      };
       if (description !== undefined) out.description = description;
       if (title !== undefined) out.title = title;
       return out;
@@ -224,7 +295,8 @@ class SchemaConverter {
 
   /** Registers a schema to convert later (all at once); returns a getter for its zod type. */
   slot(schema: Json | undefined, mode: "input" | "output", where: string): () => z.ZodType {
-    if (schema === undefined || schema === true || (isObj(schema) && Object.keys(schema).length === 0)) return () => z.unknown();
+    if (schema === undefined || schema === true || (isObj(schema) && Object.keys(schema).length === 0))
+      return () => z.unknown();
     const id = `s${this.slots.length}`;
     const refs = new Set<string>();
     const json = this.rewrite(schema, mode, refs);
@@ -241,11 +313,20 @@ class SchemaConverter {
     for (const mode of ["input", "output"] as const) {
       const slots = this.slots.filter((x) => x.mode === mode);
       if (!slots.length) continue;
-      const defs = this.reachable(slots.flatMap((x) => [...x.refs]), mode);
-      const root: JsonObject = { type: "object", properties: Object.fromEntries(slots.map((x) => [x.id, x.json])), required: slots.map((x) => x.id) };
+      const defs = this.reachable(
+        slots.flatMap((x) => [...x.refs]),
+        mode,
+      );
+      const root: JsonObject = {
+        type: "object",
+        properties: Object.fromEntries(slots.map((x) => [x.id, x.json])),
+        required: slots.map((x) => x.id),
+      };
       if (Object.keys(defs).length) root[this.defsKey()] = defs;
       try {
-        const obj = z.fromJSONSchema(root as Parameters<typeof z.fromJSONSchema>[0], { defaultTarget: this.version === "3.0" ? "openapi-3.0" : "draft-2020-12" });
+        const obj = z.fromJSONSchema(root as Parameters<typeof z.fromJSONSchema>[0], {
+          defaultTarget: this.version === "3.0" ? "openapi-3.0" : "draft-2020-12",
+        });
         const shape = (obj as unknown as { shape: Record<string, z.ZodType> }).shape;
         for (const x of slots) if (shape[x.id]) this.built.set(x.id, shape[x.id]!);
         this.converted += slots.length;
@@ -276,7 +357,9 @@ class SchemaConverter {
     const doc: JsonObject = isObj(root) ? { ...root } : { allOf: [root] };
     if (Object.keys(defs).length) doc[this.defsKey()] = defs;
     try {
-      return z.fromJSONSchema(doc as Parameters<typeof z.fromJSONSchema>[0], { defaultTarget: this.version === "3.0" ? "openapi-3.0" : "draft-2020-12" });
+      return z.fromJSONSchema(doc as Parameters<typeof z.fromJSONSchema>[0], {
+        defaultTarget: this.version === "3.0" ? "openapi-3.0" : "draft-2020-12",
+      });
     } catch (e) {
       this.fallbacks++;
       this.warn(`${where}: schema not representable (${(e as Error).message.slice(0, 120)}); accepting any value`);
@@ -286,7 +369,8 @@ class SchemaConverter {
 
   /** The zod type of a schema, with the definitions it reaches; z.unknown() if zod cannot take it. */
   convert(schema: Json | undefined, mode: "input" | "output", where: string): z.ZodType {
-    if (schema === undefined || schema === true || (isObj(schema) && Object.keys(schema).length === 0)) return z.unknown();
+    if (schema === undefined || schema === true || (isObj(schema) && Object.keys(schema).length === 0))
+      return z.unknown();
     this.converted++;
     const refs = new Set<string>();
     const root = this.rewrite(schema, mode, refs);
@@ -304,7 +388,9 @@ class SchemaConverter {
     const doc: JsonObject = isObj(root) ? { ...root } : { allOf: [root] };
     if (Object.keys(defs).length) doc[this.defsKey()] = defs;
     try {
-      return z.fromJSONSchema(doc as Parameters<typeof z.fromJSONSchema>[0], { defaultTarget: this.version === "3.0" ? "openapi-3.0" : "draft-2020-12" });
+      return z.fromJSONSchema(doc as Parameters<typeof z.fromJSONSchema>[0], {
+        defaultTarget: this.version === "3.0" ? "openapi-3.0" : "draft-2020-12",
+      });
     } catch (e) {
       this.fallbacks++;
       this.warn(`${where}: schema not representable (${(e as Error).message.slice(0, 120)}); accepting any value`);
@@ -321,7 +407,14 @@ function resolveRef<T extends Json>(doc: JsonObject, v: Json | undefined, seen =
 function pickMedia(content: Json | undefined): { type: string; schema: Json | undefined } | undefined {
   if (!isObj(content)) return undefined;
   const types = Object.keys(content);
-  const order = [(t: string) => /^application\/json\b/i.test(t), (t: string) => /\+json\b/i.test(t) || /json/i.test(t), (t: string) => /x-www-form-urlencoded/i.test(t), (t: string) => /multipart\/form-data/i.test(t), (t: string) => /^text\//i.test(t), () => true];
+  const order = [
+    (t: string) => /^application\/json\b/i.test(t),
+    (t: string) => /\+json\b/i.test(t) || /json/i.test(t),
+    (t: string) => /x-www-form-urlencoded/i.test(t),
+    (t: string) => /multipart\/form-data/i.test(t),
+    (t: string) => /^text\//i.test(t),
+    () => true,
+  ];
   for (const test of order) {
     const t = types.find(test);
     if (t) {
@@ -339,7 +432,8 @@ const isJsonMedia = (t: string) => /[/+]json\b|^application\/json/i.test(t);
 const isFormMedia = (t: string) => /x-www-form-urlencoded|multipart\//i.test(t);
 const isTextMedia = (t: string) => /^text\/|[/+]xml\b/i.test(t);
 const isWildcardMedia = (t: string) => t.includes("*");
-export const isBinaryMedia = (t: string) => !isWildcardMedia(t) && !isJsonMedia(t) && !isFormMedia(t) && !isTextMedia(t);
+export const isBinaryMedia = (t: string) =>
+  !isWildcardMedia(t) && !isJsonMedia(t) && !isFormMedia(t) && !isTextMedia(t);
 const CONCRETE_MEDIA = /^[A-Za-z0-9][\w.+-]*\/[A-Za-z0-9][\w.+-]*(\s*;.*)?$/;
 const mediaAccepts = (declared: string, actual: string): boolean => {
   const [dt, ds] = declared.split(";")[0]!.trim().toLowerCase().split("/");
@@ -360,21 +454,43 @@ function base64Bytes(text: string): Uint8Array | undefined {
 // apiKey schemes in the Authorization header: most APIs want a scheme word before the key ("Bearer <key>",
 // "SSWS <token>", "Token <key>"). Taken from an x- extension or the scheme's description when the spec gives
 // it; the connection's "prefix" setting (default: that, else Bearer) lets the user enter only the key.
-const KNOWN_PREFIXES = ["Bearer", "Token", "Basic", "SSWS", "ApiKey", "Api-Key", "Apikey", "Key", "JWT", "OAuth", "GenieKey", "DeepL-Auth-Key", "Klaviyo-API-Key", "Zoho-oauthtoken", "sso-key", "Splunk"];
+const KNOWN_PREFIXES = [
+  "Bearer",
+  "Token",
+  "Basic",
+  "SSWS",
+  "ApiKey",
+  "Api-Key",
+  "Apikey",
+  "Key",
+  "JWT",
+  "OAuth",
+  "GenieKey",
+  "DeepL-Auth-Key",
+  "Klaviyo-API-Key",
+  "Zoho-oauthtoken",
+  "sso-key",
+  "Splunk",
+];
 const PLACEHOLDER = String.raw`(?:<[^>\n]{1,60}>|\{\{?[^}\n]{1,60}\}?\}|\[[^\]\n]{1,60}\]|\$\{?[A-Za-z_]+\}?|YOUR[_ -][A-Za-z_ -]{1,30}|[A-Z][A-Z0-9]*_[A-Z0-9_]+|x{3,}|\.\.\.)`;
 export function authorizationPrefix(s: JsonObject): string | undefined {
-  for (const [k, v] of Object.entries(s)) if (/^x-.*(prefix|scheme)/i.test(k) && typeof v === "string" && /^[\w.-]{1,40}$/.test(v.trim())) return v.trim();
+  for (const [k, v] of Object.entries(s))
+    if (/^x-.*(prefix|scheme)/i.test(k) && typeof v === "string" && /^[\w.-]{1,40}$/.test(v.trim())) return v.trim();
   const d = typeof s.description === "string" ? s.description : "";
   const known = KNOWN_PREFIXES.map((p) => p.replace(/-/g, "\\-")).join("|");
   const patterns = [
     new RegExp(String.raw`authorization\s*:\s*["'\x60]?([A-Za-z][\w-]{1,30})\s+${PLACEHOLDER}`, "i"),
     new RegExp(String.raw`["'\x60]([A-Za-z][\w-]{1,30})\s+${PLACEHOLDER}`),
-    new RegExp(String.raw`prefix(?:ed)?\s+(?:it\s+)?(?:with|by)\s+(?:the\s+)?(?:word\s+)?["'\x60]?([A-Za-z][\w-]{1,30})`, "i"),
+    new RegExp(
+      String.raw`prefix(?:ed)?\s+(?:it\s+)?(?:with|by)\s+(?:the\s+)?(?:word\s+)?["'\x60]?([A-Za-z][\w-]{1,30})`,
+      "i",
+    ),
     new RegExp(String.raw`\b(${known})\s+${PLACEHOLDER}`, "i"),
   ];
   for (const re of patterns) {
     const m = re.exec(d);
-    if (m?.[1] && !/^(your|the|an?|my|use|with|header|authorization)$/i.test(m[1])) return KNOWN_PREFIXES.find((p) => p.toLowerCase() === m[1]!.toLowerCase()) ?? m[1];
+    if (m?.[1] && !/^(your|the|an?|my|use|with|header|authorization)$/i.test(m[1]))
+      return KNOWN_PREFIXES.find((p) => p.toLowerCase() === m[1]!.toLowerCase()) ?? m[1];
   }
   return undefined;
 }
@@ -396,7 +512,9 @@ function serverUrl(doc: JsonObject): string | undefined {
   const s = servers.find(isObj);
   if (!s || typeof s.url !== "string") return undefined;
   let url = s.url;
-  if (isObj(s.variables)) for (const [k, v] of Object.entries(s.variables)) if (isObj(v) && typeof v.default === "string") url = url.split(`{${k}}`).join(v.default);
+  if (isObj(s.variables))
+    for (const [k, v] of Object.entries(s.variables))
+      if (isObj(v) && typeof v.default === "string") url = url.split(`{${k}}`).join(v.default);
   return url;
 }
 
@@ -408,7 +526,8 @@ export function bracketEncode(value: unknown, prefix = "", out: Array<[string, s
   } else if (Array.isArray(value)) {
     value.forEach((v, i) => bracketEncode(v, `${prefix}[${i}]`, out));
   } else if (typeof value === "object") {
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) bracketEncode(v, prefix ? `${prefix}[${k}]` : k, out);
+    for (const [k, v] of Object.entries(value as Record<string, unknown>))
+      bracketEncode(v, prefix ? `${prefix}[${k}]` : k, out);
   } else out.push([prefix, String(value)]);
   return out;
 }
@@ -416,10 +535,16 @@ export function bracketEncode(value: unknown, prefix = "", out: Array<[string, s
 export function openApiToConnector(input: unknown, opts: OpenApiImportOptions = {}): OpenApiConnector {
   if (!isObj(input as Json)) throw new OpenApiImportError("An OpenAPI document is a JSON/YAML object.");
   const doc = input as JsonObject;
-  if (typeof doc.swagger === "string") throw new OpenApiImportError(`Swagger ${doc.swagger} documents are not supported; convert to OpenAPI 3 first (e.g. with swagger2openapi).`);
+  if (typeof doc.swagger === "string")
+    throw new OpenApiImportError(
+      `Swagger ${doc.swagger} documents are not supported; convert to OpenAPI 3 first (e.g. with swagger2openapi).`,
+    );
   const openapi = typeof doc.openapi === "string" ? doc.openapi : "";
   const version = openapi.startsWith("3.0") ? "3.0" : openapi.startsWith("3.1") ? "3.1" : undefined;
-  if (!version) throw new OpenApiImportError(`Unsupported OpenAPI version "${openapi || "missing"}"; 3.0.x and 3.1.x are supported.`);
+  if (!version)
+    throw new OpenApiImportError(
+      `Unsupported OpenAPI version "${openapi || "missing"}"; 3.0.x and 3.1.x are supported.`,
+    );
   const warnings: string[] = [];
   const warnSet = new Set<string>();
   const warn = (w: string) => {
@@ -439,8 +564,21 @@ export function openApiToConnector(input: unknown, opts: OpenApiImportOptions = 
     const s = resolveRef<JsonObject>(doc, raw);
     if (!isObj(s) || typeof s.type !== "string") continue;
     const cc = isObj(s.flows) && isObj(s.flows.clientCredentials) ? s.flows.clientCredentials : undefined;
-    const inAuthorization = s.type === "apiKey" && s.in === "header" && typeof s.name === "string" && s.name.toLowerCase() === "authorization";
-    schemes.push({ name, type: s.type, prefix: inAuthorization ? authorizationPrefix(s) : undefined, in: typeof s.in === "string" ? s.in : undefined, paramName: typeof s.name === "string" ? s.name : undefined, scheme: typeof s.scheme === "string" ? s.scheme.toLowerCase() : undefined, tokenUrl: cc && typeof cc.tokenUrl === "string" ? cc.tokenUrl : undefined, scopes: cc && isObj(cc.scopes) ? Object.keys(cc.scopes) : undefined });
+    const inAuthorization =
+      s.type === "apiKey" &&
+      s.in === "header" &&
+      typeof s.name === "string" &&
+      s.name.toLowerCase() === "authorization";
+    schemes.push({
+      name,
+      type: s.type,
+      prefix: inAuthorization ? authorizationPrefix(s) : undefined,
+      in: typeof s.in === "string" ? s.in : undefined,
+      paramName: typeof s.name === "string" ? s.name : undefined,
+      scheme: typeof s.scheme === "string" ? s.scheme.toLowerCase() : undefined,
+      tokenUrl: cc && typeof cc.tokenUrl === "string" ? cc.tokenUrl : undefined,
+      scopes: cc && isObj(cc.scopes) ? Object.keys(cc.scopes) : undefined,
+    });
   }
   const globalSecurity = Array.isArray(doc.security) ? doc.security.filter(isObj).flatMap((r) => Object.keys(r)) : [];
   const defaultScheme = globalSecurity.find((n) => schemes.some((s) => s.name === n)) ?? schemes[0]?.name;
@@ -478,7 +616,12 @@ export function openApiToConnector(input: unknown, opts: OpenApiImportOptions = 
         if (isObj(r) && typeof r.name === "string" && typeof r.in === "string") params.set(`${r.in}:${r.name}`, r);
         else warn(`${where}: a parameter could not be resolved`);
       }
-      const groups: Record<"path" | "query" | "header" | "cookie", Record<string, () => z.ZodType>> = { path: {}, query: {}, header: {}, cookie: {} };
+      const groups: Record<"path" | "query" | "header" | "cookie", Record<string, () => z.ZodType>> = {
+        path: {},
+        query: {},
+        header: {},
+        cookie: {},
+      };
       const meta: OpenApiOperationMeta = { method: method.toUpperCase(), path, parameters: [] };
       for (const p of params.values()) {
         const loc = p.in as keyof typeof groups;
@@ -493,15 +636,24 @@ export function openApiToConnector(input: unknown, opts: OpenApiImportOptions = 
           if (desc) t = t.describe(desc);
           return required ? t : t.optional();
         };
-        meta.parameters.push({ name, in: loc, style: typeof p.style === "string" ? p.style : undefined, explode: typeof p.explode === "boolean" ? p.explode : undefined });
+        meta.parameters.push({
+          name,
+          in: loc,
+          style: typeof p.style === "string" ? p.style : undefined,
+          explode: typeof p.explode === "boolean" ? p.explode : undefined,
+        });
       }
       const shape: Record<string, () => z.ZodType> = {};
-      const build = (g: Record<string, () => z.ZodType>) => Object.fromEntries(Object.entries(g).map(([k, f]) => [k, f()]));
-      const anyRequired = (g: Record<string, z.ZodType>) => Object.values(g).some((t) => !t.safeParse(undefined).success);
-      const group = (g: Record<string, () => z.ZodType>, alwaysOptional = false) => () => {
-        const o = build(g);
-        return !alwaysOptional && anyRequired(o) ? z.object(o) : z.object(o).optional();
-      };
+      const build = (g: Record<string, () => z.ZodType>) =>
+        Object.fromEntries(Object.entries(g).map(([k, f]) => [k, f()]));
+      const anyRequired = (g: Record<string, z.ZodType>) =>
+        Object.values(g).some((t) => !t.safeParse(undefined).success);
+      const group =
+        (g: Record<string, () => z.ZodType>, alwaysOptional = false) =>
+        () => {
+          const o = build(g);
+          return !alwaysOptional && anyRequired(o) ? z.object(o) : z.object(o).optional();
+        };
       if (Object.keys(groups.path).length) shape.path = () => z.object(build(groups.path));
       if (Object.keys(groups.query).length) shape.query = group(groups.query);
       if (Object.keys(groups.cookie).length) shape.cookies = group(groups.cookie, true);
@@ -512,22 +664,37 @@ export function openApiToConnector(input: unknown, opts: OpenApiImportOptions = 
         if (media) {
           meta.bodyMediaType = media.type;
           meta.bodyMediaTypes = Object.keys(rb.content as JsonObject);
-          if (/multipart/i.test(media.type)) warn(`${where}: multipart bodies are sent form-encoded (file parts are not supported)`);
+          if (/multipart/i.test(media.type))
+            warn(`${where}: multipart bodies are sent form-encoded (file parts are not supported)`);
           const s = resolveRef<JsonObject>(doc, media.schema);
-          const binarySchema = !isObj(s) || Object.keys(s).length === 0 || (s.type === "string" && (s.format === "binary" || s.format === "byte" || s.contentEncoding === "base64"));
+          const binarySchema =
+            !isObj(s) ||
+            Object.keys(s).length === 0 ||
+            (s.type === "string" && (s.format === "binary" || s.format === "byte" || s.contentEncoding === "base64"));
           const get = isTextMedia(media.type)
             ? () => z.string()
             : isBinaryMedia(media.type) || (isWildcardMedia(media.type) && binarySchema)
-              ? () => z.string().describe(`The body's bytes, base64-encoded (sent as ${isWildcardMedia(media.type) ? "the content-type header's type" : media.type})`)
+              ? () =>
+                  z
+                    .string()
+                    .describe(
+                      `The body's bytes, base64-encoded (sent as ${isWildcardMedia(media.type) ? "the content-type header's type" : media.type})`,
+                    )
               : conv.slot(media.schema, "input", `${where} request body`);
           const required = rb.required === true;
           shape.body = () => (required ? get() : get().optional());
           // Where the operation takes more than one kind of body (a wildcard, or several types), the caller says
           // which one it sends; a spec-declared Content-Type parameter is used as it is.
-          const choice = meta.bodyMediaTypes.length > 1 || meta.bodyMediaTypes.some((t) => isWildcardMedia(t) || isBinaryMedia(t));
+          const choice =
+            meta.bodyMediaTypes.length > 1 || meta.bodyMediaTypes.some((t) => isWildcardMedia(t) || isBinaryMedia(t));
           if (choice && !Object.keys(groups.header).some((h) => h.toLowerCase() === "content-type")) {
             const types = meta.bodyMediaTypes.join(", ");
-            groups.header["content-type"] = () => z.string().regex(CONCRETE_MEDIA, "a concrete media type such as application/pdf (no wildcards)").describe(`Content type of the body; the operation accepts ${types}`).optional();
+            groups.header["content-type"] = () =>
+              z
+                .string()
+                .regex(CONCRETE_MEDIA, "a concrete media type such as application/pdf (no wildcards)")
+                .describe(`Content type of the body; the operation accepts ${types}`)
+                .optional();
             meta.parameters.push({ name: "content-type", in: "header" });
           }
         }
@@ -549,11 +716,18 @@ export function openApiToConnector(input: unknown, opts: OpenApiImportOptions = 
       }
       const outputOf = (): z.ZodType => {
         const built = outs.map((f) => f());
-        const u: z.ZodType = built.length === 0 ? z.unknown() : built.length === 1 ? built[0]! : z.union(built as [z.ZodType, z.ZodType, ...z.ZodType[]]);
+        const u: z.ZodType =
+          built.length === 0
+            ? z.unknown()
+            : built.length === 1
+              ? built[0]!
+              : z.union(built as [z.ZodType, z.ZodType, ...z.ZodType[]]);
         return noContent && built.length ? u.optional() : u;
       };
 
-      const opSecurity = Array.isArray(op.security) ? op.security.filter(isObj).flatMap((r) => Object.keys(r)) : undefined;
+      const opSecurity = Array.isArray(op.security)
+        ? op.security.filter(isObj).flatMap((r) => Object.keys(r))
+        : undefined;
       if (opSecurity) meta.security = opSecurity;
       const summary = typeof op.summary === "string" ? op.summary : undefined;
       const description = typeof op.description === "string" ? op.description : undefined;
@@ -578,37 +752,74 @@ export function openApiToConnector(input: unknown, opts: OpenApiImportOptions = 
     op.input = z.object(Object.fromEntries(Object.entries(r.shape).map(([k, f]) => [k, f()])));
     op.output = r.outputOf();
   }
-  for (const [k, n] of conv.dropped) warn(`"${k}" is not supported by the schema converter and was ignored ${n} time(s)`);
+  for (const [k, n] of conv.dropped)
+    warn(`"${k}" is not supported by the schema converter and was ignored ${n} time(s)`);
   if (skipped) warn(`${skipped} operations beyond maxOperations were not imported`);
   if (!count) throw new OpenApiImportError("The document has no operations under paths.");
 
   const schemeNames = schemes.map((s) => s.name);
-  const inAuthorization = (s: SecurityScheme) => s.type === "apiKey" && s.in === "header" && s.paramName?.toLowerCase() === "authorization";
-  const authorizationScheme = schemes.find((s) => s.name === defaultScheme && inAuthorization(s)) ?? schemes.find(inAuthorization);
+  const inAuthorization = (s: SecurityScheme) =>
+    s.type === "apiKey" && s.in === "header" && s.paramName?.toLowerCase() === "authorization";
+  const authorizationScheme =
+    schemes.find((s) => s.name === defaultScheme && inAuthorization(s)) ?? schemes.find(inAuthorization);
   const manifest = defineConnector({
     key: opts.key ?? slugKey(title),
     name: opts.name ?? title,
     system: "generic",
     icon: "api",
     version: typeof info.version === "string" ? info.version : "1.0.0",
-    description: (typeof info.description === "string" ? info.description : `Imported from an OpenAPI ${openapi} document.`).slice(0, 500),
+    description: (typeof info.description === "string"
+      ? info.description
+      : `Imported from an OpenAPI ${openapi} document.`
+    ).slice(0, 500),
     docs: `Imported from OpenAPI ${openapi}: ${count} operations.`,
     auth: {
       type: "preset",
       config: z.object({
-        baseUrl: (base && /^https?:\/\//.test(base) ? z.url().default(base) : z.url()).describe("API base URL (the document's first server by default)"),
-        securityScheme: (schemeNames.length ? z.enum(schemeNames as [string, ...string[]]).default(defaultScheme ?? schemeNames[0]!) : z.string().optional()).describe("Which of the document's security schemes to use"),
-        ...(authorizationScheme ? { prefix: z.string().max(40).default(authorizationScheme.prefix ?? "Bearer").describe(`Written before the API key in the Authorization header${authorizationScheme.prefix ? " (as the API's documentation says)" : ""}; "none" to send the key alone`) } : {}),
+        baseUrl: (base && /^https?:\/\//.test(base) ? z.url().default(base) : z.url()).describe(
+          "API base URL (the document's first server by default)",
+        ),
+        securityScheme: (schemeNames.length
+          ? z.enum(schemeNames as [string, ...string[]]).default(defaultScheme ?? schemeNames[0]!)
+          : z.string().optional()
+        ).describe("Which of the document's security schemes to use"),
+        ...(authorizationScheme
+          ? {
+              prefix: z
+                .string()
+                .max(40)
+                .default(authorizationScheme.prefix ?? "Bearer")
+                .describe(
+                  `Written before the API key in the Authorization header${authorizationScheme.prefix ? " (as the API's documentation says)" : ""}; "none" to send the key alone`,
+                ),
+            }
+          : {}),
         rateLimit: rateLimitSchema.optional(),
       }),
-      secrets: z.object({ apiKey: z.string().optional(), token: z.string().optional(), username: z.string().optional(), password: z.string().optional(), clientId: z.string().optional(), clientSecret: z.string().optional() }),
+      secrets: z.object({
+        apiKey: z.string().optional(),
+        token: z.string().optional(),
+        username: z.string().optional(),
+        password: z.string().optional(),
+        clientId: z.string().optional(),
+        clientSecret: z.string().optional(),
+      }),
     },
     operations,
   });
 
-  type Ctx = ConnectorContext<{ baseUrl: string; securityScheme?: string; prefix?: string }, Record<string, string | undefined>>;
+  type Ctx = ConnectorContext<
+    { baseUrl: string; securityScheme?: string; prefix?: string },
+    Record<string, string | undefined>
+  >;
   const need = (v: string | undefined, what: string): string => {
-    if (!v) throw new ConnectorError({ errorClass: "auth", reason: "unauthorized", code: "missing_secret", message: `The connection needs ${what} for this API's security scheme.` });
+    if (!v)
+      throw new ConnectorError({
+        errorClass: "auth",
+        reason: "unauthorized",
+        code: "missing_secret",
+        message: `The connection needs ${what} for this API's security scheme.`,
+      });
     return v;
   };
 
@@ -616,10 +827,22 @@ export function openApiToConnector(input: unknown, opts: OpenApiImportOptions = 
   for (const [key, meta] of Object.entries(operationsMeta)) {
     handlers[key] = async (rawInput, rawCtx) => {
       const ctx = rawCtx as Ctx;
-      const input = (rawInput ?? {}) as { path?: Record<string, unknown>; query?: Record<string, unknown>; headers?: Record<string, unknown>; cookies?: Record<string, unknown>; body?: unknown };
+      const input = (rawInput ?? {}) as {
+        path?: Record<string, unknown>;
+        query?: Record<string, unknown>;
+        headers?: Record<string, unknown>;
+        cookies?: Record<string, unknown>;
+        body?: unknown;
+      };
       let url = meta.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
         const v = input.path?.[name];
-        if (v === undefined) throw new ConnectorError({ errorClass: "validation", reason: "schema", code: "missing_path_parameter", message: `Path parameter ${name} is missing.` });
+        if (v === undefined)
+          throw new ConnectorError({
+            errorClass: "validation",
+            reason: "schema",
+            code: "missing_path_parameter",
+            message: `Path parameter ${name} is missing.`,
+          });
         return encodeURIComponent(String(v));
       });
       const query: Record<string, QueryValue> = {};
@@ -627,17 +850,34 @@ export function openApiToConnector(input: unknown, opts: OpenApiImportOptions = 
       for (const p of meta.parameters.filter((x) => x.in === "query")) {
         const v = input.query?.[p.name];
         if (v === undefined) continue;
-        if (p.style === "deepObject" || (v !== null && typeof v === "object" && !Array.isArray(v) && p.explode !== false)) extraPairs.push(...bracketEncode(v, p.name));
+        if (
+          p.style === "deepObject" ||
+          (v !== null && typeof v === "object" && !Array.isArray(v) && p.explode !== false)
+        )
+          extraPairs.push(...bracketEncode(v, p.name));
         else if (Array.isArray(v)) {
-          if (p.explode === false || p.style === "spaceDelimited" || p.style === "pipeDelimited") query[p.name] = v.join(p.style === "spaceDelimited" ? " " : p.style === "pipeDelimited" ? "|" : ",");
+          if (p.explode === false || p.style === "spaceDelimited" || p.style === "pipeDelimited")
+            query[p.name] = v.join(p.style === "spaceDelimited" ? " " : p.style === "pipeDelimited" ? "|" : ",");
           else query[p.name] = v.map(String);
         } else query[p.name] = v === null ? "" : String(v);
       }
-      if (extraPairs.length) url += (url.includes("?") ? "&" : "?") + extraPairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&");
+      if (extraPairs.length)
+        url +=
+          (url.includes("?") ? "&" : "?") +
+          extraPairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&");
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(input.headers ?? {})) if (v !== undefined && v !== null) headers[k] = String(v);
-      const cookies = Object.entries(input.cookies ?? {}).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`);
-      const req: HttpRequest = { method: meta.method, url: url.replace(/^\//, ""), baseUrl: ctx.connection.config.baseUrl, query, headers };
+      for (const [k, v] of Object.entries(input.headers ?? {}))
+        if (v !== undefined && v !== null) headers[k] = String(v);
+      const cookies = Object.entries(input.cookies ?? {})
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`);
+      const req: HttpRequest = {
+        method: meta.method,
+        url: url.replace(/^\//, ""),
+        baseUrl: ctx.connection.config.baseUrl,
+        query,
+        headers,
+      };
       // The caller's content-type (any spelling of the header) is taken out and sent once, as chosen below.
       const ctKey = Object.keys(headers).find((h) => h.toLowerCase() === "content-type");
       const askedType = ctKey ? headers[ctKey] : undefined;
@@ -645,14 +885,27 @@ export function openApiToConnector(input: unknown, opts: OpenApiImportOptions = 
       if (input.body !== undefined) {
         const mt = bodyContentType(meta, askedType, input.body);
         if (isFormMedia(mt)) {
-          req.body = bracketEncode(input.body).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&");
+          req.body = bracketEncode(input.body)
+            .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+            .join("&");
           headers["content-type"] = "application/x-www-form-urlencoded";
         } else if (isJsonMedia(mt)) {
           req.json = input.body;
           headers["content-type"] = mt;
         } else if (isBinaryMedia(mt)) {
-          const bytes = input.body instanceof Uint8Array ? input.body : typeof input.body === "string" ? base64Bytes(input.body) : undefined;
-          if (!bytes) throw new ConnectorError({ errorClass: "validation", reason: "schema", code: "body_not_base64", message: `The ${mt} body must be the file's bytes, base64-encoded.` });
+          const bytes =
+            input.body instanceof Uint8Array
+              ? input.body
+              : typeof input.body === "string"
+                ? base64Bytes(input.body)
+                : undefined;
+          if (!bytes)
+            throw new ConnectorError({
+              errorClass: "validation",
+              reason: "schema",
+              code: "body_not_base64",
+              message: `The ${mt} body must be the file's bytes, base64-encoded.`,
+            });
           req.body = bytes;
           headers["content-type"] = mt;
         } else {
@@ -672,11 +925,15 @@ export function openApiToConnector(input: unknown, opts: OpenApiImportOptions = 
           // "Bearer <key>" and the like: the user enters only the key (one already carrying the prefix is kept).
           const configured = (ctx.connection.config.prefix ?? scheme.prefix ?? "").trim();
           const prefix = configured.toLowerCase() === "none" ? "" : configured;
-          headers.authorization = !prefix || v.toLowerCase().startsWith(`${prefix.toLowerCase()} `) ? v : `${prefix} ${v}`;
+          headers.authorization =
+            !prefix || v.toLowerCase().startsWith(`${prefix.toLowerCase()} `) ? v : `${prefix} ${v}`;
         } else headers[scheme.paramName ?? "X-API-Key"] = v;
       } else if (scheme?.type === "http" && scheme.scheme === "basic") {
         headers.authorization = `Basic ${btoa(`${need(secrets.username ?? secrets.apiKey, "a username")}:${secrets.password ?? ""}`)}`;
-      } else if ((scheme?.type === "http" && scheme.scheme === "bearer") || ((scheme?.type === "oauth2" || scheme?.type === "openIdConnect") && !scheme.tokenUrl)) {
+      } else if (
+        (scheme?.type === "http" && scheme.scheme === "bearer") ||
+        ((scheme?.type === "oauth2" || scheme?.type === "openIdConnect") && !scheme.tokenUrl)
+      ) {
         headers.authorization = `Bearer ${need(secrets.token ?? secrets.apiKey, "a token")}`;
       }
       if (cookies.length) headers.cookie = cookies.join("; ");
@@ -684,7 +941,18 @@ export function openApiToConnector(input: unknown, opts: OpenApiImportOptions = 
         const tokenUrl = new URL(scheme.tokenUrl, ctx.connection.config.baseUrl).toString();
         const getToken = async (): Promise<AccessToken> => {
           // baseUrl: the token endpoint is the document's own (an admin uploaded it), so the client secret may go there.
-          const res = await ctx.http.request({ method: "POST", url: tokenUrl, baseUrl: tokenUrl, form: { grant_type: "client_credentials", client_id: need(secrets.clientId, "a client id"), client_secret: need(secrets.clientSecret, "a client secret") }, parseError: parseOAuthError, idempotent: true });
+          const res = await ctx.http.request({
+            method: "POST",
+            url: tokenUrl,
+            baseUrl: tokenUrl,
+            form: {
+              grant_type: "client_credentials",
+              client_id: need(secrets.clientId, "a client id"),
+              client_secret: need(secrets.clientSecret, "a client secret"),
+            },
+            parseError: parseOAuthError,
+            idempotent: true,
+          });
           return tokenFromResponse(res.body);
         };
         return vendorData((await withBearer(ctx, getToken, () => req)).body);
@@ -705,7 +973,11 @@ export function openApiToConnector(input: unknown, opts: OpenApiImportOptions = 
       await handlers[k]!(parsed.data, ctx);
       return { detail: `GET ${m.path} (${k}) succeeded with the connection's credentials.` };
     }
-    const res = await ctx.http.request({ url: ctx.connection.config.baseUrl, acceptStatus: (st) => st < 500 && st !== 401 && st !== 403, responseType: "text" });
+    const res = await ctx.http.request({
+      url: ctx.connection.config.baseUrl,
+      acceptStatus: (st) => st < 500 && st !== 401 && st !== 403,
+      responseType: "text",
+    });
     return { detail: `The API declares no parameterless GET; its base URL answered HTTP ${res.status}.` };
   };
   const def = implementConnector(manifest, {});
@@ -719,8 +991,20 @@ export function openApiToConnector(input: unknown, opts: OpenApiImportOptions = 
 function bodyContentType(meta: OpenApiOperationMeta, asked: string | undefined, body: unknown): string {
   const declared = meta.bodyMediaTypes?.length ? meta.bodyMediaTypes : [meta.bodyMediaType ?? "application/json"];
   if (asked !== undefined) {
-    if (!CONCRETE_MEDIA.test(asked.trim())) throw new ConnectorError({ errorClass: "validation", reason: "schema", code: "content_type_invalid", message: `content-type "${asked}" is not a concrete media type (such as application/pdf).` });
-    if (!declared.some((d) => mediaAccepts(d, asked))) throw new ConnectorError({ errorClass: "validation", reason: "schema", code: "content_type_not_accepted", message: `content-type "${asked}" is not one this operation accepts (${declared.join(", ")}).` });
+    if (!CONCRETE_MEDIA.test(asked.trim()))
+      throw new ConnectorError({
+        errorClass: "validation",
+        reason: "schema",
+        code: "content_type_invalid",
+        message: `content-type "${asked}" is not a concrete media type (such as application/pdf).`,
+      });
+    if (!declared.some((d) => mediaAccepts(d, asked)))
+      throw new ConnectorError({
+        errorClass: "validation",
+        reason: "schema",
+        code: "content_type_not_accepted",
+        message: `content-type "${asked}" is not one this operation accepts (${declared.join(", ")}).`,
+      });
     return asked.trim();
   }
   const picked = meta.bodyMediaType ?? declared[0]!;
@@ -729,4 +1013,3 @@ function bodyContentType(meta: OpenApiOperationMeta, asked: string | undefined, 
   if (concrete) return concrete;
   return typeof body === "string" || body instanceof Uint8Array ? "application/octet-stream" : "application/json";
 }
-

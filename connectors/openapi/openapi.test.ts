@@ -13,14 +13,22 @@ import { HttpGuard } from "../sdk/http-guard";
 import { sendJson, startListener, type TestListener } from "../sdk/testing";
 import { bracketEncode, openApiToConnector, OpenApiImportError, type OpenApiConnector } from "./convert";
 
-const fixture = (f: string): unknown => JSON.parse(gunzipSync(readFileSync(path.join(__dirname, "fixtures", f))).toString("utf8"));
-const ok = (c: OpenApiConnector, op: string, input: unknown) => c.manifest.operations[op]!.input.safeParse(input).success;
-const notRepresentable = (c: OpenApiConnector) => c.warnings.filter((w) => w.includes("not representable") || w.includes("unresolvable"));
+const fixture = (f: string): unknown =>
+  JSON.parse(gunzipSync(readFileSync(path.join(__dirname, "fixtures", f))).toString("utf8"));
+const ok = (c: OpenApiConnector, op: string, input: unknown) =>
+  c.manifest.operations[op]!.input.safeParse(input).success;
+const notRepresentable = (c: OpenApiConnector) =>
+  c.warnings.filter((w) => w.includes("not representable") || w.includes("unresolvable"));
 
 describe("large public specs", () => {
   const specs: Record<string, OpenApiConnector> = {};
   beforeAll(() => {
-    for (const [name, file] of [["github", "github-api.json.gz"], ["stripe", "stripe.json.gz"], ["adyen", "adyen-checkout-3.1.json.gz"], ["readme", "readme-3.1.json.gz"]] as const) {
+    for (const [name, file] of [
+      ["github", "github-api.json.gz"],
+      ["stripe", "stripe.json.gz"],
+      ["adyen", "adyen-checkout-3.1.json.gz"],
+      ["readme", "readme-3.1.json.gz"],
+    ] as const) {
       const doc = fixture(file);
       specs[name] = openApiToConnector(doc);
     }
@@ -42,7 +50,12 @@ describe("large public specs", () => {
     expect(ok(gh, "reposGet", { path: { owner: "octo", repo: "hello" } })).toBe(true);
     expect(ok(gh, "reposGet", { path: { owner: "octo" } })).toBe(false);
     // issues/create: title is oneOf string | integer; labels items are oneOf string | {name…}.
-    expect(ok(gh, "issuesCreate", { path: { owner: "o", repo: "r" }, body: { title: "Bug", labels: ["bug", { name: "p1" }] } })).toBe(true);
+    expect(
+      ok(gh, "issuesCreate", {
+        path: { owner: "o", repo: "r" },
+        body: { title: "Bug", labels: ["bug", { name: "p1" }] },
+      }),
+    ).toBe(true);
     expect(ok(gh, "issuesCreate", { path: { owner: "o", repo: "r" }, body: { title: 42 } })).toBe(true);
     expect(ok(gh, "issuesCreate", { path: { owner: "o", repo: "r" }, body: { body: "no title" } })).toBe(false);
     expect(ok(gh, "issuesCreate", { path: { owner: "o", repo: "r" }, body: { title: { nested: true } } })).toBe(false);
@@ -54,27 +67,56 @@ describe("large public specs", () => {
   it("Stripe: form bodies with anyOf-or-empty-string fields, deepObject query ranges", () => {
     const st = specs.stripe!;
     expect(st.operationsMeta.postCustomers!.bodyMediaType).toBe("application/x-www-form-urlencoded");
-    expect(ok(st, "postCustomers", { body: { email: "ap@example.com", metadata: { plan: "gold" }, address: { city: "Chicago" } } })).toBe(true);
+    expect(
+      ok(st, "postCustomers", {
+        body: { email: "ap@example.com", metadata: { plan: "gold" }, address: { city: "Chicago" } },
+      }),
+    ).toBe(true);
     expect(ok(st, "postCustomers", { body: { address: "" } })).toBe(true); // Stripe's "unset" value
     expect(ok(st, "postCustomers", { body: { email: 5 } })).toBe(false);
     expect(ok(st, "getCustomers", { query: { created: { gte: 1700000000 }, limit: 10 } })).toBe(true);
     expect(ok(st, "getCustomers", { query: { created: { gte: "yesterday" } } })).toBe(false);
-    expect(st.operationsMeta.getCustomers!.parameters.find((p) => p.name === "created")).toMatchObject({ style: "deepObject" });
+    expect(st.operationsMeta.getCustomers!.parameters.find((p) => p.name === "created")).toMatchObject({
+      style: "deepObject",
+    });
   });
 
   it("Adyen (3.1): oneOf payment methods and required top-level fields", () => {
     const ad = specs.adyen!;
-    const base = { amount: { currency: "EUR", value: 1000 }, merchantAccount: "Meridian", reference: "INV-26-0001", returnUrl: "https://example.com/r" };
-    expect(ok(ad, "postPayments", { body: { ...base, paymentMethod: { type: "scheme", encryptedCardNumber: "x", encryptedExpiryMonth: "x", encryptedExpiryYear: "x" } } })).toBe(true);
+    const base = {
+      amount: { currency: "EUR", value: 1000 },
+      merchantAccount: "Meridian",
+      reference: "INV-26-0001",
+      returnUrl: "https://example.com/r",
+    };
+    expect(
+      ok(ad, "postPayments", {
+        body: {
+          ...base,
+          paymentMethod: {
+            type: "scheme",
+            encryptedCardNumber: "x",
+            encryptedExpiryMonth: "x",
+            encryptedExpiryYear: "x",
+          },
+        },
+      }),
+    ).toBe(true);
     expect(ok(ad, "postPayments", { body: { ...base, paymentMethod: { type: "ideal", issuer: "1121" } } })).toBe(true);
     expect(ok(ad, "postPayments", { body: { paymentMethod: { type: "scheme" } } })).toBe(false);
-    expect(ok(ad, "postPayments", { body: { ...base, amount: { currency: "EUR", value: "ten" }, paymentMethod: { type: "ideal" } } })).toBe(false);
+    expect(
+      ok(ad, "postPayments", {
+        body: { ...base, amount: { currency: "EUR", value: "ten" }, paymentMethod: { type: "ideal" } },
+      }),
+    ).toBe(false);
   });
 
   it("produces JSON Schema for every imported input (the designer's forms)", () => {
     for (const c of Object.values(specs)) {
       for (const [k, op] of Object.entries(c.manifest.operations)) {
-        const js = z.toJSONSchema(op.input, { io: "input", unrepresentable: "any", cycles: "ref" }) as { type?: string };
+        const js = z.toJSONSchema(op.input, { io: "input", unrepresentable: "any", cycles: "ref" }) as {
+          type?: string;
+        };
         expect(js.type, `${c.manifest.key}.${k}`).toBe("object");
       }
     }
@@ -89,23 +131,78 @@ describe("edge cases", () => {
     components: {
       securitySchemes: { key: { type: "apiKey", in: "header", name: "X-Edge-Key" } },
       parameters: { Page: { name: "page", in: "query", schema: { type: "integer", minimum: 1 } } },
-      requestBodies: { Thing: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/Thing" } } } } },
-      responses: { ThingOk: { description: "ok", content: { "application/json": { schema: { $ref: "#/components/schemas/Thing" } } } } },
+      requestBodies: {
+        Thing: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/Thing" } } } },
+      },
+      responses: {
+        ThingOk: {
+          description: "ok",
+          content: { "application/json": { schema: { $ref: "#/components/schemas/Thing" } } },
+        },
+      },
       schemas: {
-        Base: { type: "object", properties: { id: { type: "string", readOnly: true }, secret: { type: "string", writeOnly: true } }, required: ["id", "secret"] },
-        Thing: { allOf: [{ $ref: "#/components/schemas/Base" }, { type: "object", required: ["name"], properties: { name: { type: "string" }, note: { type: "string", nullable: true }, kind: { $ref: "#/components/schemas/Kind" }, children: { type: "array", items: { $ref: "#/components/schemas/Thing" } }, ownerName: { $ref: "#/components/schemas/Owner/properties/name" } } }] },
+        Base: {
+          type: "object",
+          properties: { id: { type: "string", readOnly: true }, secret: { type: "string", writeOnly: true } },
+          required: ["id", "secret"],
+        },
+        Thing: {
+          allOf: [
+            { $ref: "#/components/schemas/Base" },
+            {
+              type: "object",
+              required: ["name"],
+              properties: {
+                name: { type: "string" },
+                note: { type: "string", nullable: true },
+                kind: { $ref: "#/components/schemas/Kind" },
+                children: { type: "array", items: { $ref: "#/components/schemas/Thing" } },
+                ownerName: { $ref: "#/components/schemas/Owner/properties/name" },
+              },
+            },
+          ],
+        },
         Kind: { oneOf: [{ type: "string", enum: ["a", "b"] }, { type: "integer" }] },
         Owner: { type: "object", properties: { name: { type: "string", minLength: 2 } } },
-        Odd: { type: "object", if: { properties: { a: { const: 1 } } }, then: { required: ["b"] }, properties: { a: { type: "integer" } } },
+        Odd: {
+          type: "object",
+          if: { properties: { a: { const: 1 } } },
+          then: { required: ["b"] },
+          properties: { a: { type: "integer" } },
+        },
       },
     },
     paths: {
       "/things/{id}": {
-        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }, { name: "verbose", in: "query", schema: { type: "boolean" } }],
-        get: { operationId: "getThing", parameters: [{ $ref: "#/components/parameters/Page" }, { name: "verbose", in: "query", required: true, schema: { type: "string", enum: ["yes"] } }], responses: { "200": { $ref: "#/components/responses/ThingOk" } } },
-        put: { operationId: "getThing", requestBody: { $ref: "#/components/requestBodies/Thing" }, responses: { "204": { description: "none" } } },
+        parameters: [
+          { name: "id", in: "path", required: true, schema: { type: "string" } },
+          { name: "verbose", in: "query", schema: { type: "boolean" } },
+        ],
+        get: {
+          operationId: "getThing",
+          parameters: [
+            { $ref: "#/components/parameters/Page" },
+            { name: "verbose", in: "query", required: true, schema: { type: "string", enum: ["yes"] } },
+          ],
+          responses: { "200": { $ref: "#/components/responses/ThingOk" } },
+        },
+        put: {
+          operationId: "getThing",
+          requestBody: { $ref: "#/components/requestBodies/Thing" },
+          responses: { "204": { description: "none" } },
+        },
       },
-      "/odd": { post: { requestBody: { content: { "application/json": { schema: { $ref: "#/components/schemas/Odd" } } } }, responses: { default: { description: "x", content: { "application/json": { schema: { $ref: "#/components/schemas/Missing" } } } } } } },
+      "/odd": {
+        post: {
+          requestBody: { content: { "application/json": { schema: { $ref: "#/components/schemas/Odd" } } } },
+          responses: {
+            default: {
+              description: "x",
+              content: { "application/json": { schema: { $ref: "#/components/schemas/Missing" } } },
+            },
+          },
+        },
+      },
     },
   };
   const c = openApiToConnector(doc, { key: "edge" });
@@ -117,7 +214,13 @@ describe("edge cases", () => {
   });
 
   it("resolves requestBodies/responses refs, allOf, oneOf, recursion, deep pointers and 3.0 nullable", () => {
-    const thing = { name: "n", secret: "s", note: null, kind: 3, children: [{ name: "c", secret: "s2", kind: "a", ownerName: "Al" }] };
+    const thing = {
+      name: "n",
+      secret: "s",
+      note: null,
+      kind: 3,
+      children: [{ name: "c", secret: "s2", kind: "a", ownerName: "Al" }],
+    };
     expect(ok(c, "getThing_", { path: { id: "1" }, body: thing })).toBe(true);
     expect(ok(c, "getThing_", { path: { id: "1" }, body: { ...thing, kind: "z" } })).toBe(false);
     expect(ok(c, "getThing_", { path: { id: "1" }, body: { ...thing, children: [{ secret: "x" }] } })).toBe(false); // child lacks name
@@ -137,7 +240,10 @@ describe("edge cases", () => {
     expect(Object.keys(c.manifest.operations).sort()).toEqual(["getThing", "getThing_", "postOdd"]);
     expect(c.manifest.operations.getThing!.effect).toBe("read");
     expect(c.manifest.operations.getThing_!.effect).toBe("write");
-    expect(c.manifest.auth.config.parse({})).toMatchObject({ baseUrl: "https://eu.api.example.com/v1", securityScheme: "key" });
+    expect(c.manifest.auth.config.parse({})).toMatchObject({
+      baseUrl: "https://eu.api.example.com/v1",
+      securityScheme: "key",
+    });
   });
 
   it("warns about what it cannot express instead of failing", () => {
@@ -153,7 +259,9 @@ describe("edge cases", () => {
   });
 
   it("encodes nested form values the way Stripe and Rails read them", () => {
-    expect(bracketEncode({ metadata: { plan: "gold" }, items: [{ price: "p_1", quantity: 2 }], email: "a@b.c" })).toEqual([
+    expect(
+      bracketEncode({ metadata: { plan: "gold" }, items: [{ price: "p_1", quantity: 2 }], email: "a@b.c" }),
+    ).toEqual([
       ["metadata[plan]", "gold"],
       ["items[0][price]", "p_1"],
       ["items[0][quantity]", "2"],
@@ -170,9 +278,17 @@ describe("imported operations over HTTP", () => {
   const seen = () => server.received.map((r) => ({ ...r, body: r.body.toString() }));
   beforeAll(async () => {
     server = await startListener((req, res) => {
-      if (req.url?.startsWith("/repos/octo/hello%20world")) return sendJson(res, 200, { id: 1, name: "hello world", full_name: "octo/hello world", unexpected_extra: true });
-      if (req.url?.startsWith("/v1/customers") && req.method === "POST") return sendJson(res, 200, { id: "cus_1", object: "customer" });
-      if (req.url?.startsWith("/v1/customers")) return sendJson(res, 200, { object: "list", data: [], has_more: false, url: "/v1/customers" });
+      if (req.url?.startsWith("/repos/octo/hello%20world"))
+        return sendJson(res, 200, {
+          id: 1,
+          name: "hello world",
+          full_name: "octo/hello world",
+          unexpected_extra: true,
+        });
+      if (req.url?.startsWith("/v1/customers") && req.method === "POST")
+        return sendJson(res, 200, { id: "cus_1", object: "customer" });
+      if (req.url?.startsWith("/v1/customers"))
+        return sendJson(res, 200, { object: "list", data: [], has_more: false, url: "/v1/customers" });
       sendJson(res, 404, { error: { message: "no such route", type: "invalid_request_error" } });
     });
     base = server.base;
@@ -183,8 +299,23 @@ describe("imported operations over HTTP", () => {
     await server.close();
   });
 
-  const run = (c: OpenApiConnector, operation: string, input: unknown, secrets: Record<string, string> = {}, config: Record<string, unknown> = {}, idempotencyKey?: string) =>
-    executeOperation({ definitions: { [c.manifest.key]: c }, connectorKey: c.manifest.key, operation, input, connection: { key: `oa-${c.manifest.key}`, config: { baseUrl: base, ...config }, secrets }, httpGuard: guard, idempotencyKey });
+  const run = (
+    c: OpenApiConnector,
+    operation: string,
+    input: unknown,
+    secrets: Record<string, string> = {},
+    config: Record<string, unknown> = {},
+    idempotencyKey?: string,
+  ) =>
+    executeOperation({
+      definitions: { [c.manifest.key]: c },
+      connectorKey: c.manifest.key,
+      operation,
+      input,
+      connection: { key: `oa-${c.manifest.key}`, config: { baseUrl: base, ...config }, secrets },
+      httpGuard: guard,
+      idempotencyKey,
+    });
 
   it("GitHub reposGet: templated, encoded path; a response with extra fields passes (lenient output)", async () => {
     const gh = openApiToConnector(fixture("github-api.json.gz"));
@@ -195,7 +326,14 @@ describe("imported operations over HTTP", () => {
 
   it("Stripe: bearer auth, bracket-encoded form body, deepObject query, Idempotency-Key on writes", async () => {
     const st = openApiToConnector(fixture("stripe.json.gz"));
-    await run(st, "postCustomers", { body: { email: "ap@example.com", metadata: { plan: "gold" }, preferred_locales: ["en", "fr"] } }, { token: "sk_test_123456" }, { securityScheme: "bearerAuth" }, "run-1/create-customer");
+    await run(
+      st,
+      "postCustomers",
+      { body: { email: "ap@example.com", metadata: { plan: "gold" }, preferred_locales: ["en", "fr"] } },
+      { token: "sk_test_123456" },
+      { securityScheme: "bearerAuth" },
+      "run-1/create-customer",
+    );
     const post = seen().at(-1)!;
     expect(post.headers.authorization).toBe("Bearer sk_test_123456");
     expect(post.headers["content-type"]).toBe("application/x-www-form-urlencoded");
@@ -211,7 +349,14 @@ describe("imported operations over HTTP", () => {
 
   it("classifies the API's errors like any connector", async () => {
     const gh = openApiToConnector(fixture("github-api.json.gz"));
-    await expect(run(gh, "reposGet", { path: { owner: "nobody", repo: "nothing" } })).rejects.toMatchObject({ errorClass: "validation", reason: "not_found", status: 404 });
-    await expect(run(gh, "reposGet", { path: { owner: "octo" } })).rejects.toMatchObject({ errorClass: "validation", code: "input_invalid" });
+    await expect(run(gh, "reposGet", { path: { owner: "nobody", repo: "nothing" } })).rejects.toMatchObject({
+      errorClass: "validation",
+      reason: "not_found",
+      status: 404,
+    });
+    await expect(run(gh, "reposGet", { path: { owner: "octo" } })).rejects.toMatchObject({
+      errorClass: "validation",
+      code: "input_invalid",
+    });
   });
 });

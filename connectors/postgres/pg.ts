@@ -21,7 +21,9 @@ const pools = new Map<string, pg.Pool>();
 export async function poolFor(ctx: ConnectorContext<PgConfig, { password?: string }>): Promise<pg.Pool> {
   const { config, secrets } = ctx.connection;
   const address = await ctx.net.resolveAllowed(config.host, config.port);
-  const key = createHash("sha256").update(JSON.stringify([ctx.connection.key, address, config, secrets.password ?? ""])).digest("hex");
+  const key = createHash("sha256")
+    .update(JSON.stringify([ctx.connection.key, address, config, secrets.password ?? ""]))
+    .digest("hex");
   let pool = pools.get(key);
   if (!pool) {
     pool = new pg.Pool({
@@ -30,7 +32,10 @@ export async function poolFor(ctx: ConnectorContext<PgConfig, { password?: strin
       database: config.database,
       user: config.user,
       password: secrets.password,
-      ssl: config.ssl === "disable" ? false : { rejectUnauthorized: config.ssl === "verify-full", servername: config.host },
+      ssl:
+        config.ssl === "disable"
+          ? false
+          : { rejectUnauthorized: config.ssl === "verify-full", servername: config.host },
       max: 4,
       idleTimeoutMillis: 10_000,
       connectionTimeoutMillis: 10_000,
@@ -61,9 +66,19 @@ export function pgError(e: unknown, what: string): ConnectorError {
   if (e instanceof ConnectorError) return e;
   const err = e as { code?: string; message?: string; detail?: string; constraint?: string };
   const code = err.code ?? "";
-  const base = { message: `${what}: ${err.message ?? String(e)}`, code: code || undefined, details: { detail: err.detail, constraint: err.constraint }, cause: e };
-  if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE)$/.test(code) || /timeout|Connection terminated/i.test(err.message ?? "")) return new ConnectorError({ ...base, errorClass: "transient", reason: "network" });
-  if (code.startsWith("08") || ["40001", "40P01", "57P01", "57P02", "57P03", "53300", "55P03"].includes(code)) return new ConnectorError({ ...base, errorClass: "transient", reason: "server" });
+  const base = {
+    message: `${what}: ${err.message ?? String(e)}`,
+    code: code || undefined,
+    details: { detail: err.detail, constraint: err.constraint },
+    cause: e,
+  };
+  if (
+    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE)$/.test(code) ||
+    /timeout|Connection terminated/i.test(err.message ?? "")
+  )
+    return new ConnectorError({ ...base, errorClass: "transient", reason: "network" });
+  if (code.startsWith("08") || ["40001", "40P01", "57P01", "57P02", "57P03", "53300", "55P03"].includes(code))
+    return new ConnectorError({ ...base, errorClass: "transient", reason: "server" });
   if (code === "57014") return new ConnectorError({ ...base, errorClass: "transient", reason: "timeout" });
   if (code.startsWith("28")) return new ConnectorError({ ...base, errorClass: "auth", reason: "unauthorized" });
   if (code === "42501") return new ConnectorError({ ...base, errorClass: "auth", reason: "forbidden" });
@@ -73,13 +88,26 @@ export function pgError(e: unknown, what: string): ConnectorError {
 }
 
 /** Builds `INSERT … VALUES (…), (…)` with parameters for every value; columns are the union of the rows' keys. */
-export function insertSql(table: string, rows: Array<Record<string, unknown>>, tail = ""): { text: string; values: unknown[]; columns: string[] } {
+export function insertSql(
+  table: string,
+  rows: Array<Record<string, unknown>>,
+  tail = "",
+): { text: string; values: unknown[]; columns: string[] } {
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const values: unknown[] = [];
-  const tuples = rows.map((r) => `(${columns.map((c) => {
-    const v = r[c];
-    values.push(v !== null && typeof v === "object" && !(v instanceof Date) ? JSON.stringify(v) : v);
-    return `$${values.length}`;
-  }).join(", ")})`);
-  return { text: `INSERT INTO ${quoteIdent(table)} (${columns.map(quoteIdent).join(", ")}) VALUES ${tuples.join(", ")}${tail}`, values, columns };
+  const tuples = rows.map(
+    (r) =>
+      `(${columns
+        .map((c) => {
+          const v = r[c];
+          values.push(v !== null && typeof v === "object" && !(v instanceof Date) ? JSON.stringify(v) : v);
+          return `$${values.length}`;
+        })
+        .join(", ")})`,
+  );
+  return {
+    text: `INSERT INTO ${quoteIdent(table)} (${columns.map(quoteIdent).join(", ")}) VALUES ${tuples.join(", ")}${tail}`,
+    values,
+    columns,
+  };
 }

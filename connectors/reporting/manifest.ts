@@ -11,11 +11,17 @@ export const reportingManifest = defineConnector({
   system: "data",
   icon: "chart",
   version: "1.0.0",
-  description: "Writes canonical records (customers, projects, time, invoices…) and business events into a Postgres reporting schema for BI.",
+  description:
+    "Writes canonical records (customers, projects, time, invoices…) and business events into a Postgres reporting schema for BI.",
   docs: "One table per canonical entity (id, data jsonb, source, entity_updated_at, written_at) plus an `event` table. Records are validated against the canonical model; an older version never overwrites a newer one; events are de-duplicated by id.",
   auth: {
     type: "database",
-    config: pgConnectionConfig.extend({ schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default("reporting") }),
+    config: pgConnectionConfig.extend({
+      schema: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]*$/)
+        .default("reporting"),
+    }),
     secrets: z.object({ password: z.string().optional() }),
   },
   operations: {
@@ -24,17 +30,30 @@ export const reportingManifest = defineConnector({
       name: "Write canonical records",
       description: "Upserts canonical entities by id (newer updatedAt wins).",
       effect: "write",
-      input: z.object({ entity: z.enum(CANONICAL_ENTITY_NAMES as [string, ...string[]]), records: z.array(z.record(z.string(), z.unknown())).min(1).max(5000), source: z.string().default("weft") }),
+      input: z.object({
+        entity: z.enum(CANONICAL_ENTITY_NAMES as [string, ...string[]]),
+        records: z.array(z.record(z.string(), z.unknown())).min(1).max(5000),
+        source: z.string().default("weft"),
+      }),
       output: z.object({ entity: z.string(), written: z.number().int(), skippedOlder: z.number().int() }),
     },
     writeEvents: {
       kind: "action",
       name: "Write events",
-      description: "Appends business events (e.g. opportunity.won, invoice.posted); an event id already stored is skipped.",
+      description:
+        "Appends business events (e.g. opportunity.won, invoice.posted); an event id already stored is skipped.",
       effect: "write",
       input: z.object({
         events: z
-          .array(z.object({ id: z.string().min(1).optional().describe("Default: derived from the step's idempotency key"), type: z.string().min(1), occurredAt: z.string().datetime({ offset: true }), subject: z.object({ entity: z.string(), id: z.string() }).optional(), data: z.record(z.string(), z.unknown()).default({}) }))
+          .array(
+            z.object({
+              id: z.string().min(1).optional().describe("Default: derived from the step's idempotency key"),
+              type: z.string().min(1),
+              occurredAt: z.string().datetime({ offset: true }),
+              subject: z.object({ entity: z.string(), id: z.string() }).optional(),
+              data: z.record(z.string(), z.unknown()).default({}),
+            }),
+          )
           .min(1)
           .max(5000),
       }),

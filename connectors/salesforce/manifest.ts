@@ -14,14 +14,18 @@ export const SfRecord = z.looseObject({
   Id: z.string().optional(),
 });
 
-const fieldsMap = z.record(z.string(), z.unknown()).describe("Field API names and values, e.g. {\"Name\": \"Acme\", \"StageName\": \"Closed Won\"}");
+const fieldsMap = z
+  .record(z.string(), z.unknown())
+  .describe('Field API names and values, e.g. {"Name": "Acme", "StageName": "Closed Won"}');
 const SaveResult = z.object({ id: z.string(), success: z.boolean(), errors: z.array(z.unknown()) });
 
 // Records are shaped by the org: getRecord and query describe the sObject they read (the step's literal
 // `sobject`, or the FROM of a literal SOQL query) so the designer offers the fields the org really has.
-const fieldsOf = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((f) => typeof f === "string") ? (v as string[]) : undefined);
+const fieldsOf = (v: unknown): string[] | undefined =>
+  Array.isArray(v) && v.every((f) => typeof f === "string") ? (v as string[]) : undefined;
 const describeSObject = { operation: "describeSObject", input: (sobject: string) => ({ sobject }) };
-const describedRecord = (description: unknown) => (description ? SObjectDescribe.safeParse(description).data : undefined);
+const describedRecord = (description: unknown) =>
+  description ? SObjectDescribe.safeParse(description).data : undefined;
 
 export const salesforceManifest = defineConnector({
   key: "salesforce",
@@ -29,16 +33,23 @@ export const salesforceManifest = defineConnector({
   system: "crm",
   icon: "cloud",
   version: "1.0.0",
-  description: "Salesforce CRM over the REST API: SOQL, sObjects (Account, Opportunity, Contact), composite requests, changed-record polling.",
+  description:
+    "Salesforce CRM over the REST API: SOQL, sObjects (Account, Opportunity, Contact), composite requests, changed-record polling.",
   docs: "Authenticates with the OAuth 2.0 client-credentials flow of a connected app (`POST /services/oauth2/token` on your My Domain). Errors come back as `[{message, errorCode, fields}]`; `Sforce-Limit-Info` is logged on every call. For exactly-once writes against real Salesforce use **Upsert by external id**.",
   auth: {
     type: "oauth2_client_credentials",
     config: z.object({
       instanceUrl: httpUrl.describe("My Domain URL, e.g. https://acme.my.salesforce.com"),
-      apiVersion: z.string().regex(/^v\d+\.\d$/).default("v62.0"),
+      apiVersion: z
+        .string()
+        .regex(/^v\d+\.\d$/)
+        .default("v62.0"),
       rateLimit: rateLimitSchema.optional(),
     }),
-    secrets: z.object({ clientId: z.string().min(1).describe("Connected app consumer key"), clientSecret: z.string().min(1).describe("Connected app consumer secret") }),
+    secrets: z.object({
+      clientId: z.string().min(1).describe("Connected app consumer key"),
+      clientSecret: z.string().min(1).describe("Connected app consumer secret"),
+    }),
   },
   operations: {
     query: {
@@ -46,20 +57,40 @@ export const salesforceManifest = defineConnector({
       name: "SOQL query",
       description: "Runs a SOQL query and follows nextRecordsUrl until done (or maxRecords).",
       effect: "read",
-      input: z.object({
-        soql: z.string().min(1).optional().describe("e.g. SELECT Id, Name FROM Account WHERE Industry = 'Retail'"),
-        batchSize: z.number().int().min(200).max(2000).optional().describe("Records per page (Sforce-Query-Options)"),
-        maxRecords: z.number().int().positive().optional().describe("Stop after this many records; nextRecordsUrl lets a later step continue"),
-        nextRecordsUrl: z.string().optional().describe("Continue a previous query from this page"),
-      }).refine((v) => v.soql !== undefined || v.nextRecordsUrl !== undefined, { message: "Give soql, or nextRecordsUrl to continue a query", path: ["soql"] }),
-      output: z.object({ totalSize: z.number().int(), done: z.boolean(), nextRecordsUrl: z.string().optional(), records: z.array(SfRecord) }),
+      input: z
+        .object({
+          soql: z.string().min(1).optional().describe("e.g. SELECT Id, Name FROM Account WHERE Industry = 'Retail'"),
+          batchSize: z.number().int().min(200).max(2000).optional().describe("Records per page (Sforce-Query-Options)"),
+          maxRecords: z
+            .number()
+            .int()
+            .positive()
+            .optional()
+            .describe("Stop after this many records; nextRecordsUrl lets a later step continue"),
+          nextRecordsUrl: z.string().optional().describe("Continue a previous query from this page"),
+        })
+        .refine((v) => v.soql !== undefined || v.nextRecordsUrl !== undefined, {
+          message: "Give soql, or nextRecordsUrl to continue a query",
+          path: ["soql"],
+        }),
+      output: z.object({
+        totalSize: z.number().int(),
+        done: z.boolean(),
+        nextRecordsUrl: z.string().optional(),
+        records: z.array(SfRecord),
+      }),
       describedOutput: {
         subject: (input) => (typeof input.soql === "string" ? soqlTarget(input.soql)?.sobject : undefined),
         describe: describeSObject,
         schema: (input, description) => {
           const target = typeof input.soql === "string" ? soqlTarget(input.soql) : undefined;
           if (!target) return undefined;
-          return z.object({ totalSize: z.number().int(), done: z.boolean(), nextRecordsUrl: z.string().optional(), records: z.array(sobjectRecordSchema(target.sobject, describedRecord(description), target.fields)) });
+          return z.object({
+            totalSize: z.number().int(),
+            done: z.boolean(),
+            nextRecordsUrl: z.string().optional(),
+            records: z.array(sobjectRecordSchema(target.sobject, describedRecord(description), target.fields)),
+          });
         },
       },
     },
@@ -73,15 +104,25 @@ export const salesforceManifest = defineConnector({
       describedOutput: {
         subject: (input) => (typeof input.sobject === "string" ? input.sobject : undefined),
         describe: describeSObject,
-        schema: (input, description) => (typeof input.sobject === "string" ? sobjectRecordSchema(input.sobject, describedRecord(description), fieldsOf(input.fields)) : undefined),
+        schema: (input, description) =>
+          typeof input.sobject === "string"
+            ? sobjectRecordSchema(input.sobject, describedRecord(description), fieldsOf(input.fields))
+            : undefined,
       },
     },
     describeSObject: {
       kind: "action",
       name: "Describe sObject",
-      description: "The fields of an sObject in this org (standard and custom), with their types, as sObject Describe returns them.",
+      description:
+        "The fields of an sObject in this org (standard and custom), with their types, as sObject Describe returns them.",
       effect: "read",
-      input: z.object({ sobject: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/).max(80).describe("sObject API name, e.g. Opportunity or Invoice__c") }),
+      input: z.object({
+        sobject: z
+          .string()
+          .regex(/^[A-Za-z][A-Za-z0-9_]*$/)
+          .max(80)
+          .describe("sObject API name, e.g. Opportunity or Invoice__c"),
+      }),
       output: SObjectDescribe,
     },
     createRecord: {
@@ -105,7 +146,12 @@ export const salesforceManifest = defineConnector({
       name: "Upsert by external id",
       description: "Creates or updates the record whose external-id field has this value (idempotent by construction).",
       effect: "write",
-      input: z.object({ sobject: SObjectName, externalIdField: z.string().min(1).describe("e.g. Customer_Number__c"), externalId: z.string().min(1), fields: fieldsMap }),
+      input: z.object({
+        sobject: SObjectName,
+        externalIdField: z.string().min(1).describe("e.g. Customer_Number__c"),
+        externalId: z.string().min(1),
+        fields: fieldsMap,
+      }),
       output: z.object({ id: z.string(), success: z.boolean(), created: z.boolean() }),
     },
     composite: {
@@ -117,12 +163,27 @@ export const salesforceManifest = defineConnector({
         allOrNone: z.boolean().default(true),
         collateSubrequests: z.boolean().optional(),
         compositeRequest: z
-          .array(z.object({ method: z.enum(["GET", "POST", "PATCH", "DELETE"]), url: z.string().min(1), referenceId: z.string().regex(/^[A-Za-z0-9_]+$/), body: z.unknown().optional(), httpHeaders: z.record(z.string(), z.string()).optional() }))
+          .array(
+            z.object({
+              method: z.enum(["GET", "POST", "PATCH", "DELETE"]),
+              url: z.string().min(1),
+              referenceId: z.string().regex(/^[A-Za-z0-9_]+$/),
+              body: z.unknown().optional(),
+              httpHeaders: z.record(z.string(), z.string()).optional(),
+            }),
+          )
           .min(1)
           .max(25),
       }),
       output: z.object({
-        compositeResponse: z.array(z.object({ body: z.unknown(), httpHeaders: z.record(z.string(), z.string()), httpStatusCode: z.number().int(), referenceId: z.string() })),
+        compositeResponse: z.array(
+          z.object({
+            body: z.unknown(),
+            httpHeaders: z.record(z.string(), z.string()),
+            httpStatusCode: z.number().int(),
+            referenceId: z.string(),
+          }),
+        ),
         allSucceeded: z.boolean(),
       }),
     },
@@ -145,7 +206,10 @@ export const salesforceManifest = defineConnector({
         sobject: SObjectName,
         fields: z.array(z.string()).default(["Id", "Name", "LastModifiedDate"]),
         where: z.string().optional().describe("Extra SOQL condition, e.g. IsWon = true"),
-        since: z.string().optional().describe("ISO timestamp to start from on the first poll (default: now minus one day)"),
+        since: z
+          .string()
+          .optional()
+          .describe("ISO timestamp to start from on the first poll (default: now minus one day)"),
         cursor: pollCursor,
         batchSize: z.number().int().min(1).max(2000).default(200),
       }),

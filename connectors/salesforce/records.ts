@@ -20,7 +20,11 @@ export const SObjectDescribe = z.looseObject({
       externalId: z.boolean().optional(),
       referenceTo: z.array(z.string()).optional(),
       relationshipName: z.string().nullable().optional(),
-      picklistValues: z.array(z.looseObject({ value: z.string(), label: z.string().nullable().optional(), active: z.boolean().optional() })).optional(),
+      picklistValues: z
+        .array(
+          z.looseObject({ value: z.string(), label: z.string().nullable().optional(), active: z.boolean().optional() }),
+        )
+        .optional(),
     }),
   ),
 });
@@ -69,7 +73,11 @@ export const ContactFields = z.looseObject({
 });
 
 /** The canonical (standard-field) shape of each sObject the connector offers. */
-export const CANONICAL_SOBJECTS: Record<string, z.ZodObject> = { Account: AccountFields, Opportunity: OpportunityFields, Contact: ContactFields };
+export const CANONICAL_SOBJECTS: Record<string, z.ZodObject> = {
+  Account: AccountFields,
+  Opportunity: OpportunityFields,
+  Contact: ContactFields,
+};
 
 /** A field's value type from its describe type (https://developer.salesforce.com field types: id, reference, double, currency, …). */
 function fieldType(f: SObjectDescribe["fields"][number]): z.ZodType {
@@ -106,7 +114,11 @@ function fieldType(f: SObjectDescribe["fields"][number]): z.ZodType {
  * step names them; relationship paths such as Account.Name nest). Every field is optional: the API returns
  * what was selected.
  */
-export function sobjectRecordSchema(sobject: string, description?: SObjectDescribe, selected?: readonly string[]): z.ZodType {
+export function sobjectRecordSchema(
+  sobject: string,
+  description?: SObjectDescribe,
+  selected?: readonly string[],
+): z.ZodType {
   const all: Record<string, z.ZodType> = {};
   if (description) for (const f of description.fields) all[f.name] = fieldType(f);
   else for (const [k, v] of Object.entries(CANONICAL_SOBJECTS[sobject]?.shape ?? {})) all[k] = v as z.ZodType;
@@ -125,7 +137,8 @@ export function sobjectRecordSchema(sobject: string, description?: SObjectDescri
       }
     }
     // Account.Name, Account.Industry: a nested record (null when the reference is empty).
-    for (const [head, subs] of related) shape[head] = z.looseObject({ attributes, ...Object.fromEntries(subs.map((f) => [f, z.unknown()])) }).nullable();
+    for (const [head, subs] of related)
+      shape[head] = z.looseObject({ attributes, ...Object.fromEntries(subs.map((f) => [f, z.unknown()])) }).nullable();
   }
   return z.looseObject({ attributes, ...Object.fromEntries(Object.entries(shape).map(([k, t]) => [k, t.optional()])) });
 }
@@ -134,6 +147,9 @@ export function sobjectRecordSchema(sobject: string, description?: SObjectDescri
 export function soqlTarget(soql: string): { sobject: string; fields: string[] } | undefined {
   const m = /^\s*select\s+([\s\S]+?)\s+from\s+([A-Za-z][A-Za-z0-9_]*)\b/i.exec(soql);
   if (!m || /\(\s*select/i.test(m[1]!)) return undefined;
-  const fields = m[1]!.split(",").map((f) => f.trim()).filter((f) => /^[A-Za-z][\w.]*$/.test(f));
+  const fields = m[1]!
+    .split(",")
+    .map((f) => f.trim())
+    .filter((f) => /^[A-Za-z][\w.]*$/.test(f));
   return { sobject: m[2]!, fields };
 }

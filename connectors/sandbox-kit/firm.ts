@@ -160,7 +160,13 @@ export interface FirmInvoice {
   dueDate: string;
   currency: string;
   status: "draft" | "posted" | "paid";
-  lines: Array<{ type: "time" | "expense" | "milestone"; description: string; quantity: number; unitPrice: number; amount: number }>;
+  lines: Array<{
+    type: "time" | "expense" | "milestone";
+    description: string;
+    quantity: number;
+    unitPrice: number;
+    amount: number;
+  }>;
   total: number;
   balance: number;
 }
@@ -186,10 +192,34 @@ export interface Firm {
   rateCards: FirmRateCard[];
 }
 
-export const TITLES = ["Analyst", "Consultant", "Senior Consultant", "Manager", "Senior Manager", "Director", "Partner"] as const;
+export const TITLES = [
+  "Analyst",
+  "Consultant",
+  "Senior Consultant",
+  "Manager",
+  "Senior Manager",
+  "Director",
+  "Partner",
+] as const;
 export type Title = (typeof TITLES)[number];
-const BILL: Record<Title, number> = { Analyst: 150, Consultant: 190, "Senior Consultant": 240, Manager: 290, "Senior Manager": 340, Director: 395, Partner: 475 };
-const COST: Record<Title, number> = { Analyst: 62, Consultant: 80, "Senior Consultant": 101, Manager: 122, "Senior Manager": 146, Director: 171, Partner: 220 };
+const BILL: Record<Title, number> = {
+  Analyst: 150,
+  Consultant: 190,
+  "Senior Consultant": 240,
+  Manager: 290,
+  "Senior Manager": 340,
+  Director: 395,
+  Partner: 475,
+};
+const COST: Record<Title, number> = {
+  Analyst: 62,
+  Consultant: 80,
+  "Senior Consultant": 101,
+  Manager: 122,
+  "Senior Manager": 146,
+  Director: 171,
+  Partner: 220,
+};
 
 const CUSTOMERS: Array<[string, string, string, string, FirmCustomer["currency"]]> = [
   ["Northwind Logistics", "Transportation", "Chicago", "US", "USD"],
@@ -230,15 +260,117 @@ const CUSTOMERS: Array<[string, string, string, string, FirmCustomer["currency"]
   ["Woodgrove Bank Canada", "Financial Services", "Toronto", "CA", "CAD"],
 ];
 
-const FIRST = ["Olivia", "Liam", "Emma", "Noah", "Ava", "Elijah", "Sophia", "James", "Isabella", "Lucas", "Mia", "Mateo", "Amelia", "Ethan", "Harper", "Arjun", "Priya", "Chen", "Wei", "Fatima", "Omar", "Aisha", "Kenji", "Yuki", "Sofia", "Diego", "Hannah", "Jonas", "Freya", "Connor", "Siobhan", "Marcus", "Grace", "Daniel", "Leah", "Ravi", "Nadia", "Tomás", "Ingrid", "Samuel"];
-const LAST = ["Okafor", "Lindqvist", "Patel", "Nguyen", "García", "Müller", "Rossi", "O'Brien", "Kowalski", "Tanaka", "Haddad", "Fischer", "Moreau", "Silva", "Johansson", "Kim", "Singh", "Walker", "Bennett", "Hughes", "Dubois", "Schmidt", "Costa", "Murphy", "Novak", "Ivanova", "Reyes", "Adeyemi", "Byrne", "Sato"];
+const FIRST = [
+  "Olivia",
+  "Liam",
+  "Emma",
+  "Noah",
+  "Ava",
+  "Elijah",
+  "Sophia",
+  "James",
+  "Isabella",
+  "Lucas",
+  "Mia",
+  "Mateo",
+  "Amelia",
+  "Ethan",
+  "Harper",
+  "Arjun",
+  "Priya",
+  "Chen",
+  "Wei",
+  "Fatima",
+  "Omar",
+  "Aisha",
+  "Kenji",
+  "Yuki",
+  "Sofia",
+  "Diego",
+  "Hannah",
+  "Jonas",
+  "Freya",
+  "Connor",
+  "Siobhan",
+  "Marcus",
+  "Grace",
+  "Daniel",
+  "Leah",
+  "Ravi",
+  "Nadia",
+  "Tomás",
+  "Ingrid",
+  "Samuel",
+];
+const LAST = [
+  "Okafor",
+  "Lindqvist",
+  "Patel",
+  "Nguyen",
+  "García",
+  "Müller",
+  "Rossi",
+  "O'Brien",
+  "Kowalski",
+  "Tanaka",
+  "Haddad",
+  "Fischer",
+  "Moreau",
+  "Silva",
+  "Johansson",
+  "Kim",
+  "Singh",
+  "Walker",
+  "Bennett",
+  "Hughes",
+  "Dubois",
+  "Schmidt",
+  "Costa",
+  "Murphy",
+  "Novak",
+  "Ivanova",
+  "Reyes",
+  "Adeyemi",
+  "Byrne",
+  "Sato",
+];
 const PRACTICES: Array<{ name: string; cc: string; skills: string[]; services: string[] }> = [
-  { name: "Data & Analytics", cc: "CC-1200", skills: ["Snowflake", "dbt", "Power BI", "Python", "Azure Synapse", "Data Governance"], services: ["Data Platform Modernisation", "Analytics Roadmap", "BI Rollout"] },
-  { name: "Cloud Engineering", cc: "CC-1300", skills: ["AWS", "Azure", "Kubernetes", "Terraform", "DevOps", "Site Reliability"], services: ["Cloud Migration", "Platform Engineering", "Landing Zone Build"] },
-  { name: "Finance Transformation", cc: "CC-1400", skills: ["NetSuite", "Revenue Recognition", "FP&A", "Close Automation", "IFRS 15"], services: ["Finance Transformation", "Close Acceleration", "Revenue Recognition Review"] },
-  { name: "Strategy", cc: "CC-1100", skills: ["Operating Model Design", "Due Diligence", "Pricing Strategy", "Market Entry", "Change Management"], services: ["Operating Model Redesign", "Commercial Due Diligence", "Pricing Strategy"] },
-  { name: "Cybersecurity", cc: "CC-1500", skills: ["ISO 27001", "SOC 2", "Identity & Access Management", "Threat Modelling", "Zero Trust"], services: ["Security Assessment", "SOC 2 Readiness", "Identity Programme"] },
-  { name: "ERP Advisory", cc: "CC-1600", skills: ["Workday Financials", "SAP S/4HANA", "Oracle Fusion", "ERP Selection", "Data Migration"], services: ["ERP Selection", "ERP Implementation Assurance", "Workday Deployment"] },
+  {
+    name: "Data & Analytics",
+    cc: "CC-1200",
+    skills: ["Snowflake", "dbt", "Power BI", "Python", "Azure Synapse", "Data Governance"],
+    services: ["Data Platform Modernisation", "Analytics Roadmap", "BI Rollout"],
+  },
+  {
+    name: "Cloud Engineering",
+    cc: "CC-1300",
+    skills: ["AWS", "Azure", "Kubernetes", "Terraform", "DevOps", "Site Reliability"],
+    services: ["Cloud Migration", "Platform Engineering", "Landing Zone Build"],
+  },
+  {
+    name: "Finance Transformation",
+    cc: "CC-1400",
+    skills: ["NetSuite", "Revenue Recognition", "FP&A", "Close Automation", "IFRS 15"],
+    services: ["Finance Transformation", "Close Acceleration", "Revenue Recognition Review"],
+  },
+  {
+    name: "Strategy",
+    cc: "CC-1100",
+    skills: ["Operating Model Design", "Due Diligence", "Pricing Strategy", "Market Entry", "Change Management"],
+    services: ["Operating Model Redesign", "Commercial Due Diligence", "Pricing Strategy"],
+  },
+  {
+    name: "Cybersecurity",
+    cc: "CC-1500",
+    skills: ["ISO 27001", "SOC 2", "Identity & Access Management", "Threat Modelling", "Zero Trust"],
+    services: ["Security Assessment", "SOC 2 Readiness", "Identity Programme"],
+  },
+  {
+    name: "ERP Advisory",
+    cc: "CC-1600",
+    skills: ["Workday Financials", "SAP S/4HANA", "Oracle Fusion", "ERP Selection", "Data Migration"],
+    services: ["ERP Selection", "ERP Implementation Assurance", "Workday Deployment"],
+  },
 ];
 const LOCATIONS: FirmConsultant["location"][] = [
   { id: "LOC-NYC", name: "New York", country: "US", currency: "USD" },
@@ -267,7 +399,21 @@ function hex(rng: Rng, n: number): string {
   return s;
 }
 
-const TITLE_MIX: Title[] = ["Analyst", "Analyst", "Consultant", "Consultant", "Consultant", "Senior Consultant", "Senior Consultant", "Senior Consultant", "Manager", "Manager", "Senior Manager", "Director", "Partner"];
+const TITLE_MIX: Title[] = [
+  "Analyst",
+  "Analyst",
+  "Consultant",
+  "Consultant",
+  "Consultant",
+  "Senior Consultant",
+  "Senior Consultant",
+  "Senior Consultant",
+  "Manager",
+  "Manager",
+  "Senior Manager",
+  "Director",
+  "Partner",
+];
 
 let cached: Firm | undefined;
 
@@ -283,11 +429,23 @@ function generate(seed: number): Firm {
 
   const customers: FirmCustomer[] = CUSTOMERS.map(([name, industry, city, country, currency], i) => {
     const n = i + 1;
-    const domain = name.toLowerCase().replace(/[^a-z0-9]+/g, "") + (country === "US" ? ".com" : country === "GB" ? ".co.uk" : `.${country.toLowerCase()}`);
+    const domain =
+      name.toLowerCase().replace(/[^a-z0-9]+/g, "") +
+      (country === "US" ? ".com" : country === "GB" ? ".co.uk" : `.${country.toLowerCase()}`);
     const contacts = [0, 1].map((k) => {
       const firstName = FIRST[(i * 7 + k * 13) % FIRST.length]!;
       const lastName = LAST[(i * 11 + k * 5 + 3) % LAST.length]!;
-      return { n: n * 10 + k, firstName, lastName, email: `${firstName}.${lastName}`.toLowerCase().normalize("NFD").replace(/[^a-z.]/g, "") + `@${domain}`, title: k === 0 ? "Chief Financial Officer" : "VP Operations" };
+      return {
+        n: n * 10 + k,
+        firstName,
+        lastName,
+        email:
+          `${firstName}.${lastName}`
+            .toLowerCase()
+            .normalize("NFD")
+            .replace(/[^a-z.]/g, "") + `@${domain}`,
+        title: k === 0 ? "Chief Financial Officer" : "VP Operations",
+      };
     });
     return {
       n,
@@ -297,7 +455,10 @@ function generate(seed: number): Firm {
       city,
       country,
       currency,
-      taxNumber: country === "US" ? `${rng.int(10, 99)}-${rng.int(1000000, 9999999)}` : `${country}${rng.int(100000000, 999999999)}`,
+      taxNumber:
+        country === "US"
+          ? `${rng.int(10, 99)}-${rng.int(1000000, 9999999)}`
+          : `${country}${rng.int(100000000, 999999999)}`,
       paymentTermsDays: rng.pick([30, 30, 45, 60]),
       website: `https://www.${domain}`,
       parentN: name === "Woodgrove Bank Canada" ? 7 : undefined,
@@ -309,15 +470,25 @@ function generate(seed: number): Firm {
   for (let i = 0; i < 90; i++) {
     const n = i + 1;
     const practice = PRACTICES[i % PRACTICES.length]!;
-    const title: Title = i < 6 ? "Partner" : i < 14 ? (i % 2 ? "Director" : "Senior Manager") : TITLE_MIX[rng.int(0, TITLE_MIX.length - 1)]!;
+    const title: Title =
+      i < 6
+        ? "Partner"
+        : i < 14
+          ? i % 2
+            ? "Director"
+            : "Senior Manager"
+          : TITLE_MIX[rng.int(0, TITLE_MIX.length - 1)]!;
     const firstName = FIRST[(i * 3) % FIRST.length]!;
     const lastName = LAST[(i * 7 + Math.floor(i / FIRST.length)) % LAST.length]!;
     const location = LOCATIONS[rng.int(0, LOCATIONS.length - 1)]!;
-    const skills = rng.sample(practice.skills, rng.int(2, 4)).map((s) => ({ id: `SKILL-${s.replace(/[^A-Za-z0-9]+/g, "_").toUpperCase()}`, name: s, level: rng.int(2, 5) }));
+    const skills = rng
+      .sample(practice.skills, rng.int(2, 4))
+      .map((s) => ({ id: `SKILL-${s.replace(/[^A-Za-z0-9]+/g, "_").toUpperCase()}`, name: s, level: rng.int(2, 5) }));
     if (rng.chance(0.3)) {
       const other = rng.pick(PRACTICES).skills;
       const s = rng.pick(other);
-      if (!skills.some((k) => k.name === s)) skills.push({ id: `SKILL-${s.replace(/[^A-Za-z0-9]+/g, "_").toUpperCase()}`, name: s, level: rng.int(1, 3) });
+      if (!skills.some((k) => k.name === s))
+        skills.push({ id: `SKILL-${s.replace(/[^A-Za-z0-9]+/g, "_").toUpperCase()}`, name: s, level: rng.int(1, 3) });
     }
     const partTime = rng.chance(0.08);
     consultants.push({
@@ -326,7 +497,11 @@ function generate(seed: number): Firm {
       employeeId: `E${10000 + n}`,
       firstName,
       lastName,
-      email: `${firstName}.${lastName}`.toLowerCase().normalize("NFD").replace(/[^a-z.]/g, "") + "@meridianpartners.com",
+      email:
+        `${firstName}.${lastName}`
+          .toLowerCase()
+          .normalize("NFD")
+          .replace(/[^a-z.]/g, "") + "@meridianpartners.com",
       title,
       practice: practice.name,
       costCenter: { id: practice.cc, name: practice.name },
@@ -344,9 +519,27 @@ function generate(seed: number): Firm {
 
   const rateCards: FirmRateCard[] = [
     { n: 1, name: "Standard 2026 (USD)", currency: "USD", effectiveFrom: "2026-01-01", rates: { ...BILL } },
-    { n: 2, name: "Standard 2026 (GBP)", currency: "GBP", effectiveFrom: "2026-01-01", rates: Object.fromEntries(TITLES.map((t) => [t, Math.round(BILL[t] * 0.79)])) as Record<Title, number> },
-    { n: 3, name: "Standard 2026 (CAD)", currency: "CAD", effectiveFrom: "2026-01-01", rates: Object.fromEntries(TITLES.map((t) => [t, Math.round(BILL[t] * 1.36)])) as Record<Title, number> },
-    { n: 4, name: "Standard 2026 (EUR)", currency: "EUR", effectiveFrom: "2026-01-01", rates: Object.fromEntries(TITLES.map((t) => [t, Math.round(BILL[t] * 0.92)])) as Record<Title, number> },
+    {
+      n: 2,
+      name: "Standard 2026 (GBP)",
+      currency: "GBP",
+      effectiveFrom: "2026-01-01",
+      rates: Object.fromEntries(TITLES.map((t) => [t, Math.round(BILL[t] * 0.79)])) as Record<Title, number>,
+    },
+    {
+      n: 3,
+      name: "Standard 2026 (CAD)",
+      currency: "CAD",
+      effectiveFrom: "2026-01-01",
+      rates: Object.fromEntries(TITLES.map((t) => [t, Math.round(BILL[t] * 1.36)])) as Record<Title, number>,
+    },
+    {
+      n: 4,
+      name: "Standard 2026 (EUR)",
+      currency: "EUR",
+      effectiveFrom: "2026-01-01",
+      rates: Object.fromEntries(TITLES.map((t) => [t, Math.round(BILL[t] * 0.92)])) as Record<Title, number>,
+    },
   ];
   const rateCardFor = (cur: string) => rateCards.find((r) => r.currency === cur) ?? rateCards[0]!;
 
@@ -369,7 +562,14 @@ function generate(seed: number): Firm {
     } else {
       [stage, probability] = STAGES_OPEN[Math.min(4, Math.floor(rng.float() * 5))]!;
     }
-    const billingType: BillingType = rng.pick(["time_and_materials", "time_and_materials", "time_and_materials", "fixed_fee", "milestone", "retainer"] as const);
+    const billingType: BillingType = rng.pick([
+      "time_and_materials",
+      "time_and_materials",
+      "time_and_materials",
+      "fixed_fee",
+      "milestone",
+      "retainer",
+    ] as const);
     const created = addDays(closeDate, -rng.int(30, 120));
     opportunities.push({
       n,
@@ -391,7 +591,9 @@ function generate(seed: number): Firm {
 
   // Projects: won deals closed in the 15 months before the as-of date, except the most recent wins,
   // which are not provisioned yet — the "opportunity won → project" flow has work to do.
-  const won = opportunities.filter((o) => o.isWon && o.closeDate >= addDays(asOf, -450) && o.closeDate <= addDays(asOf, -21));
+  const won = opportunities.filter(
+    (o) => o.isWon && o.closeDate >= addDays(asOf, -450) && o.closeDate <= addDays(asOf, -21),
+  );
   const projects: FirmProject[] = [];
   const assignments: FirmAssignment[] = [];
   const timeEntries: FirmTimeEntry[] = [];
@@ -413,10 +615,33 @@ function generate(seed: number): Firm {
       const ps = addDays(start, Math.floor((span * k) / 3));
       const pe = addDays(start, Math.floor((span * (k + 1)) / 3) - 1);
       const state = pe < asOf ? "completed" : ps <= asOf ? "started" : "not started";
-      const phase: FirmStory = { n: ++storyN, projectN: n, title: ph, type: "deliverable", start: ps, due: pe, estimateMinutes: rng.int(120, 400) * 60, budgetCents: 0, billable: true, state };
+      const phase: FirmStory = {
+        n: ++storyN,
+        projectN: n,
+        title: ph,
+        type: "deliverable",
+        start: ps,
+        due: pe,
+        estimateMinutes: rng.int(120, 400) * 60,
+        budgetCents: 0,
+        billable: true,
+        state,
+      };
       stories.push(phase);
       for (const task of [`${ph}: workshops`, `${ph}: analysis`]) {
-        stories.push({ n: ++storyN, projectN: n, parentN: phase.n, title: task, type: "task", start: ps, due: pe, estimateMinutes: rng.int(40, 160) * 60, budgetCents: 0, billable: true, state });
+        stories.push({
+          n: ++storyN,
+          projectN: n,
+          parentN: phase.n,
+          title: task,
+          type: "task",
+          start: ps,
+          due: pe,
+          estimateMinutes: rng.int(40, 160) * 60,
+          budgetCents: 0,
+          billable: true,
+          state,
+        });
       }
     });
     const milestones: FirmProject["milestones"] = [];
@@ -424,9 +649,27 @@ function generate(seed: number): Firm {
       const parts = o.billingType === "milestone" ? [0.3, 0.4, 0.3] : [1];
       parts.forEach((p, k) => {
         const phase = stories.filter((s) => s.type === "deliverable")[o.billingType === "milestone" ? k : 2]!;
-        const ms: FirmStory = { n: ++storyN, projectN: n, parentN: phase.n, title: `Milestone ${k + 1}: ${phase.title} sign-off`, type: "milestone", start: phase.due, due: phase.due, estimateMinutes: 0, budgetCents: Math.round(o.amount * p * 100), billable: true, state: phase.state === "completed" ? "completed" : "not started" };
+        const ms: FirmStory = {
+          n: ++storyN,
+          projectN: n,
+          parentN: phase.n,
+          title: `Milestone ${k + 1}: ${phase.title} sign-off`,
+          type: "milestone",
+          start: phase.due,
+          due: phase.due,
+          estimateMinutes: 0,
+          budgetCents: Math.round(o.amount * p * 100),
+          billable: true,
+          state: phase.state === "completed" ? "completed" : "not started",
+        };
         stories.push(ms);
-        milestones.push({ n: ++milestoneN, storyN: ms.n, title: ms.title, date: ms.due, amount: Math.round(o.amount * p) });
+        milestones.push({
+          n: ++milestoneN,
+          storyN: ms.n,
+          title: ms.title,
+          date: ms.due,
+          amount: Math.round(o.amount * p),
+        });
       });
     }
     const project: FirmProject = {
@@ -449,11 +692,26 @@ function generate(seed: number): Firm {
     };
     projects.push(project);
 
-    const team = [pm, ...rng.sample(consultants.filter((c) => c.n !== pm.n && c.title !== "Partner"), rng.int(2, 4))];
+    const team = [
+      pm,
+      ...rng.sample(
+        consultants.filter((c) => c.n !== pm.n && c.title !== "Partner"),
+        rng.int(2, 4),
+      ),
+    ];
     const tasks = stories.filter((s) => s.type === "task");
     for (const c of team) {
       const story = rng.pick(tasks);
-      const a: FirmAssignment = { n: assignments.length + 1, projectN: n, storyN: story.n, consultantN: c.n, role: c.title, billRate: rc.rates[c.title], costRate: c.costRate, allocatedMinutes: rng.int(80, 400) * 60 };
+      const a: FirmAssignment = {
+        n: assignments.length + 1,
+        projectN: n,
+        storyN: story.n,
+        consultantN: c.n,
+        role: c.title,
+        billRate: rc.rates[c.title],
+        costRate: c.costRate,
+        allocatedMinutes: rng.int(80, 400) * 60,
+      };
       assignments.push(a);
       // Time: two entries a week over the last eight weeks the project ran (up to the as-of day).
       const windowEnd = end < asOf ? end : asOf;
@@ -476,7 +734,16 @@ function generate(seed: number): Firm {
           billRate: a.billRate,
           costRate: a.costRate,
           currency: customer.currency,
-          notes: rng.pick(["Client workshop", "Stakeholder interviews", "Requirements analysis", "Solution design", "Build and unit test", "Status reporting", "Data profiling", "Steering committee prep"]),
+          notes: rng.pick([
+            "Client workshop",
+            "Stakeholder interviews",
+            "Requirements analysis",
+            "Solution design",
+            "Build and unit test",
+            "Status reporting",
+            "Data profiling",
+            "Steering committee prep",
+          ]),
           approved,
           submitted: approved || age > 2,
         });
@@ -485,7 +752,18 @@ function generate(seed: number): Firm {
     for (let k = rng.int(1, 3); k > 0; k--) {
       const c = rng.pick(team);
       const date = addDays(end < asOf ? end : asOf, -rng.int(3, 50));
-      expenses.push({ n: expenses.length + 1, projectN: n, consultantN: c.n, date: date < start ? start : date, category: rng.pick(["Airfare", "Hotel", "Meals", "Ground Transportation"]), amount: rng.int(40, 900), currency: customer.currency, billable: true, reimbursable: true, approved: rng.chance(0.8) });
+      expenses.push({
+        n: expenses.length + 1,
+        projectN: n,
+        consultantN: c.n,
+        date: date < start ? start : date,
+        category: rng.pick(["Airfare", "Hotel", "Meals", "Ground Transportation"]),
+        amount: rng.int(40, 900),
+        currency: customer.currency,
+        billable: true,
+        reimbursable: true,
+        approved: rng.chance(0.8),
+      });
     }
   });
 
@@ -494,24 +772,53 @@ function generate(seed: number): Firm {
   for (const p of projects) {
     const customer = customers[p.customerN - 1]!;
     const mk = (date: string): FirmInvoice => {
-      const inv: FirmInvoice = { n: invoices.length + 1, number: `INV-26-${String(invoices.length + 1).padStart(4, "0")}`, customerN: customer.n, projectN: p.n, date, dueDate: addDays(date, customer.paymentTermsDays), currency: p.currency, status: "posted", lines: [], total: 0, balance: 0 };
+      const inv: FirmInvoice = {
+        n: invoices.length + 1,
+        number: `INV-26-${String(invoices.length + 1).padStart(4, "0")}`,
+        customerN: customer.n,
+        projectN: p.n,
+        date,
+        dueDate: addDays(date, customer.paymentTermsDays),
+        currency: p.currency,
+        status: "posted",
+        lines: [],
+        total: 0,
+        balance: 0,
+      };
       invoices.push(inv);
       return inv;
     };
     if (p.billingType === "time_and_materials" || p.billingType === "retainer") {
-      for (const [from, to, date] of [["2026-03-01", "2026-03-31", "2026-04-03"], ["2026-04-01", "2026-04-30", "2026-05-05"]] as const) {
-        const entries = timeEntries.filter((t) => t.projectN === p.n && t.approved && t.billable && t.date >= from && t.date <= to);
+      for (const [from, to, date] of [
+        ["2026-03-01", "2026-03-31", "2026-04-03"],
+        ["2026-04-01", "2026-04-30", "2026-05-05"],
+      ] as const) {
+        const entries = timeEntries.filter(
+          (t) => t.projectN === p.n && t.approved && t.billable && t.date >= from && t.date <= to,
+        );
         const exps = expenses.filter((e) => e.projectN === p.n && e.approved && e.date >= from && e.date <= to);
         if (!entries.length && !exps.length) continue;
         const inv = mk(date);
         for (const t of entries) {
           t.invoiceN = inv.n;
           const c = consultants[t.consultantN - 1]!;
-          inv.lines.push({ type: "time", description: `${c.firstName} ${c.lastName} — ${t.notes} (${t.date})`, quantity: t.minutes / 60, unitPrice: t.billRate, amount: Math.round((t.minutes / 60) * t.billRate * 100) / 100 });
+          inv.lines.push({
+            type: "time",
+            description: `${c.firstName} ${c.lastName} — ${t.notes} (${t.date})`,
+            quantity: t.minutes / 60,
+            unitPrice: t.billRate,
+            amount: Math.round((t.minutes / 60) * t.billRate * 100) / 100,
+          });
         }
         for (const e of exps) {
           e.invoiceN = inv.n;
-          inv.lines.push({ type: "expense", description: `${e.category} (${e.date})`, quantity: 1, unitPrice: e.amount, amount: e.amount });
+          inv.lines.push({
+            type: "expense",
+            description: `${e.category} (${e.date})`,
+            quantity: 1,
+            unitPrice: e.amount,
+            amount: e.amount,
+          });
         }
       }
     } else {
@@ -530,7 +837,18 @@ function generate(seed: number): Firm {
     inv.balance = inv.status === "paid" ? 0 : inv.total;
   }
 
-  return { asOf, customers, consultants, opportunities, projects, assignments, timeEntries, expenses, invoices, rateCards };
+  return {
+    asOf,
+    customers,
+    consultants,
+    opportunities,
+    projects,
+    assignments,
+    timeEntries,
+    expenses,
+    invoices,
+    rateCards,
+  };
 }
 
 /** Cents from a decimal amount, without float drift. */

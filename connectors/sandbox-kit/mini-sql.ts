@@ -31,7 +31,8 @@ export interface SelectQuery {
   offset?: number;
 }
 
-const TOKEN = /\s*(?:(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2}))|(\d{4}-\d{2}-\d{2})|('(?:[^'\\]|\\.|'')*')|(-?\d+(?:\.\d+)?)|(<=|>=|!=|<>|=|<|>|\(|\)|,|\*)|([A-Za-z_][A-Za-z0-9_.]*(?::\d+)?))/y;
+const TOKEN =
+  /\s*(?:(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2}))|(\d{4}-\d{2}-\d{2})|('(?:[^'\\]|\\.|'')*')|(-?\d+(?:\.\d+)?)|(<=|>=|!=|<>|=|<|>|\(|\)|,|\*)|([A-Za-z_][A-Za-z0-9_.]*(?::\d+)?))/y;
 
 function tokenize(q: string): string[] {
   const out: string[] = [];
@@ -117,7 +118,8 @@ export function parseSelect(q: string): SelectQuery {
       return { op: "not", inner: primary() };
     }
     const field = t[i++];
-    if (!field || !/^[A-Za-z_]/.test(field)) throw new SqlError(`expected a field but found '${field ?? "end of query"}'`, "syntax");
+    if (!field || !/^[A-Za-z_]/.test(field))
+      throw new SqlError(`expected a field but found '${field ?? "end of query"}'`, "syntax");
     let negate = false;
     if (kw("NOT")) {
       negate = true;
@@ -141,7 +143,8 @@ export function parseSelect(q: string): SelectQuery {
     }
     if (negate) throw new SqlError("NOT must be followed by IN or LIKE here", "syntax");
     const cmp = t[i++];
-    if (!cmp || !["=", "!=", "<>", "<", ">", "<=", ">="].includes(cmp)) throw new SqlError(`expected an operator after ${field}`, "syntax");
+    if (!cmp || !["=", "!=", "<>", "<", ">", "<=", ">="].includes(cmp))
+      throw new SqlError(`expected an operator after ${field}`, "syntax");
     if (kw("IS")) throw new SqlError("use = null", "syntax");
     return { op: "cmp", field, cmp: cmp === "<>" ? "!=" : cmp, value: value() };
   };
@@ -223,7 +226,8 @@ function norm(v: unknown): { kind: "null" | "num" | "str" | "date" | "bool"; v: 
   if (v === null || v === undefined) return { kind: "null", v: null };
   if (typeof v === "boolean") return { kind: "bool", v };
   if (typeof v === "number") return { kind: "num", v };
-  if (typeof v === "object" && "date" in (v as object)) return { kind: "date", v: String((v as { date: string }).date) };
+  if (typeof v === "object" && "date" in (v as object))
+    return { kind: "date", v: String((v as { date: string }).date) };
   const s = String(v);
   if (/^\d{4}-\d{2}-\d{2}/.test(s)) return { kind: "date", v: s };
   if (/^-?\d+(\.\d+)?$/.test(s)) return { kind: "num", v: Number(s) };
@@ -269,7 +273,13 @@ export function evaluate(cond: Cond, row: Record<string, unknown>, get: FieldGet
     }
     case "like": {
       const v = field(cond.field);
-      const re = new RegExp(`^${cond.pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/%/g, ".*").replace(/_/g, ".")}$`, "is");
+      const re = new RegExp(
+        `^${cond.pattern
+          .replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+          .replace(/%/g, ".*")
+          .replace(/_/g, ".")}$`,
+        "is",
+      );
       const hit = v !== null && v !== undefined && re.test(String(v));
       return cond.negate ? !hit : hit;
     }
@@ -295,7 +305,12 @@ export function evaluate(cond: Cond, row: Record<string, unknown>, get: FieldGet
 }
 
 /** Filters, orders and windows rows; checks every referenced field exists (on the first row's shape). */
-export function runSelect(q: SelectQuery, rows: Array<Record<string, unknown>>, get: FieldGetter = caseInsensitiveGetter, sample?: Record<string, unknown>): Array<Record<string, unknown>> {
+export function runSelect(
+  q: SelectQuery,
+  rows: Array<Record<string, unknown>>,
+  get: FieldGetter = caseInsensitiveGetter,
+  sample?: Record<string, unknown>,
+): Array<Record<string, unknown>> {
   const shape = sample ?? rows[0];
   if (shape) {
     for (const f of [...q.fields.filter((f) => f !== "*" && f !== "COUNT()"), ...q.orderBy.map((o) => o.field)]) {

@@ -98,7 +98,11 @@ export interface SandboxOptions {
   maxConcurrent?: number;
 }
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): SbResponse => ({ status, body, headers });
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): SbResponse => ({
+  status,
+  body,
+  headers,
+});
 export { json };
 
 export class Sandbox {
@@ -136,7 +140,12 @@ export class Sandbox {
   }
 
   route(method: string, pattern: string, handler: SbHandler, opts: { auth?: boolean } = {}): void {
-    this.routes.push({ method: method.toUpperCase(), parts: pattern.split("/").filter(Boolean), handler, auth: opts.auth ?? true });
+    this.routes.push({
+      method: method.toUpperCase(),
+      parts: pattern.split("/").filter(Boolean),
+      handler,
+      auth: opts.auth ?? true,
+    });
   }
 
   error(status: number, code: string, message: string, field?: string): SbResponse {
@@ -256,14 +265,23 @@ export class Sandbox {
     const sub = req.path.replace(/^\/__sandbox\/?/, "");
     if (req.method === "GET" && sub === "state") {
       const counts = Object.fromEntries([...this.collections].map(([k, f]) => [k, f().length]));
-      return json(200, { system: this.system, counts, faults: this.faults, tokens: this.tokens.size, apiCalls: this.apiCalls, writes: this.writes.length });
+      return json(200, {
+        system: this.system,
+        counts,
+        faults: this.faults,
+        tokens: this.tokens.size,
+        apiCalls: this.apiCalls,
+        writes: this.writes.length,
+      });
     }
     if (req.method === "GET" && sub === "effects") {
       return json(200, { byKey: Object.fromEntries(this.effects), writes: this.writes });
     }
     if (req.method === "GET" && sub.startsWith("records/")) {
       const get = this.collections.get(sub.slice("records/".length));
-      return get ? json(200, { records: get() }) : json(404, { error: "no such collection", collections: [...this.collections.keys()] });
+      return get
+        ? json(200, { records: get() })
+        : json(404, { error: "no such collection", collections: [...this.collections.keys()] });
     }
     if (req.method === "POST" && sub === "faults") {
       const b = (req.body ?? {}) as FaultConfig & { expireTokens?: boolean };
@@ -344,8 +362,19 @@ export class Sandbox {
             }
           }
         }
-        const req: SbRequest = { method: (inc.method ?? "GET").toUpperCase(), path: url.pathname, url, query: url.searchParams, headers: inc.headers, params: {}, body, raw };
-        const run = badJson ? Promise.resolve(this.error(400, "JSON_PARSER_ERROR", "The request body is not valid JSON.")) : this.handle(req);
+        const req: SbRequest = {
+          method: (inc.method ?? "GET").toUpperCase(),
+          path: url.pathname,
+          url,
+          query: url.searchParams,
+          headers: inc.headers,
+          params: {},
+          body,
+          raw,
+        };
+        const run = badJson
+          ? Promise.resolve(this.error(400, "JSON_PARSER_ERROR", "The request body is not valid JSON."))
+          : this.handle(req);
         run
           .catch((e: unknown) => this.error(500, "UNKNOWN_EXCEPTION", `Sandbox error: ${(e as Error).message}`))
           .then((r) => {
@@ -356,7 +385,10 @@ export class Sandbox {
               headers["content-type"] ??= "text/plain; charset=utf-8";
               out.writeHead(r.status, headers).end(r.text);
             } else if (r.body === undefined) out.writeHead(r.status, headers).end();
-            else out.writeHead(r.status, { "content-type": "application/json;charset=UTF-8", ...headers }).end(JSON.stringify(r.body));
+            else
+              out
+                .writeHead(r.status, { "content-type": "application/json;charset=UTF-8", ...headers })
+                .end(JSON.stringify(r.body));
           });
       });
     });

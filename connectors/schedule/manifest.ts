@@ -16,7 +16,10 @@ export const scheduleManifest = defineConnector({
       trigger: { type: "schedule" },
       name: "On schedule",
       description: "Fires at each cron time in the given time zone.",
-      input: z.object({ cron: z.string().min(9).describe("Five-field cron, e.g. 0 6 * * 1-5"), timezone: z.string().default("UTC") }),
+      input: z.object({
+        cron: z.string().min(9).describe("Five-field cron, e.g. 0 6 * * 1-5"),
+        timezone: z.string().default("UTC"),
+      }),
       output: z.object({ scheduledAt: z.string(), firedAt: z.string() }),
     },
   },

@@ -12,4 +12,7 @@ export const rateLimitSchema = z
 export const httpUrl = z.url({ protocol: /^https?$/ });
 
 /** A poll trigger's cursor: opaque to the runtime, which stores it and hands it back. */
-export const pollCursor = z.string().optional().describe("The cursor returned by the previous poll; omit on the first poll");
+export const pollCursor = z
+  .string()
+  .optional()
+  .describe("The cursor returned by the previous poll; omit on the first poll");

@@ -18,9 +18,15 @@ export const allowedHostSchema = z
   .trim()
   .min(1)
   .max(253)
-  .refine((s) => parseAllowedHost(s) !== undefined, { message: 'Use a host name ("api.example.com"), host:port, "*.example.com" or an origin ("https://files.example.com").' });
+  .refine((s) => parseAllowedHost(s) !== undefined, {
+    message:
+      'Use a host name ("api.example.com"), host:port, "*.example.com" or an origin ("https://files.example.com").',
+  });
 
-export const allowedHostsSchema = z.array(allowedHostSchema).max(50).describe("Other hosts the connection's credentials may be sent to");
+export const allowedHostsSchema = z
+  .array(allowedHostSchema)
+  .max(50)
+  .describe("Other hosts the connection's credentials may be sent to");
 
 interface HostRule {
   protocol?: string;
@@ -65,7 +71,8 @@ export function settingsOrigins(config: unknown, out = new Set<string>(), depth 
       }
     }
   } else if (Array.isArray(config)) for (const v of config) settingsOrigins(v, out, depth + 1);
-  else if (config && typeof config === "object") for (const v of Object.values(config)) settingsOrigins(v, out, depth + 1);
+  else if (config && typeof config === "object")
+    for (const v of Object.values(config)) settingsOrigins(v, out, depth + 1);
   return out;
 }
 

@@ -89,12 +89,15 @@ export type AnyManifest = ConnectorManifest<z.ZodType, z.ZodType, Record<string,
 const KEY = /^[a-z][a-zA-Z0-9_-]{0,63}$/;
 
 /** Declares a connector manifest. Identity at runtime (plus checks); its value is the precise type. */
-export function defineConnector<C extends z.ZodType, S extends z.ZodType, const Ops extends Record<string, OperationSpec>>(
-  manifest: ConnectorManifest<C, S, Ops>,
-): ConnectorManifest<C, S, Ops> {
+export function defineConnector<
+  C extends z.ZodType,
+  S extends z.ZodType,
+  const Ops extends Record<string, OperationSpec>,
+>(manifest: ConnectorManifest<C, S, Ops>): ConnectorManifest<C, S, Ops> {
   if (!KEY.test(manifest.key)) throw new Error(`Connector key "${manifest.key}" must match ${KEY}`);
   for (const [k, o] of Object.entries(manifest.operations)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new Error(`${manifest.key}: operation key "${k}" is not an identifier`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
+      throw new Error(`${manifest.key}: operation key "${k}" is not an identifier`);
     if (o.kind === "trigger" && !o.trigger) throw new Error(`${manifest.key}.${k}: a trigger needs trigger.type`);
   }
   return manifest;
@@ -251,11 +254,17 @@ export interface AnyConnectorDefinition {
 }
 
 /** Binds handlers (and the connection test) to a manifest: each is typed by its schemas and the auth schema. */
-export function implementConnector<M extends AnyManifest>(manifest: M, handlers: ConnectorHandlers<M>, test?: ConnectionTest<M>): AnyConnectorDefinition & ConnectorDefinition<M> {
+export function implementConnector<M extends AnyManifest>(
+  manifest: M,
+  handlers: ConnectorHandlers<M>,
+  test?: ConnectionTest<M>,
+): AnyConnectorDefinition & ConnectorDefinition<M> {
   for (const k of Object.keys(handlers)) {
-    if (!(k in manifest.operations)) throw new Error(`${manifest.key}: handler "${k}" has no operation in the manifest`);
+    if (!(k in manifest.operations))
+      throw new Error(`${manifest.key}: handler "${k}" has no operation in the manifest`);
   }
   // The erased view is sound: executeOperation parses input, config and secrets with the manifest's
   // schemas before a handler sees them.
-  return { manifest, handlers, ...(test ? { test } : {}) } as unknown as AnyConnectorDefinition & ConnectorDefinition<M>;
+  return { manifest, handlers, ...(test ? { test } : {}) } as unknown as AnyConnectorDefinition &
+    ConnectorDefinition<M>;
 }

@@ -10,7 +10,12 @@
 import type { ErrorClass } from "../../core/error-classes";
 
 /** The runtime classes a connector can know (a step's time limit, mappings and `fail` steps are the runtime's). */
-export const CONNECTOR_ERROR_CLASSES = ["transient", "auth", "validation", "internal"] as const satisfies readonly ErrorClass[];
+export const CONNECTOR_ERROR_CLASSES = [
+  "transient",
+  "auth",
+  "validation",
+  "internal",
+] as const satisfies readonly ErrorClass[];
 export type ConnectorErrorClass = (typeof CONNECTOR_ERROR_CLASSES)[number];
 
 export type ConnectorErrorReason =

@@ -61,7 +61,8 @@ function lookup(defs: ExecuteArgs["definitions"], key: string): AnyConnectorDefi
 const silent: LogSink = { debug() {}, info() {}, warn() {}, error() {} };
 
 function connectorLogger(sink: LogSink, redactor: Redactor, bound: Record<string, unknown>): ConnectorLogger {
-  const emit = (level: keyof LogSink) => (msg: string, data?: Record<string, unknown>) => sink[level]({ ...bound, ...((redactor.value(data ?? {}) as object) ?? {}) }, redactor.text(msg));
+  const emit = (level: keyof LogSink) => (msg: string, data?: Record<string, unknown>) =>
+    sink[level]({ ...bound, ...((redactor.value(data ?? {}) as object) ?? {}) }, redactor.text(msg));
   return { debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
 }
 
@@ -69,13 +70,24 @@ function connectorLogger(sink: LogSink, redactor: Redactor, bound: Record<string
 export function createContext<C, S>(opts: ContextOptions & { config: C; secrets: S }): ConnectorContext<C, S> {
   const secretValues = Object.values(opts.connection.secrets).filter((v): v is string => typeof v === "string");
   const redactor = createRedactor(secretValues);
-  const logger = connectorLogger(opts.logger ?? silent, redactor, { connector: opts.connectorKey, connection: opts.connection.key });
+  const logger = connectorLogger(opts.logger ?? silent, redactor, {
+    connector: opts.connectorKey,
+    connection: opts.connection.key,
+  });
   const guard = opts.httpGuard ?? defaultGuard();
-  const fingerprint = createHash("sha256").update(JSON.stringify([opts.connection.config, opts.connection.secrets])).digest("hex").slice(0, 16);
+  const fingerprint = createHash("sha256")
+    .update(JSON.stringify([opts.connection.config, opts.connection.secrets]))
+    .digest("hex")
+    .slice(0, 16);
   const rateLimit = (opts.connection.config as { rateLimit?: RateLimit }).rateLimit;
   const signal = opts.signal ?? new AbortController().signal;
   return {
-    connection: { key: opts.connection.key, connectorKey: opts.connectorKey, config: opts.config, secrets: opts.secrets },
+    connection: {
+      key: opts.connection.key,
+      connectorKey: opts.connectorKey,
+      config: opts.config,
+      secrets: opts.secrets,
+    },
     http: createHttpClient({
       guard,
       limiter: limiterFor(opts.connection.key, rateLimit),
@@ -85,7 +97,10 @@ export function createContext<C, S>(opts: ContextOptions & { config: C; secrets:
       defaultTimeoutMs: opts.timeoutMs,
       maxInCallWaitMs: opts.maxInCallWaitMs,
       idempotencyKey: opts.idempotencyKey,
-      credentials: { connectionKey: opts.connection.key, scope: credentialScope(opts.connection.config, opts.connection.allowedHosts) },
+      credentials: {
+        connectionKey: opts.connection.key,
+        scope: credentialScope(opts.connection.config, opts.connection.allowedHosts),
+      },
     }),
     idempotencyKey: opts.idempotencyKey,
     signal,
@@ -105,20 +120,75 @@ function parseOr<T extends z.ZodType>(schema: T, value: unknown, fail: (e: ZodEr
 
 export async function executeOperation(args: ExecuteArgs): Promise<unknown> {
   const def = lookup(args.definitions, args.connectorKey);
-  if (!def) throw new ConnectorError({ errorClass: "validation", reason: "unsupported", code: "unknown_connector", message: `No connector "${args.connectorKey}".` });
+  if (!def)
+    throw new ConnectorError({
+      errorClass: "validation",
+      reason: "unsupported",
+      code: "unknown_connector",
+      message: `No connector "${args.connectorKey}".`,
+    });
   if (args.connection.connectorKey && args.connection.connectorKey !== args.connectorKey) {
-    throw new ConnectorError({ errorClass: "validation", reason: "invalid_request", code: "connection_mismatch", message: `Connection "${args.connection.key}" is for ${args.connection.connectorKey}, not ${args.connectorKey}.` });
+    throw new ConnectorError({
+      errorClass: "validation",
+      reason: "invalid_request",
+      code: "connection_mismatch",
+      message: `Connection "${args.connection.key}" is for ${args.connection.connectorKey}, not ${args.connectorKey}.`,
+    });
   }
   const spec = def.manifest.operations[args.operation];
   const handler = def.handlers[args.operation];
   if (!spec || !handler) {
-    throw new ConnectorError({ errorClass: "validation", reason: "unsupported", code: "unknown_operation", message: `${def.manifest.name} has no callable operation "${args.operation}".` });
+    throw new ConnectorError({
+      errorClass: "validation",
+      reason: "unsupported",
+      code: "unknown_operation",
+      message: `${def.manifest.name} has no callable operation "${args.operation}".`,
+    });
   }
   const where = `${args.connectorKey}.${args.operation}`;
-  const config = parseOr(def.manifest.auth.config, args.connection.config, (e) => new ConnectorError({ errorClass: "validation", reason: "schema", code: "config_invalid", message: `Connection "${args.connection.key}" settings are invalid: ${zodMessage(e)}`, cause: e }));
-  const secrets = parseOr(def.manifest.auth.secrets, args.connection.secrets, (e) => new ConnectorError({ errorClass: "auth", reason: "unauthorized", code: "secrets_invalid", message: `Connection "${args.connection.key}" is missing credentials: ${e.issues.map((i) => i.path.join(".")).join(", ")}`, cause: e }));
-  const input = parseOr(spec.input, args.input, (e) => new ConnectorError({ errorClass: "validation", reason: "schema", code: "input_invalid", message: `${where} input: ${zodMessage(e)}`, details: { issues: e.issues }, cause: e }));
-  const ctx = createContext({ ...args, config, secrets, idempotencyKey: spec.effect === "write" ? args.idempotencyKey : undefined });
+  const config = parseOr(
+    def.manifest.auth.config,
+    args.connection.config,
+    (e) =>
+      new ConnectorError({
+        errorClass: "validation",
+        reason: "schema",
+        code: "config_invalid",
+        message: `Connection "${args.connection.key}" settings are invalid: ${zodMessage(e)}`,
+        cause: e,
+      }),
+  );
+  const secrets = parseOr(
+    def.manifest.auth.secrets,
+    args.connection.secrets,
+    (e) =>
+      new ConnectorError({
+        errorClass: "auth",
+        reason: "unauthorized",
+        code: "secrets_invalid",
+        message: `Connection "${args.connection.key}" is missing credentials: ${e.issues.map((i) => i.path.join(".")).join(", ")}`,
+        cause: e,
+      }),
+  );
+  const input = parseOr(
+    spec.input,
+    args.input,
+    (e) =>
+      new ConnectorError({
+        errorClass: "validation",
+        reason: "schema",
+        code: "input_invalid",
+        message: `${where} input: ${zodMessage(e)}`,
+        details: { issues: e.issues },
+        cause: e,
+      }),
+  );
+  const ctx = createContext({
+    ...args,
+    config,
+    secrets,
+    idempotencyKey: spec.effect === "write" ? args.idempotencyKey : undefined,
+  });
   let out: unknown;
   try {
     out = await handler(input, ctx);
@@ -128,20 +198,55 @@ export async function executeOperation(args: ExecuteArgs): Promise<unknown> {
   if (spec.outputValidation === "lenient") {
     const r = spec.output.safeParse(out);
     if (r.success) return r.data;
-    ctx.logger.warn("result does not match the operation's output schema; passing it through", { operation: where, issues: r.error.issues.slice(0, 5).map((i) => `${i.path.join(".")}: ${i.message}`) });
+    ctx.logger.warn("result does not match the operation's output schema; passing it through", {
+      operation: where,
+      issues: r.error.issues.slice(0, 5).map((i) => `${i.path.join(".")}: ${i.message}`),
+    });
     return out;
   }
-  return parseOr(spec.output, out, (e) => new ConnectorError({ errorClass: "validation", reason: "schema", code: "output_invalid", message: `${where} returned data that does not match its output schema: ${zodMessage(e)}`, details: { issues: e.issues.slice(0, 20) }, cause: e }));
+  return parseOr(
+    spec.output,
+    out,
+    (e) =>
+      new ConnectorError({
+        errorClass: "validation",
+        reason: "schema",
+        code: "output_invalid",
+        message: `${where} returned data that does not match its output schema: ${zodMessage(e)}`,
+        details: { issues: e.issues.slice(0, 20) },
+        cause: e,
+      }),
+  );
 }
 
 /** Any thrown value as a ConnectorError (handlers should throw classified ones; this is the safety net). */
 export function asConnectorError(e: unknown, where: string, ctx?: ConnectorContext): ConnectorError {
   if (e instanceof ConnectorError) return e;
-  if (e instanceof ZodError) return new ConnectorError({ errorClass: "validation", reason: "schema", code: "schema", message: `${where}: ${zodMessage(e)}`, cause: e });
+  if (e instanceof ZodError)
+    return new ConnectorError({
+      errorClass: "validation",
+      reason: "schema",
+      code: "schema",
+      message: `${where}: ${zodMessage(e)}`,
+      cause: e,
+    });
   const err = e as { name?: string; message?: string; code?: string };
-  if (err?.name === "AbortError" || err?.name === "TimeoutError") return new ConnectorError({ errorClass: "transient", reason: "timeout", code: "timeout", message: `${where} was aborted: ${err.message ?? ""}`, cause: e });
+  if (err?.name === "AbortError" || err?.name === "TimeoutError")
+    return new ConnectorError({
+      errorClass: "transient",
+      reason: "timeout",
+      code: "timeout",
+      message: `${where} was aborted: ${err.message ?? ""}`,
+      cause: e,
+    });
   const message = ctx ? ctx.excerpt({ body: String(err?.message ?? e) }).body : String(err?.message ?? e);
-  return new ConnectorError({ errorClass: "internal", reason: "internal", code: err?.code, message: `${where} failed: ${String(message)}`, cause: e });
+  return new ConnectorError({
+    errorClass: "internal",
+    reason: "internal",
+    code: err?.code,
+    message: `${where} failed: ${String(message)}`,
+    cause: e,
+  });
 }
 
 export interface TestConnectionArgs extends Omit<ContextOptions, "connectorKey"> {
@@ -157,10 +262,44 @@ export interface TestConnectionArgs extends Omit<ContextOptions, "connectorKey">
  */
 export async function testConnection(args: TestConnectionArgs): Promise<{ detail: string }> {
   const def = lookup(args.definitions, args.connectorKey);
-  if (!def) throw new ConnectorError({ errorClass: "validation", reason: "unsupported", code: "unknown_connector", message: `No connector "${args.connectorKey}".` });
-  if (!def.test) throw new ConnectorError({ errorClass: "validation", reason: "unsupported", code: "no_test", message: `${def.manifest.name} connections have nothing to test: it makes no outbound calls.` });
-  const config = parseOr(def.manifest.auth.config, args.connection.config, (e) => new ConnectorError({ errorClass: "validation", reason: "schema", code: "config_invalid", message: `Connection "${args.connection.key}" settings are invalid: ${zodMessage(e)}`, cause: e }));
-  const secrets = parseOr(def.manifest.auth.secrets, args.connection.secrets, (e) => new ConnectorError({ errorClass: "auth", reason: "unauthorized", code: "secrets_invalid", message: `Connection "${args.connection.key}" is missing credentials: ${e.issues.map((i) => `${i.path.join(".") || "(secrets)"} ${i.message}`).join("; ")}`, cause: e }));
+  if (!def)
+    throw new ConnectorError({
+      errorClass: "validation",
+      reason: "unsupported",
+      code: "unknown_connector",
+      message: `No connector "${args.connectorKey}".`,
+    });
+  if (!def.test)
+    throw new ConnectorError({
+      errorClass: "validation",
+      reason: "unsupported",
+      code: "no_test",
+      message: `${def.manifest.name} connections have nothing to test: it makes no outbound calls.`,
+    });
+  const config = parseOr(
+    def.manifest.auth.config,
+    args.connection.config,
+    (e) =>
+      new ConnectorError({
+        errorClass: "validation",
+        reason: "schema",
+        code: "config_invalid",
+        message: `Connection "${args.connection.key}" settings are invalid: ${zodMessage(e)}`,
+        cause: e,
+      }),
+  );
+  const secrets = parseOr(
+    def.manifest.auth.secrets,
+    args.connection.secrets,
+    (e) =>
+      new ConnectorError({
+        errorClass: "auth",
+        reason: "unauthorized",
+        code: "secrets_invalid",
+        message: `Connection "${args.connection.key}" is missing credentials: ${e.issues.map((i) => `${i.path.join(".") || "(secrets)"} ${i.message}`).join("; ")}`,
+        cause: e,
+      }),
+  );
   const ctx = createContext({ ...args, config, secrets, idempotencyKey: undefined });
   ctx.tokens.invalidate();
   try {

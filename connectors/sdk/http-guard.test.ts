@@ -20,7 +20,9 @@ interface Target {
   server: http.Server;
 }
 
-async function target(handler?: (req: http.IncomingMessage, res: http.ServerResponse, t: Target) => void): Promise<Target> {
+async function target(
+  handler?: (req: http.IncomingMessage, res: http.ServerResponse, t: Target) => void,
+): Promise<Target> {
   const t = { hits: 0 } as Target;
   t.server = http.createServer((req, res) => {
     t.hits++;
@@ -50,9 +52,13 @@ beforeAll(async () => {
   a = await target((req, res) => {
     const u = new URL(req.url ?? "/", "http://x");
     const to = u.searchParams.get("to");
-    if (u.pathname === "/redirect" && to) res.writeHead(Number(u.searchParams.get("status") ?? 302), { location: to }).end();
+    if (u.pathname === "/redirect" && to)
+      res.writeHead(Number(u.searchParams.get("status") ?? 302), { location: to }).end();
     else if (u.pathname === "/loop") res.writeHead(302, { location: "/loop" }).end();
-    else res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, method: req.method, auth: req.headers.authorization ?? null }));
+    else
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ ok: true, method: req.method, auth: req.headers.authorization ?? null }));
   });
   big = await target((req, res) => {
     const chunk = Buffer.alloc(64 * 1024, 120);
@@ -78,7 +84,10 @@ afterAll(async () => {
 });
 
 async function refused(p: Promise<unknown>): Promise<SsrfError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(SsrfError);
   expect(e).toMatchObject({ errorClass: "validation", reason: "ssrf" });
   return e as SsrfError;
@@ -113,17 +122,23 @@ describe("address ranges", () => {
     expect(forbiddenRange(addr) ?? "allowed").toMatch(new RegExp(`^${range}`));
   });
 
-  it.each(FORBIDDEN_ADDRESS_FORMS.map((f) => [f.host, f.range]))("judges the IPv4 address inside the transition form %s (%s)", (host, range) => {
-    expect(forbiddenRange(host) ?? "allowed").toMatch(new RegExp(`^${range}`));
-  });
+  it.each(FORBIDDEN_ADDRESS_FORMS.map((f) => [f.host, f.range]))(
+    "judges the IPv4 address inside the transition form %s (%s)",
+    (host, range) => {
+      expect(forbiddenRange(host) ?? "allowed").toMatch(new RegExp(`^${range}`));
+    },
+  );
 
   it.each(PUBLIC_TRANSITION_FORMS)("allows %s, which reaches a public IPv4 address", (addr) => {
     expect(forbiddenRange(addr)).toBeUndefined();
   });
 
-  it.each(["8.8.8.8", "1.1.1.1", "93.184.216.34", "2606:4700:4700::1111", "2a00:1450:4001:80b::200e"])("allows public %s", (addr) => {
-    expect(forbiddenRange(addr)).toBeUndefined();
-  });
+  it.each(["8.8.8.8", "1.1.1.1", "93.184.216.34", "2606:4700:4700::1111", "2a00:1450:4001:80b::200e"])(
+    "allows public %s",
+    (addr) => {
+      expect(forbiddenRange(addr)).toBeUndefined();
+    },
+  );
 });
 
 describe("literal and encoded hosts", () => {
@@ -158,7 +173,9 @@ describe("literal and encoded hosts", () => {
         expect(e.message).toContain(f.range);
       }
       // The listener is reachable at all (through an allow-listed mapped spelling), so hits 0 means refused.
-      expect((await guard({ allowHosts: [`127.0.0.1:${port}`] }).request(`http://[::ffff:127.0.0.1]:${port}/`)).status).toBe(200);
+      expect(
+        (await guard({ allowHosts: [`127.0.0.1:${port}`] }).request(`http://[::ffff:127.0.0.1]:${port}/`)).status,
+      ).toBe(200);
       expect(v6.received).toHaveLength(1);
     } finally {
       await v6.close();
@@ -182,16 +199,39 @@ describe("literal and encoded hosts", () => {
 });
 
 describe("DNS answers", () => {
-  const fake = (answers: Record<string, string[] | (() => string[])>): Resolver => async (host) => {
-    const v = answers[host];
-    const list = typeof v === "function" ? v() : v;
-    if (!list) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" });
-    return list.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
-  };
+  const fake =
+    (answers: Record<string, string[] | (() => string[])>): Resolver =>
+    async (host) => {
+      const v = answers[host];
+      const list = typeof v === "function" ? v() : v;
+      if (!list) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" });
+      return list.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
+    };
 
   it("refuses names that resolve to private, loopback or ULA addresses, or to a mix", async () => {
-    const g = guard({ resolve: fake({ "intranet.test": ["10.0.0.5"], "loop.test": ["127.0.0.1"], "v6.test": ["fd00::5"], "mixed.test": ["93.184.216.34", "127.0.0.1"], "mapped.test": ["::ffff:192.168.1.1"], "compat.test": ["::a9fe:a9fe"], "nat64.test": ["64:ff9b::a00:1"], "sixtofour.test": ["2002:7f00:1::1"] }) });
-    for (const h of ["intranet.test", "loop.test", "v6.test", "mixed.test", "mapped.test", "compat.test", "nat64.test", "sixtofour.test"]) await refused(g.request(`http://${h}:${b.port}/`));
+    const g = guard({
+      resolve: fake({
+        "intranet.test": ["10.0.0.5"],
+        "loop.test": ["127.0.0.1"],
+        "v6.test": ["fd00::5"],
+        "mixed.test": ["93.184.216.34", "127.0.0.1"],
+        "mapped.test": ["::ffff:192.168.1.1"],
+        "compat.test": ["::a9fe:a9fe"],
+        "nat64.test": ["64:ff9b::a00:1"],
+        "sixtofour.test": ["2002:7f00:1::1"],
+      }),
+    });
+    for (const h of [
+      "intranet.test",
+      "loop.test",
+      "v6.test",
+      "mixed.test",
+      "mapped.test",
+      "compat.test",
+      "nat64.test",
+      "sixtofour.test",
+    ])
+      await refused(g.request(`http://${h}:${b.port}/`));
     expect(b.hits).toBe(0);
   });
 
@@ -207,7 +247,10 @@ describe("DNS answers", () => {
 
   it("classifies a name that does not resolve as transient (network)", async () => {
     const g = guard({ resolve: fake({}) });
-    const e = await g.request("http://nowhere.test/").then(() => undefined, (x: unknown) => x);
+    const e = await g.request("http://nowhere.test/").then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     expect(e).toBeInstanceOf(ConnectorError);
     expect(e).toMatchObject({ errorClass: "transient", reason: "network", code: "ENOTFOUND" });
   });
@@ -227,13 +270,20 @@ describe("allow-list", () => {
     expect((await byName.request(`http://sandbox.test:${b.port}/`)).status).toBe(200);
     const byCidr = guard({ allowHosts: ["127.0.0.0/8"] });
     expect((await byCidr.request(`http://127.0.0.1:${b.port}/`)).status).toBe(200);
-    const wildcard = guard({ allowHosts: ["*.sandboxes.test"], resolve: async () => [{ address: "127.0.0.1", family: 4 }] });
+    const wildcard = guard({
+      allowHosts: ["*.sandboxes.test"],
+      resolve: async () => [{ address: "127.0.0.1", family: 4 }],
+    });
     expect((await wildcard.request(`http://sf.sandboxes.test:${b.port}/`)).status).toBe(200);
     await refused(wildcard.request(`http://sandboxes.test.evil:${b.port}/`));
   });
 
   it("reads WEFT_HTTP_ALLOWLIST", () => {
-    expect(allowListFromEnv({ WEFT_HTTP_ALLOWLIST: "127.0.0.1:4100, 127.0.0.1:4101 sandbox.local" })).toEqual(["127.0.0.1:4100", "127.0.0.1:4101", "sandbox.local"]);
+    expect(allowListFromEnv({ WEFT_HTTP_ALLOWLIST: "127.0.0.1:4100, 127.0.0.1:4101 sandbox.local" })).toEqual([
+      "127.0.0.1:4100",
+      "127.0.0.1:4101",
+      "sandbox.local",
+    ]);
     expect(allowListFromEnv({})).toEqual([]);
   });
 });
@@ -255,17 +305,28 @@ describe("redirects", () => {
     const g = guard({ allowHosts: [`127.0.0.1:${a.port}`], maxRedirects: 3 });
     const ok = await g.request(`http://127.0.0.1:${a.port}/redirect?to=/final`);
     expect(ok).toMatchObject({ status: 200, redirects: 1 });
-    const e = await g.request(`http://127.0.0.1:${a.port}/loop`).then(() => undefined, (x: unknown) => x);
+    const e = await g.request(`http://127.0.0.1:${a.port}/loop`).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     expect(e).toMatchObject({ errorClass: "validation", code: "too_many_redirects" });
-    const posted = await g.request(`http://127.0.0.1:${a.port}/redirect?status=303&to=/after`, { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
+    const posted = await g.request(`http://127.0.0.1:${a.port}/redirect?status=303&to=/after`, {
+      method: "POST",
+      body: "{}",
+      headers: { "content-type": "application/json" },
+    });
     expect(JSON.parse(posted.body.toString())).toMatchObject({ method: "GET" });
   });
 
   it("drops credentials on a cross-origin hop and keeps them on the same origin", async () => {
     const g = guard({ allowHosts: [`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`] });
-    await g.request(`http://127.0.0.1:${a.port}/redirect?to=${encodeURIComponent(`http://127.0.0.1:${b.port}/x`)}`, { headers: { authorization: "Bearer s3cr3t-token" } });
+    await g.request(`http://127.0.0.1:${a.port}/redirect?to=${encodeURIComponent(`http://127.0.0.1:${b.port}/x`)}`, {
+      headers: { authorization: "Bearer s3cr3t-token" },
+    });
     expect(b.lastHeaders?.authorization).toBeUndefined();
-    const same = await g.request(`http://127.0.0.1:${a.port}/redirect?to=/echo`, { headers: { authorization: "Bearer s3cr3t-token" } });
+    const same = await g.request(`http://127.0.0.1:${a.port}/redirect?to=/echo`, {
+      headers: { authorization: "Bearer s3cr3t-token" },
+    });
     expect(JSON.parse(same.body.toString())).toMatchObject({ auth: "Bearer s3cr3t-token" });
   });
 });
@@ -281,9 +342,16 @@ describe("response size", () => {
 describe("through the connector HTTP client", () => {
   it("does not retry an SSRF refusal and reports it as validation", async () => {
     const g = guard({});
-    const client = createHttpClient({ guard: g, logger: { debug() {}, info() {}, warn() {}, error() {} }, redactor: createRedactor() });
+    const client = createHttpClient({
+      guard: g,
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+      redactor: createRedactor(),
+    });
     const before = b.hits;
-    await expect(client.request({ url: `http://127.0.0.1:${b.port}/` })).rejects.toMatchObject({ errorClass: "validation", reason: "ssrf" });
+    await expect(client.request({ url: `http://127.0.0.1:${b.port}/` })).rejects.toMatchObject({
+      errorClass: "validation",
+      reason: "ssrf",
+    });
     expect(b.hits).toBe(before);
   });
 });

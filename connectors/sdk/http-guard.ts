@@ -34,11 +34,23 @@ export interface HttpGuardOptions {
 }
 
 /** Hostnames refused whatever they resolve to (cloud metadata services). */
-const BLOCKED_NAMES = new Set(["metadata.google.internal", "metadata.goog", "metadata", "instance-data", "instance-data.ec2.internal"]);
+const BLOCKED_NAMES = new Set([
+  "metadata.google.internal",
+  "metadata.goog",
+  "metadata",
+  "instance-data",
+  "instance-data.ec2.internal",
+]);
 
 export class SsrfError extends ConnectorError {
   constructor(message: string, url?: string) {
-    super({ errorClass: "validation", reason: "ssrf", code: "ssrf_blocked", message, request: url ? { url } : undefined });
+    super({
+      errorClass: "validation",
+      reason: "ssrf",
+      code: "ssrf_blocked",
+      message,
+      request: url ? { url } : undefined,
+    });
     this.name = "SsrfError";
   }
 }
@@ -78,7 +90,8 @@ function parseRule(raw: string): AllowRule | undefined {
 }
 
 function normalise(addr: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | ipaddr.IPv6 {
-  if (addr.kind() === "ipv6" && (addr as ipaddr.IPv6).isIPv4MappedAddress()) return (addr as ipaddr.IPv6).toIPv4Address();
+  if (addr.kind() === "ipv6" && (addr as ipaddr.IPv6).isIPv4MappedAddress())
+    return (addr as ipaddr.IPv6).toIPv4Address();
   return addr;
 }
 
@@ -91,14 +104,29 @@ const v4From = (hi: number, lo: number) => new ipaddr.IPv4([hi >> 8, hi & 0xff, 
  * relay-dependent or local-use) are refused whatever they carry — but the refusal names what they carry.
  * ipaddr.js's range() calls IPv4-compatible addresses (::a9fe:a9fe) plain "unicast", hence this table.
  */
-const TRANSITION_FORMS: Array<{ name: string; net: [ipaddr.IPv6, number]; reaches: boolean; v4: (p: number[]) => ipaddr.IPv4[] }> = [
+const TRANSITION_FORMS: Array<{
+  name: string;
+  net: [ipaddr.IPv6, number];
+  reaches: boolean;
+  v4: (p: number[]) => ipaddr.IPv4[];
+}> = [
   { name: "IPv4-mapped", net: v6("::ffff:0:0/96"), reaches: true, v4: (p) => [v4From(p[6]!, p[7]!)] },
   { name: "IPv4-translated (RFC 6145)", net: v6("::ffff:0:0:0/96"), reaches: true, v4: (p) => [v4From(p[6]!, p[7]!)] },
   { name: "NAT64 (64:ff9b::/96)", net: v6("64:ff9b::/96"), reaches: true, v4: (p) => [v4From(p[6]!, p[7]!)] },
-  { name: "local-use NAT64 (64:ff9b:1::/48)", net: v6("64:ff9b:1::/48"), reaches: false, v4: (p) => [v4From(p[6]!, p[7]!)] },
+  {
+    name: "local-use NAT64 (64:ff9b:1::/48)",
+    net: v6("64:ff9b:1::/48"),
+    reaches: false,
+    v4: (p) => [v4From(p[6]!, p[7]!)],
+  },
   { name: "6to4", net: v6("2002::/16"), reaches: false, v4: (p) => [v4From(p[1]!, p[2]!)] },
   // Teredo: the server's address in plain, the client's obfuscated (bit-inverted) in the last 32 bits.
-  { name: "Teredo", net: v6("2001::/32"), reaches: false, v4: (p) => [v4From(p[2]!, p[3]!), v4From(~p[6]! & 0xffff, ~p[7]! & 0xffff)] },
+  {
+    name: "Teredo",
+    net: v6("2001::/32"),
+    reaches: false,
+    v4: (p) => [v4From(p[2]!, p[3]!), v4From(~p[6]! & 0xffff, ~p[7]! & 0xffff)],
+  },
   // IPv4-compatible (deprecated by RFC 4291); :: and ::1 are matched by ipaddr.js's own ranges first.
   { name: "IPv4-compatible", net: v6("::/96"), reaches: false, v4: (p) => [v4From(p[6]!, p[7]!)] },
 ];
@@ -193,7 +221,10 @@ export class HttpGuard {
 
   /** Whether the admin allow-listed this host (by name) or address, for this port. */
   allowListed(host: string, port: number, address?: string): boolean {
-    const name = host.toLowerCase().replace(/^\[|\]$/g, "").replace(/\.$/, "");
+    const name = host
+      .toLowerCase()
+      .replace(/^\[|\]$/g, "")
+      .replace(/\.$/, "");
     const addrs: Array<ipaddr.IPv4 | ipaddr.IPv6> = [];
     for (const a of [address, ipaddr.isValid(name) ? name : undefined]) {
       if (a && ipaddr.isValid(a)) addrs.push(normalise(ipaddr.parse(a)));
@@ -204,7 +235,9 @@ export class HttpGuard {
       if (r.cidr) {
         const [net, bits] = r.cidr;
         const netN = normalise(net);
-        return addrs.some((a) => a.kind() === netN.kind() && a.match(netN, netN.kind() === net.kind() ? bits : bits - 96));
+        return addrs.some(
+          (a) => a.kind() === netN.kind() && a.match(netN, netN.kind() === net.kind() ? bits : bits - 96),
+        );
       }
       return false;
     });
@@ -212,29 +245,49 @@ export class HttpGuard {
 
   /** Resolves `host` and returns the address to connect to, or throws SsrfError. */
   async resolveAllowed(host: string, port: number): Promise<string> {
-    const name = host.toLowerCase().replace(/^\[|\]$/g, "").replace(/\.$/, "");
+    const name = host
+      .toLowerCase()
+      .replace(/^\[|\]$/g, "")
+      .replace(/\.$/, "");
     if (isIP(name)) {
       const why = forbiddenRange(name);
-      if (why && !this.allowListed(name, port, name)) throw new SsrfError(`Refusing to connect to ${name}: it is ${withArticle(why)} address and not allow-listed.`);
+      if (why && !this.allowListed(name, port, name))
+        throw new SsrfError(`Refusing to connect to ${name}: it is ${withArticle(why)} address and not allow-listed.`);
       return name;
     }
-    if (BLOCKED_NAMES.has(name) && !this.allowListed(name, port)) throw new SsrfError(`Refusing to connect to ${name}: a cloud metadata host.`);
+    if (BLOCKED_NAMES.has(name) && !this.allowListed(name, port))
+      throw new SsrfError(`Refusing to connect to ${name}: a cloud metadata host.`);
     if (name === "localhost" || name.endsWith(".localhost")) {
-      if (!this.allowListed(name, port)) throw new SsrfError(`Refusing to connect to ${name}: loopback names are not allow-listed.`);
+      if (!this.allowListed(name, port))
+        throw new SsrfError(`Refusing to connect to ${name}: loopback names are not allow-listed.`);
     }
     let answers: Array<{ address: string; family: number }>;
     try {
       answers = await this.resolver(name);
     } catch (e) {
-      throw new ConnectorError({ errorClass: "transient", reason: "network", code: (e as { code?: string }).code ?? "EAI_FAIL", message: `Could not resolve ${name}: ${(e as Error).message}`, cause: e });
+      throw new ConnectorError({
+        errorClass: "transient",
+        reason: "network",
+        code: (e as { code?: string }).code ?? "EAI_FAIL",
+        message: `Could not resolve ${name}: ${(e as Error).message}`,
+        cause: e,
+      });
     }
-    if (!answers.length) throw new ConnectorError({ errorClass: "transient", reason: "network", code: "ENOTFOUND", message: `${name} does not resolve.` });
+    if (!answers.length)
+      throw new ConnectorError({
+        errorClass: "transient",
+        reason: "network",
+        code: "ENOTFOUND",
+        message: `${name} does not resolve.`,
+      });
     const byName = this.allowListed(name, port);
     // Every answer must pass: connecting to "the first public one" would let a mixed answer pick later.
     for (const a of answers) {
       const why = forbiddenRange(a.address);
       if (why && !byName && !this.allowListed(name, port, a.address)) {
-        throw new SsrfError(`Refusing to connect to ${name}: it resolves to ${a.address}, ${withArticle(why)} address, and is not allow-listed.`);
+        throw new SsrfError(
+          `Refusing to connect to ${name}: it resolves to ${a.address}, ${withArticle(why)} address, and is not allow-listed.`,
+        );
       }
     }
     return answers[0]!.address;
@@ -271,7 +324,14 @@ export class HttpGuard {
       const location = outHeaders["location"];
       if (REDIRECTS.has(res.statusCode) && location) {
         await res.body.dump().catch(() => undefined);
-        if (hop >= maxRedirects) throw new ConnectorError({ errorClass: "validation", reason: "invalid_request", code: "too_many_redirects", message: `More than ${maxRedirects} redirects from ${rawUrl}.`, request: { method, url: url.toString() } });
+        if (hop >= maxRedirects)
+          throw new ConnectorError({
+            errorClass: "validation",
+            reason: "invalid_request",
+            code: "too_many_redirects",
+            message: `More than ${maxRedirects} redirects from ${rawUrl}.`,
+            request: { method, url: url.toString() },
+          });
         const next = parseHttpUrl(new URL(location, url).toString());
         if (res.statusCode === 303 || ((res.statusCode === 301 || res.statusCode === 302) && method === "POST")) {
           method = "GET";
@@ -280,9 +340,17 @@ export class HttpGuard {
         }
         if (next.origin !== url.origin) {
           const secret = init.carriesCredentials ?? (() => false);
-          headers = Object.fromEntries(Object.entries(headers).filter(([k, v]) => !CREDENTIAL_HEADERS.includes(k.toLowerCase()) && !secret(v)));
+          headers = Object.fromEntries(
+            Object.entries(headers).filter(([k, v]) => !CREDENTIAL_HEADERS.includes(k.toLowerCase()) && !secret(v)),
+          );
           if (secret(next.toString()) || (body !== undefined && secret(body.toString()))) {
-            throw new ConnectorError({ errorClass: "validation", reason: "credential_scope", code: "credentials_redirected", message: `${url.host} redirected to ${next.host} with the credentials in the ${body !== undefined && secret(body.toString()) ? "body" : "URL"}; a redirect to another host is not followed with credentials.`, request: { method, url: `${next.origin}${next.pathname}` } });
+            throw new ConnectorError({
+              errorClass: "validation",
+              reason: "credential_scope",
+              code: "credentials_redirected",
+              message: `${url.host} redirected to ${next.host} with the credentials in the ${body !== undefined && secret(body.toString()) ? "body" : "URL"}; a redirect to another host is not followed with credentials.`,
+              request: { method, url: `${next.origin}${next.pathname}` },
+            });
           }
         }
         url = next;
@@ -304,7 +372,13 @@ export class HttpGuard {
         }
         chunks.push(b);
       }
-      return { status: res.statusCode, headers: outHeaders, body: Buffer.concat(chunks), url: url.toString(), redirects: hop };
+      return {
+        status: res.statusCode,
+        headers: outHeaders,
+        body: Buffer.concat(chunks),
+        url: url.toString(),
+        redirects: hop,
+      };
     }
   }
 
@@ -314,7 +388,13 @@ export class HttpGuard {
 }
 
 function tooLarge(url: URL, max: number): ConnectorError {
-  return new ConnectorError({ errorClass: "validation", reason: "too_large", code: "response_too_large", message: `The response from ${url.host} exceeds ${max} bytes.`, request: { url: url.toString() } });
+  return new ConnectorError({
+    errorClass: "validation",
+    reason: "too_large",
+    code: "response_too_large",
+    message: `The response from ${url.host} exceeds ${max} bytes.`,
+    request: { url: url.toString() },
+  });
 }
 
 function parseHttpUrl(raw: string): URL {
@@ -322,10 +402,20 @@ function parseHttpUrl(raw: string): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw new ConnectorError({ errorClass: "validation", reason: "invalid_request", code: "bad_url", message: `Not a URL: ${raw.slice(0, 200)}` });
+    throw new ConnectorError({
+      errorClass: "validation",
+      reason: "invalid_request",
+      code: "bad_url",
+      message: `Not a URL: ${raw.slice(0, 200)}`,
+    });
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new SsrfError(`Only http and https URLs may be called, not ${url.protocol}`, raw);
-  if (url.username || url.password) throw new SsrfError("Credentials in a URL are refused; use the connection's auth settings.", `${url.protocol}//${url.host}${url.pathname}`);
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new SsrfError(`Only http and https URLs may be called, not ${url.protocol}`, raw);
+  if (url.username || url.password)
+    throw new SsrfError(
+      "Credentials in a URL are refused; use the connection's auth settings.",
+      `${url.protocol}//${url.host}${url.pathname}`,
+    );
   return url;
 }
 
@@ -335,7 +425,8 @@ function portOf(url: URL): number {
 
 function flatHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+  for (const [k, v] of Object.entries(h))
+    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
   return out;
 }
 

@@ -36,8 +36,15 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"]);
 /** Headers that carry credentials whatever their value looks like (Basic is base64 of the secrets). */
 const AUTH_HEADERS = new Set(["authorization", "proxy-authorization", "cookie"]);
 
-export function buildUrl(url: string, baseUrl: string | undefined, query: Record<string, QueryValue> | undefined): string {
-  const u = baseUrl && !/^https?:\/\//i.test(url) ? new URL(url.replace(/^\//, ""), baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`) : new URL(url);
+export function buildUrl(
+  url: string,
+  baseUrl: string | undefined,
+  query: Record<string, QueryValue> | undefined,
+): string {
+  const u =
+    baseUrl && !/^https?:\/\//i.test(url)
+      ? new URL(url.replace(/^\//, ""), baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`)
+      : new URL(url);
   for (const [k, v] of Object.entries(query ?? {})) {
     if (v === undefined || v === null) continue;
     if (Array.isArray(v)) for (const x of v) u.searchParams.append(k, String(x));
@@ -69,7 +76,13 @@ function parseBody(buf: Buffer, contentType: string | undefined, mode: HttpReque
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    if (mode === "json") throw new ConnectorError({ errorClass: "validation", reason: "schema", code: "bad_json", message: "The response is not valid JSON." });
+    if (mode === "json")
+      throw new ConnectorError({
+        errorClass: "validation",
+        reason: "schema",
+        code: "bad_json",
+        message: "The response is not valid JSON.",
+      });
     return text;
   }
 }
@@ -80,7 +93,10 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     async request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
       const method = (req.method ?? "GET").toUpperCase();
       const url = buildUrl(req.url, req.baseUrl, req.query);
-      const headers: Record<string, string> = { accept: "application/json", "user-agent": opts.userAgent ?? "Weft-Connector/1" };
+      const headers: Record<string, string> = {
+        accept: "application/json",
+        "user-agent": opts.userAgent ?? "Weft-Connector/1",
+      };
       for (const [k, v] of Object.entries(req.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;
       let body: string | Uint8Array | undefined = req.body;
       if (req.json !== undefined) {
@@ -91,16 +107,45 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         headers["content-type"] ??= "application/x-www-form-urlencoded";
       }
       const isWrite = !["GET", "HEAD", "OPTIONS"].includes(method);
-      if (isWrite && opts.idempotencyKey && !Object.keys(headers).some((h) => h.endsWith("idempotency-key"))) headers["idempotency-key"] = opts.idempotencyKey;
-      const repeatable = req.idempotent ?? (SAFE_METHODS.has(method) || Object.keys(headers).some((h) => h.endsWith("idempotency-key")));
+      if (isWrite && opts.idempotencyKey && !Object.keys(headers).some((h) => h.endsWith("idempotency-key")))
+        headers["idempotency-key"] = opts.idempotencyKey;
+      const repeatable =
+        req.idempotent ?? (SAFE_METHODS.has(method) || Object.keys(headers).some((h) => h.endsWith("idempotency-key")));
       const maxAttempts = Math.max(1, req.maxAttempts ?? 3);
-      const requestExcerpt = () => opts.redactor.value({ method, url, headers, body: typeof body !== "string" ? (body ? `(${body.byteLength} bytes)` : undefined) : body.length < 4000 ? safeJson(body) : body.slice(0, 4000) }) as ConnectorError["request"];
+      const requestExcerpt = () =>
+        opts.redactor.value({
+          method,
+          url,
+          headers,
+          body:
+            typeof body !== "string"
+              ? body
+                ? `(${body.byteLength} bytes)`
+                : undefined
+              : body.length < 4000
+                ? safeJson(body)
+                : body.slice(0, 4000),
+        }) as ConnectorError["request"];
       const secret = (t: string) => opts.redactor.contains(t) || opts.redactor.contains(safeDecode(t));
       if (opts.credentials && !opts.redactor.empty) {
-        const bodyText = body === undefined ? undefined : typeof body === "string" ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
-        const carries = Object.entries(headers).some(([k, v]) => AUTH_HEADERS.has(k) || secret(v)) || secret(url) || (bodyText !== undefined && secret(bodyText));
+        const bodyText =
+          body === undefined
+            ? undefined
+            : typeof body === "string"
+              ? body
+              : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
+        const carries =
+          Object.entries(headers).some(([k, v]) => AUTH_HEADERS.has(k) || secret(v)) ||
+          secret(url) ||
+          (bodyText !== undefined && secret(bodyText));
         if (carries && !opts.credentials.scope.allows(url, req.baseUrl)) {
-          throw new ConnectorError({ errorClass: "validation", reason: "credential_scope", code: "credentials_off_origin", message: offScopeMessage(opts.credentials.connectionKey, url, opts.credentials.scope), request: requestExcerpt() });
+          throw new ConnectorError({
+            errorClass: "validation",
+            reason: "credential_scope",
+            code: "credentials_off_origin",
+            message: offScopeMessage(opts.credentials.connectionKey, url, opts.credentials.scope),
+            request: requestExcerpt(),
+          });
         }
       }
 
@@ -112,16 +157,41 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         const release = opts.limiter ? await opts.limiter.acquire(opts.signal) : undefined;
         const started = Date.now();
         try {
-          const res = await opts.guard.request(url, { method, headers, body: body instanceof Uint8Array ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : body, signal, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, maxResponseBytes: opts.maxResponseBytes, carriesCredentials: secret });
+          const res = await opts.guard.request(url, {
+            method,
+            headers,
+            body: body instanceof Uint8Array ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : body,
+            signal,
+            headersTimeoutMs: timeoutMs,
+            bodyTimeoutMs: timeoutMs,
+            maxResponseBytes: opts.maxResponseBytes,
+            carriesCredentials: secret,
+          });
           const parsed = parseBody(res.body, res.headers["content-type"], req.responseType);
-          const response: HttpResponse<T> = { status: res.status, headers: res.headers, body: parsed as T, url: res.url };
-          opts.logger.debug("http", { method, url: opts.redactor.text(url), status: res.status, ms: Date.now() - started, attempt });
+          const response: HttpResponse<T> = {
+            status: res.status,
+            headers: res.headers,
+            body: parsed as T,
+            url: res.url,
+          };
+          opts.logger.debug("http", {
+            method,
+            url: opts.redactor.text(url),
+            status: res.status,
+            ms: Date.now() - started,
+            attempt,
+          });
           const ok = req.acceptStatus ? req.acceptStatus(res.status) : res.status < 400;
           if (ok) return response;
           const vendor = safeParseError(req, response);
           const byStatus = classifyStatus(res.status);
           const errorClass = vendor?.errorClass ?? byStatus.errorClass;
-          const reason = vendor?.reason ?? (vendor?.errorClass ? classifyStatus(vendor.errorClass === "transient" ? 503 : vendor.errorClass === "auth" ? 401 : 400).reason : byStatus.reason);
+          const reason =
+            vendor?.reason ??
+            (vendor?.errorClass
+              ? classifyStatus(vendor.errorClass === "transient" ? 503 : vendor.errorClass === "auth" ? 401 : 400)
+                  .reason
+              : byStatus.reason);
           const retryAfterMs = parseRetryAfter(res.headers["retry-after"]);
           failure = new ConnectorError({
             errorClass,
@@ -132,7 +202,11 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
             retryAfterMs: errorClass === "transient" ? retryAfterMs : undefined,
             details: vendor?.details === undefined ? undefined : opts.redactor.value(vendor.details),
             request: requestExcerpt(),
-            response: opts.redactor.value({ status: res.status, headers: res.headers, body: parsed }) as ConnectorError["response"],
+            response: opts.redactor.value({
+              status: res.status,
+              headers: res.headers,
+              body: parsed,
+            }) as ConnectorError["response"],
           });
         } catch (e) {
           if (e instanceof ConnectorError) {
@@ -140,7 +214,14 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
             if (e.errorClass !== "transient") throw e;
             failure = e;
           } else if (opts.signal?.aborted) {
-            throw new ConnectorError({ errorClass: "transient", reason: "cancelled", code: "cancelled", message: `${method} ${url} was cancelled.`, request: requestExcerpt(), cause: e });
+            throw new ConnectorError({
+              errorClass: "transient",
+              reason: "cancelled",
+              code: "cancelled",
+              message: `${method} ${url} was cancelled.`,
+              request: requestExcerpt(),
+              cause: e,
+            });
           } else {
             const err = e as { name?: string; code?: string; message?: string; cause?: { code?: string } };
             const timedOut = timeout.aborted || err.name === "TimeoutError" || (err.code ?? "").includes("TIMEOUT");
@@ -150,7 +231,9 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
               errorClass: "transient",
               reason: timedOut ? "timeout" : "network",
               code: timedOut ? "timeout" : (code ?? "network_error"),
-              message: timedOut ? `${method} ${opts.redactor.text(url)} timed out after ${timeoutMs} ms.` : `${method} ${opts.redactor.text(url)} failed: ${opts.redactor.text(err.message ?? String(e))}`,
+              message: timedOut
+                ? `${method} ${opts.redactor.text(url)} timed out after ${timeoutMs} ms.`
+                : `${method} ${opts.redactor.text(url)} failed: ${opts.redactor.text(err.message ?? String(e))}`,
               request: requestExcerpt(),
               details: code === "ECONNREFUSED" ? { notSent: true } : undefined,
               cause: e,
@@ -159,11 +242,20 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         } finally {
           release?.();
         }
-        const notSent = failure.reason === "rate_limited" || (failure.details as { notSent?: boolean } | undefined)?.notSent === true;
-        const mayRepeat = failure.errorClass === "transient" && failure.reason !== "cancelled" && (repeatable || notSent);
+        const notSent =
+          failure.reason === "rate_limited" || (failure.details as { notSent?: boolean } | undefined)?.notSent === true;
+        const mayRepeat =
+          failure.errorClass === "transient" && failure.reason !== "cancelled" && (repeatable || notSent);
         const wait = failure.retryAfterMs ?? Math.min(2000, 200 * 2 ** (attempt - 1));
         if (!mayRepeat || attempt >= maxAttempts || wait > maxWait) throw failure;
-        opts.logger.info("retrying", { method, url: opts.redactor.text(url), attempt, waitMs: wait, reason: failure.reason, status: failure.status });
+        opts.logger.info("retrying", {
+          method,
+          url: opts.redactor.text(url),
+          attempt,
+          waitMs: wait,
+          reason: failure.reason,
+          status: failure.status,
+        });
         await sleep(wait, opts.signal);
       }
     },
@@ -186,7 +278,8 @@ function genericError(body: unknown): { message: string; code?: string } | undef
   const b = body as Record<string, unknown>;
   const code = typeof b.errorCode === "string" ? b.errorCode : typeof b.code === "string" ? b.code : undefined;
   if (typeof b.message === "string") return { message: b.message, code };
-  if (typeof b.error === "string") return { message: typeof b.error_description === "string" ? b.error_description : b.error, code: code ?? b.error };
+  if (typeof b.error === "string")
+    return { message: typeof b.error_description === "string" ? b.error_description : b.error, code: code ?? b.error };
   if (b.error && typeof b.error === "object") return genericError(b.error);
   return undefined;
 }

@@ -60,18 +60,33 @@ export function forgetTokens(connectionKey: string): void {
 export function tokenFromResponse(body: unknown): AccessToken {
   const b = (body ?? {}) as Record<string, unknown>;
   if (typeof b.access_token !== "string") {
-    throw new ConnectorError({ errorClass: "auth", reason: "unauthorized", code: "invalid_token_response", message: "The token endpoint did not return an access_token." });
+    throw new ConnectorError({
+      errorClass: "auth",
+      reason: "unauthorized",
+      code: "invalid_token_response",
+      message: "The token endpoint did not return an access_token.",
+    });
   }
   const extra: Record<string, string> = {};
-  for (const [k, v] of Object.entries(b)) if (typeof v === "string" && k !== "access_token" && k !== "refresh_token") extra[k] = v;
-  const expiresIn = typeof b.expires_in === "number" ? b.expires_in : typeof b.expires_in === "string" ? Number(b.expires_in) : undefined;
+  for (const [k, v] of Object.entries(b))
+    if (typeof v === "string" && k !== "access_token" && k !== "refresh_token") extra[k] = v;
+  const expiresIn =
+    typeof b.expires_in === "number"
+      ? b.expires_in
+      : typeof b.expires_in === "string"
+        ? Number(b.expires_in)
+        : undefined;
   return { accessToken: b.access_token, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : undefined, extra };
 }
 
 /** OAuth2 token errors are `{error, error_description}` (RFC 6749 §5.2). */
 export function parseOAuthError(res: HttpResponse): { message: string; code?: string } | undefined {
   const b = res.body as { error?: unknown; error_description?: unknown } | undefined;
-  if (b && typeof b.error === "string") return { code: b.error, message: typeof b.error_description === "string" ? `${b.error}: ${b.error_description}` : b.error };
+  if (b && typeof b.error === "string")
+    return {
+      code: b.error,
+      message: typeof b.error_description === "string" ? `${b.error}: ${b.error_description}` : b.error,
+    };
   return undefined;
 }
 
@@ -89,7 +104,10 @@ export async function withBearer<T>(
     ctx.addSecret(token.accessToken);
     const req = build(token);
     try {
-      return await ctx.http.request<T>({ ...req, headers: { ...req.headers, authorization: `Bearer ${token.accessToken}` } });
+      return await ctx.http.request<T>({
+        ...req,
+        headers: { ...req.headers, authorization: `Bearer ${token.accessToken}` },
+      });
     } catch (e) {
       if (attempt === 0 && e instanceof ConnectorError && e.status === 401) {
         ctx.tokens.invalidate(token.accessToken);

@@ -2,7 +2,8 @@
 // are replaced, the connection's secret values (and tokens obtained with them) are masked wherever they
 // appear, and long values are cut. The one redactor: the runtime's (server/runtime/redact.ts, for exception
 // records, logs and the timeline) is this one with its own limits. Browser-safe.
-const SECRET_KEY = /(authori[sz]ation|password|passwd|secret|token|api[-_]?key|cookie|signature|private[-_]?key|credential|session|assertion)/i;
+const SECRET_KEY =
+  /(authori[sz]ation|password|passwd|secret|token|api[-_]?key|cookie|signature|private[-_]?key|credential|session|assertion)/i;
 export const REDACTED = "[redacted]";
 
 export interface Redactor {
@@ -40,7 +41,8 @@ export function createRedactor(initial: readonly string[] = [], limits: Redactor
   initial.forEach(add);
   const text = (s: string): string => {
     let out = s;
-    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length))
+      if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     out = out.replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g, `$1 ${REDACTED}`);
     return out.length > maxString ? `${out.slice(0, maxString)}… [${out.length - maxString} more characters]` : out;
   };

@@ -39,4 +39,10 @@ export const FORBIDDEN_ADDRESS_FORMS: ReadonlyArray<{ host: string; range: strin
   { host: "[2001:0:808:808:0:0:f7f7:f7f7]", range: "Teredo" },
 ];
 
-export const PUBLIC_TRANSITION_FORMS: readonly string[] = ["::ffff:8.8.8.8", "::ffff:808:808", "::ffff:0:8.8.8.8", "64:ff9b::8.8.8.8", "64:ff9b::101:101"];
+export const PUBLIC_TRANSITION_FORMS: readonly string[] = [
+  "::ffff:8.8.8.8",
+  "::ffff:808:808",
+  "::ffff:0:8.8.8.8",
+  "64:ff9b::8.8.8.8",
+  "64:ff9b::101:101",
+];

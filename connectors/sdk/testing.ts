@@ -13,7 +13,17 @@ export interface Harness {
   info: SandboxInfo;
   guard: HttpGuard;
   logs: Array<{ level: string; msg?: string; obj: object }>;
-  run(operation: string, input: unknown, opts?: { idempotencyKey?: string; connectionKey?: string; connection?: Partial<{ config: Record<string, unknown>; secrets: Record<string, string> }>; signal?: AbortSignal; maxInCallWaitMs?: number }): Promise<unknown>;
+  run(
+    operation: string,
+    input: unknown,
+    opts?: {
+      idempotencyKey?: string;
+      connectionKey?: string;
+      connection?: Partial<{ config: Record<string, unknown>; secrets: Record<string, string> }>;
+      signal?: AbortSignal;
+      maxInCallWaitMs?: number;
+    },
+  ): Promise<unknown>;
   faults(f: FaultConfig & { expireTokens?: boolean }): Promise<void>;
   admin<T>(path: string): Promise<T>;
   close(): Promise<void>;
@@ -56,7 +66,12 @@ export async function startHarness(
         connectorKey: def.manifest.key,
         operation,
         input,
-        connection: { key: opts.connectionKey ?? (opts.connection ? `${key}-custom-${++n}` : key), connectorKey: def.manifest.key, config: { ...config, ...opts.connection?.config }, secrets: { ...secrets, ...opts.connection?.secrets } },
+        connection: {
+          key: opts.connectionKey ?? (opts.connection ? `${key}-custom-${++n}` : key),
+          connectorKey: def.manifest.key,
+          config: { ...config, ...opts.connection?.config },
+          secrets: { ...secrets, ...opts.connection?.secrets },
+        },
         idempotencyKey: opts.idempotencyKey,
         signal: opts.signal,
         logger: sink,
@@ -64,7 +79,11 @@ export async function startHarness(
         maxInCallWaitMs: opts.maxInCallWaitMs,
       }),
     faults: async (f) => {
-      await adminFetch("faults", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(f) });
+      await adminFetch("faults", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(f),
+      });
     },
     admin: (path) => adminFetch(path),
     close: async () => {
@@ -122,13 +141,21 @@ export interface TestListener {
  * every address, `listen: "::"`, for tests that reach it through IPv6 spellings): the handler sees each
  * request once its body has arrived, and every request is recorded in `received`.
  */
-export async function startListener(handle: (req: ReceivedRequest, res: http.ServerResponse) => void, opts: { listen?: "127.0.0.1" | "::" } = {}): Promise<TestListener> {
+export async function startListener(
+  handle: (req: ReceivedRequest, res: http.ServerResponse) => void,
+  opts: { listen?: "127.0.0.1" | "::" } = {},
+): Promise<TestListener> {
   const received: ReceivedRequest[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const r: ReceivedRequest = { method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks) };
+      const r: ReceivedRequest = {
+        method: req.method,
+        url: req.url,
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+      };
       received.push(r);
       handle(r, res);
     });
@@ -150,6 +177,11 @@ export async function startListener(handle: (req: ReceivedRequest, res: http.Ser
 }
 
 /** Answers a test listener's request with JSON. */
-export function sendJson(res: http.ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  payload: unknown,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(payload));
 }

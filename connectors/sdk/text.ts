@@ -10,8 +10,12 @@ export function withArticle(phrase: string): string {
   // Spelt letter by letter ("an HTTP request", "an sObject", "a URL"): the first letter's name decides.
   // …except acronyms said as words ("a SOQL query", "a JSON body").
   const saidAsWord = /^(SOQL|SOSL|SuiteQL|JSON|JSONata|YAML|REST|SOAP|JWT|CRUD)\b/.test(raw);
-  if (!saidAsWord && (/^[A-Z]{2,}(?![a-z])/.test(raw) || /^[a-z][A-Z]/.test(raw))) return `${/^[aefhilmnorsx]/i.test(raw) ? "an" : "a"} ${phrase}`;
+  if (!saidAsWord && (/^[A-Z]{2,}(?![a-z])/.test(raw) || /^[a-z][A-Z]/.test(raw)))
+    return `${/^[aefhilmnorsx]/i.test(raw) ? "an" : "a"} ${phrase}`;
   const w = raw.toLowerCase();
-  const vowelSound = /^(hour|honest|honou?r|heir)/.test(w) || (/^[aeiou]/.test(w) && !/^(uni(?!n)|use|usu|uti|ure|eu|ewe|one\b|once)/.test(w)) || /^[0-9]*(8|11|18)\b/.test(w);
+  const vowelSound =
+    /^(hour|honest|honou?r|heir)/.test(w) ||
+    (/^[aeiou]/.test(w) && !/^(uni(?!n)|use|usu|uti|ure|eu|ewe|one\b|once)/.test(w)) ||
+    /^[0-9]*(8|11|18)\b/.test(w);
   return `${vowelSound ? "an" : "a"} ${phrase}`;
 }

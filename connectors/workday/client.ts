@@ -2,15 +2,27 @@
 // {data, total} collections paged by limit/offset, RaaS reports with ISU basic auth or the bearer token,
 // and Workday's {error, errors:[{error, field}]} format.
 import { ConnectorError } from "../sdk/errors";
-import { implementConnector, vendorData, type ConnectorContextOf, type HttpResponse, type VendorError } from "../sdk/define";
+import {
+  implementConnector,
+  vendorData,
+  type ConnectorContextOf,
+  type HttpResponse,
+  type VendorError,
+} from "../sdk/define";
 import { parseOAuthError, tokenFromResponse, withBearer } from "../sdk/oauth";
 import { workdayManifest } from "./manifest";
 
 type Ctx = ConnectorContextOf<typeof workdayManifest>;
 
 export function parseWorkdayError(res: HttpResponse): VendorError | undefined {
-  const b = res.body as { error?: unknown; error_description?: unknown; errors?: Array<{ error?: string; field?: string }> } | undefined;
-  if (b?.errors?.length) return { message: b.errors.map((e) => `${e.error ?? ""}${e.field ? ` (${e.field})` : ""}`).join("; "), code: typeof b.error === "string" && b.error.length < 40 ? b.error.replace(/\s+/g, "_") : undefined, details: { errors: b.errors } };
+  const b = res.body as
+    { error?: unknown; error_description?: unknown; errors?: Array<{ error?: string; field?: string }> } | undefined;
+  if (b?.errors?.length)
+    return {
+      message: b.errors.map((e) => `${e.error ?? ""}${e.field ? ` (${e.field})` : ""}`).join("; "),
+      code: typeof b.error === "string" && b.error.length < 40 ? b.error.replace(/\s+/g, "_") : undefined,
+      details: { errors: b.errors },
+    };
   return parseOAuthError(res);
 }
 
@@ -21,59 +33,91 @@ async function token(ctx: Ctx) {
       method: "POST",
       url: `/ccx/oauth2/${encodeURIComponent(config.tenant)}/token`,
       baseUrl: config.baseUrl,
-      headers: { authorization: `Basic ${Buffer.from(`${secrets.clientId}:${secrets.clientSecret}`).toString("base64")}` },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${secrets.clientId}:${secrets.clientSecret}`).toString("base64")}`,
+      },
       form: { grant_type: "refresh_token", refresh_token: secrets.refreshToken },
       parseError: parseOAuthError,
       idempotent: true,
     })
     .catch((e: unknown) => {
-      if (e instanceof ConnectorError && e.status === 400 && /invalid_grant/.test(e.code ?? "")) throw new ConnectorError({ errorClass: "auth", reason: "unauthorized", code: e.code, status: 400, message: `Workday rejected the refresh token: ${e.message}`, response: e.response });
+      if (e instanceof ConnectorError && e.status === 400 && /invalid_grant/.test(e.code ?? ""))
+        throw new ConnectorError({
+          errorClass: "auth",
+          reason: "unauthorized",
+          code: e.code,
+          status: 400,
+          message: `Workday rejected the refresh token: ${e.message}`,
+          response: e.response,
+        });
       throw e;
     });
   return tokenFromResponse(res.body);
 }
 
-const staffing = (ctx: Ctx, path: string) => `/ccx/api/staffing/v6/${encodeURIComponent(ctx.connection.config.tenant)}${path}`;
+const staffing = (ctx: Ctx, path: string) =>
+  `/ccx/api/staffing/v6/${encodeURIComponent(ctx.connection.config.tenant)}${path}`;
 
 function get<T>(ctx: Ctx, url: string, query?: Record<string, string | number | undefined>) {
-  return withBearer<T>(ctx, () => token(ctx), () => ({ url, query, baseUrl: ctx.connection.config.baseUrl, parseError: parseWorkdayError }));
+  return withBearer<T>(
+    ctx,
+    () => token(ctx),
+    () => ({ url, query, baseUrl: ctx.connection.config.baseUrl, parseError: parseWorkdayError }),
+  );
 }
 
-export const workday = implementConnector(workdayManifest, {
-  async listWorkers(i, ctx) {
-    const items: unknown[] = [];
-    let offset = i.offset;
-    let total: number;
-    for (;;) {
-      const res = await get<{ data: unknown[]; total: number }>(ctx, staffing(ctx, "/workers"), { limit: i.limit, offset, search: i.search });
-      items.push(...res.body.data);
-      total = res.body.total;
-      offset += res.body.data.length;
-      if (!i.allPages || res.body.data.length === 0 || offset >= total || items.length >= i.maxItems) break;
-    }
-    return vendorData({ items: items.slice(0, i.maxItems), total });
-  },
+export const workday = implementConnector(
+  workdayManifest,
+  {
+    async listWorkers(i, ctx) {
+      const items: unknown[] = [];
+      let offset = i.offset;
+      let total: number;
+      for (;;) {
+        const res = await get<{ data: unknown[]; total: number }>(ctx, staffing(ctx, "/workers"), {
+          limit: i.limit,
+          offset,
+          search: i.search,
+        });
+        items.push(...res.body.data);
+        total = res.body.total;
+        offset += res.body.data.length;
+        if (!i.allPages || res.body.data.length === 0 || offset >= total || items.length >= i.maxItems) break;
+      }
+      return vendorData({ items: items.slice(0, i.maxItems), total });
+    },
 
-  async getWorker(i, ctx) {
-    return vendorData((await get(ctx, staffing(ctx, `/workers/${encodeURIComponent(i.id)}`))).body);
-  },
+    async getWorker(i, ctx) {
+      return vendorData((await get(ctx, staffing(ctx, `/workers/${encodeURIComponent(i.id)}`))).body);
+    },
 
-  async getWorkerSkills(i, ctx) {
-    const res = await get<{ data: unknown[]; total: number }>(ctx, staffing(ctx, `/workers/${encodeURIComponent(i.id)}/explicitSkills`));
-    return vendorData({ items: res.body.data, total: res.body.total });
-  },
+    async getWorkerSkills(i, ctx) {
+      const res = await get<{ data: unknown[]; total: number }>(
+        ctx,
+        staffing(ctx, `/workers/${encodeURIComponent(i.id)}/explicitSkills`),
+      );
+      return vendorData({ items: res.body.data, total: res.body.total });
+    },
 
-  async runReport(i, ctx) {
-    const { config, secrets } = ctx.connection;
-    const url = `/ccx/service/customreport2/${encodeURIComponent(config.tenant)}/${encodeURIComponent(i.owner)}/${encodeURIComponent(i.report)}`;
-    const query = { ...i.prompts, format: "json" };
-    const res =
-      secrets.isuUsername && secrets.isuPassword
-        ? await ctx.http.request<{ Report_Entry?: unknown[] }>({ url, query, baseUrl: config.baseUrl, headers: { authorization: `Basic ${Buffer.from(`${secrets.isuUsername}:${secrets.isuPassword}`).toString("base64")}` }, parseError: parseWorkdayError })
-        : await get<{ Report_Entry?: unknown[] }>(ctx, url, query);
-    return vendorData({ entries: res.body.Report_Entry ?? [] });
+    async runReport(i, ctx) {
+      const { config, secrets } = ctx.connection;
+      const url = `/ccx/service/customreport2/${encodeURIComponent(config.tenant)}/${encodeURIComponent(i.owner)}/${encodeURIComponent(i.report)}`;
+      const query = { ...i.prompts, format: "json" };
+      const res =
+        secrets.isuUsername && secrets.isuPassword
+          ? await ctx.http.request<{ Report_Entry?: unknown[] }>({
+              url,
+              query,
+              baseUrl: config.baseUrl,
+              headers: {
+                authorization: `Basic ${Buffer.from(`${secrets.isuUsername}:${secrets.isuPassword}`).toString("base64")}`,
+              },
+              parseError: parseWorkdayError,
+            })
+          : await get<{ Report_Entry?: unknown[] }>(ctx, url, query);
+      return vendorData({ entries: res.body.Report_Entry ?? [] });
+    },
   },
-},
   // Test: the refresh-token grant, then one worker (limit 1).
   async (ctx) => {
     const res = await get<{ total: number }>(ctx, staffing(ctx, "/workers"), { limit: 1, offset: 0 });

@@ -45,7 +45,11 @@ export function createWorkdaySandbox(opts: WorkdaySandboxOptions = {}) {
 
   const tenantOk = (req: SbRequest) => req.params.tenant === tenant;
   const href = (path: string) => `${sb.baseUrl}/ccx/api/staffing/v6/${tenant}${path}`;
-  const orgOf = (c: FirmConsultant) => ({ id: `ORG-${c.costCenter.id}`, descriptor: `${c.practice} (${c.costCenter.id})`, href: href(`/supervisoryOrganizations/ORG-${c.costCenter.id}`) });
+  const orgOf = (c: FirmConsultant) => ({
+    id: `ORG-${c.costCenter.id}`,
+    descriptor: `${c.practice} (${c.costCenter.id})`,
+    href: href(`/supervisoryOrganizations/ORG-${c.costCenter.id}`),
+  });
   const summary = (c: FirmConsultant) => ({
     id: c.wid,
     descriptor: `${c.firstName} ${c.lastName}`,
@@ -70,11 +74,19 @@ export function createWorkdaySandbox(opts: WorkdaySandboxOptions = {}) {
       const id = basic?.user ?? b.client_id;
       const secret = basic?.password ?? b.client_secret;
       if (!tenantOk(req)) return json(404, { error: "invalid_request", error_description: "Unknown tenant" });
-      if (id !== clientId || secret !== clientSecret) return json(401, { error: "invalid_client", error_description: "Invalid client credentials" });
-      if (b.grant_type !== "refresh_token") return json(400, { error: "unsupported_grant_type", error_description: "Use grant_type=refresh_token" });
-      if (b.refresh_token !== refreshToken) return json(400, { error: "invalid_grant", error_description: "Invalid refresh token" });
+      if (id !== clientId || secret !== clientSecret)
+        return json(401, { error: "invalid_client", error_description: "Invalid client credentials" });
+      if (b.grant_type !== "refresh_token")
+        return json(400, { error: "unsupported_grant_type", error_description: "Use grant_type=refresh_token" });
+      if (b.refresh_token !== refreshToken)
+        return json(400, { error: "invalid_grant", error_description: "Invalid refresh token" });
       const { token, expiresIn } = sb.issueToken(isuUsername);
-      return json(200, { access_token: token, token_type: "Bearer", refresh_token: refreshToken, expires_in: expiresIn });
+      return json(200, {
+        access_token: token,
+        token_type: "Bearer",
+        refresh_token: refreshToken,
+        expires_in: expiresIn,
+      });
     },
     { auth: false },
   );
@@ -90,9 +102,12 @@ export function createWorkdaySandbox(opts: WorkdaySandboxOptions = {}) {
   sb.route("GET", "/ccx/api/staffing/v6/:tenant/workers", (req) => {
     if (!tenantOk(req)) return sb.error(404, "NOT_FOUND", "Tenant not found");
     const p = paging(req);
-    if (typeof p === "string") return sb.error(400, "INVALID_PARAMETER", `Invalid value for ${p}: limit must be 1–100 and offset ≥ 0`, p);
+    if (typeof p === "string")
+      return sb.error(400, "INVALID_PARAMETER", `Invalid value for ${p}: limit must be 1–100 and offset ≥ 0`, p);
     const search = req.query.get("search")?.toLowerCase();
-    const all = workers.filter((w) => !search || `${w.firstName} ${w.lastName} ${w.email}`.toLowerCase().includes(search));
+    const all = workers.filter(
+      (w) => !search || `${w.firstName} ${w.lastName} ${w.email}`.toLowerCase().includes(search),
+    );
     return json(200, { data: all.slice(p.offset, p.offset + p.limit).map(summary), total: all.length });
   });
 
@@ -105,7 +120,16 @@ export function createWorkdaySandbox(opts: WorkdaySandboxOptions = {}) {
   sb.route("GET", "/ccx/api/staffing/v6/:tenant/workers/:id/explicitSkills", (req) => {
     const w = workers.find((x) => x.wid === req.params.id);
     if (!tenantOk(req) || !w) return sb.error(404, "NOT_FOUND", `Invalid ID: ${req.params.id}`, "id");
-    const data = w.skills.map((s) => ({ id: `${w.wid.slice(0, 8)}-${s.id}`, descriptor: s.name, skillItem: { id: s.id, descriptor: s.name }, skillLevel: { id: `LEVEL-${s.level}`, descriptor: ["", "Awareness", "Working", "Practitioner", "Advanced", "Expert"][s.level] }, skillSources: [{ id: "WPS", descriptor: "Worker Profile and Skills" }] }));
+    const data = w.skills.map((s) => ({
+      id: `${w.wid.slice(0, 8)}-${s.id}`,
+      descriptor: s.name,
+      skillItem: { id: s.id, descriptor: s.name },
+      skillLevel: {
+        id: `LEVEL-${s.level}`,
+        descriptor: ["", "Awareness", "Working", "Practitioner", "Advanced", "Expert"][s.level],
+      },
+      skillSources: [{ id: "WPS", descriptor: "Worker Profile and Skills" }],
+    }));
     return json(200, { data, total: data.length });
   });
 
@@ -118,8 +142,10 @@ export function createWorkdaySandbox(opts: WorkdaySandboxOptions = {}) {
       const authed = basic ? basic.user === isuUsername && basic.password === isuPassword : sb.tokenValid(req);
       if (!authed) return sb.error(401, "INVALID_SESSION", "Invalid username or password");
       sb.apiCalls++;
-      if (!tenantOk(req) || req.params.owner !== isuUsername || req.params.report !== "Consultant_Capacity") return sb.error(404, "NOT_FOUND", `Report not found: ${req.params.owner}/${req.params.report}`);
-      if ((req.query.get("format") ?? "json") !== "json") return { status: 200, text: "<wd:Report_Data/>", headers: { "content-type": "application/xml" } };
+      if (!tenantOk(req) || req.params.owner !== isuUsername || req.params.report !== "Consultant_Capacity")
+        return sb.error(404, "NOT_FOUND", `Report not found: ${req.params.owner}/${req.params.report}`);
+      if ((req.query.get("format") ?? "json") !== "json")
+        return { status: 200, text: "<wd:Report_Data/>", headers: { "content-type": "application/xml" } };
       const cc = req.query.get("Cost_Center");
       const loc = req.query.get("Location");
       const entries = workers

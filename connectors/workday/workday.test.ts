@@ -14,7 +14,10 @@ afterAll(async () => h?.close());
 
 type R = Record<string, unknown>;
 async function failure(p: Promise<unknown>): Promise<ConnectorError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(ConnectorError);
   return e as ConnectorError;
 }
@@ -26,7 +29,12 @@ describe("workday", () => {
     expect(r.total).toBeGreaterThanOrEqual(80);
     expect(r.items).toHaveLength(r.total);
     expect(h.sandbox.apiCalls - before).toBe(Math.ceil(r.total / 40));
-    expect(r.items[0]).toMatchObject({ id: expect.stringMatching(/^[0-9a-f]{32}$/), descriptor: expect.any(String), primarySupervisoryOrganization: { id: expect.any(String) }, location: { descriptor: expect.any(String) } });
+    expect(r.items[0]).toMatchObject({
+      id: expect.stringMatching(/^[0-9a-f]{32}$/),
+      descriptor: expect.any(String),
+      primarySupervisoryOrganization: { id: expect.any(String) },
+      location: { descriptor: expect.any(String) },
+    });
   });
 
   it("reads one worker and their skills", async () => {
@@ -35,21 +43,38 @@ describe("workday", () => {
     expect(await h.run("getWorker", { id })).toMatchObject({ id, businessTitle: expect.any(String) });
     const skills = (await h.run("getWorkerSkills", { id })) as { items: R[] };
     expect(skills.items.length).toBeGreaterThanOrEqual(2);
-    expect(skills.items[0]).toMatchObject({ skillItem: { id: expect.stringMatching(/^SKILL-/) }, skillSources: [{ descriptor: "Worker Profile and Skills" }] });
+    expect(skills.items[0]).toMatchObject({
+      skillItem: { id: expect.stringMatching(/^SKILL-/) },
+      skillSources: [{ descriptor: "Worker Profile and Skills" }],
+    });
   });
 
   it("runs the RaaS capacity report with prompts, as the ISU and with the bearer token", async () => {
     const all = (await h.run("runReport", { owner: "ISU_Weft", report: "Consultant_Capacity" })) as { entries: R[] };
     expect(all.entries.length).toBeGreaterThanOrEqual(80);
-    expect(all.entries[0]).toMatchObject({ Cost_Center_ID: expect.stringMatching(/^CC-/), Weekly_Scheduled_Hours: expect.any(String), Default_Bill_Rate: expect.stringMatching(/^\d+\.\d\d$/) });
-    const data = (await h.run("runReport", { owner: "ISU_Weft", report: "Consultant_Capacity", prompts: { Cost_Center: "CC-1200" } }, { connection: { secrets: { isuUsername: "", isuPassword: "" } } })) as { entries: R[] };
+    expect(all.entries[0]).toMatchObject({
+      Cost_Center_ID: expect.stringMatching(/^CC-/),
+      Weekly_Scheduled_Hours: expect.any(String),
+      Default_Bill_Rate: expect.stringMatching(/^\d+\.\d\d$/),
+    });
+    const data = (await h.run(
+      "runReport",
+      { owner: "ISU_Weft", report: "Consultant_Capacity", prompts: { Cost_Center: "CC-1200" } },
+      { connection: { secrets: { isuUsername: "", isuPassword: "" } } },
+    )) as { entries: R[] };
     expect(data.entries.length).toBeGreaterThan(0);
     expect(data.entries.every((e) => e.Cost_Center_ID === "CC-1200")).toBe(true);
   });
 
   it("classifies errors: unknown worker → not_found, bad refresh token → auth", async () => {
-    expect(await failure(h.run("getWorker", { id: "nope" }))).toMatchObject({ errorClass: "validation", reason: "not_found", status: 404 });
-    const e = await failure(h.run("listWorkers", {}, { connection: { secrets: { refreshToken: "stale-refresh-token" } } }));
+    expect(await failure(h.run("getWorker", { id: "nope" }))).toMatchObject({
+      errorClass: "validation",
+      reason: "not_found",
+      status: 404,
+    });
+    const e = await failure(
+      h.run("listWorkers", {}, { connection: { secrets: { refreshToken: "stale-refresh-token" } } }),
+    );
     expect(e).toMatchObject({ errorClass: "auth", code: "invalid_grant" });
     expect(JSON.stringify(e)).not.toContain("stale-refresh-token");
   });

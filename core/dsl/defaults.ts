@@ -47,11 +47,18 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
 export function parseDuration(text: string): number | null {
   const short = /^(\d{1,9})(ms|s|m|h|d)$/.exec(text);
   if (short) return Number(short[1]) * UNIT_MS[short[2]!]!;
-  const iso = /^P(?!$)(?:(\d{1,6})W)?(?:(\d{1,6})D)?(?:T(?=\d)(?:(\d{1,6})H)?(?:(\d{1,6})M)?(?:(\d{1,6}(?:\.\d{1,3})?)S)?)?$/.exec(text);
+  const iso =
+    /^P(?!$)(?:(\d{1,6})W)?(?:(\d{1,6})D)?(?:T(?=\d)(?:(\d{1,6})H)?(?:(\d{1,6})M)?(?:(\d{1,6}(?:\.\d{1,3})?)S)?)?$/.exec(
+      text,
+    );
   if (!iso) return null;
   const [, w, d, h, m, s] = iso;
   return Math.round(
-    Number(w ?? 0) * 7 * 86_400_000 + Number(d ?? 0) * 86_400_000 + Number(h ?? 0) * 3_600_000 + Number(m ?? 0) * 60_000 + Number(s ?? 0) * 1000,
+    Number(w ?? 0) * 7 * 86_400_000 +
+      Number(d ?? 0) * 86_400_000 +
+      Number(h ?? 0) * 3_600_000 +
+      Number(m ?? 0) * 60_000 +
+      Number(s ?? 0) * 1000,
   );
 }
 
@@ -92,7 +99,10 @@ export function effectiveTimeoutMs(step: Step, flow: Pick<Flow, "defaults">): nu
  * Whether an error matcher list covers an error: a class name, "any", or "business:<code>" for one typed
  * business error. Used for retry `on` lists and catch routes alike.
  */
-export function errorMatches(matchers: readonly string[], error: { errorClass: ErrorClass | string; code?: string }): boolean {
+export function errorMatches(
+  matchers: readonly string[],
+  error: { errorClass: ErrorClass | string; code?: string },
+): boolean {
   for (const m of matchers) {
     if (m === "any" || m === error.errorClass) return true;
     if (m.startsWith("business:") && error.errorClass === "business" && m.slice(9) === error.code) return true;

@@ -35,7 +35,6 @@ export interface FlowDiff {
 const HEADER_KEYS = ["dsl", "key", "version", "name", "description", "domain", "owner", "classification"] as const;
 const SETTING_KEYS = ["tags", "concurrency", "businessKeys", "onFailure", "defaults", "output", "start"] as const;
 
-
 /** Deep equality of JSON values; an object key holding undefined counts as absent. */
 export function equal(a: unknown, b: unknown): boolean {
   if (a === b) return true;
@@ -55,7 +54,8 @@ export function diffValues(a: unknown, b: unknown, path: Path = [], out: ValueCh
   else if (b === undefined) out.push({ path, kind: "removed", before: a });
   else if (isObj(a) && isObj(b)) {
     for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) diffValues(a[k], b[k], [...path, k], out);
-  } else if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) a.forEach((x, i) => diffValues(x, b[i], [...path, i], out));
+  } else if (Array.isArray(a) && Array.isArray(b) && a.length === b.length)
+    a.forEach((x, i) => diffValues(x, b[i], [...path, i], out));
   else out.push({ path, kind: "changed", before: a, after: b });
   return out;
 }
@@ -64,7 +64,8 @@ export function diffValues(a: unknown, b: unknown, path: Path = [], out: ValueCh
 function ownContent(step: Step): Record<string, unknown> {
   const o: Record<string, unknown> = { ...step };
   if (step.type === "foreach") o.body = { start: step.body.start, steps: step.body.steps.map((s) => s.id) };
-  if (step.type === "parallel") o.branches = step.branches.map((b) => ({ name: b.name, start: b.start, steps: b.steps.map((s) => s.id) }));
+  if (step.type === "parallel")
+    o.branches = step.branches.map((b) => ({ name: b.name, start: b.start, steps: b.steps.map((s) => s.id) }));
   return o;
 }
 
@@ -94,13 +95,22 @@ export function diffFlows(a: Flow, b: Flow): FlowDiff {
     const from = scopeName(va.scope);
     const to = scopeName(vb.scope);
     if (changes.length > 0 || from !== to)
-      steps.push({ id, type: vb.step.type, change: "changed", changes, ...(from !== to ? { movedFrom: from, movedTo: to } : {}) });
+      steps.push({
+        id,
+        type: vb.step.type,
+        change: "changed",
+        changes,
+        ...(from !== to ? { movedFrom: from, movedTo: to } : {}),
+      });
   }
-  for (const [id, vb] of after) if (!before.has(id)) steps.push({ id, type: vb.step.type, change: "added", changes: diffValues(undefined, ownContent(vb.step)) });
+  for (const [id, vb] of after)
+    if (!before.has(id))
+      steps.push({ id, type: vb.step.type, change: "added", changes: diffValues(undefined, ownContent(vb.step)) });
 
   const layoutChanged = !equal(a.layout, b.layout);
   // The version number alone changing is not a content change either.
-  const same = header.every((c) => c.path[0] === "version") && trigger.length === 0 && settings.length === 0 && steps.length === 0;
+  const same =
+    header.every((c) => c.path[0] === "version") && trigger.length === 0 && settings.length === 0 && steps.length === 0;
   return { header, trigger, settings, steps, layoutChanged, same };
 }
 
@@ -108,11 +118,19 @@ const show = (v: unknown): string => {
   const s = JSON.stringify(v);
   return s === undefined ? "∅" : s.length > 80 ? `${s.slice(0, 77)}…` : s;
 };
-const p = (path: Path) => path.map((x) => (typeof x === "number" ? `[${x}]` : x)).join(".").replace(/\.\[/g, "[");
+const p = (path: Path) =>
+  path
+    .map((x) => (typeof x === "number" ? `[${x}]` : x))
+    .join(".")
+    .replace(/\.\[/g, "[");
 
 function lines(changes: ValueChange[], indent: string): string[] {
   return changes.map((c) =>
-    c.kind === "added" ? `${indent}+ ${p(c.path)}: ${show(c.after)}` : c.kind === "removed" ? `${indent}- ${p(c.path)}: ${show(c.before)}` : `${indent}~ ${p(c.path)}: ${show(c.before)} → ${show(c.after)}`,
+    c.kind === "added"
+      ? `${indent}+ ${p(c.path)}: ${show(c.after)}`
+      : c.kind === "removed"
+        ? `${indent}- ${p(c.path)}: ${show(c.before)}`
+        : `${indent}~ ${p(c.path)}: ${show(c.before)} → ${show(c.after)}`,
   );
 }
 

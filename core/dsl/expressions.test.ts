@@ -1,7 +1,17 @@
 import fc from "fast-check";
 import jsonata from "jsonata";
 import { describe, expect, it } from "vitest";
-import { checkExpression, checkExpressions, clearExpressionCache, compileExpression, evaluate, evaluateMapping, expressionRefs, ExpressionError, fieldsToJsonata } from "./expressions";
+import {
+  checkExpression,
+  checkExpressions,
+  clearExpressionCache,
+  compileExpression,
+  evaluate,
+  evaluateMapping,
+  expressionRefs,
+  ExpressionError,
+  fieldsToJsonata,
+} from "./expressions";
 
 describe("checkExpression", () => {
   it("returns the AST of a valid expression, cached", () => {
@@ -46,7 +56,9 @@ describe("evaluate", () => {
   };
 
   it("binds $trigger, $steps, $flow, $run and uses $trigger as context", async () => {
-    expect(await evaluate("$steps.post.output.tranId & '/' & $trigger.projectCode & '/' & $flow.key & '/' & $run.id", scope)).toBe("INV-7/P-1/approved-time-to-invoice/r1");
+    expect(
+      await evaluate("$steps.post.output.tranId & '/' & $trigger.projectCode & '/' & $flow.key & '/' & $run.id", scope),
+    ).toBe("INV-7/P-1/approved-time-to-invoice/r1");
     expect(await evaluate("$sum(lines.amount)", scope)).toBe(25);
   });
 
@@ -61,7 +73,9 @@ describe("evaluate", () => {
   });
 
   it("stops infinite recursion with a depth limit", async () => {
-    const e = await evaluate("($f := function($x){ $f($x) + 1 }; $f(1))", {}, { maxDepth: 200 }).catch((err: unknown) => err);
+    const e = await evaluate("($f := function($x){ $f($x) + 1 }; $f(1))", {}, { maxDepth: 200 }).catch(
+      (err: unknown) => err,
+    );
     expect(e).toBeInstanceOf(ExpressionError);
     expect((e as ExpressionError).code).toBe("D1011");
     expect((e as ExpressionError).errorClass).toBe("mapping");
@@ -69,10 +83,14 @@ describe("evaluate", () => {
 
   it("stops infinite tail-recursive loops with a time limit", async () => {
     const t = Date.now();
-    const e = await evaluate("($f := function($x){ $f($x) }; $f(1))", {}, { timeoutMs: 100 }).catch((err: unknown) => err);
+    const e = await evaluate("($f := function($x){ $f($x) }; $f(1))", {}, { timeoutMs: 100 }).catch(
+      (err: unknown) => err,
+    );
     expect((e as ExpressionError).code).toBe("D1012");
     // Said plainly, with the limit and what usually causes it.
-    expect((e as ExpressionError).message).toMatch(/ran longer than its 100 ms limit and was stopped: an endless loop, or work that grows with the data/);
+    expect((e as ExpressionError).message).toMatch(
+      /ran longer than its 100 ms limit and was stopped: an endless loop, or work that grows with the data/,
+    );
     expect(Date.now() - t).toBeLessThan(2000);
   });
 
@@ -94,9 +112,17 @@ describe("evaluate", () => {
 
 describe("mappings", () => {
   it("compiles field mappings to one object constructor", async () => {
-    const src = fieldsToJsonata({ "customer.id": "$trigger.c", "customer.name": "'ACME'", total: "1 + 1", "odd key": "true" });
+    const src = fieldsToJsonata({
+      "customer.id": "$trigger.c",
+      "customer.name": "'ACME'",
+      total: "1 + 1",
+      "odd key": "true",
+    });
     expect(src).toBe('{"customer": {"id": ($trigger.c), "name": (\'ACME\')}, "total": (1 + 1), "odd key": (true)}');
-    expect(await evaluateMapping({ "customer.id": "$trigger.c", total: "1 + 1" }, { trigger: { c: "C9" } })).toEqual({ customer: { id: "C9" }, total: 2 });
+    expect(await evaluateMapping({ "customer.id": "$trigger.c", total: "1 + 1" }, { trigger: { c: "C9" } })).toEqual({
+      customer: { id: "C9" },
+      total: 2,
+    });
   });
 
   it("evaluates a one-expression mapping and an empty one", async () => {
@@ -107,7 +133,9 @@ describe("mappings", () => {
 
 describe("expressionRefs", () => {
   it("finds step references and variables, not strings", () => {
-    const r = checkExpression("$steps.a.output.x & $steps.b.error.message & '$steps.c' & $item.id & $count($steps.d.output[x > 1])");
+    const r = checkExpression(
+      "$steps.a.output.x & $steps.b.error.message & '$steps.c' & $item.id & $count($steps.d.output[x > 1])",
+    );
     if (!r.ok) throw new Error("parse");
     const refs = expressionRefs(r.ast);
     expect(refs.steps.map((s) => s.id).sort()).toEqual(["a", "b", "d"]);
@@ -118,7 +146,38 @@ describe("expressionRefs", () => {
 
 describe("batched syntax checks agree with one-by-one parsing", () => {
   // Pieces that combine into valid and invalid expressions, including the lexically tricky ones.
-  const pieces = ["$a", "b.c", "1", "'x'", '"y,"', "(", ")", "[", "]", "{", "}", ",", ";", "+", "&", "?", ":", "$f(", "and", "/r,/", "`n`", "\\\\", "'", '"', ":=", "..", " ", "-", "*", "%"];
+  const pieces = [
+    "$a",
+    "b.c",
+    "1",
+    "'x'",
+    '"y,"',
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ";",
+    "+",
+    "&",
+    "?",
+    ":",
+    "$f(",
+    "and",
+    "/r,/",
+    "`n`",
+    "\\\\",
+    "'",
+    '"',
+    ":=",
+    "..",
+    " ",
+    "-",
+    "*",
+    "%",
+  ];
   const exprArb = fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 8 }).map((p) => p.join(""));
   it("a range outside an array constructor is refused even in a batch (found by this property: $a..$a)", () => {
     clearExpressionCache();

@@ -21,8 +21,7 @@ export const EXPRESSION_LIMITS = {
 export type JsonataAst = jsonata.ExprNode;
 
 export type ExpressionCheck =
-  | { ok: true; ast: JsonataAst }
-  | { ok: false; code: string; position: number | null; message: string };
+  { ok: true; ast: JsonataAst } | { ok: false; code: string; position: number | null; message: string };
 
 export interface ExpressionScope {
   /** The trigger payload (webhook: { body, headers, query }; event: the event payload; schedule: { firedAt }; manual: the input). */
@@ -89,7 +88,8 @@ interface JsonataErrorShape {
 }
 
 function describe(err: unknown): { code: string; position: number | null; message: string } {
-  if (err instanceof RangeError) return { code: "too-complex", position: null, message: "The expression is nested too deeply to be read." };
+  if (err instanceof RangeError)
+    return { code: "too-complex", position: null, message: "The expression is nested too deeply to be read." };
   const e = (typeof err === "object" && err !== null ? err : {}) as JsonataErrorShape;
   const code = typeof e.code === "string" ? e.code : "error";
   const position = typeof e.position === "number" ? e.position : null;
@@ -128,7 +128,11 @@ const KEYWORDS = new Set(["and", "or", "in", "true", "false", "null", "function"
 function simpleAst(text: string): JsonataAst | null {
   if (SIMPLE_LITERAL.test(text)) {
     const value: unknown = text.startsWith("'") ? text.slice(1, -1) : JSON.parse(text);
-    return { type: typeof value === "number" ? "number" : "string", value, position: text.length } as unknown as JsonataAst;
+    return {
+      type: typeof value === "number" ? "number" : "string",
+      value,
+      position: text.length,
+    } as unknown as JsonataAst;
   }
   const m = SIMPLE_PATH.exec(text);
   if (!m) return null;
@@ -153,11 +157,22 @@ export function checkExpression(text: string): ExpressionCheck {
   let result: ExpressionCheck;
   const simple = typeof text === "string" && text.length < 500 ? simpleAst(text) : null;
   if (simple) result = { ok: true, ast: simple };
-  else if (typeof text !== "string" || text.trim() === "") result = { ok: false, code: "empty", position: null, message: "The expression is empty." };
+  else if (typeof text !== "string" || text.trim() === "")
+    result = { ok: false, code: "empty", position: null, message: "The expression is empty." };
   else if (text.length > EXPRESSION_LIMITS.maxLength)
-    result = { ok: false, code: "too-long", position: null, message: `The expression is longer than ${EXPRESSION_LIMITS.maxLength} characters.` };
+    result = {
+      ok: false,
+      code: "too-long",
+      position: null,
+      message: `The expression is longer than ${EXPRESSION_LIMITS.maxLength} characters.`,
+    };
   else if (nestingDepth(text) > EXPRESSION_LIMITS.maxNesting)
-    result = { ok: false, code: "too-complex", position: null, message: `The expression nests brackets more than ${EXPRESSION_LIMITS.maxNesting} levels deep.` };
+    result = {
+      ok: false,
+      code: "too-complex",
+      position: null,
+      message: `The expression nests brackets more than ${EXPRESSION_LIMITS.maxNesting} levels deep.`,
+    };
   else {
     try {
       result = { ok: true, ast: jsonata(text).ast() };
@@ -211,7 +226,8 @@ function parseBatch(texts: string[]): void {
   let elements: JsonataAst[] | undefined;
   try {
     const ast = jsonata(`[${texts.join(",\n")}]`).ast() as unknown as ArrayAst;
-    if (ast.type === "unary" && ast.value === "[" && ast.expressions?.length === texts.length) elements = ast.expressions;
+    if (ast.type === "unary" && ast.value === "[" && ast.expressions?.length === texts.length)
+      elements = ast.expressions;
   } catch {
     // one of them is wrong: halve and retry, so one bad expression costs log(n) parses, not n
   }
@@ -293,7 +309,12 @@ export async function evaluate(text: string, scope: ExpressionScope, opts: Evalu
   } catch (err) {
     const d = describe(err);
     const guard = GUARD_MESSAGES[d.code];
-    throw new ExpressionError(d.code, guard ? guard(opts.timeoutMs ?? EXPRESSION_LIMITS.timeoutMs) : d.message, d.position, text);
+    throw new ExpressionError(
+      d.code,
+      guard ? guard(opts.timeoutMs ?? EXPRESSION_LIMITS.timeoutMs) : d.message,
+      d.position,
+      text,
+    );
   }
 }
 
@@ -376,7 +397,12 @@ function walkRefs(ast: JsonataAst): ExpressionRefs {
     if (o.type === "variable" && typeof o.value === "string" && o.value !== "") variables.add(o.value);
     if (o.type === "path" && Array.isArray(o.steps)) {
       const [first, second, third] = o.steps as Array<Record<string, unknown> | undefined>;
-      if (first?.type === "variable" && first.value === "steps" && second?.type === "name" && typeof second.value === "string")
+      if (
+        first?.type === "variable" &&
+        first.value === "steps" &&
+        second?.type === "name" &&
+        typeof second.value === "string"
+      )
         steps.push({
           id: second.value,
           position: typeof second.position === "number" ? second.position : 0,

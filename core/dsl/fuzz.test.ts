@@ -30,7 +30,10 @@ function mutate(doc: unknown, path: number[], value: unknown): unknown {
   const keys = Array.isArray(doc) ? doc.map((_, i) => i) : Object.keys(doc);
   if (keys.length === 0) return value;
   const k = keys[path[0]! % keys.length]!;
-  const copy = (Array.isArray(doc) ? [...(doc as unknown[])] : { ...(doc as Record<string, unknown>) }) as Record<string | number, unknown>;
+  const copy = (Array.isArray(doc) ? [...(doc as unknown[])] : { ...(doc as Record<string, unknown>) }) as Record<
+    string | number,
+    unknown
+  >;
   copy[k] = mutate((doc as Record<string | number, unknown>)[k], path.slice(1), value);
   return copy;
 }
@@ -98,7 +101,15 @@ describe("the validator never throws", () => {
         collect(copy);
         // Records whose keys are free (field mappings, layout, business keys, JSON Schemas) accept any key.
         const JSON_SCHEMA_TYPES = ["object", "string", "number", "integer", "boolean", "array", "null"];
-        const closed = target.objects.filter((o) => ("type" in o && !JSON_SCHEMA_TYPES.includes(String(o.type))) || "dsl" in o || "maxAttempts" in o || "errors" in o || "when" in o || ("name" in o && "steps" in o));
+        const closed = target.objects.filter(
+          (o) =>
+            ("type" in o && !JSON_SCHEMA_TYPES.includes(String(o.type))) ||
+            "dsl" in o ||
+            "maxAttempts" in o ||
+            "errors" in o ||
+            "when" in o ||
+            ("name" in o && "steps" in o),
+        );
         const obj = closed[path[0]! % closed.length]!;
         obj.zzUnknownSetting = 1;
         const r = validate(copy);
@@ -130,7 +141,12 @@ describe("the validator never throws", () => {
   });
 
   it("on megabytes of flat data", () => {
-    const big = { dsl: "weft/1", key: "big", description: "x".repeat(3_000_000), steps: Array.from({ length: 20_000 }, (_, i) => ({ id: `s${i}`, type: "map", output: "1" })) };
+    const big = {
+      dsl: "weft/1",
+      key: "big",
+      description: "x".repeat(3_000_000),
+      steps: Array.from({ length: 20_000 }, (_, i) => ({ id: `s${i}`, type: "map", output: "1" })),
+    };
     const r = validate(big);
     wellFormed(r.problems);
     expect(r.problems.some((p) => p.path[0] === "description" && p.code === "too-long")).toBe(true);
@@ -139,8 +155,17 @@ describe("the validator never throws", () => {
   it("on hostile JSONata: reported, not run, not crashing", () => {
     for (const h of HOSTILE) {
       const doc = {
-        dsl: "weft/1", key: "hostile", version: "1.0.0", name: "h", description: "", domain: "invoice", owner: "x", classification: "internal",
-        trigger: { type: "manual" }, start: "a", businessKeys: { k: h },
+        dsl: "weft/1",
+        key: "hostile",
+        version: "1.0.0",
+        name: "h",
+        description: "",
+        domain: "invoice",
+        owner: "x",
+        classification: "internal",
+        trigger: { type: "manual" },
+        start: "a",
+        businessKeys: { k: h },
         steps: [{ id: "a", type: "map", output: h, idempotencyKey: h }],
       };
       const t = Date.now();
@@ -165,14 +190,33 @@ describe("the validator never throws", () => {
 
 describe("compile never throws", () => {
   it("on arbitrary canvas-shaped junk", () => {
-    const node = fc.record({ id: fc.oneof(fc.string({ maxLength: 4 }), fc.constant("trigger")), type: fc.string({ maxLength: 8 }), position: fc.oneof(fc.record({ x: fc.double(), y: fc.double() }), json), parentId: fc.option(fc.string({ maxLength: 4 }), { nil: undefined }), data: json });
-    const edge = fc.record({ id: fc.string({ maxLength: 4 }), source: fc.string({ maxLength: 4 }), target: fc.string({ maxLength: 4 }), sourceHandle: fc.option(fc.string({ maxLength: 8 })), data: fc.option(json) });
+    const node = fc.record({
+      id: fc.oneof(fc.string({ maxLength: 4 }), fc.constant("trigger")),
+      type: fc.string({ maxLength: 8 }),
+      position: fc.oneof(fc.record({ x: fc.double(), y: fc.double() }), json),
+      parentId: fc.option(fc.string({ maxLength: 4 }), { nil: undefined }),
+      data: json,
+    });
+    const edge = fc.record({
+      id: fc.string({ maxLength: 4 }),
+      source: fc.string({ maxLength: 4 }),
+      target: fc.string({ maxLength: 4 }),
+      sourceHandle: fc.option(fc.string({ maxLength: 8 })),
+      data: fc.option(json),
+    });
     fc.assert(
-      fc.property(fc.record({ flow: json, nodes: fc.array(fc.oneof(node, json), { maxLength: 8 }), edges: fc.array(fc.oneof(edge, json), { maxLength: 8 }) }), (g) => {
-        const r = compile(g as unknown as CanvasGraph);
-        wellFormed(r.problems);
-        wellFormed(validate(r.flow).problems);
-      }),
+      fc.property(
+        fc.record({
+          flow: json,
+          nodes: fc.array(fc.oneof(node, json), { maxLength: 8 }),
+          edges: fc.array(fc.oneof(edge, json), { maxLength: 8 }),
+        }),
+        (g) => {
+          const r = compile(g as unknown as CanvasGraph);
+          wellFormed(r.problems);
+          wellFormed(validate(r.flow).problems);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -216,24 +260,35 @@ describe("text that cannot be stored", () => {
 
   it("a NUL or unpaired surrogate in any string or field name is a bad-text problem at its path", () => {
     fc.assert(
-      fc.property(flowArb(), fc.nat(), fc.constantFrom("\u0000", "\ud800", "\udbff", "\udc00", "\udfff"), (flow, pick, bad) => {
-        const all = sites(flow);
-        const { doc, path } = spoil(flow, all[pick % all.length]!, bad);
-        const r = validate(doc, { catalog: exampleCatalog });
-        expect(r.ok).toBe(false);
-        wellFormed(r.problems);
-        expect(r.problems).toEqual([expect.objectContaining({ code: "bad-text", path })]);
-      }),
+      fc.property(
+        flowArb(),
+        fc.nat(),
+        fc.constantFrom("\u0000", "\ud800", "\udbff", "\udc00", "\udfff"),
+        (flow, pick, bad) => {
+          const all = sites(flow);
+          const { doc, path } = spoil(flow, all[pick % all.length]!, bad);
+          const r = validate(doc, { catalog: exampleCatalog });
+          expect(r.ok).toBe(false);
+          wellFormed(r.problems);
+          expect(r.problems).toEqual([expect.objectContaining({ code: "bad-text", path })]);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it("every document the validator accepts has a content hash", () => {
     fc.assert(
-      fc.property(flowArb(), fc.array(fc.nat(), { maxLength: 6 }), fc.oneof(json, fc.string({ unit: "binary" })), (flow, path, value) => {
-        const doc = mutate(flow, path, value);
-        if (validate(doc, { catalog: exampleCatalog }).ok) expect(contentHash(doc as Flow)).toMatch(/^sha256:[0-9a-f]{64}$/);
-      }),
+      fc.property(
+        flowArb(),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        fc.oneof(json, fc.string({ unit: "binary" })),
+        (flow, path, value) => {
+          const doc = mutate(flow, path, value);
+          if (validate(doc, { catalog: exampleCatalog }).ok)
+            expect(contentHash(doc as Flow)).toMatch(/^sha256:[0-9a-f]{64}$/);
+        },
+      ),
       { numRuns: 300 },
     );
   });

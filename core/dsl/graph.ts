@@ -18,7 +18,16 @@ import type { Block, Branch, CatchRoute, Flow, Step, StepType, SwitchStep, Trigg
 import { isObj } from "../is-obj";
 
 export type CanvasEdgeKind = "start" | "next" | "case" | "default" | "catch" | "compensate" | "body" | "branch";
-export const CANVAS_EDGE_KINDS: readonly CanvasEdgeKind[] = ["start", "next", "case", "default", "catch", "compensate", "body", "branch"];
+export const CANVAS_EDGE_KINDS: readonly CanvasEdgeKind[] = [
+  "start",
+  "next",
+  "case",
+  "default",
+  "catch",
+  "compensate",
+  "body",
+  "branch",
+];
 
 export type CaseConfig = { when: string; label?: string };
 export type CatchConfig = { errors: string[] };
@@ -76,7 +85,13 @@ export function edgeId(source: string, kind: CanvasEdgeKind, index?: number): st
 }
 
 function edge(source: string, target: string, kind: CanvasEdgeKind, index?: number): CanvasEdge {
-  return { id: edgeId(source, kind, index), source, target, sourceHandle: handleOf(kind, index), data: index === undefined ? { kind } : { kind, index } };
+  return {
+    id: edgeId(source, kind, index),
+    source,
+    target,
+    sourceHandle: handleOf(kind, index),
+    data: index === undefined ? { kind } : { kind, index },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -90,7 +105,8 @@ export function stepConfig(step: Step): StepConfig {
   delete o.compensate;
   delete o.default;
   delete o.body;
-  if (step.type === "switch") o.cases = step.cases.map((c) => (c.label !== undefined ? { when: c.when, label: c.label } : { when: c.when }));
+  if (step.type === "switch")
+    o.cases = step.cases.map((c) => (c.label !== undefined ? { when: c.when, label: c.label } : { when: c.when }));
   if (step.type === "parallel") o.branches = step.branches.map((b) => ({ name: b.name }));
   if (step.type !== "fail" && step.catch) o.catch = step.catch.map((c) => ({ errors: [...c.errors] }));
   return o as StepConfig;
@@ -121,7 +137,10 @@ export function decompile(flow: Flow): DecompileResult {
   // Depth-first so every parent precedes its children (React Flow needs that order).
   const visit = (list: Step[], parentId: string | undefined, branch: number | undefined): void => {
     for (const step of list) {
-      const data: StepNodeData = branch === undefined ? { kind: "step", step: stepConfig(step) } : { kind: "step", step: stepConfig(step), branch };
+      const data: StepNodeData =
+        branch === undefined
+          ? { kind: "step", step: stepConfig(step) }
+          : { kind: "step", step: stepConfig(step), branch };
       nodes.push(place({ id: step.id, type: step.type, ...(parentId !== undefined ? { parentId } : {}), data }));
       if (step.type === "switch") {
         step.cases.forEach((c, i) => edges.push(edge(step.id, c.next, "case", i)));
@@ -161,7 +180,6 @@ export interface CompileResult {
   problems: Problem[];
 }
 
-
 function kindOfEdge(e: CanvasEdge): { kind: CanvasEdgeKind; index?: number } | null {
   const d = e.data;
   if (isObj(d) && typeof d.kind === "string" && (CANVAS_EDGE_KINDS as readonly string[]).includes(d.kind)) {
@@ -186,12 +204,16 @@ export function compile(graph: CanvasGraph, opts: CompileOptions = {}): CompileR
   const byId = new Map<string, { node: CanvasNode; i: number }>();
   let triggerNode: CanvasNode | undefined;
   nodesIn.forEach((node, i) => {
-    if (!isObj(node) || typeof node.id !== "string") return problem(["nodes", i], "invalid-node", `Node ${i + 1} has no id.`);
-    if (byId.has(node.id)) return problem(["nodes", i], "duplicate-node", `Two nodes are called '${node.id}'.`, node.id);
-    if (!isObj(node.data)) return problem(["nodes", i, "data"], "invalid-node", `Node '${node.id}' has no settings.`, node.id);
+    if (!isObj(node) || typeof node.id !== "string")
+      return problem(["nodes", i], "invalid-node", `Node ${i + 1} has no id.`);
+    if (byId.has(node.id))
+      return problem(["nodes", i], "duplicate-node", `Two nodes are called '${node.id}'.`, node.id);
+    if (!isObj(node.data))
+      return problem(["nodes", i, "data"], "invalid-node", `Node '${node.id}' has no settings.`, node.id);
     byId.set(node.id, { node, i });
     if (node.type === "trigger" || node.data.kind === "trigger") {
-      if (triggerNode) problem(["nodes", i], "multiple-triggers", "A flow has exactly one trigger; remove the extra one.", node.id);
+      if (triggerNode)
+        problem(["nodes", i], "multiple-triggers", "A flow has exactly one trigger; remove the extra one.", node.id);
       else triggerNode = node;
     }
   });
@@ -200,13 +222,32 @@ export function compile(graph: CanvasGraph, opts: CompileOptions = {}): CompileR
   // Edges: one target per (source, handle)
   const out = new Map<string, Map<string, string>>();
   edgesIn.forEach((e, j) => {
-    if (!isObj(e) || typeof e.source !== "string" || typeof e.target !== "string") return problem(["edges", j], "invalid-edge", `Connection ${j + 1} is incomplete.`);
-    if (!byId.has(e.source) || !byId.has(e.target)) return problem(["edges", j], "dangling-edge", `A connection from '${e.source}' to '${e.target}' has a missing end.`, e.source);
+    if (!isObj(e) || typeof e.source !== "string" || typeof e.target !== "string")
+      return problem(["edges", j], "invalid-edge", `Connection ${j + 1} is incomplete.`);
+    if (!byId.has(e.source) || !byId.has(e.target))
+      return problem(
+        ["edges", j],
+        "dangling-edge",
+        `A connection from '${e.source}' to '${e.target}' has a missing end.`,
+        e.source,
+      );
     const k = kindOfEdge(e);
-    if (!k) return problem(["edges", j], "invalid-edge", `The connection from '${e.source}' leaves an unknown handle '${String(e.sourceHandle)}'.`, e.source);
+    if (!k)
+      return problem(
+        ["edges", j],
+        "invalid-edge",
+        `The connection from '${e.source}' leaves an unknown handle '${String(e.sourceHandle)}'.`,
+        e.source,
+      );
     const handle = handleOf(k.kind, k.index);
     const m = out.get(e.source) ?? new Map<string, string>();
-    if (m.has(handle)) return problem(["edges", j], "duplicate-edge", `'${e.source}' has two connections from its ${handle} handle; a handle leads to one step.`, e.source);
+    if (m.has(handle))
+      return problem(
+        ["edges", j],
+        "duplicate-edge",
+        `'${e.source}' has two connections from its ${handle} handle; a handle leads to one step.`,
+        e.source,
+      );
     m.set(handle, e.target);
     out.set(e.source, m);
   });
@@ -234,14 +275,25 @@ export function compile(graph: CanvasGraph, opts: CompileOptions = {}): CompileR
       if (pType === "foreach") key = node.parentId;
       else if (pType === "parallel") {
         const b = data.branch;
-        const count = parent?.data.kind === "step" && parent.data.step.type === "parallel" ? parent.data.step.branches.length : 0;
+        const count =
+          parent?.data.kind === "step" && parent.data.step.type === "parallel" ? parent.data.step.branches.length : 0;
         if (typeof b !== "number" || b < 0 || b >= count) {
-          problem(["nodes", i, "data", "branch"], "invalid-branch", `Step '${node.id}' is inside parallel '${node.parentId}' but not in one of its branches.`, node.id);
+          problem(
+            ["nodes", i, "data", "branch"],
+            "invalid-branch",
+            `Step '${node.id}' is inside parallel '${node.parentId}' but not in one of its branches.`,
+            node.id,
+          );
           continue;
         }
         key = `${node.parentId}#${b}`;
       } else {
-        problem(["nodes", i, "parentId"], "invalid-parent", `Step '${node.id}' sits inside '${node.parentId}', which is not a foreach or parallel step.`, node.id);
+        problem(
+          ["nodes", i, "parentId"],
+          "invalid-parent",
+          `Step '${node.id}' sits inside '${node.parentId}', which is not a foreach or parallel step.`,
+          node.id,
+        );
         continue;
       }
     }
@@ -252,7 +304,8 @@ export function compile(graph: CanvasGraph, opts: CompileOptions = {}): CompileR
 
   // Build steps depth-first from the root; `building` guards against parent cycles.
   const building = new Set<string>();
-  const buildScope = (key: string): Step[] => (children.get(key) ?? []).map((n) => buildStep(n)).filter((s): s is Step => s !== null);
+  const buildScope = (key: string): Step[] =>
+    (children.get(key) ?? []).map((n) => buildStep(n)).filter((s): s is Step => s !== null);
   const buildStep = (node: CanvasNode): Step | null => {
     if (building.has(node.id)) return null;
     building.add(node.id);
@@ -264,7 +317,13 @@ export function compile(graph: CanvasGraph, opts: CompileOptions = {}): CompileR
       const cases = Array.isArray(cfg.cases) ? (cfg.cases as CaseConfig[]) : [];
       s.cases = cases.map((c, i) => {
         const t = take(node.id, "case", i);
-        if (t === undefined) problem(["nodes", byId.get(node.id)!.i], "unconnected-case", `Case ${i + 1} of switch '${node.id}' is not connected to a step.`, node.id);
+        if (t === undefined)
+          problem(
+            ["nodes", byId.get(node.id)!.i],
+            "unconnected-case",
+            `Case ${i + 1} of switch '${node.id}' is not connected to a step.`,
+            node.id,
+          );
         return { ...c, ...(t !== undefined ? { next: t } : {}) };
       });
       const d = take(node.id, "default");
@@ -277,7 +336,13 @@ export function compile(graph: CanvasGraph, opts: CompileOptions = {}): CompileR
       if (Array.isArray(cfg.catch))
         s.catch = (cfg.catch as CatchConfig[]).map((c, i) => {
           const t = take(node.id, "catch", i);
-          if (t === undefined) problem(["nodes", byId.get(node.id)!.i], "unconnected-catch", `Catch route ${i + 1} of '${node.id}' is not connected to a step.`, node.id);
+          if (t === undefined)
+            problem(
+              ["nodes", byId.get(node.id)!.i],
+              "unconnected-catch",
+              `Catch route ${i + 1} of '${node.id}' is not connected to a step.`,
+              node.id,
+            );
           return { ...c, ...(t !== undefined ? { next: t } : {}) } as CatchRoute;
         });
       const c = take(node.id, "compensate");
@@ -327,7 +392,12 @@ export function compile(graph: CanvasGraph, opts: CompileOptions = {}): CompileR
   for (const [source, m] of out)
     for (const [h, t] of m)
       if (!used.has(`${source}\u0000${h}`) && !unreached.has(source))
-        problem(["edges"], "invalid-edge", `'${source}' cannot have a '${h}' connection (to '${t}').`, source === triggerNode?.id ? undefined : source);
+        problem(
+          ["edges"],
+          "invalid-edge",
+          `'${source}' cannot have a '${h}' connection (to '${t}').`,
+          source === triggerNode?.id ? undefined : source,
+        );
 
   const flow: Record<string, unknown> = { ...(isObj(graph?.flow) ? graph.flow : {}) };
   flow.trigger = triggerNode?.data.kind === "trigger" ? triggerNode.data.trigger : { type: "manual" };
@@ -338,7 +408,10 @@ export function compile(graph: CanvasGraph, opts: CompileOptions = {}): CompileR
     for (const { node } of byId.values()) {
       const x = Number(node.position?.x ?? 0);
       const y = Number(node.position?.y ?? 0);
-      const p: { x: number; y: number; width?: number; height?: number } = { x: Number.isFinite(x) ? x : 0, y: Number.isFinite(y) ? y : 0 };
+      const p: { x: number; y: number; width?: number; height?: number } = {
+        x: Number.isFinite(x) ? x : 0,
+        y: Number.isFinite(y) ? y : 0,
+      };
       if (typeof node.width === "number") p.width = node.width;
       if (typeof node.height === "number") p.height = node.height;
       positions[node.id] = p;

@@ -1,7 +1,14 @@
 // Public API of the Weft flow DSL (pure TypeScript, no I/O: browser, CLI and runtime).
 export * from "./schema";
 export type { Catalog, CatalogConnection, ConnectorInfo, OperationInfo } from "./catalog";
-export { validate, validateText, parseFlow, cronProblem, type ValidateOptions, type ValidationResult } from "./validate";
+export {
+  validate,
+  validateText,
+  parseFlow,
+  cronProblem,
+  type ValidateOptions,
+  type ValidationResult,
+} from "./validate";
 export { formatPath, type Problem, type Severity } from "./problems";
 export {
   checkExpression,
@@ -18,8 +25,38 @@ export {
   type EvaluateOptions,
   type ExpressionCheck,
 } from "./expressions";
-export { effectiveRetry, effectiveTimeoutMs, retryDelayMs, parseDuration, errorMatches, LIMITS, DEFAULT_RETRY_ON, defaultWebhookSecret, webhookPath, PLACEHOLDER_CONNECTOR, WEBHOOK_CONNECTOR, WEBHOOK_SECRET_FIELD, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, WEBHOOK_TOLERANCE_SECONDS, type EffectiveRetry } from "./defaults";
-export { scopesOf, stepsOf, edgesOf, stepExpressions, collectExpressions, flowExpressions, findStep, type Scope, type StepVisit, type StepEdge, type ExpressionSite, type Path } from "./walk";
+export {
+  effectiveRetry,
+  effectiveTimeoutMs,
+  retryDelayMs,
+  parseDuration,
+  errorMatches,
+  LIMITS,
+  DEFAULT_RETRY_ON,
+  defaultWebhookSecret,
+  webhookPath,
+  PLACEHOLDER_CONNECTOR,
+  WEBHOOK_CONNECTOR,
+  WEBHOOK_SECRET_FIELD,
+  WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_TIMESTAMP_HEADER,
+  WEBHOOK_TOLERANCE_SECONDS,
+  type EffectiveRetry,
+} from "./defaults";
+export {
+  scopesOf,
+  stepsOf,
+  edgesOf,
+  stepExpressions,
+  collectExpressions,
+  flowExpressions,
+  findStep,
+  type Scope,
+  type StepVisit,
+  type StepEdge,
+  type ExpressionSite,
+  type Path,
+} from "./walk";
 export {
   compile,
   decompile,
@@ -41,8 +78,38 @@ export {
   type DecompileResult,
 } from "./graph";
 export { layoutGraph, decompileWithLayout, type LayoutOptions } from "./layout";
-export { diffFlows, diffValues, equal as jsonEqual, formatDiff, type FlowDiff, type StepDiff, type ValueChange } from "./diff";
-export { detectBreakingChanges, semverBump, proposeVersion, versionBump, type Bump, type Change, type BreakingReport, type VersionProposal } from "./breaking";
+export {
+  diffFlows,
+  diffValues,
+  equal as jsonEqual,
+  formatDiff,
+  type FlowDiff,
+  type StepDiff,
+  type ValueChange,
+} from "./diff";
+export {
+  detectBreakingChanges,
+  semverBump,
+  proposeVersion,
+  versionBump,
+  type Bump,
+  type Change,
+  type BreakingReport,
+  type VersionProposal,
+} from "./breaking";
 export { contentHash, canonicalJson, verifyContentHash } from "./hash";
 export { dslJsonSchema, DSL_SCHEMA_ID } from "./json-schema";
-export { webhookInput, scheduleInput, pollReadInput, triggerFieldInput, triggerInputSchema, triggerSampleSkeleton, asTriggerInput, checkTriggerInput, HIDDEN_WEBHOOK_HEADERS, type WebhookInput, type TriggerInputProblem, type JsonSchemaObject } from "./trigger-input";
+export {
+  webhookInput,
+  scheduleInput,
+  pollReadInput,
+  triggerFieldInput,
+  triggerInputSchema,
+  triggerSampleSkeleton,
+  asTriggerInput,
+  checkTriggerInput,
+  HIDDEN_WEBHOOK_HEADERS,
+  type WebhookInput,
+  type TriggerInputProblem,
+  type JsonSchemaObject,
+} from "./trigger-input";

@@ -10,7 +10,12 @@ let cached: Record<string, unknown> | null = null;
 /** The JSON Schema (draft 2020-12) of a "weft/1" document. Pure; computed once. */
 export function dslJsonSchema(): Record<string, unknown> {
   if (!cached) {
-    const generated = z.toJSONSchema(FlowSchema, { target: "draft-2020-12", unrepresentable: "any", reused: "inline", cycles: "ref" }) as Record<string, unknown>;
+    const generated = z.toJSONSchema(FlowSchema, {
+      target: "draft-2020-12",
+      unrepresentable: "any",
+      reused: "inline",
+      cycles: "ref",
+    }) as Record<string, unknown>;
     cached = {
       ...generated,
       $id: DSL_SCHEMA_ID,

@@ -41,10 +41,19 @@ export async function layoutGraph(graph: CanvasGraph, opts: LayoutOptions = {}):
     list.push(n);
     byParent.set(key, list);
   }
-  const parentOf = new Map(graph.nodes.map((n) => [n.id, n.parentId !== undefined && ids.has(n.parentId) ? n.parentId : ""] as const));
+  const parentOf = new Map(
+    graph.nodes.map((n) => [n.id, n.parentId !== undefined && ids.has(n.parentId) ? n.parentId : ""] as const),
+  );
   // Edges between siblings only (edges into or out of a container's inside are not laid out).
   const edgesWithin = (key: string): Array<{ id: string; source: string; target: string }> =>
-    graph.edges.filter((e) => ids.has(e.source) && ids.has(e.target) && e.source !== e.target && parentOf.get(e.source) === key && parentOf.get(e.target) === key);
+    graph.edges.filter(
+      (e) =>
+        ids.has(e.source) &&
+        ids.has(e.target) &&
+        e.source !== e.target &&
+        parentOf.get(e.source) === key &&
+        parentOf.get(e.target) === key,
+    );
   const isGroup = (n: CanvasNode) => CONTAINER_TYPES.has(n.type) && (byParent.get(n.id)?.length ?? 0) > 0;
   const leafSize = (n: CanvasNode) => (CONTAINER_TYPES.has(n.type) ? EMPTY_CONTAINER : size(n));
 
@@ -82,7 +91,8 @@ async function elkLayout(
     "elk.layered.spacing.nodeNodeBetweenLayers": String(SPACING.layer),
     "elk.layered.nodePlacement.strategy": "BRANDES_KOEPF",
   };
-  const elkEdges = (key: string): ElkExtendedEdge[] => edgesWithin(key).map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] }));
+  const elkEdges = (key: string): ElkExtendedEdge[] =>
+    edgesWithin(key).map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] }));
   const seen = new Set<string>();
   const build = (key: string): ElkNode[] =>
     (byParent.get(key) ?? []).flatMap((n): ElkNode[] => {
@@ -92,7 +102,10 @@ async function elkLayout(
         return [
           {
             id: n.id,
-            layoutOptions: { ...baseOptions, "elk.padding": `[top=${PADDING.top},left=${PADDING.left},bottom=${PADDING.bottom},right=${PADDING.right}]` },
+            layoutOptions: {
+              ...baseOptions,
+              "elk.padding": `[top=${PADDING.top},left=${PADDING.left},bottom=${PADDING.bottom},right=${PADDING.right}]`,
+            },
             children: build(n.id),
             edges: elkEdges(n.id),
           },
@@ -108,7 +121,11 @@ async function elkLayout(
   const pos = new Map<string, Box>();
   const collect = (n: ElkNode) => {
     for (const c of n.children ?? []) {
-      pos.set(c.id, { x: Math.round(c.x ?? 0), y: Math.round(c.y ?? 0), ...(c.children?.length ? { width: Math.round(c.width ?? 0), height: Math.round(c.height ?? 0) } : {}) });
+      pos.set(c.id, {
+        x: Math.round(c.x ?? 0),
+        y: Math.round(c.y ?? 0),
+        ...(c.children?.length ? { width: Math.round(c.width ?? 0), height: Math.round(c.height ?? 0) } : {}),
+      });
       collect(c);
     }
   };
@@ -163,7 +180,7 @@ export function layeredLayout(
     const ready: number[] = [];
     waiting.forEach((w, i) => w === 0 && ready.push(i));
     let placed = 0;
-    for (let next = 0, head = 0; placed < nodes.length; ) {
+    for (let next = 0, head = 0; placed < nodes.length;) {
       if (head === ready.length) {
         while (layer[next] !== -1) next++;
         ready.push(next);
@@ -182,14 +199,16 @@ export function layeredLayout(
     let extentAcross = 0;
     for (const members of layers) {
       if (!members) continue;
-      const mean = (i: number) => (preds[i]!.length ? preds[i]!.reduce((s, p) => s + rank[p]!, 0) / preds[i]!.length : rank[i]! + i / nodes.length);
+      const mean = (i: number) =>
+        preds[i]!.length ? preds[i]!.reduce((s, p) => s + rank[p]!, 0) / preds[i]!.length : rank[i]! + i / nodes.length;
       members.sort((a, b) => mean(a) - mean(b) || a - b);
       let offsetAcross = key === "" ? 0 : direction === "RIGHT" ? PADDING.top : PADDING.left;
       let thickness = 0;
       members.forEach((i, r) => {
         rank[i] = r;
         const b = box(i);
-        const p: Box = direction === "RIGHT" ? { x: offsetAlong, y: offsetAcross } : { x: offsetAcross, y: offsetAlong };
+        const p: Box =
+          direction === "RIGHT" ? { x: offsetAlong, y: offsetAcross } : { x: offsetAcross, y: offsetAlong };
         if (sizeOf.has(nodes[i]!.id)) Object.assign(p, sizeOf.get(nodes[i]!.id));
         pos.set(nodes[i]!.id, p);
         offsetAcross += b[across] + SPACING.node;
@@ -201,7 +220,10 @@ export function layeredLayout(
     if (key !== "") {
       const endAlong = offsetAlong - SPACING.layer + (direction === "RIGHT" ? PADDING.right : PADDING.bottom);
       const endAcross = extentAcross + (direction === "RIGHT" ? PADDING.bottom : PADDING.right);
-      sizeOf.set(key, direction === "RIGHT" ? { width: endAlong, height: endAcross } : { width: endAcross, height: endAlong });
+      sizeOf.set(
+        key,
+        direction === "RIGHT" ? { width: endAlong, height: endAcross } : { width: endAcross, height: endAlong },
+      );
     }
   }
   return pos;

@@ -36,7 +36,11 @@ export function editDistance(a: string, b: string): number {
     prev[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
+      prev[j] = Math.min(
+        prev[j]! + 1,
+        prev[j - 1]! + 1,
+        diag + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1),
+      );
       diag = tmp;
     }
   }
@@ -99,13 +103,24 @@ function issueToProblems(issue: z.core.$ZodIssue, ctx: IssueContext, out: Proble
   const path = [...ctx.base, ...rel];
   const field = formatPath(rel);
   const where = field ? `${ctx.subject}: '${field}'` : ctx.subject;
-  const push = (code: string, message: string, p: Path = path) => out.push({ ...(ctx.stepId !== undefined ? { stepId: ctx.stepId } : {}), path: p, code, message, severity: "error" });
+  const push = (code: string, message: string, p: Path = path) =>
+    out.push({
+      ...(ctx.stepId !== undefined ? { stepId: ctx.stepId } : {}),
+      path: p,
+      code,
+      message,
+      severity: "error",
+    });
   switch (issue.code) {
     case "unrecognized_keys": {
       const known = ctx.knownKeys?.(rel);
       for (const key of issue.keys) {
         const hint = known ? closest(key, known) : undefined;
-        push("unknown-key", `${field ? `${ctx.subject}, '${field}'` : ctx.subject} has an unknown setting '${key}'.${hint ? ` Did you mean '${hint}'?` : ""}`, [...path, key]);
+        push(
+          "unknown-key",
+          `${field ? `${ctx.subject}, '${field}'` : ctx.subject} has an unknown setting '${key}'.${hint ? ` Did you mean '${hint}'?` : ""}`,
+          [...path, key],
+        );
       }
       return;
     }
@@ -115,7 +130,10 @@ function issueToProblems(issue: z.core.$ZodIssue, ctx: IssueContext, out: Proble
         push("missing-field", `${ctx.subject} needs '${field}'.`);
         return;
       }
-      push("wrong-type", `${where} must be ${TYPE_WORDS[issue.expected] ?? issue.expected}, not ${describeValue(received)}.`);
+      push(
+        "wrong-type",
+        `${where} must be ${TYPE_WORDS[issue.expected] ?? issue.expected}, not ${describeValue(received)}.`,
+      );
       return;
     }
     case "too_big":
@@ -124,27 +142,50 @@ function issueToProblems(issue: z.core.$ZodIssue, ctx: IssueContext, out: Proble
       const val = ctx.valueAt?.(rel);
       if (issue.origin === "number" || issue.origin === "int" || issue.origin === "bigint") {
         const word = issue.code === "too_big" ? "at most" : "at least";
-        push("out-of-range", `${where} must be ${word} ${String(bound)}${typeof val === "number" ? ` (it is ${val})` : ""}.`);
+        push(
+          "out-of-range",
+          `${where} must be ${word} ${String(bound)}${typeof val === "number" ? ` (it is ${val})` : ""}.`,
+        );
       } else if (issue.origin === "array" || issue.origin === "set") {
-        push(issue.code === "too_big" ? "too-many" : "too-few", /needs|must|at least|at most/.test(issue.message) && !issue.message.startsWith("Too") ? `${where}: ${issue.message}` : `${where} must have ${issue.code === "too_big" ? "at most" : "at least"} ${String(bound)} entr${Number(bound) === 1 ? "y" : "ies"}.`);
+        push(
+          issue.code === "too_big" ? "too-many" : "too-few",
+          /needs|must|at least|at most/.test(issue.message) && !issue.message.startsWith("Too")
+            ? `${where}: ${issue.message}`
+            : `${where} must have ${issue.code === "too_big" ? "at most" : "at least"} ${String(bound)} entr${Number(bound) === 1 ? "y" : "ies"}.`,
+        );
       } else {
         push(
           issue.code === "too_big" ? "too-long" : "too-short",
-          issue.message.startsWith("Too") ? `${where} must have ${issue.code === "too_big" ? "at most" : "at least"} ${String(bound)} character${Number(bound) === 1 ? "" : "s"}.` : `${where}: ${issue.message}`,
+          issue.message.startsWith("Too")
+            ? `${where} must have ${issue.code === "too_big" ? "at most" : "at least"} ${String(bound)} character${Number(bound) === 1 ? "" : "s"}.`
+            : `${where}: ${issue.message}`,
         );
       }
       return;
     }
     case "invalid_format":
-      push("invalid-format", `${where} is ${describeValue(ctx.valueAt?.(rel))}. ${issue.message.startsWith("Invalid") ? "That is not the expected format." : issue.message}`);
+      push(
+        "invalid-format",
+        `${where} is ${describeValue(ctx.valueAt?.(rel))}. ${issue.message.startsWith("Invalid") ? "That is not the expected format." : issue.message}`,
+      );
       return;
     case "invalid_value": {
       const opts = issue.values.map((v) => JSON.stringify(v));
       if (ctx.valueAt?.(rel) === undefined && rel.length > 0) {
-        push("missing-field", opts.length === 1 ? `${ctx.subject} needs '${field}': ${opts[0]}.` : `${ctx.subject} needs '${field}': one of ${opts.join(", ")}.`);
+        push(
+          "missing-field",
+          opts.length === 1
+            ? `${ctx.subject} needs '${field}': ${opts[0]}.`
+            : `${ctx.subject} needs '${field}': one of ${opts.join(", ")}.`,
+        );
         return;
       }
-      push("invalid-value", opts.length === 1 ? `${where} must be ${opts[0]}.` : `${where} must be one of ${opts.join(", ")} (not ${describeValue(ctx.valueAt?.(rel))}).`);
+      push(
+        "invalid-value",
+        opts.length === 1
+          ? `${where} must be ${opts[0]}.`
+          : `${where} must be one of ${opts.join(", ")} (not ${describeValue(ctx.valueAt?.(rel))}).`,
+      );
       return;
     }
     case "invalid_union": {
@@ -156,8 +197,16 @@ function issueToProblems(issue: z.core.$ZodIssue, ctx: IssueContext, out: Proble
         const list = options.map((o) => String(o)).join(", ");
         const isStep = ctx.subject.startsWith("Step");
         const what = isStep && rel.length <= 1 ? "step type" : `'${field || disc}'`;
-        if (got === undefined) push(isStep && rel.length <= 1 ? "missing-type" : "missing-field", `${ctx.subject} needs a '${disc}': one of ${list}.`);
-        else push(isStep && rel.length <= 1 ? "unknown-step-type" : "invalid-value", `${ctx.subject}: ${describeValue(got)} is not a ${what}; use one of ${list}.`);
+        if (got === undefined)
+          push(
+            isStep && rel.length <= 1 ? "missing-type" : "missing-field",
+            `${ctx.subject} needs a '${disc}': one of ${list}.`,
+          );
+        else
+          push(
+            isStep && rel.length <= 1 ? "unknown-step-type" : "invalid-value",
+            `${ctx.subject}: ${describeValue(got)} is not a ${what}; use one of ${list}.`,
+          );
         return;
       }
       if (ctx.valueAt?.(rel) === undefined) {
@@ -168,10 +217,14 @@ function issueToProblems(issue: z.core.$ZodIssue, ctx: IssueContext, out: Proble
       const branches = issue.errors.filter((b) => b.length > 0);
       const best = branches.sort((a, b) => depth(b) - depth(a))[0];
       if (best && depth(best) > 0) {
-        for (const sub of best) issueToProblems({ ...sub, path: [...issue.path, ...sub.path] } as z.core.$ZodIssue, ctx, out);
+        for (const sub of best)
+          issueToProblems({ ...sub, path: [...issue.path, ...sub.path] } as z.core.$ZodIssue, ctx, out);
         return;
       }
-      push("wrong-type", `${where} must be a JSONata expression (text) or an object of field mappings, not ${describeValue(ctx.valueAt?.(rel))}.`);
+      push(
+        "wrong-type",
+        `${where} must be a JSONata expression (text) or an object of field mappings, not ${describeValue(ctx.valueAt?.(rel))}.`,
+      );
       return;
     }
     case "invalid_key":

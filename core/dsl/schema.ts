@@ -33,10 +33,27 @@ export type TriggerType = (typeof TRIGGER_TYPES)[number];
  *  `constructor`, `hasOwnProperty`, …) are what any JavaScript table of steps — in a tool, a script or a
  *  connector — would confuse with its own machinery. */
 export const RESERVED_STEP_IDS: ReadonlySet<string> = new Set([
-  "trigger", "and", "or", "in", "true", "false", "null", "function",
+  "trigger",
+  "and",
+  "or",
+  "in",
+  "true",
+  "false",
+  "null",
+  "function",
   // Object.prototype's names, spelled out so the browser and the server refuse the same set.
-  "__proto__", "constructor", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "toString", "toLocaleString", "valueOf",
-  "__defineGetter__", "__defineSetter__", "__lookupGetter__", "__lookupSetter__",
+  "__proto__",
+  "constructor",
+  "hasOwnProperty",
+  "isPrototypeOf",
+  "propertyIsEnumerable",
+  "toString",
+  "toLocaleString",
+  "valueOf",
+  "__defineGetter__",
+  "__defineSetter__",
+  "__lookupGetter__",
+  "__lookupSetter__",
 ]);
 
 // ---------------------------------------------------------------------------------------------------
@@ -46,7 +63,8 @@ export const STEP_ID_RE = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 export const FLOW_KEY_RE = /^[a-z][a-z0-9]*(?:[-.][a-z0-9]+)*$/;
 export const EVENT_NAME_RE = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_-]*){1,5}$/;
 export const ERROR_CODE_RE = /^[a-z][a-z0-9_.-]{0,79}$/;
-export const DURATION_RE = /^(?:\d{1,9}(?:ms|s|m|h|d)|P(?!$)(?:\d{1,6}W)?(?:\d{1,6}D)?(?:T(?=\d)(?:\d{1,6}H)?(?:\d{1,6}M)?(?:\d{1,6}(?:\.\d{1,3})?S)?)?)$/;
+export const DURATION_RE =
+  /^(?:\d{1,9}(?:ms|s|m|h|d)|P(?!$)(?:\d{1,6}W)?(?:\d{1,6}D)?(?:T(?=\d)(?:\d{1,6}H)?(?:\d{1,6}M)?(?:\d{1,6}(?:\.\d{1,3})?S)?)?)$/;
 // semver 2.0.0 (the official regex, without the leading "v").
 export const SEMVER_RE =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
@@ -56,21 +74,30 @@ export const Expression = z
   .string()
   .min(1, "An expression cannot be empty.")
   .max(20_000, "An expression may have at most 20,000 characters.")
-  .meta({ description: "A JSONata expression. Variables: $trigger, $steps.<id>.output, $item/$index (inside foreach), $flow, $run, $error (in catch handlers)." });
+  .meta({
+    description:
+      "A JSONata expression. Variables: $trigger, $steps.<id>.output, $item/$index (inside foreach), $flow, $run, $error (in catch handlers).",
+  });
 
 export const StepId = z
   .string()
   .regex(STEP_ID_RE, "A step id starts with a letter or _ and has only letters, digits and _ (at most 64).")
   .meta({ description: "Step id: letters, digits and _, starting with a letter or _. Unique in the whole flow." });
 
-const StepRef = StepId.meta({ description: "The id of another step in the same scope (the flow, a foreach body or a parallel branch)." });
+const StepRef = StepId.meta({
+  description: "The id of another step in the same scope (the flow, a foreach body or a parallel branch).",
+});
 
 export const Duration = z
   .string()
   .regex(DURATION_RE, 'A duration is like "30s", "5m", "2h", "1d", "250ms" or ISO 8601 ("PT30S", "P1D").')
   .meta({ description: 'Duration: "250ms", "30s", "5m", "2h", "1d" or ISO 8601 ("PT1H30M", "P2D").' });
 
-const FlowKey = z.string().min(2).max(64).regex(FLOW_KEY_RE, 'A flow key is lower-case words joined by "-" or ".", e.g. "approved-time-to-invoice".');
+const FlowKey = z
+  .string()
+  .min(2)
+  .max(64)
+  .regex(FLOW_KEY_RE, 'A flow key is lower-case words joined by "-" or ".", e.g. "approved-time-to-invoice".');
 const EventName = z
   .string()
   .max(120)
@@ -90,17 +117,23 @@ const FieldPath = z
  * A mapping: either one JSONata expression that yields the whole value, or field mappings
  * (target field path → JSONata expression) that compile to a JSONata object constructor.
  */
-export const Mapping = z
-  .union([Expression, z.record(FieldPath, Expression)])
-  .meta({ description: 'One JSONata expression for the whole value, or { "<field.path>": "<JSONata>" } field mappings.' });
+export const Mapping = z.union([Expression, z.record(FieldPath, Expression)]).meta({
+  description: 'One JSONata expression for the whole value, or { "<field.path>": "<JSONata>" } field mappings.',
+});
 
 /** A JSON Schema (not checked further here; used for trigger and output contracts). */
-const JsonSchemaObject = z.record(z.string(), z.unknown()).meta({ description: "A JSON Schema (draft 2020-12) object." });
+const JsonSchemaObject = z
+  .record(z.string(), z.unknown())
+  .meta({ description: "A JSON Schema (draft 2020-12) object." });
 
-export const ERROR_MATCHER_RE = /^(?:any|transient|auth|validation|mapping|business|timeout|internal|business:[a-z][a-z0-9_.-]{0,79})$/;
+export const ERROR_MATCHER_RE =
+  /^(?:any|transient|auth|validation|mapping|business|timeout|internal|business:[a-z][a-z0-9_.-]{0,79})$/;
 const ErrorMatcher = z
   .string()
-  .regex(ERROR_MATCHER_RE, 'An error matcher is an error class (transient, auth, validation, mapping, business, timeout, internal), "any", or "business:<code>".')
+  .regex(
+    ERROR_MATCHER_RE,
+    'An error matcher is an error class (transient, auth, validation, mapping, business, timeout, internal), "any", or "business:<code>".',
+  )
   .meta({ description: 'An error class, "any", or "business:<code>" for one typed business error.' });
 
 // ---------------------------------------------------------------------------------------------------
@@ -108,14 +141,33 @@ const ErrorMatcher = z
 
 export const RetryPolicy = z
   .strictObject({
-    on: z.array(ErrorMatcher).min(1).max(10).optional().meta({ description: 'Which errors are retried. Default ["transient", "timeout"].' }),
-    maxAttempts: z.int().min(1).max(25).meta({ description: "Attempts in total, the first included (1 = no retry). At most 25." }),
+    on: z
+      .array(ErrorMatcher)
+      .min(1)
+      .max(10)
+      .optional()
+      .meta({ description: 'Which errors are retried. Default ["transient", "timeout"].' }),
+    maxAttempts: z
+      .int()
+      .min(1)
+      .max(25)
+      .meta({ description: "Attempts in total, the first included (1 = no retry). At most 25." }),
     interval: Duration.optional().meta({ description: "Delay before the first retry. Default 1s; at most 1h." }),
-    backoffRate: z.number().min(1).max(10).optional().meta({ description: "Each delay is the previous one times this. Default 2." }),
+    backoffRate: z
+      .number()
+      .min(1)
+      .max(10)
+      .optional()
+      .meta({ description: "Each delay is the previous one times this. Default 2." }),
     maxDelay: Duration.optional().meta({ description: "Upper bound of one delay. Default 5m; at most 24h." }),
-    jitter: z.enum(["none", "full", "equal"]).optional().meta({ description: 'Randomisation of delays. Default "full".' }),
+    jitter: z
+      .enum(["none", "full", "equal"])
+      .optional()
+      .meta({ description: 'Randomisation of delays. Default "full".' }),
   })
-  .meta({ description: "Retry policy: which error classes, how many attempts, exponential backoff with a cap and jitter." });
+  .meta({
+    description: "Retry policy: which error classes, how many attempts, exponential backoff with a cap and jitter.",
+  });
 
 export const CatchRoute = z.strictObject({
   errors: z.array(ErrorMatcher).min(1).max(20),
@@ -133,10 +185,20 @@ const base = {
 const policies = {
   retry: RetryPolicy.optional(),
   timeout: Duration.optional().meta({ description: "Time limit of one attempt: 1s to 24h." }),
-  idempotencyKey: Expression.optional().meta({ description: "Expression for a key that is the same on every retry and replay; passed to the target system." }),
-  catch: z.array(CatchRoute).max(20).optional().meta({ description: "Routes taken when the step fails after its retries: the first route whose errors match." }),
-  compensate: StepRef.optional().meta({ description: "Step that undoes this one when the flow fails later (saga rollback)." }),
-  concurrencyKey: Expression.optional().meta({ description: "Expression; runs with the same key execute this step one at a time." }),
+  idempotencyKey: Expression.optional().meta({
+    description: "Expression for a key that is the same on every retry and replay; passed to the target system.",
+  }),
+  catch: z
+    .array(CatchRoute)
+    .max(20)
+    .optional()
+    .meta({ description: "Routes taken when the step fails after its retries: the first route whose errors match." }),
+  compensate: StepRef.optional().meta({
+    description: "Step that undoes this one when the flow fails later (saga rollback).",
+  }),
+  concurrencyKey: Expression.optional().meta({
+    description: "Expression; runs with the same key execute this step one at a time.",
+  }),
 };
 const next = { next: StepRef.optional().meta({ description: "The step that follows; absent = end of the scope." }) };
 
@@ -156,15 +218,26 @@ function stepUnion(nested: z.ZodType, named: boolean) {
       ...base,
       type: z.literal("call"),
       connector: z.string().min(1).max(64).meta({ description: 'Connector key, e.g. "netsuite".' }),
-      operation: z.string().min(1).max(128).meta({ description: 'Operation key of the connector, e.g. "createInvoice".' }),
-      connection: z.string().min(1).max(128).meta({ description: "Named connection (credentials + base URL) in the workspace." }),
+      operation: z
+        .string()
+        .min(1)
+        .max(128)
+        .meta({ description: 'Operation key of the connector, e.g. "createInvoice".' }),
+      connection: z
+        .string()
+        .min(1)
+        .max(128)
+        .meta({ description: "Named connection (credentials + base URL) in the workspace." }),
       input: Mapping.optional(),
       ...policies,
       ...next,
     }),
     "CallStep",
   );
-  const MapStep = id(z.strictObject({ ...base, type: z.literal("map"), output: Mapping, ...policies, ...next }), "MapStep");
+  const MapStep = id(
+    z.strictObject({ ...base, type: z.literal("map"), output: Mapping, ...policies, ...next }),
+    "MapStep",
+  );
   const Switch = id(
     z.strictObject({
       ...base,
@@ -182,10 +255,24 @@ function stepUnion(nested: z.ZodType, named: boolean) {
     z.strictObject({
       ...base,
       type: z.literal("foreach"),
-      items: Expression.meta({ description: "Expression yielding the array to iterate; each element is $item (and $index)." }),
-      maxConcurrency: z.int().min(1).max(100).optional().meta({ description: "Iterations running at once. Default 1." }),
-      toleratedFailurePercent: z.number().min(0).max(100).optional().meta({ description: "Share of failed iterations tolerated before the step fails. Default 0." }),
-      collect: Mapping.optional().meta({ description: "Per-iteration result; default: the output of the iteration's last step." }),
+      items: Expression.meta({
+        description: "Expression yielding the array to iterate; each element is $item (and $index).",
+      }),
+      maxConcurrency: z
+        .int()
+        .min(1)
+        .max(100)
+        .optional()
+        .meta({ description: "Iterations running at once. Default 1." }),
+      toleratedFailurePercent: z
+        .number()
+        .min(0)
+        .max(100)
+        .optional()
+        .meta({ description: "Share of failed iterations tolerated before the step fails. Default 0." }),
+      collect: Mapping.optional().meta({
+        description: "Per-iteration result; default: the output of the iteration's last step.",
+      }),
       body: Block,
       ...policies,
       ...next,
@@ -206,7 +293,10 @@ function stepUnion(nested: z.ZodType, named: boolean) {
         )
         .min(2, "A parallel step needs at least two branches.")
         .max(20),
-      join: z.enum(["all", "any", "settled"]).meta({ description: 'all: wait for every branch, fail if one fails; any: the first branch to succeed wins; settled: wait for every branch, never fail.' }),
+      join: z.enum(["all", "any", "settled"]).meta({
+        description:
+          "all: wait for every branch, fail if one fails; any: the first branch to succeed wins; settled: wait for every branch, never fail.",
+      }),
       ...policies,
       ...next,
     }),
@@ -228,7 +318,12 @@ function stepUnion(nested: z.ZodType, named: boolean) {
       ...base,
       type: z.literal("emit"),
       event: EventName,
-      version: z.int().min(1).max(999).optional().meta({ description: "Major version of the event contract. Default 1." }),
+      version: z
+        .int()
+        .min(1)
+        .max(999)
+        .optional()
+        .meta({ description: "Major version of the event contract. Default 1." }),
       payload: Mapping,
       ...policies,
       ...next,
@@ -242,7 +337,9 @@ function stepUnion(nested: z.ZodType, named: boolean) {
       flow: FlowKey,
       version: VersionRange,
       input: Mapping.optional(),
-      wait: z.boolean().optional().meta({ description: "Wait for the child run and use its output (default true); false starts it and moves on." }),
+      wait: z.boolean().optional().meta({
+        description: "Wait for the child run and use its output (default true); false starts it and moves on.",
+      }),
       ...policies,
       ...next,
     }),
@@ -286,7 +383,8 @@ export type WaitStep = Shallow<"wait">;
 export type EmitStep = Shallow<"emit">;
 export type SubflowStep = Shallow<"subflow">;
 export type FailStep = Shallow<"fail">;
-export type Step = CallStep | MapStep | SwitchStep | ForeachStep | ParallelStep | WaitStep | EmitStep | SubflowStep | FailStep;
+export type Step =
+  CallStep | MapStep | SwitchStep | ForeachStep | ParallelStep | WaitStep | EmitStep | SubflowStep | FailStep;
 export type StepOf<T extends StepType> = Extract<Step, { type: T }>;
 
 /** The full, recursive step schema. */
@@ -299,12 +397,29 @@ export const TriggerSchema = z
   .discriminatedUnion("type", [
     z.strictObject({
       type: z.literal("webhook"),
-      secret: z.string().min(1).max(128).meta({ description: "Name of the secret (or connection) holding the HMAC signing key." }),
-      idempotencyKey: Expression.optional().meta({ description: 'Where the sender\'s idempotency key is, e.g. "$trigger.headers.`x-request-id`" or "$trigger.body.eventId".' }),
-      payloadSchema: JsonSchemaObject.optional().meta({ description: "JSON Schema of the body: the contract with the sender." }),
-      onInvalidPayload: z.enum(["accept", "reject"]).optional().meta({ description: 'A body that breaks payloadSchema: "accept" (default) starts the run anyway, so a failure lands in the exception queue for repair; "reject" answers 422 with the schema errors and stores nothing, so the sender must fix and resend.' }),
+      secret: z
+        .string()
+        .min(1)
+        .max(128)
+        .meta({ description: "Name of the secret (or connection) holding the HMAC signing key." }),
+      idempotencyKey: Expression.optional().meta({
+        description:
+          'Where the sender\'s idempotency key is, e.g. "$trigger.headers.`x-request-id`" or "$trigger.body.eventId".',
+      }),
+      payloadSchema: JsonSchemaObject.optional().meta({
+        description: "JSON Schema of the body: the contract with the sender.",
+      }),
+      onInvalidPayload: z.enum(["accept", "reject"]).optional().meta({
+        description:
+          'A body that breaks payloadSchema: "accept" (default) starts the run anyway, so a failure lands in the exception queue for repair; "reject" answers 422 with the schema errors and stores nothing, so the sender must fix and resend.',
+      }),
       maxBodyBytes: z.int().min(1).max(10_000_000).optional(),
-      toleranceSeconds: z.int().min(1).max(3600).optional().meta({ description: "Maximum age of a signed request (replay protection)." }),
+      toleranceSeconds: z
+        .int()
+        .min(1)
+        .max(3600)
+        .optional()
+        .meta({ description: "Maximum age of a signed request (replay protection)." }),
     }),
     z.strictObject({
       type: z.literal("schedule"),
@@ -314,21 +429,49 @@ export const TriggerSchema = z
     z.strictObject({
       type: z.literal("event"),
       event: EventName,
-      version: z.int().min(1).max(999).optional().meta({ description: "Major version of the event contract consumed. Default 1." }),
+      version: z
+        .int()
+        .min(1)
+        .max(999)
+        .optional()
+        .meta({ description: "Major version of the event contract consumed. Default 1." }),
       filter: Expression.optional().meta({ description: "Only events for which this is true start a run." }),
     }),
     z.strictObject({
       type: z.literal("poll"),
       connector: z.string().min(1).max(64).meta({ description: 'Connector key, e.g. "salesforce".' }),
-      connection: z.string().min(1).max(128).meta({ description: "Named connection the poll reads through (its connector's operation, credentials and base URL)." }),
-      operation: z.string().min(1).max(128).meta({ description: 'A read operation of the connection\'s connector, e.g. "query" (Salesforce SOQL) or a poll trigger operation.' }),
-      interval: Duration.meta({ description: 'How often to poll: 10s to 24h, e.g. "1m". A poll that finds a full page polls again at once; a failing poll backs off.' }),
-      input: Mapping.meta({ description: 'The operation\'s input. Evaluated with $trigger = { cursor } (the watermark, ISO 8601 for date-time cursors), e.g. { "soql": "\'SELECT Id, Name, SystemModstamp FROM Opportunity WHERE IsWon = true AND SystemModstamp >= \' & $substring($trigger.cursor, 0, 19) & \'Z ORDER BY SystemModstamp\'" }.' }),
-      records: Expression.optional().meta({ description: "Where the records are in the operation's output. Default: items, else records, else the output if it is a list." }),
-      cursor: Expression.meta({ description: 'Per record ($trigger = the record): the watermark it carries, e.g. "SystemModstamp". The next poll reads from the largest one seen (>=, so a record changed at the same instant is not skipped).' }),
+      connection: z.string().min(1).max(128).meta({
+        description: "Named connection the poll reads through (its connector's operation, credentials and base URL).",
+      }),
+      operation: z.string().min(1).max(128).meta({
+        description:
+          'A read operation of the connection\'s connector, e.g. "query" (Salesforce SOQL) or a poll trigger operation.',
+      }),
+      interval: Duration.meta({
+        description:
+          'How often to poll: 10s to 24h, e.g. "1m". A poll that finds a full page polls again at once; a failing poll backs off.',
+      }),
+      input: Mapping.meta({
+        description:
+          "The operation's input. Evaluated with $trigger = { cursor } (the watermark, ISO 8601 for date-time cursors), e.g. { \"soql\": \"'SELECT Id, Name, SystemModstamp FROM Opportunity WHERE IsWon = true AND SystemModstamp >= ' & $substring($trigger.cursor, 0, 19) & 'Z ORDER BY SystemModstamp'\" }.",
+      }),
+      records: Expression.optional().meta({
+        description:
+          "Where the records are in the operation's output. Default: items, else records, else the output if it is a list.",
+      }),
+      cursor: Expression.meta({
+        description:
+          'Per record ($trigger = the record): the watermark it carries, e.g. "SystemModstamp". The next poll reads from the largest one seen (>=, so a record changed at the same instant is not skipped).',
+      }),
       recordId: Expression.meta({ description: 'Per record: its identity, e.g. "Id".' }),
-      version: Expression.optional().meta({ description: "Per record: its version; a record id + version starts at most one run. Default: the cursor value." }),
-      lookback: Duration.optional().meta({ description: 'Re-read this far behind the watermark, for systems whose timestamps can commit late (e.g. "2m"); re-read records are de-duplicated. Default: none.' }),
+      version: Expression.optional().meta({
+        description:
+          "Per record: its version; a record id + version starts at most one run. Default: the cursor value.",
+      }),
+      lookback: Duration.optional().meta({
+        description:
+          'Re-read this far behind the watermark, for systems whose timestamps can commit late (e.g. "2m"); re-read records are de-duplicated. Default: none.',
+      }),
     }),
     z.strictObject({
       type: z.literal("manual"),
@@ -345,7 +488,12 @@ export type TriggerOf<T extends TriggerType> = Extract<Trigger, { type: T }>;
 export const FailureRoute = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("exception-queue"),
-    assignTo: z.string().min(1).max(64).optional().meta({ description: "Team that owns the exceptions; default: the flow's owner." }),
+    assignTo: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .meta({ description: "Team that owns the exceptions; default: the flow's owner." }),
   }),
   z.strictObject({
     type: z.literal("flow"),
@@ -377,14 +525,21 @@ function flowObject(stepSchema: z.ZodType) {
     trigger: TriggerSchema,
     concurrency: z
       .strictObject({
-        key: Expression.meta({ description: "Runs with the same key run one at a time, in order (e.g. one per project)." }),
+        key: Expression.meta({
+          description: "Runs with the same key run one at a time, in order (e.g. one per project).",
+        }),
       })
       .optional(),
     businessKeys: z
       .record(z.string().regex(STEP_ID_RE, "A business key name has only letters, digits and _."), Expression)
       .optional()
-      .meta({ description: 'The business entities a run touches, e.g. { "invoice": "$steps.post.output.tranId", "project": "$trigger.projectCode" }.' }),
-    onFailure: FailureRoute.optional().meta({ description: "Where failed runs go. Default: the exception queue of the owner team." }),
+      .meta({
+        description:
+          'The business entities a run touches, e.g. { "invoice": "$steps.post.output.tranId", "project": "$trigger.projectCode" }.',
+      }),
+    onFailure: FailureRoute.optional().meta({
+      description: "Where failed runs go. Default: the exception queue of the owner team.",
+    }),
     defaults: z.strictObject({ retry: RetryPolicy.optional(), timeout: Duration.optional() }).optional(),
     output: Mapping.optional().meta({ description: "The flow's result (what a parent subflow step receives)." }),
     start: StepRef.optional(),
@@ -392,7 +547,9 @@ function flowObject(stepSchema: z.ZodType) {
     layout: z
       .strictObject({ nodes: z.record(z.string().max(64), Position) })
       .optional()
-      .meta({ description: "Canvas positions (relative to the parent group for nested steps). Not part of the behaviour." }),
+      .meta({
+        description: "Canvas positions (relative to the parent group for nested steps). Not part of the behaviour.",
+      }),
   });
 }
 

@@ -12,7 +12,12 @@ import { isObj } from "../is-obj";
 export type JsonSchemaObject = Record<string, unknown>;
 
 /** Headers a webhook run may read: never the signature, credentials or cookies. */
-export const HIDDEN_WEBHOOK_HEADERS: ReadonlySet<string> = new Set(["x-weft-signature", "authorization", "cookie", "proxy-authorization"]);
+export const HIDDEN_WEBHOOK_HEADERS: ReadonlySet<string> = new Set([
+  "x-weft-signature",
+  "authorization",
+  "cookie",
+  "proxy-authorization",
+]);
 
 export interface WebhookInput {
   body: unknown;
@@ -21,7 +26,11 @@ export interface WebhookInput {
 }
 
 /** `$trigger` of a webhook delivery: the parsed body, the request's readable headers (lower-case) and its query. */
-export function webhookInput(body: unknown, headers: Iterable<[string, string]>, query: string | URLSearchParams = ""): WebhookInput {
+export function webhookInput(
+  body: unknown,
+  headers: Iterable<[string, string]>,
+  query: string | URLSearchParams = "",
+): WebhookInput {
   const h: Record<string, string> = {};
   for (const [k, v] of headers) {
     const key = k.toLowerCase();
@@ -48,18 +57,30 @@ export function triggerInputSchema(trigger: Trigger | undefined, eventSchema?: J
         required: ["body", "headers", "query"],
         properties: {
           body: trigger.payloadSchema ?? { description: "The JSON body the sender posted." },
-          headers: { ...stringMap, description: "Request headers, lower-case (never the signature, credentials or cookies)." },
+          headers: {
+            ...stringMap,
+            description: "Request headers, lower-case (never the signature, credentials or cookies).",
+          },
           query: { ...stringMap, description: "Query string parameters." },
         },
       };
     case "schedule":
-      return { type: "object", required: ["firedAt"], properties: { firedAt: { type: "string", format: "date-time", description: "When the schedule fired (ISO 8601, UTC)." } } };
+      return {
+        type: "object",
+        required: ["firedAt"],
+        properties: {
+          firedAt: { type: "string", format: "date-time", description: "When the schedule fired (ISO 8601, UTC)." },
+        },
+      };
     case "event":
       return eventSchema ?? { type: "object" };
     case "manual":
       return trigger.inputSchema ?? { type: "object" };
     case "poll":
-      return { type: "object", description: `One record the poll of ${trigger.connector}.${trigger.operation} found new or changed (a run per record version).` };
+      return {
+        type: "object",
+        description: `One record the poll of ${trigger.connector}.${trigger.operation} found new or changed (a run per record version).`,
+      };
     default:
       return { type: "object" };
   }
@@ -71,7 +92,13 @@ export function pollReadInput(cursor: string): { cursor: string } {
 }
 
 /** What a poll trigger's own expression fields see as `$trigger` (by top-level field). */
-const POLL_FIELD_INPUT = { input: "read", records: "output", cursor: "record", recordId: "record", version: "record" } as const;
+const POLL_FIELD_INPUT = {
+  input: "read",
+  records: "output",
+  cursor: "record",
+  recordId: "record",
+  version: "record",
+} as const;
 
 /**
  * `$trigger` inside a trigger's own expression field (`field` as the inspector names it, e.g. "input.soql" or
@@ -80,7 +107,11 @@ const POLL_FIELD_INPUT = { input: "read", records: "output", cursor: "record", r
  * sees `{ cursor }` (`pollReadInput`), `records` the operation's output (`operationOutput` when known),
  * cursor / recordId / version one record — the run's `$trigger`.
  */
-export function triggerFieldInput(trigger: Trigger | undefined, field: string, operationOutput?: JsonSchemaObject): { sees: "read" | "output" | "record"; schema: JsonSchemaObject } | undefined {
+export function triggerFieldInput(
+  trigger: Trigger | undefined,
+  field: string,
+  operationOutput?: JsonSchemaObject,
+): { sees: "read" | "output" | "record"; schema: JsonSchemaObject } | undefined {
   if (trigger?.type !== "poll") return undefined;
   const sees = (POLL_FIELD_INPUT as Record<string, "read" | "output" | "record" | undefined>)[field.split(".")[0]!];
   switch (sees) {
@@ -90,11 +121,23 @@ export function triggerFieldInput(trigger: Trigger | undefined, field: string, o
         schema: {
           type: "object",
           required: ["cursor"],
-          properties: { cursor: { type: "string", description: "The watermark to read from (ISO 8601 for date-time cursors, moved back by the lookback). No record exists yet here." } },
+          properties: {
+            cursor: {
+              type: "string",
+              description:
+                "The watermark to read from (ISO 8601 for date-time cursors, moved back by the lookback). No record exists yet here.",
+            },
+          },
         },
       };
     case "output":
-      return { sees, schema: operationOutput ?? { type: "object", description: `The output of ${trigger.connector}.${trigger.operation}.` } };
+      return {
+        sees,
+        schema: operationOutput ?? {
+          type: "object",
+          description: `The output of ${trigger.connector}.${trigger.operation}.`,
+        },
+      };
     case "record":
       return { sees, schema: triggerInputSchema(trigger) };
     default:
@@ -120,8 +163,16 @@ export function triggerSampleSkeleton(trigger: Trigger | undefined, now = new Da
  */
 export function asTriggerInput(trigger: Trigger | undefined, sample: unknown): unknown {
   if (trigger?.type !== "webhook") return sample;
-  if (isObj(sample) && "body" in sample && Object.keys(sample).every((k) => k === "body" || k === "headers" || k === "query")) {
-    return { body: sample.body, headers: isObj(sample.headers) ? sample.headers : {}, query: isObj(sample.query) ? sample.query : {} };
+  if (
+    isObj(sample) &&
+    "body" in sample &&
+    Object.keys(sample).every((k) => k === "body" || k === "headers" || k === "query")
+  ) {
+    return {
+      body: sample.body,
+      headers: isObj(sample.headers) ? sample.headers : {},
+      query: isObj(sample.query) ? sample.query : {},
+    };
   }
   return { body: sample ?? {}, headers: { "content-type": "application/json" }, query: {} };
 }
@@ -136,7 +187,11 @@ export interface TriggerInputProblem {
  * Whether a value is something the trigger could produce (test runs, replays, the sample editor): checked
  * against `triggerInputSchema`. Returns every problem, each naming the field.
  */
-export function checkTriggerInput(trigger: Trigger | undefined, input: unknown, eventSchema?: JsonSchemaObject): TriggerInputProblem[] {
+export function checkTriggerInput(
+  trigger: Trigger | undefined,
+  input: unknown,
+  eventSchema?: JsonSchemaObject,
+): TriggerInputProblem[] {
   const schema = triggerInputSchema(trigger, eventSchema);
   let zs: z.ZodType;
   try {
@@ -146,12 +201,21 @@ export function checkTriggerInput(trigger: Trigger | undefined, input: unknown, 
   }
   const r = zs.safeParse(input, { reportInput: true });
   if (r.success) return [];
-  const what = trigger?.type === "webhook" ? "A webhook trigger produces { body, headers, query }" : trigger?.type === "schedule" ? "A schedule trigger produces { firedAt }" : "The trigger's input";
+  const what =
+    trigger?.type === "webhook"
+      ? "A webhook trigger produces { body, headers, query }"
+      : trigger?.type === "schedule"
+        ? "A schedule trigger produces { firedAt }"
+        : "The trigger's input";
   return r.error.issues.slice(0, 20).map((i) => {
     const path = i.path.map(String).join(".");
     const missing = i.code === "invalid_type" && i.input === undefined;
     const top = i.path.length <= 1;
-    return { path, message: missing ? `${path ? `'${path}'` : "The input"} is required${top ? ` (${what})` : ""}.` : `${path ? `'${path}'` : "The input"}: ${i.message}` };
+    return {
+      path,
+      message: missing
+        ? `${path ? `'${path}'` : "The input"} is required${top ? ` (${what})` : ""}.`
+        : `${path ? `'${path}'` : "The input"}: ${i.message}`,
+    };
   });
 }
-

@@ -44,7 +44,8 @@ describe("examples", () => {
   }
   it("together the examples use every step type and every trigger type", () => {
     const text = files.map((f) => readFileSync(`examples/${f}`, "utf8")).join("\n");
-    for (const t of ["call", "map", "switch", "foreach", "parallel", "wait", "emit", "subflow", "fail"]) expect(text).toContain(`"type": "${t}"`);
+    for (const t of ["call", "map", "switch", "foreach", "parallel", "wait", "emit", "subflow", "fail"])
+      expect(text).toContain(`"type": "${t}"`);
     for (const t of ["webhook", "schedule", "event", "poll"]) expect(text).toContain(`"type": "${t}"`);
   });
 });
@@ -114,11 +115,22 @@ describe("schema problems", () => {
 
 describe("placeholder steps", () => {
   it("refuses a placeholder with its description, with or without a catalog", () => {
-    const step = { id: "rewriteMe", type: "call", connector: "placeholder", operation: "rewrite", connection: "placeholder", description: "Rewrite this n8n Code node." };
+    const step = {
+      id: "rewriteMe",
+      type: "call",
+      connector: "placeholder",
+      operation: "rewrite",
+      connection: "placeholder",
+      description: "Rewrite this n8n Code node.",
+    };
     for (const r of [validate(base([step])), validate(base([step]), { catalog: exampleCatalog })]) {
       expect(r.ok).toBe(false);
-      expect(r.problems.filter((p) => p.severity === "error").map((p) => [p.code, p.stepId, p.path])).toEqual([["placeholder-step", "rewriteMe", ["steps", 0, "connector"]]]);
-      expect(find(r.problems, "placeholder-step")?.message).toBe("Step 'rewriteMe' is a placeholder: Rewrite this n8n Code node.");
+      expect(r.problems.filter((p) => p.severity === "error").map((p) => [p.code, p.stepId, p.path])).toEqual([
+        ["placeholder-step", "rewriteMe", ["steps", 0, "connector"]],
+      ]);
+      expect(find(r.problems, "placeholder-step")?.message).toBe(
+        "Step 'rewriteMe' is a placeholder: Rewrite this n8n Code node.",
+      );
     }
   });
 });
@@ -153,7 +165,14 @@ describe("graph problems", () => {
     const r = validate(
       base([
         { id: "s", type: "switch", cases: [{ when: "true", next: "a" }] },
-        { id: "a", type: "call", connector: "x", operation: "y", connection: "z", catch: [{ errors: ["any"], next: "s" }] },
+        {
+          id: "a",
+          type: "call",
+          connector: "x",
+          operation: "y",
+          connection: "z",
+          catch: [{ errors: ["any"], next: "s" }],
+        },
       ]),
     );
     expect(codes(r.problems)).toContain("cycle");
@@ -163,7 +182,12 @@ describe("graph problems", () => {
     const r = validate(
       base([
         map("a", { next: "inner" }),
-        { id: "loop", type: "foreach", items: "$trigger.lines", body: { start: "inner", steps: [map("inner", { next: "a" })] } },
+        {
+          id: "loop",
+          type: "foreach",
+          items: "$trigger.lines",
+          body: { start: "inner", steps: [map("inner", { next: "a" })] },
+        },
       ]),
     );
     const cross = r.problems.filter((p) => p.code === "cross-scope-reference");
@@ -179,7 +203,9 @@ describe("graph problems", () => {
     const doc = base([map("a")]);
     delete doc.start;
     expect(codes(validate(doc).problems)).toContain("missing-start");
-    expect(codes(validate(base([{ id: "l", type: "foreach", items: "$x", body: { steps: [] } }])).problems)).toContain("empty-scope");
+    expect(codes(validate(base([{ id: "l", type: "foreach", items: "$x", body: { steps: [] } }])).problems)).toContain(
+      "empty-scope",
+    );
   });
 
   it("rejects reserved ids", () => {
@@ -189,13 +215,18 @@ describe("graph problems", () => {
     for (const id of Object.getOwnPropertyNames(Object.prototype)) {
       const r = validate(base([map(id)]));
       expect(r.ok, id).toBe(false);
-      expect(r.problems.find((p) => p.code === "reserved-id")).toMatchObject({ stepId: id, path: ["steps", 0, "id"], message: `'${id}' is a reserved word and cannot be a step id; pick another name.` });
+      expect(r.problems.find((p) => p.code === "reserved-id")).toMatchObject({
+        stepId: id,
+        path: ["steps", 0, "id"],
+        message: `'${id}' is a reserved word and cannot be a step id; pick another name.`,
+      });
     }
   });
 
   it("bounds nesting of scopes", () => {
     let inner: Doc = map("leaf");
-    for (let i = 0; i < 10; i++) inner = { id: `l${i}`, type: "foreach", items: "$x", body: { start: inner.id, steps: [inner] } };
+    for (let i = 0; i < 10; i++)
+      inner = { id: `l${i}`, type: "foreach", items: "$x", body: { start: inner.id, steps: [inner] } };
     expect(codes(validate(base([inner])).problems)).toContain("too-deep-nesting");
   });
 });
@@ -229,7 +260,15 @@ describe("step references", () => {
   it("does not count a step that failed into a catch handler", () => {
     const r = validate(
       base([
-        { id: "post", type: "call", connector: "n", operation: "o", connection: "c", catch: [{ errors: ["business"], next: "handle" }], next: "done" },
+        {
+          id: "post",
+          type: "call",
+          connector: "n",
+          operation: "o",
+          connection: "c",
+          catch: [{ errors: ["business"], next: "handle" }],
+          next: "done",
+        },
         map("handle", { output: "$steps.post.output.id & $steps.post.error.message & $error.code" }),
         map("done", { output: "$steps.post.output.id" }),
       ]),
@@ -240,9 +279,24 @@ describe("step references", () => {
   it("lets a compensation step read the step it undoes", () => {
     const r = validate(
       base([
-        { id: "create", type: "call", connector: "n", operation: "o", connection: "c", compensate: "undo", next: "after" },
+        {
+          id: "create",
+          type: "call",
+          connector: "n",
+          operation: "o",
+          connection: "c",
+          compensate: "undo",
+          next: "after",
+        },
         map("after"),
-        { id: "undo", type: "call", connector: "n", operation: "d", connection: "c", input: { id: "$steps.create.output.id" } },
+        {
+          id: "undo",
+          type: "call",
+          connector: "n",
+          operation: "d",
+          connection: "c",
+          input: { id: "$steps.create.output.id" },
+        },
       ]),
     );
     expect(r.problems).toEqual([]);
@@ -270,7 +324,13 @@ describe("step references", () => {
   it("flags reading a foreach body step from outside, and points to the foreach output", () => {
     const r = validate(
       base([
-        { id: "loop", type: "foreach", items: "$trigger.lines", body: { start: "inner", steps: [map("inner")] }, next: "after" },
+        {
+          id: "loop",
+          type: "foreach",
+          items: "$trigger.lines",
+          body: { start: "inner", steps: [map("inner")] },
+          next: "after",
+        },
         map("after", { output: "$steps.inner.output" }),
       ]),
     );
@@ -282,7 +342,12 @@ describe("step references", () => {
     const r = validate(
       base([
         map("a", { next: "loop" }),
-        { id: "loop", type: "foreach", items: "$steps.a.output", body: { start: "i", steps: [map("i", { output: "$steps.a.output & $item & $steps.loop.output" })] } },
+        {
+          id: "loop",
+          type: "foreach",
+          items: "$steps.a.output",
+          body: { start: "i", steps: [map("i", { output: "$steps.a.output & $item & $steps.loop.output" })] },
+        },
       ]),
     );
     expect(r.problems.map((p) => [p.code, p.stepId])).toEqual([["step-not-yet-run", "i"]]);
@@ -308,15 +373,34 @@ describe("step references", () => {
 
 describe("settings", () => {
   it("checks cron and time zone", () => {
-    expect(find(validate(base([map("a")], { trigger: { type: "schedule", cron: "61 * * * *", timezone: "UTC" } })).problems, "invalid-cron")?.path).toEqual(["trigger", "cron"]);
-    expect(codes(validate(base([map("a")], { trigger: { type: "schedule", cron: "* * *", timezone: "UTC" } })).problems)).toEqual(["invalid-cron"]);
-    expect(codes(validate(base([map("a")], { trigger: { type: "schedule", cron: "0 6 * * *", timezone: "Mars/Olympus" } })).problems)).toEqual(["invalid-timezone"]);
-    expect(validate(base([map("a")], { trigger: { type: "schedule", cron: "0 6 * * 1-5", timezone: "Europe/Amsterdam" } })).ok).toBe(true);
+    expect(
+      find(
+        validate(base([map("a")], { trigger: { type: "schedule", cron: "61 * * * *", timezone: "UTC" } })).problems,
+        "invalid-cron",
+      )?.path,
+    ).toEqual(["trigger", "cron"]);
+    expect(
+      codes(validate(base([map("a")], { trigger: { type: "schedule", cron: "* * *", timezone: "UTC" } })).problems),
+    ).toEqual(["invalid-cron"]);
+    expect(
+      codes(
+        validate(base([map("a")], { trigger: { type: "schedule", cron: "0 6 * * *", timezone: "Mars/Olympus" } }))
+          .problems,
+      ),
+    ).toEqual(["invalid-timezone"]);
+    expect(
+      validate(base([map("a")], { trigger: { type: "schedule", cron: "0 6 * * 1-5", timezone: "Europe/Amsterdam" } }))
+        .ok,
+    ).toBe(true);
   });
 
   it("a webhook that rejects invalid bodies needs a schema to check them against", () => {
-    const hook = (t: Record<string, unknown>) => validate(base([map("a")], { trigger: { type: "webhook", secret: "webhook-x", ...t } }));
-    expect(find(hook({ onInvalidPayload: "reject" }).problems, "reject-without-schema")?.path).toEqual(["trigger", "onInvalidPayload"]);
+    const hook = (t: Record<string, unknown>) =>
+      validate(base([map("a")], { trigger: { type: "webhook", secret: "webhook-x", ...t } }));
+    expect(find(hook({ onInvalidPayload: "reject" }).problems, "reject-without-schema")?.path).toEqual([
+      "trigger",
+      "onInvalidPayload",
+    ]);
     expect(hook({ onInvalidPayload: "reject", payloadSchema: { type: "object" } }).ok).toBe(true);
     expect(hook({ onInvalidPayload: "accept" }).ok).toBe(true);
     expect(hook({ onInvalidPayload: "drop" }).ok).toBe(false);
@@ -324,7 +408,10 @@ describe("settings", () => {
 
   it("checks retry and timeout ranges", () => {
     const r = validate(base([map("a", { retry: { maxAttempts: 3, interval: "2h", maxDelay: "2d" }, timeout: "P2D" })]));
-    expect(r.problems.filter((p) => p.code === "retry-out-of-range").map((p) => p.path.at(-1))).toEqual(["interval", "maxDelay"]);
+    expect(r.problems.filter((p) => p.code === "retry-out-of-range").map((p) => p.path.at(-1))).toEqual([
+      "interval",
+      "maxDelay",
+    ]);
     expect(find(r.problems, "timeout-out-of-range")?.path).toEqual(["steps", 0, "timeout"]);
     const order = validate(base([map("a", { retry: { maxAttempts: 3, interval: "1m", maxDelay: "10s" } })]));
     expect(find(order.problems, "retry-out-of-range")?.message).toContain("shorter than its first delay");
@@ -332,14 +419,29 @@ describe("settings", () => {
 
   it("a wait needs exactly one of duration and until", () => {
     expect(codes(validate(base([{ id: "w", type: "wait" }])).problems)).toEqual(["wait-needs-duration-or-until"]);
-    expect(codes(validate(base([{ id: "w", type: "wait", duration: "1h", until: "$x" }])).problems)).toEqual(["wait-needs-duration-or-until"]);
-    expect(codes(validate(base([{ id: "w", type: "wait", duration: "400d" }])).problems)).toEqual(["wait-out-of-range"]);
+    expect(codes(validate(base([{ id: "w", type: "wait", duration: "1h", until: "$x" }])).problems)).toEqual([
+      "wait-needs-duration-or-until",
+    ]);
+    expect(codes(validate(base([{ id: "w", type: "wait", duration: "400d" }])).problems)).toEqual([
+      "wait-out-of-range",
+    ]);
   });
 
   it("flags conflicting field mappings and shadowed catch routes", () => {
     const r = validate(
       base([
-        { id: "c", type: "call", connector: "n", operation: "o", connection: "c", input: { customer: "$x", "customer.id": "$y" }, catch: [{ errors: ["any"], next: "h" }, { errors: ["business"], next: "h" }] },
+        {
+          id: "c",
+          type: "call",
+          connector: "n",
+          operation: "o",
+          connection: "c",
+          input: { customer: "$x", "customer.id": "$y" },
+          catch: [
+            { errors: ["any"], next: "h" },
+            { errors: ["business"], next: "h" },
+          ],
+        },
         map("h"),
       ]),
     );
@@ -348,29 +450,86 @@ describe("settings", () => {
 });
 
 describe("catalog checks", () => {
-  const call = (extra: Doc) => ({ id: "postInvoice", type: "call", connector: "netsuite", operation: "createInvoice", connection: "netsuite-prod", ...extra });
+  const call = (extra: Doc) => ({
+    id: "postInvoice",
+    type: "call",
+    connector: "netsuite",
+    operation: "createInvoice",
+    connection: "netsuite-prod",
+    ...extra,
+  });
 
   it("names the missing required input fields (nested too, against the real NetSuite manifest)", () => {
-    const r = validate(base([call({ input: { "body.job.id": "$trigger.job", "body.item.items": "$trigger.lines" } })]), { catalog: exampleCatalog });
+    const r = validate(
+      base([call({ input: { "body.job.id": "$trigger.job", "body.item.items": "$trigger.lines" } })]),
+      { catalog: exampleCatalog },
+    );
     const p = find(r.problems, "missing-required-input")!;
-    expect(p.message).toBe("Step 'postInvoice' calls netsuite.createInvoice but no input is mapped to required field 'body.entity'.");
+    expect(p.message).toBe(
+      "Step 'postInvoice' calls netsuite.createInvoice but no input is mapped to required field 'body.entity'.",
+    );
     expect(p.path).toEqual(["steps", 0, "input"]);
     expect(r.problems).toHaveLength(1);
     const none = validate(base([call({})]), { catalog: exampleCatalog });
-    expect(none.problems.map((x) => x.message)).toEqual(["Step 'postInvoice' calls netsuite.createInvoice but no input is mapped to required field 'body'."]);
-    const deep = validate(base([call({ input: { "body.entity.refName": "'ACME'", "body.item.items": "$trigger.lines" } })]), { catalog: exampleCatalog });
+    expect(none.problems.map((x) => x.message)).toEqual([
+      "Step 'postInvoice' calls netsuite.createInvoice but no input is mapped to required field 'body'.",
+    ]);
+    const deep = validate(
+      base([call({ input: { "body.entity.refName": "'ACME'", "body.item.items": "$trigger.lines" } })]),
+      { catalog: exampleCatalog },
+    );
     expect(find(deep.problems, "missing-required-input")?.message).toContain("'body.entity.id'");
   });
 
   it("checks nested required fields when only sub-fields are mapped", () => {
     const catalog: Catalog = {
       connectors: {
-        erp: { key: "erp", name: "ERP", system: "erp", operations: { put: { key: "put", kind: "action", name: "put", input: z.object({ address: z.object({ city: z.string(), zip: z.string() }), note: z.string().optional() }), output: z.unknown() } } },
+        erp: {
+          key: "erp",
+          name: "ERP",
+          system: "erp",
+          operations: {
+            put: {
+              key: "put",
+              kind: "action",
+              name: "put",
+              input: z.object({
+                address: z.object({ city: z.string(), zip: z.string() }),
+                note: z.string().optional(),
+              }),
+              output: z.unknown(),
+            },
+          },
+        },
       },
     };
-    const r = validate(base([{ id: "p", type: "call", connector: "erp", operation: "put", connection: "c", input: { "address.city": "'Utrecht'" } }]), { catalog });
+    const r = validate(
+      base([
+        {
+          id: "p",
+          type: "call",
+          connector: "erp",
+          operation: "put",
+          connection: "c",
+          input: { "address.city": "'Utrecht'" },
+        },
+      ]),
+      { catalog },
+    );
     expect(find(r.problems, "missing-required-input")?.message).toContain("'address.zip'");
-    const whole = validate(base([{ id: "p", type: "call", connector: "erp", operation: "put", connection: "c", input: { address: "$trigger.address" } }]), { catalog });
+    const whole = validate(
+      base([
+        {
+          id: "p",
+          type: "call",
+          connector: "erp",
+          operation: "put",
+          connection: "c",
+          input: { address: "$trigger.address" },
+        },
+      ]),
+      { catalog },
+    );
     expect(whole.problems).toEqual([]);
   });
 
@@ -378,16 +537,37 @@ describe("catalog checks", () => {
     const catalog: Catalog = {
       connectors: {
         erp: {
-          key: "erp", name: "ERP", system: "erp",
+          key: "erp",
+          name: "ERP",
+          system: "erp",
           operations: {
-            strict: { key: "strict", kind: "action", name: "s", input: z.strictObject({ id: z.string() }), output: z.unknown() },
-            plain: { key: "plain", kind: "action", name: "p", input: z.object({ id: z.string() }), output: z.unknown() },
-            loose: { key: "loose", kind: "action", name: "l", input: z.looseObject({ id: z.string() }), output: z.unknown() },
+            strict: {
+              key: "strict",
+              kind: "action",
+              name: "s",
+              input: z.strictObject({ id: z.string() }),
+              output: z.unknown(),
+            },
+            plain: {
+              key: "plain",
+              kind: "action",
+              name: "p",
+              input: z.object({ id: z.string() }),
+              output: z.unknown(),
+            },
+            loose: {
+              key: "loose",
+              kind: "action",
+              name: "l",
+              input: z.looseObject({ id: z.string() }),
+              output: z.unknown(),
+            },
           },
         },
       },
     };
-    const step = (operation: string) => base([{ id: "s", type: "call", connector: "erp", operation, connection: "c", input: { id: "$x", Id: "$x" } }]);
+    const step = (operation: string) =>
+      base([{ id: "s", type: "call", connector: "erp", operation, connection: "c", input: { id: "$x", Id: "$x" } }]);
     const strict = find(validate(step("strict"), { catalog }).problems, "unknown-input-field")!;
     expect(strict.severity).toBe("error");
     expect(strict.path).toEqual(["steps", 0, "input", "Id"]);
@@ -404,50 +584,132 @@ describe("catalog checks", () => {
     const catalog: Catalog = {
       connectors: {
         crm: {
-          key: "crm", name: "CRM", system: "crm",
+          key: "crm",
+          name: "CRM",
+          system: "crm",
           operations: {
-            put: { key: "put", kind: "action", name: "put", input: z.object({ body: z.looseObject({ customer, metadata: z.object({ source: z.string() }).catchall(z.string()).optional() }) }), output: z.unknown() },
-            free: { key: "free", kind: "action", name: "free", input: z.object({ body: z.looseObject({}) }), output: z.unknown() },
+            put: {
+              key: "put",
+              kind: "action",
+              name: "put",
+              input: z.object({
+                body: z.looseObject({
+                  customer,
+                  metadata: z.object({ source: z.string() }).catchall(z.string()).optional(),
+                }),
+              }),
+              output: z.unknown(),
+            },
+            free: {
+              key: "free",
+              kind: "action",
+              name: "free",
+              input: z.object({ body: z.looseObject({}) }),
+              output: z.unknown(),
+            },
           },
         },
       },
     };
-    const put = (input: Record<string, string>) => validate(base([{ id: "up", type: "call", connector: "crm", operation: "put", connection: "c", input }]), { catalog }).problems;
+    const put = (input: Record<string, string>) =>
+      validate(base([{ id: "up", type: "call", connector: "crm", operation: "put", connection: "c", input }]), {
+        catalog,
+      }).problems;
     const typo = put({ "body.customer.idd": "$x", "body.customer.email": "$y" });
     expect(typo).toHaveLength(2); // the typo, and the required customer.id it leaves unmapped
-    expect(find(typo, "unknown-input-field")).toMatchObject({ severity: "warning", path: ["steps", 0, "input", "body.customer.idd"] });
+    expect(find(typo, "unknown-input-field")).toMatchObject({
+      severity: "warning",
+      path: ["steps", 0, "input", "body.customer.idd"],
+    });
     expect(find(typo, "unknown-input-field")!.message).toContain("Did you mean 'body.customer.id'?");
-    expect(put({ "body.customer.id": "$x", "body.metadata.source": "'web'", "body.metadata.campaign": "'q4'" })).toEqual([]);
-    expect(validate(base([{ id: "f", type: "call", connector: "crm", operation: "free", connection: "c", input: { "body.anything": "$x" } }]), { catalog }).problems).toEqual([]);
+    expect(
+      put({ "body.customer.id": "$x", "body.metadata.source": "'web'", "body.metadata.campaign": "'q4'" }),
+    ).toEqual([]);
+    expect(
+      validate(
+        base([
+          {
+            id: "f",
+            type: "call",
+            connector: "crm",
+            operation: "free",
+            connection: "c",
+            input: { "body.anything": "$x" },
+          },
+        ]),
+        { catalog },
+      ).problems,
+    ).toEqual([]);
   });
 
   it("checks real manifests: Kantata's createStory needs a story_type", () => {
-    const r = validate(base([{ id: "m", type: "call", connector: "kantata", operation: "createStory", connection: "kantata-prod", input: { workspace_id: "$x", title: "$x" } }]), { catalog: exampleCatalog });
-    expect(r.problems.map((p) => p.message)).toEqual(["Step 'm' calls kantata.createStory but no input is mapped to required field 'story_type'."]);
+    const r = validate(
+      base([
+        {
+          id: "m",
+          type: "call",
+          connector: "kantata",
+          operation: "createStory",
+          connection: "kantata-prod",
+          input: { workspace_id: "$x", title: "$x" },
+        },
+      ]),
+      { catalog: exampleCatalog },
+    );
+    expect(r.problems.map((p) => p.message)).toEqual([
+      "Step 'm' calls kantata.createStory but no input is mapped to required field 'story_type'.",
+    ]);
   });
 
   it("flags unknown connector, operation, connection, and trigger operations", () => {
     const cat = { catalog: exampleCatalog };
-    expect(find(validate(base([call({ connector: "netsuit" })]), cat).problems, "unknown-connector")?.message).toContain("Did you mean 'netsuite'?");
-    expect(find(validate(base([call({ operation: "createInvoce" })]), cat).problems, "unknown-operation")?.message).toContain("Did you mean 'createInvoice'?");
-    expect(codes(validate(base([call({ connection: "nope", input: "$x" })]), cat).problems)).toEqual(["unknown-connection"]);
-    expect(codes(validate(base([call({ connection: "kantata-prod", input: "$x" })]), cat).problems)).toEqual(["connection-mismatch"]);
-    expect(codes(validate(base([call({ connector: "kantata", operation: "pollApprovedTimeEntries", connection: "kantata-prod" })]), cat).problems)).toEqual(["not-an-action"]);
+    expect(
+      find(validate(base([call({ connector: "netsuit" })]), cat).problems, "unknown-connector")?.message,
+    ).toContain("Did you mean 'netsuite'?");
+    expect(
+      find(validate(base([call({ operation: "createInvoce" })]), cat).problems, "unknown-operation")?.message,
+    ).toContain("Did you mean 'createInvoice'?");
+    expect(codes(validate(base([call({ connection: "nope", input: "$x" })]), cat).problems)).toEqual([
+      "unknown-connection",
+    ]);
+    expect(codes(validate(base([call({ connection: "kantata-prod", input: "$x" })]), cat).problems)).toEqual([
+      "connection-mismatch",
+    ]);
+    expect(
+      codes(
+        validate(
+          base([call({ connector: "kantata", operation: "pollApprovedTimeEntries", connection: "kantata-prod" })]),
+          cat,
+        ).problems,
+      ),
+    ).toEqual(["not-an-action"]);
   });
 
   it("flags a literal request URL outside the hosts the connection's credentials may go to, on the field", () => {
     const withConn = (credentials?: { origins: string[]; allowedHosts: string[] }): { catalog: Catalog } => ({
       catalog: { ...exampleCatalog, connections: [{ key: "api", connectorKey: "http", credentials }] },
     });
-    const step = (url: string) => base([{ id: "get", type: "call", connector: "http", operation: "request", connection: "api", input: { url } }]);
+    const step = (url: string) =>
+      base([{ id: "get", type: "call", connector: "http", operation: "request", connection: "api", input: { url } }]);
     const creds = { origins: ["https://api.example.com"], allowedHosts: ["*.files.example.com"] };
-    const off = find(validate(step(`"https://collector.evil.test/x"`), withConn(creds)).problems, "credentials-off-origin")!;
+    const off = find(
+      validate(step(`"https://collector.evil.test/x"`), withConn(creds)).problems,
+      "credentials-off-origin",
+    )!;
     expect(off).toMatchObject({ stepId: "get", path: ["steps", 0, "input", "url"], severity: "error" });
     expect(off.message).toContain("https://collector.evil.test is not one of them");
     expect(off.message).toContain("https://api.example.com, *.files.example.com");
     // A literal origin in front of a concatenation counts; the connection's own hosts, paths and computed URLs do not.
-    expect(codes(validate(step(`"https://collector.evil.test/" & $trigger.id`), withConn(creds)).problems)).toEqual(["credentials-off-origin"]);
-    for (const fine of [`"https://api.example.com/v1/x"`, `"https://eu.files.example.com/f"`, `"/v1/customers"`, `$trigger.url`, `"https://" & $trigger.host`]) {
+    expect(codes(validate(step(`"https://collector.evil.test/" & $trigger.id`), withConn(creds)).problems)).toEqual([
+      "credentials-off-origin",
+    ]);
+    for (const fine of [
+      `"https://api.example.com/v1/x"`,
+      `"https://eu.files.example.com/f"`,
+      `"/v1/customers"`,
+      `$trigger.url`,
+      `"https://" & $trigger.host`,
+    ]) {
       expect(validate(step(fine), withConn(creds)).problems, fine).toEqual([]);
     }
     // A connection without secrets has nothing to leak.
@@ -456,10 +718,17 @@ describe("catalog checks", () => {
 
   it("checks a webhook trigger's signing secret against the workspace's connections", () => {
     const hook = (secret: string) => base([map("a")], { trigger: { type: "webhook", secret } });
-    const missing = find(validate(hook("webhook-test-flow"), { catalog: exampleCatalog }).problems, "unknown-webhook-secret");
+    const missing = find(
+      validate(hook("webhook-test-flow"), { catalog: exampleCatalog }).problems,
+      "unknown-webhook-secret",
+    );
     expect(missing).toMatchObject({ path: ["trigger", "secret"], severity: "error" });
-    expect(missing?.message).toBe("The webhook trigger's signing secret 'webhook-test-flow' does not exist in this workspace: create it, or name an existing webhook connection.");
-    expect(codes(validate(hook("netsuite-prod"), { catalog: exampleCatalog }).problems)).toEqual(["webhook-secret-mismatch"]);
+    expect(missing?.message).toBe(
+      "The webhook trigger's signing secret 'webhook-test-flow' does not exist in this workspace: create it, or name an existing webhook connection.",
+    );
+    expect(codes(validate(hook("netsuite-prod"), { catalog: exampleCatalog }).problems)).toEqual([
+      "webhook-secret-mismatch",
+    ]);
     expect(validate(hook("workday-webhook-signing"), { catalog: exampleCatalog }).problems).toEqual([]);
     // Offline (no workspace connections: the CLI's validate), the name cannot be checked.
     expect(validate(hook("webhook-test-flow")).problems).toEqual([]);
@@ -470,32 +739,68 @@ describe("catalog checks", () => {
   });
 
   it("checks subflow references against published versions", () => {
-    const sub = (version: string, flow = "assign-default-skills") => base([{ id: "s", type: "subflow", flow, version }]);
+    const sub = (version: string, flow = "assign-default-skills") =>
+      base([{ id: "s", type: "subflow", flow, version }]);
     expect(validate(sub("^1.0.0"), { catalog: exampleCatalog }).problems).toEqual([]);
     expect(codes(validate(sub("^2.0.0"), { catalog: exampleCatalog }).problems)).toEqual(["no-matching-version"]);
-    expect(codes(validate(sub("^1.0.0", "ghost-flow"), { catalog: exampleCatalog }).problems)).toEqual(["unknown-flow"]);
-    expect(codes(validate(sub("not a range"), { catalog: exampleCatalog }).problems)).toEqual(["invalid-version-range"]);
+    expect(codes(validate(sub("^1.0.0", "ghost-flow"), { catalog: exampleCatalog }).problems)).toEqual([
+      "unknown-flow",
+    ]);
+    expect(codes(validate(sub("not a range"), { catalog: exampleCatalog }).problems)).toEqual([
+      "invalid-version-range",
+    ]);
   });
 });
 
 describe("what a call's input provably gives the operation (literals, whole-input objects, map steps, typed sources)", () => {
-  const customer = (input: unknown, extra: Doc = {}) => ({ id: "createCustomer", type: "call", connector: "netsuite", operation: "createCustomer", connection: "netsuite-prod", input, ...extra });
+  const customer = (input: unknown, extra: Doc = {}) => ({
+    id: "createCustomer",
+    type: "call",
+    connector: "netsuite",
+    operation: "createCustomer",
+    connection: "netsuite-prod",
+    input,
+    ...extra,
+  });
 
   it("a fixed value of the wrong type is an error naming the field, with the fix", () => {
-    const r = validate(base([customer({ "body.companyName": "1", "body.subsidiary.id": "'1'" })]), { catalog: exampleCatalog });
+    const r = validate(base([customer({ "body.companyName": "1", "body.subsidiary.id": "'1'" })]), {
+      catalog: exampleCatalog,
+    });
     expect(r.problems.map((p) => [p.code, p.path, p.message])).toEqual([
-      ["input-literal-type", ["steps", 0, "input", "body.companyName"], "Step 'createCustomer': input 'body.companyName' is the fixed value 1 (a number), but netsuite.createCustomer expects text. Write it in quotes ('1') to send text."],
+      [
+        "input-literal-type",
+        ["steps", 0, "input", "body.companyName"],
+        "Step 'createCustomer': input 'body.companyName' is the fixed value 1 (a number), but netsuite.createCustomer expects text. Write it in quotes ('1') to send text.",
+      ],
     ]);
     // The same value as text, or an expression whose type is not known before the run, passes.
-    expect(validate(base([customer({ "body.companyName": "'1'", "body.subsidiary.id": "'1'" })]), { catalog: exampleCatalog }).ok).toBe(true);
-    expect(validate(base([customer({ "body.companyName": "$trigger.name", "body.subsidiary.id": "'1'" })]), { catalog: exampleCatalog }).ok).toBe(true);
+    expect(
+      validate(base([customer({ "body.companyName": "'1'", "body.subsidiary.id": "'1'" })]), {
+        catalog: exampleCatalog,
+      }).ok,
+    ).toBe(true);
+    expect(
+      validate(base([customer({ "body.companyName": "$trigger.name", "body.subsidiary.id": "'1'" })]), {
+        catalog: exampleCatalog,
+      }).ok,
+    ).toBe(true);
     // A literal the schema refuses for another reason (an empty name) is named too.
-    expect(find(validate(base([customer({ "body.companyName": "''", "body.subsidiary.id": "'1'" })]), { catalog: exampleCatalog }).problems, "input-literal-type")?.message).toMatch(/fixed value "" \(text\), but netsuite.createCustomer does not accept it/);
+    expect(
+      find(
+        validate(base([customer({ "body.companyName": "''", "body.subsidiary.id": "'1'" })]), {
+          catalog: exampleCatalog,
+        }).problems,
+        "input-literal-type",
+      )?.message,
+    ).toMatch(/fixed value "" \(text\), but netsuite.createCustomer does not accept it/);
   });
 
   it("a whole input written as one object expression is checked like field mappings: {} misses the required body", () => {
     const empty = validate(base([customer("{}")]), { catalog: exampleCatalog });
-    expect(empty.problems.map((p) => p.message)).toEqual(["Step 'createCustomer' calls netsuite.createCustomer but no input is mapped to required field 'body'."]);
+    expect(empty.problems.map((p) => p.message)).toEqual([
+      "Step 'createCustomer' calls netsuite.createCustomer but no input is mapped to required field 'body'.",
+    ]);
     const partial = validate(base([customer("{ 'body': { 'companyName': 42 } }")]), { catalog: exampleCatalog });
     expect(codes(partial.problems).sort()).toEqual(["input-literal-type", "missing-required-input"]);
     expect(find(partial.problems, "missing-required-input")!.message).toContain("'body.subsidiary'");
@@ -505,66 +810,173 @@ describe("what a call's input provably gives the operation (literals, whole-inpu
 
   it("a call fed whole by a map step ($steps.<map>.output) is checked against the map's fields, reported on the map", () => {
     const prep = (output: Record<string, string>) => ({ id: "prep", type: "map", output, next: "createCustomer" });
-    const r = validate(base([prep({ "body.companyName": "$trigger.name" }), customer("$steps.prep.output")]), { catalog: exampleCatalog });
+    const r = validate(base([prep({ "body.companyName": "$trigger.name" }), customer("$steps.prep.output")]), {
+      catalog: exampleCatalog,
+    });
     expect(r.problems.map((p) => [p.code, p.stepId, p.path, p.message])).toEqual([
-      ["missing-required-input", "prep", ["steps", 0, "output"], "Map step 'prep' builds the input of 'createCustomer' (netsuite.createCustomer) but no input is mapped to required field 'body.subsidiary'."],
+      [
+        "missing-required-input",
+        "prep",
+        ["steps", 0, "output"],
+        "Map step 'prep' builds the input of 'createCustomer' (netsuite.createCustomer) but no input is mapped to required field 'body.subsidiary'.",
+      ],
     ]);
-    const typed = validate(base([prep({ "body.companyName": "7", "body.subsidiary.id": "'1'" }), customer("$steps.prep.output")]), { catalog: exampleCatalog });
-    expect(typed.problems.map((p) => [p.code, p.path])).toEqual([["input-literal-type", ["steps", 0, "output", "body.companyName"]]]);
-    expect(validate(base([prep({ "body.companyName": "$trigger.name", "body.subsidiary.id": "'1'" }), customer("$steps.prep.output")]), { catalog: exampleCatalog }).ok).toBe(true);
+    const typed = validate(
+      base([prep({ "body.companyName": "7", "body.subsidiary.id": "'1'" }), customer("$steps.prep.output")]),
+      { catalog: exampleCatalog },
+    );
+    expect(typed.problems.map((p) => [p.code, p.path])).toEqual([
+      ["input-literal-type", ["steps", 0, "output", "body.companyName"]],
+    ]);
+    expect(
+      validate(
+        base([
+          prep({ "body.companyName": "$trigger.name", "body.subsidiary.id": "'1'" }),
+          customer("$steps.prep.output"),
+        ]),
+        { catalog: exampleCatalog },
+      ).ok,
+    ).toBe(true);
   });
 
   it("a path into a described source (a call's output) must have the field's type", () => {
     const catalog: Catalog = {
       connectors: {
         erp: {
-          key: "erp", name: "ERP", system: "erp",
+          key: "erp",
+          name: "ERP",
+          system: "erp",
           operations: {
-            get: { key: "get", kind: "action", name: "get", input: z.object({}), output: z.object({ total: z.number(), code: z.string(), lines: z.array(z.object({ sku: z.string() })) }) },
-            put: { key: "put", kind: "action", name: "put", input: z.object({ memo: z.string(), amount: z.number().optional() }), output: z.unknown() },
+            get: {
+              key: "get",
+              kind: "action",
+              name: "get",
+              input: z.object({}),
+              output: z.object({ total: z.number(), code: z.string(), lines: z.array(z.object({ sku: z.string() })) }),
+            },
+            put: {
+              key: "put",
+              kind: "action",
+              name: "put",
+              input: z.object({ memo: z.string(), amount: z.number().optional() }),
+              output: z.unknown(),
+            },
           },
         },
       },
     };
     const flow = (input: Record<string, string>) =>
-      base([{ id: "get", type: "call", connector: "erp", operation: "get", connection: "c", next: "put" }, { id: "put", type: "call", connector: "erp", operation: "put", connection: "c", input }]);
+      base([
+        { id: "get", type: "call", connector: "erp", operation: "get", connection: "c", next: "put" },
+        { id: "put", type: "call", connector: "erp", operation: "put", connection: "c", input },
+      ]);
     const bad = validate(flow({ memo: "$steps.get.output.total", amount: "$steps.get.output.code" }), { catalog });
     expect(bad.problems.map((p) => [p.code, p.path, p.message])).toEqual([
-      ["input-type-mismatch", ["steps", 1, "input", "amount"], "Step 'put': input 'amount' reads $steps.get.output.code, which is text, but erp.put expects a number there. Convert it (e.g. $string(…), $number(…))."],
-      ["input-type-mismatch", ["steps", 1, "input", "memo"], "Step 'put': input 'memo' reads $steps.get.output.total, which is a number, but erp.put expects text there. Convert it (e.g. $string(…), $number(…))."],
+      [
+        "input-type-mismatch",
+        ["steps", 1, "input", "amount"],
+        "Step 'put': input 'amount' reads $steps.get.output.code, which is text, but erp.put expects a number there. Convert it (e.g. $string(…), $number(…)).",
+      ],
+      [
+        "input-type-mismatch",
+        ["steps", 1, "input", "memo"],
+        "Step 'put': input 'memo' reads $steps.get.output.total, which is a number, but erp.put expects text there. Convert it (e.g. $string(…), $number(…)).",
+      ],
     ]);
-    expect(validate(flow({ memo: "$steps.get.output.code", amount: "$steps.get.output.total" }), { catalog }).ok).toBe(true);
+    expect(validate(flow({ memo: "$steps.get.output.code", amount: "$steps.get.output.total" }), { catalog }).ok).toBe(
+      true,
+    );
     // Converted, filtered or unknown paths are not judged.
-    expect(validate(flow({ memo: "$string($steps.get.output.total)", amount: "$sum($steps.get.output.lines.qty)" }), { catalog }).ok).toBe(true);
+    expect(
+      validate(flow({ memo: "$string($steps.get.output.total)", amount: "$sum($steps.get.output.lines.qty)" }), {
+        catalog,
+      }).ok,
+    ).toBe(true);
   });
 
   it("the data mapper's warnings are the validator's: a source field the call does not return, a list onto one value", () => {
     const catalog: Catalog = {
       connectors: {
         erp: {
-          key: "erp", name: "ERP", system: "erp",
+          key: "erp",
+          name: "ERP",
+          system: "erp",
           operations: {
-            get: { key: "get", kind: "action", name: "get", input: z.object({}), output: z.object({ code: z.string(), lines: z.array(z.object({ sku: z.string(), qty: z.number() })), extra: z.looseObject({ id: z.string() }) }) },
-            put: { key: "put", kind: "action", name: "put", input: z.object({ memo: z.string().optional(), skus: z.array(z.string()).optional(), body: z.object({ sku: z.string() }).optional() }), output: z.unknown() },
+            get: {
+              key: "get",
+              kind: "action",
+              name: "get",
+              input: z.object({}),
+              output: z.object({
+                code: z.string(),
+                lines: z.array(z.object({ sku: z.string(), qty: z.number() })),
+                extra: z.looseObject({ id: z.string() }),
+              }),
+            },
+            put: {
+              key: "put",
+              kind: "action",
+              name: "put",
+              input: z.object({
+                memo: z.string().optional(),
+                skus: z.array(z.string()).optional(),
+                body: z.object({ sku: z.string() }).optional(),
+              }),
+              output: z.unknown(),
+            },
           },
         },
       },
     };
     const get = { id: "get", type: "call", connector: "erp", operation: "get", connection: "c", next: "shape" };
     const flow = (output: Record<string, string>, input: unknown = "$steps.shape.output") =>
-      base([get, { id: "shape", type: "map", output, next: "put" }, { id: "put", type: "call", connector: "erp", operation: "put", connection: "c", input }]);
-    const r = validate(flow({ memo: "$steps.get.output.codes", "body.sku": "$steps.get.output.lines.sku", skus: "$steps.get.output.lines.sku" }), { catalog });
+      base([
+        get,
+        { id: "shape", type: "map", output, next: "put" },
+        { id: "put", type: "call", connector: "erp", operation: "put", connection: "c", input },
+      ]);
+    const r = validate(
+      flow({
+        memo: "$steps.get.output.codes",
+        "body.sku": "$steps.get.output.lines.sku",
+        skus: "$steps.get.output.lines.sku",
+      }),
+      { catalog },
+    );
     expect(r.ok).toBe(true); // warnings: they do not block, but the Problems panel and the publish checks list them
     expect(r.problems.map((p) => [p.code, p.severity, p.path, p.message])).toEqual([
-      ["list-to-value", "warning", ["steps", 1, "output", "body.sku"], "Map step 'shape' builds the input of 'put' (erp.put): input 'body.sku' reads $steps.get.output.lines.sku, one value per element of the list 'lines', but erp.put expects one value (text) there. Map the list element by element, or pick or aggregate one value (e.g. [0], $join(…), $sum(…))."],
-      ["unknown-source-field", "warning", ["steps", 1, "output", "memo"], "Map step 'shape' maps 'memo' from $steps.get.output.codes, but erp.get does not return a field 'codes'. Did you mean 'code'?"],
+      [
+        "list-to-value",
+        "warning",
+        ["steps", 1, "output", "body.sku"],
+        "Map step 'shape' builds the input of 'put' (erp.put): input 'body.sku' reads $steps.get.output.lines.sku, one value per element of the list 'lines', but erp.put expects one value (text) there. Map the list element by element, or pick or aggregate one value (e.g. [0], $join(…), $sum(…)).",
+      ],
+      [
+        "unknown-source-field",
+        "warning",
+        ["steps", 1, "output", "memo"],
+        "Map step 'shape' maps 'memo' from $steps.get.output.codes, but erp.get does not return a field 'codes'. Did you mean 'code'?",
+      ],
     ]);
     // Element fields are checked too; a list onto a list, a picked element and an open object's fields are fine.
-    expect(validate(flow({ memo: "$steps.get.output.lines.skus" }), { catalog }).problems.map((p) => p.message)).toEqual([
+    expect(
+      validate(flow({ memo: "$steps.get.output.lines.skus" }), { catalog }).problems.map((p) => p.message),
+    ).toEqual([
       "Map step 'shape' maps 'memo' from $steps.get.output.lines.skus, but erp.get does not return a field 'lines.skus'. Did you mean 'sku'?",
     ]);
-    expect(validate(flow({ skus: "$steps.get.output.lines.sku", memo: "$steps.get.output.lines[0].sku", "body.sku": "$steps.get.output.extra.anything" }), { catalog }).problems).toEqual([]);
+    expect(
+      validate(
+        flow({
+          skus: "$steps.get.output.lines.sku",
+          memo: "$steps.get.output.lines[0].sku",
+          "body.sku": "$steps.get.output.extra.anything",
+        }),
+        { catalog },
+      ).problems,
+    ).toEqual([]);
     // The same on a call's own input.
-    expect(validate(flow({}, { memo: "$steps.get.output.lines.sku" }), { catalog }).problems.map((p) => [p.code, p.path])).toEqual([["list-to-value", ["steps", 2, "input", "memo"]]]);
+    expect(
+      validate(flow({}, { memo: "$steps.get.output.lines.sku" }), { catalog }).problems.map((p) => [p.code, p.path]),
+    ).toEqual([["list-to-value", ["steps", 2, "input", "memo"]]]);
   });
 });

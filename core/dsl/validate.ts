@@ -14,7 +14,14 @@ import { CronExpressionParser } from "cron-parser";
 import semver from "semver";
 import type { z } from "zod";
 import type { Catalog } from "./catalog";
-import { LIMITS, parseDuration, POLL_INTERVAL_MAX_MS, POLL_INTERVAL_MIN_MS, PLACEHOLDER_CONNECTOR, WEBHOOK_CONNECTOR } from "./defaults";
+import {
+  LIMITS,
+  parseDuration,
+  POLL_INTERVAL_MAX_MS,
+  POLL_INTERVAL_MIN_MS,
+  PLACEHOLDER_CONNECTOR,
+  WEBHOOK_CONNECTOR,
+} from "./defaults";
 import { describeInputFault, inspectInput } from "../input-guard";
 import { checkExpression, checkExpressions, expressionRefs, type JsonataAst } from "./expressions";
 import { credentialScope, offScopeMessage } from "../../connectors/sdk/credential-scope";
@@ -60,9 +67,19 @@ function shapeProblem(input: unknown): Problem | null {
   const f = inspectInput(input, { maxDepth: LIMITS.maxJsonDepth, maxNodes: LIMITS.maxJsonNodes });
   if (!f) return null;
   if (f.kind === "too-deep")
-    return { path: [], code: "too-deep", message: `The document is nested more than ${LIMITS.maxJsonDepth} levels deep; a flow never needs that.`, severity: "error" };
+    return {
+      path: [],
+      code: "too-deep",
+      message: `The document is nested more than ${LIMITS.maxJsonDepth} levels deep; a flow never needs that.`,
+      severity: "error",
+    };
   if (f.kind === "too-large")
-    return { path: [], code: "too-large", message: `The document has more than ${LIMITS.maxJsonNodes.toLocaleString("en")} values; a flow never needs that.`, severity: "error" };
+    return {
+      path: [],
+      code: "too-large",
+      message: `The document has more than ${LIMITS.maxJsonNodes.toLocaleString("en")} values; a flow never needs that.`,
+      severity: "error",
+    };
   // NUL and unpaired surrogates: Postgres cannot store them and canonical JSON (the content hash) throws.
   return { path: f.path, code: "bad-text", message: describeInputFault(f, "The document"), severity: "error" };
 }
@@ -105,15 +122,25 @@ interface Ctx {
 }
 
 const STEP_KEYS = new Map<string, readonly string[]>(
-  ShallowStepSchema.options.map((o) => [String((o.shape.type as unknown as { value: unknown }).value), Object.keys(o.shape)] as const),
+  ShallowStepSchema.options.map(
+    (o) => [String((o.shape.type as unknown as { value: unknown }).value), Object.keys(o.shape)] as const,
+  ),
 );
 const FLOW_KEYS = Object.keys(ShallowFlowSchema.shape);
 const TRIGGER_KEYS = new Map<string, readonly string[]>(
-  TriggerSchema.options.map((o) => [String((o.shape.type as unknown as { value: unknown }).value), Object.keys(o.shape)] as const),
+  TriggerSchema.options.map(
+    (o) => [String((o.shape.type as unknown as { value: unknown }).value), Object.keys(o.shape)] as const,
+  ),
 );
 
 function add(ctx: Ctx, p: { stepId?: string; path: Path; code: string; message: string; severity?: Severity }): void {
-  ctx.problems.push({ ...(p.stepId !== undefined ? { stepId: p.stepId } : {}), path: p.path, code: p.code, message: p.message, severity: p.severity ?? "error" });
+  ctx.problems.push({
+    ...(p.stepId !== undefined ? { stepId: p.stepId } : {}),
+    path: p.path,
+    code: p.code,
+    message: p.message,
+    severity: p.severity ?? "error",
+  });
 }
 
 const q = (id: string) => `'${id}'`;
@@ -132,7 +159,16 @@ function valueAt(root: unknown, rel: Path): unknown {
 function readModel(raw: Raw, ctx: Ctx): void {
   const scopes = ctx.scopes;
   const pending: Array<{ arr: unknown; path: Path; scope: LScope }> = [];
-  const root: LScope = { idx: 0, kind: "flow", owner: -1, start: str(raw.start), startPath: ["start"], steps: [], parent: -1, depth: 0 };
+  const root: LScope = {
+    idx: 0,
+    kind: "flow",
+    owner: -1,
+    start: str(raw.start),
+    startPath: ["start"],
+    steps: [],
+    parent: -1,
+    depth: 0,
+  };
   scopes.push(root);
   pending.push({ arr: raw.steps, path: ["steps"], scope: root });
   while (pending.length > 0) {
@@ -144,25 +180,45 @@ function readModel(raw: Raw, ctx: Ctx): void {
         add(ctx, { path: sPath, code: "wrong-type", message: `The step at ${formatPath(sPath)} must be an object.` });
         return;
       }
-      const s: LStep = { idx: ctx.steps.length, id: str(item.id), type: str(item.type), raw: item, path: sPath, scope: scope.idx };
+      const s: LStep = {
+        idx: ctx.steps.length,
+        id: str(item.id),
+        type: str(item.type),
+        raw: item,
+        path: sPath,
+        scope: scope.idx,
+      };
       ctx.steps.push(s);
       scope.steps.push(s.idx);
       parseStep(s, ctx);
       const nest = (kind: "body" | "branch", block: unknown, blockPath: Path, branch?: number) => {
         if (!isObj(block)) return;
         const child: LScope = {
-          idx: scopes.length, kind, owner: s.idx, ...(branch !== undefined ? { branch } : {}), start: str(block.start), startPath: [...blockPath, "start"],
-          steps: [], parent: scope.idx, depth: scope.depth + 1,
+          idx: scopes.length,
+          kind,
+          owner: s.idx,
+          ...(branch !== undefined ? { branch } : {}),
+          start: str(block.start),
+          startPath: [...blockPath, "start"],
+          steps: [],
+          parent: scope.idx,
+          depth: scope.depth + 1,
         };
         if (child.depth > LIMITS.maxScopeDepth) {
-          add(ctx, { stepId: s.id, path: blockPath, code: "too-deep-nesting", message: `${stepWord(s)} nests foreach/parallel steps more than ${LIMITS.maxScopeDepth} levels deep. Move the inner part to a subflow.` });
+          add(ctx, {
+            stepId: s.id,
+            path: blockPath,
+            code: "too-deep-nesting",
+            message: `${stepWord(s)} nests foreach/parallel steps more than ${LIMITS.maxScopeDepth} levels deep. Move the inner part to a subflow.`,
+          });
           return;
         }
         scopes.push(child);
         pending.push({ arr: block.steps, path: [...blockPath, "steps"], scope: child });
       };
       if (s.type === "foreach") nest("body", item.body, [...sPath, "body"]);
-      else if (s.type === "parallel" && Array.isArray(item.branches)) item.branches.forEach((b, j) => nest("branch", b, [...sPath, "branches", j], j));
+      else if (s.type === "parallel" && Array.isArray(item.branches))
+        item.branches.forEach((b, j) => nest("branch", b, [...sPath, "branches", j], j));
     });
   }
 }
@@ -173,7 +229,10 @@ function parseStep(s: LStep, ctx: Ctx): void {
     s.parsed = s.raw as unknown as Step; // no transforms or defaults: the parsed value is the input
     return;
   }
-  const subject = s.id !== undefined ? `Step ${q(s.id)}${s.type && STEP_KEYS.has(s.type) ? ` (${s.type})` : ""}` : `The step at ${formatPath(s.path)}`;
+  const subject =
+    s.id !== undefined
+      ? `Step ${q(s.id)}${s.type && STEP_KEYS.has(s.type) ? ` (${s.type})` : ""}`
+      : `The step at ${formatPath(s.path)}`;
   ctx.problems.push(
     ...issuesToProblems(r.error.issues, {
       base: s.path,
@@ -222,12 +281,22 @@ function checkIds(ctx: Ctx): void {
     if (s.id === undefined) continue;
     const first = ctx.byId.get(s.id);
     if (first) {
-      add(ctx, { stepId: s.id, path: [...s.path, "id"], code: "duplicate-id", message: `Two steps are called ${q(s.id)} (${formatPath(first.path)} and ${formatPath(s.path)}). Step ids must be unique in the whole flow.` });
+      add(ctx, {
+        stepId: s.id,
+        path: [...s.path, "id"],
+        code: "duplicate-id",
+        message: `Two steps are called ${q(s.id)} (${formatPath(first.path)} and ${formatPath(s.path)}). Step ids must be unique in the whole flow.`,
+      });
       continue;
     }
     ctx.byId.set(s.id, s);
     if (RESERVED_STEP_IDS.has(s.id))
-      add(ctx, { stepId: s.id, path: [...s.path, "id"], code: "reserved-id", message: `${q(s.id)} is a reserved word and cannot be a step id; pick another name.` });
+      add(ctx, {
+        stepId: s.id,
+        path: [...s.path, "id"],
+        code: "reserved-id",
+        message: `${q(s.id)} is a reserved word and cannot be a step id; pick another name.`,
+      });
   }
 }
 
@@ -250,11 +319,21 @@ function checkScopes(ctx: Ctx): ScopeGraph[] {
       const t = ctx.byId.get(id);
       if (!t) {
         const hint = closest(id, ctx.byId.keys());
-        add(ctx, { stepId, path, code: "unknown-step", message: `${from} goes to ${q(id)}, but there is no step with that id.${hint ? ` Did you mean ${q(hint)}?` : ""}` });
+        add(ctx, {
+          stepId,
+          path,
+          code: "unknown-step",
+          message: `${from} goes to ${q(id)}, but there is no step with that id.${hint ? ` Did you mean ${q(hint)}?` : ""}`,
+        });
         return undefined;
       }
       if (t.scope !== scope.idx) {
-        add(ctx, { stepId, path, code: "cross-scope-reference", message: `${from} goes to ${q(id)}, which is in ${scopeWord(ctx, ctx.scopes[t.scope]!)}; a step can only go to steps in ${scopeWord(ctx, scope)}.` });
+        add(ctx, {
+          stepId,
+          path,
+          code: "cross-scope-reference",
+          message: `${from} goes to ${q(id)}, which is in ${scopeWord(ctx, ctx.scopes[t.scope]!)}; a step can only go to steps in ${scopeWord(ctx, scope)}.`,
+        });
         return undefined;
       }
       return t;
@@ -262,13 +341,25 @@ function checkScopes(ctx: Ctx): ScopeGraph[] {
     // start
     if (scope.steps.length === 0) {
       if (scope.kind === "flow") add(ctx, { path: ["steps"], code: "no-steps", message: "The flow has no steps yet." });
-      else add(ctx, { stepId: owner?.id, path: scope.startPath.slice(0, -1), code: "empty-scope", message: `${scopeWord(ctx, scope)[0]!.toUpperCase()}${scopeWord(ctx, scope).slice(1)} has no steps.` });
-      if (scope.start !== undefined) refProblem(`The start of ${scopeWord(ctx, scope)}`, scope.start, scope.startPath, owner?.id);
+      else
+        add(ctx, {
+          stepId: owner?.id,
+          path: scope.startPath.slice(0, -1),
+          code: "empty-scope",
+          message: `${scopeWord(ctx, scope)[0]!.toUpperCase()}${scopeWord(ctx, scope).slice(1)} has no steps.`,
+        });
+      if (scope.start !== undefined)
+        refProblem(`The start of ${scopeWord(ctx, scope)}`, scope.start, scope.startPath, owner?.id);
       continue;
     }
     let start: LStep | undefined;
     if (scope.start === undefined)
-      add(ctx, { stepId: owner?.id, path: scope.startPath, code: "missing-start", message: `${scopeWord(ctx, scope)[0]!.toUpperCase()}${scopeWord(ctx, scope).slice(1)} does not say which step comes first ('start').` });
+      add(ctx, {
+        stepId: owner?.id,
+        path: scope.startPath,
+        code: "missing-start",
+        message: `${scopeWord(ctx, scope)[0]!.toUpperCase()}${scopeWord(ctx, scope).slice(1)} does not say which step comes first ('start').`,
+      });
     else start = refProblem(`The start of ${scopeWord(ctx, scope)}`, scope.start, scope.startPath, owner?.id);
     // edges
     for (const idx of scope.steps) {
@@ -293,7 +384,13 @@ function checkScopes(ctx: Ctx): ScopeGraph[] {
       for (const idx of scope.steps) {
         const s = ctx.steps[idx]!;
         if (!reached.has(idx) && (s.id === undefined || ctx.byId.get(s.id) === s))
-          add(ctx, { stepId: s.id, path: s.path, code: "unreachable-step", severity: "warning", message: `${stepWord(s)} can never run: no step leads to it from ${q(scope.start ?? "?")}.` });
+          add(ctx, {
+            stepId: s.id,
+            path: s.path,
+            code: "unreachable-step",
+            severity: "warning",
+            message: `${stepWord(s)} can never run: no step leads to it from ${q(scope.start ?? "?")}.`,
+          });
       }
     }
     findCycles(ctx, scope, g);
@@ -435,27 +532,66 @@ function guaranteed(ctx: Ctx, scope: LScope, g: ScopeGraph): Map<number, Bits> {
 // ---------------------------------------------------------------------------------------------------
 // 4. Typed checks
 
-function checkDurations(ctx: Ctx, retry: RetryPolicy | undefined, timeout: string | undefined, base: Path, stepId: string | undefined, subject: string): void {
+function checkDurations(
+  ctx: Ctx,
+  retry: RetryPolicy | undefined,
+  timeout: string | undefined,
+  base: Path,
+  stepId: string | undefined,
+  subject: string,
+): void {
   if (retry) {
     const interval = retry.interval !== undefined ? parseDuration(retry.interval) : null;
     const maxDelay = retry.maxDelay !== undefined ? parseDuration(retry.maxDelay) : null;
     if (interval !== null && (interval < 100 || interval > LIMITS.retryIntervalMaxMs))
-      add(ctx, { stepId, path: [...base, "retry", "interval"], code: "retry-out-of-range", message: `${subject} waits ${retry.interval} before retrying; use between 100ms and 1h.` });
+      add(ctx, {
+        stepId,
+        path: [...base, "retry", "interval"],
+        code: "retry-out-of-range",
+        message: `${subject} waits ${retry.interval} before retrying; use between 100ms and 1h.`,
+      });
     if (maxDelay !== null && (maxDelay < 100 || maxDelay > LIMITS.retryMaxDelayMaxMs))
-      add(ctx, { stepId, path: [...base, "retry", "maxDelay"], code: "retry-out-of-range", message: `${subject} has a maximum retry delay of ${retry.maxDelay}; use between 100ms and 24h.` });
+      add(ctx, {
+        stepId,
+        path: [...base, "retry", "maxDelay"],
+        code: "retry-out-of-range",
+        message: `${subject} has a maximum retry delay of ${retry.maxDelay}; use between 100ms and 24h.`,
+      });
     if (interval !== null && maxDelay !== null && maxDelay < interval)
-      add(ctx, { stepId, path: [...base, "retry", "maxDelay"], code: "retry-out-of-range", message: `${subject}'s maximum retry delay (${retry.maxDelay}) is shorter than its first delay (${retry.interval}).` });
+      add(ctx, {
+        stepId,
+        path: [...base, "retry", "maxDelay"],
+        code: "retry-out-of-range",
+        message: `${subject}'s maximum retry delay (${retry.maxDelay}) is shorter than its first delay (${retry.interval}).`,
+      });
     if (retry.maxAttempts === 1 && (retry.interval !== undefined || retry.backoffRate !== undefined))
-      add(ctx, { stepId, path: [...base, "retry", "maxAttempts"], code: "retry-never-used", severity: "warning", message: `${subject} has a retry policy with maxAttempts 1, so it never retries.` });
+      add(ctx, {
+        stepId,
+        path: [...base, "retry", "maxAttempts"],
+        code: "retry-never-used",
+        severity: "warning",
+        message: `${subject} has a retry policy with maxAttempts 1, so it never retries.`,
+      });
   }
   if (timeout !== undefined) {
     const t = parseDuration(timeout);
     if (t !== null && (t < LIMITS.timeoutMinMs || t > LIMITS.timeoutMaxMs))
-      add(ctx, { stepId, path: [...base, "timeout"], code: "timeout-out-of-range", message: `${subject} has a timeout of ${timeout}; use between 1s and 24h.` });
+      add(ctx, {
+        stepId,
+        path: [...base, "timeout"],
+        code: "timeout-out-of-range",
+        message: `${subject} has a timeout of ${timeout}; use between 1s and 24h.`,
+      });
   }
 }
 
-function mappingClashes(ctx: Ctx, m: Mapping | undefined, path: Path, stepId: string | undefined, subject: string): void {
+function mappingClashes(
+  ctx: Ctx,
+  m: Mapping | undefined,
+  path: Path,
+  stepId: string | undefined,
+  subject: string,
+): void {
   if (m === undefined || typeof m === "string") return;
   const keys = Object.keys(m);
   const set = new Set(keys);
@@ -464,7 +600,12 @@ function mappingClashes(ctx: Ctx, m: Mapping | undefined, path: Path, stepId: st
     for (let i = 1; i < segs.length; i++) {
       const prefix = segs.slice(0, i).join(".");
       if (set.has(prefix)) {
-        add(ctx, { stepId, path: [...path, k], code: "conflicting-field-mapping", message: `${subject} maps both '${prefix}' and '${k}'; map either the whole '${prefix}' or its fields.` });
+        add(ctx, {
+          stepId,
+          path: [...path, k],
+          code: "conflicting-field-mapping",
+          message: `${subject} maps both '${prefix}' and '${k}'; map either the whole '${prefix}' or its fields.`,
+        });
         break;
       }
     }
@@ -477,46 +618,91 @@ function checkStepSettings(ctx: Ctx, s: LStep, step: Step): void {
   switch (step.type) {
     case "wait": {
       if ((step.duration === undefined) === (step.until === undefined))
-        add(ctx, { stepId: s.id, path: s.path, code: "wait-needs-duration-or-until", message: `${subject} must have either a 'duration' or an 'until' time (not both, not neither).` });
+        add(ctx, {
+          stepId: s.id,
+          path: s.path,
+          code: "wait-needs-duration-or-until",
+          message: `${subject} must have either a 'duration' or an 'until' time (not both, not neither).`,
+        });
       const d = step.duration !== undefined ? parseDuration(step.duration) : null;
       if (d !== null && d > LIMITS.waitMaxMs)
-        add(ctx, { stepId: s.id, path: [...s.path, "duration"], code: "wait-out-of-range", message: `${subject} waits ${step.duration}; a wait can last at most 366 days.` });
+        add(ctx, {
+          stepId: s.id,
+          path: [...s.path, "duration"],
+          code: "wait-out-of-range",
+          message: `${subject} waits ${step.duration}; a wait can last at most 366 days.`,
+        });
       break;
     }
     case "parallel": {
       const seen = new Set<string>();
       step.branches.forEach((b, j) => {
-        if (seen.has(b.name)) add(ctx, { stepId: s.id, path: [...s.path, "branches", j, "name"], code: "duplicate-branch-name", message: `${subject} has two branches called ${q(b.name)}.` });
+        if (seen.has(b.name))
+          add(ctx, {
+            stepId: s.id,
+            path: [...s.path, "branches", j, "name"],
+            code: "duplicate-branch-name",
+            message: `${subject} has two branches called ${q(b.name)}.`,
+          });
         seen.add(b.name);
       });
       break;
     }
     case "subflow": {
       if (semver.validRange(step.version) === null)
-        add(ctx, { stepId: s.id, path: [...s.path, "version"], code: "invalid-version-range", message: `${subject}: "${step.version}" is not a version range (try "^1.0.0").` });
+        add(ctx, {
+          stepId: s.id,
+          path: [...s.path, "version"],
+          code: "invalid-version-range",
+          message: `${subject}: "${step.version}" is not a version range (try "^1.0.0").`,
+        });
       else if (ctx.catalog?.flows) {
         const f = ctx.catalog.flows[step.flow];
-        if (!f) add(ctx, { stepId: s.id, path: [...s.path, "flow"], code: "unknown-flow", message: `${subject} starts flow ${q(step.flow)}, which has no published version.` });
+        if (!f)
+          add(ctx, {
+            stepId: s.id,
+            path: [...s.path, "flow"],
+            code: "unknown-flow",
+            message: `${subject} starts flow ${q(step.flow)}, which has no published version.`,
+          });
         else if (semver.maxSatisfying(f.versions, step.version) === null)
-          add(ctx, { stepId: s.id, path: [...s.path, "version"], code: "no-matching-version", message: `${subject} wants flow ${q(step.flow)} ${step.version}, but its published versions are ${f.versions.join(", ") || "none"}.` });
+          add(ctx, {
+            stepId: s.id,
+            path: [...s.path, "version"],
+            code: "no-matching-version",
+            message: `${subject} wants flow ${q(step.flow)} ${step.version}, but its published versions are ${f.versions.join(", ") || "none"}.`,
+          });
       }
       if (step.flow === ctx.flowKey)
-        add(ctx, { stepId: s.id, path: [...s.path, "flow"], code: "recursive-subflow", severity: "warning", message: `${subject} starts this same flow; make sure it cannot go on forever.` });
+        add(ctx, {
+          stepId: s.id,
+          path: [...s.path, "flow"],
+          code: "recursive-subflow",
+          severity: "warning",
+          message: `${subject} starts this same flow; make sure it cannot go on forever.`,
+        });
       mappingClashes(ctx, step.input, [...s.path, "input"], s.id, subject);
       break;
     }
     case "call":
       mappingClashes(ctx, step.input, [...s.path, "input"], s.id, subject);
       if (step.connector === PLACEHOLDER_CONNECTOR) {
-        add(ctx, { stepId: s.id, path: [...s.path, "connector"], code: "placeholder-step", message: `${subject} is a placeholder: ${step.description ?? "replace it with a real step."}` });
+        add(ctx, {
+          stepId: s.id,
+          path: [...s.path, "connector"],
+          code: "placeholder-step",
+          message: `${subject} is a placeholder: ${step.description ?? "replace it with a real step."}`,
+        });
         break;
       }
       if (ctx.catalog) checkCall(ctx, s, step);
-      if (ctx.catalog && step.input && typeof step.input === "object") checkSourceFields(ctx, s, step.input, [...s.path, "input"], subject);
+      if (ctx.catalog && step.input && typeof step.input === "object")
+        checkSourceFields(ctx, s, step.input, [...s.path, "input"], subject);
       break;
     case "map":
       mappingClashes(ctx, step.output, [...s.path, "output"], s.id, subject);
-      if (ctx.catalog && typeof step.output === "object") checkSourceFields(ctx, s, step.output, [...s.path, "output"], `Map step ${q(s.id ?? "?")}`);
+      if (ctx.catalog && typeof step.output === "object")
+        checkSourceFields(ctx, s, step.output, [...s.path, "output"], `Map step ${q(s.id ?? "?")}`);
       break;
     case "emit":
       mappingClashes(ctx, step.payload, [...s.path, "payload"], s.id, subject);
@@ -530,7 +716,13 @@ function checkStepSettings(ctx: Ctx, s: LStep, step: Step): void {
       for (const m of route.errors) {
         const prev = seen.get(m) ?? (seen.has("any") ? seen.get("any") : undefined);
         if (prev !== undefined)
-          add(ctx, { stepId: s.id, path: [...s.path, "catch", i, "errors"], code: "shadowed-catch-route", severity: "warning", message: `${subject}: catch route ${i + 1} handles '${m}', which route ${prev + 1} already handles.` });
+          add(ctx, {
+            stepId: s.id,
+            path: [...s.path, "catch", i, "errors"],
+            code: "shadowed-catch-route",
+            severity: "warning",
+            message: `${subject}: catch route ${i + 1} handles '${m}', which route ${prev + 1} already handles.`,
+          });
         else seen.set(m, i);
       }
     });
@@ -555,7 +747,17 @@ function unwrap(s: z.ZodType): z.ZodType {
   let cur = s;
   for (let i = 0; i < 16; i++) {
     const d = defOf(cur);
-    if ((d.type === "optional" || d.type === "nullable" || d.type === "default" || d.type === "prefault" || d.type === "readonly" || d.type === "nonoptional" || d.type === "catch") && d.innerType) cur = d.innerType;
+    if (
+      (d.type === "optional" ||
+        d.type === "nullable" ||
+        d.type === "default" ||
+        d.type === "prefault" ||
+        d.type === "readonly" ||
+        d.type === "nonoptional" ||
+        d.type === "catch") &&
+      d.innerType
+    )
+      cur = d.innerType;
     else if (d.type === "pipe" && d.in) cur = d.in;
     else break;
   }
@@ -636,7 +838,12 @@ function checkObjectFields(ctx: Ctx, schema: z.ZodType, mapped: string[][], pref
     const subs = heads.get(key);
     if (!subs) {
       if (d.required(key))
-        add(ctx, { stepId: site.stepId, path: site.base, code: "missing-required-input", message: `${site.lead} but no input is mapped to required field '${full}'.` });
+        add(ctx, {
+          stepId: site.stepId,
+          path: site.base,
+          code: "missing-required-input",
+          message: `${site.lead} but no input is mapped to required field '${full}'.`,
+        });
       continue;
     }
     // Only sub-fields mapped: the object they build must itself be complete.
@@ -649,7 +856,12 @@ function checkObjectFields(ctx: Ctx, schema: z.ZodType, mapped: string[][], pref
   // (the designer's copy of an imported connector) comes back with either, and the designer, the CLI and the
   // server must report the same problems.
   const declared = Object.keys(d.shape);
-  const severity = d.extra === "never" ? "error" : d.extra === "strip" || (d.extra === "open" && declared.length) ? "warning" : undefined;
+  const severity =
+    d.extra === "never"
+      ? "error"
+      : d.extra === "strip" || (d.extra === "open" && declared.length)
+        ? "warning"
+        : undefined;
   if (severity) {
     for (const [h] of heads) {
       if (!(h in d.shape)) {
@@ -677,31 +889,65 @@ function checkCall(ctx: Ctx, s: LStep, step: Step & { type: "call" }): void {
   const connector = catalog.connectors[step.connector];
   if (!connector) {
     const hint = closest(step.connector, Object.keys(catalog.connectors));
-    add(ctx, { stepId: s.id, path: [...s.path, "connector"], code: "unknown-connector", message: `${subject} uses connector ${q(step.connector)}, which is not installed.${hint ? ` Did you mean ${q(hint)}?` : ""}` });
+    add(ctx, {
+      stepId: s.id,
+      path: [...s.path, "connector"],
+      code: "unknown-connector",
+      message: `${subject} uses connector ${q(step.connector)}, which is not installed.${hint ? ` Did you mean ${q(hint)}?` : ""}`,
+    });
     return;
   }
   if (catalog.connections) {
     const c = catalog.connections.find((x) => x.key === step.connection);
-    if (!c) add(ctx, { stepId: s.id, path: [...s.path, "connection"], code: "unknown-connection", message: `${subject} uses connection ${q(step.connection)}, which does not exist in this workspace.` });
+    if (!c)
+      add(ctx, {
+        stepId: s.id,
+        path: [...s.path, "connection"],
+        code: "unknown-connection",
+        message: `${subject} uses connection ${q(step.connection)}, which does not exist in this workspace.`,
+      });
     else if (c.connectorKey !== step.connector)
-      add(ctx, { stepId: s.id, path: [...s.path, "connection"], code: "connection-mismatch", message: `${subject} calls ${connector.name} but connection ${q(step.connection)} is for ${q(c.connectorKey)}.` });
-    else if (c.credentials && step.input && typeof step.input === "object") checkRequestUrls(ctx, s, step, c.credentials);
+      add(ctx, {
+        stepId: s.id,
+        path: [...s.path, "connection"],
+        code: "connection-mismatch",
+        message: `${subject} calls ${connector.name} but connection ${q(step.connection)} is for ${q(c.connectorKey)}.`,
+      });
+    else if (c.credentials && step.input && typeof step.input === "object")
+      checkRequestUrls(ctx, s, step, c.credentials);
   }
   const op = connector.operations[step.operation];
   if (!op) {
     const hint = closest(step.operation, Object.keys(connector.operations));
-    add(ctx, { stepId: s.id, path: [...s.path, "operation"], code: "unknown-operation", message: `${subject}: ${connector.name} has no operation ${q(step.operation)}.${hint ? ` Did you mean ${q(hint)}?` : ""}` });
+    add(ctx, {
+      stepId: s.id,
+      path: [...s.path, "operation"],
+      code: "unknown-operation",
+      message: `${subject}: ${connector.name} has no operation ${q(step.operation)}.${hint ? ` Did you mean ${q(hint)}?` : ""}`,
+    });
     return;
   }
   if (op.kind !== "action") {
-    add(ctx, { stepId: s.id, path: [...s.path, "operation"], code: "not-an-action", message: `${subject}: ${step.connector}.${step.operation} is a trigger, not something a step can call.` });
+    add(ctx, {
+      stepId: s.id,
+      path: [...s.path, "operation"],
+      code: "not-an-action",
+      message: `${subject}: ${step.connector}.${step.operation} is a trigger, not something a step can call.`,
+    });
     return;
   }
   const opName = `${step.connector}.${step.operation}`;
   // What the input is at design time: field mappings; one expression that is an object constructor (its
   // fields); or exactly `$steps.<map>.output` of a map step with field mappings (the map builds this input).
   let leaves: InputLeaf[] | null = null;
-  let site: InputSite = { stepId: s.id, base: [...s.path, "input"], keys: [], lead: `Step ${q(s.id ?? "?")} calls ${opName}`, who: `Step ${q(s.id ?? "?")}`, op: opName };
+  let site: InputSite = {
+    stepId: s.id,
+    base: [...s.path, "input"],
+    keys: [],
+    lead: `Step ${q(s.id ?? "?")} calls ${opName}`,
+    who: `Step ${q(s.id ?? "?")}`,
+    op: opName,
+  };
   if (step.input === undefined || typeof step.input !== "string") {
     leaves = mappingLeaves(step.input ?? {});
     site.keys = Object.keys(step.input ?? {});
@@ -709,7 +955,14 @@ function checkCall(ctx: Ctx, s: LStep, step: Step & { type: "call" }): void {
     const feeder = mapStepRead(ctx, step.input);
     if (feeder?.parsed?.type === "map" && typeof feeder.parsed.output !== "string") {
       leaves = mappingLeaves(feeder.parsed.output);
-      site = { stepId: feeder.id, base: [...feeder.path, "output"], keys: Object.keys(feeder.parsed.output), lead: `Map step ${q(feeder.id ?? "?")} builds the input of ${q(s.id ?? "?")} (${opName})`, who: `Map step ${q(feeder.id ?? "?")}`, op: opName };
+      site = {
+        stepId: feeder.id,
+        base: [...feeder.path, "output"],
+        keys: Object.keys(feeder.parsed.output),
+        lead: `Map step ${q(feeder.id ?? "?")} builds the input of ${q(s.id ?? "?")} (${opName})`,
+        who: `Map step ${q(feeder.id ?? "?")}`,
+        op: opName,
+      };
     } else if (!feeder) {
       const c = checkExpression(step.input);
       const fields = c.ok ? objectLeaves(c.ast, []) : null;
@@ -718,7 +971,13 @@ function checkCall(ctx: Ctx, s: LStep, step: Step & { type: "call" }): void {
   }
   if (!leaves) return;
   try {
-    checkObjectFields(ctx, op.input, leaves.map((l) => l.path), [], site);
+    checkObjectFields(
+      ctx,
+      op.input,
+      leaves.map((l) => l.path),
+      [],
+      site,
+    );
     for (const leaf of leaves) checkLeafType(ctx, op.input, leaf, site, s);
   } catch {
     // A connector schema we cannot introspect is not the designer's problem.
@@ -750,7 +1009,11 @@ function mappingLeaves(m: Record<string, string>): InputLeaf[] {
 /** The fields of a JSONata object constructor with literal keys (`{ "body": { "a": 1 } }`), else null. */
 function objectLeaves(ast: JsonataAst, prefix: string[]): InputLeaf[] | null {
   const a = ast as { type: string; value?: unknown; lhs?: unknown };
-  if (a.type === "block" && Array.isArray((ast as { expressions?: unknown[] }).expressions) && (ast as { expressions: unknown[] }).expressions.length === 1)
+  if (
+    a.type === "block" &&
+    Array.isArray((ast as { expressions?: unknown[] }).expressions) &&
+    (ast as { expressions: unknown[] }).expressions.length === 1
+  )
     return objectLeaves((ast as { expressions: JsonataAst[] }).expressions[0]!, prefix);
   if (a.type !== "unary" || a.value !== "{" || !Array.isArray(a.lhs)) return null;
   const out: InputLeaf[] = [];
@@ -772,7 +1035,14 @@ function mapStepRead(ctx: Ctx, text: string): LStep | undefined {
 }
 
 type Prim = "string" | "number" | "boolean" | "object" | "array" | "null";
-const PRIM_WORD: Record<Prim, string> = { string: "text", number: "a number", boolean: "yes/no", object: "an object", array: "a list", null: "null" };
+const PRIM_WORD: Record<Prim, string> = {
+  string: "text",
+  number: "a number",
+  boolean: "yes/no",
+  object: "an object",
+  array: "a list",
+  null: "null",
+};
 
 /** The one JSON type a zod schema accepts, when it accepts exactly one. */
 function primOf(schema: z.ZodType): Prim | undefined {
@@ -792,7 +1062,13 @@ function primOf(schema: z.ZodType): Prim | undefined {
       return "array";
     case "literal": {
       const v = d.values?.[0];
-      return typeof v === "string" ? "string" : typeof v === "number" ? "number" : typeof v === "boolean" ? "boolean" : undefined;
+      return typeof v === "string"
+        ? "string"
+        : typeof v === "number"
+          ? "number"
+          : typeof v === "boolean"
+            ? "boolean"
+            : undefined;
     }
     default:
       return undefined;
@@ -812,18 +1088,25 @@ function fieldAt(schema: z.ZodType, path: string[]): z.ZodType | undefined {
 
 /** The schema of what a path expression reads, when its source is described: a call step's output, the trigger. */
 function sourceSchema(ctx: Ctx, ast: JsonataAst): { schema: z.ZodType; what: string } | undefined {
-  const a = ast as { type: string; steps?: Array<{ type: string; value?: unknown; stages?: unknown; predicate?: unknown; group?: unknown }> };
+  const a = ast as {
+    type: string;
+    steps?: Array<{ type: string; value?: unknown; stages?: unknown; predicate?: unknown; group?: unknown }>;
+  };
   if (a.type !== "path" || !a.steps?.length) return undefined;
-  if (a.steps.some((st) => st.stages || st.predicate || st.group || (st.type !== "name" && st.type !== "variable"))) return undefined;
+  if (a.steps.some((st) => st.stages || st.predicate || st.group || (st.type !== "name" && st.type !== "variable")))
+    return undefined;
   const [root, ...rest] = a.steps;
-  if (root!.type !== "variable" || root!.value !== "steps" || rest.length < 2 || rest[1]!.value !== "output") return undefined;
+  if (root!.type !== "variable" || root!.value !== "steps" || rest.length < 2 || rest[1]!.value !== "output")
+    return undefined;
   const src = ctx.byId.get(String(rest[0]!.value));
   if (src?.parsed?.type !== "call") return undefined;
   const op = ctx.catalog?.connectors[src.parsed.connector]?.operations[src.parsed.operation];
   if (!op) return undefined;
   const names = rest.slice(2).map((st) => String(st.value));
   const f = fieldAt(op.output, names);
-  return f ? { schema: f, what: `$steps.${String(rest[0]!.value)}.output${names.length ? `.${names.join(".")}` : ""}` } : undefined;
+  return f
+    ? { schema: f, what: `$steps.${String(rest[0]!.value)}.output${names.length ? `.${names.join(".")}` : ""}` }
+    : undefined;
 }
 
 /** What a plain path into a call step's output reads, walked through the operation's output schema. */
@@ -839,18 +1122,26 @@ interface SourceRead {
 }
 
 function readSource(ctx: Ctx, ast: JsonataAst): SourceRead | undefined {
-  const a = ast as { type: string; steps?: Array<{ type: string; value?: unknown; stages?: unknown; predicate?: unknown; group?: unknown }> };
+  const a = ast as {
+    type: string;
+    steps?: Array<{ type: string; value?: unknown; stages?: unknown; predicate?: unknown; group?: unknown }>;
+  };
   if (a.type !== "path" || !a.steps?.length) return undefined;
-  if (a.steps.some((st) => st.stages || st.predicate || st.group || (st.type !== "name" && st.type !== "variable"))) return undefined;
+  if (a.steps.some((st) => st.stages || st.predicate || st.group || (st.type !== "name" && st.type !== "variable")))
+    return undefined;
   const [root, ...rest] = a.steps;
-  if (root!.type !== "variable" || root!.value !== "steps" || rest.length < 2 || rest[1]!.value !== "output") return undefined;
+  if (root!.type !== "variable" || root!.value !== "steps" || rest.length < 2 || rest[1]!.value !== "output")
+    return undefined;
   const src = ctx.byId.get(String(rest[0]!.value));
   if (src?.parsed?.type !== "call") return undefined;
   const opName = `${src.parsed.connector}.${src.parsed.operation}`;
   const op = ctx.catalog?.connectors[src.parsed.connector]?.operations[src.parsed.operation];
   if (!op) return undefined;
   const names = rest.slice(2).map((st) => String(st.value));
-  const read: SourceRead = { what: `$steps.${String(rest[0]!.value)}.output${names.length ? `.${names.join(".")}` : ""}`, op: opName };
+  const read: SourceRead = {
+    what: `$steps.${String(rest[0]!.value)}.output${names.length ? `.${names.join(".")}` : ""}`,
+    op: opName,
+  };
   let cur: z.ZodType = op.output;
   const seen: string[] = [];
   for (const name of names) {
@@ -866,7 +1157,8 @@ function readSource(ctx: Ctx, ast: JsonataAst): SourceRead | undefined {
     const next = v.shape[name];
     if (!next) {
       // Only an object that declares every field it has can say a field is not there.
-      if (v.extra === "strip" || v.extra === "never") read.unknown = { field: [...seen, name].join("."), hint: closest(name, Object.keys(v.shape)) ?? undefined };
+      if (v.extra === "strip" || v.extra === "never")
+        read.unknown = { field: [...seen, name].join("."), hint: closest(name, Object.keys(v.shape)) ?? undefined };
       return read;
     }
     seen.push(name);
@@ -909,13 +1201,30 @@ function checkLeafType(ctx: Ctx, input: z.ZodType, leaf: InputLeaf, site: InputS
   const want = primOf(field);
   const a = leaf.ast as { type: string; value?: unknown };
   const lead = site.stepId === s.id ? site.who : site.lead;
-  if (a.type === "string" || a.type === "number" || (a.type === "value" && (typeof a.value === "boolean" || a.value === null))) {
+  if (
+    a.type === "string" ||
+    a.type === "number" ||
+    (a.type === "value" && (typeof a.value === "boolean" || a.value === null))
+  ) {
     const value = a.value;
     if (field.safeParse(value).success) return;
     const got: Prim = value === null ? "null" : (typeof value as Prim);
-    const hint = want === "string" && got === "number" ? ` Write it in quotes ('${String(value)}') to send text.` : want === "number" && got === "string" && value !== "" && !Number.isNaN(Number(value)) ? ` Write it without quotes (${String(value)}) to send a number.` : "";
-    const why = want && want !== got ? `expects ${PRIM_WORD[want]}` : `does not accept it (${field.safeParse(value).error?.issues[0]?.message ?? "invalid"})`;
-    add(ctx, { stepId: site.stepId, path: where, code: "input-literal-type", message: `${lead}: input '${name}' is the fixed value ${JSON.stringify(value)} (${PRIM_WORD[got]}), but ${site.op} ${why}.${hint}` });
+    const hint =
+      want === "string" && got === "number"
+        ? ` Write it in quotes ('${String(value)}') to send text.`
+        : want === "number" && got === "string" && value !== "" && !Number.isNaN(Number(value))
+          ? ` Write it without quotes (${String(value)}) to send a number.`
+          : "";
+    const why =
+      want && want !== got
+        ? `expects ${PRIM_WORD[want]}`
+        : `does not accept it (${field.safeParse(value).error?.issues[0]?.message ?? "invalid"})`;
+    add(ctx, {
+      stepId: site.stepId,
+      path: where,
+      code: "input-literal-type",
+      message: `${lead}: input '${name}' is the fixed value ${JSON.stringify(value)} (${PRIM_WORD[got]}), but ${site.op} ${why}.${hint}`,
+    });
     return;
   }
   const read = readSource(ctx, leaf.ast);
@@ -933,7 +1242,12 @@ function checkLeafType(ctx: Ctx, input: z.ZodType, leaf: InputLeaf, site: InputS
   if (!src || !want) return;
   const have = primOf(src.schema);
   if (!have || have === want) return;
-  add(ctx, { stepId: site.stepId, path: where, code: "input-type-mismatch", message: `${lead}: input '${name}' reads ${src.what}, which is ${PRIM_WORD[have]}, but ${site.op} expects ${PRIM_WORD[want]} there. Convert it (e.g. $string(…), $number(…)).` });
+  add(ctx, {
+    stepId: site.stepId,
+    path: where,
+    code: "input-type-mismatch",
+    message: `${lead}: input '${name}' reads ${src.what}, which is ${PRIM_WORD[have]}, but ${site.op} expects ${PRIM_WORD[want]} there. Convert it (e.g. $string(…), $number(…)).`,
+  });
 }
 
 /**
@@ -941,13 +1255,23 @@ function checkLeafType(ctx: Ctx, input: z.ZodType, leaf: InputLeaf, site: InputS
  * starts with a literal origin) must lie where the connection's credentials may go; the runtime refuses the
  * rest anyway (connectors/sdk/http.ts), this says so while designing, on the field.
  */
-function checkRequestUrls(ctx: Ctx, s: LStep, step: Step & { type: "call" }, credentials: { origins: string[]; allowedHosts: string[] }): void {
+function checkRequestUrls(
+  ctx: Ctx,
+  s: LStep,
+  step: Step & { type: "call" },
+  credentials: { origins: string[]; allowedHosts: string[] },
+): void {
   const scope = credentialScope(credentials.origins, credentials.allowedHosts);
   for (const [field, expr] of Object.entries(step.input as Record<string, string>)) {
     if (field.includes(".") || !(field === "url" || /Url$/.test(field)) || typeof expr !== "string") continue;
     const url = literalUrl(expr);
     if (!url || scope.allows(url)) continue;
-    add(ctx, { stepId: s.id, path: [...s.path, "input", field], code: "credentials-off-origin", message: `${stepWord(s)}: ${offScopeMessage(step.connection, url, scope)}` });
+    add(ctx, {
+      stepId: s.id,
+      path: [...s.path, "input", field],
+      code: "credentials-off-origin",
+      message: `${stepWord(s)}: ${offScopeMessage(step.connection, url, scope)}`,
+    });
   }
 }
 
@@ -994,21 +1318,32 @@ function checkExpressionPlaces(ctx: Ctx, places: ExprPlace[], inSets: Map<number
     const check = checkExpression(site.expression);
     if (!check.ok) {
       const pos = check.position !== null ? ` at position ${check.position}` : "";
-      add(ctx, { stepId: step?.id, path: place.path, code: "expression-syntax", message: `${where}: the expression at ${formatPath(site.path)} has an error${pos}: ${check.message}` });
+      add(ctx, {
+        stepId: step?.id,
+        path: place.path,
+        code: "expression-syntax",
+        message: `${where}: the expression at ${formatPath(site.path)} has an error${pos}: ${check.message}`,
+      });
       continue;
     }
     const refs = expressionRefs(check.ast);
     if (refs.variables.has("item") || refs.variables.has("index")) {
       const inForeach = place.insideBody || (step !== undefined && scopeChainHasBody(ctx, step.scope));
       if (!inForeach)
-        add(ctx, { stepId: step?.id, path: place.path, code: "item-outside-foreach", message: `${where}: ${formatPath(site.path)} uses $item or $index, which only exist inside a foreach body.` });
+        add(ctx, {
+          stepId: step?.id,
+          path: place.path,
+          code: "item-outside-foreach",
+          message: `${where}: ${formatPath(site.path)} uses $item or $index, which only exist inside a foreach body.`,
+        });
     }
     for (const ref of refs.steps) checkStepRef(ctx, place, ref.id, inSets, ref.field === "error");
   }
 }
 
 function scopeChainHasBody(ctx: Ctx, scopeIdx: number): boolean {
-  for (let sc: LScope | undefined = ctx.scopes[scopeIdx]; sc; sc = sc.parent >= 0 ? ctx.scopes[sc.parent] : undefined) if (sc.kind === "body") return true;
+  for (let sc: LScope | undefined = ctx.scopes[scopeIdx]; sc; sc = sc.parent >= 0 ? ctx.scopes[sc.parent] : undefined)
+    if (sc.kind === "body") return true;
   return false;
 }
 
@@ -1020,11 +1355,21 @@ function checkStepRef(ctx: Ctx, place: ExprPlace, id: string, inSets: Map<number
   const stepId = step?.id;
   if (!target) {
     const hint = closest(id, ctx.byId.keys());
-    add(ctx, { stepId, path: place.path, code: "unknown-step-reference", message: `${where}: ${field} reads $steps.${id}, but there is no step ${q(id)}.${hint ? ` Did you mean ${q(hint)}?` : ""}` });
+    add(ctx, {
+      stepId,
+      path: place.path,
+      code: "unknown-step-reference",
+      message: `${where}: ${field} reads $steps.${id}, but there is no step ${q(id)}.${hint ? ` Did you mean ${q(hint)}?` : ""}`,
+    });
     return;
   }
   if (place.beforeSteps) {
-    add(ctx, { stepId, path: place.path, code: "step-not-yet-run", message: `${where}: ${field} is evaluated before any step runs, so it cannot read $steps.${id}.` });
+    add(ctx, {
+      stepId,
+      path: place.path,
+      code: "step-not-yet-run",
+      message: `${where}: ${field} is evaluated before any step runs, so it cannot read $steps.${id}.`,
+    });
     return;
   }
   // Flow-level (business keys, output): any step of the main flow; evaluated with what has run.
@@ -1044,9 +1389,15 @@ function checkStepRef(ctx: Ctx, place: ExprPlace, id: string, inSets: Map<number
     const tScope = ctx.scopes[target.scope]!;
     const parallelOwner = tScope.kind === "branch" ? ctx.steps[tScope.owner]! : undefined;
     const readerInSameParallel =
-      parallelOwner !== undefined && chain.some((c) => ctx.scopes[c]!.owner === parallelOwner.idx && ctx.scopes[c]!.kind === "branch");
+      parallelOwner !== undefined &&
+      chain.some((c) => ctx.scopes[c]!.owner === parallelOwner.idx && ctx.scopes[c]!.kind === "branch");
     if (readerInSameParallel)
-      add(ctx, { stepId, path: place.path, code: "step-not-yet-run", message: `${where}: ${field} reads $steps.${id}, which runs in another branch of parallel ${q(parallelOwner.id ?? "?")}, so it may not have run yet.` });
+      add(ctx, {
+        stepId,
+        path: place.path,
+        code: "step-not-yet-run",
+        message: `${where}: ${field} reads $steps.${id}, which runs in another branch of parallel ${q(parallelOwner.id ?? "?")}, so it may not have run yet.`,
+      });
     else {
       const container = ctx.steps[tScope.owner];
       add(ctx, {
@@ -1074,7 +1425,9 @@ function checkStepRef(ctx: Ctx, place: ExprPlace, id: string, inSets: Map<number
       stepId,
       path: place.path,
       code: "step-not-yet-run",
-      message: own ? `${where}: ${field} reads its own output ($steps.${id}), which does not exist yet.` : `${where}: ${field} reads $steps.${id}, which is still running (it contains this step).`,
+      message: own
+        ? `${where}: ${field} reads its own output ($steps.${id}), which does not exist yet.`
+        : `${where}: ${field} reads $steps.${id}, which is still running (it contains this step).`,
     });
     return;
   }
@@ -1093,7 +1446,10 @@ function checkStepRef(ctx: Ctx, place: ExprPlace, id: string, inSets: Map<number
 /** The expression sites of a step that failed its schema, read defensively. */
 function looseExpressions(raw: Raw): ExpressionSite[] {
   try {
-    const sites = typeof raw.type === "string" && (STEP_TYPES as readonly string[]).includes(raw.type) ? stepExpressions(raw as unknown as Step) : [];
+    const sites =
+      typeof raw.type === "string" && (STEP_TYPES as readonly string[]).includes(raw.type)
+        ? stepExpressions(raw as unknown as Step)
+        : [];
     return sites.filter((x) => typeof x.expression === "string" && x.expression.length > 0);
   } catch {
     return [];
@@ -1106,11 +1462,17 @@ export function cronProblem(cron: string, timezone: string): { field: "cron" | "
   try {
     new Intl.DateTimeFormat("en", { timeZone: timezone });
   } catch {
-    return { field: "timezone", message: `"${timezone}" is not a time zone; use an IANA name such as "Europe/Amsterdam".` };
+    return {
+      field: "timezone",
+      message: `"${timezone}" is not a time zone; use an IANA name such as "Europe/Amsterdam".`,
+    };
   }
   const fields = cron.trim().split(/\s+/);
   if (!cron.trim().startsWith("@") && (fields.length < 5 || fields.length > 6))
-    return { field: "cron", message: `"${cron}" is not a cron expression: it needs 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first.` };
+    return {
+      field: "cron",
+      message: `"${cron}" is not a cron expression: it needs 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first.`,
+    };
   try {
     CronExpressionParser.parse(cron, { tz: timezone }).next();
     return null;
@@ -1122,31 +1484,60 @@ export function cronProblem(cron: string, timezone: string): { field: "cron" | "
 function checkPollTrigger(ctx: Ctx, t: Extract<Trigger, { type: "poll" }>): void {
   const interval = parseDuration(t.interval);
   if (interval === null || interval < POLL_INTERVAL_MIN_MS || interval > POLL_INTERVAL_MAX_MS)
-    add(ctx, { path: ["trigger", "interval"], code: "invalid-poll-interval", message: `The poll trigger: interval ${q(t.interval)} must be between 10s and 24h.` });
+    add(ctx, {
+      path: ["trigger", "interval"],
+      code: "invalid-poll-interval",
+      message: `The poll trigger: interval ${q(t.interval)} must be between 10s and 24h.`,
+    });
   const lookback = t.lookback === undefined ? 0 : parseDuration(t.lookback);
   if (lookback === null || lookback > POLL_INTERVAL_MAX_MS)
-    add(ctx, { path: ["trigger", "lookback"], code: "invalid-poll-lookback", message: `The poll trigger: lookback ${q(t.lookback ?? "")} must be a duration of at most 24h.` });
+    add(ctx, {
+      path: ["trigger", "lookback"],
+      code: "invalid-poll-lookback",
+      message: `The poll trigger: lookback ${q(t.lookback ?? "")} must be a duration of at most 24h.`,
+    });
   const catalog = ctx.catalog;
   if (!catalog) return;
   const connector = catalog.connectors[t.connector];
   if (!connector) {
     const hint = closest(t.connector, Object.keys(catalog.connectors));
-    add(ctx, { path: ["trigger", "connector"], code: "unknown-connector", message: `The poll trigger uses connector ${q(t.connector)}, which is not installed.${hint ? ` Did you mean ${q(hint)}?` : ""}` });
+    add(ctx, {
+      path: ["trigger", "connector"],
+      code: "unknown-connector",
+      message: `The poll trigger uses connector ${q(t.connector)}, which is not installed.${hint ? ` Did you mean ${q(hint)}?` : ""}`,
+    });
     return;
   }
   if (catalog.connections) {
     const c = catalog.connections.find((x) => x.key === t.connection);
-    if (!c) add(ctx, { path: ["trigger", "connection"], code: "unknown-connection", message: `The poll trigger reads through connection ${q(t.connection)}, which does not exist in this workspace.` });
+    if (!c)
+      add(ctx, {
+        path: ["trigger", "connection"],
+        code: "unknown-connection",
+        message: `The poll trigger reads through connection ${q(t.connection)}, which does not exist in this workspace.`,
+      });
     else if (c.connectorKey !== t.connector)
-      add(ctx, { path: ["trigger", "connection"], code: "connection-mismatch", message: `The poll trigger reads ${connector.name} but connection ${q(t.connection)} is for ${q(c.connectorKey)}.` });
+      add(ctx, {
+        path: ["trigger", "connection"],
+        code: "connection-mismatch",
+        message: `The poll trigger reads ${connector.name} but connection ${q(t.connection)} is for ${q(c.connectorKey)}.`,
+      });
   }
   const op = connector.operations[t.operation];
   if (!op) {
     const hint = closest(t.operation, Object.keys(connector.operations));
-    add(ctx, { path: ["trigger", "operation"], code: "unknown-operation", message: `The poll trigger: ${connector.name} has no operation ${q(t.operation)}.${hint ? ` Did you mean ${q(hint)}?` : ""}` });
+    add(ctx, {
+      path: ["trigger", "operation"],
+      code: "unknown-operation",
+      message: `The poll trigger: ${connector.name} has no operation ${q(t.operation)}.${hint ? ` Did you mean ${q(hint)}?` : ""}`,
+    });
   } else if (op.effect === "write") {
     // A poll repeats its call every interval: an operation that changes the vendor would change it each time.
-    add(ctx, { path: ["trigger", "operation"], code: "poll-operation-writes", message: `The poll trigger: ${t.connector}.${t.operation} changes data in ${connector.name}; a poll may only read.` });
+    add(ctx, {
+      path: ["trigger", "operation"],
+      code: "poll-operation-writes",
+      message: `The poll trigger: ${t.connector}.${t.operation} changes data in ${connector.name}; a poll may only read.`,
+    });
   }
 }
 
@@ -1159,17 +1550,34 @@ function checkTrigger(ctx: Ctx, raw: unknown): Trigger | undefined {
     // Without its connection the published flow would answer every call with 503; say so while designing.
     const c = ctx.catalog.connections.find((x) => x.key === t.secret);
     if (!c)
-      add(ctx, { path: ["trigger", "secret"], code: "unknown-webhook-secret", message: `The webhook trigger's signing secret ${q(t.secret)} does not exist in this workspace: create it, or name an existing webhook connection.` });
+      add(ctx, {
+        path: ["trigger", "secret"],
+        code: "unknown-webhook-secret",
+        message: `The webhook trigger's signing secret ${q(t.secret)} does not exist in this workspace: create it, or name an existing webhook connection.`,
+      });
     else if (c.connectorKey !== WEBHOOK_CONNECTOR)
-      add(ctx, { path: ["trigger", "secret"], code: "webhook-secret-mismatch", message: `The webhook trigger's signing secret ${q(t.secret)} is a ${q(c.connectorKey)} connection, not a webhook signing secret.` });
+      add(ctx, {
+        path: ["trigger", "secret"],
+        code: "webhook-secret-mismatch",
+        message: `The webhook trigger's signing secret ${q(t.secret)} is a ${q(c.connectorKey)} connection, not a webhook signing secret.`,
+      });
   }
   if (t.type === "webhook" && t.onInvalidPayload === "reject" && !t.payloadSchema) {
-    add(ctx, { path: ["trigger", "onInvalidPayload"], code: "reject-without-schema", message: 'The webhook trigger: onInvalidPayload "reject" needs a payloadSchema to check the body against.' });
+    add(ctx, {
+      path: ["trigger", "onInvalidPayload"],
+      code: "reject-without-schema",
+      message: 'The webhook trigger: onInvalidPayload "reject" needs a payloadSchema to check the body against.',
+    });
   }
   if (t.type === "poll") checkPollTrigger(ctx, t);
   if (t.type === "schedule") {
     const p = cronProblem(t.cron, t.timezone);
-    if (p) add(ctx, { path: ["trigger", p.field], code: p.field === "cron" ? "invalid-cron" : "invalid-timezone", message: `The schedule trigger: ${p.message}` });
+    if (p)
+      add(ctx, {
+        path: ["trigger", p.field],
+        code: p.field === "cron" ? "invalid-cron" : "invalid-timezone",
+        message: `The schedule trigger: ${p.message}`,
+      });
   }
   return t;
 }
@@ -1182,7 +1590,12 @@ export function validate(input: unknown, opts: ValidateOptions = {}): Validation
     return validateInner(input, opts);
   } catch (err) {
     // A bug of ours must not become a crash in the designer or the CLI.
-    const problem: Problem = { path: [], code: "internal-error", message: `The validator failed on this document: ${(err as Error)?.message ?? String(err)}`, severity: "error" };
+    const problem: Problem = {
+      path: [],
+      code: "internal-error",
+      message: `The validator failed on this document: ${(err as Error)?.message ?? String(err)}`,
+      severity: "error",
+    };
     return { ok: false, problems: [problem] };
   }
 }
@@ -1193,7 +1606,12 @@ export function validateText(text: string, opts: ValidateOptions = {}): Validati
   try {
     value = JSON.parse(text) as unknown;
   } catch (err) {
-    return { ok: false, problems: [{ path: [], code: "not-json", message: `This is not JSON: ${(err as Error).message}`, severity: "error" }] };
+    return {
+      ok: false,
+      problems: [
+        { path: [], code: "not-json", message: `This is not JSON: ${(err as Error).message}`, severity: "error" },
+      ],
+    };
   }
   return validate(value, opts);
 }
@@ -1201,14 +1619,41 @@ export function validateText(text: string, opts: ValidateOptions = {}): Validati
 function validateInner(input: unknown, opts: ValidateOptions): ValidationResult {
   if (!isObj(input)) {
     const what = Array.isArray(input) ? "a list" : input === null ? "null" : typeof input;
-    return { ok: false, problems: [{ path: [], code: "not-a-flow", message: `A flow document is a JSON object with "dsl": "weft/1"; this is ${what}.`, severity: "error" }] };
+    return {
+      ok: false,
+      problems: [
+        {
+          path: [],
+          code: "not-a-flow",
+          message: `A flow document is a JSON object with "dsl": "weft/1"; this is ${what}.`,
+          severity: "error",
+        },
+      ],
+    };
   }
   const shape = shapeProblem(input);
   if (shape) return { ok: false, problems: [shape] };
   if (input.dsl !== undefined && input.dsl !== "weft/1" && typeof input.dsl === "string")
-    return { ok: false, problems: [{ path: ["dsl"], code: "unsupported-dsl-version", message: `This is a "${input.dsl}" document; this version of Weft reads "weft/1".`, severity: "error" }] };
+    return {
+      ok: false,
+      problems: [
+        {
+          path: ["dsl"],
+          code: "unsupported-dsl-version",
+          message: `This is a "${input.dsl}" document; this version of Weft reads "weft/1".`,
+          severity: "error",
+        },
+      ],
+    };
 
-  const ctx: Ctx = { problems: [], scopes: [], steps: [], byId: new Map(), catalog: opts.catalog, flowKey: str(input.key) };
+  const ctx: Ctx = {
+    problems: [],
+    scopes: [],
+    steps: [],
+    byId: new Map(),
+    catalog: opts.catalog,
+    flowKey: str(input.key),
+  };
 
   // Header (steps unchecked here).
   const header = ShallowFlowSchema.safeParse(input);
@@ -1217,9 +1662,23 @@ function validateInner(input: unknown, opts: ValidateOptions): ValidationResult 
       ...issuesToProblems(header.error.issues, {
         base: [],
         subject: "The flow",
-        knownKeys: (rel) => (rel.length === 0 ? FLOW_KEYS : rel.length === 1 && rel[0] === "trigger" ? TRIGGER_KEYS.get(String(valueAt(input, ["trigger", "type"]))) : undefined),
+        knownKeys: (rel) =>
+          rel.length === 0
+            ? FLOW_KEYS
+            : rel.length === 1 && rel[0] === "trigger"
+              ? TRIGGER_KEYS.get(String(valueAt(input, ["trigger", "type"])))
+              : undefined,
         valueAt: (rel) => valueAt(input, rel),
-      }).map((p) => (p.path[0] === "trigger" ? { ...p, message: p.message.replace(/^The flow: 'trigger\./, "The trigger: '").replace(/^The flow, 'trigger'/, "The trigger") } : p)),
+      }).map((p) =>
+        p.path[0] === "trigger"
+          ? {
+              ...p,
+              message: p.message
+                .replace(/^The flow: 'trigger\./, "The trigger: '")
+                .replace(/^The flow, 'trigger'/, "The trigger"),
+            }
+          : p,
+      ),
     );
   }
   const trigger = checkTrigger(ctx, input.trigger);
@@ -1244,24 +1703,42 @@ function validateInner(input: unknown, opts: ValidateOptions): ValidationResult 
     }
     checkStepSettings(ctx, s, s.parsed);
     for (const site of stepExpressions(s.parsed)) places.push({ step: s, site, path: [...s.path, ...site.path] });
-    for (const site of collectExpressions(s.parsed)) places.push({ step: s, site, path: [...s.path, ...site.path], insideBody: true });
+    for (const site of collectExpressions(s.parsed))
+      places.push({ step: s, site, path: [...s.path, ...site.path], insideBody: true });
   }
   // Flow-level expressions (read loosely: the header may have failed elsewhere).
   const flowSites: ExprPlace[] = [];
   if (trigger?.type === "webhook" && trigger.idempotencyKey !== undefined)
-    flowSites.push({ site: { path: ["trigger", "idempotencyKey"], expression: trigger.idempotencyKey, role: "key" }, path: ["trigger", "idempotencyKey"], beforeSteps: true });
+    flowSites.push({
+      site: { path: ["trigger", "idempotencyKey"], expression: trigger.idempotencyKey, role: "key" },
+      path: ["trigger", "idempotencyKey"],
+      beforeSteps: true,
+    });
   if (trigger?.type === "event" && trigger.filter !== undefined)
-    flowSites.push({ site: { path: ["trigger", "filter"], expression: trigger.filter, role: "condition" }, path: ["trigger", "filter"], beforeSteps: true });
-  if (trigger?.type === "poll") for (const site of pollTriggerSites(trigger)) flowSites.push({ site, path: site.path, beforeSteps: true });
+    flowSites.push({
+      site: { path: ["trigger", "filter"], expression: trigger.filter, role: "condition" },
+      path: ["trigger", "filter"],
+      beforeSteps: true,
+    });
+  if (trigger?.type === "poll")
+    for (const site of pollTriggerSites(trigger)) flowSites.push({ site, path: site.path, beforeSteps: true });
   const concurrencyKey = isObj(input.concurrency) ? str(input.concurrency.key) : undefined;
-  if (concurrencyKey) flowSites.push({ site: { path: ["concurrency", "key"], expression: concurrencyKey, role: "key" }, path: ["concurrency", "key"], beforeSteps: true });
+  if (concurrencyKey)
+    flowSites.push({
+      site: { path: ["concurrency", "key"], expression: concurrencyKey, role: "key" },
+      path: ["concurrency", "key"],
+      beforeSteps: true,
+    });
   if (isObj(input.businessKeys))
     for (const [k, v] of Object.entries(input.businessKeys))
-      if (typeof v === "string") flowSites.push({ site: { path: ["businessKeys", k], expression: v, role: "key" }, path: ["businessKeys", k] });
-  if (typeof input.output === "string") flowSites.push({ site: { path: ["output"], expression: input.output, role: "value" }, path: ["output"] });
+      if (typeof v === "string")
+        flowSites.push({ site: { path: ["businessKeys", k], expression: v, role: "key" }, path: ["businessKeys", k] });
+  if (typeof input.output === "string")
+    flowSites.push({ site: { path: ["output"], expression: input.output, role: "value" }, path: ["output"] });
   else if (isObj(input.output))
     for (const [k, v] of Object.entries(input.output))
-      if (typeof v === "string") flowSites.push({ site: { path: ["output", k], expression: v, role: "value" }, path: ["output", k] });
+      if (typeof v === "string")
+        flowSites.push({ site: { path: ["output", k], expression: v, role: "value" }, path: ["output", k] });
   checkExpressionPlaces(ctx, [...places, ...flowSites], inSets);
 
   // Flow-level settings.
@@ -1269,15 +1746,31 @@ function validateInner(input: unknown, opts: ValidateOptions): ValidationResult 
     const d = input.defaults as { retry?: RetryPolicy; timeout?: string };
     if (header.success) checkDurations(ctx, d.retry, d.timeout, ["defaults"], undefined, "The flow's defaults");
   }
-  if (isObj(input.onFailure) && typeof input.onFailure.version === "string" && semver.validRange(input.onFailure.version) === null)
-    add(ctx, { path: ["onFailure", "version"], code: "invalid-version-range", message: `The failure route: "${input.onFailure.version}" is not a version range.` });
+  if (
+    isObj(input.onFailure) &&
+    typeof input.onFailure.version === "string" &&
+    semver.validRange(input.onFailure.version) === null
+  )
+    add(ctx, {
+      path: ["onFailure", "version"],
+      code: "invalid-version-range",
+      message: `The failure route: "${input.onFailure.version}" is not a version range.`,
+    });
   if (input.layout !== undefined && isObj(input.layout) && isObj(input.layout.nodes)) {
     for (const id of Object.keys(input.layout.nodes))
       if (id !== "trigger" && !ctx.byId.has(id))
-        add(ctx, { path: ["layout", "nodes", id], code: "stale-layout", severity: "warning", message: `The layout has a position for ${q(id)}, which is not a step.` });
+        add(ctx, {
+          path: ["layout", "nodes", id],
+          code: "stale-layout",
+          severity: "warning",
+          message: `The layout has a position for ${q(id)}, which is not a step.`,
+        });
   }
 
-  const schemaOk = header.success && ctx.steps.every((s) => s.parsed !== undefined) && !ctx.problems.some((p) => p.code === "wrong-type" || p.code === "too-deep-nesting");
+  const schemaOk =
+    header.success &&
+    ctx.steps.every((s) => s.parsed !== undefined) &&
+    !ctx.problems.some((p) => p.code === "wrong-type" || p.code === "too-deep-nesting");
   const problems = sortProblems(ctx.problems);
   const ok = !problems.some((p) => p.severity === "error");
   return { ok, problems, ...(schemaOk ? { flow: input as unknown as Flow } : {}) };
@@ -1297,13 +1790,22 @@ function sortProblems(list: Problem[]): Problem[] {
   };
   return list
     .map((p, i) => ({ p, i }))
-    .sort((a, b) => cmp(a.p.path, b.p.path) || (a.p.severity === b.p.severity ? a.i - b.i : a.p.severity === "error" ? -1 : 1))
+    .sort(
+      (a, b) =>
+        cmp(a.p.path, b.p.path) || (a.p.severity === b.p.severity ? a.i - b.i : a.p.severity === "error" ? -1 : 1),
+    )
     .map((x) => x.p);
 }
 
 /** Parses a document that must be valid; throws with every problem listed otherwise (for tests and seeds). */
 export function parseFlow(input: unknown, opts: ValidateOptions = {}): Flow {
   const r = validate(input, opts);
-  if (!r.ok || !r.flow) throw new Error(`Invalid flow:\n${r.problems.filter((p) => p.severity === "error").map((p) => `  ${formatPath(p.path)}: ${p.message}`).join("\n")}`);
+  if (!r.ok || !r.flow)
+    throw new Error(
+      `Invalid flow:\n${r.problems
+        .filter((p) => p.severity === "error")
+        .map((p) => `  ${formatPath(p.path)}: ${p.message}`)
+        .join("\n")}`,
+    );
   return r.flow;
 }

@@ -17,7 +17,12 @@ const step = (f: Flow, id: string): Step => {
   const walk = (list: Step[]): Step | undefined => {
     for (const s of list) {
       if (s.id === id) return s;
-      const inner = s.type === "foreach" ? walk(s.body.steps) : s.type === "parallel" ? s.branches.map((b) => walk(b.steps)).find(Boolean) : undefined;
+      const inner =
+        s.type === "foreach"
+          ? walk(s.body.steps)
+          : s.type === "parallel"
+            ? s.branches.map((b) => walk(b.steps)).find(Boolean)
+            : undefined;
       if (inner) return inner;
     }
     return undefined;
@@ -25,7 +30,15 @@ const step = (f: Flow, id: string): Step => {
   return walk(f.steps)!;
 };
 const reverseKeys = (v: unknown): unknown =>
-  Array.isArray(v) ? v.map(reverseKeys) : typeof v === "object" && v !== null ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reverseKeys(x)])) : v;
+  Array.isArray(v)
+    ? v.map(reverseKeys)
+    : typeof v === "object" && v !== null
+      ? Object.fromEntries(
+          Object.entries(v)
+            .reverse()
+            .map(([k, x]) => [k, reverseKeys(x)]),
+        )
+      : v;
 const codes = (f: Flow, g: Flow) => detectBreakingChanges(f, g).changes.map((c) => c.code);
 
 describe("content hash", () => {
@@ -90,7 +103,9 @@ describe("diff", () => {
       ["createMilestone", "changed"],
       ["notify", "added"],
     ]);
-    expect(d.steps[0]!.changes).toEqual([{ path: ["default"], kind: "changed", before: "setRates", after: "createErpProject" }]);
+    expect(d.steps[0]!.changes).toEqual([
+      { path: ["default"], kind: "changed", before: "setRates", after: "createErpProject" },
+    ]);
     expect(d.steps[2]!.changes).toEqual([{ path: ["retry"], kind: "added", after: { maxAttempts: 3 } }]);
     const text = formatDiff(d);
     expect(text).toContain("- step setRates (call)");
@@ -139,10 +154,15 @@ describe("breaking changes", () => {
 
   it("trigger contract: type, event name, new required webhook field", () => {
     expect(codes(opp, { ...opp, trigger: { type: "manual" } })).toContain("trigger-type-changed");
-    expect(codes(opp, { ...opp, trigger: { type: "event", event: "crm.opportunity.closed" } })).toContain("trigger-event-changed");
+    expect(codes(opp, { ...opp, trigger: { type: "event", event: "crm.opportunity.closed" } })).toContain(
+      "trigger-event-changed",
+    );
     const next = clone(onboarding);
     if (next.trigger.type !== "webhook") throw new Error("webhook expected");
-    next.trigger.payloadSchema = { ...next.trigger.payloadSchema, required: ["workerId", "eventType", "effectiveDate"] };
+    next.trigger.payloadSchema = {
+      ...next.trigger.payloadSchema,
+      required: ["workerId", "eventType", "effectiveDate"],
+    };
     const r = detectBreakingChanges(onboarding, next);
     expect(r.breaking.map((c) => c.code)).toEqual(["input-field-now-required"]);
     const relaxed = clone(onboarding);
@@ -151,7 +171,10 @@ describe("breaking changes", () => {
     expect(detectBreakingChanges(onboarding, relaxed).bump).toBe("minor");
     const narrowed = clone(onboarding);
     if (narrowed.trigger.type !== "webhook") throw new Error("webhook expected");
-    narrowed.trigger.payloadSchema = { ...narrowed.trigger.payloadSchema, properties: { workerId: { type: "integer" }, eventType: { type: "string", enum: ["HIRE"] } } };
+    narrowed.trigger.payloadSchema = {
+      ...narrowed.trigger.payloadSchema,
+      properties: { workerId: { type: "integer" }, eventType: { type: "string", enum: ["HIRE"] } },
+    };
     expect(codes(onboarding, narrowed)).toEqual(expect.arrayContaining(["input-type-narrowed", "input-enum-narrowed"]));
   });
 
@@ -159,7 +182,9 @@ describe("breaking changes", () => {
     const next = clone(opp);
     next.output = { projectId: "$steps.createProject.output.id", customerId: "$steps.upsertCustomer.output.id" };
     expect(detectBreakingChanges(opp, next).breaking.map((c) => c.code)).toEqual(["output-field-removed"]);
-    expect(detectBreakingChanges(opp, { ...opp, output: undefined }).breaking.map((c) => c.code)).toEqual(["output-removed"]);
+    expect(detectBreakingChanges(opp, { ...opp, output: undefined }).breaking.map((c) => c.code)).toEqual([
+      "output-removed",
+    ]);
   });
 
   it("mapping tweaks are a patch, new steps a minor", () => {
@@ -200,10 +225,32 @@ describe("JSON Schema", () => {
   it("is draft 2020-12 with every step type and strict objects", () => {
     expect(schema.$schema).toBe("https://json-schema.org/draft/2020-12/schema");
     const defs = schema.$defs as Record<string, Record<string, unknown>>;
-    for (const t of ["CallStep", "MapStep", "SwitchStep", "ForeachStep", "ParallelStep", "WaitStep", "EmitStep", "SubflowStep", "FailStep"]) {
+    for (const t of [
+      "CallStep",
+      "MapStep",
+      "SwitchStep",
+      "ForeachStep",
+      "ParallelStep",
+      "WaitStep",
+      "EmitStep",
+      "SubflowStep",
+      "FailStep",
+    ]) {
       expect(defs[t]?.additionalProperties).toBe(false);
     }
-    expect(schema.required).toEqual(expect.arrayContaining(["dsl", "key", "version", "name", "domain", "owner", "classification", "trigger", "steps"]));
+    expect(schema.required).toEqual(
+      expect.arrayContaining([
+        "dsl",
+        "key",
+        "version",
+        "name",
+        "domain",
+        "owner",
+        "classification",
+        "trigger",
+        "steps",
+      ]),
+    );
     expect(schema.additionalProperties).toBe(false);
     const props = schema.properties as Record<string, Record<string, unknown>>;
     expect(props.dsl).toMatchObject({ const: "weft/1" });

@@ -27,16 +27,29 @@ export interface StepVisit {
 
 /** Every scope of a flow, outermost first (iterative; the validator has bounded nesting already). */
 export function scopesOf(flow: Pick<Flow, "start" | "steps">): Scope[] {
-  const root: Scope = { kind: "flow", owner: null, start: flow.start, steps: flow.steps, path: ["steps"], parent: null };
+  const root: Scope = {
+    kind: "flow",
+    owner: null,
+    start: flow.start,
+    steps: flow.steps,
+    path: ["steps"],
+    parent: null,
+  };
   const out: Scope[] = [];
   const queue: Scope[] = [root];
   while (queue.length > 0) {
     const scope = queue.shift()!;
     out.push(scope);
     scope.steps.forEach((s, i) => {
-      if (s.type === "foreach") queue.push(blockScope(s.body, "body", s.id, [...scope.path, i, "body", "steps"], scope));
+      if (s.type === "foreach")
+        queue.push(blockScope(s.body, "body", s.id, [...scope.path, i, "body", "steps"], scope));
       else if (s.type === "parallel")
-        s.branches.forEach((b, j) => queue.push({ ...blockScope(b, "branch", s.id, [...scope.path, i, "branches", j, "steps"], scope), branch: j }));
+        s.branches.forEach((b, j) =>
+          queue.push({
+            ...blockScope(b, "branch", s.id, [...scope.path, i, "branches", j, "steps"], scope),
+            branch: j,
+          }),
+        );
     });
   }
   return out;
@@ -49,7 +62,8 @@ function blockScope(b: Block, kind: ScopeKind, owner: string, path: Path, parent
 /** Every step with its JSON path and scope, in document order within each scope. */
 export function stepsOf(flow: Pick<Flow, "start" | "steps">): StepVisit[] {
   const out: StepVisit[] = [];
-  for (const scope of scopesOf(flow)) scope.steps.forEach((step, i) => out.push({ step, path: [...scope.path, i], scope }));
+  for (const scope of scopesOf(flow))
+    scope.steps.forEach((step, i) => out.push({ step, path: [...scope.path, i], scope }));
   return out;
 }
 
@@ -70,7 +84,8 @@ export function edgesOf(step: Step): StepEdge[] {
   if (step.type === "switch") {
     step.cases.forEach((c, i) => out.push({ kind: "case", target: c.next, index: i, path: ["cases", i, "next"] }));
     if (step.default !== undefined) out.push({ kind: "default", target: step.default, path: ["default"] });
-  } else if (step.type !== "fail" && step.next !== undefined) out.push({ kind: "next", target: step.next, path: ["next"] });
+  } else if (step.type !== "fail" && step.next !== undefined)
+    out.push({ kind: "next", target: step.next, path: ["next"] });
   if (step.type !== "fail") {
     step.catch?.forEach((c, i) => out.push({ kind: "catch", target: c.next, index: i, path: ["catch", i, "next"] }));
     if (step.compensate !== undefined) out.push({ kind: "compensate", target: step.compensate, path: ["compensate"] });
@@ -124,8 +139,10 @@ export function stepExpressions(step: Step): ExpressionSite[] {
     case "parallel":
       break;
   }
-  if (step.idempotencyKey !== undefined) out.push({ path: ["idempotencyKey"], expression: step.idempotencyKey, role: "key" });
-  if (step.concurrencyKey !== undefined) out.push({ path: ["concurrencyKey"], expression: step.concurrencyKey, role: "key" });
+  if (step.idempotencyKey !== undefined)
+    out.push({ path: ["idempotencyKey"], expression: step.idempotencyKey, role: "key" });
+  if (step.concurrencyKey !== undefined)
+    out.push({ path: ["concurrencyKey"], expression: step.concurrencyKey, role: "key" });
   return out;
 }
 
@@ -151,11 +168,14 @@ export function pollTriggerSites(t: Extract<Flow["trigger"], { type: "poll" }>):
 export function flowExpressions(flow: Flow): ExpressionSite[] {
   const out: ExpressionSite[] = [];
   const t = flow.trigger;
-  if (t.type === "webhook" && t.idempotencyKey !== undefined) out.push({ path: ["trigger", "idempotencyKey"], expression: t.idempotencyKey, role: "key" });
-  if (t.type === "event" && t.filter !== undefined) out.push({ path: ["trigger", "filter"], expression: t.filter, role: "condition" });
+  if (t.type === "webhook" && t.idempotencyKey !== undefined)
+    out.push({ path: ["trigger", "idempotencyKey"], expression: t.idempotencyKey, role: "key" });
+  if (t.type === "event" && t.filter !== undefined)
+    out.push({ path: ["trigger", "filter"], expression: t.filter, role: "condition" });
   if (t.type === "poll") out.push(...pollTriggerSites(t));
   if (flow.concurrency) out.push({ path: ["concurrency", "key"], expression: flow.concurrency.key, role: "key" });
-  for (const [k, v] of Object.entries(flow.businessKeys ?? {})) out.push({ path: ["businessKeys", k], expression: v, role: "key" });
+  for (const [k, v] of Object.entries(flow.businessKeys ?? {}))
+    out.push({ path: ["businessKeys", k], expression: v, role: "key" });
   mappingSites(flow.output, ["output"], out);
   return out;
 }

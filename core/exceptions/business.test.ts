@@ -3,13 +3,38 @@ import { businessSentence, recordNoun } from "./business";
 
 describe("business sentence", () => {
   it("without business keys names the record the failing step read, not the flow's domain", () => {
-    const s = businessSentence({ domain: "customer", businessKeys: null, system: "Salesforce", operation: "getRecord", stepInput: { sobject: "Opportunity", id: "006Wf0000000001AAA" }, message: "GET /services/data/v61.0/sobjects/Opportunity/006Wf0000000001AAA → 503: Service Unavailable" });
+    const s = businessSentence({
+      domain: "customer",
+      businessKeys: null,
+      system: "Salesforce",
+      operation: "getRecord",
+      stepInput: { sobject: "Opportunity", id: "006Wf0000000001AAA" },
+      message: "GET /services/data/v61.0/sobjects/Opportunity/006Wf0000000001AAA → 503: Service Unavailable",
+    });
     expect(s).toBe("Opportunity 006Wf0000000001AAA, not read from Salesforce: service Unavailable");
-    expect(businessSentence({ domain: "customer", businessKeys: {}, system: "Salesforce", operation: "getOpportunity", stepInput: { opportunityId: "x" }, message: "timeout" })).toBe("Opportunity, not read from Salesforce: timeout");
+    expect(
+      businessSentence({
+        domain: "customer",
+        businessKeys: {},
+        system: "Salesforce",
+        operation: "getOpportunity",
+        stepInput: { opportunityId: "x" },
+        message: "timeout",
+      }),
+    ).toBe("Opportunity, not read from Salesforce: timeout");
   });
 
   it("with business keys keeps the business record", () => {
-    expect(businessSentence({ domain: "invoice", businessKeys: { invoice: "INV-1", customer: "Acme" }, system: "NetSuite", operation: "createInvoice", stepInput: { recordType: "invoice" }, message: "400: bad" })).toBe("Invoice INV-1 for Acme, not posted to NetSuite: bad");
+    expect(
+      businessSentence({
+        domain: "invoice",
+        businessKeys: { invoice: "INV-1", customer: "Acme" },
+        system: "NetSuite",
+        operation: "createInvoice",
+        stepInput: { recordType: "invoice" },
+        message: "400: bad",
+      }),
+    ).toBe("Invoice INV-1 for Acme, not posted to NetSuite: bad");
   });
 
   it("reads the record noun from the input's type or the operation", () => {

@@ -39,20 +39,27 @@ function flatten(v: unknown, depth = 0, out: Flat = []): Flat {
   return out;
 }
 
-const scalar = (x: unknown): string | null => (typeof x === "string" && x.trim() ? x.trim() : typeof x === "number" && Number.isFinite(x) ? String(x) : null);
-const num = (x: unknown): number | null => (typeof x === "number" ? x : typeof x === "string" && /^-?\d+(\.\d+)?$/.test(x.trim()) ? Number(x) : null);
+const scalar = (x: unknown): string | null =>
+  typeof x === "string" && x.trim() ? x.trim() : typeof x === "number" && Number.isFinite(x) ? String(x) : null;
+const num = (x: unknown): number | null =>
+  typeof x === "number" ? x : typeof x === "string" && /^-?\d+(\.\d+)?$/.test(x.trim()) ? Number(x) : null;
 
 function pick(pairs: Flat, re: RegExp, conv: (x: unknown) => unknown): unknown {
-  for (const [k, x] of pairs) if (re.test(k)) {
-    const v = conv(x);
-    if (v !== null && v !== undefined) return v;
-  }
+  for (const [k, x] of pairs)
+    if (re.test(k)) {
+      const v = conv(x);
+      if (v !== null && v !== undefined) return v;
+    }
   return null;
 }
 
 export function formatMoney(amount: number, currency?: string | null): string {
   try {
-    return new Intl.NumberFormat("en-US", { style: "currency", currency: currency ?? "USD", maximumFractionDigits: amount % 1 === 0 ? 0 : 2 }).format(amount);
+    return new Intl.NumberFormat("en-US", {
+      style: "currency",
+      currency: currency ?? "USD",
+      maximumFractionDigits: amount % 1 === 0 ? 0 : 2,
+    }).format(amount);
   } catch {
     return `${amount.toLocaleString("en-US")} ${currency ?? ""}`.trim();
   }
@@ -84,11 +91,18 @@ export function shortReason(message: string): string {
   const r = first.replace(/[.;]$/, "");
   const cut = r.length > 140 ? `${r.slice(0, 137)}…` : r;
   // "Customer …" → "customer …", but "NetSuite …" and "HTTP …" keep their capitals.
-  return /^[A-Z][a-z]+\b/.test(cut) && !/^[A-Z][a-z]+[A-Z]/.test(cut) ? cut.charAt(0).toLowerCase() + cut.slice(1) : cut;
+  return /^[A-Z][a-z]+\b/.test(cut) && !/^[A-Z][a-z]+[A-Z]/.test(cut)
+    ? cut.charAt(0).toLowerCase() + cut.slice(1)
+    : cut;
 }
 
-const OP_VERB = /^(get|list|find|search|read|query|fetch|create|add|post|update|patch|set|delete|remove|archive|upsert|sync)/;
-const humanize = (s: string) => s.replace(/([a-z])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ").replace(/^./, (c) => c.toUpperCase());
+const OP_VERB =
+  /^(get|list|find|search|read|query|fetch|create|add|post|update|patch|set|delete|remove|archive|upsert|sync)/;
+const humanize = (s: string) =>
+  s
+    .replace(/([a-z])([A-Z])/g, "$1 $2")
+    .replace(/[_-]+/g, " ")
+    .replace(/^./, (c) => c.toUpperCase());
 
 /**
  * The record a step works on, as a noun: what its input names (Salesforce `sobject`, NetSuite `recordType`)
@@ -108,18 +122,30 @@ export function businessSentence(i: SentenceInput): string {
   const noun = DOMAIN_NOUN[i.domain] ?? i.domain.charAt(0).toUpperCase() + i.domain.slice(1);
   // The record itself: the key named after the domain, else the first key that is not a number.
   const byDomain = keys.find(([k]) => k.toLowerCase().includes(i.domain.split("-")[0]!));
-  const own = byDomain ?? keys.find(([k, v]) => !/amount|total|hours|value|date|customer|client|account/i.test(k) && num(v) === null) ?? keys[0];
+  const own =
+    byDomain ??
+    keys.find(([k, v]) => !/amount|total|hours|value|date|customer|client|account/i.test(k) && num(v) === null) ??
+    keys[0];
   const parts: string[] = [];
-  const ownNoun = own && !byDomain ? own[0].replace(/([a-z])([A-Z])/g, "$1 $2").replace(/Id$/, "").replace(/^./, (c) => c.toUpperCase()) : noun;
+  const ownNoun =
+    own && !byDomain
+      ? own[0]
+          .replace(/([a-z])([A-Z])/g, "$1 $2")
+          .replace(/Id$/, "")
+          .replace(/^./, (c) => c.toUpperCase())
+      : noun;
   // Without business keys, the record the failing step worked on ("Opportunity 006…") — not the flow's domain,
   // which names what the flow produces, not what failed.
   const stepNoun = own ? null : recordNoun(i.operation, i.stepInput);
   const stepId = stepNoun ? (pick(flatten(i.stepInput), /^(id|externalId)$/i, scalar) as string | null) : null;
   let head = own ? `${ownNoun} ${scalar(own[1])}` : stepNoun ? [stepNoun, stepId].filter(Boolean).join(" ") : noun;
-  const customer = pick(ctx, /^(customer|customerName|client|clientName|account|accountName|companyName)$/i, scalar) as string | null;
+  const customer = pick(ctx, /^(customer|customerName|client|clientName|account|accountName|companyName)$/i, scalar) as
+    string | null;
   if (customer && (!own || scalar(own[1]) !== customer)) head += ` for ${customer}`;
   parts.push(head);
-  const others = keys.filter((k) => k !== own && !/^(customer|customerName|client|account|companyName|amount|total|hours|currency)$/i.test(k[0]));
+  const others = keys.filter(
+    (k) => k !== own && !/^(customer|customerName|client|account|companyName|amount|total|hours|currency)$/i.test(k[0]),
+  );
   for (const [k, v] of others.slice(0, 2)) parts.push(`${k} ${scalar(v)}`);
   const hours = pick(ctx, /hours/i, num) as number | null;
   if (hours !== null) parts.push(`${hours.toLocaleString("en-US")} approved hours`);

@@ -1,6 +1,12 @@
 // Contract compatibility rules (BACKWARD = a consumer on the new schema reads events written with the old).
 import { describe, expect, it } from "vitest";
-import { checkCompatibility, checkContractChange, checkEmittedFields, validatePayload, type JsonSchema } from "./contract-compat";
+import {
+  checkCompatibility,
+  checkContractChange,
+  checkEmittedFields,
+  validatePayload,
+  type JsonSchema,
+} from "./contract-compat";
 
 const v1: JsonSchema = {
   type: "object",
@@ -12,7 +18,11 @@ const v1: JsonSchema = {
     note: { type: "string" },
   },
 };
-const withProps = (props: Record<string, JsonSchema>, extra: Partial<JsonSchema> = {}): JsonSchema => ({ ...v1, ...extra, properties: { ...v1.properties, ...props } });
+const withProps = (props: Record<string, JsonSchema>, extra: Partial<JsonSchema> = {}): JsonSchema => ({
+  ...v1,
+  ...extra,
+  properties: { ...v1.properties, ...props },
+});
 const backward = (next: JsonSchema) => checkCompatibility(v1, next, "BACKWARD");
 
 describe("BACKWARD compatibility", () => {
@@ -26,18 +36,29 @@ describe("BACKWARD compatibility", () => {
   });
 
   it("refuses a newly required field, a type change, a narrowed enum and a tightened bound", () => {
-    expect(backward(withProps({ projectId: { type: "string" } }, { required: ["timesheetId", "hours", "projectId"] }))).toEqual([
-      { path: "$.projectId", message: '"projectId" is now required, but events may omit it' },
+    expect(
+      backward(withProps({ projectId: { type: "string" } }, { required: ["timesheetId", "hours", "projectId"] })),
+    ).toEqual([{ path: "$.projectId", message: '"projectId" is now required, but events may omit it' }]);
+    expect(backward(withProps({ hours: { type: "string" } }))).toEqual([
+      { path: "$.hours", message: "type number is no longer accepted (now string)" },
     ]);
-    expect(backward(withProps({ hours: { type: "string" } }))).toEqual([{ path: "$.hours", message: "type number is no longer accepted (now string)" }]);
-    expect(backward(withProps({ status: { type: "string", enum: ["approved"] } }))).toEqual([{ path: "$.status", message: 'value "rejected" is no longer allowed' }]);
-    expect(backward(withProps({ hours: { type: "number", minimum: 1 } }))).toEqual([{ path: "$.hours", message: "minimum tightened to 1" }]);
-    expect(backward(withProps({ note: { type: "string", maxLength: 200 } }))).toEqual([{ path: "$.note", message: "maxLength tightened to 200" }]);
+    expect(backward(withProps({ status: { type: "string", enum: ["approved"] } }))).toEqual([
+      { path: "$.status", message: 'value "rejected" is no longer allowed' },
+    ]);
+    expect(backward(withProps({ hours: { type: "number", minimum: 1 } }))).toEqual([
+      { path: "$.hours", message: "minimum tightened to 1" },
+    ]);
+    expect(backward(withProps({ note: { type: "string", maxLength: 200 } }))).toEqual([
+      { path: "$.note", message: "maxLength tightened to 200" },
+    ]);
   });
 
   it("refuses closing an object and removing a field from a closed one", () => {
     expect(backward({ ...v1, additionalProperties: false })).toEqual([
-      { path: "$", message: "the object is now closed (additionalProperties: false), but events may carry other properties" },
+      {
+        path: "$",
+        message: "the object is now closed (additionalProperties: false), but events may carry other properties",
+      },
     ]);
     const closed: JsonSchema = { ...v1, additionalProperties: false };
     const { note: _n, ...rest } = v1.properties!;
@@ -50,7 +71,9 @@ describe("BACKWARD compatibility", () => {
     const a: JsonSchema = { type: "object", properties: { lines: { type: "array", items: { type: "integer" } } } };
     const b: JsonSchema = { type: "object", properties: { lines: { type: "array", items: { type: "number" } } } };
     expect(checkCompatibility(a, b, "BACKWARD")).toEqual([]);
-    expect(checkCompatibility(b, a, "BACKWARD")).toEqual([{ path: "$.lines[]", message: "type number is no longer accepted (now integer)" }]);
+    expect(checkCompatibility(b, a, "BACKWARD")).toEqual([
+      { path: "$.lines[]", message: "type number is no longer accepted (now integer)" },
+    ]);
   });
 
   it("reports keywords it cannot reason about as breaking when they change", () => {
@@ -88,7 +111,10 @@ describe("versioning an event contract", () => {
     expect(refused.ok).toBe(false);
     expect(refused.requiredBump).toBe("major");
     expect(refused.problems[0]).toMatch(/publish it as 2\.0\.0/);
-    expect(refused.issues[0]).toEqual({ path: "$.hours", message: "vs 1.0.0: type number is no longer accepted (now string)" });
+    expect(refused.issues[0]).toEqual({
+      path: "$.hours",
+      message: "vs 1.0.0: type number is no longer accepted (now string)",
+    });
     expect(checkContractChange(history, "2.0.0", breaking)).toMatchObject({ ok: true, requiredBump: "major" });
   });
 

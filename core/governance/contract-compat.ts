@@ -43,13 +43,37 @@ export interface CompatIssue {
 }
 
 const KNOWN = new Set([
-  "type", "properties", "required", "additionalProperties", "items", "enum", "const", "minLength", "maxLength", "pattern", "format",
-  "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minItems", "maxItems", "title", "description", "default", "examples", "$schema", "$id", "$comment",
+  "type",
+  "properties",
+  "required",
+  "additionalProperties",
+  "items",
+  "enum",
+  "const",
+  "minLength",
+  "maxLength",
+  "pattern",
+  "format",
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "minItems",
+  "maxItems",
+  "title",
+  "description",
+  "default",
+  "examples",
+  "$schema",
+  "$id",
+  "$comment",
 ]);
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-const types = (s: JsonSchema): JsonType[] | null => (s.type === undefined ? null : Array.isArray(s.type) ? s.type : [s.type]);
-const join = (path: string, key: string) => (/^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`);
+const types = (s: JsonSchema): JsonType[] | null =>
+  s.type === undefined ? null : Array.isArray(s.type) ? s.type : [s.type];
+const join = (path: string, key: string) =>
+  /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
 
 /** Problems that let a payload valid under `writer` fail `reader`; empty when the reader accepts them all. */
 export function readerAccepts(reader: JsonSchema, writer: JsonSchema, path = "$"): CompatIssue[] {
@@ -64,15 +88,23 @@ export function readerAccepts(reader: JsonSchema, writer: JsonSchema, path = "$"
   const wt = types(writer);
   if (rt) {
     if (!wt) issue(`now must be ${rt.join(" or ")}, but any type was allowed`);
-    else for (const t of wt) if (!rt.includes(t) && !(t === "integer" && rt.includes("number"))) issue(`type ${t} is no longer accepted (now ${rt.join(" or ")})`);
+    else
+      for (const t of wt)
+        if (!rt.includes(t) && !(t === "integer" && rt.includes("number")))
+          issue(`type ${t} is no longer accepted (now ${rt.join(" or ")})`);
   }
 
   if (reader.enum) {
     const written = writer.enum ?? (writer.const !== undefined ? [writer.const] : null);
     if (!written) issue(`now restricted to ${JSON.stringify(reader.enum)}, but any value was allowed`);
-    else for (const v of written) if (!reader.enum.some((r) => same(r, v))) issue(`value ${JSON.stringify(v)} is no longer allowed`);
+    else
+      for (const v of written)
+        if (!reader.enum.some((r) => same(r, v))) issue(`value ${JSON.stringify(v)} is no longer allowed`);
   }
-  if (reader.const !== undefined && !(same(writer.const, reader.const) || (writer.enum?.length === 1 && same(writer.enum[0], reader.const)))) {
+  if (
+    reader.const !== undefined &&
+    !(same(writer.const, reader.const) || (writer.enum?.length === 1 && same(writer.enum[0], reader.const)))
+  ) {
     issue(`now must equal ${JSON.stringify(reader.const)}`);
   }
 
@@ -98,16 +130,23 @@ export function readerAccepts(reader: JsonSchema, writer: JsonSchema, path = "$"
 
   // Objects.
   const wRequired = new Set(writer.required ?? []);
-  for (const r of reader.required ?? []) if (!wRequired.has(r)) issue(`"${r}" is now required, but events may omit it`, join(path, r));
+  for (const r of reader.required ?? [])
+    if (!wRequired.has(r)) issue(`"${r}" is now required, but events may omit it`, join(path, r));
   const rProps = reader.properties ?? {};
   const wProps = writer.properties ?? {};
   for (const [name, w] of Object.entries(wProps)) {
     const r = rProps[name];
     if (r) out.push(...readerAccepts(r, w, join(path, name)));
-    else if (reader.additionalProperties === false) issue(`"${name}" was removed from a closed object, but events may carry it`, join(path, name));
-    else if (typeof reader.additionalProperties === "object") out.push(...readerAccepts(reader.additionalProperties, w, join(path, name)));
+    else if (reader.additionalProperties === false)
+      issue(`"${name}" was removed from a closed object, but events may carry it`, join(path, name));
+    else if (typeof reader.additionalProperties === "object")
+      out.push(...readerAccepts(reader.additionalProperties, w, join(path, name)));
   }
-  if (reader.additionalProperties === false && writer.additionalProperties !== false && (rt?.includes("object") || reader.properties)) {
+  if (
+    reader.additionalProperties === false &&
+    writer.additionalProperties !== false &&
+    (rt?.includes("object") || reader.properties)
+  ) {
     issue("the object is now closed (additionalProperties: false), but events may carry other properties");
   } else if (typeof reader.additionalProperties === "object") {
     const wa = writer.additionalProperties;
@@ -132,7 +171,10 @@ export function checkCompatibility(previous: JsonSchema, next: JsonSchema, mode:
     case "FORWARD":
       return readerAccepts(previous, next);
     case "FULL":
-      return [...readerAccepts(next, previous), ...readerAccepts(previous, next).map((i) => ({ ...i, message: `(forward) ${i.message}` }))];
+      return [
+        ...readerAccepts(next, previous),
+        ...readerAccepts(previous, next).map((i) => ({ ...i, message: `(forward) ${i.message}` })),
+      ];
   }
 }
 
@@ -153,18 +195,38 @@ const BUMP_ORDER: Record<Bump, number> = { patch: 0, minor: 1, major: 2 };
  * Within a major, the new schema must be compatible with every earlier version (transitively, so that a
  * consumer on the newest schema reads any event of that major); a breaking change needs a new major.
  */
-export function checkContractChange(history: ReadonlyArray<{ version: string; schema: JsonSchema }>, nextVersion: string, nextSchema: JsonSchema, mode: CompatibilityMode = "BACKWARD"): ContractChangeCheck {
+export function checkContractChange(
+  history: ReadonlyArray<{ version: string; schema: JsonSchema }>,
+  nextVersion: string,
+  nextSchema: JsonSchema,
+  mode: CompatibilityMode = "BACKWARD",
+): ContractChangeCheck {
   const problems: string[] = [];
   const v = semver.valid(nextVersion);
-  if (!v) return { ok: false, requiredBump: "major", issues: [], problems: [`"${nextVersion}" is not a semantic version (e.g. 1.2.0).`] };
-  const sorted = [...history].filter((h) => semver.valid(h.version)).sort((a, b) => semver.compare(a.version, b.version));
+  if (!v)
+    return {
+      ok: false,
+      requiredBump: "major",
+      issues: [],
+      problems: [`"${nextVersion}" is not a semantic version (e.g. 1.2.0).`],
+    };
+  const sorted = [...history]
+    .filter((h) => semver.valid(h.version))
+    .sort((a, b) => semver.compare(a.version, b.version));
   const latest = sorted.at(-1);
   if (!latest) return { ok: true, requiredBump: "major", issues: [], problems: [] };
   if (!semver.gt(v, latest.version)) problems.push(`${v} is not above the latest version ${latest.version}.`);
   const sameMajor = sorted.filter((h) => semver.major(h.version) === semver.major(latest.version));
-  const issues = sameMajor.flatMap((h) => checkCompatibility(h.schema, nextSchema, mode).map((i) => ({ ...i, message: `vs ${h.version}: ${i.message}` })));
+  const issues = sameMajor.flatMap((h) =>
+    checkCompatibility(h.schema, nextSchema, mode).map((i) => ({ ...i, message: `vs ${h.version}: ${i.message}` })),
+  );
   const requiredBump: Bump = issues.length ? "major" : same(latest.schema, nextSchema) ? "patch" : "minor";
-  const actual: Bump = semver.major(v) > semver.major(latest.version) ? "major" : semver.minor(v) > semver.minor(latest.version) ? "minor" : "patch";
+  const actual: Bump =
+    semver.major(v) > semver.major(latest.version)
+      ? "major"
+      : semver.minor(v) > semver.minor(latest.version)
+        ? "minor"
+        : "patch";
   if (semver.gt(v, latest.version) && BUMP_ORDER[actual] < BUMP_ORDER[requiredBump]) {
     problems.push(
       requiredBump === "major"
@@ -181,7 +243,15 @@ export function validatePayload(schema: JsonSchema, value: unknown, path = "$"):
   const issue = (message: string, at = path) => out.push({ path: at, message });
   const t = types(schema);
   const actual: JsonType =
-    value === null ? "null" : Array.isArray(value) ? "array" : typeof value === "number" ? (Number.isInteger(value) ? "integer" : "number") : (typeof value as JsonType);
+    value === null
+      ? "null"
+      : Array.isArray(value)
+        ? "array"
+        : typeof value === "number"
+          ? Number.isInteger(value)
+            ? "integer"
+            : "number"
+          : (typeof value as JsonType);
   if (t && !t.includes(actual) && !(actual === "integer" && t.includes("number"))) {
     issue(`expected ${t.join(" or ")}, got ${actual}`);
     return out;
@@ -191,14 +261,17 @@ export function validatePayload(schema: JsonSchema, value: unknown, path = "$"):
   if (typeof value === "string") {
     if (schema.minLength !== undefined && value.length < schema.minLength) issue(`shorter than ${schema.minLength}`);
     if (schema.maxLength !== undefined && value.length > schema.maxLength) issue(`longer than ${schema.maxLength}`);
-    if (schema.pattern !== undefined && !new RegExp(schema.pattern, "u").test(value)) issue(`does not match ${schema.pattern}`);
+    if (schema.pattern !== undefined && !new RegExp(schema.pattern, "u").test(value))
+      issue(`does not match ${schema.pattern}`);
     if (schema.format === "date-time" && Number.isNaN(Date.parse(value))) issue("is not a date-time");
   }
   if (typeof value === "number") {
     if (schema.minimum !== undefined && value < schema.minimum) issue(`below ${schema.minimum}`);
     if (schema.maximum !== undefined && value > schema.maximum) issue(`above ${schema.maximum}`);
-    if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) issue(`not above ${schema.exclusiveMinimum}`);
-    if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum) issue(`not below ${schema.exclusiveMaximum}`);
+    if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum)
+      issue(`not above ${schema.exclusiveMinimum}`);
+    if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum)
+      issue(`not below ${schema.exclusiveMaximum}`);
   }
   if (Array.isArray(value)) {
     if (schema.minItems !== undefined && value.length < schema.minItems) issue(`fewer than ${schema.minItems} items`);
@@ -212,7 +285,8 @@ export function validatePayload(schema: JsonSchema, value: unknown, path = "$"):
       const p = schema.properties?.[k];
       if (p) out.push(...validatePayload(p, v, join(path, k)));
       else if (schema.additionalProperties === false) issue(`"${k}" is not in the contract`, join(path, k));
-      else if (typeof schema.additionalProperties === "object") out.push(...validatePayload(schema.additionalProperties, v, join(path, k)));
+      else if (typeof schema.additionalProperties === "object")
+        out.push(...validatePayload(schema.additionalProperties, v, join(path, k)));
     }
   }
   return out;
@@ -225,9 +299,12 @@ export function validatePayload(schema: JsonSchema, value: unknown, path = "$"):
 export function checkEmittedFields(schema: JsonSchema, fields: readonly string[]): CompatIssue[] {
   const out: CompatIssue[] = [];
   const have = new Set(fields);
-  for (const r of schema.required ?? []) if (!have.has(r)) out.push({ path: join("$", r), message: `"${r}" is required by the contract but the flow does not set it` });
+  for (const r of schema.required ?? [])
+    if (!have.has(r))
+      out.push({ path: join("$", r), message: `"${r}" is required by the contract but the flow does not set it` });
   if (schema.additionalProperties === false) {
-    for (const f of fields) if (!schema.properties?.[f]) out.push({ path: join("$", f), message: `"${f}" is not in the contract` });
+    for (const f of fields)
+      if (!schema.properties?.[f]) out.push({ path: join("$", f), message: `"${f}" is not in the contract` });
   }
   return out;
 }

@@ -22,10 +22,21 @@ export const SLO_KIND_LABEL: Record<SloKind, string> = {
 export const sloFields = {
   name: z.string().trim().min(1, "Name the SLO, e.g. “Runs succeed”.").max(80, "Keep the name under 80 characters."),
   kind: z.enum(SLO_KINDS),
-  target: z.number().gt(0, "The target must be above 0%.").lt(1, "The target must be below 100%: a 100% target leaves no error budget."),
-  windowDays: z.number({ error: "Enter the window in days." }).int("Whole days only.").min(1, "At least 1 day.").max(90, "At most 90 days."),
+  target: z
+    .number()
+    .gt(0, "The target must be above 0%.")
+    .lt(1, "The target must be below 100%: a 100% target leaves no error budget."),
+  windowDays: z
+    .number({ error: "Enter the window in days." })
+    .int("Whole days only.")
+    .min(1, "At least 1 day.")
+    .max(90, "At most 90 days."),
   thresholdMs: z.number().int().positive().nullable(),
-  minEvents: z.number({ error: "Enter a number of runs (0 turns the guard off)." }).int("Whole runs only.").min(0, "Cannot be negative.").max(100_000, "At most 100,000 runs."),
+  minEvents: z
+    .number({ error: "Enter a number of runs (0 turns the guard off)." })
+    .int("Whole runs only.")
+    .min(0, "Cannot be negative.")
+    .max(100_000, "At most 100,000 runs."),
 };
 
 export const sloCreateInput = z.object({
@@ -52,9 +63,21 @@ export const ownershipInput = z.object({
 
 export const domainPolicyInput = z
   .object({
-    deprecationNoticeDays: z.number({ error: "Enter a number of days." }).int().min(0, "Cannot be negative.").max(3650, "At most 3650 days."),
-    sloWindowDays: z.number({ error: "Enter a number of days." }).int().min(1, "At least 1 day.").max(90, "At most 90 days."),
-    minEvents: z.number({ error: "Enter a number of runs." }).int().min(0, "Cannot be negative.").max(100_000, "At most 100,000 runs."),
+    deprecationNoticeDays: z
+      .number({ error: "Enter a number of days." })
+      .int()
+      .min(0, "Cannot be negative.")
+      .max(3650, "At most 3650 days."),
+    sloWindowDays: z
+      .number({ error: "Enter a number of days." })
+      .int()
+      .min(1, "At least 1 day.")
+      .max(90, "At most 90 days."),
+    minEvents: z
+      .number({ error: "Enter a number of runs." })
+      .int()
+      .min(0, "Cannot be negative.")
+      .max(100_000, "At most 100,000 runs."),
   })
   .partial();
 
@@ -62,7 +85,10 @@ export const domainUpdateInput = z.object({
   key: z.string().min(1).max(64),
   ownerTeamKey: z.string().max(64).optional(),
   charter: z.string().trim().max(500, "Keep the charter under 500 characters.").optional(),
-  stewardEmails: z.array(z.string().email("Stewards are named by email address.")).max(20, "At most 20 stewards.").optional(),
+  stewardEmails: z
+    .array(z.string().email("Stewards are named by email address."))
+    .max(20, "At most 20 stewards.")
+    .optional(),
   policy: domainPolicyInput.optional(),
 });
 
@@ -72,7 +98,12 @@ export const alertChannelInput = z.object({
   enabled: z.boolean().optional(),
 });
 
-export const contractNameInput = z.string().trim().min(3, "Name the event.").max(128).regex(EVENT_NAME, "Name events as “<entity>.<past-tense verb>”, lower case, e.g. “timesheet.approved”.");
+export const contractNameInput = z
+  .string()
+  .trim()
+  .min(3, "Name the event.")
+  .max(128)
+  .regex(EVENT_NAME, "Name events as “<entity>.<past-tense verb>”, lower case, e.g. “timesheet.approved”.");
 export const semverInput = z.string().trim().max(32).regex(SEMVER, "Use a semantic version such as 1.0.0.");
 
 export const contractCreateFields = {

@@ -56,15 +56,21 @@ export function bumpBetween(previous: string | null, next: string): PolicyInputs
 
 export function runPolicyChecks(i: PolicyInputs): PolicyReport {
   const checks: PolicyCheck[] = [];
-  const line = (e: string | { message: string; path?: string }) => (typeof e === "string" ? e : e.path ? `${e.path}: ${e.message}` : e.message);
+  const line = (e: string | { message: string; path?: string }) =>
+    typeof e === "string" ? e : e.path ? `${e.path}: ${e.message}` : e.message;
   const errs = i.validationErrors.map(line);
   const warns = (i.validationWarnings ?? []).map(line);
-  const warned = warns.length ? ` ${warns.length} warning(s): ${warns.slice(0, 3).join("; ")}${warns.length > 3 ? "; …" : ""}` : "";
+  const warned = warns.length
+    ? ` ${warns.length} warning(s): ${warns.slice(0, 3).join("; ")}${warns.length > 3 ? "; …" : ""}`
+    : "";
   checks.push({
     id: "validator",
     label: "Validator clean",
     ok: errs.length === 0,
-    detail: (errs.length === 0 ? "No validation errors." : `${errs.length} validation error(s): ${errs.slice(0, 3).join("; ")}${errs.length > 3 ? "; …" : ""}`) + warned,
+    detail:
+      (errs.length === 0
+        ? "No validation errors."
+        : `${errs.length} validation error(s): ${errs.slice(0, 3).join("; ")}${errs.length > 3 ? "; …" : ""}`) + warned,
   });
 
   const log = i.changelog.trim();
@@ -72,7 +78,8 @@ export function runPolicyChecks(i: PolicyInputs): PolicyReport {
     id: "changelog",
     label: "Changelog present",
     ok: log.length >= MIN_CHANGELOG,
-    detail: log.length >= MIN_CHANGELOG ? "Changelog given." : `Describe the change (at least ${MIN_CHANGELOG} characters).`,
+    detail:
+      log.length >= MIN_CHANGELOG ? "Changelog given." : `Describe the change (at least ${MIN_CHANGELOG} characters).`,
   });
 
   let semverOk: boolean;
@@ -112,7 +119,8 @@ export function runPolicyChecks(i: PolicyInputs): PolicyReport {
     id: "contracts",
     label: "Emitted events match their contracts",
     ok: contractIssues.length === 0,
-    detail: contractIssues.length === 0 ? "Every emitted event matches its contract." : contractIssues.slice(0, 5).join("; "),
+    detail:
+      contractIssues.length === 0 ? "Every emitted event matches its contract." : contractIssues.slice(0, 5).join("; "),
   });
 
   return { ok: checks.every((c) => c.ok), checks };

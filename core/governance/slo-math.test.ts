@@ -23,9 +23,20 @@ import {
 // bucket starting at NOW, so a 5-minute window is exactly that bucket and a 1-hour window it and the 11 before.
 const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
 const END = NOW + BUCKET_MS;
-const spec = (s: Partial<SloSpec> = {}): SloSpec => ({ kind: "success", target: 0.99, windowDays: 28, thresholdMs: null, minEvents: 10, ...s });
+const spec = (s: Partial<SloSpec> = {}): SloSpec => ({
+  kind: "success",
+  target: 0.99,
+  windowDays: 28,
+  thresholdMs: null,
+  minEvents: 10,
+  ...s,
+});
 /** A point `bucketsAgo` buckets before the current one. */
-const at = (bucketsAgo: number, total: number, bad: number): Point => ({ start: NOW - bucketsAgo * BUCKET_MS, total, good: total - bad });
+const at = (bucketsAgo: number, total: number, bad: number): Point => ({
+  start: NOW - bucketsAgo * BUCKET_MS,
+  total,
+  good: total - bad,
+});
 
 describe("histogram bins", () => {
   it("puts a value equal to a bound in that bound's bin and anything above it in the next", () => {
@@ -91,7 +102,11 @@ describe("attainment and error budget", () => {
   });
 
   it("only counts the rolling window: a bucket 28 days back falls out", () => {
-    const pts = [at(0, 10, 0), { start: NOW - 28 * DAY, total: 90, good: 0 }, { start: NOW - 28 * DAY + BUCKET_MS, total: 40, good: 40 }];
+    const pts = [
+      at(0, 10, 0),
+      { start: NOW - 28 * DAY, total: 90, good: 0 },
+      { start: NOW - 28 * DAY + BUCKET_MS, total: 40, good: 40 },
+    ];
     // The 28-day window at END is [END − 28 d, END) = [NOW + 5 min − 28 d, NOW + 5 min).
     const s = computeStatus(pts, spec(), END);
     expect(s.total).toBe(50);
@@ -116,7 +131,10 @@ describe("burn-rate windows", () => {
   });
 
   // Target 99.9 %: the 1h/5m rule fires above 14.4 × 0.1 % = 1.44 % errors in both windows.
-  const hourOfTraffic = (currentBad: number) => [...Array.from({ length: 11 }, (_, i) => at(i + 1, 100, i < 10 ? 2 : 0)), at(0, 100, currentBad)];
+  const hourOfTraffic = (currentBad: number) => [
+    ...Array.from({ length: 11 }, (_, i) => at(i + 1, 100, i < 10 ? 2 : 0)),
+    at(0, 100, currentBad),
+  ];
 
   it("fires 1h/5m when both windows exceed 14.4× the budget rate", () => {
     // long: (20 + 2) / 1 200 = 1.83 % > 1.44 %; short: 2 / 100 = 2 % > 1.44 %.
@@ -185,7 +203,10 @@ describe("burn-rate windows", () => {
 describe("series for the charts", () => {
   it("gives rolling attainment and budget at each step", () => {
     // 1-day window, target 90 %: day −2 has 10 runs with 2 bad, day −1 has 10 runs with 0 bad.
-    const pts: Point[] = [{ start: NOW - 2 * DAY, total: 10, good: 8 }, { start: NOW - DAY, total: 10, good: 10 }];
+    const pts: Point[] = [
+      { start: NOW - 2 * DAY, total: 10, good: 8 },
+      { start: NOW - DAY, total: 10, good: 10 },
+    ];
     const s = computeSeries(pts, { target: 0.9, windowDays: 1 }, NOW - 3 * DAY, NOW, DAY);
     expect(s.map((p) => p.at)).toEqual([NOW - 2 * DAY, NOW - DAY, NOW]);
     // window ending at NOW − 2 d excludes the bucket starting then; ending at NOW − 1 d holds day −2 only.

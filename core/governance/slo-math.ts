@@ -14,8 +14,30 @@ export const BUCKET_MS = 5 * MINUTE;
  * SLO thresholds must be one of these, so "share of runs under the threshold" is exact, not interpolated.
  */
 export const LATENCY_BOUNDS_MS = [
-  100, 250, 500, 1_000, 2_000, 5_000, 10_000, 15_000, 30_000, MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE,
-  HOUR, 2 * HOUR, 4 * HOUR, 8 * HOUR, 12 * HOUR, DAY, 2 * DAY, 3 * DAY, 7 * DAY,
+  100,
+  250,
+  500,
+  1_000,
+  2_000,
+  5_000,
+  10_000,
+  15_000,
+  30_000,
+  MINUTE,
+  2 * MINUTE,
+  5 * MINUTE,
+  10 * MINUTE,
+  15 * MINUTE,
+  30 * MINUTE,
+  HOUR,
+  2 * HOUR,
+  4 * HOUR,
+  8 * HOUR,
+  12 * HOUR,
+  DAY,
+  2 * DAY,
+  3 * DAY,
+  7 * DAY,
 ] as const;
 export const HIST_BINS = LATENCY_BOUNDS_MS.length + 1;
 
@@ -96,7 +118,9 @@ export function goodInBucket(b: Bucket, spec: Pick<SloSpec, "kind" | "thresholdM
 }
 
 export function toPoints(buckets: readonly Bucket[], spec: Pick<SloSpec, "kind" | "thresholdMs">): Point[] {
-  return buckets.map((b) => ({ start: b.start, total: b.total, good: goodInBucket(b, spec) })).sort((a, b) => a.start - b.start);
+  return buckets
+    .map((b) => ({ start: b.start, total: b.total, good: goodInBucket(b, spec) }))
+    .sort((a, b) => a.start - b.start);
 }
 
 export interface Counts {
@@ -184,7 +208,12 @@ function windowEval(sums: WindowSums, now: number, lengthMs: number, target: num
   return { ...c, errorRate: errorRate(c), burnRate: burnRate(c, target) };
 }
 
-export function evaluateRules(sums: WindowSums, now: number, spec: Pick<SloSpec, "target" | "minEvents">, rules: readonly BurnRateRule[] = BURN_RATE_RULES): RuleEval[] {
+export function evaluateRules(
+  sums: WindowSums,
+  now: number,
+  spec: Pick<SloSpec, "target" | "minEvents">,
+  rules: readonly BurnRateRule[] = BURN_RATE_RULES,
+): RuleEval[] {
   return rules.map((rule) => {
     const long = windowEval(sums, now, rule.longMs, spec.target);
     const short = windowEval(sums, now, rule.shortMs, spec.target);
@@ -258,13 +287,24 @@ export interface SeriesPoint {
 }
 
 /** Rolling-window attainment and budget at regular steps in (from, to]: the charts' data. */
-export function computeSeries(points: readonly Point[], spec: Pick<SloSpec, "target" | "windowDays">, from: number, to: number, stepMs: number): SeriesPoint[] {
+export function computeSeries(
+  points: readonly Point[],
+  spec: Pick<SloSpec, "target" | "windowDays">,
+  from: number,
+  to: number,
+  stepMs: number,
+): SeriesPoint[] {
   const sums = new WindowSums(points);
   const out: SeriesPoint[] = [];
   const windowMs = spec.windowDays * DAY;
   for (let at = from + stepMs; at <= to; at += stepMs) {
     const c = sums.sum(at - windowMs, at);
-    out.push({ at, attainment: c.total === 0 ? null : c.good / c.total, budgetRemaining: budgetRemaining(c, spec.target), total: c.total });
+    out.push({
+      at,
+      attainment: c.total === 0 ? null : c.good / c.total,
+      budgetRemaining: budgetRemaining(c, spec.target),
+      total: c.total,
+    });
   }
   return out;
 }
@@ -279,12 +319,21 @@ export interface FinishedRun {
 
 /** The reference fold (the SQL fold in slo-store.ts must agree with it): runs → 5-minute buckets. */
 export function foldRuns(runs: readonly FinishedRun[]): Bucket[] {
-  const by = new Map<number, { start: number; total: number; succeeded: number; latencyHist: number[]; freshnessHist: number[] }>();
+  const by = new Map<
+    number,
+    { start: number; total: number; succeeded: number; latencyHist: number[]; freshnessHist: number[] }
+  >();
   for (const r of runs) {
     const start = bucketStartOf(r.finishedAt);
     let b = by.get(start);
     if (!b) {
-      b = { start, total: 0, succeeded: 0, latencyHist: new Array<number>(HIST_BINS).fill(0), freshnessHist: new Array<number>(HIST_BINS).fill(0) };
+      b = {
+        start,
+        total: 0,
+        succeeded: 0,
+        latencyHist: new Array<number>(HIST_BINS).fill(0),
+        freshnessHist: new Array<number>(HIST_BINS).fill(0),
+      };
       by.set(start, b);
     }
     b.total++;

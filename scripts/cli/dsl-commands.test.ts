@@ -30,7 +30,13 @@ afterEach(() => {
 
 describe("weft validate", () => {
   it("exits 0 on the examples, with the example catalog", async () => {
-    const r = await run("validate", "examples/opportunity-won-to-project.weft.json", "examples/approved-time-to-invoice.weft.json", "--catalog", "examples/catalog.ts");
+    const r = await run(
+      "validate",
+      "examples/opportunity-won-to-project.weft.json",
+      "examples/approved-time-to-invoice.weft.json",
+      "--catalog",
+      "examples/catalog.ts",
+    );
     expect(r.code).toBe(0);
     expect(r.out).toContain("examples/opportunity-won-to-project.weft.json: valid");
   });
@@ -38,7 +44,10 @@ describe("weft validate", () => {
   it("exits 1 with problems in human and JSON form, never a stack trace", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "weft-dsl-"));
     const bad = path.join(dir, "bad.json");
-    await writeFile(bad, JSON.stringify({ dsl: "weft/1", steps: [{ id: "a", type: "map", output: "$x", retires: 1 }] }));
+    await writeFile(
+      bad,
+      JSON.stringify({ dsl: "weft/1", steps: [{ id: "a", type: "map", output: "$x", retires: 1 }] }),
+    );
     const notJson = path.join(dir, "x.json");
     await writeFile(notJson, "{ not json");
     const deep = path.join(dir, "deep.json");
@@ -52,7 +61,10 @@ describe("weft validate", () => {
     expect(human.out + human.err).not.toMatch(/\n\s+at /);
     const json = await run("validate", bad, "--json");
     expect(json.code).toBe(1);
-    const parsed = JSON.parse(json.out) as { ok: boolean; files: Array<{ problems: Array<{ code: string; path: unknown[] }> }> };
+    const parsed = JSON.parse(json.out) as {
+      ok: boolean;
+      files: Array<{ problems: Array<{ code: string; path: unknown[] }> }>;
+    };
     expect(parsed.ok).toBe(false);
     expect(parsed.files[0]!.problems.find((p) => p.code === "unknown-key")?.path).toEqual(["steps", 0, "retires"]);
   });
@@ -72,10 +84,32 @@ describe("weft compile and diff", () => {
   it("compiles a canvas and diffs two versions with the proposed bump", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "weft-dsl-"));
     const canvas = {
-      flow: { dsl: "weft/1", key: "demo", version: "1.0.0", name: "Demo", description: "", domain: "invoice", owner: "finance", classification: "internal" },
+      flow: {
+        dsl: "weft/1",
+        key: "demo",
+        version: "1.0.0",
+        name: "Demo",
+        description: "",
+        domain: "invoice",
+        owner: "finance",
+        classification: "internal",
+      },
       nodes: [
-        { id: "trigger", type: "trigger", position: { x: 0, y: 0 }, data: { kind: "trigger", trigger: { type: "manual" } } },
-        { id: "a", type: "emit", position: { x: 200, y: 0 }, data: { kind: "step", step: { type: "emit", event: "invoice.created", payload: { id: "$trigger.id", total: "$trigger.total" } } } },
+        {
+          id: "trigger",
+          type: "trigger",
+          position: { x: 0, y: 0 },
+          data: { kind: "trigger", trigger: { type: "manual" } },
+        },
+        {
+          id: "a",
+          type: "emit",
+          position: { x: 200, y: 0 },
+          data: {
+            kind: "step",
+            step: { type: "emit", event: "invoice.created", payload: { id: "$trigger.id", total: "$trigger.total" } },
+          },
+        },
       ],
       edges: [{ id: "e1", source: "trigger", target: "a", sourceHandle: "start" }],
     };
@@ -85,7 +119,10 @@ describe("weft compile and diff", () => {
     const c = await run("compile", cfile, "-o", v1);
     expect(c.code).toBe(0);
     const v2 = path.join(dir, "v2.json");
-    canvas.nodes[1]!.data = { kind: "step", step: { type: "emit", event: "invoice.created", payload: { id: "$trigger.id" } } } as never;
+    canvas.nodes[1]!.data = {
+      kind: "step",
+      step: { type: "emit", event: "invoice.created", payload: { id: "$trigger.id" } },
+    } as never;
     canvas.flow.version = "1.1.0";
     await writeFile(cfile, JSON.stringify(canvas));
     expect((await run("compile", cfile, "-o", v2)).code).toBe(0);

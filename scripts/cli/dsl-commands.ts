@@ -21,14 +21,20 @@ export class CliError extends Error {}
 
 /** Reads a JSON (or YAML, by extension) file; a problem on failure, never an exception. */
 export async function readDocument(file: string): Promise<{ value: unknown } | { problem: Problem }> {
-  const fail = (code: string, message: string) => ({ problem: { path: [], code, message, severity: "error" as const } });
+  const fail = (code: string, message: string) => ({
+    problem: { path: [], code, message, severity: "error" as const },
+  });
   let size: number;
   try {
     size = (await stat(file)).size;
   } catch {
     return fail("unreadable", `Cannot read ${file}: no such file.`);
   }
-  if (size > MAX_FILE_BYTES) return fail("too-large", `${file} is ${(size / 1e6).toFixed(1)} MB; a flow file is at most ${MAX_FILE_BYTES / 1e6} MB.`);
+  if (size > MAX_FILE_BYTES)
+    return fail(
+      "too-large",
+      `${file} is ${(size / 1e6).toFixed(1)} MB; a flow file is at most ${MAX_FILE_BYTES / 1e6} MB.`,
+    );
   let text: string;
   try {
     text = await readFile(file, "utf8");
@@ -50,7 +56,12 @@ export async function readDocument(file: string): Promise<{ value: unknown } | {
 }
 
 function isCatalog(v: unknown): v is Catalog {
-  return typeof v === "object" && v !== null && typeof (v as { connectors?: unknown }).connectors === "object" && (v as { connectors?: unknown }).connectors !== null;
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    typeof (v as { connectors?: unknown }).connectors === "object" &&
+    (v as { connectors?: unknown }).connectors !== null
+  );
 }
 
 /** A catalog from a module exporting `catalog`, `exampleCatalog`, `default`, or a `buildCatalog()`/`staticCatalog()` function. */
@@ -93,7 +104,8 @@ async function loadCatalog(option: string | undefined): Promise<{ catalog?: Cata
 const where = (p: Problem) => `${formatPath(p.path) || "(document)"}${p.stepId ? ` [${p.stepId}]` : ""}`;
 
 function printProblems(problems: Problem[], indent = "  "): void {
-  for (const p of problems) console.log(`${indent}${p.severity === "error" ? "error  " : "warning"} ${where(p)}: ${p.message}  (${p.code})`);
+  for (const p of problems)
+    console.log(`${indent}${p.severity === "error" ? "error  " : "warning"} ${where(p)}: ${p.message}  (${p.code})`);
 }
 
 async function validateFile(file: string, catalog: Catalog | undefined): Promise<ValidationResult> {
@@ -108,7 +120,8 @@ export function guarded<A extends unknown[]>(fn: (...args: A) => Promise<void>):
     try {
       await fn(...args);
     } catch (err) {
-      const message = err instanceof CliError ? err.message : `unexpected error: ${(err as Error)?.message ?? String(err)}`;
+      const message =
+        err instanceof CliError ? err.message : `unexpected error: ${(err as Error)?.message ?? String(err)}`;
       console.error(`weft: ${message}`);
       process.exitCode = 1;
     }
@@ -137,11 +150,14 @@ export function registerDslCommands(program: Command): void {
         else {
           for (const r of results) {
             if (o.quiet && r.ok) continue;
-            const summary = r.ok ? `valid${r.warnings ? ` (${r.warnings} warning${r.warnings > 1 ? "s" : ""})` : ""}` : `${r.errors} error${r.errors > 1 ? "s" : ""}${r.warnings ? `, ${r.warnings} warning${r.warnings > 1 ? "s" : ""}` : ""}`;
+            const summary = r.ok
+              ? `valid${r.warnings ? ` (${r.warnings} warning${r.warnings > 1 ? "s" : ""})` : ""}`
+              : `${r.errors} error${r.errors > 1 ? "s" : ""}${r.warnings ? `, ${r.warnings} warning${r.warnings > 1 ? "s" : ""}` : ""}`;
             console.log(`${r.file}: ${summary}`);
             printProblems(o.quiet ? r.problems.filter((p) => p.severity === "error") : r.problems);
           }
-          if (!catalog && !o.quiet) console.log("(connector, operation and input checks skipped: no connector catalog; pass --catalog)");
+          if (!catalog && !o.quiet)
+            console.log("(connector, operation and input checks skipped: no connector catalog; pass --catalog)");
         }
         process.exitCode = ok ? 0 : 1;
       }),
@@ -159,7 +175,12 @@ export function registerDslCommands(program: Command): void {
         const doc = await readDocument(file);
         if ("problem" in doc) throw new CliError(doc.problem.message);
         const g = doc.value;
-        if (typeof g !== "object" || g === null || !Array.isArray((g as { nodes?: unknown }).nodes) || !Array.isArray((g as { edges?: unknown }).edges))
+        if (
+          typeof g !== "object" ||
+          g === null ||
+          !Array.isArray((g as { nodes?: unknown }).nodes) ||
+          !Array.isArray((g as { edges?: unknown }).edges)
+        )
           throw new CliError(`${file} is not a canvas graph: expected an object with "nodes" and "edges" lists.`);
         const compiled = compile(g as CanvasGraph, { layout: o.layout !== false });
         const v = validate(compiled.flow);
@@ -188,7 +209,10 @@ export function registerDslCommands(program: Command): void {
     .action(
       guarded(async (a: string, b: string, o: { json?: boolean }) => {
         const [ra, rb] = [await validateFile(a, undefined), await validateFile(b, undefined)];
-        for (const [file, r] of [[a, ra], [b, rb]] as const) {
+        for (const [file, r] of [
+          [a, ra],
+          [b, rb],
+        ] as const) {
           if (!r.flow) {
             if (o.json) console.log(JSON.stringify({ ok: false, file, problems: r.problems }, null, 2));
             else {
@@ -201,7 +225,25 @@ export function registerDslCommands(program: Command): void {
         }
         const diff = diffFlows(ra.flow!, rb.flow!);
         const proposal = proposeVersion(ra.flow!, rb.flow!);
-        if (o.json) console.log(JSON.stringify({ ok: true, diff, breaking: proposal.report.breaking, changes: proposal.report.changes, proposal: { required: proposal.required, version: proposal.version, declared: proposal.declared, ok: proposal.ok } }, null, 2));
+        if (o.json)
+          console.log(
+            JSON.stringify(
+              {
+                ok: true,
+                diff,
+                breaking: proposal.report.breaking,
+                changes: proposal.report.changes,
+                proposal: {
+                  required: proposal.required,
+                  version: proposal.version,
+                  declared: proposal.declared,
+                  ok: proposal.ok,
+                },
+              },
+              null,
+              2,
+            ),
+          );
         else {
           console.log(formatDiff(diff));
           const breaking = proposal.report.breaking;

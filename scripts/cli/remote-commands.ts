@@ -13,7 +13,8 @@ interface Remote {
 function remote(o: { url?: string; token?: string }): Remote {
   const url = (o.url ?? process.env.WEFT_URL ?? "http://localhost:3000").replace(/\/+$/, "");
   const token = o.token ?? process.env.WEFT_TOKEN;
-  if (!token) throw new CliError("No token: set WEFT_TOKEN (or --token) to a personal access token from Settings → API tokens.");
+  if (!token)
+    throw new CliError("No token: set WEFT_TOKEN (or --token) to a personal access token from Settings → API tokens.");
   if (!/^https?:\/\//.test(url)) throw new CliError(`--url must be an http(s) address, not "${url}".`);
   return { url, token };
 }
@@ -23,7 +24,11 @@ async function call(r: Remote, method: "GET" | "PUT", path: string, body?: unkno
   try {
     res = await fetch(`${r.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${r.token}`, accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      headers: {
+        authorization: `Bearer ${r.token}`,
+        accept: "application/json",
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       redirect: "error",
       signal: AbortSignal.timeout(60_000),
@@ -41,12 +46,16 @@ async function call(r: Remote, method: "GET" | "PUT", path: string, body?: unkno
   }
   if (res.ok) return json;
   const message = (json as { error?: string }).error ?? `HTTP ${res.status}`;
-  if (res.status === 401) throw new CliError(`The token was refused (unknown, revoked or expired). Create one under Settings → API tokens.`);
+  if (res.status === 401)
+    throw new CliError(`The token was refused (unknown, revoked or expired). Create one under Settings → API tokens.`);
   throw new CliError(message);
 }
 
 export function registerRemoteCommands(program: Command): void {
-  const common = (c: Command) => c.option("--url <url>", "Weft's address (default: WEFT_URL or http://localhost:3000)").option("--token <token>", "personal access token (default: WEFT_TOKEN)");
+  const common = (c: Command) =>
+    c
+      .option("--url <url>", "Weft's address (default: WEFT_URL or http://localhost:3000)")
+      .option("--token <token>", "personal access token (default: WEFT_TOKEN)");
 
   common(
     program
@@ -59,12 +68,19 @@ export function registerRemoteCommands(program: Command): void {
     guarded(async (flowKey: string, o: { version?: string; out?: string; url?: string; token?: string }) => {
       const r = remote(o);
       const q = o.version ? `?version=${encodeURIComponent(o.version)}` : "";
-      const res = (await call(r, "GET", `/api/v1/flows/${encodeURIComponent(flowKey)}${q}`)) as { flow: Record<string, unknown>; source: string; version: string; unpublishedChanges: boolean };
+      const res = (await call(r, "GET", `/api/v1/flows/${encodeURIComponent(flowKey)}${q}`)) as {
+        flow: Record<string, unknown>;
+        source: string;
+        version: string;
+        unpublishedChanges: boolean;
+      };
       // The schema reference first, so editors validate the file as it is opened.
       const text = `${JSON.stringify({ $schema: `${r.url}/api/dsl/schema.json`, ...res.flow }, null, 2)}\n`;
       if (o.out) {
         await writeFile(o.out, text);
-        console.error(`wrote ${flowKey} ${res.source === "draft" ? `draft (version field ${res.version}${res.unpublishedChanges ? ", with unpublished changes" : ""})` : `version ${res.version}`} to ${o.out}`);
+        console.error(
+          `wrote ${flowKey} ${res.source === "draft" ? `draft (version field ${res.version}${res.unpublishedChanges ? ", with unpublished changes" : ""})` : `version ${res.version}`} to ${o.out}`,
+        );
       } else process.stdout.write(text);
     }),
   );
@@ -97,10 +113,17 @@ export function registerRemoteCommands(program: Command): void {
           continue;
         }
         try {
-          const res = (await call(r, "PUT", `/api/v1/flows/${encodeURIComponent(key)}${o.force ? "?force=1" : ""}`, doc.value)) as { outcome: string; draftRevision: number; warnings: string[] };
+          const res = (await call(
+            r,
+            "PUT",
+            `/api/v1/flows/${encodeURIComponent(key)}${o.force ? "?force=1" : ""}`,
+            doc.value,
+          )) as { outcome: string; draftRevision: number; warnings: string[] };
           results.push({ file, ok: true, ...res });
           if (!o.json) {
-            console.log(`${file}: ${key} ${res.outcome}${res.outcome === "unchanged" ? "" : ` (draft revision ${res.draftRevision})`}`);
+            console.log(
+              `${file}: ${key} ${res.outcome}${res.outcome === "unchanged" ? "" : ` (draft revision ${res.draftRevision})`}`,
+            );
             for (const w of res.warnings) console.log(`  warning ${w}`);
           }
         } catch (err) {

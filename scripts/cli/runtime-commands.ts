@@ -46,7 +46,8 @@ async function parseInput(v: string | undefined): Promise<unknown> {
   }
 }
 
-const print = (json: boolean | undefined, value: unknown, text: () => string) => console.log(json ? JSON.stringify(value, null, 2) : text());
+const print = (json: boolean | undefined, value: unknown, text: () => string) =>
+  console.log(json ? JSON.stringify(value, null, 2) : text());
 const when = (d: Date | null | undefined) => (d ? d.toISOString().replace("T", " ").slice(0, 19) : "-");
 
 export function registerRuntimeCommands(program: Command): void {
@@ -61,8 +62,23 @@ export function registerRuntimeCommands(program: Command): void {
     .action(async (o: { flow?: string; status?: "failed"; businessKey?: string; limit: string; json?: boolean }) => {
       const { listRuns } = await import("@/server/runtime/operations");
       await withOps(undefined, async (d) => {
-        const r = await listRuns(d.db, { flowKey: o.flow, status: o.status, businessKey: o.businessKey, limit: Number(o.limit) });
-        print(o.json, r, () => r.items.map((x) => `${x.id}  ${x.status.padEnd(9)}  ${x.flow.key}@${x.flowVersion?.version ?? "draft"}  ${x.triggerType.padEnd(8)}  ${when(x.createdAt)}`).join("\n") || "no runs");
+        const r = await listRuns(d.db, {
+          flowKey: o.flow,
+          status: o.status,
+          businessKey: o.businessKey,
+          limit: Number(o.limit),
+        });
+        print(
+          o.json,
+          r,
+          () =>
+            r.items
+              .map(
+                (x) =>
+                  `${x.id}  ${x.status.padEnd(9)}  ${x.flow.key}@${x.flowVersion?.version ?? "draft"}  ${x.triggerType.padEnd(8)}  ${when(x.createdAt)}`,
+              )
+              .join("\n") || "no runs",
+        );
       });
     });
   runs
@@ -74,7 +90,13 @@ export function registerRuntimeCommands(program: Command): void {
       await withOps(undefined, async (d) => {
         const r = await runTimeline(d.db, runId);
         print(o.json, r, () =>
-          [`run ${r.id}  ${r.status}  ${r.flow.key}@${r.flowVersion?.version ?? "draft"}  created ${when(r.createdAt)}`, ...r.steps.map((s) => `  ${s.archived ? "(earlier) " : ""}${s.path.padEnd(30)} ${s.status.padEnd(11)} attempts ${s.attempts}  ${s.durationMs ?? "-"} ms${s.error ? `  ${(s.error as { errorClass?: string; message?: string }).errorClass}: ${(s.error as { message?: string }).message}` : ""}`)].join("\n"),
+          [
+            `run ${r.id}  ${r.status}  ${r.flow.key}@${r.flowVersion?.version ?? "draft"}  created ${when(r.createdAt)}`,
+            ...r.steps.map(
+              (s) =>
+                `  ${s.archived ? "(earlier) " : ""}${s.path.padEnd(30)} ${s.status.padEnd(11)} attempts ${s.attempts}  ${s.durationMs ?? "-"} ms${s.error ? `  ${(s.error as { errorClass?: string; message?: string }).errorClass}: ${(s.error as { message?: string }).message}` : ""}`,
+            ),
+          ].join("\n"),
         );
       });
     });
@@ -97,16 +119,34 @@ export function registerRuntimeCommands(program: Command): void {
     .option("--business-key <text>", "part of a business-key value (INV-1042, a customer name)")
     .option("--limit <n>", "rows", "50")
     .option("--json")
-    .action(async (o: { status: ExceptionFilter["status"]; flow?: string; businessKey?: string; limit: string; json?: boolean }) => {
-      const { listQueue } = await import("@/server/exceptions/queue");
-      const parsed = exceptionFilterSchema.safeParse({ status: o.status, flowKey: o.flow, q: o.businessKey });
-      if (!parsed.success) throw new StartupError(z.prettifyError(parsed.error));
-      const filter = parsed.data;
-      await withOps(undefined, async (d) => {
-        const r = await listQueue(d.db, filter, { limit: Number(o.limit) });
-        print(o.json, r, () => r.items.map((e) => `${e.id}  ${e.status.padEnd(8)}  ${e.flowKey}  ${e.stepPath ?? "-"}  ${e.errorClass}: ${e.message.slice(0, 100)}`).join("\n") || "no exceptions");
-      });
-    });
+    .action(
+      async (o: {
+        status: ExceptionFilter["status"];
+        flow?: string;
+        businessKey?: string;
+        limit: string;
+        json?: boolean;
+      }) => {
+        const { listQueue } = await import("@/server/exceptions/queue");
+        const parsed = exceptionFilterSchema.safeParse({ status: o.status, flowKey: o.flow, q: o.businessKey });
+        if (!parsed.success) throw new StartupError(z.prettifyError(parsed.error));
+        const filter = parsed.data;
+        await withOps(undefined, async (d) => {
+          const r = await listQueue(d.db, filter, { limit: Number(o.limit) });
+          print(
+            o.json,
+            r,
+            () =>
+              r.items
+                .map(
+                  (e) =>
+                    `${e.id}  ${e.status.padEnd(8)}  ${e.flowKey}  ${e.stepPath ?? "-"}  ${e.errorClass}: ${e.message.slice(0, 100)}`,
+                )
+                .join("\n") || "no exceptions",
+          );
+        });
+      },
+    );
   exc
     .command("groups")
     .description("open exceptions grouped by signature")
@@ -115,7 +155,17 @@ export function registerRuntimeCommands(program: Command): void {
       const { queueGroups } = await import("@/server/exceptions/queue");
       await withOps(undefined, async (d) => {
         const g = await queueGroups(d.db, {});
-        print(o.json, g, () => g.map((x) => `${String(x.count).padStart(5)}  ${x.flowKey}  ${x.stepPath ?? "-"}  ${x.errorClass}  ${x.message.slice(0, 80)}  [${x.signature}]`).join("\n") || "no open exceptions");
+        print(
+          o.json,
+          g,
+          () =>
+            g
+              .map(
+                (x) =>
+                  `${String(x.count).padStart(5)}  ${x.flowKey}  ${x.stepPath ?? "-"}  ${x.errorClass}  ${x.message.slice(0, 80)}  [${x.signature}]`,
+              )
+              .join("\n") || "no open exceptions",
+        );
       });
     });
   exc
@@ -158,8 +208,12 @@ export function registerRuntimeCommands(program: Command): void {
     .action(async (ids: string[], o: { user?: string; team?: string; as?: string }) => {
       const { assignExceptions } = await import("@/server/runtime/operations");
       await withOps(o.as, async (d) => {
-        const userId = o.user ? (await d.db.user.findUnique({ where: { email: o.user }, select: { id: true } }))?.id : undefined;
-        const teamId = o.team ? (await d.db.team.findUnique({ where: { key: o.team }, select: { id: true } }))?.id : undefined;
+        const userId = o.user
+          ? (await d.db.user.findUnique({ where: { email: o.user }, select: { id: true } }))?.id
+          : undefined;
+        const teamId = o.team
+          ? (await d.db.team.findUnique({ where: { key: o.team }, select: { id: true } }))?.id
+          : undefined;
         if (o.user && !userId) throw new StartupError(`No account ${o.user}.`);
         if (o.team && !teamId) throw new StartupError(`No team ${o.team}.`);
         console.log(`assigned ${(await assignExceptions(d, ids, { userId, teamId })).assigned}`);

@@ -20,7 +20,9 @@ export async function ensureDataDir(): Promise<string> {
     await mkdir(dir, { recursive: true });
     await access(dir, constants.W_OK);
   } catch {
-    throw new StartupError(`The data directory ${dir} cannot be written. Choose another with WEFT_DATA_DIR or fix its permissions.`);
+    throw new StartupError(
+      `The data directory ${dir} cannot be written. Choose another with WEFT_DATA_DIR or fix its permissions.`,
+    );
   }
   return dir;
 }
@@ -63,7 +65,10 @@ export async function connectForCommand(log: (m: string) => void): Promise<Datab
   const port = Number(await readFile(path.join(dir, "pg-port"), "utf8").catch(() => ""));
   if (port) {
     const url = `postgresql://postgres:weft-embedded@127.0.0.1:${port}/weft`;
-    const ok = await checkConnection(url).then(() => true, () => false);
+    const ok = await checkConnection(url).then(
+      () => true,
+      () => false,
+    );
     if (ok) {
       process.env.DATABASE_URL = url;
       return { url, embedded: null };
@@ -144,7 +149,9 @@ export function runMain(main: () => Promise<void>): void {
       // A refusal in the caller's terms (no account, exception not open, …): the sentence, not a stack.
       process.stderr.write(`\nweft: ${err.message}\n\n`);
     } else {
-      process.stderr.write(`\nweft: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.stderr.write(
+        `\nweft: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
     }
     void exitWhenFlushed(1);
   });

@@ -5,12 +5,25 @@ import { describe, expect, it } from "vitest";
 
 const require = createRequire(import.meta.url);
 const { blockCrossSiteDEV } = require("next/dist/server/lib/router-utils/block-cross-site-dev.js") as {
-  blockCrossSiteDEV(req: { url: string; headers: Record<string, string> }, res: { statusCode?: number; end(b?: string): void }, allowed: string[] | undefined, hostname: string): boolean;
+  blockCrossSiteDEV(
+    req: { url: string; headers: Record<string, string> },
+    res: { statusCode?: number; end(b?: string): void },
+    allowed: string[] | undefined,
+    hostname: string,
+  ): boolean;
 };
 
 function blocked(origin: string, allowed: string[] | undefined) {
   const res = { statusCode: 200, end: () => undefined };
-  const asScript = blockCrossSiteDEV({ url: "/_next/static/chunks/main-app.js", headers: { "sec-fetch-mode": "no-cors", "sec-fetch-site": "cross-site", referer: `${origin}/flows` } }, res, allowed, "localhost");
+  const asScript = blockCrossSiteDEV(
+    {
+      url: "/_next/static/chunks/main-app.js",
+      headers: { "sec-fetch-mode": "no-cors", "sec-fetch-site": "cross-site", referer: `${origin}/flows` },
+    },
+    res,
+    allowed,
+    "localhost",
+  );
   const asHmr = blockCrossSiteDEV({ url: "/_next/webpack-hmr", headers: { origin } }, res, allowed, "localhost");
   return asScript || asHmr;
 }
@@ -21,7 +34,8 @@ describe("dev server origins", () => {
   });
   it("allows both localhost and 127.0.0.1, and still blocks other sites", async () => {
     const configPath = "../../next.config.js"; // plain JS without types: imported by path
-    const allowed = ((await import(configPath)) as { default: { allowedDevOrigins?: string[] } }).default.allowedDevOrigins;
+    const allowed = ((await import(configPath)) as { default: { allowedDevOrigins?: string[] } }).default
+      .allowedDevOrigins;
     expect(blocked("http://localhost:3000", allowed)).toBe(false);
     expect(blocked("http://127.0.0.1:3000", allowed)).toBe(false);
     expect(blocked("http://evil.example", allowed)).toBe(true);

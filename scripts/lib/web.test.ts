@@ -13,11 +13,22 @@ describe("web front", () => {
   let server: http.Server;
   let base: string;
   beforeAll(async () => {
-    const sink = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
-    const front = webFront((req, res) => {
-      seen.push({ ip: req.headers[CLIENT_IP_HEADER] as string | undefined, requestId: req.headers["x-request-id"] as string | undefined });
-      res.end("ok");
-    }, pino({ level: "info" }, sink));
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    });
+    const front = webFront(
+      (req, res) => {
+        seen.push({
+          ip: req.headers[CLIENT_IP_HEADER] as string | undefined,
+          requestId: req.headers["x-request-id"] as string | undefined,
+        });
+        res.end("ok");
+      },
+      pino({ level: "info" }, sink),
+    );
     server = http.createServer(front);
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;

@@ -18,7 +18,10 @@ export async function startWeb(opts: { dev: boolean; port: number; hostname?: st
 }
 
 /** What runs before Next.js on every request (exported for its test, which stands a plain handler in for Next). */
-export function webFront(handle: (req: http.IncomingMessage, res: http.ServerResponse) => unknown, log: Logger = logger): http.RequestListener {
+export function webFront(
+  handle: (req: http.IncomingMessage, res: http.ServerResponse) => unknown,
+  log: Logger = logger,
+): http.RequestListener {
   const m = metrics();
   const trusted = trustedProxies(process.env.WEFT_TRUSTED_PROXIES);
   return (req, res) => {
@@ -36,7 +39,16 @@ export function webFront(handle: (req: http.IncomingMessage, res: http.ServerRes
       if (url.startsWith("/_next/")) return;
       m.httpRequests.inc({ method: req.method ?? "GET", status: `${Math.floor(res.statusCode / 100)}xx` });
       m.httpDuration.observe({ method: req.method ?? "GET" }, seconds);
-      log.info({ requestId, method: req.method, url: url.split("?")[0], status: res.statusCode, ms: Math.round(seconds * 1000) }, "request");
+      log.info(
+        {
+          requestId,
+          method: req.method,
+          url: url.split("?")[0],
+          status: res.statusCode,
+          ms: Math.round(seconds * 1000),
+        },
+        "request",
+      );
     });
     void handle(req, res);
   };

@@ -18,10 +18,17 @@ describe("DomainError → tRPC", () => {
   it("a procedure whose domain code throws answers with the tRPC code, the error (field, node) as its cause", async () => {
     const router = createTRPCRouter({
       boom: procedure("viewer").query(() => {
-        throw new DomainError("conflict", "Revision 3 was saved by someone else.", { field: "baseRevision", node: "post" });
+        throw new DomainError("conflict", "Revision 3 was saved by someone else.", {
+          field: "baseRevision",
+          node: "post",
+        });
       }),
     });
-    const caller = createCallerFactory(router)({ db: undefined as never, requestId: "r", user: { id: "u", email: "u@x", name: "U", roles: ["viewer"], teamIds: [] } });
+    const caller = createCallerFactory(router)({
+      db: undefined as never,
+      requestId: "r",
+      user: { id: "u", email: "u@x", name: "U", roles: ["viewer"], teamIds: [] },
+    });
     const err = (await caller.boom().catch((e: unknown) => e)) as TRPCError;
     expect(err).toBeInstanceOf(TRPCError);
     expect(err).toMatchObject({ code: "CONFLICT", message: "Revision 3 was saved by someone else." });

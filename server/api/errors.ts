@@ -29,7 +29,8 @@ export function dbFault(err: unknown): DbFault | null {
   const name = str(err.name) ?? str((err.constructor as { name?: unknown } | undefined)?.name);
   if (name === "PrismaClientKnownRequestError" && typeof err.code === "string") {
     const meta = isObj(err.meta) ? err.meta : {};
-    const cause = isObj(meta.driverAdapterError) && isObj(meta.driverAdapterError.cause) ? meta.driverAdapterError.cause : {};
+    const cause =
+      isObj(meta.driverAdapterError) && isObj(meta.driverAdapterError.cause) ? meta.driverAdapterError.cause : {};
     const constraint = isObj(cause.constraint) ? cause.constraint : {};
     const target = meta.target ?? constraint.fields ?? constraint.index;
     return {
@@ -39,7 +40,12 @@ export function dbFault(err: unknown): DbFault | null {
       entity: str(meta.modelName) ?? str(cause.table),
     };
   }
-  if (name === "PrismaClientUnknownRequestError" || name === "PrismaClientRustPanicError" || name === "PrismaClientInitializationError" || name === "PrismaClientValidationError") {
+  if (
+    name === "PrismaClientUnknownRequestError" ||
+    name === "PrismaClientRustPanicError" ||
+    name === "PrismaClientInitializationError" ||
+    name === "PrismaClientValidationError"
+  ) {
     return {};
   }
   // node-postgres DatabaseError: a five-character SQLSTATE and a severity.
@@ -61,9 +67,15 @@ function describe(f: DbFault): { code: Code; message: string } {
     case "P2001":
     case "P2015":
     case "P2018":
-      return { code: "NOT_FOUND", message: "The record was not found; it may have been deleted. Reload and try again." };
+      return {
+        code: "NOT_FOUND",
+        message: "The record was not found; it may have been deleted. Reload and try again.",
+      };
     case "P2003":
-      return { code: "BAD_REQUEST", message: `This refers to something that does not exist (any more)${fieldWords(f)}.` };
+      return {
+        code: "BAD_REQUEST",
+        message: `This refers to something that does not exist (any more)${fieldWords(f)}.`,
+      };
     case "P2000":
       return { code: "BAD_REQUEST", message: `A value is too long for its field${fieldWords(f)}.` };
     case "P2011":
@@ -74,23 +86,38 @@ function describe(f: DbFault): { code: Code; message: string } {
     case "P1001":
     case "P1002":
     case "P1017":
-      return { code: "SERVICE_UNAVAILABLE", message: "The database is busy or unreachable right now; try again shortly." };
+      return {
+        code: "SERVICE_UNAVAILABLE",
+        message: "The database is busy or unreachable right now; try again shortly.",
+      };
   }
   const s = f.sqlState ?? "";
   if (s === "22021" || s === "22P05" || s === "22P02" || s === "22026")
-    return { code: "BAD_REQUEST", message: "A value contains characters or text that cannot be stored (for example a NUL character or invalid Unicode)." };
+    return {
+      code: "BAD_REQUEST",
+      message:
+        "A value contains characters or text that cannot be stored (for example a NUL character or invalid Unicode).",
+    };
   if (s === "22001") return { code: "BAD_REQUEST", message: `A value is too long for its field${fieldWords(f)}.` };
   if (s === "22003") return { code: "BAD_REQUEST", message: "A number is out of range." };
   if (s === "22007" || s === "22008") return { code: "BAD_REQUEST", message: "A date or time is not valid." };
   if (s.startsWith("22")) return { code: "BAD_REQUEST", message: "A value could not be stored as given." };
-  if (s === "23505") return { code: "CONFLICT", message: `This already exists${fieldWords(f)}: pick another name or key.` };
-  if (s === "23503") return { code: "BAD_REQUEST", message: `This refers to something that does not exist (any more)${fieldWords(f)}.` };
+  if (s === "23505")
+    return { code: "CONFLICT", message: `This already exists${fieldWords(f)}: pick another name or key.` };
+  if (s === "23503")
+    return { code: "BAD_REQUEST", message: `This refers to something that does not exist (any more)${fieldWords(f)}.` };
   if (s === "23502") return { code: "BAD_REQUEST", message: `A required value is missing${fieldWords(f)}.` };
-  if (s === "23514" || s === "23P01") return { code: "BAD_REQUEST", message: "A value breaks one of the rules of this record." };
-  if (s === "40001" || s === "40P01") return { code: "CONFLICT", message: "Someone else changed this at the same moment; try again." };
-  if (s === "57014") return { code: "TIMEOUT", message: "The request took too long and was stopped; narrow it down and try again." };
+  if (s === "23514" || s === "23P01")
+    return { code: "BAD_REQUEST", message: "A value breaks one of the rules of this record." };
+  if (s === "40001" || s === "40P01")
+    return { code: "CONFLICT", message: "Someone else changed this at the same moment; try again." };
+  if (s === "57014")
+    return { code: "TIMEOUT", message: "The request took too long and was stopped; narrow it down and try again." };
   if (s === "53300" || s.startsWith("08") || s === "57P01" || s === "57P03")
-    return { code: "SERVICE_UNAVAILABLE", message: "The database is busy or unreachable right now; try again shortly." };
+    return {
+      code: "SERVICE_UNAVAILABLE",
+      message: "The database is busy or unreachable right now; try again shortly.",
+    };
   return { code: "INTERNAL_SERVER_ERROR", message: "Something went wrong on our side; it has been logged." };
 }
 
@@ -117,7 +144,11 @@ export function clientError(err: unknown): TRPCError | null {
     return new TRPCError({ code: d.code, message: d.message, cause: err });
   }
   if (err instanceof RangeError && /call stack/i.test(err.message)) {
-    return new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: "The input is nested too deeply to process.", cause: err });
+    return new TRPCError({
+      code: "PAYLOAD_TOO_LARGE",
+      message: "The input is nested too deeply to process.",
+      cause: err,
+    });
   }
   return null;
 }

@@ -35,32 +35,66 @@ describe("input guard and error mapping", () => {
   beforeAll(async () => {
     t = await createTestDatabase();
     await seedTeams(t.db);
-    const u = await t.db.user.create({ data: { id: crypto.randomUUID(), email: "ada@weft.local", name: "Ada", roles: [...ROLES] } });
-    ctx = { db: t.db, requestId: "test", user: { id: u.id, email: u.email, name: u.name, roles: [...ROLES], teamIds: [] } };
+    const u = await t.db.user.create({
+      data: { id: crypto.randomUUID(), email: "ada@weft.local", name: "Ada", roles: [...ROLES] },
+    });
+    ctx = {
+      db: t.db,
+      requestId: "test",
+      user: { id: u.id, email: u.email, name: u.name, roles: [...ROLES], teamIds: [] },
+    };
   });
   afterAll(() => t.drop());
 
   const call = (path: string, input: unknown) => {
     const caller = createCaller(ctx) as unknown as Record<string, unknown>;
-    const fn = path.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], caller) as (i?: unknown) => Promise<unknown>;
+    const fn = path.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], caller) as (
+      i?: unknown,
+    ) => Promise<unknown>;
     return fn(input);
   };
 
   // The class, on every procedure: whatever its schema, the guard answers first and names the field.
-  it.each(procedures)("%s refuses NUL, unpaired surrogates and deep nesting with a 4xx naming the field", async (path) => {
-    expect(await failure(call(path, { note: "a\u0000b" }))).toEqual({ code: "BAD_REQUEST", message: expect.stringContaining("`note` contains a NUL character") });
-    expect(await failure(call(path, { list: ["ok", "x\ud800"] }))).toEqual({ code: "BAD_REQUEST", message: expect.stringContaining("`list[1]` contains an unpaired UTF-16 surrogate") });
-    expect(await failure(call(path, { ["k\u0000"]: 1 }))).toEqual({ code: "BAD_REQUEST", message: expect.stringContaining("has a field name that contains a NUL") });
-    expect(await failure(call(path, deep(5_000)))).toEqual({ code: "PAYLOAD_TOO_LARGE", message: expect.stringContaining("nested more than 100 levels deep") });
-  });
+  it.each(procedures)(
+    "%s refuses NUL, unpaired surrogates and deep nesting with a 4xx naming the field",
+    async (path) => {
+      expect(await failure(call(path, { note: "a\u0000b" }))).toEqual({
+        code: "BAD_REQUEST",
+        message: expect.stringContaining("`note` contains a NUL character"),
+      });
+      expect(await failure(call(path, { list: ["ok", "x\ud800"] }))).toEqual({
+        code: "BAD_REQUEST",
+        message: expect.stringContaining("`list[1]` contains an unpaired UTF-16 surrogate"),
+      });
+      expect(await failure(call(path, { ["k\u0000"]: 1 }))).toEqual({
+        code: "BAD_REQUEST",
+        message: expect.stringContaining("has a field name that contains a NUL"),
+      });
+      expect(await failure(call(path, deep(5_000)))).toEqual({
+        code: "PAYLOAD_TOO_LARGE",
+        message: expect.stringContaining("nested more than 100 levels deep"),
+      });
+    },
+  );
 
   // Over HTTP, as the browser sends it (superjson, batched): the status and the field reach the client.
   const http = async (path: string, input: unknown, type: "query" | "mutation" = "mutation", rawJson?: string) => {
-    const body = rawJson !== undefined ? `{"0":{"json":${rawJson}}}` : JSON.stringify({ 0: superjson.serialize(input) });
+    const body =
+      rawJson !== undefined ? `{"0":{"json":${rawJson}}}` : JSON.stringify({ 0: superjson.serialize(input) });
     const url = `http://weft.test/api/trpc/${path}?batch=1${type === "query" ? `&input=${encodeURIComponent(body)}` : ""}`;
-    const req = new Request(url, type === "query" ? { method: "GET" } : { method: "POST", headers: { "content-type": "application/json" }, body });
-    const res = await fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: () => Promise.resolve(ctx) });
-    const json = (await res.json()) as Array<{ error?: { json: { message: string; data: { zodIssues: Array<{ path: string[]; message: string }> | null } } } }>;
+    const req = new Request(
+      url,
+      type === "query" ? { method: "GET" } : { method: "POST", headers: { "content-type": "application/json" }, body },
+    );
+    const res = await fetchRequestHandler({
+      endpoint: "/api/trpc",
+      req,
+      router: appRouter,
+      createContext: () => Promise.resolve(ctx),
+    });
+    const json = (await res.json()) as Array<{
+      error?: { json: { message: string; data: { zodIssues: Array<{ path: string[]; message: string }> | null } } };
+    }>;
     return { status: res.status, error: json[0]?.error?.json };
   };
 
@@ -74,19 +108,22 @@ describe("input guard and error mapping", () => {
     ["runs.test", (bad) => ({ flowKey: "nul-flow", input: { body: { lines: [{ memo: bad }] } } })],
   ];
 
-  it.each(reported)("%s over HTTP: 400 naming the field for a NUL or a lone surrogate, 413 for 100k levels", async (path, make) => {
-    for (const bad of ["Acme\u0000Corp", "Acme \udc00"]) {
-      const r = await http(path, make(bad));
-      expect(r.status).toBe(400);
-      const issue = r.error!.data.zodIssues![0]!;
-      expect(inspectInput(make(bad))!.path.map(String)).toEqual(issue.path);
-      expect(r.error!.message).toMatch(/^`[^`]+` contains (a NUL character|an unpaired UTF-16 surrogate)/);
-      expect(r.error!.message).not.toMatch(/prisma|invalid byte sequence|0x00/i);
-    }
-    const d = await http(path, undefined, "mutation", deepJson(100_000));
-    expect(d.status).toBe(413);
-    expect(d.error!.message).toContain("nested more than 100 levels deep");
-  });
+  it.each(reported)(
+    "%s over HTTP: 400 naming the field for a NUL or a lone surrogate, 413 for 100k levels",
+    async (path, make) => {
+      for (const bad of ["Acme\u0000Corp", "Acme \udc00"]) {
+        const r = await http(path, make(bad));
+        expect(r.status).toBe(400);
+        const issue = r.error!.data.zodIssues![0]!;
+        expect(inspectInput(make(bad))!.path.map(String)).toEqual(issue.path);
+        expect(r.error!.message).toMatch(/^`[^`]+` contains (a NUL character|an unpaired UTF-16 surrogate)/);
+        expect(r.error!.message).not.toMatch(/prisma|invalid byte sequence|0x00/i);
+      }
+      const d = await http(path, undefined, "mutation", deepJson(100_000));
+      expect(d.status).toBe(413);
+      expect(d.error!.message).toContain("nested more than 100 levels deep");
+    },
+  );
 
   it("the guard also covers GET queries and superjson's metadata", async () => {
     expect((await http("runs.list", { flowKey: "x\u0000" }, "query")).status).toBe(400);
@@ -106,7 +143,14 @@ describe("input guard and error mapping", () => {
   // Property: wherever a bad character lands in an otherwise valid input, the answer is a 400 naming exactly
   // that field — never a 500, never another field.
   it("a NUL or unpaired surrogate anywhere in a valid input is a 400 naming that field", async () => {
-    const badText = fc.tuple(fc.string({ maxLength: 8 }), fc.constantFrom("\u0000", "\ud800", "\udbff", "\udc00", "\udfff"), fc.string({ maxLength: 8 })).map(([a, b, c]) => a + b + c).filter((s) => inspectInput(s) !== null);
+    const badText = fc
+      .tuple(
+        fc.string({ maxLength: 8 }),
+        fc.constantFrom("\u0000", "\ud800", "\udbff", "\udc00", "\udfff"),
+        fc.string({ maxLength: 8 }),
+      )
+      .map(([a, b, c]) => a + b + c)
+      .filter((s) => inspectInput(s) !== null);
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...reported), badText, async ([path, make], bad) => {
         const r = await http(path, make(bad));
@@ -120,18 +164,40 @@ describe("input guard and error mapping", () => {
   describe("database errors", () => {
     // A tiny router built with the same procedure(): the error mapping is part of every procedure.
     const router = createTRPCRouter({
-      duplicateTeam: procedure("admin").mutation(({ ctx }) => ctx.db.team.create({ data: { key: "finance", name: "Finance again" } })),
-      nulBehindTheGuard: procedure("admin").mutation(({ ctx }) => ctx.db.team.update({ where: { key: "finance" }, data: { name: ["a", "b"].join("\u0000") } })),
-      missing: procedure("admin").mutation(({ ctx }) => ctx.db.team.update({ where: { key: "no-such-team" }, data: { name: "x" } })),
+      duplicateTeam: procedure("admin").mutation(({ ctx }) =>
+        ctx.db.team.create({ data: { key: "finance", name: "Finance again" } }),
+      ),
+      nulBehindTheGuard: procedure("admin").mutation(({ ctx }) =>
+        ctx.db.team.update({ where: { key: "finance" }, data: { name: ["a", "b"].join("\u0000") } }),
+      ),
+      missing: procedure("admin").mutation(({ ctx }) =>
+        ctx.db.team.update({ where: { key: "no-such-team" }, data: { name: "x" } }),
+      ),
       ownBug: procedure("admin").mutation(() => {
         throw new Error("Invalid `prisma.team.findMany()` invocation: SELECT secret FROM …");
       }),
     });
     const send = async (path: string) => {
-      const req = new Request(`http://weft.test/api/trpc/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
-      const res = await fetchRequestHandler({ endpoint: "/api/trpc", req, router, createContext: () => Promise.resolve(ctx) });
-      const body = (await res.json()) as { error: { json: { message: string; data: { code: string; stack?: string } } } };
-      return { status: res.status, message: body.error.json.message, code: body.error.json.data.code, stack: body.error.json.data.stack };
+      const req = new Request(`http://weft.test/api/trpc/${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
+      const res = await fetchRequestHandler({
+        endpoint: "/api/trpc",
+        req,
+        router,
+        createContext: () => Promise.resolve(ctx),
+      });
+      const body = (await res.json()) as {
+        error: { json: { message: string; data: { code: string; stack?: string } } };
+      };
+      return {
+        status: res.status,
+        message: body.error.json.message,
+        code: body.error.json.data.code,
+        stack: body.error.json.data.stack,
+      };
     };
 
     it.each([
@@ -139,11 +205,14 @@ describe("input guard and error mapping", () => {
       ["nulBehindTheGuard", 400, "BAD_REQUEST", /cannot be stored/],
       ["missing", 404, "NOT_FOUND", /not found/],
       ["ownBug", 500, "INTERNAL_SERVER_ERROR", /^Something went wrong on our side/],
-    ] as const)("%s → %i %s with a clear sentence and none of the database's text", async (path, status, code, message) => {
-      const r = await send(path);
-      expect(r).toMatchObject({ status, code });
-      expect(r.message).toMatch(message);
-      expect(r.message + (r.stack ?? "")).not.toMatch(/prisma|invocation|constraint|0x00|SELECT/i);
-    });
+    ] as const)(
+      "%s → %i %s with a clear sentence and none of the database's text",
+      async (path, status, code, message) => {
+        const r = await send(path);
+        expect(r).toMatchObject({ status, code });
+        expect(r.message).toMatch(message);
+        expect(r.message + (r.stack ?? "")).not.toMatch(/prisma|invocation|constraint|0x00|SELECT/i);
+      },
+    );
   });
 });

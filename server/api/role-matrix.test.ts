@@ -21,7 +21,9 @@ const procedures = Object.entries(appRouter._def.procedures as unknown as Record
 
 function call(ctx: Context, path: string, input?: unknown): Promise<unknown> {
   const caller = createCaller(ctx) as unknown as Record<string, unknown>;
-  const fn = path.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], caller) as (i?: unknown) => Promise<unknown>;
+  const fn = path.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], caller) as (
+    i?: unknown,
+  ) => Promise<unknown>;
   return fn(input);
 }
 
@@ -30,7 +32,9 @@ async function outcomeOf(p: Promise<unknown>): Promise<{ code: string; message: 
     await p;
     return { code: "OK", message: "" };
   } catch (e) {
-    return e instanceof TRPCError ? { code: e.code, message: e.message } : { code: `THREW ${(e as Error).message}`, message: (e as Error).message };
+    return e instanceof TRPCError
+      ? { code: e.code, message: e.message }
+      : { code: `THREW ${(e as Error).message}`, message: (e as Error).message };
   }
 }
 
@@ -117,13 +121,30 @@ describe("team ownership (team × procedure)", () => {
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    teams = { finance: await ensureTeam(t.db, "finance", "Finance"), pmo: await ensureTeam(t.db, "pmo", "PMO"), platform: await ensureTeam(t.db, PLATFORM_TEAM_KEY, "Platform Engineering") };
+    teams = {
+      finance: await ensureTeam(t.db, "finance", "Finance"),
+      pmo: await ensureTeam(t.db, "pmo", "PMO"),
+      platform: await ensureTeam(t.db, PLATFORM_TEAM_KEY, "Platform Engineering"),
+    };
     const flowId = await makeFlow(t.db, { key: FLOW, teamKey: "pmo" });
     const [runId] = await insertRuns(t.db, flowId, [{ status: "failed", createdAt: new Date() }]);
-    const exc = await t.db.exception.create({ data: { runId: runId!, flowId, errorClass: "business", message: "Project code unknown", signature: "sig-1" } });
+    const exc = await t.db.exception.create({
+      data: { runId: runId!, flowId, errorClass: "business", message: "Project code unknown", signature: "sig-1" },
+    });
     const slo = await t.db.slo.create({ data: { flowId, name: "Success", kind: "success", target: 0.99 } });
-    await t.db.user.create({ data: { id: "u-pmo-op", email: "pmo-op@weft.local", name: "PMO operator", roles: ["operator"] } });
-    const bulk = await t.db.bulkAction.create({ data: { kind: "resolve", filter: { flowKey: FLOW }, params: { reason: "cleanup" }, total: 1, asOf: new Date(), createdById: "u-pmo-op" } });
+    await t.db.user.create({
+      data: { id: "u-pmo-op", email: "pmo-op@weft.local", name: "PMO operator", roles: ["operator"] },
+    });
+    const bulk = await t.db.bulkAction.create({
+      data: {
+        kind: "resolve",
+        filter: { flowKey: FLOW },
+        params: { reason: "cleanup" },
+        total: 1,
+        asOf: new Date(),
+        createdById: "u-pmo-op",
+      },
+    });
     input = {
       flow: { flowKey: FLOW },
       run: { runId },
@@ -137,7 +158,13 @@ describe("team ownership (team × procedure)", () => {
   });
   afterAll(() => t.drop());
 
-  const user = (role: Role, teamIds: string[], id = `u-${role}-${teamIds.length}`): SessionUser => ({ id, email: `${id}@weft.local`, name: id, roles: [role], teamIds });
+  const user = (role: Role, teamIds: string[], id = `u-${role}-${teamIds.length}`): SessionUser => ({
+    id,
+    email: `${id}@weft.local`,
+    name: id,
+    roles: [role],
+    teamIds,
+  });
   const ctx = (u: SessionUser): Context => ({ db: t.db, requestId: "test", user: u });
   const scoped = procedures.filter(([, p]) => p._def.meta?.owns);
 
@@ -152,26 +179,47 @@ describe("team ownership (team × procedure)", () => {
     expect(out.message).toMatch(/PMO|other teams|who started/);
   });
 
-  it.each(scoped)("%s lets the owner team, Platform Engineering and admins past the ownership check", async (path, proc) => {
-    const { role, owns } = proc._def.meta!;
-    const allowed = [user(role, [teams.pmo], "u-pmo-op"), user(role, [teams.finance, teams.platform]), user("admin", [])];
-    for (const u of allowed) expect(await ownershipDenial(t.db, u, owns!, input[owns!]), `${path} as ${u.id}`).toBeNull();
-  });
+  it.each(scoped)(
+    "%s lets the owner team, Platform Engineering and admins past the ownership check",
+    async (path, proc) => {
+      const { role, owns } = proc._def.meta!;
+      const allowed = [
+        user(role, [teams.pmo], "u-pmo-op"),
+        user(role, [teams.finance, teams.platform]),
+        user("admin", []),
+      ];
+      for (const u of allowed)
+        expect(await ownershipDenial(t.db, u, owns!, input[owns!]), `${path} as ${u.id}`).toBeNull();
+    },
+  );
 
   it("a PMO designer pins a sample on PMO's flow; a Finance designer is refused and nothing changes", async () => {
     const sample = { flowKey: FLOW, nodeId: "trigger", payload: { projectCode: "PRJ-7" } };
     expect(await codeOf(call(ctx(user("designer", [teams.pmo])), "flows.pinSample", sample))).toBe("OK");
-    expect(await codeOf(call(ctx(user("designer", [teams.finance])), "flows.pinSample", { ...sample, payload: { projectCode: "EVIL" } }))).toBe("FORBIDDEN");
+    expect(
+      await codeOf(
+        call(ctx(user("designer", [teams.finance])), "flows.pinSample", {
+          ...sample,
+          payload: { projectCode: "EVIL" },
+        }),
+      ),
+    ).toBe("FORBIDDEN");
     const rows = await t.db.flowSample.findMany({ where: { nodeId: "trigger" } });
     expect(rows.map((r) => r.payload)).toEqual([{ projectCode: "PRJ-7" }]);
   });
 
   it("flows.get tells the designer whether they may edit, and why not", async () => {
-    const asFinance = (await call(ctx(user("designer", [teams.finance])), "flows.get", { flowKey: FLOW })) as { access: { canEdit: boolean; reason: string | null } };
+    const asFinance = (await call(ctx(user("designer", [teams.finance])), "flows.get", { flowKey: FLOW })) as {
+      access: { canEdit: boolean; reason: string | null };
+    };
     expect(asFinance.access).toEqual({ canEdit: false, reason: expect.stringMatching(/belongs to PMO/) });
-    const asPlatform = (await call(ctx(user("designer", [teams.platform])), "flows.get", { flowKey: FLOW })) as { access: { canEdit: boolean } };
+    const asPlatform = (await call(ctx(user("designer", [teams.platform])), "flows.get", { flowKey: FLOW })) as {
+      access: { canEdit: boolean };
+    };
     expect(asPlatform.access.canEdit).toBe(true);
-    const asViewer = (await call(ctx(user("viewer", [teams.pmo])), "flows.get", { flowKey: FLOW })) as { access: { canEdit: boolean; reason: string | null } };
+    const asViewer = (await call(ctx(user("viewer", [teams.pmo])), "flows.get", { flowKey: FLOW })) as {
+      access: { canEdit: boolean; reason: string | null };
+    };
     expect(asViewer.access).toEqual({ canEdit: false, reason: expect.stringMatching(/designer role/) });
   });
 });

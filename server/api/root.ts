@@ -37,7 +37,10 @@ const areas = {
  * is "no procedure found" (404).
  */
 export function buildAppRouter(opts: { demo: boolean }) {
-  return createTRPCRouter({ ...areas, demo: opts.demo ? demoRouter : (createTRPCRouter({}) as unknown as typeof demoRouter) });
+  return createTRPCRouter({
+    ...areas,
+    demo: opts.demo ? demoRouter : (createTRPCRouter({}) as unknown as typeof demoRouter),
+  });
 }
 
 export const appRouter = buildAppRouter({ demo: config().demo });

@@ -50,7 +50,12 @@ function guardInput(value: unknown, rootName?: string): void {
   try {
     assertInput(value, rootName);
   } catch (e) {
-    if (e instanceof InputRejectedError) throw new TRPCError({ code: e.status === 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST", message: e.message, cause: e });
+    if (e instanceof InputRejectedError)
+      throw new TRPCError({
+        code: e.status === 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST",
+        message: e.message,
+        cause: e,
+      });
     throw e;
   }
 }
@@ -78,7 +83,9 @@ const t = initTRPC
     transformer,
     errorFormatter({ shape, error }) {
       // Last line of defence: an unexpected error never shows its own text (it may hold SQL or values).
-      const leaky = error.code === "INTERNAL_SERVER_ERROR" && (dbFault(error.cause) !== null || /prisma|invalid `|database error/i.test(error.message));
+      const leaky =
+        error.code === "INTERNAL_SERVER_ERROR" &&
+        (dbFault(error.cause) !== null || /prisma|invalid `|database error/i.test(error.message));
       const issues =
         error.cause instanceof ZodError
           ? error.cause.issues.map((i) => ({ path: i.path.map(String), message: i.message }))
@@ -92,7 +99,9 @@ const t = initTRPC
           ...shape.data,
           zodIssues: issues,
           // Where a domain error points, for the form field or canvas node to show it at.
-          ...(error.cause instanceof DomainError ? { field: error.cause.field ?? null, node: error.cause.node ?? null } : {}),
+          ...(error.cause instanceof DomainError
+            ? { field: error.cause.field ?? null, node: error.cause.node ?? null }
+            : {}),
           ...(leaky ? { stack: undefined } : {}),
         },
       };
@@ -134,7 +143,11 @@ const errors = t.middleware(async ({ ctx, path, next }) => {
     const cause = r.error.cause ?? r.error;
     const mapped = clientError(cause);
     if (mapped) {
-      if (!(cause instanceof DomainError)) logger[mapped.code === "INTERNAL_SERVER_ERROR" ? "error" : "warn"]({ path, requestId: ctx.requestId, err: r.error.cause, code: mapped.code }, "tRPC procedure failed on a database error");
+      if (!(cause instanceof DomainError))
+        logger[mapped.code === "INTERNAL_SERVER_ERROR" ? "error" : "warn"](
+          { path, requestId: ctx.requestId, err: r.error.cause, code: mapped.code },
+          "tRPC procedure failed on a database error",
+        );
       throw mapped;
     }
   }
@@ -153,5 +166,9 @@ const inputGuard = t.middleware(async ({ getRawInput, next }) => {
  * or acts on one team's things names them: `procedure("designer", "flow")` (server/auth/ownership.ts).
  */
 export function procedure(role: Role, owns?: Owns) {
-  return t.procedure.use(errors).meta(owns ? { role, owns } : { role }).use(gate).use(inputGuard);
+  return t.procedure
+    .use(errors)
+    .meta(owns ? { role, owns } : { role })
+    .use(gate)
+    .use(inputGuard);
 }

@@ -26,32 +26,72 @@ export type AuditAnchor = z.infer<typeof auditAnchorSchema>;
 
 type AuditReader = { auditLog: Prisma.TransactionClient["auditLog"] };
 
-const signed = (a: Omit<AuditAnchor, "signature">) => Buffer.from(canonicalize({ format: a.format, seq: a.seq, rows: a.rows, head: a.head, at: a.at, keyId: a.keyId }) ?? "");
+const signed = (a: Omit<AuditAnchor, "signature">) =>
+  Buffer.from(
+    canonicalize({ format: a.format, seq: a.seq, rows: a.rows, head: a.head, at: a.at, keyId: a.keyId }) ?? "",
+  );
 
 /**
  * Records the export in the log and anchors the chain at that very row, in one transaction (the audit
  * lock taken by appendAudit keeps other writers out until it commits, so the count and head agree).
  */
-export async function exportAnchor(tx: Prisma.TransactionClient, actor: AuditActor | null, requestId?: string | null): Promise<AuditAnchor> {
+export async function exportAnchor(
+  tx: Prisma.TransactionClient,
+  actor: AuditActor | null,
+  requestId?: string | null,
+): Promise<AuditAnchor> {
   const { keyId, privateKey } = anchorKeys();
-  const { seq, hash } = await appendAudit(tx, { actor, action: "audit.anchor_exported", entityType: "audit_log", requestId, meta: { keyId } });
+  const { seq, hash } = await appendAudit(tx, {
+    actor,
+    action: "audit.anchor_exported",
+    entityType: "audit_log",
+    requestId,
+    meta: { keyId },
+  });
   const rows = await tx.auditLog.count({ where: { seq: { lte: seq } } });
-  const body = { format: ANCHOR_FORMAT, seq: seq.toString(), rows, head: hash, at: new Date().toISOString(), keyId } as const;
+  const body = {
+    format: ANCHOR_FORMAT,
+    seq: seq.toString(),
+    rows,
+    head: hash,
+    at: new Date().toISOString(),
+    keyId,
+  } as const;
   return { ...body, signature: sign(null, signed(body), privateKey).toString("base64") };
 }
 
 /** What an anchor says about the log now: [] when the log still holds exactly the anchored prefix. */
-export async function checkAnchor(db: AuditReader, anchor: AuditAnchor): Promise<Array<{ seq: string; problem: string }>> {
+export async function checkAnchor(
+  db: AuditReader,
+  anchor: AuditAnchor,
+): Promise<Array<{ seq: string; problem: string }>> {
   const { keyId, publicKey } = anchorKeys();
   if (anchor.keyId !== keyId || !verify(null, signed(anchor), publicKey, Buffer.from(anchor.signature, "base64"))) {
-    return [{ seq: anchor.seq, problem: `the anchor's signature does not verify with this installation's audit key (key ${keyId}): it was edited, or comes from another installation or key` }];
+    return [
+      {
+        seq: anchor.seq,
+        problem: `the anchor's signature does not verify with this installation's audit key (key ${keyId}): it was edited, or comes from another installation or key`,
+      },
+    ];
   }
   const problems: Array<{ seq: string; problem: string }> = [];
   const row = await db.auditLog.findUnique({ where: { seq: BigInt(anchor.seq) }, select: { hash: true } });
-  if (!row) problems.push({ seq: anchor.seq, problem: `the anchored row (taken ${anchor.at}) is gone: rows were deleted or the log was replaced` });
-  else if (row.hash !== anchor.head) problems.push({ seq: anchor.seq, problem: `the anchored row's hash differs from the anchor's (taken ${anchor.at}): the log was rewritten` });
+  if (!row)
+    problems.push({
+      seq: anchor.seq,
+      problem: `the anchored row (taken ${anchor.at}) is gone: rows were deleted or the log was replaced`,
+    });
+  else if (row.hash !== anchor.head)
+    problems.push({
+      seq: anchor.seq,
+      problem: `the anchored row's hash differs from the anchor's (taken ${anchor.at}): the log was rewritten`,
+    });
   const rows = await db.auditLog.count({ where: { seq: { lte: BigInt(anchor.seq) } } });
-  if (rows !== anchor.rows) problems.push({ seq: anchor.seq, problem: `the anchor counted ${anchor.rows} rows up to here; the log now has ${rows}` });
+  if (rows !== anchor.rows)
+    problems.push({
+      seq: anchor.seq,
+      problem: `the anchor counted ${anchor.rows} rows up to here; the log now has ${rows}`,
+    });
   return problems;
 }
 
@@ -64,6 +104,9 @@ export function parseAnchor(text: string): AuditAnchor {
     throw new Error("The anchor file is not JSON.");
   }
   const r = auditAnchorSchema.safeParse(raw);
-  if (!r.success) throw new Error(`The anchor file is not a Weft audit anchor: ${r.error.issues.map((i) => `${i.path.join(".") || "(file)"} ${i.message}`).join("; ")}`);
+  if (!r.success)
+    throw new Error(
+      `The anchor file is not a Weft audit anchor: ${r.error.issues.map((i) => `${i.path.join(".") || "(file)"} ${i.message}`).join("; ")}`,
+    );
   return r.data;
 }

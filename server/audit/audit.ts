@@ -57,7 +57,11 @@ export type HashAlg = "hmac-sha256" | "sha256";
 
 export function rowHash(prevHash: string, f: HashedFields, alg: HashAlg = "hmac-sha256"): string {
   const h = alg === "sha256" ? createHash("sha256") : createHmac("sha256", auditKey());
-  return h.update(prevHash).update("\n").update(canonicalize(f) ?? "").digest("hex");
+  return h
+    .update(prevHash)
+    .update("\n")
+    .update(canonicalize(f) ?? "")
+    .digest("hex");
 }
 
 /** JSON round-trip so the hashed value is exactly what jsonb will give back (no undefined, Dates as strings). */
@@ -69,7 +73,9 @@ export async function appendAudit(tx: Tx, e: AuditEntry): Promise<{ seq: bigint;
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_LOCK})`;
   const head = await tx.auditLog.findFirst({ orderBy: { seq: "desc" }, select: { hash: true } });
   const prevHash = head?.hash ?? GENESIS_HASH;
-  const [{ nextval }] = await tx.$queryRaw<[{ nextval: bigint }]>`SELECT nextval(pg_get_serial_sequence('audit_log', 'seq'))`;
+  const [{ nextval }] = await tx.$queryRaw<
+    [{ nextval: bigint }]
+  >`SELECT nextval(pg_get_serial_sequence('audit_log', 'seq'))`;
   const at = new Date();
   const fields: HashedFields = {
     seq: nextval.toString(),
@@ -136,35 +142,58 @@ export async function verifyAuditChain(db: { auditLog: Tx["auditLog"] }, pageSiz
     for (const r of page) {
       rows++;
       if (r.prevHash !== prev) {
-        problems.push({ seq: r.seq.toString(), problem: "the previous row it was chained to is missing or was changed" });
+        problems.push({
+          seq: r.seq.toString(),
+          problem: "the previous row it was chained to is missing or was changed",
+        });
       }
       const alg = r.hashAlg as HashAlg;
       if (alg === "sha256") {
         unkeyedRows++;
         // Unkeyed rows are only valid before the first keyed one: one after it was written without the key.
-        if (keyed) problems.push({ seq: r.seq.toString(), problem: "it is not keyed although earlier rows are: it was rewritten without the audit key" });
+        if (keyed)
+          problems.push({
+            seq: r.seq.toString(),
+            problem: "it is not keyed although earlier rows are: it was rewritten without the audit key",
+          });
       } else if (alg !== "hmac-sha256") {
         problems.push({ seq: r.seq.toString(), problem: `its hash algorithm "${String(r.hashAlg)}" is unknown` });
       } else keyed = true;
-      const expected = rowHash(r.prevHash, {
-        seq: r.seq.toString(),
-        at: r.at.toISOString(),
-        actorId: r.actorId,
-        actorEmail: r.actorEmail,
-        action: r.action,
-        entityType: r.entityType,
-        entityId: r.entityId,
-        before: r.before ?? null,
-        after: r.after ?? null,
-        meta: r.meta ?? null,
-        requestId: r.requestId,
-      }, alg === "sha256" ? "sha256" : "hmac-sha256");
-      if (expected !== r.hash) problems.push({ seq: r.seq.toString(), problem: alg === "sha256" ? "its content was edited after it was written" : "its content was edited after it was written, or it was hashed without this installation's audit key" });
+      const expected = rowHash(
+        r.prevHash,
+        {
+          seq: r.seq.toString(),
+          at: r.at.toISOString(),
+          actorId: r.actorId,
+          actorEmail: r.actorEmail,
+          action: r.action,
+          entityType: r.entityType,
+          entityId: r.entityId,
+          before: r.before ?? null,
+          after: r.after ?? null,
+          meta: r.meta ?? null,
+          requestId: r.requestId,
+        },
+        alg === "sha256" ? "sha256" : "hmac-sha256",
+      );
+      if (expected !== r.hash)
+        problems.push({
+          seq: r.seq.toString(),
+          problem:
+            alg === "sha256"
+              ? "its content was edited after it was written"
+              : "its content was edited after it was written, or it was hashed without this installation's audit key",
+        });
       prev = r.hash;
     }
     after = page[page.length - 1]!.seq;
   }
   // A log of only unkeyed rows proves nothing: anyone with database access can write one.
-  if (rows > 0 && !keyed) problems.push({ seq: after!.toString(), problem: "no row is keyed with the audit key: the log predates keyed hashing (any audited change keys it) or was rewritten without the key" });
+  if (rows > 0 && !keyed)
+    problems.push({
+      seq: after!.toString(),
+      problem:
+        "no row is keyed with the audit key: the log predates keyed hashing (any audited change keys it) or was rewritten without the key",
+    });
   return { ok: problems.length === 0, rows, head: prev, headSeq: (after ?? 0n).toString(), unkeyedRows, problems };
 }

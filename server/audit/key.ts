@@ -9,7 +9,9 @@ import { StartupError } from "../db/errors";
 function material(env: NodeJS.ProcessEnv = process.env): { ikm: string; source: "WEFT_AUDIT_KEY" | "WEFT_SECRET_KEY" } {
   if (env.WEFT_AUDIT_KEY) return { ikm: env.WEFT_AUDIT_KEY, source: "WEFT_AUDIT_KEY" };
   if (env.WEFT_SECRET_KEY) return { ikm: env.WEFT_SECRET_KEY, source: "WEFT_SECRET_KEY" };
-  throw new StartupError("Neither WEFT_AUDIT_KEY nor WEFT_SECRET_KEY is set: the audit log cannot be written or verified without its key (set the one the server uses).");
+  throw new StartupError(
+    "Neither WEFT_AUDIT_KEY nor WEFT_SECRET_KEY is set: the audit log cannot be written or verified without its key (set the one the server uses).",
+  );
 }
 
 const derive = (info: string) => Buffer.from(hkdfSync("sha256", material().ikm, "weft-audit", info, 32));
@@ -24,9 +26,15 @@ const ED25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "he
 
 /** The anchor-signing key pair, and an id for it (the first 16 hex digits of the public key's SHA-256). */
 export function anchorKeys(): { privateKey: KeyObject; publicKey: KeyObject; keyId: string } {
-  const privateKey = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, derive("anchor-signing/v1")]), format: "der", type: "pkcs8" });
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([ED25519_PKCS8_PREFIX, derive("anchor-signing/v1")]),
+    format: "der",
+    type: "pkcs8",
+  });
   const publicKey = createPublicKey(privateKey);
-  const keyId = createHash("sha256").update(publicKey.export({ format: "der", type: "spki" })).digest("hex").slice(0, 16);
+  const keyId = createHash("sha256")
+    .update(publicKey.export({ format: "der", type: "spki" }))
+    .digest("hex")
+    .slice(0, 16);
   return { privateKey, publicKey, keyId };
 }
-

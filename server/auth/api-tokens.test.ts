@@ -8,12 +8,19 @@ import { TOKEN_PREFIX, userIdForToken } from "./api-tokens";
 let t: TestDatabase;
 let userId: string;
 let other: ReturnType<typeof createCaller>;
-const callerFor = (id: string, email: string) => createCaller({ db: t.db, requestId: "t", user: { id, email, name: email, roles: ["viewer"], teamIds: [] } });
+const callerFor = (id: string, email: string) =>
+  createCaller({ db: t.db, requestId: "t", user: { id, email, name: email, roles: ["viewer"], teamIds: [] } });
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  userId = (await t.db.user.create({ data: { id: crypto.randomUUID(), email: "vera@weft.local", name: "Vera", roles: ["viewer"] } })).id;
-  const o = await t.db.user.create({ data: { id: crypto.randomUUID(), email: "olu@weft.local", name: "Olu", roles: ["viewer"] } });
+  userId = (
+    await t.db.user.create({
+      data: { id: crypto.randomUUID(), email: "vera@weft.local", name: "Vera", roles: ["viewer"] },
+    })
+  ).id;
+  const o = await t.db.user.create({
+    data: { id: crypto.randomUUID(), email: "olu@weft.local", name: "Olu", roles: ["viewer"] },
+  });
   other = callerFor(o.id, o.email);
 });
 afterAll(() => t.drop());
@@ -38,7 +45,11 @@ it("creates a token shown once, stores only its hash, and accepts it as a bearer
   expect(await me.apiTokens.revoke({ id: view.id })).toEqual({ revoked: true });
   expect(await userIdForToken(t.db, `Bearer ${token}`)).toBeNull();
 
-  const audit = await t.db.auditLog.findMany({ where: { entityType: "api_token" }, orderBy: { seq: "asc" }, select: { action: true, after: true, before: true } });
+  const audit = await t.db.auditLog.findMany({
+    where: { entityType: "api_token" },
+    orderBy: { seq: "asc" },
+    select: { action: true, after: true, before: true },
+  });
   expect(audit.map((a) => a.action)).toEqual(["api_token.created", "api_token.revoked"]);
   expect(JSON.stringify(audit)).not.toContain(token);
 });

@@ -21,7 +21,15 @@ export interface ApiTokenView {
   expiresAt: Date | null;
   revokedAt: Date | null;
 }
-const viewSelect = { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, expiresAt: true, revokedAt: true } as const;
+const viewSelect = {
+  id: true,
+  name: true,
+  prefix: true,
+  createdAt: true,
+  lastUsedAt: true,
+  expiresAt: true,
+  revokedAt: true,
+} as const;
 
 export function listApiTokens(db: Db, userId: string): Promise<ApiTokenView[]> {
   return db.apiToken.findMany({ where: { userId }, orderBy: { createdAt: "desc" }, select: viewSelect });
@@ -35,7 +43,8 @@ export async function createApiToken(
   const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
   return ctx.db.$transaction(async (tx) => {
     const active = await tx.apiToken.count({ where: { userId: ctx.userId, revokedAt: null } });
-    if (active >= MAX_TOKENS_PER_USER) throw new DomainError("invalid", `You already have ${active} active tokens; revoke one you no longer use first.`);
+    if (active >= MAX_TOKENS_PER_USER)
+      throw new DomainError("invalid", `You already have ${active} active tokens; revoke one you no longer use first.`);
     const view = await tx.apiToken.create({
       data: {
         userId: ctx.userId,
@@ -46,19 +55,35 @@ export async function createApiToken(
       },
       select: viewSelect,
     });
-    await ctx.audit(tx, { action: "api_token.created", entityType: "api_token", entityId: view.id, after: { name: view.name, prefix: view.prefix, expiresAt: view.expiresAt } });
+    await ctx.audit(tx, {
+      action: "api_token.created",
+      entityType: "api_token",
+      entityId: view.id,
+      after: { name: view.name, prefix: view.prefix, expiresAt: view.expiresAt },
+    });
     return { token, view };
   });
 }
 
 /** Revokes one of the caller's tokens (admins may revoke anyone's). */
-export async function revokeApiToken(ctx: { db: Db; userId: string; isAdmin: boolean; audit: AuditFn }, id: string): Promise<{ revoked: boolean }> {
+export async function revokeApiToken(
+  ctx: { db: Db; userId: string; isAdmin: boolean; audit: AuditFn },
+  id: string,
+): Promise<{ revoked: boolean }> {
   return ctx.db.$transaction(async (tx) => {
-    const row = await tx.apiToken.findUnique({ where: { id }, select: { userId: true, name: true, prefix: true, revokedAt: true } });
+    const row = await tx.apiToken.findUnique({
+      where: { id },
+      select: { userId: true, name: true, prefix: true, revokedAt: true },
+    });
     if (!row || (row.userId !== ctx.userId && !ctx.isAdmin)) throw new DomainError("not_found", "Token not found.");
     if (row.revokedAt) return { revoked: false };
     await tx.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
-    await ctx.audit(tx, { action: "api_token.revoked", entityType: "api_token", entityId: id, before: { name: row.name, prefix: row.prefix, owner: row.userId } });
+    await ctx.audit(tx, {
+      action: "api_token.revoked",
+      entityType: "api_token",
+      entityId: id,
+      before: { name: row.name, prefix: row.prefix, owner: row.userId },
+    });
     return { revoked: true };
   });
 }
@@ -67,7 +92,10 @@ export async function revokeApiToken(ctx: { db: Db; userId: string; isAdmin: boo
 export async function userIdForToken(db: Db, authorization: string | null): Promise<string | null> {
   const m = authorization?.match(/^Bearer\s+(\S+)$/i);
   if (!m || !m[1]!.startsWith(TOKEN_PREFIX)) return null;
-  const row = await db.apiToken.findUnique({ where: { tokenHash: hashOf(m[1]!) }, select: { id: true, userId: true, revokedAt: true, expiresAt: true, lastUsedAt: true } });
+  const row = await db.apiToken.findUnique({
+    where: { tokenHash: hashOf(m[1]!) },
+    select: { id: true, userId: true, revokedAt: true, expiresAt: true, lastUsedAt: true },
+  });
   if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= new Date())) return null;
   // Last use to the minute is enough to spot unused tokens, and spares a write per request.
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {

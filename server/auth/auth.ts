@@ -17,7 +17,11 @@ import { checkSignIn, recordFailure, recordSuccess } from "./throttle";
 
 const PASSWORD_SIGN_IN = "/sign-in/email";
 
-function signInAttempt(ctx: { path?: string; body?: unknown; headers?: Headers | null }): { email: string; ip: string | null } | null {
+function signInAttempt(ctx: {
+  path?: string;
+  body?: unknown;
+  headers?: Headers | null;
+}): { email: string; ip: string | null } | null {
   if (ctx.path !== PASSWORD_SIGN_IN) return null;
   const email = (ctx.body as { email?: unknown } | undefined)?.email;
   return typeof email === "string" && email ? { email, ip: ctx.headers?.get(CLIENT_IP_HEADER) ?? null } : null;
@@ -53,24 +57,24 @@ function createAuth() {
     // nextCookies last: it lets the sign-in form's server action set the session cookie.
     plugins: [
       ...(sso
-      ? [
-          genericOAuth({
-            config: [
-              {
-                providerId: SSO_PROVIDER_ID,
-                name: sso.name,
-                discoveryUrl: sso.discoveryUrl,
-                clientId: sso.clientId,
-                clientSecret: sso.clientSecret,
-                scopes: ["openid", "email", "profile"],
-                pkce: true,
-                requireEmailVerification: true,
-                disableImplicitSignUp: !sso.signUp,
-              },
-            ],
-          }),
-        ]
-      : []),
+        ? [
+            genericOAuth({
+              config: [
+                {
+                  providerId: SSO_PROVIDER_ID,
+                  name: sso.name,
+                  discoveryUrl: sso.discoveryUrl,
+                  clientId: sso.clientId,
+                  clientSecret: sso.clientSecret,
+                  scopes: ["openid", "email", "profile"],
+                  pkce: true,
+                  requireEmailVerification: true,
+                  disableImplicitSignUp: !sso.signUp,
+                },
+              ],
+            }),
+          ]
+        : []),
       nextCookies(),
     ],
     advanced: {
@@ -84,7 +88,12 @@ function createAuth() {
         const attempt = signInAttempt(ctx);
         if (!attempt) return;
         const refusal = await checkSignIn(prisma, attempt.email, attempt.ip);
-        if (refusal) throw new APIError("TOO_MANY_REQUESTS", { message: refusal.message, code: "SIGN_IN_THROTTLED" }, { "Retry-After": String(refusal.retryAfterSeconds) });
+        if (refusal)
+          throw new APIError(
+            "TOO_MANY_REQUESTS",
+            { message: refusal.message, code: "SIGN_IN_THROTTLED" },
+            { "Retry-After": String(refusal.retryAfterSeconds) },
+          );
       }),
       after: createAuthMiddleware(async (ctx) => {
         const attempt = signInAttempt(ctx);
@@ -105,7 +114,13 @@ function createAuth() {
           before: async (user) => (user.emailVerified ? undefined : false),
           after: async (user) => {
             await prisma.$transaction((tx) =>
-              appendAudit(tx, { actor: { id: user.id, email: user.email }, action: "user.created", entityType: "user", entityId: user.id, after: { email: user.email, name: user.name, roles: ["viewer"], via: "sso" } }),
+              appendAudit(tx, {
+                actor: { id: user.id, email: user.email },
+                action: "user.created",
+                entityType: "user",
+                entityId: user.id,
+                after: { email: user.email, name: user.name, roles: ["viewer"], via: "sso" },
+              }),
             );
           },
         },
@@ -115,7 +130,11 @@ function createAuth() {
           // A deactivated user (Settings → Users) cannot sign in again, with a password or through SSO.
           before: async (session) => {
             const user = await prisma.user.findUnique({ where: { id: session.userId }, select: { disabled: true } });
-            if (user?.disabled) throw new APIError("FORBIDDEN", { code: "ACCOUNT_DEACTIVATED", message: "This account is deactivated: ask an administrator to reactivate it." });
+            if (user?.disabled)
+              throw new APIError("FORBIDDEN", {
+                code: "ACCOUNT_DEACTIVATED",
+                message: "This account is deactivated: ask an administrator to reactivate it.",
+              });
           },
           after: async (session) => {
             const user = await prisma.user.findUnique({ where: { id: session.userId }, select: { email: true } });

@@ -23,12 +23,22 @@ export function oidcSettings(env: NodeJS.ProcessEnv = process.env): OidcSettings
   const clientId = env.WEFT_OIDC_CLIENT_ID;
   const clientSecret = env.WEFT_OIDC_CLIENT_SECRET;
   if (!clientId || !clientSecret) {
-    throw new StartupError("WEFT_OIDC_DISCOVERY_URL is set but WEFT_OIDC_CLIENT_ID or WEFT_OIDC_CLIENT_SECRET is not: set both (from the app registration at your identity provider), or unset WEFT_OIDC_DISCOVERY_URL.");
+    throw new StartupError(
+      "WEFT_OIDC_DISCOVERY_URL is set but WEFT_OIDC_CLIENT_ID or WEFT_OIDC_CLIENT_SECRET is not: set both (from the app registration at your identity provider), or unset WEFT_OIDC_DISCOVERY_URL.",
+    );
   }
   try {
     new URL(discoveryUrl);
   } catch {
-    throw new StartupError(`WEFT_OIDC_DISCOVERY_URL "${discoveryUrl}" is not a URL; it is the provider's …/.well-known/openid-configuration address.`);
+    throw new StartupError(
+      `WEFT_OIDC_DISCOVERY_URL "${discoveryUrl}" is not a URL; it is the provider's …/.well-known/openid-configuration address.`,
+    );
   }
-  return { discoveryUrl, clientId, clientSecret, name: env.WEFT_OIDC_NAME || "single sign-on", signUp: env.WEFT_OIDC_SIGNUP !== "off" };
+  return {
+    discoveryUrl,
+    clientId,
+    clientSecret,
+    name: env.WEFT_OIDC_NAME || "single sign-on",
+    signUp: env.WEFT_OIDC_SIGNUP !== "off",
+  };
 }

@@ -52,28 +52,51 @@ export async function hasCrossTeamGrant(db: Db, user: Actor): Promise<boolean> {
 }
 
 async function teamNames(db: Db, ids: readonly string[]): Promise<string> {
-  const teams = await db.team.findMany({ where: { id: { in: [...ids] } }, select: { name: true }, orderBy: { name: "asc" } });
+  const teams = await db.team.findMany({
+    where: { id: { in: [...ids] } },
+    select: { name: true },
+    orderBy: { name: "asc" },
+  });
   return teams.map((t) => t.name).join(", ") || "no team";
 }
 
 /** May the user change things owned by every one of these teams? */
-async function teamsAccess(db: Db, user: Actor, owners: readonly string[], what: (teams: string) => string): Promise<Access> {
+async function teamsAccess(
+  db: Db,
+  user: Actor,
+  owners: readonly string[],
+  what: (teams: string) => string,
+): Promise<Access> {
   const foreign = [...new Set(owners)].filter((t) => !user.teamIds.includes(t));
   if (!foreign.length || (await hasCrossTeamGrant(db, user))) return ALLOWED;
   return { allowed: false, reason: what(await teamNames(db, foreign)) };
 }
 
 export async function flowAccess(db: Db, user: Actor, flow: { key: string; ownerTeamId: string }): Promise<Access> {
-  return teamsAccess(db, user, [flow.ownerTeamId], (team) => `${flow.key} belongs to ${team}: only its designers, admins and Platform Engineering may change or run it.`);
+  return teamsAccess(
+    db,
+    user,
+    [flow.ownerTeamId],
+    (team) =>
+      `${flow.key} belongs to ${team}: only its designers, admins and Platform Engineering may change or run it.`,
+  );
 }
 
 export async function exceptionAccess(db: Db, user: Actor, exceptionIds: readonly string[]): Promise<Access> {
-  const rows = await db.exception.findMany({ where: { id: { in: [...exceptionIds] } }, select: { assigneeTeamId: true, flowId: true } });
-  const flows = await db.flow.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.flowId))] } }, select: { id: true, ownerTeamId: true } });
+  const rows = await db.exception.findMany({
+    where: { id: { in: [...exceptionIds] } },
+    select: { assigneeTeamId: true, flowId: true },
+  });
+  const flows = await db.flow.findMany({
+    where: { id: { in: [...new Set(rows.map((r) => r.flowId))] } },
+    select: { id: true, ownerTeamId: true },
+  });
   const ownerOf = new Map(flows.map((f) => [f.id, f.ownerTeamId]));
   const owners = rows.map((r) => r.assigneeTeamId ?? ownerOf.get(r.flowId)).filter((t): t is string => !!t);
   return teamsAccess(db, user, owners, (team) =>
-    exceptionIds.length === 1 ? `This exception belongs to ${team}: only its operators, admins and Platform Engineering may act on it.` : `Some of these exceptions belong to ${team}: only their operators, admins and Platform Engineering may act on them.`,
+    exceptionIds.length === 1
+      ? `This exception belongs to ${team}: only its operators, admins and Platform Engineering may act on it.`
+      : `Some of these exceptions belong to ${team}: only their operators, admins and Platform Engineering may act on them.`,
   );
 }
 
@@ -87,7 +110,8 @@ const uuid = (v: unknown): string | null => (typeof v === "string" && /^[0-9a-f-
  */
 export async function ownershipDenial(db: Db, user: Actor, owns: Owns, rawInput: unknown): Promise<string | null> {
   const input = (rawInput && typeof rawInput === "object" ? rawInput : {}) as Raw;
-  const flowByKey = async (key: string | null) => (key ? db.flow.findUnique({ where: { key }, select: { key: true, ownerTeamId: true } }) : null);
+  const flowByKey = async (key: string | null) =>
+    key ? db.flow.findUnique({ where: { key }, select: { key: true, ownerTeamId: true } }) : null;
   let access: Access = ALLOWED;
   switch (owns) {
     case "flow": {
@@ -97,14 +121,18 @@ export async function ownershipDenial(db: Db, user: Actor, owns: Owns, rawInput:
     }
     case "run": {
       const id = uuid(input.runId);
-      const run = id ? await db.run.findUnique({ where: { id }, select: { flow: { select: { key: true, ownerTeamId: true } } } }) : null;
+      const run = id
+        ? await db.run.findUnique({ where: { id }, select: { flow: { select: { key: true, ownerTeamId: true } } } })
+        : null;
       if (run) access = await flowAccess(db, user, run.flow);
       break;
     }
     case "slo": {
       const id = uuid(input.id);
       const slo = id ? await db.slo.findUnique({ where: { id }, select: { flowId: true } }) : null;
-      const flow = slo ? await db.flow.findUnique({ where: { id: slo.flowId }, select: { key: true, ownerTeamId: true } }) : null;
+      const flow = slo
+        ? await db.flow.findUnique({ where: { id: slo.flowId }, select: { key: true, ownerTeamId: true } })
+        : null;
       if (flow) access = await flowAccess(db, user, flow);
       break;
     }
@@ -116,7 +144,13 @@ export async function ownershipDenial(db: Db, user: Actor, owns: Owns, rawInput:
     case "team": {
       const key = str(input.ownerTeamKey);
       const team = key ? await db.team.findUnique({ where: { key }, select: { id: true } }) : null;
-      if (team) access = await teamsAccess(db, user, [team.id], (name) => `Only ${name}'s designers, admins and Platform Engineering may create flows owned by ${name}.`);
+      if (team)
+        access = await teamsAccess(
+          db,
+          user,
+          [team.id],
+          (name) => `Only ${name}'s designers, admins and Platform Engineering may create flows owned by ${name}.`,
+        );
       break;
     }
     case "flowDocument": {
@@ -124,8 +158,16 @@ export async function ownershipDenial(db: Db, user: Actor, owns: Owns, rawInput:
       const existing = await flowByKey(str(doc.key));
       if (existing) access = await flowAccess(db, user, existing);
       else {
-        const team = str(doc.owner) ? await db.team.findUnique({ where: { key: str(doc.owner)! }, select: { id: true } }) : null;
-        if (team) access = await teamsAccess(db, user, [team.id], (name) => `Only ${name}'s designers, admins and Platform Engineering may import flows owned by ${name}.`);
+        const team = str(doc.owner)
+          ? await db.team.findUnique({ where: { key: str(doc.owner)! }, select: { id: true } })
+          : null;
+        if (team)
+          access = await teamsAccess(
+            db,
+            user,
+            [team.id],
+            (name) => `Only ${name}'s designers, admins and Platform Engineering may import flows owned by ${name}.`,
+          );
       }
       break;
     }
@@ -143,7 +185,10 @@ export async function ownershipDenial(db: Db, user: Actor, owns: Owns, rawInput:
       let mine = 0;
       for (const teamId of teams) mine += await countMatching(db, { ...scope.data, teamId }, user.id);
       if (total > mine) {
-        access = { allowed: false, reason: `${total - mine} of the ${total} exceptions this covers belong to other teams: filter by your team (${await teamNames(db, user.teamIds)}) first.` };
+        access = {
+          allowed: false,
+          reason: `${total - mine} of the ${total} exceptions this covers belong to other teams: filter by your team (${await teamNames(db, user.teamIds)}) first.`,
+        };
       }
       break;
     }
@@ -151,7 +196,10 @@ export async function ownershipDenial(db: Db, user: Actor, owns: Owns, rawInput:
       const id = uuid(input.id);
       const row = id ? await db.bulkAction.findUnique({ where: { id }, select: { createdById: true } }) : null;
       if (row && row.createdById !== user.id && !(await hasCrossTeamGrant(db, user))) {
-        access = { allowed: false, reason: "Only the operator who started this bulk action, an admin or Platform Engineering may cancel it." };
+        access = {
+          allowed: false,
+          reason: "Only the operator who started this bulk action, an admin or Platform Engineering may cancel it.",
+        };
       }
       break;
     }

@@ -16,7 +16,14 @@ export interface SessionUser {
 export async function loadSessionUser(database: Db, userId: string): Promise<SessionUser | null> {
   const u = await database.user.findUnique({
     where: { id: userId },
-    select: { id: true, email: true, name: true, roles: true, disabled: true, memberships: { select: { teamId: true } } },
+    select: {
+      id: true,
+      email: true,
+      name: true,
+      roles: true,
+      disabled: true,
+      memberships: { select: { teamId: true } },
+    },
   });
   if (!u || u.disabled) return null;
   return { id: u.id, email: u.email, name: u.name, roles: u.roles, teamIds: u.memberships.map((m) => m.teamId) };

@@ -24,7 +24,11 @@ const SCOPES = Object.keys(SIGN_IN_LIMITS) as ThrottleScope[];
 function keyFor(scope: ThrottleScope, email: string, ip: string | null): string {
   const account = email.trim().toLowerCase().slice(0, 320);
   const client = ip ?? "unknown";
-  return scope === "pair" ? `pair:${account}|${client}` : scope === "client" ? `client:${client}` : `account:${account}`;
+  return scope === "pair"
+    ? `pair:${account}|${client}`
+    : scope === "client"
+      ? `client:${client}`
+      : `account:${account}`;
 }
 
 export interface Refusal {
@@ -43,7 +47,10 @@ function refusalMessage(scope: ThrottleScope, seconds: number): string {
 /** Null when the attempt may go ahead, else the lock that refuses it (the longest, if several). */
 export async function checkSignIn(db: Db, email: string, ip: string | null): Promise<Refusal | null> {
   const keys = SCOPES.map((s) => keyFor(s, email, ip));
-  const rows = await db.authThrottle.findMany({ where: { key: { in: keys }, lockedUntil: { gt: new Date() } }, select: { key: true, lockedUntil: true } });
+  const rows = await db.authThrottle.findMany({
+    where: { key: { in: keys }, lockedUntil: { gt: new Date() } },
+    select: { key: true, lockedUntil: true },
+  });
   if (!rows.length) return null;
   const worst = rows.reduce((a, b) => (a.lockedUntil! > b.lockedUntil! ? a : b));
   const scope = SCOPES[keys.indexOf(worst.key)]!;
@@ -66,7 +73,13 @@ export async function recordFailure(db: Db, email: string, ip: string | null): P
       if (row && row.failures >= max) {
         await tx.$executeRaw`UPDATE auth_throttle SET locked_until = now() + ${lockSeconds} * interval '1 second' WHERE key = ${key}`;
         if (row.failures === max) {
-          await appendAudit(tx, { actor: null, action: "auth.sign_in_throttled", entityType: "user", entityId: email.trim().toLowerCase().slice(0, 320), meta: { scope, ip, failures: row.failures, lockSeconds } });
+          await appendAudit(tx, {
+            actor: null,
+            action: "auth.sign_in_throttled",
+            entityType: "user",
+            entityId: email.trim().toLowerCase().slice(0, 320),
+            meta: { scope, ip, failures: row.failures, lockSeconds },
+          });
         }
       }
     }

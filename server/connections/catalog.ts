@@ -46,14 +46,25 @@ export interface CatalogConnector {
 
 export function jsonSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
   try {
-    return z.toJSONSchema(schema, { io, unrepresentable: "any", cycles: "ref", reused: "inline", target: "draft-2020-12" }) as JsonSchema;
+    return z.toJSONSchema(schema, {
+      io,
+      unrepresentable: "any",
+      cycles: "ref",
+      reused: "inline",
+      target: "draft-2020-12",
+    }) as JsonSchema;
   } catch {
     // A schema zod cannot express (e.g. a transform on the output side): "anything".
     return {};
   }
 }
 
-function describe(m: AnyManifest, source: CatalogConnector["source"], testable: boolean, withOperations: boolean): CatalogConnector {
+function describe(
+  m: AnyManifest,
+  source: CatalogConnector["source"],
+  testable: boolean,
+  withOperations: boolean,
+): CatalogConnector {
   const ops = Object.entries(m.operations);
   const config = jsonSchema(m.auth.config, "input");
   const secrets = jsonSchema(m.auth.secrets, "input");
@@ -97,7 +108,12 @@ function describe(m: AnyManifest, source: CatalogConnector["source"], testable: 
 // Conversions are pure functions of a manifest: cache them (an imported spec's by its manifest object,
 // which the imported-definition cache replaces when the spec changes).
 const cache = new WeakMap<AnyManifest, { light?: CatalogConnector; full?: CatalogConnector }>();
-function cached(m: AnyManifest, source: CatalogConnector["source"], testable: boolean, withOperations: boolean): CatalogConnector {
+function cached(
+  m: AnyManifest,
+  source: CatalogConnector["source"],
+  testable: boolean,
+  withOperations: boolean,
+): CatalogConnector {
   const entry = cache.get(m) ?? {};
   cache.set(m, entry);
   if (withOperations) return (entry.full ??= describe(m, source, testable, true));
@@ -106,8 +122,12 @@ function cached(m: AnyManifest, source: CatalogConnector["source"], testable: bo
 
 /** Every connector the workspace can use; `withOperations` adds each operation's input/output JSON Schema. */
 export async function catalog(db: Db, opts: { withOperations: boolean }): Promise<CatalogConnector[]> {
-  const builtins = Object.values(builtIn).map((m) => cached(m, "built-in", !!definitions.get(m.key)?.test, opts.withOperations));
-  const imported = (await allImportedDefinitions(db)).map((d) => cached(d.manifest, "imported", true, opts.withOperations));
+  const builtins = Object.values(builtIn).map((m) =>
+    cached(m, "built-in", !!definitions.get(m.key)?.test, opts.withOperations),
+  );
+  const imported = (await allImportedDefinitions(db)).map((d) =>
+    cached(d.manifest, "imported", true, opts.withOperations),
+  );
   return [...builtins, ...imported];
 }
 
@@ -116,7 +136,10 @@ export async function catalog(db: Db, opts: { withOperations: boolean }): Promis
  * flow calling an OpenAPI import validates. Pass the workspace's connections to check `call.connection`.
  */
 export async function dslCatalog(db: Db, connections?: Catalog["connections"]): Promise<Catalog> {
-  return connectorCatalog((await allImportedDefinitions(db)).map((d) => d.manifest), connections);
+  return connectorCatalog(
+    (await allImportedDefinitions(db)).map((d) => d.manifest),
+    connections,
+  );
 }
 
 /**
@@ -125,8 +148,13 @@ export async function dslCatalog(db: Db, connections?: Catalog["connections"]): 
  * and allowed hosts are shown to every signed-in user on the Connections page anyway (`config` is for the
  * server's callers, e.g. the designer catalog's host; the validator ignores it).
  */
-export async function workspaceConnections(db: Db): Promise<Array<CatalogConnection & { name: string; config: unknown }>> {
-  const rows = await db.connection.findMany({ orderBy: [{ connectorKey: "asc" }, { key: "asc" }], select: { key: true, name: true, connectorKey: true, config: true, allowedHosts: true, secretsEnc: true } });
+export async function workspaceConnections(
+  db: Db,
+): Promise<Array<CatalogConnection & { name: string; config: unknown }>> {
+  const rows = await db.connection.findMany({
+    orderBy: [{ connectorKey: "asc" }, { key: "asc" }],
+    select: { key: true, name: true, connectorKey: true, config: true, allowedHosts: true, secretsEnc: true },
+  });
   return rows.map((r) => ({
     key: r.key,
     name: r.name,

@@ -15,7 +15,12 @@ describe("connections", () => {
     process.env.WEFT_SECRET_KEY = saved;
     await t.drop();
   });
-  const admin = () => createCaller({ db: t.db, requestId: "r1", user: { id: "u-admin", email: "admin@weft.local", name: "A", roles: ["admin"], teamIds: [] } });
+  const admin = () =>
+    createCaller({
+      db: t.db,
+      requestId: "r1",
+      user: { id: "u-admin", email: "admin@weft.local", name: "A", roles: ["admin"], teamIds: [] },
+    });
 
   it("stores secrets sealed, shows only which secret fields are set, and audits without values", async () => {
     const view = await admin().connections.create({
@@ -41,12 +46,24 @@ describe("connections", () => {
 
     const audit = await t.db.auditLog.findMany({ where: { entityType: "connection" }, orderBy: { seq: "asc" } });
     expect(audit.map((a) => a.action)).toEqual(["connection.created", "connection.updated"]);
-    expect(JSON.stringify(audit.map((a) => ({ before: a.before, after: a.after, meta: a.meta })))).not.toMatch(/very-secret-value|rotated|id-123/);
+    expect(JSON.stringify(audit.map((a) => ({ before: a.before, after: a.after, meta: a.meta })))).not.toMatch(
+      /very-secret-value|rotated|id-123/,
+    );
     expect(audit[1]!.meta).toEqual({ secretsChanged: ["clientSecret"] });
   });
 
   it("refuses a duplicate key and a key flows cannot refer to", async () => {
-    await expect(admin().connections.create({ key: "salesforce-prod", name: "x", connectorKey: "salesforce", config: {}, secrets: {} })).rejects.toThrow(/already exists/);
-    await expect(admin().connections.create({ key: "Bad Key!", name: "x", connectorKey: "salesforce", config: {}, secrets: {} })).rejects.toThrow(/lower-case letters/);
+    await expect(
+      admin().connections.create({
+        key: "salesforce-prod",
+        name: "x",
+        connectorKey: "salesforce",
+        config: {},
+        secrets: {},
+      }),
+    ).rejects.toThrow(/already exists/);
+    await expect(
+      admin().connections.create({ key: "Bad Key!", name: "x", connectorKey: "salesforce", config: {}, secrets: {} }),
+    ).rejects.toThrow(/lower-case letters/);
   });
 });

@@ -13,11 +13,16 @@ import { resolveConnection } from "./service";
 const TTL_MS = 5 * 60_000;
 const cache = new Map<string, { at: number; description: unknown }>();
 
-export async function describeForDesigner(db: Db, args: { key: string; operation: string; subject: string }, opts: { httpGuard?: HttpGuard } = {}): Promise<{ subject: string; description: unknown }> {
+export async function describeForDesigner(
+  db: Db,
+  args: { key: string; operation: string; subject: string },
+  opts: { httpGuard?: HttpGuard } = {},
+): Promise<{ subject: string; description: unknown }> {
   const conn = await resolveConnection(db, args.key);
   const manifest = await manifestFor(db, conn.connectorKey);
   const described = manifest?.operations[args.operation]?.describedOutput;
-  if (!manifest || !described) throw new DomainError("invalid", `${conn.connectorKey}.${args.operation} has no output to describe.`);
+  if (!manifest || !described)
+    throw new DomainError("invalid", `${conn.connectorKey}.${args.operation} has no output to describe.`);
   const row = await db.connection.findUnique({ where: { key: args.key }, select: { updatedAt: true } });
   const id = `${args.key}|${row?.updatedAt.getTime() ?? 0}|${args.operation}|${args.subject}`;
   const hit = cache.get(id);
@@ -40,7 +45,11 @@ export async function describeForDesigner(db: Db, args: { key: string; operation
     cache.set(id, { at: Date.now(), description });
     return { subject: args.subject, description };
   } catch (e) {
-    if (isConnectorError(e)) throw new DomainError(e.errorClass === "validation" ? "invalid" : "precondition", `Could not describe ${args.subject} with connection "${args.key}": ${e.message}`.slice(0, 600));
+    if (isConnectorError(e))
+      throw new DomainError(
+        e.errorClass === "validation" ? "invalid" : "precondition",
+        `Could not describe ${args.subject} with connection "${args.key}": ${e.message}`.slice(0, 600),
+      );
     throw e;
   }
 }

@@ -22,8 +22,23 @@ const spec = (base: string) => ({
     "/rates/{currency}": {
       get: {
         operationId: "getRate",
-        parameters: [{ name: "currency", in: "path", required: true, schema: { type: "string", pattern: "^[A-Z]{3}$" } }],
-        responses: { "200": { description: "ok", content: { "application/json": { schema: { type: "object", required: ["currency", "rate"], properties: { currency: { type: "string" }, rate: { type: "number" } } } } } } },
+        parameters: [
+          { name: "currency", in: "path", required: true, schema: { type: "string", pattern: "^[A-Z]{3}$" } },
+        ],
+        responses: {
+          "200": {
+            description: "ok",
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  required: ["currency", "rate"],
+                  properties: { currency: { type: "string" }, rate: { type: "number" } },
+                },
+              },
+            },
+          },
+        },
       },
     },
   },
@@ -56,7 +71,12 @@ describe("imported connector in a flow run", () => {
     base = server.base;
     process.env.WEFT_HTTP_ALLOWLIST = new URL(base).host;
     boss = await testBoss(t.url, { supervise: true });
-    workers = await startRuntimeWorkers(boss, { databaseUrl: t.url, concurrency: 4, inlineDelayMaxMs: 300, triggerSyncSeconds: 0 });
+    workers = await startRuntimeWorkers(boss, {
+      databaseUrl: t.url,
+      concurrency: 4,
+      inlineDelayMaxMs: 300,
+      triggerSyncSeconds: 0,
+    });
   });
   afterAll(async () => {
     await workers?.stop();
@@ -66,23 +86,55 @@ describe("imported connector in a flow run", () => {
     await t?.drop();
   });
 
-  const admin = () => createCaller({ db: t.db, requestId: "r-imp", user: { id: "u-admin", email: "admin@weft.local", name: "A", roles: ["admin"], teamIds: [] } });
+  const admin = () =>
+    createCaller({
+      db: t.db,
+      requestId: "r-imp",
+      user: { id: "u-admin", email: "admin@weft.local", name: "A", roles: ["admin"], teamIds: [] },
+    });
 
   const settled = (runId: string, ms = 20_000) => runRowSettled(pool, runId, ms);
 
   it("runs a call step on the imported connector with the connection's credentials", async () => {
     await admin().connections.saveImport({ text: JSON.stringify(spec(base)), key: "rates" });
-    await admin().connections.create({ key: "rates-prod", name: "Rates", connectorKey: "rates", config: {}, secrets: { apiKey: "rates-secret" } });
+    await admin().connections.create({
+      key: "rates-prod",
+      name: "Rates",
+      connectorKey: "rates",
+      config: {},
+      secrets: { apiKey: "rates-secret" },
+    });
     const d = {
-      dsl: "weft/1", key: "gbp-rate", version: "1.0.0", name: "GBP rate", description: "", domain: "invoice", owner: "platform", classification: "internal",
-      trigger: { type: "manual" }, start: "rate",
+      dsl: "weft/1",
+      key: "gbp-rate",
+      version: "1.0.0",
+      name: "GBP rate",
+      description: "",
+      domain: "invoice",
+      owner: "platform",
+      classification: "internal",
+      trigger: { type: "manual" },
+      start: "rate",
       steps: [
-        { id: "rate", type: "call", connector: "rates", operation: "getRate", connection: "rates-prod", input: { "path.currency": '"GBP"' }, next: "out" },
+        {
+          id: "rate",
+          type: "call",
+          connector: "rates",
+          operation: "getRate",
+          connection: "rates-prod",
+          input: { "path.currency": '"GBP"' },
+          next: "out",
+        },
         { id: "out", type: "map", output: { rate: "$steps.rate.output.rate" } },
       ],
     };
     const { flowId, versionId } = await publishFlow(pool, "gbp-rate", d, { version: "1.0.0" });
-    const { runId } = await createRun(pool, boss, { flowId, flowVersionId: versionId, triggerType: "manual", input: {} });
+    const { runId } = await createRun(pool, boss, {
+      flowId,
+      flowVersionId: versionId,
+      triggerType: "manual",
+      input: {},
+    });
     const r = await settled(runId);
     expect(r.error).toBeNull();
     expect(r).toMatchObject({ status: "succeeded", output: { rate: 0.79 } });

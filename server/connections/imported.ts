@@ -7,7 +7,12 @@ import { createHash } from "node:crypto";
 import canonicalize from "canonicalize";
 import { parse as parseYaml } from "yaml";
 import { connectors as builtIn } from "../../connectors/registry";
-import { openApiToConnector, OpenApiImportError, slugKey, type OpenApiConnector } from "../../connectors/openapi/convert";
+import {
+  openApiToConnector,
+  OpenApiImportError,
+  slugKey,
+  type OpenApiConnector,
+} from "../../connectors/openapi/convert";
 import { ConnectorError } from "../../connectors/sdk/errors";
 import { defaultGuard, type HttpGuard } from "../../connectors/sdk/http-guard";
 import type { AnyConnectorDefinition } from "../../connectors/sdk/define";
@@ -40,7 +45,10 @@ export function parseSpecText(text: string): unknown {
 export async function fetchSpec(url: string, guard: HttpGuard = defaultGuard()): Promise<string> {
   let res;
   try {
-    res = await guard.request(url, { headers: { accept: "application/json, application/yaml, text/yaml, */*" }, maxResponseBytes: MAX_SPEC_BYTES });
+    res = await guard.request(url, {
+      headers: { accept: "application/json, application/yaml, text/yaml, */*" },
+      maxResponseBytes: MAX_SPEC_BYTES,
+    });
   } catch (e) {
     throw new SpecError(e instanceof ConnectorError ? e.message : `Could not fetch ${url}: ${(e as Error).message}`);
   }
@@ -49,7 +57,9 @@ export async function fetchSpec(url: string, guard: HttpGuard = defaultGuard()):
 }
 
 export function specHash(doc: unknown): string {
-  return createHash("sha256").update(canonicalize(doc) ?? "").digest("hex");
+  return createHash("sha256")
+    .update(canonicalize(doc) ?? "")
+    .digest("hex");
 }
 
 export interface ImportPreview {
@@ -86,7 +96,13 @@ export function preview(c: OpenApiConnector, limit = 2000): ImportPreview {
     description: m.description,
     baseUrl,
     operationCount: ops.length,
-    operations: ops.slice(0, limit).map(([key, o]) => ({ key, name: o.name, method: o.http?.method ?? "", path: o.http?.path ?? "", description: o.description })),
+    operations: ops.slice(0, limit).map(([key, o]) => ({
+      key,
+      name: o.name,
+      method: o.http?.method ?? "",
+      path: o.http?.path ?? "",
+      description: o.description,
+    })),
     warnings: c.warnings,
   };
 }
@@ -94,7 +110,10 @@ export function preview(c: OpenApiConnector, limit = 2000): ImportPreview {
 /** A key for a new import: the given one, or a slug of the title; refuses clashes with built-in connectors. */
 export function importKey(requested: string | undefined, title: string): string {
   const key = requested?.trim() || slugKey(title);
-  if (!/^[a-z][a-z0-9-]{1,47}$/.test(key)) throw new SpecError(`Connector key "${key}" must be 2–48 lower-case letters, digits or '-', starting with a letter.`);
+  if (!/^[a-z][a-z0-9-]{1,47}$/.test(key))
+    throw new SpecError(
+      `Connector key "${key}" must be 2–48 lower-case letters, digits or '-', starting with a letter.`,
+    );
   if (key in builtIn) throw new SpecError(`"${key}" is the key of a built-in connector; choose another key.`);
   return key;
 }
@@ -135,12 +154,18 @@ export async function importedDefinition(db: Db, key: string): Promise<OpenApiCo
   }
   const hit = cache.get(key);
   if (hit && hit.hash === head.specHash) return hit.def;
-  const row = await db.importedConnector.findUniqueOrThrow({ where: { key }, select: { key: true, name: true, spec: true, specHash: true } });
+  const row = await db.importedConnector.findUniqueOrThrow({
+    where: { key },
+    select: { key: true, name: true, spec: true, specHash: true },
+  });
   return fromRow(row);
 }
 
 /** The same for callers holding a pg pool (the runtime): only the hash is read unless the cache is stale. */
-export async function importedDefinitionVia(query: <R>(sql: string, params: unknown[]) => Promise<R[]>, key: string): Promise<AnyConnectorDefinition | undefined> {
+export async function importedDefinitionVia(
+  query: <R>(sql: string, params: unknown[]) => Promise<R[]>,
+  key: string,
+): Promise<AnyConnectorDefinition | undefined> {
   if (key in builtIn) return undefined;
   const [head] = await query<{ spec_hash: string }>(`SELECT spec_hash FROM imported_connector WHERE key = $1`, [key]);
   if (!head) {
@@ -149,7 +174,10 @@ export async function importedDefinitionVia(query: <R>(sql: string, params: unkn
   }
   const hit = cache.get(key);
   if (hit && hit.hash === head.spec_hash) return hit.def;
-  const [row] = await query<{ key: string; name: string; spec: unknown; spec_hash: string }>(`SELECT key, name, spec, spec_hash FROM imported_connector WHERE key = $1`, [key]);
+  const [row] = await query<{ key: string; name: string; spec: unknown; spec_hash: string }>(
+    `SELECT key, name, spec, spec_hash FROM imported_connector WHERE key = $1`,
+    [key],
+  );
   return row ? fromRow({ key: row.key, name: row.name, spec: row.spec, specHash: row.spec_hash }) : undefined;
 }
 

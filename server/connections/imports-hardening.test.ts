@@ -14,7 +14,12 @@ import type { Role } from "../../core/roles";
 
 describe("OpenAPI imports (hardening)", () => {
   let t: TestDatabase;
-  const as = (role: Role) => createCaller({ db: t.db, requestId: `r-${role}`, user: { id: `u-${role}`, email: `${role}@weft.local`, name: role, roles: [role], teamIds: [] } });
+  const as = (role: Role) =>
+    createCaller({
+      db: t.db,
+      requestId: `r-${role}`,
+      user: { id: `u-${role}`, email: `${role}@weft.local`, name: role, roles: [role], teamIds: [] },
+    });
   beforeAll(async () => {
     process.env.WEFT_SECRET_KEY ??= Buffer.alloc(32, 7).toString("base64");
     t = await createTestDatabase();
@@ -28,9 +33,14 @@ describe("OpenAPI imports (hardening)", () => {
     expect(text.length).toBeGreaterThan(1_500_000);
     const saved = await as("admin").connections.saveImport({ text, key: "meridian-erp" });
     expect(saved).toMatchObject({ key: "meridian-erp", operationCount: 600, warnings: [] });
-    const row = await t.db.importedConnector.findUniqueOrThrow({ where: { key: "meridian-erp" }, select: { spec: true, operationCount: true } });
+    const row = await t.db.importedConnector.findUniqueOrThrow({
+      where: { key: "meridian-erp" },
+      select: { spec: true, operationCount: true },
+    });
     expect(row.spec).toEqual(JSON.parse(text));
-    expect((await t.db.auditLog.findMany({ where: { action: "connector.imported", entityId: "meridian-erp" } })).length).toBe(1);
+    expect(
+      (await t.db.auditLog.findMany({ where: { action: "connector.imported", entityId: "meridian-erp" } })).length,
+    ).toBe(1);
   });
 
   it("the designer's copy of an imported connector reports exactly the server's (and the CLI's) problems", async () => {
@@ -40,12 +50,60 @@ describe("OpenAPI imports (hardening)", () => {
     const designer = withImportedConnectors(BUILT_IN_CATALOG, await as("viewer").connections.catalog());
     expect(designer.connectors.ledgerly).toBeDefined();
     expect(BUILT_IN_CATALOG.connectors.ledgerly).toBeUndefined();
-    const flow = (steps: unknown[]) => ({ dsl: "weft/1", key: "ledgerly-sync", version: "1.0.0", name: "Ledgerly sync", description: "", domain: "invoice", owner: "finance", classification: "internal", trigger: { type: "manual" }, start: "a", steps });
+    const flow = (steps: unknown[]) => ({
+      dsl: "weft/1",
+      key: "ledgerly-sync",
+      version: "1.0.0",
+      name: "Ledgerly sync",
+      description: "",
+      domain: "invoice",
+      owner: "finance",
+      classification: "internal",
+      trigger: { type: "manual" },
+      start: "a",
+      steps,
+    });
     const doc = flow([
-      { id: "a", type: "call", connector: "ledgerly", operation: "createCustomer", connection: "l", input: { "body.customer.idd": "'ACME-1'", "headers.X-Request-Id": "'r'", "headers.X-Trace": "'t'" }, next: "b" },
-      { id: "b", type: "call", connector: "ledgerly", operation: "listCustomers", connection: "l", input: { "query.limt": "5", "query.email[is]": "'a@b.co'", "headers.X-Reqest-Id": "'r'" }, next: "c" },
-      { id: "c", type: "call", connector: "ledgerly", operation: "createContact", connection: "l", input: { "body.email": "'a@b.co'", "body.nickname": "'x'" }, next: "d" },
-      { id: "d", type: "call", connector: "ledgerly", operation: "attachInvoicePdf", connection: "l", input: { "path.invoice_id": "'inv_1'", "query.file_name": "'a.pdf'", "headers.Content-Type": "'application/pdf'", body: "$trigger.pdf" } },
+      {
+        id: "a",
+        type: "call",
+        connector: "ledgerly",
+        operation: "createCustomer",
+        connection: "l",
+        input: { "body.customer.idd": "'ACME-1'", "headers.X-Request-Id": "'r'", "headers.X-Trace": "'t'" },
+        next: "b",
+      },
+      {
+        id: "b",
+        type: "call",
+        connector: "ledgerly",
+        operation: "listCustomers",
+        connection: "l",
+        input: { "query.limt": "5", "query.email[is]": "'a@b.co'", "headers.X-Reqest-Id": "'r'" },
+        next: "c",
+      },
+      {
+        id: "c",
+        type: "call",
+        connector: "ledgerly",
+        operation: "createContact",
+        connection: "l",
+        input: { "body.email": "'a@b.co'", "body.nickname": "'x'" },
+        next: "d",
+      },
+      {
+        id: "d",
+        type: "call",
+        connector: "ledgerly",
+        operation: "attachInvoicePdf",
+        connection: "l",
+        input: {
+          "path.invoice_id": "'inv_1'",
+          "query.file_name": "'a.pdf'",
+          "headers.Content-Type": "'application/pdf'",
+          body: "$trigger.pdf",
+        },
+      },
     ]);
     const onServer = validate(doc as never, { catalog: server }).problems;
     const inDesigner = validate(doc as never, { catalog: designer }).problems;
@@ -58,9 +116,21 @@ describe("OpenAPI imports (hardening)", () => {
   it("offers the Authorization prefix in the connection form, defaulting to the spec's scheme word", async () => {
     const cat = await as("viewer").connections.connectors();
     const ledgerly = cat.find((c) => c.key === "ledgerly")!;
-    expect((ledgerly.auth.config as { properties: Record<string, unknown> }).properties.prefix).toMatchObject({ type: "string", default: "Token" });
+    expect((ledgerly.auth.config as { properties: Record<string, unknown> }).properties.prefix).toMatchObject({
+      type: "string",
+      default: "Token",
+    });
     // The ERP spec (OAuth client credentials) has no such field.
-    expect((cat.find((c) => c.key === "meridian-erp")!.auth.config as { properties: Record<string, unknown> }).properties.prefix).toBeUndefined();
-    await as("admin").connections.create({ key: "ledgerly-test", name: "Ledgerly (test site)", connectorKey: "ledgerly", config: { baseUrl: "https://acme-test.billing.example.com/api/v2", prefix: "Token" }, secrets: { apiKey: "test_abc" } });
+    expect(
+      (cat.find((c) => c.key === "meridian-erp")!.auth.config as { properties: Record<string, unknown> }).properties
+        .prefix,
+    ).toBeUndefined();
+    await as("admin").connections.create({
+      key: "ledgerly-test",
+      name: "Ledgerly (test site)",
+      connectorKey: "ledgerly",
+      config: { baseUrl: "https://acme-test.billing.example.com/api/v2", prefix: "Token" },
+      secrets: { apiKey: "test_abc" },
+    });
   });
 });

@@ -23,7 +23,9 @@ describe("secret box", () => {
     const parts = s.split(".");
     const flipped = Buffer.from(parts[3]!, "base64url");
     flipped[0]! ^= 1;
-    expect(() => open([parts[0], parts[1], parts[2], flipped.toString("base64url")].join("."), "conn-1")).toThrow(/cannot be decrypted/);
+    expect(() => open([parts[0], parts[1], parts[2], flipped.toString("base64url")].join("."), "conn-1")).toThrow(
+      /cannot be decrypted/,
+    );
     expect(() => open(s, "conn-2")).toThrow(/cannot be decrypted/);
     process.env.WEFT_SECRET_KEY = Buffer.alloc(32, 8).toString("base64");
     expect(() => open(s, "conn-1")).toThrow(/WEFT_SECRET_KEY differs/);

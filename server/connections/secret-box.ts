@@ -16,7 +16,9 @@ export function seal(plaintext: string, aad = "weft"): string {
   const cipher = createCipheriv("aes-256-gcm", key(), nonce);
   cipher.setAAD(Buffer.from(aad));
   const ct = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
-  return ["v1", nonce.toString("base64url"), cipher.getAuthTag().toString("base64url"), ct.toString("base64url")].join(".");
+  return ["v1", nonce.toString("base64url"), cipher.getAuthTag().toString("base64url"), ct.toString("base64url")].join(
+    ".",
+  );
 }
 
 export function open(sealed: string, aad = "weft"): string {

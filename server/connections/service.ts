@@ -17,7 +17,13 @@ export interface ConnectionView {
   secretFields: string[];
   updatedAt: Date;
   /** The last "test connection", if any. */
-  lastTest: { at: Date; ok: boolean; errorClass: string | null; message: string | null; latencyMs: number | null } | null;
+  lastTest: {
+    at: Date;
+    ok: boolean;
+    errorClass: string | null;
+    message: string | null;
+    latencyMs: number | null;
+  } | null;
 }
 
 export interface ResolvedConnection {
@@ -58,12 +64,22 @@ export function toView(row: Row): ConnectionView {
     allowedHosts: row.allowedHosts ?? [],
     secretFields: Object.keys(secretsOf(row)).sort(),
     updatedAt: row.updatedAt,
-    lastTest: row.lastTestAt ? { at: row.lastTestAt, ok: row.lastTestOk === true, errorClass: row.lastTestErrorClass ?? null, message: row.lastTestMessage ?? null, latencyMs: row.lastTestLatencyMs ?? null } : null,
+    lastTest: row.lastTestAt
+      ? {
+          at: row.lastTestAt,
+          ok: row.lastTestOk === true,
+          errorClass: row.lastTestErrorClass ?? null,
+          message: row.lastTestMessage ?? null,
+          latencyMs: row.lastTestLatencyMs ?? null,
+        }
+      : null,
   };
 }
 
 /** What an audit row records of a connection: never a secret value, only which secret fields are set. */
-export function auditedView(v: ConnectionView): Pick<ConnectionView, "name" | "config" | "allowedHosts" | "secretFields"> {
+export function auditedView(
+  v: ConnectionView,
+): Pick<ConnectionView, "name" | "config" | "allowedHosts" | "secretFields"> {
   return { name: v.name, config: v.config, allowedHosts: v.allowedHosts, secretFields: v.secretFields };
 }
 
@@ -73,7 +89,10 @@ export function sealSecrets(key: string, secrets: Record<string, string>): strin
 }
 
 /** Merges a partial secrets update: omitted fields keep their value, "" clears one. */
-export function mergeSecrets(row: Pick<Row, "key" | "secretsEnc">, update: Record<string, string> | undefined): string | null {
+export function mergeSecrets(
+  row: Pick<Row, "key" | "secretsEnc">,
+  update: Record<string, string> | undefined,
+): string | null {
   if (!update) return row.secretsEnc;
   const merged = { ...secretsOf(row), ...update };
   return sealSecrets(row.key, merged);
@@ -83,5 +102,11 @@ export function mergeSecrets(row: Pick<Row, "key" | "secretsEnc">, update: Recor
 export async function resolveConnection(db: Db, key: string): Promise<ResolvedConnection> {
   const row = await db.connection.findUnique({ where: { key } });
   if (!row) throw new DomainError("not_found", `No connection named "${key}".`);
-  return { key: row.key, connectorKey: row.connectorKey, config: (row.config ?? {}) as Record<string, unknown>, secrets: secretsOf(row), allowedHosts: row.allowedHosts ?? [] };
+  return {
+    key: row.key,
+    connectorKey: row.connectorKey,
+    config: (row.config ?? {}) as Record<string, unknown>,
+    secrets: secretsOf(row),
+    allowedHosts: row.allowedHosts ?? [],
+  };
 }

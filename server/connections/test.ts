@@ -17,7 +17,11 @@ export interface TestOutcome {
   at: Date;
 }
 
-export async function testStoredConnection(db: Db, key: string, opts: { httpGuard?: HttpGuard; timeoutMs?: number } = {}): Promise<TestOutcome> {
+export async function testStoredConnection(
+  db: Db,
+  key: string,
+  opts: { httpGuard?: HttpGuard; timeoutMs?: number } = {},
+): Promise<TestOutcome> {
   const conn = await resolveConnection(db, key);
   const started = performance.now();
   let outcome: Omit<TestOutcome, "latencyMs" | "at">;
@@ -35,7 +39,8 @@ export async function testStoredConnection(db: Db, key: string, opts: { httpGuar
     });
     outcome = { ok: true, errorClass: null, code: null, message: detail };
   } catch (e) {
-    if (isConnectorError(e)) outcome = { ok: false, errorClass: e.errorClass, code: e.code ?? null, message: e.message };
+    if (isConnectorError(e))
+      outcome = { ok: false, errorClass: e.errorClass, code: e.code ?? null, message: e.message };
     else outcome = { ok: false, errorClass: "internal", code: null, message: (e as Error).message };
   }
   const latencyMs = Math.round(performance.now() - started);

@@ -15,7 +15,9 @@ export interface ConnectionUse {
 
 /** connection key → the flows that refer to it. One query over drafts and live versions (jsonpath). */
 export async function connectionUsage(db: Db, onlyKey?: string): Promise<Map<string, ConnectionUse[]>> {
-  const rows = await db.$queryRaw<Array<{ conn: string; flow_key: string; flow_name: string; src: string; hook: boolean }>>`
+  const rows = await db.$queryRaw<
+    Array<{ conn: string; flow_key: string; flow_name: string; src: string; hook: boolean }>
+  >`
     WITH refs AS (
       -- The draft only where it differs from every version listed (an unchanged draft is the live version).
       SELECT f.key AS flow_key, f.name AS flow_name, 'draft' AS src, 2 AS ord, f.draft AS doc FROM flow f

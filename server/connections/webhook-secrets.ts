@@ -29,7 +29,12 @@ export async function webhookSecretState(db: Db, key: string): Promise<WebhookSe
   const row = await db.connection.findUnique({ where: { key } });
   if (!row) return { key, state: "missing", name: null, connectorKey: null, updatedAt: null };
   const view = toView(row);
-  const state = row.connectorKey !== WEBHOOK_CONNECTOR ? "wrong-connector" : view.secretFields.includes(WEBHOOK_SECRET_FIELD) ? "ready" : "empty";
+  const state =
+    row.connectorKey !== WEBHOOK_CONNECTOR
+      ? "wrong-connector"
+      : view.secretFields.includes(WEBHOOK_SECRET_FIELD)
+        ? "ready"
+        : "empty";
   return { key, state, name: row.name, connectorKey: row.connectorKey, updatedAt: row.updatedAt };
 }
 
@@ -44,16 +49,28 @@ interface Ctx {
  * generated secret, and returns the secret — the only time it leaves the server. Refuses to replace a secret
  * that is set (rotation is an explicit edit on the Connections page) or to touch another connector's connection.
  */
-export async function createWebhookSecret(ctx: Ctx, input: { key: string; flowKey?: string }): Promise<{ key: string; name: string; secret: string; created: boolean }> {
+export async function createWebhookSecret(
+  ctx: Ctx,
+  input: { key: string; flowKey?: string },
+): Promise<{ key: string; name: string; secret: string; created: boolean }> {
   const secret = generateSigningSecret();
-  const flow = input.flowKey ? await ctx.db.flow.findUnique({ where: { key: input.flowKey }, select: { name: true } }) : null;
+  const flow = input.flowKey
+    ? await ctx.db.flow.findUnique({ where: { key: input.flowKey }, select: { name: true } })
+    : null;
   const name = flow ? `${flow.name} (webhook signing secret)` : `Webhook signing secret ${input.key}`.slice(0, 120);
   try {
     return await ctx.db.$transaction(async (tx) => {
       const row = await tx.connection.findUnique({ where: { key: input.key } });
       if (!row) {
         const created = await tx.connection.create({
-          data: { key: input.key, name: name.slice(0, 120), connectorKey: WEBHOOK_CONNECTOR, config: {}, secretsEnc: sealSecrets(input.key, { [WEBHOOK_SECRET_FIELD]: secret }), createdById: ctx.user.id },
+          data: {
+            key: input.key,
+            name: name.slice(0, 120),
+            connectorKey: WEBHOOK_CONNECTOR,
+            config: {},
+            secretsEnc: sealSecrets(input.key, { [WEBHOOK_SECRET_FIELD]: secret }),
+            createdById: ctx.user.id,
+          },
         });
         const view = toView(created);
         await ctx.audit(tx, {
@@ -66,24 +83,38 @@ export async function createWebhookSecret(ctx: Ctx, input: { key: string; flowKe
         return { key: created.key, name: created.name, secret, created: true };
       }
       if (row.connectorKey !== WEBHOOK_CONNECTOR)
-        throw new DomainError("conflict", `"${input.key}" is a ${row.connectorKey} connection, not a webhook signing secret: name another secret in the trigger.`);
+        throw new DomainError(
+          "conflict",
+          `"${input.key}" is a ${row.connectorKey} connection, not a webhook signing secret: name another secret in the trigger.`,
+        );
       const before = toView(row);
       if (before.secretFields.includes(WEBHOOK_SECRET_FIELD))
-        throw new DomainError("conflict", `"${input.key}" already has a signing secret. To replace it, edit the connection on the Connections page (senders must then use the new one).`);
-      const updated = await tx.connection.update({ where: { key: input.key }, data: { secretsEnc: mergeSecrets(row, { [WEBHOOK_SECRET_FIELD]: secret }) } });
+        throw new DomainError(
+          "conflict",
+          `"${input.key}" already has a signing secret. To replace it, edit the connection on the Connections page (senders must then use the new one).`,
+        );
+      const updated = await tx.connection.update({
+        where: { key: input.key },
+        data: { secretsEnc: mergeSecrets(row, { [WEBHOOK_SECRET_FIELD]: secret }) },
+      });
       await ctx.audit(tx, {
         action: "connection.updated",
         entityType: "connection",
         entityId: row.key,
         before: auditedView(before),
         after: auditedView(toView(updated)),
-        meta: { secretsChanged: [WEBHOOK_SECRET_FIELD], generatedSecret: WEBHOOK_SECRET_FIELD, forFlow: input.flowKey ?? null },
+        meta: {
+          secretsChanged: [WEBHOOK_SECRET_FIELD],
+          generatedSecret: WEBHOOK_SECRET_FIELD,
+          forFlow: input.flowKey ?? null,
+        },
       });
       return { key: row.key, name: row.name, secret, created: false };
     });
   } catch (e) {
     // Two clicks at once: the other one created it.
-    if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") throw new DomainError("conflict", `"${input.key}" was just created by someone else; reload to see it.`);
+    if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002")
+      throw new DomainError("conflict", `"${input.key}" was just created by someone else; reload to see it.`);
     throw e;
   }
 }

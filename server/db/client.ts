@@ -16,7 +16,8 @@ export function createDb(databaseUrl: string, max = 10): PrismaClient {
 
 export function databaseUrl(): string {
   const url = process.env.DATABASE_URL;
-  if (!url) throw new Error("DATABASE_URL is not set: start Weft with `npm run dev` (embedded database) or set DATABASE_URL.");
+  if (!url)
+    throw new Error("DATABASE_URL is not set: start Weft with `npm run dev` (embedded database) or set DATABASE_URL.");
   return url;
 }
 

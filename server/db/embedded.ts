@@ -105,7 +105,10 @@ export async function startEmbeddedPostgres(opts: {
   const port = await freePort(remembered);
   await writeFile(portFile, String(port));
 
-  const initialised = await access(path.join(dataDir, "PG_VERSION")).then(() => true, () => false);
+  const initialised = await access(path.join(dataDir, "PG_VERSION")).then(
+    () => true,
+    () => false,
+  );
   const logs: string[] = [];
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({

@@ -42,9 +42,7 @@ export function assertDatabaseUrl(url: string): void {
   try {
     u = new URL(url);
   } catch {
-    throw new StartupError(
-      `DATABASE_URL is not a valid URL. Expected postgresql://user:password@host:5432/database.`,
-    );
+    throw new StartupError(`DATABASE_URL is not a valid URL. Expected postgresql://user:password@host:5432/database.`);
   }
   if (u.protocol !== "postgres:" && u.protocol !== "postgresql:") {
     throw new StartupError(

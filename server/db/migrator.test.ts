@@ -32,7 +32,9 @@ describe("migrator", () => {
     expect(second).toEqual({ applied: [], alreadyApplied: first.applied.length });
     const c = new pg.Client({ connectionString: d.url });
     await c.connect();
-    const { rows } = await c.query(`SELECT migration_name, applied_steps_count, finished_at IS NOT NULL AS done FROM "_prisma_migrations"`);
+    const { rows } = await c.query(
+      `SELECT migration_name, applied_steps_count, finished_at IS NOT NULL AS done FROM "_prisma_migrations"`,
+    );
     await c.end();
     expect(rows).toHaveLength(first.applied.length);
     expect(rows.every((r) => r.done && r.applied_steps_count === 1)).toBe(true);
@@ -41,7 +43,11 @@ describe("migrator", () => {
   it("runs concurrent starts safely under the advisory lock", async () => {
     const d = await fresh();
     const results = await Promise.all([migrate(d.url), migrate(d.url), migrate(d.url)]);
-    expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, results.reduce((n, r) => n + r.applied.length, 0)]);
+    expect(results.map((r) => r.applied.length).sort()).toEqual([
+      0,
+      0,
+      results.reduce((n, r) => n + r.applied.length, 0),
+    ]);
   });
 
   it("refuses to start when an applied migration's file changed", async () => {
@@ -56,7 +62,10 @@ describe("migrator", () => {
     const d = await fresh();
     const dir = await copyOfMigrations();
     await cp(path.join(dir, "20261124000000_foundation"), path.join(dir, "29991231000000_broken"), { recursive: true });
-    await writeFile(path.join(dir, "29991231000000_broken", "migration.sql"), `CREATE TABLE "half" (id int); SELECT no_such_function();`);
+    await writeFile(
+      path.join(dir, "29991231000000_broken", "migration.sql"),
+      `CREATE TABLE "half" (id int); SELECT no_such_function();`,
+    );
     await expect(migrate(d.url, { dir })).rejects.toThrow(/Migration 29991231000000_broken failed and was rolled back/);
     const c = new pg.Client({ connectionString: d.url });
     await c.connect();

@@ -18,7 +18,10 @@ describe("schema.prisma and prisma/migrations", () => {
 
   it("notices a column that only the database has", async () => {
     await t.db.$executeRawUnsafe(`ALTER TABLE "team" ADD COLUMN "colour" TEXT`);
-    const diff = diffShapes(await shapeFromPrisma(path.resolve("prisma/schema.prisma")), await shapeFromDatabase(t.url));
+    const diff = diffShapes(
+      await shapeFromPrisma(path.resolve("prisma/schema.prisma")),
+      await shapeFromDatabase(t.url),
+    );
     expect(diff).toEqual([`table team: the migrations have "colour text", schema.prisma does not`]);
   });
 });

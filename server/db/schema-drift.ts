@@ -46,8 +46,38 @@ function pgType(f: DmmfField): string {
   if (f.kind === "enum") return f.isList ? `_${f.type}` : f.type;
   const native = f.nativeType?.[0];
   const base = native
-    ? ({ Timestamptz: "timestamptz", Timestamp: "timestamp", Uuid: "uuid", Text: "text", VarChar: "varchar", Integer: "int4", BigInt: "int8", JsonB: "jsonb", Json: "json", Date: "date", SmallInt: "int2", DoublePrecision: "float8", Decimal: "numeric", Boolean: "bool", Char: "bpchar" } as Record<string, string>)[native] ?? native.toLowerCase()
-    : ({ String: "text", Boolean: "bool", Int: "int4", BigInt: "int8", Float: "float8", Decimal: "numeric", DateTime: "timestamp", Json: "jsonb", Bytes: "bytea" } as Record<string, string>)[f.type] ?? f.type;
+    ? ((
+        {
+          Timestamptz: "timestamptz",
+          Timestamp: "timestamp",
+          Uuid: "uuid",
+          Text: "text",
+          VarChar: "varchar",
+          Integer: "int4",
+          BigInt: "int8",
+          JsonB: "jsonb",
+          Json: "json",
+          Date: "date",
+          SmallInt: "int2",
+          DoublePrecision: "float8",
+          Decimal: "numeric",
+          Boolean: "bool",
+          Char: "bpchar",
+        } as Record<string, string>
+      )[native] ?? native.toLowerCase())
+    : ((
+        {
+          String: "text",
+          Boolean: "bool",
+          Int: "int4",
+          BigInt: "int8",
+          Float: "float8",
+          Decimal: "numeric",
+          DateTime: "timestamp",
+          Json: "jsonb",
+          Bytes: "bytea",
+        } as Record<string, string>
+      )[f.type] ?? f.type);
   return f.isList ? `_${base}` : base;
 }
 
@@ -117,7 +147,9 @@ export async function shapeFromDatabase(url: string): Promise<SchemaShape> {
       FROM pg_constraint con JOIN pg_class cl ON cl.oid = con.conrelid JOIN pg_class rf ON rf.oid = con.confrelid
       JOIN pg_namespace n ON n.oid = cl.relnamespace WHERE con.contype = 'f' AND n.nspname = 'public'`);
     for (const f of fks.rows) {
-      (shape[`fks ${f.tbl}`] ??= []).push(`(${f.cols.join(",")}) -> ${f.ref}(${f.refcols.join(",")}) on delete ${ON_DELETE[f.del] ?? f.del}`);
+      (shape[`fks ${f.tbl}`] ??= []).push(
+        `(${f.cols.join(",")}) -> ${f.ref}(${f.refcols.join(",")}) on delete ${ON_DELETE[f.del] ?? f.del}`,
+      );
     }
     const idx = await c.query<{ tbl: string; primary: boolean; unique: boolean; cols: string[] }>(`
       SELECT t.relname AS tbl, ix.indisprimary AS primary, ix.indisunique AS unique,

@@ -14,7 +14,11 @@ export const AUTO_RESOLVE_QUEUE = "exceptions.auto-resolve";
 export const AUTO_RESOLVE_SWEEP_QUEUE = "exceptions.auto-resolve-sweep";
 
 /** Called by the engine after a run succeeded: enqueues the resolve only when open exceptions share its keys. */
-export async function queueAutoResolve(sql: Sql, boss: PgBoss, run: { id: string; flowId: string; isTest: boolean; businessKeyValues: string[] }): Promise<boolean> {
+export async function queueAutoResolve(
+  sql: Sql,
+  boss: PgBoss,
+  run: { id: string; flowId: string; isTest: boolean; businessKeyValues: string[] },
+): Promise<boolean> {
   if (run.isTest || run.businessKeyValues.length === 0) return false;
   const { rows } = await sql.query<{ hit: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM exception WHERE flow_id = $1::uuid AND status = 'open' AND business_key_values <@ $2::text[] AND cardinality(business_key_values) > 0 AND run_id <> $3::uuid) AS hit`,
@@ -28,19 +32,28 @@ export async function queueAutoResolve(sql: Sql, boss: PgBoss, run: { id: string
 /** Resolves the open exceptions that the succeeded run `runId` makes obsolete; returns their ids. */
 export async function autoResolveForRun(db: Db, runId: string): Promise<string[]> {
   return db.$transaction(async (tx) => {
-    const run = await tx.run.findUnique({ where: { id: runId }, select: { id: true, status: true, isTest: true, flowId: true, createdAt: true, businessKeyValues: true } });
+    const run = await tx.run.findUnique({
+      where: { id: runId },
+      select: { id: true, status: true, isTest: true, flowId: true, createdAt: true, businessKeyValues: true },
+    });
     if (!run || run.status !== "succeeded" || run.isTest || run.businessKeyValues.length === 0) return [];
     const rows = await tx.$queryRawUnsafe<Array<{ id: string; run_id: string; values: string[] }>>(
       `SELECT e.id::text AS id, e.run_id::text AS run_id, e.business_key_values AS values
          FROM exception e JOIN run r ON r.id = e.run_id
         WHERE e.flow_id = $1::uuid AND e.status = 'open' AND e.business_key_values <@ $2::text[] AND cardinality(e.business_key_values) > 0 AND e.run_id <> $3::uuid AND r.created_at < $4::timestamptz
         ORDER BY e.id FOR UPDATE OF e`,
-      run.flowId, run.businessKeyValues, run.id, run.createdAt,
+      run.flowId,
+      run.businessKeyValues,
+      run.id,
+      run.createdAt,
     );
     for (const r of rows) {
       const keys = r.values.filter((v) => run.businessKeyValues.includes(v));
       const resolution = `Auto-resolved: a later run (${run.id}) for the same business keys (${keys.join(", ")}) succeeded.`;
-      await tx.exception.update({ where: { id: r.id }, data: { status: "resolved", resolution, resolvedAt: new Date(), resolvedByRunId: run.id, resolvedById: null } });
+      await tx.exception.update({
+        where: { id: r.id },
+        data: { status: "resolved", resolution, resolvedAt: new Date(), resolvedByRunId: run.id, resolvedById: null },
+      });
       await appendAudit(tx, {
         actor: null,
         action: "exception.auto_resolve",

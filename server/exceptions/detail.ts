@@ -13,17 +13,36 @@ import { DEFAULT_AGEING_HOURS } from "./queue";
 import { stepInDocument, writeStepOf, type DslStep } from "./dsl-steps";
 
 /** The JSON Schema an edited input must satisfy: the shape the trigger gives a run, the event's contract, else the original input's shape. */
-export async function inputSchemaFor(db: Db, dsl: unknown, original: unknown): Promise<{ schema: JsonSchema; source: string }> {
-  const trigger = (dsl as { trigger?: { type?: string; payloadSchema?: JsonSchema; inputSchema?: JsonSchema; event?: string } } | null)?.trigger;
-  if (trigger?.type === "manual" && trigger.inputSchema) return { schema: trigger.inputSchema, source: "the flow's input schema" };
+export async function inputSchemaFor(
+  db: Db,
+  dsl: unknown,
+  original: unknown,
+): Promise<{ schema: JsonSchema; source: string }> {
+  const trigger = (
+    dsl as { trigger?: { type?: string; payloadSchema?: JsonSchema; inputSchema?: JsonSchema; event?: string } } | null
+  )?.trigger;
+  if (trigger?.type === "manual" && trigger.inputSchema)
+    return { schema: trigger.inputSchema, source: "the flow's input schema" };
   // A webhook run's input is the request { body, headers, query } (core/dsl trigger-input.ts), its body per
   // the payload schema — or, without one, shaped like the original body.
   if (trigger?.type === "webhook") {
     const body = trigger.payloadSchema ?? inferSchema((original as { body?: unknown } | null)?.body ?? null, true);
-    return { schema: triggerInputSchema({ ...(trigger as Trigger & { type: "webhook" }), payloadSchema: body as Record<string, unknown> }) as JsonSchema, source: trigger.payloadSchema ? "the webhook's request, its body per the payload schema" : "the webhook's request, its body shaped like the original" };
+    return {
+      schema: triggerInputSchema({
+        ...(trigger as Trigger & { type: "webhook" }),
+        payloadSchema: body as Record<string, unknown>,
+      }) as JsonSchema,
+      source: trigger.payloadSchema
+        ? "the webhook's request, its body per the payload schema"
+        : "the webhook's request, its body shaped like the original",
+    };
   }
   if (trigger?.type === "event" && trigger.event) {
-    const c = await db.eventContract.findFirst({ where: { name: trigger.event, status: "active" }, orderBy: { major: "desc" }, select: { schema: true, version: true } });
+    const c = await db.eventContract.findFirst({
+      where: { name: trigger.event, status: "active" },
+      orderBy: { major: "desc" },
+      select: { schema: true, version: true },
+    });
     if (c) return { schema: c.schema as JsonSchema, source: `event contract ${trigger.event} ${c.version}` };
   }
   return { schema: inferSchema(original, true), source: "the shape of the original input" };
@@ -32,11 +51,21 @@ export async function inputSchemaFor(db: Db, dsl: unknown, original: unknown): P
 /** An edited replay input is checked against the trigger's input shape before anything runs (400 naming the fields). */
 export async function checkReplayInput(db: Db, id: string, input: unknown): Promise<void> {
   if (input === undefined) return;
-  const e = await db.exception.findUnique({ where: { id }, select: { run: { select: { input: true, dslSnapshot: true, flowVersion: { select: { dsl: true } } } } } });
+  const e = await db.exception.findUnique({
+    where: { id },
+    select: { run: { select: { input: true, dslSnapshot: true, flowVersion: { select: { dsl: true } } } } },
+  });
   if (!e) throw new DomainError("not_found", "Exception not found.");
   const { schema, source } = await inputSchemaFor(db, e.run.flowVersion?.dsl ?? e.run.dslSnapshot, e.run.input);
   const issues = validatePayload(schema, input);
-  if (issues.length) throw new DomainError("invalid", `The edited input does not match ${source}: ${issues.slice(0, 5).map((i) => `${i.path} ${i.message}`).join("; ")}`);
+  if (issues.length)
+    throw new DomainError(
+      "invalid",
+      `The edited input does not match ${source}: ${issues
+        .slice(0, 5)
+        .map((i) => `${i.path} ${i.message}`)
+        .join("; ")}`,
+    );
 }
 
 /** A schema that keeps the original's fields and types (all present fields required at the top level). */
@@ -58,9 +87,27 @@ export async function exceptionDetail(db: Db, id: string, opts: { revealed?: boo
     include: {
       run: {
         select: {
-          id: true, status: true, input: true, triggerType: true, createdAt: true, finishedAt: true, businessKeys: true, flowVersionId: true, dslSnapshot: true, replayOfId: true,
+          id: true,
+          status: true,
+          input: true,
+          triggerType: true,
+          createdAt: true,
+          finishedAt: true,
+          businessKeys: true,
+          flowVersionId: true,
+          dslSnapshot: true,
+          replayOfId: true,
           flowVersion: { select: { version: true, dsl: true } },
-          flow: { select: { id: true, key: true, name: true, domain: true, classification: true, ownerTeam: { select: { id: true, name: true } } } },
+          flow: {
+            select: {
+              id: true,
+              key: true,
+              name: true,
+              domain: true,
+              classification: true,
+              ownerTeam: { select: { id: true, name: true } },
+            },
+          },
         },
       },
     },
@@ -73,7 +120,10 @@ export async function exceptionDetail(db: Db, id: string, opts: { revealed?: boo
   const manifest = step?.connector ? connectors[step.connector] : undefined;
   const system = manifest?.name ?? step?.connector ?? null;
   // A failed lookup is reported by what it held up: the write to the same system the flow was heading for.
-  const target = step?.connector && /^(get|list|find|search|read|query)/i.test(step.operation ?? "") ? writeStepOf(dsl, step.connector) : null;
+  const target =
+    step?.connector && /^(get|list|find|search|read|query)/i.test(step.operation ?? "")
+      ? writeStepOf(dsl, step.connector)
+      : null;
 
   // Related = sharing an identifying key (an invoice, a customer), not a number such as hours or an amount.
   const identifying = e.businessKeyValues.filter((v) => !/^[^=]*=-?\d+(\.\d+)?$/.test(v));
@@ -84,17 +134,57 @@ export async function exceptionDetail(db: Db, id: string, opts: { revealed?: boo
           where: { id: { not: id }, businessKeyValues: { hasSome: identifying } },
           orderBy: { createdAt: "desc" },
           take: 20,
-          select: { id: true, status: true, errorClass: true, message: true, createdAt: true, runId: true, businessKeys: true, run: { select: { flow: { select: { key: true, name: true } } } } },
+          select: {
+            id: true,
+            status: true,
+            errorClass: true,
+            message: true,
+            createdAt: true,
+            runId: true,
+            businessKeys: true,
+            run: { select: { flow: { select: { key: true, name: true } } } },
+          },
         })
       : Promise.resolve([]),
-    db.auditLog.findMany({ where: { OR: [{ entityType: "exception", entityId: id }, { entityType: "run", entityId: e.runId }] }, orderBy: { seq: "asc" }, take: 200 }),
+    db.auditLog.findMany({
+      where: {
+        OR: [
+          { entityType: "exception", entityId: id },
+          { entityType: "run", entityId: e.runId },
+        ],
+      },
+      orderBy: { seq: "asc" },
+      take: 200,
+    }),
     db.exceptionPolicy.findUnique({ where: { flowId: flow.id } }),
-    db.flowVersion.findFirst({ where: { flowId: flow.id, status: "approved" }, orderBy: [{ approvedAt: { sort: "desc", nulls: "last" } }, { createdAt: "desc" }], select: { version: true } }),
-    e.assigneeId ? db.user.findUnique({ where: { id: e.assigneeId }, select: { id: true, name: true, email: true } }) : Promise.resolve(null),
-    e.assigneeTeamId ? db.team.findUnique({ where: { id: e.assigneeTeamId }, select: { id: true, name: true } }) : Promise.resolve(null),
-    db.run.findMany({ where: { replayOfId: e.runId }, orderBy: { createdAt: "desc" }, select: { id: true, status: true, createdAt: true, businessKeys: true, businessKeyValues: true, flowVersion: { select: { version: true } } } }),
+    db.flowVersion.findFirst({
+      where: { flowId: flow.id, status: "approved" },
+      orderBy: [{ approvedAt: { sort: "desc", nulls: "last" } }, { createdAt: "desc" }],
+      select: { version: true },
+    }),
+    e.assigneeId
+      ? db.user.findUnique({ where: { id: e.assigneeId }, select: { id: true, name: true, email: true } })
+      : Promise.resolve(null),
+    e.assigneeTeamId
+      ? db.team.findUnique({ where: { id: e.assigneeTeamId }, select: { id: true, name: true } })
+      : Promise.resolve(null),
+    db.run.findMany({
+      where: { replayOfId: e.runId },
+      orderBy: { createdAt: "desc" },
+      select: {
+        id: true,
+        status: true,
+        createdAt: true,
+        businessKeys: true,
+        businessKeyValues: true,
+        flowVersion: { select: { version: true } },
+      },
+    }),
   ]);
-  const failing = steps.filter((s) => s.path === e.stepPath || s.path.endsWith(`/${e.stepPath}`)).sort((a, b) => (b.startedAt?.getTime() ?? 0) - (a.startedAt?.getTime() ?? 0))[0] ?? null;
+  const failing =
+    steps
+      .filter((s) => s.path === e.stepPath || s.path.endsWith(`/${e.stepPath}`))
+      .sort((a, b) => (b.startedAt?.getTime() ?? 0) - (a.startedAt?.getTime() ?? 0))[0] ?? null;
   const sentence = businessSentence({
     domain: flow.domain,
     businessKeys: (e.businessKeys ?? e.run.businessKeys) as Record<string, unknown> | null,
@@ -108,7 +198,9 @@ export async function exceptionDetail(db: Db, id: string, opts: { revealed?: boo
   const cls = flow.classification;
   const ageingHours = policy?.ageingHours ?? DEFAULT_AGEING_HOURS;
   const actorIds = [...new Set(history.map((h) => h.actorId).filter((x): x is string => !!x))];
-  const actors = actorIds.length ? await db.user.findMany({ where: { id: { in: actorIds } }, select: { id: true, name: true } }) : [];
+  const actors = actorIds.length
+    ? await db.user.findMany({ where: { id: { in: actorIds } }, select: { id: true, name: true } })
+    : [];
   const schema = await inputSchemaFor(db, dsl, e.run.input);
   return {
     id: e.id,
@@ -118,7 +210,16 @@ export async function exceptionDetail(db: Db, id: string, opts: { revealed?: boo
     message: e.message,
     signature: e.signature,
     stepPath: e.stepPath,
-    step: step ? { id: step.id, name: step.name ?? null, type: step.type, connector: step.connector ?? null, operation: step.operation ?? null, system } : null,
+    step: step
+      ? {
+          id: step.id,
+          name: step.name ?? null,
+          type: step.type,
+          connector: step.connector ?? null,
+          operation: step.operation ?? null,
+          system,
+        }
+      : null,
     createdAt: e.createdAt,
     updatedAt: e.updatedAt,
     resolution: e.resolution,
@@ -137,17 +238,67 @@ export async function exceptionDetail(db: Db, id: string, opts: { revealed?: boo
     assignee,
     team,
     flow: { key: flow.key, name: flow.name, domain: flow.domain, ownerTeam: flow.ownerTeam },
-    run: { id: e.run.id, status: e.run.status, triggerType: e.run.triggerType, createdAt: e.run.createdAt, finishedAt: e.run.finishedAt, version: e.run.flowVersion?.version ?? "draft", input: showPayload(e.run.input, cls, revealed) },
+    run: {
+      id: e.run.id,
+      status: e.run.status,
+      triggerType: e.run.triggerType,
+      createdAt: e.run.createdAt,
+      finishedAt: e.run.finishedAt,
+      version: e.run.flowVersion?.version ?? "draft",
+      input: showPayload(e.run.input, cls, revealed),
+    },
     /** Whether the raw input can be edited here (an operator sees it after the audited reveal on sensitive flows). */
     editableInput: revealed || !needsReveal(cls) ? e.run.input : null,
     inputSchema: schema,
     latestVersion: latest?.version ?? null,
-    failingStep: failing ? { path: failing.path, input: showPayload(failing.input, cls, revealed), output: showPayload(failing.output, cls, revealed), attempts: failing.attempts, attemptLog: failing.attemptLog } : null,
-    steps: steps.map((s) => ({ path: s.path, stepId: s.stepId, status: s.status, attempts: s.attempts, archived: s.path.startsWith("~"), startedAt: s.startedAt, finishedAt: s.finishedAt, error: s.error })),
-    related: related.map((r) => ({ id: r.id, status: r.status, errorClass: r.errorClass, message: r.message, createdAt: r.createdAt, runId: r.runId, flowKey: r.run.flow.key, flowName: r.run.flow.name, businessKeys: r.businessKeys as Record<string, unknown> | null })),
+    failingStep: failing
+      ? {
+          path: failing.path,
+          input: showPayload(failing.input, cls, revealed),
+          output: showPayload(failing.output, cls, revealed),
+          attempts: failing.attempts,
+          attemptLog: failing.attemptLog,
+        }
+      : null,
+    steps: steps.map((s) => ({
+      path: s.path,
+      stepId: s.stepId,
+      status: s.status,
+      attempts: s.attempts,
+      archived: s.path.startsWith("~"),
+      startedAt: s.startedAt,
+      finishedAt: s.finishedAt,
+      error: s.error,
+    })),
+    related: related.map((r) => ({
+      id: r.id,
+      status: r.status,
+      errorClass: r.errorClass,
+      message: r.message,
+      createdAt: r.createdAt,
+      runId: r.runId,
+      flowKey: r.run.flow.key,
+      flowName: r.run.flow.name,
+      businessKeys: r.businessKeys as Record<string, unknown> | null,
+    })),
     // A replay that succeeded without business keys did not close this exception (engine/run.ts settleExceptions).
-    replays: replays.map((r) => ({ id: r.id, status: r.status, createdAt: r.createdAt, version: r.flowVersion?.version ?? null, emptyBusinessKeys: r.businessKeys !== null && r.businessKeyValues.length === 0 })),
-    history: history.map((h) => ({ seq: String(h.seq), at: h.at, action: h.action, actor: actors.find((a) => a.id === h.actorId)?.name ?? h.actorEmail ?? (h.actorId ? h.actorId : "Weft"), entityType: h.entityType, before: h.before, after: h.after, meta: h.meta })),
+    replays: replays.map((r) => ({
+      id: r.id,
+      status: r.status,
+      createdAt: r.createdAt,
+      version: r.flowVersion?.version ?? null,
+      emptyBusinessKeys: r.businessKeys !== null && r.businessKeyValues.length === 0,
+    })),
+    history: history.map((h) => ({
+      seq: String(h.seq),
+      at: h.at,
+      action: h.action,
+      actor: actors.find((a) => a.id === h.actorId)?.name ?? h.actorEmail ?? (h.actorId ? h.actorId : "Weft"),
+      entityType: h.entityType,
+      before: h.before,
+      after: h.after,
+      meta: h.meta,
+    })),
   };
 }
 export type ExceptionDetail = Awaited<ReturnType<typeof exceptionDetail>>;

@@ -32,7 +32,13 @@ export function writeStepOf(dsl: unknown, connector: string): DslStep | null {
     if (!v || typeof v !== "object") return;
     if (Array.isArray(v)) return v.forEach(walk);
     const o = v as Record<string, unknown>;
-    if (o.type === "call" && o.connector === connector && typeof o.operation === "string" && /^(create|post|upsert|update|send|submit)/i.test(o.operation)) out.push(o as unknown as DslStep);
+    if (
+      o.type === "call" &&
+      o.connector === connector &&
+      typeof o.operation === "string" &&
+      /^(create|post|upsert|update|send|submit)/i.test(o.operation)
+    )
+      out.push(o as unknown as DslStep);
     Object.values(o).forEach(walk);
   };
   walk((dsl as { steps?: unknown } | null)?.steps ?? null);

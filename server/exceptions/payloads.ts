@@ -6,7 +6,8 @@
 import { redact } from "../runtime/redact";
 
 export const MASK = "•••";
-const PERSONAL = /(e-?mail|phone|mobile|address|street|postcode|zip|birth|dob|salary|pay(rate)?|compensation|iban|bic|bank|account_?number|ssn|national_?id|tax_?id|passport|first_?name|last_?name|full_?name|^name$|descriptor)/i;
+const PERSONAL =
+  /(e-?mail|phone|mobile|address|street|postcode|zip|birth|dob|salary|pay(rate)?|compensation|iban|bic|bank|account_?number|ssn|national_?id|tax_?id|passport|first_?name|last_?name|full_?name|^name$|descriptor)/i;
 
 export type Classification = "public" | "internal" | "confidential" | "restricted";
 
@@ -17,7 +18,10 @@ export function needsReveal(classification: string): boolean {
 function mask(v: unknown, all: boolean, key = ""): unknown {
   if (v === null || v === undefined) return v;
   if (Array.isArray(v)) return v.map((x) => mask(x, all, key));
-  if (typeof v === "object") return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, mask(x, all || PERSONAL.test(k), k)]));
+  if (typeof v === "object")
+    return Object.fromEntries(
+      Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, mask(x, all || PERSONAL.test(k), k)]),
+    );
   return all ? MASK : v;
 }
 

@@ -27,14 +27,19 @@ export class SqlParams {
 }
 
 /** The WHERE clause of a filter; `omit` leaves one dimension out (its own facet counts every value). */
-export function whereOf(f: ExceptionFilter & { ids?: readonly string[] }, p: SqlParams, opts: { userId?: string | null; omit?: Dim } = {}): string {
+export function whereOf(
+  f: ExceptionFilter & { ids?: readonly string[] },
+  p: SqlParams,
+  opts: { userId?: string | null; omit?: Dim } = {},
+): string {
   const c: string[] = [];
   if (f.ids) c.push(`e.id = ANY(${p.add(f.ids)}::uuid[])`);
   const status = f.status ?? "open";
   if (status !== "all") c.push(`e.status = ${p.add(status)}::"ExceptionStatus"`);
   // Flow and domain as conditions on e.flow_id: the planner then walks (flow_id, status, created_at) in order.
   if (f.flowKey && opts.omit !== "flowKey") c.push(`e.flow_id = (SELECT id FROM flow WHERE key = ${p.add(f.flowKey)})`);
-  if (f.domain && opts.omit !== "domain") c.push(`e.flow_id IN (SELECT id FROM flow WHERE domain = ${p.add(f.domain)})`);
+  if (f.domain && opts.omit !== "domain")
+    c.push(`e.flow_id IN (SELECT id FROM flow WHERE domain = ${p.add(f.domain)})`);
   if (f.teamId && opts.omit !== "teamId") c.push(`${TEAM} = ${p.add(f.teamId)}::uuid`);
   if (f.errorClass && opts.omit !== "errorClass") c.push(`e.error_class = ${p.add(f.errorClass)}`);
   if (f.signature) c.push(`e.signature = ${p.add(f.signature)}`);
@@ -84,7 +89,11 @@ export interface ListOptions {
   limit?: number;
 }
 
-export async function listQueue(db: Db, f: ExceptionFilter, o: ListOptions = {}): Promise<{ items: QueueRow[]; nextCursor: string | null }> {
+export async function listQueue(
+  db: Db,
+  f: ExceptionFilter,
+  o: ListOptions = {},
+): Promise<{ items: QueueRow[]; nextCursor: string | null }> {
   const limit = Math.min(Math.max(o.limit ?? 50, 1), 200);
   const p = new SqlParams();
   let where = whereOf(f, p, { userId: o.userId });
@@ -137,7 +146,19 @@ export async function queueFacets(db: Db, f: ExceptionFilter, userId?: string | 
   const where = whereOf({ status: f.status, signature: f.signature, assignee: f.assignee, q: f.q }, p, { userId });
   // Aggregate first over the exception's own columns (an index-only scan of exception_facets_idx when only
   // status filters), then name the few hundred cells.
-  const cells = await db.$queryRawUnsafe<Array<{ flowKey: string; flowName: string; domain: string; errorClass: string; teamId: string | null; teamName: string | null; age: string; ageing: boolean; n: number }>>(
+  const cells = await db.$queryRawUnsafe<
+    Array<{
+      flowKey: string;
+      flowName: string;
+      domain: string;
+      errorClass: string;
+      teamId: string | null;
+      teamName: string | null;
+      age: string;
+      ageing: boolean;
+      n: number;
+    }>
+  >(
     `WITH c AS (
        SELECT e.flow_id, e.error_class, e.assignee_team_id,
               CASE WHEN e.created_at >= now() - interval '1 hour' THEN 'lt1h' WHEN e.created_at >= now() - interval '24 hours' THEN '1h-24h'
@@ -177,11 +198,31 @@ export async function queueFacets(db: Db, f: ExceptionFilter, userId?: string | 
   return {
     total: all.reduce((n, c) => n + c.n, 0),
     ageing: all.reduce((n, c) => n + (c.ageing ? c.n : 0), 0),
-    errorClass: facet("errorClass", (c) => c.errorClass, (c) => c.errorClass),
-    flow: facet("flowKey", (c) => c.flowKey, (c) => c.flowName),
-    domain: facet("domain", (c) => c.domain, (c) => c.domain),
-    team: facet("teamId", (c) => c.teamId, (c) => c.teamName),
-    age: (Object.keys(AGE_LABELS) as Array<keyof typeof AGE_LABELS>).map((k) => ({ value: k, label: AGE_LABELS[k], count: ageCells.reduce((n, c) => n + ((k === "ageing" ? c.ageing : c.age === k) ? c.n : 0), 0) })),
+    errorClass: facet(
+      "errorClass",
+      (c) => c.errorClass,
+      (c) => c.errorClass,
+    ),
+    flow: facet(
+      "flowKey",
+      (c) => c.flowKey,
+      (c) => c.flowName,
+    ),
+    domain: facet(
+      "domain",
+      (c) => c.domain,
+      (c) => c.domain,
+    ),
+    team: facet(
+      "teamId",
+      (c) => c.teamId,
+      (c) => c.teamName,
+    ),
+    age: (Object.keys(AGE_LABELS) as Array<keyof typeof AGE_LABELS>).map((k) => ({
+      value: k,
+      label: AGE_LABELS[k],
+      count: ageCells.reduce((n, c) => n + ((k === "ageing" ? c.ageing : c.age === k) ? c.n : 0), 0),
+    })),
   };
 }
 
@@ -231,9 +272,21 @@ export interface ImpactRow {
 }
 
 /** Money and hours held up by open exceptions, by domain and by owner team (plus the overall total). */
-export async function businessImpact(db: Db): Promise<{ total: ImpactRow; byDomain: ImpactRow[]; byTeam: ImpactRow[] }> {
+export async function businessImpact(
+  db: Db,
+): Promise<{ total: ImpactRow; byDomain: ImpactRow[]; byTeam: ImpactRow[] }> {
   // Summed per (flow, assignee team) over the exception's own columns first, then named and rolled up here.
-  const cells = await db.$queryRawUnsafe<Array<{ domain: string; teamId: string | null; teamName: string | null; open: number; ageing: number; amount: number; hours: number }>>(
+  const cells = await db.$queryRawUnsafe<
+    Array<{
+      domain: string;
+      teamId: string | null;
+      teamName: string | null;
+      open: number;
+      ageing: number;
+      amount: number;
+      hours: number;
+    }>
+  >(
     `WITH c AS (
        SELECT e.flow_id, e.assignee_team_id, count(*)::int AS open, count(*) FILTER (WHERE ${AGEING})::int AS ageing,
               COALESCE(sum(e.impact_amount), 0)::float8 AS amount, COALESCE(sum(e.impact_hours), 0)::float8 AS hours
@@ -243,7 +296,10 @@ export async function businessImpact(db: Db): Promise<{ total: ImpactRow; byDoma
      SELECT f.domain, t.id::text AS "teamId", t.name AS "teamName", c.open, c.ageing, c.amount, c.hours
        FROM c JOIN flow f ON f.id = c.flow_id LEFT JOIN team t ON t.id = COALESCE(c.assignee_team_id, f.owner_team_id)`,
   );
-  const roll = (key: (c: (typeof cells)[number]) => string, make: (c: (typeof cells)[number]) => Omit<ImpactRow, "open" | "ageing" | "amount" | "hours">) => {
+  const roll = (
+    key: (c: (typeof cells)[number]) => string,
+    make: (c: (typeof cells)[number]) => Omit<ImpactRow, "open" | "ageing" | "amount" | "hours">,
+  ) => {
     const m = new Map<string, ImpactRow>();
     for (const c of cells) {
       const k = key(c);
@@ -257,10 +313,19 @@ export async function businessImpact(db: Db): Promise<{ total: ImpactRow; byDoma
     return [...m.values()];
   };
   const sort = (a: ImpactRow, b: ImpactRow) => b.amount - a.amount || b.hours - a.hours || b.open - a.open;
-  const total = roll(() => "", () => ({ domain: null, teamId: null, teamName: null }))[0] ?? { domain: null, teamId: null, teamName: null, open: 0, ageing: 0, amount: 0, hours: 0 };
+  const total = roll(
+    () => "",
+    () => ({ domain: null, teamId: null, teamName: null }),
+  )[0] ?? { domain: null, teamId: null, teamName: null, open: 0, ageing: 0, amount: 0, hours: 0 };
   return {
     total,
-    byDomain: roll((c) => c.domain, (c) => ({ domain: c.domain, teamId: null, teamName: null })).sort(sort),
-    byTeam: roll((c) => c.teamId ?? "", (c) => ({ domain: null, teamId: c.teamId, teamName: c.teamName })).sort(sort),
+    byDomain: roll(
+      (c) => c.domain,
+      (c) => ({ domain: c.domain, teamId: null, teamName: null }),
+    ).sort(sort),
+    byTeam: roll(
+      (c) => c.teamId ?? "",
+      (c) => ({ domain: null, teamId: c.teamId, teamName: c.teamName }),
+    ).sort(sort),
   };
 }

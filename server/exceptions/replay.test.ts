@@ -13,7 +13,13 @@ import { startExceptionRuntime, type ExceptionRuntime } from "../testing/excepti
 
 const FLOW = VENDOR_BILLING_WEBHOOK_FLOW.key;
 const SECRET = "whsec_replay_0123456789abcdef";
-const body = (n: number, over: Record<string, unknown> = {}) => ({ invoice: `INV-${n}`, company: `Replay Co ${n}`, hours: 10, amount: 1500, ...over });
+const body = (n: number, over: Record<string, unknown> = {}) => ({
+  invoice: `INV-${n}`,
+  company: `Replay Co ${n}`,
+  hours: 10,
+  amount: 1500,
+  ...over,
+});
 
 describe("replay and recovery of a webhook flow", () => {
   let rt: ExceptionRuntime;
@@ -34,13 +40,31 @@ describe("replay and recovery of a webhook flow", () => {
   const faultInvoices = () => rt.faults("netsuite", { errorRate: 1, errorStatus: 400, pathPattern: "invoice" });
   const clearFaults = () => rt.clearFaults("netsuite");
   /** Customer records in the sandbox with this company name: the vendor-side effect a replay must not repeat. */
-  const customers = async (company: string) => ((await (await fetch(`${netsuite()}/records/customer`)).json()) as { records: Array<{ companyName: string }> }).records.filter((r) => r.companyName === company).length;
-  const invoices = async (externalId: string) => ((await (await fetch(`${netsuite()}/records/invoice`)).json()) as { records: Array<{ externalId?: string }> }).records.filter((r) => r.externalId === externalId).length;
+  const customers = async (company: string) =>
+    (
+      (await (await fetch(`${netsuite()}/records/customer`)).json()) as { records: Array<{ companyName: string }> }
+    ).records.filter((r) => r.companyName === company).length;
+  const invoices = async (externalId: string) =>
+    (
+      (await (await fetch(`${netsuite()}/records/invoice`)).json()) as { records: Array<{ externalId?: string }> }
+    ).records.filter((r) => r.externalId === externalId).length;
 
   async function send(payload: unknown) {
     const raw = JSON.stringify(payload);
     const ts = Math.floor(Date.now() / 1000);
-    return acceptWebhook({ pool, boss }, { flowKey: FLOW, body: Buffer.from(raw), query: "source=test", headers: new Headers({ "content-type": "application/json", [TIMESTAMP_HEADER]: String(ts), [SIGNATURE_HEADER]: signWebhook(SECRET, ts, raw) }) });
+    return acceptWebhook(
+      { pool, boss },
+      {
+        flowKey: FLOW,
+        body: Buffer.from(raw),
+        query: "source=test",
+        headers: new Headers({
+          "content-type": "application/json",
+          [TIMESTAMP_HEADER]: String(ts),
+          [SIGNATURE_HEADER]: signWebhook(SECRET, ts, raw),
+        }),
+      },
+    );
   }
 
   /** A webhook run that created its customer and then failed at the invoice (fault), with its open exception. */
@@ -68,10 +92,21 @@ describe("replay and recovery of a webhook flow", () => {
     const original = run.input as { body: Record<string, unknown> };
     await expect(as("operator").exceptions.replayPlan({ id: exception.id, input: original })).resolves.toBeTruthy();
     // The class of wrong inputs: a bare body, a body breaking the payload schema, headers that are not strings.
-    await expect(as("operator").exceptions.replay({ id: exception.id, input: body(5001) })).rejects.toThrow(/"body" is required/);
-    await expect(as("operator").exceptions.replay({ id: exception.id, input: { ...original, body: { ...original.body, invoice: "5001" } } })).rejects.toThrow(/\$\.body\.invoice does not match/);
-    await expect(as("operator").exceptions.replay({ id: exception.id, input: { ...original, headers: { "x-n": 1 } } })).rejects.toThrow(/\$\.headers\["x-n"\] expected string/);
-    await expect(as("operator").exceptions.replayPlan({ id: exception.id, input: { body: original.body } })).rejects.toThrow(/"headers" is required/);
+    await expect(as("operator").exceptions.replay({ id: exception.id, input: body(5001) })).rejects.toThrow(
+      /"body" is required/,
+    );
+    await expect(
+      as("operator").exceptions.replay({
+        id: exception.id,
+        input: { ...original, body: { ...original.body, invoice: "5001" } },
+      }),
+    ).rejects.toThrow(/\$\.body\.invoice does not match/);
+    await expect(
+      as("operator").exceptions.replay({ id: exception.id, input: { ...original, headers: { "x-n": 1 } } }),
+    ).rejects.toThrow(/\$\.headers\["x-n"\] expected string/);
+    await expect(
+      as("operator").exceptions.replayPlan({ id: exception.id, input: { body: original.body } }),
+    ).rejects.toThrow(/"headers" is required/);
     expect(await t.db.run.count({ where: { replayOfId: run.id } })).toBe(0);
   });
 
@@ -85,13 +120,22 @@ describe("replay and recovery of a webhook flow", () => {
     try {
       for (const latest of [false, true, false]) {
         const plan = await as("operator").exceptions.replayPlan({ id: open, input: undefined, latest });
-        expect(plan.steps.map((s) => [s.stepId, s.plan])).toEqual([["createCustomer", "reused"], ["postInvoice", "runs"]]);
+        expect(plan.steps.map((s) => [s.stepId, s.plan])).toEqual([
+          ["createCustomer", "reused"],
+          ["postInvoice", "runs"],
+        ]);
         const r = await as("operator").exceptions.replay({ id: open, input: undefined, latest });
         expect((await settled(r.runId)).status).toBe("failed");
         const steps = await t.db.stepRun.findMany({ where: { runId: r.runId }, orderBy: { path: "asc" } });
         const created = steps.find((s) => s.path === "createCustomer")!;
-        expect(created).toMatchObject({ status: "succeeded", attempts: 0, attemptLog: [{ outcome: "reused", reusedFrom: origin }] });
-        expect(created.output).toEqual((await t.db.stepRun.findFirstOrThrow({ where: { runId: run.id, path: "createCustomer" } })).output);
+        expect(created).toMatchObject({
+          status: "succeeded",
+          attempts: 0,
+          attemptLog: [{ outcome: "reused", reusedFrom: origin }],
+        });
+        expect(created.output).toEqual(
+          (await t.db.stepRun.findFirstOrThrow({ where: { runId: run.id, path: "createCustomer" } })).output,
+        );
         origin = r.runId;
         open = (await t.db.exception.findFirstOrThrow({ where: { runId: r.runId } })).id;
       }
@@ -113,10 +157,16 @@ describe("replay and recovery of a webhook flow", () => {
 
   it("an edited body that changes the first step's input runs it again, and the plan says so first", async () => {
     const { run, exception } = await failedAtInvoice(5003);
-    const input = run.input as { body: Record<string, unknown>; headers: Record<string, string>; query: Record<string, string> };
+    const input = run.input as {
+      body: Record<string, unknown>;
+      headers: Record<string, string>;
+      query: Record<string, string>;
+    };
     // Only the amount changes: the customer step's input is the same (reused), the invoice runs.
     const amountOnly = { ...input, body: { ...input.body, amount: 1800 } };
-    expect((await as("operator").exceptions.replayPlan({ id: exception.id, input: amountOnly })).steps.map((s) => s.plan)).toEqual(["reused", "runs"]);
+    expect(
+      (await as("operator").exceptions.replayPlan({ id: exception.id, input: amountOnly })).steps.map((s) => s.plan),
+    ).toEqual(["reused", "runs"]);
     // The company changes: the customer step runs again; the invoice's input is only known after it ("later").
     const renamed = { ...input, body: { ...input.body, company: "Replay Co 5003 Ltd" } };
     const plan = await as("operator").exceptions.replayPlan({ id: exception.id, input: renamed });
@@ -135,9 +185,22 @@ describe("replay and recovery of a webhook flow", () => {
     const input = run.input as { body: Record<string, unknown> };
     // The flow's keys read $trigger.body.invoice and .company; a schema-valid edit cannot drop them here, so the
     // class is exercised on the latest version whose keys read fields this input does not have.
-    const next = { ...VENDOR_BILLING_WEBHOOK_FLOW, version: "1.1.0", businessKeys: { invoice: "$trigger.body.invoiceNumber" } };
+    const next = {
+      ...VENDOR_BILLING_WEBHOOK_FLOW,
+      version: "1.1.0",
+      businessKeys: { invoice: "$trigger.body.invoiceNumber" },
+    };
     const flow = await t.db.flow.findUniqueOrThrow({ where: { key: FLOW } });
-    await t.db.flowVersion.create({ data: { flowId: flow.id, version: "1.1.0", dsl: next as object, contentHash: "test-1.1.0", status: "approved", approvedAt: new Date() } });
+    await t.db.flowVersion.create({
+      data: {
+        flowId: flow.id,
+        version: "1.1.0",
+        dsl: next as object,
+        contentHash: "test-1.1.0",
+        status: "approved",
+        approvedAt: new Date(),
+      },
+    });
     forgetPublishedFlow(FLOW);
     const plan = await as("operator").exceptions.replayPlan({ id: exception.id, input: input, latest: true });
     expect(plan.emptyBusinessKeys).toBe(true);

@@ -10,7 +10,15 @@ import { INVOICE_POSTING_FLOW } from "../seed/demo-flows";
 import { startExceptionRuntime, type ExceptionRuntime } from "../testing/exceptions";
 
 const FLOW = "post-invoice-to-netsuite";
-const invoice = (n: number, over: Record<string, unknown> = {}) => ({ invoice: `INV-${n}`, customer: "Laurentian Rail", customerId: "101", hours: 38.5, amount: 12400, currency: "USD", ...over });
+const invoice = (n: number, over: Record<string, unknown> = {}) => ({
+  invoice: `INV-${n}`,
+  customer: "Laurentian Rail",
+  customerId: "101",
+  hours: 38.5,
+  amount: 12400,
+  currency: "USD",
+  ...over,
+});
 
 describe("exception triage", () => {
   let rt: ExceptionRuntime;
@@ -41,13 +49,24 @@ describe("exception triage", () => {
 
   const start = async (input: unknown) => (await as("designer").runs.start({ flowKey: FLOW, input })).runId;
 
-  const openFor = async (inv: string) => t.db.exception.findFirstOrThrow({ where: { businessKeyValues: { has: `invoice=${inv}` } }, orderBy: { createdAt: "desc" } });
+  const openFor = async (inv: string) =>
+    t.db.exception.findFirstOrThrow({
+      where: { businessKeyValues: { has: `invoice=${inv}` } },
+      orderBy: { createdAt: "desc" },
+    });
   const faulty = async (from: number, n: number) => {
     await faults("netsuite", { errorRate: 1, errorStatus: 400, pathPattern: "invoice" });
     try {
       // A few at a time: the test database's client has 5 connections and each start is a transaction.
       const ids: string[] = [];
-      for (let i = 0; i < n; i += 3) ids.push(...(await Promise.all(Array.from({ length: Math.min(3, n - i) }, (_, k) => start(invoice(from + i + k, { amount: 1000 + i + k }))))));
+      for (let i = 0; i < n; i += 3)
+        ids.push(
+          ...(await Promise.all(
+            Array.from({ length: Math.min(3, n - i) }, (_, k) =>
+              start(invoice(from + i + k, { amount: 1000 + i + k })),
+            ),
+          )),
+        );
       for (const id of ids) expect((await settled(id)).status).toBe("failed");
     } finally {
       await clearFaults("netsuite");
@@ -58,9 +77,16 @@ describe("exception triage", () => {
     expect((await settled(await start(invoice(1001)))).status).toBe("succeeded");
     expect((await settled(await start(invoice(1002, { customerId: "99999" })))).status).toBe("failed");
     const e = await openFor("INV-1002");
-    expect(e).toMatchObject({ stepPath: "findCustomer", errorClass: "validation", impactAmount: 12400, impactHours: 38.5 });
+    expect(e).toMatchObject({
+      stepPath: "findCustomer",
+      errorClass: "validation",
+      impactAmount: 12400,
+      impactHours: 38.5,
+    });
     const d = await as("viewer").exceptions.detail({ id: e.id });
-    expect(d.sentence).toBe("Invoice INV-1002 for Laurentian Rail, 38.5 approved hours, $12,400, not posted to NetSuite: customer record 99999 missing");
+    expect(d.sentence).toBe(
+      "Invoice INV-1002 for Laurentian Rail, 38.5 approved hours, $12,400, not posted to NetSuite: customer record 99999 missing",
+    );
     expect(d.step).toMatchObject({ id: "findCustomer", system: "NetSuite" });
     expect(d.inputSchema.source).toBe("the flow's input schema");
     expect(d.failingStep?.input).toMatchObject({ recordType: "customer", id: "99999" });
@@ -91,7 +117,9 @@ describe("exception triage", () => {
 
   it("edit and replay: a schema-checked input, a new run that succeeds, the exception resolved, audited with before/after", async () => {
     const e = await openFor("INV-1002");
-    await expect(as("operator").exceptions.replay({ id: e.id, input: invoice(1002, { customerId: "nope" }) })).rejects.toThrow(/customerId does not match/);
+    await expect(
+      as("operator").exceptions.replay({ id: e.id, input: invoice(1002, { customerId: "nope" }) }),
+    ).rejects.toThrow(/customerId does not match/);
     await expect(as("viewer").exceptions.replay({ id: e.id, input: invoice(1002) })).rejects.toThrow(/operator/);
     const { runId } = await as("operator").exceptions.replay({ id: e.id, input: invoice(1002) });
     expect((await settled(runId)).status).toBe("succeeded");
@@ -122,19 +150,51 @@ describe("exception triage", () => {
     const row = await bulkFinished(bulk.id, 60_000);
     expect(row).toMatchObject({ status: "done", total: 60, processed: 60, succeeded: 60, failed: 0, skipped: 0 });
     expect(row.runs && row.runs.running + row.runs.succeeded + row.runs.failedAgain).toBe(60);
-    const runs = await t.db.exception.findMany({ where: { businessKeyValues: { hasSome: Array.from({ length: 60 }, (_, i) => `invoice=INV-${5000 + i}`) } }, select: { runId: true } });
+    const runs = await t.db.exception.findMany({
+      where: { businessKeyValues: { hasSome: Array.from({ length: 60 }, (_, i) => `invoice=INV-${5000 + i}`) } },
+      select: { runId: true },
+    });
     for (const r of runs) expect((await settled(r.runId)).status).toBe("succeeded");
     // "Done" meant every run was started; the action follows them to their end (the exception queue polls this).
-    await expect.poll(async () => (await as("viewer").exceptions.bulkGet({ id: bulk.id })).runs, { timeout: 30_000 }).toEqual({ running: 0, succeeded: 60, failedAgain: 0 });
-    expect(await t.db.exception.count({ where: { id: { in: (await t.db.exception.findMany({ where: { businessKeyValues: { hasSome: ["invoice=INV-5001"] } } })).map((x) => x.id) }, status: "resolved" } })).toBe(1);
-    expect(await t.db.auditLog.count({ where: { action: "exception.retry", meta: { path: ["bulkActionId"], equals: bulk.id } } })).toBe(60);
+    await expect
+      .poll(async () => (await as("viewer").exceptions.bulkGet({ id: bulk.id })).runs, { timeout: 30_000 })
+      .toEqual({ running: 0, succeeded: 60, failedAgain: 0 });
+    expect(
+      await t.db.exception.count({
+        where: {
+          id: {
+            in: (
+              await t.db.exception.findMany({ where: { businessKeyValues: { hasSome: ["invoice=INV-5001"] } } })
+            ).map((x) => x.id),
+          },
+          status: "resolved",
+        },
+      }),
+    ).toBe(1);
+    expect(
+      await t.db.auditLog.count({
+        where: { action: "exception.retry", meta: { path: ["bulkActionId"], equals: bulk.id } },
+      }),
+    ).toBe(60);
 
     // Cancel: requested before the worker's next batch, the action stops there.
     const { processBulk } = await import("./bulk");
-    const held = await t.db.bulkAction.create({ data: { kind: "resolve", filter: { flowKey: FLOW }, params: { reason: "held" }, total: 3, createdById: "u-op", status: "running" } });
+    const held = await t.db.bulkAction.create({
+      data: {
+        kind: "resolve",
+        filter: { flowKey: FLOW },
+        params: { reason: "held" },
+        total: 3,
+        createdById: "u-op",
+        status: "running",
+      },
+    });
     await as("operator").exceptions.bulkCancel({ id: held.id });
     await processBulk(t.db, boss, held.id, 1);
-    expect(await t.db.bulkAction.findUniqueOrThrow({ where: { id: held.id } })).toMatchObject({ status: "cancelled", processed: 0 });
+    expect(await t.db.bulkAction.findUniqueOrThrow({ where: { id: held.id } })).toMatchObject({
+      status: "cancelled",
+      processed: 0,
+    });
   }, 180_000);
 
   it("bulk resolve over hand-ticked exceptions acts on exactly those, and only while they still match the filter", async () => {
@@ -145,14 +205,28 @@ describe("exception triage", () => {
     const ticked = open.items.slice(0, 2).map((e) => e.id);
     // A ticked id outside the filter (another search) is not acted on.
     const outside = (await openFor("INV-4000")).id;
-    const bulk = await as("operator").exceptions.bulkStart({ kind: "resolve", filter: { ...filter, ids: [...ticked, outside] }, reason: "checked by hand" });
+    const bulk = await as("operator").exceptions.bulkStart({
+      kind: "resolve",
+      filter: { ...filter, ids: [...ticked, outside] },
+      reason: "checked by hand",
+    });
     expect(bulk.total).toBe(2);
     const row = await bulkFinished(bulk.id, 30_000);
     expect(row).toMatchObject({ status: "done", total: 2, processed: 2, succeeded: 2 });
-    const after = await t.db.exception.findMany({ where: { id: { in: open.items.map((e) => e.id) } }, select: { id: true, status: true } });
-    expect(after.filter((e) => e.status === "resolved").map((e) => e.id).sort()).toEqual([...ticked].sort());
+    const after = await t.db.exception.findMany({
+      where: { id: { in: open.items.map((e) => e.id) } },
+      select: { id: true, status: true },
+    });
+    expect(
+      after
+        .filter((e) => e.status === "resolved")
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual([...ticked].sort());
     expect(after.filter((e) => e.status === "open")).toHaveLength(3);
-    await expect(as("operator").exceptions.bulkStart({ kind: "retry", filter: { ...filter, ids: [] } })).rejects.toThrow();
+    await expect(
+      as("operator").exceptions.bulkStart({ kind: "retry", filter: { ...filter, ids: [] } }),
+    ).rejects.toThrow();
   }, 120_000);
 
   it("auto-resolve: a later successful run for the same business keys resolves the open exception, recorded as such", async () => {
@@ -169,21 +243,36 @@ describe("exception triage", () => {
     }
     expect(now).toMatchObject({ status: "resolved", resolvedByRunId: later, resolvedById: null });
     expect(now.resolution).toMatch(/^Auto-resolved: a later run/);
-    expect(await t.db.auditLog.findFirstOrThrow({ where: { entityId: e.id, action: "exception.auto_resolve" } })).toMatchObject({ actorId: null, before: { status: "open" } });
+    expect(
+      await t.db.auditLog.findFirstOrThrow({ where: { entityId: e.id, action: "exception.auto_resolve" } }),
+    ).toMatchObject({ actorId: null, before: { status: "open" } });
   });
 
   it("saved views are per user; viewers cannot act; reveal of sensitive payloads is audited", async () => {
     await as("viewer").exceptions.saveView({ name: "Finance, this week", filter: { domain: "invoice", age: "1d-7d" } });
-    expect((await as("viewer").exceptions.views()).map((v) => [v.name, v.filter])).toEqual([["Finance, this week", { domain: "invoice", age: "1d-7d" }]]);
-    const other = createCaller({ db: t.db, requestId: "r2", user: { id: "u-other", email: "x@weft.local", name: "X", roles: ["viewer"], teamIds: [] } });
+    expect((await as("viewer").exceptions.views()).map((v) => [v.name, v.filter])).toEqual([
+      ["Finance, this week", { domain: "invoice", age: "1d-7d" }],
+    ]);
+    const other = createCaller({
+      db: t.db,
+      requestId: "r2",
+      user: { id: "u-other", email: "x@weft.local", name: "X", roles: ["viewer"], teamIds: [] },
+    });
     expect(await other.exceptions.views()).toEqual([]);
     const e = await t.db.exception.findFirstOrThrow({ where: { status: "open" } });
-    for (const act of [() => as("viewer").exceptions.retry({ id: e.id }), () => as("viewer").exceptions.resolve({ ids: [e.id], reason: "nope" }), () => as("viewer").exceptions.comment({ id: e.id, text: "hi" })]) {
+    for (const act of [
+      () => as("viewer").exceptions.retry({ id: e.id }),
+      () => as("viewer").exceptions.resolve({ ids: [e.id], reason: "nope" }),
+      () => as("viewer").exceptions.comment({ id: e.id, text: "hi" }),
+    ]) {
       await expect(act()).rejects.toThrow(/operator/);
     }
     await as("operator").exceptions.comment({ id: e.id, text: "Customer master being fixed by AR." });
     const d = await as("viewer").exceptions.detail({ id: e.id });
-    expect(d.history.find((h) => h.action === "exception.comment")).toMatchObject({ actor: "Olu Operator", after: { comment: "Customer master being fixed by AR." } });
+    expect(d.history.find((h) => h.action === "exception.comment")).toMatchObject({
+      actor: "Olu Operator",
+      after: { comment: "Customer master being fixed by AR." },
+    });
     await as("operator").exceptions.reveal({ id: e.id });
     expect(await t.db.auditLog.count({ where: { entityId: e.id, action: "exception.payload_view" } })).toBe(1);
   });

@@ -22,7 +22,9 @@ describe("flow drafts", () => {
     const mk = async (email: string, name: string, roles: Role[]) => {
       const u = await t.db.user.create({ data: { id: crypto.randomUUID(), email, name, roles } });
       // Flows belong to their owning team: Dana is a member of the teams whose flows she edits here.
-      const teamIds = (await t.db.team.findMany({ where: { key: { in: ["finance", "pmo"] } }, select: { id: true } })).map((x) => x.id);
+      const teamIds = (
+        await t.db.team.findMany({ where: { key: { in: ["finance", "pmo"] } }, select: { id: true } })
+      ).map((x) => x.id);
       return createCaller({ db: t.db, requestId: "test", user: { id: u.id, email, name, roles, teamIds } });
     };
     dana = await mk("dana@weft.local", "Dana Designer", ["designer"]);
@@ -37,13 +39,21 @@ describe("flow drafts", () => {
     expect(f.lastSaved?.by).toBe("Dana Designer");
     const r = validate(f.draft, { catalog: connectorCatalog() });
     expect(r.problems.filter((p) => p.severity === "error").map((p) => p.code)).toEqual(["no-steps"]);
-    await expect(dana.flows.create({ key: "blank-one", name: "Again", domain: "invoice", ownerTeamKey: "finance" })).rejects.toThrow(/already exists/);
+    await expect(
+      dana.flows.create({ key: "blank-one", name: "Again", domain: "invoice", ownerTeamKey: "finance" }),
+    ).rejects.toThrow(/already exists/);
   });
 
   it("creates a flow from an example of the reference journey", async () => {
     const ex = await dana.flows.examples();
     expect(ex.map((e) => e.key)).toContain("opportunity-won-to-project");
-    await dana.flows.create({ key: "won-copy", name: "Won copy", domain: "project", ownerTeamKey: "pmo", example: "opportunity-won-to-project" });
+    await dana.flows.create({
+      key: "won-copy",
+      name: "Won copy",
+      domain: "project",
+      ownerTeamKey: "pmo",
+      example: "opportunity-won-to-project",
+    });
     const f = await dana.flows.get({ flowKey: "won-copy" });
     const d = f.draft as { key: string; steps: Array<{ id: string }> };
     expect(d.key).toBe("won-copy");
@@ -51,36 +61,86 @@ describe("flow drafts", () => {
   });
 
   it("creates a flow from an n8n export: the converted draft, its pinned data as samples, audited; bad files are a clear 400", async () => {
-    const source = readFileSync(path.join(__dirname, "../../core/convert/fixtures/n8n/webhook-order-approval.json"), "utf8");
-    await dana.flows.create({ key: "imported-orders", name: "Imported orders", domain: "customer", ownerTeamKey: "finance", import: { from: "n8n", source } });
+    const source = readFileSync(
+      path.join(__dirname, "../../core/convert/fixtures/n8n/webhook-order-approval.json"),
+      "utf8",
+    );
+    await dana.flows.create({
+      key: "imported-orders",
+      name: "Imported orders",
+      domain: "customer",
+      ownerTeamKey: "finance",
+      import: { from: "n8n", source },
+    });
     const f = await dana.flows.get({ flowKey: "imported-orders" });
-    expect(f.draft).toMatchObject({ key: "imported-orders", name: "Imported orders", domain: "customer", owner: "finance", trigger: { type: "webhook", secret: "webhook-imported-orders" } });
+    expect(f.draft).toMatchObject({
+      key: "imported-orders",
+      name: "Imported orders",
+      domain: "customer",
+      owner: "finance",
+      trigger: { type: "webhook", secret: "webhook-imported-orders" },
+    });
     expect((f.draft as { steps: { id: string }[] }).steps.map((s) => s.id)).toContain("getCustomer");
     expect(Object.keys(f.samples)).toEqual(["trigger"]);
     expect(f.samples.trigger).toMatchObject({ source: "file", payload: { body: { customerId: "C-1", amount: 1200 } } });
-    const audit = await t.db.auditLog.findFirstOrThrow({ where: { entityId: "imported-orders", action: "flow.created" } });
+    const audit = await t.db.auditLog.findFirstOrThrow({
+      where: { entityId: "imported-orders", action: "flow.created" },
+    });
     expect(audit.after).toMatchObject({ importedFrom: "n8n", converted: 7, of: 7 });
-    const bad = await dana.flows.create({ key: "imported-bad", name: "Bad", domain: "customer", ownerTeamKey: "finance", import: { from: "asl", source } }).catch((e: unknown) => e);
+    const bad = await dana.flows
+      .create({
+        key: "imported-bad",
+        name: "Bad",
+        domain: "customer",
+        ownerTeamKey: "finance",
+        import: { from: "asl", source },
+      })
+      .catch((e: unknown) => e);
     expect((bad as TRPCError).code).toBe("BAD_REQUEST");
     expect((bad as TRPCError).message).toMatch(/not a Step Functions state machine/);
-    await expect(dana.flows.create({ key: "imported-bad", name: "Bad", domain: "customer", ownerTeamKey: "finance", import: { from: "n8n", source: "{nope" } })).rejects.toThrow(/not JSON/);
+    await expect(
+      dana.flows.create({
+        key: "imported-bad",
+        name: "Bad",
+        domain: "customer",
+        ownerTeamKey: "finance",
+        import: { from: "n8n", source: "{nope" },
+      }),
+    ).rejects.toThrow(/not JSON/);
   });
 
   it("refuses a stale save, naming who saved last, and keeps their revision", async () => {
     const f = await dana.flows.get({ flowKey: "blank-one" });
     const draft = f.draft as Record<string, unknown>;
-    const a = await ada.flows.saveDraft({ flowKey: "blank-one", baseRevision: f.draftRevision, draft: { ...draft, description: "Ada's words" } });
+    const a = await ada.flows.saveDraft({
+      flowKey: "blank-one",
+      baseRevision: f.draftRevision,
+      draft: { ...draft, description: "Ada's words" },
+    });
     expect(a.draftRevision).toBe(2);
-    const err = await dana.flows.saveDraft({ flowKey: "blank-one", baseRevision: f.draftRevision, draft: { ...draft, description: "Dana's words" } }).catch((e: unknown) => e);
+    const err = await dana.flows
+      .saveDraft({
+        flowKey: "blank-one",
+        baseRevision: f.draftRevision,
+        draft: { ...draft, description: "Dana's words" },
+      })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TRPCError);
     expect((err as TRPCError).code).toBe("CONFLICT");
     expect((err as TRPCError).message).toMatch(/Ada Admin saved revision 2/);
     const now = await dana.flows.get({ flowKey: "blank-one" });
     expect((now.draft as { description: string }).description).toBe("Ada's words");
     expect(now.description).toBe("Ada's words");
-    const b = await dana.flows.saveDraft({ flowKey: "blank-one", baseRevision: 2, draft: { ...draft, description: "Dana's words" } });
+    const b = await dana.flows.saveDraft({
+      flowKey: "blank-one",
+      baseRevision: 2,
+      draft: { ...draft, description: "Dana's words" },
+    });
     expect(b.draftRevision).toBe(3);
-    const audit = await t.db.auditLog.findMany({ where: { entityId: "blank-one", action: "flow.draft.saved" }, orderBy: { seq: "asc" } });
+    const audit = await t.db.auditLog.findMany({
+      where: { entityId: "blank-one", action: "flow.draft.saved" },
+      orderBy: { seq: "asc" },
+    });
     expect(audit.map((r) => (r.after as { revision: number }).revision)).toEqual([2, 3]);
   });
 
@@ -99,22 +159,38 @@ describe("flow drafts", () => {
     expect((await dana.flows.get({ flowKey: "blank-one" })).draftRevision).toBe(f.draftRevision);
     const audit = await t.db.auditLog.findFirst({ where: { entityId: "blank-one-copy", action: "flow.created" } });
     expect(audit?.after).toMatchObject({ copyOf: "blank-one" });
-    await expect(dana.flows.saveDraftAsCopy({ flowKey: "no-such-flow", draft: mine })).rejects.toThrow(/no flow "no-such-flow"/);
+    await expect(dana.flows.saveDraftAsCopy({ flowKey: "no-such-flow", draft: mine })).rejects.toThrow(
+      /no flow "no-such-flow"/,
+    );
   });
 
   it("refuses a draft for another key", async () => {
-    await expect(dana.flows.saveDraft({ flowKey: "blank-one", baseRevision: 3, draft: { key: "other" } })).rejects.toThrow(/never changes/);
+    await expect(
+      dana.flows.saveDraft({ flowKey: "blank-one", baseRevision: 3, draft: { key: "other" } }),
+    ).rejects.toThrow(/never changes/);
   });
 
   it("pins and unpins a sample per node, audited", async () => {
-    await dana.flows.pinSample({ flowKey: "blank-one", nodeId: "trigger", payload: { opportunityId: "006A" }, source: "manual" });
-    await dana.flows.pinSample({ flowKey: "blank-one", nodeId: "trigger", payload: { opportunityId: "006B" }, source: "test-run" });
+    await dana.flows.pinSample({
+      flowKey: "blank-one",
+      nodeId: "trigger",
+      payload: { opportunityId: "006A" },
+      source: "manual",
+    });
+    await dana.flows.pinSample({
+      flowKey: "blank-one",
+      nodeId: "trigger",
+      payload: { opportunityId: "006B" },
+      source: "test-run",
+    });
     let f = await dana.flows.get({ flowKey: "blank-one" });
     expect(f.samples.trigger?.payload).toEqual({ opportunityId: "006B" });
     expect(f.samples.trigger?.source).toBe("test-run");
     await dana.flows.unpinSample({ flowKey: "blank-one", nodeId: "trigger" });
     f = await dana.flows.get({ flowKey: "blank-one" });
     expect(f.samples.trigger).toBeUndefined();
-    expect(await t.db.auditLog.count({ where: { entityId: "blank-one", action: { startsWith: "flow.sample." } } })).toBe(3);
+    expect(
+      await t.db.auditLog.count({ where: { entityId: "blank-one", action: { startsWith: "flow.sample." } } }),
+    ).toBe(3);
   });
 });

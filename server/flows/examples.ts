@@ -13,7 +13,13 @@ import timesheetToReportingSamples from "@/examples/timesheet-to-reporting.sampl
 import workerOnboardingSamples from "@/examples/worker-onboarding-hris-to-psa.samples.json";
 
 export const EXAMPLES: Readonly<Record<string, Flow>> = Object.fromEntries(
-  [opportunityWonToProject, approvedTimeToInvoice, workerOnboarding, timesheetToReporting, salesforceWonOpportunities].map((d) => [d.key, d as unknown as Flow]),
+  [
+    opportunityWonToProject,
+    approvedTimeToInvoice,
+    workerOnboarding,
+    timesheetToReporting,
+    salesforceWonOpportunities,
+  ].map((d) => [d.key, d as unknown as Flow]),
 );
 
 /**
@@ -29,5 +35,12 @@ export const EXAMPLE_SAMPLES: Readonly<Record<string, Readonly<Record<string, un
 };
 
 export function exampleSummaries() {
-  return Object.values(EXAMPLES).map((d) => ({ key: d.key, name: d.name, description: d.description, domain: d.domain, owner: d.owner, steps: d.steps.length }));
+  return Object.values(EXAMPLES).map((d) => ({
+    key: d.key,
+    name: d.name,
+    description: d.description,
+    domain: d.domain,
+    owner: d.owner,
+    steps: d.steps.length,
+  }));
 }

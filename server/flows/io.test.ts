@@ -22,7 +22,8 @@ describe("flow files", () => {
   beforeAll(async () => {
     t = await createTestDatabase();
     await seedTeams(t.db);
-    for (const key of ["netsuite-prod", "kantata-prod"]) await t.db.connection.create({ data: { key, name: key, connectorKey: key.split("-")[0]! } });
+    for (const key of ["netsuite-prod", "kantata-prod"])
+      await t.db.connection.create({ data: { key, name: key, connectorKey: key.split("-")[0]! } });
     const mk = async (email: string, name: string, roles: Role[]) => {
       const u = await t.db.user.create({ data: { id: crypto.randomUUID(), email, name, roles } });
       // Flows belong to their owning team: Dana is a member of the team whose flows she imports here.
@@ -42,7 +43,11 @@ describe("flow files", () => {
     expect(row.name).toBe(doc.name);
     expect((row.draft as Record<string, unknown>).$schema).toBeUndefined();
     expect(await dana.flowFiles.import({ document: doc })).toMatchObject({ outcome: "unchanged", draftRevision: 2 });
-    const audit = await t.db.auditLog.findMany({ where: { entityId: doc.key }, orderBy: { seq: "asc" }, select: { action: true, actorEmail: true } });
+    const audit = await t.db.auditLog.findMany({
+      where: { entityId: doc.key },
+      orderBy: { seq: "asc" },
+      select: { action: true, actorEmail: true },
+    });
     expect(audit).toEqual([
       { action: "flow.created", actorEmail: "dana@weft.local" },
       { action: "flow.draft.saved", actorEmail: "dana@weft.local" },
@@ -55,10 +60,20 @@ describe("flow files", () => {
     const draft = await vera.flowFiles.export({ flowKey: doc.key });
     expect(draft).toMatchObject({ source: "draft", draftRevision: 2, unpublishedChanges: true });
     expect(draft.contentHash).toBe(contentHash(doc));
-    await t.db.flowVersion.create({ data: { flowId: flow.id, version: "1.0.0", dsl: { ...doc, version: "1.0.0" } as object, contentHash: contentHash({ ...doc, version: "1.0.0" }), status: "approved" } });
+    await t.db.flowVersion.create({
+      data: {
+        flowId: flow.id,
+        version: "1.0.0",
+        dsl: { ...doc, version: "1.0.0" } as object,
+        contentHash: contentHash({ ...doc, version: "1.0.0" }),
+        status: "approved",
+      },
+    });
     const v = await vera.flowFiles.export({ flowKey: doc.key, version: "1.0.0" });
     expect(v).toMatchObject({ source: "version", version: "1.0.0" });
-    await expect(vera.flowFiles.export({ flowKey: doc.key, version: "9.9.9" })).rejects.toThrow(/has no version 9\.9\.9 \(it has 1\.0\.0\)/);
+    await expect(vera.flowFiles.export({ flowKey: doc.key, version: "9.9.9" })).rejects.toThrow(
+      /has no version 9\.9\.9 \(it has 1\.0\.0\)/,
+    );
     await expect(vera.flowFiles.export({ flowKey: "nope" })).rejects.toThrow(/There is no flow "nope"/);
   });
 
@@ -66,16 +81,28 @@ describe("flow files", () => {
     const doc = example();
     // The draft now matches version 1.0.0 in behaviour: importing over it is fine.
     const current = await dana.flows.get({ flowKey: doc.key });
-    await dana.flows.saveDraft({ flowKey: doc.key, baseRevision: current.draftRevision, draft: { ...doc, version: "1.0.0" } });
+    await dana.flows.saveDraft({
+      flowKey: doc.key,
+      baseRevision: current.draftRevision,
+      draft: { ...doc, version: "1.0.0" },
+    });
     const edited = { ...doc, description: "Changed in git" };
     const r = await dana.flowFiles.import({ document: edited });
     expect(r.outcome).toBe("updated");
     // Someone edits the draft in the designer; a CI import must not silently discard it.
     const now = await dana.flows.get({ flowKey: doc.key });
-    await dana.flows.saveDraft({ flowKey: doc.key, baseRevision: now.draftRevision, draft: { ...edited, description: "Edited in the designer" } });
-    const err = await dana.flowFiles.import({ document: { ...doc, description: "Git again" } }).catch((e: unknown) => e);
+    await dana.flows.saveDraft({
+      flowKey: doc.key,
+      baseRevision: now.draftRevision,
+      draft: { ...edited, description: "Edited in the designer" },
+    });
+    const err = await dana.flowFiles
+      .import({ document: { ...doc, description: "Git again" } })
+      .catch((e: unknown) => e);
     expect((err as TRPCError).code).toBe("CONFLICT");
-    expect((err as TRPCError).message).toMatch(/changes that are in no published version \(revision \d+, saved by Dana Designer/);
+    expect((err as TRPCError).message).toMatch(
+      /changes that are in no published version \(revision \d+, saved by Dana Designer/,
+    );
     const forced = await dana.flowFiles.import({ document: { ...doc, description: "Git again" }, force: true });
     expect(forced.outcome).toBe("updated");
   });
@@ -86,10 +113,14 @@ describe("flow files", () => {
     const err = (await dana.flowFiles.import({ document: bad }).catch((e: unknown) => e)) as TRPCError;
     expect(err.code).toBe("BAD_REQUEST");
     expect(err.message).toMatch(/not a valid flow \(1 error\)/);
-    expect(err.message).toContain(`steps[0].timeout [${String(bad.steps[0]!.id)}]: Step '${String(bad.steps[0]!.id)}' (call): 'timeout' is "soon"`);
+    expect(err.message).toContain(
+      `steps[0].timeout [${String(bad.steps[0]!.id)}]: Step '${String(bad.steps[0]!.id)}' (call): 'timeout' is "soon"`,
+    );
     const unknown = example() as unknown as { steps: Array<Record<string, unknown>> };
     unknown.steps[0]!.connection = "no-such-connection";
-    await expect(dana.flowFiles.import({ document: unknown })).rejects.toThrow(/steps\[0\]\.connection.*no-such-connection/);
+    await expect(dana.flowFiles.import({ document: unknown })).rejects.toThrow(
+      /steps\[0\]\.connection.*no-such-connection/,
+    );
     await expect(dana.flowFiles.import({ document: "not a flow" })).rejects.toThrow(/not a valid flow/);
     await expect(vera.flowFiles.import({ document: example() })).rejects.toThrow(/designer role/);
   });

@@ -23,27 +23,59 @@ export interface ExportedFlow {
 }
 
 async function latestVersion(db: Db, flowId: string) {
-  return db.flowVersion.findFirst({ where: { flowId, status: { in: ["approved", "deprecated", "pending_approval"] } }, orderBy: { createdAt: "desc" }, select: { version: true, dsl: true, status: true } });
+  return db.flowVersion.findFirst({
+    where: { flowId, status: { in: ["approved", "deprecated", "pending_approval"] } },
+    orderBy: { createdAt: "desc" },
+    select: { version: true, dsl: true, status: true },
+  });
 }
 
 const behaviour = (f: unknown) => contentHash(f as Flow, { behaviourOnly: true });
 
 export async function exportFlow(db: Db, flowKey: string, version?: string): Promise<ExportedFlow> {
-  const flow = await db.flow.findUnique({ where: { key: flowKey }, select: { id: true, draft: true, draftRevision: true } });
+  const flow = await db.flow.findUnique({
+    where: { key: flowKey },
+    select: { id: true, draft: true, draftRevision: true },
+  });
   if (!flow) throw new DomainError("not_found", `There is no flow "${flowKey}".`);
   const latest = await latestVersion(db, flow.id);
   const unpublishedChanges = !latest || behaviour(latest.dsl) !== behaviour(flow.draft);
   if (version) {
-    const v = await db.flowVersion.findUnique({ where: { flowId_version: { flowId: flow.id, version } }, select: { dsl: true } });
+    const v = await db.flowVersion.findUnique({
+      where: { flowId_version: { flowId: flow.id, version } },
+      select: { dsl: true },
+    });
     if (!v) {
-      const known = await db.flowVersion.findMany({ where: { flowId: flow.id }, orderBy: { createdAt: "desc" }, take: 10, select: { version: true } });
-      throw new DomainError("not_found", `Flow "${flowKey}" has no version ${version}${known.length ? ` (it has ${known.map((k) => k.version).join(", ")})` : " (nothing is published yet)"}.`);
+      const known = await db.flowVersion.findMany({
+        where: { flowId: flow.id },
+        orderBy: { createdAt: "desc" },
+        take: 10,
+        select: { version: true },
+      });
+      throw new DomainError(
+        "not_found",
+        `Flow "${flowKey}" has no version ${version}${known.length ? ` (it has ${known.map((k) => k.version).join(", ")})` : " (nothing is published yet)"}.`,
+      );
     }
     const dsl = v.dsl as unknown as Flow;
-    return { flow: dsl, source: "version", version, draftRevision: flow.draftRevision, contentHash: contentHash(dsl), unpublishedChanges };
+    return {
+      flow: dsl,
+      source: "version",
+      version,
+      draftRevision: flow.draftRevision,
+      contentHash: contentHash(dsl),
+      unpublishedChanges,
+    };
   }
   const draft = flow.draft as unknown as Flow;
-  return { flow: draft, source: "draft", version: draft.version, draftRevision: flow.draftRevision, contentHash: contentHash(draft), unpublishedChanges };
+  return {
+    flow: draft,
+    source: "draft",
+    version: draft.version,
+    draftRevision: flow.draftRevision,
+    contentHash: contentHash(draft),
+    unpublishedChanges,
+  };
 }
 
 export interface ImportResult {
@@ -57,17 +89,35 @@ export interface ImportResult {
 const line = (p: { path: (string | number)[]; stepId?: string; message: string; code: string }) =>
   `${formatPath(p.path) || "(document)"}${p.stepId ? ` [${p.stepId}]` : ""}: ${p.message} (${p.code})`;
 
-export async function importFlow(ctx: DraftCtx, document: unknown, opts: { force?: boolean } = {}): Promise<ImportResult> {
+export async function importFlow(
+  ctx: DraftCtx,
+  document: unknown,
+  opts: { force?: boolean } = {},
+): Promise<ImportResult> {
   const [connections, flows] = await Promise.all([
     workspaceConnections(ctx.db),
-    ctx.db.flow.findMany({ select: { key: true, versions: { where: { status: { in: ["approved", "deprecated"] } }, select: { version: true } } } }),
+    ctx.db.flow.findMany({
+      select: {
+        key: true,
+        versions: { where: { status: { in: ["approved", "deprecated"] } }, select: { version: true } },
+      },
+    }),
   ]);
   // Built-in and imported (OpenAPI) connectors, the workspace's connections and published flows.
-  const catalog = { ...(await dslCatalog(ctx.db, connections)), flows: Object.fromEntries(flows.map((f) => [f.key, { versions: f.versions.map((v) => v.version) }])) };
+  const catalog = {
+    ...(await dslCatalog(ctx.db, connections)),
+    flows: Object.fromEntries(flows.map((f) => [f.key, { versions: f.versions.map((v) => v.version) }])),
+  };
   const result = validate(document, { catalog });
   const errors = result.problems.filter((p) => p.severity === "error");
   if (!result.flow || errors.length) {
-    throw new DomainError("invalid", `The document is not a valid flow (${errors.length} error${errors.length === 1 ? "" : "s"}):\n${errors.slice(0, 50).map((p) => `  ${line(p)}`).join("\n")}`);
+    throw new DomainError(
+      "invalid",
+      `The document is not a valid flow (${errors.length} error${errors.length === 1 ? "" : "s"}):\n${errors
+        .slice(0, 50)
+        .map((p) => `  ${line(p)}`)
+        .join("\n")}`,
+    );
   }
   const flow = result.flow;
   // The draft is the document as written (not the parsed one with defaults filled in), so an export gives
@@ -76,9 +126,18 @@ export async function importFlow(ctx: DraftCtx, document: unknown, opts: { force
   delete draft.$schema;
   const warnings = result.problems.filter((p) => p.severity !== "error").map(line);
 
-  const existing = await ctx.db.flow.findUnique({ where: { key: flow.key }, select: { id: true, draft: true, draftRevision: true } });
+  const existing = await ctx.db.flow.findUnique({
+    where: { key: flow.key },
+    select: { id: true, draft: true, draftRevision: true },
+  });
   if (!existing) {
-    await createFlow(ctx, { key: flow.key, name: flow.name, domain: flow.domain, ownerTeamKey: flow.owner, description: flow.description });
+    await createFlow(ctx, {
+      key: flow.key,
+      name: flow.name,
+      domain: flow.domain,
+      ownerTeamKey: flow.owner,
+      description: flow.description,
+    });
     const saved = await saveDraft(ctx, { flowKey: flow.key, baseRevision: 1, draft });
     return { key: flow.key, outcome: "created", draftRevision: saved.draftRevision, warnings };
   }
@@ -90,8 +149,13 @@ export async function importFlow(ctx: DraftCtx, document: unknown, opts: { force
     const draftIsPublished = latest && behaviour(latest.dsl) === behaviour(existing.draft);
     if (!draftIsPublished && existing.draftRevision > 1) {
       const last = await lastSave(ctx.db, flow.key);
-      const who = last ? ` (revision ${existing.draftRevision}, saved by ${last.by} at ${last.at.toISOString().slice(0, 16).replace("T", " ")} UTC)` : "";
-      throw new DomainError("conflict", `The draft of "${flow.key}" has changes that are in no published version${who}; importing would overwrite them. Publish or export them first, or import with --force.`);
+      const who = last
+        ? ` (revision ${existing.draftRevision}, saved by ${last.by} at ${last.at.toISOString().slice(0, 16).replace("T", " ")} UTC)`
+        : "";
+      throw new DomainError(
+        "conflict",
+        `The draft of "${flow.key}" has changes that are in no published version${who}; importing would overwrite them. Publish or export them first, or import with --force.`,
+      );
     }
   }
   const saved = await saveDraft(ctx, { flowKey: flow.key, baseRevision: existing.draftRevision, draft });

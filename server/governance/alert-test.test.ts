@@ -41,14 +41,23 @@ describe("send test alert", () => {
     expect(received.at(-1)).toMatchObject({ type: "slo.alert.test", team: { key: "finance" }, sentBy: "dana@x.test" });
 
     await setTeamAlertChannel(ctx, { teamKey: "finance", webhookUrl: `${url}/fail` });
-    expect(await sendTestAlert(ctx, { teamKey: "finance" })).toMatchObject({ ok: false, status: 503, error: "HTTP 503" });
+    expect(await sendTestAlert(ctx, { teamKey: "finance" })).toMatchObject({
+      ok: false,
+      status: 503,
+      error: "HTTP 503",
+    });
 
-    const audit = await t.db.auditLog.findMany({ where: { action: "team.alert_channel_tested" }, orderBy: { seq: "asc" } });
+    const audit = await t.db.auditLog.findMany({
+      where: { action: "team.alert_channel_tested" },
+      orderBy: { seq: "asc" },
+    });
     expect(audit.map((a) => (a.meta as { ok: boolean }).ok)).toEqual([true, false]);
   });
 
   it("refuses a designer of another team", async () => {
     const pat = await makeUser(t.db, "pat@x.test", ["designer"], ["pmo"]);
-    await expect(sendTestAlert(govCtx(t.db, pat), { teamKey: "finance" })).rejects.toThrow(/Only finance's designers and approvers/);
+    await expect(sendTestAlert(govCtx(t.db, pat), { teamKey: "finance" })).rejects.toThrow(
+      /Only finance's designers and approvers/,
+    );
   });
 });

@@ -18,10 +18,16 @@ export interface TestAlertPayload {
 export async function sendTestAlert(ctx: GovCtx, input: { teamKey: string }, opts: { post?: typeof postJson } = {}) {
   const team = await ctx.db.team.findUnique({ where: { key: input.teamKey } });
   if (!team) throw new DomainError("not_found", `No team "${input.teamKey}".`);
-  const member = ctx.user.teamIds.includes(team.id) && (hasRole(ctx.user.roles, "approver") || hasRole(ctx.user.roles, "designer"));
-  if (!ctx.user.roles.includes("admin") && !member) throw new DomainError("forbidden", `Only ${team.name}'s designers and approvers, or an admin, may test its alert channel.`);
+  const member =
+    ctx.user.teamIds.includes(team.id) && (hasRole(ctx.user.roles, "approver") || hasRole(ctx.user.roles, "designer"));
+  if (!ctx.user.roles.includes("admin") && !member)
+    throw new DomainError(
+      "forbidden",
+      `Only ${team.name}'s designers and approvers, or an admin, may test its alert channel.`,
+    );
   const channel = await ctx.db.teamAlertChannel.findUnique({ where: { teamId: team.id } });
-  if (!channel?.webhookUrl) throw new DomainError("precondition", `${team.name} has no webhook URL saved: its alerts are in-app only.`);
+  if (!channel?.webhookUrl)
+    throw new DomainError("precondition", `${team.name} has no webhook URL saved: its alerts are in-app only.`);
   const body: TestAlertPayload = {
     type: "slo.alert.test",
     team: { key: team.key, name: team.name },
@@ -32,7 +38,24 @@ export async function sendTestAlert(ctx: GovCtx, input: { teamKey: string }, opt
   const post = opts.post ?? postJson;
   const result = await post(channel.webhookUrl, body);
   await ctx.db.$transaction((tx) =>
-    ctx.audit(tx, { action: "team.alert_channel_tested", entityType: "team", entityId: team.key, meta: { webhookUrl: channel.webhookUrl, enabled: channel.enabled, ok: result.ok, status: result.status, error: result.error } }),
+    ctx.audit(tx, {
+      action: "team.alert_channel_tested",
+      entityType: "team",
+      entityId: team.key,
+      meta: {
+        webhookUrl: channel.webhookUrl,
+        enabled: channel.enabled,
+        ok: result.ok,
+        status: result.status,
+        error: result.error,
+      },
+    }),
   );
-  return { ok: result.ok, status: result.status, error: result.error, webhookUrl: channel.webhookUrl, enabled: channel.enabled };
+  return {
+    ok: result.ok,
+    status: result.status,
+    error: result.error,
+    webhookUrl: channel.webhookUrl,
+    enabled: channel.enabled,
+  };
 }

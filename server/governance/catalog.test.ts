@@ -37,7 +37,10 @@ describe("catalog over the demo estate", () => {
     g.__weftBoss = undefined;
     setDemoSandboxes(null);
     await rt?.stop();
-    for (const [k, v] of [["DATABASE_URL", saved.url], ["WEFT_DEMO", saved.demo]] as const) {
+    for (const [k, v] of [
+      ["DATABASE_URL", saved.url],
+      ["WEFT_DEMO", saved.demo],
+    ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
@@ -80,12 +83,37 @@ describe("catalog over the demo estate", () => {
     // Writes of one operation of one system for one domain by several active flows: the legacy month-end
     // export beside the invoicing flows, and the reference flows beside the governance estate's.
     expect(duplicates).toEqual([
-      { domain: "invoice", system: "netsuite", operation: "createInvoice", flows: ["approved-time-to-invoice", "legacy-invoice-export", "post-invoice-to-netsuite", "time-to-invoice"] },
+      {
+        domain: "invoice",
+        system: "netsuite",
+        operation: "createInvoice",
+        flows: ["approved-time-to-invoice", "legacy-invoice-export", "post-invoice-to-netsuite", "time-to-invoice"],
+      },
       // Both warehouse loaders (invoices; time entries and utilization) write through the reporting connector.
-      { domain: "reporting", system: "reporting", operation: "upsertRecords", flows: ["invoice-to-reporting", "timesheet-to-reporting"] },
-      { domain: "reporting", system: "reporting", operation: "writeEvents", flows: ["invoice-to-reporting", "timesheet-to-reporting"] },
-      { domain: "project", system: "kantata", operation: "createWorkspace", flows: ["opportunity-to-project", "opportunity-won-to-project"] },
-      { domain: "resource", system: "kantata", operation: "createExternalReference", flows: ["resource-attributes-sync", "worker-onboarding-hris-to-psa"] },
+      {
+        domain: "reporting",
+        system: "reporting",
+        operation: "upsertRecords",
+        flows: ["invoice-to-reporting", "timesheet-to-reporting"],
+      },
+      {
+        domain: "reporting",
+        system: "reporting",
+        operation: "writeEvents",
+        flows: ["invoice-to-reporting", "timesheet-to-reporting"],
+      },
+      {
+        domain: "project",
+        system: "kantata",
+        operation: "createWorkspace",
+        flows: ["opportunity-to-project", "opportunity-won-to-project"],
+      },
+      {
+        domain: "resource",
+        system: "kantata",
+        operation: "createExternalReference",
+        flows: ["resource-attributes-sync", "worker-onboarding-hris-to-psa"],
+      },
     ]);
     expect(inv.duplicates).toHaveLength(1);
   });
@@ -93,10 +121,19 @@ describe("catalog over the demo estate", () => {
   it("filters: owned by my teams, domain, classification, search", async () => {
     const approver = await as("approver@weft.local"); // Finance
     const mine = await approver.governance.catalog.list({ mine: true });
-    expect(mine.entries.map((e) => e.key).sort()).toEqual(["approved-time-to-invoice", "legacy-invoice-export", "post-invoice-to-netsuite", "time-to-invoice"]);
-    const keys = async (f: Parameters<typeof approver.governance.catalog.list>[0]) => (await approver.governance.catalog.list(f)).entries.map((e) => e.key).sort();
+    expect(mine.entries.map((e) => e.key).sort()).toEqual([
+      "approved-time-to-invoice",
+      "legacy-invoice-export",
+      "post-invoice-to-netsuite",
+      "time-to-invoice",
+    ]);
+    const keys = async (f: Parameters<typeof approver.governance.catalog.list>[0]) =>
+      (await approver.governance.catalog.list(f)).entries.map((e) => e.key).sort();
     expect(await keys({ domain: "reporting" })).toEqual(["invoice-to-reporting", "timesheet-to-reporting"]);
-    expect(await keys({ classification: "restricted" })).toEqual(["resource-attributes-sync", "worker-onboarding-hris-to-psa"]);
+    expect(await keys({ classification: "restricted" })).toEqual([
+      "resource-attributes-sync",
+      "worker-onboarding-hris-to-psa",
+    ]);
     // Search matches the systems a flow calls, by connector and by kind (Workday is the HRIS).
     expect(await keys({ search: "workday" })).toEqual(["resource-attributes-sync", "worker-onboarding-hris-to-psa"]);
     expect(await keys({ search: "hris" })).toEqual(["resource-attributes-sync", "worker-onboarding-hris-to-psa"]);
@@ -112,7 +149,11 @@ describe("catalog over the demo estate", () => {
     expect(has("event:invoice.created", "flow:invoice-to-reporting")).toBe(true);
     // Systems are the connectors the flows call, named and typed by their manifests.
     expect(has("flow:invoice-to-reporting", "system:reporting")).toBe(true);
-    expect(nodes.find((n) => n.id === "system:reporting")).toMatchObject({ kind: "system", label: "Data platform (reporting)", meta: { connector: "reporting", kind: "data" } });
+    expect(nodes.find((n) => n.id === "system:reporting")).toMatchObject({
+      kind: "system",
+      label: "Data platform (reporting)",
+      meta: { connector: "reporting", kind: "data" },
+    });
     expect(has("system:netsuite", "flow:invoice-to-reporting")).toBe(true);
     expect(has("flow:time-to-invoice", "system:netsuite")).toBe(true);
     expect(has("system:workday", "flow:resource-attributes-sync")).toBe(true);
@@ -126,16 +167,28 @@ describe("catalog over the demo estate", () => {
 
   it("flags duplicates only between active flows writing the same operation in the same domain", () => {
     const facts = extractFlowFacts(legacyInvoiceExport);
-    expect(facts.systems.filter((s) => s.effect === "write").map((s) => `${s.system}.${s.operation}`)).toEqual(["netsuite.createInvoice"]);
+    expect(facts.systems.filter((s) => s.effect === "write").map((s) => `${s.system}.${s.operation}`)).toEqual([
+      "netsuite.createInvoice",
+    ]);
     const f = (key: string, domain: string, lifecycle: string) => ({ key, domain, lifecycle, facts });
     expect(findDuplicateInterfaces([f("a", "invoice", "active"), f("b", "invoice", "active")])).toHaveLength(1);
     expect(findDuplicateInterfaces([f("a", "invoice", "active"), f("b", "invoice", "deprecated")])).toEqual([]);
     expect(findDuplicateInterfaces([f("a", "invoice", "active"), f("b", "reporting", "active")])).toEqual([]);
     // Only reads (the invoice flow without its write and emit): no duplicate.
     const steps = timeToInvoice090.steps as Array<{ id: string; next?: string }>;
-    const reads = extractFlowFacts({ ...timeToInvoice090, steps: steps.filter((s) => s.id !== "createInvoice").map(({ next, ...s }) => (next === "createInvoice" ? s : { ...s, next })) });
+    const reads = extractFlowFacts({
+      ...timeToInvoice090,
+      steps: steps
+        .filter((s) => s.id !== "createInvoice")
+        .map(({ next, ...s }) => (next === "createInvoice" ? s : { ...s, next })),
+    });
     expect(reads.systems.map((s) => s.effect)).toEqual(["read", "read", "read"]);
-    expect(findDuplicateInterfaces([{ ...f("a", "invoice", "active"), facts: reads }, { ...f("b", "invoice", "active"), facts: reads }])).toEqual([]);
+    expect(
+      findDuplicateInterfaces([
+        { ...f("a", "invoice", "active"), facts: reads },
+        { ...f("b", "invoice", "active"), facts: reads },
+      ]),
+    ).toEqual([]);
     expect(buildLineage([], []).nodes).toEqual([]);
   });
 
@@ -145,7 +198,9 @@ describe("catalog over the demo estate", () => {
     expect(pending).toMatchObject([{ flowKey: "time-to-invoice", version: "1.1.0", canDecide: true }]);
     const viewerPending = await (await as("viewer@weft.local")).governance.versions.pending();
     expect(viewerPending[0]!.canDecide).toBe(false);
-    await expect((await as("operator@weft.local")).governance.versions.approve({ versionId: pending[0]!.id })).rejects.toThrow(/approver role/);
+    await expect(
+      (await as("operator@weft.local")).governance.versions.approve({ versionId: pending[0]!.id }),
+    ).rejects.toThrow(/approver role/);
     await approver.governance.versions.approve({ versionId: pending[0]!.id });
     const timeline = await approver.governance.versions.timeline({ flowKey: "time-to-invoice" });
     expect(timeline.map((v) => [v.version, v.status, v.author?.email, v.approver?.email])).toEqual([
@@ -153,28 +208,43 @@ describe("catalog over the demo estate", () => {
       ["1.0.0", "approved", "designer@weft.local", "approver@weft.local"],
       ["0.9.0", "deprecated", "designer@weft.local", "approver@weft.local"],
     ]);
-    expect((await approver.governance.catalog.list({ search: "time-to-invoice" })).entries.find((e) => e.key === "time-to-invoice")!.currentVersion).toEqual({ version: "1.1.0", status: "approved" });
+    expect(
+      (await approver.governance.catalog.list({ search: "time-to-invoice" })).entries.find(
+        (e) => e.key === "time-to-invoice",
+      )!.currentVersion,
+    ).toEqual({ version: "1.1.0", status: "approved" });
   });
 
   it("sandbox faults (demo mode only) make real runs fail, and the SLO alert fires", async () => {
     const admin = await as("admin@weft.local");
     // Outside demo mode the procedure is not there at all.
     const plain = await as("admin@weft.local", createCallerFactory(buildAppRouter({ demo: false })));
-    await expect(plain.demo.injectFaults({ flowKey: "time-to-invoice", count: 5 })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(plain.demo.injectFaults({ flowKey: "time-to-invoice", count: 5 })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
     const demo = await as("admin@weft.local", createCallerFactory(buildAppRouter({ demo: true })));
     const r = await demo.demo.injectFaults({ flowKey: "invoice-to-reporting", count: 30 });
     // invoice-to-reporting starts by reading the invoice from NetSuite.
     expect(r).toEqual({ started: 30, connector: "netsuite", system: "netsuite" });
     const netsuite = demoSandboxFor("netsuite")!;
-    const faults = async () => ((await (await fetch(`${netsuite.admin}/state`)).json()) as { faults: Record<string, unknown> }).faults;
+    const faults = async () =>
+      ((await (await fetch(`${netsuite.admin}/state`)).json()) as { faults: Record<string, unknown> }).faults;
     expect(await faults()).toMatchObject({ errorRate: 1, errorStatus: 503 });
 
     const flow = await t.db.flow.findUniqueOrThrow({ where: { key: "invoice-to-reporting" } });
     const started = { flowId: flow.id, triggerType: "manual" as const };
     // Each run retries the 503s (4 attempts, 2 s backoff) before it fails for real.
-    await expect.poll(() => t.db.run.count({ where: { ...started, status: { in: ["queued", "running", "waiting"] } } }), { timeout: 90_000, interval: 1000 }).toBe(0);
+    await expect
+      .poll(() => t.db.run.count({ where: { ...started, status: { in: ["queued", "running", "waiting"] } } }), {
+        timeout: 90_000,
+        interval: 1000,
+      })
+      .toBe(0);
     expect(await t.db.run.count({ where: { ...started, status: "failed" } })).toBe(30);
-    const failed = await t.db.run.findFirstOrThrow({ where: { ...started, status: "failed" }, select: { id: true, error: true } });
+    const failed = await t.db.run.findFirstOrThrow({
+      where: { ...started, status: "failed" },
+      select: { id: true, error: true },
+    });
     expect(JSON.stringify(failed.error)).toMatch(/503/);
     expect(await t.db.exception.count({ where: { runId: failed.id } })).toBe(1);
     // The faults are cleared once the runs have finished.
@@ -183,34 +253,75 @@ describe("catalog over the demo estate", () => {
 
     // Every run is finished and committed, so the fold needs no lag here (the minute job keeps one).
     expect((await sloTick(t.db, { baseUrl: "http://weft.test", lagMs: 0 })).evaluation.fired).toBeGreaterThan(0);
-    const entry = (await (await as("viewer@weft.local")).governance.catalog.list({ sloState: "firing" })).entries.map((e) => e.key);
+    const entry = (await (await as("viewer@weft.local")).governance.catalog.list({ sloState: "firing" })).entries.map(
+      (e) => e.key,
+    );
     expect(entry).toEqual(["invoice-to-reporting"]);
 
     // The queue they leave can be cleared: the runs started from the flow's pinned trigger sample (an invoice
     // the NetSuite sandbox holds), so once the fault is gone a retry succeeds instead of failing anew.
-    const open = await t.db.exception.findMany({ where: { run: started, status: "open" }, take: 6, select: { id: true, runId: true } });
+    const open = await t.db.exception.findMany({
+      where: { run: started, status: "open" },
+      take: 6,
+      select: { id: true, runId: true },
+    });
     expect(open).toHaveLength(6);
     for (const e of open) await admin.exceptions.retry({ id: e.id });
-    await expect.poll(() => t.db.run.count({ where: { id: { in: open.map((e) => e.runId) }, status: { in: ["queued", "running", "waiting"] } } }), { timeout: 60_000, interval: 500 }).toBe(0);
-    const retried = await t.db.run.findMany({ where: { id: { in: open.map((e) => e.runId) } }, select: { status: true, error: true } });
+    await expect
+      .poll(
+        () =>
+          t.db.run.count({
+            where: { id: { in: open.map((e) => e.runId) }, status: { in: ["queued", "running", "waiting"] } },
+          }),
+        { timeout: 60_000, interval: 500 },
+      )
+      .toBe(0);
+    const retried = await t.db.run.findMany({
+      where: { id: { in: open.map((e) => e.runId) } },
+      select: { status: true, error: true },
+    });
     expect(retried.map((r) => [r.status, r.error])).toEqual(open.map(() => ["succeeded", null]));
     expect(await t.db.exception.count({ where: { id: { in: open.map((e) => e.id) }, status: "resolved" } })).toBe(6);
   }, 180_000);
 
   it("exports the catalog as Backstage entities and SLOs as OpenSLO", async () => {
     const viewer = await as("viewer@weft.local");
-    const backstage = parseAllDocuments(await viewer.governance.exports.backstage()).map((d) => d.toJS() as { kind: string; metadata: { name: string }; spec: Record<string, unknown> });
+    const backstage = parseAllDocuments(await viewer.governance.exports.backstage()).map(
+      (d) => d.toJS() as { kind: string; metadata: { name: string }; spec: Record<string, unknown> },
+    );
     const byKind = (k: string) => backstage.filter((e) => e.kind === k);
     expect(byKind("Component")).toHaveLength(13);
     expect(byKind("Domain").map((d) => d.metadata.name)).toContain("invoice");
     const comp = byKind("Component").find((c) => c.metadata.name === "time-to-invoice")!;
-    expect(comp.spec).toMatchObject({ type: "integration", lifecycle: "production", owner: "group:default/finance", system: "invoice-integrations", providesApis: ["invoice.created"], consumesApis: ["timesheet.approved"] });
-    expect(byKind("API").find((a) => a.metadata.name === "invoice.created")!.spec).toMatchObject({ type: "asyncapi", owner: "group:default/finance" });
+    expect(comp.spec).toMatchObject({
+      type: "integration",
+      lifecycle: "production",
+      owner: "group:default/finance",
+      system: "invoice-integrations",
+      providesApis: ["invoice.created"],
+      consumesApis: ["timesheet.approved"],
+    });
+    expect(byKind("API").find((a) => a.metadata.name === "invoice.created")!.spec).toMatchObject({
+      type: "asyncapi",
+      owner: "group:default/finance",
+    });
 
-    const openslo = parseAllDocuments(await viewer.governance.exports.openslo()).map((d) => d.toJS() as { apiVersion: string; kind: string; metadata: { name: string }; spec: Record<string, unknown> });
+    const openslo = parseAllDocuments(await viewer.governance.exports.openslo()).map(
+      (d) =>
+        d.toJS() as { apiVersion: string; kind: string; metadata: { name: string }; spec: Record<string, unknown> },
+    );
     expect(openslo.every((d) => d.apiVersion === "openslo/v1")).toBe(true);
     const slo = openslo.find((d) => d.kind === "SLO" && d.metadata.name === "time-to-invoice-Invoiced-within-30-s")!;
-    expect(slo.spec).toMatchObject({ service: "time-to-invoice", budgetingMethod: "Occurrences", timeWindow: [{ duration: "28d", isRolling: true }], objectives: [{ target: 0.95 }] });
-    expect(openslo.filter((d) => d.kind === "AlertCondition").map((d) => (d.spec.condition as { threshold: number }).threshold)).toEqual([14.4, 6, 3, 1]);
+    expect(slo.spec).toMatchObject({
+      service: "time-to-invoice",
+      budgetingMethod: "Occurrences",
+      timeWindow: [{ duration: "28d", isRolling: true }],
+      objectives: [{ target: 0.95 }],
+    });
+    expect(
+      openslo
+        .filter((d) => d.kind === "AlertCondition")
+        .map((d) => (d.spec.condition as { threshold: number }).threshold),
+    ).toEqual([14.4, 6, 3, 1]);
   });
 });

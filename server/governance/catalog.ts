@@ -66,15 +66,28 @@ interface FlowRow {
   lifecycle: string;
   draft: unknown;
   ownerTeam: { id: string; key: string; name: string };
-  versions: Array<{ id: string; version: string; status: string; dsl: unknown; approvedAt: Date | null; createdAt: Date }>;
+  versions: Array<{
+    id: string;
+    version: string;
+    status: string;
+    dsl: unknown;
+    approvedAt: Date | null;
+    createdAt: Date;
+  }>;
 }
 
 /** The version production runs: the newest approved, else the newest deprecated. */
-export function currentVersionOf<V extends { version: string; status: string; approvedAt: Date | null; createdAt: Date }>(versions: V[]): V | null {
+export function currentVersionOf<
+  V extends { version: string; status: string; approvedAt: Date | null; createdAt: Date },
+>(versions: V[]): V | null {
   const by = (status: string) =>
     versions
       .filter((v) => v.status === status)
-      .sort((a, b) => (semver.valid(a.version) && semver.valid(b.version) ? semver.rcompare(a.version, b.version) : b.createdAt.getTime() - a.createdAt.getTime()))[0];
+      .sort((a, b) =>
+        semver.valid(a.version) && semver.valid(b.version)
+          ? semver.rcompare(a.version, b.version)
+          : b.createdAt.getTime() - a.createdAt.getTime(),
+      )[0];
   return by("approved") ?? by("deprecated") ?? null;
 }
 
@@ -104,7 +117,9 @@ function factsOf(f: FlowRow): FlowFacts {
 }
 
 /** Two or more active flows writing the same operation of the same system for the same domain. */
-export function findDuplicateInterfaces(flows: ReadonlyArray<{ key: string; domain: string; lifecycle: string; facts: FlowFacts }>): DuplicateInterface[] {
+export function findDuplicateInterfaces(
+  flows: ReadonlyArray<{ key: string; domain: string; lifecycle: string; facts: FlowFacts }>,
+): DuplicateInterface[] {
   const groups = new Map<string, DuplicateInterface>();
   for (const f of flows) {
     if (f.lifecycle !== "active") continue;
@@ -119,7 +134,11 @@ export function findDuplicateInterfaces(flows: ReadonlyArray<{ key: string; doma
   return [...groups.values()].filter((g) => g.flows.length > 1).map((g) => ({ ...g, flows: g.flows.sort() }));
 }
 
-export async function listCatalog(db: Db, user: Pick<SessionUser, "teamIds">, filters: CatalogFilters = {}): Promise<{ entries: CatalogEntry[]; duplicates: DuplicateInterface[]; myFiringAlerts: number }> {
+export async function listCatalog(
+  db: Db,
+  user: Pick<SessionUser, "teamIds">,
+  filters: CatalogFilters = {},
+): Promise<{ entries: CatalogEntry[]; duplicates: DuplicateInterface[]; myFiringAlerts: number }> {
   const flows = await loadFlows(db);
   const withFacts = flows.map((f) => ({ ...f, facts: factsOf(f) }));
   const duplicates = findDuplicateInterfaces(withFacts);
@@ -132,7 +151,18 @@ export async function listCatalog(db: Db, user: Pick<SessionUser, "teamIds">, fi
     if (filters.classification && f.classification !== filters.classification) return false;
     if (filters.mine && !user.teamIds.includes(f.ownerTeam.id)) return false;
     if (q) {
-      const hay = [f.key, f.name, f.description, f.domain, f.ownerTeam.name, ...f.facts.systems.flatMap((s) => [s.system, s.kind ?? ""]), ...f.facts.produces.map((p) => p.event), ...f.facts.consumes].join(" ").toLowerCase();
+      const hay = [
+        f.key,
+        f.name,
+        f.description,
+        f.domain,
+        f.ownerTeam.name,
+        ...f.facts.systems.flatMap((s) => [s.system, s.kind ?? ""]),
+        ...f.facts.produces.map((p) => p.event),
+        ...f.facts.consumes,
+      ]
+        .join(" ")
+        .toLowerCase();
       if (!hay.includes(q)) return false;
     }
     return true;
@@ -146,7 +176,9 @@ export async function listCatalog(db: Db, user: Pick<SessionUser, "teamIds">, fi
            WHERE flow_id IN (${Prisma.join(ids.map((id) => Prisma.sql`${id}::uuid`))}) AND NOT is_test
            ORDER BY flow_id, created_at DESC`
       : Promise.resolve([]),
-    ids.length ? db.exception.groupBy({ by: ["flowId"], where: { flowId: { in: ids }, status: "open" }, _count: { _all: true } }) : Promise.resolve([]),
+    ids.length
+      ? db.exception.groupBy({ by: ["flowId"], where: { flowId: { in: ids }, status: "open" }, _count: { _all: true } })
+      : Promise.resolve([]),
   ]);
   const runBy = new Map(lastRuns.map((r) => [r.flow_id, r]));
   const excBy = new Map(exceptions.map((e) => [e.flowId, e._count._all]));
@@ -179,7 +211,9 @@ export async function listCatalog(db: Db, user: Pick<SessionUser, "teamIds">, fi
     };
   });
   if (filters.sloState) entries = entries.filter((e) => e.sloState === filters.sloState);
-  const myFiringAlerts = user.teamIds.length ? await db.sloAlert.count({ where: { teamId: { in: user.teamIds }, state: "firing" } }) : 0;
+  const myFiringAlerts = user.teamIds.length
+    ? await db.sloAlert.count({ where: { teamId: { in: user.teamIds }, state: "firing" } })
+    : 0;
   return { entries, duplicates, myFiringAlerts };
 }
 
@@ -204,7 +238,14 @@ export interface LineageEdge {
  * flow → system (writes). Contracts' declared producers/consumers that are not flows appear as systems.
  */
 export function buildLineage(
-  flows: ReadonlyArray<{ key: string; name: string; domain: string; lifecycle: string; ownerTeam: string; facts: FlowFacts }>,
+  flows: ReadonlyArray<{
+    key: string;
+    name: string;
+    domain: string;
+    lifecycle: string;
+    ownerTeam: string;
+    facts: FlowFacts;
+  }>,
   contracts: ReadonlyArray<{ name: string; version: string; producers: string[]; consumers: string[] }>,
 ): { nodes: LineageNode[]; edges: LineageEdge[] } {
   const nodes = new Map<string, Omit<LineageNode, "layer">>();
@@ -218,7 +259,8 @@ export function buildLineage(
     const m = connectors[key];
     node(`system:${key}`, "system", m?.name ?? key, m ? { connector: key, kind: m.system } : {});
   };
-  const edge = (source: string, target: string, kind: LineageEdge["kind"]) => edges.set(`${source}->${target}`, { id: `${source}->${target}`, source, target, kind });
+  const edge = (source: string, target: string, kind: LineageEdge["kind"]) =>
+    edges.set(`${source}->${target}`, { id: `${source}->${target}`, source, target, kind });
   for (const f of flows) {
     const id = `flow:${f.key}`;
     node(id, "flow", f.name, { key: f.key, domain: f.domain, lifecycle: f.lifecycle, owner: f.ownerTeam });
@@ -248,7 +290,8 @@ export function buildLineage(
     for (const k of c.consumers) {
       const dst = flowKeys.has(k) ? `flow:${k}` : `system:${k}`;
       if (!flowKeys.has(k)) systemNode(k);
-      if (!edges.has(`event:${c.name}->${dst}`)) edge(`event:${c.name}`, dst, flowKeys.has(k) ? "consumes" : "declared");
+      if (!edges.has(`event:${c.name}->${dst}`))
+        edge(`event:${c.name}`, dst, flowKeys.has(k) ? "consumes" : "declared");
     }
   }
   // Layers by longest path over the event chain (flows and events; bounded, so a cycle cannot loop
@@ -273,16 +316,27 @@ export function buildLineage(
     if (n.kind !== "system") continue;
     const readers = [...edges.values()].filter((e) => e.source === n.id).map((e) => layer.get(e.target) ?? 0);
     const writers = [...edges.values()].filter((e) => e.target === n.id).map((e) => layer.get(e.source) ?? 0);
-    layer.set(n.id, readers.length ? Math.max(0, Math.min(...readers) - 1) : writers.length ? Math.max(...writers) + 1 : 0);
+    layer.set(
+      n.id,
+      readers.length ? Math.max(0, Math.min(...readers) - 1) : writers.length ? Math.max(...writers) + 1 : 0,
+    );
   }
   return {
-    nodes: [...nodes.values()].map((n) => ({ ...n, layer: layer.get(n.id) ?? 0 })).sort((a, b) => a.layer - b.layer || a.id.localeCompare(b.id)),
+    nodes: [...nodes.values()]
+      .map((n) => ({ ...n, layer: layer.get(n.id) ?? 0 }))
+      .sort((a, b) => a.layer - b.layer || a.id.localeCompare(b.id)),
     edges: [...edges.values()],
   };
 }
 
-export async function lineage(db: Db, opts: { domain?: string } = {}): Promise<{ nodes: LineageNode[]; edges: LineageEdge[] }> {
-  const [flows, contracts] = await Promise.all([loadFlows(db), db.eventContract.findMany({ orderBy: { createdAt: "desc" } })]);
+export async function lineage(
+  db: Db,
+  opts: { domain?: string } = {},
+): Promise<{ nodes: LineageNode[]; edges: LineageEdge[] }> {
+  const [flows, contracts] = await Promise.all([
+    loadFlows(db),
+    db.eventContract.findMany({ orderBy: { createdAt: "desc" } }),
+  ]);
   const latest = new Map<string, (typeof contracts)[number]>();
   for (const c of contracts) {
     const prev = latest.get(c.name);
@@ -290,7 +344,14 @@ export async function lineage(db: Db, opts: { domain?: string } = {}): Promise<{
   }
   const selected = flows.filter((f) => f.lifecycle !== "retired" && (!opts.domain || f.domain === opts.domain));
   return buildLineage(
-    selected.map((f) => ({ key: f.key, name: f.name, domain: f.domain, lifecycle: f.lifecycle, ownerTeam: f.ownerTeam.name, facts: factsOf(f) })),
+    selected.map((f) => ({
+      key: f.key,
+      name: f.name,
+      domain: f.domain,
+      lifecycle: f.lifecycle,
+      ownerTeam: f.ownerTeam.name,
+      facts: factsOf(f),
+    })),
     opts.domain ? [...latest.values()].filter((c) => c.domain === opts.domain) : [...latest.values()],
   );
 }

@@ -61,7 +61,13 @@ export function factsOfFlow(flow: Flow, ctx: FactContext = {}): FlowFacts {
   if (flow.trigger.type === "poll") {
     // A poll trigger reads its system: lineage draws system → flow like a reading call step.
     const t = flow.trigger;
-    systems.set(`${t.connector}|${t.operation}|read`, { system: t.connector, kind: catalog.connectors[t.connector]?.system ?? null, connection: t.connection, operation: t.operation, effect: "read" });
+    systems.set(`${t.connector}|${t.operation}|read`, {
+      system: t.connector,
+      kind: catalog.connectors[t.connector]?.system ?? null,
+      connection: t.connection,
+      operation: t.operation,
+      effect: "read",
+    });
   }
   for (const { step } of stepsOf(flow)) {
     if (step.type === "call") {
@@ -69,7 +75,14 @@ export function factsOfFlow(flow: Flow, ctx: FactContext = {}): FlowFacts {
       const declared = connector?.operations[step.operation]?.effect;
       const effect = declared ?? (READ_VERBS.test(step.operation) ? "read" : "write");
       const key = `${step.connector}|${step.operation}|${effect}`;
-      if (!systems.has(key)) systems.set(key, { system: step.connector, kind: connector?.system ?? null, connection: step.connection ?? null, operation: step.operation, effect });
+      if (!systems.has(key))
+        systems.set(key, {
+          system: step.connector,
+          kind: connector?.system ?? null,
+          connection: step.connection ?? null,
+          operation: step.operation,
+          effect,
+        });
     } else if (step.type === "emit") {
       const fields = mappedFields(step.payload);
       const prev = produces.get(step.event);
@@ -79,7 +92,9 @@ export function factsOfFlow(flow: Flow, ctx: FactContext = {}): FlowFacts {
     }
   }
   return {
-    systems: [...systems.values()].sort((a, b) => `${a.system}.${a.operation}`.localeCompare(`${b.system}.${b.operation}`)),
+    systems: [...systems.values()].sort((a, b) =>
+      `${a.system}.${a.operation}`.localeCompare(`${b.system}.${b.operation}`),
+    ),
     produces: [...produces.values()].sort((a, b) => a.event.localeCompare(b.event)),
     consumes: [...consumes].sort(),
   };

@@ -16,7 +16,8 @@ export async function registerGovernanceJobs(boss: PgBoss): Promise<void> {
   await boss.schedule(GOVERNANCE_QUEUES.sloTick, "* * * * *", {}, { tz: "UTC" });
   await boss.work(GOVERNANCE_QUEUES.sloTick, async () => {
     const { fold, evaluation, delivery } = await sloTick(db(), { baseUrl: config().baseUrl });
-    if (fold.folded || evaluation.fired || evaluation.resolved || delivery.sent || delivery.failed) logger.info({ fold, evaluation, delivery }, "slo tick");
+    if (fold.folded || evaluation.fired || evaluation.resolved || delivery.sent || delivery.failed)
+      logger.info({ fold, evaluation, delivery }, "slo tick");
   });
   await boss.createQueue(GOVERNANCE_QUEUES.retireDue, { policy: "singleton" });
   await boss.schedule(GOVERNANCE_QUEUES.retireDue, "7 * * * *", {}, { tz: "UTC" });

@@ -3,8 +3,24 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
 import { startListener, type TestListener } from "@/connectors/sdk/testing";
-import { BUCKET_MS, DAY, HOUR, MINUTE, computeStatus, foldRuns as referenceFold, toPoints, type FinishedRun } from "../../core/governance/slo-math";
-import { deliverAlertNotifications, evaluateAlerts, flowSloDetails, foldRuns, loadBuckets, sloSummaries } from "./slo-store";
+import {
+  BUCKET_MS,
+  DAY,
+  HOUR,
+  MINUTE,
+  computeStatus,
+  foldRuns as referenceFold,
+  toPoints,
+  type FinishedRun,
+} from "../../core/governance/slo-math";
+import {
+  deliverAlertNotifications,
+  evaluateAlerts,
+  flowSloDetails,
+  foldRuns,
+  loadBuckets,
+  sloSummaries,
+} from "./slo-store";
 import { assertPublicUrl, postJson } from "./webhook";
 import { insertRuns, makeFlow } from "./testing";
 
@@ -44,7 +60,13 @@ describe("SLO buckets and alerts", () => {
       const finished = new Date(created.getTime() + Math.round(latency));
       const status = i % 7 === 0 ? "failed" : "succeeded";
       const source = i % 3 === 0 ? new Date(created.getTime() - 90_000) : created;
-      rows.push({ status, createdAt: created, startedAt: created, finishedAt: finished, input: i % 3 === 0 ? { occurredAt: source.toISOString() } : { occurredAt: "2026-02-31T00:00:00Z" } });
+      rows.push({
+        status,
+        createdAt: created,
+        startedAt: created,
+        finishedAt: finished,
+        input: i % 3 === 0 ? { occurredAt: source.toISOString() } : { occurredAt: "2026-02-31T00:00:00Z" },
+      });
       runs.push({ status, finishedAt: finished.getTime(), startedAt: created.getTime(), sourceAt: source.getTime() });
     }
     await insertRuns(t.db, flowId, rows);
@@ -63,20 +85,37 @@ describe("SLO buckets and alerts", () => {
     expect(await foldRuns(t.db, { now: NOW, lagMs: 0 })).toMatchObject({ folded: 0 });
     expect(await loadBuckets(t.db, flowId, ago(DAY), NOW)).toEqual(before);
 
-    const [id] = await insertRuns(t.db, flowId, [{ status: "running", createdAt: new Date(NOW.getTime() + MINUTE), finishedAt: null }]);
+    const [id] = await insertRuns(t.db, flowId, [
+      { status: "running", createdAt: new Date(NOW.getTime() + MINUTE), finishedAt: null },
+    ]);
     const later = new Date(NOW.getTime() + 2 * MINUTE);
     expect(await foldRuns(t.db, { now: later, lagMs: 0 })).toMatchObject({ folded: 0, parked: 1 });
-    await t.db.run.update({ where: { id: id! }, data: { status: "failed", finishedAt: new Date(NOW.getTime() + 30 * MINUTE) } });
-    expect(await foldRuns(t.db, { now: new Date(NOW.getTime() + 31 * MINUTE), lagMs: 0 })).toMatchObject({ folded: 1, parked: 0 });
+    await t.db.run.update({
+      where: { id: id! },
+      data: { status: "failed", finishedAt: new Date(NOW.getTime() + 30 * MINUTE) },
+    });
+    expect(await foldRuns(t.db, { now: new Date(NOW.getTime() + 31 * MINUTE), lagMs: 0 })).toMatchObject({
+      folded: 1,
+      parked: 0,
+    });
     expect(await foldRuns(t.db, { now: new Date(NOW.getTime() + 32 * MINUTE), lagMs: 0 })).toMatchObject({ folded: 0 });
-    const b = await loadBuckets(t.db, flowId, new Date(NOW.getTime() + 30 * MINUTE), new Date(NOW.getTime() + 35 * MINUTE));
+    const b = await loadBuckets(
+      t.db,
+      flowId,
+      new Date(NOW.getTime() + 30 * MINUTE),
+      new Date(NOW.getTime() + 35 * MINUTE),
+    );
     expect(b.map((x) => [x.total, x.succeeded])).toEqual([[1, 0]]);
   });
 
   it("respects the lag: runs newer than now − lag wait for the next fold", async () => {
     await insertRuns(t.db, quietFlowId, [{ status: "succeeded", createdAt: new Date(NOW.getTime() + 40 * MINUTE) }]);
-    expect(await foldRuns(t.db, { now: new Date(NOW.getTime() + 40 * MINUTE + 30_000), lagMs: 60_000 })).toMatchObject({ folded: 0 });
-    expect(await foldRuns(t.db, { now: new Date(NOW.getTime() + 41 * MINUTE + 1), lagMs: 60_000 })).toMatchObject({ folded: 1 });
+    expect(await foldRuns(t.db, { now: new Date(NOW.getTime() + 40 * MINUTE + 30_000), lagMs: 60_000 })).toMatchObject({
+      folded: 0,
+    });
+    expect(await foldRuns(t.db, { now: new Date(NOW.getTime() + 41 * MINUTE + 1), lagMs: 60_000 })).toMatchObject({
+      folded: 1,
+    });
   });
 
   it("status from the database matches the math; the catalog's SQL summary agrees", async () => {
@@ -100,15 +139,29 @@ describe("SLO buckets and alerts", () => {
     const team = await t.db.team.findUniqueOrThrow({ where: { key: "finance" } });
     await t.db.slo.updateMany({ where: { flowId }, data: { enabled: false } }); // only the quiet flow is evaluated here
     await t.db.teamAlertChannel.create({ data: { teamId: team.id, webhookUrl: url } });
-    await t.db.slo.create({ data: { flowId: quietFlowId, name: "quiet succeeds", kind: "success", target: 0.99, minEvents: 10 } });
+    await t.db.slo.create({
+      data: { flowId: quietFlowId, name: "quiet succeeds", kind: "success", target: 0.99, minEvents: 10 },
+    });
     const t0 = new Date(NOW.getTime() + 2 * HOUR);
     // 20 runs in the last 5 minutes, 10 failed: 50 % errors, far above 14.4 %.
-    await insertRuns(t.db, quietFlowId, Array.from({ length: 20 }, (_, i) => ({ status: i % 2 ? ("failed" as const) : ("succeeded" as const), createdAt: new Date(t0.getTime() - 4 * MINUTE + i * 1000) })));
+    await insertRuns(
+      t.db,
+      quietFlowId,
+      Array.from({ length: 20 }, (_, i) => ({
+        status: i % 2 ? ("failed" as const) : ("succeeded" as const),
+        createdAt: new Date(t0.getTime() - 4 * MINUTE + i * 1000),
+      })),
+    );
     await foldRuns(t.db, { now: t0, lagMs: 0 });
     await evaluateAlerts(t.db, t0);
     // All four pairs: the same 20 runs sit in every window.
     const quietAlerts = () => t.db.sloAlert.findMany({ where: { flowId: quietFlowId }, orderBy: { rule: "asc" } });
-    expect((await quietAlerts()).map((a) => [a.rule, a.state])).toEqual([["1d/2h", "firing"], ["1h/5m", "firing"], ["3d/6h", "firing"], ["6h/30m", "firing"]]);
+    expect((await quietAlerts()).map((a) => [a.rule, a.state])).toEqual([
+      ["1d/2h", "firing"],
+      ["1h/5m", "firing"],
+      ["3d/6h", "firing"],
+      ["6h/30m", "firing"],
+    ]);
     expect(await evaluateAlerts(t.db, t0)).toMatchObject({ fired: 0, resolved: 0 });
 
     // The receiver is on this machine: on the allow-list, like any internal host an admin names.
@@ -121,7 +174,14 @@ describe("SLO buckets and alerts", () => {
 
     // Ten minutes later the 5-minute window is clean: the 1h/5m rule resolves; the others' short windows still hold the burst.
     const t1 = new Date(t0.getTime() + 10 * MINUTE);
-    await insertRuns(t.db, quietFlowId, Array.from({ length: 20 }, (_, i) => ({ status: "succeeded" as const, createdAt: new Date(t1.getTime() - 2 * MINUTE + i * 1000) })));
+    await insertRuns(
+      t.db,
+      quietFlowId,
+      Array.from({ length: 20 }, (_, i) => ({
+        status: "succeeded" as const,
+        createdAt: new Date(t1.getTime() - 2 * MINUTE + i * 1000),
+      })),
+    );
     await foldRuns(t.db, { now: t1, lagMs: 0 });
     expect(await evaluateAlerts(t.db, t1)).toMatchObject({ fired: 0, resolved: 1 });
     received = [];
@@ -145,9 +205,15 @@ describe("SLO buckets and alerts", () => {
 
   it("the low-volume guard keeps a few night-time failures from paging", async () => {
     const nightFlow = await makeFlow(t.db, { key: "night", teamKey: "finance", lifecycle: "active" });
-    await t.db.slo.create({ data: { flowId: nightFlow, name: "night succeeds", kind: "success", target: 0.99, minEvents: 10 } });
+    await t.db.slo.create({
+      data: { flowId: nightFlow, name: "night succeeds", kind: "success", target: 0.99, minEvents: 10 },
+    });
     const t3 = new Date(NOW.getTime() + 5 * HOUR);
-    await insertRuns(t.db, nightFlow, [0, 1, 2].map((i) => ({ status: "failed" as const, createdAt: new Date(t3.getTime() - MINUTE + i * 1000) })));
+    await insertRuns(
+      t.db,
+      nightFlow,
+      [0, 1, 2].map((i) => ({ status: "failed" as const, createdAt: new Date(t3.getTime() - MINUTE + i * 1000) })),
+    );
     await foldRuns(t.db, { now: t3, lagMs: 0 });
     await evaluateAlerts(t.db, t3);
     expect(await t.db.sloAlert.count({ where: { flowId: nightFlow } })).toBe(0);
@@ -163,6 +229,9 @@ describe("webhook SSRF guard", () => {
     await expect(assertPublicUrl("http://[::ffff:127.0.0.1]/x")).rejects.toThrow(/loopback/);
     await expect(assertPublicUrl("file:///etc/passwd")).rejects.toThrow(/http and https/);
     await expect(assertPublicUrl("https://93.184.216.34/hook")).resolves.toBeInstanceOf(URL);
-    expect(await postJson("http://127.0.0.1:9/x", {})).toMatchObject({ ok: false, error: expect.stringMatching(/loopback/) });
+    expect(await postJson("http://127.0.0.1:9/x", {})).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/loopback/),
+    });
   });
 });

@@ -39,7 +39,8 @@ export const DEFAULT_FOLD_LAG_MS = 60_000;
 const SOURCE_TIME = `COALESCE(weft_try_timestamptz(r.input->>'occurredAt'), weft_try_timestamptz(r.input->>'time'), r.created_at)`;
 const BOUNDS = `ARRAY[${LATENCY_BOUNDS_MS.join(",")}]::bigint[]`;
 // Cumulative: element i counts succeeded runs in bins 0..i (at or under bound i).
-const hist = (col: string) => `ARRAY[${Array.from({ length: HIST_BINS }, (_, i) => `count(*) FILTER (WHERE ok AND ${col} <= ${i})`).join(", ")}]::int[]`;
+const hist = (col: string) =>
+  `ARRAY[${Array.from({ length: HIST_BINS }, (_, i) => `count(*) FILTER (WHERE ok AND ${col} <= ${i})`).join(", ")}]::int[]`;
 
 /** SELECT list over `r` (finished runs) → per-flow 5-minute bucket rows. Shared with scripts/bench-slo.ts. */
 export function bucketAggregateSql(source: string): string {
@@ -72,7 +73,10 @@ export interface FoldResult {
  * Folds everything created up to `now − lag`, in slices of at most `sliceRuns` runs, each slice its own
  * transaction (a first fold over millions of existing runs never holds one transaction for minutes).
  */
-export async function foldRuns(db: Db, opts: { now?: Date; lagMs?: number; sliceRuns?: number } = {}): Promise<FoldResult> {
+export async function foldRuns(
+  db: Db,
+  opts: { now?: Date; lagMs?: number; sliceRuns?: number } = {},
+): Promise<FoldResult> {
   const upto = new Date((opts.now ?? new Date()).getTime() - (opts.lagMs ?? DEFAULT_FOLD_LAG_MS));
   const total: FoldResult = { folded: 0, parked: 0, watermark: upto };
   for (;;) {
@@ -132,7 +136,11 @@ async function foldSlice(db: Db, limitUpto: Date, maxRuns: number): Promise<Fold
       );
       // Parked runs whose row is gone (flow deleted) would otherwise wait forever.
       await tx.$executeRaw`DELETE FROM slo_open_run o WHERE NOT EXISTS (SELECT 1 FROM run r WHERE r.id = o.run_id)`;
-      await tx.sloFoldState.upsert({ where: { id: 1 }, update: { watermark: upto, updatedAt: new Date() }, create: { id: 1, watermark: upto } });
+      await tx.sloFoldState.upsert({
+        where: { id: 1 },
+        update: { watermark: upto, updatedAt: new Date() },
+        create: { id: 1, watermark: upto },
+      });
       return { folded, parked, watermark: upto, done: upto.getTime() === limitUpto.getTime() };
     },
     { timeout: 120_000 },
@@ -140,14 +148,44 @@ async function foldSlice(db: Db, limitUpto: Date, maxRuns: number): Promise<Fold
 }
 
 export async function loadBuckets(db: Db, flowId: string, from: Date, to: Date): Promise<Bucket[]> {
-  const rows = await db.$queryRaw<Array<{ bucket_start: Date; total: number; succeeded: number; latency_hist: number[] | null; freshness_hist: number[] | null }>>`
+  const rows = await db.$queryRaw<
+    Array<{
+      bucket_start: Date;
+      total: number;
+      succeeded: number;
+      latency_hist: number[] | null;
+      freshness_hist: number[] | null;
+    }>
+  >`
     SELECT bucket_start, total, succeeded, latency_hist, freshness_hist FROM slo_bucket
      WHERE flow_id = ${flowId}::uuid AND bucket_start >= ${from} AND bucket_start < ${to} ORDER BY bucket_start`;
-  return rows.map((r) => ({ start: r.bucket_start.getTime(), total: r.total, succeeded: r.succeeded, latencyHist: r.latency_hist ?? [], freshnessHist: r.freshness_hist ?? [] }));
+  return rows.map((r) => ({
+    start: r.bucket_start.getTime(),
+    total: r.total,
+    succeeded: r.succeeded,
+    latencyHist: r.latency_hist ?? [],
+    freshnessHist: r.freshness_hist ?? [],
+  }));
 }
 
-type SloRow = { id: string; flowId: string; name: string; kind: SloKind; target: number; windowDays: number; thresholdMs: number | null; minEvents: number; enabled: boolean };
-export const specOf = (s: SloRow): SloSpec => ({ kind: s.kind, target: s.target, windowDays: s.windowDays, thresholdMs: s.thresholdMs, minEvents: s.minEvents });
+type SloRow = {
+  id: string;
+  flowId: string;
+  name: string;
+  kind: SloKind;
+  target: number;
+  windowDays: number;
+  thresholdMs: number | null;
+  minEvents: number;
+  enabled: boolean;
+};
+export const specOf = (s: SloRow): SloSpec => ({
+  kind: s.kind,
+  target: s.target,
+  windowDays: s.windowDays,
+  thresholdMs: s.thresholdMs,
+  minEvents: s.minEvents,
+});
 
 export interface SloDetail {
   slo: SloRow;
@@ -157,7 +195,12 @@ export interface SloDetail {
 }
 
 /** Status and chart series of every SLO of a flow, from one read of its buckets (two windows long). */
-export async function flowSloDetails(db: Db, flowId: string, now = new Date(), stepMs = 3_600_000): Promise<SloDetail[]> {
+export async function flowSloDetails(
+  db: Db,
+  flowId: string,
+  now = new Date(),
+  stepMs = 3_600_000,
+): Promise<SloDetail[]> {
   const slos = await db.slo.findMany({ where: { flowId }, orderBy: { createdAt: "asc" } });
   if (!slos.length) return [];
   const longest = Math.max(...slos.map((s) => s.windowDays));
@@ -168,7 +211,11 @@ export async function flowSloDetails(db: Db, flowId: string, now = new Date(), s
     const points = toPoints(buckets, spec);
     const windowMs = spec.windowDays * DAY;
     const aligned = Math.floor(now.getTime() / stepMs) * stepMs;
-    return { slo, status: computeStatus(points, spec, now.getTime()), series: computeSeries(points, spec, aligned - windowMs, aligned, stepMs) };
+    return {
+      slo,
+      status: computeStatus(points, spec, now.getTime()),
+      series: computeSeries(points, spec, aligned - windowMs, aligned, stepMs),
+    };
   });
 }
 
@@ -191,7 +238,17 @@ export async function sloSummaries(db: Db, flowIds: string[], now = new Date()):
   if (!flowIds.length) return [];
   const ids = Prisma.join(flowIds.map((id) => Prisma.sql`${id}::uuid`));
   const bounds = Prisma.raw(BOUNDS);
-  const rows = await db.$queryRaw<Array<{ id: string; flow_id: string; name: string; kind: string; target: number; total: bigint | null; good: bigint | null }>>`
+  const rows = await db.$queryRaw<
+    Array<{
+      id: string;
+      flow_id: string;
+      name: string;
+      kind: string;
+      target: number;
+      total: bigint | null;
+      good: bigint | null;
+    }>
+  >`
     SELECT s.id, s.flow_id, s.name, s.kind::text AS kind, s.target,
            sum(b.total) AS total,
            sum(CASE WHEN s.kind = 'success' THEN b.succeeded
@@ -202,14 +259,39 @@ export async function sloSummaries(db: Db, flowIds: string[], now = new Date()):
            AND b.bucket_start < ${now}::timestamptz
      WHERE s.flow_id IN (${ids}) AND s.enabled
      GROUP BY s.id`;
-  const alerts = await db.sloAlert.findMany({ where: { flowId: { in: flowIds }, state: "firing" }, select: { sloId: true, rule: true, severity: true, firedAt: true } });
+  const alerts = await db.sloAlert.findMany({
+    where: { flowId: { in: flowIds }, state: "firing" },
+    select: { sloId: true, rule: true, severity: true, firedAt: true },
+  });
   return rows.map((r) => {
     const total = Number(r.total ?? 0);
     const good = Number(r.good ?? 0);
     const budget = total === 0 ? 1 : 1 - (total - good) / ((1 - r.target) * total);
-    const firing = alerts.filter((a) => a.sloId === r.id).map((a) => ({ rule: a.rule, severity: a.severity, firedAt: a.firedAt }));
-    const state: SloStatus["state"] = firing.length ? "firing" : total === 0 ? "no-data" : budget < 0 ? "breached" : budget < 0.25 ? "at-risk" : "ok";
-    return { sloId: r.id, flowId: r.flow_id, name: r.name, kind: r.kind, target: r.target, total, good, attainment: total ? good / total : null, budgetRemaining: budget, firing, state };
+    const firing = alerts
+      .filter((a) => a.sloId === r.id)
+      .map((a) => ({ rule: a.rule, severity: a.severity, firedAt: a.firedAt }));
+    const state: SloStatus["state"] = firing.length
+      ? "firing"
+      : total === 0
+        ? "no-data"
+        : budget < 0
+          ? "breached"
+          : budget < 0.25
+            ? "at-risk"
+            : "ok";
+    return {
+      sloId: r.id,
+      flowId: r.flow_id,
+      name: r.name,
+      kind: r.kind,
+      target: r.target,
+      total,
+      good,
+      attainment: total ? good / total : null,
+      budgetRemaining: budget,
+      firing,
+      state,
+    };
   });
 }
 
@@ -226,7 +308,14 @@ export interface EvaluationResult {
 export async function evaluateAlerts(db: Db, now = new Date()): Promise<EvaluationResult> {
   const slos = await db.slo.findMany({ where: { enabled: true } });
   const longest = Math.max(...BURN_RATE_RULES.map((r) => r.longMs));
-  const teams = new Map((await db.flow.findMany({ where: { id: { in: [...new Set(slos.map((s) => s.flowId))] } }, select: { id: true, ownerTeamId: true, key: true } })).map((f) => [f.id, f]));
+  const teams = new Map(
+    (
+      await db.flow.findMany({
+        where: { id: { in: [...new Set(slos.map((s) => s.flowId))] } },
+        select: { id: true, ownerTeamId: true, key: true },
+      })
+    ).map((f) => [f.id, f]),
+  );
   let fired = 0;
   let resolved = 0;
   await db.$transaction(
@@ -238,7 +327,12 @@ export async function evaluateAlerts(db: Db, now = new Date()): Promise<Evaluati
         if (!flow) continue; // the flow is gone
         let buckets = bucketsByFlow.get(slo.flowId);
         if (!buckets) {
-          buckets = await loadBuckets(db, slo.flowId, new Date(now.getTime() - longest - 10 * 60_000), new Date(now.getTime() + 5 * 60_000));
+          buckets = await loadBuckets(
+            db,
+            slo.flowId,
+            new Date(now.getTime() - longest - 10 * 60_000),
+            new Date(now.getTime() + 5 * 60_000),
+          );
           bucketsByFlow.set(slo.flowId, buckets);
         }
         const spec = specOf(slo);
@@ -248,13 +342,42 @@ export async function evaluateAlerts(db: Db, now = new Date()): Promise<Evaluati
           const current = open.find((a) => a.rule === e.rule.id);
           if (e.firing && !current) {
             const a = await tx.sloAlert.create({
-              data: { sloId: slo.id, flowId: slo.flowId, teamId: flow.ownerTeamId, rule: e.rule.id, severity: e.rule.severity, state: "firing", burnLong: e.long.burnRate, burnShort: e.short.burnRate, longEvents: e.long.total, firedAt: now },
+              data: {
+                sloId: slo.id,
+                flowId: slo.flowId,
+                teamId: flow.ownerTeamId,
+                rule: e.rule.id,
+                severity: e.rule.severity,
+                state: "firing",
+                burnLong: e.long.burnRate,
+                burnShort: e.short.burnRate,
+                longEvents: e.long.total,
+                firedAt: now,
+              },
             });
-            await appendAudit(tx, { actor: null, action: "slo.alert_fired", entityType: "slo", entityId: `${flow.key}/${slo.name}`, after: { rule: a.rule, severity: a.severity, burnLong: a.burnLong, burnShort: a.burnShort, longEvents: a.longEvents } });
+            await appendAudit(tx, {
+              actor: null,
+              action: "slo.alert_fired",
+              entityType: "slo",
+              entityId: `${flow.key}/${slo.name}`,
+              after: {
+                rule: a.rule,
+                severity: a.severity,
+                burnLong: a.burnLong,
+                burnShort: a.burnShort,
+                longEvents: a.longEvents,
+              },
+            });
             fired++;
           } else if (!e.firing && current) {
             await tx.sloAlert.update({ where: { id: current.id }, data: { state: "resolved", resolvedAt: now } });
-            await appendAudit(tx, { actor: null, action: "slo.alert_resolved", entityType: "slo", entityId: `${flow.key}/${slo.name}`, after: { rule: current.rule } });
+            await appendAudit(tx, {
+              actor: null,
+              action: "slo.alert_resolved",
+              entityType: "slo",
+              entityId: `${flow.key}/${slo.name}`,
+              after: { rule: current.rule },
+            });
             resolved++;
           }
         }
@@ -289,12 +412,22 @@ const DELIVERY_GIVE_UP_MS = DAY;
  * Sends each alert transition once to the owning team's webhook. A transition is claimed (its notified
  * timestamp set) before sending, so two workers never both send it; a failed send un-claims it for retry.
  */
-export async function deliverAlertNotifications(db: Db, opts: { post?: Poster; baseUrl?: string; now?: Date } = {}): Promise<{ sent: number; failed: number }> {
+export async function deliverAlertNotifications(
+  db: Db,
+  opts: { post?: Poster; baseUrl?: string; now?: Date } = {},
+): Promise<{ sent: number; failed: number }> {
   const now = opts.now ?? new Date();
   const post: Poster = opts.post ?? ((url, body) => postJson(url, body));
   const pending = await db.sloAlert.findMany({
     where: {
-      OR: [{ firedNotifiedAt: null, firedAt: { gte: new Date(now.getTime() - DELIVERY_GIVE_UP_MS) } }, { state: "resolved", resolvedNotifiedAt: null, resolvedAt: { gte: new Date(now.getTime() - DELIVERY_GIVE_UP_MS) } }],
+      OR: [
+        { firedNotifiedAt: null, firedAt: { gte: new Date(now.getTime() - DELIVERY_GIVE_UP_MS) } },
+        {
+          state: "resolved",
+          resolvedNotifiedAt: null,
+          resolvedAt: { gte: new Date(now.getTime() - DELIVERY_GIVE_UP_MS) },
+        },
+      ],
     },
     include: { slo: true },
     orderBy: { firedAt: "asc" },
@@ -343,7 +476,10 @@ export async function deliverAlertNotifications(db: Db, opts: { post?: Poster; b
  * The minute job (`governance.slo-tick`) and the "Evaluate now" action: fold finished runs, evaluate the
  * burn-rate rules, deliver the transitions' webhooks (with absolute links from `baseUrl`).
  */
-export async function sloTick(db: Db, opts: { baseUrl: string; now?: Date; lagMs?: number }): Promise<{ fold: FoldResult; evaluation: EvaluationResult; delivery: { sent: number; failed: number } }> {
+export async function sloTick(
+  db: Db,
+  opts: { baseUrl: string; now?: Date; lagMs?: number },
+): Promise<{ fold: FoldResult; evaluation: EvaluationResult; delivery: { sent: number; failed: number } }> {
   const fold = await foldRuns(db, { now: opts.now, lagMs: opts.lagMs });
   const evaluation = await evaluateAlerts(db, opts.now);
   const delivery = await deliverAlertNotifications(db, { baseUrl: opts.baseUrl, now: opts.now });

@@ -27,25 +27,70 @@ export async function makeUser(db: Db, email: string, roles: Role[], teamKeys: s
 }
 
 export function govCtx(db: Db, user: SessionUser): GovCtx {
-  return { db, user, audit: (tx, e) => appendAudit(tx, { ...e, actor: { id: user.id, email: user.email }, requestId: "test" }) };
+  return {
+    db,
+    user,
+    audit: (tx, e) => appendAudit(tx, { ...e, actor: { id: user.id, email: user.email }, requestId: "test" }),
+  };
 }
 
-export async function makeFlow(db: Db, f: { key: string; teamKey: string; domain?: string; classification?: string; lifecycle?: Lifecycle; name?: string; draft?: unknown }): Promise<string> {
+export async function makeFlow(
+  db: Db,
+  f: {
+    key: string;
+    teamKey: string;
+    domain?: string;
+    classification?: string;
+    lifecycle?: Lifecycle;
+    name?: string;
+    draft?: unknown;
+  },
+): Promise<string> {
   const ownerTeamId = await ensureTeam(db, f.teamKey);
   const row = await db.flow.create({
-    data: { key: f.key, name: f.name ?? f.key, domain: f.domain ?? "invoice", ownerTeamId, classification: f.classification ?? "internal", lifecycle: f.lifecycle ?? "draft", draft: (f.draft ?? {}) as object, onCall: "oncall@weft.local" },
+    data: {
+      key: f.key,
+      name: f.name ?? f.key,
+      domain: f.domain ?? "invoice",
+      ownerTeamId,
+      classification: f.classification ?? "internal",
+      lifecycle: f.lifecycle ?? "draft",
+      draft: (f.draft ?? {}) as object,
+      onCall: "oncall@weft.local",
+    },
   });
   return row.id;
 }
 
 /** Inserts finished runs directly (what the runtime writes), e.g. to feed the SLO fold. */
-export async function insertRuns(db: Db, flowId: string, runs: ReadonlyArray<{ status: "succeeded" | "failed" | "running" | "cancelled"; createdAt: Date; startedAt?: Date; finishedAt?: Date | null; input?: unknown; isTest?: boolean }>): Promise<string[]> {
+export async function insertRuns(
+  db: Db,
+  flowId: string,
+  runs: ReadonlyArray<{
+    status: "succeeded" | "failed" | "running" | "cancelled";
+    createdAt: Date;
+    startedAt?: Date;
+    finishedAt?: Date | null;
+    input?: unknown;
+    isTest?: boolean;
+  }>,
+): Promise<string[]> {
   const ids: string[] = [];
   for (const r of runs) {
     const id = randomUUID();
     ids.push(id);
     await db.run.create({
-      data: { id, flowId, status: r.status, isTest: r.isTest ?? false, triggerType: "webhook", input: (r.input ?? {}) as object, createdAt: r.createdAt, startedAt: r.startedAt ?? r.createdAt, finishedAt: r.finishedAt === undefined ? (r.status === "running" ? null : r.createdAt) : r.finishedAt },
+      data: {
+        id,
+        flowId,
+        status: r.status,
+        isTest: r.isTest ?? false,
+        triggerType: "webhook",
+        input: (r.input ?? {}) as object,
+        createdAt: r.createdAt,
+        startedAt: r.startedAt ?? r.createdAt,
+        finishedAt: r.finishedAt === undefined ? (r.status === "running" ? null : r.createdAt) : r.finishedAt,
+      },
     });
   }
   return ids;

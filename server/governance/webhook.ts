@@ -19,7 +19,8 @@ function parse(raw: string): URL {
 /** A pre-flight check when a team saves its webhook URL; the binding check happens again at connect time. */
 export async function assertPublicUrl(raw: string): Promise<URL> {
   const url = parse(raw);
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw new UnsafeUrlError("Only http and https webhooks are allowed.");
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    throw new UnsafeUrlError("Only http and https webhooks are allowed.");
   if (url.username || url.password) throw new UnsafeUrlError("Put credentials in a header, not in the URL.");
   try {
     return await defaultGuard().check(raw);
@@ -48,7 +49,9 @@ export async function postJson(raw: string, body: unknown, opts: { timeoutMs?: n
       bodyTimeoutMs: timeout,
       signal: AbortSignal.timeout(timeout),
     });
-    return res.status >= 200 && res.status < 300 ? { ok: true, status: res.status, error: null } : { ok: false, status: res.status, error: `HTTP ${res.status}` };
+    return res.status >= 200 && res.status < 300
+      ? { ok: true, status: res.status, error: null }
+      : { ok: false, status: res.status, error: `HTTP ${res.status}` };
   } catch (e) {
     return { ok: false, status: null, error: (e as Error).message };
   }

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { POST } from "@/app/api/auth/[...all]/route";
 import { refuseUnstorableJson } from "./body";
 
-const post = (body: string, type = "application/json") => new Request("http://weft.test/api/auth/sign-in/email", { method: "POST", headers: { "content-type": type }, body });
+const post = (body: string, type = "application/json") =>
+  new Request("http://weft.test/api/auth/sign-in/email", { method: "POST", headers: { "content-type": type }, body });
 
 describe("refuseUnstorableJson", () => {
   it.each([

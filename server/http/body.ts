@@ -37,5 +37,10 @@ export async function refuseUnstorableJson(req: Request): Promise<Response | nul
     return null;
   }
   const fault = inspectInput(value);
-  return fault ? Response.json({ code: "BAD_INPUT", message: describeInputFault(fault, "The body") }, { status: inputFaultStatus(fault) }) : null;
+  return fault
+    ? Response.json(
+        { code: "BAD_INPUT", message: describeInputFault(fault, "The body") },
+        { status: inputFaultStatus(fault) },
+      )
+    : null;
 }

@@ -12,7 +12,10 @@ export const CLIENT_IP_HEADER = "x-weft-client-ip";
 /** Parses "10.0.0.1, 10.1.0.0/16, ::1" into a BlockList; throws naming the entry it cannot read. */
 export function trustedProxies(spec: string | undefined): BlockList {
   const list = new BlockList();
-  for (const raw of (spec ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const raw of (spec ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [addr, bits] = raw.split("/");
     const family = isIP(addr ?? "");
     if (!family || (bits !== undefined && !/^\d{1,3}$/.test(bits))) {
@@ -38,10 +41,16 @@ function isTrusted(list: BlockList, addr: string): boolean {
   return list.check(addr, isIP(addr) === 4 ? "ipv4" : "ipv6");
 }
 
-export function clientIp(peer: string | undefined | null, forwardedFor: string | string[] | undefined | null, trusted: BlockList): string | null {
+export function clientIp(
+  peer: string | undefined | null,
+  forwardedFor: string | string[] | undefined | null,
+  trusted: BlockList,
+): string | null {
   const direct = normalizeAddress(peer);
   if (!direct || !isTrusted(trusted, direct)) return direct;
-  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(",") : (forwardedFor ?? "")).split(",").map((h) => normalizeAddress(h));
+  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(",") : (forwardedFor ?? ""))
+    .split(",")
+    .map((h) => normalizeAddress(h));
   for (let i = hops.length - 1; i >= 0; i--) {
     const hop = hops[i];
     if (!hop) return direct; // a hop our proxy would never write: stop believing the chain

@@ -71,7 +71,19 @@ function create() {
     labelNames: ["flow", "error_class"] as const,
     registers: [registry],
   });
-  return { registry, httpRequests, httpDuration, queueDepth, runtimeIngress, polls, runsFinished, stepDuration, runDuration, stepRetries, exceptionsOpened };
+  return {
+    registry,
+    httpRequests,
+    httpDuration,
+    queueDepth,
+    runtimeIngress,
+    polls,
+    runsFinished,
+    stepDuration,
+    runDuration,
+    stepRetries,
+    exceptionsOpened,
+  };
 }
 
 export function metrics() {

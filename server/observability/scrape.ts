@@ -5,10 +5,17 @@ import "server-only";
 import type { PgBoss } from "pg-boss";
 import { metrics } from "./metrics";
 
-export async function scrape(authorization: string | null, boss: () => Promise<PgBoss>): Promise<{ status: number; contentType: string; body: string }> {
+export async function scrape(
+  authorization: string | null,
+  boss: () => Promise<PgBoss>,
+): Promise<{ status: number; contentType: string; body: string }> {
   const token = process.env.WEFT_METRICS_TOKEN;
   if (token && authorization !== `Bearer ${token}`) {
-    return { status: 401, contentType: "text/plain", body: "metrics need the bearer token configured in WEFT_METRICS_TOKEN\n" };
+    return {
+      status: 401,
+      contentType: "text/plain",
+      body: "metrics need the bearer token configured in WEFT_METRICS_TOKEN\n",
+    };
   }
   const m = metrics();
   try {

@@ -6,7 +6,6 @@ import { logger } from "../observability/log";
 
 export const BOSS_SCHEMA = "pgboss";
 
-
 /**
  * How often a supervising instance looks for jobs whose heartbeat stopped (a killed worker). pg-boss fails
  * such jobs only in its supervision pass, which needs both its supervise timer and the queue's monitor

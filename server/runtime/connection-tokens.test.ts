@@ -15,7 +15,12 @@ describe("connection changes and cached OAuth tokens", () => {
   let pool: pg.Pool;
   const sf = createSalesforceSandbox();
   const saved = { key: process.env.WEFT_SECRET_KEY, allow: process.env.WEFT_HTTP_ALLOWLIST };
-  const admin = () => createCaller({ db: t.db, requestId: "r-admin", user: { id: "u-admin", email: "admin@weft.local", name: "A", roles: ["admin"], teamIds: [] } });
+  const admin = () =>
+    createCaller({
+      db: t.db,
+      requestId: "r-admin",
+      user: { id: "u-admin", email: "admin@weft.local", name: "A", roles: ["admin"], teamIds: [] },
+    });
 
   beforeAll(async () => {
     process.env.WEFT_SECRET_KEY = Buffer.alloc(32, 9).toString("base64");
@@ -34,13 +39,31 @@ describe("connection changes and cached OAuth tokens", () => {
 
   let n = 0;
   const limits = () =>
-    callConnector({ pool }, { connector: "salesforce", operation: "limits", connection: "sf", input: {}, idempotencyKey: `k${++n}`, signal: new AbortController().signal, logger: pino({ level: "silent" }) });
+    callConnector(
+      { pool },
+      {
+        connector: "salesforce",
+        operation: "limits",
+        connection: "sf",
+        input: {},
+        idempotencyKey: `k${++n}`,
+        signal: new AbortController().signal,
+        logger: pino({ level: "silent" }),
+      },
+    );
   /** Tokens the sandbox's token endpoint has issued (none is revoked in this test). */
-  const tokensIssued = async () => ((await (await fetch(`${sf.sandbox.baseUrl}/__sandbox/state`)).json()) as { tokens: number }).tokens;
+  const tokensIssued = async () =>
+    ((await (await fetch(`${sf.sandbox.baseUrl}/__sandbox/state`)).json()) as { tokens: number }).tokens;
 
   it("a rotated client secret is a new token on the next call; a deleted connection is gone at once", async () => {
     const info = sf.info();
-    await admin().connections.create({ key: "sf", name: "Salesforce", connectorKey: "salesforce", config: info.config as Record<string, unknown>, secrets: info.secrets as Record<string, string> });
+    await admin().connections.create({
+      key: "sf",
+      name: "Salesforce",
+      connectorKey: "salesforce",
+      config: info.config as Record<string, unknown>,
+      secrets: info.secrets as Record<string, string>,
+    });
     await limits();
     await limits();
     expect(await tokensIssued()).toBe(1);

@@ -32,24 +32,50 @@ export function forgetConnection(key: string): void {
 async function connection(env: Pick<RunEnv, "pool">, key: string): Promise<Conn> {
   const hit = connections.get(key);
   if (hit && Date.now() - hit.at < CONNECTION_TTL_MS) return hit.conn;
-  const { rows } = await env.pool.query<{ key: string; connector_key: string; config: Record<string, unknown> | null; secrets_enc: string | null; allowed_hosts: string[] | null }>(
-    `SELECT key, connector_key, config, secrets_enc, allowed_hosts FROM connection WHERE key = $1`,
-    [key],
-  );
+  const { rows } = await env.pool.query<{
+    key: string;
+    connector_key: string;
+    config: Record<string, unknown> | null;
+    secrets_enc: string | null;
+    allowed_hosts: string[] | null;
+  }>(`SELECT key, connector_key, config, secrets_enc, allowed_hosts FROM connection WHERE key = $1`, [key]);
   const r = rows[0];
-  if (!r) throw new StepError({ errorClass: "validation", code: "unknown_connection", message: `No connection named "${key}".` });
-  const conn: Conn = { key: r.key, connectorKey: r.connector_key, config: r.config ?? {}, secrets: r.secrets_enc ? (JSON.parse(open(r.secrets_enc, `connection:${r.key}`)) as Record<string, string>) : {}, allowedHosts: r.allowed_hosts ?? [] };
+  if (!r)
+    throw new StepError({
+      errorClass: "validation",
+      code: "unknown_connection",
+      message: `No connection named "${key}".`,
+    });
+  const conn: Conn = {
+    key: r.key,
+    connectorKey: r.connector_key,
+    config: r.config ?? {},
+    secrets: r.secrets_enc ? (JSON.parse(open(r.secrets_enc, `connection:${r.key}`)) as Record<string, string>) : {},
+    allowedHosts: r.allowed_hosts ?? [],
+  };
   connections.set(key, { at: Date.now(), conn });
   return conn;
 }
 
 export async function callConnector(
   env: Pick<RunEnv, "pool">,
-  a: { connector: string; operation: string; connection: string; input: unknown; idempotencyKey: string; signal: AbortSignal; timeoutMs?: number; logger: pino.Logger },
+  a: {
+    connector: string;
+    operation: string;
+    connection: string;
+    input: unknown;
+    idempotencyKey: string;
+    signal: AbortSignal;
+    timeoutMs?: number;
+    logger: pino.Logger;
+  },
 ): Promise<unknown> {
   const conn = await connection(env, a.connection);
   // Not a built-in connector: an OpenAPI import stored in the database (cached by its spec hash).
-  const imported = await importedDefinitionVia(async <R,>(sql: string, params: unknown[]) => (await env.pool.query(sql, params)).rows as R[], a.connector);
+  const imported = await importedDefinitionVia(
+    async <R>(sql: string, params: unknown[]) => (await env.pool.query(sql, params)).rows as R[],
+    a.connector,
+  );
   return runOperation({
     extra: imported ? [imported] : undefined,
     connectorKey: a.connector,

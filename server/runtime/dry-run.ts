@@ -18,7 +18,10 @@ type OperationSpec = AnyManifest["operations"][string];
 async function operationSpec(env: RunEnv, connector: string, operation: string): Promise<OperationSpec | undefined> {
   const builtIn = connectors[connector];
   if (builtIn) return builtIn.operations[operation];
-  const imported = await importedDefinitionVia(async <R,>(sql: string, params: unknown[]) => (await env.pool.query(sql, params)).rows as R[], connector);
+  const imported = await importedDefinitionVia(
+    async <R>(sql: string, params: unknown[]) => (await env.pool.query(sql, params)).rows as R[],
+    connector,
+  );
   return imported?.manifest.operations[operation];
 }
 
@@ -31,13 +34,30 @@ export async function sendsInDryRun(env: RunEnv, connector: string, operation: s
  * The output of a call a dry run does not send, and how it was obtained. The input is checked against the
  * operation's input schema first, exactly as a live call checks it: a dry run fails where a live one would.
  */
-export async function simulatedCall(env: RunEnv, step: { id: string; connector: string; operation: string }, input: unknown): Promise<{ output: unknown; simulated: Simulated }> {
+export async function simulatedCall(
+  env: RunEnv,
+  step: { id: string; connector: string; operation: string },
+  input: unknown,
+): Promise<{ output: unknown; simulated: Simulated }> {
   const spec = await operationSpec(env, step.connector, step.operation);
-  if (!spec) throw new StepError({ errorClass: "validation", code: "unknown_operation", message: `No callable operation ${step.connector}.${step.operation}.` });
+  if (!spec)
+    throw new StepError({
+      errorClass: "validation",
+      code: "unknown_operation",
+      message: `No callable operation ${step.connector}.${step.operation}.`,
+    });
   const parsed = spec.input.safeParse(input);
   if (!parsed.success)
-    throw new StepError({ errorClass: "validation", code: "input_invalid", message: `${step.connector}.${step.operation} input: ${zodMessage(parsed.error)}`, details: { issues: parsed.error.issues.slice(0, 20) } });
-  const { rows } = await env.pool.query<{ payload: unknown }>(`SELECT payload FROM flow_sample WHERE flow_id = $1::uuid AND node_id = $2`, [env.run.flowId, step.id]);
+    throw new StepError({
+      errorClass: "validation",
+      code: "input_invalid",
+      message: `${step.connector}.${step.operation} input: ${zodMessage(parsed.error)}`,
+      details: { issues: parsed.error.issues.slice(0, 20) },
+    });
+  const { rows } = await env.pool.query<{ payload: unknown }>(
+    `SELECT payload FROM flow_sample WHERE flow_id = $1::uuid AND node_id = $2`,
+    [env.run.flowId, step.id],
+  );
   if (rows[0]) return { output: rows[0].payload, simulated: "pinned-sample" };
   let schema: Record<string, unknown>;
   try {
@@ -69,10 +89,17 @@ export function synthesise(schema: Schema, root: Schema, stepId: string, name: s
     }
   }
   if (Array.isArray(schema.allOf) && schema.allOf.length) {
-    const merged = Object.assign({}, ...(schema.allOf as Schema[]).map((s) => synthesise(s, root, stepId, name, depth + 1)).filter((v) => typeof v === "object" && v !== null && !Array.isArray(v)));
+    const merged = Object.assign(
+      {},
+      ...(schema.allOf as Schema[])
+        .map((s) => synthesise(s, root, stepId, name, depth + 1))
+        .filter((v) => typeof v === "object" && v !== null && !Array.isArray(v)),
+    );
     return merged;
   }
-  const type = Array.isArray(schema.type) ? (schema.type as string[]).find((t) => t !== "null") : (schema.type as string | undefined);
+  const type = Array.isArray(schema.type)
+    ? (schema.type as string[]).find((t) => t !== "null")
+    : (schema.type as string | undefined);
   switch (type ?? (schema.properties ? "object" : undefined)) {
     case "object": {
       const out: Record<string, unknown> = {};
@@ -83,7 +110,9 @@ export function synthesise(schema: Schema, root: Schema, stepId: string, name: s
     case "array": {
       const items = schema.items && typeof schema.items === "object" ? (schema.items as Schema) : {};
       const min = typeof schema.minItems === "number" ? schema.minItems : 1;
-      return Array.from({ length: Math.min(Math.max(min, 1), 3) }, () => synthesise(items, root, stepId, name, depth + 1));
+      return Array.from({ length: Math.min(Math.max(min, 1), 3) }, () =>
+        synthesise(items, root, stepId, name, depth + 1),
+      );
     }
     case "string":
       return stringOf(schema, stepId, name);

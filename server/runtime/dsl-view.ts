@@ -52,7 +52,9 @@ export function flowView(dsl: unknown): FlowView {
   if (typeof dsl === "object" && dsl !== null && views.has(dsl)) return views.get(dsl)!;
   const d = rec(dsl);
   const t = rec(d.trigger);
-  const kind = (["webhook", "schedule", "event", "manual", "poll"].includes(s(t.type) ?? "") ? s(t.type) : "manual") as TriggerView["kind"];
+  const kind = (
+    ["webhook", "schedule", "event", "manual", "poll"].includes(s(t.type) ?? "") ? s(t.type) : "manual"
+  ) as TriggerView["kind"];
   const view: FlowView = {
     trigger: {
       kind,

@@ -26,12 +26,16 @@ describe("durability with worker processes", () => {
   const workers: Worker[] = [];
   const savedUrl = process.env.DATABASE_URL;
 
-  const startWorker = (extraEnv: Record<string, string> = {}) => spawnWorker(workers, { url: t.url, targetUrl: target.url, env: extraEnv });
+  const startWorker = (extraEnv: Record<string, string> = {}) =>
+    spawnWorker(workers, { url: t.url, targetUrl: target.url, env: extraEnv });
 
   async function allSucceeded(runIds: string[], timeoutMs = 90_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     for (;;) {
-      const { rows } = await pool.query<{ status: string; n: number }>(`SELECT status::text AS status, count(*)::int AS n FROM run WHERE id = ANY($1::uuid[]) GROUP BY 1`, [runIds]);
+      const { rows } = await pool.query<{ status: string; n: number }>(
+        `SELECT status::text AS status, count(*)::int AS n FROM run WHERE id = ANY($1::uuid[]) GROUP BY 1`,
+        [runIds],
+      );
       const done = rows.find((r) => r.status === "succeeded")?.n ?? 0;
       if (done === runIds.length) return;
       if (rows.some((r) => r.status === "failed")) throw new Error(`runs failed: ${JSON.stringify(rows)}`);
@@ -42,7 +46,10 @@ describe("durability with worker processes", () => {
 
   /** Every step of every run applied its effect exactly once, keyed by the step's idempotency key. */
   async function expectEffectsOnce(runIds: string[], stepsPerRun: number) {
-    const { rows } = await pool.query<{ idempotency_key: string }>(`SELECT idempotency_key FROM step_run WHERE run_id = ANY($1::uuid[]) AND idempotency_key IS NOT NULL`, [runIds]);
+    const { rows } = await pool.query<{ idempotency_key: string }>(
+      `SELECT idempotency_key FROM step_run WHERE run_id = ANY($1::uuid[]) AND idempotency_key IS NOT NULL`,
+      [runIds],
+    );
     expect(rows).toHaveLength(runIds.length * stepsPerRun);
     for (const r of rows) expect(target.effects.get(r.idempotency_key), r.idempotency_key).toBe(1);
     return rows.map((r) => r.idempotency_key);
@@ -72,9 +79,21 @@ describe("durability with worker processes", () => {
   });
 
   async function startRuns(n: number, prefix: string): Promise<string[]> {
-    const { rows } = await pool.query<{ flow_id: string; id: string }>(`SELECT v.flow_id, v.id FROM flow_version v JOIN flow f ON f.id = v.flow_id WHERE f.key = 'chain'`);
+    const { rows } = await pool.query<{ flow_id: string; id: string }>(
+      `SELECT v.flow_id, v.id FROM flow_version v JOIN flow f ON f.id = v.flow_id WHERE f.key = 'chain'`,
+    );
     const ids: string[] = [];
-    for (let i = 0; i < n; i++) ids.push((await createRun(pool, supervisor, { flowId: rows[0]!.flow_id, flowVersionId: rows[0]!.id, triggerType: "manual", input: { orderId: `${prefix}-${i}` } })).runId);
+    for (let i = 0; i < n; i++)
+      ids.push(
+        (
+          await createRun(pool, supervisor, {
+            flowId: rows[0]!.flow_id,
+            flowVersionId: rows[0]!.id,
+            triggerType: "manual",
+            input: { orderId: `${prefix}-${i}` },
+          })
+        ).runId,
+      );
     return ids;
   }
 
@@ -92,7 +111,10 @@ describe("durability with worker processes", () => {
     // The calls that were in flight when A died were made again by B with the same key, and de-duplicated.
     const repeated = keys.filter((k) => (target.calls.get(k) ?? 0) > 1);
     expect(repeated.length).toBeGreaterThanOrEqual(4);
-    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM step_run WHERE run_id = ANY($1::uuid[]) AND attempt_log @> '[{"outcome":"interrupted"}]'`, [runIds]);
+    const { rows } = await pool.query(
+      `SELECT count(*)::int AS n FROM step_run WHERE run_id = ANY($1::uuid[]) AND attempt_log @> '[{"outcome":"interrupted"}]'`,
+      [runIds],
+    );
     expect(rows[0].n).toBeGreaterThanOrEqual(4);
   }, 120_000);
 
@@ -109,7 +131,10 @@ describe("durability with worker processes", () => {
     setTimeout(() => target.release(), 500);
     expect(await a.exited).toBe(0);
     expect(out).toContain("stopped");
-    const { rows: pending } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM run WHERE id = ANY($1::uuid[]) AND status <> 'succeeded'`, [runIds]);
+    const { rows: pending } = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM run WHERE id = ANY($1::uuid[]) AND status <> 'succeeded'`,
+      [runIds],
+    );
     expect(pending[0]!.n).toBeGreaterThan(0); // runs were left for another worker, not finished during the stop
     const port = 20_000 + (process.pid % 20_000);
     await startWorker({ WEFT_METRICS_PORT: String(port) });
@@ -117,7 +142,10 @@ describe("durability with worker processes", () => {
     await expectEffectsOnce(runIds, 4);
     // The worker that ran them reports them on its own metrics port.
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    const succeeded = [...text.matchAll(/^weft_runs_total\{[^}]*status="succeeded"[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    const succeeded = [...text.matchAll(/^weft_runs_total\{[^}]*status="succeeded"[^}]*\} (\d+)/gm)].reduce(
+      (n, m) => n + Number(m[1]),
+      0,
+    );
     expect(succeeded).toBeGreaterThanOrEqual(pending[0]!.n);
     expect(text).toMatch(/^weft_step_duration_seconds_count\{/m);
   }, 120_000);
@@ -137,7 +165,11 @@ describe("durability with worker processes", () => {
   }, 120_000);
 
   it("a burst of 5,000 signed webhook calls with 10% duplicates runs exactly the unique ones, each once", async () => {
-    await publishFlow(pool, "burst", { program: "chain", steps: 1, trigger: { type: "webhook", idempotencyKey: "$trigger.body.eventId" } });
+    await publishFlow(pool, "burst", {
+      program: "chain",
+      steps: 1,
+      trigger: { type: "webhook", idempotencyKey: "$trigger.body.eventId" },
+    });
     await setWebhookSecret(pool, "burst", "burst-secret-0123456789");
     await startWorker(); // two workers share the burst
     const { POST } = await import("../../app/api/hooks/[flowKey]/route");
@@ -146,7 +178,11 @@ describe("durability with worker processes", () => {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
-        const request = new Request(`http://localhost${req.url}`, { method: "POST", headers: req.headers as Record<string, string>, body: Buffer.concat(chunks) });
+        const request = new Request(`http://localhost${req.url}`, {
+          method: "POST",
+          headers: req.headers as Record<string, string>,
+          body: Buffer.concat(chunks),
+        });
         void POST(request, { params: Promise.resolve({ flowKey: req.url!.split("/").pop()! }) }).then(async (r) => {
           res.writeHead(r.status, { "content-type": "application/json" }).end(await r.text());
         });
@@ -159,7 +195,8 @@ describe("durability with worker processes", () => {
     const unique = 4500;
     // 4,500 distinct events, then 500 repeats of earlier ones spread through the stream.
     const events: number[] = Array.from({ length: unique }, (_, i) => i);
-    for (let d = 0; d < TOTAL - unique; d++) events.splice(Math.floor(((d + 1) * events.length) / (TOTAL - unique + 1)) + 1, 0, (d * 9) % unique);
+    for (let d = 0; d < TOTAL - unique; d++)
+      events.splice(Math.floor(((d + 1) * events.length) / (TOTAL - unique + 1)) + 1, 0, (d * 9) % unique);
     expect(events).toHaveLength(TOTAL);
     const runIdOf = new Map<number, string>();
     const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
@@ -167,11 +204,25 @@ describe("durability with worker processes", () => {
       new Promise<{ status: number; body: { runId: string; duplicate: boolean } }>((resolve, reject) => {
         const body = JSON.stringify({ eventId: `evt-${ev}`, orderId: `SO-${ev}` });
         const ts = Math.floor(Date.now() / 1000);
-        const req = http.request(base, { method: "POST", agent, headers: { "content-type": "application/json", [TIMESTAMP_HEADER]: String(ts), [SIGNATURE_HEADER]: signWebhook("burst-secret-0123456789", ts, body) } }, (res) => {
-          let text = "";
-          res.on("data", (c: Buffer) => (text += c.toString()));
-          res.on("end", () => resolve({ status: res.statusCode!, body: JSON.parse(text) as { runId: string; duplicate: boolean } }));
-        });
+        const req = http.request(
+          base,
+          {
+            method: "POST",
+            agent,
+            headers: {
+              "content-type": "application/json",
+              [TIMESTAMP_HEADER]: String(ts),
+              [SIGNATURE_HEADER]: signWebhook("burst-secret-0123456789", ts, body),
+            },
+          },
+          (res) => {
+            let text = "";
+            res.on("data", (c: Buffer) => (text += c.toString()));
+            res.on("end", () =>
+              resolve({ status: res.statusCode!, body: JSON.parse(text) as { runId: string; duplicate: boolean } }),
+            );
+          },
+        );
         req.on("error", reject);
         req.end(body);
       });
@@ -195,7 +246,9 @@ describe("durability with worker processes", () => {
     expect(duplicates).toBe(TOTAL - unique);
     const runIds = [...new Set(runIdOf.values())];
     expect(runIds).toHaveLength(unique);
-    const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM run r JOIN flow f ON f.id = r.flow_id WHERE f.key = 'burst'`);
+    const { rows } = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM run r JOIN flow f ON f.id = r.flow_id WHERE f.key = 'burst'`,
+    );
     expect(rows[0]!.n).toBe(unique);
     await allSucceeded(runIds, 150_000);
     const keys = await expectEffectsOnce(runIds, 1);

@@ -97,7 +97,14 @@ function num(v: unknown): number | undefined {
 function asClass(v: unknown): ErrorClass | undefined {
   if (typeof v !== "string") return undefined;
   // Connectors may say "network"/"timeout"/"rate_limit" — all transient for retry purposes.
-  const aliases: Record<string, ErrorClass> = { network: "transient", timeout: "transient", rate_limit: "transient", rate_limited: "transient", schema: "validation", expression: "mapping" };
+  const aliases: Record<string, ErrorClass> = {
+    network: "transient",
+    timeout: "transient",
+    rate_limit: "transient",
+    rate_limited: "transient",
+    schema: "validation",
+    expression: "mapping",
+  };
   if ((ERROR_CLASSES as readonly string[]).includes(v)) return v as ErrorClass;
   return aliases[v];
 }
@@ -115,7 +122,12 @@ function excerptOf(v: unknown): HttpExcerpt | undefined {
 export function classifyError(err: unknown): StepError {
   if (err instanceof StepError) return err;
   if (err instanceof ZodError) {
-    return new StepError({ errorClass: "validation", code: "schema", message: err.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; "), cause: err });
+    return new StepError({
+      errorClass: "validation",
+      code: "schema",
+      message: err.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; "),
+      cause: err,
+    });
   }
   if (!isRecord(err)) return new StepError({ errorClass: "internal", message: String(err) });
   const message = str(err.message) ?? "Unknown error";
@@ -123,21 +135,38 @@ export function classifyError(err: unknown): StepError {
   const code = str(err.code);
   const response = excerptOf(err.response);
   const status = num(err.status) ?? num(err.statusCode) ?? num(response?.status);
-  const retryAfterMs = num(err.retryAfterMs) ?? (num(err.retryAfter) !== undefined ? num(err.retryAfter)! * 1000 : undefined) ?? parseRetryAfter(response?.headers?.["retry-after"]);
+  const retryAfterMs =
+    num(err.retryAfterMs) ??
+    (num(err.retryAfter) !== undefined ? num(err.retryAfter)! * 1000 : undefined) ??
+    parseRetryAfter(response?.headers?.["retry-after"]);
   const given = asClass(err.errorClass) ?? asClass(err.class) ?? asClass(err.kind) ?? asClass(err.category);
-  const base = { message, request: excerptOf(err.request), response, retryAfterMs, cause: err, details: isRecord(err.details) ? err.details : undefined };
-  if (given) return new StepError({ ...base, errorClass: given, code: code ?? (status ? `http_${status}` : undefined) });
+  const base = {
+    message,
+    request: excerptOf(err.request),
+    response,
+    retryAfterMs,
+    cause: err,
+    details: isRecord(err.details) ? err.details : undefined,
+  };
+  if (given)
+    return new StepError({ ...base, errorClass: given, code: code ?? (status ? `http_${status}` : undefined) });
   if (name === "AbortError" || name === "TimeoutError" || code === "ABORT_ERR") {
     return new StepError({ ...base, errorClass: "transient", code: "timeout" });
   }
   // JSONata runtime errors carry a code such as "T2001", "D3030", "S0201" and a character position.
   if (code && /^[STDU]\d{4}$/.test(code)) {
-    return new StepError({ ...base, errorClass: "mapping", code, message: `${message}${num(err.position) !== undefined ? ` (at ${String(err.position)})` : ""}` });
+    return new StepError({
+      ...base,
+      errorClass: "mapping",
+      code,
+      message: `${message}${num(err.position) !== undefined ? ` (at ${String(err.position)})` : ""}`,
+    });
   }
   if (code && TRANSIENT_NET_CODES.has(code)) return new StepError({ ...base, errorClass: "transient", code });
   if (isRecord(err.cause) && str(err.cause.code) && TRANSIENT_NET_CODES.has(str(err.cause.code)!)) {
     return new StepError({ ...base, errorClass: "transient", code: str(err.cause.code) });
   }
-  if (status !== undefined) return new StepError({ ...base, errorClass: classOfStatus(status), code: `http_${status}` });
+  if (status !== undefined)
+    return new StepError({ ...base, errorClass: classOfStatus(status), code: `http_${status}` });
   return new StepError({ ...base, errorClass: "internal", code });
 }

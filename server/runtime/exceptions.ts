@@ -28,7 +28,8 @@ export function businessKeyValues(keys: Record<string, unknown> | null | undefin
   const out: string[] = [];
   for (const [k, v] of Object.entries(keys)) {
     const vals = Array.isArray(v) ? v : [v];
-    for (const x of vals) if (x !== null && x !== undefined && x !== "") out.push(`${k}=${typeof x === "string" ? x : JSON.stringify(x)}`);
+    for (const x of vals)
+      if (x !== null && x !== undefined && x !== "") out.push(`${k}=${typeof x === "string" ? x : JSON.stringify(x)}`);
   }
   return out.slice(0, 200);
 }
@@ -39,19 +40,19 @@ export async function openException(tx: Sql, e: OpenException): Promise<string> 
   const opts = { secrets: e.secrets ?? [] };
   const message = String(redact(e.error.message, opts));
   const values = [
-      id,
-      e.runId,
-      e.flowId,
-      e.stepPath,
-      e.error.errorClass,
-      message,
-      exceptionSignature(e.flowKey, stepId, e.error.errorClass, e.error.message),
-      e.error.request ? JSON.stringify(redact(e.error.request, opts)) : null,
-      e.error.response ? JSON.stringify(redact(e.error.response, opts)) : null,
-      e.businessKeys ? JSON.stringify(e.businessKeys) : null,
-      businessKeyValues(e.businessKeys),
-      e.assignTeamKey ?? null,
-    ];
+    id,
+    e.runId,
+    e.flowId,
+    e.stepPath,
+    e.error.errorClass,
+    message,
+    exceptionSignature(e.flowKey, stepId, e.error.errorClass, e.error.message),
+    e.error.request ? JSON.stringify(redact(e.error.request, opts)) : null,
+    e.error.response ? JSON.stringify(redact(e.error.response, opts)) : null,
+    e.businessKeys ? JSON.stringify(e.businessKeys) : null,
+    businessKeyValues(e.businessKeys),
+    e.assignTeamKey ?? null,
+  ];
   metrics().exceptionsOpened.inc({ flow: e.flowKey, error_class: e.error.errorClass });
   // A run the operator retried that fails again reopens its exception (keeping id, assignee, history).
   const reopened = await tx.query<{ id: string }>(

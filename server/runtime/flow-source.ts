@@ -16,10 +16,21 @@ export interface PublishedFlow {
 const cache = new Map<string, { at: number; value: PublishedFlow | null }>();
 const TTL_MS = 2000;
 
-export async function loadPublishedFlow(sql: Sql, flowKey: string, opts: { fresh?: boolean } = {}): Promise<PublishedFlow | null> {
+export async function loadPublishedFlow(
+  sql: Sql,
+  flowKey: string,
+  opts: { fresh?: boolean } = {},
+): Promise<PublishedFlow | null> {
   const hit = cache.get(flowKey);
   if (!opts.fresh && hit && Date.now() - hit.at < TTL_MS) return hit.value;
-  const { rows } = await sql.query<{ flow_id: string; key: string; lifecycle: string; version_id: string; version: string; dsl: unknown }>(
+  const { rows } = await sql.query<{
+    flow_id: string;
+    key: string;
+    lifecycle: string;
+    version_id: string;
+    version: string;
+    dsl: unknown;
+  }>(
     `SELECT f.id AS flow_id, f.key, f.lifecycle::text AS lifecycle, v.id AS version_id, v.version, v.dsl
        FROM flow f JOIN flow_version v ON v.flow_id = f.id AND v.status IN ('approved', 'deprecated')
       WHERE f.key = $1 AND f.lifecycle <> 'retired'
@@ -27,7 +38,16 @@ export async function loadPublishedFlow(sql: Sql, flowKey: string, opts: { fresh
     [flowKey],
   );
   const r = rows[0];
-  const value = r ? { flowId: r.flow_id, flowKey: r.key, lifecycle: r.lifecycle, versionId: r.version_id, version: r.version, dsl: r.dsl } : null;
+  const value = r
+    ? {
+        flowId: r.flow_id,
+        flowKey: r.key,
+        lifecycle: r.lifecycle,
+        versionId: r.version_id,
+        version: r.version,
+        dsl: r.dsl,
+      }
+    : null;
   cache.set(flowKey, { at: Date.now(), value });
   return value;
 }

@@ -51,9 +51,21 @@ describe("hand-off of a killed worker's runs with the production settings", () =
 
   it(`SIGKILL: the other worker resumes each in-flight run within ${RUN_HANDOFF_BOUND_SECONDS} s`, async () => {
     target.hold("s2");
-    const { rows: v } = await pool.query<{ flow_id: string; id: string }>(`SELECT v.flow_id, v.id FROM flow_version v JOIN flow f ON f.id = v.flow_id WHERE f.key = 'chain'`);
+    const { rows: v } = await pool.query<{ flow_id: string; id: string }>(
+      `SELECT v.flow_id, v.id FROM flow_version v JOIN flow f ON f.id = v.flow_id WHERE f.key = 'chain'`,
+    );
     const runIds: string[] = [];
-    for (let i = 0; i < 6; i++) runIds.push((await createRun(pool, sender, { flowId: v[0]!.flow_id, flowVersionId: v[0]!.id, triggerType: "manual", input: { orderId: `handoff-${i}` } })).runId);
+    for (let i = 0; i < 6; i++)
+      runIds.push(
+        (
+          await createRun(pool, sender, {
+            flowId: v[0]!.flow_id,
+            flowVersionId: v[0]!.id,
+            triggerType: "manual",
+            input: { orderId: `handoff-${i}` },
+          })
+        ).runId,
+      );
     // Worker A starts with all six queued: each fetch loop takes a full batch. (Started first, a loop could take
     // one run as it arrives and then wait on it, held, while the others stayed queued: capacity, not hand-off.)
     const a = await spawnWorker(workers, { url: t.url, targetUrl: target.url });
@@ -64,12 +76,30 @@ describe("hand-off of a killed worker's runs with the production settings", () =
     await a.exited;
     target.release();
 
-    await expect.poll(async () => (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM run WHERE id = ANY($1::uuid[]) AND status = 'succeeded'`, [runIds])).rows[0]!.n, { timeout: 90_000, interval: 250 }).toBe(6);
+    await expect
+      .poll(
+        async () =>
+          (
+            await pool.query<{ n: number }>(
+              `SELECT count(*)::int AS n FROM run WHERE id = ANY($1::uuid[]) AND status = 'succeeded'`,
+              [runIds],
+            )
+          ).rows[0]!.n,
+        { timeout: 90_000, interval: 250 },
+      )
+      .toBe(6);
     // When worker B picked each run up again: the "interrupted" entry it wrote for the call A had in flight.
-    const { rows } = await pool.query<{ attempt_log: AttemptLogEntry[] }>(`SELECT attempt_log FROM step_run WHERE run_id = ANY($1::uuid[]) AND path = 's2'`, [runIds]);
-    const resumedAfter = rows.map((r) => Date.parse(r.attempt_log.find((e) => e.outcome === "interrupted")!.at) - killedAt);
+    const { rows } = await pool.query<{ attempt_log: AttemptLogEntry[] }>(
+      `SELECT attempt_log FROM step_run WHERE run_id = ANY($1::uuid[]) AND path = 's2'`,
+      [runIds],
+    );
+    const resumedAfter = rows.map(
+      (r) => Date.parse(r.attempt_log.find((e) => e.outcome === "interrupted")!.at) - killedAt,
+    );
     expect(resumedAfter).toHaveLength(6);
-    console.log(`hand-off after the kill: ${resumedAfter.map((ms) => (ms / 1000).toFixed(1)).join(", ")} s (bound ${RUN_HANDOFF_BOUND_SECONDS} s)`);
+    console.log(
+      `hand-off after the kill: ${resumedAfter.map((ms) => (ms / 1000).toFixed(1)).join(", ")} s (bound ${RUN_HANDOFF_BOUND_SECONDS} s)`,
+    );
     for (const ms of resumedAfter) expect(ms).toBeLessThanOrEqual(RUN_HANDOFF_BOUND_SECONDS * 1000);
     // And no effect twice: the repeated call carried the same idempotency key.
     for (const [key, n] of target.effects) expect(n, key).toBe(1);

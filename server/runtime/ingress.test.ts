@@ -30,7 +30,10 @@ describe("webhook ingress", () => {
     await t.drop();
   });
 
-  const send = (body: unknown, o: { ts?: number; secret?: string; contentType?: string; raw?: string; flowKey?: string; now?: number } = {}) => {
+  const send = (
+    body: unknown,
+    o: { ts?: number; secret?: string; contentType?: string; raw?: string; flowKey?: string; now?: number } = {},
+  ) => {
     const raw = o.raw ?? JSON.stringify(body);
     const ts = o.ts ?? Math.floor(Date.now() / 1000);
     const headers = new Headers({
@@ -38,15 +41,25 @@ describe("webhook ingress", () => {
       [TIMESTAMP_HEADER]: String(ts),
       [SIGNATURE_HEADER]: signWebhook(o.secret ?? SECRET, ts, raw),
     });
-    return acceptWebhook({ pool, boss }, { flowKey: o.flowKey ?? "hook-flow", headers, body: Buffer.from(raw), now: o.now });
+    return acceptWebhook(
+      { pool, boss },
+      { flowKey: o.flowKey ?? "hook-flow", headers, body: Buffer.from(raw), now: o.now },
+    );
   };
 
   it("accepts a signed call with 202 {runId} and commits the run together with its job", async () => {
     const r = await send({ eventId: "evt-1", amount: 10 });
     expect(r.status).toBe(202);
     const runId = r.body.runId as string;
-    const { rows } = await pool.query(`SELECT status, trigger_type, input, idempotency_key FROM run WHERE id = $1`, [runId]);
-    expect(rows[0]).toMatchObject({ status: "queued", trigger_type: "webhook", input: { body: { eventId: "evt-1", amount: 10 } }, idempotency_key: "hook:evt-1" });
+    const { rows } = await pool.query(`SELECT status, trigger_type, input, idempotency_key FROM run WHERE id = $1`, [
+      runId,
+    ]);
+    expect(rows[0]).toMatchObject({
+      status: "queued",
+      trigger_type: "webhook",
+      input: { body: { eventId: "evt-1", amount: 10 } },
+      idempotency_key: "hook:evt-1",
+    });
     const jobs = await boss.findJobs(QUEUES.run, { key: runId });
     expect(jobs).toHaveLength(1);
     expect(jobs[0]!.data).toEqual({ runId });
@@ -64,10 +77,20 @@ describe("webhook ingress", () => {
   it("refuses a bad signature, a wrong secret and a tampered body", async () => {
     expect((await send({ eventId: "x" }, { secret: "another-secret-entirely" })).status).toBe(401);
     const ts = Math.floor(Date.now() / 1000);
-    const headers = new Headers({ "content-type": "application/json", [TIMESTAMP_HEADER]: String(ts), [SIGNATURE_HEADER]: signWebhook(SECRET, ts, '{"eventId":"a"}') });
-    const tampered = await acceptWebhook({ pool, boss }, { flowKey: "hook-flow", headers, body: Buffer.from('{"eventId":"b"}') });
+    const headers = new Headers({
+      "content-type": "application/json",
+      [TIMESTAMP_HEADER]: String(ts),
+      [SIGNATURE_HEADER]: signWebhook(SECRET, ts, '{"eventId":"a"}'),
+    });
+    const tampered = await acceptWebhook(
+      { pool, boss },
+      { flowKey: "hook-flow", headers, body: Buffer.from('{"eventId":"b"}') },
+    );
     expect(tampered.status).toBe(401);
-    const missing = await acceptWebhook({ pool, boss }, { flowKey: "hook-flow", headers: new Headers({ "content-type": "application/json" }), body: Buffer.from("{}") });
+    const missing = await acceptWebhook(
+      { pool, boss },
+      { flowKey: "hook-flow", headers: new Headers({ "content-type": "application/json" }), body: Buffer.from("{}") },
+    );
     expect(missing.status).toBe(401);
   });
 
@@ -81,8 +104,12 @@ describe("webhook ingress", () => {
 
   it("enforces content type, size and JSON", async () => {
     expect((await send({ eventId: "ct" }, { contentType: "text/plain" })).status).toBe(415);
-    expect((await send({ eventId: "ct2" }, { contentType: "application/vnd.acme+json; charset=utf-8" })).status).toBe(202);
-    expect((await send(null, { raw: JSON.stringify({ eventId: "big", pad: "x".repeat(1024 * 1024) }) })).status).toBe(413);
+    expect((await send({ eventId: "ct2" }, { contentType: "application/vnd.acme+json; charset=utf-8" })).status).toBe(
+      202,
+    );
+    expect((await send(null, { raw: JSON.stringify({ eventId: "big", pad: "x".repeat(1024 * 1024) }) })).status).toBe(
+      413,
+    );
     expect((await send(null, { raw: "{not json" })).status).toBe(400);
   });
 
@@ -95,9 +122,19 @@ describe("webhook ingress", () => {
       type: "object",
       required: ["eventId", "amount"],
       additionalProperties: false,
-      properties: { eventId: { type: "string", pattern: "^ev_" }, amount: { type: "number", minimum: 0 }, lines: { type: "array", items: { type: "object", required: ["sku"] } } },
+      properties: {
+        eventId: { type: "string", pattern: "^ev_" },
+        amount: { type: "number", minimum: 0 },
+        lines: { type: "array", items: { type: "object", required: ["sku"] } },
+      },
     };
-    const runsOf = async (flowKey: string) => (await pool.query<{ c: number }>(`SELECT count(*)::int AS c FROM run r JOIN flow f ON f.id = r.flow_id WHERE f.key = $1`, [flowKey])).rows[0]!.c;
+    const runsOf = async (flowKey: string) =>
+      (
+        await pool.query<{ c: number }>(
+          `SELECT count(*)::int AS c FROM run r JOIN flow f ON f.id = r.flow_id WHERE f.key = $1`,
+          [flowKey],
+        )
+      ).rows[0]!.c;
     // The class of schema breaches: missing field, wrong type, pattern, bound, unknown field, nested item, not an object.
     const breaches: Array<[unknown, RegExp]> = [
       [{ amount: 1 }, /"eventId" is required/],
@@ -110,16 +147,24 @@ describe("webhook ingress", () => {
     ];
 
     it('with onInvalidPayload "reject": 422 naming each problem, nothing stored; a valid body is accepted', async () => {
-      await publishFlow(pool, "hook-strict", webhookFlow({ key: "hook-strict", payloadSchema: schema, onInvalidPayload: "reject" }));
+      await publishFlow(
+        pool,
+        "hook-strict",
+        webhookFlow({ key: "hook-strict", payloadSchema: schema, onInvalidPayload: "reject" }),
+      );
       await setWebhookSecret(pool, "hook-strict", SECRET);
       for (const [body, problem] of breaches) {
         const r = await send(body, { flowKey: "hook-strict" });
         expect(r.status, JSON.stringify(body)).toBe(422);
         expect(r.body.error).toBe("The body does not match the webhook's payload schema.");
-        expect((r.body.issues as Array<{ path: string; message: string }>).map((i) => `${i.path} ${i.message}`).join("; ")).toMatch(problem);
+        expect(
+          (r.body.issues as Array<{ path: string; message: string }>).map((i) => `${i.path} ${i.message}`).join("; "),
+        ).toMatch(problem);
       }
       expect(await runsOf("hook-strict")).toBe(0);
-      expect((await send({ eventId: "ev_ok", amount: 3, lines: [{ sku: "A" }] }, { flowKey: "hook-strict" })).status).toBe(202);
+      expect(
+        (await send({ eventId: "ev_ok", amount: 3, lines: [{ sku: "A" }] }, { flowKey: "hook-strict" })).status,
+      ).toBe(202);
       expect(await runsOf("hook-strict")).toBe(1);
     });
 
@@ -145,25 +190,67 @@ describe("webhook ingress", () => {
   // What Postgres or recursive code cannot take is the sender's to fix: a 4xx naming the field (never the
   // 503 "retry later" a sender retries for ever), and no run.
   it.each([
-    ["a NUL in a value", JSON.stringify({ eventId: "evt-nul", note: "a\u0000b" }), 400, "`body.note` contains a NUL character"],
-    ["a NUL in a field name", JSON.stringify({ eventId: "evt-nulkey", ["x\u0000"]: 1 }), 400, "has a field name that contains a NUL character"],
-    ["a lone high surrogate", `{"eventId":"evt-sur","lines":[{"name":"\\ud800x"}]}`, 400, "`body.lines[0].name` contains an unpaired UTF-16 surrogate"],
-    ["a lone low surrogate", `{"eventId":"evt-sur2","name":"x\\udc00"}`, 400, "`body.name` contains an unpaired UTF-16 surrogate"],
-    ["5,000 levels of arrays", `{"eventId":"evt-deep","a":${"[".repeat(5000)}${"]".repeat(5000)}}`, 413, "is nested more than 100 levels deep"],
-    ["100,000 levels of objects", `{"eventId":"evt-deeper","a":${'{"a":'.repeat(100_000)}1${"}".repeat(100_000)}}`, 413, "is nested more than 100 levels deep"],
+    [
+      "a NUL in a value",
+      JSON.stringify({ eventId: "evt-nul", note: "a\u0000b" }),
+      400,
+      "`body.note` contains a NUL character",
+    ],
+    [
+      "a NUL in a field name",
+      JSON.stringify({ eventId: "evt-nulkey", ["x\u0000"]: 1 }),
+      400,
+      "has a field name that contains a NUL character",
+    ],
+    [
+      "a lone high surrogate",
+      `{"eventId":"evt-sur","lines":[{"name":"\\ud800x"}]}`,
+      400,
+      "`body.lines[0].name` contains an unpaired UTF-16 surrogate",
+    ],
+    [
+      "a lone low surrogate",
+      `{"eventId":"evt-sur2","name":"x\\udc00"}`,
+      400,
+      "`body.name` contains an unpaired UTF-16 surrogate",
+    ],
+    [
+      "5,000 levels of arrays",
+      `{"eventId":"evt-deep","a":${"[".repeat(5000)}${"]".repeat(5000)}}`,
+      413,
+      "is nested more than 100 levels deep",
+    ],
+    [
+      "100,000 levels of objects",
+      `{"eventId":"evt-deeper","a":${'{"a":'.repeat(100_000)}1${"}".repeat(100_000)}}`,
+      413,
+      "is nested more than 100 levels deep",
+    ],
   ])("refuses %s with a 4xx naming the field and starts no run", async (_what, raw, status, message) => {
     const r = await send(null, { raw });
     expect(r.status).toBe(status);
     expect(String(r.body.error)).toContain(message);
-    const { rows } = await pool.query(`SELECT count(*)::int AS c FROM run WHERE input->'body'->>'eventId' LIKE 'evt-%' AND input->'body'->>'eventId' NOT IN ('evt-1','evt-dup')`);
+    const { rows } = await pool.query(
+      `SELECT count(*)::int AS c FROM run WHERE input->'body'->>'eventId' LIKE 'evt-%' AND input->'body'->>'eventId' NOT IN ('evt-1','evt-dup')`,
+    );
     expect(rows[0].c).toBe(0);
   });
 
   it("refuses a NUL in the query string, naming the parameter", async () => {
     const raw = JSON.stringify({ eventId: "evt-q" });
     const ts = Math.floor(Date.now() / 1000);
-    const headers = new Headers({ "content-type": "application/json", [TIMESTAMP_HEADER]: String(ts), [SIGNATURE_HEADER]: signWebhook(SECRET, ts, raw) });
-    const r = await acceptWebhook({ pool, boss }, { flowKey: "hook-flow", headers, body: Buffer.from(raw), query: "ref=a%00b" });
-    expect(r).toMatchObject({ status: 400, body: { error: expect.stringContaining("`query.ref` contains a NUL character") } });
+    const headers = new Headers({
+      "content-type": "application/json",
+      [TIMESTAMP_HEADER]: String(ts),
+      [SIGNATURE_HEADER]: signWebhook(SECRET, ts, raw),
+    });
+    const r = await acceptWebhook(
+      { pool, boss },
+      { flowKey: "hook-flow", headers, body: Buffer.from(raw), query: "ref=a%00b" },
+    );
+    expect(r).toMatchObject({
+      status: 400,
+      body: { error: expect.stringContaining("`query.ref` contains a NUL character") },
+    });
   });
 });

@@ -12,11 +12,21 @@ import { flowView, evaluateKey } from "./dsl-view";
 import { validatePayload, type JsonSchema } from "../../core/governance/contract-compat";
 import { open } from "../connections/secret-box";
 import { webhookInput } from "../../core/dsl/trigger-input";
-import { defaultWebhookSecret, WEBHOOK_SECRET_FIELD, WEBHOOK_SIGNATURE_HEADER as SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER as TIMESTAMP_HEADER, WEBHOOK_TOLERANCE_SECONDS as SIGNATURE_TOLERANCE_SECONDS } from "../../core/dsl/defaults";
+import {
+  defaultWebhookSecret,
+  WEBHOOK_SECRET_FIELD,
+  WEBHOOK_SIGNATURE_HEADER as SIGNATURE_HEADER,
+  WEBHOOK_TIMESTAMP_HEADER as TIMESTAMP_HEADER,
+  WEBHOOK_TOLERANCE_SECONDS as SIGNATURE_TOLERANCE_SECONDS,
+} from "../../core/dsl/defaults";
 import { metrics } from "../observability/metrics";
 import { describeInputFault, inputFaultStatus, inspectInput } from "../../core/input-guard";
 
-export { WEBHOOK_SIGNATURE_HEADER as SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER as TIMESTAMP_HEADER, WEBHOOK_TOLERANCE_SECONDS as SIGNATURE_TOLERANCE_SECONDS } from "../../core/dsl/defaults";
+export {
+  WEBHOOK_SIGNATURE_HEADER as SIGNATURE_HEADER,
+  WEBHOOK_TIMESTAMP_HEADER as TIMESTAMP_HEADER,
+  WEBHOOK_TOLERANCE_SECONDS as SIGNATURE_TOLERANCE_SECONDS,
+} from "../../core/dsl/defaults";
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 export interface IngressResult {
@@ -65,10 +75,15 @@ const secretCache = new Map<string, SecretCacheEntry>();
 async function signingSecrets(pool: Pool, connectionKey: string): Promise<string[]> {
   const hit = secretCache.get(connectionKey);
   if (hit && Date.now() - hit.at < 2000) return hit.secrets;
-  const { rows } = await pool.query<{ secrets_enc: string | null }>(`SELECT secrets_enc FROM connection WHERE key = $1`, [connectionKey]);
+  const { rows } = await pool.query<{ secrets_enc: string | null }>(
+    `SELECT secrets_enc FROM connection WHERE key = $1`,
+    [connectionKey],
+  );
   const enc = rows[0]?.secrets_enc;
   const all = enc ? (JSON.parse(open(enc, `connection:${connectionKey}`)) as Record<string, string>) : {};
-  const secrets = [all[WEBHOOK_SECRET_FIELD], all.previousSigningSecret, all.secret].filter((s): s is string => typeof s === "string" && s.length > 0);
+  const secrets = [all[WEBHOOK_SECRET_FIELD], all.previousSigningSecret, all.secret].filter(
+    (s): s is string => typeof s === "string" && s.length > 0,
+  );
   secretCache.set(connectionKey, { at: Date.now(), secrets });
   return secrets;
 }
@@ -92,13 +107,19 @@ export async function acceptWebhook(deps: { pool: Pool; boss: PgBoss }, req: Ing
 
   const ts = headers.get(TIMESTAMP_HEADER);
   const sig = headers.get(SIGNATURE_HEADER);
-  if (!ts || !sig || !/^\d{9,11}$/.test(ts)) return reject(401, `Missing or malformed ${TIMESTAMP_HEADER} / ${SIGNATURE_HEADER}.`, flowKey);
+  if (!ts || !sig || !/^\d{9,11}$/.test(ts))
+    return reject(401, `Missing or malformed ${TIMESTAMP_HEADER} / ${SIGNATURE_HEADER}.`, flowKey);
   const now = req.now ?? Date.now();
   if (Math.abs(now / 1000 - Number(ts)) > (trigger.toleranceSeconds ?? SIGNATURE_TOLERANCE_SECONDS)) {
     return reject(401, "Stale timestamp: the signature is too old or from the future.", flowKey);
   }
   const secrets = await signingSecrets(deps.pool, trigger.secretConnection ?? defaultWebhookSecret(flowKey));
-  if (!secrets.length) return reject(503, `This flow's webhook signing secret ("${trigger.secretConnection ?? defaultWebhookSecret(flowKey)}") is not configured: create it from the flow's trigger in the designer.`, flowKey);
+  if (!secrets.length)
+    return reject(
+      503,
+      `This flow's webhook signing secret ("${trigger.secretConnection ?? defaultWebhookSecret(flowKey)}") is not configured: create it from the flow's trigger in the designer.`,
+      flowKey,
+    );
   if (!secrets.some((s) => verifySignature(s, ts, body, sig))) return reject(401, "Bad signature.", flowKey);
 
   let payload: unknown;
@@ -118,7 +139,10 @@ export async function acceptWebhook(deps: { pool: Pool; boss: PgBoss }, req: Ing
     const issues = validatePayload(trigger.payloadSchema as JsonSchema, payload);
     if (issues.length) {
       const r = reject(422, "The body does not match the webhook's payload schema.", flowKey);
-      return { ...r, body: { ...r.body, issues: issues.slice(0, 50).map((i) => ({ path: i.path, message: i.message })) } };
+      return {
+        ...r,
+        body: { ...r.body, issues: issues.slice(0, 50).map((i) => ({ path: i.path, message: i.message })) },
+      };
     }
   }
 
@@ -130,7 +154,8 @@ export async function acceptWebhook(deps: { pool: Pool; boss: PgBoss }, req: Ing
   }
   // Without a configured key, the sender's Idempotency-Key header; else the signed content itself, so a
   // re-delivery of the same signed request (same timestamp and body) is recognised.
-  idempotencyKey ??= headers.get("idempotency-key") ?? `sig:${createHash("sha256").update(ts).update(".").update(body).digest("hex")}`;
+  idempotencyKey ??=
+    headers.get("idempotency-key") ?? `sig:${createHash("sha256").update(ts).update(".").update(body).digest("hex")}`;
   let concurrencyKey: string | null = null;
   if (view.concurrencyKey) concurrencyKey = await evaluateKey(view.concurrencyKey, input).catch(() => null);
 

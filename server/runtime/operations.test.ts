@@ -34,7 +34,12 @@ describe("runtime operations", () => {
         return { amount: input.amount };
       });
       return k.step({ path: "post", stepId: "post", type: "call", effectful: true }, async () => {
-        if (rejectCustomer && input.amount > 0) throw new StepError({ errorClass: "validation", message: `Customer C-${Math.floor(input.amount)} is inactive`, request: { method: "POST", headers: { authorization: "Bearer secret-token-123" } } });
+        if (rejectCustomer && input.amount > 0)
+          throw new StepError({
+            errorClass: "validation",
+            message: `Customer C-${Math.floor(input.amount)} is inactive`,
+            request: { method: "POST", headers: { authorization: "Bearer secret-token-123" } },
+          });
         effects.post = (effects.post ?? 0) + 1;
         return { posted: fetched.amount, version: (dsl as { v: number }).v };
       });
@@ -63,14 +68,21 @@ describe("runtime operations", () => {
   });
 
   let teamIds: string[] = [];
-  const as = (role: Role) => createCaller({ db: t.db, requestId: "req-ops", user: { id: "u-op", email: "op@weft.local", name: "Op", roles: [role], teamIds } });
+  const as = (role: Role) =>
+    createCaller({
+      db: t.db,
+      requestId: "req-ops",
+      user: { id: "u-op", email: "op@weft.local", name: "Op", roles: [role], teamIds },
+    });
 
   const settled = (runId: string, ms = 20_000) => runSettled(t, runId, ms, 50);
 
   async function failedRun(invoiceId: string, amount: number) {
     const { runId } = await as("designer").runs.start({ flowKey: "invoice-post", input: { invoiceId, amount } });
     expect((await settled(runId)).status).toBe("failed");
-    const ex = (await as("viewer").exceptions.queue({ filter: { q: invoiceId } })).items.filter((e) => e.runId === runId);
+    const ex = (await as("viewer").exceptions.queue({ filter: { q: invoiceId } })).items.filter(
+      (e) => e.runId === runId,
+    );
     expect(ex).toHaveLength(1);
     return { runId, exception: ex[0]! };
   }
@@ -78,14 +90,22 @@ describe("runtime operations", () => {
   it("a failed run opens one exception with class, step, redacted request, business keys; identical failures group", async () => {
     const a = await failedRun("INV-1", 101);
     await failedRun("INV-2", 202);
-    expect(a.exception).toMatchObject({ status: "open", errorClass: "validation", stepPath: "post", businessKeys: { invoiceId: "INV-1" } });
+    expect(a.exception).toMatchObject({
+      status: "open",
+      errorClass: "validation",
+      stepPath: "post",
+      businessKeys: { invoiceId: "INV-1" },
+    });
     const stored = await t.db.exception.findUniqueOrThrow({ where: { id: a.exception.id } });
     expect(JSON.stringify(stored.request)).not.toContain("secret-token-123");
     const groups = await as("viewer").exceptions.signatureGroups({ filter: {} });
     const g = groups.find((x) => x.stepPath === "post")!;
     expect(g.count).toBe(2);
     const timeline = await as("viewer").runs.timeline({ runId: a.runId });
-    expect(timeline.steps.map((s) => [s.path, s.status])).toEqual([["fetch", "succeeded"], ["post", "failed"]]);
+    expect(timeline.steps.map((s) => [s.path, s.status])).toEqual([
+      ["fetch", "succeeded"],
+      ["post", "failed"],
+    ]);
   });
 
   it("the runs list finds runs by part of a business key, within a flow and a time range (bound as parameters)", async () => {
@@ -135,7 +155,12 @@ describe("runtime operations", () => {
     const { runId, exception } = await failedRun("INV-5", 505);
     const r = await as("operator").exceptions.replay({ id: exception.id, input: { invoiceId: "INV-5", amount: 0 } });
     const replay = await settled(r.runId);
-    expect(replay).toMatchObject({ status: "succeeded", replayOfId: runId, input: { invoiceId: "INV-5", amount: 0 }, triggerType: "replay" });
+    expect(replay).toMatchObject({
+      status: "succeeded",
+      replayOfId: runId,
+      input: { invoiceId: "INV-5", amount: 0 },
+      triggerType: "replay",
+    });
     expect((await t.db.exception.findUniqueOrThrow({ where: { id: exception.id } })).status).toBe("resolved");
     expect(await t.db.auditLog.count({ where: { entityId: exception.id, action: "exception.replay" } })).toBe(1);
   });
@@ -158,19 +183,37 @@ describe("runtime operations", () => {
     const { exception } = await failedRun("INV-7", 707);
     await expect(as("viewer").exceptions.resolve({ ids: [exception.id], reason: "n/a" })).rejects.toThrow(/operator/);
     await as("operator").exceptions.assign({ ids: [exception.id], userId: "u-op" });
-    expect(await as("operator").exceptions.resolve({ ids: [exception.id], reason: "Customer reactivated and invoice posted by hand" })).toEqual({ resolved: 1 });
+    expect(
+      await as("operator").exceptions.resolve({
+        ids: [exception.id],
+        reason: "Customer reactivated and invoice posted by hand",
+      }),
+    ).toEqual({ resolved: 1 });
     const e = await t.db.exception.findUniqueOrThrow({ where: { id: exception.id } });
-    expect(e).toMatchObject({ status: "resolved", assigneeId: "u-op", resolvedById: "u-op", resolution: "Customer reactivated and invoice posted by hand" });
-    const actions = (await t.db.auditLog.findMany({ where: { entityId: exception.id }, orderBy: { seq: "asc" } })).map((a) => a.action);
+    expect(e).toMatchObject({
+      status: "resolved",
+      assigneeId: "u-op",
+      resolvedById: "u-op",
+      resolution: "Customer reactivated and invoice posted by hand",
+    });
+    const actions = (await t.db.auditLog.findMany({ where: { entityId: exception.id }, orderBy: { seq: "asc" } })).map(
+      (a) => a.action,
+    );
     expect(actions).toEqual(["exception.assign", "exception.resolve"]);
   });
 
   it("test runs execute the draft through the same engine and open no exception", async () => {
     await t.db.flow.update({ where: { key: "invoice-post" }, data: { draft: { v: 99, trigger: { type: "manual" } } } });
-    const { runId } = await as("designer").runs.test({ flowKey: "invoice-post", input: { invoiceId: "T-1", amount: 0 } });
+    const { runId } = await as("designer").runs.test({
+      flowKey: "invoice-post",
+      input: { invoiceId: "T-1", amount: 0 },
+    });
     const run = await settled(runId);
     expect(run).toMatchObject({ status: "succeeded", isTest: true, flowVersionId: null, output: { version: 99 } });
-    const { runId: bad } = await as("designer").runs.test({ flowKey: "invoice-post", input: { invoiceId: "T-2", amount: 5 } });
+    const { runId: bad } = await as("designer").runs.test({
+      flowKey: "invoice-post",
+      input: { invoiceId: "T-2", amount: 5 },
+    });
     expect((await settled(bad)).status).toBe("failed");
     expect(await t.db.exception.count({ where: { runId: bad } })).toBe(0);
     const list = await as("viewer").runs.list({ flowKey: "invoice-post", isTest: true });

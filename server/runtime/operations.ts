@@ -56,7 +56,9 @@ async function runIdsWithKeyLike(db: Db, term: string, f: RunListFilter): Promis
 
 export async function listRuns(db: Db, f: RunListFilter) {
   const limit = Math.min(f.limit ?? 50, 200);
-  const cursorRow = f.cursor ? await db.run.findUnique({ where: { id: f.cursor }, select: { createdAt: true, id: true } }) : null;
+  const cursorRow = f.cursor
+    ? await db.run.findUnique({ where: { id: f.cursor }, select: { createdAt: true, id: true } })
+    : null;
   const exactKey = f.businessKey?.includes("=");
   const likeIds = f.businessKey && !exactKey ? await runIdsWithKeyLike(db, f.businessKey.trim(), f) : undefined;
   const rows = await db.run.findMany({
@@ -69,13 +71,26 @@ export async function listRuns(db: Db, f: RunListFilter) {
       isTest: f.isTest,
       businessKeyValues: f.businessKey && exactKey ? { has: f.businessKey.trim() } : undefined,
       createdAt: f.from || f.to ? { gte: f.from, lte: f.to } : undefined,
-      OR: cursorRow ? [{ createdAt: { lt: cursorRow.createdAt } }, { createdAt: cursorRow.createdAt, id: { lt: cursorRow.id } }] : undefined,
+      OR: cursorRow
+        ? [{ createdAt: { lt: cursorRow.createdAt } }, { createdAt: cursorRow.createdAt, id: { lt: cursorRow.id } }]
+        : undefined,
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: limit + 1,
     select: {
-      id: true, status: true, triggerType: true, isTest: true, businessKeys: true, createdAt: true, startedAt: true, finishedAt: true, error: true, parentRunId: true, replayOfId: true,
-      flow: { select: { key: true, name: true, domain: true } }, flowVersion: { select: { version: true } },
+      id: true,
+      status: true,
+      triggerType: true,
+      isTest: true,
+      businessKeys: true,
+      createdAt: true,
+      startedAt: true,
+      finishedAt: true,
+      error: true,
+      parentRunId: true,
+      replayOfId: true,
+      flow: { select: { key: true, name: true, domain: true } },
+      flowVersion: { select: { version: true } },
       exceptions: { select: { id: true, status: true }, take: 1, orderBy: { createdAt: "desc" } },
     },
   });
@@ -94,17 +109,29 @@ export async function runTimeline(db: Db, runId: string) {
       flow: { select: { key: true, name: true, domain: true, classification: true } },
       flowVersion: { select: { version: true, dsl: true } },
       steps: { orderBy: [{ startedAt: "asc" }, { path: "asc" }] },
-      exceptions: { select: { id: true, status: true, errorClass: true, message: true, stepPath: true, createdAt: true } },
+      exceptions: {
+        select: { id: true, status: true, errorClass: true, message: true, stepPath: true, createdAt: true },
+      },
     },
   });
   if (!run) throw notFound("Run");
-  const children = await db.run.findMany({ where: { parentRunId: runId }, select: { id: true, status: true, flow: { select: { key: true } } } });
-  const replays = await db.run.findMany({ where: { replayOfId: runId }, select: { id: true, status: true, createdAt: true } });
+  const children = await db.run.findMany({
+    where: { parentRunId: runId },
+    select: { id: true, status: true, flow: { select: { key: true } } },
+  });
+  const replays = await db.run.findMany({
+    where: { replayOfId: runId },
+    select: { id: true, status: true, createdAt: true },
+  });
   return {
     ...run,
     dslSnapshot: undefined,
     // Archived rows ("~…/path") are earlier attempts kept for the record (before a retry or a compensation).
-    steps: run.steps.map((s) => ({ ...s, archived: s.path.startsWith("~"), durationMs: s.startedAt && s.finishedAt ? s.finishedAt.getTime() - s.startedAt.getTime() : null })),
+    steps: run.steps.map((s) => ({
+      ...s,
+      archived: s.path.startsWith("~"),
+      durationMs: s.startedAt && s.finishedAt ? s.finishedAt.getTime() - s.startedAt.getTime() : null,
+    })),
     children,
     replays,
   };
@@ -114,9 +141,14 @@ export async function runTimeline(db: Db, runId: string) {
 
 async function lockException(tx: Tx, id: string) {
   // Row lock: two operators retrying the same exception at once must not both succeed.
-  const rows = await tx.$queryRaw<Array<{ id: string }>>`SELECT id::text AS id FROM exception WHERE id = ${id}::uuid FOR UPDATE`;
+  const rows = await tx.$queryRaw<
+    Array<{ id: string }>
+  >`SELECT id::text AS id FROM exception WHERE id = ${id}::uuid FOR UPDATE`;
   if (!rows.length) throw notFound("Exception");
-  return tx.exception.findUniqueOrThrow({ where: { id }, include: { run: { include: { flow: { select: { key: true } } } } } });
+  return tx.exception.findUniqueOrThrow({
+    where: { id },
+    include: { run: { include: { flow: { select: { key: true } } } } },
+  });
 }
 
 /**
@@ -149,24 +181,45 @@ export async function retryException(d: OpsDeps, id: string): Promise<{ runId: s
     if (e.run.status !== "failed") throw conflict(`Run ${e.runId} is ${e.run.status}, not failed.`);
     const sql = prismaSql(tx);
     await archiveForRerun(sql, e.runId);
-    await tx.run.update({ where: { id: e.runId }, data: { status: "queued", error: Prisma.DbNull, output: Prisma.DbNull, finishedAt: null } });
+    await tx.run.update({
+      where: { id: e.runId },
+      data: { status: "queued", error: Prisma.DbNull, output: Prisma.DbNull, finishedAt: null },
+    });
     await tx.exception.update({ where: { id }, data: { status: "retrying" } });
     const data: RunJobData = { runId: e.runId };
     await d.boss.send(QUEUES.run, data, { ...runJobOptions(e.runId, e.run.concurrencyKey), db: fromPrisma(tx) });
-    await d.audit(tx, { action: "exception.retry", entityType: "exception", entityId: id, before: { status: e.status }, after: { status: "retrying" }, meta: { runId: e.runId } });
+    await d.audit(tx, {
+      action: "exception.retry",
+      entityType: "exception",
+      entityId: id,
+      before: { status: e.status },
+      after: { status: "retrying" },
+      meta: { runId: e.runId },
+    });
     return { runId: e.runId };
   });
 }
 
 /** The version a replay runs: the run's own, or the latest published one (also when the run was a draft's). */
-export async function replayVersion(tx: Tx, run: { flowId: string; flowVersionId: string | null }, latest?: boolean): Promise<{ id: string; version: string; dsl: unknown }> {
+export async function replayVersion(
+  tx: Tx,
+  run: { flowId: string; flowVersionId: string | null },
+  latest?: boolean,
+): Promise<{ id: string; version: string; dsl: unknown }> {
   let versionId = run.flowVersionId;
   if (latest || !versionId) {
-    const v = await tx.flowVersion.findFirst({ where: { flowId: run.flowId, status: "approved" }, orderBy: [{ approvedAt: { sort: "desc", nulls: "last" } }, { createdAt: "desc" }], select: { id: true } });
+    const v = await tx.flowVersion.findFirst({
+      where: { flowId: run.flowId, status: "approved" },
+      orderBy: [{ approvedAt: { sort: "desc", nulls: "last" } }, { createdAt: "desc" }],
+      select: { id: true },
+    });
     if (!v) throw conflict("This flow has no published version to replay on.");
     versionId = v.id;
   }
-  const v = await tx.flowVersion.findUniqueOrThrow({ where: { id: versionId }, select: { id: true, version: true, dsl: true } });
+  const v = await tx.flowVersion.findUniqueOrThrow({
+    where: { id: versionId },
+    select: { id: true, version: true, dsl: true },
+  });
   return { id: v.id, version: v.version, dsl: v.dsl };
 }
 
@@ -174,11 +227,23 @@ export async function replayVersion(tx: Tx, run: { flowId: string; flowVersionId
  * What replaying the exception would do (server/runtime/replay-plan.ts): which effectful steps reuse the
  * original run's results and which run again, with this input on this version.
  */
-export async function replayExceptionPlan(db: Db, id: string, opts: { input?: unknown; latest?: boolean }): Promise<ReplayPlan & { version: string }> {
-  const e = await db.exception.findUnique({ where: { id }, select: { runId: true, run: { select: { flowId: true, flowVersionId: true, input: true, isTest: true } } } });
+export async function replayExceptionPlan(
+  db: Db,
+  id: string,
+  opts: { input?: unknown; latest?: boolean },
+): Promise<ReplayPlan & { version: string }> {
+  const e = await db.exception.findUnique({
+    where: { id },
+    select: { runId: true, run: { select: { flowId: true, flowVersionId: true, input: true, isTest: true } } },
+  });
   if (!e) throw notFound("Exception");
   const v = await replayVersion(db, e.run, opts.latest);
-  const plan = await planReplay(prismaSql(db), { originRunId: e.runId, dsl: v.dsl, input: opts.input === undefined ? e.run.input : opts.input, isTest: e.run.isTest });
+  const plan = await planReplay(prismaSql(db), {
+    originRunId: e.runId,
+    dsl: v.dsl,
+    input: opts.input === undefined ? e.run.input : opts.input,
+    isTest: e.run.isTest,
+  });
   return { ...plan, version: v.version };
 }
 
@@ -187,9 +252,16 @@ export async function replayExceptionPlan(db: Db, id: string, opts: { input?: un
  * linked to the original run — whose succeeded effects it reuses where the step's input is unchanged
  * (Kernel.reuseDecision), so only what changed executes again.
  */
-export async function replayException(d: OpsDeps, id: string, opts: { input?: unknown; latest?: boolean }): Promise<{ runId: string; version: string; plan: { reused: string[]; runs: string[] } }> {
+export async function replayException(
+  d: OpsDeps,
+  id: string,
+  opts: { input?: unknown; latest?: boolean },
+): Promise<{ runId: string; version: string; plan: { reused: string[]; runs: string[] } }> {
   const preview = await replayExceptionPlan(d.db, id, opts).catch(() => null);
-  const plan = { reused: preview?.steps.filter((s) => s.plan === "reused").map((s) => s.path) ?? [], runs: preview?.steps.filter((s) => s.plan !== "reused").map((s) => s.path) ?? [] };
+  const plan = {
+    reused: preview?.steps.filter((s) => s.plan === "reused").map((s) => s.path) ?? [],
+    runs: preview?.steps.filter((s) => s.plan !== "reused").map((s) => s.path) ?? [],
+  };
   return d.db.$transaction(async (tx) => {
     const e = await lockException(tx, id);
     if (e.status !== "open") throw conflict(`This exception is ${e.status}; only open exceptions can be replayed.`);
@@ -198,15 +270,20 @@ export async function replayException(d: OpsDeps, id: string, opts: { input?: un
     const input = opts.input === undefined ? e.run.input : opts.input;
     const view = flowView(version.dsl);
     const ck = view.concurrencyKey ? await evaluateKey(view.concurrencyKey, input).catch(() => null) : null;
-    const created = await insertRunWithJob(prismaSql(tx), d.boss, {
-      flowId: e.run.flowId,
-      flowVersionId: versionId,
-      triggerType: "replay",
-      input,
-      replayOfId: e.runId,
-      concurrencyKey: ck ? `${e.run.flow.key}:${ck}` : null,
-      createdById: d.userId,
-    }, fromPrisma(tx));
+    const created = await insertRunWithJob(
+      prismaSql(tx),
+      d.boss,
+      {
+        flowId: e.run.flowId,
+        flowVersionId: versionId,
+        triggerType: "replay",
+        input,
+        replayOfId: e.runId,
+        concurrencyKey: ck ? `${e.run.flow.key}:${ck}` : null,
+        createdById: d.userId,
+      },
+      fromPrisma(tx),
+    );
     await tx.exception.update({ where: { id }, data: { status: "retrying" } });
     await d.audit(tx, {
       action: opts.latest ? "exception.replay_latest" : "exception.replay",
@@ -215,7 +292,12 @@ export async function replayException(d: OpsDeps, id: string, opts: { input?: un
       before: { status: e.status },
       after: { status: "retrying", runId: created.runId, version: version.version },
       // What the operator was shown before confirming: the steps reused from the original run and those run again.
-      meta: { originalRunId: e.runId, inputEdited: opts.input !== undefined, reusedSteps: plan.reused, stepsRunAgain: plan.runs },
+      meta: {
+        originalRunId: e.runId,
+        inputEdited: opts.input !== undefined,
+        reusedSteps: plan.reused,
+        stepsRunAgain: plan.runs,
+      },
     });
     return { runId: created.runId, version: version.version, plan };
   });
@@ -227,39 +309,88 @@ export async function resolveExceptions(d: OpsDeps, ids: string[], reason: strin
     for (const id of ids) {
       const e = await lockException(tx, id);
       if (e.status === "resolved") continue;
-      await tx.exception.update({ where: { id }, data: { status: "resolved", resolution: reason, resolvedById: d.userId, resolvedAt: new Date() } });
-      await d.audit(tx, { action: "exception.resolve", entityType: "exception", entityId: id, before: { status: e.status }, after: { status: "resolved", resolution: reason } });
+      await tx.exception.update({
+        where: { id },
+        data: { status: "resolved", resolution: reason, resolvedById: d.userId, resolvedAt: new Date() },
+      });
+      await d.audit(tx, {
+        action: "exception.resolve",
+        entityType: "exception",
+        entityId: id,
+        before: { status: e.status },
+        after: { status: "resolved", resolution: reason },
+      });
       resolved++;
     }
     return { resolved };
   });
 }
 
-export async function assignExceptions(d: OpsDeps, ids: string[], to: { userId?: string | null; teamId?: string | null }): Promise<{ assigned: number }> {
+export async function assignExceptions(
+  d: OpsDeps,
+  ids: string[],
+  to: { userId?: string | null; teamId?: string | null },
+): Promise<{ assigned: number }> {
   return d.db.$transaction(async (tx) => {
-    if (to.userId && !(await tx.user.findUnique({ where: { id: to.userId }, select: { id: true } }))) throw notFound("User");
-    if (to.teamId && !(await tx.team.findUnique({ where: { id: to.teamId }, select: { id: true } }))) throw notFound("Team");
+    if (to.userId && !(await tx.user.findUnique({ where: { id: to.userId }, select: { id: true } })))
+      throw notFound("User");
+    if (to.teamId && !(await tx.team.findUnique({ where: { id: to.teamId }, select: { id: true } })))
+      throw notFound("Team");
     for (const id of ids) {
       const e = await lockException(tx, id);
-      const data = { assigneeId: to.userId === undefined ? e.assigneeId : to.userId, assigneeTeamId: to.teamId === undefined ? e.assigneeTeamId : to.teamId };
+      const data = {
+        assigneeId: to.userId === undefined ? e.assigneeId : to.userId,
+        assigneeTeamId: to.teamId === undefined ? e.assigneeTeamId : to.teamId,
+      };
       await tx.exception.update({ where: { id }, data });
-      await d.audit(tx, { action: "exception.assign", entityType: "exception", entityId: id, before: { assigneeId: e.assigneeId, assigneeTeamId: e.assigneeTeamId }, after: data });
+      await d.audit(tx, {
+        action: "exception.assign",
+        entityType: "exception",
+        entityId: id,
+        before: { assigneeId: e.assigneeId, assigneeTeamId: e.assigneeTeamId },
+        after: data,
+      });
     }
     return { assigned: ids.length };
   });
 }
 
 /** A manual run of the flow's current published version (designer), through the same engine as webhooks. */
-export async function startManualRun(d: OpsDeps, flowKey: string, input: unknown): Promise<{ runId: string; version: string }> {
+export async function startManualRun(
+  d: OpsDeps,
+  flowKey: string,
+  input: unknown,
+): Promise<{ runId: string; version: string }> {
   return d.db.$transaction(async (tx) => {
     const flow = await tx.flow.findUnique({ where: { key: flowKey }, select: { id: true, key: true } });
     if (!flow) throw notFound("Flow");
-    const v = await tx.flowVersion.findFirst({ where: { flowId: flow.id, status: "approved" }, orderBy: [{ approvedAt: { sort: "desc", nulls: "last" } }, { createdAt: "desc" }], select: { id: true, version: true, dsl: true } });
+    const v = await tx.flowVersion.findFirst({
+      where: { flowId: flow.id, status: "approved" },
+      orderBy: [{ approvedAt: { sort: "desc", nulls: "last" } }, { createdAt: "desc" }],
+      select: { id: true, version: true, dsl: true },
+    });
     if (!v) throw conflict("This flow has no published version; use a test run for the draft.");
     const view = flowView(v.dsl);
     const ck = view.concurrencyKey ? await evaluateKey(view.concurrencyKey, input).catch(() => null) : null;
-    const r = await insertRunWithJob(prismaSql(tx), d.boss, { flowId: flow.id, flowVersionId: v.id, triggerType: "manual", input, concurrencyKey: ck ? `${flow.key}:${ck}` : null, createdById: d.userId }, fromPrisma(tx));
-    await d.audit(tx, { action: "run.start", entityType: "run", entityId: r.runId, after: { flowKey, version: v.version, triggerType: "manual" } });
+    const r = await insertRunWithJob(
+      prismaSql(tx),
+      d.boss,
+      {
+        flowId: flow.id,
+        flowVersionId: v.id,
+        triggerType: "manual",
+        input,
+        concurrencyKey: ck ? `${flow.key}:${ck}` : null,
+        createdById: d.userId,
+      },
+      fromPrisma(tx),
+    );
+    await d.audit(tx, {
+      action: "run.start",
+      entityType: "run",
+      entityId: r.runId,
+      after: { flowKey, version: v.version, triggerType: "manual" },
+    });
     return { runId: r.runId, version: v.version };
   });
 }
@@ -270,20 +401,58 @@ export async function startManualRun(d: OpsDeps, flowKey: string, input: unknown
  * sample or a synthesised response; "live" really calls the connections. The input must be what the
  * trigger produces (core/dsl trigger-input.ts): a webhook test gets `{ body, headers, query }` like a delivery.
  */
-export async function startTestRun(d: OpsDeps, flowKey: string, input: unknown, dsl?: unknown, mode: TestMode = "dry-run"): Promise<{ runId: string; mode: TestMode }> {
+export async function startTestRun(
+  d: OpsDeps,
+  flowKey: string,
+  input: unknown,
+  dsl?: unknown,
+  mode: TestMode = "dry-run",
+): Promise<{ runId: string; mode: TestMode }> {
   return d.db.$transaction(async (tx) => {
-    const flow = await tx.flow.findUnique({ where: { key: flowKey }, select: { id: true, draft: true, draftRevision: true } });
+    const flow = await tx.flow.findUnique({
+      where: { key: flowKey },
+      select: { id: true, draft: true, draftRevision: true },
+    });
     if (!flow) throw notFound("Flow");
     const snapshot = dsl ?? flow.draft;
     const problems = await triggerSampleProblems(tx, snapshot, input);
     if (problems.length) {
       const type = String((snapshot as { trigger?: { type?: unknown } } | null)?.trigger?.type ?? "");
-      throw new DomainError("invalid", `The test input is not what the ${type} trigger produces: ${problems.map((p) => p.message).join(" ")}`);
+      throw new DomainError(
+        "invalid",
+        `The test input is not what the ${type} trigger produces: ${problems.map((p) => p.message).join(" ")}`,
+      );
     }
     const view = flowView(snapshot);
     const ck = view.concurrencyKey ? await evaluateKey(view.concurrencyKey, input).catch(() => null) : null;
-    const r = await insertRunWithJob(prismaSql(tx), d.boss, { flowId: flow.id, flowVersionId: null, dslSnapshot: snapshot, triggerType: "test", input, isTest: true, testMode: mode, concurrencyKey: ck ? `${flowKey}:${ck}` : null, createdById: d.userId }, fromPrisma(tx));
-    await d.audit(tx, { action: "run.test", entityType: "run", entityId: r.runId, after: { flowKey, draftRevision: dsl ? null : flow.draftRevision, triggerType: "test", mode, ...(mode === "live" ? { connections: connectionsOf(snapshot) } : {}) } });
+    const r = await insertRunWithJob(
+      prismaSql(tx),
+      d.boss,
+      {
+        flowId: flow.id,
+        flowVersionId: null,
+        dslSnapshot: snapshot,
+        triggerType: "test",
+        input,
+        isTest: true,
+        testMode: mode,
+        concurrencyKey: ck ? `${flowKey}:${ck}` : null,
+        createdById: d.userId,
+      },
+      fromPrisma(tx),
+    );
+    await d.audit(tx, {
+      action: "run.test",
+      entityType: "run",
+      entityId: r.runId,
+      after: {
+        flowKey,
+        draftRevision: dsl ? null : flow.draftRevision,
+        triggerType: "test",
+        mode,
+        ...(mode === "live" ? { connections: connectionsOf(snapshot) } : {}),
+      },
+    });
     return { runId: r.runId, mode };
   });
 }
@@ -309,8 +478,22 @@ export async function cancelRun(d: OpsDeps, runId: string, reason: string): Prom
     const run = await tx.run.findUnique({ where: { id: runId }, select: { status: true } });
     if (!run) throw notFound("Run");
     if (!["queued", "running", "waiting"].includes(run.status)) throw conflict(`Run is ${run.status}.`);
-    await tx.run.update({ where: { id: runId }, data: { status: "cancelled", finishedAt: new Date(), error: { errorClass: "business", code: "cancelled", message: reason } } });
-    await d.audit(tx, { action: "run.cancel", entityType: "run", entityId: runId, before: { status: run.status }, after: { status: "cancelled" }, meta: { reason } });
+    await tx.run.update({
+      where: { id: runId },
+      data: {
+        status: "cancelled",
+        finishedAt: new Date(),
+        error: { errorClass: "business", code: "cancelled", message: reason },
+      },
+    });
+    await d.audit(tx, {
+      action: "run.cancel",
+      entityType: "run",
+      entityId: runId,
+      before: { status: run.status },
+      after: { status: "cancelled" },
+      meta: { reason },
+    });
     return { cancelled: true };
   });
 }
@@ -324,20 +507,46 @@ export async function skipExceptionStep(d: OpsDeps, id: string, output: unknown)
     const e = await lockException(tx, id);
     if (e.status !== "open") throw conflict(`This exception is ${e.status}; only open exceptions can be skipped.`);
     if (e.run.status !== "failed") throw conflict(`Run ${e.runId} is ${e.run.status}, not failed.`);
-    if (!e.stepPath) throw conflict("This failure is not at a step (the run failed before or between steps); retry or replay it instead.");
+    if (!e.stepPath)
+      throw conflict(
+        "This failure is not at a step (the run failed before or between steps); retry or replay it instead.",
+      );
     const sql = prismaSql(tx);
-    const { rows } = await sql.query<{ input: unknown; step_id: string }>(`SELECT input, step_id FROM step_run WHERE run_id = $1::uuid AND path = $2`, [e.runId, e.stepPath]);
+    const { rows } = await sql.query<{ input: unknown; step_id: string }>(
+      `SELECT input, step_id FROM step_run WHERE run_id = $1::uuid AND path = $2`,
+      [e.runId, e.stepPath],
+    );
     await archiveForRerun(sql, e.runId);
     const stepId = rows[0]?.step_id ?? (e.stepPath.split(".").pop() ?? e.stepPath).replace(/\[\d+\]/g, "");
     await sql.query(
       `INSERT INTO step_run (run_id, path, step_id, status, input, output, attempts, attempt_log, started_at, finished_at)
        VALUES ($1::uuid, $2, $3, 'skipped', $4, $5, 0, $6, now(), now())`,
-      [e.runId, e.stepPath, stepId, rows[0]?.input === undefined ? null : JSON.stringify(rows[0].input), JSON.stringify(output ?? null), JSON.stringify([{ skippedBy: d.userId, exceptionId: id }])],
+      [
+        e.runId,
+        e.stepPath,
+        stepId,
+        rows[0]?.input === undefined ? null : JSON.stringify(rows[0].input),
+        JSON.stringify(output ?? null),
+        JSON.stringify([{ skippedBy: d.userId, exceptionId: id }]),
+      ],
     );
-    await tx.run.update({ where: { id: e.runId }, data: { status: "queued", error: Prisma.DbNull, output: Prisma.DbNull, finishedAt: null } });
+    await tx.run.update({
+      where: { id: e.runId },
+      data: { status: "queued", error: Prisma.DbNull, output: Prisma.DbNull, finishedAt: null },
+    });
     await tx.exception.update({ where: { id }, data: { status: "retrying" } });
-    await d.boss.send(QUEUES.run, { runId: e.runId } satisfies RunJobData, { ...runJobOptions(e.runId, e.run.concurrencyKey), db: fromPrisma(tx) });
-    await d.audit(tx, { action: "exception.skip_step", entityType: "exception", entityId: id, before: { status: e.status, stepPath: e.stepPath }, after: { status: "retrying", output }, meta: { runId: e.runId } });
+    await d.boss.send(QUEUES.run, { runId: e.runId } satisfies RunJobData, {
+      ...runJobOptions(e.runId, e.run.concurrencyKey),
+      db: fromPrisma(tx),
+    });
+    await d.audit(tx, {
+      action: "exception.skip_step",
+      entityType: "exception",
+      entityId: id,
+      before: { status: e.status, stepPath: e.stepPath },
+      after: { status: "retrying", output },
+      meta: { runId: e.runId },
+    });
     return { runId: e.runId };
   });
 }
@@ -347,7 +556,13 @@ export async function commentException(d: OpsDeps, id: string, text: string): Pr
   return d.db.$transaction(async (tx) => {
     const e = await tx.exception.findUnique({ where: { id }, select: { id: true, status: true } });
     if (!e) throw notFound("Exception");
-    await d.audit(tx, { action: "exception.comment", entityType: "exception", entityId: id, after: { comment: text }, meta: { status: e.status } });
+    await d.audit(tx, {
+      action: "exception.comment",
+      entityType: "exception",
+      entityId: id,
+      after: { comment: text },
+      meta: { status: e.status },
+    });
     return { ok: true as const };
   });
 }

@@ -53,9 +53,13 @@ describe("poll triggers over the Kantata sandbox", () => {
   const savedAllow = process.env.WEFT_HTTP_ALLOWLIST;
 
   const entries = () => [...(psa.db.get("time_entries") as Map<string, Entry>).values()];
-  const approve = (e: Entry, at?: string) => Object.assign(e, { approved: true, updated_at: at ?? new Date().toISOString().replace(/\.\d{3}Z$/, "-00:00") });
+  const approve = (e: Entry, at?: string) =>
+    Object.assign(e, { approved: true, updated_at: at ?? new Date().toISOString().replace(/\.\d{3}Z$/, "-00:00") });
   async function runs(): Promise<string[]> {
-    const { rows } = await pool.query<{ id: string }>(`SELECT input->>'id' AS id FROM run WHERE flow_id = $1::uuid AND trigger_type = 'poll' ORDER BY 1`, [flowId]);
+    const { rows } = await pool.query<{ id: string }>(
+      `SELECT input->>'id' AS id FROM run WHERE flow_id = $1::uuid AND trigger_type = 'poll' ORDER BY 1`,
+      [flowId],
+    );
     return rows.map((r) => r.id);
   }
 
@@ -69,11 +73,10 @@ describe("poll triggers over the Kantata sandbox", () => {
     await psa.sandbox.start("127.0.0.1", 0);
     process.env.WEFT_HTTP_ALLOWLIST = new URL(psa.sandbox.baseUrl).host;
     const info = psa.info();
-    await pool.query(`INSERT INTO connection (id, key, name, connector_key, config, secrets_enc, updated_at) VALUES (gen_random_uuid(), $1, $1, 'kantata', $2, $3, now())`, [
-      CONNECTION,
-      JSON.stringify(info.config),
-      sealSecrets(CONNECTION, info.secrets as Record<string, string>),
-    ]);
+    await pool.query(
+      `INSERT INTO connection (id, key, name, connector_key, config, secrets_enc, updated_at) VALUES (gen_random_uuid(), $1, $1, 'kantata', $2, $3, now())`,
+      [CONNECTION, JSON.stringify(info.config), sealSecrets(CONNECTION, info.secrets as Record<string, string>)],
+    );
     ({ flowId } = await publishFlow(pool, FLOW, flowDoc));
   }, 120_000);
 
@@ -88,11 +91,21 @@ describe("poll triggers over the Kantata sandbox", () => {
   });
 
   it("backfills the approved entries since a date, then starts one run per new approval, including one made mid-poll in the same second", async () => {
-    expect(validate(flowDoc, { catalog: { ...connectorCatalog(), connections: [{ key: CONNECTION, connectorKey: "kantata" }] } }).problems.filter((p) => p.severity === "error")).toEqual([]);
+    expect(
+      validate(flowDoc, {
+        catalog: { ...connectorCatalog(), connections: [{ key: CONNECTION, connectorKey: "kantata" }] },
+      }).problems.filter((p) => p.severity === "error"),
+    ).toEqual([]);
     // Backfill from the 40th most recently approved entry's stamp: every approved entry stamped since (the lookback's second included).
-    const approved = entries().filter((e) => e.approved).sort((a, b) => Date.parse(b.updated_at) - Date.parse(a.updated_at));
+    const approved = entries()
+      .filter((e) => e.approved)
+      .sort((a, b) => Date.parse(b.updated_at) - Date.parse(a.updated_at));
     const from = new Date(Date.parse(approved[39]!.updated_at));
-    const expected = () => entries().filter((e) => e.approved && Date.parse(e.updated_at) >= from.getTime() - 1000).map((e) => e.id).sort();
+    const expected = () =>
+      entries()
+        .filter((e) => e.approved && Date.parse(e.updated_at) >= from.getTime() - 1000)
+        .map((e) => e.id)
+        .sort();
     await activatePoll(pool, { flowId, from, actorId: null, intervalSeconds: 60 });
     const first = await pollOnce({ pool, boss }, flowId);
     expect(first.outcome, first.error).toBe("polled");
@@ -112,7 +125,9 @@ describe("poll triggers over the Kantata sandbox", () => {
     psa.sandbox.afterHandle = (req, res) => {
       if (!req.path.includes("time_entries") || late) return;
       const body = res.body as { results: Array<{ key: string; id: string }>; time_entries: Record<string, Entry> };
-      const newest = body.results.map((r) => body.time_entries[r.id]!).sort((a, b) => Date.parse(b.updated_at) - Date.parse(a.updated_at))[0]!;
+      const newest = body.results
+        .map((r) => body.time_entries[r.id]!)
+        .sort((a, b) => Date.parse(b.updated_at) - Date.parse(a.updated_at))[0]!;
       late = approve(open[2]!, newest.updated_at);
     };
     try {

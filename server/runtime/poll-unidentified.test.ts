@@ -29,7 +29,9 @@ const flowDoc = {
     connection: CONNECTION,
     operation: "query",
     interval: "10s",
-    input: { soql: "'SELECT Id, Name, Project_Code__c, SystemModstamp FROM Opportunity WHERE IsWon = true AND SystemModstamp >= ' & $substring($trigger.cursor, 0, 19) & 'Z ORDER BY SystemModstamp ASC, Id ASC'" },
+    input: {
+      soql: "'SELECT Id, Name, Project_Code__c, SystemModstamp FROM Opportunity WHERE IsWon = true AND SystemModstamp >= ' & $substring($trigger.cursor, 0, 19) & 'Z ORDER BY SystemModstamp ASC, Id ASC'",
+    },
     cursor: "SystemModstamp",
     recordId: "Project_Code__c",
   },
@@ -54,11 +56,10 @@ describe("a polled record without an id", () => {
     await sf.sandbox.start("127.0.0.1", 0);
     process.env.WEFT_HTTP_ALLOWLIST = new URL(sf.sandbox.baseUrl).host;
     const info = sf.info();
-    await pool.query(`INSERT INTO connection (id, key, name, connector_key, config, secrets_enc, updated_at) VALUES (gen_random_uuid(), $1, $1, 'salesforce', $2, $3, now())`, [
-      CONNECTION,
-      JSON.stringify(info.config),
-      sealSecrets(CONNECTION, info.secrets as Record<string, string>),
-    ]);
+    await pool.query(
+      `INSERT INTO connection (id, key, name, connector_key, config, secrets_enc, updated_at) VALUES (gen_random_uuid(), $1, $1, 'salesforce', $2, $3, now())`,
+      [CONNECTION, JSON.stringify(info.config), sealSecrets(CONNECTION, info.secrets as Record<string, string>)],
+    );
     ({ flowId } = await publishFlow(pool, flowDoc.key, flowDoc));
   }, 120_000);
   afterAll(async () => {
@@ -87,16 +88,26 @@ describe("a polled record without an id", () => {
     expect(Date.parse(state!.cursor!)).toBe(Date.parse(String(missing.SystemModstamp).replace(/\+0000$/, "Z")));
 
     const exceptions = async () =>
-      (await pool.query<{ message: string; error_class: string; status: string; input_id: string; run_status: string }>(
-        `SELECT e.message, e.error_class, e.status, r.input->>'Id' AS input_id, r.status AS run_status FROM exception e JOIN run r ON r.id = e.run_id WHERE e.flow_id = $1::uuid ORDER BY 4`,
-        [flowId],
-      )).rows;
+      (
+        await pool.query<{
+          message: string;
+          error_class: string;
+          status: string;
+          input_id: string;
+          run_status: string;
+        }>(
+          `SELECT e.message, e.error_class, e.status, r.input->>'Id' AS input_id, r.status AS run_status FROM exception e JOIN run r ON r.id = e.run_id WHERE e.flow_id = $1::uuid ORDER BY 4`,
+          [flowId],
+        )
+      ).rows;
     // Every record without a code is one exception on a failed run whose input is the record — none dropped.
     const ex = await exceptions();
     expect(ex.map((e) => e.input_id)).toEqual(uncoded.map((o) => String(o.Id)).sort());
     for (const e of ex) expect(e).toMatchObject({ error_class: "validation", status: "open", run_status: "failed" });
     // One problem, one group in the queue: the records' exceptions share their signature.
-    const { rows: sigs } = await pool.query(`SELECT DISTINCT signature FROM exception WHERE flow_id = $1::uuid`, [flowId]);
+    const { rows: sigs } = await pool.query(`SELECT DISTINCT signature FROM exception WHERE flow_id = $1::uuid`, [
+      flowId,
+    ]);
     expect(sigs).toHaveLength(1);
     const mine = ex.find((e) => e.input_id === String(missing.Id))!;
     expect(mine.message).toContain('recordId "Project_Code__c" gave nothing');

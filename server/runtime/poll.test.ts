@@ -40,7 +40,9 @@ const flowDoc = {
     connection: CONNECTION,
     operation: "query",
     interval: "10s",
-    input: { soql: "'SELECT Id, Name, StageName, Amount, SystemModstamp FROM Opportunity WHERE IsWon = true AND SystemModstamp >= ' & $substring($trigger.cursor, 0, 19) & 'Z ORDER BY SystemModstamp ASC, Id ASC'" },
+    input: {
+      soql: "'SELECT Id, Name, StageName, Amount, SystemModstamp FROM Opportunity WHERE IsWon = true AND SystemModstamp >= ' & $substring($trigger.cursor, 0, 19) & 'Z ORDER BY SystemModstamp ASC, Id ASC'",
+    },
     cursor: "SystemModstamp",
     recordId: "Id",
   },
@@ -59,12 +61,26 @@ describe("poll triggers over the Salesforce sandbox", () => {
   const running: Array<{ boss: PgBoss; workers: RuntimeWorkers }> = [];
 
   const opps = () => [...sf.store.get("Opportunity")!.values()];
-  const wonIds = () => opps().filter((o) => o.IsWon === true).map((o) => String(o.Id)).sort();
-  const openOpps = () => opps().filter((o) => o.IsClosed !== true).map((o) => String(o.Id)).sort();
+  const wonIds = () =>
+    opps()
+      .filter((o) => o.IsWon === true)
+      .map((o) => String(o.Id))
+      .sort();
+  const openOpps = () =>
+    opps()
+      .filter((o) => o.IsClosed !== true)
+      .map((o) => String(o.Id))
+      .sort();
 
   async function startWorker(): Promise<{ boss: PgBoss; workers: RuntimeWorkers }> {
     const boss = await testBoss(t.url);
-    const workers = await startRuntimeWorkers(boss, { databaseUrl: t.url, concurrency: 4, triggerSyncSeconds: 0, pollTickSeconds: 1, useGivenInstance: true });
+    const workers = await startRuntimeWorkers(boss, {
+      databaseUrl: t.url,
+      concurrency: 4,
+      triggerSyncSeconds: 0,
+      pollTickSeconds: 1,
+      useGivenInstance: true,
+    });
     const w = { boss, workers };
     running.push(w);
     return w;
@@ -76,7 +92,10 @@ describe("poll triggers over the Salesforce sandbox", () => {
   }
   /** The poll runs of the flow: record id per run, every idempotency key once (the unique index guarantees it). */
   async function runs(): Promise<string[]> {
-    const { rows } = await pool.query<{ id: string }>(`SELECT input->>'Id' AS id FROM run WHERE flow_id = $1::uuid AND trigger_type = 'poll' ORDER BY 1`, [flowId]);
+    const { rows } = await pool.query<{ id: string }>(
+      `SELECT input->>'Id' AS id FROM run WHERE flow_id = $1::uuid AND trigger_type = 'poll' ORDER BY 1`,
+      [flowId],
+    );
     return rows.map((r) => r.id);
   }
   /** Waits (no timing assertion: only a generous bound) until the flow has a run for every closed-won opportunity. */
@@ -85,7 +104,12 @@ describe("poll triggers over the Salesforce sandbox", () => {
     for (;;) {
       const have = new Set(await runs());
       if (wonIds().every((id) => have.has(id))) return;
-      if (Date.now() > until) throw new Error(`missing runs for ${wonIds().filter((id) => !have.has(id)).join(", ")}`);
+      if (Date.now() > until)
+        throw new Error(
+          `missing runs for ${wonIds()
+            .filter((id) => !have.has(id))
+            .join(", ")}`,
+        );
       await new Promise((r) => setTimeout(r, 200));
     }
   }
@@ -101,11 +125,10 @@ describe("poll triggers over the Salesforce sandbox", () => {
     await sf.sandbox.start("127.0.0.1", 0);
     process.env.WEFT_HTTP_ALLOWLIST = new URL(sf.sandbox.baseUrl).host;
     const info = sf.info();
-    await pool.query(`INSERT INTO connection (id, key, name, connector_key, config, secrets_enc, updated_at) VALUES (gen_random_uuid(), $1, $1, 'salesforce', $2, $3, now())`, [
-      CONNECTION,
-      JSON.stringify(info.config),
-      sealSecrets(CONNECTION, info.secrets as Record<string, string>),
-    ]);
+    await pool.query(
+      `INSERT INTO connection (id, key, name, connector_key, config, secrets_enc, updated_at) VALUES (gen_random_uuid(), $1, $1, 'salesforce', $2, $3, now())`,
+      [CONNECTION, JSON.stringify(info.config), sealSecrets(CONNECTION, info.secrets as Record<string, string>)],
+    );
     ({ flowId } = await publishFlow(pool, FLOW, flowDoc));
   }, 120_000);
 
@@ -130,11 +153,30 @@ describe("poll triggers over the Salesforce sandbox", () => {
     // The validator names the field and the reason: a poll that writes, a too-short interval, an unknown connection.
     const catalog = { ...connectorCatalog(), connections: [{ key: CONNECTION, connectorKey: "salesforce" }] };
     expect(validate(flowDoc, { catalog }).problems.filter((p) => p.severity === "error")).toEqual([]);
-    const bad = validate({ ...flowDoc, trigger: { ...flowDoc.trigger, operation: "createRecord", interval: "5s", connection: "nope" } }, { catalog }).problems;
-    expect(bad.map((p) => [p.path.join("."), p.code])).toEqual(expect.arrayContaining([["trigger.operation", "poll-operation-writes"], ["trigger.interval", "invalid-poll-interval"], ["trigger.connection", "unknown-connection"]]));
-    expect(validate({ ...flowDoc, trigger: { ...flowDoc.trigger, cursor: "SystemModstamp >" } }).problems.some((p) => p.path.join(".") === "trigger.cursor")).toBe(true);
+    const bad = validate(
+      { ...flowDoc, trigger: { ...flowDoc.trigger, operation: "createRecord", interval: "5s", connection: "nope" } },
+      { catalog },
+    ).problems;
+    expect(bad.map((p) => [p.path.join("."), p.code])).toEqual(
+      expect.arrayContaining([
+        ["trigger.operation", "poll-operation-writes"],
+        ["trigger.interval", "invalid-poll-interval"],
+        ["trigger.connection", "unknown-connection"],
+      ]),
+    );
+    expect(
+      validate({ ...flowDoc, trigger: { ...flowDoc.trigger, cursor: "SystemModstamp >" } }).problems.some(
+        (p) => p.path.join(".") === "trigger.cursor",
+      ),
+    ).toBe(true);
     // Lineage: the flow reads from Salesforce (system → flow), like a reading call step.
-    expect(factsOfFlow(validate(flowDoc).flow!).systems).toContainEqual({ system: "salesforce", kind: "crm", connection: CONNECTION, operation: "query", effect: "read" });
+    expect(factsOfFlow(validate(flowDoc).flow!).systems).toContainEqual({
+      system: "salesforce",
+      kind: "crm",
+      connection: CONNECTION,
+      operation: "query",
+      effect: "read",
+    });
   });
 
   it("a published poll waits for its start; a backfill starts one run per closed-won opportunity, and a restarted worker starts only the new ones", async () => {
@@ -165,7 +207,9 @@ describe("poll triggers over the Salesforce sandbox", () => {
     expect(running).toHaveLength(2);
     for (const id of openOpps().slice(0, 4)) sf.touch("Opportunity", id, { StageName: "Closed Won" });
     // Five polls at once from two "workers" (their own pg-boss instances): one commits per revision.
-    const outcomes = await Promise.all([0, 1, 2, 3, 4].map((i) => pollOnce({ pool, boss: running[i % 2]!.boss }, flowId)));
+    const outcomes = await Promise.all(
+      [0, 1, 2, 3, 4].map((i) => pollOnce({ pool, boss: running[i % 2]!.boss }, flowId)),
+    );
     expect(outcomes.some((o) => o.outcome === "polled")).toBe(true);
     await untilEveryWonHasRun();
     await expectOneRunPerWon();
@@ -173,7 +217,11 @@ describe("poll triggers over the Salesforce sandbox", () => {
 
   it("a failing poll backs off with its error visible, then resumes without losing or repeating a record", async () => {
     for (const w of [...running]) await stopWorker(w);
-    await fetch(`${sf.sandbox.baseUrl}/__sandbox/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ errorRate: 1, errorStatus: 503, pathPattern: "/query" }) });
+    await fetch(`${sf.sandbox.baseUrl}/__sandbox/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ errorRate: 1, errorStatus: 503, pathPattern: "/query" }),
+    });
     for (const id of openOpps().slice(0, 2)) sf.touch("Opportunity", id, { StageName: "Closed Won" });
     const before = await readPollState(pool, flowId);
     const failed = await pollOnce({ pool, boss: supervisor }, flowId);
@@ -264,13 +312,32 @@ describe("poll triggers over the Salesforce sandbox", () => {
 
   it("the flow page reads the state (viewer) and a designer of the owning team restarts it from a date: only missing records start", async () => {
     const teamId = (await t.db.team.findUniqueOrThrow({ where: { key: "platform" }, select: { id: true } })).id;
-    await t.db.user.upsert({ where: { id: "u-poll" }, create: { id: "u-poll", name: "Pat Poller", email: "poll@weft.local", roles: ["designer"] }, update: {} });
-    const as = (role: Role) => createCaller({ db: t.db, requestId: "req-poll", user: { id: "u-poll", email: "poll@weft.local", name: "Pat Poller", roles: [role], teamIds: [teamId] } });
+    await t.db.user.upsert({
+      where: { id: "u-poll" },
+      create: { id: "u-poll", name: "Pat Poller", email: "poll@weft.local", roles: ["designer"] },
+      update: {},
+    });
+    const as = (role: Role) =>
+      createCaller({
+        db: t.db,
+        requestId: "req-poll",
+        user: { id: "u-poll", email: "poll@weft.local", name: "Pat Poller", roles: [role], teamIds: [teamId] },
+      });
     const view = await as("viewer").polls.state({ flowKey: FLOW });
-    expect(view).toMatchObject({ polls: true, source: { connector: "salesforce", connection: CONNECTION, operation: "query", interval: "10s" }, state: { status: "active", consecutiveFailures: 0 } });
-    await expect(as("viewer").polls.activate({ flowKey: FLOW, from: { mode: "now" } })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(as("designer").polls.activate({ flowKey: FLOW, from: { mode: "date", date: "2999-01-01T00:00:00Z" } })).rejects.toThrow(/from.date is in the future/);
-    await expect(as("designer").polls.activate({ flowKey: FLOW, from: { mode: "date", date: "yesterday" } })).rejects.toThrow(/from.date must be an ISO 8601/);
+    expect(view).toMatchObject({
+      polls: true,
+      source: { connector: "salesforce", connection: CONNECTION, operation: "query", interval: "10s" },
+      state: { status: "active", consecutiveFailures: 0 },
+    });
+    await expect(as("viewer").polls.activate({ flowKey: FLOW, from: { mode: "now" } })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    await expect(
+      as("designer").polls.activate({ flowKey: FLOW, from: { mode: "date", date: "2999-01-01T00:00:00Z" } }),
+    ).rejects.toThrow(/from.date is in the future/);
+    await expect(
+      as("designer").polls.activate({ flowKey: FLOW, from: { mode: "date", date: "yesterday" } }),
+    ).rejects.toThrow(/from.date must be an ISO 8601/);
 
     const won = wonIds().length;
     await as("designer").polls.activate({ flowKey: FLOW, from: { mode: "date", date: "2000-01-01T00:00:00Z" } });

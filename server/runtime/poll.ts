@@ -84,7 +84,8 @@ export function normaliseCursor(v: unknown): string | null {
 
 export function compareCursors(a: string, b: string): number {
   if (DATE_TIME.test(a) && DATE_TIME.test(b)) return Date.parse(a) - Date.parse(b);
-  const na = Number(a), nb = Number(b);
+  const na = Number(a),
+    nb = Number(b);
   if (a.trim() !== "" && b.trim() !== "" && Number.isFinite(na) && Number.isFinite(nb)) return na - nb;
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -102,7 +103,10 @@ export function readFrom(cursor: string, lookbackMs: number): string {
  * Every published poll flow gets a state row (awaiting its start, or active again if it had a cursor);
  * flows that stopped polling are marked inactive, keeping their cursor.
  */
-export async function syncPollStates(sql: Sql, polling: Array<{ flowId: string; intervalSeconds: number }>): Promise<void> {
+export async function syncPollStates(
+  sql: Sql,
+  polling: Array<{ flowId: string; intervalSeconds: number }>,
+): Promise<void> {
   const ids = polling.map((p) => p.flowId);
   if (polling.length) {
     await sql.query(
@@ -116,7 +120,10 @@ export async function syncPollStates(sql: Sql, polling: Array<{ flowId: string; 
       [ids, polling.map((p) => p.intervalSeconds)],
     );
   }
-  await sql.query(`UPDATE poll_state SET status = 'inactive', updated_at = now() WHERE status <> 'inactive' AND NOT (flow_id = ANY($1::uuid[]))`, [ids]);
+  await sql.query(
+    `UPDATE poll_state SET status = 'inactive', updated_at = now() WHERE status <> 'inactive' AND NOT (flow_id = ANY($1::uuid[]))`,
+    [ids],
+  );
 }
 
 /** The interval of a poll trigger in seconds (the validator keeps it within 10 s – 24 h). */
@@ -131,7 +138,10 @@ export function pollIntervalSeconds(interval: string | undefined): number {
  * The caller checks that the flow's published version polls (it may be published seconds ago, before the
  * next trigger sync made its row).
  */
-export async function activatePoll(sql: Sql, a: { flowId: string; from: Date; actorId: string | null; intervalSeconds: number }): Promise<void> {
+export async function activatePoll(
+  sql: Sql,
+  a: { flowId: string; from: Date; actorId: string | null; intervalSeconds: number },
+): Promise<void> {
   await sql.query(
     `INSERT INTO poll_state (flow_id, status, cursor, start_from, revision, interval_seconds, next_poll_at, activated_by_id)
      VALUES ($1::uuid, 'active', $2::text, $5::timestamptz, 1, $3, now(), $4)
@@ -151,7 +161,11 @@ export async function enqueueDuePolls(pool: Pool, boss: PgBoss, now: Date = new 
     `SELECT flow_id::text AS flow_id FROM poll_state WHERE status = 'active' AND next_poll_at <= $1 ORDER BY next_poll_at LIMIT ${POLL_FANOUT_MAX}`,
     [now],
   );
-  if (rows.length) await boss.insert(QUEUES.poll, rows.map((r) => ({ data: { flowId: r.flow_id } satisfies PollJobData, singletonKey: r.flow_id })));
+  if (rows.length)
+    await boss.insert(
+      QUEUES.poll,
+      rows.map((r) => ({ data: { flowId: r.flow_id } satisfies PollJobData, singletonKey: r.flow_id })),
+    );
   return rows.length;
 }
 
@@ -178,7 +192,11 @@ const asList = (v: unknown): unknown[] | null => (Array.isArray(v) ? v : null);
  * Polls one flow once. Never throws for a vendor or expression failure: that is recorded on the state row
  * (with the backoff) and returned as `failed`.
  */
-export async function pollOnce(deps: PollDeps, flowId: string, now: () => Date = () => new Date()): Promise<PollOutcome> {
+export async function pollOnce(
+  deps: PollDeps,
+  flowId: string,
+  now: () => Date = () => new Date(),
+): Promise<PollOutcome> {
   const log = (deps.logger ?? rootLogger).child({ component: "poll", flowId });
   const { rows } = await deps.pool.query<StateRow>(
     `SELECT f.key AS flow_key, s.status, s.cursor, s.revision::text AS revision, s.interval_seconds, s.consecutive_failures
@@ -186,25 +204,40 @@ export async function pollOnce(deps: PollDeps, flowId: string, now: () => Date =
     [flowId],
   );
   const state = rows[0];
-  if (!state || state.status !== "active" || state.cursor === null) return { outcome: "not_active", records: 0, runsStarted: 0, cursor: state?.cursor ?? null, hasMore: false };
+  if (!state || state.status !== "active" || state.cursor === null)
+    return { outcome: "not_active", records: 0, runsStarted: 0, cursor: state?.cursor ?? null, hasMore: false };
   const startedAt = now();
   try {
     const flow = await loadPublishedFlow(deps.pool, state.flow_key, { fresh: true });
     const t = flow ? flowView(flow.dsl).trigger : undefined;
-    if (!flow || !t || t.kind !== "poll" || !t.poll) throw new Error("The flow's published version has no poll trigger.");
+    if (!flow || !t || t.kind !== "poll" || !t.poll)
+      throw new Error("The flow's published version has no poll trigger.");
     const p = t.poll;
     const intervalMs = state.interval_seconds * 1000;
 
     const input = await evaluateMapping(p.input, { trigger: pollReadInput(readFrom(state.cursor, p.lookbackMs)) });
     const output = await callConnector(
       { pool: deps.pool },
-      { connector: p.connector, operation: p.operation, connection: p.connection, input, idempotencyKey: `poll:${flowId}:${state.revision}`, signal: AbortSignal.timeout(POLL_CALL_TIMEOUT_MS), logger: log as pino.Logger },
+      {
+        connector: p.connector,
+        operation: p.operation,
+        connection: p.connection,
+        input,
+        idempotencyKey: `poll:${flowId}:${state.revision}`,
+        signal: AbortSignal.timeout(POLL_CALL_TIMEOUT_MS),
+        logger: log as pino.Logger,
+      },
     );
     const out = (output ?? {}) as Record<string, unknown>;
     const list = p.records
       ? asList(await evaluate(p.records, { trigger: output }))
       : (asList(out.items) ?? asList(out.records) ?? asList(output));
-    if (!list) throw new Error(p.records ? `The records expression "${p.records}" did not give a list.` : "The operation's output has no list of records (items or records); set the trigger's records expression.");
+    if (!list)
+      throw new Error(
+        p.records
+          ? `The records expression "${p.records}" did not give a list.`
+          : "The operation's output has no list of records (items or records); set the trigger's records expression.",
+      );
 
     // Identity, version and watermark of every record, as the run will see it ($trigger = the record). A
     // record without an id or version cannot be de-duplicated: it becomes a failed run with an exception
@@ -226,7 +259,10 @@ export async function pollOnce(deps: PollDeps, flowId: string, now: () => Date =
     const concurrencyKey = flowView(flow.dsl).concurrencyKey;
 
     const committed = await withTx(deps.pool, async (tx) => {
-      const cur = await tx.query<{ revision: string }>(`SELECT revision::text AS revision FROM poll_state WHERE flow_id = $1::uuid FOR UPDATE`, [flowId]);
+      const cur = await tx.query<{ revision: string }>(
+        `SELECT revision::text AS revision FROM poll_state WHERE flow_id = $1::uuid FOR UPDATE`,
+        [flowId],
+      );
       if (cur.rows[0]?.revision !== state.revision) return null; // another poll (or an activation) committed first
       let started = 0;
       for (const f of found) {
@@ -241,7 +277,15 @@ export async function pollOnce(deps: PollDeps, flowId: string, now: () => Date =
         });
         if (r.created) started++;
       }
-      for (const u of unidentified) if (await recordUnidentified(tx, { flowId, flowKey: state.flow_key, flowVersionId: flow.versionId, dsl: flow.dsl }, u)) log.warn({ error: u.message }, "poll record skipped: no id or version");
+      for (const u of unidentified)
+        if (
+          await recordUnidentified(
+            tx,
+            { flowId, flowKey: state.flow_key, flowVersionId: flow.versionId, dsl: flow.dsl },
+            u,
+          )
+        )
+          log.warn({ error: u.message }, "poll record skipped: no id or version");
       const next = hasMore ? startedAt : new Date(startedAt.getTime() + intervalMs);
       await tx.query(
         `UPDATE poll_state SET cursor = $2, revision = revision + 1, last_poll_at = $3, last_success_at = $3, next_poll_at = $4,
@@ -258,10 +302,14 @@ export async function pollOnce(deps: PollDeps, flowId: string, now: () => Date =
     }
     metrics().polls.inc({ flow: state.flow_key, outcome: "polled" });
     if (committed) metrics().runtimeIngress.inc({ flow: state.flow_key, outcome: "accepted" }, committed);
-    if (found.length > committed) metrics().runtimeIngress.inc({ flow: state.flow_key, outcome: "duplicate" }, found.length - committed);
+    if (found.length > committed)
+      metrics().runtimeIngress.inc({ flow: state.flow_key, outcome: "duplicate" }, found.length - committed);
     if (hasMore) await deps.boss.send(QUEUES.poll, { flowId } satisfies PollJobData, { singletonKey: flowId });
     // An empty poll is the common case (1,000 flows at a minute are ~17 a second): not worth an info line.
-    (committed > 0 ? log.info.bind(log) : log.debug.bind(log))({ records: found.length, runsStarted: committed, cursor }, "poll committed");
+    (committed > 0 ? log.info.bind(log) : log.debug.bind(log))(
+      { records: found.length, runsStarted: committed, cursor },
+      "poll committed",
+    );
     return { outcome: "polled", records: found.length, runsStarted: committed, cursor, hasMore };
   } catch (err) {
     const e = classifyError(err);
@@ -279,9 +327,12 @@ export async function pollOnce(deps: PollDeps, flowId: string, now: () => Date =
   }
 }
 
-
 /** A record's id and version, or why it has none (naming the expression and the record). */
-async function recordIdentity(p: PollView, record: unknown, cursor: string | null): Promise<{ id: string; version: string } | { message: string }> {
+async function recordIdentity(
+  p: PollView,
+  record: unknown,
+  cursor: string | null,
+): Promise<{ id: string; version: string } | { message: string }> {
   const what = recordExcerpt(record);
   const key = async (expr: string, field: string) => {
     try {
@@ -292,14 +343,23 @@ async function recordIdentity(p: PollView, record: unknown, cursor: string | nul
   };
   const id = await key(p.recordId, "recordId");
   if ("err" in id) return { message: id.err! };
-  if (!id.v) return { message: `A polled record has no id: recordId "${p.recordId}" gave nothing for the record ${what}. It was skipped; fix the record or the trigger's recordId (its next change is polled again).` };
+  if (!id.v)
+    return {
+      message: `A polled record has no id: recordId "${p.recordId}" gave nothing for the record ${what}. It was skipped; fix the record or the trigger's recordId (its next change is polled again).`,
+    };
   if (!p.version) {
-    if (cursor === null) return { message: `Record ${id.v} has no version: cursor "${p.cursor}" gave nothing for the record ${what}. It was skipped; fix the record or the trigger's cursor.` };
+    if (cursor === null)
+      return {
+        message: `Record ${id.v} has no version: cursor "${p.cursor}" gave nothing for the record ${what}. It was skipped; fix the record or the trigger's cursor.`,
+      };
     return { id: id.v, version: cursor };
   }
   const version = await key(p.version, "version");
   if ("err" in version) return { message: version.err! };
-  if (!version.v) return { message: `Record ${id.v} has no version: version "${p.version}" gave nothing for the record ${what}. It was skipped; fix the record or the trigger's version.` };
+  if (!version.v)
+    return {
+      message: `Record ${id.v} has no version: version "${p.version}" gave nothing for the record ${what}. It was skipped; fix the record or the trigger's version.`,
+    };
   return { id: id.v, version: version.v };
 }
 
@@ -308,8 +368,10 @@ async function recordIdentity(p: PollView, record: unknown, cursor: string | nul
  * JSON text), so quotes stay balanced and the exceptions of one problem keep one signature.
  */
 const recordExcerpt = (record: unknown): string => {
-  const cut = (v: unknown) => (typeof v === "string" && v.length > 60 ? `${v.slice(0, 60)}…` : v !== null && typeof v === "object" ? "…" : v);
-  if (record === null || typeof record !== "object" || Array.isArray(record)) return JSON.stringify(cut(record)) ?? String(record);
+  const cut = (v: unknown) =>
+    typeof v === "string" && v.length > 60 ? `${v.slice(0, 60)}…` : v !== null && typeof v === "object" ? "…" : v;
+  if (record === null || typeof record !== "object" || Array.isArray(record))
+    return JSON.stringify(cut(record)) ?? String(record);
   const shown = Object.entries(record as Record<string, unknown>).slice(0, 8);
   return JSON.stringify(Object.fromEntries(shown.map(([k, v]) => [k, cut(v)])));
 };
@@ -319,9 +381,16 @@ const recordExcerpt = (record: unknown): string => {
  * the poll's transaction. Keyed by a hash of the record, so re-reading the same record records it once.
  * Returns whether it was new.
  */
-async function recordUnidentified(tx: Sql, f: { flowId: string; flowKey: string; flowVersionId: string; dsl: unknown }, u: { record: unknown; message: string }): Promise<boolean> {
+async function recordUnidentified(
+  tx: Sql,
+  f: { flowId: string; flowKey: string; flowVersionId: string; dsl: unknown },
+  u: { record: unknown; message: string },
+): Promise<boolean> {
   const error = { errorClass: "validation" as const, code: "poll_record_unidentified", message: u.message };
-  const key = `poll:unidentified:${createHash("sha256").update(JSON.stringify(u.record) ?? "null").digest("hex").slice(0, 40)}`;
+  const key = `poll:unidentified:${createHash("sha256")
+    .update(JSON.stringify(u.record) ?? "null")
+    .digest("hex")
+    .slice(0, 40)}`;
   const { rows } = await tx.query<{ id: string }>(
     `INSERT INTO run (id, flow_id, flow_version_id, status, trigger_type, input, idempotency_key, error, started_at, finished_at)
      VALUES (gen_random_uuid(), $1::uuid, $2::uuid, 'failed', 'poll', $3::jsonb, $4, $5::jsonb, now(), now())
@@ -333,7 +402,15 @@ async function recordUnidentified(tx: Sql, f: { flowId: string; flowKey: string;
   // The team the flow's failures go to (as the interpreter's failure route; a failure flow has no run to take).
   const dsl = f.dsl as Pick<Flow, "owner" | "onFailure">;
   const assignTeamKey = dsl.onFailure?.type === "exception-queue" ? (dsl.onFailure.assignTo ?? dsl.owner) : dsl.owner;
-  await openException(tx, { runId, flowId: f.flowId, flowKey: f.flowKey, stepPath: null, error, businessKeys: null, assignTeamKey });
+  await openException(tx, {
+    runId,
+    flowId: f.flowId,
+    flowKey: f.flowKey,
+    stepPath: null,
+    error,
+    businessKeys: null,
+    assignTeamKey,
+  });
   metrics().runsFinished.inc({ flow: f.flowKey, status: "failed" });
   return true;
 }
@@ -365,7 +442,8 @@ export async function readPollState(sql: Sql, flowId: string): Promise<PollState
   );
   const r = rows[0];
   if (!r) return null;
-  const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : typeof v === "string" ? new Date(v).toISOString() : null);
+  const iso = (v: unknown) =>
+    v instanceof Date ? v.toISOString() : typeof v === "string" ? new Date(v).toISOString() : null;
   return {
     status: r.status as PollStatus,
     cursor: (r.cursor as string | null) ?? null,

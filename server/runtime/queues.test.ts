@@ -23,11 +23,26 @@ describe("runtime queues", () => {
     // As an older Weft created them: weft.poll without heartbeats and with other retries; weft.schedule
     // with heartbeats the runtime no longer sets.
     await boss.createQueue(QUEUES.poll, { policy: "stately", retryLimit: 2, expireInSeconds: 900 });
-    await boss.createQueue(QUEUES.schedule, { policy: "standard", notify: true, retryLimit: 10, retryBackoff: true, retryDelayMax: 60, heartbeatSeconds: 30 });
+    await boss.createQueue(QUEUES.schedule, {
+      policy: "standard",
+      notify: true,
+      retryLimit: 10,
+      retryBackoff: true,
+      retryDelayMax: 60,
+      heartbeatSeconds: 30,
+    });
     await ensureRuntimeQueues(boss);
 
     const poll = (await boss.getQueue(QUEUES.poll))!;
-    expect(poll).toMatchObject({ policy: "stately", heartbeatSeconds: RUN_HEARTBEAT_SECONDS, retryLimit: 5, retryDelay: 2, expireInSeconds: 300, deleteAfterSeconds: 3600, notify: true });
+    expect(poll).toMatchObject({
+      policy: "stately",
+      heartbeatSeconds: RUN_HEARTBEAT_SECONDS,
+      retryLimit: 5,
+      retryDelay: 2,
+      expireInSeconds: 300,
+      deleteAfterSeconds: 3600,
+      notify: true,
+    });
     expect((await boss.getQueue(QUEUES.schedule))!.heartbeatSeconds ?? null).toBeNull();
     for (const [name, want] of Object.entries(RUNTIME_QUEUE_OPTIONS)) {
       expect(queueUpdates((await boss.getQueue(name))!, want), name).toEqual({});

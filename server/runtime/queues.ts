@@ -34,7 +34,9 @@ export const RUN_POLL_SECONDS = 0.5;
  * goes stale (≤ 10 s after the kill), the next supervision pass fails the job (≤ 2 s, server/queue/boss.ts),
  * the retry becomes due (1 s, backoff jitter ≤ 1 s more) and another worker's poll picks it up (≤ 0.5 s).
  */
-export const RUN_HANDOFF_BOUND_SECONDS = Math.ceil(RUN_HEARTBEAT_SECONDS + SUPERVISE_INTERVAL_SECONDS + 2 * RUN_RETRY_DELAY_SECONDS + RUN_POLL_SECONDS);
+export const RUN_HANDOFF_BOUND_SECONDS = Math.ceil(
+  RUN_HEARTBEAT_SECONDS + SUPERVISE_INTERVAL_SECONDS + 2 * RUN_RETRY_DELAY_SECONDS + RUN_POLL_SECONDS,
+);
 
 const runQueue: Omit<Queue, "name"> = {
   policy: "stately",
@@ -62,7 +64,15 @@ export const RUNTIME_QUEUE_OPTIONS: Record<(typeof QUEUES)[keyof typeof QUEUES],
   [QUEUES.pollTick]: { policy: "standard", retryLimit: 0, expireInSeconds: 60, deleteAfterSeconds: 600 },
   // Heartbeats as for runs: a worker killed mid-poll leaves an active job that would block the flow's polls
   // (stately) until it expired; a stale heartbeat fails it within seconds and the retry polls again.
-  [QUEUES.poll]: { policy: "stately", notify: true, heartbeatSeconds: RUN_HEARTBEAT_SECONDS, retryLimit: 5, retryDelay: 2, expireInSeconds: 300, deleteAfterSeconds: 3600 },
+  [QUEUES.poll]: {
+    policy: "stately",
+    notify: true,
+    heartbeatSeconds: RUN_HEARTBEAT_SECONDS,
+    retryLimit: 5,
+    retryDelay: 2,
+    expireInSeconds: 300,
+    deleteAfterSeconds: 3600,
+  },
   [QUEUES.schedule]: { policy: "standard", notify: true, retryLimit: 10, retryBackoff: true, retryDelayMax: 60 },
 };
 
@@ -97,7 +107,9 @@ export async function ensureRuntimeQueues(boss: PgBoss): Promise<void> {
     // A policy is part of the queue's table layout; pg-boss cannot change it in place. Refusing to start
     // beats running a "stately" queue as "standard" (two segments of one run at once).
     if ((have.policy ?? "standard") !== (opts.policy ?? "standard")) {
-      throw new Error(`pg-boss queue ${name} has policy "${have.policy}", the runtime needs "${opts.policy}": delete the queue (pg-boss deleteQueue) once it is drained, and restart.`);
+      throw new Error(
+        `pg-boss queue ${name} has policy "${have.policy}", the runtime needs "${opts.policy}": delete the queue (pg-boss deleteQueue) once it is drained, and restart.`,
+      );
     }
     const changes = queueUpdates(have, opts);
     // Idempotent: two processes starting together both set the same values.

@@ -17,5 +17,10 @@ export interface RedactOptions {
 
 export function redact(value: unknown, opts: RedactOptions = {}): unknown {
   const maxKeys = opts.maxKeys ?? 100;
-  return createRedactor(opts.secrets ?? [], { maxString: opts.maxString ?? 2000, maxDepth: opts.maxDepth ?? 8, maxItems: maxKeys, maxKeys }).value(value);
+  return createRedactor(opts.secrets ?? [], {
+    maxString: opts.maxString ?? 2000,
+    maxDepth: opts.maxDepth ?? 8,
+    maxItems: maxKeys,
+    maxKeys,
+  }).value(value);
 }

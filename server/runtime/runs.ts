@@ -10,7 +10,8 @@ import { QUEUES, type RunJobData } from "./queues";
 export const TEST_MODES = ["dry-run", "live"] as const;
 export type TestMode = (typeof TEST_MODES)[number];
 
-export type TriggerType = "webhook" | "manual" | "test" | "schedule" | "event" | "poll" | "subflow" | "retry" | "replay";
+export type TriggerType =
+  "webhook" | "manual" | "test" | "schedule" | "event" | "poll" | "subflow" | "retry" | "replay";
 
 export interface NewRun {
   id?: string;
@@ -39,7 +40,11 @@ export interface CreatedRun {
 }
 
 /** Job options of a run's job: one live job per run (stately + singletonKey) and its concurrency group. */
-export function runJobOptions(runId: string, concurrencyKey: string | null | undefined, startAfter?: Date): SendOptions {
+export function runJobOptions(
+  runId: string,
+  concurrencyKey: string | null | undefined,
+  startAfter?: Date,
+): SendOptions {
   const o: SendOptions = { singletonKey: runId };
   if (concurrencyKey) o.group = { id: concurrencyKey };
   if (startAfter) o.startAfter = startAfter;
@@ -47,7 +52,12 @@ export function runJobOptions(runId: string, concurrencyKey: string | null | und
 }
 
 /** Inserts the run and sends its job through `tx` (which must be inside a transaction). */
-export async function insertRunWithJob(tx: Sql, boss: PgBoss, r: NewRun, jobDb: BossDb = bossDb(tx)): Promise<CreatedRun> {
+export async function insertRunWithJob(
+  tx: Sql,
+  boss: PgBoss,
+  r: NewRun,
+  jobDb: BossDb = bossDb(tx),
+): Promise<CreatedRun> {
   const id = r.id ?? randomUUID();
   const ins = await tx.query<{ id: string }>(
     `INSERT INTO run (id, flow_id, flow_version_id, dsl_snapshot, status, trigger_type, input, idempotency_key, concurrency_key, is_test, parent_run_id, replay_of_id, created_by_id, test_mode)
@@ -70,7 +80,10 @@ export async function insertRunWithJob(tx: Sql, boss: PgBoss, r: NewRun, jobDb: 
     ],
   );
   if (!ins.rows.length) {
-    const existing = await tx.query<{ id: string }>(`SELECT id::text AS id FROM run WHERE flow_id = $1::uuid AND idempotency_key = $2`, [r.flowId, r.idempotencyKey ?? null]);
+    const existing = await tx.query<{ id: string }>(
+      `SELECT id::text AS id FROM run WHERE flow_id = $1::uuid AND idempotency_key = $2`,
+      [r.flowId, r.idempotencyKey ?? null],
+    );
     if (existing.rows[0]) return { runId: existing.rows[0].id, created: false };
     throw new Error(`run ${id} already exists`);
   }
@@ -84,7 +97,13 @@ export function createRun(pool: Pool, boss: PgBoss, r: NewRun): Promise<CreatedR
 }
 
 /** Wakes a run (subflow finished, operator retry): a no-op when it already has a queued job. */
-export async function enqueueRun(sql: Sql, boss: PgBoss, runId: string, concurrencyKey: string | null, startAfter?: Date): Promise<void> {
+export async function enqueueRun(
+  sql: Sql,
+  boss: PgBoss,
+  runId: string,
+  concurrencyKey: string | null,
+  startAfter?: Date,
+): Promise<void> {
   const data: RunJobData = { runId };
   await boss.send(QUEUES.run, data, { ...runJobOptions(runId, concurrencyKey, startAfter), db: bossDb(sql) });
 }

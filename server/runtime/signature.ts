@@ -21,6 +21,14 @@ export function stepIdOfPath(path: string): string {
   return last.replace(/\[\d+\]/g, "");
 }
 
-export function exceptionSignature(flowKey: string, stepId: string | null, errorClass: string, message: string): string {
-  return createHash("sha256").update([flowKey, stepId ?? "", errorClass, normaliseMessage(message)].join("\u0000")).digest("hex").slice(0, 32);
+export function exceptionSignature(
+  flowKey: string,
+  stepId: string | null,
+  errorClass: string,
+  message: string,
+): string {
+  return createHash("sha256")
+    .update([flowKey, stepId ?? "", errorClass, normaliseMessage(message)].join("\u0000"))
+    .digest("hex")
+    .slice(0, 32);
 }

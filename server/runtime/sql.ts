@@ -14,7 +14,9 @@ export interface Sql {
 /** A Prisma interactive transaction as Sql, for operations that also write an audit row through Prisma. */
 export function prismaSql(tx: { $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T> }): Sql {
   return {
-    query: async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) => ({ rows: await tx.$queryRawUnsafe<R[]>(text, ...values) }),
+    query: async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) => ({
+      rows: await tx.$queryRawUnsafe<R[]>(text, ...values),
+    }),
   };
 }
 
@@ -24,7 +26,11 @@ const pools = new Map<string, pg.Pool>();
 export function runtimePool(url: string, max = 10): pg.Pool {
   let p = pools.get(url);
   if (!p) {
-    p = new pg.Pool({ connectionString: url, max, application_name: `weft-runtime-${process.env.WEFT_PROCESS ?? "app"}` });
+    p = new pg.Pool({
+      connectionString: url,
+      max,
+      application_name: `weft-runtime-${process.env.WEFT_PROCESS ?? "app"}`,
+    });
     // A connection the server terminated (restart, pg_terminate_backend) surfaces here; the pool drops
     // it and the next query opens a fresh one, so all the runtime has to do is not crash.
     p.on("error", () => undefined);

@@ -1,6 +1,12 @@
 // weft/1 documents used by the runtime tests.
 import { defaultWebhookSecret } from "../../core/dsl/defaults";
-export function webhookFlow(o: { idempotencyKey?: string; secret?: string; key?: string; payloadSchema?: Record<string, unknown>; onInvalidPayload?: "accept" | "reject" }): Record<string, unknown> {
+export function webhookFlow(o: {
+  idempotencyKey?: string;
+  secret?: string;
+  key?: string;
+  payloadSchema?: Record<string, unknown>;
+  onInvalidPayload?: "accept" | "reject";
+}): Record<string, unknown> {
   const key = o.key ?? "hook-flow";
   return {
     dsl: "weft/1",

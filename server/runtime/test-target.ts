@@ -65,9 +65,10 @@ export async function startTestTarget(): Promise<TestTarget> {
       held = [];
       for (const f of h) f();
     },
-    stop: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    stop: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

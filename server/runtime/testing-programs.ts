@@ -19,12 +19,36 @@ export const compile: Compile = (dsl) => {
       for (let i = 1; i <= (d.steps ?? 3); i++) {
         const step = `s${i}`;
         const before = last;
-        last = await k.step({ path: step, stepId: step, type: "call", effectful: true, retry: { on: ["transient"], maxAttempts: 5, initialDelayMs: 200, backoffRate: 2, maxDelayMs: 5000, jitter: "full" } }, async ({ idempotencyKey, signal }) => {
-          const res = await fetch(`${target}/effect`, { method: "POST", headers: { "idempotency-key": idempotencyKey, "x-step": step, "content-type": "application/json" }, body: JSON.stringify(before), signal });
-          if (!res.ok) throw Object.assign(new Error(`HTTP ${res.status}`), { status: res.status });
-          return res.json() as Promise<unknown>;
-        });
-        last = await k.pure({ path: `${step}.map`, stepId: `${step}.map`, type: "map" }, () => ({ after: step, prev: last }));
+        last = await k.step(
+          {
+            path: step,
+            stepId: step,
+            type: "call",
+            effectful: true,
+            retry: {
+              on: ["transient"],
+              maxAttempts: 5,
+              initialDelayMs: 200,
+              backoffRate: 2,
+              maxDelayMs: 5000,
+              jitter: "full",
+            },
+          },
+          async ({ idempotencyKey, signal }) => {
+            const res = await fetch(`${target}/effect`, {
+              method: "POST",
+              headers: { "idempotency-key": idempotencyKey, "x-step": step, "content-type": "application/json" },
+              body: JSON.stringify(before),
+              signal,
+            });
+            if (!res.ok) throw Object.assign(new Error(`HTTP ${res.status}`), { status: res.status });
+            return res.json() as Promise<unknown>;
+          },
+        );
+        last = await k.pure({ path: `${step}.map`, stepId: `${step}.map`, type: "map" }, () => ({
+          after: step,
+          prev: last,
+        }));
       }
       return last;
     },
@@ -37,13 +61,41 @@ function bench5(target: string): ReturnType<Compile> {
     execute: async (k, env) => {
       const raw = env.run.input as { body?: unknown };
       const input = (raw.body ?? raw) as { orderId: string; amount: number; lines?: unknown[] };
-      const order = await k.pure({ path: "toOrder", stepId: "toOrder", type: "map" }, () => ({ externalId: input.orderId, total: input.amount, currency: "EUR" }));
-      const created = (await k.step({ path: "post", stepId: "post", type: "call", effectful: true, retry: { on: ["transient"], maxAttempts: 3, initialDelayMs: 200, backoffRate: 2, maxDelayMs: 5000, jitter: "full" } }, async ({ idempotencyKey, signal }) => {
-        const res = await fetch(`${target}/effect`, { method: "POST", headers: { "idempotency-key": idempotencyKey, "x-step": "post", "content-type": "application/json" }, body: JSON.stringify(order), signal });
-        if (!res.ok) throw Object.assign(new Error(`HTTP ${res.status}`), { status: res.status });
-        return res.json() as Promise<{ id: string }>;
-      })) as { id: string };
-      const event = await k.pure({ path: "toEvent", stepId: "toEvent", type: "map" }, () => ({ orderId: input.orderId, invoiceId: created.id }));
+      const order = await k.pure({ path: "toOrder", stepId: "toOrder", type: "map" }, () => ({
+        externalId: input.orderId,
+        total: input.amount,
+        currency: "EUR",
+      }));
+      const created = (await k.step(
+        {
+          path: "post",
+          stepId: "post",
+          type: "call",
+          effectful: true,
+          retry: {
+            on: ["transient"],
+            maxAttempts: 3,
+            initialDelayMs: 200,
+            backoffRate: 2,
+            maxDelayMs: 5000,
+            jitter: "full",
+          },
+        },
+        async ({ idempotencyKey, signal }) => {
+          const res = await fetch(`${target}/effect`, {
+            method: "POST",
+            headers: { "idempotency-key": idempotencyKey, "x-step": "post", "content-type": "application/json" },
+            body: JSON.stringify(order),
+            signal,
+          });
+          if (!res.ok) throw Object.assign(new Error(`HTTP ${res.status}`), { status: res.status });
+          return res.json() as Promise<{ id: string }>;
+        },
+      )) as { id: string };
+      const event = await k.pure({ path: "toEvent", stepId: "toEvent", type: "map" }, () => ({
+        orderId: input.orderId,
+        invoiceId: created.id,
+      }));
       await k.emit({ path: "done", stepId: "done", type: "emit" }, "bench.order.posted", event);
       return event;
     },

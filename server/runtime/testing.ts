@@ -17,7 +17,12 @@ export async function ensureTeam(pool: Pool, key = "platform"): Promise<string> 
 }
 
 /** Creates (or replaces the draft of) a flow and publishes `dsl` as a new approved version. */
-export async function publishFlow(pool: Pool, flowKey: string, dsl: unknown, opts: { version?: string } = {}): Promise<{ flowId: string; versionId: string }> {
+export async function publishFlow(
+  pool: Pool,
+  flowKey: string,
+  dsl: unknown,
+  opts: { version?: string } = {},
+): Promise<{ flowId: string; versionId: string }> {
   const teamId = await ensureTeam(pool);
   const { rows } = await pool.query<{ id: string }>(
     `INSERT INTO flow (id, key, name, domain, owner_team_id, lifecycle, draft, updated_at)
@@ -27,7 +32,10 @@ export async function publishFlow(pool: Pool, flowKey: string, dsl: unknown, opt
   );
   const flowId = rows[0]!.id;
   const versionId = randomUUID();
-  const { rows: n } = await pool.query<{ c: string }>(`SELECT count(*)::text AS c FROM flow_version WHERE flow_id = $1`, [flowId]);
+  const { rows: n } = await pool.query<{ c: string }>(
+    `SELECT count(*)::text AS c FROM flow_version WHERE flow_id = $1`,
+    [flowId],
+  );
   await pool.query(
     `INSERT INTO flow_version (id, flow_id, version, dsl, content_hash, status, approved_at) VALUES ($1, $2, $3, $4, $5, 'approved', now())`,
     [versionId, flowId, opts.version ?? `1.${n[0]!.c}.0`, JSON.stringify(dsl), randomUUID()],
@@ -36,7 +44,12 @@ export async function publishFlow(pool: Pool, flowKey: string, dsl: unknown, opt
   return { flowId, versionId };
 }
 
-export async function setWebhookSecret(pool: Pool, flowKey: string, secret: string, connectionKey = defaultWebhookSecret(flowKey)): Promise<void> {
+export async function setWebhookSecret(
+  pool: Pool,
+  flowKey: string,
+  secret: string,
+  connectionKey = defaultWebhookSecret(flowKey),
+): Promise<void> {
   await pool.query(
     `INSERT INTO connection (id, key, name, connector_key, config, secrets_enc, updated_at) VALUES ($1, $2, $2, 'webhook', '{}', $3, now())
      ON CONFLICT (key) DO UPDATE SET secrets_enc = EXCLUDED.secrets_enc`,

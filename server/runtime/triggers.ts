@@ -59,7 +59,10 @@ async function flowsForEvent(pool: Pool, event: string): Promise<PublishedTrigge
 }
 
 /** Subscribes the event queue to every event a published flow listens to; schedules every cron flow. */
-export async function syncTriggers(pool: Pool, boss: PgBoss): Promise<{ events: string[]; schedules: string[]; polls: string[] }> {
+export async function syncTriggers(
+  pool: Pool,
+  boss: PgBoss,
+): Promise<{ events: string[]; schedules: string[]; polls: string[] }> {
   const flows = await publishedFlows(pool);
   const events = new Set<string>();
   const schedules = new Map<string, { cron: string; tz: string }>();
@@ -68,7 +71,8 @@ export async function syncTriggers(pool: Pool, boss: PgBoss): Promise<{ events: 
     const t = flowView(f.dsl).trigger;
     if (t.kind === "event" && t.event) events.add(t.event);
     if (t.kind === "schedule" && t.cron) schedules.set(f.flowKey, { cron: t.cron, tz: t.timezone ?? "UTC" });
-    if (t.kind === "poll" && t.poll) polls.push({ flowId: f.flowId, flowKey: f.flowKey, intervalSeconds: pollIntervalSeconds(t.poll.interval) });
+    if (t.kind === "poll" && t.poll)
+      polls.push({ flowId: f.flowId, flowKey: f.flowKey, intervalSeconds: pollIntervalSeconds(t.poll.interval) });
   }
   // Poll triggers are rows, not schedules: the poll tick reads which are due (server/runtime/poll.ts).
   await syncPollStates(pool, polls);
@@ -95,7 +99,9 @@ export async function handleEventJob(pool: Pool, boss: PgBoss, job: Job<EventJob
       const pass = await evaluate(view.trigger.filter, { trigger: payload }).catch(() => false);
       if (!pass) continue;
     }
-    const concurrencyKey = view.concurrencyKey ? await evaluateKey(view.concurrencyKey, payload).catch(() => null) : null;
+    const concurrencyKey = view.concurrencyKey
+      ? await evaluateKey(view.concurrencyKey, payload).catch(() => null)
+      : null;
     const r = await createRun(pool, boss, {
       flowId: f.flowId,
       flowVersionId: f.versionId,

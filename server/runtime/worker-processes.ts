@@ -13,11 +13,16 @@ export interface Worker {
 }
 
 /** Starts a worker process and resolves once it says it is running; it is added to `workers` at once. */
-export function spawnWorker(workers: Worker[], opts: { url: string; targetUrl: string; env?: Record<string, string> }): Promise<Worker> {
+export function spawnWorker(
+  workers: Worker[],
+  opts: { url: string; targetUrl: string; env?: Record<string, string> },
+): Promise<Worker> {
   // NODE_ENV and VITEST unset: the worker runs as it would in production (minus the secrets check).
   const { NODE_ENV: _nodeEnv, VITEST: _vitest, ...inherited } = process.env;
   const env: Record<string, string> = {
-    ...(Object.fromEntries(Object.entries(inherited).filter((e): e is [string, string] => e[1] !== undefined)) as Record<string, string>),
+    ...(Object.fromEntries(
+      Object.entries(inherited).filter((e): e is [string, string] => e[1] !== undefined),
+    ) as Record<string, string>),
     DATABASE_URL: opts.url,
     WEFT_RUNTIME_COMPILE_MODULE: path.join(ROOT, "server/runtime/testing-programs.ts"),
     WEFT_TEST_TARGET_URL: opts.targetUrl,
@@ -26,7 +31,12 @@ export function spawnWorker(workers: Worker[], opts: { url: string; targetUrl: s
     ...opts.env,
   };
   // As `npm run worker` runs it (node --import tsx: one process, no signal-relaying wrapper), in its own group.
-  const proc = spawn(path.join(ROOT, "node_modules/.bin/node"), ["--import", "tsx", "scripts/worker.ts"], { cwd: ROOT, env: env as unknown as NodeJS.ProcessEnv /* Next's typing demands NODE_ENV; the worker must not get one */, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const proc = spawn(path.join(ROOT, "node_modules/.bin/node"), ["--import", "tsx", "scripts/worker.ts"], {
+    cwd: ROOT,
+    env: env as unknown as NodeJS.ProcessEnv /* Next's typing demands NODE_ENV; the worker must not get one */,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
   let err = "";
   proc.stderr!.on("data", (d: Buffer) => (err += d.toString()));

@@ -7,7 +7,13 @@ import { PgBoss, type Job, type JobResult } from "pg-boss";
 import { logger as rootLogger } from "../observability/log";
 import { databaseUrl } from "../db/client";
 import { runtimePool, type Pool } from "./sql";
-import { ensureRuntimeQueues, QUEUES, RUN_HEARTBEAT_REFRESH_SECONDS, RUN_POLL_SECONDS, type RunJobData } from "./queues";
+import {
+  ensureRuntimeQueues,
+  QUEUES,
+  RUN_HEARTBEAT_REFRESH_SECONDS,
+  RUN_POLL_SECONDS,
+  type RunJobData,
+} from "./queues";
 import { executeSegment, failRunFromOutside, type Compile } from "./engine/run";
 import { handleEventJob, handleScheduleJob, syncTriggers, type EventJobData, type ScheduleJobData } from "./triggers";
 import { compileFlow } from "./engine/interpreter";
@@ -41,7 +47,9 @@ export interface RuntimeWorkers {
 }
 
 /** Group tiers for DSL concurrency limits above 1 (a job's group tier is `c<N>`). */
-const GROUP_TIERS: Record<string, number> = Object.fromEntries([2, 3, 4, 5, 8, 10, 16, 20, 32, 50, 100].map((n) => [`c${n}`, n]));
+const GROUP_TIERS: Record<string, number> = Object.fromEntries(
+  [2, 3, 4, 5, 8, 10, 16, 20, 32, 50, 100].map((n) => [`c${n}`, n]),
+);
 
 /** Tests and benchmarks can point worker processes at a module exporting `compile` (see testing-programs.ts). */
 async function compilerFromEnv(): Promise<Compile | null> {
@@ -59,7 +67,14 @@ export async function startRuntimeWorkers(boss: PgBoss, opts: RuntimeWorkerOptio
   // across a connector call, so half the concurrency in connections is plenty.
   const logger = rootLogger.child({ component: "runtime" });
   let draining = false;
-  const deps = { pool, boss, logger, compile: opts.compile ?? (await compilerFromEnv()) ?? compileFlow, draining: () => draining, inlineDelayMaxMs: opts.inlineDelayMaxMs };
+  const deps = {
+    pool,
+    boss,
+    logger,
+    compile: opts.compile ?? (await compilerFromEnv()) ?? compileFlow,
+    draining: () => draining,
+    inlineDelayMaxMs: opts.inlineDelayMaxMs,
+  };
   await ensureRuntimeQueues(boss);
   const url = opts.databaseUrl ?? databaseUrl();
   let runBoss = boss;
@@ -83,7 +98,8 @@ export async function startRuntimeWorkers(boss: PgBoss, opts: RuntimeWorkerOptio
   const localConcurrency = Math.max(1, Math.min(Number(process.env.WEFT_RUNTIME_LOOPS ?? 4), concurrency));
   const batchSize = Math.max(1, Math.ceil(concurrency / localConcurrency));
   const workIds: Array<[string, string]> = [];
-  workIds.push([QUEUES.run,
+  workIds.push([
+    QUEUES.run,
     await runBoss.work<RunJobData>(
       QUEUES.run,
       {
@@ -105,46 +121,96 @@ export async function startRuntimeWorkers(boss: PgBoss, opts: RuntimeWorkerOptio
               const outcome = await executeSegment(deps, job.data.runId, job.signal, job.groupId);
               return { id: job.id, status: "completed", output: { outcome } };
             } catch (err) {
-              logger.warn({ err, runId: job.data.runId, jobId: job.id, retry: job.retryCount }, "run segment failed; pg-boss will retry it");
+              logger.warn(
+                { err, runId: job.data.runId, jobId: job.id, retry: job.retryCount },
+                "run segment failed; pg-boss will retry it",
+              );
               return { id: job.id, status: "failed", output: { message: (err as Error).message } };
             }
           }),
         ),
-    )],
-  );
+    ),
+  ]);
 
   // Infrastructure retries exhausted: the run fails with an exception instead of vanishing.
-  workIds.push([QUEUES.runDead,
+  workIds.push([
+    QUEUES.runDead,
     await boss.work<RunJobData>(QUEUES.runDead, { batchSize: 10, pollingIntervalSeconds: 2 }, async (jobs) => {
       for (const job of jobs) {
-        await failRunFromOutside(pool, boss, job.data.runId, "The run could not be executed: its job failed repeatedly (database or worker failures). Retry it once the cause is fixed.");
+        await failRunFromOutside(
+          pool,
+          boss,
+          job.data.runId,
+          "The run could not be executed: its job failed repeatedly (database or worker failures). Retry it once the cause is fixed.",
+        );
       }
-    })],
-  );
+    }),
+  ]);
 
-  workIds.push([QUEUES.event, await boss.work<EventJobData>(QUEUES.event, { batchSize: 20, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 5 }, async (jobs) => {
-    for (const job of jobs) await handleEventJob(pool, boss, job);
-  })]);
-  workIds.push([QUEUES.schedule, await boss.work<ScheduleJobData>(QUEUES.schedule, { batchSize: 10, pollingIntervalSeconds: 1 }, async (jobs) => {
-    for (const job of jobs) await handleScheduleJob(pool, boss, job);
-  })]);
+  workIds.push([
+    QUEUES.event,
+    await boss.work<EventJobData>(
+      QUEUES.event,
+      { batchSize: 20, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 5 },
+      async (jobs) => {
+        for (const job of jobs) await handleEventJob(pool, boss, job);
+      },
+    ),
+  ]);
+  workIds.push([
+    QUEUES.schedule,
+    await boss.work<ScheduleJobData>(QUEUES.schedule, { batchSize: 10, pollingIntervalSeconds: 1 }, async (jobs) => {
+      for (const job of jobs) await handleScheduleJob(pool, boss, job);
+    }),
+  ]);
 
   // Poll triggers: one tick job per slot across the cluster fans out the due polls; each poll is a job.
-  workIds.push([QUEUES.pollTick, await boss.work(QUEUES.pollTick, { pollingIntervalSeconds: 1 }, async () => {
-    await enqueueDuePolls(pool, boss);
-  })]);
-// Polls are mostly waiting on vendors: 4 loops of 8 keep 32 in flight, and a full batch fetches the next at once
+  workIds.push([
+    QUEUES.pollTick,
+    await boss.work(QUEUES.pollTick, { pollingIntervalSeconds: 1 }, async () => {
+      await enqueueDuePolls(pool, boss);
+    }),
+  ]);
+  // Polls are mostly waiting on vendors: 4 loops of 8 keep 32 in flight, and a full batch fetches the next at once
   // (1,000 flows at a 1-minute interval need ~17 polls/s; docs/benchmarks.md "Poll scheduler").
-  workIds.push([QUEUES.poll, await boss.work<PollJobData>(QUEUES.poll, { batchSize: 8, localConcurrency: 4, burstWhenBatchFull: true, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 2, heartbeatRefreshSeconds: RUN_HEARTBEAT_REFRESH_SECONDS }, async (jobs) => {
-    await Promise.all(jobs.map((job) => (draining ? undefined : pollOnce({ pool, boss, logger }, job.data.flowId))));
-  })]);
+  workIds.push([
+    QUEUES.poll,
+    await boss.work<PollJobData>(
+      QUEUES.poll,
+      {
+        batchSize: 8,
+        localConcurrency: 4,
+        burstWhenBatchFull: true,
+        pollingIntervalSeconds: 1,
+        notifyPollingIntervalSeconds: 2,
+        heartbeatRefreshSeconds: RUN_HEARTBEAT_REFRESH_SECONDS,
+      },
+      async (jobs) => {
+        await Promise.all(
+          jobs.map((job) => (draining ? undefined : pollOnce({ pool, boss, logger }, job.data.flowId))),
+        );
+      },
+    ),
+  ]);
   const tickEvery = (opts.pollTickSeconds ?? POLL_TICK_SECONDS) * 1000;
-  const tickTimer = tickEvery > 0 ? setInterval(() => void sendPollTick(boss).catch((err: unknown) => logger.warn({ err }, "poll tick not sent")), tickEvery) : null;
+  const tickTimer =
+    tickEvery > 0
+      ? setInterval(
+          () => void sendPollTick(boss).catch((err: unknown) => logger.warn({ err }, "poll tick not sent")),
+          tickEvery,
+        )
+      : null;
   tickTimer?.unref();
 
   await syncTriggers(pool, boss).catch((err: unknown) => logger.error({ err }, "trigger sync failed"));
   const syncEvery = (opts.triggerSyncSeconds ?? 30) * 1000;
-  const timer = syncEvery > 0 ? setInterval(() => void syncTriggers(pool, boss).catch((err: unknown) => logger.warn({ err }, "trigger sync failed")), syncEvery) : null;
+  const timer =
+    syncEvery > 0
+      ? setInterval(
+          () => void syncTriggers(pool, boss).catch((err: unknown) => logger.warn({ err }, "trigger sync failed")),
+          syncEvery,
+        )
+      : null;
   timer?.unref();
 
   const drain = () => {
@@ -167,7 +233,8 @@ export async function startRuntimeWorkers(boss: PgBoss, opts: RuntimeWorkerOptio
       if (tickTimer) clearInterval(tickTimer);
       process.off("SIGTERM", drain);
       process.off("SIGINT", drain);
-      for (const [name, id] of workIds) await (name === QUEUES.run ? runBoss : boss).offWork(name, { id, wait: true }).catch(() => undefined);
+      for (const [name, id] of workIds)
+        await (name === QUEUES.run ? runBoss : boss).offWork(name, { id, wait: true }).catch(() => undefined);
       if (runBoss !== boss) await runBoss.stop({ graceful: true, timeout: 25_000 }).catch(() => undefined);
     },
   };

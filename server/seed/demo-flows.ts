@@ -16,7 +16,8 @@ export const INVOICE_POSTING_FLOW = {
   key: "post-invoice-to-netsuite",
   version: "1.0.0",
   name: "Approved invoice → NetSuite",
-  description: "Posts the invoice for a customer's approved, billable hours to NetSuite: finds the customer record, then creates the invoice (one line of professional services). Failures go to finance.",
+  description:
+    "Posts the invoice for a customer's approved, billable hours to NetSuite: finds the customer record, then creates the invoice (one line of professional services). Failures go to finance.",
   domain: "invoice",
   owner: "finance",
   classification: "internal",
@@ -36,7 +37,12 @@ export const INVOICE_POSTING_FLOW = {
       },
     },
   },
-  businessKeys: { invoice: "$trigger.invoice", customer: "$trigger.customer", hours: "$trigger.hours", amount: "$trigger.amount" },
+  businessKeys: {
+    invoice: "$trigger.invoice",
+    customer: "$trigger.customer",
+    hours: "$trigger.hours",
+    amount: "$trigger.amount",
+  },
   onFailure: { type: "exception-queue", assignTo: "finance" },
   defaults: { retry: { on: ["transient", "timeout"], maxAttempts: 2, interval: "1s" }, timeout: "30s" },
   output: { invoiceId: "$steps.postInvoice.output.id" },
@@ -63,7 +69,8 @@ export const INVOICE_POSTING_FLOW = {
         "body.entity.id": "$steps.findCustomer.output.id",
         "body.externalId": "$trigger.invoice",
         "body.memo": "'Approved time ' & $trigger.invoice",
-        "body.item.items": "[{ 'item': { 'id': '5' }, 'quantity': $trigger.hours, 'rate': $round($trigger.amount / $trigger.hours, 2) }]",
+        "body.item.items":
+          "[{ 'item': { 'id': '5' }, 'quantity': $trigger.hours, 'rate': $round($trigger.amount / $trigger.hours, 2) }]",
       },
       idempotencyKey: "'invoice-' & $trigger.invoice",
     },
@@ -77,7 +84,8 @@ export const DEFAULT_SKILLS_FLOW = {
   key: "assign-default-skills",
   version: "1.0.0",
   name: "New resource → default skills by title",
-  description: "Called by the worker onboarding flow: picks the default skills for the worker's title and announces them (resource.updated) for the PSA to apply.",
+  description:
+    "Called by the worker onboarding flow: picks the default skills for the worker's title and announces them (resource.updated) for the PSA to apply.",
   domain: "resource",
   owner: "hr",
   classification: "internal",
@@ -121,7 +129,11 @@ export const DEFAULT_SKILLS_FLOW = {
       type: "emit",
       event: "resource.updated",
       version: 1,
-      payload: { workerId: "$steps.defaults.output.workerId", grade: "$steps.defaults.output.grade", skills: "$steps.defaults.output.skills" },
+      payload: {
+        workerId: "$steps.defaults.output.workerId",
+        grade: "$steps.defaults.output.grade",
+        skills: "$steps.defaults.output.skills",
+      },
     },
   ],
 } as const;
@@ -149,7 +161,9 @@ export async function publishDemoFlows(db: Db, docs: readonly DemoFlowDoc[]): Pr
   const created: string[] = [];
   for (const doc of docs) {
     if (await db.flow.findUnique({ where: { key: doc.key }, select: { id: true } })) continue;
-    const team = (await db.team.findUnique({ where: { key: doc.owner } })) ?? (await db.team.findFirst({ orderBy: { key: "asc" } }));
+    const team =
+      (await db.team.findUnique({ where: { key: doc.owner } })) ??
+      (await db.team.findFirst({ orderBy: { key: "asc" } }));
     if (!team) continue;
     const approver = await db.user.findUnique({ where: { email: "approver@weft.local" }, select: { id: true } });
     const designer = await db.user.findUnique({ where: { email: "designer@weft.local" }, select: { id: true } });
@@ -157,17 +171,57 @@ export async function publishDemoFlows(db: Db, docs: readonly DemoFlowDoc[]): Pr
     const approvedAt = new Date(Date.now() - 30 * 86_400_000);
     await db.$transaction(async (tx) => {
       const flow = await tx.flow.create({
-        data: { key: doc.key, name: doc.name, description: doc.description ?? "", domain: doc.domain, ownerTeamId: team.id, classification: doc.classification, lifecycle: "active", draft: dsl as object, createdById: designer?.id ?? null },
+        data: {
+          key: doc.key,
+          name: doc.name,
+          description: doc.description ?? "",
+          domain: doc.domain,
+          ownerTeamId: team.id,
+          classification: doc.classification,
+          lifecycle: "active",
+          draft: dsl as object,
+          createdById: designer?.id ?? null,
+        },
       });
       const v = await tx.flowVersion.create({
-        data: { flowId: flow.id, version: doc.version, dsl: dsl as object, contentHash: createHash("sha256").update(canonicalJson(dsl)).digest("hex"), status: "approved", changelog: "Published for the demo workspace.", authorId: designer?.id ?? null, approverId: approver?.id ?? null, approvedAt, createdAt: approvedAt },
+        data: {
+          flowId: flow.id,
+          version: doc.version,
+          dsl: dsl as object,
+          contentHash: createHash("sha256").update(canonicalJson(dsl)).digest("hex"),
+          status: "approved",
+          changelog: "Published for the demo workspace.",
+          authorId: designer?.id ?? null,
+          approverId: approver?.id ?? null,
+          approvedAt,
+          createdAt: approvedAt,
+        },
       });
       // The example flows come with their pinned samples: "Test run" works on them out of the box.
       const samples = EXAMPLE_SAMPLES[doc.key] ?? {};
       if (Object.keys(samples).length)
-        await tx.flowSample.createMany({ data: Object.entries(samples).map(([nodeId, payload]) => ({ flowId: flow.id, nodeId, payload: payload as object, source: "example", pinnedById: designer?.id ?? null })) });
+        await tx.flowSample.createMany({
+          data: Object.entries(samples).map(([nodeId, payload]) => ({
+            flowId: flow.id,
+            nodeId,
+            payload: payload as object,
+            source: "example",
+            pinnedById: designer?.id ?? null,
+          })),
+        });
       await tx.versionRequest.create({
-        data: { flowVersionId: v.id, flowId: flow.id, requestedById: designer?.id ?? "seed", policy: { ok: true, checks: [{ id: "seed", label: "Seeded demo flow", ok: true, detail: "Published by the demo seed." }] }, status: "approved", decidedById: approver?.id ?? null, decidedAt: approvedAt },
+        data: {
+          flowVersionId: v.id,
+          flowId: flow.id,
+          requestedById: designer?.id ?? "seed",
+          policy: {
+            ok: true,
+            checks: [{ id: "seed", label: "Seeded demo flow", ok: true, detail: "Published by the demo seed." }],
+          },
+          status: "approved",
+          decidedById: approver?.id ?? null,
+          decidedAt: approvedAt,
+        },
       });
     });
     created.push(doc.key);

@@ -16,7 +16,19 @@ afterAll(() => t?.drop());
 
 it("seeds the reference flows, a week of runs and grouped open exceptions, once", async () => {
   await seedDemo(t.db);
-  const flows = await t.db.flow.findMany({ where: { key: { in: ["approved-time-to-invoice", "opportunity-won-to-project", "worker-onboarding-hris-to-psa", "post-invoice-to-netsuite"] } }, select: { key: true } });
+  const flows = await t.db.flow.findMany({
+    where: {
+      key: {
+        in: [
+          "approved-time-to-invoice",
+          "opportunity-won-to-project",
+          "worker-onboarding-hris-to-psa",
+          "post-invoice-to-netsuite",
+        ],
+      },
+    },
+    select: { key: true },
+  });
   expect(flows).toHaveLength(4);
   const runs = await t.db.run.count({ where: { flow: { key: "post-invoice-to-netsuite" } } });
   expect(runs).toBe(130);
@@ -30,8 +42,12 @@ it("seeds the reference flows, a week of runs and grouped open exceptions, once"
   expect(impact.byDomain.find((d) => d.domain === "invoice")!.amount).toBeGreaterThan(10_000);
   expect(impact.byTeam.find((x) => x.teamName === "Finance")!.hours).toBeGreaterThan(50);
   const missing = await t.db.exception.findFirstOrThrow({ where: { stepPath: "findCustomer" } });
-  expect((await exceptionDetail(t.db, missing.id)).sentence).toMatch(/^Invoice INV-\d+ for .+, [\d.]+ approved hours, \$[\d,.]+, not posted to NetSuite: customer record \d+ missing$/);
-  const restricted = await t.db.exception.findFirstOrThrow({ where: { run: { flow: { key: "worker-onboarding-hris-to-psa" } } } });
+  expect((await exceptionDetail(t.db, missing.id)).sentence).toMatch(
+    /^Invoice INV-\d+ for .+, [\d.]+ approved hours, \$[\d,.]+, not posted to NetSuite: customer record \d+ missing$/,
+  );
+  const restricted = await t.db.exception.findFirstOrThrow({
+    where: { run: { flow: { key: "worker-onboarding-hris-to-psa" } } },
+  });
   const masked = await exceptionDetail(t.db, restricted.id);
   expect(JSON.stringify(masked.run.input)).not.toMatch(/[0-9a-f]{32}/);
   expect(JSON.stringify(masked.request)).not.toContain("wd-demo-token-expired");

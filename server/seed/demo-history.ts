@@ -78,21 +78,122 @@ function history(now: Date): RunSpec[] {
     const customerId = missing ? String(900 + (i % 7) * 3) : String(100 + c.n);
     const input = { invoice: inv, customer: c.name, customerId, hours, amount: hours * rate, currency: "USD" };
     const keys = { invoice: inv, customer: c.name, hours, amount: hours * rate };
-    const find: StepSpec = { path: "findCustomer", status: "succeeded", input: { recordType: "customer", id: customerId }, output: { id: customerId, companyName: c.name, externalId: sfId("001", c.n), currency: { id: "1", refName: "USD" } }, ms: 120 + Math.floor(r() * 200) };
-    const postInput = { body: { entity: { id: customerId }, externalId: inv, memo: `Approved time ${inv}`, item: { items: [{ item: { id: "5" }, quantity: hours, rate }] } } };
+    const find: StepSpec = {
+      path: "findCustomer",
+      status: "succeeded",
+      input: { recordType: "customer", id: customerId },
+      output: {
+        id: customerId,
+        companyName: c.name,
+        externalId: sfId("001", c.n),
+        currency: { id: "1", refName: "USD" },
+      },
+      ms: 120 + Math.floor(r() * 200),
+    };
+    const postInput = {
+      body: {
+        entity: { id: customerId },
+        externalId: inv,
+        memo: `Approved time ${inv}`,
+        item: { items: [{ item: { id: "5" }, quantity: hours, rate }] },
+      },
+    };
     if (missing) {
       const message = `GET /services/rest/record/v1/customer/${customerId} → 404: Record ${customerId} of type customer was not found.`;
-      runs.push({ flowKey: INVOICE_POSTING_FLOW.key, at: ago(hoursAgo), triggerType: "manual", input, businessKeys: keys, steps: [{ ...find, status: "failed", output: undefined, error: { errorClass: "validation", code: "http_404", message } }], failure: { step: "findCustomer", errorClass: "validation", code: "http_404", message, request: { method: "GET", url: `/services/rest/record/v1/customer/${customerId}` }, response: { status: 404, body: { "o:errorDetails": [{ detail: `Record ${customerId} of type customer was not found.`, "o:errorCode": "NONEXISTENT_ID" }] } } } });
-    } else if (limited) {
-      const message = "POST /services/rest/record/v1/invoice → 429: Request blocked: the account's concurrency limit is exceeded (CONCURRENCY_LIMIT_EXCEEDED).";
       runs.push({
-        flowKey: INVOICE_POSTING_FLOW.key, at: ago(hoursAgo), triggerType: "manual", input, businessKeys: keys,
-        steps: [find, { path: "postInvoice", status: "failed", input: postInput, error: { errorClass: "transient", code: "http_429", message }, attempts: 2, retries: [["transient", message, 1000]], ms: 2400, idempotencyKey: `invoice-${inv}` }],
-        failure: { step: "postInvoice", errorClass: "transient", code: "http_429", message, request: { method: "POST", url: "/services/rest/record/v1/invoice", headers: { authorization: "Bearer eyJhbGciOiJFUzI1NiJ9.demo", "x-netsuite-idempotency-key": `invoice-${inv}` }, body: postInput.body }, response: { status: 429, headers: { "retry-after": "2" }, body: { "o:errorDetails": [{ "o:errorCode": "CONCURRENCY_LIMIT_EXCEEDED" }] } } },
+        flowKey: INVOICE_POSTING_FLOW.key,
+        at: ago(hoursAgo),
+        triggerType: "manual",
+        input,
+        businessKeys: keys,
+        steps: [
+          {
+            ...find,
+            status: "failed",
+            output: undefined,
+            error: { errorClass: "validation", code: "http_404", message },
+          },
+        ],
+        failure: {
+          step: "findCustomer",
+          errorClass: "validation",
+          code: "http_404",
+          message,
+          request: { method: "GET", url: `/services/rest/record/v1/customer/${customerId}` },
+          response: {
+            status: 404,
+            body: {
+              "o:errorDetails": [
+                { detail: `Record ${customerId} of type customer was not found.`, "o:errorCode": "NONEXISTENT_ID" },
+              ],
+            },
+          },
+        },
+      });
+    } else if (limited) {
+      const message =
+        "POST /services/rest/record/v1/invoice → 429: Request blocked: the account's concurrency limit is exceeded (CONCURRENCY_LIMIT_EXCEEDED).";
+      runs.push({
+        flowKey: INVOICE_POSTING_FLOW.key,
+        at: ago(hoursAgo),
+        triggerType: "manual",
+        input,
+        businessKeys: keys,
+        steps: [
+          find,
+          {
+            path: "postInvoice",
+            status: "failed",
+            input: postInput,
+            error: { errorClass: "transient", code: "http_429", message },
+            attempts: 2,
+            retries: [["transient", message, 1000]],
+            ms: 2400,
+            idempotencyKey: `invoice-${inv}`,
+          },
+        ],
+        failure: {
+          step: "postInvoice",
+          errorClass: "transient",
+          code: "http_429",
+          message,
+          request: {
+            method: "POST",
+            url: "/services/rest/record/v1/invoice",
+            headers: {
+              authorization: "Bearer eyJhbGciOiJFUzI1NiJ9.demo",
+              "x-netsuite-idempotency-key": `invoice-${inv}`,
+            },
+            body: postInput.body,
+          },
+          response: {
+            status: 429,
+            headers: { "retry-after": "2" },
+            body: { "o:errorDetails": [{ "o:errorCode": "CONCURRENCY_LIMIT_EXCEEDED" }] },
+          },
+        },
       });
     } else {
       const id = String(9000 + i);
-      runs.push({ flowKey: INVOICE_POSTING_FLOW.key, at: ago(hoursAgo), triggerType: "manual", input, businessKeys: keys, steps: [find, { path: "postInvoice", status: "succeeded", input: postInput, output: { id, location: `/services/rest/record/v1/invoice/${id}` }, ms: 300 + Math.floor(r() * 500), idempotencyKey: `invoice-${inv}` }], output: { invoiceId: id } });
+      runs.push({
+        flowKey: INVOICE_POSTING_FLOW.key,
+        at: ago(hoursAgo),
+        triggerType: "manual",
+        input,
+        businessKeys: keys,
+        steps: [
+          find,
+          {
+            path: "postInvoice",
+            status: "succeeded",
+            input: postInput,
+            output: { id, location: `/services/rest/record/v1/invoice/${id}` },
+            ms: 300 + Math.floor(r() * 500),
+            idempotencyKey: `invoice-${inv}`,
+          },
+        ],
+        output: { invoiceId: id },
+      });
     }
   }
 
@@ -103,20 +204,71 @@ function history(now: Date): RunSpec[] {
     const oppId = sfId("006", o.n);
     const accId = sfId("001", c.n);
     const input = { opportunityId: oppId, amount: o.amount, stage: "Closed Won" };
-    const getOpp: StepSpec = { path: "getOpportunity", status: "succeeded", input: { sobject: "Opportunity", id: oppId }, output: { Name: o.name, AccountId: accId, Amount: o.amount, CloseDate: o.closeDate }, ms: 180 };
-    const getAcc: StepSpec = { path: "getAccount", status: "succeeded", input: { sobject: "Account", id: accId }, output: { Id: accId, Name: c.name, BillingCountry: c.country }, ms: 150 };
+    const getOpp: StepSpec = {
+      path: "getOpportunity",
+      status: "succeeded",
+      input: { sobject: "Opportunity", id: oppId },
+      output: { Name: o.name, AccountId: accId, Amount: o.amount, CloseDate: o.closeDate },
+      ms: 180,
+    };
+    const getAcc: StepSpec = {
+      path: "getAccount",
+      status: "succeeded",
+      input: { sobject: "Account", id: accId },
+      output: { Id: accId, Name: c.name, BillingCountry: c.country },
+      ms: 150,
+    };
     const rejected = i % 8 === 3;
     const at = ago(2 + i * 4.6 + r());
     if (rejected) {
       const message = "NetSuite rejected the customer record; fix the account in Salesforce and retry.";
       runs.push({
-        flowKey: "opportunity-won-to-project", at, triggerType: "event", input, businessKeys: { opportunity: oppId },
-        steps: [getOpp, getAcc, { path: "upsertCustomer", status: "failed", input: { recordType: "customer", externalId: accId, body: { companyName: c.name } }, error: { errorClass: "validation", code: "http_400", message: `PUT /services/rest/record/v1/customer/eid:${accId} → 400: Invalid value for subsidiary.` }, ms: 260 }, { path: "customerRejected", status: "failed", error: { errorClass: "business", code: "customer_data_invalid", message }, ms: 1 }],
+        flowKey: "opportunity-won-to-project",
+        at,
+        triggerType: "event",
+        input,
+        businessKeys: { opportunity: oppId },
+        steps: [
+          getOpp,
+          getAcc,
+          {
+            path: "upsertCustomer",
+            status: "failed",
+            input: { recordType: "customer", externalId: accId, body: { companyName: c.name } },
+            error: {
+              errorClass: "validation",
+              code: "http_400",
+              message: `PUT /services/rest/record/v1/customer/eid:${accId} → 400: Invalid value for subsidiary.`,
+            },
+            ms: 260,
+          },
+          {
+            path: "customerRejected",
+            status: "failed",
+            error: { errorClass: "business", code: "customer_data_invalid", message },
+            ms: 1,
+          },
+        ],
         failure: { step: "customerRejected", errorClass: "business", code: "customer_data_invalid", message },
       });
     } else {
       const ws = String(70000 + o.n);
-      runs.push({ flowKey: "opportunity-won-to-project", at, triggerType: "event", input, businessKeys: { opportunity: oppId }, steps: [getOpp, getAcc, { path: "upsertCustomer", status: "succeeded", output: { id: String(100 + c.n) }, ms: 240 }, { path: "createProject", status: "succeeded", output: { id: ws, title: o.name }, ms: 410 }, { path: "createErpProject", status: "succeeded", output: { id: String(5000 + o.n) }, ms: 300 }, { path: "announce", status: "succeeded", output: { eventId: randomUUID() }, ms: 4 }], output: { projectId: ws, erpJobId: String(5000 + o.n), customerId: String(100 + c.n) } });
+      runs.push({
+        flowKey: "opportunity-won-to-project",
+        at,
+        triggerType: "event",
+        input,
+        businessKeys: { opportunity: oppId },
+        steps: [
+          getOpp,
+          getAcc,
+          { path: "upsertCustomer", status: "succeeded", output: { id: String(100 + c.n) }, ms: 240 },
+          { path: "createProject", status: "succeeded", output: { id: ws, title: o.name }, ms: 410 },
+          { path: "createErpProject", status: "succeeded", output: { id: String(5000 + o.n) }, ms: 300 },
+          { path: "announce", status: "succeeded", output: { eventId: randomUUID() }, ms: 4 },
+        ],
+        output: { projectId: ws, erpJobId: String(5000 + o.n), customerId: String(100 + c.n) },
+      });
     }
   }
 
@@ -124,13 +276,71 @@ function history(now: Date): RunSpec[] {
   for (let i = 0; i < 16; i++) {
     const w = f.consultants[(i * 7) % f.consultants.length]!;
     const at = ago(5 + i * 10.3);
-    const input = { headers: { "x-workday-event-id": `evt-${w.wid.slice(0, 10)}` }, body: { workerId: w.wid, event: "HIRE" } };
-    const worker = { id: w.wid, descriptor: `${w.firstName} ${w.lastName}`, firstName: w.firstName, lastName: w.lastName, primaryWorkEmail: w.email, businessTitle: w.title, hireDate: w.hireDate, costRate: w.costRate };
+    const input = {
+      headers: { "x-workday-event-id": `evt-${w.wid.slice(0, 10)}` },
+      body: { workerId: w.wid, event: "HIRE" },
+    };
+    const worker = {
+      id: w.wid,
+      descriptor: `${w.firstName} ${w.lastName}`,
+      firstName: w.firstName,
+      lastName: w.lastName,
+      primaryWorkEmail: w.email,
+      businessTitle: w.title,
+      hireDate: w.hireDate,
+      costRate: w.costRate,
+    };
     if (i % 6 === 1) {
       const message = "GET /ccx/api/v1/weft/workers/" + w.wid + " → 401: invalid_token: the access token expired.";
-      runs.push({ flowKey: "worker-onboarding-hris-to-psa", at, triggerType: "webhook", input, businessKeys: { worker: w.wid }, steps: [{ path: "getWorker", status: "failed", input: { workerId: w.wid }, error: { errorClass: "auth", code: "http_401", message }, attempts: 2, retries: [["auth", message, 0]], ms: 400 }], failure: { step: "getWorker", errorClass: "auth", code: "http_401", message, request: { method: "GET", url: `/ccx/api/v1/weft/workers/${w.wid}`, headers: { authorization: "Bearer wd-demo-token-expired" } }, response: { status: 401, body: { error: "invalid_token" } } } });
+      runs.push({
+        flowKey: "worker-onboarding-hris-to-psa",
+        at,
+        triggerType: "webhook",
+        input,
+        businessKeys: { worker: w.wid },
+        steps: [
+          {
+            path: "getWorker",
+            status: "failed",
+            input: { workerId: w.wid },
+            error: { errorClass: "auth", code: "http_401", message },
+            attempts: 2,
+            retries: [["auth", message, 0]],
+            ms: 400,
+          },
+        ],
+        failure: {
+          step: "getWorker",
+          errorClass: "auth",
+          code: "http_401",
+          message,
+          request: {
+            method: "GET",
+            url: `/ccx/api/v1/weft/workers/${w.wid}`,
+            headers: { authorization: "Bearer wd-demo-token-expired" },
+          },
+          response: { status: 401, body: { error: "invalid_token" } },
+        },
+      });
     } else {
-      runs.push({ flowKey: "worker-onboarding-hris-to-psa", at, triggerType: "webhook", input, businessKeys: { worker: w.wid, employee: String(2000 + w.n) }, steps: [{ path: "getWorker", status: "succeeded", input: { workerId: w.wid }, output: worker, ms: 220 }, { path: "toResource", status: "succeeded", output: { name: worker.descriptor, email: w.email, costRate: w.costRate }, ms: 2 }, { path: "upsertEmployee", status: "succeeded", output: { id: String(2000 + w.n) }, ms: 310 }], output: { employee: String(2000 + w.n) } });
+      runs.push({
+        flowKey: "worker-onboarding-hris-to-psa",
+        at,
+        triggerType: "webhook",
+        input,
+        businessKeys: { worker: w.wid, employee: String(2000 + w.n) },
+        steps: [
+          { path: "getWorker", status: "succeeded", input: { workerId: w.wid }, output: worker, ms: 220 },
+          {
+            path: "toResource",
+            status: "succeeded",
+            output: { name: worker.descriptor, email: w.email, costRate: w.costRate },
+            ms: 2,
+          },
+          { path: "upsertEmployee", status: "succeeded", output: { id: String(2000 + w.n) }, ms: 310 },
+        ],
+        output: { employee: String(2000 + w.n) },
+      });
     }
   }
 
@@ -141,34 +351,108 @@ function history(now: Date): RunSpec[] {
     const projects = f.projects.slice(d * 3, d * 3 + 4);
     const hold = d === 1 ? projects[2] : undefined;
     const steps: StepSpec[] = [
-      { path: "listApprovedTime", status: "succeeded", input: { approved: "true", uninvoiced: "true", to: day }, output: { count: 40 + d * 3 }, ms: 640 },
+      {
+        path: "listApprovedTime",
+        status: "succeeded",
+        input: { approved: "true", uninvoiced: "true", to: day },
+        output: { count: 40 + d * 3 },
+        ms: 640,
+      },
       { path: "workerLinks", status: "succeeded", output: { count: f.consultants.length }, ms: 310 },
       { path: "employees", status: "succeeded", output: { count: f.consultants.length }, ms: 280 },
-      { path: "byProject", status: "succeeded", output: projects.map((p) => ({ workspaceId: String(70000 + p.opportunityN), amount: Math.round(p.budget / 20) })), ms: 3 },
+      {
+        path: "byProject",
+        status: "succeeded",
+        output: projects.map((p) => ({
+          workspaceId: String(70000 + p.opportunityN),
+          amount: Math.round(p.budget / 20),
+        })),
+        ms: 3,
+      },
     ];
     projects.forEach((p, k) => {
       const ws = String(70000 + p.opportunityN);
       const job = String(5000 + p.opportunityN);
-      steps.push({ path: `invoiceProjects[${k}].findJob`, status: "succeeded", output: { items: [{ subject_type: "Workspace", subject_id: ws, service_name: "NetSuite", service_model: "job", service_model_ref: job }] }, ms: 120 });
+      steps.push({
+        path: `invoiceProjects[${k}].findJob`,
+        status: "succeeded",
+        output: {
+          items: [
+            {
+              subject_type: "Workspace",
+              subject_id: ws,
+              service_name: "NetSuite",
+              service_model: "job",
+              service_model_ref: job,
+            },
+          ],
+        },
+        ms: 120,
+      });
       steps.push({ path: `invoiceProjects[${k}].getJob`, status: "succeeded", output: { id: job }, ms: 150 });
-      if (p === hold) steps.push({ path: `invoiceProjects[${k}].creditHold`, status: "failed", error: { errorClass: "business", code: "customer_on_credit_hold", message: "The customer is on credit hold; finance must release it before the project can be invoiced." }, ms: 1 });
-      else steps.push({ path: `invoiceProjects[${k}].createInvoice`, status: "succeeded", output: { id: `INV-${ws}-${day}` }, ms: 520, idempotencyKey: `invoice-${ws}-${day}` });
+      if (p === hold)
+        steps.push({
+          path: `invoiceProjects[${k}].creditHold`,
+          status: "failed",
+          error: {
+            errorClass: "business",
+            code: "customer_on_credit_hold",
+            message: "The customer is on credit hold; finance must release it before the project can be invoiced.",
+          },
+          ms: 1,
+        });
+      else
+        steps.push({
+          path: `invoiceProjects[${k}].createInvoice`,
+          status: "succeeded",
+          output: { id: `INV-${ws}-${day}` },
+          ms: 520,
+          idempotencyKey: `invoice-${ws}-${day}`,
+        });
     });
     runs.push({
-      flowKey: "approved-time-to-invoice", at, triggerType: "schedule", input: { firedAt: `${day}T05:00:00.000Z` }, businessKeys: { billingDate: day }, steps,
-      ...(hold ? { failure: { step: "invoiceProjects[2].creditHold", errorClass: "business", code: "customer_on_credit_hold", message: "The customer is on credit hold; finance must release it before the project can be invoiced." } } : { output: { projects: projects.length } }),
+      flowKey: "approved-time-to-invoice",
+      at,
+      triggerType: "schedule",
+      input: { firedAt: `${day}T05:00:00.000Z` },
+      businessKeys: { billingDate: day },
+      steps,
+      ...(hold
+        ? {
+            failure: {
+              step: "invoiceProjects[2].creditHold",
+              errorClass: "business",
+              code: "customer_on_credit_hold",
+              message: "The customer is on credit hold; finance must release it before the project can be invoiced.",
+            },
+          }
+        : { output: { projects: projects.length } }),
     });
   }
   return runs;
 }
 
-export async function seedDemoHistory(db: Db, opts: { now?: Date } = {}): Promise<{ runs: number; exceptions: number; flows: string[] }> {
+export async function seedDemoHistory(
+  db: Db,
+  opts: { now?: Date } = {},
+): Promise<{ runs: number; exceptions: number; flows: string[] }> {
   const flows = await publishDemoFlows(db, [...referenceFlows(), INVOICE_POSTING_FLOW, DEFAULT_SKILLS_FLOW]);
-  if (await db.auditLog.findFirst({ where: { action: MARKER }, select: { seq: true } })) return { runs: 0, exceptions: 0, flows };
+  if (await db.auditLog.findFirst({ where: { action: MARKER }, select: { seq: true } }))
+    return { runs: 0, exceptions: 0, flows };
   const now = opts.now ?? new Date();
   const specs = history(now);
-  const flowRows = await db.flow.findMany({ where: { key: { in: [...new Set(specs.map((s) => s.flowKey))] } }, select: { id: true, key: true, versions: { where: { status: "approved" }, select: { id: true }, orderBy: { createdAt: "desc" }, take: 1 } } });
-  const operator = await db.user.findUnique({ where: { email: "operator@weft.local" }, select: { id: true, email: true } });
+  const flowRows = await db.flow.findMany({
+    where: { key: { in: [...new Set(specs.map((s) => s.flowKey))] } },
+    select: {
+      id: true,
+      key: true,
+      versions: { where: { status: "approved" }, select: { id: true }, orderBy: { createdAt: "desc" }, take: 1 },
+    },
+  });
+  const operator = await db.user.findUnique({
+    where: { email: "operator@weft.local" },
+    select: { id: true, email: true },
+  });
   let exceptions = 0;
   await db.$transaction(
     async (tx) => {
@@ -179,39 +463,124 @@ export async function seedDemoHistory(db: Db, opts: { now?: Date } = {}): Promis
         const runId = randomUUID();
         const total = s.steps.reduce((n, x) => n + x.ms, 0) + 40;
         const finished = new Date(s.at.getTime() + total);
-        const error = s.failure ? { errorClass: s.failure.errorClass, code: s.failure.code, message: s.failure.message, step: s.failure.step } : null;
+        const error = s.failure
+          ? { errorClass: s.failure.errorClass, code: s.failure.code, message: s.failure.message, step: s.failure.step }
+          : null;
         await sql.query(
           `INSERT INTO run (id, flow_id, flow_version_id, status, trigger_type, input, business_keys, business_key_values, error, output, created_by_id, created_at, started_at, finished_at)
            VALUES ($1::uuid, $2::uuid, $3::uuid, $4::"RunStatus", $5, $6, $7, $8, $9, $10, NULL, $11, $12, $13)`,
-          [runId, flow.id, flow.versions[0]?.id ?? null, s.failure ? "failed" : "succeeded", s.triggerType, JSON.stringify(s.input), s.businessKeys ? JSON.stringify(s.businessKeys) : null, businessKeyValues(s.businessKeys), error ? JSON.stringify(error) : null, s.output === undefined ? null : JSON.stringify(s.output), s.at, new Date(s.at.getTime() + 20), finished],
+          [
+            runId,
+            flow.id,
+            flow.versions[0]?.id ?? null,
+            s.failure ? "failed" : "succeeded",
+            s.triggerType,
+            JSON.stringify(s.input),
+            s.businessKeys ? JSON.stringify(s.businessKeys) : null,
+            businessKeyValues(s.businessKeys),
+            error ? JSON.stringify(error) : null,
+            s.output === undefined ? null : JSON.stringify(s.output),
+            s.at,
+            new Date(s.at.getTime() + 20),
+            finished,
+          ],
         );
         let t = s.at.getTime() + 20;
         for (const st of s.steps) {
           const attempts = st.attempts ?? 1;
           const log = [
-            ...(st.retries ?? []).map(([errorClass, message, delayMs], k) => ({ attempt: k + 1, at: new Date(t + k * 200).toISOString(), outcome: "failed", errorClass, message, delayMs, durationMs: 180 })),
-            { attempt: attempts, at: new Date(t + st.ms - 150).toISOString(), outcome: st.status === "failed" ? "failed" : "succeeded", durationMs: Math.min(st.ms, 150), ...(st.error ? { errorClass: st.error.errorClass, message: st.error.message } : {}) },
+            ...(st.retries ?? []).map(([errorClass, message, delayMs], k) => ({
+              attempt: k + 1,
+              at: new Date(t + k * 200).toISOString(),
+              outcome: "failed",
+              errorClass,
+              message,
+              delayMs,
+              durationMs: 180,
+            })),
+            {
+              attempt: attempts,
+              at: new Date(t + st.ms - 150).toISOString(),
+              outcome: st.status === "failed" ? "failed" : "succeeded",
+              durationMs: Math.min(st.ms, 150),
+              ...(st.error ? { errorClass: st.error.errorClass, message: st.error.message } : {}),
+            },
           ];
           await sql.query(
             `INSERT INTO step_run (run_id, path, step_id, status, input, output, error, attempts, attempt_log, idempotency_key, started_at, finished_at)
              VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-            [runId, st.path, (st.path.split(".").pop() ?? st.path).replace(/\[\d+\]/g, ""), st.status, st.input === undefined ? null : JSON.stringify(st.input), st.output === undefined ? null : JSON.stringify(st.output), st.error ? JSON.stringify(st.error) : null, attempts, JSON.stringify(log), st.idempotencyKey ?? null, new Date(t), new Date(t + st.ms)],
+            [
+              runId,
+              st.path,
+              (st.path.split(".").pop() ?? st.path).replace(/\[\d+\]/g, ""),
+              st.status,
+              st.input === undefined ? null : JSON.stringify(st.input),
+              st.output === undefined ? null : JSON.stringify(st.output),
+              st.error ? JSON.stringify(st.error) : null,
+              attempts,
+              JSON.stringify(log),
+              st.idempotencyKey ?? null,
+              new Date(t),
+              new Date(t + st.ms),
+            ],
           );
           t += st.ms;
         }
         if (s.failure) {
-          const id = await openException(sql, { runId, flowId: flow.id, flowKey: s.flowKey, stepPath: s.failure.step, error: { errorClass: s.failure.errorClass as "validation", code: s.failure.code, message: s.failure.message, ...(s.failure.request ? { request: s.failure.request } : {}), ...(s.failure.response ? { response: s.failure.response } : {}) }, businessKeys: s.businessKeys });
-          await sql.query(`UPDATE exception SET created_at = $2, updated_at = $2, assignee_team_id = COALESCE(assignee_team_id, (SELECT owner_team_id FROM flow WHERE id = $3::uuid)) WHERE id = $1::uuid`, [id, finished, flow.id]);
+          const id = await openException(sql, {
+            runId,
+            flowId: flow.id,
+            flowKey: s.flowKey,
+            stepPath: s.failure.step,
+            error: {
+              errorClass: s.failure.errorClass as "validation",
+              code: s.failure.code,
+              message: s.failure.message,
+              ...(s.failure.request ? { request: s.failure.request } : {}),
+              ...(s.failure.response ? { response: s.failure.response } : {}),
+            },
+            businessKeys: s.businessKeys,
+          });
+          await sql.query(
+            `UPDATE exception SET created_at = $2, updated_at = $2, assignee_team_id = COALESCE(assignee_team_id, (SELECT owner_team_id FROM flow WHERE id = $3::uuid)) WHERE id = $1::uuid`,
+            [id, finished, flow.id],
+          );
           exceptions++;
           // A little history on the oldest customer-master gap: the operator took it and left a note.
-          if (operator && s.failure.code === "http_404" && exceptions <= 12 && s.at.getTime() < now.getTime() - 96 * 3_600_000) {
+          if (
+            operator &&
+            s.failure.code === "http_404" &&
+            exceptions <= 12 &&
+            s.at.getTime() < now.getTime() - 96 * 3_600_000
+          ) {
             await tx.exception.update({ where: { id }, data: { assigneeId: operator.id } });
-            await appendAudit(tx, { actor: { id: operator.id, email: operator.email }, action: "exception.assign", entityType: "exception", entityId: id, before: { assigneeId: null }, after: { assigneeId: operator.id }, meta: { seeded: true } });
-            await appendAudit(tx, { actor: { id: operator.id, email: operator.email }, action: "exception.comment", entityType: "exception", entityId: id, after: { comment: "AR is creating the customer in NetSuite; replay once it exists." }, meta: { seeded: true } });
+            await appendAudit(tx, {
+              actor: { id: operator.id, email: operator.email },
+              action: "exception.assign",
+              entityType: "exception",
+              entityId: id,
+              before: { assigneeId: null },
+              after: { assigneeId: operator.id },
+              meta: { seeded: true },
+            });
+            await appendAudit(tx, {
+              actor: { id: operator.id, email: operator.email },
+              action: "exception.comment",
+              entityType: "exception",
+              entityId: id,
+              after: { comment: "AR is creating the customer in NetSuite; replay once it exists." },
+              meta: { seeded: true },
+            });
           }
         }
       }
-      await appendAudit(tx, { actor: null, action: MARKER, entityType: "workspace", entityId: null, meta: { runs: specs.length, exceptions } });
+      await appendAudit(tx, {
+        actor: null,
+        action: MARKER,
+        entityType: "workspace",
+        entityId: null,
+        meta: { runs: specs.length, exceptions },
+      });
     },
     { timeout: 120_000 },
   );

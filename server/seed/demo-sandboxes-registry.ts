@@ -26,5 +26,7 @@ export interface DemoSandbox {
 /** The running sandbox for a connector, or null (not demo mode, or no sandbox for that connector). */
 export function demoSandboxFor(connectorKey: string): DemoSandbox | null {
   const s = slot().started?.systems.find((x) => x.connectorKey === connectorKey);
-  return s ? { system: s.system, connectorKey: s.connectorKey, baseUrl: s.baseUrl, admin: `${s.baseUrl}/__sandbox` } : null;
+  return s
+    ? { system: s.system, connectorKey: s.connectorKey, baseUrl: s.baseUrl, admin: `${s.baseUrl}/__sandbox` }
+    : null;
 }

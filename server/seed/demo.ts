@@ -35,7 +35,10 @@ export async function seedTeams(database: Db): Promise<void> {
  * connections (platform-connections.ts demoConnections: the sandboxes this boot started, the reporting
  * database): made or re-pointed before the flows, whose versions are validated against them.
  */
-export async function seedDemo(database: Db, opts: { connections?: readonly DemoConnection[] } = {}): Promise<{ usersCreated: number; connectionsChanged: string[] }> {
+export async function seedDemo(
+  database: Db,
+  opts: { connections?: readonly DemoConnection[] } = {},
+): Promise<{ usersCreated: number; connectionsChanged: string[] }> {
   await seedTeams(database);
   let usersCreated = 0;
   for (const u of DEMO_USERS) {

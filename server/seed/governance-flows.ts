@@ -10,13 +10,31 @@
 // governance.test.ts validates every document with the full catalog, and runs the invoicing chain end to end.
 
 /** A weft/1 document (kept loose here: the validator is the judge, see governance.test.ts). */
-export type FlowDocument = { dsl: "weft/1"; key: string; version: string; name: string; description: string; domain: string; owner: string; classification: string; [k: string]: unknown };
+export type FlowDocument = {
+  dsl: "weft/1";
+  key: string;
+  version: string;
+  name: string;
+  description: string;
+  domain: string;
+  owner: string;
+  classification: string;
+  [k: string]: unknown;
+};
 
 type Header = Pick<FlowDocument, "key" | "name" | "description" | "domain" | "owner" | "classification">;
-const doc = (h: Header, version: string, body: Record<string, unknown>): FlowDocument => ({ dsl: "weft/1", ...h, version, ...body });
+const doc = (h: Header, version: string, body: Record<string, unknown>): FlowDocument => ({
+  dsl: "weft/1",
+  ...h,
+  version,
+  ...body,
+});
 
 /** Retry transient failures a few times with backoff: what every demo flow does by default. */
-const DEFAULTS = { retry: { on: ["transient", "timeout"], maxAttempts: 4, interval: "2s", backoffRate: 2, maxDelay: "1m" }, timeout: "30s" };
+const DEFAULTS = {
+  retry: { on: ["transient", "timeout"], maxAttempts: 4, interval: "2s", backoffRate: 2, maxDelay: "1m" },
+  timeout: "30s",
+};
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -46,7 +64,11 @@ export const opportunityToProject = doc(OPPORTUNITY, "1.0.0", {
       connector: "salesforce",
       operation: "getRecord",
       connection: "salesforce-prod",
-      input: { sobject: "'Opportunity'", id: "$trigger.opportunityId", fields: "['Name', 'AccountId', 'Amount', 'CloseDate', 'Type']" },
+      input: {
+        sobject: "'Opportunity'",
+        id: "$trigger.opportunityId",
+        fields: "['Name', 'AccountId', 'Amount', 'CloseDate', 'Type']",
+      },
       next: "createProject",
     },
     {
@@ -58,7 +80,8 @@ export const opportunityToProject = doc(OPPORTUNITY, "1.0.0", {
       connection: "kantata-prod",
       input: {
         title: "$steps.getOpportunity.output.Name",
-        description: "'Salesforce opportunity ' & $trigger.opportunityId & ' (' & $steps.getOpportunity.output.Type & ')'",
+        description:
+          "'Salesforce opportunity ' & $trigger.opportunityId & ' (' & $steps.getOpportunity.output.Type & ')'",
         start_date: "$exists($trigger.closeDate) ? $trigger.closeDate : $steps.getOpportunity.output.CloseDate",
         price_in_cents: "$round($trigger.amount * 100)",
         budgeted: "true",
@@ -73,7 +96,11 @@ export const opportunityToProject = doc(OPPORTUNITY, "1.0.0", {
       type: "emit",
       event: "project.created",
       version: 1,
-      payload: { projectId: "$steps.createProject.output.id", opportunityId: "$trigger.opportunityId", customerId: "$trigger.customerId" },
+      payload: {
+        projectId: "$steps.createProject.output.id",
+        opportunityId: "$trigger.opportunityId",
+        customerId: "$trigger.customerId",
+      },
     },
   ],
 });
@@ -128,7 +155,8 @@ export const timesheetApprovalSync = doc(TIMESHEET, "1.0.0", {
       name: "The timesheet's entries and hours",
       output: {
         entries: "[$steps.getEntries.output.items[active_submission_id = $trigger.body.timesheetId].id]",
-        hours: "$sum($steps.getEntries.output.items[active_submission_id = $trigger.body.timesheetId].time_in_minutes) / 60",
+        hours:
+          "$sum($steps.getEntries.output.items[active_submission_id = $trigger.body.timesheetId].time_in_minutes) / 60",
       },
       next: "found",
     },
@@ -251,11 +279,20 @@ const invoiceSteps = (opts: { customerLookup: boolean; poNumber: boolean }) => [
       ...(opts.poNumber ? { "body.otherRefNum": "$steps.getWorkspace.output.purchase_order" } : {}),
       "body.item.items": INVOICE_LINES,
     },
-    retry: { on: ["transient", "timeout"], maxAttempts: 6, interval: "10s", backoffRate: 2, maxDelay: "10m", jitter: "full" },
+    retry: {
+      on: ["transient", "timeout"],
+      maxAttempts: 6,
+      interval: "10s",
+      backoffRate: 2,
+      maxDelay: "10m",
+      jitter: "full",
+    },
     timeout: "2m",
     idempotencyKey: "'invoice-timesheet-' & $trigger.timesheetId",
     concurrencyKey: "$trigger.projectId",
-    ...(opts.customerLookup ? { catch: [{ errors: ["business:credit_hold"], next: "creditHold" }], next: "getInvoice" } : {}),
+    ...(opts.customerLookup
+      ? { catch: [{ errors: ["business:credit_hold"], next: "creditHold" }], next: "getInvoice" }
+      : {}),
   },
   ...(opts.customerLookup
     ? [
@@ -296,7 +333,11 @@ const invoiceBody = (opts: { customerLookup: boolean; poNumber: boolean }) => ({
   tags: ["kantata", "netsuite"],
   trigger: { type: "event", event: "timesheet.approved", version: 1, filter: "hours > 0" },
   concurrency: { key: "$trigger.projectId" },
-  businessKeys: { timesheet: "$trigger.timesheetId", project: "$trigger.projectId", invoice: "$steps.createInvoice.output.id" },
+  businessKeys: {
+    timesheet: "$trigger.timesheetId",
+    project: "$trigger.projectId",
+    invoice: "$steps.createInvoice.output.id",
+  },
   onFailure: { type: "exception-queue", assignTo: "finance" },
   defaults: DEFAULTS,
   output: { invoiceId: "$steps.createInvoice.output.id" },
@@ -374,7 +415,8 @@ export const invoiceToReporting = doc(REPORTING, "1.0.0", {
       operation: "writeEvents",
       connection: "reporting-warehouse",
       input: {
-        events: "[{ 'id': 'invoice.created-' & $trigger.invoiceId, 'type': 'invoice.created', 'occurredAt': $now(), 'subject': { 'entity': 'Invoice', 'id': 'netsuite-invoice-' & $trigger.invoiceId }, 'data': { 'amount': $trigger.amount, 'currency': $trigger.currency, 'projectId': $trigger.projectId } }]",
+        events:
+          "[{ 'id': 'invoice.created-' & $trigger.invoiceId, 'type': 'invoice.created', 'occurredAt': $now(), 'subject': { 'entity': 'Invoice', 'id': 'netsuite-invoice-' & $trigger.invoiceId }, 'data': { 'amount': $trigger.amount, 'currency': $trigger.currency, 'projectId': $trigger.projectId } }]",
       },
       idempotencyKey: "'invoice-event-' & $trigger.invoiceId",
     },
@@ -400,7 +442,16 @@ export const resourceAttributesSync = doc(RESOURCES, "1.0.0", {
   output: { linked: "$count($steps.linkAll.output)" },
   start: "listWorkers",
   steps: [
-    { id: "listWorkers", type: "call", name: "Workers in Workday", connector: "workday", operation: "listWorkers", connection: "workday-prod", input: {}, next: "links" },
+    {
+      id: "listWorkers",
+      type: "call",
+      name: "Workers in Workday",
+      connector: "workday",
+      operation: "listWorkers",
+      connection: "workday-prod",
+      input: {},
+      next: "links",
+    },
     {
       id: "links",
       type: "call",
@@ -411,7 +462,16 @@ export const resourceAttributesSync = doc(RESOURCES, "1.0.0", {
       input: { subjectType: "'User'", serviceName: "'Workday'" },
       next: "users",
     },
-    { id: "users", type: "call", name: "Kantata users", connector: "kantata", operation: "listUsers", connection: "kantata-prod", input: {}, next: "unlinked" },
+    {
+      id: "users",
+      type: "call",
+      name: "Kantata users",
+      connector: "kantata",
+      operation: "listUsers",
+      connection: "kantata-prod",
+      input: {},
+      next: "unlinked",
+    },
     {
       id: "unlinked",
       type: "map",
@@ -437,7 +497,16 @@ export const resourceAttributesSync = doc(RESOURCES, "1.0.0", {
       body: {
         start: "getSkills",
         steps: [
-          { id: "getSkills", type: "call", name: "Skills in Workday", connector: "workday", operation: "getWorkerSkills", connection: "workday-prod", input: { id: "$item.workerId" }, next: "link" },
+          {
+            id: "getSkills",
+            type: "call",
+            name: "Skills in Workday",
+            connector: "workday",
+            operation: "getWorkerSkills",
+            connection: "workday-prod",
+            input: { id: "$item.workerId" },
+            next: "link",
+          },
           {
             id: "link",
             type: "call",
@@ -445,7 +514,13 @@ export const resourceAttributesSync = doc(RESOURCES, "1.0.0", {
             connector: "kantata",
             operation: "createExternalReference",
             connection: "kantata-prod",
-            input: { subject_type: "'User'", subject_id: "$item.userId", service_name: "'Workday'", service_model: "'Worker'", service_model_ref: "$item.workerId" },
+            input: {
+              subject_type: "'User'",
+              subject_id: "$item.userId",
+              service_name: "'Workday'",
+              service_model: "'Worker'",
+              service_model_ref: "$item.workerId",
+            },
             idempotencyKey: "'workday-link-' & $item.workerId",
             next: "updated",
           },
@@ -454,7 +529,11 @@ export const resourceAttributesSync = doc(RESOURCES, "1.0.0", {
             type: "emit",
             event: "resource.updated",
             version: 1,
-            payload: { workerId: "$item.workerId", grade: "$item.grade", skills: "[$steps.getSkills.output.items.skillItem.descriptor]" },
+            payload: {
+              workerId: "$item.workerId",
+              grade: "$item.grade",
+              skills: "[$steps.getSkills.output.items.skillItem.descriptor]",
+            },
           },
         ],
       },
@@ -530,7 +609,10 @@ export const legacyInvoiceExport = doc(LEGACY, "1.0.0", {
             connector: "netsuite",
             operation: "getRecord",
             connection: "netsuite-prod",
-            input: { recordType: "'job'", id: "$steps.findJob.output.items[service_model = 'job'][0].service_model_ref" },
+            input: {
+              recordType: "'job'",
+              id: "$steps.findJob.output.items[service_model = 'job'][0].service_model_ref",
+            },
             next: "post",
           },
           {
@@ -545,7 +627,8 @@ export const legacyInvoiceExport = doc(LEGACY, "1.0.0", {
               "body.job.id": "$steps.getJob.output.id",
               "body.tranDate": "$substring($trigger.firedAt, 0, 10)",
               "body.externalId": "'month-end-' & $item.workspaceId & '-' & $substring($trigger.firedAt, 0, 7)",
-              "body.item.items": "[$item.entries.{ 'item': { 'id': '5' }, 'quantity': time_in_minutes / 60, 'rate': rate_in_cents / 100, 'description': 'Time ' & date_performed }]",
+              "body.item.items":
+                "[$item.entries.{ 'item': { 'id': '5' }, 'quantity': time_in_minutes / 60, 'rate': rate_in_cents / 100, 'description': 'Time ' & date_performed }]",
             },
             idempotencyKey: "'month-end-' & $item.workspaceId & '-' & $substring($trigger.firedAt, 0, 7)",
           },
@@ -563,6 +646,11 @@ export const legacyInvoiceExport = doc(LEGACY, "1.0.0", {
  */
 export const DEMO_TRIGGER_SAMPLES: Readonly<Record<string, unknown>> = {
   "time-to-invoice": { timesheetId: "900013", projectId: "10002", hours: 31.5, approvedAt: "2026-04-10T09:00:00Z" },
-  "opportunity-to-project": { opportunityId: "006Wf0000000001AAA", customerId: "001Wf0000000030AAA", amount: 585000, closeDate: "2024-05-27" },
+  "opportunity-to-project": {
+    opportunityId: "006Wf0000000001AAA",
+    customerId: "001Wf0000000030AAA",
+    amount: 585000,
+    closeDate: "2024-05-27",
+  },
   "invoice-to-reporting": { invoiceId: "70001", projectId: "10002", amount: 10710, currency: "USD" },
 };

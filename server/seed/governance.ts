@@ -24,26 +24,163 @@ import { loadPublishedFlow } from "../runtime/flow-source";
 import { prismaSql } from "../runtime/sql";
 import type { FlowDocument } from "./governance-flows";
 
-export const DOMAIN_SEED: ReadonlyArray<{ key: string; name: string; kind: "business" | "platform"; team: string; charter: string; stewards: string[] }> = [
-  { key: "customer", name: "Customer", kind: "business", team: "finance", charter: "Customer master and billing accounts", stewards: ["designer@weft.local"] },
-  { key: "opportunity", name: "Opportunity", kind: "business", team: "pmo", charter: "Pipeline to project hand-off", stewards: ["operator@weft.local"] },
-  { key: "project", name: "Project", kind: "business", team: "pmo", charter: "Project lifecycle", stewards: ["operator@weft.local", "viewer@weft.local"] },
-  { key: "resource", name: "Resource", kind: "business", team: "hr", charter: "Resource attributes (skills, grades, cost rates)", stewards: ["admin@weft.local"] },
-  { key: "contract", name: "Contract", kind: "business", team: "finance", charter: "Contract terms and rate cards", stewards: ["approver@weft.local"] },
-  { key: "time-expense", name: "Time & expense", kind: "business", team: "pmo", charter: "Timesheet and expense approval", stewards: ["operator@weft.local"] },
-  { key: "invoice", name: "Invoice", kind: "business", team: "finance", charter: "Invoice policy", stewards: ["approver@weft.local", "designer@weft.local"] },
-  { key: "reporting", name: "Reporting", kind: "business", team: "platform", charter: "Reporting feeds to BI", stewards: ["designer@weft.local"] },
-  { key: PLATFORM_DOMAIN, name: "Runtime standards", kind: "platform", team: "platform", charter: "Runtime standards: deprecation notice, SLO defaults, alerting", stewards: ["admin@weft.local", "designer@weft.local"] },
+export const DOMAIN_SEED: ReadonlyArray<{
+  key: string;
+  name: string;
+  kind: "business" | "platform";
+  team: string;
+  charter: string;
+  stewards: string[];
+}> = [
+  {
+    key: "customer",
+    name: "Customer",
+    kind: "business",
+    team: "finance",
+    charter: "Customer master and billing accounts",
+    stewards: ["designer@weft.local"],
+  },
+  {
+    key: "opportunity",
+    name: "Opportunity",
+    kind: "business",
+    team: "pmo",
+    charter: "Pipeline to project hand-off",
+    stewards: ["operator@weft.local"],
+  },
+  {
+    key: "project",
+    name: "Project",
+    kind: "business",
+    team: "pmo",
+    charter: "Project lifecycle",
+    stewards: ["operator@weft.local", "viewer@weft.local"],
+  },
+  {
+    key: "resource",
+    name: "Resource",
+    kind: "business",
+    team: "hr",
+    charter: "Resource attributes (skills, grades, cost rates)",
+    stewards: ["admin@weft.local"],
+  },
+  {
+    key: "contract",
+    name: "Contract",
+    kind: "business",
+    team: "finance",
+    charter: "Contract terms and rate cards",
+    stewards: ["approver@weft.local"],
+  },
+  {
+    key: "time-expense",
+    name: "Time & expense",
+    kind: "business",
+    team: "pmo",
+    charter: "Timesheet and expense approval",
+    stewards: ["operator@weft.local"],
+  },
+  {
+    key: "invoice",
+    name: "Invoice",
+    kind: "business",
+    team: "finance",
+    charter: "Invoice policy",
+    stewards: ["approver@weft.local", "designer@weft.local"],
+  },
+  {
+    key: "reporting",
+    name: "Reporting",
+    kind: "business",
+    team: "platform",
+    charter: "Reporting feeds to BI",
+    stewards: ["designer@weft.local"],
+  },
+  {
+    key: PLATFORM_DOMAIN,
+    name: "Runtime standards",
+    kind: "platform",
+    team: "platform",
+    charter: "Runtime standards: deprecation notice, SLO defaults, alerting",
+    stewards: ["admin@weft.local", "designer@weft.local"],
+  },
 ];
 
-const obj = (required: string[], props: Record<string, JsonSchema>): JsonSchema => ({ type: "object", required, properties: props });
+const obj = (required: string[], props: Record<string, JsonSchema>): JsonSchema => ({
+  type: "object",
+  required,
+  properties: props,
+});
 const S: JsonSchema = { type: "string" };
-export const CONTRACT_SEED: ReadonlyArray<{ name: string; team: string; domain: string; description: string; schema: JsonSchema; producers: string[]; consumers: string[] }> = [
-  { name: "opportunity.won", team: "pmo", domain: "opportunity", description: "A CRM opportunity was closed-won.", schema: obj(["opportunityId", "customerId", "amount"], { opportunityId: S, customerId: S, amount: { type: "number", minimum: 0 }, closeDate: { type: "string", format: "date" } }), producers: ["salesforce"], consumers: [] },
-  { name: "project.created", team: "pmo", domain: "project", description: "A delivery project was set up in the PSA.", schema: obj(["projectId", "opportunityId"], { projectId: S, opportunityId: S, customerId: S }), producers: [], consumers: [] },
-  { name: "timesheet.approved", team: "pmo", domain: "time-expense", description: "A timesheet was approved and is billable.", schema: obj(["timesheetId", "projectId", "hours"], { timesheetId: S, projectId: S, hours: { type: "number", minimum: 0 }, approvedAt: { type: "string", format: "date-time" } }), producers: [], consumers: [] },
-  { name: "invoice.created", team: "finance", domain: "invoice", description: "An invoice was raised in the ERP.", schema: obj(["invoiceId", "projectId", "amount", "currency"], { invoiceId: S, projectId: S, amount: { type: "number" }, currency: { type: "string", pattern: "^[A-Z]{3}$" } }), producers: [], consumers: [] },
-  { name: "resource.updated", team: "hr", domain: "resource", description: "A person's staffing attributes changed.", schema: obj(["workerId"], { workerId: S, grade: S, skills: { type: "array", items: S } }), producers: [], consumers: ["kantata"] },
+export const CONTRACT_SEED: ReadonlyArray<{
+  name: string;
+  team: string;
+  domain: string;
+  description: string;
+  schema: JsonSchema;
+  producers: string[];
+  consumers: string[];
+}> = [
+  {
+    name: "opportunity.won",
+    team: "pmo",
+    domain: "opportunity",
+    description: "A CRM opportunity was closed-won.",
+    schema: obj(["opportunityId", "customerId", "amount"], {
+      opportunityId: S,
+      customerId: S,
+      amount: { type: "number", minimum: 0 },
+      closeDate: { type: "string", format: "date" },
+    }),
+    producers: ["salesforce"],
+    consumers: [],
+  },
+  {
+    name: "project.created",
+    team: "pmo",
+    domain: "project",
+    description: "A delivery project was set up in the PSA.",
+    schema: obj(["projectId", "opportunityId"], { projectId: S, opportunityId: S, customerId: S }),
+    producers: [],
+    consumers: [],
+  },
+  {
+    name: "timesheet.approved",
+    team: "pmo",
+    domain: "time-expense",
+    description: "A timesheet was approved and is billable.",
+    schema: obj(["timesheetId", "projectId", "hours"], {
+      timesheetId: S,
+      projectId: S,
+      hours: { type: "number", minimum: 0 },
+      approvedAt: { type: "string", format: "date-time" },
+    }),
+    producers: [],
+    consumers: [],
+  },
+  {
+    name: "invoice.created",
+    team: "finance",
+    domain: "invoice",
+    description: "An invoice was raised in the ERP.",
+    schema: obj(["invoiceId", "projectId", "amount", "currency"], {
+      invoiceId: S,
+      projectId: S,
+      amount: { type: "number" },
+      currency: { type: "string", pattern: "^[A-Z]{3}$" },
+    }),
+    producers: [],
+    consumers: [],
+  },
+  {
+    name: "resource.updated",
+    team: "hr",
+    domain: "resource",
+    description: "A person's staffing attributes changed.",
+    schema: obj(["workerId"], { workerId: S, grade: S, skills: { type: "array", items: S } }),
+    producers: [],
+    consumers: ["kantata"],
+  },
 ];
 
 export const FLOW_SEED: ReadonlyArray<{
@@ -63,20 +200,64 @@ export const FLOW_SEED: ReadonlyArray<{
   runsPerHour: number;
   failureRate: number;
 }> = [
-  { ...meta(flows.opportunityToProject, "pmo-oncall@weft.local"), dsl: flows.opportunityToProject, runsPerHour: 2, failureRate: 0.01 },
-  { ...meta(flows.timesheetApprovalSync, "pmo-oncall@weft.local"), dsl: flows.timesheetApprovalSync, runsPerHour: 12, failureRate: 0.004 },
+  {
+    ...meta(flows.opportunityToProject, "pmo-oncall@weft.local"),
+    dsl: flows.opportunityToProject,
+    runsPerHour: 2,
+    failureRate: 0.01,
+  },
+  {
+    ...meta(flows.timesheetApprovalSync, "pmo-oncall@weft.local"),
+    dsl: flows.timesheetApprovalSync,
+    runsPerHour: 12,
+    failureRate: 0.004,
+  },
   // The draft is what the designer asked to publish as 1.1.0 (the pending request below).
-  { ...meta(flows.timeToInvoice, "finance-oncall@weft.local"), dsl: flows.timeToInvoice, earlier: [flows.timeToInvoice090], draft: flows.timeToInvoice110, runsPerHour: 12, failureRate: 0.003 },
-  { ...meta(flows.invoiceToReporting, "platform-oncall@weft.local"), dsl: flows.invoiceToReporting, runsPerHour: 12, failureRate: 0.002 },
-  { ...meta(flows.resourceAttributesSync, "hr-oncall@weft.local"), dsl: flows.resourceAttributesSync, runsPerHour: 0, failureRate: 0 },
-  { ...meta(flows.legacyInvoiceExport, "finance-oncall@weft.local"), dsl: flows.legacyInvoiceExport, runsPerHour: 0, failureRate: 0 },
+  {
+    ...meta(flows.timeToInvoice, "finance-oncall@weft.local"),
+    dsl: flows.timeToInvoice,
+    earlier: [flows.timeToInvoice090],
+    draft: flows.timeToInvoice110,
+    runsPerHour: 12,
+    failureRate: 0.003,
+  },
+  {
+    ...meta(flows.invoiceToReporting, "platform-oncall@weft.local"),
+    dsl: flows.invoiceToReporting,
+    runsPerHour: 12,
+    failureRate: 0.002,
+  },
+  {
+    ...meta(flows.resourceAttributesSync, "hr-oncall@weft.local"),
+    dsl: flows.resourceAttributesSync,
+    runsPerHour: 0,
+    failureRate: 0,
+  },
+  {
+    ...meta(flows.legacyInvoiceExport, "finance-oncall@weft.local"),
+    dsl: flows.legacyInvoiceExport,
+    runsPerHour: 0,
+    failureRate: 0,
+  },
 ];
 
 /** The pending version of time-to-invoice the approver's demo starts from. */
-export const PENDING_SEED = { flowKey: "time-to-invoice", dsl: flows.timeToInvoice110, changelog: "Adds the customer's PO number to every invoice." } as const;
+export const PENDING_SEED = {
+  flowKey: "time-to-invoice",
+  dsl: flows.timeToInvoice110,
+  changelog: "Adds the customer's PO number to every invoice.",
+} as const;
 
 function meta(d: FlowDocument, onCall: string) {
-  return { key: d.key, name: d.name, description: d.description, team: d.owner, domain: d.domain, classification: d.classification, onCall };
+  return {
+    key: d.key,
+    name: d.name,
+    description: d.description,
+    team: d.owner,
+    domain: d.domain,
+    classification: d.classification,
+    onCall,
+  };
 }
 
 async function teamId(db: Db, key: string): Promise<string> {
@@ -87,14 +268,36 @@ async function userId(db: Db, email: string): Promise<string | null> {
   return (await db.user.findUnique({ where: { email }, select: { id: true } }))?.id ?? null;
 }
 
-const SEED_POLICY = { ok: true, checks: [{ id: "seed", label: "Seeded demo history", ok: true, detail: "Created by the demo seed, not through a publish request." }] };
+const SEED_POLICY = {
+  ok: true,
+  checks: [
+    {
+      id: "seed",
+      label: "Seeded demo history",
+      ok: true,
+      detail: "Created by the demo seed, not through a publish request.",
+    },
+  ],
+};
 
-export async function seedGovernance(db: Db, opts: { now?: Date; runHistoryDays?: number } = {}): Promise<{ flowsCreated: number }> {
+export async function seedGovernance(
+  db: Db,
+  opts: { now?: Date; runHistoryDays?: number } = {},
+): Promise<{ flowsCreated: number }> {
   const now = opts.now ?? new Date();
   for (const d of DOMAIN_SEED) {
     const exists = await db.govDomain.findUnique({ where: { key: d.key } });
     if (exists) continue;
-    await db.govDomain.create({ data: { key: d.key, name: d.name, kind: d.kind, charter: d.charter, ownerTeamId: await teamId(db, d.team), policy: d.kind === "platform" ? { ...DEFAULT_STANDARDS } : {} } });
+    await db.govDomain.create({
+      data: {
+        key: d.key,
+        name: d.name,
+        kind: d.kind,
+        charter: d.charter,
+        ownerTeamId: await teamId(db, d.team),
+        policy: d.kind === "platform" ? { ...DEFAULT_STANDARDS } : {},
+      },
+    });
     for (const email of d.stewards) {
       const id = await userId(db, email);
       if (id) await db.govDomainSteward.create({ data: { domainKey: d.key, userId: id } });
@@ -106,7 +309,21 @@ export async function seedGovernance(db: Db, opts: { now?: Date; runHistoryDays?
 
   for (const c of CONTRACT_SEED) {
     if (await db.eventContract.findFirst({ where: { name: c.name } })) continue;
-    await db.eventContract.create({ data: { name: c.name, version: "1.0.0", major: 1, schema: c.schema as object, ownerTeamId: await teamId(db, c.team), domain: c.domain, description: c.description, producers: c.producers, consumers: c.consumers, changelog: "Registered.", createdById: designerId } });
+    await db.eventContract.create({
+      data: {
+        name: c.name,
+        version: "1.0.0",
+        major: 1,
+        schema: c.schema as object,
+        ownerTeamId: await teamId(db, c.team),
+        domain: c.domain,
+        description: c.description,
+        producers: c.producers,
+        consumers: c.consumers,
+        changelog: "Registered.",
+        createdById: designerId,
+      },
+    });
   }
 
   let flowsCreated = 0;
@@ -114,7 +331,20 @@ export async function seedGovernance(db: Db, opts: { now?: Date; runHistoryDays?
     if (await db.flow.findUnique({ where: { key: f.key }, select: { id: true } })) continue;
     flowsCreated++;
     const owner = await teamId(db, f.team);
-    const flow = await db.flow.create({ data: { key: f.key, name: f.name, description: f.description, domain: f.domain, ownerTeamId: owner, onCall: f.onCall, classification: f.classification, lifecycle: "active", draft: (f.draft ?? f.dsl) as object, createdById: designerId } });
+    const flow = await db.flow.create({
+      data: {
+        key: f.key,
+        name: f.name,
+        description: f.description,
+        domain: f.domain,
+        ownerTeamId: owner,
+        onCall: f.onCall,
+        classification: f.classification,
+        lifecycle: "active",
+        draft: (f.draft ?? f.dsl) as object,
+        createdById: designerId,
+      },
+    });
     const approver = f.team === "finance" ? approverId : adminId;
     const history = [...(f.earlier ?? []), f.dsl];
     for (const [i, doc] of history.entries()) {
@@ -126,7 +356,11 @@ export async function seedGovernance(db: Db, opts: { now?: Date; runHistoryDays?
           dsl: doc as object,
           contentHash: contentHash(doc as unknown as Flow),
           status: last ? "approved" : "deprecated",
-          changelog: last ? (i === 0 ? "First version." : "Looks up the customer before invoicing; emits invoice.created.") : "First version (posted invoices without the customer lookup).",
+          changelog: last
+            ? i === 0
+              ? "First version."
+              : "Looks up the customer before invoicing; emits invoice.created."
+            : "First version (posted invoices without the customer lookup).",
           authorId: designerId,
           approverId: approver,
           approvedAt: new Date(now.getTime() - (history.length - i) * 20 * 86_400_000),
@@ -134,42 +368,105 @@ export async function seedGovernance(db: Db, opts: { now?: Date; runHistoryDays?
           createdAt: new Date(now.getTime() - (history.length - i) * 21 * 86_400_000),
         },
       });
-      await db.versionRequest.create({ data: { flowVersionId: v.id, flowId: flow.id, requestedById: designerId ?? "seed", policy: SEED_POLICY, status: "approved", decidedById: approver, decidedAt: v.approvedAt } });
+      await db.versionRequest.create({
+        data: {
+          flowVersionId: v.id,
+          flowId: flow.id,
+          requestedById: designerId ?? "seed",
+          policy: SEED_POLICY,
+          status: "approved",
+          decidedById: approver,
+          decidedAt: v.approvedAt,
+        },
+      });
     }
     if (f.runsPerHour > 0) {
-      await db.slo.create({ data: { flowId: flow.id, name: "Runs succeed", kind: "success", target: 0.99, createdById: designerId } });
+      await db.slo.create({
+        data: { flowId: flow.id, name: "Runs succeed", kind: "success", target: 0.99, createdById: designerId },
+      });
       if (f.key === "time-to-invoice") {
-        await db.slo.create({ data: { flowId: flow.id, name: "Invoiced within 30 s", kind: "latency", target: 0.95, thresholdMs: 30_000, createdById: designerId } });
-        await db.slo.create({ data: { flowId: flow.id, name: "Invoiced within 4 h of approval", kind: "freshness", target: 0.99, thresholdMs: 4 * 3_600_000, createdById: designerId } });
+        await db.slo.create({
+          data: {
+            flowId: flow.id,
+            name: "Invoiced within 30 s",
+            kind: "latency",
+            target: 0.95,
+            thresholdMs: 30_000,
+            createdById: designerId,
+          },
+        });
+        await db.slo.create({
+          data: {
+            flowId: flow.id,
+            name: "Invoiced within 4 h of approval",
+            kind: "freshness",
+            target: 0.99,
+            thresholdMs: 4 * 3_600_000,
+            createdById: designerId,
+          },
+        });
       }
       await seedRunHistory(db, flow.id, f.runsPerHour, f.failureRate, opts.runHistoryDays ?? 7, now);
     }
   }
   if (flowsCreated) {
-    await db.$transaction((tx) => appendAudit(tx, { actor: null, action: "governance.demo_seeded", entityType: "workspace", entityId: null, meta: { flows: FLOW_SEED.map((f) => f.key) } }));
+    await db.$transaction((tx) =>
+      appendAudit(tx, {
+        actor: null,
+        action: "governance.demo_seeded",
+        entityType: "workspace",
+        entityId: null,
+        meta: { flows: FLOW_SEED.map((f) => f.key) },
+      }),
+    );
     await foldRuns(db, { now, lagMs: 0 });
   }
 
   for (const [key, payload] of Object.entries(flows.DEMO_TRIGGER_SAMPLES)) {
     const flow = await db.flow.findUnique({ where: { key }, select: { id: true } });
     // Only where nobody pinned one yet: a designer's own sample wins.
-    if (flow) await db.flowSample.upsert({ where: { flowId_nodeId: { flowId: flow.id, nodeId: TRIGGER_NODE_ID } }, update: {}, create: { flowId: flow.id, nodeId: TRIGGER_NODE_ID, payload: payload as object, source: "demo" } });
+    if (flow)
+      await db.flowSample.upsert({
+        where: { flowId_nodeId: { flowId: flow.id, nodeId: TRIGGER_NODE_ID } },
+        update: {},
+        create: { flowId: flow.id, nodeId: TRIGGER_NODE_ID, payload: payload as object, source: "demo" },
+      });
   }
   // A pending request on the invoice flow, made through the service as the designer: the approver's demo.
   const invoiceFlow = await db.flow.findUnique({ where: { key: PENDING_SEED.flowKey }, select: { id: true } });
-  if (invoiceFlow && designerId && !(await db.flowVersion.findFirst({ where: { flowId: invoiceFlow.id, version: PENDING_SEED.dsl.version } }))) {
+  if (
+    invoiceFlow &&
+    designerId &&
+    !(await db.flowVersion.findFirst({ where: { flowId: invoiceFlow.id, version: PENDING_SEED.dsl.version } }))
+  ) {
     const designer = await loadSessionUser(db, designerId);
     if (designer) {
-      const ctx: GovCtx = { db, user: designer, audit: (tx, e) => appendAudit(tx, { ...e, actor: { id: designer.id, email: designer.email }, requestId: null }) };
+      const ctx: GovCtx = {
+        db,
+        user: designer,
+        audit: (tx, e) => appendAudit(tx, { ...e, actor: { id: designer.id, email: designer.email }, requestId: null }),
+      };
       // What the designer's publish button does (the server validates and detects the bump itself).
-      await requestVersion(ctx, { flowKey: PENDING_SEED.flowKey, version: PENDING_SEED.dsl.version, dsl: PENDING_SEED.dsl, changelog: PENDING_SEED.changelog });
+      await requestVersion(ctx, {
+        flowKey: PENDING_SEED.flowKey,
+        version: PENDING_SEED.dsl.version,
+        dsl: PENDING_SEED.dsl,
+        changelog: PENDING_SEED.changelog,
+      });
     }
   }
   return { flowsCreated };
 }
 
 /** A week of runs in one INSERT … SELECT: hourly volume spread across the hour, a small failure rate. */
-async function seedRunHistory(db: Db, flowId: string, perHour: number, failureRate: number, days: number, now: Date): Promise<void> {
+async function seedRunHistory(
+  db: Db,
+  flowId: string,
+  perHour: number,
+  failureRate: number,
+  days: number,
+  now: Date,
+): Promise<void> {
   // Deterministic per run index so reseeding an empty database gives the same picture.
   await db.$executeRawUnsafe(
     `INSERT INTO run (id, flow_id, status, trigger_type, input, created_at, started_at, finished_at, error)
@@ -196,14 +493,22 @@ async function seedRunHistory(db: Db, flowId: string, perHour: number, failureRa
  * exceptions, and the SLO job folds them. Returns at once; the faults are cleared when those runs have
  * finished (or after FAULT_WINDOW_MS at the latest), and at once when starting them fails.
  */
-export async function injectSandboxFaults(d: OpsDeps, flowKey: string, count: number): Promise<{ started: number; connector: string; system: string }> {
+export async function injectSandboxFaults(
+  d: OpsDeps,
+  flowKey: string,
+  count: number,
+): Promise<{ started: number; connector: string; system: string }> {
   const flow = await loadPublishedFlow(prismaSql(d.db), flowKey, { fresh: true });
   if (!flow) throw new DomainError("not_found", `Flow "${flowKey}" has no published version.`);
   const dsl = flow.dsl as { trigger?: { type?: string; event?: string }; steps?: unknown[] };
   const call = firstCallStep(dsl.steps ?? []);
   if (!call) throw new DomainError("precondition", `Flow "${flowKey}" v${flow.version} has no call step to fault.`);
   const sandbox = demoSandboxFor(call.connector);
-  if (!sandbox) throw new DomainError("precondition", `Step "${call.id}" calls ${call.connector}, which has no demo sandbox in this process.`);
+  if (!sandbox)
+    throw new DomainError(
+      "precondition",
+      `Step "${call.id}" calls ${call.connector}, which has no demo sandbox in this process.`,
+    );
   const input = await faultRunInput(d.db, flow.flowId, dsl.trigger);
 
   await holdFaults(sandbox.admin);
@@ -223,10 +528,17 @@ export async function injectSandboxFaults(d: OpsDeps, flowKey: string, count: nu
 /** The longest the sandbox stays faulty for one injection (the demo flows give up after ~15 s of retries). */
 const FAULT_WINDOW_MS = 120_000;
 // Overlapping injections into one sandbox: the faults are cleared when the last one ends.
-const holders = ((globalThis as unknown as { __weftFaultHolders?: Map<string, number> }).__weftFaultHolders ??= new Map<string, number>());
+const holders = ((globalThis as unknown as { __weftFaultHolders?: Map<string, number> }).__weftFaultHolders ??= new Map<
+  string,
+  number
+>());
 
 async function sandboxAdmin(admin: string, method: "POST" | "DELETE", body?: FaultConfig): Promise<void> {
-  const res = await fetch(`${admin}/faults`, { method, headers: { "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
+  const res = await fetch(`${admin}/faults`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   if (!res.ok) throw new Error(`Sandbox admin ${method} ${admin}/faults answered ${res.status}.`);
 }
 
@@ -252,7 +564,9 @@ async function releaseWhenFinished(db: Db, admin: string, runIds: string[]): Pro
   try {
     while (Date.now() < until) {
       await new Promise((r) => setTimeout(r, 1000));
-      const going = await db.run.count({ where: { id: { in: runIds }, status: { in: ["queued", "running", "waiting"] } } });
+      const going = await db.run.count({
+        where: { id: { in: runIds }, status: { in: ["queued", "running", "waiting"] } },
+      });
       if (going === 0) break;
     }
   } catch (e) {
@@ -267,9 +581,14 @@ function firstCallStep(steps: unknown[]): { id: string; connector: string } | nu
   for (const s of steps) {
     if (!s || typeof s !== "object") continue;
     const step = s as Record<string, unknown>;
-    if (step.type === "call" && typeof step.connector === "string") return { id: String(step.id), connector: step.connector };
+    if (step.type === "call" && typeof step.connector === "string")
+      return { id: String(step.id), connector: step.connector };
     for (const v of Object.values(step)) {
-      const nested = Array.isArray(v) ? v : v && typeof v === "object" ? Object.values(v).flatMap((x) => (Array.isArray(x) ? x : [])) : [];
+      const nested = Array.isArray(v)
+        ? v
+        : v && typeof v === "object"
+          ? Object.values(v).flatMap((x) => (Array.isArray(x) ? x : []))
+          : [];
       const hit = nested.length ? firstCallStep(nested) : null;
       if (hit) return hit;
     }
@@ -282,21 +601,39 @@ function firstCallStep(steps: unknown[]): { id: string; connector: string } | nu
  * be cleared by a retry — the latest real (not seeded-history, not test) succeeded run's input, else the
  * flow's pinned trigger sample (DEMO_TRIGGER_SAMPLES, records the sandboxes hold), else a contract sample.
  */
-async function faultRunInput(db: Db, flowId: string, trigger: { type?: string; event?: string } | undefined): Promise<unknown> {
+async function faultRunInput(
+  db: Db,
+  flowId: string,
+  trigger: { type?: string; event?: string } | undefined,
+): Promise<unknown> {
   const [last] = await db.$queryRaw<Array<{ input: unknown }>>`
     SELECT input FROM run WHERE flow_id = ${flowId}::uuid AND status = 'succeeded' AND NOT is_test
        AND input->'demo' IS DISTINCT FROM 'true'::jsonb
      ORDER BY created_at DESC LIMIT 1`;
   if (last) return last.input;
-  const pinned = await db.flowSample.findUnique({ where: { flowId_nodeId: { flowId, nodeId: TRIGGER_NODE_ID } }, select: { payload: true } });
+  const pinned = await db.flowSample.findUnique({
+    where: { flowId_nodeId: { flowId, nodeId: TRIGGER_NODE_ID } },
+    select: { payload: true },
+  });
   if (pinned) return pinned.payload;
   if (trigger?.type !== "event" || !trigger.event) return {};
-  const contract = await db.eventContract.findFirst({ where: { name: trigger.event }, orderBy: { createdAt: "desc" }, select: { schema: true } });
+  const contract = await db.eventContract.findFirst({
+    where: { name: trigger.event },
+    orderBy: { createdAt: "desc" },
+    select: { schema: true },
+  });
   return contract ? sampleOf(contract.schema as JsonSchema, "sample") : {};
 }
 
 function sampleOf(schema: JsonSchema, name: string): unknown {
-  const s = schema as JsonSchema & { enum?: unknown[]; format?: string; pattern?: string; minimum?: number; items?: JsonSchema; properties?: Record<string, JsonSchema> };
+  const s = schema as JsonSchema & {
+    enum?: unknown[];
+    format?: string;
+    pattern?: string;
+    minimum?: number;
+    items?: JsonSchema;
+    properties?: Record<string, JsonSchema>;
+  };
   if (s.enum?.length) return s.enum[0];
   switch (s.type) {
     case "object":

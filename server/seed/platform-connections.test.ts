@@ -6,9 +6,23 @@ import { reportingManifest } from "@/connectors/reporting/manifest";
 import { kantataWebhookConnection, reportingConnection } from "./platform-connections";
 
 it("reads host, port, database, user, password and sslmode from the URL; the config satisfies the reporting manifest", () => {
-  const { connection, allowHost } = reportingConnection("postgresql://weft:s%40cret@db.internal:6543/weft_demo?sslmode=require");
-  expect(connection).toMatchObject({ key: "reporting-warehouse", connectorKey: "reporting", secrets: { password: "s@cret" } });
-  expect(reportingManifest.auth.config.parse(connection.config)).toEqual({ host: "db.internal", port: 6543, database: "weft_demo", user: "weft", ssl: "require", statementTimeoutMs: 30_000, schema: "reporting" });
+  const { connection, allowHost } = reportingConnection(
+    "postgresql://weft:s%40cret@db.internal:6543/weft_demo?sslmode=require",
+  );
+  expect(connection).toMatchObject({
+    key: "reporting-warehouse",
+    connectorKey: "reporting",
+    secrets: { password: "s@cret" },
+  });
+  expect(reportingManifest.auth.config.parse(connection.config)).toEqual({
+    host: "db.internal",
+    port: 6543,
+    database: "weft_demo",
+    user: "weft",
+    ssl: "require",
+    statementTimeoutMs: 30_000,
+    schema: "reporting",
+  });
   expect(allowHost).toBe("db.internal:6543");
   const local = reportingConnection("postgresql://postgres@127.0.0.1/postgres");
   expect(local.connection.config).toMatchObject({ host: "127.0.0.1", port: 5432, ssl: "disable", user: "postgres" });
@@ -18,7 +32,9 @@ it("reads host, port, database, user, password and sslmode from the URL; the con
 });
 
 it("the allow rule opens the database's port on its host, not the host's other ports", async () => {
-  const guard = new HttpGuard({ allowHosts: [reportingConnection("postgresql://postgres@127.0.0.1:5432/postgres").allowHost] });
+  const guard = new HttpGuard({
+    allowHosts: [reportingConnection("postgresql://postgres@127.0.0.1:5432/postgres").allowHost],
+  });
   try {
     await expect(guard.resolveAllowed("127.0.0.1", 5432)).resolves.toBe("127.0.0.1");
     await expect(guard.resolveAllowed("127.0.0.1", 22)).rejects.toThrow(/not allow-listed/);

@@ -18,9 +18,13 @@ export const KANTATA_WEBHOOK_CONNECTION_KEY = "kantata-webhook";
 export const WORKDAY_WEBHOOK_CONNECTION_KEY = "workday-webhook-signing";
 
 /** The reporting connection for a postgresql:// URL, and the host:port rule that lets the guard reach it. */
-export function reportingConnection(databaseUrl: string, schema = "reporting"): { connection: DemoConnection; allowHost: string } {
+export function reportingConnection(
+  databaseUrl: string,
+  schema = "reporting",
+): { connection: DemoConnection; allowHost: string } {
   const url = new URL(databaseUrl);
-  if (!/^postgres(ql)?:$/.test(url.protocol)) throw new Error(`The reporting connection needs a postgresql:// URL, not ${url.protocol}//.`);
+  if (!/^postgres(ql)?:$/.test(url.protocol))
+    throw new Error(`The reporting connection needs a postgresql:// URL, not ${url.protocol}//.`);
   const host = url.hostname.replace(/^\[|\]$/g, "") || "127.0.0.1";
   const port = Number(url.port) || 5432;
   const sslmode = url.searchParams.get("sslmode");
@@ -46,7 +50,13 @@ export function reportingConnection(databaseUrl: string, schema = "reporting"): 
 }
 
 function webhookSecretConnection(key: string, name: string): DemoConnection {
-  return { key, name, connectorKey: WEBHOOK_CONNECTOR, config: {}, secrets: { [WEBHOOK_SECRET_FIELD]: generateSigningSecret() } };
+  return {
+    key,
+    name,
+    connectorKey: WEBHOOK_CONNECTOR,
+    config: {},
+    secrets: { [WEBHOOK_SECRET_FIELD]: generateSigningSecret() },
+  };
 }
 
 /** The webhook signing secret of the PSA's timesheet-approval webhook. */
@@ -63,8 +73,19 @@ export function workdayWebhookConnection(): DemoConnection {
  * Every connection of the demo workspace, for sandboxes started at `systems` and the Weft database at
  * `databaseUrl`, with the host:port rules the outbound guard needs to reach them.
  */
-export function demoConnections(systems: readonly SandboxInfo[], databaseUrl: string): { connections: DemoConnection[]; allowHosts: string[] } {
+export function demoConnections(
+  systems: readonly SandboxInfo[],
+  databaseUrl: string,
+): { connections: DemoConnection[]; allowHosts: string[] } {
   const reporting = reportingConnection(databaseUrl);
   const sandboxHosts = systems.map((s) => new URL(s.baseUrl).host);
-  return { connections: [...systems.map(sandboxConnection), reporting.connection, kantataWebhookConnection(), workdayWebhookConnection()], allowHosts: [...sandboxHosts, reporting.allowHost] };
+  return {
+    connections: [
+      ...systems.map(sandboxConnection),
+      reporting.connection,
+      kantataWebhookConnection(),
+      workdayWebhookConnection(),
+    ],
+    allowHosts: [...sandboxHosts, reporting.allowHost],
+  };
 }

@@ -29,19 +29,30 @@ it("creates one connection per sandbox under the example flows' keys, and they w
   const conn = await resolveConnection(t.db, "salesforce-prod");
   const guard = new HttpGuard({ allowHosts: sandboxes.allowHosts });
   try {
-    const out = (await runOperation({ connectorKey: conn.connectorKey, operation: "query", input: { soql: "SELECT Id, Name FROM Account LIMIT 3" }, connection: conn, httpGuard: guard })) as { records: unknown[] };
+    const out = (await runOperation({
+      connectorKey: conn.connectorKey,
+      operation: "query",
+      input: { soql: "SELECT Id, Name FROM Account LIMIT 3" },
+      connection: conn,
+      httpGuard: guard,
+    })) as { records: unknown[] };
     expect(out.records.length).toBeGreaterThan(0);
   } finally {
     await guard.close();
   }
-  const audit = await t.db.auditLog.findMany({ where: { entityType: "connection" }, select: { action: true, before: true, after: true, meta: true } });
+  const audit = await t.db.auditLog.findMany({
+    where: { entityType: "connection" },
+    select: { action: true, before: true, after: true, meta: true },
+  });
   expect(audit.map((a) => a.action)).toEqual(Array(4).fill("connection.created"));
   expect(JSON.stringify(audit)).not.toContain(String(sandboxes.systems[0]!.clientSecret));
 });
 
 it("changes nothing when the sandboxes are where they were, and audits a move", async () => {
   expect(await syncDemoConnections(t.db, sandboxes.systems.map(sandboxConnection))).toEqual([]);
-  const moved = sandboxes.systems.map(sandboxConnection).map((c) => (c.key === "workday-prod" ? { ...c, config: { ...c.config, baseUrl: "http://127.0.0.1:1" } } : c));
+  const moved = sandboxes.systems
+    .map(sandboxConnection)
+    .map((c) => (c.key === "workday-prod" ? { ...c, config: { ...c.config, baseUrl: "http://127.0.0.1:1" } } : c));
   expect(await syncDemoConnections(t.db, moved)).toEqual(["workday-prod"]);
   const last = await t.db.auditLog.findFirstOrThrow({ orderBy: { seq: "desc" } });
   expect(last.action).toBe("connection.updated");

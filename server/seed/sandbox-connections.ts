@@ -36,19 +36,30 @@ export async function syncDemoConnections(db: Db, wanted: readonly DemoConnectio
       const row = await tx.connection.findUnique({ where: { key: c.key } });
       // Secrets are sealed with a random IV, so compare what they would seal, not the ciphertext.
       // jsonb reorders keys: compare canonical forms.
-      const sameConfig = row && canonicalize(row.config) === canonicalize(c.config) && row.connectorKey === c.connectorKey;
+      const sameConfig =
+        row && canonicalize(row.config) === canonicalize(c.config) && row.connectorKey === c.connectorKey;
       if (row && sameConfig && row.name === c.name) return;
       const secretsEnc = sealSecrets(c.key, c.secrets);
       const saved = row
-        ? await tx.connection.update({ where: { key: c.key }, data: { name: c.name, connectorKey: c.connectorKey, config: c.config as object, secretsEnc } })
-        : await tx.connection.create({ data: { key: c.key, name: c.name, connectorKey: c.connectorKey, config: c.config as object, secretsEnc } });
+        ? await tx.connection.update({
+            where: { key: c.key },
+            data: { name: c.name, connectorKey: c.connectorKey, config: c.config as object, secretsEnc },
+          })
+        : await tx.connection.create({
+            data: { key: c.key, name: c.name, connectorKey: c.connectorKey, config: c.config as object, secretsEnc },
+          });
       await appendAudit(tx, {
         actor: null,
         action: row ? "connection.updated" : "connection.created",
         entityType: "connection",
         entityId: saved.key,
         before: row ? { name: row.name, connectorKey: row.connectorKey, config: row.config } : undefined,
-        after: { name: c.name, connectorKey: c.connectorKey, config: c.config, secretFields: Object.keys(c.secrets).sort() },
+        after: {
+          name: c.name,
+          connectorKey: c.connectorKey,
+          config: c.config,
+          secretFields: Object.keys(c.secrets).sort(),
+        },
         meta: { reason: "demo sandboxes started" },
       });
       changed.push(c.key);

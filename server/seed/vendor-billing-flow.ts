@@ -10,7 +10,8 @@ export const VENDOR_BILLING_WEBHOOK_FLOW = {
   key: "vendor-billing-webhook",
   version: "1.0.0",
   name: "Vendor billing webhook → NetSuite",
-  description: "A signed billing webhook: creates the customer record in NetSuite, then posts the invoice for the billed hours.",
+  description:
+    "A signed billing webhook: creates the customer record in NetSuite, then posts the invoice for the billed hours.",
   domain: "invoice",
   owner: "finance",
   classification: "internal",
@@ -56,7 +57,8 @@ export const VENDOR_BILLING_WEBHOOK_FLOW = {
         "body.entity.id": "$steps.createCustomer.output.id",
         "body.externalId": "$trigger.body.invoice",
         "body.memo": "'Billed hours ' & $trigger.body.invoice",
-        "body.item.items": "[{ 'item': { 'id': '5' }, 'quantity': $trigger.body.hours, 'rate': $round($trigger.body.amount / $trigger.body.hours, 2) }]",
+        "body.item.items":
+          "[{ 'item': { 'id': '5' }, 'quantity': $trigger.body.hours, 'rate': $round($trigger.body.amount / $trigger.body.hours, 2) }]",
       },
     },
   ],

@@ -13,7 +13,10 @@ import { closePostgresPools } from "@/connectors/postgres/pg";
 import type { PgBoss } from "pg-boss";
 import type { TestDatabase } from "./db";
 
-export async function seedDemoWorkspace(db: Db, databaseUrl: string): Promise<{ sandboxes: StartedSandboxes; allowHosts: string[] }> {
+export async function seedDemoWorkspace(
+  db: Db,
+  databaseUrl: string,
+): Promise<{ sandboxes: StartedSandboxes; allowHosts: string[] }> {
   ensureTestSecrets(); // connection secrets are sealed with WEFT_SECRET_KEY
   const sandboxes = await startSandboxes();
   const demo = demoConnections(sandboxes.systems, databaseUrl);
@@ -41,7 +44,12 @@ export async function startDemoRuntime(t: TestDatabase): Promise<DemoRuntime> {
   process.env.WEFT_HTTP_ALLOWLIST = allowHosts.join(",");
   const pool = runtimePool(t.url, 6);
   const boss = await testBoss(t.url, { supervise: true });
-  const workers = await startRuntimeWorkers(boss, { databaseUrl: t.url, concurrency: 8, inlineDelayMaxMs: 300, triggerSyncSeconds: 0 });
+  const workers = await startRuntimeWorkers(boss, {
+    databaseUrl: t.url,
+    concurrency: 8,
+    inlineDelayMaxMs: 300,
+    triggerSyncSeconds: 0,
+  });
   return {
     sandboxes,
     pool,

@@ -34,7 +34,11 @@ export interface ExceptionRuntime {
   stop(): Promise<void>;
 }
 
-export async function startExceptionRuntime(opts: { flows: readonly DemoFlowDoc[]; concurrency: number; requestId: string }): Promise<ExceptionRuntime> {
+export async function startExceptionRuntime(opts: {
+  flows: readonly DemoFlowDoc[];
+  concurrency: number;
+  requestId: string;
+}): Promise<ExceptionRuntime> {
   const saved = { url: process.env.DATABASE_URL, allow: process.env.WEFT_HTTP_ALLOWLIST };
   ensureTestSecrets();
   const t = await createTestDatabase();
@@ -44,7 +48,11 @@ export async function startExceptionRuntime(opts: { flows: readonly DemoFlowDoc[
   await syncDemoConnections(t.db, sandboxes.systems.map(sandboxConnection));
   const pool = runtimePool(t.url, 6);
   const boss = await testBoss(t.url, { supervise: true });
-  const workers = await startRuntimeWorkers(boss, { databaseUrl: t.url, concurrency: opts.concurrency, triggerSyncSeconds: 0 });
+  const workers = await startRuntimeWorkers(boss, {
+    databaseUrl: t.url,
+    concurrency: opts.concurrency,
+    triggerSyncSeconds: 0,
+  });
   await registerExceptionJobs(boss);
   await t.db.user.create({ data: { id: "u-op", name: "Olu Operator", email: "op@weft.local", roles: ["operator"] } });
   await seedTeams(t.db);
@@ -58,10 +66,20 @@ export async function startExceptionRuntime(opts: { flows: readonly DemoFlowDoc[
     boss,
     workers,
     sandboxes,
-    as: (role) => createCaller({ db: t.db, requestId: opts.requestId, user: { id: "u-op", email: "op@weft.local", name: "Olu Operator", roles: [role], teamIds } }),
+    as: (role) =>
+      createCaller({
+        db: t.db,
+        requestId: opts.requestId,
+        user: { id: "u-op", email: "op@weft.local", name: "Olu Operator", roles: [role], teamIds },
+      }),
     settled: (runId, ms = 60_000) => runSettled(t, runId, ms),
     admin,
-    faults: (connectorKey, f) => fetch(`${admin(connectorKey)}/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(f) }),
+    faults: (connectorKey, f) =>
+      fetch(`${admin(connectorKey)}/faults`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(f),
+      }),
     clearFaults: (connectorKey) => fetch(`${admin(connectorKey)}/faults`, { method: "DELETE" }),
     stop: async () => {
       await workers.stop();

@@ -10,7 +10,10 @@ export default async function AuditPage() {
   const { allowed } = await requirePageUser("admin");
   return (
     <>
-      <PageHeader title="Audit log" description="Every change, sign-in and approval — append-only and hash-chained, so tampering is detectable." />
+      <PageHeader
+        title="Audit log"
+        description="Every change, sign-in and approval — append-only and hash-chained, so tampering is detectable."
+      />
       {allowed ? <AuditLogView /> : <Forbidden role="admin" />}
     </>
   );

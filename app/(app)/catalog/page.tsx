@@ -10,7 +10,10 @@ export default async function CatalogPage() {
   await requirePageUser("viewer");
   return (
     <>
-      <PageHeader title="Catalog" description="Every integration with its owner, classification, lifecycle, version, SLOs and what it touches." />
+      <PageHeader
+        title="Catalog"
+        description="Every integration with its owner, classification, lifecycle, version, SLOs and what it touches."
+      />
       <CatalogTabs />
       <CatalogView />
     </>

@@ -10,7 +10,10 @@ export default async function ConnectionsPage() {
   const { user } = await requirePageUser();
   return (
     <>
-      <PageHeader title="Connections" description="Named credentials for the systems flows call. Secrets are encrypted at rest and never leave the server." />
+      <PageHeader
+        title="Connections"
+        description="Named credentials for the systems flows call. Secrets are encrypted at rest and never leave the server."
+      />
       <ConnectionsView canEdit={hasRole(user.roles, "admin")} canTest={hasRole(user.roles, "designer")} />
     </>
   );

@@ -10,7 +10,10 @@ export default async function ExceptionsPage() {
   const { user } = await requirePageUser("viewer");
   return (
     <>
-      <PageHeader title="Exceptions" description="What failed, what it holds up, and what to do about it — grouped so a thousand identical failures read as one problem." />
+      <PageHeader
+        title="Exceptions"
+        description="What failed, what it holds up, and what to do about it — grouped so a thousand identical failures read as one problem."
+      />
       <Suspense>
         <ExceptionQueue roles={user.roles} />
       </Suspense>

@@ -8,7 +8,11 @@ export const metadata: Metadata = { title: "Flows" };
 export default function FlowsPage() {
   return (
     <>
-      <PageHeader title="Flows" description="Integration flows across CRM, PSA, HRIS, ERP and reporting." actions={<NewFlowButton />} />
+      <PageHeader
+        title="Flows"
+        description="Integration flows across CRM, PSA, HRIS, ERP and reporting."
+        actions={<NewFlowButton />}
+      />
       <FlowList />
     </>
   );

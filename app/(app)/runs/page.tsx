@@ -10,7 +10,10 @@ export default async function RunsPage() {
   await requirePageUser("viewer");
   return (
     <>
-      <PageHeader title="Runs" description="Every run of every flow: filter by flow, version, status, trigger, time or business key, and open one to see its steps." />
+      <PageHeader
+        title="Runs"
+        description="Every run of every flow: filter by flow, version, status, trigger, time or business key, and open one to see its steps."
+      />
       <Suspense>
         <RunsList />
       </Suspense>

@@ -6,7 +6,19 @@
 import { z } from "zod";
 import { clsx } from "clsx";
 import { useEffect, useMemo, useRef, useState } from "react";
-import { checkTriggerInput, defaultWebhookSecret, ShallowFlowSchema, triggerSampleSkeleton, TriggerSchema, type CanvasNodeData, type FlowMeta, type Mapping, type Problem, type StepConfig, type Trigger } from "@/core/dsl";
+import {
+  checkTriggerInput,
+  defaultWebhookSecret,
+  ShallowFlowSchema,
+  triggerSampleSkeleton,
+  TriggerSchema,
+  type CanvasNodeData,
+  type FlowMeta,
+  type Mapping,
+  type Problem,
+  type StepConfig,
+  type Trigger,
+} from "@/core/dsl";
 import { jsonSchemaOf, lookOf, operationOf, stepSettingsSchema, type EventInfo } from "../catalog";
 import { useConnectorCatalog } from "../catalog-context";
 import { ExpressionField, type ExprScope } from "../expression-field";
@@ -65,7 +77,8 @@ export function Inspector(p: InspectorProps) {
   useEffect(() => {
     if (!p.focus || !root.current) return;
     const sel = `[data-field="${CSS.escape(p.focus.field)}"]`;
-    const el = (root.current.querySelector(sel) ?? root.current.querySelector(`[data-field^="${CSS.escape(p.focus.field.split(".")[0]!)}"]`)) as HTMLElement | null;
+    const el = (root.current.querySelector(sel) ??
+      root.current.querySelector(`[data-field^="${CSS.escape(p.focus.field.split(".")[0]!)}"]`)) as HTMLElement | null;
     if (el) {
       el.scrollIntoView({ block: "center" });
       el.focus();
@@ -76,7 +89,13 @@ export function Inspector(p: InspectorProps) {
 
   return (
     <div ref={root} className="flex h-full flex-col" data-testid="inspector">
-      {!p.node ? <FlowSettings {...p} /> : p.node.data.kind === "trigger" ? <TriggerInspector {...p} node={p.node} /> : <StepInspector {...p} node={p.node} />}
+      {!p.node ? (
+        <FlowSettings {...p} />
+      ) : p.node.data.kind === "trigger" ? (
+        <TriggerInspector {...p} node={p.node} />
+      ) : (
+        <StepInspector {...p} node={p.node} />
+      )}
     </div>
   );
 }
@@ -94,7 +113,17 @@ function Header({ look, title, subtitle, id }: { look: string; title: string; su
   );
 }
 
-export function Section({ title, children, defaultOpen = true, testId }: { title: string; children: React.ReactNode; defaultOpen?: boolean; testId?: string }) {
+export function Section({
+  title,
+  children,
+  defaultOpen = true,
+  testId,
+}: {
+  title: string;
+  children: React.ReactNode;
+  defaultOpen?: boolean;
+  testId?: string;
+}) {
   return (
     <details open={defaultOpen} className="group border-b border-slate-200" data-testid={testId}>
       <summary className="flex cursor-pointer select-none items-center justify-between px-4 py-2 text-xs font-semibold uppercase tracking-wide text-slate-500 hover:bg-slate-50">
@@ -134,16 +163,41 @@ function StepInspector(p: InspectorProps & { node: DNode }) {
       <ProblemList problems={p.problems} />
       <Section title="General">
         <FieldShell label="Name" htmlFor="f-name">
-          <input id="f-name" data-field="name" disabled={p.readOnly} className="block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" value={step.name ?? ""} placeholder={id} onChange={(e) => setStep({ ...step, name: e.target.value || undefined } as StepConfig, "name")} />
+          <input
+            id="f-name"
+            data-field="name"
+            disabled={p.readOnly}
+            className="block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+            value={step.name ?? ""}
+            placeholder={id}
+            onChange={(e) => setStep({ ...step, name: e.target.value || undefined } as StepConfig, "name")}
+          />
         </FieldShell>
         <FieldShell label="Description" htmlFor="f-description">
-          <textarea id="f-description" data-field="description" disabled={p.readOnly} rows={2} className="block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" value={step.description ?? ""} onChange={(e) => setStep({ ...step, description: e.target.value || undefined } as StepConfig, "description")} />
+          <textarea
+            id="f-description"
+            data-field="description"
+            disabled={p.readOnly}
+            rows={2}
+            className="block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+            value={step.description ?? ""}
+            onChange={(e) =>
+              setStep({ ...step, description: e.target.value || undefined } as StepConfig, "description")
+            }
+          />
         </FieldShell>
       </Section>
       {step.type === "call" && <CallSettings {...p} step={step} setStep={setStep} />}
       {step.type === "map" && (
         <Section title="Mapping" testId="mapping-section">
-          <MapStepEditor value={step.output} onChange={(v) => setStep({ ...step, output: v }, "output")} sources={p.mapperSources} target={p.mapperTarget} readOnly={p.readOnly} scope={p.scope} />
+          <MapStepEditor
+            value={step.output}
+            onChange={(v) => setStep({ ...step, output: v }, "output")}
+            sources={p.mapperSources}
+            target={p.mapperTarget}
+            readOnly={p.readOnly}
+            scope={p.scope}
+          />
           {p.fieldProblems.get("output") && <p className="text-xs text-red-700">{p.fieldProblems.get("output")}</p>}
         </Section>
       )}
@@ -158,16 +212,32 @@ function StepInspector(p: InspectorProps & { node: DNode }) {
             scope={p.scope}
             problems={p.fieldProblems}
             readOnly={p.readOnly}
-            renderMapping={(key, value, onChange, field) => <MappingEditor value={value} onChange={onChange} scope={p.scope} field={field} readOnly={p.readOnly} />}
+            renderMapping={(key, value, onChange, field) => (
+              <MappingEditor value={value} onChange={onChange} scope={p.scope} field={field} readOnly={p.readOnly} />
+            )}
           />
           {step.type === "parallel" && (
-            <FieldShell label="Branches" description="Connect each branch handle (top of the box) to the branch's first step.">
+            <FieldShell
+              label="Branches"
+              description="Connect each branch handle (top of the box) to the branch's first step."
+            >
               <input
                 data-field="branches"
                 disabled={p.readOnly}
                 className="block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
                 value={step.branches.map((b) => b.name).join(", ")}
-                onChange={(e) => setStep({ ...step, branches: e.target.value.split(",").map((x) => ({ name: x.trim() })).filter((b) => b.name) }, "branches")}
+                onChange={(e) =>
+                  setStep(
+                    {
+                      ...step,
+                      branches: e.target.value
+                        .split(",")
+                        .map((x) => ({ name: x.trim() }))
+                        .filter((b) => b.name),
+                    },
+                    "branches",
+                  )
+                }
               />
             </FieldShell>
           )}
@@ -179,7 +249,13 @@ function StepInspector(p: InspectorProps & { node: DNode }) {
   );
 }
 
-function CallSettings(p: InspectorProps & { node: DNode; step: Extract<StepConfig, { type: "call" }>; setStep(s: StepConfig, f: string): void }) {
+function CallSettings(
+  p: InspectorProps & {
+    node: DNode;
+    step: Extract<StepConfig, { type: "call" }>;
+    setStep(s: StepConfig, f: string): void;
+  },
+) {
   const { step, setStep } = p;
   const catalog = useConnectorCatalog();
   const connector = catalog.connectors[step.connector];
@@ -190,7 +266,11 @@ function CallSettings(p: InspectorProps & { node: DNode; step: Extract<StepConfi
   const input = step.input;
   const fields = input && typeof input === "object" ? (input as Record<string, string>) : {};
   // `$steps.<map>.output` of a map step: the mapper builds this input (model.ts wireMapInputs).
-  const builtBy = typeof input === "string" ? p.nodes.find((n) => n.data.kind === "step" && n.data.step.type === "map" && input.trim() === mapOutputRef(n.id))?.id : undefined;
+  const builtBy =
+    typeof input === "string"
+      ? p.nodes.find((n) => n.data.kind === "step" && n.data.step.type === "map" && input.trim() === mapOutputRef(n.id))
+          ?.id
+      : undefined;
   const setInput = (path: string, v: string) => {
     const next = { ...fields };
     if (v.trim() === "") delete next[path];
@@ -201,7 +281,14 @@ function CallSettings(p: InspectorProps & { node: DNode; step: Extract<StepConfi
     <>
       <Section title="Operation">
         <FieldShell label="Operation" htmlFor="f-operation" description={op?.description}>
-          <select id="f-operation" data-field="operation" disabled={p.readOnly} className="block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" value={step.operation} onChange={(e) => setStep({ ...step, operation: e.target.value, input: {} }, "operation")}>
+          <select
+            id="f-operation"
+            data-field="operation"
+            disabled={p.readOnly}
+            className="block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+            value={step.operation}
+            onChange={(e) => setStep({ ...step, operation: e.target.value, input: {} }, "operation")}
+          >
             {!op && <option value={step.operation}>{step.operation} (unknown)</option>}
             {Object.values(connector?.operations ?? {})
               .filter((o) => o.kind === "action")
@@ -212,15 +299,37 @@ function CallSettings(p: InspectorProps & { node: DNode; step: Extract<StepConfi
               ))}
           </select>
         </FieldShell>
-        <FieldShell label="Connection" required htmlFor="f-connection" error={p.fieldProblems.get("connection")} description={conns.length ? `Credentials and base URL for ${lookOf(step.connector).label}.` : `No ${lookOf(step.connector).label} connection exists yet: an admin adds one under Settings → Connections.`}>
-          <select id="f-connection" data-field="connection" disabled={p.readOnly} className={clsx("block w-full rounded-md border px-2 py-1.5 text-sm", p.fieldProblems.get("connection") ? "border-red-400" : "border-slate-300")} value={step.connection} onChange={(e) => setStep({ ...step, connection: e.target.value }, "connection")}>
+        <FieldShell
+          label="Connection"
+          required
+          htmlFor="f-connection"
+          error={p.fieldProblems.get("connection")}
+          description={
+            conns.length
+              ? `Credentials and base URL for ${lookOf(step.connector).label}.`
+              : `No ${lookOf(step.connector).label} connection exists yet: an admin adds one under Settings → Connections.`
+          }
+        >
+          <select
+            id="f-connection"
+            data-field="connection"
+            disabled={p.readOnly}
+            className={clsx(
+              "block w-full rounded-md border px-2 py-1.5 text-sm",
+              p.fieldProblems.get("connection") ? "border-red-400" : "border-slate-300",
+            )}
+            value={step.connection}
+            onChange={(e) => setStep({ ...step, connection: e.target.value }, "connection")}
+          >
             <option value="">Choose a connection…</option>
             {conns.map((c) => (
               <option key={c.key} value={c.key}>
                 {c.name} ({c.key})
               </option>
             ))}
-            {step.connection && !conns.some((c) => c.key === step.connection) && <option value={step.connection}>{step.connection} (not found)</option>}
+            {step.connection && !conns.some((c) => c.key === step.connection) && (
+              <option value={step.connection}>{step.connection} (not found)</option>
+            )}
           </select>
         </FieldShell>
       </Section>
@@ -232,8 +341,20 @@ function CallSettings(p: InspectorProps & { node: DNode; step: Extract<StepConfi
                 Built by map step <span className="font-mono">{builtBy}</span>: its fields are this call&apos;s input.
               </p>
             )}
-            <ExpressionField value={input} onChange={(v) => setStep({ ...step, input: v }, "input")} scope={p.scope} ariaLabel="Whole input" field="input" multiline readOnly={p.readOnly} />
-            <button type="button" className="text-xs text-brand-700 hover:underline" onClick={() => setStep({ ...step, input: {} }, "input")}>
+            <ExpressionField
+              value={input}
+              onChange={(v) => setStep({ ...step, input: v }, "input")}
+              scope={p.scope}
+              ariaLabel="Whole input"
+              field="input"
+              multiline
+              readOnly={p.readOnly}
+            />
+            <button
+              type="button"
+              className="text-xs text-brand-700 hover:underline"
+              onClick={() => setStep({ ...step, input: {} }, "input")}
+            >
               Edit field by field
             </button>
           </>
@@ -243,19 +364,54 @@ function CallSettings(p: InspectorProps & { node: DNode; step: Extract<StepConfi
             {leaves.map((l) => {
               const err = p.fieldProblems.get(`input.${l.path}`);
               return (
-                <FieldShell key={l.path} label={l.path} required={l.required} description={[typeHint(l.schema), l.schema.description].filter(Boolean).join(" · ")} error={err}>
-                  <ExpressionField value={fields[l.path] ?? ""} onChange={(v) => setInput(l.path, v)} scope={p.scope} ariaLabel={`Input ${l.path}`} field={`input.${l.path}`} invalid={!!err} placeholder={l.schema.default !== undefined ? `default ${JSON.stringify(l.schema.default)}` : "JSONata, e.g. $trigger.id or 'text'"} readOnly={p.readOnly} />
+                <FieldShell
+                  key={l.path}
+                  label={l.path}
+                  required={l.required}
+                  description={[typeHint(l.schema), l.schema.description].filter(Boolean).join(" · ")}
+                  error={err}
+                >
+                  <ExpressionField
+                    value={fields[l.path] ?? ""}
+                    onChange={(v) => setInput(l.path, v)}
+                    scope={p.scope}
+                    ariaLabel={`Input ${l.path}`}
+                    field={`input.${l.path}`}
+                    invalid={!!err}
+                    placeholder={
+                      l.schema.default !== undefined
+                        ? `default ${JSON.stringify(l.schema.default)}`
+                        : "JSONata, e.g. $trigger.id or 'text'"
+                    }
+                    readOnly={p.readOnly}
+                  />
                 </FieldShell>
               );
             })}
             {Object.keys(fields)
               .filter((k) => !leaves.some((l) => l.path === k))
               .map((k) => (
-                <FieldShell key={k} label={k} description="Not in the operation's schema (sub-path or extra field)" error={p.fieldProblems.get(`input.${k}`)}>
-                  <ExpressionField value={fields[k] ?? ""} onChange={(v) => setInput(k, v)} scope={p.scope} ariaLabel={`Input ${k}`} field={`input.${k}`} readOnly={p.readOnly} />
+                <FieldShell
+                  key={k}
+                  label={k}
+                  description="Not in the operation's schema (sub-path or extra field)"
+                  error={p.fieldProblems.get(`input.${k}`)}
+                >
+                  <ExpressionField
+                    value={fields[k] ?? ""}
+                    onChange={(v) => setInput(k, v)}
+                    scope={p.scope}
+                    ariaLabel={`Input ${k}`}
+                    field={`input.${k}`}
+                    readOnly={p.readOnly}
+                  />
                 </FieldShell>
               ))}
-            <button type="button" className="text-xs text-brand-700 hover:underline" onClick={() => setStep({ ...step, input: "{}" }, "input")}>
+            <button
+              type="button"
+              className="text-xs text-brand-700 hover:underline"
+              onClick={() => setStep({ ...step, input: "{}" }, "input")}
+            >
               Write the whole input as one expression
             </button>
           </>
@@ -271,48 +427,152 @@ function typeHint(s: JsonSchema): string {
   return t ? `${t}${s.format ? ` (${s.format})` : ""}` : "";
 }
 
-function CasesEditor(p: InspectorProps & { node: DNode; step: Extract<StepConfig, { type: "switch" }>; setStep(s: StepConfig, f: string): void }) {
+function CasesEditor(
+  p: InspectorProps & {
+    node: DNode;
+    step: Extract<StepConfig, { type: "switch" }>;
+    setStep(s: StepConfig, f: string): void;
+  },
+) {
   const { step, setStep } = p;
   return (
     <Section title="Cases">
-      <p className="text-[11px] text-slate-500">The first case whose condition is true is taken; connect each case handle to its step.</p>
+      <p className="text-[11px] text-slate-500">
+        The first case whose condition is true is taken; connect each case handle to its step.
+      </p>
       {step.cases.map((c, i) => (
         <div key={i} className="space-y-1 rounded-md border border-slate-200 p-2">
           <div className="flex items-center gap-2">
-            <input aria-label={`Case ${i + 1} label`} disabled={p.readOnly} className="flex-1 rounded-md border border-slate-300 px-2 py-1 text-xs" value={c.label ?? ""} placeholder={`case ${i + 1}`} onChange={(e) => setStep({ ...step, cases: step.cases.map((x, j) => (j === i ? { ...x, label: e.target.value || undefined } : x)) } as StepConfig, `cases.${i}.label`)} />
-            <button type="button" disabled={p.readOnly || step.cases.length <= 1} className="text-xs text-slate-400 hover:text-red-600" onClick={() => setStep({ ...step, cases: step.cases.filter((_, j) => j !== i) }, "cases")}>
+            <input
+              aria-label={`Case ${i + 1} label`}
+              disabled={p.readOnly}
+              className="flex-1 rounded-md border border-slate-300 px-2 py-1 text-xs"
+              value={c.label ?? ""}
+              placeholder={`case ${i + 1}`}
+              onChange={(e) =>
+                setStep(
+                  {
+                    ...step,
+                    cases: step.cases.map((x, j) => (j === i ? { ...x, label: e.target.value || undefined } : x)),
+                  } as StepConfig,
+                  `cases.${i}.label`,
+                )
+              }
+            />
+            <button
+              type="button"
+              disabled={p.readOnly || step.cases.length <= 1}
+              className="text-xs text-slate-400 hover:text-red-600"
+              onClick={() => setStep({ ...step, cases: step.cases.filter((_, j) => j !== i) }, "cases")}
+            >
               Remove
             </button>
           </div>
-          <ExpressionField value={c.when} onChange={(v) => setStep({ ...step, cases: step.cases.map((x, j) => (j === i ? { ...x, when: v } : x)) }, `cases.${i}.when`)} scope={p.scope} ariaLabel={`Case ${i + 1} condition`} field={`cases.${i}.when`} invalid={!!p.fieldProblems.get(`cases.${i}.when`)} readOnly={p.readOnly} />
+          <ExpressionField
+            value={c.when}
+            onChange={(v) =>
+              setStep(
+                { ...step, cases: step.cases.map((x, j) => (j === i ? { ...x, when: v } : x)) },
+                `cases.${i}.when`,
+              )
+            }
+            scope={p.scope}
+            ariaLabel={`Case ${i + 1} condition`}
+            field={`cases.${i}.when`}
+            invalid={!!p.fieldProblems.get(`cases.${i}.when`)}
+            readOnly={p.readOnly}
+          />
         </div>
       ))}
-      <button type="button" disabled={p.readOnly} className="text-xs font-medium text-brand-700 hover:underline" onClick={() => setStep({ ...step, cases: [...step.cases, { when: "true", label: `case ${step.cases.length + 1}` }] }, "cases")}>
+      <button
+        type="button"
+        disabled={p.readOnly}
+        className="text-xs font-medium text-brand-700 hover:underline"
+        onClick={() =>
+          setStep(
+            { ...step, cases: [...step.cases, { when: "true", label: `case ${step.cases.length + 1}` }] },
+            "cases",
+          )
+        }
+      >
         + Add case
       </button>
     </Section>
   );
 }
 
-function ErrorHandling(p: InspectorProps & { node: DNode; step: StepConfig; setStep(s: StepConfig, f: string): void; settingsSchema: JsonSchema }) {
+function ErrorHandling(
+  p: InspectorProps & {
+    node: DNode;
+    step: StepConfig;
+    setStep(s: StepConfig, f: string): void;
+    settingsSchema: JsonSchema;
+  },
+) {
   const { step, setStep } = p;
   const id = p.node.id;
   const s = step as Exclude<StepConfig, { type: "fail" }>;
-  const policySchema: JsonSchema = useMemo(() => ({ type: "object", properties: Object.fromEntries(POLICY.map((k) => [k, p.settingsSchema.properties?.[k] ?? {}])) }), [p.settingsSchema]);
+  const policySchema: JsonSchema = useMemo(
+    () => ({
+      type: "object",
+      properties: Object.fromEntries(POLICY.map((k) => [k, p.settingsSchema.properties?.[k] ?? {}])),
+    }),
+    [p.settingsSchema],
+  );
   const catches = s.catch ?? [];
   const edgeFrom = (h: string) => p.edges.find((e) => e.source === id && e.sourceHandle === h)?.target;
   const siblings = p.nodes.filter((n) => n.id !== id && n.data.kind === "step" && n.parentId === p.node.parentId);
   return (
     <Section title="Error handling" defaultOpen={false} testId="error-handling">
-      <SchemaFields schema={policySchema} value={s as unknown as Record<string, unknown>} onChange={(v, f) => setStep(v as unknown as StepConfig, f)} scope={p.scope} problems={p.fieldProblems} readOnly={p.readOnly} />
+      <SchemaFields
+        schema={policySchema}
+        value={s as unknown as Record<string, unknown>}
+        onChange={(v, f) => setStep(v as unknown as StepConfig, f)}
+        scope={p.scope}
+        problems={p.fieldProblems}
+        readOnly={p.readOnly}
+      />
       <div className="space-y-2">
         <p className="text-xs font-medium text-slate-700">Error routes (catch)</p>
-        {catches.length === 0 && <p className="text-[11px] text-slate-500">None: a failure after retries fails the run. Drag from the red handle under the node, or add one here.</p>}
+        {catches.length === 0 && (
+          <p className="text-[11px] text-slate-500">
+            None: a failure after retries fails the run. Drag from the red handle under the node, or add one here.
+          </p>
+        )}
         {catches.map((c, i) => (
           <div key={i} className="flex items-center gap-2 rounded-md border border-red-100 bg-red-50/50 p-2">
-            <input aria-label={`Errors of route ${i + 1}`} disabled={p.readOnly} className="w-32 rounded border border-slate-300 px-1.5 py-1 text-xs" value={c.errors.join(", ")} onChange={(e) => setStep({ ...s, catch: catches.map((x, j) => (j === i ? { errors: e.target.value.split(",").map((v) => v.trim()).filter(Boolean) } : x)) } as StepConfig, `catch.${i}.errors`)} />
+            <input
+              aria-label={`Errors of route ${i + 1}`}
+              disabled={p.readOnly}
+              className="w-32 rounded border border-slate-300 px-1.5 py-1 text-xs"
+              value={c.errors.join(", ")}
+              onChange={(e) =>
+                setStep(
+                  {
+                    ...s,
+                    catch: catches.map((x, j) =>
+                      j === i
+                        ? {
+                            errors: e.target.value
+                              .split(",")
+                              .map((v) => v.trim())
+                              .filter(Boolean),
+                          }
+                        : x,
+                    ),
+                  } as StepConfig,
+                  `catch.${i}.errors`,
+                )
+              }
+            />
             <span className="text-[11px] text-slate-500">→</span>
-            <select aria-label={`Target of route ${i + 1}`} disabled={p.readOnly} className="min-w-0 flex-1 rounded border border-slate-300 px-1 py-1 text-xs" value={edgeFrom(`catch-${i}`) ?? ""} onChange={(e) => p.onSetEdge(id, `catch-${i}`, e.target.value || null)}>
+            <select
+              aria-label={`Target of route ${i + 1}`}
+              disabled={p.readOnly}
+              className="min-w-0 flex-1 rounded border border-slate-300 px-1 py-1 text-xs"
+              value={edgeFrom(`catch-${i}`) ?? ""}
+              onChange={(e) => p.onSetEdge(id, `catch-${i}`, e.target.value || null)}
+            >
               <option value="">(not connected)</option>
               {siblings.map((n) => (
                 <option key={n.id} value={n.id}>
@@ -320,17 +580,37 @@ function ErrorHandling(p: InspectorProps & { node: DNode; step: StepConfig; setS
                 </option>
               ))}
             </select>
-            <button type="button" disabled={p.readOnly} className="text-xs text-slate-400 hover:text-red-600" aria-label={`Remove route ${i + 1}`} onClick={() => setStep({ ...s, catch: catches.filter((_, j) => j !== i) } as StepConfig, "catch")}>
+            <button
+              type="button"
+              disabled={p.readOnly}
+              className="text-xs text-slate-400 hover:text-red-600"
+              aria-label={`Remove route ${i + 1}`}
+              onClick={() => setStep({ ...s, catch: catches.filter((_, j) => j !== i) } as StepConfig, "catch")}
+            >
               ✕
             </button>
           </div>
         ))}
-        <button type="button" disabled={p.readOnly} className="text-xs font-medium text-brand-700 hover:underline" onClick={() => setStep({ ...s, catch: [...catches, { errors: ["any"] }] } as StepConfig, "catch")}>
+        <button
+          type="button"
+          disabled={p.readOnly}
+          className="text-xs font-medium text-brand-700 hover:underline"
+          onClick={() => setStep({ ...s, catch: [...catches, { errors: ["any"] }] } as StepConfig, "catch")}
+        >
           + Add error route
         </button>
       </div>
-      <FieldShell label="Compensation" description="Step that undoes this one when the flow fails later (saga rollback).">
-        <select aria-label="Compensation step" disabled={p.readOnly} className="block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" value={edgeFrom("compensate") ?? ""} onChange={(e) => p.onSetEdge(id, "compensate", e.target.value || null)}>
+      <FieldShell
+        label="Compensation"
+        description="Step that undoes this one when the flow fails later (saga rollback)."
+      >
+        <select
+          aria-label="Compensation step"
+          disabled={p.readOnly}
+          className="block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+          value={edgeFrom("compensate") ?? ""}
+          onChange={(e) => p.onSetEdge(id, "compensate", e.target.value || null)}
+        >
           <option value="">None</option>
           {siblings.map((n) => (
             <option key={n.id} value={n.id}>
@@ -343,7 +623,12 @@ function ErrorHandling(p: InspectorProps & { node: DNode; step: StepConfig; setS
   );
 }
 
-const triggerSchemas = new Map<string, JsonSchema>(TriggerSchema.options.map((o) => [String((o.shape.type as unknown as { value: string }).value), jsonSchemaOf(o as unknown as z.ZodType)]));
+const triggerSchemas = new Map<string, JsonSchema>(
+  TriggerSchema.options.map((o) => [
+    String((o.shape.type as unknown as { value: string }).value),
+    jsonSchemaOf(o as unknown as z.ZodType),
+  ]),
+);
 
 function TriggerInspector(p: InspectorProps & { node: DNode }) {
   const data = p.node.data as Extract<CanvasNodeData, { kind: "trigger" }>;
@@ -368,7 +653,18 @@ function TriggerInspector(p: InspectorProps & { node: DNode }) {
             value={t.type}
             onChange={(e) => {
               const v = e.target.value;
-              set(v === "event" ? { type: "event", event: p.events[0]?.name ?? "domain.entity.changed" } : v === "schedule" ? { type: "schedule", cron: "0 6 * * 1-5", timezone: "UTC" } : v === "webhook" ? { type: "webhook", secret: defaultWebhookSecret(p.meta.key) } : v === "poll" ? defaultPollTrigger(catalog, p.connections) : { type: "manual" }, "type");
+              set(
+                v === "event"
+                  ? { type: "event", event: p.events[0]?.name ?? "domain.entity.changed" }
+                  : v === "schedule"
+                    ? { type: "schedule", cron: "0 6 * * 1-5", timezone: "UTC" }
+                    : v === "webhook"
+                      ? { type: "webhook", secret: defaultWebhookSecret(p.meta.key) }
+                      : v === "poll"
+                        ? defaultPollTrigger(catalog, p.connections)
+                        : { type: "manual" },
+                "type",
+              );
             }}
           >
             <option value="manual">An operator starts it (manual)</option>
@@ -378,10 +674,31 @@ function TriggerInspector(p: InspectorProps & { node: DNode }) {
             <option value="poll">Records change in a system (poll)</option>
           </select>
         </FieldShell>
-        {t.type === "poll" && <PollSource trigger={t} connections={p.connections} readOnly={p.readOnly} problems={p.fieldProblems} onChange={(next, f) => set(next, f)} />}
+        {t.type === "poll" && (
+          <PollSource
+            trigger={t}
+            connections={p.connections}
+            readOnly={p.readOnly}
+            problems={p.fieldProblems}
+            onChange={(next, f) => set(next, f)}
+          />
+        )}
         {t.type === "event" && (
-          <FieldShell label="Event" htmlFor="f-event" error={p.fieldProblems.get("event")} description={p.events.find((e) => e.name === t.event)?.description}>
-            <input id="f-event" list="weft-events" data-field="event" disabled={p.readOnly} className="block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" value={t.event} onChange={(e) => set({ ...t, event: e.target.value }, "event")} />
+          <FieldShell
+            label="Event"
+            htmlFor="f-event"
+            error={p.fieldProblems.get("event")}
+            description={p.events.find((e) => e.name === t.event)?.description}
+          >
+            <input
+              id="f-event"
+              list="weft-events"
+              data-field="event"
+              disabled={p.readOnly}
+              className="block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+              value={t.event}
+              onChange={(e) => set({ ...t, event: e.target.value }, "event")}
+            />
             <datalist id="weft-events">
               {p.events.map((e) => (
                 <option key={e.name} value={e.name}>
@@ -398,14 +715,28 @@ function TriggerInspector(p: InspectorProps & { node: DNode }) {
           onChange={(v, f) => set(v as unknown as Trigger, f)}
           scope={p.scope}
           scopeFor={fieldScope}
-          renderMapping={(key, value, onChange, field) => <MappingEditor value={value} onChange={(v) => onChange(v as Mapping | undefined)} scope={fieldScope(field) ?? p.scope} field={field} readOnly={p.readOnly} />}
+          renderMapping={(key, value, onChange, field) => (
+            <MappingEditor
+              value={value}
+              onChange={(v) => onChange(v as Mapping | undefined)}
+              scope={fieldScope(field) ?? p.scope}
+              field={field}
+              readOnly={p.readOnly}
+            />
+          )}
           problems={p.fieldProblems}
           readOnly={p.readOnly}
         />
       </Section>
       {t.type === "webhook" && (
         <Section title="Webhook set-up" testId="webhook-section">
-          <WebhookSetup flowKey={p.meta.key} secretKey={t.secret} toleranceSeconds={t.toleranceSeconds} sample={p.sample?.payload} readOnly={p.readOnly} />
+          <WebhookSetup
+            flowKey={p.meta.key}
+            secretKey={t.secret}
+            toleranceSeconds={t.toleranceSeconds}
+            sample={p.sample?.payload}
+            readOnly={p.readOnly}
+          />
         </Section>
       )}
       <SampleSection {...p} trigger={t} />
@@ -435,11 +766,17 @@ function SampleSection(p: InspectorProps & { node: DNode; trigger: Trigger }) {
     }
     return checkTriggerInput(p.trigger, value).map((x) => x.message);
   }, [text, p.trigger]);
-  const shape = p.trigger.type === "webhook" ? "the request a delivery makes: { body, headers, query }" : p.trigger.type === "schedule" ? "{ firedAt }, when the schedule fired" : "the input the trigger gives the run";
+  const shape =
+    p.trigger.type === "webhook"
+      ? "the request a delivery makes: { body, headers, query }"
+      : p.trigger.type === "schedule"
+        ? "{ firedAt }, when the schedule fired"
+        : "the input the trigger gives the run";
   return (
     <Section title="Sample payload" testId="sample-section">
       <p className="text-[11px] text-slate-500" id="sample-hint">
-        Pinned test input: used by “Test run”, by the mapper&apos;s preview and for $trigger autocomplete. Its shape is {shape}.
+        Pinned test input: used by “Test run”, by the mapper&apos;s preview and for $trigger autocomplete. Its shape is{" "}
+        {shape}.
       </p>
       <textarea
         aria-label="Sample payload"
@@ -447,7 +784,10 @@ function SampleSection(p: InspectorProps & { node: DNode; trigger: Trigger }) {
         aria-invalid={problems.length > 0 || undefined}
         rows={6}
         disabled={p.readOnly}
-        className={clsx("block w-full rounded-md border px-2 py-1.5 font-mono text-xs", problems.length ? "border-red-400" : "border-slate-300")}
+        className={clsx(
+          "block w-full rounded-md border px-2 py-1.5 font-mono text-xs",
+          problems.length ? "border-red-400" : "border-slate-300",
+        )}
         value={text}
         onChange={(e) => setText(e.target.value)}
         placeholder={skeleton}
@@ -468,7 +808,12 @@ function SampleSection(p: InspectorProps & { node: DNode; trigger: Trigger }) {
         >
           Pin sample
         </button>
-        <button type="button" disabled={p.readOnly} className="rounded-md border border-slate-300 px-2.5 py-1 text-xs text-slate-700 hover:bg-slate-50" onClick={() => setText(skeleton)}>
+        <button
+          type="button"
+          disabled={p.readOnly}
+          className="rounded-md border border-slate-300 px-2.5 py-1 text-xs text-slate-700 hover:bg-slate-50"
+          onClick={() => setText(skeleton)}
+        >
           Insert example
         </button>
         {p.sample && <span className="text-[11px] text-slate-500">pinned ({p.sample.source})</span>}
@@ -483,7 +828,14 @@ function RunSection(p: InspectorProps & { node: DNode }) {
   return (
     <Section title="Last test run" testId="run-io">
       <p className="text-xs text-slate-600">
-        <span className={clsx("font-semibold", r.status === "succeeded" ? "text-emerald-700" : r.status === "failed" ? "text-red-700" : "text-brand-700")}>{r.status}</span>
+        <span
+          className={clsx(
+            "font-semibold",
+            r.status === "succeeded" ? "text-emerald-700" : r.status === "failed" ? "text-red-700" : "text-brand-700",
+          )}
+        >
+          {r.status}
+        </span>
         {r.durationMs !== null && ` in ${r.durationMs} ms`} · {r.attempts} attempt{r.attempts === 1 ? "" : "s"}
       </p>
       {r.simulated && (
@@ -496,7 +848,12 @@ function RunSection(p: InspectorProps & { node: DNode }) {
       {r.output !== undefined && r.output !== null && (
         <>
           <Json label="Output" value={r.output} />
-          <button type="button" disabled={p.readOnly} className="rounded-md border border-slate-300 px-2.5 py-1 text-xs font-medium hover:bg-slate-50" onClick={() => p.onPin(p.node!.id, r.output, "test-run")}>
+          <button
+            type="button"
+            disabled={p.readOnly}
+            className="rounded-md border border-slate-300 px-2.5 py-1 text-xs font-medium hover:bg-slate-50"
+            onClick={() => p.onPin(p.node!.id, r.output, "test-run")}
+          >
             Pin output as sample
           </button>
         </>
@@ -509,7 +866,14 @@ function Json({ label, value, tone }: { label: string; value: unknown; tone?: "r
   return (
     <div>
       <p className="text-[11px] font-semibold uppercase tracking-wide text-slate-500">{label}</p>
-      <pre className={clsx("max-h-56 overflow-auto rounded-md p-2 font-mono text-[11px]", tone === "red" ? "bg-red-50 text-red-900" : "bg-slate-900 text-slate-100")}>{JSON.stringify(value, null, 2)}</pre>
+      <pre
+        className={clsx(
+          "max-h-56 overflow-auto rounded-md p-2 font-mono text-[11px]",
+          tone === "red" ? "bg-red-50 text-red-900" : "bg-slate-900 text-slate-100",
+        )}
+      >
+        {JSON.stringify(value, null, 2)}
+      </pre>
     </div>
   );
 }
@@ -531,7 +895,15 @@ function FlowSettings(p: InspectorProps) {
           scope={p.scope}
           problems={p.fieldProblems}
           readOnly={p.readOnly}
-          renderMapping={(key, value, onChange, field) => <MappingEditor value={value} onChange={(v) => onChange(v as Mapping | undefined)} scope={p.scope} field={field} readOnly={p.readOnly} />}
+          renderMapping={(key, value, onChange, field) => (
+            <MappingEditor
+              value={value}
+              onChange={(v) => onChange(v as Mapping | undefined)}
+              scope={p.scope}
+              field={field}
+              readOnly={p.readOnly}
+            />
+          )}
         />
       </Section>
       <Section title="Raw JSON" defaultOpen={false}>

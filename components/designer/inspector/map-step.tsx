@@ -7,6 +7,27 @@ import type { ExprScope } from "../expression-field";
 import { DataMapper } from "../mapper/data-mapper";
 import type { JsonSchema, MapperSource } from "../mapper/types";
 
-export function MapStepEditor({ value, onChange, sources, target, readOnly }: { value: Mapping; onChange(v: Mapping): void; sources: MapperSource[]; target?: { label: string; schema: JsonSchema }; readOnly?: boolean; scope: ExprScope }) {
-  return <DataMapper value={value} onChange={onChange} sources={sources} {...(target ? { target } : {})} {...(readOnly ? { readOnly } : {})} />;
+export function MapStepEditor({
+  value,
+  onChange,
+  sources,
+  target,
+  readOnly,
+}: {
+  value: Mapping;
+  onChange(v: Mapping): void;
+  sources: MapperSource[];
+  target?: { label: string; schema: JsonSchema };
+  readOnly?: boolean;
+  scope: ExprScope;
+}) {
+  return (
+    <DataMapper
+      value={value}
+      onChange={onChange}
+      sources={sources}
+      {...(target ? { target } : {})}
+      {...(readOnly ? { readOnly } : {})}
+    />
+  );
 }

@@ -4,19 +4,45 @@
 import type { Mapping } from "@/core/dsl";
 import { ExpressionField, type ExprScope } from "../expression-field";
 
-export function MappingEditor({ value, onChange, scope, field, readOnly }: { value: unknown; onChange(v: Mapping | undefined): void; scope: ExprScope; field: string; readOnly?: boolean }) {
+export function MappingEditor({
+  value,
+  onChange,
+  scope,
+  field,
+  readOnly,
+}: {
+  value: unknown;
+  onChange(v: Mapping | undefined): void;
+  scope: ExprScope;
+  field: string;
+  readOnly?: boolean;
+}) {
   const isExpr = typeof value === "string";
-  const rows: Array<[string, string]> = value && typeof value === "object" ? Object.entries(value as Record<string, string>) : [];
+  const rows: Array<[string, string]> =
+    value && typeof value === "object" ? Object.entries(value as Record<string, string>) : [];
   const setRows = (next: Array<[string, string]>) => onChange(Object.fromEntries(next) as Mapping);
   return (
     <div className="space-y-2" data-field={field}>
       <div className="flex gap-1 text-[11px]">
-        <button type="button" disabled={readOnly} onClick={() => onChange(isExpr ? {} : "{}")} className="rounded border border-slate-300 px-2 py-0.5 text-slate-600 hover:bg-slate-50">
+        <button
+          type="button"
+          disabled={readOnly}
+          onClick={() => onChange(isExpr ? {} : "{}")}
+          className="rounded border border-slate-300 px-2 py-0.5 text-slate-600 hover:bg-slate-50"
+        >
           {isExpr ? "Switch to fields" : "Switch to one expression"}
         </button>
       </div>
       {isExpr ? (
-        <ExpressionField value={value as string} onChange={(v) => onChange(v)} scope={scope} ariaLabel={`${field} expression`} field={field} multiline readOnly={readOnly} />
+        <ExpressionField
+          value={value as string}
+          onChange={(v) => onChange(v)}
+          scope={scope}
+          ariaLabel={`${field} expression`}
+          field={field}
+          multiline
+          readOnly={readOnly}
+        />
       ) : (
         <>
           {rows.map(([k, v], i) => (
@@ -28,13 +54,31 @@ export function MappingEditor({ value, onChange, scope, field, readOnly }: { val
                 value={k}
                 onChange={(e) => setRows(rows.map((r, j) => (j === i ? [e.target.value, r[1]] : r)))}
               />
-              <ExpressionField value={v} onChange={(nv) => setRows(rows.map((r, j) => (j === i ? [r[0], nv] : r)))} scope={scope} ariaLabel={`Expression for ${k || `field ${i + 1}`}`} field={`${field}.${k}`} readOnly={readOnly} />
-              <button type="button" disabled={readOnly} aria-label={`Remove ${k}`} className="px-1 text-slate-400 hover:text-red-600" onClick={() => setRows(rows.filter((_, j) => j !== i))}>
+              <ExpressionField
+                value={v}
+                onChange={(nv) => setRows(rows.map((r, j) => (j === i ? [r[0], nv] : r)))}
+                scope={scope}
+                ariaLabel={`Expression for ${k || `field ${i + 1}`}`}
+                field={`${field}.${k}`}
+                readOnly={readOnly}
+              />
+              <button
+                type="button"
+                disabled={readOnly}
+                aria-label={`Remove ${k}`}
+                className="px-1 text-slate-400 hover:text-red-600"
+                onClick={() => setRows(rows.filter((_, j) => j !== i))}
+              >
                 ✕
               </button>
             </div>
           ))}
-          <button type="button" disabled={readOnly} className="text-xs font-medium text-brand-700 hover:underline" onClick={() => setRows([...rows, [`field${rows.length + 1}`, "''"]])}>
+          <button
+            type="button"
+            disabled={readOnly}
+            className="text-xs font-medium text-brand-700 hover:underline"
+            onClick={() => setRows([...rows, [`field${rows.length + 1}`, "''"]])}
+          >
             + Add field
           </button>
         </>

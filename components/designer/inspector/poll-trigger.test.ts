@@ -5,13 +5,33 @@ import { validate } from "@/core/dsl";
 import { BUILT_IN_CATALOG } from "../catalog";
 import { defaultPollTrigger, pollableOperations } from "./poll-trigger";
 
-const doc = (trigger: unknown) => ({ dsl: "weft/1", key: "poll-flow", version: "1.0.0", name: "P", description: "d", domain: "project", owner: "platform", classification: "internal", trigger, start: "s", steps: [{ id: "s", type: "map", output: { id: "$trigger.Id" } }] });
+const doc = (trigger: unknown) => ({
+  dsl: "weft/1",
+  key: "poll-flow",
+  version: "1.0.0",
+  name: "P",
+  description: "d",
+  domain: "project",
+  owner: "platform",
+  classification: "internal",
+  trigger,
+  start: "s",
+  steps: [{ id: "s", type: "map", output: { id: "$trigger.Id" } }],
+});
 
 describe("poll trigger in the inspector", () => {
   it("proposes closed-won opportunities over the workspace's Salesforce connection, valid as it is", () => {
-    const connections = [{ key: "kantata-prod", name: "PSA", connectorKey: "kantata" }, { key: "salesforce-prod", name: "CRM", connectorKey: "salesforce" }];
+    const connections = [
+      { key: "kantata-prod", name: "PSA", connectorKey: "kantata" },
+      { key: "salesforce-prod", name: "CRM", connectorKey: "salesforce" },
+    ];
     const t = defaultPollTrigger(BUILT_IN_CATALOG, connections);
-    expect(t).toMatchObject({ connector: "salesforce", connection: "salesforce-prod", operation: "query", cursor: "SystemModstamp" });
+    expect(t).toMatchObject({
+      connector: "salesforce",
+      connection: "salesforce-prod",
+      operation: "query",
+      cursor: "SystemModstamp",
+    });
     const r = validate(doc(t), { catalog: { ...BUILT_IN_CATALOG, connections } });
     expect(r.problems.filter((p) => p.severity === "error")).toEqual([]);
   });

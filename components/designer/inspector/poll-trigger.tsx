@@ -32,22 +32,45 @@ export function defaultPollTrigger(catalog: Catalog, connections: readonly Conne
       connection: sf?.key ?? "salesforce-prod",
       operation: "query",
       interval: "1m",
-      input: { soql: "'SELECT Id, Name, AccountId, Amount, CloseDate, SystemModstamp FROM Opportunity WHERE IsWon = true AND SystemModstamp >= ' & $substring($trigger.cursor, 0, 19) & 'Z ORDER BY SystemModstamp ASC, Id ASC'" },
+      input: {
+        soql: "'SELECT Id, Name, AccountId, Amount, CloseDate, SystemModstamp FROM Opportunity WHERE IsWon = true AND SystemModstamp >= ' & $substring($trigger.cursor, 0, 19) & 'Z ORDER BY SystemModstamp ASC, Id ASC'",
+      },
       cursor: "SystemModstamp",
       recordId: "Id",
     };
   const c = connections.find((x) => pollableOperations(catalog, x.connectorKey).length > 0) ?? connections[0]!;
-  return { type: "poll", connector: c.connectorKey, connection: c.key, operation: pollableOperations(catalog, c.connectorKey)[0]?.key ?? "", interval: "1m", input: {}, cursor: "updatedAt", recordId: "id" };
+  return {
+    type: "poll",
+    connector: c.connectorKey,
+    connection: c.key,
+    operation: pollableOperations(catalog, c.connectorKey)[0]?.key ?? "",
+    interval: "1m",
+    input: {},
+    cursor: "updatedAt",
+    recordId: "id",
+  };
 }
 
-export function PollSource(p: { trigger: PollTrigger; connections: readonly Connection[]; readOnly: boolean; problems: FieldProblems; onChange(next: PollTrigger, field: string): void }) {
+export function PollSource(p: {
+  trigger: PollTrigger;
+  connections: readonly Connection[];
+  readOnly: boolean;
+  problems: FieldProblems;
+  onChange(next: PollTrigger, field: string): void;
+}) {
   const t = p.trigger;
   const catalog = useConnectorCatalog();
   const ops = pollableOperations(catalog, t.connector);
   const known = p.connections.some((c) => c.key === t.connection);
   return (
     <>
-      <FieldShell label="Connection" required htmlFor="f-poll-connection" error={p.problems.get("connection") ?? p.problems.get("connector")} description="Where the poll reads; its connector decides the operations.">
+      <FieldShell
+        label="Connection"
+        required
+        htmlFor="f-poll-connection"
+        error={p.problems.get("connection") ?? p.problems.get("connector")}
+        description="Where the poll reads; its connector decides the operations."
+      >
         <select
           id="f-poll-connection"
           data-field="connection"
@@ -58,7 +81,15 @@ export function PollSource(p: { trigger: PollTrigger; connections: readonly Conn
             const c = p.connections.find((x) => x.key === e.target.value);
             if (!c) return;
             const sameConnector = c.connectorKey === t.connector;
-            p.onChange({ ...t, connection: c.key, connector: c.connectorKey, operation: sameConnector ? t.operation : (pollableOperations(catalog, c.connectorKey)[0]?.key ?? "") }, "connection");
+            p.onChange(
+              {
+                ...t,
+                connection: c.key,
+                connector: c.connectorKey,
+                operation: sameConnector ? t.operation : (pollableOperations(catalog, c.connectorKey)[0]?.key ?? ""),
+              },
+              "connection",
+            );
           }}
         >
           {!known && <option value={t.connection}>{t.connection} (not in this workspace)</option>}
@@ -69,8 +100,21 @@ export function PollSource(p: { trigger: PollTrigger; connections: readonly Conn
           ))}
         </select>
       </FieldShell>
-      <FieldShell label="Operation" required htmlFor="f-poll-operation" error={p.problems.get("operation")} description="A read: it runs every interval.">
-        <select id="f-poll-operation" data-field="operation" disabled={p.readOnly} className={selectClass} value={t.operation} onChange={(e) => p.onChange({ ...t, operation: e.target.value }, "operation")}>
+      <FieldShell
+        label="Operation"
+        required
+        htmlFor="f-poll-operation"
+        error={p.problems.get("operation")}
+        description="A read: it runs every interval."
+      >
+        <select
+          id="f-poll-operation"
+          data-field="operation"
+          disabled={p.readOnly}
+          className={selectClass}
+          value={t.operation}
+          onChange={(e) => p.onChange({ ...t, operation: e.target.value }, "operation")}
+        >
           {!ops.some((o) => o.key === t.operation) && <option value={t.operation}>{t.operation || "—"}</option>}
           {ops.map((o) => (
             <option key={o.key} value={o.key}>

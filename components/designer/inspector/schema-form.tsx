@@ -18,15 +18,38 @@ function resolve(s: JsonSchema, root: JsonSchema): JsonSchema {
 
 /** A union of an expression and a field record: the DSL's Mapping type. */
 export function isMappingSchema(s: JsonSchema): boolean {
-  return !!s.anyOf && s.anyOf.length === 2 && s.anyOf.some((x) => isExpressionSchema(x)) && s.anyOf.some((x) => x.type === "object");
+  return (
+    !!s.anyOf &&
+    s.anyOf.length === 2 &&
+    s.anyOf.some((x) => isExpressionSchema(x)) &&
+    s.anyOf.some((x) => x.type === "object")
+  );
 }
 
-export function FieldShell({ label, required, description, error, children, htmlFor }: { label: string; required?: boolean; description?: string; error?: string; children: React.ReactNode; htmlFor?: string }) {
+export function FieldShell({
+  label,
+  required,
+  description,
+  error,
+  children,
+  htmlFor,
+}: {
+  label: string;
+  required?: boolean;
+  description?: string;
+  error?: string;
+  children: React.ReactNode;
+  htmlFor?: string;
+}) {
   return (
     <div className="space-y-1">
       <label htmlFor={htmlFor} className="flex items-baseline gap-1 text-xs font-medium text-slate-700">
         {label}
-        {required && <span className="text-red-600" title="required">*</span>}
+        {required && (
+          <span className="text-red-600" title="required">
+            *
+          </span>
+        )}
       </label>
       {children}
       {error ? (
@@ -40,7 +63,8 @@ export function FieldShell({ label, required, description, error, children, html
   );
 }
 
-const inputCls = (bad?: boolean) => clsx("block w-full rounded-md border px-2 py-1.5 text-sm", bad ? "border-red-400" : "border-slate-300");
+const inputCls = (bad?: boolean) =>
+  clsx("block w-full rounded-md border px-2 py-1.5 text-sm", bad ? "border-red-400" : "border-slate-300");
 
 export interface SchemaFieldsProps {
   schema: JsonSchema;
@@ -60,7 +84,19 @@ export interface SchemaFieldsProps {
 }
 
 /** The properties of an object schema as form fields; `value` is the object being edited. */
-export function SchemaFields({ schema, root = schema, value, onChange, scope, scopeFor, prefix = "", omit, problems, readOnly, renderMapping }: SchemaFieldsProps) {
+export function SchemaFields({
+  schema,
+  root = schema,
+  value,
+  onChange,
+  scope,
+  scopeFor,
+  prefix = "",
+  omit,
+  problems,
+  readOnly,
+  renderMapping,
+}: SchemaFieldsProps) {
   const s = resolve(schema, root);
   const required = new Set(s.required ?? []);
   return (
@@ -81,21 +117,58 @@ export function SchemaFields({ schema, root = schema, value, onChange, scope, sc
         const id = `f-${field.replace(/\W/g, "-")}`;
         if (isMappingSchema(p) && renderMapping)
           return (
-            <FieldShell key={key} label={labelOf(key)} required={required.has(key)} description={p.description} error={err}>
+            <FieldShell
+              key={key}
+              label={labelOf(key)}
+              required={required.has(key)}
+              description={p.description}
+              error={err}
+            >
               {renderMapping(key, cur, set, field)}
             </FieldShell>
           );
         if (isExpressionSchema(p))
           return (
-            <FieldShell key={key} label={labelOf(key)} required={required.has(key)} description={p.description} error={err}>
-              <ExpressionField value={typeof cur === "string" ? cur : ""} onChange={set} scope={scopeFor?.(field) ?? scope} ariaLabel={labelOf(key)} field={field} invalid={!!err} readOnly={readOnly} />
+            <FieldShell
+              key={key}
+              label={labelOf(key)}
+              required={required.has(key)}
+              description={p.description}
+              error={err}
+            >
+              <ExpressionField
+                value={typeof cur === "string" ? cur : ""}
+                onChange={set}
+                scope={scopeFor?.(field) ?? scope}
+                ariaLabel={labelOf(key)}
+                field={field}
+                invalid={!!err}
+                readOnly={readOnly}
+              />
             </FieldShell>
           );
-        const enumVals = p.enum ?? (p.anyOf?.every((x) => x.const !== undefined) ? p.anyOf.map((x) => x.const) : undefined);
+        const enumVals =
+          p.enum ?? (p.anyOf?.every((x) => x.const !== undefined) ? p.anyOf.map((x) => x.const) : undefined);
         if (enumVals)
           return (
-            <FieldShell key={key} label={labelOf(key)} required={required.has(key)} description={p.description} error={err} htmlFor={id}>
-              <select id={id} data-field={field} disabled={readOnly} className={inputCls(!!err)} value={cur === undefined ? "" : String(cur)} onChange={(e) => set(e.target.value === "" ? undefined : enumVals.find((v) => String(v) === e.target.value))}>
+            <FieldShell
+              key={key}
+              label={labelOf(key)}
+              required={required.has(key)}
+              description={p.description}
+              error={err}
+              htmlFor={id}
+            >
+              <select
+                id={id}
+                data-field={field}
+                disabled={readOnly}
+                className={inputCls(!!err)}
+                value={cur === undefined ? "" : String(cur)}
+                onChange={(e) =>
+                  set(e.target.value === "" ? undefined : enumVals.find((v) => String(v) === e.target.value))
+                }
+              >
                 {!required.has(key) && <option value="">(default)</option>}
                 {enumVals.map((v) => (
                   <option key={String(v)} value={String(v)}>
@@ -108,14 +181,27 @@ export function SchemaFields({ schema, root = schema, value, onChange, scope, sc
         if (p.type === "boolean")
           return (
             <label key={key} className="flex items-center gap-2 text-xs font-medium text-slate-700">
-              <input type="checkbox" data-field={field} disabled={readOnly} checked={cur === true} onChange={(e) => set(e.target.checked ? true : required.has(key) ? false : undefined)} />
+              <input
+                type="checkbox"
+                data-field={field}
+                disabled={readOnly}
+                checked={cur === true}
+                onChange={(e) => set(e.target.checked ? true : required.has(key) ? false : undefined)}
+              />
               {labelOf(key)}
               {p.description && <span className="font-normal text-slate-500">— {p.description}</span>}
             </label>
           );
         if (p.type === "integer" || p.type === "number")
           return (
-            <FieldShell key={key} label={labelOf(key)} required={required.has(key)} description={p.description} error={err} htmlFor={id}>
+            <FieldShell
+              key={key}
+              label={labelOf(key)}
+              required={required.has(key)}
+              description={p.description}
+              error={err}
+              htmlFor={id}
+            >
               <input
                 id={id}
                 data-field={field}
@@ -131,17 +217,51 @@ export function SchemaFields({ schema, root = schema, value, onChange, scope, sc
           );
         if (p.type === "string")
           return (
-            <FieldShell key={key} label={labelOf(key)} required={required.has(key)} description={p.description} error={err} htmlFor={id}>
+            <FieldShell
+              key={key}
+              label={labelOf(key)}
+              required={required.has(key)}
+              description={p.description}
+              error={err}
+              htmlFor={id}
+            >
               {typeof p.maxLength === "number" && p.maxLength > 500 ? (
-                <textarea id={id} data-field={field} disabled={readOnly} rows={2} className={inputCls(!!err)} value={typeof cur === "string" ? cur : ""} onChange={(e) => set(e.target.value)} />
+                <textarea
+                  id={id}
+                  data-field={field}
+                  disabled={readOnly}
+                  rows={2}
+                  className={inputCls(!!err)}
+                  value={typeof cur === "string" ? cur : ""}
+                  onChange={(e) => set(e.target.value)}
+                />
               ) : (
-                <input id={id} data-field={field} disabled={readOnly} className={inputCls(!!err)} value={typeof cur === "string" ? cur : ""} onChange={(e) => set(e.target.value)} />
+                <input
+                  id={id}
+                  data-field={field}
+                  disabled={readOnly}
+                  className={inputCls(!!err)}
+                  value={typeof cur === "string" ? cur : ""}
+                  onChange={(e) => set(e.target.value)}
+                />
               )}
             </FieldShell>
           );
-        if (p.type === "array" && p.items && !Array.isArray(p.items) && (resolve(p.items, root).type === "string" || resolve(p.items, root).enum))
+        if (
+          p.type === "array" &&
+          p.items &&
+          !Array.isArray(p.items) &&
+          (resolve(p.items, root).type === "string" || resolve(p.items, root).enum)
+        )
           return (
-            <FieldShell key={key} label={labelOf(key)} required={required.has(key)} description={p.description ?? "Comma-separated"} error={err} htmlFor={id}>
+            <FieldShell
+              key={key}
+              label={labelOf(key)}
+              required={required.has(key)}
+              description={p.description ?? "Comma-separated"}
+              error={err}
+              htmlFor={id}
+            >
               <input
                 id={id}
                 data-field={field}
@@ -149,7 +269,10 @@ export function SchemaFields({ schema, root = schema, value, onChange, scope, sc
                 className={inputCls(!!err)}
                 value={Array.isArray(cur) ? cur.join(", ") : ""}
                 onChange={(e) => {
-                  const parts = e.target.value.split(",").map((x) => x.trim()).filter(Boolean);
+                  const parts = e.target.value
+                    .split(",")
+                    .map((x) => x.trim())
+                    .filter(Boolean);
                   set(parts.length ? parts : undefined);
                 }}
               />
@@ -180,7 +303,14 @@ export function SchemaFields({ schema, root = schema, value, onChange, scope, sc
             </fieldset>
           );
         return (
-          <FieldShell key={key} label={labelOf(key)} required={required.has(key)} description={p.description ?? "JSON value"} error={err} htmlFor={id}>
+          <FieldShell
+            key={key}
+            label={labelOf(key)}
+            required={required.has(key)}
+            description={p.description ?? "JSON value"}
+            error={err}
+            htmlFor={id}
+          >
             <JsonTextArea id={id} field={field} value={cur} onChange={set} readOnly={readOnly} />
           </FieldShell>
         );
@@ -189,7 +319,19 @@ export function SchemaFields({ schema, root = schema, value, onChange, scope, sc
   );
 }
 
-export function JsonTextArea({ id, field, value, onChange, readOnly }: { id?: string; field?: string; value: unknown; onChange(v: unknown): void; readOnly?: boolean }) {
+export function JsonTextArea({
+  id,
+  field,
+  value,
+  onChange,
+  readOnly,
+}: {
+  id?: string;
+  field?: string;
+  value: unknown;
+  onChange(v: unknown): void;
+  readOnly?: boolean;
+}) {
   return (
     <textarea
       id={id}
@@ -214,7 +356,14 @@ export function JsonTextArea({ id, field, value, onChange, readOnly }: { id?: st
 }
 
 /** Leaf fields of an operation's input schema as dotted paths (a call step's input is { "<path>": "<JSONata>" }). */
-export function inputLeaves(schema: JsonSchema, root: JsonSchema = schema, prefix = "", requiredChain = true, out: Array<{ path: string; schema: JsonSchema; required: boolean }> = [], depth = 0) {
+export function inputLeaves(
+  schema: JsonSchema,
+  root: JsonSchema = schema,
+  prefix = "",
+  requiredChain = true,
+  out: Array<{ path: string; schema: JsonSchema; required: boolean }> = [],
+  depth = 0,
+) {
   const s = resolve(schema, root);
   const req = new Set(s.required ?? []);
   for (const [k, raw] of Object.entries(s.properties ?? {})) {

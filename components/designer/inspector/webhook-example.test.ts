@@ -21,7 +21,9 @@ beforeAll(async () => {
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const body = Buffer.concat(chunks);
-      const ok = verifySignature(SECRET, String(req.headers[TIMESTAMP_HEADER]), body, String(req.headers[SIGNATURE_HEADER])) && req.headers["content-type"] === "application/json";
+      const ok =
+        verifySignature(SECRET, String(req.headers[TIMESTAMP_HEADER]), body, String(req.headers[SIGNATURE_HEADER])) &&
+        req.headers["content-type"] === "application/json";
       received.push({ ok, body: body.toString("utf8") });
       res.writeHead(ok ? 202 : 401, { "content-type": "application/json" }).end(JSON.stringify({ ok }));
     });
@@ -44,12 +46,16 @@ describe("webhook curl example", () => {
 
   it("with a wrong secret the signature is refused; without one it stops before calling", async () => {
     const script = webhookCurlExample({ url, secretKey: "webhook-x", body });
-    const { stdout } = await run("bash", ["-c", script], { env: { ...process.env, [SECRET_ENV]: "wrong-secret-0123456789" } });
+    const { stdout } = await run("bash", ["-c", script], {
+      env: { ...process.env, [SECRET_ENV]: "wrong-secret-0123456789" },
+    });
     expect(JSON.parse(stdout)).toEqual({ ok: false });
     const before = received.length;
     const env = { ...process.env };
     delete env[SECRET_ENV];
-    await expect(run("bash", ["-c", script], { env })).rejects.toMatchObject({ stderr: expect.stringContaining(`set ${SECRET_ENV} to the signing secret of connection webhook-x`) });
+    await expect(run("bash", ["-c", script], { env })).rejects.toMatchObject({
+      stderr: expect.stringContaining(`set ${SECRET_ENV} to the signing secret of connection webhook-x`),
+    });
     expect(received.length).toBe(before);
   });
 });

@@ -33,6 +33,7 @@ export function webhookCurlExample(o: { url: string; secretKey: string; body: un
 
 /** The body to show in the example: a pinned trigger sample's body (a webhook run's $trigger is {body, headers, query}). */
 export function exampleBody(sample: unknown): unknown {
-  if (sample && typeof sample === "object" && !Array.isArray(sample) && "body" in sample) return (sample as { body: unknown }).body;
+  if (sample && typeof sample === "object" && !Array.isArray(sample) && "body" in sample)
+    return (sample as { body: unknown }).body;
   return {};
 }

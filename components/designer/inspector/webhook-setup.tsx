@@ -28,7 +28,19 @@ function CopyButton({ text, label }: { text: string; label: string }) {
   );
 }
 
-export function WebhookSetup({ flowKey, secretKey, toleranceSeconds, sample, readOnly }: { flowKey: string; secretKey: string; toleranceSeconds?: number; sample?: unknown; readOnly: boolean }) {
+export function WebhookSetup({
+  flowKey,
+  secretKey,
+  toleranceSeconds,
+  sample,
+  readOnly,
+}: {
+  flowKey: string;
+  secretKey: string;
+  toleranceSeconds?: number;
+  sample?: unknown;
+  readOnly: boolean;
+}) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const [origin, setOrigin] = useState("");
@@ -36,7 +48,10 @@ export function WebhookSetup({ flowKey, secretKey, toleranceSeconds, sample, rea
   const url = `${origin}${webhookPath(flowKey)}`;
   const me = useQuery(trpc.session.me.queryOptions());
   const canCreate = !!me.data?.roles.includes("admin");
-  const state = useQuery({ ...trpc.connections.webhookSecret.queryOptions({ key: secretKey }), enabled: secretKey.length > 0 });
+  const state = useQuery({
+    ...trpc.connections.webhookSecret.queryOptions({ key: secretKey }),
+    enabled: secretKey.length > 0,
+  });
   const [created, setCreated] = useState<{ key: string; secret: string } | null>(null);
   const create = useMutation(
     trpc.connections.createWebhookSecret.mutationOptions({
@@ -57,19 +72,29 @@ export function WebhookSetup({ flowKey, secretKey, toleranceSeconds, sample, rea
       <div className="space-y-1">
         <p className="font-medium text-slate-700">Webhook URL</p>
         <div className="flex items-center gap-2">
-          <code className="min-w-0 flex-1 select-all break-all rounded bg-slate-100 px-2 py-1 font-mono text-[11px] text-slate-800" data-testid="webhook-url">
+          <code
+            className="min-w-0 flex-1 select-all break-all rounded bg-slate-100 px-2 py-1 font-mono text-[11px] text-slate-800"
+            data-testid="webhook-url"
+          >
             POST {url}
           </code>
           <CopyButton text={url} label="Copy webhook URL" />
         </div>
-        <p className="text-[11px] text-slate-500">Answers 202 with the run id once the flow is published; only the published version runs.</p>
+        <p className="text-[11px] text-slate-500">
+          Answers 202 with the run id once the flow is published; only the published version runs.
+        </p>
       </div>
 
       <div className="space-y-1">
         <p className="font-medium text-slate-700">Signing</p>
         <p className="text-[11px] leading-snug text-slate-600">
-          Send <code className="font-mono">content-type: application/json</code>, <code className="font-mono">{WEBHOOK_TIMESTAMP_HEADER}</code> (Unix seconds, at most {toleranceSeconds ?? WEBHOOK_TOLERANCE_SECONDS} s old) and{" "}
-          <code className="font-mono">{WEBHOOK_SIGNATURE_HEADER}: v1=HMAC-SHA256(secret, &quot;timestamp.body&quot;)</code> in hex, over the exact bytes of the body.
+          Send <code className="font-mono">content-type: application/json</code>,{" "}
+          <code className="font-mono">{WEBHOOK_TIMESTAMP_HEADER}</code> (Unix seconds, at most{" "}
+          {toleranceSeconds ?? WEBHOOK_TOLERANCE_SECONDS} s old) and{" "}
+          <code className="font-mono">
+            {WEBHOOK_SIGNATURE_HEADER}: v1=HMAC-SHA256(secret, &quot;timestamp.body&quot;)
+          </code>{" "}
+          in hex, over the exact bytes of the body.
         </p>
       </div>
 
@@ -80,27 +105,33 @@ export function WebhookSetup({ flowKey, secretKey, toleranceSeconds, sample, rea
         ) : state.isLoading ? (
           <p className="text-slate-500">Checking {secretKey}…</p>
         ) : state.error ? (
-          <p role="alert" className="text-red-700">{state.error.message}</p>
+          <p role="alert" className="text-red-700">
+            {state.error.message}
+          </p>
         ) : s?.state === "ready" ? (
           <p className="text-emerald-800" data-testid="webhook-secret-state">
-            ✓ Stored (encrypted) in connection <span className="font-mono">{secretKey}</span> — {s.name}. Its value is never shown again; rotate it on the Connections page.
+            ✓ Stored (encrypted) in connection <span className="font-mono">{secretKey}</span> — {s.name}. Its value is
+            never shown again; rotate it on the Connections page.
           </p>
         ) : (
           <div className="space-y-2 rounded-md border border-red-200 bg-red-50 p-2">
             <p className="text-red-800" data-testid="webhook-secret-state">
               {s?.state === "missing" && (
                 <>
-                  Missing: there is no connection <span className="font-mono">{secretKey}</span>, so the published flow would refuse every call (503).
+                  Missing: there is no connection <span className="font-mono">{secretKey}</span>, so the published flow
+                  would refuse every call (503).
                 </>
               )}
               {s?.state === "empty" && (
                 <>
-                  Connection <span className="font-mono">{secretKey}</span> ({s.name}) has no signing secret yet, so the published flow would refuse every call (503).
+                  Connection <span className="font-mono">{secretKey}</span> ({s.name}) has no signing secret yet, so the
+                  published flow would refuse every call (503).
                 </>
               )}
               {s?.state === "wrong-connector" && (
                 <>
-                  <span className="font-mono">{secretKey}</span> is a {s.connectorKey} connection, not a webhook signing secret: name another one above.
+                  <span className="font-mono">{secretKey}</span> is a {s.connectorKey} connection, not a webhook signing
+                  secret: name another one above.
                 </>
               )}
             </p>
@@ -115,16 +146,28 @@ export function WebhookSetup({ flowKey, secretKey, toleranceSeconds, sample, rea
                   {create.isPending ? "Creating…" : "Create the secret"}
                 </button>
               ) : (
-                <p className="text-[11px] text-slate-600">Only an administrator can create connections: ask one to open this trigger and click “Create the secret”.</p>
+                <p className="text-[11px] text-slate-600">
+                  Only an administrator can create connections: ask one to open this trigger and click “Create the
+                  secret”.
+                </p>
               ))}
-            {create.error && <p role="alert" className="text-red-700">{create.error.message}</p>}
+            {create.error && (
+              <p role="alert" className="text-red-700">
+                {create.error.message}
+              </p>
+            )}
           </div>
         )}
         {created && created.key === secretKey && (
           <div role="status" className="space-y-1 rounded-md border border-emerald-200 bg-emerald-50 p-2">
-            <p className="font-medium text-emerald-900">Secret created. Copy it now and give it to the sender: it is not shown again.</p>
+            <p className="font-medium text-emerald-900">
+              Secret created. Copy it now and give it to the sender: it is not shown again.
+            </p>
             <div className="flex items-center gap-2">
-              <code data-testid="webhook-new-secret" className="min-w-0 flex-1 select-all break-all rounded bg-white px-2 py-1 font-mono text-[11px] ring-1 ring-emerald-200">
+              <code
+                data-testid="webhook-new-secret"
+                className="min-w-0 flex-1 select-all break-all rounded bg-white px-2 py-1 font-mono text-[11px] ring-1 ring-emerald-200"
+              >
                 {created.secret}
               </code>
               <CopyButton text={created.secret} label="Copy the secret" />
@@ -142,9 +185,14 @@ export function WebhookSetup({ flowKey, secretKey, toleranceSeconds, sample, rea
           <CopyButton text={curl} label="Copy curl example" />
         </div>
         <p className="text-[11px] text-slate-500">
-          Set <code className="font-mono">{SECRET_ENV}</code> to the secret first (<code className="font-mono">export {SECRET_ENV}=…</code>); the example signs with openssl and never contains it.
+          Set <code className="font-mono">{SECRET_ENV}</code> to the secret first (
+          <code className="font-mono">export {SECRET_ENV}=…</code>); the example signs with openssl and never contains
+          it.
         </p>
-        <pre className="max-h-56 overflow-auto rounded-md bg-slate-900 p-2 font-mono text-[10.5px] leading-snug text-slate-100" data-testid="webhook-curl">
+        <pre
+          className="max-h-56 overflow-auto rounded-md bg-slate-900 p-2 font-mono text-[10.5px] leading-snug text-slate-100"
+          data-testid="webhook-curl"
+        >
           {curl}
         </pre>
       </div>

@@ -10,7 +10,17 @@ import { mappingCode, mappingFromCode, mappingView } from "./model";
 
 const key = (m: Mapping) => JSON.stringify(m);
 
-export function CodeView({ value, onChange, scope, readOnly }: { value: Mapping; onChange(next: Mapping): void; scope: ExprScope; readOnly?: boolean }) {
+export function CodeView({
+  value,
+  onChange,
+  scope,
+  readOnly,
+}: {
+  value: Mapping;
+  onChange(next: Mapping): void;
+  scope: ExprScope;
+  readOnly?: boolean;
+}) {
   const [text, setText] = useState(() => mappingCode(value));
   const [error, setError] = useState<string | null>(null);
   const emitted = useRef<string>(key(value));
@@ -42,16 +52,27 @@ export function CodeView({ value, onChange, scope, readOnly }: { value: Mapping;
   return (
     <div className="flex min-h-0 flex-1 flex-col gap-2 p-3">
       <div className="min-h-0 flex-1 overflow-auto" data-testid="mapper-code">
-        <ExpressionField value={text} onChange={edit} scope={scope} ariaLabel="Mapping JSONata" readOnly={readOnly} multiline />
+        <ExpressionField
+          value={text}
+          onChange={edit}
+          scope={scope}
+          ariaLabel="Mapping JSONata"
+          readOnly={readOnly}
+          multiline
+        />
       </div>
       {error ? (
         <p role="alert" className="rounded bg-red-50 px-2 py-1 text-xs text-red-800">
           Not applied — the JSONata does not parse: {error}
         </p>
       ) : view.mode === "fields" ? (
-        <p className="text-xs text-slate-500">In sync: the field view shows {Object.keys(view.fields).length} mapped field(s).</p>
+        <p className="text-xs text-slate-500">
+          In sync: the field view shows {Object.keys(view.fields).length} mapped field(s).
+        </p>
       ) : (
-        <p className="text-xs text-violet-700">One custom expression: the field view shows it as custom and keeps it exactly as written.</p>
+        <p className="text-xs text-violet-700">
+          One custom expression: the field view shows it as custom and keeps it exactly as written.
+        </p>
       )}
     </div>
   );

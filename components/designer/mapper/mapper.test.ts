@@ -3,7 +3,17 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { evaluate, evaluateMapping, mappingToJsonata } from "@/core/dsl";
-import { checkMapping, mappingCode, mappingFromCode, mappingView, previewScope, setField, sourceIndex, sourceTrees, targetTree } from "./model";
+import {
+  checkMapping,
+  mappingCode,
+  mappingFromCode,
+  mappingView,
+  previewScope,
+  setField,
+  sourceIndex,
+  sourceTrees,
+  targetTree,
+} from "./model";
 import { decomposeObject, literalFrom, parseRule, renderRule, sourcePath, type FieldRule } from "./rules";
 import { findNode, sampleTree, schemaTree } from "./schema-tree";
 import type { JsonSchema, MapperSource } from "./types";
@@ -37,7 +47,15 @@ const sources: MapperSource[] = [{ ref: "$trigger", label: "Opportunity (trigger
 describe("trees", () => {
   it("builds the target tree from a zod JSON Schema: types, formats, required, nullable, list elements", () => {
     const t = schemaTree(invoiceSchema, "Invoice");
-    expect(t.children.map((c) => c.name)).toEqual(["customerId", "issueDate", "total", "currency", "memo", "lines", "billTo"]);
+    expect(t.children.map((c) => c.name)).toEqual([
+      "customerId",
+      "issueDate",
+      "total",
+      "currency",
+      "memo",
+      "lines",
+      "billTo",
+    ]);
     expect(findNode(t, "customerId")).toMatchObject({ type: "string", required: true });
     expect(findNode(t, "issueDate")).toMatchObject({ format: "date" });
     expect(findNode(t, "currency")).toMatchObject({ type: "string", required: false, enum: ["EUR", "USD"] });
@@ -48,7 +66,10 @@ describe("trees", () => {
   });
 
   it("follows $ref/$defs and stops at recursion", () => {
-    const s: JsonSchema = { $defs: { Node: { type: "object", properties: { name: { type: "string" }, parent: { $ref: "#/$defs/Node" } } } }, $ref: "#/$defs/Node" };
+    const s: JsonSchema = {
+      $defs: { Node: { type: "object", properties: { name: { type: "string" }, parent: { $ref: "#/$defs/Node" } } } },
+      $ref: "#/$defs/Node",
+    };
     const t = schemaTree(s);
     expect(findNode(t, "name")?.type).toBe("string");
     expect(findNode(t, "parent")?.type).toBe("any");
@@ -66,16 +87,40 @@ describe("trees", () => {
   });
 
   it("names source fields by their JSONata paths, back-quoting names that are not identifiers", () => {
-    const idx = sourceIndex(sourceTrees([{ ref: "$steps.load.output", label: "load", sample: { "first name": "A", and: 1, rows: [{ v: 1 }] } }]));
-    expect([...idx.keys()]).toEqual(["$steps.load.output", "$steps.load.output.`first name`", "$steps.load.output.`and`", "$steps.load.output.rows", "$steps.load.output.rows.v"]);
+    const idx = sourceIndex(
+      sourceTrees([
+        { ref: "$steps.load.output", label: "load", sample: { "first name": "A", and: 1, rows: [{ v: 1 }] } },
+      ]),
+    );
+    expect([...idx.keys()]).toEqual([
+      "$steps.load.output",
+      "$steps.load.output.`first name`",
+      "$steps.load.output.`and`",
+      "$steps.load.output.rows",
+      "$steps.load.output.rows.v",
+    ]);
     expect(idx.get("$steps.load.output.rows.v")?.throughList).toBe(true);
     expect(sourcePath("$trigger", "a.[].b")).toBe("$trigger.a.b");
   });
 
   it("a schema that names no fields does not hide the pinned sample's fields (an event trigger without a contract schema)", () => {
-    const [open] = sourceTrees([{ ref: "$trigger", label: "Trigger", schema: { type: "object" }, sample: { userId: "U-42", weekEnd: "2026-11-29" } }]);
+    const [open] = sourceTrees([
+      {
+        ref: "$trigger",
+        label: "Trigger",
+        schema: { type: "object" },
+        sample: { userId: "U-42", weekEnd: "2026-11-29" },
+      },
+    ]);
     expect(open!.tree.children.map((c) => c.name)).toEqual(["userId", "weekEnd"]);
-    const [described] = sourceTrees([{ ref: "$trigger", label: "Trigger", schema: { type: "object", properties: { id: { type: "string" } } }, sample: { other: 1 } }]);
+    const [described] = sourceTrees([
+      {
+        ref: "$trigger",
+        label: "Trigger",
+        schema: { type: "object", properties: { id: { type: "string" } } },
+        sample: { other: 1 },
+      },
+    ]);
     expect(described!.tree.children.map((c) => c.name)).toEqual(["id"]);
   });
 });
@@ -91,21 +136,45 @@ describe("rules ⇄ JSONata", () => {
     [{ kind: "fn", fn: "money", sources: ["$trigger.Probability"], param: 0 }, "90"],
     [{ kind: "fn", fn: "round", sources: ["$trigger.Amount"], param: 2 }, 1234.57],
     [{ kind: "fn", fn: "formatNumber", sources: ["$trigger.Amount"], param: "#,##0.00" }, "1,234.57"],
-    [{ kind: "fn", fn: "concat", sources: ["$trigger.Account.Name", "$trigger.Missing", "$trigger.Name"], param: " – " }, "ACME Ltd – ACME rollout"],
-    [{ kind: "fn", fn: "lookup", sources: ["$trigger.Stage"], param: { won: "Closed Won", lost: "Closed Lost" } }, "Closed Won"],
+    [
+      {
+        kind: "fn",
+        fn: "concat",
+        sources: ["$trigger.Account.Name", "$trigger.Missing", "$trigger.Name"],
+        param: " – ",
+      },
+      "ACME Ltd – ACME rollout",
+    ],
+    [
+      { kind: "fn", fn: "lookup", sources: ["$trigger.Stage"], param: { won: "Closed Won", lost: "Closed Lost" } },
+      "Closed Won",
+    ],
     [{ kind: "fn", fn: "default", sources: ["$trigger.Currency"], param: "EUR" }, "EUR"],
     [{ kind: "fn", fn: "default", sources: ["$trigger.Stage"], param: "none" }, "won"],
     [{ kind: "fn", fn: "uppercase", sources: ["$trigger.Stage"] }, "WON"],
     [{ kind: "fn", fn: "toNumber", sources: ["$trigger.Amount"] }, 1234.567],
     [{ kind: "fn", fn: "toText", sources: ["$trigger.Probability"] }, "90"],
-    [{ kind: "each", source: "$trigger.Items", fields: { sku: "Code", quantity: "Qty", "price.amount": "$round($number(Price), 0)" } }, [{ sku: "CONS", quantity: 3, price: { amount: 100 } }, { sku: "LIC", quantity: 1, price: { amount: 50 } }]],
+    [
+      {
+        kind: "each",
+        source: "$trigger.Items",
+        fields: { sku: "Code", quantity: "Qty", "price.amount": "$round($number(Price), 0)" },
+      },
+      [
+        { sku: "CONS", quantity: 3, price: { amount: 100 } },
+        { sku: "LIC", quantity: 1, price: { amount: 50 } },
+      ],
+    ],
   ];
 
-  it.each(cases)("%j compiles to JSONata that reads back as itself and evaluates as labelled", async (rule, expected) => {
-    const text = renderRule(rule);
-    expect(parseRule(text)).toEqual(rule);
-    expect(await evaluate(text, { trigger: opportunity })).toEqual(expected);
-  });
+  it.each(cases)(
+    "%j compiles to JSONata that reads back as itself and evaluates as labelled",
+    async (rule, expected) => {
+      const text = renderRule(rule);
+      expect(parseRule(text)).toEqual(rule);
+      expect(await evaluate(text, { trigger: opportunity })).toEqual(expected);
+    },
+  );
 
   it("keeps a one-element list a list when mapping element-wise", async () => {
     const text = renderRule({ kind: "each", source: "$trigger.Items", fields: { sku: "Code" } });
@@ -115,8 +184,20 @@ describe("rules ⇄ JSONata", () => {
 
   it("reads equivalent spellings, and keeps anything else verbatim as custom", () => {
     expect(parseRule("( $trigger.a )")).toEqual({ kind: "source", source: "$trigger.a" });
-    expect(parseRule("$exists($trigger.c) ? $trigger.c : 'x'")).toEqual({ kind: "fn", fn: "default", sources: ["$trigger.c"], param: "x" });
-    for (const expr of ["$trigger.a[0]", "$trigger.a + 1", "$sum($trigger.lines.amount)", "$trigger.items[qty > 1].sku", "$uppercase($trigger.a & 'x')", "  $trigger.a /* why */ "]) {
+    expect(parseRule("$exists($trigger.c) ? $trigger.c : 'x'")).toEqual({
+      kind: "fn",
+      fn: "default",
+      sources: ["$trigger.c"],
+      param: "x",
+    });
+    for (const expr of [
+      "$trigger.a[0]",
+      "$trigger.a + 1",
+      "$sum($trigger.lines.amount)",
+      "$trigger.items[qty > 1].sku",
+      "$uppercase($trigger.a & 'x')",
+      "  $trigger.a /* why */ ",
+    ]) {
       const r = parseRule(expr);
       expect(r.kind === "custom" || r.kind === "source").toBe(true);
       if (r.kind === "custom") expect(r.expr).toBe(expr);
@@ -128,21 +209,42 @@ describe("rules ⇄ JSONata", () => {
 
 describe("fields ⇄ one JSONata expression", () => {
   it("decomposes an object constructor into dotted fields, slicing the original text", () => {
-    expect(decomposeObject(`{"customer": {"id": ($trigger.Account.Id), "name": $trigger.Account.Name}, 'total': $round($trigger.Amount, 2)}`)).toEqual({
+    expect(
+      decomposeObject(
+        `{"customer": {"id": ($trigger.Account.Id), "name": $trigger.Account.Name}, 'total': $round($trigger.Amount, 2)}`,
+      ),
+    ).toEqual({
       "customer.id": "$trigger.Account.Id",
       "customer.name": "$trigger.Account.Name",
       total: "$round($trigger.Amount, 2)",
     });
-    expect(decomposeObject(`{"a": {"b": [1, {"c": 2}]}, "s": "x,}y"}`)).toEqual({ "a.b": `[1, {"c": 2}]`, s: `"x,}y"` });
+    expect(decomposeObject(`{"a": {"b": [1, {"c": 2}]}, "s": "x,}y"}`)).toEqual({
+      "a.b": `[1, {"c": 2}]`,
+      s: `"x,}y"`,
+    });
     expect(decomposeObject("{}")).toEqual({});
   });
 
   it("refuses what field mappings cannot say exactly", () => {
-    for (const t of [`{"a.b": 1}`, `{"a": 1, "a": 2}`, `{$k: 1}`, `$trigger`, `{"a": 1} /* c */`, `{"a": 1}.a`, `{"a": 1, "a": {"b": 2}}`]) expect(decomposeObject(t), t).toBeNull();
+    for (const t of [
+      `{"a.b": 1}`,
+      `{"a": 1, "a": 2}`,
+      `{$k: 1}`,
+      `$trigger`,
+      `{"a": 1} /* c */`,
+      `{"a": 1}.a`,
+      `{"a": 1, "a": {"b": 2}}`,
+    ])
+      expect(decomposeObject(t), t).toBeNull();
   });
 
   it("round-trips: fields → code → fields is the same mapping, and code that is not fields stays code", async () => {
-    const fields = { "customer.id": "$trigger.Account.Id", "customer.city": "$trigger.Account.BillingCity ?? \"n/a\"", total: "$round($number($trigger.Amount), 2)", lines: renderRule({ kind: "each", source: "$trigger.Items", fields: { sku: "Code" } }) };
+    const fields = {
+      "customer.id": "$trigger.Account.Id",
+      "customer.city": '$trigger.Account.BillingCity ?? "n/a"',
+      total: "$round($number($trigger.Amount), 2)",
+      lines: renderRule({ kind: "each", source: "$trigger.Items", fields: { sku: "Code" } }),
+    };
     const code = mappingCode(fields);
     expect(code.split("\n")).toEqual([
       "{",
@@ -155,10 +257,14 @@ describe("fields ⇄ one JSONata expression", () => {
       "}",
     ]);
     expect(mappingFromCode(code)).toEqual(fields);
-    expect(await evaluate(code, { trigger: opportunity })).toEqual(await evaluate(mappingToJsonata(fields), { trigger: opportunity }));
+    expect(await evaluate(code, { trigger: opportunity })).toEqual(
+      await evaluate(mappingToJsonata(fields), { trigger: opportunity }),
+    );
     const multi = { note: '(\n  $a := "x  y";\n  $a\n)' };
     expect(mappingFromCode(mappingCode(multi))).toEqual(multi);
-    expect(await evaluateMapping(mappingFromCode(code), { trigger: opportunity })).toEqual(await evaluateMapping(fields, { trigger: opportunity }));
+    expect(await evaluateMapping(mappingFromCode(code), { trigger: opportunity })).toEqual(
+      await evaluateMapping(fields, { trigger: opportunity }),
+    );
     const custom = `($t := $trigger; {"id": $t.Id})`;
     expect(mappingFromCode(custom)).toBe(custom);
     expect(mappingView(custom)).toEqual({ mode: "expression", expr: custom });
@@ -182,10 +288,20 @@ describe("checks before saving", () => {
   const codes = (m: Record<string, string>) => checkMapping(m, sources, target).map((p) => `${p.code}:${p.path}`);
 
   it("flags unmapped required fields, also inside element-wise lists and mapped objects", () => {
-    expect(codes({})).toEqual(["required-unmapped:customerId", "required-unmapped:issueDate", "required-unmapped:total", "required-unmapped:lines"]);
+    expect(codes({})).toEqual([
+      "required-unmapped:customerId",
+      "required-unmapped:issueDate",
+      "required-unmapped:total",
+      "required-unmapped:lines",
+    ]);
     const m = {
       customerId: "$trigger.Account.Id",
-      issueDate: renderRule({ kind: "fn", fn: "formatDate", sources: ["$trigger.CloseDate"], param: "[Y0001]-[M01]-[D01]" }),
+      issueDate: renderRule({
+        kind: "fn",
+        fn: "formatDate",
+        sources: ["$trigger.CloseDate"],
+        param: "[Y0001]-[M01]-[D01]",
+      }),
       total: "$round($number($trigger.Amount), 2)",
       lines: renderRule({ kind: "each", source: "$trigger.Items", fields: { sku: "Code", quantity: "Qty" } }),
       "billTo.city": "$trigger.Account.BillingCity",
@@ -193,14 +309,51 @@ describe("checks before saving", () => {
     expect(codes(m)).toEqual(["required-unmapped:lines.amount", "required-unmapped:billTo.name"]);
     expect(checkMapping(m, sources, target)[0]!.message).toBe("lines.amount is required by Invoice but not mapped.");
     // A required object with nothing mapped names its required fields.
-    const nested = { label: "Customer", schema: z.toJSONSchema(z.object({ body: z.object({ companyName: z.string(), subsidiary: z.object({ id: z.string(), name: z.string().optional() }), memo: z.string().optional() }), meta: z.object({ note: z.string().optional() }) })) as JsonSchema };
-    expect(checkMapping({}, sources, nested).map((p) => p.path)).toEqual(["body.companyName", "body.subsidiary.id", "meta"]);
+    const nested = {
+      label: "Customer",
+      schema: z.toJSONSchema(
+        z.object({
+          body: z.object({
+            companyName: z.string(),
+            subsidiary: z.object({ id: z.string(), name: z.string().optional() }),
+            memo: z.string().optional(),
+          }),
+          meta: z.object({ note: z.string().optional() }),
+        }),
+      ) as JsonSchema,
+    };
+    expect(checkMapping({}, sources, nested).map((p) => p.path)).toEqual([
+      "body.companyName",
+      "body.subsidiary.id",
+      "meta",
+    ]);
   });
 
   it("flags type mismatches with a fix, lists mapped onto single values, unknown fields and bad syntax", () => {
-    const problems = checkMapping({ customerId: "$trigger.Account.Id", issueDate: "$trigger.CloseDate", total: "$trigger.Amount", lines: "$trigger.Items", "billTo.name": "$trigger.Items.Code", "billTo.zip": "1", memo: "$trigger.Nope", currency: "$trigger.(" }, sources, target);
-    expect(problems.map((p) => `${p.code}:${p.path}`)).toEqual(["type-mismatch:total", "list-to-value:billTo.name", "unknown-target:billTo.zip", "unknown-source:memo", "syntax:currency"]);
-    expect(problems[0]!.message).toBe('total expects a number but gets a text from $trigger.Amount; apply "To number" or "Round".');
+    const problems = checkMapping(
+      {
+        customerId: "$trigger.Account.Id",
+        issueDate: "$trigger.CloseDate",
+        total: "$trigger.Amount",
+        lines: "$trigger.Items",
+        "billTo.name": "$trigger.Items.Code",
+        "billTo.zip": "1",
+        memo: "$trigger.Nope",
+        currency: "$trigger.(",
+      },
+      sources,
+      target,
+    );
+    expect(problems.map((p) => `${p.code}:${p.path}`)).toEqual([
+      "type-mismatch:total",
+      "list-to-value:billTo.name",
+      "unknown-target:billTo.zip",
+      "unknown-source:memo",
+      "syntax:currency",
+    ]);
+    expect(problems[0]!.message).toBe(
+      'total expects a number but gets a text from $trigger.Amount; apply "To number" or "Round".',
+    );
     expect(problems[3]!.message).toBe("memo: $trigger.Nope is not a field that Opportunity (trigger) describes.");
   });
 

@@ -26,7 +26,15 @@ function rowY(row: Element, gutter: DOMRect): number | null {
   return y - gutter.top;
 }
 
-export function MappingLines({ scope, pairs, selectedKey }: { scope: RefObject<HTMLElement | null>; pairs: readonly MappingPair[]; selectedKey: string | null }) {
+export function MappingLines({
+  scope,
+  pairs,
+  selectedKey,
+}: {
+  scope: RefObject<HTMLElement | null>;
+  pairs: readonly MappingPair[];
+  selectedKey: string | null;
+}) {
   const gutter = useRef<HTMLDivElement>(null);
   const [lines, setLines] = useState<Line[]>([]);
   useEffect(() => {
@@ -46,7 +54,10 @@ export function MappingLines({ scope, pairs, selectedKey }: { scope: RefObject<H
         const y2 = t && rowY(t, box);
         if (y1 == null || y2 == null) continue;
         const w = box.width;
-        next.push({ ...p, d: `M0 ${y1.toFixed(1)}C${(w / 2).toFixed(1)} ${y1.toFixed(1)} ${(w / 2).toFixed(1)} ${y2.toFixed(1)} ${w} ${y2.toFixed(1)}` });
+        next.push({
+          ...p,
+          d: `M0 ${y1.toFixed(1)}C${(w / 2).toFixed(1)} ${y1.toFixed(1)} ${(w / 2).toFixed(1)} ${y2.toFixed(1)} ${w} ${y2.toFixed(1)}`,
+        });
       }
       setLines(next);
     };
@@ -73,7 +84,17 @@ export function MappingLines({ scope, pairs, selectedKey }: { scope: RefObject<H
       <svg data-testid="mapping-lines" className="pointer-events-none absolute inset-0 h-full w-full overflow-visible">
         {lines.map((l) => {
           const on = l.to === selectedKey;
-          return <path key={`${l.from}→${l.to}`} data-from={l.from} data-to={l.to} d={l.d} fill="none" stroke={on ? "#2563eb" : "#94a3b8"} strokeWidth={on ? 2 : 1.25} />;
+          return (
+            <path
+              key={`${l.from}→${l.to}`}
+              data-from={l.from}
+              data-to={l.to}
+              d={l.d}
+              fill="none"
+              stroke={on ? "#2563eb" : "#94a3b8"}
+              strokeWidth={on ? 2 : 1.25}
+            />
+          );
         })}
       </svg>
     </div>

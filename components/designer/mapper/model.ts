@@ -4,7 +4,17 @@
 // Pure: the component and the unit tests share it.
 import { checkExpression, type ExpressionScope, type Mapping } from "@/core/dsl";
 import { FN_BY_ID, decomposeObject, parseRule, renderRule, sourcePath, type FieldRule } from "./rules";
-import { findNode, sampleTree, schemaTree, TYPE_LABEL, typeOfValue, typesCompatible, walkTree, type FieldNode, type FieldType } from "./schema-tree";
+import {
+  findNode,
+  sampleTree,
+  schemaTree,
+  TYPE_LABEL,
+  typeOfValue,
+  typesCompatible,
+  walkTree,
+  type FieldNode,
+  type FieldType,
+} from "./schema-tree";
 import type { JsonSchema, MapperSource } from "./types";
 
 // ---------------------------------------------------------------------------------------------------
@@ -75,7 +85,11 @@ export function setField(m: Mapping, path: string, expr: string | null): Mapping
 }
 
 /** Sets one field of an element-wise list mapping (relative to an element). */
-export function setEachField(rule: Extract<FieldRule, { kind: "each" }>, path: string, expr: string | null): Extract<FieldRule, { kind: "each" }> {
+export function setEachField(
+  rule: Extract<FieldRule, { kind: "each" }>,
+  path: string,
+  expr: string | null,
+): Extract<FieldRule, { kind: "each" }> {
   return { ...rule, fields: setField(rule.fields, path, expr) as Record<string, string> };
 }
 
@@ -96,7 +110,14 @@ export function sourceTrees(sources: readonly MapperSource[]): SourceTree[] {
         ? fromSchema
         : source.sample !== undefined
           ? sampleTree(source.sample, source.label)
-          : ({ name: source.label, path: "", type: "any", required: false, nullable: false, children: [] } satisfies FieldNode);
+          : ({
+              name: source.label,
+              path: "",
+              type: "any",
+              required: false,
+              nullable: false,
+              children: [],
+            } satisfies FieldNode);
     return { source, tree };
   });
 }
@@ -116,7 +137,14 @@ export function sourceIndex(trees: readonly SourceTree[]): Map<string, SourceFie
   for (const { source, tree } of trees) {
     for (const node of walkTree(tree)) {
       const expr = sourcePath(source.ref, node.path);
-      if (!out.has(expr)) out.set(expr, { expr, node, sourceLabel: source.label, throughList: node.path.split(".").slice(0, -1).includes("[]") || (node.path.endsWith("[]") && node.path !== "[]") });
+      if (!out.has(expr))
+        out.set(expr, {
+          expr,
+          node,
+          sourceLabel: source.label,
+          throughList:
+            node.path.split(".").slice(0, -1).includes("[]") || (node.path.endsWith("[]") && node.path !== "[]"),
+        });
     }
   }
   return out;
@@ -130,7 +158,8 @@ export function elementIndex(list: FieldNode, sourceLabel: string): Map<string, 
     for (const node of walkTree(child)) {
       const rel = node.path.startsWith(base) ? node.path.slice(base.length) : node.path;
       const expr = sourcePath("", rel.replace(/^\[\]\.?/, ""));
-      if (expr && !out.has(expr)) out.set(expr, { expr, node, sourceLabel, throughList: rel.split(".").slice(1, -1).includes("[]") });
+      if (expr && !out.has(expr))
+        out.set(expr, { expr, node, sourceLabel, throughList: rel.split(".").slice(1, -1).includes("[]") });
     }
   }
   return out;
@@ -143,8 +172,14 @@ export interface TargetTree {
 }
 
 /** The target tree: the schema's fields plus any mapped field it lacks; without a schema, the mapped fields. */
-export function targetTree(schema: JsonSchema | undefined, fields: Record<string, string>, label = "Output"): TargetTree {
-  const tree = schema ? schemaTree(schema, label) : ({ name: label, path: "", type: "object", required: true, nullable: false, children: [] } satisfies FieldNode);
+export function targetTree(
+  schema: JsonSchema | undefined,
+  fields: Record<string, string>,
+  label = "Output",
+): TargetTree {
+  const tree = schema
+    ? schemaTree(schema, label)
+    : ({ name: label, path: "", type: "object", required: true, nullable: false, children: [] } satisfies FieldNode);
   const extra = new Set<string>();
   for (const path of Object.keys(fields)) {
     let node = tree;
@@ -153,7 +188,14 @@ export function targetTree(schema: JsonSchema | undefined, fields: Record<string
       let child = node.children.find((c) => c.name === seg);
       if (!child) {
         const p = segs.slice(0, i + 1).join(".");
-        child = { name: seg, path: p, type: i === segs.length - 1 ? "any" : "object", required: false, nullable: false, children: [] };
+        child = {
+          name: seg,
+          path: p,
+          type: i === segs.length - 1 ? "any" : "object",
+          required: false,
+          nullable: false,
+          children: [],
+        };
         node.children.push(child);
         if (schema) extra.add(p);
       }
@@ -195,7 +237,8 @@ function ruleType(rule: FieldRule, index: ReadonlyMap<string, SourceField>): Rul
     case "fn": {
       const def = FN_BY_ID.get(rule.fn)!;
       const f = rule.sources.length === 1 ? index.get(rule.sources[0]!) : undefined;
-      if (rule.fn === "default") return f ? { type: f.node.type, list: f.throughList, from: rule.sources[0] } : { type: "any", list: false };
+      if (rule.fn === "default")
+        return f ? { type: f.node.type, list: f.throughList, from: rule.sources[0] } : { type: "any", list: false };
       return { type: def.output, list: rule.sources.some((s) => index.get(s)?.throughList) && rule.fn !== "concat" };
     }
   }
@@ -209,7 +252,13 @@ const HINT: Partial<Record<FieldType, string>> = {
 };
 
 function sourcesOf(rule: FieldRule): string[] {
-  return rule.kind === "source" ? [rule.source] : rule.kind === "fn" ? rule.sources : rule.kind === "each" ? [rule.source] : [];
+  return rule.kind === "source"
+    ? [rule.source]
+    : rule.kind === "fn"
+      ? rule.sources
+      : rule.kind === "each"
+        ? [rule.source]
+        : [];
 }
 
 /** Whether a path names a field of a known source (the source describes its fields). */
@@ -234,12 +283,22 @@ function unknownSource(expr: string, index: ReadonlyMap<string, SourceField>, ro
  * What the mapper flags before saving: required target fields left unmapped (errors), values of the
  * wrong type or a list where one value is expected (warnings), fields that neither side knows, bad syntax.
  */
-export function checkMapping(value: Mapping, sources: readonly MapperSource[], target?: { label: string; schema: JsonSchema }): MapperProblem[] {
+export function checkMapping(
+  value: Mapping,
+  sources: readonly MapperSource[],
+  target?: { label: string; schema: JsonSchema },
+): MapperProblem[] {
   const problems: MapperProblem[] = [];
   const view = mappingView(value);
   if (view.mode === "expression") {
     const c = checkExpression(view.expr);
-    if (!c.ok) problems.push({ severity: "error", code: "syntax", path: "", message: `The expression does not parse: ${c.message}` });
+    if (!c.ok)
+      problems.push({
+        severity: "error",
+        code: "syntax",
+        path: "",
+        message: `The expression does not parse: ${c.message}`,
+      });
     return problems; // one custom expression: nothing more can be said about fields
   }
   const trees = sourceTrees(sources);
@@ -247,20 +306,43 @@ export function checkMapping(value: Mapping, sources: readonly MapperSource[], t
   const roots = sources.map((s) => s.ref);
   const { tree, extra } = targetTree(target?.schema, view.fields, target?.label);
 
-  const checkFields = (fields: Record<string, string>, root: FieldNode, idx: ReadonlyMap<string, SourceField>, prefix: string, withSchema: boolean, extraPaths: ReadonlySet<string>) => {
+  const checkFields = (
+    fields: Record<string, string>,
+    root: FieldNode,
+    idx: ReadonlyMap<string, SourceField>,
+    prefix: string,
+    withSchema: boolean,
+    extraPaths: ReadonlySet<string>,
+  ) => {
     for (const [path, expr] of Object.entries(fields)) {
       const full = prefix ? `${prefix}.${path}` : path;
       const c = checkExpression(expr);
       if (!c.ok) {
-        problems.push({ severity: "error", code: "syntax", path: full, message: `${full}: the expression does not parse: ${c.message}` });
+        problems.push({
+          severity: "error",
+          code: "syntax",
+          path: full,
+          message: `${full}: the expression does not parse: ${c.message}`,
+        });
         continue;
       }
       const rule = parseRule(expr);
       for (const s of sourcesOf(rule)) {
-        const unknown = unknownSource(s, idx, prefix ? [] : roots) ?? (prefix && !idx.has(s) && !s.startsWith("$") && idx.size > 0 ? `${s} is not a field that the list's elements describe.` : null);
-        if (unknown) problems.push({ severity: "warning", code: "unknown-source", path: full, message: `${full}: ${unknown}` });
+        const unknown =
+          unknownSource(s, idx, prefix ? [] : roots) ??
+          (prefix && !idx.has(s) && !s.startsWith("$") && idx.size > 0
+            ? `${s} is not a field that the list's elements describe.`
+            : null);
+        if (unknown)
+          problems.push({ severity: "warning", code: "unknown-source", path: full, message: `${full}: ${unknown}` });
       }
-      if (withSchema && extraPaths.has(path)) problems.push({ severity: "warning", code: "unknown-target", path: full, message: `${full} is not a field of ${target?.label ?? "the target"}.` });
+      if (withSchema && extraPaths.has(path))
+        problems.push({
+          severity: "warning",
+          code: "unknown-target",
+          path: full,
+          message: `${full} is not a field of ${target?.label ?? "the target"}.`,
+        });
       const t = findNode(root, path);
       if (!t || extraPaths.has(path)) continue;
       const rt = ruleType(rule, idx);
@@ -271,21 +353,48 @@ export function checkMapping(value: Mapping, sources: readonly MapperSource[], t
           const elTree = elementTarget(t);
           const elTarget = targetTree(undefined, rule.fields).tree;
           const elExtra = new Set(Object.keys(rule.fields).filter((p) => !findNode(elTree, p)));
-          checkFields(rule.fields, mergeTrees(elTree, elTarget), new Map([...idx, ...elIdx]), full, withSchema && t.children.length > 0, elExtra);
+          checkFields(
+            rule.fields,
+            mergeTrees(elTree, elTarget),
+            new Map([...idx, ...elIdx]),
+            full,
+            withSchema && t.children.length > 0,
+            elExtra,
+          );
           checkRequired(elTree, rule.fields, full);
           if (srcField && srcField.node.type !== "array" && srcField.node.type !== "any")
-            problems.push({ severity: "warning", code: "type-mismatch", path: full, message: `${full} is a list, but ${rule.source} is a single ${TYPE_LABEL[srcField.node.type]}; each of its values becomes one element.` });
+            problems.push({
+              severity: "warning",
+              code: "type-mismatch",
+              path: full,
+              message: `${full} is a list, but ${rule.source} is a single ${TYPE_LABEL[srcField.node.type]}; each of its values becomes one element.`,
+            });
         } else if (rt.type !== "array" && rt.type !== "any" && !rt.list)
-          problems.push({ severity: "warning", code: "type-mismatch", path: full, message: `${full} is a list, but it gets a single ${TYPE_LABEL[rt.type]}${rt.from ? ` from ${rt.from}` : ""}; map a list onto it.` });
+          problems.push({
+            severity: "warning",
+            code: "type-mismatch",
+            path: full,
+            message: `${full} is a list, but it gets a single ${TYPE_LABEL[rt.type]}${rt.from ? ` from ${rt.from}` : ""}; map a list onto it.`,
+          });
         continue;
       }
       if (rt.list && t.type !== "any") {
-        problems.push({ severity: "warning", code: "list-to-value", path: full, message: `${full} expects one ${TYPE_LABEL[t.type]}, but ${rt.from ?? "the expression"} yields one value per list element; map the list element-wise or aggregate it.` });
+        problems.push({
+          severity: "warning",
+          code: "list-to-value",
+          path: full,
+          message: `${full} expects one ${TYPE_LABEL[t.type]}, but ${rt.from ?? "the expression"} yields one value per list element; map the list element-wise or aggregate it.`,
+        });
         continue;
       }
       if (!typesCompatible(rt.type, t.type) && rt.type !== "null") {
         const hint = HINT[t.type];
-        problems.push({ severity: "warning", code: "type-mismatch", path: full, message: `${full} expects ${article(TYPE_LABEL[t.type])} but gets ${article(TYPE_LABEL[rt.type])}${rt.from ? ` from ${rt.from}` : ""}${hint ? `; ${hint}` : ""}.` });
+        problems.push({
+          severity: "warning",
+          code: "type-mismatch",
+          path: full,
+          message: `${full} expects ${article(TYPE_LABEL[t.type])} but gets ${article(TYPE_LABEL[rt.type])}${rt.from ? ` from ${rt.from}` : ""}${hint ? `; ${hint}` : ""}.`,
+        });
       }
     }
   };
@@ -299,8 +408,15 @@ export function checkMapping(value: Mapping, sources: readonly MapperSource[], t
         const inside = paths.some((p) => p.startsWith(`${child.path}.`));
         const full = prefix ? `${prefix}.${child.path}` : child.path;
         // An unmapped required object names its required fields (what to map), unless it has none.
-        if (child.type === "object" && (inside || (child.required && child.children.some((c) => c.required)))) visit(child);
-        else if (child.required && !inside) problems.push({ severity: "error", code: "required-unmapped", path: full, message: `${full} is required${target ? ` by ${target.label}` : ""} but not mapped.` });
+        if (child.type === "object" && (inside || (child.required && child.children.some((c) => c.required))))
+          visit(child);
+        else if (child.required && !inside)
+          problems.push({
+            severity: "error",
+            code: "required-unmapped",
+            path: full,
+            message: `${full} is required${target ? ` by ${target.label}` : ""} but not mapped.`,
+          });
       }
     };
     visit(root);

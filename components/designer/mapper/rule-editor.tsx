@@ -94,29 +94,47 @@ export function RuleEditor({
         {row.node.required && <span className="text-[10px] font-medium text-red-600">required</span>}
         <span className="flex-1" />
         {row.expr !== undefined && !readOnly && (
-          <button type="button" onClick={onClear} className="rounded border border-slate-300 px-2 py-0.5 text-slate-600 hover:border-red-300 hover:text-red-700">
+          <button
+            type="button"
+            onClick={onClear}
+            className="rounded border border-slate-300 px-2 py-0.5 text-slate-600 hover:border-red-300 hover:text-red-700"
+          >
             Clear
           </button>
         )}
       </header>
       {row.node.description && <p className="text-slate-500">{row.node.description}</p>}
-      {row.eachSource && <p className="rounded bg-emerald-50 px-2 py-1 text-emerald-800">Mapped per element of {row.eachSource}: paths without “$” are read from the element.</p>}
+      {row.eachSource && (
+        <p className="rounded bg-emerald-50 px-2 py-1 text-emerald-800">
+          Mapped per element of {row.eachSource}: paths without “$” are read from the element.
+        </p>
+      )}
 
       {row.expr === undefined ? (
         <div className="rounded-md border border-dashed border-slate-300 p-3 text-slate-500">
           Not mapped. Drag a source field here{selectedSource ? "" : ", or select one on the left"}
           {selectedSource && !readOnly && (
             <>
-              {" "}or{" "}
-              <button type="button" className="font-medium text-brand-700 hover:underline" onClick={() => set({ kind: "source", source: selectedSource })}>
+              {" "}
+              or{" "}
+              <button
+                type="button"
+                className="font-medium text-brand-700 hover:underline"
+                onClick={() => set({ kind: "source", source: selectedSource })}
+              >
                 map {selectedSource}
               </button>
             </>
           )}
           {!readOnly && (
             <>
-              {" "}·{" "}
-              <button type="button" className="font-medium text-brand-700 hover:underline" onClick={() => set({ kind: "literal", value: "" })}>
+              {" "}
+              ·{" "}
+              <button
+                type="button"
+                className="font-medium text-brand-700 hover:underline"
+                onClick={() => set({ kind: "literal", value: "" })}
+              >
                 fixed value
               </button>
             </>
@@ -126,7 +144,13 @@ export function RuleEditor({
         <>
           <label className="block font-medium text-slate-600">
             Function
-            <select aria-label="Function" disabled={readOnly} value={choice} onChange={(e) => choose(e.target.value as Choice)} className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-xs">
+            <select
+              aria-label="Function"
+              disabled={readOnly}
+              value={choice}
+              onChange={(e) => choose(e.target.value as Choice)}
+              className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-xs"
+            >
               <option value="none">As is (no function)</option>
               <optgroup label="Functions">
                 {FUNCTIONS.map((f) => (
@@ -144,13 +168,23 @@ export function RuleEditor({
 
           {(rule?.kind === "source" || rule?.kind === "fn" || rule?.kind === "each") && (
             <div>
-              <p className="font-medium text-slate-600">{rule.kind === "fn" && fnDef?.arity === "many" ? "Fields (in order)" : "From"}</p>
+              <p className="font-medium text-slate-600">
+                {rule.kind === "fn" && fnDef?.arity === "many" ? "Fields (in order)" : "From"}
+              </p>
               <ul className="mt-1 flex flex-wrap gap-1">
                 {sources.map((s, i) => (
-                  <li key={`${s}-${i}`} className="flex items-center gap-1 rounded bg-slate-100 px-1.5 py-0.5 font-mono">
+                  <li
+                    key={`${s}-${i}`}
+                    className="flex items-center gap-1 rounded bg-slate-100 px-1.5 py-0.5 font-mono"
+                  >
                     {s}
                     {rule.kind === "fn" && fnDef?.arity === "many" && sources.length > 1 && !readOnly && (
-                      <button type="button" aria-label={`Remove ${s}`} className="text-slate-400 hover:text-red-600" onClick={() => set({ ...rule, sources: sources.filter((_, j) => j !== i) })}>
+                      <button
+                        type="button"
+                        aria-label={`Remove ${s}`}
+                        className="text-slate-400 hover:text-red-600"
+                        onClick={() => set({ ...rule, sources: sources.filter((_, j) => j !== i) })}
+                      >
                         ✕
                       </button>
                     )}
@@ -162,18 +196,36 @@ export function RuleEditor({
                   <button
                     type="button"
                     className="font-medium text-brand-700 hover:underline"
-                    onClick={() => (rule.kind === "fn" ? set({ ...rule, sources: fnDef?.arity === "many" ? sources.map((s, i) => (i === 0 ? selectedSource : s)) : [selectedSource] }) : rule.kind === "each" ? set({ ...rule, source: selectedSource }) : set({ kind: "source", source: selectedSource }))}
+                    onClick={() =>
+                      rule.kind === "fn"
+                        ? set({
+                            ...rule,
+                            sources:
+                              fnDef?.arity === "many"
+                                ? sources.map((s, i) => (i === 0 ? selectedSource : s))
+                                : [selectedSource],
+                          })
+                        : rule.kind === "each"
+                          ? set({ ...rule, source: selectedSource })
+                          : set({ kind: "source", source: selectedSource })
+                    }
                   >
                     Use {selectedSource}
                   </button>
                   {rule.kind === "fn" && fnDef?.arity === "many" && (
-                    <button type="button" className="font-medium text-brand-700 hover:underline" onClick={() => set({ ...rule, sources: [...sources, selectedSource] })}>
+                    <button
+                      type="button"
+                      className="font-medium text-brand-700 hover:underline"
+                      onClick={() => set({ ...rule, sources: [...sources, selectedSource] })}
+                    >
                       Add {selectedSource}
                     </button>
                   )}
                 </div>
               )}
-              {rule.kind === "fn" && fnDef?.arity === "many" && <p className="mt-1 text-slate-400">Drop more source fields on the target to add them.</p>}
+              {rule.kind === "fn" && fnDef?.arity === "many" && (
+                <p className="mt-1 text-slate-400">Drop more source fields on the target to add them.</p>
+              )}
             </div>
           )}
 
@@ -200,11 +252,27 @@ export function RuleEditor({
                     disabled={readOnly}
                     type={fnDef.param.kind === "number" ? "number" : "text"}
                     value={rule.param === undefined || rule.param === null ? "" : String(rule.param)}
-                    onChange={(e) => set({ ...rule, param: fnDef.param!.kind === "number" ? Number(e.target.value) : fnDef.param!.kind === "value" ? literalFrom(e.target.value) : e.target.value })}
+                    onChange={(e) =>
+                      set({
+                        ...rule,
+                        param:
+                          fnDef.param!.kind === "number"
+                            ? Number(e.target.value)
+                            : fnDef.param!.kind === "value"
+                              ? literalFrom(e.target.value)
+                              : e.target.value,
+                      })
+                    }
                     className="block min-w-0 flex-1 rounded-md border border-slate-300 px-2 py-1 font-mono text-xs"
                   />
                   {fnDef.param.presets && (
-                    <select aria-label={`${fnDef.param.label} presets`} disabled={readOnly} value="" onChange={(e) => e.target.value && set({ ...rule, param: e.target.value })} className="rounded-md border border-slate-300 bg-white px-1 text-xs">
+                    <select
+                      aria-label={`${fnDef.param.label} presets`}
+                      disabled={readOnly}
+                      value=""
+                      onChange={(e) => e.target.value && set({ ...rule, param: e.target.value })}
+                      className="rounded-md border border-slate-300 bg-white px-1 text-xs"
+                    >
                       <option value="">Presets…</option>
                       {fnDef.param.presets.map((p) => (
                         <option key={p.value} value={p.value}>
@@ -228,11 +296,20 @@ export function RuleEditor({
                 onChange={(e) => set({ kind: "literal", value: literalFrom(e.target.value, row.node.type) })}
                 className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1 font-mono text-xs"
               />
-              <span className="mt-0.5 block font-normal text-slate-400">{row.node.type === "string" ? "This field takes text: what is typed is sent as text." : "Numbers, true, false and null are typed; anything else is text."}</span>
+              <span className="mt-0.5 block font-normal text-slate-400">
+                {row.node.type === "string"
+                  ? "This field takes text: what is typed is sent as text."
+                  : "Numbers, true, false and null are typed; anything else is text."}
+              </span>
             </label>
           )}
 
-          {rule?.kind === "each" && <p className="text-slate-500">{Object.keys(rule.fields).length} element field(s) mapped. Map the element fields below {row.ref.path} in the target tree.</p>}
+          {rule?.kind === "each" && (
+            <p className="text-slate-500">
+              {Object.keys(rule.fields).length} element field(s) mapped. Map the element fields below {row.ref.path} in
+              the target tree.
+            </p>
+          )}
 
           <div>
             <p className="font-medium text-slate-600">JSONata</p>
@@ -245,18 +322,28 @@ export function RuleEditor({
                   const c = checkExpression(v);
                   setSyntax(c.ok ? null : c.message);
                   if (c.ok) onSet(v);
-                }} scope={scope} ariaLabel={`Expression for ${refLabel(row.ref)}`} readOnly={readOnly} multiline={rule?.kind === "each" || rule?.kind === "custom"} />
+                }}
+                scope={scope}
+                ariaLabel={`Expression for ${refLabel(row.ref)}`}
+                readOnly={readOnly}
+                multiline={rule?.kind === "each" || rule?.kind === "custom"}
+              />
             </div>
             {syntax && (
               <p role="alert" className="mt-1 text-red-700">
                 Not saved yet — the expression does not parse: {syntax}
               </p>
             )}
-            {rule?.kind === "custom" && <p className="mt-1 text-violet-700">Custom expression: kept exactly as written.</p>}
+            {rule?.kind === "custom" && (
+              <p className="mt-1 text-violet-700">Custom expression: kept exactly as written.</p>
+            )}
           </div>
           <div>
             <p className="font-medium text-slate-600">Preview</p>
-            <pre className="mt-1 max-h-32 overflow-auto rounded-md bg-slate-900 px-2 py-1.5 font-mono text-[11px] text-emerald-200" data-testid="field-preview">
+            <pre
+              className="mt-1 max-h-32 overflow-auto rounded-md bg-slate-900 px-2 py-1.5 font-mono text-[11px] text-emerald-200"
+              data-testid="field-preview"
+            >
               {preview === undefined ? "— (no value on the sample)" : JSON.stringify(preview, null, 2)}
             </pre>
           </div>
@@ -265,7 +352,14 @@ export function RuleEditor({
       {problems.length > 0 && (
         <ul className="space-y-1">
           {problems.map((p, i) => (
-            <li key={i} className={p.severity === "error" ? "rounded bg-red-50 px-2 py-1 text-red-800" : "rounded bg-amber-50 px-2 py-1 text-amber-900"}>
+            <li
+              key={i}
+              className={
+                p.severity === "error"
+                  ? "rounded bg-red-50 px-2 py-1 text-red-800"
+                  : "rounded bg-amber-50 px-2 py-1 text-amber-900"
+              }
+            >
               {p.message}
             </li>
           ))}

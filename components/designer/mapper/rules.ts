@@ -5,7 +5,20 @@
 import { checkExpression, fieldsToJsonata } from "@/core/dsl";
 import type { FieldType } from "./schema-tree";
 
-export type FnId = "formatDate" | "money" | "round" | "formatNumber" | "concat" | "lookup" | "default" | "uppercase" | "lowercase" | "trim" | "toText" | "toNumber" | "toBoolean";
+export type FnId =
+  | "formatDate"
+  | "money"
+  | "round"
+  | "formatNumber"
+  | "concat"
+  | "lookup"
+  | "default"
+  | "uppercase"
+  | "lowercase"
+  | "trim"
+  | "toText"
+  | "toNumber"
+  | "toBoolean";
 
 export type Literal = string | number | boolean | null;
 
@@ -30,7 +43,27 @@ export type FieldRule =
   | { kind: "each"; source: string; fields: Record<string, string> }
   | { kind: "custom"; expr: string };
 
-type Ast = { type: string; value?: unknown; expression?: Ast; steps?: Ast[]; arguments?: Ast[]; procedure?: Ast; expressions?: Ast[]; lhs?: unknown; condition?: Ast; then?: Ast; else?: Ast; position?: number; stages?: unknown; predicate?: unknown; group?: unknown; focus?: unknown; index?: unknown; tuple?: unknown; keepArray?: unknown };
+type Ast = {
+  type: string;
+  value?: unknown;
+  expression?: Ast;
+  steps?: Ast[];
+  arguments?: Ast[];
+  procedure?: Ast;
+  expressions?: Ast[];
+  lhs?: unknown;
+  condition?: Ast;
+  then?: Ast;
+  else?: Ast;
+  position?: number;
+  stages?: unknown;
+  predicate?: unknown;
+  group?: unknown;
+  focus?: unknown;
+  index?: unknown;
+  tuple?: unknown;
+  keepArray?: unknown;
+};
 
 export interface FnDef {
   id: FnId;
@@ -39,7 +72,12 @@ export interface FnDef {
   output: FieldType;
   /** "many": takes several source fields (concat). */
   arity: "one" | "many";
-  param?: { label: string; kind: "text" | "number" | "table" | "value"; default: Literal | Record<string, string>; presets?: ReadonlyArray<{ label: string; value: string }> };
+  param?: {
+    label: string;
+    kind: "text" | "number" | "table" | "value";
+    default: Literal | Record<string, string>;
+    presets?: ReadonlyArray<{ label: string; value: string }>;
+  };
 }
 
 export const FUNCTIONS: readonly FnDef[] = [
@@ -62,15 +100,72 @@ export const FUNCTIONS: readonly FnDef[] = [
       ],
     },
   },
-  { id: "money", label: "Money", hint: "An amount as decimal text with fixed decimals (\"1234.50\"), as the canonical model's Money.amount expects.", output: "string", arity: "one", param: { label: "Decimals", kind: "number", default: 2 } },
-  { id: "round", label: "Round", hint: "A number rounded to the given decimals (text amounts are converted).", output: "number", arity: "one", param: { label: "Decimals", kind: "number", default: 2 } },
-  { id: "formatNumber", label: "Format number", hint: "A number as text with a decimal picture.", output: "string", arity: "one", param: { label: "Picture", kind: "text", default: "#,##0.00", presets: [{ label: "1,234.50", value: "#,##0.00" }, { label: "1234.5", value: "0.##" }, { label: "12%", value: "0%" }] } },
-  { id: "concat", label: "Concatenate", hint: "Joins several fields with a separator (missing fields are skipped).", output: "string", arity: "many", param: { label: "Separator", kind: "text", default: " " } },
-  { id: "lookup", label: "Lookup", hint: "Translates codes through a table (unknown codes give nothing).", output: "string", arity: "one", param: { label: "Table", kind: "table", default: {} } },
-  { id: "default", label: "Default", hint: "The field, or a fixed value when it is missing.", output: "any", arity: "one", param: { label: "Default value", kind: "value", default: "" } },
+  {
+    id: "money",
+    label: "Money",
+    hint: 'An amount as decimal text with fixed decimals ("1234.50"), as the canonical model\'s Money.amount expects.',
+    output: "string",
+    arity: "one",
+    param: { label: "Decimals", kind: "number", default: 2 },
+  },
+  {
+    id: "round",
+    label: "Round",
+    hint: "A number rounded to the given decimals (text amounts are converted).",
+    output: "number",
+    arity: "one",
+    param: { label: "Decimals", kind: "number", default: 2 },
+  },
+  {
+    id: "formatNumber",
+    label: "Format number",
+    hint: "A number as text with a decimal picture.",
+    output: "string",
+    arity: "one",
+    param: {
+      label: "Picture",
+      kind: "text",
+      default: "#,##0.00",
+      presets: [
+        { label: "1,234.50", value: "#,##0.00" },
+        { label: "1234.5", value: "0.##" },
+        { label: "12%", value: "0%" },
+      ],
+    },
+  },
+  {
+    id: "concat",
+    label: "Concatenate",
+    hint: "Joins several fields with a separator (missing fields are skipped).",
+    output: "string",
+    arity: "many",
+    param: { label: "Separator", kind: "text", default: " " },
+  },
+  {
+    id: "lookup",
+    label: "Lookup",
+    hint: "Translates codes through a table (unknown codes give nothing).",
+    output: "string",
+    arity: "one",
+    param: { label: "Table", kind: "table", default: {} },
+  },
+  {
+    id: "default",
+    label: "Default",
+    hint: "The field, or a fixed value when it is missing.",
+    output: "any",
+    arity: "one",
+    param: { label: "Default value", kind: "value", default: "" },
+  },
   { id: "uppercase", label: "Upper case", hint: "Text in upper case.", output: "string", arity: "one" },
   { id: "lowercase", label: "Lower case", hint: "Text in lower case.", output: "string", arity: "one" },
-  { id: "trim", label: "Trim", hint: "Text without leading, trailing or repeated spaces.", output: "string", arity: "one" },
+  {
+    id: "trim",
+    label: "Trim",
+    hint: "Text without leading, trailing or repeated spaces.",
+    output: "string",
+    arity: "one",
+  },
   { id: "toText", label: "To text", hint: "Any value as text.", output: "string", arity: "one" },
   { id: "toNumber", label: "To number", hint: "Text as a number.", output: "number", arity: "one" },
   { id: "toBoolean", label: "To yes/no", hint: "Any value as true or false.", output: "boolean", arity: "one" },
@@ -78,7 +173,14 @@ export const FUNCTIONS: readonly FnDef[] = [
 
 export const FN_BY_ID = new Map(FUNCTIONS.map((f) => [f.id, f] as const));
 
-const SIMPLE_FN: Partial<Record<FnId, string>> = { uppercase: "uppercase", lowercase: "lowercase", trim: "trim", toText: "string", toNumber: "number", toBoolean: "boolean" };
+const SIMPLE_FN: Partial<Record<FnId, string>> = {
+  uppercase: "uppercase",
+  lowercase: "lowercase",
+  trim: "trim",
+  toText: "string",
+  toNumber: "number",
+  toBoolean: "boolean",
+};
 
 // ---------------------------------------------------------------------------------------------------
 // Paths
@@ -93,7 +195,10 @@ export function nameStep(name: string): string {
 
 /** `base` + field path ("customer.name", "[]" segments skipped: JSONata maps over lists by itself). */
 export function sourcePath(base: string, fieldPath: string): string {
-  const steps = fieldPath.split(".").filter((s) => s !== "" && s !== "[]").map(nameStep);
+  const steps = fieldPath
+    .split(".")
+    .filter((s) => s !== "" && s !== "[]")
+    .map(nameStep);
   if (!base) return steps.join(".");
   return steps.length ? `${base}.${steps.join(".")}` : base;
 }
@@ -128,15 +233,23 @@ function unblock(ast: Ast): Ast {
 function literalOf(ast: Ast): { ok: true; value: Literal } | { ok: false } {
   if (ast.type === "string" && typeof ast.value === "string") return { ok: true, value: ast.value };
   if (ast.type === "number" && typeof ast.value === "number") return { ok: true, value: ast.value };
-  if (ast.type === "value" && (ast.value === true || ast.value === false || ast.value === null)) return { ok: true, value: ast.value as Literal };
-  if (ast.type === "unary" && ast.value === "-" && ast.expression?.type === "number" && typeof ast.expression.value === "number") return { ok: true, value: -ast.expression.value };
+  if (ast.type === "value" && (ast.value === true || ast.value === false || ast.value === null))
+    return { ok: true, value: ast.value as Literal };
+  if (
+    ast.type === "unary" &&
+    ast.value === "-" &&
+    ast.expression?.type === "number" &&
+    typeof ast.expression.value === "number"
+  )
+    return { ok: true, value: -ast.expression.value };
   return { ok: false };
 }
 
 const lit = (v: Literal): string => (typeof v === "string" ? JSON.stringify(v) : String(v));
 
 function fnCall(ast: Ast): { name: string; args: Ast[] } | null {
-  if (ast.type !== "function" || ast.procedure?.type !== "variable" || typeof ast.procedure.value !== "string") return null;
+  if (ast.type !== "function" || ast.procedure?.type !== "variable" || typeof ast.procedure.value !== "string")
+    return null;
   return { name: ast.procedure.value, args: ast.arguments ?? [] };
 }
 
@@ -207,7 +320,8 @@ function readFn(ast: Ast): Extract<FieldRule, { kind: "fn" }> | null {
     const c = fnCall(ast.condition);
     const src = pathText(ast.then);
     const d = literalOf(ast.else);
-    if (c?.name === "exists" && c.args.length === 1 && src && pathText(c.args[0]!) === src && d.ok) return { kind: "fn", fn: "default", sources: [src], param: d.value };
+    if (c?.name === "exists" && c.args.length === 1 && src && pathText(c.args[0]!) === src && d.ok)
+      return { kind: "fn", fn: "default", sources: [src], param: d.value };
     return null;
   }
   const call = fnCall(ast);
@@ -226,7 +340,8 @@ function readFn(ast: Ast): Extract<FieldRule, { kind: "fn" }> | null {
   if (name === "fromMillis" && args.length === 2) {
     const src = inner(args[0], "toMillis");
     const pic = literalOf(args[1]!);
-    if (src && pic.ok && typeof pic.value === "string") return { kind: "fn", fn: "formatDate", sources: [src], param: pic.value };
+    if (src && pic.ok && typeof pic.value === "string")
+      return { kind: "fn", fn: "formatDate", sources: [src], param: pic.value };
   }
   if (name === "round" && args.length === 2) {
     const src = inner(args[0], "number");
@@ -237,15 +352,18 @@ function readFn(ast: Ast): Extract<FieldRule, { kind: "fn" }> | null {
     const src = inner(args[0], "number");
     const pic = literalOf(args[1]!);
     // A plain "0.00" picture is how Money is written.
-    if (src && pic.ok && typeof pic.value === "string" && /^0(\.0{1,6})?$/.test(pic.value)) return { kind: "fn", fn: "money", sources: [src], param: pic.value.length > 1 ? pic.value.length - 2 : 0 };
-    if (src && pic.ok && typeof pic.value === "string") return { kind: "fn", fn: "formatNumber", sources: [src], param: pic.value };
+    if (src && pic.ok && typeof pic.value === "string" && /^0(\.0{1,6})?$/.test(pic.value))
+      return { kind: "fn", fn: "money", sources: [src], param: pic.value.length > 1 ? pic.value.length - 2 : 0 };
+    if (src && pic.ok && typeof pic.value === "string")
+      return { kind: "fn", fn: "formatNumber", sources: [src], param: pic.value };
   }
   if (name === "join" && args.length === 2) {
     const sep = literalOf(args[1]!);
     const list = args[0]!;
     if (list.type === "unary" && list.value === "[" && sep.ok && typeof sep.value === "string") {
       const sources = (list.expressions ?? []).map((e) => inner(e, "string"));
-      if (sources.length > 0 && sources.every((x): x is string => !!x)) return { kind: "fn", fn: "concat", sources, param: sep.value };
+      if (sources.length > 0 && sources.every((x): x is string => !!x))
+        return { kind: "fn", fn: "concat", sources, param: sep.value };
     }
   }
   if (name === "lookup" && args.length === 2) {
@@ -269,7 +387,15 @@ function readEach(text: string, ast: Ast): Extract<FieldRule, { kind: "each" }> 
   const path = ast.expressions[0]!;
   if (path.type !== "path" || !path.steps || path.steps.length < 2) return null;
   const last = path.steps[path.steps.length - 1]!;
-  if (last.type !== "unary" || last.value !== "{" || last.stages || last.predicate || last.group || typeof last.position !== "number") return null;
+  if (
+    last.type !== "unary" ||
+    last.value !== "{" ||
+    last.stages ||
+    last.predicate ||
+    last.group ||
+    typeof last.position !== "number"
+  )
+    return null;
   const source = pathText({ type: "path", steps: path.steps.slice(0, -1) });
   if (!source) return null;
   const start = last.position - 1;
@@ -293,7 +419,17 @@ export function parseRule(expr: string): FieldRule {
   else {
     const l = literalOf(ast);
     if (l.ok) rule = { kind: "literal", value: l.value };
-    else rule = readFn(ast) ?? readEach(expr.trim().replace(/^\(([\s\S]*)\)$/, (m, inner: string) => (matchingClose(m, 0) === m.length - 1 ? inner.trim() : m)), ast);
+    else
+      rule =
+        readFn(ast) ??
+        readEach(
+          expr
+            .trim()
+            .replace(/^\(([\s\S]*)\)$/, (m, inner: string) =>
+              matchingClose(m, 0) === m.length - 1 ? inner.trim() : m,
+            ),
+          ast,
+        );
   }
   if (!rule) return custom;
   // Only accept a reading that writes back as itself.
@@ -367,7 +503,9 @@ function splitPairs(text: string): Array<{ key: string; value: string }> | null 
     const rawKey = m[1]!;
     let key: string;
     try {
-      key = rawKey.startsWith('"') ? (JSON.parse(rawKey) as string) : (JSON.parse(`"${rawKey.slice(1, -1).replace(/"/g, '\\"')}"`) as string);
+      key = rawKey.startsWith('"')
+        ? (JSON.parse(rawKey) as string)
+        : (JSON.parse(`"${rawKey.slice(1, -1).replace(/"/g, '\\"')}"`) as string);
     } catch {
       return null;
     }

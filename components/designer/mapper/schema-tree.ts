@@ -26,7 +26,6 @@ export interface FieldNode {
 const MAX_DEPTH = 12;
 const MAX_FIELDS = 2_000;
 
-
 function resolveRef(root: JsonSchema, ref: string): JsonSchema | undefined {
   if (!ref.startsWith("#")) return undefined;
   let cur: unknown = root;
@@ -120,7 +119,14 @@ const join = (base: string, name: string) => (base ? `${base}.${name}` : name);
 /** The field tree of a JSON Schema. Recursive schemas stop at the first repeat; very deep or wide ones are cut. */
 export function schemaTree(schema: JsonSchema, name = ""): FieldNode {
   let count = 0;
-  const build = (s: JsonSchema, fieldName: string, path: string, required: boolean, depth: number, seen: Set<string>): FieldNode => {
+  const build = (
+    s: JsonSchema,
+    fieldName: string,
+    path: string,
+    required: boolean,
+    depth: number,
+    seen: Set<string>,
+  ): FieldNode => {
     count++;
     const refs = typeof s.$ref === "string" ? new Set([...seen, s.$ref]) : seen;
     const f = flatten(schema, s, seen);
@@ -155,21 +161,28 @@ export function sampleTree(sample: unknown, name = ""): FieldNode {
     const type = typeOfValue(v);
     const node: FieldNode = { name: fieldName, path, type, required: false, nullable: v === null, children: [] };
     if (depth >= MAX_DEPTH) return node;
-    if (type === "string" && typeof v === "string" && /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(v)) node.format = v.length > 10 ? "date-time" : "date";
+    if (type === "string" && typeof v === "string" && /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(v))
+      node.format = v.length > 10 ? "date-time" : "date";
     if (isObj(v)) for (const [k, c] of Object.entries(v)) node.children.push(build(c, k, join(path, k), depth + 1));
     else if (Array.isArray(v)) {
       const merged = new Map<string, FieldNode>();
       let itemType: FieldType | undefined;
       for (const el of v.slice(0, 50)) {
         const t = typeOfValue(el);
-        itemType = itemType === undefined || itemType === t ? t : itemType === "integer" && t === "number" ? "number" : "any";
+        itemType =
+          itemType === undefined || itemType === t ? t : itemType === "integer" && t === "number" ? "number" : "any";
         if (!isObj(el)) continue;
         for (const child of build(el, "[]", join(path, "[]"), depth + 1).children) {
           const prev = merged.get(child.name);
           if (!prev) merged.set(child.name, child);
           else if (prev.type !== child.type && child.type !== "null") {
             // 3 and 50.5 in one column: a number; mixed kinds: any.
-            const widened: FieldType = prev.type === "null" ? child.type : [prev.type, child.type].every((t) => t === "integer" || t === "number") ? "number" : "any";
+            const widened: FieldType =
+              prev.type === "null"
+                ? child.type
+                : [prev.type, child.type].every((t) => t === "integer" || t === "number")
+                  ? "number"
+                  : "any";
             merged.set(child.name, { ...prev, type: widened, nullable: prev.nullable || prev.type === "null" });
           }
         }

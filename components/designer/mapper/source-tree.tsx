@@ -10,7 +10,12 @@ import type { SourceTree } from "./model";
 export const DRAG_MIME = "application/x-weft-field";
 
 export function TypeTag({ node }: { node: Pick<FieldNode, "type" | "format" | "itemType"> }) {
-  const label = node.type === "array" && node.itemType && node.itemType !== "object" ? `list of ${TYPE_LABEL[node.itemType]}` : node.format && node.type === "string" ? node.format : TYPE_LABEL[node.type];
+  const label =
+    node.type === "array" && node.itemType && node.itemType !== "object"
+      ? `list of ${TYPE_LABEL[node.itemType]}`
+      : node.format && node.type === "string"
+        ? node.format
+        : TYPE_LABEL[node.type];
   return <span className="shrink-0 rounded bg-slate-100 px-1 font-mono text-[10px] text-slate-500">{label}</span>;
 }
 
@@ -35,16 +40,33 @@ export const SourcePanel = memo(function SourcePanel({
   const [filter, setFilter] = useState("");
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const q = filter.trim().toLowerCase();
-  const toggle = (key: string) => setCollapsed((c) => (c.has(key) ? new Set([...c].filter((x) => x !== key)) : new Set([...c, key])));
+  const toggle = (key: string) =>
+    setCollapsed((c) => (c.has(key) ? new Set([...c].filter((x) => x !== key)) : new Set([...c, key])));
 
   const rows = useMemo(() => {
-    const out: Array<{ node: FieldNode; expr: string; depth: number; key: string; root: boolean; hasChildren: boolean; label: string }> = [];
+    const out: Array<{
+      node: FieldNode;
+      expr: string;
+      depth: number;
+      key: string;
+      root: boolean;
+      hasChildren: boolean;
+      label: string;
+    }> = [];
     for (const { source, tree } of trees) {
       const visit = (node: FieldNode, depth: number) => {
         const expr = sourcePath(source.ref, node.path);
         const key = `${source.ref}|${node.path}`;
         if (q && depth > 0 && !matches(node, q)) return;
-        out.push({ node, expr, depth, key, root: depth === 0, hasChildren: node.children.length > 0, label: depth === 0 ? source.label : node.name });
+        out.push({
+          node,
+          expr,
+          depth,
+          key,
+          root: depth === 0,
+          hasChildren: node.children.length > 0,
+          label: depth === 0 ? source.label : node.name,
+        });
         if (collapsed.has(key) && !q) return;
         for (const c of node.children) visit(c, depth + 1);
       };
@@ -66,18 +88,35 @@ export const SourcePanel = memo(function SourcePanel({
         />
       </div>
       <ul className="min-h-0 flex-1 overflow-auto py-1 text-xs" role="tree" aria-label="Sources">
-        {trees.length === 0 && <li className="p-3 text-slate-500">No upstream data: connect this step after a trigger or another step.</li>}
+        {trees.length === 0 && (
+          <li className="p-3 text-slate-500">No upstream data: connect this step after a trigger or another step.</li>
+        )}
         {rows.map((r) => {
           const isSel = selected === r.expr;
           const empty = r.root && !r.hasChildren;
           return (
-            <li key={r.key} role="treeitem" aria-selected={isSel} aria-expanded={r.hasChildren ? !collapsed.has(r.key) : undefined}>
+            <li
+              key={r.key}
+              role="treeitem"
+              aria-selected={isSel}
+              aria-expanded={r.hasChildren ? !collapsed.has(r.key) : undefined}
+            >
               <div
-                className={clsx("group flex items-center gap-1 pr-2", r.root ? "mt-1 bg-slate-50 font-semibold text-slate-700" : "text-slate-800", isSel && "bg-brand-50 ring-1 ring-inset ring-brand-500")}
+                className={clsx(
+                  "group flex items-center gap-1 pr-2",
+                  r.root ? "mt-1 bg-slate-50 font-semibold text-slate-700" : "text-slate-800",
+                  isSel && "bg-brand-50 ring-1 ring-inset ring-brand-500",
+                )}
                 style={{ paddingLeft: 4 + r.depth * 14 }}
               >
                 {r.hasChildren ? (
-                  <button type="button" tabIndex={-1} aria-label={`${collapsed.has(r.key) ? "Expand" : "Collapse"} ${r.label}`} className="w-4 text-slate-400" onClick={() => toggle(r.key)}>
+                  <button
+                    type="button"
+                    tabIndex={-1}
+                    aria-label={`${collapsed.has(r.key) ? "Expand" : "Collapse"} ${r.label}`}
+                    className="w-4 text-slate-400"
+                    onClick={() => toggle(r.key)}
+                  >
                     {collapsed.has(r.key) ? "▸" : "▾"}
                   </button>
                 ) : (
@@ -100,14 +139,24 @@ export const SourcePanel = memo(function SourcePanel({
                   className="flex min-w-0 flex-1 cursor-grab items-center gap-1.5 rounded px-1 py-1 text-left hover:bg-slate-100 active:cursor-grabbing disabled:cursor-default"
                 >
                   <span className={clsx("truncate", r.root ? "" : "font-mono")}>{r.label}</span>
-                  {r.node.required && !r.root && <span className="text-red-500" aria-label="required">*</span>}
-                  {mappedSources.has(r.expr) && <span className="h-1.5 w-1.5 shrink-0 rounded-full bg-brand-500" title="Mapped" />}
+                  {r.node.required && !r.root && (
+                    <span className="text-red-500" aria-label="required">
+                      *
+                    </span>
+                  )}
+                  {mappedSources.has(r.expr) && (
+                    <span className="h-1.5 w-1.5 shrink-0 rounded-full bg-brand-500" title="Mapped" />
+                  )}
                   <span className="flex-1" />
                   {!r.root && <TypeTag node={r.node} />}
                   {r.root && <span className="font-mono text-[10px] font-normal text-slate-400">{r.expr}</span>}
                 </button>
               </div>
-              {empty && <p className="px-6 py-1 text-[11px] font-normal text-slate-400">No schema or pinned sample: type paths in the expression.</p>}
+              {empty && (
+                <p className="px-6 py-1 text-[11px] font-normal text-slate-400">
+                  No schema or pinned sample: type paths in the expression.
+                </p>
+              )}
             </li>
           );
         })}

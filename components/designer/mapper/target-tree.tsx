@@ -32,7 +32,11 @@ export interface TargetRow {
   eachSource?: string;
 }
 
-const stripList = (p: string) => p.split(".").filter((s) => s !== "[]").join(".");
+const stripList = (p: string) =>
+  p
+    .split(".")
+    .filter((s) => s !== "[]")
+    .join(".");
 
 /** The rows of the target tree for the current field mappings. */
 export function targetRows(tree: FieldNode, fields: Record<string, string>, extra: ReadonlySet<string>): TargetRow[] {
@@ -47,7 +51,14 @@ export function targetRows(tree: FieldNode, fields: Record<string, string>, extr
       return;
     }
     if (node.type === "array") {
-      for (const c of node.children) rows.push({ ref: { path, inner: relative(c.path, node.path) }, node: c, depth: depth + 1, extra: false, disabled: `Map a list onto ${path} first; its element fields are then mapped per element.` });
+      for (const c of node.children)
+        rows.push({
+          ref: { path, inner: relative(c.path, node.path) },
+          node: c,
+          depth: depth + 1,
+          extra: false,
+          disabled: `Map a list onto ${path} first; its element fields are then mapped per element.`,
+        });
       return;
     }
     for (const c of node.children) visitTop(c, depth + 1);
@@ -67,7 +78,15 @@ export function targetRows(tree: FieldNode, fields: Record<string, string>, extr
     for (const [inner, expr] of Object.entries(rule.fields)) {
       if (seen.has(inner)) continue;
       const name = inner.split(".").pop()!;
-      rows.push({ ref: { path: top, inner }, node: { name: inner, path: inner, type: "any", required: false, nullable: false, children: [] }, depth, rule: parseRule(expr), expr, extra: list.children.length > 0 && !!name, eachSource: rule.source });
+      rows.push({
+        ref: { path: top, inner },
+        node: { name: inner, path: inner, type: "any", required: false, nullable: false, children: [] },
+        depth,
+        rule: parseRule(expr),
+        expr,
+        extra: list.children.length > 0 && !!name,
+        eachSource: rule.source,
+      });
     }
   };
   for (const c of tree.children) visitTop(c, 0);
@@ -128,10 +147,16 @@ export const TargetPanel = memo(function TargetPanel({
     <section aria-label="Target fields" className="flex min-h-0 flex-col">
       <div className="flex items-center justify-between border-b border-slate-200 px-3 py-2 text-xs">
         <span className="font-semibold text-slate-700">{label}</span>
-        <span className="text-slate-400">{sourceSelected ? "Click a target field to map the selected source" : "Drop source fields here"}</span>
+        <span className="text-slate-400">
+          {sourceSelected ? "Click a target field to map the selected source" : "Drop source fields here"}
+        </span>
       </div>
       <ul className="min-h-0 flex-1 overflow-auto py-1 text-xs" role="tree" aria-label="Targets">
-        {rows.length === 0 && <li className="p-3 text-slate-500">No target fields yet: add one below, or drop a source field on “New field”.</li>}
+        {rows.length === 0 && (
+          <li className="p-3 text-slate-500">
+            No target fields yet: add one below, or drop a source field on “New field”.
+          </li>
+        )}
         {rows.map((row) => {
           const key = refKey(row.ref);
           const probs = problems.get(problemPath(row.ref)) ?? [];
@@ -174,11 +199,29 @@ export const TargetPanel = memo(function TargetPanel({
                   className="flex min-w-0 flex-1 flex-col rounded px-1 py-0.5 text-left hover:bg-slate-100 disabled:hover:bg-transparent"
                 >
                   <span className="flex w-full items-center gap-1.5">
-                    <span className={clsx("truncate font-mono", row.extra ? "text-amber-700" : "text-slate-800")}>{row.node.name}</span>
-                    {row.node.required && <span className="text-red-500" aria-label="required">*</span>}
+                    <span className={clsx("truncate font-mono", row.extra ? "text-amber-700" : "text-slate-800")}>
+                      {row.node.name}
+                    </span>
+                    {row.node.required && (
+                      <span className="text-red-500" aria-label="required">
+                        *
+                      </span>
+                    )}
                     {row.extra && <span className="text-[10px] text-amber-700">not in schema</span>}
-                    {err && <span className="h-2 w-2 shrink-0 rounded-full bg-red-500" title={probs.map((p) => p.message).join("\n")} aria-label="has errors" />}
-                    {warn && <span className="h-2 w-2 shrink-0 rounded-full bg-amber-400" title={probs.map((p) => p.message).join("\n")} aria-label="has warnings" />}
+                    {err && (
+                      <span
+                        className="h-2 w-2 shrink-0 rounded-full bg-red-500"
+                        title={probs.map((p) => p.message).join("\n")}
+                        aria-label="has errors"
+                      />
+                    )}
+                    {warn && (
+                      <span
+                        className="h-2 w-2 shrink-0 rounded-full bg-amber-400"
+                        title={probs.map((p) => p.message).join("\n")}
+                        aria-label="has warnings"
+                      />
+                    )}
                     <span className="flex-1" />
                     <TypeTag node={row.node} />
                   </span>
@@ -188,29 +231,46 @@ export const TargetPanel = memo(function TargetPanel({
                         data-testid="mapping-chip"
                         className={clsx(
                           "max-w-[70%] truncate rounded px-1.5 py-px font-mono text-[10.5px]",
-                          row.rule?.kind === "custom" ? "bg-violet-50 text-violet-800" : row.rule?.kind === "fn" ? "bg-sky-50 text-sky-800" : row.rule?.kind === "each" ? "bg-emerald-50 text-emerald-800" : "bg-slate-100 text-slate-700",
-                        err && "ring-1 ring-red-300",
-                        warn && "ring-1 ring-amber-300",
-                      )}
-                      title={row.expr}
-                    >
-                      ← {row.rule?.kind === "custom" ? `custom: ${describeRule(row.rule)}` : describeRule(row.rule)}
+                          row.rule?.kind === "custom"
+                            ? "bg-violet-50 text-violet-800"
+                            : row.rule?.kind === "fn"
+                              ? "bg-sky-50 text-sky-800"
+                              : row.rule?.kind === "each"
+                                ? "bg-emerald-50 text-emerald-800"
+                                : "bg-slate-100 text-slate-700",
+                          err && "ring-1 ring-red-300",
+                          warn && "ring-1 ring-amber-300",
+                        )}
+                        title={row.expr}
+                      >
+                        ← {row.rule?.kind === "custom" ? `custom: ${describeRule(row.rule)}` : describeRule(row.rule)}
+                      </span>
+                      <span className="truncate font-mono text-[10.5px] text-slate-400" data-testid="preview-value">
+                        = {previewText(preview(row))}
+                      </span>
                     </span>
-                    <span className="truncate font-mono text-[10.5px] text-slate-400" data-testid="preview-value">
-                      = {previewText(preview(row))}
-                    </span>
-                  </span>
-                ) : (
-                  !row.disabled && row.node.children.length === 0 && <span className="mt-0.5 text-[10.5px] italic text-slate-400">{row.node.required ? "required — not mapped" : "not mapped"}</span>
-                )}
-              </button>
-              {mapped && !readOnly && (
-                <button type="button" aria-label={`Clear ${refLabel(row.ref)}`} title="Clear this mapping" onClick={() => onClear(row)} className="mt-1 px-1 text-slate-300 hover:text-red-600 group-hover:text-slate-500">
-                  ✕
+                  ) : (
+                    !row.disabled &&
+                    row.node.children.length === 0 && (
+                      <span className="mt-0.5 text-[10.5px] italic text-slate-400">
+                        {row.node.required ? "required — not mapped" : "not mapped"}
+                      </span>
+                    )
+                  )}
                 </button>
-              )}
-            </div>
-          </li>
+                {mapped && !readOnly && (
+                  <button
+                    type="button"
+                    aria-label={`Clear ${refLabel(row.ref)}`}
+                    title="Clear this mapping"
+                    onClick={() => onClear(row)}
+                    className="mt-1 px-1 text-slate-300 hover:text-red-600 group-hover:text-slate-500"
+                  >
+                    ✕
+                  </button>
+                )}
+              </div>
+            </li>
           );
         })}
       </ul>

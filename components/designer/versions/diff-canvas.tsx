@@ -1,7 +1,18 @@
 "use client";
 // One side of the visual diff: the flow drawn read-only with React Flow (server-side decompile + elkjs
 // layout), every node tinted by what happened to it — added green, removed red, changed amber.
-import { Background, Controls, Handle, Position, ReactFlow, ReactFlowProvider, useReactFlow, type Edge, type Node, type NodeProps } from "@xyflow/react";
+import {
+  Background,
+  Controls,
+  Handle,
+  Position,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+  type Edge,
+  type Node,
+  type NodeProps,
+} from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { clsx } from "clsx";
 import { memo, useEffect, useMemo } from "react";
@@ -29,7 +40,11 @@ function describe(id: string, data: DiffNodeData, catalog: Catalog): { title: st
     const step = data.step;
     if (step.type === "call" && !step.connector) {
       const legacy = step as unknown as { connection?: string; operation?: string; name?: string };
-      return { title: legacy.name || id, subtitle: `${legacy.connection ?? "?"} · ${legacy.operation ?? "?"}`, look: "http" };
+      return {
+        title: legacy.name || id,
+        subtitle: `${legacy.connection ?? "?"} · ${legacy.operation ?? "?"}`,
+        look: "http",
+      };
     }
     return { ...stepTitle(id, step, catalog), look: stepLook(step) || step.type };
   } catch {
@@ -44,17 +59,40 @@ const DiffCard = memo(function DiffCard({ id, data }: NodeProps<DiffNode>) {
       data-testid="diff-node"
       data-node-id={id}
       data-change={data.change ?? "same"}
-      className={clsx("relative flex h-[72px] w-[220px] items-center gap-3 rounded-lg border bg-white px-3 shadow-sm", data.change ? TONE[data.change] : "border-slate-200", data.focused && "outline outline-2 outline-offset-4 outline-brand-500")}
+      className={clsx(
+        "relative flex h-[72px] w-[220px] items-center gap-3 rounded-lg border bg-white px-3 shadow-sm",
+        data.change ? TONE[data.change] : "border-slate-200",
+        data.focused && "outline outline-2 outline-offset-4 outline-brand-500",
+      )}
     >
-      <Handle type="target" position={Position.Left} className="!h-2 !w-2 !border-0 !bg-slate-400" isConnectable={false} />
+      <Handle
+        type="target"
+        position={Position.Left}
+        className="!h-2 !w-2 !border-0 !bg-slate-400"
+        isConnectable={false}
+      />
       <SystemIcon look={t.look} />
       <div className="min-w-0">
         <p className="truncate text-sm font-semibold text-slate-900">{t.title}</p>
         <p className="truncate text-xs text-slate-500">{t.subtitle}</p>
         <p className="truncate font-mono text-[10px] text-slate-400">{id}</p>
       </div>
-      {data.change && <span className={clsx("absolute -top-2.5 right-2 rounded-full px-1.5 text-[10px] font-semibold uppercase leading-4 text-white shadow", TAG[data.change])}>{data.change}</span>}
-      <Handle type="source" position={Position.Right} className="!h-2 !w-2 !border-0 !bg-slate-400" isConnectable={false} />
+      {data.change && (
+        <span
+          className={clsx(
+            "absolute -top-2.5 right-2 rounded-full px-1.5 text-[10px] font-semibold uppercase leading-4 text-white shadow",
+            TAG[data.change],
+          )}
+        >
+          {data.change}
+        </span>
+      )}
+      <Handle
+        type="source"
+        position={Position.Right}
+        className="!h-2 !w-2 !border-0 !bg-slate-400"
+        isConnectable={false}
+      />
     </div>
   );
 });
@@ -64,8 +102,21 @@ const DiffContainer = memo(function DiffContainer({ id, data }: NodeProps<DiffNo
   if (data.kind !== "step") return null;
   const { title, subtitle } = describe(id, data, catalog);
   return (
-    <div data-testid="diff-node" data-node-id={id} data-change={data.change ?? "same"} className={clsx("relative h-full w-full rounded-xl border-2 border-dashed", data.change ? TONE[data.change] : "border-slate-300 bg-slate-50/60")}>
-      <Handle type="target" position={Position.Left} className="!h-2 !w-2 !border-0 !bg-slate-400" isConnectable={false} />
+    <div
+      data-testid="diff-node"
+      data-node-id={id}
+      data-change={data.change ?? "same"}
+      className={clsx(
+        "relative h-full w-full rounded-xl border-2 border-dashed",
+        data.change ? TONE[data.change] : "border-slate-300 bg-slate-50/60",
+      )}
+    >
+      <Handle
+        type="target"
+        position={Position.Left}
+        className="!h-2 !w-2 !border-0 !bg-slate-400"
+        isConnectable={false}
+      />
       <div className="flex items-center gap-2 border-b border-dashed border-slate-200 px-3 py-2">
         <SystemIcon look={data.step.type} size={24} />
         <div className="min-w-0">
@@ -73,8 +124,22 @@ const DiffContainer = memo(function DiffContainer({ id, data }: NodeProps<DiffNo
           <p className="truncate text-xs text-slate-500">{subtitle}</p>
         </div>
       </div>
-      {data.change && <span className={clsx("absolute -top-2.5 right-2 rounded-full px-1.5 text-[10px] font-semibold uppercase leading-4 text-white shadow", TAG[data.change])}>{data.change}</span>}
-      <Handle type="source" position={Position.Right} className="!h-2 !w-2 !border-0 !bg-slate-400" isConnectable={false} />
+      {data.change && (
+        <span
+          className={clsx(
+            "absolute -top-2.5 right-2 rounded-full px-1.5 text-[10px] font-semibold uppercase leading-4 text-white shadow",
+            TAG[data.change],
+          )}
+        >
+          {data.change}
+        </span>
+      )}
+      <Handle
+        type="source"
+        position={Position.Right}
+        className="!h-2 !w-2 !border-0 !bg-slate-400"
+        isConnectable={false}
+      />
     </div>
   );
 });
@@ -99,17 +164,36 @@ function FocusOn({ nodeId, nodes }: { nodeId: string | null; nodes: readonly Dif
     const n = rf.getInternalNode(nodeId);
     if (!n) return;
     const p = n.internals.positionAbsolute;
-    void rf.setCenter(p.x + (n.measured.width ?? 220) / 2, p.y + (n.measured.height ?? 72) / 2, { zoom: 1, duration: 300 });
+    void rf.setCenter(p.x + (n.measured.width ?? 220) / 2, p.y + (n.measured.height ?? 72) / 2, {
+      zoom: 1,
+      duration: 300,
+    });
   }, [nodeId, rf, nodes]);
   return null;
 }
 
-export function DiffCanvas({ graph, changes, focus, label }: { graph: CanvasGraph; changes: ReadonlyMap<string, NodeChange>; focus: string | null; label: string }) {
+export function DiffCanvas({
+  graph,
+  changes,
+  focus,
+  label,
+}: {
+  graph: CanvasGraph;
+  changes: ReadonlyMap<string, NodeChange>;
+  focus: string | null;
+  label: string;
+}) {
   const { nodes, edges } = useMemo(() => {
     const doc = fromDecompiled(graph);
     const nodes: DiffNode[] = doc.nodes.map((n) => {
       const change = changes.get(n.id);
-      return { ...n, data: { ...n.data, ...(change ? { change } : {}), ...(focus === n.id ? { focused: true } : {}) }, draggable: false, selectable: false, connectable: false } as DiffNode;
+      return {
+        ...n,
+        data: { ...n.data, ...(change ? { change } : {}), ...(focus === n.id ? { focused: true } : {}) },
+        draggable: false,
+        selectable: false,
+        connectable: false,
+      } as DiffNode;
     });
     // One handle per side on these read-only cards: the edge's kind is shown by its style and label.
     const edges: Edge[] = doc.edges.map((e) => ({ ...e, sourceHandle: null, targetHandle: null, selectable: false }));
@@ -119,7 +203,18 @@ export function DiffCanvas({ graph, changes, focus, label }: { graph: CanvasGrap
   return (
     <div className="weft-diff h-full w-full" aria-label={label} role="img">
       <ReactFlowProvider>
-        <ReactFlow nodes={nodes} edges={edges} nodeTypes={NODE_TYPES} fitView fitViewOptions={{ padding: 0.15, maxZoom: 1 }} nodesDraggable={false} nodesConnectable={false} elementsSelectable={false} proOptions={{ hideAttribution: true }} minZoom={0.1}>
+        <ReactFlow
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={NODE_TYPES}
+          fitView
+          fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
+          nodesDraggable={false}
+          nodesConnectable={false}
+          elementsSelectable={false}
+          proOptions={{ hideAttribution: true }}
+          minZoom={0.1}
+        >
           <Background gap={18} size={1} color="#e2e8f0" />
           <Controls showInteractive={false} position="bottom-right" />
           <FocusOn nodeId={focus} nodes={nodes} />

@@ -18,14 +18,19 @@ const show = (v: unknown): string => {
   const s = typeof v === "string" ? v : JSON.stringify(v);
   return s.length > 140 ? `${s.slice(0, 137)}…` : s;
 };
-const pathText = (p: Path) => p.map((x) => (typeof x === "number" ? `[${x}]` : x)).join(".").replace(/\.\[/g, "[") || "(whole)";
+const pathText = (p: Path) =>
+  p
+    .map((x) => (typeof x === "number" ? `[${x}]` : x))
+    .join(".")
+    .replace(/\.\[/g, "[") || "(whole)";
 
 /** A long text (an expression) changed: only the part that differs, with a little context either side. */
 function TextChange({ before, after }: { before: string; after: string }) {
   let p = 0;
   while (p < before.length && p < after.length && before[p] === after[p]) p++;
   let q = 0;
-  while (q < before.length - p && q < after.length - p && before[before.length - 1 - q] === after[after.length - 1 - q]) q++;
+  while (q < before.length - p && q < after.length - p && before[before.length - 1 - q] === after[after.length - 1 - q])
+    q++;
   const ctx = 40;
   const head = before.slice(Math.max(0, p - ctx), p);
   const tail = before.slice(before.length - q, before.length - q + ctx);
@@ -49,10 +54,24 @@ function ValueLines({ changes }: { changes: readonly ValueChange[] }) {
   return (
     <ul className="mt-1 space-y-1">
       {changes.map((c, i) => (
-        <li key={i} className="rounded bg-white px-2 py-1 font-mono text-[11px] ring-1 ring-slate-200" data-testid="value-change">
-          <span className={clsx("mr-1 font-semibold", c.kind === "added" ? "text-emerald-700" : c.kind === "removed" ? "text-red-700" : "text-amber-700")}>{c.kind === "added" ? "+" : c.kind === "removed" ? "−" : "~"}</span>
+        <li
+          key={i}
+          className="rounded bg-white px-2 py-1 font-mono text-[11px] ring-1 ring-slate-200"
+          data-testid="value-change"
+        >
+          <span
+            className={clsx(
+              "mr-1 font-semibold",
+              c.kind === "added" ? "text-emerald-700" : c.kind === "removed" ? "text-red-700" : "text-amber-700",
+            )}
+          >
+            {c.kind === "added" ? "+" : c.kind === "removed" ? "−" : "~"}
+          </span>
           <span className="text-slate-700">{pathText(c.path)}</span>
-          {c.kind === "changed" && typeof c.before === "string" && typeof c.after === "string" && (c.before.length > 60 || c.after.length > 60) ? (
+          {c.kind === "changed" &&
+          typeof c.before === "string" &&
+          typeof c.after === "string" &&
+          (c.before.length > 60 || c.after.length > 60) ? (
             <TextChange before={c.before} after={c.after} />
           ) : c.kind === "changed" ? (
             <span className="block pl-3">
@@ -61,7 +80,9 @@ function ValueLines({ changes }: { changes: readonly ValueChange[] }) {
               <ins className="text-emerald-700 no-underline">{show(c.after)}</ins>
             </span>
           ) : (
-            <span className={clsx("block pl-3", c.kind === "added" ? "text-emerald-700" : "text-red-700")}>{show(c.kind === "added" ? c.after : c.before)}</span>
+            <span className={clsx("block pl-3", c.kind === "added" ? "text-emerald-700" : "text-red-700")}>
+              {show(c.kind === "added" ? c.after : c.before)}
+            </span>
           )}
         </li>
       ))}
@@ -87,8 +108,20 @@ export function DiffView({ flowKey, from, to }: { flowKey: string; from: string;
   const diff = useQuery(trpc.flowVersions.diff.queryOptions({ flowKey, from, to }));
   const [focus, setFocus] = useState<string | null>(null);
 
-  const sides = useMemo(() => [{ value: "draft", label: "Draft" }, ...(history.data?.versions ?? []).map((v) => ({ value: v.version, label: `v${v.version} (${v.status.replace("_", " ")})` }))], [history.data]);
-  const go = (f: string, t: string) => router.replace(`/flows/${encodeURIComponent(flowKey)}/diff?from=${encodeURIComponent(f)}&to=${encodeURIComponent(t)}`);
+  const sides = useMemo(
+    () => [
+      { value: "draft", label: "Draft" },
+      ...(history.data?.versions ?? []).map((v) => ({
+        value: v.version,
+        label: `v${v.version} (${v.status.replace("_", " ")})`,
+      })),
+    ],
+    [history.data],
+  );
+  const go = (f: string, t: string) =>
+    router.replace(
+      `/flows/${encodeURIComponent(flowKey)}/diff?from=${encodeURIComponent(f)}&to=${encodeURIComponent(t)}`,
+    );
 
   const maps = useMemo(() => {
     const fromMap = new Map<string, NodeChange>();
@@ -111,10 +144,21 @@ export function DiffView({ flowKey, from, to }: { flowKey: string; from: string;
     return { fromMap, toMap };
   }, [diff.data]);
 
-  if (diff.error) return <p role="alert" className="p-8 text-sm text-red-700">{diff.error.message}</p>;
+  if (diff.error)
+    return (
+      <p role="alert" className="p-8 text-sm text-red-700">
+        {diff.error.message}
+      </p>
+    );
   const data = diff.data;
   const d = data?.diff;
-  const counts = d ? { added: d.steps.filter((s) => s.change === "added").length, removed: d.steps.filter((s) => s.change === "removed").length, changed: d.steps.filter((s) => s.change === "changed").length } : null;
+  const counts = d
+    ? {
+        added: d.steps.filter((s) => s.change === "added").length,
+        removed: d.steps.filter((s) => s.change === "removed").length,
+        changed: d.steps.filter((s) => s.change === "changed").length,
+      }
+    : null;
   const breaking = data?.report?.breaking ?? [];
 
   return (
@@ -122,7 +166,12 @@ export function DiffView({ flowKey, from, to }: { flowKey: string; from: string;
       <div className="flex flex-wrap items-end gap-3 border-b border-slate-200 bg-white px-8 py-3">
         <label className="text-xs font-medium text-slate-600">
           From
-          <select aria-label="From" value={from} onChange={(e) => go(e.target.value, to)} className="mt-1 block rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm">
+          <select
+            aria-label="From"
+            value={from}
+            onChange={(e) => go(e.target.value, to)}
+            className="mt-1 block rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
+          >
             {sides.map((s) => (
               <option key={s.value} value={s.value}>
                 {s.label}
@@ -131,12 +180,22 @@ export function DiffView({ flowKey, from, to }: { flowKey: string; from: string;
             {!sides.some((s) => s.value === from) && <option value={from}>{from}</option>}
           </select>
         </label>
-        <button type="button" aria-label="Swap sides" onClick={() => go(to, from)} className="mb-0.5 rounded-md border border-slate-300 px-2 py-1.5 text-sm text-slate-600 hover:bg-slate-50">
+        <button
+          type="button"
+          aria-label="Swap sides"
+          onClick={() => go(to, from)}
+          className="mb-0.5 rounded-md border border-slate-300 px-2 py-1.5 text-sm text-slate-600 hover:bg-slate-50"
+        >
           ⇄
         </button>
         <label className="text-xs font-medium text-slate-600">
           To
-          <select aria-label="To" value={to} onChange={(e) => go(from, e.target.value)} className="mt-1 block rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm">
+          <select
+            aria-label="To"
+            value={to}
+            onChange={(e) => go(from, e.target.value)}
+            className="mt-1 block rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
+          >
             {sides.map((s) => (
               <option key={s.value} value={s.value}>
                 {s.label}
@@ -160,10 +219,16 @@ export function DiffView({ flowKey, from, to }: { flowKey: string; from: string;
         )}
         <span className="flex-1" />
         {/* A full load: the designer must start from the saved draft, not a cached copy. */}
-        <a href={`/flows/${encodeURIComponent(flowKey)}`} className="mb-1 text-sm font-medium text-brand-700 hover:underline">
+        <a
+          href={`/flows/${encodeURIComponent(flowKey)}`}
+          className="mb-1 text-sm font-medium text-brand-700 hover:underline"
+        >
           Open in designer
         </a>
-        <Link href={`/catalog/${encodeURIComponent(flowKey)}`} className="mb-1 text-sm font-medium text-brand-700 hover:underline">
+        <Link
+          href={`/catalog/${encodeURIComponent(flowKey)}`}
+          className="mb-1 text-sm font-medium text-brand-700 hover:underline"
+        >
           Version timeline
         </Link>
       </div>
@@ -174,28 +239,52 @@ export function DiffView({ flowKey, from, to }: { flowKey: string; from: string;
         <div className="grid min-h-0 flex-1 grid-cols-1 lg:grid-cols-[minmax(0,1fr)_400px]">
           {/* Flows run left to right, so the two sides are stacked: each gets the full width. */}
           <div className="grid min-h-0 grid-rows-2 border-r border-slate-200">
-          {[data.from, data.to].map((side, i) => (
-            <section key={i} aria-label={`${i === 0 ? "Before" : "After"}: ${side.label}`} className={clsx("flex min-h-[260px] flex-col", i === 0 && "border-b border-slate-200")}>
-              <header className="flex items-center gap-2 border-b border-slate-200 bg-slate-50 px-4 py-2 text-sm">
-                <span className="text-xs uppercase tracking-wide text-slate-400">{i === 0 ? "Before" : "After"}</span>
-                <span className="font-semibold text-slate-800">{side.label}</span>
-                {side.status !== "draft" && <Badge tone={side.status === "approved" ? "green" : side.status === "pending_approval" ? "amber" : "gray"}>{side.status.replace("_", " ")}</Badge>}
-                {!side.valid && (
-                  <span className="rounded bg-amber-100 px-1.5 py-0.5 text-[11px] text-amber-800" title={`Not a valid weft/1 document (${side.problem ?? ""}); read leniently to compare it.`}>
-                    not a valid weft/1 document
-                  </span>
-                )}
-              </header>
-              <div className="min-h-0 flex-1">
-                <DiffCanvas graph={side.graph} changes={i === 0 ? maps.fromMap : maps.toMap} focus={focus} label={`Flow ${side.label}`} />
-              </div>
-            </section>
-          ))}
+            {[data.from, data.to].map((side, i) => (
+              <section
+                key={i}
+                aria-label={`${i === 0 ? "Before" : "After"}: ${side.label}`}
+                className={clsx("flex min-h-[260px] flex-col", i === 0 && "border-b border-slate-200")}
+              >
+                <header className="flex items-center gap-2 border-b border-slate-200 bg-slate-50 px-4 py-2 text-sm">
+                  <span className="text-xs uppercase tracking-wide text-slate-400">{i === 0 ? "Before" : "After"}</span>
+                  <span className="font-semibold text-slate-800">{side.label}</span>
+                  {side.status !== "draft" && (
+                    <Badge
+                      tone={
+                        side.status === "approved" ? "green" : side.status === "pending_approval" ? "amber" : "gray"
+                      }
+                    >
+                      {side.status.replace("_", " ")}
+                    </Badge>
+                  )}
+                  {!side.valid && (
+                    <span
+                      className="rounded bg-amber-100 px-1.5 py-0.5 text-[11px] text-amber-800"
+                      title={`Not a valid weft/1 document (${side.problem ?? ""}); read leniently to compare it.`}
+                    >
+                      not a valid weft/1 document
+                    </span>
+                  )}
+                </header>
+                <div className="min-h-0 flex-1">
+                  <DiffCanvas
+                    graph={side.graph}
+                    changes={i === 0 ? maps.fromMap : maps.toMap}
+                    focus={focus}
+                    label={`Flow ${side.label}`}
+                  />
+                </div>
+              </section>
+            ))}
           </div>
 
           <aside aria-label="Changes" className="min-h-0 overflow-auto bg-slate-50 p-4 text-sm">
             {breaking.length > 0 && (
-              <section role="alert" aria-label="Breaking changes" className="mb-4 rounded-lg border border-red-200 bg-red-50 p-3">
+              <section
+                role="alert"
+                aria-label="Breaking changes"
+                className="mb-4 rounded-lg border border-red-200 bg-red-50 p-3"
+              >
                 <h2 className="font-semibold text-red-800">
                   {breaking.length} breaking change{breaking.length === 1 ? "" : "s"} — consumers or callers break
                 </h2>
@@ -214,25 +303,57 @@ export function DiffView({ flowKey, from, to }: { flowKey: string; from: string;
                 </ul>
               </section>
             )}
-            {d?.same && <p className="rounded-lg bg-white p-3 text-slate-600 ring-1 ring-slate-200">No differences{d.layoutChanged ? " besides the layout" : ""}.</p>}
+            {d?.same && (
+              <p className="rounded-lg bg-white p-3 text-slate-600 ring-1 ring-slate-200">
+                No differences{d.layoutChanged ? " besides the layout" : ""}.
+              </p>
+            )}
             {d && (
               <div className="space-y-3">
-                {([
-                  ["Header", d.header.filter((c) => c.path[0] !== "version")],
-                  ["Trigger", d.trigger],
-                  ["Flow settings", d.settings],
-                ] as const).map(([title, list]) =>
+                {(
+                  [
+                    ["Header", d.header.filter((c) => c.path[0] !== "version")],
+                    ["Trigger", d.trigger],
+                    ["Flow settings", d.settings],
+                  ] as const
+                ).map(([title, list]) =>
                   list.length ? (
-                    <section key={title} aria-label={title} className={clsx("rounded-lg border border-amber-200 bg-amber-50/50 p-3", title === "Trigger" && "cursor-pointer")} onClick={title === "Trigger" ? () => setFocus("trigger") : undefined}>
+                    <section
+                      key={title}
+                      aria-label={title}
+                      className={clsx(
+                        "rounded-lg border border-amber-200 bg-amber-50/50 p-3",
+                        title === "Trigger" && "cursor-pointer",
+                      )}
+                      onClick={title === "Trigger" ? () => setFocus("trigger") : undefined}
+                    >
                       <h3 className="text-xs font-semibold uppercase tracking-wide text-amber-800">{title}</h3>
                       <ValueLines changes={list} />
                     </section>
                   ) : null,
                 )}
                 {d.steps.map((s) => (
-                  <section key={s.id} aria-label={`Step ${s.id} ${s.change}`} data-testid="step-change" className={clsx("rounded-lg border p-3", s.change === "added" ? "border-emerald-200 bg-emerald-50/60" : s.change === "removed" ? "border-red-200 bg-red-50/60" : "border-amber-200 bg-amber-50/60")}>
-                    <button type="button" onClick={() => setFocus(s.id)} className="flex w-full items-center gap-2 text-left">
-                      <Badge tone={s.change === "added" ? "green" : s.change === "removed" ? "red" : "amber"}>{s.change}</Badge>
+                  <section
+                    key={s.id}
+                    aria-label={`Step ${s.id} ${s.change}`}
+                    data-testid="step-change"
+                    className={clsx(
+                      "rounded-lg border p-3",
+                      s.change === "added"
+                        ? "border-emerald-200 bg-emerald-50/60"
+                        : s.change === "removed"
+                          ? "border-red-200 bg-red-50/60"
+                          : "border-amber-200 bg-amber-50/60",
+                    )}
+                  >
+                    <button
+                      type="button"
+                      onClick={() => setFocus(s.id)}
+                      className="flex w-full items-center gap-2 text-left"
+                    >
+                      <Badge tone={s.change === "added" ? "green" : s.change === "removed" ? "red" : "amber"}>
+                        {s.change}
+                      </Badge>
                       <span className="font-mono text-xs font-semibold text-slate-800">{s.id}</span>
                       <span className="text-xs text-slate-500">{s.type}</span>
                     </button>
@@ -247,11 +368,15 @@ export function DiffView({ flowKey, from, to }: { flowKey: string; from: string;
                 ))}
                 {data.report && data.report.changes.length > 0 && (
                   <details className="rounded-lg bg-white p-3 text-xs ring-1 ring-slate-200">
-                    <summary className="cursor-pointer font-medium text-slate-700">Why a {data.report.bump} bump: {data.report.changes.length} change(s) classified</summary>
+                    <summary className="cursor-pointer font-medium text-slate-700">
+                      Why a {data.report.bump} bump: {data.report.changes.length} change(s) classified
+                    </summary>
                     <ul className="mt-2 space-y-1">
                       {data.report.changes.map((c, i) => (
                         <li key={i} className="flex gap-2">
-                          <Badge tone={c.level === "breaking" ? "red" : c.level === "feature" ? "amber" : "gray"}>{c.level}</Badge>
+                          <Badge tone={c.level === "breaking" ? "red" : c.level === "feature" ? "amber" : "gray"}>
+                            {c.level}
+                          </Badge>
                           <span className="text-slate-700">{c.message}</span>
                         </li>
                       ))}

@@ -15,12 +15,18 @@ import { Badge } from "@/components/ui/badge";
 import type { VersionsPanelProps } from "./types";
 import { useDebounced } from "@/components/ui/use-debounced";
 
-const STATUS_TONE = { pending_approval: "amber", approved: "green", rejected: "red", deprecated: "amber", retired: "gray" } as const;
+const STATUS_TONE = {
+  pending_approval: "amber",
+  approved: "green",
+  rejected: "red",
+  deprecated: "amber",
+  retired: "gray",
+} as const;
 const BUMP_TONE = { major: "red", minor: "amber", patch: "blue", none: "gray" } as const;
 const MIN_CHANGELOG = 10; // governance policy: the smallest changelog that says something
 
-const diffHref = (key: string, from: string, to: string) => `/flows/${encodeURIComponent(key)}/diff?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
-
+const diffHref = (key: string, from: string, to: string) =>
+  `/flows/${encodeURIComponent(key)}/diff?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
 
 export function VersionsPanel({ flowKey, draft, draftRevision, hasErrors, onRestored }: VersionsPanelProps) {
   const trpc = useTRPC();
@@ -45,7 +51,9 @@ export function VersionsPanel({ flowKey, draft, draftRevision, hasErrors, onRest
   const [touchedVersion, setTouchedVersion] = useState(false);
   // The changelog being written survives switching to the inspector and back (the panel unmounts).
   const storeKey = `weft.changelog.${flowKey}`;
-  const [changelog, setChangelog] = useState(() => (typeof window === "undefined" ? "" : (window.sessionStorage.getItem(storeKey) ?? "")));
+  const [changelog, setChangelog] = useState(() =>
+    typeof window === "undefined" ? "" : (window.sessionStorage.getItem(storeKey) ?? ""),
+  );
   useEffect(() => {
     if (changelog) window.sessionStorage.setItem(storeKey, changelog);
     else window.sessionStorage.removeItem(storeKey);
@@ -79,10 +87,20 @@ export function VersionsPanel({ flowKey, draft, draftRevision, hasErrors, onRest
   // What the governance checks will say, before submitting.
   const policyInput = useDebounced({ flowKey, version, dsl: doc, changelog }, 400);
   const policyEnabled = canDesign && !hasErrors && versionValid && !nothingChanged && !pending;
-  const policy = useQuery({ ...trpc.governance.versions.previewPolicy.queryOptions(policyInput), enabled: policyEnabled });
+  const policy = useQuery({
+    ...trpc.governance.versions.previewPolicy.queryOptions(policyInput),
+    enabled: policyEnabled,
+  });
   // Checks other than the changelog (already said above) that fail on the current draft block publishing too.
-  const failing = !blocked && policyEnabled && policy.data && policyInput.dsl === doc ? policy.data.checks.filter((c) => !c.ok && c.id !== "changelog") : [];
-  const reason = blocked ?? (failing.length ? `The governance checks fail: ${failing.map((c) => c.label.toLowerCase()).join(", ")} (see below).` : null);
+  const failing =
+    !blocked && policyEnabled && policy.data && policyInput.dsl === doc
+      ? policy.data.checks.filter((c) => !c.ok && c.id !== "changelog")
+      : [];
+  const reason =
+    blocked ??
+    (failing.length
+      ? `The governance checks fail: ${failing.map((c) => c.label.toLowerCase()).join(", ")} (see below).`
+      : null);
 
   const refresh = () => qc.invalidateQueries({ queryKey: trpc.flowVersions.pathKey() });
   const request = useMutation(
@@ -112,7 +130,8 @@ export function VersionsPanel({ flowKey, draft, draftRevision, hasErrors, onRest
   const result = request.data;
   // The checks are shown only for what is on screen now (not a debounced earlier input), and not beside the
   // success message of the request they were for: after "requested" the cleared changelog would read "✗".
-  const showChecks = policyEnabled && !!policy.data && policyInput.dsl === doc && policyInput.changelog === changelog && !result?.ok;
+  const showChecks =
+    policyEnabled && !!policy.data && policyInput.dsl === doc && policyInput.changelog === changelog && !result?.ok;
 
   return (
     <div className="space-y-5 p-4 text-sm" data-testid="versions-panel">
@@ -133,7 +152,10 @@ export function VersionsPanel({ flowKey, draft, draftRevision, hasErrors, onRest
                 Open the approval
               </Link>
               {baseline && (
-                <Link href={diffHref(flowKey, pending.version, "draft")} className="font-medium text-brand-700 hover:underline">
+                <Link
+                  href={diffHref(flowKey, pending.version, "draft")}
+                  className="font-medium text-brand-700 hover:underline"
+                >
                   Diff with draft
                 </Link>
               )}
@@ -150,8 +172,15 @@ export function VersionsPanel({ flowKey, draft, draftRevision, hasErrors, onRest
           <div className="rounded-md border border-slate-200 bg-slate-50 p-3 text-xs">
             <p className="flex flex-wrap items-center gap-1.5">
               Compared with <span className="font-mono font-medium">v{baseline.version}</span>
-              {proposal && <Badge tone={BUMP_TONE[proposal.required]}>{proposal.required === "none" ? "no changes" : `${proposal.required} bump`}</Badge>}
-              <Link href={diffHref(flowKey, baseline.version, "draft")} className="ml-auto font-medium text-brand-700 hover:underline">
+              {proposal && (
+                <Badge tone={BUMP_TONE[proposal.required]}>
+                  {proposal.required === "none" ? "no changes" : `${proposal.required} bump`}
+                </Badge>
+              )}
+              <Link
+                href={diffHref(flowKey, baseline.version, "draft")}
+                className="ml-auto font-medium text-brand-700 hover:underline"
+              >
                 See the diff
               </Link>
             </p>
@@ -164,7 +193,8 @@ export function VersionsPanel({ flowKey, draft, draftRevision, hasErrors, onRest
             )}
             {proposal && proposal.report.breaking.length === 0 && proposal.report.changes.length > 0 && (
               <p className="mt-1 text-slate-500">
-                {proposal.report.changes.length} change(s), none breaking{proposal.required === "minor" ? " (new behaviour)" : ""}.
+                {proposal.report.changes.length} change(s), none breaking
+                {proposal.required === "minor" ? " (new behaviour)" : ""}.
               </p>
             )}
           </div>
@@ -182,10 +212,17 @@ export function VersionsPanel({ flowKey, draft, draftRevision, hasErrors, onRest
                 setTouchedVersion(true);
                 setVersion(e.target.value.trim());
               }}
-              className={clsx("mt-1 block w-full rounded-md border px-2 py-1.5 font-mono text-sm", version && !versionValid ? "border-red-400" : "border-slate-300")}
+              className={clsx(
+                "mt-1 block w-full rounded-md border px-2 py-1.5 font-mono text-sm",
+                version && !versionValid ? "border-red-400" : "border-slate-300",
+              )}
             />
             {touchedVersion && version !== proposed && (
-              <button type="button" className="mt-0.5 text-[11px] text-brand-700 hover:underline" onClick={() => setTouchedVersion(false)}>
+              <button
+                type="button"
+                className="mt-0.5 text-[11px] text-brand-700 hover:underline"
+                onClick={() => setTouchedVersion(false)}
+              >
                 use proposed {proposed}
               </button>
             )}
@@ -199,7 +236,11 @@ export function VersionsPanel({ flowKey, draft, draftRevision, hasErrors, onRest
                 setChangelog(e.target.value);
                 // The next version's changelog: the previous request's outcome no longer applies.
                 if (request.data) request.reset();
-              }} rows={3} placeholder="What changed and why, for the approver and the catalog" className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
+              }}
+              rows={3}
+              placeholder="What changed and why, for the approver and the catalog"
+              className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+            />
           </label>
         </div>
 
@@ -217,9 +258,11 @@ export function VersionsPanel({ flowKey, draft, draftRevision, hasErrors, onRest
           <div role="alert" className="rounded-md bg-red-50 p-2 text-xs text-red-800">
             Not requested — the policy checks failed:
             <ul className="mt-1 list-disc pl-4">
-              {result.report.checks.filter((c) => !c.ok).map((c) => (
-                <li key={c.id}>{c.detail}</li>
-              ))}
+              {result.report.checks
+                .filter((c) => !c.ok)
+                .map((c) => (
+                  <li key={c.id}>{c.detail}</li>
+                ))}
             </ul>
           </div>
         )}
@@ -230,7 +273,12 @@ export function VersionsPanel({ flowKey, draft, draftRevision, hasErrors, onRest
         )}
 
         <div className="flex items-center gap-3">
-          <button type="button" onClick={publish} disabled={!!reason || request.isPending} className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 disabled:cursor-not-allowed disabled:opacity-50">
+          <button
+            type="button"
+            onClick={publish}
+            disabled={!!reason || request.isPending}
+            className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 disabled:cursor-not-allowed disabled:opacity-50"
+          >
             {request.isPending ? "Requesting…" : `Publish v${versionValid ? version : "…"}`}
           </button>
           {reason && (
@@ -245,7 +293,11 @@ export function VersionsPanel({ flowKey, draft, draftRevision, hasErrors, onRest
         <h3 id="history-h" className="font-semibold text-slate-900">
           History
         </h3>
-        {history.error && <p role="alert" className="text-xs text-red-700">{history.error.message}</p>}
+        {history.error && (
+          <p role="alert" className="text-xs text-red-700">
+            {history.error.message}
+          </p>
+        )}
         {history.data && versions.length === 0 && <p className="text-xs text-slate-500">No versions yet.</p>}
         {restore.error && (
           <p role="alert" className="rounded-md bg-red-50 p-2 text-xs text-red-800">
@@ -256,48 +308,93 @@ export function VersionsPanel({ flowKey, draft, draftRevision, hasErrors, onRest
           {versions.map((v, i) => {
             const prev = versions[i + 1];
             return (
-              <li key={v.id} className="rounded-md border border-slate-200 bg-white p-3 text-xs" aria-label={`Version ${v.version}`}>
+              <li
+                key={v.id}
+                className="rounded-md border border-slate-200 bg-white p-3 text-xs"
+                aria-label={`Version ${v.version}`}
+              >
                 <div className="flex flex-wrap items-center gap-2">
                   <span className="font-mono text-sm font-semibold text-slate-900">v{v.version}</span>
-                  <Badge tone={STATUS_TONE[v.status as keyof typeof STATUS_TONE] ?? "gray"}>{v.status.replace("_", " ")}</Badge>
+                  <Badge tone={STATUS_TONE[v.status as keyof typeof STATUS_TONE] ?? "gray"}>
+                    {v.status.replace("_", " ")}
+                  </Badge>
                   <span className="ml-auto text-slate-400" title={new Date(v.createdAt).toISOString()}>
-                    {new Date(v.createdAt).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" })}
+                    {new Date(v.createdAt).toLocaleDateString(undefined, {
+                      year: "numeric",
+                      month: "short",
+                      day: "numeric",
+                    })}
                   </span>
                 </div>
-                <p className="mt-1 text-slate-700">{v.changelog || <span className="italic text-slate-400">No changelog.</span>}</p>
+                <p className="mt-1 text-slate-700">
+                  {v.changelog || <span className="italic text-slate-400">No changelog.</span>}
+                </p>
                 <p className="mt-1 text-slate-500">
                   by {v.author?.name ?? "—"}
-                  {v.approver ? ` · approved by ${v.approver.name}` : v.status === "pending_approval" ? " · waiting for an approver" : ""}
+                  {v.approver
+                    ? ` · approved by ${v.approver.name}`
+                    : v.status === "pending_approval"
+                      ? " · waiting for an approver"
+                      : ""}
                   {v.request?.status === "rejected" && v.request.reason ? ` · rejected: ${v.request.reason}` : ""}
                 </p>
                 <div className="mt-2 flex flex-wrap gap-3">
-                  <Link href={diffHref(flowKey, v.version, "draft")} className="font-medium text-brand-700 hover:underline">
+                  <Link
+                    href={diffHref(flowKey, v.version, "draft")}
+                    className="font-medium text-brand-700 hover:underline"
+                  >
                     Diff with draft
                   </Link>
                   {prev && (
-                    <Link href={diffHref(flowKey, prev.version, v.version)} className="font-medium text-brand-700 hover:underline">
+                    <Link
+                      href={diffHref(flowKey, prev.version, v.version)}
+                      className="font-medium text-brand-700 hover:underline"
+                    >
                       Diff with previous
                     </Link>
                   )}
                   {v.status === "pending_approval" && (
-                    <Link href={`/catalog/${encodeURIComponent(flowKey)}`} className="font-medium text-brand-700 hover:underline">
+                    <Link
+                      href={`/catalog/${encodeURIComponent(flowKey)}`}
+                      className="font-medium text-brand-700 hover:underline"
+                    >
                       Approval
                     </Link>
                   )}
                   {canDesign && (
-                    <button type="button" className="font-medium text-slate-600 hover:text-slate-900 hover:underline" onClick={() => setConfirmRestore(v.version)}>
+                    <button
+                      type="button"
+                      className="font-medium text-slate-600 hover:text-slate-900 hover:underline"
+                      onClick={() => setConfirmRestore(v.version)}
+                    >
                       Restore as draft
                     </button>
                   )}
                 </div>
                 {confirmRestore === v.version && (
-                  <div role="alertdialog" aria-label={`Restore v${v.version}`} className="mt-2 rounded-md border border-amber-200 bg-amber-50 p-2 text-amber-900">
-                    <p>Replace the draft (revision {draftRevision}) with v{v.version}? The current draft stays in the audit log; undo is not possible.</p>
+                  <div
+                    role="alertdialog"
+                    aria-label={`Restore v${v.version}`}
+                    className="mt-2 rounded-md border border-amber-200 bg-amber-50 p-2 text-amber-900"
+                  >
+                    <p>
+                      Replace the draft (revision {draftRevision}) with v{v.version}? The current draft stays in the
+                      audit log; undo is not possible.
+                    </p>
                     <div className="mt-2 flex gap-2">
-                      <button type="button" disabled={restore.isPending} onClick={() => restore.mutate({ flowKey, version: v.version, expectedRevision: draftRevision })} className="rounded-md bg-amber-600 px-2 py-1 font-medium text-white hover:bg-amber-700">
+                      <button
+                        type="button"
+                        disabled={restore.isPending}
+                        onClick={() => restore.mutate({ flowKey, version: v.version, expectedRevision: draftRevision })}
+                        className="rounded-md bg-amber-600 px-2 py-1 font-medium text-white hover:bg-amber-700"
+                      >
                         Restore v{v.version}
                       </button>
-                      <button type="button" onClick={() => setConfirmRestore(null)} className="rounded-md border border-slate-300 bg-white px-2 py-1 text-slate-700">
+                      <button
+                        type="button"
+                        onClick={() => setConfirmRestore(null)}
+                        className="rounded-md border border-slate-300 bg-white px-2 py-1 text-slate-700"
+                      >
                         Cancel
                       </button>
                     </div>

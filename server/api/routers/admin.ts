@@ -42,7 +42,10 @@ export const adminRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => setUserActive(ctx, input)),
 
   teams: procedure("viewer").query(({ ctx }) =>
-    ctx.db.team.findMany({ orderBy: { name: "asc" }, select: { id: true, key: true, name: true, _count: { select: { members: true } } } }),
+    ctx.db.team.findMany({
+      orderBy: { name: "asc" },
+      select: { id: true, key: true, name: true, _count: { select: { members: true } } },
+    }),
   ),
   teamsWithMembers: procedure("admin").query(({ ctx }) => listTeams(ctx.db)),
   createTeam: procedure("admin")

@@ -9,10 +9,24 @@ export const apiTokensRouter = createTRPCRouter({
   list: procedure("viewer").query(({ ctx }) => listApiTokens(ctx.db, ctx.user.id)),
 
   create: procedure("viewer")
-    .input(z.object({ name: z.string().trim().min(1, "Name the token after where it is used, e.g. “CI of the finance-flows repo”.").max(100), expiresInDays: z.number().int().min(1).max(366).nullable().optional() }))
+    .input(
+      z.object({
+        name: z
+          .string()
+          .trim()
+          .min(1, "Name the token after where it is used, e.g. “CI of the finance-flows repo”.")
+          .max(100),
+        expiresInDays: z.number().int().min(1).max(366).nullable().optional(),
+      }),
+    )
     .mutation(({ ctx, input }) => createApiToken({ db: ctx.db, userId: ctx.user.id, audit: ctx.audit }, input)),
 
   revoke: procedure("viewer")
     .input(z.object({ id: z.string().uuid() }))
-    .mutation(({ ctx, input }) => revokeApiToken({ db: ctx.db, userId: ctx.user.id, isAdmin: hasRole(ctx.user.roles, "admin"), audit: ctx.audit }, input.id)),
+    .mutation(({ ctx, input }) =>
+      revokeApiToken(
+        { db: ctx.db, userId: ctx.user.id, isAdmin: hasRole(ctx.user.roles, "admin"), audit: ctx.audit },
+        input.id,
+      ),
+    ),
 });

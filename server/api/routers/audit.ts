@@ -52,7 +52,11 @@ export const auditRouter = createTRPCRouter({
   facets: procedure("admin").query(async ({ ctx }) => {
     const [actions, entityTypes] = await Promise.all([
       ctx.db.auditLog.findMany({ distinct: ["action"], select: { action: true }, orderBy: { action: "asc" } }),
-      ctx.db.auditLog.findMany({ distinct: ["entityType"], select: { entityType: true }, orderBy: { entityType: "asc" } }),
+      ctx.db.auditLog.findMany({
+        distinct: ["entityType"],
+        select: { entityType: true },
+        orderBy: { entityType: "asc" },
+      }),
     ]);
     return { actions: actions.map((a) => a.action), entityTypes: entityTypes.map((e) => e.entityType) };
   }),
@@ -65,5 +69,7 @@ export const auditRouter = createTRPCRouter({
       return { ...chain, ok: chain.ok && anchored.length === 0, problems: [...chain.problems, ...anchored] };
     }),
   /** A signed anchor (head hash, row count, time) for the admin to keep outside the database; audited. */
-  anchor: procedure("admin").mutation(({ ctx }) => ctx.db.$transaction((tx) => exportAnchor(tx, { id: ctx.user.id, email: ctx.user.email }, ctx.requestId))),
+  anchor: procedure("admin").mutation(({ ctx }) =>
+    ctx.db.$transaction((tx) => exportAnchor(tx, { id: ctx.user.id, email: ctx.user.email }, ctx.requestId)),
+  ),
 });

@@ -13,7 +13,19 @@ import { createWebhookSecret, webhookSecretState } from "../../connections/webho
 import { catalog } from "../../connections/catalog";
 import { recordTestOutcome, testStoredConnection } from "../../connections/test";
 import { describeForDesigner } from "../../connections/describe";
-import { convert, fetchSpec, forgetImported, importKey, manifestFor, MAX_SPEC_BYTES, parseSpecText, preview, rememberImported, SpecError, specHash } from "../../connections/imported";
+import {
+  convert,
+  fetchSpec,
+  forgetImported,
+  importKey,
+  manifestFor,
+  MAX_SPEC_BYTES,
+  parseSpecText,
+  preview,
+  rememberImported,
+  SpecError,
+  specHash,
+} from "../../connections/imported";
 import { createTRPCRouter, procedure } from "../trpc";
 import { allowedHostsSchema } from "../../../connectors/sdk/credential-scope";
 import type { Db } from "../../db/client";
@@ -22,7 +34,10 @@ const key = z
   .string()
   .min(2)
   .max(64)
-  .regex(/^[a-z0-9][a-z0-9-_.]*$/, "Use lower-case letters, digits, '-', '_' or '.' (it is how flows refer to the connection).");
+  .regex(
+    /^[a-z0-9][a-z0-9-_.]*$/,
+    "Use lower-case letters, digits, '-', '_' or '.' (it is how flows refer to the connection).",
+  );
 const config = z.record(z.string(), z.unknown()).default({});
 const secrets = z.record(z.string(), z.string().max(20_000));
 
@@ -31,17 +46,35 @@ function issues(e: ZodError): string {
 }
 
 /** Checks settings against the connector's auth schema and secret names against its secret fields. */
-async function checkAgainstManifest(db: Db, connectorKey: string, cfg: Record<string, unknown> | undefined, sec: Record<string, string> | undefined) {
+async function checkAgainstManifest(
+  db: Db,
+  connectorKey: string,
+  cfg: Record<string, unknown> | undefined,
+  sec: Record<string, string> | undefined,
+) {
   const m = await manifestFor(db, connectorKey);
-  if (!m) throw new TRPCError({ code: "BAD_REQUEST", message: `No connector "${connectorKey}" (built in or imported).` });
+  if (!m)
+    throw new TRPCError({ code: "BAD_REQUEST", message: `No connector "${connectorKey}" (built in or imported).` });
   if (cfg) {
     const r = m.auth.config.safeParse(cfg);
-    if (!r.success) throw new TRPCError({ code: "BAD_REQUEST", message: `Settings for ${m.name} are invalid — ${issues(r.error)}`, cause: r.error });
+    if (!r.success)
+      throw new TRPCError({
+        code: "BAD_REQUEST",
+        message: `Settings for ${m.name} are invalid — ${issues(r.error)}`,
+        cause: r.error,
+      });
   }
   if (sec) {
-    const known = Object.keys((z.toJSONSchema(m.auth.secrets, { io: "input", unrepresentable: "any" }) as { properties?: object }).properties ?? {});
+    const known = Object.keys(
+      (z.toJSONSchema(m.auth.secrets, { io: "input", unrepresentable: "any" }) as { properties?: object }).properties ??
+        {},
+    );
     const unknown = Object.keys(sec).filter((k) => !known.includes(k));
-    if (unknown.length) throw new TRPCError({ code: "BAD_REQUEST", message: `${m.name} has no secret field ${unknown.map((u) => `"${u}"`).join(", ")} (it has ${known.join(", ") || "none"}).` });
+    if (unknown.length)
+      throw new TRPCError({
+        code: "BAD_REQUEST",
+        message: `${m.name} has no secret field ${unknown.map((u) => `"${u}"`).join(", ")} (it has ${known.join(", ") || "none"}).`,
+      });
   }
   return m;
 }
@@ -62,7 +95,11 @@ async function loadSpec(src: { text?: string; url?: string }): Promise<unknown> 
   }
 }
 
-const importExists = (k: string) => new TRPCError({ code: "CONFLICT", message: `An imported connector "${k}" already exists; delete it first or choose another key.` });
+const importExists = (k: string) =>
+  new TRPCError({
+    code: "CONFLICT",
+    message: `An imported connector "${k}" already exists; delete it first or choose another key.`,
+  });
 
 function converted(doc: unknown, opts: { key?: string; name?: string }) {
   try {
@@ -76,7 +113,10 @@ function converted(doc: unknown, opts: { key?: string; name?: string }) {
 export const connectionsRouter = createTRPCRouter({
   /** Connections with their non-secret settings, which secrets are set, the last test and the flows using them. */
   list: procedure("viewer").query(async ({ ctx }) => {
-    const [rows, usage] = await Promise.all([ctx.db.connection.findMany({ orderBy: [{ connectorKey: "asc" }, { name: "asc" }] }), connectionUsage(ctx.db)]);
+    const [rows, usage] = await Promise.all([
+      ctx.db.connection.findMany({ orderBy: [{ connectorKey: "asc" }, { name: "asc" }] }),
+      connectionUsage(ctx.db),
+    ]);
     return rows.map((r) => ({ ...toView(r), usedBy: usage.get(r.key) ?? [] }));
   }),
 
@@ -90,7 +130,16 @@ export const connectionsRouter = createTRPCRouter({
   catalog: procedure("viewer").query(({ ctx }) => catalog(ctx.db, { withOperations: true })),
 
   create: procedure("admin")
-    .input(z.object({ key, name: z.string().min(1).max(120), connectorKey: z.string().min(1).max(64), config, allowedHosts: allowedHostsSchema.default([]), secrets: secrets.default({}) }))
+    .input(
+      z.object({
+        key,
+        name: z.string().min(1).max(120),
+        connectorKey: z.string().min(1).max(64),
+        config,
+        allowedHosts: allowedHostsSchema.default([]),
+        secrets: secrets.default({}),
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
       if (await ctx.db.connection.findUnique({ where: { key: input.key }, select: { id: true } })) {
         throw new TRPCError({ code: "CONFLICT", message: `A connection named "${input.key}" already exists.` });
@@ -101,10 +150,23 @@ export const connectionsRouter = createTRPCRouter({
           throw new TRPCError({ code: "CONFLICT", message: `A connection named "${input.key}" already exists.` });
         }
         const row = await tx.connection.create({
-          data: { key: input.key, name: input.name, connectorKey: input.connectorKey, config: input.config as object, allowedHosts: input.allowedHosts, secretsEnc: sealSecrets(input.key, input.secrets), createdById: ctx.user.id },
+          data: {
+            key: input.key,
+            name: input.name,
+            connectorKey: input.connectorKey,
+            config: input.config as object,
+            allowedHosts: input.allowedHosts,
+            secretsEnc: sealSecrets(input.key, input.secrets),
+            createdById: ctx.user.id,
+          },
         });
         const view = toView(row);
-        await ctx.audit(tx, { action: "connection.created", entityType: "connection", entityId: row.key, after: { ...auditedView(view), connectorKey: view.connectorKey } });
+        await ctx.audit(tx, {
+          action: "connection.created",
+          entityType: "connection",
+          entityId: row.key,
+          after: { ...auditedView(view), connectorKey: view.connectorKey },
+        });
         return view;
       });
     }),
@@ -120,16 +182,28 @@ export const connectionsRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => createWebhookSecret(ctx, input)),
 
   update: procedure("admin")
-    .input(z.object({ key, name: z.string().min(1).max(120).optional(), config: z.record(z.string(), z.unknown()).optional(), allowedHosts: allowedHostsSchema.optional(), secrets: secrets.optional() }))
+    .input(
+      z.object({
+        key,
+        name: z.string().min(1).max(120).optional(),
+        config: z.record(z.string(), z.unknown()).optional(),
+        allowedHosts: allowedHostsSchema.optional(),
+        secrets: secrets.optional(),
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
-      const existing = await ctx.db.connection.findUnique({ where: { key: input.key }, select: { connectorKey: true } });
+      const existing = await ctx.db.connection.findUnique({
+        where: { key: input.key },
+        select: { connectorKey: true },
+      });
       if (!existing) throw new TRPCError({ code: "NOT_FOUND", message: `No connection named "${input.key}".` });
       await checkAgainstManifest(ctx.db, existing.connectorKey, input.config, input.secrets);
       const after = await ctx.db.$transaction(async (tx) => {
         const row = await tx.connection.findUnique({ where: { key: input.key } });
         if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `No connection named "${input.key}".` });
         const before = toView(row);
-        const credentialsChanged = input.config !== undefined || input.allowedHosts !== undefined || Object.keys(input.secrets ?? {}).length > 0;
+        const credentialsChanged =
+          input.config !== undefined || input.allowedHosts !== undefined || Object.keys(input.secrets ?? {}).length > 0;
         const updated = await tx.connection.update({
           where: { key: input.key },
           data: {
@@ -138,7 +212,15 @@ export const connectionsRouter = createTRPCRouter({
             allowedHosts: input.allowedHosts,
             secretsEnc: mergeSecrets(row, input.secrets),
             // A test result says nothing about settings it did not use.
-            ...(credentialsChanged ? { lastTestAt: null, lastTestOk: null, lastTestErrorClass: null, lastTestMessage: null, lastTestLatencyMs: null } : {}),
+            ...(credentialsChanged
+              ? {
+                  lastTestAt: null,
+                  lastTestOk: null,
+                  lastTestErrorClass: null,
+                  lastTestMessage: null,
+                  lastTestLatencyMs: null,
+                }
+              : {}),
           },
         });
         const after = toView(updated);
@@ -165,7 +247,10 @@ export const connectionsRouter = createTRPCRouter({
       const uses = (await connectionUsage(ctx.db, input.key)).get(input.key) ?? [];
       if (uses.length && !input.force) {
         const list = uses.map((u) => `${u.flowName} (${u.in.join(", ")})`).join("; ");
-        throw new TRPCError({ code: "PRECONDITION_FAILED", message: `"${input.key}" is used by ${uses.length} flow${uses.length === 1 ? "" : "s"}: ${list}. Change those flows first, or force the deletion (their calls will then fail with unknown_connection).` });
+        throw new TRPCError({
+          code: "PRECONDITION_FAILED",
+          message: `"${input.key}" is used by ${uses.length} flow${uses.length === 1 ? "" : "s"}: ${list}. Change those flows first, or force the deletion (their calls will then fail with unknown_connection).`,
+        });
       }
       const done = await ctx.db.$transaction(async (tx) => {
         const row = await tx.connection.findUnique({ where: { key: input.key } });
@@ -176,7 +261,13 @@ export const connectionsRouter = createTRPCRouter({
           action: "connection.deleted",
           entityType: "connection",
           entityId: row.key,
-          before: { name: v.name, connectorKey: v.connectorKey, config: v.config, allowedHosts: v.allowedHosts, secretFields: v.secretFields },
+          before: {
+            name: v.name,
+            connectorKey: v.connectorKey,
+            config: v.config,
+            allowedHosts: v.allowedHosts,
+            secretFields: v.secretFields,
+          },
           meta: uses.length ? { forced: true, usedBy: uses.map((u) => ({ flowKey: u.flowKey, in: u.in })) } : undefined,
         });
         return { ok: true };
@@ -196,7 +287,13 @@ export const connectionsRouter = createTRPCRouter({
           action: "connection.tested",
           entityType: "connection",
           entityId: input.key,
-          meta: { ok: outcome.ok, errorClass: outcome.errorClass, code: outcome.code, latencyMs: outcome.latencyMs, message: outcome.message },
+          meta: {
+            ok: outcome.ok,
+            errorClass: outcome.errorClass,
+            code: outcome.code,
+            latencyMs: outcome.latencyMs,
+            message: outcome.message,
+          },
         });
       });
       return outcome;
@@ -207,7 +304,17 @@ export const connectionsRouter = createTRPCRouter({
    * mapper: run on the server through the guarded client, credentials never leave it.
    */
   describe: procedure("designer")
-    .input(z.object({ key, operation: z.string().min(1).max(80), subject: z.string().min(1).max(120).regex(/^[A-Za-z][A-Za-z0-9_]*$/, "An object API name such as Opportunity or Invoice__c.") }))
+    .input(
+      z.object({
+        key,
+        operation: z.string().min(1).max(80),
+        subject: z
+          .string()
+          .min(1)
+          .max(120)
+          .regex(/^[A-Za-z][A-Za-z0-9_]*$/, "An object API name such as Opportunity or Invoice__c."),
+      }),
+    )
     .query(({ ctx, input }) => describeForDesigner(ctx.db, input)),
 
   // ---- OpenAPI imports ------------------------------------------------------------------------------
@@ -230,7 +337,9 @@ export const connectionsRouter = createTRPCRouter({
 
   /** Stores the document as an imported connector; connections can then be made for it and flows can call it. */
   saveImport: procedure("admin")
-    .input(specSource.and(z.object({ key: z.string().max(48).optional(), name: z.string().min(1).max(120).optional() })))
+    .input(
+      specSource.and(z.object({ key: z.string().max(48).optional(), name: z.string().min(1).max(120).optional() })),
+    )
     .mutation(async ({ ctx, input }) => {
       const doc = await loadSpec(input);
       // The title as openApiToConnector names it, without converting a large document twice.
@@ -255,7 +364,8 @@ export const connectionsRouter = createTRPCRouter({
       try {
         await ctx.db.$transaction(async (tx) => {
           // ON CONFLICT: a concurrent save of the same key loses cleanly instead of with a constraint error.
-          const inserted = await tx.$executeRaw`INSERT INTO imported_connector (id, key, name, spec, spec_hash, source_url, operation_count, created_by_id)
+          const inserted =
+            await tx.$executeRaw`INSERT INTO imported_connector (id, key, name, spec, spec_hash, source_url, operation_count, created_by_id)
             VALUES (${randomUUID()}::uuid, ${k}, ${name}, ${specJson}::jsonb, ${hash}, ${sourceUrl}, ${operationCount}, ${ctx.user.id})
             ON CONFLICT (key) DO NOTHING`;
           if (inserted !== 1) throw importExists(k);
@@ -270,7 +380,11 @@ export const connectionsRouter = createTRPCRouter({
       } catch (e) {
         if (e instanceof TRPCError) throw e;
         // Nothing was stored (the transaction rolled back); say so instead of passing the database's words on.
-        throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: `The imported connector "${k}" could not be saved: the database did not complete the write, and nothing was stored. Try again; if it keeps failing, an administrator can find the cause in the server log (request ${ctx.requestId}).`, cause: e });
+        throw new TRPCError({
+          code: "INTERNAL_SERVER_ERROR",
+          message: `The imported connector "${k}" could not be saved: the database did not complete the write, and nothing was stored. Try again; if it keeps failing, an administrator can find the cause in the server log (request ${ctx.requestId}).`,
+          cause: e,
+        });
       }
       rememberImported(k, hash, c);
       return { key: k, name, operationCount, warnings: c.warnings };
@@ -279,11 +393,26 @@ export const connectionsRouter = createTRPCRouter({
   /** Imported connectors with who imported them and how many connections use each. */
   importedList: procedure("viewer").query(async ({ ctx }) => {
     const [rows, counts] = await Promise.all([
-      ctx.db.importedConnector.findMany({ select: { key: true, name: true, sourceUrl: true, operationCount: true, specHash: true, createdAt: true, createdById: true }, orderBy: { createdAt: "desc" } }),
+      ctx.db.importedConnector.findMany({
+        select: {
+          key: true,
+          name: true,
+          sourceUrl: true,
+          operationCount: true,
+          specHash: true,
+          createdAt: true,
+          createdById: true,
+        },
+        orderBy: { createdAt: "desc" },
+      }),
       ctx.db.connection.groupBy({ by: ["connectorKey"], _count: { _all: true } }),
     ]);
     // Who imported it, as the audit log recorded it (the user row may since be gone).
-    const imports = await ctx.db.auditLog.findMany({ where: { action: "connector.imported", entityId: { in: rows.map((r) => r.key) } }, select: { entityId: true, actorEmail: true, at: true }, orderBy: { seq: "desc" } });
+    const imports = await ctx.db.auditLog.findMany({
+      where: { action: "connector.imported", entityId: { in: rows.map((r) => r.key) } },
+      select: { entityId: true, actorEmail: true, at: true },
+      orderBy: { seq: "desc" },
+    });
     return rows.map((r) => ({
       ...r,
       createdBy: imports.find((a) => a.entityId === r.key)?.actorEmail ?? null,
@@ -295,14 +424,27 @@ export const connectionsRouter = createTRPCRouter({
   deleteImported: procedure("admin")
     .input(z.object({ key: z.string().min(1).max(64) }))
     .mutation(async ({ ctx, input }) => {
-      if (input.key in builtIn) throw new TRPCError({ code: "BAD_REQUEST", message: `"${input.key}" is a built-in connector.` });
+      if (input.key in builtIn)
+        throw new TRPCError({ code: "BAD_REQUEST", message: `"${input.key}" is a built-in connector.` });
       const res = await ctx.db.$transaction(async (tx) => {
-        const row = await tx.importedConnector.findUnique({ where: { key: input.key }, select: { key: true, name: true, specHash: true, operationCount: true, sourceUrl: true } });
+        const row = await tx.importedConnector.findUnique({
+          where: { key: input.key },
+          select: { key: true, name: true, specHash: true, operationCount: true, sourceUrl: true },
+        });
         if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `No imported connector "${input.key}".` });
         const conns = await tx.connection.findMany({ where: { connectorKey: input.key }, select: { key: true } });
-        if (conns.length) throw new TRPCError({ code: "PRECONDITION_FAILED", message: `"${row.name}" has ${conns.length} connection${conns.length === 1 ? "" : "s"} (${conns.map((c) => c.key).join(", ")}); delete them first.` });
+        if (conns.length)
+          throw new TRPCError({
+            code: "PRECONDITION_FAILED",
+            message: `"${row.name}" has ${conns.length} connection${conns.length === 1 ? "" : "s"} (${conns.map((c) => c.key).join(", ")}); delete them first.`,
+          });
         await tx.importedConnector.delete({ where: { key: input.key } });
-        await ctx.audit(tx, { action: "connector.import_deleted", entityType: "imported_connector", entityId: row.key, before: row });
+        await ctx.audit(tx, {
+          action: "connector.import_deleted",
+          entityType: "imported_connector",
+          entityId: row.key,
+          before: row,
+        });
         return { ok: true };
       });
       forgetImported(input.key);

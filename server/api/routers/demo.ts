@@ -14,8 +14,14 @@ export const demoRouter = createTRPCRouter({
   injectFaults: procedure("admin")
     .input(z.object({ flowKey: z.string().min(1).max(128), count: z.number().int().min(1).max(200).default(40) }))
     .mutation(async ({ ctx, input }) => {
-      const r = await injectSandboxFaults({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.flowKey, input.count);
-      await ctx.db.$transaction((tx) => ctx.audit(tx, { action: "slo.sandbox_faults_injected", entityType: "flow", entityId: input.flowKey, meta: r }));
+      const r = await injectSandboxFaults(
+        { db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id },
+        input.flowKey,
+        input.count,
+      );
+      await ctx.db.$transaction((tx) =>
+        ctx.audit(tx, { action: "slo.sandbox_faults_injected", entityType: "flow", entityId: input.flowKey, meta: r }),
+      );
       return r;
     }),
 });

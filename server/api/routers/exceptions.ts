@@ -11,7 +11,13 @@ import { exceptionAccess } from "../../auth/ownership";
 import { hasRole } from "../../../core/roles";
 import { webBoss } from "../../queue/boss";
 import {
-  assignExceptions, commentException, replayException, replayExceptionPlan, resolveExceptions, retryException, skipExceptionStep,
+  assignExceptions,
+  commentException,
+  replayException,
+  replayExceptionPlan,
+  resolveExceptions,
+  retryException,
+  skipExceptionStep,
 } from "../../runtime/operations";
 import { BULK_KINDS, bulkScopeSchema, exceptionFilterSchema } from "../../../core/exceptions/filter";
 import { businessImpact, listQueue, queueFacets, queueGroups } from "../../exceptions/queue";
@@ -27,8 +33,16 @@ export const exceptionsRouter = createTRPCRouter({
   // ---- the queue page
 
   queue: procedure("viewer")
-    .input(z.object({ filter: exceptionFilterSchema, cursor: z.string().max(100).nullish(), limit: z.number().int().min(1).max(200).optional() }))
-    .query(({ ctx, input }) => listQueue(ctx.db, input.filter, { userId: ctx.user.id, cursor: input.cursor, limit: input.limit })),
+    .input(
+      z.object({
+        filter: exceptionFilterSchema,
+        cursor: z.string().max(100).nullish(),
+        limit: z.number().int().min(1).max(200).optional(),
+      }),
+    )
+    .query(({ ctx, input }) =>
+      listQueue(ctx.db, input.filter, { userId: ctx.user.id, cursor: input.cursor, limit: input.limit }),
+    ),
 
   facets: procedure("viewer")
     .input(z.object({ filter: exceptionFilterSchema }))
@@ -45,7 +59,9 @@ export const exceptionsRouter = createTRPCRouter({
     .query(async ({ ctx, input }) => {
       const d = await exceptionDetail(ctx.db, input.id);
       // The rule the gate applies to the actions below, so the page disables them with the reason.
-      const access = hasRole(ctx.user.roles, "operator") ? await exceptionAccess(ctx.db, ctx.user, [input.id]) : { allowed: false, reason: "Acting on exceptions needs the operator role." };
+      const access = hasRole(ctx.user.roles, "operator")
+        ? await exceptionAccess(ctx.db, ctx.user, [input.id])
+        : { allowed: false, reason: "Acting on exceptions needs the operator role." };
       return { ...d, access: { canAct: access.allowed, reason: access.reason } };
     }),
 
@@ -54,12 +70,23 @@ export const exceptionsRouter = createTRPCRouter({
     .input(id)
     .mutation(async ({ ctx, input }) => {
       const d = await exceptionDetail(ctx.db, input.id, { revealed: true });
-      await ctx.db.$transaction((tx) => ctx.audit(tx, { action: "exception.payload_view", entityType: "exception", entityId: input.id, meta: { classification: d.classification, runId: d.run.id } }));
+      await ctx.db.$transaction((tx) =>
+        ctx.audit(tx, {
+          action: "exception.payload_view",
+          entityType: "exception",
+          entityId: input.id,
+          meta: { classification: d.classification, runId: d.run.id },
+        }),
+      );
       return d;
     }),
 
   people: procedure("viewer").query(async ({ ctx }) => ({
-    users: await ctx.db.user.findMany({ where: { disabled: false }, select: { id: true, name: true, email: true }, orderBy: { name: "asc" } }),
+    users: await ctx.db.user.findMany({
+      where: { disabled: false },
+      select: { id: true, name: true, email: true },
+      orderBy: { name: "asc" },
+    }),
     teams: await ctx.db.team.findMany({ select: { id: true, key: true, name: true }, orderBy: { name: "asc" } }),
   })),
 
@@ -67,7 +94,9 @@ export const exceptionsRouter = createTRPCRouter({
 
   retry: procedure("operator", "exception")
     .input(id)
-    .mutation(async ({ ctx, input }) => retryException({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.id)),
+    .mutation(async ({ ctx, input }) =>
+      retryException({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.id),
+    ),
 
   /** Before the operator confirms: which effectful steps the replay reuses from the original run and which run again. */
   replayPlan: procedure("operator", "exception")
@@ -81,40 +110,88 @@ export const exceptionsRouter = createTRPCRouter({
     .input(replayInput)
     .mutation(async ({ ctx, input }) => {
       await checkReplayInput(ctx.db, input.id, input.input);
-      return replayException({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.id, { input: input.input, latest: input.latest });
+      return replayException({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.id, {
+        input: input.input,
+        latest: input.latest,
+      });
     }),
 
   replayLatest: procedure("operator", "exception")
     .input(z.object({ id: z.string().uuid(), input: z.unknown().optional() }))
-    .mutation(async ({ ctx, input }) => replayException({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.id, { input: input.input, latest: true })),
+    .mutation(async ({ ctx, input }) =>
+      replayException({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.id, {
+        input: input.input,
+        latest: true,
+      }),
+    ),
 
   skip: procedure("operator", "exception")
     .input(z.object({ id: z.string().uuid(), output: z.unknown() }))
-    .mutation(async ({ ctx, input }) => skipExceptionStep({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.id, input.output ?? null)),
+    .mutation(async ({ ctx, input }) =>
+      skipExceptionStep(
+        { db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id },
+        input.id,
+        input.output ?? null,
+      ),
+    ),
 
   resolve: procedure("operator", "exception")
     .input(z.object({ ids, reason: z.string().min(3).max(2000) }))
-    .mutation(async ({ ctx, input }) => resolveExceptions({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.ids, input.reason)),
+    .mutation(async ({ ctx, input }) =>
+      resolveExceptions(
+        { db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id },
+        input.ids,
+        input.reason,
+      ),
+    ),
 
   assign: procedure("operator", "exception")
-    .input(z.object({ ids, userId: z.string().max(100).nullable().optional(), teamId: z.string().uuid().nullable().optional() }).refine((v) => v.userId !== undefined || v.teamId !== undefined, "Give a user, a team, or null to unassign."))
-    .mutation(async ({ ctx, input }) => assignExceptions({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.ids, { userId: input.userId, teamId: input.teamId })),
+    .input(
+      z
+        .object({
+          ids,
+          userId: z.string().max(100).nullable().optional(),
+          teamId: z.string().uuid().nullable().optional(),
+        })
+        .refine((v) => v.userId !== undefined || v.teamId !== undefined, "Give a user, a team, or null to unassign."),
+    )
+    .mutation(async ({ ctx, input }) =>
+      assignExceptions({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.ids, {
+        userId: input.userId,
+        teamId: input.teamId,
+      }),
+    ),
 
   comment: procedure("operator", "exception")
     .input(z.object({ id: z.string().uuid(), text: z.string().trim().min(1).max(4000) }))
-    .mutation(async ({ ctx, input }) => commentException({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.id, input.text)),
+    .mutation(async ({ ctx, input }) =>
+      commentException(
+        { db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id },
+        input.id,
+        input.text,
+      ),
+    ),
 
   // ---- bulk actions over a filter or a signature group
 
   bulkStart: procedure("operator", "exceptionFilter")
-    .input(z.object({
-      kind: z.enum(BULK_KINDS),
-      filter: bulkScopeSchema,
-      reason: z.string().max(2000).optional(),
-      userId: z.string().max(100).nullable().optional(),
-      teamId: z.string().uuid().nullable().optional(),
-    }))
-    .mutation(async ({ ctx, input }) => startBulk({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.kind, input.filter, { reason: input.reason, userId: input.userId, teamId: input.teamId })),
+    .input(
+      z.object({
+        kind: z.enum(BULK_KINDS),
+        filter: bulkScopeSchema,
+        reason: z.string().max(2000).optional(),
+        userId: z.string().max(100).nullable().optional(),
+        teamId: z.string().uuid().nullable().optional(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) =>
+      startBulk(
+        { db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id },
+        input.kind,
+        input.filter,
+        { reason: input.reason, userId: input.userId, teamId: input.teamId },
+      ),
+    ),
 
   bulkGet: procedure("viewer")
     .input(id)
@@ -124,7 +201,9 @@ export const exceptionsRouter = createTRPCRouter({
       return { ...row, runs: await bulkRunOutcome(ctx.db, row) };
     }),
 
-  bulkList: procedure("viewer").query(({ ctx }) => ctx.db.bulkAction.findMany({ orderBy: { createdAt: "desc" }, take: 10 })),
+  bulkList: procedure("viewer").query(({ ctx }) =>
+    ctx.db.bulkAction.findMany({ orderBy: { createdAt: "desc" }, take: 10 }),
+  ),
 
   bulkCancel: procedure("operator", "bulkAction")
     .input(id)
@@ -145,6 +224,17 @@ export const exceptionsRouter = createTRPCRouter({
   ageing: procedure("viewer").query(({ ctx }) => ageingPolicies(ctx.db)),
 
   setAgeing: procedure("operator", "flow")
-    .input(z.object({ flowKey: z.string().min(1).max(128), hours: z.number().int().min(1).max(24 * 90) }))
-    .mutation(({ ctx, input }) => setAgeing({ db: ctx.db, audit: ctx.audit, userId: ctx.user.id }, input.flowKey, input.hours)),
+    .input(
+      z.object({
+        flowKey: z.string().min(1).max(128),
+        hours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 90),
+      }),
+    )
+    .mutation(({ ctx, input }) =>
+      setAgeing({ db: ctx.db, audit: ctx.audit, userId: ctx.user.id }, input.flowKey, input.hours),
+    ),
 });

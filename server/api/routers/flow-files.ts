@@ -13,5 +13,7 @@ export const flowFilesRouter = createTRPCRouter({
 
   import: procedure("designer", "flowDocument")
     .input(z.object({ document: z.unknown(), force: z.boolean().optional() }))
-    .mutation(({ ctx, input }) => importFlow({ db: ctx.db, user: ctx.user, audit: ctx.audit }, input.document, { force: input.force })),
+    .mutation(({ ctx, input }) =>
+      importFlow({ db: ctx.db, user: ctx.user, audit: ctx.audit }, input.document, { force: input.force }),
+    ),
 });

@@ -6,7 +6,16 @@ import "server-only";
 import { TRPCError } from "@trpc/server";
 import semver from "semver";
 import { z } from "zod";
-import { FlowSchema, decompileWithLayout, detectBreakingChanges, diffFlows, type BreakingReport, type CanvasGraph, type Flow, type FlowDiff } from "../../../core/dsl";
+import {
+  FlowSchema,
+  decompileWithLayout,
+  detectBreakingChanges,
+  diffFlows,
+  type BreakingReport,
+  type CanvasGraph,
+  type Flow,
+  type FlowDiff,
+} from "../../../core/dsl";
 import type { Db } from "../../db/client";
 import { versionTimeline } from "../../governance/versions";
 import { createTRPCRouter, procedure } from "../trpc";
@@ -16,9 +25,20 @@ const flowKey = z.string().min(1).max(128);
 /** "draft" or a version number. */
 const side = z.string().min(1).max(64);
 
-
 async function loadFlow(db: Db, key: string) {
-  const flow = await db.flow.findUnique({ where: { key }, select: { id: true, key: true, name: true, domain: true, draft: true, draftRevision: true, lifecycle: true, updatedAt: true } });
+  const flow = await db.flow.findUnique({
+    where: { key },
+    select: {
+      id: true,
+      key: true,
+      name: true,
+      domain: true,
+      draft: true,
+      draftRevision: true,
+      lifecycle: true,
+      updatedAt: true,
+    },
+  });
   if (!flow) throw new TRPCError({ code: "NOT_FOUND", message: `No flow "${key}".` });
   return flow;
 }
@@ -39,7 +59,11 @@ export function readFlowDocument(raw: unknown, fallback: { key: string; name: st
   const parsed = FlowSchema.safeParse(raw);
   if (parsed.success) return { flow: parsed.data, valid: true, problem: null };
   const o = isObj(raw) ? raw : {};
-  const steps = Array.isArray(o.steps) ? o.steps.filter((s): s is Record<string, unknown> => isObj(s) && typeof s.id === "string" && typeof s.type === "string") : [];
+  const steps = Array.isArray(o.steps)
+    ? o.steps.filter(
+        (s): s is Record<string, unknown> => isObj(s) && typeof s.id === "string" && typeof s.type === "string",
+      )
+    : [];
   const flow = {
     ...o,
     dsl: "weft/1",
@@ -50,12 +74,19 @@ export function readFlowDocument(raw: unknown, fallback: { key: string; name: st
     steps,
   } as unknown as Flow;
   const first = parsed.error.issues[0];
-  return { flow, valid: false, problem: first ? `${first.path.join(".") || "(document)"}: ${first.message}` : "Not a weft/1 document." };
+  return {
+    flow,
+    valid: false,
+    problem: first ? `${first.path.join(".") || "(document)"}: ${first.message}` : "Not a weft/1 document.",
+  };
 }
 
 /** The newest version that counts as published history (anything not rejected), as governance defines it. */
 async function baselineVersion(db: Db, flowId: string) {
-  const rows = await db.flowVersion.findMany({ where: { flowId, status: { not: "rejected" } }, select: { id: true, version: true, status: true, dsl: true } });
+  const rows = await db.flowVersion.findMany({
+    where: { flowId, status: { not: "rejected" } },
+    select: { id: true, version: true, status: true, dsl: true },
+  });
   return rows.filter((r) => semver.valid(r.version)).sort((a, b) => semver.rcompare(a.version, b.version))[0] ?? null;
 }
 
@@ -69,11 +100,26 @@ interface SideDoc {
 
 async function loadSide(db: Db, flow: Awaited<ReturnType<typeof loadFlow>>, s: string): Promise<SideDoc> {
   if (s === "draft") {
-    return { side: "draft", label: `Draft (revision ${flow.draftRevision})`, version: null, status: "draft", doc: readFlowDocument(flow.draft, { key: flow.key, name: flow.name, version: "0.0.0" }) };
+    return {
+      side: "draft",
+      label: `Draft (revision ${flow.draftRevision})`,
+      version: null,
+      status: "draft",
+      doc: readFlowDocument(flow.draft, { key: flow.key, name: flow.name, version: "0.0.0" }),
+    };
   }
-  const v = await db.flowVersion.findUnique({ where: { flowId_version: { flowId: flow.id, version: s } }, select: { version: true, status: true, dsl: true } });
+  const v = await db.flowVersion.findUnique({
+    where: { flowId_version: { flowId: flow.id, version: s } },
+    select: { version: true, status: true, dsl: true },
+  });
   if (!v) throw new TRPCError({ code: "NOT_FOUND", message: `${flow.key} has no version ${s}.` });
-  return { side: s, label: `v${v.version}`, version: v.version, status: v.status, doc: readFlowDocument(v.dsl, { key: flow.key, name: flow.name, version: v.version }) };
+  return {
+    side: s,
+    label: `v${v.version}`,
+    version: v.version,
+    status: v.status,
+    doc: readFlowDocument(v.dsl, { key: flow.key, name: flow.name, version: v.version }),
+  };
 }
 
 export interface DiffSide {
@@ -101,9 +147,26 @@ async function sideGraph(s: SideDoc): Promise<DiffSide> {
   try {
     graph = await decompileWithLayout(s.doc.flow);
   } catch {
-    graph = { flow: { dsl: "weft/1", key: s.doc.flow.key, version: s.doc.flow.version, name: s.doc.flow.name } as CanvasGraph["flow"], nodes: [], edges: [] };
+    graph = {
+      flow: {
+        dsl: "weft/1",
+        key: s.doc.flow.key,
+        version: s.doc.flow.version,
+        name: s.doc.flow.name,
+      } as CanvasGraph["flow"],
+      nodes: [],
+      edges: [],
+    };
   }
-  return { side: s.side, label: s.label, version: s.version, status: s.status, valid: s.doc.valid, problem: s.doc.problem, graph };
+  return {
+    side: s.side,
+    label: s.label,
+    version: s.version,
+    status: s.status,
+    valid: s.doc.valid,
+    problem: s.doc.problem,
+    graph,
+  };
 }
 
 export async function diffSides(db: Db, key: string, from: string, to: string): Promise<FlowVersionsDiff> {
@@ -126,13 +189,30 @@ export const flowVersionsRouter = createTRPCRouter({
     .input(z.object({ flowKey }))
     .query(async ({ ctx, input }) => {
       const flow = await loadFlow(ctx.db, input.flowKey);
-      const [versions, baseline] = await Promise.all([versionTimeline(ctx.db, input.flowKey), baselineVersion(ctx.db, flow.id)]);
+      const [versions, baseline] = await Promise.all([
+        versionTimeline(ctx.db, input.flowKey),
+        baselineVersion(ctx.db, flow.id),
+      ]);
       const pending = versions.find((v) => v.status === "pending_approval") ?? null;
       return {
-        flow: { key: flow.key, name: flow.name, lifecycle: flow.lifecycle, draftRevision: flow.draftRevision, updatedAt: flow.updatedAt },
+        flow: {
+          key: flow.key,
+          name: flow.name,
+          lifecycle: flow.lifecycle,
+          draftRevision: flow.draftRevision,
+          updatedAt: flow.updatedAt,
+        },
         versions,
-        baseline: baseline ? { version: baseline.version, status: baseline.status, ...readFlowDocument(baseline.dsl, { key: flow.key, name: flow.name, version: baseline.version }) } : null,
-        pending: pending ? { id: pending.id, version: pending.version, approvalHref: `/catalog/${encodeURIComponent(flow.key)}` } : null,
+        baseline: baseline
+          ? {
+              version: baseline.version,
+              status: baseline.status,
+              ...readFlowDocument(baseline.dsl, { key: flow.key, name: flow.name, version: baseline.version }),
+            }
+          : null,
+        pending: pending
+          ? { id: pending.id, version: pending.version, approvalHref: `/catalog/${encodeURIComponent(flow.key)}` }
+          : null,
       };
     }),
 
@@ -141,10 +221,23 @@ export const flowVersionsRouter = createTRPCRouter({
     .input(z.object({ flowKey, version: z.string().min(1).max(64) }))
     .query(async ({ ctx, input }) => {
       const flow = await loadFlow(ctx.db, input.flowKey);
-      const v = await ctx.db.flowVersion.findUnique({ where: { flowId_version: { flowId: flow.id, version: input.version } } });
+      const v = await ctx.db.flowVersion.findUnique({
+        where: { flowId_version: { flowId: flow.id, version: input.version } },
+      });
       if (!v) throw new TRPCError({ code: "NOT_FOUND", message: `${flow.key} has no version ${input.version}.` });
       const doc = readFlowDocument(v.dsl, { key: flow.key, name: flow.name, version: v.version });
-      return { id: v.id, version: v.version, status: v.status, changelog: v.changelog, contentHash: v.contentHash, createdAt: v.createdAt, approvedAt: v.approvedAt, dsl: v.dsl, valid: doc.valid, problem: doc.problem };
+      return {
+        id: v.id,
+        version: v.version,
+        status: v.status,
+        changelog: v.changelog,
+        contentHash: v.contentHash,
+        createdAt: v.createdAt,
+        approvedAt: v.approvedAt,
+        dsl: v.dsl,
+        valid: doc.valid,
+        problem: doc.problem,
+      };
     }),
 
   /** The diff between two sides ("draft" or a version): structural changes, breaking changes and both canvases laid out. */
@@ -160,13 +253,25 @@ export const flowVersionsRouter = createTRPCRouter({
     .input(z.object({ flowKey, version: z.string().min(1).max(64), expectedRevision: z.number().int().min(0) }))
     .mutation(async ({ ctx, input }) => {
       return ctx.db.$transaction(async (tx) => {
-        const flow = await tx.flow.findUnique({ where: { key: input.flowKey }, select: { id: true, key: true, draft: true, draftRevision: true } });
+        const flow = await tx.flow.findUnique({
+          where: { key: input.flowKey },
+          select: { id: true, key: true, draft: true, draftRevision: true },
+        });
         if (!flow) throw new TRPCError({ code: "NOT_FOUND", message: `No flow "${input.flowKey}".` });
-        const v = await tx.flowVersion.findUnique({ where: { flowId_version: { flowId: flow.id, version: input.version } }, select: { version: true, status: true, dsl: true, contentHash: true } });
+        const v = await tx.flowVersion.findUnique({
+          where: { flowId_version: { flowId: flow.id, version: input.version } },
+          select: { version: true, status: true, dsl: true, contentHash: true },
+        });
         if (!v) throw new TRPCError({ code: "NOT_FOUND", message: `${flow.key} has no version ${input.version}.` });
-        const updated = await tx.flow.updateMany({ where: { id: flow.id, draftRevision: input.expectedRevision }, data: { draft: v.dsl as object, draftRevision: { increment: 1 } } });
+        const updated = await tx.flow.updateMany({
+          where: { id: flow.id, draftRevision: input.expectedRevision },
+          data: { draft: v.dsl as object, draftRevision: { increment: 1 } },
+        });
         if (updated.count === 0) {
-          throw new TRPCError({ code: "CONFLICT", message: `The draft was saved by someone else since you opened it (revision ${flow.draftRevision}, you have ${input.expectedRevision}); reload before restoring v${v.version}.` });
+          throw new TRPCError({
+            code: "CONFLICT",
+            message: `The draft was saved by someone else since you opened it (revision ${flow.draftRevision}, you have ${input.expectedRevision}); reload before restoring v${v.version}.`,
+          });
         }
         const draftRevision = input.expectedRevision + 1;
         await ctx.audit(tx, {

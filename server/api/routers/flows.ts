@@ -4,7 +4,15 @@ import { TRPCError } from "@trpc/server";
 import { Prisma } from "../../db/client";
 import { createTRPCRouter, procedure } from "../trpc";
 import { FLOW_KEY_RE, STEP_ID_RE } from "../../../core/dsl/schema";
-import { createFlow, lastSave, MAX_DRAFT_BYTES, pinSample, saveDraft, saveDraftAsCopy, unpinSample } from "../../flows/drafts";
+import {
+  createFlow,
+  lastSave,
+  MAX_DRAFT_BYTES,
+  pinSample,
+  saveDraft,
+  saveDraftAsCopy,
+  unpinSample,
+} from "../../flows/drafts";
 import { CONVERT_SOURCES } from "../../../core/convert";
 import { exampleSummaries } from "../../flows/examples";
 import { workspaceConnections } from "../../connections/catalog";
@@ -22,7 +30,7 @@ export const flowListInput = z.object({
 });
 
 const flowKey = z.string().min(1).max(128);
-const nodeId = z.string().regex(new RegExp(`${STEP_ID_RE.source}|^trigger$`), "A node id is a step id or \"trigger\".");
+const nodeId = z.string().regex(new RegExp(`${STEP_ID_RE.source}|^trigger$`), 'A node id is a step id or "trigger".');
 
 /** Where a connection's settings point: the host of its first URL setting, else its host (and port) setting. */
 function connectionHost(config: unknown): string | null {
@@ -64,8 +72,13 @@ export const flowsRouter = createTRPCRouter({
       });
       if (!f) throw new TRPCError({ code: "NOT_FOUND", message: `There is no flow "${input.flowKey}".` });
       // The same rule the gate applies to saveDraft & co., so the designer opens read-only with the reason.
-      const access = hasRole(ctx.user.roles, "designer") ? await flowAccess(ctx.db, ctx.user, f) : { allowed: false, reason: "Editing flows needs the designer role." };
-      const samples = await ctx.db.flowSample.findMany({ where: { flowId: f.id }, select: { nodeId: true, payload: true, source: true, pinnedAt: true } });
+      const access = hasRole(ctx.user.roles, "designer")
+        ? await flowAccess(ctx.db, ctx.user, f)
+        : { allowed: false, reason: "Editing flows needs the designer role." };
+      const samples = await ctx.db.flowSample.findMany({
+        where: { flowId: f.id },
+        select: { nodeId: true, payload: true, source: true, pinnedAt: true },
+      });
       return {
         key: f.key,
         name: f.name,
@@ -79,7 +92,9 @@ export const flowsRouter = createTRPCRouter({
         updatedAt: f.updatedAt,
         latestVersion: f.versions[0] ?? null,
         lastSaved: await lastSave(ctx.db, f.key),
-        samples: Object.fromEntries(samples.map((s) => [s.nodeId, { payload: s.payload as unknown, source: s.source, pinnedAt: s.pinnedAt }])),
+        samples: Object.fromEntries(
+          samples.map((s) => [s.nodeId, { payload: s.payload as unknown, source: s.source, pinnedAt: s.pinnedAt }]),
+        ),
         access: { canEdit: access.allowed, reason: access.reason },
       };
     }),
@@ -88,14 +103,33 @@ export const flowsRouter = createTRPCRouter({
   designerCatalog: procedure("viewer").query(async ({ ctx }) => {
     const [connections, contracts, flows] = await Promise.all([
       workspaceConnections(ctx.db),
-      ctx.db.eventContract.findMany({ orderBy: [{ name: "asc" }, { createdAt: "desc" }], select: { name: true, version: true, major: true, schema: true, description: true, producers: true, domain: true } }),
-      ctx.db.flow.findMany({ select: { key: true, name: true, versions: { where: { status: { in: ["approved", "deprecated"] } }, select: { version: true } } } }),
+      ctx.db.eventContract.findMany({
+        orderBy: [{ name: "asc" }, { createdAt: "desc" }],
+        select: {
+          name: true,
+          version: true,
+          major: true,
+          schema: true,
+          description: true,
+          producers: true,
+          domain: true,
+        },
+      }),
+      ctx.db.flow.findMany({
+        select: {
+          key: true,
+          name: true,
+          versions: { where: { status: { in: ["approved", "deprecated"] } }, select: { version: true } },
+        },
+      }),
     ]);
     const seen = new Set<string>();
     return {
       // The host a connection reaches (never its secrets): a live test run's confirmation names it.
       connections: connections.map(({ config, ...c }) => ({ ...c, host: connectionHost(config) })),
-      events: contracts.filter((c) => (seen.has(c.name) ? false : (seen.add(c.name), true))).map((c) => ({ ...c, schema: c.schema as unknown })),
+      events: contracts
+        .filter((c) => (seen.has(c.name) ? false : (seen.add(c.name), true)))
+        .map((c) => ({ ...c, schema: c.schema as unknown })),
       flows: flows.map((f) => ({ key: f.key, name: f.name, versions: f.versions.map((v) => v.version) })),
     };
   }),
@@ -105,14 +139,23 @@ export const flowsRouter = createTRPCRouter({
   create: procedure("designer", "team")
     .input(
       z.object({
-        key: z.string().min(2).max(64).regex(FLOW_KEY_RE, 'A flow key is lower-case words joined by "-" or ".", e.g. "approved-time-to-invoice".'),
+        key: z
+          .string()
+          .min(2)
+          .max(64)
+          .regex(FLOW_KEY_RE, 'A flow key is lower-case words joined by "-" or ".", e.g. "approved-time-to-invoice".'),
         name: z.string().trim().min(1, "Give the flow a name.").max(200),
         domain: z.enum(DOMAINS),
         ownerTeamKey: z.string().min(1).max(64),
         description: z.string().max(4000).optional(),
         example: z.string().max(128).optional(),
         /** An n8n workflow export or a Step Functions state machine, as the file's text (docs/convert.md). */
-        import: z.object({ from: z.enum(CONVERT_SOURCES), source: z.string().min(1).max(MAX_DRAFT_BYTES, "The file to import is larger than 2 MB.") }).optional(),
+        import: z
+          .object({
+            from: z.enum(CONVERT_SOURCES),
+            source: z.string().min(1).max(MAX_DRAFT_BYTES, "The file to import is larger than 2 MB."),
+          })
+          .optional(),
       }),
     )
     .mutation(({ ctx, input }) => createFlow(ctx, input)),
@@ -128,7 +171,14 @@ export const flowsRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => saveDraftAsCopy(ctx, input)),
 
   pinSample: procedure("designer", "flow")
-    .input(z.object({ flowKey, nodeId, payload: z.unknown(), source: z.enum(["manual", "test-run", "file"]).default("manual") }))
+    .input(
+      z.object({
+        flowKey,
+        nodeId,
+        payload: z.unknown(),
+        source: z.enum(["manual", "test-run", "file"]).default("manual"),
+      }),
+    )
     .mutation(({ ctx, input }) => pinSample(ctx, { ...input, payload: input.payload ?? null })),
 
   unpinSample: procedure("designer", "flow")
@@ -163,7 +213,12 @@ export const flowsRouter = createTRPCRouter({
           classification: true,
           updatedAt: true,
           ownerTeam: { select: { key: true, name: true } },
-          versions: { where: { status: { in: ["approved", "deprecated"] } }, orderBy: { createdAt: "desc" }, take: 1, select: { version: true, status: true } },
+          versions: {
+            where: { status: { in: ["approved", "deprecated"] } },
+            orderBy: { createdAt: "desc" },
+            take: 1,
+            select: { version: true, status: true },
+          },
         },
       });
       const ids = flows.map((f) => f.id);
@@ -175,7 +230,11 @@ export const flowsRouter = createTRPCRouter({
             ORDER BY flow_id, created_at DESC`
         : [];
       const openExceptions = ids.length
-        ? await ctx.db.exception.groupBy({ by: ["flowId"], where: { flowId: { in: ids }, status: "open" }, _count: { _all: true } })
+        ? await ctx.db.exception.groupBy({
+            by: ["flowId"],
+            where: { flowId: { in: ids }, status: "open" },
+            _count: { _all: true },
+          })
         : [];
       const runBy = new Map(lastRuns.map((r) => [r.flow_id, r]));
       const excBy = new Map(openExceptions.map((e) => [e.flowId, e._count._all]));

@@ -16,7 +16,11 @@ const flowKey = z.string().min(1).max(128);
 async function publishedPoll(db: Db, key: string) {
   const flow = await db.flow.findUnique({ where: { key }, select: { id: true, key: true } });
   if (!flow) throw new TRPCError({ code: "NOT_FOUND", message: `No flow "${key}".` });
-  const v = await db.flowVersion.findFirst({ where: { flowId: flow.id, status: "approved" }, orderBy: [{ approvedAt: { sort: "desc", nulls: "last" } }, { createdAt: "desc" }], select: { version: true, dsl: true } });
+  const v = await db.flowVersion.findFirst({
+    where: { flowId: flow.id, status: "approved" },
+    orderBy: [{ approvedAt: { sort: "desc", nulls: "last" } }, { createdAt: "desc" }],
+    select: { version: true, dsl: true },
+  });
   const poll = v ? flowView(v.dsl).trigger.poll : undefined;
   return { flow, version: v?.version ?? null, poll: poll ?? null };
 }
@@ -31,7 +35,14 @@ export const pollsRouter = createTRPCRouter({
       return {
         polls: poll !== null,
         version,
-        source: poll ? { connector: poll.connector, connection: poll.connection, operation: poll.operation, interval: poll.interval ?? null } : null,
+        source: poll
+          ? {
+              connector: poll.connector,
+              connection: poll.connection,
+              operation: poll.operation,
+              interval: poll.interval ?? null,
+            }
+          : null,
         state,
       };
     }),
@@ -46,20 +57,39 @@ export const pollsRouter = createTRPCRouter({
         flowKey,
         from: z.discriminatedUnion("mode", [
           z.object({ mode: z.literal("now") }),
-          z.object({ mode: z.literal("date"), date: z.iso.datetime({ offset: true, message: "from.date must be an ISO 8601 date-time, e.g. 2026-11-01T00:00:00Z." }) }),
+          z.object({
+            mode: z.literal("date"),
+            date: z.iso.datetime({
+              offset: true,
+              message: "from.date must be an ISO 8601 date-time, e.g. 2026-11-01T00:00:00Z.",
+            }),
+          }),
         ]),
       }),
     )
     .mutation(async ({ ctx, input }) => {
       const { flow, version, poll } = await publishedPoll(ctx.db, input.flowKey);
-      if (!poll) throw new TRPCError({ code: "BAD_REQUEST", message: `${flow.key}: its published version${version ? ` (${version})` : ""} has no poll trigger; publish one first.` });
+      if (!poll)
+        throw new TRPCError({
+          code: "BAD_REQUEST",
+          message: `${flow.key}: its published version${version ? ` (${version})` : ""} has no poll trigger; publish one first.`,
+        });
       const from = input.from.mode === "now" ? new Date() : new Date(input.from.date);
-      if (from.getTime() > Date.now() + 60_000) throw new TRPCError({ code: "BAD_REQUEST", message: "from.date is in the future: choose now or a past date to backfill from." });
+      if (from.getTime() > Date.now() + 60_000)
+        throw new TRPCError({
+          code: "BAD_REQUEST",
+          message: "from.date is in the future: choose now or a past date to backfill from.",
+        });
       const userId = ctx.user!.id;
       return ctx.db.$transaction(async (tx) => {
         const sql = prismaSql(tx);
         const before = await readPollState(sql, flow.id);
-        await activatePoll(sql, { flowId: flow.id, from, actorId: userId, intervalSeconds: pollIntervalSeconds(poll.interval) });
+        await activatePoll(sql, {
+          flowId: flow.id,
+          from,
+          actorId: userId,
+          intervalSeconds: pollIntervalSeconds(poll.interval),
+        });
         await ctx.audit(tx, {
           action: "poll.activated",
           entityType: "flow",

@@ -55,9 +55,20 @@ async function timelineView(db: Db, runId: string, revealed: boolean) {
         operation: def?.operation ?? null,
         status: s.status,
         attempts: s.attempts,
-        attemptLog: s.attemptLog as Array<{ attempt?: number; outcome?: string; errorClass?: string; message?: string; delayMs?: number; at?: string; durationMs?: number; simulated?: string; reusedFrom?: string }>,
+        attemptLog: s.attemptLog as Array<{
+          attempt?: number;
+          outcome?: string;
+          errorClass?: string;
+          message?: string;
+          delayMs?: number;
+          at?: string;
+          durationMs?: number;
+          simulated?: string;
+          reusedFrom?: string;
+        }>,
         // A dry test run answered this step without sending it (server/runtime/dry-run.ts).
-        simulated: ((s.attemptLog as Array<{ simulated?: string }> | null) ?? []).find((a) => a.simulated)?.simulated ?? null,
+        simulated:
+          ((s.attemptLog as Array<{ simulated?: string }> | null) ?? []).find((a) => a.simulated)?.simulated ?? null,
         archived: s.archived,
         startedAt: s.startedAt,
         finishedAt: s.finishedAt,
@@ -91,7 +102,14 @@ export const runsRouter = createTRPCRouter({
 
   /** Flows and their versions, for the list's filters. */
   filters: procedure("viewer").query(async ({ ctx }) => {
-    const flows = await ctx.db.flow.findMany({ select: { key: true, name: true, versions: { select: { version: true, status: true }, orderBy: { createdAt: "desc" } } }, orderBy: { name: "asc" } });
+    const flows = await ctx.db.flow.findMany({
+      select: {
+        key: true,
+        name: true,
+        versions: { select: { version: true, status: true }, orderBy: { createdAt: "desc" } },
+      },
+      orderBy: { name: "asc" },
+    });
     return { flows, triggers: ["webhook", "event", "schedule", "manual", "replay", "subflow", "test"] };
   }),
 
@@ -104,20 +122,54 @@ export const runsRouter = createTRPCRouter({
     .input(z.object({ runId: z.string().uuid() }))
     .mutation(async ({ ctx, input }) => {
       const v = await timelineView(ctx.db, input.runId, true);
-      await ctx.db.$transaction((tx) => ctx.audit(tx, { action: "run.payload_view", entityType: "run", entityId: input.runId, meta: { classification: v.classification, flowKey: v.flow.key } }));
+      await ctx.db.$transaction((tx) =>
+        ctx.audit(tx, {
+          action: "run.payload_view",
+          entityType: "run",
+          entityId: input.runId,
+          meta: { classification: v.classification, flowKey: v.flow.key },
+        }),
+      );
       return v;
     }),
 
   start: procedure("designer", "flow")
     .input(z.object({ flowKey, input: z.unknown() }))
-    .mutation(async ({ ctx, input }) => startManualRun({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.flowKey, input.input ?? {})),
+    .mutation(async ({ ctx, input }) =>
+      startManualRun(
+        { db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id },
+        input.flowKey,
+        input.input ?? {},
+      ),
+    ),
 
   /** A test run of the draft: "dry-run" (default) simulates writes; "live" sends them to the connections. */
   test: procedure("designer", "flow")
-    .input(z.object({ flowKey, input: z.unknown(), dsl: z.unknown().optional(), mode: z.enum(TEST_MODES).default("dry-run") }))
-    .mutation(async ({ ctx, input }) => startTestRun({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.flowKey, input.input ?? {}, input.dsl, input.mode)),
+    .input(
+      z.object({
+        flowKey,
+        input: z.unknown(),
+        dsl: z.unknown().optional(),
+        mode: z.enum(TEST_MODES).default("dry-run"),
+      }),
+    )
+    .mutation(async ({ ctx, input }) =>
+      startTestRun(
+        { db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id },
+        input.flowKey,
+        input.input ?? {},
+        input.dsl,
+        input.mode,
+      ),
+    ),
 
   cancel: procedure("operator", "run")
     .input(z.object({ runId: z.string().uuid(), reason: z.string().min(1).max(500) }))
-    .mutation(async ({ ctx, input }) => cancelRun({ db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id }, input.runId, input.reason)),
+    .mutation(async ({ ctx, input }) =>
+      cancelRun(
+        { db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id },
+        input.runId,
+        input.reason,
+      ),
+    ),
 });

@@ -58,7 +58,8 @@ export class FlowProgram implements Program {
   constructor(readonly flow: Flow) {
     this.root = byId(flow.steps);
     const f = flow.onFailure;
-    this.failureRoute = f?.type === "flow" ? { flow: { key: f.flow, range: f.version } } : { assignTeamKey: f?.assignTo ?? flow.owner };
+    this.failureRoute =
+      f?.type === "flow" ? { flow: { key: f.flow, range: f.version } } : { assignTeamKey: f?.assignTo ?? flow.owner };
   }
 
   /** Business keys from what is known at the start (the trigger); keys naming steps are filled in at the end. */
@@ -79,12 +80,29 @@ export class FlowProgram implements Program {
 
   private flowInfo() {
     const f = this.flow;
-    return { key: f.key, version: f.version, name: f.name, domain: f.domain, owner: f.owner, classification: f.classification };
+    return {
+      key: f.key,
+      version: f.version,
+      name: f.name,
+      domain: f.domain,
+      owner: f.owner,
+      classification: f.classification,
+    };
   }
 
   async execute(k: Kernel, env: RunEnv): Promise<unknown> {
     const run = new RunInterpreter(this, k, env);
-    const frame: Frame = { trigger: env.run.input, steps: table(), flow: this.flowInfo(), run: { id: env.run.id, startedAt: env.run.createdAt.toISOString(), isTest: env.run.isTest, dryRun: env.run.dryRun } };
+    const frame: Frame = {
+      trigger: env.run.input,
+      steps: table(),
+      flow: this.flowInfo(),
+      run: {
+        id: env.run.id,
+        startedAt: env.run.createdAt.toISOString(),
+        isTest: env.run.isTest,
+        dryRun: env.run.dryRun,
+      },
+    };
     let last: unknown;
     try {
       last = await run.scope(this.flow.start, this.root, "", frame);
@@ -96,7 +114,11 @@ export class FlowProgram implements Program {
       throw err;
     }
     await this.refreshKeys(env, frame);
-    return this.flow.output !== undefined ? evaluateMapping(this.flow.output, frame).catch((e: unknown) => { throw new StepFailed("output", asStepError(e)); }) : last;
+    return this.flow.output !== undefined
+      ? evaluateMapping(this.flow.output, frame).catch((e: unknown) => {
+          throw new StepFailed("output", asStepError(e));
+        })
+      : last;
   }
 
   private async refreshKeys(env: RunEnv, frame: Frame) {
@@ -106,7 +128,14 @@ export class FlowProgram implements Program {
 
   retryOf(step: Step): RetryPolicy {
     const r = effectiveRetry(step, this.flow);
-    return { on: r.on, maxAttempts: r.maxAttempts, initialDelayMs: r.intervalMs, backoffRate: r.backoffRate, maxDelayMs: r.maxDelayMs, jitter: r.jitter };
+    return {
+      on: r.on,
+      maxAttempts: r.maxAttempts,
+      initialDelayMs: r.intervalMs,
+      backoffRate: r.backoffRate,
+      maxDelayMs: r.maxDelayMs,
+      jitter: r.jitter,
+    };
   }
 
   timeoutOf(step: Step): number {
@@ -117,7 +146,8 @@ export class FlowProgram implements Program {
 function asStepError(e: unknown): StepError {
   if (e instanceof StepError) return e;
   const x = e as { errorClass?: string; code?: string; message?: string };
-  if (x && x.errorClass === "mapping") return new StepError({ errorClass: "mapping", code: x.code, message: x.message ?? "mapping failed", cause: e });
+  if (x && x.errorClass === "mapping")
+    return new StepError({ errorClass: "mapping", code: x.code, message: x.message ?? "mapping failed", cause: e });
   return new StepError({ errorClass: "internal", message: x?.message ?? String(e), cause: e });
 }
 
@@ -156,25 +186,51 @@ class RunInterpreter {
     const seen = new Set<string>();
     while (cur) {
       const step = steps.get(cur);
-      if (!step) throw new StepFailed(prefix + cur, new StepError({ errorClass: "validation", code: "unknown_step", message: `No step "${cur}" in this scope.` }));
+      if (!step)
+        throw new StepFailed(
+          prefix + cur,
+          new StepError({ errorClass: "validation", code: "unknown_step", message: `No step "${cur}" in this scope.` }),
+        );
       // The validator refuses cycles; a step reached twice (through a catch route) would reuse its path.
-      if (seen.has(step.id)) throw new StepFailed(prefix + step.id, new StepError({ errorClass: "validation", code: "cycle", message: `Step "${step.id}" was reached twice in one scope.` }));
+      if (seen.has(step.id))
+        throw new StepFailed(
+          prefix + step.id,
+          new StepError({
+            errorClass: "validation",
+            code: "cycle",
+            message: `Step "${step.id}" was reached twice in one scope.`,
+          }),
+        );
       seen.add(step.id);
       const path = prefix + step.id;
       try {
         const r = await this.step(step, path, steps, frame);
         frame.steps[step.id] = { output: r.output };
         last = r.output;
-        if (step.type !== "switch" && step.type !== "fail" && "compensate" in step && step.compensate) this.done.push({ path, step, scope: steps, frame });
+        if (step.type !== "switch" && step.type !== "fail" && "compensate" in step && step.compensate)
+          this.done.push({ path, step, scope: steps, frame });
         cur = r.next;
       } catch (err) {
         if (!(err instanceof StepFailed)) throw err;
-        const route = "catch" in step ? step.catch?.find((c) => errorMatches(c.errors, { errorClass: err.error.errorClass, code: err.error.code })) : undefined;
+        const route =
+          "catch" in step
+            ? step.catch?.find((c) =>
+                errorMatches(c.errors, { errorClass: err.error.errorClass, code: err.error.code }),
+              )
+            : undefined;
         if (!route) throw err;
-        const caught = { errorClass: err.error.errorClass, code: err.error.code, message: err.error.message, stepId: step.id };
+        const caught = {
+          errorClass: err.error.errorClass,
+          code: err.error.code,
+          message: err.error.message,
+          stepId: step.id,
+        };
         frame.steps[step.id] = { error: caught };
         frame.error = caught;
-        this.k.log.info({ runId: this.env.run.id, step: path, errorClass: caught.errorClass, to: route.next }, "step failed; catch route taken");
+        this.k.log.info(
+          { runId: this.env.run.id, step: path, errorClass: caught.errorClass, to: route.next },
+          "step failed; catch route taken",
+        );
         cur = route.next;
       }
     }
@@ -201,10 +257,23 @@ class RunInterpreter {
   }
 
   private spec(step: Step, path: string, effectful: boolean, input?: unknown): StepSpec {
-    return { path, stepId: step.id, type: step.type, effectful, input, retry: this.p.retryOf(step), timeoutMs: this.p.timeoutOf(step) };
+    return {
+      path,
+      stepId: step.id,
+      type: step.type,
+      effectful,
+      input,
+      retry: this.p.retryOf(step),
+      timeoutMs: this.p.timeoutOf(step),
+    };
   }
 
-  private async step(step: Step, path: string, scope: Map<string, Step>, frame: Frame): Promise<{ output: unknown; next: string | undefined }> {
+  private async step(
+    step: Step,
+    path: string,
+    scope: Map<string, Step>,
+    frame: Frame,
+  ): Promise<{ output: unknown; next: string | undefined }> {
     const k = this.k;
     switch (step.type) {
       case "map": {
@@ -223,23 +292,58 @@ class RunInterpreter {
       }
       case "call": {
         const input = await this.prepare(step, path, () => mapping(step.input ?? {}, frame));
-        const businessKey = step.idempotencyKey ? await this.prepare(step, path, () => expr(step.idempotencyKey!, frame)) : null;
-        const lock = step.concurrencyKey ? await this.prepare(step, path, () => expr(step.concurrencyKey!, frame)) : null;
-        const spec: StepSpec = { ...this.spec(step, path, true, input), target: { connector: step.connector, operation: step.operation, connection: step.connection ?? null }, lockKey: lock === null || lock === undefined ? null : `${this.p.flow.key}:${step.id}:${typeof lock === "string" ? lock : JSON.stringify(lock)}`, idempotencyKey: businessKey === null || businessKey === undefined ? null : `${this.p.flow.key}:${step.id}:${typeof businessKey === "string" ? businessKey : JSON.stringify(businessKey)}` };
+        const businessKey = step.idempotencyKey
+          ? await this.prepare(step, path, () => expr(step.idempotencyKey!, frame))
+          : null;
+        const lock = step.concurrencyKey
+          ? await this.prepare(step, path, () => expr(step.concurrencyKey!, frame))
+          : null;
+        const spec: StepSpec = {
+          ...this.spec(step, path, true, input),
+          target: { connector: step.connector, operation: step.operation, connection: step.connection ?? null },
+          lockKey:
+            lock === null || lock === undefined
+              ? null
+              : `${this.p.flow.key}:${step.id}:${typeof lock === "string" ? lock : JSON.stringify(lock)}`,
+          idempotencyKey:
+            businessKey === null || businessKey === undefined
+              ? null
+              : `${this.p.flow.key}:${step.id}:${typeof businessKey === "string" ? businessKey : JSON.stringify(businessKey)}`,
+        };
         // A dry test run sends reads only; a write is answered by its pinned sample or a synthesised response.
-        if (this.env.run.dryRun && k.row(path)?.status !== "succeeded" && !(await sendsInDryRun(this.env, step.connector, step.operation))) {
+        if (
+          this.env.run.dryRun &&
+          k.row(path)?.status !== "succeeded" &&
+          !(await sendsInDryRun(this.env, step.connector, step.operation))
+        ) {
           const sim = await this.prepare(step, path, () => simulatedCall(this.env, step, input));
-          const output = await k.step({ ...spec, effectful: false, lockKey: null, simulated: sim.simulated }, async () => sim.output);
+          const output = await k.step(
+            { ...spec, effectful: false, lockKey: null, simulated: sim.simulated },
+            async () => sim.output,
+          );
           return { output, next: step.next };
         }
         const output = await k.step(spec, ({ idempotencyKey, signal }) =>
-          callConnector(this.env, { connector: step.connector, operation: step.operation, connection: step.connection, input, idempotencyKey, signal, timeoutMs: spec.timeoutMs, logger: k.log.child({ step: path }) }),
+          callConnector(this.env, {
+            connector: step.connector,
+            operation: step.operation,
+            connection: step.connection,
+            input,
+            idempotencyKey,
+            signal,
+            timeoutMs: spec.timeoutMs,
+            logger: k.log.child({ step: path }),
+          }),
         );
         return { output, next: step.next };
       }
       case "emit": {
         const payload = await this.prepare(step, path, () => mapping(step.payload, frame));
-        const output = await k.emit({ path, stepId: step.id, type: "emit", input: { event: step.event, version: step.version ?? 1, payload } }, step.event, payload);
+        const output = await k.emit(
+          { path, stepId: step.id, type: "emit", input: { event: step.event, version: step.version ?? 1, payload } },
+          step.event,
+          payload,
+        );
         return { output, next: step.next };
       }
       case "wait": {
@@ -248,7 +352,12 @@ class RunInterpreter {
           if (step.until) {
             const v = await expr(step.until, frame);
             const t = typeof v === "string" ? Date.parse(v) : NaN;
-            if (Number.isNaN(t)) throw new StepError({ errorClass: "mapping", code: "bad_timestamp", message: `wait.until gave ${JSON.stringify(v)}, not an ISO 8601 timestamp.` });
+            if (Number.isNaN(t))
+              throw new StepError({
+                errorClass: "mapping",
+                code: "bad_timestamp",
+                message: `wait.until gave ${JSON.stringify(v)}, not an ISO 8601 timestamp.`,
+              });
             return new Date(t).toISOString();
           }
           return new Date(Date.now() + (parseDuration(step.duration ?? "0s") ?? 0)).toISOString();
@@ -258,15 +367,25 @@ class RunInterpreter {
       }
       case "fail": {
         const details = await mapping(step.details, frame).catch(() => undefined);
-        const err = new StepError({ errorClass: step.errorClass ?? "business", code: step.code, message: step.message, details });
+        const err = new StepError({
+          errorClass: step.errorClass ?? "business",
+          code: step.code,
+          message: step.message,
+          details,
+        });
         await k.step({ path, stepId: step.id, type: "fail", effectful: false }, async () => {
           throw err;
         });
         throw new StepFailed(path, err); // unreachable: the step above always fails
       }
       case "subflow": {
-        const input = await this.prepare(step, path, () => (step.input === undefined ? Promise.resolve(frame.trigger) : mapping(step.input, frame)));
-        const r = (await this.env.subflow({ path, stepId: step.id, input }, step.flow, input, { range: step.version, wait: step.wait ?? true })) as { childRunId: string; output?: unknown };
+        const input = await this.prepare(step, path, () =>
+          step.input === undefined ? Promise.resolve(frame.trigger) : mapping(step.input, frame),
+        );
+        const r = (await this.env.subflow({ path, stepId: step.id, input }, step.flow, input, {
+          range: step.version,
+          wait: step.wait ?? true,
+        })) as { childRunId: string; output?: unknown };
         return { output: step.wait === false ? { childRunId: r.childRunId } : r.output, next: step.next };
       }
       case "foreach":
@@ -293,16 +412,30 @@ class RunInterpreter {
     const tolerated = step.toleratedFailurePercent ?? 0;
     const outcome = {
       results: results.map((r) => (r.ok ? r.value : null)),
-      failures: results.flatMap((r, i) => (r.ok ? [] : [{ index: i, path: r.error.path, errorClass: r.error.error.errorClass, message: r.error.error.message }])),
+      failures: results.flatMap((r, i) =>
+        r.ok
+          ? []
+          : [{ index: i, path: r.error.path, errorClass: r.error.error.errorClass, message: r.error.error.message }],
+      ),
     };
     // Recorded like any step so the timeline shows the iterations' outcome and the decision.
-    return k.step({ path, stepId: step.id, type: "foreach", effectful: false, input: { items: items.length } }, async () => {
-      if (failed.length && (failed.length / Math.max(1, items.length)) * 100 > tolerated) {
-        const first = (failed[0] as { ok: false; error: StepFailed }).error.error;
-        throw new StepError({ errorClass: first.errorClass, code: first.code ?? "foreach_failed", message: `${failed.length} of ${items.length} iterations failed (${tolerated}% tolerated); first: ${first.message}`, details: outcome.failures.slice(0, 50), request: first.request, response: first.response });
-      }
-      return failed.length ? outcome : outcome.results;
-    });
+    return k.step(
+      { path, stepId: step.id, type: "foreach", effectful: false, input: { items: items.length } },
+      async () => {
+        if (failed.length && (failed.length / Math.max(1, items.length)) * 100 > tolerated) {
+          const first = (failed[0] as { ok: false; error: StepFailed }).error.error;
+          throw new StepError({
+            errorClass: first.errorClass,
+            code: first.code ?? "foreach_failed",
+            message: `${failed.length} of ${items.length} iterations failed (${tolerated}% tolerated); first: ${first.message}`,
+            details: outcome.failures.slice(0, 50),
+            request: first.request,
+            response: first.response,
+          });
+        }
+        return failed.length ? outcome : outcome.results;
+      },
+    );
   }
 
   private async parallel(step: Extract<Step, { type: "parallel" }>, path: string, frame: Frame): Promise<unknown> {
@@ -340,7 +473,15 @@ class RunInterpreter {
       if (!target) continue;
       const comp = c.scope.get(target);
       if (!comp) continue;
-      const frame: Frame = { ...c.frame, error: { errorClass: cause.error.errorClass, code: cause.error.code, message: cause.error.message, stepId: cause.path } };
+      const frame: Frame = {
+        ...c.frame,
+        error: {
+          errorClass: cause.error.errorClass,
+          code: cause.error.code,
+          message: cause.error.message,
+          stepId: cause.path,
+        },
+      };
       try {
         const r = await this.step(comp, `${c.path}~compensate`, c.scope, frame);
         frame.steps[comp.id] = { output: r.output };
@@ -348,9 +489,11 @@ class RunInterpreter {
       } catch (err) {
         if (err instanceof Suspend) throw err;
         if (!(err instanceof StepFailed)) throw err;
-        this.k.log.warn({ runId: this.env.run.id, step: c.path, err: err.message }, "compensation failed; continuing the rollback");
+        this.k.log.warn(
+          { runId: this.env.run.id, step: c.path, err: err.message },
+          "compensation failed; continuing the rollback",
+        );
       }
     }
   }
 }
-

@@ -28,7 +28,9 @@ function target() {
     calls.push(key);
     const f = failures.shift();
     if (f) {
-      res.writeHead(f.status, f.retryAfter ? { "retry-after": f.retryAfter } : {}).end(JSON.stringify({ error: "injected" }));
+      res
+        .writeHead(f.status, f.retryAfter ? { "retry-after": f.retryAfter } : {})
+        .end(JSON.stringify({ error: "injected" }));
       return;
     }
     effects.set(key, (effects.get(key) ?? 0) + 1);
@@ -40,7 +42,10 @@ function target() {
     fail: (list: Array<{ status: number; retryAfter?: string }>) => {
       failures = list;
     },
-    start: () => new Promise<string>((r) => server.listen(0, "127.0.0.1", () => r(`http://127.0.0.1:${(server.address() as AddressInfo).port}`))),
+    start: () =>
+      new Promise<string>((r) =>
+        server.listen(0, "127.0.0.1", () => r(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+      ),
     stop: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
@@ -48,11 +53,22 @@ function target() {
 async function post(url: string, key: string, signal: AbortSignal): Promise<unknown> {
   const res = await fetch(url, { method: "POST", headers: { "idempotency-key": key }, signal });
   const body = (await res.json()) as unknown;
-  if (!res.ok) throw Object.assign(new Error(`HTTP ${res.status}`), { status: res.status, response: { status: res.status, headers: Object.fromEntries(res.headers) } });
+  if (!res.ok)
+    throw Object.assign(new Error(`HTTP ${res.status}`), {
+      status: res.status,
+      response: { status: res.status, headers: Object.fromEntries(res.headers) },
+    });
   return body;
 }
 
-const transient = (n: number, initialDelayMs: number, jitter: RetryPolicy["jitter"] = "none"): RetryPolicy => ({ on: ["transient"], maxAttempts: n, initialDelayMs, backoffRate: 2, maxDelayMs: 60_000, jitter });
+const transient = (n: number, initialDelayMs: number, jitter: RetryPolicy["jitter"] = "none"): RetryPolicy => ({
+  on: ["transient"],
+  maxAttempts: n,
+  initialDelayMs,
+  backoffRate: 2,
+  maxDelayMs: 60_000,
+  jitter,
+});
 
 describe("kernel", () => {
   let t: TestDatabase;
@@ -76,7 +92,13 @@ describe("kernel", () => {
     pool = runtimePool(t.url, 6);
     boss = await testBoss(t.url, { supervise: true });
     url = await tgt.start();
-    workers = await startRuntimeWorkers(boss, { databaseUrl: t.url, compile, concurrency: 8, inlineDelayMaxMs: 250, triggerSyncSeconds: 0 });
+    workers = await startRuntimeWorkers(boss, {
+      databaseUrl: t.url,
+      compile,
+      concurrency: 8,
+      inlineDelayMaxMs: 250,
+      triggerSyncSeconds: 0,
+    });
   });
   afterAll(async () => {
     await workers.stop();
@@ -87,24 +109,46 @@ describe("kernel", () => {
 
   async function start(flowKey: string, prog: Prog, input: unknown = {}, dslExtra: Record<string, unknown> = {}) {
     programs[flowKey] = prog;
-    const { flowId, versionId } = await publishFlow(pool, flowKey, { program: flowKey, trigger: { type: "manual" }, ...dslExtra });
+    const { flowId, versionId } = await publishFlow(pool, flowKey, {
+      program: flowKey,
+      trigger: { type: "manual" },
+      ...dslExtra,
+    });
     return (await createRun(pool, boss, { flowId, flowVersionId: versionId, triggerType: "manual", input })).runId;
   }
 
   const settled = (runId: string, ms = 20_000) => runRowSettled(pool, runId, ms);
 
   const steps = async (runId: string) =>
-    (await pool.query(`SELECT path, status, attempts, attempt_log, idempotency_key, output, error FROM step_run WHERE run_id = $1 ORDER BY started_at, path`, [runId])).rows as Array<{
-      path: string; status: string; attempts: number; attempt_log: Array<{ at: string; outcome: string; delayMs?: number; errorClass?: string }>; idempotency_key: string | null; output: unknown; error: { errorClass: string } | null;
+    (
+      await pool.query(
+        `SELECT path, status, attempts, attempt_log, idempotency_key, output, error FROM step_run WHERE run_id = $1 ORDER BY started_at, path`,
+        [runId],
+      )
+    ).rows as Array<{
+      path: string;
+      status: string;
+      attempts: number;
+      attempt_log: Array<{ at: string; outcome: string; delayMs?: number; errorClass?: string }>;
+      idempotency_key: string | null;
+      output: unknown;
+      error: { errorClass: string } | null;
     }>;
 
   it("runs steps once, records them, retries a transient failure in process with the same idempotency key", async () => {
     tgt.fail([{ status: 503 }]);
-    const runId = await start("memo", async (k) => {
-      const a = await k.pure({ path: "a", stepId: "a", type: "map" }, () => ({ n: 1 }));
-      const b = await k.step({ path: "b", stepId: "b", type: "call", effectful: true, retry: transient(3, 20) }, ({ idempotencyKey, signal }) => post(url, idempotencyKey, signal));
-      return { a, b };
-    }, { orderId: "SO-1" });
+    const runId = await start(
+      "memo",
+      async (k) => {
+        const a = await k.pure({ path: "a", stepId: "a", type: "map" }, () => ({ n: 1 }));
+        const b = await k.step(
+          { path: "b", stepId: "b", type: "call", effectful: true, retry: transient(3, 20) },
+          ({ idempotencyKey, signal }) => post(url, idempotencyKey, signal),
+        );
+        return { a, b };
+      },
+      { orderId: "SO-1" },
+    );
     const r = await settled(runId);
     expect(r.status).toBe("succeeded");
     expect(r.business_keys).toEqual({ orderId: "SO-1" });
@@ -118,7 +162,15 @@ describe("kernel", () => {
 
   it("backs off exponentially, honours Retry-After, and opens an exception when attempts run out", async () => {
     tgt.fail([{ status: 503 }, { status: 429, retryAfter: "1" }, { status: 503 }]);
-    const runId = await start("backoff", async (k) => k.step({ path: "call", stepId: "call", type: "call", effectful: true, retry: transient(3, 100) }, ({ idempotencyKey, signal }) => post(url, idempotencyKey, signal)), { orderId: "SO-2" });
+    const runId = await start(
+      "backoff",
+      async (k) =>
+        k.step(
+          { path: "call", stepId: "call", type: "call", effectful: true, retry: transient(3, 100) },
+          ({ idempotencyKey, signal }) => post(url, idempotencyKey, signal),
+        ),
+      { orderId: "SO-2" },
+    );
     const r = await settled(runId);
     expect(r.status).toBe("failed");
     const [call] = await steps(runId);
@@ -127,13 +179,28 @@ describe("kernel", () => {
     expect(delays).toEqual([100, 1000, undefined]);
     const at = call!.attempt_log.map((e) => Date.parse(e.at));
     expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(1000 - 50);
-    const { rows } = await pool.query(`SELECT error_class, step_path, status, business_keys, response FROM exception WHERE run_id = $1`, [runId]);
-    expect(rows).toEqual([expect.objectContaining({ error_class: "transient", step_path: "call", status: "open", business_keys: { orderId: "SO-2" } })]);
+    const { rows } = await pool.query(
+      `SELECT error_class, step_path, status, business_keys, response FROM exception WHERE run_id = $1`,
+      [runId],
+    );
+    expect(rows).toEqual([
+      expect.objectContaining({
+        error_class: "transient",
+        step_path: "call",
+        status: "open",
+        business_keys: { orderId: "SO-2" },
+      }),
+    ]);
   });
 
   it("does not retry a class the policy does not name", async () => {
     tgt.fail([{ status: 422 }]);
-    const runId = await start("noretry", async (k) => k.step({ path: "call", stepId: "call", type: "call", effectful: true, retry: transient(5, 10) }, ({ idempotencyKey, signal }) => post(url, idempotencyKey, signal)));
+    const runId = await start("noretry", async (k) =>
+      k.step(
+        { path: "call", stepId: "call", type: "call", effectful: true, retry: transient(5, 10) },
+        ({ idempotencyKey, signal }) => post(url, idempotencyKey, signal),
+      ),
+    );
     expect((await settled(runId)).status).toBe("failed");
     const [call] = await steps(runId);
     expect(call).toMatchObject({ attempts: 1, status: "failed", error: { errorClass: "validation" } });
@@ -142,13 +209,19 @@ describe("kernel", () => {
   it("suspends for a long backoff (re-enqueued with startAfter) and resumes without re-running completed steps", async () => {
     let firstRuns = 0;
     const runId = await start("suspend", async (k) => {
-      await k.step({ path: "first", stepId: "first", type: "call", effectful: true }, async ({ idempotencyKey, signal }) => {
-        firstRuns++;
-        const r = await post(url, idempotencyKey, signal);
-        tgt.fail([{ status: 503 }]); // the next call, "second", fails once
-        return r;
-      });
-      return k.step({ path: "second", stepId: "second", type: "call", effectful: true, retry: transient(2, 600) }, ({ idempotencyKey, signal }) => post(url, idempotencyKey, signal));
+      await k.step(
+        { path: "first", stepId: "first", type: "call", effectful: true },
+        async ({ idempotencyKey, signal }) => {
+          firstRuns++;
+          const r = await post(url, idempotencyKey, signal);
+          tgt.fail([{ status: 503 }]); // the next call, "second", fails once
+          return r;
+        },
+      );
+      return k.step(
+        { path: "second", stepId: "second", type: "call", effectful: true, retry: transient(2, 600) },
+        ({ idempotencyKey, signal }) => post(url, idempotencyKey, signal),
+      );
     });
     expect((await settled(runId)).status).toBe("succeeded");
     expect(firstRuns).toBe(1);
@@ -157,7 +230,12 @@ describe("kernel", () => {
   });
 
   it("times a step out with the timeout class", async () => {
-    const runId = await start("timeout", async (k) => k.step({ path: "slow", stepId: "slow", type: "call", effectful: true, timeoutMs: 100 }, () => new Promise(() => undefined)));
+    const runId = await start("timeout", async (k) =>
+      k.step(
+        { path: "slow", stepId: "slow", type: "call", effectful: true, timeoutMs: 100 },
+        () => new Promise(() => undefined),
+      ),
+    );
     expect((await settled(runId)).status).toBe("failed");
     const [slow] = await steps(runId);
     expect(slow).toMatchObject({ status: "failed", error: { errorClass: "timeout" } });
@@ -177,11 +255,16 @@ describe("kernel", () => {
     programs["child"] = async (_k, env) => ({ doubled: (env.run.input as { n: number }).n * 2 });
     await publishFlow(pool, "child", { program: "child", trigger: { type: "manual" } });
     const runId = await start("parent", async (k, env) => {
-      const r = (await env.subflow({ path: "sub", stepId: "sub" }, "child", { n: 21 })) as { output: { doubled: number } };
+      const r = (await env.subflow({ path: "sub", stepId: "sub" }, "child", { n: 21 })) as {
+        output: { doubled: number };
+      };
       return k.pure({ path: "after", stepId: "after", type: "map" }, () => r.output.doubled);
     });
     expect(await settled(runId)).toMatchObject({ status: "succeeded", output: 42 });
-    const { rows } = await pool.query(`SELECT status::text AS status, parent_run_id FROM run WHERE parent_run_id = $1`, [runId]);
+    const { rows } = await pool.query(
+      `SELECT status::text AS status, parent_run_id FROM run WHERE parent_run_id = $1`,
+      [runId],
+    );
     expect(rows).toEqual([{ status: "succeeded", parent_run_id: runId }]);
   });
 
@@ -190,7 +273,9 @@ describe("kernel", () => {
       throw new StepError({ errorClass: "business", message: "no" });
     };
     await publishFlow(pool, "child-bad", { program: "child-bad", trigger: { type: "manual" } });
-    const runId = await start("parent-bad", async (_k, env) => env.subflow({ path: "sub", stepId: "sub" }, "child-bad", {}));
+    const runId = await start("parent-bad", async (_k, env) =>
+      env.subflow({ path: "sub", stepId: "sub" }, "child-bad", {}),
+    );
     const r = await settled(runId);
     expect(r.status).toBe("failed");
     expect(r.error).toMatchObject({ errorClass: "business", step: "sub" });
@@ -200,12 +285,16 @@ describe("kernel", () => {
     programs["listener"] = async (_k, env) => ({ got: env.run.input });
     await publishFlow(pool, "listener", { program: "listener", trigger: { type: "event", event: "order.closed" } });
     await syncTriggers(pool, boss);
-    const runId = await start("emitter", async (k) => k.emit({ path: "emit", stepId: "emit", type: "emit" }, "order.closed", { orderId: "SO-9" }));
+    const runId = await start("emitter", async (k) =>
+      k.emit({ path: "emit", stepId: "emit", type: "emit" }, "order.closed", { orderId: "SO-9" }),
+    );
     expect((await settled(runId)).status).toBe("succeeded");
     const until = Date.now() + 15_000;
     let rows: Array<{ id: string; input: unknown; trigger_type: string }> = [];
     while (Date.now() < until) {
-      ({ rows } = await pool.query(`SELECT r.id, r.input, r.trigger_type FROM run r JOIN flow f ON f.id = r.flow_id WHERE f.key = 'listener'`));
+      ({ rows } = await pool.query(
+        `SELECT r.id, r.input, r.trigger_type FROM run r JOIN flow f ON f.id = r.flow_id WHERE f.key = 'listener'`,
+      ));
       if (rows.length) break;
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -12,7 +12,14 @@ import "server-only";
 import { createHash } from "node:crypto";
 import type { PgBoss } from "pg-boss";
 import type pino from "pino";
-import { classifyError, deserializeError, serializeError, StepError, type ErrorClass, type SerializedError } from "../errors";
+import {
+  classifyError,
+  deserializeError,
+  serializeError,
+  StepError,
+  type ErrorClass,
+  type SerializedError,
+} from "../errors";
 import { bossDb, withTx, type Pool, type Sql } from "../sql";
 import { metrics } from "../../observability/metrics";
 import { errorMatches } from "../../../core/dsl/defaults";
@@ -141,7 +148,8 @@ export interface KernelOptions {
 }
 
 /** What a replay does at an effectful step: reuse the original run's recorded result, or act again (why). */
-export type ReuseDecision = { reuse: true; output: unknown; idempotencyKey: string | null; inputHash: string } | { reuse: false; reason: string };
+export type ReuseDecision =
+  { reuse: true; output: unknown; idempotencyKey: string | null; inputHash: string } | { reuse: false; reason: string };
 
 /** The original run's effectful rows a replay may reuse (by path). */
 export interface OriginRow {
@@ -167,30 +175,55 @@ export class PreviewStop extends Error {
 
 /** The input hash of an effectful step: what it acts on and with what, as canonical JSON (RFC 8785). */
 export function effectHash(spec: Pick<StepSpec, "type" | "target" | "input">): string {
-  return createHash("sha256").update(canonicalJson({ type: spec.type, target: spec.target ?? null, input: spec.input ?? null })).digest("hex");
+  return createHash("sha256")
+    .update(canonicalJson({ type: spec.type, target: spec.target ?? null, input: spec.input ?? null }))
+    .digest("hex");
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason as Error);
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(t);
-      reject(signal.reason as Error);
-    }, { once: true });
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(t);
+        reject(signal.reason as Error);
+      },
+      { once: true },
+    );
   });
 
-export function backoffDelay(policy: RetryPolicy, attempt: number, retryAfterMs?: number, random = Math.random): number {
-  const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * Math.pow(policy.backoffRate, Math.max(0, attempt - 1)));
-  const jittered = policy.jitter === "full" ? random() * base : policy.jitter === "equal" ? base / 2 + (random() * base) / 2 : base;
+export function backoffDelay(
+  policy: RetryPolicy,
+  attempt: number,
+  retryAfterMs?: number,
+  random = Math.random,
+): number {
+  const base = Math.min(
+    policy.maxDelayMs,
+    policy.initialDelayMs * Math.pow(policy.backoffRate, Math.max(0, attempt - 1)),
+  );
+  const jittered =
+    policy.jitter === "full" ? random() * base : policy.jitter === "equal" ? base / 2 + (random() * base) / 2 : base;
   // Retry-After is the server telling us when it can take the call again: never retry sooner.
   return Math.round(Math.max(jittered, retryAfterMs ?? 0));
 }
 
 /** A step_run row as json_agg returns it (timestamps as strings). */
 export interface LoadedRow {
-  path: string; step_id: string; status: StepStatus; input: unknown; output: unknown; error: SerializedError | null;
-  attempts: number; attempt_log: AttemptLogEntry[]; idempotency_key: string | null; input_hash?: string | null; started_at: string | null; finished_at: string | null;
+  path: string;
+  step_id: string;
+  status: StepStatus;
+  input: unknown;
+  output: unknown;
+  error: SerializedError | null;
+  attempts: number;
+  attempt_log: AttemptLogEntry[];
+  idempotency_key: string | null;
+  input_hash?: string | null;
+  started_at: string | null;
+  finished_at: string | null;
 }
 
 /** The SQL expression that loads a run's rows in the claim's own round trip. */
@@ -227,9 +260,18 @@ export class Kernel {
       }
       if (r.path.startsWith("~")) continue; // archived attempts (before an operator's retry)
       this.rows.set(r.path, {
-        path: r.path, stepId: r.step_id, status: r.status, input: r.input, output: r.output, error: r.error,
-        attempts: r.attempts, attemptLog: r.attempt_log ?? [], idempotencyKey: r.idempotency_key, inputHash: r.input_hash ?? null,
-        startedAt: r.started_at ? new Date(r.started_at) : null, finishedAt: r.finished_at ? new Date(r.finished_at) : null,
+        path: r.path,
+        stepId: r.step_id,
+        status: r.status,
+        input: r.input,
+        output: r.output,
+        error: r.error,
+        attempts: r.attempts,
+        attemptLog: r.attempt_log ?? [],
+        idempotencyKey: r.idempotency_key,
+        inputHash: r.input_hash ?? null,
+        startedAt: r.started_at ? new Date(r.started_at) : null,
+        finishedAt: r.finished_at ? new Date(r.finished_at) : null,
       });
     }
   }
@@ -253,10 +295,15 @@ export class Kernel {
     const o = this.origin.rows.get(spec.path);
     const hash = effectHash(spec);
     if (!o) return { reuse: false, reason: "not reached by the original run" };
-    if (o.status === "failed" || o.status === "retrying" || o.status === "running") return { reuse: false, reason: "did not succeed in the original run" };
+    if (o.status === "failed" || o.status === "retrying" || o.status === "running")
+      return { reuse: false, reason: "did not succeed in the original run" };
     if (o.status === "compensated") return { reuse: false, reason: "was undone (compensated) in the original run" };
     if (o.status !== "succeeded") return { reuse: false, reason: `was ${o.status} in the original run` };
-    if (!o.inputHash) return { reuse: false, reason: "the original run recorded no input hash for it (before replays could reuse steps)" };
+    if (!o.inputHash)
+      return {
+        reuse: false,
+        reason: "the original run recorded no input hash for it (before replays could reuse steps)",
+      };
     if (o.inputHash !== hash) return { reuse: false, reason: "its input differs from the original run's" };
     return { reuse: true, output: o.output, idempotencyKey: o.idempotencyKey, inputHash: hash };
   }
@@ -265,8 +312,18 @@ export class Kernel {
   private reuse(spec: StepSpec, d: Extract<ReuseDecision, { reuse: true }>): unknown {
     const now = new Date();
     this.put({
-      path: spec.path, stepId: spec.stepId, status: "succeeded", input: spec.input ?? null, output: d.output ?? null, error: null, attempts: 0,
-      attemptLog: [{ attempt: 0, at: now.toISOString(), outcome: "reused", reusedFrom: this.origin!.runId }], idempotencyKey: d.idempotencyKey, inputHash: d.inputHash, startedAt: now, finishedAt: now,
+      path: spec.path,
+      stepId: spec.stepId,
+      status: "succeeded",
+      input: spec.input ?? null,
+      output: d.output ?? null,
+      error: null,
+      attempts: 0,
+      attemptLog: [{ attempt: 0, at: now.toISOString(), outcome: "reused", reusedFrom: this.origin!.runId }],
+      idempotencyKey: d.idempotencyKey,
+      inputHash: d.inputHash,
+      startedAt: now,
+      finishedAt: now,
     });
     return d.output;
   }
@@ -276,7 +333,13 @@ export class Kernel {
     const plan = this.o.preview!;
     if (plan.failure) throw new PreviewStop(spec.path); // compensations after a failure: the failure is the plan's answer
     const d = this.reuseDecision(spec) ?? { reuse: false as const, reason: "not a replay" };
-    plan.entries.push({ path: spec.path, stepId: spec.stepId, type: spec.type, plan: d.reuse ? "reused" : "runs", reason: d.reuse ? "same input as in the original run" : d.reason });
+    plan.entries.push({
+      path: spec.path,
+      stepId: spec.stepId,
+      type: spec.type,
+      plan: d.reuse ? "reused" : "runs",
+      reason: d.reuse ? "same input as in the original run" : d.reason,
+    });
     if (!d.reuse) throw new PreviewStop(spec.path);
     return this.reuse(spec, d);
   }
@@ -334,7 +397,10 @@ export class Kernel {
     const n = this.compensations.get(spec.path) ?? 0;
     if (spec.idempotencyKey) return n ? `${spec.idempotencyKey}:c${n}` : spec.idempotencyKey;
     // Short, opaque and stable: the same run and path always give the same key.
-    const h = createHash("sha256").update(`${this.runId}:${spec.path}${n ? `:c${n}` : ""}`).digest("base64url").slice(0, 32);
+    const h = createHash("sha256")
+      .update(`${this.runId}:${spec.path}${n ? `:c${n}` : ""}`)
+      .digest("base64url")
+      .slice(0, 32);
     return `weft-${h}`;
   }
 
@@ -367,12 +433,18 @@ export class Kernel {
     const client = await this.o.pool.connect();
     let held = false;
     try {
-      const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtextextended($1, 11)) AS ok`, [`weft-step-key:${key}`]);
+      const { rows } = await client.query<{ ok: boolean }>(
+        `SELECT pg_try_advisory_lock(hashtextextended($1, 11)) AS ok`,
+        [`weft-step-key:${key}`],
+      );
       held = rows[0]!.ok;
       if (!held) throw new Suspend(new Date(Date.now() + 300), `step concurrency key ${key} is busy`);
       return await fn();
     } finally {
-      if (held) await client.query(`SELECT pg_advisory_unlock(hashtextextended($1, 11))`, [`weft-step-key:${key}`]).catch(() => undefined);
+      if (held)
+        await client
+          .query(`SELECT pg_advisory_unlock(hashtextextended($1, 11))`, [`weft-step-key:${key}`])
+          .catch(() => undefined);
       client.release();
     }
   }
@@ -385,7 +457,8 @@ export class Kernel {
     let attempts = prev?.attempts ?? 0;
     if (prev?.status === "retrying") {
       const nextAt = log.at(-1)?.nextAt;
-      if (nextAt && Date.parse(nextAt) > Date.now() + 50) throw new Suspend(new Date(nextAt), `backoff of ${spec.path}`);
+      if (nextAt && Date.parse(nextAt) > Date.now() + 50)
+        throw new Suspend(new Date(nextAt), `backoff of ${spec.path}`);
     }
     if (prev?.status === "running") {
       // The segment that started this attempt died with it in flight: run it again, same idempotency key.
@@ -398,9 +471,23 @@ export class Kernel {
 
     for (;;) {
       if (spec.effectful && this.o.draining()) throw new Suspend(new Date(), "worker draining");
-      if (this.o.signal.aborted) throw this.o.signal.reason instanceof Error ? this.o.signal.reason : new Error("job aborted");
+      if (this.o.signal.aborted)
+        throw this.o.signal.reason instanceof Error ? this.o.signal.reason : new Error("job aborted");
       attempts++;
-      const base: StepRow = { path: spec.path, stepId: spec.stepId, status: "running", input: spec.input ?? null, output: null, error: null, attempts, attemptLog: log, idempotencyKey, inputHash, startedAt, finishedAt: null };
+      const base: StepRow = {
+        path: spec.path,
+        stepId: spec.stepId,
+        status: "running",
+        input: spec.input ?? null,
+        output: null,
+        error: null,
+        attempts,
+        attemptLog: log,
+        idempotencyKey,
+        inputHash,
+        startedAt,
+        finishedAt: null,
+      };
       if (spec.effectful) {
         this.put(base);
         await this.flush();
@@ -410,10 +497,20 @@ export class Kernel {
       if (spec.timeoutMs) signals.push(AbortSignal.timeout(spec.timeoutMs));
       const signal = AbortSignal.any(signals);
       try {
-        const output = await raceSignal(fn({ attempt: attempts, idempotencyKey: idempotencyKey ?? "", signal }), signal);
+        const output = await raceSignal(
+          fn({ attempt: attempts, idempotencyKey: idempotencyKey ?? "", signal }),
+          signal,
+        );
         const ms = performance.now() - t0;
         stepMetric.observe({ type: spec.type, outcome: "succeeded" }, ms / 1000);
-        if (spec.effectful || log.length || spec.simulated) log.push({ attempt: attempts, at: new Date().toISOString(), outcome: "succeeded", durationMs: Math.round(ms), ...(spec.simulated ? { simulated: spec.simulated } : {}) });
+        if (spec.effectful || log.length || spec.simulated)
+          log.push({
+            attempt: attempts,
+            at: new Date().toISOString(),
+            outcome: "succeeded",
+            durationMs: Math.round(ms),
+            ...(spec.simulated ? { simulated: spec.simulated } : {}),
+          });
         this.put({ ...base, status: "succeeded", output: output ?? null, attemptLog: log, finishedAt: new Date() });
         return output;
       } catch (raw) {
@@ -421,23 +518,43 @@ export class Kernel {
         if (this.o.signal.aborted) throw raw; // our own job went away: not the step's fault
         const timedOut = signal.aborted && !this.o.signal.aborted;
         const err = timedOut
-          ? new StepError({ errorClass: "timeout", code: "timeout", message: `Step ${spec.stepId} timed out after ${spec.timeoutMs} ms` })
-          : raw instanceof StepFailed ? raw.error : classifyError(raw);
+          ? new StepError({
+              errorClass: "timeout",
+              code: "timeout",
+              message: `Step ${spec.stepId} timed out after ${spec.timeoutMs} ms`,
+            })
+          : raw instanceof StepFailed
+            ? raw.error
+            : classifyError(raw);
         const ms = performance.now() - t0;
         stepMetric.observe({ type: spec.type, outcome: err.errorClass }, ms / 1000);
         const policy = spec.retry;
-        const retryable = !!policy && errorMatches(policy.on, { errorClass: err.errorClass, code: err.code }) && attempts < policy.maxAttempts;
-        const entry: AttemptLogEntry = { attempt: attempts, at: new Date().toISOString(), outcome: timedOut ? "timeout" : "failed", durationMs: Math.round(ms), errorClass: err.errorClass, message: err.message.slice(0, 500) };
+        const retryable =
+          !!policy &&
+          errorMatches(policy.on, { errorClass: err.errorClass, code: err.code }) &&
+          attempts < policy.maxAttempts;
+        const entry: AttemptLogEntry = {
+          attempt: attempts,
+          at: new Date().toISOString(),
+          outcome: timedOut ? "timeout" : "failed",
+          durationMs: Math.round(ms),
+          errorClass: err.errorClass,
+          message: err.message.slice(0, 500),
+        };
         log.push(entry);
         if (!retryable) {
-          if (this.o.preview) this.o.preview.failure ??= { path: spec.path, errorClass: err.errorClass, message: err.message };
+          if (this.o.preview)
+            this.o.preview.failure ??= { path: spec.path, errorClass: err.errorClass, message: err.message };
           this.put({ ...base, status: "failed", error: serializeError(err), attemptLog: log, finishedAt: new Date() });
           throw new StepFailed(spec.path, err);
         }
         const delay = backoffDelay(policy, attempts, err.retryAfterMs);
         entry.delayMs = delay;
         metrics().stepRetries.inc({ error_class: err.errorClass });
-        this.log.info({ runId: this.runId, step: spec.path, attempt: attempts, errorClass: err.errorClass, delayMs: delay }, "step attempt failed; retrying");
+        this.log.info(
+          { runId: this.runId, step: spec.path, attempt: attempts, errorClass: err.errorClass, delayMs: delay },
+          "step attempt failed; retrying",
+        );
         if (delay > this.inlineMax) {
           const nextAt = new Date(Date.now() + delay);
           entry.nextAt = nextAt.toISOString();
@@ -458,15 +575,42 @@ export class Kernel {
   async wait(spec: Omit<StepSpec, "effectful">, until: Date): Promise<void> {
     const prev = this.rows.get(spec.path);
     if (prev?.status === "succeeded") return;
-    const resumeAt = prev?.status === "waiting" && isRecord(prev.output) && typeof prev.output.resumeAt === "string" ? new Date(prev.output.resumeAt) : until;
+    const resumeAt =
+      prev?.status === "waiting" && isRecord(prev.output) && typeof prev.output.resumeAt === "string"
+        ? new Date(prev.output.resumeAt)
+        : until;
     const left = this.o.preview ? 0 : resumeAt.getTime() - Date.now(); // a preview does not wait
     const startedAt = prev?.startedAt ?? new Date();
     if (left > this.inlineMax) {
-      this.put({ path: spec.path, stepId: spec.stepId, status: "waiting", input: spec.input ?? null, output: { resumeAt: resumeAt.toISOString() }, error: null, attempts: 1, attemptLog: [], idempotencyKey: null, startedAt, finishedAt: null });
+      this.put({
+        path: spec.path,
+        stepId: spec.stepId,
+        status: "waiting",
+        input: spec.input ?? null,
+        output: { resumeAt: resumeAt.toISOString() },
+        error: null,
+        attempts: 1,
+        attemptLog: [],
+        idempotencyKey: null,
+        startedAt,
+        finishedAt: null,
+      });
       throw new Suspend(resumeAt, `wait ${spec.path}`);
     }
     if (left > 0) await sleep(left, this.o.signal);
-    this.put({ path: spec.path, stepId: spec.stepId, status: "succeeded", input: spec.input ?? null, output: { resumeAt: resumeAt.toISOString() }, error: null, attempts: 1, attemptLog: [], idempotencyKey: null, startedAt, finishedAt: new Date() });
+    this.put({
+      path: spec.path,
+      stepId: spec.stepId,
+      status: "succeeded",
+      input: spec.input ?? null,
+      output: { resumeAt: resumeAt.toISOString() },
+      error: null,
+      attempts: 1,
+      attemptLog: [],
+      idempotencyKey: null,
+      startedAt,
+      finishedAt: new Date(),
+    });
   }
 
   /**
@@ -487,11 +631,30 @@ export class Kernel {
     // A dry test run records the event it would publish; publishing would start real runs of its consumers.
     if (!this.o.dryRun)
       this.effects.push(async (tx) => {
-        await this.o.boss.publish(event, { event, eventId, payload, sourceRunId: this.runId, sourceFlow: this.o.flowKey }, { db: bossDb(tx) });
+        await this.o.boss.publish(
+          event,
+          { event, eventId, payload, sourceRunId: this.runId, sourceFlow: this.o.flowKey },
+          { db: bossDb(tx) },
+        );
       });
     const now = new Date();
-    const attemptLog: AttemptLogEntry[] = this.o.dryRun ? [{ attempt: 1, at: now.toISOString(), outcome: "succeeded", simulated: "not-published" }] : [];
-    this.put({ path: spec.path, stepId: spec.stepId, status: "succeeded", input: asEffect.input, output: { eventId, event }, error: null, attempts: 1, attemptLog, idempotencyKey: eventId, inputHash: effectHash(asEffect), startedAt: now, finishedAt: now });
+    const attemptLog: AttemptLogEntry[] = this.o.dryRun
+      ? [{ attempt: 1, at: now.toISOString(), outcome: "succeeded", simulated: "not-published" }]
+      : [];
+    this.put({
+      path: spec.path,
+      stepId: spec.stepId,
+      status: "succeeded",
+      input: asEffect.input,
+      output: { eventId, event },
+      error: null,
+      attempts: 1,
+      attemptLog,
+      idempotencyKey: eventId,
+      inputHash: effectHash(asEffect),
+      startedAt: now,
+      finishedAt: now,
+    });
     metrics().stepDuration.observe({ type: spec.type, outcome: "succeeded" }, (performance.now() - t0) / 1000);
     return { eventId };
   }
@@ -500,7 +663,11 @@ export class Kernel {
    * Runs `count` branches with at most `concurrency` at a time. Every branch settles before this
    * returns; suspensions are merged (the earliest wins) so sibling work in flight is never abandoned.
    */
-  async fanOut<T>(count: number, concurrency: number, branch: (index: number) => Promise<T>): Promise<Array<{ ok: true; value: T } | { ok: false; error: StepFailed }>> {
+  async fanOut<T>(
+    count: number,
+    concurrency: number,
+    branch: (index: number) => Promise<T>,
+  ): Promise<Array<{ ok: true; value: T } | { ok: false; error: StepFailed }>> {
     const results: Array<{ ok: true; value: T } | { ok: false; error: StepFailed }> = new Array(count);
     const suspends: Suspend[] = [];
     let fatal: unknown = null;
@@ -535,7 +702,6 @@ export class Kernel {
   }
 }
 
-
 /** Resolves with the promise, or rejects as soon as the signal aborts (a connector ignoring it cannot hang the run). */
 function raceSignal<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason as Error);
@@ -567,8 +733,24 @@ export function upsertSql(runId: string, rows: StepRow[], offset = 0): { text: s
   const tuples: string[] = [];
   for (const r of rows) {
     const b = values.length + offset;
-    tuples.push(`($${b + 1}::uuid, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::jsonb, $${b + 6}::jsonb, $${b + 7}::jsonb, $${b + 8}::int, $${b + 9}::jsonb, $${b + 10}, $${b + 11}, $${b + 12}::timestamptz, $${b + 13}::timestamptz)`);
-    values.push(runId, r.path, r.stepId, r.status, json(r.input), json(r.output), r.error ? JSON.stringify(r.error) : null, r.attempts, JSON.stringify(r.attemptLog ?? []), r.idempotencyKey, r.inputHash ?? null, r.startedAt, r.finishedAt);
+    tuples.push(
+      `($${b + 1}::uuid, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::jsonb, $${b + 6}::jsonb, $${b + 7}::jsonb, $${b + 8}::int, $${b + 9}::jsonb, $${b + 10}, $${b + 11}, $${b + 12}::timestamptz, $${b + 13}::timestamptz)`,
+    );
+    values.push(
+      runId,
+      r.path,
+      r.stepId,
+      r.status,
+      json(r.input),
+      json(r.output),
+      r.error ? JSON.stringify(r.error) : null,
+      r.attempts,
+      JSON.stringify(r.attemptLog ?? []),
+      r.idempotencyKey,
+      r.inputHash ?? null,
+      r.startedAt,
+      r.finishedAt,
+    );
   }
   return {
     text: `INSERT INTO step_run (run_id, path, step_id, status, input, output, error, attempts, attempt_log, idempotency_key, input_hash, started_at, finished_at)

@@ -42,7 +42,12 @@ export interface RunEnv {
   boss: PgBoss;
   logger: pino.Logger;
   /** Starts (once) a child run of a published flow and waits for it; resolves with its output. */
-  subflow(spec: { path: string; stepId: string; input?: unknown }, flowKey: string, input: unknown, opts?: SubflowOptions): Promise<unknown>;
+  subflow(
+    spec: { path: string; stepId: string; input?: unknown },
+    flowKey: string,
+    input: unknown,
+    opts?: SubflowOptions,
+  ): Promise<unknown>;
 }
 
 export interface SubflowOptions {
@@ -99,17 +104,35 @@ type Claimed = RunRecord & { snapshot: unknown; hadBusinessKeys: boolean; steps:
 async function claimKeyed(pool: Pool, runId: string, key: string): Promise<Claimed | "blocked" | null> {
   return withTx(pool, async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, [`weft-run-key:${key}`]);
-    const r = await claim(tx, runId, `AND NOT EXISTS (SELECT 1 FROM run o WHERE o.concurrency_key = r.concurrency_key AND o.status = 'running' AND o.id <> r.id)`);
+    const r = await claim(
+      tx,
+      runId,
+      `AND NOT EXISTS (SELECT 1 FROM run o WHERE o.concurrency_key = r.concurrency_key AND o.status = 'running' AND o.id <> r.id)`,
+    );
     if (r) return r;
-    const { rows } = await tx.query<{ status: string }>(`SELECT status::text AS status FROM run WHERE id = $1`, [runId]);
+    const { rows } = await tx.query<{ status: string }>(`SELECT status::text AS status FROM run WHERE id = $1`, [
+      runId,
+    ]);
     return rows[0] && ["queued", "waiting", "running"].includes(rows[0].status) ? "blocked" : null;
   });
 }
 
 async function claim(sql: Sql, runId: string, extra = ""): Promise<Claimed | null> {
   const { rows } = await sql.query<{
-    id: string; flow_id: string; flow_key: string; flow_version_id: string | null; dsl_snapshot: unknown; input: unknown; concurrency_key: string | null;
-    is_test: boolean; test_mode: string | null; parent_run_id: string | null; replay_of_id: string | null; business_keys: Record<string, unknown> | null; created_at: Date; steps: LoadedRow[];
+    id: string;
+    flow_id: string;
+    flow_key: string;
+    flow_version_id: string | null;
+    dsl_snapshot: unknown;
+    input: unknown;
+    concurrency_key: string | null;
+    is_test: boolean;
+    test_mode: string | null;
+    parent_run_id: string | null;
+    replay_of_id: string | null;
+    business_keys: Record<string, unknown> | null;
+    created_at: Date;
+    steps: LoadedRow[];
   }>(
     `UPDATE run r SET status = 'running', started_at = COALESCE(r.started_at, now())
        FROM flow f WHERE r.id = $1 AND f.id = r.flow_id AND r.status IN ('queued', 'running', 'waiting') ${extra}
@@ -119,16 +142,33 @@ async function claim(sql: Sql, runId: string, extra = ""): Promise<Claimed | nul
   const r = rows[0];
   if (!r) return null;
   return {
-    id: r.id, flowId: r.flow_id, flowKey: r.flow_key, flowVersionId: r.flow_version_id, snapshot: r.dsl_snapshot, input: r.input,
-    concurrencyKey: r.concurrency_key, isTest: r.is_test, dryRun: r.is_test && r.test_mode === "dry-run", parentRunId: r.parent_run_id, replayOfId: r.replay_of_id, businessKeys: r.business_keys,
-    hadBusinessKeys: r.business_keys !== null, createdAt: r.created_at, steps: r.steps,
+    id: r.id,
+    flowId: r.flow_id,
+    flowKey: r.flow_key,
+    flowVersionId: r.flow_version_id,
+    snapshot: r.dsl_snapshot,
+    input: r.input,
+    concurrencyKey: r.concurrency_key,
+    isTest: r.is_test,
+    dryRun: r.is_test && r.test_mode === "dry-run",
+    parentRunId: r.parent_run_id,
+    replayOfId: r.replay_of_id,
+    businessKeys: r.business_keys,
+    hadBusinessKeys: r.business_keys !== null,
+    createdAt: r.created_at,
+    steps: r.steps,
   };
 }
 
 /** How long a run waits before trying again when another run with its concurrency key is running. */
 const KEY_BLOCKED_RETRY_MS = 500;
 
-export async function executeSegment(deps: SegmentDeps, runId: string, signal: AbortSignal, concurrencyKey?: string | null): Promise<SegmentOutcome> {
+export async function executeSegment(
+  deps: SegmentDeps,
+  runId: string,
+  signal: AbortSignal,
+  concurrencyKey?: string | null,
+): Promise<SegmentOutcome> {
   const claimed = concurrencyKey ? await claimKeyed(deps.pool, runId, concurrencyKey) : await claim(deps.pool, runId);
   if (claimed === "blocked") {
     await enqueueRun(deps.pool, deps.boss, runId, concurrencyKey ?? null, new Date(Date.now() + KEY_BLOCKED_RETRY_MS));
@@ -137,13 +177,38 @@ export async function executeSegment(deps: SegmentDeps, runId: string, signal: A
   if (!claimed) return "skipped";
   const run: RunRecord = claimed;
   const logger = deps.logger.child({ runId, flow: run.flowKey });
-  const k = new Kernel({ pool: deps.pool, boss: deps.boss, runId, flowKey: run.flowKey, concurrencyKey: run.concurrencyKey, logger, signal, draining: deps.draining, inlineDelayMaxMs: deps.inlineDelayMaxMs, dryRun: run.dryRun });
+  const k = new Kernel({
+    pool: deps.pool,
+    boss: deps.boss,
+    runId,
+    flowKey: run.flowKey,
+    concurrencyKey: run.concurrencyKey,
+    logger,
+    signal,
+    draining: deps.draining,
+    inlineDelayMaxMs: deps.inlineDelayMaxMs,
+    dryRun: run.dryRun,
+  });
   let program: Program;
   try {
     program = await programFor(deps, run, claimed.snapshot);
   } catch (err) {
     // A document the runtime cannot execute fails the run (not the job): retrying cannot fix it.
-    return finish(deps, k, run, { ok: false, path: null, error: new StepError({ errorClass: "validation", code: "invalid_flow", message: `The flow cannot be executed: ${(err as Error).message}` }) }, logger);
+    return finish(
+      deps,
+      k,
+      run,
+      {
+        ok: false,
+        path: null,
+        error: new StepError({
+          errorClass: "validation",
+          code: "invalid_flow",
+          message: `The flow cannot be executed: ${(err as Error).message}`,
+        }),
+      },
+      logger,
+    );
   }
   run.failureRoute = program.failureRoute;
   if (!claimed.hadBusinessKeys) {
@@ -157,7 +222,13 @@ export async function executeSegment(deps: SegmentDeps, runId: string, signal: A
   if (run.replayOfId) k.loadOrigin(run.replayOfId, await loadOriginRows(deps.pool, run.replayOfId));
   // A fresh run (no checkpoints, not a replay) cannot have an exception waiting on its outcome.
   run.mayHaveRetryingException = claimed.steps.length > 0 || run.replayOfId !== null;
-  const env: RunEnv = { run, pool: deps.pool, boss: deps.boss, logger, subflow: (spec, flowKey, input, opts) => subflow(k, deps, run, spec, flowKey, input, opts) };
+  const env: RunEnv = {
+    run,
+    pool: deps.pool,
+    boss: deps.boss,
+    logger,
+    subflow: (spec, flowKey, input, opts) => subflow(k, deps, run, spec, flowKey, input, opts),
+  };
   try {
     const output = await program.execute(k, env);
     return await finish(deps, k, run, { ok: true, output }, logger);
@@ -172,11 +243,26 @@ export async function executeSegment(deps: SegmentDeps, runId: string, signal: A
 
 type Result = { ok: true; output: unknown } | { ok: false; path: string | null; error: StepError };
 
-async function finish(deps: SegmentDeps, k: Kernel, run: RunRecord, r: Result, logger: pino.Logger): Promise<SegmentOutcome> {
+async function finish(
+  deps: SegmentDeps,
+  k: Kernel,
+  run: RunRecord,
+  r: Result,
+  logger: pino.Logger,
+): Promise<SegmentOutcome> {
   const status = r.ok ? "succeeded" : "failed";
-  const error: SerializedError | null = r.ok ? null : { ...serializeError(r.error), ...(r.path ? { step: r.path } : {}) } as SerializedError;
+  const error: SerializedError | null = r.ok
+    ? null
+    : ({ ...serializeError(r.error), ...(r.path ? { step: r.path } : {}) } as SerializedError);
   const pending = k.takePending();
-  const values: unknown[] = [run.id, status, r.ok ? JSON.stringify(r.output ?? null) : null, error ? JSON.stringify(error) : null, run.businessKeys ? JSON.stringify(run.businessKeys) : null, businessKeyValues(run.businessKeys)];
+  const values: unknown[] = [
+    run.id,
+    status,
+    r.ok ? JSON.stringify(r.output ?? null) : null,
+    error ? JSON.stringify(error) : null,
+    run.businessKeys ? JSON.stringify(run.businessKeys) : null,
+    businessKeyValues(run.businessKeys),
+  ];
   let text = `UPDATE run SET status = $2::"RunStatus", output = $3, error = $4, finished_at = now(), business_keys = $5, business_key_values = $6 WHERE id = $1`;
   if (pending.rows.length) {
     // The last rows and the run's end in one statement (a data-modifying CTE): one round trip, atomic.
@@ -184,7 +270,8 @@ async function finish(deps: SegmentDeps, k: Kernel, run: RunRecord, r: Result, l
     text = `WITH steps AS (${up.text}) ${text}`;
     values.push(...up.values);
   }
-  const needsTx = pending.effects.length > 0 || !!run.parentRunId || (r.ok ? !!run.mayHaveRetryingException : !run.isTest);
+  const needsTx =
+    pending.effects.length > 0 || !!run.parentRunId || (r.ok ? !!run.mayHaveRetryingException : !run.isTest);
   try {
     if (!needsTx) await deps.pool.query(text, values);
     else
@@ -201,7 +288,12 @@ async function finish(deps: SegmentDeps, k: Kernel, run: RunRecord, r: Result, l
   }
   // Auto-resolve (server/exceptions): open exceptions of earlier runs for these business keys resolve themselves.
   if (r.ok && !run.isTest && run.businessKeys) {
-    await queueAutoResolve(deps.pool, deps.boss, { id: run.id, flowId: run.flowId, isTest: run.isTest, businessKeyValues: businessKeyValues(run.businessKeys) }).catch((err: unknown) => logger.warn({ err }, "auto-resolve not queued (the sweep will catch it)"));
+    await queueAutoResolve(deps.pool, deps.boss, {
+      id: run.id,
+      flowId: run.flowId,
+      isTest: run.isTest,
+      businessKeyValues: businessKeyValues(run.businessKeys),
+    }).catch((err: unknown) => logger.warn({ err }, "auto-resolve not queued (the sweep will catch it)"));
   }
   const m = metrics();
   m.runsFinished.inc({ flow: run.flowKey, status });
@@ -225,7 +317,10 @@ async function settleExceptions(tx: Sql, run: RunRecord, r: Result, boss?: PgBos
       // The flow declares business keys and this replay found none: it did not process the business object
       // the exception is about (e.g. an edited input without the fields the keys read), so its success
       // proves nothing. The exception goes back to the queue instead of closing.
-      await tx.query(`UPDATE exception SET status = 'open', updated_at = now() WHERE run_id = $1::uuid AND status = 'retrying'`, [run.replayOfId]);
+      await tx.query(
+        `UPDATE exception SET status = 'open', updated_at = now() WHERE run_id = $1::uuid AND status = 'retrying'`,
+        [run.replayOfId],
+      );
       return;
     }
     await tx.query(
@@ -250,19 +345,45 @@ async function settleExceptions(tx: Sql, run: RunRecord, r: Result, boss?: PgBos
         flowId: handler.flowId,
         flowVersionId: handler.versionId,
         triggerType: "event",
-        input: { failedRun: { id: run.id, flow: run.flowKey, step: r.path, error: serializeError(r.error), businessKeys: run.businessKeys, input: run.input } },
+        input: {
+          failedRun: {
+            id: run.id,
+            flow: run.flowKey,
+            step: r.path,
+            error: serializeError(r.error),
+            businessKeys: run.businessKeys,
+            input: run.input,
+          },
+        },
         idempotencyKey: `failure:${run.id}:${Date.now()}`,
       });
       return;
     }
   }
-  await openException(tx, { runId: run.id, flowId: run.flowId, flowKey: run.flowKey, stepPath: r.path, error: serializeError(r.error), businessKeys: run.businessKeys, assignTeamKey: route?.assignTeamKey ?? null });
+  await openException(tx, {
+    runId: run.id,
+    flowId: run.flowId,
+    flowKey: run.flowKey,
+    stepPath: r.path,
+    error: serializeError(r.error),
+    businessKeys: run.businessKeys,
+    assignTeamKey: route?.assignTeamKey ?? null,
+  });
 }
 
-async function suspend(deps: SegmentDeps, k: Kernel, run: RunRecord, s: Suspend, logger: pino.Logger): Promise<SegmentOutcome> {
+async function suspend(
+  deps: SegmentDeps,
+  k: Kernel,
+  run: RunRecord,
+  s: Suspend,
+  logger: pino.Logger,
+): Promise<SegmentOutcome> {
   await withTx(deps.pool, async (tx) => {
     await k.flush(tx);
-    await tx.query(`UPDATE run SET status = 'waiting', business_keys = COALESCE(business_keys, $2) WHERE id = $1`, [run.id, run.businessKeys ? JSON.stringify(run.businessKeys) : null]);
+    await tx.query(`UPDATE run SET status = 'waiting', business_keys = COALESCE(business_keys, $2) WHERE id = $1`, [
+      run.id,
+      run.businessKeys ? JSON.stringify(run.businessKeys) : null,
+    ]);
     // A timed suspension re-enqueues the run; an untimed one (subflow) is woken by the child's end.
     if (s.resumeAt) await enqueueRun(tx, deps.boss, run.id, run.concurrencyKey, s.resumeAt);
   });
@@ -272,15 +393,29 @@ async function suspend(deps: SegmentDeps, k: Kernel, run: RunRecord, s: Suspend,
 }
 
 async function wakeParent(tx: Sql, boss: PgBoss, parentRunId: string): Promise<void> {
-  const { rows } = await tx.query<{ concurrency_key: string | null }>(`SELECT concurrency_key FROM run WHERE id = $1 AND status IN ('waiting', 'running', 'queued')`, [parentRunId]);
+  const { rows } = await tx.query<{ concurrency_key: string | null }>(
+    `SELECT concurrency_key FROM run WHERE id = $1 AND status IN ('waiting', 'running', 'queued')`,
+    [parentRunId],
+  );
   if (rows[0]) await enqueueRun(tx, boss, parentRunId, rows[0].concurrency_key);
 }
 
 /** Starts the child once (its key is derived from parent + path) and suspends until it has finished. */
-async function subflow(k: Kernel, deps: SegmentDeps, run: RunRecord, spec: { path: string; stepId: string; input?: unknown }, flowKey: string, input: unknown, opts: SubflowOptions = {}): Promise<unknown> {
+async function subflow(
+  k: Kernel,
+  deps: SegmentDeps,
+  run: RunRecord,
+  spec: { path: string; stepId: string; input?: unknown },
+  flowKey: string,
+  input: unknown,
+  opts: SubflowOptions = {},
+): Promise<unknown> {
   const prev = k.row(spec.path);
   if (prev?.status === "succeeded") return prev.output;
-  let childId = prev && typeof prev.output === "object" && prev.output !== null ? (prev.output as { childRunId?: string }).childRunId : undefined;
+  let childId =
+    prev && typeof prev.output === "object" && prev.output !== null
+      ? (prev.output as { childRunId?: string }).childRunId
+      : undefined;
   if (!childId) {
     const child = await resolveFlowVersion(deps.pool, flowKey, opts.range).catch((e: unknown) => {
       throw e instanceof StepFailed ? new StepFailed(spec.path, e.error) : e;
@@ -298,17 +433,46 @@ async function subflow(k: Kernel, deps: SegmentDeps, run: RunRecord, spec: { pat
         // A dry test run's children are dry too: a subflow must not write where its parent may not.
         testMode: run.isTest ? (run.dryRun ? "dry-run" : "live") : null,
       });
-      await k.flush(tx, [{ path: spec.path, stepId: spec.stepId, status: "waiting", input: spec.input ?? input ?? null, output: { childRunId: created.runId, flow: flowKey }, error: null, attempts: 1, attemptLog: [], idempotencyKey: null, startedAt, finishedAt: null }]);
+      await k.flush(tx, [
+        {
+          path: spec.path,
+          stepId: spec.stepId,
+          status: "waiting",
+          input: spec.input ?? input ?? null,
+          output: { childRunId: created.runId, flow: flowKey },
+          error: null,
+          attempts: 1,
+          attemptLog: [],
+          idempotencyKey: null,
+          startedAt,
+          finishedAt: null,
+        },
+      ]);
       return created.runId;
     });
-    k.put({ path: spec.path, stepId: spec.stepId, status: "waiting", input: spec.input ?? input ?? null, output: { childRunId: childId, flow: flowKey }, error: null, attempts: 1, attemptLog: [], idempotencyKey: null, startedAt, finishedAt: null });
+    k.put({
+      path: spec.path,
+      stepId: spec.stepId,
+      status: "waiting",
+      input: spec.input ?? input ?? null,
+      output: { childRunId: childId, flow: flowKey },
+      error: null,
+      attempts: 1,
+      attemptLog: [],
+      idempotencyKey: null,
+      startedAt,
+      finishedAt: null,
+    });
   }
   if (opts.wait === false) {
     const row = k.row(spec.path)!;
     k.put({ ...row, status: "succeeded", output: { childRunId: childId }, finishedAt: new Date() });
     return { childRunId: childId };
   }
-  const { rows } = await deps.pool.query<{ status: string; output: unknown; error: SerializedError | null }>(`SELECT status::text AS status, output, error FROM run WHERE id = $1`, [childId]);
+  const { rows } = await deps.pool.query<{ status: string; output: unknown; error: SerializedError | null }>(
+    `SELECT status::text AS status, output, error FROM run WHERE id = $1`,
+    [childId],
+  );
   const c = rows[0];
   const row = k.row(spec.path)!;
   if (c?.status === "succeeded") {
@@ -317,33 +481,67 @@ async function subflow(k: Kernel, deps: SegmentDeps, run: RunRecord, spec: { pat
   }
   if (c?.status === "failed" || c?.status === "cancelled") {
     const e = c.error;
-    const err = new StepError({ errorClass: e?.errorClass ?? "internal", code: e?.code ?? "subflow_failed", message: `Subflow ${flowKey} (run ${childId}) ${c.status}: ${e?.message ?? ""}`, details: { childRunId: childId } });
+    const err = new StepError({
+      errorClass: e?.errorClass ?? "internal",
+      code: e?.code ?? "subflow_failed",
+      message: `Subflow ${flowKey} (run ${childId}) ${c.status}: ${e?.message ?? ""}`,
+      details: { childRunId: childId },
+    });
     k.put({ ...row, status: "failed", error: serializeError(err), finishedAt: new Date() });
     throw new StepFailed(spec.path, err);
   }
   throw new Suspend(null, `subflow ${flowKey} (run ${childId})`);
 }
 
-async function resolveFlowVersion(pool: Sql, flowKey: string, range?: string): Promise<{ flowId: string; versionId: string }> {
+async function resolveFlowVersion(
+  pool: Sql,
+  flowKey: string,
+  range?: string,
+): Promise<{ flowId: string; versionId: string }> {
   if (!range) {
     const f = await loadPublishedFlow(pool, flowKey);
-    if (!f) throw new StepFailed("", new StepError({ errorClass: "validation", code: "no_such_flow", message: `No published flow "${flowKey}" to run as a subflow.` }));
+    if (!f)
+      throw new StepFailed(
+        "",
+        new StepError({
+          errorClass: "validation",
+          code: "no_such_flow",
+          message: `No published flow "${flowKey}" to run as a subflow.`,
+        }),
+      );
     return { flowId: f.flowId, versionId: f.versionId };
   }
   const { rows } = await pool.query<{ flow_id: string; id: string; version: string }>(
     `SELECT v.flow_id, v.id, v.version FROM flow_version v JOIN flow f ON f.id = v.flow_id WHERE f.key = $1 AND v.status IN ('approved', 'deprecated')`,
     [flowKey],
   );
-  const best = semver.maxSatisfying(rows.map((r) => r.version), range);
+  const best = semver.maxSatisfying(
+    rows.map((r) => r.version),
+    range,
+  );
   const hit = rows.find((r) => r.version === best);
-  if (!hit) throw new StepFailed("", new StepError({ errorClass: "validation", code: "no_such_flow", message: `No published version of flow "${flowKey}" matches ${range}.` }));
+  if (!hit)
+    throw new StepFailed(
+      "",
+      new StepError({
+        errorClass: "validation",
+        code: "no_such_flow",
+        message: `No published version of flow "${flowKey}" matches ${range}.`,
+      }),
+    );
   return { flowId: hit.flow_id, versionId: hit.id };
 }
 
 /** Marks a run failed from outside a segment (dead-lettered job): the run still gets its exception. */
 export async function failRunFromOutside(pool: Pool, boss: PgBoss, runId: string, message: string): Promise<boolean> {
   return withTx(pool, async (tx) => {
-    const { rows } = await tx.query<{ flow_id: string; flow_key: string; is_test: boolean; parent_run_id: string | null; business_keys: Record<string, unknown> | null }>(
+    const { rows } = await tx.query<{
+      flow_id: string;
+      flow_key: string;
+      is_test: boolean;
+      parent_run_id: string | null;
+      business_keys: Record<string, unknown> | null;
+    }>(
       `UPDATE run r SET status = 'failed', finished_at = now(), error = $2 FROM flow f
         WHERE r.id = $1 AND f.id = r.flow_id AND r.status IN ('queued', 'running', 'waiting')
         RETURNING r.flow_id, f.key AS flow_key, r.is_test, r.parent_run_id, r.business_keys`,
@@ -351,7 +549,15 @@ export async function failRunFromOutside(pool: Pool, boss: PgBoss, runId: string
     );
     const r = rows[0];
     if (!r) return false;
-    if (!r.is_test) await openException(tx, { runId, flowId: r.flow_id, flowKey: r.flow_key, stepPath: null, error: { errorClass: "internal", code: "infrastructure", message }, businessKeys: r.business_keys });
+    if (!r.is_test)
+      await openException(tx, {
+        runId,
+        flowId: r.flow_id,
+        flowKey: r.flow_key,
+        stepPath: null,
+        error: { errorClass: "internal", code: "infrastructure", message },
+        businessKeys: r.business_keys,
+      });
     if (r.parent_run_id) await wakeParent(tx, boss, r.parent_run_id);
     metrics().runsFinished.inc({ flow: r.flow_key, status: "failed" });
     return true;

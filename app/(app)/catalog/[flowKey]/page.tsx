@@ -16,7 +16,10 @@ export default async function FlowGovernancePage({ params }: { params: Promise<{
   const flow = await db().flow.findUnique({ where: { key: flowKey }, select: { name: true, description: true } });
   return (
     <>
-      <PageHeader title={flow?.name ?? flowKey} description={flow?.description || `Governance of ${flowKey}: ownership, SLOs, alerts and versions.`} />
+      <PageHeader
+        title={flow?.name ?? flowKey}
+        description={flow?.description || `Governance of ${flowKey}: ownership, SLOs, alerts and versions.`}
+      />
       <CatalogTabs />
       <FlowGovernance flowKey={flowKey} roles={user.roles} />
       <PollPanel flowKey={flowKey} roles={user.roles} />

@@ -10,7 +10,10 @@ export default async function DomainsPage() {
   const { user } = await requirePageUser("viewer");
   return (
     <>
-      <PageHeader title="Domains" description="Who owns each business domain, its charter and stewards, the workspace standards, and where each team's alerts go." />
+      <PageHeader
+        title="Domains"
+        description="Who owns each business domain, its charter and stewards, the workspace standards, and where each team's alerts go."
+      />
       <CatalogTabs />
       <DomainsView roles={user.roles} />
     </>

@@ -11,7 +11,10 @@ export default async function EventsPage() {
   const { user } = await requirePageUser("viewer");
   return (
     <>
-      <PageHeader title="Event contracts" description="Domain events with their JSON Schemas, owners, producers and consumers. Within a major version every change stays backward compatible." />
+      <PageHeader
+        title="Event contracts"
+        description="Domain events with their JSON Schemas, owners, producers and consumers. Within a major version every change stays backward compatible."
+      />
       <CatalogTabs />
       <EventsView canEdit={hasRole(user.roles, "designer")} />
     </>

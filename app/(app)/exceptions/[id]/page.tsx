@@ -12,8 +12,20 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
   const valid = /^[0-9a-f-]{36}$/i.test(id);
   return (
     <>
-      <PageHeader title="Exception" description={`Exception ${id}`} actions={<Link href="/exceptions" className="text-sm text-brand-700 hover:underline">← Back to the queue</Link>} />
-      {valid ? <ExceptionDetailView id={id} roles={user.roles} /> : <p className="p-8 text-sm text-slate-600">This exception does not exist.</p>}
+      <PageHeader
+        title="Exception"
+        description={`Exception ${id}`}
+        actions={
+          <Link href="/exceptions" className="text-sm text-brand-700 hover:underline">
+            ← Back to the queue
+          </Link>
+        }
+      />
+      {valid ? (
+        <ExceptionDetailView id={id} roles={user.roles} />
+      ) : (
+        <p className="p-8 text-sm text-slate-600">This exception does not exist.</p>
+      )}
     </>
   );
 }

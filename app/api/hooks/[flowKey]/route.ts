@@ -19,7 +19,10 @@ export async function POST(req: Request, ctx: { params: Promise<{ flowKey: strin
   const body = await readLimited(req, HARD_LIMIT);
   if (!body) return Response.json({ error: `The body exceeds ${HARD_LIMIT} bytes.` }, { status: 413 });
   try {
-    const r = await acceptWebhook({ pool: runtimePool(databaseUrl()), boss: await webBoss() }, { flowKey, headers: req.headers, body, query: new URL(req.url).search.slice(1) });
+    const r = await acceptWebhook(
+      { pool: runtimePool(databaseUrl()), boss: await webBoss() },
+      { flowKey, headers: req.headers, body, query: new URL(req.url).search.slice(1) },
+    );
     return Response.json(r.body, { status: r.status, headers: r.headers });
   } catch (err) {
     // A value the database refuses is the sender's to fix (4xx, no retry); only infrastructure trouble is 503.
@@ -31,6 +34,9 @@ export async function POST(req: Request, ctx: { params: Promise<{ flowKey: strin
     }
     logger.error({ err, flowKey }, "webhook ingress failed");
     // 503 tells a well-behaved sender to retry later; nothing was accepted.
-    return Response.json({ error: "The webhook could not be accepted right now; retry later." }, { status: 503, headers: { "retry-after": "5" } });
+    return Response.json(
+      { error: "The webhook could not be accepted right now; retry later." },
+      { status: 503, headers: { "retry-after": "5" } },
+    );
   }
 }

@@ -13,7 +13,10 @@ const handler = (req: Request) =>
     createContext: () => createContext({ headers: req.headers }),
     onError({ path, error }) {
       if (error.code === "INTERNAL_SERVER_ERROR") {
-        logger.error({ path, err: error.cause ?? error, requestId: req.headers.get("x-request-id") }, "tRPC procedure failed");
+        logger.error(
+          { path, err: error.cause ?? error, requestId: req.headers.get("x-request-id") },
+          "tRPC procedure failed",
+        );
       }
     },
   });

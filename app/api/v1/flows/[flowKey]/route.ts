@@ -14,12 +14,16 @@ export const runtime = "nodejs";
 
 type Params = { params: Promise<{ flowKey: string }> };
 
-async function handle(req: Request, fn: (caller: ReturnType<typeof createCaller>) => Promise<unknown>): Promise<Response> {
+async function handle(
+  req: Request,
+  fn: (caller: ReturnType<typeof createCaller>) => Promise<unknown>,
+): Promise<Response> {
   try {
     const caller = createCaller(await createContext({ headers: req.headers }));
     return Response.json(await fn(caller));
   } catch (err) {
-    if (err instanceof TRPCError) return Response.json({ error: err.message, code: err.code }, { status: getHTTPStatusCodeFromError(err) });
+    if (err instanceof TRPCError)
+      return Response.json({ error: err.message, code: err.code }, { status: getHTTPStatusCodeFromError(err) });
     throw err;
   }
 }
@@ -33,7 +37,11 @@ export async function GET(req: Request, { params }: Params) {
 export async function PUT(req: Request, { params }: Params) {
   const { flowKey } = await params;
   const body = await readLimited(req, MAX_DRAFT_BYTES);
-  if (!body) return Response.json({ error: `The document is larger than ${MAX_DRAFT_BYTES} bytes; split the flow into subflows.` }, { status: 413 });
+  if (!body)
+    return Response.json(
+      { error: `The document is larger than ${MAX_DRAFT_BYTES} bytes; split the flow into subflows.` },
+      { status: 413 },
+    );
   let document: unknown;
   try {
     document = JSON.parse(body.toString("utf8"));
@@ -41,7 +49,11 @@ export async function PUT(req: Request, { params }: Params) {
     return Response.json({ error: `The body is not JSON: ${(e as Error).message}` }, { status: 400 });
   }
   const docKey = (document as { key?: unknown } | null)?.key;
-  if (docKey !== flowKey) return Response.json({ error: `The document's key ${JSON.stringify(docKey ?? null)} is not "${flowKey}", the flow this URL names.` }, { status: 400 });
+  if (docKey !== flowKey)
+    return Response.json(
+      { error: `The document's key ${JSON.stringify(docKey ?? null)} is not "${flowKey}", the flow this URL names.` },
+      { status: 400 },
+    );
   const force = ["1", "true"].includes(new URL(req.url).searchParams.get("force") ?? "");
   return handle(req, (caller) => caller.flowFiles.import({ document, force }));
 }
