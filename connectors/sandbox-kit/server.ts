@@ -389,6 +389,13 @@ export class Sandbox {
               out
                 .writeHead(r.status, { "content-type": "application/json;charset=UTF-8", ...headers })
                 .end(JSON.stringify(r.body));
+          })
+          // A throw while answering (a bad header from a response hook) must not become an unhandled rejection:
+          // in demo mode the sandboxes share Weft's process, which Node would end.
+          .catch((e: unknown) => {
+            if (!out.headersSent)
+              out.writeHead(500, { "content-type": "text/plain" }).end(`Sandbox error: ${String(e)}`);
+            else out.destroy();
           });
       });
     });
