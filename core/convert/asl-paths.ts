@@ -16,6 +16,8 @@ export interface PathScope {
   result?: string;
   /** JSONata for `$states.errorOutput` (JSONata mode Catch). */
   error?: string;
+  /** ASL variables that hold a step's output (assigned as `weft export --to asl` does): `$<id>` → `$steps.<id>.output`. */
+  vars?: ReadonlySet<string>;
 }
 
 const CONTEXT: Record<string, string> = {
@@ -192,6 +194,9 @@ export function dynamicValue(v: unknown, scope: PathScope): string {
 /** A JSONata-mode `{% expr %}` with `$states.input`/`.result`/`.errorOutput`/`.context` replaced. */
 export function statesJsonata(expr: string, scope: PathScope): string {
   let e = expr.trim();
+  // A variable, not a function call of the same name ($count vs $count(…)).
+  if (scope.vars?.size)
+    e = e.replace(/\$(\w+)\b(?!\s*\()/g, (m, v: string) => (scope.vars!.has(v) ? `$steps.${v}.output` : m));
   const rep = (re: RegExp, to: string | undefined, what: string) => {
     if (!re.test(e)) return;
     if (to === undefined) throw new Untranslatable(`${what} here`);

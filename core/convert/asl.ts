@@ -25,6 +25,7 @@ import {
   type ReportEntry,
 } from "./common";
 import { ConvertError } from "./errors";
+import { assignedOutput } from "./to-asl";
 
 type State = Record<string, unknown> & { Type: string };
 interface Out {
@@ -91,6 +92,8 @@ export function fromAsl(input: unknown, opts: ConvertOptions = {}): ConvertResul
   const notes: string[] = [];
   const connections = new Map<string, ConnectionToCreate>();
   const jsonataMode = input.QueryLanguage === "JSONata";
+  /** Variables assigned a step's output the way toAsl does (see ./to-asl): read back as `$steps.<id>.output`. */
+  const vars = new Set<string>();
   if (input.TimeoutSeconds !== undefined)
     notes.push(
       `The state machine's TimeoutSeconds (${String(input.TimeoutSeconds)}) has no flow-wide equivalent; steps have their own timeouts.`,
@@ -214,7 +217,7 @@ export function fromAsl(input: unknown, opts: ConvertOptions = {}): ConvertResul
         }
       }
       inputOf.set(n, inp);
-      const ps0: PathScope = { input: inp, ...(item ? { item: item.item } : {}) };
+      const ps0: PathScope = { input: inp, vars, ...(item ? { item: item.item } : {}) };
       const fail = (what: string) => approx(`Not translated, kept as text: ${what}. Rewrite it in JSONata.`);
       const path = (p: unknown, base: PathScope, what: string): string => {
         if (typeof p !== "string") return base.input;
@@ -227,6 +230,26 @@ export function fromAsl(input: unknown, opts: ConvertOptions = {}): ConvertResul
         }
       };
       const langHere = s.QueryLanguage === "JSONata" || (lang && s.QueryLanguage !== "JSONPath");
+      // `Assign: {"<id>": <the step's Weft output>}`, as toAsl writes it: the variable is the step's output.
+      const expectedAssign =
+        s.Type === "Pass"
+          ? s.Output
+          : s.Type === "Task" && /:::http:invoke$/.test(str(s.Resource) ?? "")
+            ? assignedOutput({ type: "call" })
+            : s.Type === "Map"
+              ? assignedOutput({ type: "foreach" })
+              : s.Type === "Parallel"
+                ? assignedOutput({
+                    type: "parallel",
+                    branches: arrOf(s.Branches).map((_, i) => ({ name: `b${i + 1}` })),
+                  })
+                : undefined;
+      const canonicalAssign =
+        langHere &&
+        expectedAssign !== undefined &&
+        isObj(s.Assign) &&
+        Object.keys(s.Assign).length === 1 &&
+        JSON.stringify(s.Assign[id]) === JSON.stringify(expectedAssign);
       // Effective input after InputPath (null = {}) and Parameters.
       const effInput = (): string => {
         if (langHere) return s.Arguments !== undefined ? template(s.Arguments, ps0, fail) : inp;
@@ -293,12 +316,17 @@ export function fromAsl(input: unknown, opts: ConvertOptions = {}): ConvertResul
         if (t !== undefined) step.timeout = seconds(Math.min(86_400, Math.max(1, t)));
         if (s.TimeoutSecondsPath !== undefined || s.HeartbeatSeconds !== undefined)
           approx("TimeoutSecondsPath/HeartbeatSeconds have no Weft equivalent.");
-        if (s.Assign !== undefined)
+        if (s.Assign !== undefined && !canonicalAssign)
           approx("Assign (workflow variables): Weft has none; later states read this step's output instead.");
       };
       const push = (st: Step) => (steps.push(st), st);
       /** The state's output: inline when it is a path, else a map step right after it (readable, and computed once). */
       const settle = (st: { next?: string }, shaped: string) => {
+        if (canonicalAssign && s.Output === undefined) {
+          // Exported by toAsl: later states read the variable, never the state's raw output.
+          dataOut.set(n, `$steps.${id}.output`);
+          return;
+        }
         if (/^\$[A-Za-z_]\w*(?:\.(?:[A-Za-z_]\w*|`[^`]*`))*$/.test(shaped)) {
           dataOut.set(n, shaped);
           return;
@@ -591,6 +619,7 @@ export function fromAsl(input: unknown, opts: ConvertOptions = {}): ConvertResul
           rep.became = "placeholder";
           dataOut.set(n, inp);
       }
+      if (canonicalAssign) vars.add(id);
     }
     const terminals = order.filter(
       (n) => !["Fail"].includes(S[n]!.Type) && outs(n).filter((e) => e.kind !== "catch" && !isBack(n, e)).length === 0,

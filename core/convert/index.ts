@@ -13,3 +13,12 @@ export {
   type ConvertSource,
 } from "./common";
 export { convert, formatReport, CONVERT_SOURCES } from "./convert";
+export {
+  toAsl,
+  formatExportReport,
+  exportableFlowOf,
+  mappingExpression,
+  type ToAslResult,
+  type ExportReport,
+  type ExportEntry,
+} from "./to-asl";
