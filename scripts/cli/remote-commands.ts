@@ -2,7 +2,8 @@
 // access token (Settings → API tokens) in WEFT_TOKEN (or --token), at WEFT_URL (or --url). Integration owners
 // keep flows in git, validate them in their CI with `weft validate`, and import them from there.
 import { writeFile } from "node:fs/promises";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
+import { exportableFlowOf, formatExportReport, toAsl } from "@/core/convert";
 import { CliError, guarded, readDocument } from "./dsl-commands";
 
 interface Remote {
@@ -63,26 +64,42 @@ export function registerRemoteCommands(program: Command): void {
       .description("write a flow's draft, or a published version, as a DSL file")
       .argument("<flowKey>")
       .option("--version <semver>", "a published version (default: the draft)")
-      .option("-o, --out <file>", "write to this file instead of standard output"),
+      .option("-o, --out <file>", "write to this file instead of standard output")
+      .addOption(
+        new Option(
+          "--to <format>",
+          "write it as a Step Functions state machine (ASL) instead, with a report of what ASL cannot express on standard error",
+        ).choices(["asl"]),
+      ),
   ).action(
-    guarded(async (flowKey: string, o: { version?: string; out?: string; url?: string; token?: string }) => {
-      const r = remote(o);
-      const q = o.version ? `?version=${encodeURIComponent(o.version)}` : "";
-      const res = (await call(r, "GET", `/api/v1/flows/${encodeURIComponent(flowKey)}${q}`)) as {
-        flow: Record<string, unknown>;
-        source: string;
-        version: string;
-        unpublishedChanges: boolean;
-      };
-      // The schema reference first, so editors validate the file as it is opened.
-      const text = `${JSON.stringify({ $schema: `${r.url}/api/dsl/schema.json`, ...res.flow }, null, 2)}\n`;
-      if (o.out) {
-        await writeFile(o.out, text);
-        console.error(
-          `wrote ${flowKey} ${res.source === "draft" ? `draft (version field ${res.version}${res.unpublishedChanges ? ", with unpublished changes" : ""})` : `version ${res.version}`} to ${o.out}`,
-        );
-      } else process.stdout.write(text);
-    }),
+    guarded(
+      async (flowKey: string, o: { version?: string; out?: string; to?: "asl"; url?: string; token?: string }) => {
+        const r = remote(o);
+        const q = o.version ? `?version=${encodeURIComponent(o.version)}` : "";
+        const res = (await call(r, "GET", `/api/v1/flows/${encodeURIComponent(flowKey)}${q}`)) as {
+          flow: Record<string, unknown>;
+          source: string;
+          version: string;
+          unpublishedChanges: boolean;
+        };
+        let text: string;
+        if (o.to === "asl") {
+          const read = exportableFlowOf(res.flow);
+          if ("problem" in read) throw new CliError(`${flowKey}: ${read.problem}`);
+          const { definition, report } = toAsl(read.flow);
+          text = `${JSON.stringify(definition, null, 2)}\n`;
+          console.error(formatExportReport(report));
+        } else
+          // The schema reference first, so editors validate the file as it is opened.
+          text = `${JSON.stringify({ $schema: `${r.url}/api/dsl/schema.json`, ...res.flow }, null, 2)}\n`;
+        if (o.out) {
+          await writeFile(o.out, text);
+          console.error(
+            `wrote ${flowKey} ${res.source === "draft" ? `draft (version field ${res.version}${res.unpublishedChanges ? ", with unpublished changes" : ""})` : `version ${res.version}`} to ${o.out}`,
+          );
+        } else process.stdout.write(text);
+      },
+    ),
   );
 
   common(

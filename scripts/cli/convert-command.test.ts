@@ -1,0 +1,83 @@
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { Command } from "commander";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { fromAsl } from "@/core/convert";
+import { registerConvertCommand } from "./convert-command";
+
+async function run(...args: string[]): Promise<{ out: string; err: string; code: number }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
+  const error = vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
+  process.exitCode = undefined;
+  const program = new Command("weft").exitOverride();
+  registerConvertCommand(program);
+  try {
+    await program.parseAsync(["node", "weft", ...args]);
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+  const code = typeof process.exitCode === "number" ? process.exitCode : 0;
+  process.exitCode = undefined;
+  return { out: out.join("\n"), err: err.join("\n"), code };
+}
+
+afterEach(() => {
+  process.exitCode = undefined;
+});
+
+describe("weft convert --to asl", () => {
+  it("turns a converted state machine's draft back into the same state machine", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "weft-toasl-"));
+    const imported = await run(
+      "convert",
+      "--from",
+      "asl",
+      "core/convert/fixtures/asl/parallel-map.asl.json",
+      "-o",
+      dir,
+    );
+    expect(imported.code).toBe(0);
+    const draft = path.join(dir, "parallel-map.weft.json");
+    const exported = await run("convert", "--to", "asl", draft, "-o", dir);
+    expect(exported.code).toBe(0);
+    expect(exported.out).toContain(`${draft} → ${path.join(dir, "parallel-map.asl.json")}`);
+    expect(exported.out).toMatch(/Flow "parallel-map": (\d+)\/\1 steps exported to ASL as they are/);
+    const asl = JSON.parse(await readFile(path.join(dir, "parallel-map.asl.json"), "utf8")) as Record<string, unknown>;
+    expect(asl.QueryLanguage).toBe("JSONata");
+    const report = JSON.parse(await readFile(path.join(dir, "parallel-map.export-report.json"), "utf8")) as {
+      exported: number;
+      total: number;
+    };
+    expect(report.exported).toBe(report.total);
+    // Once more through Weft: the same state machine.
+    const again = path.join(dir, "again");
+    await writeFile(path.join(dir, "round.weft.json"), JSON.stringify({ ...fromAsl(asl).flow, key: "round" }));
+    expect((await run("convert", "--to", "asl", path.join(dir, "round.weft.json"), "-o", again)).code).toBe(0);
+    const round = JSON.parse(await readFile(path.join(again, "round.asl.json"), "utf8")) as Record<string, unknown>;
+    expect({ ...round, Comment: undefined }).toEqual({ ...asl, Comment: undefined });
+  });
+
+  it("names what it refuses, exits 1 only on unreadable inputs, and wants --from or --to", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "weft-toasl-"));
+    const r = await run("convert", "--to", "asl", "examples/opportunity-won-to-project.weft.json", "-o", dir, "--json");
+    expect(r.code).toBe(0);
+    const [first] = JSON.parse(r.out) as { report: { entries: { status: string; notes: string[] }[] } }[];
+    const refused = first!.report.entries.filter((e) => e.status === "refused");
+    expect(refused.length).toBeGreaterThan(0);
+    for (const e of refused) expect(e.notes.join(" ")).toMatch(/ASL|refused|no ASL equivalent|only calls/);
+
+    const notFlow = path.join(dir, "x.json");
+    await writeFile(notFlow, JSON.stringify({ StartAt: "A", States: {} }));
+    const bad = await run("convert", "--to", "asl", notFlow);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/x\.json: not a weft\/1 flow/);
+
+    const neither = await run("convert", "x.json");
+    expect(neither.code).toBe(1);
+    expect(neither.err).toContain("--from n8n|asl (to weft/1), or --to asl");
+  });
+});
