@@ -25,6 +25,7 @@ import { BusinessKeys, ERROR_CLASS_TONE, formatTime, timeAgo } from "@/component
 import { ImpactHeader } from "./impact-header";
 import { BulkPanel } from "./bulk-panel";
 import { AgeingSettings } from "./ageing-settings";
+import type { GroupRow } from "@/server/exceptions/queue";
 
 function filterFromParams(p: URLSearchParams): ExceptionFilter {
   const raw: Record<string, string> = {};
@@ -512,22 +513,8 @@ function BulkBar({
   );
 }
 
-type Groups = Array<{
-  signature: string;
-  count: number;
-  firstAt: Date;
-  lastAt: Date;
-  ageing: number;
-  impactAmount: number | null;
-  impactHours: number | null;
-  exampleId: string;
-  message: string;
-  stepPath: string | null;
-  errorClass: string;
-  flowKey: string;
-  flowName: string;
-  domain: string;
-}>;
+// The queue's own row type (a type-only import: nothing of the server reaches the browser bundle).
+type Groups = GroupRow[];
 
 function GroupTable({
   groups,
