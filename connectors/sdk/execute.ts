@@ -118,6 +118,38 @@ function parseOr<T extends z.ZodType>(schema: T, value: unknown, fail: (e: ZodEr
   return r.data;
 }
 
+/** A connection's settings and secrets, checked against the connector's manifest (one wording for runs and tests). */
+function parseConnection(
+  def: AnyConnectorDefinition,
+  connection: ConnectionInput,
+): { config: unknown; secrets: unknown } {
+  const config = parseOr(
+    def.manifest.auth.config,
+    connection.config,
+    (e) =>
+      new ConnectorError({
+        errorClass: "validation",
+        reason: "schema",
+        code: "config_invalid",
+        message: `Connection "${connection.key}" settings are invalid: ${zodMessage(e)}`,
+        cause: e,
+      }),
+  );
+  const secrets = parseOr(
+    def.manifest.auth.secrets,
+    connection.secrets,
+    (e) =>
+      new ConnectorError({
+        errorClass: "auth",
+        reason: "unauthorized",
+        code: "secrets_invalid",
+        message: `Connection "${connection.key}" is missing credentials: ${e.issues.map((i) => `${i.path.join(".") || "(secrets)"} ${i.message}`).join("; ")}`,
+        cause: e,
+      }),
+  );
+  return { config, secrets };
+}
+
 export async function executeOperation(args: ExecuteArgs): Promise<unknown> {
   const def = lookup(args.definitions, args.connectorKey);
   if (!def)
@@ -146,30 +178,7 @@ export async function executeOperation(args: ExecuteArgs): Promise<unknown> {
     });
   }
   const where = `${args.connectorKey}.${args.operation}`;
-  const config = parseOr(
-    def.manifest.auth.config,
-    args.connection.config,
-    (e) =>
-      new ConnectorError({
-        errorClass: "validation",
-        reason: "schema",
-        code: "config_invalid",
-        message: `Connection "${args.connection.key}" settings are invalid: ${zodMessage(e)}`,
-        cause: e,
-      }),
-  );
-  const secrets = parseOr(
-    def.manifest.auth.secrets,
-    args.connection.secrets,
-    (e) =>
-      new ConnectorError({
-        errorClass: "auth",
-        reason: "unauthorized",
-        code: "secrets_invalid",
-        message: `Connection "${args.connection.key}" is missing credentials: ${e.issues.map((i) => i.path.join(".")).join(", ")}`,
-        cause: e,
-      }),
-  );
+  const { config, secrets } = parseConnection(def, args.connection);
   const input = parseOr(
     spec.input,
     args.input,
@@ -276,30 +285,7 @@ export async function testConnection(args: TestConnectionArgs): Promise<{ detail
       code: "no_test",
       message: `${def.manifest.name} connections have nothing to test: it makes no outbound calls.`,
     });
-  const config = parseOr(
-    def.manifest.auth.config,
-    args.connection.config,
-    (e) =>
-      new ConnectorError({
-        errorClass: "validation",
-        reason: "schema",
-        code: "config_invalid",
-        message: `Connection "${args.connection.key}" settings are invalid: ${zodMessage(e)}`,
-        cause: e,
-      }),
-  );
-  const secrets = parseOr(
-    def.manifest.auth.secrets,
-    args.connection.secrets,
-    (e) =>
-      new ConnectorError({
-        errorClass: "auth",
-        reason: "unauthorized",
-        code: "secrets_invalid",
-        message: `Connection "${args.connection.key}" is missing credentials: ${e.issues.map((i) => `${i.path.join(".") || "(secrets)"} ${i.message}`).join("; ")}`,
-        cause: e,
-      }),
-  );
+  const { config, secrets } = parseConnection(def, args.connection);
   const ctx = createContext({ ...args, config, secrets, idempotencyKey: undefined });
   ctx.tokens.invalidate();
   try {
