@@ -3,7 +3,7 @@
 // operations in effect even though the operation is declared "write" for the general case.
 import { ConnectorError } from "../sdk/errors";
 import { implementConnector, type AccessToken, type ConnectorContextOf, type HttpRequest } from "../sdk/define";
-import { parseOAuthError, tokenFromResponse, withBearer } from "../sdk/oauth";
+import { requestToken, withBearer } from "../sdk/oauth";
 import { httpManifest } from "./manifest";
 import type { z } from "zod";
 
@@ -35,21 +35,7 @@ async function oauthToken(ctx: Ctx): Promise<AccessToken> {
       client_id: need(clientId, "a client id"),
       client_secret: need(clientSecret, "a client secret"),
     });
-  const res = await ctx.http
-    .request({ method: "POST", url: a.tokenUrl, form, headers, parseError: parseOAuthError, idempotent: true })
-    .catch((e: unknown) => {
-      if (e instanceof ConnectorError && e.status === 400)
-        throw new ConnectorError({
-          errorClass: "auth",
-          reason: "unauthorized",
-          code: e.code,
-          status: 400,
-          message: e.message,
-          response: e.response,
-        });
-      throw e;
-    });
-  return tokenFromResponse(res.body);
+  return requestToken(ctx, { url: a.tokenUrl, form, headers });
 }
 
 type RequestInput = z.output<typeof httpManifest.operations.request.input>;

@@ -22,6 +22,9 @@ beforeAll(async () => {
       sendJson(res, status, payload, headers);
     if (u.pathname === "/oauth/token") {
       const f = new URLSearchParams(body);
+      // RFC 6749 §5.2 answers: a refused grant and a malformed request, both 400.
+      if (f.get("client_id") === "revoked") return send(400, { error: "invalid_grant", error_description: "revoked" });
+      if (f.get("client_id") === "malformed") return send(400, { error: "invalid_request" });
       if (f.get("client_id") !== "app" || f.get("client_secret") !== "app-secret-123")
         return send(401, { error: "invalid_client" });
       validToken = `tok-${++tokensIssued}-abcdefgh`;
@@ -131,6 +134,18 @@ describe("http connector", () => {
         run({ url: "/protected" }, cfg, { clientId: "app", clientSecret: "wrong-secret" }, { key: "oauth-bad" }),
       ),
     ).toMatchObject({ errorClass: "auth" });
+  });
+
+  it("a token endpoint's 400 is an auth failure when it refuses the credentials (RFC 6749 §5.2), else a bad request", async () => {
+    const cfg = { auth: { type: "oauth2ClientCredentials", tokenUrl: `${base}/oauth/token` } };
+    const revoked = await failure(
+      run({ url: "/protected" }, cfg, { clientId: "revoked", clientSecret: "x" }, { key: "oauth-revoked" }),
+    );
+    expect(revoked).toMatchObject({ errorClass: "auth", reason: "unauthorized", code: "invalid_grant", status: 400 });
+    const malformed = await failure(
+      run({ url: "/protected" }, cfg, { clientId: "malformed", clientSecret: "x" }, { key: "oauth-malformed" }),
+    );
+    expect(malformed).toMatchObject({ errorClass: "validation", code: "invalid_request", status: 400 });
   });
 
   it("classifies statuses and honours acceptStatus", async () => {

@@ -12,7 +12,7 @@ import {
   type QueryValue,
   type VendorError,
 } from "../sdk/define";
-import { parseOAuthError, tokenFromResponse, withBearer } from "../sdk/oauth";
+import { parseOAuthError, requestToken, withBearer } from "../sdk/oauth";
 import { kantataManifest } from "./manifest";
 
 type Ctx = ConnectorContextOf<typeof kantataManifest>;
@@ -62,27 +62,10 @@ async function token(ctx: Ctx) {
       code: "no_credentials",
       message: "The PSA connection needs an access token, or a token URL with client id and secret.",
     });
-  const res = await ctx.http
-    .request({
-      method: "POST",
-      url: config.tokenUrl,
-      form: { grant_type: "client_credentials", client_id: secrets.clientId, client_secret: secrets.clientSecret },
-      parseError: parseOAuthError,
-      idempotent: true,
-    })
-    .catch((e: unknown) => {
-      if (e instanceof ConnectorError && e.status === 400 && /invalid_(client|grant)/.test(e.code ?? ""))
-        throw new ConnectorError({
-          errorClass: "auth",
-          reason: "unauthorized",
-          code: e.code,
-          status: 400,
-          message: e.message,
-          response: e.response,
-        });
-      throw e;
-    });
-  return tokenFromResponse(res.body);
+  return requestToken(ctx, {
+    url: config.tokenUrl,
+    form: { grant_type: "client_credentials", client_id: secrets.clientId, client_secret: secrets.clientSecret },
+  });
 }
 
 function call<T>(ctx: Ctx, req: Omit<HttpRequest, "baseUrl">): Promise<HttpResponse<T>> {

@@ -12,7 +12,7 @@ import {
   type HttpResponse,
   type VendorError,
 } from "../sdk/define";
-import { parseOAuthError, tokenFromResponse, withBearer } from "../sdk/oauth";
+import { parseOAuthError, requestToken, withBearer } from "../sdk/oauth";
 import { netsuiteManifest } from "./manifest";
 
 type Ctx = ConnectorContextOf<typeof netsuiteManifest>;
@@ -67,38 +67,15 @@ export function clientAssertion(config: Config, secrets: Secrets, now = Math.flo
 
 async function token(ctx: Ctx) {
   const { config, secrets } = ctx.connection;
-  const res = await ctx.http
-    .request({
-      method: "POST",
-      url: TOKEN_PATH,
-      baseUrl: baseUrl(config),
-      form: {
-        grant_type: "client_credentials",
-        client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        client_assertion: clientAssertion(config, secrets),
-      },
-      parseError: parseOAuthError,
-      idempotent: true,
-    })
-    .catch((e: unknown) => {
-      if (
-        e instanceof ConnectorError &&
-        e.status === 400 &&
-        /invalid_(client|grant|scope)|unauthorized_client/.test(e.code ?? "")
-      ) {
-        throw new ConnectorError({
-          errorClass: "auth",
-          reason: "unauthorized",
-          code: e.code,
-          status: 400,
-          message: e.message,
-          request: e.request,
-          response: e.response,
-        });
-      }
-      throw e;
-    });
-  return tokenFromResponse(res.body);
+  return requestToken(ctx, {
+    url: TOKEN_PATH,
+    baseUrl: baseUrl(config),
+    form: {
+      grant_type: "client_credentials",
+      client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+      client_assertion: clientAssertion(config, secrets),
+    },
+  });
 }
 
 function ns<T>(ctx: Ctx, req: Omit<HttpRequest, "baseUrl">): Promise<HttpResponse<T>> {

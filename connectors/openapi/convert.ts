@@ -20,7 +20,7 @@ import type {
   QueryValue,
 } from "../sdk/define";
 import { defineConnector, implementConnector, vendorData } from "../sdk/define";
-import { parseOAuthError, tokenFromResponse, withBearer } from "../sdk/oauth";
+import { requestToken, withBearer } from "../sdk/oauth";
 import { ConnectorError } from "../sdk/errors";
 import { rateLimitSchema } from "../sdk/common";
 import { isObj as isObject } from "../../core/is-obj";
@@ -941,8 +941,7 @@ export function openApiToConnector(input: unknown, opts: OpenApiImportOptions = 
         const tokenUrl = new URL(scheme.tokenUrl, ctx.connection.config.baseUrl).toString();
         const getToken = async (): Promise<AccessToken> => {
           // baseUrl: the token endpoint is the document's own (an admin uploaded it), so the client secret may go there.
-          const res = await ctx.http.request({
-            method: "POST",
+          return requestToken(ctx, {
             url: tokenUrl,
             baseUrl: tokenUrl,
             form: {
@@ -950,10 +949,7 @@ export function openApiToConnector(input: unknown, opts: OpenApiImportOptions = 
               client_id: need(secrets.clientId, "a client id"),
               client_secret: need(secrets.clientSecret, "a client secret"),
             },
-            parseError: parseOAuthError,
-            idempotent: true,
           });
-          return tokenFromResponse(res.body);
         };
         return vendorData((await withBearer(ctx, getToken, () => req)).body);
       }

@@ -9,7 +9,7 @@ import {
   type HttpResponse,
   type VendorError,
 } from "../sdk/define";
-import { parseOAuthError, tokenFromResponse, withBearer } from "../sdk/oauth";
+import { parseOAuthError, requestToken, withBearer } from "../sdk/oauth";
 import { salesforceManifest, type SObjectDescribe } from "./manifest";
 
 type Ctx = ConnectorContextOf<typeof salesforceManifest>;
@@ -33,35 +33,12 @@ export function parseSalesforceError(res: HttpResponse): VendorError | undefined
 
 async function token(ctx: Ctx) {
   const { config, secrets } = ctx.connection;
-  const res = await ctx.http
-    .request({
-      method: "POST",
-      url: "/services/oauth2/token",
-      baseUrl: config.instanceUrl,
-      form: { grant_type: "client_credentials", client_id: secrets.clientId, client_secret: secrets.clientSecret },
-      parseError: parseOAuthError,
-      // Salesforce answers bad client credentials with 400 invalid_client: that is an auth problem.
-      idempotent: true,
-    })
-    .catch((e: unknown) => {
-      if (
-        e instanceof ConnectorError &&
-        e.status === 400 &&
-        /invalid_client|invalid_grant|unauthorized_client/.test(e.code ?? "")
-      ) {
-        throw new ConnectorError({
-          errorClass: "auth",
-          reason: "unauthorized",
-          code: e.code,
-          status: 400,
-          message: e.message,
-          request: e.request,
-          response: e.response,
-        });
-      }
-      throw e;
-    });
-  const t = tokenFromResponse(res.body);
+  const t = await requestToken(ctx, {
+    url: "/services/oauth2/token",
+    baseUrl: config.instanceUrl,
+    form: { grant_type: "client_credentials", client_id: secrets.clientId, client_secret: secrets.clientSecret },
+    // Salesforce answers bad client credentials with 400 invalid_client: that is an auth problem.
+  });
   // Salesforce tokens carry no expires_in; they live for the session timeout — assume 1 hour.
   return { ...t, expiresAt: t.expiresAt ?? Date.now() + 3_600_000 };
 }

@@ -90,6 +90,36 @@ export function parseOAuthError(res: HttpResponse): { message: string; code?: st
   return undefined;
 }
 
+/** RFC 6749 §5.2 codes that mean the token endpoint refused the credentials or grant: no retry fixes them. */
+const REFUSED = /invalid_(client|grant|scope)|unauthorized_client/;
+
+/**
+ * POSTs to a token endpoint and reads the token (one definition for every connector). A refusal — 400
+ * with a §5.2 credential code — is an auth error (`refused` words it); other failures keep their class.
+ */
+export async function requestToken(
+  ctx: ConnectorContext,
+  req: Omit<HttpRequest, "method" | "idempotent">,
+  refused: (e: ConnectorError) => string = (e) => e.message,
+): Promise<AccessToken> {
+  const res = await ctx.http
+    .request({ method: "POST", parseError: parseOAuthError, ...req, idempotent: true })
+    .catch((e: unknown) => {
+      if (e instanceof ConnectorError && e.status === 400 && REFUSED.test(e.code ?? ""))
+        throw new ConnectorError({
+          errorClass: "auth",
+          reason: "unauthorized",
+          code: e.code,
+          status: 400,
+          message: refused(e),
+          request: e.request,
+          response: e.response,
+        });
+      throw e;
+    });
+  return tokenFromResponse(res.body);
+}
+
 /**
  * Sends `req` with a bearer token from the cache. A 401 means the token expired or was revoked: the token
  * is dropped and the request retried once with a fresh one; a second 401 is a real auth error.

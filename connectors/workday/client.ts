@@ -1,7 +1,6 @@
 // Workday client: refresh-token grant (client authenticated with HTTP Basic) cached per connection,
 // {data, total} collections paged by limit/offset, RaaS reports with ISU basic auth or the bearer token,
 // and Workday's {error, errors:[{error, field}]} format.
-import { ConnectorError } from "../sdk/errors";
 import {
   implementConnector,
   vendorData,
@@ -9,7 +8,7 @@ import {
   type HttpResponse,
   type VendorError,
 } from "../sdk/define";
-import { parseOAuthError, tokenFromResponse, withBearer } from "../sdk/oauth";
+import { parseOAuthError, requestToken, withBearer } from "../sdk/oauth";
 import { workdayManifest } from "./manifest";
 
 type Ctx = ConnectorContextOf<typeof workdayManifest>;
@@ -28,31 +27,18 @@ export function parseWorkdayError(res: HttpResponse): VendorError | undefined {
 
 async function token(ctx: Ctx) {
   const { config, secrets } = ctx.connection;
-  const res = await ctx.http
-    .request({
-      method: "POST",
+  return requestToken(
+    ctx,
+    {
       url: `/ccx/oauth2/${encodeURIComponent(config.tenant)}/token`,
       baseUrl: config.baseUrl,
       headers: {
         authorization: `Basic ${Buffer.from(`${secrets.clientId}:${secrets.clientSecret}`).toString("base64")}`,
       },
       form: { grant_type: "refresh_token", refresh_token: secrets.refreshToken },
-      parseError: parseOAuthError,
-      idempotent: true,
-    })
-    .catch((e: unknown) => {
-      if (e instanceof ConnectorError && e.status === 400 && /invalid_grant/.test(e.code ?? ""))
-        throw new ConnectorError({
-          errorClass: "auth",
-          reason: "unauthorized",
-          code: e.code,
-          status: 400,
-          message: `Workday rejected the refresh token: ${e.message}`,
-          response: e.response,
-        });
-      throw e;
-    });
-  return tokenFromResponse(res.body);
+    },
+    (e) => `Workday rejected the refresh token: ${e.message}`,
+  );
 }
 
 const staffing = (ctx: Ctx, path: string) =>
