@@ -230,6 +230,14 @@ export function fromAsl(input: unknown, opts: ConvertOptions = {}): ConvertResul
         }
       };
       const langHere = s.QueryLanguage === "JSONata" || (lang && s.QueryLanguage !== "JSONPath");
+      // A Parallel exported by toAsl names its branches in its Assign ({"<name>": $states.result[i], …}).
+      const branchNames = ((): string[] => {
+        const fallback = arrOf(s.Branches).map((_, i) => `b${i + 1}`);
+        const v = isObj(s.Assign) ? s.Assign[id] : undefined;
+        if (s.Type !== "Parallel" || typeof v !== "string") return fallback;
+        const names = [...v.matchAll(/"(\w+)": \$states\.result\[\d+\]/g)].map((m) => m[1]!);
+        return names.length === fallback.length && new Set(names).size === names.length ? names : fallback;
+      })();
       // `Assign: {"<id>": <the step's Weft output>}`, as toAsl writes it: the variable is the step's output.
       const expectedAssign =
         s.Type === "Pass"
@@ -239,10 +247,7 @@ export function fromAsl(input: unknown, opts: ConvertOptions = {}): ConvertResul
             : s.Type === "Map"
               ? assignedOutput({ type: "foreach" })
               : s.Type === "Parallel"
-                ? assignedOutput({
-                    type: "parallel",
-                    branches: arrOf(s.Branches).map((_, i) => ({ name: `b${i + 1}` })),
-                  })
+                ? assignedOutput({ type: "parallel", branches: branchNames.map((name) => ({ name })) })
                 : undefined;
       const canonicalAssign =
         langHere &&
@@ -538,7 +543,7 @@ export function fromAsl(input: unknown, opts: ConvertOptions = {}): ConvertResul
             if (typeof b.StartAt !== "string" || !isObj(b.States))
               throw new ConvertError(`${where}: branch ${i + 1} of "${n}" has no StartAt/States.`);
             const r = scope(b.States, b.StartAt, branchInput, `Branch ${i + 1} of "${n}"`, langHere);
-            const bname = `b${i + 1}`;
+            const bname = canonicalAssign ? branchNames[i]! : `b${i + 1}`;
             const bsteps = [...r.steps];
             const last = r.terminals.length === 1 ? r.terminals[0] : undefined;
             // The branch's result is what its last step outputs; add a map where ASL's terminal output differs.

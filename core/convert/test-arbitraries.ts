@@ -233,14 +233,15 @@ function weftScope(depth: number, prefix: string, inForeach: boolean, outer: str
             .tuple(
               weftScope(depth - 1, `${id}x`, inForeach, readable[i]!),
               weftScope(depth - 1, `${id}y`, inForeach, readable[i]!),
+              fc.constantFrom(["b1", "b2"], ["fetch", "store_2"], ["_a", "B"]),
             )
-            .map(([a, b]) => ({
+            .map(([a, b, [n1, n2]]) => ({
               id,
               type: "parallel",
               join: "all",
               branches: [
-                { name: "b1", steps: a },
-                { name: "b2", steps: b },
+                { name: n1, steps: a },
+                { name: n2, steps: b },
               ],
               next,
             }));

@@ -126,7 +126,8 @@ describe("toAsl", () => {
           ],
           next: "w",
         },
-        { id: "w", type: "wait", duration: "5s", next: "out" },
+        { id: "w", type: "wait", duration: "5s", next: "pick" },
+        { id: "pick", type: "switch", cases: [{ when: "$trigger.a = 1", next: "out" }], timeout: "5s" },
         { id: "out", type: "map", output: "$steps.w.output" },
       ],
     } as unknown as Flow;
@@ -139,12 +140,14 @@ describe("toAsl", () => {
     expect(why.a1).toMatch(/^refused: It reads \$error/);
     expect(why.b1).toMatch(/^refused: It reads \$run/);
     expect(why.w).toBe("exported: ");
+    expect(why.pick).toMatch(/^refused: A Choice state has no Retry, Catch or TimeoutSeconds/);
     expect(why.out).toMatch(/^refused: It reads the output of 'w', a wait step/);
     expect(report.notes.join(" ")).toMatch(/webhook trigger has no ASL equivalent/);
-    expect(report).toMatchObject({ exported: 1, total: 7 });
+    expect(report).toMatchObject({ exported: 1, total: 8 });
     // Every step is still a state (a Pass naming why), so the definition keeps its shape.
     const states = definition.States as Record<string, { Type: string; Comment?: string; Next?: string }>;
-    expect(Object.keys(states)).toEqual(["sf", "ev", "par", "w", "out"]);
+    expect(Object.keys(states)).toEqual(["sf", "ev", "par", "w", "pick", "out"]);
+    expect(states.pick).toEqual(expect.not.objectContaining({ TimeoutSeconds: expect.anything() }));
     expect(states.sf).toMatchObject({ Type: "Pass", Next: "ev" });
     expect(states.sf!.Comment).toMatch(/^NOT EXPORTED/);
   });
