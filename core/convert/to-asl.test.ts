@@ -128,7 +128,8 @@ describe("toAsl", () => {
         },
         { id: "w", type: "wait", duration: "5s", next: "pick" },
         { id: "pick", type: "switch", cases: [{ when: "$trigger.a = 1", next: "out" }], timeout: "5s" },
-        { id: "out", type: "map", output: "$steps.w.output" },
+        { id: "out", type: "map", output: "$steps.w.output", next: "count" },
+        { id: "count", type: "map", output: "$count($trigger.items)" },
       ],
     } as unknown as Flow;
     expect(validate(flow).problems.filter((p) => p.code === "schema")).toEqual([]);
@@ -143,10 +144,13 @@ describe("toAsl", () => {
     expect(why.pick).toMatch(/^refused: A Choice state has no Retry, Catch or TimeoutSeconds/);
     expect(why.out).toMatch(/^refused: It reads the output of 'w', a wait step/);
     expect(report.notes.join(" ")).toMatch(/webhook trigger has no ASL equivalent/);
-    expect(report).toMatchObject({ exported: 1, total: 8 });
+    expect(why.count).toMatch(
+      /^refused: It calls \$count\(…\), which the variable holding step 'count''s output would hide/,
+    );
+    expect(report).toMatchObject({ exported: 1, total: 9 });
     // Every step is still a state (a Pass naming why), so the definition keeps its shape.
     const states = definition.States as Record<string, { Type: string; Comment?: string; Next?: string }>;
-    expect(Object.keys(states)).toEqual(["sf", "ev", "par", "w", "pick", "out"]);
+    expect(Object.keys(states)).toEqual(["sf", "ev", "par", "w", "pick", "out", "count"]);
     expect(states.pick).toEqual(expect.not.objectContaining({ TimeoutSeconds: expect.anything() }));
     expect(states.sf).toMatchObject({ Type: "Pass", Next: "ev" });
     expect(states.sf!.Comment).toMatch(/^NOT EXPORTED/);

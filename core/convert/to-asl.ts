@@ -134,6 +134,12 @@ export function toAsl(flow: Flow): ToAslResult {
           if (t && (t.type === "call" ? !http : !assignedOutput(t) && t.type !== "map"))
             refuse(`It reads the output of '${id}', a ${t.type} step, which ASL keeps no variable for.`);
         }
+        // In JSONata a variable hides the function of the same name: a step 'count' would break $count(…).
+        for (const [, fn] of expr.matchAll(/\$(\w+)\s*\(/g))
+          if (typeOf.has(fn!))
+            refuse(
+              `It calls $${fn}(…), which the variable holding step '${fn}''s output would hide: rename that step.`,
+            );
         if ((/\$item\b/.test(expr) || /\$index\b/.test(expr)) && !inForeach)
           refuse("It reads $item/$index outside a foreach.");
         return expr
