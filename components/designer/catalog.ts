@@ -107,6 +107,7 @@ export const LOOKS: Record<string, { label: string; mono: string; bg: string; fg
   emit: { label: "Emit event", mono: "⚑", bg: "#fef3c7", fg: "#b45309" },
   subflow: { label: "Subflow", mono: "⊂", bg: "#f1f5f9", fg: "#334155" },
   fail: { label: "Fail", mono: "✕", bg: "#fee2e2", fg: "#b91c1c" },
+  reconcile: { label: "Reconcile", mono: "⇋", bg: "#f0fdf4", fg: "#15803d" },
 };
 export const lookOf = (key: string | undefined) =>
   (key && LOOKS[key]) || {
@@ -140,6 +141,11 @@ const LOGIC_DEFAULTS: Record<Exclude<StepType, "call">, StepConfig> = {
   emit: { type: "emit", event: "domain.entity.changed", payload: {} },
   subflow: { type: "subflow", flow: "", version: "^1.0.0" } as unknown as StepConfig,
   fail: { type: "fail", code: "business_rule_failed", message: "Describe what went wrong." },
+  reconcile: {
+    type: "reconcile",
+    definition: { key: "my-reconciliation", name: "Reconciliation", sides: [], rules: [] },
+    sources: {},
+  } as unknown as StepConfig,
 } as Record<Exclude<StepType, "call">, StepConfig>;
 
 const LOGIC_DETAIL: Record<Exclude<StepType, "call">, string> = {
@@ -151,6 +157,7 @@ const LOGIC_DETAIL: Record<Exclude<StepType, "call">, string> = {
   emit: "Publish a domain event",
   subflow: "Call another published flow",
   fail: "Stop with a typed business error",
+  reconcile: "Match two or three record sets and report breaks",
 };
 
 /** Palette items: triggers (DSL trigger types + event contracts a system produces), every connector action, the logic steps. */

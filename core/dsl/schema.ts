@@ -22,7 +22,18 @@ export { CLASSIFICATIONS, DOMAINS, ERROR_CLASSES, type ErrorClass };
 export type Domain = (typeof DOMAINS)[number];
 export type Classification = (typeof CLASSIFICATIONS)[number];
 
-export const STEP_TYPES = ["call", "map", "switch", "foreach", "parallel", "wait", "emit", "subflow", "fail"] as const;
+export const STEP_TYPES = [
+  "call",
+  "map",
+  "switch",
+  "foreach",
+  "parallel",
+  "wait",
+  "emit",
+  "subflow",
+  "fail",
+  "reconcile",
+] as const;
 export type StepType = (typeof STEP_TYPES)[number];
 
 export const TRIGGER_TYPES = ["webhook", "schedule", "event", "manual", "poll"] as const;
@@ -202,6 +213,43 @@ const policies = {
 };
 const next = { next: StepRef.optional().meta({ description: "The step that follows; absent = end of the scope." }) };
 
+/**
+ * Where one side of a reconcile step reads its records: a connector operation (the connector follows its own
+ * paging; the records are sorted in memory, so at most RECON_MEMORY_LIMIT of them), or a SQL query on a
+ * PostgreSQL connection (the reporting warehouse), read in pages by keyset on its `sortKey` column.
+ */
+export const RECON_MEMORY_LIMIT = 50_000;
+export const ReconSource = z.union([
+  z.strictObject({
+    connector: z.string().min(1).max(64),
+    operation: z.string().min(1).max(128),
+    connection: z.string().min(1).max(128),
+    input: Mapping.optional(),
+    items: z
+      .string()
+      .max(200)
+      .optional()
+      .meta({ description: 'Dotted path of the record array in the output. Default "items".' }),
+  }),
+  z.strictObject({
+    connection: z.string().min(1).max(128).meta({ description: "A PostgreSQL connection (connector postgres)." }),
+    sql: z.string().min(1).max(20_000).meta({ description: "A SELECT; parameters $1… come from `params`." }),
+    params: z.array(Expression).max(20).optional(),
+    sortKey: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a column name")
+      .meta({
+        description: 'Column of the query holding the side\'s normalised key (sorted COLLATE "C")',
+      }),
+    idColumn: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a column name")
+      .meta({ description: "A unique column: breaks ties between rows of one key when paging." }),
+    pageSize: z.int().min(1).max(50_000).optional().meta({ description: "Rows a page. Default 5000." }),
+  }),
+]);
+export type ReconSource = z.infer<typeof ReconSource>;
+
 /** Builds the step union. `nested` is the schema of steps inside foreach bodies and parallel branches. */
 function stepUnion(nested: z.ZodType, named: boolean) {
   const id = <T extends z.ZodType>(schema: T, name: string): T => (named ? schema.meta({ id: name }) : schema);
@@ -356,7 +404,37 @@ function stepUnion(nested: z.ZodType, named: boolean) {
     }),
     "FailStep",
   );
-  const union = z.discriminatedUnion("type", [Call, MapStep, Switch, Foreach, Parallel, Wait, Emit, Subflow, Fail]);
+  const Reconcile = id(
+    z.strictObject({
+      ...base,
+      type: z.literal("reconcile"),
+      definition: z.record(z.string(), z.unknown()).meta({
+        description:
+          "The reconciliation (docs/reconciliation.md): key, name, sides, maps, rules, period, impact. Checked by the validator.",
+      }),
+      sources: z
+        .record(z.string().regex(STEP_ID_RE, "A side name has only letters, digits and _."), ReconSource)
+        .meta({ description: "Where each side's records come from, by side name." }),
+      checkpointEvery: z.int().min(1).max(1_000_000).optional().meta({
+        description: "Keys matched between checkpoints (a resumed run continues from the last). Default 1000.",
+      }),
+      ...policies,
+      ...next,
+    }),
+    "ReconcileStep",
+  );
+  const union = z.discriminatedUnion("type", [
+    Call,
+    MapStep,
+    Switch,
+    Foreach,
+    Parallel,
+    Wait,
+    Emit,
+    Subflow,
+    Fail,
+    Reconcile,
+  ]);
   return named ? union.meta({ id: "Step" }) : union;
 }
 
@@ -383,8 +461,18 @@ export type WaitStep = Shallow<"wait">;
 export type EmitStep = Shallow<"emit">;
 export type SubflowStep = Shallow<"subflow">;
 export type FailStep = Shallow<"fail">;
+export type ReconcileStep = Shallow<"reconcile">;
 export type Step =
-  CallStep | MapStep | SwitchStep | ForeachStep | ParallelStep | WaitStep | EmitStep | SubflowStep | FailStep;
+  | CallStep
+  | MapStep
+  | SwitchStep
+  | ForeachStep
+  | ParallelStep
+  | WaitStep
+  | EmitStep
+  | SubflowStep
+  | FailStep
+  | ReconcileStep;
 export type StepOf<T extends StepType> = Extract<Step, { type: T }>;
 
 /** The full, recursive step schema. */

@@ -10,6 +10,7 @@
 //  4. Typed checks on the steps that parsed: expressions (syntax with position, step references that may
 //     not have run yet, $item outside a foreach), durations in range, catalog (connector, operation,
 //     connection, required input fields), subflows, cron and time zone.
+import { ReconDefinition } from "../reconcile/schema";
 import { CronExpressionParser } from "cron-parser";
 import semver from "semver";
 import type { z } from "zod";
@@ -684,6 +685,9 @@ function checkStepSettings(ctx: Ctx, s: LStep, step: Step): void {
       mappingClashes(ctx, step.input, [...s.path, "input"], s.id, subject);
       break;
     }
+    case "reconcile":
+      checkReconcile(ctx, s, step, subject);
+      break;
     case "call":
       mappingClashes(ctx, step.input, [...s.path, "input"], s.id, subject);
       if (step.connector === PLACEHOLDER_CONNECTOR) {
@@ -880,6 +884,42 @@ function checkObjectFields(ctx: Ctx, schema: z.ZodType, mapped: string[][], pref
         });
       }
     }
+  }
+}
+
+/** A reconcile step: its definition parses (core/reconcile) and every side has exactly one source. */
+function checkReconcile(ctx: Ctx, s: LStep, step: Step & { type: "reconcile" }, subject: string): void {
+  const parsed = ReconDefinition.safeParse(step.definition);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues.slice(0, 20))
+      add(ctx, {
+        stepId: s.id,
+        path: [...s.path, "definition", ...issue.path.map((p) => (typeof p === "symbol" ? String(p) : p))],
+        code: "invalid-reconciliation",
+        message: `${subject}: definition.${issue.path.join(".")}: ${issue.message}`,
+      });
+    return;
+  }
+  const sides = new Set(parsed.data.sides.map((x) => x.name));
+  for (const name of sides)
+    if (!Object.hasOwn(step.sources, name))
+      add(ctx, {
+        stepId: s.id,
+        path: [...s.path, "sources"],
+        code: "missing-reconcile-source",
+        message: `${subject}: side ${q(name)} has no source (a connector operation or a SQL query).`,
+      });
+  for (const name of Object.keys(step.sources)) {
+    if (!sides.has(name))
+      add(ctx, {
+        stepId: s.id,
+        path: [...s.path, "sources", name],
+        code: "unknown-reconcile-side",
+        message: `${subject}: source ${q(name)} names no side of the definition (${[...sides].join(", ")}).`,
+      });
+    const src = step.sources[name]!;
+    if ("connector" in src && src.input !== undefined)
+      mappingClashes(ctx, src.input, [...s.path, "sources", name, "input"], s.id, subject);
   }
 }
 

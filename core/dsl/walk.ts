@@ -136,6 +136,15 @@ export function stepExpressions(step: Step): ExpressionSite[] {
     case "fail":
       mappingSites(step.details, ["details"], out);
       return out;
+    case "reconcile":
+      for (const [side, src] of Object.entries(step.sources)) {
+        if ("connector" in src) mappingSites(src.input, ["sources", side, "input"], out);
+        else
+          src.params?.forEach((e, i) =>
+            out.push({ path: ["sources", side, "params", i], expression: e, role: "value" }),
+          );
+      }
+      break;
     case "parallel":
       break;
   }

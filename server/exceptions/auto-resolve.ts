@@ -3,6 +3,8 @@
 // resolved_by_run_id, an "exception.auto_resolve" audit entry by the system). The runtime's run-finish path
 // asks for it (queueAutoResolve, one indexed EXISTS per successful run with business keys); a sweep every
 // minute catches anything a lost job would have missed.
+// Reconciliation breaks (docs/reconciliation.md) resolve the same way: a succeeded run that completed a
+// reconciliation resolves that reconciliation's open breaks it did not find again (break_seen_run_id).
 import "server-only";
 import type { PgBoss } from "pg-boss";
 import type { Db } from "../db/client";
@@ -13,15 +15,24 @@ import { logger } from "../observability/log";
 export const AUTO_RESOLVE_QUEUE = "exceptions.auto-resolve";
 export const AUTO_RESOLVE_SWEEP_QUEUE = "exceptions.auto-resolve-sweep";
 
+/**
+ * An open break of reconciliation c.reconciliation in flow $1 that run $3, which completed it (c.done, at
+ * c.updated_at), did not find again — and that no run after it found (runs of a reconciliation take turns).
+ */
+const STALE_BREAK = `SELECT 1 FROM exception e WHERE e.flow_id = $1::uuid AND e.status = 'open' AND starts_with(e.break_identity, c.reconciliation || '|')
+  AND e.break_seen_run_id IS DISTINCT FROM $3::uuid AND e.break_seen_at < c.updated_at`;
+
 /** Called by the engine after a run succeeded: enqueues the resolve only when open exceptions share its keys. */
 export async function queueAutoResolve(
   sql: Sql,
   boss: PgBoss,
   run: { id: string; flowId: string; isTest: boolean; businessKeyValues: string[] },
 ): Promise<boolean> {
-  if (run.isTest || run.businessKeyValues.length === 0) return false;
+  if (run.isTest) return false;
   const { rows } = await sql.query<{ hit: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM exception WHERE flow_id = $1::uuid AND status = 'open' AND business_key_values <@ $2::text[] AND cardinality(business_key_values) > 0 AND run_id <> $3::uuid) AS hit`,
+    `SELECT (cardinality($2::text[]) > 0 AND EXISTS (SELECT 1 FROM exception WHERE flow_id = $1::uuid AND status = 'open' AND business_key_values <@ $2::text[] AND cardinality(business_key_values) > 0 AND run_id <> $3::uuid))
+         OR EXISTS (SELECT 1 FROM reconcile_checkpoint c WHERE c.run_id = $3::uuid AND c.done AND EXISTS (${STALE_BREAK}))
+       AS hit`,
     [run.flowId, run.businessKeyValues, run.id],
   );
   if (!rows[0]?.hit) return false;
@@ -36,17 +47,43 @@ export async function autoResolveForRun(db: Db, runId: string): Promise<string[]
       where: { id: runId },
       select: { id: true, status: true, isTest: true, flowId: true, createdAt: true, businessKeyValues: true },
     });
-    if (!run || run.status !== "succeeded" || run.isTest || run.businessKeyValues.length === 0) return [];
+    if (!run || run.status !== "succeeded" || run.isTest) return [];
     const rows = await tx.$queryRawUnsafe<Array<{ id: string; run_id: string; values: string[] }>>(
       `SELECT e.id::text AS id, e.run_id::text AS run_id, e.business_key_values AS values
          FROM exception e JOIN run r ON r.id = e.run_id
         WHERE e.flow_id = $1::uuid AND e.status = 'open' AND e.business_key_values <@ $2::text[] AND cardinality(e.business_key_values) > 0 AND e.run_id <> $3::uuid AND r.created_at < $4::timestamptz
-        ORDER BY e.id FOR UPDATE OF e`,
+          AND cardinality($2::text[]) > 0
+      ORDER BY e.id FOR UPDATE OF e`,
       run.flowId,
       run.businessKeyValues,
       run.id,
       run.createdAt,
     );
+    const breaks = await tx.$queryRawUnsafe<Array<{ id: string; run_id: string; reconciliation: string }>>(
+      `SELECT e.id::text AS id, e.run_id::text AS run_id, c.reconciliation
+         FROM reconcile_checkpoint c JOIN exception e ON e.flow_id = $1::uuid AND e.status = 'open' AND starts_with(e.break_identity, c.reconciliation || '|')
+          AND e.break_seen_run_id IS DISTINCT FROM $2::uuid AND e.break_seen_at < c.updated_at
+        WHERE c.run_id = $2::uuid AND c.done
+        ORDER BY e.id FOR UPDATE OF e`,
+      run.flowId,
+      run.id,
+    );
+    for (const b of breaks) {
+      const resolution = `Auto-resolved: a later run (${run.id}) of reconciliation ${b.reconciliation} no longer found this break.`;
+      await tx.exception.update({
+        where: { id: b.id },
+        data: { status: "resolved", resolution, resolvedAt: new Date(), resolvedByRunId: run.id, resolvedById: null },
+      });
+      await appendAudit(tx, {
+        actor: null,
+        action: "exception.auto_resolve",
+        entityType: "exception",
+        entityId: b.id,
+        before: { status: "open" },
+        after: { status: "resolved", resolution, resolvedByRunId: run.id },
+        meta: { reconciliation: b.reconciliation, failedRunId: b.run_id },
+      });
+    }
     for (const r of rows) {
       const keys = r.values.filter((v) => run.businessKeyValues.includes(v));
       const resolution = `Auto-resolved: a later run (${run.id}) for the same business keys (${keys.join(", ")}) succeeded.`;
@@ -64,7 +101,7 @@ export async function autoResolveForRun(db: Db, runId: string): Promise<string[]
         meta: { keys, failedRunId: r.run_id },
       });
     }
-    return rows.map((r) => r.id);
+    return [...rows.map((r) => r.id), ...breaks.map((b) => b.id)];
   });
 }
 

@@ -23,6 +23,8 @@ import { Kernel, StepFailed, Suspend, type RetryPolicy, type StepSpec } from "./
 import type { Compile, Program, RunEnv } from "./run";
 import { callConnector } from "../connectors";
 import { sendsInDryRun, simulatedCall } from "../dry-run";
+import { resolveSources, runReconcile } from "../reconcile";
+import { parseDefinition, type ReconDefinitionInput } from "../../../core/reconcile";
 
 type Frame = {
   trigger: unknown;
@@ -388,11 +390,44 @@ class RunInterpreter {
         })) as { childRunId: string; output?: unknown };
         return { output: step.wait === false ? { childRunId: r.childRunId } : r.output, next: step.next };
       }
+      case "reconcile":
+        return { output: await this.reconcile(step, path, frame), next: step.next };
       case "foreach":
         return { output: await this.foreach(step, path, frame), next: step.next };
       case "parallel":
         return { output: await this.parallel(step, path, frame), next: step.next };
     }
+  }
+
+  /** A reconciliation (server/runtime/reconcile.ts): one run at a time per reconciliation, resumable from its checkpoints. */
+  private async reconcile(step: Extract<Step, { type: "reconcile" }>, path: string, frame: Frame): Promise<unknown> {
+    const sources = await this.prepare(step, path, () =>
+      resolveSources(
+        step,
+        (e) => expr(e, frame),
+        (m) => mapping(m, frame),
+      ),
+    );
+    const def = await this.prepare(step, path, async () => parseDefinition(step.definition as ReconDefinitionInput));
+    const lock = step.concurrencyKey
+      ? await this.prepare(step, path, () => expr(step.concurrencyKey!, frame))
+      : def.key;
+    const spec: StepSpec = {
+      ...this.spec(step, path, true, { sources }),
+      target: { reconcile: def.key },
+      lockKey: `${this.p.flow.key}:reconcile:${typeof lock === "string" ? lock : JSON.stringify(lock)}`,
+    };
+    return this.k.step(spec, ({ signal }) =>
+      runReconcile(this.env, {
+        path,
+        definition: def,
+        sources,
+        checkpointEvery: step.checkpointEvery,
+        assignTeamKey: this.p.failureRoute.assignTeamKey ?? this.p.flow.owner,
+        signal,
+        logger: this.k.log.child({ step: path }),
+      }),
+    );
   }
 
   private async foreach(step: Extract<Step, { type: "foreach" }>, path: string, frame: Frame): Promise<unknown> {

@@ -287,12 +287,13 @@ async function finish(
     throw err;
   }
   // Auto-resolve (server/exceptions): open exceptions of earlier runs for these business keys resolve themselves.
-  if (r.ok && !run.isTest && run.businessKeys) {
+  // Also after a reconcile step completed: its open breaks that the run no longer found resolve themselves.
+  if (r.ok && !run.isTest) {
     await queueAutoResolve(deps.pool, deps.boss, {
       id: run.id,
       flowId: run.flowId,
       isTest: run.isTest,
-      businessKeyValues: businessKeyValues(run.businessKeys),
+      businessKeyValues: run.businessKeys ? businessKeyValues(run.businessKeys) : [],
     }).catch((err: unknown) => logger.warn({ err }, "auto-resolve not queued (the sweep will catch it)"));
   }
   const m = metrics();

@@ -1,0 +1,52 @@
+// The reconcile step in the DSL: a definition the validator checks with core/reconcile's schema, one source a side.
+import { describe, expect, it } from "vitest";
+import { validate } from "./validate";
+
+const definition = {
+  key: "invoices",
+  name: "Invoices",
+  sides: [
+    { name: "erp", key: ["invoice"], id: "id" },
+    { name: "dw", key: ["invoice"], id: "id" },
+  ],
+  rules: [{ id: "amount", type: "money", a: { side: "erp", path: "amount" }, b: { side: "dw", path: "amount" } }],
+};
+const sql = { connection: "warehouse", sql: "SELECT * FROM t", sortKey: "invoice", idColumn: "id" };
+const doc = (step: Record<string, unknown>) => ({
+  dsl: "weft/1",
+  key: "recon",
+  version: "1.0.0",
+  name: "Recon",
+  description: "",
+  domain: "invoice",
+  owner: "finance",
+  classification: "internal",
+  trigger: { type: "manual" },
+  start: "match",
+  steps: [{ id: "match", type: "reconcile", definition, sources: { erp: sql, dw: sql }, ...step }],
+});
+
+describe("reconcile step", () => {
+  it("accepts a definition with a source per side", () => {
+    expect(validate(doc({})).problems.filter((p) => p.severity === "error")).toEqual([]);
+  });
+
+  it("names the step, field and reason of a bad definition", () => {
+    const bad = { ...definition, rules: [{ ...definition.rules[0], b: { side: "crm", path: "amount" } }] };
+    const p = validate(doc({ definition: bad })).problems.find((x) => x.code === "invalid-reconciliation");
+    expect(p).toMatchObject({ stepId: "match", path: ["steps", 0, "definition", "rules", 0, "b", "side"] });
+    expect(p?.message).toContain('no side named "crm"');
+  });
+
+  it("requires one source per side and no source for an unknown side", () => {
+    const ps = validate(doc({ sources: { erp: sql, crm: sql } })).problems;
+    expect(ps.find((p) => p.code === "missing-reconcile-source")?.message).toContain("'dw'");
+    expect(ps.find((p) => p.code === "unknown-reconcile-side")?.path).toEqual(["steps", 0, "sources", "crm"]);
+  });
+
+  it("refuses a SQL source without its sort key", () => {
+    const { sortKey: _, ...noKey } = sql;
+    const ps = validate(doc({ sources: { erp: sql, dw: noKey } })).problems;
+    expect(ps.some((p) => p.severity === "error" && JSON.stringify(p.path).includes("sources"))).toBe(true);
+  });
+});

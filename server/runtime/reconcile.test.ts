@@ -1,0 +1,281 @@
+// The reconcile step end to end: a published flow run by real pg-boss workers reconciles ERP invoice lines
+// (read through the postgres connector's query operation, sorted in memory) against the warehouse's copy
+// (SQL paged by keyset) in a real PostgreSQL database. Injected differences become exactly those
+// exceptions; a second concurrent run adds none; a fix auto-resolves its break; clean data flags nothing;
+// a run stopped after a checkpoint resumes there without duplicating an exception.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PgBoss } from "pg-boss";
+import pg from "pg";
+import { createEmptyDatabase, createTestDatabase, type TestDatabase } from "../testing/db";
+import { runRowSettled } from "../testing/runs";
+import { runtimePool, type Pool } from "./sql";
+import { createRun } from "./runs";
+import { ensureTestSecrets, publishFlow, testBoss } from "./testing";
+import { startRuntimeWorkers, type RuntimeWorkers } from "./worker";
+import { registerExceptionJobs } from "../exceptions/jobs";
+import { seal } from "../connections/secret-box";
+import { logger } from "../observability/log";
+import { resolveSources, runReconcile, type ReconcileOutput } from "./reconcile";
+import { parseDefinition, type ReconDefinitionInput } from "../../core/reconcile";
+import { closePostgresPools } from "../../connectors/postgres/pg";
+import { evaluate, evaluateMapping } from "../../core/dsl";
+import type { ReconcileStep } from "../../core/dsl/schema";
+
+const COLUMNS = "line_id, customer, amount::text AS amount";
+const step = {
+  id: "match",
+  type: "reconcile",
+  checkpointEvery: 2,
+  definition: {
+    key: "invoice-lines",
+    name: "Invoice lines",
+    sides: [
+      { name: "erp", key: ["line_id"], id: "line_id" },
+      { name: "dw", key: ["line_id"], id: "line_id" },
+    ],
+    rules: [
+      { id: "amount", type: "money", a: { side: "erp", path: "amount" }, b: { side: "dw", path: "amount" } },
+      { id: "customer", type: "equal", a: { side: "erp", path: "customer" }, b: { side: "dw", path: "customer" } },
+    ],
+    impact: {
+      money: [
+        { side: "erp", path: "amount" },
+        { side: "dw", path: "amount" },
+      ],
+      currency: "USD",
+    },
+  },
+  sources: {
+    erp: {
+      connector: "postgres",
+      operation: "query",
+      connection: "warehouse",
+      input: { sql: `"SELECT ${COLUMNS} FROM erp_lines"` },
+      items: "rows",
+    },
+    dw: {
+      connection: "warehouse",
+      sql: `SELECT ${COLUMNS} FROM dw_lines`,
+      sortKey: "line_id",
+      idColumn: "line_id",
+      pageSize: 3,
+    },
+  },
+};
+const flow = {
+  dsl: "weft/1",
+  key: "invoice-recon",
+  version: "1.0.0",
+  name: "Invoice reconciliation",
+  description: "",
+  domain: "invoice",
+  owner: "platform",
+  classification: "internal",
+  trigger: { type: "manual" },
+  start: "match",
+  steps: [step],
+};
+
+describe("reconcile step", () => {
+  let t: TestDatabase;
+  let wh: Awaited<ReturnType<typeof createEmptyDatabase>>;
+  let whc: pg.Client;
+  let pool: Pool;
+  let boss: PgBoss;
+  let workers: RuntimeWorkers;
+  let flowId: string;
+  let versionId: string;
+  const saved = { url: process.env.DATABASE_URL, allow: process.env.WEFT_HTTP_ALLOWLIST };
+
+  beforeAll(async () => {
+    ensureTestSecrets();
+    t = await createTestDatabase();
+    process.env.DATABASE_URL = t.url; // the exception jobs' Prisma client
+    wh = await createEmptyDatabase();
+    const u = new URL(wh.url);
+    process.env.WEFT_HTTP_ALLOWLIST = `${u.hostname}:${u.port || 5432}`;
+    whc = new pg.Client({ connectionString: wh.url });
+    await whc.connect();
+    await whc.query(`CREATE TABLE erp_lines (line_id text PRIMARY KEY, customer text, amount numeric(12,2));
+                     CREATE TABLE dw_lines (line_id text PRIMARY KEY, customer text, amount numeric(12,2));`);
+    pool = runtimePool(t.url, 6);
+    await pool.query(
+      `INSERT INTO connection (id, key, name, connector_key, config, secrets_enc, updated_at) VALUES (gen_random_uuid(), 'warehouse', 'Warehouse', 'postgres', $1, $2, now())`,
+      [
+        JSON.stringify({
+          host: u.hostname,
+          port: Number(u.port || 5432),
+          database: wh.name,
+          user: decodeURIComponent(u.username || "postgres"),
+          ssl: "disable",
+        }),
+        seal(JSON.stringify(u.password ? { password: decodeURIComponent(u.password) } : {}), "connection:warehouse"),
+      ],
+    );
+    boss = await testBoss(t.url, { supervise: true });
+    workers = await startRuntimeWorkers(boss, { databaseUrl: t.url, concurrency: 4, triggerSyncSeconds: 0 });
+    await registerExceptionJobs(boss);
+    ({ flowId, versionId } = await publishFlow(pool, flow.key, flow, { version: flow.version }));
+  });
+
+  afterAll(async () => {
+    await workers?.stop();
+    await boss?.stop({ graceful: false });
+    await closePostgresPools();
+    await whc?.end();
+    await wh?.drop();
+    await pool?.end();
+    process.env.DATABASE_URL = saved.url;
+    process.env.WEFT_HTTP_ALLOWLIST = saved.allow;
+    await t?.drop();
+  });
+
+  /** Ten ERP lines; the warehouse misses L004, has L006 off by 0.02 and L008's customer renamed. */
+  async function brokenData() {
+    await whc.query(`TRUNCATE erp_lines, dw_lines`);
+    await whc.query(
+      `INSERT INTO erp_lines SELECT 'L' || lpad(i::text, 3, '0'), 'Acme', 100.00 FROM generate_series(1, 10) i`,
+    );
+    await whc.query(`INSERT INTO dw_lines SELECT * FROM erp_lines WHERE line_id <> 'L004'`);
+    await whc.query(`UPDATE dw_lines SET amount = 100.02 WHERE line_id = 'L006'`);
+    await whc.query(`UPDATE dw_lines SET customer = 'Acme Corp' WHERE line_id = 'L008'`);
+  }
+
+  const run = async () =>
+    (await createRun(pool, boss, { flowId, flowVersionId: versionId, triggerType: "manual", input: {} })).runId;
+  const output = async (runId: string) => {
+    const r = await runRowSettled(pool, runId, 60_000);
+    expect(r.status, JSON.stringify(r.error)).toBe("succeeded");
+    return r.output as unknown as ReconcileOutput;
+  };
+  const exceptions = async () =>
+    (
+      await pool.query<{
+        identity: string;
+        status: string;
+        signature: string;
+        resolved_by_run_id: string | null;
+        business_keys: Record<string, string>;
+      }>(
+        `SELECT break_identity AS identity, status::text AS status, signature, resolved_by_run_id::text AS resolved_by_run_id, business_keys
+           FROM exception WHERE flow_id = $1 ORDER BY break_identity, created_at`,
+        [flowId],
+      )
+    ).rows;
+  async function until<T>(what: string, f: () => Promise<T | null | undefined | false>, ms = 30_000): Promise<T> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const v = await f();
+      if (v) return v;
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  let firstTotals: ReconcileOutput["totals"];
+
+  it("stores exactly the injected differences as exceptions, once, even with two runs at the same time", async () => {
+    await brokenData();
+    const [a, b] = await Promise.all([run(), run()]);
+    const [oa, ob] = [await output(a), await output(b)];
+    for (const o of [oa, ob]) {
+      expect(o.summary).toMatchObject({ breaks: 3, matchRate: 0.7 });
+      expect(o.totals).toMatchObject({
+        keys: 10,
+        matched: 7,
+        missingOn: { erp: 0, dw: 1 },
+        byRule: { amount: 1, customer: 1 },
+      });
+    }
+    // One of the runs (one at a time under the step's lock) opened them; the other found them again.
+    expect([oa.exceptionsOpened, ob.exceptionsOpened].sort()).toEqual([0, 3]);
+    expect(oa.exceptionsSeenAgain + ob.exceptionsSeenAgain).toBe(3);
+    firstTotals = oa.totals;
+    const ex = await exceptions();
+    expect(ex.map((e) => [e.identity, e.status])).toEqual([
+      ["invoice-lines|amount|L006", "open"],
+      ["invoice-lines|customer|L008", "open"],
+      ["invoice-lines|missing:dw|L004", "open"],
+    ]);
+    expect(ex.map((e) => e.signature).sort()).toEqual([
+      "reconcile:invoice-lines:amount",
+      "reconcile:invoice-lines:customer",
+      "reconcile:invoice-lines:missing:dw",
+    ]);
+    expect(ex.find((e) => e.identity.endsWith("L006"))!.business_keys).toMatchObject({
+      reconciliation: "invoice-lines",
+      recordKey: "L006",
+      rule: "amount",
+      amountAtStake: "0.02",
+    });
+  });
+
+  it("a fix in the source auto-resolves its break on the next run; the others stay open, not duplicated", async () => {
+    await whc.query(`UPDATE dw_lines SET amount = 100.00 WHERE line_id = 'L006'`);
+    const r = await run();
+    const o = await output(r);
+    expect(o.summary.breaks).toBe(2);
+    expect(o.exceptionsOpened).toBe(0);
+    const ex = await until("L006 resolved", async () => {
+      const rows = await exceptions();
+      return rows.find((e) => e.identity.endsWith("L006"))?.status === "resolved" ? rows : null;
+    });
+    expect(ex.find((e) => e.identity.endsWith("L006"))!.resolved_by_run_id).toBe(r);
+    expect(ex.filter((e) => e.status === "open").map((e) => e.identity)).toEqual([
+      "invoice-lines|customer|L008",
+      "invoice-lines|missing:dw|L004",
+    ]);
+    expect(ex).toHaveLength(3);
+  });
+
+  it("flags nothing on clean data and resolves every open break", async () => {
+    await whc.query(`INSERT INTO dw_lines SELECT * FROM erp_lines WHERE line_id = 'L004'`);
+    await whc.query(`UPDATE dw_lines SET customer = 'Acme' WHERE line_id = 'L008'`);
+    const o = await output(await run());
+    expect(o.summary).toMatchObject({ breaks: 0, matchRate: 1 });
+    expect(o.exceptionsOpened).toBe(0);
+    await until("all resolved", async () => (await exceptions()).every((e) => e.status === "resolved"));
+    expect(await exceptions()).toHaveLength(3);
+  });
+
+  it("a run stopped after a checkpoint resumes from it: same totals, no duplicate exception", async () => {
+    await brokenData();
+    const { rows } = await pool.query<{ id: string }>(
+      `INSERT INTO run (id, flow_id, flow_version_id, status, trigger_type, input) VALUES (gen_random_uuid(), $1, $2, 'running', 'manual', '{}') RETURNING id::text AS id`,
+      [flowId, versionId],
+    );
+    const runId = rows[0]!.id;
+    const def = parseDefinition(step.definition as ReconDefinitionInput);
+    const sources = await resolveSources(
+      step as unknown as ReconcileStep,
+      (e) => evaluate(e, {}),
+      (m) => evaluateMapping(m, {}),
+    );
+    const env = { pool, run: { id: runId, flowId } } as Parameters<typeof runReconcile>[0];
+    const args = { path: "match", definition: def, sources, checkpointEvery: 2, assignTeamKey: "platform", logger };
+    // The "crash": the worker's signal aborts right after the second checkpoint was stored.
+    const stop = new AbortController();
+    let seen = 0;
+    const crashed = await runReconcile(env, {
+      ...args,
+      signal: stop.signal,
+      onCheckpoint: () => {
+        if (++seen === 2) stop.abort(new Error("worker killed"));
+      },
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(String(crashed)).toContain("worker killed");
+    const partial = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM exception WHERE run_id = $1`, [
+      runId,
+    ]);
+    expect(partial.rows[0]!.n).toBe(1); // L004, found before the checkpoint at L004
+
+    const resumed = await runReconcile(env, { ...args, signal: new AbortController().signal });
+    expect(resumed.resumedFrom).toBe("L004");
+    expect(resumed.totals).toEqual(firstTotals);
+    expect(resumed.exceptionsOpened).toBe(2);
+    const open = (await exceptions()).filter((e) => e.status === "open").map((e) => e.identity);
+    expect(open).toEqual(["invoice-lines|amount|L006", "invoice-lines|customer|L008", "invoice-lines|missing:dw|L004"]);
+  });
+});

@@ -1,0 +1,269 @@
+// The reconcile step's runtime (docs/reconciliation.md): feeds each side to the pure matcher sorted by its
+// normalised key — a SQL side paged by keyset on (sortKey, idColumn) COLLATE "C", a connector side read
+// through the connector's own paging and sorted in memory (at most RECON_MEMORY_LIMIT records) — stores every
+// break as an open exception of the run (one per break identity: a break found again only marks the open
+// exception seen), and stores a checkpoint with each batch so a worker killed mid-run resumes after its last
+// key. The interpreter runs the step under a concurrency key (one run of a reconciliation at a time).
+import "server-only";
+import type pino from "pino";
+import {
+  breaksOf,
+  matchStreams,
+  sortForMatch,
+  type Break,
+  type Checkpoint,
+  type ReconDefinition,
+  type Summary,
+  type Totals,
+} from "../../core/reconcile";
+import { getPath } from "../../core/reconcile/keys";
+import { RECON_MEMORY_LIMIT, type Mapping, type ReconcileStep } from "../../core/dsl/schema";
+import { DomainError } from "../../core/domain-error";
+import { callConnector } from "./connectors";
+import { businessKeyValues } from "./exceptions";
+import { StepError } from "./errors";
+import { withTx } from "./sql";
+import type { RunEnv } from "./engine/run";
+
+/** A side's source with its expressions evaluated (what the step row records as input). */
+export type ResolvedSource =
+  | { connector: string; operation: string; connection: string; input: unknown; items: string }
+  | { connection: string; sql: string; params: unknown[]; sortKey: string; idColumn: string; pageSize: number };
+
+export async function resolveSources(
+  step: ReconcileStep,
+  expr: (e: string) => Promise<unknown>,
+  mapping: (m: Mapping) => Promise<unknown>,
+): Promise<Record<string, ResolvedSource>> {
+  const out: Record<string, ResolvedSource> = {};
+  for (const [side, src] of Object.entries(step.sources)) {
+    if ("connector" in src)
+      out[side] = {
+        connector: src.connector,
+        operation: src.operation,
+        connection: src.connection,
+        input: src.input === undefined ? {} : await mapping(src.input),
+        items: src.items ?? "items",
+      };
+    else {
+      const params: unknown[] = [];
+      for (const p of src.params ?? []) params.push(await expr(p));
+      out[side] = {
+        connection: src.connection,
+        sql: src.sql,
+        params,
+        sortKey: src.sortKey,
+        idColumn: src.idColumn,
+        pageSize: src.pageSize ?? 5000,
+      };
+    }
+  }
+  return out;
+}
+
+export interface ReconcileOutput {
+  reconciliation: string;
+  totals: Totals;
+  summary: Summary;
+  /** Breaks stored as new exceptions by this run, and breaks found again (already open). */
+  exceptionsOpened: number;
+  exceptionsSeenAgain: number;
+  resumedFrom: string | null;
+}
+
+export interface ReconcileArgs {
+  path: string;
+  definition: ReconDefinition;
+  sources: Record<string, ResolvedSource>;
+  checkpointEvery?: number;
+  assignTeamKey: string;
+  signal: AbortSignal;
+  logger: pino.Logger;
+  /** Called after each checkpoint is stored (progress; tests stop a run there to prove the resume). */
+  onCheckpoint?: (c: Checkpoint) => void;
+}
+
+const fail = (code: string, message: string) => new StepError({ errorClass: "validation", code, message });
+
+/** SQL side: keyset pages ordered by the normalised key (COLLATE "C" = the matcher's code-point order), then id. */
+async function* sqlSide(
+  env: Pick<RunEnv, "pool">,
+  side: string,
+  src: Extract<ResolvedSource, { sql: string }>,
+  after: string | null,
+  signal: AbortSignal,
+  log: pino.Logger,
+): AsyncGenerator<unknown> {
+  const n = src.params.length;
+  const key = `COALESCE(recon_q."${src.sortKey}"::text, '') COLLATE "C"`;
+  const id = `recon_q."${src.idColumn}"::text COLLATE "C"`;
+  // A resumed run starts after the checkpoint's key (no unkeyed rows again: '' is never > a key).
+  let pos: [string, string | null] | null = after === null ? null : [after, null];
+  for (;;) {
+    const where =
+      pos === null
+        ? ""
+        : pos[1] === null
+          ? `WHERE ${key} > $${n + 1}::text COLLATE "C"`
+          : `WHERE (${key}, ${id}) > ($${n + 1}::text COLLATE "C", $${n + 2}::text COLLATE "C")`;
+    const sql = `SELECT * FROM (${src.sql}) AS recon_q ${where} ORDER BY ${key}, ${id} LIMIT ${src.pageSize}`;
+    const params = [...src.params, ...(pos === null ? [] : pos[1] === null ? [pos[0]] : pos)];
+    const out = (await callConnector(env, {
+      connector: "postgres",
+      operation: "query",
+      connection: src.connection,
+      input: { sql, params },
+      idempotencyKey: "",
+      signal,
+      logger: log,
+    })) as { rows: Array<Record<string, unknown>>; truncated: boolean };
+    if (out.truncated)
+      throw fail(
+        "page_truncated",
+        `Side "${side}": a page of ${src.pageSize} rows exceeds the connection's maxRows; lower pageSize.`,
+      );
+    for (const row of out.rows) yield row;
+    if (out.rows.length < src.pageSize) return;
+    const last = out.rows.at(-1)!;
+    const lastId = last[src.idColumn];
+    if (lastId === null || lastId === undefined)
+      throw fail("missing_id", `Side "${side}": idColumn "${src.idColumn}" is empty on a row; it must be unique.`);
+    pos = [String(last[src.sortKey] ?? ""), String(lastId)];
+  }
+}
+
+/** Connector side: the connector follows its own paging; the set is sorted in memory, so it is bounded. */
+async function connectorSide(
+  env: Pick<RunEnv, "pool">,
+  def: ReconDefinition,
+  side: string,
+  src: Extract<ResolvedSource, { connector: string }>,
+  signal: AbortSignal,
+  log: pino.Logger,
+): Promise<unknown[]> {
+  const out = await callConnector(env, {
+    connector: src.connector,
+    operation: src.operation,
+    connection: src.connection,
+    input: src.input,
+    idempotencyKey: "",
+    signal,
+    logger: log,
+  });
+  const records = getPath(out, src.items);
+  if (!Array.isArray(records))
+    throw fail("not_a_list", `Side "${side}": ${src.connector}.${src.operation} gave no array at "${src.items}".`);
+  if (records.length > RECON_MEMORY_LIMIT)
+    throw fail(
+      "too_many_records",
+      `Side "${side}": ${records.length} records; a connector side is sorted in memory (at most ${RECON_MEMORY_LIMIT}). Read it from the warehouse with SQL instead.`,
+    );
+  return sortForMatch(def, side, records);
+}
+
+/** Stores a batch of breaks and the checkpoint that follows them, in one transaction. */
+async function storeBatch(
+  env: Pick<RunEnv, "pool" | "run">,
+  a: ReconcileArgs,
+  breaks: Break[],
+  checkpoint: Checkpoint | null,
+  done: boolean,
+): Promise<{ opened: number; seen: number }> {
+  return withTx(env.pool, async (tx) => {
+    let opened = 0;
+    let seen = 0;
+    if (breaks.length) {
+      const rows = breaks.map((b) => ({
+        identity: b.identity,
+        signature: b.signature,
+        message: b.message,
+        keys: b.businessKeys,
+        values: businessKeyValues(b.businessKeys),
+      }));
+      const { rows: r } = await tx.query<{ opened: number; seen: number }>(
+        `WITH b AS (
+           SELECT DISTINCT ON (x.identity) x.* FROM jsonb_to_recordset($1::jsonb) AS x(identity text, signature text, message text, keys jsonb, "values" jsonb)
+         ), again AS (
+           UPDATE exception e SET break_seen_run_id = $2::uuid, break_seen_at = now(), message = b.message, business_keys = b.keys,
+                  business_key_values = ARRAY(SELECT jsonb_array_elements_text(b."values")), updated_at = now()
+             FROM b WHERE e.flow_id = $3::uuid AND e.status = 'open' AND e.break_identity = b.identity
+           RETURNING e.break_identity
+         ), ins AS (
+           INSERT INTO exception (id, run_id, flow_id, step_path, error_class, message, signature, business_keys, business_key_values,
+                                  assignee_team_id, status, break_identity, break_seen_run_id, break_seen_at, updated_at)
+           SELECT gen_random_uuid(), $2::uuid, $3::uuid, $4, 'business', b.message, b.signature, b.keys,
+                  ARRAY(SELECT jsonb_array_elements_text(b."values")), (SELECT id FROM team WHERE key = $5::text), 'open', b.identity, $2::uuid, now(), now()
+             FROM b WHERE b.identity NOT IN (SELECT break_identity FROM again)
+           RETURNING 1
+         )
+         SELECT (SELECT count(*) FROM ins)::int AS opened, (SELECT count(*) FROM again)::int AS seen`,
+        [JSON.stringify(rows), env.run.id, env.run.flowId, a.path, a.assignTeamKey],
+      );
+      opened = r[0]!.opened;
+      seen = r[0]!.seen;
+    }
+    await tx.query(
+      `INSERT INTO reconcile_checkpoint (run_id, path, reconciliation, checkpoint, done, updated_at)
+       VALUES ($1::uuid, $2, $3, $4::jsonb, $5, now())
+       ON CONFLICT (run_id, path) DO UPDATE SET checkpoint = COALESCE(EXCLUDED.checkpoint, reconcile_checkpoint.checkpoint), done = EXCLUDED.done, updated_at = now()`,
+      [env.run.id, a.path, a.definition.key, checkpoint ? JSON.stringify(checkpoint) : null, done],
+    );
+    return { opened, seen };
+  });
+}
+
+export async function runReconcile(env: Pick<RunEnv, "pool" | "run">, a: ReconcileArgs): Promise<ReconcileOutput> {
+  const def = a.definition;
+  const { rows } = await env.pool.query<{ checkpoint: Checkpoint | null }>(
+    `SELECT checkpoint FROM reconcile_checkpoint WHERE run_id = $1::uuid AND path = $2`,
+    [env.run.id, a.path],
+  );
+  const resume = rows[0]?.checkpoint ?? undefined;
+  const sources: Record<string, AsyncIterable<unknown> | Iterable<unknown>> = {};
+  for (const s of def.sides) {
+    const src = a.sources[s.name];
+    if (!src) throw fail("missing_source", `Side "${s.name}" has no source.`);
+    const log = a.logger.child({ side: s.name });
+    sources[s.name] =
+      "sql" in src
+        ? sqlSide(env, s.name, src, resume?.lastKey ?? null, a.signal, log)
+        : await connectorSide(env, def, s.name, src, a.signal, log);
+  }
+  let pending: Break[] = [];
+  let opened = 0;
+  let seen = 0;
+  const flush = async (checkpoint: Checkpoint | null, done: boolean) => {
+    const r = await storeBatch(env, a, pending, checkpoint, done);
+    opened += r.opened;
+    seen += r.seen;
+    pending = [];
+  };
+  try {
+    for await (const ev of matchStreams(def, sources, {
+      checkpointEvery: a.checkpointEvery ?? 1000,
+      resumeFrom: resume,
+    })) {
+      if (a.signal.aborted) throw a.signal.reason instanceof Error ? a.signal.reason : new Error("job aborted");
+      if (ev.type === "outcome") pending.push(...breaksOf(def, ev.outcome));
+      else if (ev.type === "checkpoint") {
+        await flush(ev.checkpoint, false);
+        a.onCheckpoint?.(ev.checkpoint);
+      } else {
+        await flush(ev.checkpoint, true);
+        return {
+          reconciliation: def.key,
+          totals: ev.totals,
+          summary: ev.summary,
+          exceptionsOpened: opened,
+          exceptionsSeenAgain: seen,
+          resumedFrom: resume?.lastKey ?? null,
+        };
+      }
+    }
+  } catch (e) {
+    // The matcher's own refusals (an unsorted side, a checkpoint of another definition) are the author's to fix.
+    if (e instanceof DomainError) throw fail("reconcile_invalid", e.message);
+    throw e;
+  }
+  throw new Error("matchStreams ended without a result");
+}
