@@ -14,6 +14,7 @@ import {
   evaluateMapping,
   parseDuration,
   parseFlow,
+  stepsOf,
   type Flow,
   type Mapping,
   type Step,
@@ -56,9 +57,11 @@ function table<T>(from?: Record<string, T>): Record<string, T> {
 export class FlowProgram implements Program {
   private readonly root: Map<string, Step>;
   readonly failureRoute: { assignTeamKey?: string; flow?: { key: string; range?: string } };
+  readonly reconciles: boolean;
 
   constructor(readonly flow: Flow) {
     this.root = byId(flow.steps);
+    this.reconciles = stepsOf(flow).some((v) => v.step.type === "reconcile");
     const f = flow.onFailure;
     this.failureRoute =
       f?.type === "flow" ? { flow: { key: f.flow, range: f.version } } : { assignTeamKey: f?.assignTo ?? flow.owner };

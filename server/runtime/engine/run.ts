@@ -29,6 +29,8 @@ export interface RunRecord {
   replayOfId: string | null;
   /** From the program: where a failed run goes. */
   failureRoute?: Program["failureRoute"];
+  /** From the program: whether the flow has a reconcile step. */
+  reconciles?: boolean;
   /** Set per segment: whether settling exceptions needs a statement. */
   mayHaveRetryingException?: boolean;
   businessKeys: Record<string, unknown> | null;
@@ -65,6 +67,8 @@ export interface Program {
   execute(k: Kernel, env: RunEnv): Promise<unknown>;
   /** Where a finally failed run goes (the DSL's onFailure): the exception queue of a team, or a flow. */
   failureRoute?: { assignTeamKey?: string; flow?: { key: string; range?: string } };
+  /** The flow has a reconcile step: a succeeded run may auto-resolve breaks it no longer found. */
+  reconciles?: boolean;
 }
 
 export type Compile = (dsl: unknown) => Program;
@@ -211,6 +215,7 @@ export async function executeSegment(
     );
   }
   run.failureRoute = program.failureRoute;
+  run.reconciles = program.reconciles ?? false;
   if (!claimed.hadBusinessKeys) {
     run.businessKeys = await program.businessKeys(run.input).catch((err: unknown) => {
       logger.warn({ err }, "business keys could not be evaluated");
@@ -288,7 +293,7 @@ async function finish(
   }
   // Auto-resolve (server/exceptions): open exceptions of earlier runs for these business keys resolve themselves.
   // Also after a reconcile step completed: its open breaks that the run no longer found resolve themselves.
-  if (r.ok && !run.isTest) {
+  if (r.ok && !run.isTest && (run.businessKeys || run.reconciles)) {
     await queueAutoResolve(deps.pool, deps.boss, {
       id: run.id,
       flowId: run.flowId,
