@@ -244,11 +244,13 @@ export function fromAsl(input: unknown, opts: ConvertOptions = {}): ConvertResul
           ? s.Output
           : s.Type === "Task" && /:::http:invoke$/.test(str(s.Resource) ?? "")
             ? assignedOutput({ type: "call" })
-            : s.Type === "Map"
-              ? assignedOutput({ type: "foreach" })
-              : s.Type === "Parallel"
-                ? assignedOutput({ type: "parallel", branches: branchNames.map((name) => ({ name })) })
-                : undefined;
+            : s.Type === "Task" && /:::states:startExecution/.test(str(s.Resource) ?? "")
+              ? assignedOutput({ type: "subflow", wait: /\.sync(:2)?$/.test(str(s.Resource) ?? "") })
+              : s.Type === "Map"
+                ? assignedOutput({ type: "foreach" })
+                : s.Type === "Parallel"
+                  ? assignedOutput({ type: "parallel", branches: branchNames.map((name) => ({ name })) })
+                  : undefined;
       const canonicalAssign =
         langHere &&
         expectedAssign !== undefined &&
@@ -497,7 +499,12 @@ export function fromAsl(input: unknown, opts: ConvertOptions = {}): ConvertResul
               name: n,
               flow: flowKey,
               version: "^0.1.0",
-              input: appendPath(args, ["Input"]),
+              // JSONata mode: the Arguments' Input itself (none when absent), as toAsl writes it.
+              ...(langHere && isObj(s.Arguments)
+                ? s.Arguments.Input !== undefined
+                  ? { input: template(s.Arguments.Input, ps0, fail) }
+                  : {}
+                : { input: appendPath(args, ["Input"]) }),
               ...(wait ? {} : { wait: false }),
             };
             result = wait ? `{"Output": $steps.${id}.output}` : `{"ExecutionArn": $steps.${id}.output.runId}`;

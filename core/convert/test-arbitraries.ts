@@ -112,7 +112,7 @@ function stateOf(k: number, depth: number): fc.Arbitrary<Record<string, unknown>
 
 /**
  * A weft/1 flow in the part of Weft that ASL expresses (see ./to-asl): chains of map, http call, wait, switch,
- * foreach and parallel steps, each scope ending in a map (its result), a fail a switch or catch may jump to,
+ * subflow, foreach and parallel steps, each scope ending in a map (its result), a fail a switch or catch may jump to,
  * retry policies and catch routes. Step ids are already what `fromAsl` makes of a state name (camelCase).
  */
 export function exportableFlow(): fc.Arbitrary<Record<string, unknown>> {
@@ -145,7 +145,7 @@ const retryPolicy = fc.record(
 );
 
 function weftScope(depth: number, prefix: string, inForeach: boolean, outer: string[]): fc.Arbitrary<unknown[]> {
-  const kinds = fc.array(fc.nat(depth > 0 ? 5 : 3), { minLength: 0, maxLength: 4 });
+  const kinds = fc.array(fc.nat(depth > 0 ? 6 : 3), { minLength: 0, maxLength: 4 });
   return fc.tuple(kinds, fc.boolean()).chain(([ks, withFail]) => {
     const ids = [...ks.map((_, i) => `${prefix}${i}`), `${prefix}${ks.length}`];
     const failId = `${prefix}f`;
@@ -226,6 +226,18 @@ function weftScope(depth: number, prefix: string, inForeach: boolean, outer: str
               items: "$trigger.items",
               ...(mc ? { maxConcurrency: mc } : {}),
               body: { steps: body },
+              next,
+            }));
+        case 6:
+          return fc
+            .record({ input: fc.option(expr(i), { nil: undefined }), wait: fc.boolean() })
+            .map(({ input, wait }) => ({
+              id,
+              type: "subflow",
+              flow: "child-flow",
+              version: "^0.1.0",
+              ...(input ? { input } : {}),
+              ...(wait ? {} : { wait: false }),
               next,
             }));
         default:

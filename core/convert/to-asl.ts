@@ -34,8 +34,12 @@ export interface ToAslResult {
 }
 
 /** The ASL value a state assigns to its step's variable: what Weft calls the step's output. */
-export function assignedOutput(step: Pick<Step, "type"> & { branches?: { name: string }[] }): string | undefined {
+export function assignedOutput(
+  step: Pick<Step, "type"> & { branches?: { name: string }[]; wait?: boolean },
+): string | undefined {
   switch (step.type) {
+    case "subflow":
+      return step.wait === false ? '{% {"runId": $states.result.ExecutionArn} %}' : "{% $states.result.Output %}";
     case "call":
       return '{% {"status": $states.result.StatusCode, "body": $states.result.ResponseBody, "headers": $states.result.Headers} %}';
     case "foreach":
@@ -108,6 +112,8 @@ export function toAsl(flow: Flow): ToAslResult {
   if (flow.output !== undefined)
     notes.push("The flow's output is not exported: the execution's output is the last state's.");
 
+  /** What the placeholder ARNs stand for (account 000000000000): to replace before deploying. */
+  const arns = new Set<string>();
   const typeOf = new Map(allSteps(flow.steps).map((s) => [s.id, s]));
   const scope = (steps: Step[], start: string | undefined, inForeach: boolean): Record<string, unknown> => {
     const states: Record<string, unknown> = {};
@@ -192,6 +198,7 @@ export function toAsl(flow: Flow): ToAslResult {
           st.Type = "Task";
           st.Resource = "arn:aws:states:::http:invoke";
           st.Arguments = httpArguments(step, x, approx);
+          if (step.connection !== "http") arns.add(`the EventBridge connection for '${step.connection}'`);
           assign();
           policies(step);
           next(step.next);
@@ -254,6 +261,28 @@ export function toAsl(flow: Flow): ToAslResult {
           next(step.next);
           break;
         }
+        case "subflow": {
+          // Output parsed as JSON (.sync:2), like a Weft child run's output.
+          st.Type = "Task";
+          st.Resource =
+            step.wait === false
+              ? "arn:aws:states:::states:startExecution"
+              : "arn:aws:states:::states:startExecution.sync:2";
+          st.Arguments = {
+            StateMachineArn: `arn:aws:states:us-east-1:000000000000:stateMachine:${step.flow}`,
+            ...(step.input !== undefined ? { Input: tmpl(step.input) } : {}),
+          };
+          arns.add(`the state machine of flow '${step.flow}' (export it too)`);
+          if (step.version !== "^0.1.0")
+            approx(
+              `The version range ${step.version} does not go across: a state machine ARN names one state machine (read back as ^0.1.0).`,
+            );
+          if (/\./.test(step.flow)) approx("A flow key with '.' comes back with '-' (state machine names).");
+          assign();
+          policies(step);
+          next(step.next);
+          break;
+        }
         default:
           refuse(`A ${step.type} step has no ASL equivalent in this exporter.`);
           st.Type = "Pass";
@@ -276,9 +305,11 @@ export function toAsl(flow: Flow): ToAslResult {
   };
 
   const main = scope(flow.steps, flow.start, false);
+  if (arns.size)
+    notes.push(`Placeholder ARNs (account 000000000000) to replace with real ones: ${[...arns].join(", ")}.`);
   if (/\$states\.context\.Map\.Item/.test(JSON.stringify(main)))
     notes.push(
-      "Foreach bodies read $item/$index as $states.context.Map.Item.Value/Index. Step Functions documents these context fields for a Map's ItemSelector: if a state inside the item processor is refused for them, pass the item in with an ItemSelector and read it from $states.input.",
+      "Foreach bodies read $item/$index as $states.context.Map.Item.Value/Index. Step Functions documents these context fields for a Map's ItemSelector: where a state inside the item processor cannot read them, pass the item in with an ItemSelector and read it from $states.input.",
     );
   const definition = {
     Comment: flow.name,
