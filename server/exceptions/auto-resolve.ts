@@ -16,11 +16,12 @@ export const AUTO_RESOLVE_QUEUE = "exceptions.auto-resolve";
 export const AUTO_RESOLVE_SWEEP_QUEUE = "exceptions.auto-resolve-sweep";
 
 /**
- * An open break of reconciliation c.reconciliation in flow $1 that run $3, which completed it (c.done, at
- * c.updated_at), did not find again — and that no run after it found (runs of a reconciliation take turns).
+ * An open break of reconciliation c.reconciliation in flow `flow` that run `run`, which completed it (c.done,
+ * at c.updated_at), did not find again — and that no run after it found (runs of a reconciliation take turns).
  */
-const STALE_BREAK = `SELECT 1 FROM exception e WHERE e.flow_id = $1::uuid AND e.status = 'open' AND starts_with(e.break_identity, c.reconciliation || '|')
-  AND e.break_seen_run_id IS DISTINCT FROM $3::uuid AND e.break_seen_at < c.updated_at`;
+const staleBreak = (flow: string, run: string) =>
+  `SELECT 1 FROM exception e WHERE e.flow_id = ${flow} AND e.status = 'open' AND starts_with(e.break_identity, c.reconciliation || '|')
+    AND e.break_seen_run_id IS DISTINCT FROM ${run} AND e.break_seen_at < c.updated_at`;
 
 /** Called by the engine after a run succeeded: enqueues the resolve only when open exceptions share its keys. */
 export async function queueAutoResolve(
@@ -31,7 +32,7 @@ export async function queueAutoResolve(
   if (run.isTest) return false;
   const { rows } = await sql.query<{ hit: boolean }>(
     `SELECT (cardinality($2::text[]) > 0 AND EXISTS (SELECT 1 FROM exception WHERE flow_id = $1::uuid AND status = 'open' AND business_key_values <@ $2::text[] AND cardinality(business_key_values) > 0 AND run_id <> $3::uuid))
-         OR EXISTS (SELECT 1 FROM reconcile_checkpoint c WHERE c.run_id = $3::uuid AND c.done AND EXISTS (${STALE_BREAK}))
+         OR EXISTS (SELECT 1 FROM reconcile_checkpoint c WHERE c.run_id = $3::uuid AND c.done AND EXISTS (${staleBreak("$1::uuid", "$3::uuid")}))
        AS hit`,
     [run.flowId, run.businessKeyValues, run.id],
   );
@@ -112,6 +113,11 @@ export async function autoResolveSweep(db: Db): Promise<number> {
        FROM run r JOIN exception e ON e.flow_id = r.flow_id AND e.status = 'open' AND e.business_key_values <@ r.business_key_values AND cardinality(e.business_key_values) > 0 AND e.run_id <> r.id
        JOIN run er ON er.id = e.run_id AND er.created_at < r.created_at
       WHERE r.status = 'succeeded' AND NOT r.is_test AND r.finished_at > now() - interval '15 minutes' AND cardinality(r.business_key_values) > 0
+     UNION
+     SELECT r.id::text AS id
+       FROM run r JOIN reconcile_checkpoint c ON c.run_id = r.id AND c.done
+      WHERE r.status = 'succeeded' AND NOT r.is_test AND r.finished_at > now() - interval '15 minutes'
+        AND EXISTS (${staleBreak("r.flow_id", "r.id")})
       LIMIT 500`,
   );
   let n = 0;

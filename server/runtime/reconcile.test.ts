@@ -13,6 +13,7 @@ import { createRun } from "./runs";
 import { ensureTestSecrets, publishFlow, testBoss } from "./testing";
 import { startRuntimeWorkers, type RuntimeWorkers } from "./worker";
 import { registerExceptionJobs } from "../exceptions/jobs";
+import { autoResolveSweep } from "../exceptions/auto-resolve";
 import { seal } from "../connections/secret-box";
 import { logger } from "../observability/log";
 import { resolveSources, runReconcile, type ReconcileOutput } from "./reconcile";
@@ -235,6 +236,29 @@ describe("reconcile step", () => {
     expect(o.exceptionsOpened).toBe(0);
     await until("all resolved", async () => (await exceptions()).every((e) => e.status === "resolved"));
     expect(await exceptions()).toHaveLength(3);
+    // A lost auto-resolve job: the minute sweep resolves what the last complete run no longer found.
+    await pool.query(
+      `UPDATE exception SET status = 'open', resolution = NULL, resolved_at = NULL, resolved_by_run_id = NULL WHERE break_identity = 'invoice-lines|customer|L008'`,
+    );
+    expect(await autoResolveSweep(t.db)).toBe(1);
+    expect((await exceptions()).every((e) => e.status === "resolved")).toBe(true);
+  });
+
+  it("a dry test run reports the breaks but opens no exception", async () => {
+    await brokenData();
+    const before = (await exceptions()).length;
+    const { runId } = await createRun(pool, boss, {
+      flowId,
+      flowVersionId: versionId,
+      triggerType: "manual",
+      input: {},
+      isTest: true,
+      testMode: "dry-run",
+    });
+    const o = await output(runId);
+    expect(o.summary.breaks).toBe(3);
+    expect(o.exceptionsOpened).toBe(0);
+    expect(await exceptions()).toHaveLength(before);
   });
 
   it("a run stopped after a checkpoint resumes from it: same totals, no duplicate exception", async () => {
