@@ -1,5 +1,6 @@
 // The reconcile step in the DSL: a definition the validator checks with core/reconcile's schema, one source a side.
 import { describe, expect, it } from "vitest";
+import { exampleCatalog } from "@/examples/catalog";
 import { validate } from "./validate";
 
 const definition = {
@@ -48,5 +49,20 @@ describe("reconcile step", () => {
     const { sortKey: _, ...noKey } = sql;
     const ps = validate(doc({ sources: { erp: sql, dw: noKey } })).problems;
     expect(ps.some((p) => p.severity === "error" && JSON.stringify(p.path).includes("sources"))).toBe(true);
+  });
+
+  it("checks connector and SQL sources against the catalog, naming the source's field", () => {
+    const catalog = {
+      ...exampleCatalog,
+      connections: [...(exampleCatalog.connections ?? []), { key: "warehouse", connectorKey: "postgres" }],
+    };
+    const erp = { connector: "kantata", operation: "listTimeEntrys", connection: "kantata-prod" };
+    const ps = validate(doc({ sources: { erp, dw: { ...sql, connection: "reporting-warehouse" } } }), {
+      catalog,
+    }).problems;
+    expect(ps.find((p) => p.code === "unknown-operation")?.path).toEqual(["steps", 0, "sources", "erp", "operation"]);
+    expect(ps.find((p) => p.code === "connection-mismatch")?.path).toEqual(["steps", 0, "sources", "dw", "connection"]);
+    const ok = validate(doc({}), { catalog }).problems.filter((p) => p.severity === "error");
+    expect(ok).toEqual([]);
   });
 });

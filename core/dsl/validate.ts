@@ -918,8 +918,23 @@ function checkReconcile(ctx: Ctx, s: LStep, step: Step & { type: "reconcile" }, 
         message: `${subject}: source ${q(name)} names no side of the definition (${[...sides].join(", ")}).`,
       });
     const src = step.sources[name]!;
-    if ("connector" in src && src.input !== undefined)
-      mappingClashes(ctx, src.input, [...s.path, "sources", name, "input"], s.id, subject);
+    const at: LStep = { ...s, path: [...s.path, "sources", name] };
+    if ("connector" in src) {
+      if (src.input !== undefined) mappingClashes(ctx, src.input, [...at.path, "input"], s.id, subject);
+      // The same catalog checks as a call step (connector, operation, connection, required input), at the source.
+      if (ctx.catalog) checkCall(ctx, at, { type: "call", id: step.id, ...src });
+    } else if (ctx.catalog?.connections) {
+      const c = ctx.catalog.connections.find((x) => x.key === src.connection);
+      if (!c || c.connectorKey !== "postgres")
+        add(ctx, {
+          stepId: s.id,
+          path: [...at.path, "connection"],
+          code: c ? "connection-mismatch" : "unknown-connection",
+          message: c
+            ? `${subject}: side ${q(name)} runs SQL on connection ${q(src.connection)}, which is for ${q(c.connectorKey)}, not postgres.`
+            : `${subject}: side ${q(name)} uses connection ${q(src.connection)}, which does not exist in this workspace.`,
+        });
+    }
   }
 }
 
