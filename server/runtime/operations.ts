@@ -25,6 +25,14 @@ export interface OpsDeps {
 
 const conflict = (message: string) => new DomainError("conflict", message);
 
+/** A reconciliation break belongs to a run that succeeded: nothing to retry, skip or replay (docs/reconciliation.md). */
+function refuseBreak(e: { breakIdentity: string | null }, action: string): void {
+  if (e.breakIdentity)
+    throw conflict(
+      `This is a reconciliation break, not a failed run: it cannot be ${action}. Correct the record in its source system; the next complete run of the reconciliation resolves it.`,
+    );
+}
+
 // ---------------------------------------------------------------- reads
 
 export interface RunListFilter {
@@ -177,6 +185,7 @@ async function archiveForRerun(sql: ReturnType<typeof prismaSql>, runId: string)
 export async function retryException(d: OpsDeps, id: string): Promise<{ runId: string }> {
   return d.db.$transaction(async (tx) => {
     const e = await lockException(tx, id);
+    refuseBreak(e, "retried");
     if (e.status !== "open") throw conflict(`This exception is ${e.status}; only open exceptions can be retried.`);
     if (e.run.status !== "failed") throw conflict(`Run ${e.runId} is ${e.run.status}, not failed.`);
     const sql = prismaSql(tx);
@@ -264,6 +273,7 @@ export async function replayException(
   };
   return d.db.$transaction(async (tx) => {
     const e = await lockException(tx, id);
+    refuseBreak(e, "replayed");
     if (e.status !== "open") throw conflict(`This exception is ${e.status}; only open exceptions can be replayed.`);
     const version = await replayVersion(tx, e.run, opts.latest);
     const versionId = version.id;
@@ -505,6 +515,7 @@ export async function cancelRun(d: OpsDeps, runId: string, reason: string): Prom
 export async function skipExceptionStep(d: OpsDeps, id: string, output: unknown): Promise<{ runId: string }> {
   return d.db.$transaction(async (tx) => {
     const e = await lockException(tx, id);
+    refuseBreak(e, "skipped");
     if (e.status !== "open") throw conflict(`This exception is ${e.status}; only open exceptions can be skipped.`);
     if (e.run.status !== "failed") throw conflict(`Run ${e.runId} is ${e.run.status}, not failed.`);
     if (!e.stepPath)

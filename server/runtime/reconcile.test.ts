@@ -14,6 +14,8 @@ import { ensureTestSecrets, publishFlow, testBoss } from "./testing";
 import { startRuntimeWorkers, type RuntimeWorkers } from "./worker";
 import { registerExceptionJobs } from "../exceptions/jobs";
 import { autoResolveSweep } from "../exceptions/auto-resolve";
+import { replayException, retryException } from "./operations";
+import { appendAudit, type AuditFn } from "../audit/audit";
 import { seal } from "../connections/secret-box";
 import { logger } from "../observability/log";
 import { resolveSources, runReconcile, type ReconcileOutput } from "./reconcile";
@@ -191,6 +193,17 @@ describe("reconcile step", () => {
     expect([oa.exceptionsOpened, ob.exceptionsOpened].sort()).toEqual([0, 3]);
     expect(oa.exceptionsSeenAgain + ob.exceptionsSeenAgain).toBe(3);
     firstTotals = oa.totals;
+    // A break is not a failed run: the run operations refuse it, saying what to do instead.
+    const { rows: ids } = await pool.query<{ id: string }>(
+      `SELECT id::text AS id FROM exception WHERE flow_id = $1 LIMIT 1`,
+      [flowId],
+    );
+    const audit: AuditFn = (tx, e) => appendAudit(tx, { ...e, actor: null });
+    const ops = { db: t.db, boss, audit, userId: null };
+    await expect(retryException(ops, ids[0]!.id)).rejects.toThrow(
+      /reconciliation break, not a failed run: it cannot be retried/,
+    );
+    await expect(replayException(ops, ids[0]!.id, {})).rejects.toThrow(/cannot be replayed/);
     const ex = await exceptions();
     expect(ex.map((e) => [e.identity, e.status])).toEqual([
       ["invoice-lines|amount|L006", "open"],
