@@ -147,6 +147,7 @@ describe("reconcile step: worker killed mid-run", () => {
     expect(r.status, JSON.stringify(r.error)).toBe("succeeded");
     const out = r.output as unknown as ReconcileOutput;
     expect(out.resumedFrom).not.toBeNull();
+    expect(out.exceptionsOpened).toBe(4); // before and after the kill
     expect(out.resumedFrom! >= at[0]!.last).toBe(true);
     expect(out.totals).toMatchObject({
       keys: N,

@@ -65,7 +65,7 @@ export interface ReconcileOutput {
   reconciliation: string;
   totals: Totals;
   summary: Summary;
-  /** Breaks stored as new exceptions by this run, and breaks found again (already open). */
+  /** Exceptions this run opened (all its segments), and breaks found again (already open; this segment). */
   exceptionsOpened: number;
   exceptionsSeenAgain: number;
   resumedFrom: string | null;
@@ -251,6 +251,12 @@ export async function runReconcile(env: Pick<RunEnv, "pool" | "run">, a: Reconci
         a.onCheckpoint?.(ev.checkpoint);
       } else {
         await flush(ev.checkpoint, true);
+        // Counted in the table, so a resumed run includes what it opened before the crash.
+        const { rows: n } = await env.pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM exception WHERE run_id = $1::uuid AND step_path = $2 AND break_identity IS NOT NULL`,
+          [env.run.id, a.path],
+        );
+        opened = n[0]!.n;
         return {
           reconciliation: def.key,
           totals: ev.totals,
