@@ -2,6 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { exampleCatalog } from "@/examples/catalog";
 import { validate } from "./validate";
+import { compile, decompile } from "./graph";
+import { parseFlow } from "./index";
 
 const definition = {
   key: "invoices",
@@ -64,5 +66,12 @@ describe("reconcile step", () => {
     expect(ps.find((p) => p.code === "connection-mismatch")?.path).toEqual(["steps", 0, "sources", "dw", "connection"]);
     const ok = validate(doc({}), { catalog }).problems.filter((p) => p.severity === "error");
     expect(ok).toEqual([]);
+  });
+
+  it("survives the canvas round trip unchanged", () => {
+    const flow = parseFlow(doc({ checkpointEvery: 500 }));
+    const back = compile(decompile(flow).graph, { layout: false });
+    expect(back.problems).toEqual([]);
+    expect(back.flow).toStrictEqual(flow);
   });
 });
