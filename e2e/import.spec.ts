@@ -1,7 +1,8 @@
 // Issue 18's proof, as a designer meets it: an n8n workflow from the converter's corpus (an HTTP call, a Code
 // node and a Set) is pasted into "New flow" → Import; the conversion report names the Code node as a
-// placeholder and why, and the connection to create (an admin creates it); the draft opens in the designer with that placeholder as its one problem; the designer
-// deletes it, joins its neighbours, sees no problems and test-runs the flow (a dry run, the default).
+// placeholder and why, and the connection to create (an admin creates it); the draft opens in the designer
+// with that placeholder as its one problem; the designer deletes it, joins its neighbours, sees no problems
+// and test-runs the flow (a dry run, the default).
 import { expect, test, type Browser } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { connect, goToStep, signIn } from "./helpers";
