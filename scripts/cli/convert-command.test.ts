@@ -1,29 +1,12 @@
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { Command } from "commander";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import { runCommand } from "./run-command.test-helper";
 import { fromAsl } from "@/core/convert";
 import { registerConvertCommand } from "./convert-command";
 
-async function run(...args: string[]): Promise<{ out: string; err: string; code: number }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
-  const error = vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
-  process.exitCode = undefined;
-  const program = new Command("weft").exitOverride();
-  registerConvertCommand(program);
-  try {
-    await program.parseAsync(["node", "weft", ...args]);
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-  const code = typeof process.exitCode === "number" ? process.exitCode : 0;
-  process.exitCode = undefined;
-  return { out: out.join("\n"), err: err.join("\n"), code };
-}
+const run = (...args: string[]) => runCommand(registerConvertCommand, ...args);
 
 afterEach(() => {
   process.exitCode = undefined;
