@@ -6,10 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PgBoss } from "pg-boss";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
 import { runtimePool, type Pool } from "./sql";
-import { ensureTestSecrets, publishFlow, testBoss } from "./testing";
+import { ensureTestSecrets, insertConnection, publishFlow, testBoss } from "./testing";
 import { ensureRuntimeQueues } from "./queues";
 import { activatePoll, pollOnce } from "./poll";
-import { sealSecrets } from "../connections/service";
 import { createKantataSandbox } from "@/connectors/kantata/sandbox";
 import { validate } from "../../core/dsl";
 import { connectorCatalog } from "@/connectors/registry";
@@ -73,10 +72,12 @@ describe("poll triggers over the Kantata sandbox", () => {
     await psa.sandbox.start("127.0.0.1", 0);
     process.env.WEFT_HTTP_ALLOWLIST = new URL(psa.sandbox.baseUrl).host;
     const info = psa.info();
-    await pool.query(
-      `INSERT INTO connection (id, key, name, connector_key, config, secrets_enc, updated_at) VALUES (gen_random_uuid(), $1, $1, 'kantata', $2, $3, now())`,
-      [CONNECTION, JSON.stringify(info.config), sealSecrets(CONNECTION, info.secrets as Record<string, string>)],
-    );
+    await insertConnection(pool, {
+      key: CONNECTION,
+      connectorKey: "kantata",
+      config: info.config,
+      secrets: info.secrets as Record<string, string>,
+    });
     ({ flowId } = await publishFlow(pool, FLOW, flowDoc));
   }, 120_000);
 

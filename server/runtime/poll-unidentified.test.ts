@@ -6,10 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PgBoss } from "pg-boss";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
 import { runtimePool, type Pool } from "./sql";
-import { ensureTestSecrets, publishFlow, testBoss } from "./testing";
+import { ensureTestSecrets, insertConnection, publishFlow, testBoss } from "./testing";
 import { ensureRuntimeQueues } from "./queues";
 import { activatePoll, pollOnce, readPollState } from "./poll";
-import { sealSecrets } from "../connections/service";
 import { createSalesforceSandbox } from "@/connectors/salesforce/sandbox";
 
 const CONNECTION = "sf-poll";
@@ -56,10 +55,12 @@ describe("a polled record without an id", () => {
     await sf.sandbox.start("127.0.0.1", 0);
     process.env.WEFT_HTTP_ALLOWLIST = new URL(sf.sandbox.baseUrl).host;
     const info = sf.info();
-    await pool.query(
-      `INSERT INTO connection (id, key, name, connector_key, config, secrets_enc, updated_at) VALUES (gen_random_uuid(), $1, $1, 'salesforce', $2, $3, now())`,
-      [CONNECTION, JSON.stringify(info.config), sealSecrets(CONNECTION, info.secrets as Record<string, string>)],
-    );
+    await insertConnection(pool, {
+      key: CONNECTION,
+      connectorKey: "salesforce",
+      config: info.config,
+      secrets: info.secrets as Record<string, string>,
+    });
     ({ flowId } = await publishFlow(pool, flowDoc.key, flowDoc));
   }, 120_000);
   afterAll(async () => {

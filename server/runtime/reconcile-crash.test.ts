@@ -8,9 +8,8 @@ import { createEmptyDatabase, createTestDatabase, type TestDatabase } from "../t
 import { runRowSettled } from "../testing/runs";
 import { runtimePool, type Pool } from "./sql";
 import { createRun } from "./runs";
-import { ensureTestSecrets, publishFlow, testBoss } from "./testing";
+import { ensureTestSecrets, insertConnection, postgresConnection, publishFlow, testBoss } from "./testing";
 import { ensureRuntimeQueues } from "./queues";
-import { seal } from "../connections/secret-box";
 import { killWorkers, spawnWorker, type Worker } from "./worker-processes";
 import type { ReconcileOutput } from "./reconcile";
 
@@ -84,19 +83,7 @@ describe("reconcile step: worker killed mid-run", () => {
     await whc.query(`UPDATE dw_lines SET amount = 100.02 WHERE line_id IN ('${line(10)}', '${line(5_000)}')`);
     await whc.query(`UPDATE dw_lines SET customer = 'Acme Corp' WHERE line_id = '${line(18_000)}'`);
     pool = runtimePool(t.url, 4);
-    await pool.query(
-      `INSERT INTO connection (id, key, name, connector_key, config, secrets_enc, updated_at) VALUES (gen_random_uuid(), 'warehouse', 'Warehouse', 'postgres', $1, $2, now())`,
-      [
-        JSON.stringify({
-          host: u.hostname,
-          port: Number(u.port || 5432),
-          database: wh.name,
-          user: decodeURIComponent(u.username || "postgres"),
-          ssl: "disable",
-        }),
-        seal(JSON.stringify(u.password ? { password: decodeURIComponent(u.password) } : {}), "connection:warehouse"),
-      ],
-    );
+    await insertConnection(pool, postgresConnection("warehouse", wh.url));
     supervisor = await testBoss(t.url, { supervise: true });
     await ensureRuntimeQueues(supervisor);
   });

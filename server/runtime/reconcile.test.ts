@@ -10,13 +10,12 @@ import { createEmptyDatabase, createTestDatabase, type TestDatabase } from "../t
 import { runRowSettled } from "../testing/runs";
 import { runtimePool, type Pool } from "./sql";
 import { createRun } from "./runs";
-import { ensureTestSecrets, publishFlow, testBoss } from "./testing";
+import { ensureTestSecrets, insertConnection, postgresConnection, publishFlow, testBoss } from "./testing";
 import { startRuntimeWorkers, type RuntimeWorkers } from "./worker";
 import { registerExceptionJobs } from "../exceptions/jobs";
 import { autoResolveSweep } from "../exceptions/auto-resolve";
 import { replayException, retryException } from "./operations";
 import { appendAudit, type AuditFn } from "../audit/audit";
-import { seal } from "../connections/secret-box";
 import { logger } from "../observability/log";
 import { resolveSources, runReconcile, type ReconcileOutput } from "./reconcile";
 import { parseDefinition, type ReconDefinitionInput } from "../../core/reconcile";
@@ -102,19 +101,7 @@ describe("reconcile step", () => {
     await whc.query(`CREATE TABLE erp_lines (line_id text PRIMARY KEY, customer text, amount numeric(12,2));
                      CREATE TABLE dw_lines (line_id text PRIMARY KEY, customer text, amount numeric(12,2));`);
     pool = runtimePool(t.url, 6);
-    await pool.query(
-      `INSERT INTO connection (id, key, name, connector_key, config, secrets_enc, updated_at) VALUES (gen_random_uuid(), 'warehouse', 'Warehouse', 'postgres', $1, $2, now())`,
-      [
-        JSON.stringify({
-          host: u.hostname,
-          port: Number(u.port || 5432),
-          database: wh.name,
-          user: decodeURIComponent(u.username || "postgres"),
-          ssl: "disable",
-        }),
-        seal(JSON.stringify(u.password ? { password: decodeURIComponent(u.password) } : {}), "connection:warehouse"),
-      ],
-    );
+    await insertConnection(pool, postgresConnection("warehouse", wh.url));
     boss = await testBoss(t.url, { supervise: true });
     workers = await startRuntimeWorkers(boss, { databaseUrl: t.url, concurrency: 4, triggerSyncSeconds: 0 });
     await registerExceptionJobs(boss);

@@ -57,6 +57,40 @@ export async function setWebhookSecret(
   );
 }
 
+/** A connection row as an admin would save it: settings as given, secrets sealed for that connection. */
+export async function insertConnection(
+  pool: Pool,
+  c: { key: string; connectorKey: string; config: unknown; secrets: Record<string, string> },
+): Promise<void> {
+  await pool.query(
+    `INSERT INTO connection (id, key, name, connector_key, config, secrets_enc, updated_at) VALUES ($1, $2, $2, $3, $4, $5, now())`,
+    [
+      randomUUID(),
+      c.key,
+      c.connectorKey,
+      JSON.stringify(c.config),
+      seal(JSON.stringify(c.secrets), `connection:${c.key}`),
+    ],
+  );
+}
+
+/** A `postgres` connection to the database at `url` (a test's warehouse). */
+export function postgresConnection(key: string, url: string) {
+  const u = new URL(url);
+  return {
+    key,
+    connectorKey: "postgres",
+    config: {
+      host: u.hostname,
+      port: Number(u.port || 5432),
+      database: decodeURIComponent(u.pathname.slice(1)),
+      user: decodeURIComponent(u.username || "postgres"),
+      ssl: "disable",
+    },
+    secrets: (u.password ? { password: decodeURIComponent(u.password) } : {}) as Record<string, string>,
+  };
+}
+
 /** A pg-boss instance on the test database; `supervise` makes it the fast supervisor (expiry, heartbeats). */
 export async function testBoss(url: string, opts: { supervise?: boolean; schedule?: boolean } = {}): Promise<PgBoss> {
   const boss = new PgBoss({
