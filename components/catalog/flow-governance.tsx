@@ -16,7 +16,7 @@ import {
   YAxis,
 } from "recharts";
 import { useTRPC } from "@/components/trpc/client";
-import { Badge, LIFECYCLE_TONE } from "@/components/ui/badge";
+import { Badge, LIFECYCLE_TONE, VERSION_STATUS_TONE } from "@/components/ui/badge";
 import { TeamAlertChannel } from "./alert-channel";
 import { ReadOnlyNote } from "./form-parts";
 import { EditOwnershipButton } from "./ownership-editor";
@@ -24,13 +24,6 @@ import { SloBadge, pct } from "./shared";
 import { AddSloButton, EditSloButton } from "./slo-editor";
 
 type Roles = ReadonlyArray<string>;
-const VERSION_TONE = {
-  pending_approval: "amber",
-  approved: "green",
-  rejected: "red",
-  deprecated: "amber",
-  retired: "gray",
-} as const;
 
 export function FlowGovernance({ flowKey, roles }: { flowKey: string; roles: Roles }) {
   const trpc = useTRPC();
@@ -354,9 +347,7 @@ export function FlowGovernance({ flowKey, roles }: { flowKey: string; roles: Rol
                     )}
                   </td>
                   <td className="px-3 py-2">
-                    <Badge tone={VERSION_TONE[v.status as keyof typeof VERSION_TONE] ?? "gray"}>
-                      {v.status.replace("_", " ")}
-                    </Badge>
+                    <Badge tone={VERSION_STATUS_TONE[v.status] ?? "gray"}>{v.status.replace("_", " ")}</Badge>
                     {v.sunsetAt && (
                       <span className="block text-xs text-slate-500">
                         sunset {new Date(v.sunsetAt).toLocaleDateString()}

@@ -39,3 +39,12 @@ export const LIFECYCLE_TONE: Record<string, Tone> = {
   deprecated: "amber",
   retired: "red",
 };
+
+/** A flow version's status as a badge, wherever versions are listed (governance page, designer). */
+export const VERSION_STATUS_TONE: Record<string, Tone> = {
+  pending_approval: "amber",
+  approved: "green",
+  rejected: "red",
+  deprecated: "amber",
+  retired: "gray",
+};

@@ -11,17 +11,10 @@ import { useEffect, useMemo, useState } from "react";
 import semver from "semver";
 import { proposeVersion, type Flow, type VersionProposal } from "@/core/dsl";
 import { useTRPC } from "@/components/trpc/client";
-import { Badge } from "@/components/ui/badge";
+import { Badge, VERSION_STATUS_TONE } from "@/components/ui/badge";
 import type { VersionsPanelProps } from "./types";
 import { useDebounced } from "@/components/ui/use-debounced";
 
-const STATUS_TONE = {
-  pending_approval: "amber",
-  approved: "green",
-  rejected: "red",
-  deprecated: "amber",
-  retired: "gray",
-} as const;
 const BUMP_TONE = { major: "red", minor: "amber", patch: "blue", none: "gray" } as const;
 const MIN_CHANGELOG = 10; // governance policy: the smallest changelog that says something
 
@@ -315,9 +308,7 @@ export function VersionsPanel({ flowKey, draft, draftRevision, hasErrors, onRest
               >
                 <div className="flex flex-wrap items-center gap-2">
                   <span className="font-mono text-sm font-semibold text-slate-900">v{v.version}</span>
-                  <Badge tone={STATUS_TONE[v.status as keyof typeof STATUS_TONE] ?? "gray"}>
-                    {v.status.replace("_", " ")}
-                  </Badge>
+                  <Badge tone={VERSION_STATUS_TONE[v.status] ?? "gray"}>{v.status.replace("_", " ")}</Badge>
                   <span className="ml-auto text-slate-400" title={new Date(v.createdAt).toISOString()}>
                     {new Date(v.createdAt).toLocaleDateString(undefined, {
                       year: "numeric",
