@@ -1,8 +1,8 @@
 // Bad input gets a 4xx naming the field, never a 500 or a database's text: the input guard on every tRPC
 // procedure (NUL, unpaired surrogates, deep nesting — through the caller and through the HTTP handler with
 // superjson), and the one error mapper that turns database errors into a sentence and a code.
-import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { TRPCError } from "@trpc/server";
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import fc from "fast-check";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from "../testing/db";
 import { seedTeams } from "../seed/demo";
 import { ROLES } from "../../core/roles";
 import { appRouter, createCaller } from "./root";
+import { handleTrpcRequest } from "./http";
 import { createTRPCRouter, procedure, type Context } from "./trpc";
 import { inspectInput } from "../../core/input-guard";
 
@@ -86,12 +87,7 @@ describe("input guard and error mapping", () => {
       url,
       type === "query" ? { method: "GET" } : { method: "POST", headers: { "content-type": "application/json" }, body },
     );
-    const res = await fetchRequestHandler({
-      endpoint: "/api/trpc",
-      req,
-      router: appRouter,
-      createContext: () => Promise.resolve(ctx),
-    });
+    const res = await handleTrpcRequest(req, { context: () => Promise.resolve(ctx) });
     const json = (await res.json()) as Array<{
       error?: { json: { message: string; data: { zodIssues: Array<{ path: string[]; message: string }> | null } } };
     }>;
@@ -127,17 +123,58 @@ describe("input guard and error mapping", () => {
 
   it("the guard also covers GET queries and superjson's metadata", async () => {
     expect((await http("runs.list", { flowKey: "x\u0000" }, "query")).status).toBe(400);
-    const res = await fetchRequestHandler({
-      endpoint: "/api/trpc",
-      req: new Request("http://weft.test/api/trpc/apiTokens.create?batch=1", {
+    const res = await handleTrpcRequest(
+      new Request("http://weft.test/api/trpc/apiTokens.create?batch=1", {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: `{"0":{"json":{"name":"t"},"meta":{"values":${deepJson(20_000)}}}}`,
       }),
-      router: appRouter,
-      createContext: () => Promise.resolve(ctx),
-    });
+      { context: () => Promise.resolve(ctx) },
+    );
     expect(res.status).toBe(413);
+  });
+
+  // One request must not make the web process buffer an unbounded body: beyond the limit it is refused
+  // before anything runs, whether the sender declared its length or streamed it.
+  it("a body over the limit is a 413 before any procedure runs; a body under it goes through", async () => {
+    const limit = 64 * 1024;
+    const big = `{"0":{"json":{"name":"${"x".repeat(limit)}"}}}`;
+    const declared = await handleTrpcRequest(
+      new Request("http://weft.test/api/trpc/apiTokens.create?batch=1", {
+        method: "POST",
+        headers: { "content-type": "application/json", "content-length": String(big.length) },
+        body: big,
+      }),
+      { context: () => Promise.resolve(ctx), maxBodyBytes: limit },
+    );
+    expect(declared.status).toBe(413);
+    expect(((await declared.json()) as { error: { message: string } }).error.message).toContain(`${limit} bytes`);
+    const bytes = new TextEncoder().encode(big);
+    const streamed = await handleTrpcRequest(
+      new Request("http://weft.test/api/trpc/apiTokens.create?batch=1", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: new ReadableStream({
+          start(c) {
+            for (let i = 0; i < bytes.length; i += 8192) c.enqueue(bytes.slice(i, i + 8192));
+            c.close();
+          },
+        }),
+        duplex: "half",
+      } as RequestInit),
+      { context: () => Promise.resolve(ctx), maxBodyBytes: limit },
+    );
+    expect(streamed.status).toBe(413);
+    expect(await t.db.apiToken.count()).toBe(0);
+    const small = await handleTrpcRequest(
+      new Request("http://weft.test/api/trpc/runs.list?batch=1", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: `{"0":{"json":{}}}`,
+      }),
+      { context: () => Promise.resolve(ctx), maxBodyBytes: limit },
+    );
+    expect(small.status).not.toBe(413);
   });
 
   // Property: wherever a bad character lands in an otherwise valid input, the answer is a 400 naming exactly
