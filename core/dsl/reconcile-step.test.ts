@@ -68,8 +68,33 @@ describe("reconcile step", () => {
     expect(ok).toEqual([]);
   });
 
+  it("accepts a re-sync over the break and refuses run-only variables, bad syntax and unknown fields", () => {
+    const resync = { flow: "sync-invoice", input: { invoice: "recordKey", erpId: "$trigger.ids.erp[0]" } };
+    const errors = (step: Record<string, unknown>) =>
+      validate(doc(step)).problems.filter((p) => p.severity === "error");
+    expect(errors({ resync })).toEqual([]);
+    expect(errors({ resync: { flow: "sync-invoice" } })).toEqual([]);
+    const scope = errors({ resync: { flow: "sync-invoice", input: { invoice: "$steps.match.output" } } });
+    expect(scope[0]).toMatchObject({ code: "resync-scope", path: ["steps", 0, "resync", "input", "invoice"] });
+    expect(errors({ resync: { flow: "sync-invoice", input: "$item.x" } })[0]?.code).toBe("resync-scope");
+    expect(errors({ resync: { flow: "sync-invoice", input: { a: "recordKey &" } } })[0]?.code).toBe(
+      "expression-syntax",
+    );
+    expect(errors({ resync: { flow: "Bad Key" } }).some((p) => JSON.stringify(p.path).includes("resync"))).toBe(true);
+    expect(errors({ resync: { flow: "sync-invoice", extra: 1 } }).length).toBeGreaterThan(0);
+  });
+
+  it("warns when the re-sync flow has no published version", () => {
+    const p = validate(doc({ resync: { flow: "no-such-flow" } }), { catalog: exampleCatalog }).problems.find(
+      (x) => x.code === "unknown-flow",
+    );
+    expect(p).toMatchObject({ severity: "warning", path: ["steps", 0, "resync", "flow"] });
+  });
+
   it("survives the canvas round trip unchanged", () => {
-    const flow = parseFlow(doc({ checkpointEvery: 500 }));
+    const flow = parseFlow(
+      doc({ checkpointEvery: 500, resync: { flow: "sync-invoice", input: "{ 'k': recordKey }" } }),
+    );
     const back = compile(decompile(flow).graph, { layout: false });
     expect(back.problems).toEqual([]);
     expect(back.flow).toStrictEqual(flow);

@@ -250,6 +250,22 @@ export const ReconSource = z.union([
 ]);
 export type ReconSource = z.infer<typeof ReconSource>;
 
+/**
+ * The flow that synchronises one record of the reconciliation: "Re-sync" on a break starts its published
+ * version (a manual run) with `input` evaluated over the break — `recordKey`, `keyParts`, `rule`,
+ * `reconciliation`, `ids.<side>` (record ids), `values.<side>` (the compared values); also as `$trigger`.
+ */
+export const ReconResync = z
+  .strictObject({
+    flow: FlowKey.meta({ description: "Key of the flow that writes the record (its published version runs)." }),
+    input: Mapping.optional().meta({
+      description:
+        "The run's input, evaluated over the break: recordKey, keyParts, rule, reconciliation, ids.<side>, values.<side>. Default { recordKey }.",
+    }),
+  })
+  .meta({ description: 'What "Re-sync" on a break runs: a flow and its input for the break\'s record.' });
+export type ReconResync = z.infer<typeof ReconResync>;
+
 /** Builds the step union. `nested` is the schema of steps inside foreach bodies and parallel branches. */
 function stepUnion(nested: z.ZodType, named: boolean) {
   const id = <T extends z.ZodType>(schema: T, name: string): T => (named ? schema.meta({ id: name }) : schema);
@@ -418,6 +434,7 @@ function stepUnion(nested: z.ZodType, named: boolean) {
       checkpointEvery: z.int().min(1).max(1_000_000).optional().meta({
         description: "Keys matched between checkpoints (a resumed run continues from the last). Default 1000.",
       }),
+      resync: ReconResync.optional(),
       ...policies,
       ...next,
     }),

@@ -35,6 +35,7 @@ import {
   TriggerSchema,
   type Flow,
   type Mapping,
+  type ReconResync,
   type RetryPolicy,
   type Step,
   type Trigger,
@@ -889,6 +890,7 @@ function checkObjectFields(ctx: Ctx, schema: z.ZodType, mapped: string[][], pref
 
 /** A reconcile step: its definition parses (core/reconcile) and every side has exactly one source. */
 function checkReconcile(ctx: Ctx, s: LStep, step: Step & { type: "reconcile" }, subject: string): void {
+  if (step.resync) checkResync(ctx, s, step.resync, subject);
   const parsed = ReconDefinition.safeParse(step.definition);
   if (!parsed.success) {
     for (const issue of parsed.error.issues.slice(0, 20))
@@ -935,6 +937,48 @@ function checkReconcile(ctx: Ctx, s: LStep, step: Step & { type: "reconcile" }, 
             : `${subject}: side ${q(name)} uses connection ${q(src.connection)}, which does not exist in this workspace.`,
         });
     }
+  }
+}
+
+/** Variables of a run's scope that do not exist when a re-sync input is evaluated (outside any run). */
+const RUN_ONLY_VARIABLES = new Set(["steps", "item", "index", "error", "run", "flow"]);
+/** Only the break is in scope of a re-sync's input; the flow it names should be published. */
+function checkResync(ctx: Ctx, s: LStep, resync: ReconResync, subject: string): void {
+  const at = [...s.path, "resync"];
+  if (ctx.catalog?.flows && !ctx.catalog.flows[resync.flow])
+    add(ctx, {
+      stepId: s.id,
+      path: [...at, "flow"],
+      code: "unknown-flow",
+      severity: "warning",
+      message: `${subject} re-syncs through flow ${q(resync.flow)}, which has no published version yet: "Re-sync" will refuse until it has one.`,
+    });
+  const sites =
+    resync.input === undefined
+      ? []
+      : typeof resync.input === "string"
+        ? [{ path: [...at, "input"], expression: resync.input }]
+        : Object.entries(resync.input).map(([k, e]) => ({ path: [...at, "input", k], expression: e }));
+  for (const site of sites) {
+    const check = checkExpression(site.expression);
+    if (!check.ok) {
+      add(ctx, {
+        stepId: s.id,
+        path: site.path,
+        code: "expression-syntax",
+        message: `${subject}: the re-sync input at ${formatPath(site.path.slice(s.path.length))} has an error: ${check.message}`,
+      });
+      continue;
+    }
+    const refs = expressionRefs(check.ast);
+    const other = [...refs.variables].filter((v) => RUN_ONLY_VARIABLES.has(v));
+    if (refs.steps.length || other.length)
+      add(ctx, {
+        stepId: s.id,
+        path: site.path,
+        code: "resync-scope",
+        message: `${subject}: the re-sync input at ${formatPath(site.path.slice(s.path.length))} reads ${refs.steps.length ? "$steps" : `$${other[0]}`}; it is evaluated over the break only (recordKey, keyParts, rule, ids.<side>, values.<side>).`,
+      });
   }
 }
 
