@@ -272,16 +272,64 @@ describe("n8n", () => {
       StageName: "Closed Won",
       Account_Ref__c: "001X",
     });
-    expect(report.entries.find((e) => e.source === "All leads")!.status).toBe("placeholder");
+    const leads = step(flow, "allLeads") as { operation: string; input: Record<string, string> };
+    expect(leads).toMatchObject({ connector: "salesforce", operation: "query" });
+    expect(await evaluate(leads.input.soql!, {})).toBe("SELECT Id FROM Lead");
+    expect(leads.input.maxRecords).toBeUndefined();
+    expect(report.entries.find((e) => e.source === "All leads")!.status).toBe("approximated");
     expect(report.connections).toEqual([
       {
         key: "salesforce-prod",
         connector: "salesforce",
         auth: "oauth2",
         from: 'n8n credential "Salesforce prod"',
-        steps: ["upsertAccount", "markWon"],
+        steps: ["upsertAccount", "markWon", "allLeads"],
       },
     ]);
+  });
+
+  it("maps Salesforce 'Get many' to a SOQL query with its fields, conditions and limit, values quoted safely", async () => {
+    const wf = {
+      name: "Open opportunities",
+      nodes: [
+        { name: "Manual", type: "n8n-nodes-base.manualTrigger", typeVersion: 1, position: [0, 0], parameters: {} },
+        {
+          name: "Find",
+          type: "n8n-nodes-base.salesforce",
+          typeVersion: 1,
+          position: [200, 0],
+          parameters: {
+            resource: "opportunity",
+            operation: "getAll",
+            limit: 10,
+            options: {
+              fields: "Id,Name, Amount",
+              conditionsUi: {
+                conditionValues: [
+                  { field: "StageName", operation: "equal", value: "Closed Won" },
+                  { field: "Amount", operation: ">=", value: 5000 },
+                  { field: "AccountId", operation: "equal", value: "={{ $json.account }}" },
+                ],
+              },
+            },
+          },
+          credentials: { salesforceOAuth2Api: { id: "1", name: "SF" } },
+        },
+      ],
+      connections: { Manual: { main: [[{ node: "Find", type: "main", index: 0 }]] } },
+    };
+    const { flow, report } = fromN8n(wf);
+    const find = step(flow, "find") as { operation: string; input: Record<string, string> };
+    expect(find.operation).toBe("query");
+    expect(find.input.maxRecords).toBe("10");
+    const soql = (account: unknown) => evaluate(find.input.soql!, { trigger: { account } });
+    expect(await soql("001A")).toBe(
+      "SELECT Id, Name, Amount FROM Opportunity WHERE StageName = 'Closed Won' AND Amount >= 5000 AND AccountId = '001A' LIMIT 10",
+    );
+    // A value cannot end the string literal and add to the query.
+    expect(await soql("x' OR Name != '")).toContain("AccountId = 'x\\' OR Name != \\'' LIMIT 10");
+    expect(await soql(7)).toContain("AccountId = 7 LIMIT");
+    expect(report.entries.find((e) => e.source === "Find")!.status).toBe("approximated");
   });
 
   it("refuses what is not an n8n export", () => {

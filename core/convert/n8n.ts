@@ -801,8 +801,9 @@ function salesforceCall(
   tr: Tr,
 ): { operation: string; input: Record<string, string>; notes: string[] } | undefined {
   const resource = str(p.resource) ?? "lead";
-  const sobject = SF_OBJECTS[resource];
   const op = str(p.operation) ?? "create";
+  if (op === "getAll") return salesforceQuery(resource, p, tr);
+  const sobject = SF_OBJECTS[resource];
   if (!sobject || !["create", "get", "update", "upsert"].includes(op)) return undefined;
   const notes: string[] = [];
   const fields: string[] = [];
@@ -837,6 +838,76 @@ function salesforceCall(
   if (op !== "get") input.fields = `{${fields.join(", ")}}`;
   const operation = { create: "createRecord", get: "getRecord", update: "updateRecord", upsert: "upsertRecord" }[op]!;
   return { operation, input, notes };
+}
+
+/** The sObjects behind the n8n Salesforce node's resources that "Get many" can list. */
+const SF_LISTABLE: Record<string, string> = {
+  ...SF_OBJECTS,
+  lead: "Lead",
+  case: "Case",
+  task: "Task",
+  user: "User",
+  attachment: "Attachment",
+};
+/** n8n's condition operations → SOQL operators. */
+const SOQL_OPS: Record<string, string> = { equal: "=", "<": "<", "<=": "<=", ">": ">", ">=": ">=" };
+
+/**
+ * "Get many" (getAll) → salesforce.query: n8n builds SOQL from the resource, its `fields` option and its
+ * conditions, quoting values that are not numbers; the query here is the same SOQL, built in JSONata where a
+ * condition's value is an expression (quoted and escaped at run time, so a value cannot change the query).
+ */
+function salesforceQuery(
+  resource: string,
+  p: Record<string, unknown>,
+  tr: Tr,
+): { operation: string; input: Record<string, string>; notes: string[] } | undefined {
+  const sobject = SF_LISTABLE[resource];
+  if (!sobject) return undefined;
+  const options = obj(p.options);
+  const notes: string[] = [];
+  const fieldList = Array.isArray(options.fields)
+    ? options.fields.filter((f): f is string => typeof f === "string")
+    : (str(options.fields) ?? "")
+        .split(",")
+        .map((f) => f.trim())
+        .filter(Boolean);
+  const fields = fieldList.length ? fieldList : ["Id"];
+  if (!fieldList.length) notes.push("No fields were chosen in n8n: the query reads Id only; add the fields you need.");
+  const parts: string[] = [literal(`SELECT ${fields.join(", ")} FROM ${sobject}`)];
+  const conditions = arr(obj(options.conditionsUi).conditionValues).filter(isObj);
+  for (const [i, c] of conditions.entries()) {
+    const field = str(c.field);
+    const sop = SOQL_OPS[str(c.operation) ?? "equal"];
+    if (!field || !/^[A-Za-z_][A-Za-z0-9_.]*$/.test(field) || !sop) return undefined;
+    const head = `${i === 0 ? " WHERE " : " AND "}${field} ${sop} `;
+    const v = c.value;
+    if (typeof v === "number" || typeof v === "boolean") parts.push(literal(`${head}${String(v)}`));
+    else if (typeof v === "string" && !v.startsWith("=")) parts.push(literal(`${head}${soqlQuote(v)}`));
+    else {
+      const expr = tr(v, `condition on ${field}`);
+      parts.push(
+        literal(head),
+        `($v := ${expr}; $type($v) = "number" ? $string($v) : "'" & $replace($replace($string($v), "\\\\", "\\\\\\\\"), "'", "\\\\'") & "'")`,
+      );
+    }
+  }
+  const input: Record<string, string> = {};
+  if (p.returnAll !== true) {
+    const limit = typeof p.limit === "number" && p.limit > 0 ? Math.floor(p.limit) : 50;
+    parts.push(literal(` LIMIT ${limit}`));
+    input.maxRecords = String(limit);
+  }
+  input.soql = parts.join(" & ");
+  notes.push(
+    "n8n gave one item per record; the query's output holds them in `records` (a foreach over `records` handles one at a time).",
+  );
+  return { operation: "query", input, notes };
+}
+
+/** A SOQL string literal: backslashes and single quotes escaped. */
+function soqlQuote(v: string): string {
+  return `'${v.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 }
 
 /** The first node every fork reaches (where parallel branches meet again), nearest to the first fork. */
