@@ -46,7 +46,9 @@ export function jsonPath(path: string, scope: PathScope): string {
     return appendPath(base, segs.slice(2));
   }
   if (!p.startsWith("$")) throw new Untranslatable(`"${path}" is not a path`);
-  return appendPath(scope.input, segments(p.slice(1)));
+  const jsonata = appendPath(scope.input, segments(p.slice(1)));
+  // JSONPath's [*] always yields an array; a JSONata path yields a lone value when one item matches.
+  return /\[\*\]/.test(p) ? `[${jsonata}]` : jsonata;
 }
 
 /** `.a.b[0]['c d'][*]` → ["a", "b", 0, "c d"] ([*] is JSONata's implicit mapping over arrays). */

@@ -242,8 +242,9 @@ export function fromN8n(input: unknown, opts: ConvertOptions = {}): ConvertResul
     seen.add(name);
     if (disabledPred.has(name)) return outRef(disabledPred.get(name)!, seen);
     const n = nodes.get(name);
-    if (!n || n === triggerNode) return "$trigger";
+    if (!n) return "$trigger";
     const t = shortType(n.type);
+    if (n === triggerNode) return SCHEDULE_TRIGGERS.has(t) ? SCHEDULE_ITEM : "$trigger";
     if (PASS_THROUGH.has(t)) return inRef(name, seen);
     const id = idOf.get(name)!;
     if (branchExit.has(name)) return branchExit.get(name)!;
@@ -795,6 +796,10 @@ const SF_FIELDS: Record<string, Record<string, string>> = {
   contact: { lastName: "LastName" },
 };
 
+const SCHEDULE_TRIGGERS = new Set(["scheduleTrigger", "cron", "interval"]);
+/** What n8n's schedule trigger item is, in terms of Weft's schedule input ({ firedAt }). */
+const SCHEDULE_ITEM = '({"timestamp": $trigger.firedAt})';
+
 /** The n8n Salesforce node's record operations → the Weft salesforce connector's; undefined = no match. */
 function salesforceCall(
   p: Record<string, unknown>,
@@ -973,12 +978,15 @@ function convertTrigger(
     });
     return { type: "webhook", secret: defaultWebhookSecret(key) };
   }
-  if (t === "scheduleTrigger" || t === "cron" || t === "interval") {
+  if (SCHEDULE_TRIGGERS.has(t)) {
     const cron = cronOf(t, p);
     report({
-      status: cron.exact ? "converted" : "approximated",
+      status: "approximated",
       became: "schedule trigger",
-      notes: cron.note ? [cron.note] : [],
+      notes: [
+        ...(cron.note ? [cron.note] : []),
+        `n8n's schedule item (timestamp, "Readable date", "Day of week"…) is { firedAt } in Weft, in UTC: expressions reading timestamp read firedAt; derive other parts with $fromMillis($toMillis($trigger.firedAt), picture, offset).`,
+      ],
     });
     return { type: "schedule", cron: cron.cron, timezone: tz };
   }
@@ -1184,7 +1192,9 @@ function jsonParam(v: unknown, tr: (v: unknown, where: string) => string, where:
   }
   const inner = v.slice(1).trim();
   // A lone {{ … }} yields the value; a template with JSON text around expressions yields a string to parse.
-  if (/^\{\{[\s\S]*\}\}$/.test(inner) && inner.indexOf("{{", 2) < 0) return tr(v, where);
+  // n8n parses a JSON body that evaluates to text (JSON.stringify(…)) before sending it.
+  if (/^\{\{[\s\S]*\}\}$/.test(inner) && inner.indexOf("{{", 2) < 0)
+    return `($body := ${tr(v, where)}; $type($body) = "string" ? $eval($body) : $body)`;
   const t = tr(v, where);
   return t.startsWith('"') ? t : `$eval(${t})`;
 }
