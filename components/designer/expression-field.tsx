@@ -18,6 +18,7 @@ import { tags as t } from "@lezer/highlight";
 import { clsx } from "clsx";
 import { useRef } from "react";
 import type { JsonSchema } from "./mapper/types";
+import { STAFFING_FUNCTION_NAMES } from "@/core/staffing/rank";
 
 /** What an expression at one node can refer to: dotted paths with a type hint. */
 export interface ExprScope {
@@ -86,6 +87,8 @@ const FUNCTIONS = [
   "base64decode",
   "encodeUrlComponent",
   "decodeUrlComponent",
+  // Weft's own (core/staffing), bound beside JSONata's.
+  ...STAFFING_FUNCTION_NAMES,
 ];
 const KEYWORDS = new Set(["and", "or", "in", "true", "false", "null", "function"]);
 

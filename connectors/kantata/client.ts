@@ -246,6 +246,39 @@ export const kantata = implementConnector(
         i,
       ),
 
+    listWorkspaceResources: (i, ctx) =>
+      list(ctx, "workspace_resources", { workspace_id: i.workspaceId, user_id: i.userId }, i),
+    getWorkspaceResource: (i, ctx) => getOne(ctx, "workspace_resources", i.id, i.include),
+    createWorkspaceResource: (i, ctx) => create(ctx, "workspace_resources", "workspace_resource", dropUndefined(i)),
+    updateWorkspaceResource: (i, ctx) => update(ctx, "workspace_resources", "workspace_resource", i.id, i.attributes),
+    listWorkspaceResourceSkills: (i, ctx) =>
+      list(ctx, "workspace_resource_skills", { workspace_resource_id: i.workspaceResourceId }, i),
+    createWorkspaceResourceSkill: (i, ctx) =>
+      create(ctx, "workspace_resource_skills", "workspace_resource_skill", dropUndefined(i)),
+    listSkills: (i, ctx) => list(ctx, "skills", {}, i),
+    // Oldest change first: a poll over updated_at needs its page in watermark order.
+    listResourceRequests: (i, ctx) =>
+      list(
+        ctx,
+        "resource_requests",
+        {
+          pending_requests_only: i.pendingOnly,
+          status: i.status,
+          resource_id: i.resourceId,
+          updated_after: i.updatedAfter,
+          order: "updated_at:asc",
+        },
+        i,
+      ),
+    createResourceRequest: (i, ctx) => create(ctx, "resource_requests", "resource_request", dropUndefined(i)),
+    updateResourceRequest: (i, ctx) => update(ctx, "resource_requests", "resource_request", i.id, i.attributes),
+    listWorkspaceAllocations: (i, ctx) =>
+      list(ctx, "workspace_allocations", { resource_id: i.resourceId, workspace_id: i.workspaceId }, i),
+    createWorkspaceAllocation: (i, ctx) =>
+      create(ctx, "workspace_allocations", "workspace_allocation", dropUndefined(i)),
+    createPost: (i, ctx) => create(ctx, "posts", "post", dropUndefined(i)),
+    listPosts: (i, ctx) => list(ctx, "posts", { workspace_id: i.workspaceId }, i),
+
     async pollApprovedTimeEntries(i, ctx) {
       let start: PollCursor;
       try {

@@ -224,3 +224,79 @@ describe("kantata: faults", () => {
     expect(e).toMatchObject({ errorClass: "auth", code: "secrets_invalid" });
   });
 });
+
+describe("kantata: resourcing", () => {
+  it("lists pending resource requests oldest change first, with their unnamed resource included", async () => {
+    const r = (await h.run("listResourceRequests", { pendingOnly: true, include: ["resource"], perPage: 2 })) as List;
+    expect(r.items.length).toBeGreaterThanOrEqual(3);
+    expect(r.items.every((i) => i.status === "pending")).toBe(true);
+    const stamps = r.items.map((i) => String(i.updated_at));
+    expect([...stamps].sort()).toEqual(stamps);
+    const resource = r.included?.workspace_resources?.[String(r.items[0]!.resource_id)];
+    expect(resource).toMatchObject({ user_id: null, workspace_id: expect.any(String), location: expect.any(String) });
+    expect(r.items[0]).toMatchObject({
+      workspace_allocation_start_date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+      workspace_allocation_minutes: 9600,
+    });
+  });
+
+  it("reads the skills a resource asks for, with the skill included", async () => {
+    const r = (await h.run("listWorkspaceResourceSkills", {
+      workspaceResourceId: "45001",
+      include: ["skill"],
+    })) as List;
+    expect(r.items.map((s) => s.level)).toEqual([3, 2]);
+    expect(Object.values(r.included?.skills ?? {}).map((s) => typeof s.name)).toEqual(["string", "string"]);
+  });
+
+  it("names a resource, books it over dates and posts to the workspace; refuses bad allocations", async () => {
+    const resource = (await h.run("getWorkspaceResource", { id: "45002" })) as R;
+    const named = (await h.run("updateWorkspaceResource", { id: "45002", attributes: { user_id: "30010" } })) as R;
+    expect(named).toMatchObject({ id: "45002", user_id: "30010" });
+    const booked = (await h.run("createWorkspaceAllocation", {
+      resource_id: "45002",
+      start_date: "2026-06-01",
+      end_date: "2026-07-24",
+      minutes: 9600,
+    })) as R;
+    expect(booked).toMatchObject({ resource_id: "45002", workspace_id: resource.workspace_id, soft: false });
+    const mine = (await h.run("listWorkspaceAllocations", { resourceId: "45002" })) as List;
+    expect(mine.items.map((a) => a.id)).toEqual([booked.id]);
+    const e = await failure(
+      h.run("createWorkspaceAllocation", {
+        resource_id: "45002",
+        start_date: "2026-06-01",
+        end_date: "2026-05-01",
+        minutes: 60,
+      }),
+    );
+    expect(e.status).toBe(422);
+    expect(e.message).toContain("end date must be on or after start date");
+    const missing = await failure(
+      h.run("createWorkspaceAllocation", {
+        resource_id: "1",
+        start_date: "2026-06-01",
+        end_date: "2026-06-02",
+        minutes: 60,
+      }),
+    );
+    expect(missing.message).toContain("resource not found");
+    const post = (await h.run("createPost", {
+      workspace_id: String(resource.workspace_id),
+      message: "Options: …",
+    })) as R;
+    const posts = (await h.run("listPosts", { workspaceId: String(resource.workspace_id) })) as List;
+    expect(posts.items.map((p) => p.id)).toContain(post.id);
+  });
+
+  it("approves a request; an unknown status or approver is a validation error", async () => {
+    const ok = (await h.run("updateResourceRequest", { id: "46003", attributes: { status: "approved" } })) as R;
+    expect(ok.status).toBe("approved");
+    const pending = (await h.run("listResourceRequests", { pendingOnly: true })) as List;
+    expect(pending.items.map((i) => i.id)).not.toContain("46003");
+    const bad = await failure(h.run("updateResourceRequest", { id: "46003", attributes: { status: "done" } }));
+    expect(bad.message).toContain("Status must be pending, approved, rejected or canceled");
+    const noApprover = await failure(h.run("createResourceRequest", { resource_id: "45001", approver_ids: ["1"] }));
+    expect(noApprover.message).toContain("Approver 1 not found");
+  });
+});

@@ -124,6 +124,46 @@ export const ExternalReferenceRec = z.looseObject({
   status: z.string().nullable().optional(),
   external_link: z.string().nullable().optional(),
 });
+export const WorkspaceResourceRec = z.looseObject({
+  id,
+  workspace_id: z.string(),
+  user_id: z.string().nullable().describe("null for an unnamed resource (a placeholder to staff)"),
+  role_id: z.string().nullable().optional(),
+  label: z.string().nullable().optional(),
+  location: z.string().nullable().optional().describe("The office the work is in"),
+  country: z.string().nullable().optional().describe("ISO country code of that office"),
+  ...stamps,
+});
+export const ResourceRequestRec = z.looseObject({
+  id,
+  resource_id: z.string().describe("The workspace resource to staff"),
+  creator_id: z.string().nullable().optional(),
+  approver_ids: z.array(z.string()),
+  status: z.string().describe("pending, approved, rejected or canceled"),
+  workspace_allocation_start_date: z.string().nullable().optional(),
+  workspace_allocation_end_date: z.string().nullable().optional(),
+  workspace_allocation_minutes: z.number().nullable().optional().describe("Minutes over the whole period"),
+  ...stamps,
+});
+export const WorkspaceAllocationRec = z.looseObject({
+  id,
+  resource_id: z.string(),
+  start_date: z.string(),
+  end_date: z.string(),
+  minutes: z.number().describe("Minutes over the whole period"),
+  soft: z.boolean().optional(),
+  ...stamps,
+});
+export const SkillRec = z.looseObject({ id, name: z.string(), ...stamps });
+export const WorkspaceResourceSkillRec = z.looseObject({
+  id,
+  workspace_resource_id: z.string(),
+  skill_id: z.string(),
+  level: z.number().describe("1 (awareness) … 5 (expert)"),
+  ...stamps,
+});
+export const PostRec = z.looseObject({ id, workspace_id: z.string(), message: z.string(), ...stamps });
+
 export const RateCardSet = z.object({
   id,
   title: z.string(),
@@ -372,6 +412,95 @@ export const kantataManifest = defineConnector({
       subjectId: z.string().optional(),
       serviceName: z.string().optional(),
     }),
+    listWorkspaceResources: listOp("workspace resources (named and unnamed)", WorkspaceResourceRec, {
+      workspaceId: z.string().optional(),
+      userId: z.string().optional(),
+    }),
+    getWorkspaceResource: {
+      kind: "action",
+      name: "Get workspace resource",
+      description: "Reads one workspace resource (a named person or an unnamed placeholder on a project).",
+      effect: "read",
+      input: z.object({ id, include: z.array(z.string()).optional().describe('e.g. ["workspace_resource_skills"]') }),
+      output: WorkspaceResourceRec,
+    },
+    createWorkspaceResource: createOp(
+      "workspace resource",
+      WorkspaceResourceRec,
+      z.object({
+        workspace_id: id,
+        user_id: z.string().optional().describe("Leave out for an unnamed resource"),
+        role_id: z.string().optional(),
+        location: z.string().optional(),
+        country: z.string().length(2).optional(),
+      }),
+    ),
+    updateWorkspaceResource: {
+      kind: "action",
+      name: "Update workspace resource",
+      description: "Changes a workspace resource, e.g. names an unnamed one (user_id).",
+      effect: "write",
+      input: z.object({ id, attributes: z.record(z.string(), z.unknown()) }),
+      output: WorkspaceResourceRec,
+    },
+    listWorkspaceResourceSkills: listOp("skills a workspace resource asks for", WorkspaceResourceSkillRec, {
+      workspaceResourceId: z.string().optional(),
+    }),
+    createWorkspaceResourceSkill: createOp(
+      "workspace resource skill",
+      WorkspaceResourceSkillRec,
+      z.object({ workspace_resource_id: id, skill_id: id, level: z.number().int().min(1).max(5).optional() }),
+    ),
+    listSkills: listOp("skills", SkillRec, {}),
+    listResourceRequests: {
+      ...listOp("resource requests", ResourceRequestRec, {
+        pendingOnly: z.boolean().optional().describe("pending_requests_only"),
+        status: z.string().optional(),
+        resourceId: z.string().optional(),
+        updatedAfter: z.string().optional(),
+      }),
+      description: "Lists resource requests, oldest change first (updated_at), following page/per_page paging.",
+    },
+    createResourceRequest: createOp(
+      "resource request",
+      ResourceRequestRec,
+      z.object({
+        resource_id: id,
+        approver_ids: z.array(id).min(1),
+        workspace_allocation_start_date: day.optional(),
+        workspace_allocation_end_date: day.optional(),
+        workspace_allocation_minutes: z.number().int().min(0).optional(),
+      }),
+    ),
+    updateResourceRequest: {
+      kind: "action",
+      name: "Update resource request",
+      description: "Changes a resource request, e.g. approves it (status).",
+      effect: "write",
+      input: z.object({ id, attributes: z.record(z.string(), z.unknown()) }),
+      output: ResourceRequestRec,
+    },
+    listWorkspaceAllocations: listOp("workspace allocations (booked time)", WorkspaceAllocationRec, {
+      resourceId: z.string().optional(),
+      workspaceId: z.string().optional(),
+    }),
+    createWorkspaceAllocation: createOp(
+      "workspace allocation",
+      WorkspaceAllocationRec,
+      z.object({
+        resource_id: id,
+        start_date: day,
+        end_date: day,
+        minutes: z.number().int().min(0).describe("Minutes over the whole period"),
+        soft: z.boolean().optional().describe("A soft (tentative) booking"),
+      }),
+    ),
+    createPost: createOp(
+      "post (a note in the workspace's activity feed)",
+      PostRec,
+      z.object({ workspace_id: id, message: z.string().min(1).max(10_000) }),
+    ),
+    listPosts: listOp("posts", PostRec, { workspaceId: z.string().optional() }),
     pollApprovedTimeEntries: {
       kind: "trigger",
       trigger: { type: "poll" },

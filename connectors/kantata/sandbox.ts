@@ -4,10 +4,13 @@
 // the resource filters flows use (time entries: approved, uninvoiced, date_performed_between,
 // updated_after…), Rails-style {resource: {…}} bodies, {"errors":[{type,message}]} errors.
 // Resources: workspaces, stories, assignments, users, roles, time_entries, expenses, invoices,
-// billing_milestones, rate card chain, external_references. Seeded from the shared firm: users are the
+// billing_milestones, rate card chain, external_references; resourcing — workspace_resources (named, or
+// unnamed with user_id null), resource_requests (pending_requests_only), workspace_allocations, skills and
+// workspace_resource_skills, posts (the activity feed). Seeded from the shared firm: users are the
 // Workday workers (external reference to the WID), workspaces are the NetSuite jobs.
 // Sandbox extension: writes honour an Idempotency-Key header.
 import { addDays, firm, sfId, TITLES } from "../sandbox-kit/firm";
+import { staffingDemand } from "../sandbox-kit/staffing";
 import { header, json, Sandbox, type SandboxInfo, type SbRequest, type SbResponse } from "../sandbox-kit/server";
 import { withArticle } from "../sdk/text";
 
@@ -28,6 +31,14 @@ export const PSA_RESOURCES = [
   "rate_cards",
   "rate_card_roles",
   "external_references",
+  // Resourcing: project team members (named, or unnamed placeholders), requests to staff them, their
+  // allocations over dates, skills, and the workspace's activity feed (posts).
+  "workspace_resources",
+  "resource_requests",
+  "workspace_allocations",
+  "skills",
+  "workspace_resource_skills",
+  "posts",
 ] as const;
 export type PsaResource = (typeof PSA_RESOURCES)[number];
 
@@ -46,6 +57,12 @@ const SINGULAR: Record<PsaResource, string> = {
   rate_cards: "rate_card",
   rate_card_roles: "rate_card_role",
   external_references: "external_reference",
+  workspace_resources: "workspace_resource",
+  resource_requests: "resource_request",
+  workspace_allocations: "workspace_allocation",
+  skills: "skill",
+  workspace_resource_skills: "workspace_resource_skill",
+  posts: "post",
 };
 
 /** Query parameters that filter by equality on a field (comma lists allowed). */
@@ -60,6 +77,11 @@ const FILTERS: Partial<Record<PsaResource, string[]>> = {
   rate_cards: ["rate_card_set_version_id"],
   rate_card_roles: ["rate_card_id", "role_id"],
   external_references: ["subject_type", "subject_id", "service_name", "service_model_ref"],
+  workspace_resources: ["workspace_id", "user_id", "role_id"],
+  resource_requests: ["resource_id", "status"],
+  workspace_allocations: ["resource_id", "workspace_id"],
+  workspace_resource_skills: ["workspace_resource_id", "skill_id"],
+  posts: ["workspace_id"],
 };
 
 /** include=… associations: the attribute holding the id(s) and the resource they live in. */
@@ -83,6 +105,22 @@ const INCLUDES: Partial<Record<PsaResource, Record<string, [string, PsaResource]
   rate_cards: { rate_card_roles: ["$children:rate_card_id", "rate_card_roles"] },
   workspaces: { external_references: ["$children:subject_id", "external_references"] },
   users: { external_references: ["$children:subject_id", "external_references"] },
+  workspace_resources: {
+    workspace: ["workspace_id", "workspaces"],
+    user: ["user_id", "users"],
+    role: ["role_id", "roles"],
+    workspace_resource_skills: ["$children:workspace_resource_id", "workspace_resource_skills"],
+  },
+  resource_requests: {
+    resource: ["resource_id", "workspace_resources"],
+    creator: ["creator_id", "users"],
+    approvers: ["approver_ids", "users"],
+  },
+  workspace_allocations: {
+    workspace_resource: ["resource_id", "workspace_resources"],
+    workspace: ["workspace_id", "workspaces"],
+  },
+  workspace_resource_skills: { skill: ["skill_id", "skills"] },
 };
 
 /** Creatable resources: required attributes and defaults. */
@@ -148,6 +186,23 @@ const CREATE: Partial<Record<PsaResource, { required: string[]; defaults?: Recor
     },
   },
   invoices: { required: ["workspace_id", "time_entry_ids", "expense_ids", "payment_schedule"] },
+  workspace_resources: {
+    required: ["workspace_id"],
+    defaults: { user_id: null, role_id: null, label: null, location: null, country: null },
+  },
+  resource_requests: {
+    required: ["resource_id", "approver_ids"],
+    defaults: {
+      status: "pending",
+      creator_id: null,
+      workspace_allocation_start_date: null,
+      workspace_allocation_end_date: null,
+      workspace_allocation_minutes: null,
+    },
+  },
+  workspace_allocations: { required: ["resource_id", "start_date", "end_date", "minutes"], defaults: { soft: false } },
+  workspace_resource_skills: { required: ["workspace_resource_id", "skill_id"], defaults: { level: 1 } },
+  posts: { required: ["workspace_id", "message"], defaults: { story_id: null, parent_id: null } },
   external_references: {
     required: ["subject_type", "subject_id", "service_name", "service_model", "service_model_ref"],
     defaults: { status: "synced", external_link: null, external_status: null },
@@ -449,6 +504,57 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
         updated_at: ts(inv.date),
       });
     }
+    // Staffing demand: each open request is an unnamed resource (role, office, skills) on its project and a
+    // pending resource request over dates, asked by the project manager, who also approves it.
+    const skillNames = [...new Set(f.consultants.flatMap((c) => c.skills.map((s) => s.name)))].sort();
+    skillNames.forEach((name, i) =>
+      put("skills", {
+        id: String(601 + i),
+        name,
+        skill_category: null,
+        created_at: ts("2025-01-06"),
+        updated_at: ts("2025-01-06"),
+      }),
+    );
+    const skillId = (name: string) => String(601 + skillNames.indexOf(name));
+    for (const d of staffingDemand(f)) {
+      const resourceId = String(45000 + d.n);
+      const pm = String(30000 + d.requesterN);
+      put("workspace_resources", {
+        id: resourceId,
+        workspace_id: String(10000 + d.projectN),
+        user_id: null,
+        role_id: roleId(d.role),
+        label: `${d.role} (unnamed)`,
+        // Sandbox: Kantata keeps a resource's office as resource custom fields; here they are attributes.
+        location: d.location.name,
+        country: d.location.country,
+        created_at: ts(f.asOf),
+        updated_at: ts(f.asOf),
+      });
+      d.skills.forEach((s, i) =>
+        put("workspace_resource_skills", {
+          id: String(47000 + d.n * 10 + i),
+          workspace_resource_id: resourceId,
+          skill_id: skillId(s.name),
+          level: s.level,
+          created_at: ts(f.asOf),
+          updated_at: ts(f.asOf),
+        }),
+      );
+      put("resource_requests", {
+        id: String(46000 + d.n),
+        resource_id: resourceId,
+        creator_id: pm,
+        approver_ids: [pm],
+        status: "pending",
+        workspace_allocation_start_date: d.start,
+        workspace_allocation_end_date: d.end,
+        workspace_allocation_minutes: d.minutes,
+        created_at: ts(f.asOf),
+        updated_at: ts(f.asOf),
+      });
+    }
     for (const r of PSA_RESOURCES) seqs.set(r, Math.max(0, ...[...db.get(r)!.keys()].map(Number)) + 100);
   };
   seed();
@@ -575,6 +681,11 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
         rows = rows.filter((r) => String(r[field]) >= m[1]! && String(r[field]) <= m[2]!);
       }
     }
+    if (resource === "resource_requests") {
+      const pending = bool("pending_requests_only");
+      if (pending === "bad") return sb.error(400, "INVALID_PARAM", "pending_requests_only must be true or false.");
+      if (pending) rows = rows.filter((r) => r.status === "pending");
+    }
     const updatedAfter = q.get("updated_after");
     if (updatedAfter) {
       const t = Date.parse(updatedAfter);
@@ -630,6 +741,10 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
       parent_id: "stories",
       role_id: "roles",
       rate_card_id: "rate_card_sets",
+      resource_id: "workspace_resources",
+      workspace_resource_id: "workspace_resources",
+      skill_id: "skills",
+      creator_id: "users",
     };
     for (const [attr, target] of Object.entries(refs)) {
       const v = attrs[attr];
@@ -648,7 +763,37 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
       (typeof attrs.time_in_minutes !== "number" || attrs.time_in_minutes <= 0 || attrs.time_in_minutes > 1440)
     )
       errs.push("Time in minutes must be greater than 0 and at most 1440");
-    for (const d of ["date_performed", "date", "start_date", "due_date", "invoice_date"]) {
+    if (
+      resource === "resource_requests" &&
+      attrs.status !== undefined &&
+      !["pending", "approved", "rejected", "canceled"].includes(String(attrs.status))
+    )
+      errs.push("Status must be pending, approved, rejected or canceled");
+    if (Array.isArray(attrs.approver_ids))
+      for (const u of attrs.approver_ids)
+        if (!db.get("users")!.has(String(u))) errs.push(`Approver ${String(u)} not found`);
+    for (const [from, to] of [
+      ["start_date", "end_date"],
+      ["workspace_allocation_start_date", "workspace_allocation_end_date"],
+    ] as const)
+      if (typeof attrs[from] === "string" && typeof attrs[to] === "string" && attrs[to] < attrs[from])
+        errs.push(`${to.replace(/_/g, " ")} must be on or after ${from.replace(/_/g, " ")}`);
+    if (
+      resource === "workspace_allocations" &&
+      attrs.minutes !== undefined &&
+      (typeof attrs.minutes !== "number" || !Number.isInteger(attrs.minutes) || attrs.minutes < 0)
+    )
+      errs.push("Minutes must be a whole number ≥ 0");
+    for (const d of [
+      "date_performed",
+      "date",
+      "start_date",
+      "due_date",
+      "end_date",
+      "invoice_date",
+      "workspace_allocation_start_date",
+      "workspace_allocation_end_date",
+    ]) {
       const v = attrs[d];
       if (v !== undefined && v !== null && (typeof v !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(v)))
         errs.push(`${d.replace(/_/g, " ")} is not a valid date`);
@@ -746,6 +891,8 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
         rec.currency ??= ws.currency;
         rec.rate_in_cents ??= 0;
       }
+      if (resource === "workspace_allocations")
+        rec.workspace_id = db.get("workspace_resources")!.get(String(a.resource_id))!.workspace_id;
       delete rec.creator_role;
       put(resource, rec);
       if (resource === "invoices") {

@@ -44,6 +44,10 @@ async function token(ctx: Ctx) {
 const staffing = (ctx: Ctx, path: string) =>
   `/ccx/api/staffing/v6/${encodeURIComponent(ctx.connection.config.tenant)}${path}`;
 
+// ⚠ Workday's staffing-on-projects REST shape is not public; modelled on its REST conventions.
+const projects = (ctx: Ctx, path: string) =>
+  `/ccx/api/projects/v1/${encodeURIComponent(ctx.connection.config.tenant)}${path}`;
+
 function get<T>(ctx: Ctx, url: string, query?: Record<string, string | number | undefined>) {
   return withBearer<T>(
     ctx,
@@ -83,6 +87,50 @@ export const workday = implementConnector(
         staffing(ctx, `/workers/${encodeURIComponent(i.id)}/explicitSkills`),
       );
       return vendorData({ items: res.body.data, total: res.body.total });
+    },
+
+    async getWorkerTimeOff(i, ctx) {
+      const url = `/ccx/api/absenceManagement/v1/${encodeURIComponent(ctx.connection.config.tenant)}/workers/${encodeURIComponent(i.id)}/timeOffDetails`;
+      const items: unknown[] = [];
+      let total: number;
+      for (let offset = 0; ;) {
+        const res = await get<{ data: unknown[]; total: number }>(ctx, url, {
+          fromDate: i.fromDate,
+          toDate: i.toDate,
+          limit: i.limit,
+          offset,
+        });
+        items.push(...res.body.data);
+        total = res.body.total;
+        offset += res.body.data.length;
+        if (res.body.data.length === 0 || offset >= total) break;
+      }
+      return vendorData({ items, total });
+    },
+
+    async listProjectAssignments(i, ctx) {
+      const res = await get<{ data: unknown[]; total: number }>(ctx, projects(ctx, "/projectAssignments"), {
+        worker: i.worker,
+        externalReference: i.externalReference,
+        limit: i.limit,
+        offset: i.offset,
+      });
+      return vendorData({ items: res.body.data, total: res.body.total });
+    },
+
+    async createProjectAssignment(i, ctx) {
+      const res = await withBearer(
+        ctx,
+        () => token(ctx),
+        () => ({
+          method: "POST",
+          url: projects(ctx, "/projectAssignments"),
+          json: i,
+          baseUrl: ctx.connection.config.baseUrl,
+          parseError: parseWorkdayError,
+        }),
+      );
+      return vendorData(res.body);
     },
 
     async runReport(i, ctx) {

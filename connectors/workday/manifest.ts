@@ -24,6 +24,28 @@ export const Skill = z.looseObject({
   skillSources: z.array(Ref).optional(),
 });
 
+export const TimeOffEntry = z.looseObject({
+  id: z.string(),
+  date: z.string(),
+  timeOffType: Ref,
+  quantity: z.number().describe("In the unit (hours)"),
+  unit: Ref.optional(),
+  status: Ref.optional(),
+});
+export const ProjectAssignment = z.looseObject({
+  id: z.string(),
+  descriptor: z.string().optional(),
+  href: z.string().optional(),
+  worker: Ref,
+  project: z.object({ id: z.string().optional(), descriptor: z.string() }),
+  projectRole: z.object({ id: z.string().optional(), descriptor: z.string() }).optional(),
+  startDate: z.string(),
+  endDate: z.string(),
+  hoursPerWeek: z.number().optional(),
+  externalReference: z.string().optional(),
+});
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "YYYY-MM-DD");
+
 export const workdayManifest = defineConnector({
   key: "workday",
   name: "Workday",
@@ -31,7 +53,7 @@ export const workdayManifest = defineConnector({
   icon: "users",
   version: "1.0.0",
   description:
-    "Workday HCM: workers (REST, limit/offset paging), skills, and RaaS custom reports for cost centre, location and capacity.",
+    "Workday HCM: workers (REST, limit/offset paging), skills, time off, project staffing assignments, and RaaS custom reports for cost centre, location, capacity and availability.",
   docs: "Register an API Client for Integrations and issue a refresh token for an Integration System User. RaaS reports use the ISU's basic credentials when given, otherwise the bearer token.",
   auth: {
     type: "oauth2_refresh_token",
@@ -78,6 +100,49 @@ export const workdayManifest = defineConnector({
       effect: "read",
       input: z.object({ id: z.string().min(1) }),
       output: z.object({ items: z.array(Skill), total: z.number().int() }),
+    },
+    getWorkerTimeOff: {
+      kind: "action",
+      name: "Worker time off",
+      description: "A worker's approved time off between two dates (Absence Management), paged by limit and offset.",
+      effect: "read",
+      input: z.object({
+        id: z.string().min(1),
+        fromDate: day,
+        toDate: day,
+        limit: z.number().int().min(1).max(100).default(100),
+      }),
+      output: z.object({ items: z.array(TimeOffEntry), total: z.number().int() }),
+    },
+    listProjectAssignments: {
+      kind: "action",
+      name: "List project assignments",
+      description: "Workers staffed on projects (the HRIS's staffing record), by worker or external reference.",
+      effect: "read",
+      input: z.object({
+        worker: z.string().optional().describe("Worker WID"),
+        externalReference: z.string().optional().describe("The id the PSA gave the booking"),
+        limit: z.number().int().min(1).max(100).default(100),
+        offset: z.number().int().min(0).default(0),
+      }),
+      output: z.object({ items: z.array(ProjectAssignment), total: z.number().int() }),
+    },
+    createProjectAssignment: {
+      kind: "action",
+      name: "Create project assignment",
+      description:
+        "Staffs a worker on a project for dates (the HRIS's staffing record). Workday refuses a second one with the same external reference.",
+      effect: "write",
+      input: z.object({
+        worker: z.object({ id: z.string().min(1) }),
+        project: z.object({ id: z.string().optional(), descriptor: z.string().min(1) }),
+        projectRole: z.object({ descriptor: z.string().min(1) }).optional(),
+        startDate: day,
+        endDate: day,
+        hoursPerWeek: z.number().min(0).max(80).optional(),
+        externalReference: z.string().min(1).describe("The PSA's id of the booking, e.g. kantata-allocation-123"),
+      }),
+      output: ProjectAssignment,
     },
     runReport: {
       kind: "action",

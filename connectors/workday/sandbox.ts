@@ -3,10 +3,14 @@
 // /ccx/api/staffing/v6/{tenant}/workers with {data, total} and limit (≤ 100) / offset paging, a worker's
 // explicit skills, and a RaaS custom report /ccx/service/customreport2/{tenant}/{owner}/{report}?format=json
 // returning {Report_Entry:[…]} (cost centre, location, capacity, rates — what REST does not expose),
-// reachable with ISU basic auth or a bearer token. Errors: {error, errors:[{error, field}]}.
+// reachable with ISU basic auth or a bearer token (Consultant_Capacity; Staffing_Availability with
+// Start_Date/End_Date prompts: skills with levels, office, scheduled hours and time off in the window), a
+// worker's time off (Absence Management), and project staffing assignments (⚠ shape not public).
+// Errors: {error, errors:[{error, field}]}.
 // Workers are the firm's consultants (the same people as the PSA users and NetSuite employees).
 import { firm, type FirmConsultant } from "../sandbox-kit/firm";
-import { basicAuth, json, Sandbox, type SandboxInfo, type SbRequest } from "../sandbox-kit/server";
+import { firmTimeOff, type FirmTimeOff } from "../sandbox-kit/staffing";
+import { basicAuth, header, json, Sandbox, type SandboxInfo, type SbRequest } from "../sandbox-kit/server";
 
 export interface WorkdaySandboxOptions {
   tenant?: string;
@@ -36,12 +40,22 @@ export function createWorkdaySandbox(opts: WorkdaySandboxOptions = {}) {
     },
   });
   let workers: FirmConsultant[] = [];
+  let timeOff: Array<FirmTimeOff & { id: string; wid: string }> = [];
+  let projectAssignments: Array<Record<string, unknown> & { id: string }> = [];
   const seed = () => {
     workers = firm().consultants.map((c) => ({ ...c }));
+    timeOff = firmTimeOff().map((t, i) => ({
+      ...t,
+      id: `TOE-${String(i + 1).padStart(5, "0")}`,
+      wid: workers[t.consultantN - 1]!.wid,
+    }));
+    projectAssignments = [];
   };
   seed();
   sb.onReset(seed);
   sb.collections.set("workers", () => workers);
+  sb.collections.set("timeOff", () => timeOff);
+  sb.collections.set("projectAssignments", () => projectAssignments);
 
   const tenantOk = (req: SbRequest) => req.params.tenant === tenant;
   const href = (path: string) => `${sb.baseUrl}/ccx/api/staffing/v6/${tenant}${path}`;
@@ -133,6 +147,137 @@ export function createWorkdaySandbox(opts: WorkdaySandboxOptions = {}) {
     return json(200, { data, total: data.length });
   });
 
+  const DAY = /^\d{4}-\d{2}-\d{2}$/;
+  const hoursOff = (wid: string, from: string, to: string) =>
+    timeOff.filter((t) => t.wid === wid && t.date >= from && t.date <= to).reduce((s, t) => s + t.hours, 0);
+
+  // RaaS "Staffing_Availability": who could be staffed between two dates — skills with levels (a nested
+  // multi-instance group, as RaaS renders one in JSON), office, scheduled hours and time off in the window.
+  const LEVELS = ["", "Awareness", "Working", "Practitioner", "Advanced", "Expert"];
+  const staffingReport = (req: SbRequest) => {
+    const from = req.query.get("Start_Date");
+    const to = req.query.get("End_Date");
+    for (const [name, v] of [
+      ["Start_Date", from],
+      ["End_Date", to],
+    ] as const)
+      if (!v || !DAY.test(v))
+        return sb.error(400, "INVALID_PROMPT", `The prompt ${name} is required (YYYY-MM-DD)`, name);
+    const loc = req.query.get("Location");
+    const entries = workers
+      .filter((w) => !loc || w.location.name === loc)
+      .map((w) => ({
+        Worker_ID: w.wid,
+        Employee_ID: w.employeeId,
+        Worker: `${w.firstName} ${w.lastName}`,
+        Email: w.email,
+        Business_Title: w.title,
+        Location: w.location.name,
+        Country: w.location.country,
+        Worker_Type: w.employmentType,
+        Weekly_Scheduled_Hours: String(w.weeklyCapacityHours),
+        Time_Off_Hours: String(hoursOff(w.wid, from!, to!)),
+        Skills_group: w.skills.map((s) => ({
+          Skill: s.name,
+          Skill_Level: String(s.level),
+          Skill_Level_Name: LEVELS[s.level],
+        })),
+      }));
+    return json(200, { Report_Entry: entries });
+  };
+
+  // Absence Management: a worker's approved time off between two dates.
+  sb.route("GET", "/ccx/api/absenceManagement/v1/:tenant/workers/:id/timeOffDetails", (req) => {
+    const w = workers.find((x) => x.wid === req.params.id);
+    if (!tenantOk(req) || !w) return sb.error(404, "NOT_FOUND", `Invalid ID: ${req.params.id}`, "id");
+    const p = paging(req);
+    if (typeof p === "string")
+      return sb.error(400, "INVALID_PARAMETER", `Invalid value for ${p}: limit must be 1–100 and offset ≥ 0`, p);
+    const from = req.query.get("fromDate") ?? "0000-01-01";
+    const to = req.query.get("toDate") ?? "9999-12-31";
+    for (const [name, v] of [
+      ["fromDate", from],
+      ["toDate", to],
+    ] as const)
+      if (!DAY.test(v)) return sb.error(400, "INVALID_PARAMETER", `${name} must be a date (YYYY-MM-DD)`, name);
+    const all = timeOff
+      .filter((t) => t.wid === w.wid && t.date >= from && t.date <= to)
+      .map((t) => ({
+        id: t.id,
+        date: t.date,
+        timeOffType: { id: t.type.toUpperCase(), descriptor: t.type },
+        quantity: t.hours,
+        unit: { id: "HOURS", descriptor: "Hours" },
+        status: { id: "APPROVED", descriptor: "Approved" },
+      }));
+    return json(200, { data: all.slice(p.offset, p.offset + p.limit), total: all.length });
+  });
+
+  // ⚠ Staffing on projects (Workday Projects). The shape follows Workday's REST conventions; the real API is
+  // behind the Community login. One assignment per external reference: Workday refuses a duplicate.
+  const assignmentHref = (id: string) => `${sb.baseUrl}/ccx/api/projects/v1/${tenant}/projectAssignments/${id}`;
+  sb.route("GET", "/ccx/api/projects/v1/:tenant/projectAssignments", (req) => {
+    if (!tenantOk(req)) return sb.error(404, "NOT_FOUND", "Tenant not found");
+    const p = paging(req);
+    if (typeof p === "string")
+      return sb.error(400, "INVALID_PARAMETER", `Invalid value for ${p}: limit must be 1–100 and offset ≥ 0`, p);
+    const worker = req.query.get("worker");
+    const ref = req.query.get("externalReference");
+    const all = projectAssignments.filter(
+      (a) => (!worker || (a.worker as { id: string }).id === worker) && (!ref || a.externalReference === ref),
+    );
+    return json(200, { data: all.slice(p.offset, p.offset + p.limit), total: all.length });
+  });
+  sb.route("POST", "/ccx/api/projects/v1/:tenant/projectAssignments", (req) =>
+    sb.idempotent(header(req, "idempotency-key"), () => {
+      if (!tenantOk(req)) return sb.error(404, "NOT_FOUND", "Tenant not found");
+      const b = (req.body ?? {}) as Record<string, unknown>;
+      const wid = (b.worker as { id?: unknown } | undefined)?.id;
+      const w = workers.find((x) => x.wid === wid);
+      if (!w) return sb.error(400, "INVALID_REFERENCE", `Invalid ID for worker: ${String(wid ?? "")}`, "worker.id");
+      const project = b.project as { id?: unknown; descriptor?: unknown } | undefined;
+      if (typeof project?.descriptor !== "string" || !project.descriptor)
+        return sb.error(400, "REQUIRED", "Project is required", "project.descriptor");
+      for (const f of ["startDate", "endDate"])
+        if (typeof b[f] !== "string" || !DAY.test(b[f]))
+          return sb.error(400, "INVALID_VALUE", `${f} must be a date (YYYY-MM-DD)`, f);
+      if (String(b.endDate) < String(b.startDate))
+        return sb.error(400, "INVALID_VALUE", "End Date must be on or after Start Date", "endDate");
+      if (typeof b.externalReference !== "string" || !b.externalReference)
+        return sb.error(400, "REQUIRED", "External Reference is required", "externalReference");
+      if (projectAssignments.some((a) => a.externalReference === b.externalReference))
+        return sb.error(
+          400,
+          "DUPLICATE",
+          `A project assignment with external reference ${b.externalReference} already exists`,
+          "externalReference",
+        );
+      const id = `PA-${String(projectAssignments.length + 1).padStart(5, "0")}`;
+      const rec = {
+        id,
+        descriptor: `${w.firstName} ${w.lastName} on ${project.descriptor}`,
+        href: assignmentHref(id),
+        worker: { id: w.wid, descriptor: `${w.firstName} ${w.lastName}` },
+        project: { ...(typeof project.id === "string" ? { id: project.id } : {}), descriptor: project.descriptor },
+        ...(b.projectRole ? { projectRole: b.projectRole } : {}),
+        startDate: b.startDate,
+        endDate: b.endDate,
+        ...(typeof b.hoursPerWeek === "number" ? { hoursPerWeek: b.hoursPerWeek } : {}),
+        externalReference: b.externalReference,
+      };
+      projectAssignments.push(rec);
+      sb.recordWrite({
+        method: "POST",
+        path: req.path,
+        idempotencyKey: header(req, "idempotency-key"),
+        collection: "projectAssignments",
+        id,
+        action: "create",
+      });
+      return json(201, rec);
+    }),
+  );
+
   // RaaS: basic auth as the ISU, or a bearer token. Prompts filter the report.
   sb.route(
     "GET",
@@ -142,6 +287,8 @@ export function createWorkdaySandbox(opts: WorkdaySandboxOptions = {}) {
       const authed = basic ? basic.user === isuUsername && basic.password === isuPassword : sb.tokenValid(req);
       if (!authed) return sb.error(401, "INVALID_SESSION", "Invalid username or password");
       sb.apiCalls++;
+      if (tenantOk(req) && req.params.owner === isuUsername && req.params.report === "Staffing_Availability")
+        return staffingReport(req);
       if (!tenantOk(req) || req.params.owner !== isuUsername || req.params.report !== "Consultant_Capacity")
         return sb.error(404, "NOT_FOUND", `Report not found: ${req.params.owner}/${req.params.report}`);
       if ((req.query.get("format") ?? "json") !== "json")

@@ -86,3 +86,82 @@ describe("workday", () => {
     expect(((await h.run("listWorkers", { limit: 5, allPages: false })) as { items: R[] }).items).toHaveLength(5);
   });
 });
+
+describe("workday: staffing", () => {
+  type Entry = {
+    Worker_ID: string;
+    Time_Off_Hours: string;
+    Skills_group: Array<{ Skill: string; Skill_Level: string }>;
+  };
+
+  it("the Staffing_Availability report gives skills with levels, office and time off in the window", async () => {
+    const r = (await h.run("runReport", {
+      owner: "ISU_Weft",
+      report: "Staffing_Availability",
+      prompts: { Start_Date: "2026-05-25", End_Date: "2026-06-19" },
+    })) as { entries: Entry[] };
+    const workers = h.sandbox.collections.get("workers")!() as Array<{ wid: string; skills: unknown[] }>;
+    expect(r.entries).toHaveLength(workers.length);
+    const off = h.sandbox.collections.get("timeOff")!() as Array<{ wid: string; date: string; hours: number }>;
+    for (const e of r.entries) {
+      const expected = off
+        .filter((t) => t.wid === e.Worker_ID && t.date >= "2026-05-25" && t.date <= "2026-06-19")
+        .reduce((s, t) => s + t.hours, 0);
+      expect(Number(e.Time_Off_Hours)).toBe(expected);
+      expect(e.Skills_group.length).toBe(workers.find((w) => w.wid === e.Worker_ID)!.skills.length);
+    }
+    expect(r.entries.some((e) => Number(e.Time_Off_Hours) > 0)).toBe(true);
+    expect(r.entries[0]).toMatchObject({ Location: expect.any(String), Country: expect.stringMatching(/^[A-Z]{2}$/) });
+  });
+
+  it("the report names a missing prompt", async () => {
+    const e = await failure(h.run("runReport", { owner: "ISU_Weft", report: "Staffing_Availability", prompts: {} }));
+    expect(e.message).toMatch(/Start_Date is required/);
+    expect(e.status).toBe(400);
+  });
+
+  it("reads a worker's time off between dates, paged", async () => {
+    const off = h.sandbox.collections.get("timeOff")!() as Array<{ wid: string; date: string }>;
+    const wid = off[0]!.wid;
+    const mine = off.filter((t) => t.wid === wid);
+    const r = (await h.run("getWorkerTimeOff", {
+      id: wid,
+      fromDate: "2026-01-01",
+      toDate: "2026-12-31",
+      limit: 2,
+    })) as {
+      items: R[];
+      total: number;
+    };
+    expect(r.total).toBe(mine.length);
+    expect(r.items.map((i) => i.date)).toEqual(mine.map((t) => t.date));
+    expect(r.items[0]).toMatchObject({ unit: { descriptor: "Hours" }, status: { descriptor: "Approved" } });
+    const bad = await failure(h.run("getWorkerTimeOff", { id: "nope", fromDate: "2026-01-01", toDate: "2026-12-31" }));
+    expect(bad.status).toBe(404);
+  });
+
+  it("writes a project assignment once per external reference and finds it again", async () => {
+    const wid = (h.sandbox.collections.get("workers")!() as Array<{ wid: string }>)[3]!.wid;
+    const body = {
+      worker: { id: wid },
+      project: { id: "10001", descriptor: "Northwind Data Platform" },
+      projectRole: { descriptor: "Senior Consultant" },
+      startDate: "2026-06-01",
+      endDate: "2026-07-24",
+      hoursPerWeek: 20,
+      externalReference: "kantata-allocation-test-1",
+    };
+    const created = (await h.run("createProjectAssignment", body)) as R;
+    expect(created).toMatchObject({ id: expect.stringMatching(/^PA-/), worker: { id: wid }, startDate: "2026-06-01" });
+    const dup = await failure(h.run("createProjectAssignment", body));
+    expect(dup.message).toMatch(/already exists \(externalReference\)/);
+    const found = (await h.run("listProjectAssignments", { externalReference: "kantata-allocation-test-1" })) as {
+      items: R[];
+    };
+    expect(found.items.map((i) => i.id)).toEqual([created.id]);
+    const bad = await failure(
+      h.run("createProjectAssignment", { ...body, externalReference: "x", endDate: "2026-05-01" }),
+    );
+    expect(bad.message).toMatch(/End Date must be on or after Start Date \(endDate\)/);
+  });
+});

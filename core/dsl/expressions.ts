@@ -7,6 +7,7 @@
 // that slips through is caught like any other syntax error.
 import jsonata from "jsonata";
 import type { Mapping } from "./schema";
+import { STAFFING_FUNCTIONS } from "../staffing/rank";
 
 export const EXPRESSION_LIMITS = {
   maxLength: 20_000,
@@ -283,9 +284,11 @@ function toJson(v: unknown): unknown {
   return JSON.parse(JSON.stringify(v)) as unknown;
 }
 
-/** The bindings an expression sees: $trigger, $steps, $item, $index, $flow, $run, $error. */
+/** The bindings an expression sees: $trigger, $steps, $item, $index, $flow, $run, $error — and Weft's own
+ *  pure functions beside JSONata's (`$staffingRank`, `$workingDays`: core/staffing, docs/dsl.md). */
 function bindingsOf(scope: ExpressionScope): Record<string, unknown> {
   return {
+    ...STAFFING_FUNCTIONS,
     trigger: scope.trigger,
     steps: scope.steps ?? {},
     item: scope.item,
