@@ -14,6 +14,8 @@ export const exampleCatalog: Catalog = {
       { key: "workday-prod", connectorKey: "workday" },
       { key: "reporting-warehouse", connectorKey: "reporting" },
       { key: "workday-webhook-signing", connectorKey: "webhook" },
+      { key: "kantata-webhook", connectorKey: "webhook" },
+      { key: "salesforce-cdc-webhook", connectorKey: "webhook" },
     ],
   ),
   flows: {

@@ -75,7 +75,9 @@ describe("the example flows run against the sandboxes", () => {
     const examples = referenceFlows();
     expect(examples.map((e) => e.key).sort()).toEqual([
       "approved-time-to-invoice",
+      "kantata-time-approved-push",
       "opportunity-won-to-project",
+      "salesforce-cdc-opportunity-won",
       "salesforce-won-opportunities",
       "timesheet-to-reporting",
       "worker-onboarding-hris-to-psa",

@@ -13,6 +13,7 @@ import { addDays, firm, sfId, TITLES } from "../sandbox-kit/firm";
 import { staffingDemand } from "../sandbox-kit/staffing";
 import { header, json, Sandbox, type SandboxInfo, type SbRequest, type SbResponse } from "../sandbox-kit/server";
 import { withArticle } from "../sdk/text";
+import { kantataWebhookPublisher } from "./webhooks";
 
 type Rec = Record<string, unknown> & { id: string };
 
@@ -247,6 +248,7 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
   });
 
   const db = new Map<PsaResource, Map<string, Rec>>();
+  const notify = kantataWebhookPublisher(sb.push, (r) => SINGULAR[r as PsaResource]);
   const seqs = new Map<PsaResource, number>();
   const now = () =>
     new Date()
@@ -895,6 +897,7 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
         rec.workspace_id = db.get("workspace_resources")!.get(String(a.resource_id))!.workspace_id;
       delete rec.creator_role;
       put(resource, rec);
+      notify(resource, undefined, rec);
       if (resource === "invoices") {
         for (const tid of rec.time_entry_ids as string[])
           Object.assign(db.get("time_entries")!.get(tid)!, { is_invoiced: true, invoice_id: id, updated_at: now() });
@@ -927,7 +930,9 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
       if (resource === "time_entries" && rec.is_invoiced && ("time_in_minutes" in a || "date_performed" in a))
         errs.push("Time entries that have been invoiced cannot be changed");
       if (errs.length) return validationError(errs);
+      const before = { ...rec };
       Object.assign(rec, a, { id, updated_at: now() });
+      notify(resource, before, rec);
       sb.recordWrite({
         method: "PUT",
         path: req.path,

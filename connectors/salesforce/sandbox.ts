@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import { firm, sfId, type FirmConsultant } from "../sandbox-kit/firm";
 import { parseSelect, runSelect, SqlError } from "../sandbox-kit/mini-sql";
 import { header, json, Sandbox, type SandboxInfo, type SbRequest, type SbResponse } from "../sandbox-kit/server";
+import { changeEventPublisher } from "./change-events";
 
 type FieldType = "id" | "string" | "boolean" | "number" | "date" | "datetime" | "reference" | "picklist";
 interface FieldDef {
@@ -140,6 +141,11 @@ export function createSalesforceSandbox(opts: SalesforceSandboxOptions = {}) {
   });
 
   const store = new Map<string, Map<string, Record<string, unknown>>>();
+  const publishChange = changeEventPublisher({
+    push: sb.push,
+    commitUser: sfId("005", 1),
+    apiVersion: opts.apiVersion ?? "v62.0",
+  });
   const counters = new Map<string, number>();
   const cursors = new Map<string, { sobject: string; rows: Array<Record<string, unknown>>; batch: number }>();
   let cursorN = 0;
@@ -527,11 +533,13 @@ export function createSalesforceSandbox(opts: SalesforceSandboxOptions = {}) {
       applyStage(rec);
     }
     store.get(sobject)!.set(id, rec);
+    publishChange(sobject, "CREATE", rec, rec);
     return rec;
   };
 
   const update = (sobject: string, rec: Record<string, unknown>, fields: Record<string, unknown>) => {
     const stageChanged = fields.StageName !== undefined && fields.StageName !== rec.StageName;
+    const before = { ...rec };
     Object.assign(rec, fields);
     if (sobject === "Opportunity" && stageChanged) {
       if (fields.Probability === undefined)
@@ -541,6 +549,10 @@ export function createSalesforceSandbox(opts: SalesforceSandboxOptions = {}) {
     const now = sfTime(new Date().toISOString());
     rec.LastModifiedDate = now;
     rec.SystemModstamp = now;
+    const changed = Object.fromEntries(
+      Object.entries(rec).filter(([k, v]) => k !== "SystemModstamp" && JSON.stringify(v) !== JSON.stringify(before[k])),
+    );
+    if (Object.keys(changed).some((k) => k !== "LastModifiedDate")) publishChange(sobject, "UPDATE", rec, changed);
   };
 
   const createHandler = (sobject: string, body: unknown, key: string | undefined, path: string): Promise<SbResponse> =>

@@ -12,6 +12,7 @@ import http from "node:http";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { mulberry32 } from "./random";
+import { PushHub, pushAdmin } from "./push";
 
 export interface SbRequest {
   method: string;
@@ -128,6 +129,8 @@ export class Sandbox {
    */
   afterHandle: ((req: SbRequest, res: SbResponse) => void | Promise<void>) | null = null;
   apiCalls = 0;
+  /** Subscribers of the system's change notifications (vendor-originated pushes; see push.ts). */
+  readonly push = new PushHub();
 
   constructor(readonly opts: SandboxOptions) {
     this.system = opts.system;
@@ -295,6 +298,8 @@ export class Sandbox {
       this.faults = {};
       return json(200, { faults: {} });
     }
+    const pushed = pushAdmin(this.push, req.method, sub, req.body);
+    if (pushed) return json(pushed.status, pushed.body);
     if (req.method === "POST" && sub === "reset") {
       this.reset();
       return json(200, { reset: true });
@@ -312,6 +317,7 @@ export class Sandbox {
     this.stored.clear();
     this.writes = [];
     this.tokens.clear();
+    this.push.clear();
     this.resetHook();
   }
 

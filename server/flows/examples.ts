@@ -6,11 +6,15 @@ import opportunityWonToProject from "@/examples/opportunity-won-to-project.weft.
 import salesforceWonOpportunities from "@/examples/salesforce-won-opportunities.weft.json";
 import timesheetToReporting from "@/examples/timesheet-to-reporting.weft.json";
 import workerOnboarding from "@/examples/worker-onboarding-hris-to-psa.weft.json";
+import salesforceCdcOpportunityWon from "@/examples/salesforce-cdc-opportunity-won.weft.json";
+import kantataTimeApprovedPush from "@/examples/kantata-time-approved-push.weft.json";
 import approvedTimeToInvoiceSamples from "@/examples/approved-time-to-invoice.samples.json";
 import opportunityWonToProjectSamples from "@/examples/opportunity-won-to-project.samples.json";
 import salesforceWonOpportunitiesSamples from "@/examples/salesforce-won-opportunities.samples.json";
 import timesheetToReportingSamples from "@/examples/timesheet-to-reporting.samples.json";
 import workerOnboardingSamples from "@/examples/worker-onboarding-hris-to-psa.samples.json";
+import salesforceCdcOpportunityWonSamples from "@/examples/salesforce-cdc-opportunity-won.samples.json";
+import kantataTimeApprovedPushSamples from "@/examples/kantata-time-approved-push.samples.json";
 
 export const EXAMPLES: Readonly<Record<string, Flow>> = Object.fromEntries(
   [
@@ -19,6 +23,8 @@ export const EXAMPLES: Readonly<Record<string, Flow>> = Object.fromEntries(
     workerOnboarding,
     timesheetToReporting,
     salesforceWonOpportunities,
+    salesforceCdcOpportunityWon,
+    kantataTimeApprovedPush,
   ].map((d) => [d.key, d as unknown as Flow]),
 );
 
@@ -32,6 +38,8 @@ export const EXAMPLE_SAMPLES: Readonly<Record<string, Readonly<Record<string, un
   [approvedTimeToInvoice.key]: approvedTimeToInvoiceSamples,
   [workerOnboarding.key]: workerOnboardingSamples,
   [timesheetToReporting.key]: timesheetToReportingSamples,
+  [salesforceCdcOpportunityWon.key]: salesforceCdcOpportunityWonSamples,
+  [kantataTimeApprovedPush.key]: kantataTimeApprovedPushSamples,
 };
 
 export function exampleSummaries() {

@@ -65,6 +65,7 @@ describe("the governance demo flows", () => {
       "kantata-webhook",
       "netsuite-prod",
       "reporting-warehouse",
+      "salesforce-cdc-webhook",
       "salesforce-prod",
       "workday-prod",
       "workday-webhook-signing",

@@ -1,8 +1,9 @@
 // Demo mode: the connections the demo flows need besides the vendor sandboxes (sandbox-connections.ts):
 //   - "reporting-warehouse": the data platform (reporting connector) on the Weft database's own
 //     `reporting` schema, so invoice-to-reporting writes somewhere real that can be inspected with psql;
-//   - "kantata-webhook" and "workday-webhook-signing": the signing secrets the PSA's approval webhook
-//     (timesheet-approval-sync) and Workday's hire webhook (worker-onboarding-hris-to-psa) are verified
+//   - "kantata-webhook", "workday-webhook-signing" and "salesforce-cdc-webhook": the signing secrets the PSA's
+//     webhooks (timesheet-approval-sync, kantata-time-approved-push), Workday's hire webhook
+//     (worker-onboarding-hris-to-psa) and the Salesforce CDC relay (salesforce-cdc-opportunity-won) are verified
 //     with — random, created once (a later boot leaves them alone: syncDemoConnections compares config,
 //     not secrets).
 // The database's host:port goes on the outbound allow-list: the reporting connector connects through the
@@ -16,6 +17,7 @@ import type { SandboxInfo } from "@/connectors/sandbox-kit/server";
 export const REPORTING_CONNECTION_KEY = "reporting-warehouse";
 export const KANTATA_WEBHOOK_CONNECTION_KEY = "kantata-webhook";
 export const WORKDAY_WEBHOOK_CONNECTION_KEY = "workday-webhook-signing";
+export const SALESFORCE_CDC_WEBHOOK_CONNECTION_KEY = "salesforce-cdc-webhook";
 
 /** The reporting connection for a postgresql:// URL, and the host:port rule that lets the guard reach it. */
 export function reportingConnection(
@@ -69,6 +71,11 @@ export function workdayWebhookConnection(): DemoConnection {
   return webhookSecretConnection(WORKDAY_WEBHOOK_CONNECTION_KEY, "Workday hire webhook (signing secret)");
 }
 
+/** The signing secret of the Salesforce Change Data Capture relay (salesforce-cdc-opportunity-won). */
+export function salesforceCdcWebhookConnection(): DemoConnection {
+  return webhookSecretConnection(SALESFORCE_CDC_WEBHOOK_CONNECTION_KEY, "Salesforce CDC relay (signing secret)");
+}
+
 /**
  * Every connection of the demo workspace, for sandboxes started at `systems` and the Weft database at
  * `databaseUrl`, with the host:port rules the outbound guard needs to reach them.
@@ -85,6 +92,7 @@ export function demoConnections(
       reporting.connection,
       kantataWebhookConnection(),
       workdayWebhookConnection(),
+      salesforceCdcWebhookConnection(),
     ],
     allowHosts: [...sandboxHosts, reporting.allowHost],
   };
