@@ -5,3 +5,5 @@ export { parseDec, formatDec, type Dec } from "./decimal";
 export * from "./matcher";
 export { sortForMatch, matchArrays, type MatchResult } from "./memory";
 export { breaksOf, breakIdentity, displayKey, resolvedBy, type Break } from "./breaks";
+export { breakDetail, resyncContext, DETAIL_IDS, type BreakDetail, type ResyncContext } from "./resync";
+export { reconcileSteps, type ReconcileInFlow } from "./in-flow";

@@ -53,6 +53,8 @@ const TEAM_SCOPED: Record<string, Owns> = {
   "polls.activate": "flow",
   "flowFiles.import": "flowDocument",
   "runs.start": "flow",
+  "reconciliations.runNow": "flow",
+  "reconciliations.resync": "exception",
   "runs.test": "flow",
   "runs.cancel": "run",
   "exceptions.retry": "exception",

@@ -15,6 +15,7 @@ import { pollsRouter } from "./routers/polls";
 import { runsRouter } from "./routers/runs";
 import { exceptionsRouter } from "./routers/exceptions";
 import { demoRouter } from "./routers/demo";
+import { reconciliationsRouter } from "./routers/reconciliations";
 
 const areas = {
   session: sessionRouter,
@@ -29,6 +30,7 @@ const areas = {
   runs: runsRouter,
   exceptions: exceptionsRouter,
   polls: pollsRouter,
+  reconciliations: reconciliationsRouter,
 };
 
 /**

@@ -372,37 +372,54 @@ export async function startManualRun(
   input: unknown,
 ): Promise<{ runId: string; version: string }> {
   return d.db.$transaction(async (tx) => {
-    const flow = await tx.flow.findUnique({ where: { key: flowKey }, select: { id: true, key: true } });
-    if (!flow) throw notFound("Flow");
-    const v = await tx.flowVersion.findFirst({
-      where: { flowId: flow.id, status: "approved" },
-      orderBy: [{ approvedAt: { sort: "desc", nulls: "last" } }, { createdAt: "desc" }],
-      select: { id: true, version: true, dsl: true },
-    });
-    if (!v) throw conflict("This flow has no published version; use a test run for the draft.");
-    const view = flowView(v.dsl);
-    const ck = view.concurrencyKey ? await evaluateKey(view.concurrencyKey, input).catch(() => null) : null;
-    const r = await insertRunWithJob(
-      prismaSql(tx),
-      d.boss,
-      {
-        flowId: flow.id,
-        flowVersionId: v.id,
-        triggerType: "manual",
-        input,
-        concurrencyKey: ck ? `${flow.key}:${ck}` : null,
-        createdById: d.userId,
-      },
-      fromPrisma(tx),
-    );
+    const r = await startPublishedRun(tx, d, flowKey, input);
+    return { runId: r.runId, version: r.version };
+  });
+}
+
+/**
+ * A manual run of the flow's published version inside the caller's transaction, audited (`run.start`). With an
+ * idempotency key a repeated request finds its run (`created: false`) instead of starting another.
+ */
+export async function startPublishedRun(
+  tx: Tx,
+  d: Pick<OpsDeps, "boss" | "audit" | "userId">,
+  flowKey: string,
+  input: unknown,
+  opts: { idempotencyKey?: string; reason?: Record<string, unknown> } = {},
+): Promise<{ runId: string; version: string; created: boolean }> {
+  const flow = await tx.flow.findUnique({ where: { key: flowKey }, select: { id: true, key: true } });
+  if (!flow) throw notFound("Flow");
+  const v = await tx.flowVersion.findFirst({
+    where: { flowId: flow.id, status: "approved" },
+    orderBy: [{ approvedAt: { sort: "desc", nulls: "last" } }, { createdAt: "desc" }],
+    select: { id: true, version: true, dsl: true },
+  });
+  if (!v) throw conflict(`${flowKey} has no published version; use a test run for the draft.`);
+  const view = flowView(v.dsl);
+  const ck = view.concurrencyKey ? await evaluateKey(view.concurrencyKey, input).catch(() => null) : null;
+  const r = await insertRunWithJob(
+    prismaSql(tx),
+    d.boss,
+    {
+      flowId: flow.id,
+      flowVersionId: v.id,
+      triggerType: "manual",
+      input,
+      idempotencyKey: opts.idempotencyKey ?? null,
+      concurrencyKey: ck ? `${flow.key}:${ck}` : null,
+      createdById: d.userId,
+    },
+    fromPrisma(tx),
+  );
+  if (r.created)
     await d.audit(tx, {
       action: "run.start",
       entityType: "run",
       entityId: r.runId,
-      after: { flowKey, version: v.version, triggerType: "manual" },
+      after: { flowKey, version: v.version, triggerType: "manual", ...opts.reason },
     });
-    return { runId: r.runId, version: v.version };
-  });
+  return { runId: r.runId, version: v.version, created: r.created };
 }
 
 /**

@@ -7,10 +7,12 @@
 import "server-only";
 import type pino from "pino";
 import {
+  breakDetail,
   breaksOf,
   matchStreams,
   sortForMatch,
   type Break,
+  type BreakDetail,
   type Checkpoint,
   type ReconDefinition,
   type Summary,
@@ -23,6 +25,7 @@ import { callConnector } from "./connectors";
 import { businessKeyValues } from "./exceptions";
 import { StepError } from "./errors";
 import { withTx } from "./sql";
+import { upsertRunSummary } from "../reconciliations/runs-sql";
 import type { RunEnv } from "./engine/run";
 
 /** A side's source with its expressions evaluated (what the step row records as input). */
@@ -161,14 +164,21 @@ async function connectorSide(
   return sortForMatch(def, side, records);
 }
 
-/** Stores a batch of breaks and the checkpoint that follows them, in one transaction. */
+/** A break with its record pair, as stored on the exception (the Reconciliation page's drill-down). */
+type Found = Break & { detail: BreakDetail };
+
+/**
+ * Stores a batch of breaks and the checkpoint that follows them, in one transaction; the final batch also
+ * writes the run's summary row (reconciliation_run), so the page never sees a done run without its figures.
+ */
 async function storeBatch(
   env: Pick<RunEnv, "pool" | "run">,
   a: ReconcileArgs,
-  breaks: Break[],
+  breaks: Found[],
   checkpoint: Checkpoint | null,
-  done: boolean,
+  final: { totals: Totals; summary: Summary } | null,
 ): Promise<{ opened: number; seen: number }> {
+  const done = final !== null;
   return withTx(env.pool, async (tx) => {
     let opened = 0;
     let seen = 0;
@@ -180,20 +190,21 @@ async function storeBatch(
         message: b.message,
         keys: b.businessKeys,
         values: businessKeyValues(b.businessKeys),
+        detail: b.detail,
       }));
       const { rows: r } = await tx.query<{ opened: number; seen: number }>(
         `WITH b AS (
-           SELECT DISTINCT ON (x.identity) x.* FROM jsonb_to_recordset($1::jsonb) AS x(identity text, signature text, message text, keys jsonb, "values" jsonb)
+           SELECT DISTINCT ON (x.identity) x.* FROM jsonb_to_recordset($1::jsonb) AS x(identity text, signature text, message text, keys jsonb, "values" jsonb, detail jsonb)
          ), again AS (
            UPDATE exception e SET break_seen_run_id = $2::uuid, break_seen_at = now(), message = b.message, business_keys = b.keys,
-                  business_key_values = ARRAY(SELECT jsonb_array_elements_text(b."values")), updated_at = now()
+                  business_key_values = ARRAY(SELECT jsonb_array_elements_text(b."values")), break_detail = b.detail, updated_at = now()
              FROM b WHERE e.flow_id = $3::uuid AND e.status = 'open' AND e.break_identity = b.identity
            RETURNING e.break_identity
          ), ins AS (
            INSERT INTO exception (id, run_id, flow_id, step_path, error_class, message, signature, business_keys, business_key_values,
-                                  assignee_team_id, status, break_identity, break_seen_run_id, break_seen_at, updated_at)
+                                  assignee_team_id, status, break_identity, break_seen_run_id, break_seen_at, break_detail, updated_at)
            SELECT gen_random_uuid(), $2::uuid, $3::uuid, $4, 'business', b.message, b.signature, b.keys,
-                  ARRAY(SELECT jsonb_array_elements_text(b."values")), (SELECT id FROM team WHERE key = $5::text), 'open', b.identity, $2::uuid, now(), now()
+                  ARRAY(SELECT jsonb_array_elements_text(b."values")), (SELECT id FROM team WHERE key = $5::text), 'open', b.identity, $2::uuid, now(), b.detail, now()
              FROM b WHERE b.identity NOT IN (SELECT break_identity FROM again)
            RETURNING 1
          )
@@ -209,6 +220,19 @@ async function storeBatch(
        ON CONFLICT (run_id, path) DO UPDATE SET checkpoint = COALESCE(EXCLUDED.checkpoint, reconcile_checkpoint.checkpoint), done = EXCLUDED.done, updated_at = now()`,
       [env.run.id, a.path, a.definition.key, checkpoint ? JSON.stringify(checkpoint) : null, done],
     );
+    if (final && checkpoint)
+      await upsertRunSummary(tx, {
+        runId: env.run.id,
+        path: a.path,
+        flowId: env.run.flowId,
+        reconciliation: a.definition.key,
+        name: a.definition.name,
+        definitionHash: checkpoint.definition,
+        period: a.definition.period ?? null,
+        totals: final.totals,
+        summary: final.summary,
+        currency: a.definition.impact?.currency ?? null,
+      });
     return { opened, seen };
   });
 }
@@ -230,11 +254,11 @@ export async function runReconcile(env: Pick<RunEnv, "pool" | "run">, a: Reconci
         ? sqlSide(env, s.name, src, resume?.lastKey ?? null, a.signal, log)
         : await connectorSide(env, def, s.name, src, a.signal, log);
   }
-  let pending: Break[] = [];
+  let pending: Found[] = [];
   let opened = 0;
   let seen = 0;
-  const flush = async (checkpoint: Checkpoint | null, done: boolean) => {
-    const r = await storeBatch(env, a, pending, checkpoint, done);
+  const flush = async (checkpoint: Checkpoint | null, final: { totals: Totals; summary: Summary } | null) => {
+    const r = await storeBatch(env, a, pending, checkpoint, final);
     opened += r.opened;
     seen += r.seen;
     pending = [];
@@ -245,12 +269,14 @@ export async function runReconcile(env: Pick<RunEnv, "pool" | "run">, a: Reconci
       resumeFrom: resume,
     })) {
       if (a.signal.aborted) throw a.signal.reason instanceof Error ? a.signal.reason : new Error("job aborted");
-      if (ev.type === "outcome") pending.push(...breaksOf(def, ev.outcome));
-      else if (ev.type === "checkpoint") {
-        await flush(ev.checkpoint, false);
+      if (ev.type === "outcome") {
+        const outcome = ev.outcome;
+        for (const b of breaksOf(def, outcome)) pending.push({ ...b, detail: breakDetail(def.key, outcome, b) });
+      } else if (ev.type === "checkpoint") {
+        await flush(ev.checkpoint, null);
         a.onCheckpoint?.(ev.checkpoint);
       } else {
-        await flush(ev.checkpoint, true);
+        await flush(ev.checkpoint, { totals: ev.totals, summary: ev.summary });
         // Counted in the table, so a resumed run includes what it opened before the crash.
         const { rows: n } = await env.pool.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM exception WHERE run_id = $1::uuid AND step_path = $2 AND break_identity IS NOT NULL`,
