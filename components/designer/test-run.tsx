@@ -54,6 +54,7 @@ export function useTestRun(flowKey: string) {
           output: s.output,
           error: s.error,
           simulated: s.simulated,
+          businessEvents: s.businessEvents,
         });
     }
     const started = t.startedAt ? new Date(t.startedAt).getTime() : null;

@@ -38,6 +38,10 @@ export interface ExpressionScope {
   run?: unknown;
   /** In a step reached through a catch route: the caught error { errorClass, code, message, stepId }. */
   error?: unknown;
+  /** A step's business events (business-events.ts): the step's own input and output, and `each`'s element. */
+  input?: unknown;
+  output?: unknown;
+  record?: unknown;
 }
 
 export interface EvaluateOptions {
@@ -284,8 +288,9 @@ function toJson(v: unknown): unknown {
   return JSON.parse(JSON.stringify(v)) as unknown;
 }
 
-/** The bindings an expression sees: $trigger, $steps, $item, $index, $flow, $run, $error — and Weft's own
- *  pure functions beside JSONata's (`$staffingRank`, `$workingDays`: core/staffing, docs/dsl.md). */
+/** The bindings an expression sees: $trigger, $steps, $item, $index, $flow, $run, $error (+ $input, $output,
+ *  $record in business events) — and Weft's own pure functions beside JSONata's (`$staffingRank`,
+ *  `$workingDays`: core/staffing, docs/dsl.md). */
 function bindingsOf(scope: ExpressionScope): Record<string, unknown> {
   return {
     ...STAFFING_FUNCTIONS,
@@ -296,6 +301,9 @@ function bindingsOf(scope: ExpressionScope): Record<string, unknown> {
     flow: scope.flow,
     run: scope.run,
     error: scope.error,
+    input: scope.input,
+    output: scope.output,
+    record: scope.record,
   };
 }
 
@@ -307,7 +315,7 @@ function bindingsOf(scope: ExpressionScope): Record<string, unknown> {
 export async function evaluate(text: string, scope: ExpressionScope, opts: EvaluateOptions = {}): Promise<unknown> {
   const expr = compileExpression(text, opts);
   try {
-    const focus = scope.item !== undefined ? scope.item : scope.trigger;
+    const focus = scope.record !== undefined ? scope.record : scope.item !== undefined ? scope.item : scope.trigger;
     return toJson(await expr.evaluate(focus, bindingsOf(scope)));
   } catch (err) {
     const d = describe(err);

@@ -113,3 +113,5 @@ export {
   type TriggerInputProblem,
   type JsonSchemaObject,
 } from "./trigger-input";
+export * from "./business-events";
+export { evaluateBusinessEvents } from "./business-eval";

@@ -15,6 +15,7 @@
 import { z } from "zod";
 import { ERROR_CLASSES, type ErrorClass } from "../error-classes";
 import { CLASSIFICATIONS, DOMAINS } from "../flow-constants";
+import { BusinessEvents } from "./business-events";
 
 export const DSL_VERSION = "weft/1" as const;
 
@@ -211,6 +212,8 @@ const policies = {
     description: "Expression; runs with the same key execute this step one at a time.",
   }),
 };
+/** Business facts recorded when the step succeeds (business-events.ts; call, map and emit steps). */
+const business = { business: BusinessEvents.optional() };
 const next = { next: StepRef.optional().meta({ description: "The step that follows; absent = end of the scope." }) };
 
 /**
@@ -294,12 +297,13 @@ function stepUnion(nested: z.ZodType, named: boolean) {
         .meta({ description: "Named connection (credentials + base URL) in the workspace." }),
       input: Mapping.optional(),
       ...policies,
+      ...business,
       ...next,
     }),
     "CallStep",
   );
   const MapStep = id(
-    z.strictObject({ ...base, type: z.literal("map"), output: Mapping, ...policies, ...next }),
+    z.strictObject({ ...base, type: z.literal("map"), output: Mapping, ...policies, ...business, ...next }),
     "MapStep",
   );
   const Switch = id(
@@ -390,6 +394,7 @@ function stepUnion(nested: z.ZodType, named: boolean) {
         .meta({ description: "Major version of the event contract. Default 1." }),
       payload: Mapping,
       ...policies,
+      ...business,
       ...next,
     }),
     "EmitStep",

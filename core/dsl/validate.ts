@@ -42,6 +42,7 @@ import {
 } from "./schema";
 import { collectExpressions, pollTriggerSites, stepExpressions, type ExpressionSite, type Path } from "./walk";
 import { isObj } from "../is-obj";
+import { declarationExpressions, type BusinessEventDecl } from "./business-events";
 
 export type { Problem, Severity } from "./problems";
 
@@ -616,6 +617,7 @@ function mappingClashes(
 
 function checkStepSettings(ctx: Ctx, s: LStep, step: Step): void {
   const subject = stepWord(s);
+  if ("business" in step && step.business) checkBusinessEvents(ctx, s, step.business, subject);
   if (step.type !== "fail") checkDurations(ctx, step.retry, step.timeout, s.path, s.id, subject);
   switch (step.type) {
     case "wait": {
@@ -732,6 +734,47 @@ function checkStepSettings(ctx: Ctx, s: LStep, step: Step): void {
       }
     });
   }
+}
+
+/** A step's business events: what the schema cannot say (keys present, $record only with each, project.live's system). */
+function checkBusinessEvents(ctx: Ctx, s: LStep, decls: BusinessEventDecl[], subject: string): void {
+  decls.forEach((d, i) => {
+    const at = [...s.path, "business", i];
+    const what = `${subject}: business event ${i + 1} (${d.type})`;
+    if (Object.values(d.keys).every((v) => v === undefined))
+      add(ctx, {
+        stepId: s.id,
+        path: [...at, "keys"],
+        code: "business-event-without-keys",
+        message: `${what} has no business keys; give at least one (e.g. project, invoice, timeEntry) so KPIs can join it.`,
+      });
+    if (d.type === "project.live" && d.system === undefined)
+      add(ctx, {
+        stepId: s.id,
+        path: [...at, "system"],
+        code: "business-event-needs-system",
+        message: `${what} must say which system the project is live in: system "'psa'" or "'erp'".`,
+      });
+    if (d.amount !== undefined && d.currency === undefined)
+      add(ctx, {
+        stepId: s.id,
+        path: [...at, "currency"],
+        code: "business-event-without-currency",
+        severity: "warning",
+        message: `${what} has an amount but no currency; money in different currencies would be added up.`,
+      });
+    if (d.each === undefined)
+      for (const e of declarationExpressions(d)) {
+        const c = checkExpression(e.expression);
+        if (c.ok && expressionRefs(c.ast).variables.has("record"))
+          add(ctx, {
+            stepId: s.id,
+            path: [...at, ...e.path],
+            code: "record-without-each",
+            message: `${what}: ${formatPath(e.path)} uses $record, which exists only when the event has 'each'.`,
+          });
+      }
+  });
 }
 
 // --- Catalog: connector, operation, connection, required input fields -------------------------------

@@ -1,6 +1,7 @@
 // Walking a (typed) flow: its scopes, its steps, the edges between them and the expressions in them.
 // Shared by the validator, the compiler, the diff and the runtime interpreter.
 import type { Block, Flow, Mapping, Step } from "./schema";
+import { declarationExpressions } from "./business-events";
 
 export type Path = Array<string | number>;
 
@@ -148,6 +149,15 @@ export function stepExpressions(step: Step): ExpressionSite[] {
     case "parallel":
       break;
   }
+  if ("business" in step && step.business)
+    step.business.forEach((d, i) => {
+      for (const e of declarationExpressions(d))
+        out.push({
+          path: ["business", i, ...e.path],
+          expression: e.expression,
+          role: e.path[0] === "when" ? "condition" : e.path[0] === "each" ? "items" : "value",
+        });
+    });
   if (step.idempotencyKey !== undefined)
     out.push({ path: ["idempotencyKey"], expression: step.idempotencyKey, role: "key" });
   if (step.concurrencyKey !== undefined)

@@ -32,6 +32,7 @@ import { SIMULATED_LABEL } from "@/components/runs/format";
 import { WebhookSetup } from "./webhook-setup";
 import { defaultPollTrigger, PollSource } from "./poll-trigger";
 import { triggerFieldScope } from "../trigger-field-scope";
+import { BusinessEventsEditor } from "./business-events";
 
 export interface StepRunView {
   status: string;
@@ -42,6 +43,8 @@ export interface StepRunView {
   error: unknown;
   /** A dry test run did not send this step: how its output was obtained. */
   simulated?: string | null;
+  /** A dry test run's business events of this step: what a real run would record. */
+  businessEvents?: unknown[] | null;
 }
 
 export interface InspectorProps {
@@ -68,7 +71,7 @@ export interface InspectorProps {
 
 const STRUCTURAL = ["id", "type", "next", "compensate", "catch", "default", "body", "branches", "cases"];
 const POLICY = ["retry", "timeout", "idempotencyKey", "concurrencyKey"];
-const SHOWN_ELSEWHERE = ["name", "description", "connector", "operation", "connection", "input"];
+const SHOWN_ELSEWHERE = ["name", "description", "connector", "operation", "connection", "input", "business"];
 const OMIT_SETTINGS = new Set([...STRUCTURAL, ...POLICY, ...SHOWN_ELSEWHERE]);
 
 export function Inspector(p: InspectorProps) {
@@ -241,6 +244,17 @@ function StepInspector(p: InspectorProps & { node: DNode }) {
               />
             </FieldShell>
           )}
+        </Section>
+      )}
+      {(step.type === "call" || step.type === "map" || step.type === "emit") && (
+        <Section title="Business events" defaultOpen={!!step.business?.length} testId="business-events-section">
+          <BusinessEventsEditor
+            value={step.business}
+            onChange={(v, f) => setStep({ ...step, business: v } as StepConfig, f)}
+            scope={p.scope}
+            problems={p.fieldProblems}
+            readOnly={p.readOnly}
+          />
         </Section>
       )}
       {step.type !== "fail" && <ErrorHandling {...p} step={step} setStep={setStep} settingsSchema={settingsSchema} />}
@@ -844,6 +858,9 @@ function RunSection(p: InspectorProps & { node: DNode }) {
         </p>
       )}
       {r.error != null && <Json label="Error" value={r.error} tone="red" />}
+      {r.businessEvents && r.businessEvents.length > 0 && (
+        <Json label="Business events (not stored in a dry run)" value={r.businessEvents} />
+      )}
       {r.input !== undefined && r.input !== null && <Json label="Input" value={r.input} />}
       {r.output !== undefined && r.output !== null && (
         <>

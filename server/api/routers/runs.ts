@@ -69,6 +69,8 @@ async function timelineView(db: Db, runId: string, revealed: boolean) {
         // A dry test run answered this step without sending it (server/runtime/dry-run.ts).
         simulated:
           ((s.attemptLog as Array<{ simulated?: string }> | null) ?? []).find((a) => a.simulated)?.simulated ?? null,
+        // A dry test run's business events: shown, not stored (core/dsl/business-events.ts); masked like payloads.
+        businessEvents: dryRunEvents(s.attemptLog, cls, revealed),
         archived: s.archived,
         startedAt: s.startedAt,
         finishedAt: s.finishedAt,
@@ -81,6 +83,11 @@ async function timelineView(db: Db, runId: string, revealed: boolean) {
   };
 }
 export type RunTimelineView = Awaited<ReturnType<typeof timelineView>>;
+
+function dryRunEvents(log: unknown, cls: string, revealed: boolean): unknown[] | null {
+  const events = ((log as Array<{ businessEvents?: unknown[] }> | null) ?? []).flatMap((a) => a.businessEvents ?? []);
+  return events.length ? (showPayload(events, cls, revealed) as unknown[]) : null;
+}
 
 export const runsRouter = createTRPCRouter({
   list: procedure("viewer")

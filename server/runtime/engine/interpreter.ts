@@ -11,6 +11,7 @@ import {
   effectiveTimeoutMs,
   errorMatches,
   evaluate,
+  evaluateBusinessEvents,
   evaluateMapping,
   parseDuration,
   parseFlow,
@@ -261,7 +262,7 @@ class RunInterpreter {
     }
   }
 
-  private spec(step: Step, path: string, effectful: boolean, input?: unknown): StepSpec {
+  private spec(step: Step, path: string, effectful: boolean, input?: unknown, frame?: Frame): StepSpec {
     return {
       path,
       stepId: step.id,
@@ -270,6 +271,23 @@ class RunInterpreter {
       input,
       retry: this.p.retryOf(step),
       timeoutMs: this.p.timeoutOf(step),
+      ...(frame ? this.events(step, input, frame) : {}),
+    };
+  }
+
+  /** The step's business events, evaluated by the kernel from its output when it succeeds. */
+  private events(step: Step, input: unknown, frame: Frame): Pick<StepSpec, "events" | "team"> {
+    const decls = "business" in step ? step.business : undefined;
+    if (!decls?.length) return {};
+    return {
+      team: this.p.flow.owner ?? null,
+      events: async (output) => {
+        try {
+          return await evaluateBusinessEvents(decls, { ...frame, input, output }, new Date());
+        } catch (e) {
+          throw asStepError(e);
+        }
+      },
     };
   }
 
@@ -282,7 +300,7 @@ class RunInterpreter {
     const k = this.k;
     switch (step.type) {
       case "map": {
-        const output = await k.step(this.spec(step, path, false), () => mapping(step.output, frame));
+        const output = await k.step(this.spec(step, path, false, undefined, frame), () => mapping(step.output, frame));
         return { output, next: step.next };
       }
       case "switch": {
@@ -304,7 +322,7 @@ class RunInterpreter {
           ? await this.prepare(step, path, () => expr(step.concurrencyKey!, frame))
           : null;
         const spec: StepSpec = {
-          ...this.spec(step, path, true, input),
+          ...this.spec(step, path, true, input, frame),
           target: { connector: step.connector, operation: step.operation, connection: step.connection ?? null },
           lockKey:
             lock === null || lock === undefined
@@ -345,7 +363,13 @@ class RunInterpreter {
       case "emit": {
         const payload = await this.prepare(step, path, () => mapping(step.payload, frame));
         const output = await k.emit(
-          { path, stepId: step.id, type: "emit", input: { event: step.event, version: step.version ?? 1, payload } },
+          {
+            path,
+            stepId: step.id,
+            type: "emit",
+            input: { event: step.event, version: step.version ?? 1, payload },
+            ...this.events(step, payload, frame),
+          },
           step.event,
           payload,
         );

@@ -25,6 +25,8 @@ import { metrics } from "../../observability/metrics";
 import { errorMatches } from "../../../core/dsl/defaults";
 import { canonicalJson } from "../../../core/dsl/hash";
 import { isObjectLike as isRecord } from "../../../core/is-obj";
+import type { BusinessEvent } from "../../../core/dsl";
+import { insertBusinessEvents } from "../business-events";
 
 export interface RetryPolicy {
   /** Error matchers this policy retries (a class, "any", "business:<code>"); the rest go to catch routes. */
@@ -56,6 +58,14 @@ export interface StepSpec {
   simulated?: Simulated;
   /** What an effectful step acts on besides its input (connector, operation, connection): part of its input hash. */
   target?: unknown;
+  /**
+   * The step's business events, evaluated from its output when an attempt succeeds (a failure fails the
+   * step). They are written in the transaction of the step's success row; a memoized or reused step never
+   * calls this, so it never records twice. A dry test run keeps them in the attempt log instead.
+   */
+  events?: (output: unknown) => Promise<BusinessEvent[]>;
+  /** The team key business events default to (the flow's owner). */
+  team?: string | null;
 }
 
 /** How a dry test run answered an effectful step: its pinned sample, or a value synthesised from the operation's output schema. */
@@ -99,6 +109,8 @@ export interface AttemptLogEntry {
   nextAt?: string;
   /** Dry test runs: the step was not sent; its output is this. */
   simulated?: Simulated;
+  /** Dry test runs: the business events the step would have recorded (not stored). */
+  businessEvents?: BusinessEvent[];
 }
 
 /** Thrown to end the segment: the run continues in a later job. */
@@ -501,16 +513,20 @@ export class Kernel {
           fn({ attempt: attempts, idempotencyKey: idempotencyKey ?? "", signal }),
           signal,
         );
+        const events = spec.events ? await spec.events(output) : [];
         const ms = performance.now() - t0;
         stepMetric.observe({ type: spec.type, outcome: "succeeded" }, ms / 1000);
-        if (spec.effectful || log.length || spec.simulated)
+        const shown = this.o.dryRun && events.length > 0;
+        if (spec.effectful || log.length || spec.simulated || shown)
           log.push({
             attempt: attempts,
             at: new Date().toISOString(),
             outcome: "succeeded",
             durationMs: Math.round(ms),
             ...(spec.simulated ? { simulated: spec.simulated } : {}),
+            ...(shown ? { businessEvents: events } : {}),
           });
+        this.recordEvents(spec, events);
         this.put({ ...base, status: "succeeded", output: output ?? null, attemptLog: log, finishedAt: new Date() });
         return output;
       } catch (raw) {
@@ -564,6 +580,12 @@ export class Kernel {
         await sleep(delay, this.o.signal);
       }
     }
+  }
+
+  /** Buffers a succeeded step's business events for the transaction of its row (not in dry runs or previews). */
+  private recordEvents(spec: Pick<StepSpec, "path" | "team">, events: BusinessEvent[]): void {
+    if (!events.length || this.o.dryRun || this.o.preview) return;
+    this.effects.push((tx) => insertBusinessEvents(tx, this.runId, spec.path, events, spec.team ?? null));
   }
 
   /** Records a pure computation (map, switch decision) without a statement of its own. */
@@ -628,6 +650,37 @@ export class Kernel {
     if (d?.reuse) return this.reuse(asEffect, d) as { eventId: string };
     const eventId = this.idempotencyKeyFor(asEffect);
     const t0 = performance.now();
+    let events: BusinessEvent[];
+    try {
+      events = spec.events ? await spec.events({ eventId, event }) : [];
+    } catch (raw) {
+      // The step's failure like any other: recorded, so catch routes and the exception point at it.
+      const err = raw instanceof StepError ? raw : classifyError(raw);
+      const at = new Date();
+      this.put({
+        path: spec.path,
+        stepId: spec.stepId,
+        status: "failed",
+        input: asEffect.input,
+        output: null,
+        error: serializeError(err),
+        attempts: 1,
+        attemptLog: [
+          {
+            attempt: 1,
+            at: at.toISOString(),
+            outcome: "failed",
+            errorClass: err.errorClass,
+            message: err.message.slice(0, 500),
+          },
+        ],
+        idempotencyKey: eventId,
+        startedAt: at,
+        finishedAt: at,
+      });
+      throw new StepFailed(spec.path, err);
+    }
+    this.recordEvents(spec, events);
     // A dry test run records the event it would publish; publishing would start real runs of its consumers.
     if (!this.o.dryRun)
       this.effects.push(async (tx) => {
@@ -639,7 +692,15 @@ export class Kernel {
       });
     const now = new Date();
     const attemptLog: AttemptLogEntry[] = this.o.dryRun
-      ? [{ attempt: 1, at: now.toISOString(), outcome: "succeeded", simulated: "not-published" }]
+      ? [
+          {
+            attempt: 1,
+            at: now.toISOString(),
+            outcome: "succeeded",
+            simulated: "not-published",
+            ...(events.length ? { businessEvents: events } : {}),
+          },
+        ]
       : [];
     this.put({
       path: spec.path,

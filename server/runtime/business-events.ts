@@ -1,0 +1,49 @@
+// Writes a step's business events (core/dsl/business-events.ts). Called by the kernel inside the transaction
+// that records the step's success, so the fact and the step commit together; the unique index on (replay
+// root run, step path, index) makes a re-run segment or a replay recomputing the same step record nothing new.
+// The demo history (server/seed/demo-history.ts) writes through this same function.
+import "server-only";
+import type { BusinessEvent } from "../../core/dsl";
+import type { Sql } from "./sql";
+
+/** Records `events` of the step at `path` of run `runId`; `team` is the flow's owner, the default team key. */
+export async function insertBusinessEvents(
+  sql: Sql,
+  runId: string,
+  path: string,
+  events: readonly BusinessEvent[],
+  team: string | null,
+): Promise<void> {
+  if (!events.length) return;
+  const rows = events.map((e, idx) => ({
+    idx,
+    type: e.type,
+    occurred_at: e.occurredAt,
+    customer: e.keys.customer ?? null,
+    project: e.keys.project ?? null,
+    opportunity: e.keys.opportunity ?? null,
+    invoice: e.keys.invoice ?? null,
+    person: e.keys.person ?? null,
+    time_entry: e.keys.timeEntry ?? null,
+    team: e.keys.team ?? team,
+    system: e.system,
+    amount: e.amount,
+    currency: e.currency,
+    hours: e.hours,
+  }));
+  await sql.query(
+    `WITH RECURSIVE chain(id, replay_of_id, depth) AS (
+       SELECT id, replay_of_id, 0 FROM run WHERE id = $1::uuid
+       UNION ALL SELECT r.id, r.replay_of_id, c.depth + 1 FROM run r JOIN chain c ON r.id = c.replay_of_id WHERE c.depth < 1000
+     )
+     INSERT INTO business_event (run_id, origin_run_id, flow_id, step_path, idx, type, occurred_at, customer, project, opportunity,
+       invoice, person, time_entry, team, system, amount, currency, hours, is_test)
+     SELECT r.id, (SELECT id FROM chain ORDER BY depth DESC LIMIT 1), r.flow_id, $2, e.idx, e.type, e.occurred_at, e.customer, e.project,
+       e.opportunity, e.invoice, e.person, e.time_entry, e.team, e.system, e.amount, e.currency, e.hours, r.is_test
+     FROM run r, jsonb_to_recordset($3::jsonb) AS e(idx int, type text, occurred_at timestamptz, customer text, project text,
+       opportunity text, invoice text, person text, time_entry text, team text, system text, amount numeric, currency text, hours numeric)
+     WHERE r.id = $1::uuid
+     ON CONFLICT (origin_run_id, step_path, idx) DO NOTHING`,
+    [runId, path, JSON.stringify(rows)],
+  );
+}
