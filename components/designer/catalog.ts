@@ -108,6 +108,7 @@ export const LOOKS: Record<string, { label: string; mono: string; bg: string; fg
   subflow: { label: "Subflow", mono: "⊂", bg: "#f1f5f9", fg: "#334155" },
   fail: { label: "Fail", mono: "✕", bg: "#fee2e2", fg: "#b91c1c" },
   reconcile: { label: "Reconcile", mono: "⇋", bg: "#f0fdf4", fg: "#15803d" },
+  approval: { label: "Approval", mono: "✓", bg: "#fdf4ff", fg: "#a21caf" },
 };
 export const lookOf = (key: string | undefined) =>
   (key && LOOKS[key]) || {
@@ -146,6 +147,13 @@ const LOGIC_DEFAULTS: Record<Exclude<StepType, "call">, StepConfig> = {
     definition: { key: "my-reconciliation", name: "Reconciliation", sides: [], rules: [] },
     sources: {},
   } as unknown as StepConfig,
+  approval: {
+    type: "approval",
+    assignee: { team: "finance" },
+    title: "'Approve ' & $flow.name",
+    decisions: ["approve", "reject"],
+    due: "2d",
+  } as unknown as StepConfig,
 } as Record<Exclude<StepType, "call">, StepConfig>;
 
 const LOGIC_DETAIL: Record<Exclude<StepType, "call">, string> = {
@@ -158,6 +166,7 @@ const LOGIC_DETAIL: Record<Exclude<StepType, "call">, string> = {
   subflow: "Call another published flow",
   fail: "Stop with a typed business error",
   reconcile: "Match two or three record sets and report breaks",
+  approval: "Ask a person or team to decide; the run waits",
 };
 
 /** Palette items: triggers (DSL trigger types + event contracts a system produces), every connector action, the logic steps. */

@@ -6,7 +6,7 @@
 // The node components draw their handles from the same specs, so the two cannot drift apart.
 import { Position, type NodeHandle } from "@xyflow/react";
 import { useMemo, useRef, type CSSProperties } from "react";
-import type { StepConfig } from "@/core/dsl";
+import { APPROVAL_ROUTES, approvalDecisions, type StepConfig } from "@/core/dsl";
 import { CONTAINERS, NODE_H, NODE_W, type DNode } from "./model";
 
 export interface HandleSpec {
@@ -41,6 +41,28 @@ export function stepHandleSpecs(step: StepConfig): HandleSpec[] {
       position: Position.Right,
       at: { fraction: (n + 1) / (n + 2) },
       title: "default",
+      tone: "!bg-slate-500",
+    });
+  } else if (step.type === "approval") {
+    // One exit per decision it offers (and "expired" when it can expire), then `next` for decisions without a route.
+    const routes = [...approvalDecisions(step), ...(step.expiresAfter ? (["expired"] as const) : [])];
+    const n = routes.length;
+    routes.forEach((r, i) =>
+      specs.push({
+        id: `decision-${APPROVAL_ROUTES.indexOf(r)}`,
+        type: "source",
+        position: Position.Right,
+        at: { fraction: (i + 1) / (n + 2) },
+        title: `on ${r}`,
+        tone: r === "reject" || r === "expired" ? "!bg-rose-500" : "!bg-fuchsia-500",
+      }),
+    );
+    specs.push({
+      id: "next",
+      type: "source",
+      position: Position.Right,
+      at: { fraction: (n + 1) / (n + 2) },
+      title: "next (a decision without its own route)",
       tone: "!bg-slate-500",
     });
   } else if (step.type !== "fail")

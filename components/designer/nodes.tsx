@@ -64,6 +64,10 @@ export function stepTitle(id: string, step: StepConfig, catalog: Catalog): { tit
     emit: step.type === "emit" ? `Emit ${step.event}` : "",
     subflow: step.type === "subflow" ? `Subflow ${step.flow}@${step.version}` : "",
     fail: step.type === "fail" ? `Fail · ${step.code}` : "",
+    approval:
+      step.type === "approval"
+        ? `Approval · ${step.assignee.user ?? step.assignee.team ?? step.assignee.role ?? "nobody"}${step.due ? ` · due ${step.due}` : ""}`
+        : "",
   };
   return { title: step.name || id, subtitle: detail[step.type] ?? step.type };
 }
@@ -322,6 +326,7 @@ export const NODE_TYPES = {
   emit: StepNode,
   subflow: StepNode,
   fail: StepNode,
+  approval: StepNode,
   foreach: ContainerNode,
   parallel: ContainerNode,
 };

@@ -1,6 +1,14 @@
 // Defaults the schema leaves out on purpose (a parsed document is exactly what its author wrote), resolved
 // here once so the runtime, the validator and the docs agree on them.
-import type { ErrorClass, Flow, RetryPolicy, Step } from "./schema";
+import {
+  APPROVAL_DECISIONS,
+  type ApprovalDecision,
+  type ApprovalStep,
+  type ErrorClass,
+  type Flow,
+  type RetryPolicy,
+  type Step,
+} from "./schema";
 
 /** The connector of connections holding a webhook signing secret, and the secret field the ingress reads. */
 export const WEBHOOK_CONNECTOR = "webhook";
@@ -120,3 +128,11 @@ export function pollDelayMs(intervalMs: number, failures: number): number {
   if (failures <= 0) return intervalMs;
   return Math.min(Math.max(intervalMs, POLL_BACKOFF_MAX_MS), intervalMs * Math.pow(2, Math.min(failures, 30)));
 }
+
+/** The decisions an approval step offers: its own list, else approve/reject (and approve-with-changes with a form). */
+export function approvalDecisions(step: Pick<ApprovalStep, "decisions" | "form">): ApprovalDecision[] {
+  return step.decisions ?? (step.form ? [...APPROVAL_DECISIONS] : ["approve", "reject"]);
+}
+
+/** The business error an approval step fails with when it expired and has no `expired` route. */
+export const APPROVAL_EXPIRED_CODE = "approval_expired";

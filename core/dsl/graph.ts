@@ -8,16 +8,18 @@
 //   = the parallel and `data.branch` = the branch index (React Flow sub-flows; positions are relative).
 // - Each edge leaves a named source handle: "start" (trigger → first step), "next", "case-<i>", "default",
 //   "catch-<i>", "compensate", "body" (foreach → first body step), "branch-<i>" (parallel → first step of
-//   branch i). `data.kind`/`data.index` say the same for code that does not parse handles.
+//   branch i), "decision-<i>" (an approval's route for decision APPROVAL_ROUTES[i]). `data.kind`/`data.index` say the same for code that does not parse handles.
 // - Positions live in the DSL's `layout` (nodes by id), so the canvas survives a save.
 //
 // compile(decompile(d)) = d for documents whose layout covers every node, and decompile(compile(g)) = g
 // for graphs in canonical form (edge ids as decompile names them); the property tests hold both.
 import type { Problem } from "./problems";
+import { APPROVAL_ROUTES, type ApprovalRoute } from "./schema";
 import type { Block, Branch, CatchRoute, Flow, Step, StepType, SwitchStep, Trigger } from "./schema";
 import { isObj } from "../is-obj";
 
-export type CanvasEdgeKind = "start" | "next" | "case" | "default" | "catch" | "compensate" | "body" | "branch";
+export type CanvasEdgeKind =
+  "start" | "next" | "case" | "default" | "catch" | "compensate" | "body" | "branch" | "decision";
 export const CANVAS_EDGE_KINDS: readonly CanvasEdgeKind[] = [
   "start",
   "next",
@@ -27,13 +29,14 @@ export const CANVAS_EDGE_KINDS: readonly CanvasEdgeKind[] = [
   "compensate",
   "body",
   "branch",
+  "decision",
 ];
 
 export type CaseConfig = { when: string; label?: string };
 export type CatchConfig = { errors: string[] };
 export type BranchConfig = { name: string };
 
-type Structural = "id" | "next" | "compensate" | "catch" | "default" | "cases" | "body" | "branches";
+type Structural = "id" | "next" | "compensate" | "catch" | "default" | "cases" | "body" | "branches" | "routes";
 type Dist<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** A step's own settings, without anything that points at another step (those are edges). */
@@ -76,7 +79,9 @@ export type CanvasGraph = { flow: FlowMeta; nodes: CanvasNode[]; edges: CanvasEd
 export const TRIGGER_NODE_ID = "trigger";
 
 export function handleOf(kind: CanvasEdgeKind, index?: number): string {
-  return kind === "case" || kind === "catch" || kind === "branch" ? `${kind}-${index ?? 0}` : kind;
+  return kind === "case" || kind === "catch" || kind === "branch" || kind === "decision"
+    ? `${kind}-${index ?? 0}`
+    : kind;
 }
 
 /** Canonical edge id: one edge per source handle. */
@@ -105,6 +110,7 @@ export function stepConfig(step: Step): StepConfig {
   delete o.compensate;
   delete o.default;
   delete o.body;
+  delete o.routes;
   if (step.type === "switch")
     o.cases = step.cases.map((c) => (c.label !== undefined ? { when: c.when, label: c.label } : { when: c.when }));
   if (step.type === "parallel") o.branches = step.branches.map((b) => ({ name: b.name }));
@@ -146,6 +152,11 @@ export function decompile(flow: Flow): DecompileResult {
         step.cases.forEach((c, i) => edges.push(edge(step.id, c.next, "case", i)));
         if (step.default !== undefined) edges.push(edge(step.id, step.default, "default"));
       } else if (step.type !== "fail" && step.next !== undefined) edges.push(edge(step.id, step.next, "next"));
+      if (step.type === "approval")
+        APPROVAL_ROUTES.forEach((d, i) => {
+          const t = step.routes?.[d];
+          if (t !== undefined) edges.push(edge(step.id, t, "decision", i));
+        });
       if (step.type !== "fail") {
         step.catch?.forEach((c, i) => edges.push(edge(step.id, c.next, "catch", i)));
         if (step.compensate !== undefined) edges.push(edge(step.id, step.compensate, "compensate"));
@@ -187,7 +198,7 @@ function kindOfEdge(e: CanvasEdge): { kind: CanvasEdgeKind; index?: number } | n
     return idx === undefined ? { kind: d.kind } : { kind: d.kind, index: idx };
   }
   const h = typeof e.sourceHandle === "string" ? e.sourceHandle : "next";
-  const m = /^(case|catch|branch)-(\d+)$/.exec(h);
+  const m = /^(case|catch|branch|decision)-(\d+)$/.exec(h);
   if (m) return { kind: m[1] as CanvasEdgeKind, index: Number(m[2]) };
   return (CANVAS_EDGE_KINDS as readonly string[]).includes(h) ? { kind: h as CanvasEdgeKind } : null;
 }
@@ -331,6 +342,14 @@ export function compile(graph: CanvasGraph, opts: CompileOptions = {}): CompileR
     } else if (type !== "fail") {
       const n = take(node.id, "next");
       if (n !== undefined) s.next = n;
+    }
+    if (type === "approval") {
+      const routes: Partial<Record<ApprovalRoute, string>> = {};
+      APPROVAL_ROUTES.forEach((d, i) => {
+        const t = take(node.id, "decision", i);
+        if (t !== undefined) routes[d] = t;
+      });
+      if (Object.keys(routes).length) s.routes = routes;
     }
     if (type !== "fail") {
       if (Array.isArray(cfg.catch))

@@ -42,6 +42,8 @@ export {
   WEBHOOK_TIMESTAMP_HEADER,
   WEBHOOK_TOLERANCE_SECONDS,
   type EffectiveRetry,
+  approvalDecisions,
+  APPROVAL_EXPIRED_CODE,
 } from "./defaults";
 export {
   scopesOf,

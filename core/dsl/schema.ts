@@ -16,6 +16,7 @@ import { z } from "zod";
 import { ERROR_CLASSES, type ErrorClass } from "../error-classes";
 import { CLASSIFICATIONS, DOMAINS } from "../flow-constants";
 import { BusinessEvents } from "./business-events";
+import { ROLES } from "../roles";
 
 export const DSL_VERSION = "weft/1" as const;
 
@@ -34,6 +35,7 @@ export const STEP_TYPES = [
   "subflow",
   "fail",
   "reconcile",
+  "approval",
 ] as const;
 export type StepType = (typeof STEP_TYPES)[number];
 
@@ -147,6 +149,15 @@ const ErrorMatcher = z
     'An error matcher is an error class (transient, auth, validation, mapping, business, timeout, internal), "any", or "business:<code>".',
   )
   .meta({ description: 'An error class, "any", or "business:<code>" for one typed business error.' });
+
+/** What a person can decide on an approval task; "expired" is the route taken when nobody decided in time. */
+export const APPROVAL_DECISIONS = ["approve", "reject", "approve-with-changes"] as const;
+export type ApprovalDecision = (typeof APPROVAL_DECISIONS)[number];
+export const APPROVAL_ROUTES = [...APPROVAL_DECISIONS, "expired"] as const;
+export type ApprovalRoute = (typeof APPROVAL_ROUTES)[number];
+
+const TeamKey = z.string().min(1).max(64).meta({ description: 'A team key, e.g. "finance".' });
+const UserEmail = z.email("A person is named by their e-mail address.").max(254);
 
 // ---------------------------------------------------------------------------------------------------
 // Per-step policies
@@ -445,7 +456,79 @@ function stepUnion(nested: z.ZodType, named: boolean) {
     }),
     "ReconcileStep",
   );
+  const Approval = id(
+    z.strictObject({
+      ...base,
+      type: z.literal("approval"),
+      assignee: z
+        .strictObject({
+          team: TeamKey.optional(),
+          role: z
+            .enum(ROLES)
+            .optional()
+            .meta({ description: "Only people with this role (in the team, if one is named)." }),
+          user: UserEmail.optional().meta({ description: "One person, by e-mail." }),
+        })
+        .meta({ description: "Who decides: a team (optionally only its members with a role), a role, or one person." }),
+      title: Expression.meta({ description: "Expression: the task's title in the Inbox." }),
+      summary: Expression.optional().meta({
+        description:
+          "Expression: the business summary the approver decides on (text, or an object of labelled values).",
+      }),
+      form: JsonSchemaObject.optional().meta({
+        description:
+          "JSON Schema (an object) of the fields the approver may fill or change, e.g. an adjusted amount; required with approve-with-changes.",
+      }),
+      decisions: z.array(z.enum(APPROVAL_DECISIONS)).min(1).max(3).optional().meta({
+        description: "The decisions offered. Default: approve, reject (and approve-with-changes when there is a form).",
+      }),
+      due: Duration.optional().meta({
+        description: "Decide within this time (from when the task opens); then it escalates.",
+      }),
+      escalation: z
+        .strictObject({
+          reassignTo: z
+            .strictObject({ team: TeamKey.optional(), user: UserEmail.optional() })
+            .optional()
+            .meta({ description: "Who gets the task when it is overdue." }),
+          notify: z
+            .boolean()
+            .optional()
+            .meta({ description: "Post to the assignee team's alert channel when overdue." }),
+        })
+        .optional()
+        .meta({ description: "What happens at the due time when nobody decided." }),
+      expiresAfter: Duration.optional().meta({
+        description:
+          'After this time (from when the task opens) nobody can decide; the run takes routes.expired, else fails with business error "approval_expired".',
+      }),
+      fourEyes: z.boolean().optional().meta({
+        description: "The requester cannot decide: the person who started the run, or whom `requester` names.",
+      }),
+      requester: Expression.optional().meta({
+        description:
+          'Expression: the requester\'s e-mail (four-eyes), e.g. "$trigger.body.requestedBy". Default: who started the run.',
+      }),
+      bulk: z
+        .boolean()
+        .optional()
+        .meta({ description: "Approvers may approve many of these tasks at once in the Inbox." }),
+      routes: z
+        .strictObject({
+          approve: StepRef.optional(),
+          reject: StepRef.optional(),
+          "approve-with-changes": StepRef.optional(),
+          expired: StepRef.optional(),
+        })
+        .optional()
+        .meta({ description: "The step each decision leads to; a decision without a route takes `next`." }),
+      ...policies,
+      ...next,
+    }),
+    "ApprovalStep",
+  );
   const union = z.discriminatedUnion("type", [
+    Approval,
     Call,
     MapStep,
     Switch,
@@ -484,6 +567,7 @@ export type EmitStep = Shallow<"emit">;
 export type SubflowStep = Shallow<"subflow">;
 export type FailStep = Shallow<"fail">;
 export type ReconcileStep = Shallow<"reconcile">;
+export type ApprovalStep = Shallow<"approval">;
 export type Step =
   | CallStep
   | MapStep
@@ -494,7 +578,8 @@ export type Step =
   | EmitStep
   | SubflowStep
   | FailStep
-  | ReconcileStep;
+  | ReconcileStep
+  | ApprovalStep;
 export type StepOf<T extends StepType> = Extract<Step, { type: T }>;
 
 /** The full, recursive step schema. */

@@ -185,6 +185,8 @@ function shapeArb(depth: number): fc.Arbitrary<Shape> {
           }));
       case "reconcile": // not generated: its definition is checked by core/reconcile's own tests
         throw new Error("reconcile steps are not generated");
+      case "approval": // not generated: its routes are covered by core/dsl/approval-step.test.ts
+        throw new Error("approval steps are not generated");
       case "fail":
         return fc
           .record({

@@ -16,6 +16,7 @@ import semver from "semver";
 import type { z } from "zod";
 import type { Catalog } from "./catalog";
 import {
+  approvalDecisions,
   LIMITS,
   parseDuration,
   POLL_INTERVAL_MAX_MS,
@@ -28,6 +29,8 @@ import { checkExpression, checkExpressions, expressionRefs, type JsonataAst } fr
 import { credentialScope, offScopeMessage } from "../../connectors/sdk/credential-scope";
 import { closest, formatPath, issuesToProblems, type Problem, type Severity } from "./problems";
 import {
+  APPROVAL_DECISIONS,
+  APPROVAL_ROUTES,
   RESERVED_STEP_IDS,
   ShallowFlowSchema,
   ShallowStepSchema,
@@ -251,7 +254,7 @@ function parseStep(s: LStep, ctx: Ctx): void {
 // 3. Graph checks
 
 interface LEdge {
-  kind: "next" | "case" | "default" | "catch" | "compensate";
+  kind: "next" | "case" | "default" | "catch" | "compensate" | "decision";
   target: string;
   path: Path;
 }
@@ -267,6 +270,8 @@ function looseEdges(s: LStep): LEdge[] {
   push("default", r.default, ["default"]);
   if (Array.isArray(r.catch)) r.catch.forEach((c, i) => isObj(c) && push("catch", c.next, ["catch", i, "next"]));
   push("compensate", r.compensate, ["compensate"]);
+  if (s.type === "approval" && isObj(r.routes))
+    for (const d of APPROVAL_ROUTES) push("decision", r.routes[d], ["routes", d]);
   return out;
 }
 
@@ -615,6 +620,115 @@ function mappingClashes(
   }
 }
 
+/** An approval step: someone to decide, decisions that fit the form, times that make sense together. */
+function checkApproval(ctx: Ctx, s: LStep, step: Extract<Step, { type: "approval" }>, subject: string): void {
+  const a = step.assignee;
+  if (a.team === undefined && a.role === undefined && a.user === undefined)
+    add(ctx, {
+      stepId: s.id,
+      path: [...s.path, "assignee"],
+      code: "approval-needs-assignee",
+      message: `${subject} names nobody to decide: set assignee.team, assignee.role or assignee.user.`,
+    });
+  if (a.user !== undefined && (a.team !== undefined || a.role !== undefined))
+    add(ctx, {
+      stepId: s.id,
+      path: [...s.path, "assignee", "user"],
+      code: "approval-assignee-conflict",
+      message: `${subject} names one person and a team or role; name either the person or the team/role.`,
+    });
+  const decisions = step.decisions ?? [];
+  if (new Set(decisions).size !== decisions.length)
+    add(ctx, {
+      stepId: s.id,
+      path: [...s.path, "decisions"],
+      code: "duplicate-decision",
+      message: `${subject} lists a decision twice.`,
+    });
+  if (decisions.includes("approve-with-changes") && step.form === undefined)
+    add(ctx, {
+      stepId: s.id,
+      path: [...s.path, "form"],
+      code: "approval-changes-need-form",
+      message: `${subject} offers approve-with-changes but has no form: add a form (JSON Schema) with the fields an approver may change.`,
+    });
+  if (step.form !== undefined && step.form.type !== undefined && step.form.type !== "object")
+    add(ctx, {
+      stepId: s.id,
+      path: [...s.path, "form", "type"],
+      code: "approval-form-not-object",
+      message: `${subject}: the form must be a JSON Schema of an object (type "object"), with one property per field.`,
+    });
+  const offered = approvalDecisions(step);
+  if (step.routes)
+    for (const d of APPROVAL_DECISIONS)
+      if (step.routes[d] !== undefined && !offered.includes(d))
+        add(ctx, {
+          stepId: s.id,
+          path: [...s.path, "routes", d],
+          code: "route-for-unoffered-decision",
+          message: `${subject} routes '${d}', which it does not offer (decisions: ${offered.join(", ")}).`,
+        });
+  if (step.routes?.expired !== undefined && step.expiresAfter === undefined)
+    add(ctx, {
+      stepId: s.id,
+      path: [...s.path, "routes", "expired"],
+      code: "expired-route-without-expiry",
+      message: `${subject} has an 'expired' route but no expiresAfter, so it never expires.`,
+    });
+  const due = step.due !== undefined ? parseDuration(step.due) : null;
+  const exp = step.expiresAfter !== undefined ? parseDuration(step.expiresAfter) : null;
+  for (const [field, ms] of [
+    ["due", due],
+    ["expiresAfter", exp],
+  ] as const)
+    if (ms !== null && (ms < 1000 || ms > LIMITS.waitMaxMs))
+      add(ctx, {
+        stepId: s.id,
+        path: [...s.path, field],
+        code: "approval-time-out-of-range",
+        message: `${subject}: ${field} must be between 1s and 366 days.`,
+      });
+  if (due !== null && exp !== null && exp <= due)
+    add(ctx, {
+      stepId: s.id,
+      path: [...s.path, "expiresAfter"],
+      code: "approval-expires-before-due",
+      message: `${subject} expires (${step.expiresAfter}) before or when it is due (${step.due}); escalation could never help.`,
+    });
+  if (step.escalation && step.due === undefined)
+    add(ctx, {
+      stepId: s.id,
+      path: [...s.path, "escalation"],
+      code: "escalation-without-due",
+      message: `${subject} has an escalation but no due time: set 'due' (e.g. "2d").`,
+    });
+  const r = step.escalation?.reassignTo;
+  if (r && (r.team === undefined) === (r.user === undefined))
+    add(ctx, {
+      stepId: s.id,
+      path: [...s.path, "escalation", "reassignTo"],
+      code: "escalation-reassign-target",
+      message: `${subject}: escalation.reassignTo names exactly one of team or user.`,
+    });
+  if (step.requester !== undefined && !step.fourEyes)
+    add(ctx, {
+      stepId: s.id,
+      path: [...s.path, "requester"],
+      code: "requester-without-four-eyes",
+      severity: "warning",
+      message: `${subject} names a requester but fourEyes is off, so the requester may still decide.`,
+    });
+  if (step.retry !== undefined)
+    add(ctx, {
+      stepId: s.id,
+      path: [...s.path, "retry"],
+      code: "approval-retry-ignored",
+      severity: "warning",
+      message: `${subject}: a person's decision is not retried; remove 'retry'.`,
+    });
+}
+
 function checkStepSettings(ctx: Ctx, s: LStep, step: Step): void {
   const subject = stepWord(s);
   if ("business" in step && step.business) checkBusinessEvents(ctx, s, step.business, subject);
@@ -690,6 +804,9 @@ function checkStepSettings(ctx: Ctx, s: LStep, step: Step): void {
     }
     case "reconcile":
       checkReconcile(ctx, s, step, subject);
+      break;
+    case "approval":
+      checkApproval(ctx, s, step, subject);
       break;
     case "call":
       mappingClashes(ctx, step.input, [...s.path, "input"], s.id, subject);

@@ -1,7 +1,7 @@
 // Walking a (typed) flow: its scopes, its steps, the edges between them and the expressions in them.
 // Shared by the validator, the compiler, the diff and the runtime interpreter.
-import type { Block, Flow, Mapping, Step } from "./schema";
 import { declarationExpressions } from "./business-events";
+import { APPROVAL_ROUTES, type Block, type Flow, type Mapping, type Step } from "./schema";
 
 export type Path = Array<string | number>;
 
@@ -68,12 +68,12 @@ export function stepsOf(flow: Pick<Flow, "start" | "steps">): StepVisit[] {
   return out;
 }
 
-export type EdgeKind = "next" | "case" | "default" | "catch" | "compensate";
+export type EdgeKind = "next" | "case" | "default" | "catch" | "compensate" | "decision";
 
 export interface StepEdge {
   kind: EdgeKind;
   target: string;
-  /** Index of the case or catch route. */
+  /** Index of the case or catch route, or of the decision in APPROVAL_ROUTES. */
   index?: number;
   /** JSON path of the reference, relative to the step. */
   path: Path;
@@ -87,6 +87,11 @@ export function edgesOf(step: Step): StepEdge[] {
     if (step.default !== undefined) out.push({ kind: "default", target: step.default, path: ["default"] });
   } else if (step.type !== "fail" && step.next !== undefined)
     out.push({ kind: "next", target: step.next, path: ["next"] });
+  if (step.type === "approval" && step.routes)
+    APPROVAL_ROUTES.forEach((d, i) => {
+      const t = step.routes?.[d];
+      if (t !== undefined) out.push({ kind: "decision", target: t, index: i, path: ["routes", d] });
+    });
   if (step.type !== "fail") {
     step.catch?.forEach((c, i) => out.push({ kind: "catch", target: c.next, index: i, path: ["catch", i, "next"] }));
     if (step.compensate !== undefined) out.push({ kind: "compensate", target: step.compensate, path: ["compensate"] });
@@ -145,6 +150,11 @@ export function stepExpressions(step: Step): ExpressionSite[] {
             out.push({ path: ["sources", side, "params", i], expression: e, role: "value" }),
           );
       }
+      break;
+    case "approval":
+      out.push({ path: ["title"], expression: step.title, role: "value" });
+      if (step.summary !== undefined) out.push({ path: ["summary"], expression: step.summary, role: "value" });
+      if (step.requester !== undefined) out.push({ path: ["requester"], expression: step.requester, role: "value" });
       break;
     case "parallel":
       break;

@@ -16,6 +16,7 @@ import { runsRouter } from "./routers/runs";
 import { exceptionsRouter } from "./routers/exceptions";
 import { demoRouter } from "./routers/demo";
 import { reconciliationsRouter } from "./routers/reconciliations";
+import { tasksRouter } from "./routers/tasks";
 
 const areas = {
   session: sessionRouter,
@@ -31,6 +32,7 @@ const areas = {
   exceptions: exceptionsRouter,
   polls: pollsRouter,
   reconciliations: reconciliationsRouter,
+  tasks: tasksRouter,
 };
 
 /**

@@ -513,6 +513,8 @@ export async function cancelRun(d: OpsDeps, runId: string, reason: string): Prom
         error: { errorClass: "business", code: "cancelled", message: reason },
       },
     });
+    // Its open approval tasks leave the Inbox: nobody can decide for a run that no longer waits.
+    await tx.task.updateMany({ where: { runId, status: "open" }, data: { status: "cancelled" } });
     await d.audit(tx, {
       action: "run.cancel",
       entityType: "run",

@@ -19,6 +19,8 @@ export const QUEUES = {
   pollTick: "weft.poll.tick",
   /** One poll of one flow (server/runtime/poll.ts); stately with singletonKey = flow id. */
   poll: "weft.poll",
+  /** Approval tasks' timers (server/tasks/): escalation at the due time and expiry, delayed jobs keyed by task. */
+  taskTimer: "weft.task.timer",
 } as const;
 
 /** Crash detection: a job whose heartbeat is older than this is failed and retried elsewhere (pg-boss's minimum). */
@@ -74,6 +76,8 @@ export const RUNTIME_QUEUE_OPTIONS: Record<(typeof QUEUES)[keyof typeof QUEUES],
     deleteAfterSeconds: 3600,
   },
   [QUEUES.schedule]: { policy: "standard", notify: true, retryLimit: 10, retryBackoff: true, retryDelayMax: 60 },
+  // Delayed jobs: a NOTIFY at send time says nothing about when they are due, so workers poll (every second).
+  [QUEUES.taskTimer]: { policy: "standard", notify: false, retryLimit: 10, retryBackoff: true, retryDelayMax: 300 },
 };
 
 // Options pg-boss can clear with null; left out of a queue's options above, they are meant to be off.

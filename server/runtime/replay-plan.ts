@@ -108,6 +108,7 @@ export async function planReplay(
     isTest: !!opts.isTest,
     parentRunId: null,
     replayOfId: opts.originRunId,
+    createdById: null,
     businessKeys,
     createdAt: new Date(),
     dryRun: false,
@@ -127,6 +128,10 @@ export async function planReplay(
       });
       throw new PreviewStop(spec.path);
     },
+    // Reached only when the original decision cannot be reused (the kernel recorded why): a new task.
+    approval: async (spec) => {
+      throw new PreviewStop(spec.path);
+    },
   };
   try {
     await program.execute(k, env);
@@ -135,7 +140,7 @@ export async function planReplay(
   }
   const effectful = stepsOf(flow)
     .map((v) => v.step)
-    .filter((s) => s.type === "call" || s.type === "emit" || s.type === "subflow");
+    .filter((s) => s.type === "call" || s.type === "emit" || s.type === "subflow" || s.type === "approval");
   const reached = new Set(recorder.entries.map((e) => e.stepId));
   const stoppedAt = recorder.entries.find((e) => e.plan === "runs");
   const steps: ReplayPlanStep[] = [

@@ -5,7 +5,9 @@
 import "server-only";
 import { PgBoss, type Job, type JobResult } from "pg-boss";
 import { logger as rootLogger } from "../observability/log";
-import { databaseUrl } from "../db/client";
+import { createDb, databaseUrl, db as defaultDb } from "../db/client";
+import { handleTaskTimer } from "../tasks/service";
+import type { TaskTimerJob } from "../tasks/runtime";
 import { runtimePool, type Pool } from "./sql";
 import {
   ensureRuntimeQueues,
@@ -192,6 +194,14 @@ export async function startRuntimeWorkers(boss: PgBoss, opts: RuntimeWorkerOptio
       },
     ),
   ]);
+  // Approval tasks' timers: escalation at the due time, expiry (server/tasks/). Audited, so through Prisma.
+  const taskDb = opts.databaseUrl ? createDb(opts.databaseUrl, 2) : defaultDb();
+  workIds.push([
+    QUEUES.taskTimer,
+    await boss.work<TaskTimerJob>(QUEUES.taskTimer, { batchSize: 5, pollingIntervalSeconds: 1 }, async (jobs) => {
+      for (const job of jobs) await handleTaskTimer(taskDb, boss, job.data, { baseUrl: process.env.WEFT_BASE_URL });
+    }),
+  ]);
   const tickEvery = (opts.pollTickSeconds ?? POLL_TICK_SECONDS) * 1000;
   const tickTimer =
     tickEvery > 0
@@ -236,6 +246,7 @@ export async function startRuntimeWorkers(boss: PgBoss, opts: RuntimeWorkerOptio
       for (const [name, id] of workIds)
         await (name === QUEUES.run ? runBoss : boss).offWork(name, { id, wait: true }).catch(() => undefined);
       if (runBoss !== boss) await runBoss.stop({ graceful: true, timeout: 25_000 }).catch(() => undefined);
+      if (opts.databaseUrl) await taskDb.$disconnect().catch(() => undefined);
     },
   };
 }

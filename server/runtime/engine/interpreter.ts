@@ -7,6 +7,7 @@
 // "<parallel>.<branch>.<id>" inside a branch; "<path>~compensate" for the step undoing <path>.
 import "server-only";
 import {
+  approvalDecisions,
   effectiveRetry,
   effectiveTimeoutMs,
   errorMatches,
@@ -27,6 +28,8 @@ import { callConnector } from "../connectors";
 import { sendsInDryRun, simulatedCall } from "../dry-run";
 import { resolveSources, runReconcile } from "../reconcile";
 import { parseDefinition, type ReconDefinitionInput } from "../../../core/reconcile";
+import type { ApprovalRoute, ApprovalStep } from "../../../core/dsl/schema";
+import type { TaskOutcome, TaskSpec } from "../../tasks/runtime";
 
 type Frame = {
   trigger: unknown;
@@ -419,11 +422,59 @@ class RunInterpreter {
       }
       case "reconcile":
         return { output: await this.reconcile(step, path, frame), next: step.next };
+      case "approval": {
+        const outcome = await this.approval(step, path, frame);
+        const route = outcome.status === "expired" ? "expired" : (outcome.decision as ApprovalRoute | null);
+        return { output: outcome, next: (route && step.routes?.[route]) ?? step.next };
+      }
       case "foreach":
         return { output: await this.foreach(step, path, frame), next: step.next };
       case "parallel":
         return { output: await this.parallel(step, path, frame), next: step.next };
     }
+  }
+
+  /**
+   * An approval: the task's settings are evaluated once (title, summary, requester), then the run parks until a
+   * person decides (server/tasks/). A replay whose task would be the same reuses the original decision.
+   */
+  private async approval(step: ApprovalStep, path: string, frame: Frame): Promise<TaskOutcome> {
+    const row = this.k.row(path);
+    if (row?.status === "succeeded") return row.output as TaskOutcome;
+    const task = await this.prepare(step, path, async (): Promise<TaskSpec> => {
+      const title = await expr(step.title, frame);
+      const requester = step.fourEyes
+        ? step.requester
+          ? await expr(step.requester, frame)
+          : this.env.run.createdById
+        : null;
+      return {
+        path,
+        stepId: step.id,
+        title: typeof title === "string" ? title : JSON.stringify(title ?? step.name ?? step.id),
+        summary: step.summary !== undefined ? ((await expr(step.summary, frame)) ?? null) : null,
+        form: step.form,
+        decisions: approvalDecisions(step),
+        assignee: step.assignee,
+        requester: requester === null || requester === undefined ? null : String(requester).toLowerCase(),
+        fourEyes: !!step.fourEyes,
+        bulk: !!step.bulk,
+        dueMs: step.due !== undefined ? parseDuration(step.due) : null,
+        expiresMs: step.expiresAfter !== undefined ? parseDuration(step.expiresAfter) : null,
+        escalation: step.escalation ?? null,
+      };
+    });
+    const spec: StepSpec = {
+      path,
+      stepId: step.id,
+      type: "approval",
+      effectful: true,
+      input: { title: task.title, summary: task.summary, assignee: task.assignee, decisions: task.decisions },
+      target: { approval: step.id },
+    };
+    const reused = this.k.replayed(spec);
+    if (reused) return reused.output as TaskOutcome;
+    return this.env.approval(spec, task, step.routes?.expired === undefined);
   }
 
   /** A reconciliation (server/runtime/reconcile.ts): one run at a time per reconciliation, resumable from its checkpoints. */

@@ -320,6 +320,17 @@ export class Kernel {
     return { reuse: true, output: o.output, idempotencyKey: o.idempotencyKey, inputHash: hash };
   }
 
+  /**
+   * An effectful step the kernel does not execute itself (an approval's decision): a replay reuses the original
+   * run's result under the same rules as any effect; a preview records it. Null: it has to happen now.
+   */
+  replayed(spec: StepSpec): { output: unknown } | null {
+    if (this.rows.has(spec.path)) return null;
+    if (this.o.preview) return { output: this.previewEffect(spec) };
+    const d = this.reuseDecision(spec);
+    return d?.reuse ? { output: this.reuse(spec, d) } : null;
+  }
+
   /** Records an effectful step the replay does not repeat: the original's result, key and hash, attempts 0. */
   private reuse(spec: StepSpec, d: Extract<ReuseDecision, { reuse: true }>): unknown {
     const now = new Date();

@@ -5,12 +5,25 @@ import "server-only";
 import type { PgBoss } from "pg-boss";
 import semver from "semver";
 import type pino from "pino";
-import { Kernel, StepFailed, Suspend, STEP_ROWS_JSON, upsertSql, type LoadedRow } from "./kernel";
+import {
+  effectHash,
+  Kernel,
+  StepFailed,
+  Suspend,
+  STEP_ROWS_JSON,
+  upsertSql,
+  type LoadedRow,
+  type StepRow,
+  type StepSpec,
+} from "./kernel";
+import { openTask, readTaskOutcome, type TaskOutcome, type TaskSpec } from "../../tasks/runtime";
+import { APPROVAL_EXPIRED_CODE } from "../../../core/dsl/defaults";
+import { isObjectLike as isRecord } from "../../../core/is-obj";
 import { withTx, type Pool, type Sql } from "../sql";
 import { enqueueRun, insertRunWithJob } from "../runs";
 import { loadPublishedFlow, loadVersionDsl } from "../flow-source";
 import { openException, businessKeyValues } from "../exceptions";
-import { serializeError, StepError, type SerializedError } from "../errors";
+import { deserializeError, serializeError, StepError, type SerializedError } from "../errors";
 import { metrics } from "../../observability/metrics";
 import { queueAutoResolve } from "../../exceptions/auto-resolve";
 import { loadOriginRows } from "../replay-plan";
@@ -27,6 +40,8 @@ export interface RunRecord {
   dryRun: boolean;
   parentRunId: string | null;
   replayOfId: string | null;
+  /** Who started the run (a person's manual or test run); null for triggers. The default requester of four-eyes. */
+  createdById: string | null;
   /** From the program: where a failed run goes. */
   failureRoute?: Program["failureRoute"];
   /** From the program: whether the flow has a reconcile step. */
@@ -50,6 +65,11 @@ export interface RunEnv {
     input: unknown,
     opts?: SubflowOptions,
   ): Promise<unknown>;
+  /**
+   * Opens (once) the approval step's task and parks the run until it is decided or expires; resolves with the
+   * outcome. `expiredFails`: an expired task fails the step (business error approval_expired) instead.
+   */
+  approval(spec: StepSpec, task: TaskSpec, expiredFails: boolean): Promise<TaskOutcome>;
 }
 
 export interface SubflowOptions {
@@ -134,13 +154,14 @@ async function claim(sql: Sql, runId: string, extra = ""): Promise<Claimed | nul
     test_mode: string | null;
     parent_run_id: string | null;
     replay_of_id: string | null;
+    created_by_id: string | null;
     business_keys: Record<string, unknown> | null;
     created_at: Date;
     steps: LoadedRow[];
   }>(
     `UPDATE run r SET status = 'running', started_at = COALESCE(r.started_at, now())
        FROM flow f WHERE r.id = $1 AND f.id = r.flow_id AND r.status IN ('queued', 'running', 'waiting') ${extra}
-     RETURNING r.id, r.flow_id, f.key AS flow_key, r.flow_version_id, r.dsl_snapshot, r.input, r.concurrency_key, r.is_test, r.test_mode, r.parent_run_id, r.replay_of_id, r.business_keys, r.created_at, ${STEP_ROWS_JSON} AS steps`,
+     RETURNING r.id, r.flow_id, f.key AS flow_key, r.flow_version_id, r.dsl_snapshot, r.input, r.concurrency_key, r.is_test, r.test_mode, r.parent_run_id, r.replay_of_id, r.created_by_id, r.business_keys, r.created_at, ${STEP_ROWS_JSON} AS steps`,
     [runId],
   );
   const r = rows[0];
@@ -157,6 +178,7 @@ async function claim(sql: Sql, runId: string, extra = ""): Promise<Claimed | nul
     dryRun: r.is_test && r.test_mode === "dry-run",
     parentRunId: r.parent_run_id,
     replayOfId: r.replay_of_id,
+    createdById: r.created_by_id,
     businessKeys: r.business_keys,
     hadBusinessKeys: r.business_keys !== null,
     createdAt: r.created_at,
@@ -233,6 +255,7 @@ export async function executeSegment(
     boss: deps.boss,
     logger,
     subflow: (spec, flowKey, input, opts) => subflow(k, deps, run, spec, flowKey, input, opts),
+    approval: (spec, task, expiredFails) => approval(k, deps, run, spec, task, expiredFails),
   };
   try {
     const output = await program.execute(k, env);
@@ -497,6 +520,74 @@ async function subflow(
     throw new StepFailed(spec.path, err);
   }
   throw new Suspend(null, `subflow ${flowKey} (run ${childId})`);
+}
+
+/**
+ * An approval step: opens its task (with the step's "waiting" row, in one transaction) and parks the run with no
+ * timed resumption — the decision (or the expiry timer) re-enqueues it. Resumed, it records the outcome once.
+ */
+async function approval(
+  k: Kernel,
+  deps: SegmentDeps,
+  run: RunRecord,
+  spec: StepSpec,
+  task: TaskSpec,
+  expiredFails: boolean,
+): Promise<TaskOutcome> {
+  const prev = k.row(spec.path);
+  if (prev?.status === "succeeded") return prev.output as TaskOutcome;
+  if (prev?.status === "failed" && prev.error) throw new StepFailed(spec.path, deserializeError(prev.error));
+  const base: StepRow = {
+    path: spec.path,
+    stepId: spec.stepId,
+    status: "waiting",
+    input: spec.input ?? null,
+    output: null,
+    error: null,
+    attempts: 1,
+    attemptLog: [],
+    idempotencyKey: null,
+    startedAt: prev?.startedAt ?? new Date(),
+    finishedAt: null,
+  };
+  let taskId = prev && isRecord(prev.output) && typeof prev.output.taskId === "string" ? prev.output.taskId : null;
+  if (!taskId) {
+    try {
+      taskId = await withTx(deps.pool, async (tx) => {
+        const id = await openTask(tx, deps.boss, run, task);
+        await k.flush(tx, [{ ...base, output: { taskId: id } }]);
+        return id;
+      });
+    } catch (err) {
+      if (!(err instanceof StepError)) throw err;
+      k.put({ ...base, status: "failed", error: serializeError(err), finishedAt: new Date() });
+      throw new StepFailed(spec.path, err);
+    }
+    k.put({ ...base, output: { taskId } });
+  }
+  const outcome = await readTaskOutcome(deps.pool, taskId);
+  if (!outcome || outcome.status === "open" || outcome.status === "cancelled")
+    throw new Suspend(null, `approval ${spec.path} (task ${taskId})`);
+  const row = k.row(spec.path) ?? base;
+  if (outcome.status === "expired" && expiredFails) {
+    const err = new StepError({
+      errorClass: "business",
+      code: APPROVAL_EXPIRED_CODE,
+      message: `Nobody decided task "${task.title}" before it expired.`,
+      details: { taskId },
+    });
+    k.put({ ...row, status: "failed", error: serializeError(err), finishedAt: new Date() });
+    throw new StepFailed(spec.path, err);
+  }
+  // A decision is what a replay may reuse (same step, same input); an expiry is not: a replay asks again.
+  k.put({
+    ...row,
+    status: "succeeded",
+    output: outcome,
+    inputHash: outcome.status === "decided" ? effectHash(spec) : null,
+    finishedAt: new Date(),
+  });
+  return outcome;
 }
 
 async function resolveFlowVersion(
