@@ -1,0 +1,28 @@
+// The filter every KPI query takes: a period of whole ISO weeks ending at `to`, and optionally a team or customer.
+import { z } from "zod";
+import { lastWeeks } from "../../core/kpis/math";
+
+export interface KpiFilter {
+  /** Start of the first week of the period. */
+  from: Date;
+  /** End of the period (exclusive): "as of" for point-in-time figures such as unbilled time. */
+  to: Date;
+  team?: string;
+  customer?: string;
+}
+
+export const KpiFilterInput = z.strictObject({
+  weeks: z.int().min(1).max(52).optional(),
+  /** ISO 8601; default now. */
+  asOf: z.iso.datetime({ offset: true }).optional(),
+  team: z.string().min(1).max(64).optional(),
+  customer: z.string().min(1).max(200).optional(),
+});
+export type KpiFilterInput = z.infer<typeof KpiFilterInput>;
+
+/** The period's filter and its week starts (oldest first). Default: the last 8 weeks up to now. */
+export function resolveFilter(i: KpiFilterInput, now = new Date()): { filter: KpiFilter; weeks: Date[] } {
+  const to = i.asOf ? new Date(i.asOf) : now;
+  const weeks = lastWeeks(to, i.weeks ?? 8);
+  return { filter: { from: weeks[0]!, to, team: i.team, customer: i.customer }, weeks };
+}

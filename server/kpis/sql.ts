@@ -1,0 +1,369 @@
+// The KPI queries as SQL text + parameters (core/kpis/definitions.ts says what each computes). Builders only:
+// no I/O here, so the benchmark (scripts/bench-kpis.ts) and the orchestration (queries.ts) run the same text.
+// Weeks are ISO weeks in UTC (date_trunc('week', t AT TIME ZONE 'UTC')), like core/kpis/math.ts weekStart.
+import type { KpiFilter } from "./filter";
+
+export interface Query {
+  text: string;
+  values: unknown[];
+}
+
+/** Parameters numbered as they are added. */
+class Params {
+  readonly values: unknown[] = [];
+  add(v: unknown): string {
+    this.values.push(v);
+    return `$${this.values.length}`;
+  }
+}
+
+const WEEK = (col: string) => `(date_trunc('week', ${col} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')`;
+/** Open = not resolved (an exception being retried still holds the work up). */
+const OPEN_EXCEPTION = `x.status <> 'resolved'`;
+
+/** Team and customer filters on a business_event alias: a customer matches its own events and its projects' events. */
+function eventFilter(alias: string, f: KpiFilter, p: Params): string {
+  let sql = "";
+  if (f.team) sql += ` AND ${alias}.team = ${p.add(f.team)}`;
+  if (f.customer) {
+    const c = p.add(f.customer);
+    sql += ` AND (${alias}.customer = ${c} OR ${alias}.project IN (SELECT c.project FROM business_event c WHERE c.customer = ${c} AND c.project IS NOT NULL))`;
+  }
+  return sql;
+}
+
+/** Time approved → invoiced per time entry invoiced in the period (first invoicing), in days, by week. */
+export function invoiceCycleSql(f: KpiFilter): Query {
+  const p = new Params();
+  const from = p.add(f.from);
+  const to = p.add(f.to);
+  const filter = eventFilter("e", f, p);
+  return {
+    text: `WITH inv AS (
+        SELECT e.time_entry, min(e.occurred_at) AS at FROM business_event e
+        WHERE e.type = 'time.invoiced' AND NOT e.is_test AND e.time_entry IS NOT NULL
+          AND e.occurred_at >= ${from} AND e.occurred_at < ${to}${filter}
+          AND NOT EXISTS (SELECT 1 FROM business_event b WHERE b.time_entry = e.time_entry AND b.type = 'time.invoiced'
+                          AND NOT b.is_test AND b.occurred_at < ${from})
+        GROUP BY e.time_entry
+      ), appr AS (
+        SELECT a.time_entry, min(a.occurred_at) AS at FROM business_event a
+        WHERE a.type = 'time.approved' AND NOT a.is_test AND a.time_entry IN (SELECT time_entry FROM inv)
+        GROUP BY a.time_entry
+      ), d AS (
+        SELECT ${WEEK("inv.at")} AS week, extract(epoch FROM inv.at - appr.at) / 86400 AS v
+        FROM inv JOIN appr USING (time_entry) WHERE inv.at >= appr.at
+      )
+      SELECT week, count(*)::int AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY v) AS p50,
+             percentile_cont(0.9) WITHIN GROUP (ORDER BY v) AS p90
+      FROM d GROUP BY GROUPING SETS ((week), ()) ORDER BY week NULLS FIRST`,
+    values: p.values,
+  };
+}
+
+/** Deal closed-won → the first invoice.posted of a project created for it, in days, by week of that invoice. */
+export function dealToInvoiceSql(f: KpiFilter): Query {
+  const p = new Params();
+  const from = p.add(f.from);
+  const to = p.add(f.to);
+  const filter = eventFilter("e", f, p);
+  return {
+    text: `WITH first_inv AS (
+        SELECT e.project, min(e.occurred_at) AS at FROM business_event e
+        WHERE e.type = 'invoice.posted' AND NOT e.is_test AND e.project IS NOT NULL AND e.occurred_at < ${to}${filter}
+        GROUP BY e.project
+      ), opp AS (
+        SELECT op.opportunity, min(fi.at) AS at
+        FROM (SELECT DISTINCT o.opportunity, o.project FROM business_event o
+              WHERE o.type IN ('project.created', 'project.live') AND NOT o.is_test AND o.opportunity IS NOT NULL
+                AND o.project IN (SELECT project FROM first_inv)) op
+        JOIN first_inv fi USING (project)
+        GROUP BY op.opportunity HAVING min(fi.at) >= ${from}
+      ), won AS (
+        SELECT w.opportunity, min(w.occurred_at) AS at FROM business_event w
+        WHERE w.type = 'deal.won' AND NOT w.is_test AND w.opportunity IN (SELECT opportunity FROM opp)
+        GROUP BY w.opportunity
+      ), d AS (
+        SELECT ${WEEK("opp.at")} AS week, extract(epoch FROM opp.at - won.at) / 86400 AS v
+        FROM opp JOIN won USING (opportunity) WHERE opp.at >= won.at
+      )
+      SELECT week, count(*)::int AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY v) AS p50,
+             percentile_cont(0.9) WITHIN GROUP (ORDER BY v) AS p90
+      FROM d GROUP BY GROUPING SETS ((week), ()) ORDER BY week NULLS FIRST`,
+    values: p.values,
+  };
+}
+
+/** Deal closed-won → live in both the PSA and the ERP, in hours, by week it was live in both. */
+export function setupTimeSql(f: KpiFilter): Query {
+  const p = new Params();
+  const from = p.add(f.from);
+  const to = p.add(f.to);
+  const filter = eventFilter("e", f, p);
+  return {
+    text: `WITH live AS (
+        SELECT e.opportunity, min(e.occurred_at) FILTER (WHERE e.system = 'psa') AS psa,
+               min(e.occurred_at) FILTER (WHERE e.system = 'erp') AS erp
+        FROM business_event e
+        WHERE e.type = 'project.live' AND NOT e.is_test AND e.opportunity IS NOT NULL AND e.occurred_at < ${to}${filter}
+        GROUP BY e.opportunity
+      ), done AS (
+        SELECT opportunity, greatest(psa, erp) AS at FROM live
+        WHERE psa IS NOT NULL AND erp IS NOT NULL AND greatest(psa, erp) >= ${from}
+      ), won AS (
+        SELECT w.opportunity, min(w.occurred_at) AS at FROM business_event w
+        WHERE w.type = 'deal.won' AND NOT w.is_test AND w.opportunity IN (SELECT opportunity FROM done)
+        GROUP BY w.opportunity
+      ), d AS (
+        SELECT ${WEEK("done.at")} AS week, extract(epoch FROM done.at - won.at) / 3600 AS v
+        FROM done JOIN won USING (opportunity) WHERE done.at >= won.at
+      )
+      SELECT week, count(*)::int AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY v) AS p50,
+             percentile_cont(0.9) WITHIN GROUP (ORDER BY v) AS p90
+      FROM d GROUP BY GROUPING SETS ((week), ()) ORDER BY week NULLS FIRST`,
+    values: p.values,
+  };
+}
+
+/**
+ * The time entries approved (first time.approved) before the end of the period with their first invoicing
+ * (null when not invoiced by then) — the unbilled set and its weekly history. Only entries that were still
+ * unbilled at the end of the first trend week matter.
+ */
+function unbilledEntries(f: KpiFilter, p: Params, firstWeekEnd: string): string {
+  const to = p.add(f.to);
+  const filter = eventFilter("e", f, p);
+  return `appr AS (
+      SELECT DISTINCT ON (e.time_entry) e.time_entry, e.occurred_at AS at, coalesce(e.hours, 0)::float8 AS hours,
+             coalesce(e.amount, 0)::float8 AS amount, coalesce(e.currency, '') AS currency, e.project, e.customer, e.person, e.team, e.run_id, e.flow_id
+      FROM business_event e
+      WHERE e.type = 'time.approved' AND NOT e.is_test AND e.time_entry IS NOT NULL AND e.occurred_at < ${to}${filter}
+      ORDER BY e.time_entry, e.occurred_at, e.id
+    ), inv AS (
+      SELECT i.time_entry, min(i.occurred_at) AS at FROM business_event i
+      WHERE i.type = 'time.invoiced' AND NOT i.is_test AND i.time_entry IS NOT NULL AND i.occurred_at < ${to}
+      GROUP BY i.time_entry
+    ), entries AS (
+      SELECT appr.*, inv.at AS invoiced_at FROM appr LEFT JOIN inv USING (time_entry)
+      WHERE inv.at IS NULL OR inv.at >= ${firstWeekEnd}
+    ), held_keys AS (
+      SELECT DISTINCT k FROM exception x, unnest(x.business_key_values) AS k WHERE ${OPEN_EXCEPTION}
+    ), open AS (
+      SELECT entries.*, floor(extract(epoch FROM ${to}::timestamptz - entries.at) / 86400)::int AS days,
+             ('project=' || project) IN (SELECT k FROM held_keys) OR ('timeEntry=' || time_entry) IN (SELECT k FROM held_keys)
+               OR ('customer=' || customer) IN (SELECT k FROM held_keys) AS held
+      FROM entries WHERE invoiced_at IS NULL
+    )`;
+}
+
+const BUCKET = `CASE WHEN days <= 7 THEN '0-7' WHEN days <= 30 THEN '8-30' WHEN days <= 60 THEN '31-60' ELSE '60+' END`;
+
+/** Unbilled approved time at the end of the period: per currency and ageing bucket (and totals), with the held-up part. */
+export function unbilledSql(f: KpiFilter, weekStarts: Date[]): Query {
+  const p = new Params();
+  const firstWeekEnd = p.add(new Date(weekStarts[0]!.getTime() + 7 * 86_400_000));
+  return {
+    text: `WITH ${unbilledEntries(f, p, firstWeekEnd)}
+      SELECT currency, ${BUCKET} AS bucket, count(*)::int AS entries, sum(hours) AS hours, sum(amount) AS amount,
+             count(*) FILTER (WHERE held)::int AS held_entries, coalesce(sum(hours) FILTER (WHERE held), 0) AS held_hours,
+             coalesce(sum(amount) FILTER (WHERE held), 0) AS held_amount
+      FROM open GROUP BY GROUPING SETS ((currency, ${BUCKET}), (currency)) ORDER BY currency, bucket NULLS FIRST`,
+    values: p.values,
+  };
+}
+
+/** Unbilled amount (and hours) at the end of each trend week (capped at the end of the period), per currency. */
+export function unbilledTrendSql(f: KpiFilter, weekStarts: Date[]): Query {
+  const p = new Params();
+  const firstWeekEnd = p.add(new Date(weekStarts[0]!.getTime() + 7 * 86_400_000));
+  const weeks = p.add(weekStarts.map((w) => w.toISOString()));
+  const to = p.add(f.to);
+  return {
+    text: `WITH ${unbilledEntries(f, p, firstWeekEnd)},
+      w AS (SELECT ws::timestamptz AS week, least(ws::timestamptz + interval '7 days', ${to}::timestamptz) AS week_end
+            FROM unnest(${weeks}::text[]) AS ws)
+      SELECT w.week, e.currency, sum(e.amount) AS amount, sum(e.hours) AS hours, count(*)::int AS entries
+      FROM w JOIN entries e ON e.at < w.week_end AND (e.invoiced_at IS NULL OR e.invoiced_at >= w.week_end)
+      GROUP BY w.week, e.currency ORDER BY w.week, e.currency`,
+    values: p.values,
+  };
+}
+
+/** The unbilled entries themselves (drill-down), largest first, with whether an open exception holds them up. */
+export function unbilledRecordsSql(f: KpiFilter, weekStarts: Date[], limit: number): Query {
+  const p = new Params();
+  const firstWeekEnd = p.add(new Date(weekStarts[0]!.getTime() + 7 * 86_400_000));
+  const lim = p.add(limit);
+  return {
+    text: `WITH ${unbilledEntries(f, p, firstWeekEnd)}
+      SELECT o.time_entry, o.at, o.hours, o.amount, o.currency, o.project, o.customer, o.person, o.team, o.run_id::text AS run_id,
+             fl.key AS flow_key, o.days, o.held, ${BUCKET} AS bucket
+      FROM open o JOIN flow fl ON fl.id = o.flow_id ORDER BY o.amount DESC, o.time_entry LIMIT ${lim}`,
+    values: p.values,
+  };
+}
+
+/** The open exceptions holding unbilled approved time up, with how much each holds (an entry may be held by several). */
+export function unbilledExceptionsSql(f: KpiFilter, weekStarts: Date[], limit: number): Query {
+  const p = new Params();
+  const firstWeekEnd = p.add(new Date(weekStarts[0]!.getTime() + 7 * 86_400_000));
+  const lim = p.add(limit);
+  return {
+    text: `WITH ${unbilledEntries(f, p, firstWeekEnd)}, keyed AS (
+        SELECT o.time_entry, o.hours, o.amount, k FROM open o,
+          unnest(ARRAY['project=' || o.project, 'timeEntry=' || o.time_entry, 'customer=' || o.customer]) AS k
+        WHERE o.held AND k IS NOT NULL
+      ), xkeys AS (
+        SELECT x.id, k FROM exception x, unnest(x.business_key_values) AS k WHERE ${OPEN_EXCEPTION}
+      ), matched AS (
+        SELECT DISTINCT xkeys.id, keyed.time_entry, keyed.hours, keyed.amount FROM xkeys JOIN keyed USING (k)
+      )
+      SELECT x.id::text AS id, x.message, x.error_class, x.created_at, fl.key AS flow_key, x.run_id::text AS run_id,
+             count(*)::int AS entries, sum(m.hours) AS hours, sum(m.amount) AS amount
+      FROM matched m JOIN exception x ON x.id = m.id JOIN flow fl ON fl.id = x.flow_id
+      GROUP BY x.id, fl.key ORDER BY amount DESC NULLS LAST, x.created_at LIMIT ${lim}`,
+    values: p.values,
+  };
+}
+
+/** Planned (assignment.made) vs actual (first time.approved per entry) billable hours per person and week. */
+export function utilisationSql(f: KpiFilter): Query {
+  const p = new Params();
+  const from = p.add(f.from);
+  const to = p.add(f.to);
+  const filter = eventFilter("e", f, p);
+  const filterP = eventFilter("a", f, p);
+  return {
+    text: `WITH actual AS (
+        SELECT DISTINCT ON (e.time_entry) e.person, e.occurred_at, coalesce(e.hours, 0)::float8 AS hours
+        FROM business_event e
+        WHERE e.type = 'time.approved' AND NOT e.is_test AND e.person IS NOT NULL AND e.time_entry IS NOT NULL
+          AND e.occurred_at >= ${from} AND e.occurred_at < ${to}${filter}
+          AND NOT EXISTS (SELECT 1 FROM business_event b WHERE b.time_entry = e.time_entry AND b.type = 'time.approved'
+                          AND NOT b.is_test AND b.occurred_at < ${from})
+        ORDER BY e.time_entry, e.occurred_at, e.id
+      ), act AS (
+        SELECT person, ${WEEK("occurred_at")} AS week, sum(hours) AS hours FROM actual GROUP BY 1, 2
+      ), plan AS (
+        SELECT a.person, ${WEEK("a.occurred_at")} AS week, sum(coalesce(a.hours, 0))::float8 AS hours, max(a.team) AS team
+        FROM business_event a
+        WHERE a.type = 'assignment.made' AND NOT a.is_test AND a.person IS NOT NULL
+          AND a.occurred_at >= ${from} AND a.occurred_at < ${to}${filterP}
+        GROUP BY 1, 2
+      )
+      SELECT coalesce(plan.person, act.person) AS person, coalesce(plan.week, act.week) AS week, plan.team,
+             coalesce(plan.hours, 0) AS planned, coalesce(act.hours, 0) AS actual
+      FROM plan FULL JOIN act ON act.person = plan.person AND act.week = plan.week
+      ORDER BY week, person`,
+    values: p.values,
+  };
+}
+
+/** Runs started in the period (not tests, not replays) that finished: total and touchless, by week. */
+export function touchlessSql(f: KpiFilter): Query {
+  const p = new Params();
+  const from = p.add(f.from);
+  const to = p.add(f.to);
+  let filter = "";
+  if (f.team) filter += ` AND t.key = ${p.add(f.team)}`;
+  if (f.customer) filter += ` AND r.business_key_values @> ARRAY['customer=' || ${p.add(f.customer)}::text]`;
+  return {
+    text: `SELECT ${WEEK("r.created_at")} AS week, count(*)::int AS runs,
+             count(*) FILTER (WHERE r.status = 'succeeded' AND NOT EXISTS (SELECT 1 FROM exception x WHERE x.run_id = r.id))::int AS touchless
+      FROM run r JOIN flow fl ON fl.id = r.flow_id JOIN team t ON t.id = fl.owner_team_id
+      WHERE r.created_at >= ${from} AND r.created_at < ${to} AND NOT r.is_test
+        AND r.trigger_type NOT IN ('replay', 'test') AND r.status IN ('succeeded', 'failed')${filter}
+      GROUP BY GROUPING SETS ((1), ()) ORDER BY week NULLS FIRST`,
+    values: p.values,
+  };
+}
+
+/** Runs behind the touchless rate that needed a person: failed or had an exception (drill-down). */
+export function touchedRunsSql(f: KpiFilter, limit: number): Query {
+  const p = new Params();
+  const from = p.add(f.from);
+  const to = p.add(f.to);
+  let filter = "";
+  if (f.team) filter += ` AND t.key = ${p.add(f.team)}`;
+  if (f.customer) filter += ` AND r.business_key_values @> ARRAY['customer=' || ${p.add(f.customer)}::text]`;
+  const lim = p.add(limit);
+  return {
+    text: `SELECT r.id::text AS id, fl.key AS flow_key, r.status::text AS status, r.created_at,
+             (SELECT x.id::text FROM exception x WHERE x.run_id = r.id ORDER BY x.created_at DESC LIMIT 1) AS exception_id
+      FROM run r JOIN flow fl ON fl.id = r.flow_id JOIN team t ON t.id = fl.owner_team_id
+      WHERE r.created_at >= ${from} AND r.created_at < ${to} AND NOT r.is_test
+        AND r.trigger_type NOT IN ('replay', 'test') AND r.status IN ('succeeded', 'failed')${filter}
+        AND (r.status <> 'succeeded' OR EXISTS (SELECT 1 FROM exception x WHERE x.run_id = r.id))
+      ORDER BY r.created_at DESC LIMIT ${lim}`,
+    values: p.values,
+  };
+}
+
+function exceptionFilter(f: KpiFilter, p: Params): string {
+  let sql = "";
+  if (f.team) sql += ` AND coalesce(at.key, ot.key) = ${p.add(f.team)}`;
+  if (f.customer) sql += ` AND x.business_key_values @> ARRAY['customer=' || ${p.add(f.customer)}::text]`;
+  return sql;
+}
+const EXCEPTION_TEAMS = `JOIN flow fl ON fl.id = x.flow_id JOIN team ot ON ot.id = fl.owner_team_id LEFT JOIN team at ON at.id = x.assignee_team_id`;
+
+/** Open exceptions' blocked money per flow (and in total); the trend is by the week they were opened. */
+export function blockedMoneySql(f: KpiFilter): Query {
+  const p = new Params();
+  const filter = exceptionFilter(f, p);
+  return {
+    text: `SELECT fl.key AS flow_key, count(*)::int AS exceptions, coalesce(sum(x.impact_amount), 0) AS amount,
+             coalesce(sum(x.impact_hours), 0) AS hours
+      FROM exception x ${EXCEPTION_TEAMS}
+      WHERE ${OPEN_EXCEPTION}${filter}
+      GROUP BY GROUPING SETS ((fl.key), ()) ORDER BY amount DESC`,
+    values: p.values,
+  };
+}
+
+export function blockedMoneyTrendSql(f: KpiFilter): Query {
+  const p = new Params();
+  const from = p.add(f.from);
+  const filter = exceptionFilter(f, p);
+  return {
+    text: `SELECT ${WEEK("x.created_at")} AS week, count(*)::int AS exceptions, coalesce(sum(x.impact_amount), 0) AS amount
+      FROM exception x ${EXCEPTION_TEAMS}
+      WHERE ${OPEN_EXCEPTION} AND x.created_at >= ${from}${filter}
+      GROUP BY 1 ORDER BY 1`,
+    values: p.values,
+  };
+}
+
+/** The open exceptions with the most blocked money (drill-down). */
+export function blockedExceptionsSql(f: KpiFilter, limit: number): Query {
+  const p = new Params();
+  const filter = exceptionFilter(f, p);
+  const lim = p.add(limit);
+  return {
+    text: `SELECT x.id::text AS id, x.message, x.error_class, x.created_at, fl.key AS flow_key, x.run_id::text AS run_id,
+             x.impact_amount AS amount, x.impact_hours AS hours
+      FROM exception x ${EXCEPTION_TEAMS}
+      WHERE ${OPEN_EXCEPTION}${filter}
+      ORDER BY x.impact_amount DESC NULLS LAST, x.created_at DESC LIMIT ${lim}`,
+    values: p.values,
+  };
+}
+
+/** The business events behind a KPI in the period, newest first (drill-down: records and their runs). */
+export function eventRecordsSql(f: KpiFilter, types: readonly string[], limit: number): Query {
+  const p = new Params();
+  const from = p.add(f.from);
+  const to = p.add(f.to);
+  const t = p.add(types);
+  const filter = eventFilter("e", f, p);
+  const lim = p.add(limit);
+  return {
+    text: `SELECT e.id::text AS id, e.type, e.occurred_at, e.customer, e.project, e.opportunity, e.invoice, e.person,
+             e.time_entry, e.team, e.system, e.amount::float8 AS amount, e.currency, e.hours::float8 AS hours,
+             e.run_id::text AS run_id, fl.key AS flow_key
+      FROM business_event e JOIN flow fl ON fl.id = e.flow_id
+      WHERE e.type = ANY (${t}::text[]) AND NOT e.is_test AND e.occurred_at >= ${from} AND e.occurred_at < ${to}${filter}
+      ORDER BY e.occurred_at DESC, e.id DESC LIMIT ${lim}`,
+    values: p.values,
+  };
+}
