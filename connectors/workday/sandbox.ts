@@ -11,6 +11,7 @@
 import { firm, type FirmConsultant } from "../sandbox-kit/firm";
 import { firmTimeOff, type FirmTimeOff } from "../sandbox-kit/staffing";
 import { basicAuth, header, json, Sandbox, type SandboxInfo, type SbRequest } from "../sandbox-kit/server";
+import { registerPayRateChanges } from "./compensation";
 
 export interface WorkdaySandboxOptions {
   tenant?: string;
@@ -51,8 +52,12 @@ export function createWorkdaySandbox(opts: WorkdaySandboxOptions = {}) {
     }));
     projectAssignments = [];
   };
+  const resetPayRates = registerPayRateChanges(sb, tenant, () => workers);
   seed();
-  sb.onReset(seed);
+  sb.onReset(() => {
+    seed();
+    resetPayRates();
+  });
   sb.collections.set("workers", () => workers);
   sb.collections.set("timeOff", () => timeOff);
   sb.collections.set("projectAssignments", () => projectAssignments);

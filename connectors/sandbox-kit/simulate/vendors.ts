@@ -12,6 +12,14 @@ export interface SandboxTargets {
   netsuite: string;
 }
 
+/** The systems in the order the sandboxes start (connectors/sandboxes.ts: the dev server's ports follow it). */
+export const SANDBOX_SYSTEMS = ["salesforce", "psa", "workday", "netsuite"] as const;
+
+export function sandboxTargets(url: (system: keyof SandboxTargets, index: number) => string): SandboxTargets {
+  const [salesforce, psa, workday, netsuite] = SANDBOX_SYSTEMS.map((s, i) => url(s, i).replace(/\/$/, ""));
+  return { salesforce: salesforce!, psa: psa!, workday: workday!, netsuite: netsuite! };
+}
+
 // The sandboxes' default credentials (connectors/*/sandbox.ts): the simulator drives sandboxes started
 // without options — its own, `npm run sandboxes`, or the dev server's.
 const SF = { clientId: "3MVG9Weft.Sandbox.Salesforce.ConsumerKey", clientSecret: "weft-sandbox-sf-secret-7f3a9c" };

@@ -1,0 +1,175 @@
+// Carries out the simulator's plan (plan.ts) against running sandboxes, over their vendor APIs (and the admin
+// API for the outage), one action at a time in simulated-time order, paced by the speed factor: at speed s
+// a simulated hour takes 3600/s real seconds (speed Infinity: no waiting). Reports progress per simulated day.
+import "server-only";
+import { countActions, planSimulation, type SimAction, type SimOptions } from "./plan";
+import { VendorApis, type SandboxTargets } from "./vendors";
+
+export interface SimulateOptions extends SimOptions {
+  /** Simulated seconds per real second; Infinity runs as fast as the sandboxes answer. */
+  speed: number;
+  targets: SandboxTargets;
+  log?: (line: string) => void;
+  /** Stops between actions when aborted (the plan is left part-done). */
+  signal?: AbortSignal;
+}
+
+export interface SimReport {
+  actions: number;
+  counts: Record<string, number>;
+  /** Salesforce ids of the opportunities won during the simulation (closed and new-customer deals). */
+  wonOpportunityIds: string[];
+  /** Kantata ids of the time entries logged, and of those approved. */
+  timeEntryIds: string[];
+  approvedTimeEntryIds: string[];
+  apiCalls: VendorApis["calls"];
+}
+
+const WEEKDAY = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+export async function simulate(o: SimulateOptions): Promise<SimReport> {
+  const plan = planSimulation(o);
+  const api = new VendorApis(o.targets);
+  const log = o.log ?? (() => undefined);
+  const idem = (ref: string) => `sim-${o.seed}-${ref}`;
+  const entries = new Map<string, string>();
+  const report: SimReport = {
+    actions: plan.length,
+    counts: {},
+    wonOpportunityIds: [],
+    timeEntryIds: [],
+    approvedTimeEntryIds: [],
+    apiCalls: api.calls,
+  };
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (ms <= 0 || o.signal?.aborted) return resolve();
+      const t = setTimeout(resolve, ms);
+      o.signal?.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+    });
+
+  log(
+    `simulating ${o.days} day(s) from ${o.from}, seed ${o.seed}, speed ${Number.isFinite(o.speed) ? `×${o.speed}` : "max"}: ${plan.length} actions`,
+  );
+  let prevAt = Date.parse(`${o.from}T00:00:00Z`);
+  let day = 0;
+  let today: SimAction[] = [];
+  const flushDay = (upTo: number) => {
+    for (; day < upTo; day++) {
+      const date = new Date(Date.parse(`${o.from}T00:00:00Z`) + day * 86_400_000).toISOString().slice(0, 10);
+      const c = countActions(today);
+      const parts = [
+        c.dealsWon || c.dealsLost
+          ? `${(c.dealsWon ?? 0) + (c.dealsLost ?? 0)} deal(s) closed (${c.dealsWon ?? 0} won)`
+          : "",
+        c.newCustomerDeal ? `${c.newCustomerDeal} new customer` : "",
+        c.advanceDeal ? `${c.advanceDeal} stage change(s)` : "",
+        c.startPhase ? `${c.startPhase} phase(s) started` : "",
+        c.logTime ? `${c.logTime} time entries` : "",
+        c.approveTime ? `${c.approveTime} approval(s)${c.lateApprovals ? ` (${c.lateApprovals} late)` : ""}` : "",
+        c.rateChange ? `${c.rateChange} rate change(s)` : "",
+        c.outageStart ? "NetSuite outage 11:00–13:00" : "",
+      ].filter(Boolean);
+      log(
+        `day ${day + 1}/${o.days} ${date} (${WEEKDAY[new Date(`${date}T00:00:00Z`).getUTCDay()]}): ${parts.join(", ") || "quiet"}`,
+      );
+      today = [];
+    }
+  };
+
+  for (const a of plan) {
+    if (o.signal?.aborted) break;
+    flushDay(a.day);
+    const t = Date.parse(a.at);
+    if (Number.isFinite(o.speed)) await sleep((t - prevAt) / o.speed); // simulated ms ÷ speed = real ms
+    prevAt = t;
+    await perform(api, a, { idem, entries, report });
+    today.push(a);
+  }
+  if (!o.signal?.aborted) flushDay(o.days);
+  report.counts = countActions(plan);
+  return report;
+}
+
+async function perform(
+  api: VendorApis,
+  a: SimAction,
+  ctx: { idem: (ref: string) => string; entries: Map<string, string>; report: SimReport },
+): Promise<void> {
+  const date = a.at.slice(0, 10);
+  switch (a.kind) {
+    case "closeDeal":
+      await api.updateOpportunity(a.opportunityId, {
+        StageName: a.won ? "Closed Won" : "Closed Lost",
+        CloseDate: date,
+      });
+      if (a.won) ctx.report.wonOpportunityIds.push(a.opportunityId);
+      return;
+    case "advanceDeal":
+      await api.updateOpportunity(a.opportunityId, { StageName: a.stage });
+      return;
+    case "newCustomerDeal": {
+      const accountId = await api.createRecord(
+        "Account",
+        { Name: a.accountName, Type: "Customer", BillingCountry: a.country },
+        ctx.idem(`${a.ref}-account`),
+      );
+      const oppId = await api.createRecord(
+        "Opportunity",
+        {
+          Name: `${a.accountName} – Discovery Sprint`,
+          AccountId: accountId,
+          Amount: a.amount,
+          CloseDate: date,
+          StageName: "Negotiation/Review",
+        },
+        ctx.idem(`${a.ref}-opportunity`),
+      );
+      await api.updateOpportunity(oppId, { StageName: "Closed Won" });
+      ctx.report.wonOpportunityIds.push(oppId);
+      return;
+    }
+    case "startPhase":
+      await api.updateStory(a.storyId, { state: "started" });
+      return;
+    case "logTime": {
+      const id = await api.createTimeEntry(
+        {
+          workspace_id: a.workspaceId,
+          story_id: a.storyId,
+          user_id: a.userId,
+          date_performed: a.date,
+          time_in_minutes: a.minutes,
+          billable: a.billable,
+          rate_in_cents: a.rateInCents,
+          notes: a.notes,
+        },
+        ctx.idem(a.ref),
+      );
+      ctx.entries.set(a.ref, id);
+      ctx.report.timeEntryIds.push(id);
+      return;
+    }
+    case "approveTime": {
+      const id = ctx.entries.get(a.ref);
+      if (!id) throw new Error(`approval of ${a.ref} before the entry was logged`);
+      await api.approveTimeEntry(id);
+      ctx.report.approvedTimeEntryIds.push(id);
+      return;
+    }
+    case "rateChange":
+      await api.payRateChange(a.workerId, {
+        effectiveDate: a.effectiveDate,
+        costRate: a.costRate,
+        defaultBillRate: a.defaultBillRate,
+        reason: "Annual rate review",
+      });
+      return;
+    case "outageStart":
+      await api.admin(a.system, "POST", "faults", { errorRate: 1, errorStatus: a.errorStatus, latencyMs: a.latencyMs });
+      return;
+    case "outageEnd":
+      await api.admin(a.system, "DELETE", "faults");
+      return;
+  }
+}

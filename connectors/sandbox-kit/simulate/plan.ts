@@ -1,0 +1,241 @@
+// The firm simulator's schedule: what Meridian Partners (sandbox-kit/firm.ts) does over simulated days, as a
+// list of timed actions — pure (no I/O, no clock), so a seed always gives the same plan and the same sandbox
+// end state. drive.ts carries the actions out over the vendor APIs. Demo code: the product never imports it.
+//
+// Per working day: deals close in Salesforce (most won) and others move a stage; project phases whose start
+// date arrives start in Kantata; consultants on active projects log time in the evening; managers approve it
+// one to three days later — some only after the week's invoice cut-off (Friday 17:00); once a week a few
+// pay rates change in Workday, a deal is won for a brand-new customer (missing in NetSuite until the
+// project set-up flow creates it), and NetSuite has an outage (HTTP 503 for two simulated hours).
+import { addDays, firm, sfId, type Firm } from "../firm";
+import { Rng } from "../random";
+
+export const SIM_DEFAULT_FROM = "2026-05-18"; // the Monday after the firm's as-of day (FIRM_AS_OF)
+
+export interface SimOptions {
+  seed: number;
+  days: number;
+  /** First simulated day, YYYY-MM-DD. */
+  from: string;
+}
+
+interface At {
+  /** Simulated instant, ISO (UTC). */
+  at: string;
+  /** 0-based simulated day. */
+  day: number;
+}
+
+export type SimAction = At &
+  (
+    | { kind: "closeDeal"; opportunityId: string; won: boolean; amount: number }
+    | { kind: "advanceDeal"; opportunityId: string; stage: string }
+    | { kind: "newCustomerDeal"; ref: string; accountName: string; country: string; amount: number }
+    | { kind: "startPhase"; storyId: string; projectCode: string }
+    | {
+        kind: "logTime";
+        ref: string;
+        workspaceId: string;
+        storyId: string;
+        userId: string;
+        date: string;
+        minutes: number;
+        billable: boolean;
+        rateInCents: number;
+        notes: string;
+      }
+    | { kind: "approveTime"; ref: string; late: boolean }
+    | { kind: "rateChange"; workerId: string; costRate: number; defaultBillRate: number; effectiveDate: string }
+    | { kind: "outageStart"; system: "netsuite"; errorStatus: number; latencyMs: number }
+    | { kind: "outageEnd"; system: "netsuite" }
+  );
+
+export type SimActionKind = SimAction["kind"];
+
+const NEW_CUSTOMERS: Array<[string, string]> = [
+  ["Northgate Analytics", "US"],
+  ["Harbourside Property Group", "GB"],
+  ["Cascade Biologics", "US"],
+  ["Prairie Grain Cooperative", "CA"],
+  ["Solent Marine Services", "GB"],
+  ["Redwood Clinical Partners", "US"],
+];
+const NOTES = [
+  "Client workshop",
+  "Stakeholder interviews",
+  "Requirements analysis",
+  "Solution design",
+  "Build and unit test",
+  "Status reporting",
+  "Data profiling",
+  "Steering committee prep",
+];
+const STAGE_AFTER: Record<string, string> = {
+  Prospecting: "Qualification",
+  Qualification: "Needs Analysis",
+  "Needs Analysis": "Proposal/Price Quote",
+  "Proposal/Price Quote": "Negotiation/Review",
+};
+
+const dow = (d: string) => new Date(`${d}T00:00:00Z`).getUTCDay();
+const isWorkday = (d: string) => dow(d) >= 1 && dow(d) <= 5;
+const at = (d: string, hour: number, minute = 0) =>
+  `${d}T${String(hour).padStart(2, "0")}:${String(minute).padStart(2, "0")}:00.000Z`;
+/** The invoice cut-off of the week a day falls in: Friday 17:00. */
+export const cutoffOf = (d: string): string => at(addDays(d, (5 - dow(d) + 7) % 7), 17);
+function nextWorkday(d: string, n: number): string {
+  let x = d;
+  for (let i = 0; i < n;) {
+    x = addDays(x, 1);
+    if (isWorkday(x)) i++;
+  }
+  return x;
+}
+
+export function validateSimOptions(o: SimOptions): string[] {
+  const problems: string[] = [];
+  if (!Number.isInteger(o.seed)) problems.push("--seed: an integer");
+  if (!Number.isInteger(o.days) || o.days < 1 || o.days > 366) problems.push("--days: an integer from 1 to 366");
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(o.from) || Number.isNaN(Date.parse(o.from)))
+    problems.push("--from: a date, YYYY-MM-DD");
+  return problems;
+}
+
+/** Every action of the simulation, in the order it happens (simulated time, then plan order). */
+export function planSimulation(o: SimOptions, f: Firm = firm()): SimAction[] {
+  const problems = validateSimOptions(o);
+  if (problems.length) throw new Error(problems.join("; "));
+  const rng = new Rng(o.seed);
+  const actions: Array<SimAction & { seq: number }> = [];
+  let seq = 0;
+  const add = (a: SimAction) => actions.push({ ...a, seq: seq++ });
+  const end = addDays(o.from, o.days - 1);
+  const dayOf = (d: string) => Math.round((Date.parse(d) - Date.parse(o.from)) / 86_400_000);
+
+  // Deals still open in the firm, nearest expected close first: the pipeline the simulation works through.
+  const pipeline = f.opportunities.filter((x) => !x.isClosed).sort((a, b) => a.closeDate.localeCompare(b.closeDate));
+  const stageOf = new Map(pipeline.map((x) => [x.n, x.stage]));
+  let week = -1;
+
+  for (let day = 0; day < o.days; day++) {
+    const d = addDays(o.from, day);
+    if (!isWorkday(d)) continue;
+
+    // Once a week (on the first working day of each simulated week): pick the days of the weekly events.
+    const w = Math.floor(day / 7);
+    if (w !== week) {
+      week = w;
+      const weekDays = Array.from({ length: 7 }, (_, i) => addDays(o.from, w * 7 + i)).filter(
+        (x) => isWorkday(x) && x <= end,
+      );
+      const rateDay = rng.pick(weekDays);
+      for (const c of rng.sample(f.consultants, rng.int(1, 2))) {
+        const pct = rng.int(3, 8);
+        add({
+          kind: "rateChange",
+          at: at(rateDay, 9, 15),
+          day: dayOf(rateDay),
+          workerId: c.wid,
+          costRate: Math.round(c.costRate * (100 + pct)) / 100,
+          defaultBillRate: Math.round((c.billRate * (100 + pct)) / 100),
+          effectiveDate: rateDay,
+        });
+      }
+      const [name, country] = NEW_CUSTOMERS[(w + rng.int(0, NEW_CUSTOMERS.length - 1)) % NEW_CUSTOMERS.length]!;
+      const newDay = weekDays[Math.min(2, weekDays.length - 1)]!;
+      add({
+        kind: "newCustomerDeal",
+        at: at(newDay, 15, 30),
+        day: dayOf(newDay),
+        ref: `w${w}-new-customer`,
+        accountName: `${name}${w ? ` ${w + 1}` : ""}`,
+        country,
+        amount: rng.int(6, 60) * 5000,
+      });
+      if (weekDays.length >= 3) {
+        const outDay = weekDays[rng.int(1, weekDays.length - 1)]!;
+        add({
+          kind: "outageStart",
+          at: at(outDay, 11),
+          day: dayOf(outDay),
+          system: "netsuite",
+          errorStatus: 503,
+          latencyMs: 0,
+        });
+        add({ kind: "outageEnd", at: at(outDay, 13), day: dayOf(outDay), system: "netsuite" });
+      }
+    }
+
+    // Deals: up to two close (60 % won), one other moves a stage.
+    for (let k = rng.int(0, 2); k > 0 && pipeline.length; k--) {
+      const opp = pipeline.splice(rng.int(0, Math.min(4, pipeline.length - 1)), 1)[0]!;
+      add({
+        kind: "closeDeal",
+        at: at(d, rng.int(10, 16), rng.int(0, 59)),
+        day,
+        opportunityId: sfId("006", opp.n),
+        won: rng.chance(0.6),
+        amount: opp.amount,
+      });
+    }
+    const movable = pipeline.filter((x) => STAGE_AFTER[stageOf.get(x.n)!]);
+    if (movable.length && rng.chance(0.7)) {
+      const opp = rng.pick(movable);
+      const stage = STAGE_AFTER[stageOf.get(opp.n)!]!;
+      stageOf.set(opp.n, stage);
+      add({ kind: "advanceDeal", at: at(d, 9, rng.int(0, 59)), day, opportunityId: sfId("006", opp.n), stage });
+    }
+
+    // Project phases that start today.
+    for (const p of f.projects)
+      for (const s of p.stories)
+        if (s.type === "deliverable" && s.state === "not started" && s.start === d)
+          add({ kind: "startPhase", at: at(d, 8, 30), day, storyId: String(20000 + s.n), projectCode: p.code });
+
+    // Time: consultants on projects running today log their day in the evening; approval follows.
+    for (const a of f.assignments) {
+      const p = f.projects[a.projectN - 1]!;
+      if (p.status !== "active" || p.start > d || p.end < d || !rng.chance(0.75)) continue;
+      const ref = `te-${d}-${a.n}`;
+      add({
+        kind: "logTime",
+        at: at(d, 17, rng.int(0, 59)),
+        day,
+        ref,
+        workspaceId: String(10000 + p.n),
+        storyId: String(20000 + a.storyN),
+        userId: String(30000 + a.consultantN),
+        date: d,
+        minutes: rng.int(8, 18) * 30,
+        billable: p.billingType !== "retainer" || rng.chance(0.9),
+        rateInCents: Math.round(a.billRate * 100),
+        notes: rng.pick(NOTES),
+      });
+      const r = rng.float();
+      const approveDay = nextWorkday(d, r < 0.7 ? 1 : r < 0.85 ? 2 : rng.int(5, 7));
+      if (approveDay > end) continue;
+      const approvedAt = at(approveDay, rng.int(9, 18), rng.int(0, 59));
+      add({ kind: "approveTime", at: approvedAt, day: dayOf(approveDay), ref, late: approvedAt > cutoffOf(d) });
+    }
+  }
+  return actions.sort((a, b) => a.at.localeCompare(b.at) || a.seq - b.seq).map(({ seq: _seq, ...a }) => a as SimAction);
+}
+
+/** The counts per kind of a list of actions (the progress line and the test's expectations). */
+export function countActions(actions: readonly SimAction[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const a of actions) {
+    const k =
+      a.kind === "closeDeal"
+        ? a.won
+          ? "dealsWon"
+          : "dealsLost"
+        : a.kind === "approveTime" && a.late
+          ? "lateApprovals"
+          : a.kind;
+    out[k] = (out[k] ?? 0) + 1;
+    if (a.kind === "approveTime" && a.late) out.approveTime = (out.approveTime ?? 0) + 1;
+    if (a.kind === "newCustomerDeal") out.dealsWon = (out.dealsWon ?? 0) + 1;
+  }
+  return out;
+}
