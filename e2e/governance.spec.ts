@@ -30,7 +30,8 @@ test("a reviewer filters the catalog by owner, search and lineage", async ({ pag
 
   await page.getByLabel("Owned by my teams").uncheck();
   await page.getByLabel("Search").fill("workday");
-  await expect(table.getByRole("link")).toHaveCount(2);
+  // Worker onboarding, worker attributes sync, staffing requests.
+  await expect(table.getByRole("link")).toHaveCount(3);
   await expect(table.getByRole("link", { name: "Worker attributes → PSA resources" })).toBeVisible();
   await page.getByLabel("Search").fill("");
   await page.getByLabel("Classification").selectOption("confidential");

@@ -14,6 +14,8 @@ import { referenceFlows } from "@/server/seed/demo-flows";
 import { activatePoll, pollOnce } from "@/server/runtime/poll";
 import { callConnector } from "@/server/runtime/connectors";
 import pino from "pino";
+import { retryException } from "@/server/runtime/operations";
+import { appendAudit, type AuditFn } from "@/server/audit/audit";
 
 describe("the example flows run against the sandboxes", () => {
   let t: TestDatabase;
@@ -34,7 +36,7 @@ describe("the example flows run against the sandboxes", () => {
 
   async function run(
     flowKey: string,
-    triggerType: "event" | "schedule" | "webhook",
+    triggerType: "event" | "schedule" | "webhook" | "manual",
     input: Record<string, unknown>,
     timeoutMs = 90_000,
   ) {
@@ -79,6 +81,7 @@ describe("the example flows run against the sandboxes", () => {
       "opportunity-won-to-project",
       "salesforce-cdc-opportunity-won",
       "salesforce-won-opportunities",
+      "staffing-request",
       "timesheet-to-reporting",
       "worker-onboarding-hris-to-psa",
     ]);
@@ -308,4 +311,231 @@ describe("the example flows run against the sandboxes", () => {
       payload: { workerId: wid, contractor: false },
     });
   }, 120_000);
+
+  describe("staffing-request", () => {
+    type Rec = Record<string, unknown>;
+    const psa = (operation: string, input: unknown) =>
+      callConnector(
+        { pool },
+        {
+          connector: "kantata",
+          operation,
+          connection: "kantata-prod",
+          input,
+          idempotencyKey: `examples-run:${operation}:${JSON.stringify(input)}`,
+          signal: AbortSignal.timeout(30_000),
+          logger: pino({ level: "silent" }),
+        },
+      ) as Promise<Rec>;
+    const runsOf = async (requestId: string, status?: string) =>
+      (
+        await pool.query<{ id: string; status: string; trigger: string; error: { message?: string } | null }>(
+          `SELECT r.id, r.status::text AS status, r.trigger_type::text AS trigger, r.error FROM run r JOIN flow f ON f.id = r.flow_id
+            WHERE f.key = 'staffing-request' AND r.input->>'id' = $1 AND ($2::text IS NULL OR r.input->>'status' = $2)
+            ORDER BY r.created_at`,
+          [requestId, status ?? null],
+        )
+      ).rows;
+    async function settledRun(requestId: string, status: string, want = 1) {
+      const until = Date.now() + 120_000;
+      for (;;) {
+        const rows = await runsOf(requestId, status);
+        if (rows.length >= want && ["succeeded", "failed"].includes(rows[want - 1]!.status)) return rows[want - 1]!;
+        if (Date.now() > until) throw new Error(`staffing run of ${requestId} (${status}) not finished`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    const day = (d: string, plus: number) =>
+      new Date(Date.parse(`${d}T00:00:00Z`) + plus * 86_400_000).toISOString().slice(0, 10);
+    const weekdays = (a: string, b: string) => {
+      let n = 0;
+      for (let d = a; d <= b; d = day(d, 1)) if (![0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay())) n++;
+      return n;
+    };
+    const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
+    /** The best three for a request, computed here from the sandboxes' own records by the rules in docs/dsl.md. */
+    async function expectedOptions(requestId: string) {
+      const request = (await records("psa", "resource_requests")).find((r) => r.id === requestId)!;
+      const resource = (await records("psa", "workspace_resources")).find((r) => r.id === request.resource_id)!;
+      const skillName = new Map((await records("psa", "skills")).map((k) => [k.id, String(k.name)]));
+      const wanted = (await records("psa", "workspace_resource_skills"))
+        .filter((x) => x.workspace_resource_id === resource.id)
+        .map((x) => ({ name: skillName.get(x.skill_id)!, level: Number(x.level) }));
+      const start = String(request.workspace_allocation_start_date);
+      const end = String(request.workspace_allocation_end_date);
+      const hours = Number(request.workspace_allocation_minutes) / 60;
+      const days = weekdays(start, end);
+      const userOf = new Map(
+        (await records("psa", "external_references"))
+          .filter((x) => x.subject_type === "User" && x.service_name === "Workday")
+          .map((x) => [String(x.service_model_ref), String(x.subject_id)]),
+      );
+      const worked = new Map<string, number>();
+      for (const e of await records("psa", "time_entries"))
+        if (String(e.date_performed) >= day(start, -28) && String(e.date_performed) <= day(start, -1))
+          worked.set(String(e.user_id), (worked.get(String(e.user_id)) ?? 0) + Number(e.time_in_minutes) / 60);
+      const resources = new Map((await records("psa", "workspace_resources")).map((r) => [r.id, r]));
+      const allocations = await records("psa", "workspace_allocations");
+      const timeOff = await records("workday", "timeOff");
+      const options = [];
+      for (const w of await records("workday", "workers")) {
+        const user = userOf.get(String(w.wid));
+        if (!user) continue;
+        const have = new Map(
+          (w.skills as Array<{ name: string; level: number }>).map((k) => [k.name.toLowerCase(), k.level]),
+        );
+        const skillMatch = r4(
+          wanted.reduce((s, k) => {
+            const lvl = have.get(k.name.toLowerCase());
+            return s + (lvl === undefined ? 0 : Math.min(lvl / k.level, 1));
+          }, 0) / wanted.length,
+        );
+        const capacity = Number(w.weeklyCapacityHours);
+        const utilisation = r4((worked.get(user) ?? 0) / (capacity * 4));
+        const off = timeOff
+          .filter((t) => t.wid === w.wid && String(t.date) >= start && String(t.date) <= end)
+          .reduce((s, t) => s + Number(t.hours), 0);
+        const booked = allocations
+          .filter((a) => resources.get(String(a.resource_id))?.user_id === user)
+          .reduce((s, a) => {
+            const from = String(a.start_date) > start ? String(a.start_date) : start;
+            const to = String(a.end_date) < end ? String(a.end_date) : end;
+            return to < from
+              ? s
+              : s +
+                  ((Number(a.minutes) / 60) * weekdays(from, to)) /
+                    Math.max(weekdays(String(a.start_date), String(a.end_date)), 1);
+          }, 0);
+        const availableHours = Math.round(Math.max(0, (capacity * days) / 5 - off - booked) * 100) / 100;
+        const availability = r4(Math.min(availableHours / hours, 1));
+        if (skillMatch < 0.5 || utilisation > 0.85 || availability < 0.5) continue;
+        const location = w.location as { name: string; country: string };
+        const locationMatch = location.name === resource.location ? 1 : location.country === resource.country ? 0.5 : 0;
+        const score = r4(
+          0.5 * skillMatch + 0.2 * locationMatch + 0.2 * availability + 0.1 * (1 - Math.min(utilisation, 1)),
+        );
+        options.push({
+          id: String(w.wid),
+          name: `${String(w.firstName)} ${String(w.lastName)}`,
+          user,
+          score,
+          skillMatch,
+          utilisation,
+        });
+      }
+      options.sort(
+        (a, b) =>
+          b.score - a.score || b.skillMatch - a.skillMatch || a.utilisation - b.utilisation || (a.id < b.id ? -1 : 1),
+      );
+      return { request, resource, options: options.slice(0, 3) };
+    }
+
+    it("a polled pending request gets the three best people, ranked as computed here, posted to its project; the chosen one is booked in Kantata and Workday exactly once across a retry and a re-run", async () => {
+      const flow = await loadPublishedFlow(pool, "staffing-request", { fresh: true });
+      // A backfill from before the seeded requests: each pending request starts one run.
+      await activatePoll(pool, {
+        flowId: flow!.flowId,
+        from: new Date("2026-05-01T00:00:00Z"),
+        actorId: null,
+        intervalSeconds: 60,
+      });
+      await pollOnce({ pool, boss }, flow!.flowId);
+      for (const id of ["46001", "46002", "46003"]) {
+        const r = await settledRun(id, "pending");
+        expect(r, `${id}: ${JSON.stringify(r.error)}`).toMatchObject({ status: "succeeded" });
+      }
+      const pending = (await runsOf("46001", "pending"))[0]!;
+      const { resource, options: expected } = await expectedOptions("46001");
+      expect(expected).toHaveLength(3);
+      const [rank] = await steps(pending.id, "rank");
+      const options = (rank!.output as { options: Array<{ id: string; score: number; ref: { userId: string } }> })
+        .options;
+      expect(options.map((o) => o.id)).toEqual(expected.map((o) => o.id));
+      options.forEach((o, i) => expect(o.score).toBeCloseTo(expected[i]!.score, 4));
+      // The proposal is in the project's activity feed, best first.
+      const posts = (await records("psa", "posts")).filter(
+        (p) => p.workspace_id === resource.workspace_id && String(p.message).includes("resource request 46001 "),
+      );
+      expect(posts).toHaveLength(1);
+      const message = String(posts[0]!.message);
+      const at = expected.map((o) => message.indexOf(o.name));
+      expect(at.every((x) => x >= 0) && at[0]! < at[1]! && at[1]! < at[2]!, message).toBe(true);
+
+      // The project manager picks the second option: names the resource and approves the request.
+      const chosen = expected[1]!;
+      await psa("updateWorkspaceResource", { id: String(resource.id), attributes: { user_id: chosen.user } });
+      await psa("updateResourceRequest", { id: "46001", attributes: { status: "approved" } });
+      // Workday answers the first staffing call with an error: the run fails after booking in Kantata.
+      const workday = sandboxes.systems.find((x) => x.system === "workday")!;
+      await fetch(`${workday.admin}/faults`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ next: [{ status: 400, times: 1 }], pathPattern: "projectAssignments" }),
+      });
+      await pollOnce({ pool, boss }, flow!.flowId);
+      const failed = await settledRun("46001", "approved");
+      expect(failed.status).toBe("failed");
+      const { rows: exceptions } = await pool.query<{ id: string; business_keys: Rec }>(
+        `SELECT id, business_keys FROM exception WHERE run_id = $1`,
+        [failed.id],
+      );
+      expect(exceptions).toMatchObject([{ business_keys: { request: "46001", project: resource.workspace_id } }]);
+      const audit: AuditFn = (tx, e) => appendAudit(tx, { ...e, actor: null });
+      await retryException({ db: t.db, boss, audit, userId: null }, exceptions[0]!.id);
+      const retried = await settledRun("46001", "approved");
+      expect(retried, JSON.stringify(retried.error)).toMatchObject({ status: "succeeded" });
+
+      const booked = async () => ({
+        psa: (await records("psa", "workspace_allocations")).filter((a) => a.resource_id === resource.id),
+        hris: (await records("workday", "projectAssignments")).filter(
+          (a) => a.externalReference === "kantata-resource-request-46001",
+        ),
+      });
+      const once = await booked();
+      expect(once.psa).toMatchObject([
+        { start_date: "2026-05-25", end_date: "2026-07-17", minutes: 9600, workspace_id: resource.workspace_id },
+      ]);
+      expect(once.hris).toMatchObject([
+        {
+          worker: { id: chosen.id },
+          startDate: "2026-05-25",
+          endDate: "2026-07-17",
+          project: { id: resource.workspace_id },
+        },
+      ]);
+
+      // The same approval again (a re-run by hand, or the vendor re-sending): it finds both bookings and writes nothing.
+      const request = (await records("psa", "resource_requests")).find((r) => r.id === "46001")!;
+      const again = await run("staffing-request", "manual", request);
+      expect(again, JSON.stringify(again.error)).toMatchObject({ status: "succeeded" });
+      expect(await steps(again.runId, "book")).toEqual([]);
+      expect(await steps(again.runId, "hrisAssign")).toEqual([]);
+      // And a later poll starts nothing new for a request whose status has not changed.
+      await pollOnce({ pool, boss }, flow!.flowId);
+      expect((await runsOf("46001", "approved")).filter((r) => r.trigger === "poll")).toHaveLength(1);
+      expect(await booked()).toEqual(once);
+    }, 300_000);
+
+    it("a request without dates fails with the field named, into PMO's exception queue with the project and request", async () => {
+      const flow = await loadPublishedFlow(pool, "staffing-request", { fresh: true });
+      const created = await psa("createResourceRequest", { resource_id: "45002", approver_ids: ["30022"] });
+      await pollOnce({ pool, boss }, flow!.flowId);
+      const r = await settledRun(String(created.id), "pending");
+      expect(r.status).toBe("failed");
+      const { rows } = await pool.query<{ message: string; error_class: string; business_keys: Rec; team: string }>(
+        `SELECT e.message, e.error_class, e.business_keys, tm.key AS team
+           FROM exception e LEFT JOIN team tm ON tm.id = e.assignee_team_id WHERE e.run_id = $1`,
+        [r.id],
+      );
+      expect(rows).toEqual([
+        {
+          message: expect.stringContaining("workspace_allocation_start_date"),
+          error_class: "validation",
+          business_keys: { request: String(created.id), project: "10011", resource: "45002" },
+          team: "pmo",
+        },
+      ]);
+    }, 120_000);
+  });
 });

@@ -8,6 +8,7 @@ import timesheetToReporting from "@/examples/timesheet-to-reporting.weft.json";
 import workerOnboarding from "@/examples/worker-onboarding-hris-to-psa.weft.json";
 import salesforceCdcOpportunityWon from "@/examples/salesforce-cdc-opportunity-won.weft.json";
 import kantataTimeApprovedPush from "@/examples/kantata-time-approved-push.weft.json";
+import staffingRequest from "@/examples/staffing-request.weft.json";
 import approvedTimeToInvoiceSamples from "@/examples/approved-time-to-invoice.samples.json";
 import opportunityWonToProjectSamples from "@/examples/opportunity-won-to-project.samples.json";
 import salesforceWonOpportunitiesSamples from "@/examples/salesforce-won-opportunities.samples.json";
@@ -15,6 +16,7 @@ import timesheetToReportingSamples from "@/examples/timesheet-to-reporting.sampl
 import workerOnboardingSamples from "@/examples/worker-onboarding-hris-to-psa.samples.json";
 import salesforceCdcOpportunityWonSamples from "@/examples/salesforce-cdc-opportunity-won.samples.json";
 import kantataTimeApprovedPushSamples from "@/examples/kantata-time-approved-push.samples.json";
+import staffingRequestSamples from "@/examples/staffing-request.samples.json";
 
 export const EXAMPLES: Readonly<Record<string, Flow>> = Object.fromEntries(
   [
@@ -25,6 +27,7 @@ export const EXAMPLES: Readonly<Record<string, Flow>> = Object.fromEntries(
     salesforceWonOpportunities,
     salesforceCdcOpportunityWon,
     kantataTimeApprovedPush,
+    staffingRequest,
   ].map((d) => [d.key, d as unknown as Flow]),
 );
 
@@ -40,6 +43,7 @@ export const EXAMPLE_SAMPLES: Readonly<Record<string, Readonly<Record<string, un
   [timesheetToReporting.key]: timesheetToReportingSamples,
   [salesforceCdcOpportunityWon.key]: salesforceCdcOpportunityWonSamples,
   [kantataTimeApprovedPush.key]: kantataTimeApprovedPushSamples,
+  [staffingRequest.key]: staffingRequestSamples,
 };
 
 export function exampleSummaries() {

@@ -57,7 +57,23 @@ describe("catalog over the demo estate", () => {
     const viewer = await as("viewer@weft.local");
     const { entries, duplicates } = await viewer.governance.catalog.list();
     // The governance estate (six flows) and the reference flows (and the subflow one of them calls) published by the demo history.
-    expect(entries).toHaveLength(13);
+    expect(entries).toHaveLength(14);
+    // The staffing leg: PMO's, reading and writing both the PSA and the HRIS, announcing what it did.
+    const staffing = entries.find((e) => e.key === "staffing-request")!;
+    expect(staffing).toMatchObject({
+      domain: "resource",
+      ownerTeam: { key: "pmo" },
+      classification: "internal",
+      produces: ["staffing.assigned", "staffing.options.proposed"],
+    });
+    expect(staffing.systems.map((s) => `${s.kind}/${s.system}.${s.operation}:${s.effect}`)).toEqual(
+      expect.arrayContaining([
+        "psa/kantata.createWorkspaceAllocation:write",
+        "psa/kantata.createPost:write",
+        "hris/workday.runReport:read",
+        "hris/workday.createProjectAssignment:write",
+      ]),
+    );
     const inv = entries.find((e) => e.key === "time-to-invoice")!;
     expect(inv).toMatchObject({
       domain: "invoice",
@@ -135,8 +151,16 @@ describe("catalog over the demo estate", () => {
       "worker-onboarding-hris-to-psa",
     ]);
     // Search matches the systems a flow calls, by connector and by kind (Workday is the HRIS).
-    expect(await keys({ search: "workday" })).toEqual(["resource-attributes-sync", "worker-onboarding-hris-to-psa"]);
-    expect(await keys({ search: "hris" })).toEqual(["resource-attributes-sync", "worker-onboarding-hris-to-psa"]);
+    expect(await keys({ search: "workday" })).toEqual([
+      "resource-attributes-sync",
+      "staffing-request",
+      "worker-onboarding-hris-to-psa",
+    ]);
+    expect(await keys({ search: "hris" })).toEqual([
+      "resource-attributes-sync",
+      "staffing-request",
+      "worker-onboarding-hris-to-psa",
+    ]);
     expect(await keys({ search: "data" })).toContain("invoice-to-reporting");
   });
 
@@ -290,7 +314,7 @@ describe("catalog over the demo estate", () => {
       (d) => d.toJS() as { kind: string; metadata: { name: string }; spec: Record<string, unknown> },
     );
     const byKind = (k: string) => backstage.filter((e) => e.kind === k);
-    expect(byKind("Component")).toHaveLength(13);
+    expect(byKind("Component")).toHaveLength(14);
     expect(byKind("Domain").map((d) => d.metadata.name)).toContain("invoice");
     const comp = byKind("Component").find((c) => c.metadata.name === "time-to-invoice")!;
     expect(comp.spec).toMatchObject({
