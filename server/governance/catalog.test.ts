@@ -57,7 +57,7 @@ describe("catalog over the demo estate", () => {
     const viewer = await as("viewer@weft.local");
     const { entries, duplicates } = await viewer.governance.catalog.list();
     // The governance estate (six flows) and the reference flows (and the subflow one of them calls) published by the demo history.
-    expect(entries).toHaveLength(14);
+    expect(entries).toHaveLength(16);
     // The staffing leg: PMO's, reading and writing both the PSA and the HRIS, announcing what it did.
     const staffing = entries.find((e) => e.key === "staffing-request")!;
     expect(staffing).toMatchObject({
@@ -314,7 +314,7 @@ describe("catalog over the demo estate", () => {
       (d) => d.toJS() as { kind: string; metadata: { name: string }; spec: Record<string, unknown> },
     );
     const byKind = (k: string) => backstage.filter((e) => e.kind === k);
-    expect(byKind("Component")).toHaveLength(14);
+    expect(byKind("Component")).toHaveLength(16);
     expect(byKind("Domain").map((d) => d.metadata.name)).toContain("invoice");
     const comp = byKind("Component").find((c) => c.metadata.name === "time-to-invoice")!;
     expect(comp.spec).toMatchObject({
