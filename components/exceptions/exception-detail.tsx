@@ -24,6 +24,7 @@ const ACTION_LABEL: Record<string, string> = {
   "exception.skip_step": "Skipped the step",
   "exception.resolve": "Resolved",
   "exception.auto_resolve": "Resolved automatically",
+  "exception.resync": "Started a re-sync of the record",
   "exception.assign": "Assigned",
   "exception.comment": "Commented",
   "exception.payload_view": "Viewed the sensitive payloads",
@@ -111,6 +112,14 @@ export function ExceptionDetailView({ id, roles }: { id: string; roles: readonly
           <div className="mt-3">
             <BusinessKeys keys={d.businessKeys} />
           </div>
+          {typeof d.businessKeys?.reconciliation === "string" && (
+            <Link
+              href={`/reconciliation/${encodeURIComponent(d.flow.key)}/${encodeURIComponent(d.businessKeys.reconciliation)}/breaks/${d.id}`}
+              className="mt-3 inline-block text-sm text-brand-700 hover:underline"
+            >
+              A reconciliation break: see both records and re-sync →
+            </Link>
+          )}
           {d.resolution && (
             <p className="mt-3 rounded-md bg-emerald-50 p-2 text-sm text-emerald-800" data-testid="resolution">
               {d.resolution}

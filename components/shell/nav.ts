@@ -27,6 +27,12 @@ export const NAV: readonly NavItem[] = [
     built: false,
   },
   {
+    href: "/reconciliation",
+    label: "Reconciliation",
+    description: "Do the systems agree? Match rates, money and hours at stake, breaks to re-sync.",
+    built: true,
+  },
+  {
     href: "/connections",
     label: "Connections",
     description: "Named connections to Salesforce, the PSA, Workday, NetSuite and more.",

@@ -241,6 +241,8 @@ export async function breakView(db: Db, user: Actor, exceptionId: string) {
     businessKeys: keys,
     reconciliation,
     reconciliationName: r?.definition.name ?? reconciliation,
+    sides: r?.definition.sides.map((x) => x.name) ?? [],
+    currency: r?.definition.impact?.currency ?? null,
     flowKey: flow.key,
     detail: (e.breakDetail ?? null) as BreakDetail | null,
     seenAt: e.breakSeenAt,

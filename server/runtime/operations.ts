@@ -29,7 +29,7 @@ const conflict = (message: string) => new DomainError("conflict", message);
 function refuseBreak(e: { breakIdentity: string | null }, action: string): void {
   if (e.breakIdentity)
     throw conflict(
-      `This is a reconciliation break, not a failed run: it cannot be ${action}. Correct the record in its source system; the next complete run of the reconciliation resolves it.`,
+      `This is a reconciliation break, not a failed run: it cannot be ${action}. Correct the record in its source system (or use Re-sync on the Reconciliation page); the next complete run of the reconciliation resolves it.`,
     );
 }
 
