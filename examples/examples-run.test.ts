@@ -505,6 +505,17 @@ describe("the example flows run against the sandboxes", () => {
         },
       ]);
 
+      // The booking is the plan the utilisation KPI compares time with: one assignment.made per week it spans.
+      const { rows: planned } = await pool.query<{ occurred_at: Date; hours: string; person: string; project: string }>(
+        `SELECT occurred_at, hours::text AS hours, person, project FROM business_event
+          WHERE type = 'assignment.made' AND person = $1 ORDER BY occurred_at`,
+        [chosen.user],
+      );
+      expect(planned).toHaveLength(8);
+      expect(planned[0]).toMatchObject({ project: resource.workspace_id, hours: "20.0000" });
+      expect(planned[0]!.occurred_at.toISOString()).toBe("2026-05-25T00:00:00.000Z");
+      expect(planned.reduce((sum, p) => sum + Number(p.hours), 0)).toBe(160);
+
       // The same approval again (a re-run by hand, or the vendor re-sending): it finds both bookings and writes nothing.
       const request = (await records("psa", "resource_requests")).find((r) => r.id === "46001")!;
       const again = await run("staffing-request", "manual", request);
@@ -515,6 +526,10 @@ describe("the example flows run against the sandboxes", () => {
       await pollOnce({ pool, boss }, flow!.flowId);
       expect((await runsOf("46001", "approved")).filter((r) => r.trigger === "poll")).toHaveLength(1);
       expect(await booked()).toEqual(once);
+      expect(
+        (await pool.query(`SELECT 1 FROM business_event WHERE type = 'assignment.made' AND person = $1`, [chosen.user]))
+          .rowCount,
+      ).toBe(8);
     }, 300_000);
 
     it("a request without dates fails with the field named, into PMO's exception queue with the project and request", async () => {
