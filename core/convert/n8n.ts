@@ -254,6 +254,7 @@ export function fromN8n(input: unknown, opts: ConvertOptions = {}): ConvertResul
         ? `$steps.${id}.output`
         : `$steps.${id}.output.body`;
     if (t === "postgres") return `$steps.${id}.output.rows`;
+    if (t === "salesforce" && obj(n.parameters).operation === "getAll") return `$steps.${id}.output.records`;
     return `$steps.${id}.output`;
   };
   const exprCtx = (name: string): N8nExprContext => ({
@@ -905,7 +906,7 @@ function salesforceQuery(
   }
   input.soql = parts.join(" & ");
   notes.push(
-    "n8n gave one item per record; the query's output holds them in `records` (a foreach over `records` handles one at a time).",
+    "n8n gave one item per record; the query's output holds them in `records`, which the next nodes read (a foreach handles one at a time).",
   );
   return { operation: "query", input, notes };
 }

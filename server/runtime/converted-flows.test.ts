@@ -18,6 +18,8 @@ import { startListener, type ReceivedRequest, type TestListener } from "../../co
 import { fromAsl, fromN8n, type ConnectionToCreate } from "../../core/convert";
 import { validate } from "../../core/dsl";
 import { connectorCatalog } from "../../connectors/registry";
+import { createSalesforceSandbox } from "../../connectors/salesforce/sandbox";
+import { sandboxConnection } from "../seed/sandbox-connections";
 
 const catalog = connectorCatalog();
 const FIXTURES = path.join(__dirname, "../../core/convert/fixtures");
@@ -87,13 +89,15 @@ describe("converted flows run with their source's semantics", () => {
   let boss: PgBoss;
   let workers: RuntimeWorkers;
   let stub: TestListener;
+  const salesforce = createSalesforceSandbox();
   const saved = process.env.WEFT_HTTP_ALLOWLIST;
 
   beforeAll(async () => {
     ensureTestSecrets();
     t = await createTestDatabase();
     stub = await startListener(answer);
-    process.env.WEFT_HTTP_ALLOWLIST = stub.host;
+    await salesforce.sandbox.start("127.0.0.1", 0);
+    process.env.WEFT_HTTP_ALLOWLIST = [stub.host, new URL(salesforce.sandbox.baseUrl).host].join(",");
     pool = runtimePool(t.url, 4);
     boss = await testBoss(t.url, { supervise: true });
     workers = await startRuntimeWorkers(boss, {
@@ -109,6 +113,7 @@ describe("converted flows run with their source's semantics", () => {
     await closePostgresPools();
     await pool?.end();
     await stub?.close();
+    await salesforce.sandbox.close();
     process.env.WEFT_HTTP_ALLOWLIST = saved;
     await t?.drop();
   });
@@ -281,5 +286,39 @@ describe("converted flows run with their source's semantics", () => {
     ]);
     // Summarise: States.ArrayLength($.priced) and $.priced[*].sku, in the Map's item order.
     expect(r.output).toEqual({ count: 2, skus: ["S-1", "S-2"] });
+  }, 90_000);
+
+  it("n8n Salesforce 'Get many' with conditions → Loop → Salesforce update, on the Salesforce sandbox: the won deals above the amount, at most the limit, each updated once", async () => {
+    const converted = fromN8n(load("n8n/salesforce-won-project-codes.json"));
+    const sf = sandboxConnection(salesforce.info());
+    expect(converted.report.connections.map((c) => c.key)).toEqual([sf.key]);
+    made.add(sf.key);
+    await insertConnection(pool, sf);
+    const flow = await publish(converted);
+    const opportunities = async () => {
+      const res = await fetch(`${salesforce.sandbox.baseUrl}/__sandbox/records/Opportunity`);
+      return ((await res.json()) as { records: Array<Record<string, unknown>> }).records;
+    };
+    const before = await opportunities();
+    const minAmount = 400_000;
+    // Computed from the sandbox's own records, as the SOQL's WHERE says.
+    const eligible = new Set(
+      before.filter((o) => o.StageName === "Closed Won" && Number(o.Amount) >= minAmount).map((o) => String(o.Id)),
+    );
+    expect(eligible.size).toBeGreaterThan(3);
+
+    const r = await run(flow, { minAmount });
+    expect(r.status, JSON.stringify(r.error)).toBe("succeeded");
+    const after = await opportunities();
+    const changed = after.filter((o) => o.Project_Code__c !== before.find((b) => b.Id === o.Id)?.Project_Code__c);
+    // LIMIT 3 without ORDER BY: which three is the org's choice; that they are three eligible ones is not.
+    expect(changed).toHaveLength(3);
+    for (const o of changed) {
+      expect(eligible.has(String(o.Id))).toBe(true);
+      expect(o).toMatchObject({
+        Project_Code__c: `PRJ-${String(o.Id)}`,
+        Description: `Project set up for ${String(o.Name)}`,
+      });
+    }
   }, 90_000);
 });
