@@ -103,6 +103,11 @@ describe("n8n", () => {
     expect(await evaluate(when, { steps: { editFields: { output: { total: 1500, vip: false } } } })).toBe(true);
     expect(await evaluate(when, { steps: { editFields: { output: { total: 1500, vip: true } } } })).toBe(false);
     expect(await evaluate(when, { steps: { editFields: { output: { total: 10, vip: false } } } })).toBe(false);
+    // Continue on fail (continueRegularOutput): a catch route to the same next step, whose output is n8n's item.
+    expect(step(flow, "requestApproval")).toMatchObject({
+      next: "respond",
+      catch: [{ errors: ["any"], next: "respond", output: '{"error": $error.message}' }],
+    });
     // Pinned data → the trigger's sample, as Weft's webhook envelope; positions → layout.
     expect(report.pinned.trigger).toEqual({
       body: { customerId: "C-1", amount: 1200 },

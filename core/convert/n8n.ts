@@ -382,12 +382,21 @@ export function fromN8n(input: unknown, opts: ConvertOptions = {}): ConvertResul
       if (target) step.catch = [{ errors: ["any"], next: target }];
       note(n.name, "Its error output became a catch route (any error); the handler reads the error as $error.", false);
     } else if (n.continueOnFail || n.onError === "continueRegularOutput") {
-      // The next node reads this one's output, which a failed step does not have: a catch route to it would
-      // not validate. The failure fails the run (and lands in the exception queue) until someone adds a route.
-      note(
-        n.name,
-        "'Continue on fail' (the next node got the error as its input) is not carried over: a failure now fails the run. Add a catch route to a step that handles $error if the flow should go on.",
-      );
+      // n8n hands the next node { error: <message> } in place of the output: a catch route to the same next
+      // step whose output is that item, so the next step's reads of this one's output still hold.
+      const target = "next" in step ? step.next : undefined;
+      if (target) {
+        step.catch = [...(step.catch ?? []), { errors: ["any"], next: target, output: '{"error": $error.message}' }];
+        note(
+          n.name,
+          `'Continue on fail' became a catch route to '${target}' (any error) whose output is {"error": <message>}, the item n8n passed on.`,
+          false,
+        );
+      } else
+        note(
+          n.name,
+          "'Continue on fail' on a last node: nothing follows, so a failure now fails the run (it lands in the exception queue).",
+        );
     }
   };
 

@@ -164,6 +164,8 @@ export function toAsl(flow: Flow): ToAslResult {
         if (s.type === "fail") return;
         if (s.retry) st.Retry = [retry(s.retry, approx)];
         if (s.catch?.length) st.Catch = s.catch.map((c) => ({ ErrorEquals: errorsOf(c.errors, approx), Next: c.next }));
+        if (s.catch?.some((c) => c.output !== undefined))
+          refuse("A catch route's output (the failed step's stand-in output) has no ASL equivalent in this exporter.");
         if (s.timeout) {
           const t = wholeSeconds(s.timeout);
           if (t === undefined) approx(`Timeout ${s.timeout} rounded up to whole seconds.`);

@@ -33,7 +33,7 @@ export const CANVAS_EDGE_KINDS: readonly CanvasEdgeKind[] = [
 ];
 
 export type CaseConfig = { when: string; label?: string };
-export type CatchConfig = { errors: string[] };
+export type CatchConfig = { errors: string[]; output?: CatchRoute["output"] };
 export type BranchConfig = { name: string };
 
 type Structural = "id" | "next" | "compensate" | "catch" | "default" | "cases" | "body" | "branches" | "routes";
@@ -114,7 +114,11 @@ export function stepConfig(step: Step): StepConfig {
   if (step.type === "switch")
     o.cases = step.cases.map((c) => (c.label !== undefined ? { when: c.when, label: c.label } : { when: c.when }));
   if (step.type === "parallel") o.branches = step.branches.map((b) => ({ name: b.name }));
-  if (step.type !== "fail" && step.catch) o.catch = step.catch.map((c) => ({ errors: [...c.errors] }));
+  if (step.type !== "fail" && step.catch)
+    o.catch = step.catch.map((c) => ({
+      errors: [...c.errors],
+      ...(c.output !== undefined ? { output: c.output } : {}),
+    }));
   return o as StepConfig;
 }
 

@@ -195,6 +195,10 @@ export const RetryPolicy = z
 export const CatchRoute = z.strictObject({
   errors: z.array(ErrorMatcher).min(1).max(20),
   next: StepRef,
+  output: Mapping.optional().meta({
+    description:
+      'The failed step\'s output when this route is taken, e.g. {"error": $error.message}: later steps read it as if the step had succeeded (n8n\'s "continue on fail"). Without it the step has no output on this route.',
+  }),
 });
 
 // ---------------------------------------------------------------------------------------------------

@@ -76,7 +76,7 @@ interface Shape {
   next?: number;
   cases?: number[];
   default?: number;
-  catches?: Array<{ errors: string[]; to: number }>;
+  catches?: Array<{ errors: string[]; to: number; output?: string }>;
   compensate?: number;
   children?: Shape[][];
 }
@@ -97,6 +97,7 @@ function shapeArb(depth: number): fc.Arbitrary<Shape> {
               maxLength: 2,
             }),
             to: offset,
+            output: opt(fc.constant('{"error": $error.message}')),
           }),
           { minLength: 1, maxLength: 2 },
         ),
@@ -264,7 +265,7 @@ function build(shapes: Shape[], counter: { n: number }, ids: string[]): Step[] {
     }
     if (sh.type !== "fail") {
       const catches = (sh.catches ?? [])
-        .map((c) => ({ errors: c.errors, next: target(i, c.to) }))
+        .map((c) => ({ errors: c.errors, next: target(i, c.to), ...(c.output ? { output: c.output } : {}) }))
         .filter((c) => c.next !== undefined);
       if (catches.length > 0) step.catch = catches;
       const comp = target(i, sh.compensate);

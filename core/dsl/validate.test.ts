@@ -276,6 +276,39 @@ describe("step references", () => {
     expect(r.problems.filter((p) => p.code === "step-not-yet-run").map((p) => p.stepId)).toEqual(["handle"]);
   });
 
+  it("counts a step whose catch route gives it an output as having run, and checks that output", () => {
+    const r = validate(
+      base([
+        {
+          id: "post",
+          type: "call",
+          connector: "n",
+          operation: "o",
+          connection: "c",
+          catch: [{ errors: ["any"], next: "done", output: '{"error": $error.message}' }],
+          next: "done",
+        },
+        map("done", { output: "$steps.post.output.error ? 'failed' : $steps.post.output.id" }),
+      ]),
+    );
+    expect(r.problems).toEqual([]);
+    const bad = validate(
+      base([
+        {
+          id: "post",
+          type: "call",
+          connector: "n",
+          operation: "o",
+          connection: "c",
+          catch: [{ errors: ["any"], next: "done", output: '{"error": $error.message' }],
+          next: "done",
+        },
+        map("done", { output: "$steps.post.output" }),
+      ]),
+    );
+    expect(bad.problems.map((p) => [p.stepId, p.path.join(".")])).toEqual([["post", "steps.0.catch.0.output"]]);
+  });
+
   it("lets a compensation step read the step it undoes", () => {
     const r = validate(
       base([

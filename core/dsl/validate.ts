@@ -254,7 +254,8 @@ function parseStep(s: LStep, ctx: Ctx): void {
 // 3. Graph checks
 
 interface LEdge {
-  kind: "next" | "case" | "default" | "catch" | "compensate" | "decision";
+  /** "recover": a catch route with an `output` — the step counts as having run (its output is that). */
+  kind: "next" | "case" | "default" | "catch" | "recover" | "compensate" | "decision";
   target: string;
   path: Path;
 }
@@ -268,7 +269,10 @@ function looseEdges(s: LStep): LEdge[] {
   if (s.type !== "switch") push("next", r.next, ["next"]);
   if (Array.isArray(r.cases)) r.cases.forEach((c, i) => isObj(c) && push("case", c.next, ["cases", i, "next"]));
   push("default", r.default, ["default"]);
-  if (Array.isArray(r.catch)) r.catch.forEach((c, i) => isObj(c) && push("catch", c.next, ["catch", i, "next"]));
+  if (Array.isArray(r.catch))
+    r.catch.forEach(
+      (c, i) => isObj(c) && push(c.output === undefined ? "catch" : "recover", c.next, ["catch", i, "next"]),
+    );
   push("compensate", r.compensate, ["compensate"]);
   if (s.type === "approval" && isObj(r.routes))
     for (const d of APPROVAL_ROUTES) push("decision", r.routes[d], ["routes", d]);
@@ -470,7 +474,8 @@ function findCycles(ctx: Ctx, scope: LScope, g: ScopeGraph): void {
 // ---------------------------------------------------------------------------------------------------
 // "Guaranteed to have run" analysis: for each step, the steps of its scope that have certainly completed
 // before it starts, whatever path was taken. Must-analysis over bitsets: in[s] = ∩ over predecessors p of
-// (in[p] ∪ {p}) — except along a catch edge, where p failed, so only in[p].
+// (in[p] ∪ {p}) — except along a catch edge, where p failed, so only in[p] (a catch route that gives the
+// step an output, "recover", counts as p having run).
 
 class Bits {
   readonly w: Uint32Array;

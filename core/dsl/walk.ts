@@ -168,6 +168,7 @@ export function stepExpressions(step: Step): ExpressionSite[] {
           role: e.path[0] === "when" ? "condition" : e.path[0] === "each" ? "items" : "value",
         });
     });
+  step.catch?.forEach((c, i) => mappingSites(c.output, ["catch", i, "output"], out));
   if (step.idempotencyKey !== undefined)
     out.push({ path: ["idempotencyKey"], expression: step.idempotencyKey, role: "key" });
   if (step.concurrencyKey !== undefined)

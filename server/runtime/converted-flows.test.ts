@@ -29,6 +29,7 @@ const world = {
   customers: {
     "C-1": { id: "C-1", name: "Acme", tier: "silver" },
     "C-2": { id: "C-2", name: "Globex", tier: "gold" },
+    "C-3": { id: "C-3", name: "Initech", tier: "bronze" },
   } as Record<string, object>,
   invoices: [
     { id: 11, amount: 100.5, currency: "USD" },
@@ -59,7 +60,10 @@ function answer(r: ReceivedRequest, res: import("node:http").ServerResponse): vo
     const c = world.customers[decodeURIComponent(m[1]!)];
     return c ? json(200, c) : json(404, { error: "no such customer" });
   }
-  if (url.pathname === "/approvals/requests" && r.method === "POST") return json(201, { id: "APR-1" });
+  if (url.pathname === "/approvals/requests" && r.method === "POST")
+    return r.body.toString("utf8").includes("Initech")
+      ? json(400, { error: "Initech is on credit hold" })
+      : json(201, { id: "APR-1" });
   if (url.pathname === "/erp/invoices") {
     if (r.headers.authorization !== `Basic ${Buffer.from("erp-user:erp-pass").toString("base64")}`)
       return json(401, { error: "no credentials" });
@@ -197,6 +201,12 @@ describe("converted flows run with their source's semantics", () => {
     const small = await run(flow, webhook({ customerId: "C-1", amount: 500 }));
     expect(small.status).toBe("succeeded");
     expect(small.sent.map((s) => s.path)).toEqual(["/crm/customers/C-1"]);
+    // Request approval continues on fail (onError: continueRegularOutput): the refusal does not fail the
+    // run; Respond still runs, as in n8n.
+    const refused = await run(flow, webhook({ customerId: "C-3", amount: 2000 }));
+    expect(refused.status, JSON.stringify(refused.error)).toBe("succeeded");
+    expect(refused.sent.map((s) => s.path)).toEqual(["/crm/customers/C-3", "/approvals/requests"]);
+    expect(refused.output).toEqual({ status: "received" });
   }, 90_000);
 
   it("n8n schedule → HTTP (basic auth) → Loop Over Items → HTTP + Wait: each invoice posted once, currency defaulting to EUR", async () => {

@@ -554,55 +554,86 @@ function ErrorHandling(
           </p>
         )}
         {catches.map((c, i) => (
-          <div key={i} className="flex items-center gap-2 rounded-md border border-red-100 bg-red-50/50 p-2">
-            <input
-              aria-label={`Errors of route ${i + 1}`}
-              disabled={p.readOnly}
-              className="w-32 rounded border border-slate-300 px-1.5 py-1 text-xs"
-              value={c.errors.join(", ")}
-              onChange={(e) =>
-                setStep(
-                  {
-                    ...s,
-                    catch: catches.map((x, j) =>
-                      j === i
-                        ? {
-                            errors: e.target.value
-                              .split(",")
-                              .map((v) => v.trim())
-                              .filter(Boolean),
-                          }
-                        : x,
-                    ),
-                  } as StepConfig,
-                  `catch.${i}.errors`,
-                )
-              }
-            />
-            <span className="text-[11px] text-slate-500">→</span>
-            <select
-              aria-label={`Target of route ${i + 1}`}
-              disabled={p.readOnly}
-              className="min-w-0 flex-1 rounded border border-slate-300 px-1 py-1 text-xs"
-              value={edgeFrom(`catch-${i}`) ?? ""}
-              onChange={(e) => p.onSetEdge(id, `catch-${i}`, e.target.value || null)}
-            >
-              <option value="">(not connected)</option>
-              {siblings.map((n) => (
-                <option key={n.id} value={n.id}>
-                  {n.id}
-                </option>
-              ))}
-            </select>
-            <button
-              type="button"
-              disabled={p.readOnly}
-              className="text-xs text-slate-400 hover:text-red-600"
-              aria-label={`Remove route ${i + 1}`}
-              onClick={() => setStep({ ...s, catch: catches.filter((_, j) => j !== i) } as StepConfig, "catch")}
-            >
-              ✕
-            </button>
+          <div key={i} className="space-y-1.5 rounded-md border border-red-100 bg-red-50/50 p-2">
+            <div className="flex items-center gap-2">
+              <input
+                aria-label={`Errors of route ${i + 1}`}
+                disabled={p.readOnly}
+                className="w-32 rounded border border-slate-300 px-1.5 py-1 text-xs"
+                value={c.errors.join(", ")}
+                onChange={(e) =>
+                  setStep(
+                    {
+                      ...s,
+                      catch: catches.map((x, j) =>
+                        j === i
+                          ? {
+                              ...x,
+                              errors: e.target.value
+                                .split(",")
+                                .map((v) => v.trim())
+                                .filter(Boolean),
+                            }
+                          : x,
+                      ),
+                    } as StepConfig,
+                    `catch.${i}.errors`,
+                  )
+                }
+              />
+              <span className="text-[11px] text-slate-500">→</span>
+              <select
+                aria-label={`Target of route ${i + 1}`}
+                disabled={p.readOnly}
+                className="min-w-0 flex-1 rounded border border-slate-300 px-1 py-1 text-xs"
+                value={edgeFrom(`catch-${i}`) ?? ""}
+                onChange={(e) => p.onSetEdge(id, `catch-${i}`, e.target.value || null)}
+              >
+                <option value="">(not connected)</option>
+                {siblings.map((n) => (
+                  <option key={n.id} value={n.id}>
+                    {n.id}
+                  </option>
+                ))}
+              </select>
+              <button
+                type="button"
+                disabled={p.readOnly}
+                className="text-xs text-slate-400 hover:text-red-600"
+                aria-label={`Remove route ${i + 1}`}
+                onClick={() => setStep({ ...s, catch: catches.filter((_, j) => j !== i) } as StepConfig, "catch")}
+              >
+                ✕
+              </button>
+            </div>
+            {typeof c.output === "object" ? (
+              <p className="text-[11px] text-slate-500">
+                Output when caught: field mappings (edit them in the JSON view).
+              </p>
+            ) : (
+              <ExpressionField
+                value={c.output ?? ""}
+                onChange={(v) =>
+                  setStep(
+                    {
+                      ...s,
+                      catch: catches.map((x, j) => {
+                        if (j !== i) return x;
+                        const { output: _drop, ...rest } = x;
+                        return v.trim() ? { ...rest, output: v } : rest;
+                      }),
+                    } as StepConfig,
+                    `catch.${i}.output`,
+                  )
+                }
+                scope={p.scope}
+                ariaLabel={`Output of route ${i + 1} when caught`}
+                placeholder={'Optional: the step’s output on this route, e.g. {"error": $error.message}'}
+                field={`catch.${i}.output`}
+                invalid={!!p.fieldProblems.get(`catch.${i}.output`)}
+                readOnly={p.readOnly}
+              />
+            )}
           </div>
         ))}
         <button

@@ -219,6 +219,25 @@ describe("DSL interpreter", () => {
     expect(await step(runId, "wrong")).toBeUndefined();
   });
 
+  it("a catch route with an output stands in for the failed step's output, and the run goes on", async () => {
+    const runId = await run(
+      doc("continued", "post", [
+        create("post", "null", {
+          catch: [{ errors: ["any"], next: "after", output: { error: "$error.message", class: "$error.errorClass" } }],
+          next: "after",
+        }),
+        { id: "after", type: "map", output: { seen: "$steps.post.output" } },
+      ]),
+    );
+    const r = await settled(runId);
+    expect(r, JSON.stringify(r.error)).toMatchObject({
+      status: "succeeded",
+      output: { seen: { class: "validation" } },
+    });
+    expect(typeof (r.output as { seen: { error: unknown } }).seen.error).toBe("string");
+    expect((await step(runId, "post")).status).toBe("failed");
+  });
+
   it("a failure no catch matches fails the run with an exception of its class", async () => {
     const runId = await run(
       doc("uncaught", "post", [

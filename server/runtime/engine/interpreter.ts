@@ -236,6 +236,17 @@ class RunInterpreter {
         };
         frame.steps[step.id] = { error: caught };
         frame.error = caught;
+        if (route.output !== undefined) {
+          // The route gives the failed step an output (pure, so a re-run of the segment computes the same).
+          let output: unknown;
+          try {
+            output = await mapping(route.output, frame);
+          } catch (e) {
+            throw new StepFailed(path, asStepError(e));
+          }
+          frame.steps[step.id] = { output, error: caught };
+          last = output;
+        }
         this.k.log.info(
           { runId: this.env.run.id, step: path, errorClass: caught.errorClass, to: route.next },
           "step failed; catch route taken",
