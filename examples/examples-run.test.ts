@@ -532,7 +532,7 @@ describe("the example flows run against the sandboxes", () => {
       ).toBe(8);
     }, 300_000);
 
-    it("a request without dates fails with the field named, into PMO's exception queue with the project and request", async () => {
+    it("a request without dates, or whose resource asks for no skills, fails with the field named, into PMO's exception queue with the project and request", async () => {
       const flow = await loadPublishedFlow(pool, "staffing-request", { fresh: true });
       const created = await psa("createResourceRequest", { resource_id: "45002", approver_ids: ["30022"] });
       await pollOnce({ pool, boss }, flow!.flowId);
@@ -549,6 +549,29 @@ describe("the example flows run against the sandboxes", () => {
           error_class: "validation",
           business_keys: { request: String(created.id), project: "10011", resource: "45002" },
           team: "pmo",
+        },
+      ]);
+
+      // A resource that asks for no skills: the same, naming the skills.
+      const bare = await psa("createWorkspaceResource", { workspace_id: "10011", role_id: "3", location: "London" });
+      const noSkills = await psa("createResourceRequest", {
+        resource_id: String(bare.id),
+        approver_ids: ["30022"],
+        workspace_allocation_start_date: "2026-06-01",
+        workspace_allocation_end_date: "2026-06-26",
+        workspace_allocation_minutes: 2400,
+      });
+      await pollOnce({ pool, boss }, flow!.flowId);
+      const r2 = await settledRun(String(noSkills.id), "pending");
+      expect(r2.status).toBe("failed");
+      const { rows: rows2 } = await pool.query<{ message: string; business_keys: Rec }>(
+        `SELECT message, business_keys FROM exception WHERE run_id = $1`,
+        [r2.id],
+      );
+      expect(rows2).toEqual([
+        {
+          message: expect.stringContaining("asks for no skills"),
+          business_keys: { request: String(noSkills.id), project: "10011", resource: String(bare.id) },
         },
       ]);
     }, 120_000);
