@@ -35,6 +35,12 @@ runMain(async () => {
   const boss = await startBoss({ url: database.url, role: "worker" });
   const workers = await startWorkers(boss);
   log("workers running in-process");
+  if (config().demo) {
+    // A fresh demo shows each shipped reconciliation with a last run: queued now, run in the background.
+    const { queueFirstReconciliationRuns } = await import("@/server/seed/demo-reconciliations");
+    const queued = await queueFirstReconciliationRuns(database.url, boss);
+    if (queued.length) log(`first runs of ${queued.join(", ")} queued`);
+  }
 
   const { startWeb } = await import("./lib/web");
   const server = await startWeb({ dev: true, port });

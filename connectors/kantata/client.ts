@@ -104,6 +104,29 @@ async function listRaw(ctx: Ctx, resource: string, filters: Record<string, Query
   return { items: items.slice(0, input.maxItems), meta, ...(Object.keys(included).length ? { included } : {}) };
 }
 
+const SUBJECT_TYPE: Record<string, string> = {
+  workspaces: "Workspace",
+  workspace_groups: "WorkspaceGroup",
+  users: "User",
+};
+
+/**
+ * With include=external_references, each item also gets `external_ids` — its references by service name
+ * ({"NetSuite": "5001", "Salesforce": "006…"}) — so a mapping or a reconciliation reads the other system's
+ * id by path instead of searching the included references.
+ */
+function withExternalIds(resource: string, r: Awaited<ReturnType<typeof listRaw>>) {
+  const refs = Object.values(r.included?.external_references ?? {}) as Obj[];
+  if (!refs.length && !r.included?.external_references) return r;
+  const byId = new Map<string, Record<string, string>>();
+  for (const ref of refs)
+    if (ref.subject_type === SUBJECT_TYPE[resource])
+      (byId.get(String(ref.subject_id)) ?? byId.set(String(ref.subject_id), {}).get(String(ref.subject_id))!)[
+        String(ref.service_name)
+      ] = String(ref.service_model_ref);
+  return { ...r, items: r.items.map((i) => ({ ...i, external_ids: byId.get(i.id) ?? {} })) };
+}
+
 /** A list as the operation's result (vendor objects, checked by the output schema). */
 async function list(
   ctx: Ctx,
@@ -111,7 +134,7 @@ async function list(
   filters: Record<string, QueryValue>,
   input: ListInput,
 ): Promise<VendorData> {
-  return vendorData(await listRaw(ctx, resource, filters, input));
+  return vendorData(withExternalIds(resource, await listRaw(ctx, resource, filters, input)));
 }
 
 async function getOne(ctx: Ctx, resource: string, id: string, include?: string[]): Promise<VendorData> {
@@ -177,8 +200,9 @@ export const kantata = implementConnector(
     listAssignments: (i, ctx) => list(ctx, "assignments", { story_id: i.storyId, assignee_id: i.assigneeId }, i),
     createAssignment: (i, ctx) => create(ctx, "assignments", "assignment", dropUndefined(i)),
     listUsers: (i, ctx) => list(ctx, "users", {}, i),
-    listTimeEntries: (i, ctx) =>
-      list(
+    listWorkspaceGroups: (i, ctx) => list(ctx, "workspace_groups", { company: i.company }, i),
+    async listTimeEntries(i, ctx) {
+      const r = await listRaw(
         ctx,
         "time_entries",
         {
@@ -190,7 +214,16 @@ export const kantata = implementConnector(
           updated_after: i.updatedAfter,
         },
         i,
-      ),
+      );
+      // What the entry bills at its rate (Kantata invoices the same, rounded to the cent): reconciliations
+      // compare it with invoice lines, and a mapping need not recompute it.
+      const items = r.items.map((e) =>
+        typeof e.rate_in_cents === "number" && typeof e.time_in_minutes === "number"
+          ? { ...e, amount_in_cents: Math.round((e.time_in_minutes * e.rate_in_cents) / 60) }
+          : e,
+      );
+      return vendorData({ ...r, items });
+    },
     createTimeEntry: (i, ctx) => create(ctx, "time_entries", "time_entry", dropUndefined(i)),
     updateTimeEntry: (i, ctx) => update(ctx, "time_entries", "time_entry", i.id, i.attributes),
     listExpenses: (i, ctx) =>

@@ -55,6 +55,14 @@ export const User = z.looseObject({
   role_id: z.string().optional(),
   ...stamps,
 });
+export const WorkspaceGroup = z.looseObject({
+  id,
+  name: z.string(),
+  company: z.boolean().optional().describe("The group is a client company"),
+  contact_name: z.string().nullable().optional(),
+  contact_email: z.string().nullable().optional(),
+  ...stamps,
+});
 export const TimeEntryRec = z.looseObject({
   id,
   workspace_id: z.string(),
@@ -71,6 +79,10 @@ export const TimeEntryRec = z.looseObject({
   approved: z.boolean(),
   is_invoiced: z.boolean(),
   invoice_id: z.string().nullable().optional(),
+  amount_in_cents: z
+    .number()
+    .optional()
+    .describe("Added by the connector: time_in_minutes × rate_in_cents ÷ 60, rounded to the cent"),
   ...stamps,
 });
 export const ExpenseRec = z.looseObject({
@@ -196,7 +208,12 @@ const paging = {
   perPage: z.number().int().min(1).max(200).default(200),
   allPages: z.boolean().default(true).describe("Follow every page (stops at maxItems)"),
   maxItems: z.number().int().positive().default(10_000),
-  include: z.array(z.string()).optional().describe('Associations to include, e.g. ["user", "workspace"]'),
+  include: z
+    .array(z.string())
+    .optional()
+    .describe(
+      'Associations to include, e.g. ["user", "workspace"]; with "external_references" each item gets external_ids by service name',
+    ),
 };
 
 const listOp = <T extends z.ZodType, F extends z.ZodRawShape>(what: string, item: T, filters: F) => ({
@@ -318,6 +335,9 @@ export const kantataManifest = defineConnector({
       }),
     ),
     listUsers: listOp("users (resources)", User, {}),
+    listWorkspaceGroups: listOp("workspace groups (clients)", WorkspaceGroup, {
+      company: z.boolean().optional().describe("Only client companies (true) or only internal groups (false)"),
+    }),
     listTimeEntries: listOp("time entries", TimeEntryRec, {
       workspaceId: z.string().optional(),
       userId: z.string().optional(),

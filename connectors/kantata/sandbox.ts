@@ -3,15 +3,26 @@
 // keys, so clients iterate `results`), page/per_page paging (per_page ≤ 200), include/only/order and
 // the resource filters flows use (time entries: approved, uninvoiced, date_performed_between,
 // updated_after…), Rails-style {resource: {…}} bodies, {"errors":[{type,message}]} errors.
-// Resources: workspaces, stories, assignments, users, roles, time_entries, expenses, invoices,
-// billing_milestones, rate card chain, external_references; resourcing — workspace_resources (named, or
-// unnamed with user_id null), resource_requests (pending_requests_only), workspace_allocations, skills and
-// workspace_resource_skills, posts (the activity feed). Seeded from the shared firm: users are the
-// Workday workers (external reference to the WID), workspaces are the NetSuite jobs.
+// Resources: workspaces, workspace_groups (clients: company groups), stories, assignments, users, roles,
+// time_entries, expenses, invoices, billing_milestones, rate card chain, external_references; resourcing —
+// workspace_resources (named, or unnamed with user_id null), resource_requests (pending_requests_only),
+// workspace_allocations, skills and workspace_resource_skills, posts (the activity feed). Seeded from the
+// shared firm: users are the Workday workers (external reference to the WID; cost_rate_in_cents is the
+// member's default cost rate), workspaces are the NetSuite jobs, company groups are the Salesforce Accounts
+// and NetSuite customers (external references to both). Data faults (POST /__sandbox/inject):
+// remap-workspace (its NetSuite reference points at another job), disable-user.
 // Sandbox extension: writes honour an Idempotency-Key header.
 import { addDays, firm, sfId, TITLES } from "../sandbox-kit/firm";
 import { staffingDemand } from "../sandbox-kit/staffing";
-import { header, json, Sandbox, type SandboxInfo, type SbRequest, type SbResponse } from "../sandbox-kit/server";
+import {
+  header,
+  InjectError,
+  json,
+  Sandbox,
+  type SandboxInfo,
+  type SbRequest,
+  type SbResponse,
+} from "../sandbox-kit/server";
 import { withArticle } from "../sdk/text";
 import { kantataWebhookPublisher } from "./webhooks";
 
@@ -19,6 +30,7 @@ type Rec = Record<string, unknown> & { id: string };
 
 export const PSA_RESOURCES = [
   "workspaces",
+  "workspace_groups",
   "stories",
   "assignments",
   "users",
@@ -45,6 +57,7 @@ export type PsaResource = (typeof PSA_RESOURCES)[number];
 
 const SINGULAR: Record<PsaResource, string> = {
   workspaces: "workspace",
+  workspace_groups: "workspace_group",
   stories: "story",
   assignments: "assignment",
   users: "user",
@@ -68,6 +81,7 @@ const SINGULAR: Record<PsaResource, string> = {
 
 /** Query parameters that filter by equality on a field (comma lists allowed). */
 const FILTERS: Partial<Record<PsaResource, string[]>> = {
+  workspace_groups: ["company"],
   stories: ["workspace_id", "parent_id", "story_type", "state"],
   assignments: ["story_id", "assignee_id"],
   time_entries: ["workspace_id", "user_id", "story_id", "invoice_id", "billable"],
@@ -105,6 +119,7 @@ const INCLUDES: Partial<Record<PsaResource, Record<string, [string, PsaResource]
   rate_card_set_versions: { rate_cards: ["$children:rate_card_set_version_id", "rate_cards"] },
   rate_cards: { rate_card_roles: ["$children:rate_card_id", "rate_card_roles"] },
   workspaces: { external_references: ["$children:subject_id", "external_references"] },
+  workspace_groups: { external_references: ["$children:subject_id", "external_references"] },
   users: { external_references: ["$children:subject_id", "external_references"] },
   workspace_resources: {
     workspace: ["workspace_id", "workspaces"],
@@ -122,6 +137,13 @@ const INCLUDES: Partial<Record<PsaResource, Record<string, [string, PsaResource]
     workspace: ["workspace_id", "workspaces"],
   },
   workspace_resource_skills: { skill: ["skill_id", "skills"] },
+};
+
+/** The subject_type external references give a resource. */
+const SUBJECT_TYPE: Partial<Record<PsaResource, string>> = {
+  workspaces: "Workspace",
+  workspace_groups: "WorkspaceGroup",
+  users: "User",
 };
 
 /** Creatable resources: required attributes and defaults. */
@@ -278,6 +300,7 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
         role_id: roleId(c.title),
         classification: "maven",
         disabled: false,
+        cost_rate_in_cents: c.costRate * 100,
         created_at: ts(c.hireDate),
         updated_at: ts("2026-01-05"),
       });
@@ -294,6 +317,35 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
         created_at: ts("2026-01-05"),
         updated_at: ts("2026-01-05"),
       });
+    }
+    for (const c of f.customers) {
+      const id = String(3000 + c.n);
+      put("workspace_groups", {
+        id,
+        name: c.name,
+        company: true,
+        contact_name: `${c.contacts[0]!.firstName} ${c.contacts[0]!.lastName}`,
+        contact_email: c.contacts[0]!.email,
+        created_at: ts("2023-02-01"),
+        updated_at: ts("2026-01-05"),
+      });
+      for (const [service_name, service_model, service_model_ref] of [
+        ["Salesforce", "Account", sfId("001", c.n)],
+        ["NetSuite", "customer", String(100 + c.n)],
+      ] as const)
+        put("external_references", {
+          id: String(++extRef),
+          subject_type: "WorkspaceGroup",
+          subject_id: id,
+          service_name,
+          service_model,
+          service_model_ref,
+          status: "synced",
+          external_link: null,
+          external_status: null,
+          created_at: ts("2023-02-01"),
+          updated_at: ts("2023-02-01"),
+        });
     }
     for (const rc of f.rateCards) {
       const setId = String(rc.n);
@@ -621,8 +673,7 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
           for (const child of db.get(target)!.values()) {
             if (
               child[fk] === r.id &&
-              (target !== "external_references" ||
-                child.subject_type === (resource === "workspaces" ? "Workspace" : "User"))
+              (target !== "external_references" || child.subject_type === SUBJECT_TYPE[resource])
             )
               keyed[target]![child.id] = child;
           }
@@ -944,6 +995,33 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
       return envelope(resource, [rec], req);
     }),
   );
+
+  // --- Data faults (POST /__sandbox/inject) ------------------------------------------------------------------
+  sb.dataFault("remap-workspace", {
+    description: "Points a workspace's NetSuite reference at another job (a project id mapped to the wrong job).",
+    params: { workspaceId: "e.g. 10005", jobId: "the NetSuite job id it now points at, e.g. 5006" },
+    apply: (p) => {
+      const ws = String(p.workspaceId ?? "");
+      const ref = [...db.get("external_references")!.values()].find(
+        (r) => r.subject_type === "Workspace" && r.subject_id === ws && r.service_name === "NetSuite",
+      );
+      if (!ref) throw new InjectError(`workspace ${ws} has no NetSuite reference`);
+      if (typeof p.jobId !== "string" || !p.jobId) throw new InjectError("give jobId");
+      const was = ref.service_model_ref;
+      Object.assign(ref, { service_model_ref: p.jobId, updated_at: now() });
+      return { workspace: ws, was, now: p.jobId };
+    },
+  });
+  sb.dataFault("disable-user", {
+    description: "Disables a PSA user (the HRIS still has the worker active).",
+    params: { userId: "e.g. 30007" },
+    apply: (p) => {
+      const u = db.get("users")!.get(String(p.userId ?? ""));
+      if (!u) throw new InjectError(`no user ${String(p.userId)}`);
+      Object.assign(u, { disabled: true, updated_at: now() });
+      return { user: u.id };
+    },
+  });
 
   const info = (): SandboxInfo => ({
     system: "psa",

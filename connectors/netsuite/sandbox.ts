@@ -5,11 +5,23 @@
 // limit/offset paging (Prefer: transient), the {type,title,status,o:errorDetails} error format,
 // X-NetSuite-Idempotency-Key on writes, and account concurrency governance (429 above the limit).
 // Seeded from the shared firm: customers = Salesforce Accounts, jobs = PSA workspaces, employees =
-// Workday workers, time bills = approved PSA time already synced, invoices = PSA invoices.
+// Workday workers, time bills = approved PSA time already synced, invoices = PSA invoices. Integration fields
+// as a PSA connector sets them: custentity_kantata_workspace on jobs, custcol_kantata_time_entry and
+// custcol_service_date on invoice lines. SuiteQL also reads transactionline (one row per invoice line) and the
+// customer's default billing city and country (billcity, billcountry). Data faults (POST /__sandbox/inject):
+// drop-invoice-line, invoice-line-amount, invoice-line-hours, rename-customer.
 import { createPublicKey, verify, type KeyObject } from "node:crypto";
 import { addDays, firm, sfId } from "../sandbox-kit/firm";
 import { parseSelect, runSelect, SqlError } from "../sandbox-kit/mini-sql";
-import { header, json, Sandbox, type SandboxInfo, type SbRequest, type SbResponse } from "../sandbox-kit/server";
+import {
+  header,
+  InjectError,
+  json,
+  Sandbox,
+  type SandboxInfo,
+  type SbRequest,
+  type SbResponse,
+} from "../sandbox-kit/server";
 
 /** The sandbox's test key pair (never used anywhere real): connections get the private half. */
 export const NETSUITE_SANDBOX_PRIVATE_KEY = `-----BEGIN PRIVATE KEY-----
@@ -97,6 +109,7 @@ const SPEC: Record<
       "projectManager",
       "jobBillingType",
       "comments",
+      "custentity_kantata_workspace",
     ],
   },
   timebill: {
@@ -204,12 +217,15 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
   });
 
   const store = new Map<RecordType, Map<string, Rec>>();
+  /** Each customer's default billing address (NetSuite keeps it in the address book; SuiteQL joins it). */
+  const billTo = new Map<string, { city: string; country: string }>();
   const next = new Map<RecordType, number>();
   const recUrl = (type: string, id: string) => `${sb.baseUrl}/services/rest/record/v1/${type}/${id}`;
 
   const seed = () => {
     const f = firm();
     for (const t of RECORD_TYPES) store.set(t, new Map());
+    billTo.clear();
     const stamp = "2026-01-05T09:00:00Z";
     for (const c of f.customers) {
       const id = String(100 + c.n);
@@ -226,9 +242,11 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
         currency: ref(currencyId(c.currency), c.currency),
         terms: ref(c.paymentTermsDays, `Net ${c.paymentTermsDays}`),
         parent: c.parentN ? ref(100 + c.parentN) : null,
+        defaultAddress: `${c.name}\n${c.city}\n${c.country}`,
         dateCreated: "2023-02-01T10:00:00Z",
         lastModifiedDate: stamp,
       });
+      billTo.set(id, { city: c.city, country: c.country });
     }
     for (const w of f.consultants) {
       const id = String(2000 + w.n);
@@ -278,6 +296,7 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
         estimatedRevenue: p.budget,
         projectExpenseType: ref(-2, "Regular"),
         projectManager: ref(2000 + p.pmN),
+        custentity_kantata_workspace: String(10000 + p.n),
         dateCreated: `${p.start}T09:00:00Z`,
         lastModifiedDate: stamp,
       });
@@ -328,6 +347,8 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
             quantity: l.quantity,
             rate: l.unitPrice,
             amount: l.amount,
+            custcol_kantata_time_entry: l.type === "time" && l.sourceN !== undefined ? String(50000 + l.sourceN) : null,
+            custcol_service_date: l.serviceDate ?? null,
           })),
         },
         dateCreated: `${inv.date}T09:00:00Z`,
@@ -486,6 +507,12 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
             quantity,
             rate,
             amount: Math.round(quantity * rate * 100) / 100,
+            custcol_kantata_time_entry:
+              typeof l.custcol_kantata_time_entry === "string" ? l.custcol_kantata_time_entry : null,
+            custcol_service_date:
+              typeof l.custcol_service_date === "string" && /^\d{4}-\d{2}-\d{2}$/.test(l.custcol_service_date)
+                ? l.custcol_service_date
+                : null,
           });
         }
         out.item = { items: lines };
@@ -717,8 +744,33 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
     }
     return out;
   };
+  /** One row per invoice line, as SuiteQL's transactionline (amounts positive; the line's entity is the job). */
+  const transactionLines = (): Rec[] =>
+    [...store.get("invoice")!.values()].flatMap((inv) =>
+      (((inv.item as { items?: Rec[] } | undefined)?.items ?? []) as Rec[]).map((l) => ({
+        uniquekey: String(Number(inv.id) * 1000 + Number(l.line)),
+        id: Number(l.line),
+        transaction: String(inv.id),
+        linesequencenumber: Number(l.line),
+        mainline: "F",
+        item: String((l.item as { id: unknown }).id),
+        entity: String((inv.job as { id?: unknown } | null)?.id ?? (inv.entity as { id: unknown }).id),
+        quantity: l.quantity,
+        rate: l.rate,
+        foreignamount: l.amount,
+        memo: l.description ?? null,
+        custcol_kantata_time_entry: l.custcol_kantata_time_entry ?? null,
+        custcol_service_date: l.custcol_service_date ?? null,
+      })),
+    );
   const TABLES: Record<string, () => Rec[]> = {
-    customer: () => [...store.get("customer")!.values()].map(flat),
+    customer: () =>
+      [...store.get("customer")!.values()].map((r) => ({
+        ...flat(r),
+        billcity: billTo.get(String(r.id))?.city ?? null,
+        billcountry: billTo.get(String(r.id))?.country ?? null,
+      })),
+    transactionline: transactionLines,
     job: () => [...store.get("job")!.values()].map(flat),
     employee: () => [...store.get("employee")!.values()].map(flat),
     timebill: () => [...store.get("timebill")!.values()].map(flat),
@@ -780,6 +832,75 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
       offset,
       totalResults: rows.length,
     });
+  });
+
+  // --- Data faults (POST /__sandbox/inject) ------------------------------------------------------------------
+  /** The invoice line billing a PSA time entry (by the Kantata id NetSuite keeps in custcol_kantata_time_entry). */
+  const lineOf = (p: Record<string, unknown>) => {
+    const te = String(p.timeEntryId ?? "");
+    if (!te) throw new InjectError("give timeEntryId (the Kantata time entry the line bills)");
+    for (const inv of store.get("invoice")!.values()) {
+      const items = (inv.item as { items: Rec[] }).items;
+      const i = items.findIndex((l) => l.custcol_kantata_time_entry === te);
+      if (i >= 0) return { inv, items, i };
+    }
+    throw new InjectError(`no invoice line bills time entry ${te}`);
+  };
+  const touch = (inv: Rec) => {
+    derive("invoice", inv);
+    inv.amountRemaining = (inv.status as { id?: string } | undefined)?.id === "B" ? 0 : inv.total;
+    inv.lastModifiedDate = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+  };
+  const decimal = (v: unknown, what: string) => {
+    const n = typeof v === "number" ? v : typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
+    if (!Number.isFinite(n)) throw new InjectError(`${what} must be a decimal number`);
+    return n;
+  };
+  sb.dataFault("drop-invoice-line", {
+    description: "Deletes the invoice line that bills a PSA time entry (an approved hour never invoiced).",
+    params: { timeEntryId: "Kantata time entry id, e.g. 50123" },
+    apply: (p) => {
+      const { inv, items, i } = lineOf(p);
+      const [line] = items.splice(i, 1);
+      items.forEach((l, k) => (l.line = k + 1));
+      touch(inv);
+      return { invoice: inv.id, job: (inv.job as { id: string }).id, line };
+    },
+  });
+  sb.dataFault("invoice-line-amount", {
+    description: "Changes the amount of the invoice line that bills a PSA time entry by delta (e.g. 0.02).",
+    params: { timeEntryId: "Kantata time entry id", delta: "decimal, e.g. 0.02" },
+    apply: (p) => {
+      const { inv, items, i } = lineOf(p);
+      const l = items[i]!;
+      l.amount = Math.round((Number(l.amount) + decimal(p.delta, "delta")) * 100) / 100;
+      touch(inv);
+      return { invoice: inv.id, job: (inv.job as { id: string }).id, line: l };
+    },
+  });
+  sb.dataFault("invoice-line-hours", {
+    description: "Changes the quantity (hours) of the invoice line that bills a PSA time entry by delta.",
+    params: { timeEntryId: "Kantata time entry id", delta: "hours, e.g. 0.26" },
+    apply: (p) => {
+      const { inv, items, i } = lineOf(p);
+      const l = items[i]!;
+      l.quantity = Math.round((Number(l.quantity) + decimal(p.delta, "delta")) * 10_000) / 10_000;
+      inv.lastModifiedDate = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+      return { invoice: inv.id, job: (inv.job as { id: string }).id, line: l };
+    },
+  });
+  sb.dataFault("rename-customer", {
+    description: "Renames a customer in NetSuite only (the CRM and PSA keep the old name).",
+    params: { id: "NetSuite customer id, e.g. 101", name: "the new company name" },
+    apply: (p) => {
+      const c = store.get("customer")!.get(String(p.id ?? ""));
+      if (!c) throw new InjectError(`no customer ${String(p.id)}`);
+      if (typeof p.name !== "string" || !p.name.trim()) throw new InjectError("give the new name");
+      const was = c.companyName;
+      c.companyName = p.name;
+      c.lastModifiedDate = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+      return { customer: c.id, externalId: c.externalId, was, now: p.name };
+    },
   });
 
   sb.route("GET", "/services/rest/system/v1/governanceLimits", () =>

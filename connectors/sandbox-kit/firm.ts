@@ -166,6 +166,9 @@ export interface FirmInvoice {
     quantity: number;
     unitPrice: number;
     amount: number;
+    /** The time entry or expense the line bills (its n), and the day the work or expense happened. */
+    sourceN?: number;
+    serviceDate?: string;
   }>;
   total: number;
   balance: number;
@@ -808,6 +811,8 @@ function generate(seed: number): Firm {
             quantity: t.minutes / 60,
             unitPrice: t.billRate,
             amount: Math.round((t.minutes / 60) * t.billRate * 100) / 100,
+            sourceN: t.n,
+            serviceDate: t.date,
           });
         }
         for (const e of exps) {
@@ -818,6 +823,8 @@ function generate(seed: number): Firm {
             quantity: 1,
             unitPrice: e.amount,
             amount: e.amount,
+            sourceN: e.n,
+            serviceDate: e.date,
           });
         }
       }

@@ -6,6 +6,9 @@
 //   GET    /__sandbox/records/:name     a collection's records (to inspect what flows wrote)
 //   POST   /__sandbox/faults            merge a FaultConfig; {"expireTokens":true} revokes issued tokens
 //   DELETE /__sandbox/faults            clear faults
+//   GET    /__sandbox/inject            the data faults this sandbox can inject, with their parameters
+//   POST   /__sandbox/inject            {"fault": name, …params}: change the seeded data the way a real
+//                                       integration drifts (a dropped invoice line, a renamed customer…)
 //   POST   /__sandbox/reset             reseed, clear writes, effects and faults
 import "server-only";
 import http from "node:http";
@@ -59,6 +62,16 @@ export interface FaultConfig {
   pathPattern?: string;
   seed?: number;
 }
+
+/** A data fault a sandbox can inject (POST /__sandbox/inject): changes its records, says what changed. */
+export interface DataFault {
+  description: string;
+  params: Record<string, string>;
+  apply(params: Record<string, unknown>): Record<string, unknown>;
+}
+
+/** Thrown by a data fault for bad parameters: the admin API answers 400 with the message. */
+export class InjectError extends Error {}
 
 interface Route {
   method: string;
@@ -123,6 +136,7 @@ export class Sandbox {
   /** Collections the admin API exposes; the sandbox registers its stores here. */
   readonly collections = new Map<string, () => unknown[]>();
   private resetHook: () => void = () => undefined;
+  private dataFaults = new Map<string, DataFault>();
   /**
    * Test hook: runs after a route answered an API call and before the answer is sent — e.g. to change a
    * record while a client's poll is in flight (the read already done, its answer not yet received).
@@ -140,6 +154,11 @@ export class Sandbox {
 
   onReset(fn: () => void): void {
     this.resetHook = fn;
+  }
+
+  /** Registers a data fault the admin API can inject (reset reseeds, which undoes it). */
+  dataFault(name: string, fault: DataFault): void {
+    this.dataFaults.set(name, fault);
   }
 
   route(method: string, pattern: string, handler: SbHandler, opts: { auth?: boolean } = {}): void {
@@ -297,6 +316,27 @@ export class Sandbox {
     if (req.method === "DELETE" && sub === "faults") {
       this.faults = {};
       return json(200, { faults: {} });
+    }
+    if (req.method === "GET" && sub === "inject") {
+      return json(200, {
+        faults: Object.fromEntries(
+          [...this.dataFaults].map(([k, f]) => [k, { description: f.description, params: f.params }]),
+        ),
+      });
+    }
+    if (req.method === "POST" && sub === "inject") {
+      const { fault, ...params } = (req.body ?? {}) as { fault?: unknown } & Record<string, unknown>;
+      const f = typeof fault === "string" ? this.dataFaults.get(fault) : undefined;
+      if (!f)
+        return json(400, {
+          error: `fault must be one of: ${[...this.dataFaults.keys()].join(", ") || "(none)"}`,
+        });
+      try {
+        return json(200, { injected: fault, ...f.apply(params) });
+      } catch (e) {
+        if (e instanceof InjectError) return json(400, { error: `${String(fault)}: ${e.message}` });
+        throw e;
+      }
     }
     const pushed = pushAdmin(this.push, req.method, sub, req.body);
     if (pushed) return json(pushed.status, pushed.body);

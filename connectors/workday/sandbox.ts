@@ -7,10 +7,11 @@
 // Start_Date/End_Date prompts: skills with levels, office, scheduled hours and time off in the window), a
 // worker's time off (Absence Management), and project staffing assignments (⚠ shape not public).
 // Errors: {error, errors:[{error, field}]}.
-// Workers are the firm's consultants (the same people as the PSA users and NetSuite employees).
+// Workers are the firm's consultants (the same people as the PSA users and NetSuite employees). Data faults
+// (POST /__sandbox/inject): terminate-worker (Active_Status 0 from a termination date), cost-rate.
 import { firm, type FirmConsultant } from "../sandbox-kit/firm";
 import { firmTimeOff, type FirmTimeOff } from "../sandbox-kit/staffing";
-import { basicAuth, header, json, Sandbox, type SandboxInfo, type SbRequest } from "../sandbox-kit/server";
+import { basicAuth, header, InjectError, json, Sandbox, type SandboxInfo, type SbRequest } from "../sandbox-kit/server";
 import { registerPayRateChanges } from "./compensation";
 
 export interface WorkdaySandboxOptions {
@@ -40,7 +41,7 @@ export function createWorkdaySandbox(opts: WorkdaySandboxOptions = {}) {
       },
     },
   });
-  let workers: FirmConsultant[] = [];
+  let workers: Array<FirmConsultant & { terminationDate?: string }> = [];
   let timeOff: Array<FirmTimeOff & { id: string; wid: string }> = [];
   let projectAssignments: Array<Record<string, unknown> & { id: string }> = [];
   const seed = () => {
@@ -320,11 +321,41 @@ export function createWorkdaySandbox(opts: WorkdaySandboxOptions = {}) {
           Skills: w.skills.map((s) => s.name).join("; "),
           Manager_ID: w.managerN ? workers[w.managerN - 1]!.wid : "",
           Hire_Date: w.hireDate,
+          Active_Status: w.terminationDate ? "0" : "1",
+          Termination_Date: w.terminationDate ?? "",
         }));
       return json(200, { Report_Entry: entries });
     },
     { auth: false },
   );
+
+  // --- Data faults (POST /__sandbox/inject) ------------------------------------------------------------------
+  const workerOf = (p: Record<string, unknown>) => {
+    const w = workers.find((x) => x.employeeId === p.employeeId || x.wid === p.workerId);
+    if (!w) throw new InjectError("give employeeId (e.g. E10007) or workerId (the WID) of a worker");
+    return w;
+  };
+  sb.dataFault("terminate-worker", {
+    description: "Terminates a worker in the HRIS (the PSA user stays active until someone disables it).",
+    params: { employeeId: "e.g. E10007", terminationDate: "YYYY-MM-DD (default 2026-05-08)" },
+    apply: (p) => {
+      const w = workerOf(p);
+      w.terminationDate = typeof p.terminationDate === "string" ? p.terminationDate : "2026-05-08";
+      return { worker: w.wid, employeeId: w.employeeId, terminationDate: w.terminationDate };
+    },
+  });
+  sb.dataFault("cost-rate", {
+    description: "Changes a worker's cost rate in the HRIS (the PSA keeps the old one).",
+    params: { employeeId: "e.g. E10007", costRate: "decimal, e.g. 104.50" },
+    apply: (p) => {
+      const w = workerOf(p);
+      const rate = Number(p.costRate);
+      if (!Number.isFinite(rate) || rate < 0) throw new InjectError("costRate must be a non-negative number");
+      const was = w.costRate;
+      w.costRate = rate;
+      return { worker: w.wid, employeeId: w.employeeId, was, now: rate };
+    },
+  });
 
   const info = (): SandboxInfo => ({
     system: "workday",

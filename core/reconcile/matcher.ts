@@ -299,12 +299,10 @@ function checkRule(c: Compiled, rule: Rule, rowsA: unknown[], rowsB: unknown[]):
     case "equal": {
       const av = scalar(getPath(rowsA[0], rule.a.path));
       const bv = scalar(getPath(rowsB[0], rule.b.path));
+      // Other scalars compare as their text, normalised too: a map can then equate a flag with a code
+      // (Kantata's disabled: false with Workday's Active_Status "1").
       const norm = (v: Scalar) =>
-        v === null || v === ""
-          ? null
-          : typeof v === "string"
-            ? normaliseText(v, rule.normalise, c.def.maps)
-            : String(v);
+        v === null || v === "" ? null : normaliseText(String(v), rule.normalise, c.def.maps);
       const na = norm(av);
       const nb = norm(bv);
       if (na === nb) return null;

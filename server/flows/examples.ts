@@ -9,6 +9,10 @@ import workerOnboarding from "@/examples/worker-onboarding-hris-to-psa.weft.json
 import salesforceCdcOpportunityWon from "@/examples/salesforce-cdc-opportunity-won.weft.json";
 import kantataTimeApprovedPush from "@/examples/kantata-time-approved-push.weft.json";
 import staffingRequest from "@/examples/staffing-request.weft.json";
+import reconTimeVsBilling from "@/examples/recon-time-vs-billing.weft.json";
+import reconCustomerMaster from "@/examples/recon-customer-master.weft.json";
+import reconProjectIds from "@/examples/recon-project-ids.weft.json";
+import reconWorkers from "@/examples/recon-workers.weft.json";
 import approvedTimeToInvoiceSamples from "@/examples/approved-time-to-invoice.samples.json";
 import opportunityWonToProjectSamples from "@/examples/opportunity-won-to-project.samples.json";
 import salesforceWonOpportunitiesSamples from "@/examples/salesforce-won-opportunities.samples.json";
@@ -17,6 +21,10 @@ import workerOnboardingSamples from "@/examples/worker-onboarding-hris-to-psa.sa
 import salesforceCdcOpportunityWonSamples from "@/examples/salesforce-cdc-opportunity-won.samples.json";
 import kantataTimeApprovedPushSamples from "@/examples/kantata-time-approved-push.samples.json";
 import staffingRequestSamples from "@/examples/staffing-request.samples.json";
+import reconTimeVsBillingSamples from "@/examples/recon-time-vs-billing.samples.json";
+import reconCustomerMasterSamples from "@/examples/recon-customer-master.samples.json";
+import reconProjectIdsSamples from "@/examples/recon-project-ids.samples.json";
+import reconWorkersSamples from "@/examples/recon-workers.samples.json";
 
 export const EXAMPLES: Readonly<Record<string, Flow>> = Object.fromEntries(
   [
@@ -28,6 +36,10 @@ export const EXAMPLES: Readonly<Record<string, Flow>> = Object.fromEntries(
     salesforceCdcOpportunityWon,
     kantataTimeApprovedPush,
     staffingRequest,
+    reconTimeVsBilling,
+    reconCustomerMaster,
+    reconProjectIds,
+    reconWorkers,
   ].map((d) => [d.key, d as unknown as Flow]),
 );
 
@@ -44,6 +56,10 @@ export const EXAMPLE_SAMPLES: Readonly<Record<string, Readonly<Record<string, un
   [salesforceCdcOpportunityWon.key]: salesforceCdcOpportunityWonSamples,
   [kantataTimeApprovedPush.key]: kantataTimeApprovedPushSamples,
   [staffingRequest.key]: staffingRequestSamples,
+  [reconTimeVsBilling.key]: reconTimeVsBillingSamples,
+  [reconCustomerMaster.key]: reconCustomerMasterSamples,
+  [reconProjectIds.key]: reconProjectIdsSamples,
+  [reconWorkers.key]: reconWorkersSamples,
 };
 
 export function exampleSummaries() {

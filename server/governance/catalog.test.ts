@@ -56,8 +56,9 @@ describe("catalog over the demo estate", () => {
   it("lists every integration with ownership, version, SLO state, systems and events", async () => {
     const viewer = await as("viewer@weft.local");
     const { entries, duplicates } = await viewer.governance.catalog.list();
-    // The governance estate (six flows) and the reference flows (and the subflow one of them calls) published by the demo history.
-    expect(entries).toHaveLength(16);
+    // The governance estate (six flows) and the reference flows (and the subflow one of them calls) published by
+    // the demo history, four of them the shipped reconciliations.
+    expect(entries).toHaveLength(20);
     // The staffing leg: PMO's, reading and writing both the PSA and the HRIS, announcing what it did.
     const staffing = entries.find((e) => e.key === "staffing-request")!;
     expect(staffing).toMatchObject({
@@ -141,26 +142,23 @@ describe("catalog over the demo estate", () => {
       "approved-time-to-invoice",
       "legacy-invoice-export",
       "post-invoice-to-netsuite",
+      "recon-customer-master",
+      "recon-time-vs-billing",
       "time-to-invoice",
     ]);
     const keys = async (f: Parameters<typeof approver.governance.catalog.list>[0]) =>
       (await approver.governance.catalog.list(f)).entries.map((e) => e.key).sort();
     expect(await keys({ domain: "reporting" })).toEqual(["invoice-to-reporting", "timesheet-to-reporting"]);
     expect(await keys({ classification: "restricted" })).toEqual([
+      "recon-workers",
       "resource-attributes-sync",
       "worker-onboarding-hris-to-psa",
     ]);
     // Search matches the systems a flow calls, by connector and by kind (Workday is the HRIS).
-    expect(await keys({ search: "workday" })).toEqual([
-      "resource-attributes-sync",
-      "staffing-request",
-      "worker-onboarding-hris-to-psa",
-    ]);
-    expect(await keys({ search: "hris" })).toEqual([
-      "resource-attributes-sync",
-      "staffing-request",
-      "worker-onboarding-hris-to-psa",
-    ]);
+    // (recon-workers by its name and description: it reads Workday in a reconcile step.)
+    const hris = ["recon-workers", "resource-attributes-sync", "staffing-request", "worker-onboarding-hris-to-psa"];
+    expect(await keys({ search: "workday" })).toEqual(hris);
+    expect(await keys({ search: "hris" })).toEqual(hris);
     expect(await keys({ search: "data" })).toContain("invoice-to-reporting");
   });
 
@@ -314,7 +312,7 @@ describe("catalog over the demo estate", () => {
       (d) => d.toJS() as { kind: string; metadata: { name: string }; spec: Record<string, unknown> },
     );
     const byKind = (k: string) => backstage.filter((e) => e.kind === k);
-    expect(byKind("Component")).toHaveLength(16);
+    expect(byKind("Component")).toHaveLength(20);
     expect(byKind("Domain").map((d) => d.metadata.name)).toContain("invoice");
     const comp = byKind("Component").find((c) => c.metadata.name === "time-to-invoice")!;
     expect(comp.spec).toMatchObject({
