@@ -209,6 +209,25 @@ export const Assignment = z
   .describe("A resource staffed on a project or task");
 export type Assignment = z.infer<typeof Assignment>;
 
+export const ResourceRequest = z
+  .object({
+    ...base,
+    projectId: z.string(),
+    roleId: z.string().optional(),
+    role: z.string().optional(),
+    skills: z.array(Skill).default([]).describe("Skills asked for, with the least level"),
+    location: z.object({ city: z.string().optional(), country: z.string().optional() }).optional(),
+    startDate: isoDate,
+    endDate: isoDate,
+    plannedHours: z.number().min(0).describe("Over the whole period"),
+    requesterId: z.string().optional(),
+    approverIds: z.array(z.string()).default([]),
+    status: z.enum(["pending", "approved", "rejected", "cancelled"]),
+    resourceId: z.string().optional().describe("The person chosen, once one is"),
+  })
+  .describe("A request to staff a role on a project (Kantata resource request on an unnamed resource)");
+export type ResourceRequest = z.infer<typeof ResourceRequest>;
+
 export const RateCard = z
   .object({
     ...base,
@@ -331,6 +350,7 @@ export const canonicalEntities = {
   BillingMilestone,
   Resource,
   Assignment,
+  ResourceRequest,
   RateCard,
   TimeEntry,
   Expense,
