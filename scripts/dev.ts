@@ -20,7 +20,7 @@ runMain(async () => {
 
   const { db } = await import("@/server/db/client");
   const { seedDemo } = await import("@/server/seed/demo");
-  let sandboxes: { close(): Promise<void> } | null = null;
+  let sandboxes: import("@/connectors/sandboxes").StartedSandboxes | null = null;
   if (config().demo) {
     const { startDemoSandboxes } = await import("./lib/demo-sandboxes");
     const demo = await startDemoSandboxes(database.url, port, log);
@@ -45,6 +45,17 @@ runMain(async () => {
   const { startWeb } = await import("./lib/web");
   const server = await startWeb({ dev: true, port });
   const url = `http://localhost:${port}`;
+  // The firm simulator feeds the demo workspace in the background once the web server takes webhooks
+  // (server/seed/demo-simulation.ts; WEFT_DEMO_SIMULATE=0 turns it off).
+  let simulation: { stop(): Promise<void> } | null = null;
+  if (config().demo && sandboxes && process.env.WEFT_DEMO_SIMULATE !== "0") {
+    const { subscribeDemoPushes, startDemoSimulation } = await import("@/server/seed/demo-simulation");
+    await subscribeDemoPushes(db(), sandboxes, `http://127.0.0.1:${port}`);
+    simulation = await startDemoSimulation({ db: db(), sandboxes, log }).catch((err: unknown) => {
+      log(`demo simulation not started: ${(err as Error).message}`);
+      return null;
+    });
+  }
   console.log(`\n  Weft is running at ${url}`);
   if (config().demo)
     console.log(
@@ -54,6 +65,7 @@ runMain(async () => {
   const shutdown = async () => {
     log("shutting down");
     server.close();
+    await simulation?.stop().catch(() => undefined);
     await workers.stop().catch(() => undefined);
     await sandboxes?.close().catch(() => undefined);
     await database.embedded?.stop().catch(() => undefined);

@@ -5,6 +5,7 @@ import { clsx } from "clsx";
 import { authClient } from "@/components/trpc/auth-client";
 import { NAV } from "./nav";
 import { NavIcon } from "./nav-icon";
+import { SimulationStatus } from "./simulation-status";
 
 export interface ShellUser {
   name: string;
@@ -12,7 +13,16 @@ export interface ShellUser {
   roles: string[];
 }
 
-export function AppShell({ user, children }: { user: ShellUser; children: React.ReactNode }) {
+export function AppShell({
+  user,
+  demo = false,
+  children,
+}: {
+  user: ShellUser;
+  /** Demo mode: show the background simulation's progress. */
+  demo?: boolean;
+  children: React.ReactNode;
+}) {
   const pathname = usePathname();
   const router = useRouter();
   return (
@@ -44,6 +54,7 @@ export function AppShell({ user, children }: { user: ShellUser; children: React.
             })}
           </ul>
         </nav>
+        {demo && <SimulationStatus />}
         <div className="border-t border-slate-800 p-4">
           <p className="truncate text-sm font-medium text-white">{user.name}</p>
           <p className="truncate text-xs text-slate-400">{user.email}</p>

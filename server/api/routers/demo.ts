@@ -5,8 +5,11 @@ import { z } from "zod";
 import { createTRPCRouter, procedure } from "../trpc";
 import { webBoss } from "../../queue/boss";
 import { injectSandboxFaults } from "../../seed/governance";
+import { demoSimulationStatus } from "../../seed/demo-simulation";
 
 export const demoRouter = createTRPCRouter({
+  /** The dev server's background firm simulation (server/seed/demo-simulation.ts): null when none ran. */
+  simulation: procedure("viewer").query(() => demoSimulationStatus()),
   /**
    * Faults the vendor sandbox behind the flow's first call step and starts real runs of its published
    * version, which fail once their retries are exhausted (the SLO job then folds them).

@@ -1,0 +1,82 @@
+// The demo's background simulation: on the first boot it activates the Salesforce poll flow (audited) and
+// runs the firm simulator against the demo sandboxes; the Kantata sandbox pushes approvals to Weft's webhook
+// flow; the poll announces each won deal once. A second boot neither re-activates nor re-simulates.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../testing/db";
+import { startDemoRuntime, type DemoRuntime } from "../testing/demo";
+import { startHookServer, type HookServer } from "../testing/hooks";
+import {
+  DEMO_POLL_FLOW,
+  DEMO_PUSH_FLOW,
+  demoSimulationStatus,
+  startDemoSimulation,
+  subscribeDemoPushes,
+} from "./demo-simulation";
+
+describe("the demo's background simulation", () => {
+  let t: TestDatabase;
+  let rt: DemoRuntime;
+  let hooks: HookServer;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    rt = await startDemoRuntime(t);
+    hooks = await startHookServer({ pool: rt.pool, boss: rt.boss });
+  }, 120_000);
+  afterAll(async () => {
+    await hooks?.close();
+    await rt?.stop();
+    await t?.drop();
+  });
+
+  const runs = async (flowKey: string) =>
+    (
+      await rt.pool.query<{ status: string; input: Record<string, unknown>; output: Record<string, unknown> | null }>(
+        `SELECT r.status::text AS status, r.input, r.output FROM run r JOIN flow f ON f.id = r.flow_id WHERE f.key = $1`,
+        [flowKey],
+      )
+    ).rows;
+
+  it("first boot: poll activated, pushes subscribed, a simulated week picked up by both; second boot: nothing", async () => {
+    await subscribeDemoPushes(t.db, rt.sandboxes, hooks.baseUrl);
+    const lines: string[] = [];
+    const sim = await startDemoSimulation({
+      db: t.db,
+      sandboxes: rt.sandboxes,
+      log: (l) => lines.push(l),
+      options: { days: 5, speed: Infinity },
+    });
+    expect(sim).not.toBeNull();
+    await sim!.done;
+    expect(demoSimulationStatus()).toMatchObject({ state: "done", day: 5, days: 5 });
+    expect(lines.filter((l) => /^demo simulation: day \d\/5/.test(l))).toHaveLength(5);
+    const { rows } = await rt.pool.query(
+      `SELECT s.status FROM poll_state s JOIN flow f ON f.id = s.flow_id WHERE f.key = $1`,
+      [DEMO_POLL_FLOW],
+    );
+    expect(rows[0]?.status).toBe("active");
+    expect(await t.db.auditLog.count({ where: { action: "poll.activated", entityId: DEMO_POLL_FLOW } })).toBe(1);
+
+    const psa = rt.sandboxes.sandboxes.find((s) => s.connectorKey === "kantata")!;
+    const sf = rt.sandboxes.sandboxes.find((s) => s.connectorKey === "salesforce")!;
+    const approvals = psa.writes.filter((w) => w.collection === "time_entries" && w.action === "update").length;
+    const won = [...(sf.collections.get("Opportunity")!() as Array<{ Id: string; IsWon: boolean; CloseDate: string }>)]
+      .filter((o) => o.IsWon && o.CloseDate >= "2026-05-18")
+      .map((o) => o.Id)
+      .sort();
+    expect(approvals).toBeGreaterThan(0);
+    expect(won.length).toBeGreaterThan(0);
+    const until = Date.now() + 120_000;
+    for (;;) {
+      const pushed = (await runs(DEMO_PUSH_FLOW)).filter((r) => r.status === "succeeded").length;
+      const polled = (await runs(DEMO_POLL_FLOW)).map((r) => String(r.input.Id)).sort();
+      if ((pushed >= approvals && polled.length >= won.length) || Date.now() > until) {
+        expect(pushed).toBe(approvals);
+        expect(polled).toEqual(won);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+
+    expect(await startDemoSimulation({ db: t.db, sandboxes: rt.sandboxes, log: () => undefined })).toBeNull();
+  }, 240_000);
+});

@@ -1,0 +1,137 @@
+// Demo mode, dev server: the firm simulator (connectors/sandbox-kit/simulate, docs/simulator.md) feeds the
+// demo workspace so its runs, exceptions and figures come from flows that really ran. Every boot subscribes
+// Weft's Kantata webhook flow to the PSA sandbox's `time_entry:approved` pushes (the sandboxes live in the
+// process, so subscriptions go with it); the first boot also activates the Salesforce poll flow "from now"
+// and simulates a few weeks at high speed in the background — after the web server is up, so first start
+// is no slower. Salesforce is picked up by polling and Kantata by push: both styles at work, and each deal
+// announced once (the CDC push twin, salesforce-cdc-opportunity-won, records the same deal.won). Progress
+// goes to the log and to a process-wide status (`demoSimulationStatus`).
+import "server-only";
+import type { Db } from "../db/client";
+import type { StartedSandboxes } from "@/connectors/sandboxes";
+import { appendAudit } from "../audit/audit";
+import { prismaSql } from "../runtime/sql";
+import { activatePoll, pollIntervalSeconds, readPollState } from "../runtime/poll";
+import { resolveConnection } from "../connections/service";
+import { simulate } from "@/connectors/sandbox-kit/simulate/drive";
+import { SIM_DEFAULT_FROM } from "@/connectors/sandbox-kit/simulate/plan";
+import { sandboxTargets } from "@/connectors/sandbox-kit/simulate/vendors";
+import { webhookPath } from "../../core/dsl/defaults";
+import { KANTATA_WEBHOOK_CONNECTION_KEY } from "./platform-connections";
+
+const MARKER = "demo.simulation_started";
+export const DEMO_PUSH_FLOW = "kantata-time-approved-push";
+export const DEMO_POLL_FLOW = "salesforce-won-opportunities";
+/** Three weeks, a simulated day in five seconds: about two minutes in the background. */
+export const DEMO_SIMULATION = { days: 21, seed: 1, speed: 17_280, from: SIM_DEFAULT_FROM };
+
+export interface DemoSimulationStatus {
+  state: "running" | "done" | "failed" | "stopped";
+  day: number;
+  days: number;
+  /** The last progress line. */
+  line: string;
+}
+const KEY = Symbol.for("weft.demoSimulation");
+const slot = (): { status: DemoSimulationStatus | null } => {
+  const g = globalThis as unknown as Record<symbol, { status: DemoSimulationStatus | null } | undefined>;
+  return (g[KEY] ??= { status: null });
+};
+/** The background simulation of this process, or null when none ran (not the first boot, or not dev). */
+export function demoSimulationStatus(): DemoSimulationStatus | null {
+  return slot().status;
+}
+
+/** The PSA sandbox pushes approved time to Weft's webhook flow, signed with its demo secret. */
+export async function subscribeDemoPushes(db: Db, sandboxes: StartedSandboxes, webBaseUrl: string): Promise<void> {
+  const psa = sandboxes.sandboxes.find((s) => s.connectorKey === "kantata");
+  if (!psa) return;
+  const secret = (await resolveConnection(db, KANTATA_WEBHOOK_CONNECTION_KEY)).secrets.signingSecret;
+  if (typeof secret !== "string") return;
+  // Patient retries: the dev server compiles a route on its first call.
+  psa.push.subscribe({
+    url: `${webBaseUrl}${webhookPath(DEMO_PUSH_FLOW)}`,
+    secret,
+    events: ["time_entry:approved"],
+    maxAttempts: 8,
+    retryDelayMs: 1000,
+  });
+}
+
+/**
+ * On the first boot of a demo database: activates the poll flow and starts the simulation in the background.
+ * Null when it already ran on this database.
+ */
+export async function startDemoSimulation(o: {
+  db: Db;
+  sandboxes: StartedSandboxes;
+  log: (line: string) => void;
+  options?: Partial<typeof DEMO_SIMULATION>;
+}): Promise<{ done: Promise<void>; stop(): Promise<void> } | null> {
+  const opts = { ...DEMO_SIMULATION, ...o.options };
+  const first = await o.db.$transaction(async (tx) => {
+    if (await tx.auditLog.findFirst({ where: { action: MARKER }, select: { seq: true } })) return false;
+    const flow = await tx.flow.findUnique({
+      where: { key: DEMO_POLL_FLOW },
+      select: { id: true, versions: { where: { status: "approved" }, select: { dsl: true }, take: 1 } },
+    });
+    const sql = prismaSql(tx);
+    if (flow && (await readPollState(sql, flow.id))?.status !== "active") {
+      const trigger = (flow.versions[0]?.dsl as { trigger?: { interval?: string } } | undefined)?.trigger;
+      const from = new Date();
+      await activatePoll(sql, {
+        flowId: flow.id,
+        from,
+        actorId: null,
+        intervalSeconds: pollIntervalSeconds(trigger?.interval),
+      });
+      await appendAudit(tx, {
+        actor: null,
+        action: "poll.activated",
+        entityType: "flow",
+        entityId: DEMO_POLL_FLOW,
+        after: { status: "active", cursor: from.toISOString(), mode: "now" },
+        meta: { source: "demo simulation" },
+      });
+    }
+    await appendAudit(tx, { actor: null, action: MARKER, entityType: "workspace", entityId: null, meta: opts });
+    return true;
+  });
+  if (!first) return null;
+
+  const status: DemoSimulationStatus = { state: "running", day: 0, days: opts.days, line: "starting" };
+  slot().status = status;
+  const abort = new AbortController();
+  const targets = sandboxTargets((system) => o.sandboxes.systems.find((s) => s.system === system)!.baseUrl);
+  o.log(`demo simulation: ${opts.days} simulated days in the background (npm run simulate; docs/simulator.md)`);
+  const done = simulate({
+    ...opts,
+    targets,
+    signal: abort.signal,
+    log: (line) => {
+      const m = /^day (\d+)\//.exec(line);
+      if (m) status.day = Number(m[1]);
+      status.line = line;
+      o.log(`demo simulation: ${line}`);
+    },
+  }).then(
+    (r) => {
+      status.state = abort.signal.aborted ? "stopped" : "done";
+      o.log(
+        `demo simulation ${status.state}: ${r.counts.dealsWon ?? 0} deals won, ${r.counts.logTime ?? 0} time entries, ${r.counts.approveTime ?? 0} approvals`,
+      );
+    },
+    (err: unknown) => {
+      status.state = "failed";
+      status.line = (err as Error).message;
+      o.log(`demo simulation failed: ${(err as Error).message}`);
+    },
+  );
+  return {
+    done,
+    stop: async () => {
+      abort.abort();
+      await done;
+    },
+  };
+}
