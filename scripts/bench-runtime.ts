@@ -17,6 +17,7 @@ import path from "node:path";
 import pg from "pg";
 import { PgBoss } from "pg-boss";
 import { runMain } from "./lib/boot";
+import { rawPgBoss } from "./lib/bench-baselines";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 4000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -243,43 +244,6 @@ runMain(async () => {
     return { p50: rows[0]!.p[0]!, p99: rows[0]!.p[1]!, waitP50: rows[0]!.w, execP50: rows[0]!.e };
   }
 });
-
-/** Empty jobs: send one at a time from 32 senders while 4 loops fetch and complete batches of 16. */
-async function rawPgBoss(url: string, n: number): Promise<number> {
-  const boss = new PgBoss({
-    connectionString: url,
-    schema: "pgboss",
-    max: 16,
-    supervise: false,
-    schedule: false,
-    useListenNotify: true,
-  });
-  boss.on("error", () => undefined);
-  await boss.start();
-  await boss.createQueue("bench.raw", { notify: true });
-  let done = 0;
-  await boss.work(
-    "bench.raw",
-    { batchSize: 16, localConcurrency: 4, pollingIntervalSeconds: 0.5, burstWhenBatchFull: true },
-    async (jobs) => {
-      done += jobs.length;
-    },
-  );
-  const t0 = Date.now();
-  let sent = 0;
-  await Promise.all(
-    Array.from({ length: 32 }, async () => {
-      while (sent < n) {
-        sent++;
-        await boss.send("bench.raw", {});
-      }
-    }),
-  );
-  while (done < n) await sleep(10);
-  const rate = n / ((Date.now() - t0) / 1000);
-  await boss.stop({ graceful: true, timeout: 5000 });
-  return rate;
-}
 
 function startWorker(dbUrl: string, allowHost: string): Promise<ChildProcess> {
   const { NODE_ENV: _n, ...inherited } = process.env;

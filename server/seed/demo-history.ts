@@ -22,7 +22,7 @@ import { DEFAULT_SKILLS_FLOW, INVOICE_POSTING_FLOW, publishDemoFlows, referenceF
 const MARKER = "exceptions.demo_history_seeded";
 type Json = Record<string, unknown>;
 
-interface StepSpec {
+export interface StepSpec {
   path: string;
   status: "succeeded" | "failed" | "skipped";
   input?: unknown;
@@ -35,7 +35,7 @@ interface StepSpec {
   idempotencyKey?: string;
 }
 
-interface RunSpec {
+export interface RunSpec {
   flowKey: string;
   at: Date;
   triggerType: string;
@@ -58,7 +58,8 @@ function rng(seed: number) {
   };
 }
 
-function history(now: Date): RunSpec[] {
+/** The week of runs, as specs (exported for `npm run bench:pages --scale`, which inserts it many times over). */
+export function history(now: Date): RunSpec[] {
   const r = rng(7);
   const f = firm();
   const customers = f.customers.slice(0, 14);

@@ -1,0 +1,325 @@
+// `npm run bench:pages`: every page of the navigation as a user waits for it, in a real browser (Debian's
+// Chromium through playwright-core, as the e2e tests). A benchmark, not a test: figures go to
+// docs/benchmarks.md (## Pages).
+//
+// The production build (reused; `npm run build` first, or --build) in demo mode (`npm start` with WEFT_DEMO=1)
+// on a throwaway database (DATABASE_URL's server, else 127.0.0.1:5432), the demo workspace seeded at boot;
+// --scale N inserts the demo week of runs N − 1 more times (scripts/lib/bench-scale.ts). Signs in as the demo
+// admin (the audit page needs admin), visits each page once to warm it, then --visits N times (default 5):
+//   server: the document's time to first byte, and the slowest tRPC request the page makes (its TTFB, which
+//           is the server's time on localhost), with that request's procedures
+//   ready:  navigation start → the page's data is on screen (its marker element visible and no tRPC request
+//           in flight for 200 ms, that quiet window not counted)
+// --dev: instead, the newcomer's wait — `npm run dev` (scripts/dev.ts) on a fresh build folder and database:
+// time to the sign-in page, then signed in, to the designer's canvas and the main pages (each compiled on
+// first visit unless the dev server warmed it).
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { chromium, type Page, type Response } from "playwright-core";
+import { runMain } from "./lib/boot";
+import { benchDatabase } from "./lib/bench-db";
+import { scaleDemoHistory } from "./lib/bench-scale";
+
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const VISITS = Number(flag("visits") ?? 5);
+const SCALE = Number(flag("scale") ?? 1);
+const ONLY = flag("only")?.split(",");
+const DEV = process.argv.includes("--dev");
+const BUILD = process.argv.includes("--build");
+const loadavg = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+function startServer(script: string, env: NodeJS.ProcessEnv, ready: RegExp): Promise<ChildProcess> {
+  const p = spawn(process.execPath, ["--import", "tsx", script], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let tail = "";
+  return new Promise((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      tail = (tail + d.toString()).slice(-4000);
+      if (process.env.BENCH_VERBOSE) process.stdout.write(d);
+      if (ready.test(tail)) resolve(p);
+    };
+    p.stdout!.on("data", onData);
+    p.stderr!.on("data", onData);
+    p.once("exit", (code) => reject(new Error(`${script} exited with ${code}:\n${tail}`)));
+  });
+}
+
+async function stopServer(p: ChildProcess): Promise<void> {
+  if (p.exitCode !== null) return;
+  const exited = new Promise((r) => p.once("exit", r));
+  try {
+    process.kill(-p.pid!, "SIGTERM");
+  } catch {
+    return;
+  }
+  const t = setTimeout(() => {
+    try {
+      process.kill(-p.pid!, "SIGKILL");
+    } catch {
+      // gone
+    }
+  }, 15_000);
+  await exited;
+  clearTimeout(t);
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]! : NaN;
+};
+
+interface Visit {
+  ttfb: number;
+  slowestTrpc: number;
+  slowestProcs: string;
+  ready: number;
+}
+
+/** One timed visit: a full navigation, then the page's marker and tRPC quiet. */
+async function visit(page: Page, url: string, marker: string | null): Promise<Visit> {
+  const inflight = new Set<string>();
+  let lastEnd = 0;
+  let slowest = 0;
+  let slowestProcs = "";
+  const reqKeys = new Map<object, string>();
+  const onReq = (r: import("playwright-core").Request) => {
+    if (!r.url().includes("/api/trpc/")) return;
+    const k = r.url() + performance.now();
+    reqKeys.set(r, k);
+    inflight.add(k);
+  };
+  const onDone = (r: import("playwright-core").Request) => {
+    const k = reqKeys.get(r);
+    if (!k) return;
+    inflight.delete(k);
+    lastEnd = performance.now();
+  };
+  const onResponse = (res: Response) => {
+    const u = res.url();
+    if (!u.includes("/api/trpc/")) return;
+    const t = res.request().timing();
+    const server = t.responseStart - Math.max(t.requestStart, 0);
+    if (server > slowest) {
+      slowest = server;
+      slowestProcs = decodeURIComponent(new URL(u).pathname.replace("/api/trpc/", ""));
+    }
+  };
+  page.on("request", onReq);
+  page.on("requestfinished", onDone);
+  page.on("requestfailed", onDone);
+  page.on("response", onResponse);
+  const t0 = performance.now();
+  await page.goto(url, { waitUntil: "load" });
+  if (marker) await page.locator(marker).first().waitFor({ state: "visible", timeout: 60_000 });
+  const markerAt = performance.now();
+  // tRPC quiet: nothing in flight for 200 ms (a query started by a render after the marker counts too)
+  for (let quietSince = performance.now(); ;) {
+    await page.waitForTimeout(25);
+    if (inflight.size) quietSince = performance.now();
+    else if (performance.now() - quietSince >= 200) break;
+    if (performance.now() - t0 > 60_000) break;
+  }
+  const ttfb = await page.evaluate(() => {
+    const n = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+    return n.responseStart - n.requestStart;
+  });
+  page.off("request", onReq);
+  page.off("requestfinished", onDone);
+  page.off("requestfailed", onDone);
+  page.off("response", onResponse);
+  return { ttfb, slowestTrpc: slowest, slowestProcs, ready: Math.max(markerAt, lastEnd) - t0 };
+}
+
+async function signIn(page: Page, base: string, email: string): Promise<void> {
+  await page.goto(`${base}/login`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("weft-demo");
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.waitForURL(/\/flows$/, { timeout: 300_000 });
+}
+
+async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"],
+  });
+}
+
+runMain(async () => {
+  process.env.DATABASE_URL ??= "postgresql://postgres@127.0.0.1:5432/postgres";
+  if (DEV) return newcomer();
+  const load0 = loadavg();
+  if (BUILD || !existsSync(".next/BUILD_ID")) {
+    console.log("building (next build)…");
+    await new Promise<void>((resolve, reject) =>
+      spawn(process.execPath, [path.resolve("node_modules/next/dist/bin/next"), "build"], {
+        stdio: "inherit",
+        env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+      }).once("exit", (c) => (c === 0 ? resolve() : reject(new Error(`next build exited with ${c}`)))),
+    );
+  }
+  const database = await benchDatabase("weft_bench_pages");
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "weft-bench-pages-"));
+  const port = await freePort();
+  const base = `http://localhost:${port}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: database.url,
+    PORT: String(port),
+    WEFT_DEMO: "1",
+    WEFT_DATA_DIR: dataDir,
+    WEFT_SIGNIN_PER_MINUTE: "10000",
+    LOG_LEVEL: "warn",
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+  delete env.NODE_ENV;
+  let server: ChildProcess | null = null;
+  const db = new pg.Pool({ connectionString: database.url, max: 4 });
+  try {
+    server = await startServer("scripts/start.ts", env, /web listening/);
+    if (SCALE > 1) {
+      const t = Date.now();
+      const r = await scaleDemoHistory(db, SCALE);
+      await db.query("ANALYZE");
+      console.log(
+        `--scale ${SCALE}: inserted ${r.runs} runs, ${r.steps} steps, ${r.exceptions} exceptions in ${((Date.now() - t) / 1000).toFixed(0)} s`,
+      );
+    }
+    const one = async <T extends pg.QueryResultRow>(q: string) => (await db.query<T>(q)).rows[0];
+    const flow = await one<{ key: string }>(
+      `SELECT f.key FROM flow f WHERE EXISTS (SELECT 1 FROM run r WHERE r.flow_id = f.id) ORDER BY f.key LIMIT 1`,
+    );
+    const runRow = await one<{ id: string }>(`SELECT id::text FROM run ORDER BY created_at DESC LIMIT 1`);
+    const exc = await one<{ id: string }>(
+      `SELECT id::text FROM exception WHERE status = 'open' ORDER BY created_at DESC LIMIT 1`,
+    );
+    const counts = await one<{ runs: number; steps: number; exceptions: number; audit: number }>(
+      `SELECT (SELECT count(*)::int FROM run) AS runs, (SELECT count(*)::int FROM step_run) AS steps,
+              (SELECT count(*)::int FROM exception) AS exceptions, (SELECT count(*)::int FROM audit_log) AS audit`,
+    );
+    const pages: Array<[string, string, string | null]> = [
+      ["Flows", "/flows", "main table tbody tr"],
+      ["Designer", `/flows/${flow!.key}`, '[data-testid="canvas-node"]'],
+      ["Catalog", "/catalog", "main table tbody tr"],
+      ["Catalog: a flow", `/catalog/${flow!.key}`, "main h1"],
+      ["Lineage", "/catalog/lineage", "main svg, main [data-testid], main table"],
+      ["Event contracts", "/catalog/events", "main table tbody tr, main li"],
+      ["Domains", "/catalog/domains", "main h1"],
+      ["Runs", "/runs", "main table tbody tr"],
+      ["A run", `/runs/${runRow!.id}`, "main h1"],
+      ["Exceptions", "/exceptions", "main h1"],
+      ["An exception", `/exceptions/${exc!.id}`, "main h1"],
+      ["Connections", "/connections", "main h1"],
+      ["Audit", "/audit", "main table tbody tr"],
+      ["Settings", "/settings", "main h1"],
+    ];
+    const browser = await launch();
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const page = await ctx.newPage();
+    await signIn(page, base, "admin@weft.local");
+    console.log(
+      `weft pages benchmark — ${os.cpus().length} CPUs, Node ${process.version}, ${database.where}; demo data${SCALE > 1 ? ` × ${SCALE}` : ""}: ${counts!.runs} runs, ${counts!.steps} steps, ${counts!.exceptions} exceptions, ${counts!.audit} audit entries; ${VISITS} warm visits per page; load average ${load0}`,
+    );
+    console.log(
+      "\n| page | document TTFB p50 / p95 ms | slowest tRPC p50 / p95 ms | its procedures | ready p50 / p95 ms |",
+    );
+    console.log("| --- | --- | --- | --- | --- |");
+    for (const [name, url, marker] of pages) {
+      if (ONLY && !ONLY.some((o) => name.toLowerCase().includes(o.toLowerCase()))) continue;
+      await visit(page, base + url, marker).catch(() => undefined); // warm: this page's code and caches
+      const vs: Visit[] = [];
+      for (let i = 0; i < VISITS; i++) vs.push(await visit(page, base + url, marker));
+      const f = (xs: number[]) => `${pct(xs, 0.5).toFixed(0)} / ${pct(xs, 0.95).toFixed(0)}`;
+      const procs = [...new Set(vs.map((v) => v.slowestProcs))].join("; ").slice(0, 120);
+      console.log(
+        `| ${name} | ${f(vs.map((v) => v.ttfb))} | ${f(vs.map((v) => v.slowestTrpc))} | ${procs} | ${f(vs.map((v) => v.ready))} |`,
+      );
+    }
+    console.log(`\nload average at end ${loadavg()}`);
+    await browser.close();
+  } finally {
+    if (server) await stopServer(server);
+    await db.end();
+    await database.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+  process.exit(0);
+});
+
+/** The newcomer's wait: `npm run dev` on a fresh build folder and database → sign-in page → designer canvas. */
+async function newcomer(): Promise<void> {
+  const load0 = loadavg();
+  const database = await benchDatabase("weft_bench_dev");
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "weft-bench-dev-"));
+  const port = await freePort();
+  const base = `http://localhost:${port}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: database.url,
+    PORT: String(port),
+    WEFT_DATA_DIR: dataDir,
+    LOG_LEVEL: "warn",
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+  delete env.NODE_ENV;
+  const t0 = performance.now();
+  const at = () => ((performance.now() - t0) / 1000).toFixed(1);
+  let server: ChildProcess | null = null;
+  try {
+    server = await startServer("scripts/dev.ts", env, /Weft is running/);
+    console.log(`dev server listening after ${at()} s (load average at start ${load0})`);
+    const browser = await launch();
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(`${base}/login`, { timeout: 600_000 });
+    await page.getByLabel("Email").waitFor({ timeout: 600_000 });
+    console.log(`sign-in page after ${at()} s`);
+    await signIn(page, base, "designer@weft.local");
+    console.log(`signed in (flow list) after ${at()} s`);
+    const flowKey = (
+      await new pg.Pool({ connectionString: database.url, max: 1 })
+        .query<{ key: string }>(`SELECT key FROM flow ORDER BY key LIMIT 1`)
+        .then((r) => r.rows[0]!)
+    ).key;
+    await page.goto(`${base}/flows/${flowKey}`, { timeout: 600_000 });
+    await page.locator('[data-testid="canvas-node"]').first().waitFor({ timeout: 600_000 });
+    console.log(`designer canvas after ${at()} s`);
+    for (const p of ["/runs", "/exceptions", "/catalog"]) {
+      const t = performance.now();
+      await page.goto(base + p, { timeout: 600_000 });
+      await page.locator("main h1").first().waitFor({ timeout: 600_000 });
+      console.log(`${p} first visit ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    }
+    console.log(`load average at end ${loadavg()}`);
+    await browser.close();
+  } finally {
+    if (server) await stopServer(server);
+    await database.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+  process.exit(0);
+}

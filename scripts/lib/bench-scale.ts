@@ -1,0 +1,121 @@
+// `npm run bench:pages --scale N`: the demo workspace's week of runs (server/seed/demo-history.ts's specs)
+// inserted N − 1 more times, one transaction per copy, runs and steps each in one statement; exceptions go
+// through the runtime's own openException so signatures, redaction and team assignment are the runtime's.
+import { randomUUID } from "node:crypto";
+import type pg from "pg";
+import { history } from "@/server/seed/demo-history";
+import { businessKeyValues, openException } from "@/server/runtime/exceptions";
+
+export async function scaleDemoHistory(
+  pool: pg.Pool,
+  times: number,
+): Promise<{ runs: number; steps: number; exceptions: number }> {
+  const specs = history(new Date());
+  const { rows: flows } = await pool.query<{ id: string; key: string; vid: string | null }>(
+    `SELECT f.id::text, f.key, (SELECT v.id::text FROM flow_version v WHERE v.flow_id = f.id AND v.status = 'approved'
+                                 ORDER BY v.created_at DESC LIMIT 1) AS vid FROM flow f`,
+  );
+  const byKey = new Map(flows.map((f) => [f.key, f]));
+  let runs = 0;
+  let steps = 0;
+  let exceptions = 0;
+  for (let k = 1; k < times; k++) {
+    const runRows: Record<string, unknown>[] = [];
+    const stepRows: Record<string, unknown>[] = [];
+    const failures: Array<{ runId: string; flowId: string; spec: (typeof specs)[number]; finished: Date }> = [];
+    for (const s of specs) {
+      const flow = byKey.get(s.flowKey);
+      if (!flow) continue;
+      const id = randomUUID();
+      // Each copy a little earlier than the last (37 s), so the week keeps its shape and ordering stays stable.
+      const at = s.at.getTime() - k * 37_000;
+      const finished = new Date(at + s.steps.reduce((n, x) => n + x.ms, 0) + 40);
+      runRows.push({
+        id,
+        flow_id: flow.id,
+        flow_version_id: flow.vid,
+        status: s.failure ? "failed" : "succeeded",
+        trigger_type: s.triggerType,
+        input: s.input,
+        business_keys: s.businessKeys,
+        business_key_values: businessKeyValues(s.businessKeys),
+        error: s.failure
+          ? { errorClass: s.failure.errorClass, code: s.failure.code, message: s.failure.message, step: s.failure.step }
+          : null,
+        output: s.output ?? null,
+        created_at: new Date(at).toISOString(),
+        started_at: new Date(at + 20).toISOString(),
+        finished_at: finished.toISOString(),
+      });
+      let t = at + 20;
+      for (const st of s.steps) {
+        stepRows.push({
+          run_id: id,
+          path: st.path,
+          step_id: (st.path.split(".").pop() ?? st.path).replace(/\[\d+\]/g, ""),
+          status: st.status,
+          input: st.input ?? null,
+          output: st.output ?? null,
+          error: st.error ?? null,
+          attempts: st.attempts ?? 1,
+          attempt_log: [{ attempt: st.attempts ?? 1, outcome: st.status === "failed" ? "failed" : "succeeded" }],
+          idempotency_key: st.idempotencyKey ?? null,
+          started_at: new Date(t).toISOString(),
+          finished_at: new Date(t + st.ms).toISOString(),
+        });
+        t += st.ms;
+      }
+      if (s.failure) failures.push({ runId: id, flowId: flow.id, spec: s, finished });
+    }
+    const c = await pool.connect();
+    try {
+      await c.query("BEGIN");
+      await c.query(
+        `INSERT INTO run (id, flow_id, flow_version_id, status, trigger_type, input, business_keys, business_key_values, error, output, created_at, started_at, finished_at)
+         SELECT id, flow_id, flow_version_id, status::"RunStatus", trigger_type, input, business_keys, business_key_values, error, output, created_at, started_at, finished_at
+           FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, flow_id uuid, flow_version_id uuid, status text, trigger_type text, input jsonb,
+                business_keys jsonb, business_key_values text[], error jsonb, output jsonb, created_at timestamptz, started_at timestamptz, finished_at timestamptz)`,
+        [JSON.stringify(runRows)],
+      );
+      await c.query(
+        `INSERT INTO step_run (run_id, path, step_id, status, input, output, error, attempts, attempt_log, idempotency_key, started_at, finished_at)
+         SELECT run_id, path, step_id, status, input, output, error, attempts, attempt_log, idempotency_key, started_at, finished_at
+           FROM jsonb_to_recordset($1::jsonb) AS x(run_id uuid, path text, step_id text, status text, input jsonb, output jsonb, error jsonb,
+                attempts int, attempt_log jsonb, idempotency_key text, started_at timestamptz, finished_at timestamptz)`,
+        [JSON.stringify(stepRows)],
+      );
+      for (const f of failures) {
+        const id = await openException(c, {
+          runId: f.runId,
+          flowId: f.flowId,
+          flowKey: f.spec.flowKey,
+          stepPath: f.spec.failure!.step,
+          error: {
+            errorClass: f.spec.failure!.errorClass as "validation",
+            code: f.spec.failure!.code,
+            message: f.spec.failure!.message,
+            ...(f.spec.failure!.request ? { request: f.spec.failure!.request } : {}),
+            ...(f.spec.failure!.response ? { response: f.spec.failure!.response } : {}),
+          },
+          businessKeys: f.spec.businessKeys,
+        });
+        await c.query(
+          `UPDATE exception SET created_at = $2, updated_at = $2,
+                  assignee_team_id = COALESCE(assignee_team_id, (SELECT owner_team_id FROM flow WHERE id = $3::uuid))
+            WHERE id = $1::uuid`,
+          [id, f.finished, f.flowId],
+        );
+      }
+      await c.query("COMMIT");
+    } catch (err) {
+      await c.query("ROLLBACK");
+      throw err;
+    } finally {
+      c.release();
+    }
+    runs += runRows.length;
+    steps += stepRows.length;
+    exceptions += failures.length;
+  }
+  return { runs, steps, exceptions };
+}
