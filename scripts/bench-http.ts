@@ -24,6 +24,9 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { runMain } from "./lib/boot";
+
+/** A child's environment (Next's types make NODE_ENV required in NodeJS.ProcessEnv; children choose their own). */
+type Env = Record<string, string | undefined>;
 import { benchDatabase } from "./lib/bench-db";
 import { rawPgBoss } from "./lib/bench-baselines";
 import type { LoadOrder, LoadReport } from "./lib/bench-load";
@@ -110,9 +113,9 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+function run(cmd: string, args: string[], env: Env): Promise<string> {
   return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    const p = spawn(cmd, args, { env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     p.stdout.on("data", (d: Buffer) => (out += d.toString()));
     p.stderr.on("data", (d: Buffer) => (out += d.toString()));
@@ -121,9 +124,9 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<strin
 }
 
 /** A long-lived child in its own process group; resolves once a line of its output matches. */
-function startProcess(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, label: string): Promise<ChildProcess> {
+function startProcess(args: string[], env: Env, ready: RegExp, label: string): Promise<ChildProcess> {
   const p = spawn(process.execPath, ["--import", "tsx", ...args], {
-    env,
+    env: env as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -235,8 +238,10 @@ runMain(async () => {
 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  // NODE_ENV is the scripts' own business (start.ts sets production); not inherited from this process.
+  const { NODE_ENV: _nodeEnv, WEFT_DEMO: _demo, WEFT_WORKERS_IN_PROCESS: _inProcess, ...inherited } = process.env;
+  const env: Env = {
+    ...inherited,
     DATABASE_URL: database.url,
     PORT: String(port),
     BETTER_AUTH_SECRET: "bench-http-auth-secret-0123456789-0123456789",
@@ -248,9 +253,6 @@ runMain(async () => {
     LOG_LEVEL: "warn",
     NEXT_TELEMETRY_DISABLED: "1",
   };
-  delete env.WEFT_DEMO;
-  delete env.WEFT_WORKERS_IN_PROCESS;
-  delete env.NODE_ENV;
 
   const procs: ChildProcess[] = [];
   const cleanup = async () => {
@@ -356,10 +358,10 @@ runMain(async () => {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     procs.push(loader);
-    const load = (o: Omit<LoadOrder, "secret" | "prefix"> & { url?: string }, prefix: string) =>
+    const load = (o: Omit<LoadOrder, "secret" | "prefix" | "url"> & { url?: string }, prefix: string) =>
       new Promise<LoadReport>((resolve) => {
         loader.once("message", (r) => resolve(r as LoadReport));
-        loader.send({ url: hookUrl, secret, prefix, ...o });
+        loader.send({ ...o, url: o.url ?? hookUrl, secret, prefix });
       });
 
     // ---------- baselines ----------
@@ -373,7 +375,12 @@ runMain(async () => {
     ).rows[0]!;
     const bare = fork(path.resolve("scripts/lib/bench-bare-server.ts"), [], {
       execArgv: ["--import", "tsx"],
-      env: { ...env, BARE_FLOW_ID: flowRow.id, BARE_VERSION_ID: flowRow.vid, BARE_SECRET: secret },
+      env: {
+        ...env,
+        BARE_FLOW_ID: flowRow.id,
+        BARE_VERSION_ID: flowRow.vid,
+        BARE_SECRET: secret,
+      } as unknown as NodeJS.ProcessEnv,
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     const barePort = await new Promise<number>((r) => bare.once("message", (m) => r((m as { port: number }).port)));

@@ -22,8 +22,11 @@ import path from "node:path";
 import pg from "pg";
 import { chromium, type Page, type Response } from "playwright-core";
 import { runMain } from "./lib/boot";
+
+/** A child's environment (Next's types make NODE_ENV required in NodeJS.ProcessEnv; children choose their own). */
+type Env = Record<string, string | undefined>;
 import { benchDatabase } from "./lib/bench-db";
-import { scaleDemoHistory } from "./lib/bench-scale";
+import { scaleDemoHistory, scaleWorkspace } from "./lib/bench-scale";
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -50,9 +53,9 @@ async function freePort(): Promise<number> {
   });
 }
 
-function startServer(script: string, env: NodeJS.ProcessEnv, ready: RegExp): Promise<ChildProcess> {
+function startServer(script: string, env: Env, ready: RegExp): Promise<ChildProcess> {
   const p = spawn(process.execPath, ["--import", "tsx", script], {
-    env,
+    env: env as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -187,8 +190,9 @@ runMain(async () => {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "weft-bench-pages-"));
   const port = await freePort();
   const base = `http://localhost:${port}`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  const { NODE_ENV: _nodeEnv, ...inherited } = process.env;
+  const env: Env = {
+    ...inherited,
     DATABASE_URL: database.url,
     PORT: String(port),
     WEFT_DEMO: "1",
@@ -197,7 +201,6 @@ runMain(async () => {
     LOG_LEVEL: "warn",
     NEXT_TELEMETRY_DISABLED: "1",
   };
-  delete env.NODE_ENV;
   let server: ChildProcess | null = null;
   const db = new pg.Pool({ connectionString: database.url, max: 4 });
   try {
@@ -205,9 +208,10 @@ runMain(async () => {
     if (SCALE > 1) {
       const t = Date.now();
       const r = await scaleDemoHistory(db, SCALE);
+      const w = await scaleWorkspace(db, SCALE);
       await db.query("ANALYZE");
       console.log(
-        `--scale ${SCALE}: inserted ${r.runs} runs, ${r.steps} steps, ${r.exceptions} exceptions in ${((Date.now() - t) / 1000).toFixed(0)} s`,
+        `--scale ${SCALE}: inserted ${r.runs} runs, ${r.steps} steps, ${r.exceptions} exceptions, ${w.versions} older flow versions, ${w.audit} audit entries in ${((Date.now() - t) / 1000).toFixed(0)} s`,
       );
     }
     const one = async <T extends pg.QueryResultRow>(q: string) => (await db.query<T>(q)).rows[0];
@@ -218,9 +222,9 @@ runMain(async () => {
     const exc = await one<{ id: string }>(
       `SELECT id::text FROM exception WHERE status = 'open' ORDER BY created_at DESC LIMIT 1`,
     );
-    const counts = await one<{ runs: number; steps: number; exceptions: number; audit: number }>(
+    const counts = await one<{ runs: number; steps: number; exceptions: number; audit: number; versions: number }>(
       `SELECT (SELECT count(*)::int FROM run) AS runs, (SELECT count(*)::int FROM step_run) AS steps,
-              (SELECT count(*)::int FROM exception) AS exceptions, (SELECT count(*)::int FROM audit_log) AS audit`,
+              (SELECT count(*)::int FROM exception) AS exceptions, (SELECT count(*)::int FROM audit_log) AS audit, (SELECT count(*)::int FROM flow_version) AS versions`,
     );
     const pages: Array<[string, string, string | null]> = [
       ["Flows", "/flows", "main table tbody tr"],
@@ -243,7 +247,7 @@ runMain(async () => {
     const page = await ctx.newPage();
     await signIn(page, base, "admin@weft.local");
     console.log(
-      `weft pages benchmark — ${os.cpus().length} CPUs, Node ${process.version}, ${database.where}; demo data${SCALE > 1 ? ` × ${SCALE}` : ""}: ${counts!.runs} runs, ${counts!.steps} steps, ${counts!.exceptions} exceptions, ${counts!.audit} audit entries; ${VISITS} warm visits per page; load average ${load0}`,
+      `weft pages benchmark — ${os.cpus().length} CPUs, Node ${process.version}, ${database.where}; demo data${SCALE > 1 ? ` × ${SCALE}` : ""}: ${counts!.runs} runs, ${counts!.steps} steps, ${counts!.exceptions} exceptions, ${counts!.versions} flow versions, ${counts!.audit} audit entries; ${VISITS} warm visits per page; load average ${load0}`,
     );
     console.log(
       "\n| page | document TTFB p50 / p95 ms | slowest tRPC p50 / p95 ms | its procedures | ready p50 / p95 ms |",
@@ -258,6 +262,30 @@ runMain(async () => {
       const procs = [...new Set(vs.map((v) => v.slowestProcs))].join("; ").slice(0, 120);
       console.log(
         `| ${name} | ${f(vs.map((v) => v.ttfb))} | ${f(vs.map((v) => v.slowestTrpc))} | ${procs} | ${f(vs.map((v) => v.ready))} |`,
+      );
+    }
+    if (!ONLY || ONLY.some((o) => "draft save".includes(o.toLowerCase()))) {
+      // A designer's autosave: flows.saveDraft of the current draft, as the designer sends it, from this session.
+      const get = await page.request.get(
+        `${base}/api/trpc/flows.get?input=${encodeURIComponent(JSON.stringify({ json: { flowKey: flow!.key } }))}`,
+      );
+      const got = ((await get.json()) as { result: { data: { json: { draft: object; draftRevision: number } } } })
+        .result.data.json;
+      let revision = got.draftRevision;
+      const times: number[] = [];
+      for (let i = 0; i < VISITS + 1; i++) {
+        const t = performance.now();
+        const r = await page.request.post(`${base}/api/trpc/flows.saveDraft`, {
+          headers: { "content-type": "application/json", origin: base },
+          data: { json: { flowKey: flow!.key, baseRevision: revision, draft: got.draft } },
+        });
+        if (!r.ok()) throw new Error(`saveDraft: ${r.status()} ${await r.text()}`);
+        revision = ((await r.json()) as { result: { data: { json: { draftRevision: number } } } }).result.data.json
+          .draftRevision;
+        if (i > 0) times.push(performance.now() - t); // the first warms the procedure
+      }
+      console.log(
+        `| Draft save (flows.saveDraft) | — | ${pct(times, 0.5).toFixed(0)} / ${pct(times, 0.95).toFixed(0)} | flows.saveDraft | — |`,
       );
     }
     console.log(`\nload average at end ${loadavg()}`);
@@ -278,15 +306,15 @@ async function newcomer(): Promise<void> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "weft-bench-dev-"));
   const port = await freePort();
   const base = `http://localhost:${port}`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  const { NODE_ENV: _nodeEnv, ...inherited } = process.env;
+  const env: Env = {
+    ...inherited,
     DATABASE_URL: database.url,
     PORT: String(port),
     WEFT_DATA_DIR: dataDir,
     LOG_LEVEL: "warn",
     NEXT_TELEMETRY_DISABLED: "1",
   };
-  delete env.NODE_ENV;
   const t0 = performance.now();
   const at = () => ((performance.now() - t0) / 1000).toFixed(1);
   let server: ChildProcess | null = null;

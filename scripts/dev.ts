@@ -61,6 +61,11 @@ runMain(async () => {
     console.log(
       `  Sign in as admin@weft.local (or designer@, approver@, operator@, viewer@) with password weft-demo\n`,
     );
+  // Compile the main pages now rather than on each first click (WEFT_DEV_WARM=0 leaves them to compile on demand).
+  if (process.env.WEFT_DEV_WARM !== "0") {
+    const { warmRoutes } = await import("./lib/warm");
+    void warmRoutes(`http://127.0.0.1:${port}`, log);
+  }
 
   const shutdown = async () => {
     log("shutting down");

@@ -119,3 +119,28 @@ export async function scaleDemoHistory(
   }
   return { runs, steps, exceptions };
 }
+
+/**
+ * A long-lived workspace's other volumes, for the same --scale: each flow gets `times` − 1 older (retired)
+ * versions carrying its current document, and the audit log `times` × 1,000 entries (synthetic rows in the
+ * demo's actions — inserted directly, so `weft audit verify` would fail on this throwaway database).
+ */
+export async function scaleWorkspace(pool: pg.Pool, times: number): Promise<{ versions: number; audit: number }> {
+  const v = await pool.query(
+    `INSERT INTO flow_version (id, flow_id, version, dsl, content_hash, status, changelog, created_at)
+     SELECT gen_random_uuid(), c.flow_id, '0.0.' || (1000 + k), c.dsl, md5(c.id::text || k), 'retired', 'Older version.',
+            c.created_at - make_interval(days => k)
+       FROM (SELECT DISTINCT ON (flow_id) * FROM flow_version ORDER BY flow_id, created_at DESC) c,
+            generate_series(1, $1::int - 1) AS k`,
+    [times],
+  );
+  const a = await pool.query(
+    `INSERT INTO audit_log (at, actor_id, actor_email, action, entity_type, entity_id, after, prev_hash, hash)
+     SELECT now() - make_interval(secs => g * 30), NULL, 'bench@weft.local', s.action, s.entity_type, s.entity_id || '-' || g,
+            '{"bench": true}'::jsonb, md5('p' || g), md5('h' || g) || md5(g::text)
+       FROM generate_series(1, $1::int * 1000) AS g
+       JOIN LATERAL (SELECT action, entity_type, entity_id FROM audit_log ORDER BY seq OFFSET (g % 15) LIMIT 1) s ON true`,
+    [times],
+  );
+  return { versions: v.rowCount ?? 0, audit: a.rowCount ?? 0 };
+}

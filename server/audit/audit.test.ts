@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
 import { createHash } from "node:crypto";
 import canonicalize from "canonicalize";
-import { appendAudit, GENESIS_HASH, verifyAuditChain } from "./audit";
+import { appendAudit, auditFacets, GENESIS_HASH, verifyAuditChain } from "./audit";
 import { checkAnchor, exportAnchor, parseAnchor } from "./anchor";
 import { auditKey } from "./key";
 import { StartupError } from "../db/errors";
@@ -29,6 +29,21 @@ describe("audit chain", () => {
   it("verifies an untouched chain", async () => {
     const r = await verifyAuditChain(t.db);
     expect(r).toMatchObject({ ok: true, rows: 5, problems: [] });
+  });
+
+  it("lists every distinct action and entity type, sorted, as a DISTINCT over the table would", async () => {
+    await t.db.$transaction((tx) =>
+      appendAudit(tx, { actor: null, action: "connection.created", entityType: "connection", entityId: "c" }),
+    );
+    const distinct = async (c: string) =>
+      (await t.db.$queryRawUnsafe<Array<{ v: string }>>(`SELECT DISTINCT ${c} AS v FROM audit_log ORDER BY 1`)).map(
+        (r) => r.v,
+      );
+    const f = await auditFacets(t.db);
+    expect(f.actions).toEqual(await distinct("action"));
+    expect(f.entityTypes).toEqual(await distinct("entity_type"));
+    expect(f.actions).toEqual(expect.arrayContaining(["connection.created", "flow.updated"]));
+    expect(f.entityTypes).toEqual(expect.arrayContaining(["connection", "flow"]));
   });
 
   it("keeps a consistent chain under concurrent appends", async () => {

@@ -197,3 +197,23 @@ export async function verifyAuditChain(db: { auditLog: Tx["auditLog"] }, pageSiz
     });
   return { ok: problems.length === 0, rows, head: prev, headSeq: (after ?? 0n).toString(), unkeyedRows, problems };
 }
+
+/**
+ * The audit page's filter choices: every distinct action and entity type. Read by skipping through their
+ * indexes (a recursive "next value after this one" lookup) so the cost grows with the number of distinct
+ * values, not with the log: a DISTINCT over the whole table took seconds on a long-lived log.
+ */
+export async function auditFacets(db: {
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
+}): Promise<{ actions: string[]; entityTypes: string[] }> {
+  const distinct = (column: "action" | "entity_type") =>
+    db.$queryRawUnsafe<Array<{ v: string }>>(
+      `WITH RECURSIVE d AS (
+         (SELECT ${column} AS v FROM audit_log ORDER BY ${column} LIMIT 1)
+         UNION ALL
+         SELECT (SELECT ${column} FROM audit_log WHERE ${column} > d.v ORDER BY ${column} LIMIT 1) FROM d WHERE d.v IS NOT NULL
+       ) SELECT v FROM d WHERE v IS NOT NULL`,
+    );
+  const [actions, entityTypes] = await Promise.all([distinct("action"), distinct("entity_type")]);
+  return { actions: actions.map((a) => a.v), entityTypes: entityTypes.map((e) => e.v) };
+}

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { verifyAuditChain } from "../../audit/audit";
+import { auditFacets, verifyAuditChain } from "../../audit/audit";
 import { auditAnchorSchema, checkAnchor, exportAnchor } from "../../audit/anchor";
 import { createTRPCRouter, procedure } from "../trpc";
 
@@ -49,17 +49,7 @@ export const auditRouter = createTRPCRouter({
         nextCursor: more ? page[page.length - 1]!.seq.toString() : null,
       };
     }),
-  facets: procedure("admin").query(async ({ ctx }) => {
-    const [actions, entityTypes] = await Promise.all([
-      ctx.db.auditLog.findMany({ distinct: ["action"], select: { action: true }, orderBy: { action: "asc" } }),
-      ctx.db.auditLog.findMany({
-        distinct: ["entityType"],
-        select: { entityType: true },
-        orderBy: { entityType: "asc" },
-      }),
-    ]);
-    return { actions: actions.map((a) => a.action), entityTypes: entityTypes.map((e) => e.entityType) };
-  }),
+  facets: procedure("admin").query(({ ctx }) => auditFacets(ctx.db)),
   /** The whole chain, and — given an anchor exported earlier — whether the log still holds exactly its rows. */
   verify: procedure("admin")
     .input(z.object({ anchor: auditAnchorSchema.optional() }).default({}))
