@@ -18,6 +18,7 @@ export const WARM_ROUTES = [
   "/catalog/lineage",
   "/catalog/events",
   "/catalog/domains",
+  "/reconciliation",
   "/connections",
   "/audit",
   "/settings",
