@@ -5,6 +5,7 @@ const PATHS: Record<string, string> = {
   Runs: "M5 4l10 6-10 6z",
   Exceptions: "M10 3l8 14H2zM10 8v4M10 14.5v.5",
   Reconciliation: "M3 6h6M3 10h6M3 14h6M11 6h6M11 10h6M11 14h3M15 13l1.5 1.5L19 12",
+  Business: "M3 17h14M5 14V9M9 14V5M13 14v-3M17 14V7",
   Connections: "M7 13l6-6M6 9l-2 2a3 3 0 0 0 4 4l2-2M14 11l2-2a3 3 0 0 0-4-4l-2 2",
   Audit: "M6 3h8v14H6zM8 7h4M8 10h4M8 13h2",
   Settings:

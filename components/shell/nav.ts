@@ -33,6 +33,12 @@ export const NAV: readonly NavItem[] = [
     built: true,
   },
   {
+    href: "/business",
+    label: "Business",
+    description: "Business KPIs of the flows: invoice cycle time, unbilled approved time, set-up time, utilisation.",
+    built: true,
+  },
+  {
     href: "/connections",
     label: "Connections",
     description: "Named connections to Salesforce, the PSA, Workday, NetSuite and more.",

@@ -10,6 +10,7 @@ export const BUSINESS_EVENT_TYPES = [
   "project.created",
   "project.live",
   "assignment.made",
+  "capacity.planned",
   "time.approved",
   "time.invoiced",
   "invoice.posted",
@@ -21,6 +22,8 @@ export const BUSINESS_EVENT_DESCRIPTIONS: Record<BusinessEventType, string> = {
   "project.created": "A project was created for a deal (keys: project, opportunity, customer).",
   "project.live": 'A project is live in one system: system "psa" or "erp" (keys: project, opportunity).',
   "assignment.made": "A person was assigned to a project: hours = billable hours planned in the week of occurredAt.",
+  "capacity.planned":
+    "A person's planned billable hours for the week of occurredAt from capacity (used when no assignment plans that week).",
   "time.approved": "Billable time was approved in the PSA (keys: timeEntry, project, person; hours, amount).",
   "time.invoiced": "Approved time was put on an invoice (keys: timeEntry, invoice, project).",
   "invoice.posted": "An invoice was posted in the ERP (keys: invoice, project, customer; amount).",

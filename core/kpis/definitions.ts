@@ -69,8 +69,8 @@ export const KPIS: Record<KpiId, KpiDefinition> = {
     unit: "percent",
     lowerIsBetter: true,
     definition:
-      "Per person and week: actual billable hours (hours of the time.approved events approved that week, one per time entry) minus planned billable hours (hours of the assignment.made events of that week). The tile shows the total absolute variance as a share of planned hours, over the people with planned hours; the drill-down lists people and teams.",
-    reads: "time.approved, assignment.made (by person, week)",
+      "Per person and week: actual billable hours (hours of the time.approved events approved that week, one per time entry) minus planned billable hours (hours of the assignment.made events of that week; without any, of the person's capacity.planned events). The tile shows the total absolute variance as a share of planned hours, over the people with planned hours; the drill-down lists people and teams.",
+    reads: "time.approved, assignment.made, capacity.planned (by person, week)",
   },
   "touchless-rate": {
     id: "touchless-rate",

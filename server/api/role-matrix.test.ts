@@ -108,6 +108,12 @@ describe("role matrix", () => {
     }
   });
 
+  it("kpis: every signed-in role reads the Business page; a team filter naming no team is refused by name", async () => {
+    for (const role of ROLES) expect(await codeOf(call(ctx([role]), "kpis.summary", {})), role).toBe("OK");
+    const bad = await outcomeOf(call(ctx(["viewer"]), "kpis.drill", { kpi: "touchless-rate", team: "no-such-team" }));
+    expect(bad).toEqual({ code: "BAD_REQUEST", message: 'There is no team "no-such-team".' });
+  });
+
   it.each(procedures)("%s lets its role past the gate", async (path, proc) => {
     const code = await codeOf(call(ctx([proc._def.meta!.role]), path));
     // Past the gate the call may still fail on its (missing) input, but never on authorisation.

@@ -17,6 +17,7 @@ import { exceptionsRouter } from "./routers/exceptions";
 import { demoRouter } from "./routers/demo";
 import { reconciliationsRouter } from "./routers/reconciliations";
 import { tasksRouter } from "./routers/tasks";
+import { kpisRouter } from "./routers/kpis";
 
 const areas = {
   session: sessionRouter,
@@ -33,6 +34,7 @@ const areas = {
   polls: pollsRouter,
   reconciliations: reconciliationsRouter,
   tasks: tasksRouter,
+  kpis: kpisRouter,
 };
 
 /**

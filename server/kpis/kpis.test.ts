@@ -139,6 +139,16 @@ const FLOWS = [
       ],
     },
   ]),
+  flow("kpi-capacity", "delivery", [
+    {
+      id: "capacity",
+      type: "map",
+      output: "$trigger.capacity",
+      business: [
+        { type: "capacity.planned", each: "$output", keys: { person: "person" }, hours: "hours", occurredAt: "week" },
+      ],
+    },
+  ]),
   flow(
     "kpi-blocked",
     "finance",
@@ -236,6 +246,14 @@ describe("KPI queries", () => {
       week: new Date(from + w * 7 * DAY + 2 * HOUR).toISOString(),
     })),
   ).flat();
+  // Capacity: U-0's is overridden by its assignments; U-7 has no assignment, so its capacity is its plan.
+  const capacity = ["U-0", "U-7"].flatMap((person) =>
+    [0, 1, 2, 3, 4, 5, 6, 7].map((w) => ({
+      person,
+      hours: person === "U-0" ? 40 : 32,
+      week: new Date(from + w * 7 * DAY + 3 * HOUR).toISOString(),
+    })),
+  );
   const blocked = [
     { project: "P-1", amount: 2500 },
     { project: "P-4", amount: 1200 },
@@ -279,6 +297,7 @@ describe("KPI queries", () => {
     );
     for (const inv of invoices) started.push(await run("kpi-invoice", { ...inv, postedAt: iso(inv.postedAt) }));
     started.push(await run("kpi-assign", { assignments }));
+    started.push(await run("kpi-capacity", { capacity }));
     for (const b of blocked) started.push(await run("kpi-blocked", b));
     for (const id of started) await runRowSettled(pool, id, 30_000);
   }, 120_000);
@@ -381,6 +400,10 @@ describe("KPI queries", () => {
       const k = `${a.person}|${mondayOf(Date.parse(a.week))}`;
       planned.set(k, (planned.get(k) ?? 0) + a.hours);
     }
+    for (const c of capacity) {
+      const k = `${c.person}|${mondayOf(Date.parse(c.week))}`;
+      if (!assignments.some((a) => a.person === c.person)) planned.set(k, (planned.get(k) ?? 0) + c.hours);
+    }
     let absVar = 0;
     let plan = 0;
     for (const [k, p] of planned) {
@@ -397,7 +420,7 @@ describe("KPI queries", () => {
     close(tileOf(s.tiles, "deal-to-invoice").value, pct(d2i, 0.5));
 
     // Touchless: every run but the blocked ones succeeded without an exception.
-    const total = deals.length + Math.ceil(entries.length / 10) + 1 + invoices.length + 1 + blocked.length;
+    const total = deals.length + Math.ceil(entries.length / 10) + 1 + invoices.length + 2 + blocked.length;
     const tr = tileOf(s.tiles, "touchless-rate");
     expect(tr.detail).toMatchObject({ runs: total, touchless: total - blocked.length });
     close(tr.value, (total - blocked.length) / total);

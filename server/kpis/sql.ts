@@ -226,7 +226,7 @@ export function unbilledExceptionsSql(f: KpiFilter, weekStarts: Date[], limit: n
   };
 }
 
-/** Planned (assignment.made) vs actual (first time.approved per entry) billable hours per person and week. */
+/** Planned (assignment.made, else capacity.planned) vs actual (first time.approved per entry) billable hours per person and week. */
 export function utilisationSql(f: KpiFilter): Query {
   const p = new Params();
   const from = p.add(f.from);
@@ -244,12 +244,17 @@ export function utilisationSql(f: KpiFilter): Query {
         ORDER BY e.time_entry, e.occurred_at, e.id
       ), act AS (
         SELECT person, ${WEEK("occurred_at")} AS week, sum(hours) AS hours FROM actual GROUP BY 1, 2
-      ), plan AS (
-        SELECT a.person, ${WEEK("a.occurred_at")} AS week, sum(coalesce(a.hours, 0))::float8 AS hours, max(a.team) AS team
+      ), planned AS (
+        SELECT a.person, ${WEEK("a.occurred_at")} AS week,
+               sum(coalesce(a.hours, 0)) FILTER (WHERE a.type = 'assignment.made')::float8 AS assigned,
+               sum(coalesce(a.hours, 0)) FILTER (WHERE a.type = 'capacity.planned')::float8 AS capacity, max(a.team) AS team
         FROM business_event a
-        WHERE a.type = 'assignment.made' AND NOT a.is_test AND a.person IS NOT NULL
+        WHERE a.type IN ('assignment.made', 'capacity.planned') AND NOT a.is_test AND a.person IS NOT NULL
           AND a.occurred_at >= ${from} AND a.occurred_at < ${to}${filterP}
         GROUP BY 1, 2
+      ), plan AS (
+        -- Assignments plan the week when there are any; otherwise the person's planned capacity does.
+        SELECT person, week, team, coalesce(assigned, capacity, 0) AS hours FROM planned
       )
       SELECT coalesce(plan.person, act.person) AS person, coalesce(plan.week, act.week) AS week, plan.team,
              coalesce(plan.hours, 0) AS planned, coalesce(act.hours, 0) AS actual

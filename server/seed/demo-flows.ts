@@ -34,6 +34,7 @@ export const INVOICE_POSTING_FLOW = {
         hours: { type: "number", minimum: 0 },
         amount: { type: "number", minimum: 0 },
         currency: { type: "string", pattern: "^[A-Z]{3}$" },
+        approvedAt: { type: "string", format: "date-time", description: "When the time was approved in the PSA." },
       },
     },
   },
@@ -46,8 +47,32 @@ export const INVOICE_POSTING_FLOW = {
   onFailure: { type: "exception-queue", assignTo: "finance" },
   defaults: { retry: { on: ["transient", "timeout"], maxAttempts: 2, interval: "1s" }, timeout: "30s" },
   output: { invoiceId: "$steps.postInvoice.output.id" },
-  start: "findCustomer",
+  start: "approvedTime",
   steps: [
+    {
+      id: "approvedTime",
+      type: "map",
+      name: "Approved time to bill",
+      output: {
+        invoice: "$trigger.invoice",
+        customer: "$trigger.customer",
+        hours: "$trigger.hours",
+        amount: "$trigger.amount",
+        currency: "$trigger.currency",
+      },
+      // The approved time this invoice bills, keyed by the invoice draft (one batch of time per invoice).
+      business: [
+        {
+          type: "time.approved",
+          keys: { timeEntry: "$trigger.invoice", customer: "$trigger.customer" },
+          hours: "$trigger.hours",
+          amount: "$trigger.amount",
+          currency: "$trigger.currency",
+          occurredAt: "$trigger.approvedAt",
+        },
+      ],
+      next: "findCustomer",
+    },
     {
       id: "findCustomer",
       type: "call",
@@ -73,6 +98,21 @@ export const INVOICE_POSTING_FLOW = {
           "[{ 'item': { 'id': '5' }, 'quantity': $trigger.hours, 'rate': $round($trigger.amount / $trigger.hours, 2) }]",
       },
       idempotencyKey: "'invoice-' & $trigger.invoice",
+      business: [
+        {
+          type: "invoice.posted",
+          keys: { invoice: "$output.id", customer: "$trigger.customer" },
+          amount: "$trigger.amount",
+          currency: "$trigger.currency",
+        },
+        {
+          type: "time.invoiced",
+          keys: { timeEntry: "$trigger.invoice", invoice: "$output.id", customer: "$trigger.customer" },
+          hours: "$trigger.hours",
+          amount: "$trigger.amount",
+          currency: "$trigger.currency",
+        },
+      ],
     },
   ],
 } as const;

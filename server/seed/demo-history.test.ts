@@ -6,6 +6,9 @@ import { ensureTestSecrets } from "../runtime/testing";
 import { seedDemo } from "./demo";
 import { queueGroups, businessImpact } from "../exceptions/queue";
 import { exceptionDetail } from "../exceptions/detail";
+import { prismaSql } from "../runtime/sql";
+import { kpiDrill, kpiSummary } from "../kpis/queries";
+import { HEADLINE_KPIS } from "../../core/kpis/definitions";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -55,4 +58,17 @@ it("seeds the reference flows, a week of runs and grouped open exceptions, once"
   const before = await t.db.run.count();
   await seedDemo(t.db);
   expect(await t.db.run.count()).toBe(before);
+}, 120_000);
+
+it("gives the Business page numbers from the history's business events, and exceptions holding time up", async () => {
+  await seedDemo(t.db);
+  const sql = prismaSql(t.db);
+  const s = await kpiSummary(sql, {});
+  const tile = (id: string) => s.tiles.find((x) => x.id === id)!;
+  for (const id of HEADLINE_KPIS) expect(tile(id).value, id).not.toBeNull();
+  expect(tile("unbilled-approved-time").detail.heldAmount).toBeGreaterThan(0);
+  expect(tile("touchless-rate").value).toBeGreaterThan(0.5);
+  const drill = await kpiDrill(sql, "unbilled-approved-time", {});
+  expect(drill.exceptions.length).toBeGreaterThan(3);
+  expect(drill.exceptions.map((x) => x.flowKey)).toContain("post-invoice-to-netsuite");
 }, 120_000);

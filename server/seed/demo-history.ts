@@ -8,7 +8,9 @@
 // be spread over past days (the runtime stamps now()), boot must not wait on a week of retries, and the
 // picture must be the same on every fresh database. The messages are the ones the runtime records for
 // those faults against the sandboxes (server/exceptions/triage.test.ts and e2e/exceptions.spec.ts produce
-// them for real through fault injection). Idempotent: a marker audit entry says it ran.
+// them for real through fault injection). The business events of those runs (the Business page's figures) are
+// evaluated from each succeeded step's declarations and written by the runtime's own writer
+// (server/runtime/business-events.ts), stamped at the step's time. Idempotent: a marker audit entry says it ran.
 import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db/client";
@@ -18,6 +20,8 @@ import { openException } from "../runtime/exceptions";
 import { businessKeyValues } from "../runtime/exceptions";
 import { firm, sfId } from "@/connectors/sandbox-kit/firm";
 import { DEFAULT_SKILLS_FLOW, INVOICE_POSTING_FLOW, publishDemoFlows, referenceFlows } from "./demo-flows";
+import { evaluate, evaluateBusinessEvents, parseFlow, stepsOf, type Flow, type Step } from "@/core/dsl";
+import { insertBusinessEvents } from "../runtime/business-events";
 
 const MARKER = "exceptions.demo_history_seeded";
 type Json = Record<string, unknown>;
@@ -61,6 +65,8 @@ function rng(seed: number) {
 /** The week of runs, as specs (exported for `npm run bench:pages --scale`, which inserts it many times over). */
 export function history(now: Date): RunSpec[] {
   const r = rng(7);
+  // Values added for the business events draw from their own sequence, so the rest of the history is unchanged.
+  const rk = rng(15);
   const f = firm();
   const customers = f.customers.slice(0, 14);
   const runs: RunSpec[] = [];
@@ -77,8 +83,23 @@ export function history(now: Date): RunSpec[] {
     const missing = i % 11 === 4;
     const limited = (hoursAgo > 70 && hoursAgo < 76) || i % 17 === 2;
     const customerId = missing ? String(900 + (i % 7) * 3) : String(100 + c.n);
-    const input = { invoice: inv, customer: c.name, customerId, hours, amount: hours * rate, currency: "USD" };
+    const approvedAt = ago(hoursAgo + 24 + rk() * 24 * 14).toISOString();
+    const input = {
+      invoice: inv,
+      customer: c.name,
+      customerId,
+      hours,
+      amount: hours * rate,
+      currency: "USD",
+      approvedAt,
+    };
     const keys = { invoice: inv, customer: c.name, hours, amount: hours * rate };
+    const approvedTime: StepSpec = {
+      path: "approvedTime",
+      status: "succeeded",
+      output: { invoice: inv, customer: c.name, hours, amount: hours * rate, currency: "USD" },
+      ms: 2,
+    };
     const find: StepSpec = {
       path: "findCustomer",
       status: "succeeded",
@@ -108,6 +129,7 @@ export function history(now: Date): RunSpec[] {
         input,
         businessKeys: keys,
         steps: [
+          approvedTime,
           {
             ...find,
             status: "failed",
@@ -141,6 +163,7 @@ export function history(now: Date): RunSpec[] {
         input,
         businessKeys: keys,
         steps: [
+          approvedTime,
           find,
           {
             path: "postInvoice",
@@ -183,6 +206,7 @@ export function history(now: Date): RunSpec[] {
         input,
         businessKeys: keys,
         steps: [
+          approvedTime,
           find,
           {
             path: "postInvoice",
@@ -204,7 +228,10 @@ export function history(now: Date): RunSpec[] {
     const c = f.customers[o.customerN - 1]!;
     const oppId = sfId("006", o.n);
     const accId = sfId("001", c.n);
-    const input = { opportunityId: oppId, amount: o.amount, stage: "Closed Won" };
+    const at = ago(2 + i * 4.6 + r());
+    // When the deal closed in Salesforce: the set-up time runs from there.
+    const closedAt = new Date(at.getTime() - (0.5 + rk() * 30) * 3_600_000).toISOString();
+    const input = { opportunityId: oppId, amount: o.amount, stage: "Closed Won", closedAt };
     const getOpp: StepSpec = {
       path: "getOpportunity",
       status: "succeeded",
@@ -220,7 +247,6 @@ export function history(now: Date): RunSpec[] {
       ms: 150,
     };
     const rejected = i % 8 === 3;
-    const at = ago(2 + i * 4.6 + r());
     if (rejected) {
       const message = "NetSuite rejected the customer record; fix the account in Salesforce and retry.";
       runs.push({
@@ -430,14 +456,120 @@ export function history(now: Date): RunSpec[] {
         : { output: { projects: projects.length } }),
     });
   }
+
+  // Timesheets approved last week → reporting: the approved billable entries and each consultant's capacity
+  // (what the Business page's utilisation variance compares).
+  const DAY = 86_400_000;
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const monday = today - ((new Date(today).getUTCDay() + 6) % 7) * DAY - 7 * DAY;
+  const weekStart = new Date(monday).toISOString().slice(0, 10);
+  const weekEnd = new Date(monday + 6 * DAY).toISOString().slice(0, 10);
+  f.consultants.slice(0, 8).forEach((c, k) => {
+    const userId = String(30000 + c.n);
+    const approvedAt = new Date(monday + 4 * DAY + (9 + k) * 3_600_000);
+    const items = Array.from({ length: 4 + (k % 3) }, (_, j) => {
+      const p = f.projects[(k * 3 + j) % f.projects.length]!;
+      const minutes = (4 + Math.floor(rk() * 5)) * 60;
+      return {
+        id: String(60000 + k * 10 + j),
+        workspace_id: String(70000 + p.opportunityN),
+        user_id: userId,
+        date_performed: new Date(monday + j * DAY).toISOString().slice(0, 10),
+        time_in_minutes: minutes,
+        billable: j !== 3,
+        rate_in_cents: [150, 175, 185, 210][(k + j) % 4]! * 100,
+        currency: "USD",
+        approved: true,
+        updated_at: approvedAt.toISOString(),
+      };
+    });
+    const billableMinutes = items.filter((e) => e.billable).reduce((n, e) => n + e.time_in_minutes, 0);
+    const totalMinutes = items.reduce((n, e) => n + e.time_in_minutes, 0);
+    runs.push({
+      flowKey: "timesheet-to-reporting",
+      at: new Date(approvedAt.getTime() + 20 * 60_000),
+      triggerType: "event",
+      input: { userId, weekStart, weekEnd, capacityHours: 40 },
+      businessKeys: { resource: userId, week: weekStart },
+      steps: [
+        {
+          path: "getEntries",
+          status: "succeeded",
+          input: { userId, approved: "true", from: weekStart, to: weekEnd },
+          output: { items },
+          ms: 260,
+        },
+        {
+          path: "facts",
+          status: "succeeded",
+          output: {
+            resourceId: userId,
+            week: weekStart,
+            billableHours: billableMinutes / 60,
+            totalHours: totalMinutes / 60,
+            utilization: Math.round((billableMinutes / 60 / 40) * 10_000) / 10_000,
+          },
+          ms: 2,
+        },
+        { path: "anyTime", status: "succeeded", output: { case: 0, next: "fanOut" }, ms: 1 },
+      ],
+      output: { resourceId: userId, week: weekStart },
+    });
+  });
   return runs;
+}
+
+/**
+ * The business events of a history run: each succeeded step's declarations evaluated as the runtime would
+ * (its input and output, the outputs before it, `$item` of its foreach iteration), stamped at the step's end,
+ * written by the runtime's writer.
+ */
+async function recordHistoryEvents(
+  sql: Parameters<typeof insertBusinessEvents>[0],
+  runId: string,
+  flow: Flow,
+  s: RunSpec,
+  finished: Map<string, Date>,
+): Promise<void> {
+  const byId = new Map<string, Step>(stepsOf(flow).map((v) => [v.step.id, v.step]));
+  const steps: Record<string, { output?: unknown }> = {};
+  const frame = { trigger: s.input, steps, flow: { key: flow.key, owner: flow.owner }, run: { id: runId } };
+  for (const st of s.steps) {
+    const id = (st.path.split(".").pop() ?? st.path).replace(/\[\d+\]/g, "");
+    if (st.status !== "succeeded") continue;
+    steps[id] = { output: st.output };
+    const step = byId.get(id);
+    const decls = step && "business" in step ? step.business : undefined;
+    if (!decls?.length) continue;
+    // A step inside a foreach iteration ("invoiceProjects[2].createInvoice"): its $item is that element.
+    const iteration = /^([A-Za-z_][A-Za-z0-9_]*)\[(\d+)\]\./.exec(st.path);
+    let item: unknown;
+    if (iteration) {
+      const loop = byId.get(iteration[1]!);
+      const items = loop?.type === "foreach" ? await evaluate(loop.items, frame) : undefined;
+      item = Array.isArray(items) ? items[Number(iteration[2])] : undefined;
+    }
+    const events = await evaluateBusinessEvents(
+      decls,
+      {
+        ...frame,
+        ...(item !== undefined ? { item, index: Number(iteration![2]) } : {}),
+        input: st.input,
+        output: st.output,
+      },
+      finished.get(st.path) ?? s.at,
+    );
+    await insertBusinessEvents(sql, runId, st.path, events, flow.owner);
+  }
 }
 
 export async function seedDemoHistory(
   db: Db,
   opts: { now?: Date } = {},
 ): Promise<{ runs: number; exceptions: number; flows: string[] }> {
-  const flows = await publishDemoFlows(db, [...referenceFlows(), INVOICE_POSTING_FLOW, DEFAULT_SKILLS_FLOW]);
+  const docs = [...referenceFlows(), INVOICE_POSTING_FLOW, DEFAULT_SKILLS_FLOW];
+  const flows = await publishDemoFlows(db, docs);
+  const parsed = new Map(docs.map((d) => [d.key, parseFlow(d)]));
   if (await db.auditLog.findFirst({ where: { action: MARKER }, select: { seq: true } }))
     return { runs: 0, exceptions: 0, flows };
   const now = opts.now ?? new Date();
@@ -487,7 +619,9 @@ export async function seedDemoHistory(
           ],
         );
         let t = s.at.getTime() + 20;
+        const stepEnds = new Map<string, Date>();
         for (const st of s.steps) {
+          stepEnds.set(st.path, new Date(t + st.ms));
           const attempts = st.attempts ?? 1;
           const log = [
             ...(st.retries ?? []).map(([errorClass, message, delayMs], k) => ({
@@ -527,6 +661,8 @@ export async function seedDemoHistory(
           );
           t += st.ms;
         }
+        const doc = parsed.get(s.flowKey);
+        if (doc) await recordHistoryEvents(sql, runId, doc, s, stepEnds);
         if (s.failure) {
           const id = await openException(sql, {
             runId,

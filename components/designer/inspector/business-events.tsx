@@ -32,6 +32,7 @@ const DEFAULT_KEY: Record<BusinessEventType, BusinessEventKey> = {
   "project.created": "project",
   "project.live": "project",
   "assignment.made": "person",
+  "capacity.planned": "person",
   "time.approved": "timeEntry",
   "time.invoiced": "timeEntry",
   "invoice.posted": "invoice",
