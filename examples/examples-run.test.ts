@@ -15,6 +15,7 @@ import { activatePoll, pollOnce } from "@/server/runtime/poll";
 import { callConnector } from "@/server/runtime/connectors";
 import pino from "pino";
 import { retryException } from "@/server/runtime/operations";
+import { autoResolveForRun } from "@/server/exceptions/auto-resolve";
 import { appendAudit, type AuditFn } from "@/server/audit/audit";
 
 describe("the example flows run against the sandboxes", () => {
@@ -526,7 +527,7 @@ describe("the example flows run against the sandboxes", () => {
       expect(again, JSON.stringify(again.error)).toMatchObject({ status: "succeeded" });
       expect(await steps(again.runId, "book")).toEqual([]);
       expect(await steps(again.runId, "hrisAssign")).toEqual([]);
-      // And a later poll starts nothing new for a request whose status has not changed.
+      // And a later poll starts nothing new for a request that has not changed.
       await pollOnce({ pool, boss }, flow!.flowId);
       expect((await runsOf("46001", "approved")).filter((r) => r.trigger === "poll")).toHaveLength(1);
       expect(await booked()).toEqual(once);
@@ -536,7 +537,7 @@ describe("the example flows run against the sandboxes", () => {
       ).toBe(8);
     }, 300_000);
 
-    it("a request without dates, or whose resource asks for no skills, fails with the field named, into PMO's exception queue with the project and request", async () => {
+    it("a request without dates, or whose resource asks for no skills, fails with the field named, into PMO's exception queue with the project and request; setting the dates starts a run that resolves it", async () => {
       const flow = await loadPublishedFlow(pool, "staffing-request", { fresh: true });
       const created = await psa("createResourceRequest", { resource_id: "45002", approver_ids: ["30022"] });
       await pollOnce({ pool, boss }, flow!.flowId);
@@ -555,6 +556,25 @@ describe("the example flows run against the sandboxes", () => {
           team: "pmo",
         },
       ]);
+
+      // Dates set in Kantata: the change starts a run that proposes, and its success resolves the exception.
+      await psa("updateResourceRequest", {
+        id: String(created.id),
+        attributes: {
+          workspace_allocation_start_date: "2026-06-01",
+          workspace_allocation_end_date: "2026-06-26",
+          workspace_allocation_minutes: 4800,
+        },
+      });
+      await pollOnce({ pool, boss }, flow!.flowId);
+      const fixed = await settledRun(String(created.id), "pending", 2);
+      expect(fixed, JSON.stringify(fixed.error)).toMatchObject({ status: "succeeded" });
+      // What the exceptions worker does for a succeeded run: the earlier failure for the same keys resolves.
+      expect(await autoResolveForRun(t.db, fixed.id)).toHaveLength(1);
+      const { rows: after } = await pool.query(`SELECT status::text AS status FROM exception WHERE run_id = $1`, [
+        r.id,
+      ]);
+      expect(after).toEqual([{ status: "resolved" }]);
 
       // A resource that asks for no skills: the same, naming the skills.
       const bare = await psa("createWorkspaceResource", { workspace_id: "10011", role_id: "3", location: "London" });
