@@ -378,6 +378,8 @@ export interface ExpressionRefs {
   steps: Array<{ id: string; position: number; field?: string }>;
   /** Variables read ($item, $trigger, …), without the `$`. */
   variables: Set<string>;
+  /** Calls of a function named by a variable (`$staffingRank(…)`): its name, argument count and position. */
+  calls: Array<{ name: string; args: number; position: number }>;
 }
 
 const refsCache = new WeakMap<object, ExpressionRefs>();
@@ -394,6 +396,7 @@ export function expressionRefs(ast: JsonataAst): ExpressionRefs {
 function walkRefs(ast: JsonataAst): ExpressionRefs {
   const steps: ExpressionRefs["steps"] = [];
   const variables = new Set<string>();
+  const calls: ExpressionRefs["calls"] = [];
   const stack: unknown[] = [ast];
   const seen = new Set<object>();
   while (stack.length > 0) {
@@ -406,6 +409,13 @@ function walkRefs(ast: JsonataAst): ExpressionRefs {
     }
     const o = node as Record<string, unknown>;
     if (o.type === "variable" && typeof o.value === "string" && o.value !== "") variables.add(o.value);
+    const proc = o.procedure as Record<string, unknown> | undefined;
+    if (o.type === "function" && proc?.type === "variable" && typeof proc.value === "string")
+      calls.push({
+        name: proc.value,
+        args: Array.isArray(o.arguments) ? o.arguments.length : 0,
+        position: typeof proc.position === "number" ? proc.position : 0,
+      });
     if (o.type === "path" && Array.isArray(o.steps)) {
       const [first, second, third] = o.steps as Array<Record<string, unknown> | undefined>;
       if (
@@ -422,5 +432,5 @@ function walkRefs(ast: JsonataAst): ExpressionRefs {
     }
     for (const v of Object.values(o)) if (typeof v === "object" && v !== null) stack.push(v);
   }
-  return { steps, variables };
+  return { steps, variables, calls };
 }

@@ -46,6 +46,7 @@ import {
 import { collectExpressions, pollTriggerSites, stepExpressions, type ExpressionSite, type Path } from "./walk";
 import { isObj } from "../is-obj";
 import { declarationExpressions, type BusinessEventDecl } from "./business-events";
+import { STAFFING_FUNCTION_SIGNATURES } from "../staffing/rank";
 
 export type { Problem, Severity } from "./problems";
 
@@ -1602,6 +1603,18 @@ function checkExpressionPlaces(ctx: Ctx, places: ExprPlace[], inSets: Map<number
         });
     }
     for (const ref of refs.steps) checkStepRef(ctx, place, ref.id, inSets, ref.field === "error");
+    for (const call of refs.calls) {
+      const sig = Object.hasOwn(STAFFING_FUNCTION_SIGNATURES, call.name)
+        ? STAFFING_FUNCTION_SIGNATURES[call.name as keyof typeof STAFFING_FUNCTION_SIGNATURES]
+        : undefined;
+      if (sig && (call.args < sig.min || call.args > sig.max))
+        add(ctx, {
+          stepId: step?.id,
+          path: place.path,
+          code: "function-arguments",
+          message: `${where}: ${formatPath(site.path)} calls $${call.name} with ${call.args} argument${call.args === 1 ? "" : "s"} (position ${call.position}); it takes ${sig.usage}.`,
+        });
+    }
   }
 }
 

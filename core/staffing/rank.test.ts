@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { rankCandidates, StaffingInputError, workingDays, type StaffingCandidate } from "./rank";
 import { evaluate } from "../dsl/expressions";
+import { validate } from "../dsl/validate";
 
 const request = {
   startDate: "2026-06-01", // Monday
@@ -136,5 +137,43 @@ describe("rankCandidates", () => {
     expect(out).toBe("a");
     expect(await evaluate("$workingDays('2026-06-01', '2026-06-05')", {})).toBe(5);
     await expect(evaluate("$staffingRank({}, [])", {})).rejects.toThrow(/request.startDate must be a date/);
+  });
+});
+
+describe("the validator knows the staffing functions", () => {
+  const flow = (output: string) => ({
+    dsl: "weft/1",
+    key: "rank-check",
+    version: "1.0.0",
+    name: "Rank check",
+    description: "Checks the staffing functions.",
+    domain: "resource",
+    owner: "pmo",
+    classification: "internal",
+    trigger: { type: "manual" },
+    start: "rank",
+    steps: [{ id: "rank", type: "map", output }],
+  });
+
+  it("accepts the documented calls", () => {
+    expect(validate(flow("$staffingRank($trigger.request, $trigger.people)")).problems).toEqual([]);
+    expect(validate(flow("$staffingRank($trigger.request, $trigger.people, { 'top': 5 })")).ok).toBe(true);
+    expect(validate(flow("$workingDays('2026-06-01', $trigger.end)")).ok).toBe(true);
+  });
+
+  it("refuses a call with the wrong number of arguments, naming the usage", () => {
+    const r = validate(flow("$count($staffingRank($trigger.request))"));
+    expect(r.ok).toBe(false);
+    expect(r.problems).toEqual([
+      {
+        stepId: "rank",
+        path: ["steps", 0, "output"],
+        code: "function-arguments",
+        severity: "error",
+        message:
+          "Step 'rank': output calls $staffingRank with 1 argument (position 20); it takes $staffingRank(request, candidates, options?).",
+      },
+    ]);
+    expect(validate(flow("$workingDays('2026-06-01')")).problems.map((p) => p.code)).toEqual(["function-arguments"]);
   });
 });

@@ -233,3 +233,11 @@ export const STAFFING_FUNCTIONS = {
   workingDays,
 } as const;
 export const STAFFING_FUNCTION_NAMES = Object.keys(STAFFING_FUNCTIONS) as Array<keyof typeof STAFFING_FUNCTIONS>;
+/** How each is called, for the validator (`function-arguments`) and the designer. */
+export const STAFFING_FUNCTION_SIGNATURES: Record<
+  keyof typeof STAFFING_FUNCTIONS,
+  { min: number; max: number; usage: string }
+> = {
+  staffingRank: { min: 2, max: 3, usage: "$staffingRank(request, candidates, options?)" },
+  workingDays: { min: 2, max: 2, usage: "$workingDays(from, to)" },
+};
