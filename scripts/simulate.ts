@@ -16,7 +16,7 @@ import {
 const exitWhenFlushed = (code: number) => {
   process.exitCode = code;
 };
-const VALUED = ["days", "speed", "seed", "from", "dev", ...SYSTEMS];
+const VALUED = ["days", "speed", "seed", "from", "outage-seconds", "dev", ...SYSTEMS];
 const FLAGS = ["keep", "help"];
 
 function parse(argv: string[]): { opts: Record<string, string>; problems: string[] } {
@@ -41,7 +41,7 @@ function parse(argv: string[]): { opts: Record<string, string>; problems: string
 const { opts, problems } = parse(process.argv.slice(2));
 if (opts.help) {
   process.stdout.write(
-    "npm run simulate -- [--days 7] [--speed 2880|max] [--seed 1] [--from YYYY-MM-DD] [--dev [webPort] | --salesforce URL --psa URL --workday URL --netsuite URL] [--keep]\n",
+    "npm run simulate -- [--days 7] [--speed 2880|max] [--seed 1] [--from YYYY-MM-DD] [--outage-seconds 0] [--dev [webPort] | --salesforce URL --psa URL --workday URL --netsuite URL] [--keep]\n",
   );
   exitWhenFlushed(0);
 } else {
@@ -53,6 +53,8 @@ if (opts.help) {
     from: opts.from ?? SIM_DEFAULT_FROM,
   };
   problems.push(...validateSimOptions(sim));
+  const outageSeconds = opts["outage-seconds"] === undefined ? 0 : Number(opts["outage-seconds"]);
+  if (!(outageSeconds >= 0 && outageSeconds <= 3600)) problems.push("--outage-seconds: 0 to 3600");
   const given = SYSTEMS.filter((s) => opts[s] !== undefined);
   if (given.length && given.length < SYSTEMS.length)
     problems.push(
@@ -87,6 +89,7 @@ if (opts.help) {
         ...sim,
         speed,
         targets,
+        minOutageMs: outageSeconds * 1000,
         signal: abort.signal,
         log: (l) => process.stdout.write(`${l}\n`),
       });

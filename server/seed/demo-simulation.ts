@@ -22,8 +22,11 @@ import { KANTATA_WEBHOOK_CONNECTION_KEY } from "./platform-connections";
 const MARKER = "demo.simulation_started";
 export const DEMO_PUSH_FLOW = "kantata-time-approved-push";
 export const DEMO_POLL_FLOW = "salesforce-won-opportunities";
-/** Three weeks, a simulated day in five seconds: about two minutes in the background. */
-export const DEMO_SIMULATION = { days: 21, seed: 1, speed: 17_280, from: SIM_DEFAULT_FROM };
+/**
+ * Three weeks, a simulated day in five seconds: about two minutes in the background. Each week's NetSuite
+ * outage lasts at least 20 s of real time, long enough for the project set-up flow to meet it.
+ */
+export const DEMO_SIMULATION = { days: 21, seed: 1, speed: 17_280, from: SIM_DEFAULT_FROM, minOutageMs: 20_000 };
 
 export interface DemoSimulationStatus {
   state: "running" | "done" | "failed" | "stopped";

@@ -10,12 +10,19 @@ export interface SimulateOptions extends SimOptions {
   speed: number;
   targets: SandboxTargets;
   log?: (line: string) => void;
-  /** Stops between actions when aborted (the plan is left part-done). */
+  /** Stops between actions when aborted (the plan is left part-done; an outage under way is ended). */
   signal?: AbortSignal;
+  /**
+   * The least real time an outage lasts (default 0): at high speed two simulated hours pass in well under a
+   * second, too short for a flow's call to meet it. The outage then ends in the background, later than its
+   * simulated end; the other actions keep their pace.
+   */
+  minOutageMs?: number;
 }
 
 export interface SimReport {
   actions: number;
+  /** Counts of the actions done (all of the plan's unless stopped), by kind (plan.ts countActions). */
   counts: Record<string, number>;
   /** Salesforce ids of the opportunities won during the simulation (closed and new-customer deals). */
   wonOpportunityIds: string[];
@@ -77,17 +84,40 @@ export async function simulate(o: SimulateOptions): Promise<SimReport> {
     }
   };
 
-  for (const a of plan) {
-    if (o.signal?.aborted) break;
-    flushDay(a.day);
-    const t = Date.parse(a.at);
-    if (Number.isFinite(o.speed)) await sleep((t - prevAt) / o.speed); // simulated ms ÷ speed = real ms
-    prevAt = t;
-    await perform(api, a, { idem, entries, report });
-    today.push(a);
+  const done: SimAction[] = [];
+  const outages = new Map<string, { startedAt: number; ending?: Promise<void>; ended?: boolean }>();
+  const endOutage = (system: "netsuite") => api.admin(system, "DELETE", "faults").then(() => undefined);
+  try {
+    for (const a of plan) {
+      if (o.signal?.aborted) break;
+      flushDay(a.day);
+      const t = Date.parse(a.at);
+      if (Number.isFinite(o.speed)) await sleep((t - prevAt) / o.speed); // simulated ms ÷ speed = real ms
+      prevAt = t;
+      if (a.kind === "outageStart") {
+        await outages.get(a.system)?.ending; // last week's outage, still ending in the background
+        outages.set(a.system, { startedAt: Date.now() });
+      }
+      const outage = a.kind === "outageEnd" ? outages.get(a.system) : undefined;
+      const wait = outage ? outage.startedAt + (o.minOutageMs ?? 0) - Date.now() : 0;
+      if (a.kind === "outageEnd" && outage && wait > 0) {
+        const system = a.system;
+        outage.ending = sleep(wait).then(() => endOutage(system));
+      } else {
+        await perform(api, a, { idem, entries, report });
+        if (outage) outage.ended = true;
+      }
+      today.push(a);
+      done.push(a);
+    }
+  } finally {
+    // An outage never outlives the simulation: ended when due, or at once when stopped or failed.
+    for (const [system, outage] of outages)
+      if (outage.ending) await outage.ending.catch(() => endOutage(system as "netsuite"));
+      else if (!outage.ended) await endOutage(system as "netsuite").catch(() => undefined);
   }
   if (!o.signal?.aborted) flushDay(o.days);
-  report.counts = countActions(plan);
+  report.counts = countActions(done);
   return report;
 }
 
