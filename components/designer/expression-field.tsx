@@ -18,7 +18,7 @@ import { tags as t } from "@lezer/highlight";
 import { clsx } from "clsx";
 import { useRef } from "react";
 import type { JsonSchema } from "./mapper/types";
-import { STAFFING_FUNCTION_NAMES } from "@/core/staffing/rank";
+import { STAFFING_FUNCTION_NAMES, STAFFING_FUNCTION_SIGNATURES } from "@/core/staffing/rank";
 
 /** What an expression at one node can refer to: dotted paths with a type hint. */
 export interface ExprScope {
@@ -169,7 +169,15 @@ function complete(getScope: () => ExprScope) {
         if (!roots.has(root))
           roots.set(root, { label: root, type: "variable", detail: p.path === root ? p.type : undefined, boost: 2 });
       }
-      const fns: Completion[] = FUNCTIONS.map((f) => ({ label: `$${f}`, type: "function", apply: `$${f}(` }));
+      const fns: Completion[] = FUNCTIONS.map((f) => ({
+        label: `$${f}`,
+        type: "function",
+        apply: `$${f}(`,
+        // Weft's own functions show how they are called (docs/dsl.md "Staffing functions").
+        detail: Object.hasOwn(STAFFING_FUNCTION_SIGNATURES, f)
+          ? STAFFING_FUNCTION_SIGNATURES[f as keyof typeof STAFFING_FUNCTION_SIGNATURES].usage
+          : undefined,
+      }));
       return { from: word.from, options: [...roots.values(), ...fns], validFor: /^\$\w*$/ };
     }
     const parent = text.slice(0, dot);
