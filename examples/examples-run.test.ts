@@ -78,12 +78,14 @@ describe("the example flows run against the sandboxes", () => {
     const examples = referenceFlows();
     expect(examples.map((e) => e.key).sort()).toEqual([
       "approved-time-to-invoice",
+      "customer-to-erp",
       "kantata-time-approved-push",
       "opportunity-won-to-project",
       "recon-customer-master",
       "recon-project-ids",
       "recon-time-vs-billing",
       "recon-workers",
+      "relink-workspace-job",
       "salesforce-cdc-opportunity-won",
       "salesforce-won-opportunities",
       "staffing-request",

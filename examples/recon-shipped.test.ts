@@ -15,6 +15,8 @@ import { firm, sfId } from "@/connectors/sandbox-kit/firm";
 import type { SbRequest } from "@/connectors/sandbox-kit/server";
 import { autoResolveSweep } from "@/server/exceptions/auto-resolve";
 import { runShippedReconciliationsOnce } from "@/server/seed/demo-reconciliations";
+import { createCaller } from "@/server/api/root";
+import { randomUUID } from "node:crypto";
 
 const RECONS = {
   "recon-time-vs-billing": "time-vs-billing",
@@ -35,14 +37,17 @@ describe("shipped reconciliations on the vendor sandboxes", () => {
   let rt: DemoRuntime;
   let pool: Pool;
   let boss: PgBoss;
+  const savedUrl = process.env.DATABASE_URL;
 
   beforeAll(async () => {
     t = await createTestDatabase();
+    process.env.DATABASE_URL = t.url; // the router's web boss (re-sync starts runs through it)
     rt = await startDemoRuntime(t);
     ({ pool, boss } = rt);
   }, 120_000);
   afterAll(async () => {
     await rt?.stop();
+    process.env.DATABASE_URL = savedUrl;
     await t?.drop();
   });
   beforeEach(async () => {
@@ -202,6 +207,49 @@ describe("shipped reconciliations on the vendor sandboxes", () => {
     );
     expect(rows[0]).toEqual({ status: "resolved", resolved_by_run_id: second.runId });
   }, 120_000);
+
+  it("re-sync: a renamed customer and a remapped project are fixed through the flows their reconciliations name", async () => {
+    await inject("netsuite", "rename-customer", { id: "101", name: "Northwind Logistics Group" });
+    await inject("psa", "remap-workspace", { workspaceId: "10005", jobId: "5006" });
+    expect((await reconcile("recon-customer-master")).breaks).toEqual([`customer-master|name-erp|${sfId("001", 1)}`]);
+    expect((await reconcile("recon-project-ids")).breaks).toEqual(["project-ids|job|10005"]);
+    // Olu, an operator of Finance and the PMO (the two reconciliations' teams), clicks "Re-sync" on each break.
+    const teams = await t.db.team.findMany({ where: { key: { in: ["finance", "pmo"] } }, select: { id: true } });
+    const olu = createCaller({
+      db: t.db,
+      requestId: "test",
+      user: {
+        id: "u-olu",
+        email: "operator@weft.local",
+        name: "Olu Operator",
+        roles: ["operator"],
+        teamIds: teams.map((x) => x.id),
+      },
+    });
+    for (const [identity, flowKey] of [
+      [`customer-master|name-erp|${sfId("001", 1)}`, "customer-to-erp"],
+      ["project-ids|job|10005", "relink-workspace-job"],
+    ] as const) {
+      const { rows } = await pool.query<{ id: string }>(
+        `SELECT id::text FROM exception WHERE break_identity = $1 AND status = 'open'`,
+        [identity],
+      );
+      const r = await olu.reconciliations.resync({ id: rows[0]!.id, requestId: randomUUID() });
+      expect(r.flowKey).toBe(flowKey);
+      const run = await runRowSettled(pool, r.runId, 60_000);
+      expect(run.status, `${flowKey}: ${JSON.stringify(run.error)}`).toBe("succeeded");
+    }
+    const customers = await reconcile("recon-customer-master");
+    const projects = await reconcile("recon-project-ids");
+    expect([...customers.breaks, ...projects.breaks]).toEqual([]);
+    expect(customers.out.summary.matchRate).toBe(1);
+    expect(await autoResolveSweep(t.db)).toBeGreaterThan(0);
+    const { rows: open } = await pool.query(
+      `SELECT break_identity FROM exception WHERE status = 'open' AND break_identity IN ($1, 'project-ids|job|10005')`,
+      [`customer-master|name-erp|${sfId("001", 1)}`],
+    );
+    expect(open).toEqual([]);
+  }, 180_000);
 
   it("a connector-fed side pages through the HTTP sandbox: every page of Kantata time entries is read once", async () => {
     const kantata = rt.sandboxes.sandboxes.find((s) => s.system === "psa")!;

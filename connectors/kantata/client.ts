@@ -271,6 +271,7 @@ export const kantata = implementConnector(
     createInvoice: (i, ctx) => create(ctx, "invoices", "invoice", dropUndefined(i)),
     listBillingMilestones: (i, ctx) => list(ctx, "billing_milestones", { workspace_id: i.workspaceId }, i),
     createExternalReference: (i, ctx) => create(ctx, "external_references", "external_reference", dropUndefined(i)),
+    updateExternalReference: (i, ctx) => update(ctx, "external_references", "external_reference", i.id, i.attributes),
     listExternalReferences: (i, ctx) =>
       list(
         ctx,

@@ -427,6 +427,14 @@ export const kantataManifest = defineConnector({
         external_link: z.string().optional(),
       }),
     ),
+    updateExternalReference: {
+      kind: "action",
+      name: "Update external reference",
+      description: "Changes an external reference (e.g. point a workspace's NetSuite link at the right job).",
+      effect: "write",
+      input: z.object({ id, attributes: z.record(z.string(), z.unknown()) }),
+      output: ExternalReferenceRec,
+    },
     listExternalReferences: listOp("external references", ExternalReferenceRec, {
       subjectType: z.string().optional(),
       subjectId: z.string().optional(),

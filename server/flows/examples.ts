@@ -13,6 +13,8 @@ import reconTimeVsBilling from "@/examples/recon-time-vs-billing.weft.json";
 import reconCustomerMaster from "@/examples/recon-customer-master.weft.json";
 import reconProjectIds from "@/examples/recon-project-ids.weft.json";
 import reconWorkers from "@/examples/recon-workers.weft.json";
+import customerToErp from "@/examples/customer-to-erp.weft.json";
+import relinkWorkspaceJob from "@/examples/relink-workspace-job.weft.json";
 import approvedTimeToInvoiceSamples from "@/examples/approved-time-to-invoice.samples.json";
 import opportunityWonToProjectSamples from "@/examples/opportunity-won-to-project.samples.json";
 import salesforceWonOpportunitiesSamples from "@/examples/salesforce-won-opportunities.samples.json";
@@ -25,6 +27,8 @@ import reconTimeVsBillingSamples from "@/examples/recon-time-vs-billing.samples.
 import reconCustomerMasterSamples from "@/examples/recon-customer-master.samples.json";
 import reconProjectIdsSamples from "@/examples/recon-project-ids.samples.json";
 import reconWorkersSamples from "@/examples/recon-workers.samples.json";
+import customerToErpSamples from "@/examples/customer-to-erp.samples.json";
+import relinkWorkspaceJobSamples from "@/examples/relink-workspace-job.samples.json";
 
 export const EXAMPLES: Readonly<Record<string, Flow>> = Object.fromEntries(
   [
@@ -40,6 +44,8 @@ export const EXAMPLES: Readonly<Record<string, Flow>> = Object.fromEntries(
     reconCustomerMaster,
     reconProjectIds,
     reconWorkers,
+    customerToErp,
+    relinkWorkspaceJob,
   ].map((d) => [d.key, d as unknown as Flow]),
 );
 
@@ -60,6 +66,8 @@ export const EXAMPLE_SAMPLES: Readonly<Record<string, Readonly<Record<string, un
   [reconCustomerMaster.key]: reconCustomerMasterSamples,
   [reconProjectIds.key]: reconProjectIdsSamples,
   [reconWorkers.key]: reconWorkersSamples,
+  [customerToErp.key]: customerToErpSamples,
+  [relinkWorkspaceJob.key]: relinkWorkspaceJobSamples,
 };
 
 export function exampleSummaries() {
