@@ -1,9 +1,10 @@
-// The exception queue's background work, registered by server/workers/index.ts: bulk actions and
-// auto-resolve (per succeeded run, plus a sweep every minute).
+// The exception queue's background work, registered by server/workers/index.ts: bulk actions,
+// auto-resolve (per succeeded run, plus a sweep every minute) and folding the counters' deltas (every minute).
 import "server-only";
 import type { PgBoss } from "pg-boss";
 import { db } from "../db/client";
 import { registerBulkJobs } from "./bulk";
+import { TALLY_COMPACT_QUEUE, compactExceptionTally } from "./tally";
 import { AUTO_RESOLVE_QUEUE, AUTO_RESOLVE_SWEEP_QUEUE, autoResolveForRun, autoResolveSweep } from "./auto-resolve";
 
 export async function registerExceptionJobs(boss: PgBoss): Promise<void> {
@@ -16,5 +17,10 @@ export async function registerExceptionJobs(boss: PgBoss): Promise<void> {
   await boss.schedule(AUTO_RESOLVE_SWEEP_QUEUE, "* * * * *", {}, { tz: "UTC" });
   await boss.work(AUTO_RESOLVE_SWEEP_QUEUE, async () => {
     await autoResolveSweep(db());
+  });
+  await boss.createQueue(TALLY_COMPACT_QUEUE, { policy: "singleton" });
+  await boss.schedule(TALLY_COMPACT_QUEUE, "* * * * *", {}, { tz: "UTC" });
+  await boss.work(TALLY_COMPACT_QUEUE, async () => {
+    await compactExceptionTally(db());
   });
 }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCaller } from "../api/root";
 import { INVOICE_POSTING_FLOW } from "../seed/demo-flows";
 import { startExceptionRuntime, type ExceptionRuntime } from "../testing/exceptions";
+import { tallyDrift } from "../testing/exception-tally";
 
 const FLOW = "post-invoice-to-netsuite";
 const invoice = (n: number, over: Record<string, unknown> = {}) => ({
@@ -275,5 +276,9 @@ describe("exception triage", () => {
     });
     await as("operator").exceptions.reveal({ id: e.id });
     expect(await t.db.auditLog.count({ where: { entityId: e.id, action: "exception.payload_view" } })).toBe(1);
+  });
+
+  it("kept the exception counters equal to the rows through failures, retries, bulk actions and auto-resolve", async () => {
+    expect(await tallyDrift(t.db)).toEqual([]);
   });
 });

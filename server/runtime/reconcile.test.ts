@@ -22,6 +22,7 @@ import { parseDefinition, type ReconDefinitionInput } from "../../core/reconcile
 import { closePostgresPools } from "../../connectors/postgres/pg";
 import { evaluate, evaluateMapping } from "../../core/dsl";
 import type { ReconcileStep } from "../../core/dsl/schema";
+import { tallyDrift } from "../testing/exception-tally";
 
 const COLUMNS = "line_id, customer, amount::text AS amount";
 const step = {
@@ -301,5 +302,9 @@ describe("reconcile step", () => {
     expect(resumed.exceptionsOpened).toBe(3); // one before the stop, two after
     const open = (await exceptions()).filter((e) => e.status === "open").map((e) => e.identity);
     expect(open).toEqual(["invoice-lines|amount|L006", "invoice-lines|customer|L008", "invoice-lines|missing:dw|L004"]);
+  });
+
+  it("keeps the exception counters equal to the rows through opened, re-seen and resolved breaks", async () => {
+    expect(await tallyDrift(t.db)).toEqual([]);
   });
 });
