@@ -36,6 +36,8 @@ export function signPush(secret: string, timestamp: number, body: string): strin
   return `v1=${createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest("hex")}`;
 }
 
+const MAX_DELIVERIES = 10_000;
+
 export class PushHub {
   private subs = new Map<string, Subscription>();
   readonly deliveries: Delivery[] = [];
@@ -73,6 +75,8 @@ export class PushHub {
       if (s.events.length && !s.events.includes(event)) continue;
       const d: Delivery = { id: randomUUID(), subscriptionId: s.id, event, attempts: 0, status: "pending" };
       this.deliveries.push(d);
+      // A long-running dev server pushes for hours: keep the newest deliveries only.
+      if (this.deliveries.length > MAX_DELIVERIES) this.deliveries.splice(0, this.deliveries.length - MAX_DELIVERIES);
       const p = this.deliver(s, d, JSON.stringify(body)).finally(() => this.inFlight.delete(p));
       this.inFlight.add(p);
     }
