@@ -251,6 +251,21 @@ describe("shipped reconciliations on the vendor sandboxes", () => {
     expect(open).toEqual([]);
   }, 180_000);
 
+  it("a project made by the opportunity-won flow reconciles: its job records the workspace and its currency", async () => {
+    const flow = await loadPublishedFlow(pool, "opportunity-won-to-project", { fresh: true });
+    const { runId } = await createRun(pool, boss, {
+      flowId: flow!.flowId,
+      flowVersionId: flow!.versionId,
+      triggerType: "event",
+      input: { opportunityId: "006Wf0000000001AAA", amount: 585000 },
+    });
+    const run = await runRowSettled(pool, runId, 90_000);
+    expect(run.status, JSON.stringify(run.error)).toBe("succeeded");
+    const projects = await reconcile("recon-project-ids");
+    expect(projects.out.totals.keys).toBe(f.projects.length + 1);
+    expect(projects.breaks).toEqual([]);
+  }, 180_000);
+
   it("a connector-fed side pages through the HTTP sandbox: every page of Kantata time entries is read once", async () => {
     const kantata = rt.sandboxes.sandboxes.find((s) => s.system === "psa")!;
     const pages: Array<{ page: string | null; perPage: string | null; count: number }> = [];

@@ -41,6 +41,11 @@ export const NsJobBody = z.looseObject({
   entityStatus: Ref.optional(),
   projectExpenseType: Ref.optional(),
   projectManager: Ref.optional(),
+  currency: Ref.optional(),
+  custentity_kantata_workspace: z
+    .string()
+    .optional()
+    .describe("The Kantata workspace this job is (custom field a PSA integration sets; reconciliations key by it)"),
 });
 export const NsTimeBillBody = z.looseObject({
   employee: Ref,
