@@ -193,8 +193,8 @@ export async function queueFacets(db: Db, f: ExceptionFilter, userId?: string | 
 /**
  * The cells from the hourly counters. An hour cell lies wholly on one side of every age boundary (now − 1 h,
  * − 24 h, − 7 d, each flow's ageing threshold) except the hour that contains the boundary: those few hours
- * are counted from the exception rows themselves (an index range of one hour each), so the buckets and
- * "ageing" stay exact. One statement, so the counters, the rows and now() share one snapshot.
+ * are counted from the exception rows themselves (an index range of one hour each — OFFSET 0 keeps the
+ * planner from flattening it into a join that may scan the table), so the buckets and "ageing" stay exact. One statement, so the counters, the rows and now() share one snapshot.
  */
 async function facetCellsFromCounters(db: Db, f: ExceptionFilter): Promise<FacetCell[]> {
   const p = new SqlParams();
@@ -209,8 +209,10 @@ async function facetCellsFromCounters(db: Db, f: ExceptionFilter): Promise<Facet
         GROUP BY 1, 2, 3, 4, 5
        UNION ALL
        SELECT e.flow_id, e.error_class, COALESCE(e.assignee_team_id, '${NO_TEAM}'::uuid), ${AGE_BY("e.created_at")}, (e.status = 'open' AND e.created_at < pol.ab), count(*)::int
-         FROM bh JOIN exception e ON e.created_at >= bh.h AND e.created_at < bh.h + interval '1 hour' JOIN pol ON pol.flow_id = e.flow_id CROSS JOIN bd
-        WHERE ${statusCond(f, p, "e")}
+         FROM bh CROSS JOIN LATERAL (
+                SELECT e.flow_id, e.error_class, e.assignee_team_id, e.status, e.created_at FROM exception e
+                 WHERE ${statusCond(f, p, "e")} AND e.created_at >= bh.h AND e.created_at < bh.h + interval '1 hour' OFFSET 0) e
+         JOIN pol ON pol.flow_id = e.flow_id CROSS JOIN bd
         GROUP BY 1, 2, 3, 4, 5)
      SELECT f.key AS "flowKey", min(f.name) AS "flowName", min(f.domain) AS domain, c.error_class AS "errorClass", t.id::text AS "teamId", min(t.name) AS "teamName",
             c.age, c.ageing, sum(c.n)::int AS n
@@ -439,8 +441,10 @@ export async function businessImpact(
        HAVING sum(t.n) <> 0),
      b AS (
        SELECT e.flow_id, COALESCE(e.assignee_team_id, '${NO_TEAM}'::uuid) AS team_id, count(*)::int AS n
-         FROM pol JOIN exception e ON e.flow_id = pol.flow_id AND e.status = 'open'
-                                  AND e.created_at >= pol.abh AND e.created_at < pol.ab
+         FROM (SELECT DISTINCT abh FROM pol) h CROSS JOIN LATERAL (
+                SELECT e.flow_id, e.assignee_team_id, e.created_at FROM exception e
+                 WHERE e.status = 'open' AND e.created_at >= h.abh AND e.created_at < h.abh + interval '1 hour' OFFSET 0) e
+         JOIN pol ON pol.flow_id = e.flow_id AND pol.abh = h.abh AND e.created_at < pol.ab
         GROUP BY 1, 2)
      SELECT f.domain, t.id::text AS "teamId", t.name AS "teamName", c.open, c.ageing + COALESCE(b.n, 0) AS ageing, c.amount, c.hours
        FROM c LEFT JOIN b ON b.flow_id = c.flow_id AND b.team_id = c.team_id
