@@ -11,11 +11,51 @@ import {
 } from "../seed/governance-flows";
 import timesheetToReporting from "../../examples/timesheet-to-reporting.weft.json";
 import opportunityWonToProject from "../../examples/opportunity-won-to-project.weft.json";
+import reconCustomerMaster from "../../examples/recon-customer-master.weft.json";
 
 const touches = (d: unknown) =>
   extractFlowFacts(d).systems.map((s) => `${s.kind}/${s.system}.${s.operation}:${s.effect}`);
 
 describe("flow facts", () => {
+  it("a reconcile step reads the system of each side (lineage and the catalog's systems show them)", () => {
+    expect(touches(reconCustomerMaster)).toEqual([
+      "psa/kantata.listWorkspaceGroups:read",
+      "erp/netsuite.suiteql:read",
+      "crm/salesforce.query:read",
+    ]);
+    const sql = {
+      dsl: "weft/1",
+      key: "dw-recon",
+      version: "1.0.0",
+      name: "DW recon",
+      description: "",
+      domain: "invoice",
+      owner: "finance",
+      classification: "internal",
+      trigger: { type: "manual" },
+      start: "m",
+      steps: [
+        {
+          id: "m",
+          type: "reconcile",
+          definition: {
+            key: "dw",
+            name: "DW",
+            sides: [
+              { name: "a", key: ["id"] },
+              { name: "b", key: ["id"] },
+            ],
+          },
+          sources: {
+            a: { connection: "warehouse", sql: "SELECT id FROM a", sortKey: "id", idColumn: "id" },
+            b: { connection: "warehouse", sql: "SELECT id FROM b", sortKey: "id", idColumn: "id" },
+          },
+        },
+      ],
+    };
+    expect(touches(sql)).toEqual(["generic/postgres.query:read"]);
+  });
+
   it("reads calls, emits and the event trigger of a weft/1 document", () => {
     const f = extractFlowFacts(opportunityToProject);
     expect(f.consumes).toEqual(["opportunity.won"]);

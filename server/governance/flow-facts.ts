@@ -83,6 +83,20 @@ export function factsOfFlow(flow: Flow, ctx: FactContext = {}): FlowFacts {
           operation: step.operation,
           effect,
         });
+    } else if (step.type === "reconcile") {
+      // Each side reads its system: a connector operation, or a SQL query through a postgres connection.
+      for (const src of Object.values(step.sources)) {
+        const [connectorKey, operation] = "connector" in src ? [src.connector, src.operation] : ["postgres", "query"];
+        const key = `${connectorKey}|${operation}|read`;
+        if (!systems.has(key))
+          systems.set(key, {
+            system: connectorKey,
+            kind: catalog.connectors[connectorKey]?.system ?? null,
+            connection: src.connection,
+            operation,
+            effect: "read",
+          });
+      }
     } else if (step.type === "emit") {
       const fields = mappedFields(step.payload);
       const prev = produces.get(step.event);
