@@ -222,6 +222,7 @@ runMain(async () => {
 
   const database = await benchDatabase("weft_bench_http");
   const admin = new pg.Pool({ connectionString: database.url, max: 4 });
+  admin.on("error", () => undefined); // an idle connection cut by the server must not end the benchmark
   const dbName = new URL(database.url).pathname.slice(1);
 
   // The flow's HTTP call goes here: answers every POST with a new id, as an ERP would.
