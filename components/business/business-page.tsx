@@ -12,6 +12,8 @@ import { AGEING_BUCKETS, HEADLINE_KPIS, KPI_IDS, KPIS, type KpiId } from "@/core
 import { formatTime } from "@/components/runs/format";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@/server/api/root";
+import type { Role } from "@/core/roles";
+import { BusinessSlos } from "./business-slos";
 
 type Tile = inferRouterOutputs<AppRouter>["kpis"]["summary"]["tiles"][number];
 
@@ -151,7 +153,7 @@ function KpiCard({
   );
 }
 
-export function BusinessPage() {
+export function BusinessPage({ roles }: { roles: readonly Role[] }) {
   const trpc = useTRPC();
   const url = useUrlParams("/business");
   const team = url.params.get("team") ?? undefined;
@@ -261,6 +263,7 @@ export function BusinessPage() {
         </>
       )}
       {kpi && <Drill kpi={kpi} filter={filter} tile={tiles.find((t) => t.id === kpi)} />}
+      <BusinessSlos roles={roles} />
     </div>
   );
 }

@@ -72,6 +72,9 @@ const TEAM_SCOPED: Record<string, Owns> = {
   "governance.slo.update": "slo",
   "governance.slo.delete": "slo",
   "governance.versions.request": "flow",
+  "kpis.slo.create": "businessSlo",
+  "kpis.slo.update": "businessSlo",
+  "kpis.slo.delete": "businessSlo",
 };
 
 describe("role matrix", () => {
@@ -140,6 +143,9 @@ describe("team ownership (team × procedure)", () => {
       data: { runId: runId!, flowId, errorClass: "business", message: "Project code unknown", signature: "sig-1" },
     });
     const slo = await t.db.slo.create({ data: { flowId, name: "Success", kind: "success", target: 0.99 } });
+    const businessSlo = await t.db.businessSlo.create({
+      data: { name: "PMO set-up", kpi: "project-setup-time", threshold: 48, target: 0.9, teamId: teams.pmo },
+    });
     await t.db.user.create({
       data: { id: "u-pmo-op", email: "pmo-op@weft.local", name: "PMO operator", roles: ["operator"] },
     });
@@ -162,6 +168,7 @@ describe("team ownership (team × procedure)", () => {
       flowDocument: { document: { dsl: "weft/1", key: FLOW, owner: "pmo" } },
       exceptionFilter: { filter: { flowKey: FLOW } },
       bulkAction: { id: bulk.id },
+      businessSlo: { id: businessSlo.id, ownerTeamKey: "pmo" },
     };
   });
   afterAll(() => t.drop());

@@ -25,7 +25,8 @@ export type Owns =
   | "team" // input.ownerTeamKey (a flow being created)
   | "flowDocument" // input.document (a weft/1 file being imported): the existing flow, else the file's owner
   | "exceptionFilter" // input.filter (a bulk action's scope): every exception it matches must be the caller's teams'
-  | "bulkAction"; // input.id (a bulk action): its exceptions' teams were checked at start; only the requester or cross-team may cancel
+  | "bulkAction" // input.id (a bulk action): its exceptions' teams were checked at start; only the requester or cross-team may cancel
+  | "businessSlo"; // input.id (a business SLO) → its owner team, and input.ownerTeamKey (the owner it gets)
 
 export interface Actor {
   id: string;
@@ -169,6 +170,22 @@ export async function ownershipDenial(db: Db, user: Actor, owns: Owns, rawInput:
             (name) => `Only ${name}'s designers, admins and Platform Engineering may import flows owned by ${name}.`,
           );
       }
+      break;
+    }
+    case "businessSlo": {
+      const id = uuid(input.id);
+      const slo = id ? await db.businessSlo.findUnique({ where: { id }, select: { teamId: true } }) : null;
+      const key = str(input.ownerTeamKey);
+      const team = key ? await db.team.findUnique({ where: { key }, select: { id: true } }) : null;
+      const teamIds = [...new Set([slo?.teamId, team?.id].filter((x): x is string => !!x))];
+      if (teamIds.length)
+        access = await teamsAccess(
+          db,
+          user,
+          teamIds,
+          (name) =>
+            `Only ${name}'s designers, admins and Platform Engineering may change business SLOs owned by ${name}.`,
+        );
       break;
     }
     case "exceptionFilter": {

@@ -27,6 +27,7 @@ import {
   type SloKind,
 } from "../../core/governance/slo-math";
 import { postJson } from "./webhook";
+import { deliverBusinessAlerts, evaluateBusinessAlerts } from "../kpis/slo";
 
 const FOLD_LOCK = 0x57ef5101;
 const EVAL_LOCK = 0x57ef5102;
@@ -483,5 +484,16 @@ export async function sloTick(
   const fold = await foldRuns(db, { now: opts.now, lagMs: opts.lagMs });
   const evaluation = await evaluateAlerts(db, opts.now);
   const delivery = await deliverAlertNotifications(db, { baseUrl: opts.baseUrl, now: opts.now });
-  return { fold, evaluation, delivery };
+  // Business SLOs (server/kpis/slo.ts) share the tick, the rules and the teams' alert channels.
+  const business = await evaluateBusinessAlerts(db, opts.now);
+  const businessDelivery = await deliverBusinessAlerts(db, { baseUrl: opts.baseUrl, now: opts.now });
+  return {
+    fold,
+    evaluation: {
+      ...evaluation,
+      fired: evaluation.fired + business.fired,
+      resolved: evaluation.resolved + business.resolved,
+    },
+    delivery: { sent: delivery.sent + businessDelivery.sent, failed: delivery.failed + businessDelivery.failed },
+  };
 }

@@ -372,3 +372,65 @@ export function eventRecordsSql(f: KpiFilter, types: readonly string[], limit: n
     values: p.values,
   };
 }
+
+/**
+ * A business SLO's events in [from, to) as 5-minute buckets of { total, good } (core/kpis/slo.ts says what an
+ * event is per KPI), the shape core/governance/slo-math.ts computes budgets and burn rates from.
+ */
+export function sloPointsSql(
+  kpi: "unbilled-approved-time" | "invoice-cycle-time" | "project-setup-time" | "touchless-rate",
+  threshold: number | null,
+  f: KpiFilter,
+  bucketMs: number,
+): Query {
+  const p = new Params();
+  const from = p.add(f.from);
+  const to = p.add(f.to);
+  const bucket = p.add(bucketMs);
+  const B = (col: string) => `(floor(extract(epoch FROM ${col}) * 1000 / ${bucket}) * ${bucket})::float8`;
+  let events: string;
+  if (kpi === "touchless-rate") {
+    let filter = "";
+    if (f.team) filter += ` AND t.key = ${p.add(f.team)}`;
+    if (f.customer) filter += ` AND r.business_key_values @> ARRAY['customer=' || ${p.add(f.customer)}::text]`;
+    events = `SELECT r.finished_at AS at,
+        (r.status = 'succeeded' AND NOT EXISTS (SELECT 1 FROM exception x WHERE x.run_id = r.id)) AS good
+      FROM run r JOIN flow fl ON fl.id = r.flow_id JOIN team t ON t.id = fl.owner_team_id
+      WHERE r.finished_at >= ${from} AND r.finished_at < ${to} AND NOT r.is_test
+        AND r.trigger_type NOT IN ('replay', 'test') AND r.status IN ('succeeded', 'failed')${filter}`;
+  } else {
+    const unit = kpi === "project-setup-time" ? "hours" : "days";
+    const limit = `${p.add(threshold ?? 0)}::float8 * interval '1 ${unit === "hours" ? "hour" : "day"}'`;
+    const filter = eventFilter("e", f, p);
+    if (kpi === "project-setup-time")
+      events = `WITH live AS (
+          SELECT e.opportunity, min(e.occurred_at) FILTER (WHERE e.system = 'psa') AS psa,
+                 min(e.occurred_at) FILTER (WHERE e.system = 'erp') AS erp
+          FROM business_event e WHERE e.type = 'project.live' AND NOT e.is_test AND e.opportunity IS NOT NULL
+            AND e.occurred_at < ${to}${filter} GROUP BY e.opportunity
+        ), done AS (SELECT opportunity, greatest(psa, erp) AS at FROM live
+                    WHERE psa IS NOT NULL AND erp IS NOT NULL AND greatest(psa, erp) >= ${from})
+        SELECT done.at, done.at - won.at <= ${limit} AS good FROM done
+          JOIN (SELECT w.opportunity, min(w.occurred_at) AS at FROM business_event w
+                WHERE w.type = 'deal.won' AND NOT w.is_test AND w.opportunity IN (SELECT opportunity FROM done)
+                GROUP BY w.opportunity) won USING (opportunity)`;
+    else {
+      // Per time entry: first approval and first invoicing.
+      const entries = `SELECT e.time_entry, min(e.occurred_at) FILTER (WHERE e.type = 'time.approved') AS approved,
+            min(e.occurred_at) FILTER (WHERE e.type = 'time.invoiced') AS invoiced
+          FROM business_event e WHERE e.type IN ('time.approved', 'time.invoiced') AND NOT e.is_test
+            AND e.time_entry IS NOT NULL${filter} GROUP BY e.time_entry`;
+      events =
+        kpi === "invoice-cycle-time"
+          ? `SELECT invoiced AS at, invoiced - approved <= ${limit} AS good FROM (${entries}) te
+             WHERE approved IS NOT NULL AND invoiced >= ${from} AND invoiced < ${to}`
+          : `SELECT approved + ${limit} AS at, coalesce(invoiced <= approved + ${limit}, false) AS good FROM (${entries}) te
+             WHERE approved IS NOT NULL AND approved + ${limit} >= ${from} AND approved + ${limit} < ${to}`;
+    }
+  }
+  return {
+    text: `SELECT ${B("ev.at")} AS start, count(*)::int AS total, count(*) FILTER (WHERE ev.good)::int AS good
+      FROM (${events}) ev GROUP BY 1 ORDER BY 1`,
+    values: p.values,
+  };
+}

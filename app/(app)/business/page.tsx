@@ -7,7 +7,7 @@ import { requirePageUser } from "@/server/auth/session";
 export const metadata: Metadata = { title: "Business" };
 
 export default async function Business() {
-  await requirePageUser("viewer");
+  const { user } = await requirePageUser("viewer");
   return (
     <>
       <PageHeader
@@ -15,7 +15,7 @@ export default async function Business() {
         description="Does the firm bill faster? KPIs computed from the facts the flows record as they run — each with its definition and what is behind it."
       />
       <Suspense>
-        <BusinessPage />
+        <BusinessPage roles={user.roles} />
       </Suspense>
     </>
   );

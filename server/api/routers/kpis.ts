@@ -10,6 +10,10 @@ import { KPI_IDS, KPIS } from "../../../core/kpis/definitions";
 import { prismaSql } from "../../runtime/sql";
 import { KpiFilterInput } from "../../kpis/filter";
 import { kpiDrill, kpiSummary } from "../../kpis/queries";
+import { BusinessSloInput } from "../../../core/kpis/slo";
+import { createBusinessSlo, deleteBusinessSlo, listBusinessSlos, updateBusinessSlo } from "../../kpis/slo";
+
+const sloId = z.uuid();
 
 /** A team filter must name a team: a typo would otherwise show an empty, plausible page. */
 async function checkFilter(db: Db, f: KpiFilterInput): Promise<void> {
@@ -32,6 +36,20 @@ export const kpisRouter = createTRPCRouter({
       await checkFilter(ctx.db, filter);
       return kpiDrill(prismaSql(ctx.db), kpi, filter, limit ?? 100);
     }),
+
+  /** Business SLOs: a target on a KPI with the technical SLOs' error budget and burn-rate alerts (docs/kpis.md). */
+  slo: createTRPCRouter({
+    list: procedure("viewer").query(({ ctx }) => listBusinessSlos(ctx.db)),
+    create: procedure("designer", "businessSlo")
+      .input(BusinessSloInput)
+      .mutation(({ ctx, input }) => createBusinessSlo(ctx.db, ctx.audit, ctx.user.id, input)),
+    update: procedure("designer", "businessSlo")
+      .input(BusinessSloInput.extend({ id: sloId }))
+      .mutation(({ ctx, input: { id, ...rest } }) => updateBusinessSlo(ctx.db, ctx.audit, id, rest)),
+    delete: procedure("designer", "businessSlo")
+      .input(z.object({ id: sloId }))
+      .mutation(({ ctx, input }) => deleteBusinessSlo(ctx.db, ctx.audit, input.id)),
+  }),
 
   /** What the filter offers (teams, customers named by business events) and every KPI's definition. */
   options: procedure("viewer").query(async ({ ctx }) => {
