@@ -10,7 +10,7 @@
 //           is the server's time on localhost), with that request's procedures
 //   ready:  navigation start → the page's data is on screen (its marker element visible and no tRPC request
 //           in flight for 200 ms, that quiet window not counted)
-// --dev: instead, the newcomer's wait — `npm run dev` (scripts/dev.ts) on a fresh build folder and database:
+// --log-slow MS has Postgres log this database's statements slower than MS. --dev: instead, the newcomer's wait — `npm run dev` (scripts/dev.ts) on a fresh build folder and database:
 // time to the sign-in page, then signed in, to the designer's canvas and the main pages (each compiled on
 // first visit unless the dev server warmed it).
 import { spawn, type ChildProcess } from "node:child_process";
@@ -210,6 +210,12 @@ runMain(async () => {
   const db = new pg.Pool({ connectionString: database.url, max: 4 });
   db.on("error", () => undefined);
   try {
+    // --log-slow MS: the server logs each statement of this database slower than MS (where its log goes:
+    // `SHOW log_destination`), for finding which query a slow page waits on.
+    if (flag("log-slow"))
+      await db.query(
+        `ALTER DATABASE "${new URL(database.url).pathname.slice(1)}" SET log_min_duration_statement = ${Number(flag("log-slow"))}`,
+      );
     server = await startServer("scripts/start.ts", env, /web listening/);
     if (SCALE > 1) {
       const t = Date.now();
