@@ -16,6 +16,9 @@ import type { SbRequest } from "@/connectors/sandbox-kit/server";
 import { autoResolveSweep } from "@/server/exceptions/auto-resolve";
 import { runShippedReconciliationsOnce } from "@/server/seed/demo-reconciliations";
 import { createCaller } from "@/server/api/root";
+import { simulate } from "@/connectors/sandbox-kit/simulate/drive";
+import { planSimulation } from "@/connectors/sandbox-kit/simulate/plan";
+import { sandboxTargets } from "@/connectors/sandbox-kit/simulate/vendors";
 import { randomUUID } from "node:crypto";
 
 const RECONS = {
@@ -28,7 +31,13 @@ type FlowKey = keyof typeof RECONS;
 
 interface ReconOut {
   reconciliation: string;
-  totals: { keys: number; matched: number; records: Record<string, number>; byRule: Record<string, number> };
+  totals: {
+    keys: number;
+    matched: number;
+    records: Record<string, number>;
+    byRule: Record<string, number>;
+    missingOn: Record<string, number>;
+  };
   summary: { matchRate: number; breaks: number };
 }
 
@@ -88,11 +97,11 @@ describe("shipped reconciliations on the vendor sandboxes", () => {
     );
     const out = rows[0]!.output;
     const breaks = b.map((r) => r.break_identity);
-    // One exception per broken rule of a key (summary.breaks counts keys).
-    expect(
-      Object.values(out.totals.byRule).reduce((s, n) => s + n, 0),
-      `${key}: breaks by rule`,
-    ).toBe(breaks.length);
+    // One exception per broken rule of a key and per side a key is missing on (summary.breaks counts keys).
+    const sum = (o: Record<string, number>) => Object.values(o).reduce((s, n) => s + n, 0);
+    expect(sum(out.totals.byRule) + sum(out.totals.missingOn), `${key}: breaks by rule and missing`).toBe(
+      breaks.length,
+    );
     return { out, breaks, runId };
   }
 
@@ -264,6 +273,31 @@ describe("shipped reconciliations on the vendor sandboxes", () => {
     const projects = await reconcile("recon-project-ids");
     expect(projects.out.totals.keys).toBe(f.projects.length + 1);
     expect(projects.breaks).toEqual([]);
+  }, 180_000);
+
+  it("the firm simulator's week shows up: its pay-rate rises as cost-rate breaks, its brand-new customer as missing in the ERP or PSA", async () => {
+    const week = { seed: 11, days: 7, from: "2026-05-18", speed: Infinity };
+    await simulate({
+      ...week,
+      targets: sandboxTargets((system) => rt.sandboxes.systems.find((x) => x.system === system)!.baseUrl),
+    });
+    const plan = planSimulation(week);
+    const raised = [...new Set(plan.flatMap((a) => (a.kind === "rateChange" ? [a.workerId] : [])))];
+    expect(raised.length).toBeGreaterThan(0);
+    expect((await reconcile("recon-workers")).breaks.sort()).toEqual(
+      raised.map((w) => `workers|cost-rate|${w}`).sort(),
+    );
+    // The new Account has no NetSuite customer (unless a flow made one meanwhile) and no Kantata client group.
+    const known = new Set(f.customers.map((c) => sfId("001", c.n)));
+    const customers = await reconcile("recon-customer-master");
+    const newAccounts = new Set(customers.breaks.map((b) => b.split("|")[2]!));
+    expect(plan.filter((a) => a.kind === "newCustomerDeal").length).toBe(newAccounts.size);
+    for (const b of customers.breaks) {
+      const [, rule, key] = b.split("|");
+      expect(known.has(key!), b).toBe(false);
+      expect(["missing:erp", "missing:psa"]).toContain(rule);
+    }
+    expect((await reconcile("recon-time-vs-billing")).breaks).toEqual([]); // April is closed: May's time is not in it
   }, 180_000);
 
   it("a connector-fed side pages through the HTTP sandbox: every page of Kantata time entries is read once", async () => {
