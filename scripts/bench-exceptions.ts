@@ -1,6 +1,6 @@
 // `npm run bench:exceptions`: the exception queue with 100,000 exceptions. In a throwaway database (an
 // embedded Postgres in a temporary folder, or a new database on DATABASE_URL's server) it loads 100 k
-// exceptions (and their runs) across 12 flows, 4 teams, 6 error classes and ~360 signatures over 30 days,
+// exceptions (and their runs) across 12 flows, 4 teams, 6 error classes and 60 signatures over 30 days,
 // 85 % open, each with invoice/customer/hours/amount business keys; then times the queue's own read
 // functions (server/exceptions/queue.ts) — the first page, a filtered page, a deep keyset page, search for
 // one invoice and for a customer name, counts per dimension, signature groups, business impact — and

@@ -439,9 +439,11 @@ export async function businessImpact(
         WHERE t.status = 'open'
         GROUP BY 1, 2
        HAVING sum(t.n) <> 0),
+     -- Each distinct threshold hour once (materialised: else it may be re-scanned per flow).
+     hb AS MATERIALIZED (SELECT DISTINCT abh FROM pol),
      b AS (
        SELECT e.flow_id, COALESCE(e.assignee_team_id, '${NO_TEAM}'::uuid) AS team_id, count(*)::int AS n
-         FROM (SELECT DISTINCT abh FROM pol) h CROSS JOIN LATERAL (
+         FROM hb h CROSS JOIN LATERAL (
                 SELECT e.flow_id, e.assignee_team_id, e.created_at FROM exception e
                  WHERE e.status = 'open' AND e.created_at >= h.abh AND e.created_at < h.abh + interval '1 hour' OFFSET 0) e
          JOIN pol ON pol.flow_id = e.flow_id AND pol.abh = h.abh AND e.created_at < pol.ab
