@@ -251,6 +251,7 @@ runMain(async () => {
       ["Exceptions", "/exceptions", "main h1"],
       ["An exception", `/exceptions/${exc!.id}`, "main h1"],
       ["Reconciliation", "/reconciliation", "main h1"],
+      ["Business", "/business", "main h1"],
       ["Connections", "/connections", "main h1"],
       ["Audit", "/audit", "main table tbody tr"],
       ["Settings", "/settings", "main h1"],

@@ -1,7 +1,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { warmRoutes } from "./warm";
+import { NAV } from "@/components/shell/nav";
+import { WARM_ROUTES, warmRoutes } from "./warm";
 
 describe("warmRoutes", () => {
   const seen: string[] = [];
@@ -33,5 +34,11 @@ describe("warmRoutes", () => {
     expect(r.failed).toEqual(["/gone"]);
     expect(lines[0]).toMatch(/^warming pages…/);
     expect(lines.at(-1)).toMatch(/^ready: pages warmed in \d+ s \(1 did not answer\)$/);
+  });
+
+  it("warms the sign-in page first and every section of the navigation", () => {
+    expect(WARM_ROUTES[0]).toBe("/login");
+    expect(WARM_ROUTES).toEqual(expect.arrayContaining(NAV.map((n) => n.href)));
+    expect(new Set(WARM_ROUTES).size).toBe(WARM_ROUTES.length);
   });
 });

@@ -3,25 +3,24 @@
 // (a compile uses the whole machine; in parallel they would only slow each other and the first real visitor),
 // the sign-in page first since that is where the newcomer lands. Responses are not looked at: a redirect to
 // the sign-in page or a 404 for the placeholder ids still compiles the route.
-export const WARM_ROUTES = [
-  "/login",
-  "/api/auth/get-session",
-  "/api/trpc/session.me",
-  "/flows",
-  "/flows/warm-up",
-  "/runs",
-  "/runs/00000000-0000-0000-0000-000000000000",
-  "/exceptions",
-  "/exceptions/00000000-0000-0000-0000-000000000000",
-  "/catalog",
-  "/catalog/warm-up",
-  "/catalog/lineage",
-  "/catalog/events",
-  "/catalog/domains",
-  "/reconciliation",
-  "/connections",
-  "/audit",
-  "/settings",
+import { NAV } from "@/components/shell/nav";
+
+/** Sign-in first, then the session routes every page calls, the flow list and designer, then the navigation. */
+export const WARM_ROUTES: readonly string[] = [
+  ...new Set([
+    "/login",
+    "/api/auth/get-session",
+    "/api/trpc/session.me",
+    "/flows",
+    "/flows/warm-up",
+    ...NAV.map((n) => n.href),
+    "/runs/00000000-0000-0000-0000-000000000000",
+    "/exceptions/00000000-0000-0000-0000-000000000000",
+    "/catalog/warm-up",
+    "/catalog/lineage",
+    "/catalog/events",
+    "/catalog/domains",
+  ]),
 ];
 
 /** Requests each route once, in order; never throws (warming is a courtesy, not part of starting). */
