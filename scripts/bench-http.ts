@@ -406,27 +406,42 @@ runMain(async () => {
     };
     const walBytes = async (a: string, b: string) =>
       Number((await admin.query(`SELECT pg_wal_lsn_diff($1, $2)::bigint AS d`, [b, a])).rows[0].d);
-    const succeeded = async () =>
-      (await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM run WHERE status = 'succeeded'`)).rows[0]!.n;
-    const waitFor = async (n: number, timeoutMs: number) => {
+    // Each point counts the runs created since it started (no TRUNCATE between points: with workers running,
+    // its exclusive lock can deadlock with their jobs). Every earlier run has finished before a point starts.
+    // created_at is stored to the millisecond (rounded): a millisecond of margin so no new run falls before it.
+    const dbNow = async () =>
+      (
+        await admin.query<{ t: Date }>(
+          `SELECT date_trunc('milliseconds', clock_timestamp()) - interval '1 millisecond' AS t`,
+        )
+      ).rows[0]!.t;
+    const succeeded = async (since: Date) =>
+      (
+        await admin.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM run WHERE status = 'succeeded' AND created_at >= $1`,
+          [since],
+        )
+      ).rows[0]!.n;
+    const waitFor = async (n: number, timeoutMs: number, since: Date) => {
       const until = Date.now() + timeoutMs;
       for (;;) {
-        const s = await succeeded();
+        const s = await succeeded(since);
         if (s >= n) return;
         if (Date.now() > until) throw new Error(`only ${s} of ${n} runs completed`);
         await sleep(50);
       }
     };
-    const latencies = async () => {
+    const latencies = async (since: Date) => {
       const { rows: r } = await admin.query<{ d: number[] }>(
         `SELECT array_agg(extract(epoch FROM finished_at - created_at) * 1000 ORDER BY finished_at - created_at) AS d
-           FROM run WHERE status = 'succeeded'`,
+           FROM run WHERE status = 'succeeded' AND created_at >= $1`,
+        [since],
       );
       const d = (r[0]!.d ?? []).map(Number);
       return { p50: pct(d, 0.5), p99: pct(d, 0.99) };
     };
     const point = async (label: string, workers: ChildProcess[], o: Parameters<typeof load>[0]) => {
-      await admin.query("TRUNCATE run CASCADE");
+      const since = await dbNow();
       if (statements) await admin.query("SELECT pg_stat_statements_reset()");
       // stats_fetch_consistency: a fresh snapshot for each read of pg_stat_database
       await admin.query("SELECT pg_stat_clear_snapshot()");
@@ -434,7 +449,7 @@ runMain(async () => {
       const cpu0 = { web: cpuMs(web.pid), workers: workers.reduce((a, w) => a + cpuMs(w.pid), 0) };
       const t0 = Date.now();
       const r = await load(o, `${label}-${t0}`);
-      await waitFor(r.accepted, 300_000);
+      await waitFor(r.accepted, 300_000, since);
       const ms = Date.now() - t0;
       await admin.query("SELECT pg_stat_clear_snapshot()");
       const s1 = await dbStats();
@@ -442,7 +457,7 @@ runMain(async () => {
         web: cpuMs(web.pid) - cpu0.web,
         workers: workers.reduce((a, w) => a + cpuMs(w.pid), 0) - cpu0.workers,
       };
-      const lat = await latencies();
+      const lat = await latencies(since);
       const n = r.accepted || 1;
       const non202 = Object.entries(r.other)
         .map(([s, c]) => `${c}×${s}`)
@@ -495,8 +510,9 @@ runMain(async () => {
       );
       procs.push(...workers);
       // warm-up: JIT, pools, the route's first compile-free request, prepared plans
+      const warmSince = await dbNow();
       const warm = await load({ concurrency: 16, count: 200 }, `warm${w}-${Date.now()}`);
-      await waitFor(warm.accepted, 120_000);
+      await waitFor(warm.accepted, 120_000, warmSince);
       let peak16 = 0;
       for (const c of POINTS) {
         const f = await point(`${w} worker(s), ${c} senders`, workers, { concurrency: c, count: COUNT });
