@@ -20,6 +20,7 @@ import { Badge, LIFECYCLE_TONE, VERSION_STATUS_TONE } from "@/components/ui/badg
 import { TeamAlertChannel } from "./alert-channel";
 import { ReadOnlyNote } from "./form-parts";
 import { EditOwnershipButton } from "./ownership-editor";
+import { EnvironmentsPanel } from "./environments-panel";
 import { SloBadge, pct } from "./shared";
 import { AddSloButton, EditSloButton } from "./slo-editor";
 
@@ -316,6 +317,8 @@ export function FlowGovernance({ flowKey, roles }: { flowKey: string; roles: Rol
           ))}
         </div>
       </section>
+
+      <EnvironmentsPanel flowKey={flowKey} roles={roles} viewer={detail.data.viewer} />
 
       <section aria-labelledby="versions-h" className="space-y-2">
         <h2 id="versions-h" className="text-base font-semibold">

@@ -1,5 +1,5 @@
 "use client";
-// The runs list: filters (flow, version, status, trigger, time range, business key) kept in the URL,
+// The runs list: filters (environment, flow, version, status, trigger, time range, business key) kept in the URL,
 // newest first with keyset paging; refreshes itself while any listed run is in flight.
 import Link from "next/link";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
@@ -11,7 +11,7 @@ import { BusinessKeys, RunStatus, formatDuration, formatTime } from "./format";
 import { RUN_STATUSES, type RunStatus as Status } from "@/core/flow-constants";
 
 const STATUSES = RUN_STATUSES;
-type Field = "flow" | "version" | "status" | "trigger" | "from" | "to" | "key";
+type Field = "env" | "flow" | "version" | "status" | "trigger" | "from" | "to" | "key";
 
 export function RunsList() {
   const trpc = useTRPC();
@@ -25,12 +25,14 @@ export function RunsList() {
     replace(next);
   };
   const filters = useQuery(trpc.runs.filters.queryOptions());
+  const environments = useQuery(trpc.environments.list.queryOptions());
   const flow = filters.data?.flows.find((f) => f.key === get("flow"));
   const input = {
     flowKey: get("flow") || undefined,
     version: get("version") || undefined,
     status: (get("status") || undefined) as Status | undefined,
     triggerType: get("trigger") || undefined,
+    environment: get("env") || undefined,
     businessKey: get("key") || undefined,
     from: get("from") ? new Date(get("from")) : undefined,
     to: get("to") ? new Date(get("to")) : undefined,
@@ -54,6 +56,12 @@ export function RunsList() {
         aria-label="Filter runs"
         className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4"
       >
+        <SelectField
+          label="Environment"
+          value={get("env")}
+          options={(environments.data ?? []).map((e) => ({ value: e.key, label: e.name }))}
+          onChange={(v) => set("env", v)}
+        />
         <SelectField
           label="Flow"
           value={get("flow")}
@@ -137,6 +145,7 @@ export function RunsList() {
                 <td className="px-3 py-2">
                   <RunStatus status={r.status} />
                   {r.isTest && <Badge tone="blue">test</Badge>}
+                  {!r.isTest && r.environment !== "production" && <Badge tone="amber">{r.environment}</Badge>}
                 </td>
                 <td className="px-3 py-2 text-slate-600">
                   {r.triggerType}

@@ -64,6 +64,7 @@ export function registerRemoteCommands(program: Command): void {
       .description("write a flow's draft, or a published version, as a DSL file")
       .argument("<flowKey>")
       .option("--version <semver>", "a published version (default: the draft)")
+      .option("--env <environment>", "the version live in this environment, e.g. production or test")
       .option("-o, --out <file>", "write to this file instead of standard output")
       .addOption(
         new Option(
@@ -73,9 +74,17 @@ export function registerRemoteCommands(program: Command): void {
       ),
   ).action(
     guarded(
-      async (flowKey: string, o: { version?: string; out?: string; to?: "asl"; url?: string; token?: string }) => {
+      async (
+        flowKey: string,
+        o: { version?: string; env?: string; out?: string; to?: "asl"; url?: string; token?: string },
+      ) => {
+        if (o.version && o.env) throw new CliError("Name --version or --env, not both.");
         const r = remote(o);
-        const q = o.version ? `?version=${encodeURIComponent(o.version)}` : "";
+        const q = o.version
+          ? `?version=${encodeURIComponent(o.version)}`
+          : o.env
+            ? `?env=${encodeURIComponent(o.env)}`
+            : "";
         const res = (await call(r, "GET", `/api/v1/flows/${encodeURIComponent(flowKey)}${q}`)) as {
           flow: Record<string, unknown>;
           source: string;

@@ -75,6 +75,9 @@ const TEAM_SCOPED: Record<string, Owns> = {
   "kpis.slo.create": "businessSlo",
   "kpis.slo.update": "businessSlo",
   "kpis.slo.delete": "businessSlo",
+  "environments.deploy": "flow",
+  "environments.run": "flow",
+  "environments.requestPromotion": "flow",
 };
 
 describe("role matrix", () => {

@@ -18,6 +18,7 @@ import { demoRouter } from "./routers/demo";
 import { reconciliationsRouter } from "./routers/reconciliations";
 import { tasksRouter } from "./routers/tasks";
 import { kpisRouter } from "./routers/kpis";
+import { environmentsRouter } from "./routers/environments";
 
 const areas = {
   session: sessionRouter,
@@ -35,6 +36,7 @@ const areas = {
   reconciliations: reconciliationsRouter,
   tasks: tasksRouter,
   kpis: kpisRouter,
+  environments: environmentsRouter,
 };
 
 /**

@@ -128,12 +128,25 @@ export async function previewPolicy(db: Db | Tx, input: VersionRequestInput): Pr
   return (await policyFor(db, input)).report;
 }
 
+/**
+ * The publish checks of a version against a given predecessor (a promotion checks against what runs in
+ * production, not against the newest published version): docs/environments.md.
+ */
+export async function policyAgainst(
+  db: Db | Tx,
+  input: VersionRequestInput,
+  previous: string | null,
+): Promise<PolicyReport> {
+  return (await policyFor(db, input, previous)).report;
+}
+
 async function policyFor(
   db: Db | Tx,
   input: VersionRequestInput,
+  against?: string | null,
 ): Promise<{ report: PolicyReport; contentHash: string | null }> {
   const flow = await flowByKey(db, input.flowKey);
-  const previous = await previousVersion(db, flow.id);
+  const previous = against !== undefined ? against : await previousVersion(db, flow.id);
   const contractIssues = await checkFlowContracts(db, extractFlowFacts(input.dsl));
   const checks = await documentChecks(db, flow.id, input, previous);
   const report = runPolicyChecks({

@@ -9,6 +9,7 @@ import { open } from "../connections/secret-box";
 import { importedDefinitionVia } from "../connections/imported";
 import { StepError } from "./errors";
 import type { RunEnv } from "./engine/run";
+import { resolveConnectionKey } from "./flow-source";
 
 interface Conn {
   key: string;
@@ -58,7 +59,7 @@ async function connection(env: Pick<RunEnv, "pool">, key: string): Promise<Conn>
 }
 
 export async function callConnector(
-  env: Pick<RunEnv, "pool">,
+  env: Pick<RunEnv, "pool"> & { run?: { environment?: string } },
   a: {
     connector: string;
     operation: string;
@@ -70,7 +71,9 @@ export async function callConnector(
     logger: pino.Logger;
   },
 ): Promise<unknown> {
-  const conn = await connection(env, a.connection);
+  // The DSL names a logical connection; the run's environment binds it to a concrete one (docs/environments.md).
+  const concrete = await resolveConnectionKey(env.pool, env.run?.environment ?? "production", a.connection);
+  const conn = await connection(env, concrete);
   // Not a built-in connector: an OpenAPI import stored in the database (cached by its spec hash).
   const imported = await importedDefinitionVia(
     async <R>(sql: string, params: unknown[]) => (await env.pool.query(sql, params)).rows as R[],

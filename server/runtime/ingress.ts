@@ -7,7 +7,7 @@ import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { PgBoss } from "pg-boss";
 import type { Pool } from "./sql";
 import { createRun } from "./runs";
-import { loadPublishedFlow } from "./flow-source";
+import { loadPublishedFlow, resolveConnectionKey } from "./flow-source";
 import { flowView, evaluateKey } from "./dsl-view";
 import { validatePayload, type JsonSchema } from "../../core/governance/contract-compat";
 import { open } from "../connections/secret-box";
@@ -42,6 +42,11 @@ export interface IngressRequest {
   /** The query string, without "?". */
   query?: string;
   now?: number;
+  /**
+   * The environment the delivery is for (`/api/hooks/<flow>?env=test`; default production): its deployment
+   * runs, its binding of the signing-secret connection verifies the signature.
+   */
+  environment?: string;
 }
 
 /** What a sender computes: `v1=` + hex HMAC-SHA256(secret, `${timestamp}.${body}`). */
@@ -96,8 +101,17 @@ function reject(status: number, error: string, flowKey: string): IngressResult {
 export async function acceptWebhook(deps: { pool: Pool; boss: PgBoss }, req: IngressRequest): Promise<IngressResult> {
   const { flowKey, headers, body } = req;
   if (!/^[a-z0-9][a-z0-9._-]{0,127}$/i.test(flowKey)) return reject(404, "No such flow.", "-");
-  const flow = await loadPublishedFlow(deps.pool, flowKey);
-  if (!flow) return reject(404, "No published flow with this key.", "-");
+  const environment = req.environment ?? "production";
+  if (!/^[a-z][a-z0-9-]{0,39}$/.test(environment)) return reject(404, "No such environment.", "-");
+  const flow = await loadPublishedFlow(deps.pool, flowKey, { environment });
+  if (!flow)
+    return reject(
+      404,
+      environment === "production"
+        ? "No published flow with this key."
+        : `No version of this flow is deployed to the ${environment} environment.`,
+      "-",
+    );
   const view = flowView(flow.dsl);
   const trigger = view.trigger;
   if (trigger.kind !== "webhook") return reject(404, "This flow is not started by a webhook.", flowKey);
@@ -113,11 +127,17 @@ export async function acceptWebhook(deps: { pool: Pool; boss: PgBoss }, req: Ing
   if (Math.abs(now / 1000 - Number(ts)) > (trigger.toleranceSeconds ?? SIGNATURE_TOLERANCE_SECONDS)) {
     return reject(401, "Stale timestamp: the signature is too old or from the future.", flowKey);
   }
-  const secrets = await signingSecrets(deps.pool, trigger.secretConnection ?? defaultWebhookSecret(flowKey));
+  // Each environment may bind the secret's connection to its own: a test sender never holds production's secret.
+  const secretKey = await resolveConnectionKey(
+    deps.pool,
+    environment,
+    trigger.secretConnection ?? defaultWebhookSecret(flowKey),
+  );
+  const secrets = await signingSecrets(deps.pool, secretKey);
   if (!secrets.length)
     return reject(
       503,
-      `This flow's webhook signing secret ("${trigger.secretConnection ?? defaultWebhookSecret(flowKey)}") is not configured: create it from the flow's trigger in the designer.`,
+      `This flow's webhook signing secret ("${secretKey}") is not configured: create it from the flow's trigger in the designer.`,
       flowKey,
     );
   if (!secrets.some((s) => verifySignature(s, ts, body, sig))) return reject(401, "Bad signature.", flowKey);
@@ -164,8 +184,10 @@ export async function acceptWebhook(deps: { pool: Pool; boss: PgBoss }, req: Ing
     flowVersionId: flow.versionId,
     triggerType: "webhook",
     input,
-    idempotencyKey: `hook:${idempotencyKey}`,
+    // Per environment: the same delivery to test and to production are two runs.
+    idempotencyKey: environment === "production" ? `hook:${idempotencyKey}` : `hook:${environment}:${idempotencyKey}`,
     concurrencyKey: concurrencyKey ? `${flowKey}:${concurrencyKey}` : null,
+    environment,
   });
   metrics().runtimeIngress.inc({ flow: flowKey, outcome: r.created ? "accepted" : "duplicate" });
   return { status: 202, body: { runId: r.runId, duplicate: !r.created } };

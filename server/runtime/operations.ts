@@ -44,6 +44,8 @@ export interface RunListFilter {
   /** "name=value" matches exactly (indexed); anything else matches any business-key value containing it. */
   businessKey?: string;
   isTest?: boolean;
+  /** The environment the runs ran in (docs/environments.md); absent: every environment. */
+  environment?: string;
   from?: Date;
   to?: Date;
   /** Runs created before this one (keyset pagination, newest first). */
@@ -77,6 +79,7 @@ export async function listRuns(db: Db, f: RunListFilter) {
       status: f.status,
       triggerType: f.triggerType,
       isTest: f.isTest,
+      environment: f.environment,
       businessKeyValues: f.businessKey && exactKey ? { has: f.businessKey.trim() } : undefined,
       createdAt: f.from || f.to ? { gte: f.from, lte: f.to } : undefined,
       OR: cursorRow
@@ -90,6 +93,7 @@ export async function listRuns(db: Db, f: RunListFilter) {
       status: true,
       triggerType: true,
       isTest: true,
+      environment: true,
       businessKeys: true,
       createdAt: true,
       startedAt: true,
@@ -212,16 +216,28 @@ export async function retryException(d: OpsDeps, id: string): Promise<{ runId: s
 /** The version a replay runs: the run's own, or the latest published one (also when the run was a draft's). */
 export async function replayVersion(
   tx: Tx,
-  run: { flowId: string; flowVersionId: string | null },
+  run: { flowId: string; flowVersionId: string | null; environment?: string },
   latest?: boolean,
 ): Promise<{ id: string; version: string; dsl: unknown }> {
   let versionId = run.flowVersionId;
   if (latest || !versionId) {
-    const v = await tx.flowVersion.findFirst({
-      where: { flowId: run.flowId, status: "approved" },
-      orderBy: [{ approvedAt: { sort: "desc", nulls: "last" } }, { createdAt: "desc" }],
-      select: { id: true },
+    // "Latest" is what runs in the run's environment now: its deployment, else (production) the newest approved.
+    const environment = run.environment ?? "production";
+    const dep = await tx.deployment.findFirst({
+      where: { flowId: run.flowId, environmentKey: environment },
+      orderBy: { createdAt: "desc" },
+      select: { flowVersionId: true },
     });
+    const v = dep
+      ? { id: dep.flowVersionId }
+      : environment === "production" &&
+          !(await tx.deployment.findFirst({ where: { flowId: run.flowId }, select: { id: true } }))
+        ? await tx.flowVersion.findFirst({
+            where: { flowId: run.flowId, status: "approved" },
+            orderBy: [{ approvedAt: { sort: "desc", nulls: "last" } }, { createdAt: "desc" }],
+            select: { id: true },
+          })
+        : null;
     if (!v) throw conflict("This flow has no published version to replay on.");
     versionId = v.id;
   }
@@ -291,6 +307,8 @@ export async function replayException(
         replayOfId: e.runId,
         concurrencyKey: ck ? `${e.run.flow.key}:${ck}` : null,
         createdById: d.userId,
+        // A replay stays in the failed run's environment (and so with its connection bindings).
+        environment: e.run.environment,
       },
       fromPrisma(tx),
     );
@@ -370,9 +388,10 @@ export async function startManualRun(
   d: OpsDeps,
   flowKey: string,
   input: unknown,
+  environment?: string,
 ): Promise<{ runId: string; version: string }> {
   return d.db.$transaction(async (tx) => {
-    const r = await startPublishedRun(tx, d, flowKey, input);
+    const r = await startPublishedRun(tx, d, flowKey, input, { environment });
     return { runId: r.runId, version: r.version };
   });
 }
@@ -386,16 +405,33 @@ export async function startPublishedRun(
   d: Pick<OpsDeps, "boss" | "audit" | "userId">,
   flowKey: string,
   input: unknown,
-  opts: { idempotencyKey?: string; reason?: Record<string, unknown> } = {},
+  opts: { idempotencyKey?: string; reason?: Record<string, unknown>; environment?: string } = {},
 ): Promise<{ runId: string; version: string; created: boolean }> {
   const flow = await tx.flow.findUnique({ where: { key: flowKey }, select: { id: true, key: true } });
   if (!flow) throw notFound("Flow");
-  const v = await tx.flowVersion.findFirst({
-    where: { flowId: flow.id, status: "approved" },
-    orderBy: [{ approvedAt: { sort: "desc", nulls: "last" } }, { createdAt: "desc" }],
-    select: { id: true, version: true, dsl: true },
+  const environment = opts.environment ?? "production";
+  // The version deployed in the environment; production without deployments keeps the newest approved one.
+  const deployed = await tx.deployment.findFirst({
+    where: { flowId: flow.id, environmentKey: environment },
+    orderBy: { createdAt: "desc" },
+    select: { flowVersion: { select: { id: true, version: true, dsl: true } } },
   });
-  if (!v) throw conflict(`${flowKey} has no published version; use a test run for the draft.`);
+  const v =
+    deployed?.flowVersion ??
+    (environment === "production" &&
+    !(await tx.deployment.findFirst({ where: { flowId: flow.id }, select: { id: true } }))
+      ? await tx.flowVersion.findFirst({
+          where: { flowId: flow.id, status: "approved" },
+          orderBy: [{ approvedAt: { sort: "desc", nulls: "last" } }, { createdAt: "desc" }],
+          select: { id: true, version: true, dsl: true },
+        })
+      : null);
+  if (!v)
+    throw conflict(
+      environment === "production"
+        ? `${flowKey} has no published version; use a test run for the draft.`
+        : `No version of ${flowKey} is deployed to the ${environment} environment; deploy one first.`,
+    );
   const view = flowView(v.dsl);
   const ck = view.concurrencyKey ? await evaluateKey(view.concurrencyKey, input).catch(() => null) : null;
   const r = await insertRunWithJob(
@@ -409,6 +445,7 @@ export async function startPublishedRun(
       idempotencyKey: opts.idempotencyKey ?? null,
       concurrencyKey: ck ? `${flow.key}:${ck}` : null,
       createdById: d.userId,
+      environment,
     },
     fromPrisma(tx),
   );
@@ -417,7 +454,7 @@ export async function startPublishedRun(
       action: "run.start",
       entityType: "run",
       entityId: r.runId,
-      after: { flowKey, version: v.version, triggerType: "manual", ...opts.reason },
+      after: { flowKey, version: v.version, triggerType: "manual", environment, ...opts.reason },
     });
   return { runId: r.runId, version: v.version, created: r.created };
 }

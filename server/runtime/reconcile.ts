@@ -90,7 +90,7 @@ const fail = (code: string, message: string) => new StepError({ errorClass: "val
 
 /** SQL side: keyset pages ordered by the normalised key (COLLATE "C" = the matcher's code-point order), then id. */
 async function* sqlSide(
-  env: Pick<RunEnv, "pool">,
+  env: Pick<RunEnv, "pool"> & { run?: { environment?: string } },
   side: string,
   src: Extract<ResolvedSource, { sql: string }>,
   after: string | null,
@@ -137,7 +137,7 @@ async function* sqlSide(
 
 /** Connector side: the connector follows its own paging; the set is sorted in memory, so it is bounded. */
 async function connectorSide(
-  env: Pick<RunEnv, "pool">,
+  env: Pick<RunEnv, "pool"> & { run?: { environment?: string } },
   def: ReconDefinition,
   side: string,
   src: Extract<ResolvedSource, { connector: string }>,

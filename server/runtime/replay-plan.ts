@@ -112,6 +112,8 @@ export async function planReplay(
     businessKeys,
     createdAt: new Date(),
     dryRun: false,
+    // A preview calls no connection, so no binding is resolved.
+    environment: "production",
   };
   const env: RunEnv = {
     run,

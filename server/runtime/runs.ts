@@ -31,6 +31,11 @@ export interface NewRun {
   createdById?: string | null;
   /** Run later (schedule slots, subflows are immediate). */
   startAfter?: Date;
+  /**
+   * The environment whose connection bindings the run's calls resolve through (docs/environments.md).
+   * Default: "test" for a designer's test run, else "production".
+   */
+  environment?: string;
 }
 
 export interface CreatedRun {
@@ -60,8 +65,8 @@ export async function insertRunWithJob(
 ): Promise<CreatedRun> {
   const id = r.id ?? randomUUID();
   const ins = await tx.query<{ id: string }>(
-    `INSERT INTO run (id, flow_id, flow_version_id, dsl_snapshot, status, trigger_type, input, idempotency_key, concurrency_key, is_test, parent_run_id, replay_of_id, created_by_id, test_mode)
-     VALUES ($1::uuid, $2::uuid, $3::uuid, $4::jsonb, 'queued', $5, $6::jsonb, $7, $8, $9::boolean, $10::uuid, $11::uuid, $12, $13)
+    `INSERT INTO run (id, flow_id, flow_version_id, dsl_snapshot, status, trigger_type, input, idempotency_key, concurrency_key, is_test, parent_run_id, replay_of_id, created_by_id, test_mode, environment)
+     VALUES ($1::uuid, $2::uuid, $3::uuid, $4::jsonb, 'queued', $5, $6::jsonb, $7, $8, $9::boolean, $10::uuid, $11::uuid, $12, $13, $14)
      ON CONFLICT DO NOTHING RETURNING id::text AS id`,
     [
       id,
@@ -77,6 +82,7 @@ export async function insertRunWithJob(
       r.replayOfId ?? null,
       r.createdById ?? null,
       r.isTest ? (r.testMode ?? "live") : null,
+      r.environment ?? (r.isTest ? "test" : "production"),
     ],
   );
   if (!ins.rows.length) {

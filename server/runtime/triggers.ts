@@ -2,6 +2,9 @@
 // queue, which starts every published flow whose trigger is that event; cron triggers are boss.schedule()
 // entries (one per flow, keyed by flow key) that send to the schedule queue. syncTriggers() makes the
 // subscriptions and schedules match the published flows (at worker start, periodically, after a publish).
+// Per environment (docs/environments.md): each environment's deployments have their own schedules (keyed
+// "<flow>@<env>" outside production) and an event starts only the consumers of its source run's environment.
+// Poll triggers run in production only.
 import "server-only";
 import type { Job, PgBoss } from "pg-boss";
 import type { Pool } from "./sql";
@@ -10,7 +13,7 @@ import { createRun } from "./runs";
 import { flowView, evaluateKey } from "./dsl-view";
 import { evaluate } from "../../core/dsl";
 import { scheduleInput } from "../../core/dsl/trigger-input";
-import { loadPublishedFlow } from "./flow-source";
+import { loadPublishedFlow, PRODUCTION } from "./flow-source";
 import { logger } from "../observability/log";
 import { metrics } from "../observability/metrics";
 import { pollIntervalSeconds, syncPollStates } from "./poll";
@@ -21,10 +24,14 @@ export interface EventJobData {
   payload: unknown;
   sourceRunId?: string;
   sourceFlow?: string;
+  /** The source run's environment (absent: production, as before environments). */
+  environment?: string;
 }
 
 export interface ScheduleJobData {
   flowKey: string;
+  /** Absent: production. */
+  environment?: string;
 }
 
 interface PublishedTrigger {
@@ -32,21 +39,41 @@ interface PublishedTrigger {
   flowKey: string;
   versionId: string;
   dsl: unknown;
+  environment: string;
 }
 
+/** The schedule key of a flow in an environment: the flow key in production (as before), else "<flow>@<env>". */
+export function scheduleKey(flowKey: string, environment: string): string {
+  return environment === PRODUCTION ? flowKey : `${flowKey}@${environment}`;
+}
+
+/** What runs where: every environment's newest deployment, plus production's rule for flows never deployed. */
 async function publishedFlows(pool: Pool): Promise<PublishedTrigger[]> {
-  const { rows } = await pool.query<{ flow_id: string; key: string; version_id: string; dsl: unknown }>(
-    `SELECT DISTINCT ON (f.id) f.id AS flow_id, f.key, v.id AS version_id, v.dsl
+  const { rows } = await pool.query<{ flow_id: string; key: string; version_id: string; dsl: unknown; env: string }>(
+    `SELECT l.environment_key AS env, f.id AS flow_id, f.key, v.id AS version_id, v.dsl
+       FROM (SELECT DISTINCT ON (environment_key, flow_id) environment_key, flow_id, flow_version_id
+               FROM deployment ORDER BY environment_key, flow_id, created_at DESC) l
+       JOIN flow f ON f.id = l.flow_id AND f.lifecycle <> 'retired'
+       JOIN flow_version v ON v.id = l.flow_version_id
+     UNION ALL
+     SELECT * FROM (SELECT DISTINCT ON (f.id) '${PRODUCTION}' AS env, f.id AS flow_id, f.key, v.id AS version_id, v.dsl
        FROM flow f JOIN flow_version v ON v.flow_id = f.id AND v.status = 'approved'
       WHERE f.lifecycle <> 'retired'
-      ORDER BY f.id, v.approved_at DESC NULLS LAST, v.created_at DESC`,
+        AND NOT EXISTS (SELECT 1 FROM deployment d WHERE d.flow_id = f.id)
+      ORDER BY f.id, v.approved_at DESC NULLS LAST, v.created_at DESC) legacy`,
   );
-  return rows.map((r) => ({ flowId: r.flow_id, flowKey: r.key, versionId: r.version_id, dsl: r.dsl }));
+  return rows.map((r) => ({
+    flowId: r.flow_id,
+    flowKey: r.key,
+    versionId: r.version_id,
+    dsl: r.dsl,
+    environment: r.env,
+  }));
 }
 
 let eventIndex: { at: number; byEvent: Map<string, PublishedTrigger[]> } | null = null;
 
-async function flowsForEvent(pool: Pool, event: string): Promise<PublishedTrigger[]> {
+async function flowsForEvent(pool: Pool, event: string, environment: string): Promise<PublishedTrigger[]> {
   if (!eventIndex || Date.now() - eventIndex.at > 2000) {
     const byEvent = new Map<string, PublishedTrigger[]>();
     for (const f of await publishedFlows(pool)) {
@@ -55,7 +82,7 @@ async function flowsForEvent(pool: Pool, event: string): Promise<PublishedTrigge
     }
     eventIndex = { at: Date.now(), byEvent };
   }
-  return eventIndex.byEvent.get(event) ?? [];
+  return (eventIndex.byEvent.get(event) ?? []).filter((f) => f.environment === environment);
 }
 
 /** Subscribes the event queue to every event a published flow listens to; schedules every cron flow. */
@@ -65,13 +92,19 @@ export async function syncTriggers(
 ): Promise<{ events: string[]; schedules: string[]; polls: string[] }> {
   const flows = await publishedFlows(pool);
   const events = new Set<string>();
-  const schedules = new Map<string, { cron: string; tz: string }>();
+  const schedules = new Map<string, { cron: string; tz: string; data: ScheduleJobData }>();
   const polls: Array<{ flowId: string; flowKey: string; intervalSeconds: number }> = [];
   for (const f of flows) {
     const t = flowView(f.dsl).trigger;
     if (t.kind === "event" && t.event) events.add(t.event);
-    if (t.kind === "schedule" && t.cron) schedules.set(f.flowKey, { cron: t.cron, tz: t.timezone ?? "UTC" });
-    if (t.kind === "poll" && t.poll)
+    if (t.kind === "schedule" && t.cron)
+      schedules.set(scheduleKey(f.flowKey, f.environment), {
+        cron: t.cron,
+        tz: t.timezone ?? "UTC",
+        data:
+          f.environment === PRODUCTION ? { flowKey: f.flowKey } : { flowKey: f.flowKey, environment: f.environment },
+      });
+    if (t.kind === "poll" && t.poll && f.environment === PRODUCTION)
       polls.push({ flowId: f.flowId, flowKey: f.flowKey, intervalSeconds: pollIntervalSeconds(t.poll.interval) });
   }
   // Poll triggers are rows, not schedules: the poll tick reads which are due (server/runtime/poll.ts).
@@ -79,11 +112,10 @@ export async function syncTriggers(
   for (const e of events) await boss.subscribe(e, QUEUES.event);
   const existing = await boss.getSchedules(QUEUES.schedule);
   for (const s of existing) if (!schedules.has(s.key)) await boss.unschedule(QUEUES.schedule, s.key);
-  for (const [flowKey, s] of schedules) {
-    const cur = existing.find((x) => x.key === flowKey);
+  for (const [key, s] of schedules) {
+    const cur = existing.find((x) => x.key === key);
     if (cur && cur.cron === s.cron && cur.timezone === s.tz) continue;
-    const data: ScheduleJobData = { flowKey };
-    await boss.schedule(QUEUES.schedule, s.cron, data, { key: flowKey, tz: s.tz });
+    await boss.schedule(QUEUES.schedule, s.cron, s.data, { key, tz: s.tz });
   }
   eventIndex = null;
   return { events: [...events], schedules: [...schedules.keys()], polls: polls.map((p) => p.flowKey) };
@@ -92,7 +124,8 @@ export async function syncTriggers(
 /** One published event → one run per subscribed flow, de-duplicated by event id (a redelivery starts nothing). */
 export async function handleEventJob(pool: Pool, boss: PgBoss, job: Job<EventJobData>): Promise<void> {
   const { event, eventId, payload } = job.data;
-  for (const f of await flowsForEvent(pool, event)) {
+  const environment = job.data.environment ?? PRODUCTION;
+  for (const f of await flowsForEvent(pool, event, environment)) {
     const view = flowView(f.dsl);
     if (view.trigger.filter) {
       // An event the flow's filter rejects starts nothing; a filter that fails counts as "no".
@@ -109,6 +142,7 @@ export async function handleEventJob(pool: Pool, boss: PgBoss, job: Job<EventJob
       input: payload,
       idempotencyKey: `event:${eventId}`,
       concurrencyKey: concurrencyKey ? `${f.flowKey}:${concurrencyKey}` : null,
+      environment,
     });
     metrics().runtimeIngress.inc({ flow: f.flowKey, outcome: r.created ? "accepted" : "duplicate" });
   }
@@ -116,7 +150,8 @@ export async function handleEventJob(pool: Pool, boss: PgBoss, job: Job<EventJob
 
 /** A cron tick → one run; the job id is the slot's identity, so a redelivered tick starts nothing. */
 export async function handleScheduleJob(pool: Pool, boss: PgBoss, job: Job<ScheduleJobData>): Promise<void> {
-  const f = await loadPublishedFlow(pool, job.data.flowKey, { fresh: true });
+  const environment = job.data.environment ?? PRODUCTION;
+  const f = await loadPublishedFlow(pool, job.data.flowKey, { fresh: true, environment });
   if (!f) {
     logger.warn({ flow: job.data.flowKey }, "schedule fired for a flow with no published version");
     return;
@@ -127,6 +162,7 @@ export async function handleScheduleJob(pool: Pool, boss: PgBoss, job: Job<Sched
     triggerType: "schedule",
     input: scheduleInput(new Date()),
     idempotencyKey: `schedule:${job.id}`,
+    environment,
   });
   metrics().runtimeIngress.inc({ flow: f.flowKey, outcome: r.created ? "accepted" : "duplicate" });
 }

@@ -99,6 +99,7 @@ export const runsRouter = createTRPCRouter({
         triggerType: z.string().max(32).optional(),
         businessKey: z.string().max(300).optional(),
         isTest: z.boolean().optional(),
+        environment: z.string().max(40).optional(),
         from: z.coerce.date().optional(),
         to: z.coerce.date().optional(),
         cursor: z.string().uuid().optional(),
@@ -140,13 +141,15 @@ export const runsRouter = createTRPCRouter({
       return v;
     }),
 
+  /** A manual run of the version deployed in `environment` (default production; docs/environments.md). */
   start: procedure("designer", "flow")
-    .input(z.object({ flowKey, input: z.unknown() }))
+    .input(z.object({ flowKey, input: z.unknown(), environment: z.string().max(40).optional() }))
     .mutation(async ({ ctx, input }) =>
       startManualRun(
         { db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id },
         input.flowKey,
         input.input ?? {},
+        input.environment,
       ),
     ),
 

@@ -155,6 +155,8 @@ export interface KernelOptions {
   inlineDelayMaxMs?: number;
   /** A dry test run: emits are recorded but not published. */
   dryRun?: boolean;
+  /** The run's environment: its events start the consumers deployed in the same environment. */
+  environment?: string;
   /** Set for a replay preview: nothing is written or called; effectful steps are recorded in the plan instead. */
   preview?: ReplayPlanRecorder;
 }
@@ -697,7 +699,14 @@ export class Kernel {
       this.effects.push(async (tx) => {
         await this.o.boss.publish(
           event,
-          { event, eventId, payload, sourceRunId: this.runId, sourceFlow: this.o.flowKey },
+          {
+            event,
+            eventId,
+            payload,
+            sourceRunId: this.runId,
+            sourceFlow: this.o.flowKey,
+            environment: this.o.environment ?? "production",
+          },
           { db: bossDb(tx) },
         );
       });

@@ -42,6 +42,8 @@ export interface RunRecord {
   replayOfId: string | null;
   /** Who started the run (a person's manual or test run); null for triggers. The default requester of four-eyes. */
   createdById: string | null;
+  /** The environment the run belongs to: its calls resolve connections through that environment's bindings. */
+  environment: string;
   /** From the program: where a failed run goes. */
   failureRoute?: Program["failureRoute"];
   /** From the program: whether the flow has a reconcile step. */
@@ -155,13 +157,14 @@ async function claim(sql: Sql, runId: string, extra = ""): Promise<Claimed | nul
     parent_run_id: string | null;
     replay_of_id: string | null;
     created_by_id: string | null;
+    environment: string;
     business_keys: Record<string, unknown> | null;
     created_at: Date;
     steps: LoadedRow[];
   }>(
     `UPDATE run r SET status = 'running', started_at = COALESCE(r.started_at, now())
        FROM flow f WHERE r.id = $1 AND f.id = r.flow_id AND r.status IN ('queued', 'running', 'waiting') ${extra}
-     RETURNING r.id, r.flow_id, f.key AS flow_key, r.flow_version_id, r.dsl_snapshot, r.input, r.concurrency_key, r.is_test, r.test_mode, r.parent_run_id, r.replay_of_id, r.created_by_id, r.business_keys, r.created_at, ${STEP_ROWS_JSON} AS steps`,
+     RETURNING r.id, r.flow_id, f.key AS flow_key, r.flow_version_id, r.dsl_snapshot, r.input, r.concurrency_key, r.is_test, r.test_mode, r.parent_run_id, r.replay_of_id, r.created_by_id, r.environment, r.business_keys, r.created_at, ${STEP_ROWS_JSON} AS steps`,
     [runId],
   );
   const r = rows[0];
@@ -179,6 +182,7 @@ async function claim(sql: Sql, runId: string, extra = ""): Promise<Claimed | nul
     parentRunId: r.parent_run_id,
     replayOfId: r.replay_of_id,
     createdById: r.created_by_id,
+    environment: r.environment,
     businessKeys: r.business_keys,
     hadBusinessKeys: r.business_keys !== null,
     createdAt: r.created_at,
@@ -214,6 +218,7 @@ export async function executeSegment(
     draining: deps.draining,
     inlineDelayMaxMs: deps.inlineDelayMaxMs,
     dryRun: run.dryRun,
+    environment: run.environment,
   });
   let program: Program;
   try {
@@ -368,7 +373,7 @@ async function settleExceptions(tx: Sql, run: RunRecord, r: Result, boss?: PgBos
   if (route?.flow && boss) {
     // onFailure: { type: "flow" } — the failure-handler flow gets the failure instead of the exception queue
     // (unless it is not published: then the exception queue still gets it).
-    const handler = await resolveFlowVersion(tx, route.flow.key, route.flow.range).catch(() => null);
+    const handler = await resolveFlowVersion(tx, route.flow.key, route.flow.range, run.environment).catch(() => null);
     if (handler) {
       await insertRunWithJob(tx, boss, {
         flowId: handler.flowId,
@@ -385,6 +390,7 @@ async function settleExceptions(tx: Sql, run: RunRecord, r: Result, boss?: PgBos
           },
         },
         idempotencyKey: `failure:${run.id}:${Date.now()}`,
+        environment: run.environment,
       });
       return;
     }
@@ -446,7 +452,7 @@ async function subflow(
       ? (prev.output as { childRunId?: string }).childRunId
       : undefined;
   if (!childId) {
-    const child = await resolveFlowVersion(deps.pool, flowKey, opts.range).catch((e: unknown) => {
+    const child = await resolveFlowVersion(deps.pool, flowKey, opts.range, run.environment).catch((e: unknown) => {
       throw e instanceof StepFailed ? new StepFailed(spec.path, e.error) : e;
     });
     const startedAt = new Date();
@@ -461,6 +467,8 @@ async function subflow(
         isTest: run.isTest,
         // A dry test run's children are dry too: a subflow must not write where its parent may not.
         testMode: run.isTest ? (run.dryRun ? "dry-run" : "live") : null,
+        // A child runs in its parent's environment: a test run's subflow must not reach production accounts.
+        environment: run.environment,
       });
       await k.flush(tx, [
         {
@@ -594,9 +602,13 @@ async function resolveFlowVersion(
   pool: Sql,
   flowKey: string,
   range?: string,
+  environment = "production",
 ): Promise<{ flowId: string; versionId: string }> {
   if (!range) {
-    const f = await loadPublishedFlow(pool, flowKey);
+    // The version deployed in the run's environment, else production's (the bindings still come from the run's).
+    const f =
+      (await loadPublishedFlow(pool, flowKey, { environment })) ??
+      (environment === "production" ? null : await loadPublishedFlow(pool, flowKey));
     if (!f)
       throw new StepFailed(
         "",

@@ -21,7 +21,14 @@ export async function POST(req: Request, ctx: { params: Promise<{ flowKey: strin
   try {
     const r = await acceptWebhook(
       { pool: runtimePool(databaseUrl()), boss: await webBoss() },
-      { flowKey, headers: req.headers, body, query: new URL(req.url).search.slice(1) },
+      {
+        flowKey,
+        headers: req.headers,
+        body,
+        query: new URL(req.url).search.slice(1),
+        // /api/hooks/<flow>?env=test: the delivery is for that environment (docs/environments.md).
+        environment: new URL(req.url).searchParams.get("env") ?? undefined,
+      },
     );
     return Response.json(r.body, { status: r.status, headers: r.headers });
   } catch (err) {

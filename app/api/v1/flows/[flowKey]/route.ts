@@ -1,6 +1,7 @@
 // Flows as files over HTTP, for the CLI (`weft export` / `weft import`) and scripts: a personal access token
 // (`Authorization: Bearer weft_pat_…`) or a session. The same tRPC procedures as the app, so the same role
-// checks and audit. GET ?version=1.2.0 exports a published version (default: the draft); PUT imports a
+// checks and audit. GET ?version=1.2.0 exports a published version, ?env=production the version live in that
+// environment (default: the draft); PUT imports a
 // document as the draft (?force=1 overwrites draft edits that are in no version).
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
@@ -30,8 +31,10 @@ async function handle(
 
 export async function GET(req: Request, { params }: Params) {
   const { flowKey } = await params;
-  const version = new URL(req.url).searchParams.get("version") ?? undefined;
-  return handle(req, (caller) => caller.flowFiles.export({ flowKey, version }));
+  const search = new URL(req.url).searchParams;
+  const version = search.get("version") ?? undefined;
+  const environment = search.get("env") ?? undefined;
+  return handle(req, (caller) => caller.flowFiles.export({ flowKey, version, environment }));
 }
 
 export async function PUT(req: Request, { params }: Params) {

@@ -1,0 +1,332 @@
+// Environments and promotion against real Postgres, pg-boss workers and two Salesforce sandboxes standing in
+// for the test and the production account: a version reaches production only after a test deployment, a
+// succeeded test run and an approval by someone other than its requester; rollback restores the previous
+// version and its bindings; a test run's effect lands only in the test account, a production run's only in
+// production's.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHmac } from "node:crypto";
+import type { PgBoss } from "pg-boss";
+import { createTestDatabase, type TestDatabase } from "../testing/db";
+import { runtimePool, type Pool } from "../runtime/sql";
+import { ensureTestSecrets, insertConnection, setWebhookSecret, testBoss } from "../runtime/testing";
+import { startRuntimeWorkers, type RuntimeWorkers } from "../runtime/worker";
+import { createSalesforceSandbox } from "../../connectors/salesforce/sandbox";
+import type { Sandbox } from "../../connectors/sandbox-kit/server";
+import { runRowSettled } from "../testing/runs";
+import { govCtx, makeUser } from "../governance/testing";
+import type { SessionUser } from "../auth/session-user";
+import { startManualRun } from "../runtime/operations";
+import { acceptWebhook } from "../runtime/ingress";
+import { loadPublishedFlow } from "../runtime/flow-source";
+import { appendAudit } from "../audit/audit";
+import {
+  approvePromotion,
+  deployVersion,
+  flowEnvironments,
+  liveVersion,
+  rejectPromotion,
+  requestPromotion,
+  rollback,
+  setBinding,
+} from "./service";
+
+const SF_SECRETS = {
+  clientId: "3MVG9Weft.Sandbox.Salesforce.ConsumerKey",
+  clientSecret: "weft-sandbox-sf-secret-7f3a9c",
+};
+
+const doc = (version: string, label: string) => ({
+  dsl: "weft/1",
+  key: "account-sync",
+  version,
+  name: "Account sync",
+  description: "Creates the account in the CRM.",
+  domain: "customer",
+  owner: "crm-team",
+  classification: "internal",
+  trigger: { type: "webhook", secret: "account-sync-signing" },
+  start: "post",
+  steps: [
+    {
+      id: "post",
+      type: "call",
+      connector: "salesforce",
+      operation: "createRecord",
+      // The logical name: bound to the test account in test, itself (the real account) in production.
+      connection: "salesforce-prod",
+      input: { sobject: '"Account"', "fields.Name": `$trigger.body.name & " ${label}"` },
+    },
+  ],
+});
+
+describe("environments and promotion", () => {
+  let t: TestDatabase;
+  let pool: Pool;
+  let boss: PgBoss;
+  let workers: RuntimeWorkers;
+  let prodSb: Sandbox;
+  let testSb: Sandbox;
+  let admin: SessionUser, designer: SessionUser, approver: SessionUser, outsider: SessionUser;
+  let flowId: string;
+  const savedAllow = process.env.WEFT_HTTP_ALLOWLIST;
+  const savedUrl = process.env.DATABASE_URL;
+
+  beforeAll(async () => {
+    ensureTestSecrets();
+    t = await createTestDatabase();
+    process.env.DATABASE_URL = t.url;
+    pool = runtimePool(t.url, 6);
+    prodSb = createSalesforceSandbox().sandbox;
+    testSb = createSalesforceSandbox().sandbox;
+    await prodSb.start("127.0.0.1", 0);
+    await testSb.start("127.0.0.1", 0);
+    process.env.WEFT_HTTP_ALLOWLIST = [prodSb.baseUrl, testSb.baseUrl].map((u) => new URL(u).host).join(",");
+    await insertConnection(pool, {
+      key: "salesforce-prod",
+      connectorKey: "salesforce",
+      config: { instanceUrl: prodSb.baseUrl },
+      secrets: SF_SECRETS,
+    });
+    await insertConnection(pool, {
+      key: "salesforce-sandbox",
+      connectorKey: "salesforce",
+      config: { instanceUrl: testSb.baseUrl },
+      secrets: SF_SECRETS,
+    });
+    await setWebhookSecret(pool, "account-sync", "prod-secret", "account-sync-signing");
+    await setWebhookSecret(pool, "account-sync", "test-secret", "account-sync-signing-test");
+    admin = await makeUser(t.db, "admin@env.test", ["admin"], ["crm-team"]);
+    designer = await makeUser(t.db, "designer@env.test", ["designer", "approver"], ["crm-team"]);
+    approver = await makeUser(t.db, "approver@env.test", ["approver"], ["crm-team"]);
+    outsider = await makeUser(t.db, "outsider@env.test", ["designer", "approver"], ["other-team"]);
+    const team = await t.db.team.findUniqueOrThrow({ where: { key: "crm-team" } });
+    flowId = (
+      await t.db.flow.create({
+        data: {
+          key: "account-sync",
+          name: "Account sync",
+          domain: "customer",
+          ownerTeamId: team.id,
+          lifecycle: "active",
+          draft: {},
+        },
+      })
+    ).id;
+    boss = await testBoss(t.url, { supervise: true });
+    workers = await startRuntimeWorkers(boss, { databaseUrl: t.url, concurrency: 4, triggerSyncSeconds: 0 });
+  }, 120_000);
+  afterAll(async () => {
+    await workers?.stop();
+    await boss?.stop({ graceful: false });
+    await prodSb?.close();
+    await testSb?.close();
+    process.env.WEFT_HTTP_ALLOWLIST = savedAllow;
+    process.env.DATABASE_URL = savedUrl;
+    await t?.drop();
+  });
+
+  const publish = async (version: string, label: string) => {
+    await t.db.flowVersion.create({
+      data: {
+        flowId,
+        version,
+        dsl: doc(version, label),
+        contentHash: `h-${version}`,
+        changelog: `Version ${version} of the account sync.`,
+        status: "approved",
+        approvedAt: new Date(),
+        authorId: designer.id,
+      },
+    });
+  };
+  const accounts = async (sb: Sandbox): Promise<string[]> => {
+    const res = await fetch(`${sb.baseUrl}/__sandbox/records/Account`);
+    const { records } = (await res.json()) as { records: Array<{ Name?: string }> };
+    return records.map((r) => r.Name ?? "");
+  };
+  const ops = (u: SessionUser) => ({
+    db: t.db,
+    boss,
+    userId: u.id,
+    audit: ((tx, e) => appendAudit(tx, { ...e, actor: { id: u.id, email: u.email }, requestId: "test" })) as Parameters<
+      typeof startManualRun
+    >[0]["audit"],
+  });
+  const runIn = async (environment: string, name: string) => {
+    const { runId } = await startManualRun(ops(designer), "account-sync", { body: { name } }, environment);
+    const row = await runRowSettled(pool, runId, 60_000);
+    return { id: runId, ...row };
+  };
+
+  it("binds the test account, deploys 1.0.0 to test, and a test run writes only to the test sandbox", async () => {
+    await publish("1.0.0", "v1");
+    await expect(
+      setBinding(govCtx(t.db, designer), {
+        environment: "test",
+        logicalKey: "salesforce-prod",
+        connectionKey: "salesforce-sandbox",
+      }),
+    ).rejects.toThrow(/admin/);
+    await setBinding(govCtx(t.db, admin), {
+      environment: "test",
+      logicalKey: "salesforce-prod",
+      connectionKey: "salesforce-sandbox",
+    });
+    await setBinding(govCtx(t.db, admin), {
+      environment: "test",
+      logicalKey: "account-sync-signing",
+      connectionKey: "account-sync-signing-test",
+    });
+    // Nothing deployed to test yet: a test run is refused.
+    await expect(startManualRun(ops(designer), "account-sync", { body: { name: "x" } }, "test")).rejects.toThrow(
+      /deployed to the test environment/,
+    );
+    await expect(deployVersion(govCtx(t.db, outsider), { flowKey: "account-sync", version: "1.0.0" })).rejects.toThrow(
+      /belongs to crm-team/,
+    );
+    await expect(
+      deployVersion(govCtx(t.db, designer), { flowKey: "account-sync", version: "1.0.0", environment: "production" }),
+    ).rejects.toThrow(/promotion request/);
+    await deployVersion(govCtx(t.db, designer), { flowKey: "account-sync", version: "1.0.0" });
+
+    const r = await runIn("test", "Acme");
+    expect(r.status).toBe("succeeded");
+    expect(await accounts(testSb)).toContain("Acme v1");
+    expect(await accounts(prodSb)).not.toContain("Acme v1");
+
+    // A webhook to the test environment is signed with test's secret; production's secret is refused there.
+    const body = Buffer.from(JSON.stringify({ name: "Hooked" }));
+    const ts = String(Math.floor(Date.now() / 1000));
+    const sign = (s: string) => `v1=${createHmac("sha256", s).update(`${ts}.`).update(body).digest("hex")}`;
+    const hook = (secret: string, environment?: string) =>
+      acceptWebhook(
+        { pool, boss },
+        {
+          flowKey: "account-sync",
+          environment,
+          body,
+          headers: new Headers({
+            "content-type": "application/json",
+            "x-weft-timestamp": ts,
+            "x-weft-signature": sign(secret),
+          }),
+        },
+      );
+    expect((await hook("prod-secret", "test")).status).toBe(401);
+    const accepted = await hook("test-secret", "test");
+    expect(accepted.status).toBe(202);
+    const hookedId = (accepted.body as { runId: string }).runId;
+    expect((await runRowSettled(pool, hookedId, 60_000)).status).toBe("succeeded");
+    expect((await t.db.run.findUniqueOrThrow({ where: { id: hookedId } })).environment).toBe("test");
+    expect(await accounts(testSb)).toContain("Hooked v1");
+    expect(await accounts(prodSb)).not.toContain("Hooked v1");
+  }, 120_000);
+
+  it("a version reaches production only with a test deployment, a succeeded test run and another approver", async () => {
+    await publish("1.1.0", "v1.1");
+    // 1.1.0 was never deployed to test.
+    await expect(
+      requestPromotion(govCtx(t.db, designer), { flowKey: "account-sync", version: "1.1.0" }),
+    ).rejects.toThrow(/never deployed to test/);
+    await deployVersion(govCtx(t.db, designer), { flowKey: "account-sync", version: "1.1.0" });
+    await expect(
+      requestPromotion(govCtx(t.db, designer), { flowKey: "account-sync", version: "1.1.0" }),
+    ).rejects.toThrow(/no succeeded run in test/);
+    // The first test deployment pinned production to what it ran before environments (1.0.0, a baseline);
+    // approving 1.1.0 did not change production.
+    expect((await loadPublishedFlow(pool, "account-sync", { fresh: true }))?.version).toBe("1.0.0");
+    await expect(
+      requestPromotion(govCtx(t.db, designer), { flowKey: "account-sync", version: "1.0.0" }),
+    ).rejects.toThrow(/already runs in production/);
+
+    expect((await runIn("test", "Bolt")).status).toBe("succeeded");
+    expect(await accounts(testSb)).toContain("Bolt v1.1");
+    const { promotionId, check } = await requestPromotion(govCtx(t.db, designer), {
+      flowKey: "account-sync",
+      version: "1.1.0",
+    });
+    expect(check.production).toBe("1.0.0");
+    expect(check.diff?.same).toBe(false);
+    expect(check.policy.ok).toBe(true);
+    await expect(
+      requestPromotion(govCtx(t.db, designer), { flowKey: "account-sync", version: "1.1.0" }),
+    ).rejects.toThrow();
+    // Four eyes: not the requester, not another team.
+    await expect(approvePromotion(govCtx(t.db, designer), { promotionId })).rejects.toThrow(/requested this promotion/);
+    await expect(approvePromotion(govCtx(t.db, outsider), { promotionId })).rejects.toThrow(/owning team/);
+    await approvePromotion(govCtx(t.db, approver), { promotionId });
+    await expect(approvePromotion(govCtx(t.db, approver), { promotionId })).rejects.toThrow(/already approved/);
+
+    const live = await loadPublishedFlow(pool, "account-sync", { fresh: true });
+    expect(live).toMatchObject({ version: "1.1.0", deployed: true });
+    const r = await runIn("production", "Crest");
+    expect(r.status).toBe("succeeded");
+    expect(await accounts(prodSb)).toContain("Crest v1.1");
+    expect(await accounts(testSb)).not.toContain("Crest v1.1");
+
+    const audit = await t.db.auditLog.findMany({
+      where: { action: { in: ["promotion.requested", "promotion.approved", "deployment.created"] } },
+      select: { action: true },
+    });
+    expect(new Set(audit.map((a) => a.action))).toEqual(
+      new Set(["promotion.requested", "promotion.approved", "deployment.created"]),
+    );
+  }, 120_000);
+
+  it("a later version is promoted, then rolled back in one action that restores the previous version and bindings", async () => {
+    await publish("1.2.0", "v1.2");
+    await deployVersion(govCtx(t.db, designer), { flowKey: "account-sync", version: "1.2.0" });
+    expect((await runIn("test", "Dune")).status).toBe("succeeded");
+    // A promotion can be rejected (audited) and requested again.
+    const first = await requestPromotion(govCtx(t.db, designer), { flowKey: "account-sync", version: "1.2.0" });
+    expect(first.check.diff?.same).toBe(false);
+    await rejectPromotion(govCtx(t.db, approver), { promotionId: first.promotionId, reason: "Not this week." });
+    const { promotionId } = await requestPromotion(govCtx(t.db, designer), {
+      flowKey: "account-sync",
+      version: "1.2.0",
+    });
+    // Production gets a binding of its own after 1.1.0 went live; 1.2.0 is promoted with it.
+    await setBinding(govCtx(t.db, admin), {
+      environment: "production",
+      logicalKey: "salesforce-prod",
+      connectionKey: "salesforce-sandbox",
+    });
+    await approvePromotion(govCtx(t.db, approver), { promotionId });
+    expect((await loadPublishedFlow(pool, "account-sync", { fresh: true }))?.version).toBe("1.2.0");
+
+    await expect(
+      rollback(govCtx(t.db, outsider), { flowKey: "account-sync", reason: "1.2.0 double-posts accounts." }),
+    ).rejects.toThrow(/owning team/);
+    await expect(rollback(govCtx(t.db, approver), { flowKey: "account-sync", reason: "bad" })).rejects.toThrow(
+      /reason/,
+    );
+    const rb = await rollback(govCtx(t.db, approver), {
+      flowKey: "account-sync",
+      reason: "1.2.0 double-posts accounts.",
+    });
+    expect(rb).toMatchObject({ version: "1.1.0", from: "1.2.0" });
+    expect(rb.restoredBindings["salesforce-prod"]).toBe("salesforce-prod");
+    expect(
+      await t.db.connectionBinding.findUnique({
+        where: { environmentKey_logicalKey: { environmentKey: "production", logicalKey: "salesforce-prod" } },
+      }),
+    ).toBeNull();
+    expect((await loadPublishedFlow(pool, "account-sync", { fresh: true }))?.version).toBe("1.1.0");
+    const r = await runIn("production", "Echo");
+    expect(r.status).toBe("succeeded");
+    expect(await accounts(prodSb)).toContain("Echo v1.1");
+    expect(await accounts(testSb)).not.toContain("Echo v1.1");
+
+    // `weft export --env production` exports what production runs.
+    expect(await liveVersion(t.db, "account-sync", "production")).toBe("1.1.0");
+    expect(await liveVersion(t.db, "account-sync", "test")).toBe("1.2.0");
+    const state = await flowEnvironments(t.db, "account-sync");
+    expect(state.environments.map((e) => [e.key, e.version])).toEqual([
+      ["test", "1.2.0"],
+      ["production", "1.1.0"],
+    ]);
+    expect(
+      await t.db.auditLog.count({ where: { action: "deployment.rolled_back", entityId: "account-sync@production" } }),
+    ).toBe(1);
+  }, 180_000);
+});
