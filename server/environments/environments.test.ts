@@ -19,6 +19,9 @@ import { startManualRun } from "../runtime/operations";
 import { acceptWebhook } from "../runtime/ingress";
 import { loadPublishedFlow } from "../runtime/flow-source";
 import { appendAudit } from "../audit/audit";
+import { randomUUID } from "node:crypto";
+import type { Job } from "pg-boss";
+import { handleScheduleJob, syncTriggers, type ScheduleJobData } from "../runtime/triggers";
 import {
   approvePromotion,
   deployVersion,
@@ -329,4 +332,71 @@ describe("environments and promotion", () => {
       await t.db.auditLog.count({ where: { action: "deployment.rolled_back", entityId: "account-sync@production" } }),
     ).toBe(1);
   }, 180_000);
+
+  it("schedules are per environment: a test deployment gets its own schedule, whose tick runs test's version in test", async () => {
+    const team = await t.db.team.findUniqueOrThrow({ where: { key: "crm-team" } });
+    const sched = (version: string) => ({
+      dsl: "weft/1",
+      key: "nightly-check",
+      version,
+      name: "Nightly check",
+      description: "",
+      domain: "customer",
+      owner: "crm-team",
+      classification: "internal",
+      trigger: { type: "schedule", cron: "0 2 * * *", timezone: "UTC" },
+      start: "say",
+      steps: [{ id: "say", type: "map", output: `"${version}"` }],
+    });
+    const f = await t.db.flow.create({
+      data: {
+        key: "nightly-check",
+        name: "Nightly check",
+        domain: "customer",
+        ownerTeamId: team.id,
+        lifecycle: "active",
+        draft: {},
+      },
+    });
+    for (const v of ["1.0.0", "1.1.0"])
+      await t.db.flowVersion.create({
+        data: {
+          flowId: f.id,
+          version: v,
+          dsl: sched(v),
+          contentHash: `n-${v}`,
+          changelog: "Nightly check.",
+          status: "approved",
+          approvedAt: new Date(Date.now() + (v === "1.0.0" ? 0 : 1000)),
+        },
+      });
+    // Never deployed: production runs the newest approved (1.1.0), one schedule keyed by the flow.
+    expect((await syncTriggers(pool, boss)).schedules).toContain("nightly-check");
+    await deployVersion(govCtx(t.db, designer), { flowKey: "nightly-check", version: "1.0.0" });
+    const synced = await syncTriggers(pool, boss);
+    expect(synced.schedules).toEqual(expect.arrayContaining(["nightly-check", "nightly-check/test"]));
+    const [testSchedule] = await boss.getSchedules("weft.schedule", "nightly-check/test");
+    expect(testSchedule?.data).toEqual({ flowKey: "nightly-check", environment: "test" });
+    // A tick of each schedule: test runs 1.0.0 in test; production is pinned to 1.1.0 (its baseline).
+    for (const data of [{ flowKey: "nightly-check", environment: "test" }, { flowKey: "nightly-check" }])
+      await handleScheduleJob(pool, boss, { id: randomUUID(), name: "weft.schedule", data } as Job<ScheduleJobData>);
+    const runs = await pool.query<{ environment: string; output: string }>(
+      `SELECT r.environment, r.output FROM run r WHERE r.flow_id = $1 AND r.trigger_type = 'schedule'`,
+      [f.id],
+    );
+    expect(runs.rows).toHaveLength(2);
+    for (const r of await pool
+      .query<{ id: string }>(`SELECT id FROM run WHERE flow_id = $1`, [f.id])
+      .then((x) => x.rows))
+      await runRowSettled(pool, r.id, 60_000);
+    const done = await pool.query<{ environment: string; version: string; status: string }>(
+      `SELECT r.environment, v.version, r.status::text AS status FROM run r JOIN flow_version v ON v.id = r.flow_version_id
+        WHERE r.flow_id = $1 ORDER BY r.environment`,
+      [f.id],
+    );
+    expect(done.rows).toEqual([
+      { environment: "production", version: "1.1.0", status: "succeeded" },
+      { environment: "test", version: "1.0.0", status: "succeeded" },
+    ]);
+  }, 120_000);
 });

@@ -3,7 +3,7 @@
 // entries (one per flow, keyed by flow key) that send to the schedule queue. syncTriggers() makes the
 // subscriptions and schedules match the published flows (at worker start, periodically, after a publish).
 // Per environment (docs/environments.md): each environment's deployments have their own schedules (keyed
-// "<flow>@<env>" outside production) and an event starts only the consumers of its source run's environment.
+// "<flow>/<env>" outside production) and an event starts only the consumers of its source run's environment.
 // Poll triggers run in production only.
 import "server-only";
 import type { Job, PgBoss } from "pg-boss";
@@ -42,9 +42,9 @@ interface PublishedTrigger {
   environment: string;
 }
 
-/** The schedule key of a flow in an environment: the flow key in production (as before), else "<flow>@<env>". */
+/** The schedule key of a flow in an environment: the flow key in production (as before), else "<flow>/<env>". */
 export function scheduleKey(flowKey: string, environment: string): string {
-  return environment === PRODUCTION ? flowKey : `${flowKey}@${environment}`;
+  return environment === PRODUCTION ? flowKey : `${flowKey}/${environment}`;
 }
 
 /** What runs where: every environment's newest deployment, plus production's rule for flows never deployed. */
