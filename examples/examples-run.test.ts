@@ -17,6 +17,8 @@ import pino from "pino";
 import { retryException } from "@/server/runtime/operations";
 import { autoResolveForRun } from "@/server/exceptions/auto-resolve";
 import { appendAudit, type AuditFn } from "@/server/audit/audit";
+import { decideTask, listTasks } from "@/server/tasks/service";
+import { seedDemoApprovals } from "@/server/seed/approvals";
 
 describe("the example flows run against the sandboxes", () => {
   let t: TestDatabase;
@@ -58,6 +60,24 @@ describe("the example flows run against the sandboxes", () => {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+  /** Starts a run and waits until it has finished or parked (waiting for a task, a timer or a child). */
+  async function startAndPark(flowKey: string, input: Record<string, unknown>) {
+    const flow = await loadPublishedFlow(pool, flowKey, { fresh: true });
+    const { runId } = await createRun(pool, boss, {
+      flowId: flow!.flowId,
+      flowVersionId: flow!.versionId,
+      triggerType: "manual",
+      input,
+    });
+    const until = Date.now() + 60_000;
+    for (;;) {
+      const { rows } = await pool.query(`SELECT status::text AS status FROM run WHERE id = $1`, [runId]);
+      if (["succeeded", "failed", "waiting"].includes(rows[0]?.status))
+        return { runId, status: rows[0].status as string };
+      if (Date.now() > until) throw new Error(`run of ${flowKey} still ${rows[0]?.status}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
   const steps = async (runId: string, id: string) =>
     (
       await pool.query<{ status: string; input: Record<string, unknown>; output: Record<string, unknown> }>(
@@ -78,6 +98,7 @@ describe("the example flows run against the sandboxes", () => {
     const examples = referenceFlows();
     expect(examples.map((e) => e.key).sort()).toEqual([
       "approved-time-to-invoice",
+      "billing-terms-change",
       "customer-to-erp",
       "kantata-time-approved-push",
       "opportunity-won-to-project",
@@ -602,4 +623,68 @@ describe("the example flows run against the sandboxes", () => {
       ]);
     }, 120_000);
   });
+  it("billing-terms-change: below the threshold straight to NetSuite; above it waits for finance, which adjusts the days", async () => {
+    const request = {
+      customerId: "104",
+      customer: "Small Co",
+      currentDays: 30,
+      requestedDays: 45,
+      annualBilling: 20000,
+      requestedBy: "operator@weft.local",
+    };
+    const small = await run("billing-terms-change", "webhook", request);
+    expect(small, JSON.stringify(small.error)).toMatchObject({
+      status: "succeeded",
+      output: { status: "applied", days: 45, approval: "not-required" },
+    });
+    expect((await records("netsuite", "customer")).find((c) => c.id === "104")).toMatchObject({ terms: { id: "45" } });
+    expect(await t.db.task.count({ where: { runId: small.runId } })).toBe(0);
+
+    const big = await startAndPark("billing-terms-change", {
+      ...request,
+      customerId: "105",
+      annualBilling: 250000,
+      requestedDays: 90,
+    });
+    expect(big.status).toBe("waiting");
+    const approver = await t.db.user.findUniqueOrThrow({
+      where: { email: "approver@weft.local" },
+      include: { memberships: true },
+    });
+    const actor = {
+      id: approver.id,
+      email: approver.email,
+      roles: approver.roles,
+      teamIds: approver.memberships.map((m) => m.teamId),
+    };
+    const [task] = (await listTasks(t.db, actor)).filter((x) => x.runId === big.runId);
+    expect(task).toMatchObject({
+      title: "Payment terms for Small Co: Net 30 → Net 90",
+      assignee: "Finance (approvers)",
+    });
+    // Nothing reached the ERP while it waited.
+    expect((await records("netsuite", "customer")).find((c) => c.id === "105")?.terms).not.toEqual({ id: "90" });
+    await decideTask({ db: t.db, boss }, actor, task!.id, { decision: "approve-with-changes", fields: { days: 60 } });
+    const done = await runSettledPool(big.runId);
+    expect(done).toMatchObject({ status: "succeeded", output: { status: "applied", days: 60, approval: "decided" } });
+    expect((await records("netsuite", "customer")).find((c) => c.id === "105")).toMatchObject({ terms: { id: "60" } });
+
+    // The demo's parked requests: real runs waiting in the approver's Inbox.
+    await seedDemoApprovals(t.db, boss);
+    const until = Date.now() + 30_000;
+    while ((await listTasks(t.db, actor)).length < 3 && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 200));
+    expect((await listTasks(t.db, actor)).map((x) => x.flow.key)).toEqual(Array(3).fill("billing-terms-change"));
+    expect(await seedDemoApprovals(t.db, boss)).toBe(0); // a restart starts nothing new
+  }, 120_000);
+
+  async function runSettledPool(runId: string) {
+    const until = Date.now() + 60_000;
+    for (;;) {
+      const { rows } = await pool.query(`SELECT status::text AS status, output, error FROM run WHERE id = $1`, [runId]);
+      if (["succeeded", "failed"].includes(rows[0]?.status)) return rows[0] as { status: string; output: unknown };
+      if (Date.now() > until) throw new Error(`run ${runId} still ${rows[0]?.status}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 });

@@ -20,6 +20,7 @@ import {
   formatDuration,
   formatTime,
 } from "./format";
+import { RunTasks } from "./run-tasks";
 
 const IN_FLIGHT = ["queued", "running", "waiting"];
 
@@ -124,6 +125,7 @@ export function RunView({ runId, roles }: { runId: string; roles: readonly strin
             {run.error.message}
           </div>
         )}
+        <RunTasks runId={runId} live={IN_FLIGHT.includes(run.status)} />
         {(run.exceptions.length > 0 || run.replays.length > 0 || run.children.length > 0) && (
           <div className="flex flex-wrap gap-4 text-sm md:col-span-4">
             {run.exceptions.map((e) => (

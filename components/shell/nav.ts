@@ -8,6 +8,12 @@ export interface NavItem {
 
 export const NAV: readonly NavItem[] = [
   {
+    href: "/inbox",
+    label: "Inbox",
+    description: "Approvals that runs wait for: yours and your teams'.",
+    built: true,
+  },
+  {
     href: "/flows",
     label: "Flows",
     description: "Design integration flows on a canvas and publish versions.",

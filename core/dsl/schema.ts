@@ -474,6 +474,10 @@ function stepUnion(nested: z.ZodType, named: boolean) {
           user: UserEmail.optional().meta({ description: "One person, by e-mail." }),
         })
         .meta({ description: "Who decides: a team (optionally only its members with a role), a role, or one person." }),
+      when: Expression.optional().meta({
+        description:
+          'Expression: ask only when this is true (e.g. an amount above a threshold); otherwise the step approves at once (status "not-required") and no task is opened.',
+      }),
       title: Expression.meta({ description: "Expression: the task's title in the Inbox." }),
       summary: Expression.optional().meta({
         description:

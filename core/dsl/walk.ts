@@ -152,6 +152,7 @@ export function stepExpressions(step: Step): ExpressionSite[] {
       }
       break;
     case "approval":
+      if (step.when !== undefined) out.push({ path: ["when"], expression: step.when, role: "condition" });
       out.push({ path: ["title"], expression: step.title, role: "value" });
       if (step.summary !== undefined) out.push({ path: ["summary"], expression: step.summary, role: "value" });
       if (step.requester !== undefined) out.push({ path: ["requester"], expression: step.requester, role: "value" });

@@ -15,6 +15,7 @@ import reconProjectIds from "@/examples/recon-project-ids.weft.json";
 import reconWorkers from "@/examples/recon-workers.weft.json";
 import customerToErp from "@/examples/customer-to-erp.weft.json";
 import relinkWorkspaceJob from "@/examples/relink-workspace-job.weft.json";
+import billingTermsChange from "@/examples/billing-terms-change.weft.json";
 import approvedTimeToInvoiceSamples from "@/examples/approved-time-to-invoice.samples.json";
 import opportunityWonToProjectSamples from "@/examples/opportunity-won-to-project.samples.json";
 import salesforceWonOpportunitiesSamples from "@/examples/salesforce-won-opportunities.samples.json";
@@ -29,6 +30,7 @@ import reconProjectIdsSamples from "@/examples/recon-project-ids.samples.json";
 import reconWorkersSamples from "@/examples/recon-workers.samples.json";
 import customerToErpSamples from "@/examples/customer-to-erp.samples.json";
 import relinkWorkspaceJobSamples from "@/examples/relink-workspace-job.samples.json";
+import billingTermsChangeSamples from "@/examples/billing-terms-change.samples.json";
 
 export const EXAMPLES: Readonly<Record<string, Flow>> = Object.fromEntries(
   [
@@ -46,6 +48,7 @@ export const EXAMPLES: Readonly<Record<string, Flow>> = Object.fromEntries(
     reconWorkers,
     customerToErp,
     relinkWorkspaceJob,
+    billingTermsChange,
   ].map((d) => [d.key, d as unknown as Flow]),
 );
 
@@ -68,6 +71,7 @@ export const EXAMPLE_SAMPLES: Readonly<Record<string, Readonly<Record<string, un
   [reconWorkers.key]: reconWorkersSamples,
   [customerToErp.key]: customerToErpSamples,
   [relinkWorkspaceJob.key]: relinkWorkspaceJobSamples,
+  [billingTermsChange.key]: billingTermsChangeSamples,
 };
 
 export function exampleSummaries() {

@@ -72,6 +72,16 @@ describe("test runs", () => {
         dsl: await draftOf(key),
       });
       expect(mode).toBe("dry-run");
+      // A test run waits at an approval step like any run: a person decides its task (here an admin, in the Inbox).
+      if (EXAMPLES[key]!.steps.some((s) => s.type === "approval")) {
+        await expect
+          .poll(async () => (await as("admin").tasks.forRun({ runId })).filter((x) => x.status === "open").length, {
+            timeout: 60_000,
+          })
+          .toBe(1);
+        const [task] = await as("admin").tasks.forRun({ runId });
+        await as("admin").tasks.decide({ id: task!.id, decision: "approve" });
+      }
       const run = await settled(runId, 240_000);
       expect(run, `${key}: ${JSON.stringify(run.error)}`).toMatchObject({
         status: "succeeded",

@@ -34,8 +34,9 @@ export interface TaskTimerJob {
 }
 
 export interface TaskOutcome {
-  taskId: string;
-  status: TaskStatus;
+  /** null when the step's `when` said no approval was needed. */
+  taskId: string | null;
+  status: TaskStatus | "not-required";
   decision: string | null;
   fields: Record<string, unknown> | null;
   comment: string | null;

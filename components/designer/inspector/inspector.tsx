@@ -69,7 +69,7 @@ export interface InspectorProps {
   onPin(nodeId: string, payload: unknown, source: "manual" | "test-run"): void;
 }
 
-const STRUCTURAL = ["id", "type", "next", "compensate", "catch", "default", "body", "branches", "cases"];
+const STRUCTURAL = ["id", "type", "next", "compensate", "catch", "default", "body", "branches", "cases", "routes"];
 const POLICY = ["retry", "timeout", "idempotencyKey", "concurrencyKey"];
 const SHOWN_ELSEWHERE = ["name", "description", "connector", "operation", "connection", "input", "business"];
 const OMIT_SETTINGS = new Set([...STRUCTURAL, ...POLICY, ...SHOWN_ELSEWHERE]);

@@ -452,6 +452,21 @@ class RunInterpreter {
   private async approval(step: ApprovalStep, path: string, frame: Frame): Promise<TaskOutcome> {
     const row = this.k.row(path);
     if (row?.status === "succeeded") return row.output as TaskOutcome;
+    if (step.when !== undefined) {
+      // The condition is recorded with the step, so a resumed run decides the same way even if data changed since.
+      const ask = await this.prepare(step, path, async () => !!(await expr(step.when!, frame)));
+      if (!ask && !row)
+        return this.k.step(this.spec(step, path, false), async (): Promise<TaskOutcome> => ({
+          taskId: null,
+          status: "not-required",
+          decision: "approve",
+          fields: null,
+          comment: null,
+          decidedBy: null,
+          decidedAt: null,
+          decidedVia: null,
+        }));
+    }
     const task = await this.prepare(step, path, async (): Promise<TaskSpec> => {
       const title = await expr(step.title, frame);
       const requester = step.fourEyes
