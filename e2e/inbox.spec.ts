@@ -53,6 +53,7 @@ test("a designer adds an approval step; a test run waits in the approver's Inbox
   await expect(inspector.locator('[data-field="assignee.team"]')).toHaveValue("finance");
   await inspector.locator('[data-field="due"]').fill("1d");
   await expect(canvasNode(page, "approval")).toContainText("due 1d");
+  await page.locator(".react-flow__pane").click({ position: { x: 20, y: 20 } });
   await addByCommand(page, "Logic Map");
   await expect(canvasNode(page, "map")).toBeVisible();
   await shot(page, "01-designer-approval-step");
@@ -83,7 +84,9 @@ test("a designer adds an approval step; a test run waits in the approver's Inbox
   await expect(detail).toContainText("Northwind Logistics");
   await shot(approver, "03-inbox-task");
   await detail.getByRole("button", { name: "Approve", exact: true }).click();
-  await expect(detail.getByRole("status")).toContainText("Decided: Approve. The run continues.");
+  await expect(approver.getByRole("status").filter({ hasText: "Decided" })).toContainText(
+    `Decided: Approve — Approve Terms ${key}. The run continues.`,
+  );
 
   // The designer's test run continues and succeeds.
   await expect(bar).toHaveAttribute("data-status", "succeeded", { timeout: 60_000 });

@@ -35,6 +35,8 @@ export function Inbox() {
   };
   const refresh = () => void qc.invalidateQueries({ queryKey: trpc.tasks.list.queryKey() });
   const bulk = useMutation(trpc.tasks.bulkApprove.mutationOptions({ onSuccess: refresh }));
+  // The task just decided leaves the open list; what was decided stays said here.
+  const [decided, setDecided] = useState<{ title: string; decision: string } | null>(null);
   const tasks = list.data ?? [];
   const flows = [...new Map((all.data ?? []).map((t) => [t.flow.key, t.flow.name])).entries()];
   const bulkable = tasks.filter((t) => t.bulk && t.status === "open");
@@ -89,6 +91,12 @@ export function Inbox() {
             </button>
           )}
         </div>
+        {decided && (
+          <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 p-2 text-sm text-emerald-800">
+            Decided: {DECISION_LABELS[decided.decision as ApprovalDecision] ?? decided.decision} — {decided.title}. The
+            run continues.
+          </p>
+        )}
         {bulk.data && (
           <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 p-2 text-sm text-emerald-800">
             Approved {bulk.data.approved}.
@@ -148,7 +156,14 @@ export function Inbox() {
       </section>
       <section aria-label="Task" className="min-w-0">
         {current ? (
-          <TaskDetail key={current.id} task={current} onDone={refresh} />
+          <TaskDetail
+            key={current.id}
+            task={current}
+            onDone={(v) => {
+              setDecided({ title: v.title, decision: v.decision ?? "" });
+              refresh();
+            }}
+          />
         ) : (
           <p className="rounded-lg border border-dashed border-slate-300 p-8 text-center text-sm text-slate-500">
             Choose a task to read its summary and decide.
@@ -161,9 +176,9 @@ export function Inbox() {
 
 type Task = TaskView;
 
-function TaskDetail({ task, onDone }: { task: Task; onDone: () => void }) {
+function TaskDetail({ task, onDone }: { task: Task; onDone: (v: TaskView) => void }) {
   const trpc = useTRPC();
-  const decide = useMutation(trpc.tasks.decide.mutationOptions({ onSuccess: onDone }));
+  const decide = useMutation(trpc.tasks.decide.mutationOptions({ onSuccess: (v) => onDone(v) }));
   const link = useMutation(trpc.tasks.link.mutationOptions());
   const [email, setEmail] = useState("");
   const err = decide.error as ErrorLike | null;

@@ -1,5 +1,6 @@
 // Small inline icons for the navigation (stroke paths, 20px), decorative only.
 const PATHS: Record<string, string> = {
+  Inbox: "M3 11l2-7h10l2 7v5H3zM3 11h4l1 2h4l1-2h4",
   Flows: "M4 6h5v4H4zM11 14h5v4h-5zM6.5 10v3.5a1 1 0 0 0 1 1H11",
   Catalog: "M4 4h12v12H4zM4 8h12M8 8v8",
   Runs: "M5 4l10 6-10 6z",

@@ -211,6 +211,40 @@ describe("team ownership (team × procedure)", () => {
     },
   );
 
+  it("tasks: a task is seen and decided only by whom it is for (team, role, person); others learn nothing of it", async () => {
+    const flowId = (await t.db.flow.findUniqueOrThrow({ where: { key: FLOW } })).id;
+    const [runId] = await insertRuns(t.db, flowId, [{ status: "running", createdAt: new Date() }]);
+    await t.db.run.update({ where: { id: runId! }, data: { status: "waiting" } });
+    const task = await t.db.task.create({
+      data: {
+        id: "00000000-0000-4000-8000-0000000000a1",
+        runId: runId!,
+        path: "approve",
+        flowId,
+        stepId: "approve",
+        title: "Staffing for PRJ-7",
+        decisions: ["approve", "reject"],
+        assigneeTeamId: teams.finance,
+        assigneeRole: "approver",
+      },
+    });
+    const finance = user("approver", [teams.finance], "u-fin-approver");
+    const pmo = user("approver", [teams.pmo], "u-pmo-approver");
+    const financeViewer = user("viewer", [teams.finance], "u-fin-viewer");
+    const ids = async (u: SessionUser) =>
+      ((await call(ctx(u), "tasks.list")) as Array<{ id: string }>).map((x) => x.id);
+    expect(await ids(finance)).toEqual([task.id]);
+    expect(await ids(pmo)).toEqual([]);
+    expect(await ids(financeViewer)).toEqual([]); // in the team, without the role the step asks for
+    expect(await ids(user("admin", []))).toEqual([task.id]);
+    for (const u of [pmo, financeViewer]) {
+      expect(await codeOf(call(ctx(u), "tasks.get", { id: task.id }))).toBe("NOT_FOUND");
+      expect(await codeOf(call(ctx(u), "tasks.decide", { id: task.id, decision: "approve" }))).toBe("NOT_FOUND");
+      expect(await codeOf(call(ctx(u), "tasks.link", { id: task.id, email: "x@example.com" }))).toBe("NOT_FOUND");
+    }
+    expect(await t.db.task.findUniqueOrThrow({ where: { id: task.id } })).toMatchObject({ status: "open" });
+  });
+
   it("a PMO designer pins a sample on PMO's flow; a Finance designer is refused and nothing changes", async () => {
     const sample = { flowKey: FLOW, nodeId: "trigger", payload: { projectCode: "PRJ-7" } };
     expect(await codeOf(call(ctx(user("designer", [teams.pmo])), "flows.pinSample", sample))).toBe("OK");

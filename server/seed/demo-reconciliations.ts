@@ -7,7 +7,8 @@ import type { PgBoss } from "pg-boss";
 import { scheduleInput } from "../../core/dsl/trigger-input";
 import { loadPublishedFlow } from "../runtime/flow-source";
 import { createRun } from "../runtime/runs";
-import { runtimePool, type Pool } from "../runtime/sql";
+import pg from "pg";
+import type { Pool } from "../runtime/sql";
 import { referenceFlows } from "./demo-flows";
 
 /** Keys of the reference flows that are reconciliations (a reconcile step). */
@@ -37,7 +38,9 @@ export async function runShippedReconciliationsOnce(pool: Pool, boss: PgBoss): P
 
 /** Demo boot (scripts/dev.ts, start.ts): runShippedReconciliationsOnce on a pool of its own. */
 export async function queueFirstReconciliationRuns(databaseUrl: string, boss: PgBoss): Promise<string[]> {
-  const pool = runtimePool(databaseUrl, 1);
+  // Not runtimePool(): that is the process's shared pool (one per URL), which the in-process workers use too —
+  // ending it here made every demo run fail with "Cannot use a pool after calling end on the pool".
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
   try {
     return await runShippedReconciliationsOnce(pool, boss);
   } finally {
