@@ -89,7 +89,7 @@ export async function openTask(
       run.flowId,
       spec.stepId,
       spec.title.slice(0, 500),
-      JSON.stringify(spec.summary ?? null),
+      JSON.stringify(packSummary(spec.summary)),
       spec.form === undefined ? null : JSON.stringify(spec.form),
       spec.decisions,
       team,
@@ -120,6 +120,22 @@ export async function openTask(
       db,
     });
   return id;
+}
+
+/**
+ * A summary object as stored: jsonb orders an object's keys by length, so the labels' order (the order the
+ * flow's author wrote them in, which the Inbox shows) travels beside the values.
+ */
+export function packSummary(summary: unknown): unknown {
+  if (summary === null || typeof summary !== "object" || Array.isArray(summary)) return summary ?? null;
+  return { $labels: Object.keys(summary), $values: summary };
+}
+
+export function unpackSummary(stored: unknown): unknown {
+  if (stored === null || typeof stored !== "object" || Array.isArray(stored)) return stored;
+  const { $labels, $values } = stored as { $labels?: unknown; $values?: Record<string, unknown> };
+  if (!Array.isArray($labels) || !$values || typeof $values !== "object") return stored;
+  return Object.fromEntries($labels.map((k) => [String(k), $values[String(k)]]));
 }
 
 /** The task's state as the resumed run sees it. */

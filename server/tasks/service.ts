@@ -14,7 +14,7 @@ import { appendAudit, type AuditActor } from "../audit/audit";
 import { postJson, type PostResult } from "../governance/webhook";
 import { signTaskLink, verifyTaskLink } from "./link";
 import { logger } from "../observability/log";
-import type { TaskTimerJob } from "./runtime";
+import { unpackSummary, type TaskTimerJob } from "./runtime";
 
 type Tx = Prisma.TransactionClient;
 
@@ -112,7 +112,7 @@ function view(t: TaskRow) {
     stepId: t.step_id,
     path: t.path,
     title: t.title,
-    summary: t.summary,
+    summary: unpackSummary(t.summary),
     form: t.form as Record<string, unknown> | null,
     decisions: t.decisions,
     assignee: describeAssignee(t),

@@ -151,6 +151,8 @@ describe("approval tasks", () => {
 
     const inbox = await fin().tasks.list();
     expect(inbox.map((x) => x.id)).toContain(task.id);
+    // The summary's labels keep the order the flow wrote them in (jsonb alone would sort them).
+    expect(Object.keys(inbox.find((x) => x.id === task.id)!.summary as object)).toEqual(["Customer", "Days"]);
     expect(inbox.find((x) => x.id === task.id)).toMatchObject({
       summary: { Customer: "ACME", Days: 45 },
       businessKeys: { customer: "ACME" },
