@@ -3,7 +3,8 @@
 // with numbers, opens a definition, and drills from unbilled approved time to the open exceptions holding it
 // up, on to one of them.
 import { expect, test } from "@playwright/test";
-import { shot, signInAs } from "./triage-helpers";
+import { failInvoices, invoiceInput, shot, signInAs } from "./triage-helpers";
+import { signIn } from "./helpers";
 
 test("a viewer sees the four KPIs with numbers and drills from unbilled approved time to the exceptions holding it up", async ({
   page,
@@ -33,4 +34,42 @@ test("a viewer sees the four KPIs with numbers and drills from unbilled approved
   await first.click();
   await expect(page).toHaveURL(/\/exceptions\/[0-9a-f-]{36}$/);
   await expect(page.getByText(message.slice(0, 40)).first()).toBeVisible();
+});
+
+test("an admin sets a business SLO on the touchless rate and sees it burn under an injected NetSuite outage", async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await signIn(page, "admin");
+  await page.goto("/business");
+  const slos = page.getByRole("region", { name: "Business SLOs" });
+  await slos.getByRole("button", { name: "Add business SLO" }).click();
+  const form = page.getByRole("form", { name: "New business SLO" });
+  await form.getByLabel("KPI").selectOption("touchless-rate");
+  await expect(form.getByLabel(/Threshold/)).toHaveCount(0); // a run is touchless or not
+  await form.getByLabel("Target (% of events good)").fill("99");
+  await form.getByLabel("Owner team (gets the alerts)").selectOption("platform");
+  await form.getByLabel("Name").fill("Runs need no person");
+  await form.getByRole("button", { name: "Save business SLO" }).click();
+  const slo = slos.getByRole("article", { name: "Business SLO Runs need no person" });
+  await expect(slo).toContainText("99 % of runs need no manual intervention");
+  await expect(slo).not.toContainText("alert firing");
+  await shot(page, "business-slo-set");
+
+  // A vendor outage: NetSuite refuses every invoice (injected in its sandbox), so real runs of the invoice flow
+  // fail and open exceptions — each one a run that needed a person.
+  await failInvoices(
+    page,
+    Array.from({ length: 20 }, (_, i) =>
+      invoiceInput(`INV-8${String(i).padStart(4, "0")}`, { customer: "Outage Ltd" }),
+    ),
+    "outage ltd",
+    { parallel: 10 },
+  );
+  await page.goto("/business");
+  await expect(async () => {
+    await page.reload();
+    await expect(slo).toContainText("alert firing", { timeout: 3_000 });
+  }).toPass({ timeout: 60_000, intervals: [3_000] });
+  await shot(page, "business-slo-burning");
 });
