@@ -7,6 +7,7 @@ import { exampleCatalog } from "@/examples/catalog";
 import {
   addStepAfter,
   compileState,
+  edgeFrom,
   fromDecompiled,
   insertStepOnEdge,
   lastStepOf,
@@ -328,5 +329,15 @@ describe("three-way merge of two editors' versions", () => {
     expect(r.conflicts).toEqual([]);
     expect(pos(r.merged, "a")).toEqual({ x: 300, y: 50 });
     expect(pos(r.merged, "b")).toEqual({ x: 600, y: 90 });
+  });
+});
+
+describe("edgeFrom", () => {
+  it("a connection drawn from an approval's decision handle is that decision's route", () => {
+    expect(edgeFrom("approve", "decision-1", "rejected")).toMatchObject({
+      id: "approve:decision-1",
+      sourceHandle: "decision-1",
+      data: { kind: "decision", index: 1 },
+    });
   });
 });

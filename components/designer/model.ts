@@ -3,6 +3,7 @@
 // of a node, where a validation problem points, and copy/paste of selections as DSL JSON.
 import type { Edge, Node } from "@xyflow/react";
 import {
+  APPROVAL_ROUTES,
   compile,
   decompile,
   edgeId,
@@ -41,7 +42,7 @@ export function edgeStyleClass(kind: CanvasEdgeKind | undefined): string {
     ? "weft-edge-catch"
     : kind === "compensate"
       ? "weft-edge-compensate"
-      : kind === "case" || kind === "default"
+      : kind === "case" || kind === "default" || kind === "decision"
         ? "weft-edge-case"
         : "weft-edge-next";
 }
@@ -90,6 +91,7 @@ function edgeLabel(nodes: readonly CanvasNode[], e: CanvasEdge): string | undefi
     return c?.label ?? c?.when ?? `case ${(e.data?.index ?? 0) + 1}`;
   }
   if (k === "branch") return `branch ${(e.data?.index ?? 0) + 1}`;
+  if (k === "decision") return `on ${APPROVAL_ROUTES[e.data?.index ?? 0] ?? "decision"}`;
   return undefined;
 }
 
@@ -389,7 +391,7 @@ export function exitHandleOf(node: DNode): string | null {
 
 /** The edge leaving `source` by `handle` ("next", "case-1", …) for `target`. */
 export function edgeFrom(source: string, handle: string, target: string): DEdge {
-  const m = /^(case|catch|branch)-(\d+)$/.exec(handle);
+  const m = /^(case|catch|branch|decision)-(\d+)$/.exec(handle);
   const kind = (m ? m[1] : handle) as CanvasEdgeKind;
   const index = m ? Number(m[2]) : undefined;
   return toRfEdge({
