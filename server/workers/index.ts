@@ -24,7 +24,7 @@ export async function startWorkers(boss: PgBoss): Promise<Workers> {
     logger.info({ count }, "expired sessions removed");
   });
   await registerGovernanceJobs(boss);
-  await (await import("../exceptions/jobs")).registerExceptionJobs(boss); // bulk actions, auto-resolve (server/exceptions)
+  await (await import("../exceptions/jobs")).registerExceptionJobs(boss); // bulk actions, auto-resolve, counter compaction (server/exceptions)
   const runtime = await (await import("../runtime/worker")).startRuntimeWorkers(boss); // runs, triggers, exception dead-letters (server/runtime)
   return {
     stop: async () => {
