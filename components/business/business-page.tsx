@@ -59,6 +59,10 @@ function secondary(t: Tile): string {
       return `${d.touchless} of ${d.runs} runs without a person`;
     case "blocked-money":
       return `${d.exceptions} open exceptions · ${hours(d.hours)}`;
+    case "reconciliation-match-rate":
+      return d.keys
+        ? `${d.matched} of ${d.keys} records matched · ${formatMoney(Math.round(Number(d.unreconciledAmount ?? 0)), (d.currency as string) || "USD")} and ${hours(d.unreconciledHours)} unreconciled`
+        : "no reconciliation ran";
   }
 }
 

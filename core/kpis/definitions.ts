@@ -9,6 +9,7 @@ export const KPI_IDS = [
   "utilisation-variance",
   "touchless-rate",
   "blocked-money",
+  "reconciliation-match-rate",
 ] as const;
 export type KpiId = (typeof KPI_IDS)[number];
 
@@ -89,6 +90,15 @@ export const KPIS: Record<KpiId, KpiDefinition> = {
     definition:
       "The money held up by open exceptions: the sum of their business-impact amounts (numeric business keys named like amount or total), by flow. The trend is the amount of exceptions opened each week that are still open.",
     reads: "exception (open, impact_amount)",
+  },
+  "reconciliation-match-rate": {
+    id: "reconciliation-match-rate",
+    name: "Reconciliation match rate",
+    unit: "percent",
+    lowerIsBetter: false,
+    definition:
+      "Over the reconciliation runs (reconcile steps, not test runs) finished in the period: the record keys that matched on every side ÷ the keys compared, weighted by keys across reconciliations. Unreconciled: the money and hours at stake in the latest run of each reconciliation. The weekly trend is the match rate of the runs finished that week. A team filter keeps the reconciliations whose flow the team owns; a customer filter does not apply (a reconciliation compares whole record sets).",
+    reads: "reconciliation_run (keys, matched, money and hours at stake)",
   },
 };
 

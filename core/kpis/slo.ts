@@ -9,6 +9,7 @@ export const BUSINESS_SLO_KPIS = [
   "invoice-cycle-time",
   "project-setup-time",
   "touchless-rate",
+  "reconciliation-match-rate",
 ] as const satisfies readonly KpiId[];
 export type BusinessSloKpi = (typeof BUSINESS_SLO_KPIS)[number];
 
@@ -44,6 +45,12 @@ export const BUSINESS_SLO_KINDS: Record<BusinessSloKpi, BusinessSloKind> = {
     thresholdUnit: null,
     event: "A finished run (not a test, not a replay); good when it succeeded without an exception.",
     describe: (_t, target) => `${pct(target)} of runs need no manual intervention`,
+  },
+  "reconciliation-match-rate": {
+    thresholdUnit: null,
+    event:
+      "A record key compared by a reconciliation run (not a test), at the run's end; good when it matched on every side.",
+    describe: (_t, target) => `${pct(target)} of reconciled records match`,
   },
 };
 

@@ -193,6 +193,35 @@ export async function blockedMoneyTile(sql: Sql, f: KpiFilter, weeks: Date[]): P
   );
 }
 
+export async function matchRateTile(sql: Sql, f: KpiFilter, weeks: Date[]): Promise<KpiTile> {
+  const r = await rows<{ week: Date | null; runs: number; keys: number; matched: number }>(sql, q.matchRateSql(f));
+  const latest = await rows<{ money: number; hours: number; currency: string | null }>(
+    sql,
+    q.latestReconciliationsSql(f),
+  );
+  const total = r.find((x) => x.week === null);
+  const rate = (x?: { keys: number; matched: number }) => (x && x.keys > 0 ? x.matched / x.keys : null);
+  const currencies = [...new Set(latest.map((x) => x.currency).filter((c): c is string => !!c))];
+  return tile(
+    "reconciliation-match-rate",
+    rate(total),
+    {
+      runs: total?.runs ?? 0,
+      keys: total?.keys ?? 0,
+      matched: total?.matched ?? 0,
+      reconciliations: latest.length,
+      unreconciledAmount: latest.reduce((n, x) => n + (num(x.money) ?? 0), 0),
+      unreconciledHours: latest.reduce((n, x) => n + (num(x.hours) ?? 0), 0),
+      // Amounts are not converted: one currency when every reconciliation states the same one.
+      currency: currencies.length === 1 ? currencies[0]! : null,
+    },
+    byWeek(
+      weeks,
+      r.filter((x) => x.week !== null).map((x) => ({ week: x.week, value: rate(x), n: x.keys })),
+    ),
+  );
+}
+
 /** Every tile for the filter. Queries run one after another: the page's latency is their sum (benchmarked). */
 export async function kpiSummary(sql: Sql, input: KpiFilterInput, now = new Date()): Promise<KpiSummary> {
   const { filter: f, weeks } = resolveFilter(input, now);
@@ -204,6 +233,7 @@ export async function kpiSummary(sql: Sql, input: KpiFilterInput, now = new Date
     await percentileTile(sql, "deal-to-invoice", q.dealToInvoiceSql(f), weeks),
     await touchlessTile(sql, f, weeks),
     await blockedMoneyTile(sql, f, weeks),
+    await matchRateTile(sql, f, weeks),
   ];
   return { from: f.from.toISOString(), to: f.to.toISOString(), weeks: weeks.map((w) => w.toISOString()), tiles };
 }
@@ -226,6 +256,8 @@ export async function kpiTile(sql: Sql, id: KpiId, input: KpiFilterInput, now = 
       return touchlessTile(sql, f, weeks);
     case "blocked-money":
       return blockedMoneyTile(sql, f, weeks);
+    case "reconciliation-match-rate":
+      return matchRateTile(sql, f, weeks);
   }
 }
 
@@ -238,6 +270,7 @@ const RECORD_TYPES: Record<KpiId, readonly string[]> = {
   "utilisation-variance": ["assignment.made", "time.approved"],
   "touchless-rate": [],
   "blocked-money": [],
+  "reconciliation-match-rate": [],
 };
 
 export interface KpiDrill {
@@ -312,6 +345,15 @@ export async function kpiDrill(
     }));
   } else if (id === "blocked-money") {
     out.exceptions = (await rows<ExceptionRow>(sql, q.blockedExceptionsSql(f, limit))).map(exceptionView);
+  } else if (id === "reconciliation-match-rate") {
+    // Each reconciliation's latest run (the records behind the figure) and the breaks still open.
+    const latest = await rows<{ run_id: string; flow_key: string; finished_at: Date } & Record<string, unknown>>(
+      sql,
+      q.latestReconciliationsSql(f),
+    );
+    out.records = latest.map(({ finished_at, ...x }) => ({ ...x, finished_at: iso(finished_at) }));
+    out.runs = latest.map((x) => ({ id: x.run_id, flowKey: x.flow_key, status: "succeeded", at: iso(x.finished_at) }));
+    out.exceptions = (await rows<ExceptionRow>(sql, q.openBreaksSql(f, limit))).map(exceptionView);
   } else {
     out.records = await rows(sql, q.eventRecordsSql(f, RECORD_TYPES[id], limit));
     if (id === "utilisation-variance")

@@ -283,6 +283,52 @@ export function touchlessSql(f: KpiFilter): Query {
   };
 }
 
+/** Reconciliation runs finished in the period (not tests): keys and matched keys, by week and in total. */
+export function matchRateSql(f: KpiFilter): Query {
+  const p = new Params();
+  const from = p.add(f.from);
+  const to = p.add(f.to);
+  const filter = f.team ? ` AND t.key = ${p.add(f.team)}` : "";
+  return {
+    text: `SELECT ${WEEK("rr.finished_at")} AS week, count(*)::int AS runs, sum(rr.keys)::int AS keys, sum(rr.matched)::int AS matched
+      FROM reconciliation_run rr JOIN flow fl ON fl.id = rr.flow_id JOIN team t ON t.id = fl.owner_team_id
+      WHERE rr.finished_at >= ${from} AND rr.finished_at < ${to} AND NOT rr.is_test${filter}
+      GROUP BY GROUPING SETS ((1), ()) ORDER BY week NULLS FIRST`,
+    values: p.values,
+  };
+}
+
+/** The latest run in the period of each reconciliation (not tests): what it left unreconciled. */
+export function latestReconciliationsSql(f: KpiFilter): Query {
+  const p = new Params();
+  const from = p.add(f.from);
+  const to = p.add(f.to);
+  const filter = f.team ? ` AND t.key = ${p.add(f.team)}` : "";
+  return {
+    text: `SELECT DISTINCT ON (rr.flow_id, rr.reconciliation) rr.run_id::text AS run_id, fl.key AS flow_key, rr.reconciliation, rr.name,
+             rr.finished_at, rr.keys, rr.matched, rr.match_rate, rr.money_at_stake::float8 AS money, rr.hours_at_stake::float8 AS hours, rr.currency
+      FROM reconciliation_run rr JOIN flow fl ON fl.id = rr.flow_id JOIN team t ON t.id = fl.owner_team_id
+      WHERE rr.finished_at >= ${from} AND rr.finished_at < ${to} AND NOT rr.is_test${filter}
+      ORDER BY rr.flow_id, rr.reconciliation, rr.finished_at DESC`,
+    values: p.values,
+  };
+}
+
+/** Open reconciliation breaks (exceptions with a break identity) by money at stake (drill-down). */
+export function openBreaksSql(f: KpiFilter, limit: number): Query {
+  const p = new Params();
+  const filter = f.team ? ` AND t.key = ${p.add(f.team)}` : "";
+  const lim = p.add(limit);
+  return {
+    text: `SELECT x.id::text AS id, x.message, x.error_class, fl.key AS flow_key, x.run_id::text AS run_id, x.created_at,
+             x.impact_amount::float8 AS amount, x.impact_hours::float8 AS hours
+      FROM exception x JOIN flow fl ON fl.id = x.flow_id JOIN team t ON t.id = fl.owner_team_id
+      WHERE x.status = 'open' AND x.break_identity IS NOT NULL${filter}
+      ORDER BY x.impact_amount DESC NULLS LAST, x.created_at DESC LIMIT ${lim}`,
+    values: p.values,
+  };
+}
+
 /** Runs behind the touchless rate that needed a person: failed or had an exception (drill-down). */
 export function touchedRunsSql(f: KpiFilter, limit: number): Query {
   const p = new Params();
@@ -378,7 +424,12 @@ export function eventRecordsSql(f: KpiFilter, types: readonly string[], limit: n
  * event is per KPI), the shape core/governance/slo-math.ts computes budgets and burn rates from.
  */
 export function sloPointsSql(
-  kpi: "unbilled-approved-time" | "invoice-cycle-time" | "project-setup-time" | "touchless-rate",
+  kpi:
+    | "unbilled-approved-time"
+    | "invoice-cycle-time"
+    | "project-setup-time"
+    | "touchless-rate"
+    | "reconciliation-match-rate",
   threshold: number | null,
   f: KpiFilter,
   bucketMs: number,
@@ -388,6 +439,17 @@ export function sloPointsSql(
   const to = p.add(f.to);
   const bucket = p.add(bucketMs);
   const B = (col: string) => `(floor(extract(epoch FROM ${col}) * 1000 / ${bucket}) * ${bucket})::float8`;
+  if (kpi === "reconciliation-match-rate") {
+    // Each compared key is an event at its run's end; a run's keys are already counted, so sum them.
+    const filter = f.team ? ` AND t.key = ${p.add(f.team)}` : "";
+    return {
+      text: `SELECT ${B("rr.finished_at")} AS start, sum(rr.keys)::int AS total, sum(rr.matched)::int AS good
+        FROM reconciliation_run rr JOIN flow fl ON fl.id = rr.flow_id JOIN team t ON t.id = fl.owner_team_id
+        WHERE rr.finished_at >= ${from} AND rr.finished_at < ${to} AND NOT rr.is_test AND rr.keys > 0${filter}
+        GROUP BY 1 ORDER BY 1`,
+      values: p.values,
+    };
+  }
   let events: string;
   if (kpi === "touchless-rate") {
     let filter = "";

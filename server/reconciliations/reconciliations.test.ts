@@ -328,4 +328,41 @@ describe("reconciliations", () => {
       /^NOT_FOUND/,
     );
   });
+
+  // The business KPI and a business SLO read the same runs: figures against the runs' own step outputs.
+  it("the Business page's match rate is matched ÷ compared keys of the runs' own outputs; an SLO on it judges each key", async () => {
+    await run("invoice-recon-plain");
+    const outputs = (
+      await pool.query<{ output: { totals: { keys: number; matched: number }; summary: { moneyAtStake: string } } }>(
+        `SELECT s.output FROM step_run s JOIN run r ON r.id = s.run_id
+          WHERE s.path = 'match' AND s.status = 'succeeded' AND r.status = 'succeeded' AND NOT r.is_test`,
+      )
+    ).rows.map((r) => r.output);
+    expect(outputs.length).toBeGreaterThan(0);
+    const keys = outputs.reduce((n, o) => n + o.totals.keys, 0);
+    const matched = outputs.reduce((n, o) => n + o.totals.matched, 0);
+
+    const summary = await as(viewer).kpis.summary({});
+    const tile = summary.tiles.find((x) => x.id === "reconciliation-match-rate")!;
+    expect(tile.value).toBeCloseTo(matched / keys, 10);
+    expect(tile.detail).toMatchObject({ keys, matched, reconciliations: 2, currency: "USD" });
+    const drill = await as(viewer).kpis.drill({ kpi: "reconciliation-match-rate" });
+    expect(drill.runs.map((r) => r.flowKey).sort()).toEqual(["invoice-recon", "invoice-recon-plain"]);
+    const open = await pool.query<{ id: string }>(
+      `SELECT id::text FROM exception WHERE status = 'open' AND break_identity IS NOT NULL`,
+    );
+    expect(drill.exceptions.map((x) => x.id).sort()).toEqual(open.rows.map((r) => r.id).sort());
+
+    const admin = await makeUser(t.db, "admin@recon", ["admin", "designer"], ["platform"]);
+    await as(admin).kpis.slo.create({
+      name: "Reconciled records match",
+      kpi: "reconciliation-match-rate",
+      target: 0.99,
+      ownerTeamKey: "platform",
+      minEvents: 1,
+    });
+    const [slo] = (await as(viewer).kpis.slo.list()).filter((x) => x.kpi === "reconciliation-match-rate");
+    expect(slo).toBeDefined();
+    expect(JSON.stringify(slo)).toContain(String(keys));
+  }, 120_000);
 });
