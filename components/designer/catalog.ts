@@ -9,6 +9,7 @@ import { defaultWebhookSecret, ShallowStepSchema, STEP_TYPES, type StepType, typ
 import type { Catalog, OperationInfo } from "@/core/dsl";
 import type { StepConfig } from "@/core/dsl";
 import type { JsonSchema } from "./mapper/types";
+import { reconcileTemplate } from "./inspector/reconcile-edits";
 
 /** The built-in connectors' catalog (the manifests). */
 export const BUILT_IN_CATALOG: Catalog = connectorCatalog();
@@ -142,11 +143,7 @@ const LOGIC_DEFAULTS: Record<Exclude<StepType, "call">, StepConfig> = {
   emit: { type: "emit", event: "domain.entity.changed", payload: {} },
   subflow: { type: "subflow", flow: "", version: "^1.0.0" } as unknown as StepConfig,
   fail: { type: "fail", code: "business_rule_failed", message: "Describe what went wrong." },
-  reconcile: {
-    type: "reconcile",
-    definition: { key: "my-reconciliation", name: "Reconciliation", sides: [], rules: [] },
-    sources: {},
-  } as unknown as StepConfig,
+  reconcile: reconcileTemplate(),
   approval: {
     type: "approval",
     assignee: { team: "finance" },

@@ -471,6 +471,7 @@ function Editor({
                 nodes: structNodes,
                 edges: doc.edges,
                 connections: catalog.connections,
+                flows: catalog.flows,
                 events: catalog.events,
                 scope,
                 mapperSources: sources,

@@ -44,6 +44,7 @@ describe("reconcile step", () => {
   it("requires one source per side and no source for an unknown side", () => {
     const ps = validate(doc({ sources: { erp: sql, crm: sql } })).problems;
     expect(ps.find((p) => p.code === "missing-reconcile-source")?.message).toContain("'dw'");
+    expect(ps.find((p) => p.code === "missing-reconcile-source")?.path).toEqual(["steps", 0, "sources", "dw"]);
     expect(ps.find((p) => p.code === "unknown-reconcile-side")?.path).toEqual(["steps", 0, "sources", "crm"]);
   });
 

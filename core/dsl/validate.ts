@@ -1073,7 +1073,8 @@ function checkReconcile(ctx: Ctx, s: LStep, step: Step & { type: "reconcile" }, 
     if (!Object.hasOwn(step.sources, name))
       add(ctx, {
         stepId: s.id,
-        path: [...s.path, "sources"],
+        // The side's own source path, so the designer shows it at that side's "Records come from".
+        path: [...s.path, "sources", name],
         code: "missing-reconcile-source",
         message: `${subject}: side ${q(name)} has no source (a connector operation or a SQL query).`,
       });

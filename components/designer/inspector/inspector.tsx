@@ -33,6 +33,7 @@ import { WebhookSetup } from "./webhook-setup";
 import { defaultPollTrigger, PollSource } from "./poll-trigger";
 import { triggerFieldScope } from "../trigger-field-scope";
 import { BusinessEventsEditor } from "./business-events";
+import { ReconcileStepEditor } from "./reconcile-step";
 
 export interface StepRunView {
   status: string;
@@ -53,6 +54,8 @@ export interface InspectorProps {
   nodes: readonly DNode[];
   edges: readonly DEdge[];
   connections: ReadonlyArray<{ key: string; name: string; connectorKey: string }>;
+  /** Published flows (a reconcile step's re-sync picks one). */
+  flows?: ReadonlyArray<{ key: string; name: string }>;
   events: readonly EventInfo[];
   scope: ExprScope;
   mapperSources: MapperSource[];
@@ -205,7 +208,20 @@ function StepInspector(p: InspectorProps & { node: DNode }) {
         </Section>
       )}
       {step.type === "switch" && <CasesEditor {...p} step={step} setStep={setStep} />}
-      {step.type !== "map" && step.type !== "call" && (
+      {step.type === "reconcile" && (
+        <ReconcileStepEditor
+          step={step}
+          setStep={setStep}
+          scope={p.scope}
+          problems={p.fieldProblems}
+          readOnly={p.readOnly}
+          connections={p.connections}
+          flows={p.flows ?? []}
+          runOutput={p.run?.output}
+          Section={Section}
+        />
+      )}
+      {step.type !== "map" && step.type !== "call" && step.type !== "reconcile" && (
         <Section title="Settings">
           <SchemaFields
             schema={settingsSchema}
@@ -529,9 +545,15 @@ function ErrorHandling(
   const policySchema: JsonSchema = useMemo(
     () => ({
       type: "object",
-      properties: Object.fromEntries(POLICY.map((k) => [k, p.settingsSchema.properties?.[k] ?? {}])),
+      // A reconcile step edits its concurrency key with its run settings (reconcile-step.tsx).
+      properties: Object.fromEntries(
+        POLICY.filter((k) => !(k === "concurrencyKey" && step.type === "reconcile")).map((k) => [
+          k,
+          p.settingsSchema.properties?.[k] ?? {},
+        ]),
+      ),
     }),
-    [p.settingsSchema],
+    [p.settingsSchema, step.type],
   );
   const catches = s.catch ?? [];
   const edgeFrom = (h: string) => p.edges.find((e) => e.source === id && e.sourceHandle === h)?.target;
