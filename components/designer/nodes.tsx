@@ -69,6 +69,11 @@ export function stepTitle(id: string, step: StepConfig, catalog: Catalog): { tit
         ? `Approval · ${step.assignee.user ?? step.assignee.team ?? step.assignee.role ?? "nobody"}${step.due ? ` · due ${step.due}` : ""}`
         : "",
   };
+  if (step.type === "reconcile") {
+    const sides = (step.definition as { sides?: Array<{ name?: unknown }> }).sides;
+    const names = Array.isArray(sides) ? sides.map((x) => String(x?.name ?? "?")).join(" ↔ ") : "";
+    return { title: step.name || id, subtitle: `Reconcile${names ? ` · ${names}` : ""}` };
+  }
   return { title: step.name || id, subtitle: detail[step.type] ?? step.type };
 }
 
@@ -326,6 +331,7 @@ export const NODE_TYPES = {
   emit: StepNode,
   subflow: StepNode,
   fail: StepNode,
+  reconcile: StepNode,
   approval: StepNode,
   foreach: ContainerNode,
   parallel: ContainerNode,

@@ -2,7 +2,7 @@
 // Small labelled controls of the reconcile step editor: every control has an accessible name, carries the
 // data-field of the DSL path a problem points at (the problems panel focuses it) and shows that problem.
 import { clsx } from "clsx";
-import { useId } from "react";
+import { useEffect, useId, useState } from "react";
 import type { FieldProblems } from "./schema-form";
 
 export const inputCls = (bad?: boolean) =>
@@ -13,7 +13,10 @@ export interface Ctl {
   readOnly: boolean;
 }
 
-/** A collapsible group inside a section (one side, one rule): open by default when new or broken. */
+/**
+ * A collapsible group inside a section (one side, one rule): `open` is where it starts (new or broken); it
+ * opens again when a problem appears in it, and otherwise stays as the user left it while they type.
+ */
 export function Group({
   title,
   children,
@@ -27,9 +30,14 @@ export function Group({
   testId?: string;
   bad?: boolean;
 }) {
+  const [isOpen, setOpen] = useState(!!open);
+  useEffect(() => {
+    if (bad) setOpen(true);
+  }, [bad]);
   return (
     <details
-      open={open}
+      open={isOpen}
+      onToggle={(e) => setOpen(e.currentTarget.open)}
       data-testid={testId}
       className={clsx("group/g rounded-md border", bad ? "border-red-300" : "border-slate-200")}
     >

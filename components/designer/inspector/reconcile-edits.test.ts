@@ -30,6 +30,7 @@ import {
   setSideNormalise,
   setSource,
   setSourceKind,
+  sqlColumnsOf,
   withType,
   type ReconStep,
 } from "./reconcile-edits";
@@ -222,5 +223,13 @@ describe("reconcile step edits", () => {
     };
     expect(recordFieldsOf(out)).toEqual(["id", "customer.name"]);
     expect(recordFieldsOf(out, "nothing")).toEqual([]);
+  });
+
+  it("suggests a SQL side's selected column names", () => {
+    expect(
+      sqlColumnsOf('SELECT line_id, t.customer, amount::text AS amount, count(*) AS n, "Ref", coalesce(a, b) FROM x'),
+    ).toEqual(["line_id", "customer", "amount", "n", "Ref"]);
+    expect(sqlColumnsOf("SELECT * FROM x")).toEqual([]);
+    expect(sqlColumnsOf("not sql")).toEqual([]);
   });
 });

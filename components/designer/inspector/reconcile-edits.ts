@@ -423,6 +423,9 @@ function dropUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
+/** The id of the datalist of side `index`'s known record fields (rules and impact paths use it too). */
+export const sideFieldsListId = (index: number) => `recon-fields-${index}`;
+
 /**
  * The record fields a connector operation's output offers at its `items` path (default "items"): dotted
  * paths of its scalar leaves, for the side's path fields to suggest (three levels deep is plenty).
@@ -451,5 +454,35 @@ export function recordFieldsOf(output: JsonSchema | undefined, items = "items"):
     else if (prefix) out.push(prefix);
   };
   walk(record, "", 0);
+  return out;
+}
+
+/**
+ * The column names a SQL side's SELECT list names (`a`, `t.b`, `x AS c`, `count(*) AS n`), for the path
+ * fields to suggest: only a suggestion (`*` and unaliased expressions name nothing).
+ */
+export function sqlColumnsOf(sql: string): string[] {
+  const m = /^\s*select\s+(?:distinct\s+)?([\s\S]*?)\s+from\s/i.exec(sql);
+  if (!m) return [];
+  const items: string[] = [];
+  let depth = 0;
+  let cur = "";
+  for (const ch of m[1]!) {
+    if (ch === "(") depth++;
+    if (ch === ")") depth--;
+    if (ch === "," && depth === 0) {
+      items.push(cur);
+      cur = "";
+    } else cur += ch;
+  }
+  items.push(cur);
+  const out: string[] = [];
+  for (const item of items) {
+    const t = item.trim();
+    const alias = /\bas\s+"?([A-Za-z_][A-Za-z0-9_]*)"?$/i.exec(t);
+    const plain = /^(?:[A-Za-z_][A-Za-z0-9_]*\.)?"?([A-Za-z_][A-Za-z0-9_]*)"?$/.exec(t);
+    const name = alias?.[1] ?? plain?.[1];
+    if (name && !out.includes(name)) out.push(name);
+  }
   return out;
 }

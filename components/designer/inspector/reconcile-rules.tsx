@@ -14,6 +14,7 @@ import {
   removeRule,
   renameMap,
   RULE_TYPES,
+  sideFieldsListId,
   setImpactOperand,
   setMapRows,
   setOperand,
@@ -24,6 +25,12 @@ import {
   type RuleDef,
   type RuleType,
 } from "./reconcile-edits";
+
+/** The datalist of a side's known record fields (reconcile-side.tsx renders it when the fields are known). */
+const fieldList = (def: ReturnType<typeof definitionOf>, side: string) => {
+  const i = def.sides.findIndex((s) => s.name === side);
+  return i < 0 ? undefined : sideFieldsListId(i);
+};
 
 interface P {
   step: ReconStep;
@@ -108,6 +115,7 @@ function RuleEditor({ step, set, c, rule, index, count }: P & { rule: RuleDef; i
           c={c}
           mono
           placeholder="amount"
+          list={fieldList(def, o.side)}
           value={o.path}
           onChange={(v) => set(setOperand(step, index, which, { path: v }), `${at}.${which}.path`)}
         />
@@ -269,6 +277,7 @@ export function ImpactEditor({ step, set, c }: P) {
                   field={`definition.impact.${kind}.${i < 0 ? ops.length : i}.path`}
                   c={c}
                   mono
+                  list={fieldList(def, s.name)}
                   value={o?.path ?? ""}
                   onChange={(v) =>
                     set(setImpactOperand(step, kind, s.name, { path: v, unit: o?.unit }), `definition.impact.${kind}`)

@@ -26,6 +26,8 @@ import {
   setWhere,
   sourceKind,
   MIN_SIDES,
+  sideFieldsListId,
+  sqlColumnsOf,
   type ReconStep,
 } from "./reconcile-edits";
 
@@ -46,11 +48,12 @@ export function SideEditor({ step, index, set, c, connections, scope }: SideProp
   const src = step.sources?.[side.name];
   const catalog = useConnectorCatalog();
   const fields = useMemo(() => {
-    if (!src || !("connector" in src)) return [];
+    if (!src) return [];
+    if ("sql" in src) return sqlColumnsOf(src.sql);
     const op = operationOf(catalog, src.connector, src.operation);
     return op ? recordFieldsOf(outputSchemaOf(op.output), src.items) : [];
   }, [catalog, src]);
-  const listId = fields.length ? `recon-fields-${index}` : undefined;
+  const listId = fields.length ? sideFieldsListId(index) : undefined;
   const norm = side.normalise ?? {};
   const maps = Object.keys(def.maps ?? {});
   const bad = [...c.problems.keys()].some((k) => k.startsWith(`${at}.`) || k.startsWith(`sources.${side.name}`));

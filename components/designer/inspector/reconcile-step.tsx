@@ -3,7 +3,7 @@
 // sides with where their records come from, maps, rules, what is at stake, the re-sync flow and run settings,
 // each control named and carrying the DSL path its problems point at. Edits: ./reconcile-edits.ts.
 import { clsx } from "clsx";
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
 import type { ExprScope } from "../expression-field";
 import { ExpressionField } from "../expression-field";
 import { MappingEditor } from "./mapping-editor";
@@ -44,6 +44,12 @@ export function ReconcileStepEditor(p: ReconcileStepEditorProps) {
   const c: Ctl = { problems: p.problems, readOnly: p.readOnly };
   const def = definitionOf(step);
   const resyncScope = useMemo((): ExprScope => ({ paths: resyncVariables(def) }), [def]);
+  // Which optional sections start open: fixed when the step is opened, so typing never folds one away.
+  const [initiallyOpen] = useState(() => ({
+    impact: !!def.impact?.money || !!def.impact?.hours,
+    resync: !!step.resync,
+    run: step.checkpointEvery !== undefined || step.concurrencyKey !== undefined,
+  }));
   return (
     <>
       <RunTotals output={p.runOutput} />
@@ -148,13 +154,13 @@ export function ReconcileStepEditor(p: ReconcileStepEditorProps) {
       <Section title={`Rules (${def.rules?.length ?? 0})`} testId="recon-rules">
         <RulesEditor step={step} set={set} c={c} />
       </Section>
-      <Section title="At stake" testId="recon-impact" defaultOpen={!!def.impact?.money || !!def.impact?.hours}>
+      <Section title="At stake" testId="recon-impact" defaultOpen={initiallyOpen.impact}>
         <ImpactEditor step={step} set={set} c={c} />
       </Section>
       <Section title={`Maps (${Object.keys(def.maps ?? {}).length})`} testId="recon-maps" defaultOpen={false}>
         <MapsEditor step={step} set={set} c={c} />
       </Section>
-      <Section title="Re-sync" testId="recon-resync" defaultOpen={!!step.resync}>
+      <Section title="Re-sync" testId="recon-resync" defaultOpen={initiallyOpen.resync}>
         <Labelled
           label="Flow that re-syncs a record"
           name="Re-sync flow"
@@ -208,7 +214,7 @@ export function ReconcileStepEditor(p: ReconcileStepEditorProps) {
           </div>
         )}
       </Section>
-      <Section title="Run settings" testId="recon-run-settings" defaultOpen={false}>
+      <Section title="Run settings" testId="recon-run-settings" defaultOpen={initiallyOpen.run}>
         <TextField
           label="Checkpoint every (keys)"
           name="Checkpoint every"
