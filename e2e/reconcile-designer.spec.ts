@@ -88,8 +88,8 @@ test("a designer builds a reconciliation of two SQL sides in the inspector and t
     [2, "warehouse", "dw_lines"],
   ] as const) {
     await inspector.getByRole("textbox", { name: `Side ${i} name` }).fill(name);
-    await inspector.getByRole("textbox", { name: `Side ${i} key path 1` }).fill("line_id");
-    await inspector.getByRole("textbox", { name: `Side ${i} id path` }).fill("line_id");
+    await inspector.getByLabel(`Side ${i} key path 1`, { exact: true }).fill("line_id");
+    await inspector.getByLabel(`Side ${i} id path`, { exact: true }).fill("line_id");
     await inspector.getByRole("combobox", { name: `Side ${i} records come from` }).selectOption("sql");
     await inspector.getByRole("combobox", { name: `Side ${i} connection` }).selectOption(CONNECTION);
     await inspector
@@ -106,11 +106,11 @@ test("a designer builds a reconciliation of two SQL sides in the inspector and t
   await expect(inspector.getByRole("combobox", { name: "Rule 1 side A" })).toHaveValue("erp");
   await expect(inspector.getByRole("combobox", { name: "Rule 1 side B" })).toHaveValue("warehouse");
   await inspector.getByRole("textbox", { name: "Rule 1 id" }).fill("amount");
-  await inspector.getByRole("textbox", { name: "Rule 1 path A" }).fill("amount");
-  await inspector.getByRole("textbox", { name: "Rule 1 path B" }).fill("amount");
+  await inspector.getByLabel("Rule 1 path A", { exact: true }).fill("amount");
+  await inspector.getByLabel("Rule 1 path B", { exact: true }).fill("amount");
   await inspector.getByRole("textbox", { name: "Rule 1 tolerance" }).fill("0.01");
   await inspector.getByTestId("recon-impact").locator("summary").click();
-  await inspector.getByRole("textbox", { name: "Money at stake on erp" }).fill("amount");
+  await inspector.getByLabel("Money at stake on erp", { exact: true }).fill("amount");
 
   // A broken field names itself where it is: a sort key that is not a column name.
   await inspector.getByRole("textbox", { name: "Side 2 sort key column" }).fill("line id");
@@ -136,5 +136,6 @@ test("a designer builds a reconciliation of two SQL sides in the inspector and t
   await expect(totals.getByRole("definition").nth(1)).toHaveText("3");
   await expect(totals.getByRole("definition").nth(2)).toHaveText("1");
   await expect(totals.getByRole("definition").nth(3)).toHaveText("1");
+  await totals.scrollIntoViewIfNeeded();
   await shot(page, "04-test-run-totals");
 });
