@@ -7,11 +7,7 @@ import { startSandboxes, type StartedSandboxes } from "@/connectors/sandboxes";
 import { simulate, type SimReport } from "@/connectors/sandbox-kit/simulate/drive";
 import { sandboxTargets, VendorApis, type SandboxTargets } from "@/connectors/sandbox-kit/simulate/vendors";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
-import { startDemoRuntime, type DemoRuntime } from "@/server/testing/demo";
-import { startHookServer, type HookServer } from "@/server/testing/hooks";
-import { resolveConnection } from "@/server/connections/service";
-import { loadPublishedFlow } from "@/server/runtime/flow-source";
-import { activatePoll } from "@/server/runtime/poll";
+import { startSimulationRuntime, type SimulationRuntime } from "@/server/testing/simulation";
 
 const WEEK = { seed: 11, days: 7, from: "2026-05-18", speed: Infinity };
 const targetsOf = (s: StartedSandboxes): SandboxTargets =>
@@ -70,21 +66,18 @@ describe("the firm simulator", () => {
 
   describe("with Weft running", () => {
     let t: TestDatabase;
-    let rt: DemoRuntime;
-    let hooks: HookServer;
+    let sim: SimulationRuntime;
     beforeAll(async () => {
       t = await createTestDatabase();
-      rt = await startDemoRuntime(t);
-      hooks = await startHookServer({ pool: rt.pool, boss: rt.boss });
+      sim = await startSimulationRuntime(t);
     }, 120_000);
     afterAll(async () => {
-      await hooks?.close();
-      await rt?.stop();
+      await sim?.stop();
       await t?.drop();
     });
 
     async function runs(flowKey: string) {
-      const { rows } = await rt.pool.query<{
+      const { rows } = await sim.rt.pool.query<{
         status: string;
         input: Record<string, unknown>;
         output: Record<string, unknown> | null;
@@ -96,26 +89,8 @@ describe("the firm simulator", () => {
     }
 
     it("the reference flows' poll and push triggers start one run per won deal and per approval", async () => {
-      const targets = targetsOf(rt.sandboxes);
-      const api = new VendorApis(targets);
-      const secret = async (key: string) => (await resolveConnection(t.db, key)).secrets.signingSecret as string;
-      await api.admin("salesforce", "POST", "subscriptions", {
-        url: hooks.url("salesforce-cdc-opportunity-won"),
-        secret: await secret("salesforce-cdc-webhook"),
-        events: ["OpportunityChangeEvent"],
-        retryDelayMs: 100,
-      });
-      await api.admin("psa", "POST", "subscriptions", {
-        url: hooks.url("kantata-time-approved-push"),
-        secret: await secret("kantata-webhook"),
-        events: ["time_entry:approved"],
-        retryDelayMs: 100,
-      });
-      const poll = await loadPublishedFlow(rt.pool, "salesforce-won-opportunities", { fresh: true });
-      // Activated "from now", as an operator would, polling every second (the worker's tick sends the jobs).
-      await activatePoll(rt.pool, { flowId: poll!.flowId, from: new Date(), actorId: null, intervalSeconds: 1 });
-
-      const report = await simulate({ ...WEEK, targets });
+      await sim.activateTriggers({ salesforceCdc: true });
+      const report = await simulate({ ...WEEK, targets: sim.api.targets });
       const won = [...report.wonOpportunityIds].sort();
       const approved = [...report.approvedTimeEntryIds].sort();
       expect(won.length).toBeGreaterThan(0);

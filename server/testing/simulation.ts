@@ -1,0 +1,60 @@
+// The firm simulator against the demo runtime, for tests: the demo workspace running (startDemoRuntime), Weft's
+// webhook ingress on real HTTP for the sandboxes' pushes, and the reference flows' triggers activated as the dev
+// server does for its background simulation (server/seed/demo-simulation.ts) — the Kantata approval push and
+// the Salesforce poll "from now" — with the poll every second, plus optionally the Salesforce CDC push twin.
+import "server-only";
+import { sandboxTargets, VendorApis } from "@/connectors/sandbox-kit/simulate/vendors";
+import { resolveConnection } from "../connections/service";
+import { loadPublishedFlow } from "../runtime/flow-source";
+import { activatePoll } from "../runtime/poll";
+import { DEMO_POLL_FLOW, DEMO_PUSH_FLOW } from "../seed/demo-simulation";
+import { KANTATA_WEBHOOK_CONNECTION_KEY } from "../seed/platform-connections";
+import type { TestDatabase } from "./db";
+import { startDemoRuntime, type DemoRuntime } from "./demo";
+import { startHookServer, type HookServer } from "./hooks";
+
+export interface SimulationRuntime {
+  rt: DemoRuntime;
+  hooks: HookServer;
+  /** The sandboxes' vendor and admin APIs (also the simulator's `targets`). */
+  api: VendorApis;
+  /** Subscribes the pushes and activates the poll; call right before simulating. */
+  activateTriggers(o?: { salesforceCdc?: boolean }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startSimulationRuntime(t: TestDatabase): Promise<SimulationRuntime> {
+  const rt = await startDemoRuntime(t);
+  const hooks = await startHookServer({ pool: rt.pool, boss: rt.boss });
+  const api = new VendorApis(
+    sandboxTargets((system) => rt.sandboxes.systems.find((x) => x.system === system)!.baseUrl),
+  );
+  const secret = async (key: string) => (await resolveConnection(t.db, key)).secrets.signingSecret as string;
+  return {
+    rt,
+    hooks,
+    api,
+    activateTriggers: async (o = {}) => {
+      if (o.salesforceCdc)
+        await api.admin("salesforce", "POST", "subscriptions", {
+          url: hooks.url("salesforce-cdc-opportunity-won"),
+          secret: await secret("salesforce-cdc-webhook"),
+          events: ["OpportunityChangeEvent"],
+          retryDelayMs: 100,
+        });
+      await api.admin("psa", "POST", "subscriptions", {
+        url: hooks.url(DEMO_PUSH_FLOW),
+        secret: await secret(KANTATA_WEBHOOK_CONNECTION_KEY),
+        events: ["time_entry:approved"],
+        retryDelayMs: 100,
+      });
+      const poll = await loadPublishedFlow(rt.pool, DEMO_POLL_FLOW, { fresh: true });
+      // Activated "from now", as an operator would, polling every second (the worker's tick sends the jobs).
+      await activatePoll(rt.pool, { flowId: poll!.flowId, from: new Date(), actorId: null, intervalSeconds: 1 });
+    },
+    stop: async () => {
+      await hooks.close();
+      await rt.stop();
+    },
+  };
+}
