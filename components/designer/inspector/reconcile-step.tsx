@@ -52,7 +52,7 @@ export function ReconcileStepEditor(p: ReconcileStepEditorProps) {
   }));
   return (
     <>
-      <RunTotals output={p.runOutput} />
+      <RunTotals output={p.runOutput} currency={def.impact?.currency} />
       <Section title="Reconciliation" testId="recon-definition">
         <div className="grid grid-cols-2 gap-2">
           <TextField
@@ -255,7 +255,7 @@ interface Totals {
 }
 
 /** The last test run's totals (the step's output), above the settings. */
-function RunTotals({ output }: { output: unknown }) {
+function RunTotals({ output, currency }: { output: unknown; currency?: string }) {
   const t = (output as { totals?: Totals } | null | undefined)?.totals;
   if (!t || typeof t.keys !== "number") return null;
   const cell = (label: string, v: React.ReactNode, bad?: boolean) => (
@@ -279,7 +279,13 @@ function RunTotals({ output }: { output: unknown }) {
       </dl>
       {(t.moneyAtStake !== "0" || t.minutesAtStake !== "0") && (
         <p className="mt-1 text-[11px] text-slate-600">
-          At stake: {t.moneyAtStake !== "0" && <span className="font-mono">{t.moneyAtStake}</span>}
+          At stake:{" "}
+          {t.moneyAtStake !== "0" && (
+            <span className="font-mono">
+              {t.moneyAtStake}
+              {currency ? ` ${currency}` : ""}
+            </span>
+          )}
           {t.minutesAtStake !== "0" && <span className="ml-1 font-mono">{t.minutesAtStake} min</span>}
         </p>
       )}
