@@ -224,6 +224,38 @@ export function evaluateRules(
   });
 }
 
+/**
+ * What the rules' evaluation changes about an SLO's alerts (technical or business: their tables differ, the
+ * state machine does not): a rule firing without an open alert fires one; an open alert whose rule no longer
+ * fires is resolved.
+ */
+export function alertTransitions<A extends { rule: string }>(
+  evals: readonly RuleEval[],
+  open: readonly A[],
+): { fire: RuleEval[]; resolve: A[] } {
+  const fire: RuleEval[] = [];
+  const resolve: A[] = [];
+  for (const e of evals) {
+    const current = open.find((a) => a.rule === e.rule.id);
+    if (e.firing && !current) fire.push(e);
+    else if (!e.firing && current) resolve.push(current);
+  }
+  return { fire, resolve };
+}
+
+/** The columns of a newly firing alert row, the same for technical and business SLOs. */
+export function firingAlert(e: RuleEval, now: Date) {
+  return {
+    rule: e.rule.id,
+    severity: e.rule.severity,
+    state: "firing" as const,
+    burnLong: e.long.burnRate,
+    burnShort: e.short.burnRate,
+    longEvents: e.long.total,
+    firedAt: now,
+  };
+}
+
 export type SloState = "no-data" | "ok" | "at-risk" | "breached" | "firing";
 
 export interface SloStatus extends Counts {

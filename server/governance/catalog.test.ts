@@ -58,7 +58,7 @@ describe("catalog over the demo estate", () => {
     const { entries, duplicates } = await viewer.governance.catalog.list();
     // The governance estate (six flows) and the reference flows (and the subflow one of them calls) published by
     // the demo history — four of them the shipped reconciliations, two the flows their re-sync runs.
-    expect(entries).toHaveLength(22);
+    expect(entries).toHaveLength(23);
     // The staffing leg: PMO's, reading and writing both the PSA and the HRIS, announcing what it did.
     const staffing = entries.find((e) => e.key === "staffing-request")!;
     expect(staffing).toMatchObject({
@@ -147,6 +147,7 @@ describe("catalog over the demo estate", () => {
     const mine = await approver.governance.catalog.list({ mine: true });
     expect(mine.entries.map((e) => e.key).sort()).toEqual([
       "approved-time-to-invoice",
+      "billing-terms-change",
       "customer-to-erp",
       "legacy-invoice-export",
       "post-invoice-to-netsuite",
@@ -320,7 +321,7 @@ describe("catalog over the demo estate", () => {
       (d) => d.toJS() as { kind: string; metadata: { name: string }; spec: Record<string, unknown> },
     );
     const byKind = (k: string) => backstage.filter((e) => e.kind === k);
-    expect(byKind("Component")).toHaveLength(22);
+    expect(byKind("Component")).toHaveLength(23);
     expect(byKind("Domain").map((d) => d.metadata.name)).toContain("invoice");
     const comp = byKind("Component").find((c) => c.metadata.name === "time-to-invoice")!;
     expect(comp.spec).toMatchObject({

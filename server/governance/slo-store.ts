@@ -17,7 +17,9 @@ import {
   LATENCY_BOUNDS_MS,
   computeSeries,
   computeStatus,
+  alertTransitions,
   evaluateRules,
+  firingAlert,
   toPoints,
   WindowSums,
   type Bucket,
@@ -339,48 +341,36 @@ export async function evaluateAlerts(db: Db, now = new Date()): Promise<Evaluati
         const spec = specOf(slo);
         const evals = evaluateRules(new WindowSums(toPoints(buckets, spec)), now.getTime(), spec);
         const open = await tx.sloAlert.findMany({ where: { sloId: slo.id, state: "firing" } });
-        for (const e of evals) {
-          const current = open.find((a) => a.rule === e.rule.id);
-          if (e.firing && !current) {
-            const a = await tx.sloAlert.create({
-              data: {
-                sloId: slo.id,
-                flowId: slo.flowId,
-                teamId: flow.ownerTeamId,
-                rule: e.rule.id,
-                severity: e.rule.severity,
-                state: "firing",
-                burnLong: e.long.burnRate,
-                burnShort: e.short.burnRate,
-                longEvents: e.long.total,
-                firedAt: now,
-              },
-            });
-            await appendAudit(tx, {
-              actor: null,
-              action: "slo.alert_fired",
-              entityType: "slo",
-              entityId: `${flow.key}/${slo.name}`,
-              after: {
-                rule: a.rule,
-                severity: a.severity,
-                burnLong: a.burnLong,
-                burnShort: a.burnShort,
-                longEvents: a.longEvents,
-              },
-            });
-            fired++;
-          } else if (!e.firing && current) {
-            await tx.sloAlert.update({ where: { id: current.id }, data: { state: "resolved", resolvedAt: now } });
-            await appendAudit(tx, {
-              actor: null,
-              action: "slo.alert_resolved",
-              entityType: "slo",
-              entityId: `${flow.key}/${slo.name}`,
-              after: { rule: current.rule },
-            });
-            resolved++;
-          }
+        const t = alertTransitions(evals, open);
+        for (const e of t.fire) {
+          const a = await tx.sloAlert.create({
+            data: { ...firingAlert(e, now), sloId: slo.id, flowId: slo.flowId, teamId: flow.ownerTeamId },
+          });
+          await appendAudit(tx, {
+            actor: null,
+            action: "slo.alert_fired",
+            entityType: "slo",
+            entityId: `${flow.key}/${slo.name}`,
+            after: {
+              rule: a.rule,
+              severity: a.severity,
+              burnLong: a.burnLong,
+              burnShort: a.burnShort,
+              longEvents: a.longEvents,
+            },
+          });
+          fired++;
+        }
+        for (const current of t.resolve) {
+          await tx.sloAlert.update({ where: { id: current.id }, data: { state: "resolved", resolvedAt: now } });
+          await appendAudit(tx, {
+            actor: null,
+            action: "slo.alert_resolved",
+            entityType: "slo",
+            entityId: `${flow.key}/${slo.name}`,
+            after: { rule: current.rule },
+          });
+          resolved++;
         }
       }
     },

@@ -13,7 +13,9 @@ import {
   BUCKET_MS,
   BURN_RATE_RULES,
   computeStatus,
+  alertTransitions,
   evaluateRules,
+  firingAlert,
   WindowSums,
   DAY,
   type Point,
@@ -208,41 +210,28 @@ export async function evaluateBusinessAlerts(db: Db, now = new Date()): Promise<
       // One evaluator per SLO at a time: two workers never both open the same alert.
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`business-slo:${s.id}`}, 0))`;
       const open = await tx.businessSloAlert.findMany({ where: { sloId: s.id, state: "firing" } });
-      for (const e of evals) {
-        const current = open.find((a) => a.rule === e.rule.id);
-        if (e.firing && !current) {
-          await tx.businessSloAlert.create({
-            data: {
-              sloId: s.id,
-              teamId: s.teamId,
-              rule: e.rule.id,
-              severity: e.rule.severity,
-              state: "firing",
-              burnLong: e.long.burnRate,
-              burnShort: e.short.burnRate,
-              longEvents: e.long.total,
-              firedAt: now,
-            },
-          });
-          await appendAudit(tx, {
-            actor: null,
-            action: "business_slo.alert_fired",
-            entityType: "business_slo",
-            entityId: s.id,
-            after: { name: s.name, rule: e.rule.id, burnLong: e.long.burnRate, burnShort: e.short.burnRate },
-          });
-          fired++;
-        } else if (!e.firing && current) {
-          await tx.businessSloAlert.update({ where: { id: current.id }, data: { state: "resolved", resolvedAt: now } });
-          await appendAudit(tx, {
-            actor: null,
-            action: "business_slo.alert_resolved",
-            entityType: "business_slo",
-            entityId: s.id,
-            after: { name: s.name, rule: current.rule },
-          });
-          resolved++;
-        }
+      const t = alertTransitions(evals, open);
+      for (const e of t.fire) {
+        await tx.businessSloAlert.create({ data: { ...firingAlert(e, now), sloId: s.id, teamId: s.teamId } });
+        await appendAudit(tx, {
+          actor: null,
+          action: "business_slo.alert_fired",
+          entityType: "business_slo",
+          entityId: s.id,
+          after: { name: s.name, rule: e.rule.id, burnLong: e.long.burnRate, burnShort: e.short.burnRate },
+        });
+        fired++;
+      }
+      for (const current of t.resolve) {
+        await tx.businessSloAlert.update({ where: { id: current.id }, data: { state: "resolved", resolvedAt: now } });
+        await appendAudit(tx, {
+          actor: null,
+          action: "business_slo.alert_resolved",
+          entityType: "business_slo",
+          entityId: s.id,
+          after: { name: s.name, rule: current.rule },
+        });
+        resolved++;
       }
     });
   }
