@@ -15,7 +15,15 @@ import { runtimePool, type Pool } from "@/server/runtime/sql";
 import { ensureRuntimeQueues } from "@/server/runtime/queues";
 import { startRuntimeWorkers } from "@/server/runtime/worker";
 import { createRun } from "@/server/runtime/runs";
-import { insertConnection, postgresConnection, publishFlow } from "@/server/runtime/testing";
+import {
+  insertConnection,
+  LINE_COLUMNS,
+  lineDefinition,
+  lineSide,
+  postgresConnection,
+  publishFlow,
+  reconcileFlow,
+} from "@/server/runtime/testing";
 import { closePostgresPools } from "@/connectors/postgres/pg";
 
 const N = Number(process.env.BENCH_RECON_RECORDS ?? 100_000);
@@ -27,47 +35,14 @@ const load = () =>
     .map((l) => l.toFixed(2))
     .join(" / ");
 
-const COLUMNS = "line_id, customer, amount::text AS amount";
-const side = (table: string) => ({
-  connection: "warehouse",
-  sql: `SELECT ${COLUMNS} FROM ${table}`,
-  sortKey: "line_id",
-  idColumn: "line_id",
-  pageSize: 5000,
+const flow = reconcileFlow("bench-recon", "Bench reconciliation", {
+  checkpointEvery: 1000,
+  definition: lineDefinition("bench-lines", "Invoice lines", {
+    money: [{ side: "erp", path: "amount" }],
+    currency: "USD",
+  }),
+  sources: { erp: lineSide("erp_lines", 5000), dw: lineSide("dw_lines", 5000) },
 });
-const flow = {
-  dsl: "weft/1",
-  key: "bench-recon",
-  version: "1.0.0",
-  name: "Bench reconciliation",
-  description: "",
-  domain: "invoice",
-  owner: "platform",
-  classification: "internal",
-  trigger: { type: "manual" },
-  start: "match",
-  steps: [
-    {
-      id: "match",
-      type: "reconcile",
-      checkpointEvery: 1000,
-      definition: {
-        key: "bench-lines",
-        name: "Invoice lines",
-        sides: [
-          { name: "erp", key: ["line_id"], id: "line_id" },
-          { name: "dw", key: ["line_id"], id: "line_id" },
-        ],
-        rules: [
-          { id: "amount", type: "money", a: { side: "erp", path: "amount" }, b: { side: "dw", path: "amount" } },
-          { id: "customer", type: "equal", a: { side: "erp", path: "customer" }, b: { side: "dw", path: "customer" } },
-        ],
-        impact: { money: [{ side: "erp", path: "amount" }], currency: "USD" },
-      },
-      sources: { erp: side("erp_lines"), dw: side("dw_lines") },
-    },
-  ],
-};
 /** The same question in plain SQL: every line missing on a side or differing beyond the tolerance. */
 const JOIN = `SELECT e.line_id AS erp_line, d.line_id AS dw_line, e.amount AS erp_amount, d.amount AS dw_amount,
                      e.customer AS erp_customer, d.customer AS dw_customer
@@ -179,7 +154,7 @@ async function main(): Promise<void> {
     // Where the rest goes: only reading both sides, sorted, every row into this process (one query each).
     const r0 = process.hrtime.bigint();
     for (const t of ["erp_lines", "dw_lines"])
-      await sql.query(`SELECT ${COLUMNS} FROM ${t} ORDER BY line_id COLLATE "C"`);
+      await sql.query(`SELECT ${LINE_COLUMNS} FROM ${t} ORDER BY line_id COLLATE "C"`);
     const readMs = ms(r0);
     const records = 2 * N;
 

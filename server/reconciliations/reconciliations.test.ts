@@ -13,7 +13,16 @@ import { createEmptyDatabase, createTestDatabase, type TestDatabase } from "../t
 import { runRowSettled } from "../testing/runs";
 import { runtimePool, type Pool } from "../runtime/sql";
 import { createRun } from "../runtime/runs";
-import { ensureTestSecrets, insertConnection, postgresConnection, publishFlow, testBoss } from "../runtime/testing";
+import {
+  ensureTestSecrets,
+  insertConnection,
+  lineDefinition,
+  lineSide,
+  postgresConnection,
+  publishFlow,
+  reconcileFlow,
+  testBoss,
+} from "../runtime/testing";
 import { startRuntimeWorkers, type RuntimeWorkers } from "../runtime/worker";
 import { registerExceptionJobs } from "../exceptions/jobs";
 import { closePostgresPools } from "../../connectors/postgres/pg";
@@ -22,41 +31,12 @@ import { createCaller } from "../api/root";
 import type { SessionUser } from "../auth/session-user";
 import { recentRuns, runsOf } from "./runs-sql";
 
-const COLUMNS = "line_id, customer, amount::text AS amount";
-const definition = {
-  key: "invoice-lines",
-  name: "Invoice lines",
-  sides: [
-    { name: "erp", key: ["line_id"], id: "line_id" },
-    { name: "dw", key: ["line_id"], id: "line_id" },
-  ],
-  rules: [
-    { id: "amount", type: "money", a: { side: "erp", path: "amount" }, b: { side: "dw", path: "amount" } },
-    { id: "customer", type: "equal", a: { side: "erp", path: "customer" }, b: { side: "dw", path: "customer" } },
-  ],
-  impact: { money: [{ side: "erp", path: "amount" }], currency: "USD" },
-};
-const sql = (table: string) => ({
-  connection: "warehouse",
-  sql: `SELECT ${COLUMNS} FROM ${table}`,
-  sortKey: "line_id",
-  idColumn: "line_id",
+const definition = lineDefinition("invoice-lines", "Invoice lines", {
+  money: [{ side: "erp", path: "amount" }],
+  currency: "USD",
 });
-const flowDoc = (key: string, step: Record<string, unknown>) => ({
-  dsl: "weft/1",
-  key,
-  version: "1.0.0",
-  name: key,
-  description: "",
-  domain: "invoice",
-  owner: "platform",
-  classification: "internal",
-  trigger: { type: "manual" },
-  start: "match",
-  steps: [
-    { id: "match", type: "reconcile", definition, sources: { erp: sql("erp_lines"), dw: sql("dw_lines") }, ...step },
-  ],
-});
+const flowDoc = (key: string, step: Record<string, unknown>) =>
+  reconcileFlow(key, key, { definition, sources: { erp: lineSide("erp_lines"), dw: lineSide("dw_lines") }, ...step });
 const reconFlow = flowDoc("invoice-recon", { resync: { flow: "dw-line-sync", input: { lineId: "recordKey" } } });
 const plainFlow = flowDoc("invoice-recon-plain", {});
 /** Copies one ERP line into the warehouse: what "Re-sync" runs for a break. */

@@ -8,54 +8,28 @@ import { createEmptyDatabase, createTestDatabase, type TestDatabase } from "../t
 import { runRowSettled } from "../testing/runs";
 import { runtimePool, type Pool } from "./sql";
 import { createRun } from "./runs";
-import { ensureTestSecrets, insertConnection, postgresConnection, publishFlow, testBoss } from "./testing";
+import {
+  ensureTestSecrets,
+  insertConnection,
+  lineDefinition,
+  lineSide,
+  postgresConnection,
+  publishFlow,
+  reconcileFlow,
+  testBoss,
+} from "./testing";
 import { ensureRuntimeQueues } from "./queues";
 import { killWorkers, spawnWorker, type Worker } from "./worker-processes";
 import type { ReconcileOutput } from "./reconcile";
 
 const N = 20_000;
 const line = (i: number) => `L${String(i).padStart(6, "0")}`;
-const COLUMNS = "line_id, customer, amount::text AS amount";
-const sql = (table: string) => ({
-  connection: "warehouse",
-  sql: `SELECT ${COLUMNS} FROM ${table}`,
-  sortKey: "line_id",
-  idColumn: "line_id",
-  // Small pages: the run takes long enough that the kill lands in the middle.
-  pageSize: 100,
+// Small pages: the run takes long enough that the kill lands in the middle.
+const flow = reconcileFlow("lines-recon", "Lines reconciliation", {
+  checkpointEvery: 200,
+  definition: lineDefinition("lines", "Lines"),
+  sources: { erp: lineSide("erp_lines", 100), dw: lineSide("dw_lines", 100) },
 });
-const flow = {
-  dsl: "weft/1",
-  key: "lines-recon",
-  version: "1.0.0",
-  name: "Lines reconciliation",
-  description: "",
-  domain: "invoice",
-  owner: "platform",
-  classification: "internal",
-  trigger: { type: "manual" },
-  start: "match",
-  steps: [
-    {
-      id: "match",
-      type: "reconcile",
-      checkpointEvery: 200,
-      definition: {
-        key: "lines",
-        name: "Lines",
-        sides: [
-          { name: "erp", key: ["line_id"], id: "line_id" },
-          { name: "dw", key: ["line_id"], id: "line_id" },
-        ],
-        rules: [
-          { id: "amount", type: "money", a: { side: "erp", path: "amount" }, b: { side: "dw", path: "amount" } },
-          { id: "customer", type: "equal", a: { side: "erp", path: "customer" }, b: { side: "dw", path: "customer" } },
-        ],
-      },
-      sources: { erp: sql("erp_lines"), dw: sql("dw_lines") },
-    },
-  ],
-};
 
 describe("reconcile step: worker killed mid-run", () => {
   let t: TestDatabase;

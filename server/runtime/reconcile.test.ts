@@ -10,7 +10,17 @@ import { createEmptyDatabase, createTestDatabase, type TestDatabase } from "../t
 import { runRowSettled } from "../testing/runs";
 import { runtimePool, type Pool } from "./sql";
 import { createRun } from "./runs";
-import { ensureTestSecrets, insertConnection, postgresConnection, publishFlow, testBoss } from "./testing";
+import {
+  ensureTestSecrets,
+  insertConnection,
+  LINE_COLUMNS,
+  lineDefinition,
+  lineSide,
+  postgresConnection,
+  publishFlow,
+  reconcileFlow,
+  testBoss,
+} from "./testing";
 import { startRuntimeWorkers, type RuntimeWorkers } from "./worker";
 import { registerExceptionJobs } from "../exceptions/jobs";
 import { autoResolveSweep } from "../exceptions/auto-resolve";
@@ -24,60 +34,29 @@ import { evaluate, evaluateMapping } from "../../core/dsl";
 import type { ReconcileStep } from "../../core/dsl/schema";
 import { tallyDrift } from "../testing/exception-tally";
 
-const COLUMNS = "line_id, customer, amount::text AS amount";
 const step = {
   id: "match",
   type: "reconcile",
   checkpointEvery: 2,
-  definition: {
-    key: "invoice-lines",
-    name: "Invoice lines",
-    sides: [
-      { name: "erp", key: ["line_id"], id: "line_id" },
-      { name: "dw", key: ["line_id"], id: "line_id" },
+  definition: lineDefinition("invoice-lines", "Invoice lines", {
+    money: [
+      { side: "erp", path: "amount" },
+      { side: "dw", path: "amount" },
     ],
-    rules: [
-      { id: "amount", type: "money", a: { side: "erp", path: "amount" }, b: { side: "dw", path: "amount" } },
-      { id: "customer", type: "equal", a: { side: "erp", path: "customer" }, b: { side: "dw", path: "customer" } },
-    ],
-    impact: {
-      money: [
-        { side: "erp", path: "amount" },
-        { side: "dw", path: "amount" },
-      ],
-      currency: "USD",
-    },
-  },
+    currency: "USD",
+  }),
   sources: {
     erp: {
       connector: "postgres",
       operation: "query",
       connection: "warehouse",
-      input: { sql: `"SELECT ${COLUMNS} FROM erp_lines"` },
+      input: { sql: `"SELECT ${LINE_COLUMNS} FROM erp_lines"` },
       items: "rows",
     },
-    dw: {
-      connection: "warehouse",
-      sql: `SELECT ${COLUMNS} FROM dw_lines`,
-      sortKey: "line_id",
-      idColumn: "line_id",
-      pageSize: 3,
-    },
+    dw: lineSide("dw_lines", 3),
   },
 };
-const flow = {
-  dsl: "weft/1",
-  key: "invoice-recon",
-  version: "1.0.0",
-  name: "Invoice reconciliation",
-  description: "",
-  domain: "invoice",
-  owner: "platform",
-  classification: "internal",
-  trigger: { type: "manual" },
-  start: "match",
-  steps: [step],
-};
+const flow = reconcileFlow("invoice-recon", "Invoice reconciliation", step);
 
 describe("reconcile step", () => {
   let t: TestDatabase;

@@ -115,3 +115,53 @@ export function ensureTestSecrets(): void {
   process.env.WEFT_SECRET_KEY ??= Buffer.alloc(32, 7).toString("base64");
   process.env.BETTER_AUTH_SECRET ??= "test-auth-secret-0123456789-0123456789-abcd";
 }
+
+// --- The invoice-lines reconciliation: two warehouse tables (erp_lines, dw_lines: line_id, customer, amount)
+// matched by line, the fixture of the reconcile step's tests, the Reconciliation page's tests and bench:recon.
+
+export const LINE_COLUMNS = "line_id, customer, amount::text AS amount";
+
+/** A SQL side over one of the two tables, paged by line. */
+export function lineSide(table: "erp_lines" | "dw_lines", pageSize?: number) {
+  return {
+    connection: "warehouse",
+    sql: `SELECT ${LINE_COLUMNS} FROM ${table}`,
+    sortKey: "line_id",
+    idColumn: "line_id",
+    ...(pageSize !== undefined ? { pageSize } : {}),
+  };
+}
+
+/** Lines by id on both sides; amounts within 0.01 and customers equal. */
+export function lineDefinition(key: string, name: string, impact?: Record<string, unknown>) {
+  return {
+    key,
+    name,
+    sides: [
+      { name: "erp", key: ["line_id"], id: "line_id" },
+      { name: "dw", key: ["line_id"], id: "line_id" },
+    ],
+    rules: [
+      { id: "amount", type: "money", a: { side: "erp", path: "amount" }, b: { side: "dw", path: "amount" } },
+      { id: "customer", type: "equal", a: { side: "erp", path: "customer" }, b: { side: "dw", path: "customer" } },
+    ],
+    ...(impact ? { impact } : {}),
+  };
+}
+
+/** A manual flow whose one step is `step` (id "match"). */
+export function reconcileFlow(key: string, name: string, step: Record<string, unknown>) {
+  return {
+    dsl: "weft/1",
+    key,
+    version: "1.0.0",
+    name,
+    description: "",
+    domain: "invoice",
+    owner: "platform",
+    classification: "internal",
+    trigger: { type: "manual" },
+    start: "match",
+    steps: [{ id: "match", type: "reconcile", ...step }],
+  };
+}
