@@ -345,7 +345,7 @@ export const TASK_LINK_DEFAULT_HOURS = 72;
 
 /** Issues a signed link to one task for one person (audited); the issuer must be one of its assignees. */
 export async function issueTaskLink(
-  deps: TaskDeps,
+  deps: Pick<TaskDeps, "db" | "requestId">,
   a: TaskActor & { id: string },
   id: string,
   forEmail: string,

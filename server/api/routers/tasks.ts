@@ -39,9 +39,16 @@ export const tasksRouter = createTRPCRouter({
         comment: z.string().max(2000).optional(),
       }),
     )
-    .mutation(async ({ ctx, input }) =>
-      decideTask({ db: ctx.db, boss: await webBoss(), requestId: ctx.requestId }, actor(ctx.user), input.id, input),
-    ),
+    .mutation(async ({ ctx, input }) => {
+      // Whether the caller may see the task comes first: a stranger learns nothing, whatever else is down.
+      await getTask(ctx.db, actor(ctx.user), input.id);
+      return decideTask(
+        { db: ctx.db, boss: await webBoss(), requestId: ctx.requestId },
+        actor(ctx.user),
+        input.id,
+        input,
+      );
+    }),
 
   bulkApprove: procedure("viewer")
     .input(
@@ -74,13 +81,7 @@ export const tasksRouter = createTRPCRouter({
           .optional(),
       }),
     )
-    .mutation(async ({ ctx, input }) =>
-      issueTaskLink(
-        { db: ctx.db, boss: await webBoss(), requestId: ctx.requestId },
-        actor(ctx.user),
-        input.id,
-        input.email,
-        input.hours,
-      ),
+    .mutation(({ ctx, input }) =>
+      issueTaskLink({ db: ctx.db, requestId: ctx.requestId }, actor(ctx.user), input.id, input.email, input.hours),
     ),
 });
