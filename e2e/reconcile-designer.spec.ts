@@ -3,11 +3,11 @@
 // "warehouse" copy of invoice lines, one amount off by 0.02 and one line missing), a money rule with its
 // tolerance and the money at stake — all through the step's own editor, never JSON — then "No problems" and
 // a dry test run whose totals (matched, mismatched, missing) the inspector shows.
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import path from "node:path";
-import pg from "pg";
 import { canvasNode } from "./helpers";
-import { signInAs, trpcMutation, trpcQuery } from "./triage-helpers";
+import { signInAs } from "./triage-helpers";
+import { lineWarehouse } from "./warehouse-fixture";
 
 test.use({ viewport: { width: 1600, height: 1000 } });
 
@@ -20,48 +20,20 @@ const shot = (page: Page, name: string) =>
     path: path.join(process.env.DESIGNER_SHOTS ?? path.join("test-results", "reconcile-designer"), `${name}.png`),
   });
 
-/** The server's database: the orchestrator's, else the embedded one the demo boot started (its reporting connection's port). */
-async function serverDatabaseUrl(request: APIRequestContext): Promise<string> {
-  if (process.env.E2E_DATABASE_URL) return process.env.E2E_DATABASE_URL;
-  const list = await trpcQuery<
-    Array<{ key: string; config: { host: string; port: number; database: string; user: string } }>
-  >(request, "connections.list");
-  const c = list.find((x) => x.key === "reporting-warehouse")!.config;
-  return `postgresql://${c.user}:weft-embedded@${c.host}:${c.port}/${c.database}`;
-}
-
 test("a designer builds a reconciliation of two SQL sides in the inspector and test-runs it", async ({ page }) => {
   test.setTimeout(240_000);
   // Fixture: two tables and a postgres connection an admin adds for them.
   await signInAs(page, "admin");
-  const url = new URL(await serverDatabaseUrl(page.request));
-  const db = new pg.Client({ connectionString: url.toString() });
-  await db.connect();
-  try {
-    await db.query(`CREATE SCHEMA ${SCHEMA};
-      CREATE TABLE ${SCHEMA}.erp_lines (line_id text PRIMARY KEY, customer text, amount numeric(12,2));
-      CREATE TABLE ${SCHEMA}.dw_lines (line_id text PRIMARY KEY, customer text, amount numeric(12,2));
-      INSERT INTO ${SCHEMA}.erp_lines VALUES ('L1', 'Acme', 100.00), ('L2', 'Acme', 250.00), ('L3', 'Globex', 80.00), ('L4', 'Initech', 42.50), ('L5', 'Hooli', 10.00);
-      INSERT INTO ${SCHEMA}.dw_lines SELECT * FROM ${SCHEMA}.erp_lines WHERE line_id <> 'L4';
+  await lineWarehouse(page.request, {
+    schema: SCHEMA,
+    erpValues:
+      "('L1', 'Acme', 100.00), ('L2', 'Acme', 250.00), ('L3', 'Globex', 80.00), ('L4', 'Initech', 42.50), ('L5', 'Hooli', 10.00)",
+    warehouseChanges: `DELETE FROM ${SCHEMA}.dw_lines WHERE line_id = 'L4';
       UPDATE ${SCHEMA}.dw_lines SET amount = 250.02 WHERE line_id = 'L2';
-      UPDATE ${SCHEMA}.dw_lines SET amount = 10.01 WHERE line_id = 'L5';`);
-  } finally {
-    await db.end();
-  }
-  const created = await trpcMutation(page.request, "connections.create", {
-    key: CONNECTION,
+      UPDATE ${SCHEMA}.dw_lines SET amount = 10.01 WHERE line_id = 'L5';`,
+    connection: CONNECTION,
     name: "Reconciliation designer warehouse",
-    connectorKey: "postgres",
-    config: {
-      host: url.hostname,
-      port: Number(url.port || 5432),
-      database: decodeURIComponent(url.pathname.slice(1)),
-      user: decodeURIComponent(url.username),
-      ssl: "disable",
-    },
-    secrets: url.password ? { password: decodeURIComponent(url.password) } : {},
   });
-  expect(created.status, created.error).toBe(200);
 
   // A designer creates a flow and adds a Reconcile step from the palette (after the trigger, connected).
   await signInAs(page, "designer");

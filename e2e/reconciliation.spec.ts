@@ -5,8 +5,8 @@
 // operator opens the break, sees both values side by side and triggers the re-sync; the next run finds the
 // pair matching and the exception resolves itself.
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import pg from "pg";
-import { signInAs, trpcMutation, trpcQuery } from "./triage-helpers";
+import { signInAs, trpcMutation } from "./triage-helpers";
+import { lineWarehouse } from "./warehouse-fixture";
 
 const ID = Date.now().toString(36);
 const SCHEMA = `recon_e2e_${ID}`;
@@ -81,16 +81,6 @@ async function ok<T>(r: Promise<{ status: number; data?: T; error?: string }>, w
   return x.data;
 }
 
-/** The server's database: the orchestrator's, else the embedded one the demo boot started (its reporting connection's port). */
-async function serverDatabaseUrl(request: APIRequestContext): Promise<string> {
-  if (process.env.E2E_DATABASE_URL) return process.env.E2E_DATABASE_URL;
-  const list = await trpcQuery<
-    Array<{ key: string; config: { host: string; port: number; database: string; user: string } }>
-  >(request, "connections.list");
-  const c = list.find((x) => x.key === "reporting-warehouse")!.config;
-  return `postgresql://${c.user}:weft-embedded@${c.host}:${c.port}/${c.database}`;
-}
-
 /** Creates the flow, saves the document as its draft and requests version 1.0.0; returns the version to approve. */
 async function requestFlow(request: APIRequestContext, dsl: typeof SYNC_FLOW | typeof RECON_FLOW): Promise<string> {
   await ok(
@@ -120,35 +110,14 @@ test("an operator opens a break, sees both values, re-syncs it, and the next run
   test.setTimeout(240_000);
   // An admin connects the "warehouse" (a schema of the server's database) with the postgres connector.
   await signInAs(page, "admin");
-  const url = new URL(await serverDatabaseUrl(page.request));
-  const db = new pg.Client({ connectionString: url.toString() });
-  await db.connect();
-  try {
-    await db.query(`CREATE SCHEMA ${SCHEMA};
-      CREATE TABLE ${SCHEMA}.erp_lines (line_id text PRIMARY KEY, customer text, amount numeric(12,2));
-      CREATE TABLE ${SCHEMA}.dw_lines (line_id text PRIMARY KEY, customer text, amount numeric(12,2));
-      INSERT INTO ${SCHEMA}.erp_lines VALUES ('L1', 'Acme', 100.00), ('L2', 'Acme', 250.00), ('L3', 'Globex', 80.00), ('L4', 'Initech', 42.50);
-      INSERT INTO ${SCHEMA}.dw_lines SELECT * FROM ${SCHEMA}.erp_lines WHERE line_id <> 'L4';
-      UPDATE ${SCHEMA}.dw_lines SET amount = 250.02 WHERE line_id = 'L2';`);
-  } finally {
-    await db.end();
-  }
-  await ok(
-    trpcMutation(page.request, "connections.create", {
-      key: CONNECTION,
-      name: "Reconciliation e2e warehouse",
-      connectorKey: "postgres",
-      config: {
-        host: url.hostname,
-        port: Number(url.port || 5432),
-        database: decodeURIComponent(url.pathname.slice(1)),
-        user: decodeURIComponent(url.username),
-        ssl: "disable",
-      },
-      secrets: url.password ? { password: decodeURIComponent(url.password) } : {},
-    }),
-    "connections.create",
-  );
+  await lineWarehouse(page.request, {
+    schema: SCHEMA,
+    erpValues: "('L1', 'Acme', 100.00), ('L2', 'Acme', 250.00), ('L3', 'Globex', 80.00), ('L4', 'Initech', 42.50)",
+    warehouseChanges: `DELETE FROM ${SCHEMA}.dw_lines WHERE line_id = 'L4';
+      UPDATE ${SCHEMA}.dw_lines SET amount = 250.02 WHERE line_id = 'L2';`,
+    connection: CONNECTION,
+    name: "Reconciliation e2e warehouse",
+  });
 
   // A designer of Finance writes both flows; the approver publishes them (four eyes).
   await signInAs(page, "designer");
