@@ -24,6 +24,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { runMain } from "./lib/boot";
+import { startProcess, stopProcess } from "./lib/processes";
 
 /** A child's environment (Next's types make NODE_ENV required in NodeJS.ProcessEnv; children choose their own). */
 type Env = Record<string, string | undefined>;
@@ -121,44 +122,6 @@ function run(cmd: string, args: string[], env: Env): Promise<string> {
     p.stderr.on("data", (d: Buffer) => (out += d.toString()));
     p.once("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(" ")}: ${out}`))));
   });
-}
-
-/** A long-lived child in its own process group; resolves once a line of its output matches. */
-function startProcess(args: string[], env: Env, ready: RegExp, label: string): Promise<ChildProcess> {
-  const p = spawn(process.execPath, ["--import", "tsx", ...args], {
-    env: env as NodeJS.ProcessEnv,
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  let tail = "";
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      tail = (tail + d.toString()).slice(-4000);
-      if (ready.test(tail)) resolve(p);
-    };
-    p.stdout!.on("data", onData);
-    p.stderr!.on("data", onData);
-    p.once("exit", (code) => reject(new Error(`${label} exited with ${code}:\n${tail}`)));
-  });
-}
-
-async function stopProcess(p: ChildProcess): Promise<void> {
-  if (p.exitCode !== null) return;
-  const exited = new Promise((r) => p.once("exit", r));
-  try {
-    process.kill(-p.pid!, "SIGTERM");
-  } catch {
-    return;
-  }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-p.pid!, "SIGKILL");
-    } catch {
-      // gone
-    }
-  }, 15_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** A signed-in user of the web process: cookies from better-auth, tRPC over HTTP (superjson envelopes). */

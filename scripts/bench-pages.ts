@@ -22,6 +22,7 @@ import path from "node:path";
 import pg from "pg";
 import { chromium, type Page, type Response } from "playwright-core";
 import { runMain } from "./lib/boot";
+import { startProcess, stopProcess } from "./lib/processes";
 
 /** A child's environment (Next's types make NODE_ENV required in NodeJS.ProcessEnv; children choose their own). */
 type Env = Record<string, string | undefined>;
@@ -51,44 +52,6 @@ async function freePort(): Promise<number> {
       s.close(() => resolve(p));
     });
   });
-}
-
-function startServer(script: string, env: Env, ready: RegExp): Promise<ChildProcess> {
-  const p = spawn(process.execPath, ["--import", "tsx", script], {
-    env: env as NodeJS.ProcessEnv,
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  let tail = "";
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      tail = (tail + d.toString()).slice(-4000);
-      if (process.env.BENCH_VERBOSE) process.stdout.write(d);
-      if (ready.test(tail)) resolve(p);
-    };
-    p.stdout!.on("data", onData);
-    p.stderr!.on("data", onData);
-    p.once("exit", (code) => reject(new Error(`${script} exited with ${code}:\n${tail}`)));
-  });
-}
-
-async function stopServer(p: ChildProcess): Promise<void> {
-  if (p.exitCode !== null) return;
-  const exited = new Promise((r) => p.once("exit", r));
-  try {
-    process.kill(-p.pid!, "SIGTERM");
-  } catch {
-    return;
-  }
-  const t = setTimeout(() => {
-    try {
-      process.kill(-p.pid!, "SIGKILL");
-    } catch {
-      // gone
-    }
-  }, 15_000);
-  await exited;
-  clearTimeout(t);
 }
 
 const pct = (xs: number[], p: number) => {
@@ -216,7 +179,7 @@ runMain(async () => {
       await db.query(
         `ALTER DATABASE "${new URL(database.url).pathname.slice(1)}" SET log_min_duration_statement = ${Number(flag("log-slow"))}`,
       );
-    server = await startServer("scripts/start.ts", env, /web listening/);
+    server = await startProcess(["scripts/start.ts"], env, /web listening/, "scripts/start.ts");
     if (SCALE > 1) {
       const t = Date.now();
       const r = await scaleDemoHistory(db, SCALE);
@@ -314,7 +277,7 @@ runMain(async () => {
     console.log(`\nload average at end ${loadavg()}`);
     await browser.close();
   } finally {
-    if (server) await stopServer(server);
+    if (server) await stopProcess(server);
     await db.end();
     await database.drop();
     await rm(dataDir, { recursive: true, force: true });
@@ -342,7 +305,7 @@ async function newcomer(): Promise<void> {
   const at = () => ((performance.now() - t0) / 1000).toFixed(1);
   let server: ChildProcess | null = null;
   try {
-    server = await startServer("scripts/dev.ts", env, /Weft is running/);
+    server = await startProcess(["scripts/dev.ts"], env, /Weft is running/, "scripts/dev.ts");
     console.log(`dev server listening after ${at()} s (load average at start ${load0})`);
     const browser = await launch();
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
@@ -368,7 +331,7 @@ async function newcomer(): Promise<void> {
     console.log(`load average at end ${loadavg()}`);
     await browser.close();
   } finally {
-    if (server) await stopServer(server);
+    if (server) await stopProcess(server);
     await database.drop();
     await rm(dataDir, { recursive: true, force: true });
     // dev.ts's own build folder and tsconfig for a port other than 3000 (a fresh one each time: a cold start)

@@ -17,6 +17,7 @@ import path from "node:path";
 import pg from "pg";
 import { PgBoss } from "pg-boss";
 import { runMain } from "./lib/boot";
+import { stopProcess } from "./lib/processes";
 import { rawPgBoss } from "./lib/bench-baselines";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 4000);
@@ -213,7 +214,7 @@ runMain(async () => {
     console.log(
       `${w} worker(s): peak ${peak.toFixed(0)} runs/s (ingress ${(RUNS / (acceptedMs / 1000)).toFixed(0)}/s, ${((peak / raw) * 100).toFixed(0)}% of raw pg-boss); at ${rate.toFixed(0)} runs/s: p50 ${half.p50.toFixed(0)} ms, p99 ${half.p99.toFixed(0)} ms [queue wait p50 ${half.waitP50.toFixed(0)} ms, execution p50 ${half.execP50.toFixed(0)} ms] (at peak: p50 ${peakLat.p50.toFixed(0)} ms, p99 ${peakLat.p99.toFixed(0)} ms)`,
     );
-    await Promise.all(procs.map(stopWorker));
+    await Promise.all(procs.map((p) => stopProcess(p, 10_000)));
     await sleep(1000);
   }
   console.log(
@@ -265,22 +266,4 @@ function startWorker(dbUrl: string, allowHost: string): Promise<ChildProcess> {
     });
     proc.once("exit", (code) => reject(new Error(`worker exited with ${code}`)));
   });
-}
-
-async function stopWorker(p: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => p.once("exit", r));
-  try {
-    process.kill(-p.pid!, "SIGTERM");
-  } catch {
-    return;
-  }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-p.pid!, "SIGKILL");
-    } catch {
-      // gone
-    }
-  }, 10_000);
-  await exited;
-  clearTimeout(timer);
 }
