@@ -75,8 +75,22 @@ test("Ctrl+K adds each step after the last one and connects it; a step dropped o
   await page.getByRole("button", { name: "Zoom to fit (Shift 1)" }).click();
   await shot(page, "building-01-added-and-connected");
 
-  // Drop an Emit step from the palette onto the trigger → wait connection: trigger → emit → wait.
-  const path = (await edge(page, "trigger:start").locator(".react-flow__edge-path").boundingBox())!;
+  // Drop an Emit step from the palette onto the trigger → wait connection: trigger → emit → wait. The zoom
+  // animates: measure the connection once it has stopped moving (a loaded machine draws it late).
+  const edgePath = edge(page, "trigger:start").locator(".react-flow__edge-path");
+  let last = "";
+  await expect
+    .poll(
+      async () => {
+        const now = JSON.stringify(await edgePath.boundingBox());
+        const still = now === last;
+        last = now;
+        return still;
+      },
+      { intervals: [300] },
+    )
+    .toBe(true);
+  const path = (await edgePath.boundingBox())!;
   const paneBox = (await pane.boundingBox())!;
   await page.locator('[data-testid="palette-item"][data-item="logic:emit"]').dragTo(pane, {
     targetPosition: { x: path.x + path.width / 2 - paneBox.x, y: path.y + path.height / 2 - paneBox.y },
