@@ -2,6 +2,8 @@
 // that records the step's success, so the fact and the step commit together; the unique index on (replay
 // root run, step path, index) makes a re-run segment or a replay recomputing the same step record nothing new.
 // The demo history (server/seed/demo-history.ts) writes through this same function.
+// Triggers on business_event keep the KPI projection kpi_time_entry (first approval / invoicing per time entry)
+// in this same transaction; a conflicting (already recorded) event inserts no row, so it fires nothing.
 import "server-only";
 import type { BusinessEvent } from "../../core/dsl";
 import type { Sql } from "./sql";
