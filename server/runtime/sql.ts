@@ -34,6 +34,10 @@ export function runtimePool(url: string, max = 10): pg.Pool {
     // A connection the server terminated (restart, pg_terminate_backend) surfaces here; the pool drops
     // it and the next query opens a fresh one, so all the runtime has to do is not crash.
     p.on("error", () => undefined);
+    // pg-pool listens for errors only on idle clients: a checked-out one (inside withTx, between two
+    // statements) whose server goes away emits an unhandled "Connection terminated unexpectedly" that would
+    // kill the process. Its pending query still fails and the pool discards it on release.
+    p.on("connect", (c) => c.on("error", () => undefined));
     pools.set(url, p);
   }
   return p;
