@@ -30,12 +30,13 @@ test("a reviewer filters the catalog by owner, search and lineage", async ({ pag
 
   await page.getByLabel("Owned by my teams").uncheck();
   await page.getByLabel("Search").fill("workday");
-  // Worker onboarding, worker attributes sync, staffing requests.
-  await expect(table.getByRole("link")).toHaveCount(3);
+  // Worker onboarding, worker attributes sync, staffing requests, the workers reconciliation.
+  await expect(table.getByRole("link")).toHaveCount(4);
   await expect(table.getByRole("link", { name: "Worker attributes → PSA resources" })).toBeVisible();
   await page.getByLabel("Search").fill("");
   await page.getByLabel("Classification").selectOption("confidential");
-  await expect(table.getByRole("link")).toHaveCount(3);
+  // Two governance flows, approved time → invoice, and approved time vs invoice lines.
+  await expect(table.getByRole("link")).toHaveCount(4);
 
   await page.getByRole("navigation", { name: "Catalog sections" }).getByRole("link", { name: "Lineage" }).click();
   await page.getByText("Lineage as a list").click();
