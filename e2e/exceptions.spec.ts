@@ -34,6 +34,14 @@ test("identical failures from a NetSuite fault are one row with count, first and
   await expect(groups.first()).toContainText("Injected fault: HTTP 400");
   await expect(groups.first()).toContainText("postInvoice");
   await expect(page.getByLabel("Matching exceptions")).toHaveText("8 open exceptions");
+  // An operator's queue opens on production (these runs' environment); test has none of them; "all" has them all.
+  const environment = page.getByRole("combobox", { name: "Environment" });
+  await expect(environment).toHaveValue("production");
+  await environment.selectOption("test");
+  await expect(page).toHaveURL(/environment=test/);
+  await expect(page.getByLabel("Matching exceptions")).toHaveText("0 open exceptions");
+  await environment.selectOption("all");
+  await expect(page.getByLabel("Matching exceptions")).toHaveText("8 open exceptions");
   await shot(page, "exceptions-grouped");
   await groups.first().getByRole("button", { name: /Show/ }).click();
   await expect(page.getByTestId("exception-row")).toHaveCount(8);

@@ -19,6 +19,7 @@ import {
   type BulkKind,
   type BulkScope,
   type ExceptionFilter,
+  withDefaultEnvironment,
 } from "@/core/exceptions/filter";
 import { formatMoney } from "@/core/exceptions/business";
 import { BusinessKeys, ERROR_CLASS_TONE, formatTime, timeAgo } from "@/components/runs/format";
@@ -46,7 +47,9 @@ export function ExceptionQueue({ roles }: { roles: readonly string[] }) {
   const qc = useQueryClient();
   const { params, latest, replace } = useUrlParams("/exceptions");
   const canOperate = roles.includes("operator") || roles.includes("admin");
-  const filter = useMemo(() => filterFromParams(params), [params]);
+  // The URL holds what the user chose; an operator's queue opens on production (`env` "all" widens it).
+  const filter = useMemo(() => withDefaultEnvironment(filterFromParams(params), roles), [params, roles]);
+  const environments = useQuery(trpc.environments.list.queryOptions());
   const view = layoutOf(params, filter);
   const [search, setSearch] = useState(filter.q ?? "");
   const [bulkId, setBulkId] = useState<string | null>(null);
@@ -115,7 +118,8 @@ export function ExceptionQueue({ roles }: { roles: readonly string[] }) {
   const total = facets.data?.total ?? 0;
   const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
   const activeView = views.data?.find(
-    (v) => JSON.stringify(cleanFilter(v.filter)) === JSON.stringify(cleanFilter(filter)),
+    // A view saved without an environment opens with the same default as the page.
+    (v) => JSON.stringify(cleanFilter(withDefaultEnvironment(v.filter, roles))) === JSON.stringify(cleanFilter(filter)),
   );
   const flowName = facets.data?.flow.find((f) => f.value === filter.flowKey)?.label;
 
@@ -151,6 +155,21 @@ export function ExceptionQueue({ roles }: { roles: readonly string[] }) {
             <option value="retrying">Retrying</option>
             <option value="resolved">Resolved</option>
             <option value="all">All</option>
+          </select>
+        </label>
+        <label className="text-xs font-medium text-slate-600">
+          Environment
+          <select
+            className="mt-1 block rounded-md border border-slate-300 bg-white px-2 py-2 text-sm"
+            value={filter.environment ?? "all"}
+            onChange={(e) => go({ environment: e.target.value })}
+          >
+            <option value="all">All environments</option>
+            {(environments.data ?? []).map((env) => (
+              <option key={env.key} value={env.key}>
+                {env.name}
+              </option>
+            ))}
           </select>
         </label>
         <label className="text-xs font-medium text-slate-600">
@@ -279,7 +298,7 @@ export function ExceptionQueue({ roles }: { roles: readonly string[] }) {
               <Badge tone="amber">{facets.data.ageing} past their flow&apos;s threshold</Badge>
             )}
             {Object.entries(cleanFilter(filter))
-              .filter(([k]) => k !== "status")
+              .filter(([k]) => k !== "status" && k !== "environment")
               .map(([k, v]) => (
                 <button
                   key={k}

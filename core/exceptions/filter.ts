@@ -27,10 +27,25 @@ export const exceptionFilterSchema = z.object({
   assignee: z.string().max(100).optional(),
   /** Full-text search over business keys ("INV-1042", a project code, a customer name). */
   q: z.string().max(200).optional(),
+  /** The environment of the failed run (docs/environments.md); absent or "all" = every environment. */
+  environment: z.string().max(40).optional(),
 });
 export type ExceptionFilter = z.infer<typeof exceptionFilterSchema>;
 
 export const FILTER_KEYS = Object.keys(exceptionFilterSchema.shape) as Array<keyof ExceptionFilter>;
+
+/** The environment a filter narrows to, or null for every environment. */
+export const environmentOf = (f: ExceptionFilter): string | null =>
+  f.environment && f.environment !== "all" ? f.environment : null;
+
+/**
+ * The queue as a user opens it: operators work production's exceptions unless they choose otherwise (a
+ * test run's failure is the designer's, not an incident); everyone else sees every environment.
+ */
+export function withDefaultEnvironment(f: ExceptionFilter, roles: readonly string[]): ExceptionFilter {
+  if (f.environment || !roles.includes("operator")) return f;
+  return { ...f, environment: "production" };
+}
 
 /** Drops empty values, so that equal filters compare (and serialise into URLs) equally. */
 export function cleanFilter(f: ExceptionFilter): ExceptionFilter {

@@ -15,7 +15,10 @@ import {
   queueFacetsScan,
   queueGroups,
   queueGroupsScan,
+  listQueue,
 } from "./queue";
+import { countMatching } from "./bulk";
+import { withDefaultEnvironment } from "../../core/exceptions/filter";
 import { compactExceptionTally } from "./tally";
 
 /** A small deterministic PRNG (mulberry32), so a failure reproduces from its seed. */
@@ -262,5 +265,46 @@ describe("exception counters", () => {
     const [g] = await queueGroups(t.db, {});
     expect(g).toMatchObject({ signature: "edge", count: 24, ageing: 16 });
     expect((await businessImpact(t.db)).total).toMatchObject({ open: 24, ageing: 16 });
+  }, 120_000);
+
+  it("filter by the failed run's environment (the scan path; the counters do not key it)", async () => {
+    await t.db.$executeRawUnsafe(`DELETE FROM exception`);
+    const f = flows[0]!;
+    const fail = async (environment: string, signature: string) => {
+      const run = randomUUID();
+      await t.db.$executeRawUnsafe(
+        `INSERT INTO run (id, flow_id, status, trigger_type, input, environment) VALUES ($1::uuid, $2::uuid, 'failed', 'manual', '{}', $3)`,
+        run,
+        f.id,
+        environment,
+      );
+      await t.db.$executeRawUnsafe(
+        `INSERT INTO exception (id, run_id, flow_id, error_class, message, signature, status, created_at, updated_at)
+         VALUES (gen_random_uuid(), $1::uuid, $2::uuid, 'auth', 'x', $3, 'open', now(), now())`,
+        run,
+        f.id,
+        signature,
+      );
+    };
+    await fail("production", "prod-sig");
+    await fail("production", "prod-sig");
+    await fail("test", "test-sig");
+    for (const [environment, total, sigs] of [
+      ["production", 2, ["prod-sig"]],
+      ["test", 1, ["test-sig"]],
+      ["all", 3, ["prod-sig", "test-sig"]],
+      [undefined, 3, ["prod-sig", "test-sig"]],
+    ] as const) {
+      const filter = environment ? { environment } : {};
+      expect((await queueFacets(t.db, filter)).total, `facets ${environment}`).toBe(total);
+      expect((await queueGroups(t.db, filter)).map((g) => g.signature).sort(), `groups ${environment}`).toEqual(sigs);
+      expect((await listQueue(t.db, filter)).items, `list ${environment}`).toHaveLength(total);
+      // A bulk action over the filter covers the same exceptions.
+      expect(await countMatching(t.db, filter, randomUUID()), `bulk ${environment}`).toBe(total);
+    }
+    // An operator's queue opens on production; a choice (even "all") is kept; other roles see every environment.
+    expect(withDefaultEnvironment({}, ["operator"])).toEqual({ environment: "production" });
+    expect(withDefaultEnvironment({ environment: "all" }, ["operator"])).toEqual({ environment: "all" });
+    expect(withDefaultEnvironment({}, ["designer"])).toEqual({});
   }, 120_000);
 });

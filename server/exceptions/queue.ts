@@ -1,12 +1,12 @@
 // Reads of the exception queue: the page of rows (keyset-paged, newest first), counts per dimension,
 // groups by signature and the business-impact header. Plain SQL over indexed columns; the whole-queue
 // aggregates read the trigger-kept counters (exception_tally, exception_signature_tally — migration
-// 20261205170000_exception_tally) so they cost O(cells), not O(open exceptions); a search, assignee or
-// signature filter (a narrow slice the counters do not key) scans the matching rows as before.
+// 20261205170000_exception_tally) so they cost O(cells), not O(open exceptions); a search, assignee,
+// signature or environment filter (a slice the counters do not key) scans the matching rows as before.
 // scripts/bench-exceptions.ts measures both at 100k and 1M exceptions.
 import "server-only";
 import type { Db } from "../db/client";
-import { AGE_LABELS, type ExceptionFilter } from "../../core/exceptions/filter";
+import { AGE_LABELS, environmentOf, type ExceptionFilter } from "../../core/exceptions/filter";
 import type { ExceptionStatus } from "../db/generated/enums";
 
 /** Default ageing threshold when a flow has no exception_policy row. */
@@ -49,6 +49,9 @@ export function whereOf(
   if (f.assignee === "unassigned") c.push(`e.assignee_id IS NULL`);
   else if (f.assignee) c.push(`e.assignee_id = ${p.add(f.assignee === "me" ? (opts.userId ?? "") : f.assignee)}`);
   if (f.q) c.push(`e.search_text LIKE ${p.add(`%${likeEscape(f.q.toLowerCase())}%`)}`);
+  // The exception's environment is its run's (an exception row does not copy it).
+  const env = environmentOf(f);
+  if (env) c.push(`EXISTS (SELECT 1 FROM run r WHERE r.id = e.run_id AND r.environment = ${p.add(env)})`);
   if (f.age && opts.omit !== "age") {
     const bounds: Record<string, string> = {
       lt1h: `e.created_at >= now() - interval '1 hour'`,
@@ -165,8 +168,11 @@ function statusCond(f: ExceptionFilter, p: SqlParams, alias: string): string {
     : `${alias}.status = ${p.add(status)}::"ExceptionStatus"`;
 }
 
-/** Filters the counters cannot answer: they key neither the search text, the assignee nor (for counts) the signature. */
-const needsScan = (f: ExceptionFilter) => Boolean(f.q || f.assignee || f.signature);
+/**
+ * Filters the counters cannot answer: they key neither the search text, the assignee, (for counts) the
+ * signature nor the run's environment.
+ */
+const needsScan = (f: ExceptionFilter) => Boolean(f.q || f.assignee || f.signature || environmentOf(f));
 
 const AGE_OF = (at: string) =>
   `CASE WHEN ${at} >= now() - interval '1 hour' THEN 'lt1h' WHEN ${at} >= now() - interval '24 hours' THEN '1h-24h'
@@ -227,7 +233,11 @@ async function facetCellsFromCounters(db: Db, f: ExceptionFilter): Promise<Facet
 export async function queueFacetsScan(db: Db, f: ExceptionFilter, userId?: string | null): Promise<Facets> {
   const p = new SqlParams();
   // The dimension filters are applied below, per facet; the rest (status, signature, assignee, search) here.
-  const where = whereOf({ status: f.status, signature: f.signature, assignee: f.assignee, q: f.q }, p, { userId });
+  const where = whereOf(
+    { status: f.status, signature: f.signature, assignee: f.assignee, q: f.q, environment: f.environment },
+    p,
+    { userId },
+  );
   // Aggregate first over the exception's own columns (an index-only scan of exception_facets_idx when only
   // status filters), then name the few hundred cells.
   const cells = await db.$queryRawUnsafe<FacetCell[]>(
