@@ -7,18 +7,14 @@
 // (playwright.config.ts passes it through); otherwise this spec holds each save request 1.5 s on its way to
 // the real server, so the full suite exercises the same timing without slowing every other spec's saves.
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import path from "node:path";
-import { addByCommand, canvasNode, signIn, slowSaves } from "./helpers";
+import { addByCommand, canvasNode, signIn, slowSaves, screenshots } from "./helpers";
 import { trpcMutation, trpcQuery } from "./triage-helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 } });
 // Every save takes 1.5 s and these tests wait for several of them (two people, merges).
 test.describe.configure({ timeout: 240_000 });
 
-const shot = (page: Page, name: string) =>
-  page.screenshot({
-    path: path.join(process.env.DESIGNER_SHOTS ?? path.join("test-results", "designer"), `${name}.png`),
-  });
+const shot = screenshots("designer", { env: "DESIGNER_SHOTS" });
 const node = canvasNode;
 
 interface Draft {

@@ -2,17 +2,13 @@
 // selected one) and are connected, a step dropped on a connection is inserted into it, a small flow keeps
 // its labelled cards after Layout and Fit, and Esc closes the keyboard-shortcuts sheet.
 import { expect, test, type Page } from "@playwright/test";
-import path from "node:path";
-import { addByCommand, canvasNode, signIn } from "./helpers";
+import { addByCommand, canvasNode, signIn, screenshots } from "./helpers";
 import { trpcMutation, trpcQuery } from "./triage-helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 } });
 test.describe.configure({ timeout: 180_000 });
 
-const shot = (page: Page, name: string) =>
-  page.screenshot({
-    path: path.join(process.env.DESIGNER_SHOTS ?? path.join("test-results", "designer"), `${name}.png`),
-  });
+const shot = screenshots("designer", { env: "DESIGNER_SHOTS" });
 const node = canvasNode;
 const edge = (page: Page, id: string) => page.getByTestId(`rf__edge-${id}`);
 

@@ -3,16 +3,13 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import path from "node:path";
 import { readFileSync } from "node:fs";
-import { addByCommand, canvasNode, connect, signIn } from "./helpers";
+import { addByCommand, canvasNode, connect, signIn, screenshots } from "./helpers";
 import { trpcQuery } from "./triage-helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 }, permissions: ["clipboard-read", "clipboard-write"] });
 
 // DESIGNER_SHOTS: where to keep the screenshots (other runs wipe test-results/).
-const shot = (page: Page, name: string) =>
-  page.screenshot({
-    path: path.join(process.env.DESIGNER_SHOTS ?? path.join("test-results", "designer"), `${name}.png`),
-  });
+const shot = screenshots("designer", { env: "DESIGNER_SHOTS" });
 const node = canvasNode;
 const handle = (page: Page, nodeId: string, handleId: string | null) =>
   handleId === null

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { expect, type Browser, type Locator, type Page } from "@playwright/test";
 
 export const DEMO_PASSWORD = "weft-demo";
@@ -94,4 +95,23 @@ export async function goToStep(page: Page, id: string): Promise<void> {
   await expect(
     page.getByRole("group", { name: id === "trigger" ? /^Trigger: / : new RegExp(`^Step ${id}\\b`) }),
   ).toBeVisible();
+}
+
+/**
+ * A spec's screenshot taker: `<name>.png` under test-results/<folder> (or the folder in the environment variable
+ * `env`, for a person collecting a walk-through's shots).
+ */
+export function screenshots(folder: string, opts: { env?: string; fullPage?: boolean } = {}) {
+  return (page: Page, name: string) =>
+    page.screenshot({
+      path: path.join((opts.env && process.env[opts.env]) || path.join("test-results", folder), `${name}.png`),
+      fullPage: opts.fullPage,
+    });
+}
+
+/** Selects a canvas node wherever it is: zoom to fit (every node rendered), then click it. */
+export async function selectNode(page: Page, id: string): Promise<void> {
+  await page.getByRole("button", { name: /Zoom to fit/ }).click();
+  await page.waitForTimeout(500);
+  await page.getByTestId(`rf__node-${id}`).click();
 }

@@ -2,16 +2,14 @@
 // test run of the draft waits at it (the run page says for whom, with a link to the task); the approver finds
 // the task in the Inbox with its business summary and business keys, approves it, and the waiting run continues
 // to succeed. The demo's seeded billing-terms requests are in the approver's Inbox from the first start.
-import { expect, test, type Page } from "@playwright/test";
-import path from "node:path";
-import { addByCommand, canvasNode, signIn } from "./helpers";
+import { expect, test } from "@playwright/test";
+import { addByCommand, canvasNode, signIn, screenshots } from "./helpers";
 import { trpcMutation, trpcQuery } from "./triage-helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 } });
 test.setTimeout(240_000);
 
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: path.join(process.env.INBOX_SHOTS ?? path.join("test-results", "inbox"), `${name}.png`) });
+const shot = screenshots("inbox", { env: "INBOX_SHOTS" });
 
 test("a designer adds an approval step; a test run waits in the approver's Inbox; the approver approves and the run succeeds", async ({
   page,

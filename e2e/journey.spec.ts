@@ -11,20 +11,16 @@
 // Slow saves: see slowSaves (e2e/helpers.ts) — the server's own WEFT_TEST_SAVE_DELAY_MS when the run sets
 // it, otherwise each save request held 1.5 s on its way, so the rest of a full run keeps fast saves.
 import { execFile } from "node:child_process";
-import path from "node:path";
 import { promisify } from "node:util";
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { approveAs, goToStep, signIn, slowSaves } from "./helpers";
+import { approveAs, goToStep, signIn, slowSaves, screenshots } from "./helpers";
 import { clearFaults, injectFaults, netsuiteAdmin, signInAs } from "./triage-helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 }, permissions: ["clipboard-read", "clipboard-write"] });
 test.setTimeout(420_000);
 
 const run = promisify(execFile);
-const shot = (page: Page, name: string) =>
-  page.screenshot({
-    path: path.join(process.env.DESIGNER_SHOTS ?? path.join("test-results", "journey"), `${name}.png`),
-  });
+const shot = screenshots("journey", { env: "DESIGNER_SHOTS" });
 const ACCOUNT = "001Wf0000000001AAA"; // a Salesforce sandbox Account (connectors/salesforce/sandbox.ts)
 
 /** A canvas card, by its accessible name ("Trigger: webhook", "Step getRecord: …"). */

@@ -2,20 +2,12 @@
 // target fields, live preview on the pinned trigger sample, the JSONata view in sync both ways, custom
 // expressions kept verbatim, and nothing lost on reopen. Screenshots land in test-results/mapper.
 import { expect, test, type Page } from "@playwright/test";
-import path from "node:path";
-import { signIn } from "./helpers";
+import { signIn, screenshots, selectNode } from "./helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 } });
 
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: path.join("test-results", "mapper", `${name}.png`) });
+const shot = screenshots("mapper");
 const node = (page: Page, id: string) => page.locator(`[data-testid="canvas-node"][data-node-id="${id}"]`);
-/** Selects a canvas node wherever it is: zoom to fit (every node rendered), then click it. */
-async function selectNode(page: Page, id: string): Promise<void> {
-  await page.getByRole("button", { name: /Zoom to fit/ }).click();
-  await page.waitForTimeout(500);
-  await page.getByTestId(`rf__node-${id}`).click();
-}
 
 async function newFlowFromExample(page: Page, name: string, example: string): Promise<string> {
   await page.goto("/flows");

@@ -3,13 +3,11 @@
 // would send that connection's token to another host, on the URL field; the Audit page exports a signed
 // anchor and verifies the log against it.
 import { readFileSync } from "node:fs";
-import path from "node:path";
-import { expect, test, type Page } from "@playwright/test";
-import { signIn } from "./helpers";
+import { expect, test } from "@playwright/test";
+import { signIn, screenshots } from "./helpers";
 import { trpcMutation } from "./triage-helpers";
 
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: path.join("test-results", "outbound", `${name}.png`) });
+const shot = screenshots("outbound");
 
 test.setTimeout(400_000); // a busy shared machine: the production server answers slowly
 

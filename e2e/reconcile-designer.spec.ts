@@ -3,9 +3,8 @@
 // "warehouse" copy of invoice lines, one amount off by 0.02 and one line missing), a money rule with its
 // tolerance and the money at stake — all through the step's own editor, never JSON — then "No problems" and
 // a dry test run whose totals (matched, mismatched, missing) the inspector shows.
-import { expect, test, type Page } from "@playwright/test";
-import path from "node:path";
-import { canvasNode } from "./helpers";
+import { expect, test } from "@playwright/test";
+import { canvasNode, screenshots } from "./helpers";
 import { signInAs } from "./triage-helpers";
 import { lineWarehouse } from "./warehouse-fixture";
 
@@ -15,10 +14,7 @@ const ID = Date.now().toString(36);
 const SCHEMA = `recon_designer_${ID}`;
 const CONNECTION = `recon-designer-${ID}`;
 
-const shot = (page: Page, name: string) =>
-  page.screenshot({
-    path: path.join(process.env.DESIGNER_SHOTS ?? path.join("test-results", "reconcile-designer"), `${name}.png`),
-  });
+const shot = screenshots("reconcile-designer", { env: "DESIGNER_SHOTS" });
 
 test("a designer builds a reconciliation of two SQL sides in the inspector and test-runs it", async ({ page }) => {
   test.setTimeout(240_000);

@@ -3,18 +3,15 @@
 // dialog, naming the field; a dry run (the default) succeeds without writing to the sandboxes, its writes
 // marked simulated in the inspector and on the run page; a fixed value of the wrong type is a problem before
 // any run; live mode names every connection and host before it starts.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import path from "node:path";
 import { readFileSync } from "node:fs";
-import { goToStep, signIn } from "./helpers";
+import { goToStep, signIn, screenshots } from "./helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 } });
 test.setTimeout(240_000);
 
-const shot = (page: Page, name: string) =>
-  page.screenshot({
-    path: path.join(process.env.DESIGNER_SHOTS ?? path.join("test-results", "test-run"), `${name}.png`),
-  });
+const shot = screenshots("test-run", { env: "DESIGNER_SHOTS" });
 // Steps are selected through the command menu ("Go to step …"), wherever the view is: after the run page and
 // Fit (which stops at a readable zoom) a step can be outside the view, where its card is not drawn.
 const select = goToStep;

@@ -1,13 +1,11 @@
 // Settings → Users and Teams, as an admin would do it: add a colleague with a one-time password, who signs in
 // with it; put them in a new team and rename it; deactivate them (their open session ends and sign-in says why)
 // and reactivate them. Non-admins see no user administration. Screenshots land in test-results/users.
-import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
-import { signIn } from "./helpers";
+import { signIn, screenshots } from "./helpers";
 
 test.use({ viewport: { width: 1500, height: 1000 } });
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: path.join("test-results", "users", `${name}.png`), fullPage: true });
+const shot = screenshots("users", { fullPage: true });
 
 async function signInWith(page: Page, email: string, password: string) {
   await page.goto("/login");

@@ -3,19 +3,11 @@
 // publish the next version, restore an older one as the draft. The diff page is also reached from the
 // catalog's version timeline. Screenshots land in test-results/versions.
 import { expect, test, type Page } from "@playwright/test";
-import path from "node:path";
-import { approveAs, signIn } from "./helpers";
+import { approveAs, signIn, screenshots, selectNode } from "./helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 } });
 
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: path.join("test-results", "versions", `${name}.png`) });
-/** Selects a canvas node wherever it is: zoom to fit (every node rendered), then click it. */
-async function selectNode(page: Page, id: string): Promise<void> {
-  await page.getByRole("button", { name: /Zoom to fit/ }).click();
-  await page.waitForTimeout(500);
-  await page.getByTestId(`rf__node-${id}`).click();
-}
+const shot = screenshots("versions");
 const diffNode = (page: Page, side: "Before" | "After", id: string) =>
   page
     .getByRole("region", { name: new RegExp(`^${side}:`) })

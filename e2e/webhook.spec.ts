@@ -4,15 +4,13 @@
 // example, pasted into a shell with the secret in an environment variable, starts a run (202); the Connections
 // page lists the flow as a user of the secret. Screenshots land in test-results/webhook.
 import { execFile } from "node:child_process";
-import path from "node:path";
 import { promisify } from "node:util";
 import { expect, test, type Page } from "@playwright/test";
-import { approveAs, connect, signIn } from "./helpers";
+import { approveAs, connect, signIn, screenshots } from "./helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 } });
 const run = promisify(execFile);
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: path.join("test-results", "webhook", `${name}.png`) });
+const shot = screenshots("webhook");
 const node = (page: Page, id: string) => page.locator(`[data-testid="canvas-node"][data-node-id="${id}"]`);
 const saved = (page: Page) =>
   expect(page.getByTestId("save-state")).toHaveAttribute("data-state", "saved", { timeout: 15_000 });
