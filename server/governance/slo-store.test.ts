@@ -72,10 +72,16 @@ describe("SLO buckets and alerts", () => {
     await insertRuns(t.db, flowId, rows);
     // Test runs of drafts never count.
     await insertRuns(t.db, flowId, [{ status: "failed", createdAt: ago(HOUR), isTest: true }]);
+    // Nor do runs in a test environment (trials against sandboxes), finished or still going.
+    await insertRuns(t.db, flowId, [
+      { status: "failed", createdAt: ago(HOUR), environment: "test" },
+      { status: "running", createdAt: ago(HOUR), finishedAt: null, environment: "test" },
+    ]);
 
     // Small slices: the fold walks the backlog in several transactions and still counts each run once.
     const r = await foldRuns(t.db, { now: NOW, lagMs: 0, sliceRuns: 37 });
     expect(r.folded).toBe(200);
+    expect(r.parked).toBe(0);
     const fromDb = await loadBuckets(t.db, flowId, ago(DAY), new Date(NOW.getTime() + HOUR)); // slow runs finish after NOW
     expect(fromDb).toEqual(referenceFold(runs));
   });

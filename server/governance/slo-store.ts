@@ -108,7 +108,7 @@ async function foldSlice(db: Db, limitUpto: Date, maxRuns: number): Promise<Fold
       const parked = await tx.$executeRawUnsafe(
         `INSERT INTO slo_open_run (run_id, flow_id, created_at)
          SELECT id, flow_id, created_at FROM run
-          WHERE created_at > $1 AND created_at <= $2 AND NOT is_test AND status IN ('queued', 'running', 'waiting')
+          WHERE created_at > $1 AND created_at <= $2 AND NOT is_test AND environment = 'production' AND status IN ('queued', 'running', 'waiting')
          ON CONFLICT DO NOTHING`,
         watermark,
         upto,
@@ -122,7 +122,7 @@ async function foldSlice(db: Db, limitUpto: Date, maxRuns: number): Promise<Fold
          ),
          done AS (
            -- A run parked by the INSERT above that finished since is folded through "closed", not here.
-           SELECT * FROM run WHERE created_at > $1 AND created_at <= $2 AND NOT is_test AND status IN ('succeeded', 'failed')
+           SELECT * FROM run WHERE created_at > $1 AND created_at <= $2 AND NOT is_test AND environment = 'production' AND status IN ('succeeded', 'failed')
               AND NOT EXISTS (SELECT 1 FROM slo_open_run o WHERE o.run_id = run.id)
            UNION ALL
            SELECT * FROM closed WHERE status IN ('succeeded', 'failed')

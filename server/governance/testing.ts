@@ -73,6 +73,7 @@ export async function insertRuns(
     finishedAt?: Date | null;
     input?: unknown;
     isTest?: boolean;
+    environment?: string;
   }>,
 ): Promise<string[]> {
   const ids: string[] = [];
@@ -85,6 +86,7 @@ export async function insertRuns(
         flowId,
         status: r.status,
         isTest: r.isTest ?? false,
+        environment: r.environment ?? "production",
         triggerType: "webhook",
         input: (r.input ?? {}) as object,
         createdAt: r.createdAt,

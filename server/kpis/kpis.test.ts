@@ -9,6 +9,7 @@ import { createRun } from "../runtime/runs";
 import { ensureTeam, ensureTestSecrets, publishFlow, testBoss } from "../runtime/testing";
 import { startRuntimeWorkers, type RuntimeWorkers } from "../runtime/worker";
 import { runRowSettled } from "../testing/runs";
+import { insertRuns } from "../governance/testing";
 import { kpiDrill, kpiSummary, type KpiTile } from "./queries";
 
 const DAY = 86_400_000;
@@ -427,6 +428,16 @@ describe("KPI queries", () => {
 
     // Blocked money: the open exceptions' amounts.
     close(tileOf(s.tiles, "blocked-money").value, 2500 + 1200);
+  });
+
+  it("counts production runs only: a failed run in a test environment leaves the touchless rate as it was", async () => {
+    const before = tileOf((await kpiSummary(pool, {}, now)).tiles, "touchless-rate");
+    await insertRuns(t.db, ids.get("kpi-blocked")!.flowId, [
+      { status: "failed", createdAt: new Date(asOf - HOUR), environment: "test" },
+    ]);
+    const after = tileOf((await kpiSummary(pool, {}, now)).tiles, "touchless-rate");
+    expect(after.detail).toEqual(before.detail);
+    expect(after.value).toBe(before.value);
   });
 
   it("filters by customer (through the projects of its deals) and by team", async () => {

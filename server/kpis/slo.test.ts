@@ -26,6 +26,16 @@ describe("business SLOs", () => {
     }));
     const ids = await insertRuns(t.db, flowId, runs);
     runId = ids[1]!;
+    // Failed runs in a test environment are trials against sandboxes: they never count (docs/environments.md).
+    await insertRuns(
+      t.db,
+      flowId,
+      Array.from({ length: 10 }, (_, i) => ({
+        status: "failed" as const,
+        createdAt: new Date(now.getTime() - (i * 36_000 + 2000)),
+        environment: "test",
+      })),
+    );
     for (const [i, id] of ids.entries())
       if (i % 5 === 0)
         await t.db.exception.create({

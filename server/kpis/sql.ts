@@ -289,7 +289,7 @@ export function touchlessSql(f: KpiFilter): Query {
     text: `SELECT ${WEEK("r.created_at")} AS week, count(*)::int AS runs,
              count(*) FILTER (WHERE r.status = 'succeeded' AND NOT EXISTS (SELECT 1 FROM exception x WHERE x.run_id = r.id))::int AS touchless
       FROM run r JOIN flow fl ON fl.id = r.flow_id JOIN team t ON t.id = fl.owner_team_id
-      WHERE r.created_at >= ${from} AND r.created_at < ${to} AND NOT r.is_test
+      WHERE r.created_at >= ${from} AND r.created_at < ${to} AND NOT r.is_test AND r.environment = 'production'
         AND r.trigger_type NOT IN ('replay', 'test') AND r.status IN ('succeeded', 'failed')${filter}
       GROUP BY GROUPING SETS ((1), ()) ORDER BY week NULLS FIRST`,
     values: p.values,
@@ -355,7 +355,7 @@ export function touchedRunsSql(f: KpiFilter, limit: number): Query {
     text: `SELECT r.id::text AS id, fl.key AS flow_key, r.status::text AS status, r.created_at,
              (SELECT x.id::text FROM exception x WHERE x.run_id = r.id ORDER BY x.created_at DESC LIMIT 1) AS exception_id
       FROM run r JOIN flow fl ON fl.id = r.flow_id JOIN team t ON t.id = fl.owner_team_id
-      WHERE r.created_at >= ${from} AND r.created_at < ${to} AND NOT r.is_test
+      WHERE r.created_at >= ${from} AND r.created_at < ${to} AND NOT r.is_test AND r.environment = 'production'
         AND r.trigger_type NOT IN ('replay', 'test') AND r.status IN ('succeeded', 'failed')${filter}
         AND (r.status <> 'succeeded' OR EXISTS (SELECT 1 FROM exception x WHERE x.run_id = r.id))
       ORDER BY r.created_at DESC LIMIT ${lim}`,
@@ -471,7 +471,7 @@ export function sloPointsSql(
     events = `SELECT r.finished_at AS at,
         (r.status = 'succeeded' AND NOT EXISTS (SELECT 1 FROM exception x WHERE x.run_id = r.id)) AS good
       FROM run r JOIN flow fl ON fl.id = r.flow_id JOIN team t ON t.id = fl.owner_team_id
-      WHERE r.finished_at >= ${from} AND r.finished_at < ${to} AND NOT r.is_test
+      WHERE r.finished_at >= ${from} AND r.finished_at < ${to} AND NOT r.is_test AND r.environment = 'production'
         AND r.trigger_type NOT IN ('replay', 'test') AND r.status IN ('succeeded', 'failed')${filter}`;
   } else {
     const unit = kpi === "project-setup-time" ? "hours" : "days";
