@@ -9,11 +9,12 @@ import { SelectField, TextField } from "@/components/ui/fields";
 import { useUrlParams } from "@/components/ui/use-url-params";
 import { BusinessKeys, RunStatus, formatDuration, formatTime } from "./format";
 import { RUN_STATUSES, type RunStatus as Status } from "@/core/flow-constants";
+import { ALL_ENVIRONMENTS, environmentKeyOf, environmentParam, openingEnvironment } from "@/core/environment-scope";
 
 const STATUSES = RUN_STATUSES;
-type Field = "env" | "flow" | "version" | "status" | "trigger" | "from" | "to" | "key";
+type Field = "environment" | "flow" | "version" | "status" | "trigger" | "from" | "to" | "key";
 
-export function RunsList() {
+export function RunsList({ roles }: { roles: readonly string[] }) {
   const trpc = useTRPC();
   const { params, latest, replace } = useUrlParams("/runs");
   const get = (k: Field) => params.get(k) ?? "";
@@ -22,8 +23,12 @@ export function RunsList() {
     if (v) next.set(k, v);
     else next.delete(k);
     if (k === "flow") next.delete("version");
+    if (k === "environment") next.delete("env"); // the older name, still read
     replace(next);
   };
+  // Production by default for operators, every environment for other roles (as the exception queue).
+  const environment = openingEnvironment(environmentParam(params), roles);
+  const everyByDefault = openingEnvironment("", roles) === ALL_ENVIRONMENTS;
   const filters = useQuery(trpc.runs.filters.queryOptions());
   const environments = useQuery(trpc.environments.list.queryOptions());
   const flow = filters.data?.flows.find((f) => f.key === get("flow"));
@@ -32,7 +37,7 @@ export function RunsList() {
     version: get("version") || undefined,
     status: (get("status") || undefined) as Status | undefined,
     triggerType: get("trigger") || undefined,
-    environment: get("env") || undefined,
+    environment: environmentKeyOf(environment),
     businessKey: get("key") || undefined,
     from: get("from") ? new Date(get("from")) : undefined,
     to: get("to") ? new Date(get("to")) : undefined,
@@ -58,9 +63,11 @@ export function RunsList() {
       >
         <SelectField
           label="Environment"
-          value={get("env")}
+          value={environmentKeyOf(environment) ?? ""}
+          anyLabel="All environments"
           options={(environments.data ?? []).map((e) => ({ value: e.key, label: e.name }))}
-          onChange={(v) => set("env", v)}
+          // "All" must be said in the URL where the default is one environment.
+          onChange={(v) => set("environment", v || (everyByDefault ? "" : ALL_ENVIRONMENTS))}
         />
         <SelectField
           label="Flow"

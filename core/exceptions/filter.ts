@@ -2,6 +2,7 @@
 // Browser-safe: zod only.
 import { z } from "zod";
 import { ERROR_CLASSES } from "../error-classes";
+import { ALL_ENVIRONMENTS, environmentKeyOf, openingEnvironment } from "../environment-scope";
 
 export const EXCEPTION_STATUSES = ["open", "retrying", "resolved", "all"] as const;
 /** Age buckets of an exception (since it was opened); "ageing" = older than its flow's threshold. */
@@ -35,16 +36,12 @@ export type ExceptionFilter = z.infer<typeof exceptionFilterSchema>;
 export const FILTER_KEYS = Object.keys(exceptionFilterSchema.shape) as Array<keyof ExceptionFilter>;
 
 /** The environment a filter narrows to, or null for every environment. */
-export const environmentOf = (f: ExceptionFilter): string | null =>
-  f.environment && f.environment !== "all" ? f.environment : null;
+export const environmentOf = (f: ExceptionFilter): string | null => environmentKeyOf(f.environment) ?? null;
 
-/**
- * The queue as a user opens it: operators work production's exceptions unless they choose otherwise (a
- * test run's failure is the designer's, not an incident); everyone else sees every environment.
- */
+/** The queue as a user opens it: the runs list's default (`openingEnvironment`); "every" stays implicit. */
 export function withDefaultEnvironment(f: ExceptionFilter, roles: readonly string[]): ExceptionFilter {
-  if (f.environment || !roles.includes("operator")) return f;
-  return { ...f, environment: "production" };
+  const environment = openingEnvironment(f.environment, roles);
+  return f.environment || environment !== ALL_ENVIRONMENTS ? { ...f, environment } : f;
 }
 
 /** Drops empty values, so that equal filters compare (and serialise into URLs) equally. */

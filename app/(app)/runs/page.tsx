@@ -7,7 +7,7 @@ import { requirePageUser } from "@/server/auth/session";
 export const metadata: Metadata = { title: "Runs" };
 
 export default async function RunsPage() {
-  await requirePageUser("viewer");
+  const { user } = await requirePageUser("viewer");
   return (
     <>
       <PageHeader
@@ -15,7 +15,7 @@ export default async function RunsPage() {
         description="Every run of every flow: filter by flow, version, status, trigger, time or business key, and open one to see its steps."
       />
       <Suspense>
-        <RunsList />
+        <RunsList roles={user.roles} />
       </Suspense>
     </>
   );
