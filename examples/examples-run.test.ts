@@ -19,6 +19,7 @@ import { autoResolveForRun } from "@/server/exceptions/auto-resolve";
 import { appendAudit, type AuditFn } from "@/server/audit/audit";
 import { decideTask, listTasks } from "@/server/tasks/service";
 import { seedDemoApprovals } from "@/server/seed/approvals";
+import type { Role } from "@/core/roles";
 
 describe("the example flows run against the sandboxes", () => {
   let t: TestDatabase;
@@ -364,11 +365,12 @@ describe("the example flows run against the sandboxes", () => {
           [requestId, status ?? null],
         )
       ).rows;
-    async function settledRun(requestId: string, status: string, want = 1) {
+    /** The `want`-th run of a request in `status`, once it has ended (or, with `waiting`, parked at the approval). */
+    async function settledRun(requestId: string, status: string, want = 1, ended = ["succeeded", "failed"]) {
       const until = Date.now() + 120_000;
       for (;;) {
         const rows = await runsOf(requestId, status);
-        if (rows.length >= want && ["succeeded", "failed"].includes(rows[want - 1]!.status)) return rows[want - 1]!;
+        if (rows.length >= want && ended.includes(rows[want - 1]!.status)) return rows[want - 1]!;
         if (Date.now() > until) throw new Error(`staffing run of ${requestId} (${status}) not finished`);
         await new Promise((r) => setTimeout(r, 200));
       }
@@ -381,6 +383,30 @@ describe("the example flows run against the sandboxes", () => {
       return n;
     };
     const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+    const parked = ["waiting", "succeeded", "failed"];
+    /** A resource manager: an approver in PMO (Weft has no resource-manager role). */
+    let manager: { id: string; email: string; roles: Role[]; teamIds: string[] } | undefined;
+    async function resourceManager() {
+      if (manager) return manager;
+      const pmo = await t.db.team.findUniqueOrThrow({ where: { key: "pmo" } });
+      const u = await t.db.user.create({
+        data: {
+          id: "staffing-resource-manager",
+          name: "Rita Resourcing",
+          email: "rm@weft.local",
+          roles: ["approver"],
+          memberships: { create: { teamId: pmo.id } },
+        },
+      });
+      return (manager = { id: u.id, email: u.email, roles: u.roles, teamIds: [pmo.id] });
+    }
+    /** The open choice of a request's pending run, from the resource manager's Inbox. */
+    async function choiceOf(requestId: string) {
+      const run = (await runsOf(requestId, "pending")).at(-1)!;
+      const tasks = (await listTasks(t.db, await resourceManager())).filter((x) => x.runId === run.id);
+      expect(tasks).toHaveLength(1);
+      return { run, task: tasks[0]! };
+    }
 
     /** The best three for a request, computed here from the sandboxes' own records by the rules in docs/dsl.md. */
     async function expectedOptions(requestId: string) {
@@ -469,9 +495,10 @@ describe("the example flows run against the sandboxes", () => {
         intervalSeconds: 60,
       });
       await pollOnce({ pool, boss }, flow!.flowId);
+      // Each proposes, then waits for the resource manager's choice.
       for (const id of ["46001", "46002", "46003"]) {
-        const r = await settledRun(id, "pending");
-        expect(r, `${id}: ${JSON.stringify(r.error)}`).toMatchObject({ status: "succeeded" });
+        const r = await settledRun(id, "pending", 1, parked);
+        expect(r, `${id}: ${JSON.stringify(r.error)}`).toMatchObject({ status: "waiting" });
       }
       const pending = (await runsOf("46001", "pending"))[0]!;
       const { resource, options: expected } = await expectedOptions("46001");
@@ -490,7 +517,7 @@ describe("the example flows run against the sandboxes", () => {
       const at = expected.map((o) => message.indexOf(o.name));
       expect(at.every((x) => x >= 0) && at[0]! < at[1]! && at[1]! < at[2]!, message).toBe(true);
 
-      // The project manager picks the second option: names the resource and approves the request.
+      // Here the project manager picks the second option in Kantata: names the resource and approves the request.
       const chosen = expected[1]!;
       await psa("updateWorkspaceResource", { id: String(resource.id), attributes: { user_id: chosen.user } });
       await psa("updateResourceRequest", { id: "46001", attributes: { status: "approved" } });
@@ -558,6 +585,82 @@ describe("the example flows run against the sandboxes", () => {
         (await pool.query(`SELECT 1 FROM business_event WHERE type = 'assignment.made' AND person = $1`, [chosen.user]))
           .rowCount,
       ).toBe(8);
+
+      // The resource manager chooses in Weft instead: option 2 of 46002, from their Inbox.
+      const rm = await resourceManager();
+      const second = await choiceOf("46002");
+      expect(second.task).toMatchObject({
+        status: "open",
+        assignee: "PMO (approvers)",
+        decisions: ["approve-with-changes", "reject"],
+      });
+      // Finance's approver does not see it.
+      const finance = await t.db.user.findUniqueOrThrow({
+        where: { email: "approver@weft.local" },
+        include: { memberships: true },
+      });
+      const financeActor = {
+        id: finance.id,
+        email: finance.email,
+        roles: finance.roles,
+        teamIds: finance.memberships.map((m) => m.teamId),
+      };
+      expect((await listTasks(t.db, financeActor)).filter((x) => x.runId === second.run.id)).toEqual([]);
+      type Option = { id: string; name: string; ref: { userId: string } };
+      const offered = ((await steps(second.run.id, "rank"))[0]!.output as { options: Option[] }).options;
+      expect(offered.length).toBeGreaterThanOrEqual(2);
+      expect(JSON.stringify(second.task.summary)).toContain(offered[1]!.name);
+      const request2 = (await records("psa", "resource_requests")).find((r) => r.id === "46002")!;
+      const allocationsOf = async (resourceId: unknown) =>
+        (await records("psa", "workspace_allocations")).filter((a) => a.resource_id === resourceId);
+      const before2 = (await allocationsOf(request2.resource_id)).length;
+      await decideTask({ db: t.db, boss }, rm, second.task.id, {
+        decision: "approve-with-changes",
+        fields: { candidate: offered[1]!.id },
+      });
+      const chose = await settledRun("46002", "pending");
+      expect(chose, JSON.stringify(chose.error)).toMatchObject({ status: "succeeded" });
+      expect((await records("psa", "workspace_resources")).find((r) => r.id === request2.resource_id)).toMatchObject({
+        user_id: offered[1]!.ref.userId,
+      });
+      // Approved in Kantata with the person named: the next poll books them, once in each system.
+      await pollOnce({ pool, boss }, flow!.flowId);
+      const booked2 = await settledRun("46002", "approved");
+      expect(booked2, JSON.stringify(booked2.error)).toMatchObject({ status: "succeeded" });
+      await pollOnce({ pool, boss }, flow!.flowId);
+      expect(await runsOf("46002", "approved")).toHaveLength(1);
+      expect(await allocationsOf(request2.resource_id)).toHaveLength(before2 + 1);
+      expect(
+        (await records("workday", "projectAssignments")).filter(
+          (a) => a.externalReference === "kantata-resource-request-46002",
+        ),
+      ).toMatchObject([{ worker: { id: offered[1]!.id } }]);
+
+      // Rejecting 46003 books nobody and says so on the project.
+      const third = await choiceOf("46003");
+      const request3 = (await records("psa", "resource_requests")).find((r) => r.id === "46003")!;
+      const before3 = await allocationsOf(request3.resource_id);
+      await decideTask({ db: t.db, boss }, rm, third.task.id, {
+        decision: "reject",
+        comment: "Staffed from another practice",
+      });
+      const declined = await settledRun("46003", "pending");
+      expect(declined, JSON.stringify(declined.error)).toMatchObject({ status: "succeeded" });
+      expect(
+        (await records("psa", "posts")).filter(
+          (p) =>
+            String(p.message).startsWith("Resource request 46003:") &&
+            String(p.message).includes("Staffed from another practice"),
+        ),
+      ).toHaveLength(1);
+      await pollOnce({ pool, boss }, flow!.flowId);
+      expect(await runsOf("46003", "approved")).toEqual([]);
+      expect(await allocationsOf(request3.resource_id)).toEqual(before3);
+      expect(
+        (await records("workday", "projectAssignments")).filter(
+          (a) => a.externalReference === "kantata-resource-request-46003",
+        ),
+      ).toEqual([]);
     }, 300_000);
 
     it("a request without dates, or whose resource asks for no skills, fails with the field named, into PMO's exception queue with the project and request; setting the dates starts a run that resolves it", async () => {
@@ -590,6 +693,13 @@ describe("the example flows run against the sandboxes", () => {
         },
       });
       await pollOnce({ pool, boss }, flow!.flowId);
+      expect(await settledRun(String(created.id), "pending", 2, parked)).toMatchObject({ status: "waiting" });
+      // It waits for the resource manager, who turns the options down: the run succeeds.
+      const { task } = await choiceOf(String(created.id));
+      await decideTask({ db: t.db, boss }, await resourceManager(), task.id, {
+        decision: "reject",
+        comment: "Not now",
+      });
       const fixed = await settledRun(String(created.id), "pending", 2);
       expect(fixed, JSON.stringify(fixed.error)).toMatchObject({ status: "succeeded" });
       // What the exceptions worker does for a succeeded run: the earlier failure for the same keys resolves.

@@ -80,7 +80,13 @@ describe("test runs", () => {
           })
           .toBe(1);
         const [task] = await as("admin").tasks.forRun({ runId });
-        await as("admin").tasks.decide({ id: task!.id, decision: "approve" });
+        // A task that only takes a choice (staffing: one of the run's own options) is turned down instead.
+        const approval = EXAMPLES[key]!.steps.find((s) => s.type === "approval") as { decisions?: string[] };
+        await as("admin").tasks.decide(
+          (approval.decisions?.includes("approve") ?? true)
+            ? { id: task!.id, decision: "approve" }
+            : { id: task!.id, decision: "reject", comment: "Dry run" },
+        );
       }
       const run = await settled(runId, 240_000);
       expect(run, `${key}: ${JSON.stringify(run.error)}`).toMatchObject({
