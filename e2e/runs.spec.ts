@@ -89,3 +89,22 @@ test("restricted payloads are masked; an operator reveals them and the view is a
   const audit = await trpcQuery<unknown>(page.request, "audit.list", { action: "run.payload_view" });
   expect(JSON.stringify(audit)).toContain(runs.items[0]!.id);
 });
+
+test("an operator's runs list opens on production; other roles see every environment", async ({ page }) => {
+  await signInAs(page, "operator");
+  await page.goto("/runs");
+  const env = page.getByRole("combobox", { name: /^Environment/ });
+  await expect(env).toHaveValue("production");
+  await expect(page.getByRole("link", { name: /^Run / }).first()).toBeVisible();
+  await shot(page, "runs-list-operator");
+  // "All environments" must be said in the URL, where the default is production.
+  await env.selectOption("");
+  await expect(page).toHaveURL(/environment=all/);
+  await expect(env).toHaveValue("");
+  // The older parameter name is still read.
+  await page.goto("/runs?env=test");
+  await expect(env).toHaveValue("test");
+  await signInAs(page, "designer");
+  await page.goto("/runs");
+  await expect(page.getByRole("combobox", { name: /^Environment/ })).toHaveValue("");
+});
