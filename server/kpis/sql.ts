@@ -21,6 +21,25 @@ const WEEK = (col: string) => `(date_trunc('week', ${col} AT TIME ZONE 'UTC') AT
 /** Open = not resolved (an exception being retried still holds the work up). */
 const OPEN_EXCEPTION = `x.status <> 'resolved'`;
 
+/** p50/p90 of `d` (week, v) per week and overall (the week-null row): the cycle-time KPIs' last step. */
+const PERCENTILES_OF_D = `SELECT week, count(*)::int AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY v) AS p50,
+             percentile_cont(0.9) WITHIN GROUP (ORDER BY v) AS p90
+      FROM d GROUP BY GROUPING SETS ((week), ()) ORDER BY week NULLS FIRST`;
+
+/** The runs the touchless rate counts (as `r`, with the owning team as `t`): production, no tests or replays, finished. */
+const COUNTED_RUNS = `run r JOIN flow fl ON fl.id = r.flow_id JOIN team t ON t.id = fl.owner_team_id`;
+const COUNTED_RUN = `NOT r.is_test AND r.environment = 'production' AND r.trigger_type NOT IN ('replay', 'test') AND r.status IN ('succeeded', 'failed')`;
+
+/** A team filter on the owning team `t`. */
+const ownerTeamFilter = (f: KpiFilter, p: Params) => (f.team ? ` AND t.key = ${p.add(f.team)}` : "");
+
+/** Team (owning team `t`) and customer (a business key of run `r`) filters on counted runs. */
+function runFilter(f: KpiFilter, p: Params): string {
+  let sql = ownerTeamFilter(f, p);
+  if (f.customer) sql += ` AND r.business_key_values @> ARRAY['customer=' || ${p.add(f.customer)}::text]`;
+  return sql;
+}
+
 /** Team and customer filters on a business_event alias: a customer matches its own events and its projects' events. */
 function eventFilter(alias: string, f: KpiFilter, p: Params): string {
   let sql = "";
@@ -59,9 +78,7 @@ export function invoiceCycleSql(f: KpiFilter): Query {
         FROM kpi_time_entry k
         WHERE k.invoiced_at >= ${from} AND k.invoiced_at < ${to} AND k.invoiced_at >= k.approved_at${filter}
       )
-      SELECT week, count(*)::int AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY v) AS p50,
-             percentile_cont(0.9) WITHIN GROUP (ORDER BY v) AS p90
-      FROM d GROUP BY GROUPING SETS ((week), ()) ORDER BY week NULLS FIRST`,
+      ${PERCENTILES_OF_D}`,
     values: p.values,
   };
 }
@@ -92,9 +109,7 @@ export function dealToInvoiceSql(f: KpiFilter): Query {
         SELECT ${WEEK("opp.at")} AS week, extract(epoch FROM opp.at - won.at) / 86400 AS v
         FROM opp JOIN won USING (opportunity) WHERE opp.at >= won.at
       )
-      SELECT week, count(*)::int AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY v) AS p50,
-             percentile_cont(0.9) WITHIN GROUP (ORDER BY v) AS p90
-      FROM d GROUP BY GROUPING SETS ((week), ()) ORDER BY week NULLS FIRST`,
+      ${PERCENTILES_OF_D}`,
     values: p.values,
   };
 }
@@ -123,9 +138,7 @@ export function setupTimeSql(f: KpiFilter): Query {
         SELECT ${WEEK("done.at")} AS week, extract(epoch FROM done.at - won.at) / 3600 AS v
         FROM done JOIN won USING (opportunity) WHERE done.at >= won.at
       )
-      SELECT week, count(*)::int AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY v) AS p50,
-             percentile_cont(0.9) WITHIN GROUP (ORDER BY v) AS p90
-      FROM d GROUP BY GROUPING SETS ((week), ()) ORDER BY week NULLS FIRST`,
+      ${PERCENTILES_OF_D}`,
     values: p.values,
   };
 }
@@ -282,15 +295,12 @@ export function touchlessSql(f: KpiFilter): Query {
   const p = new Params();
   const from = p.add(f.from);
   const to = p.add(f.to);
-  let filter = "";
-  if (f.team) filter += ` AND t.key = ${p.add(f.team)}`;
-  if (f.customer) filter += ` AND r.business_key_values @> ARRAY['customer=' || ${p.add(f.customer)}::text]`;
+  const filter = runFilter(f, p);
   return {
     text: `SELECT ${WEEK("r.created_at")} AS week, count(*)::int AS runs,
              count(*) FILTER (WHERE r.status = 'succeeded' AND NOT EXISTS (SELECT 1 FROM exception x WHERE x.run_id = r.id))::int AS touchless
-      FROM run r JOIN flow fl ON fl.id = r.flow_id JOIN team t ON t.id = fl.owner_team_id
-      WHERE r.created_at >= ${from} AND r.created_at < ${to} AND NOT r.is_test AND r.environment = 'production'
-        AND r.trigger_type NOT IN ('replay', 'test') AND r.status IN ('succeeded', 'failed')${filter}
+      FROM ${COUNTED_RUNS}
+      WHERE r.created_at >= ${from} AND r.created_at < ${to} AND ${COUNTED_RUN}${filter}
       GROUP BY GROUPING SETS ((1), ()) ORDER BY week NULLS FIRST`,
     values: p.values,
   };
@@ -301,7 +311,7 @@ export function matchRateSql(f: KpiFilter): Query {
   const p = new Params();
   const from = p.add(f.from);
   const to = p.add(f.to);
-  const filter = f.team ? ` AND t.key = ${p.add(f.team)}` : "";
+  const filter = ownerTeamFilter(f, p);
   return {
     text: `SELECT ${WEEK("rr.finished_at")} AS week, count(*)::int AS runs, sum(rr.keys)::int AS keys, sum(rr.matched)::int AS matched
       FROM reconciliation_run rr JOIN flow fl ON fl.id = rr.flow_id JOIN team t ON t.id = fl.owner_team_id
@@ -316,7 +326,7 @@ export function latestReconciliationsSql(f: KpiFilter): Query {
   const p = new Params();
   const from = p.add(f.from);
   const to = p.add(f.to);
-  const filter = f.team ? ` AND t.key = ${p.add(f.team)}` : "";
+  const filter = ownerTeamFilter(f, p);
   return {
     text: `SELECT DISTINCT ON (rr.flow_id, rr.reconciliation) rr.run_id::text AS run_id, fl.key AS flow_key, rr.reconciliation, rr.name,
              rr.finished_at, rr.keys, rr.matched, rr.match_rate, rr.money_at_stake::float8 AS money, rr.hours_at_stake::float8 AS hours, rr.currency
@@ -330,7 +340,7 @@ export function latestReconciliationsSql(f: KpiFilter): Query {
 /** Open reconciliation breaks (exceptions with a break identity) by money at stake (drill-down). */
 export function openBreaksSql(f: KpiFilter, limit: number): Query {
   const p = new Params();
-  const filter = f.team ? ` AND t.key = ${p.add(f.team)}` : "";
+  const filter = ownerTeamFilter(f, p);
   const lim = p.add(limit);
   return {
     text: `SELECT x.id::text AS id, x.message, x.error_class, fl.key AS flow_key, x.run_id::text AS run_id, x.created_at,
@@ -347,16 +357,13 @@ export function touchedRunsSql(f: KpiFilter, limit: number): Query {
   const p = new Params();
   const from = p.add(f.from);
   const to = p.add(f.to);
-  let filter = "";
-  if (f.team) filter += ` AND t.key = ${p.add(f.team)}`;
-  if (f.customer) filter += ` AND r.business_key_values @> ARRAY['customer=' || ${p.add(f.customer)}::text]`;
+  const filter = runFilter(f, p);
   const lim = p.add(limit);
   return {
     text: `SELECT r.id::text AS id, fl.key AS flow_key, r.status::text AS status, r.created_at,
              (SELECT x.id::text FROM exception x WHERE x.run_id = r.id ORDER BY x.created_at DESC LIMIT 1) AS exception_id
-      FROM run r JOIN flow fl ON fl.id = r.flow_id JOIN team t ON t.id = fl.owner_team_id
-      WHERE r.created_at >= ${from} AND r.created_at < ${to} AND NOT r.is_test AND r.environment = 'production'
-        AND r.trigger_type NOT IN ('replay', 'test') AND r.status IN ('succeeded', 'failed')${filter}
+      FROM ${COUNTED_RUNS}
+      WHERE r.created_at >= ${from} AND r.created_at < ${to} AND ${COUNTED_RUN}${filter}
         AND (r.status <> 'succeeded' OR EXISTS (SELECT 1 FROM exception x WHERE x.run_id = r.id))
       ORDER BY r.created_at DESC LIMIT ${lim}`,
     values: p.values,
@@ -454,7 +461,7 @@ export function sloPointsSql(
   const B = (col: string) => `(floor(extract(epoch FROM ${col}) * 1000 / ${bucket}) * ${bucket})::float8`;
   if (kpi === "reconciliation-match-rate") {
     // Each compared key is an event at its run's end; a run's keys are already counted, so sum them.
-    const filter = f.team ? ` AND t.key = ${p.add(f.team)}` : "";
+    const filter = ownerTeamFilter(f, p);
     return {
       text: `SELECT ${B("rr.finished_at")} AS start, sum(rr.keys)::int AS total, sum(rr.matched)::int AS good
         FROM reconciliation_run rr JOIN flow fl ON fl.id = rr.flow_id JOIN team t ON t.id = fl.owner_team_id
@@ -465,14 +472,11 @@ export function sloPointsSql(
   }
   let events: string;
   if (kpi === "touchless-rate") {
-    let filter = "";
-    if (f.team) filter += ` AND t.key = ${p.add(f.team)}`;
-    if (f.customer) filter += ` AND r.business_key_values @> ARRAY['customer=' || ${p.add(f.customer)}::text]`;
+    const filter = runFilter(f, p);
     events = `SELECT r.finished_at AS at,
         (r.status = 'succeeded' AND NOT EXISTS (SELECT 1 FROM exception x WHERE x.run_id = r.id)) AS good
-      FROM run r JOIN flow fl ON fl.id = r.flow_id JOIN team t ON t.id = fl.owner_team_id
-      WHERE r.finished_at >= ${from} AND r.finished_at < ${to} AND NOT r.is_test AND r.environment = 'production'
-        AND r.trigger_type NOT IN ('replay', 'test') AND r.status IN ('succeeded', 'failed')${filter}`;
+      FROM ${COUNTED_RUNS}
+      WHERE r.finished_at >= ${from} AND r.finished_at < ${to} AND ${COUNTED_RUN}${filter}`;
   } else {
     const unit = kpi === "project-setup-time" ? "hours" : "days";
     const limit = `${p.add(threshold ?? 0)}::float8 * interval '1 ${unit === "hours" ? "hour" : "day"}'`;
