@@ -377,15 +377,7 @@ function SourceEditor({ step, index, set, c, connections, scope, src }: SideProp
                 value={src.connection}
                 onChange={(e) => setSrc({ ...src, connection: e.target.value }, "connection")}
               >
-                <option value="">Choose a connection…</option>
-                {pg.map((x) => (
-                  <option key={x.key} value={x.key}>
-                    {x.name} ({x.key})
-                  </option>
-                ))}
-                {src.connection && !pg.some((x) => x.key === src.connection) && (
-                  <option value={src.connection}>{src.connection} (not found)</option>
-                )}
+                <ConnectionOptions list={pg} value={src.connection} />
               </select>
             )}
           </Labelled>
@@ -556,12 +548,7 @@ function OperationSource({
             value={src.connection}
             onChange={(e) => setSrc({ ...src, connection: e.target.value }, "connection")}
           >
-            <option value="">Choose a connection…</option>
-            {conns.map((x) => (
-              <option key={x.key} value={x.key}>
-                {x.name} ({x.key})
-              </option>
-            ))}
+            <ConnectionOptions list={conns} value={src.connection} />
           </select>
         )}
       </Labelled>
@@ -586,6 +573,21 @@ function OperationSource({
           readOnly={c.readOnly}
         />
       </div>
+    </>
+  );
+}
+
+/** A connection picker's options: the candidates, and the chosen key when it is not among them. */
+function ConnectionOptions({ list, value }: { list: ReadonlyArray<{ key: string; name: string }>; value: string }) {
+  return (
+    <>
+      <option value="">Choose a connection…</option>
+      {list.map((x) => (
+        <option key={x.key} value={x.key}>
+          {x.name} ({x.key})
+        </option>
+      ))}
+      {value && !list.some((x) => x.key === value) && <option value={value}>{value} (not found)</option>}
     </>
   );
 }
