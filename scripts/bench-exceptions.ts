@@ -25,6 +25,7 @@ import {
   queueGroupsScan,
 } from "@/server/exceptions/queue";
 import type { ExceptionFilter } from "@/core/exceptions/filter";
+import { ms, pct, timeIt as timeFn } from "./lib/bench-timing";
 
 const openArg = process.argv.indexOf("--open");
 // 85 % of the generated exceptions are open.
@@ -38,20 +39,7 @@ const load1 = () =>
 const ITER = Number(process.env.BENCH_ITERATIONS ?? 60);
 const TARGET_MS = 150;
 
-const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
-const pct = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
-
-async function timeIt(fn: () => Promise<unknown>, iterations = ITER): Promise<{ p50: number; p95: number }> {
-  for (let i = 0; i < 3; i++) await fn(); // warm the plan and the cache
-  const xs: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const t0 = process.hrtime.bigint();
-    await fn();
-    xs.push(ms(t0));
-  }
-  return { p50: pct(xs, 0.5), p95: pct(xs, 0.95) };
-}
+const timeIt = (fn: () => Promise<unknown>, iterations = ITER) => timeFn(fn, iterations, 3);
 
 async function load(sql: pg.Client): Promise<void> {
   const teams: string[] = [];

@@ -11,26 +11,14 @@ import pg from "pg";
 import { benchDatabase } from "./lib/bench-db";
 import { kpiDrill, kpiSummary, kpiTile } from "@/server/kpis/queries";
 import { KPI_IDS } from "@/core/kpis/definitions";
+import { ms, timeIt as timeFn } from "./lib/bench-timing";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const PROJECTS = Number(process.env.BENCH_PROJECTS ?? 100_000);
 const ITER = Number(process.env.BENCH_ITERATIONS ?? 20);
 const TARGET_MS = 300;
 
-const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
-const pct = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
-
-async function timeIt(fn: () => Promise<unknown>, iterations = ITER): Promise<{ p50: number; p95: number }> {
-  for (let i = 0; i < 2; i++) await fn(); // warm the plan and the cache
-  const xs: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const t0 = process.hrtime.bigint();
-    await fn();
-    xs.push(ms(t0));
-  }
-  return { p50: pct(xs, 0.5), p95: pct(xs, 0.95) };
-}
+const timeIt = (fn: () => Promise<unknown>, iterations = ITER) => timeFn(fn, iterations, 2);
 
 async function load(sql: pg.Client): Promise<Record<string, number>> {
   const teams = ["finance", "pmo", "delivery", "sales"];
