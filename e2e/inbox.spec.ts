@@ -82,7 +82,7 @@ test("a designer adds an approval step; a test run waits in the approver's Inbox
   await expect(detail).toContainText("Northwind Logistics");
   await shot(approver, "03-inbox-task");
   await detail.getByRole("button", { name: "Approve", exact: true }).click();
-  await expect(approver.getByRole("status").filter({ hasText: "Decided" })).toContainText(
+  await expect(approver.getByRole("status").filter({ hasText: "Decided: Approve —" })).toContainText(
     `Decided: Approve — Approve Terms ${key}. The run continues.`,
   );
 
