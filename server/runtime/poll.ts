@@ -16,6 +16,10 @@
 //   poll was in flight is read again, and the dedupe drops what was already started.
 // - A failing poll records its error on the state row and backs off (pollDelayMs: doubling, capped); the
 //   flow page shows it (tRPC `polls.state`).
+// - Per environment (docs/environments.md): a flow polls in every environment that runs a version of it (its
+//   deployments; production also by the rule for flows never deployed), each with its own state row and cursor,
+//   calling through that environment's connection bindings; runs are tagged with the environment and
+//   de-duplicated per environment (the same record version polled in test and in production is two runs).
 // - Nothing here reads the clock except through `now` parameters' defaults, and `pollOnce` can be called
 //   directly, so a simulator can drive polls deterministically.
 import "server-only";
@@ -47,7 +51,19 @@ export type PollStatus = (typeof POLL_STATUSES)[number];
 
 export interface PollJobData {
   flowId: string;
+  /** Absent: production (jobs sent before environments). */
+  environment?: string;
 }
+
+const PRODUCTION = "production";
+
+/** One poll per (flow, environment): the pg-boss singleton key, the flow id alone in production (as before). */
+const pollSingletonKey = (flowId: string, environment: string) =>
+  environment === PRODUCTION ? flowId : `${flowId}/${environment}`;
+
+/** A run's idempotency key for a polled record version, per environment (production's as before environments). */
+const pollRunKey = (environment: string, rest: string) =>
+  environment === PRODUCTION ? `poll:${rest}` : `poll:${environment}:${rest}`;
 
 export interface PollDeps {
   pool: Pool;
@@ -100,29 +116,33 @@ export function readFrom(cursor: string, lookbackMs: number): string {
 // State rows follow the published flows (called by syncTriggers).
 
 /**
- * Every published poll flow gets a state row (awaiting its start, or active again if it had a cursor);
- * flows that stopped polling are marked inactive, keeping their cursor.
+ * Every (flow, environment) that runs a polling version gets a state row (awaiting its start, or active again if
+ * it had a cursor); those that stopped polling are marked inactive, keeping their cursor.
  */
 export async function syncPollStates(
   sql: Sql,
-  polling: Array<{ flowId: string; intervalSeconds: number }>,
+  polling: Array<{ flowId: string; environment?: string; intervalSeconds: number }>,
 ): Promise<void> {
   const ids = polling.map((p) => p.flowId);
+  const envs = polling.map((p) => p.environment ?? PRODUCTION);
   if (polling.length) {
     await sql.query(
-      `INSERT INTO poll_state (flow_id, interval_seconds)
-       SELECT * FROM unnest($1::uuid[], $2::int[])
-       ON CONFLICT (flow_id) DO UPDATE SET
+      `INSERT INTO poll_state (flow_id, environment_key, interval_seconds)
+       SELECT * FROM unnest($1::uuid[], $3::text[], $2::int[])
+       ON CONFLICT (flow_id, environment_key) DO UPDATE SET
          interval_seconds = EXCLUDED.interval_seconds,
          status = CASE WHEN poll_state.status <> 'inactive' THEN poll_state.status WHEN poll_state.cursor IS NULL THEN 'awaiting_start' ELSE 'active' END,
          updated_at = now()
        WHERE poll_state.interval_seconds <> EXCLUDED.interval_seconds OR poll_state.status = 'inactive'`,
-      [ids, polling.map((p) => p.intervalSeconds)],
+      [ids, polling.map((p) => p.intervalSeconds), envs],
     );
   }
   await sql.query(
-    `UPDATE poll_state SET status = 'inactive', updated_at = now() WHERE status <> 'inactive' AND NOT (flow_id = ANY($1::uuid[]))`,
-    [ids],
+    `UPDATE poll_state s SET status = 'inactive', updated_at = now()
+      WHERE status <> 'inactive'
+        AND NOT EXISTS (SELECT 1 FROM unnest($1::uuid[], $2::text[]) AS p(flow_id, env)
+                         WHERE p.flow_id = s.flow_id AND p.env = s.environment_key)`,
+    [ids, envs],
   );
 }
 
@@ -140,15 +160,15 @@ export function pollIntervalSeconds(interval: string | undefined): number {
  */
 export async function activatePoll(
   sql: Sql,
-  a: { flowId: string; from: Date; actorId: string | null; intervalSeconds: number },
+  a: { flowId: string; environment?: string; from: Date; actorId: string | null; intervalSeconds: number },
 ): Promise<void> {
   await sql.query(
-    `INSERT INTO poll_state (flow_id, status, cursor, start_from, revision, interval_seconds, next_poll_at, activated_by_id)
-     VALUES ($1::uuid, 'active', $2::text, $5::timestamptz, 1, $3, now(), $4)
-     ON CONFLICT (flow_id) DO UPDATE SET status = 'active', cursor = $2::text, start_from = $5::timestamptz, revision = poll_state.revision + 1,
+    `INSERT INTO poll_state (flow_id, environment_key, status, cursor, start_from, revision, interval_seconds, next_poll_at, activated_by_id)
+     VALUES ($1::uuid, $6, 'active', $2::text, $5::timestamptz, 1, $3, now(), $4)
+     ON CONFLICT (flow_id, environment_key) DO UPDATE SET status = 'active', cursor = $2::text, start_from = $5::timestamptz, revision = poll_state.revision + 1,
             interval_seconds = $3, next_poll_at = now(), consecutive_failures = 0, last_error = NULL, last_error_class = NULL,
             activated_by_id = $4, updated_at = now()`,
-    [a.flowId, a.from.toISOString(), a.intervalSeconds, a.actorId, a.from],
+    [a.flowId, a.from.toISOString(), a.intervalSeconds, a.actorId, a.from, a.environment ?? PRODUCTION],
   );
 }
 
@@ -157,14 +177,19 @@ export async function activatePoll(
 
 /** The tick: enqueue a poll job for every active poll that is due. Returns how many were due. */
 export async function enqueueDuePolls(pool: Pool, boss: PgBoss, now: Date = new Date()): Promise<number> {
-  const { rows } = await pool.query<{ flow_id: string }>(
-    `SELECT flow_id::text AS flow_id FROM poll_state WHERE status = 'active' AND next_poll_at <= $1 ORDER BY next_poll_at LIMIT ${POLL_FANOUT_MAX}`,
+  const { rows } = await pool.query<{ flow_id: string; env: string }>(
+    `SELECT flow_id::text AS flow_id, environment_key AS env FROM poll_state WHERE status = 'active' AND next_poll_at <= $1 ORDER BY next_poll_at LIMIT ${POLL_FANOUT_MAX}`,
     [now],
   );
   if (rows.length)
     await boss.insert(
       QUEUES.poll,
-      rows.map((r) => ({ data: { flowId: r.flow_id } satisfies PollJobData, singletonKey: r.flow_id })),
+      rows.map((r) => ({
+        data: (r.env === PRODUCTION
+          ? { flowId: r.flow_id }
+          : { flowId: r.flow_id, environment: r.env }) satisfies PollJobData,
+        singletonKey: pollSingletonKey(r.flow_id, r.env),
+      })),
     );
   return rows.length;
 }
@@ -189,26 +214,28 @@ interface StateRow {
 const asList = (v: unknown): unknown[] | null => (Array.isArray(v) ? v : null);
 
 /**
- * Polls one flow once. Never throws for a vendor or expression failure: that is recorded on the state row
- * (with the backoff) and returned as `failed`.
+ * Polls one flow once in one environment (default production), with that environment's version, bindings and
+ * cursor. Never throws for a vendor or expression failure: that is recorded on the state row (with the
+ * backoff) and returned as `failed`.
  */
 export async function pollOnce(
   deps: PollDeps,
   flowId: string,
   now: () => Date = () => new Date(),
+  environment: string = PRODUCTION,
 ): Promise<PollOutcome> {
-  const log = (deps.logger ?? rootLogger).child({ component: "poll", flowId });
+  const log = (deps.logger ?? rootLogger).child({ component: "poll", flowId, environment });
   const { rows } = await deps.pool.query<StateRow>(
     `SELECT f.key AS flow_key, s.status, s.cursor, s.revision::text AS revision, s.interval_seconds, s.consecutive_failures
-       FROM poll_state s JOIN flow f ON f.id = s.flow_id WHERE s.flow_id = $1::uuid`,
-    [flowId],
+       FROM poll_state s JOIN flow f ON f.id = s.flow_id WHERE s.flow_id = $1::uuid AND s.environment_key = $2`,
+    [flowId, environment],
   );
   const state = rows[0];
   if (!state || state.status !== "active" || state.cursor === null)
     return { outcome: "not_active", records: 0, runsStarted: 0, cursor: state?.cursor ?? null, hasMore: false };
   const startedAt = now();
   try {
-    const flow = await loadPublishedFlow(deps.pool, state.flow_key, { fresh: true });
+    const flow = await loadPublishedFlow(deps.pool, state.flow_key, { fresh: true, environment });
     const t = flow ? flowView(flow.dsl).trigger : undefined;
     if (!flow || !t || t.kind !== "poll" || !t.poll)
       throw new Error("The flow's published version has no poll trigger.");
@@ -217,13 +244,14 @@ export async function pollOnce(
 
     const input = await evaluateMapping(p.input, { trigger: pollReadInput(readFrom(state.cursor, p.lookbackMs)) });
     const output = await callConnector(
-      { pool: deps.pool },
+      // The flow names a logical connection; this environment's binding says which account it reads.
+      { pool: deps.pool, run: { environment } },
       {
         connector: p.connector,
         operation: p.operation,
         connection: p.connection,
         input,
-        idempotencyKey: `poll:${flowId}:${state.revision}`,
+        idempotencyKey: `poll:${flowId}:${environment}:${state.revision}`,
         signal: AbortSignal.timeout(POLL_CALL_TIMEOUT_MS),
         logger: log as pino.Logger,
       },
@@ -260,8 +288,8 @@ export async function pollOnce(
 
     const committed = await withTx(deps.pool, async (tx) => {
       const cur = await tx.query<{ revision: string }>(
-        `SELECT revision::text AS revision FROM poll_state WHERE flow_id = $1::uuid FOR UPDATE`,
-        [flowId],
+        `SELECT revision::text AS revision FROM poll_state WHERE flow_id = $1::uuid AND environment_key = $2 FOR UPDATE`,
+        [flowId, environment],
       );
       if (cur.rows[0]?.revision !== state.revision) return null; // another poll (or an activation) committed first
       let started = 0;
@@ -272,8 +300,9 @@ export async function pollOnce(
           flowVersionId: flow.versionId,
           triggerType: "poll",
           input: f.record,
-          idempotencyKey: `poll:${f.id}@${f.version}`,
+          idempotencyKey: pollRunKey(environment, `${f.id}@${f.version}`),
           concurrencyKey: key ? `${state.flow_key}:${key}` : null,
+          environment,
         });
         if (r.created) started++;
       }
@@ -281,7 +310,7 @@ export async function pollOnce(
         if (
           await recordUnidentified(
             tx,
-            { flowId, flowKey: state.flow_key, flowVersionId: flow.versionId, dsl: flow.dsl },
+            { flowId, flowKey: state.flow_key, flowVersionId: flow.versionId, dsl: flow.dsl, environment },
             u,
           )
         )
@@ -291,8 +320,8 @@ export async function pollOnce(
         `UPDATE poll_state SET cursor = $2, revision = revision + 1, last_poll_at = $3, last_success_at = $3, next_poll_at = $4,
                 consecutive_failures = 0, last_error = NULL, last_error_class = NULL,
                 runs_started = runs_started + $5, records_seen = records_seen + $6, updated_at = now()
-          WHERE flow_id = $1::uuid`,
-        [flowId, cursor, startedAt, next, started, found.length + unidentified.length],
+          WHERE flow_id = $1::uuid AND environment_key = $7`,
+        [flowId, cursor, startedAt, next, started, found.length + unidentified.length, environment],
       );
       return started;
     });
@@ -304,7 +333,12 @@ export async function pollOnce(
     if (committed) metrics().runtimeIngress.inc({ flow: state.flow_key, outcome: "accepted" }, committed);
     if (found.length > committed)
       metrics().runtimeIngress.inc({ flow: state.flow_key, outcome: "duplicate" }, found.length - committed);
-    if (hasMore) await deps.boss.send(QUEUES.poll, { flowId } satisfies PollJobData, { singletonKey: flowId });
+    if (hasMore)
+      await deps.boss.send(
+        QUEUES.poll,
+        (environment === PRODUCTION ? { flowId } : { flowId, environment }) satisfies PollJobData,
+        { singletonKey: pollSingletonKey(flowId, environment) },
+      );
     // An empty poll is the common case (1,000 flows at a minute are ~17 a second): not worth an info line.
     (committed > 0 ? log.info.bind(log) : log.debug.bind(log))(
       { records: found.length, runsStarted: committed, cursor },
@@ -318,8 +352,8 @@ export async function pollOnce(
     await deps.pool.query(
       `UPDATE poll_state SET last_poll_at = $2, next_poll_at = $3, consecutive_failures = consecutive_failures + 1,
               last_error = $4, last_error_class = $5, updated_at = now()
-        WHERE flow_id = $1::uuid AND revision = $6::bigint`,
-      [flowId, startedAt, next, e.message.slice(0, 2000), e.errorClass, state.revision],
+        WHERE flow_id = $1::uuid AND environment_key = $7 AND revision = $6::bigint`,
+      [flowId, startedAt, next, e.message.slice(0, 2000), e.errorClass, state.revision, environment],
     );
     metrics().polls.inc({ flow: state.flow_key, outcome: "failed" });
     log.warn({ err: e.message, errorClass: e.errorClass, failures, nextPollAt: next }, "poll failed; backing off");
@@ -383,19 +417,22 @@ const recordExcerpt = (record: unknown): string => {
  */
 async function recordUnidentified(
   tx: Sql,
-  f: { flowId: string; flowKey: string; flowVersionId: string; dsl: unknown },
+  f: { flowId: string; flowKey: string; flowVersionId: string; dsl: unknown; environment: string },
   u: { record: unknown; message: string },
 ): Promise<boolean> {
   const error = { errorClass: "validation" as const, code: "poll_record_unidentified", message: u.message };
-  const key = `poll:unidentified:${createHash("sha256")
-    .update(JSON.stringify(u.record) ?? "null")
-    .digest("hex")
-    .slice(0, 40)}`;
+  const key = pollRunKey(
+    f.environment,
+    `unidentified:${createHash("sha256")
+      .update(JSON.stringify(u.record) ?? "null")
+      .digest("hex")
+      .slice(0, 40)}`,
+  );
   const { rows } = await tx.query<{ id: string }>(
-    `INSERT INTO run (id, flow_id, flow_version_id, status, trigger_type, input, idempotency_key, error, started_at, finished_at)
-     VALUES (gen_random_uuid(), $1::uuid, $2::uuid, 'failed', 'poll', $3::jsonb, $4, $5::jsonb, now(), now())
+    `INSERT INTO run (id, flow_id, flow_version_id, status, trigger_type, input, idempotency_key, error, started_at, finished_at, environment)
+     VALUES (gen_random_uuid(), $1::uuid, $2::uuid, 'failed', 'poll', $3::jsonb, $4, $5::jsonb, now(), now(), $6)
      ON CONFLICT DO NOTHING RETURNING id::text AS id`,
-    [f.flowId, f.flowVersionId, JSON.stringify(u.record ?? null), key, JSON.stringify(error)],
+    [f.flowId, f.flowVersionId, JSON.stringify(u.record ?? null), key, JSON.stringify(error), f.environment],
   );
   const runId = rows[0]?.id;
   if (!runId) return false;
@@ -433,12 +470,16 @@ export interface PollStateView {
   recordsSeen: number;
 }
 
-export async function readPollState(sql: Sql, flowId: string): Promise<PollStateView | null> {
+export async function readPollState(
+  sql: Sql,
+  flowId: string,
+  environment: string = PRODUCTION,
+): Promise<PollStateView | null> {
   const { rows } = await sql.query<Record<string, unknown>>(
     `SELECT status, cursor, start_from, interval_seconds, next_poll_at, last_poll_at, last_success_at, consecutive_failures,
             last_error, last_error_class, runs_started::text AS runs_started, records_seen::text AS records_seen
-       FROM poll_state WHERE flow_id = $1::uuid`,
-    [flowId],
+       FROM poll_state WHERE flow_id = $1::uuid AND environment_key = $2`,
+    [flowId, environment],
   );
   const r = rows[0];
   if (!r) return null;

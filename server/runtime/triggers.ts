@@ -4,7 +4,7 @@
 // subscriptions and schedules match the published flows (at worker start, periodically, after a publish).
 // Per environment (docs/environments.md): each environment's deployments have their own schedules (keyed
 // "<flow>/<env>" outside production) and an event starts only the consumers of its source run's environment.
-// Poll triggers run in production only.
+// Poll triggers likewise: one poll state (cursor) per environment that runs a polling version.
 import "server-only";
 import type { Job, PgBoss } from "pg-boss";
 import type { Pool } from "./sql";
@@ -93,7 +93,7 @@ export async function syncTriggers(
   const flows = await publishedFlows(pool);
   const events = new Set<string>();
   const schedules = new Map<string, { cron: string; tz: string; data: ScheduleJobData }>();
-  const polls: Array<{ flowId: string; flowKey: string; intervalSeconds: number }> = [];
+  const polls: Array<{ flowId: string; flowKey: string; environment: string; intervalSeconds: number }> = [];
   for (const f of flows) {
     const t = flowView(f.dsl).trigger;
     if (t.kind === "event" && t.event) events.add(t.event);
@@ -104,8 +104,13 @@ export async function syncTriggers(
         data:
           f.environment === PRODUCTION ? { flowKey: f.flowKey } : { flowKey: f.flowKey, environment: f.environment },
       });
-    if (t.kind === "poll" && t.poll && f.environment === PRODUCTION)
-      polls.push({ flowId: f.flowId, flowKey: f.flowKey, intervalSeconds: pollIntervalSeconds(t.poll.interval) });
+    if (t.kind === "poll" && t.poll)
+      polls.push({
+        flowId: f.flowId,
+        flowKey: f.flowKey,
+        environment: f.environment,
+        intervalSeconds: pollIntervalSeconds(t.poll.interval),
+      });
   }
   // Poll triggers are rows, not schedules: the poll tick reads which are due (server/runtime/poll.ts).
   await syncPollStates(pool, polls);
@@ -118,7 +123,11 @@ export async function syncTriggers(
     await boss.schedule(QUEUES.schedule, s.cron, s.data, { key, tz: s.tz });
   }
   eventIndex = null;
-  return { events: [...events], schedules: [...schedules.keys()], polls: polls.map((p) => p.flowKey) };
+  return {
+    events: [...events],
+    schedules: [...schedules.keys()],
+    polls: polls.map((p) => scheduleKey(p.flowKey, p.environment)),
+  };
 }
 
 /** One published event → one run per subscribed flow, de-duplicated by event id (a redelivery starts nothing). */

@@ -189,7 +189,9 @@ export async function startRuntimeWorkers(boss: PgBoss, opts: RuntimeWorkerOptio
       },
       async (jobs) => {
         await Promise.all(
-          jobs.map((job) => (draining ? undefined : pollOnce({ pool, boss, logger }, job.data.flowId))),
+          jobs.map((job) =>
+            draining ? undefined : pollOnce({ pool, boss, logger }, job.data.flowId, undefined, job.data.environment),
+          ),
         );
       },
     ),
