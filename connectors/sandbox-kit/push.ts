@@ -64,8 +64,8 @@ export class PushHub {
     return [...this.subs.values()];
   }
 
-  clear(): void {
-    this.subs.clear();
+  /** Forgets past deliveries. Subscriptions stay: they are the subscriber's registration, not sandbox data. */
+  clearDeliveries(): void {
     this.deliveries.length = 0;
   }
 

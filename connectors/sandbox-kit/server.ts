@@ -9,7 +9,7 @@
 //   GET    /__sandbox/inject            the data faults this sandbox can inject, with their parameters
 //   POST   /__sandbox/inject            {"fault": name, …params}: change the seeded data the way a real
 //                                       integration drifts (a dropped invoice line, a renamed customer…)
-//   POST   /__sandbox/reset             reseed, clear writes, effects and faults
+//   POST   /__sandbox/reset             reseed, clear writes, effects, faults and past push deliveries (subscriptions stay)
 import "server-only";
 import http from "node:http";
 import { randomBytes } from "node:crypto";
@@ -357,7 +357,8 @@ export class Sandbox {
     this.stored.clear();
     this.writes = [];
     this.tokens.clear();
-    this.push.clear();
+    // A reset reseeds the vendor's data; who subscribed to its pushes (e.g. the demo's Weft webhook) stays.
+    this.push.clearDeliveries();
     this.resetHook();
   }
 
