@@ -22,6 +22,7 @@ import {
   sloSummaries,
 } from "./slo-store";
 import { assertPublicUrl, postJson } from "./webhook";
+import type { Poster } from "./alert-delivery";
 import { insertRuns, makeFlow } from "./testing";
 
 const NOW = new Date(Date.UTC(2026, 10, 24, 12, 0, 0));
@@ -207,6 +208,29 @@ describe("SLO buckets and alerts", () => {
     expect(await t.db.sloAlert.count({ where: { lastDeliveryError: "HTTP 500" } })).toBe(4);
     const ok = async () => ({ ok: true, error: null });
     expect((await deliverAlertNotifications(t.db, { post: ok, now: t2 })).sent).toBe(4);
+  });
+
+  it("a resolution is not sent before its firing was delivered; both go once the receiver is back", async () => {
+    const resolved = await t.db.sloAlert.findFirstOrThrow({ where: { flowId: quietFlowId, state: "resolved" } });
+    await t.db.sloAlert.update({
+      where: { id: resolved.id },
+      data: { firedNotifiedAt: null, resolvedNotifiedAt: null },
+    });
+    const t3 = new Date(NOW.getTime() + 2 * HOUR + 12 * MINUTE);
+    let types: string[] = [];
+    const down: Poster = async (_u, body) => (types.push(body.type), { ok: false, error: "HTTP 503" });
+    expect(await deliverAlertNotifications(t.db, { post: down, now: t3 })).toEqual({ sent: 0, failed: 1 });
+    expect(types).toEqual(["slo.alert.firing"]);
+    expect(await t.db.sloAlert.findUniqueOrThrow({ where: { id: resolved.id } })).toMatchObject({
+      firedNotifiedAt: null,
+      resolvedNotifiedAt: null,
+      lastDeliveryError: "HTTP 503",
+    });
+    types = [];
+    const up: Poster = async (_u, body) => (types.push(body.type), { ok: true, error: null });
+    expect(await deliverAlertNotifications(t.db, { post: up, now: t3 })).toEqual({ sent: 2, failed: 0 });
+    expect(types).toEqual(["slo.alert.firing", "slo.alert.resolved"]);
+    expect(await deliverAlertNotifications(t.db, { post: up, now: t3 })).toEqual({ sent: 0, failed: 0 });
   });
 
   it("the low-volume guard keeps a few night-time failures from paging", async () => {

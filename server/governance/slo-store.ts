@@ -1,6 +1,6 @@
 // SLO data: folding finished runs into 5-minute buckets (incremental, exactly once per run), reading
 // buckets back for the math in slo-math.ts, evaluating burn-rate alerts and recording their transitions,
-// and delivering each transition once to the owning team's webhook.
+// and delivering each transition once to the owning team's webhook (alert-delivery.ts).
 //
 // The fold keeps a high-water mark over run.created_at (indexed) instead of finished_at (not indexed):
 // new runs past the mark that have finished are folded at once; unfinished ones are parked in
@@ -28,7 +28,7 @@ import {
   type SloStatus,
   type SloKind,
 } from "../../core/governance/slo-math";
-import { postJson } from "./webhook";
+import { deliverAlertTransitions, type Poster } from "./alert-delivery";
 import { deliverBusinessAlerts, evaluateBusinessAlerts } from "../kpis/slo";
 
 const FOLD_LOCK = 0x57ef5101;
@@ -379,88 +379,32 @@ export async function evaluateAlerts(db: Db, now = new Date()): Promise<Evaluati
   return { evaluated: slos.length, fired, resolved };
 }
 
-export interface AlertPayload {
-  type: "slo.alert.firing" | "slo.alert.resolved";
-  alertId: string;
-  flow: { key: string; name: string };
-  team: { key: string; name: string };
-  slo: { name: string; kind: string; target: number; windowDays: number };
-  rule: string;
-  severity: string;
-  burnRate: { long: number; short: number };
-  longWindowEvents: number;
-  firedAt: string;
-  resolvedAt: string | null;
-  link: string;
-}
-
-export type Poster = (url: string, body: AlertPayload) => Promise<{ ok: boolean; error: string | null }>;
-
-/** Days after which an undeliverable transition is no longer retried. */
-const DELIVERY_GIVE_UP_MS = DAY;
-
-/**
- * Sends each alert transition once to the owning team's webhook. A transition is claimed (its notified
- * timestamp set) before sending, so two workers never both send it; a failed send un-claims it for retry.
- */
+/** Sends each technical SLO alert transition once to the owning team's webhook (alert-delivery.ts). */
 export async function deliverAlertNotifications(
   db: Db,
   opts: { post?: Poster; baseUrl?: string; now?: Date } = {},
 ): Promise<{ sent: number; failed: number }> {
-  const now = opts.now ?? new Date();
-  const post: Poster = opts.post ?? ((url, body) => postJson(url, body));
-  const pending = await db.sloAlert.findMany({
-    where: {
-      OR: [
-        { firedNotifiedAt: null, firedAt: { gte: new Date(now.getTime() - DELIVERY_GIVE_UP_MS) } },
-        {
-          state: "resolved",
-          resolvedNotifiedAt: null,
-          resolvedAt: { gte: new Date(now.getTime() - DELIVERY_GIVE_UP_MS) },
-        },
-      ],
+  return deliverAlertTransitions(
+    db,
+    {
+      pending: (where) => db.sloAlert.findMany({ where, include: { slo: true }, orderBy: { firedAt: "asc" } }),
+      claim: async (id, field, now) =>
+        (await db.sloAlert.updateMany({ where: { id, [field]: null }, data: { [field]: now } })).count > 0,
+      delivered: async (id) => void (await db.sloAlert.update({ where: { id }, data: { lastDeliveryError: null } })),
+      failed: async (id, field, error) =>
+        void (await db.sloAlert.update({ where: { id }, data: { [field]: null, lastDeliveryError: error } })),
     },
-    include: { slo: true },
-    orderBy: { firedAt: "asc" },
-  });
-  let sent = 0;
-  let failed = 0;
-  for (const a of pending) {
-    const channel = await db.teamAlertChannel.findUnique({ where: { teamId: a.teamId } });
-    const flow = await db.flow.findUnique({ where: { id: a.flowId }, select: { key: true, name: true } });
-    const team = await db.team.findUnique({ where: { id: a.teamId }, select: { key: true, name: true } });
-    for (const phase of ["fired", "resolved"] as const) {
-      if (phase === "fired" && a.firedNotifiedAt) continue;
-      if (phase === "resolved" && (a.state !== "resolved" || a.resolvedNotifiedAt)) continue;
-      const field = phase === "fired" ? "firedNotifiedAt" : "resolvedNotifiedAt";
-      const claim = await db.sloAlert.updateMany({ where: { id: a.id, [field]: null }, data: { [field]: now } });
-      if (!claim.count) continue;
-      if (!channel?.enabled || !channel.webhookUrl || !flow || !team) continue; // in-app only
-      const body: AlertPayload = {
-        type: phase === "fired" ? "slo.alert.firing" : "slo.alert.resolved",
-        alertId: a.id,
+    async (a) => {
+      const flow = await db.flow.findUnique({ where: { id: a.flowId }, select: { key: true, name: true } });
+      if (!flow) return null;
+      return {
         flow,
-        team,
         slo: { name: a.slo.name, kind: a.slo.kind, target: a.slo.target, windowDays: a.slo.windowDays },
-        rule: a.rule,
-        severity: a.severity,
-        burnRate: { long: a.burnLong, short: a.burnShort },
-        longWindowEvents: a.longEvents,
-        firedAt: a.firedAt.toISOString(),
-        resolvedAt: a.resolvedAt?.toISOString() ?? null,
         link: `${opts.baseUrl ?? ""}/catalog/${encodeURIComponent(flow.key)}`,
       };
-      const r = await post(channel.webhookUrl, body);
-      if (r.ok) {
-        sent++;
-        await db.sloAlert.update({ where: { id: a.id }, data: { lastDeliveryError: null } });
-      } else {
-        failed++;
-        await db.sloAlert.update({ where: { id: a.id }, data: { [field]: null, lastDeliveryError: r.error } });
-      }
-    }
-  }
-  return { sent, failed };
+    },
+    opts,
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
 // Business SLOs (core/kpis/slo.ts): CRUD with audit, status (error budget, burn-rate rules) and alerts. The
 // math is the technical SLOs' own (core/governance/slo-math.ts computeStatus / evaluateRules over 5-minute
 // points); the events come from sql.ts sloPointsSql; alerts are delivered to the owner team's alert channel
-// with the same payload shape and claim-then-send as server/governance/slo-store.ts. Run by the SLO minute
+// by the technical SLOs' own delivery (server/governance/alert-delivery.ts). Run by the SLO minute
 // job (sloTick) and "Evaluate now".
 import "server-only";
 import type { Db } from "../db/client";
@@ -26,8 +26,7 @@ import { BUSINESS_SLO_KINDS, thresholdProblem, type BusinessSloInput, type Busin
 import { KPIS } from "../../core/kpis/definitions";
 import { prismaSql } from "../runtime/sql";
 import { sloPointsSql } from "./sql";
-import type { AlertPayload, Poster } from "../governance/slo-store";
-import { postJson } from "../governance/webhook";
+import { deliverAlertTransitions, type Poster } from "../governance/alert-delivery";
 
 type Row = Prisma.BusinessSloGetPayload<object>;
 
@@ -238,62 +237,28 @@ export async function evaluateBusinessAlerts(db: Db, now = new Date()): Promise<
   return { fired, resolved };
 }
 
-/** Sends each business SLO alert transition once to the owner team's webhook (claim, then send; un-claim on failure). */
+/** Sends each business SLO alert transition once to the owner team's webhook (governance/alert-delivery.ts). */
 export async function deliverBusinessAlerts(
   db: Db,
   opts: { post?: Poster; baseUrl?: string; now?: Date } = {},
 ): Promise<{ sent: number; failed: number }> {
-  const now = opts.now ?? new Date();
-  const post: Poster = opts.post ?? ((url, body) => postJson(url, body));
-  const since = new Date(now.getTime() - DAY);
-  const pending = await db.businessSloAlert.findMany({
-    where: {
-      OR: [
-        { firedNotifiedAt: null, firedAt: { gte: since } },
-        { state: "resolved", resolvedNotifiedAt: null, resolvedAt: { gte: since } },
-      ],
+  return deliverAlertTransitions(
+    db,
+    {
+      pending: (where) => db.businessSloAlert.findMany({ where, include: { slo: true }, orderBy: { firedAt: "asc" } }),
+      claim: async (id, field, now) =>
+        (await db.businessSloAlert.updateMany({ where: { id, [field]: null }, data: { [field]: now } })).count > 0,
+      delivered: async (id) =>
+        void (await db.businessSloAlert.update({ where: { id }, data: { lastDeliveryError: null } })),
+      failed: async (id, field, error) =>
+        void (await db.businessSloAlert.update({ where: { id }, data: { [field]: null, lastDeliveryError: error } })),
     },
-    include: { slo: true },
-    orderBy: { firedAt: "asc" },
-  });
-  let sent = 0;
-  let failed = 0;
-  for (const a of pending) {
-    const channel = await db.teamAlertChannel.findUnique({ where: { teamId: a.teamId } });
-    const team = await db.team.findUnique({ where: { id: a.teamId }, select: { key: true, name: true } });
-    for (const phase of ["fired", "resolved"] as const) {
-      if (phase === "fired" && a.firedNotifiedAt) continue;
-      if (phase === "resolved" && (a.state !== "resolved" || a.resolvedNotifiedAt)) continue;
-      const field = phase === "fired" ? "firedNotifiedAt" : "resolvedNotifiedAt";
-      const claim = await db.businessSloAlert.updateMany({
-        where: { id: a.id, [field]: null },
-        data: { [field]: now },
-      });
-      if (!claim.count || !channel?.enabled || !channel.webhookUrl || !team) continue; // in-app only
-      const body: AlertPayload = {
-        type: phase === "fired" ? "slo.alert.firing" : "slo.alert.resolved",
-        alertId: a.id,
-        // A business SLO belongs to no flow: the KPI stands in its place.
-        flow: { key: `kpi:${a.slo.kpi}`, name: KPIS[a.slo.kpi as BusinessSloKpi]?.name ?? a.slo.kpi },
-        team,
-        slo: { name: a.slo.name, kind: `business:${a.slo.kpi}`, target: a.slo.target, windowDays: a.slo.windowDays },
-        rule: a.rule,
-        severity: a.severity,
-        burnRate: { long: a.burnLong, short: a.burnShort },
-        longWindowEvents: a.longEvents,
-        firedAt: a.firedAt.toISOString(),
-        resolvedAt: a.resolvedAt?.toISOString() ?? null,
-        link: `${opts.baseUrl ?? ""}/business`,
-      };
-      const r = await post(channel.webhookUrl, body);
-      if (r.ok) {
-        sent++;
-        await db.businessSloAlert.update({ where: { id: a.id }, data: { lastDeliveryError: null } });
-      } else {
-        failed++;
-        await db.businessSloAlert.update({ where: { id: a.id }, data: { [field]: null, lastDeliveryError: r.error } });
-      }
-    }
-  }
-  return { sent, failed };
+    async (a) => ({
+      // A business SLO belongs to no flow: the KPI stands in its place.
+      flow: { key: `kpi:${a.slo.kpi}`, name: KPIS[a.slo.kpi as BusinessSloKpi]?.name ?? a.slo.kpi },
+      slo: { name: a.slo.name, kind: `business:${a.slo.kpi}`, target: a.slo.target, windowDays: a.slo.windowDays },
+      link: `${opts.baseUrl ?? ""}/business`,
+    }),
+    opts,
+  );
 }
