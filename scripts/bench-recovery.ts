@@ -14,46 +14,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { ChildProcess } from "node:child_process";
 import { runMain } from "./lib/boot";
-import { startProcess } from "./lib/processes";
-
-interface Worker {
-  proc: ChildProcess;
-  exited: Promise<unknown>;
-}
-
-/** A worker process as `npm run worker` starts it, running testing-programs.ts's programs against the stub. */
-async function spawnWorker(workers: Worker[], opts: { url: string; targetUrl: string }): Promise<Worker> {
-  const { NODE_ENV: _n, ...inherited } = process.env;
-  const proc = await startProcess(
-    ["scripts/worker.ts"],
-    {
-      ...inherited,
-      DATABASE_URL: opts.url,
-      WEFT_RUNTIME_COMPILE_MODULE: path.resolve("server/runtime/testing-programs.ts"),
-      WEFT_TEST_TARGET_URL: opts.targetUrl,
-      WEFT_RUNTIME_CONCURRENCY: "8",
-      LOG_LEVEL: "warn",
-    },
-    /running/,
-    "worker",
-  );
-  const w = { proc, exited: new Promise((r) => proc.once("exit", r)) };
-  workers.push(w);
-  return w;
-}
-
-async function killWorkers(workers: Worker[]): Promise<void> {
-  for (const w of workers.splice(0)) {
-    try {
-      process.kill(-w.proc.pid!, "SIGKILL");
-    } catch {
-      // already gone
-    }
-    await w.exited;
-  }
-}
+// The hand-off test's worker processes (scripts/worker.ts as `npm run worker` runs it: production settings).
+import { killWorkers, spawnWorker, type Worker } from "@/server/runtime/worker-processes";
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -1,11 +1,13 @@
-// Test helper: real worker processes (scripts/worker.ts, as `npm run worker` runs it) on a test database,
+// Test and benchmark helper: real worker processes (scripts/worker.ts, as `npm run worker` runs it) on a test database,
 // executing the kernel-level programs of testing-programs.ts against a test target. Used by the durability
-// and hand-off tests.
+// and hand-off tests and by `npm run bench:recovery`.
 import "server-only";
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
-const ROOT = path.resolve(__dirname, "../..");
+// import.meta, not __dirname: the benchmarks (scripts/, run by tsx as ES modules) use these workers too.
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 export interface Worker {
   proc: ChildProcess;
