@@ -144,3 +144,94 @@ export async function scaleWorkspace(pool: pg.Pool, times: number): Promise<{ ve
   );
   return { versions: v.rowCount ?? 0, audit: a.rowCount ?? 0 };
 }
+
+/**
+ * `--open-exceptions N`: a backlog of about N open exceptions, as copies of the workspace's own open ones (reconciliation breaks aside; their
+ * flows, steps, signatures, teams and business keys), each with a copy of its failed run. Copies spread over
+ * the 30 days before the original; one copy in ten ran in the test environment, so the operators' default
+ * production filter has something to leave out. Every column the tables have is copied from the original
+ * row, so what other changes add to run or exception comes along. The tables' triggers (search text, impact,
+ * the counters' deltas) see every row as they see the runtime's; `exception_tally_compact()` then folds the
+ * deltas, as the minute job would. Inserted in batches of about `batch` exceptions, one transaction each.
+ */
+export async function scaleOpenExceptions(
+  pool: pg.Pool,
+  target: number,
+  batch = 100_000,
+): Promise<{ exceptions: number; test: number }> {
+  const cols = async (table: string) =>
+    (
+      await pool.query<{ c: string }>(
+        `SELECT column_name AS c FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1
+          ORDER BY ordinal_position`,
+        [table],
+      )
+    ).rows.map((r) => r.c);
+  const runCols = await cols("run");
+  const excCols = await cols("exception");
+  const open = Number(
+    (
+      await pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM exception WHERE status = 'open' AND break_identity IS NULL`,
+      )
+    ).rows[0]!.n,
+  );
+  if (open === 0) throw new Error("--open-exceptions: the workspace has no open exception to copy");
+  const copies = Math.ceil(target / open);
+  const perBatch = Math.max(1, Math.floor(batch / open));
+  // Set per copy; the rest comes from the original row.
+  const runSet: Record<string, string> = {
+    id: "g.new_run",
+    idempotency_key: "NULL",
+    environment: "g.env",
+    created_at: "r.created_at - g.shift",
+    started_at: "r.started_at - g.shift",
+    finished_at: "r.finished_at - g.shift",
+  };
+  const excSet: Record<string, string> = {
+    id: "gen_random_uuid()",
+    run_id: "g.new_run",
+    environment: "g.env",
+    created_at: "e.created_at - g.shift",
+    updated_at: "e.updated_at - g.shift",
+  };
+  const q = (c: string) => `"${c}"`;
+  const pick = (all: string[], set: Record<string, string>, alias: string) =>
+    all.map((c) => set[c] ?? `${alias}.${q(c)}`).join(", ");
+  let exceptions = 0;
+  let test = 0;
+  for (let from = 1; from <= copies; from += perBatch) {
+    const to = Math.min(copies, from + perBatch - 1);
+    const c = await pool.connect();
+    try {
+      await c.query("BEGIN");
+      await c.query(
+        `CREATE TEMP TABLE copy_plan ON COMMIT DROP AS
+         SELECT e.id AS exception_id, gen_random_uuid() AS new_run,
+                CASE WHEN k % 10 = 0 THEN 'test' ELSE 'production' END AS env,
+                make_interval(secs => (k::float8 / $3) * 30 * 86400) AS shift
+           FROM exception e, generate_series($1::int, $2::int) AS k WHERE e.status = 'open' AND e.break_identity IS NULL`,
+        [from, to, copies],
+      );
+      await c.query(
+        `INSERT INTO run (${runCols.map(q).join(", ")})
+         SELECT ${pick(runCols, runSet, "r")} FROM copy_plan g JOIN exception e ON e.id = g.exception_id JOIN run r ON r.id = e.run_id`,
+      );
+      const r = await c.query(
+        `INSERT INTO exception (${excCols.map(q).join(", ")})
+         SELECT ${pick(excCols, excSet, "e")} FROM copy_plan g JOIN exception e ON e.id = g.exception_id`,
+      );
+      exceptions += r.rowCount ?? 0;
+      test += (await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM copy_plan WHERE env = 'test'`)).rows[0]!.n;
+      await c.query("COMMIT");
+    } catch (err) {
+      await c.query("ROLLBACK");
+      throw err;
+    } finally {
+      c.release();
+    }
+  }
+  await pool.query(`SELECT exception_tally_compact()`);
+  await pool.query(`VACUUM ANALYZE run, exception`);
+  return { exceptions, test };
+}
