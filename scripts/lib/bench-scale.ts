@@ -169,13 +169,13 @@ export async function scaleOpenExceptions(
     ).rows.map((r) => r.c);
   const runCols = await cols("run");
   const excCols = await cols("exception");
-  const open = Number(
-    (
-      await pool.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM exception WHERE status = 'open' AND break_identity IS NULL`,
-      )
-    ).rows[0]!.n,
-  );
+  // The originals, fixed before copying (the copies are open exceptions too).
+  const sources = (
+    await pool.query<{ id: string }>(
+      `SELECT id::text FROM exception WHERE status = 'open' AND break_identity IS NULL ORDER BY id`,
+    )
+  ).rows.map((r) => r.id);
+  const open = sources.length;
   if (open === 0) throw new Error("--open-exceptions: the workspace has no open exception to copy");
   const copies = Math.ceil(target / open);
   const perBatch = Math.max(1, Math.floor(batch / open));
@@ -210,8 +210,8 @@ export async function scaleOpenExceptions(
          SELECT e.id AS exception_id, gen_random_uuid() AS new_run,
                 CASE WHEN k % 10 = 0 THEN 'test' ELSE 'production' END AS env,
                 make_interval(secs => (k::float8 / $3) * 30 * 86400) AS shift
-           FROM exception e, generate_series($1::int, $2::int) AS k WHERE e.status = 'open' AND e.break_identity IS NULL`,
-        [from, to, copies],
+           FROM exception e, generate_series($1::int, $2::int) AS k WHERE e.id = ANY($4::uuid[])`,
+        [from, to, copies, sources],
       );
       await c.query(
         `INSERT INTO run (${runCols.map(q).join(", ")})
