@@ -41,6 +41,13 @@ export const BUSINESS_EVENT_KEYS = [
 ] as const;
 export type BusinessEventKey = (typeof BUSINESS_EVENT_KEYS)[number];
 
+/**
+ * Facts that happen once per business key: a deal is won once, however many flows announce it (the Salesforce
+ * poll, its CDC push twin and the project set-up it starts all record deal.won). The writer keeps the first one
+ * recorded per key value (and per test / non-test) and records nothing for the others.
+ */
+export const ONCE_PER_KEY: Partial<Record<BusinessEventType, BusinessEventKey>> = { "deal.won": "opportunity" };
+
 /** Systems a `project.live` event names. */
 export const BUSINESS_SYSTEMS = ["psa", "erp", "crm", "hris"] as const;
 

@@ -1,6 +1,7 @@
 // Business events end to end: a flow's declared facts are written with the step's success by real workers
 // (real Postgres, pg-boss, the Salesforce sandbox over HTTP); a replay that reuses the call records nothing
-// twice; a dry test run shows the events in the step's attempt log and stores none.
+// twice; a dry test run shows the events in the step's attempt log and stores none; a deal is won once however
+// many runs announce it at the same moment.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PgBoss } from "pg-boss";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
@@ -64,6 +65,31 @@ const flow = {
   ],
 };
 
+/** Announces a won deal, as the Salesforce poll, its CDC push twin and the project set-up each do. */
+const wonFlow = {
+  ...flow,
+  key: "deal-announcer",
+  domain: "opportunity",
+  trigger: { type: "manual" },
+  start: "announce",
+  steps: [
+    {
+      id: "announce",
+      type: "map",
+      output: "$trigger",
+      business: [
+        {
+          type: "deal.won",
+          keys: { opportunity: "$trigger.opportunity" },
+          amount: "$trigger.amount",
+          currency: "'EUR'",
+          occurredAt: "$trigger.at",
+        },
+      ],
+    },
+  ],
+};
+
 const entries = [
   { id: "te-1", person: "p-1", minutes: 120, rate: 100, billable: true, approvedAt: "2026-11-02T10:00:00Z" },
   { id: "te-2", person: "p-2", minutes: 90, rate: 80, billable: true, approvedAt: "2026-11-03T10:00:00Z" },
@@ -77,6 +103,7 @@ describe("business events", () => {
   let workers: RuntimeWorkers;
   let sandbox: Sandbox;
   let ids: { flowId: string; versionId: string };
+  let wonIds: { flowId: string; versionId: string };
   const savedAllow = process.env.WEFT_HTTP_ALLOWLIST;
 
   beforeAll(async () => {
@@ -95,6 +122,7 @@ describe("business events", () => {
     boss = await testBoss(t.url, { supervise: true });
     workers = await startRuntimeWorkers(boss, { databaseUrl: t.url, concurrency: 4, triggerSyncSeconds: 0 });
     ids = await publishFlow(pool, flow.key, flow, { version: flow.version });
+    wonIds = await publishFlow(pool, wonFlow.key, wonFlow, { version: wonFlow.version });
   });
   afterAll(async () => {
     await workers.stop();
@@ -190,5 +218,35 @@ describe("business events", () => {
     expect(shown.shape).toHaveLength(2);
     expect(shown.shape[0]).toMatchObject({ type: "time.approved", keys: { timeEntry: "te-1" }, hours: 2 });
     expect(shown.post[0]).toMatchObject({ type: "invoice.posted", amount: 320, currency: "EUR" });
+  });
+
+  it("deal.won is recorded once per opportunity, however many runs announce it at the same moment", async () => {
+    const start = (i: number, opportunity: string, isTest = false) =>
+      createRun(pool, boss, {
+        flowId: wonIds.flowId,
+        flowVersionId: isTest ? null : wonIds.versionId,
+        ...(isTest ? { dslSnapshot: wonFlow, isTest: true, testMode: "live" as const } : {}),
+        triggerType: isTest ? "test" : "manual",
+        input: { opportunity, amount: 1000 + i, at: `2026-11-0${1 + (i % 5)}T10:00:00Z` },
+      });
+    const runs = await Promise.all([...Array.from({ length: 6 }, (_, i) => start(i, "006A")), start(9, "006B")]);
+    for (const r of runs) {
+      const row = await runRowSettled(pool, r.runId);
+      expect(row.status, JSON.stringify(row.error)).toBe("succeeded");
+    }
+    const won = async (opportunity: string) =>
+      (
+        await pool.query(
+          `SELECT run_id::text AS run_id, is_test FROM business_event WHERE type = 'deal.won' AND opportunity = $1`,
+          [opportunity],
+        )
+      ).rows;
+    expect(await won("006A")).toHaveLength(1);
+    expect((await won("006A"))[0]!.run_id).toBeOneOf(runs.slice(0, 6).map((r) => r.runId));
+    expect(await won("006B")).toHaveLength(1);
+    // A live test run's facts stay apart from production's: the deal's real win is still recorded once.
+    const test = await start(3, "006A", true);
+    expect((await runRowSettled(pool, test.runId)).status).toBe("succeeded");
+    expect((await won("006A")).map((r) => r.is_test).sort()).toEqual([false, true]);
   });
 });

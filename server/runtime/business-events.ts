@@ -4,8 +4,12 @@
 // The demo history (server/seed/demo-history.ts) writes through this same function.
 // Triggers on business_event keep the KPI projection kpi_time_entry (first approval / invoicing per time entry)
 // in this same transaction; a conflicting (already recorded) event inserts no row, so it fires nothing.
+// A fact that happens once per key (ONCE_PER_KEY: deal.won per opportunity) is recorded by the first run only:
+// a transaction lock per key value serialises the writers, so two flows announcing the same deal at the same
+// moment still record one.
 import "server-only";
 import type { BusinessEvent } from "../../core/dsl";
+import { ONCE_PER_KEY } from "../../core/dsl/business-events";
 import type { Sql } from "./sql";
 
 /** Records `events` of the step at `path` of run `runId`; `team` is the flow's owner, the default team key. */
@@ -33,6 +37,15 @@ export async function insertBusinessEvents(
     currency: e.currency,
     hours: e.hours,
   }));
+  const once = Object.entries(ONCE_PER_KEY).flatMap(([type, key]) =>
+    events.filter((e) => e.type === type && e.keys[key]).map((e) => `${type}:${e.keys[key]}`),
+  );
+  // Held to the end of the step's transaction; taken in a statement of its own so the insert's snapshot sees
+  // what a writer that held it before committed.
+  if (once.length)
+    await sql.query(`SELECT pg_advisory_xact_lock(hashtextextended(k, 0))::text FROM unnest($1::text[]) AS k ORDER BY k`, [
+      [...new Set(once)],
+    ]);
   await sql.query(
     `WITH RECURSIVE chain(id, replay_of_id, depth) AS (
        SELECT id, replay_of_id, 0 FROM run WHERE id = $1::uuid
@@ -44,8 +57,20 @@ export async function insertBusinessEvents(
        e.opportunity, e.invoice, e.person, e.time_entry, e.team, e.system, e.amount, e.currency, e.hours, r.is_test
      FROM run r, jsonb_to_recordset($3::jsonb) AS e(idx int, type text, occurred_at timestamptz, customer text, project text,
        opportunity text, invoice text, person text, time_entry text, team text, system text, amount numeric, currency text, hours numeric)
-     WHERE r.id = $1::uuid
+     WHERE r.id = $1::uuid${onceFilter()}
      ON CONFLICT (origin_run_id, step_path, idx) DO NOTHING`,
     [runId, path, JSON.stringify(rows)],
   );
+}
+
+/** Leaves out an event of a once-per-key type whose key value already has one (test facts apart from real ones). */
+function onceFilter(): string {
+  return Object.entries(ONCE_PER_KEY)
+    .map(([type, key]) => {
+      const col = key!.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`); // the key's column (timeEntry → time_entry)
+      return `
+       AND NOT (e.type = '${type}' AND e.${col} IS NOT NULL AND EXISTS (
+         SELECT 1 FROM business_event w WHERE w.type = '${type}' AND w.${col} = e.${col} AND w.is_test = r.is_test))`;
+    })
+    .join("");
 }
