@@ -10,7 +10,9 @@
 // many open ones. The whole-queue aggregates (counts, groups, impact) read the trigger-kept counters; each
 // is compared with the full-scan query over the rows (queue.ts's *Scan functions) in the same run. Last, the
 // run-failure path with the counters' trigger against the same inserts with it disabled: 16 concurrent
-// writers opening exceptions of one signature in one hour (the hottest counter cell).
+// writers opening exceptions of one signature in one hour (the hottest counter cell); BENCH_HOT_PER_WRITER=0
+// skips it. One run in ten is in the test environment, so the operators' default view (production) is timed
+// beside the whole queue: the counters key the environment (migration 20261206100000_environment_data).
 import os from "node:os";
 import pg from "pg";
 import { benchDatabase } from "./lib/bench-db";
@@ -40,6 +42,8 @@ const ITER = Number(process.env.BENCH_ITERATIONS ?? 60);
 const TARGET_MS = 150;
 
 const timeIt = (fn: () => Promise<unknown>, iterations = ITER) => timeFn(fn, iterations, 3);
+/** The operators' default view: the exceptions of production runs. */
+const PROD: ExceptionFilter = { environment: "production" };
 
 async function load(sql: pg.Client): Promise<void> {
   const teams: string[] = [];
@@ -81,9 +85,10 @@ async function load(sql: pg.Client): Promise<void> {
       JOIN LATERAL (SELECT id, key FROM flow ORDER BY key OFFSET (i % 12) LIMIT 1) f ON true`,
     [N],
   );
-  await sql.query(`INSERT INTO run (id, flow_id, status, trigger_type, input, business_keys, business_key_values, created_at, started_at, finished_at)
+  await sql.query(`INSERT INTO run (id, flow_id, status, trigger_type, input, business_keys, business_key_values, created_at, started_at, finished_at, environment)
     SELECT run_id, flow_id, 'failed', 'event', jsonb_build_object('invoice', invoice), jsonb_build_object('invoice', invoice, 'customer', customer, 'hours', hours, 'amount', amount),
-           ARRAY['invoice=' || invoice, 'customer=' || customer, 'hours=' || hours, 'amount=' || amount], at, at, at + interval '2 seconds' FROM gen`);
+           ARRAY['invoice=' || invoice, 'customer=' || customer, 'hours=' || hours, 'amount=' || amount], at, at, at + interval '2 seconds',
+           CASE WHEN i % 10 = 9 THEN 'test' ELSE 'production' END FROM gen`);
   await sql.query(`INSERT INTO exception (id, run_id, flow_id, step_path, error_class, message, signature, business_keys, business_key_values, status, created_at, updated_at)
     SELECT gen_random_uuid(), run_id, flow_id, 'step' || (i % 5), error_class,
            'Step failed: ' || error_class || ' error number ' || (i % 6) || ' for ' || invoice,
@@ -222,11 +227,17 @@ async function main(): Promise<void> {
       ["counts, searching one invoice", () => queueFacets(db, { q: one })],
       ["groups by signature (top 50)", () => queueGroups(db, {})],
       ["business impact header", () => businessImpact(db)],
+      ["counts, production (operators' default)", () => queueFacets(db, PROD)],
+      ["groups, production (operators' default)", () => queueGroups(db, PROD)],
+      ["impact header, production (operators' default)", () => businessImpact(db, PROD)],
     ];
     const scans: Record<string, () => Promise<unknown>> = {
       "counts by class/flow/domain/team/age": () => queueFacetsScan(db, {}),
       "groups by signature (top 50)": () => queueGroupsScan(db, {}),
       "business impact header": () => businessImpactScan(db),
+      "counts, production (operators' default)": () => queueFacetsScan(db, PROD),
+      "groups, production (operators' default)": () => queueGroupsScan(db, PROD),
+      "impact header, production (operators' default)": () => businessImpactScan(db, PROD),
       [`search: one invoice ("${one}")`]: () =>
         db.$queryRawUnsafe(
           `SELECT id FROM exception WHERE status = 'open' AND array_to_string(business_key_values, ' ') ILIKE $1 ORDER BY created_at DESC LIMIT 51`,
@@ -265,7 +276,7 @@ async function main(): Promise<void> {
       );
     }
     console.log(`\nload average after the reads ${load1()}`);
-    await hotCell(url, sql);
+    if (Number(process.env.BENCH_HOT_PER_WRITER ?? 150) > 0) await hotCell(url, sql);
     console.log(`load average at the end ${load1()}`);
   } finally {
     await sql.end().catch(() => undefined);

@@ -1,7 +1,8 @@
 // The queue's whole-queue aggregates from the trigger-kept counters equal the same aggregates over the rows
 // (the scan queries, kept as the reference and as the filtered path), after random inserts, status changes,
 // reassignments, deletes, edits of business keys, owner-team and threshold changes and time passing —
-// including exceptions seconds either side of every age boundary.
+// including exceptions seconds either side of every age boundary — for the whole queue and per environment
+// (the counters key the failed run's environment: the operators' default production view reads them too).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
@@ -88,13 +89,14 @@ describe("exception counters", () => {
         keys,
         team: r() < 0.6 ? null : teams[Math.floor(r() * teams.length)]!,
         status: r() < 0.7 ? "open" : r() < 0.5 ? "resolved" : "retrying",
+        env: r() < 0.75 ? "production" : r() < 0.6 ? "test" : "staging",
         ago: agoSeconds(i),
       };
     });
     const json = JSON.stringify(rows);
     await t.db.$executeRawUnsafe(
-      `INSERT INTO run (id, flow_id, status, trigger_type, input)
-       SELECT x.run, x.flow, 'failed', 'event', '{}' FROM jsonb_to_recordset($1::jsonb) AS x(run uuid, flow uuid)`,
+      `INSERT INTO run (id, flow_id, status, trigger_type, input, environment)
+       SELECT x.run, x.flow, 'failed', 'event', '{}', x.env FROM jsonb_to_recordset($1::jsonb) AS x(run uuid, flow uuid, env text)`,
       json,
     );
     await t.db.$executeRawUnsafe(
@@ -138,6 +140,12 @@ describe("exception counters", () => {
       { teamId: teams[2]!, status: "all" },
       ...(["lt1h", "1h-24h", "1d-7d", "gt7d", "ageing"] as const).map((age) => ({ age })),
       { age: "ageing", flowKey: flows[2]!.key },
+      { environment: "production" },
+      { environment: "test", status: "all" },
+      { environment: "staging", status: "retrying" },
+      { environment: "production", domain: "invoice", teamId: teams[1]! },
+      { environment: "all" },
+      ...(["lt1h", "ageing"] as const).map((age) => ({ age, environment: "production" })),
     ];
     for (const f of filters) {
       const [a, b] = await both(
@@ -155,13 +163,18 @@ describe("exception counters", () => {
         }
       }
     }
-    const [i, j] = await both(businessImpact, businessImpactScan);
-    const sorted = (x: typeof i) => ({
-      total: x.total,
-      byDomain: [...x.byDomain].sort((p, q) => String(p.domain).localeCompare(String(q.domain))),
-      byTeam: [...x.byTeam].sort((p, q) => String(p.teamId).localeCompare(String(q.teamId))),
-    });
-    expect(round(sorted(i)), `${label}: impact`).toEqual(round(sorted(j)));
+    for (const environment of [undefined, "production", "test"]) {
+      const [i, j] = await both(
+        (db) => businessImpact(db, { environment }),
+        (db) => businessImpactScan(db, { environment }),
+      );
+      const sorted = (x: typeof i) => ({
+        total: x.total,
+        byDomain: [...x.byDomain].sort((p, q) => String(p.domain).localeCompare(String(q.domain))),
+        byTeam: [...x.byTeam].sort((p, q) => String(p.teamId).localeCompare(String(q.teamId))),
+      });
+      expect(round(sorted(i)), `${label}: impact ${environment}`).toEqual(round(sorted(j)));
+    }
   }
 
   it("agree with the scans after random changes and time passing", async () => {
@@ -267,10 +280,10 @@ describe("exception counters", () => {
     expect((await businessImpact(t.db)).total).toMatchObject({ open: 24, ageing: 16 });
   }, 120_000);
 
-  it("filter by the failed run's environment (the scan path; the counters do not key it)", async () => {
+  it("filter by the failed run's environment: counters, impact header, list and bulk", async () => {
     await t.db.$executeRawUnsafe(`DELETE FROM exception`);
     const f = flows[0]!;
-    const fail = async (environment: string, signature: string) => {
+    const fail = async (environment: string, signature: string, amount: number) => {
       const run = randomUUID();
       await t.db.$executeRawUnsafe(
         `INSERT INTO run (id, flow_id, status, trigger_type, input, environment) VALUES ($1::uuid, $2::uuid, 'failed', 'manual', '{}', $3)`,
@@ -279,24 +292,36 @@ describe("exception counters", () => {
         environment,
       );
       await t.db.$executeRawUnsafe(
-        `INSERT INTO exception (id, run_id, flow_id, error_class, message, signature, status, created_at, updated_at)
-         VALUES (gen_random_uuid(), $1::uuid, $2::uuid, 'auth', 'x', $3, 'open', now(), now())`,
+        `INSERT INTO exception (id, run_id, flow_id, error_class, message, signature, status, business_keys, created_at, updated_at)
+         VALUES (gen_random_uuid(), $1::uuid, $2::uuid, 'auth', 'x', $3, 'open', jsonb_build_object('amount', $4::numeric), now(), now())`,
         run,
         f.id,
         signature,
+        amount,
       );
     };
-    await fail("production", "prod-sig");
-    await fail("production", "prod-sig");
-    await fail("test", "test-sig");
-    for (const [environment, total, sigs] of [
-      ["production", 2, ["prod-sig"]],
-      ["test", 1, ["test-sig"]],
-      ["all", 3, ["prod-sig", "test-sig"]],
-      [undefined, 3, ["prod-sig", "test-sig"]],
+    await fail("production", "prod-sig", 100);
+    await fail("production", "prod-sig", 20);
+    await fail("test", "test-sig", 5000);
+    // The exception carries its run's environment (set by the database from the run).
+    expect(
+      (
+        await t.db.exception.findMany({ select: { signature: true, environment: true }, orderBy: { signature: "asc" } })
+      ).map((e) => `${e.signature}@${e.environment}`),
+    ).toEqual(["prod-sig@production", "prod-sig@production", "test-sig@test"]);
+    for (const [environment, total, sigs, amount] of [
+      ["production", 2, ["prod-sig"], 120],
+      ["test", 1, ["test-sig"], 5000],
+      ["all", 3, ["prod-sig", "test-sig"], 5120],
+      [undefined, 3, ["prod-sig", "test-sig"], 5120],
     ] as const) {
       const filter = environment ? { environment } : {};
       expect((await queueFacets(t.db, filter)).total, `facets ${environment}`).toBe(total);
+      // The impact header follows the queue's environment.
+      expect((await businessImpact(t.db, filter)).total, `impact ${environment}`).toMatchObject({
+        open: total,
+        amount,
+      });
       expect((await queueGroups(t.db, filter)).map((g) => g.signature).sort(), `groups ${environment}`).toEqual(sigs);
       expect((await listQueue(t.db, filter)).items, `list ${environment}`).toHaveLength(total);
       // A bulk action over the filter covers the same exceptions.

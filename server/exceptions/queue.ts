@@ -1,8 +1,9 @@
 // Reads of the exception queue: the page of rows (keyset-paged, newest first), counts per dimension,
 // groups by signature and the business-impact header. Plain SQL over indexed columns; the whole-queue
 // aggregates read the trigger-kept counters (exception_tally, exception_signature_tally — migration
-// 20261205170000_exception_tally) so they cost O(cells), not O(open exceptions); a search, assignee,
-// signature or environment filter (a slice the counters do not key) scans the matching rows as before.
+// 20261205170000_exception_tally, keyed by environment since 20261206100000_environment_data) so they cost
+// O(cells), not O(open exceptions) — the operators' default production view included; a search, assignee or
+// signature filter (a slice the counters do not key) scans the matching rows as before.
 // scripts/bench-exceptions.ts measures both at 100k and 1M exceptions.
 import "server-only";
 import type { Db } from "../db/client";
@@ -49,9 +50,9 @@ export function whereOf(
   if (f.assignee === "unassigned") c.push(`e.assignee_id IS NULL`);
   else if (f.assignee) c.push(`e.assignee_id = ${p.add(f.assignee === "me" ? (opts.userId ?? "") : f.assignee)}`);
   if (f.q) c.push(`e.search_text LIKE ${p.add(`%${likeEscape(f.q.toLowerCase())}%`)}`);
-  // The exception's environment is its run's (an exception row does not copy it).
+  // The failed run's environment, copied onto the exception by a trigger.
   const env = environmentOf(f);
-  if (env) c.push(`EXISTS (SELECT 1 FROM run r WHERE r.id = e.run_id AND r.environment = ${p.add(env)})`);
+  if (env) c.push(`e.environment = ${p.add(env)}`);
   if (f.age && opts.omit !== "age") {
     const bounds: Record<string, string> = {
       lt1h: `e.created_at >= now() - interval '1 hour'`,
@@ -157,22 +158,26 @@ interface FacetCell {
 const NO_TEAM = "00000000-0000-0000-0000-000000000000";
 
 /** The counter cells: the folded ones plus the deltas the triggers appended since the last compaction. */
-const HOUR_CELLS = `(SELECT status, hour, flow_id, error_class, team_id, n, amount, hours FROM exception_tally UNION ALL SELECT status, hour, flow_id, error_class, team_id, n, amount, hours FROM exception_tally_delta)`;
-const SIGNATURE_CELLS = `(SELECT status, signature, flow_id, error_class, team_id, n, amount, hours, amount_n, hours_n FROM exception_signature_tally UNION ALL SELECT status, signature, flow_id, error_class, team_id, n, amount, hours, amount_n, hours_n FROM exception_tally_delta)`;
-
-/** The status condition on `alias`; "all" names every status so that (status, …) indexes still apply. */
-function statusCond(f: ExceptionFilter, p: SqlParams, alias: string): string {
-  const status = f.status ?? "open";
-  return status === "all"
-    ? `${alias}.status = ANY(enum_range(NULL::"ExceptionStatus"))`
-    : `${alias}.status = ${p.add(status)}::"ExceptionStatus"`;
-}
+const HOUR_CELLS = `(SELECT status, environment, hour, flow_id, error_class, team_id, n, amount, hours FROM exception_tally UNION ALL SELECT status, environment, hour, flow_id, error_class, team_id, n, amount, hours FROM exception_tally_delta)`;
+const SIGNATURE_CELLS = `(SELECT status, environment, signature, flow_id, error_class, team_id, n, amount, hours, amount_n, hours_n FROM exception_signature_tally UNION ALL SELECT status, environment, signature, flow_id, error_class, team_id, n, amount, hours, amount_n, hours_n FROM exception_tally_delta)`;
 
 /**
- * Filters the counters cannot answer: they key neither the search text, the assignee, (for counts) the
- * signature nor the run's environment.
+ * The status and environment conditions on `alias` (a counter table or exception rows, which both have the
+ * columns); "all" statuses are named so that (status, …) indexes still apply.
  */
-const needsScan = (f: ExceptionFilter) => Boolean(f.q || f.assignee || f.signature || environmentOf(f));
+function statusCond(f: ExceptionFilter, p: SqlParams, alias: string): string {
+  const status = f.status ?? "open";
+  const env = environmentOf(f);
+  return (
+    (status === "all"
+      ? `${alias}.status = ANY(enum_range(NULL::"ExceptionStatus"))`
+      : `${alias}.status = ${p.add(status)}::"ExceptionStatus"`) +
+    (env ? ` AND ${alias}.environment = ${p.add(env)}` : "")
+  );
+}
+
+/** Filters the counters cannot answer: they key neither the search text, the assignee nor (for counts) the signature. */
+const needsScan = (f: ExceptionFilter) => Boolean(f.q || f.assignee || f.signature);
 
 const AGE_OF = (at: string) =>
   `CASE WHEN ${at} >= now() - interval '1 hour' THEN 'lt1h' WHEN ${at} >= now() - interval '24 hours' THEN '1h-24h'
@@ -329,6 +334,12 @@ export interface GroupRow {
   domain: string;
 }
 
+/** A group's example (its newest exception) comes from the filter's environment. */
+function exampleEnv(f: ExceptionFilter, p: SqlParams): string {
+  const env = environmentOf(f);
+  return env ? ` AND e.environment = ${p.add(env)}` : "";
+}
+
 /** Identical failures (flow + step + error class + normalised message) as one row each. */
 export async function queueGroups(db: Db, f: ExceptionFilter, userId?: string | null, limit = 50): Promise<GroupRow[]> {
   // An age filter needs each group's rows by time: the scan, which the age condition narrows anyway.
@@ -364,7 +375,14 @@ async function groupsFromCounters(db: Db, f: ExceptionFilter, limit: number): Pr
       : `ARRAY[${p.add(f.status ?? "open")}]::"ExceptionStatus"[]`;
   // The same dimensions as conditions on the rows (e, f); status comes from the probe.
   const rowDims = whereOf(
-    { status: "all", flowKey: f.flowKey, domain: f.domain, teamId: f.teamId, errorClass: f.errorClass },
+    {
+      status: "all",
+      flowKey: f.flowKey,
+      domain: f.domain,
+      teamId: f.teamId,
+      errorClass: f.errorClass,
+      environment: f.environment,
+    },
     p,
   ).replace(/^WHERE /, " AND ");
   const probe = (sig: string, dir: "ASC" | "DESC") =>
@@ -393,7 +411,7 @@ async function groupsFromCounters(db: Db, f: ExceptionFilter, limit: number): Pr
             g."impactAmount", g."impactHours", x.*
        FROM g CROSS JOIN LATERAL (
          SELECT e.id::text AS "exampleId", e.message, e.step_path AS "stepPath", e.error_class AS "errorClass", f.key AS "flowKey", f.name AS "flowName", f.domain
-           FROM exception e JOIN flow f ON f.id = e.flow_id WHERE e.signature = g.signature ORDER BY e.created_at DESC LIMIT 1) x
+           FROM exception e JOIN flow f ON f.id = e.flow_id WHERE e.signature = g.signature${exampleEnv(f, p)} ORDER BY e.created_at DESC LIMIT 1) x
       ORDER BY g.count DESC, g."lastAt" DESC, g.signature`,
     ...p.values,
   );
@@ -416,7 +434,7 @@ export async function queueGroupsScan(
         GROUP BY e.signature ORDER BY count DESC, max(e.created_at) DESC, e.signature LIMIT ${Math.min(Math.max(limit, 1), 200)})
      SELECT g.*, x.* FROM g CROSS JOIN LATERAL (
        SELECT e.id::text AS "exampleId", e.message, e.step_path AS "stepPath", e.error_class AS "errorClass", f.key AS "flowKey", f.name AS "flowName", f.domain
-         FROM exception e JOIN flow f ON f.id = e.flow_id WHERE e.signature = g.signature ORDER BY e.created_at DESC LIMIT 1) x
+         FROM exception e JOIN flow f ON f.id = e.flow_id WHERE e.signature = g.signature${exampleEnv(f, p)} ORDER BY e.created_at DESC LIMIT 1) x
      ORDER BY g.count DESC, g."lastAt" DESC, g.signature`,
     ...p.values,
   );
@@ -434,10 +452,16 @@ export interface ImpactRow {
 
 type ImpactCell = Omit<ImpactRow, "domain"> & { domain: string };
 
-/** Money and hours held up by open exceptions, by domain and by owner team (plus the overall total). */
+/**
+ * Money and hours held up by open exceptions, by domain and by owner team (plus the overall total), in the
+ * filter's environment (every environment when it names none).
+ */
 export async function businessImpact(
   db: Db,
+  f: Pick<ExceptionFilter, "environment"> = {},
 ): Promise<{ total: ImpactRow; byDomain: ImpactRow[]; byTeam: ImpactRow[] }> {
+  const p = new SqlParams();
+  const open = (alias: string) => statusCond({ status: "open", environment: f.environment }, p, alias);
   // Per (flow, assignee team) from the open hour cells; "ageing" takes the cells wholly before the flow's
   // threshold plus, from the rows, the open exceptions of the threshold's own hour that precede it.
   const cells = await db.$queryRawUnsafe<ImpactCell[]>(
@@ -446,7 +470,7 @@ export async function businessImpact(
        SELECT t.flow_id, t.team_id, sum(t.n)::int AS open, (COALESCE(sum(t.n) FILTER (WHERE t.hour < pol.abh), 0))::int AS ageing,
               sum(t.amount)::float8 AS amount, sum(t.hours)::float8 AS hours
          FROM ${HOUR_CELLS} t JOIN pol ON pol.flow_id = t.flow_id
-        WHERE t.status = 'open'
+        WHERE ${open("t")}
         GROUP BY 1, 2
        HAVING sum(t.n) <> 0),
      -- Each distinct threshold hour once (materialised: else it may be re-scanned per flow).
@@ -455,12 +479,13 @@ export async function businessImpact(
        SELECT e.flow_id, COALESCE(e.assignee_team_id, '${NO_TEAM}'::uuid) AS team_id, count(*)::int AS n
          FROM hb h CROSS JOIN LATERAL (
                 SELECT e.flow_id, e.assignee_team_id, e.created_at FROM exception e
-                 WHERE e.status = 'open' AND e.created_at >= h.abh AND e.created_at < h.abh + interval '1 hour' OFFSET 0) e
+                 WHERE ${open("e")} AND e.created_at >= h.abh AND e.created_at < h.abh + interval '1 hour' OFFSET 0) e
          JOIN pol ON pol.flow_id = e.flow_id AND pol.abh = h.abh AND e.created_at < pol.ab
         GROUP BY 1, 2)
      SELECT f.domain, t.id::text AS "teamId", t.name AS "teamName", c.open, c.ageing + COALESCE(b.n, 0) AS ageing, c.amount, c.hours
        FROM c LEFT JOIN b ON b.flow_id = c.flow_id AND b.team_id = c.team_id
        JOIN flow f ON f.id = c.flow_id LEFT JOIN team t ON t.id = CASE WHEN c.team_id = '${NO_TEAM}'::uuid THEN f.owner_team_id ELSE c.team_id END`,
+    ...p.values,
   );
   return impactOf(cells);
 }
@@ -468,17 +493,20 @@ export async function businessImpact(
 /** The same over the open exception rows: the reference the counters are tested against. */
 export async function businessImpactScan(
   db: Db,
+  f: Pick<ExceptionFilter, "environment"> = {},
 ): Promise<{ total: ImpactRow; byDomain: ImpactRow[]; byTeam: ImpactRow[] }> {
+  const p = new SqlParams();
   // Summed per (flow, assignee team) over the exception's own columns first, then named and rolled up here.
   const cells = await db.$queryRawUnsafe<ImpactCell[]>(
     `WITH c AS (
        SELECT e.flow_id, e.assignee_team_id, count(*)::int AS open, count(*) FILTER (WHERE ${AGEING})::int AS ageing,
               COALESCE(sum(e.impact_amount), 0)::float8 AS amount, COALESCE(sum(e.impact_hours), 0)::float8 AS hours
          FROM exception e LEFT JOIN exception_policy p ON p.flow_id = e.flow_id
-        WHERE e.status = 'open'
+        WHERE ${statusCond({ status: "open", environment: f.environment }, p, "e")}
         GROUP BY 1, 2)
      SELECT f.domain, t.id::text AS "teamId", t.name AS "teamName", c.open, c.ageing, c.amount, c.hours
        FROM c JOIN flow f ON f.id = c.flow_id LEFT JOIN team t ON t.id = COALESCE(c.assignee_team_id, f.owner_team_id)`,
+    ...p.values,
   );
   return impactOf(cells);
 }

@@ -30,9 +30,14 @@ describe("kpi_time_entry projection", () => {
   });
   afterAll(() => t.drop());
 
-  const run = async (opts: { isTest?: boolean; replayOf?: string } = {}) => {
+  const run = async (opts: { isTest?: boolean; replayOf?: string; environment?: string } = {}) => {
     const [id] = await insertRuns(t.db, flowId, [
-      { status: "succeeded", createdAt: new Date("2026-11-01T00:00:00Z"), isTest: opts.isTest },
+      {
+        status: "succeeded",
+        createdAt: new Date("2026-11-01T00:00:00Z"),
+        isTest: opts.isTest,
+        environment: opts.environment,
+      },
     ]);
     if (opts.replayOf)
       await t.db.$executeRawUnsafe(
@@ -47,22 +52,24 @@ describe("kpi_time_entry projection", () => {
 
   const projection = () =>
     t.db.$queryRawUnsafe<unknown[]>(
-      `SELECT time_entry, approved_at, approval_event_id, hours::float8 AS hours, amount::float8 AS amount, currency, project,
+      `SELECT environment, time_entry, approved_at, approval_event_id, hours::float8 AS hours, amount::float8 AS amount, currency, project,
               customer, person, team, run_id::text AS run_id, invoiced_at, invoice_event_id, invoice_team
-       FROM kpi_time_entry ORDER BY time_entry`,
+       FROM kpi_time_entry ORDER BY environment, time_entry`,
     );
-  // First by (occurred_at, id) of each type, not test events; written without DISTINCT ON or the migration's function.
+  // First by (occurred_at, id) of each type per environment, not test events; written without DISTINCT ON or the
+  // migration's function.
   const recomputed = () =>
     t.db.$queryRawUnsafe<unknown[]>(
       `WITH e AS (SELECT * FROM business_event WHERE NOT is_test AND time_entry IS NOT NULL),
             firsts AS (SELECT * FROM e WHERE NOT EXISTS (SELECT 1 FROM e x WHERE x.time_entry = e.time_entry
-                         AND x.type = e.type AND (x.occurred_at, x.id) < (e.occurred_at, e.id))),
+                         AND x.environment = e.environment AND x.type = e.type AND (x.occurred_at, x.id) < (e.occurred_at, e.id))),
             a AS (SELECT * FROM firsts WHERE type = 'time.approved'),
             i AS (SELECT * FROM firsts WHERE type = 'time.invoiced')
-       SELECT coalesce(a.time_entry, i.time_entry) AS time_entry, a.occurred_at AS approved_at, a.id AS approval_event_id,
+       SELECT coalesce(a.environment, i.environment) AS environment, coalesce(a.time_entry, i.time_entry) AS time_entry,
+              a.occurred_at AS approved_at, a.id AS approval_event_id,
               a.hours::float8 AS hours, a.amount::float8 AS amount, a.currency, a.project, a.customer, a.person, a.team,
               a.run_id::text AS run_id, i.occurred_at AS invoiced_at, i.id AS invoice_event_id, i.team AS invoice_team
-       FROM a FULL JOIN i ON i.time_entry = a.time_entry ORDER BY 1`,
+       FROM a FULL JOIN i ON i.time_entry = a.time_entry AND i.environment = a.environment ORDER BY 1, 2`,
     );
   const consistent = async () => expect(await projection()).toEqual(await recomputed());
 
@@ -96,12 +103,16 @@ describe("kpi_time_entry projection", () => {
     const test = await run({ isTest: true });
     await write(test, "approve", [ev("time.approved", "te-4", "2026-11-01T00:00:00Z")]);
     await write(test, "invoice", [ev("time.invoiced", "te-1", "2026-11-01T00:00:00Z")]);
+    // A run in the test environment records its own facts: te-1 approved earlier there changes nothing in production.
+    const trial = await run({ environment: "test" });
+    await write(trial, "approve", [ev("time.approved", "te-1", "2026-10-01T00:00:00Z", { hours: 8 })]);
     await consistent();
     const mid = (await projection()) as Array<Record<string, unknown>>;
-    expect(mid.map((r) => [r.time_entry, r.hours, r.team])).toEqual([
-      ["te-1", 2, "finance"],
-      ["te-2", 3, "ops"],
-      ["te-3", 1, "finance"],
+    expect(mid.map((r) => [r.environment, r.time_entry, r.hours, r.team])).toEqual([
+      ["production", "te-1", 2, "finance"],
+      ["production", "te-2", 3, "ops"],
+      ["production", "te-3", 1, "finance"],
+      ["test", "te-1", 8, "finance"],
     ]);
 
     // Invoicings: two of te-1 in one step (the earlier counts), one of an entry never approved.
@@ -120,6 +131,7 @@ describe("kpi_time_entry projection", () => {
       ["te-1", 2],
       ["te-2", 1],
       ["te-3", 7],
+      ["te-1", 8],
     ]);
 
     await t.db.$executeRawUnsafe(`TRUNCATE run CASCADE`);
@@ -136,8 +148,9 @@ describe("kpi_time_entry projection", () => {
     const kept = await projection();
     await t.db.$executeRawUnsafe(`DELETE FROM kpi_time_entry`);
     await t.db.$executeRawUnsafe(
-      `SELECT kpi_time_entry_recompute(ARRAY(SELECT DISTINCT time_entry FROM business_event
-         WHERE type IN ('time.approved', 'time.invoiced') AND NOT is_test AND time_entry IS NOT NULL))`,
+      `SELECT kpi_time_entry_recompute(env, ARRAY(SELECT DISTINCT time_entry FROM business_event
+         WHERE type IN ('time.approved', 'time.invoiced') AND NOT is_test AND time_entry IS NOT NULL AND environment = env))
+         FROM (SELECT DISTINCT environment FROM business_event) x(env)`,
     );
     expect(await projection()).toEqual(kept);
     await consistent();
