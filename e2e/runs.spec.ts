@@ -98,13 +98,13 @@ test("an operator's runs list opens on production; other roles see every environ
   await expect(page.getByRole("link", { name: /^Run / }).first()).toBeVisible();
   await shot(page, "runs-list-operator");
   // "All environments" must be said in the URL, where the default is production.
-  await env.selectOption("");
+  await env.selectOption("all");
   await expect(page).toHaveURL(/environment=all/);
-  await expect(env).toHaveValue("");
+  await expect(env).toHaveValue("all");
   // The older parameter name is still read.
   await page.goto("/runs?env=test");
   await expect(env).toHaveValue("test");
   await signInAs(page, "designer");
   await page.goto("/runs");
-  await expect(page.getByRole("combobox", { name: /^Environment/ })).toHaveValue("");
+  await expect(page.getByRole("combobox", { name: /^Environment/ })).toHaveValue("all");
 });

@@ -23,6 +23,8 @@ import {
 } from "@/core/exceptions/filter";
 import { formatMoney } from "@/core/exceptions/business";
 import { BusinessKeys, ERROR_CLASS_TONE, formatTime, timeAgo } from "@/components/runs/format";
+import { EnvironmentFilter } from "@/components/ui/environment-filter";
+import { ALL_ENVIRONMENTS } from "@/core/environment-scope";
 import { ImpactHeader } from "./impact-header";
 import { BulkPanel } from "./bulk-panel";
 import { AgeingSettings } from "./ageing-settings";
@@ -49,7 +51,6 @@ export function ExceptionQueue({ roles }: { roles: readonly string[] }) {
   const canOperate = roles.includes("operator") || roles.includes("admin");
   // The URL holds what the user chose; an operator's queue opens on production (`env` "all" widens it).
   const filter = useMemo(() => withDefaultEnvironment(filterFromParams(params), roles), [params, roles]);
-  const environments = useQuery(trpc.environments.list.queryOptions());
   const view = layoutOf(params, filter);
   const [search, setSearch] = useState(filter.q ?? "");
   const [bulkId, setBulkId] = useState<string | null>(null);
@@ -125,7 +126,11 @@ export function ExceptionQueue({ roles }: { roles: readonly string[] }) {
 
   return (
     <section className="space-y-4 p-8">
-      <ImpactHeader onDomain={(d) => go({ domain: d })} onTeam={(t) => go({ teamId: t })} />
+      <ImpactHeader
+        environment={filter.environment}
+        onDomain={(d) => go({ domain: d })}
+        onTeam={(t) => go({ teamId: t })}
+      />
 
       <div
         role="search"
@@ -157,21 +162,10 @@ export function ExceptionQueue({ roles }: { roles: readonly string[] }) {
             <option value="all">All</option>
           </select>
         </label>
-        <label className="text-xs font-medium text-slate-600">
-          Environment
-          <select
-            className="mt-1 block rounded-md border border-slate-300 bg-white px-2 py-2 text-sm"
-            value={filter.environment ?? "all"}
-            onChange={(e) => go({ environment: e.target.value })}
-          >
-            <option value="all">All environments</option>
-            {(environments.data ?? []).map((env) => (
-              <option key={env.key} value={env.key}>
-                {env.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <EnvironmentFilter
+          value={filter.environment ?? ALL_ENVIRONMENTS}
+          onChange={(environment) => go({ environment })}
+        />
         <label className="text-xs font-medium text-slate-600">
           Assignee
           <select

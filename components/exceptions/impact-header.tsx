@@ -1,18 +1,21 @@
 "use client";
-// Business impact of the open exceptions: money and hours held up, by domain and by owner team.
+// Business impact of the open exceptions of the queue's environment: money and hours held up, by domain and by owner team.
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc/client";
 import { formatMoney } from "@/core/exceptions/business";
 
 export function ImpactHeader({
+  environment,
   onDomain,
   onTeam,
 }: {
+  /** The queue's environment filter (an environment key or "all"). */
+  environment: string | undefined;
   onDomain: (d: string) => void;
   onTeam: (teamId: string) => void;
 }) {
   const trpc = useTRPC();
-  const q = useQuery(trpc.exceptions.impact.queryOptions(undefined, { refetchInterval: 10_000 }));
+  const q = useQuery(trpc.exceptions.impact.queryOptions({ environment }, { refetchInterval: 10_000 }));
   const d = q.data;
   if (!d) return <div className="h-28 animate-pulse rounded-lg border border-slate-200 bg-white" aria-hidden />;
   const hours = (h: number) => `${h.toLocaleString("en-US", { maximumFractionDigits: 1 })} h`;

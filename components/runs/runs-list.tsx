@@ -9,7 +9,8 @@ import { SelectField, TextField } from "@/components/ui/fields";
 import { useUrlParams } from "@/components/ui/use-url-params";
 import { BusinessKeys, RunStatus, formatDuration, formatTime } from "./format";
 import { RUN_STATUSES, type RunStatus as Status } from "@/core/flow-constants";
-import { ALL_ENVIRONMENTS, environmentKeyOf, environmentParam, openingEnvironment } from "@/core/environment-scope";
+import { ALL_ENVIRONMENTS, environmentParam, openingEnvironment } from "@/core/environment-scope";
+import { EnvironmentFilter } from "@/components/ui/environment-filter";
 
 const STATUSES = RUN_STATUSES;
 type Field = "environment" | "flow" | "version" | "status" | "trigger" | "from" | "to" | "key";
@@ -30,14 +31,14 @@ export function RunsList({ roles }: { roles: readonly string[] }) {
   const environment = openingEnvironment(environmentParam(params), roles);
   const everyByDefault = openingEnvironment("", roles) === ALL_ENVIRONMENTS;
   const filters = useQuery(trpc.runs.filters.queryOptions());
-  const environments = useQuery(trpc.environments.list.queryOptions());
   const flow = filters.data?.flows.find((f) => f.key === get("flow"));
   const input = {
     flowKey: get("flow") || undefined,
     version: get("version") || undefined,
     status: (get("status") || undefined) as Status | undefined,
     triggerType: get("trigger") || undefined,
-    environment: environmentKeyOf(environment),
+    // Said explicitly ("all" too): the server's default for a missing one is the operator's production.
+    environment,
     businessKey: get("key") || undefined,
     from: get("from") ? new Date(get("from")) : undefined,
     to: get("to") ? new Date(get("to")) : undefined,
@@ -61,13 +62,10 @@ export function RunsList({ roles }: { roles: readonly string[] }) {
         aria-label="Filter runs"
         className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4"
       >
-        <SelectField
-          label="Environment"
-          value={environmentKeyOf(environment) ?? ""}
-          anyLabel="All environments"
-          options={(environments.data ?? []).map((e) => ({ value: e.key, label: e.name }))}
+        <EnvironmentFilter
+          value={environment}
           // "All" must be said in the URL where the default is one environment.
-          onChange={(v) => set("environment", v || (everyByDefault ? "" : ALL_ENVIRONMENTS))}
+          onChange={(v) => set("environment", v === ALL_ENVIRONMENTS && everyByDefault ? "" : v)}
         />
         <SelectField
           label="Flow"

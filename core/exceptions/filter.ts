@@ -28,7 +28,7 @@ export const exceptionFilterSchema = z.object({
   assignee: z.string().max(100).optional(),
   /** Full-text search over business keys ("INV-1042", a project code, a customer name). */
   q: z.string().max(200).optional(),
-  /** The environment of the failed run (docs/environments.md); absent or "all" = every environment. */
+  /** The environment of the failed run (docs/environments.md); "all" = every environment; absent: the caller's default (`withDefaultEnvironment`). */
   environment: z.string().max(40).optional(),
 });
 export type ExceptionFilter = z.infer<typeof exceptionFilterSchema>;

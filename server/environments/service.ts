@@ -22,7 +22,8 @@ import { flowAccess } from "../auth/ownership";
 import { startManualRun, type OpsDeps } from "../runtime/operations";
 
 export const TEST = "test";
-export const PRODUCTION = "production";
+import { PRODUCTION } from "../../core/environment-scope";
+export { PRODUCTION };
 const ENV_KEY = /^[a-z][a-z0-9-]{0,39}$/;
 
 /** Bindings of a flow's logical connections at a deployment: logical → concrete (itself when unbound). */

@@ -7,7 +7,8 @@
 import "server-only";
 import type { Sql } from "./sql";
 
-export const PRODUCTION = "production";
+import { PRODUCTION } from "../../core/environment-scope";
+export { PRODUCTION };
 
 export interface PublishedFlow {
   flowId: string;

@@ -19,7 +19,12 @@ import {
   retryException,
   skipExceptionStep,
 } from "../../runtime/operations";
-import { BULK_KINDS, bulkScopeSchema, exceptionFilterSchema } from "../../../core/exceptions/filter";
+import {
+  BULK_KINDS,
+  bulkScopeSchema,
+  exceptionFilterSchema,
+  withDefaultEnvironment,
+} from "../../../core/exceptions/filter";
 import { businessImpact, listQueue, queueFacets, queueGroups } from "../../exceptions/queue";
 import { checkReplayInput, exceptionDetail } from "../../exceptions/detail";
 import { bulkRunOutcome, cancelBulk, startBulk } from "../../exceptions/bulk";
@@ -41,18 +46,27 @@ export const exceptionsRouter = createTRPCRouter({
       }),
     )
     .query(({ ctx, input }) =>
-      listQueue(ctx.db, input.filter, { userId: ctx.user.id, cursor: input.cursor, limit: input.limit }),
+      listQueue(ctx.db, withDefaultEnvironment(input.filter, ctx.user.roles), {
+        userId: ctx.user.id,
+        cursor: input.cursor,
+        limit: input.limit,
+      }),
     ),
 
   facets: procedure("viewer")
     .input(z.object({ filter: exceptionFilterSchema }))
-    .query(({ ctx, input }) => queueFacets(ctx.db, input.filter, ctx.user.id)),
+    .query(({ ctx, input }) => queueFacets(ctx.db, withDefaultEnvironment(input.filter, ctx.user.roles), ctx.user.id)),
 
   signatureGroups: procedure("viewer")
     .input(z.object({ filter: exceptionFilterSchema, limit: z.number().int().min(1).max(200).optional() }))
-    .query(({ ctx, input }) => queueGroups(ctx.db, input.filter, ctx.user.id, input.limit)),
+    .query(({ ctx, input }) =>
+      queueGroups(ctx.db, withDefaultEnvironment(input.filter, ctx.user.roles), ctx.user.id, input.limit),
+    ),
 
-  impact: procedure("viewer").query(({ ctx }) => businessImpact(ctx.db)),
+  /** The impact header of the queue's environment (the same default as the queue). */
+  impact: procedure("viewer")
+    .input(exceptionFilterSchema.pick({ environment: true }).optional())
+    .query(({ ctx, input }) => businessImpact(ctx.db, withDefaultEnvironment(input ?? {}, ctx.user.roles))),
 
   detail: procedure("viewer")
     .input(id)

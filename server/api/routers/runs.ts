@@ -13,6 +13,7 @@ import { TEST_MODES } from "../../runtime/runs";
 import { needsReveal, showPayload } from "../../exceptions/payloads";
 import { stepInDocument } from "../../exceptions/dsl-steps";
 import { RUN_STATUSES } from "../../../core/flow-constants";
+import { scopedEnvironment } from "../../../core/environment-scope";
 
 const flowKey = z.string().min(1).max(128);
 
@@ -99,6 +100,7 @@ export const runsRouter = createTRPCRouter({
         triggerType: z.string().max(32).optional(),
         businessKey: z.string().max(300).optional(),
         isTest: z.boolean().optional(),
+        /** An environment key or "all"; absent: production for operators, every environment for others. */
         environment: z.string().max(40).optional(),
         from: z.coerce.date().optional(),
         to: z.coerce.date().optional(),
@@ -106,7 +108,10 @@ export const runsRouter = createTRPCRouter({
         limit: z.number().int().min(1).max(200).optional(),
       }),
     )
-    .query(({ ctx, input }) => listRuns(ctx.db, input)),
+    // No environment: the caller's default (production for operators); "all" for every environment.
+    .query(({ ctx, input }) =>
+      listRuns(ctx.db, { ...input, environment: scopedEnvironment(input.environment, ctx.user.roles) }),
+    ),
 
   /** Flows and their versions, for the list's filters. */
   filters: procedure("viewer").query(async ({ ctx }) => {
