@@ -7,6 +7,8 @@ import { clsx } from "clsx";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc/client";
 import { useUrlParams } from "@/components/ui/use-url-params";
+import { EnvironmentFilter } from "@/components/ui/environment-filter";
+import { PRODUCTION } from "@/core/environment-scope";
 import { formatMoney } from "@/core/exceptions/business";
 import { AGEING_BUCKETS, HEADLINE_KPIS, KPI_IDS, KPIS, type KpiId } from "@/core/kpis/definitions";
 import { formatTime } from "@/components/runs/format";
@@ -166,7 +168,9 @@ export function BusinessPage({ roles }: { roles: readonly Role[] }) {
   const kpiParam = url.params.get("kpi");
   const kpi = isKpi(kpiParam) ? kpiParam : null;
   const def = url.params.get("def");
-  const filter = { team, customer, weeks };
+  // Production unless asked otherwise: a test-environment run's facts are trials (docs/environments.md).
+  const environment = url.params.get("environment") || PRODUCTION;
+  const filter = { team, customer, weeks, environment };
   const set = (k: string, v: string | null) => {
     const next = url.latest();
     if (v) next.set(k, v);
@@ -194,6 +198,7 @@ export function BusinessPage({ roles }: { roles: readonly Role[] }) {
   return (
     <div className="space-y-6 p-8">
       <section aria-label="Filter" className="flex flex-wrap items-end gap-3">
+        <EnvironmentFilter value={environment} onChange={(v) => set("environment", v === PRODUCTION ? null : v)} />
         <label className="text-xs font-medium text-slate-600">
           Team
           <select
@@ -278,7 +283,7 @@ function Drill({
   tile,
 }: {
   kpi: KpiId;
-  filter: { team?: string; customer?: string; weeks: number };
+  filter: { team?: string; customer?: string; weeks: number; environment: string };
   tile?: Tile;
 }) {
   const trpc = useTRPC();

@@ -9,11 +9,15 @@ import { formatTime, timeAgo } from "@/components/runs/format";
 import type { ReconciliationDetail as Detail } from "@/server/reconciliations/read";
 import { hours, money, pct, rateTone, ruleLabel } from "./format";
 import { TrendChart } from "./trend-chart";
-import { detailHref } from "./reconciliation-list";
+import { detailHref, useReconciliationEnvironment } from "./reconciliation-list";
+import { EnvironmentFilter } from "@/components/ui/environment-filter";
 
 export function ReconciliationDetail({ flowKey, reconKey }: { flowKey: string; reconKey: string }) {
   const trpc = useTRPC();
-  const q = useQuery(trpc.reconciliations.detail.queryOptions({ flowKey, key: reconKey }, { refetchInterval: 5_000 }));
+  const { environment, setEnvironment } = useReconciliationEnvironment(detailHref(flowKey, reconKey));
+  const q = useQuery(
+    trpc.reconciliations.detail.queryOptions({ flowKey, key: reconKey, environment }, { refetchInterval: 5_000 }),
+  );
   if (q.isLoading) return <p className="p-8 text-sm text-slate-500">Loading reconciliation…</p>;
   if (q.error || !q.data)
     return (
@@ -25,11 +29,14 @@ export function ReconciliationDetail({ flowKey, reconKey }: { flowKey: string; r
   return (
     <section className="grid gap-6 p-8 xl:grid-cols-[1fr_22rem]">
       <div className="min-w-0 space-y-6">
-        <div>
-          <h2 className="text-lg font-semibold text-slate-900">{d.name}</h2>
-          <p className="text-sm text-slate-500">
-            {d.sides.join(" ↔ ")} · {d.flow.ownerTeam.name} · {d.flow.domain}
-          </p>
+        <div className="flex flex-wrap items-end justify-between gap-3">
+          <div>
+            <h2 className="text-lg font-semibold text-slate-900">{d.name}</h2>
+            <p className="text-sm text-slate-500">
+              {d.sides.join(" ↔ ")} · {d.flow.ownerTeam.name} · {d.flow.domain}
+            </p>
+          </div>
+          <EnvironmentFilter value={environment} onChange={setEnvironment} />
         </div>
         <Panel title="Match rate">
           <TrendChart

@@ -8,13 +8,39 @@ import { Badge, RUN_STATUS_TONE } from "@/components/ui/badge";
 import { formatTime, timeAgo } from "@/components/runs/format";
 import type { ReconciliationListItem } from "@/server/reconciliations/read";
 import { Sparkline, hours, money, pct, rateTone, ruleLabel } from "./format";
+import { EnvironmentFilter } from "@/components/ui/environment-filter";
+import { useUrlParams } from "@/components/ui/use-url-params";
+import { PRODUCTION } from "@/core/environment-scope";
 
 export const detailHref = (flowKey: string, key: string) =>
   `/reconciliation/${encodeURIComponent(flowKey)}/${encodeURIComponent(key)}`;
 
+/** The page's environment (production unless the URL names another, or "all") and how to change it. */
+export function useReconciliationEnvironment(path: string) {
+  const url = useUrlParams(path);
+  const environment = url.params.get("environment") || PRODUCTION;
+  const setEnvironment = (v: string) => {
+    const next = url.latest();
+    if (v === PRODUCTION) next.delete("environment");
+    else next.set("environment", v);
+    url.replace(next);
+  };
+  /** A link that keeps the environment chosen. */
+  const keep = (href: string) =>
+    environment === PRODUCTION ? href : `${href}?environment=${encodeURIComponent(environment)}`;
+  return { environment, setEnvironment, keep };
+}
+
 export function ReconciliationList() {
   const trpc = useTRPC();
-  const q = useQuery(trpc.reconciliations.list.queryOptions(undefined, { refetchInterval: 15_000 }));
+  // Match rates are business figures: production unless asked otherwise (docs/environments.md).
+  const { environment, setEnvironment, keep } = useReconciliationEnvironment("/reconciliation");
+  const q = useQuery(trpc.reconciliations.list.queryOptions({ environment }, { refetchInterval: 15_000 }));
+  const filter = (
+    <div role="search" aria-label="Filter reconciliations" className="flex flex-wrap items-end gap-3">
+      <EnvironmentFilter value={environment} onChange={setEnvironment} />
+    </div>
+  );
   if (q.isLoading) return <p className="p-8 text-sm text-slate-500">Loading reconciliations…</p>;
   if (q.error)
     return (
@@ -25,6 +51,7 @@ export function ReconciliationList() {
   const items = q.data ?? [];
   return (
     <section className="space-y-4 p-8">
+      {filter}
       {items.length === 0 ? (
         <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600">
           No reconciliation is published yet. A reconciliation is a <span className="font-mono">reconcile</span> step of
@@ -47,7 +74,7 @@ export function ReconciliationList() {
             </thead>
             <tbody className="divide-y divide-slate-100">
               {items.map((r) => (
-                <Row key={`${r.flow.key}/${r.key}`} r={r} />
+                <Row key={`${r.flow.key}/${r.key}`} r={r} href={keep(detailHref(r.flow.key, r.key))} />
               ))}
             </tbody>
           </table>
@@ -57,11 +84,11 @@ export function ReconciliationList() {
   );
 }
 
-function Row({ r }: { r: ReconciliationListItem }) {
+function Row({ r, href }: { r: ReconciliationListItem; href: string }) {
   return (
     <tr className="align-top hover:bg-slate-50" data-testid={`recon-${r.key}`}>
       <td className="px-3 py-2">
-        <Link href={detailHref(r.flow.key, r.key)} className="font-medium text-brand-700 hover:underline">
+        <Link href={href} className="font-medium text-brand-700 hover:underline">
           {r.name}
         </Link>
         <span className="block text-xs text-slate-500">

@@ -1,12 +1,16 @@
-// The filter every KPI query takes: a period of whole ISO weeks ending at `to`, and optionally a team or customer.
+// The filter every KPI query takes: a period of whole ISO weeks ending at `to`, an environment (production unless
+// asked otherwise), and optionally a team or customer.
 import { z } from "zod";
 import { lastWeeks } from "../../core/kpis/math";
+import { figuresEnvironment } from "../../core/environment-scope";
 
 export interface KpiFilter {
   /** Start of the first week of the period. */
   from: Date;
   /** End of the period (exclusive): "as of" for point-in-time figures such as unbilled time. */
   to: Date;
+  /** The environment of the runs behind the figures; undefined = every environment. */
+  environment?: string;
   team?: string;
   customer?: string;
 }
@@ -17,6 +21,8 @@ export const KpiFilterInput = z.strictObject({
   asOf: z.iso.datetime({ offset: true }).optional(),
   team: z.string().min(1).max(64).optional(),
   customer: z.string().min(1).max(200).optional(),
+  /** An environment key or "all"; default production (docs/environments.md). */
+  environment: z.string().min(1).max(40).optional(),
 });
 export type KpiFilterInput = z.infer<typeof KpiFilterInput>;
 
@@ -24,5 +30,8 @@ export type KpiFilterInput = z.infer<typeof KpiFilterInput>;
 export function resolveFilter(i: KpiFilterInput, now = new Date()): { filter: KpiFilter; weeks: Date[] } {
   const to = i.asOf ? new Date(i.asOf) : now;
   const weeks = lastWeeks(to, i.weeks ?? 8);
-  return { filter: { from: weeks[0]!, to, team: i.team, customer: i.customer }, weeks };
+  return {
+    filter: { from: weeks[0]!, to, environment: figuresEnvironment(i.environment), team: i.team, customer: i.customer },
+    weeks,
+  };
 }

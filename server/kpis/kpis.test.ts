@@ -440,6 +440,58 @@ describe("KPI queries", () => {
     expect(after.value).toBe(before.value);
   });
 
+  it("counts a test-environment run's business events in the test environment only", async () => {
+    const before = await kpiSummary(pool, {}, now);
+    const prodUnbilled = tileOf(before.tiles, "unbilled-approved-time").value!;
+    const open = billable.find((e) => !invoiced.has(e.id))!; // unbilled in production
+    const start = async (key: string, input: unknown) => {
+      const v = ids.get(key)!;
+      const { runId } = await createRun(pool, boss, {
+        flowId: v.flowId,
+        flowVersionId: v.versionId,
+        triggerType: "manual",
+        input,
+        environment: "test",
+      });
+      expect((await runRowSettled(pool, runId, 30_000)).status).toBe("succeeded");
+    };
+    // In test: two entries approved, one of them invoiced, and production's unbilled entry invoiced too.
+    const at = (ms: number) => new Date(asOf - ms).toISOString();
+    await start("kpi-time", {
+      entries: [
+        { id: "TT-1", project: "P-1", person: "U-1", hours: 2, rate: 100, billable: true, approvedAt: at(3 * DAY) },
+        { id: "TT-2", project: "P-1", person: "U-1", hours: 3, rate: 100, billable: true, approvedAt: at(3 * DAY) },
+      ],
+    });
+    await start("kpi-invoice", {
+      invoice: "INV-T",
+      project: "P-1",
+      entries: ["TT-2", open.id],
+      postedAt: at(DAY),
+      amount: 300,
+    });
+    const events = await pool.query<{ environment: string; n: number }>(
+      `SELECT environment, count(*)::int AS n FROM business_event WHERE time_entry IN ('TT-1', 'TT-2') GROUP BY 1`,
+    );
+    expect(events.rows).toEqual([{ environment: "test", n: 3 }]);
+
+    // Production (the default) is as it was: neither the test approvals nor the test invoicing count.
+    expect((await kpiSummary(pool, {}, now)).tiles).toEqual(before.tiles);
+    expect((await kpiSummary(pool, { environment: "production" }, now)).tiles).toEqual(before.tiles);
+    // Test's own figures: TT-1 unbilled, TT-2 invoiced two days after approval.
+    const test = await kpiSummary(pool, { environment: "test" }, now);
+    expect(tileOf(test.tiles, "unbilled-approved-time").value).toBe(200);
+    expect(tileOf(test.tiles, "invoice-cycle-time").detail).toMatchObject({ count: 1 });
+    close(tileOf(test.tiles, "invoice-cycle-time").value, 2);
+    // Every environment: each environment's facts apart (production's entry stays unbilled there).
+    close(
+      tileOf((await kpiSummary(pool, { environment: "all" }, now)).tiles, "unbilled-approved-time").value,
+      prodUnbilled + 200,
+    );
+    const drill = await kpiDrill(pool, "unbilled-approved-time", { environment: "test" }, 100, now);
+    expect(drill.records.map((x) => x.time_entry)).toEqual(["TT-1"]);
+  });
+
   it("filters by customer (through the projects of its deals) and by team", async () => {
     const s = await kpiSummary(pool, { customer: "C-1" }, now);
     const projectsOf = new Set(projects.filter((p) => p.customer === "C-1").map((p) => p.project));

@@ -27,6 +27,7 @@ import { KPIS } from "../../core/kpis/definitions";
 import { prismaSql } from "../runtime/sql";
 import { sloPointsSql } from "./sql";
 import { deliverAlertTransitions, type Poster } from "../governance/alert-delivery";
+import { PRODUCTION } from "../../core/environment-scope";
 
 type Row = Prisma.BusinessSloGetPayload<object>;
 
@@ -44,7 +45,8 @@ export async function sloPoints(db: Db, s: Row, from: Date, to: Date): Promise<P
   const q = sloPointsSql(
     s.kpi as BusinessSloKpi,
     s.threshold,
-    { from, to, team: s.filterTeam ?? undefined, customer: s.filterCustomer ?? undefined },
+    // Production only: a test-environment run is a trial, its facts are no service level.
+    { from, to, environment: PRODUCTION, team: s.filterTeam ?? undefined, customer: s.filterCustomer ?? undefined },
     BUCKET_MS,
   );
   const rows = (await prismaSql(db).query(q.text, q.values)).rows as Array<{

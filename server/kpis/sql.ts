@@ -26,23 +26,37 @@ const PERCENTILES_OF_D = `SELECT week, count(*)::int AS n, percentile_cont(0.5) 
              percentile_cont(0.9) WITHIN GROUP (ORDER BY v) AS p90
       FROM d GROUP BY GROUPING SETS ((week), ()) ORDER BY week NULLS FIRST`;
 
-/** The runs the touchless rate counts (as `r`, with the owning team as `t`): production, no tests or replays, finished. */
+/** The runs the touchless rate counts (as `r`, with the owning team as `t`): no tests or replays, finished. */
 const COUNTED_RUNS = `run r JOIN flow fl ON fl.id = r.flow_id JOIN team t ON t.id = fl.owner_team_id`;
-const COUNTED_RUN = `NOT r.is_test AND r.environment = 'production' AND r.trigger_type NOT IN ('replay', 'test') AND r.status IN ('succeeded', 'failed')`;
+const COUNTED_RUN = `NOT r.is_test AND r.trigger_type NOT IN ('replay', 'test') AND r.status IN ('succeeded', 'failed')`;
+
+/**
+ * The filter's environment on a row `alias` with an `environment` column (a run, or a business event,
+ * reconciliation summary, exception or time entry, which carry their run's). Production by default
+ * (`resolveFilter`): a run in another environment is a trial against sandboxes.
+ */
+const envFilter = (alias: string, f: KpiFilter, p: Params) =>
+  f.environment ? ` AND ${alias}.environment = ${p.add(f.environment)}` : "";
 
 /** A team filter on the owning team `t`. */
 const ownerTeamFilter = (f: KpiFilter, p: Params) => (f.team ? ` AND t.key = ${p.add(f.team)}` : "");
 
-/** Team (owning team `t`) and customer (a business key of run `r`) filters on counted runs. */
+/** Environment, team (owning team `t`) and customer (a business key of run `r`) filters on counted runs. */
 function runFilter(f: KpiFilter, p: Params): string {
-  let sql = ownerTeamFilter(f, p);
+  let sql = envFilter("r", f, p) + ownerTeamFilter(f, p);
   if (f.customer) sql += ` AND r.business_key_values @> ARRAY['customer=' || ${p.add(f.customer)}::text]`;
   return sql;
 }
 
-/** Team and customer filters on a business_event alias: a customer matches its own events and its projects' events. */
+/** Environment and owning-team filters on reconciliation summaries `rr` (owning team `t`). */
+const reconciliationFilter = (f: KpiFilter, p: Params) => envFilter("rr", f, p) + ownerTeamFilter(f, p);
+
+/**
+ * Environment, team and customer filters on a business_event alias: a customer matches its own events and its
+ * projects' events.
+ */
 function eventFilter(alias: string, f: KpiFilter, p: Params): string {
-  let sql = "";
+  let sql = envFilter(alias, f, p);
   if (f.team) sql += ` AND ${alias}.team = ${p.add(f.team)}`;
   if (f.customer) {
     const c = p.add(f.customer);
@@ -57,7 +71,7 @@ function eventFilter(alias: string, f: KpiFilter, p: Params): string {
  */
 function entryFilter(alias: string, f: KpiFilter, p: Params, invoice = false): string {
   const col = (c: string) => `${alias}.${invoice ? `invoice_${c}` : c}`;
-  let sql = "";
+  let sql = envFilter(alias, f, p);
   if (f.team) sql += ` AND ${col("team")} = ${p.add(f.team)}`;
   if (f.customer) {
     const c = p.add(f.customer);
@@ -98,12 +112,12 @@ export function dealToInvoiceSql(f: KpiFilter): Query {
         SELECT op.opportunity, min(fi.at) AS at
         FROM (SELECT DISTINCT o.opportunity, o.project FROM business_event o
               WHERE o.type IN ('project.created', 'project.live') AND NOT o.is_test AND o.opportunity IS NOT NULL
-                AND o.project IN (SELECT project FROM first_inv)) op
+                AND o.project IN (SELECT project FROM first_inv)${envFilter("o", f, p)}) op
         JOIN first_inv fi USING (project)
         GROUP BY op.opportunity HAVING min(fi.at) >= ${from}
       ), won AS (
         SELECT w.opportunity, min(w.occurred_at) AS at FROM business_event w
-        WHERE w.type = 'deal.won' AND NOT w.is_test AND w.opportunity IN (SELECT opportunity FROM opp)
+        WHERE w.type = 'deal.won' AND NOT w.is_test AND w.opportunity IN (SELECT opportunity FROM opp)${envFilter("w", f, p)}
         GROUP BY w.opportunity
       ), d AS (
         SELECT ${WEEK("opp.at")} AS week, extract(epoch FROM opp.at - won.at) / 86400 AS v
@@ -132,7 +146,7 @@ export function setupTimeSql(f: KpiFilter): Query {
         WHERE psa IS NOT NULL AND erp IS NOT NULL AND greatest(psa, erp) >= ${from}
       ), won AS (
         SELECT w.opportunity, min(w.occurred_at) AS at FROM business_event w
-        WHERE w.type = 'deal.won' AND NOT w.is_test AND w.opportunity IN (SELECT opportunity FROM done)
+        WHERE w.type = 'deal.won' AND NOT w.is_test AND w.opportunity IN (SELECT opportunity FROM done)${envFilter("w", f, p)}
         GROUP BY w.opportunity
       ), d AS (
         SELECT ${WEEK("done.at")} AS week, extract(epoch FROM done.at - won.at) / 3600 AS v
@@ -160,7 +174,7 @@ function unbilledEntries(f: KpiFilter, p: Params, firstWeekEnd: string): string 
         FROM kpi_time_entry k WHERE k.approved_at < ${to}${filter}
       ) a WHERE invoiced_at IS NULL OR invoiced_at >= ${firstWeekEnd}
     ), held_keys AS (
-      SELECT DISTINCT k FROM exception x, unnest(x.business_key_values) AS k WHERE ${OPEN_EXCEPTION}
+      SELECT DISTINCT k FROM exception x, unnest(x.business_key_values) AS k WHERE ${OPEN_EXCEPTION}${envFilter("x", f, p)}
     ), open AS (
       SELECT entries.*, floor(extract(epoch FROM ${to}::timestamptz - entries.at) / 86400)::int AS days,
              ('project=' || project) IN (SELECT k FROM held_keys) OR ('timeEntry=' || time_entry) IN (SELECT k FROM held_keys)
@@ -245,7 +259,7 @@ export function unbilledExceptionsSql(f: KpiFilter, weekStarts: Date[], limit: n
           unnest(ARRAY['project=' || o.project, 'timeEntry=' || o.time_entry, 'customer=' || o.customer]) AS k
         WHERE o.held AND k IS NOT NULL
       ), xkeys AS (
-        SELECT x.id, k FROM exception x, unnest(x.business_key_values) AS k WHERE ${OPEN_EXCEPTION}
+        SELECT x.id, k FROM exception x, unnest(x.business_key_values) AS k WHERE ${OPEN_EXCEPTION}${envFilter("x", f, p)}
       ), matched AS (
         SELECT DISTINCT xkeys.id, keyed.time_entry, keyed.hours, keyed.amount FROM xkeys JOIN keyed USING (k)
       )
@@ -311,7 +325,7 @@ export function matchRateSql(f: KpiFilter): Query {
   const p = new Params();
   const from = p.add(f.from);
   const to = p.add(f.to);
-  const filter = ownerTeamFilter(f, p);
+  const filter = reconciliationFilter(f, p);
   return {
     text: `SELECT ${WEEK("rr.finished_at")} AS week, count(*)::int AS runs, sum(rr.keys)::int AS keys, sum(rr.matched)::int AS matched
       FROM reconciliation_run rr JOIN flow fl ON fl.id = rr.flow_id JOIN team t ON t.id = fl.owner_team_id
@@ -326,7 +340,7 @@ export function latestReconciliationsSql(f: KpiFilter): Query {
   const p = new Params();
   const from = p.add(f.from);
   const to = p.add(f.to);
-  const filter = ownerTeamFilter(f, p);
+  const filter = reconciliationFilter(f, p);
   return {
     text: `SELECT DISTINCT ON (rr.flow_id, rr.reconciliation) rr.run_id::text AS run_id, fl.key AS flow_key, rr.reconciliation, rr.name,
              rr.finished_at, rr.keys, rr.matched, rr.match_rate, rr.money_at_stake::float8 AS money, rr.hours_at_stake::float8 AS hours, rr.currency
@@ -340,7 +354,7 @@ export function latestReconciliationsSql(f: KpiFilter): Query {
 /** Open reconciliation breaks (exceptions with a break identity) by money at stake (drill-down). */
 export function openBreaksSql(f: KpiFilter, limit: number): Query {
   const p = new Params();
-  const filter = ownerTeamFilter(f, p);
+  const filter = envFilter("x", f, p) + ownerTeamFilter(f, p);
   const lim = p.add(limit);
   return {
     text: `SELECT x.id::text AS id, x.message, x.error_class, fl.key AS flow_key, x.run_id::text AS run_id, x.created_at,
@@ -371,7 +385,7 @@ export function touchedRunsSql(f: KpiFilter, limit: number): Query {
 }
 
 function exceptionFilter(f: KpiFilter, p: Params): string {
-  let sql = "";
+  let sql = envFilter("x", f, p);
   if (f.team) sql += ` AND coalesce(at.key, ot.key) = ${p.add(f.team)}`;
   if (f.customer) sql += ` AND x.business_key_values @> ARRAY['customer=' || ${p.add(f.customer)}::text]`;
   return sql;
@@ -461,7 +475,7 @@ export function sloPointsSql(
   const B = (col: string) => `(floor(extract(epoch FROM ${col}) * 1000 / ${bucket}) * ${bucket})::float8`;
   if (kpi === "reconciliation-match-rate") {
     // Each compared key is an event at its run's end; a run's keys are already counted, so sum them.
-    const filter = ownerTeamFilter(f, p);
+    const filter = reconciliationFilter(f, p);
     return {
       text: `SELECT ${B("rr.finished_at")} AS start, sum(rr.keys)::int AS total, sum(rr.matched)::int AS good
         FROM reconciliation_run rr JOIN flow fl ON fl.id = rr.flow_id JOIN team t ON t.id = fl.owner_team_id
@@ -491,7 +505,7 @@ export function sloPointsSql(
                     WHERE psa IS NOT NULL AND erp IS NOT NULL AND greatest(psa, erp) >= ${from})
         SELECT done.at, done.at - won.at <= ${limit} AS good FROM done
           JOIN (SELECT w.opportunity, min(w.occurred_at) AS at FROM business_event w
-                WHERE w.type = 'deal.won' AND NOT w.is_test AND w.opportunity IN (SELECT opportunity FROM done)
+                WHERE w.type = 'deal.won' AND NOT w.is_test AND w.opportunity IN (SELECT opportunity FROM done)${envFilter("w", f, p)}
                 GROUP BY w.opportunity) won USING (opportunity)`;
     } else {
       // Per time entry: first approval and first invoicing; filtered on the keys of the event that closes it.

@@ -10,7 +10,7 @@ import type { Db } from "../db/client";
 import { prismaSql, type Sql } from "../runtime/sql";
 import { flowView } from "../runtime/dsl-view";
 import { exceptionAccess, flowAccess, type Access, type Actor } from "../auth/ownership";
-import { openBreaks, recentRuns, runsOf, type RunSummary } from "./runs-sql";
+import { inEnvironment, openBreaks, recentRuns, runsOf, type RunSummary } from "./runs-sql";
 
 /** Runs in a trend (the sparkline on the list, the chart on the detail page). */
 export const TREND_RUNS = 20;
@@ -45,12 +45,12 @@ async function publishedReconcileFlows(sql: Sql, flowKey?: string): Promise<Publ
 }
 
 /** The flow's last run (any status: a failed reconciliation has no summary row, but it shows here). */
-async function lastFlowRuns(sql: Sql, flowIds: string[]) {
+async function lastFlowRuns(sql: Sql, flowIds: string[], environment?: string) {
   if (!flowIds.length) return new Map<string, { id: string; status: string; createdAt: Date }>();
   const { rows } = await sql.query<{ flowId: string; id: string; status: string; createdAt: Date }>(
     `SELECT DISTINCT ON (flow_id) flow_id::text AS "flowId", id::text AS id, status::text AS status, created_at AS "createdAt"
-       FROM run WHERE flow_id = ANY($1::uuid[]) AND NOT is_test ORDER BY flow_id, created_at DESC`,
-    [flowIds],
+       FROM run WHERE flow_id = ANY($1::uuid[]) AND NOT is_test AND ${inEnvironment("run", 2)} ORDER BY flow_id, created_at DESC`,
+    [flowIds, environment ?? null],
   );
   return new Map(rows.map((r) => [r.flowId, { id: r.id, status: r.status, createdAt: r.createdAt }]));
 }
@@ -102,15 +102,18 @@ function openByRule(
   };
 }
 
-/** Every reconciliation (one per reconcile step of a published flow version), for the list page. */
-export async function listReconciliations(db: Db) {
+/**
+ * Every reconciliation (one per reconcile step of a published flow version), for the list page, with the runs
+ * and open breaks of `environment` (undefined: every environment).
+ */
+export async function listReconciliations(db: Db, environment?: string) {
   const sql = prismaSql(db);
   const flows = await publishedReconcileFlows(sql);
   const ids = flows.map((f) => f.id);
   const [runs, open, last] = await Promise.all([
-    recentRuns(sql, ids, TREND_RUNS),
-    openBreaks(sql, ids),
-    lastFlowRuns(sql, ids),
+    recentRuns(sql, ids, TREND_RUNS, environment),
+    openBreaks(sql, ids, environment),
+    lastFlowRuns(sql, ids, environment),
   ]);
   return flows.flatMap((f) =>
     reconcileSteps(f.dsl).map((r) => {
@@ -148,10 +151,16 @@ const may = async (db: Db, user: Actor, role: "designer" | "operator", flow: Pub
     ? flowAccess(db, user, { key: flow.key, ownerTeamId: flow.ownerTeamId })
     : { allowed: false, reason: `This needs the ${role} role.` };
 
-/** One reconciliation: its definition, runs (trend), schedule, open breaks grouped by rule and what the caller may do. */
-export async function reconciliationDetail(db: Db, user: Actor, flowKey: string, key: string) {
+/**
+ * One reconciliation: its definition, runs (trend), schedule, open breaks grouped by rule and what the caller may
+ * do — runs and breaks of `environment` (undefined: every environment).
+ */
+export async function reconciliationDetail(db: Db, user: Actor, flowKey: string, key: string, environment?: string) {
   const { sql, f, r } = await findReconciliation(db, flowKey, key);
-  const [runs, last] = await Promise.all([runsOf(sql, f.id, key, DETAIL_RUNS), lastFlowRuns(sql, [f.id])]);
+  const [runs, last] = await Promise.all([
+    runsOf(sql, f.id, key, DETAIL_RUNS, environment),
+    lastFlowRuns(sql, [f.id], environment),
+  ]);
   const { rows: breaks } = await sql.query<{
     id: string;
     rule: string;
@@ -167,13 +176,13 @@ export async function reconciliationDetail(db: Db, user: Actor, flowKey: string,
             e.message, e.impact_amount AS amount, e.impact_hours AS hours, e.created_at AS "createdAt",
             e.break_seen_at AS "seenAt", e.resync_run_id::text AS "resyncRunId"
        FROM exception e
-      WHERE e.flow_id = $1::uuid AND e.status = 'open' AND e.break_identity LIKE $2 || '|%'
+      WHERE e.flow_id = $1::uuid AND e.status = 'open' AND e.break_identity LIKE $2 || '|%' AND ${inEnvironment("e", 3)}
       ORDER BY rule, e.impact_amount DESC NULLS LAST, "recordKey" LIMIT ${MAX_BREAKS}`,
-    [f.id, key],
+    [f.id, key, environment ?? null],
   );
   const groups = new Map<string, typeof breaks>();
   for (const b of breaks) groups.set(b.rule, [...(groups.get(b.rule) ?? []), b]);
-  const open = openByRule(await openBreaks(sql, [f.id]), f.id, key);
+  const open = openByRule(await openBreaks(sql, [f.id], environment), f.id, key);
   return {
     flow: {
       key: f.key,

@@ -13,6 +13,7 @@ import { createEmptyDatabase, createTestDatabase, type TestDatabase } from "../t
 import { runRowSettled } from "../testing/runs";
 import { runtimePool, type Pool } from "../runtime/sql";
 import { createRun } from "../runtime/runs";
+import { sloPoints } from "../kpis/slo";
 import {
   ensureTestSecrets,
   insertConnection,
@@ -344,5 +345,63 @@ describe("reconciliations", () => {
     const [slo] = (await as(viewer).kpis.slo.list()).filter((x) => x.kpi === "reconciliation-match-rate");
     expect(slo).toBeDefined();
     expect(JSON.stringify(slo)).toContain(String(keys));
+  }, 120_000);
+
+  it("a reconciliation run in the test environment counts only where asked: match rate, list, detail, SLO", async () => {
+    const matchRate = async (environment?: string) =>
+      (await as(viewer).kpis.summary({ environment })).tiles.find((x) => x.id === "reconciliation-match-rate")!;
+    const before = await matchRate();
+    const { runId: trial } = await createRun(pool, boss, {
+      flowId: flows["invoice-recon"]!.flowId,
+      flowVersionId: flows["invoice-recon"]!.versionId,
+      triggerType: "manual",
+      input: {},
+      environment: "test",
+    });
+    expect((await runRowSettled(pool, trial, 60_000)).status).toBe("succeeded");
+    const [summary] = (
+      await pool.query<{ environment: string }>(`SELECT environment FROM reconciliation_run WHERE run_id = $1`, [trial])
+    ).rows;
+    expect(summary).toEqual({ environment: "test" });
+
+    // Production by default: the trial changes nothing; "test" shows it alone; "all" adds it.
+    expect((await matchRate()).detail).toEqual(before.detail);
+    expect((await matchRate("production")).detail).toEqual(before.detail);
+    // (What matched depends on the breaks the earlier tests re-synced: the trial's own step output says.)
+    const out = (
+      await pool.query<{ output: { totals: { keys: number; matched: number } } }>(
+        `SELECT output FROM step_run WHERE run_id = $1 AND path = 'match'`,
+        [trial],
+      )
+    ).rows[0]!.output.totals;
+    expect((await matchRate("test")).detail).toMatchObject({ runs: 1, keys: out.keys, matched: out.matched });
+    expect((await matchRate("all")).detail).toMatchObject({
+      runs: (before.detail.runs as number) + 1,
+      keys: (before.detail.keys as number) + out.keys,
+      matched: (before.detail.matched as number) + out.matched,
+    });
+    const last = async (environment?: string) =>
+      (await as(viewer).reconciliations.list(environment ? { environment } : undefined)).find(
+        (x) => x.flow.key === "invoice-recon",
+      )!.lastRun?.runId;
+    expect(await last()).not.toBe(trial);
+    expect(await last("test")).toBe(trial);
+    expect(await last("all")).toBe(trial);
+    const detail = await as(viewer).reconciliations.detail({
+      flowKey: "invoice-recon",
+      key: "invoice-lines",
+      environment: "test",
+    });
+    expect(detail.runs.map((r) => r.runId)).toEqual([trial]);
+    expect(
+      (await as(viewer).reconciliations.detail({ flowKey: "invoice-recon", key: "invoice-lines" })).runs.map(
+        (r) => r.runId,
+      ),
+    ).not.toContain(trial);
+
+    // The business SLO judges production's compared keys only.
+    const slo = (await t.db.businessSlo.findFirst({ where: { kpi: "reconciliation-match-rate" } }))!;
+    const points = await sloPoints(t.db, slo, new Date(Date.now() - 86_400_000), new Date(Date.now() + 600_000));
+    expect(points.reduce((n, p) => n + p.total, 0)).toBe(before.detail.keys);
   }, 120_000);
 });

@@ -98,26 +98,46 @@ const COLUMNS = `r.run_id::text AS "runId", r.path, r.flow_id::text AS "flowId",
   r.match_rate AS "matchRate", r.money_at_stake::text AS "moneyAtStake", r.hours_at_stake::text AS "hoursAtStake",
   r.currency, r.started_at AS "startedAt", r.finished_at AS "finishedAt"`;
 
-/** The latest `limit` runs of each (flow, reconciliation) pair of these flows, newest first; test runs left out. */
-export async function recentRuns(sql: Sql, flowIds: string[], limit: number): Promise<RunSummary[]> {
+/**
+ * `alias`'s environment equals parameter `$n`, or any environment when the parameter is null: the page's
+ * environment filter (the run's environment, copied onto summaries and exceptions by the database).
+ */
+export const inEnvironment = (alias: string, n: number) => `($${n}::text IS NULL OR ${alias}.environment = $${n})`;
+
+/**
+ * The latest `limit` runs of each (flow, reconciliation) pair of these flows in `environment` (undefined: every
+ * one), newest first; test runs left out.
+ */
+export async function recentRuns(
+  sql: Sql,
+  flowIds: string[],
+  limit: number,
+  environment?: string,
+): Promise<RunSummary[]> {
   if (!flowIds.length) return [];
   const { rows } = await sql.query<RunSummary>(
     `SELECT ${COLUMNS} FROM (
        SELECT x.*, row_number() OVER (PARTITION BY x.flow_id, x.reconciliation ORDER BY x.finished_at DESC, x.run_id) AS n
-         FROM reconciliation_run x WHERE x.flow_id = ANY($1::uuid[]) AND NOT x.is_test
+         FROM reconciliation_run x WHERE x.flow_id = ANY($1::uuid[]) AND NOT x.is_test AND ${inEnvironment("x", 3)}
      ) r WHERE r.n <= $2 ORDER BY r.flow_id, r.reconciliation, r.finished_at DESC`,
-    [flowIds, limit],
+    [flowIds, limit, environment ?? null],
   );
   return rows;
 }
 
-/** One reconciliation's runs (newest first) — its trend and history. */
-export async function runsOf(sql: Sql, flowId: string, reconciliation: string, limit: number): Promise<RunSummary[]> {
+/** One reconciliation's runs in `environment` (undefined: every one), newest first — its trend and history. */
+export async function runsOf(
+  sql: Sql,
+  flowId: string,
+  reconciliation: string,
+  limit: number,
+  environment?: string,
+): Promise<RunSummary[]> {
   const { rows } = await sql.query<RunSummary>(
     `SELECT ${COLUMNS} FROM reconciliation_run r
-      WHERE r.flow_id = $1::uuid AND r.reconciliation = $2 AND NOT r.is_test
+      WHERE r.flow_id = $1::uuid AND r.reconciliation = $2 AND NOT r.is_test AND ${inEnvironment("r", 4)}
       ORDER BY r.finished_at DESC, r.run_id LIMIT $3`,
-    [flowId, reconciliation, limit],
+    [flowId, reconciliation, limit, environment ?? null],
   );
   return rows;
 }
@@ -132,16 +152,16 @@ export interface OpenBreaks {
   hours: number;
 }
 
-export async function openBreaks(sql: Sql, flowIds: string[]): Promise<OpenBreaks[]> {
+export async function openBreaks(sql: Sql, flowIds: string[], environment?: string): Promise<OpenBreaks[]> {
   if (!flowIds.length) return [];
   const { rows } = await sql.query<OpenBreaks>(
     `SELECT e.flow_id::text AS "flowId", e.business_keys->>'reconciliation' AS reconciliation,
             e.business_keys->>'rule' AS rule, count(*)::int AS open,
             COALESCE(sum(e.impact_amount), 0)::float8 AS amount, COALESCE(sum(e.impact_hours), 0)::float8 AS hours
        FROM exception e
-      WHERE e.flow_id = ANY($1::uuid[]) AND e.status = 'open' AND e.break_identity IS NOT NULL
+      WHERE e.flow_id = ANY($1::uuid[]) AND e.status = 'open' AND e.break_identity IS NOT NULL AND ${inEnvironment("e", 2)}
       GROUP BY 1, 2, 3 ORDER BY 1, 2, 4 DESC, 3`,
-    [flowIds],
+    [flowIds, environment ?? null],
   );
   return rows;
 }

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { Suspense } from "react";
 import { ReconciliationList } from "@/components/reconciliation/reconciliation-list";
 import { PageHeader } from "@/components/shell/page-header";
 import { requirePageUser } from "@/server/auth/session";
@@ -13,7 +14,9 @@ export default async function ReconciliationPage() {
         title="Reconciliation"
         description="Do the systems agree? Each reconciliation with its last run, match-rate trend and what its open breaks hold up."
       />
-      <ReconciliationList />
+      <Suspense>
+        <ReconciliationList />
+      </Suspense>
     </>
   );
 }

@@ -8,16 +8,23 @@ import { webBoss } from "../../queue/boss";
 import { breakView, listReconciliations, reconciliationDetail } from "../../reconciliations/read";
 import { runReconciliationNow } from "../../reconciliations/run-now";
 import { startResync } from "../../reconciliations/resync";
+import { figuresEnvironment } from "../../../core/environment-scope";
 
 const flowKey = z.string().min(1).max(128);
 const key = z.string().min(1).max(128);
+/** An environment key or "all"; default production (match rates are business figures, docs/environments.md). */
+const environment = z.string().min(1).max(40).optional();
 
 export const reconciliationsRouter = createTRPCRouter({
-  list: procedure("viewer").query(({ ctx }) => listReconciliations(ctx.db)),
+  list: procedure("viewer")
+    .input(z.object({ environment }).optional())
+    .query(({ ctx, input }) => listReconciliations(ctx.db, figuresEnvironment(input?.environment))),
 
   detail: procedure("viewer")
-    .input(z.object({ flowKey, key }))
-    .query(({ ctx, input }) => reconciliationDetail(ctx.db, ctx.user, input.flowKey, input.key)),
+    .input(z.object({ flowKey, key, environment }))
+    .query(({ ctx, input }) =>
+      reconciliationDetail(ctx.db, ctx.user, input.flowKey, input.key, figuresEnvironment(input.environment)),
+    ),
 
   break: procedure("viewer")
     .input(z.object({ id: z.string().uuid() }))

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { Suspense } from "react";
 import Link from "next/link";
 import { ReconciliationDetail } from "@/components/reconciliation/reconciliation-detail";
 import { PageHeader } from "@/components/shell/page-header";
@@ -25,7 +26,9 @@ export default async function ReconciliationDetailPage({
           </Link>
         }
       />
-      <ReconciliationDetail flowKey={f} reconKey={k} />
+      <Suspense>
+        <ReconciliationDetail flowKey={f} reconKey={k} />
+      </Suspense>
     </>
   );
 }
