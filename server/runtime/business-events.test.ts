@@ -248,5 +248,20 @@ describe("business events", () => {
     const test = await start(3, "006A", true);
     expect((await runRowSettled(pool, test.runId)).status).toBe("succeeded");
     expect((await won("006A")).map((r) => r.is_test).sort()).toEqual([false, true]);
+    // So do a test environment's: a trial announcing the deal first does not hide production's win.
+    const trial = await createRun(pool, boss, {
+      flowId: wonIds.flowId,
+      flowVersionId: wonIds.versionId,
+      triggerType: "manual",
+      input: { opportunity: "006C", amount: 5, at: "2026-11-01T10:00:00Z" },
+      environment: "test",
+    });
+    expect((await runRowSettled(pool, trial.runId)).status).toBe("succeeded");
+    const real = await start(7, "006C");
+    expect((await runRowSettled(pool, real.runId)).status).toBe("succeeded");
+    const envs = await pool.query<{ environment: string }>(
+      `SELECT environment FROM business_event WHERE type = 'deal.won' AND opportunity = '006C' ORDER BY environment`,
+    );
+    expect(envs.rows.map((r) => r.environment)).toEqual(["production", "test"]);
   });
 });

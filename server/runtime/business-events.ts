@@ -43,9 +43,10 @@ export async function insertBusinessEvents(
   // Held to the end of the step's transaction; taken in a statement of its own so the insert's snapshot sees
   // what a writer that held it before committed.
   if (once.length)
-    await sql.query(`SELECT pg_advisory_xact_lock(hashtextextended(k, 0))::text FROM unnest($1::text[]) AS k ORDER BY k`, [
-      [...new Set(once)],
-    ]);
+    await sql.query(
+      `SELECT pg_advisory_xact_lock(hashtextextended(k, 0))::text FROM unnest($1::text[]) AS k ORDER BY k`,
+      [[...new Set(once)]],
+    );
   await sql.query(
     `WITH RECURSIVE chain(id, replay_of_id, depth) AS (
        SELECT id, replay_of_id, 0 FROM run WHERE id = $1::uuid
@@ -63,14 +64,18 @@ export async function insertBusinessEvents(
   );
 }
 
-/** Leaves out an event of a once-per-key type whose key value already has one (test facts apart from real ones). */
+/**
+ * Leaves out an event of a once-per-key type whose key value already has one (test facts apart from real ones, each
+ * environment's apart: a deal won in a test-environment trial does not hide production's).
+ */
 function onceFilter(): string {
   return Object.entries(ONCE_PER_KEY)
     .map(([type, key]) => {
       const col = key!.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`); // the key's column (timeEntry → time_entry)
       return `
        AND NOT (e.type = '${type}' AND e.${col} IS NOT NULL AND EXISTS (
-         SELECT 1 FROM business_event w WHERE w.type = '${type}' AND w.${col} = e.${col} AND w.is_test = r.is_test))`;
+         SELECT 1 FROM business_event w WHERE w.type = '${type}' AND w.${col} = e.${col} AND w.is_test = r.is_test
+                                          AND w.environment = r.environment))`;
     })
     .join("");
 }
