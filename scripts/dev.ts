@@ -54,7 +54,12 @@ runMain(async () => {
   if (config().demo && sandboxes && process.env.WEFT_DEMO_SIMULATE !== "0") {
     const { subscribeDemoPushes, startDemoSimulation } = await import("@/server/seed/demo-simulation");
     await subscribeDemoPushes(db(), sandboxes, `http://127.0.0.1:${port}`);
-    simulation = await startDemoSimulation({ db: db(), sandboxes, log }).catch((err: unknown) => {
+    simulation = await startDemoSimulation({
+      db: db(),
+      sandboxes,
+      log,
+      runtime: { boss, databaseUrl: database.url },
+    }).catch((err: unknown) => {
       log(`demo simulation not started: ${(err as Error).message}`);
       return null;
     });

@@ -32,6 +32,11 @@ export interface ScheduleJobData {
   flowKey: string;
   /** Absent: production. */
   environment?: string;
+  /**
+   * The slot this tick stands for (ISO). Absent — pg-boss's cron sends none — the tick fired now. A simulated
+   * clock (server/runtime/simulated-schedules.ts) sends its simulated slot, so the run sees that time.
+   */
+  firedAt?: string;
 }
 
 interface PublishedTrigger {
@@ -169,7 +174,7 @@ export async function handleScheduleJob(pool: Pool, boss: PgBoss, job: Job<Sched
     flowId: f.flowId,
     flowVersionId: f.versionId,
     triggerType: "schedule",
-    input: scheduleInput(new Date()),
+    input: scheduleInput(job.data.firedAt ? new Date(job.data.firedAt) : new Date()),
     idempotencyKey: `schedule:${job.id}`,
     environment,
   });

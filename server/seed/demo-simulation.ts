@@ -10,7 +10,9 @@ import "server-only";
 import type { Db } from "../db/client";
 import type { StartedSandboxes } from "@/connectors/sandboxes";
 import { appendAudit } from "../audit/audit";
-import { prismaSql } from "../runtime/sql";
+import type { PgBoss } from "pg-boss";
+import { prismaSql, runtimePool } from "../runtime/sql";
+import { simulatedSchedules } from "../runtime/simulated-schedules";
 import { activatePoll, pollIntervalSeconds, readPollState } from "../runtime/poll";
 import { resolveConnection } from "../connections/service";
 import { simulate } from "@/connectors/sandbox-kit/simulate/drive";
@@ -22,6 +24,8 @@ import { KANTATA_WEBHOOK_CONNECTION_KEY } from "./platform-connections";
 const MARKER = "demo.simulation_started";
 export const DEMO_PUSH_FLOW = "kantata-time-approved-push";
 export const DEMO_POLL_FLOW = "salesforce-won-opportunities";
+/** The scheduled flows the simulation fires on its own clock (server/runtime/simulated-schedules.ts). */
+export const DEMO_SCHEDULED_FLOWS = ["approved-time-to-invoice"] as const;
 /**
  * Three weeks, a simulated day in five seconds: about two minutes in the background. Each week's NetSuite
  * outage lasts at least 20 s of real time, long enough for the project set-up flow to meet it.
@@ -70,6 +74,8 @@ export async function startDemoSimulation(o: {
   sandboxes: StartedSandboxes;
   log: (line: string) => void;
   options?: Partial<typeof DEMO_SIMULATION>;
+  /** The process's pg-boss and database: with them the invoicing schedule runs on the simulated clock. */
+  runtime?: { boss: PgBoss; databaseUrl: string };
 }): Promise<{ done: Promise<void>; stop(): Promise<void> } | null> {
   const opts = { ...DEMO_SIMULATION, ...o.options };
   const first = await o.db.$transaction(async (tx) => {
@@ -107,8 +113,21 @@ export async function startDemoSimulation(o: {
   const abort = new AbortController();
   const targets = sandboxTargets((system) => o.sandboxes.systems.find((s) => s.system === system)!.baseUrl);
   o.log(`demo simulation: ${opts.days} simulated days in the background (npm run simulate; docs/simulator.md)`);
+  const pool = o.runtime ? runtimePool(o.runtime.databaseUrl, 2) : null;
+  // Without the invoicing flow published (or a runtime) the simulation still runs, invoicing on the wall clock.
+  const schedules =
+    pool && o.runtime
+      ? await simulatedSchedules(pool, o.runtime.boss, {
+          flowKeys: DEMO_SCHEDULED_FLOWS,
+          from: `${opts.from}T00:00:00.000Z`,
+        }).catch((err: unknown) => {
+          o.log(`demo simulation: invoicing stays on the wall clock (${(err as Error).message})`);
+          return null;
+        })
+      : null;
   const done = simulate({
     ...opts,
+    clock: schedules ? async (at) => void (await schedules.advance(at)) : undefined,
     targets,
     signal: abort.signal,
     log: (line) => {

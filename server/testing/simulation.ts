@@ -1,7 +1,9 @@
 // The firm simulator against the demo runtime, for tests: the demo workspace running (startDemoRuntime), Weft's
 // webhook ingress on real HTTP for the sandboxes' pushes, and the reference flows' triggers activated as the dev
 // server does for its background simulation (server/seed/demo-simulation.ts) — the Kantata approval push and
-// the Salesforce poll "from now" — with the poll every second, plus optionally the Salesforce CDC push twin.
+// the Salesforce poll "from now" — with the poll every second, plus optionally the Salesforce CDC push twin —
+// and the simulator's hooks into Weft: the invoicing schedule on the simulated clock, and an outage held on until
+// what it met has settled (docs/simulator.md "Weft on the simulated clock").
 import "server-only";
 import { sandboxTargets, VendorApis } from "@/connectors/sandbox-kit/simulate/vendors";
 import { resolveConnection } from "../connections/service";
@@ -9,6 +11,8 @@ import { loadPublishedFlow } from "../runtime/flow-source";
 import { activatePoll } from "../runtime/poll";
 import { DEMO_POLL_FLOW, DEMO_PUSH_FLOW } from "../seed/demo-simulation";
 import { KANTATA_WEBHOOK_CONNECTION_KEY } from "../seed/platform-connections";
+import { simulatedSchedules } from "../runtime/simulated-schedules";
+import { DEMO_SCHEDULED_FLOWS } from "../seed/demo-simulation";
 import type { TestDatabase } from "./db";
 import { startDemoRuntime, type DemoRuntime } from "./demo";
 import { startHookServer, type HookServer } from "./hooks";
@@ -20,6 +24,13 @@ export interface SimulationRuntime {
   api: VendorApis;
   /** Subscribes the pushes and activates the poll; call right before simulating. */
   activateTriggers(o?: { salesforceCdc?: boolean }): Promise<void>;
+  /** The simulator's `clock`: fires the demo's scheduled flows (the invoicing batch) at their simulated times. */
+  clock(from: string): Promise<(simulatedAt: string) => Promise<void>>;
+  /**
+   * Until every deal won in Salesforce since `since` reached the project set-up flow and no run is under way
+   * (the simulator's `beforeOutageEnd`, and the end of a simulation); throws after `ms`.
+   */
+  quiet(since: number, ms?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -51,6 +62,27 @@ export async function startSimulationRuntime(t: TestDatabase): Promise<Simulatio
       const poll = await loadPublishedFlow(rt.pool, DEMO_POLL_FLOW, { fresh: true });
       // Activated "from now", as an operator would, polling every second (the worker's tick sends the jobs).
       await activatePoll(rt.pool, { flowId: poll!.flowId, from: new Date(), actorId: null, intervalSeconds: 1 });
+    },
+    clock: async (from) => {
+      const schedules = await simulatedSchedules(rt.pool, rt.boss, { flowKeys: DEMO_SCHEDULED_FLOWS, from });
+      return async (at) => void (await schedules.advance(at));
+    },
+    quiet: async (since, ms = 150_000) => {
+      const until = Date.now() + ms;
+      for (;;) {
+        const won = (await api.records("salesforce", "Opportunity")).filter(
+          (o) => o.StageName === "Closed Won" && Date.parse(String(o.SystemModstamp)) >= since,
+        );
+        const { rows } = await rt.pool.query<{ setups: string[]; open: number }>(
+          `SELECT coalesce(array_agg(r.input->>'opportunityId') FILTER (WHERE f.key = 'opportunity-won-to-project'), '{}') AS setups,
+                  count(*) FILTER (WHERE r.status IN ('queued','running','waiting'))::int AS open
+             FROM run r JOIN flow f ON f.id = r.flow_id`,
+        );
+        const setups = new Set(rows[0]!.setups);
+        if (rows[0]!.open === 0 && won.every((o) => setups.has(String(o.Id)))) return;
+        if (Date.now() > until) throw new Error(`not quiet after ${ms} ms: ${rows[0]!.open} run(s) under way`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
     },
     stop: async () => {
       await hooks.close();
