@@ -49,7 +49,9 @@ describe("the firm simulator", () => {
       }
     }
     expect(states[1]).toEqual(states[0]);
-    expect(reports[1]).toEqual(reports[0]);
+    // Except when Kantata stamped the approvals (the wall clock).
+    const sansClock = ({ approvedAt: _at, ...r }: SimReport) => r;
+    expect(sansClock(reports[1]!)).toEqual(sansClock(reports[0]!));
     // The state holds what the plan did: every entry logged, the approved ones approved, the outage over.
     const r = reports[0]!;
     const entries = states[0]!["psa.time_entries"] as Array<{ id: string; approved: boolean }>;

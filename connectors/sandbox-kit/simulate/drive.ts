@@ -3,7 +3,8 @@
 // a simulated hour takes 3600/s real seconds (speed Infinity: no waiting). Reports progress per simulated day.
 import "server-only";
 import { countActions, planSimulation, type SimAction, type SimOptions } from "./plan";
-import { VendorApis, type SandboxTargets } from "./vendors";
+import { firm } from "../firm";
+import { psaId, VendorApis, type SandboxTargets } from "./vendors";
 
 export interface SimulateOptions extends SimOptions {
   /** Simulated seconds per real second; Infinity runs as fast as the sandboxes answer. */
@@ -18,6 +19,17 @@ export interface SimulateOptions extends SimOptions {
    * simulated end; the other actions keep their pace.
    */
   minOutageMs?: number;
+  /**
+   * The simulated clock of the systems reacting to the simulation (Weft's schedule triggers): called with each
+   * action's simulated time before it is done, and with the end of the window at the end; the simulation
+   * waits for it, so what it fires sees the vendors as they are at that simulated time.
+   */
+  clock?: (simulatedAt: string) => Promise<void>;
+  /**
+   * Called before an outage ends, the outage still on: waits until what was under way met it (e.g. the runs
+   * the deal won during the outage started exhausted their retries) — an overlap that does not depend on speed.
+   */
+  beforeOutageEnd?: () => Promise<void>;
 }
 
 export interface SimReport {
@@ -26,9 +38,13 @@ export interface SimReport {
   counts: Record<string, number>;
   /** Salesforce ids of the opportunities won during the simulation (closed and new-customer deals). */
   wonOpportunityIds: string[];
-  /** Kantata ids of the time entries logged, and of those approved. */
+  /** Kantata ids of the time entries the plan logged (logTime), and of every entry approved. */
   timeEntryIds: string[];
   approvedTimeEntryIds: string[];
+  /** When Kantata says each approval happened (the `updated_at` of its answer), by time entry id: wall-clock. */
+  approvedAt: Record<string, string>;
+  /** Kantata ids of the time entries logged on projects Weft set up during the simulation. */
+  newProjectTimeEntryIds: string[];
   apiCalls: VendorApis["calls"];
 }
 
@@ -46,6 +62,8 @@ export async function simulate(o: SimulateOptions): Promise<SimReport> {
     wonOpportunityIds: [],
     timeEntryIds: [],
     approvedTimeEntryIds: [],
+    approvedAt: {},
+    newProjectTimeEntryIds: [],
     apiCalls: api.calls,
   };
   const sleep = (ms: number) =>
@@ -61,6 +79,8 @@ export async function simulate(o: SimulateOptions): Promise<SimReport> {
   let prevAt = Date.parse(`${o.from}T00:00:00Z`);
   let day = 0;
   let today: SimAction[] = [];
+  let newToday = 0;
+  const newEntries = new Map<string, string[]>();
   const flushDay = (upTo: number) => {
     for (; day < upTo; day++) {
       const date = new Date(Date.parse(`${o.from}T00:00:00Z`) + day * 86_400_000).toISOString().slice(0, 10);
@@ -74,6 +94,7 @@ export async function simulate(o: SimulateOptions): Promise<SimReport> {
         c.startPhase ? `${c.startPhase} phase(s) started` : "",
         c.logTime ? `${c.logTime} time entries` : "",
         c.approveTime ? `${c.approveTime} approval(s)${c.lateApprovals ? ` (${c.lateApprovals} late)` : ""}` : "",
+        newToday ? `${newToday} entries on new projects` : "",
         c.rateChange ? `${c.rateChange} rate change(s)` : "",
         c.outageStart ? "NetSuite outage 11:00–13:00" : "",
       ].filter(Boolean);
@@ -81,6 +102,7 @@ export async function simulate(o: SimulateOptions): Promise<SimReport> {
         `day ${day + 1}/${o.days} ${date} (${WEEKDAY[new Date(`${date}T00:00:00Z`).getUTCDay()]}): ${parts.join(", ") || "quiet"}`,
       );
       today = [];
+      newToday = 0;
     }
   };
 
@@ -94,17 +116,21 @@ export async function simulate(o: SimulateOptions): Promise<SimReport> {
       const t = Date.parse(a.at);
       if (Number.isFinite(o.speed)) await sleep((t - prevAt) / o.speed); // simulated ms ÷ speed = real ms
       prevAt = t;
+      await o.clock?.(a.at);
       if (a.kind === "outageStart") {
         await outages.get(a.system)?.ending; // last week's outage, still ending in the background
         outages.set(a.system, { startedAt: Date.now() });
       }
       const outage = a.kind === "outageEnd" ? outages.get(a.system) : undefined;
       const wait = outage ? outage.startedAt + (o.minOutageMs ?? 0) - Date.now() : 0;
+      if (a.kind === "outageEnd") await o.beforeOutageEnd?.();
       if (a.kind === "outageEnd" && outage && wait > 0) {
         const system = a.system;
         outage.ending = sleep(wait).then(() => endOutage(system));
       } else {
-        await perform(api, a, { idem, entries, report });
+        const before = report.newProjectTimeEntryIds.length;
+        await perform(api, a, { idem, entries, report, seed: o.seed, newEntries });
+        newToday += report.newProjectTimeEntryIds.length - before;
         if (outage) outage.ended = true;
       }
       today.push(a);
@@ -116,15 +142,37 @@ export async function simulate(o: SimulateOptions): Promise<SimReport> {
       if (outage.ending) await outage.ending.catch(() => endOutage(system as "netsuite"));
       else if (!outage.ended) await endOutage(system as "netsuite").catch(() => undefined);
   }
-  if (!o.signal?.aborted) flushDay(o.days);
+  if (!o.signal?.aborted) {
+    await o.clock?.(new Date(Date.parse(`${o.from}T00:00:00Z`) + o.days * 86_400_000).toISOString());
+    flushDay(o.days);
+  }
   report.counts = countActions(done);
   return report;
+}
+
+async function approve(api: VendorApis, id: string, report: SimReport): Promise<void> {
+  const r = await api.approveTimeEntry(id);
+  report.approvedTimeEntryIds.push(id);
+  report.approvedAt[id] = r.updated_at;
+}
+
+/** A small stable string hash (FNV-1a), for picks that must not draw from the plan's random sequence. */
+function hash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
 }
 
 async function perform(
   api: VendorApis,
   a: SimAction,
-  ctx: { idem: (ref: string) => string; entries: Map<string, string>; report: SimReport },
+  ctx: {
+    idem: (ref: string) => string;
+    entries: Map<string, string>;
+    report: SimReport;
+    seed: number;
+    newEntries: Map<string, string[]>;
+  },
 ): Promise<void> {
   const date = a.at.slice(0, 10);
   switch (a.kind) {
@@ -183,10 +231,39 @@ async function perform(
     case "approveTime": {
       const id = ctx.entries.get(a.ref);
       if (!id) throw new Error(`approval of ${a.ref} before the entry was logged`);
-      await api.approveTimeEntry(id);
-      ctx.report.approvedTimeEntryIds.push(id);
+      await approve(api, id, ctx.report);
       return;
     }
+    case "logNewProjectTime": {
+      // The projects the set-up flow created (and did not roll back), found as anyone would: in Kantata.
+      const consultants = firm().consultants;
+      const ids: string[] = [];
+      for (const ws of await api.newWorkspaces()) {
+        for (const [k, minutes] of a.minutes.entries()) {
+          // Who works there: a stable pick per project (the firm's staffing is not simulated).
+          const c = consultants[hash(`${ctx.seed}:${ws.id}:${k}`) % consultants.length]!;
+          const id = await api.createTimeEntry(
+            {
+              workspace_id: ws.id,
+              user_id: psaId.user(c.n),
+              date_performed: a.date,
+              time_in_minutes: minutes,
+              billable: true,
+              rate_in_cents: Math.round(c.billRate * 100),
+              notes: "Project mobilisation",
+            },
+            ctx.idem(`np-${a.date}-${ws.id}-${k}`),
+          );
+          ids.push(id);
+        }
+      }
+      ctx.newEntries.set(a.date, ids);
+      ctx.report.newProjectTimeEntryIds.push(...ids);
+      return;
+    }
+    case "approveNewProjectTime":
+      for (const id of ctx.newEntries.get(a.date) ?? []) await approve(api, id, ctx.report);
+      return;
     case "rateChange":
       await api.payRateChange(a.workerId, {
         effectiveDate: a.effectiveDate,

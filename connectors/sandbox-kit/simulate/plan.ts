@@ -3,10 +3,11 @@
 // end state. drive.ts carries the actions out over the vendor APIs. Demo code: the product never imports it.
 //
 // Per working day: deals close in Salesforce (most won) and others move a stage; project phases whose start
-// date arrives start in Kantata; consultants on active projects log time in the evening; managers approve it
-// one to three days later — some only after the week's invoice cut-off (Friday 17:00); once a week a few
+// date arrives start in Kantata; consultants on active projects — and on the projects Weft set up for the
+// deals won — log time in the evening; managers approve it one to three days later — some only after the week's invoice cut-off (Friday 17:00); once a week a few
 // pay rates change in Workday, a deal is won for a brand-new customer (missing in NetSuite until the
-// project set-up flow creates it), and NetSuite has an outage (HTTP 503 for two simulated hours).
+// project set-up flow creates it), and NetSuite has an outage (HTTP 503 for two simulated hours) during
+// which (in the first week) a deal is won, so the set-up meets it.
 import { addDays, firm, sfId, type Firm } from "../firm";
 import { Rng } from "../random";
 
@@ -45,6 +46,10 @@ export type SimAction = At &
         notes: string;
       }
     | { kind: "approveTime"; ref: string; late: boolean }
+    /** Time on the projects Weft set up for won deals (unknown to the plan: found in Kantata when the day comes). */
+    | { kind: "logNewProjectTime"; date: string; minutes: number[] }
+    /** The approval of every entry logNewProjectTime logged on `date`. */
+    | { kind: "approveNewProjectTime"; date: string }
     | { kind: "rateChange"; workerId: string; costRate: number; defaultBillRate: number; effectiveDate: string }
     | { kind: "outageStart"; system: "netsuite"; errorStatus: number; latencyMs: number }
     | { kind: "outageEnd"; system: "netsuite" }
@@ -163,6 +168,18 @@ export function planSimulation(o: SimOptions, f: Firm = firm()): SimAction[] {
           latencyMs: 0,
         });
         add({ kind: "outageEnd", at: at(outDay, 13), day: dayOf(outDay), system: "netsuite" });
+        // In the first week a deal is won during the outage, so its project set-up meets it (whatever else
+        // closes that day; once is enough to prove it, and each meeting costs the set-up's real retry time).
+        const met = w === 0 ? pipeline.shift() : undefined;
+        if (met)
+          add({
+            kind: "closeDeal",
+            at: at(outDay, 11, 30),
+            day: dayOf(outDay),
+            opportunityId: sfId("006", met.n),
+            won: true,
+            amount: met.amount,
+          });
       }
     }
 
@@ -217,6 +234,19 @@ export function planSimulation(o: SimOptions, f: Firm = firm()): SimAction[] {
       const approvedAt = at(approveDay, rng.int(9, 18), rng.int(0, 59));
       add({ kind: "approveTime", at: approvedAt, day: dayOf(approveDay), ref, late: approvedAt > cutoffOf(d) });
     }
+
+    // Consultants staffed on the projects set up for won deals log time there too (two entries per project and
+    // day), approved the next working day.
+    add({
+      kind: "logNewProjectTime",
+      at: at(d, 17, 45),
+      day,
+      date: d,
+      minutes: [rng.int(8, 16) * 30, rng.int(8, 16) * 30],
+    });
+    const approveNew = nextWorkday(d, 1);
+    if (approveNew <= end)
+      add({ kind: "approveNewProjectTime", at: at(approveNew, 10), day: dayOf(approveNew), date: d });
   }
   return actions.sort((a, b) => a.at.localeCompare(b.at) || a.seq - b.seq).map(({ seq: _seq, ...a }) => a as SimAction);
 }

@@ -165,8 +165,30 @@ export class VendorApis {
     );
     return r.results[0]!.id;
   }
-  approveTimeEntry(id: string): Promise<unknown> {
-    return this.call("psa", "PUT", `/api/v1/time_entries/${id}.json`, { time_entry: { approved: true } });
+  /** Approves an entry; answers the entry as Kantata now has it. */
+  async approveTimeEntry(id: string): Promise<{ id: string; updated_at: string }> {
+    const r = await this.call<{ time_entries: Record<string, { id: string; updated_at: string }> }>(
+      "psa",
+      "PUT",
+      `/api/v1/time_entries/${id}.json`,
+      { time_entry: { approved: true } },
+    );
+    return r.time_entries[id]!;
+  }
+  /** The workspaces Weft's project set-up created for won deals and did not roll back (archive), by id. */
+  async newWorkspaces(): Promise<Array<{ id: string }>> {
+    const out: Array<{ id: string }> = [];
+    for (let page = 1; ; page++) {
+      const r = await this.call<{
+        results: Array<{ id: string }>;
+        workspaces: Record<string, Record<string, unknown>>;
+      }>("psa", "GET", `/api/v1/workspaces.json?per_page=200&page=${page}`);
+      for (const { id } of r.results) {
+        const w = r.workspaces[id]!;
+        if (String(w.description ?? "").startsWith("Salesforce opportunity ") && w.archived !== true) out.push({ id });
+      }
+      if (r.results.length < 200) return out;
+    }
   }
   updateStory(id: string, attrs: Record<string, unknown>): Promise<unknown> {
     return this.call("psa", "PUT", `/api/v1/stories/${id}.json`, { story: attrs });
