@@ -48,20 +48,31 @@ runMain(async () => {
   const { startWeb } = await import("./lib/web");
   const server = await startWeb({ dev: true, port });
   const url = `http://localhost:${port}`;
+  // Compile the main pages now rather than on each first click (WEFT_DEV_WARM=0 leaves them to compile on demand).
+  const warmed =
+    process.env.WEFT_DEV_WARM !== "0"
+      ? import("./lib/warm").then(({ warmRoutes }) => warmRoutes(`http://127.0.0.1:${port}`, log))
+      : Promise.resolve();
   // The firm simulator feeds the demo workspace in the background once the web server takes webhooks
-  // (server/seed/demo-simulation.ts; WEFT_DEMO_SIMULATE=0 turns it off).
+  // (server/seed/demo-simulation.ts; WEFT_DEMO_SIMULATE=0 turns it off) — and once the pages are warmed: its
+  // webhooks, polls and runs took the CPU the first compiles (sign-in, designer) wait for.
   let simulation: { stop(): Promise<void> } | null = null;
+  let stopping = false;
   if (config().demo && sandboxes && process.env.WEFT_DEMO_SIMULATE !== "0") {
     const { subscribeDemoPushes, startDemoSimulation } = await import("@/server/seed/demo-simulation");
     await subscribeDemoPushes(db(), sandboxes, `http://127.0.0.1:${port}`);
-    simulation = await startDemoSimulation({
-      db: db(),
-      sandboxes,
-      log,
-      runtime: { boss, databaseUrl: database.url },
-    }).catch((err: unknown) => {
-      log(`demo simulation not started: ${(err as Error).message}`);
-      return null;
+    const started = sandboxes;
+    void warmed.then(async () => {
+      if (stopping) return;
+      simulation = await startDemoSimulation({
+        db: db(),
+        sandboxes: started,
+        log,
+        runtime: { boss, databaseUrl: database.url },
+      }).catch((err: unknown) => {
+        log(`demo simulation not started: ${(err as Error).message}`);
+        return null;
+      });
     });
   }
   console.log(`\n  Weft is running at ${url}`);
@@ -69,14 +80,9 @@ runMain(async () => {
     console.log(
       `  Sign in as admin@weft.local (or designer@, approver@, operator@, viewer@) with password weft-demo\n`,
     );
-  // Compile the main pages now rather than on each first click (WEFT_DEV_WARM=0 leaves them to compile on demand).
-  if (process.env.WEFT_DEV_WARM !== "0") {
-    const { warmRoutes } = await import("./lib/warm");
-    void warmRoutes(`http://127.0.0.1:${port}`, log);
-  }
-
   const shutdown = async () => {
     log("shutting down");
+    stopping = true;
     server.close();
     await simulation?.stop().catch(() => undefined);
     await workers.stop().catch(() => undefined);

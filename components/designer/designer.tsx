@@ -6,6 +6,7 @@
 import "@xyflow/react/dist/style.css";
 import { ReactFlowProvider, useReactFlow, type Connection } from "@xyflow/react";
 import { useQuery } from "@tanstack/react-query";
+import dynamic from "next/dynamic";
 import Link from "next/link";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTRPC, useTRPCClient } from "@/components/trpc/client";
@@ -55,7 +56,8 @@ import { Palette } from "./palette";
 import { ProblemsPanel } from "./problems-panel";
 import { RunBar } from "./run-bar";
 import { MergeDialog, SaveAlert, SaveAlertContext, useSaveAsCopy } from "./save-alert";
-import { SidePanel, type SideTab } from "./side-panel";
+import type { SideTab } from "./side-panel";
+import { SidePanelFrame } from "./side-panel-frame";
 import { TestRunDialog, useTestRun, type LiveConnection, type TestMode } from "./test-run";
 import { EditorToolbar, type EditorHeader } from "./toolbar";
 import { useAutosave } from "./use-autosave";
@@ -65,6 +67,14 @@ import { useSamples, type Samples } from "./use-samples";
 import { useScope } from "./use-scope";
 import { useShortcuts, type EditorActions } from "./use-shortcuts";
 import { useDecorations, useProblemsAt, useValidation } from "./use-validation";
+
+// The inspector, mapper and versions (CodeMirror and the forms) load after the canvas: the canvas is what a
+// newcomer waits for, and the dev server compiles the panel only when it is asked for (docs/benchmarks.md,
+// Newcomer). Its frame holds the place meanwhile.
+const SidePanel = dynamic(() => import("./side-panel").then((m) => m.SidePanel), {
+  ssr: false,
+  loading: () => <SidePanelFrame busy />,
+});
 
 export function Designer({ flowKey }: { flowKey: string }) {
   const trpc = useTRPC();

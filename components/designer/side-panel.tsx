@@ -4,6 +4,7 @@ import { clsx } from "clsx";
 import type { Flow } from "@/core/dsl";
 import { Inspector, type InspectorProps } from "./inspector/inspector";
 import { VersionsMount } from "./versions-mount";
+import { SidePanelFrame } from "./side-panel-frame";
 
 export type SideTab = "inspect" | "versions";
 
@@ -19,7 +20,7 @@ export function SidePanel({
   versions: { flowKey: string; draft: Flow; draftRevision: number; hasErrors: boolean; onRestored(): void };
 }) {
   return (
-    <aside aria-label="Inspector" className="flex w-[420px] shrink-0 flex-col border-l border-slate-200 bg-white">
+    <SidePanelFrame>
       <div role="tablist" className="flex border-b border-slate-200 text-xs font-medium">
         {(["inspect", "versions"] as const).map((t) => (
           <button
@@ -40,6 +41,6 @@ export function SidePanel({
       <div className="min-h-0 flex-1">
         {tab === "inspect" ? <Inspector {...inspector} /> : <VersionsMount {...versions} />}
       </div>
-    </aside>
+    </SidePanelFrame>
   );
 }

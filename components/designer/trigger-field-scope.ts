@@ -3,7 +3,7 @@
 // the operation's output (records) or one record (cursor, recordId, version) — core/dsl trigger-input.ts.
 import { triggerFieldInput, type Catalog, type JsonSchemaObject, type Trigger } from "@/core/dsl";
 import { jsonSchemaOf, operationOf } from "./catalog";
-import { samplePaths, schemaPaths, type ExprScope } from "./expression-field";
+import { samplePaths, schemaPaths, type ExprScope } from "./scope-paths";
 import type { JsonSchema } from "./mapper/types";
 
 /**

@@ -15,7 +15,7 @@ import {
   type StepConfig,
 } from "@/core/dsl";
 import { callOutputSchema, describeKey, describeRequest, jsonSchemaOf, operationOf, type EventInfo } from "./catalog";
-import { samplePaths, schemaPaths, type ExprScope } from "./expression-field";
+import { samplePaths, schemaPaths, type ExprScope } from "./scope-paths";
 import type { JsonSchema, MapperSource } from "./mapper/types";
 import { TRIGGER_NODE_ID, upstreamOf, type DEdge, type DNode } from "./model";
 

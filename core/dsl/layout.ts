@@ -4,7 +4,7 @@
 // Large graphs (more than ELK_MAX_NODES nodes) get a simpler layered layout written here instead: ELK
 // recurses along long paths and nesting (a 5,000-step foreach body overflows the stack, so the designer
 // could not open the draft) and takes tens of seconds; the fallback is iterative and linear.
-import ELK from "elkjs/lib/elk.bundled.js";
+import type ELK from "elkjs/lib/elk.bundled.js";
 import type { ElkExtendedEdge, ElkNode } from "elkjs/lib/elk-api";
 import { decompile, type CanvasGraph, type CanvasNode } from "./graph";
 import type { Flow } from "./schema";
@@ -18,7 +18,10 @@ export interface LayoutOptions {
   only?: ReadonlySet<string>;
 }
 
-let elk: InstanceType<typeof ELK> | null = null;
+// ELK (1.6 MB of compiled Java) is loaded on the first layout rather than with this module: most openings of
+// the designer, and every server route that imports core/dsl, never lay anything out, and the dev server then
+// need not compile it for them (docs/benchmarks.md, Newcomer).
+let elk: Promise<InstanceType<typeof ELK>> | null = null;
 
 const CONTAINER_TYPES = new Set(["foreach", "parallel"]);
 
@@ -83,7 +86,8 @@ async function elkLayout(
   leafSize: (n: CanvasNode) => { width: number; height: number },
   direction: "RIGHT" | "DOWN",
 ): Promise<Map<string, Box>> {
-  elk ??= new ELK();
+  elk ??= import("elkjs/lib/elk.bundled.js").then((m) => new m.default());
+  const engine = await elk;
   const baseOptions = {
     "elk.algorithm": "layered",
     "elk.direction": direction,
@@ -116,7 +120,7 @@ async function elkLayout(
     });
 
   const root: ElkNode = { id: "__root", layoutOptions: baseOptions, children: build(""), edges: elkEdges("") };
-  const laid = await elk.layout(root);
+  const laid = await engine.layout(root);
 
   const pos = new Map<string, Box>();
   const collect = (n: ElkNode) => {
