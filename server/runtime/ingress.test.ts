@@ -72,6 +72,12 @@ describe("webhook ingress", () => {
     expect(b).toMatchObject({ status: 202, body: { runId: a.body.runId, duplicate: true } });
     const { rows } = await pool.query(`SELECT count(*)::int AS c FROM run WHERE idempotency_key = 'hook:evt-dup'`);
     expect(rows[0].c).toBe(1);
+    // The run and its job are one statement: the duplicate's job insert had no run to go with, so no job.
+    const { rows: jobs } = await pool.query(
+      `SELECT data->>'runId' AS run_id FROM pgboss.job WHERE name = $1 AND data->>'runId' IN (SELECT id::text FROM run WHERE idempotency_key = 'hook:evt-dup') OR (name = $1 AND NOT EXISTS (SELECT 1 FROM run WHERE id::text = data->>'runId'))`,
+      [QUEUES.run],
+    );
+    expect(jobs).toEqual([{ run_id: a.body.runId }]);
   });
 
   it("refuses a bad signature, a wrong secret and a tampered body", async () => {

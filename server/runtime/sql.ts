@@ -1,6 +1,7 @@
 // The runtime's hot path talks to Postgres through a plain `pg` pool: one statement per checkpoint, no
 // ORM round trips (measured in docs/benchmarks.md). Prisma stays for the low-volume operations (tRPC).
 import "server-only";
+import { createHash } from "node:crypto";
 import pg from "pg";
 import type { Db as BossDb } from "pg-boss";
 
@@ -61,4 +62,36 @@ export async function withTx<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise
 /** Lets pg-boss write its job rows through our transaction (send/publish with `{ db }`). */
 export function bossDb(sql: Sql): BossDb {
   return { executeSql: async (text, values) => ({ rows: (await sql.query(text, values)).rows }) };
+}
+
+/**
+ * Statement names per text for `prepared`: the hot path's few fixed texts. Capped, because a connection keeps
+ * every statement it prepared; texts past the cap (rare shapes, e.g. a fan-out's large flush) go unnamed.
+ */
+const statementNames = new Map<string, string | null>();
+const MAX_PREPARED = 64;
+
+function statementName(text: string): string | null {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name =
+      statementNames.size < MAX_PREPARED ? `weft_${createHash("sha1").update(text).digest("hex").slice(0, 20)}` : null;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * Runs a hot-path statement as a named (prepared) statement when `sql` is a pg pool or client: Postgres
+ * parses and plans it once per connection instead of on every run. Anything else (a Prisma transaction) runs
+ * it as is.
+ */
+export async function prepared<R extends pg.QueryResultRow = pg.QueryResultRow>(
+  sql: Sql,
+  text: string,
+  values: unknown[],
+): Promise<{ rows: R[] }> {
+  const name = sql instanceof pg.Pool || sql instanceof pg.Client ? statementName(text) : null;
+  if (!name) return sql.query<R>(text, values);
+  return (sql as pg.Pool).query<R>({ name, text, values });
 }
