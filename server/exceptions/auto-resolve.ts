@@ -1,14 +1,13 @@
 // Auto-resolve: when a later run of the same flow for the same business keys succeeds, the open
 // exceptions of earlier runs for those keys resolve themselves — recorded as such (resolution text,
 // resolved_by_run_id, an "exception.auto_resolve" audit entry by the system). The runtime's run-finish path
-// asks for it (queueAutoResolve, one indexed EXISTS per successful run with business keys); a sweep every
+// asks for it (autoResolveNeededSql, an indexed EXISTS in the end statement of a successful run with business keys); a sweep every
 // minute catches anything a lost job would have missed.
 // Reconciliation breaks (docs/reconciliation.md) resolve the same way: a succeeded run that completed a
 // reconciliation resolves that reconciliation's open breaks it did not find again (break_seen_run_id).
 import "server-only";
 import type { PgBoss } from "pg-boss";
 import type { Db } from "../db/client";
-import type { Sql } from "../runtime/sql";
 import { appendAudit } from "../audit/audit";
 import { logger } from "../observability/log";
 
@@ -23,22 +22,20 @@ const staleBreak = (flow: string, run: string) =>
   `SELECT 1 FROM exception e WHERE e.flow_id = ${flow} AND e.status = 'open' AND starts_with(e.break_identity, c.reconciliation || '|')
     AND e.break_seen_run_id IS DISTINCT FROM ${run} AND e.break_seen_at < c.updated_at`;
 
-/** Called by the engine after a run succeeded: enqueues the resolve only when open exceptions share its keys. */
-export async function queueAutoResolve(
-  sql: Sql,
-  boss: PgBoss,
-  run: { id: string; flowId: string; isTest: boolean; businessKeyValues: string[] },
-): Promise<boolean> {
-  if (run.isTest) return false;
-  const { rows } = await sql.query<{ hit: boolean }>(
-    `SELECT (cardinality($2::text[]) > 0 AND EXISTS (SELECT 1 FROM exception WHERE flow_id = $1::uuid AND status = 'open' AND business_key_values <@ $2::text[] AND cardinality(business_key_values) > 0 AND run_id <> $3::uuid))
-         OR EXISTS (SELECT 1 FROM reconcile_checkpoint c WHERE c.run_id = $3::uuid AND c.done AND EXISTS (${staleBreak("$1::uuid", "$3::uuid")}))
-       AS hit`,
-    [run.flowId, run.businessKeyValues, run.id],
-  );
-  if (!rows[0]?.hit) return false;
-  await boss.send(AUTO_RESOLVE_QUEUE, { runId: run.id }, { singletonKey: run.id, retryLimit: 5, retryDelay: 2 });
-  return true;
+/**
+ * Whether a succeeded run needs the resolve job: open exceptions of its flow whose business keys its own
+ * contain, or breaks of a reconciliation it completed that it did not find again. A boolean SQL expression
+ * over the run's flow id, business-key values and id (parameter references): the engine returns it from the
+ * run's own end statement, so it costs no round trip.
+ */
+export function autoResolveNeededSql(flow: string, keyValues: string, run: string): string {
+  return `((cardinality(${keyValues}::text[]) > 0 AND EXISTS (SELECT 1 FROM exception WHERE flow_id = ${flow}::uuid AND status = 'open' AND business_key_values <@ ${keyValues}::text[] AND cardinality(business_key_values) > 0 AND run_id <> ${run}::uuid))
+         OR EXISTS (SELECT 1 FROM reconcile_checkpoint c WHERE c.run_id = ${run}::uuid AND c.done AND EXISTS (${staleBreak(`${flow}::uuid`, `${run}::uuid`)})))`;
+}
+
+/** Enqueues the resolve of what the succeeded run makes obsolete (once per run). */
+export async function queueAutoResolve(boss: PgBoss, runId: string): Promise<void> {
+  await boss.send(AUTO_RESOLVE_QUEUE, { runId }, { singletonKey: runId, retryLimit: 5, retryDelay: 2 });
 }
 
 /** Resolves the open exceptions that the succeeded run `runId` makes obsolete; returns their ids. */

@@ -20,7 +20,7 @@ import {
   type ErrorClass,
   type SerializedError,
 } from "../errors";
-import { bossDb, withTx, type Pool, type Sql } from "../sql";
+import { bossDb, prepared, withTx, type Pool, type Sql } from "../sql";
 import { metrics } from "../../observability/metrics";
 import { errorMatches } from "../../../core/dsl/defaults";
 import { canonicalJson } from "../../../core/dsl/hash";
@@ -649,8 +649,8 @@ export class Kernel {
   }
 
   /**
-   * Publishes a domain event exactly once: the pg-boss publish is buffered and runs inside the transaction
-   * of the next flush together with this step's row — before any later effect, and at the latest when the
+   * Publishes a domain event exactly once: the subscribed queues are read now, and the job inserts are
+   * buffered and run inside the transaction of the next flush together with this step's row — before any later effect, and at the latest when the
    * run ends. A crash before that flush loses both, and the replayed segment emits again.
    */
   async emit(spec: Omit<StepSpec, "effectful">, event: string, payload: unknown): Promise<{ eventId: string }> {
@@ -695,21 +695,21 @@ export class Kernel {
     }
     this.recordEvents(spec, events);
     // A dry test run records the event it would publish; publishing would start real runs of its consumers.
-    if (!this.o.dryRun)
-      this.effects.push(async (tx) => {
-        await this.o.boss.publish(
-          event,
-          {
-            event,
-            eventId,
-            payload,
-            sourceRunId: this.runId,
-            sourceFlow: this.o.flowKey,
-            environment: this.o.environment ?? "production",
-          },
-          { db: bossDb(tx) },
-        );
+    if (!this.o.dryRun) {
+      const jobs = await this.publishStatements(event, {
+        event,
+        eventId,
+        payload,
+        sourceRunId: this.runId,
+        sourceFlow: this.o.flowKey,
+        environment: this.o.environment ?? "production",
       });
+      // No subscriber, nothing to write: the step's row needs no transaction of its own.
+      if (jobs.length)
+        this.effects.push(async (tx) => {
+          for (const j of jobs) await tx.query(j.text, j.values);
+        });
+    }
     const now = new Date();
     const attemptLog: AttemptLogEntry[] = this.o.dryRun
       ? [
@@ -738,6 +738,25 @@ export class Kernel {
     });
     metrics().stepDuration.observe({ type: spec.type, outcome: "succeeded" }, (performance.now() - t0) / 1000);
     return { eventId };
+  }
+
+  /**
+   * The job inserts pg-boss's publish makes for an event (one per subscribed queue, read now), kept to run in
+   * the transaction of the step's row. Reads pg-boss does through the adapter run at once; only its writes wait.
+   */
+  private async publishStatements(event: string, data: object): Promise<Array<{ text: string; values: unknown[] }>> {
+    const jobs: Array<{ text: string; values: unknown[] }> = [];
+    const now = bossDb(this.o.pool);
+    await this.o.boss.publish(event, data, {
+      db: {
+        executeSql: async (text, values = []) => {
+          if (!/\bINSERT\s+INTO\b/i.test(text)) return now.executeSql(text, values);
+          jobs.push({ text, values });
+          return { rows: [] };
+        },
+      },
+    });
+    return jobs;
   }
 
   /**
@@ -805,7 +824,7 @@ function raceSignal<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
 /** One multi-row upsert for a batch of step rows. */
 export async function upsertRows(sql: Sql, runId: string, rows: StepRow[]): Promise<void> {
   const q = upsertSql(runId, rows);
-  await sql.query(q.text, q.values);
+  await prepared(sql, q.text, q.values);
 }
 
 /** The upsert of a batch of rows as SQL, its parameters numbered from `offset` + 1 (to embed in a CTE). */

@@ -19,13 +19,13 @@ import {
 import { openTask, readTaskOutcome, type TaskOutcome, type TaskSpec } from "../../tasks/runtime";
 import { APPROVAL_EXPIRED_CODE } from "../../../core/dsl/defaults";
 import { isObjectLike as isRecord } from "../../../core/is-obj";
-import { withTx, type Pool, type Sql } from "../sql";
+import { prepared, withTx, type Pool, type Sql } from "../sql";
 import { enqueueRun, insertRunWithJob } from "../runs";
 import { loadPublishedFlow, loadVersionDsl } from "../flow-source";
 import { openException, businessKeyValues } from "../exceptions";
 import { deserializeError, serializeError, StepError, type SerializedError } from "../errors";
 import { metrics } from "../../observability/metrics";
-import { queueAutoResolve } from "../../exceptions/auto-resolve";
+import { autoResolveNeededSql, queueAutoResolve } from "../../exceptions/auto-resolve";
 import { loadOriginRows } from "../replay-plan";
 
 export interface RunRecord {
@@ -144,7 +144,7 @@ async function claimKeyed(pool: Pool, runId: string, key: string): Promise<Claim
 }
 
 async function claim(sql: Sql, runId: string, extra = ""): Promise<Claimed | null> {
-  const { rows } = await sql.query<{
+  const { rows } = await prepared<{
     id: string;
     flow_id: string;
     flow_key: string;
@@ -162,6 +162,7 @@ async function claim(sql: Sql, runId: string, extra = ""): Promise<Claimed | nul
     created_at: Date;
     steps: LoadedRow[];
   }>(
+    sql,
     `UPDATE run r SET status = 'running', started_at = COALESCE(r.started_at, now())
        FROM flow f WHERE r.id = $1 AND f.id = r.flow_id AND r.status IN ('queued', 'running', 'waiting') ${extra}
      RETURNING r.id, r.flow_id, f.key AS flow_key, r.flow_version_id, r.dsl_snapshot, r.input, r.concurrency_key, r.is_test, r.test_mode, r.parent_run_id, r.replay_of_id, r.created_by_id, r.environment, r.business_keys, r.created_at, ${STEP_ROWS_JSON} AS steps`,
@@ -297,6 +298,14 @@ async function finish(
     businessKeyValues(run.businessKeys),
   ];
   let text = `UPDATE run SET status = $2::"RunStatus", output = $3, error = $4, finished_at = now(), business_keys = $5, business_key_values = $6 WHERE id = $1`;
+  // Auto-resolve (server/exceptions): open exceptions of earlier runs for these business keys resolve themselves;
+  // also after a reconcile step completed, its open breaks the run no longer found. Whether there is anything
+  // to resolve comes back from the run's end statement itself.
+  const resolves = r.ok && !run.isTest && (!!run.businessKeys || !!run.reconciles);
+  if (resolves) {
+    values.push(run.flowId);
+    text += ` RETURNING ${autoResolveNeededSql(`$${values.length}`, "$6", "$1")} AS resolve`;
+  }
   if (pending.rows.length) {
     // The last rows and the run's end in one statement (a data-modifying CTE): one round trip, atomic.
     const up = upsertSql(run.id, pending.rows, values.length);
@@ -305,12 +314,13 @@ async function finish(
   }
   const needsTx =
     pending.effects.length > 0 || !!run.parentRunId || (r.ok ? !!run.mayHaveRetryingException : !run.isTest);
+  let resolve = false;
   try {
-    if (!needsTx) await deps.pool.query(text, values);
+    if (!needsTx) resolve = (await prepared<{ resolve?: boolean }>(deps.pool, text, values)).rows[0]?.resolve === true;
     else
       await withTx(deps.pool, async (tx) => {
         for (const effect of pending.effects) await effect(tx);
-        await tx.query(text, values);
+        resolve = (await prepared<{ resolve?: boolean }>(tx, text, values)).rows[0]?.resolve === true;
         await settleExceptions(tx, run, r, deps.boss);
         // A child run wakes its parent in the same transaction that records its end.
         if (run.parentRunId) await wakeParent(tx, deps.boss, run.parentRunId);
@@ -319,16 +329,10 @@ async function finish(
     k.restorePending(pending);
     throw err;
   }
-  // Auto-resolve (server/exceptions): open exceptions of earlier runs for these business keys resolve themselves.
-  // Also after a reconcile step completed: its open breaks that the run no longer found resolve themselves.
-  if (r.ok && !run.isTest && (run.businessKeys || run.reconciles)) {
-    await queueAutoResolve(deps.pool, deps.boss, {
-      id: run.id,
-      flowId: run.flowId,
-      isTest: run.isTest,
-      businessKeyValues: run.businessKeys ? businessKeyValues(run.businessKeys) : [],
-    }).catch((err: unknown) => logger.warn({ err }, "auto-resolve not queued (the sweep will catch it)"));
-  }
+  if (resolve)
+    await queueAutoResolve(deps.boss, run.id).catch((err: unknown) =>
+      logger.warn({ err }, "auto-resolve not queued (the sweep will catch it)"),
+    );
   const m = metrics();
   m.runsFinished.inc({ flow: run.flowKey, status });
   m.runDuration.observe({ flow: run.flowKey, status }, (Date.now() - run.createdAt.getTime()) / 1000);
