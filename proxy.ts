@@ -32,6 +32,8 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // Build output is immutable, nonce-free and covered by next.config.js's static headers.
-  matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"],
+  // Build output is immutable, nonce-free and covered by next.config.js's static headers. Webhook deliveries
+  // (signed JSON in, JSON out: no document, no credentials in the query) skip the proxy: it is per-request
+  // work on the runtime's hottest route, and next.config.js's static headers still apply.
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|api/hooks/).*)"],
 };
