@@ -10,6 +10,7 @@ import { CLIENT_IP_HEADER } from "@/server/http/client-ip";
 describe("web front", () => {
   const lines: string[] = [];
   const seen: Array<{ ip: string | undefined; requestId: string | undefined }> = [];
+  const hooks: string[] = [];
   let server: http.Server;
   let base: string;
   beforeAll(async () => {
@@ -28,6 +29,10 @@ describe("web front", () => {
         res.end("ok");
       },
       pino({ level: "info" }, sink),
+      async (_req, res, flowKey) => {
+        hooks.push(flowKey);
+        res.end("hook");
+      },
     );
     server = http.createServer(front);
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -59,5 +64,17 @@ describe("web front", () => {
   it("takes the client address from the socket, ignoring a forwarded header and a forged client-ip header from an untrusted peer", async () => {
     await fetch(`${base}/x`, { headers: { "x-forwarded-for": "203.0.113.9", [CLIENT_IP_HEADER]: "198.51.100.1" } });
     expect(seen.at(-1)!.ip).toBe("127.0.0.1");
+  });
+
+  it("answers webhook deliveries itself (POST /api/hooks/<flow>) and hands everything else to Next.js", async () => {
+    hooks.length = 0;
+    const post = (p: string) => fetch(`${base}${p}`, { method: "POST", body: "{}" }).then((r) => r.text());
+    expect(await post("/api/hooks/order-sync?env=test")).toBe("hook");
+    expect(await post("/api/hooks/a%2Eb")).toBe("hook");
+    expect(hooks).toEqual(["order-sync", "a.b"]);
+    expect(await post("/api/hooks/a/b")).toBe("ok");
+    expect(await post("/api/hooks/%E0%A4%A")).toBe("ok");
+    expect(await fetch(`${base}/api/hooks/order-sync`).then((r) => r.text())).toBe("ok");
+    expect(hooks).toHaveLength(2);
   });
 });

@@ -21,7 +21,9 @@ export function prismaSql(tx: { $queryRawUnsafe<T = unknown>(query: string, ...v
   };
 }
 
-const pools = new Map<string, pg.Pool>();
+// Process-wide (globalThis): the web front and the Next.js bundle each load this module, one pool between them.
+const g = globalThis as unknown as { __weftRuntimePools?: Map<string, pg.Pool> };
+const pools = (g.__weftRuntimePools ??= new Map<string, pg.Pool>());
 
 /** One pool per database URL per process. */
 export function runtimePool(url: string, max = 10): pg.Pool {
