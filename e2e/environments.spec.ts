@@ -1,4 +1,5 @@
-// Environments (docs/environments.md) in the browser: a designer deploys a version to test and runs it there,
+// Environments (docs/environments.md) in the browser: a designer deploys a version to test, a newer one is
+// published (which deploys it to test) and run there,
 // requests its promotion (the diff against production is shown), another user of the owning team approves
 // it, production shows it; then production is rolled back to the version before.
 import { expect, test, type Browser } from "@playwright/test";
@@ -53,11 +54,9 @@ test("a version is deployed to test, runs there, is promoted with four-eyes, and
       .error,
   ).toBeUndefined();
 
-  // Production did not change on approval; the designer deploys the new version to test and runs it there.
+  // Production did not change on approval; publication deployed the new version to test, where it is run.
   await d.reload();
   await expect(production).toContainText(`live: v${live}`);
-  await panel.getByLabel("Version").selectOption(next);
-  await panel.getByRole("button", { name: `Deploy v${next} to test` }).click();
   await expect(testEnv).toContainText(`live: v${next}`);
   await testEnv.getByRole("button", { name: `Run v${next} in Test` }).click();
   await expect(testEnv.getByRole("link", { name: "Open the run" })).toBeVisible();

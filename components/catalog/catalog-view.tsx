@@ -197,10 +197,19 @@ export function CatalogView() {
                   <Badge tone={LIFECYCLE_TONE[e.lifecycle]}>{e.lifecycle}</Badge>
                 </td>
                 <td className="px-3 py-2 font-mono text-xs">
-                  {e.currentVersion ? (
-                    `v${e.currentVersion.version}${e.currentVersion.status === "deprecated" ? " (deprecated)" : ""}`
+                  {/* What runs where, by environment name — not the newest approved version. */}
+                  {e.live.length ? (
+                    e.live.map((l) => (
+                      <span key={l.environment} className="block" data-testid={`live-${l.environment}`}>
+                        {l.environment}: v{l.version}
+                        {l.status === "deprecated" ? " (deprecated)" : ""}
+                      </span>
+                    ))
                   ) : (
                     <span className="text-slate-400">unpublished</span>
+                  )}
+                  {e.live.length > 0 && !e.currentVersion && (
+                    <span className="block text-slate-400">not in production</span>
                   )}
                   {e.pendingVersion && (
                     <span className="block text-amber-700">v{e.pendingVersion.version} awaiting approval</span>

@@ -382,6 +382,7 @@ export function FlowGovernance({ flowKey, roles }: { flowKey: string; roles: Rol
                       version={v}
                       roles={roles}
                       canDecide={detail.data.viewer.isOwnerMember && v.author?.id !== detail.data.viewer.userId}
+                      firstPublication={!timeline.some((x) => x.status === "approved" || x.status === "deprecated")}
                       onDone={refresh}
                     />
                   </td>
@@ -421,11 +422,14 @@ function VersionActions({
   version,
   roles,
   canDecide,
+  firstPublication,
   onDone,
 }: {
   version: TimelineVersion;
   roles: Roles;
   canDecide: boolean;
+  /** Nothing of the flow was published yet: approving is the one publication that reaches production directly. */
+  firstPublication: boolean;
   onDone: () => void;
 }) {
   const trpc = useTRPC();
@@ -468,6 +472,14 @@ function VersionActions({
                 Reject {v}
               </button>
             </div>
+          )}
+          {isApprover && (
+            // What approving does to the environments (docs/environments.md "Publication").
+            <span role="note" className="text-xs text-slate-600">
+              {firstPublication
+                ? `First publication: approving makes ${v} live in test and in production at once. Later versions go to test and reach production only by promotion.`
+                : `Approving deploys ${v} to test; production changes only by a promotion from test.`}
+            </span>
           )}
           {isApprover && !canDecide && (
             <span className="text-xs text-slate-500">Another approver of the owning team must decide (four-eyes).</span>

@@ -21,6 +21,8 @@ import { loadPublishedFlow } from "../runtime/flow-source";
 import { appendAudit } from "../audit/audit";
 import { randomUUID } from "node:crypto";
 import type { Job } from "pg-boss";
+import { listCatalog } from "../governance/catalog";
+import { approveVersion, requestVersion } from "../governance/versions";
 import { handleScheduleJob, syncTriggers, type ScheduleJobData } from "../runtime/triggers";
 import {
   approvePromotion,
@@ -331,7 +333,86 @@ describe("environments and promotion", () => {
     expect(
       await t.db.auditLog.count({ where: { action: "deployment.rolled_back", entityId: "account-sync@production" } }),
     ).toBe(1);
+    // The catalog names what runs where — production's version, not the newest approved one (1.2.0).
+    const entry = (await listCatalog(t.db, designer, { search: "account-sync" })).entries.find(
+      (e) => e.key === "account-sync",
+    )!;
+    expect(entry.currentVersion).toEqual({ version: "1.1.0", status: "approved" });
+    expect(entry.live.map((l) => `${l.environment}: v${l.version}`)).toEqual(["production: v1.1.0", "test: v1.2.0"]);
   }, 180_000);
+
+  it("publication deploys to test: a flow's first version goes live in test and production together (audited rule), later ones only to test", async () => {
+    const team = await t.db.team.findUniqueOrThrow({ where: { key: "crm-team" } });
+    await t.db.flow.create({
+      data: { key: "contact-sync", name: "Contact sync", domain: "customer", ownerTeamId: team.id, draft: {} },
+    });
+    const contactDoc = (version: string) => ({ ...doc(version, version), key: "contact-sync", name: "Contact sync" });
+    const publishViaApproval = async (version: string, changelog: string) => {
+      const r = await requestVersion(govCtx(t.db, designer), {
+        flowKey: "contact-sync",
+        version,
+        dsl: contactDoc(version),
+        changelog,
+      });
+      expect(r.ok, JSON.stringify(r.report.checks.filter((c) => !c.ok))).toBe(true);
+      return approveVersion(govCtx(t.db, approver), { versionId: (r as { versionId: string }).versionId });
+    };
+    const first = await publishViaApproval("1.0.0", "First version of the contact sync.");
+    expect(first.deployed).toEqual({ test: true, production: "first-publication" });
+    const live = async (env: string) =>
+      (await loadPublishedFlow(pool, "contact-sync", { fresh: true, environment: env }))?.version;
+    expect([await live("test"), await live("production")]).toEqual(["1.0.0", "1.0.0"]);
+    const rule = await t.db.auditLog.findFirst({
+      where: { action: "deployment.created", entityId: "contact-sync@production" },
+    });
+    expect((rule?.meta as { rule?: string }).rule).toMatch(/^first-publication/);
+    expect((rule?.after as { kind?: string }).kind).toBe("publish");
+
+    // A later version: deployed to test on approval; production keeps 1.0.0 until a promotion.
+    const second = await publishViaApproval("1.1.0", "Second version of the contact sync.");
+    expect(second.deployed).toEqual({ test: true, production: null });
+    expect([await live("test"), await live("production")]).toEqual(["1.1.0", "1.0.0"]);
+  }, 120_000);
+
+  it("a flow deployed only to test runs nothing in production: its production webhook is refused", async () => {
+    const team = await t.db.team.findUniqueOrThrow({ where: { key: "crm-team" } });
+    const f = await t.db.flow.create({
+      data: { key: "lead-sync", name: "Lead sync", domain: "customer", ownerTeamId: team.id, draft: {} },
+    });
+    const v = await t.db.flowVersion.create({
+      data: {
+        flowId: f.id,
+        version: "1.0.0",
+        dsl: { ...doc("1.0.0", "lead"), key: "lead-sync", name: "Lead sync" },
+        contentHash: "lead-1",
+        changelog: "Lead sync.",
+        status: "approved",
+        approvedAt: new Date(),
+      },
+    });
+    await t.db.deployment.create({
+      data: {
+        id: randomUUID(),
+        environmentKey: "test",
+        flowId: f.id,
+        flowVersionId: v.id,
+        kind: "deploy",
+        bindings: {},
+      },
+    });
+    expect(await loadPublishedFlow(pool, "lead-sync", { fresh: true })).toBeNull();
+    expect((await loadPublishedFlow(pool, "lead-sync", { fresh: true, environment: "test" }))?.version).toBe("1.0.0");
+    const res = await acceptWebhook(
+      { pool, boss },
+      {
+        flowKey: "lead-sync",
+        body: Buffer.from("{}"),
+        headers: new Headers({ "content-type": "application/json" }),
+      },
+    );
+    expect(res.status).toBe(404);
+    expect(await t.db.run.count({ where: { flowId: f.id } })).toBe(0);
+  }, 60_000);
 
   it("schedules are per environment: a test deployment gets its own schedule, whose tick runs test's version in test", async () => {
     const team = await t.db.team.findUniqueOrThrow({ where: { key: "crm-team" } });

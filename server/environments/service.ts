@@ -109,7 +109,7 @@ async function insertDeployment(
     environment: string;
     flowId: string;
     versionId: string;
-    kind: "deploy" | "promote" | "rollback" | "baseline";
+    kind: "deploy" | "promote" | "rollback" | "baseline" | "publish";
     previousId: string | null;
     promotionId?: string;
     bindings: BindingSnapshot;
@@ -191,6 +191,78 @@ export async function deployVersion(
   });
   forgetPublishedFlow(input.flowKey);
   return result;
+}
+
+/** What production ran before a version was approved: read before the approval, which changes the legacy rule's answer. */
+export async function productionBeforePublication(tx: Tx, flowId: string) {
+  const deployed = await tx.deployment.findFirst({ where: { flowId }, select: { id: true } });
+  return { deployed: deployed !== null, legacy: deployed ? null : await legacyProductionVersion(tx, flowId) };
+}
+
+/**
+ * Publication deploys to test (docs/environments.md "Publication"): an approved version goes to test at once,
+ * so production only gets it through a promotion. A flow never deployed before has production pinned on the
+ * way (what it ran by the legacy rule, a baseline); the flow's very first published version — nothing ran in
+ * production yet, so there is nothing to keep — is the one explicit exception: it goes live in test and
+ * production together (kind `publish`, audited with the rule), and every later version needs a promotion.
+ * Called inside the approval's transaction.
+ */
+export async function deployOnPublication(
+  tx: Tx,
+  ctx: GovCtx,
+  flow: { id: string; key: string },
+  version: { id: string; version: string; dsl: unknown },
+  before: Awaited<ReturnType<typeof productionBeforePublication>>,
+): Promise<{ test: boolean; production: "first-publication" | "baseline" | null }> {
+  if (!(await tx.environment.findUnique({ where: { key: TEST }, select: { key: true } })))
+    return { test: false, production: null };
+  let production: "first-publication" | "baseline" | null = null;
+  if (!before.deployed) {
+    const first = !before.legacy;
+    const prodVersion = before.legacy ?? version;
+    const bindings = await snapshotBindings(tx, PRODUCTION, logicalConnections(flow.key, prodVersion.dsl));
+    const d = await insertDeployment(tx, ctx, {
+      environment: PRODUCTION,
+      flowId: flow.id,
+      versionId: prodVersion.id,
+      kind: first ? "publish" : "baseline",
+      previousId: null,
+      bindings,
+    });
+    await ctx.audit(tx, {
+      action: "deployment.created",
+      entityType: "deployment",
+      entityId: `${flow.key}@${PRODUCTION}`,
+      before: null,
+      after: { version: prodVersion.version, deploymentId: d.id, environment: PRODUCTION, bindings, kind: d.kind },
+      meta: {
+        rule: first
+          ? "first-publication: a flow's first published version goes live in test and production together; later versions reach production only by promotion"
+          : "baseline: production keeps the version it ran before the flow's first deployment",
+      },
+    });
+    production = first ? "first-publication" : "baseline";
+  }
+  const prev = await currentDeployment(tx, flow.id, TEST);
+  if (prev?.flowVersionId === version.id) return { test: false, production };
+  const bindings = await snapshotBindings(tx, TEST, logicalConnections(flow.key, version.dsl));
+  const d = await insertDeployment(tx, ctx, {
+    environment: TEST,
+    flowId: flow.id,
+    versionId: version.id,
+    kind: "deploy",
+    previousId: prev?.id ?? null,
+    bindings,
+  });
+  await ctx.audit(tx, {
+    action: "deployment.created",
+    entityType: "deployment",
+    entityId: `${flow.key}@${TEST}`,
+    before: prev ? { version: prev.flowVersion.version, deploymentId: prev.id } : null,
+    after: { version: version.version, deploymentId: d.id, environment: TEST, bindings },
+    meta: { rule: "publication deploys to test" },
+  });
+  return { test: true, production };
 }
 
 export interface PromotionCheck {

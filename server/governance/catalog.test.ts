@@ -239,11 +239,13 @@ describe("catalog over the demo estate", () => {
       ["1.0.0", "approved", "designer@weft.local", "approver@weft.local"],
       ["0.9.0", "deprecated", "designer@weft.local", "approver@weft.local"],
     ]);
-    expect(
-      (await approver.governance.catalog.list({ search: "time-to-invoice" })).entries.find(
-        (e) => e.key === "time-to-invoice",
-      )!.currentVersion,
-    ).toEqual({ version: "1.1.0", status: "approved" });
+    // Publication deploys to test: production keeps what it ran (1.0.0, pinned on the way) until a promotion,
+    // and the catalog names both by environment.
+    const entry = (await approver.governance.catalog.list({ search: "time-to-invoice" })).entries.find(
+      (e) => e.key === "time-to-invoice",
+    )!;
+    expect(entry.currentVersion).toEqual({ version: "1.0.0", status: "approved" });
+    expect(entry.live.map((l) => `${l.environment}: v${l.version}`)).toEqual(["production: v1.0.0", "test: v1.1.0"]);
   });
 
   it("sandbox faults (demo mode only) make real runs fail, and the SLO alert fires", async () => {

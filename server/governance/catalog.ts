@@ -6,6 +6,7 @@ import semver from "semver";
 import { Prisma, type Db } from "../db/client";
 import type { SessionUser } from "../auth/session-user";
 import { connectors } from "@/connectors/registry";
+import { PRODUCTION } from "../runtime/flow-source";
 import { extractFlowFacts, type FlowFacts, type SystemTouch } from "./flow-facts";
 import { sloSummaries, type SloSummary } from "./slo-store";
 import type { SloState } from "../../core/governance/slo-math";
@@ -38,7 +39,10 @@ export interface CatalogEntry {
   onCall: string | null;
   classification: string;
   lifecycle: string;
+  /** The version production runs (its deployment, else the rule for flows never deployed), not the newest approved. */
   currentVersion: { version: string; status: string } | null;
+  /** The version live in each environment, by name, production first ("production: v1.2.0", "test: v1.3.0"). */
+  live: Array<{ environment: string; version: string; status: string }>;
   pendingVersion: { id: string; version: string } | null;
   sloState: SloState;
   slos: SloSummary[];
@@ -193,7 +197,7 @@ export async function listCatalog(
     return true;
   });
   const ids = selected.map((f) => f.id);
-  const [slos, lastRuns, exceptions] = await Promise.all([
+  const [slos, lastRuns, exceptions, deployed] = await Promise.all([
     sloSummaries(db, ids),
     ids.length
       ? // Each flow's newest run through the (flow_id, created_at) index, not every run of every flow sorted.
@@ -206,12 +210,42 @@ export async function listCatalog(
     ids.length
       ? db.exception.groupBy({ by: ["flowId"], where: { flowId: { in: ids }, status: "open" }, _count: { _all: true } })
       : Promise.resolve([]),
+    ids.length
+      ? // What runs where: each environment's newest deployment of each flow (server/runtime/flow-source.ts).
+        db.$queryRaw<Array<{ flow_id: string; environment: string; version: string; status: string }>>`
+          SELECT DISTINCT ON (d.environment_key, d.flow_id) d.flow_id::text AS flow_id, d.environment_key AS environment,
+                 v.version, v.status::text AS status
+            FROM deployment d JOIN flow_version v ON v.id = d.flow_version_id
+           WHERE d.flow_id IN (${Prisma.join(ids.map((id) => Prisma.sql`${id}::uuid`))})
+           ORDER BY d.environment_key, d.flow_id, d.created_at DESC`
+      : Promise.resolve([]),
   ]);
+  const liveBy = new Map<string, Array<{ environment: string; version: string; status: string }>>();
+  for (const d of deployed)
+    liveBy.set(d.flow_id, [
+      ...(liveBy.get(d.flow_id) ?? []),
+      { environment: d.environment, version: d.version, status: d.status },
+    ]);
   const runBy = new Map(lastRuns.map((r) => [r.flow_id, r]));
   const excBy = new Map(exceptions.map((e) => [e.flowId, e._count._all]));
 
   let entries: CatalogEntry[] = selected.map((f) => {
-    const current = currentVersionOf(f.versions);
+    // A flow never deployed anywhere runs its newest approved version in production (the rule from before
+    // environments); once deployed, each environment runs what its newest deployment names.
+    const deployments = liveBy.get(f.id);
+    const legacy = deployments ? null : currentVersionOf(f.versions);
+    const live = (
+      deployments ?? (legacy ? [{ environment: PRODUCTION, version: legacy.version, status: legacy.status }] : [])
+    )
+      .slice()
+      .sort((a, b) =>
+        a.environment === PRODUCTION
+          ? -1
+          : b.environment === PRODUCTION
+            ? 1
+            : a.environment.localeCompare(b.environment),
+      );
+    const current = live.find((l) => l.environment === PRODUCTION) ?? null;
     const pending = f.versions.find((v) => v.status === "pending_approval");
     const mySlos = slos.filter((s) => s.flowId === f.id);
     const run = runBy.get(f.id);
@@ -226,6 +260,7 @@ export async function listCatalog(
       classification: f.classification,
       lifecycle: f.lifecycle,
       currentVersion: current ? { version: current.version, status: current.status } : null,
+      live,
       pendingVersion: pending ? { id: pending.id, version: pending.version } : null,
       sloState: worstState(mySlos.map((s) => s.state)),
       slos: mySlos,

@@ -25,6 +25,12 @@ import { contentHash, type Flow } from "../../core/dsl";
 import { validate } from "../../core/dsl/validate";
 import { formatPath } from "../../core/dsl/problems";
 import { detectBreakingChanges } from "../../core/dsl/breaking";
+import { forgetPublishedFlow } from "../runtime/flow-source";
+// A cycle (the environments service uses this module's policy checks), safe: both only call each other at run time.
+import { deployOnPublication, productionBeforePublication } from "../environments/service";
+
+/** Where an approval deployed the version (docs/environments.md "Publication"). */
+export type Publication = Awaited<ReturnType<typeof deployOnPublication>>;
 
 const DAY_MS = 86_400_000;
 /** An override or an early retirement must say why, in more than a word. */
@@ -258,10 +264,11 @@ async function loadPendingDecision(tx: Tx, ctx: GovCtx, versionId: string) {
 export async function approveVersion(
   ctx: GovCtx,
   input: { versionId: string },
-): Promise<{ version: string; status: "approved" }> {
+): Promise<{ version: string; status: "approved"; deployed: Publication }> {
   if (!hasRole(ctx.user.roles, "approver")) throw new DomainError("forbidden", "Approving needs the approver role.");
-  return ctx.db.$transaction(async (tx) => {
+  const r = await ctx.db.$transaction(async (tx) => {
     const v = await loadPendingDecision(tx, ctx, input.versionId);
+    const before = await productionBeforePublication(tx, v.flowId);
     const now = new Date();
     await tx.flowVersion.update({
       where: { id: v.id },
@@ -280,8 +287,11 @@ export async function approveVersion(
       after: { status: "approved", approverId: ctx.user.id },
       meta: { authorId: v.authorId },
     });
-    return { version: v.version, status: "approved" as const };
+    const deployed = await deployOnPublication(tx, ctx, v.flow, v, before);
+    return { version: v.version, status: "approved" as const, deployed, flowKey: v.flow.key };
   });
+  forgetPublishedFlow(r.flowKey);
+  return { version: r.version, status: r.status, deployed: r.deployed };
 }
 
 export async function rejectVersion(
@@ -314,13 +324,13 @@ export async function rejectVersion(
 export async function overrideApproval(
   ctx: GovCtx,
   input: { versionId: string; reason: string },
-): Promise<{ version: string; status: "approved" }> {
+): Promise<{ version: string; status: "approved"; deployed: Publication }> {
   if (!ctx.user.roles.includes("admin"))
     throw new DomainError("forbidden", "Only an admin can override the four-eyes rule.");
   const reason = input.reason.trim();
   if (reason.length < MIN_REASON)
     throw new DomainError("invalid", `An override needs a reason (at least ${MIN_REASON} characters).`);
-  return ctx.db.$transaction(async (tx) => {
+  const r = await ctx.db.$transaction(async (tx) => {
     const v = await loadVersion(tx, input.versionId);
     if (v.status !== "pending_approval")
       throw new DomainError(
@@ -331,6 +341,7 @@ export async function overrideApproval(
     // Policy checks are not overridable: only who approves is.
     if (req && !(req.policy as unknown as PolicyReport).ok)
       throw new DomainError("precondition", "This version failed its policy checks.");
+    const before = await productionBeforePublication(tx, v.flowId);
     const now = new Date();
     await tx.flowVersion.update({
       where: { id: v.id },
@@ -353,8 +364,11 @@ export async function overrideApproval(
         bypassed: fourEyesRefusal(ctx.user, v, v.flow.ownerTeam) ?? "nothing (the admin could have approved normally)",
       },
     });
-    return { version: v.version, status: "approved" as const };
+    const deployed = await deployOnPublication(tx, ctx, v.flow, v, before);
+    return { version: v.version, status: "approved" as const, deployed, flowKey: v.flow.key };
   });
+  forgetPublishedFlow(r.flowKey);
+  return { version: r.version, status: r.status, deployed: r.deployed };
 }
 
 function canManage(ctx: GovCtx, ownerTeamId: string): boolean {
