@@ -58,6 +58,7 @@ test("a version is deployed to test, runs there, is promoted with four-eyes, and
   await d.reload();
   await expect(production).toContainText(`live: v${live}`);
   await expect(testEnv).toContainText(`live: v${next}`);
+  await panel.getByLabel("Version").selectOption(next);
   await testEnv.getByRole("button", { name: `Run v${next} in Test` }).click();
   await expect(testEnv.getByRole("link", { name: "Open the run" })).toBeVisible();
   // The run of test's version, in the runs list's test environment (shown with its error if it fails).

@@ -22,6 +22,7 @@ import { appendAudit } from "../audit/audit";
 import { randomUUID } from "node:crypto";
 import type { Job } from "pg-boss";
 import { listCatalog } from "../governance/catalog";
+import { createCaller } from "../api/root";
 import { approveVersion, requestVersion } from "../governance/versions";
 import { handleScheduleJob, syncTriggers, type ScheduleJobData } from "../runtime/triggers";
 import {
@@ -325,6 +326,18 @@ describe("environments and promotion", () => {
     // `weft export --env production` exports what production runs.
     expect(await liveVersion(t.db, "account-sync", "production")).toBe("1.1.0");
     expect(await liveVersion(t.db, "account-sync", "test")).toBe("1.2.0");
+    // The API behind `weft export --env` (GET /api/v1/flows/<flow>?env=…): the same procedure, per environment.
+    const api = createCaller({ user: designer, db: t.db, requestId: "req-env-export" });
+    const exported = async (environment: string) =>
+      ((await api.flowFiles.export({ flowKey: "account-sync", environment })) as { flow: { version: string } }).flow
+        .version;
+    expect([await exported("production"), await exported("test")]).toEqual(["1.1.0", "1.2.0"]);
+    await expect(api.flowFiles.export({ flowKey: "account-sync", environment: "staging" })).rejects.toThrow(
+      /No environment "staging"/,
+    );
+    await expect(
+      api.flowFiles.export({ flowKey: "account-sync", environment: "test", version: "1.0.0" }),
+    ).rejects.toThrow(/not both/);
     const state = await flowEnvironments(t.db, "account-sync");
     expect(state.environments.map((e) => [e.key, e.version])).toEqual([
       ["test", "1.2.0"],
