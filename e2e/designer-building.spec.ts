@@ -109,6 +109,49 @@ test("Ctrl+K adds each step after the last one and connects it; a step dropped o
   await shot(page, "building-02-dropped-on-edge");
 });
 
+test("without a mouse: a step is found with Ctrl+K and connected from the inspector's Connections pickers", async ({
+  page,
+}) => {
+  await signIn(page, "designer");
+  const key = `keyboard-${Date.now().toString(36)}`;
+  await openNew(page, key, {
+    start: "first",
+    steps: [
+      { id: "first", type: "wait", duration: "PT1M" },
+      { id: "second", type: "wait", duration: "PT1M" },
+    ],
+  });
+  await expect(edge(page, "trigger:start")).toHaveCount(1);
+  await expect(edge(page, "first:next")).toHaveCount(0);
+
+  await addByCommand(page, "Go to step first");
+  const connections = page.getByTestId("connections-section");
+  const then = connections.getByRole("combobox", { name: "Connect first: Then" });
+  await expect(then).toHaveValue("");
+  // A native select: reached with Tab, chosen with the arrow keys.
+  await then.focus();
+  await expect(then).toBeFocused();
+  await then.selectOption({ label: "Step second" });
+  await expect(edge(page, "first:next")).toHaveCount(1);
+  await expect(page.getByTestId("save-state")).toHaveAttribute("data-state", "saved", { timeout: 15_000 });
+  await expect
+    .poll(async () => {
+      const { draft } = await trpcQuery<{ draft: { steps: Array<{ id: string; next?: string }> } }>(
+        page.request,
+        "flows.get",
+        { flowKey: key },
+      );
+      return draft.steps.find((s) => s.id === "first")?.next ?? null;
+    })
+    .toBe("second");
+  // The trigger's picker names where the run starts; "(not connected)" takes the arrow away again.
+  await addByCommand(page, "Go to the trigger");
+  await expect(connections.getByRole("combobox", { name: "Connect the trigger: First step" })).toHaveValue("first");
+  await addByCommand(page, "Go to step first");
+  await then.selectOption({ label: "(not connected)" });
+  await expect(edge(page, "first:next")).toHaveCount(0);
+});
+
 test("a small flow keeps labelled cards after Layout and Fit, never zoomed past readable; Esc closes the shortcuts sheet", async ({
   page,
 }) => {

@@ -25,6 +25,8 @@ import { ExpressionField, type ExprScope } from "../expression-field";
 import type { JsonSchema, MapperSource } from "../mapper/types";
 import { SystemIcon, stepTitle, triggerTitle } from "../nodes";
 import { mapOutputRef, type DEdge, type DNode } from "../model";
+import { exitsOf } from "../connect";
+import { nodeLabel } from "../geometry";
 import { MappingEditor } from "./mapping-editor";
 import { FieldShell, inputLeaves, JsonTextArea, SchemaFields, type FieldProblems } from "./schema-form";
 import { MapStepEditor } from "./map-step";
@@ -193,6 +195,7 @@ function StepInspector(p: InspectorProps & { node: DNode }) {
           />
         </FieldShell>
       </Section>
+      <ConnectionsSection {...p} />
       {step.type === "call" && <CallSettings {...p} step={step} setStep={setStep} />}
       {step.type === "map" && (
         <Section title="Mapping" testId="mapping-section">
@@ -690,6 +693,45 @@ function ErrorHandling(
   );
 }
 
+/**
+ * Where the run goes from this node, one picker per exit: the keyboard's (and screen reader's) way to draw
+ * the canvas's arrows. Error routes and compensation are in "Error handling".
+ */
+function ConnectionsSection(p: InspectorProps & { node: DNode }) {
+  const exits = exitsOf(p.node, p.nodes, p.edges);
+  if (!exits.length) return null;
+  const who = p.node.data.kind === "trigger" ? "the trigger" : p.node.id;
+  return (
+    <Section title="Connections" testId="connections-section">
+      <p className="text-[11px] text-slate-500">
+        Where the run goes next — the same as drawing an arrow on the canvas from this node&apos;s handle.
+      </p>
+      {exits.map((x) => (
+        <FieldShell key={x.handle} label={x.label} htmlFor={`f-exit-${x.handle}`}>
+          <select
+            id={`f-exit-${x.handle}`}
+            aria-label={`Connect ${who}: ${x.label}`}
+            disabled={p.readOnly}
+            className="block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+            value={x.target ?? ""}
+            onChange={(e) => p.onSetEdge(p.node.id, x.handle, e.target.value || null)}
+          >
+            <option value="">(not connected)</option>
+            {x.choices.map((n) => (
+              <option key={n.id} value={n.id}>
+                {nodeLabel(n)}
+              </option>
+            ))}
+          </select>
+          {x.choices.length === 0 && (
+            <p className="mt-1 text-[11px] text-slate-500">No step to connect to here yet: add one first.</p>
+          )}
+        </FieldShell>
+      ))}
+    </Section>
+  );
+}
+
 const triggerSchemas = new Map<string, JsonSchema>(
   TriggerSchema.options.map((o) => [
     String((o.shape.type as unknown as { value: string }).value),
@@ -795,6 +837,7 @@ function TriggerInspector(p: InspectorProps & { node: DNode }) {
           readOnly={p.readOnly}
         />
       </Section>
+      <ConnectionsSection {...p} />
       {t.type === "webhook" && (
         <Section title="Webhook set-up" testId="webhook-section">
           <WebhookSetup
