@@ -109,6 +109,22 @@ test("Ctrl+K adds each step after the last one and connects it; a step dropped o
   await shot(page, "building-02-dropped-on-edge");
 });
 
+test("the New flow dialog says under the Key field that a key is taken, until the key changes", async ({ page }) => {
+  await signIn(page, "designer");
+  await page.goto("/flows");
+  await page.getByRole("button", { name: "+ New flow" }).click();
+  const dialog = page.getByRole("dialog", { name: "New flow" });
+  await dialog.getByLabel("Name").fill("Another time to invoice");
+  const keyField = dialog.getByRole("textbox", { name: "Key" });
+  await keyField.fill("time-to-invoice");
+  await dialog.getByRole("button", { name: "Create and open" }).click();
+  await expect(keyField).toHaveAttribute("aria-invalid", "true");
+  await expect(keyField).toHaveAccessibleDescription(/A flow with the key "time-to-invoice" already exists/);
+  await keyField.fill(`time-to-invoice-${Date.now().toString(36)}`);
+  await expect(keyField).not.toHaveAttribute("aria-invalid", "true");
+  await expect(dialog.getByRole("alert")).toHaveCount(0);
+});
+
 test("without a mouse: a step is found with Ctrl+K and connected from the inspector's Connections pickers", async ({
   page,
 }) => {

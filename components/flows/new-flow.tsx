@@ -87,6 +87,11 @@ function NewFlowDialog({ onClose }: { onClose(): void }) {
     if (!keyTouched) setKey(slug(name));
   }, [name, keyTouched]);
   const ex = examples.data?.find((e) => e.key === example);
+  // A refusal that names a field (a key taken, a team gone) shows under that field; others under the form.
+  const errField = create.error?.data?.field ?? null;
+  const keyError = errField === "key" ? create.error!.message : null;
+  const ownerError = errField === "ownerTeamKey" ? create.error!.message : null;
+  const formError = create.error && !keyError && !ownerError ? create.error.message : null;
   return (
     <div
       className="fixed inset-0 z-50 grid place-items-center bg-slate-900/30"
@@ -182,14 +187,23 @@ function NewFlowDialog({ onClose }: { onClose(): void }) {
             title='Lower-case words joined by "-" or "."'
             className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5 font-mono text-sm"
             value={key}
+            aria-invalid={keyError ? true : undefined}
+            aria-describedby={keyError ? "new-flow-key-error" : undefined}
             onChange={(e) => {
               setKeyTouched(true);
               setKey(e.target.value);
+              if (keyError) create.reset();
             }}
           />
-          <span className="mt-1 block text-[11px] font-normal text-slate-500">
-            Stable identifier used by URLs, runs and subflows; it never changes.
-          </span>
+          {keyError ? (
+            <span id="new-flow-key-error" role="alert" className="mt-1 block text-xs font-normal text-red-700">
+              {keyError}
+            </span>
+          ) : (
+            <span className="mt-1 block text-[11px] font-normal text-slate-500">
+              Stable identifier used by URLs, runs and subflows; it never changes.
+            </span>
+          )}
         </label>
         <div className="grid grid-cols-2 gap-3">
           <label className="block text-xs font-medium text-slate-700">
@@ -211,7 +225,12 @@ function NewFlowDialog({ onClose }: { onClose(): void }) {
             <select
               className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-2 text-sm"
               value={owner}
-              onChange={(e) => setOwner(e.target.value)}
+              aria-invalid={ownerError ? true : undefined}
+              aria-describedby={ownerError ? "new-flow-owner-error" : undefined}
+              onChange={(e) => {
+                setOwner(e.target.value);
+                if (ownerError) create.reset();
+              }}
             >
               {teams.data?.map((t) => (
                 <option key={t.key} value={t.key}>
@@ -219,11 +238,16 @@ function NewFlowDialog({ onClose }: { onClose(): void }) {
                 </option>
               ))}
             </select>
+            {ownerError && (
+              <span id="new-flow-owner-error" role="alert" className="mt-1 block text-xs font-normal text-red-700">
+                {ownerError}
+              </span>
+            )}
           </label>
         </div>
-        {create.error && (
+        {formError && (
           <p role="alert" className="text-sm text-red-700">
-            {create.error.message}
+            {formError}
           </p>
         )}
         <div className="flex justify-end gap-2">

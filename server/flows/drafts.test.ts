@@ -42,6 +42,10 @@ describe("flow drafts", () => {
     await expect(
       dana.flows.create({ key: "blank-one", name: "Again", domain: "invoice", ownerTeamKey: "finance" }),
     ).rejects.toThrow(/already exists/);
+    // The dialog shows it under the Key field: the error names the field.
+    await expect(
+      dana.flows.create({ key: "blank-one", name: "Again", domain: "invoice", ownerTeamKey: "finance" }),
+    ).rejects.toMatchObject({ cause: { code: "conflict", field: "key" } });
   });
 
   it("creates a flow from an example of the reference journey", async () => {

@@ -87,9 +87,11 @@ export async function createFlow(
 ): Promise<{ key: string; draftRevision: number }> {
   return ctx.db.$transaction(async (tx) => {
     if (await tx.flow.findUnique({ where: { key: input.key }, select: { id: true } }))
-      throw new DomainError("conflict", `A flow with the key "${input.key}" already exists; choose another key.`);
+      throw new DomainError("conflict", `A flow with the key "${input.key}" already exists; choose another key.`, {
+        field: "key",
+      });
     const team = await tx.team.findUnique({ where: { key: input.ownerTeamKey }, select: { id: true } });
-    if (!team) throw new DomainError("invalid", `There is no team "${input.ownerTeamKey}".`);
+    if (!team) throw new DomainError("invalid", `There is no team "${input.ownerTeamKey}".`, { field: "ownerTeamKey" });
     if (input.example && input.import)
       throw new DomainError("invalid", "Start from an example or from an imported file, not both.");
     let draft: Flow;
