@@ -215,7 +215,8 @@ test("a map step feeding a call flags unmapped required input fields and type mi
   await expect(problems).toContainText(
     'body.companyName expects a text but gets a number from $trigger.amount; apply "To text"',
   );
-  await mapper.getByLabel("Function").selectOption("toText");
+  // Each control of the field's rule names the field it edits.
+  await mapper.getByRole("combobox", { name: "Function for body.companyName", exact: true }).selectOption("toText");
   await expect(problems).not.toContainText("body.companyName expects");
   await shot(page, "03-required");
 
@@ -226,7 +227,7 @@ test("a map step feeding a call flags unmapped required input fields and type mi
     const field = (await req.textContent())!.split(" is required by")[0]!.trim();
     await mapper.getByRole("button", { name: `Target ${field}`, exact: true }).click();
     await mapper.getByRole("button", { name: "fixed value" }).click();
-    await mapper.getByLabel("Fixed value").fill("1");
+    await mapper.getByRole("textbox", { name: `Fixed value for ${field}`, exact: true }).fill("1");
     // Onto a text field the fixed value stays text ("1"); onto a number field it is the number 1.
     await expect(mapper.getByRole("button", { name: `Target ${field}`, exact: true })).toContainText(/← "?1"?/);
   }

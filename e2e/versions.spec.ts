@@ -17,7 +17,7 @@ const saved = (page: Page) =>
 
 /** Renames a target field of the inspector's mapping editor (rows are found by their current name). */
 async function renameField(page: Page, from: string, to: string): Promise<void> {
-  const inputs = page.getByRole("textbox", { name: /^Target field \d+$/ });
+  const inputs = page.getByRole("textbox", { name: /^Target field \d+ of / });
   await expect(inputs.first()).toBeVisible();
   for (const input of await inputs.all()) {
     if ((await input.inputValue()) === from) {

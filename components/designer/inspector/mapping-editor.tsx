@@ -48,7 +48,7 @@ export function MappingEditor({
           {rows.map(([k, v], i) => (
             <div key={i} className="grid grid-cols-[minmax(0,2fr)_minmax(0,3fr)_auto] items-start gap-1">
               <input
-                aria-label={`Target field ${i + 1}`}
+                aria-label={`Target field ${i + 1} of ${field}`}
                 disabled={readOnly}
                 className="rounded-md border border-slate-300 px-2 py-1 font-mono text-xs"
                 value={k}
@@ -58,14 +58,14 @@ export function MappingEditor({
                 value={v}
                 onChange={(nv) => setRows(rows.map((r, j) => (j === i ? [r[0], nv] : r)))}
                 scope={scope}
-                ariaLabel={`Expression for ${k || `field ${i + 1}`}`}
+                ariaLabel={`Expression for ${k ? `${field}.${k}` : `target field ${i + 1} of ${field}`}`}
                 field={`${field}.${k}`}
                 readOnly={readOnly}
               />
               <button
                 type="button"
                 disabled={readOnly}
-                aria-label={`Remove ${k}`}
+                aria-label={`Remove ${k ? `${field}.${k}` : `target field ${i + 1} of ${field}`}`}
                 className="px-1 text-slate-400 hover:text-red-600"
                 onClick={() => setRows(rows.filter((_, j) => j !== i))}
               >

@@ -86,8 +86,10 @@ export function RuleEditor({
   const fnDef = rule?.kind === "fn" ? FN_BY_ID.get(rule.fn) : undefined;
   const isList = row.node.type === "array";
 
+  // Every control names the target field it edits: a screen reader hears "Function for body.companyName".
+  const target = refLabel(row.ref);
   return (
-    <section aria-label={`Mapping of ${refLabel(row.ref)}`} className="space-y-3 p-3 text-xs">
+    <section aria-label={`Mapping of ${target}`} className="space-y-3 p-3 text-xs">
       <header className="flex items-center gap-2">
         <h3 className="truncate font-mono text-sm font-semibold text-slate-900">{refLabel(row.ref)}</h3>
         <TypeTag node={row.node} />
@@ -145,7 +147,7 @@ export function RuleEditor({
           <label className="block font-medium text-slate-600">
             Function
             <select
-              aria-label="Function"
+              aria-label={`Function for ${target}`}
               disabled={readOnly}
               value={choice}
               onChange={(e) => choose(e.target.value as Choice)}
@@ -234,7 +236,7 @@ export function RuleEditor({
               {fnDef.param.label}
               {fnDef.param.kind === "table" ? (
                 <textarea
-                  aria-label={fnDef.param.label}
+                  aria-label={`${fnDef.param.label} for ${target}`}
                   disabled={readOnly}
                   rows={4}
                   placeholder={"code = label\nwon = Closed Won"}
@@ -248,7 +250,7 @@ export function RuleEditor({
               ) : (
                 <span className="mt-1 flex gap-1">
                   <input
-                    aria-label={fnDef.param.label}
+                    aria-label={`${fnDef.param.label} for ${target}`}
                     disabled={readOnly}
                     type={fnDef.param.kind === "number" ? "number" : "text"}
                     value={rule.param === undefined || rule.param === null ? "" : String(rule.param)}
@@ -267,7 +269,7 @@ export function RuleEditor({
                   />
                   {fnDef.param.presets && (
                     <select
-                      aria-label={`${fnDef.param.label} presets`}
+                      aria-label={`${fnDef.param.label} presets for ${target}`}
                       disabled={readOnly}
                       value=""
                       onChange={(e) => e.target.value && set({ ...rule, param: e.target.value })}
@@ -290,7 +292,7 @@ export function RuleEditor({
             <label className="block font-medium text-slate-600">
               Fixed value
               <input
-                aria-label="Fixed value"
+                aria-label={`Fixed value for ${target}`}
                 disabled={readOnly}
                 value={rule.value === null ? "null" : String(rule.value)}
                 onChange={(e) => set({ kind: "literal", value: literalFrom(e.target.value, row.node.type) })}
