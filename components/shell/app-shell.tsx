@@ -3,7 +3,7 @@ import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { clsx } from "clsx";
 import { authClient } from "@/components/trpc/auth-client";
-import { NAV } from "./nav";
+import { navFor } from "./nav";
 import { NavIcon } from "./nav-icon";
 import { SimulationStatus } from "./simulation-status";
 
@@ -34,7 +34,7 @@ export function AppShell({
         </Link>
         <nav aria-label="Main" className="flex-1 px-3">
           <ul className="space-y-0.5">
-            {NAV.map((item) => {
+            {navFor(user.roles).map((item) => {
               const active = pathname === item.href || pathname.startsWith(`${item.href}/`);
               return (
                 <li key={item.href}>

@@ -1,9 +1,13 @@
 // The app's sections, in navigation order. `built` is false while a section is still to come.
+import { hasRole, type Role } from "@/core/roles";
+
 export interface NavItem {
   href: string;
   label: string;
   description: string;
   built: boolean;
+  /** The role the page needs (its server check); others do not see the link — it would lead to "no access". */
+  role?: Role;
 }
 
 export const NAV: readonly NavItem[] = [
@@ -50,6 +54,17 @@ export const NAV: readonly NavItem[] = [
     description: "Named connections to Salesforce, the PSA, Workday, NetSuite and more.",
     built: false,
   },
-  { href: "/audit", label: "Audit", description: "The tamper-evident record of every change.", built: true },
+  {
+    href: "/audit",
+    label: "Audit",
+    description: "The tamper-evident record of every change.",
+    built: true,
+    role: "admin",
+  },
   { href: "/settings", label: "Settings", description: "Users, roles and teams.", built: true },
 ];
+
+/** The sections a user with `roles` can open. */
+export function navFor(roles: readonly string[]): NavItem[] {
+  return NAV.filter((n) => !n.role || hasRole(roles as Role[], n.role));
+}
