@@ -139,6 +139,10 @@ test("without a mouse: a step is found with Ctrl+K and connected from the inspec
   });
   await expect(edge(page, "trigger:start")).toHaveCount(1);
   await expect(edge(page, "first:next")).toHaveCount(0);
+  // Nothing selected: the flow's settings. An optional group left empty marks none of its fields required.
+  const concurrency = page.getByTestId("inspector").getByRole("group", { name: "Concurrency (optional)" });
+  await expect(concurrency).toBeVisible();
+  await expect(concurrency.locator('[title="required"]')).toHaveCount(0);
 
   await addByCommand(page, "Go to step first");
   const connections = page.getByTestId("connections-section");

@@ -81,6 +81,11 @@ export interface SchemaFieldsProps {
   readOnly?: boolean;
   /** Renders a Mapping-typed field (map output, emit payload…). */
   renderMapping?: (key: string, value: unknown, onChange: (v: unknown) => void, field: string) => React.ReactNode;
+  /**
+   * Mark required fields (default true). An optional group left empty (a flow's "Concurrency") does not: its
+   * fields are required only once it is used, and a star there read as "you must fill this in".
+   */
+  markRequired?: boolean;
 }
 
 /** The properties of an object schema as form fields; `value` is the object being edited. */
@@ -96,9 +101,11 @@ export function SchemaFields({
   problems,
   readOnly,
   renderMapping,
+  markRequired = true,
 }: SchemaFieldsProps) {
   const s = resolve(schema, root);
   const required = new Set(s.required ?? []);
+  const marked = markRequired ? required : new Set<string>();
   return (
     <div className="space-y-3">
       {Object.entries(s.properties ?? {}).map(([key, raw]) => {
@@ -120,7 +127,7 @@ export function SchemaFields({
             <FieldShell
               key={key}
               label={labelOf(key)}
-              required={required.has(key)}
+              required={marked.has(key)}
               description={p.description}
               error={err}
             >
@@ -132,7 +139,7 @@ export function SchemaFields({
             <FieldShell
               key={key}
               label={labelOf(key)}
-              required={required.has(key)}
+              required={marked.has(key)}
               description={p.description}
               error={err}
             >
@@ -154,7 +161,7 @@ export function SchemaFields({
             <FieldShell
               key={key}
               label={labelOf(key)}
-              required={required.has(key)}
+              required={marked.has(key)}
               description={p.description}
               error={err}
               htmlFor={id}
@@ -197,7 +204,7 @@ export function SchemaFields({
             <FieldShell
               key={key}
               label={labelOf(key)}
-              required={required.has(key)}
+              required={marked.has(key)}
               description={p.description}
               error={err}
               htmlFor={id}
@@ -220,7 +227,7 @@ export function SchemaFields({
             <FieldShell
               key={key}
               label={labelOf(key)}
-              required={required.has(key)}
+              required={marked.has(key)}
               description={p.description}
               error={err}
               htmlFor={id}
@@ -257,7 +264,7 @@ export function SchemaFields({
             <FieldShell
               key={key}
               label={labelOf(key)}
-              required={required.has(key)}
+              required={marked.has(key)}
               description={p.description ?? "Comma-separated"}
               error={err}
               htmlFor={id}
@@ -281,7 +288,10 @@ export function SchemaFields({
         if (p.type === "object" && p.properties)
           return (
             <fieldset key={key} className="rounded-md border border-slate-200 p-3">
-              <legend className="px-1 text-xs font-semibold text-slate-700">{labelOf(key)}</legend>
+              <legend className="px-1 text-xs font-semibold text-slate-700">
+                {labelOf(key)}
+                {!required.has(key) && <span className="font-normal text-slate-500"> (optional)</span>}
+              </legend>
               {p.description && <p className="mb-2 text-[11px] text-slate-500">{p.description}</p>}
               <SchemaFields
                 schema={p}
@@ -299,6 +309,7 @@ export function SchemaFields({
                 problems={problems}
                 readOnly={readOnly}
                 renderMapping={renderMapping}
+                markRequired={markRequired && (required.has(key) || (cur !== undefined && cur !== null))}
               />
             </fieldset>
           );
@@ -306,7 +317,7 @@ export function SchemaFields({
           <FieldShell
             key={key}
             label={labelOf(key)}
-            required={required.has(key)}
+            required={marked.has(key)}
             description={p.description ?? "JSON value"}
             error={err}
             htmlFor={id}
