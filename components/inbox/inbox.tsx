@@ -13,6 +13,7 @@ import { BusinessKeys } from "@/components/runs/format";
 import { DECISION_LABELS } from "@/core/tasks/decision";
 import type { ApprovalDecision } from "@/core/dsl/schema";
 import { DecisionForm, Due, Summary } from "./task-parts";
+import { readableFields } from "./readable";
 import type { TaskView } from "@/server/tasks/service";
 
 type ErrorLike = { message: string; data?: { field?: string | null } | null };
@@ -221,7 +222,14 @@ function TaskDetail({ task, onDone }: { task: Task; onDone: (v: TaskView) => voi
             ? `${DECISION_LABELS[task.decision as ApprovalDecision] ?? task.decision} by ${task.decidedBy} (${task.decidedVia}) on ${new Date(task.decidedAt!).toLocaleString()}.`
             : `This task is ${task.status}.`}
           {task.comment && <span className="block text-slate-500">“{task.comment}”</span>}
-          {task.fields && <span className="block font-mono text-xs">{JSON.stringify(task.fields)}</span>}
+          {task.fields && Object.keys(task.fields).length > 0 && (
+            <span className="mt-1 block text-slate-600" data-testid="decided-fields">
+              With changes —{" "}
+              {readableFields(task.fields as Record<string, unknown>, task.form)
+                .map((f) => `${f.label}: ${f.value}`)
+                .join(", ")}
+            </span>
+          )}
         </p>
       )}
       {task.status === "open" && (

@@ -7,6 +7,7 @@ import { SchemaFields, prune, type JsonSchema } from "@/components/connections/s
 import { Badge } from "@/components/ui/badge";
 import { DECISION_LABELS, decisionProblem, isOverdue } from "@/core/tasks/decision";
 import type { ApprovalDecision } from "@/core/dsl/schema";
+import { readableValue } from "./readable";
 
 export function Summary({ summary }: { summary: unknown }) {
   if (summary === null || summary === undefined) return null;
@@ -16,14 +17,14 @@ export function Summary({ summary }: { summary: unknown }) {
         {Object.entries(summary as Record<string, unknown>).map(([k, v]) => (
           <div key={k} className="contents">
             <dt className="text-slate-500">{k}</dt>
-            <dd className="font-medium text-slate-900">{typeof v === "string" ? v : JSON.stringify(v)}</dd>
+            <dd className="font-medium text-slate-900">{readableValue(v)}</dd>
           </div>
         ))}
       </dl>
     );
   return (
     <p className="text-sm text-slate-800" data-testid="task-summary">
-      {typeof summary === "string" ? summary : JSON.stringify(summary)}
+      {readableValue(summary)}
     </p>
   );
 }
