@@ -487,6 +487,10 @@ function stepUnion(nested: z.ZodType, named: boolean) {
         description:
           "JSON Schema (an object) of the fields the approver may fill or change, e.g. an adjusted amount; required with approve-with-changes.",
       }),
+      choices: z.record(z.string().min(1).max(64), Expression).optional().meta({
+        description:
+          "Per form field, an expression giving the values it may take, evaluated when the task opens (e.g. the ids of the proposed candidates): the task's form offers only those, and a decision with another value is refused naming the field.",
+      }),
       decisions: z.array(z.enum(APPROVAL_DECISIONS)).min(1).max(3).optional().meta({
         description: "The decisions offered. Default: approve, reject (and approve-with-changes when there is a form).",
       }),

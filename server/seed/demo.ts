@@ -20,6 +20,8 @@ export const DEMO_USERS: ReadonlyArray<{ email: string; name: string; roles: Rol
   { email: "admin@weft.local", name: "Ada Admin", roles: ["admin"], teamKeys: ["platform"] },
   { email: "designer@weft.local", name: "Dana Designer", roles: ["designer"], teamKeys: ["finance", "platform"] },
   { email: "approver@weft.local", name: "Arjun Approver", roles: ["approver"], teamKeys: ["finance"] },
+  // PMO's approver is its resource manager: the staffing-request example's choices wait in this Inbox.
+  { email: "pmo@weft.local", name: "Priya Resource Manager", roles: ["approver"], teamKeys: ["pmo"] },
   { email: "operator@weft.local", name: "Olu Operator", roles: ["operator"], teamKeys: ["finance", "pmo"] },
   { email: "viewer@weft.local", name: "Vera Viewer", roles: ["viewer"], teamKeys: ["pmo"] },
 ];

@@ -230,6 +230,67 @@ describe("approval tasks", () => {
     expect(run.output).toEqual({ rejected: true, why: "Too long" });
   }, 60_000);
 
+  it("choices: the form offers only the values an expression gave when the task opened; another value is a 400 naming the field", async () => {
+    const doc = {
+      dsl: "weft/1",
+      key: "pick-candidate",
+      version: "1.0.0",
+      name: "Pick a candidate",
+      description: "",
+      domain: "resource",
+      owner: "platform",
+      classification: "internal",
+      trigger: { type: "manual" },
+      start: "rank",
+      steps: [
+        { id: "rank", type: "map", output: { options: "$trigger.people.{ 'id': id, 'name': name }" }, next: "choose" },
+        {
+          id: "choose",
+          type: "approval",
+          assignee: { team: "finance" },
+          title: "'Staff ' & $trigger.request",
+          form: {
+            type: "object",
+            properties: { candidate: { type: "string", minLength: 1 } },
+            required: ["candidate"],
+          },
+          choices: { candidate: "$steps.rank.output.options.id" },
+          decisions: ["approve-with-changes", "reject"],
+          routes: { reject: "declined" },
+          next: "book",
+        },
+        { id: "book", type: "map", output: "{ 'booked': $steps.choose.output.fields.candidate }" },
+        { id: "declined", type: "map", output: "{ 'booked': null }" },
+      ],
+    };
+    const v = await publishFlow(pool, "pick-candidate", doc);
+    const runId = await startRun(v.versionId, v.flowId, {
+      request: "46002",
+      people: [
+        { id: "W-1", name: "Ana" },
+        { id: "W-2", name: "Ben" },
+      ],
+    });
+    const task = await openTask(runId);
+    expect(task.form).toMatchObject({ properties: { candidate: { type: "string", enum: ["W-1", "W-2"] } } });
+    let cause: unknown;
+    const wrong = await refusal(
+      fin()
+        .tasks.decide({ id: task.id, decision: "approve-with-changes", fields: { candidate: "W-9" } })
+        .catch((e: unknown) => {
+          cause = (e as { cause?: unknown }).cause;
+          throw e;
+        }),
+    );
+    expect(wrong.code).toBe("BAD_REQUEST");
+    expect(wrong.message).toMatch(/candidate: must be one of \["W-1","W-2"\]/);
+    expect((cause as DomainError).field).toBe("fields.candidate");
+    // Refused without deciding: the task is still open and the right value goes through.
+    await fin().tasks.decide({ id: task.id, decision: "approve-with-changes", fields: { candidate: "W-2" } });
+    const run = await runSettled(t, runId, 20_000, 50);
+    expect(run.output).toEqual({ booked: "W-2" });
+  }, 60_000);
+
   it("escalates on time (reassigned, the team's alert channel told) and expires on time; a late decision is refused", async () => {
     const v = await publishFlow(
       pool,

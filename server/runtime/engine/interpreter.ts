@@ -479,7 +479,7 @@ class RunInterpreter {
         stepId: step.id,
         title: typeof title === "string" ? title : JSON.stringify(title ?? step.name ?? step.id),
         summary: step.summary !== undefined ? ((await expr(step.summary, frame)) ?? null) : null,
-        form: step.form,
+        form: await withChoices(step.form, step.choices, (e) => expr(e, frame)),
         decisions: approvalDecisions(step),
         assignee: step.assignee,
         requester: requester === null || requester === undefined ? null : String(requester).toLowerCase(),
@@ -635,4 +635,26 @@ class RunInterpreter {
       }
     }
   }
+}
+
+/**
+ * The task's form with each `choices` field narrowed to the values its expression gives when the task opens
+ * (an `enum`), so the Inbox offers only those and the server refuses another value naming the field.
+ */
+async function withChoices(
+  form: unknown,
+  choices: Record<string, string> | undefined,
+  evaluate: (e: string) => Promise<unknown>,
+): Promise<unknown> {
+  if (!choices || !form || typeof form !== "object") return form;
+  const f = form as { properties?: Record<string, Record<string, unknown>> };
+  const properties = { ...(f.properties ?? {}) };
+  for (const [field, e] of Object.entries(choices)) {
+    const v = await evaluate(e);
+    const values = (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]).filter(
+      (x) => typeof x === "string" || typeof x === "number",
+    );
+    properties[field] = { ...(properties[field] ?? {}), enum: values };
+  }
+  return { ...f, properties };
 }
