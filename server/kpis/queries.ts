@@ -327,7 +327,7 @@ export async function kpiDrill(
   const out: KpiDrill = { id, records: [], runs: [], exceptions: [] };
   if (id === "unbilled-approved-time") {
     out.records = await rows(sql, q.unbilledRecordsSql(f, weeks, limit));
-    out.exceptions = (await rows<ExceptionRow>(sql, q.unbilledExceptionsSql(f, weeks, limit))).map(exceptionView);
+    out.exceptions = (await rows<ExceptionRow>(sql, q.unbilledExceptionsSql(f, limit))).map(exceptionView);
   } else if (id === "touchless-rate") {
     const r = await rows<{
       id: string;

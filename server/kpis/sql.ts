@@ -51,34 +51,57 @@ function runFilter(f: KpiFilter, p: Params): string {
 /** Environment and owning-team filters on reconciliation summaries `rr` (owning team `t`). */
 const reconciliationFilter = (f: KpiFilter, p: Params) => envFilter("rr", f, p) + ownerTeamFilter(f, p);
 
-/**
- * Environment, team and customer filters on a business_event alias: a customer matches its own events and its
- * projects' events.
- */
-function eventFilter(alias: string, f: KpiFilter, p: Params): string {
-  let sql = envFilter(alias, f, p);
-  if (f.team) sql += ` AND ${alias}.team = ${p.add(f.team)}`;
+/** The projects of customer parameter `c`: those named on any event that carries both keys. */
+const PROJECTS_OF = (c: string) =>
+  `SELECT c.project FROM business_event c WHERE c.customer = ${c} AND c.project IS NOT NULL`;
+
+/** Team and customer filters on the keys of one event (its team, customer and project columns). */
+function keysFilter(cols: { team: string; customer: string; project: string }, f: KpiFilter, p: Params): string {
+  let sql = "";
+  if (f.team) sql += ` AND ${cols.team} = ${p.add(f.team)}`;
   if (f.customer) {
     const c = p.add(f.customer);
-    sql += ` AND (${alias}.customer = ${c} OR ${alias}.project IN (SELECT c.project FROM business_event c WHERE c.customer = ${c} AND c.project IS NOT NULL))`;
+    sql += ` AND (${cols.customer} = ${c} OR ${cols.project} IN (${PROJECTS_OF(c)}))`;
   }
   return sql;
 }
 
 /**
- * Team and customer filters on a kpi_time_entry alias, on the keys of its first approval (or, with `invoice`, of
+ * Environment, team and customer filters on a business_event alias: a customer matches its own events and its
+ * projects' events.
+ */
+const eventFilter = (alias: string, f: KpiFilter, p: Params) =>
+  envFilter(alias, f, p) +
+  keysFilter({ team: `${alias}.team`, customer: `${alias}.customer`, project: `${alias}.project` }, f, p);
+
+/**
+ * Environment, team and customer filters on a kpi_time_entry alias, on the keys of its first approval (or, with `invoice`, of
  * its first invoicing): an entry belongs to the event that made it count.
  */
 function entryFilter(alias: string, f: KpiFilter, p: Params, invoice = false): string {
   const col = (c: string) => `${alias}.${invoice ? `invoice_${c}` : c}`;
-  let sql = envFilter(alias, f, p);
-  if (f.team) sql += ` AND ${col("team")} = ${p.add(f.team)}`;
-  if (f.customer) {
-    const c = p.add(f.customer);
-    sql += ` AND (${col("customer")} = ${c} OR ${col("project")} IN (SELECT c.project FROM business_event c WHERE c.customer = ${c} AND c.project IS NOT NULL))`;
-  }
-  return sql;
+  return (
+    envFilter(alias, f, p) + keysFilter({ team: col("team"), customer: col("customer"), project: col("project") }, f, p)
+  );
 }
+
+/**
+ * The projections kpi_deal / kpi_project (migration 20261206120000) keep each first event's keys; like time
+ * entries, a deal or project belongs to the event that made it count: a deal's set-up to both first
+ * project.live events, a project's first invoice to that invoice.posted.
+ */
+const liveFilter = (alias: string, system: "psa" | "erp", f: KpiFilter, p: Params) =>
+  keysFilter(
+    { team: `${alias}.${system}_team`, customer: `${alias}.${system}_customer`, project: `${alias}.${system}_project` },
+    f,
+    p,
+  );
+const invoiceFilter = (alias: string, f: KpiFilter, p: Params) =>
+  keysFilter(
+    { team: `${alias}.invoice_team`, customer: `${alias}.invoice_customer`, project: `${alias}.project` },
+    f,
+    p,
+  );
 
 /** Time approved → invoiced per time entry invoiced in the period (first invoicing), in days, by week. */
 export function invoiceCycleSql(f: KpiFilter): Query {
@@ -97,35 +120,36 @@ export function invoiceCycleSql(f: KpiFilter): Query {
   };
 }
 
-/** Deal closed-won → the first invoice.posted of a project created for it, in days, by week of that invoice. */
+/**
+ * Deal closed-won → the first invoice of a project created for it, in days, by week of that invoice: the deals
+ * with a project first invoiced in the period and none before it (kpi_project, kpi_deal_project, kpi_deal).
+ */
 export function dealToInvoiceSql(f: KpiFilter): Query {
   const p = new Params();
   const from = p.add(f.from);
   const to = p.add(f.to);
-  const filter = eventFilter("e", f, p);
+  const filter = invoiceFilter("pr", f, p);
+  const filterBefore = invoiceFilter("pb", f, p);
   return {
-    text: `WITH first_inv AS (
-        SELECT e.project, min(e.occurred_at) AS at FROM business_event e
-        WHERE e.type = 'invoice.posted' AND NOT e.is_test AND e.project IS NOT NULL AND e.occurred_at < ${to}${filter}
-        GROUP BY e.project
-      ), opp AS (
-        SELECT op.opportunity, min(fi.at) AS at
-        FROM (SELECT DISTINCT o.opportunity, o.project FROM business_event o
-              WHERE o.type IN ('project.created', 'project.live') AND NOT o.is_test AND o.opportunity IS NOT NULL
-                AND o.project IN (SELECT project FROM first_inv)${envFilter("o", f, p)}) op
-        JOIN first_inv fi USING (project)
-        GROUP BY op.opportunity HAVING min(fi.at) >= ${from}
-      ), won AS (
-        SELECT w.opportunity, min(w.occurred_at) AS at FROM business_event w
-        WHERE w.type = 'deal.won' AND NOT w.is_test AND w.opportunity IN (SELECT opportunity FROM opp)${envFilter("w", f, p)}
-        GROUP BY w.opportunity
+    text: `WITH opp AS (
+        SELECT l.opportunity, min(pr.invoiced_at) AS at
+        FROM kpi_project pr JOIN kpi_deal_project l USING (project)
+        WHERE pr.invoiced_at >= ${from} AND pr.invoiced_at < ${to}${filter}
+          AND NOT EXISTS (SELECT 1 FROM kpi_deal_project lb JOIN kpi_project pb USING (project)
+                          WHERE lb.opportunity = l.opportunity AND pb.invoiced_at < ${from}${filterBefore})
+        GROUP BY l.opportunity
       ), d AS (
-        SELECT ${WEEK("opp.at")} AS week, extract(epoch FROM opp.at - won.at) / 86400 AS v
-        FROM opp JOIN won USING (opportunity) WHERE opp.at >= won.at
+        SELECT ${WEEK("opp.at")} AS week, extract(epoch FROM opp.at - k.won_at) / 86400 AS v
+        FROM opp JOIN kpi_deal k USING (opportunity) WHERE opp.at >= k.won_at
       )
       ${PERCENTILES_OF_D}`,
     values: p.values,
   };
+}
+
+/** The deals live in both the PSA and the ERP in [from, to) (kpi_deal), as `k`, filtered on both live events' keys. */
+function liveDeals(f: KpiFilter, p: Params, from: string, to: string): string {
+  return `kpi_deal k WHERE k.live_at >= ${from} AND k.live_at < ${to} AND k.won_at IS NOT NULL${liveFilter("k", "psa", f, p)}${liveFilter("k", "erp", f, p)}`;
 }
 
 /** Deal closed-won → live in both the PSA and the ERP, in hours, by week it was live in both. */
@@ -133,24 +157,10 @@ export function setupTimeSql(f: KpiFilter): Query {
   const p = new Params();
   const from = p.add(f.from);
   const to = p.add(f.to);
-  const filter = eventFilter("e", f, p);
   return {
-    text: `WITH live AS (
-        SELECT e.opportunity, min(e.occurred_at) FILTER (WHERE e.system = 'psa') AS psa,
-               min(e.occurred_at) FILTER (WHERE e.system = 'erp') AS erp
-        FROM business_event e
-        WHERE e.type = 'project.live' AND NOT e.is_test AND e.opportunity IS NOT NULL AND e.occurred_at < ${to}${filter}
-        GROUP BY e.opportunity
-      ), done AS (
-        SELECT opportunity, greatest(psa, erp) AS at FROM live
-        WHERE psa IS NOT NULL AND erp IS NOT NULL AND greatest(psa, erp) >= ${from}
-      ), won AS (
-        SELECT w.opportunity, min(w.occurred_at) AS at FROM business_event w
-        WHERE w.type = 'deal.won' AND NOT w.is_test AND w.opportunity IN (SELECT opportunity FROM done)${envFilter("w", f, p)}
-        GROUP BY w.opportunity
-      ), d AS (
-        SELECT ${WEEK("done.at")} AS week, extract(epoch FROM done.at - won.at) / 3600 AS v
-        FROM done JOIN won USING (opportunity) WHERE done.at >= won.at
+    text: `WITH d AS (
+        SELECT ${WEEK("k.live_at")} AS week, extract(epoch FROM k.live_at - k.won_at) / 3600 AS v
+        FROM ${liveDeals(f, p, from, to)} AND k.live_at >= k.won_at
       )
       ${PERCENTILES_OF_D}`,
     values: p.values,
@@ -185,8 +195,117 @@ function unbilledEntries(f: KpiFilter, p: Params, firstWeekEnd: string): string 
 
 const BUCKET = `CASE WHEN days <= 7 THEN '0-7' WHEN days <= 30 THEN '8-30' WHEN days <= 60 THEN '31-60' ELSE '60+' END`;
 
-/** Unbilled approved time at the end of the period: per currency and ageing bucket (and totals), with the held-up part. */
+const DAY_MS = 86_400_000;
+const dayStart = (t: number) => new Date(Math.floor(t / DAY_MS) * DAY_MS);
+/** The UTC date of a timestamptz parameter. */
+const DATE = (param: string) => `(${param}::timestamptz AT TIME ZONE 'UTC')::date`;
+/** kpi_unbilled_day's cells with the deltas not folded yet (migration 20261206120000_kpi_projections). */
+const UNBILLED_CELLS = `(SELECT team, currency, approved_day, settled_day, entries, hours, amount FROM kpi_unbilled_day
+  UNION ALL SELECT team, currency, approved_day, settled_day, entries, hours, amount FROM kpi_unbilled_day_delta)`;
+/** Time entries (as `k`) approved before `at` and not invoiced before it. */
+const UNBILLED_AT = (at: string) => `k.approved_at < ${at} AND (k.invoiced_at IS NULL OR k.invoiced_at >= ${at})`;
+
+/**
+ * The entries unbilled at the end of the period that an open exception holds up (as `held`), found from the
+ * exceptions' keys through kpi_time_entry's indexes, not by testing every unbilled entry.
+ */
+function heldEntries(f: KpiFilter, p: Params): string {
+  const to = p.add(f.to);
+  const filter = entryFilter("k", f, p);
+  const by = (col: string, key: string) =>
+    `SELECT k.time_entry, coalesce(k.hours, 0)::float8 AS hours, coalesce(k.amount, 0)::float8 AS amount,
+            coalesce(k.currency, '') AS currency, k.project, k.customer FROM kpi_time_entry k
+      WHERE k.${col} IN (SELECT substr(hk.k, ${key.length + 1}) FROM held_keys hk WHERE starts_with(hk.k, '${key}'))
+        AND ${UNBILLED_AT(to)}${filter}`;
+  return `held_keys AS (
+      SELECT DISTINCT k FROM exception x, unnest(x.business_key_values) AS k WHERE ${OPEN_EXCEPTION}${envFilter("x", f, p)}
+    ), held AS (
+      ${by("project", "project=")} UNION ${by("time_entry", "timeEntry=")} UNION ${by("customer", "customer=")}
+    )`;
+}
+
+/**
+ * Unbilled approved time at the end of the period: per currency and ageing bucket (and totals), with the
+ * held-up part on the totals. Whole days come from the day cells: approved before the day of `to` and settled
+ * after it, on a day that lies in one ageing bucket; the entries approved on the day of `to` or on a day a
+ * bucket boundary (8, 31, 61 days before `to`) falls in, or invoiced on the day of `to`, are decided one by one.
+ * A customer filter (its projects are known only when reading) reads the entries.
+ */
 export function unbilledSql(f: KpiFilter, weekStarts: Date[]): Query {
+  if (f.customer) return unbilledFromEntriesSql(f, weekStarts);
+  const p = new Params();
+  const to = p.add(f.to);
+  const today = p.add(dayStart(f.to.getTime()));
+  const edges = [8, 31, 61].map((n) => p.add(dayStart(f.to.getTime() - n * DAY_MS)));
+  const team = f.team ? ` AND c.team = ${p.add(f.team)}` : "";
+  const filter = entryFilter("k", f, p);
+  const oneDay = (param: string, col = "approved_at") =>
+    `k.${col} >= ${param} AND k.${col} < ${param}::timestamptz + interval '1 day'`;
+  return {
+    text: `WITH ${heldEntries(f, p)}, held_total AS (
+        SELECT currency, count(*)::int AS n, sum(hours) AS hours, sum(amount) AS amount FROM held GROUP BY 1
+      ), u AS (
+        SELECT c.currency, ${DATE(today)} - c.approved_day AS days, c.entries, c.hours, c.amount FROM ${UNBILLED_CELLS} c
+        WHERE c.approved_day < ${DATE(today)} AND c.settled_day > ${DATE(today)}
+          AND c.approved_day NOT IN (${edges.map(DATE).join(", ")})${team}
+        UNION ALL
+        SELECT coalesce(k.currency, ''), floor(extract(epoch FROM ${to}::timestamptz - k.approved_at) / 86400)::int, 1,
+               coalesce(k.hours, 0), coalesce(k.amount, 0)
+        FROM kpi_time_entry k
+        WHERE (k.approved_at >= ${today} AND k.approved_at < ${to} OR ${edges.map((e) => oneDay(e)).join(" OR ")}
+               OR ${oneDay(today, "invoiced_at")})
+          AND ${UNBILLED_AT(to)}${filter}
+      ), g AS (
+        SELECT currency, ${BUCKET} AS bucket, sum(entries)::int AS entries, sum(hours)::float8 AS hours, sum(amount)::float8 AS amount
+        FROM u GROUP BY GROUPING SETS ((currency, ${BUCKET}), (currency)) HAVING sum(entries) > 0
+      )
+      SELECT g.currency, g.bucket, g.entries, g.hours, g.amount, coalesce(h.n, 0) AS held_entries,
+             coalesce(h.hours, 0) AS held_hours, coalesce(h.amount, 0) AS held_amount
+      FROM g LEFT JOIN held_total h ON g.bucket IS NULL AND h.currency = g.currency
+      ORDER BY g.currency, g.bucket NULLS FIRST`,
+    values: p.values,
+  };
+}
+
+/**
+ * Unbilled amount (and hours) at the end of each trend week (capped at the end of the period), per currency,
+ * from the day cells: at a week end on a day boundary the cells approved before it and settled on or after it;
+ * at the end of the period (any instant) the cells of the days around it as in unbilledSql, plus that day's
+ * entries one by one.
+ */
+export function unbilledTrendSql(f: KpiFilter, weekStarts: Date[]): Query {
+  if (f.customer) return unbilledTrendFromEntriesSql(f, weekStarts);
+  const p = new Params();
+  const weeks = p.add(weekStarts.map((w) => w.toISOString()));
+  const to = p.add(f.to);
+  const team = f.team ? ` AND c.team = ${p.add(f.team)}` : "";
+  const filter = entryFilter("k", f, p);
+  return {
+    text: `WITH pts AS (
+        SELECT week, e, d0, (d0 AT TIME ZONE 'UTC')::date AS d, e = d0 AS aligned FROM (
+          SELECT week, e, date_trunc('day', e AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS d0 FROM (
+            SELECT ws::timestamptz AS week, least(ws::timestamptz + interval '7 days', ${to}::timestamptz) AS e
+            FROM unnest(${weeks}::text[]) AS ws) w) x
+      ), u AS (
+        SELECT pts.week, c.currency, c.entries, c.hours, c.amount
+        FROM pts JOIN ${UNBILLED_CELLS} c ON c.approved_day < pts.d AND (c.settled_day > pts.d OR pts.aligned AND c.settled_day = pts.d)
+        WHERE c.settled_day >= (SELECT min(d) FROM pts)${team}
+        UNION ALL
+        SELECT pts.week, coalesce(k.currency, ''), 1, coalesce(k.hours, 0), coalesce(k.amount, 0)
+        FROM pts CROSS JOIN LATERAL (
+          SELECT * FROM kpi_time_entry k
+          WHERE NOT pts.aligned AND (k.approved_at >= pts.d0 AND k.approved_at < pts.e
+                OR k.invoiced_at >= pts.d0 AND k.invoiced_at < pts.d0 + interval '1 day')
+            AND ${UNBILLED_AT("pts.e")}${filter}) k
+      )
+      SELECT week, currency, sum(amount)::float8 AS amount, sum(hours)::float8 AS hours, sum(entries)::int AS entries
+      FROM u GROUP BY 1, 2 HAVING sum(entries) > 0 ORDER BY week, currency`,
+    values: p.values,
+  };
+}
+
+/** unbilledSql from the entries one by one (kpi_time_entry): a customer filter, and the check of the day cells. */
+export function unbilledFromEntriesSql(f: KpiFilter, weekStarts: Date[]): Query {
   const p = new Params();
   const firstWeekEnd = p.add(new Date(weekStarts[0]!.getTime() + 7 * 86_400_000));
   return {
@@ -199,8 +318,8 @@ export function unbilledSql(f: KpiFilter, weekStarts: Date[]): Query {
   };
 }
 
-/** Unbilled amount (and hours) at the end of each trend week (capped at the end of the period), per currency. */
-export function unbilledTrendSql(f: KpiFilter, weekStarts: Date[]): Query {
+/** unbilledTrendSql from the entries one by one (kpi_time_entry): a customer filter, and the check of the day cells. */
+export function unbilledTrendFromEntriesSql(f: KpiFilter, weekStarts: Date[]): Query {
   const p = new Params();
   const firstWeekEnd = p.add(new Date(weekStarts[0]!.getTime() + 7 * 86_400_000));
   const weeks = p.add(weekStarts.map((w) => w.toISOString()));
@@ -249,15 +368,14 @@ export function unbilledRecordsSql(f: KpiFilter, weekStarts: Date[], limit: numb
 }
 
 /** The open exceptions holding unbilled approved time up, with how much each holds (an entry may be held by several). */
-export function unbilledExceptionsSql(f: KpiFilter, weekStarts: Date[], limit: number): Query {
+export function unbilledExceptionsSql(f: KpiFilter, limit: number): Query {
   const p = new Params();
-  const firstWeekEnd = p.add(new Date(weekStarts[0]!.getTime() + 7 * 86_400_000));
   const lim = p.add(limit);
   return {
-    text: `WITH ${unbilledEntries(f, p, firstWeekEnd)}, keyed AS (
-        SELECT o.time_entry, o.hours, o.amount, k FROM open o,
-          unnest(ARRAY['project=' || o.project, 'timeEntry=' || o.time_entry, 'customer=' || o.customer]) AS k
-        WHERE o.held AND k IS NOT NULL
+    text: `WITH ${heldEntries(f, p)}, keyed AS (
+        SELECT h.time_entry, h.hours, h.amount, k FROM held h,
+          unnest(ARRAY['project=' || h.project, 'timeEntry=' || h.time_entry, 'customer=' || h.customer]) AS k
+        WHERE k IS NOT NULL
       ), xkeys AS (
         SELECT x.id, k FROM exception x, unnest(x.business_key_values) AS k WHERE ${OPEN_EXCEPTION}${envFilter("x", f, p)}
       ), matched AS (
@@ -495,18 +613,7 @@ export function sloPointsSql(
     const unit = kpi === "project-setup-time" ? "hours" : "days";
     const limit = `${p.add(threshold ?? 0)}::float8 * interval '1 ${unit === "hours" ? "hour" : "day"}'`;
     if (kpi === "project-setup-time") {
-      const filter = eventFilter("e", f, p);
-      events = `WITH live AS (
-          SELECT e.opportunity, min(e.occurred_at) FILTER (WHERE e.system = 'psa') AS psa,
-                 min(e.occurred_at) FILTER (WHERE e.system = 'erp') AS erp
-          FROM business_event e WHERE e.type = 'project.live' AND NOT e.is_test AND e.opportunity IS NOT NULL
-            AND e.occurred_at < ${to}${filter} GROUP BY e.opportunity
-        ), done AS (SELECT opportunity, greatest(psa, erp) AS at FROM live
-                    WHERE psa IS NOT NULL AND erp IS NOT NULL AND greatest(psa, erp) >= ${from})
-        SELECT done.at, done.at - won.at <= ${limit} AS good FROM done
-          JOIN (SELECT w.opportunity, min(w.occurred_at) AS at FROM business_event w
-                WHERE w.type = 'deal.won' AND NOT w.is_test AND w.opportunity IN (SELECT opportunity FROM done)${envFilter("w", f, p)}
-                GROUP BY w.opportunity) won USING (opportunity)`;
+      events = `SELECT k.live_at AS at, k.live_at - k.won_at <= ${limit} AS good FROM ${liveDeals(f, p, from, to)}`;
     } else {
       // Per time entry: first approval and first invoicing; filtered on the keys of the event that closes it.
       const filter = entryFilter("k", f, p, kpi === "invoice-cycle-time");

@@ -25,6 +25,7 @@ export async function startWorkers(boss: PgBoss): Promise<Workers> {
   });
   await registerGovernanceJobs(boss);
   await (await import("../exceptions/jobs")).registerExceptionJobs(boss); // bulk actions, auto-resolve, counter compaction (server/exceptions)
+  await (await import("../kpis/jobs")).registerKpiJobs(boss); // folding the unbilled day cells' deltas (server/kpis)
   const runtime = await (await import("../runtime/worker")).startRuntimeWorkers(boss); // runs, triggers, exception dead-letters (server/runtime)
   return {
     stop: async () => {
