@@ -330,7 +330,8 @@ describe("KPI projections (deals, projects, unbilled day cells)", () => {
       const live = Math.max(p.at, e.at);
       if (live >= from && live < to && live >= w.at) setup.push({ at: live, v: (live - w.at) / HOUR });
     }
-    // Deal → first invoice: the earliest first invoice of the deal's linked projects (filtered on its keys).
+    // Deal → first invoice: the earliest (by occurred_at, then id) first invoice of the deal's linked projects,
+    // filtered on that invoice's keys.
     const firstInvoice = firsts(rows, "invoice.posted", (r) => r.project);
     const links = new Set(
       rows
@@ -339,12 +340,11 @@ describe("KPI projections (deals, projects, unbilled day cells)", () => {
     );
     const d2i: Array<{ at: number; v: number }> = [];
     for (const [opp, w] of won) {
-      const ats = [...firstInvoice.values()]
-        .filter((i) => links.has(`${i.project}|${opp}`) && team(i))
-        .map((i) => i.at);
-      if (!ats.length) continue;
-      const at = Math.min(...ats);
-      if (at >= from && at < to && at >= w.at) d2i.push({ at, v: (at - w.at) / DAY });
+      const first = [...firstInvoice.values()]
+        .filter((i) => links.has(`${i.project}|${opp}`))
+        .sort((a, b) => a.at - b.at || a.id - b.id)[0];
+      if (first && team(first) && first.at >= from && first.at < to && first.at >= w.at)
+        d2i.push({ at: first.at, v: (first.at - w.at) / DAY });
     }
     return { unbilled, trend, setup: percentileRows(setup), d2i: percentileRows(d2i) };
   }

@@ -86,19 +86,13 @@ function entryFilter(alias: string, f: KpiFilter, p: Params, invoice = false): s
 }
 
 /**
- * The projections kpi_deal / kpi_project (migration 20261206120000) keep each first event's keys; like time
- * entries, a deal or project belongs to the event that made it count: a deal's set-up to both first
- * project.live events, a project's first invoice to that invoice.posted.
+ * kpi_deal (migration 20261206120000) keeps each first event's keys; like a time entry, a deal belongs to the
+ * events that made it count: its set-up to both first project.live events, its first invoice to that
+ * invoice.posted.
  */
 const liveFilter = (alias: string, system: "psa" | "erp", f: KpiFilter, p: Params) =>
   keysFilter(
     { team: `${alias}.${system}_team`, customer: `${alias}.${system}_customer`, project: `${alias}.${system}_project` },
-    f,
-    p,
-  );
-const invoiceFilter = (alias: string, f: KpiFilter, p: Params) =>
-  keysFilter(
-    { team: `${alias}.invoice_team`, customer: `${alias}.invoice_customer`, project: `${alias}.project` },
     f,
     p,
   );
@@ -120,27 +114,21 @@ export function invoiceCycleSql(f: KpiFilter): Query {
   };
 }
 
-/**
- * Deal closed-won → the first invoice of a project created for it, in days, by week of that invoice: the deals
- * with a project first invoiced in the period and none before it (kpi_project, kpi_deal_project, kpi_deal).
- */
+/** Deal closed-won → the first invoice of a project created for it (kpi_deal), in days, by week of that invoice. */
 export function dealToInvoiceSql(f: KpiFilter): Query {
   const p = new Params();
   const from = p.add(f.from);
   const to = p.add(f.to);
-  const filter = invoiceFilter("pr", f, p);
-  const filterBefore = invoiceFilter("pb", f, p);
+  const filter = keysFilter(
+    { team: "k.invoice_team", customer: "k.invoice_customer", project: "k.invoice_project" },
+    f,
+    p,
+  );
   return {
-    text: `WITH opp AS (
-        SELECT l.opportunity, min(pr.invoiced_at) AS at
-        FROM kpi_project pr JOIN kpi_deal_project l USING (project)
-        WHERE pr.invoiced_at >= ${from} AND pr.invoiced_at < ${to}${filter}
-          AND NOT EXISTS (SELECT 1 FROM kpi_deal_project lb JOIN kpi_project pb USING (project)
-                          WHERE lb.opportunity = l.opportunity AND pb.invoiced_at < ${from}${filterBefore})
-        GROUP BY l.opportunity
-      ), d AS (
-        SELECT ${WEEK("opp.at")} AS week, extract(epoch FROM opp.at - k.won_at) / 86400 AS v
-        FROM opp JOIN kpi_deal k USING (opportunity) WHERE opp.at >= k.won_at
+    text: `WITH d AS (
+        SELECT ${WEEK("k.first_invoice_at")} AS week, extract(epoch FROM k.first_invoice_at - k.won_at) / 86400 AS v
+        FROM kpi_deal k
+        WHERE k.first_invoice_at >= ${from} AND k.first_invoice_at < ${to} AND k.first_invoice_at >= k.won_at${filter}
       )
       ${PERCENTILES_OF_D}`,
     values: p.values,

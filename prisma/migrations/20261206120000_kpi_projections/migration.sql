@@ -1,12 +1,16 @@
 -- Projections of business_event for the KPI queries that still aggregated events on every read
--- (docs/benchmarks.md "Business KPIs"): deals (won → live in the PSA and the ERP), projects (first invoice) and
--- the deal ↔ project links, kept by row-level triggers in the writer's transaction like kpi_time_entry
--- (migration 20261205190000): test events are skipped; a replay's or resumed step's event is never inserted
--- (the writer's ON CONFLICT DO NOTHING) so it fires nothing; "first" is by (occurred_at, id), so an event
--- arriving late or out of order only wins when it is earlier; every write is a single-row upsert that
--- compares with the committed row it locked, so concurrent writers merge. A deal's first invoice is the
--- earliest first invoice of its linked projects, joined when reading (server/kpis/sql.ts): a link and an
--- invoice may commit in either order without either transaction having to see the other.
+-- (docs/benchmarks.md "Business KPIs"): deals (won → live in the PSA and the ERP → first invoice of a project
+-- created for them), projects (first invoice) and the deal ↔ project links, kept by row-level triggers in the
+-- writer's transaction like kpi_time_entry (migration 20261205190000): test events are skipped; a replay's or
+-- resumed step's event is never inserted (the writer's ON CONFLICT DO NOTHING) so it fires nothing; "first" is
+-- by (occurred_at, id), so an event arriving late or out of order only wins when it is earlier; every write is
+-- an upsert that compares with the committed row it locked, so concurrent writers merge.
+--
+-- A deal's first invoice joins two facts that may commit in either order from concurrent writers: the link
+-- (project.created / project.live naming both keys) and the project's invoice.posted. Both paths lock the
+-- project's kpi_project row first (creating it when missing), then read the other side in a later statement:
+-- under READ COMMITTED each statement sees what the transaction it waited for committed, so whichever commits
+-- second carries the invoice to the deal.
 CREATE TABLE "kpi_deal" (
     "opportunity" TEXT NOT NULL,
     "won_at" TIMESTAMPTZ(3),
@@ -22,10 +26,16 @@ CREATE TABLE "kpi_deal" (
     "erp_customer" TEXT,
     "erp_team" TEXT,
     "live_at" TIMESTAMPTZ(3),
+    "first_invoice_at" TIMESTAMPTZ(3),
+    "first_invoice_event_id" BIGINT,
+    "invoice_project" TEXT,
+    "invoice_customer" TEXT,
+    "invoice_team" TEXT,
 
     CONSTRAINT "kpi_deal_pkey" PRIMARY KEY ("opportunity")
 );
 CREATE INDEX "kpi_deal_live_at_idx" ON "kpi_deal"("live_at");
+CREATE INDEX "kpi_deal_first_invoice_at_idx" ON "kpi_deal"("first_invoice_at");
 
 CREATE TABLE "kpi_project" (
     "project" TEXT NOT NULL,
@@ -84,35 +94,48 @@ CREATE TABLE "kpi_unbilled_day_delta" (
 CREATE INDEX "kpi_time_entry_project_idx" ON "kpi_time_entry"("project");
 CREATE INDEX "kpi_time_entry_customer_idx" ON "kpi_time_entry"("customer");
 
--- Recomputes the projection rows of the given deals / projects from business_event (the backfill, and after a
--- delete removed a first event or a link).
+-- Recomputes the projection rows of the given deals / projects (the backfill, and after a delete removed a first
+-- event or a link). A deal's first invoice comes from its links and their projects' rows, so projects first.
 CREATE FUNCTION kpi_deal_recompute(opps text[]) RETURNS void LANGUAGE sql AS $$
   DELETE FROM kpi_deal WHERE opportunity = ANY (opps);
   INSERT INTO kpi_deal (opportunity, won_at, won_event_id, psa_live_at, psa_event_id, psa_project, psa_customer, psa_team,
-    erp_live_at, erp_event_id, erp_project, erp_customer, erp_team, live_at)
+    erp_live_at, erp_event_id, erp_project, erp_customer, erp_team, live_at,
+    first_invoice_at, first_invoice_event_id, invoice_project, invoice_customer, invoice_team)
   SELECT o.opportunity, w.occurred_at, w.id, p.occurred_at, p.id, p.project, p.customer, p.team,
-    e.occurred_at, e.id, e.project, e.customer, e.team, CASE WHEN p.id IS NOT NULL AND e.id IS NOT NULL THEN greatest(p.occurred_at, e.occurred_at) END
-  FROM unnest(opps) AS o(opportunity)
+    e.occurred_at, e.id, e.project, e.customer, e.team, CASE WHEN p.id IS NOT NULL AND e.id IS NOT NULL THEN greatest(p.occurred_at, e.occurred_at) END,
+    i.invoiced_at, i.invoice_event_id, i.project, i.invoice_customer, i.invoice_team
+  FROM (SELECT DISTINCT unnest(opps) AS opportunity) o
   LEFT JOIN LATERAL (SELECT x.id, x.occurred_at FROM business_event x WHERE x.opportunity = o.opportunity AND x.type = 'deal.won'
                      AND NOT x.is_test ORDER BY x.occurred_at, x.id LIMIT 1) w ON true
   LEFT JOIN LATERAL (SELECT x.id, x.occurred_at, x.project, x.customer, x.team FROM business_event x WHERE x.opportunity = o.opportunity
                      AND x.type = 'project.live' AND x.system = 'psa' AND NOT x.is_test ORDER BY x.occurred_at, x.id LIMIT 1) p ON true
   LEFT JOIN LATERAL (SELECT x.id, x.occurred_at, x.project, x.customer, x.team FROM business_event x WHERE x.opportunity = o.opportunity
                      AND x.type = 'project.live' AND x.system = 'erp' AND NOT x.is_test ORDER BY x.occurred_at, x.id LIMIT 1) e ON true
-  WHERE w.id IS NOT NULL OR p.id IS NOT NULL OR e.id IS NOT NULL;
+  LEFT JOIN LATERAL (SELECT pr.* FROM kpi_deal_project l JOIN kpi_project pr USING (project)
+                     WHERE l.opportunity = o.opportunity AND pr.invoiced_at IS NOT NULL
+                     ORDER BY pr.invoiced_at, pr.invoice_event_id LIMIT 1) i ON true
+  WHERE w.id IS NOT NULL OR p.id IS NOT NULL OR e.id IS NOT NULL OR i.invoice_event_id IS NOT NULL;
 $$;
 
-CREATE FUNCTION kpi_project_recompute(projects text[]) RETURNS void LANGUAGE sql AS $$
+CREATE FUNCTION kpi_project_recompute(projects text[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  opps text[];
+BEGIN
+  opps := ARRAY(SELECT opportunity FROM kpi_deal_project WHERE project = ANY (projects));
   DELETE FROM kpi_project WHERE project = ANY (projects);
-  INSERT INTO kpi_project (project, invoiced_at, invoice_event_id, invoice_customer, invoice_team)
-  SELECT DISTINCT ON (x.project) x.project, x.occurred_at, x.id, x.customer, x.team FROM business_event x
-  WHERE x.type = 'invoice.posted' AND NOT x.is_test AND x.project = ANY (projects)
-  ORDER BY x.project, x.occurred_at, x.id;
   DELETE FROM kpi_deal_project WHERE project = ANY (projects);
   INSERT INTO kpi_deal_project (project, opportunity)
   SELECT DISTINCT x.project, x.opportunity FROM business_event x
   WHERE x.type IN ('project.created', 'project.live') AND NOT x.is_test AND x.opportunity IS NOT NULL AND x.project = ANY (projects);
-$$;
+  -- A row for every linked or invoiced project (the link path creates one to lock it).
+  INSERT INTO kpi_project (project, invoiced_at, invoice_event_id, invoice_customer, invoice_team)
+  SELECT pr.project, i.occurred_at, i.id, i.customer, i.team
+  FROM (SELECT project FROM kpi_deal_project WHERE project = ANY (projects)
+        UNION SELECT project FROM business_event WHERE type = 'invoice.posted' AND NOT is_test AND project = ANY (projects)) pr
+  LEFT JOIN LATERAL (SELECT x.id, x.occurred_at, x.customer, x.team FROM business_event x WHERE x.project = pr.project
+                     AND x.type = 'invoice.posted' AND NOT x.is_test ORDER BY x.occurred_at, x.id LIMIT 1) i ON true;
+  PERFORM kpi_deal_recompute(opps || ARRAY(SELECT opportunity FROM kpi_deal_project WHERE project = ANY (projects)));
+END $$;
 
 CREATE FUNCTION kpi_deal_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -121,14 +144,35 @@ BEGIN
     ON CONFLICT (opportunity) DO UPDATE SET won_at = EXCLUDED.won_at, won_event_id = EXCLUDED.won_event_id
     WHERE d.won_at IS NULL OR (EXCLUDED.won_at, EXCLUDED.won_event_id) < (d.won_at, d.won_event_id);
   ELSIF NEW.type = 'invoice.posted' AND NEW.project IS NOT NULL THEN
+    -- Locks the project's row (also when this invoice is not its first), then carries a new first invoice to
+    -- the deals linked to the project, as committed when the lock was granted.
     INSERT INTO kpi_project AS p (project, invoiced_at, invoice_event_id, invoice_customer, invoice_team)
     VALUES (NEW.project, NEW.occurred_at, NEW.id, NEW.customer, NEW.team)
     ON CONFLICT (project) DO UPDATE SET invoiced_at = EXCLUDED.invoiced_at, invoice_event_id = EXCLUDED.invoice_event_id,
       invoice_customer = EXCLUDED.invoice_customer, invoice_team = EXCLUDED.invoice_team
     WHERE p.invoiced_at IS NULL OR (EXCLUDED.invoiced_at, EXCLUDED.invoice_event_id) < (p.invoiced_at, p.invoice_event_id);
+    IF FOUND THEN
+      INSERT INTO kpi_deal AS d (opportunity, first_invoice_at, first_invoice_event_id, invoice_project, invoice_customer, invoice_team)
+      SELECT l.opportunity, NEW.occurred_at, NEW.id, NEW.project, NEW.customer, NEW.team FROM kpi_deal_project l
+      WHERE l.project = NEW.project ORDER BY l.opportunity
+      ON CONFLICT (opportunity) DO UPDATE SET first_invoice_at = EXCLUDED.first_invoice_at, first_invoice_event_id = EXCLUDED.first_invoice_event_id,
+        invoice_project = EXCLUDED.invoice_project, invoice_customer = EXCLUDED.invoice_customer, invoice_team = EXCLUDED.invoice_team
+      WHERE d.first_invoice_at IS NULL OR (EXCLUDED.first_invoice_at, EXCLUDED.first_invoice_event_id) < (d.first_invoice_at, d.first_invoice_event_id);
+    END IF;
   END IF;
   IF NEW.type IN ('project.created', 'project.live') AND NEW.opportunity IS NOT NULL AND NEW.project IS NOT NULL THEN
+    -- The project's row first (the lock the invoice path takes), then the link, then the project's first
+    -- invoice as committed by then onto the deal.
+    INSERT INTO kpi_project AS p (project) VALUES (NEW.project) ON CONFLICT (project) DO UPDATE SET project = p.project WHERE false;
     INSERT INTO kpi_deal_project (project, opportunity) VALUES (NEW.project, NEW.opportunity) ON CONFLICT DO NOTHING;
+    IF FOUND THEN
+      INSERT INTO kpi_deal AS d (opportunity, first_invoice_at, first_invoice_event_id, invoice_project, invoice_customer, invoice_team)
+      SELECT NEW.opportunity, p.invoiced_at, p.invoice_event_id, p.project, p.invoice_customer, p.invoice_team FROM kpi_project p
+      WHERE p.project = NEW.project AND p.invoiced_at IS NOT NULL
+      ON CONFLICT (opportunity) DO UPDATE SET first_invoice_at = EXCLUDED.first_invoice_at, first_invoice_event_id = EXCLUDED.first_invoice_event_id,
+        invoice_project = EXCLUDED.invoice_project, invoice_customer = EXCLUDED.invoice_customer, invoice_team = EXCLUDED.invoice_team
+      WHERE d.first_invoice_at IS NULL OR (EXCLUDED.first_invoice_at, EXCLUDED.first_invoice_event_id) < (d.first_invoice_at, d.first_invoice_event_id);
+    END IF;
   END IF;
   IF NEW.type = 'project.live' AND NEW.opportunity IS NOT NULL AND NEW.system IN ('psa', 'erp') THEN
     IF NEW.system = 'psa' THEN
@@ -153,13 +197,13 @@ END $$;
 -- A deleted event (a run deleted, cascading) matters when it was a deal's or project's first, or a link.
 CREATE FUNCTION kpi_deal_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF OLD.opportunity IS NOT NULL AND EXISTS (SELECT 1 FROM kpi_deal d WHERE d.opportunity = OLD.opportunity
-       AND OLD.id IN (d.won_event_id, d.psa_event_id, d.erp_event_id)) THEN
-    PERFORM kpi_deal_recompute(ARRAY[OLD.opportunity]);
-  END IF;
   IF OLD.project IS NOT NULL AND (OLD.type IN ('project.created', 'project.live') AND OLD.opportunity IS NOT NULL
        OR EXISTS (SELECT 1 FROM kpi_project p WHERE p.project = OLD.project AND p.invoice_event_id = OLD.id)) THEN
     PERFORM kpi_project_recompute(ARRAY[OLD.project]);
+  END IF;
+  IF OLD.opportunity IS NOT NULL AND EXISTS (SELECT 1 FROM kpi_deal d WHERE d.opportunity = OLD.opportunity
+       AND OLD.id IN (d.won_event_id, d.psa_event_id, d.erp_event_id)) THEN
+    PERFORM kpi_deal_recompute(ARRAY[OLD.opportunity]);
   END IF;
   RETURN NULL;
 END $$;
@@ -240,10 +284,10 @@ BEGIN
 END $$;
 
 -- Backfill from the events already recorded (and kpi_time_entry, kept since 20261205190000).
-SELECT kpi_deal_recompute(ARRAY(SELECT DISTINCT opportunity FROM business_event
-  WHERE type IN ('deal.won', 'project.live') AND NOT is_test AND opportunity IS NOT NULL));
 SELECT kpi_project_recompute(ARRAY(SELECT DISTINCT project FROM business_event
   WHERE type IN ('invoice.posted', 'project.created', 'project.live') AND NOT is_test AND project IS NOT NULL));
+SELECT kpi_deal_recompute(ARRAY(SELECT DISTINCT opportunity FROM business_event
+  WHERE type IN ('deal.won', 'project.live') AND NOT is_test AND opportunity IS NOT NULL));
 INSERT INTO kpi_unbilled_day (team, currency, approved_day, settled_day, entries, hours, amount)
 SELECT coalesce(team, ''), coalesce(currency, ''), (approved_at AT TIME ZONE 'UTC')::date,
   CASE WHEN invoiced_at IS NULL THEN 'infinity'::date ELSE (greatest(approved_at, invoiced_at) AT TIME ZONE 'UTC')::date END,
