@@ -3,7 +3,8 @@
 // business_event rows themselves: after random sequences of first recordings, out-of-order and repeated events,
 // replays and resumed steps recording the same step again, test runs, concurrent single-event writers, deleted
 // runs and compactions (fast-check generates them), for several "as of" instants — now, a day boundary, and
-// instants whose ageing boundaries fall inside days with entries.
+// instants whose ageing boundaries fall inside days with entries. Runs write in two environments (production and
+// staging): every projection is keyed by environment, production is counted by default, "all" sums them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
@@ -37,8 +38,11 @@ const pct = (values: number[], p: number) => {
   return s[Math.floor(r)]! + (s[Math.ceil(r)]! - s[Math.floor(r)]!) * (r - Math.floor(r));
 };
 
+type Env = "production" | "staging";
 interface GenEvent {
   type: EventType;
+  /** The environment of the run that writes it (a write's run takes its first event's). */
+  env: Env;
   opp: number;
   project: number;
   entry: number;
@@ -61,6 +65,7 @@ type Op =
 
 const genEvent = fc.record<GenEvent>({
   type: fc.constantFrom(...TYPES),
+  env: fc.constantFrom<Env>("production", "production", "staging"),
   opp: fc.nat(4),
   project: fc.nat(5),
   entry: fc.nat(9),
@@ -104,6 +109,7 @@ const genOp: fc.Arbitrary<Op> = fc.oneof(
 
 interface Row {
   id: number;
+  environment: string;
   type: string;
   at: number;
   customer: string | null;
@@ -116,6 +122,9 @@ interface Row {
   currency: string | null;
   hours: number | null;
 }
+
+/** A key of an event's environment (every projection is per environment). */
+const inEnv = (k: string | null, r: Row) => (k === null ? null : `${r.environment}|${k}`);
 
 /** The first event (by occurred_at, then id) of `type` per key. */
 function firsts(rows: Row[], type: string, key: (r: Row) => string | null): Map<string, Row> {
@@ -180,9 +189,9 @@ describe("KPI projections (deals, projects, unbilled day cells)", () => {
     } as BusinessEvent;
   };
 
-  const newRun = async (opts: { isTest?: boolean; replayOf?: string } = {}) => {
+  const newRun = async (opts: { isTest?: boolean; replayOf?: string; environment?: Env } = {}) => {
     const [id] = await insertRuns(t.db, flowId, [
-      { status: "succeeded", createdAt: new Date(base), isTest: opts.isTest },
+      { status: "succeeded", createdAt: new Date(base), isTest: opts.isTest, environment: opts.environment },
     ]);
     if (opts.replayOf)
       await pool.query(`UPDATE run SET replay_of_id = $1::uuid, trigger_type = 'replay' WHERE id = $2::uuid`, [
@@ -193,27 +202,28 @@ describe("KPI projections (deals, projects, unbilled day cells)", () => {
   };
 
   async function apply(ops: Op[]): Promise<void> {
-    const runs: Array<{ id: string; path: string }> = [];
+    const runs: Array<{ id: string; path: string; env: Env }> = [];
     let n = 0;
     for (const op of ops) {
       const path = `step-${n++}`;
       if (op.kind === "write") {
-        const id = await newRun({ isTest: op.test });
+        const env = op.events[0]!.env;
+        const id = await newRun({ isTest: op.test, environment: env });
         await insertBusinessEvents(pool, id, path, op.events.map(toEvent), "finance");
-        runs.push({ id, path });
+        runs.push({ id, path, env });
       } else if (op.kind === "again" && runs.length) {
         // The same step recorded again: by the run itself (resumed) or by a replay of it (other values even).
         const prev = runs[op.run % runs.length]!;
-        const id = op.replay ? await newRun({ replayOf: prev.id }) : prev.id;
+        const id = op.replay ? await newRun({ replayOf: prev.id, environment: prev.env }) : prev.id;
         await insertBusinessEvents(pool, id, prev.path, op.events.map(toEvent), "finance");
       } else if (op.kind === "concurrent") {
         const ids = await insertRuns(
           t.db,
           flowId,
-          op.events.map(() => ({ status: "succeeded" as const, createdAt: new Date(base) })),
+          op.events.map((e) => ({ status: "succeeded" as const, createdAt: new Date(base), environment: e.env })),
         );
         await Promise.all(op.events.map((e, i) => insertBusinessEvents(pool, ids[i]!, path, [toEvent(e)], "finance")));
-        for (const id of ids) runs.push({ id, path });
+        ids.forEach((id, i) => runs.push({ id, path, env: op.events[i]!.env }));
       } else if (op.kind === "delete" && runs.length) {
         const [gone] = runs.splice(op.run % runs.length, 1);
         await pool.query(`DELETE FROM run WHERE id = $1::uuid OR replay_of_id = $1::uuid`, [gone!.id]);
@@ -225,26 +235,31 @@ describe("KPI projections (deals, projects, unbilled day cells)", () => {
 
   async function events(): Promise<Row[]> {
     const r = await pool.query(
-      `SELECT id::int AS id, type, occurred_at, customer, project, opportunity, time_entry, team, system,
+      `SELECT id::int AS id, environment, type, occurred_at, customer, project, opportunity, time_entry, team, system,
               amount::float8 AS amount, currency, hours::float8 AS hours FROM business_event WHERE NOT is_test`,
     );
     return r.rows.map((x: Row & { occurred_at: Date }) => ({ ...x, at: x.occurred_at.getTime() }));
   }
 
   /** The figures of the KPIs the projections serve, from the events, as the SQL returns them. */
-  function expected(rows: Row[], input: KpiFilterInput, now: Date) {
+  function expected(all: Row[], input: KpiFilterInput, now: Date) {
     const { filter: f, weeks } = resolveFilter(input, now);
+    // The filter's environment (none: all of them); every key below is per environment.
+    const rows = all.filter((r) => !f.environment || r.environment === f.environment);
     const from = f.from.getTime();
     const to = f.to.getTime();
     const team = (r: Row | undefined) => !f.team || r?.team === f.team;
     // Unbilled approved time: first approval and first invoicing per time entry.
-    const approved = firsts(rows, "time.approved", (r) => r.time_entry);
-    const invoiced = firsts(rows, "time.invoiced", (r) => r.time_entry);
+    const approved = firsts(rows, "time.approved", (r) => inEnv(r.time_entry, r));
+    const invoiced = firsts(rows, "time.invoiced", (r) => inEnv(r.time_entry, r));
     const openAt = (at: number) =>
       [...approved.values()].filter(
-        (a) => team(a) && a.at < at && !((invoiced.get(a.time_entry!)?.at ?? Infinity) < at),
+        (a) => team(a) && a.at < at && !((invoiced.get(inEnv(a.time_entry, a)!)?.at ?? Infinity) < at),
       );
-    const exceptionKeys = new Set(["project=P-1", "timeEntry=TE-3", "customer=C-0"]);
+    // The open exceptions are production's: they hold time up when the filter takes production.
+    const exceptionKeys = new Set(
+      !f.environment || f.environment === "production" ? ["project=P-1", "timeEntry=TE-3", "customer=C-0"] : [],
+    );
     const cells = new Map<
       string,
       {
@@ -319,9 +334,9 @@ describe("KPI projections (deals, projects, unbilled day cells)", () => {
       return [...by.values()].sort((a, b) => (a.currency < b.currency ? -1 : 1));
     });
     // Set-up: won → the later of the first project.live in the PSA and in the ERP (both filtered on their keys).
-    const won = firsts(rows, "deal.won", (r) => r.opportunity);
-    const psa = firsts(rows, "project.live", (r) => (r.system === "psa" ? r.opportunity : null));
-    const erp = firsts(rows, "project.live", (r) => (r.system === "erp" ? r.opportunity : null));
+    const won = firsts(rows, "deal.won", (r) => inEnv(r.opportunity, r));
+    const psa = firsts(rows, "project.live", (r) => (r.system === "psa" ? inEnv(r.opportunity, r) : null));
+    const erp = firsts(rows, "project.live", (r) => (r.system === "erp" ? inEnv(r.opportunity, r) : null));
     const setup: Array<{ at: number; v: number }> = [];
     for (const [opp, w] of won) {
       const p = psa.get(opp);
@@ -332,16 +347,16 @@ describe("KPI projections (deals, projects, unbilled day cells)", () => {
     }
     // Deal → first invoice: the earliest (by occurred_at, then id) first invoice of the deal's linked projects,
     // filtered on that invoice's keys.
-    const firstInvoice = firsts(rows, "invoice.posted", (r) => r.project);
+    const firstInvoice = firsts(rows, "invoice.posted", (r) => inEnv(r.project, r));
     const links = new Set(
       rows
         .filter((r) => (r.type === "project.created" || r.type === "project.live") && r.opportunity && r.project)
-        .map((r) => `${r.project}|${r.opportunity}`),
+        .map((r) => `${r.environment}|${r.project}|${r.opportunity}`),
     );
     const d2i: Array<{ at: number; v: number }> = [];
-    for (const [opp, w] of won) {
+    for (const w of won.values()) {
       const first = [...firstInvoice.values()]
-        .filter((i) => links.has(`${i.project}|${opp}`))
+        .filter((i) => links.has(`${i.environment}|${i.project}|${w.opportunity}`) && i.environment === w.environment)
         .sort((a, b) => a.at - b.at || a.id - b.id)[0];
       if (first && team(first) && first.at >= from && first.at < to && first.at >= w.at)
         d2i.push({ at: first.at, v: (first.at - w.at) / DAY });
@@ -390,19 +405,24 @@ describe("KPI projections (deals, projects, unbilled day cells)", () => {
     const instants = [base, today - 20 * DAY, base - 33 * DAY - 5 * HOUR];
     // And instants that put an approval on a boundary day: its own day, each ageing boundary's day (just before
     // and just after the boundary), and the day an entry was invoiced.
-    const approvals = firsts(rows, "time.approved", (r) => r.time_entry);
+    const approvals = firsts(rows, "time.approved", (r) => inEnv(r.time_entry, r));
     for (const a of [...approvals.values()].slice(0, 2))
       instants.push(a.at + 30 * 60_000, a.at + 8 * DAY - 60_000, a.at + 31 * DAY + 60_000, a.at + 61 * DAY - 1);
-    const invoicings = [...firsts(rows, "time.invoiced", (r) => r.time_entry).values()].filter(
-      (i) => (approvals.get(i.time_entry!)?.at ?? Infinity) < i.at - DAY,
+    const invoicings = [...firsts(rows, "time.invoiced", (r) => inEnv(r.time_entry, r)).values()].filter(
+      (i) => (approvals.get(inEnv(i.time_entry, i)!)?.at ?? Infinity) < i.at - DAY,
     );
     for (const i of invoicings.slice(0, 2)) instants.push(i.at + 1, i.at - 1);
     for (const at of instants)
-      for (const input of [{ weeks: 12 }, { weeks: 12, team: "pmo" }] as KpiFilterInput[]) {
+      for (const input of [
+        { weeks: 12 },
+        { weeks: 12, team: "pmo" },
+        { weeks: 12, environment: "staging" },
+        { weeks: 12, environment: "all", team: "pmo" },
+      ] as KpiFilterInput[]) {
         const now = new Date(at);
         const want = expected(rows, input, now);
         const got = await actual(input, now);
-        const label = `as of ${now.toISOString()} ${input.team ?? ""}`;
+        const label = `as of ${now.toISOString()} ${input.environment ?? ""} ${input.team ?? ""}`;
         expect(got.unbilled, label).toEqual(close(got.unbilled, want.unbilled));
         expect(got.trend, label).toEqual(close(got.trend, want.trend));
         expect(got.setup, label).toEqual(close(got.setup, want.setup));
@@ -426,26 +446,27 @@ describe("KPI projections (deals, projects, unbilled day cells)", () => {
     const snapshot = async () =>
       Promise.all(
         [
-          `SELECT * FROM kpi_deal ORDER BY opportunity`,
-          `SELECT * FROM kpi_project ORDER BY project`,
-          `SELECT * FROM kpi_deal_project ORDER BY project, opportunity`,
+          `SELECT * FROM kpi_deal ORDER BY environment, opportunity`,
+          `SELECT * FROM kpi_project ORDER BY environment, project`,
+          `SELECT * FROM kpi_deal_project ORDER BY environment, project, opportunity`,
         ].map(async (s) => (await pool.query(s)).rows),
       );
     const kept = await snapshot();
-    await pool.query(`SELECT kpi_deal_recompute(ARRAY(SELECT DISTINCT opportunity FROM business_event WHERE opportunity IS NOT NULL)),
-                             kpi_project_recompute(ARRAY(SELECT DISTINCT project FROM business_event WHERE project IS NOT NULL))`);
+    await pool.query(`SELECT kpi_deal_recompute(env, ARRAY(SELECT DISTINCT opportunity FROM business_event WHERE opportunity IS NOT NULL AND environment = env)),
+                             kpi_project_recompute(env, ARRAY(SELECT DISTINCT project FROM business_event WHERE project IS NOT NULL AND environment = env))
+                      FROM (SELECT DISTINCT environment FROM business_event) x(env)`);
     expect(await snapshot()).toEqual(kept);
     const cells = await pool.query(
-      `SELECT team, currency, approved_day::text, settled_day::text, sum(entries)::int AS entries, sum(hours)::float8 AS hours, sum(amount)::float8 AS amount
-       FROM (SELECT team, currency, approved_day, settled_day, entries, hours, amount FROM kpi_unbilled_day
-             UNION ALL SELECT team, currency, approved_day, settled_day, entries, hours, amount FROM kpi_unbilled_day_delta) c
-       GROUP BY 1, 2, 3, 4 HAVING sum(entries) <> 0 OR sum(hours) <> 0 OR sum(amount) <> 0 ORDER BY 1, 2, 3, 4`,
+      `SELECT environment, team, currency, approved_day::text, settled_day::text, sum(entries)::int AS entries, sum(hours)::float8 AS hours, sum(amount)::float8 AS amount
+       FROM (SELECT environment, team, currency, approved_day, settled_day, entries, hours, amount FROM kpi_unbilled_day
+             UNION ALL SELECT environment, team, currency, approved_day, settled_day, entries, hours, amount FROM kpi_unbilled_day_delta) c
+       GROUP BY 1, 2, 3, 4, 5 HAVING sum(entries) <> 0 OR sum(hours) <> 0 OR sum(amount) <> 0 ORDER BY 1, 2, 3, 4, 5`,
     );
     const fromEntries = await pool.query(
-      `SELECT coalesce(team, '') AS team, coalesce(currency, '') AS currency, (approved_at AT TIME ZONE 'UTC')::date::text AS approved_day,
+      `SELECT environment, coalesce(team, '') AS team, coalesce(currency, '') AS currency, (approved_at AT TIME ZONE 'UTC')::date::text AS approved_day,
               CASE WHEN invoiced_at IS NULL THEN 'infinity' ELSE (greatest(approved_at, invoiced_at) AT TIME ZONE 'UTC')::date::text END AS settled_day,
               count(*)::int AS entries, sum(coalesce(hours, 0))::float8 AS hours, sum(coalesce(amount, 0))::float8 AS amount
-       FROM kpi_time_entry WHERE approved_at IS NOT NULL GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+       FROM kpi_time_entry WHERE approved_at IS NOT NULL GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`,
     );
     expect(cells.rows).toEqual(close(cells.rows, fromEntries.rows));
   }
@@ -479,6 +500,7 @@ describe("KPI projections (deals, projects, unbilled day cells)", () => {
       [
         toEvent({
           type: "time.approved",
+          env: "production",
           opp: 0,
           project: 0,
           entry: 0,
@@ -493,6 +515,7 @@ describe("KPI projections (deals, projects, unbilled day cells)", () => {
         }),
         toEvent({
           type: "deal.won",
+          env: "production",
           opp: 0,
           project: 0,
           entry: 0,

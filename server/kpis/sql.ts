@@ -88,7 +88,7 @@ function entryFilter(alias: string, f: KpiFilter, p: Params, invoice = false): s
 /**
  * kpi_deal (migration 20261206120000) keeps each first event's keys; like a time entry, a deal belongs to the
  * events that made it count: its set-up to both first project.live events, its first invoice to that
- * invoice.posted.
+ * invoice.posted. Its environment (part of its key) is filtered once per row with envFilter.
  */
 const liveFilter = (alias: string, system: "psa" | "erp", f: KpiFilter, p: Params) =>
   keysFilter(
@@ -119,11 +119,9 @@ export function dealToInvoiceSql(f: KpiFilter): Query {
   const p = new Params();
   const from = p.add(f.from);
   const to = p.add(f.to);
-  const filter = keysFilter(
-    { team: "k.invoice_team", customer: "k.invoice_customer", project: "k.invoice_project" },
-    f,
-    p,
-  );
+  const filter =
+    envFilter("k", f, p) +
+    keysFilter({ team: "k.invoice_team", customer: "k.invoice_customer", project: "k.invoice_project" }, f, p);
   return {
     text: `WITH d AS (
         SELECT ${WEEK("k.first_invoice_at")} AS week, extract(epoch FROM k.first_invoice_at - k.won_at) / 86400 AS v
@@ -137,7 +135,7 @@ export function dealToInvoiceSql(f: KpiFilter): Query {
 
 /** The deals live in both the PSA and the ERP in [from, to) (kpi_deal), as `k`, filtered on both live events' keys. */
 function liveDeals(f: KpiFilter, p: Params, from: string, to: string): string {
-  return `kpi_deal k WHERE k.live_at >= ${from} AND k.live_at < ${to} AND k.won_at IS NOT NULL${liveFilter("k", "psa", f, p)}${liveFilter("k", "erp", f, p)}`;
+  return `kpi_deal k WHERE k.live_at >= ${from} AND k.live_at < ${to} AND k.won_at IS NOT NULL${envFilter("k", f, p)}${liveFilter("k", "psa", f, p)}${liveFilter("k", "erp", f, p)}`;
 }
 
 /** Deal closed-won → live in both the PSA and the ERP, in hours, by week it was live in both. */
@@ -188,8 +186,8 @@ const dayStart = (t: number) => new Date(Math.floor(t / DAY_MS) * DAY_MS);
 /** The UTC date of a timestamptz parameter. */
 const DATE = (param: string) => `(${param}::timestamptz AT TIME ZONE 'UTC')::date`;
 /** kpi_unbilled_day's cells with the deltas not folded yet (migration 20261206120000_kpi_projections). */
-const UNBILLED_CELLS = `(SELECT team, currency, approved_day, settled_day, entries, hours, amount FROM kpi_unbilled_day
-  UNION ALL SELECT team, currency, approved_day, settled_day, entries, hours, amount FROM kpi_unbilled_day_delta)`;
+const UNBILLED_CELLS = `(SELECT environment, team, currency, approved_day, settled_day, entries, hours, amount FROM kpi_unbilled_day
+  UNION ALL SELECT environment, team, currency, approved_day, settled_day, entries, hours, amount FROM kpi_unbilled_day_delta)`;
 /** Time entries (as `k`) approved before `at` and not invoiced before it. */
 const UNBILLED_AT = (at: string) => `k.approved_at < ${at} AND (k.invoiced_at IS NULL OR k.invoiced_at >= ${at})`;
 
@@ -225,7 +223,7 @@ export function unbilledSql(f: KpiFilter, weekStarts: Date[]): Query {
   const to = p.add(f.to);
   const today = p.add(dayStart(f.to.getTime()));
   const edges = [8, 31, 61].map((n) => p.add(dayStart(f.to.getTime() - n * DAY_MS)));
-  const team = f.team ? ` AND c.team = ${p.add(f.team)}` : "";
+  const cells = envFilter("c", f, p) + (f.team ? ` AND c.team = ${p.add(f.team)}` : "");
   const filter = entryFilter("k", f, p);
   const oneDay = (param: string, col = "approved_at") =>
     `k.${col} >= ${param} AND k.${col} < ${param}::timestamptz + interval '1 day'`;
@@ -235,7 +233,7 @@ export function unbilledSql(f: KpiFilter, weekStarts: Date[]): Query {
       ), u AS (
         SELECT c.currency, ${DATE(today)} - c.approved_day AS days, c.entries, c.hours, c.amount FROM ${UNBILLED_CELLS} c
         WHERE c.approved_day < ${DATE(today)} AND c.settled_day > ${DATE(today)}
-          AND c.approved_day NOT IN (${edges.map(DATE).join(", ")})${team}
+          AND c.approved_day NOT IN (${edges.map(DATE).join(", ")})${cells}
         UNION ALL
         SELECT coalesce(k.currency, ''), floor(extract(epoch FROM ${to}::timestamptz - k.approved_at) / 86400)::int, 1,
                coalesce(k.hours, 0), coalesce(k.amount, 0)
@@ -266,7 +264,7 @@ export function unbilledTrendSql(f: KpiFilter, weekStarts: Date[]): Query {
   const p = new Params();
   const weeks = p.add(weekStarts.map((w) => w.toISOString()));
   const to = p.add(f.to);
-  const team = f.team ? ` AND c.team = ${p.add(f.team)}` : "";
+  const cells = envFilter("c", f, p) + (f.team ? ` AND c.team = ${p.add(f.team)}` : "");
   const filter = entryFilter("k", f, p);
   return {
     text: `WITH pts AS (
@@ -277,7 +275,7 @@ export function unbilledTrendSql(f: KpiFilter, weekStarts: Date[]): Query {
       ), u AS (
         SELECT pts.week, c.currency, c.entries, c.hours, c.amount
         FROM pts JOIN ${UNBILLED_CELLS} c ON c.approved_day < pts.d AND (c.settled_day > pts.d OR pts.aligned AND c.settled_day = pts.d)
-        WHERE c.settled_day >= (SELECT min(d) FROM pts)${team}
+        WHERE c.settled_day >= (SELECT min(d) FROM pts)${cells}
         UNION ALL
         SELECT pts.week, coalesce(k.currency, ''), 1, coalesce(k.hours, 0), coalesce(k.amount, 0)
         FROM pts CROSS JOIN LATERAL (
