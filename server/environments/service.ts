@@ -130,6 +130,42 @@ async function insertDeployment(
   });
 }
 
+/**
+ * Deploys `version` to `environment` with that environment's bindings of the flow's connections, audited as
+ * deployment.created (the rule that made it, when one did). The caller holds the transaction and its checks.
+ */
+async function deployInTx(
+  tx: Tx,
+  ctx: GovCtx,
+  o: {
+    flow: { id: string; key: string };
+    environment: string;
+    version: { id: string; version: string; dsl: unknown };
+    kind: "deploy" | "baseline" | "publish";
+    prev: { id: string; flowVersion: { version: string } } | null;
+    rule?: string;
+  },
+) {
+  const bindings = await snapshotBindings(tx, o.environment, logicalConnections(o.flow.key, o.version.dsl));
+  const d = await insertDeployment(tx, ctx, {
+    environment: o.environment,
+    flowId: o.flow.id,
+    versionId: o.version.id,
+    kind: o.kind,
+    previousId: o.prev?.id ?? null,
+    bindings,
+  });
+  await ctx.audit(tx, {
+    action: "deployment.created",
+    entityType: "deployment",
+    entityId: `${o.flow.key}@${o.environment}`,
+    before: o.prev ? { version: o.prev.flowVersion.version, deploymentId: o.prev.id } : null,
+    after: { version: o.version.version, deploymentId: d.id, environment: o.environment, bindings, kind: d.kind },
+    ...(o.rule ? { meta: { rule: o.rule } } : {}),
+  });
+  return d;
+}
+
 /** Deploys a published version to a non-production environment (test by default). */
 export async function deployVersion(
   ctx: GovCtx,
@@ -171,22 +207,7 @@ export async function deployVersion(
         previousId: null,
         bindings: await snapshotBindings(tx, PRODUCTION, logicalConnections(flow.key, legacy.dsl)),
       });
-    const bindings = await snapshotBindings(tx, environment, logicalConnections(flow.key, v.dsl));
-    const d = await insertDeployment(tx, ctx, {
-      environment,
-      flowId: flow.id,
-      versionId: v.id,
-      kind: "deploy",
-      previousId: prev?.id ?? null,
-      bindings,
-    });
-    await ctx.audit(tx, {
-      action: "deployment.created",
-      entityType: "deployment",
-      entityId: `${flow.key}@${environment}`,
-      before: prev ? { version: prev.flowVersion.version, deploymentId: prev.id } : null,
-      after: { version: v.version, deploymentId: d.id, environment, bindings },
-    });
+    const d = await deployInTx(tx, ctx, { flow, environment, version: v, kind: "deploy", prev });
     return { deploymentId: d.id, environment, version: v.version };
   });
   forgetPublishedFlow(input.flowKey);
@@ -219,48 +240,27 @@ export async function deployOnPublication(
   let production: "first-publication" | "baseline" | null = null;
   if (!before.deployed) {
     const first = !before.legacy;
-    const prodVersion = before.legacy ?? version;
-    const bindings = await snapshotBindings(tx, PRODUCTION, logicalConnections(flow.key, prodVersion.dsl));
-    const d = await insertDeployment(tx, ctx, {
+    await deployInTx(tx, ctx, {
+      flow,
       environment: PRODUCTION,
-      flowId: flow.id,
-      versionId: prodVersion.id,
+      version: before.legacy ?? version,
       kind: first ? "publish" : "baseline",
-      previousId: null,
-      bindings,
-    });
-    await ctx.audit(tx, {
-      action: "deployment.created",
-      entityType: "deployment",
-      entityId: `${flow.key}@${PRODUCTION}`,
-      before: null,
-      after: { version: prodVersion.version, deploymentId: d.id, environment: PRODUCTION, bindings, kind: d.kind },
-      meta: {
-        rule: first
-          ? "first-publication: a flow's first published version goes live in test and production together; later versions reach production only by promotion"
-          : "baseline: production keeps the version it ran before the flow's first deployment",
-      },
+      prev: null,
+      rule: first
+        ? "first-publication: a flow's first published version goes live in test and production together; later versions reach production only by promotion"
+        : "baseline: production keeps the version it ran before the flow's first deployment",
     });
     production = first ? "first-publication" : "baseline";
   }
   const prev = await currentDeployment(tx, flow.id, TEST);
   if (prev?.flowVersionId === version.id) return { test: false, production };
-  const bindings = await snapshotBindings(tx, TEST, logicalConnections(flow.key, version.dsl));
-  const d = await insertDeployment(tx, ctx, {
+  await deployInTx(tx, ctx, {
+    flow,
     environment: TEST,
-    flowId: flow.id,
-    versionId: version.id,
+    version,
     kind: "deploy",
-    previousId: prev?.id ?? null,
-    bindings,
-  });
-  await ctx.audit(tx, {
-    action: "deployment.created",
-    entityType: "deployment",
-    entityId: `${flow.key}@${TEST}`,
-    before: prev ? { version: prev.flowVersion.version, deploymentId: prev.id } : null,
-    after: { version: version.version, deploymentId: d.id, environment: TEST, bindings },
-    meta: { rule: "publication deploys to test" },
+    prev,
+    rule: "publication deploys to test",
   });
   return { test: true, production };
 }
