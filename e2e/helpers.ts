@@ -115,3 +115,28 @@ export async function selectNode(page: Page, id: string): Promise<void> {
   await page.waitForTimeout(500);
   await page.getByTestId(`rf__node-${id}`).click();
 }
+
+/**
+ * Clicks Auto-layout and waits until the cards have moved and stopped: the layout engine loads on first use and
+ * the cards then glide into place, so a drag measured before that misses its handle or moves a card instead.
+ */
+export async function autoLayout(page: Page): Promise<void> {
+  const positions = () =>
+    page
+      .locator(".react-flow__node")
+      .evaluateAll((nodes) => nodes.map((n) => (n as HTMLElement).style.transform).join("|"));
+  const before = await positions();
+  await page.getByRole("button", { name: /Auto-layout/ }).click();
+  let last = before;
+  await expect
+    .poll(
+      async () => {
+        const now = await positions();
+        const still = now !== before && now === last;
+        last = now;
+        return still;
+      },
+      { intervals: [300], timeout: 30_000 },
+    )
+    .toBe(true);
+}

@@ -2,7 +2,7 @@
 // target fields, live preview on the pinned trigger sample, the JSONata view in sync both ways, custom
 // expressions kept verbatim, and nothing lost on reopen. Screenshots land in test-results/mapper.
 import { expect, test, type Page } from "@playwright/test";
-import { signIn, screenshots, selectNode } from "./helpers";
+import { autoLayout, signIn, screenshots, selectNode } from "./helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 } });
 
@@ -173,8 +173,7 @@ test("a map step feeding a call flags unmapped required input fields and type mi
     .dragTo(pane, { targetPosition: { x: 300, y: 380 } });
   await expect(node(page, "createCustomer")).toBeVisible();
   // Lay the three out so that none covers another before drawing the edges.
-  await page.getByRole("button", { name: /Auto-layout/ }).click();
-  await page.waitForTimeout(800);
+  await autoLayout(page);
   const connect = async (from: string, to: string) => {
     const a = (await page.locator(from).boundingBox())!;
     const b = (await page.locator(to).boundingBox())!;

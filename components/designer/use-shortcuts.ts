@@ -32,11 +32,12 @@ export interface GoToTarget {
 export function useShortcuts(a: EditorActions, paused: boolean, targets: readonly GoToTarget[]): DesignerCommand[] {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      const t = e.target as HTMLElement | null;
-      if (t && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName))) return;
       const mod = e.ctrlKey || e.metaKey;
       const k = e.key.toLowerCase();
+      // Ctrl K before the field check: a keyboard user in the inspector's fields reaches the menu without leaving them.
       if (mod && k === "k") return (e.preventDefault(), a.openMenu());
+      const t = e.target as HTMLElement | null;
+      if (t && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName))) return;
       if (paused) return;
       if (mod && k === "z" && !e.shiftKey) return (e.preventDefault(), a.undo());
       if ((mod && k === "z" && e.shiftKey) || (mod && k === "y")) return (e.preventDefault(), a.redo());
