@@ -2,7 +2,7 @@
 // selected one) and are connected, a step dropped on a connection is inserted into it, a small flow keeps
 // its labelled cards after Layout and Fit, and Esc closes the keyboard-shortcuts sheet.
 import { expect, test, type Page } from "@playwright/test";
-import { addByCommand, canvasNode, signIn, screenshots } from "./helpers";
+import { addByCommand, autoLayout, canvasNode, signIn, screenshots } from "./helpers";
 import { trpcMutation, trpcQuery } from "./triage-helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 } });
@@ -196,9 +196,22 @@ test("a small flow keeps labelled cards after Layout and Fit, never zoomed past 
   });
 
   for (const button of ["Auto-layout (Shift L)", "Zoom to fit (Shift 1)"]) {
-    await page.getByRole("button", { name: button }).click();
-    await page.waitForTimeout(600);
-    expect(await zoomOf(page), `zoom after ${button}`).toBeGreaterThanOrEqual(0.6 - 1e-6);
+    if (button.startsWith("Auto-layout")) await autoLayout(page);
+    else await page.getByRole("button", { name: button }).click();
+    // The view glides to its zoom: read it once it holds still.
+    let zoom = Number.NaN;
+    await expect
+      .poll(
+        async () => {
+          const now = await zoomOf(page);
+          const still = now === zoom;
+          zoom = now;
+          return still;
+        },
+        { intervals: [300], timeout: 15_000 },
+      )
+      .toBe(true);
+    expect(zoom, `zoom after ${button}`).toBeGreaterThanOrEqual(0.6 - 1e-6);
     await expect(page.getByTestId("edge-overview")).toHaveCount(0);
     // Cards with their titles and React Flow's edges, not plain blocks.
     await expect(page.locator('[data-testid="canvas-node"]', { hasText: "Wait PT1M" }).first()).toBeVisible();
