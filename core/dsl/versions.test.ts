@@ -211,12 +211,14 @@ describe("versions", () => {
   });
 
   it("proposeVersion proposes the bump and judges the declared one", () => {
-    const next = clone(opp);
+    // Pinned at 1.2.0: the shipped example's own version moves as it is improved.
+    const base: Flow = { ...clone(opp), version: "1.2.0" };
+    const next = clone(base);
     (step(next, "announce") as EmitStep).version = 2;
-    const low = proposeVersion(opp, { ...next, version: "1.3.0" });
+    const low = proposeVersion(base, { ...next, version: "1.3.0" });
     expect(low).toMatchObject({ required: "major", version: "2.0.0", declared: "minor", ok: false });
-    expect(proposeVersion(opp, { ...next, version: "2.0.0" }).ok).toBe(true);
-    expect(proposeVersion(opp, clone(opp))).toMatchObject({ required: "none", version: "1.2.0", ok: true });
+    expect(proposeVersion(base, { ...next, version: "2.0.0" }).ok).toBe(true);
+    expect(proposeVersion(base, clone(base))).toMatchObject({ required: "none", version: "1.2.0", ok: true });
   });
 });
 
