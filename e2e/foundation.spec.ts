@@ -22,6 +22,12 @@ test("an anonymous visitor is sent to sign in, and tRPC refuses them", async ({ 
   await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
   const res = await request.get("/api/trpc/session.me");
   expect(res.status()).toBe(401);
+  // The tab shows Weft's icon (without one, every first visit logged a 404 for /favicon.ico).
+  const icon = await page.locator('link[rel="icon"]').first().getAttribute("href");
+  expect(icon).toBeTruthy();
+  const iconRes = await request.get(icon!);
+  expect(iconRes.ok()).toBe(true);
+  expect(iconRes.headers()["content-type"]).toContain("image/svg+xml");
 });
 
 test("a wrong password says so and keeps you on the sign-in page", async ({ page }) => {
