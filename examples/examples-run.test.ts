@@ -20,6 +20,9 @@ import { appendAudit, type AuditFn } from "@/server/audit/audit";
 import { decideTask, listTasks } from "@/server/tasks/service";
 import { seedDemoApprovals } from "@/server/seed/approvals";
 import type { Role } from "@/core/roles";
+import { DomainError } from "@/core/domain-error";
+import { clientError } from "@/server/api/errors";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 
 describe("the example flows run against the sandboxes", () => {
   let t: TestDatabase;
@@ -610,31 +613,101 @@ describe("the example flows run against the sandboxes", () => {
       const offered = ((await steps(second.run.id, "rank"))[0]!.output as { options: Option[] }).options;
       expect(offered.length).toBeGreaterThanOrEqual(2);
       expect(JSON.stringify(second.task.summary)).toContain(offered[1]!.name);
+      // The candidate field offers the ranked options and nothing else (the step's choices).
+      expect(second.task.form).toMatchObject({
+        properties: { candidate: { type: "string", enum: offered.map((o) => o.id) } },
+      });
+      // While it waits, no job holds the run.
+      const { rows: held } = await pool.query(
+        `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'weft.run' AND data->>'runId' = $1 AND state IN ('created', 'retry', 'active')`,
+        [second.run.id],
+      );
+      expect(held[0].n).toBe(0);
       const request2 = (await records("psa", "resource_requests")).find((r) => r.id === "46002")!;
       const allocationsOf = async (resourceId: unknown) =>
         (await records("psa", "workspace_allocations")).filter((a) => a.resource_id === resourceId);
       const before2 = (await allocationsOf(request2.resource_id)).length;
+      /** The refusal a client gets over the API: the DomainError through the one mapper every procedure uses. */
+      const refusal = async (p: Promise<unknown>) => {
+        const e = await p.then(
+          () => null,
+          (err: unknown) => err,
+        );
+        expect(e, "refused").toBeInstanceOf(DomainError);
+        const api = clientError(e)!;
+        return { status: getHTTPStatusCodeFromError(api), message: api.message, field: (e as DomainError).field };
+      };
+      // Somebody Workday knows but the ranking did not propose: 400 naming the field; the task stays open.
+      const notOffered = (await records("workday", "workers"))
+        .map((w) => String(w.wid))
+        .find((id) => !offered.some((o) => o.id === id))!;
+      expect(
+        await refusal(
+          decideTask({ db: t.db, boss }, rm, second.task.id, {
+            decision: "approve-with-changes",
+            fields: { candidate: notOffered },
+          }),
+        ),
+      ).toMatchObject({ status: 400, field: "fields.candidate", message: expect.stringContaining("candidate") });
+      expect(await t.db.task.findUniqueOrThrow({ where: { id: second.task.id } })).toMatchObject({ status: "open" });
       await decideTask({ db: t.db, boss }, rm, second.task.id, {
         decision: "approve-with-changes",
         fields: { candidate: offered[1]!.id },
       });
+      // The run resumes once and books in the same run: no poll has run since the decision.
       const chose = await settledRun("46002", "pending");
       expect(chose, JSON.stringify(chose.error)).toMatchObject({ status: "succeeded" });
+      const { rows: chosenRun } = await pool.query(`SELECT output FROM run WHERE id = $1`, [chose.id]);
+      expect(chosenRun[0].output).toEqual({
+        request: "46002",
+        status: "pending",
+        decision: "approve-with-changes",
+        booked: offered[1]!.ref.userId,
+      });
       expect((await records("psa", "workspace_resources")).find((r) => r.id === request2.resource_id)).toMatchObject({
         user_id: offered[1]!.ref.userId,
       });
-      // Approved in Kantata with the person named: the next poll books them, once in each system.
-      await pollOnce({ pool, boss }, flow!.flowId);
-      const booked2 = await settledRun("46002", "approved");
-      expect(booked2, JSON.stringify(booked2.error)).toMatchObject({ status: "succeeded" });
-      await pollOnce({ pool, boss }, flow!.flowId);
-      expect(await runsOf("46002", "approved")).toHaveLength(1);
-      expect(await allocationsOf(request2.resource_id)).toHaveLength(before2 + 1);
-      expect(
+      expect((await records("psa", "resource_requests")).find((r) => r.id === "46002")).toMatchObject({
+        status: "approved",
+      });
+      const bookedNow = await allocationsOf(request2.resource_id);
+      expect(bookedNow).toHaveLength(before2 + 1);
+      expect(bookedNow.at(-1)).toMatchObject({
+        start_date: request2.workspace_allocation_start_date,
+        end_date: request2.workspace_allocation_end_date,
+        minutes: request2.workspace_allocation_minutes,
+      });
+      const hrisOf2 = async () =>
         (await records("workday", "projectAssignments")).filter(
           (a) => a.externalReference === "kantata-resource-request-46002",
-        ),
-      ).toMatchObject([{ worker: { id: offered[1]!.id } }]);
+        );
+      expect(await hrisOf2()).toMatchObject([{ worker: { id: offered[1]!.id } }]);
+      const resumed = await pool.query<{ path: string; status: string; attempts: number }>(
+        `SELECT path, status, attempts FROM step_run WHERE run_id = $1 AND path IN ('choose', 'name', 'approveInPsa', 'book', 'hrisAssign') ORDER BY path`,
+        [chose.id],
+      );
+      expect(resumed.rows.map((r) => [r.path, r.status, r.attempts])).toEqual([
+        ["approveInPsa", "succeeded", 1],
+        ["book", "succeeded", 1],
+        ["choose", "succeeded", 1],
+        ["hrisAssign", "succeeded", 1],
+        ["name", "succeeded", 1],
+      ]);
+      // A second decision is refused: the task is decided (409), and nothing moves.
+      expect(
+        await refusal(decideTask({ db: t.db, boss }, rm, second.task.id, { decision: "reject", comment: "Changed" })),
+      ).toMatchObject({ status: 409, message: expect.stringMatching(/already decided/) });
+      // The approval in Kantata starts the poll's run for the approved request: it finds both bookings, writes nothing.
+      await pollOnce({ pool, boss }, flow!.flowId);
+      const after2 = await settledRun("46002", "approved");
+      expect(after2, JSON.stringify(after2.error)).toMatchObject({ status: "succeeded" });
+      expect(await steps(after2.id, "book")).toEqual([]);
+      expect(await steps(after2.id, "hrisAssign")).toEqual([]);
+      await pollOnce({ pool, boss }, flow!.flowId);
+      expect(await runsOf("46002", "approved")).toHaveLength(1);
+      expect(await runsOf("46002", "pending")).toHaveLength(1);
+      expect(await allocationsOf(request2.resource_id)).toEqual(bookedNow);
+      expect(await hrisOf2()).toHaveLength(1);
 
       // Rejecting 46003 books nobody and says so on the project.
       const third = await choiceOf("46003");
@@ -646,6 +719,8 @@ describe("the example flows run against the sandboxes", () => {
       });
       const declined = await settledRun("46003", "pending");
       expect(declined, JSON.stringify(declined.error)).toMatchObject({ status: "succeeded" });
+      const { rows: declinedRun } = await pool.query(`SELECT output FROM run WHERE id = $1`, [declined.id]);
+      expect(declinedRun[0].output).toEqual({ request: "46003", status: "pending", decision: "reject" });
       expect(
         (await records("psa", "posts")).filter(
           (p) =>
