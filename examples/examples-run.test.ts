@@ -18,7 +18,7 @@ import { retryException } from "@/server/runtime/operations";
 import { autoResolveForRun } from "@/server/exceptions/auto-resolve";
 import { appendAudit, type AuditFn } from "@/server/audit/audit";
 import { decideTask, listTasks } from "@/server/tasks/service";
-import { seedDemoApprovals } from "@/server/seed/approvals";
+import { demoStaffingRequest, seedDemoApprovals } from "@/server/seed/approvals";
 import type { Role } from "@/core/roles";
 import { DomainError } from "@/core/domain-error";
 import { clientError } from "@/server/api/errors";
@@ -854,12 +854,43 @@ describe("the example flows run against the sandboxes", () => {
     expect(done).toMatchObject({ status: "succeeded", output: { status: "applied", days: 60, approval: "decided" } });
     expect((await records("netsuite", "customer")).find((c) => c.id === "105")).toMatchObject({ terms: { id: "60" } });
 
-    // The demo's parked requests: real runs waiting in the approver's Inbox.
-    await seedDemoApprovals(t.db, boss);
-    const until = Date.now() + 30_000;
-    while ((await listTasks(t.db, actor)).length < 3 && Date.now() < until)
+    // The demo's parked requests: real runs waiting in the approvers' Inboxes — Finance's three terms changes,
+    // and for PMO's resource manager a staffing request's ranked options to choose from.
+    expect(await seedDemoApprovals(t.db, boss)).toBe(4);
+    const pmoUser = await t.db.user.findUniqueOrThrow({
+      where: { email: "pmo@weft.local" },
+      include: { memberships: true },
+    });
+    const pmo = {
+      id: pmoUser.id,
+      email: pmoUser.email,
+      roles: pmoUser.roles,
+      teamIds: pmoUser.memberships.map((m) => m.teamId),
+    };
+    const demoRequest = demoStaffingRequest();
+    const { rows: demoRuns } = await pool.query<{ id: string }>(`SELECT id FROM run WHERE idempotency_key = $1`, [
+      `demo:staffing-request:${demoRequest.id}`,
+    ]);
+    expect(demoRuns).toHaveLength(1);
+    const staffingTasks = async () =>
+      (await listTasks(t.db, pmo)).filter((x) => x.runId === demoRuns[0]!.id && x.status === "open");
+    const until = Date.now() + 60_000;
+    while (((await listTasks(t.db, actor)).length < 3 || !(await staffingTasks()).length) && Date.now() < until)
       await new Promise((r) => setTimeout(r, 200));
     expect((await listTasks(t.db, actor)).map((x) => x.flow.key)).toEqual(Array(3).fill("billing-terms-change"));
+    const [demoTask] = await staffingTasks();
+    expect(demoTask).toMatchObject({
+      flow: { key: "staffing-request" },
+      assignee: "PMO (approvers)",
+      title: expect.stringContaining(demoRequest.id),
+    });
+    const { rows: demoRank } = await pool.query<{ output: { options: Array<{ id: string }> } }>(
+      `SELECT output FROM step_run WHERE run_id = $1 AND path = 'rank'`,
+      [demoRuns[0]!.id],
+    );
+    const demoOptions = demoRank[0]!.output.options.map((o) => o.id);
+    expect(demoOptions.length).toBeGreaterThan(0);
+    expect(demoTask!.form).toMatchObject({ properties: { candidate: { enum: demoOptions } } });
     expect(await seedDemoApprovals(t.db, boss)).toBe(0); // a restart starts nothing new
   }, 120_000);
 

@@ -45,7 +45,7 @@ runMain(async () => {
       const { queueFirstReconciliationRuns } = await import("@/server/seed/demo-reconciliations");
       const queued = await queueFirstReconciliationRuns(database.url, boss);
       if (queued.length) log(`first runs of ${queued.join(", ")} queued`);
-      // Runs parked at a finance approval: the approver's Inbox has open tasks on first start.
+      // Runs parked at their approval: Finance's and PMO's approvers have open tasks in the Inbox on first start.
       const { db } = await import("@/server/db/client");
       const { seedDemoApprovals } = await import("@/server/seed/approvals");
       await seedDemoApprovals(db(), boss);

@@ -13,7 +13,7 @@
 // remap-workspace (its NetSuite reference points at another job), disable-user.
 // Sandbox extension: writes honour an Idempotency-Key header.
 import { addDays, firm, sfId, TITLES } from "../sandbox-kit/firm";
-import { staffingDemand } from "../sandbox-kit/staffing";
+import { resourceRequestOf, staffingDemand } from "../sandbox-kit/staffing";
 import {
   header,
   InjectError,
@@ -573,7 +573,6 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
     const skillId = (name: string) => String(601 + skillNames.indexOf(name));
     for (const d of staffingDemand(f)) {
       const resourceId = String(45000 + d.n);
-      const pm = String(30000 + d.requesterN);
       put("workspace_resources", {
         id: resourceId,
         workspace_id: String(10000 + d.projectN),
@@ -596,18 +595,7 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
           updated_at: ts(f.asOf),
         }),
       );
-      put("resource_requests", {
-        id: String(46000 + d.n),
-        resource_id: resourceId,
-        creator_id: pm,
-        approver_ids: [pm],
-        status: "pending",
-        workspace_allocation_start_date: d.start,
-        workspace_allocation_end_date: d.end,
-        workspace_allocation_minutes: d.minutes,
-        created_at: ts(f.asOf),
-        updated_at: ts(f.asOf),
-      });
+      put("resource_requests", resourceRequestOf(d, f));
     }
     for (const r of PSA_RESOURCES) seqs.set(r, Math.max(0, ...[...db.get(r)!.keys()].map(Number)) + 100);
   };

@@ -61,6 +61,27 @@ export function staffingDemand(f: Firm = firm()): StaffingDemand[] {
 }
 
 /**
+ * The PSA's pending resource request for a demand, as Kantata returns it (the PSA sandbox holds these; the demo
+ * starts a staffing run from the first so PMO's Inbox has a choice to make on first start).
+ */
+export function resourceRequestOf(d: StaffingDemand, f: Firm = firm()) {
+  const pm = String(30000 + d.requesterN);
+  const at = `${f.asOf}T17:00:00-00:00`;
+  return {
+    id: String(46000 + d.n),
+    resource_id: String(45000 + d.n),
+    creator_id: pm,
+    approver_ids: [pm],
+    status: "pending",
+    workspace_allocation_start_date: d.start,
+    workspace_allocation_end_date: d.end,
+    workspace_allocation_minutes: d.minutes,
+    created_at: at,
+    updated_at: at,
+  };
+}
+
+/**
  * Approved time off after the as-of day: every fourth person a week's vacation (8 h a day, less for part
  * time), every ninth a day of training.
  */

@@ -1,13 +1,17 @@
-// The demo Inbox: real runs of the billing-terms-change example (examples/), started when the demo boots and
-// parked at their finance approval step by the workers — so approver@weft.local (Finance) finds open tasks on
-// first start. Idempotent: each request has a fixed idempotency key, so a restart starts nothing new.
+// The demo Inbox: real runs of two examples (examples/), started when the demo boots and parked at their
+// approval step by the workers — so the approvers find open tasks on first start: approver@weft.local (Finance)
+// the billing-terms-change requests above the threshold, pmo@weft.local (PMO's resource manager) a staffing
+// request's ranked options to choose from. Idempotent: each run has a fixed idempotency key, so a restart
+// starts nothing new.
 import "server-only";
 import { fromPrisma, type PgBoss } from "pg-boss";
 import type { Db } from "../db/client";
 import { insertRunWithJob } from "../runtime/runs";
 import { prismaSql } from "../runtime/sql";
+import { resourceRequestOf, staffingDemand } from "@/connectors/sandbox-kit/staffing";
 
 export const DEMO_APPROVAL_FLOW = "billing-terms-change";
+export const DEMO_STAFFING_FLOW = "staffing-request";
 
 /** Payment-terms changes requested by the operator (so the approver may decide them: four-eyes). */
 export const DEMO_TERMS_REQUESTS = [
@@ -43,8 +47,20 @@ export const DEMO_TERMS_REQUESTS = [
   },
 ] as const;
 
-export async function seedDemoApprovals(db: Db, boss: PgBoss): Promise<number> {
-  const flow = await db.flow.findUnique({ where: { key: DEMO_APPROVAL_FLOW }, select: { id: true } });
+/**
+ * The staffing request the demo starts: the PSA sandbox's first pending resource request, as its poll would
+ * read it (the staffing poll is not started in the demo, so nothing else runs it).
+ */
+export const demoStaffingRequest = () => resourceRequestOf(staffingDemand()[0]!);
+
+/** Runs of a flow's newest approved version, each under its own idempotency key; returns how many were new. */
+async function startParked(
+  db: Db,
+  boss: PgBoss,
+  flowKey: string,
+  runs: ReadonlyArray<{ key: string; input: Record<string, unknown> }>,
+): Promise<number> {
+  const flow = await db.flow.findUnique({ where: { key: flowKey }, select: { id: true } });
   if (!flow) return 0;
   const version = await db.flowVersion.findFirst({
     where: { flowId: flow.id, status: "approved" },
@@ -53,22 +69,30 @@ export async function seedDemoApprovals(db: Db, boss: PgBoss): Promise<number> {
   });
   if (!version) return 0;
   let created = 0;
-  for (const [i, input] of DEMO_TERMS_REQUESTS.entries()) {
+  for (const { key, input } of runs) {
     const r = await db.$transaction((tx) =>
       insertRunWithJob(
         prismaSql(tx),
         boss,
-        {
-          flowId: flow.id,
-          flowVersionId: version.id,
-          triggerType: "manual",
-          input,
-          idempotencyKey: `demo:terms-request:${i + 1}`,
-        },
+        { flowId: flow.id, flowVersionId: version.id, triggerType: "manual", input, idempotencyKey: key },
         fromPrisma(tx),
       ),
     );
     if (r.created) created++;
   }
   return created;
+}
+
+export async function seedDemoApprovals(db: Db, boss: PgBoss): Promise<number> {
+  const terms = await startParked(
+    db,
+    boss,
+    DEMO_APPROVAL_FLOW,
+    DEMO_TERMS_REQUESTS.map((input, i) => ({ key: `demo:terms-request:${i + 1}`, input })),
+  );
+  const request = demoStaffingRequest();
+  const staffing = await startParked(db, boss, DEMO_STAFFING_FLOW, [
+    { key: `demo:staffing-request:${request.id}`, input: request },
+  ]);
+  return terms + staffing;
 }
