@@ -7,7 +7,9 @@ import { StartupError } from "@/server/db/errors";
 import { connectForCommand, migrateDatabase } from "../lib/boot";
 import { z } from "zod";
 import type { OpsDeps } from "@/server/runtime/operations";
-import { exceptionFilterSchema, type ExceptionFilter } from "@/core/exceptions/filter";
+import { exceptionFilterSchema, withDefaultEnvironment, type ExceptionFilter } from "@/core/exceptions/filter";
+import { ALL_ENVIRONMENTS, scopedEnvironment } from "@/core/environment-scope";
+import type { Db } from "@/server/db/client";
 
 const quiet = () => undefined;
 
@@ -46,6 +48,28 @@ async function parseInput(v: string | undefined): Promise<unknown> {
   }
 }
 
+/**
+ * The roles a read is scoped for: the `--as` account's, else an operator's — the CLI's runs and exceptions
+ * commands are the operator's tools (retry, replay, resolve), so by default they read what an operator's pages show.
+ */
+async function readerRoles(db: Db, as: string | undefined): Promise<readonly string[]> {
+  if (!as) return ["operator"];
+  const u = await db.user.findUnique({ where: { email: as }, select: { roles: true } });
+  if (!u) throw new StartupError(`No account ${as}.`);
+  return u.roles;
+}
+
+/** `--env`: an environment key or `all`; an unknown key is refused naming the ones there are. */
+async function checkEnvironment(db: Db, env: string | undefined): Promise<void> {
+  if (!env || env === ALL_ENVIRONMENTS) return;
+  const keys = (await db.environment.findMany({ select: { key: true }, orderBy: { key: "asc" } })).map((e) => e.key);
+  if (!keys.includes(env))
+    throw new StartupError(`--env: no environment "${env}" (there are ${keys.join(", ")}; or all for every one).`);
+}
+
+const ENV_HELP =
+  "an environment key, or all (default: production, an operator's view; all when --as names an account of another role)";
+
 const print = (json: boolean | undefined, value: unknown, text: () => string) =>
   console.log(json ? JSON.stringify(value, null, 2) : text());
 const when = (d: Date | null | undefined) => (d ? d.toISOString().replace("T", " ").slice(0, 19) : "-");
@@ -57,30 +81,44 @@ export function registerRuntimeCommands(program: Command): void {
     .option("--flow <key>")
     .option("--status <status>", "queued | running | waiting | succeeded | failed | cancelled")
     .option("--business-key <name=value>", "e.g. invoiceId=INV-1001")
+    .option("--env <name|all>", ENV_HELP)
+    .option("--as <email>", "whose default environment applies (their roles)")
     .option("--limit <n>", "rows", "50")
     .option("--json")
-    .action(async (o: { flow?: string; status?: "failed"; businessKey?: string; limit: string; json?: boolean }) => {
-      const { listRuns } = await import("@/server/runtime/operations");
-      await withOps(undefined, async (d) => {
-        const r = await listRuns(d.db, {
-          flowKey: o.flow,
-          status: o.status,
-          businessKey: o.businessKey,
-          limit: Number(o.limit),
+    .action(
+      async (o: {
+        flow?: string;
+        status?: "failed";
+        businessKey?: string;
+        env?: string;
+        as?: string;
+        limit: string;
+        json?: boolean;
+      }) => {
+        const { listRuns } = await import("@/server/runtime/operations");
+        await withOps(undefined, async (d) => {
+          await checkEnvironment(d.db, o.env);
+          const r = await listRuns(d.db, {
+            flowKey: o.flow,
+            status: o.status,
+            businessKey: o.businessKey,
+            environment: scopedEnvironment(o.env, await readerRoles(d.db, o.as)),
+            limit: Number(o.limit),
+          });
+          print(
+            o.json,
+            r,
+            () =>
+              r.items
+                .map(
+                  (x) =>
+                    `${x.id}  ${x.status.padEnd(9)}  ${x.flow.key}@${x.flowVersion?.version ?? "draft"}  ${x.triggerType.padEnd(8)}  ${when(x.createdAt)}  ${x.environment}`,
+                )
+                .join("\n") || "no runs",
+          );
         });
-        print(
-          o.json,
-          r,
-          () =>
-            r.items
-              .map(
-                (x) =>
-                  `${x.id}  ${x.status.padEnd(9)}  ${x.flow.key}@${x.flowVersion?.version ?? "draft"}  ${x.triggerType.padEnd(8)}  ${when(x.createdAt)}`,
-              )
-              .join("\n") || "no runs",
-        );
-      });
-    });
+      },
+    );
   runs
     .command("show <runId>")
     .description("a run and its step timeline")
@@ -117,6 +155,8 @@ export function registerRuntimeCommands(program: Command): void {
     .option("--status <status>", "open | retrying | resolved | all", "open")
     .option("--flow <key>")
     .option("--business-key <text>", "part of a business-key value (INV-1042, a customer name)")
+    .option("--env <name|all>", ENV_HELP)
+    .option("--as <email>", "whose default environment applies (their roles)")
     .option("--limit <n>", "rows", "50")
     .option("--json")
     .action(
@@ -124,14 +164,22 @@ export function registerRuntimeCommands(program: Command): void {
         status: ExceptionFilter["status"];
         flow?: string;
         businessKey?: string;
+        env?: string;
+        as?: string;
         limit: string;
         json?: boolean;
       }) => {
         const { listQueue } = await import("@/server/exceptions/queue");
-        const parsed = exceptionFilterSchema.safeParse({ status: o.status, flowKey: o.flow, q: o.businessKey });
+        const parsed = exceptionFilterSchema.safeParse({
+          status: o.status,
+          flowKey: o.flow,
+          q: o.businessKey,
+          environment: o.env,
+        });
         if (!parsed.success) throw new StartupError(z.prettifyError(parsed.error));
-        const filter = parsed.data;
         await withOps(undefined, async (d) => {
+          await checkEnvironment(d.db, o.env);
+          const filter = withDefaultEnvironment(parsed.data, await readerRoles(d.db, o.as));
           const r = await listQueue(d.db, filter, { limit: Number(o.limit) });
           print(
             o.json,
@@ -150,11 +198,17 @@ export function registerRuntimeCommands(program: Command): void {
   exc
     .command("groups")
     .description("open exceptions grouped by signature")
+    .option("--env <name|all>", ENV_HELP)
+    .option("--as <email>", "whose default environment applies (their roles)")
     .option("--json")
-    .action(async (o: { json?: boolean }) => {
+    .action(async (o: { env?: string; as?: string; json?: boolean }) => {
       const { queueGroups } = await import("@/server/exceptions/queue");
       await withOps(undefined, async (d) => {
-        const g = await queueGroups(d.db, {});
+        await checkEnvironment(d.db, o.env);
+        const g = await queueGroups(
+          d.db,
+          withDefaultEnvironment({ environment: o.env }, await readerRoles(d.db, o.as)),
+        );
         print(
           o.json,
           g,
