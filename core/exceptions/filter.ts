@@ -38,8 +38,11 @@ export const FILTER_KEYS = Object.keys(exceptionFilterSchema.shape) as Array<key
 /** The environment a filter narrows to, or null for every environment. */
 export const environmentOf = (f: ExceptionFilter): string | null => environmentKeyOf(f.environment) ?? null;
 
-/** The queue as a user opens it: the runs list's default (`openingEnvironment`); "every" stays implicit. */
-export function withDefaultEnvironment(f: ExceptionFilter, roles: readonly string[]): ExceptionFilter {
+/**
+ * The queue as a user opens it: the runs list's default (`openingEnvironment`); "every" stays implicit. Keeps the
+ * rest of the filter as it is (a bulk scope keeps its ticked `ids`).
+ */
+export function withDefaultEnvironment<F extends ExceptionFilter>(f: F, roles: readonly string[]): F {
   const environment = openingEnvironment(f.environment, roles);
   return f.environment || environment !== ALL_ENVIRONMENTS ? { ...f, environment } : f;
 }

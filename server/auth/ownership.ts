@@ -12,7 +12,7 @@ import "server-only";
 import type { Db } from "../db/client";
 import type { Role } from "../../core/roles";
 import { countMatching } from "../exceptions/bulk";
-import { bulkScopeSchema } from "../../core/exceptions/filter";
+import { bulkScopeSchema, withDefaultEnvironment } from "../../core/exceptions/filter";
 
 export const PLATFORM_TEAM_KEY = "platform";
 
@@ -189,18 +189,20 @@ export async function ownershipDenial(db: Db, user: Actor, owns: Owns, rawInput:
       break;
     }
     case "exceptionFilter": {
-      const scope = bulkScopeSchema.safeParse(input.filter);
-      if (!scope.success) break;
-      if (scope.data.ids) {
-        access = await exceptionAccess(db, user, scope.data.ids);
+      const parsed = bulkScopeSchema.safeParse(input.filter);
+      if (!parsed.success) break;
+      // The scope the action will cover: without an environment, the caller's default (as exceptions.bulkStart).
+      const scope = withDefaultEnvironment(parsed.data, user.roles);
+      if (scope.ids) {
+        access = await exceptionAccess(db, user, scope.ids);
         break;
       }
       if (await hasCrossTeamGrant(db, user)) break;
       // Counted with the bulk job's own matcher: all matches minus those owned by the caller's teams.
-      const total = await countMatching(db, scope.data, user.id);
-      const teams = scope.data.teamId ? user.teamIds.filter((t) => t === scope.data.teamId) : user.teamIds;
+      const total = await countMatching(db, scope, user.id);
+      const teams = scope.teamId ? user.teamIds.filter((t) => t === scope.teamId) : user.teamIds;
       let mine = 0;
-      for (const teamId of teams) mine += await countMatching(db, { ...scope.data, teamId }, user.id);
+      for (const teamId of teams) mine += await countMatching(db, { ...scope, teamId }, user.id);
       if (total > mine) {
         access = {
           allowed: false,

@@ -1,11 +1,15 @@
 // The API applies the operators' production default itself (core/environment-scope.ts), not only the browser:
 // exceptions.queue / facets / signatureGroups / impact and runs.list without an environment answer what the page
-// shows an operator (production) or anyone else (every environment); an explicit "all" or key is kept.
+// shows an operator (production) or anyone else (every environment); an explicit "all" or key is kept. So do
+// exceptions.bulkStart and its ownership gate: a bulk action without an environment covers what the queue shows.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
 import { insertRuns, makeFlow, makeUser } from "../governance/testing";
 import { createCaller } from "../api/root";
 import type { SessionUser } from "../auth/session-user";
+import type { PgBoss } from "pg-boss";
+import { webBoss } from "../queue/boss";
+import { BULK_QUEUE } from "./bulk";
 
 describe("environment default of the API", () => {
   let t: TestDatabase;
@@ -35,7 +39,14 @@ describe("environment default of the API", () => {
       );
     }
   }, 120_000);
-  afterAll(() => t?.drop());
+  const savedUrl = process.env.DATABASE_URL;
+  afterAll(async () => {
+    // exceptions.bulkStart sends its job through the web process's pg-boss (webBoss), started on first use.
+    const g = globalThis as unknown as { __weftBoss?: Promise<PgBoss> };
+    await (await g.__weftBoss)?.stop({ graceful: false });
+    process.env.DATABASE_URL = savedUrl;
+    await t?.drop();
+  });
 
   async function seen(u: SessionUser, environment?: string) {
     const c = as(u);
@@ -80,4 +91,32 @@ describe("environment default of the API", () => {
     expect(await seen(designer)).toEqual(every());
     expect(await seen(designer, "production")).toEqual(production());
   });
+
+  it("a bulk action without an environment covers what the queue shows the caller: production for an operator", async () => {
+    process.env.DATABASE_URL = t.url; // webBoss, which bulkStart sends its job through
+    await (await webBoss()).createQueue(BULK_QUEUE); // its job waits there: no worker runs it in this test
+    const op = as(operator);
+    const reason = "Handled in the vendor's console";
+    const scoped = await op.exceptions.bulkStart({ kind: "resolve", filter: { flowKey: "env-default" }, reason });
+    // The frozen filter names the environment the default chose.
+    expect(scoped).toMatchObject({ total: 1, filter: { flowKey: "env-default", environment: "production" } });
+    const every = await op.exceptions.bulkStart({
+      kind: "resolve",
+      filter: { flowKey: "env-default", environment: "all" },
+      reason,
+    });
+    expect(every).toMatchObject({ total: 2, filter: { environment: "all" } });
+    // Rows ticked by hand are still inside the environment: the test one, without an environment, matches nothing.
+    const [testException] = await t.db.exception.findMany({ where: { runId: runIds.test }, select: { id: true } });
+    await expect(
+      op.exceptions.bulkStart({ kind: "resolve", filter: { ids: [testException!.id] }, reason }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST", message: "No exceptions match this filter." });
+    expect(
+      await op.exceptions.bulkStart({
+        kind: "resolve",
+        filter: { ids: [testException!.id], environment: "test" },
+        reason,
+      }),
+    ).toMatchObject({ total: 1 });
+  }, 60_000);
 });

@@ -202,7 +202,8 @@ export const exceptionsRouter = createTRPCRouter({
       startBulk(
         { db: ctx.db, boss: await webBoss(), audit: ctx.audit, userId: ctx.user.id },
         input.kind,
-        input.filter,
+        // Without an environment, what the queue shows the caller (production for an operator), as queue/facets.
+        withDefaultEnvironment(input.filter, ctx.user.roles),
         { reason: input.reason, userId: input.userId, teamId: input.teamId },
       ),
     ),
