@@ -70,6 +70,21 @@ async function currentDeployment(db: Db | Tx, flowId: string, environment: strin
   });
 }
 
+/**
+ * The environments where a version is live: those whose newest deployment of its flow names it (keys, sorted).
+ * A flow never deployed runs by the legacy rule instead, which moves on by itself when a version is retired.
+ */
+export async function environmentsRunning(db: Db | Tx, flowId: string, versionId: string): Promise<string[]> {
+  const rows = await db.$queryRaw<Array<{ environment: string }>>`
+    SELECT d.environment FROM (
+      SELECT DISTINCT ON (environment_key) environment_key AS environment, flow_version_id
+        FROM deployment WHERE flow_id = ${flowId}::uuid
+       ORDER BY environment_key, created_at DESC) d
+     WHERE d.flow_version_id = ${versionId}::uuid
+     ORDER BY d.environment`;
+  return rows.map((r) => r.environment);
+}
+
 /** The version production runs for a flow never deployed anywhere: the newest approved one (the rule before environments). */
 async function legacyProductionVersion(db: Db | Tx, flowId: string) {
   if (await db.deployment.findFirst({ where: { flowId }, select: { id: true } })) return null;

@@ -18,6 +18,9 @@ import {
   type VersionRequestInput,
 } from "./versions";
 import { createContract } from "./contracts";
+import { approvePromotion, requestPromotion } from "../environments/service";
+import { DomainError } from "../../core/domain-error";
+import { randomUUID } from "node:crypto";
 import { govCtx, makeFlow, makeUser } from "./testing";
 import { timeToInvoice090, type FlowDocument } from "../seed/governance-flows";
 
@@ -311,6 +314,44 @@ describe("publish requests and four-eyes approval", () => {
       sunsetAt: new Date(Date.now() + 31 * 86_400_000),
     });
     await assertVersionRunnable(t.db, v.id);
+    // Production still runs it (its first publication went live there; 1.1.0 went to test only): nobody retires
+    // it, not even an admin with a reason, and the scheduled job leaves it deprecated past its sunset.
+    const live = await retireVersion(govCtx(t.db, admin), {
+      versionId: v.id,
+      reason: "Replaced by 1.1.0 for the month-end close.",
+    }).then(
+      () => null,
+      (e: unknown) => e as DomainError,
+    );
+    expect(live).toBeInstanceOf(DomainError);
+    expect(live).toMatchObject({
+      code: "precondition",
+      message:
+        "invoice-generation v1.0.0 is live in production: deploy or promote another version there (or roll back) before retiring it.",
+    });
+    expect(await retireDueVersions(t.db, new Date(Date.now() + 32 * 86_400_000))).toBe(0);
+    expect((await t.db.flowVersion.findUniqueOrThrow({ where: { id: v.id } })).status).toBe("deprecated");
+    // Production moves on to 1.1.0 (it succeeded in test; promoted with four eyes).
+    const next = await t.db.flowVersion.findFirstOrThrow({
+      where: { version: "1.1.0", flow: { key: "invoice-generation" } },
+    });
+    await t.db.run.create({
+      data: {
+        id: randomUUID(),
+        flowId: v.flowId,
+        flowVersionId: next.id,
+        status: "succeeded",
+        environment: "test",
+        triggerType: "manual",
+        input: {},
+        finishedAt: new Date(),
+      },
+    });
+    const { promotionId } = await requestPromotion(govCtx(t.db, designer), {
+      flowKey: "invoice-generation",
+      version: "1.1.0",
+    });
+    await approvePromotion(govCtx(t.db, approver), { promotionId });
     await expect(retireVersion(govCtx(t.db, approver), { versionId: v.id })).rejects.toThrow(
       /retiring earlier needs an admin/,
     );

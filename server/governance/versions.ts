@@ -27,7 +27,7 @@ import { formatPath } from "../../core/dsl/problems";
 import { detectBreakingChanges } from "../../core/dsl/breaking";
 import { forgetPublishedFlow } from "../runtime/flow-source";
 // A cycle (the environments service uses this module's policy checks), safe: both only call each other at run time.
-import { deployOnPublication, productionBeforePublication } from "../environments/service";
+import { deployOnPublication, environmentsRunning, productionBeforePublication } from "../environments/service";
 
 /** Where an approval deployed the version (docs/environments.md "Publication"). */
 export type Publication = Awaited<ReturnType<typeof deployOnPublication>>;
@@ -444,6 +444,13 @@ export async function retireVersion(
       );
     if (v.status !== "deprecated")
       throw new DomainError("conflict", "Deprecate the version (with a sunset date) before retiring it.");
+    // Nothing runs a retired version: an environment whose deployment names it would run nothing at all.
+    const live = await environmentsRunning(tx, v.flowId, v.id);
+    if (live.length)
+      throw new DomainError(
+        "precondition",
+        `${v.flow.key} v${v.version} is live in ${live.join(" and ")}: deploy or promote another version there (or roll back) before retiring it.`,
+      );
     const early = !v.sunsetAt || v.sunsetAt.getTime() > Date.now();
     const reason = input.reason?.trim() ?? "";
     if (early && !(ctx.user.roles.includes("admin") && reason.length >= MIN_REASON)) {
@@ -472,8 +479,11 @@ export async function retireDueVersions(db: Db, now = new Date()): Promise<numbe
     where: { status: "deprecated", sunsetAt: { lte: now } },
     include: { flow: { select: { key: true } } },
   });
+  let retired = 0;
   for (const v of due) {
     await db.$transaction(async (tx) => {
+      // Left deprecated while an environment runs it (retireVersion refuses it too); retired once it moved on.
+      if ((await environmentsRunning(tx, v.flowId, v.id)).length) return;
       const n = await tx.flowVersion.updateMany({
         where: { id: v.id, status: "deprecated" },
         data: { status: "retired" },
@@ -489,9 +499,10 @@ export async function retireDueVersions(db: Db, now = new Date()): Promise<numbe
         after: { status: "retired" },
         meta: { sunsetAt: v.sunsetAt, automatic: true },
       });
+      retired++;
     });
   }
-  return due.length;
+  return retired;
 }
 
 /** Whether a version may run: production triggers need approved or deprecated; nothing runs a retired one. */
