@@ -11,9 +11,12 @@ import type { PgBoss } from "pg-boss";
 import { demoSandboxFor, setDemoSandboxes } from "../seed/demo-sandboxes-registry";
 import { seedGovernance } from "../seed/governance";
 import { sloTick } from "./slo-store";
-import { buildLineage, findDuplicateInterfaces } from "./catalog";
+import { buildLineage, findDuplicateInterfaces, flowsByEvent } from "./catalog";
 import { extractFlowFacts } from "./flow-facts";
-import { legacyInvoiceExport, timeToInvoice090 } from "../seed/governance-flows";
+import { invoiceToReporting, legacyInvoiceExport, timeToInvoice090, type FlowDocument } from "../seed/governance-flows";
+import { makeFlow } from "./testing";
+import { contentHash, type Flow } from "../../core/dsl";
+import { randomUUID } from "node:crypto";
 
 describe("catalog over the demo estate", () => {
   let t: TestDatabase;
@@ -356,5 +359,51 @@ describe("catalog over the demo estate", () => {
         .filter((d) => d.kind === "AlertCondition")
         .map((d) => (d.spec.condition as { threshold: number }).threshold),
     ).toEqual([14.4, 6, 3, 1]);
+  });
+
+  it("a flow's systems and events are those of the version live in production, not of a newer one only in test", async () => {
+    // Fixtures as the seed writes them: two approved versions that touch different systems; production runs the
+    // older, test the newer (published and deployed to test, not promoted).
+    const flowId = await makeFlow(t.db, { key: "facts-live", teamKey: "finance", lifecycle: "active" });
+    const version = async (d: FlowDocument, v: string, approvedAt: Date) =>
+      (
+        await t.db.flowVersion.create({
+          data: {
+            flowId,
+            version: v,
+            dsl: { ...d, key: "facts-live" } as object,
+            contentHash: contentHash({ ...d, key: "facts-live" } as unknown as Flow),
+            status: "approved",
+            approvedAt,
+          },
+        })
+      ).id;
+    const older = await version(legacyInvoiceExport, "1.0.0", new Date(Date.now() - 86_400_000));
+    const newer = await version(invoiceToReporting, "1.1.0", new Date());
+    const deploy = (environmentKey: string, flowVersionId: string) =>
+      t.db.deployment.create({ data: { id: randomUUID(), environmentKey, flowId, flowVersionId, kind: "deploy" } });
+    await deploy("production", older);
+    await deploy("test", newer);
+    const touches = (f: { systems: Array<{ system: string; operation: string }>; consumes: string[] }) => ({
+      systems: f.systems.map((s) => `${s.system}.${s.operation}`),
+      consumes: f.consumes,
+    });
+    const live = touches(extractFlowFacts(legacyInvoiceExport));
+    const next = touches(extractFlowFacts(invoiceToReporting));
+    expect(live).not.toEqual(next); // the fixture means something
+    const viewer = await as("viewer@weft.local");
+    const entry = async () =>
+      (await viewer.governance.catalog.list({ search: "facts-live" })).entries.find((e) => e.key === "facts-live")!;
+    expect((await entry()).currentVersion).toMatchObject({ version: "1.0.0" });
+    expect(touches(await entry())).toEqual(live);
+    // The events page reads the same version: the newer one's trigger event is not consumed here yet.
+    const consumers = async () =>
+      ((await flowsByEvent(t.db)).get("invoice.created")?.consumedBy ?? []).map((f) => f.key);
+    expect(await consumers()).not.toContain("facts-live");
+    // Promoted: production runs the newer version, and the catalog reads it.
+    await deploy("production", newer);
+    expect((await entry()).currentVersion).toMatchObject({ version: "1.1.0" });
+    expect(touches(await entry())).toEqual(next);
+    expect(await consumers()).toContain("facts-live");
   });
 });

@@ -74,7 +74,7 @@ interface FlowRow {
   facts: FlowFacts;
 }
 
-/** The version production runs: the newest approved, else the newest deprecated. */
+/** The version production runs for a flow never deployed there: the newest approved, else the newest deprecated. */
 export function currentVersionOf<
   V extends { version: string; status: string; approvedAt: Date | null; createdAt: Date },
 >(versions: V[]): V | null {
@@ -96,8 +96,10 @@ const versionFacts = new Map<string, FlowFacts>();
 const VERSION_FACTS_MAX = 5000;
 
 /**
- * Every flow with its versions' metadata and the facts of what it runs. Documents are read only where
- * needed: the current version's when its facts are not cached yet, the draft's when nothing is published.
+ * Every flow with its versions' metadata and the facts of what it runs: the version live in production (its
+ * newest production deployment), else — never deployed there — the newest approved (else deprecated) one, else
+ * the draft. Documents are read only where needed: that version's when its facts are not cached yet, the draft's
+ * when nothing is published.
  */
 async function loadFlows(db: Db): Promise<FlowRow[]> {
   const flows = await db.flow.findMany({
@@ -115,7 +117,21 @@ async function loadFlows(db: Db): Promise<FlowRow[]> {
       versions: { select: { id: true, version: true, status: true, approvedAt: true, createdAt: true } },
     },
   });
-  const current = new Map(flows.map((f) => [f.id, currentVersionOf(f.versions)]));
+  // Each flow's newest production deployment (read in the order of the (environment, flow, created_at) index).
+  const inProduction = new Map(
+    (
+      await db.$queryRaw<Array<{ flow_id: string; version_id: string }>>`
+        SELECT DISTINCT ON (flow_id) flow_id::text AS flow_id, flow_version_id::text AS version_id
+          FROM deployment WHERE environment_key = ${PRODUCTION}
+         ORDER BY flow_id, created_at DESC`
+    ).map((d) => [d.flow_id, d.version_id]),
+  );
+  const current = new Map(
+    flows.map((f) => {
+      const live = inProduction.get(f.id);
+      return [f.id, (live && f.versions.find((v) => v.id === live)) || currentVersionOf(f.versions)];
+    }),
+  );
   const missing = [...current.values()].filter((v) => v && !versionFacts.has(v.id)).map((v) => v!.id);
   const draftOf = flows.filter((f) => !current.get(f.id)).map((f) => f.id);
   const [docs, drafts] = await Promise.all([
