@@ -181,7 +181,9 @@ function call(name: string, a: string[], raw: Tok[]): string {
     case "States.MathRandom":
       return `($floor($random() * (${a[1]} - ${a[0]})) + ${a[0]})`;
     case "States.StringSplit":
-      return `$split(${a[0]}, ${a[1]})`;
+      // Every character of the second argument is a delimiter, and empty pieces are left out ("a,,b" → ["a", "b"]):
+      // each delimiter becomes the first one, then one split.
+      return `( $splitBy := ${a[1]}; $sep := $substring($splitBy, 0, 1); [$filter($split($reduce($split($splitBy, ""), function($acc, $c) { $replace($acc, $c, $sep) }, ${a[0]}), $sep), function($v) { $v != "" })] )`;
     default:
       throw new Untranslatable(`the intrinsic ${name}`);
   }

@@ -722,6 +722,10 @@ function retryOf(v: unknown, approx: (m: string) => void): RetryPolicy | undefin
   return policy;
 }
 
+/** JSONata: whether `v` is an RFC 3339 timestamp, as ASL's IsTimestamp and Timestamp… comparisons read one. */
+const isTimestamp = (v: string) =>
+  `($type(${v}) = "string" and $contains(${v}, /^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}/))`;
+
 function choiceRule(c: Record<string, unknown>, scope: PathScope): string {
   if (Array.isArray(c.And))
     return `(${arrOf(c.And)
@@ -756,7 +760,9 @@ function choiceRule(c: Record<string, unknown>, scope: PathScope): string {
     const type = m[1]!;
     const o = rel[m[2]!]!;
     // ASL compares only values of the rule's type (a string never equals a number): so does the translation.
-    if (type === "Timestamp") return `($type(${v}) = "string" and $toMillis(${v}) ${o} $toMillis(${r}))`;
+    // A value that is not a timestamp makes the rule false, as in ASL (JSONata's $toMillis would fail the step).
+    if (type === "Timestamp")
+      return `(${isTimestamp(v)} and ${isTimestamp(r)} and $toMillis(${v}) ${o} $toMillis(${r}))`;
     const jt = type === "String" ? "string" : type === "Numeric" ? "number" : "boolean";
     return `($type(${v}) = "${jt}" and ${v} ${o} ${r})`;
   }
@@ -780,10 +786,8 @@ function choiceRule(c: Record<string, unknown>, scope: PathScope): string {
       const t = op === "IsNumeric" ? "number" : op === "IsString" ? "string" : "boolean";
       return flag ? `$type(${v}) = "${t}"` : `$type(${v}) != "${t}"`;
     }
-    case "IsTimestamp": {
-      const e = `($type(${v}) = "string" and $contains(${v}, /^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}/))`;
-      return flag ? e : `$not${e}`;
-    }
+    case "IsTimestamp":
+      return flag ? isTimestamp(v) : `$not${isTimestamp(v)}`;
     default:
       throw new Untranslatable(`the comparison ${op}`);
   }

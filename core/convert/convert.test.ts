@@ -62,6 +62,11 @@ describe("n8n", () => {
   it("maps the webhook → HTTP → Set → IF shape, with auth as a connection to create and no secrets", async () => {
     const { flow, report } = fromN8n(load("webhook-order-approval.json"));
     expect(flow.trigger).toEqual({ type: "webhook", secret: "webhook-order-approval" });
+    // The webhook's path, method and response mode are reported with what Weft does instead.
+    const hook = report.entries.find((e) => e.source === "Webhook")!.notes.join("\n");
+    expect(hook).toContain("POST /webhook/orders");
+    expect(hook).toContain("POST /api/hooks/order-approval");
+    expect(hook).toContain('Response mode "responseNode"');
     const get = step(flow, "getCustomer");
     expect(get).toMatchObject({
       type: "call",
@@ -158,10 +163,8 @@ describe("n8n", () => {
         },
       },
     });
-    expect(out).toEqual([
-      { accountId: 1, name: "A" },
-      { accountId: 2, name: "B", balance: -5 },
-    ]);
+    // n8n's default output type for fields to match is "Keep Matches": account 1 has no balance, so no item.
+    expect(out).toEqual([{ accountId: 2, name: "B", balance: -5 }]);
     // Switch rules by output index; the fallback output is the default.
     const route = step(flow, "route") as { cases: { when: string; next: string; label?: string }[]; default?: string };
     expect(route.cases.map((c) => [c.next, c.label])).toEqual([
@@ -182,6 +185,77 @@ describe("n8n", () => {
     ).toEqual({ id: 1, queue: "general", priority: 3 });
   });
 
+  it("maps each Merge mode to what n8n outputs for it, and the SQL mode to a placeholder", async () => {
+    const mergeOf = (parameters: Record<string, unknown>, typeVersion = 3) => {
+      const wf = {
+        name: "Merge modes",
+        nodes: [
+          { name: "Manual", type: "n8n-nodes-base.manualTrigger", typeVersion: 1, position: [0, 0], parameters: {} },
+          { name: "A", type: "n8n-nodes-base.noOp", typeVersion: 1, position: [200, -100], parameters: {} },
+          { name: "B", type: "n8n-nodes-base.noOp", typeVersion: 1, position: [200, 100], parameters: {} },
+          { name: "Merge", type: "n8n-nodes-base.merge", typeVersion, position: [400, 0], parameters },
+        ],
+        connections: {
+          Manual: {
+            main: [
+              [
+                { node: "A", type: "main", index: 0 },
+                { node: "B", type: "main", index: 0 },
+              ],
+            ],
+          },
+          A: { main: [[{ node: "Merge", type: "main", index: 0 }]] },
+          B: { main: [[{ node: "Merge", type: "main", index: 1 }]] },
+        },
+      };
+      const { flow, report } = fromN8n(wf);
+      return { step: step(flow, "merge") as { type: string; output?: string }, entry: report.entries.at(-1)! };
+    };
+    // The two inputs as the branches of the parallel step the fan-out became.
+    const a = [
+      { id: 1, name: "A" },
+      { id: 2, name: "B" },
+      { id: 2, name: "B2" },
+    ];
+    const b = [
+      { id: 2, score: 5 },
+      { id: 2, score: 6 },
+      { id: 3, score: 7 },
+    ];
+    const out = async (parameters: Record<string, unknown>, typeVersion?: number) => {
+      const m = mergeOf(parameters, typeVersion);
+      expect(m.step.type, JSON.stringify(m.entry)).toBe("map");
+      const id = /\$steps\.(\w+)\.output/.exec(m.step.output!)![1]!;
+      return evaluate(m.step.output!, { trigger: {}, steps: { [id]: { output: { a, b } } } });
+    };
+    expect(await out({ mode: "append" })).toEqual([...a, ...b]);
+    expect(await out({ mode: "combine", combineBy: "combineByPosition" })).toEqual([
+      { id: 2, name: "A", score: 5 },
+      { id: 2, name: "B", score: 6 },
+      { id: 3, name: "B2", score: 7 },
+    ]);
+    // Keep Matches (the default): an inner join, every match; "first" keeps one match per item.
+    const byId = { mode: "combine", combineBy: "combineByFields", fieldsToMatchString: "id" };
+    expect(await out(byId)).toEqual([
+      { id: 2, name: "B", score: 5 },
+      { id: 2, name: "B", score: 6 },
+      { id: 2, name: "B2", score: 5 },
+      { id: 2, name: "B2", score: 6 },
+    ]);
+    expect(await out({ ...byId, options: { multipleMatches: "first" } })).toEqual([
+      { id: 2, name: "B", score: 5 },
+      { id: 2, name: "B2", score: 5 },
+    ]);
+    const enrich = mergeOf({ ...byId, joinMode: "enrichInput1" });
+    expect(enrich.entry.status).toBe("approximated");
+    expect(enrich.entry.notes.join()).toContain("enrichInput1");
+    expect(await out({ mode: "combine", combineBy: "combineAll" })).toHaveLength(9);
+    expect(await out({ mode: "chooseBranch", chooseBranchMode: "waitForBoth", output: "input2" })).toEqual(b);
+    const sql = mergeOf({ mode: "combineBySql", query: "SELECT * FROM input1" });
+    expect(sql.entry).toMatchObject({ status: "placeholder", stepId: "merge" });
+    expect(sql.entry.notes.join()).toContain("combineBySql");
+  });
+
   it("keeps Code and unknown nodes as placeholders, bridges disabled nodes, keeps unreachable nodes, reports the error workflow", () => {
     const { flow, report } = fromN8n(load("code-and-legacy.json"));
     const byName = Object.fromEntries(report.entries.map((e) => [e.source, e]));
@@ -191,6 +265,9 @@ describe("n8n", () => {
     expect(step(flow, "reshape")).toMatchObject({ next: "if" });
     expect(byName.Slack).toMatchObject({ status: "placeholder" });
     expect(byName["Wait until retry"]!.notes.join()).toContain("Not reachable");
+    // Wait "at a specific time" → wait until that time (kept, though nothing reaches it).
+    expect(step(flow, byName["Wait until retry"]!.stepId!)).toMatchObject({ type: "wait" });
+    expect((step(flow, byName["Wait until retry"]!.stepId!) as { until: string }).until).toMatch(/retryAt/);
     expect(step(flow, "postgres")).toMatchObject({
       type: "call",
       connector: "postgres",
@@ -405,6 +482,115 @@ describe("Step Functions", () => {
     expect(await run(5, {})).toBe(false);
   });
 
+  it("translates every data-test comparison of a Choice rule as ASL evaluates it, typed, with and without Path", async () => {
+    const ts = "2026-01-01T00:00:00Z";
+    const later = "2026-01-01T00:00:01Z";
+    // [operator, operand, value of $.v, expected]; a …Path operator reads the operand from $.r instead.
+    const table: Array<[string, unknown, unknown, boolean]> = [
+      ["StringEquals", "b", "b", true],
+      ["StringEquals", "b", "c", false],
+      ["StringEquals", "1", 1, false],
+      ["StringLessThan", "b", "a", true],
+      ["StringLessThan", "b", "b", false],
+      ["StringGreaterThan", "b", "c", true],
+      ["StringGreaterThan", "b", "b", false],
+      ["StringLessThanEquals", "b", "b", true],
+      ["StringLessThanEquals", "b", "c", false],
+      ["StringGreaterThanEquals", "b", "b", true],
+      ["StringGreaterThanEquals", "b", "a", false],
+      ["NumericEquals", 5, 5, true],
+      ["NumericEquals", 5, "5", false],
+      ["NumericLessThan", 5, 4.5, true],
+      ["NumericLessThan", 5, 5, false],
+      ["NumericGreaterThan", 5, 6, true],
+      ["NumericGreaterThan", 5, 5, false],
+      ["NumericLessThanEquals", 5, 5, true],
+      ["NumericLessThanEquals", 5, 6, false],
+      ["NumericGreaterThanEquals", 5, 5, true],
+      ["NumericGreaterThanEquals", 5, 4, false],
+      ["BooleanEquals", true, true, true],
+      ["BooleanEquals", true, "true", false],
+      ["BooleanEquals", false, false, true],
+      ["TimestampEquals", ts, ts, true],
+      ["TimestampEquals", ts, later, false],
+      ["TimestampEquals", ts, "not a timestamp", false],
+      ["TimestampLessThan", later, ts, true],
+      ["TimestampLessThan", ts, ts, false],
+      ["TimestampGreaterThan", ts, later, true],
+      ["TimestampGreaterThan", ts, ts, false],
+      ["TimestampLessThanEquals", ts, ts, true],
+      ["TimestampLessThanEquals", ts, later, false],
+      ["TimestampGreaterThanEquals", ts, ts, true],
+      ["TimestampGreaterThanEquals", later, ts, false],
+    ];
+    const rule = (r: Record<string, unknown>) => {
+      const { flow } = fromAsl({
+        StartAt: "Check",
+        States: {
+          Check: { Type: "Choice", Choices: [{ ...r, Next: "Yes" }], Default: "No" },
+          Yes: { Type: "Succeed" },
+          No: { Type: "Succeed" },
+        },
+      });
+      return (step(flow, "check") as { cases: { when: string }[] }).cases[0]!.when;
+    };
+    const holds = async (r: Record<string, unknown>, input: Record<string, unknown>) =>
+      evaluate(rule(r), { trigger: input });
+    for (const [op, operand, v, expected] of table) {
+      expect(await holds({ Variable: "$.v", [op]: operand }, { v }), `${op} ${operand} on ${v}`).toBe(expected);
+      expect(
+        await holds({ Variable: "$.v", [`${op}Path`]: "$.r" }, { v, r: operand }),
+        `${op}Path ${operand} on ${v}`,
+      ).toBe(expected);
+    }
+    // StringMatches: * is any run of characters, \* a literal star.
+    for (const [pattern, v, expected] of [
+      ["log-*.txt", "log-2026.txt", true],
+      ["log-*.txt", "log-2026.csv", false],
+      ["*.txt", ".txt", true],
+      ["a\\*b", "a*b", true],
+      ["a\\*b", "axb", false],
+      ["log-*.txt", 5, false],
+    ] as const)
+      expect(await holds({ Variable: "$.v", StringMatches: pattern }, { v }), `${pattern} on ${v}`).toBe(expected);
+    // The type tests, each as true and as false.
+    const types: Array<[string, unknown, boolean]> = [
+      ["IsNull", null, true],
+      ["IsNull", 0, false],
+      ["IsPresent", 0, true],
+      ["IsNumeric", 1.5, true],
+      ["IsNumeric", "1.5", false],
+      ["IsString", "x", true],
+      ["IsString", 1, false],
+      ["IsBoolean", false, true],
+      ["IsBoolean", "false", false],
+      ["IsTimestamp", ts, true],
+      ["IsTimestamp", "2026-01-01", false],
+    ];
+    for (const [op, v, expected] of types) {
+      expect(await holds({ Variable: "$.v", [op]: true }, { v }), `${op} on ${v}`).toBe(expected);
+      expect(await holds({ Variable: "$.v", [op]: false }, { v }), `${op}: false on ${v}`).toBe(!expected);
+    }
+    expect(await holds({ Variable: "$.v", IsPresent: true }, {})).toBe(false);
+    expect(await holds({ Variable: "$.v", IsPresent: false }, {})).toBe(true);
+    // And, Or, Not nest.
+    const range = {
+      And: [
+        { Variable: "$.v", NumericGreaterThanEquals: 1 },
+        {
+          Not: {
+            Or: [
+              { Variable: "$.v", NumericEquals: 3 },
+              { Variable: "$.v", NumericGreaterThan: 4 },
+            ],
+          },
+        },
+      ],
+    };
+    const inRange = await Promise.all([0, 1, 2, 3, 4, 5].map((v) => holds(range, { v })));
+    expect(inRange).toEqual([false, true, true, false, true, false]);
+  });
+
   it("maps Parallel and Map (ItemsPath, ItemSelector with the context object, MaxConcurrency, tolerated failures)", async () => {
     const { flow } = fromAsl(load("parallel-map.asl.json"));
     const par = step(flow, "fetchInParallel") as { branches: { name: string; steps: Step[] }[] };
@@ -450,6 +636,16 @@ describe("Step Functions", () => {
     expect(step(flow, "coolOff")).toMatchObject({ type: "wait", duration: "120s" });
     expect(step(flow, "waitUntilReminder")).toMatchObject({ type: "wait", until: "$steps.prepare.output.remindAt" });
     expect(step(flow, "waitForQuarterEnd")).toMatchObject({ until: '"2027-03-31T17:00:00Z"' });
+    // SecondsPath: until now + the input's seconds.
+    const delayId = report.entries.find((e) => e.source === "Wait the customer's delay")!.stepId!;
+    const delay = step(flow, delayId) as { type: string; until: string };
+    expect(delay.type).toBe("wait");
+    const before = Date.now();
+    const until = Date.parse(
+      String(await evaluate(delay.until, { steps: { prepare: { output: { waitSeconds: 3600 } } } })),
+    );
+    expect(until).toBeGreaterThanOrEqual(before + 3_600_000);
+    expect(until).toBeLessThanOrEqual(Date.now() + 3_600_000);
     const prep = await evaluate((step(flow, "prepare") as { output: string }).output, {
       trigger: {
         requestedBy: "ops",
@@ -473,6 +669,78 @@ describe("Step Functions", () => {
     });
     expect(report.entries.find((e) => e.source === "Prepare")).toMatchObject({ status: "approximated" });
     expect(report.entries.find((e) => e.source === "Prepare")!.notes.join()).toContain("States.UUID");
+  });
+
+  it("translates each intrinsic function to JSONata that gives what Step Functions documents for it", async () => {
+    const parameters = {
+      "format.$": "States.Format('Hello, my name is {}.', $.name)",
+      "parsed.$": "States.StringToJson($.escaped)",
+      "serialised.$": "States.JsonToString($.unescaped)",
+      "array.$": "States.Array($.id, 'x')",
+      "contains.$": "States.ArrayContains($.nine, 5)",
+      "item.$": "States.ArrayGetItem($.nine, 5)",
+      "length.$": "States.ArrayLength($.nine)",
+      "unique.$": "States.ArrayUnique($.dups)",
+      "range.$": "States.ArrayRange(1, 4, 1)",
+      "encoded.$": "States.Base64Encode('Data to encode')",
+      "decoded.$": "States.Base64Decode('RGF0YSB0byBlbmNvZGU=')",
+      "merged.$": "States.JsonMerge($.json1, $.json2, false)",
+      "sum.$": "States.MathAdd($.value, -1)",
+      "random.$": "States.MathRandom(1, 999)",
+      "split.$": "States.StringSplit('1,2,3,4,5', ',')",
+      // Every character of the second argument delimits; empty pieces are left out.
+      "splitSet.$": "States.StringSplit($.multi, $.splitter)",
+      "splitEmpty.$": "States.StringSplit(',,a,,b,', ',')",
+    };
+    const { flow, report } = fromAsl({
+      StartAt: "Compute",
+      States: { Compute: { Type: "Pass", Parameters: parameters, End: true } },
+    });
+    expect(report.entries[0]).toMatchObject({ status: "converted" });
+    const out = (await evaluate((step(flow, "compute") as { output: string }).output, {
+      trigger: {
+        name: "Arnav",
+        escaped: '{"foo": "bar"}',
+        unescaped: { foo: "bar" },
+        id: 123456,
+        nine: [1, 2, 3, 4, 5, 6, 7, 8, 9],
+        dups: [1, 2, 3, 3, 3, 3, 3, 3, 4],
+        json1: { a: { a1: 1, a2: 2 }, b: 2 },
+        json2: { a: { a3: 1, a4: 2 }, c: 3 },
+        value: 111,
+        multi: "This.is+a,test=string",
+        splitter: ".+,=",
+      },
+    })) as Record<string, unknown>;
+    expect({ ...out, random: undefined }).toEqual({
+      format: "Hello, my name is Arnav.",
+      parsed: { foo: "bar" },
+      serialised: '{"foo":"bar"}',
+      array: [123456, "x"],
+      contains: true,
+      item: 6,
+      length: 9,
+      unique: [1, 2, 3, 4],
+      range: [1, 2, 3, 4],
+      encoded: "RGF0YSB0byBlbmNvZGU=",
+      decoded: "Data to encode",
+      merged: { a: { a3: 1, a4: 2 }, b: 2, c: 3 },
+      sum: 110,
+      random: undefined,
+      split: ["1", "2", "3", "4", "5"],
+      splitSet: ["This", "is", "a", "test", "string"],
+      splitEmpty: ["a", "b"],
+    });
+    expect(Number.isInteger(out.random)).toBe(true);
+    expect(out.random).toBeGreaterThanOrEqual(1);
+    expect(out.random).toBeLessThan(999);
+    // What has no translation is kept as text and reported, never dropped.
+    const partition = fromAsl({
+      StartAt: "P",
+      States: { P: { Type: "Pass", Parameters: { "parts.$": "States.ArrayPartition($.nine, 4)" }, End: true } },
+    });
+    expect(partition.report.entries[0]!.status).toBe("approximated");
+    expect(partition.report.entries[0]!.notes.join()).toContain("States.ArrayPartition");
   });
 
   it("turns Lambda and other AWS integrations into placeholders to configure, and reports loops it cannot express", () => {

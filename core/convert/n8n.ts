@@ -1421,12 +1421,13 @@ function mergeExpr(p: Record<string, unknown>, v: number, refs: string[]): { exp
       const f1 = str(pairs[0]?.field1) ?? str(p.fieldsToMatchString)?.split(",")[0]?.trim();
       const f2 = str(pairs[0]?.field2) ?? f1;
       if (!f1) return { note: "Combine by fields without fields to match." };
+      const joinMode = str(p.joinMode) ?? "keepMatches";
+      // n8n's default output type, "Keep Matches", is an inner join: items without a match are dropped.
+      if (joinMode === "keepMatches")
+        return { expr: matchesOnly(a, b, f1, f2!, str(obj(p.options).multipleMatches) === "first") };
       return {
         expr: byKey(a, b, f1, f2!),
-        note:
-          (str(p.joinMode) ?? "keepMatches") !== "keepMatches"
-            ? `Join mode "${str(p.joinMode)}" became 'keep every item of input 1, merged with its match'.`
-            : undefined,
+        note: `Join mode "${joinMode}" became 'keep every item of input 1, merged with its first match'.`,
       };
     }
     case "mergeByKey": {
@@ -1449,6 +1450,11 @@ function mergeExpr(p: Record<string, unknown>, v: number, refs: string[]): { exp
     default:
       return { note: `Merge mode "${mode}" (e.g. SQL) has no JSONata translation.` };
   }
+}
+
+/** Keep Matches: each item of input 1 merged with each of its matches in input 2 (or the first), unmatched ones dropped. */
+function matchesOnly(a: string, b: string, f1: string, f2: string, first: boolean): string {
+  return `[${a}.($x := $; $filter(${b}, function($y) { $lookup($y, ${literal(f2)}) = $lookup($x, ${literal(f1)}) })${first ? "[0]" : ""}.$merge([$x, $]))]`;
 }
 
 function byKey(a: string, b: string, f1: string, f2: string): string {

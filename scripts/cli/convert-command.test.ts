@@ -12,6 +12,57 @@ afterEach(() => {
   process.exitCode = undefined;
 });
 
+describe("weft convert --from n8n", () => {
+  it("converts several exports into drafts and reports in one directory, naming each placeholder to fix", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "weft-from-n8n-"));
+    const r = await run(
+      "convert",
+      "--from",
+      "n8n",
+      "core/convert/fixtures/n8n/webhook-order-approval.json",
+      "core/convert/fixtures/n8n/code-and-legacy.json",
+      "-o",
+      dir,
+    );
+    expect(r.code, r.err).toBe(0);
+    for (const key of ["order-approval", "legacy-sync"]) {
+      const flow = JSON.parse(await readFile(path.join(dir, `${key}.weft.json`), "utf8")) as {
+        dsl: string;
+        key: string;
+      };
+      expect(flow).toMatchObject({ dsl: "weft/1", key });
+      const report = JSON.parse(await readFile(path.join(dir, `${key}.report.json`), "utf8")) as {
+        converted: number;
+        total: number;
+        entries: { status: string; stepId?: string }[];
+        validation: { code: string; stepId?: string; severity: string }[];
+      };
+      // The report's placeholders are exactly the draft's errors.
+      const placeholders = report.entries.filter((e) => e.status === "placeholder").map((e) => e.stepId);
+      const errors = report.validation.filter((p) => p.severity === "error");
+      expect(errors.map((p) => p.stepId).sort()).toEqual(placeholders.sort());
+      expect(r.out).toContain(`→ ${path.join(dir, `${key}.weft.json`)}`);
+    }
+    expect(r.out).toContain("Validation: 2 error(s) to fix in the designer:");
+    expect(r.out).toMatch(/reshape: .*Rewrite this n8n Code node/);
+    // An input that is not an n8n export is named, the others still convert, and the exit status says so.
+    const notN8n = path.join(dir, "not-n8n.json");
+    await writeFile(notN8n, JSON.stringify({ StartAt: "A", States: {} }));
+    const mixed = await run(
+      "convert",
+      "--from",
+      "n8n",
+      notN8n,
+      "core/convert/fixtures/n8n/schedule-loop.json",
+      "-o",
+      dir,
+    );
+    expect(mixed.code).toBe(1);
+    expect(mixed.err).toMatch(/not-n8n\.json: .*not an n8n workflow/);
+    expect(mixed.out).toContain("schedule-loop.json →");
+  });
+});
+
 describe("weft convert --to asl", () => {
   it("turns a converted state machine's draft back into the same state machine", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "weft-toasl-"));
