@@ -135,6 +135,20 @@ describe("shipped reconciliations on the vendor sandboxes", () => {
       );
       expect(s[0]!.output.summary.matchRate, r.key).toBe(1);
     }
+    // What the Reconciliation page shows a viewer: each with that last run, its match rate and its schedule.
+    const viewer = createCaller({
+      db: t.db,
+      requestId: "test",
+      user: { id: "u-vi", email: "viewer@weft.local", name: "Vi Viewer", roles: ["viewer"], teamIds: [] },
+    });
+    const list = await viewer.reconciliations.list();
+    for (const [flowKey, key] of Object.entries(RECONS)) {
+      const item = list.find((x) => x.flow.key === flowKey && x.key === key);
+      expect(item, flowKey).toBeDefined();
+      expect(rows.map((r) => r.id)).toContain(item!.lastRun?.runId);
+      expect(item!.lastRun?.matchRate, flowKey).toBe(1);
+      expect(item!.schedule, flowKey).toMatchObject({ cron: expect.stringMatching(/^\d+ \d+ \* \* \*$/) });
+    }
   }, 120_000);
 
   it("on the seeded firm every key matches in all four", async () => {

@@ -35,6 +35,15 @@ export function breakIdentity(def: Pick<ReconDefinition, "key">, key: string, ru
   return `${def.key}|${rule}|${key}`;
 }
 
+/**
+ * The period a break belongs to ("from..to", null without one). A break is one open exception per identity,
+ * environment and period: a run of the same definition for February neither finds January's breaks again nor
+ * resolves them.
+ */
+export function breakPeriod(def: Pick<ReconDefinition, "period">): string | null {
+  return def.period ? `${def.period.from}..${def.period.to}` : null;
+}
+
 function identityKey(def: Pick<ReconDefinition, "key">, identity: string): string | null {
   if (!identity.startsWith(`${def.key}|`)) return null;
   const rest = identity.slice(def.key.length + 1);

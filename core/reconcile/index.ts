@@ -4,6 +4,6 @@ export { compareKeys, getPath, normaliseText, recordKey, KEY_SEPARATOR } from ".
 export { parseDec, formatDec, type Dec } from "./decimal";
 export * from "./matcher";
 export { sortForMatch, matchArrays, type MatchResult } from "./memory";
-export { breaksOf, breakIdentity, displayKey, resolvedBy, type Break } from "./breaks";
+export { breaksOf, breakIdentity, breakPeriod, displayKey, resolvedBy, type Break } from "./breaks";
 export { breakDetail, resyncContext, DETAIL_IDS, type BreakDetail, type ResyncContext } from "./resync";
 export { reconcileSteps, type ReconcileInFlow } from "./in-flow";

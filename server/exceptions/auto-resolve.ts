@@ -4,7 +4,8 @@
 // asks for it (autoResolveNeededSql, an indexed EXISTS in the end statement of a successful run with business keys); a sweep every
 // minute catches anything a lost job would have missed.
 // Reconciliation breaks (docs/reconciliation.md) resolve the same way: a succeeded run that completed a
-// reconciliation resolves that reconciliation's open breaks it did not find again (break_seen_run_id).
+// reconciliation resolves that reconciliation's open breaks it did not find again (break_seen_run_id) — of its
+// own environment and period only (the checkpoint row carries both).
 import "server-only";
 import type { PgBoss } from "pg-boss";
 import type { Db } from "../db/client";
@@ -15,12 +16,15 @@ export const AUTO_RESOLVE_QUEUE = "exceptions.auto-resolve";
 export const AUTO_RESOLVE_SWEEP_QUEUE = "exceptions.auto-resolve-sweep";
 
 /**
- * An open break of reconciliation c.reconciliation in flow `flow` that run `run`, which completed it (c.done,
- * at c.updated_at), did not find again — and that no run after it found (runs of a reconciliation take turns).
+ * Whether exception `e` is an open break of reconciliation c.reconciliation in flow `flow`, in the checkpoint's
+ * environment and period, that run `run`, which completed it (c.done, at c.updated_at), did not find again — and
+ * that no run after it found (runs of a reconciliation take turns).
  */
-const staleBreak = (flow: string, run: string) =>
-  `SELECT 1 FROM exception e WHERE e.flow_id = ${flow} AND e.status = 'open' AND starts_with(e.break_identity, c.reconciliation || '|')
+const staleBreakOf = (flow: string, run: string) =>
+  `e.flow_id = ${flow} AND e.status = 'open' AND starts_with(e.break_identity, c.reconciliation || '|')
+    AND e.environment = c.environment AND e.break_period IS NOT DISTINCT FROM c.period
     AND e.break_seen_run_id IS DISTINCT FROM ${run} AND e.break_seen_at < c.updated_at`;
+const staleBreak = (flow: string, run: string) => `SELECT 1 FROM exception e WHERE ${staleBreakOf(flow, run)}`;
 
 /**
  * Whether a succeeded run needs the resolve job: open exceptions of its flow whose business keys its own
@@ -59,8 +63,7 @@ export async function autoResolveForRun(db: Db, runId: string): Promise<string[]
     );
     const breaks = await tx.$queryRawUnsafe<Array<{ id: string; run_id: string; reconciliation: string }>>(
       `SELECT e.id::text AS id, e.run_id::text AS run_id, c.reconciliation
-         FROM reconcile_checkpoint c JOIN exception e ON e.flow_id = $1::uuid AND e.status = 'open' AND starts_with(e.break_identity, c.reconciliation || '|')
-          AND e.break_seen_run_id IS DISTINCT FROM $2::uuid AND e.break_seen_at < c.updated_at
+         FROM reconcile_checkpoint c JOIN exception e ON ${staleBreakOf("$1::uuid", "$2::uuid")}
         WHERE c.run_id = $2::uuid AND c.done
         ORDER BY e.id FOR UPDATE OF e`,
       run.flowId,

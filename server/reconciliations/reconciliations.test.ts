@@ -327,6 +327,17 @@ describe("reconciliations", () => {
     const tile = summary.tiles.find((x) => x.id === "reconciliation-match-rate")!;
     expect(tile.value).toBeCloseTo(matched / keys, 10);
     expect(tile.detail).toMatchObject({ keys, matched, reconciliations: 2, currency: "USD" });
+    // Unreconciled: the money at stake in the latest run of each reconciliation, from those runs' own outputs.
+    const latest = (
+      await pool.query<{ money: string }>(
+        `SELECT DISTINCT ON (r.flow_id) s.output->'summary'->>'moneyAtStake' AS money FROM step_run s JOIN run r ON r.id = s.run_id
+          WHERE s.path = 'match' AND s.status = 'succeeded' AND r.status = 'succeeded' AND NOT r.is_test
+          ORDER BY r.flow_id, s.finished_at DESC`,
+      )
+    ).rows;
+    expect(latest).toHaveLength(2);
+    expect(tile.detail.unreconciledAmount).toBe(latest.reduce((n, x) => n + Number(x.money), 0));
+    expect(tile.detail.unreconciledAmount).toBeGreaterThan(0);
     const drill = await as(viewer).kpis.drill({ kpi: "reconciliation-match-rate" });
     expect(drill.runs.map((r) => r.flowKey).sort()).toEqual(["invoice-recon", "invoice-recon-plain"]);
     const open = await pool.query<{ id: string }>(
@@ -403,5 +414,32 @@ describe("reconciliations", () => {
     const slo = (await t.db.businessSlo.findFirst({ where: { kpi: "reconciliation-match-rate" } }))!;
     const points = await sloPoints(t.db, slo, new Date(Date.now() - 86_400_000), new Date(Date.now() + 600_000));
     expect(points.reduce((n, p) => n + p.total, 0)).toBe(before.detail.keys);
+
+    // The trial's breaks are its own (one open exception per identity and environment): production's L006 was
+    // not marked seen by it, and re-syncing the test break repairs it through test's deployment of the flow.
+    const l006 = (
+      await pool.query<{ id: string; environment: string; seen: string }>(
+        `SELECT id::text, environment, break_seen_run_id::text AS seen FROM exception
+          WHERE flow_id = $1 AND break_identity = 'invoice-lines|amount|L006' AND status = 'open' ORDER BY environment`,
+        [flows["invoice-recon"]!.flowId],
+      )
+    ).rows;
+    expect(l006.map((e) => [e.environment, e.seen === trial])).toEqual([
+      ["production", false],
+      ["test", true],
+    ]);
+    const testBreak = l006[1]!.id;
+    expect(await codeOf(as(operator).reconciliations.resync({ id: testBreak, requestId: randomUUID() }))).toMatch(
+      /^CONFLICT: No version of dw-line-sync is deployed to the test environment/,
+    );
+    for (const environment of ["production", "test"])
+      await pool.query(
+        `INSERT INTO deployment (id, environment_key, flow_id, flow_version_id, kind) VALUES (gen_random_uuid(), $1, $2, $3, 'deploy')`,
+        [environment, flows["dw-line-sync"]!.flowId, flows["dw-line-sync"]!.versionId],
+      );
+    const r = await as(operator).reconciliations.resync({ id: testBreak, requestId: randomUUID() });
+    const { rows: started } = await pool.query(`SELECT environment FROM run WHERE id = $1::uuid`, [r.runId]);
+    expect(started).toEqual([{ environment: "test" }]);
+    expect((await runRowSettled(pool, r.runId, 60_000)).status).toBe("succeeded");
   }, 120_000);
 });

@@ -34,7 +34,15 @@ export async function startResync(
   return d.db.$transaction(async (tx) => {
     const e = await tx.exception.findUnique({
       where: { id: exceptionId },
-      select: { id: true, status: true, flowId: true, breakIdentity: true, breakDetail: true, businessKeys: true },
+      select: {
+        id: true,
+        status: true,
+        flowId: true,
+        environment: true,
+        breakIdentity: true,
+        breakDetail: true,
+        businessKeys: true,
+      },
     });
     if (!e) throw notFound("Exception");
     if (!e.breakIdentity)
@@ -71,7 +79,9 @@ export async function startResync(
         { field: "resync.input", cause: err },
       );
     }
+    // In the break's environment: a break found in test is repaired through test's connections and deployment.
     const run = await startPublishedRun(tx, d, step.resync.flow, input ?? {}, {
+      environment: e.environment,
       idempotencyKey: `resync:${e.id}:${requestId}`,
       reason: { resyncOf: e.id },
     });

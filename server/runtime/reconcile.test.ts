@@ -23,7 +23,7 @@ import {
 } from "./testing";
 import { startRuntimeWorkers, type RuntimeWorkers } from "./worker";
 import { registerExceptionJobs } from "../exceptions/jobs";
-import { autoResolveSweep } from "../exceptions/auto-resolve";
+import { autoResolveForRun, autoResolveSweep } from "../exceptions/auto-resolve";
 import { replayException, retryException } from "./operations";
 import { appendAudit, type AuditFn } from "../audit/audit";
 import { logger } from "../observability/log";
@@ -281,6 +281,157 @@ describe("reconcile step", () => {
     expect(resumed.exceptionsOpened).toBe(3); // one before the stop, two after
     const open = (await exceptions()).filter((e) => e.status === "open").map((e) => e.identity);
     expect(open).toEqual(["invoice-lines|amount|L006", "invoice-lines|customer|L008", "invoice-lines|missing:dw|L004"]);
+  });
+
+  // A break is one open exception per identity, environment and period (docs/reconciliation.md "Breaks").
+  it("a run in the test environment opens its own breaks and resolves only those; production's stay as they were", async () => {
+    await brokenData();
+    const open = async (environment: string) =>
+      (
+        await pool.query<{ id: string; identity: string; seen: string }>(
+          `SELECT id::text, break_identity AS identity, break_seen_run_id::text AS seen FROM exception
+            WHERE flow_id = $1 AND status = 'open' AND environment = $2 ORDER BY break_identity`,
+          [flowId, environment],
+        )
+      ).rows;
+    const injected = ["invoice-lines|amount|L006", "invoice-lines|customer|L008", "invoice-lines|missing:dw|L004"];
+    const production = await open("production");
+    expect(production.map((e) => e.identity)).toEqual(injected);
+    const inTest = async () =>
+      (
+        await createRun(pool, boss, {
+          flowId,
+          flowVersionId: versionId,
+          triggerType: "manual",
+          input: {},
+          environment: "test",
+        })
+      ).runId;
+
+    const trial = await inTest();
+    const o = await output(trial);
+    expect(o.summary.breaks).toBe(3);
+    expect(o.exceptionsOpened).toBe(3); // its own, not production's found again
+    expect(o.exceptionsSeenAgain).toBe(0);
+    expect((await open("test")).map((e) => e.identity)).toEqual(injected);
+    expect(await open("production")).toEqual(production); // not marked seen by the trial
+
+    // Fixed, and reconciled in test only: test's breaks resolve, production's stay open for production's run.
+    await whc.query(`INSERT INTO dw_lines SELECT * FROM erp_lines WHERE line_id = 'L004'`);
+    await whc.query(`UPDATE dw_lines SET amount = 100.00, customer = 'Acme'`);
+    const clean = await inTest();
+    expect((await output(clean)).summary.breaks).toBe(0);
+    await autoResolveForRun(t.db, clean); // what its queued job does; done here so the check below is final
+    expect(await open("test")).toEqual([]);
+    expect(await open("production")).toEqual(production);
+
+    const prod = await run();
+    expect((await output(prod)).summary.breaks).toBe(0);
+    await autoResolveForRun(t.db, prod);
+    expect(await open("production")).toEqual([]);
+    const resolvedBy = async (where: string, param: unknown) =>
+      (
+        await pool.query<{ r: string }>(
+          `SELECT resolved_by_run_id::text AS r FROM exception WHERE ${where} AND status = 'resolved'`,
+          [param],
+        )
+      ).rows.map((x) => x.r);
+    expect(await resolvedBy("run_id = $1", trial)).toEqual([clean, clean, clean]);
+    expect(
+      await resolvedBy(
+        "id = ANY($1::uuid[])",
+        production.map((e) => e.id),
+      ),
+    ).toEqual([prod, prod, prod]);
+  });
+
+  it("one definition run for two periods: each period's breaks are its own, found again and resolved only by its runs", async () => {
+    await whc.query(`CREATE TABLE erp_dated (line_id text, d date, amount numeric(12,2), PRIMARY KEY (line_id, d));
+                     CREATE TABLE dw_dated (line_id text, d date, amount numeric(12,2), PRIMARY KEY (line_id, d));`);
+    // The same lines in January and February: L2 is off by 0.02 in January; L1 and L2 in February.
+    await whc.query(`INSERT INTO erp_dated VALUES ('L1', '2026-01-15', 100), ('L2', '2026-01-15', 100),
+                                                  ('L1', '2026-02-15', 100), ('L2', '2026-02-15', 100)`);
+    await whc.query(`INSERT INTO dw_dated VALUES ('L1', '2026-01-15', 100), ('L2', '2026-01-15', 100.02),
+                                                 ('L1', '2026-02-15', 100.02), ('L2', '2026-02-15', 100.02)`);
+    const side = (table: string) => ({
+      connection: "warehouse",
+      sql: `SELECT line_id || '@' || d AS id, line_id, d::text AS d, amount::text AS amount FROM ${table}`,
+      sortKey: "line_id",
+      idColumn: "id",
+    });
+    const periodFlow = (from: string, to: string, version: string) => ({
+      ...reconcileFlow("dated-recon", "Dated lines", {
+        definition: {
+          key: "dated-lines",
+          name: "Dated lines",
+          period: { from, to },
+          sides: [
+            { name: "erp", key: ["line_id"], id: "id", date: "d" },
+            { name: "dw", key: ["line_id"], id: "id", date: "d" },
+          ],
+          rules: [
+            { id: "amount", type: "money", a: { side: "erp", path: "amount" }, b: { side: "dw", path: "amount" } },
+          ],
+        },
+        sources: { erp: side("erp_dated"), dw: side("dw_dated") },
+      }),
+      version,
+    });
+    const jan = await publishFlow(pool, "dated-recon", periodFlow("2026-01-01", "2026-01-31", "1.0.0"), {
+      version: "1.0.0",
+    });
+    const feb = await publishFlow(pool, "dated-recon", periodFlow("2026-02-01", "2026-02-28", "1.1.0"), {
+      version: "1.1.0",
+    });
+    expect(feb.flowId).toBe(jan.flowId);
+    const runOf = async (v: { flowId: string; versionId: string }) => {
+      const { runId } = await createRun(pool, boss, {
+        flowId: v.flowId,
+        flowVersionId: v.versionId,
+        triggerType: "manual",
+        input: {},
+      });
+      const o = await output(runId);
+      await autoResolveForRun(t.db, runId); // what its queued job does; done here so the checks below are final
+      return { runId, o };
+    };
+    const breaks = async () =>
+      (
+        await pool.query<{ identity: string; period: string; status: string }>(
+          `SELECT break_identity AS identity, break_period AS period, status::text AS status FROM exception
+            WHERE flow_id = $1 ORDER BY break_period, break_identity`,
+          [jan.flowId],
+        )
+      ).rows.map((e) => `${e.period} ${e.identity} ${e.status}`);
+
+    const j1 = await runOf(jan);
+    expect(j1.o.totals).toMatchObject({ keys: 2, matched: 1, outOfScope: 4 });
+    expect(await breaks()).toEqual(["2026-01-01..2026-01-31 dated-lines|amount|L2 open"]);
+
+    // February's L2 break is a break of its own, and January's stays open (February did not look at January).
+    const f1 = await runOf(feb);
+    expect(f1.o.exceptionsOpened).toBe(2);
+    expect(f1.o.exceptionsSeenAgain).toBe(0);
+    expect(await breaks()).toEqual([
+      "2026-01-01..2026-01-31 dated-lines|amount|L2 open",
+      "2026-02-01..2026-02-28 dated-lines|amount|L1 open",
+      "2026-02-01..2026-02-28 dated-lines|amount|L2 open",
+    ]);
+
+    // January fixed: its rerun resolves January's break, and leaves February's alone.
+    await whc.query(`UPDATE dw_dated SET amount = 100 WHERE d = '2026-01-15'`);
+    const j2 = await runOf(jan);
+    expect(j2.o.summary.breaks).toBe(0);
+    expect(await breaks()).toEqual([
+      "2026-01-01..2026-01-31 dated-lines|amount|L2 resolved",
+      "2026-02-01..2026-02-28 dated-lines|amount|L1 open",
+      "2026-02-01..2026-02-28 dated-lines|amount|L2 open",
+    ]);
+    // February's rerun finds its two again (no duplicate); the lost-job sweep resolves nothing across periods.
+    const f2 = await runOf(feb);
+    expect(f2.o).toMatchObject({ exceptionsOpened: 0, exceptionsSeenAgain: 2 });
+    await autoResolveSweep(t.db);
+    expect((await breaks()).filter((b) => b.endsWith("open"))).toHaveLength(2);
   });
 
   it("keeps the exception counters equal to the rows through opened, re-seen and resolved breaks", async () => {

@@ -1,13 +1,14 @@
 // The reconcile step's runtime (docs/reconciliation.md): feeds each side to the pure matcher sorted by its
 // normalised key — a SQL side paged by keyset on (sortKey, idColumn) COLLATE "C", a connector side read
 // through the connector's own paging and sorted in memory (at most RECON_MEMORY_LIMIT records) — stores every
-// break as an open exception of the run (one per break identity: a break found again only marks the open
-// exception seen), and stores a checkpoint with each batch so a worker killed mid-run resumes after its last
+// break as an open exception of the run (one per break identity, environment and period: a break found again
+// only marks the open exception seen), and stores a checkpoint with each batch so a worker killed mid-run resumes after its last
 // key. The interpreter runs the step under a concurrency key (one run of a reconciliation at a time).
 import "server-only";
 import type pino from "pino";
 import {
   breakDetail,
+  breakPeriod,
   breaksOf,
   matchStreams,
   sortForMatch,
@@ -182,6 +183,7 @@ async function storeBatch(
   return withTx(env.pool, async (tx) => {
     let opened = 0;
     let seen = 0;
+    const period = breakPeriod(a.definition);
     // A dry test run reports what it found (the step's output) but opens no exception.
     if (breaks.length && !env.run.dryRun) {
       const rows = breaks.map((b) => ({
@@ -199,26 +201,27 @@ async function storeBatch(
            UPDATE exception e SET break_seen_run_id = $2::uuid, break_seen_at = now(), message = b.message, business_keys = b.keys,
                   business_key_values = ARRAY(SELECT jsonb_array_elements_text(b."values")), break_detail = b.detail, updated_at = now()
              FROM b WHERE e.flow_id = $3::uuid AND e.status = 'open' AND e.break_identity = b.identity
+              AND e.environment = (SELECT environment FROM run WHERE id = $2::uuid) AND e.break_period IS NOT DISTINCT FROM $6::text
            RETURNING e.break_identity
          ), ins AS (
            INSERT INTO exception (id, run_id, flow_id, step_path, error_class, message, signature, business_keys, business_key_values,
-                                  assignee_team_id, status, break_identity, break_seen_run_id, break_seen_at, break_detail, updated_at)
+                                  assignee_team_id, status, break_identity, break_period, break_seen_run_id, break_seen_at, break_detail, updated_at)
            SELECT gen_random_uuid(), $2::uuid, $3::uuid, $4, 'business', b.message, b.signature, b.keys,
-                  ARRAY(SELECT jsonb_array_elements_text(b."values")), (SELECT id FROM team WHERE key = $5::text), 'open', b.identity, $2::uuid, now(), b.detail, now()
+                  ARRAY(SELECT jsonb_array_elements_text(b."values")), (SELECT id FROM team WHERE key = $5::text), 'open', b.identity, $6::text, $2::uuid, now(), b.detail, now()
              FROM b WHERE b.identity NOT IN (SELECT break_identity FROM again)
            RETURNING 1
          )
          SELECT (SELECT count(*) FROM ins)::int AS opened, (SELECT count(*) FROM again)::int AS seen`,
-        [JSON.stringify(rows), env.run.id, env.run.flowId, a.path, a.assignTeamKey],
+        [JSON.stringify(rows), env.run.id, env.run.flowId, a.path, a.assignTeamKey, period],
       );
       opened = r[0]!.opened;
       seen = r[0]!.seen;
     }
     await tx.query(
-      `INSERT INTO reconcile_checkpoint (run_id, path, reconciliation, checkpoint, done, updated_at)
-       VALUES ($1::uuid, $2, $3, $4::jsonb, $5, now())
-       ON CONFLICT (run_id, path) DO UPDATE SET checkpoint = COALESCE(EXCLUDED.checkpoint, reconcile_checkpoint.checkpoint), done = EXCLUDED.done, updated_at = now()`,
-      [env.run.id, a.path, a.definition.key, checkpoint ? JSON.stringify(checkpoint) : null, done],
+      `INSERT INTO reconcile_checkpoint (run_id, path, reconciliation, period, checkpoint, done, updated_at)
+       VALUES ($1::uuid, $2, $3, $6, $4::jsonb, $5, now())
+       ON CONFLICT (run_id, path) DO UPDATE SET checkpoint = COALESCE(EXCLUDED.checkpoint, reconcile_checkpoint.checkpoint), period = EXCLUDED.period, done = EXCLUDED.done, updated_at = now()`,
+      [env.run.id, a.path, a.definition.key, checkpoint ? JSON.stringify(checkpoint) : null, done, period],
     );
     if (final && checkpoint)
       await upsertRunSummary(tx, {
