@@ -1,7 +1,8 @@
 // A poll trigger on the real app: a flow polling closed-won Salesforce opportunities, published with four
 // eyes; the designer's trigger inspector shows its source (connection, operation) without problems; the
 // flow's catalog page shows the poll waiting for its start, a viewer cannot start it, and a designer of the
-// owning team starts it from now.
+// owning team starts it from now — in production; test's poll (the first publication is live there too) keeps
+// its own state.
 import { expect, test } from "@playwright/test";
 import { signInAs, trpcMutation } from "./triage-helpers";
 import { canvasNode } from "./helpers";
@@ -98,5 +99,14 @@ test("a poll trigger: inspected in the designer, published, and started from now
   await panel.getByRole("button", { name: "Start poll" }).click();
   await expect(panel).toContainText("Polling");
   await expect(panel).toContainText("Cursor");
+  await expect(panel.getByRole("button", { name: "Restart poll" })).toBeVisible();
+
+  // Per environment: its first publication went live in test too, whose poll has its own state, not started yet.
+  const environments = panel.getByRole("group", { name: "Environment" });
+  await expect(environments.getByRole("button")).toHaveText([/Production\s*Polling/, /Test\s*Not started/]);
+  await environments.getByRole("button", { name: /Test/ }).click();
+  await expect(panel).toContainText("Test · v1.0.0");
+  await expect(panel.getByRole("button", { name: "Start poll", exact: true })).toBeVisible();
+  await environments.getByRole("button", { name: /Production/ }).click();
   await expect(panel.getByRole("button", { name: "Restart poll" })).toBeVisible();
 });

@@ -1,51 +1,98 @@
 "use client";
-// The poll trigger of a flow, on its catalog page: where it reads, the cursor, when it polls next, how many
-// runs it started and — when it fails — the error and the backoff. A published poll waits for someone to
-// choose where it starts: now, or a past date (a backfill; records already started never start again).
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+// The poll trigger of a flow, on its catalog page, per environment (docs/environments.md: each environment that
+// runs a polling version has its own cursor, schedule and failures): a tab per such environment with its state,
+// and for the chosen one where it reads, the cursor, when it polls next, how many runs it started and — when it
+// fails — the error and the backoff. A published poll waits for someone to choose where it starts in that
+// environment: now, or a past date (a backfill; records already started never start again).
+import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
+import { PRODUCTION } from "@/core/environment-scope";
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : "—");
+
+type PollState = {
+  status: string;
+  consecutiveFailures: number;
+} | null;
+
+/** One word for a poll's state, as its badge says it. */
+function StateBadge({ state }: { state: PollState }) {
+  const failing = (state?.consecutiveFailures ?? 0) > 0;
+  return !state || state.status === "awaiting_start" ? (
+    <Badge tone="amber">Not started</Badge>
+  ) : state.status === "inactive" ? (
+    <Badge>Inactive</Badge>
+  ) : failing ? (
+    <Badge tone="red">Failing</Badge>
+  ) : (
+    <Badge tone="green">Polling</Badge>
+  );
+}
 
 export function PollPanel({ flowKey, roles }: { flowKey: string; roles: ReadonlyArray<string> }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
-  const q = useQuery({ ...trpc.polls.state.queryOptions({ flowKey }), refetchInterval: 5000 });
+  const environments = useQuery(trpc.environments.list.queryOptions());
+  const envs = environments.data ?? [{ key: PRODUCTION, name: "Production" }];
+  const states = useQueries({
+    queries: envs.map((e) => ({
+      ...trpc.polls.state.queryOptions({ flowKey, environment: e.key }),
+      refetchInterval: 5000,
+    })),
+  });
   const activate = useMutation(
     trpc.polls.activate.mutationOptions({ onSuccess: () => qc.invalidateQueries({ queryKey: trpc.polls.pathKey() }) }),
   );
+  const [chosen, setChosen] = useState<string | null>(null);
   const [mode, setMode] = useState<"now" | "date">("now");
   const [date, setDate] = useState("");
   const canStart = roles.includes("admin") || roles.includes("designer");
-  if (!q.data?.polls) return null;
-  const { source, state } = q.data;
+  // Only environments whose live version polls; production first, then the others as the workspace lists them.
+  const polling = envs
+    .map((e, i) => ({ ...e, data: states[i]?.data }))
+    .filter((e): e is typeof e & { data: NonNullable<typeof e.data> } => !!e.data?.polls)
+    .sort((a, b) => Number(b.key === PRODUCTION) - Number(a.key === PRODUCTION));
+  if (!polling.length) return null;
+  const current = polling.find((e) => e.key === chosen) ?? polling.find((e) => e.key === PRODUCTION) ?? polling[0]!;
+  const { source, state, version } = current.data;
   const failing = (state?.consecutiveFailures ?? 0) > 0;
   const start = () =>
     activate.mutate({
       flowKey,
+      environment: current.key,
       from: mode === "now" ? { mode: "now" } : { mode: "date", date: date ? new Date(date).toISOString() : "" },
     });
   return (
     <section aria-labelledby="poll-h" className="space-y-2 px-8 pb-8">
-      <div className="flex items-center gap-2">
+      <div className="flex flex-wrap items-center gap-2">
         <h2 id="poll-h" className="text-base font-semibold">
           Poll trigger
         </h2>
-        {!state || state.status === "awaiting_start" ? (
-          <Badge tone="amber">Not started</Badge>
-        ) : state.status === "inactive" ? (
-          <Badge>Inactive</Badge>
-        ) : failing ? (
-          <Badge tone="red">Failing</Badge>
-        ) : (
-          <Badge tone="green">Polling</Badge>
-        )}
+        <div role="group" aria-label="Environment" className="flex flex-wrap gap-1">
+          {polling.map((e) => (
+            <button
+              key={e.key}
+              type="button"
+              aria-pressed={e.key === current.key}
+              onClick={() => setChosen(e.key)}
+              className={`flex items-center gap-1 rounded-md border px-2 py-0.5 text-sm ${
+                e.key === current.key ? "border-brand-600 bg-brand-50" : "border-slate-200 bg-white"
+              }`}
+            >
+              {e.name} <StateBadge state={e.data.state} />
+            </button>
+          ))}
+        </div>
       </div>
       <div className="rounded-lg border border-slate-200 bg-white p-4 text-sm">
         <p className="text-slate-600">
-          Reads{" "}
+          <span className="font-medium text-slate-800">
+            {current.name}
+            {version ? ` · v${version}` : ""}:
+          </span>{" "}
+          reads{" "}
           <code>
             {source?.connector}.{source?.operation}
           </code>{" "}
@@ -68,7 +115,7 @@ export function PollPanel({ flowKey, roles }: { flowKey: string; roles: Readonly
         )}
         {canStart ? (
           <fieldset className="mt-3 flex flex-wrap items-center gap-3">
-            <legend className="sr-only">Start the poll</legend>
+            <legend className="sr-only">Start the poll in {current.name}</legend>
             <label className="flex items-center gap-1">
               <input type="radio" name="poll-from" checked={mode === "now"} onChange={() => setMode("now")} /> From now
             </label>
