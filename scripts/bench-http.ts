@@ -15,7 +15,8 @@
 // (pg_stat_database, pg_current_wal_lsn — the WAL figure is the whole server's, so other databases' writes
 // count), web and worker CPU per run (/proc), and the top statements (pg_stat_statements, when installable).
 // Baselines in the same run: raw pg-boss (send + fetch + complete), a bare Node HTTP server doing the run INSERT.
-// --workers 1,2 repeats everything with 1 then 2 worker processes.
+// --workers 1,2 repeats everything with 1 then 2 worker processes. --embedded runs on an embedded Postgres of its
+// own with pg_stat_statements preloaded (the top statements per point are then printed).
 import { spawn, fork, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
@@ -171,7 +172,10 @@ function pct(sorted: number[], p: number): number {
 }
 
 runMain(async () => {
-  process.env.DATABASE_URL ??= "postgresql://postgres@127.0.0.1:5432/postgres";
+  // --embedded: a Postgres of its own with pg_stat_statements preloaded, so the run's statements can be listed
+  // (the shared server does not preload it).
+  if (process.argv.includes("--embedded")) delete process.env.DATABASE_URL;
+  else process.env.DATABASE_URL ??= "postgresql://postgres@127.0.0.1:5432/postgres";
   const load0 = os.loadavg();
   if (BUILD) {
     console.log("building (next build; --no-build reuses .next)…");

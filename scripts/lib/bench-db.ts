@@ -25,7 +25,11 @@ export async function benchDatabase(prefix: string): Promise<BenchDatabase> {
   } else {
     tmp = await mkdtemp(path.join(os.tmpdir(), "weft-bench-"));
     await chmod(tmp, 0o755); // the embedded server may run as another user (postgres, when root)
-    embedded = await startEmbeddedPostgres({ dataDir: tmp });
+    // pg_stat_statements needs preloading; benchmarks that can create it print where the time goes.
+    embedded = await startEmbeddedPostgres({
+      dataDir: tmp,
+      settings: { shared_preload_libraries: "pg_stat_statements" },
+    });
     adminUrl = embedded.adminUrl;
   }
   const name = `${prefix}_${process.pid}_${Date.now().toString(36)}`;

@@ -92,6 +92,8 @@ export async function startEmbeddedPostgres(opts: {
   dataDir: string;
   database?: string;
   log?: (msg: string) => void;
+  /** Server settings (`-c name=value`), e.g. a benchmark's `shared_preload_libraries`. */
+  settings?: Record<string, string>;
 }): Promise<EmbeddedDatabase> {
   const database = opts.database ?? "weft";
   await assertWritable(opts.dataDir);
@@ -119,7 +121,13 @@ export async function startEmbeddedPostgres(opts: {
     persistent: true,
     createPostgresUser: os.userInfo().uid === 0,
     // Keep the unix socket inside our folder so two instances never share /var/run/postgresql.
-    postgresFlags: ["-k", pgRoot, "-c", "listen_addresses=127.0.0.1"],
+    postgresFlags: [
+      "-k",
+      pgRoot,
+      "-c",
+      "listen_addresses=127.0.0.1",
+      ...Object.entries(opts.settings ?? {}).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
+    ],
     onLog: (m: unknown) => {
       logs.push(String(m));
       if (logs.length > 50) logs.shift();
