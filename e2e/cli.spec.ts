@@ -61,6 +61,20 @@ test("a designer's API token drives weft import and weft export; revoking it loc
   const doc = JSON.parse(exported.stdout) as Record<string, unknown>;
   expect(doc.$schema).toBe(`${baseURL}/api/dsl/schema.json`);
   expect(doc.name).toBe("Time to invoice (from git)");
+  // The same draft as a Step Functions state machine (issue 18's round trip), with what ASL cannot express on
+  // standard error: the connector calls other than HTTP are refused, named, and kept in the graph.
+  const aslFile = path.join(dir, "flow.asl.json");
+  const asl = await weft(baseURL!, token, ["export", "cli-time-to-invoice", "--to", "asl", "-o", aslFile]);
+  expect(asl.code, asl.stderr).toBe(0);
+  expect(asl.stderr).toMatch(/Flow "cli-time-to-invoice": \d+\/\d+ steps exported to ASL as they are/);
+  expect(asl.stderr).toContain("→ refused");
+  const machine = JSON.parse(await readFile(aslFile, "utf8")) as {
+    QueryLanguage: string;
+    StartAt: string;
+    States: Record<string, unknown>;
+  };
+  expect(machine.QueryLanguage).toBe("JSONata");
+  expect(Object.keys(machine.States)).toContain(machine.StartAt);
 
   // An invalid file: exit 1, the problem named by path and step, no stack trace.
   await writeFile(file, JSON.stringify({ ...example, key: "cli-time-to-invoice", steps: [{ id: "x", type: "call" }] }));
