@@ -23,6 +23,7 @@ import type { Role } from "@/core/roles";
 import { DomainError } from "@/core/domain-error";
 import { clientError } from "@/server/api/errors";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { sandboxTargets, VendorApis } from "@/connectors/sandbox-kit/simulate/vendors";
 
 describe("the example flows run against the sandboxes", () => {
   let t: TestDatabase;
@@ -271,6 +272,86 @@ describe("the example flows run against the sandboxes", () => {
       event: "invoice.created",
       payload: { invoiceId, projectId: "10006", amount, currency: entries[0]!.currency },
     });
+  }, 300_000);
+
+  it("approved-time-to-invoice: a project with one approved entry gets a one-line invoice, beside a project with three", async () => {
+    // Time logged and approved over Kantata's API on two linked projects (10001 ↔ job 5001, 10002 ↔ job 5002),
+    // on a day before any of the firm's uninvoiced time, so this batch finds exactly these four entries.
+    const api = new VendorApis(sandboxTargets((system) => sandboxes.systems.find((x) => x.system === system)!.baseUrl));
+    const log = async (workspace: string, hours: number, rate: number, notes: string) => {
+      const id = await api.createTimeEntry(
+        {
+          workspace_id: workspace,
+          user_id: "30066", // linked to a Workday worker who is NetSuite employee 2066
+          date_performed: "2025-12-01",
+          time_in_minutes: hours * 60,
+          billable: true,
+          rate_in_cents: rate * 100,
+          notes,
+        },
+        `single-entry-${workspace}-${notes}`,
+      );
+      await api.approveTimeEntry(id);
+      return id;
+    };
+    const single = await log("10001", 8, 250, "Steering committee");
+    const many = [
+      await log("10002", 4, 150, "Workshop"),
+      await log("10002", 3, 150, "Design"),
+      await log("10002", 2, 150, "Review"),
+    ];
+
+    const r = await run("approved-time-to-invoice", "schedule", { firedAt: "2025-12-01T05:00:00.000Z" }, 240_000);
+    expect(r, JSON.stringify(r.error)).toMatchObject({ status: "succeeded", output: { projects: 2 } });
+    const invoices = (await records("netsuite", "invoice")).filter((i) => String(i.tranDate) === "2025-12-01");
+    const one = invoices.find((i) => i.externalId === "invoice-10001-2025-12-01");
+    expect(one).toMatchObject({
+      job: { id: "5001" },
+      total: 2000,
+      item: {
+        items: [
+          {
+            item: { id: "5" },
+            quantity: 8,
+            rate: 250,
+            amount: 2000,
+            description: "2025-12-01 Steering committee",
+            // Each line names the Kantata entry it bills and its day, as recon-time-vs-billing reads them.
+            custcol_kantata_time_entry: single,
+            custcol_service_date: "2025-12-01",
+          },
+        ],
+      },
+    });
+    const three = invoices.find((i) => i.externalId === "invoice-10002-2025-12-01");
+    expect(three).toMatchObject({ job: { id: "5002" }, total: 1350 });
+    expect((three!.item as { items: Array<Record<string, unknown>> }).items).toEqual([
+      expect.objectContaining({
+        quantity: 4,
+        amount: 600,
+        description: "2025-12-01 Workshop",
+        custcol_kantata_time_entry: many[0],
+      }),
+      expect.objectContaining({
+        quantity: 3,
+        amount: 450,
+        description: "2025-12-01 Design",
+        custcol_kantata_time_entry: many[1],
+      }),
+      expect.objectContaining({
+        quantity: 2,
+        amount: 300,
+        description: "2025-12-01 Review",
+        custcol_kantata_time_entry: many[2],
+      }),
+    ]);
+    // Kantata records each invoice on exactly its entries (which marks them invoiced).
+    const entries = new Map((await records("psa", "time_entries")).map((e) => [String(e.id), e]));
+    const kantataInvoices = await records("psa", "invoices");
+    const recorded = (id: unknown) => kantataInvoices.find((i) => i.purchase_order === id)?.time_entry_ids;
+    expect(recorded(one!.id)).toEqual([single]);
+    expect(recorded(three!.id)).toEqual(many);
+    for (const id of [single, ...many]) expect(entries.get(id)).toMatchObject({ is_invoiced: true });
   }, 300_000);
 
   it("timesheet-to-reporting: time bills in NetSuite as the worker's employee, time entries and utilization in the reporting warehouse", async () => {
