@@ -43,6 +43,8 @@ export interface SimReport {
   approvedTimeEntryIds: string[];
   /** When Kantata says each approval happened (the `updated_at` of its answer), by time entry id: wall-clock. */
   approvedAt: Record<string, string>;
+  /** The simulated instant of each approval, by time entry id (the plan's; what a batch at a simulated time saw). */
+  approvedSimAt: Record<string, string>;
   /** Kantata ids of the time entries logged on projects Weft set up during the simulation. */
   newProjectTimeEntryIds: string[];
   apiCalls: VendorApis["calls"];
@@ -63,6 +65,7 @@ export async function simulate(o: SimulateOptions): Promise<SimReport> {
     timeEntryIds: [],
     approvedTimeEntryIds: [],
     approvedAt: {},
+    approvedSimAt: {},
     newProjectTimeEntryIds: [],
     apiCalls: api.calls,
   };
@@ -150,10 +153,11 @@ export async function simulate(o: SimulateOptions): Promise<SimReport> {
   return report;
 }
 
-async function approve(api: VendorApis, id: string, report: SimReport): Promise<void> {
+async function approve(api: VendorApis, id: string, report: SimReport, simulatedAt: string): Promise<void> {
   const r = await api.approveTimeEntry(id);
   report.approvedTimeEntryIds.push(id);
   report.approvedAt[id] = r.updated_at;
+  report.approvedSimAt[id] = simulatedAt;
 }
 
 /** A small stable string hash (FNV-1a), for picks that must not draw from the plan's random sequence. */
@@ -231,7 +235,7 @@ async function perform(
     case "approveTime": {
       const id = ctx.entries.get(a.ref);
       if (!id) throw new Error(`approval of ${a.ref} before the entry was logged`);
-      await approve(api, id, ctx.report);
+      await approve(api, id, ctx.report, a.at);
       return;
     }
     case "logNewProjectTime": {
@@ -262,7 +266,7 @@ async function perform(
       return;
     }
     case "approveNewProjectTime":
-      for (const id of ctx.newEntries.get(a.date) ?? []) await approve(api, id, ctx.report);
+      for (const id of ctx.newEntries.get(a.date) ?? []) await approve(api, id, ctx.report, a.at);
       return;
     case "rateChange":
       await api.payRateChange(a.workerId, {

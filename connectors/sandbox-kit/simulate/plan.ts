@@ -18,6 +18,11 @@ export interface SimOptions {
   days: number;
   /** First simulated day, YYYY-MM-DD. */
   from: string;
+  /**
+   * The share of assignment-days on which the consultant logs time (default 0.75): a test that must finish in
+   * CI's time lowers the volume of a month instead of shortening it.
+   */
+  loggingShare?: number;
 }
 
 interface At {
@@ -103,6 +108,8 @@ export function validateSimOptions(o: SimOptions): string[] {
   if (!Number.isInteger(o.days) || o.days < 1 || o.days > 366) problems.push("--days: an integer from 1 to 366");
   if (!/^\d{4}-\d{2}-\d{2}$/.test(o.from) || Number.isNaN(Date.parse(o.from)))
     problems.push("--from: a date, YYYY-MM-DD");
+  if (o.loggingShare !== undefined && !(o.loggingShare >= 0 && o.loggingShare <= 1))
+    problems.push("loggingShare: a share from 0 to 1");
   return problems;
 }
 
@@ -212,7 +219,7 @@ export function planSimulation(o: SimOptions, f: Firm = firm()): SimAction[] {
     // Time: consultants on projects running today log their day in the evening; approval follows.
     for (const a of f.assignments) {
       const p = f.projects[a.projectN - 1]!;
-      if (p.status !== "active" || p.start > d || p.end < d || !rng.chance(0.75)) continue;
+      if (p.status !== "active" || p.start > d || p.end < d || !rng.chance(o.loggingShare ?? 0.75)) continue;
       const ref = `te-${d}-${a.n}`;
       add({
         kind: "logTime",
