@@ -382,7 +382,6 @@ export function FlowGovernance({ flowKey, roles }: { flowKey: string; roles: Rol
                       version={v}
                       roles={roles}
                       canDecide={detail.data.viewer.isOwnerMember && v.author?.id !== detail.data.viewer.userId}
-                      firstPublication={!timeline.some((x) => x.status === "approved" || x.status === "deprecated")}
                       onDone={refresh}
                     />
                   </td>
@@ -422,14 +421,11 @@ function VersionActions({
   version,
   roles,
   canDecide,
-  firstPublication,
   onDone,
 }: {
   version: TimelineVersion;
   roles: Roles;
   canDecide: boolean;
-  /** Nothing of the flow was published yet: approving is the one publication that reaches production directly. */
-  firstPublication: boolean;
   onDone: () => void;
 }) {
   const trpc = useTRPC();
@@ -476,9 +472,8 @@ function VersionActions({
           {isApprover && (
             // What approving does to the environments (docs/environments.md "Publication").
             <span role="note" className="text-xs text-slate-600">
-              {firstPublication
-                ? `First publication: approving makes ${v} live in test and in production at once. Later versions go to test and reach production only by promotion.`
-                : `Approving deploys ${v} to test; production changes only by a promotion from test.`}
+              Approving deploys {v} to test; it reaches production only by a promotion from test (a succeeded run there,
+              then a four-eyes approval of the promotion).
             </span>
           )}
           {isApprover && !canDecide && (

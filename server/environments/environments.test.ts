@@ -23,7 +23,7 @@ import { randomUUID } from "node:crypto";
 import type { Job } from "pg-boss";
 import { listCatalog } from "../governance/catalog";
 import { createCaller } from "../api/root";
-import { approveVersion, requestVersion } from "../governance/versions";
+import { approveVersion, overrideApproval, requestVersion } from "../governance/versions";
 import { handleScheduleJob, syncTriggers, type ScheduleJobData } from "../runtime/triggers";
 import {
   approvePromotion,
@@ -158,11 +158,12 @@ describe("environments and promotion", () => {
       typeof startManualRun
     >[0]["audit"],
   });
-  const runIn = async (environment: string, name: string) => {
-    const { runId } = await startManualRun(ops(designer), "account-sync", { body: { name } }, environment);
+  const runInFlow = async (flowKey: string, environment: string, name: string) => {
+    const { runId } = await startManualRun(ops(designer), flowKey, { body: { name } }, environment);
     const row = await runRowSettled(pool, runId, 60_000);
     return { id: runId, ...row };
   };
+  const runIn = (environment: string, name: string) => runInFlow("account-sync", environment, name);
 
   it("binds the test account, deploys 1.0.0 to test, and a test run writes only to the test sandbox", async () => {
     await publish("1.0.0", "v1");
@@ -230,10 +231,16 @@ describe("environments and promotion", () => {
 
   it("a version reaches production only with a test deployment, a succeeded test run and another approver", async () => {
     await publish("1.1.0", "v1.1");
-    // 1.1.0 was never deployed to test.
+    // 1.1.0 was never deployed to test: refused over the API with a 412 that says so.
     await expect(
-      requestPromotion(govCtx(t.db, designer), { flowKey: "account-sync", version: "1.1.0" }),
-    ).rejects.toThrow(/never deployed to test/);
+      createCaller({ user: designer, db: t.db, requestId: "req-never-tested" }).environments.requestPromotion({
+        flowKey: "account-sync",
+        version: "1.1.0",
+      }),
+    ).rejects.toMatchObject({
+      code: "PRECONDITION_FAILED",
+      message: "Version 1.1.0 was never deployed to test; deploy it first.",
+    });
     await deployVersion(govCtx(t.db, designer), { flowKey: "account-sync", version: "1.1.0" });
     await expect(
       requestPromotion(govCtx(t.db, designer), { flowKey: "account-sync", version: "1.1.0" }),
@@ -354,13 +361,18 @@ describe("environments and promotion", () => {
     expect(entry.live.map((l) => `${l.environment}: v${l.version}`)).toEqual(["production: v1.1.0", "test: v1.2.0"]);
   }, 180_000);
 
-  it("publication deploys to test: a flow's first version goes live in test and production together (audited rule), later ones only to test", async () => {
+  it("a flow's first version reaches production only through test: publication deploys it to test alone; production needs a succeeded test run and an approved promotion", async () => {
     const team = await t.db.team.findUniqueOrThrow({ where: { key: "crm-team" } });
-    await t.db.flow.create({
+    const contact = await t.db.flow.create({
       data: { key: "contact-sync", name: "Contact sync", domain: "customer", ownerTeamId: team.id, draft: {} },
     });
-    const contactDoc = (version: string) => ({ ...doc(version, version), key: "contact-sync", name: "Contact sync" });
-    const publishViaApproval = async (version: string, changelog: string) => {
+    const contactDoc = (version: string) => ({
+      ...doc(version, version),
+      key: "contact-sync",
+      name: "Contact sync",
+      trigger: { type: "manual" },
+    });
+    const request = async (version: string, changelog: string) => {
       const r = await requestVersion(govCtx(t.db, designer), {
         flowKey: "contact-sync",
         version,
@@ -368,21 +380,67 @@ describe("environments and promotion", () => {
         changelog,
       });
       expect(r.ok, JSON.stringify(r.report.checks.filter((c) => !c.ok))).toBe(true);
-      return approveVersion(govCtx(t.db, approver), { versionId: (r as { versionId: string }).versionId });
+      return (r as { versionId: string }).versionId;
     };
-    const first = await publishViaApproval("1.0.0", "First version of the contact sync.");
-    expect(first.deployed).toEqual({ test: true, production: "first-publication" });
     const live = async (env: string) =>
-      (await loadPublishedFlow(pool, "contact-sync", { fresh: true, environment: env }))?.version;
-    expect([await live("test"), await live("production")]).toEqual(["1.0.0", "1.0.0"]);
-    const rule = await t.db.auditLog.findFirst({
-      where: { action: "deployment.created", entityId: "contact-sync@production" },
-    });
-    expect((rule?.meta as { rule?: string }).rule).toMatch(/^first-publication/);
-    expect((rule?.after as { kind?: string }).kind).toBe("publish");
+      (await loadPublishedFlow(pool, "contact-sync", { fresh: true, environment: env }))?.version ?? null;
+    const api = (u: SessionUser) => createCaller({ user: u, db: t.db, requestId: "req-first-publication" });
 
-    // A later version: deployed to test on approval; production keeps 1.0.0 until a promotion.
-    const second = await publishViaApproval("1.1.0", "Second version of the contact sync.");
+    // The first version, approved with four eyes: live in test, nothing in production.
+    const first = await approveVersion(govCtx(t.db, approver), { versionId: await request("1.0.0", "First version.") });
+    expect(first.deployed).toEqual({ test: true, production: null });
+    expect([await live("test"), await live("production")]).toEqual(["1.0.0", null]);
+    expect(await t.db.deployment.count({ where: { flowId: contact.id, environmentKey: "production" } })).toBe(0);
+    await expect(
+      startManualRun(ops(designer), "contact-sync", { body: { name: "Early" } }, "production"),
+    ).rejects.toThrow(/no version in production; a published version gets there by a promotion from test/);
+    const published = await t.db.auditLog.findMany({
+      where: { action: "deployment.created", entityId: { startsWith: "contact-sync@" } },
+    });
+    expect(published.map((a) => [a.entityId, (a.meta as { rule?: string }).rule])).toEqual([
+      ["contact-sync@test", "publication deploys to test; production only by an approved promotion"],
+    ]);
+
+    // No promotion without a succeeded run in test: a 412 naming why, over the API too.
+    await expect(
+      api(designer).environments.requestPromotion({ flowKey: "contact-sync", version: "1.0.0" }),
+    ).rejects.toMatchObject({
+      code: "PRECONDITION_FAILED",
+      message: expect.stringMatching(/1\.0\.0 has no succeeded run in test/),
+    });
+    expect((await runInFlow("contact-sync", "test", "Fern")).status).toBe("succeeded");
+    expect(await accounts(testSb)).toContain("Fern 1.0.0");
+
+    // Requested by the designer; the requester cannot approve it; another approver of the team does.
+    const { promotionId, check } = await requestPromotion(govCtx(t.db, designer), {
+      flowKey: "contact-sync",
+      version: "1.0.0",
+    });
+    expect(check).toMatchObject({ production: null, diff: null, testDeployed: true });
+    expect([await live("test"), await live("production")]).toEqual(["1.0.0", null]);
+    await expect(approvePromotion(govCtx(t.db, designer), { promotionId })).rejects.toThrow(/requested this promotion/);
+    await approvePromotion(govCtx(t.db, approver), { promotionId });
+    expect([await live("test"), await live("production")]).toEqual(["1.0.0", "1.0.0"]);
+    const deployments = await t.db.deployment.findMany({
+      where: { flowId: contact.id },
+      orderBy: { createdAt: "asc" },
+      select: { environmentKey: true, kind: true, promotionId: true },
+    });
+    expect(deployments).toEqual([
+      { environmentKey: "test", kind: "deploy", promotionId: null },
+      { environmentKey: "production", kind: "promote", promotionId },
+    ]);
+    const approved = await t.db.auditLog.findFirstOrThrow({
+      where: { action: "promotion.approved", entityId: "contact-sync@1.0.0" },
+    });
+    expect(approved.actorId).toBe(approver.id);
+    expect(approved.meta).toMatchObject({ requestedById: designer.id, promotionId });
+
+    // An admin's four-eyes override publishes to test as well; production keeps 1.0.0 until a promotion.
+    const second = await overrideApproval(govCtx(t.db, admin), {
+      versionId: await request("1.1.0", "Second version."),
+      reason: "The team's only other approver is away.",
+    });
     expect(second.deployed).toEqual({ test: true, production: null });
     expect([await live("test"), await live("production")]).toEqual(["1.1.0", "1.0.0"]);
   }, 120_000);

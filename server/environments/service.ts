@@ -1,9 +1,9 @@
-// Environments and promotion (docs/environments.md). A published version is deployed to test by a designer;
-// it reaches production only through a promotion request — made once it has a succeeded run in test, checked
-// against what runs in production (diff and the publish policy checks), decided by an approver of the flow's
-// owning team other than the requester — and production can be rolled back to its previous deployment in one
-// audited action that restores that deployment's connection bindings. The runtime reads the newest deployment
-// per (environment, flow) (server/runtime/flow-source.ts).
+// Environments and promotion (docs/environments.md). A published version is deployed to test (by its approval,
+// or by a designer); it reaches production only through a promotion request — a flow's first version too —
+// made once it has a succeeded run in test, checked against what runs in production (diff and the publish
+// policy checks), decided by an approver of the flow's owning team other than the requester; and production
+// can be rolled back to its previous deployment in one audited action that restores that deployment's
+// connection bindings. The runtime reads the newest deployment per (environment, flow) (flow-source.ts).
 import "server-only";
 import { randomUUID } from "node:crypto";
 import semver from "semver";
@@ -124,7 +124,7 @@ async function insertDeployment(
     environment: string;
     flowId: string;
     versionId: string;
-    kind: "deploy" | "promote" | "rollback" | "baseline" | "publish";
+    kind: "deploy" | "promote" | "rollback" | "baseline";
     previousId: string | null;
     promotionId?: string;
     bindings: BindingSnapshot;
@@ -156,7 +156,7 @@ async function deployInTx(
     flow: { id: string; key: string };
     environment: string;
     version: { id: string; version: string; dsl: unknown };
-    kind: "deploy" | "baseline" | "publish";
+    kind: "deploy" | "baseline";
     prev: { id: string; flowVersion: { version: string } } | null;
     rule?: string;
   },
@@ -236,12 +236,11 @@ export async function productionBeforePublication(tx: Tx, flowId: string) {
 }
 
 /**
- * Publication deploys to test (docs/environments.md "Publication"): an approved version goes to test at once,
- * so production only gets it through a promotion. A flow never deployed before has production pinned on the
- * way (what it ran by the legacy rule, a baseline); the flow's very first published version — nothing ran in
- * production yet, so there is nothing to keep — is the one explicit exception: it goes live in test and
- * production together (kind `publish`, audited with the rule), and every later version needs a promotion.
- * Called inside the approval's transaction.
+ * Publication deploys to test (docs/environments.md "Publication"): an approved version goes to test at once and
+ * reaches production only through an approved promotion — a flow's first version too (production then runs
+ * nothing of the flow until one). A flow never deployed before but already live by the legacy rule has
+ * production pinned on the way (a baseline), so the approval does not change production. Called inside the
+ * approval's transaction.
  */
 export async function deployOnPublication(
   tx: Tx,
@@ -249,23 +248,24 @@ export async function deployOnPublication(
   flow: { id: string; key: string },
   version: { id: string; version: string; dsl: unknown },
   before: Awaited<ReturnType<typeof productionBeforePublication>>,
-): Promise<{ test: boolean; production: "first-publication" | "baseline" | null }> {
+): Promise<{ test: boolean; production: "baseline" | null }> {
+  // Without a test environment there would be no way to production but a back door: refuse the approval.
   if (!(await tx.environment.findUnique({ where: { key: TEST }, select: { key: true } })))
-    return { test: false, production: null };
-  let production: "first-publication" | "baseline" | null = null;
-  if (!before.deployed) {
-    const first = !before.legacy;
+    throw new DomainError(
+      "precondition",
+      `Publishing deploys to the "${TEST}" environment, which this workspace does not have; production never runs a version that did not run in test.`,
+    );
+  let production: "baseline" | null = null;
+  if (!before.deployed && before.legacy) {
     await deployInTx(tx, ctx, {
       flow,
       environment: PRODUCTION,
-      version: before.legacy ?? version,
-      kind: first ? "publish" : "baseline",
+      version: before.legacy,
+      kind: "baseline",
       prev: null,
-      rule: first
-        ? "first-publication: a flow's first published version goes live in test and production together; later versions reach production only by promotion"
-        : "baseline: production keeps the version it ran before the flow's first deployment",
+      rule: "baseline: production keeps the version it ran before the flow's first deployment",
     });
-    production = first ? "first-publication" : "baseline";
+    production = "baseline";
   }
   const prev = await currentDeployment(tx, flow.id, TEST);
   if (prev?.flowVersionId === version.id) return { test: false, production };
@@ -275,7 +275,7 @@ export async function deployOnPublication(
     version,
     kind: "deploy",
     prev,
-    rule: "publication deploys to test",
+    rule: "publication deploys to test; production only by an approved promotion",
   });
   return { test: true, production };
 }

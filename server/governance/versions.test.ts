@@ -299,6 +299,28 @@ describe("publish requests and four-eyes approval", () => {
     const v = await t.db.flowVersion.findFirstOrThrow({
       where: { version: "1.0.0", flow: { key: "invoice-generation" } },
     });
+    // A succeeded run of a version in test (what a promotion needs), then its promotion with four eyes.
+    const promote = async (versionId: string, version: string) => {
+      await t.db.run.create({
+        data: {
+          id: randomUUID(),
+          flowId: v.flowId,
+          flowVersionId: versionId,
+          status: "succeeded",
+          environment: "test",
+          triggerType: "manual",
+          input: {},
+          finishedAt: new Date(),
+        },
+      });
+      const { promotionId } = await requestPromotion(govCtx(t.db, designer), {
+        flowKey: "invoice-generation",
+        version,
+      });
+      await approvePromotion(govCtx(t.db, approver), { promotionId });
+    };
+    // Approval put 1.0.0 in test only; it reaches production by promotion (then 1.1.0 went to test only).
+    await promote(v.id, "1.0.0");
     const in10 = new Date(Date.now() + 10 * 86_400_000);
     await expect(deprecateVersion(govCtx(t.db, approver), { versionId: v.id, sunsetAt: in10 })).rejects.toThrow(
       /at least 30 days out/,
@@ -314,8 +336,8 @@ describe("publish requests and four-eyes approval", () => {
       sunsetAt: new Date(Date.now() + 31 * 86_400_000),
     });
     await assertVersionRunnable(t.db, v.id);
-    // Production still runs it (its first publication went live there; 1.1.0 went to test only): nobody retires
-    // it, not even an admin with a reason, and the scheduled job leaves it deprecated past its sunset.
+    // Production still runs it: nobody retires it, not even an admin with a reason, and the scheduled job leaves
+    // it deprecated past its sunset.
     const live = await retireVersion(govCtx(t.db, admin), {
       versionId: v.id,
       reason: "Replaced by 1.1.0 for the month-end close.",
@@ -335,23 +357,7 @@ describe("publish requests and four-eyes approval", () => {
     const next = await t.db.flowVersion.findFirstOrThrow({
       where: { version: "1.1.0", flow: { key: "invoice-generation" } },
     });
-    await t.db.run.create({
-      data: {
-        id: randomUUID(),
-        flowId: v.flowId,
-        flowVersionId: next.id,
-        status: "succeeded",
-        environment: "test",
-        triggerType: "manual",
-        input: {},
-        finishedAt: new Date(),
-      },
-    });
-    const { promotionId } = await requestPromotion(govCtx(t.db, designer), {
-      flowKey: "invoice-generation",
-      version: "1.1.0",
-    });
-    await approvePromotion(govCtx(t.db, approver), { promotionId });
+    await promote(next.id, "1.1.0");
     await expect(retireVersion(govCtx(t.db, approver), { versionId: v.id })).rejects.toThrow(
       /retiring earlier needs an admin/,
     );

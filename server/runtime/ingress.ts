@@ -108,7 +108,7 @@ export async function acceptWebhook(deps: { pool: Pool; boss: PgBoss }, req: Ing
     return reject(
       404,
       environment === "production"
-        ? "No published flow with this key."
+        ? "No version of this flow runs in production; a published version gets there by a promotion from test."
         : `No version of this flow is deployed to the ${environment} environment.`,
       "-",
     );

@@ -429,7 +429,7 @@ export async function startPublishedRun(
   if (!v)
     throw conflict(
       environment === "production"
-        ? `${flowKey} has no published version; use a test run for the draft.`
+        ? `${flowKey} has no version in production; a published version gets there by a promotion from test (use a test run for the draft).`
         : `No version of ${flowKey} is deployed to the ${environment} environment; deploy one first.`,
     );
   const view = flowView(v.dsl);

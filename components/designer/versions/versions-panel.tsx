@@ -157,7 +157,8 @@ export function VersionsPanel({ flowKey, draft, draftRevision, hasErrors, onRest
         )}
         {result?.ok && (
           <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 p-3 text-xs text-emerald-900">
-            v{result.version} requested. It runs in production once an approver approves it.
+            v{result.version} requested. Once an approver approves it, it runs in test; production gets it by a
+            promotion.
           </p>
         )}
 
