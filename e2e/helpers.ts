@@ -39,6 +39,52 @@ export async function approveAs(browser: Browser, flowKey: string, version: stri
   await ctx.close();
 }
 
+/**
+ * Production gets a published version only by an approved promotion (docs/environments.md "Publication"), as a
+ * user does it on the flow's catalog page: the designer signed in on `page` — with `runInTest`, first "Run vX in
+ * Test" from the flow's pinned trigger sample; otherwise a run in test the caller started — waits for the version
+ * to have succeeded in test and requests its promotion; `approver` (another user, of the owning team) approves it
+ * in their own browser, and production shows it live. `page` is left where it was (a page of its own is used).
+ */
+export async function promoteAs(
+  page: Page,
+  browser: Browser,
+  flowKey: string,
+  version: string,
+  opts: { runInTest?: boolean; approver?: "approver" | "admin" } = {},
+): Promise<void> {
+  const designer = await page.context().newPage();
+  await designer.goto(`/catalog/${flowKey}`);
+  const panel = designer.getByRole("region", { name: "Environments" });
+  const testEnv = panel.getByRole("article", { name: "Environment Test" });
+  await expect(testEnv).toContainText(`live: v${version}`);
+  if (opts.runInTest) {
+    await testEnv.getByRole("button", { name: `Run v${version} in Test` }).click();
+    await expect(testEnv.getByRole("link", { name: "Open the run" })).toBeVisible();
+  }
+  // The version list marks what succeeded in test; a run started elsewhere shows after a reload.
+  const tested = panel.getByLabel("Version").locator("option", { hasText: `v${version} (succeeded in test)` });
+  await expect(async () => {
+    await designer.reload();
+    await expect(tested).toHaveCount(1, { timeout: 2_000 });
+  }).toPass({ timeout: 180_000, intervals: [1_000, 3_000] });
+  await panel.getByLabel("Version").selectOption(version);
+  await panel.getByRole("button", { name: `Request promotion of v${version} to production` }).click();
+  await expect(panel.getByRole("article", { name: `Promotion of v${version}` })).toContainText(
+    "Another approver of the owning team must approve it (four-eyes).",
+  );
+  await designer.close();
+
+  const ctx = await browser.newContext();
+  const other = await ctx.newPage();
+  await signIn(other, opts.approver ?? "approver");
+  await other.goto(`/catalog/${flowKey}`);
+  const otherPanel = other.getByRole("region", { name: "Environments" });
+  await otherPanel.getByRole("button", { name: `Approve promotion of v${version}` }).click();
+  await expect(otherPanel.getByRole("article", { name: "Environment Production" })).toContainText(`live: v${version}`);
+  await ctx.close();
+}
+
 /** Adds a step (or runs a command) in the designer through the Ctrl+K menu; focus must be on the canvas. */
 export async function addByCommand(page: Page, query: string): Promise<void> {
   await page.keyboard.press("Control+k");

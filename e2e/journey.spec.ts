@@ -2,9 +2,10 @@
 // "Your first webhook flow" walks it. Dana (designer, Finance) builds webhook → Salesforce → Map → NetSuite
 // from the palette and the data mapper while every draft save takes 1.5 s, pins a sample in the shape a
 // delivery has ({ body, headers, query }), sees no problems once an admin has created the signing secret,
-// test-runs it (dry run), requests publishing; Arjun approves in his own browser. The curl example copied
-// from the trigger's inspector, run in a shell with the secret in its environment, starts a run that
-// succeeds. With NetSuite refusing customers the next delivery fails; once NetSuite is back an operator
+// test-runs it (dry run), requests publishing; Arjun approves in his own browser, which deploys it to test.
+// Dana runs it in test from the flow's page and requests its promotion; Arjun approves that too, and only then
+// is it live in production. The curl example copied from the trigger's inspector, run in a shell with the
+// secret in its environment, starts a run that succeeds. With NetSuite refusing customers the next delivery fails; once NetSuite is back an operator
 // replays it from the exception queue (the Salesforce read reused, the NetSuite write sent again) and it succeeds. No save is refused, no conflict banner ever shows,
 // and after every edit a reload shows everything that was typed.
 //
@@ -13,11 +14,11 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { approveAs, goToStep, signIn, slowSaves, screenshots } from "./helpers";
+import { approveAs, goToStep, promoteAs, signIn, slowSaves, screenshots } from "./helpers";
 import { clearFaults, injectFaults, netsuiteAdmin, signInAs } from "./triage-helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 }, permissions: ["clipboard-read", "clipboard-write"] });
-test.setTimeout(420_000);
+test.setTimeout(540_000);
 
 const run = promisify(execFile);
 const shot = screenshots("journey", { env: "DESIGNER_SHOTS" });
@@ -55,7 +56,7 @@ async function adminCreatesSecret(browser: Browser, key: string): Promise<string
   return secret;
 }
 
-test("day one: build a webhook flow from the palette and mapper on a slow server, test, publish, call it with the curl, break it, replay from the queue", async ({
+test("day one: build a webhook flow from the palette and mapper on a slow server, test, publish, promote, call it with the curl, break it, replay from the queue", async ({
   page,
   browser,
 }) => {
@@ -187,6 +188,9 @@ test("day one: build a webhook flow from the palette and mapper on a slow server
   await page.getByRole("button", { name: /^Publish v/ }).click();
   await expect(page.getByText(`v${version} is waiting for approval.`)).toBeVisible();
   await approveAs(browser, key, version);
+  // Approval deployed it to test only: Dana runs it there (the pinned sample), requests its promotion, and
+  // Arjun approves that as well — production never runs a version that did not run in test.
+  await promoteAs(page, browser, key, version, { runInTest: true });
 
   // The curl example from the trigger's inspector, copied and run in a shell with the secret in its environment.
   await page.getByRole("tab", { name: "Inspector" }).click();

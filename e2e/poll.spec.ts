@@ -1,11 +1,11 @@
 // A poll trigger on the real app: a flow polling closed-won Salesforce opportunities, published with four
-// eyes; the designer's trigger inspector shows its source (connection, operation) without problems; the
-// flow's catalog page shows the poll waiting for its start, a viewer cannot start it, and a designer of the
-// owning team starts it from now — in production; test's poll (the first publication is live there too) keeps
-// its own state.
+// eyes and promoted to production after a run in test; the designer's trigger inspector shows its source
+// (connection, operation) without problems; the flow's catalog page shows the poll waiting for its start, a
+// viewer cannot start it, and a designer of the owning team starts it from now — in production; test's poll
+// keeps its own state.
 import { expect, test } from "@playwright/test";
 import { signInAs, trpcMutation } from "./triage-helpers";
-import { canvasNode } from "./helpers";
+import { canvasNode, promoteAs } from "./helpers";
 
 const KEY = `deals-won-poll-${Date.now().toString(36)}`;
 const FLOW = {
@@ -39,10 +39,11 @@ async function ok<T>(r: Promise<{ status: number; data?: T; error?: string }>, w
   return x.data;
 }
 
-test("a poll trigger: inspected in the designer, published, and started from now on the flow's page", async ({
+test("a poll trigger: inspected in the designer, published, promoted, and started from now on the flow's page", async ({
   page,
+  browser,
 }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(360_000); // with a run in test and a promotion (four eyes) before production
   await signInAs(page, "designer");
   await ok(
     trpcMutation(page.request, "flows.create", {
@@ -85,6 +86,19 @@ test("a poll trigger: inspected in the designer, published, and started from now
     "versions.approve",
   );
 
+  // Approval deployed it to test. The designer pins a polled record as the trigger's sample, runs the version in
+  // test with it and has it promoted to production (four eyes), where the poll is started.
+  await signInAs(page, "designer");
+  await ok(
+    trpcMutation(page.request, "flows.pinSample", {
+      flowKey: KEY,
+      nodeId: "trigger",
+      payload: { Id: "006Wf0000000001AAA", Name: "Sample deal", Amount: 1000, SystemModstamp: "2026-11-02T09:00:00Z" },
+    }),
+    "flows.pinSample",
+  );
+  await promoteAs(page, browser, KEY, "1.0.0", { runInTest: true });
+
   // A viewer sees the poll waiting for its start, without the controls.
   await signInAs(page, "viewer");
   await page.goto(`/catalog/${KEY}`);
@@ -101,7 +115,8 @@ test("a poll trigger: inspected in the designer, published, and started from now
   await expect(panel).toContainText("Cursor");
   await expect(panel.getByRole("button", { name: "Restart poll" })).toBeVisible();
 
-  // Per environment: its first publication went live in test too, whose poll has its own state, not started yet.
+  // Per environment: test (deployed on approval, run there before the promotion) has a poll state of its own,
+  // not started yet.
   const environments = panel.getByRole("group", { name: "Environment" });
   await expect(environments.getByRole("button")).toHaveText([/Production\s*Polling/, /Test\s*Not started/]);
   await environments.getByRole("button", { name: /Test/ }).click();

@@ -1,12 +1,13 @@
 // Reconciliation on the real app (issue 16): a self-contained fixture — two tables in a schema of the
 // server's own database (an "ERP" and a "warehouse" copy of invoice lines), a postgres connection an admin
 // adds for them, a reconciliation flow over both tables naming a re-sync flow that copies one ERP line into
-// the warehouse, both published with four eyes. A designer runs the reconciliation from its page; an
-// operator opens the break, sees both values side by side and triggers the re-sync; the next run finds the
-// pair matching and the exception resolves itself.
+// the warehouse, both published with four eyes, run in test and promoted to production. A designer runs the
+// reconciliation from its page; an operator opens the break, sees both values side by side and triggers the
+// re-sync; the next run finds the pair matching and the exception resolves itself.
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { signInAs, trpcMutation } from "./triage-helpers";
-import { lineWarehouse } from "./warehouse-fixture";
+import { lineWarehouse, warehouseSql } from "./warehouse-fixture";
+import { promoteAs } from "./helpers";
 
 const ID = Date.now().toString(36);
 const SCHEMA = `recon_e2e_${ID}`;
@@ -106,25 +107,44 @@ async function requestFlow(request: APIRequestContext, dsl: typeof SYNC_FLOW | t
   return r.versionId!;
 }
 
-test("an operator opens a break, sees both values, re-syncs it, and the next run resolves it", async ({ page }) => {
-  test.setTimeout(240_000);
+test("an operator opens a break, sees both values, re-syncs it, and the next run resolves it", async ({
+  page,
+  browser,
+}) => {
+  test.setTimeout(480_000); // two flows, each run in test and promoted before production
   // An admin connects the "warehouse" (a schema of the server's database) with the postgres connector.
   await signInAs(page, "admin");
+  // The warehouse starts as an exact copy: the runs in test below find nothing to report.
   await lineWarehouse(page.request, {
     schema: SCHEMA,
     erpValues: "('L1', 'Acme', 100.00), ('L2', 'Acme', 250.00), ('L3', 'Globex', 80.00), ('L4', 'Initech', 42.50)",
-    warehouseChanges: `DELETE FROM ${SCHEMA}.dw_lines WHERE line_id = 'L4';
-      UPDATE ${SCHEMA}.dw_lines SET amount = 250.02 WHERE line_id = 'L2';`,
+    warehouseChanges: "",
     connection: CONNECTION,
     name: "Reconciliation e2e warehouse",
   });
 
-  // A designer of Finance writes both flows; the approver publishes them (four eyes).
+  // A designer of Finance writes both flows; the approver publishes them (four eyes), which deploys them to
+  // test. Each runs there once (its pinned trigger sample) and is promoted to production with four eyes again.
   await signInAs(page, "designer");
   const versions = [await requestFlow(page.request, SYNC_FLOW), await requestFlow(page.request, RECON_FLOW)];
   await signInAs(page, "approver");
   for (const versionId of versions)
     await ok(trpcMutation(page.request, "governance.versions.approve", { versionId }), "versions.approve");
+  await signInAs(page, "designer");
+  for (const [flowKey, payload] of [
+    [SYNC, { lineId: "L1" }],
+    [RECON, {}],
+  ] as const) {
+    await ok(trpcMutation(page.request, "flows.pinSample", { flowKey, nodeId: "trigger", payload }), "pinSample");
+    await promoteAs(page, browser, flowKey, "1.0.0", { runInTest: true });
+  }
+
+  // Then the warehouse drifts: L4 goes missing, L2's amount changes.
+  await warehouseSql(
+    page.request,
+    `DELETE FROM ${SCHEMA}.dw_lines WHERE line_id = 'L4';
+     UPDATE ${SCHEMA}.dw_lines SET amount = 250.02 WHERE line_id = 'L2';`,
+  );
 
   // The designer finds it on the Reconciliation page and runs it now.
   await signInAs(page, "designer");

@@ -14,6 +14,7 @@ import {
   trpcMutation,
   waitForExceptions,
 } from "./triage-helpers";
+import { promoteAs } from "./helpers";
 
 const SECRET = "whsec_e2e_replay_0123456789";
 const COMPANY = "E2E Replay Outfitters";
@@ -39,9 +40,11 @@ async function records(
 
 test("edit & replay of a webhook run: the plan shows what runs again, the replay reuses the customer and resolves the exception", async ({
   page,
+  browser,
 }) => {
-  test.setTimeout(180_000);
-  // Set-up through the product's own API: the signing secret (admin), the flow published with four eyes.
+  test.setTimeout(360_000); // with a run in test and a promotion (four eyes) before production
+  // Set-up through the product's own API: the signing secret (admin), the flow published with four eyes; then
+  // promoted to production on its catalog page after a run in test.
   await signInAs(page, "admin");
   await ok(
     trpcMutation(page.request, "connections.create", {
@@ -78,15 +81,12 @@ test("edit & replay of a webhook run: the plan shows what runs again, the replay
     trpcMutation(page.request, "governance.versions.approve", { versionId: requested.versionId }),
     "versions.approve",
   );
-
-  // The sender's webhook while NetSuite refuses invoices: the customer is created, the invoice fails.
-  await signInAs(page, "admin");
-  const admin = await netsuiteAdmin(page.request);
-  await injectFaults(page.request, admin, { errorRate: 1, errorStatus: 400, pathPattern: "invoice" });
-  try {
-    const raw = JSON.stringify({ invoice: "INV-88001", company: COMPANY, hours: 12, amount: 1800 });
+  // Approval deployed it to test: one delivery there (another company, so the vendor's records of COMPANY stay
+  // the replay's), then the promotion to production with four eyes, on the flow's page.
+  const deliver = (body: Record<string, unknown>, query: string) => {
+    const raw = JSON.stringify(body);
     const ts = Math.floor(Date.now() / 1000);
-    const res = await page.request.post(`/api/hooks/${FLOW.key}?source=e2e`, {
+    return page.request.post(`/api/hooks/${FLOW.key}?${query}`, {
       headers: {
         "content-type": "application/json",
         "x-weft-timestamp": String(ts),
@@ -94,6 +94,18 @@ test("edit & replay of a webhook run: the plan shows what runs again, the replay
       },
       data: raw,
     });
+  };
+  await signInAs(page, "designer");
+  const trial = await deliver({ invoice: "INV-88000", company: "E2E Replay Trial", hours: 1, amount: 150 }, "env=test");
+  expect(trial.status()).toBe(202);
+  await promoteAs(page, browser, FLOW.key, FLOW.version);
+
+  // The sender's webhook while NetSuite refuses invoices: the customer is created, the invoice fails.
+  await signInAs(page, "admin");
+  const admin = await netsuiteAdmin(page.request);
+  await injectFaults(page.request, admin, { errorRate: 1, errorStatus: 400, pathPattern: "invoice" });
+  try {
+    const res = await deliver({ invoice: "INV-88001", company: COMPANY, hours: 12, amount: 1800 }, "source=e2e");
     expect(res.status()).toBe(202);
     await waitForExceptions(page.request, { q: "inv-88001" }, 1);
   } finally {

@@ -52,3 +52,14 @@ export async function lineWarehouse(
   });
   if (created.status !== 200) throw new Error(`connections.create: ${created.status} ${created.error}`);
 }
+
+/** Runs `sql` in the server's database as the fixture did (e.g. a change to the warehouse copy after set-up). */
+export async function warehouseSql(request: APIRequestContext, sql: string): Promise<void> {
+  const db = new pg.Client({ connectionString: (await serverDatabaseUrl(request)).toString() });
+  await db.connect();
+  try {
+    await db.query(sql);
+  } finally {
+    await db.end();
+  }
+}

@@ -1,12 +1,13 @@
 // A webhook flow set up from the screens alone: a designer builds a flow started by a webhook and sees that its
 // signing secret does not exist (and that an admin must create it); an admin creates it in one click from the
-// trigger's inspector and copies it once; the flow is published through four-eyes approval; the inspector's curl
-// example, pasted into a shell with the secret in an environment variable, starts a run (202); the Connections
-// page lists the flow as a user of the secret. Screenshots land in test-results/webhook.
+// trigger's inspector and copies it once; the flow is published through four-eyes approval, which deploys it to
+// test; the inspector's curl example, pasted into a shell with the secret in an environment variable, starts a
+// run in test (?env=test), the version is promoted (four-eyes again) and the same curl starts a run in
+// production (202); the Connections page lists the flow as a user of the secret. Screenshots land in test-results/webhook.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { expect, test, type Page } from "@playwright/test";
-import { approveAs, connect, signIn, screenshots } from "./helpers";
+import { approveAs, connect, promoteAs, signIn, screenshots } from "./helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 } });
 const run = promisify(execFile);
@@ -23,7 +24,7 @@ async function openTrigger(page: Page, key: string) {
 }
 
 test("a webhook flow is set up, secured, published and called from the screens alone", async ({ page, browser }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(360_000); // with a run in test and a promotion (four eyes) before production
   // The designer: a new flow, started by a webhook.
   await signIn(page, "designer");
   await page.goto("/flows");
@@ -105,8 +106,20 @@ test("a webhook flow is set up, secured, published and called from the screens a
   await expect(panel.getByText(`v${version} is waiting for approval.`)).toBeVisible();
   await approveAs(browser, key, version);
 
-  // The curl example, pasted into a shell with the secret in the environment, starts a run.
-  const { stdout } = await run("bash", ["-c", curl], { env: { ...process.env, WEFT_WEBHOOK_SECRET: secret } });
+  // Approval deployed it to test: the same curl against the test environment's webhook (?env=test; no binding,
+  // so the same secret) starts a run there; production answers 404 until the version is promoted.
+  const signed = { env: { ...process.env, WEFT_WEBHOOK_SECRET: secret } };
+  const hooks = `/api/hooks/${key}'`;
+  expect(curl).toContain(hooks);
+  const inTest = await run("bash", ["-c", curl.replace(hooks, `/api/hooks/${key}?env=test'`)], signed);
+  expect(JSON.parse(inTest.stdout)).toMatchObject({ runId: expect.any(String), duplicate: false });
+  expect(JSON.parse((await run("bash", ["-c", curl], signed)).stdout)).toMatchObject({
+    error: expect.stringMatching(/production/),
+  });
+  await promoteAs(page, browser, key, version);
+
+  // The curl example, pasted into a shell with the secret in the environment, starts a run in production.
+  const { stdout } = await run("bash", ["-c", curl], signed);
   expect(JSON.parse(stdout)).toMatchObject({ runId: expect.any(String), duplicate: false });
   const wrong = await run("bash", ["-c", curl], {
     env: { ...process.env, WEFT_WEBHOOK_SECRET: "not-the-secret-0123456789" },
