@@ -6,7 +6,8 @@
 // workers (scripts/worker.ts). An admin is created with the CLI (`weft user create`); everything else goes
 // through the HTTP API as a user would: sign-in, users, the HTTP connection to a local stub, the webhook's
 // signing secret, the flow (created, its document PUT as the draft, a version requested by a designer and
-// approved by an approver). The flow: webhook → map → call (http.request POST to the stub) → map → emit.
+// approved by an approver, run once in test, promoted to production with four eyes). The flow: webhook → map →
+// call (http.request POST to the stub) → map → emit.
 // A load process (scripts/lib/bench-load.ts, forked) POSTs signed webhooks to /api/hooks/<flow>:
 //   closed loop: --points 16,64,256 senders, --count deliveries each point (default 600)
 //   open loop:   --rate r1,r2 deliveries/s for --seconds (default: half of the 16-sender peak)
@@ -18,6 +19,7 @@
 // --workers 1,2 repeats everything with 1 then 2 worker processes. --embedded runs on an embedded Postgres of its
 // own with pg_stat_statements preloaded (the top statements per point are then printed).
 import { spawn, fork, type ChildProcess } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
@@ -307,6 +309,43 @@ runMain(async () => {
     await approver.signIn(APPROVER.email, APPROVER.password);
     await approver.call("governance.versions.approve", { versionId: req.versionId });
     const hookUrl = `${base}/api/hooks/${FLOW_KEY}`;
+    // Approval deploys to test only; production gets the version by promotion, as a user would: a signed
+    // delivery to the test webhook that succeeds, the designer's request, the approver's four-eyes approval.
+    // Done once workers run (they create the run queue a delivery is sent to).
+    let promoted = false;
+    const promote = async () => {
+      const trial = JSON.stringify({ orderId: "trial-1", amount: 1 });
+      const ts = String(Math.floor(Date.now() / 1000));
+      const trialRes = await fetch(`${hookUrl}?env=test`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-weft-timestamp": ts,
+          "x-weft-signature": `v1=${createHmac("sha256", secret).update(`${ts}.${trial}`).digest("hex")}`,
+        },
+        body: trial,
+      });
+      if (trialRes.status !== 202) throw new Error(`test delivery: ${trialRes.status} ${await trialRes.text()}`);
+      const { runId: trialRun } = (await trialRes.json()) as { runId: string };
+      const trialStatus = () =>
+        admin
+          .query<{ status: string }>(`SELECT status::text FROM run WHERE id = $1`, [trialRun])
+          .then((r) => r.rows[0]!.status);
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        const status = await trialStatus();
+        if (status === "succeeded") break;
+        if (status === "failed" || status === "cancelled" || Date.now() > deadline)
+          throw new Error(`the run in test did not succeed (${status})`);
+        await sleep(200);
+      }
+      const { promotionId } = await designer.call<{ promotionId: string }>("environments.requestPromotion", {
+        flowKey: FLOW_KEY,
+        version: "1.0.0",
+      });
+      await approver.call("environments.approvePromotion", { promotionId });
+      promoted = true;
+    };
 
     const cpus = os.cpus();
     const pgVersion = (await admin.query("SHOW server_version")).rows[0].server_version as string;
@@ -476,6 +515,7 @@ runMain(async () => {
         ),
       );
       procs.push(...workers);
+      if (!promoted) await promote();
       // warm-up: JIT, pools, the route's first compile-free request, prepared plans
       const warmSince = await dbNow();
       const warm = await load({ concurrency: 16, count: 200 }, `warm${w}-${Date.now()}`);
