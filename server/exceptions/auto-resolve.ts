@@ -1,5 +1,6 @@
-// Auto-resolve: when a later run of the same flow for the same business keys succeeds, the open
-// exceptions of earlier runs for those keys resolve themselves — recorded as such (resolution text,
+// Auto-resolve: when a later run of the same flow for the same business keys succeeds in the same environment,
+// the open exceptions of earlier runs for those keys resolve themselves (a test run that succeeds says nothing
+// about production's records) — recorded as such (resolution text,
 // resolved_by_run_id, an "exception.auto_resolve" audit entry by the system). The runtime's run-finish path
 // asks for it (autoResolveNeededSql, an indexed EXISTS in the end statement of a successful run with business keys); a sweep every
 // minute catches anything a lost job would have missed.
@@ -30,10 +31,10 @@ const staleBreak = (flow: string, run: string) => `SELECT 1 FROM exception e WHE
  * Whether a succeeded run needs the resolve job: open exceptions of its flow whose business keys its own
  * contain, or breaks of a reconciliation it completed that it did not find again. A boolean SQL expression
  * over the run's flow id, business-key values and id (parameter references): the engine returns it from the
- * run's own end statement, so it costs no round trip.
+ * run's own end statement, so it costs no round trip. `environment`: the run's environment (an SQL expression).
  */
-export function autoResolveNeededSql(flow: string, keyValues: string, run: string): string {
-  return `((cardinality(${keyValues}::text[]) > 0 AND EXISTS (SELECT 1 FROM exception WHERE flow_id = ${flow}::uuid AND status = 'open' AND business_key_values <@ ${keyValues}::text[] AND cardinality(business_key_values) > 0 AND run_id <> ${run}::uuid))
+export function autoResolveNeededSql(flow: string, keyValues: string, run: string, environment: string): string {
+  return `((cardinality(${keyValues}::text[]) > 0 AND EXISTS (SELECT 1 FROM exception WHERE flow_id = ${flow}::uuid AND status = 'open' AND environment = ${environment} AND business_key_values <@ ${keyValues}::text[] AND cardinality(business_key_values) > 0 AND run_id <> ${run}::uuid))
          OR EXISTS (SELECT 1 FROM reconcile_checkpoint c WHERE c.run_id = ${run}::uuid AND c.done AND EXISTS (${staleBreak(`${flow}::uuid`, `${run}::uuid`)})))`;
 }
 
@@ -47,19 +48,28 @@ export async function autoResolveForRun(db: Db, runId: string): Promise<string[]
   return db.$transaction(async (tx) => {
     const run = await tx.run.findUnique({
       where: { id: runId },
-      select: { id: true, status: true, isTest: true, flowId: true, createdAt: true, businessKeyValues: true },
+      select: {
+        id: true,
+        status: true,
+        isTest: true,
+        flowId: true,
+        createdAt: true,
+        businessKeyValues: true,
+        environment: true,
+      },
     });
     if (!run || run.status !== "succeeded" || run.isTest) return [];
     const rows = await tx.$queryRawUnsafe<Array<{ id: string; run_id: string; values: string[] }>>(
       `SELECT e.id::text AS id, e.run_id::text AS run_id, e.business_key_values AS values
          FROM exception e JOIN run r ON r.id = e.run_id
         WHERE e.flow_id = $1::uuid AND e.status = 'open' AND e.business_key_values <@ $2::text[] AND cardinality(e.business_key_values) > 0 AND e.run_id <> $3::uuid AND r.created_at < $4::timestamptz
-          AND cardinality($2::text[]) > 0
+          AND cardinality($2::text[]) > 0 AND e.environment = $5
       ORDER BY e.id FOR UPDATE OF e`,
       run.flowId,
       run.businessKeyValues,
       run.id,
       run.createdAt,
+      run.environment,
     );
     const breaks = await tx.$queryRawUnsafe<Array<{ id: string; run_id: string; reconciliation: string }>>(
       `SELECT e.id::text AS id, e.run_id::text AS run_id, c.reconciliation
@@ -110,7 +120,7 @@ export async function autoResolveForRun(db: Db, runId: string): Promise<string[]
 export async function autoResolveSweep(db: Db): Promise<number> {
   const runs = await db.$queryRawUnsafe<Array<{ id: string }>>(
     `SELECT DISTINCT r.id::text AS id
-       FROM run r JOIN exception e ON e.flow_id = r.flow_id AND e.status = 'open' AND e.business_key_values <@ r.business_key_values AND cardinality(e.business_key_values) > 0 AND e.run_id <> r.id
+       FROM run r JOIN exception e ON e.flow_id = r.flow_id AND e.status = 'open' AND e.environment = r.environment AND e.business_key_values <@ r.business_key_values AND cardinality(e.business_key_values) > 0 AND e.run_id <> r.id
        JOIN run er ON er.id = e.run_id AND er.created_at < r.created_at
       WHERE r.status = 'succeeded' AND NOT r.is_test AND r.finished_at > now() - interval '15 minutes' AND cardinality(r.business_key_values) > 0
      UNION

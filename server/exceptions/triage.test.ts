@@ -9,6 +9,7 @@ import { createCaller } from "../api/root";
 import { INVOICE_POSTING_FLOW } from "../seed/demo-flows";
 import { startExceptionRuntime, type ExceptionRuntime } from "../testing/exceptions";
 import { tallyDrift } from "../testing/exception-tally";
+import { autoResolveForRun, autoResolveSweep } from "./auto-resolve";
 
 const FLOW = "post-invoice-to-netsuite";
 const invoice = (n: number, over: Record<string, unknown> = {}) => ({
@@ -247,6 +248,35 @@ describe("exception triage", () => {
     expect(
       await t.db.auditLog.findFirstOrThrow({ where: { entityId: e.id, action: "exception.auto_resolve" } }),
     ).toMatchObject({ actorId: null, before: { status: "open" } });
+  });
+
+  it("auto-resolve stays in its environment: a test run's success leaves production's exception open", async () => {
+    await settled(await start(invoice(6101, { customerId: "99999" })));
+    const e = await openFor("INV-6101");
+    expect(e).toMatchObject({ status: "open", environment: "production" });
+    const flow = await t.db.flow.findUniqueOrThrow({ where: { key: FLOW }, select: { id: true } });
+    if (!(await t.db.deployment.findFirst({ where: { flowId: flow.id, environmentKey: "test" } }))) {
+      const v = await t.db.flowVersion.findFirstOrThrow({
+        where: { flowId: flow.id, status: "approved" },
+        orderBy: { createdAt: "desc" },
+      });
+      await as("designer").environments.deploy({ flowKey: FLOW, version: v.version });
+    }
+    const trial = (await as("designer").runs.start({ flowKey: FLOW, input: invoice(6101), environment: "test" }))
+      .runId;
+    expect(await settled(trial)).toMatchObject({ status: "succeeded" });
+    // Neither the job the run's end would queue nor the minute's sweep crosses environments.
+    expect(await autoResolveForRun(t.db, trial)).toEqual([]);
+    await autoResolveSweep(t.db);
+    expect((await t.db.exception.findUniqueOrThrow({ where: { id: e.id } })).status).toBe("open");
+    // Production's own success resolves it.
+    const later = await start(invoice(6101));
+    expect((await settled(later)).status).toBe("succeeded");
+    await autoResolveSweep(t.db);
+    expect(await t.db.exception.findUniqueOrThrow({ where: { id: e.id } })).toMatchObject({
+      status: "resolved",
+      resolvedByRunId: later,
+    });
   });
 
   it("saved views are per user; viewers cannot act; reveal of sensitive payloads is audited", async () => {

@@ -304,7 +304,7 @@ async function finish(
   const resolves = r.ok && !run.isTest && (!!run.businessKeys || !!run.reconciles);
   if (resolves) {
     values.push(run.flowId);
-    text += ` RETURNING ${autoResolveNeededSql(`$${values.length}`, "$6", "$1")} AS resolve`;
+    text += ` RETURNING ${autoResolveNeededSql(`$${values.length}`, "$6", "$1", "run.environment")} AS resolve`;
   }
   if (pending.rows.length) {
     // The last rows and the run's end in one statement (a data-modifying CTE): one round trip, atomic.
