@@ -96,8 +96,13 @@ export async function startRuntimeWorkers(boss: PgBoss, opts: RuntimeWorkerOptio
   }
 
   // Several fetch loops, each taking a batch: a slow run holds only its own batch, and every batch is one
-  // fetch and one settlement round trip for many runs.
-  const localConcurrency = Math.max(1, Math.min(Number(process.env.WEFT_RUNTIME_LOOPS ?? 4), concurrency));
+  // fetch and one settlement round trip for many runs. Batches of at least two where the slots allow: pg-boss
+  // fetches again at once only after a full batch of two or more (a batch of one waits for the next poll or
+  // NOTIFY, 2 s with a backlog and no new sends — 4 slots then ran ~2 runs/s against a 100 ms vendor).
+  const localConcurrency = Math.max(
+    1,
+    Math.min(Number(process.env.WEFT_RUNTIME_LOOPS ?? 4), Math.floor(concurrency / 2)),
+  );
   const batchSize = Math.max(1, Math.ceil(concurrency / localConcurrency));
   const workIds: Array<[string, string]> = [];
   workIds.push([
@@ -113,6 +118,8 @@ export async function startRuntimeWorkers(boss: PgBoss, opts: RuntimeWorkerOptio
         // Refreshed well inside the 10 s heartbeat: a killed worker's run is found stale soon after it died.
         heartbeatRefreshSeconds: RUN_HEARTBEAT_REFRESH_SECONDS,
         burstWhenBatchFull: batchSize > 1,
+        // With one slot (a batch of one), burst while pg-boss's cached queue stats show a backlog.
+        burstWhenReadyExceeds: 1,
         // DSL concurrency keys: at most one active run per key across all workers (tiers for larger limits).
         groupConcurrency: { default: 1, tiers: GROUP_TIERS },
       },
