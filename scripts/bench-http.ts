@@ -17,7 +17,9 @@
 // count), web and worker CPU per run (/proc), and the top statements (pg_stat_statements, when installable).
 // Baselines in the same run: raw pg-boss (send + fetch + complete), a bare Node HTTP server doing the run INSERT.
 // --workers 1,2 repeats everything with 1 then 2 worker processes. --embedded runs on an embedded Postgres of its
-// own with pg_stat_statements preloaded (the top statements per point are then printed).
+// own with pg_stat_statements preloaded (the top statements per point are then printed). --stub-delay MS makes the
+// stub ERP answer after MS and --concurrency N sets each worker's run slots (WEFT_RUNTIME_CONCURRENCY): with a
+// slow vendor the workers' slots bound throughput, which shows how it grows with worker processes.
 import { spawn, fork, type ChildProcess } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
@@ -48,7 +50,9 @@ const COUNT = Number(flag("count") ?? 600);
 const SECONDS = Number(flag("seconds") ?? 5);
 const RATES = flag("rate") ? list(flag("rate"), []) : null;
 const BUILD = !process.argv.includes("--no-build");
-const CONCURRENCY = Number(process.env.WEFT_RUNTIME_CONCURRENCY ?? 16);
+const CONCURRENCY = Number(flag("concurrency") ?? process.env.WEFT_RUNTIME_CONCURRENCY ?? 16);
+/** The stub ERP's answer time: with a slow vendor a worker's slots, not the CPU, bound throughput. */
+const STUB_DELAY_MS = Number(flag("stub-delay") ?? 0);
 
 const ADMIN = { email: "admin@bench.local", password: "bench-admin-password-0123" };
 const DESIGNER = { email: "designer@bench.local", password: "bench-designer-password-0123" };
@@ -199,8 +203,10 @@ runMain(async () => {
   const stub = http.createServer((req, res) => {
     req.resume();
     req.on("end", () => {
-      stubHits++;
-      res.writeHead(201, { "content-type": "application/json" }).end(JSON.stringify({ id: `ERP-${stubHits}` }));
+      const id = `ERP-${++stubHits}`;
+      const answer = () => res.writeHead(201, { "content-type": "application/json" }).end(JSON.stringify({ id }));
+      if (STUB_DELAY_MS > 0) setTimeout(answer, STUB_DELAY_MS);
+      else answer();
     });
   });
   await new Promise<void>((r) => stub.listen(0, "127.0.0.1", r));
@@ -350,7 +356,7 @@ runMain(async () => {
     const cpus = os.cpus();
     const pgVersion = (await admin.query("SHOW server_version")).rows[0].server_version as string;
     console.log(
-      `weft HTTP benchmark — ${cpus.length} × ${cpus[0]?.model ?? "CPU"}, Node ${process.version}, Postgres ${pgVersion} (${database.where}); load average at start ${load0.map((l) => l.toFixed(2)).join(" ")}`,
+      `weft HTTP benchmark — ${cpus.length} × ${cpus[0]?.model ?? "CPU"}, Node ${process.version}, Postgres ${pgVersion} (${database.where}); load average at start ${load0.map((l) => l.toFixed(2)).join(" ")}; ${CONCURRENCY} run slots per worker${STUB_DELAY_MS ? `, the stub answers after ${STUB_DELAY_MS} ms` : ""}`,
     );
     const statements = await admin
       .query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
