@@ -262,8 +262,7 @@ describe("exception triage", () => {
       });
       await as("designer").environments.deploy({ flowKey: FLOW, version: v.version });
     }
-    const trial = (await as("designer").runs.start({ flowKey: FLOW, input: invoice(6101), environment: "test" }))
-      .runId;
+    const trial = (await as("designer").runs.start({ flowKey: FLOW, input: invoice(6101), environment: "test" })).runId;
     expect(await settled(trial)).toMatchObject({ status: "succeeded" });
     // Neither the job the run's end would queue nor the minute's sweep crosses environments.
     expect(await autoResolveForRun(t.db, trial)).toEqual([]);
