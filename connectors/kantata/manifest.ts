@@ -1,6 +1,6 @@
 // PSA (Kantata OX / Mavenlink API v1) manifest. Browser-safe.
 import { z } from "zod";
-import { defineConnector } from "../sdk/define";
+import { defineConnector, type OperationPages } from "../sdk/define";
 import { httpUrl, pollCursor, rateLimitSchema } from "../sdk/common";
 import { withArticle } from "../sdk/text";
 
@@ -216,6 +216,16 @@ const paging = {
     ),
 };
 
+/** One page per call (allPages off); the next page while the envelope's meta says there is one. */
+const kantataPages: OperationPages = {
+  first: (input) => ({ ...input, page: input.page ?? 1, allPages: false }),
+  next(input, output) {
+    const o = output as { items?: unknown[]; meta?: { page_number: number; page_count: number } };
+    if (!o.meta || !o.items?.length || o.meta.page_number >= o.meta.page_count) return null;
+    return { ...input, page: o.meta.page_number + 1, allPages: false };
+  },
+};
+
 const listOp = <T extends z.ZodType, F extends z.ZodRawShape>(what: string, item: T, filters: F) => ({
   kind: "action" as const,
   name: `List ${what}`,
@@ -223,6 +233,7 @@ const listOp = <T extends z.ZodType, F extends z.ZodRawShape>(what: string, item
   effect: "read" as const,
   input: z.object({ ...filters, ...paging }),
   output: listOutput(item),
+  pages: kantataPages,
 });
 const createOp = <T extends z.ZodType, B extends z.ZodType>(what: string, item: T, body: B) => ({
   kind: "action" as const,

@@ -196,6 +196,16 @@ export const netsuiteManifest = defineConnector({
         hasMore: z.boolean(),
         nextOffset: z.number().int().optional(),
       }),
+      // One vendor page per call (maxRows = the page size), then the offset NetSuite says comes next.
+      pages: {
+        first: (input) => ({ ...input, maxRows: input.pageSize ?? 1000 }),
+        next: (input, output) => {
+          const o = output as { hasMore?: boolean; nextOffset?: number };
+          return o.hasMore && o.nextOffset !== undefined
+            ? { ...input, offset: o.nextOffset, maxRows: input.pageSize ?? 1000 }
+            : null;
+        },
+      },
     },
   },
 });

@@ -79,6 +79,14 @@ export const salesforceManifest = defineConnector({
         nextRecordsUrl: z.string().optional(),
         records: z.array(SfRecord),
       }),
+      // One batch per call (maxRecords 1 stops after the first page), then the nextRecordsUrl it names.
+      pages: {
+        first: (input) => ({ ...input, maxRecords: 1 }),
+        next: (input, output) => {
+          const url = (output as { nextRecordsUrl?: string }).nextRecordsUrl;
+          return url ? { nextRecordsUrl: url, batchSize: input.batchSize, maxRecords: 1 } : null;
+        },
+      },
       describedOutput: {
         subject: (input) => (typeof input.soql === "string" ? soqlTarget(input.soql)?.sobject : undefined),
         describe: describeSObject,

@@ -53,6 +53,12 @@ export interface OperationSpec<I extends z.ZodType = z.ZodType, O extends z.ZodT
    */
   outputValidation?: "strict" | "lenient";
   /**
+   * Read operations that list over vendor pages: how to ask for exactly one page, and for the page after a
+   * page's output (null: that was the last). A consumer that must never hold the whole list (a reconcile
+   * side, docs/reconciliation.md) calls the operation once per page; without this the operation is one call.
+   */
+  pages?: OperationPages;
+  /**
    * Outputs that depend on the input and on the target account's metadata (a Salesforce record has the fields
    * the org's sObject has, custom ones included). `subject` reads what to describe from the step's literal
    * inputs; `describe` is the connector's read-only operation that describes it (run on the server with the
@@ -65,6 +71,12 @@ export interface OperationSpec<I extends z.ZodType = z.ZodType, O extends z.ZodT
     describe: { operation: string; input(subject: string): unknown };
     schema(input: Record<string, unknown>, description?: unknown): z.ZodType | undefined;
   };
+}
+
+/** One-page-at-a-time reading of a list operation (OperationSpec.pages); pure, so manifests stay browser-safe. */
+export interface OperationPages {
+  first(input: Record<string, unknown>): Record<string, unknown>;
+  next(input: Record<string, unknown>, output: unknown): Record<string, unknown> | null;
 }
 
 export interface ConnectorManifest<

@@ -232,11 +232,14 @@ const business = { business: BusinessEvents.optional() };
 const next = { next: StepRef.optional().meta({ description: "The step that follows; absent = end of the scope." }) };
 
 /**
- * Where one side of a reconcile step reads its records: a connector operation (the connector follows its own
- * paging; the records are sorted in memory, so at most RECON_MEMORY_LIMIT of them), or a SQL query on a
- * PostgreSQL connection (the reporting warehouse), read in pages by keyset on its `sortKey` column.
+ * Where one side of a reconcile step reads its records: a connector operation (read one vendor page per call
+ * where the operation pages, staged in Postgres and read back in key order; at most RECON_CONNECTOR_LIMIT
+ * records, and an operation that does not page — one response — at most RECON_MEMORY_LIMIT), or a SQL query
+ * on a PostgreSQL connection (the reporting warehouse), read in pages by keyset on its `sortKey` column.
  */
 export const RECON_MEMORY_LIMIT = 50_000;
+/** Staged rows live on disk, not in the worker; the bound keeps one side's staging to a few GB at most. */
+export const RECON_CONNECTOR_LIMIT = 5_000_000;
 export const ReconSource = z.union([
   z.strictObject({
     connector: z.string().min(1).max(64),

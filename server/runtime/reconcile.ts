@@ -1,6 +1,6 @@
 // The reconcile step's runtime (docs/reconciliation.md): feeds each side to the pure matcher sorted by its
-// normalised key — a SQL side paged by keyset on (sortKey, idColumn) COLLATE "C", a connector side read
-// through the connector's own paging and sorted in memory (at most RECON_MEMORY_LIMIT records) — stores every
+// normalised key — a SQL side paged by keyset on (sortKey, idColumn) COLLATE "C", a connector side read one
+// vendor page at a time into a staging table and read back by keyset on (key, arrival) COLLATE "C" — stores every
 // break as an open exception of the run (one per break identity, environment and period: a break found again
 // only marks the open exception seen), and stores a checkpoint with each batch so a worker killed mid-run resumes after its last
 // key. The interpreter runs the step under a concurrency key (one run of a reconciliation at a time).
@@ -11,7 +11,6 @@ import {
   breakPeriod,
   breaksOf,
   matchStreams,
-  sortForMatch,
   type Break,
   type BreakDetail,
   type Checkpoint,
@@ -19,10 +18,11 @@ import {
   type Summary,
   type Totals,
 } from "../../core/reconcile";
-import { getPath } from "../../core/reconcile/keys";
-import { RECON_MEMORY_LIMIT, type Mapping, type ReconcileStep } from "../../core/dsl/schema";
+import { getPath, recordKey } from "../../core/reconcile/keys";
+import { RECON_CONNECTOR_LIMIT, RECON_MEMORY_LIMIT, type Mapping, type ReconcileStep } from "../../core/dsl/schema";
 import { DomainError } from "../../core/domain-error";
 import { callConnector } from "./connectors";
+import { connectors } from "../../connectors/registry";
 import { businessKeyValues } from "./exceptions";
 import { StepError } from "./errors";
 import { withTx } from "./sql";
@@ -85,6 +85,8 @@ export interface ReconcileArgs {
   logger: pino.Logger;
   /** Called after each checkpoint is stored (progress; tests stop a run there to prove the resume). */
   onCheckpoint?: (c: Checkpoint) => void;
+  /** Called after each page of a connector side is staged, with the records staged so far (tests stop there). */
+  onStagedPage?: (side: string, records: number) => void;
 }
 
 const fail = (code: string, message: string) => new StepError({ errorClass: "validation", code, message });
@@ -136,33 +138,125 @@ async function* sqlSide(
   }
 }
 
-/** Connector side: the connector follows its own paging; the set is sorted in memory, so it is bounded. */
-async function connectorSide(
-  env: Pick<RunEnv, "pool"> & { run?: { environment?: string } },
+/** Records staged a page at a time, and read back a page at a time (connector sides). */
+const STAGE_READ_PAGE = 5000;
+
+/** Inserts one page of a connector side and the input of the next page, in one transaction. */
+async function stagePage(
+  env: Pick<RunEnv, "pool" | "run">,
+  path: string,
+  side: string,
+  rows: Array<{ key: string; record: unknown }>,
+  nextInput: Record<string, unknown> | null,
+): Promise<number> {
+  return withTx(env.pool, async (tx) => {
+    const { rows: p } = await tx.query<{ records: number }>(
+      `SELECT records FROM reconcile_stage_side WHERE run_id = $1::uuid AND path = $2 AND side = $3 FOR UPDATE`,
+      [env.run.id, path, side],
+    );
+    const from = p[0]?.records ?? 0;
+    if (rows.length)
+      await tx.query(
+        `INSERT INTO reconcile_stage (run_id, path, side, seq, key, record)
+         SELECT $1::uuid, $2, $3, $4::int + x.ord::int, x.k, x.r
+           FROM jsonb_array_elements($5::jsonb) WITH ORDINALITY AS x0(e, ord), LATERAL (SELECT x0.ord, x0.e->>'k' AS k, x0.e->'r' AS r) x`,
+        [env.run.id, path, side, from, JSON.stringify(rows.map((r) => ({ k: r.key, r: r.record })))],
+      );
+    await tx.query(
+      `INSERT INTO reconcile_stage_side (run_id, path, side, next_input, pages, records, done, updated_at)
+       VALUES ($1::uuid, $2, $3, $4::jsonb, 1, $5, $6, now())
+       ON CONFLICT (run_id, path, side) DO UPDATE SET next_input = EXCLUDED.next_input, pages = reconcile_stage_side.pages + 1,
+         records = EXCLUDED.records, done = EXCLUDED.done, updated_at = now()`,
+      [
+        env.run.id,
+        path,
+        side,
+        nextInput === null ? null : JSON.stringify(nextInput),
+        from + rows.length,
+        nextInput === null,
+      ],
+    );
+    return from + rows.length;
+  });
+}
+
+/**
+ * Connector side: the operation is read one vendor page per call (its manifest's `pages`; an operation
+ * without paging is one call, bounded to RECON_MEMORY_LIMIT records), each page's records staged with their
+ * normalised key in one transaction — a worker killed mid-read resumes after the last staged page — and the
+ * side is then read back by keyset in key order, like a SQL side: memory is one page either way.
+ */
+async function* connectorSide(
+  env: Pick<RunEnv, "pool" | "run">,
   def: ReconDefinition,
+  path: string,
   side: string,
   src: Extract<ResolvedSource, { connector: string }>,
+  after: string | null,
   signal: AbortSignal,
   log: pino.Logger,
-): Promise<unknown[]> {
-  const out = await callConnector(env, {
-    connector: src.connector,
-    operation: src.operation,
-    connection: src.connection,
-    input: src.input,
-    idempotencyKey: "",
-    signal,
-    logger: log,
-  });
-  const records = getPath(out, src.items);
-  if (!Array.isArray(records))
-    throw fail("not_a_list", `Side "${side}": ${src.connector}.${src.operation} gave no array at "${src.items}".`);
-  if (records.length > RECON_MEMORY_LIMIT)
-    throw fail(
-      "too_many_records",
-      `Side "${side}": ${records.length} records; a connector side is sorted in memory (at most ${RECON_MEMORY_LIMIT}). Read it from the warehouse with SQL instead.`,
+  onPage?: (side: string, records: number) => void,
+): AsyncGenerator<unknown> {
+  const s = def.sides.find((x) => x.name === side)!;
+  const { rows: st } = await env.pool.query<{ next_input: Record<string, unknown> | null; done: boolean }>(
+    `SELECT next_input, done FROM reconcile_stage_side WHERE run_id = $1::uuid AND path = $2 AND side = $3`,
+    [env.run.id, path, side],
+  );
+  if (!st[0]?.done) {
+    const pages = connectors[src.connector]?.operations[src.operation]?.pages;
+    const base = (src.input ?? {}) as Record<string, unknown>;
+    let input: Record<string, unknown> | null = st[0]?.next_input ?? (pages ? pages.first(base) : base);
+    while (input !== null) {
+      if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error("job aborted");
+      const out = await callConnector(env, {
+        connector: src.connector,
+        operation: src.operation,
+        connection: src.connection,
+        input,
+        idempotencyKey: "",
+        signal,
+        logger: log,
+      });
+      const records = getPath(out, src.items);
+      if (!Array.isArray(records))
+        throw fail("not_a_list", `Side "${side}": ${src.connector}.${src.operation} gave no array at "${src.items}".`);
+      if (!pages && records.length > RECON_MEMORY_LIMIT)
+        throw fail(
+          "too_many_records",
+          `Side "${side}": ${records.length} records in one response; ${src.connector}.${src.operation} does not page, so at most ${RECON_MEMORY_LIMIT}. Read it from the warehouse with SQL instead.`,
+        );
+      const next: Record<string, unknown> | null = pages ? pages.next(input, out) : null;
+      // An unpaged response is staged whole (it is in memory already, bounded above); a page is one page.
+      const staged = await stagePage(
+        env,
+        path,
+        side,
+        records.map((record) => ({ key: recordKey(s, record, def.maps) ?? "", record })),
+        next,
+      );
+      if (staged > RECON_CONNECTOR_LIMIT)
+        throw fail(
+          "too_many_records",
+          `Side "${side}": more than ${RECON_CONNECTOR_LIMIT} records. Read it from the warehouse with SQL instead.`,
+        );
+      onPage?.(side, staged);
+      input = next;
+    }
+  }
+  // Keyset read-back in the matcher's order ('' — no key — first); a resumed run starts after its checkpoint's key.
+  let pos: [string, number] | null = after === null ? null : [after, 2147483647];
+  for (;;) {
+    const { rows } = await env.pool.query<{ seq: number; key: string; record: unknown }>(
+      `SELECT seq, key, record FROM reconcile_stage
+        WHERE run_id = $1::uuid AND path = $2 AND side = $3 ${pos ? `AND (key, seq) > ($5::text COLLATE "C", $6::int)` : ""}
+        ORDER BY key, seq LIMIT $4`,
+      [env.run.id, path, side, STAGE_READ_PAGE, ...(pos ?? [])],
     );
-  return sortForMatch(def, side, records);
+    for (const r of rows) yield r.record;
+    if (rows.length < STAGE_READ_PAGE) return;
+    const last = rows.at(-1)!;
+    pos = [last.key, last.seq];
+  }
 }
 
 /** A break with its record pair, as stored on the exception (the Reconciliation page's drill-down). */
@@ -223,6 +317,11 @@ async function storeBatch(
        ON CONFLICT (run_id, path) DO UPDATE SET checkpoint = COALESCE(EXCLUDED.checkpoint, reconcile_checkpoint.checkpoint), period = EXCLUDED.period, done = EXCLUDED.done, updated_at = now()`,
       [env.run.id, a.path, a.definition.key, checkpoint ? JSON.stringify(checkpoint) : null, done, period],
     );
+    // The pass is complete: the staged connector sides have served (a re-run of the step stages afresh).
+    if (final) {
+      await tx.query(`DELETE FROM reconcile_stage WHERE run_id = $1::uuid AND path = $2`, [env.run.id, a.path]);
+      await tx.query(`DELETE FROM reconcile_stage_side WHERE run_id = $1::uuid AND path = $2`, [env.run.id, a.path]);
+    }
     if (final && checkpoint)
       await upsertRunSummary(tx, {
         runId: env.run.id,
@@ -255,7 +354,7 @@ export async function runReconcile(env: Pick<RunEnv, "pool" | "run">, a: Reconci
     sources[s.name] =
       "sql" in src
         ? sqlSide(env, s.name, src, resume?.lastKey ?? null, a.signal, log)
-        : await connectorSide(env, def, s.name, src, a.signal, log);
+        : connectorSide(env, def, a.path, s.name, src, resume?.lastKey ?? null, a.signal, log, a.onStagedPage);
   }
   let pending: Found[] = [];
   let opened = 0;
