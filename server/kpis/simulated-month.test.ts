@@ -14,7 +14,8 @@ import { createTestDatabase, type TestDatabase } from "../testing/db";
 import { startSimulationRuntime, type SimulationRuntime } from "../testing/simulation";
 import type { DemoRuntime } from "../testing/demo";
 import { DEMO_POLL_FLOW, DEMO_PUSH_FLOW } from "../seed/demo-simulation";
-import { kpiSummary, type KpiSummary, type KpiTile } from "./queries";
+import { DEMO_STAFFING_FLOW } from "../seed/approvals";
+import { kpiDrill, kpiSummary, type KpiDrill, type KpiSummary, type KpiTile } from "./queries";
 
 /**
  * Four weeks at max speed (the runs, not the simulated clock, take the time), with a quarter of the usual time
@@ -52,6 +53,14 @@ function percentile(values: number[], p: number): number | null {
   const lo = Math.floor(i);
   return s[lo]! + (s[Math.ceil(i)]! - s[lo]!) * (i - lo);
 }
+/** Whether a YYYY-MM-DD day is Monday to Friday. */
+const working = (d: string) => ![0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay());
+const plusDays = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
+/** The ISO week (Monday 00:00 UTC) an instant falls in, as epoch ms. */
+const weekOf = (t: number) => {
+  const d = new Date(t);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - ((d.getUTCDay() + 6) % 7) * DAY;
+};
 const weekdays = (from: string, days: number) =>
   Array.from({ length: days }, (_, i) => new Date(Date.parse(`${from}T00:00:00Z`) + i * DAY))
     .filter((d) => d.getUTCDay() >= 1 && d.getUTCDay() <= 5)
@@ -65,6 +74,11 @@ describe("a simulated month: every KPI equals what the vendors' records say", ()
   let report: SimReport;
   let started: number;
   let kpis: KpiSummary;
+  /**
+   * Utilisation over every week from the month's first to now: the plan sits in the simulated weeks it books, the
+   * actual side at Kantata's (wall-clock) approval stamps.
+   */
+  let util: { asOf: string; weeks: number; tile: KpiTile; drill: KpiDrill };
   /** The vendors' records once the month has settled, and what the test derives from them. */
   let v: ReturnType<typeof derive>;
   const tile = (id: KpiTile["id"]) => kpis.tiles.find((x) => x.id === id)!;
@@ -91,6 +105,8 @@ describe("a simulated month: every KPI equals what the vendors' records say", ()
       clock,
       // The set-up of the deal won during the first outage meets it whatever the speed (docs/simulator.md).
       beforeOutageEnd: () => sim.quiet(started),
+      // PMO's resource manager decides the staffing choices in Weft's Inbox each simulated morning.
+      decideTasks: sim.decideTasks,
     });
     await settle();
     console.log(
@@ -98,6 +114,14 @@ describe("a simulated month: every KPI equals what the vendors' records say", ()
         `${report.wonOpportunityIds.length} deals won, settled in ${Math.round((Date.now() - t0) / 1000)} s`,
     );
     kpis = await kpiSummary(rt.pool, { weeks: 2 });
+    const asOf = new Date().toISOString();
+    const weeks = Math.floor((weekOf(Date.parse(asOf)) - Date.parse(`${MONTH.from}T00:00:00Z`)) / (7 * DAY)) + 1;
+    util = {
+      asOf,
+      weeks,
+      tile: (await kpiSummary(rt.pool, { weeks, asOf })).tiles.find((x) => x.id === "utilisation-variance")!,
+      drill: await kpiDrill(rt.pool, "utilisation-variance", { weeks, asOf }, 10_000),
+    };
     v = derive({
       before,
       entries: await records("psa", "time_entries"),
@@ -108,20 +132,38 @@ describe("a simulated month: every KPI equals what the vendors' records say", ()
       jobs: await records("netsuite", "job"),
       invoices: await records("netsuite", "invoice"),
       timeBills: await records("netsuite", "timebill"),
+      requests: (await records("psa", "resource_requests")).filter((x) =>
+        report.resourceRequestIds.includes(String(x.id)),
+      ),
+      resources: await records("psa", "workspace_resources"),
+      allocations: await records("psa", "workspace_allocations"),
+      posts: await records("psa", "posts"),
+      assignments: await records("workday", "projectAssignments"),
       warehouse: (
         await rt.pool.query<{ id: string }>(`SELECT id FROM reporting.event WHERE type = 'invoice.created'`)
       ).rows.map((r) => r.id),
     });
+    console.log(
+      `staffing: ${v.staffing.length} requests, ${v.staffing.filter((x) => x.allocations.length).length} booked, ` +
+        `${v.staffing.filter((x) => x.declined).length} declined; utilisation variance ${JSON.stringify(util.tile.value)} ` +
+        `${JSON.stringify(util.tile.detail)}`,
+    );
   }, 560_000);
   afterAll(async () => {
     await sim?.stop();
     await t?.drop();
   });
 
-  /** Until every won deal was polled and set up, every approval pushed, and no run is still under way. */
+  /**
+   * Until every won deal was polled and set up, every approval pushed, every staffing request polled (once
+   * pending, once more when approved), and no run is still under way.
+   */
   async function settle() {
     const until = Date.now() + 150_000;
     for (;;) {
+      const approvedRequests = (await records("psa", "resource_requests")).filter(
+        (x) => report.resourceRequestIds.includes(String(x.id)) && x.status === "approved",
+      ).length;
       const { rows } = await rt.pool.query<{ key: string; n: number; open: number }>(
         `SELECT f.key, count(*)::int AS n, count(*) FILTER (WHERE r.status IN ('queued','running','waiting'))::int AS open
            FROM run r JOIN flow f ON f.id = r.flow_id GROUP BY f.key`,
@@ -132,6 +174,7 @@ describe("a simulated month: every KPI equals what the vendors' records say", ()
         (n(DEMO_POLL_FLOW) >= report.wonOpportunityIds.length &&
           n("opportunity-won-to-project") >= report.wonOpportunityIds.length &&
           n(DEMO_PUSH_FLOW) >= report.approvedTimeEntryIds.length &&
+          n(DEMO_STAFFING_FLOW) >= report.resourceRequestIds.length + approvedRequests &&
           open === 0) ||
         Date.now() > until
       )
@@ -157,6 +200,11 @@ describe("a simulated month: every KPI equals what the vendors' records say", ()
     jobs: Rec[];
     invoices: Rec[];
     timeBills: Rec[];
+    requests: Rec[];
+    resources: Rec[];
+    allocations: Rec[];
+    posts: Rec[];
+    assignments: Rec[];
     warehouse: string[];
   }) {
     const since = (at: unknown) => ms(at) >= started;
@@ -251,7 +299,22 @@ describe("a simulated month: every KPI equals what the vendors' records say", ()
       const simAt = report.approvedSimAt[String(e.id)];
       return simAt ? Date.parse(simAt) < lastSlot : backlog.has(String(e.id));
     };
+    // Staffing, as Kantata and Workday hold it: per request raised, the booking of the chosen person (the
+    // resource named, an allocation over the request's dates, the Workday project assignment) or the note that
+    // nobody was chosen.
+    const resourceById = new Map(r.resources.map((x) => [String(x.id), x]));
+    const staffing = r.requests.map((q) => {
+      const allocations = r.allocations.filter((a) => String(a.resource_id) === String(q.resource_id));
+      const hris = r.assignments.filter((a) => a.externalReference === `kantata-resource-request-${String(q.id)}`);
+      const declined = r.posts.some((p) =>
+        String(p.message).startsWith(`Resource request ${String(q.id)}: none of the proposed people was chosen`),
+      );
+      const user = resourceById.get(String(q.resource_id))?.user_id;
+      return { request: q, allocations, hris, declined, user: user ? String(user) : null };
+    });
     return {
+      staffing,
+      entry: (id: string) => entries.get(id)!,
       approvedAt,
       approved,
       invoiced,
@@ -279,6 +342,22 @@ describe("a simulated month: every KPI equals what the vendors' records say", ()
     for (const e of v.invoiced)
       expect(lines(v.invoiceOf(e)!).filter((l) => l.custcol_kantata_time_entry === e.id)).toHaveLength(1);
     expect(v.projects.size).toBeGreaterThan(0);
+    // Each project Weft set up was staffed: a request raised, PMO's choice made in Weft — most booked (in
+    // Kantata and Workday, once), some turned down — and the booked people logged their time there.
+    expect(v.staffing.length).toBeGreaterThan(3);
+    const booked = v.staffing.filter((x) => x.allocations.length);
+    expect(booked.length).toBeGreaterThan(0);
+    for (const x of v.staffing) {
+      expect(x.declined ? 0 : 1, `request ${String(x.request.id)}`).toBe(x.allocations.length);
+      expect(x.hris).toHaveLength(x.allocations.length);
+      expect(x.request.status).toBe(x.declined ? "pending" : "approved");
+    }
+    const bookedOn = new Set(booked.map((x) => `${String(x.allocations[0]!.workspace_id)}|${x.user}`));
+    expect(
+      report.newProjectTimeEntryIds.some((id) =>
+        bookedOn.has(`${String(v.entry(id).workspace_id)}|${String(v.entry(id).user_id)}`),
+      ),
+    ).toBe(true);
   });
 
   it("invoice cycle time: Kantata approval → the NetSuite invoice billing the entry", () => {
@@ -353,26 +432,74 @@ describe("a simulated month: every KPI equals what the vendors' records say", ()
     expect(Math.abs((s.detail.p90 as number) - percentile(setUp, 0.9)!)).toBeLessThan(SLACK_MS / HOUR);
   });
 
-  it("utilisation: the month's approved billable hours are the actual side; nothing plans them", () => {
-    const monthApproved = v.approved.filter((e) => report.approvedAt[String(e.id)]);
-    const u = tile("utilisation-variance");
-    expect(u.value).toBeNull();
-    expect(u.detail.plannedHours).toBe(0);
-    expect(u.detail.unplannedHours as number).toBeCloseTo(
-      monthApproved.reduce((s, e) => s + hoursOf(e), 0),
-      6,
+  it("utilisation variance: planned hours from Kantata's allocations, actual from its approvals, per person and week", () => {
+    // Planned: each booking's hours spread evenly over its working days (Kantata's allocation), by ISO week, per
+    // person named on the resource; Workday's project assignment books the same person for the same weeks.
+    const key = (person: string, week: number) => `${person}|${week}`;
+    const planned = new Map<string, number>();
+    for (const x of v.staffing)
+      for (const a of x.allocations) {
+        const days: string[] = [];
+        for (let d = String(a.start_date); d <= String(a.end_date); d = plusDays(d, 1)) if (working(d)) days.push(d);
+        for (const d of days) {
+          const k = key(x.user!, weekOf(Date.parse(`${d}T00:00:00Z`)));
+          planned.set(k, (planned.get(k) ?? 0) + Number(a.minutes) / 60 / days.length);
+        }
+        const hris = x.hris[0]!;
+        expect((hris.worker as Rec).id).toBeDefined();
+        expect(Number(hris.hoursPerWeek) * (days.length / 5)).toBeCloseTo(Number(a.minutes) / 60, 2);
+        expect([hris.startDate, hris.endDate]).toEqual([a.start_date, a.end_date]);
+      }
+    expect(planned.size).toBeGreaterThan(0);
+    // Actual: the billable hours Kantata approved, by the week of its approval stamp, within the period.
+    const from = weekOf(Date.parse(util.asOf)) - (util.weeks - 1) * 7 * DAY;
+    const actual = new Map<string, number>();
+    for (const e of v.approved) {
+      const at = v.approvedAt.get(String(e.id))!;
+      if (at < from || at >= Date.parse(util.asOf)) continue;
+      const k = key(String(e.user_id), weekOf(at));
+      actual.set(k, (actual.get(k) ?? 0) + hoursOf(e));
+    }
+    const plannedKeys = [...planned.keys()];
+    const sumP = plannedKeys.reduce((n, k) => n + planned.get(k)!, 0);
+    const sumA = plannedKeys.reduce((n, k) => n + (actual.get(k) ?? 0), 0);
+    const off = plannedKeys.reduce((n, k) => n + Math.abs((actual.get(k) ?? 0) - planned.get(k)!), 0);
+    const unplanned = [...actual].filter(([k]) => !planned.has(k)).reduce((n, [, h]) => n + h, 0);
+
+    const u = util.tile;
+    expect(u.detail.plannedHours as number).toBeCloseTo(sumP, 2);
+    expect(u.detail.actualHours as number).toBeCloseTo(sumA, 6);
+    expect(u.value!).toBeCloseTo(off / sumP, 6);
+    expect(u.detail.people).toBe(new Set(plannedKeys.map((k) => k.split("|")[0])).size);
+    expect(u.detail.unplannedHours as number).toBeCloseTo(unplanned, 6);
+    // Per person and week, as the drill-down lists them.
+    const rows = new Map(
+      util.drill.people!.map((p) => [key(p.person, Date.parse(p.week)), { planned: p.planned, actual: p.actual }]),
     );
+    expect([...rows.keys()].sort()).toEqual([...new Set([...planned.keys(), ...actual.keys()])].sort());
+    for (const [k, r] of rows) {
+      expect(r.planned, k).toBeCloseTo(planned.get(k) ?? 0, 2);
+      expect(r.actual, k).toBeCloseTo(actual.get(k) ?? 0, 6);
+    }
   });
 
   it("touchless rate and blocked money: every run the month started, and the ones that needed a hand", () => {
     // What started a run: each won deal (the poll, then the set-up), each approval (the push), each working
     // morning (the batch), each invoice announced (invoice-to-reporting loads it into the warehouse).
+    // And each staffing request (the poll's run for it pending, which waits for PMO's choice, and once more when
+    // approved): the first did its work when Kantata and Workday hold the booking or Kantata the rejection note;
+    // the second finds the booking there.
     const approvals = report.approvedTimeEntryIds.length;
-    const runs = 2 * v.won.length + approvals + v.batches.length + v.nsInvoices.length;
+    const approvedRequests = v.staffing.filter((x) => x.request.status === "approved");
+    const staffingRuns = v.staffing.length + approvedRequests.length;
+    const staffed =
+      v.staffing.filter((x) => (x.allocations.length === 1 && x.hris.length === 1) || x.declined).length +
+      approvedRequests.filter((x) => x.allocations.length === 1).length;
+    const runs = 2 * v.won.length + approvals + v.batches.length + v.nsInvoices.length + staffingRuns;
     const setUps = v.won.filter((o) => v.linked(o)).length;
     const batches = v.batches.filter((b) => b.done).length;
     const loaded = v.nsInvoices.filter((i) => v.warehouse.has(`invoice.created-${String(i.id)}`)).length;
-    const touchless = v.won.length + setUps + approvals + batches + loaded;
+    const touchless = v.won.length + setUps + approvals + batches + loaded + staffed;
     const r = tile("touchless-rate");
     expect({ runs: r.detail.runs, touchless: r.detail.touchless }).toEqual({ runs, touchless });
     expect(r.value).toBeCloseTo(touchless / runs, 9);

@@ -13,6 +13,8 @@ import { appendAudit } from "../audit/audit";
 import type { PgBoss } from "pg-boss";
 import { prismaSql, runtimePool } from "../runtime/sql";
 import { simulatedSchedules } from "../runtime/simulated-schedules";
+import { simulatedStaffingDecisions } from "../runtime/simulated-tasks";
+import { DEMO_STAFFING_FLOW } from "./approvals";
 import { activatePoll, pollIntervalSeconds, readPollState } from "../runtime/poll";
 import { resolveConnection } from "../connections/service";
 import { simulate } from "@/connectors/sandbox-kit/simulate/drive";
@@ -24,6 +26,8 @@ import { KANTATA_WEBHOOK_CONNECTION_KEY } from "./platform-connections";
 const MARKER = "demo.simulation_started";
 export const DEMO_PUSH_FLOW = "kantata-time-approved-push";
 export const DEMO_POLL_FLOW = "salesforce-won-opportunities";
+/** PMO's approver (server/seed/demo.ts), who decides the staffing choices of the simulated requests. */
+export const DEMO_RESOURCE_MANAGER = "pmo@weft.local";
 /** The scheduled flows the simulation fires on its own clock (server/runtime/simulated-schedules.ts). */
 export const DEMO_SCHEDULED_FLOWS = ["approved-time-to-invoice"] as const;
 /**
@@ -85,6 +89,22 @@ export async function startDemoSimulation(o: {
       select: { id: true, versions: { where: { status: "approved" }, select: { dsl: true }, take: 1 } },
     });
     const sql = prismaSql(tx);
+    // The staffing flow polls the resource requests the simulated project managers raise; every few seconds,
+    // not its five minutes, so PMO's morning decision (1.5 simulated hours later, a fraction of a second at this
+    // speed) finds their runs waiting.
+    const staffing = await tx.flow.findUnique({ where: { key: DEMO_STAFFING_FLOW }, select: { id: true } });
+    if (staffing && (await readPollState(sql, staffing.id))?.status !== "active") {
+      const from = new Date();
+      await activatePoll(sql, { flowId: staffing.id, from, actorId: null, intervalSeconds: 2 });
+      await appendAudit(tx, {
+        actor: null,
+        action: "poll.activated",
+        entityType: "flow",
+        entityId: DEMO_STAFFING_FLOW,
+        after: { status: "active", cursor: from.toISOString(), mode: "now" },
+        meta: { source: "demo simulation" },
+      });
+    }
     if (flow && (await readPollState(sql, flow.id))?.status !== "active") {
       const trigger = (flow.versions[0]?.dsl as { trigger?: { interval?: string } } | undefined)?.trigger;
       const from = new Date();
@@ -125,9 +145,23 @@ export async function startDemoSimulation(o: {
           return null;
         })
       : null;
+  // PMO's resource manager decides the simulated staffing choices in the Inbox; a failure is logged, not fatal.
+  const staffingDecisions =
+    pool && o.runtime
+      ? simulatedStaffingDecisions(
+          { db: o.db, boss: o.runtime.boss, pool },
+          { flowKey: DEMO_STAFFING_FLOW, approverEmail: DEMO_RESOURCE_MANAGER },
+        )
+      : null;
   const done = simulate({
     ...opts,
     clock: schedules ? async (at) => void (await schedules.advance(at)) : undefined,
+    decideTasks: staffingDecisions
+      ? async (_at, decide, raised) =>
+          void (await staffingDecisions(decide, raised).catch((err: unknown) => {
+            o.log(`demo simulation: staffing decisions skipped (${(err as Error).message})`);
+          }))
+      : undefined,
     targets,
     signal: abort.signal,
     log: (line) => {

@@ -12,7 +12,9 @@ import { activatePoll } from "../runtime/poll";
 import { DEMO_POLL_FLOW, DEMO_PUSH_FLOW } from "../seed/demo-simulation";
 import { KANTATA_WEBHOOK_CONNECTION_KEY } from "../seed/platform-connections";
 import { simulatedSchedules } from "../runtime/simulated-schedules";
-import { DEMO_SCHEDULED_FLOWS } from "../seed/demo-simulation";
+import { simulatedStaffingDecisions, type SimChoice } from "../runtime/simulated-tasks";
+import { DEMO_RESOURCE_MANAGER, DEMO_SCHEDULED_FLOWS } from "../seed/demo-simulation";
+import { DEMO_STAFFING_FLOW } from "../seed/approvals";
 import type { TestDatabase } from "./db";
 import { startDemoRuntime, type DemoRuntime } from "./demo";
 import { startHookServer, type HookServer } from "./hooks";
@@ -31,6 +33,15 @@ export interface SimulationRuntime {
    * (the simulator's `beforeOutageEnd`, and the end of a simulation); throws after `ms`.
    */
   quiet(since: number, ms?: number): Promise<void>;
+  /**
+   * The simulator's `decideTasks`: PMO's resource manager (DEMO_RESOURCE_MANAGER) decides the open staffing choices in
+   * Weft's Inbox as the simulator's judgement says (server/runtime/simulated-tasks.ts).
+   */
+  decideTasks(
+    simulatedAt: string,
+    decide: (requestId: string, offered: readonly string[]) => SimChoice,
+    raised: readonly string[],
+  ): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -39,6 +50,10 @@ export async function startSimulationRuntime(t: TestDatabase): Promise<Simulatio
   const hooks = await startHookServer({ pool: rt.pool, boss: rt.boss });
   const api = new VendorApis(
     sandboxTargets((system) => rt.sandboxes.systems.find((x) => x.system === system)!.baseUrl),
+  );
+  const staffing = simulatedStaffingDecisions(
+    { db: t.db, boss: rt.boss, pool: rt.pool },
+    { flowKey: DEMO_STAFFING_FLOW, approverEmail: DEMO_RESOURCE_MANAGER },
   );
   const secret = async (key: string) => (await resolveConnection(t.db, key)).secrets.signingSecret as string;
   return {
@@ -59,9 +74,12 @@ export async function startSimulationRuntime(t: TestDatabase): Promise<Simulatio
         events: ["time_entry:approved"],
         retryDelayMs: 100,
       });
-      const poll = await loadPublishedFlow(rt.pool, DEMO_POLL_FLOW, { fresh: true });
-      // Activated "from now", as an operator would, polling every second (the worker's tick sends the jobs).
-      await activatePoll(rt.pool, { flowId: poll!.flowId, from: new Date(), actorId: null, intervalSeconds: 1 });
+      // Activated "from now", as an operator would, polling every second (the worker's tick sends the jobs): the
+      // won deals, and the resource requests the simulated project managers raise.
+      for (const key of [DEMO_POLL_FLOW, DEMO_STAFFING_FLOW]) {
+        const poll = await loadPublishedFlow(rt.pool, key, { fresh: true });
+        await activatePoll(rt.pool, { flowId: poll!.flowId, from: new Date(), actorId: null, intervalSeconds: 1 });
+      }
     },
     clock: async (from) => {
       const schedules = await simulatedSchedules(rt.pool, rt.boss, { flowKeys: DEMO_SCHEDULED_FLOWS, from });
@@ -84,6 +102,7 @@ export async function startSimulationRuntime(t: TestDatabase): Promise<Simulatio
         await new Promise((r) => setTimeout(r, 250));
       }
     },
+    decideTasks: async (_at, decide, raised) => void (await staffing(decide, raised)),
     stop: async () => {
       await hooks.close();
       await rt.stop();

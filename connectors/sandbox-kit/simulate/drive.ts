@@ -2,7 +2,14 @@
 // API for the outage), one action at a time in simulated-time order, paced by the speed factor: at speed s
 // a simulated hour takes 3600/s real seconds (speed Infinity: no waiting). Reports progress per simulated day.
 import "server-only";
-import { countActions, planSimulation, type SimAction, type SimOptions } from "./plan";
+import {
+  countActions,
+  planSimulation,
+  staffingDecision,
+  staffingWindow,
+  type SimAction,
+  type SimOptions,
+} from "./plan";
 import { firm } from "../firm";
 import { psaId, VendorApis, type SandboxTargets } from "./vendors";
 
@@ -30,7 +37,21 @@ export interface SimulateOptions extends SimOptions {
    * the deal won during the outage started exhausted their retries) — an overlap that does not depend on speed.
    */
   beforeOutageEnd?: () => Promise<void>;
+  /**
+   * People decide their tasks (the plan's `decideStaffing`, each working morning): the system that holds the
+   * staffing choices (Weft's Inbox) asks `decide` — PMO's resource manager's judgement, pure and seeded — for
+   * each open one and records the decision as that person would, once each request `raised` (Kantata ids, so
+   * far) has reached it; the simulation waits for it, so the bookings
+   * are in Kantata before the day's time is logged. Without the hook nobody decides (the requests stay open).
+   */
+  decideTasks?: (simulatedAt: string, decide: StaffingDecider, raised: readonly string[]) => Promise<void>;
 }
+
+/** The resource manager's choice for a staffing request among the offered people (Workday worker ids). */
+export type StaffingDecider = (
+  requestId: string,
+  options: readonly string[],
+) => { candidate: string } | { reject: string };
 
 export interface SimReport {
   actions: number;
@@ -47,6 +68,8 @@ export interface SimReport {
   approvedSimAt: Record<string, string>;
   /** Kantata ids of the time entries logged on projects Weft set up during the simulation. */
   newProjectTimeEntryIds: string[];
+  /** Kantata ids of the resource requests raised for projects Weft set up (requestStaffing). */
+  resourceRequestIds: string[];
   apiCalls: VendorApis["calls"];
 }
 
@@ -67,6 +90,7 @@ export async function simulate(o: SimulateOptions): Promise<SimReport> {
     approvedAt: {},
     approvedSimAt: {},
     newProjectTimeEntryIds: [],
+    resourceRequestIds: [],
     apiCalls: api.calls,
   };
   const sleep = (ms: number) =>
@@ -83,7 +107,10 @@ export async function simulate(o: SimulateOptions): Promise<SimReport> {
   let day = 0;
   let today: SimAction[] = [];
   let newToday = 0;
+  let staffedToday = 0;
   const newEntries = new Map<string, string[]>();
+  const staffed = new Set<string>();
+  const decide: StaffingDecider = (requestId, options) => staffingDecision(o.seed, requestId, options);
   const flushDay = (upTo: number) => {
     for (; day < upTo; day++) {
       const date = new Date(Date.parse(`${o.from}T00:00:00Z`) + day * 86_400_000).toISOString().slice(0, 10);
@@ -99,6 +126,7 @@ export async function simulate(o: SimulateOptions): Promise<SimReport> {
         c.approveTime ? `${c.approveTime} approval(s)${c.lateApprovals ? ` (${c.lateApprovals} late)` : ""}` : "",
         newToday ? `${newToday} entries on new projects` : "",
         c.rateChange ? `${c.rateChange} rate change(s)` : "",
+        staffedToday ? `${staffedToday} staffing request(s)` : "",
         c.outageStart ? "NetSuite outage 11:00–13:00" : "",
       ].filter(Boolean);
       log(
@@ -106,6 +134,7 @@ export async function simulate(o: SimulateOptions): Promise<SimReport> {
       );
       today = [];
       newToday = 0;
+      staffedToday = 0;
     }
   };
 
@@ -132,8 +161,11 @@ export async function simulate(o: SimulateOptions): Promise<SimReport> {
         outage.ending = sleep(wait).then(() => endOutage(system));
       } else {
         const before = report.newProjectTimeEntryIds.length;
-        await perform(api, a, { idem, entries, report, seed: o.seed, newEntries });
+        const requested = report.resourceRequestIds.length;
+        if (a.kind === "decideStaffing") await o.decideTasks?.(a.at, decide, report.resourceRequestIds);
+        else await perform(api, a, { idem, entries, report, seed: o.seed, newEntries, staffed });
         newToday += report.newProjectTimeEntryIds.length - before;
+        staffedToday += report.resourceRequestIds.length - requested;
         if (outage) outage.ended = true;
       }
       today.push(a);
@@ -176,6 +208,8 @@ async function perform(
     report: SimReport;
     seed: number;
     newEntries: Map<string, string[]>;
+    /** Workspaces with a staffing request raised (by this simulation). */
+    staffed: Set<string>;
   },
 ): Promise<void> {
   const date = a.at.slice(0, 10);
@@ -243,9 +277,12 @@ async function perform(
       const consultants = firm().consultants;
       const ids: string[] = [];
       for (const ws of await api.newWorkspaces()) {
+        // Who works there: the people booked on the project that day (staffing), else a stable pick per project.
+        const booked = await api.bookedUsers(ws.id, a.date);
         for (const [k, minutes] of a.minutes.entries()) {
-          // Who works there: a stable pick per project (the firm's staffing is not simulated).
-          const c = consultants[hash(`${ctx.seed}:${ws.id}:${k}`) % consultants.length]!;
+          const c = booked.length
+            ? consultants.find((x) => psaId.user(x.n) === booked[k % booked.length])!
+            : consultants[hash(`${ctx.seed}:${ws.id}:${k}`) % consultants.length]!;
           const id = await api.createTimeEntry(
             {
               workspace_id: ws.id,
@@ -265,6 +302,51 @@ async function perform(
       ctx.report.newProjectTimeEntryIds.push(...ids);
       return;
     }
+    case "requestStaffing": {
+      // As a project manager would: one unnamed resource per project Weft set up, with the skills and office of
+      // a consultant who would fit (a stable pick), and a pending request over the coming two weeks.
+      const f = firm();
+      const window = staffingWindow(a.date);
+      const pm = f.consultants.find((c) => c.title === "Senior Manager")!;
+      for (const ws of await api.newWorkspaces()) {
+        if (ctx.staffed.has(ws.id)) continue;
+        const c = f.consultants[hash(`${ctx.seed}:staff:${ws.id}`) % f.consultants.length]!;
+        const resourceId = await api.createPsa(
+          "workspace_resources",
+          {
+            workspace_id: ws.id,
+            label: `${c.title} (unnamed)`,
+            location: c.location.name,
+            country: c.location.country,
+          },
+          ctx.idem(`staff-${ws.id}-resource`),
+        );
+        const skills = [...c.skills].sort((x, y) => y.level - x.level || x.name.localeCompare(y.name)).slice(0, 2);
+        for (const s of skills)
+          await api.createPsa(
+            "workspace_resource_skills",
+            { workspace_resource_id: resourceId, skill_id: await api.skillId(s.name), level: Math.min(s.level, 2) },
+            ctx.idem(`staff-${ws.id}-skill-${s.name}`),
+          );
+        const requestId = await api.createPsa(
+          "resource_requests",
+          {
+            resource_id: resourceId,
+            creator_id: psaId.user(pm.n),
+            approver_ids: [psaId.user(pm.n)],
+            workspace_allocation_start_date: window.start,
+            workspace_allocation_end_date: window.end,
+            workspace_allocation_minutes: window.minutes,
+          },
+          ctx.idem(`staff-${ws.id}-request`),
+        );
+        ctx.staffed.add(ws.id);
+        ctx.report.resourceRequestIds.push(requestId);
+      }
+      return;
+    }
+    case "decideStaffing":
+      return; // the driver's decideTasks hook
     case "approveNewProjectTime":
       for (const id of ctx.newEntries.get(a.date) ?? []) await approve(api, id, ctx.report, a.at);
       return;

@@ -55,6 +55,13 @@ export type SimAction = At &
     | { kind: "logNewProjectTime"; date: string; minutes: number[] }
     /** The approval of every entry logNewProjectTime logged on `date`. */
     | { kind: "approveNewProjectTime"; date: string }
+    /**
+     * Project managers ask for a consultant on each project Weft set up that has no request yet (found in
+     * Kantata when the day comes): an unnamed resource with skills and a pending resource request.
+     */
+    | { kind: "requestStaffing"; date: string }
+    /** PMO's resource manager decides the staffing choices open in Weft (the driver's `decideTasks` hook). */
+    | { kind: "decideStaffing" }
     | { kind: "rateChange"; workerId: string; costRate: number; defaultBillRate: number; effectiveDate: string }
     | { kind: "outageStart"; system: "netsuite"; errorStatus: number; latencyMs: number }
     | { kind: "outageEnd"; system: "netsuite" }
@@ -242,6 +249,11 @@ export function planSimulation(o: SimOptions, f: Firm = firm()): SimAction[] {
       add({ kind: "approveTime", at: approvedAt, day: dayOf(approveDay), ref, late: approvedAt > cutoffOf(d) });
     }
 
+    // Staffing on the projects set up for won deals: requested at 09:00, decided in Weft at 10:30 (the resource
+    // manager's morning), so a booking made today is what the evening's time is logged on.
+    add({ kind: "requestStaffing", at: at(d, 9), day, date: d });
+    add({ kind: "decideStaffing", at: at(d, 10, 30), day });
+
     // Consultants staffed on the projects set up for won deals log time there too (two entries per project and
     // day), approved the next working day.
     add({
@@ -256,6 +268,27 @@ export function planSimulation(o: SimOptions, f: Firm = firm()): SimAction[] {
       add({ kind: "approveNewProjectTime", at: at(approveNew, 10), day: dayOf(approveNew), date: d });
   }
   return actions.sort((a, b) => a.at.localeCompare(b.at) || a.seq - b.seq).map(({ seq: _seq, ...a }) => a as SimAction);
+}
+
+/** What a staffing request for a project set up on `date` asks: two weeks from the next Monday, 20 h a week. */
+export function staffingWindow(date: string): { start: string; end: string; minutes: number } {
+  const start = addDays(date, (8 - dow(date)) % 7 || 7);
+  return { start, end: addDays(start, 11), minutes: 2 * 20 * 60 };
+}
+
+/**
+ * PMO's resource manager's judgement on a staffing choice (pure: the seed and the request decide): one request in
+ * six is turned down; otherwise the first or second of the offered people, as the request's hash falls.
+ */
+export function staffingDecision(
+  seed: number,
+  requestId: string,
+  options: readonly string[],
+): { candidate: string } | { reject: string } {
+  let h = 0x811c9dc5;
+  for (const ch of `${seed}:staffing:${requestId}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  if (!options.length || h % 6 === 0) return { reject: "Not now: the project's start moves, ask again then" };
+  return { candidate: options[(h >>> 3) % Math.min(2, options.length)]! };
 }
 
 /** The counts per kind of a list of actions (the progress line and the test's expectations). */

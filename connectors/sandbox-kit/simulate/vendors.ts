@@ -190,6 +190,52 @@ export class VendorApis {
       if (r.results.length < 200) return out;
     }
   }
+  /** Creates a Kantata record (`POST /api/v1/<collection>.json`); answers its id. */
+  async createPsa(collection: string, attrs: Record<string, unknown>, idempotencyKey: string): Promise<string> {
+    const singular = collection.replace(/s$/, "");
+    const r = await this.call<{ results: Array<{ id: string }> }>(
+      "psa",
+      "POST",
+      `/api/v1/${collection}.json`,
+      { [singular]: attrs },
+      { "idempotency-key": idempotencyKey },
+    );
+    return r.results[0]!.id;
+  }
+  private skills?: Map<string, string>;
+  /** Kantata's id of a skill, by name. */
+  async skillId(name: string): Promise<string> {
+    if (!this.skills) {
+      const r = await this.call<{ results: Array<{ id: string }>; skills: Record<string, { name: string }> }>(
+        "psa",
+        "GET",
+        "/api/v1/skills.json?per_page=200",
+      );
+      this.skills = new Map(r.results.map(({ id }) => [r.skills[id]!.name, id]));
+    }
+    const id = this.skills.get(name);
+    if (!id) throw new Error(`Kantata has no skill ${name}`);
+    return id;
+  }
+  /** The Kantata users booked on a workspace on a day (its allocations over that day, by the named resource). */
+  async bookedUsers(workspaceId: string, date: string): Promise<string[]> {
+    const r = await this.call<{
+      results: Array<{ id: string }>;
+      workspace_allocations?: Record<string, { resource_id: string; start_date: string; end_date: string }>;
+      workspace_resources?: Record<string, { user_id: string | null }>;
+    }>(
+      "psa",
+      "GET",
+      `/api/v1/workspace_allocations.json?workspace_id=${workspaceId}&include=workspace_resource&per_page=200`,
+    );
+    const users = r.results.flatMap(({ id }) => {
+      const a = r.workspace_allocations?.[id];
+      const user =
+        a && a.start_date <= date && a.end_date >= date ? r.workspace_resources?.[a.resource_id]?.user_id : null;
+      return user ? [String(user)] : [];
+    });
+    return [...new Set(users)].sort();
+  }
   updateStory(id: string, attrs: Record<string, unknown>): Promise<unknown> {
     return this.call("psa", "PUT", `/api/v1/stories/${id}.json`, { story: attrs });
   }
