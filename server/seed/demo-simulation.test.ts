@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
 import { startDemoRuntime, type DemoRuntime } from "../testing/demo";
 import { startHookServer, type HookServer } from "../testing/hooks";
+import { DEMO_STAFFING_FLOW } from "./approvals";
 import {
   DEMO_POLL_FLOW,
+  DEMO_RESOURCE_MANAGER,
   DEMO_PUSH_FLOW,
   demoSimulationStatus,
   startDemoSimulation,
@@ -44,6 +46,8 @@ describe("the demo's background simulation", () => {
       sandboxes: rt.sandboxes,
       log: (l) => lines.push(l),
       options: { days: 5, speed: Infinity, minOutageMs: 300 },
+      // As the dev server: the invoicing batch on the simulated clock, PMO's staffing choices decided.
+      runtime: { boss: rt.boss, databaseUrl: t.url },
     });
     expect(sim).not.toBeNull();
     await sim!.done;
@@ -58,6 +62,7 @@ describe("the demo's background simulation", () => {
     );
     expect(rows[0]?.status).toBe("active");
     expect(await t.db.auditLog.count({ where: { action: "poll.activated", entityId: DEMO_POLL_FLOW } })).toBe(1);
+    expect(await t.db.auditLog.count({ where: { action: "poll.activated", entityId: DEMO_STAFFING_FLOW } })).toBe(1);
 
     const psa = rt.sandboxes.sandboxes.find((s) => s.connectorKey === "kantata")!;
     const sf = rt.sandboxes.sandboxes.find((s) => s.connectorKey === "salesforce")!;
@@ -79,6 +84,26 @@ describe("the demo's background simulation", () => {
       }
       await new Promise((r) => setTimeout(r, 500));
     }
+
+    // Staffing: each project set up during the week got a resource request, decided by PMO's resource manager in
+    // the Inbox — booked in Kantata (the request approved) or turned down (a note on the project); the demo's own
+    // open choice (request 46001) stays for a person.
+    const records = (c: string) => psa.collections.get(c)!() as Array<Record<string, unknown>>;
+    const raised = records("resource_requests").filter((r) => !String(r.id).startsWith("4600"));
+    expect(raised.length).toBeGreaterThan(0);
+    for (const r of raised) {
+      const booked = records("workspace_allocations").filter((a) => a.resource_id === r.resource_id);
+      const declined = records("posts").some((p) =>
+        String(p.message).startsWith(`Resource request ${String(r.id)}: none of the proposed people`),
+      );
+      expect({ id: r.id, status: r.status, booked: booked.length, declined }).toEqual({
+        id: r.id,
+        status: declined ? "pending" : "approved",
+        booked: declined ? 0 : 1,
+        declined,
+      });
+    }
+    expect(await t.db.task.count({ where: { decidedByEmail: DEMO_RESOURCE_MANAGER } })).toBe(raised.length);
 
     expect(await startDemoSimulation({ db: t.db, sandboxes: rt.sandboxes, log: () => undefined })).toBeNull();
   }, 240_000);
