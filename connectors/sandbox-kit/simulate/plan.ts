@@ -3,8 +3,9 @@
 // end state. drive.ts carries the actions out over the vendor APIs. Demo code: the product never imports it.
 //
 // Per working day: deals close in Salesforce (most won) and others move a stage; project phases whose start
-// date arrives start in Kantata; consultants on active projects — and on the projects Weft set up for the
-// deals won — log time in the evening; managers approve it one to three days later — some only after the week's invoice cut-off (Friday 17:00); once a week a few
+// date arrives start in Kantata; project managers raise a resource request for each project Weft set up for a
+// won deal and PMO's resource manager decides it in Weft (the driver's decideTasks hook); consultants on active
+// projects — and the people booked on the projects Weft set up — log time in the evening; managers approve it one to three days later — some only after the week's invoice cut-off (Friday 17:00); once a week a few
 // pay rates change in Workday, a deal is won for a brand-new customer (missing in NetSuite until the
 // project set-up flow creates it), and NetSuite has an outage (HTTP 503 for two simulated hours) during
 // which (in the first week) a deal is won, so the set-up meets it.
