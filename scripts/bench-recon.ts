@@ -5,7 +5,8 @@
 // one in-process runtime worker as a real run. Reports wall time (run created → run finished), the step's own
 // time, records/s, peak RSS (process.resourceUsage().maxRSS, and sampled RSS above the pre-run baseline), the
 // breaks found, and — on the same data in the same process — a plain SQL FULL OUTER JOIN returning the
-// differing rows, with the ratio. Prints the machine's load (os.loadavg) before and after: the figures move
+// differing rows, with the ratio. Then the same with the erp side read through a connector operation (the
+// Salesforce sandbox over HTTP, staged and read back in key order): wall time and sampled RSS. Prints the machine's load (os.loadavg) before and after: the figures move
 // with it on a shared machine.
 import os from "node:os";
 import pg from "pg";
@@ -25,6 +26,7 @@ import {
   reconcileFlow,
 } from "@/server/runtime/testing";
 import { closePostgresPools } from "@/connectors/postgres/pg";
+import { createSalesforceSandbox } from "@/connectors/salesforce/sandbox";
 
 const N = Number(process.env.BENCH_RECON_RECORDS ?? 100_000);
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
@@ -42,6 +44,32 @@ const flow = reconcileFlow("bench-recon", "Bench reconciliation", {
     currency: "USD",
   }),
   sources: { erp: lineSide("erp_lines", 5000), dw: lineSide("dw_lines", 5000) },
+});
+/**
+ * The connector point: the erp lines as Salesforce Accounts (Id = line id, Name = customer) read over HTTP
+ * from the in-process sandbox, SOQL batches of 2,000, staged and read back in key order, vs dw_lines by SQL.
+ */
+const connectorFlow = reconcileFlow("bench-recon-connector", "Bench reconciliation (connector side)", {
+  checkpointEvery: 1000,
+  definition: {
+    key: "bench-accounts",
+    name: "Accounts",
+    sides: [
+      { name: "crm", key: ["Id"], id: "Id" },
+      { name: "dw", key: ["line_id"], id: "line_id" },
+    ],
+    rules: [{ id: "customer", type: "equal", a: { side: "crm", path: "Name" }, b: { side: "dw", path: "customer" } }],
+  },
+  sources: {
+    crm: {
+      connector: "salesforce",
+      operation: "query",
+      connection: "crm",
+      input: { soql: `"SELECT Id, Name FROM Account"`, batchSize: "2000" },
+      items: "records",
+    },
+    dw: lineSide("dw_lines", 5000),
+  },
 });
 /** The same question in plain SQL: every line missing on a side or differing beyond the tolerance. */
 const JOIN = `SELECT e.line_id AS erp_line, d.line_id AS dw_line, e.amount AS erp_amount, d.amount AS dw_amount,
@@ -179,6 +207,80 @@ async function main(): Promise<void> {
     console.log(
       `  for scale: reading both sides sorted into the process takes ${(readMs / 1000).toFixed(2)} s (${(wallMs / readMs).toFixed(1)}× that)`,
     );
+
+    // The connector point: same warehouse, the erp side from the Salesforce sandbox (in this process: its
+    // query cursor holds the N projected Accounts, so the sampled RSS counts them as well as the worker).
+    const sf = createSalesforceSandbox();
+    await sf.sandbox.start("127.0.0.1", 0);
+    try {
+      const accounts = new Map<string, Record<string, unknown>>();
+      const { rows: erp } = await sql.query<{ line_id: string; customer: string }>(
+        `SELECT line_id, customer FROM erp_lines`,
+      );
+      for (const r of erp) accounts.set(r.line_id, { Id: r.line_id, Name: r.customer, IsDeleted: false });
+      sf.store.set("Account", accounts);
+      erp.length = 0;
+      process.env.WEFT_HTTP_ALLOWLIST += `,${new URL(sf.sandbox.baseUrl).host}`;
+      const info = sf.info();
+      await insertConnection(pool, {
+        key: "crm",
+        connectorKey: "salesforce",
+        config: info.config,
+        secrets: info.secrets as Record<string, string>,
+      });
+      const c = await publishFlow(pool, connectorFlow.key, connectorFlow, { version: connectorFlow.version });
+      const cw = await startRuntimeWorkers(boss, {
+        databaseUrl: bench.url,
+        concurrency: 1,
+        triggerSyncSeconds: 0,
+        pollTickSeconds: 0,
+        useGivenInstance: true,
+      });
+      global.gc?.();
+      const before = process.memoryUsage().rss;
+      let peak = before;
+      const sampler2 = setInterval(() => {
+        peak = Math.max(peak, process.memoryUsage().rss);
+      }, 20);
+      const c0 = process.hrtime.bigint();
+      const { runId: cRun } = await createRun(pool, boss, {
+        flowId: c.flowId,
+        flowVersionId: c.versionId,
+        triggerType: "manual",
+        input: {},
+      });
+      let cStatus = "";
+      for (;;) {
+        const { rows } = await sql.query<{ status: string }>(`SELECT status::text AS status FROM run WHERE id = $1`, [
+          cRun,
+        ]);
+        cStatus = rows[0]!.status;
+        if (["succeeded", "failed", "cancelled"].includes(cStatus)) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const cWall = ms(c0);
+      clearInterval(sampler2);
+      await cw.stop();
+      const {
+        rows: [cStep],
+      } = await sql.query<{ ms: number; output: { totals: Record<string, unknown> } }>(
+        `SELECT extract(epoch FROM finished_at - started_at) * 1000 AS ms, output FROM step_run WHERE run_id = $1 AND path = 'match'`,
+        [cRun],
+      );
+      if (cStatus !== "succeeded" || !cStep) throw new Error(`the connector-side run ${cStatus}`);
+      console.log(`\nThe same with the erp side read from the Salesforce sandbox over HTTP (SOQL batches of 2,000):`);
+      console.log(
+        `  wall time (run created → finished):  ${(cWall / 1000).toFixed(2)} s; the step itself ${(cStep.ms / 1000).toFixed(2)} s; ${Math.round(records / (cWall / 1000)).toLocaleString()} records/s`,
+      );
+      console.log(
+        `  RSS sampled during the run:          ${mb(peak)}, ${mb(peak - before)} above the ${mb(before)} before it (sandbox included)`,
+      );
+      console.log(
+        `  found:                               ${JSON.stringify(cStep.output.totals.byRule)}, missing ${JSON.stringify(cStep.output.totals.missingOn)}`,
+      );
+    } finally {
+      await sf.sandbox.close();
+    }
   } finally {
     await boss.stop({ graceful: false }).catch(() => undefined);
     await closePostgresPools().catch(() => undefined);
