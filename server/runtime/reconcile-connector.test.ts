@@ -3,7 +3,8 @@
 // 100,000 warehouse rows read by SQL keyset — in a real worker process. The totals and the exceptions equal a
 // plain calculation over both sets, with the worker's heap capped at 64 MB; the worker's peak RSS above its
 // idle RSS is reported (not asserted: it moves with the machine); a worker SIGKILLed while the connector side is half staged is replaced by another
-// that resumes after the last staged page and ends with the same result and one exception per break.
+// that resumes after the last staged page and ends with the same result and one exception per break; a resumed
+// read whose stored query locator has expired stages the side again from its first page, same result.
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PgBoss } from "pg-boss";
@@ -22,7 +23,11 @@ import {
 } from "./testing";
 import { ensureRuntimeQueues } from "./queues";
 import { killWorkers, spawnWorker, type Worker } from "./worker-processes";
-import type { ReconcileOutput } from "./reconcile";
+import { resolveSources, runReconcile, type ReconcileOutput } from "./reconcile";
+import { parseDefinition, type ReconDefinitionInput } from "../../core/reconcile";
+import { evaluate, evaluateMapping } from "../../core/dsl";
+import type { ReconcileStep } from "../../core/dsl/schema";
+import { logger } from "../observability/log";
 import { createSalesforceSandbox } from "../../connectors/salesforce/sandbox";
 
 const N = 100_000;
@@ -150,7 +155,10 @@ describe("reconcile step: a connector side of 100,000 records", () => {
   async function expectPlainResult(runId: string) {
     const r = await runRowSettled(pool, runId, 300_000);
     expect(r.status, JSON.stringify(r.error)).toBe("succeeded");
-    const out = r.output as unknown as ReconcileOutput;
+    return expectPlainOutput(runId, r.output as unknown as ReconcileOutput);
+  }
+
+  async function expectPlainOutput(runId: string, out: ReconcileOutput) {
     expect(out.totals).toMatchObject({
       keys: crm.size + extraInDw.length,
       matched: expected.matched,
@@ -234,4 +242,50 @@ describe("reconcile step: a connector side of 100,000 records", () => {
     );
     expect(step[0]!.log.map((e) => e.outcome)).toContain("interrupted");
   }, 400_000);
+
+  it("a stored page continuation the vendor no longer accepts: the side is staged again from its first page, same result", async () => {
+    const { rows } = await pool.query<{ id: string }>(
+      `INSERT INTO run (id, flow_id, flow_version_id, status, trigger_type, input) VALUES (gen_random_uuid(), $1, $2, 'running', 'manual', '{}') RETURNING id::text AS id`,
+      [flowId, versionId],
+    );
+    const runId = rows[0]!.id;
+    const step = flow.steps[0]! as unknown as ReconcileStep;
+    const sources = await resolveSources(
+      step,
+      (e) => evaluate(e, {}),
+      (m) => evaluateMapping(m, {}),
+    );
+    const env = { pool, run: { id: runId, flowId } } as Parameters<typeof runReconcile>[0];
+    const args = {
+      path: "match",
+      definition: parseDefinition(definition as ReconDefinitionInput),
+      sources,
+      checkpointEvery: 1000,
+      assignTeamKey: "platform",
+      logger,
+    };
+    // The "crash" after three staged pages; then the stored locator expires (the sandbox no longer knows it).
+    const stop = new AbortController();
+    const crashed = await runReconcile(env, {
+      ...args,
+      signal: stop.signal,
+      onStagedPage: (_side, n) => {
+        if (n >= 6000) stop.abort(new Error("worker killed"));
+      },
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(String(crashed)).toContain("worker killed");
+    const { rows: at } = await pool.query<{ url: string; records: number }>(
+      `UPDATE reconcile_stage_side SET next_input = jsonb_set(next_input, '{nextRecordsUrl}', to_jsonb(regexp_replace(next_input->>'nextRecordsUrl', '/query/[^/]+$', '/query/01gWfexpired-6000')))
+        WHERE run_id = $1 AND side = 'crm' RETURNING next_input->>'nextRecordsUrl' AS url, records`,
+      [runId],
+    );
+    expect(at[0]).toMatchObject({ records: 6000 });
+    expect(at[0]!.url).toMatch(/01gWfexpired-6000$/);
+
+    const out = await runReconcile(env, { ...args, signal: new AbortController().signal });
+    await expectPlainOutput(runId, out);
+  }, 300_000);
 });

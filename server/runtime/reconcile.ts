@@ -24,7 +24,7 @@ import { DomainError } from "../../core/domain-error";
 import { callConnector } from "./connectors";
 import { connectors } from "../../connectors/registry";
 import { businessKeyValues } from "./exceptions";
-import { StepError } from "./errors";
+import { classifyError, StepError } from "./errors";
 import { withTx } from "./sql";
 import { upsertRunSummary } from "../reconciliations/runs-sql";
 import type { RunEnv } from "./engine/run";
@@ -138,6 +138,8 @@ async function* sqlSide(
   }
 }
 
+const RESTAGE = Symbol("restage");
+
 /** Records staged a page at a time, and read back a page at a time (connector sides). */
 const STAGE_READ_PAGE = 5000;
 
@@ -205,18 +207,42 @@ async function* connectorSide(
   if (!st[0]?.done) {
     const pages = connectors[src.connector]?.operations[src.operation]?.pages;
     const base = (src.input ?? {}) as Record<string, unknown>;
-    let input: Record<string, unknown> | null = st[0]?.next_input ?? (pages ? pages.first(base) : base);
+    const first = pages ? pages.first(base) : base;
+    let input: Record<string, unknown> | null = st[0]?.next_input ?? first;
+    // A continuation stored by an earlier segment may have expired at the vendor (a Salesforce query locator
+    // lives ~15 minutes): the vendor refuses it (validation), and the side is staged again from its first page.
+    let resumed = st[0]?.next_input != null;
     while (input !== null) {
       if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error("job aborted");
-      const out = await callConnector(env, {
+      const req: Record<string, unknown> = input;
+      const out: unknown = await callConnector(env, {
         connector: src.connector,
         operation: src.operation,
         connection: src.connection,
-        input,
+        input: req,
         idempotencyKey: "",
         signal,
         logger: log,
+      }).catch(async (e: unknown) => {
+        if (!resumed || classifyError(e).errorClass !== "validation") throw e;
+        log.warn({ err: e }, "stored page continuation refused; staging the side again from its first page");
+        await env.pool.query(`DELETE FROM reconcile_stage WHERE run_id = $1::uuid AND path = $2 AND side = $3`, [
+          env.run.id,
+          path,
+          side,
+        ]);
+        await env.pool.query(`DELETE FROM reconcile_stage_side WHERE run_id = $1::uuid AND path = $2 AND side = $3`, [
+          env.run.id,
+          path,
+          side,
+        ]);
+        return RESTAGE;
       });
+      resumed = false;
+      if (out === RESTAGE) {
+        input = first;
+        continue;
+      }
       const records = getPath(out, src.items);
       if (!Array.isArray(records))
         throw fail("not_a_list", `Side "${side}": ${src.connector}.${src.operation} gave no array at "${src.items}".`);
