@@ -13,6 +13,7 @@ export type JsonSchema = {
   anyOf?: JsonSchema[];
   enum?: unknown[];
   const?: unknown;
+  title?: string;
   default?: unknown;
   description?: string;
   format?: string;
@@ -43,6 +44,11 @@ export function humanize(key: string): string {
 }
 
 const variants = (s: JsonSchema) => s.oneOf ?? s.anyOf;
+
+/** An enum value's label: its `title` in a `oneOf` of `const`s (labelled choices), else the value itself. */
+function titleOf(s: JsonSchema, value: string): string {
+  return variants(s)?.find((o) => o.const === value)?.title ?? value;
+}
 
 /** The discriminator of a union of objects: a property every variant pins with `const`. */
 function discriminator(options: JsonSchema[]): string | undefined {
@@ -275,7 +281,7 @@ function Field({
           <option value="">{schema.default !== undefined ? `Default (${String(schema.default)})` : "—"}</option>
           {(schema.enum as string[]).map((e) => (
             <option key={e} value={e}>
-              {e}
+              {titleOf(schema, e)}
             </option>
           ))}
         </select>

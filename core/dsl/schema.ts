@@ -492,7 +492,7 @@ function stepUnion(nested: z.ZodType, named: boolean) {
       }),
       choices: z.record(z.string().min(1).max(64), Expression).optional().meta({
         description:
-          "Per form field, an expression giving the values it may take, evaluated when the task opens (e.g. the ids of the proposed candidates): the task's form offers only those, and a decision with another value is refused naming the field.",
+          "Per form field, an expression giving the values it may take, evaluated when the task opens (e.g. the ids of the proposed candidates): the task's form offers only those, and a decision with another value is refused naming the field. A value may be { value, label }: the approver sees the label, the decision carries the value.",
       }),
       decisions: z.array(z.enum(APPROVAL_DECISIONS)).min(1).max(3).optional().meta({
         description: "The decisions offered. Default: approve, reject (and approve-with-changes when there is a form).",

@@ -251,10 +251,14 @@ describe("approval tasks", () => {
           title: "'Staff ' & $trigger.request",
           form: {
             type: "object",
-            properties: { candidate: { type: "string", minLength: 1 } },
+            properties: { candidate: { type: "string", minLength: 1 }, backup: { type: "string" } },
             required: ["candidate"],
           },
-          choices: { candidate: "$steps.rank.output.options.id" },
+          // Plain values, and labelled ones: the approver reads the name, the decision carries the id.
+          choices: {
+            candidate: "$steps.rank.output.options.id",
+            backup: "$steps.rank.output.options.{ 'value': id, 'label': name }",
+          },
           decisions: ["approve-with-changes", "reject"],
           routes: { reject: "declined" },
           next: "book",
@@ -273,6 +277,15 @@ describe("approval tasks", () => {
     });
     const task = await openTask(runId);
     expect(task.form).toMatchObject({ properties: { candidate: { type: "string", enum: ["W-1", "W-2"] } } });
+    expect((task.form as { properties: Record<string, unknown> }).properties.candidate).not.toHaveProperty("oneOf");
+    expect((task.form as { properties: Record<string, unknown> }).properties.backup).toEqual({
+      type: "string",
+      enum: ["W-1", "W-2"],
+      oneOf: [
+        { const: "W-1", title: "Ana" },
+        { const: "W-2", title: "Ben" },
+      ],
+    });
     let cause: unknown;
     const wrong = await refusal(
       fin()
@@ -285,8 +298,22 @@ describe("approval tasks", () => {
     expect(wrong.code).toBe("BAD_REQUEST");
     expect(wrong.message).toMatch(/candidate: must be one of \["W-1","W-2"\]/);
     expect((cause as DomainError).field).toBe("fields.candidate");
+    const wrongLabel = await refusal(
+      fin()
+        .tasks.decide({ id: task.id, decision: "approve-with-changes", fields: { candidate: "W-1", backup: "Ana" } })
+        .catch((e: unknown) => {
+          cause = (e as { cause?: unknown }).cause;
+          throw e;
+        }),
+    );
+    expect(wrongLabel.code).toBe("BAD_REQUEST");
+    expect((cause as DomainError).field).toBe("fields.backup");
     // Refused without deciding: the task is still open and the right value goes through.
-    await fin().tasks.decide({ id: task.id, decision: "approve-with-changes", fields: { candidate: "W-2" } });
+    await fin().tasks.decide({
+      id: task.id,
+      decision: "approve-with-changes",
+      fields: { candidate: "W-2", backup: "W-1" },
+    });
     const run = await runSettled(t, runId, 20_000, 50);
     expect(run.output).toEqual({ booked: "W-2" });
   }, 60_000);

@@ -639,7 +639,9 @@ class RunInterpreter {
 
 /**
  * The task's form with each `choices` field narrowed to the values its expression gives when the task opens
- * (an `enum`), so the Inbox offers only those and the server refuses another value naming the field.
+ * (an `enum`), so the Inbox offers only those and the server refuses another value naming the field. A choice
+ * may be `{ value, label }`: the label is what the approver reads (JSON Schema's `oneOf` of `const` + `title`),
+ * the value what the decision carries — a worker id means nothing to a resource manager, a name does.
  */
 async function withChoices(
   form: unknown,
@@ -651,10 +653,20 @@ async function withChoices(
   const properties = { ...(f.properties ?? {}) };
   for (const [field, e] of Object.entries(choices)) {
     const v = await evaluate(e);
-    const values = (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]).filter(
-      (x) => typeof x === "string" || typeof x === "number",
-    );
-    properties[field] = { ...(properties[field] ?? {}), enum: values };
+    const items = Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];
+    const options = items.flatMap((x): Array<{ const: string | number; title?: string }> => {
+      if (typeof x === "string" || typeof x === "number") return [{ const: x }];
+      const o = x as { value?: unknown; label?: unknown } | null;
+      if (o && typeof o === "object" && (typeof o.value === "string" || typeof o.value === "number"))
+        return [{ const: o.value, ...(typeof o.label === "string" ? { title: o.label } : {}) }];
+      return [];
+    });
+    const labelled = options.some((o) => o.title !== undefined);
+    properties[field] = {
+      ...(properties[field] ?? {}),
+      enum: options.map((o) => o.const),
+      ...(labelled ? { oneOf: options.map((o) => ({ const: o.const, title: o.title ?? String(o.const) })) } : {}),
+    };
   }
   return { ...f, properties };
 }
