@@ -5,7 +5,7 @@ export const DEMO_PASSWORD = "weft-demo";
 
 export async function signIn(
   page: Page,
-  who: "admin" | "designer" | "approver" | "operator" | "viewer",
+  who: "admin" | "designer" | "approver" | "operator" | "viewer" | "pmo",
 ): Promise<void> {
   await page.goto("/login");
   await page.getByLabel("Email").fill(`${who}@weft.local`);

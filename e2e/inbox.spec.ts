@@ -1,7 +1,8 @@
 // People in the loop (issue 17): a designer adds an approval step on the canvas and sets it in the inspector; a
 // test run of the draft waits at it (the run page says for whom, with a link to the task); the approver finds
 // the task in the Inbox with its business summary and business keys, approves it, and the waiting run continues
-// to succeed. The demo's seeded billing-terms requests are in the approver's Inbox from the first start.
+// to succeed. The demo's seeded billing-terms requests are in the approver's Inbox from the first start; PMO's
+// resource manager picks one of the staffing request's proposed people by name and the run books them.
 import { expect, test } from "@playwright/test";
 import { addByCommand, canvasNode, signIn, screenshots } from "./helpers";
 import { trpcMutation, trpcQuery } from "./triage-helpers";
@@ -92,4 +93,30 @@ test("a designer adds an approval step; a test run waits in the approver's Inbox
   await expect(approver.getByTestId("run-tasks")).toContainText("Approve by approver@weft.local");
   await shot(approver, "04-run-succeeded");
   await ctx.close();
+});
+
+test("PMO's resource manager picks a proposed person by name, not by worker id; the run books them", async ({
+  page,
+}) => {
+  await signIn(page, "pmo");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Inbox" }).click();
+  await page.getByRole("button", { name: /Staff .*\(request 46001\)/ }).click();
+  const detail = page.getByTestId("task-detail");
+  const pick = detail.getByLabel("Candidate");
+  // The demo's staffing task offers the three best-ranked people by name and score (the flow's labelled choices).
+  const labels = (await pick.locator("option").allTextContents()).filter((l) => l !== "—");
+  expect(labels).toHaveLength(3);
+  for (const l of labels) expect(l).toMatch(/^[A-Z][a-z]+ [A-Z][a-z]+ \(score \d\.\d\d\)$/);
+  await pick.selectOption({ label: labels[0]! });
+  await shot(page, "05-pmo-pick-list");
+  await detail.getByRole("button", { name: "Approve with changes" }).last().click();
+  await expect(page.getByRole("status").filter({ hasText: "Decided:" }).first()).toContainText("The run continues.");
+  // The run resumes and books the chosen person (its output names them).
+  const runHref = (await detail.getByRole("link", { name: /^Run / }).getAttribute("href"))!;
+  const runId = runHref.split("/").pop()!;
+  await expect
+    .poll(async () => (await trpcQuery<{ status: string }>(page.request, "runs.timeline", { runId })).status, {
+      timeout: 90_000,
+    })
+    .toBe("succeeded");
 });
