@@ -66,7 +66,7 @@ export function Inbox() {
               aria-label="Flow"
               value={flowKey ?? ""}
               onChange={(e) => set("flow", e.target.value || null)}
-              className="rounded-md border border-slate-300 px-2 py-1 text-sm"
+              className="max-w-xs rounded-md border border-slate-300 px-2 py-1 text-sm"
             >
               <option value="">All flows</option>
               {flows.map(([k, n]) => (
