@@ -424,6 +424,7 @@ function Ageing({ tile }: { tile: Tile }) {
 const RECORD_COLUMNS = [
   ["type", "Fact"],
   ["occurred_at", "When"],
+  ["performed_on", "Performed"],
   ["at", "Approved"],
   ["time_entry", "Time entry"],
   ["project", "Project"],

@@ -2,6 +2,7 @@
 // writes the result in the step's transaction; a dry test run shows it; the designer can preview it.
 import {
   BUSINESS_EVENT_KEYS,
+  dayField,
   MAX_EVENTS_PER_DECLARATION,
   keyField,
   numberField,
@@ -78,6 +79,11 @@ export async function evaluateBusinessEvents(
           timeField("occurredAt", await val(d.occurredAt, "occurredAt"), now),
           "occurredAt",
           d.occurredAt,
+        ),
+        performedOn: take(
+          dayField("performedOn", await val(d.performedOn, "performedOn")),
+          "performedOn",
+          d.performedOn,
         ),
       });
     }

@@ -89,10 +89,41 @@ describe("business events: definitions and validation", () => {
         currency: "EUR",
         system: null,
         occurredAt: now.toISOString(),
+        performedOn: null,
       },
     ]);
     await expect(
       evaluateBusinessEvents([{ ...approved, occurredAt: "'yesterday'" }] as BusinessEventDecl[], { output }, now),
     ).rejects.toThrow(/business\[0\]\.occurredAt \(time\.approved\): occurredAt gave "yesterday", not an ISO 8601/);
+  });
+
+  it("records the day the work was performed: a date as is, a timestamp's date as written, anything else refused", async () => {
+    const now = new Date("2026-11-02T00:00:00Z");
+    const one = async (performedOn: string) =>
+      (
+        await evaluateBusinessEvents(
+          [{ ...approved, performedOn }] as BusinessEventDecl[],
+          { output: [{ id: 1, project: "P", hours: 2, rate: 100, day: "2026-10-26" }] },
+          now,
+        )
+      )[0]!.performedOn;
+    expect(await one("day")).toBe("2026-10-26");
+    // 23:30 on the 26th at -05:00 is the 27th in UTC, but the person worked it on the 26th.
+    expect(await one("'2026-10-26T23:30:00-05:00'")).toBe("2026-10-26");
+    expect(await one("$record.nothing")).toBeNull();
+    for (const [bad, shown] of [
+      ["'2026-02-30'", '"2026-02-30"'],
+      ["'26/10/2026'", '"26/10/2026"'],
+      ["'2026-10-26Tnoon'", '"2026-10-26Tnoon"'],
+      ["20261026", "20261026"],
+    ])
+      await expect(one(bad)).rejects.toThrow(
+        `business[0].performedOn (time.approved): performedOn gave ${shown}, not a day (YYYY-MM-DD) or an ISO 8601 timestamp.`,
+      );
+    // Checked like every field's expression by the validator.
+    expect(errors(doc([{ ...approved, performedOn: "day +" }]))).toContainEqual(
+      expect.objectContaining({ code: "expression-syntax", path: ["steps", 0, "business", 0, "performedOn"] }),
+    );
+    expect(errors(doc([{ ...approved, performedOn: "date_performed" }]))).toEqual([]);
   });
 });

@@ -24,7 +24,8 @@ export const BUSINESS_EVENT_DESCRIPTIONS: Record<BusinessEventType, string> = {
   "assignment.made": "A person was assigned to a project: hours = billable hours planned in the week of occurredAt.",
   "capacity.planned":
     "A person's planned billable hours for the week of occurredAt from capacity (used when no assignment plans that week).",
-  "time.approved": "Billable time was approved in the PSA (keys: timeEntry, project, person; hours, amount).",
+  "time.approved":
+    "Billable time was approved in the PSA (keys: timeEntry, project, person; hours, amount; performedOn: the day the work was done).",
   "time.invoiced": "Approved time was put on an invoice (keys: timeEntry, invoice, project).",
   "invoice.posted": "An invoice was posted in the ERP (keys: invoice, project, customer; amount).",
 };
@@ -79,6 +80,10 @@ export const BusinessEventDecl = z
     occurredAt: Expr.optional().meta({
       description: "When it happened in the business (ISO 8601). Default: when the step succeeded.",
     }),
+    performedOn: Expr.optional().meta({
+      description:
+        "time.approved: the day the work was performed (YYYY-MM-DD, or an ISO 8601 timestamp whose date as written counts). Utilisation counts the hours in that day's week; without it, in the week of occurredAt.",
+    }),
   })
   .meta({
     description:
@@ -100,12 +105,14 @@ export interface BusinessEvent {
   hours: number | null;
   system: string | null;
   occurredAt: string;
+  /** The day the work was performed (YYYY-MM-DD), when the declaration says it. */
+  performedOn: string | null;
 }
 
 /** The expressions of a declaration with their path relative to it, for the validator and the walker. */
 export function declarationExpressions(d: BusinessEventDecl): Array<{ path: (string | number)[]; expression: string }> {
   const out: Array<{ path: (string | number)[]; expression: string }> = [];
-  for (const f of ["each", "when", "amount", "currency", "hours", "system", "occurredAt"] as const)
+  for (const f of ["each", "when", "amount", "currency", "hours", "system", "occurredAt", "performedOn"] as const)
     if (d[f] !== undefined) out.push({ path: [f], expression: d[f] });
   for (const [k, v] of Object.entries(d.keys)) if (v !== undefined) out.push({ path: ["keys", k], expression: v });
   return out;
@@ -139,4 +146,22 @@ export function timeField(field: string, v: unknown, fallback: Date): FieldResul
   const t = typeof v === "string" ? Date.parse(v) : NaN;
   if (Number.isNaN(t)) return { ok: false, message: `${field} gave ${shown(v)}, not an ISO 8601 timestamp` };
   return { ok: true, value: new Date(t).toISOString() };
+}
+
+/**
+ * A calendar day: "YYYY-MM-DD", or an ISO 8601 timestamp whose date as written counts (the day where the work was
+ * done, not the UTC day: 23:30 on the 4th at -05:00 was still the 4th for the person who worked it).
+ */
+export function dayField(field: string, v: unknown): FieldResult<string | null> {
+  if (v === undefined || v === null || v === "") return { ok: true, value: null };
+  const m = typeof v === "string" ? /^(\d{4})-(\d{2})-(\d{2})(T.*)?$/.exec(v) : null;
+  const day = m && new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  const real =
+    day &&
+    day.getUTCFullYear() === Number(m[1]) &&
+    day.getUTCMonth() === Number(m[2]) - 1 &&
+    day.getUTCDate() === Number(m[3]);
+  if (!m || !real || (m[4] !== undefined && Number.isNaN(Date.parse(v as string))))
+    return { ok: false, message: `${field} gave ${shown(v)}, not a day (YYYY-MM-DD) or an ISO 8601 timestamp` };
+  return { ok: true, value: `${m[1]}-${m[2]}-${m[3]}` };
 }

@@ -5,6 +5,8 @@
 // runs and compactions (fast-check generates them), for several "as of" instants — now, a day boundary, and
 // instants whose ageing boundaries fall inside days with entries. Runs write in two environments (production and
 // staging): every projection is keyed by environment, production is counted by default, "all" sums them.
+// Approvals may say the day the work was performed (days before the approval, or not at all): kpi_time_entry keeps
+// the first approval's, and utilisation's actual hours count in that day's week, else the approval's.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
@@ -55,6 +57,8 @@ interface GenEvent {
   amount: number;
   hours: number;
   currency: "EUR" | "USD";
+  /** time.approved: the work was performed this many days before the approval (null: the flow does not say). */
+  performed: number | null;
 }
 type Op =
   | { kind: "write"; events: GenEvent[]; test: boolean }
@@ -77,6 +81,7 @@ const genEvent = fc.record<GenEvent>({
   amount: fc.integer({ min: 1, max: 5000 }),
   hours: fc.integer({ min: 1, max: 8 }),
   currency: fc.constantFrom("EUR", "EUR", "USD"),
+  performed: fc.option(fc.nat(20), { nil: null }),
 });
 const genOp: fc.Arbitrary<Op> = fc.oneof(
   {
@@ -116,11 +121,13 @@ interface Row {
   project: string | null;
   opportunity: string | null;
   time_entry: string | null;
+  person: string | null;
   team: string | null;
   system: string | null;
   amount: number | null;
   currency: string | null;
   hours: number | null;
+  performed_on: string | null;
 }
 
 /** A key of an event's environment (every projection is per environment). */
@@ -177,6 +184,7 @@ describe("KPI projections (deals, projects, unbilled day cells)", () => {
     if (g.type.startsWith("time.")) keys.timeEntry = `TE-${g.entry}`;
     if (g.type !== "time.approved" || g.customer !== 2) keys.customer = `C-${g.customer}`;
     if (g.team) keys.team = g.team;
+    if (g.type === "time.approved") keys.person = `U-${g.opp}`;
     const money = g.type === "time.approved" || g.type === "time.invoiced" || g.type === "invoice.posted";
     return {
       type: g.type,
@@ -186,6 +194,10 @@ describe("KPI projections (deals, projects, unbilled day cells)", () => {
       hours: g.type.startsWith("time.") ? g.hours : null,
       system: g.type === "project.live" ? g.system : null,
       occurredAt: new Date(base - g.ago * HOUR - g.minute * 60_000).toISOString(),
+      performedOn:
+        g.type === "time.approved" && g.performed !== null
+          ? new Date(base - g.ago * HOUR - g.minute * 60_000 - g.performed * DAY).toISOString().slice(0, 10)
+          : null,
     } as BusinessEvent;
   };
 
@@ -235,8 +247,9 @@ describe("KPI projections (deals, projects, unbilled day cells)", () => {
 
   async function events(): Promise<Row[]> {
     const r = await pool.query(
-      `SELECT id::int AS id, environment, type, occurred_at, customer, project, opportunity, time_entry, team, system,
-              amount::float8 AS amount, currency, hours::float8 AS hours FROM business_event WHERE NOT is_test`,
+      `SELECT id::int AS id, environment, type, occurred_at, customer, project, opportunity, time_entry, person, team, system,
+              amount::float8 AS amount, currency, hours::float8 AS hours, performed_on::text AS performed_on
+       FROM business_event WHERE NOT is_test`,
     );
     return r.rows.map((x: Row & { occurred_at: Date }) => ({ ...x, at: x.occurred_at.getTime() }));
   }
@@ -361,7 +374,19 @@ describe("KPI projections (deals, projects, unbilled day cells)", () => {
       if (first && team(first) && first.at >= from && first.at < to && first.at >= w.at)
         d2i.push({ at: first.at, v: (first.at - w.at) / DAY });
     }
-    return { unbilled, trend, setup: percentileRows(setup), d2i: percentileRows(d2i) };
+    // Utilisation's actual side (no plan events here): the first approvals' hours per person, in the week of the
+    // day the work was performed (00:00 UTC), else of the approval, within the period and the filter's team.
+    const worked = new Map<string, { person: string; week: number; planned: number; actual: number; team: null }>();
+    for (const a of approved.values()) {
+      const at = a.performed_on ? Date.parse(`${a.performed_on}T00:00:00Z`) : a.at;
+      if (!a.person || at < from || at >= to || !team(a)) continue;
+      const k = `${mondayOf(at)}|${a.person}`;
+      const c = worked.get(k) ?? { person: a.person, week: mondayOf(at), planned: 0, actual: 0, team: null };
+      c.actual += a.hours ?? 0;
+      worked.set(k, c);
+    }
+    const utilisation = [...worked.values()].sort((a, b) => a.week - b.week || (a.person < b.person ? -1 : 1));
+    return { unbilled, trend, setup: percentileRows(setup), d2i: percentileRows(d2i), utilisation };
   }
 
   async function actual(input: KpiFilterInput, now: Date) {
@@ -377,6 +402,7 @@ describe("KPI projections (deals, projects, unbilled day cells)", () => {
       trend: (await run(q.unbilledTrendSql(f, weeks))).map((x: { week: Date }) => ({ ...x, week: x.week.getTime() })),
       setup: await pctRows(q.setupTimeSql(f)),
       d2i: await pctRows(q.dealToInvoiceSql(f)),
+      utilisation: (await run(q.utilisationSql(f))).map((x: { week: Date }) => ({ ...x, week: x.week.getTime() })),
       // The same figures from the entries one by one: the day cells must not differ from them either.
       unbilledFromEntries: (await run(q.unbilledFromEntriesSql(f, weeks))).map(
         ({ currency, bucket, entries, hours, amount }) => ({ currency, bucket, entries, hours, amount }),
@@ -427,6 +453,7 @@ describe("KPI projections (deals, projects, unbilled day cells)", () => {
         expect(got.trend, label).toEqual(close(got.trend, want.trend));
         expect(got.setup, label).toEqual(close(got.setup, want.setup));
         expect(got.d2i, label).toEqual(close(got.d2i, want.d2i));
+        expect(got.utilisation, label).toEqual(close(got.utilisation, want.utilisation));
         expect(got.unbilledFromEntries, label).toEqual(
           close(
             got.unbilledFromEntries,
@@ -449,13 +476,24 @@ describe("KPI projections (deals, projects, unbilled day cells)", () => {
           `SELECT * FROM kpi_deal ORDER BY environment, opportunity`,
           `SELECT * FROM kpi_project ORDER BY environment, project`,
           `SELECT * FROM kpi_deal_project ORDER BY environment, project, opportunity`,
+          `SELECT * FROM kpi_time_entry ORDER BY environment, time_entry`,
         ].map(async (s) => (await pool.query(s)).rows),
       );
     const kept = await snapshot();
     await pool.query(`SELECT kpi_deal_recompute(env, ARRAY(SELECT DISTINCT opportunity FROM business_event WHERE opportunity IS NOT NULL AND environment = env)),
-                             kpi_project_recompute(env, ARRAY(SELECT DISTINCT project FROM business_event WHERE project IS NOT NULL AND environment = env))
+                             kpi_project_recompute(env, ARRAY(SELECT DISTINCT project FROM business_event WHERE project IS NOT NULL AND environment = env)),
+                             kpi_time_entry_recompute(env, ARRAY(SELECT DISTINCT time_entry FROM business_event WHERE time_entry IS NOT NULL AND environment = env))
                       FROM (SELECT DISTINCT environment FROM business_event) x(env)`);
     expect(await snapshot()).toEqual(kept);
+    // Each entry's performed day is its first approval's (by occurred_at, then id).
+    const performed = (
+      await pool.query(
+        `SELECT environment || '|' || time_entry AS k, performed_on::text AS performed_on FROM kpi_time_entry WHERE approved_at IS NOT NULL`,
+      )
+    ).rows.map((x: { k: string; performed_on: string | null }) => [x.k, x.performed_on]);
+    expect(new Map(performed)).toEqual(
+      new Map([...firsts(rows, "time.approved", (r) => inEnv(r.time_entry, r))].map(([k, a]) => [k, a.performed_on])),
+    );
     const cells = await pool.query(
       `SELECT environment, team, currency, approved_day::text, settled_day::text, sum(entries)::int AS entries, sum(hours)::float8 AS hours, sum(amount)::float8 AS amount
        FROM (SELECT environment, team, currency, approved_day, settled_day, entries, hours, amount FROM kpi_unbilled_day
@@ -512,6 +550,7 @@ describe("KPI projections (deals, projects, unbilled day cells)", () => {
           amount: 10,
           hours: 1,
           currency: "EUR",
+          performed: 3,
         }),
       ),
       "finance",

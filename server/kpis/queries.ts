@@ -355,7 +355,10 @@ export async function kpiDrill(
     out.runs = latest.map((x) => ({ id: x.run_id, flowKey: x.flow_key, status: "succeeded", at: iso(x.finished_at) }));
     out.exceptions = (await rows<ExceptionRow>(sql, q.openBreaksSql(f, limit))).map(exceptionView);
   } else {
-    out.records = await rows(sql, q.eventRecordsSql(f, RECORD_TYPES[id], limit));
+    out.records = await rows(
+      sql,
+      q.eventRecordsSql(f, RECORD_TYPES[id], limit, { byPerformedDay: id === "utilisation-variance" }),
+    );
     if (id === "utilisation-variance")
       out.people = (await utilisation(sql, f))
         .map((x) => ({ ...x, week: iso(x.week) }))

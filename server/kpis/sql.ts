@@ -375,7 +375,12 @@ export function unbilledExceptionsSql(f: KpiFilter, limit: number): Query {
   };
 }
 
-/** Planned (assignment.made, else capacity.planned) vs actual (first time.approved per entry, kpi_time_entry) billable hours per person and week. */
+/**
+ * Planned (assignment.made, else capacity.planned) vs actual (first time.approved per entry, kpi_time_entry) billable
+ * hours per person and week. Actual hours count in the week the work was performed (worked_at: the approval's
+ * performed day, else the approval itself): approval comes days or weeks after the work, and the plan is by the
+ * week worked.
+ */
 export function utilisationSql(f: KpiFilter): Query {
   const p = new Params();
   const from = p.add(f.from);
@@ -384,8 +389,8 @@ export function utilisationSql(f: KpiFilter): Query {
   const filterP = eventFilter("a", f, p);
   return {
     text: `WITH actual AS (
-        SELECT k.person, k.approved_at AS occurred_at, coalesce(k.hours, 0)::float8 AS hours FROM kpi_time_entry k
-        WHERE k.person IS NOT NULL AND k.approved_at >= ${from} AND k.approved_at < ${to}${filter}
+        SELECT k.person, k.worked_at AS occurred_at, coalesce(k.hours, 0)::float8 AS hours FROM kpi_time_entry k
+        WHERE k.person IS NOT NULL AND k.worked_at >= ${from} AND k.worked_at < ${to}${filter}
       ), act AS (
         SELECT person, ${WEEK("occurred_at")} AS week, sum(hours) AS hours FROM actual GROUP BY 1, 2
       ), planned AS (
@@ -539,20 +544,29 @@ export function blockedExceptionsSql(f: KpiFilter, limit: number): Query {
 }
 
 /** The business events behind a KPI in the period, newest first (drill-down: records and their runs). */
-export function eventRecordsSql(f: KpiFilter, types: readonly string[], limit: number): Query {
+export function eventRecordsSql(
+  f: KpiFilter,
+  types: readonly string[],
+  limit: number,
+  opts: { byPerformedDay?: boolean } = {},
+): Query {
   const p = new Params();
   const from = p.add(f.from);
   const to = p.add(f.to);
   const t = p.add(types);
   const filter = eventFilter("e", f, p);
   const lim = p.add(limit);
+  // Utilisation's records are in the period by the day the work was performed, as its figures are (utilisationSql).
+  const at = opts.byPerformedDay
+    ? `coalesce(e.performed_on::timestamp AT TIME ZONE 'UTC', e.occurred_at)`
+    : `e.occurred_at`;
   return {
-    text: `SELECT e.id::text AS id, e.type, e.occurred_at, e.customer, e.project, e.opportunity, e.invoice, e.person,
-             e.time_entry, e.team, e.system, e.amount::float8 AS amount, e.currency, e.hours::float8 AS hours,
+    text: `SELECT e.id::text AS id, e.type, e.occurred_at, e.performed_on::text AS performed_on, e.customer, e.project, e.opportunity,
+             e.invoice, e.person, e.time_entry, e.team, e.system, e.amount::float8 AS amount, e.currency, e.hours::float8 AS hours,
              e.run_id::text AS run_id, fl.key AS flow_key
       FROM business_event e JOIN flow fl ON fl.id = e.flow_id
-      WHERE e.type = ANY (${t}::text[]) AND NOT e.is_test AND e.occurred_at >= ${from} AND e.occurred_at < ${to}${filter}
-      ORDER BY e.occurred_at DESC, e.id DESC LIMIT ${lim}`,
+      WHERE e.type = ANY (${t}::text[]) AND NOT e.is_test AND ${at} >= ${from} AND ${at} < ${to}${filter}
+      ORDER BY ${at} DESC, e.id DESC LIMIT ${lim}`,
     values: p.values,
   };
 }

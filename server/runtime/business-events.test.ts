@@ -39,6 +39,7 @@ const flow = {
           amount: "minutes / 60 * rate",
           currency: "'eur'",
           occurredAt: "approvedAt",
+          performedOn: "date",
         },
       ],
       next: "post",
@@ -91,7 +92,15 @@ const wonFlow = {
 };
 
 const entries = [
-  { id: "te-1", person: "p-1", minutes: 120, rate: 100, billable: true, approvedAt: "2026-11-02T10:00:00Z" },
+  {
+    id: "te-1",
+    person: "p-1",
+    minutes: 120,
+    rate: 100,
+    billable: true,
+    approvedAt: "2026-11-02T10:00:00Z",
+    date: "2026-10-30",
+  },
   { id: "te-2", person: "p-2", minutes: 90, rate: 80, billable: true, approvedAt: "2026-11-03T10:00:00Z" },
   { id: "te-3", person: "p-2", minutes: 60, rate: 80, billable: false, approvedAt: "2026-11-03T11:00:00Z" },
 ];
@@ -136,7 +145,7 @@ describe("business events", () => {
     (
       await pool.query(
         `SELECT run_id, origin_run_id, step_path, idx, type, time_entry, project, person, invoice, customer, team,
-                amount::float8 AS amount, currency, hours::float8 AS hours, occurred_at, is_test
+                amount::float8 AS amount, currency, hours::float8 AS hours, occurred_at, performed_on::text AS performed_on, is_test
          FROM business_event WHERE origin_run_id = $1 ORDER BY step_path DESC, idx`,
         [originRunId],
       )
@@ -159,6 +168,15 @@ describe("business events", () => {
     expect(first[0]).toMatchObject({ team: "finance", is_test: false, run_id: runId });
     expect(new Date(first[0]!.occurred_at as string).toISOString()).toBe("2026-11-02T10:00:00.000Z");
     expect(first[1]).toMatchObject({ step_path: "shape", idx: 1, time_entry: "te-2", hours: 1.5, amount: 120 });
+    // The day the work was performed, when the entry says it (te-2 does not); the KPI projection keeps it.
+    expect([first[0]!.performed_on, first[1]!.performed_on]).toEqual(["2026-10-30", null]);
+    const projected = await pool.query(
+      `SELECT time_entry, performed_on::text AS performed_on, worked_at FROM kpi_time_entry WHERE time_entry IN ('te-1', 'te-2') ORDER BY 1`,
+    );
+    expect(projected.rows).toEqual([
+      { time_entry: "te-1", performed_on: "2026-10-30", worked_at: new Date("2026-10-30T00:00:00Z") },
+      { time_entry: "te-2", performed_on: null, worked_at: new Date("2026-11-03T10:00:00Z") },
+    ]);
     const invoice = first[2]!;
     expect(invoice).toMatchObject({ step_path: "post", type: "invoice.posted", amount: 320, customer: "C-1" });
     expect(invoice.invoice).toMatch(/^001/);
@@ -196,6 +214,27 @@ describe("business events", () => {
       /^business\[0\]\.amount \(time\.approved\): The left side of the "\/" operator/,
     );
     expect(await events(runId)).toHaveLength(0);
+
+    // A performed day that is no day fails the same way.
+    const late = await createRun(pool, boss, {
+      flowId: ids.flowId,
+      flowVersionId: ids.versionId,
+      triggerType: "manual",
+      input: {
+        entries: [{ ...entries[0], id: "te-9", date: "last Friday" }],
+        project: "PRJ-9",
+        customer: "C-1",
+        name: "Y",
+      },
+    });
+    expect((await runRowSettled(pool, late.runId)).status).toBe("failed");
+    const step = await pool.query(`SELECT error FROM step_run WHERE run_id = $1 AND path = 'shape'`, [late.runId]);
+    expect(step.rows[0]!.error).toMatchObject({
+      errorClass: "mapping",
+      message:
+        'business[0].performedOn (time.approved): performedOn gave "last Friday", not a day (YYYY-MM-DD) or an ISO 8601 timestamp.',
+    });
+    expect(await events(late.runId)).toHaveLength(0);
   });
 
   it("a dry test run shows the events in the attempt log and stores none", async () => {
