@@ -272,6 +272,14 @@ describe("the example flows run against the sandboxes", () => {
       event: "invoice.created",
       payload: { invoiceId, projectId: "10006", amount, currency: entries[0]!.currency },
     });
+    // Each approval fact carries the day Kantata says the work was performed (utilisation counts it in that week).
+    const facts = await pool.query<{ time_entry: string; performed_on: string }>(
+      `SELECT time_entry, performed_on::text AS performed_on FROM business_event WHERE run_id = $1 AND type = 'time.approved'`,
+      [r.runId],
+    );
+    expect(new Map(facts.rows.map((x) => [x.time_entry, x.performed_on]))).toEqual(
+      new Map(entries.map((e) => [String(e.id), String(e.date_performed)])),
+    );
   }, 300_000);
 
   it("approved-time-to-invoice: a project with one approved entry gets a one-line invoice, beside a project with three", async () => {

@@ -142,6 +142,13 @@ describe("vendor pushes start runs through Weft's webhook", () => {
     });
     expect(runs).toHaveLength(1);
     expect(runs[0]!.output).toMatchObject({ timeEntryId: id, hours: 7.5 });
+    // The approval fact carries the day the work was performed, not the day it was approved.
+    const fact = await rt.pool.query(
+      `SELECT performed_on::text AS performed_on FROM business_event e JOIN run r ON r.id = e.run_id JOIN flow f ON f.id = r.flow_id
+       WHERE f.key = $1 AND e.type = 'time.approved' AND e.time_entry = $2`,
+      [flow, id],
+    );
+    expect(fact.rows).toEqual([{ performed_on: "2026-05-14" }]);
     // The wrong secret: Weft answers 401 and the sandbox does not retry a 4xx.
     expect(ds.find((x) => x.subscriptionId === bad.subscription.id)).toMatchObject({
       status: "failed",
