@@ -111,12 +111,13 @@ describe("business events: definitions and validation", () => {
     // 23:30 on the 26th at -05:00 is the 27th in UTC, but the person worked it on the 26th.
     expect(await one("'2026-10-26T23:30:00-05:00'")).toBe("2026-10-26");
     expect(await one("$record.nothing")).toBeNull();
-    for (const [bad, shown] of [
+    const refused: Array<[string, string]> = [
       ["'2026-02-30'", '"2026-02-30"'],
       ["'26/10/2026'", '"26/10/2026"'],
       ["'2026-10-26Tnoon'", '"2026-10-26Tnoon"'],
       ["20261026", "20261026"],
-    ])
+    ];
+    for (const [bad, shown] of refused)
       await expect(one(bad)).rejects.toThrow(
         `business[0].performedOn (time.approved): performedOn gave ${shown}, not a day (YYYY-MM-DD) or an ISO 8601 timestamp.`,
       );

@@ -490,7 +490,7 @@ describe("KPI projections (deals, projects, unbilled day cells)", () => {
       await pool.query(
         `SELECT environment || '|' || time_entry AS k, performed_on::text AS performed_on FROM kpi_time_entry WHERE approved_at IS NOT NULL`,
       )
-    ).rows.map((x: { k: string; performed_on: string | null }) => [x.k, x.performed_on]);
+    ).rows.map((x: { k: string; performed_on: string | null }) => [x.k, x.performed_on] as const);
     expect(new Map(performed)).toEqual(
       new Map([...firsts(rows, "time.approved", (r) => inEnv(r.time_entry, r))].map(([k, a]) => [k, a.performed_on])),
     );

@@ -126,6 +126,7 @@ describe("business SLOs", () => {
       hours: 1,
       system: null,
       occurredAt: at(d),
+      performedOn: null,
     });
     await insertBusinessEvents(
       prismaSql(t.db),
