@@ -232,6 +232,7 @@ export async function scaleOpenExceptions(
     }
   }
   await pool.query(`SELECT exception_tally_compact()`);
-  await pool.query(`VACUUM ANALYZE run, exception`);
+  // The compaction deleted the backlog's deltas: vacuum them too, as autovacuum would (it is off on some servers).
+  await pool.query(`VACUUM ANALYZE run, exception, exception_tally, exception_tally_delta`);
   return { exceptions, test };
 }
