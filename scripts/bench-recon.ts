@@ -120,6 +120,24 @@ async function main(): Promise<void> {
     await sql.query(`ANALYZE erp_lines; ANALYZE dw_lines`);
 
     pool = runtimePool(bench.url, 4);
+    const runs = pool;
+    /** A manual run of a published reconciliation flow, followed until it ends: its id and final status. */
+    const runToEnd = async (v: { flowId: string; versionId: string }) => {
+      const { runId } = await createRun(runs, boss, {
+        flowId: v.flowId,
+        flowVersionId: v.versionId,
+        triggerType: "manual",
+        input: {},
+      });
+      for (;;) {
+        const { rows } = await sql.query<{ status: string }>(`SELECT status::text AS status FROM run WHERE id = $1`, [
+          runId,
+        ]);
+        const status = rows[0]!.status;
+        if (["succeeded", "failed", "cancelled"].includes(status)) return { runId, status };
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
     await insertConnection(pool, postgresConnection("warehouse", bench.url));
     const { flowId, versionId } = await publishFlow(pool, flow.key, flow, { version: flow.version });
     const workers = await startRuntimeWorkers(boss, {
@@ -138,21 +156,7 @@ async function main(): Promise<void> {
       rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
     }, 20);
     const t0 = process.hrtime.bigint();
-    const { runId } = await createRun(pool, boss, {
-      flowId,
-      flowVersionId: versionId,
-      triggerType: "manual",
-      input: {},
-    });
-    let status = "";
-    for (;;) {
-      const { rows } = await sql.query<{ status: string }>(`SELECT status::text AS status FROM run WHERE id = $1`, [
-        runId,
-      ]);
-      status = rows[0]!.status;
-      if (["succeeded", "failed", "cancelled"].includes(status)) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    const { runId, status } = await runToEnd({ flowId, versionId });
     const wallMs = ms(t0);
     clearInterval(sampler);
     const maxRss = process.resourceUsage().maxRSS * 1024;
@@ -243,21 +247,7 @@ async function main(): Promise<void> {
         peak = Math.max(peak, process.memoryUsage().rss);
       }, 20);
       const c0 = process.hrtime.bigint();
-      const { runId: cRun } = await createRun(pool, boss, {
-        flowId: c.flowId,
-        flowVersionId: c.versionId,
-        triggerType: "manual",
-        input: {},
-      });
-      let cStatus = "";
-      for (;;) {
-        const { rows } = await sql.query<{ status: string }>(`SELECT status::text AS status FROM run WHERE id = $1`, [
-          cRun,
-        ]);
-        cStatus = rows[0]!.status;
-        if (["succeeded", "failed", "cancelled"].includes(cStatus)) break;
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      const { runId: cRun, status: cStatus } = await runToEnd(c);
       const cWall = ms(c0);
       clearInterval(sampler2);
       await cw.stop();
