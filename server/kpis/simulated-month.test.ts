@@ -82,6 +82,17 @@ describe("a simulated month: every KPI equals what the vendors' records say", ()
   /** The vendors' records once the month has settled, and what the test derives from them. */
   let v: ReturnType<typeof derive>;
   const tile = (id: KpiTile["id"]) => kpis.tiles.find((x) => x.id === id)!;
+  /** A duration tile equals the vendor-side durations (in `unit` ms): the count, p50 and p90 within the slack. */
+  const expectDurations = (id: KpiTile["id"], durations: number[], unit: number) => {
+    expect(durations.length).toBeGreaterThan(0);
+    const t = tile(id);
+    expect(t.detail.count).toBe(durations.length);
+    for (const [key, q] of [
+      ["p50", 0.5],
+      ["p90", 0.9],
+    ] as const)
+      expect(Math.abs((t.detail[key] as number) - percentile(durations, q)!)).toBeLessThan(SLACK_MS / unit);
+  };
   const records = (system: keyof VendorApis["targets"], collection: string) => api.records(system, collection);
 
   beforeAll(async () => {
@@ -364,11 +375,7 @@ describe("a simulated month: every KPI equals what the vendors' records say", ()
 
   it("invoice cycle time: Kantata approval → the NetSuite invoice billing the entry", () => {
     const days = v.invoiced.map((e) => (ms(v.invoiceOf(e)!.dateCreated) - v.approvedAt.get(String(e.id))!) / DAY);
-    expect(days.length).toBeGreaterThan(0);
-    const c = tile("invoice-cycle-time");
-    expect(c.detail.count).toBe(days.length);
-    expect(Math.abs((c.detail.p50 as number) - percentile(days, 0.5)!)).toBeLessThan(SLACK_MS / DAY);
-    expect(Math.abs((c.detail.p90 as number) - percentile(days, 0.9)!)).toBeLessThan(SLACK_MS / DAY);
+    expectDurations("invoice-cycle-time", days, DAY);
   });
 
   it("deal closed-won → first invoice: Salesforce win → the first NetSuite invoice of the deal's job", () => {
@@ -379,11 +386,7 @@ describe("a simulated month: every KPI equals what the vendors' records say", ()
         .map((i) => ms(i.dateCreated));
       return first.length ? [(Math.min(...first) - ms(o.SystemModstamp)) / DAY] : [];
     });
-    expect(days.length).toBeGreaterThan(0);
-    const d = tile("deal-to-invoice");
-    expect(d.detail.count).toBe(days.length);
-    expect(Math.abs((d.detail.p50 as number) - percentile(days, 0.5)!)).toBeLessThan(SLACK_MS / DAY);
-    expect(Math.abs((d.detail.p90 as number) - percentile(days, 0.9)!)).toBeLessThan(SLACK_MS / DAY);
+    expectDurations("deal-to-invoice", days, DAY);
   });
 
   it("unbilled approved time: billable time approved in Kantata and not invoiced, per currency, aged", () => {
@@ -427,11 +430,7 @@ describe("a simulated month: every KPI equals what the vendors' records say", ()
       const p = v.projects.get(String(o.Id));
       return p ? [(Math.max(ms(p.workspace.created_at), ms(p.job.dateCreated)) - ms(o.SystemModstamp)) / HOUR] : [];
     });
-    expect(setUp.length).toBeGreaterThan(0);
-    const s = tile("project-setup-time");
-    expect(s.detail.count).toBe(setUp.length);
-    expect(Math.abs((s.detail.p50 as number) - percentile(setUp, 0.5)!)).toBeLessThan(SLACK_MS / HOUR);
-    expect(Math.abs((s.detail.p90 as number) - percentile(setUp, 0.9)!)).toBeLessThan(SLACK_MS / HOUR);
+    expectDurations("project-setup-time", setUp, HOUR);
   });
 
   it("utilisation variance: planned hours from Kantata's allocations, actual from its approved time by the day performed, per person and week", () => {
