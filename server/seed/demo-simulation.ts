@@ -92,36 +92,25 @@ export async function startDemoSimulation(o: {
     // The staffing flow polls the resource requests the simulated project managers raise; every few seconds,
     // not its five minutes, so PMO's morning decision (1.5 simulated hours later, a fraction of a second at this
     // speed) finds their runs waiting.
+    /** Starts a flow's poll from now (unless it runs already), audited as the simulation's doing. */
+    const activate = async (flowId: string, key: string, intervalSeconds: number) => {
+      if ((await readPollState(sql, flowId))?.status === "active") return;
+      const from = new Date();
+      await activatePoll(sql, { flowId, from, actorId: null, intervalSeconds });
+      await appendAudit(tx, {
+        actor: null,
+        action: "poll.activated",
+        entityType: "flow",
+        entityId: key,
+        after: { status: "active", cursor: from.toISOString(), mode: "now" },
+        meta: { source: "demo simulation" },
+      });
+    };
     const staffing = await tx.flow.findUnique({ where: { key: DEMO_STAFFING_FLOW }, select: { id: true } });
-    if (staffing && (await readPollState(sql, staffing.id))?.status !== "active") {
-      const from = new Date();
-      await activatePoll(sql, { flowId: staffing.id, from, actorId: null, intervalSeconds: 2 });
-      await appendAudit(tx, {
-        actor: null,
-        action: "poll.activated",
-        entityType: "flow",
-        entityId: DEMO_STAFFING_FLOW,
-        after: { status: "active", cursor: from.toISOString(), mode: "now" },
-        meta: { source: "demo simulation" },
-      });
-    }
-    if (flow && (await readPollState(sql, flow.id))?.status !== "active") {
+    if (staffing) await activate(staffing.id, DEMO_STAFFING_FLOW, 2);
+    if (flow) {
       const trigger = (flow.versions[0]?.dsl as { trigger?: { interval?: string } } | undefined)?.trigger;
-      const from = new Date();
-      await activatePoll(sql, {
-        flowId: flow.id,
-        from,
-        actorId: null,
-        intervalSeconds: pollIntervalSeconds(trigger?.interval),
-      });
-      await appendAudit(tx, {
-        actor: null,
-        action: "poll.activated",
-        entityType: "flow",
-        entityId: DEMO_POLL_FLOW,
-        after: { status: "active", cursor: from.toISOString(), mode: "now" },
-        meta: { source: "demo simulation" },
-      });
+      await activate(flow.id, DEMO_POLL_FLOW, pollIntervalSeconds(trigger?.interval));
     }
     await appendAudit(tx, { actor: null, action: MARKER, entityType: "workspace", entityId: null, meta: opts });
     return true;
