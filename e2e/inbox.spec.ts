@@ -109,11 +109,12 @@ test("PMO's resource manager picks a proposed person by name, not by worker id; 
   for (const l of labels) expect(l).toMatch(/^[A-Z][a-z]+ [A-Z][a-z]+ \(score \d\.\d\d\)$/);
   await pick.selectOption({ label: labels[0]! });
   await shot(page, "05-pmo-pick-list");
-  await detail.getByRole("button", { name: "Approve with changes" }).last().click();
-  await expect(page.getByRole("status").filter({ hasText: "Decided:" }).first()).toContainText("The run continues.");
-  // The run resumes and books the chosen person (its output names them).
+  // The run waiting behind the task (read before deciding: a decided task leaves the open list and its panel).
   const runHref = (await detail.getByRole("link", { name: /^Run / }).getAttribute("href"))!;
   const runId = runHref.split("/").pop()!;
+  await detail.getByRole("button", { name: "Approve with changes" }).last().click();
+  await expect(page.getByRole("status").filter({ hasText: "Decided:" }).first()).toContainText("The run continues.");
+  // The run resumes and books the chosen person.
   await expect
     .poll(async () => (await trpcQuery<{ status: string }>(page.request, "runs.timeline", { runId })).status, {
       timeout: 90_000,
