@@ -121,53 +121,62 @@ async function main(): Promise<void> {
 
     pool = runtimePool(bench.url, 4);
     const runs = pool;
-    /** A manual run of a published reconciliation flow, followed until it ends: its id and final status. */
-    const runToEnd = async (v: { flowId: string; versionId: string }) => {
+    /**
+     * A manual run of a published reconciliation flow in a worker of its own, followed until it ends: wall time,
+     * RSS sampled while it ran, and its `match` step (the run must succeed).
+     */
+    const measuredRun = async (v: { flowId: string; versionId: string }, what: string) => {
+      const workers = await startRuntimeWorkers(boss, {
+        databaseUrl: bench.url,
+        concurrency: 1,
+        triggerSyncSeconds: 0,
+        pollTickSeconds: 0,
+        useGivenInstance: true,
+      });
+      global.gc?.();
+      const rssBefore = process.memoryUsage().rss;
+      let rssPeak = rssBefore;
+      const sampler = setInterval(() => {
+        rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+      }, 20);
+      const t0 = process.hrtime.bigint();
       const { runId } = await createRun(runs, boss, {
         flowId: v.flowId,
         flowVersionId: v.versionId,
         triggerType: "manual",
         input: {},
       });
-      for (;;) {
+      let status = "";
+      while (!["succeeded", "failed", "cancelled"].includes(status)) {
+        await new Promise((r) => setTimeout(r, 20));
         const { rows } = await sql.query<{ status: string }>(`SELECT status::text AS status FROM run WHERE id = $1`, [
           runId,
         ]);
-        const status = rows[0]!.status;
-        if (["succeeded", "failed", "cancelled"].includes(status)) return { runId, status };
-        await new Promise((r) => setTimeout(r, 20));
+        status = rows[0]!.status;
       }
+      const wallMs = ms(t0);
+      clearInterval(sampler);
+      const maxRss = process.resourceUsage().maxRSS * 1024;
+      await workers.stop();
+      const {
+        rows: [step],
+      } = await sql.query<{
+        ms: number;
+        output: { totals: Record<string, unknown>; summary: Record<string, unknown> };
+      }>(
+        `SELECT extract(epoch FROM finished_at - started_at) * 1000 AS ms, output FROM step_run WHERE run_id = $1 AND path = 'match'`,
+        [runId],
+      );
+      if (status !== "succeeded" || !step) throw new Error(`the ${what} run ${status}`);
+      return { runId, wallMs, rssBefore, rssPeak, maxRss, step };
     };
     await insertConnection(pool, postgresConnection("warehouse", bench.url));
     const { flowId, versionId } = await publishFlow(pool, flow.key, flow, { version: flow.version });
-    const workers = await startRuntimeWorkers(boss, {
-      databaseUrl: bench.url,
-      concurrency: 1,
-      triggerSyncSeconds: 0,
-      pollTickSeconds: 0,
-      useGivenInstance: true,
-    });
-
     // The reconciliation: a real run, sampled for memory while it runs.
-    global.gc?.();
-    const rssBefore = process.memoryUsage().rss;
-    let rssPeak = rssBefore;
-    const sampler = setInterval(() => {
-      rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
-    }, 20);
-    const t0 = process.hrtime.bigint();
-    const { runId, status } = await runToEnd({ flowId, versionId });
-    const wallMs = ms(t0);
-    clearInterval(sampler);
-    const maxRss = process.resourceUsage().maxRSS * 1024;
-    await workers.stop();
-    const {
-      rows: [step],
-    } = await sql.query<{ ms: number; output: { totals: Record<string, unknown>; summary: Record<string, unknown> } }>(
-      `SELECT extract(epoch FROM finished_at - started_at) * 1000 AS ms, output FROM step_run WHERE run_id = $1 AND path = 'match'`,
-      [runId],
+    const { runId, wallMs, rssBefore, rssPeak, maxRss, step } = await measuredRun(
+      { flowId, versionId },
+      "reconciliation",
     );
-    if (status !== "succeeded" || !step) throw new Error(`the reconciliation run ${status}`);
     const { rows: ex } = await sql.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM exception WHERE run_id = $1 AND break_identity IS NOT NULL`,
       [runId],
@@ -233,31 +242,7 @@ async function main(): Promise<void> {
         secrets: info.secrets as Record<string, string>,
       });
       const c = await publishFlow(pool, connectorFlow.key, connectorFlow, { version: connectorFlow.version });
-      const cw = await startRuntimeWorkers(boss, {
-        databaseUrl: bench.url,
-        concurrency: 1,
-        triggerSyncSeconds: 0,
-        pollTickSeconds: 0,
-        useGivenInstance: true,
-      });
-      global.gc?.();
-      const before = process.memoryUsage().rss;
-      let peak = before;
-      const sampler2 = setInterval(() => {
-        peak = Math.max(peak, process.memoryUsage().rss);
-      }, 20);
-      const c0 = process.hrtime.bigint();
-      const { runId: cRun, status: cStatus } = await runToEnd(c);
-      const cWall = ms(c0);
-      clearInterval(sampler2);
-      await cw.stop();
-      const {
-        rows: [cStep],
-      } = await sql.query<{ ms: number; output: { totals: Record<string, unknown> } }>(
-        `SELECT extract(epoch FROM finished_at - started_at) * 1000 AS ms, output FROM step_run WHERE run_id = $1 AND path = 'match'`,
-        [cRun],
-      );
-      if (cStatus !== "succeeded" || !cStep) throw new Error(`the connector-side run ${cStatus}`);
+      const { wallMs: cWall, rssBefore: before, rssPeak: peak, step: cStep } = await measuredRun(c, "connector-side");
       console.log(`\nThe same with the erp side read from the Salesforce sandbox over HTTP (SOQL batches of 2,000):`);
       console.log(
         `  wall time (run created → finished):  ${(cWall / 1000).toFixed(2)} s; the step itself ${(cStep.ms / 1000).toFixed(2)} s; ${Math.round(records / (cWall / 1000)).toLocaleString()} records/s`,
