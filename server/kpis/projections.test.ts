@@ -16,6 +16,7 @@ import { insertBusinessEvents } from "../runtime/business-events";
 import type { BusinessEvent } from "../../core/dsl";
 import { resolveFilter, type KpiFilterInput } from "./filter";
 import * as q from "./sql";
+import type { UnbilledCell } from "./queries";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -273,19 +274,7 @@ describe("KPI projections (deals, projects, unbilled day cells)", () => {
     const exceptionKeys = new Set(
       !f.environment || f.environment === "production" ? ["project=P-1", "timeEntry=TE-3", "customer=C-0"] : [],
     );
-    const cells = new Map<
-      string,
-      {
-        currency: string;
-        bucket: string | null;
-        entries: number;
-        hours: number;
-        amount: number;
-        held_entries: number;
-        held_hours: number;
-        held_amount: number;
-      }
-    >();
+    const cells = new Map<string, UnbilledCell>();
     for (const a of openAt(to)) {
       const days = Math.floor((to - a.at) / DAY);
       const bucket = days <= 7 ? "0-7" : days <= 30 ? "8-30" : days <= 60 ? "31-60" : "60+";

@@ -76,18 +76,20 @@ function mainCurrency<T extends { currency: string; amount: unknown }>(list: T[]
   return [...by].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "";
 }
 
+/** A row of unbilledSql: one (currency, ageing bucket) cell, or a currency's total (bucket null). */
+export type UnbilledCell = {
+  currency: string;
+  bucket: string | null;
+  entries: number;
+  hours: number;
+  amount: number;
+  held_entries: number;
+  held_hours: number;
+  held_amount: number;
+};
+
 export async function unbilledTile(sql: Sql, f: KpiFilter, weeks: Date[]): Promise<KpiTile> {
-  type Row = {
-    currency: string;
-    bucket: string | null;
-    entries: number;
-    hours: number;
-    amount: number;
-    held_entries: number;
-    held_hours: number;
-    held_amount: number;
-  };
-  const r = await rows<Row>(sql, q.unbilledSql(f, weeks));
+  const r = await rows<UnbilledCell>(sql, q.unbilledSql(f, weeks));
   const totals = r.filter((x) => x.bucket === null);
   const currency = mainCurrency(totals);
   const t = totals.find((x) => x.currency === currency);
