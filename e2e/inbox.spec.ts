@@ -113,7 +113,9 @@ test("PMO's resource manager picks a proposed person by name, not by worker id; 
   const runHref = (await detail.getByRole("link", { name: /^Run / }).getAttribute("href"))!;
   const runId = runHref.split("/").pop()!;
   await detail.getByRole("button", { name: "Approve with changes" }).last().click();
-  await expect(page.getByRole("status").filter({ hasText: "Decided:" }).first()).toContainText("The run continues.");
+  const decided = page.getByRole("status").filter({ hasText: "Decided:" }).first();
+  await expect(decided).toContainText("The run continues.");
+  await expect(decided.getByRole("link", { name: "Open the run" })).toHaveAttribute("href", runHref);
   // The run resumes and books the chosen person.
   await expect
     .poll(async () => (await trpcQuery<{ status: string }>(page.request, "runs.timeline", { runId })).status, {

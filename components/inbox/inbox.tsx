@@ -37,7 +37,7 @@ export function Inbox() {
   const refresh = () => void qc.invalidateQueries({ queryKey: trpc.tasks.list.queryKey() });
   const bulk = useMutation(trpc.tasks.bulkApprove.mutationOptions({ onSuccess: refresh }));
   // The task just decided leaves the open list; what was decided stays said here.
-  const [decided, setDecided] = useState<{ title: string; decision: string } | null>(null);
+  const [decided, setDecided] = useState<{ title: string; decision: string; runId: string } | null>(null);
   const tasks = list.data ?? [];
   const flows = [...new Map((all.data ?? []).map((t) => [t.flow.key, t.flow.name])).entries()];
   const bulkable = tasks.filter((t) => t.bulk && t.status === "open");
@@ -95,7 +95,11 @@ export function Inbox() {
         {decided && (
           <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 p-2 text-sm text-emerald-800">
             Decided: {DECISION_LABELS[decided.decision as ApprovalDecision] ?? decided.decision} — {decided.title}. The
-            run continues.
+            run continues.{" "}
+            {/* The decided task leaves the open list and its panel: the run behind it stays one click away. */}
+            <Link href={`/runs/${decided.runId}`} className="font-medium underline">
+              Open the run
+            </Link>
           </p>
         )}
         {bulk.data && (
@@ -161,7 +165,7 @@ export function Inbox() {
             key={current.id}
             task={current}
             onDone={(v) => {
-              setDecided({ title: v.title, decision: v.decision ?? "" });
+              setDecided({ title: v.title, decision: v.decision ?? "", runId: current.runId });
               refresh();
             }}
           />
