@@ -120,6 +120,13 @@ export function ExceptionDetailView({ id, roles }: { id: string; roles: readonly
               A reconciliation break: see both records and re-sync →
             </Link>
           )}
+          {d.itemOf && (
+            <p className="mt-3 rounded-md bg-slate-50 p-2 text-sm text-slate-700" data-testid="item-of">
+              One item of a batch: step <span className="font-mono text-xs">{d.itemOf}</span> tolerates failed items, so
+              the run went on without this one. Replay the run to process it again (the items that succeeded are reused,
+              not repeated); a later run that processes it resolves this exception.
+            </p>
+          )}
           {d.resolution && (
             <p className="mt-3 rounded-md bg-emerald-50 p-2 text-sm text-emerald-800" data-testid="resolution">
               {d.resolution}
@@ -394,7 +401,12 @@ function Actions({ d, onDone, blocked }: { d: Detail; onDone: () => void; blocke
           )
         )}
         <div className="mt-3 grid grid-cols-2 gap-2">
-          <ActionButton disabled={!open || retry.isPending} onClick={() => retry.mutate({ id: d.id })} primary>
+          <ActionButton
+            disabled={!open || retry.isPending || !!d.itemOf}
+            onClick={() => retry.mutate({ id: d.id })}
+            primary
+            title={d.itemOf ? "The run went on without this item: replay it instead" : undefined}
+          >
             Retry
           </ActionButton>
           <ActionButton
@@ -414,7 +426,7 @@ function Actions({ d, onDone, blocked }: { d: Detail; onDone: () => void; blocke
             Replay on v{d.latestVersion ?? "—"}
           </ActionButton>
           <ActionButton
-            disabled={!open || !d.stepPath}
+            disabled={!open || !d.stepPath || !!d.itemOf}
             onClick={() => setPanel(panel === "skip" ? null : "skip")}
             active={panel === "skip"}
           >

@@ -135,6 +135,12 @@ export const Mapping = z.union([Expression, z.record(FieldPath, Expression)]).me
   description: 'One JSONata expression for the whole value, or { "<field.path>": "<JSONata>" } field mappings.',
 });
 
+/** Business keys: key name → expression (the records a run, or one foreach item, is about; numbers named like amount/hours are measures). */
+const BusinessKeyMap = z.record(
+  z.string().regex(STEP_ID_RE, "A business key name has only letters, digits and _."),
+  Expression,
+);
+
 /** A JSON Schema (not checked further here; used for trigger and output contracts). */
 const JsonSchemaObject = z
   .record(z.string(), z.unknown())
@@ -358,6 +364,10 @@ function stepUnion(nested: z.ZodType, named: boolean) {
         .meta({ description: "Share of failed iterations tolerated before the step fails. Default 0." }),
       collect: Mapping.optional().meta({
         description: "Per-iteration result; default: the output of the iteration's last step.",
+      }),
+      itemKeys: BusinessKeyMap.optional().meta({
+        description:
+          'Business keys of one item, evaluated at the end of each iteration like collect, e.g. { "project": "$item.projectId", "amount": "$item.amount" }. A tolerated failed iteration opens its own exception with them; a failed step lists its failed items\' keys; the items that succeeded add theirs to the run\'s keys (so a later run that processes an item resolves its exception).',
       }),
       body: Block,
       ...policies,
@@ -740,13 +750,10 @@ function flowObject(stepSchema: z.ZodType) {
         }),
       })
       .optional(),
-    businessKeys: z
-      .record(z.string().regex(STEP_ID_RE, "A business key name has only letters, digits and _."), Expression)
-      .optional()
-      .meta({
-        description:
-          'The business entities a run touches, e.g. { "invoice": "$steps.post.output.tranId", "project": "$trigger.projectCode" }.',
-      }),
+    businessKeys: BusinessKeyMap.optional().meta({
+      description:
+        'The business entities a run touches, e.g. { "invoice": "$steps.post.output.tranId", "project": "$trigger.projectCode" }.',
+    }),
     onFailure: FailureRoute.optional().meta({
       description: "Where failed runs go. Default: the exception queue of the owner team.",
     }),

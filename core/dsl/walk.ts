@@ -177,10 +177,13 @@ export function stepExpressions(step: Step): ExpressionSite[] {
   return out;
 }
 
-/** foreach `collect` is evaluated inside the body (it sees $item and the body's steps), so it is listed apart. */
+/** foreach `collect` and `itemKeys` are evaluated inside the body (they see $item and the body's steps), so they are listed apart. */
 export function collectExpressions(step: Step): ExpressionSite[] {
   const out: ExpressionSite[] = [];
-  if (step.type === "foreach") mappingSites(step.collect, ["collect"], out);
+  if (step.type !== "foreach") return out;
+  mappingSites(step.collect, ["collect"], out);
+  for (const [k, e] of Object.entries(step.itemKeys ?? {}))
+    out.push({ path: ["itemKeys", k], expression: e, role: "key" });
   return out;
 }
 

@@ -4,7 +4,8 @@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { history } from "@/server/seed/demo-history";
-import { businessKeyValues, openException } from "@/server/runtime/exceptions";
+import { openException } from "@/server/runtime/exceptions";
+import { businessKeyValues } from "@/core/exceptions/keys";
 
 export async function scaleDemoHistory(
   pool: pg.Pool,

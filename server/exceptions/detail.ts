@@ -71,7 +71,9 @@ export async function checkReplayInput(db: Db, id: string, input: unknown): Prom
 /** A schema that keeps the original's fields and types (all present fields required at the top level). */
 export function inferSchema(v: unknown, top = false): JsonSchema {
   if (v === null) return {};
-  if (Array.isArray(v)) return { type: "array", ...(v.length ? { items: inferSchema(v[0]) } : {}) };
+  // Every element shapes the items' schema: the original input must always pass its own check.
+  if (Array.isArray(v))
+    return { type: "array", ...(v.length ? { items: v.map((x) => inferSchema(x)).reduce(widen) } : {}) };
   if (typeof v === "object") {
     const props = Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, inferSchema(x)]));
     return { type: "object", properties: props, ...(top ? { required: Object.keys(props) } : {}) };
@@ -79,6 +81,23 @@ export function inferSchema(v: unknown, top = false): JsonSchema {
   if (typeof v === "number") return { type: "number" };
   if (typeof v === "boolean") return { type: "boolean" };
   return { type: "string" };
+}
+
+/** The schema both values satisfy: objects keep every field (each widened), anything else that differs accepts any value. */
+function widen(a: JsonSchema, b: JsonSchema): JsonSchema {
+  if (JSON.stringify(a) === JSON.stringify(b)) return a;
+  if (a.type === "object" && b.type === "object") {
+    const props: Record<string, JsonSchema> = { ...(a.properties as Record<string, JsonSchema> | undefined) };
+    for (const [k, x] of Object.entries((b.properties ?? {}) as Record<string, JsonSchema>))
+      props[k] = props[k] ? widen(props[k], x) : x;
+    return { type: "object", properties: props };
+  }
+  if (a.type === "array" && b.type === "array")
+    return {
+      type: "array",
+      ...(a.items && b.items ? { items: widen(a.items as JsonSchema, b.items as JsonSchema) } : {}),
+    };
+  return {};
 }
 
 export async function exceptionDetail(db: Db, id: string, opts: { revealed?: boolean } = {}) {
@@ -226,6 +245,8 @@ export async function exceptionDetail(db: Db, id: string, opts: { revealed?: boo
     resolvedAt: e.resolvedAt,
     resolvedByRunId: e.resolvedByRunId,
     businessKeys: e.businessKeys as Record<string, unknown> | null,
+    /** A failed item of a batch that went on: the foreach step's path (retry and skip do not apply). */
+    itemOf: e.itemOf,
     impactAmount: e.impactAmount,
     impactHours: e.impactHours,
     ageingHours,

@@ -33,6 +33,17 @@ function refuseBreak(e: { breakIdentity: string | null }, action: string): void 
     );
 }
 
+/**
+ * A failed item of a batch that went on: its run did not stop there, so there is nothing to continue — replaying
+ * the run processes the item again (the items that succeeded are reused, not repeated).
+ */
+function refuseItem(e: { itemOf: string | null }, action: string): void {
+  if (e.itemOf)
+    throw conflict(
+      `This item failed inside a batch that went on without it (${e.itemOf} tolerates failed items): it cannot be ${action}. Replay the run to process it again — the items that succeeded are reused, not repeated — or fix it at the source; a later run that processes the item resolves this exception.`,
+    );
+}
+
 // ---------------------------------------------------------------- reads
 
 export interface RunListFilter {
@@ -190,6 +201,7 @@ export async function retryException(d: OpsDeps, id: string): Promise<{ runId: s
   return d.db.$transaction(async (tx) => {
     const e = await lockException(tx, id);
     refuseBreak(e, "retried");
+    refuseItem(e, "retried");
     if (e.status !== "open") throw conflict(`This exception is ${e.status}; only open exceptions can be retried.`);
     if (e.run.status !== "failed") throw conflict(`Run ${e.runId} is ${e.run.status}, not failed.`);
     const sql = prismaSql(tx);
@@ -572,6 +584,7 @@ export async function skipExceptionStep(d: OpsDeps, id: string, output: unknown)
   return d.db.$transaction(async (tx) => {
     const e = await lockException(tx, id);
     refuseBreak(e, "skipped");
+    refuseItem(e, "skipped");
     if (e.status !== "open") throw conflict(`This exception is ${e.status}; only open exceptions can be skipped.`);
     if (e.run.status !== "failed") throw conflict(`Run ${e.runId} is ${e.run.status}, not failed.`);
     if (!e.stepPath)

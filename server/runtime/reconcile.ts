@@ -23,7 +23,7 @@ import { RECON_CONNECTOR_LIMIT, RECON_MEMORY_LIMIT, type Mapping, type Reconcile
 import { DomainError } from "../../core/domain-error";
 import { callConnector } from "./connectors";
 import { connectors } from "../../connectors/registry";
-import { businessKeyValues } from "./exceptions";
+import { businessKeyValues } from "../../core/exceptions/keys";
 import { classifyError, StepError } from "./errors";
 import { withTx } from "./sql";
 import { upsertRunSummary } from "../reconciliations/runs-sql";

@@ -23,7 +23,7 @@ import {
   type StepStatus,
 } from "./engine/kernel";
 import type { RunEnv, RunRecord } from "./engine/run";
-import { businessKeyValues } from "./exceptions";
+import { businessKeyValues } from "../../core/exceptions/keys";
 import type { Pool, Sql } from "./sql";
 
 /** The original run's non-archived step rows that a replay may reuse, by path. */

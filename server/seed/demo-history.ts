@@ -17,7 +17,7 @@ import type { Db } from "../db/client";
 import { appendAudit } from "../audit/audit";
 import { prismaSql } from "../runtime/sql";
 import { openException } from "../runtime/exceptions";
-import { businessKeyValues } from "../runtime/exceptions";
+import { businessKeyValues } from "../../core/exceptions/keys";
 import { firm, sfId } from "@/connectors/sandbox-kit/firm";
 import { DEFAULT_SKILLS_FLOW, INVOICE_POSTING_FLOW, publishDemoFlows, referenceFlows } from "./demo-flows";
 import { evaluate, evaluateBusinessEvents, parseFlow, stepsOf, type Flow, type Step } from "@/core/dsl";

@@ -234,8 +234,15 @@ function StepInspector(p: InspectorProps & { node: DNode }) {
             scope={p.scope}
             problems={p.fieldProblems}
             readOnly={p.readOnly}
-            renderMapping={(key, value, onChange, field) => (
-              <MappingEditor value={value} onChange={onChange} scope={p.scope} field={field} readOnly={p.readOnly} />
+            renderMapping={(key, value, onChange, field, keys) => (
+              <MappingEditor
+                value={value}
+                onChange={onChange}
+                scope={p.scope}
+                field={field}
+                readOnly={p.readOnly}
+                keys={keys}
+              />
             )}
           />
           {step.type === "parallel" && (
@@ -1008,13 +1015,14 @@ function FlowSettings(p: InspectorProps) {
           scope={p.scope}
           problems={p.fieldProblems}
           readOnly={p.readOnly}
-          renderMapping={(key, value, onChange, field) => (
+          renderMapping={(key, value, onChange, field, keys) => (
             <MappingEditor
               value={value}
               onChange={(v) => onChange(v as Mapping | undefined)}
               scope={p.scope}
               field={field}
               readOnly={p.readOnly}
+              keys={keys}
             />
           )}
         />

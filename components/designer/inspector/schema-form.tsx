@@ -16,6 +16,18 @@ function resolve(s: JsonSchema, root: JsonSchema): JsonSchema {
   return s;
 }
 
+/** An object of name → expression (business keys): edited as rows, like a mapping's fields. */
+export function isKeyMapSchema(s: JsonSchema, root: JsonSchema): boolean {
+  const extra = (s as { additionalProperties?: unknown }).additionalProperties;
+  return (
+    s.type === "object" &&
+    !s.properties &&
+    !!extra &&
+    typeof extra === "object" &&
+    isExpressionSchema(resolve(extra as JsonSchema, root))
+  );
+}
+
 /** A union of an expression and a field record: the DSL's Mapping type. */
 export function isMappingSchema(s: JsonSchema): boolean {
   return (
@@ -80,7 +92,14 @@ export interface SchemaFieldsProps {
   problems: FieldProblems;
   readOnly?: boolean;
   /** Renders a Mapping-typed field (map output, emit payload…). */
-  renderMapping?: (key: string, value: unknown, onChange: (v: unknown) => void, field: string) => React.ReactNode;
+  /** `keys`: a name → expression map (no one-expression form). */
+  renderMapping?: (
+    key: string,
+    value: unknown,
+    onChange: (v: unknown) => void,
+    field: string,
+    keys?: boolean,
+  ) => React.ReactNode;
   /**
    * Mark required fields (default true). An optional group left empty (a flow's "Concurrency") does not: its
    * fields are required only once it is used, and a star there read as "you must fill this in".
@@ -122,7 +141,8 @@ export function SchemaFields({
         };
         const cur = value[key];
         const id = `f-${field.replace(/\W/g, "-")}`;
-        if (isMappingSchema(p) && renderMapping)
+        const keyMap = isKeyMapSchema(p, root ?? schema);
+        if ((isMappingSchema(p) || keyMap) && renderMapping)
           return (
             <FieldShell
               key={key}
@@ -131,7 +151,7 @@ export function SchemaFields({
               description={p.description}
               error={err}
             >
-              {renderMapping(key, cur, set, field)}
+              {renderMapping(key, cur, set, field, keyMap)}
             </FieldShell>
           );
         if (isExpressionSchema(p))

@@ -30,6 +30,8 @@ import { resolveSources, runReconcile } from "../reconcile";
 import { parseDefinition, type ReconDefinitionInput } from "../../../core/reconcile";
 import type { ApprovalRoute, ApprovalStep } from "../../../core/dsl/schema";
 import type { TaskOutcome, TaskSpec } from "../../tasks/runtime";
+import { mergeKeys, type BusinessKeys } from "../../../core/exceptions/keys";
+import { openItemExceptions, type ItemFailure } from "../exceptions";
 
 type Frame = {
   trigger: unknown;
@@ -76,15 +78,8 @@ export class FlowProgram implements Program {
     return this.evaluateKeys({ trigger: input, steps: table(), flow: this.flowInfo(), run: {} });
   }
 
-  private async evaluateKeys(frame: Frame): Promise<Record<string, unknown> | null> {
-    const keys = this.flow.businessKeys;
-    if (!keys) return null;
-    const out = table<unknown>();
-    for (const [name, expr] of Object.entries(keys)) {
-      const v = await evaluate(expr, frame).catch(() => undefined);
-      if (v !== undefined && v !== null) out[name] = v;
-    }
-    return out;
+  private evaluateKeys(frame: Frame): Promise<Record<string, unknown> | null> {
+    return evaluateKeyMap(this.flow.businessKeys, frame);
   }
 
   private flowInfo() {
@@ -119,10 +114,15 @@ export class FlowProgram implements Program {
       if (err instanceof StepFailed) {
         await run.compensate(err);
         await this.refreshKeys(env, frame);
+        // The exception is about the run's records and the items that failed it, not those that went through.
+        env.run.failureKeys = mergeKeys(env.run.businessKeys, run.failedItems, { sumMeasures: true });
+        env.run.businessKeys = mergeKeys(env.run.businessKeys, run.doneItems, { sumMeasures: false });
       }
       throw err;
     }
     await this.refreshKeys(env, frame);
+    // The items the run processed are among its records: a later run that processes a failed item resolves its exception.
+    env.run.businessKeys = mergeKeys(env.run.businessKeys, run.doneItems, { sumMeasures: false });
     return this.flow.output !== undefined
       ? evaluateMapping(this.flow.output, frame).catch((e: unknown) => {
           throw new StepFailed("output", asStepError(e));
@@ -150,6 +150,20 @@ export class FlowProgram implements Program {
   timeoutOf(step: Step): number {
     return effectiveTimeoutMs(step, this.flow);
   }
+}
+
+/** Evaluates a name → expression map (business keys); a key whose expression fails or yields nothing is left out. */
+async function evaluateKeyMap(
+  keys: Record<string, string> | undefined,
+  frame: Frame,
+): Promise<Record<string, unknown> | null> {
+  if (!keys) return null;
+  const out = table<unknown>();
+  for (const [name, expr] of Object.entries(keys)) {
+    const v = await evaluate(expr, frame).catch(() => undefined);
+    if (v !== undefined && v !== null) out[name] = v;
+  }
+  return out;
 }
 
 function asStepError(e: unknown): StepError {
@@ -181,6 +195,10 @@ async function expr(text: string, frame: Frame): Promise<unknown> {
 class RunInterpreter {
   /** Completed steps that declare a compensation, in completion order. */
   private readonly done: Completed[] = [];
+  /** Identities of the foreach items that succeeded (their itemKeys), merged into the run's business keys. */
+  doneItems: BusinessKeys | null = null;
+  /** Keys of the items that failed a foreach beyond its tolerance: the failed run's exception is about them. */
+  failedItems: BusinessKeys | null = null;
 
   constructor(
     private readonly p: FlowProgram,
@@ -542,10 +560,17 @@ class RunInterpreter {
       return Array.isArray(v) ? v : [v];
     });
     const body = byId(step.body.steps);
+    const frames: Frame[] = [];
     const results = await k.fanOut(items.length, step.maxConcurrency ?? 1, async (i) => {
       const iter: Frame = { ...frame, steps: table(frame.steps), item: items[i], index: i, error: undefined };
+      frames[i] = iter;
       const last = await this.scope(step.body.start, body, `${path}[${i}].`, iter);
       return step.collect !== undefined ? mapping(step.collect, iter) : last;
+    });
+    // Each item's keys, from what its iteration saw (a failed one: the steps before the failure).
+    const keys = await Promise.all(results.map((_, i) => evaluateKeyMap(step.itemKeys, frames[i]!)));
+    results.forEach((r, i) => {
+      if (r.ok) this.doneItems = mergeKeys(this.doneItems, keys[i]!, { sumMeasures: false });
     });
     const failed = results.filter((r) => !r.ok);
     const tolerated = step.toleratedFailurePercent ?? 0;
@@ -562,6 +587,9 @@ class RunInterpreter {
       { path, stepId: step.id, type: "foreach", effectful: false, input: { items: items.length } },
       async () => {
         if (failed.length && (failed.length / Math.max(1, items.length)) * 100 > tolerated) {
+          results.forEach((r, i) => {
+            if (!r.ok) this.failedItems = mergeKeys(this.failedItems, keys[i]!, { sumMeasures: true });
+          });
           const first = (failed[0] as { ok: false; error: StepFailed }).error.error;
           throw new StepError({
             errorClass: first.errorClass,
@@ -572,9 +600,37 @@ class RunInterpreter {
             response: first.response,
           });
         }
+        if (failed.length) this.openItemExceptions(path, results, keys);
         return failed.length ? outcome : outcome.results;
       },
     );
+  }
+
+  /**
+   * The batch goes on without its failed items: each becomes an exception of its own (with the item's keys), so
+   * an operator sees which invoice or project is held up. Committed with the foreach's row; a test run opens none
+   * (as a failed test run opens none).
+   */
+  private openItemExceptions(
+    path: string,
+    results: Array<{ ok: true; value: unknown } | { ok: false; error: StepFailed }>,
+    keys: Array<BusinessKeys | null>,
+  ): void {
+    const run = this.env.run;
+    if (run.isTest) return;
+    const failures: ItemFailure[] = results.flatMap((r, i) =>
+      r.ok ? [] : [{ stepPath: r.error.path, error: serializeError(r.error.error), businessKeys: keys[i] ?? null }],
+    );
+    this.k.effect(async (tx) => {
+      await openItemExceptions(tx, {
+        runId: run.id,
+        flowId: run.flowId,
+        flowKey: run.flowKey,
+        itemOf: path,
+        assignTeamKey: this.p.failureRoute.assignTeamKey ?? this.p.flow.owner,
+        failures,
+      });
+    });
   }
 
   private async parallel(step: Extract<Step, { type: "parallel" }>, path: string, frame: Frame): Promise<unknown> {

@@ -595,6 +595,11 @@ export class Kernel {
     }
   }
 
+  /** Buffers a write that must commit with the rows of the next flush (nothing in a preview, which writes nothing). */
+  effect(write: (tx: Sql) => Promise<void>): void {
+    if (!this.o.preview) this.effects.push(write);
+  }
+
   /** Buffers a succeeded step's business events for the transaction of its row (not in dry runs or previews). */
   private recordEvents(spec: Pick<StepSpec, "path" | "team">, events: BusinessEvent[]): void {
     if (!events.length || this.o.dryRun || this.o.preview) return;

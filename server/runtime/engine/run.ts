@@ -22,7 +22,8 @@ import { isObjectLike as isRecord } from "../../../core/is-obj";
 import { prepared, withTx, type Pool, type Sql } from "../sql";
 import { enqueueRun, insertRunWithJob } from "../runs";
 import { loadPublishedFlow, loadVersionDsl } from "../flow-source";
-import { openException, businessKeyValues } from "../exceptions";
+import { openException, openItemExceptions } from "../exceptions";
+import { businessKeyValues } from "../../../core/exceptions/keys";
 import { deserializeError, serializeError, StepError, type SerializedError } from "../errors";
 import { metrics } from "../../observability/metrics";
 import { autoResolveNeededSql, queueAutoResolve } from "../../exceptions/auto-resolve";
@@ -51,6 +52,8 @@ export interface RunRecord {
   /** Set per segment: whether settling exceptions needs a statement. */
   mayHaveRetryingException?: boolean;
   businessKeys: Record<string, unknown> | null;
+  /** Set by the program when the run fails: its exception's keys (the run's, and those of the items that failed it). */
+  failureKeys?: Record<string, unknown> | null;
   createdAt: Date;
 }
 
@@ -361,6 +364,7 @@ async function settleExceptions(tx: Sql, run: RunRecord, r: Result, boss?: PgBos
       );
       return;
     }
+    if (run.replayOfId) await settleReplayedItems(tx, run);
     await tx.query(
       `UPDATE exception SET status = 'resolved', resolution = $2, resolved_at = now(), updated_at = now() WHERE run_id = ANY($1::uuid[]) AND status = 'retrying'`,
       [related, `Succeeded on ${run.replayOfId ? "replay" : "retry"} (run ${run.id}).`],
@@ -389,7 +393,7 @@ async function settleExceptions(tx: Sql, run: RunRecord, r: Result, boss?: PgBos
             flow: run.flowKey,
             step: r.path,
             error: serializeError(r.error),
-            businessKeys: run.businessKeys,
+            businessKeys: run.failureKeys ?? run.businessKeys,
             input: run.input,
           },
         },
@@ -405,9 +409,30 @@ async function settleExceptions(tx: Sql, run: RunRecord, r: Result, boss?: PgBos
     flowKey: run.flowKey,
     stepPath: r.path,
     error: serializeError(r.error),
-    businessKeys: run.businessKeys,
+    businessKeys: run.failureKeys ?? run.businessKeys,
     assignTeamKey: route?.assignTeamKey ?? null,
   });
+}
+
+/**
+ * A replay that succeeded settles the original's failed items it was asked about (item exceptions, see
+ * openItemExceptions) by what happened to each item — the run succeeding says nothing about one item of a batch
+ * that tolerates failures: failed again (the replay has its own exception for the item) → superseded by that one;
+ * not processed (its keys are not among the replay's) → back to the queue; otherwise resolved by the caller.
+ */
+async function settleReplayedItems(tx: Sql, run: RunRecord): Promise<void> {
+  const again = `EXISTS (SELECT 1 FROM exception n WHERE n.run_id = $2::uuid AND n.item_of IS NOT NULL
+       AND (n.step_path = e.step_path OR (cardinality(e.business_key_values) > 0 AND n.business_key_values @> e.business_key_values)))`;
+  await tx.query(
+    `UPDATE exception e SET status = 'resolved', resolution = $3, resolved_at = now(), updated_at = now()
+      WHERE e.run_id = $1::uuid AND e.status = 'retrying' AND e.item_of IS NOT NULL AND ${again}`,
+    [run.replayOfId, run.id, `Replayed as run ${run.id}, which failed this item again (see its exception).`],
+  );
+  await tx.query(
+    `UPDATE exception e SET status = 'open', updated_at = now()
+      WHERE e.run_id = $1::uuid AND e.status = 'retrying' AND e.item_of IS NOT NULL AND NOT (e.business_key_values <@ $2::text[])`,
+    [run.replayOfId, businessKeyValues(run.businessKeys)],
+  );
 }
 
 async function suspend(
