@@ -22,7 +22,7 @@ import { isObjectLike as isRecord } from "../../../core/is-obj";
 import { prepared, withTx, type Pool, type Sql } from "../sql";
 import { enqueueRun, insertRunWithJob } from "../runs";
 import { loadPublishedFlow, loadVersionDsl } from "../flow-source";
-import { openException, openItemExceptions } from "../exceptions";
+import { openException } from "../exceptions";
 import { businessKeyValues } from "../../../core/exceptions/keys";
 import { deserializeError, serializeError, StepError, type SerializedError } from "../errors";
 import { metrics } from "../../observability/metrics";
