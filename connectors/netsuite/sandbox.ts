@@ -80,6 +80,7 @@ const SPEC: Record<
       "terms",
       "parent",
       "defaultAddress",
+      "creditHoldOverride",
     ],
   },
   job: {
@@ -553,6 +554,18 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
     sb.idempotent(key, () => {
       const fields = validate(type, body, true);
       if (isErr(fields)) return fields;
+      // A customer on credit hold takes no new invoices (NetSuite's creditHoldOverride "ON").
+      if (type === "invoice") {
+        const entity = store.get("customer")!.get(String((fields.entity as { id?: unknown } | undefined)?.id));
+        const hold = entity?.creditHoldOverride;
+        if (hold === "ON" || (hold as { id?: unknown } | undefined)?.id === "ON")
+          return sb.error(
+            400,
+            "USER_ERROR",
+            `Customer ${String(entity!.companyName)} is on credit hold: no new transactions can be entered for them.`,
+            "entity",
+          );
+      }
       if (fields.externalId !== undefined && find(type, `eid:${String(fields.externalId)}`))
         return sb.error(
           400,

@@ -120,6 +120,23 @@ describe("failed items of a batch that goes on", () => {
     expect(now.resolution).toMatch(/account=C2/);
   });
 
+  it("a later batch failing the same item again supersedes its older exception: its money is counted once", async () => {
+    const first = await rt.settled(await start("B6", [line("B6", "G1", 10), line("B6", "G2", 400, false)]));
+    const [older] = await exceptionsOf(first.id);
+    const second = await rt.settled(await start("B6b", [line("B6b", "G2", 650, false), line("B6b", "G3", 5)]));
+    const [newer] = await exceptionsOf(second.id);
+    expect(newer).toMatchObject({ status: "open", businessKeyValues: ["account=G2"], impactAmount: 650 });
+    expect(await rt.t.db.exception.findUniqueOrThrow({ where: { id: older!.id } })).toMatchObject({
+      status: "resolved",
+      resolvedByRunId: second.id,
+      resolution: expect.stringMatching(/failed this item again/),
+    });
+    const open = await rt.t.db.exception.findMany({
+      where: { status: "open", businessKeyValues: { has: "account=G2" } },
+    });
+    expect(open.map((e) => e.id)).toEqual([newer!.id]);
+  });
+
   it("replay: failing the item again supersedes its exception; fixing it resolves it — the items that succeeded are not repeated", async () => {
     const input = [line("B3", "D1", 10), line("B3", "D2", 40, false)];
     const original = await rt.settled(await start("B3", input));
@@ -145,23 +162,42 @@ describe("failed items of a batch that goes on", () => {
     expect(await accounts("B3 D2")).toBe(1);
   });
 
-  it("beyond its tolerance the batch fails: the run's exception names the items that failed it and sums their money", async () => {
+  it("beyond its tolerance the batch fails: each failed item is still its own exception with its money; the run's names them", async () => {
     const run = await rt.settled(
       await start("B4", [line("B4", "E1", 10), line("B4", "E2", 200, false), line("B4", "E3", 300, false)]),
     );
     expect(run.status).toBe("failed");
-    const [e, ...more] = await exceptionsOf(run.id);
-    expect(more).toEqual([]);
-    expect(e).toMatchObject({
+    const all = await exceptionsOf(run.id);
+    const own = all.find((e) => e.itemOf === null)!;
+    expect(own).toMatchObject({
       status: "open",
-      itemOf: null,
       stepPath: "each",
-      businessKeys: { batch: "B4", account: ["E2", "E3"], amount: 500 },
-      impactAmount: 500,
+      businessKeys: { batch: "B4", account: ["E2", "E3"] },
     });
-    expect([...e!.businessKeyValues].sort()).toEqual(["account=E2", "account=E3", "batch=B4"]);
+    expect([...own.businessKeyValues].sort()).toEqual(["account=E2", "account=E3", "batch=B4"]);
+    // The money is on the items' exceptions, once each (not again on the run's).
+    expect(own.impactAmount).toBeNull();
+    expect(
+      all.filter((e) => e.itemOf === "each").map((e) => [e.stepPath, e.businessKeyValues, e.impactAmount, e.status]),
+    ).toEqual([
+      ["each[1].post", ["account=E2"], 200, "open"],
+      ["each[2].post", ["account=E3"], 300, "open"],
+    ]);
     // The run itself is about every item it processed.
     expect(run.businessKeys).toMatchObject({ batch: "B4", account: "E1" });
+    // Replaying the run's exception with the items fixed resolves it, and the items' exceptions with it.
+    const fixed = await rt.as("operator").exceptions.replay({
+      id: own.id,
+      input: {
+        batch: "B4",
+        lines: [line("B4", "E1", 10), line("B4", "E2", 200), line("B4", "E3", 300)],
+      },
+    });
+    expect((await rt.settled(fixed.runId)).status).toBe("succeeded");
+    expect((await statusOf(own.id, "resolved")).resolution).toMatch(/^Succeeded on replay/);
+    for (const e of all.filter((x) => x.itemOf))
+      expect((await statusOf(e.id, "resolved")).resolvedByRunId).toBe(fixed.runId);
+    expect(await accounts("B4 E1")).toBe(1);
   });
 
   it("a test run opens no exception for its failed items", async () => {

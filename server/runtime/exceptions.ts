@@ -70,7 +70,9 @@ export interface ItemFailure {
 
 /**
  * Opens one exception per failed item of a foreach that tolerated them (its run goes on and may succeed), in
- * the transaction of the foreach's own row; an item already recorded for this run is not opened twice.
+ * the transaction of the foreach's own row; an item already recorded for this run is not opened twice. The
+ * item's older open exceptions (earlier runs of the flow that failed it, same environment) are superseded by the
+ * new one: an item is one open problem, and its money is counted once.
  */
 export async function openItemExceptions(
   tx: Sql,
@@ -104,6 +106,23 @@ export async function openItemExceptions(
      RETURNING 1`,
     [o.runId, o.flowId, o.assignTeamKey, o.itemOf, JSON.stringify(rows)],
   );
+  const identities = rows.filter((r) => r.values.length).map((r) => r.values);
+  if (identities.length)
+    await tx.query(
+      `UPDATE exception e SET status = 'resolved', resolution = $4, resolved_at = now(), resolved_by_run_id = $1::uuid, updated_at = now()
+         FROM run r, run cur, jsonb_array_elements($5::jsonb) AS k(vals)
+        WHERE cur.id = $1::uuid AND r.id = e.run_id AND r.created_at < cur.created_at AND e.run_id <> $1::uuid
+          AND e.flow_id = $2::uuid AND e.item_of = $3 AND e.status = 'open' AND e.environment = cur.environment
+          AND e.business_key_values @> ARRAY(SELECT jsonb_array_elements_text(k.vals))
+          AND e.business_key_values <@ ARRAY(SELECT jsonb_array_elements_text(k.vals))`,
+      [
+        o.runId,
+        o.flowId,
+        o.itemOf,
+        `Superseded: run ${o.runId} failed this item again (see its exception).`,
+        JSON.stringify(identities),
+      ],
+    );
   for (const r of rows) metrics().exceptionsOpened.inc({ flow: o.flowKey, error_class: r.error_class });
   return opened.length;
 }

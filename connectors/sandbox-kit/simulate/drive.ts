@@ -128,6 +128,7 @@ export async function simulate(o: SimulateOptions): Promise<SimReport> {
         c.rateChange ? `${c.rateChange} rate change(s)` : "",
         staffedToday ? `${staffedToday} staffing request(s)` : "",
         c.outageStart ? "NetSuite outage 11:00–13:00" : "",
+        c.creditHold ? "a customer on credit hold in NetSuite" : "",
       ].filter(Boolean);
       log(
         `day ${day + 1}/${o.days} ${date} (${WEEKDAY[new Date(`${date}T00:00:00Z`).getUTCDay()]}): ${parts.join(", ") || "quiet"}`,
@@ -356,6 +357,11 @@ async function perform(
         costRate: a.costRate,
         defaultBillRate: a.defaultBillRate,
         reason: "Annual rate review",
+      });
+      return;
+    case "creditHold":
+      await api.call("netsuite", "PATCH", `/services/rest/record/v1/customer/${a.customerId}`, {
+        creditHoldOverride: "ON",
       });
       return;
     case "outageStart":

@@ -8,7 +8,8 @@
 // projects — and the people booked on the projects Weft set up — log time in the evening; managers approve it one to three days later — some only after the week's invoice cut-off (Friday 17:00); once a week a few
 // pay rates change in Workday, a deal is won for a brand-new customer (missing in NetSuite until the
 // project set-up flow creates it), and NetSuite has an outage (HTTP 503 for two simulated hours) during
-// which (in the first week) a deal is won, so the set-up meets it.
+// which (in the first week) a deal is won, so the set-up meets it. From the second week one customer is on
+// credit hold in NetSuite, so the invoicing batch goes on without its projects.
 import { addDays, firm, sfId, type Firm } from "../firm";
 import { Rng } from "../random";
 
@@ -64,6 +65,8 @@ export type SimAction = At &
     /** PMO's resource manager decides the staffing choices open in Weft (the driver's `decideTasks` hook). */
     | { kind: "decideStaffing" }
     | { kind: "rateChange"; workerId: string; costRate: number; defaultBillRate: number; effectiveDate: string }
+    /** Finance puts a customer on credit hold in NetSuite for the rest of the simulation: its invoices are refused. */
+    | { kind: "creditHold"; customerId: string; customerName: string }
     | { kind: "outageStart"; system: "netsuite"; errorStatus: number; latencyMs: number }
     | { kind: "outageEnd"; system: "netsuite" }
   );
@@ -267,6 +270,27 @@ export function planSimulation(o: SimOptions, f: Firm = firm()): SimAction[] {
     const approveNew = nextWorkday(d, 1);
     if (approveNew <= end)
       add({ kind: "approveNewProjectTime", at: at(approveNew, 10), day: dayOf(approveNew), date: d });
+  }
+  // From the second week, the customer who logged the most billable time in the first is on credit hold (finance's
+  // call; no draw from the random sequence, so the rest of the plan is as without it): its projects' invoices fail
+  // in the weekday batch, which goes on without them — money held up by open exceptions.
+  const holdDay = addDays(o.from, 7);
+  if (holdDay <= end) {
+    const minutes = new Map<number, number>();
+    for (const a of actions)
+      if (a.kind === "logTime" && a.billable && a.day < 7) {
+        const n = f.projects[Number(a.workspaceId) - 10001]!.customerN;
+        minutes.set(n, (minutes.get(n) ?? 0) + a.minutes);
+      }
+    const top = [...minutes].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0];
+    if (top)
+      add({
+        kind: "creditHold",
+        at: at(holdDay, 7),
+        day: 7,
+        customerId: String(100 + top[0]),
+        customerName: f.customers[top[0] - 1]!.name,
+      });
   }
   return actions.sort((a, b) => a.at.localeCompare(b.at) || a.seq - b.seq).map(({ seq: _seq, ...a }) => a as SimAction);
 }

@@ -114,8 +114,9 @@ export class FlowProgram implements Program {
       if (err instanceof StepFailed) {
         await run.compensate(err);
         await this.refreshKeys(env, frame);
-        // The exception is about the run's records and the items that failed it, not those that went through.
-        env.run.failureKeys = mergeKeys(env.run.businessKeys, run.failedItems, { sumMeasures: true });
+        // The run's exception is about its records and the items that failed it (their money is on their own
+        // exceptions), not those that went through.
+        env.run.failureKeys = mergeKeys(env.run.businessKeys, run.failedItems, { sumMeasures: false });
         env.run.businessKeys = mergeKeys(env.run.businessKeys, run.doneItems, { sumMeasures: false });
       }
       throw err;
@@ -197,7 +198,7 @@ class RunInterpreter {
   private readonly done: Completed[] = [];
   /** Identities of the foreach items that succeeded (their itemKeys), merged into the run's business keys. */
   doneItems: BusinessKeys | null = null;
-  /** Keys of the items that failed a foreach beyond its tolerance: the failed run's exception is about them. */
+  /** Identities of the items that failed a foreach beyond its tolerance: the failed run's exception names them. */
   failedItems: BusinessKeys | null = null;
 
   constructor(
@@ -586,9 +587,10 @@ class RunInterpreter {
     return k.step(
       { path, stepId: step.id, type: "foreach", effectful: false, input: { items: items.length } },
       async () => {
+        if (failed.length) this.openItemExceptions(path, results, keys);
         if (failed.length && (failed.length / Math.max(1, items.length)) * 100 > tolerated) {
           results.forEach((r, i) => {
-            if (!r.ok) this.failedItems = mergeKeys(this.failedItems, keys[i]!, { sumMeasures: true });
+            if (!r.ok) this.failedItems = mergeKeys(this.failedItems, keys[i]!, { sumMeasures: false });
           });
           const first = (failed[0] as { ok: false; error: StepFailed }).error.error;
           throw new StepError({
@@ -600,16 +602,16 @@ class RunInterpreter {
             response: first.response,
           });
         }
-        if (failed.length) this.openItemExceptions(path, results, keys);
         return failed.length ? outcome : outcome.results;
       },
     );
   }
 
   /**
-   * The batch goes on without its failed items: each becomes an exception of its own (with the item's keys), so
-   * an operator sees which invoice or project is held up. Committed with the foreach's row; a test run opens none
-   * (as a failed test run opens none).
+   * Each failed item becomes an exception of its own (with the item's keys), so an operator sees which invoice or
+   * project is held up and its money is counted once per item — also when the failures exceed the tolerance and the
+   * run fails (its own exception then names the items, without their money). Committed with the foreach's row; a
+   * test run opens none (as a failed test run opens none).
    */
   private openItemExceptions(
     path: string,
