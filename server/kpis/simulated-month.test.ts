@@ -7,7 +7,7 @@
 // tables — and must equal what the KPI queries (server/kpis) return. docs/kpis.md "Proof" lists what it covers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { simulate, type SimReport } from "@/connectors/sandbox-kit/simulate/drive";
-import { SIM_DEFAULT_FROM } from "@/connectors/sandbox-kit/simulate/plan";
+import { SIM_DEFAULT_FROM, planSimulation } from "@/connectors/sandbox-kit/simulate/plan";
 import type { VendorApis } from "@/connectors/sandbox-kit/simulate/vendors";
 import { AGEING_BUCKETS } from "@/core/kpis/definitions";
 import { createTestDatabase, type TestDatabase } from "../testing/db";
@@ -31,6 +31,8 @@ const DAY = 86_400_000;
 const SLACK_MS = 5_000;
 /** The invoicing batch's business rule (examples/approved-time-to-invoice.weft.json, thresholdMet). */
 const INVOICE_THRESHOLD = 1000;
+/** The share of a batch's projects that may fail before the batch run fails (the same flow, invoiceProjects). */
+const TOLERATED_PERCENT = 10;
 
 type Rec = Record<string, unknown>;
 const ms = (v: unknown) => Date.parse(String(v).replace(/([+-]\d{2})(\d{2})$/, "$1:$2"));
@@ -141,6 +143,7 @@ describe("a simulated month: every KPI equals what the vendors' records say", ()
       workspaces: await records("psa", "workspaces"),
       opportunities: await records("salesforce", "Opportunity"),
       jobs: await records("netsuite", "job"),
+      customers: await records("netsuite", "customer"),
       invoices: await records("netsuite", "invoice"),
       timeBills: await records("netsuite", "timebill"),
       requests: (await records("psa", "resource_requests")).filter((x) =>
@@ -209,6 +212,7 @@ describe("a simulated month: every KPI equals what the vendors' records say", ()
     workspaces: Rec[];
     opportunities: Rec[];
     jobs: Rec[];
+    customers: Rec[];
     invoices: Rec[];
     timeBills: Rec[];
     requests: Rec[];
@@ -276,6 +280,19 @@ describe("a simulated month: every KPI equals what the vendors' records say", ()
     const jobOfWorkspace = (ws: string) =>
       r.refs.find((x) => x.subject_id === ws && x.service_model === "job")?.service_model_ref;
     const billedAsTime = new Set(r.timeBills.map((b) => String(b.externalId)));
+    // Finance's credit hold (NetSuite's creditHoldOverride, from the simulated instant the plan put it on): a held
+    // customer's project gets no invoice, so once its time reaches the threshold the batch fails it as an item.
+    const onHold = new Set(
+      r.customers
+        .filter((c) => c.creditHoldOverride === "ON" || (c.creditHoldOverride as Rec | undefined)?.id === "ON")
+        .map((c) => String(c.id)),
+    );
+    const holdAt = planSimulation(MONTH).find((a) => a.kind === "creditHold")?.at;
+    const jobById = new Map(r.jobs.map((j) => [String(j.id), j]));
+    const heldAt = (ws: string, slot: number) =>
+      !!holdAt &&
+      slot > Date.parse(holdAt) &&
+      onHold.has(String((jobById.get(String(jobOfWorkspace(ws)))?.parent as Rec | undefined)?.id));
     const batches = weekdays(MONTH.from, MONTH.days).map((date) => {
       const slot = Date.parse(`${date}T04:00:00Z`);
       const listed = approved.filter((e) => {
@@ -302,8 +319,24 @@ describe("a simulated month: every KPI equals what the vendors' records say", ()
           invoice.total === round2(list.reduce((s, e) => s + billed(e), 0))
         );
       });
-      return { date, listed, done };
+      const failed = [...byProject]
+        .map(([ws, list]) => ({ ws, amount: round2(list.reduce((s, e) => s + billed(e), 0)) }))
+        .filter((x) => heldAt(x.ws, slot) && x.amount >= INVOICE_THRESHOLD);
+      // Beyond the tolerance the batch run fails too (its own exception besides the items').
+      const runFailed = failed.length > 0 && (failed.length / byProject.size) * 100 > TOLERATED_PERCENT;
+      return { date, listed, done, byProject, failed, runFailed };
     });
+    /**
+     * The projects held up at the end, with the money of their open exception: those the last batch that listed
+     * them failed (a newer failure supersedes the older exception; a batch that went through resolves them).
+     */
+    const heldProjects = new Map<string, number>();
+    for (const b of batches)
+      for (const ws of b.byProject.keys()) {
+        const f = b.failed.find((x) => x.ws === ws);
+        if (f) heldProjects.set(ws, f.amount);
+        else heldProjects.delete(ws);
+      }
     const lastSlot = Date.parse(`${batches.at(-1)!.date}T04:00:00Z`);
     /** Whether a batch listed the entry before its approval was pushed (the batch's fact then came first). */
     const listedByBatch = (e: Rec) => {
@@ -335,6 +368,7 @@ describe("a simulated month: every KPI equals what the vendors' records say", ()
       projects,
       linked,
       batches,
+      heldProjects,
       listedByBatch,
       nsInvoices,
       warehouse: new Set(r.warehouse),
@@ -413,7 +447,8 @@ describe("a simulated month: every KPI equals what the vendors' records say", ()
       expect(Number(u.detail[`hours_${b.id}`] ?? 0)).toBeCloseTo(hours(inBucket), 6);
       expect(Number(u.detail[`amount_${b.id}`] ?? 0)).toBeCloseTo(money(inBucket), 2);
     }
-    // Held up: the only exceptions are set-ups that never created the project, so no unbilled time is theirs.
+    // Held up: the projects on credit hold whose invoice the batch failed (and set-ups that never created the
+    // project, which have no time of their own).
     const notSetUp = new Set(
       v.won
         .filter((o) => !v.linked(o))
@@ -422,7 +457,16 @@ describe("a simulated month: every KPI equals what the vendors' records say", ()
           return p ? [String(p.workspace.id)] : [];
         }),
     );
-    expect(u.detail.heldAmount).toBeCloseTo(money(list.filter((e) => notSetUp.has(String(e.workspace_id)))), 2);
+    const held = new Set([...notSetUp, ...v.heldProjects.keys()]);
+    const heldList = list.filter((e) => held.has(String(e.workspace_id)));
+    expect(u.detail.heldAmount).toBeCloseTo(money(heldList), 2);
+    expect(u.detail.heldHours as number).toBeCloseTo(hours(heldList), 6);
+    expect(u.detail.heldEntries).toBe(heldList.length);
+    // The credit hold held money up (the proof that it is measured at all).
+    expect(v.heldProjects.size).toBeGreaterThan(0);
+    console.log(
+      `held up: ${v.heldProjects.size} project(s) on credit hold, ${heldList.length} entries, ${round2(money(heldList))} ${currency}`,
+    );
   });
 
   it("project set-up time: Salesforce closed-won → workspace in Kantata and job in NetSuite", () => {
@@ -519,11 +563,18 @@ describe("a simulated month: every KPI equals what the vendors' records say", ()
     expect({ runs: r.detail.runs, touchless: r.detail.touchless }).toEqual({ runs, touchless });
     expect(r.value).toBeCloseTo(touchless / runs, 9);
 
-    // Blocked money: the deals whose set-up needed a hand, at their Salesforce amount (the set-up flow's key).
+    // Blocked money: the deals whose set-up needed a hand, at their Salesforce amount (the set-up flow's key), and
+    // the projects on credit hold at what their last failed batch had to invoice. Every run that needed a hand has
+    // one open exception, but a batch with failed projects: one per project, of which only the newest stays open
+    // per project, plus the run's own when the failures were beyond the tolerance.
     const b = tile("blocked-money");
-    expect(b.detail.exceptions).toBe(runs - touchless);
+    const withFailed = v.batches.filter((x) => x.failed.length);
+    expect(b.detail.exceptions).toBe(
+      runs - touchless - withFailed.length + withFailed.filter((x) => x.runFailed).length + v.heldProjects.size,
+    );
     expect(b.value).toBeCloseTo(
-      v.won.filter((o) => !v.linked(o)).reduce((s, o) => s + Number(o.Amount), 0),
+      v.won.filter((o) => !v.linked(o)).reduce((s, o) => s + Number(o.Amount), 0) +
+        [...v.heldProjects.values()].reduce((s, a) => s + a, 0),
       2,
     );
     // The first week's outage met the deal won during it (the proof that it is measured at all).

@@ -3,6 +3,8 @@
 // (`/__sandbox`) for what no vendor API does — fault injection, push subscriptions, reading whole collections.
 import "server-only";
 import { sfId } from "../firm";
+import { clientAssertion } from "../../netsuite/client";
+import { NETSUITE_SANDBOX_PRIVATE_KEY } from "../../netsuite/sandbox";
 
 /** Base URLs of the four sandboxes. */
 export interface SandboxTargets {
@@ -29,6 +31,11 @@ const WD = {
   clientId: "weft-sandbox-workday-client",
   clientSecret: "weft-sandbox-wd-secret-93be",
   refreshToken: "weft-sandbox-wd-refresh-5c1e0f",
+};
+const NS = {
+  accountId: "TSTDRV1234567",
+  clientId: "weft-sandbox-netsuite-integration",
+  certificateId: "weft-sandbox-cert-1",
 };
 const SF_API = "/services/data/v62.0";
 
@@ -84,7 +91,21 @@ export class VendorApis {
         },
         body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: WD.refreshToken }),
       });
-    } else throw new Error("The simulator does not call NetSuite's API (it only faults it).");
+    } else {
+      // NetSuite's machine-to-machine flow: a client assertion signed with the integration's certificate key.
+      res = await fetch(`${base}/services/rest/auth/oauth2/v1/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          grant_type: "client_credentials",
+          client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+          client_assertion: clientAssertion(
+            { accountId: NS.accountId, baseUrl: base, certificateId: NS.certificateId },
+            { clientId: NS.clientId, privateKey: NETSUITE_SANDBOX_PRIVATE_KEY },
+          ),
+        }),
+      });
+    }
     const body = (await res.json().catch(() => ({}))) as { access_token?: string };
     if (!res.ok || !body.access_token)
       throw new VendorError(system, res.status, `${system} token: HTTP ${res.status} ${JSON.stringify(body)}`);
