@@ -543,6 +543,9 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
       r.tranDate ??= new Date().toISOString().slice(0, 10);
       r.tranId ??= `INV-26-${String(r.id).slice(-4)}`;
     }
+    // NetSuite defaults an entity to active: a customer created over REST has isinactive 'F' in SuiteQL (without
+    // it the customer reconciliation's `WHERE isinactive = 'F'` met a row with no such column and failed).
+    if (type === "customer") r.isInactive ??= false;
     if (type === "timebill") {
       r.tranDate ??= new Date().toISOString().slice(0, 10);
       r.approvalStatus ??= ref(2, "Pending Approval");

@@ -12,9 +12,27 @@ import { flowView } from "./dsl-view";
 import { loadPublishedFlow } from "./flow-source";
 import type { ScheduleJobData } from "./triggers";
 
+/** A slot fired on the simulated clock and the run it started, once that run has finished. */
+export interface FiredSlot {
+  flowKey: string;
+  firedAt: string;
+  runId: string;
+  status: string;
+}
+
+/**
+ * Hooks around each slot (tests): `before` runs before its tick is sent (e.g. wait until the flows the simulator
+ * set off have settled, as a firm's night would), `after` once its run finished (e.g. read the vendors as the run
+ * saw them — nothing changes them meanwhile).
+ */
+export interface SlotHooks {
+  before?(slot: { flowKey: string; firedAt: string }): Promise<void>;
+  after?(fired: FiredSlot): Promise<void>;
+}
+
 export interface SimulatedSchedules {
   /** Fires every slot in (the previous instant, `at`], in time order, each once its predecessor's run finished. */
-  advance(at: string): Promise<Array<{ flowKey: string; firedAt: string; runId: string; status: string }>>;
+  advance(at: string): Promise<FiredSlot[]>;
 }
 
 const FINISHED = ["succeeded", "failed", "cancelled"];
@@ -26,7 +44,7 @@ const FINISHED = ["succeeded", "failed", "cancelled"];
 export async function simulatedSchedules(
   pool: Pool,
   boss: PgBoss,
-  o: { flowKeys: readonly string[]; from: string; runTimeoutMs?: number },
+  o: { flowKeys: readonly string[]; from: string; runTimeoutMs?: number; hooks?: SlotHooks },
 ): Promise<SimulatedSchedules> {
   const flows: Array<{ flowKey: string; flowId: string; cron: string; tz: string }> = [];
   for (const key of o.flowKeys) {
@@ -62,12 +80,15 @@ export async function simulatedSchedules(
         while (slots.hasNext()) due.push({ flow, firedAt: slots.next().toISOString()! });
       }
       last = end;
-      const fired = [];
+      const fired: FiredSlot[] = [];
       for (const d of due.sort((a, b) => a.firedAt.localeCompare(b.firedAt))) {
         const data: ScheduleJobData = { flowKey: d.flow.flowKey, firedAt: d.firedAt };
+        await o.hooks?.before?.({ flowKey: d.flow.flowKey, firedAt: d.firedAt });
         const jobId = await boss.send(QUEUES.schedule, data);
         if (!jobId) throw new Error(`${d.flow.flowKey}: the schedule queue refused the tick of ${d.firedAt}`);
-        fired.push({ flowKey: d.flow.flowKey, firedAt: d.firedAt, ...(await settled(d.flow.flowId, jobId)) });
+        const slot = { flowKey: d.flow.flowKey, firedAt: d.firedAt, ...(await settled(d.flow.flowId, jobId)) };
+        fired.push(slot);
+        await o.hooks?.after?.(slot);
       }
       return fired;
     },

@@ -6,6 +6,8 @@ import { createTestDatabase, type TestDatabase } from "../testing/db";
 import { startDemoRuntime, type DemoRuntime } from "../testing/demo";
 import { startHookServer, type HookServer } from "../testing/hooks";
 import { DEMO_STAFFING_FLOW } from "./approvals";
+import { shippedReconciliations } from "./demo-reconciliations";
+import { kpiSummary } from "../kpis/queries";
 import {
   DEMO_POLL_FLOW,
   DEMO_RESOURCE_MANAGER,
@@ -104,6 +106,28 @@ describe("the demo's background simulation", () => {
       });
     }
     expect(await t.db.task.count({ where: { decidedByEmail: DEMO_RESOURCE_MANAGER } })).toBe(raised.length);
+
+    // The shipped reconciliations ran each simulated morning on the simulated clock (their slot is the run's
+    // firedAt), each with its summary: the Business page's match rate has a number from the simulated firm.
+    const recon = await rt.pool.query<{ key: string; fired: string; keys: number }>(
+      `SELECT f.key, r.input->>'firedAt' AS fired, rr.keys
+         FROM run r JOIN flow f ON f.id = r.flow_id JOIN reconciliation_run rr ON rr.run_id = r.id
+        WHERE r.trigger_type = 'schedule' AND r.input->>'firedAt' LIKE '2026-05-%' AND r.status = 'succeeded'`,
+    );
+    const days = ["2026-05-18", "2026-05-19", "2026-05-20", "2026-05-21", "2026-05-22"];
+    for (const key of shippedReconciliations())
+      expect(
+        recon.rows
+          .filter((x) => x.key === key)
+          .map((x) => x.fired.slice(0, 10))
+          .sort(),
+        key,
+      ).toEqual(days);
+    expect(recon.rows.every((x) => x.keys > 0)).toBe(true);
+    const match = (await kpiSummary(rt.pool, { weeks: 2 })).tiles.find((x) => x.id === "reconciliation-match-rate")!;
+    expect(match.value).toBeGreaterThan(0.9);
+    expect(match.value).toBeLessThanOrEqual(1);
+    expect(match.detail.runs as number).toBeGreaterThanOrEqual(recon.rows.length);
 
     expect(await startDemoSimulation({ db: t.db, sandboxes: rt.sandboxes, log: () => undefined })).toBeNull();
   }, 240_000);

@@ -15,6 +15,7 @@ import { prismaSql, runtimePool } from "../runtime/sql";
 import { simulatedSchedules } from "../runtime/simulated-schedules";
 import { simulatedStaffingDecisions } from "../runtime/simulated-tasks";
 import { DEMO_STAFFING_FLOW } from "./approvals";
+import { shippedReconciliations } from "./demo-reconciliations";
 import { activatePoll, pollIntervalSeconds, readPollState } from "../runtime/poll";
 import { resolveConnection } from "../connections/service";
 import { simulate } from "@/connectors/sandbox-kit/simulate/drive";
@@ -28,8 +29,14 @@ export const DEMO_PUSH_FLOW = "kantata-time-approved-push";
 export const DEMO_POLL_FLOW = "salesforce-won-opportunities";
 /** PMO's approver (server/seed/demo.ts), who decides the staffing choices of the simulated requests. */
 export const DEMO_RESOURCE_MANAGER = "pmo@weft.local";
-/** The scheduled flows the simulation fires on its own clock (server/runtime/simulated-schedules.ts). */
-export const DEMO_SCHEDULED_FLOWS = ["approved-time-to-invoice"] as const;
+/** The invoicing batch, which the simulation fires on its own clock. */
+export const DEMO_INVOICING_FLOW = "approved-time-to-invoice";
+/**
+ * The scheduled flows the simulation fires on its own clock (server/runtime/simulated-schedules.ts): the invoicing
+ * batch and the shipped reconciliations, so the simulated firm also reconciles its books each simulated morning
+ * and the Business page's match rate follows what the simulator did (its missing customer, rate rises, outage).
+ */
+export const demoScheduledFlows = (): string[] => [DEMO_INVOICING_FLOW, ...shippedReconciliations()];
 /**
  * Three weeks, a simulated day in five seconds: about two minutes in the background. Each week's NetSuite
  * outage lasts at least 20 s of real time, long enough for the project set-up flow to meet it.
@@ -78,7 +85,7 @@ export async function startDemoSimulation(o: {
   sandboxes: StartedSandboxes;
   log: (line: string) => void;
   options?: Partial<typeof DEMO_SIMULATION>;
-  /** The process's pg-boss and database: with them the invoicing schedule runs on the simulated clock. */
+  /** The process's pg-boss and database: with them the invoicing and reconciliation schedules run on the simulated clock. */
   runtime?: { boss: PgBoss; databaseUrl: string };
 }): Promise<{ done: Promise<void>; stop(): Promise<void> } | null> {
   const opts = { ...DEMO_SIMULATION, ...o.options };
@@ -123,14 +130,14 @@ export async function startDemoSimulation(o: {
   const targets = sandboxTargets((system) => o.sandboxes.systems.find((s) => s.system === system)!.baseUrl);
   o.log(`demo simulation: ${opts.days} simulated days in the background (npm run simulate; docs/simulator.md)`);
   const pool = o.runtime ? runtimePool(o.runtime.databaseUrl, 2) : null;
-  // Without the invoicing flow published (or a runtime) the simulation still runs, invoicing on the wall clock.
+  // Without those flows published (or a runtime) the simulation still runs, their schedules on the wall clock.
   const schedules =
     pool && o.runtime
       ? await simulatedSchedules(pool, o.runtime.boss, {
-          flowKeys: DEMO_SCHEDULED_FLOWS,
+          flowKeys: demoScheduledFlows(),
           from: `${opts.from}T00:00:00.000Z`,
         }).catch((err: unknown) => {
-          o.log(`demo simulation: invoicing stays on the wall clock (${(err as Error).message})`);
+          o.log(`demo simulation: invoicing and reconciliations stay on the wall clock (${(err as Error).message})`);
           return null;
         })
       : null;

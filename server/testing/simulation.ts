@@ -11,9 +11,9 @@ import { loadPublishedFlow } from "../runtime/flow-source";
 import { activatePoll } from "../runtime/poll";
 import { DEMO_POLL_FLOW, DEMO_PUSH_FLOW } from "../seed/demo-simulation";
 import { KANTATA_WEBHOOK_CONNECTION_KEY } from "../seed/platform-connections";
-import { simulatedSchedules } from "../runtime/simulated-schedules";
+import { simulatedSchedules, type SlotHooks } from "../runtime/simulated-schedules";
 import { simulatedStaffingDecisions, type SimChoice } from "../runtime/simulated-tasks";
-import { DEMO_RESOURCE_MANAGER, DEMO_SCHEDULED_FLOWS } from "../seed/demo-simulation";
+import { DEMO_RESOURCE_MANAGER, demoScheduledFlows } from "../seed/demo-simulation";
 import { DEMO_STAFFING_FLOW } from "../seed/approvals";
 import type { TestDatabase } from "./db";
 import { startDemoRuntime, type DemoRuntime } from "./demo";
@@ -26,8 +26,11 @@ export interface SimulationRuntime {
   api: VendorApis;
   /** Subscribes the pushes and activates the poll; call right before simulating. */
   activateTriggers(o?: { salesforceCdc?: boolean }): Promise<void>;
-  /** The simulator's `clock`: fires the demo's scheduled flows (the invoicing batch) at their simulated times. */
-  clock(from: string): Promise<(simulatedAt: string) => Promise<void>>;
+  /**
+   * The simulator's `clock`: fires the demo's scheduled flows (the invoicing batch, the shipped reconciliations) at
+   * their simulated times, with `hooks` around each slot.
+   */
+  clock(from: string, hooks?: SlotHooks): Promise<(simulatedAt: string) => Promise<void>>;
   /**
    * Until every deal won in Salesforce since `since` reached the project set-up flow and no run is under way
    * (the simulator's `beforeOutageEnd`, and the end of a simulation); throws after `ms`.
@@ -81,8 +84,8 @@ export async function startSimulationRuntime(t: TestDatabase): Promise<Simulatio
         await activatePoll(rt.pool, { flowId: poll!.flowId, from: new Date(), actorId: null, intervalSeconds: 1 });
       }
     },
-    clock: async (from) => {
-      const schedules = await simulatedSchedules(rt.pool, rt.boss, { flowKeys: DEMO_SCHEDULED_FLOWS, from });
+    clock: async (from, hooks) => {
+      const schedules = await simulatedSchedules(rt.pool, rt.boss, { flowKeys: demoScheduledFlows(), from, hooks });
       return async (at) => void (await schedules.advance(at));
     },
     quiet: async (since, ms = 150_000) => {
