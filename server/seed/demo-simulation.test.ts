@@ -87,26 +87,6 @@ describe("the demo's background simulation", () => {
       await new Promise((r) => setTimeout(r, 500));
     }
 
-    // Staffing: each project set up during the week got a resource request, decided by PMO's resource manager in
-    // the Inbox — booked in Kantata (the request approved) or turned down (a note on the project); the demo's own
-    // open choice (request 46001) stays for a person.
-    const records = (c: string) => psa.collections.get(c)!() as Array<Record<string, unknown>>;
-    const raised = records("resource_requests").filter((r) => !String(r.id).startsWith("4600"));
-    expect(raised.length).toBeGreaterThan(0);
-    for (const r of raised) {
-      const booked = records("workspace_allocations").filter((a) => a.resource_id === r.resource_id);
-      const declined = records("posts").some((p) =>
-        String(p.message).startsWith(`Resource request ${String(r.id)}: none of the proposed people`),
-      );
-      expect({ id: r.id, status: r.status, booked: booked.length, declined }).toEqual({
-        id: r.id,
-        status: declined ? "pending" : "approved",
-        booked: declined ? 0 : 1,
-        declined,
-      });
-    }
-    expect(await t.db.task.count({ where: { decidedByEmail: DEMO_RESOURCE_MANAGER } })).toBe(raised.length);
-
     // The shipped reconciliations ran each simulated morning on the simulated clock (their slot is the run's
     // firedAt), each with its summary: the Business page's match rate has a number from the simulated firm.
     const recon = await rt.pool.query<{ key: string; fired: string; keys: number }>(
@@ -128,6 +108,26 @@ describe("the demo's background simulation", () => {
     expect(match.value).toBeGreaterThan(0.9);
     expect(match.value).toBeLessThanOrEqual(1);
     expect(match.detail.runs as number).toBeGreaterThanOrEqual(recon.rows.length);
+
+    // Staffing: each project set up during the week got a resource request, decided by PMO's resource manager in
+    // the Inbox — booked in Kantata (the request approved) or turned down (a note on the project); the demo's own
+    // open choice (request 46001) stays for a person.
+    const records = (c: string) => psa.collections.get(c)!() as Array<Record<string, unknown>>;
+    const raised = records("resource_requests").filter((r) => !String(r.id).startsWith("4600"));
+    expect(raised.length).toBeGreaterThan(0);
+    for (const r of raised) {
+      const booked = records("workspace_allocations").filter((a) => a.resource_id === r.resource_id);
+      const declined = records("posts").some((p) =>
+        String(p.message).startsWith(`Resource request ${String(r.id)}: none of the proposed people`),
+      );
+      expect({ id: r.id, status: r.status, booked: booked.length, declined }).toEqual({
+        id: r.id,
+        status: declined ? "pending" : "approved",
+        booked: declined ? 0 : 1,
+        declined,
+      });
+    }
+    expect(await t.db.task.count({ where: { decidedByEmail: DEMO_RESOURCE_MANAGER } })).toBe(raised.length);
 
     expect(await startDemoSimulation({ db: t.db, sandboxes: rt.sandboxes, log: () => undefined })).toBeNull();
   }, 240_000);
