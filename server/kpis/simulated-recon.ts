@@ -66,6 +66,7 @@ const text = (v: unknown): string | null => {
   return s === "" ? null : s;
 };
 const ref = (v: unknown) => (v && typeof v === "object" ? String((v as { id: unknown }).id) : text(v));
+/** NetSuite's currency record ids (the sandbox's, as SuiteQL gives a customer's or job's currency). */
 const NETSUITE_CURRENCY: Record<string, string> = { "1": "USD", "2": "GBP", "3": "CAD", "4": "EUR" };
 
 /**
