@@ -7,6 +7,9 @@
 // Start_Date/End_Date prompts: skills with levels, office, scheduled hours and time off in the window), a
 // worker's time off (Absence Management), and project staffing assignments (⚠ shape not public).
 // Errors: {error, errors:[{error, field}]}.
+// A worker's team is their primary supervisory organisation: one per practice, named as Workday names one
+// (the practice and its head, a partner); the REST worker and both reports give it. Weft's utilisation per team
+// groups by it (docs/kpis.md).
 // Workers are the firm's consultants (the same people as the PSA users and NetSuite employees). Data faults
 // (POST /__sandbox/inject): terminate-worker (Active_Status 0 from a termination date), cost-rate.
 import { firm, type FirmConsultant } from "../sandbox-kit/firm";
@@ -41,11 +44,24 @@ export function createWorkdaySandbox(opts: WorkdaySandboxOptions = {}) {
       },
     },
   });
-  let workers: Array<FirmConsultant & { terminationDate?: string }> = [];
+  type Org = { id: string; descriptor: string };
+  let workers: Array<FirmConsultant & { terminationDate?: string; supervisoryOrganization: Org }> = [];
   let timeOff: Array<FirmTimeOff & { id: string; wid: string }> = [];
   let projectAssignments: Array<Record<string, unknown> & { id: string }> = [];
   const seed = () => {
-    workers = firm().consultants.map((c) => ({ ...c }));
+    const all = firm().consultants;
+    // The practice's head: the partner without a manager in it (every practice has one; see firm()).
+    const head = (c: FirmConsultant) => all.find((h) => h.costCenter.id === c.costCenter.id && !h.managerN);
+    workers = all.map((c) => {
+      const h = head(c);
+      return {
+        ...c,
+        supervisoryOrganization: {
+          id: `ORG-${c.costCenter.id}`,
+          descriptor: h ? `${c.practice} (${h.firstName} ${h.lastName})` : c.practice,
+        },
+      };
+    });
     timeOff = firmTimeOff().map((t, i) => ({
       ...t,
       id: `TOE-${String(i + 1).padStart(5, "0")}`,
@@ -65,12 +81,11 @@ export function createWorkdaySandbox(opts: WorkdaySandboxOptions = {}) {
 
   const tenantOk = (req: SbRequest) => req.params.tenant === tenant;
   const href = (path: string) => `${sb.baseUrl}/ccx/api/staffing/v6/${tenant}${path}`;
-  const orgOf = (c: FirmConsultant) => ({
-    id: `ORG-${c.costCenter.id}`,
-    descriptor: `${c.practice} (${c.costCenter.id})`,
-    href: href(`/supervisoryOrganizations/ORG-${c.costCenter.id}`),
+  const orgOf = (c: (typeof workers)[number]) => ({
+    ...c.supervisoryOrganization,
+    href: href(`/supervisoryOrganizations/${c.supervisoryOrganization.id}`),
   });
-  const summary = (c: FirmConsultant) => ({
+  const summary = (c: (typeof workers)[number]) => ({
     id: c.wid,
     descriptor: `${c.firstName} ${c.lastName}`,
     href: href(`/workers/${c.wid}`),
@@ -178,6 +193,8 @@ export function createWorkdaySandbox(opts: WorkdaySandboxOptions = {}) {
         Worker: `${w.firstName} ${w.lastName}`,
         Email: w.email,
         Business_Title: w.title,
+        Supervisory_Organization: w.supervisoryOrganization.descriptor,
+        Supervisory_Organization_ID: w.supervisoryOrganization.id,
         Location: w.location.name,
         Country: w.location.country,
         Worker_Type: w.employmentType,
@@ -311,6 +328,8 @@ export function createWorkdaySandbox(opts: WorkdaySandboxOptions = {}) {
           Business_Title: w.title,
           Cost_Center: w.costCenter.name,
           Cost_Center_ID: w.costCenter.id,
+          Supervisory_Organization: w.supervisoryOrganization.descriptor,
+          Supervisory_Organization_ID: w.supervisoryOrganization.id,
           Location: w.location.name,
           Country: w.location.country,
           Worker_Type: w.employmentType,

@@ -85,6 +85,11 @@ export async function evaluateBusinessEvents(
           "performedOn",
           d.performedOn,
         ),
+        personTeamName: take(
+          keyField("personTeamName", await val(d.personTeamName, "personTeamName")),
+          "personTeamName",
+          d.personTeamName,
+        ),
       });
     }
   }

@@ -90,6 +90,7 @@ describe("business events: definitions and validation", () => {
         system: null,
         occurredAt: now.toISOString(),
         performedOn: null,
+        personTeamName: null,
       },
     ]);
     await expect(

@@ -21,22 +21,30 @@ export const BUSINESS_EVENT_DESCRIPTIONS: Record<BusinessEventType, string> = {
   "deal.won": "A deal closed-won in the CRM (keys: opportunity, customer; amount).",
   "project.created": "A project was created for a deal (keys: project, opportunity, customer).",
   "project.live": 'A project is live in one system: system "psa" or "erp" (keys: project, opportunity).',
-  "assignment.made": "A person was assigned to a project: hours = billable hours planned in the week of occurredAt.",
+  "assignment.made":
+    "A person was assigned to a project: hours = billable hours planned in the week of occurredAt (keys: person, project, personTeam).",
   "capacity.planned":
-    "A person's planned billable hours for the week of occurredAt from capacity (used when no assignment plans that week).",
+    "A person's planned billable hours for the week of occurredAt from capacity (used when no assignment plans that week; keys: person, personTeam).",
   "time.approved":
-    "Billable time was approved in the PSA (keys: timeEntry, project, person; hours, amount; performedOn: the day the work was done).",
+    "Billable time was approved in the PSA (keys: timeEntry, project, person, personTeam; hours, amount; performedOn: the day the work was done).",
   "time.invoiced": "Approved time was put on an invoice (keys: timeEntry, invoice, project).",
   "invoice.posted": "An invoice was posted in the ERP (keys: invoice, project, customer; amount).",
 };
 
-/** The business keys an event may carry; each is a column of business_event (snake_case in SQL). */
+/**
+ * The business keys an event may carry; each is a column of business_event (snake_case in SQL).
+ * `team` is a Weft team (default: the recording flow's owner — who runs the integration). `personTeam` is the
+ * person's team in the firm: their organisation in the HRIS (Workday's primary supervisory organisation id), which
+ * utilisation is grouped by (docs/kpis.md "Utilisation variance"). Two different things: Weft teams own flows,
+ * HRIS organisations employ people, and neither list is derived from the other.
+ */
 export const BUSINESS_EVENT_KEYS = [
   "customer",
   "project",
   "opportunity",
   "invoice",
   "person",
+  "personTeam",
   "timeEntry",
   "team",
 ] as const;
@@ -84,6 +92,10 @@ export const BusinessEventDecl = z
       description:
         "time.approved: the day the work was performed (YYYY-MM-DD, or an ISO 8601 timestamp whose date as written counts). Utilisation counts the hours in that day's week; without it, in the week of occurredAt.",
     }),
+    personTeamName: Expr.optional().meta({
+      description:
+        "The name of keys.personTeam as the HRIS shows it (e.g. Workday's organisation descriptor); the Business page shows teams by it.",
+    }),
   })
   .meta({
     description:
@@ -107,12 +119,24 @@ export interface BusinessEvent {
   occurredAt: string;
   /** The day the work was performed (YYYY-MM-DD), when the declaration says it. */
   performedOn: string | null;
+  /** The name of keys.personTeam, when the declaration says it. */
+  personTeamName?: string | null;
 }
 
 /** The expressions of a declaration with their path relative to it, for the validator and the walker. */
 export function declarationExpressions(d: BusinessEventDecl): Array<{ path: (string | number)[]; expression: string }> {
   const out: Array<{ path: (string | number)[]; expression: string }> = [];
-  for (const f of ["each", "when", "amount", "currency", "hours", "system", "occurredAt", "performedOn"] as const)
+  for (const f of [
+    "each",
+    "when",
+    "amount",
+    "currency",
+    "hours",
+    "system",
+    "occurredAt",
+    "performedOn",
+    "personTeamName",
+  ] as const)
     if (d[f] !== undefined) out.push({ path: [f], expression: d[f] });
   for (const [k, v] of Object.entries(d.keys)) if (v !== undefined) out.push({ path: ["keys", k], expression: v });
   return out;

@@ -70,8 +70,8 @@ export const KPIS: Record<KpiId, KpiDefinition> = {
     unit: "percent",
     lowerIsBetter: true,
     definition:
-      "Per person and week: actual billable hours (hours of the time.approved events approved that week, one per time entry) minus planned billable hours (hours of the assignment.made events of that week; without any, of the person's capacity.planned events). The tile shows the total absolute variance as a share of planned hours, over the people with planned hours; the drill-down lists people and teams.",
-    reads: "time.approved, assignment.made, capacity.planned (by person, week)",
+      "Per person and week: actual billable hours (hours of the time.approved events, one per time entry, in the week the work was performed) minus planned billable hours (hours of the assignment.made events of that week; without any, of the person's capacity.planned events). The tile shows the total absolute variance as a share of planned hours, over the people with planned hours. Per team = per the person's team in the HRIS (their Workday organisation, the events' personTeam key), not the Weft team that owns the flows; the firm-team filter keeps that team's person-weeks and the Weft team filter does not apply. The drill-down lists teams, people and weeks.",
+    reads: "time.approved, assignment.made, capacity.planned (by person, week, personTeam)",
   },
   "touchless-rate": {
     id: "touchless-rate",

@@ -90,7 +90,8 @@ describe("flow facts", () => {
     expect(extractFlowFacts(resourceAttributesSync).produces).toEqual([
       { event: "resource.updated", major: 1, fields: ["workerId", "grade", "skills"] },
     ]);
-    // The example's parallel: lookups and a foreach in one branch (NetSuite time bills), reporting writes in the other.
+    // The example's parallel: lookups and a foreach in one branch (NetSuite time bills), reporting writes in the
+    // other; before it, the person's team in Workday.
     expect(touches(timesheetToReporting)).toEqual([
       "psa/kantata.listExternalReferences:read",
       "psa/kantata.listTimeEntries:read",
@@ -98,6 +99,7 @@ describe("flow facts", () => {
       "erp/netsuite.getRecord:read",
       "data/reporting.upsertRecords:write",
       "data/reporting.writeEvents:write",
+      "hris/workday.listWorkers:read",
     ]);
     expect(extractFlowFacts(timesheetToReporting).consumes).toEqual(["psa.timesheet.approved"]);
   });

@@ -11,8 +11,11 @@ export interface KpiFilter {
   to: Date;
   /** The environment of the runs behind the figures; undefined = every environment. */
   environment?: string;
+  /** A Weft team: the owner of the flows behind a figure (every KPI but utilisation). */
   team?: string;
   customer?: string;
+  /** A firm team: the person's organisation in the HRIS (the personTeam key); utilisation only. */
+  personTeam?: string;
 }
 
 export const KpiFilterInput = z.strictObject({
@@ -21,6 +24,8 @@ export const KpiFilterInput = z.strictObject({
   asOf: z.iso.datetime({ offset: true }).optional(),
   team: z.string().min(1).max(64).optional(),
   customer: z.string().min(1).max(200).optional(),
+  /** The person's team in the HRIS (an organisation id, the personTeam key); filters utilisation. */
+  personTeam: z.string().min(1).max(200).optional(),
   /** An environment key or "all"; default production (docs/environments.md). */
   environment: z.string().min(1).max(40).optional(),
 });
@@ -31,7 +36,7 @@ export function resolveFilter(i: KpiFilterInput, now = new Date()): { filter: Kp
   const to = i.asOf ? new Date(i.asOf) : now;
   const weeks = lastWeeks(to, i.weeks ?? 8);
   return {
-    filter: { from: weeks[0]!, to, environment: figuresEnvironment(i.environment), team: i.team, customer: i.customer },
+    filter: { from: weeks[0]!, to, environment: figuresEnvironment(i.environment), team: i.team, customer: i.customer, personTeam: i.personTeam },
     weeks,
   };
 }

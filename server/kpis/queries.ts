@@ -118,24 +118,70 @@ export async function unbilledTile(sql: Sql, f: KpiFilter, weeks: Date[]): Promi
   );
 }
 
+/** One person-week of utilisation, with the person's HRIS team that week (id and the HRIS's name). */
+export interface UtilisationRow {
+  person: string;
+  week: Date;
+  team: string | null;
+  teamName: string | null;
+  planned: number;
+  actual: number;
+}
+
 /** Utilisation per person/week → the tile (absolute variance over planned hours) and the per-person rows. */
-export async function utilisation(sql: Sql, f: KpiFilter) {
-  type Row = { person: string; week: Date; team: string | null; planned: number; actual: number };
-  const r = (await rows<Row>(sql, q.utilisationSql(f))).map((x) => ({
+export async function utilisation(sql: Sql, f: KpiFilter): Promise<UtilisationRow[]> {
+  type Row = { person: string; week: Date; team: string | null; team_name: string | null; planned: number; actual: number };
+  return (await rows<Row>(sql, q.utilisationSql(f))).map(({ team_name, ...x }) => ({
     ...x,
+    teamName: team_name,
     planned: Number(x.planned),
     actual: Number(x.actual),
   }));
-  return r;
+}
+
+/** Σ|actual − planned| ÷ Σ planned over person-weeks with planned hours (null: nothing planned). */
+function variance(list: readonly UtilisationRow[]): number | null {
+  const p = list.reduce((n, x) => n + x.planned, 0);
+  return p > 0 ? list.reduce((n, x) => n + Math.abs(x.actual - x.planned), 0) / p : null;
+}
+
+/** Utilisation per HRIS team: the tile's figures over each team's person-weeks (null team: the HRIS named none). */
+export interface UtilisationTeam {
+  team: string | null;
+  /** The HRIS's name of the team on its latest person-week (the id when no event named it). */
+  name: string | null;
+  planned: number;
+  actual: number;
+  /** Σ|actual − planned| ÷ Σ planned over the team's planned person-weeks. */
+  variance: number | null;
+  people: number;
+  unplannedHours: number;
+}
+
+export function utilisationByTeam(r: readonly UtilisationRow[]): UtilisationTeam[] {
+  const groups = new Map<string | null, UtilisationRow[]>();
+  for (const x of r) groups.set(x.team, [...(groups.get(x.team) ?? []), x]);
+  return [...groups]
+    .map(([team, list]) => {
+      const planned = list.filter((x) => x.planned > 0);
+      const named = [...list].sort((a, b) => b.week.getTime() - a.week.getTime()).find((x) => x.teamName);
+      return {
+        team,
+        name: named?.teamName ?? team,
+        planned: planned.reduce((n, x) => n + x.planned, 0),
+        actual: planned.reduce((n, x) => n + x.actual, 0),
+        variance: variance(planned),
+        people: new Set(planned.map((x) => x.person)).size,
+        unplannedHours: list.filter((x) => x.planned === 0).reduce((n, x) => n + x.actual, 0),
+      };
+    })
+    .sort((a, b) => (a.team === null ? 1 : b.team === null ? -1 : (a.name ?? "").localeCompare(b.name ?? "")));
 }
 
 export async function utilisationTile(sql: Sql, f: KpiFilter, weeks: Date[]): Promise<KpiTile> {
   const r = await utilisation(sql, f);
   const planned = r.filter((x) => x.planned > 0);
-  const share = (list: typeof planned) => {
-    const p = list.reduce((n, x) => n + x.planned, 0);
-    return p > 0 ? list.reduce((n, x) => n + Math.abs(x.actual - x.planned), 0) / p : null;
-  };
+  const share = variance;
   const sumP = planned.reduce((n, x) => n + x.planned, 0);
   const sumA = planned.reduce((n, x) => n + x.actual, 0);
   const trend = weeks.map((w) => {
@@ -151,6 +197,7 @@ export async function utilisationTile(sql: Sql, f: KpiFilter, weeks: Date[]): Pr
       signed: sumP > 0 ? (sumA - sumP) / sumP : null,
       people: new Set(planned.map((x) => x.person)).size,
       unplannedHours: r.filter((x) => x.planned === 0).reduce((n, x) => n + x.actual, 0),
+      teams: new Set(planned.map((x) => x.team).filter((t) => t !== null)).size,
     },
     trend,
   );
@@ -290,8 +337,17 @@ export interface KpiDrill {
     hours: number | null;
     entries?: number;
   }>;
-  /** Utilisation: per person and week. */
-  people?: Array<{ person: string; week: string; team: string | null; planned: number; actual: number }>;
+  /** Utilisation: per person and week, with the person's HRIS team. */
+  people?: Array<{
+    person: string;
+    week: string;
+    team: string | null;
+    teamName: string | null;
+    planned: number;
+    actual: number;
+  }>;
+  /** Utilisation: per HRIS team (the person's organisation), planned vs actual. */
+  teams?: UtilisationTeam[];
 }
 
 type ExceptionRow = {
@@ -359,13 +415,16 @@ export async function kpiDrill(
   } else {
     out.records = await rows(
       sql,
-      q.eventRecordsSql(f, RECORD_TYPES[id], limit, { byPerformedDay: id === "utilisation-variance" }),
+      q.eventRecordsSql(f, RECORD_TYPES[id], limit, { utilisation: id === "utilisation-variance" }),
     );
-    if (id === "utilisation-variance")
-      out.people = (await utilisation(sql, f))
+    if (id === "utilisation-variance") {
+      const u = await utilisation(sql, f);
+      out.teams = utilisationByTeam(u);
+      out.people = u
         .map((x) => ({ ...x, week: iso(x.week) }))
         .sort((a, b) => Math.abs(b.actual - b.planned) - Math.abs(a.actual - a.planned))
         .slice(0, limit);
+    }
   }
   if (!out.runs.length) {
     const seen = new Map<string, string>();

@@ -376,40 +376,82 @@ export function unbilledExceptionsSql(f: KpiFilter, limit: number): Query {
 }
 
 /**
+ * Utilisation's filters: environment and customer as the other KPIs, the person's HRIS team instead of the Weft
+ * team. A Weft team owns the flows that record the facts (PMO books, finance bills), which says nothing about
+ * whose people worked; utilisation's team is the person's (docs/kpis.md "Utilisation variance").
+ */
+const utilisationKeysFilter = (alias: string, cols: { customer: string; project: string }, f: KpiFilter, p: Params) =>
+  envFilter(alias, f, p) + keysFilter({ team: "", ...cols }, { ...f, team: undefined }, p);
+
+/**
  * Planned (assignment.made, else capacity.planned) vs actual (first time.approved per entry, kpi_time_entry) billable
- * hours per person and week. Actual hours count in the week the work was performed (worked_at: the approval's
- * performed day, else the approval itself): approval comes days or weeks after the work, and the plan is by the
- * week worked.
+ * hours per person and week, with the person's team in the HRIS (personTeam) that week. Actual hours count in the
+ * week the work was performed (worked_at: the approval's performed day, else the approval itself): approval comes
+ * days or weeks after the work, and the plan is by the week worked. A person-week's team is the one on its latest
+ * approved time (recorded as the week is worked), else on its latest plan (recorded when booked, often weeks
+ * before); the person-team filter keeps the person-weeks of that team, so a person who moved counts in each
+ * team for the weeks spent there.
  */
 export function utilisationSql(f: KpiFilter): Query {
   const p = new Params();
   const from = p.add(f.from);
   const to = p.add(f.to);
-  const filter = entryFilter("k", f, p);
-  const filterP = eventFilter("a", f, p);
+  const filter = utilisationKeysFilter("k", { customer: "k.customer", project: "k.project" }, f, p);
+  const filterP = utilisationKeysFilter("a", { customer: "a.customer", project: "a.project" }, f, p);
+  const teamFilter = f.personTeam ? ` WHERE coalesce(act.team, plan.team) = ${p.add(f.personTeam)}` : "";
+  // The latest (by time, then id) non-null team of a group and that event's name for it.
+  const latest = (col: string, at: string, id: string) =>
+    `(array_agg(${col} ORDER BY ${at} DESC, ${id} DESC) FILTER (WHERE person_team IS NOT NULL))[1]`;
   return {
     text: `WITH actual AS (
-        SELECT k.person, k.worked_at AS occurred_at, coalesce(k.hours, 0)::float8 AS hours FROM kpi_time_entry k
+        SELECT k.person, k.worked_at AS occurred_at, coalesce(k.hours, 0)::float8 AS hours, k.approval_event_id AS id,
+               k.person_team, k.person_team_name
+        FROM kpi_time_entry k
         WHERE k.person IS NOT NULL AND k.worked_at >= ${from} AND k.worked_at < ${to}${filter}
       ), act AS (
-        SELECT person, ${WEEK("occurred_at")} AS week, sum(hours) AS hours FROM actual GROUP BY 1, 2
+        SELECT person, ${WEEK("occurred_at")} AS week, sum(hours) AS hours,
+               ${latest("person_team", "occurred_at", "id")} AS team, ${latest("person_team_name", "occurred_at", "id")} AS team_name
+        FROM actual GROUP BY 1, 2
       ), planned AS (
         SELECT a.person, ${WEEK("a.occurred_at")} AS week,
                sum(coalesce(a.hours, 0)) FILTER (WHERE a.type = 'assignment.made')::float8 AS assigned,
-               sum(coalesce(a.hours, 0)) FILTER (WHERE a.type = 'capacity.planned')::float8 AS capacity, max(a.team) AS team
+               sum(coalesce(a.hours, 0)) FILTER (WHERE a.type = 'capacity.planned')::float8 AS capacity,
+               ${latest("a.person_team", "a.occurred_at", "a.id")} AS team,
+               ${latest("a.person_team_name", "a.occurred_at", "a.id")} AS team_name
         FROM business_event a
         WHERE a.type IN ('assignment.made', 'capacity.planned') AND NOT a.is_test AND a.person IS NOT NULL
           AND a.occurred_at >= ${from} AND a.occurred_at < ${to}${filterP}
         GROUP BY 1, 2
       ), plan AS (
         -- Assignments plan the week when there are any; otherwise the person's planned capacity does.
-        SELECT person, week, team, coalesce(assigned, capacity, 0) AS hours FROM planned
+        SELECT person, week, team, team_name, coalesce(assigned, capacity, 0) AS hours FROM planned
       )
-      SELECT coalesce(plan.person, act.person) AS person, coalesce(plan.week, act.week) AS week, plan.team,
+      SELECT coalesce(plan.person, act.person) AS person, coalesce(plan.week, act.week) AS week,
+             coalesce(act.team, plan.team) AS team, CASE WHEN act.team IS NOT NULL THEN act.team_name ELSE plan.team_name END AS team_name,
              coalesce(plan.hours, 0) AS planned, coalesce(act.hours, 0) AS actual
-      FROM plan FULL JOIN act ON act.person = plan.person AND act.week = plan.week
+      FROM plan FULL JOIN act ON act.person = plan.person AND act.week = plan.week${teamFilter}
       ORDER BY week, person`,
     values: p.values,
+  };
+}
+
+/**
+ * The HRIS teams (personTeam) named by events, each with the name of its latest event that gives one: the
+ * Business page's list of firm teams. Loose index scan over business_event(person_team, occurred_at).
+ */
+export function personTeamsSql(limit = 500): Query {
+  return {
+    text: `WITH RECURSIVE t(team) AS (
+        (SELECT person_team FROM business_event WHERE person_team IS NOT NULL ORDER BY person_team LIMIT 1)
+        UNION ALL
+        SELECT (SELECT e.person_team FROM business_event e WHERE e.person_team > t.team ORDER BY e.person_team LIMIT 1)
+        FROM t WHERE t.team IS NOT NULL
+      )
+      SELECT t.team AS id, coalesce((SELECT e.person_team_name FROM business_event e
+                                      WHERE e.person_team = t.team AND e.person_team_name IS NOT NULL
+                                      ORDER BY e.occurred_at DESC LIMIT 1), t.team) AS name
+      FROM t WHERE t.team IS NOT NULL ORDER BY name, id LIMIT $1`,
+    values: [limit],
   };
 }
 
@@ -548,22 +590,26 @@ export function eventRecordsSql(
   f: KpiFilter,
   types: readonly string[],
   limit: number,
-  opts: { byPerformedDay?: boolean } = {},
+  opts: { utilisation?: boolean } = {},
 ): Query {
   const p = new Params();
   const from = p.add(f.from);
   const to = p.add(f.to);
   const t = p.add(types);
-  const filter = eventFilter("e", f, p);
+  // Utilisation's records are filtered as its figures are (utilisationSql): by the person's HRIS team, not the
+  // Weft team, and in the period by the day the work was performed.
+  const filter = opts.utilisation
+    ? utilisationKeysFilter("e", { customer: "e.customer", project: "e.project" }, f, p) +
+      (f.personTeam ? ` AND e.person_team = ${p.add(f.personTeam)}` : "")
+    : eventFilter("e", f, p);
   const lim = p.add(limit);
-  // Utilisation's records are in the period by the day the work was performed, as its figures are (utilisationSql).
-  const at = opts.byPerformedDay
+  const at = opts.utilisation
     ? `coalesce(e.performed_on::timestamp AT TIME ZONE 'UTC', e.occurred_at)`
     : `e.occurred_at`;
   return {
     text: `SELECT e.id::text AS id, e.type, e.occurred_at, e.performed_on::text AS performed_on, e.customer, e.project, e.opportunity,
-             e.invoice, e.person, e.time_entry, e.team, e.system, e.amount::float8 AS amount, e.currency, e.hours::float8 AS hours,
-             e.run_id::text AS run_id, fl.key AS flow_key
+             e.invoice, e.person, e.person_team, e.person_team_name, e.time_entry, e.team, e.system, e.amount::float8 AS amount,
+             e.currency, e.hours::float8 AS hours, e.run_id::text AS run_id, fl.key AS flow_key
       FROM business_event e JOIN flow fl ON fl.id = e.flow_id
       WHERE e.type = ANY (${t}::text[]) AND NOT e.is_test AND ${at} >= ${from} AND ${at} < ${to}${filter}
       ORDER BY ${at} DESC, e.id DESC LIMIT ${lim}`,

@@ -30,6 +30,9 @@ export async function insertBusinessEvents(
     opportunity: e.keys.opportunity ?? null,
     invoice: e.keys.invoice ?? null,
     person: e.keys.person ?? null,
+    person_team: e.keys.personTeam ?? null,
+    // A name without its team says nothing the page can group by.
+    person_team_name: e.keys.personTeam ? (e.personTeamName ?? null) : null,
     time_entry: e.keys.timeEntry ?? null,
     team: e.keys.team ?? team,
     system: e.system,
@@ -54,12 +57,13 @@ export async function insertBusinessEvents(
        UNION ALL SELECT r.id, r.replay_of_id, c.depth + 1 FROM run r JOIN chain c ON r.id = c.replay_of_id WHERE c.depth < 1000
      )
      INSERT INTO business_event (run_id, origin_run_id, flow_id, step_path, idx, type, occurred_at, customer, project, opportunity,
-       invoice, person, time_entry, team, system, amount, currency, hours, performed_on, is_test)
+       invoice, person, person_team, person_team_name, time_entry, team, system, amount, currency, hours, performed_on, is_test)
      SELECT r.id, (SELECT id FROM chain ORDER BY depth DESC LIMIT 1), r.flow_id, $2, e.idx, e.type, e.occurred_at, e.customer, e.project,
-       e.opportunity, e.invoice, e.person, e.time_entry, e.team, e.system, e.amount, e.currency, e.hours, e.performed_on, r.is_test
+       e.opportunity, e.invoice, e.person, e.person_team, e.person_team_name, e.time_entry, e.team, e.system, e.amount, e.currency,
+       e.hours, e.performed_on, r.is_test
      FROM run r, jsonb_to_recordset($3::jsonb) AS e(idx int, type text, occurred_at timestamptz, customer text, project text,
-       opportunity text, invoice text, person text, time_entry text, team text, system text, amount numeric, currency text, hours numeric,
-       performed_on date)
+       opportunity text, invoice text, person text, person_team text, person_team_name text, time_entry text, team text, system text,
+       amount numeric, currency text, hours numeric, performed_on date)
      WHERE r.id = $1::uuid${onceFilter()}
      ON CONFLICT (origin_run_id, step_path, idx) DO NOTHING`,
     [runId, path, JSON.stringify(rows)],

@@ -27,6 +27,7 @@ const FIELD_HELP: Record<(typeof FIELDS)[number], string> = {
   system: "project.live: 'psa' or 'erp'.",
   occurredAt: "ISO 8601 time it happened; default: when the step succeeded.",
   performedOn: "time.approved: the day the work was done (YYYY-MM-DD); utilisation counts it in that week.",
+  personTeamName: "The name of keys.personTeam (the person's HRIS organisation), as the Business page shows it.",
 };
 const DEFAULT_KEY: Record<BusinessEventType, BusinessEventKey> = {
   "deal.won": "opportunity",

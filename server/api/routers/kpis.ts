@@ -10,6 +10,7 @@ import { KPI_IDS, KPIS } from "../../../core/kpis/definitions";
 import { prismaSql } from "../../runtime/sql";
 import { KpiFilterInput } from "../../kpis/filter";
 import { kpiDrill, kpiSummary } from "../../kpis/queries";
+import { personTeamsSql } from "../../kpis/sql";
 import { BusinessSloInput } from "../../../core/kpis/slo";
 import { createBusinessSlo, deleteBusinessSlo, listBusinessSlos, updateBusinessSlo } from "../../kpis/slo";
 
@@ -19,6 +20,11 @@ const sloId = z.uuid();
 async function checkFilter(db: Db, f: KpiFilterInput): Promise<void> {
   if (f.team && !(await db.team.findUnique({ where: { key: f.team }, select: { id: true } })))
     throw new DomainError("invalid", `There is no team "${f.team}".`, { field: "team" });
+  // A firm team is an HRIS organisation some fact named (the personTeam key), not a Weft team.
+  if (f.personTeam && !(await db.businessEvent.findFirst({ where: { personTeam: f.personTeam }, select: { id: true } })))
+    throw new DomainError("invalid", `No business event names the HRIS team "${f.personTeam}".`, {
+      field: "personTeam",
+    });
 }
 
 export const kpisRouter = createTRPCRouter({
@@ -51,11 +57,21 @@ export const kpisRouter = createTRPCRouter({
       .mutation(({ ctx, input }) => deleteBusinessSlo(ctx.db, ctx.audit, input.id)),
   }),
 
-  /** What the filter offers (teams, customers named by business events) and every KPI's definition. */
+  /**
+   * What the filter offers (Weft teams; the firm's teams — HRIS organisations — and customers named by business
+   * events) and every KPI's definition.
+   */
   options: procedure("viewer").query(async ({ ctx }) => {
     const teams = await ctx.db.team.findMany({ select: { key: true, name: true }, orderBy: { name: "asc" } });
     const customers = await ctx.db.$queryRaw<Array<{ customer: string }>>`
       SELECT DISTINCT customer FROM business_event WHERE customer IS NOT NULL AND NOT is_test ORDER BY customer LIMIT 500`;
-    return { teams, customers: customers.map((c) => c.customer), definitions: Object.values(KPIS) };
+    const pt = personTeamsSql();
+    const personTeams = await ctx.db.$queryRawUnsafe<Array<{ id: string; name: string }>>(pt.text, ...pt.values);
+    return {
+      teams,
+      personTeams,
+      customers: customers.map((c) => c.customer),
+      definitions: Object.values(KPIS),
+    };
   }),
 });
