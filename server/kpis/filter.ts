@@ -36,7 +36,14 @@ export function resolveFilter(i: KpiFilterInput, now = new Date()): { filter: Kp
   const to = i.asOf ? new Date(i.asOf) : now;
   const weeks = lastWeeks(to, i.weeks ?? 8);
   return {
-    filter: { from: weeks[0]!, to, environment: figuresEnvironment(i.environment), team: i.team, customer: i.customer, personTeam: i.personTeam },
+    filter: {
+      from: weeks[0]!,
+      to,
+      environment: figuresEnvironment(i.environment),
+      team: i.team,
+      customer: i.customer,
+      personTeam: i.personTeam,
+    },
     weeks,
   };
 }

@@ -364,13 +364,22 @@ describe("KPI projections (deals, projects, unbilled day cells)", () => {
         d2i.push({ at: first.at, v: (first.at - w.at) / DAY });
     }
     // Utilisation's actual side (no plan events here): the first approvals' hours per person, in the week of the
-    // day the work was performed (00:00 UTC), else of the approval, within the period and the filter's team.
-    const worked = new Map<string, { person: string; week: number; planned: number; actual: number; team: null }>();
+    // day the work was performed (00:00 UTC), else of the approval, within the period. The Weft team filter does
+    // not apply: utilisation's team is the person's HRIS team (none here).
+    type Worked = { person: string; week: number; team: null; team_name: null; planned: number; actual: number };
+    const worked = new Map<string, Worked>();
     for (const a of approved.values()) {
       const at = a.performed_on ? Date.parse(`${a.performed_on}T00:00:00Z`) : a.at;
-      if (!a.person || at < from || at >= to || !team(a)) continue;
+      if (!a.person || at < from || at >= to) continue;
       const k = `${mondayOf(at)}|${a.person}`;
-      const c = worked.get(k) ?? { person: a.person, week: mondayOf(at), planned: 0, actual: 0, team: null };
+      const c = worked.get(k) ?? {
+        person: a.person,
+        week: mondayOf(at),
+        team: null,
+        team_name: null,
+        planned: 0,
+        actual: 0,
+      };
       c.actual += a.hours ?? 0;
       worked.set(k, c);
     }

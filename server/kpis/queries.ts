@@ -130,7 +130,14 @@ export interface UtilisationRow {
 
 /** Utilisation per person/week → the tile (absolute variance over planned hours) and the per-person rows. */
 export async function utilisation(sql: Sql, f: KpiFilter): Promise<UtilisationRow[]> {
-  type Row = { person: string; week: Date; team: string | null; team_name: string | null; planned: number; actual: number };
+  type Row = {
+    person: string;
+    week: Date;
+    team: string | null;
+    team_name: string | null;
+    planned: number;
+    actual: number;
+  };
   return (await rows<Row>(sql, q.utilisationSql(f))).map(({ team_name, ...x }) => ({
     ...x,
     teamName: team_name,

@@ -21,7 +21,10 @@ async function checkFilter(db: Db, f: KpiFilterInput): Promise<void> {
   if (f.team && !(await db.team.findUnique({ where: { key: f.team }, select: { id: true } })))
     throw new DomainError("invalid", `There is no team "${f.team}".`, { field: "team" });
   // A firm team is an HRIS organisation some fact named (the personTeam key), not a Weft team.
-  if (f.personTeam && !(await db.businessEvent.findFirst({ where: { personTeam: f.personTeam }, select: { id: true } })))
+  if (
+    f.personTeam &&
+    !(await db.businessEvent.findFirst({ where: { personTeam: f.personTeam }, select: { id: true } }))
+  )
     throw new DomainError("invalid", `No business event names the HRIS team "${f.personTeam}".`, {
       field: "personTeam",
     });
