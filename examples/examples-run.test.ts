@@ -280,6 +280,21 @@ describe("the example flows run against the sandboxes", () => {
     expect(new Map(facts.rows.map((x) => [x.time_entry, x.performed_on]))).toEqual(
       new Map(entries.map((e) => [String(e.id), String(e.date_performed)])),
     );
+    // …and the person's team in Workday: the organisation of the worker the Kantata user is linked to.
+    const teams = await pool.query<{ time_entry: string; person_team: string; person_team_name: string }>(
+      `SELECT time_entry, person_team, person_team_name FROM business_event WHERE run_id = $1 AND type = 'time.approved'`,
+      [r.runId],
+    );
+    const wid = new Map(
+      (await records("psa", "external_references"))
+        .filter((x) => x.subject_type === "User" && x.service_name === "Workday")
+        .map((x) => [String(x.subject_id), String(x.service_model_ref)]),
+    );
+    const org = new Map((await records("workday", "workers")).map((w) => [String(w.wid), w.supervisoryOrganization]));
+    expect(
+      new Map(teams.rows.map((x) => [x.time_entry, { id: x.person_team, descriptor: x.person_team_name }])),
+    ).toEqual(new Map(entries.map((e) => [String(e.id), org.get(wid.get(String(e.user_id))!)])));
+    expect(new Set(teams.rows.map((x) => x.person_team)).size).toBeGreaterThan(0);
   }, 300_000);
 
   it("approved-time-to-invoice: a project with one approved entry gets a one-line invoice, beside a project with three", async () => {
@@ -653,12 +668,28 @@ describe("the example flows run against the sandboxes", () => {
       ]);
 
       // The booking is the plan the utilisation KPI compares time with: one assignment.made per week it spans.
-      const { rows: planned } = await pool.query<{ occurred_at: Date; hours: string; person: string; project: string }>(
-        `SELECT occurred_at, hours::text AS hours, person, project FROM business_event
+      const { rows: planned } = await pool.query<{
+        occurred_at: Date;
+        hours: string;
+        person: string;
+        project: string;
+        person_team: string;
+        person_team_name: string;
+      }>(
+        `SELECT occurred_at, hours::text AS hours, person, project, person_team, person_team_name FROM business_event
           WHERE type = 'assignment.made' AND person = $1 ORDER BY occurred_at`,
         [chosen.user],
       );
       expect(planned).toHaveLength(8);
+      // The plan counts in the person's team in Workday (their primary supervisory organisation).
+      const hrisLink = (await records("psa", "external_references")).find(
+        (x) => x.subject_type === "User" && x.service_name === "Workday" && String(x.subject_id) === chosen.user,
+      )!;
+      const org = (await records("workday", "workers")).find((w) => w.wid === hrisLink.service_model_ref)!
+        .supervisoryOrganization as { id: string; descriptor: string };
+      expect(new Set(planned.map((p) => `${p.person_team}|${p.person_team_name}`))).toEqual(
+        new Set([`${org.id}|${org.descriptor}`]),
+      );
       expect(planned[0]).toMatchObject({ project: resource.workspace_id, hours: "20.0000" });
       expect(planned[0]!.occurred_at.toISOString()).toBe("2026-05-25T00:00:00.000Z");
       expect(planned.reduce((sum, p) => sum + Number(p.hours), 0)).toBe(160);

@@ -547,6 +547,49 @@ describe("a simulated month: every KPI equals what the vendors' records say", ()
     }
   });
 
+  // --- Utilisation per HRIS team (the person's Workday organisation) ---------------------------------------------
+  it("utilisation per team: each person's hours in their Workday organisation, planned vs actual per team", async () => {
+    const want = utilisationPerHrisTeam({
+      staffing: v.staffing,
+      approved: v.approved,
+      period: { from: weekOf(Date.parse(util.asOf)) - (util.weeks - 1) * 7 * DAY, to: Date.parse(util.asOf) },
+      refs: await records("psa", "external_references"),
+      workers: await records("workday", "workers"),
+    });
+    // The month's people are in several teams (the firm's practices), so "per team" means something.
+    expect([...want.values()].filter((x) => x.actual + x.unplanned > 0).length).toBeGreaterThan(1);
+    expect([...want.values()].some((x) => x.planned > 0)).toBe(true);
+    const got = new Map(util.drill.teams!.map((x) => [x.team, x]));
+    expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
+    for (const [id, w] of want) {
+      const g = got.get(id)!;
+      expect(g.name, id).toBe(w.name);
+      expect(g.planned, id).toBeCloseTo(w.planned, 2);
+      expect(g.actual, id).toBeCloseTo(w.actual, 6);
+      expect(g.unplannedHours, id).toBeCloseTo(w.unplanned, 6);
+      if (w.planned > 0) expect(g.variance!, id).toBeCloseTo(w.off / w.planned, 6);
+      else expect(g.variance, id).toBeNull();
+    }
+    // The firm-team filter gives that team's figures.
+    const [id, w] = [...want].find(([, x]) => x.planned > 0)!;
+    const one = await kpiDrill(
+      rt.pool,
+      "utilisation-variance",
+      { weeks: util.weeks, asOf: util.asOf, personTeam: id },
+      10_000,
+    );
+    expect(one.teams!.map((x) => x.team)).toEqual([id]);
+    expect(one.teams![0]!.variance!).toBeCloseTo(w.off / w.planned, 6);
+    console.log(
+      `utilisation per team: ${[...want.values()]
+        .map(
+          (x) =>
+            `${x.name}: planned ${round2(x.planned)} h, actual ${round2(x.actual)} h, unplanned ${round2(x.unplanned)} h`,
+        )
+        .join("; ")}`,
+    );
+  });
+
   it("touchless rate and blocked money: every run the month started, and the ones that needed a hand", () => {
     // What started a run: each won deal (the poll, then the set-up), each approval (the push), each working
     // morning (the batch), each invoice announced (invoice-to-reporting loads it into the warehouse).
@@ -637,3 +680,60 @@ describe("a simulated month: every KPI equals what the vendors' records say", ()
     );
   });
 });
+
+// --- Utilisation per HRIS team: the independent calculation -------------------------------------------------------
+/**
+ * Utilisation per team from the vendors' records alone: the person's team is the Workday worker's primary
+ * supervisory organisation (Workday's record), the worker is the one the Kantata user is linked to (Kantata's
+ * external reference); planned hours are each Kantata allocation's minutes spread evenly over its working days,
+ * actual hours the billable hours Kantata approved, by the week of `date_performed`, both per person and ISO week.
+ * Per team: Σ planned and Σ actual over planned person-weeks, Σ|actual − planned| (off), and the actual hours of
+ * person-weeks without a plan (unplanned).
+ */
+function utilisationPerHrisTeam(i: {
+  staffing: ReadonlyArray<{ allocations: Rec[]; user: string | null }>;
+  approved: readonly Rec[];
+  period: { from: number; to: number };
+  refs: readonly Rec[];
+  workers: readonly Rec[];
+}) {
+  const orgOfWorker = new Map(
+    i.workers.map((w) => [String(w.wid), w.supervisoryOrganization as { id: string; descriptor: string }]),
+  );
+  const orgOfUser = new Map<string, { id: string; descriptor: string }>();
+  for (const r of i.refs)
+    if (r.subject_type === "User" && r.service_name === "Workday" && r.service_model === "Worker") {
+      const org = orgOfWorker.get(String(r.service_model_ref));
+      if (org && !orgOfUser.has(String(r.subject_id))) orgOfUser.set(String(r.subject_id), org);
+    }
+  const weeks = new Map<string, { user: string; planned: number; actual: number }>();
+  const at = (user: string, day: string) => {
+    const k = `${user}|${weekOf(Date.parse(`${day}T00:00:00Z`))}`;
+    const w = weeks.get(k) ?? { user, planned: 0, actual: 0 };
+    weeks.set(k, w);
+    return w;
+  };
+  for (const x of i.staffing)
+    for (const a of x.allocations) {
+      const days: string[] = [];
+      for (let d = String(a.start_date); d <= String(a.end_date); d = plusDays(d, 1)) if (working(d)) days.push(d);
+      for (const d of days) at(x.user!, d).planned += Number(a.minutes) / 60 / days.length;
+    }
+  for (const e of i.approved) {
+    const t = Date.parse(`${String(e.date_performed)}T00:00:00Z`);
+    if (t >= i.period.from && t < i.period.to) at(String(e.user_id), String(e.date_performed)).actual += hoursOf(e);
+  }
+  const teams = new Map<string, { name: string; planned: number; actual: number; off: number; unplanned: number }>();
+  for (const w of weeks.values()) {
+    const org = orgOfUser.get(w.user);
+    expect(org, `Kantata user ${w.user} has a Workday organisation`).toBeDefined();
+    const t = teams.get(org!.id) ?? { name: org!.descriptor, planned: 0, actual: 0, off: 0, unplanned: 0 };
+    if (w.planned > 0) {
+      t.planned += w.planned;
+      t.actual += w.actual;
+      t.off += Math.abs(w.actual - w.planned);
+    } else t.unplanned += w.actual;
+    teams.set(org!.id, t);
+  }
+  return teams;
+}
