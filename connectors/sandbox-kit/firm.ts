@@ -862,3 +862,19 @@ function generate(seed: number): Firm {
 export function cents(amount: number): number {
   return Math.round(amount * 100);
 }
+
+/**
+ * A consultant's team in the HRIS: the primary supervisory organisation of their practice, named as Workday
+ * names one (the practice and its head, the partner without a manager in it). The Workday sandbox serves it;
+ * the demo history's flows record it.
+ */
+export function firmOrganization(
+  c: FirmConsultant,
+  all: readonly FirmConsultant[],
+): { id: string; descriptor: string } {
+  const head = all.find((h) => h.costCenter.id === c.costCenter.id && !h.managerN);
+  return {
+    id: `ORG-${c.costCenter.id}`,
+    descriptor: head ? `${c.practice} (${head.firstName} ${head.lastName})` : c.practice,
+  };
+}

@@ -12,7 +12,7 @@
 // groups by it (docs/kpis.md).
 // Workers are the firm's consultants (the same people as the PSA users and NetSuite employees). Data faults
 // (POST /__sandbox/inject): terminate-worker (Active_Status 0 from a termination date), cost-rate.
-import { firm, type FirmConsultant } from "../sandbox-kit/firm";
+import { firm, firmOrganization, type FirmConsultant } from "../sandbox-kit/firm";
 import { firmTimeOff, type FirmTimeOff } from "../sandbox-kit/staffing";
 import { basicAuth, header, InjectError, json, Sandbox, type SandboxInfo, type SbRequest } from "../sandbox-kit/server";
 import { registerPayRateChanges } from "./compensation";
@@ -50,18 +50,7 @@ export function createWorkdaySandbox(opts: WorkdaySandboxOptions = {}) {
   let projectAssignments: Array<Record<string, unknown> & { id: string }> = [];
   const seed = () => {
     const all = firm().consultants;
-    // The practice's head: the partner without a manager in it (every practice has one; see firm()).
-    const head = (c: FirmConsultant) => all.find((h) => h.costCenter.id === c.costCenter.id && !h.managerN);
-    workers = all.map((c) => {
-      const h = head(c);
-      return {
-        ...c,
-        supervisoryOrganization: {
-          id: `ORG-${c.costCenter.id}`,
-          descriptor: h ? `${c.practice} (${h.firstName} ${h.lastName})` : c.practice,
-        },
-      };
-    });
+    workers = all.map((c) => ({ ...c, supervisoryOrganization: firmOrganization(c, all) }));
     timeOff = firmTimeOff().map((t, i) => ({
       ...t,
       id: `TOE-${String(i + 1).padStart(5, "0")}`,

@@ -18,7 +18,7 @@ import { appendAudit } from "../audit/audit";
 import { prismaSql } from "../runtime/sql";
 import { openException } from "../runtime/exceptions";
 import { businessKeyValues } from "../../core/exceptions/keys";
-import { firm, sfId } from "@/connectors/sandbox-kit/firm";
+import { firm, firmOrganization, sfId } from "@/connectors/sandbox-kit/firm";
 import { DEFAULT_SKILLS_FLOW, INVOICE_POSTING_FLOW, publishDemoFlows, referenceFlows } from "./demo-flows";
 import { evaluate, evaluateBusinessEvents, parseFlow, stepsOf, type Flow, type Step } from "@/core/dsl";
 import { insertBusinessEvents } from "../runtime/business-events";
@@ -466,6 +466,7 @@ export function history(now: Date): RunSpec[] {
   const weekEnd = new Date(monday + 6 * DAY).toISOString().slice(0, 10);
   f.consultants.slice(0, 8).forEach((c, k) => {
     const userId = String(30000 + c.n);
+    const org = firmOrganization(c, f.consultants);
     const approvedAt = new Date(monday + 4 * DAY + (9 + k) * 3_600_000);
     const items = Array.from({ length: 4 + (k % 3) }, (_, j) => {
       const p = f.projects[(k * 3 + j) % f.projects.length]!;
@@ -492,6 +493,33 @@ export function history(now: Date): RunSpec[] {
       input: { userId, weekStart, weekEnd, capacityHours: 40 },
       businessKeys: { resource: userId, week: weekStart },
       steps: [
+        // The person's team in Workday (their practice's supervisory organisation), through their Kantata link.
+        {
+          path: "workerLink",
+          status: "succeeded",
+          output: {
+            items: [
+              {
+                subject_type: "User",
+                subject_id: userId,
+                service_name: "Workday",
+                service_model: "Worker",
+                service_model_ref: c.wid,
+              },
+            ],
+          },
+          ms: 110,
+        },
+        {
+          path: "workers",
+          status: "succeeded",
+          output: {
+            items: [{ id: c.wid, descriptor: `${c.firstName} ${c.lastName}`, primarySupervisoryOrganization: org }],
+            total: f.consultants.length,
+          },
+          ms: 240,
+        },
+        { path: "personTeam", status: "succeeded", output: { id: org.id, name: org.descriptor }, ms: 1 },
         {
           path: "getEntries",
           status: "succeeded",
