@@ -36,6 +36,31 @@ test("a viewer sees the four KPIs with numbers and drills from unbilled approved
   await expect(page.getByText(message.slice(0, 40)).first()).toBeVisible();
 });
 
+test("utilisation per team shows the firm's teams by their HRIS (Workday) names, and the firm-team filter keeps one", async ({
+  page,
+}) => {
+  await signInAs(page, "viewer");
+  await page.goto("/business");
+  const filter = page.getByLabel("Firm team (HRIS, utilisation)");
+  const data = filter.locator("option", { hasText: "Data & Analytics (" });
+  await expect(data).toHaveCount(1);
+  const util = page.getByRole("article", { name: "Utilisation variance" });
+  await expect(util).toContainText(/people in \d+ teams/);
+  await util.getByRole("button", { name: /What is behind it/ }).click();
+  const drill = page.getByRole("region", { name: "Behind Utilisation variance" });
+  const teams = drill.getByRole("table", { name: "Utilisation by team" });
+  // The person's organisation in Workday, not the Weft team owning the flows (PMO, finance).
+  await expect(teams).toContainText("Data & Analytics (");
+  await expect(teams).toContainText("Cloud Engineering (");
+  await expect(drill.getByRole("table", { name: "Utilisation by person" })).toContainText("Data & Analytics (");
+  await shot(page, "business-utilisation-teams");
+
+  await filter.selectOption({ label: ((await data.textContent()) ?? "").trim() });
+  await expect(page).toHaveURL(/personTeam=ORG-CC-1200/);
+  await expect(teams.getByRole("row")).toHaveCount(2); // the header and Data & Analytics
+  await expect(teams).toContainText("Data & Analytics (");
+});
+
 test("an admin sets a business SLO on the touchless rate and sees it burn under an injected NetSuite outage", async ({
   page,
 }) => {

@@ -55,7 +55,7 @@ function secondary(t: Tile): string {
       return `${hours(d.hours)} in ${d.entries} entries · ${formatMoney(Math.round(Number(d.heldAmount ?? 0)), (d.currency as string) || "USD")} held up by exceptions`;
     case "utilisation-variance":
       return d.people
-        ? `${hours(d.actualHours)} actual vs ${hours(d.plannedHours)} planned · ${d.people} people`
+        ? `${hours(d.actualHours)} actual vs ${hours(d.plannedHours)} planned · ${d.people} people in ${d.teams} ${d.teams === 1 ? "team" : "teams"}`
         : "no planned hours";
     case "touchless-rate":
       return `${d.touchless} of ${d.runs} runs without a person`;
@@ -164,13 +164,15 @@ export function BusinessPage({ roles }: { roles: readonly Role[] }) {
   const url = useUrlParams("/business");
   const team = url.params.get("team") ?? undefined;
   const customer = url.params.get("customer") ?? undefined;
+  // A firm team (the person's HRIS organisation) filters utilisation; a Weft team owns flows (docs/kpis.md).
+  const personTeam = url.params.get("personTeam") ?? undefined;
   const weeks = Number(url.params.get("weeks") ?? 8) || 8;
   const kpiParam = url.params.get("kpi");
   const kpi = isKpi(kpiParam) ? kpiParam : null;
   const def = url.params.get("def");
   // Production unless asked otherwise: a test-environment run's facts are trials (docs/environments.md).
   const environment = url.params.get("environment") || PRODUCTION;
-  const filter = { team, customer, weeks, environment };
+  const filter = { team, customer, personTeam, weeks, environment };
   const set = (k: string, v: string | null) => {
     const next = url.latest();
     if (v) next.set(k, v);
@@ -209,6 +211,21 @@ export function BusinessPage({ roles }: { roles: readonly Role[] }) {
             <option value="">All teams</option>
             {options.data?.teams.map((t) => (
               <option key={t.key} value={t.key}>
+                {t.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="text-xs font-medium text-slate-600">
+          Firm team (HRIS, utilisation)
+          <select
+            className="mt-1 block max-w-64 rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+            value={personTeam ?? ""}
+            onChange={(e) => set("personTeam", e.target.value || null)}
+          >
+            <option value="">All firm teams</option>
+            {options.data?.personTeams.map((t) => (
+              <option key={t.id} value={t.id}>
                 {t.name}
               </option>
             ))}
@@ -283,7 +300,7 @@ function Drill({
   tile,
 }: {
   kpi: KpiId;
-  filter: { team?: string; customer?: string; weeks: number; environment: string };
+  filter: { team?: string; customer?: string; personTeam?: string; weeks: number; environment: string };
   tile?: Tile;
 }) {
   const trpc = useTRPC();
@@ -340,6 +357,37 @@ function Drill({
           </table>
         </div>
       )}
+      {d?.teams && d.teams.length > 0 && (
+        <div>
+          <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Firm teams (HRIS)</h3>
+          <table className="mt-1 w-full text-sm" aria-label="Utilisation by team">
+            <thead className="text-left text-xs text-slate-500">
+              <tr>
+                <th className="py-1 font-medium">Team</th>
+                <th className="py-1 text-right font-medium">People</th>
+                <th className="py-1 text-right font-medium">Planned</th>
+                <th className="py-1 text-right font-medium">Actual</th>
+                <th className="py-1 text-right font-medium">Variance</th>
+                <th className="py-1 text-right font-medium">Unplanned</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {d.teams.map((x) => (
+                <tr key={x.team ?? ""}>
+                  <td className="py-1 text-xs">{x.name ?? "No HRIS team"}</td>
+                  <td className="py-1 text-right tabular-nums">{x.people}</td>
+                  <td className="py-1 text-right tabular-nums">{hours(x.planned)}</td>
+                  <td className="py-1 text-right tabular-nums">{hours(x.actual)}</td>
+                  <td className="py-1 text-right tabular-nums">
+                    {x.variance === null ? "—" : `${Math.round(x.variance * 100)} %`}
+                  </td>
+                  <td className="py-1 text-right tabular-nums">{hours(x.unplannedHours)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
       {d?.people && d.people.length > 0 && (
         <div>
           <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">People and weeks</h3>
@@ -358,7 +406,7 @@ function Drill({
               {d.people.slice(0, 30).map((p) => (
                 <tr key={`${p.person}|${p.week}`}>
                   <td className="py-1 font-mono text-xs">{p.person}</td>
-                  <td className="py-1 text-xs">{p.team ?? "—"}</td>
+                  <td className="py-1 text-xs">{p.teamName ?? p.team ?? "—"}</td>
                   <td className="py-1 text-xs">{p.week.slice(0, 10)}</td>
                   <td className="py-1 text-right tabular-nums">{hours(p.planned)}</td>
                   <td className="py-1 text-right tabular-nums">{hours(p.actual)}</td>
@@ -432,6 +480,7 @@ const RECORD_COLUMNS = [
   ["opportunity", "Deal"],
   ["invoice", "Invoice"],
   ["person", "Person"],
+  ["person_team_name", "Firm team"],
   ["system", "System"],
   ["hours", "Hours"],
   ["amount", "Amount"],
