@@ -53,7 +53,7 @@ describe("kpi_time_entry projection", () => {
   const projection = () =>
     t.db.$queryRawUnsafe<unknown[]>(
       `SELECT environment, time_entry, approved_at, approval_event_id, hours::float8 AS hours, amount::float8 AS amount, currency, project,
-              customer, person, team, run_id::text AS run_id, invoiced_at, invoice_event_id, invoice_team
+              customer, person, team, person_team, person_team_name, run_id::text AS run_id, invoiced_at, invoice_event_id, invoice_team
        FROM kpi_time_entry ORDER BY environment, time_entry`,
     );
   // First by (occurred_at, id) of each type per environment, not test events; written without DISTINCT ON or the
@@ -68,7 +68,7 @@ describe("kpi_time_entry projection", () => {
        SELECT coalesce(a.environment, i.environment) AS environment, coalesce(a.time_entry, i.time_entry) AS time_entry,
               a.occurred_at AS approved_at, a.id AS approval_event_id,
               a.hours::float8 AS hours, a.amount::float8 AS amount, a.currency, a.project, a.customer, a.person, a.team,
-              a.run_id::text AS run_id, i.occurred_at AS invoiced_at, i.id AS invoice_event_id, i.team AS invoice_team
+              a.person_team, a.person_team_name, a.run_id::text AS run_id, i.occurred_at AS invoiced_at, i.id AS invoice_event_id, i.team AS invoice_team
        FROM a FULL JOIN i ON i.time_entry = a.time_entry AND i.environment = a.environment ORDER BY 1, 2`,
     );
   const consistent = async () => expect(await projection()).toEqual(await recomputed());
@@ -77,7 +77,11 @@ describe("kpi_time_entry projection", () => {
     const first = await run();
     await write(first, "approve", [
       ev("time.approved", "te-1", "2026-11-02T10:00:00Z", { hours: 2, amount: 200 }),
-      ev("time.approved", "te-2", "2026-11-03T10:00:00Z"),
+      // The person's HRIS team comes with the first approval (and falls back with it below).
+      ev("time.approved", "te-2", "2026-11-03T10:00:00Z", {
+        keys: { timeEntry: "te-2", personTeam: "ORG-A" },
+        personTeamName: "Team A",
+      }),
     ]);
     await consistent();
     const before = await projection();
@@ -95,7 +99,11 @@ describe("kpi_time_entry projection", () => {
     const batch = await run();
     await write(batch, "approve", [
       ev("time.approved", "te-1", "2026-11-05T10:00:00Z", { hours: 5 }),
-      ev("time.approved", "te-2", "2026-11-01T08:00:00Z", { hours: 3, keys: { timeEntry: "te-2", team: "ops" } }),
+      ev("time.approved", "te-2", "2026-11-01T08:00:00Z", {
+        hours: 3,
+        keys: { timeEntry: "te-2", team: "ops", personTeam: "ORG-B" },
+        personTeamName: "Team B",
+      }),
       ev("time.approved", "te-3", "2026-11-04T08:00:00Z"),
     ]);
     const same = await run();
@@ -108,11 +116,11 @@ describe("kpi_time_entry projection", () => {
     await write(trial, "approve", [ev("time.approved", "te-1", "2026-10-01T00:00:00Z", { hours: 8 })]);
     await consistent();
     const mid = (await projection()) as Array<Record<string, unknown>>;
-    expect(mid.map((r) => [r.environment, r.time_entry, r.hours, r.team])).toEqual([
-      ["production", "te-1", 2, "finance"],
-      ["production", "te-2", 3, "ops"],
-      ["production", "te-3", 1, "finance"],
-      ["test", "te-1", 8, "finance"],
+    expect(mid.map((r) => [r.environment, r.time_entry, r.hours, r.team, r.person_team_name])).toEqual([
+      ["production", "te-1", 2, "finance", null],
+      ["production", "te-2", 3, "ops", "Team B"],
+      ["production", "te-3", 1, "finance", null],
+      ["test", "te-1", 8, "finance", null],
     ]);
 
     // Invoicings: two of te-1 in one step (the earlier counts), one of an entry never approved.
@@ -127,11 +135,13 @@ describe("kpi_time_entry projection", () => {
     // Deleting the run that recorded te-2's first approval and te-1's first invoicing falls back to the next ones.
     await t.db.$executeRawUnsafe(`DELETE FROM run WHERE id IN ($1::uuid, $2::uuid)`, batch, inv);
     await consistent();
-    expect(((await projection()) as Array<Record<string, unknown>>).map((r) => [r.time_entry, r.hours])).toEqual([
-      ["te-1", 2],
-      ["te-2", 1],
-      ["te-3", 7],
-      ["te-1", 8],
+    expect(
+      ((await projection()) as Array<Record<string, unknown>>).map((r) => [r.time_entry, r.hours, r.person_team]),
+    ).toEqual([
+      ["te-1", 2, null],
+      ["te-2", 1, "ORG-A"],
+      ["te-3", 7, null],
+      ["te-1", 8, null],
     ]);
 
     await t.db.$executeRawUnsafe(`TRUNCATE run CASCADE`);
