@@ -212,3 +212,24 @@ test("auto-resolve: a later successful run for the same business keys resolves t
   await expect(page.getByRole("list", { name: "History" })).toContainText("Weft resolved automatically");
   await shot(page, "exception-auto-resolved");
 });
+
+test("a project the invoicing batch failed is an exception of its own: its money shown, replay instead of retry", async ({
+  page,
+}) => {
+  // The demo's weekday batch met a customer on credit hold: the run failed beyond its tolerance and the project is
+  // an item exception of its own (server/seed/demo-history.ts, as the runtime records a batch's failed items).
+  await signInAs(page, "operator");
+  await page.goto("/exceptions?flowKey=approved-time-to-invoice&view=list");
+  const item = page
+    .getByTestId("exception-row")
+    .filter({ hasText: "credit hold" })
+    .filter({ hasNotText: "iterations" });
+  await expect(item).toHaveCount(1);
+  await item.getByRole("link").first().click();
+  await expect(page.getByTestId("item-of")).toContainText("invoiceProjects");
+  await expect(page.getByText(/^Holds up/)).toBeVisible();
+  await expect(page.getByRole("button", { name: "Retry" })).toBeDisabled();
+  await expect(page.getByRole("button", { name: "Skip step" })).toBeDisabled();
+  await expect(page.getByRole("button", { name: "Edit & replay" })).toBeEnabled();
+  await shot(page, "exception-batch-item");
+});

@@ -16,7 +16,7 @@ import { randomUUID } from "node:crypto";
 import type { Db } from "../db/client";
 import { appendAudit } from "../audit/audit";
 import { prismaSql } from "../runtime/sql";
-import { openException } from "../runtime/exceptions";
+import { openException, openItemExceptions } from "../runtime/exceptions";
 import { businessKeyValues } from "../../core/exceptions/keys";
 import { firm, firmOrganization, sfId } from "@/connectors/sandbox-kit/firm";
 import { DEFAULT_SKILLS_FLOW, INVOICE_POSTING_FLOW, publishDemoFlows, referenceFlows } from "./demo-flows";
@@ -47,7 +47,21 @@ export interface RunSpec {
   businessKeys: Json | null;
   steps: StepSpec[];
   output?: unknown;
-  failure?: { step: string; errorClass: string; code: string; message: string; request?: Json; response?: Json };
+  failure?: {
+    step: string;
+    errorClass: string;
+    code: string;
+    message: string;
+    request?: Json;
+    response?: Json;
+    /** The exception's keys when not the run's (a batch: the run's and its failed items'). */
+    keys?: Json;
+  };
+  /** Failed items of a foreach (`itemOf`), each an exception of its own (server/runtime/exceptions.ts openItemExceptions). */
+  items?: {
+    itemOf: string;
+    failures: Array<{ step: string; errorClass: string; code: string; message: string; keys: Json }>;
+  };
 }
 
 /** Deterministic pseudo-random numbers: the same history on every fresh database. */
@@ -397,6 +411,11 @@ export function history(now: Date): RunSpec[] {
         ms: 3,
       },
     ];
+    const credit = {
+      errorClass: "business",
+      code: "customer_on_credit_hold",
+      message: "The customer is on credit hold; finance must release it before the project can be invoiced.",
+    };
     projects.forEach((p, k) => {
       const ws = String(70000 + p.opportunityN);
       const job = String(5000 + p.opportunityN);
@@ -418,16 +437,7 @@ export function history(now: Date): RunSpec[] {
       });
       steps.push({ path: `invoiceProjects[${k}].getJob`, status: "succeeded", output: { id: job }, ms: 150 });
       if (p === hold)
-        steps.push({
-          path: `invoiceProjects[${k}].creditHold`,
-          status: "failed",
-          error: {
-            errorClass: "business",
-            code: "customer_on_credit_hold",
-            message: "The customer is on credit hold; finance must release it before the project can be invoiced.",
-          },
-          ms: 1,
-        });
+        steps.push({ path: `invoiceProjects[${k}].createInvoice`, status: "failed", error: credit, ms: 1 });
       else
         steps.push({
           path: `invoiceProjects[${k}].createInvoice`,
@@ -437,20 +447,37 @@ export function history(now: Date): RunSpec[] {
           idempotencyKey: `invoice-${ws}-${day}`,
         });
     });
+    // One project of four on hold is beyond the batch's 10 % tolerance: the run fails, naming the project, and the
+    // project is an exception of its own with the money it holds up (as the runtime records a batch's failed items).
+    const held = hold ? String(70000 + hold.opportunityN) : null;
+    const heldAmount = hold ? Math.round(hold.budget / 20) : 0;
     runs.push({
       flowKey: "approved-time-to-invoice",
       at,
       triggerType: "schedule",
       input: { firedAt: `${day}T05:00:00.000Z` },
-      businessKeys: { billingDate: day },
+      businessKeys: {
+        billingDate: day,
+        project: projects.map((p) => String(70000 + p.opportunityN)).filter((ws) => ws !== held),
+      },
       steps,
       ...(hold
         ? {
             failure: {
-              step: "invoiceProjects[2].creditHold",
-              errorClass: "business",
-              code: "customer_on_credit_hold",
-              message: "The customer is on credit hold; finance must release it before the project can be invoiced.",
+              step: "invoiceProjects",
+              ...credit,
+              message: `1 of ${projects.length} iterations failed (10% tolerated); first: ${credit.message}`,
+              keys: { billingDate: day, project: held },
+            },
+            items: {
+              itemOf: "invoiceProjects",
+              failures: [
+                {
+                  step: `invoiceProjects[${projects.indexOf(hold)}].createInvoice`,
+                  ...credit,
+                  keys: { project: held, amount: heldAmount, hours: Math.round((heldAmount / 150) * 100) / 100 },
+                },
+              ],
             },
           }
         : { output: { projects: projects.length } }),
@@ -691,6 +718,24 @@ export async function seedDemoHistory(
         }
         const doc = parsed.get(s.flowKey);
         if (doc) await recordHistoryEvents(sql, runId, doc, s, stepEnds);
+        if (s.items) {
+          exceptions += await openItemExceptions(sql, {
+            runId,
+            flowId: flow.id,
+            flowKey: s.flowKey,
+            itemOf: s.items.itemOf,
+            assignTeamKey: null,
+            failures: s.items.failures.map((x) => ({
+              stepPath: x.step,
+              error: { errorClass: x.errorClass as "business", code: x.code, message: x.message },
+              businessKeys: x.keys,
+            })),
+          });
+          await sql.query(
+            `UPDATE exception SET created_at = $2, updated_at = $2, assignee_team_id = COALESCE(assignee_team_id, (SELECT owner_team_id FROM flow WHERE id = $3::uuid)) WHERE run_id = $1::uuid AND item_of IS NOT NULL`,
+            [runId, finished, flow.id],
+          );
+        }
         if (s.failure) {
           const id = await openException(sql, {
             runId,
@@ -704,7 +749,7 @@ export async function seedDemoHistory(
               ...(s.failure.request ? { request: s.failure.request } : {}),
               ...(s.failure.response ? { response: s.failure.response } : {}),
             },
-            businessKeys: s.businessKeys,
+            businessKeys: s.failure.keys ?? s.businessKeys,
           });
           await sql.query(
             `UPDATE exception SET created_at = $2, updated_at = $2, assignee_team_id = COALESCE(assignee_team_id, (SELECT owner_team_id FROM flow WHERE id = $3::uuid)) WHERE id = $1::uuid`,
