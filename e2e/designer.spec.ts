@@ -3,7 +3,7 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import path from "node:path";
 import { readFileSync } from "node:fs";
-import { addByCommand, canvasNode, connect, signIn, screenshots } from "./helpers";
+import { addByCommand, canvasNode, connect, goToStep, signIn, screenshots } from "./helpers";
 import { trpcQuery } from "./triage-helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 }, permissions: ["clipboard-read", "clipboard-write"] });
@@ -22,7 +22,7 @@ async function newFlow(page: Page, name: string, opts: { example?: string } = {}
   const dialog = page.getByRole("dialog", { name: "New flow" });
   if (opts.example) {
     await dialog.getByText("An example").click();
-    await dialog.getByLabel("Example").selectOption(opts.example);
+    await dialog.getByLabel("Example", { exact: true }).selectOption(opts.example);
   }
   await dialog.getByLabel("Name").fill(name);
   const key = await dialog.getByLabel("Key").inputValue();
@@ -298,4 +298,35 @@ test("two people editing the same draft: the later save is refused, naming who s
   await expect(node(dana, "wait")).toBeVisible({ timeout: 30_000 });
   await expect(node(dana, "fail")).toBeVisible();
   await ada.context().close();
+});
+
+test("a foreach's item keys are rows of a name and an expression, saved into the document", async ({ page }) => {
+  await signIn(page, "designer");
+  const key = await newFlow(page, "Batch item keys", { example: "approved-time-to-invoice" });
+  await goToStep(page, "invoiceProjects");
+  const keys = page.locator('[data-field="itemKeys"]');
+  // The example's three keys (in the order the stored document keeps them).
+  const names = keys.getByRole("textbox", { name: /^Key \d+ of itemKeys$/ });
+  await expect(names).toHaveCount(3);
+  expect((await names.evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).sort()).toEqual([
+    "amount",
+    "hours",
+    "project",
+  ]);
+  // A name → expression map has no one-expression form: no switch, rows only.
+  await expect(keys.getByRole("button", { name: /Switch to/ })).toHaveCount(0);
+  await keys.getByRole("button", { name: "+ Add key" }).click();
+  await keys.getByLabel("Key 4 of itemKeys").fill("workspace");
+  await keys.getByRole("textbox", { name: "Expression for itemKeys.workspace" }).fill("$item.workspaceId");
+  await saved(page);
+  await shot(page, "foreach-item-keys");
+  const { draft } = await trpcQuery<{ draft: { steps: Array<{ id: string; itemKeys?: Record<string, string> }> } }>(
+    page.request,
+    "flows.get",
+    { flowKey: key },
+  );
+  expect(draft.steps.find((s) => s.id === "invoiceProjects")?.itemKeys).toMatchObject({
+    project: "$item.workspaceId",
+    workspace: "$item.workspaceId",
+  });
 });

@@ -11,12 +11,12 @@ import {
 } from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
 import { bracketMatching, HighlightStyle, StreamLanguage, syntaxHighlighting } from "@codemirror/language";
-import { EditorState } from "@codemirror/state";
+import { Compartment, EditorState } from "@codemirror/state";
 import { EditorView, keymap, placeholder as cmPlaceholder } from "@codemirror/view";
 import { useCodeMirror } from "@/components/ui/use-codemirror";
 import { tags as t } from "@lezer/highlight";
 import { clsx } from "clsx";
-import { useRef } from "react";
+import { useEffect, useRef } from "react";
 import type { ExprScope } from "./scope-paths";
 import { STAFFING_FUNCTION_NAMES, STAFFING_FUNCTION_SIGNATURES } from "@/core/staffing/rank";
 
@@ -216,6 +216,14 @@ export function ExpressionField({
 }) {
   const scopeRef = useRef(scope);
   scopeRef.current = scope;
+  // The name can change while the editor lives (a mapping row's key renamed): its attributes follow.
+  const attrs = useRef(new Compartment());
+  const contentAttrs = () =>
+    EditorView.contentAttributes.of({
+      "aria-label": ariaLabel,
+      "data-field": field ?? "",
+      "data-testid": "expression-editor",
+    });
   const host = useCodeMirror(value, onChange, () => [
     history(),
     keymap.of([...defaultKeymap, ...historyKeymap]),
@@ -227,13 +235,16 @@ export function ExpressionField({
     theme,
     EditorView.lineWrapping,
     EditorState.readOnly.of(!!readOnly),
-    EditorView.contentAttributes.of({
-      "aria-label": ariaLabel,
-      "data-field": field ?? "",
-      "data-testid": "expression-editor",
-    }),
+    attrs.current.of(contentAttrs()),
     ...(placeholder ? [cmPlaceholder(placeholder)] : []),
   ]);
+  useEffect(() => {
+    const view = host.current?.firstElementChild
+      ? EditorView.findFromDOM(host.current.firstElementChild as HTMLElement)
+      : null;
+    view?.dispatch({ effects: attrs.current.reconfigure(contentAttrs()) });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- contentAttrs reads exactly these
+  }, [ariaLabel, field]);
 
   return (
     <div

@@ -149,7 +149,10 @@ function NewFlowDialog({ onClose }: { onClose(): void }) {
         {start === "example" && (
           <label className="block text-xs font-medium text-slate-700">
             Example
+            {/* Named "Example" alone; the description below describes it (it was part of the name). */}
             <select
+              aria-label="Example"
+              aria-describedby={ex ? "new-flow-example-description" : undefined}
               className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-2 text-sm"
               value={example}
               onChange={(e) => {
@@ -165,7 +168,11 @@ function NewFlowDialog({ onClose }: { onClose(): void }) {
                 </option>
               ))}
             </select>
-            {ex && <span className="mt-1 block text-[11px] font-normal text-slate-500">{ex.description}</span>}
+            {ex && (
+              <span id="new-flow-example-description" className="mt-1 block text-[11px] font-normal text-slate-500">
+                {ex.description}
+              </span>
+            )}
           </label>
         )}
         <label className="block text-xs font-medium text-slate-700">
