@@ -11,7 +11,7 @@ import type { Db } from "../db/client";
 import type { StartedSandboxes } from "@/connectors/sandboxes";
 import { appendAudit } from "../audit/audit";
 import type { PgBoss } from "pg-boss";
-import { prismaSql, runtimePool } from "../runtime/sql";
+import { prismaSql, runtimePool, type Pool } from "../runtime/sql";
 import { simulatedSchedules } from "../runtime/simulated-schedules";
 import { simulatedStaffingDecisions } from "../runtime/simulated-tasks";
 import { DEMO_STAFFING_FLOW } from "./approvals";
@@ -58,6 +58,28 @@ const slot = (): { status: DemoSimulationStatus | null } => {
 /** The background simulation of this process, or null when none ran (not the first boot, or not dev). */
 export function demoSimulationStatus(): DemoSimulationStatus | null {
   return slot().status;
+}
+
+/** The demo's polls run every few seconds of real time (a simulated day passes in five). */
+const DEMO_POLL_SECONDS = 2;
+/** The demo's project set-up flow (started by the poll's runs for won deals). */
+const DEMO_SETUP_FLOW = "opportunity-won-to-project";
+
+/**
+ * Waits one poll interval (the poll has seen the deals won so far) and then until no poll or set-up run is queued
+ * or running — at most `ms`: a set-up waiting out an outage's backoff is not waited for.
+ */
+async function setUpsCaughtUp(pool: Pool, ms = 30_000): Promise<void> {
+  const until = Date.now() + ms;
+  await new Promise((r) => setTimeout(r, DEMO_POLL_SECONDS * 1000 + 500));
+  while (Date.now() < until) {
+    const { rows } = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM run r JOIN flow f ON f.id = r.flow_id WHERE f.key = ANY($1::text[]) AND r.status IN ('queued', 'running')`,
+      [[DEMO_POLL_FLOW, DEMO_SETUP_FLOW]],
+    );
+    if (!rows[0]!.n) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /** The PSA sandbox pushes approved time to Weft's webhook flow, signed with its demo secret. */
@@ -114,10 +136,11 @@ export async function startDemoSimulation(o: {
       });
     };
     const staffing = await tx.flow.findUnique({ where: { key: DEMO_STAFFING_FLOW }, select: { id: true } });
-    if (staffing) await activate(staffing.id, DEMO_STAFFING_FLOW, 2);
+    if (staffing) await activate(staffing.id, DEMO_STAFFING_FLOW, DEMO_POLL_SECONDS);
+    // The Salesforce poll likewise: at a simulated day in five seconds its minute would be twelve days late.
     if (flow) {
       const trigger = (flow.versions[0]?.dsl as { trigger?: { interval?: string } } | undefined)?.trigger;
-      await activate(flow.id, DEMO_POLL_FLOW, pollIntervalSeconds(trigger?.interval));
+      await activate(flow.id, DEMO_POLL_FLOW, Math.min(DEMO_POLL_SECONDS, pollIntervalSeconds(trigger?.interval)));
     }
     await appendAudit(tx, { actor: null, action: MARKER, entityType: "workspace", entityId: null, meta: opts });
     return true;
@@ -151,6 +174,8 @@ export async function startDemoSimulation(o: {
       : null;
   const done = simulate({
     ...opts,
+    // At max speed (tests) each morning waits until the deals won so far were polled and set up (bounded).
+    beforeStaffing: !Number.isFinite(opts.speed) && pool ? () => setUpsCaughtUp(pool) : undefined,
     clock: schedules ? async (at) => void (await schedules.advance(at)) : undefined,
     decideTasks: staffingDecisions
       ? async (_at, decide, raised) =>

@@ -45,6 +45,11 @@ export interface SimulateOptions extends SimOptions {
    * are in Kantata before the day's time is logged. Without the hook nobody decides (the requests stay open).
    */
   decideTasks?: (simulatedAt: string, decide: StaffingDecider, raised: readonly string[]) => Promise<void>;
+  /**
+   * Awaited before each morning's staffing requests (simulated instant): at max speed the days pass faster than
+   * deals are polled and set up, so a caller that wants every project set up so far staffed waits here.
+   */
+  beforeStaffing?: (simulatedAt: string) => Promise<void>;
 }
 
 /** The resource manager's choice for a staffing request among the offered people (Workday worker ids). */
@@ -163,6 +168,9 @@ export async function simulate(o: SimulateOptions): Promise<SimReport> {
       } else {
         const before = report.newProjectTimeEntryIds.length;
         const requested = report.resourceRequestIds.length;
+        // The morning's requests are raised for the projects set up so far: at max speed the caller may let the
+        // integration catch up first (else how many there are depends on the machine's speed).
+        if (a.kind === "requestStaffing") await o.beforeStaffing?.(a.at);
         if (a.kind === "decideStaffing") await o.decideTasks?.(a.at, decide, report.resourceRequestIds);
         else await perform(api, a, { idem, entries, report, seed: o.seed, newEntries, staffed });
         newToday += report.newProjectTimeEntryIds.length - before;
