@@ -367,7 +367,7 @@ function stepUnion(nested: z.ZodType, named: boolean) {
       }),
       itemKeys: BusinessKeyMap.optional().meta({
         description:
-          'Business keys of one item, evaluated at the end of each iteration like collect, e.g. { "project": "$item.projectId", "amount": "$item.amount" }. A tolerated failed iteration opens its own exception with them; a failed step lists its failed items\' keys; the items that succeeded add theirs to the run\'s keys (so a later run that processes an item resolves its exception).',
+          'Business keys of one item, evaluated at the end of each iteration like collect, e.g. { "project": "$item.projectId", "amount": "$item.amount" }. Each failed item opens an exception of its own with them (its money counted once); the items that succeeded add theirs to the run\'s keys, so a later run that processes an item resolves its exception.',
       }),
       body: Block,
       ...policies,
