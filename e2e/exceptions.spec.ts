@@ -227,6 +227,11 @@ test("a project the invoicing batch failed is an exception of its own: its money
   await expect(item).toHaveCount(1);
   await item.getByRole("link").first().click();
   await expect(page.getByTestId("item-of")).toContainText("invoiceProjects");
+  // Named by its project (a numeric Kantata id), not by its first measure; the failed run's exception is related.
+  await expect(page.getByTestId("business-sentence")).toHaveText(
+    /^Project \d+, [\d.]+ approved hours, \$[\d,]+, not posted to NetSuite: the customer is on credit hold$/,
+  );
+  await expect(page.getByText("Related exceptions for the same business keys (1)")).toBeVisible();
   await expect(page.getByText(/^Holds up/)).toBeVisible();
   await expect(page.getByRole("button", { name: "Retry" })).toBeDisabled();
   await expect(page.getByRole("button", { name: "Skip step" })).toBeDisabled();

@@ -122,9 +122,12 @@ export function ExceptionDetailView({ id, roles }: { id: string; roles: readonly
           )}
           {d.itemOf && (
             <p className="mt-3 rounded-md bg-slate-50 p-2 text-sm text-slate-700" data-testid="item-of">
-              One item of a batch: step <span className="font-mono text-xs">{d.itemOf}</span> tolerates failed items, so
-              the run went on without this one. Replay the run to process it again (the items that succeeded are reused,
-              not repeated); a later run that processes it resolves this exception.
+              One item of a batch: step <span className="font-mono text-xs">{d.itemOf}</span>{" "}
+              {d.run.status === "failed"
+                ? "failed it, and more items than it tolerates, so the run failed too (its own exception names them)."
+                : "tolerates failed items, so the run went on without this one."}{" "}
+              Replay the run to process it again (the items that succeeded are reused, not repeated); a later run that
+              processes it resolves this exception.
             </p>
           )}
           {d.resolution && (

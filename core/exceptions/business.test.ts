@@ -37,6 +37,19 @@ describe("business sentence", () => {
     ).toBe("Invoice INV-1 for Acme, not posted to NetSuite: bad");
   });
 
+  it("a batch item named by a numeric id is that record, not its first measure", () => {
+    // The keys in the order Postgres's jsonb keeps them (shorter names first): hours, amount, project.
+    expect(
+      businessSentence({
+        domain: "invoice",
+        businessKeys: { hours: 26.67, amount: 4000, project: "70166" },
+        system: "NetSuite",
+        operation: "createInvoice",
+        message: "The customer is on credit hold; finance must release it before the project can be invoiced.",
+      }),
+    ).toBe("Project 70166, 26.67 approved hours, $4,000, not posted to NetSuite: the customer is on credit hold");
+  });
+
   it("reads the record noun from the input's type or the operation", () => {
     expect(recordNoun("getRecord", { recordType: "customer" })).toBe("Customer");
     expect(recordNoun("createTimeBill", {})).toBe("Time Bill");

@@ -3,6 +3,8 @@
 // input and the failing step's input), the flow's domain, the failing step's connector and operation, and
 // the vendor's message. Pure, so the browser and tests can use it.
 
+import { isMeasure } from "./keys";
+
 const DOMAIN_NOUN: Record<string, string> = {
   invoice: "Invoice",
   project: "Project",
@@ -122,9 +124,11 @@ export function businessSentence(i: SentenceInput): string {
   const noun = DOMAIN_NOUN[i.domain] ?? i.domain.charAt(0).toUpperCase() + i.domain.slice(1);
   // The record itself: the key named after the domain, else the first key that is not a number.
   const byDomain = keys.find(([k]) => k.toLowerCase().includes(i.domain.split("-")[0]!));
+  // A numeric id (a Kantata project 70166) still names the record; a measure (hours, amount) never does.
   const own =
     byDomain ??
     keys.find(([k, v]) => !/amount|total|hours|value|date|customer|client|account/i.test(k) && num(v) === null) ??
+    keys.find(([k, v]) => !isMeasure(k, v) && !/date|customer|client|account/i.test(k)) ??
     keys[0];
   const parts: string[] = [];
   const ownNoun =

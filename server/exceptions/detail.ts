@@ -8,6 +8,7 @@ import { connectors } from "@/connectors/registry";
 import { validatePayload, type JsonSchema } from "../../core/governance/contract-compat";
 import { triggerInputSchema, type Trigger } from "../../core/dsl";
 import { businessSentence } from "../../core/exceptions/business";
+import { isMeasure } from "../../core/exceptions/keys";
 import { showPayload, needsReveal } from "./payloads";
 import { DEFAULT_AGEING_HOURS } from "./queue";
 import { stepInDocument, writeStepOf, type DslStep } from "./dsl-steps";
@@ -144,8 +145,12 @@ export async function exceptionDetail(db: Db, id: string, opts: { revealed?: boo
       ? writeStepOf(dsl, step.connector)
       : null;
 
-  // Related = sharing an identifying key (an invoice, a customer), not a number such as hours or an amount.
-  const identifying = e.businessKeyValues.filter((v) => !/^[^=]*=-?\d+(\.\d+)?$/.test(v));
+  // Related = sharing an identifying key (an invoice, a customer, project 70166), not a measure such as hours or an
+  // amount (rows from before measures were left out of the values may still hold them).
+  const identifying = e.businessKeyValues.filter((v) => {
+    const at = v.indexOf("=");
+    return !isMeasure(v.slice(0, at), v.slice(at + 1));
+  });
   const [steps, related, history, policy, latest, assignee, team, replays] = await Promise.all([
     db.stepRun.findMany({ where: { runId: e.runId }, orderBy: [{ startedAt: "asc" }, { path: "asc" }] }),
     identifying.length

@@ -167,8 +167,17 @@ describe("catalog over the demo estate", () => {
       "worker-onboarding-hris-to-psa",
     ]);
     // Search matches the systems a flow calls, by connector and by kind (Workday is the HRIS).
-    // (recon-workers by its name and description: it reads Workday in a reconcile step.)
-    const hris = ["recon-workers", "resource-attributes-sync", "staffing-request", "worker-onboarding-hris-to-psa"];
+    // (recon-workers by its name and description: it reads Workday in a reconcile step; the time flows read the
+    // person's Workday team for utilisation per team.)
+    const hris = [
+      "approved-time-to-invoice",
+      "kantata-time-approved-push",
+      "recon-workers",
+      "resource-attributes-sync",
+      "staffing-request",
+      "timesheet-to-reporting",
+      "worker-onboarding-hris-to-psa",
+    ];
     expect(await keys({ search: "workday" })).toEqual(hris);
     expect(await keys({ search: "hris" })).toEqual(hris);
     expect(await keys({ search: "data" })).toContain("invoice-to-reporting");
