@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from "../testing/db";
 import { createCaller } from "../api/root";
 import type { Role } from "../../core/roles";
 import { seedTeams } from "../seed/demo";
-import { contentHash, type Flow } from "../../core/dsl";
+import { contentHash, stepsOf, type Flow } from "../../core/dsl";
 import { EXAMPLES } from "./examples";
 
 const example = (): Flow => {
@@ -22,7 +22,9 @@ describe("flow files", () => {
   beforeAll(async () => {
     t = await createTestDatabase();
     await seedTeams(t.db);
-    for (const key of ["netsuite-prod", "kantata-prod"])
+    // The connections the example calls (it gains some as it evolves: Workday for the person's team).
+    const used = new Set(stepsOf(example()).flatMap(({ step }) => ("connection" in step ? [step.connection] : [])));
+    for (const key of used)
       await t.db.connection.create({ data: { key, name: key, connectorKey: key.split("-")[0]! } });
     const mk = async (email: string, name: string, roles: Role[]) => {
       const u = await t.db.user.create({ data: { id: crypto.randomUUID(), email, name, roles } });
