@@ -30,8 +30,10 @@ test("a reviewer filters the catalog by owner, search and lineage", async ({ pag
 
   await page.getByLabel("Owned by my teams").uncheck();
   await page.getByLabel("Search").fill("workday");
-  // Worker onboarding, worker attributes sync, staffing requests, the workers reconciliation.
-  await expect(table.getByRole("link")).toHaveCount(4);
+  // Worker onboarding, worker attributes sync, staffing requests, the workers reconciliation, and the three time
+  // flows that read the person's Workday team (utilisation per team).
+  await expect(table.getByRole("link")).toHaveCount(7);
+  await expect(table.getByRole("link", { name: "Approved time → invoice (weekday batch)" })).toBeVisible();
   await expect(table.getByRole("link", { name: "Worker attributes → PSA resources" })).toBeVisible();
   await page.getByLabel("Search").fill("");
   await page.getByLabel("Classification").selectOption("confidential");
