@@ -196,6 +196,10 @@ async function expr(text: string, frame: Frame): Promise<unknown> {
 class RunInterpreter {
   /** Completed steps that declare a compensation, in completion order. */
   private readonly done: Completed[] = [];
+  /** The team whose queue gets the exceptions a step opens itself (breaks, failed items): the failure route's, else the owner. */
+  private get exceptionTeam(): string {
+    return this.p.failureRoute.assignTeamKey ?? this.p.flow.owner;
+  }
   /** Identities of the foreach items that succeeded (their itemKeys), merged into the run's business keys. */
   doneItems: BusinessKeys | null = null;
   /** Identities of the items that failed a foreach beyond its tolerance: the failed run's exception names them. */
@@ -546,7 +550,7 @@ class RunInterpreter {
         definition: def,
         sources,
         checkpointEvery: step.checkpointEvery,
-        assignTeamKey: this.p.failureRoute.assignTeamKey ?? this.p.flow.owner,
+        assignTeamKey: this.exceptionTeam,
         signal,
         logger: this.k.log.child({ step: path }),
       }),
@@ -629,7 +633,7 @@ class RunInterpreter {
         flowId: run.flowId,
         flowKey: run.flowKey,
         itemOf: path,
-        assignTeamKey: this.p.failureRoute.assignTeamKey ?? this.p.flow.owner,
+        assignTeamKey: this.exceptionTeam,
         failures,
       });
     });
