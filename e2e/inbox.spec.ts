@@ -104,8 +104,10 @@ test("PMO's resource manager picks a proposed person by name, not by worker id; 
   const detail = page.getByTestId("task-detail");
   const pick = detail.getByLabel("Candidate");
   // The demo's staffing task offers the three best-ranked people by name and score (the flow's labelled choices).
-  const labels = (await pick.locator("option").allTextContents()).filter((l) => l !== "—");
-  expect(labels).toHaveLength(3);
+  // Waited for: allTextContents() reads once, and the task's panel may still be loading (CI read an empty list).
+  const options = pick.locator("option").filter({ hasNotText: "—" });
+  await expect(options).toHaveCount(3);
+  const labels = await options.allTextContents();
   for (const l of labels) expect(l).toMatch(/^[A-Z][a-z]+ [A-Z][a-z]+ \(score \d\.\d\d\)$/);
   await pick.selectOption({ label: labels[0]! });
   await shot(page, "05-pmo-pick-list");
