@@ -235,14 +235,22 @@ test("copy and paste a selection as DSL JSON, within a flow, between flows and f
   await expect(page.getByTestId("edge-overview")).toHaveCount(0);
   // (Fit stops at a readable zoom, so not every imported card need be in view: any card in view has its label.)
   await expect(page.locator('[data-testid="canvas-node"]').first()).toContainText(/\S/);
-  // The imported steps' edges came along into the saved draft.
+  // The imported steps' edges came along into the saved draft. Polled: the file is read asynchronously, so the
+  // save state may still say "saved" from the paste before the import lands (the stop's CI read that draft).
+  await expect
+    .poll(
+      async () => {
+        const { draft } = await trpcQuery<{ draft: { steps: Array<{ id: string; next?: string }> } }>(
+          page.request,
+          "flows.get",
+          { flowKey: target },
+        );
+        return draft.steps.find((s) => s.id === "getOpportunity")?.next;
+      },
+      { timeout: 20_000 },
+    )
+    .toBe("getAccount");
   await saved(page);
-  const { draft } = await trpcQuery<{ draft: { steps: Array<{ id: string; next?: string }> } }>(
-    page.request,
-    "flows.get",
-    { flowKey: target },
-  );
-  expect(draft.steps.find((s) => s.id === "getOpportunity")?.next).toBe("getAccount");
   await page.getByRole("button", { name: "Zoom to fit (Shift 1)" }).click();
   await shot(page, "07-pasted");
 });
