@@ -21,7 +21,7 @@ export const exampleCatalog: Catalog = {
   flows: {
     "assign-default-skills": { versions: ["1.0.0", "1.1.0"] },
     // The re-sync flows the shipped reconciliations name.
-    "customer-to-erp": { versions: ["1.0.0"] },
+    "customer-to-erp": { versions: ["1.0.0", "1.1.0"] },
     "relink-workspace-job": { versions: ["1.0.0"] },
   },
 };

@@ -124,25 +124,38 @@ describe("the example flows run against the sandboxes", () => {
     expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
   });
 
-  it("opportunity-won-to-project: customer in NetSuite, Kantata workspace with the EUR rate card, NetSuite job, link, project.created", async () => {
+  it("opportunity-won-to-project: customer in NetSuite, Kantata workspace with the rate card of the deal's currency, NetSuite job, link, project.created", async () => {
     const r = await run("opportunity-won-to-project", "event", { opportunityId: "006Wf0000000001AAA", amount: 585000 });
     expect(r, JSON.stringify(r.error)).toMatchObject({ status: "succeeded" });
+    const [opportunity] = await steps(r.runId, "getOpportunity");
     const [account] = await steps(r.runId, "getAccount");
     const accountId = String(account!.output.Id);
     expect(accountId).toMatch(/^001/);
+    const currency = String(opportunity!.output.CurrencyIsoCode);
+    expect(currency).toBe("CAD"); // Laurentian Rail, a Canadian customer
     const { projectId, erpJobId, customerId } = r.output as Record<string, string>;
     const customer = (await records("netsuite", "customer")).find((c) => c.id === customerId);
-    expect(customer).toMatchObject({ externalId: accountId, companyName: account!.output.Name });
+    expect(customer).toMatchObject({
+      externalId: accountId,
+      companyName: account!.output.Name,
+      currency: { id: "3" },
+      subsidiary: { id: "3" },
+    });
+    // The seeded account already carries its NetSuite id: nothing is written back to Salesforce.
+    expect(account!.output.NetSuite_Id__c).toBe(customerId);
+    expect(await steps(r.runId, "linkAccount")).toEqual([]);
     const workspace = (await records("psa", "workspaces")).find((w) => w.id === projectId);
     const rateCards = await records("psa", "rate_card_sets");
     expect(workspace).toMatchObject({
       title: "Laurentian Rail – Data Platform Modernisation",
       price_in_cents: 58_500_000,
-      rate_card_id: rateCards.find((c) => String(c.title).includes("(EUR)"))!.id,
+      currency,
+      rate_card_id: rateCards.find((c) => String(c.title).includes(`(${currency})`))!.id,
     });
     expect((await records("netsuite", "job")).find((j) => j.id === erpJobId)).toMatchObject({
       externalId: `kantata-${projectId}`,
       parent: { id: customerId },
+      currency: { id: "3" },
     });
     expect(
       (await records("psa", "external_references")).filter(
@@ -153,6 +166,73 @@ describe("the example flows run against the sandboxes", () => {
       event: "project.created",
       payload: { projectId, erpJobId, customerId, opportunityId: "006Wf0000000001AAA" },
     });
+    // The project's fact carries the deal's currency (the Business page sums money per currency); deal.won is
+    // recorded once per opportunity, by the demo's history here (the new-customer test below sees both).
+    const facts = await pool.query<{ type: string; currency: string }>(
+      `SELECT type, currency FROM business_event WHERE run_id = $1 AND amount IS NOT NULL ORDER BY type`,
+      [r.runId],
+    );
+    expect(facts.rows).toEqual([{ type: "project.created", currency }]);
+  }, 120_000);
+
+  it("opportunity-won-to-project, a brand-new customer: created in NetSuite in its currency and subsidiary, its NetSuite id written back to the Salesforce account", async () => {
+    const sf = (operation: string, input: unknown) =>
+      callConnector(
+        { pool },
+        {
+          connector: "salesforce",
+          operation,
+          connection: "salesforce-prod",
+          input,
+          idempotencyKey: `examples-run:new-customer:${operation}:${(input as { sobject: string }).sobject}`,
+          signal: AbortSignal.timeout(30_000),
+          logger: pino({ level: "silent" }),
+        },
+      ) as Promise<{ id: string }>;
+    const account = await sf("createRecord", {
+      sobject: "Account",
+      fields: { Name: "Solent Marine Services", Type: "Customer", BillingCountry: "GB", CurrencyIsoCode: "GBP" },
+    });
+    const opp = await sf("createRecord", {
+      sobject: "Opportunity",
+      fields: {
+        Name: "Solent Marine Services – Discovery Sprint",
+        AccountId: account.id,
+        Amount: 40_000,
+        CloseDate: "2026-05-20",
+        StageName: "Closed Won",
+        CurrencyIsoCode: "GBP",
+      },
+    });
+    const r = await run("opportunity-won-to-project", "event", { opportunityId: opp.id, amount: 40_000 });
+    expect(r, JSON.stringify(r.error)).toMatchObject({ status: "succeeded" });
+    const { projectId, customerId } = r.output as Record<string, string>;
+    expect((await records("netsuite", "customer")).find((c) => c.id === customerId)).toMatchObject({
+      externalId: account.id,
+      companyName: "Solent Marine Services",
+      currency: { id: "2" },
+      subsidiary: { id: "2" },
+    });
+    const linked = (await records("salesforce", "Account")).find((a) => a.Id === account.id);
+    expect(linked?.NetSuite_Id__c).toBe(customerId);
+    const workspace = (await records("psa", "workspaces")).find((w) => w.id === projectId);
+    const rateCards = await records("psa", "rate_card_sets");
+    expect(workspace).toMatchObject({
+      currency: "GBP",
+      rate_card_id: rateCards.find((c) => String(c.title).includes("(GBP)"))!.id,
+    });
+    const facts = await pool.query<{ type: string; currency: string }>(
+      `SELECT type, currency FROM business_event WHERE run_id = $1 AND amount IS NOT NULL ORDER BY type`,
+      [r.runId],
+    );
+    expect(facts.rows).toEqual([
+      { type: "deal.won", currency: "GBP" },
+      { type: "project.created", currency: "GBP" },
+    ]);
+    // Run again (a redelivered event): the account already carries the id, so nothing is written back twice.
+    const again = await run("opportunity-won-to-project", "event", { opportunityId: opp.id, amount: 40_000 });
+    expect(again.status).toBe("succeeded");
+    expect(await steps(again.runId, "linkAccount")).toEqual([]);
   }, 120_000);
 
   it("salesforce-won-opportunities → opportunity-won-to-project: a deal closed in Salesforce is polled, announced once, and becomes a project", async () => {

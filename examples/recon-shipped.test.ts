@@ -18,7 +18,7 @@ import { runShippedReconciliationsOnce } from "@/server/seed/demo-reconciliation
 import { createCaller } from "@/server/api/root";
 import { simulate } from "@/connectors/sandbox-kit/simulate/drive";
 import { planSimulation } from "@/connectors/sandbox-kit/simulate/plan";
-import { sandboxTargets } from "@/connectors/sandbox-kit/simulate/vendors";
+import { sandboxTargets, VendorApis } from "@/connectors/sandbox-kit/simulate/vendors";
 import { randomUUID } from "node:crypto";
 
 const RECONS = {
@@ -287,6 +287,48 @@ describe("shipped reconciliations on the vendor sandboxes", () => {
     const projects = await reconcile("recon-project-ids");
     expect(projects.out.totals.keys).toBe(f.projects.length + 1);
     expect(projects.breaks).toEqual([]);
+  }, 180_000);
+
+  it("a brand-new customer set up by the opportunity-won flow reconciles in NetSuite: id written back, currency, billing address", async () => {
+    const api = new VendorApis(
+      sandboxTargets((system) => rt.sandboxes.systems.find((x) => x.system === system)!.baseUrl),
+    );
+    const fields = { BillingCity: "Southampton", BillingCountry: "GB", CurrencyIsoCode: "GBP" };
+    const account = await api.createRecord(
+      "Account",
+      { Name: "Solent Marine Services", Type: "Customer", ...fields },
+      "recon-new-customer-account",
+    );
+    const opportunityId = await api.createRecord(
+      "Opportunity",
+      {
+        Name: "Solent Marine Services – Discovery Sprint",
+        AccountId: account,
+        Amount: 40_000,
+        CloseDate: "2026-05-20",
+        StageName: "Closed Won",
+        CurrencyIsoCode: "GBP",
+      },
+      "recon-new-customer-opportunity",
+    );
+    // Before the set-up: the Account is missing in NetSuite (and in Kantata, whose client groups no flow makes).
+    expect((await reconcile("recon-customer-master")).breaks.sort()).toEqual([
+      `customer-master|missing:erp|${account}`,
+      `customer-master|missing:psa|${account}`,
+    ]);
+    const flow = await loadPublishedFlow(pool, "opportunity-won-to-project", { fresh: true });
+    const { runId } = await createRun(pool, boss, {
+      flowId: flow!.flowId,
+      flowVersionId: flow!.versionId,
+      triggerType: "event",
+      input: { opportunityId, amount: 40_000 },
+    });
+    const run = await runRowSettled(pool, runId, 90_000);
+    expect(run.status, JSON.stringify(run.error)).toBe("succeeded");
+    // After it: the NetSuite side agrees on every rule (erp-id, currency, billing city and country); only the PSA's
+    // client group is still missing.
+    expect((await reconcile("recon-customer-master")).breaks).toEqual([`customer-master|missing:psa|${account}`]);
+    expect((await reconcile("recon-project-ids")).breaks).toEqual([]);
   }, 180_000);
 
   it("the firm simulator's week shows up: its pay-rate rises as cost-rate breaks, its brand-new customer as missing in the ERP or PSA", async () => {

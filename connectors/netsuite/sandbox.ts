@@ -8,7 +8,8 @@
 // Workday workers, time bills = approved PSA time already synced, invoices = PSA invoices. Integration fields
 // as a PSA connector sets them: custentity_kantata_workspace on jobs, custcol_kantata_time_entry and
 // custcol_service_date on invoice lines. SuiteQL also reads transactionline (one row per invoice line) and the
-// customer's default billing city and country (billcity, billcountry). Data faults (POST /__sandbox/inject):
+// customer's default billing city and country (billcity, billcountry: the address book's default billing line,
+// writable as the addressBook sublist). Data faults (POST /__sandbox/inject):
 // drop-invoice-line, invoice-line-amount, invoice-line-hours, rename-customer.
 import { createPublicKey, verify, type KeyObject } from "node:crypto";
 import { addDays, firm, sfId } from "../sandbox-kit/firm";
@@ -81,6 +82,7 @@ const SPEC: Record<
       "parent",
       "defaultAddress",
       "creditHoldOverride",
+      "addressBook",
     ],
   },
   job: {
@@ -179,6 +181,41 @@ const SUBSIDIARIES: Record<string, string> = {
 const CURRENCIES: Record<string, string> = { "1": "USD", "2": "GBP", "3": "CAD", "4": "EUR" };
 const currencyId = (code: string) => Object.entries(CURRENCIES).find(([, c]) => c === code)?.[0] ?? "1";
 
+interface AddressBookLine {
+  defaultBilling: boolean;
+  defaultShipping: boolean;
+  addressBookAddress: { addr1?: string; city?: string; zip?: string; country?: string };
+}
+/**
+ * The customer's address book sublist as REST takes it — {"items": [{"defaultBilling": true, "addressBookAddress":
+ * {"city": "…", "country": "GB"}}]}; the country as its code or {"id": code} — or the reason it is refused.
+ */
+function addressBookOf(v: unknown): AddressBookLine[] | string {
+  const items = (v as { items?: unknown } | null)?.items;
+  if (!Array.isArray(items)) return 'The addressBook sublist is {"items": [...]}.';
+  const out: AddressBookLine[] = [];
+  for (const [i, line] of items.entries()) {
+    const l = (line ?? {}) as Record<string, unknown>;
+    const a = l.addressBookAddress as Record<string, unknown> | undefined;
+    if (!a || typeof a !== "object") return `Please enter value(s) for: addressBook.items[${i}].addressBookAddress`;
+    const country = typeof a.country === "object" && a.country ? (a.country as { id?: unknown }).id : a.country;
+    if (country !== undefined && country !== null && (typeof country !== "string" || !/^[A-Z]{2}$/.test(country)))
+      return `Invalid value for addressBook.items[${i}].addressBookAddress.country: a two-letter country code.`;
+    const text = (k: string) => (typeof a[k] === "string" && a[k] ? (a[k] as string) : undefined);
+    out.push({
+      defaultBilling: l.defaultBilling === true,
+      defaultShipping: l.defaultShipping === true,
+      addressBookAddress: {
+        addr1: text("addr1"),
+        city: text("city"),
+        zip: text("zip"),
+        country: typeof country === "string" ? country : undefined,
+      },
+    });
+  }
+  return out;
+}
+
 export interface NetSuiteSandboxOptions {
   accountId?: string;
   clientId?: string;
@@ -219,7 +256,7 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
 
   const store = new Map<RecordType, Map<string, Rec>>();
   /** Each customer's default billing address (NetSuite keeps it in the address book; SuiteQL joins it). */
-  const billTo = new Map<string, { city: string; country: string }>();
+  const billTo = new Map<string, { city: string | null; country: string | null }>();
   const next = new Map<RecordType, number>();
   const recUrl = (type: string, id: string) => `${sb.baseUrl}/services/rest/record/v1/${type}/${id}`;
 
@@ -479,6 +516,12 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
         return sb.error(400, "INVALID_CONTENT", "Invalid value for hours: a number of hours between 0 and 24.", field);
       if (/Date$/.test(field) && v !== null && (typeof v !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(v)))
         return sb.error(400, "INVALID_CONTENT", `Invalid date value for ${field}: use YYYY-MM-DD.`, field);
+      if (field === "addressBook") {
+        const book = addressBookOf(v);
+        if (typeof book === "string") return sb.error(400, "INVALID_CONTENT", book, "addressBook.items");
+        out.addressBook = { items: book };
+        continue;
+      }
       if (field === "item" && type === "invoice") {
         const items = (v as { items?: unknown[] } | null)?.items;
         if (!Array.isArray(items) || !items.length)
@@ -545,7 +588,17 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
     }
     // NetSuite defaults an entity to active: a customer created over REST has isinactive 'F' in SuiteQL (without
     // it the customer reconciliation's `WHERE isinactive = 'F'` met a row with no such column and failed).
-    if (type === "customer") r.isInactive ??= false;
+    if (type === "customer") {
+      r.isInactive ??= false;
+      // The default billing address of the address book is what SuiteQL's billcity/billcountry read.
+      const items = (r.addressBook as { items?: AddressBookLine[] } | undefined)?.items;
+      const billing = items?.find((l) => l.defaultBilling) ?? (items?.length === 1 ? items[0] : undefined);
+      if (billing) {
+        const a = billing.addressBookAddress;
+        billTo.set(String(r.id), { city: a.city ?? null, country: a.country ?? null });
+        r.defaultAddress = [r.companyName, a.addr1, a.city, a.country].filter(Boolean).join("\n");
+      }
+    }
     if (type === "timebill") {
       r.tranDate ??= new Date().toISOString().slice(0, 10);
       r.approvalStatus ??= ref(2, "Pending Approval");

@@ -76,6 +76,7 @@ describe("flow facts", () => {
       "erp/netsuite.createJob:write",
       "erp/netsuite.upsertByExternalId:write",
       "crm/salesforce.getRecord:read",
+      "crm/salesforce.updateRecord:write",
     ]);
   });
 

@@ -135,6 +135,15 @@ export function customerMaster(b: VendorBooks): ReconExpectation {
   // created over REST has none).
   const billTo = new Map(firm().customers.map((c) => [String(100 + c.n), { city: c.city, country: c.country }]));
   const fold = (v: string | null) => v?.toLowerCase() ?? null;
+  // The default billing line of the customer's address book (a customer created over REST), else the seed's address.
+  const billing = (c: Rec) => {
+    const lines = ((c.addressBook as { items?: Rec[] } | undefined)?.items ?? []) as Rec[];
+    const line = lines.find((l) => l.defaultBilling === true) ?? (lines.length === 1 ? lines[0] : undefined);
+    const a = line?.addressBookAddress as Rec | undefined;
+    if (a) return { billcity: a.city ?? null, billcountry: a.country ?? null };
+    const seeded = billTo.get(String(c.id));
+    return { billcity: seeded?.city, billcountry: seeded?.country };
+  };
   return join(
     "customer-master",
     {
@@ -144,7 +153,7 @@ export function customerMaster(b: VendorBooks): ReconExpectation {
         .map((c) => ({
           key: text(c.externalId),
           id: String(c.id),
-          rec: { ...c, billcity: billTo.get(String(c.id))?.city, billcountry: billTo.get(String(c.id))?.country },
+          rec: { ...c, ...billing(c) },
         })),
       psa: b.groups
         .filter((g) => g.company === true)

@@ -79,6 +79,8 @@ export interface SimReport {
 }
 
 const WEEKDAY = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+/** The currency a new customer of that country is sold in (the firm's four: one subsidiary each). */
+const NEW_CUSTOMER_CURRENCY: Record<string, string> = { US: "USD", GB: "GBP", CA: "CAD" };
 
 export async function simulate(o: SimulateOptions): Promise<SimReport> {
   const plan = planSimulation(o);
@@ -234,9 +236,11 @@ async function perform(
       await api.updateOpportunity(a.opportunityId, { StageName: a.stage });
       return;
     case "newCustomerDeal": {
+      // Sales opens the account and the deal in the customer's own currency (Salesforce multi-currency).
+      const CurrencyIsoCode = NEW_CUSTOMER_CURRENCY[a.country] ?? "USD";
       const accountId = await api.createRecord(
         "Account",
-        { Name: a.accountName, Type: "Customer", BillingCountry: a.country },
+        { Name: a.accountName, Type: "Customer", BillingCountry: a.country, CurrencyIsoCode },
         ctx.idem(`${a.ref}-account`),
       );
       const oppId = await api.createRecord(
@@ -247,6 +251,7 @@ async function perform(
           Amount: a.amount,
           CloseDate: date,
           StageName: "Negotiation/Review",
+          CurrencyIsoCode,
         },
         ctx.idem(`${a.ref}-opportunity`),
       );
