@@ -14,6 +14,7 @@ import { referenceFlows } from "@/server/seed/demo-flows";
 import { activatePoll, pollOnce } from "@/server/runtime/poll";
 import { callConnector } from "@/server/runtime/connectors";
 import pino from "pino";
+import { createHash } from "node:crypto";
 import { retryException } from "@/server/runtime/operations";
 import { autoResolveForRun } from "@/server/exceptions/auto-resolve";
 import { appendAudit, type AuditFn } from "@/server/audit/audit";
@@ -99,6 +100,21 @@ describe("the example flows run against the sandboxes", () => {
     return ((await res.json()) as { records: Record<string, unknown>[] }).records;
   }
 
+  /** One call of the Salesforce connector as the flows make it (the demo's connection), keyed by its input. */
+  const sf = <T = unknown>(operation: string, input: unknown) =>
+    callConnector(
+      { pool },
+      {
+        connector: "salesforce",
+        operation,
+        connection: "salesforce-prod",
+        input,
+        idempotencyKey: `examples-run:${operation}:${createHash("sha256").update(JSON.stringify(input)).digest("hex")}`,
+        signal: AbortSignal.timeout(30_000),
+        logger: pino({ level: "silent" }),
+      },
+    ) as Promise<T>;
+
   it("the demo workspace has every example published, with names unlike any other flow", async () => {
     const examples = referenceFlows();
     expect(examples.map((e) => e.key).sort()).toEqual([
@@ -176,24 +192,11 @@ describe("the example flows run against the sandboxes", () => {
   }, 120_000);
 
   it("opportunity-won-to-project, a brand-new customer: created in NetSuite in its currency and subsidiary, its NetSuite id written back to the Salesforce account", async () => {
-    const sf = (operation: string, input: unknown) =>
-      callConnector(
-        { pool },
-        {
-          connector: "salesforce",
-          operation,
-          connection: "salesforce-prod",
-          input,
-          idempotencyKey: `examples-run:new-customer:${operation}:${(input as { sobject: string }).sobject}`,
-          signal: AbortSignal.timeout(30_000),
-          logger: pino({ level: "silent" }),
-        },
-      ) as Promise<{ id: string }>;
-    const account = await sf("createRecord", {
+    const account = await sf<{ id: string }>("createRecord", {
       sobject: "Account",
       fields: { Name: "Solent Marine Services", Type: "Customer", BillingCountry: "GB", CurrencyIsoCode: "GBP" },
     });
-    const opp = await sf("createRecord", {
+    const opp = await sf<{ id: string }>("createRecord", {
       sobject: "Opportunity",
       fields: {
         Name: "Solent Marine Services – Discovery Sprint",
@@ -236,19 +239,6 @@ describe("the example flows run against the sandboxes", () => {
   }, 120_000);
 
   it("salesforce-won-opportunities → opportunity-won-to-project: a deal closed in Salesforce is polled, announced once, and becomes a project", async () => {
-    const sf = (operation: string, input: unknown) =>
-      callConnector(
-        { pool },
-        {
-          connector: "salesforce",
-          operation,
-          connection: "salesforce-prod",
-          input,
-          idempotencyKey: `examples-run:${operation}:${JSON.stringify(input)}`,
-          signal: AbortSignal.timeout(30_000),
-          logger: pino({ level: "silent" }),
-        },
-      );
     const poll = await loadPublishedFlow(pool, "salesforce-won-opportunities", { fresh: true });
     // Started "from now", as an operator would: only deals closed from here on are announced.
     await activatePoll(pool, { flowId: poll!.flowId, from: new Date(), actorId: null, intervalSeconds: 60 });
