@@ -160,6 +160,7 @@ describe("the example flows run against the sandboxes", () => {
     // The seeded account already carries its NetSuite id: nothing is written back to Salesforce.
     expect(account!.output.NetSuite_Id__c).toBe(customerId);
     expect(await steps(r.runId, "linkAccount")).toEqual([]);
+    expect(await steps(r.runId, "createClientGroup")).toEqual([]); // Kantata knows the client already
     const workspace = (await records("psa", "workspaces")).find((w) => w.id === projectId);
     const rateCards = await records("psa", "rate_card_sets");
     expect(workspace).toMatchObject({
@@ -191,7 +192,7 @@ describe("the example flows run against the sandboxes", () => {
     expect(facts.rows).toEqual([{ type: "project.created", currency }]);
   }, 120_000);
 
-  it("opportunity-won-to-project, a brand-new customer: created in NetSuite in its currency and subsidiary, its NetSuite id written back to the Salesforce account", async () => {
+  it("opportunity-won-to-project, a brand-new customer: created in NetSuite in its currency and subsidiary, its NetSuite id written back to the Salesforce account, a client group in Kantata", async () => {
     const account = await sf<{ id: string }>("createRecord", {
       sobject: "Account",
       fields: { Name: "Solent Marine Services", Type: "Customer", BillingCountry: "GB", CurrencyIsoCode: "GBP" },
@@ -218,6 +219,20 @@ describe("the example flows run against the sandboxes", () => {
     });
     const linked = (await records("salesforce", "Account")).find((a) => a.Id === account.id);
     expect(linked?.NetSuite_Id__c).toBe(customerId);
+    // Kantata gets the client: a company group referencing the Salesforce Account and the NetSuite customer.
+    const refs = (await records("psa", "external_references")).filter((x) => x.subject_type === "WorkspaceGroup");
+    const group = refs.find((x) => x.service_name === "Salesforce" && x.service_model_ref === account.id);
+    expect(group).toBeDefined();
+    expect((await records("psa", "workspace_groups")).find((g) => g.id === group!.subject_id)).toMatchObject({
+      name: "Solent Marine Services",
+      company: true,
+    });
+    expect(
+      refs.filter((x) => x.subject_id === group!.subject_id).map((x) => [x.service_name, x.service_model_ref]),
+    ).toEqual([
+      ["Salesforce", account.id],
+      ["NetSuite", customerId],
+    ]);
     const workspace = (await records("psa", "workspaces")).find((w) => w.id === projectId);
     const rateCards = await records("psa", "rate_card_sets");
     expect(workspace).toMatchObject({
@@ -236,6 +251,7 @@ describe("the example flows run against the sandboxes", () => {
     const again = await run("opportunity-won-to-project", "event", { opportunityId: opp.id, amount: 40_000 });
     expect(again.status).toBe("succeeded");
     expect(await steps(again.runId, "linkAccount")).toEqual([]);
+    expect(await steps(again.runId, "createClientGroup")).toEqual([]);
   }, 120_000);
 
   it("salesforce-won-opportunities → opportunity-won-to-project: a deal closed in Salesforce is polled, announced once, and becomes a project", async () => {

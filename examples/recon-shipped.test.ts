@@ -289,7 +289,7 @@ describe("shipped reconciliations on the vendor sandboxes", () => {
     expect(projects.breaks).toEqual([]);
   }, 180_000);
 
-  it("a brand-new customer set up by the opportunity-won flow reconciles in NetSuite: id written back, currency, billing address", async () => {
+  it("a brand-new customer set up by the opportunity-won flow reconciles: NetSuite id written back, currency, billing address, Kantata client", async () => {
     const api = new VendorApis(
       sandboxTargets((system) => rt.sandboxes.systems.find((x) => x.system === system)!.baseUrl),
     );
@@ -311,7 +311,7 @@ describe("shipped reconciliations on the vendor sandboxes", () => {
       },
       "recon-new-customer-opportunity",
     );
-    // Before the set-up: the Account is missing in NetSuite (and in Kantata, whose client groups no flow makes).
+    // Before the set-up: the Account is missing in NetSuite and in Kantata.
     expect((await reconcile("recon-customer-master")).breaks.sort()).toEqual([
       `customer-master|missing:erp|${account}`,
       `customer-master|missing:psa|${account}`,
@@ -325,9 +325,11 @@ describe("shipped reconciliations on the vendor sandboxes", () => {
     });
     const run = await runRowSettled(pool, runId, 90_000);
     expect(run.status, JSON.stringify(run.error)).toBe("succeeded");
-    // After it: the NetSuite side agrees on every rule (erp-id, currency, billing city and country); only the PSA's
-    // client group is still missing.
-    expect((await reconcile("recon-customer-master")).breaks).toEqual([`customer-master|missing:psa|${account}`]);
+    // After it: the three systems agree on every rule — NetSuite's id on the Account, currency, billing city and
+    // country, and Kantata's client group with both references.
+    const after = await reconcile("recon-customer-master");
+    expect(after.breaks).toEqual([]);
+    expect(after.out.summary.matchRate).toBe(1);
     expect((await reconcile("recon-project-ids")).breaks).toEqual([]);
   }, 180_000);
 

@@ -193,6 +193,7 @@ export const kantata = implementConnector(
     listWorkspaces: (i, ctx) => list(ctx, "workspaces", { search: i.search, updated_after: i.updatedAfter }, i),
     getWorkspace: (i, ctx) => getOne(ctx, "workspaces", i.id, i.include),
     createWorkspace: (i, ctx) => create(ctx, "workspaces", "workspace", dropUndefined(i)),
+    createWorkspaceGroup: (i, ctx) => create(ctx, "workspace_groups", "workspace_group", dropUndefined(i)),
     updateWorkspace: (i, ctx) => update(ctx, "workspaces", "workspace", i.id, i.attributes),
     listStories: (i, ctx) =>
       list(ctx, "stories", { workspace_id: i.workspaceId, story_type: i.storyType, parent_id: i.parentId }, i),
@@ -276,7 +277,12 @@ export const kantata = implementConnector(
       list(
         ctx,
         "external_references",
-        { subject_type: i.subjectType, subject_id: i.subjectId, service_name: i.serviceName },
+        {
+          subject_type: i.subjectType,
+          subject_id: i.subjectId,
+          service_name: i.serviceName,
+          service_model_ref: i.serviceModelRef,
+        },
         i,
       ),
 

@@ -349,6 +349,16 @@ export const kantataManifest = defineConnector({
     listWorkspaceGroups: listOp("workspace groups (clients)", WorkspaceGroup, {
       company: z.boolean().optional().describe("Only client companies (true) or only internal groups (false)"),
     }),
+    createWorkspaceGroup: createOp(
+      "workspace group (client)",
+      WorkspaceGroup,
+      z.object({
+        name: z.string().min(1),
+        company: z.boolean().default(true).describe("A client company (not an internal group)"),
+        contact_name: z.string().optional(),
+        contact_email: z.string().optional(),
+      }),
+    ),
     listTimeEntries: listOp("time entries", TimeEntryRec, {
       workspaceId: z.string().optional(),
       userId: z.string().optional(),
@@ -430,7 +440,7 @@ export const kantataManifest = defineConnector({
       "external reference",
       ExternalReferenceRec,
       z.object({
-        subject_type: z.enum(["Workspace", "User", "Story", "TimeEntry", "Invoice", "Expense"]),
+        subject_type: z.enum(["Workspace", "WorkspaceGroup", "User", "Story", "TimeEntry", "Invoice", "Expense"]),
         subject_id: id,
         service_name: z.string().min(1).describe("e.g. NetSuite"),
         service_model: z.string().min(1).describe("e.g. job"),
@@ -450,6 +460,7 @@ export const kantataManifest = defineConnector({
       subjectType: z.string().optional(),
       subjectId: z.string().optional(),
       serviceName: z.string().optional(),
+      serviceModelRef: z.string().optional().describe("The id in the other system, e.g. a Salesforce Account Id"),
     }),
     listWorkspaceResources: listOp("workspace resources (named and unnamed)", WorkspaceResourceRec, {
       workspaceId: z.string().optional(),

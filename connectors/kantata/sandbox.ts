@@ -226,6 +226,10 @@ const CREATE: Partial<Record<PsaResource, { required: string[]; defaults?: Recor
   workspace_allocations: { required: ["resource_id", "start_date", "end_date", "minutes"], defaults: { soft: false } },
   workspace_resource_skills: { required: ["workspace_resource_id", "skill_id"], defaults: { level: 1 } },
   posts: { required: ["workspace_id", "message"], defaults: { story_id: null, parent_id: null } },
+  workspace_groups: {
+    required: ["name"],
+    defaults: { company: false, contact_name: null, contact_email: null },
+  },
   external_references: {
     required: ["subject_type", "subject_id", "service_name", "service_model", "service_model_ref"],
     defaults: { status: "synced", external_link: null, external_status: null },

@@ -71,6 +71,8 @@ describe("flow facts", () => {
       "psa/kantata.createExternalReference:write",
       "psa/kantata.createStory:write",
       "psa/kantata.createWorkspace:write",
+      "psa/kantata.createWorkspaceGroup:write",
+      "psa/kantata.listExternalReferences:read",
       "psa/kantata.listRateCards:read",
       "psa/kantata.updateWorkspace:write",
       "erp/netsuite.createJob:write",
