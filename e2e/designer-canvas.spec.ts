@@ -64,6 +64,9 @@ async function edgeChecks(page: Page): Promise<EdgeCheck[]> {
 test("edges meet the handles they leave from and arrive at, for every kind of handle, from the computed handle places", async ({
   page,
 }) => {
+  // Three flows opened and panned across six times each: ~40 s on a quiet machine, so the default minute ran out
+  // under load (twice this session, waiting for the first edge).
+  test.setTimeout(180_000);
   await signIn(page, "designer");
   const seen = new Set<string>();
   for (const example of ["opportunity-won-to-project", "approved-time-to-invoice", "timesheet-to-reporting"]) {
