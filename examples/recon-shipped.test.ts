@@ -75,6 +75,19 @@ describe("shipped reconciliations on the vendor sandboxes", () => {
     return (await res.json()) as Record<string, unknown>;
   }
 
+  /** Runs the project set-up for a won deal (opportunity-won-to-project, as the event would start it) to success. */
+  async function setUpProject(opportunityId: string, amount: number): Promise<void> {
+    const flow = await loadPublishedFlow(pool, "opportunity-won-to-project", { fresh: true });
+    const { runId } = await createRun(pool, boss, {
+      flowId: flow!.flowId,
+      flowVersionId: flow!.versionId,
+      triggerType: "event",
+      input: { opportunityId, amount },
+    });
+    const run = await runRowSettled(pool, runId, 90_000);
+    expect(run.status, JSON.stringify(run.error)).toBe("succeeded");
+  }
+
   /** Runs one reconciliation flow as its schedule would; its output and the breaks the run found (identities). */
   async function reconcile(key: FlowKey): Promise<{ out: ReconOut; breaks: string[]; runId: string }> {
     const flow = await loadPublishedFlow(pool, key, { fresh: true });
@@ -275,15 +288,7 @@ describe("shipped reconciliations on the vendor sandboxes", () => {
   }, 180_000);
 
   it("a project made by the opportunity-won flow reconciles: its job records the workspace and its currency", async () => {
-    const flow = await loadPublishedFlow(pool, "opportunity-won-to-project", { fresh: true });
-    const { runId } = await createRun(pool, boss, {
-      flowId: flow!.flowId,
-      flowVersionId: flow!.versionId,
-      triggerType: "event",
-      input: { opportunityId: "006Wf0000000001AAA", amount: 585000 },
-    });
-    const run = await runRowSettled(pool, runId, 90_000);
-    expect(run.status, JSON.stringify(run.error)).toBe("succeeded");
+    await setUpProject("006Wf0000000001AAA", 585000);
     const projects = await reconcile("recon-project-ids");
     expect(projects.out.totals.keys).toBe(f.projects.length + 1);
     expect(projects.breaks).toEqual([]);
@@ -316,15 +321,7 @@ describe("shipped reconciliations on the vendor sandboxes", () => {
       `customer-master|missing:erp|${account}`,
       `customer-master|missing:psa|${account}`,
     ]);
-    const flow = await loadPublishedFlow(pool, "opportunity-won-to-project", { fresh: true });
-    const { runId } = await createRun(pool, boss, {
-      flowId: flow!.flowId,
-      flowVersionId: flow!.versionId,
-      triggerType: "event",
-      input: { opportunityId, amount: 40_000 },
-    });
-    const run = await runRowSettled(pool, runId, 90_000);
-    expect(run.status, JSON.stringify(run.error)).toBe("succeeded");
+    await setUpProject(opportunityId, 40_000);
     // After it: the three systems agree on every rule — NetSuite's id on the Account, currency, billing city and
     // country, and Kantata's client group with both references.
     const after = await reconcile("recon-customer-master");

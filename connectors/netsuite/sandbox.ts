@@ -216,6 +216,14 @@ function addressBookOf(v: unknown): AddressBookLine[] | string {
   return out;
 }
 
+/** A customer record's default billing address: its address book's default billing line, or its only line. */
+export function defaultBillingAddress(customer: Record<string, unknown>): AddressBookLine["addressBookAddress"] | null {
+  const items = (customer.addressBook as { items?: AddressBookLine[] } | undefined)?.items ?? [];
+  return (
+    (items.find((l) => l.defaultBilling) ?? (items.length === 1 ? items[0] : undefined))?.addressBookAddress ?? null
+  );
+}
+
 export interface NetSuiteSandboxOptions {
   accountId?: string;
   clientId?: string;
@@ -591,10 +599,8 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
     if (type === "customer") {
       r.isInactive ??= false;
       // The default billing address of the address book is what SuiteQL's billcity/billcountry read.
-      const items = (r.addressBook as { items?: AddressBookLine[] } | undefined)?.items;
-      const billing = items?.find((l) => l.defaultBilling) ?? (items?.length === 1 ? items[0] : undefined);
-      if (billing) {
-        const a = billing.addressBookAddress;
+      const a = defaultBillingAddress(r);
+      if (a) {
         billTo.set(String(r.id), { city: a.city ?? null, country: a.country ?? null });
         r.defaultAddress = [r.companyName, a.addr1, a.city, a.country].filter(Boolean).join("\n");
       }

@@ -375,6 +375,10 @@ const PRACTICES: Array<{ name: string; cc: string; skills: string[]; services: s
     services: ["ERP Selection", "ERP Implementation Assurance", "Workday Deployment"],
   },
 ];
+/** The currency the firm bills a customer of that country in (its customers' own pairs; USD when none is known). */
+export function currencyOfCountry(country: string): FirmCustomer["currency"] {
+  return CUSTOMERS.find((c) => c[3] === country)?.[4] ?? "USD";
+}
 const LOCATIONS: FirmConsultant["location"][] = [
   { id: "LOC-NYC", name: "New York", country: "US", currency: "USD" },
   { id: "LOC-CHI", name: "Chicago", country: "US", currency: "USD" },

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { VendorApis } from "@/connectors/sandbox-kit/simulate/vendors";
 import { firm } from "@/connectors/sandbox-kit/firm";
+import { defaultBillingAddress } from "@/connectors/netsuite/sandbox";
 import type { FiredSlot, SlotHooks } from "../runtime/simulated-schedules";
 
 type Rec = Record<string, unknown>;
@@ -137,9 +138,7 @@ export function customerMaster(b: VendorBooks): ReconExpectation {
   const fold = (v: string | null) => v?.toLowerCase() ?? null;
   // The default billing line of the customer's address book (a customer created over REST), else the seed's address.
   const billing = (c: Rec) => {
-    const lines = ((c.addressBook as { items?: Rec[] } | undefined)?.items ?? []) as Rec[];
-    const line = lines.find((l) => l.defaultBilling === true) ?? (lines.length === 1 ? lines[0] : undefined);
-    const a = line?.addressBookAddress as Rec | undefined;
+    const a = defaultBillingAddress(c);
     if (a) return { billcity: a.city ?? null, billcountry: a.country ?? null };
     const seeded = billTo.get(String(c.id));
     return { billcity: seeded?.city, billcountry: seeded?.country };

@@ -10,7 +10,7 @@ import {
   type SimAction,
   type SimOptions,
 } from "./plan";
-import { firm } from "../firm";
+import { currencyOfCountry, firm } from "../firm";
 import { psaId, VendorApis, type SandboxTargets } from "./vendors";
 
 export interface SimulateOptions extends SimOptions {
@@ -79,8 +79,6 @@ export interface SimReport {
 }
 
 const WEEKDAY = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-/** The currency a new customer of that country is sold in (the firm's four: one subsidiary each). */
-const NEW_CUSTOMER_CURRENCY: Record<string, string> = { US: "USD", GB: "GBP", CA: "CAD" };
 
 export async function simulate(o: SimulateOptions): Promise<SimReport> {
   const plan = planSimulation(o);
@@ -237,7 +235,7 @@ async function perform(
       return;
     case "newCustomerDeal": {
       // Sales opens the account and the deal in the customer's own currency (Salesforce multi-currency).
-      const CurrencyIsoCode = NEW_CUSTOMER_CURRENCY[a.country] ?? "USD";
+      const CurrencyIsoCode = currencyOfCountry(a.country);
       const accountId = await api.createRecord(
         "Account",
         { Name: a.accountName, Type: "Customer", BillingCountry: a.country, CurrencyIsoCode },
