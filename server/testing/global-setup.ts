@@ -22,7 +22,10 @@ export default async function setup(): Promise<() => Promise<void>> {
   } else {
     tmp = await mkdtemp(path.join(os.tmpdir(), "weft-test-"));
     await chmod(tmp, 0o755);
-    embedded = await startEmbeddedPostgres({ dataDir: tmp });
+    // Several test files run at once (vitest.config.ts), each with its app pools, pg-boss pools and spawned worker
+    // processes: together they came within twenty of Postgres's default 100 connections, where a file drawing heavy
+    // neighbours would fail on "too many clients". The test server gets room for that.
+    embedded = await startEmbeddedPostgres({ dataDir: tmp, settings: { max_connections: "400" } });
     adminUrl = embedded.adminUrl;
   }
   const runId = `${process.pid}_${Date.now().toString(36)}`;
