@@ -32,6 +32,14 @@ export default async function setup(): Promise<() => Promise<void>> {
   const template = `weft_tpl_${runId}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
+  if (given) {
+    const { rows } = await admin.query<{ max_connections: string }>("SHOW max_connections");
+    const max = Number(rows[0]!.max_connections);
+    if (max < 200)
+      console.warn(
+        `warning: the test Postgres allows ${max} connections; the suite's files running at once peak above 100 — raise max_connections or expect "too many clients" failures`,
+      );
+  }
   await admin.query(`CREATE DATABASE "${template}"`);
   const tplUrl = withDatabase(adminUrl, template);
   await migrate(tplUrl);
