@@ -92,4 +92,23 @@ export default defineConfig(
     rules: restrict(SERVER, NODE_BUILTINS, IO_PACKAGES, CONNECTOR_IO),
   },
   { files: ["connectors/**/*.{ts,tsx}"], rules: restrict(SERVER) },
+  {
+    // A spec's pages and requests go to its worker's own server only through e2e/test.ts's `test`.
+    files: ["e2e/**/*.ts"],
+    ignores: ["e2e/test.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            {
+              name: "@playwright/test",
+              importNames: ["test"],
+              message: "Import `test` from ./test: it points baseURL at this worker's own server (e2e/servers.ts).",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -2,7 +2,7 @@
 // recorded (server/seed/demo-history.ts, through the runtime's writer). A viewer sees the four headline KPIs
 // with numbers, opens a definition, and drills from unbilled approved time to the open exceptions holding it
 // up, on to one of them.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./test";
 import { failInvoices, invoiceInput, shot, signInAs } from "./triage-helpers";
 import { signIn } from "./helpers";
 

@@ -6,7 +6,7 @@
 // Slow saves: the server's test-only WEFT_TEST_SAVE_DELAY_MS (server/flows/drafts.ts) when the run sets it
 // (playwright.config.ts passes it through); otherwise this spec holds each save request 1.5 s on its way to
 // the real server, so the full suite exercises the same timing without slowing every other spec's saves.
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expect, test, type Browser, type Page } from "./test";
 import { addByCommand, canvasNode, signIn, slowSaves, screenshots } from "./helpers";
 import { trpcMutation, trpcQuery } from "./triage-helpers";
 

@@ -1,7 +1,7 @@
 // Building on the canvas the way a newcomer does: steps added with Ctrl+K land after the last step (or the
 // selected one) and are connected, a step dropped on a connection is inserted into it, a small flow keeps
 // its labelled cards after Layout and Fit, and Esc closes the keyboard-shortcuts sheet.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./test";
 import { addByCommand, autoLayout, canvasNode, signIn, screenshots } from "./helpers";
 import { trpcMutation, trpcQuery } from "./triage-helpers";
 

@@ -3,7 +3,7 @@
 // mounts only the nodes in view. These tests check the two things that can go wrong with that: edges that
 // do not meet the handles they leave from or arrive at (the computed places are used whenever React Flow
 // re-adopts a node: selected, moved, edited), and nodes mounted although out of view.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./test";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { signIn } from "./helpers";

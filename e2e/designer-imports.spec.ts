@@ -3,7 +3,7 @@
 import { gunzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./test";
 import { signIn } from "./helpers";
 import { trpcMutation, trpcQuery } from "./triage-helpers";
 import { billingApi } from "../connectors/openapi/fixtures/vendor-shaped";

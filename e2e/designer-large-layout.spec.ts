@@ -1,7 +1,7 @@
 // A 5,000-step draft without positions opens in the designer: the automatic layout used to overflow the
 // stack inside ELK on it (the canvas never appeared). Above 400 nodes core/dsl/layout.ts lays the graph
 // out with its own iterative layered layout.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./test";
 import { signIn } from "./helpers";
 import { trpcMutation } from "./triage-helpers";
 

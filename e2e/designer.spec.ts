@@ -1,6 +1,6 @@
 // The visual designer, driven in Chromium against the real app (demo mode: connector sandboxes and the
 // salesforce-prod / netsuite-prod connections pointing at them). Screenshots land in $DESIGNER_SHOTS (default test-results/designer).
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expect, test, type Browser, type Page } from "./test";
 import path from "node:path";
 import { readFileSync } from "node:fs";
 import { addByCommand, canvasNode, connect, goToStep, signIn, screenshots } from "./helpers";

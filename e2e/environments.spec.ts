@@ -2,7 +2,7 @@
 // published (which deploys it to test) and run there,
 // requests its promotion (the diff against production is shown), another user of the owning team approves
 // it, production shows it; then production is rolled back to the version before.
-import { expect, test, type Browser } from "@playwright/test";
+import { expect, test, type Browser } from "./test";
 import { signIn } from "./helpers";
 import { trpcMutation, trpcQuery } from "./triage-helpers";
 

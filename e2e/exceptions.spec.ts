@@ -3,7 +3,7 @@
 // an operator edits a payload, replays it and the run succeeds; a bulk retry over a filter of 500
 // exceptions completes with a correct summary, one over rows ticked by hand covers exactly those; a viewer
 // cannot act; auto-resolve happens.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./test";
 import {
   signInAs,
   failInvoices,

@@ -4,7 +4,7 @@
 // gets no edit controls. Screenshots of each form land in the test output folder.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./test";
 import { signIn } from "./helpers";
 
 const FLOW = "/catalog/time-to-invoice"; // owned by Finance (designer, approver and operator are members)

@@ -1,7 +1,7 @@
 // Governance end to end, on the demo estate: the governance flows (server/seed/governance.ts — weft/1
 // documents with versions, a pending request and synthetic run history) beside the reference flows the
 // demo history publishes (the reference flows are named apart from the governance estate's, e.g. "Approved time → invoice (weekday batch)"; rows are still told apart by key).
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./test";
 import { signIn } from "./helpers";
 
 /** The catalog row of a flow, by its key (shown under the name). */

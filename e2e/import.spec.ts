@@ -3,7 +3,7 @@
 // placeholder and why, and the connection to create (an admin creates it); the draft opens in the designer
 // with that placeholder as its one problem; the designer deletes it, joins its neighbours, sees no problems
 // and test-runs the flow (a dry run, the default).
-import { expect, test, type Browser } from "@playwright/test";
+import { expect, test, type Browser } from "./test";
 import { readFileSync } from "node:fs";
 import { connect, goToStep, signIn } from "./helpers";
 

@@ -3,7 +3,7 @@
 // the task in the Inbox with its business summary and business keys, approves it, and the waiting run continues
 // to succeed. The demo's seeded billing-terms requests are in the approver's Inbox from the first start; PMO's
 // resource manager picks one of the staffing request's proposed people by name and the run books them.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./test";
 import { addByCommand, canvasNode, signIn, screenshots } from "./helpers";
 import { trpcMutation, trpcQuery } from "./triage-helpers";
 

@@ -13,7 +13,7 @@
 // it, otherwise each save request held 1.5 s on its way, so the rest of a full run keeps fast saves.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expect, test, type Browser, type Page } from "./test";
 import { approveAs, goToStep, promoteAs, signIn, slowSaves, screenshots } from "./helpers";
 import { clearFaults, injectFaults, netsuiteAdmin, signInAs } from "./triage-helpers";
 

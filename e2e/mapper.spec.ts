@@ -1,7 +1,7 @@
 // The data mapper of the map step, in the real designer: drag and click-to-map, functions, element-free
 // target fields, live preview on the pinned trigger sample, the JSONata view in sync both ways, custom
 // expressions kept verbatim, and nothing lost on reopen. Screenshots land in test-results/mapper.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./test";
 import { autoLayout, signIn, screenshots, selectNode } from "./helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 } });

@@ -1,19 +1,22 @@
 // A real OpenID Connect provider for the SSO tests (panva's oidc-provider, the certified implementation), with
 // its development login and consent screens: any login name is accepted and becomes the account whose email
-// it is. Started by e2e/global-setup.ts on E2E_OIDC_PORT; Weft's test server is configured against it.
+// it is. Started by e2e/global-setup.ts on E2E_OIDC_PORT; every Weft test server is configured against it.
 import type { Server } from "node:http";
 import Provider from "oidc-provider";
 
 export const OIDC_CLIENT = { id: "weft-e2e", secret: "weft-e2e-client-secret-0123456789" };
 
-export async function startIdp(port: number, weftBaseUrl: string): Promise<{ issuer: string; close(): Promise<void> }> {
+export async function startIdp(
+  port: number,
+  weftBaseUrls: string[],
+): Promise<{ issuer: string; close(): Promise<void> }> {
   const issuer = `http://127.0.0.1:${port}`;
   const provider = new Provider(issuer, {
     clients: [
       {
         client_id: OIDC_CLIENT.id,
         client_secret: OIDC_CLIENT.secret,
-        redirect_uris: [`${weftBaseUrl}/api/auth/callback/sso`],
+        redirect_uris: weftBaseUrls.map((u) => `${u}/api/auth/callback/sso`),
         grant_types: ["authorization_code"],
         response_types: ["code"],
       },

@@ -3,7 +3,7 @@
 // would send that connection's token to another host, on the URL field; the Audit page exports a signed
 // anchor and verifies the log against it.
 import { readFileSync } from "node:fs";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./test";
 import { signIn, screenshots } from "./helpers";
 import { trpcMutation } from "./triage-helpers";
 

@@ -3,7 +3,7 @@
 // (connection, operation) without problems; the flow's catalog page shows the poll waiting for its start, a
 // viewer cannot start it, and a designer of the owning team starts it from now — in production; test's poll
 // keeps its own state.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./test";
 import { signInAs, trpcMutation } from "./triage-helpers";
 import { canvasNode, promoteAs } from "./helpers";
 

@@ -3,7 +3,7 @@
 // "warehouse" copy of invoice lines, one amount off by 0.02 and one line missing), a money rule with its
 // tolerance and the money at stake — all through the step's own editor, never JSON — then "No problems" and
 // a dry test run whose totals (matched, mismatched, missing) the inspector shows.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./test";
 import { canvasNode, screenshots } from "./helpers";
 import { signInAs } from "./triage-helpers";
 import { lineWarehouse } from "./warehouse-fixture";

@@ -4,7 +4,7 @@
 // the warehouse, both published with four eyes, run in test and promoted to production. A designer runs the
 // reconciliation from its page; an operator opens the break, sees both values side by side and triggers the
 // re-sync; the next run finds the pair matching and the exception resolves itself.
-import { expect, test, type APIRequestContext } from "@playwright/test";
+import { expect, test, type APIRequestContext } from "./test";
 import { signInAs, trpcMutation } from "./triage-helpers";
 import { lineWarehouse, warehouseSql } from "./warehouse-fixture";
 import { promoteAs } from "./helpers";

@@ -3,7 +3,7 @@
 // which steps the replay reuses and which run again, replays, and the exception resolves — with one customer
 // record in the sandbox, not two.
 import { createHmac } from "node:crypto";
-import { expect, test, type APIRequestContext } from "@playwright/test";
+import { expect, test, type APIRequestContext } from "./test";
 import { VENDOR_BILLING_WEBHOOK_FLOW as FLOW } from "../server/seed/vendor-billing-flow";
 import {
   clearFaults,

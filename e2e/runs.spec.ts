@@ -1,7 +1,7 @@
 // The runs pages on the demo workspace: the list with its filters over the seeded week of runs, a run's
 // step timeline with the retries and why, live updates while a run is in flight (a slow NetSuite through
 // fault injection), and payloads of a restricted flow masked until an operator reveals them (audited).
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./test";
 import {
   signInAs,
   clearFaults,

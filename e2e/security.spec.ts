@@ -2,7 +2,7 @@
 // URL; every response carries the security headers and a per-request CSP nonce; no foreign page can frame the
 // app; the app runs under its CSP without violations; tRPC batches are bounded; request ids are sanitised;
 // throttled sign-ins; team ownership shown in the UI (read-only designer, disabled exception actions).
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./test";
 import { DEMO_PASSWORD, signIn } from "./helpers";
 import { shot, signInAs, trpcMutation, trpcQuery } from "./triage-helpers";
 

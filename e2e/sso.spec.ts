@@ -1,6 +1,6 @@
 // Single sign-on through a real OpenID provider (e2e/oidc-idp.ts): an account an admin made is linked by its
 // verified email and keeps its roles; a newcomer gets a viewer account; an unverified email is refused.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./test";
 import { trpcQuery } from "./triage-helpers";
 import { signIn } from "./helpers";
 

@@ -3,7 +3,7 @@
 // dialog, naming the field; a dry run (the default) succeeds without writing to the sandboxes, its writes
 // marked simulated in the inspector and on the run page; a fixed value of the wrong type is a problem before
 // any run; live mode names every connection and host before it starts.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./test";
 import path from "node:path";
 import { readFileSync } from "node:fs";
 import { goToStep, signIn, screenshots } from "./helpers";

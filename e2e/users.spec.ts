@@ -1,7 +1,7 @@
 // Settings → Users and Teams, as an admin would do it: add a colleague with a one-time password, who signs in
 // with it; put them in a new team and rename it; deactivate them (their open session ends and sign-in says why)
 // and reactivate them. Non-admins see no user administration. Screenshots land in test-results/users.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./test";
 import { signIn, screenshots } from "./helpers";
 
 test.use({ viewport: { width: 1500, height: 1000 } });

@@ -2,7 +2,7 @@
 // (request, four-eyes approval by another user), change the draft, see the proposed bump and the diff,
 // publish the next version, restore an older one as the draft. The diff page is also reached from the
 // catalog's version timeline. Screenshots land in test-results/versions.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./test";
 import { approveAs, signIn, screenshots, selectNode } from "./helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 } });

@@ -2,11 +2,14 @@
 // schema of their own in the server's database, and a postgres connection to them an admin creates.
 import type { APIRequestContext } from "@playwright/test";
 import pg from "pg";
+import { serverDatabaseUrl } from "./servers";
+import { test } from "./test";
 import { trpcMutation, trpcQuery } from "./triage-helpers";
 
-/** The server's database: the orchestrator's, else the embedded one the demo boot started (its reporting connection's port). */
-async function serverDatabaseUrl(request: APIRequestContext): Promise<URL> {
-  if (process.env.E2E_DATABASE_URL) return new URL(process.env.E2E_DATABASE_URL);
+/** This worker's server's database: the orchestrator's, else the embedded one the demo boot started (its reporting connection's port). */
+async function databaseOfServer(request: APIRequestContext): Promise<URL> {
+  const given = serverDatabaseUrl(test.info().parallelIndex);
+  if (given) return new URL(given);
   const list = await trpcQuery<
     Array<{ key: string; config: { host: string; port: number; database: string; user: string } }>
   >(request, "connections.list");
@@ -23,7 +26,7 @@ export async function lineWarehouse(
   request: APIRequestContext,
   opts: { schema: string; erpValues: string; warehouseChanges: string; connection: string; name: string },
 ): Promise<void> {
-  const url = await serverDatabaseUrl(request);
+  const url = await databaseOfServer(request);
   const db = new pg.Client({ connectionString: url.toString() });
   await db.connect();
   try {
@@ -55,7 +58,7 @@ export async function lineWarehouse(
 
 /** Runs `sql` in the server's database as the fixture did (e.g. a change to the warehouse copy after set-up). */
 export async function warehouseSql(request: APIRequestContext, sql: string): Promise<void> {
-  const db = new pg.Client({ connectionString: (await serverDatabaseUrl(request)).toString() });
+  const db = new pg.Client({ connectionString: (await databaseOfServer(request)).toString() });
   await db.connect();
   try {
     await db.query(sql);

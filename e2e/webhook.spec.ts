@@ -6,7 +6,7 @@
 // production (202); the Connections page lists the flow as a user of the secret. Screenshots land in test-results/webhook.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./test";
 import { approveAs, connect, promoteAs, signIn, screenshots } from "./helpers";
 
 test.use({ viewport: { width: 1600, height: 1000 } });

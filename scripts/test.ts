@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { e2eWorkers, serverDatabaseUrl } from "../e2e/servers";
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), "weft-test-run-"));
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
@@ -63,18 +64,22 @@ async function main(): Promise<number> {
         return summary();
       }
     }
-    let e2eDb: string | null = null;
+    const e2eDbs: string[] = [];
     const extra: Record<string, string> = {
       PW_JSON_OUTPUT: path.join(tmp, "playwright.json"),
       E2E_DATA_DIR: path.join(tmp, "e2e-data"),
     };
     if (process.env.DATABASE_URL) {
-      e2eDb = `weft_e2e_${process.pid}`;
-      const admin = adminUrl(process.env.DATABASE_URL);
-      await sql(admin, `CREATE DATABASE "${e2eDb}"`);
+      // One database per e2e server (e2e/servers.ts): the first named here, the others after it.
       const u = new URL(process.env.DATABASE_URL);
-      u.pathname = `/${e2eDb}`;
+      u.pathname = `/weft_e2e_${process.pid}`;
       extra.E2E_DATABASE_URL = u.toString();
+      const admin = adminUrl(process.env.DATABASE_URL);
+      for (let i = 0; i < e2eWorkers(); i++) {
+        const name = decodeURIComponent(new URL(serverDatabaseUrl(i, extra.E2E_DATABASE_URL)!).pathname.slice(1));
+        await sql(admin, `CREATE DATABASE "${name}"`);
+        e2eDbs.push(name);
+      }
     }
     const code = run("playwright", ["test"], extra);
     const r = readJson<{ stats: { expected: number; unexpected: number; skipped: number; flaky: number } }>(
@@ -86,8 +91,8 @@ async function main(): Promise<number> {
       skipped += r.stats.skipped;
     }
     if (code !== 0 && (!r || r.stats.unexpected === 0)) failed += 1;
-    if (e2eDb)
-      await sql(adminUrl(process.env.DATABASE_URL!), `DROP DATABASE IF EXISTS "${e2eDb}" WITH (FORCE)`).catch(
+    for (const name of e2eDbs)
+      await sql(adminUrl(process.env.DATABASE_URL!), `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(
         () => undefined,
       );
   }
