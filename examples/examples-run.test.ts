@@ -161,6 +161,14 @@ describe("the example flows run against the sandboxes", () => {
     expect(account!.output.NetSuite_Id__c).toBe(customerId);
     expect(await steps(r.runId, "linkAccount")).toEqual([]);
     expect(await steps(r.runId, "createClientGroup")).toEqual([]); // Kantata knows the client already
+    // …and the new project goes under it, beside the client's other projects.
+    const clientRef = (await records("psa", "external_references")).find(
+      (x) =>
+        x.subject_type === "WorkspaceGroup" && x.service_name === "Salesforce" && x.service_model_ref === accountId,
+    )!;
+    const client = (await records("psa", "workspace_groups")).find((g) => g.id === clientRef.subject_id)!;
+    expect(client.workspace_ids).toContain(projectId);
+    expect((client.workspace_ids as string[]).length).toBeGreaterThan(1);
     const workspace = (await records("psa", "workspaces")).find((w) => w.id === projectId);
     const rateCards = await records("psa", "rate_card_sets");
     expect(workspace).toMatchObject({
@@ -226,6 +234,7 @@ describe("the example flows run against the sandboxes", () => {
     expect((await records("psa", "workspace_groups")).find((g) => g.id === group!.subject_id)).toMatchObject({
       name: "Solent Marine Services",
       company: true,
+      workspace_ids: [projectId], // the project is under its client
     });
     expect(
       refs.filter((x) => x.subject_id === group!.subject_id).map((x) => [x.service_name, x.service_model_ref]),
@@ -252,6 +261,9 @@ describe("the example flows run against the sandboxes", () => {
     expect(again.status).toBe("succeeded");
     expect(await steps(again.runId, "linkAccount")).toEqual([]);
     expect(await steps(again.runId, "createClientGroup")).toEqual([]);
+    expect((await records("psa", "workspace_groups")).find((g) => g.id === group!.subject_id)?.workspace_ids).toEqual([
+      projectId,
+    ]);
   }, 120_000);
 
   it("salesforce-won-opportunities → opportunity-won-to-project: a deal closed in Salesforce is polled, announced once, and becomes a project", async () => {

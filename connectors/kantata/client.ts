@@ -194,6 +194,8 @@ export const kantata = implementConnector(
     getWorkspace: (i, ctx) => getOne(ctx, "workspaces", i.id, i.include),
     createWorkspace: (i, ctx) => create(ctx, "workspaces", "workspace", dropUndefined(i)),
     createWorkspaceGroup: (i, ctx) => create(ctx, "workspace_groups", "workspace_group", dropUndefined(i)),
+    updateWorkspaceGroup: ({ id, ...attrs }, ctx) =>
+      update(ctx, "workspace_groups", "workspace_group", id, dropUndefined(attrs)),
     updateWorkspace: (i, ctx) => update(ctx, "workspaces", "workspace", i.id, i.attributes),
     listStories: (i, ctx) =>
       list(ctx, "stories", { workspace_id: i.workspaceId, story_type: i.storyType, parent_id: i.parentId }, i),

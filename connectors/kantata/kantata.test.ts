@@ -3,6 +3,7 @@
 // structure, invoices that consume approved time, 422 validation errors, the approved-time poll trigger,
 // idempotent re-sends, 429 retries and token expiry.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { firm } from "../sandbox-kit/firm";
 import { ConnectorError } from "../sdk/errors";
 import { startHarness, type Harness } from "../sdk/testing";
 import { kantata, unpack } from "./client";
@@ -163,6 +164,43 @@ describe("kantata: writes", () => {
     expect(e).toMatchObject({ errorClass: "validation", status: 422 });
     expect(e.response?.body).toEqual({ errors: [{ type: "validation", message: "workspace not found" }] });
     expect(await failure(h.run("getWorkspace", { id: "1" }))).toMatchObject({ reason: "not_found", status: 404 });
+  });
+
+  it("puts workspaces under a client group and takes them out; an unknown workspace is a validation error", async () => {
+    // Seeded: every client group holds its customer's workspaces, so each of the firm's projects is under one.
+    const seeded = (await h.run("listWorkspaceGroups", { company: true, include: ["workspaces"] })) as List;
+    const members = seeded.items.flatMap((g) => g.workspace_ids as string[]);
+    expect(members.sort()).toEqual(
+      firm()
+        .projects.map((p) => String(10000 + p.n))
+        .sort(),
+    );
+    expect(Object.keys(seeded.included?.workspaces ?? {}).sort()).toEqual(members);
+
+    const ws = (await h.run("createWorkspace", { title: "Group member", currency: "GBP" })) as R;
+    const group = (await h.run("createWorkspaceGroup", { name: "Harbour & Finch Ltd", company: true })) as R;
+    expect(group.workspace_ids).toEqual([]);
+    const added = (await h.run("updateWorkspaceGroup", {
+      id: String(group.id),
+      add_workspace_ids: [String(ws.id)],
+    })) as R;
+    expect(added).toMatchObject({ name: "Harbour & Finch Ltd", workspace_ids: [String(ws.id)] });
+    // Adding again changes nothing (membership is a set); the instruction itself is never stored.
+    const again = (await h.run("updateWorkspaceGroup", {
+      id: String(group.id),
+      add_workspace_ids: [String(ws.id)],
+    })) as R;
+    expect(again.workspace_ids).toEqual([String(ws.id)]);
+    expect(again).not.toHaveProperty("add_workspace_ids");
+    const removed = (await h.run("updateWorkspaceGroup", {
+      id: String(group.id),
+      remove_workspace_ids: [String(ws.id)],
+    })) as R;
+    expect(removed.workspace_ids).toEqual([]);
+
+    const e = await failure(h.run("updateWorkspaceGroup", { id: String(group.id), add_workspace_ids: ["99999"] }));
+    expect(e).toMatchObject({ errorClass: "validation", status: 422 });
+    expect(e.response?.body).toEqual({ errors: [{ type: "validation", message: "Workspace 99999 not found" }] });
   });
 
   it("re-sending a create with the same idempotency key creates one time entry", async () => {

@@ -61,6 +61,7 @@ export const WorkspaceGroup = z.looseObject({
   company: z.boolean().optional().describe("The group is a client company"),
   contact_name: z.string().nullable().optional(),
   contact_email: z.string().nullable().optional(),
+  workspace_ids: z.array(z.string()).optional().describe("The workspaces (projects) under the group"),
   ...stamps,
 });
 export const TimeEntryRec = z.looseObject({
@@ -357,8 +358,25 @@ export const kantataManifest = defineConnector({
         company: z.boolean().default(true).describe("A client company (not an internal group)"),
         contact_name: z.string().optional(),
         contact_email: z.string().optional(),
+        add_workspace_ids: z.array(id).optional().describe("Workspaces to put under the new group"),
       }),
     ),
+    updateWorkspaceGroup: {
+      kind: "action",
+      name: "Update workspace group",
+      description:
+        "Changes a workspace group (client): puts workspaces under it (add_workspace_ids) or takes them out (remove_workspace_ids), renames it, changes its contact.",
+      effect: "write",
+      input: z.object({
+        id,
+        add_workspace_ids: z.array(id).optional().describe("Workspaces to put under the group"),
+        remove_workspace_ids: z.array(id).optional().describe("Workspaces to take out of the group"),
+        name: z.string().min(1).optional(),
+        contact_name: z.string().optional(),
+        contact_email: z.string().optional(),
+      }),
+      output: WorkspaceGroup,
+    },
     listTimeEntries: listOp("time entries", TimeEntryRec, {
       workspaceId: z.string().optional(),
       userId: z.string().optional(),

@@ -3,7 +3,7 @@
 // keys, so clients iterate `results`), page/per_page paging (per_page ≤ 200), include/only/order and
 // the resource filters flows use (time entries: approved, uninvoiced, date_performed_between,
 // updated_after…), Rails-style {resource: {…}} bodies, {"errors":[{type,message}]} errors.
-// Resources: workspaces, workspace_groups (clients: company groups), stories, assignments, users, roles,
+// Resources: workspaces, workspace_groups (clients: company groups, and the workspaces under each), stories, assignments, users, roles,
 // time_entries, expenses, invoices, billing_milestones, rate card chain, external_references; resourcing —
 // workspace_resources (named, or unnamed with user_id null), resource_requests (pending_requests_only),
 // workspace_allocations, skills and workspace_resource_skills, posts (the activity feed). Seeded from the
@@ -119,7 +119,10 @@ const INCLUDES: Partial<Record<PsaResource, Record<string, [string, PsaResource]
   rate_card_set_versions: { rate_cards: ["$children:rate_card_set_version_id", "rate_cards"] },
   rate_cards: { rate_card_roles: ["$children:rate_card_id", "rate_card_roles"] },
   workspaces: { external_references: ["$children:subject_id", "external_references"] },
-  workspace_groups: { external_references: ["$children:subject_id", "external_references"] },
+  workspace_groups: {
+    external_references: ["$children:subject_id", "external_references"],
+    workspaces: ["workspace_ids", "workspaces"],
+  },
   users: { external_references: ["$children:subject_id", "external_references"] },
   workspace_resources: {
     workspace: ["workspace_id", "workspaces"],
@@ -228,7 +231,7 @@ const CREATE: Partial<Record<PsaResource, { required: string[]; defaults?: Recor
   posts: { required: ["workspace_id", "message"], defaults: { story_id: null, parent_id: null } },
   workspace_groups: {
     required: ["name"],
-    defaults: { company: false, contact_name: null, contact_email: null },
+    defaults: { company: false, contact_name: null, contact_email: null, workspace_ids: [] },
   },
   external_references: {
     required: ["subject_type", "subject_id", "service_name", "service_model", "service_model_ref"],
@@ -328,6 +331,8 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
         id,
         name: c.name,
         company: true,
+        // Membership (Kantata: add_workspace_ids / remove_workspace_ids; include=workspaces lists them).
+        workspace_ids: f.projects.filter((p) => p.customerN === c.n).map((p) => String(10000 + p.n)),
         contact_name: `${c.contacts[0]!.firstName} ${c.contacts[0]!.lastName}`,
         contact_email: c.contacts[0]!.email,
         created_at: ts("2023-02-01"),
@@ -854,6 +859,28 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
 
   const idem = (req: SbRequest) => header(req, "idempotency-key");
 
+  /**
+   * A workspace group's members after a write's add_workspace_ids / remove_workspace_ids (Kantata's way to put
+   * projects under a client): the new list, or the errors. The two attributes are instructions, never stored.
+   */
+  const groupMembers = (a: Record<string, unknown>, current: string[]): { ids: string[]; errs: string[] } => {
+    const errs: string[] = [];
+    const list = (k: "add_workspace_ids" | "remove_workspace_ids"): string[] => {
+      const v = a[k];
+      delete a[k];
+      if (v === undefined || v === null) return [];
+      if (!Array.isArray(v)) {
+        errs.push(`${k.replace(/_/g, " ")} must be an array of workspace ids`);
+        return [];
+      }
+      return v.map(String);
+    };
+    const add = list("add_workspace_ids");
+    const remove = new Set(list("remove_workspace_ids"));
+    for (const id of add) if (!db.get("workspaces")!.has(id)) errs.push(`Workspace ${id} not found`);
+    return { ids: [...new Set([...current, ...add])].filter((id) => !remove.has(id)), errs };
+  };
+
   sb.route("POST", "/api/v1/:resource", (req) =>
     sb.idempotent(idem(req), () => {
       const resource = resourceOf(req.params.resource!);
@@ -874,6 +901,11 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
         );
       errs.push(...checkRefs(resource, a));
       let extra: Record<string, unknown> = {};
+      if (resource === "workspace_groups") {
+        const m = groupMembers(a, []);
+        errs.push(...m.errs);
+        extra = { workspace_ids: m.ids };
+      }
       if (resource === "invoices" && !errs.length) {
         // Kantata invoices bill approved, uninvoiced time and expenses of the workspace.
         const ws = String(a.workspace_id);
@@ -970,6 +1002,11 @@ export function createKantataSandbox(opts: KantataSandboxOptions = {}) {
         return sb.error(400, "INVALID_BODY", `Expected {"${SINGULAR[resource]}": {…}}`);
       const a = attrs as Record<string, unknown>;
       const errs = checkRefs(resource, a);
+      if (resource === "workspace_groups") {
+        const m = groupMembers(a, (rec.workspace_ids as string[] | undefined) ?? []);
+        errs.push(...m.errs);
+        a.workspace_ids = m.ids;
+      }
       if (resource === "time_entries" && rec.is_invoiced && ("time_in_minutes" in a || "date_performed" in a))
         errs.push("Time entries that have been invoiced cannot be changed");
       if (errs.length) return validationError(errs);

@@ -75,6 +75,7 @@ describe("flow facts", () => {
       "psa/kantata.listExternalReferences:read",
       "psa/kantata.listRateCards:read",
       "psa/kantata.updateWorkspace:write",
+      "psa/kantata.updateWorkspaceGroup:write",
       "erp/netsuite.createJob:write",
       "erp/netsuite.upsertByExternalId:write",
       "crm/salesforce.getRecord:read",
