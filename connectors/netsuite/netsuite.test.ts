@@ -253,6 +253,21 @@ describe("netsuite: SuiteQL", () => {
     expect(s.items).toHaveLength(5);
   });
 
+  it("serves the currency and subsidiary lists, so a flow looks ids up rather than hard-coding them", async () => {
+    const c = (await h.run("suiteql", { q: "SELECT id, symbol FROM currency WHERE symbol = 'GBP'" })) as Rows;
+    expect(c.items).toEqual([{ id: "2", symbol: "GBP" }]);
+    const s = (await h.run("suiteql", {
+      q: `SELECT id, name, country FROM subsidiary WHERE currency = '${String(c.items[0]!.id)}' AND isinactive = 'F'`,
+    })) as Rows;
+    expect(s.items).toEqual([{ id: "2", name: "Meridian Partners UK Ltd", country: "GB" }]);
+    // The ids the lists give are the ones the customer records carry.
+    const gbp = (await h.run("suiteql", {
+      q: "SELECT currency, subsidiary FROM customer WHERE currency = '2'",
+    })) as Rows;
+    expect(gbp.items.length).toBeGreaterThan(0);
+    expect(gbp.items.every((r) => r.subsidiary === "2")).toBe(true);
+  });
+
   it("classifies an invalid query as validation", async () => {
     expect(await failure(h.run("suiteql", { q: "SELECT nope FROM customer" }))).toMatchObject({
       errorClass: "validation",

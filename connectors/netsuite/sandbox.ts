@@ -7,7 +7,7 @@
 // Seeded from the shared firm: customers = Salesforce Accounts, jobs = PSA workspaces, employees =
 // Workday workers, time bills = approved PSA time already synced, invoices = PSA invoices. Integration fields
 // as a PSA connector sets them: custentity_kantata_workspace on jobs, custcol_kantata_time_entry and
-// custcol_service_date on invoice lines. SuiteQL also reads transactionline (one row per invoice line) and the
+// custcol_service_date on invoice lines. SuiteQL also reads the currency and subsidiary lists, transactionline (one row per invoice line) and the
 // customer's default billing city and country (billcity, billcountry: the address book's default billing line,
 // writable as the addressBook sublist). Data faults (POST /__sandbox/inject):
 // drop-invoice-line, invoice-line-amount, invoice-line-hours, rename-customer.
@@ -179,6 +179,14 @@ const SUBSIDIARIES: Record<string, string> = {
   "4": "Meridian Partners Europe BV",
 };
 const CURRENCIES: Record<string, string> = { "1": "USD", "2": "GBP", "3": "CAD", "4": "EUR" };
+/** The lists behind the ids above, as SuiteQL's currency and subsidiary tables serve them. */
+const CURRENCY_NAMES: Record<string, string> = {
+  "1": "US Dollar",
+  "2": "British pound",
+  "3": "Canadian Dollar",
+  "4": "Euro",
+};
+const SUBSIDIARY_COUNTRIES: Record<string, string> = { "1": "US", "2": "GB", "3": "CA", "4": "NL" };
 const currencyId = (code: string) => Object.entries(CURRENCIES).find(([, c]) => c === code)?.[0] ?? "1";
 
 interface AddressBookLine {
@@ -803,9 +811,12 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
     const [y, m, d] = iso.slice(0, 10).split("-");
     return `${Number(m)}/${Number(d)}/${y}`;
   };
-  /** SuiteQL's view of a record: lower-case columns, references as their id, dates as M/D/YYYY strings. */
-  const flat = (r: Rec): Rec => {
-    const out: Rec = {};
+  /**
+   * SuiteQL's view of a record: lower-case columns, references as their id, dates as M/D/YYYY strings; a field the
+   * record leaves empty is a null column (SuiteQL's columns are the record type's, not the row's).
+   */
+  const flat = (r: Rec, type: RecordType): Rec => {
+    const out: Rec = Object.fromEntries(SPEC[type].fields.map((f) => [f.toLowerCase(), null]));
     for (const [k, v] of Object.entries(r)) {
       if (k === "item" || k === "links") continue;
       out[k.toLowerCase()] =
@@ -841,17 +852,35 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
   const TABLES: Record<string, () => Rec[]> = {
     customer: () =>
       [...store.get("customer")!.values()].map((r) => ({
-        ...flat(r),
+        ...flat(r, "customer"),
         billcity: billTo.get(String(r.id))?.city ?? null,
         billcountry: billTo.get(String(r.id))?.country ?? null,
       })),
     transactionline: transactionLines,
-    job: () => [...store.get("job")!.values()].map(flat),
-    employee: () => [...store.get("employee")!.values()].map(flat),
-    timebill: () => [...store.get("timebill")!.values()].map(flat),
+    // Lists an integration looks ids up in instead of hard-coding them per account.
+    currency: () =>
+      Object.entries(CURRENCIES).map(([id, symbol]) => ({
+        id,
+        symbol,
+        name: CURRENCY_NAMES[id],
+        isbasecurrency: id === "1" ? "T" : "F",
+        isinactive: "F",
+      })),
+    subsidiary: () =>
+      Object.entries(SUBSIDIARIES).map(([id, name]) => ({
+        id,
+        name,
+        currency: id, // each subsidiary books in its own currency (the same ids, by construction)
+        country: SUBSIDIARY_COUNTRIES[id],
+        iselimination: "F",
+        isinactive: "F",
+      })),
+    job: () => [...store.get("job")!.values()].map((r) => flat(r, "job")),
+    employee: () => [...store.get("employee")!.values()].map((r) => flat(r, "employee")),
+    timebill: () => [...store.get("timebill")!.values()].map((r) => flat(r, "timebill")),
     transaction: () =>
       [...store.get("invoice")!.values()].map((r) => ({
-        ...flat(r),
+        ...flat(r, "invoice"),
         type: "CustInvc",
         tranid: r.tranId,
         foreigntotal: r.total,
