@@ -225,6 +225,8 @@ describe("the example flows run against the sandboxes", () => {
       currency: { id: "2" },
       subsidiary: { id: "2" },
     });
+    // The ids come from NetSuite's own lists (SuiteQL currency, subsidiary), not from a table in the flow.
+    expect((await steps(r.runId, "erpCurrencies"))[0]!.output.items).toContainEqual({ id: "2", symbol: "GBP" });
     const linked = (await records("salesforce", "Account")).find((a) => a.Id === account.id);
     expect(linked?.NetSuite_Id__c).toBe(customerId);
     // Kantata gets the client: a company group referencing the Salesforce Account and the NetSuite customer.

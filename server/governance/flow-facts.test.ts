@@ -77,6 +77,7 @@ describe("flow facts", () => {
       "psa/kantata.updateWorkspace:write",
       "psa/kantata.updateWorkspaceGroup:write",
       "erp/netsuite.createJob:write",
+      "erp/netsuite.suiteql:read",
       "erp/netsuite.upsertByExternalId:write",
       "crm/salesforce.getRecord:read",
       "crm/salesforce.updateRecord:write",
