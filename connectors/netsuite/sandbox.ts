@@ -172,21 +172,18 @@ const ITEMS: Record<string, string> = {
   "6": "Reimbursable Expenses",
   "7": "Milestone Billing",
 };
-const SUBSIDIARIES: Record<string, string> = {
-  "1": "Meridian Partners Inc.",
-  "2": "Meridian Partners UK Ltd",
-  "3": "Meridian Partners Canada",
-  "4": "Meridian Partners Europe BV",
-};
-const CURRENCIES: Record<string, string> = { "1": "USD", "2": "GBP", "3": "CAD", "4": "EUR" };
-/** The lists behind the ids above, as SuiteQL's currency and subsidiary tables serve them. */
-const CURRENCY_NAMES: Record<string, string> = {
-  "1": "US Dollar",
-  "2": "British pound",
-  "3": "Canadian Dollar",
-  "4": "Euro",
-};
-const SUBSIDIARY_COUNTRIES: Record<string, string> = { "1": "US", "2": "GB", "3": "CA", "4": "NL" };
+/**
+ * The account's subsidiaries, one per currency it books in (the same ids, by construction): the records' references
+ * and SuiteQL's subsidiary and currency lists.
+ */
+const LEDGERS = [
+  { id: "1", subsidiary: "Meridian Partners Inc.", country: "US", currency: "USD", currencyName: "US Dollar" },
+  { id: "2", subsidiary: "Meridian Partners UK Ltd", country: "GB", currency: "GBP", currencyName: "British pound" },
+  { id: "3", subsidiary: "Meridian Partners Canada", country: "CA", currency: "CAD", currencyName: "Canadian Dollar" },
+  { id: "4", subsidiary: "Meridian Partners Europe BV", country: "NL", currency: "EUR", currencyName: "Euro" },
+];
+const SUBSIDIARIES: Record<string, string> = Object.fromEntries(LEDGERS.map((l) => [l.id, l.subsidiary]));
+const CURRENCIES: Record<string, string> = Object.fromEntries(LEDGERS.map((l) => [l.id, l.currency]));
 const currencyId = (code: string) => Object.entries(CURRENCIES).find(([, c]) => c === code)?.[0] ?? "1";
 
 interface AddressBookLine {
@@ -859,19 +856,19 @@ export function createNetSuiteSandbox(opts: NetSuiteSandboxOptions = {}) {
     transactionline: transactionLines,
     // Lists an integration looks ids up in instead of hard-coding them per account.
     currency: () =>
-      Object.entries(CURRENCIES).map(([id, symbol]) => ({
-        id,
-        symbol,
-        name: CURRENCY_NAMES[id],
-        isbasecurrency: id === "1" ? "T" : "F",
+      LEDGERS.map((l) => ({
+        id: l.id,
+        symbol: l.currency,
+        name: l.currencyName,
+        isbasecurrency: l.id === "1" ? "T" : "F",
         isinactive: "F",
       })),
     subsidiary: () =>
-      Object.entries(SUBSIDIARIES).map(([id, name]) => ({
-        id,
-        name,
-        currency: id, // each subsidiary books in its own currency (the same ids, by construction)
-        country: SUBSIDIARY_COUNTRIES[id],
+      LEDGERS.map((l) => ({
+        id: l.id,
+        name: l.subsidiary,
+        currency: l.id,
+        country: l.country,
         iselimination: "F",
         isinactive: "F",
       })),
