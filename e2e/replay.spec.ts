@@ -9,6 +9,7 @@ import {
   clearFaults,
   injectFaults,
   netsuiteAdmin,
+  sandboxAdmin,
   shot,
   signInAs,
   trpcMutation,
@@ -32,7 +33,7 @@ async function records(
   type: string,
   match: (r: Record<string, unknown>) => boolean,
 ): Promise<number> {
-  const body = (await (await request.get(`${admin}/records/${type}`)).json()) as {
+  const body = (await (await sandboxAdmin(request, "GET", `${admin}/records/${type}`)).json()) as {
     records: Array<Record<string, unknown>>;
   };
   return body.records.filter(match).length;

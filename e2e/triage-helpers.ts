@@ -1,6 +1,6 @@
 // Helpers for the runs and exception e2e tests: tRPC over HTTP with the signed-in browser's cookies, the
 // NetSuite sandbox's fault-injection endpoint (found through the demo connection), and polling.
-import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, type APIRequestContext, type APIResponse, type Page } from "@playwright/test";
 import { signIn } from "./helpers";
 
 /** Signs in as another demo user in the same page (the previous session's cookie is dropped first). */
@@ -35,13 +35,34 @@ export async function netsuiteAdmin(request: APIRequestContext): Promise<string>
   return `${ns.config.baseUrl}/__sandbox`;
 }
 
+/**
+ * A call to a sandbox's admin API. Each on a connection of its own (`Connection: close`): the sandboxes close idle
+ * connections after 2 s, and a call reusing one as it closed failed with "socket hang up" (CI: the fault-clearing
+ * DELETE after a wait, so the injected outage stayed and failed the next spec's runs). A call that got no answer at
+ * all is sent again — every admin call is idempotent.
+ */
+export async function sandboxAdmin(
+  request: APIRequestContext,
+  method: "GET" | "POST" | "DELETE",
+  url: string,
+  data?: unknown,
+): Promise<APIResponse> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await request.fetch(url, { method, data, headers: { connection: "close" } });
+    } catch (e) {
+      if (attempt >= 3) throw e;
+    }
+  }
+}
+
 export async function injectFaults(request: APIRequestContext, admin: string, faults: unknown): Promise<void> {
-  const res = await request.post(`${admin}/faults`, { data: faults });
+  const res = await sandboxAdmin(request, "POST", `${admin}/faults`, faults);
   expect(res.ok()).toBe(true);
 }
 
 export async function clearFaults(request: APIRequestContext, admin: string): Promise<void> {
-  const res = await request.delete(`${admin}/faults`);
+  const res = await sandboxAdmin(request, "DELETE", `${admin}/faults`);
   expect(res.ok()).toBe(true);
 }
 
