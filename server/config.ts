@@ -16,6 +16,9 @@ const schema = z.object({
   BETTER_AUTH_SECRET: z.string().optional(),
   WEFT_SECRET_KEY: z.string().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // How long the web process keeps an idle connection open: above a load balancer's idle timeout (AWS ALB: 60 s),
+  // so the balancer never reuses a connection the process is closing (an occasional 502). Node's own is 5 s.
+  WEFT_KEEPALIVE_SECONDS: z.coerce.number().int().min(1).max(3600).default(65),
 });
 
 export type Config = z.infer<typeof schema> & { baseUrl: string; demo: boolean };

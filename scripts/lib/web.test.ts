@@ -1,10 +1,11 @@
 // The web front (before Next.js): the access log keeps the path only, request ids are bounded, and the client
 // address comes from the socket unless the peer is a trusted proxy. A plain handler stands in for Next.js.
 import http from "node:http";
+import net from "node:net";
 import { Writable } from "node:stream";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { webFront } from "./web";
+import { keepIdleConnections, webFront } from "./web";
 import { CLIENT_IP_HEADER } from "@/server/http/client-ip";
 
 describe("web front", () => {
@@ -77,4 +78,30 @@ describe("web front", () => {
     expect(await fetch(`${base}/api/hooks/order-sync`).then((r) => r.text())).toBe("ok");
     expect(hooks).toHaveLength(2);
   });
+
+  it("keeps an idle connection open past Node's 5 s (a load balancer reusing it gets an answer), where Node's default closes it", async () => {
+    const idleThenAsk = async (server: http.Server): Promise<string> => {
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+      const socket = net.connect((server.address() as net.AddressInfo).port, "127.0.0.1");
+      let got = "";
+      let closed = false;
+      socket.on("data", (d: Buffer) => (got += d.toString()));
+      socket.on("close", () => (closed = true));
+      const ask = () => socket.write("GET /x HTTP/1.1\r\nHost: weft\r\n\r\n");
+      ask();
+      // Idle longer than Node's default keep-alive (5 s, plus the 1 s buffer newer Node adds to it).
+      await new Promise((r) => setTimeout(r, 8_000));
+      if (!closed) ask();
+      await new Promise((r) => setTimeout(r, 300));
+      socket.destroy();
+      server.close();
+      return closed ? "closed" : `${got.split("HTTP/1.1 200").length - 1} answers`;
+    };
+    const handler = webFront((_req, res) => res.end("ok"), pino({ level: "silent" }));
+    const kept = http.createServer(handler);
+    keepIdleConnections(kept, 65);
+    const [withSetting, nodeDefault] = await Promise.all([idleThenAsk(kept), idleThenAsk(http.createServer(handler))]);
+    expect(withSetting).toBe("2 answers");
+    expect(nodeDefault).toBe("closed");
+  }, 20_000);
 });

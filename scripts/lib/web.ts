@@ -9,6 +9,7 @@ import { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import next from "next";
 import type { Logger } from "pino";
+import { config } from "@/server/config";
 import { logger } from "@/server/observability/log";
 import { metrics } from "@/server/observability/metrics";
 import { requestIdFrom } from "@/server/http/request-id";
@@ -22,8 +23,15 @@ export async function startWeb(opts: { dev: boolean; port: number; hostname?: st
   const app = next({ dev: opts.dev, dir: process.cwd(), port: opts.port, hostname: opts.hostname ?? "localhost" });
   await app.prepare();
   const server = http.createServer(webFront(app.getRequestHandler(), logger, hookHandler(await nextStaticHeaders())));
+  keepIdleConnections(server, config().WEFT_KEEPALIVE_SECONDS);
   await new Promise<void>((resolve) => server.listen(opts.port, resolve));
   return server;
+}
+
+/** Idle connections stay open `seconds` (server/config.ts WEFT_KEEPALIVE_SECONDS); headers may take a second more. */
+export function keepIdleConnections(server: http.Server, seconds: number): void {
+  server.keepAliveTimeout = seconds * 1000;
+  server.headersTimeout = (seconds + 1) * 1000;
 }
 
 /** What runs before Next.js on every request (exported for its test, which stands a plain handler in for Next). */
